@@ -1,0 +1,267 @@
+/*
+ * record: the schema (tables and fields, loaded from forms/*.form), the
+ * in-memory record, its versioned encoding, and the validators for
+ * Russian requisites, e-mails and phones.  Knows nothing of Berkeley DB:
+ * the store assigns field ids and persists what this layer encodes.
+ * Never prints.
+ */
+#ifndef CLERK_RECORD_H
+#define CLERK_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+enum field_type {
+	FT_TEXT,	/* UTF-8, at most maxlen characters */
+	FT_INT,		/* int64 */
+	FT_MONEY,	/* int64 kopecks */
+	FT_QTY,		/* int64 thousandths */
+	FT_DATE,	/* int32 days since the epoch, stored as int64 */
+	FT_DATETIME,	/* int64 seconds since the epoch */
+	FT_BOOL,	/* 0 or 1, stored as int64 */
+	FT_ENUM,	/* the value's name, stored as text */
+	FT_REF,		/* uint64 id of a record of ref_table, stored as int64 */
+	FT_PHONE,	/* E.164 "+79161234567", stored as text */
+	FT_EMAIL	/* "user@example.ru", stored as text */
+};
+/* True when the value is kept as int64 (else as text). */
+#define FT_IS_INT(t) ((t) != FT_TEXT && (t) != FT_ENUM && \
+	(t) != FT_PHONE && (t) != FT_EMAIL)
+
+/* Index kinds of a field; a field may have several. */
+#define IX_EXACT	0x01	/* key = the value's bytes (ints big-endian, sign-flipped) */
+#define IX_FOLDED	0x02	/* key = fold key of the text */
+#define IX_UNIQUE	0x04	/* exact key, at most one record per key */
+#define IX_SEARCH	0x08	/* the table's word-token index includes this field */
+
+enum validator {
+	VAL_NONE,
+	VAL_INN,		/* 10 or 12 digits, checksums */
+	VAL_INN_ORG,		/* 10 digits */
+	VAL_INN_PERSON,		/* 12 digits */
+	VAL_KPP,
+	VAL_OGRN,		/* 13 digits (ОГРН) or 15 digits (ОГРНИП) */
+	VAL_BIK,
+	VAL_ACCOUNT,		/* settlement account against the БИК in arg */
+	VAL_CORR_ACCOUNT,	/* correspondent account against the БИК in arg */
+	VAL_SNILS
+};
+
+struct enum_value {
+	char	*name;		/* stored value, e.g. "org" */
+	char	*label[2];	/* English, Russian */
+};
+
+struct field {
+	char		*name;
+	char		*label[2];	/* English, Russian */
+	enum field_type	 type;
+	size_t		 maxlen;	/* FT_TEXT: characters; 0 = no limit */
+	int		 required;
+	int		 multi;		/* a list of values (phones, e-mails, tags) */
+	char		*deflt;		/* default, as text ("today" allowed), or NULL */
+	int		 index;		/* IX_* bits */
+	enum validator	 validator;
+	char		*validator_arg;	/* another field's name, or NULL */
+	char		*ref_table;	/* FT_REF */
+	struct enum_value *values;	/* FT_ENUM */
+	size_t		 nvalues;
+	uint16_t	 id;		/* assigned by the store; 0 = not yet */
+	size_t		 pos;		/* index of this field in table->fields */
+	int		 line;		/* where the form declares it */
+};
+
+/* A composite unique constraint: "unique inn kpp when kind = org". */
+struct unique {
+	char		 *name;		/* "inn_kpp" */
+	size_t		 *fields;	/* positions in table->fields */
+	size_t		  nfields;
+	ssize_t		  when_field;	/* -1 = always */
+	char		 *when_value;
+	int		  line;
+};
+
+/* A drawn screen: lines of text with [field] entries and <field> labels. */
+struct screen_item {
+	int		 row, col;	/* 0-based, in display cells */
+	int		 width;		/* in display cells */
+	int		 is_label;	/* <name> (label) or [name] (entry) */
+	size_t		 field;		/* position in table->fields */
+};
+struct screen {
+	char		**lines;	/* the drawn text, items blanked out */
+	size_t		  nlines;
+	struct screen_item *items;
+	size_t		  nitems;
+};
+
+struct table {
+	char		*name;
+	char		*label[2];	/* singular, English and Russian */
+	char		*plural[2];	/* plural, for menus and lists */
+	struct field	*fields;
+	size_t		 nfields;
+	struct unique	*uniques;
+	size_t		 nuniques;
+	char		**list_cols;	/* default list columns, or NULL = all */
+	size_t		 nlist_cols;
+	struct screen	 screen;
+	char		*file;		/* the form file it came from */
+	int		 has_search;	/* any field with IX_SEARCH */
+};
+
+struct schema {
+	struct table	**tables;
+	size_t		  ntables;
+};
+
+/*
+ * Forms.  schema_load() reads every *.form in a directory in name order;
+ * schema_load_file() adds one file.  Errors are "file:line: message" and
+ * leave the schema unchanged; references to unknown tables are checked
+ * by schema_check() after everything is loaded.
+ */
+struct schema	*schema_new(void);
+void		 schema_free(struct schema *);
+int		 schema_load(struct schema *, const char *, struct buf *);
+int		 schema_load_file(struct schema *, const char *, struct buf *);
+int		 schema_load_string(struct schema *, const char *, const char *,
+		     struct buf *);
+int		 schema_check(struct schema *, struct buf *);
+struct table	*schema_table(const struct schema *, const char *);
+struct field	*table_field(const struct table *, const char *);
+ssize_t		 table_field_pos(const struct table *, const char *);
+const char	*field_type_name(enum field_type);
+/* Label in the language: 0 English, 1 Russian (falls back to English). */
+const char	*field_label(const struct field *, int);
+const struct enum_value *field_enum(const struct field *, const char *);
+
+/*
+ * Records.  A value is either unset, an int64 or a text (UTF-8, owned by
+ * the record).  Multi fields keep their elements joined by '\n'.
+ * Fields that the form no longer has (or that a newer form added and this
+ * one does not know) are kept opaque in extra and written back, so an
+ * older form never loses data.
+ */
+struct value {
+	int	 set;
+	int64_t	 i;
+	char	*s;
+	size_t	 len;
+};
+
+#define REC_ARCHIVED	0x01
+
+struct record {
+	const struct table *table;
+	uint64_t	 id;		/* 0 until inserted */
+	uint32_t	 rev;		/* 1 after insert, +1 per update */
+	uint32_t	 flags;		/* REC_* */
+	int64_t		 created, updated;
+	char		*created_by, *updated_by;
+	struct value	*values;	/* table->nfields of them */
+	struct buf	 extra;		/* encoded entries of unknown field ids */
+};
+
+struct record	*record_new(const struct table *);
+void		 record_free(struct record *);
+struct record	*record_dup(const struct record *);
+void		 record_clear(struct record *, size_t);
+void		 record_set_int(struct record *, size_t, int64_t);
+void		 record_set_text(struct record *, size_t, const char *, size_t);
+/*
+ * Parse a value typed by a person or read from a file into field pos:
+ * the type's syntax (money "1 234,56", dates, enums by name or label in
+ * either language, refs by id, phones normalised, multi values split on
+ * ',' or ';'), then length.  An empty string clears the field.  -1 with
+ * "field 'inn': ..." messages.  Validators run in record_validate().
+ */
+int		 record_parse(struct record *, size_t, const char *,
+		     struct buf *);
+/* Format a value for people (MONEY_LOCALE, 31.01.2026 when ru) or for
+ * files (plain = 1: 1234.56, ISO dates, enum names). */
+void		 record_format(const struct record *, size_t, int,
+		     struct buf *);
+/* Defaults for unset fields (new records). */
+void		 record_defaults(struct record *);
+/*
+ * Check required fields, lengths and validators (cross-field ones like an
+ * account against its БИК too).  On failure -1, *badpos = the first wrong
+ * field's position and err = "field 'inn': checksum does not match".
+ */
+int		 record_validate(const struct record *, size_t *, struct buf *);
+/* Positions of fields whose values differ between a and b. */
+size_t		 record_diff(const struct record *, const struct record *,
+		     size_t *, size_t);
+int		 record_value_equal(const struct value *, const struct value *,
+		     enum field_type);
+
+/*
+ * Encoding (DESIGN.md §3).  Big-endian:
+ *   u8 format (1), u8 flags, u32 rev, i64 created, i64 updated,
+ *   u8 len + created_by, u8 len + updated_by,
+ *   then per set field: u16 id, u8 type, u32 len, bytes
+ *   (ints as 8 bytes, texts as their bytes).
+ * Fields whose id is 0 are not written (the store assigns ids first).
+ */
+void		 record_encode(const struct record *, struct buf *);
+int		 record_decode(struct record *, const void *, size_t,
+		     struct buf *);
+
+/*
+ * Index keys.  The generic callbacks of the store call these.
+ * index_key() appends the key of one exact or folded index of field pos
+ * (one key per element for multi fields; returns the number of keys,
+ * keys separated in the out array).  Ints are 8 bytes big-endian with the
+ * sign bit flipped so byte order is numeric order.
+ */
+struct keyset {
+	struct buf	 bytes;		/* keys back to back */
+	size_t		*off, *len;
+	size_t		 n, alloc;
+};
+void		 keyset_init(struct keyset *);
+void		 keyset_release(struct keyset *);
+void		 keyset_reset(struct keyset *);
+void		 keyset_add(struct keyset *, const void *, size_t);
+/* Sort and remove duplicates (DB_DBT_MULTIPLE must not repeat a key). */
+void		 keyset_uniq(struct keyset *);
+
+void		 index_int_key(struct buf *, int64_t);
+int64_t		 index_int_unkey(const void *);
+/* Keys of an exact/folded/unique index on one field (IX_* kind). */
+void		 index_field_keys(const struct record *, size_t, int,
+		     struct keyset *);
+/* Key of a composite unique constraint, or 0 keys if "when" fails or a
+ * field is empty. */
+void		 index_unique_keys(const struct record *, const struct unique *,
+		     struct keyset *);
+/* Word tokens of all IX_SEARCH fields, folded, de-duplicated: words of
+ * text, digits of phones (with and without the country code), e-mails
+ * whole and by local part and domain, numbers and codes as they are. */
+void		 index_search_keys(const struct record *, struct keyset *);
+/* Tokens of a search query typed by a person (same folding). */
+void		 index_query_tokens(const char *, struct keyset *);
+
+/*
+ * Validators: 0 if valid, else -1 with a message saying why
+ * ("checksum does not match", "must be 10 or 12 digits").
+ */
+int	 valid_inn(const char *, struct buf *);
+int	 valid_inn_org(const char *, struct buf *);
+int	 valid_inn_person(const char *, struct buf *);
+int	 valid_kpp(const char *, struct buf *);
+int	 valid_ogrn(const char *, struct buf *);	/* ОГРН or ОГРНИП */
+int	 valid_bik(const char *, struct buf *);
+int	 valid_account(const char *, const char *, struct buf *);
+int	 valid_corr_account(const char *, const char *, struct buf *);
+int	 valid_snils(const char *, struct buf *);
+int	 valid_email(const char *, struct buf *);
+/* Normalise a phone to E.164 ("+79161234567") from "8 (916) 123-45-67",
+ * "+7 916 123 45 67", "9161234567", "+44 20 7946 0958"; -1 if it is not a
+ * phone number. */
+int	 phone_normalize(const char *, struct buf *, struct buf *);
+
+#endif

@@ -1,0 +1,1 @@
+/* record_int.h: private to record/. */

@@ -1,0 +1,187 @@
+/*
+ * store: the only code that includes <db.h>.  A transactional Berkeley DB
+ * environment, one B-tree per table keyed by a big-endian id from a
+ * DB_SEQUENCE, secondary indexes associated from the schema through one
+ * generic key callback, optimistic revisions, archive and purge, and an
+ * audit entry in the same transaction as every change.  Safe for many
+ * threads of one process (the server); never for two processes at once.
+ * Never prints: errors come back as -1 with a message in err.
+ */
+#ifndef CLERK_STORE_H
+#define CLERK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+#include "record/record.h"
+
+/* Normal, non-error outcomes (positive returns). */
+#define STORE_NOTFOUND	1
+#define STORE_CONFLICT	2	/* the record changed since the revision given */
+
+struct store;
+struct store_txn;
+
+/* store_open() flags. */
+#define STORE_CREATE	0x01	/* create the folder and environment if missing */
+#define STORE_NOSYNC	0x02	/* commits not flushed to disk (benchmarks, bulk tests) */
+
+struct store_options {
+	size_t		 cache_mb;	/* 0 = default (64) */
+	int		 flags;		/* STORE_* */
+};
+
+/*
+ * Open (and recover) the environment in dir with the tables of the
+ * schema.  Assigns field ids (kept per table and name in the meta
+ * database; a field whose type changed is refused with a message naming
+ * it), opens every table with all its indexes, building indexes that are
+ * new.  The schema must outlive the store and not change while open.
+ */
+int	 store_open(struct store **, const char *, struct schema *,
+	     const struct store_options *, struct buf *);
+void	 store_close(struct store *);
+const struct schema *store_schema(struct store *);
+const char *store_dir(struct store *);
+
+/*
+ * Transactions.  store_txn_run() begins a transaction, calls fn, commits
+ * if fn returns 0 (or a positive code) and aborts otherwise.  When any
+ * store call inside hit a deadlock, it aborts and runs fn again (a
+ * bounded number of times, with a short random back-off), so fn must not
+ * keep state across tries except through its argument, which it should
+ * reset at its start.  Returns what fn returned, or -1.
+ */
+#define STORE_TXN_READONLY 0x01
+typedef int store_txn_fn(struct store_txn *, void *, struct buf *);
+int	 store_txn_run(struct store *, int, store_txn_fn *, void *,
+	     struct buf *);
+struct store *store_txn_store(struct store_txn *);
+
+/* Records.  A record returned is the caller's to record_free(). */
+int	 store_get(struct store_txn *, const struct table *, uint64_t,
+	     struct record **, struct buf *);
+/*
+ * Insert: validates (record_validate), checks references exist and
+ * unique constraints, assigns id, rev 1, times and user, writes the
+ * record and its audit entry.  rec->id and friends are filled in.
+ */
+int	 store_insert(struct store_txn *, struct record *, const char *,
+	     struct buf *);
+/*
+ * Update rec (rec->id) if the stored revision is still base_rev; else
+ * STORE_CONFLICT with err naming the fields changed since base_rev and by
+ * whom.  On success rec->rev is the new revision.
+ */
+int	 store_update(struct store_txn *, struct record *, uint32_t,
+	     const char *, struct buf *);
+/* Archive (hide from lists) or bring back; both audited. */
+int	 store_archive(struct store_txn *, const struct table *, uint64_t,
+	     const char *, struct buf *);
+int	 store_restore(struct store_txn *, const struct table *, uint64_t,
+	     const char *, struct buf *);
+/* Delete for good: refused while any record (archived too) refers to it. */
+int	 store_purge(struct store_txn *, const struct table *, uint64_t,
+	     const char *, struct buf *);
+
+/*
+ * Pages: up to n records in the order of an index (field name of an
+ * exact or folded index) or of ids (ix NULL), starting after the position
+ * (key, id); key NULL starts at the beginning (or the end, backward).
+ * STORE_PAGE_FROM: include the position itself and start at the first
+ * key >= key (prefix positioning).  Archived records are skipped unless
+ * STORE_PAGE_ARCHIVED.  *out is an array of n records, caller frees.
+ */
+#define STORE_PAGE_BACKWARD	0x01
+#define STORE_PAGE_FROM		0x02
+#define STORE_PAGE_ARCHIVED	0x04
+int	 store_page(struct store_txn *, const struct table *, const char *,
+	     const void *, size_t, uint64_t, int, size_t, struct record ***,
+	     size_t *, struct buf *);
+/* The index key of rec in the index of field ix (the first key of a
+ * multi field), for positioning the next page. */
+void	 store_page_key(const struct record *, const char *, struct buf *);
+void	 store_records_free(struct record **, size_t);
+
+/* Ids of records whose index ix (exact, folded or unique) has exactly
+ * this key; up to max.  Returns the count found. */
+int	 store_lookup(struct store_txn *, const struct table *, const char *,
+	     const void *, size_t, uint64_t *, size_t, size_t *,
+	     struct buf *);
+/*
+ * Word-token search: every token of the query must match a token of the
+ * record as a prefix ("ив пет" finds "Иванов Пётр").  Ids in id order,
+ * at most max; archived records skipped.
+ */
+int	 store_search(struct store_txn *, const struct table *, const char *,
+	     uint64_t *, size_t, size_t *, struct buf *);
+/* Records of other tables that refer to (table, id): up to max
+ * (table, id) pairs; returns the count. */
+struct store_ref {
+	const struct table *table;
+	uint64_t	 id;
+};
+int	 store_referrers(struct store_txn *, const struct table *, uint64_t,
+	     struct store_ref *, size_t, size_t *, struct buf *);
+/* Number of records in a table (archived included). */
+int	 store_count(struct store_txn *, const struct table *, uint64_t *,
+	     struct buf *);
+
+/* The audit trail of one record, oldest first. */
+struct audit_change {
+	char	*field;
+	char	*old;		/* formatted plainly; "" when unset */
+	char	*new;
+};
+struct audit_entry {
+	uint64_t	 seq;
+	int64_t		 when;
+	char		*user;
+	char		*table;
+	uint64_t	 id;
+	uint32_t	 rev;		/* revision after the change */
+	char		*action;	/* insert update archive restore purge */
+	struct audit_change *changes;
+	size_t		 nchanges;
+};
+int	 store_history(struct store_txn *, const struct table *, uint64_t,
+	     struct audit_entry **, size_t *, struct buf *);
+void	 store_history_free(struct audit_entry *, size_t);
+
+/* A small key-value table for settings and the access layer. */
+int	 store_meta_get(struct store_txn *, const char *, struct buf *,
+	     struct buf *);
+int	 store_meta_put(struct store_txn *, const char *, const void *,
+	     size_t, struct buf *);
+int	 store_meta_del(struct store_txn *, const char *, struct buf *);
+/* Keys starting with prefix, in order: fn(key, value, len, arg). */
+int	 store_meta_scan(struct store_txn *, const char *,
+	     int (*)(const char *, const void *, size_t, void *), void *,
+	     struct buf *);
+
+/*
+ * Maintenance.  store_backup() makes a hot, consistent copy of the
+ * environment in dir (created; must be empty or absent).
+ * store_verify_dir() runs Berkeley DB's verification on every database
+ * file of a closed environment (a backup, or after a crash and
+ * recovery).  store_check() walks a table and each of its indexes and
+ * reports the first inconsistency (an index key without its record, a
+ * record missing from an index, a wrong count).
+ */
+int	 store_backup(struct store *, const char *, struct buf *);
+int	 store_verify_dir(const char *, struct buf *);
+int	 store_check(struct store *, const struct table *, struct buf *);
+int	 store_checkpoint(struct store *, struct buf *);
+
+/*
+ * Fault injection for tests: after store_fault_set(n, error), the n-th
+ * Berkeley DB call from now fails with error (ENOSPC, DB_LOCK_DEADLOCK
+ * as STORE_FAULT_DEADLOCK); n = 0 disables.  store_fault_calls() counts
+ * calls since the last set.
+ */
+#define STORE_FAULT_DEADLOCK	(-1)
+void	 store_fault_set(uint64_t, int);
+uint64_t store_fault_calls(void);
+
+#endif

@@ -1,0 +1,1 @@
+/* store_int.h: private to store/. */

@@ -1,0 +1,197 @@
+/*
+ * buf.c: the growable string.  Owns nothing but its own memory; never
+ * returns NULL (allocation failure is fatal in xmalloc).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+char buf_empty[1];
+
+void
+buf_init(struct buf *b)
+{
+	b->data = buf_empty;
+	b->len = 0;
+	b->alloc = 0;
+}
+
+void
+buf_release(struct buf *b)
+{
+	if (b->alloc != 0)
+		free(b->data);
+	buf_init(b);
+}
+
+void
+buf_reset(struct buf *b)
+{
+	buf_truncate(b, 0);
+}
+
+void
+buf_grow(struct buf *b, size_t extra)
+{
+	size_t	need;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		fatal("buffer too large");
+	need = b->len + extra + 1;
+	if (need <= b->alloc)
+		return;
+	if (need < b->alloc + b->alloc / 2)
+		need = b->alloc + b->alloc / 2;
+	if (need < 32)
+		need = 32;
+	if (b->alloc == 0) {
+		b->data = xmalloc(need);
+		b->data[0] = '\0';
+	} else
+		b->data = xrealloc(b->data, need);
+	b->alloc = need;
+}
+
+void
+buf_truncate(struct buf *b, size_t len)
+{
+	if (len > b->len)
+		BUG("buf_truncate past the end");
+	if (b->alloc == 0)
+		return;
+	b->len = len;
+	b->data[len] = '\0';
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t len)
+{
+	if (len == 0)
+		return;
+	buf_grow(b, len);
+	memcpy(b->data + b->len, p, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addch(struct buf *b, int c)
+{
+	buf_grow(b, 1);
+	b->data[b->len++] = (char)c;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list	ap2;
+	int	n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(b->data + b->len, b->alloc ? b->alloc - b->len : 0,
+	    fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		fatal("vsnprintf failed");
+	if (b->alloc == 0 || (size_t)n >= b->alloc - b->len) {
+		buf_grow(b, (size_t)n);
+		n = vsnprintf(b->data + b->len, b->alloc - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+buf_set(struct buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+
+	buf_reset(b);
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+char *
+buf_detach(struct buf *b, size_t *lenp)
+{
+	char	*p;
+
+	if (lenp != NULL)
+		*lenp = b->len;
+	if (b->alloc == 0)
+		p = xstrdup("");
+	else
+		p = b->data;
+	buf_init(b);
+	return (p);
+}
+
+void
+buf_trim(struct buf *b)
+{
+	size_t	start = 0, end = b->len;
+
+	while (start < end && (b->data[start] == ' ' ||
+	    b->data[start] == '\t' || b->data[start] == '\n' ||
+	    b->data[start] == '\r'))
+		start++;
+	while (end > start && (b->data[end - 1] == ' ' ||
+	    b->data[end - 1] == '\t' || b->data[end - 1] == '\n' ||
+	    b->data[end - 1] == '\r'))
+		end--;
+	if (b->alloc == 0)
+		return;
+	memmove(b->data, b->data + start, end - start);
+	buf_truncate(b, end - start);
+}
+
+int
+buf_error(struct buf *err, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (err == NULL)
+		return (-1);
+	buf_reset(err);
+	va_start(ap, fmt);
+	buf_vprintf(err, fmt, ap);
+	va_end(ap);
+	return (-1);
+}
+
+void
+buf_prefix(struct buf *err, const char *fmt, ...)
+{
+	struct buf	pre = BUF_INIT;
+	va_list		ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	buf_vprintf(&pre, fmt, ap);
+	va_end(ap);
+	buf_add(&pre, err->data, err->len);
+	buf_release(err);
+	*err = pre;
+}

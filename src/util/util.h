@@ -1,0 +1,191 @@
+/*
+ * util: the leaf library every part of clerk stands on.  Buffers,
+ * allocation, UTF-8, dates, money, the clock, the log sink and iconv.
+ * Nothing here knows about records, storage or the terminal; nothing
+ * here prints except fatal() and the default log sink.
+ */
+#ifndef CLERK_UTIL_H
+#define CLERK_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
+#define NORETURN __attribute__((noreturn))
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+/* gettext: lower layers mark messages, the programs bind the domain. */
+#include <libintl.h>
+#define _(s) dgettext("clerk", s)
+#define N_(s) (s)
+
+/*
+ * struct buf: a binary-safe growable string.
+ * Invariants: data is never NULL and always NUL-terminated (data[len] == 0);
+ * a released or fresh buffer points at a shared empty string and owns
+ * nothing.  buf_detach() hands the memory to the caller.
+ */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 alloc;
+};
+extern char buf_empty[];
+#define BUF_INIT { buf_empty, 0, 0 }
+
+void	 buf_init(struct buf *);
+void	 buf_release(struct buf *);
+void	 buf_reset(struct buf *);
+void	 buf_grow(struct buf *, size_t);
+void	 buf_truncate(struct buf *, size_t);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_addch(struct buf *, int);
+void	 buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
+void	 buf_vprintf(struct buf *, const char *, va_list);
+void	 buf_set(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
+char	*buf_detach(struct buf *, size_t *);
+void	 buf_trim(struct buf *);
+
+/*
+ * Error reporting: functions take a struct buf *err last (may be NULL)
+ * and return -1 after setting a complete, lower-case message in it.
+ * buf_error() replaces the message and returns -1, so
+ * "return buf_error(err, ...)" is the idiom.  buf_prefix() puts context
+ * in front of an existing message ("file:line: ").
+ */
+int	 buf_error(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
+void	 buf_prefix(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
+
+/* Allocation: never returns NULL; out of memory is fatal. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+void	*xmemdup(const void *, size_t);
+int	 xasprintf(char **, const char *, ...) PRINTFLIKE(2, 3);
+
+/* Fatal errors: the hook (the TUI restores the terminal) runs first. */
+void	 fatal(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
+void	 fatal_set_hook(void (*)(void));
+#define BUG(...) fatal("BUG: " __VA_ARGS__)
+
+/*
+ * Log sink: messages go to whatever the program installed (a queue
+ * before the UI is up, the status line in the UI, stderr in cron, nothing
+ * in tests).  The default writes to stderr.
+ */
+enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+typedef void log_sink_fn(enum log_level, const char *, void *);
+void	 log_set_sink(log_sink_fn *, void *);
+void	 log_set_level(enum log_level);
+void	 log_msg(enum log_level, const char *, ...) PRINTFLIKE(2, 3);
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+/*
+ * UTF-8.  All text inside clerk is UTF-8; none of these depend on the
+ * locale.
+ */
+/* Decode one code point at s (at most len bytes); returns its length,
+ * or 0 (and *cp = 0xFFFD) on an invalid or cut sequence. */
+size_t	 utf8_decode(const char *, size_t, uint32_t *);
+/* Append the encoding of cp (1 to 4 bytes). */
+void	 utf8_encode(struct buf *, uint32_t);
+/* 1 if valid; else 0 with the byte offset of the first bad byte. */
+int	 utf8_valid(const char *, size_t, size_t *);
+/* Display width of one code point (0 combining, 2 wide, -1 control). */
+int	 utf8_cpwidth(uint32_t);
+/* Display width in terminal cells of a string (controls count 0). */
+size_t	 utf8_width(const char *, size_t);
+/* Number of code points. */
+size_t	 utf8_length(const char *, size_t);
+/* Longest prefix of s, in bytes, whose display width is <= cells. */
+size_t	 utf8_fit(const char *, size_t, size_t);
+/* Lower-case a code point: Latin, Latin-1, Cyrillic (incl. Ё, Ukrainian). */
+uint32_t utf8_lower(uint32_t);
+/* Upper-case a code point (the inverse for the same ranges). */
+uint32_t utf8_upper(uint32_t);
+/*
+ * Fold key (DESIGN.md §3): lower case, ё -> е, й kept, runs of white
+ * space collapsed to one blank, leading and trailing blanks dropped.
+ * Plain byte order of fold keys is Russian alphabetical order, and the
+ * key of a prefix of a word is a prefix of the word's key.
+ */
+void	 utf8_foldkey(struct buf *, const char *, size_t);
+/* Case-insensitive (folded) substring test, ё = е. */
+int	 utf8_contains(const char *, const char *);
+/* Map a Cyrillic letter to the Latin letter on the same key (йцукен ->
+ * qwerty); others unchanged. */
+uint32_t utf8_layout_latin(uint32_t);
+
+/*
+ * Dates are days since 1970-01-01 (int32_t, proleptic Gregorian);
+ * datetimes are seconds since the epoch, UTC (int64_t).
+ */
+#define DATE_NONE INT32_MIN
+int32_t	 date_from_ymd(int, int, int);
+void	 date_to_ymd(int32_t, int *, int *, int *);
+int	 date_valid_ymd(int, int, int);
+/* Accepts 2026-01-31, 31.01.2026 and 31.01.26; -1 with a message. */
+int	 date_parse(const char *, int32_t *, struct buf *);
+void	 date_format_iso(struct buf *, int32_t);	/* 2026-01-31 */
+void	 date_format_ru(struct buf *, int32_t);		/* 31.01.2026 */
+int	 date_weekday(int32_t);				/* 1 Monday .. 7 Sunday */
+int32_t	 date_add_months(int32_t, int);
+/* Accepts ISO "2026-01-31 12:30[:45]", "2026-01-31T12:30:45[Z]" and
+ * "31.01.2026 12:30"; local time unless Z; or a plain date at 00:00. */
+int	 datetime_parse(const char *, int64_t *, struct buf *);
+void	 datetime_format(struct buf *, int64_t);	/* local "2026-01-31 12:30:45" */
+
+/*
+ * Money is int64_t kopecks; quantities are int64_t thousandths.
+ * money_parse accepts "1 234,56", "1234.56", "1234", "-5,5", with
+ * blanks, no-break and thin spaces or apostrophes as thousands
+ * separators, and refuses an ambiguous "12,345" or "1.234" (a separator
+ * followed by exactly three digits) with a message saying so.
+ */
+int	 money_parse(const char *, int64_t *, struct buf *);
+int	 qty_parse(const char *, int64_t *, struct buf *);
+enum money_style {
+	MONEY_PLAIN,	/* 1234.56: files, CSV, JSON */
+	MONEY_RU,	/* 1 234,56 (no-break space) */
+	MONEY_EN,	/* 1,234.56 */
+	MONEY_LOCALE	/* RU or EN by LC_NUMERIC's decimal point */
+};
+void	 money_format(struct buf *, int64_t, enum money_style);
+void	 qty_format(struct buf *, int64_t, enum money_style);	/* trailing zeros dropped */
+
+/*
+ * The clock.  CLERK_NOW (an ISO date or datetime, or seconds since the
+ * epoch) fixes it for tests; it is read once.
+ */
+int64_t	 clock_now(void);
+int32_t	 clock_today(void);		/* local date of clock_now() */
+uint64_t clock_monotonic_ns(void);
+
+/*
+ * Character set conversion through glibc iconv, streaming: a multibyte
+ * sequence cut at the end of one chunk is kept for the next; an invalid
+ * sequence is reported with its byte offset from the start of the whole
+ * input.  Encoding names are iconv's (UTF-8, CP1251, CP866, KOI8-R).
+ */
+struct conv;
+struct conv *conv_open(const char *, const char *, struct buf *);
+/* Convert len bytes, appending to out; final = 1 on the last chunk (a
+ * leftover tail is then an error).  -1 with "invalid CP1251 sequence at
+ * byte 1234" style messages. */
+int	 conv_feed(struct conv *, const char *, size_t, struct buf *, int,
+	     struct buf *);
+uint64_t conv_offset(struct conv *);	/* input bytes consumed so far */
+void	 conv_free(struct conv *);
+/* One-shot helper. */
+int	 conv_string(const char *, const char *, const char *, size_t,
+	     struct buf *, struct buf *);
+
+#endif
