@@ -163,14 +163,32 @@ struct record {
 	char		*created_by, *updated_by;
 	struct value	*values;	/* table->nfields of them */
 	struct buf	 extra;		/* encoded entries of unknown field ids */
+	struct buf	 texts;		/* decoded texts, NUL-separated (see below) */
 };
 
+/*
+ * Language of enum labels and yes/no in record_format(..., plain = 0):
+ * 0 English, 1 Russian.  Set once by the program from its locale.
+ */
+extern int	 record_lang;
+
+/*
+ * record_new() is one allocation (the values live behind the record).
+ * Text values decoded by record_decode() point into rec->texts, one
+ * buffer per record, so decoding allocates nothing per field; values set
+ * otherwise are owned one by one.  Either way, change values only through
+ * record_clear() and record_set_*(), never free(v->s).  An empty text is
+ * the same as unset.
+ */
 struct record	*record_new(const struct table *);
 void		 record_free(struct record *);
 struct record	*record_dup(const struct record *);
 void		 record_clear(struct record *, size_t);
 void		 record_set_int(struct record *, size_t, int64_t);
 void		 record_set_text(struct record *, size_t, const char *, size_t);
+/* Unset every value, drop extra, zero id, rev, flags, times and users;
+ * memory is kept for the next record_decode() into the same record. */
+void		 record_reset(struct record *);
 /*
  * Parse a value typed by a person or read from a file into field pos:
  * the type's syntax (money "1 234,56", dates, enums by name or label in
@@ -181,7 +199,8 @@ void		 record_set_text(struct record *, size_t, const char *, size_t);
 int		 record_parse(struct record *, size_t, const char *,
 		     struct buf *);
 /* Format a value for people (MONEY_LOCALE, 31.01.2026 when ru) or for
- * files (plain = 1: 1234.56, ISO dates, enum names). */
+ * files (plain = 1: 1234.56, ISO dates, enum names).  Appends to out;
+ * an unset value appends nothing; multi values are joined by ", ". */
 void		 record_format(const struct record *, size_t, int,
 		     struct buf *);
 /* Defaults for unset fields (new records). */
@@ -207,8 +226,24 @@ int		 record_value_equal(const struct value *, const struct value *,
  * Fields whose id is 0 are not written (the store assigns ids first).
  */
 void		 record_encode(const struct record *, struct buf *);
+/*
+ * record_encode() appends to out.  record_decode() replaces the record's
+ * values and header (rec->id is kept: the id is the key, not the value);
+ * entries of ids the table does not have, or whose type differs from the
+ * field's, go to extra and are written back by record_encode() unless
+ * the field has a value again.  Truncated or garbage input: -1 with a
+ * message, and the record is left reset.
+ */
 int		 record_decode(struct record *, const void *, size_t,
 		     struct buf *);
+/*
+ * Find field id in an encoded record without allocating: 1 and *v filled
+ * (ints in v->i; texts as v->s/v->len pointing into data, NOT
+ * NUL-terminated), 0 if the record has no such entry, -1 if corrupt.
+ * The type is not checked against any table: the caller knows it.
+ */
+int		 record_decode_field(const void *, size_t, uint16_t,
+		     struct value *);
 
 /*
  * Index keys.  The generic callbacks of the store call these.
@@ -231,9 +266,18 @@ void		 keyset_uniq(struct keyset *);
 
 void		 index_int_key(struct buf *, int64_t);
 int64_t		 index_int_unkey(const void *);
+/*
+ * All index_* functions append to the keyset.  The ones that can produce
+ * several keys (multi fields, search tokens) leave the keyset sorted and
+ * de-duplicated.
+ */
 /* Keys of an exact/folded/unique index on one field (IX_* kind). */
 void		 index_field_keys(const struct record *, size_t, int,
 		     struct keyset *);
+/* The same from a bare value, e.g. one found by record_decode_field()
+ * (v->s need not be NUL-terminated). */
+void		 index_value_keys(const struct field *, const struct value *,
+		     int, struct keyset *);
 /* Key of a composite unique constraint, or 0 keys if "when" fails or a
  * field is empty. */
 void		 index_unique_keys(const struct record *, const struct unique *,
@@ -242,7 +286,13 @@ void		 index_unique_keys(const struct record *, const struct unique *,
  * text, digits of phones (with and without the country code), e-mails
  * whole and by local part and domain, numbers and codes as they are. */
 void		 index_search_keys(const struct record *, struct keyset *);
-/* Tokens of a search query typed by a person (same folding). */
+/*
+ * Tokens of a search query typed by a person: the same splitting and
+ * folding, with no minimum length.  A query of digits and phone
+ * punctuation only ("+7 (916) 123-45", "8 916 123") is one token, its
+ * digits joined, so it matches a phone's digit token as a prefix; an ISO
+ * date typed alone ("2026-01-31") is split like any other text.
+ */
 void		 index_query_tokens(const char *, struct keyset *);
 
 /*
