@@ -1,5 +1,5 @@
 /*
- * record: the schema (tables and fields, loaded from forms/*.form), the
+ * record: the schema (tables and fields, loaded from the forms/ files), the
  * in-memory record, its versioned encoding, and the validators for
  * Russian requisites, e-mails and phones.  Knows nothing of Berkeley DB:
  * the store assigns field ids and persists what this layer encodes.
