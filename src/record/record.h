@@ -309,6 +309,14 @@ int	 valid_account(const char *, const char *, struct buf *);
 int	 valid_corr_account(const char *, const char *, struct buf *);
 int	 valid_snils(const char *, struct buf *);
 int	 valid_email(const char *, struct buf *);
+/* 1 when valid_account() accepts the account without checking its key:
+ * a Treasury account (starts 03, it carries no key) or no БИК given, so
+ * the caller may warn; else 0 (also for a malformed account). */
+int	 valid_account_warning(const char *, const char *);
+/* Strip the usual separators of a СНИЛС ("112-233-445 95") and put the
+ * 11 digits in out (replacing it); -1 if anything else is there.  The
+ * check number is valid_snils()'s business. */
+int	 snils_normalize(const char *, struct buf *, struct buf *);
 /* Normalise a phone to E.164 ("+79161234567") from "8 (916) 123-45-67",
  * "+7 916 123 45 67", "9161234567", "+44 20 7946 0958"; -1 if it is not a
  * phone number. */
