@@ -8,6 +8,8 @@
 #ifndef CLERK_RECORD_H
 #define CLERK_RECORD_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 

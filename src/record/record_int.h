@@ -1,1 +1,17 @@
-/* record_int.h: private to record/. */
+/*
+ * record_int.h: private to record/.  Helpers shared between the files of
+ * the layer that are not part of its contract (record.h).
+ */
+#ifndef CLERK_RECORD_INT_H
+#define CLERK_RECORD_INT_H
+
+#include "record/record.h"
+
+/* Free a table and everything it owns; NULL is a no-op.  Copes with a
+ * table the forms parser left half built. */
+void	 table_free(struct table *);
+/* Give a table without a drawn screen the default one: a label and an
+ * entry per field, one field per line. */
+void	 screen_default(struct table *);
+
+#endif
