@@ -1,1 +1,567 @@
+/*
+ * keys.c: the keys of secondary indexes, computed from records: exact
+ * and folded keys of one field, composite unique keys, word tokens for
+ * search-as-you-type and the tokens of a typed query.  The store's key
+ * callbacks call these, so nothing here may depend on the locale (a key
+ * that changes between a write and a delete corrupts the index), and
+ * key sets never repeat a key (DB_DBT_MULTIPLE must not).  Must not know
+ * Berkeley DB, and never prints.
+ */
 #include "config.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record/record.h"
+
+/* Key sets. */
+
+void
+keyset_init(struct keyset *ks)
+{
+	buf_init(&ks->bytes);
+	ks->off = ks->len = NULL;
+	ks->n = ks->alloc = 0;
+}
+
+void
+keyset_release(struct keyset *ks)
+{
+	buf_release(&ks->bytes);
+	free(ks->off);
+	free(ks->len);
+	keyset_init(ks);
+}
+
+void
+keyset_reset(struct keyset *ks)
+{
+	buf_reset(&ks->bytes);
+	ks->n = 0;
+}
+
+void
+keyset_add(struct keyset *ks, const void *key, size_t len)
+{
+	uintptr_t	p = (uintptr_t)key, lo = (uintptr_t)ks->bytes.data;
+	size_t		from;
+
+	if (ks->n == ks->alloc) {
+		ks->alloc = ks->alloc ? ks->alloc * 2 : 8;
+		ks->off = xreallocarray(ks->off, ks->alloc, sizeof(*ks->off));
+		ks->len = xreallocarray(ks->len, ks->alloc, sizeof(*ks->len));
+	}
+	ks->off[ks->n] = ks->bytes.len;
+	ks->len[ks->n] = len;
+	/* A key copied from the set itself must survive the buffer moving. */
+	if (ks->bytes.alloc != 0 && p >= lo && p < lo + ks->bytes.len) {
+		from = (size_t)(p - lo);
+		buf_grow(&ks->bytes, len);
+		buf_add(&ks->bytes, ks->bytes.data + from, len);
+	} else
+		buf_add(&ks->bytes, key, len);
+	ks->n++;
+}
+
+struct keyref {
+	const char	*p;
+	size_t		 len;
+};
+
+static int
+keyref_cmp(const void *va, const void *vb)
+{
+	const struct keyref *a = va, *b = vb;
+	size_t		 n = a->len < b->len ? a->len : b->len;
+	int		 c;
+
+	c = n != 0 ? memcmp(a->p, b->p, n) : 0;
+	if (c != 0)
+		return (c);
+	return (a->len < b->len ? -1 : a->len > b->len);
+}
+
+void
+keyset_uniq(struct keyset *ks)
+{
+	struct keyref	*refs;
+	struct buf	 bytes = BUF_INIT;
+	size_t		 i, k;
+
+	if (ks->n < 2)
+		return;
+	refs = xreallocarray(NULL, ks->n, sizeof(*refs));
+	for (i = 0; i < ks->n; i++) {
+		refs[i].p = ks->bytes.data + ks->off[i];
+		refs[i].len = ks->len[i];
+	}
+	/* Byte order, the order of the B-tree: callers may rely on it. */
+	qsort(refs, ks->n, sizeof(*refs), keyref_cmp);
+	buf_grow(&bytes, ks->bytes.len);
+	for (i = k = 0; i < ks->n; i++) {
+		if (k != 0 && keyref_cmp(&refs[i], &refs[i - 1]) == 0)
+			continue;
+		ks->off[k] = bytes.len;
+		ks->len[k] = refs[i].len;
+		buf_add(&bytes, refs[i].p, refs[i].len);
+		k++;
+	}
+	free(refs);
+	buf_release(&ks->bytes);
+	ks->bytes = bytes;
+	ks->n = k;
+}
+
+/* Exact and folded keys. */
+
+void
+index_int_key(struct buf *out, int64_t v)
+{
+	unsigned char	p[8];
+	uint64_t	u = (uint64_t)v ^ UINT64_C(0x8000000000000000);
+	int		i;
+
+	/* Flipping the sign bit makes byte order numeric order. */
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(u >> (56 - 8 * i));
+	buf_add(out, p, 8);
+}
+
+int64_t
+index_int_unkey(const void *key)
+{
+	const unsigned char *p = key;
+	uint64_t	u = 0;
+	int		i;
+
+	for (i = 0; i < 8; i++)
+		u = u << 8 | p[i];
+	u ^= UINT64_C(0x8000000000000000);
+	/* Back to two's complement without an implementation-defined cast. */
+	if (u > (uint64_t)INT64_MAX)
+		return (-(int64_t)(UINT64_MAX - u) - 1);
+	return ((int64_t)u);
+}
+
+/* Call fn for each element of a text value ('\n'-separated when multi). */
+static void
+each_element(const struct field *f, const struct value *v,
+    void (*fn)(const struct field *, const char *, size_t, void *),
+    void *arg)
+{
+	const char	*p = v->s, *end = v->s + v->len, *nl;
+
+	while (p < end) {
+		nl = f->multi ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+		if (nl == NULL)
+			nl = end;
+		if (nl > p)
+			fn(f, p, (size_t)(nl - p), arg);
+		p = nl + 1;
+	}
+}
+
+struct keyargs {
+	struct keyset	*ks;
+	struct buf	 tmp;
+	int		 kind;
+};
+
+static void
+element_key(const struct field *f, const char *s, size_t len, void *arg)
+{
+	struct keyargs	*ka = arg;
+
+	(void)f;
+	if (ka->kind & IX_FOLDED) {
+		buf_reset(&ka->tmp);
+		utf8_foldkey(&ka->tmp, s, len);
+		if (ka->tmp.len != 0)
+			keyset_add(ka->ks, ka->tmp.data, ka->tmp.len);
+	} else
+		keyset_add(ka->ks, s, len);
+}
+
+void
+index_value_keys(const struct field *f, const struct value *v, int kind,
+    struct keyset *ks)
+{
+	struct keyargs	ka;
+	size_t		n0 = ks->n;
+
+	if (!v->set)
+		return;
+	if (FT_IS_INT(f->type)) {
+		ka.tmp = (struct buf)BUF_INIT;
+		index_int_key(&ka.tmp, v->i);
+		keyset_add(ks, ka.tmp.data, ka.tmp.len);
+		buf_release(&ka.tmp);
+		return;
+	}
+	if (v->s == NULL)
+		return;
+	ka.ks = ks;
+	ka.kind = kind;
+	buf_init(&ka.tmp);
+	each_element(f, v, element_key, &ka);
+	buf_release(&ka.tmp);
+	if (ks->n > n0 + 1)
+		keyset_uniq(ks);
+}
+
+void
+index_field_keys(const struct record *rec, size_t pos, int kind,
+    struct keyset *ks)
+{
+	if (pos >= rec->table->nfields)
+		BUG("index_field_keys: no field %zu in '%s'", pos,
+		    rec->table->name);
+	index_value_keys(&rec->table->fields[pos], &rec->values[pos], kind,
+	    ks);
+}
+
+/* The exact bytes of a whole value, as a unique key part. */
+static void
+exact_bytes(struct buf *out, const struct field *f, const struct value *v)
+{
+	if (FT_IS_INT(f->type))
+		index_int_key(out, v->i);
+	else
+		buf_add(out, v->s, v->len);
+}
+
+void
+index_unique_keys(const struct record *rec, const struct unique *u,
+    struct keyset *ks)
+{
+	const struct table *t = rec->table;
+	struct buf	key = BUF_INIT, when = BUF_INIT;
+	const struct value *v;
+	size_t		i;
+
+	if (u->when_field >= 0) {
+		if ((size_t)u->when_field >= t->nfields)
+			return;
+		record_format(rec, (size_t)u->when_field, 1, &when);
+		if (u->when_value == NULL ||
+		    strcmp(when.data, u->when_value) != 0)
+			goto out;
+	}
+	for (i = 0; i < u->nfields; i++) {
+		if (u->fields[i] >= t->nfields)
+			goto out;
+		v = &rec->values[u->fields[i]];
+		/* Records with an empty part are not constrained. */
+		if (!v->set || (!FT_IS_INT(t->fields[u->fields[i]].type) &&
+		    v->len == 0))
+			goto out;
+		/* Text never holds a NUL byte, ints are fixed-length. */
+		if (i != 0)
+			buf_addch(&key, '\0');
+		exact_bytes(&key, &t->fields[u->fields[i]], v);
+	}
+	keyset_add(ks, key.data, key.len);
+out:
+	buf_release(&key);
+	buf_release(&when);
+}
+
+/* Word tokens. */
+
+/*
+ * Letters and digits of the scripts clerk's users write; everything else
+ * (punctuation, symbols, blanks, "№") separates words.  A fixed table,
+ * not iswalnum(): keys must not depend on the locale.
+ */
+static int
+is_word_cp(uint32_t cp)
+{
+	if (cp < 0x80)
+		return ((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
+		    (cp >= 'A' && cp <= 'Z'));
+	if (cp >= 0xc0 && cp <= 0x24f)	/* Latin-1, Extended A, B */
+		return (cp != 0xd7 && cp != 0xf7);
+	return ((cp >= 0x300 && cp <= 0x36f) ||	/* combining marks */
+	    (cp >= 0x370 && cp <= 0x3ff && cp != 0x37e && cp != 0x387) ||
+	    (cp >= 0x400 && cp <= 0x52f && cp != 0x482) ||	/* Cyrillic */
+	    (cp >= 0x531 && cp <= 0x587) ||	/* Armenian */
+	    (cp >= 0x5d0 && cp <= 0x5ea) ||	/* Hebrew */
+	    (cp >= 0x620 && cp <= 0x64a) ||	/* Arabic */
+	    (cp >= 0x10a0 && cp <= 0x10ff) ||	/* Georgian */
+	    (cp >= 0x1e00 && cp <= 0x1fff) ||	/* more Latin, Greek */
+	    (cp >= 0x3040 && cp <= 0x30ff) ||	/* kana */
+	    (cp >= 0x3400 && cp <= 0x9fff) ||	/* CJK */
+	    (cp >= 0xac00 && cp <= 0xd7a3));	/* Hangul */
+}
+
+/*
+ * Add the folded words of s.  With short = 0 (records), one-letter words
+ * are dropped: they would match every query beginning with that letter.
+ * One-digit numbers stay (a house number, a category).
+ */
+static void
+add_words(struct keyset *ks, struct buf *tmp, const char *s, size_t len,
+    int keep_short)
+{
+	size_t		i = 0, n, start, nchars;
+	uint32_t	cp;
+	int		digits;
+
+	while (i < len) {
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n == 0)
+			n = 1;
+		if (!is_word_cp(cp)) {
+			i += n;
+			continue;
+		}
+		start = i;
+		nchars = 0;
+		digits = 1;
+		while (i < len) {
+			n = utf8_decode(s + i, len - i, &cp);
+			if (n == 0 || !is_word_cp(cp))
+				break;
+			if (cp < '0' || cp > '9')
+				digits = 0;
+			nchars++;
+			i += n;
+		}
+		if (nchars < 2 && !digits && !keep_short)
+			continue;
+		buf_reset(tmp);
+		utf8_foldkey(tmp, s + start, i - start);
+		if (tmp->len != 0)
+			keyset_add(ks, tmp->data, tmp->len);
+	}
+}
+
+/*
+ * Length of the country code at the start of an E.164 number's digits:
+ * the ITU plan gives 1 and 7 one digit, these zones two, the rest three.
+ */
+static size_t
+country_code_len(const char *d, size_t len)
+{
+	static const char two[] = "20 27 30 31 32 33 34 36 39 40 41 43 44 "
+	    "45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 "
+	    "81 82 84 86 90 91 92 93 94 95 98 ";
+	char	cc[4];
+
+	if (len == 0)
+		return (0);
+	if (d[0] == '1' || d[0] == '7')
+		return (1);
+	if (len < 2)
+		return (len);
+	cc[0] = d[0];
+	cc[1] = d[1];
+	cc[2] = ' ';
+	cc[3] = '\0';
+	return (strstr(two, cc) != NULL ? 2 : 3);
+}
+
+struct searchargs {
+	struct keyset	*ks;
+	struct buf	 tmp, tmp2;
+};
+
+/*
+ * A phone "+79161234567" gives "79161234567", the national number
+ * "9161234567" and, for Russian numbers, the domestic "89161234567" that
+ * people still type.
+ */
+static void
+search_phone(const struct field *f, const char *s, size_t len, void *arg)
+{
+	struct searchargs *sa = arg;
+	size_t		 i, cc;
+
+	(void)f;
+	buf_reset(&sa->tmp);
+	for (i = 0; i < len; i++)
+		if (s[i] >= '0' && s[i] <= '9')
+			buf_addch(&sa->tmp, s[i]);
+	if (sa->tmp.len == 0)
+		return;
+	keyset_add(sa->ks, sa->tmp.data, sa->tmp.len);
+	if (len == 0 || s[0] != '+')
+		return;
+	cc = country_code_len(sa->tmp.data, sa->tmp.len);
+	if (cc >= sa->tmp.len)
+		return;
+	keyset_add(sa->ks, sa->tmp.data + cc, sa->tmp.len - cc);
+	if (cc == 1 && sa->tmp.data[0] == '7') {
+		sa->tmp.data[0] = '8';
+		keyset_add(sa->ks, sa->tmp.data, sa->tmp.len);
+	}
+}
+
+/*
+ * An e-mail gives the whole address, its local part and its domain
+ * (folded), and its words, so that a query split into words finds it.
+ */
+static void
+search_email(const struct field *f, const char *s, size_t len, void *arg)
+{
+	struct searchargs *sa = arg;
+	const char	*at;
+
+	(void)f;
+	buf_reset(&sa->tmp);
+	utf8_foldkey(&sa->tmp, s, len);
+	if (sa->tmp.len != 0)
+		keyset_add(sa->ks, sa->tmp.data, sa->tmp.len);
+	at = memchr(s, '@', len);
+	if (at != NULL) {
+		buf_reset(&sa->tmp);
+		utf8_foldkey(&sa->tmp, s, (size_t)(at - s));
+		if (sa->tmp.len != 0)
+			keyset_add(sa->ks, sa->tmp.data, sa->tmp.len);
+		buf_reset(&sa->tmp);
+		utf8_foldkey(&sa->tmp, at + 1, len - (size_t)(at - s) - 1);
+		if (sa->tmp.len != 0)
+			keyset_add(sa->ks, sa->tmp.data, sa->tmp.len);
+	}
+	add_words(sa->ks, &sa->tmp, s, len, 0);
+}
+
+static void
+search_text(const struct field *f, const char *s, size_t len, void *arg)
+{
+	struct searchargs *sa = arg;
+
+	(void)f;
+	add_words(sa->ks, &sa->tmp, s, len, 0);
+}
+
+/* Search tokens of one value, not yet de-duplicated. */
+static void
+search_value(const struct field *f, const struct value *v,
+    struct searchargs *sa)
+{
+	const struct enum_value *ev;
+	size_t		 j;
+
+	if (!v->set)
+		return;
+	buf_reset(&sa->tmp2);
+	switch (f->type) {
+	case FT_TEXT:
+		if (v->s != NULL)
+			each_element(f, v, search_text, sa);
+		return;
+	case FT_PHONE:
+		if (v->s != NULL)
+			each_element(f, v, search_phone, sa);
+		return;
+	case FT_EMAIL:
+		if (v->s != NULL)
+			each_element(f, v, search_email, sa);
+		return;
+	case FT_ENUM:
+		if (v->s == NULL)
+			return;
+		add_words(sa->ks, &sa->tmp, v->s, v->len, 0);
+		buf_add(&sa->tmp2, v->s, v->len);
+		ev = field_enum(f, sa->tmp2.data);
+		for (j = 0; ev != NULL && j < 2; j++)
+			if (ev->label[j] != NULL)
+				add_words(sa->ks, &sa->tmp, ev->label[j],
+				    strlen(ev->label[j]), 0);
+		return;
+	case FT_INT:
+	case FT_REF:
+		buf_printf(&sa->tmp2, "%" PRId64, v->i);
+		break;
+	case FT_MONEY:
+		money_format(&sa->tmp2, v->i, MONEY_PLAIN);
+		break;
+	case FT_QTY:
+		qty_format(&sa->tmp2, v->i, MONEY_PLAIN);
+		break;
+	case FT_DATE:
+		if (v->i >= INT32_MIN + 1 && v->i <= INT32_MAX) {
+			date_format_iso(&sa->tmp2, (int32_t)v->i);
+			buf_addch(&sa->tmp2, ' ');
+			date_format_ru(&sa->tmp2, (int32_t)v->i);
+		}
+		break;
+	case FT_DATETIME:
+		datetime_format(&sa->tmp2, v->i);
+		break;
+	case FT_BOOL:
+		return;
+	}
+	add_words(sa->ks, &sa->tmp, sa->tmp2.data, sa->tmp2.len, 0);
+}
+
+void
+index_search_keys(const struct record *rec, struct keyset *ks)
+{
+	const struct table *t = rec->table;
+	struct searchargs sa;
+	size_t		 i;
+
+	sa.ks = ks;
+	buf_init(&sa.tmp);
+	buf_init(&sa.tmp2);
+	for (i = 0; i < t->nfields; i++)
+		if (t->fields[i].index & IX_SEARCH)
+			search_value(&t->fields[i], &rec->values[i], &sa);
+	buf_release(&sa.tmp);
+	buf_release(&sa.tmp2);
+	keyset_uniq(ks);
+}
+
+/* "2026-01-31": a date, not a phone, though made of digits and dashes. */
+static int
+looks_iso_date(const char *s, size_t len)
+{
+	static const char shape[] = "dddd-dd-dd";
+	size_t	i;
+
+	if (len != sizeof(shape) - 1)
+		return (0);
+	for (i = 0; i < len; i++)
+		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != '-')
+			return (0);
+	return (1);
+}
+
+void
+index_query_tokens(const char *q, struct keyset *ks)
+{
+	struct buf	 tmp = BUF_INIT, trimmed = BUF_INIT;
+	size_t		 i;
+	int		 phone = 0;
+
+	buf_adds(&trimmed, q);
+	buf_trim(&trimmed);
+	/*
+	 * People type phones in groups ("8 916 123-45"); split into words
+	 * the groups would each have to begin a token and match nothing.
+	 */
+	for (i = 0; i < trimmed.len; i++) {
+		if (trimmed.data[i] >= '0' && trimmed.data[i] <= '9')
+			phone = 1;
+		else if (strchr("+-() \t", trimmed.data[i]) == NULL) {
+			phone = 0;
+			break;
+		}
+	}
+	if (phone && looks_iso_date(trimmed.data, trimmed.len))
+		phone = 0;
+	if (phone) {
+		for (i = 0; i < trimmed.len; i++)
+			if (trimmed.data[i] >= '0' && trimmed.data[i] <= '9')
+				buf_addch(&tmp, trimmed.data[i]);
+		keyset_add(ks, tmp.data, tmp.len);
+	} else
+		add_words(ks, &tmp, trimmed.data, trimmed.len, 1);
+	buf_release(&tmp);
+	buf_release(&trimmed);
+	keyset_uniq(ks);
+}

@@ -1,1 +1,792 @@
+/*
+ * record.c: records in memory.  Owns the values of a record, parsing
+ * what a person typed or a file held into them, formatting them back for
+ * people and files, defaults, validation and comparison.  The encoding
+ * is in encode.c, index keys in keys.c.  Must not know about storage or
+ * the terminal, and never prints.
+ */
 #include "config.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record/record.h"
+
+int record_lang;
+
+/*
+ * A text value is either owned (malloc'ed on its own) or points into
+ * rec->texts, where record_decode() packs every text of the record.
+ */
+static int
+value_in_texts(const struct record *rec, const struct value *v)
+{
+	uintptr_t p = (uintptr_t)v->s, lo = (uintptr_t)rec->texts.data;
+
+	return (rec->texts.alloc != 0 && p >= lo && p < lo + rec->texts.alloc);
+}
+
+static void
+value_release(struct record *rec, struct value *v)
+{
+	if (v->s != NULL && !value_in_texts(rec, v))
+		free(v->s);
+	memset(v, 0, sizeof(*v));
+}
+
+struct record *
+record_new(const struct table *t)
+{
+	struct record	*rec;
+
+	if (t == NULL)
+		BUG("record_new without a table");
+	/*
+	 * One allocation for the record and its values: pages of records
+	 * are built in loops.  sizeof(struct record) is a multiple of its
+	 * alignment, which is at least that of struct value.
+	 */
+	rec = xcalloc(1, sizeof(*rec) + t->nfields * sizeof(struct value));
+	rec->table = t;
+	rec->values = (struct value *)(void *)(rec + 1);
+	buf_init(&rec->extra);
+	buf_init(&rec->texts);
+	return (rec);
+}
+
+void
+record_reset(struct record *rec)
+{
+	size_t	i;
+
+	for (i = 0; i < rec->table->nfields; i++)
+		value_release(rec, &rec->values[i]);
+	buf_reset(&rec->extra);
+	buf_reset(&rec->texts);
+	free(rec->created_by);
+	free(rec->updated_by);
+	rec->created_by = rec->updated_by = NULL;
+	rec->id = 0;
+	rec->rev = 0;
+	rec->flags = 0;
+	rec->created = rec->updated = 0;
+}
+
+void
+record_free(struct record *rec)
+{
+	if (rec == NULL)
+		return;
+	record_reset(rec);
+	buf_release(&rec->extra);
+	buf_release(&rec->texts);
+	free(rec);
+}
+
+struct record *
+record_dup(const struct record *rec)
+{
+	struct record	*copy;
+	size_t		 i;
+
+	copy = record_new(rec->table);
+	copy->id = rec->id;
+	copy->rev = rec->rev;
+	copy->flags = rec->flags;
+	copy->created = rec->created;
+	copy->updated = rec->updated;
+	if (rec->created_by != NULL)
+		copy->created_by = xstrdup(rec->created_by);
+	if (rec->updated_by != NULL)
+		copy->updated_by = xstrdup(rec->updated_by);
+	for (i = 0; i < rec->table->nfields; i++) {
+		const struct value *v = &rec->values[i];
+
+		if (!v->set)
+			continue;
+		if (v->s != NULL)
+			record_set_text(copy, i, v->s, v->len);
+		else
+			record_set_int(copy, i, v->i);
+	}
+	buf_add(&copy->extra, rec->extra.data, rec->extra.len);
+	return (copy);
+}
+
+void
+record_clear(struct record *rec, size_t pos)
+{
+	if (pos >= rec->table->nfields)
+		BUG("record_clear: no field %zu in '%s'", pos,
+		    rec->table->name);
+	value_release(rec, &rec->values[pos]);
+}
+
+void
+record_set_int(struct record *rec, size_t pos, int64_t i)
+{
+	record_clear(rec, pos);
+	rec->values[pos].set = 1;
+	rec->values[pos].i = i;
+}
+
+void
+record_set_text(struct record *rec, size_t pos, const char *s, size_t len)
+{
+	char	*copy;
+
+	/* Copy first: s may be the value being replaced. */
+	copy = len != 0 ? xstrndup(s, len) : NULL;
+	record_clear(rec, pos);
+	if (copy == NULL)
+		return;
+	rec->values[pos].set = 1;
+	rec->values[pos].s = copy;
+	rec->values[pos].len = len;
+}
+
+/* Parsing. */
+
+/* Fold a short string into a fresh key, for comparing words. */
+static void
+fold(struct buf *out, const char *s)
+{
+	buf_reset(out);
+	utf8_foldkey(out, s, strlen(s));
+}
+
+static int
+fold_equal(const char *a, const char *b)
+{
+	struct buf	fa = BUF_INIT, fb = BUF_INIT;
+	int		eq;
+
+	fold(&fa, a);
+	fold(&fb, b);
+	eq = fa.len == fb.len && memcmp(fa.data, fb.data, fa.len) == 0;
+	buf_release(&fa);
+	buf_release(&fb);
+	return (eq);
+}
+
+static int
+fold_is(const char *s, const char *const *words)
+{
+	for (; *words != NULL; words++)
+		if (fold_equal(s, *words))
+			return (1);
+	return (0);
+}
+
+/* A decimal integer, optionally signed; the whole string. */
+static int
+parse_int64(const char *s, int64_t *out, struct buf *why)
+{
+	const char	*p = s;
+	uint64_t	 n = 0, limit;
+	int		 neg = 0;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	if (*p == '\0')
+		return (buf_error(why, _("'%s' is not a number"), s));
+	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return (buf_error(why, _("'%s' is not a number"), s));
+		if (n > (limit - (uint64_t)(*p - '0')) / 10)
+			return (buf_error(why, _("'%s' is too large"), s));
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (neg)
+		*out = n == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)n;
+	else
+		*out = (int64_t)n;
+	return (0);
+}
+
+/*
+ * money_parse() refuses "1,234.56" (both separators), yet that is what
+ * record_format() shows people under an English LC_NUMERIC.  Accept it
+ * back when the commas group thousands exactly and a decimal point
+ * follows, so a value shown can be edited and saved unchanged.
+ */
+static int
+parse_amount(const char *s, int64_t *ip, int qty, struct buf *why)
+{
+	struct buf	 plain = BUF_INIT;
+	const char	*p = s;
+	size_t		 run = 0;
+	int		 rc, groups = 0;
+
+	rc = qty ? qty_parse(s, ip, why) : money_parse(s, ip, why);
+	if (rc == 0)
+		return (0);
+	if (*p == '-' || *p == '+')
+		buf_addch(&plain, *p++);
+	for (; *p >= '0' && *p <= '9'; p++, run++)
+		buf_addch(&plain, *p);
+	if (run == 0 || run > 3)
+		goto out;
+	while (*p == ',') {
+		for (run = 0, p++; *p >= '0' && *p <= '9'; p++, run++)
+			buf_addch(&plain, *p);
+		if (run != 3)
+			goto out;
+		groups++;
+	}
+	if (groups == 0 || *p != '.')
+		goto out;
+	buf_adds(&plain, p);
+	rc = qty ? qty_parse(plain.data, ip, NULL) :
+	    money_parse(plain.data, ip, NULL);
+out:
+	buf_release(&plain);
+	return (rc);
+}
+
+/*
+ * Text must be valid UTF-8 without control characters other than line
+ * feeds and tabs: they would corrupt screens, files and index keys.
+ * A carriage return before a line feed (a pasted Windows text) is
+ * dropped rather than refused.
+ */
+static int
+parse_text(const struct field *f, const char *s, size_t len, struct buf *out,
+    struct buf *why)
+{
+	size_t		i, n, nchars;
+	uint32_t	cp;
+
+	buf_reset(out);
+	for (i = 0; i < len; i += n) {
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n == 0)
+			return (buf_error(why,
+			    _("invalid UTF-8 at byte %zu"), i));
+		if (cp == '\r' && i + 1 < len && s[i + 1] == '\n')
+			continue;
+		if ((cp < 0x20 && cp != '\n' && cp != '\t') ||
+		    (cp >= 0x7f && cp < 0xa0))
+			return (buf_error(why,
+			    _("control character U+%04X not allowed"),
+			    (unsigned)cp));
+		buf_add(out, s + i, n);
+	}
+	if (f->maxlen != 0 &&
+	    (nchars = utf8_length(out->data, out->len)) > f->maxlen)
+		return (buf_error(why,
+		    _("%zu characters long, at most %zu allowed"), nchars,
+		    f->maxlen));
+	return (0);
+}
+
+static int
+parse_enum(const struct field *f, const char *s, struct buf *out,
+    struct buf *why)
+{
+	struct buf	names = BUF_INIT;
+	size_t		i, j;
+
+	for (i = 0; i < f->nvalues; i++) {
+		const struct enum_value *ev = &f->values[i];
+
+		if (fold_equal(s, ev->name))
+			goto found;
+		for (j = 0; j < 2; j++)
+			if (ev->label[j] != NULL && fold_equal(s, ev->label[j]))
+				goto found;
+		continue;
+found:
+		buf_reset(out);
+		buf_adds(out, ev->name);
+		return (0);
+	}
+	for (i = 0; i < f->nvalues; i++)
+		buf_printf(&names, "%s%s", i ? ", " : "", f->values[i].name);
+	buf_error(why, _("unknown value '%s' (expected %s)"), s, names.data);
+	buf_release(&names);
+	return (-1);
+}
+
+static int
+parse_email(const char *s, struct buf *out, struct buf *why)
+{
+	const char	*at;
+	size_t		 i, n;
+	uint32_t	 cp;
+
+	if (valid_email(s, why) == -1)
+		return (-1);
+	/* The domain is case-insensitive; the local part, strictly, not. */
+	at = strrchr(s, '@');
+	buf_reset(out);
+	if (at == NULL) {
+		buf_adds(out, s);
+		return (0);
+	}
+	buf_add(out, s, (size_t)(at - s) + 1);
+	for (i = (size_t)(at - s) + 1; s[i] != '\0'; i += n) {
+		n = utf8_decode(s + i, strlen(s + i), &cp);
+		if (n == 0)
+			return (buf_error(why, _("invalid UTF-8 in '%s'"), s));
+		utf8_encode(out, utf8_lower(cp));
+	}
+	return (0);
+}
+
+/* No one-letter Russian words: the physical Y key types «н». */
+static const char *const yes_words[] = { "yes", "true", "1", "y", "да",
+	NULL };
+static const char *const no_words[] = { "no", "false", "0", "n", "нет",
+	NULL };
+static const char *const today_words[] = { "today", "сегодня", NULL };
+static const char *const now_words[] = { "now", "сейчас", NULL };
+
+/*
+ * Parse one element (s is trimmed, NUL-terminated, not empty) into either
+ * *ip (int types) or out (text types).
+ */
+static int
+parse_one(const struct field *f, const char *s, int64_t *ip, struct buf *out,
+    struct buf *why)
+{
+	int32_t	d;
+
+	switch (f->type) {
+	case FT_TEXT:
+		return (parse_text(f, s, strlen(s), out, why));
+	case FT_INT:
+		return (parse_int64(s, ip, why));
+	case FT_MONEY:
+		return (parse_amount(s, ip, 0, why));
+	case FT_QTY:
+		return (parse_amount(s, ip, 1, why));
+	case FT_DATE:
+		if (fold_is(s, today_words)) {
+			*ip = clock_today();
+			return (0);
+		}
+		if (date_parse(s, &d, why) == -1)
+			return (-1);
+		*ip = d;
+		return (0);
+	case FT_DATETIME:
+		if (fold_is(s, now_words)) {
+			*ip = clock_now();
+			return (0);
+		}
+		return (datetime_parse(s, ip, why));
+	case FT_BOOL:
+		if (fold_is(s, yes_words))
+			*ip = 1;
+		else if (fold_is(s, no_words))
+			*ip = 0;
+		else
+			return (buf_error(why,
+			    _("'%s' is neither yes nor no"), s));
+		return (0);
+	case FT_ENUM:
+		return (parse_enum(f, s, out, why));
+	case FT_REF:
+		if (*s == '#')
+			s++;
+		if (*s == '+' || *s == '-' || parse_int64(s, ip, NULL) == -1 ||
+		    *ip <= 0)
+			return (buf_error(why,
+			    _("'%s' is not a record number"), s));
+		return (0);
+	case FT_PHONE:
+		buf_reset(out);
+		return (phone_normalize(s, out, why));
+	case FT_EMAIL:
+		return (parse_email(s, out, why));
+	}
+	return (buf_error(why, _("unknown field type %d"), (int)f->type));
+}
+
+/* Elements of a multi value are equal when their fold keys are: tags
+ * "VIP" and "vip" are one tag, as are two spellings of one address. */
+static int
+multi_seen(const struct buf *joined, const char *elem, size_t len)
+{
+	struct buf	 key = BUF_INIT, k2 = BUF_INIT;
+	const char	*p = joined->data, *end = joined->data + joined->len;
+	const char	*nl;
+	int		 seen = 0;
+
+	if (joined->len == 0)
+		return (0);
+	utf8_foldkey(&key, elem, len);
+	while (p <= end && !seen) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		buf_reset(&k2);
+		utf8_foldkey(&k2, p, (size_t)(nl - p));
+		seen = k2.len == key.len &&
+		    memcmp(k2.data, key.data, key.len) == 0;
+		p = nl + 1;
+	}
+	buf_release(&key);
+	buf_release(&k2);
+	return (seen);
+}
+
+static int
+parse_multi(const struct field *f, const char *s, struct buf *out,
+    struct buf *why)
+{
+	struct buf	 elem = BUF_INIT, one = BUF_INIT;
+	const char	*p = s, *end;
+	int64_t		 dummy;
+	int		 rc = 0;
+
+	buf_reset(out);
+	for (;;) {
+		end = p + strcspn(p, ",;\n");
+		buf_reset(&elem);
+		buf_add(&elem, p, (size_t)(end - p));
+		buf_trim(&elem);
+		if (elem.len != 0) {
+			if (parse_one(f, elem.data, &dummy, &one, why) == -1) {
+				rc = -1;
+				break;
+			}
+			if (one.len != 0 && !multi_seen(out, one.data,
+			    one.len)) {
+				if (out->len != 0)
+					buf_addch(out, '\n');
+				buf_add(out, one.data, one.len);
+			}
+		}
+		if (*end == '\0')
+			break;
+		p = end + 1;
+	}
+	buf_release(&elem);
+	buf_release(&one);
+	return (rc);
+}
+
+int
+record_parse(struct record *rec, size_t pos, const char *text,
+    struct buf *err)
+{
+	const struct field *f;
+	struct buf	in = BUF_INIT, out = BUF_INIT, why = BUF_INIT;
+	int64_t		i = 0;
+	int		rc;
+
+	if (pos >= rec->table->nfields)
+		BUG("record_parse: no field %zu in '%s'", pos,
+		    rec->table->name);
+	f = &rec->table->fields[pos];
+	buf_adds(&in, text);
+	buf_trim(&in);
+	if (in.len == 0) {
+		record_clear(rec, pos);
+		rc = 0;
+	} else if (!utf8_valid(in.data, in.len, NULL))
+		rc = buf_error(&why, _("not valid UTF-8"));
+	else if (f->multi && !FT_IS_INT(f->type))
+		rc = parse_multi(f, in.data, &out, &why);
+	else
+		rc = parse_one(f, in.data, &i, &out, &why);
+	if (rc == -1)
+		buf_error(err, _("field '%s': %s"), f->name, why.data);
+	else if (in.len != 0 && FT_IS_INT(f->type))
+		record_set_int(rec, pos, i);
+	else if (in.len != 0)
+		record_set_text(rec, pos, out.data, out.len);
+	buf_release(&in);
+	buf_release(&out);
+	buf_release(&why);
+	return (rc);
+}
+
+/* Formatting. */
+
+/* "+7 916 123-45-67" for Russian numbers; others stay E.164. */
+static void
+format_phone(struct buf *out, const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len != 12 || s[0] != '+' || s[1] != '7') {
+		buf_add(out, s, len);
+		return;
+	}
+	for (i = 2; i < 12; i++)
+		if (s[i] < '0' || s[i] > '9') {
+			buf_add(out, s, len);
+			return;
+		}
+	buf_printf(out, "+7 %.3s %.3s-%.2s-%.2s", s + 2, s + 5, s + 8,
+	    s + 10);
+}
+
+/* Append the text value, multi elements joined by ", ". */
+static void
+format_text(struct buf *out, const struct field *f, const struct value *v,
+    int plain)
+{
+	const char	*p = v->s, *end = v->s + v->len, *nl;
+
+	if (!f->multi) {
+		if (f->type == FT_PHONE && !plain)
+			format_phone(out, v->s, v->len);
+		else
+			buf_add(out, v->s, v->len);
+		return;
+	}
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (p != v->s)
+			buf_adds(out, ", ");
+		if (f->type == FT_PHONE && !plain)
+			format_phone(out, p, (size_t)(nl - p));
+		else
+			buf_add(out, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+}
+
+void
+record_format(const struct record *rec, size_t pos, int plain,
+    struct buf *out)
+{
+	const struct field *f;
+	const struct value *v;
+	const struct enum_value *ev;
+	struct buf	tmp = BUF_INIT;
+	int		lang = record_lang == 1 ? 1 : 0;
+
+	if (pos >= rec->table->nfields)
+		BUG("record_format: no field %zu in '%s'", pos,
+		    rec->table->name);
+	f = &rec->table->fields[pos];
+	v = &rec->values[pos];
+	if (!v->set)
+		return;
+	/* Formatters of util may replace or append: give them their own. */
+	switch (f->type) {
+	case FT_TEXT:
+	case FT_PHONE:
+	case FT_EMAIL:
+		format_text(out, f, v, plain);
+		break;
+	case FT_ENUM:
+		ev = plain ? NULL : field_enum(f, v->s);
+		if (ev != NULL && ev->label[lang] != NULL)
+			buf_adds(out, ev->label[lang]);
+		else if (ev != NULL && ev->label[0] != NULL)
+			buf_adds(out, ev->label[0]);
+		else
+			buf_add(out, v->s, v->len);
+		break;
+	case FT_INT:
+	case FT_REF:
+		buf_printf(out, "%" PRId64, v->i);
+		break;
+	case FT_MONEY:
+		money_format(&tmp, v->i, plain ? MONEY_PLAIN : MONEY_LOCALE);
+		break;
+	case FT_QTY:
+		qty_format(&tmp, v->i, plain ? MONEY_PLAIN : MONEY_LOCALE);
+		break;
+	case FT_DATE:
+		if (v->i < INT32_MIN + 1 || v->i > INT32_MAX)
+			buf_printf(out, "%" PRId64, v->i);
+		else if (plain)
+			date_format_iso(&tmp, (int32_t)v->i);
+		else
+			date_format_ru(&tmp, (int32_t)v->i);
+		break;
+	case FT_DATETIME:
+		/* The same for people and files: it parses back exactly. */
+		datetime_format(&tmp, v->i);
+		break;
+	case FT_BOOL:
+		if (plain || lang == 0)
+			buf_adds(out, v->i ? "yes" : "no");
+		else
+			buf_adds(out, v->i ? "да" : "нет");
+		break;
+	}
+	buf_add(out, tmp.data, tmp.len);
+	buf_release(&tmp);
+}
+
+void
+record_defaults(struct record *rec)
+{
+	size_t	i;
+
+	/* The forms loader checked that every default parses. */
+	for (i = 0; i < rec->table->nfields; i++)
+		if (!rec->values[i].set && rec->table->fields[i].deflt != NULL)
+			(void)record_parse(rec, i, rec->table->fields[i].deflt,
+			    NULL);
+}
+
+/* Validation. */
+
+static int
+all_digits(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return (0);
+	return (len != 0);
+}
+
+/* Run the field's validator on one element (NUL-terminated). */
+static int
+validate_one(const struct record *rec, const struct field *f, const char *s,
+    struct buf *why)
+{
+	const char	*arg = NULL;
+	ssize_t		 apos;
+
+	if (f->validator == VAL_ACCOUNT || f->validator == VAL_CORR_ACCOUNT) {
+		apos = f->validator_arg != NULL ?
+		    table_field_pos(rec->table, f->validator_arg) : -1;
+		if (apos >= 0 && rec->values[apos].set &&
+		    rec->values[apos].s != NULL)
+			arg = rec->values[apos].s;
+		/* Without the БИК only the shape can be checked. */
+		if (arg == NULL) {
+			if (strlen(s) != 20 || !all_digits(s, 20))
+				return (buf_error(why,
+				    _("must be 20 digits")));
+			return (0);
+		}
+	}
+	switch (f->validator) {
+	case VAL_NONE:
+		return (0);
+	case VAL_INN:
+		return (valid_inn(s, why));
+	case VAL_INN_ORG:
+		return (valid_inn_org(s, why));
+	case VAL_INN_PERSON:
+		return (valid_inn_person(s, why));
+	case VAL_KPP:
+		return (valid_kpp(s, why));
+	case VAL_OGRN:
+		return (valid_ogrn(s, why));
+	case VAL_BIK:
+		return (valid_bik(s, why));
+	case VAL_ACCOUNT:
+		return (valid_account(s, arg, why));
+	case VAL_CORR_ACCOUNT:
+		return (valid_corr_account(s, arg, why));
+	case VAL_SNILS:
+		return (valid_snils(s, why));
+	}
+	return (0);
+}
+
+/* Lengths and validators of a text value, element by element. */
+static int
+validate_text(const struct record *rec, const struct field *f,
+    const struct value *v, struct buf *why)
+{
+	struct buf	 elem = BUF_INIT;
+	const char	*p = v->s, *end = v->s + v->len, *nl;
+	size_t		 n;
+	int		 rc = 0;
+
+	while (p < end && rc == 0) {
+		nl = f->multi ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+		if (nl == NULL)
+			nl = end;
+		if (f->type == FT_TEXT && f->maxlen != 0 &&
+		    (n = utf8_length(p, (size_t)(nl - p))) > f->maxlen)
+			rc = buf_error(why,
+			    _("%zu characters long, at most %zu allowed"), n,
+			    f->maxlen);
+		else if (f->validator != VAL_NONE) {
+			buf_reset(&elem);
+			buf_add(&elem, p, (size_t)(nl - p));
+			rc = validate_one(rec, f, elem.data, why);
+		}
+		p = nl + 1;
+	}
+	buf_release(&elem);
+	return (rc);
+}
+
+int
+record_validate(const struct record *rec, size_t *badpos, struct buf *err)
+{
+	const struct field *f;
+	const struct value *v;
+	struct buf	why = BUF_INIT;
+	size_t		i;
+	int		rc = 0;
+
+	for (i = 0; i < rec->table->nfields && rc == 0; i++) {
+		f = &rec->table->fields[i];
+		v = &rec->values[i];
+		if (!v->set) {
+			if (f->required)
+				rc = buf_error(&why, _("a value is required"));
+		} else if (FT_IS_INT(f->type)) {
+			if (f->type == FT_REF && v->i <= 0)
+				rc = buf_error(&why,
+				    _("'%" PRId64 "' is not a record number"),
+				    v->i);
+		} else if (v->s == NULL)
+			rc = buf_error(&why, _("a number where text belongs"));
+		else if (f->type == FT_ENUM && field_enum(f, v->s) == NULL)
+			rc = buf_error(&why, _("unknown value '%s'"), v->s);
+		else
+			rc = validate_text(rec, f, v, &why);
+		if (rc == -1) {
+			if (badpos != NULL)
+				*badpos = i;
+			buf_error(err, _("field '%s': %s"), f->name, why.data);
+		}
+	}
+	buf_release(&why);
+	return (rc);
+}
+
+/* Comparison. */
+
+int
+record_value_equal(const struct value *a, const struct value *b,
+    enum field_type type)
+{
+	if (!a->set || !b->set)
+		return (a->set == b->set);
+	if (FT_IS_INT(type))
+		return (a->i == b->i);
+	if (a->s == NULL || b->s == NULL)
+		return (a->s == b->s && a->i == b->i);
+	return (a->len == b->len && memcmp(a->s, b->s, a->len) == 0);
+}
+
+size_t
+record_diff(const struct record *a, const struct record *b, size_t *out,
+    size_t n)
+{
+	size_t	i, k = 0, nf;
+
+	nf = a->table->nfields;
+	if (b->table->nfields < nf)
+		nf = b->table->nfields;
+	for (i = 0; i < nf && k < n; i++)
+		if (!record_value_equal(&a->values[i], &b->values[i],
+		    a->table->fields[i].type))
+			out[k++] = i;
+	return (k);
+}
