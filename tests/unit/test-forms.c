@@ -321,6 +321,10 @@ test_errors(void)
 	qty_parse("x", &i, &why);
 	bad_default("qty", "x", why.data);
 	buf_reset(&why);
+	phone_normalize("12", &form, &why);
+	buf_reset(&form);
+	bad_default("phone", "12", why.data);
+	buf_reset(&why);
 	valid_email("nobody", &why);
 	bad_default("email", "nobody", why.data);
 	buf_reset(&why);
@@ -444,6 +448,8 @@ test_good(void)
 	    "field code text index unique \"Code\" \"Код\"\n"
 	    "field r ref(t) index unique \"Parent\" \"Родитель\"\n"
 	    "field n int default -5 \"N\" \"Н\"\r\n"
+	    "field ph phone multi default \"8 916 123-45-67; +44 20 7946 0958\" "
+	    "\"Phone\" \"Телефон\"\n"
 	    "unique code when k = a\n"
 	    "screen\n"
 	    "Вид: [k   ]\tКод:<code >[code    ]\n"
@@ -454,7 +460,9 @@ test_good(void)
 	t = schema_table(s, "t");
 	if (t == NULL)
 		tap_bail("no table t");
-	is_int(t->nfields, 10, "ten fields");
+	is_int(t->nfields, 11, "eleven fields");
+	is_str(table_field(t, "ph")->deflt, "8 916 123-45-67; +44 20 7946 0958",
+	    "phone default checked, kept as written");
 	is_str(table_field(t, "b")->deflt, "1", "bool default normalised");
 	is_str(table_field(t, "q")->deflt, "1,5", "qty default as written");
 	is_str(table_field(t, "m")->label[1], "Сумма \"x\"", "escapes");
@@ -534,7 +542,7 @@ test_good(void)
 static void
 test_check(void)
 {
-	struct schema	*s = schema_new();
+	struct schema	*s = schema_new(), *s2;
 	struct buf	 err = BUF_INIT;
 
 	is_int(schema_load_string(s, "c.form", T NAME
@@ -547,6 +555,20 @@ test_check(void)
 	    "table nope \"N\" \"Н\" \"Ns\" \"Нs\"\n" NAME, &err), 0,
 	    "then the table comes");
 	is_int(schema_check(s, &err), 0, "and check passes");
+
+	/* A schema put together by hand gets the loader's rule too. */
+	s2 = schema_new();
+	is_int(schema_load_string(s2, "n2.form",
+	    "table nope \"N\" \"Н\" \"Ns\" \"Нs\"\n" NAME, &err), 0,
+	    "the same table in another schema");
+	s->tables = xreallocarray(s->tables, s->ntables + 1,
+	    sizeof(*s->tables));
+	s->tables[s->ntables++] = s2->tables[0];
+	s2->ntables = 0;
+	is_int(schema_check(s, &err), -1, "check refuses duplicate tables");
+	is_str(err.data, "n2.form: duplicate table 'nope' (also in nope.form)",
+	    "duplicate table message");
+	schema_free(s2);
 	schema_free(s);
 	buf_release(&err);
 }
