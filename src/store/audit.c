@@ -1,1 +1,422 @@
+/*
+ * audit.c: the audit trail.  Every change appends one entry (who, when,
+ * table, id, revision after it, action, fields old -> new) in the same
+ * transaction as the change, so the trail and the data never disagree.
+ * audit.db is keyed by an 8-byte big-endian sequence; the secondary
+ * audit.record.db, keyed by table NUL id, makes one record's history an
+ * index range, oldest first.  Entries are our own versioned encoding,
+ * never raw structs.  Never prints.
+ *
+ * Entry, version 1, big-endian:
+ *   u8 1, str table, u64 id, i64 when, u32 rev, str user, str action,
+ *   u32 n, then n times str field, str old, str new;
+ *   str = u32 length + bytes.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+#define AUDIT_FORMAT	1
+
+static void
+put_u32(struct buf *b, uint32_t v)
+{
+	unsigned char	p[4];
+
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+	buf_add(b, p, 4);
+}
+
+static void
+put_u64(struct buf *b, uint64_t v)
+{
+	unsigned char	p[8];
+
+	store_id_key(p, v);
+	buf_add(b, p, 8);
+}
+
+static void
+put_str(struct buf *b, const char *s, size_t len)
+{
+	put_u32(b, (uint32_t)len);
+	buf_add(b, s, len);
+}
+
+/* A reader over an entry that never runs past its end. */
+struct rd {
+	const unsigned char *p, *end;
+	int		 bad;
+};
+
+static uint64_t
+get_n(struct rd *r, size_t n)
+{
+	uint64_t	v = 0;
+
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return (0);
+	}
+	while (n-- > 0)
+		v = v << 8 | *r->p++;
+	return (v);
+}
+
+static const char *
+get_str(struct rd *r, size_t *len)
+{
+	const char	*s;
+
+	*len = (size_t)get_n(r, 4);
+	if (r->bad || (size_t)(r->end - r->p) < *len) {
+		r->bad = 1;
+		*len = 0;
+		return ("");
+	}
+	s = (const char *)r->p;
+	r->p += *len;
+	return (s);
+}
+
+static char *
+get_dup(struct rd *r)
+{
+	const char	*s;
+	size_t		 len;
+
+	s = get_str(r, &len);
+	return (xstrndup(s, len));
+}
+
+/* audit.record.db: table NUL id, from the entry. */
+static int
+audit_callback(DB *sdb, const DBT *pkey, const DBT *pdata, DBT *result)
+{
+	struct rd	 r;
+	const char	*table;
+	size_t		 tlen;
+	unsigned char	*k;
+
+	(void)sdb;
+	(void)pkey;
+	r.p = pdata->data;
+	r.end = r.p + pdata->size;
+	r.bad = 0;
+	if (get_n(&r, 1) != AUDIT_FORMAT)
+		return (EBADMSG);
+	table = get_str(&r, &tlen);
+	if (r.bad || r.end - r.p < 8)
+		return (EBADMSG);
+	k = malloc(tlen + 9);
+	if (k == NULL)
+		return (ENOMEM);
+	memcpy(k, table, tlen);
+	k[tlen] = '\0';
+	memcpy(k + tlen + 1, r.p, 8);
+	result->data = k;
+	result->size = (u_int32_t)(tlen + 9);
+	result->flags = DB_DBT_APPMALLOC;
+	return (0);
+}
+
+int
+audit_open(struct store *s, DB_TXN *txn, struct buf *err)
+{
+	int	ret;
+
+	if (store_db_open(s, txn, &s->audit, "audit.db", 0, 0, err) == -1 ||
+	    store_db_open(s, txn, &s->audit_rec, "audit.record.db", 1, 0,
+	    err) == -1)
+		return (-1);
+	ret = DBCALL(s->audit->associate(s->audit, txn, s->audit_rec,
+	    audit_callback, DB_CREATE));
+	if (ret != 0)
+		return (store_fail(NULL, ret, err, _("cannot build the index "
+		    "'%s': %s"), "audit.record.db", store_strerror(ret)));
+	return (store_db_open(s, txn, &s->audit_rec_raw, "audit.record.db",
+	    1, 1, err));
+}
+
+void
+audit_close(struct store *s)
+{
+	store_db_close(&s->audit_rec_raw);
+	store_db_close(&s->audit_rec);
+	store_db_close(&s->audit);
+}
+
+static void
+add_change(struct buf *b, const char *field, const struct record *a,
+    const struct record *bb, size_t pos, struct buf *tmp)
+{
+	put_str(b, field, strlen(field));
+	buf_reset(tmp);
+	if (a != NULL)
+		record_format(a, pos, 1, tmp);
+	put_str(b, tmp->data, tmp->len);
+	buf_reset(tmp);
+	if (bb != NULL)
+		record_format(bb, pos, 1, tmp);
+	put_str(b, tmp->data, tmp->len);
+}
+
+int
+audit_add(struct store_txn *t, const char *action, const struct record *a,
+    const struct record *b, const char *user, uint64_t id, uint32_t rev,
+    struct buf *err)
+{
+	const struct table *table = a != NULL ? a->table : b->table;
+	struct store	*s = t->s;
+	struct buf	 val = BUF_INIT, tmp = BUF_INIT;
+	unsigned char	 kb[8];
+	size_t		*pos, n = 0, i, at;
+	db_seq_t	 seq;
+	DBT		 k, d;
+	int		 ret;
+
+	buf_addch(&val, AUDIT_FORMAT);
+	put_str(&val, table->name, strlen(table->name));
+	put_u64(&val, id);
+	put_u64(&val, (uint64_t)clock_now());
+	put_u32(&val, rev);
+	put_str(&val, user, strlen(user));
+	put_str(&val, action, strlen(action));
+	at = val.len;
+	put_u32(&val, 0);
+	pos = xreallocarray(NULL, table->nfields + 1, sizeof(*pos));
+	if (a == NULL || b == NULL) {
+		/* Insert or purge: every value there is, from or to "". */
+		for (i = 0; i < table->nfields; i++)
+			if ((a != NULL ? a : b)->values[i].set)
+				pos[n++] = i;
+	} else if (a != b)
+		n = record_diff(a, b, pos, table->nfields);
+	for (i = 0; i < n; i++)
+		add_change(&val, table->fields[pos[i]].name, a, b, pos[i],
+		    &tmp);
+	free(pos);
+	buf_release(&tmp);
+	val.data[at] = (char)(n >> 24);
+	val.data[at + 1] = (char)(n >> 16);
+	val.data[at + 2] = (char)(n >> 8);
+	val.data[at + 3] = (char)n;
+
+	ret = DBCALL(s->audit_seq->get(s->audit_seq, NULL, 1, &seq,
+	    DB_TXN_NOSYNC));
+	if (ret == 0) {
+		store_id_key(kb, (uint64_t)seq);
+		store_dbt(&k, kb, 8);
+		store_dbt(&d, val.data, val.len);
+		ret = DBCALL(s->audit->put(s->audit, t->txn, &k, &d,
+		    DB_NOOVERWRITE));
+	}
+	buf_release(&val);
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot write the audit "
+		    "trail of %s %llu: %s"), table->name,
+		    (unsigned long long)id, store_strerror(ret)));
+	return (0);
+}
+
+static int
+entry_decode(struct audit_entry *e, uint64_t seq, const void *data,
+    size_t len)
+{
+	struct rd	 r;
+	size_t		 i, n;
+
+	memset(e, 0, sizeof(*e));
+	e->seq = seq;
+	r.p = data;
+	r.end = r.p + len;
+	r.bad = 0;
+	if (get_n(&r, 1) != AUDIT_FORMAT)
+		return (-1);
+	e->table = get_dup(&r);
+	e->id = get_n(&r, 8);
+	e->when = (int64_t)get_n(&r, 8);
+	e->rev = (uint32_t)get_n(&r, 4);
+	e->user = get_dup(&r);
+	e->action = get_dup(&r);
+	n = (size_t)get_n(&r, 4);
+	/* Each change takes at least 12 bytes: a count past that lies. */
+	if (r.bad || n > (size_t)(r.end - r.p) / 12)
+		return (-1);
+	e->changes = xcalloc(n ? n : 1, sizeof(*e->changes));
+	for (i = 0; i < n && !r.bad; i++) {
+		e->changes[i].field = get_dup(&r);
+		e->changes[i].old = get_dup(&r);
+		e->changes[i].new = get_dup(&r);
+		e->nchanges = i + 1;
+	}
+	return (r.bad ? -1 : 0);
+}
+
+static void
+entry_release(struct audit_entry *e)
+{
+	size_t	i;
+
+	free(e->user);
+	free(e->table);
+	free(e->action);
+	for (i = 0; i < e->nchanges; i++) {
+		free(e->changes[i].field);
+		free(e->changes[i].old);
+		free(e->changes[i].new);
+	}
+	free(e->changes);
+}
+
+void
+store_history_free(struct audit_entry *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		entry_release(&v[i]);
+	free(v);
+}
+
+int
+store_history(struct store_txn *t, const struct table *table, uint64_t id,
+    struct audit_entry **out, size_t *nout, struct buf *err)
+{
+	struct store	*s = t->s;
+	struct audit_entry *v = NULL;
+	struct buf	 key = BUF_INIT;
+	unsigned char	 kb[8], sb[8];
+	size_t		 n = 0, alloc = 0;
+	uint64_t	 seq;
+	DBT		 k, d, ak, ad;
+	DBC		*c;
+	int		 ret, r2, flag;
+
+	*out = NULL;
+	*nout = 0;
+	buf_adds(&key, table->name);
+	buf_addch(&key, '\0');
+	store_id_key(kb, id);
+	buf_add(&key, kb, 8);
+	ret = DBCALL(s->audit_rec_raw->cursor(s->audit_rec_raw, t->txn, &c,
+	    0));
+	if (ret != 0)
+		goto fail;
+	for (flag = DB_SET;; flag = DB_NEXT_DUP) {
+		store_dbt(&k, key.data, key.len);
+		memset(&d, 0, sizeof(d));
+		d.data = sb;
+		d.ulen = 8;
+		d.flags = DB_DBT_USERMEM;
+		if ((ret = DBCALL(c->get(c, &k, &d, (u_int32_t)flag))) != 0)
+			break;
+		if (d.size != 8)
+			continue;
+		seq = store_id_unkey(sb);
+		store_dbt(&ak, sb, 8);
+		memset(&ad, 0, sizeof(ad));
+		ad.flags = DB_DBT_MALLOC;
+		ret = DBCALL(s->audit->get(s->audit, t->txn, &ak, &ad, 0));
+		if (ret == DB_NOTFOUND)
+			continue;
+		if (ret != 0)
+			break;
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 8;
+			v = xreallocarray(v, alloc, sizeof(*v));
+		}
+		if (entry_decode(&v[n], seq, ad.data, ad.size) == -1) {
+			entry_release(&v[n]);
+			free(ad.data);
+			(void)DBCLOSE(c->close(c));
+			store_history_free(v, n);
+			buf_release(&key);
+			return (buf_error(err, _("the audit entry %llu is "
+			    "damaged"), (unsigned long long)seq));
+		}
+		free(ad.data);
+		n++;
+	}
+	r2 = DBCLOSE(c->close(c));
+	if (ret == DB_NOTFOUND)
+		ret = r2;
+	if (ret != 0) {
+		store_history_free(v, n);
+		goto fail;
+	}
+	buf_release(&key);
+	*out = v;
+	*nout = n;
+	return (0);
+fail:
+	buf_release(&key);
+	return (store_fail(t, ret, err, _("cannot read the audit trail of %s "
+	    "%llu: %s"), table->name, (unsigned long long)id,
+	    store_strerror(ret)));
+}
+
+/* Add s to a ", "-separated list unless it is there already. */
+static void
+list_add(struct buf *list, const char *s)
+{
+	const char	*p = list->data;
+	size_t		 len = strlen(s);
+
+	while ((p = strstr(p, s)) != NULL) {
+		if ((p == list->data || p[-1] == ' ') &&
+		    (p[len] == ',' || p[len] == '\0'))
+			return;
+		p += len;
+	}
+	if (list->len != 0)
+		buf_adds(list, ", ");
+	buf_adds(list, s);
+}
+
+void
+audit_conflict(struct store_txn *t, const struct table *table, uint64_t id,
+    uint32_t base_rev, struct buf *err)
+{
+	struct audit_entry *v;
+	struct buf	 users = BUF_INIT, fields = BUF_INIT;
+	size_t		 n, i, j;
+
+	if (store_history(t, table, id, &v, &n, err) == -1) {
+		/* A deadlock here is retried; anything else still tells. */
+		buf_error(err, _("%s %llu was changed since revision %u"),
+		    table->name, (unsigned long long)id, base_rev);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i].rev <= base_rev)
+			continue;
+		list_add(&users, v[i].user[0] != '\0' ? v[i].user : "?");
+		if (strcmp(v[i].action, "archive") == 0)
+			list_add(&fields, _("archived"));
+		else if (strcmp(v[i].action, "restore") == 0)
+			list_add(&fields, _("restored"));
+		for (j = 0; j < v[i].nchanges; j++)
+			list_add(&fields, v[i].changes[j].field);
+	}
+	store_history_free(v, n);
+	if (users.len == 0)
+		buf_error(err, _("%s %llu was changed since revision %u"),
+		    table->name, (unsigned long long)id, base_rev);
+	else if (fields.len == 0)
+		buf_error(err, _("%s %llu was changed by %s since revision %u"),
+		    table->name, (unsigned long long)id, users.data, base_rev);
+	else
+		buf_error(err, _("%s %llu was changed by %s since revision %u: "
+		    "%s"), table->name, (unsigned long long)id, users.data,
+		    base_rev, fields.data);
+	buf_release(&users);
+	buf_release(&fields);
+}

@@ -1,1 +1,997 @@
+/*
+ * env.c: opening and closing a store.  The Berkeley DB environment and
+ * its settings, the meta and sequence databases, field ids, and every
+ * table opened with ALL its indexes in one place (a primary written
+ * without its secondaries associated leaves them silently stale), new or
+ * changed indexes rebuilt from the data.  Also the small helpers the
+ * other files share (error text, id keys, finding tables and indexes).
+ * Never prints; one process owns an environment at a time.
+ */
 #include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store_int.h"
+
+#define FILE_MODE	0600
+#define DIR_MODE	0700
+#define SEQ_CACHE	1000
+
+/* Helpers shared by store/. */
+
+void
+store_id_key(unsigned char *p, uint64_t id)
+{
+	int	i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(id >> (56 - 8 * i));
+}
+
+uint64_t
+store_id_unkey(const void *key)
+{
+	const unsigned char *p = key;
+	uint64_t	id = 0;
+	int		i;
+
+	for (i = 0; i < 8; i++)
+		id = id << 8 | p[i];
+	return (id);
+}
+
+void
+store_dbt(DBT *d, const void *data, size_t len)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = (void *)(uintptr_t)data;
+	d->size = (u_int32_t)len;
+}
+
+int
+store_is_deadlock(int ret)
+{
+	return (ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED);
+}
+
+int
+store_fail(struct store_txn *t, int ret, struct buf *err, const char *fmt,
+    ...)
+{
+	va_list	ap;
+
+	if (t != NULL && store_is_deadlock(ret))
+		t->deadlocked = 1;
+	if (err != NULL) {
+		buf_reset(err);
+		va_start(ap, fmt);
+		buf_vprintf(err, fmt, ap);
+		va_end(ap);
+	}
+	return (-1);
+}
+
+int
+store_writable(struct store_txn *t, const struct table *table,
+    struct buf *err)
+{
+	if (t->flags & STORE_TXN_READONLY)
+		return (buf_error(err, _("cannot write table '%s': the "
+		    "transaction is read-only"), table->name));
+	t->wrote = 1;
+	return (0);
+}
+
+struct store_table *
+store_table_get(struct store *s, const struct table *t)
+{
+	size_t	i;
+
+	for (i = 0; i < s->ntables; i++)
+		if (s->tables[i].t == t)
+			return (&s->tables[i]);
+	/* A table of another schema object with the same name. */
+	for (i = 0; t != NULL && i < s->ntables; i++)
+		if (strcmp(s->tables[i].t->name, t->name) == 0)
+			return (&s->tables[i]);
+	return (NULL);
+}
+
+struct store_index *
+store_index_find(struct store_table *st, const char *name, int for_page)
+{
+	static const int page_order[] = { IX_FOLDED, IX_EXACT, IX_UNIQUE };
+	static const int lookup_order[] = { IX_EXACT, IX_UNIQUE, IX_FOLDED };
+	const int	*order = for_page ? page_order : lookup_order;
+	const char	*colon;
+	size_t		 len, i, k;
+	int		 want = 0;
+
+	colon = strchr(name, ':');
+	len = colon != NULL ? (size_t)(colon - name) : strlen(name);
+	if (colon != NULL) {
+		if (strcmp(colon + 1, "exact") == 0)
+			want = IX_EXACT;
+		else if (strcmp(colon + 1, "folded") == 0)
+			want = IX_FOLDED;
+		else if (strcmp(colon + 1, "unique") == 0)
+			want = IX_UNIQUE;
+		else
+			return (NULL);
+	}
+	for (k = 0; k < 3; k++) {
+		if (want != 0 && order[k] != want)
+			continue;
+		for (i = 0; i < st->nix; i++) {
+			struct store_index *ix = &st->ix[i];
+
+			if (ix->kind == SIX_FIELD && ix->ixkind == order[k] &&
+			    strlen(ix->field->name) == len &&
+			    memcmp(ix->field->name, name, len) == 0)
+				return (ix);
+		}
+	}
+	return (NULL);
+}
+
+const struct schema *
+store_schema(struct store *s)
+{
+	return (s->schema);
+}
+
+const char *
+store_dir(struct store *s)
+{
+	return (s->dir);
+}
+
+/* Folders and files. */
+
+static int
+mkdir_parents(const char *dir, struct buf *err)
+{
+	char		*p, *path;
+	struct stat	 sb;
+
+	path = xstrdup(dir);
+	for (p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (stat(path, &sb) == -1 && mkdir(path, DIR_MODE) == -1 &&
+		    errno != EEXIST) {
+			buf_error(err, _("cannot create folder '%s': %s"),
+			    path, strerror(errno));
+			free(path);
+			return (-1);
+		}
+		*p = '/';
+	}
+	free(path);
+	if (mkdir(dir, DIR_MODE) == -1) {
+		if (errno == EEXIST)
+			return (0);
+		return (buf_error(err, _("cannot create folder '%s': %s"),
+		    dir, strerror(errno)));
+	}
+	/* The umask may have taken bits the mode asked for, or left more. */
+	if (chmod(dir, DIR_MODE) == -1)
+		return (buf_error(err, _("cannot change the mode of '%s': %s"),
+		    dir, strerror(errno)));
+	return (0);
+}
+
+/*
+ * Berkeley DB creates files with the mode given, filtered by the umask;
+ * whatever the umask, the data is the server's alone.
+ */
+static void
+chmod_files(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 sb;
+	char		*path;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		xasprintf(&path, "%s/%s", dir, de->d_name);
+		if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (sb.st_mode & 07777) != FILE_MODE)
+			(void)chmod(path, FILE_MODE);
+		free(path);
+	}
+	closedir(d);
+}
+
+static int
+file_exists(struct store *s, const char *file)
+{
+	struct stat	 sb;
+	char		*path;
+	int		 r;
+
+	xasprintf(&path, "%s/%s", s->dir, file);
+	r = stat(path, &sb) == 0;
+	free(path);
+	return (r);
+}
+
+/* Names of files "TABLE.*.db" in the folder: candidates for indexes. */
+static char **
+list_index_files(struct store *s, const char *table, size_t *n)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		**v = NULL;
+	size_t		 tl = strlen(table), l;
+
+	*n = 0;
+	if ((d = opendir(s->dir)) == NULL)
+		return (NULL);
+	while ((de = readdir(d)) != NULL) {
+		l = strlen(de->d_name);
+		if (l <= tl + 4 || strncmp(de->d_name, table, tl) != 0 ||
+		    de->d_name[tl] != '.' ||
+		    strcmp(de->d_name + l - 3, ".db") != 0 ||
+		    l == tl + 3)
+			continue;
+		v = xreallocarray(v, *n + 1, sizeof(*v));
+		v[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	return (v);
+}
+
+/* Opening databases. */
+
+int
+store_db_open(struct store *s, DB_TXN *txn, DB **dbp, const char *file,
+    int dup, int rdonly, struct buf *err)
+{
+	DB	*db;
+	int	 ret;
+
+	*dbp = NULL;
+	if ((ret = DBCALL(db_create(&db, s->env, 0))) != 0)
+		return (store_fail(NULL, ret, err, _("cannot open '%s': %s"),
+		    file, store_strerror(ret)));
+	if (dup && (ret = DBCALL(db->set_flags(db, DB_DUPSORT))) != 0)
+		goto fail;
+	ret = DBCALL(db->open(db, txn, file, NULL, DB_BTREE,
+	    DB_THREAD | (rdonly ? DB_RDONLY : DB_CREATE), FILE_MODE));
+	if (ret != 0)
+		goto fail;
+	*dbp = db;
+	return (0);
+fail:
+	store_fail(NULL, ret, err, _("cannot open '%s' in '%s': %s"), file,
+	    s->dir, store_strerror(ret));
+	(void)DBCLOSE(db->close(db, 0));
+	return (-1);
+}
+
+void
+store_db_close(DB **dbp)
+{
+	if (*dbp != NULL) {
+		(void)DBCLOSE((*dbp)->close(*dbp, 0));
+		*dbp = NULL;
+	}
+}
+
+static int
+txn_begin(struct store *s, DB_TXN **txn, struct buf *err)
+{
+	int	ret;
+
+	if ((ret = DBCALL(s->env->txn_begin(s->env, NULL, txn, 0))) != 0)
+		return (store_fail(NULL, ret, err, _("cannot begin a "
+		    "transaction in '%s': %s"), s->dir, store_strerror(ret)));
+	return (0);
+}
+
+static int
+txn_commit(struct store *s, DB_TXN *txn, struct buf *err)
+{
+	int	ret;
+
+	if (store_fault_hit()) {
+		ret = store_fault_ret;
+		(void)txn->abort(txn);
+	} else
+		ret = txn->commit(txn, 0);
+	if (ret != 0)
+		return (store_fail(NULL, ret, err, _("cannot commit in '%s': "
+		    "%s"), s->dir, store_strerror(ret)));
+	return (0);
+}
+
+static void
+txn_abort(DB_TXN *txn)
+{
+	if (txn != NULL)
+		(void)DBCLOSE(txn->abort(txn));
+}
+
+/* Meta helpers used while opening (transaction given). */
+
+static int
+meta_get(struct store *s, DB_TXN *txn, const char *key, struct buf *out,
+    struct buf *err)
+{
+	DBT	k, d;
+	int	ret;
+
+	store_dbt(&k, key, strlen(key));
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_MALLOC;
+	ret = DBCALL(s->meta->get(s->meta, txn, &k, &d, DB_RMW));
+	if (ret == DB_NOTFOUND)
+		return (STORE_NOTFOUND);
+	if (ret != 0)
+		return (store_fail(NULL, ret, err, _("cannot read '%s' in "
+		    "'%s': %s"), "meta.db", s->dir, store_strerror(ret)));
+	buf_reset(out);
+	buf_add(out, d.data, d.size);
+	free(d.data);
+	return (0);
+}
+
+static int
+meta_put(struct store *s, DB_TXN *txn, const char *key, const void *val,
+    size_t len, struct buf *err)
+{
+	DBT	k, d;
+	int	ret;
+
+	store_dbt(&k, key, strlen(key));
+	store_dbt(&d, val, len);
+	if ((ret = DBCALL(s->meta->put(s->meta, txn, &k, &d, 0))) != 0)
+		return (store_fail(NULL, ret, err, _("cannot write '%s' in "
+		    "'%s': %s"), "meta.db", s->dir, store_strerror(ret)));
+	return (0);
+}
+
+static int
+meta_del(struct store *s, DB_TXN *txn, const char *key, struct buf *err)
+{
+	DBT	k;
+	int	ret;
+
+	store_dbt(&k, key, strlen(key));
+	ret = DBCALL(s->meta->del(s->meta, txn, &k, 0));
+	if (ret != 0 && ret != DB_NOTFOUND)
+		return (store_fail(NULL, ret, err, _("cannot write '%s' in "
+		    "'%s': %s"), "meta.db", s->dir, store_strerror(ret)));
+	return (0);
+}
+
+/*
+ * Field ids: "field:TABLE:NAME" -> u16 id, then the type's name.  An id
+ * is given once per name and never reused, so a field removed from a
+ * form and added back finds its data again, and records never need
+ * rewriting when a form changes.
+ */
+static int
+assign_field_ids(struct store *s, DB_TXN *txn, struct buf *err)
+{
+	struct buf	 key = BUF_INIT, val = BUF_INIT, next = BUF_INIT;
+	struct table	*t;
+	struct field	*f;
+	const char	*tn;
+	unsigned	 nextid, id;
+	size_t		 i, j;
+	int		 r, rc = -1;
+
+	for (i = 0; i < s->schema->ntables; i++) {
+		t = s->schema->tables[i];
+		buf_set(&key, "fieldnext:%s", t->name);
+		r = meta_get(s, txn, key.data, &next, err);
+		if (r == -1)
+			goto out;
+		nextid = r == STORE_NOTFOUND || next.len != 2 ? 1 :
+		    (unsigned)((unsigned char)next.data[0] << 8 |
+		    (unsigned char)next.data[1]);
+		for (j = 0; j < t->nfields; j++) {
+			f = &t->fields[j];
+			tn = field_type_name(f->type);
+			buf_set(&key, "field:%s:%s", t->name, f->name);
+			r = meta_get(s, txn, key.data, &val, err);
+			if (r == -1)
+				goto out;
+			if (r == 0 && val.len >= 2) {
+				id = (unsigned)((unsigned char)val.data[0] <<
+				    8 | (unsigned char)val.data[1]);
+				if (strcmp(val.data + 2, tn) != 0) {
+					buf_error(err, _("field '%s' of table "
+					    "'%s' changed type from %s to %s "
+					    "in %s:%d; migrate the data "
+					    "first"), f->name, t->name,
+					    val.data + 2, tn,
+					    t->file != NULL ? t->file : "?",
+					    f->line);
+					goto out;
+				}
+				f->id = (uint16_t)id;
+				continue;
+			}
+			if (nextid > 0xffff) {
+				buf_error(err, _("table '%s' has run out of "
+				    "field ids"), t->name);
+				goto out;
+			}
+			f->id = (uint16_t)nextid++;
+			buf_reset(&val);
+			buf_addch(&val, f->id >> 8);
+			buf_addch(&val, f->id & 0xff);
+			buf_adds(&val, tn);
+			if (meta_put(s, txn, key.data, val.data, val.len,
+			    err) == -1)
+				goto out;
+		}
+		buf_reset(&next);
+		buf_addch(&next, (int)(nextid >> 8));
+		buf_addch(&next, (int)(nextid & 0xff));
+		buf_set(&key, "fieldnext:%s", t->name);
+		if (meta_put(s, txn, key.data, next.data, next.len, err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&key);
+	buf_release(&val);
+	buf_release(&next);
+	return (rc);
+}
+
+/* The index descriptors of a table, from its fields and constraints. */
+static void
+index_add(struct store_table *st, enum six_kind kind, int ixkind,
+    const struct field *f, const struct unique *u)
+{
+	struct store_index *ix;
+	static const char *kinds[] = { "", "exact", "folded", "", "unique" };
+
+	st->ix = xreallocarray(st->ix, st->nix + 1, sizeof(*st->ix));
+	ix = &st->ix[st->nix++];
+	memset(ix, 0, sizeof(*ix));
+	ix->kind = kind;
+	ix->ixkind = ixkind;
+	ix->field = f;
+	ix->uq = u;
+	switch (kind) {
+	case SIX_FIELD:
+		ix->unique = ixkind == IX_UNIQUE;
+		xasprintf(&ix->file, "%s.%s.%s.db", st->t->name, f->name,
+		    kinds[ixkind]);
+		break;
+	case SIX_UNIQUE:
+		ix->unique = 1;
+		xasprintf(&ix->file, "%s.unique.%s.db", st->t->name, u->name);
+		break;
+	case SIX_SEARCH:
+		xasprintf(&ix->file, "%s.search.db", st->t->name);
+		break;
+	}
+}
+
+static void
+table_indexes(struct store_table *st)
+{
+	const struct table *t = st->t;
+	const struct field *f;
+	size_t		 i;
+
+	for (i = 0; i < t->nfields; i++) {
+		f = &t->fields[i];
+		if ((f->index & IX_EXACT) || f->type == FT_REF)
+			index_add(st, SIX_FIELD, IX_EXACT, f, NULL);
+		if (f->index & IX_FOLDED)
+			index_add(st, SIX_FIELD, IX_FOLDED, f, NULL);
+		if (f->index & IX_UNIQUE)
+			index_add(st, SIX_FIELD, IX_UNIQUE, f, NULL);
+	}
+	for (i = 0; i < t->nuniques; i++)
+		index_add(st, SIX_UNIQUE, 0, NULL, &t->uniques[i]);
+	for (i = 0; i < t->nfields; i++)
+		if (t->fields[i].index & IX_SEARCH) {
+			index_add(st, SIX_SEARCH, 0, NULL, NULL);
+			break;
+		}
+	/* Pointers into st->ix only once it stops moving. */
+	for (i = 0; i < st->nix; i++) {
+		st->ix[i].st = st;
+		st->ix[i].sig = sec_signature(&st->ix[i]);
+		if (st->ix[i].kind == SIX_SEARCH)
+			st->search = &st->ix[i];
+	}
+}
+
+/* Count the records of a primary that has no count yet (rec.c keeps it). */
+static int
+count_init(struct store_table *st, DB_TXN *txn, struct buf *err)
+{
+	unsigned char	 zero[8] = { 0 }, cnt[8];
+	uint64_t	 n = 0;
+	DBT		 k, d;
+	DBC		*c;
+	int		 ret, r2;
+
+	store_dbt(&k, zero, 8);
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+	ret = DBCALL(st->db->get(st->db, txn, &k, &d, 0));
+	if (ret == 0)
+		return (0);
+	if (ret != DB_NOTFOUND)
+		goto fail;
+	if ((ret = DBCALL(st->db->cursor(st->db, txn, &c, 0))) != 0)
+		goto fail;
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+	while ((ret = DBCALL(c->get(c, &k, &d, DB_NEXT))) == 0)
+		if (k.size == 8 && store_id_unkey(k.data) != 0)
+			n++;
+	r2 = DBCLOSE(c->close(c));
+	if (ret == DB_NOTFOUND)
+		ret = r2;
+	if (ret != 0)
+		goto fail;
+	store_id_key(cnt, n);
+	store_dbt(&k, zero, 8);
+	store_dbt(&d, cnt, 8);
+	if ((ret = DBCALL(st->db->put(st->db, txn, &k, &d, 0))) != 0)
+		goto fail;
+	return (0);
+fail:
+	return (store_fail(NULL, ret, err, _("cannot open table '%s': %s"),
+	    st->t->name, store_strerror(ret)));
+}
+
+static int
+seq_open(struct store *s, DB_TXN *txn, DB_SEQUENCE **seqp, const char *name,
+    struct buf *err)
+{
+	DB_SEQUENCE	*seq;
+	char		*key;
+	DBT		 k;
+	int		 ret;
+
+	*seqp = NULL;
+	if ((ret = DBCALL(db_sequence_create(&seq, s->seqdb, 0))) != 0)
+		return (store_fail(NULL, ret, err, _("cannot open the "
+		    "sequence of '%s': %s"), name, store_strerror(ret)));
+	xasprintf(&key, "seq:%s", name);
+	store_dbt(&k, key, strlen(key));
+	if ((ret = DBCALL(seq->initial_value(seq, 1))) != 0 ||
+	    (ret = DBCALL(seq->set_cachesize(seq, SEQ_CACHE))) != 0 ||
+	    (ret = DBCALL(seq->set_flags(seq, DB_SEQ_INC))) != 0 ||
+	    (ret = DBCALL(seq->open(seq, txn, &k, DB_CREATE | DB_THREAD))) !=
+	    0) {
+		free(key);
+		store_fail(NULL, ret, err, _("cannot open the sequence of "
+		    "'%s': %s"), name, store_strerror(ret));
+		(void)DBCLOSE(seq->close(seq, 0));
+		return (-1);
+	}
+	free(key);
+	*seqp = seq;
+	return (0);
+}
+
+static void
+st_close(struct store_table *st)
+{
+	size_t	i;
+
+	if (st->seq != NULL) {
+		(void)DBCLOSE(st->seq->close(st->seq, 0));
+		st->seq = NULL;
+	}
+	for (i = 0; i < st->nix; i++) {
+		store_db_close(&st->ix[i].raw);
+		store_db_close(&st->ix[i].db);
+	}
+	store_db_close(&st->db);
+}
+
+static void
+st_release(struct store_table *st)
+{
+	size_t	i;
+
+	for (i = 0; i < st->nix; i++) {
+		free(st->ix[i].file);
+		free(st->ix[i].sig);
+	}
+	free(st->ix);
+	free(st->file);
+}
+
+/*
+ * Open one table with all its indexes, in one transaction: an index whose
+ * file is missing, or whose signature (what its keys are made of)
+ * changed, is (re)built from the records by associate(DB_CREATE); index
+ * files the form no longer declares are removed, so adding the index back
+ * later rebuilds it instead of trusting stale keys.
+ */
+static int
+table_open(struct store_table *st, struct buf *err)
+{
+	struct store	*s = st->s;
+	struct store_index *ix;
+	struct buf	 key = BUF_INIT, val = BUF_INIT;
+	DB_TXN		*txn = NULL;
+	char		**files;
+	size_t		 nfiles, i, j;
+	int		 r, ret, rc = -1;
+
+	files = list_index_files(s, st->t->name, &nfiles);
+	if (txn_begin(s, &txn, err) == -1)
+		goto out;
+	if (store_db_open(s, txn, &st->db, st->file, 0, 0, err) == -1)
+		goto out;
+	for (i = 0; i < st->nix; i++) {
+		ix = &st->ix[i];
+		buf_set(&key, "index:%s", ix->file);
+		if ((r = meta_get(s, txn, key.data, &val, err)) == -1)
+			goto out;
+		if (r == 0 && strcmp(val.data, ix->sig) == 0 &&
+		    file_exists(s, ix->file))
+			goto open;
+		if (file_exists(s, ix->file)) {
+			ret = DBCALL(s->env->dbremove(s->env, txn, ix->file,
+			    NULL, 0));
+			if (ret != 0) {
+				store_fail(NULL, ret, err, _("cannot remove "
+				    "the old index '%s': %s"), ix->file,
+				    store_strerror(ret));
+				goto out;
+			}
+		}
+		if (meta_put(s, txn, key.data, ix->sig, strlen(ix->sig),
+		    err) == -1)
+			goto out;
+open:
+		if (store_db_open(s, txn, &ix->db, ix->file, !ix->unique, 0,
+		    err) == -1)
+			goto out;
+		ix->db->app_private = ix;
+		ret = DBCALL(st->db->associate(st->db, txn, ix->db,
+		    sec_callback, DB_CREATE));
+		if (ret != 0) {
+			store_fail(NULL, ret, err, _("cannot build the index "
+			    "'%s': %s"), ix->file, store_strerror(ret));
+			goto out;
+		}
+		if (store_db_open(s, txn, &ix->raw, ix->file, !ix->unique, 1,
+		    err) == -1)
+			goto out;
+	}
+	/* Index files of this table that the form no longer declares. */
+	for (j = 0; j < nfiles; j++) {
+		for (i = 0; i < st->nix; i++)
+			if (strcmp(files[j], st->ix[i].file) == 0)
+				break;
+		if (i < st->nix)
+			continue;
+		ret = DBCALL(s->env->dbremove(s->env, txn, files[j], NULL, 0));
+		if (ret != 0) {
+			store_fail(NULL, ret, err, _("cannot remove the old "
+			    "index '%s': %s"), files[j], store_strerror(ret));
+			goto out;
+		}
+		buf_set(&key, "index:%s", files[j]);
+		if (meta_del(s, txn, key.data, err) == -1)
+			goto out;
+	}
+	if (count_init(st, txn, err) == -1)
+		goto out;
+	if (seq_open(s, txn, &st->seq, st->t->name, err) == -1)
+		goto out;
+	r = txn_commit(s, txn, err);
+	txn = NULL;
+	if (r == -1)
+		goto out;
+	rc = 0;
+out:
+	if (txn != NULL)
+		txn_abort(txn);
+	if (rc == -1) {
+		buf_prefix(err, _("table '%s': "), st->t->name);
+		st_close(st);
+	}
+	for (j = 0; j < nfiles; j++)
+		free(files[j]);
+	free(files);
+	buf_release(&key);
+	buf_release(&val);
+	return (rc);
+}
+
+static int
+env_open(struct store *s, const struct store_options *o, struct buf *err)
+{
+	DB_ENV		*env;
+	size_t		 mb = o != NULL && o->cache_mb != 0 ? o->cache_mb : 64;
+	int		 ret;
+	u_int32_t	 flags;
+
+	if ((ret = DBCALL(db_env_create(&env, 0))) != 0)
+		return (store_fail(NULL, ret, err, _("cannot open the "
+		    "database in '%s': %s"), s->dir, store_strerror(ret)));
+	s->env = env;
+	env->set_errcall(env, store_errcall);
+	env->app_private = s;
+	/*
+	 * The detector runs whenever a lock would block, so a deadlock
+	 * comes back at once as DB_LOCK_DEADLOCK and store_txn_run()
+	 * retries.  Lock table sizes cover an index built over a large
+	 * table in one transaction.
+	 */
+	if ((ret = DBCALL(env->set_cachesize(env, (u_int32_t)(mb / 1024),
+	    (u_int32_t)((mb % 1024) * 1024 * 1024), 1))) != 0 ||
+	    (ret = DBCALL(env->set_lg_bsize(env, 4 * 1024 * 1024))) != 0 ||
+	    (ret = DBCALL(env->set_lg_max(env, 32 * 1024 * 1024))) != 0 ||
+	    (ret = DBCALL(env->set_lg_filemode(env, FILE_MODE))) != 0 ||
+	    (ret = DBCALL(env->set_lk_detect(env, DB_LOCK_DEFAULT))) != 0 ||
+	    (ret = DBCALL(env->set_lk_max_locks(env, 400000))) != 0 ||
+	    (ret = DBCALL(env->set_lk_max_objects(env, 400000))) != 0 ||
+	    (ret = DBCALL(env->set_lk_max_lockers(env, 20000))) != 0 ||
+	    (ret = DBCALL(env->set_tx_max(env, 2000))) != 0 ||
+	    (ret = DBCALL(env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1))) !=
+	    0)
+		goto fail;
+	if ((s->flags & STORE_NOSYNC) &&
+	    (ret = DBCALL(env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1))) != 0)
+		goto fail;
+	flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG |
+	    DB_INIT_MPOOL | DB_THREAD | DB_RECOVER;
+	if ((ret = DBCALL(env->open(env, s->dir, flags, FILE_MODE))) != 0)
+		goto fail;
+	return (0);
+fail:
+	store_fail(NULL, ret, err, _("cannot open the database in '%s': %s"),
+	    s->dir, store_strerror(ret));
+	(void)DBCLOSE(env->close(env, 0));
+	s->env = NULL;
+	return (-1);
+}
+
+static int
+base_open(struct store *s, struct buf *err)
+{
+	DB_TXN	*txn;
+	int	 r;
+
+	if (txn_begin(s, &txn, err) == -1)
+		return (-1);
+	if (store_db_open(s, txn, &s->meta, "meta.db", 0, 0, err) == -1 ||
+	    store_db_open(s, txn, &s->seqdb, "seq.db", 0, 0, err) == -1 ||
+	    assign_field_ids(s, txn, err) == -1 ||
+	    audit_open(s, txn, err) == -1 ||
+	    seq_open(s, txn, &s->audit_seq, "audit", err) == -1) {
+		txn_abort(txn);
+		return (-1);
+	}
+	r = txn_commit(s, txn, err);
+	return (r);
+}
+
+int
+store_open(struct store **sp, const char *dir, struct schema *schema,
+    const struct store_options *o, struct buf *err)
+{
+	struct store	*s;
+	struct stat	 sb;
+	size_t		 i;
+
+	*sp = NULL;
+	if (o != NULL && (o->flags & STORE_CREATE)) {
+		if (mkdir_parents(dir, err) == -1)
+			return (-1);
+	} else if (stat(dir, &sb) == -1)
+		return (buf_error(err, _("no database in '%s': %s"), dir,
+		    strerror(errno)));
+	else if (!S_ISDIR(sb.st_mode))
+		return (buf_error(err, _("no database in '%s': not a "
+		    "folder"), dir));
+	s = xcalloc(1, sizeof(*s));
+	s->dir = xstrdup(dir);
+	s->schema = schema;
+	s->flags = o != NULL ? o->flags : 0;
+	if (env_open(s, o, err) == -1)
+		goto fail;
+	if (base_open(s, err) == -1)
+		goto fail;
+	s->ntables = schema->ntables;
+	s->tables = xcalloc(s->ntables, sizeof(*s->tables));
+	for (i = 0; i < s->ntables; i++) {
+		s->tables[i].s = s;
+		s->tables[i].t = schema->tables[i];
+		s->tables[i].n = i;
+		xasprintf(&s->tables[i].file, "%s.db", schema->tables[i]->name);
+		table_indexes(&s->tables[i]);
+	}
+	for (i = 0; i < s->ntables; i++)
+		if (table_open(&s->tables[i], err) == -1)
+			goto fail;
+	chmod_files(s->dir);
+	*sp = s;
+	return (0);
+fail:
+	store_close(s);
+	return (-1);
+}
+
+void
+store_close(struct store *s)
+{
+	size_t	i;
+
+	if (s == NULL)
+		return;
+	if (s->env != NULL && s->meta != NULL)
+		(void)DBCLOSE(s->env->txn_checkpoint(s->env, 0, 0, 0));
+	for (i = 0; i < s->ntables; i++) {
+		st_close(&s->tables[i]);
+		st_release(&s->tables[i]);
+	}
+	free(s->tables);
+	if (s->audit_seq != NULL)
+		(void)DBCLOSE(s->audit_seq->close(s->audit_seq, 0));
+	audit_close(s);
+	store_db_close(&s->seqdb);
+	store_db_close(&s->meta);
+	if (s->env != NULL)
+		(void)DBCLOSE(s->env->close(s->env, 0));
+	free(s->dir);
+	free(s);
+}
+
+/*
+ * The meta table as others see it: their keys live under "app:", apart
+ * from the store's own (field ids, index signatures), so no setting can
+ * clobber them.
+ */
+static char *
+meta_key(const char *key)
+{
+	char	*k;
+
+	xasprintf(&k, "app:%s", key);
+	return (k);
+}
+
+int
+store_meta_get(struct store_txn *t, const char *key, struct buf *out,
+    struct buf *err)
+{
+	char	*k = meta_key(key);
+	DBT	 kd, d;
+	int	 ret;
+
+	store_dbt(&kd, k, strlen(k));
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_MALLOC;
+	ret = DBCALL(t->s->meta->get(t->s->meta, t->txn, &kd, &d, 0));
+	free(k);
+	if (ret == DB_NOTFOUND)
+		return (STORE_NOTFOUND);
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot read the setting "
+		    "'%s': %s"), key, store_strerror(ret)));
+	buf_reset(out);
+	buf_add(out, d.data, d.size);
+	free(d.data);
+	return (0);
+}
+
+int
+store_meta_put(struct store_txn *t, const char *key, const void *val,
+    size_t len, struct buf *err)
+{
+	char	*k;
+	DBT	 kd, d;
+	int	 ret;
+
+	if (t->flags & STORE_TXN_READONLY)
+		return (buf_error(err, _("cannot write the setting '%s': the "
+		    "transaction is read-only"), key));
+	t->wrote = 1;
+	k = meta_key(key);
+	store_dbt(&kd, k, strlen(k));
+	store_dbt(&d, val, len);
+	ret = DBCALL(t->s->meta->put(t->s->meta, t->txn, &kd, &d, 0));
+	free(k);
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot write the setting "
+		    "'%s': %s"), key, store_strerror(ret)));
+	return (0);
+}
+
+int
+store_meta_del(struct store_txn *t, const char *key, struct buf *err)
+{
+	char	*k;
+	DBT	 kd;
+	int	 ret;
+
+	if (t->flags & STORE_TXN_READONLY)
+		return (buf_error(err, _("cannot write the setting '%s': the "
+		    "transaction is read-only"), key));
+	t->wrote = 1;
+	k = meta_key(key);
+	store_dbt(&kd, k, strlen(k));
+	ret = DBCALL(t->s->meta->del(t->s->meta, t->txn, &kd, 0));
+	free(k);
+	if (ret == DB_NOTFOUND)
+		return (STORE_NOTFOUND);
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot write the setting "
+		    "'%s': %s"), key, store_strerror(ret)));
+	return (0);
+}
+
+int
+store_meta_scan(struct store_txn *t, const char *prefix,
+    int (*fn)(const char *, const void *, size_t, void *), void *arg,
+    struct buf *err)
+{
+	struct buf	 key = BUF_INIT;
+	char		*k = meta_key(prefix);
+	size_t		 plen = strlen(k);
+	DBC		*c;
+	DBT		 kd, d;
+	int		 ret, r2, r = 0;
+
+	if ((ret = DBCALL(t->s->meta->cursor(t->s->meta, t->txn, &c, 0))) !=
+	    0) {
+		free(k);
+		return (store_fail(t, ret, err, _("cannot read the settings: "
+		    "%s"), store_strerror(ret)));
+	}
+	memset(&kd, 0, sizeof(kd));
+	memset(&d, 0, sizeof(d));
+	kd.flags = d.flags = DB_DBT_REALLOC;
+	kd.data = xstrdup(k);
+	kd.size = (u_int32_t)plen;
+	for (ret = DBCALL(c->get(c, &kd, &d, DB_SET_RANGE)); ret == 0;
+	    ret = DBCALL(c->get(c, &kd, &d, DB_NEXT))) {
+		if (kd.size < plen || memcmp(kd.data, k, plen) != 0)
+			break;
+		buf_reset(&key);
+		buf_add(&key, (char *)kd.data + 4, kd.size - 4);
+		/* The callback may stop the scan with its own answer. */
+		if ((r = fn(key.data, d.data, d.size, arg)) != 0)
+			break;
+	}
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+	r2 = DBCLOSE(c->close(c));
+	if (ret == 0)
+		ret = r2;
+	free(kd.data);
+	free(d.data);
+	free(k);
+	buf_release(&key);
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot read the settings: "
+		    "%s"), store_strerror(ret)));
+	return (r);
+}

@@ -1,1 +1,428 @@
+/*
+ * maint.c: maintenance.  Hot backup through Berkeley DB's own
+ * DB_ENV->backup (database files, then the logs, so the copy recovers to
+ * a consistent state when opened), verification of every database file
+ * of a closed environment, a consistency check of a table against its
+ * indexes, and checkpoints.  Never prints; messages come back in err.
+ */
 #include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+int
+store_checkpoint(struct store *s, struct buf *err)
+{
+	int	ret;
+
+	ret = DBCALL(s->env->txn_checkpoint(s->env, 0, 0, 0));
+	if (ret != 0)
+		return (store_fail(NULL, ret, err, _("cannot checkpoint '%s': "
+		    "%s"), s->dir, store_strerror(ret)));
+	return (0);
+}
+
+static int
+dir_is_empty(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 empty = 1;
+
+	if ((d = opendir(dir)) == NULL)
+		return (1);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			empty = 0;
+			break;
+		}
+	closedir(d);
+	return (empty);
+}
+
+static void
+chmod_tree(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		*path;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		xasprintf(&path, "%s/%s", dir, de->d_name);
+		(void)chmod(path, 0600);
+		free(path);
+	}
+	closedir(d);
+}
+
+int
+store_backup(struct store *s, const char *dir, struct buf *err)
+{
+	struct stat	 sb;
+	int		 ret;
+
+	if (stat(dir, &sb) == 0) {
+		if (!S_ISDIR(sb.st_mode))
+			return (buf_error(err, _("cannot back up to '%s': not "
+			    "a folder"), dir));
+		if (!dir_is_empty(dir))
+			return (buf_error(err, _("cannot back up to '%s': the "
+			    "folder is not empty"), dir));
+	} else if (mkdir(dir, 0700) == -1)
+		return (buf_error(err, _("cannot back up to '%s': %s"), dir,
+		    strerror(errno)));
+	(void)chmod(dir, 0700);
+	/* Database files first, then every log they need. */
+	ret = DBCALL(s->env->backup(s->env, dir, 0));
+	if (ret != 0)
+		return (store_fail(NULL, ret, err, _("cannot back up to '%s': "
+		    "%s"), dir, store_strerror(ret)));
+	chmod_tree(dir);
+	return (0);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/*
+ * Bring a copied or crashed environment to a consistent state (normal
+ * recovery, as store_open() would) so the files verify as they will be
+ * used.
+ */
+static int
+recover_dir(const char *dir, struct buf *err)
+{
+	DB_ENV	*env;
+	int	 ret;
+
+	if ((ret = DBCALL(db_env_create(&env, 0))) != 0)
+		return (store_fail(NULL, ret, err, _("cannot recover '%s': "
+		    "%s"), dir, store_strerror(ret)));
+	env->set_errcall(env, store_errcall);
+	ret = DBCALL(env->open(env, dir, DB_CREATE | DB_INIT_TXN |
+	    DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_RECOVER, 0600));
+	if (ret == 0)
+		ret = DBCALL(env->txn_checkpoint(env, 0, 0, DB_FORCE));
+	if (ret != 0) {
+		store_fail(NULL, ret, err, _("cannot recover '%s': %s"), dir,
+		    store_strerror(ret));
+		(void)DBCLOSE(env->close(env, 0));
+		return (-1);
+	}
+	if ((ret = DBCLOSE(env->close(env, 0))) != 0)
+		return (store_fail(NULL, ret, err, _("cannot recover '%s': "
+		    "%s"), dir, store_strerror(ret)));
+	return (0);
+}
+
+int
+store_verify_dir(const char *dir, struct buf *err)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct buf	 msgs = BUF_INIT, problems = BUF_INIT;
+	char		**names = NULL, *path;
+	size_t		 n = 0, i, l, bad = 0;
+	DB		*db;
+	int		 ret, rc = -1;
+
+	if ((d = opendir(dir)) == NULL)
+		return (buf_error(err, _("cannot verify '%s': %s"), dir,
+		    strerror(errno)));
+	while ((de = readdir(d)) != NULL) {
+		l = strlen(de->d_name);
+		if (l > 3 && strcmp(de->d_name + l - 3, ".db") == 0) {
+			names = xreallocarray(names, n + 1, sizeof(*names));
+			names[n++] = xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	if (n == 0) {
+		free(names);
+		return (buf_error(err, _("cannot verify '%s': no database "
+		    "files there"), dir));
+	}
+	qsort(names, n, sizeof(*names), name_cmp);
+	if (recover_dir(dir, err) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		xasprintf(&path, "%s/%s", dir, names[i]);
+		buf_reset(&msgs);
+		ret = DBCALL(db_create(&db, NULL, 0));
+		if (ret == 0) {
+			db->set_errcall(db, store_errcall);
+			store_errcollect(&msgs);
+			/* The handle is gone after verify, whatever it says. */
+			ret = DBCALL(db->verify(db, path, NULL, NULL, 0));
+			store_errcollect(NULL);
+		}
+		free(path);
+		if (ret == 0)
+			continue;
+		if (bad++ != 0)
+			buf_adds(&problems, "; ");
+		buf_printf(&problems, "'%s': %s", names[i], msgs.len != 0 ?
+		    msgs.data : db_strerror(ret));
+	}
+	if (bad != 0)
+		buf_error(err, _("%zu of %zu database files in '%s' fail "
+		    "verification: %s"), bad, n, dir, problems.data);
+	else
+		rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	buf_release(&msgs);
+	buf_release(&problems);
+	return (rc);
+}
+
+/* store_check(). */
+
+struct check {
+	struct store_table *st;
+	uint64_t	*expect;	/* entries each index should have */
+};
+
+static int
+check_fail(struct store_txn *t, struct store_table *st, int ret,
+    struct buf *err)
+{
+	return (store_fail(t, ret, err, _("cannot check table '%s': %s"),
+	    st->t->name, store_strerror(ret)));
+}
+
+/* Is (key, id) in the index?  1, 0 or -1. */
+static int
+entry_present(struct store_txn *t, struct store_index *ix, DBC *c,
+    const void *key, size_t len, uint64_t id, struct buf *err)
+{
+	unsigned char	 idb[8];
+	DBT		 k, d;
+	int		 ret;
+
+	store_id_key(idb, id);
+	store_dbt(&k, key, len);
+	store_dbt(&d, idb, 8);
+	d.ulen = 8;
+	d.flags = DB_DBT_USERMEM;
+	ret = DBCALL(c->get(c, &k, &d, DB_GET_BOTH));
+	if (ret == DB_NOTFOUND)
+		return (0);
+	if (ret != 0)
+		return (check_fail(t, ix->st, ret, err));
+	return (1);
+}
+
+/* Every record's keys are in every index. */
+static int
+check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
+    struct buf *err)
+{
+	struct store_table *st = ck->st;
+	struct keyset	 ks;
+	DBC		*c = NULL, **ic;
+	DBT		 k, d;
+	uint64_t	 id;
+	size_t		 i, j;
+	int		 ret, r, rc = -1;
+
+	*nrec = 0;
+	keyset_init(&ks);
+	ic = xcalloc(st->nix ? st->nix : 1, sizeof(*ic));
+	if ((ret = DBCALL(st->db->cursor(st->db, t->txn, &c,
+	    DB_READ_COMMITTED))) != 0)
+		goto fail;
+	for (i = 0; i < st->nix; i++)
+		if ((ret = DBCALL(st->ix[i].raw->cursor(st->ix[i].raw, t->txn,
+		    &ic[i], DB_READ_COMMITTED))) != 0)
+			goto fail;
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.flags = d.flags = DB_DBT_REALLOC;
+	while ((ret = DBCALL(c->get(c, &k, &d, DB_NEXT))) == 0) {
+		id = k.size == 8 ? store_id_unkey(k.data) : 0;
+		if (id == 0)
+			continue;
+		(*nrec)++;
+		for (i = 0; i < st->nix; i++) {
+			keyset_reset(&ks);
+			if (sec_data_keys(&st->ix[i], d.data, d.size, &ks) ==
+			    -1) {
+				buf_error(err, _("table '%s': %s %llu does "
+				    "not decode"), st->t->name, st->t->name,
+				    (unsigned long long)id);
+				goto out;
+			}
+			ck->expect[i] += ks.n;
+			for (j = 0; j < ks.n; j++) {
+				r = entry_present(t, &st->ix[i], ic[i],
+				    ks.bytes.data + ks.off[j], ks.len[j], id,
+				    err);
+				if (r == -1)
+					goto out;
+				if (r == 0) {
+					buf_error(err, _("index '%s' lacks a "
+					    "key of %s %llu"), st->ix[i].file,
+					    st->t->name,
+					    (unsigned long long)id);
+					goto out;
+				}
+			}
+		}
+	}
+	if (ret != DB_NOTFOUND)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	check_fail(t, st, ret, err);
+out:
+	for (i = 0; i < st->nix; i++)
+		if (ic[i] != NULL)
+			(void)DBCLOSE(ic[i]->close(ic[i]));
+	if (c != NULL)
+		(void)DBCLOSE(c->close(c));
+	free(ic);
+	free(k.data);
+	free(d.data);
+	keyset_release(&ks);
+	return (rc);
+}
+
+/*
+ * An index with more entries than its records give has a stray one:
+ * find it, for the message.
+ */
+static int
+check_index(struct store_txn *t, struct check *ck, size_t i,
+    struct buf *err)
+{
+	struct store_table *st = ck->st;
+	struct store_index *ix = &st->ix[i];
+	struct keyset	 ks;
+	struct record	*rec;
+	struct buf	 enc = BUF_INIT;
+	unsigned char	 idb[8];
+	uint64_t	 n = 0, id;
+	DBC		*c;
+	DBT		 k, d;
+	size_t		 j;
+	int		 ret, r, rc = -1;
+
+	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &c,
+	    DB_READ_COMMITTED))) != 0)
+		return (check_fail(t, st, ret, err));
+	memset(&k, 0, sizeof(k));
+	k.flags = DB_DBT_REALLOC;
+	memset(&d, 0, sizeof(d));
+	d.data = idb;
+	d.ulen = 8;
+	d.flags = DB_DBT_USERMEM;
+	while ((ret = DBCALL(c->get(c, &k, &d, DB_NEXT))) == 0)
+		n++;
+	if (ret != DB_NOTFOUND) {
+		check_fail(t, st, ret, err);
+		goto out;
+	}
+	if (n == ck->expect[i]) {
+		rc = 0;
+		goto out;
+	}
+	/* Find the stray entry. */
+	keyset_init(&ks);
+	while ((ret = DBCALL(c->get(c, &k, &d, DB_NEXT))) == 0) {
+		id = d.size == 8 ? store_id_unkey(idb) : 0;
+		r = rec_get_raw(t, st, id, &rec, 0, err);
+		if (r == -1)
+			break;
+		if (r == STORE_NOTFOUND) {
+			buf_error(err, _("index '%s' refers to %s %llu, which "
+			    "does not exist"), ix->file, st->t->name,
+			    (unsigned long long)id);
+			break;
+		}
+		keyset_reset(&ks);
+		buf_reset(&enc);
+		record_encode(rec, &enc);
+		record_free(rec);
+		(void)sec_data_keys(ix, enc.data, enc.len, &ks);
+		for (j = 0; j < ks.n; j++)
+			if (ks.len[j] == k.size && memcmp(ks.bytes.data +
+			    ks.off[j], k.data, k.size) == 0)
+				break;
+		if (j == ks.n) {
+			buf_error(err, _("index '%s' has a key for %s %llu "
+			    "that the record does not give"), ix->file,
+			    st->t->name, (unsigned long long)id);
+			break;
+		}
+	}
+	keyset_release(&ks);
+	if (ret != 0 && ret != DB_NOTFOUND)
+		check_fail(t, st, ret, err);
+	else if (ret == DB_NOTFOUND)
+		buf_error(err, _("index '%s' has %llu entries where the "
+		    "records give %llu"), ix->file, (unsigned long long)n,
+		    (unsigned long long)ck->expect[i]);
+out:
+	(void)DBCLOSE(c->close(c));
+	free(k.data);
+	buf_release(&enc);
+	return (rc);
+}
+
+static int
+check_txn(struct store_txn *t, void *arg, struct buf *err)
+{
+	struct check	*ck = arg;
+	struct store_table *st = ck->st;
+	uint64_t	 nrec, counted;
+	size_t		 i;
+
+	memset(ck->expect, 0, (st->nix ? st->nix : 1) * sizeof(*ck->expect));
+	if (check_records(t, ck, &nrec, err) == -1)
+		return (-1);
+	if (store_count(t, st->t, &counted, err) == -1)
+		return (-1);
+	if (counted != nrec)
+		return (buf_error(err, _("table '%s' counts %llu records but "
+		    "has %llu"), st->t->name, (unsigned long long)counted,
+		    (unsigned long long)nrec));
+	for (i = 0; i < st->nix; i++)
+		if (check_index(t, ck, i, err) == -1)
+			return (-1);
+	return (0);
+}
+
+int
+store_check(struct store *s, const struct table *table, struct buf *err)
+{
+	struct check	 ck;
+	int		 r;
+
+	ck.st = store_table_get(s, table);
+	if (ck.st == NULL)
+		return (buf_error(err, _("no table '%s' in the database"),
+		    table->name));
+	ck.expect = xcalloc(ck.st->nix ? ck.st->nix : 1, sizeof(*ck.expect));
+	r = store_txn_run(s, STORE_TXN_READONLY, check_txn, &ck, err);
+	free(ck.expect);
+	return (r);
+}

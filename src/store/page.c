@@ -1,1 +1,710 @@
+/*
+ * page.c: reading many records: pages in the order of an index or of
+ * ids, exact lookups, and the word-token search.  Everything positions
+ * by key ("the 50 after this key and id"), opens its cursors inside the
+ * caller's transaction and closes them before returning, so nothing is
+ * held across a person's think time.  Index entries are read through the
+ * raw (unassociated, never written) handles: key and primary id only,
+ * without fetching every record.  Never prints, never writes.
+ */
 #include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+/* How many distinct keys a search token may match and still be walked
+ * key by key; past that its ids are gathered and sorted. */
+#define SEARCH_STREAM_KEYS	256
+
+static struct store_table *
+table_of(struct store_txn *t, const struct table *table, struct buf *err)
+{
+	struct store_table *st;
+
+	st = table != NULL ? store_table_get(t->s, table) : NULL;
+	if (st == NULL)
+		buf_error(err, _("no table '%s' in the database"),
+		    table != NULL ? table->name : "(null)");
+	return (st);
+}
+
+static int
+read_fail(struct store_txn *t, struct store_table *st, int ret,
+    struct buf *err)
+{
+	return (store_fail(t, ret, err, _("cannot read table '%s': %s"),
+	    st->t->name, store_strerror(ret)));
+}
+
+void
+store_records_free(struct record **v, size_t n)
+{
+	size_t	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		record_free(v[i]);
+	free(v);
+}
+
+/* Key compare in B-tree (byte) order. */
+static int
+keycmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+	size_t	n = alen < blen ? alen : blen;
+	int	c;
+
+	c = n != 0 ? memcmp(a, b, n) : 0;
+	if (c != 0)
+		return (c);
+	return (alen < blen ? -1 : alen > blen);
+}
+
+/*
+ * A cursor on an index, read as (key, id) pairs in order.  k and the id
+ * are valid after a successful move.
+ */
+struct icur {
+	DBC		*c;
+	int		 dup;
+	DBT		 k, d;
+	unsigned char	 idb[8];
+	struct buf	 key;	/* the current key, kept */
+	uint64_t	 id;
+};
+
+static int
+icur_get(struct icur *ic, u_int32_t flag)
+{
+	int	ret;
+
+	ic->d.data = ic->idb;
+	ic->d.ulen = 8;
+	ic->d.flags = DB_DBT_USERMEM;
+	ret = DBCALL(ic->c->get(ic->c, &ic->k, &ic->d, flag));
+	if (ret != 0)
+		return (ret);
+	ic->id = ic->d.size == 8 ? store_id_unkey(ic->idb) : 0;
+	buf_reset(&ic->key);
+	buf_add(&ic->key, ic->k.data, ic->k.size);
+	return (0);
+}
+
+static void
+icur_setkey(struct icur *ic, const void *key, size_t len)
+{
+	if (ic->k.flags & DB_DBT_REALLOC)
+		free(ic->k.data);
+	memset(&ic->k, 0, sizeof(ic->k));
+	ic->k.flags = DB_DBT_REALLOC;
+	buf_reset(&ic->key);
+	buf_add(&ic->key, key, len);
+	ic->k.data = xmemdup(key, len ? len : 1);
+	ic->k.size = (u_int32_t)len;
+}
+
+/*
+ * Position on the first entry >= (key, id).  DB_NOTFOUND when there is
+ * none (past the end).
+ */
+static int
+icur_seek(struct icur *ic, const void *key, size_t len, uint64_t id)
+{
+	int	ret;
+
+	icur_setkey(ic, key, len);
+	if (ic->dup) {
+		store_id_key(ic->idb, id);
+		ic->d.data = ic->idb;
+		ic->d.size = 8;
+		ic->d.ulen = 8;
+		ic->d.flags = DB_DBT_USERMEM;
+		ret = DBCALL(ic->c->get(ic->c, &ic->k, &ic->d,
+		    DB_GET_BOTH_RANGE));
+		if (ret == 0) {
+			ic->id = store_id_unkey(ic->idb);
+			return (0);
+		}
+		if (ret != DB_NOTFOUND)
+			return (ret);
+		icur_setkey(ic, key, len);
+	}
+	if ((ret = icur_get(ic, DB_SET_RANGE)) != 0)
+		return (ret);
+	if (keycmp(ic->key.data, ic->key.len, key, len) != 0)
+		return (0);
+	/* The key is there but all its entries are before id. */
+	if (ic->dup)
+		return (icur_get(ic, DB_NEXT_NODUP));
+	if (ic->id < id)
+		return (icur_get(ic, DB_NEXT));
+	return (0);
+}
+
+static void
+icur_release(struct icur *ic)
+{
+	if (ic->k.flags & DB_DBT_REALLOC)
+		free(ic->k.data);
+	ic->k.data = NULL;
+	buf_release(&ic->key);
+}
+
+/* Fetch record id for a page; archived ones dropped unless wanted. */
+static int
+page_add(struct store_txn *t, struct store_table *st, uint64_t id,
+    int flags, struct record **out, size_t *nout, struct buf *err)
+{
+	struct record	*rec;
+	int		 r;
+
+	r = rec_get_raw(t, st, id, &rec, 0, err);
+	if (r == STORE_NOTFOUND)
+		return (buf_error(err, _("an index of table '%s' refers to "
+		    "the missing record %llu; run a check"), st->t->name,
+		    (unsigned long long)id));
+	if (r != 0)
+		return (-1);
+	if ((rec->flags & REC_ARCHIVED) && !(flags & STORE_PAGE_ARCHIVED)) {
+		record_free(rec);
+		return (0);
+	}
+	out[(*nout)++] = rec;
+	return (0);
+}
+
+/* A page in id order, on the primary. */
+static int
+page_by_id(struct store_txn *t, struct store_table *st, uint64_t id,
+    int flags, size_t n, struct record **out, size_t *nout,
+    struct buf *err)
+{
+	struct icur	 ic;
+	int		 back = flags & STORE_PAGE_BACKWARD, ret, r2;
+	u_int32_t	 step = back ? DB_PREV : DB_NEXT;
+	unsigned char	 kb[8];
+
+	memset(&ic, 0, sizeof(ic));
+	if ((ret = DBCALL(st->db->cursor(st->db, t->txn, &ic.c, 0))) != 0)
+		return (read_fail(t, st, ret, err));
+	/*
+	 * The primary's data is the record, not an id: read keys only
+	 * (a zero-length partial read of the data).
+	 */
+	if (id == 0 && !(flags & STORE_PAGE_FROM) && back)
+		id = UINT64_MAX;
+	if (back && id == UINT64_MAX)
+		ret = DB_NOTFOUND;
+	else {
+		/* Forward: first id > id (>= with FROM); backward: seek
+		 * past the position, then step back. */
+		store_id_key(kb, back ? (flags & STORE_PAGE_FROM ? id + 1 :
+		    id) : (flags & STORE_PAGE_FROM ? id : id + 1));
+		memset(&ic.k, 0, sizeof(ic.k));
+		ic.k.data = kb;
+		ic.k.size = 8;
+		ic.k.ulen = 8;
+		ic.k.flags = DB_DBT_USERMEM;
+		memset(&ic.d, 0, sizeof(ic.d));
+		ic.d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+		ret = DBCALL(ic.c->get(ic.c, &ic.k, &ic.d, DB_SET_RANGE));
+	}
+	if (back) {
+		memset(&ic.k, 0, sizeof(ic.k));
+		ic.k.data = kb;
+		ic.k.ulen = 8;
+		ic.k.flags = DB_DBT_USERMEM;
+		memset(&ic.d, 0, sizeof(ic.d));
+		ic.d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+		if (ret == 0)
+			ret = DBCALL(ic.c->get(ic.c, &ic.k, &ic.d, DB_PREV));
+		else if (ret == DB_NOTFOUND)
+			ret = DBCALL(ic.c->get(ic.c, &ic.k, &ic.d, DB_LAST));
+	}
+	while (ret == 0 && *nout < n) {
+		id = ic.k.size == 8 ? store_id_unkey(ic.k.data) : 0;
+		if (id != 0 && page_add(t, st, id, flags, out, nout, err) ==
+		    -1) {
+			(void)DBCLOSE(ic.c->close(ic.c));
+			return (-1);
+		}
+		memset(&ic.k, 0, sizeof(ic.k));
+		ic.k.data = kb;
+		ic.k.ulen = 8;
+		ic.k.flags = DB_DBT_USERMEM;
+		memset(&ic.d, 0, sizeof(ic.d));
+		ic.d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+		ret = DBCALL(ic.c->get(ic.c, &ic.k, &ic.d, step));
+	}
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+	r2 = DBCLOSE(ic.c->close(ic.c));
+	if (ret == 0)
+		ret = r2;
+	if (ret != 0)
+		return (read_fail(t, st, ret, err));
+	return (0);
+}
+
+static int
+page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
+    size_t keylen, uint64_t id, int flags, size_t n, struct record **out,
+    size_t *nout, struct buf *err)
+{
+	struct store_table *st = ix->st;
+	struct icur	 ic;
+	struct buf	 next = BUF_INIT;
+	int		 back = flags & STORE_PAGE_BACKWARD;
+	int		 from = flags & STORE_PAGE_FROM;
+	int		 ret, r2;
+
+	memset(&ic, 0, sizeof(ic));
+	ic.dup = !ix->unique;
+	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &ic.c, 0))) != 0)
+		return (read_fail(t, st, ret, err));
+	if (key == NULL) {
+		ret = icur_get(&ic, back ? DB_LAST : DB_FIRST);
+	} else {
+		/*
+		 * Positions are (key, id) pairs.  Forward: the first entry
+		 * > (key, id), or >= with FROM.  Backward: seek the first
+		 * entry past the range wanted and step back once.  The
+		 * smallest pair after every (key, *) is (key NUL, 0).
+		 */
+		int	incl = back ? !from : from;	/* seek >= (key,id) */
+
+		if (incl || id != UINT64_MAX)
+			ret = icur_seek(&ic, key, keylen, incl ? id : id + 1);
+		else {
+			buf_add(&next, key, keylen);
+			buf_addch(&next, '\0');
+			ret = icur_seek(&ic, next.data, next.len, 0);
+		}
+		if (back) {
+			if (ret == 0)
+				ret = icur_get(&ic, DB_PREV);
+			else if (ret == DB_NOTFOUND)
+				ret = icur_get(&ic, DB_LAST);
+		}
+	}
+	while (ret == 0 && *nout < n) {
+		if (page_add(t, st, ic.id, flags, out, nout, err) == -1) {
+			(void)DBCLOSE(ic.c->close(ic.c));
+			icur_release(&ic);
+			buf_release(&next);
+			return (-1);
+		}
+		ret = icur_get(&ic, back ? DB_PREV : DB_NEXT);
+	}
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+	r2 = DBCLOSE(ic.c->close(ic.c));
+	if (ret == 0)
+		ret = r2;
+	icur_release(&ic);
+	buf_release(&next);
+	if (ret != 0)
+		return (read_fail(t, st, ret, err));
+	return (0);
+}
+
+int
+store_page(struct store_txn *t, const struct table *table, const char *ixname,
+    const void *key, size_t keylen, uint64_t id, int flags, size_t n,
+    struct record ***outp, size_t *nout, struct buf *err)
+{
+	struct store_table *st;
+	struct store_index *ix = NULL;
+	struct record	**out;
+	int		 r;
+
+	*outp = NULL;
+	*nout = 0;
+	if ((st = table_of(t, table, err)) == NULL)
+		return (-1);
+	if (ixname != NULL && (ix = store_index_find(st, ixname, 1)) == NULL)
+		return (buf_error(err, _("table '%s' has no index on '%s'"),
+		    table->name, ixname));
+	out = xcalloc(n ? n : 1, sizeof(*out));
+	if (ix == NULL)
+		r = page_by_id(t, st, id, flags, n, out, nout, err);
+	else
+		r = page_by_index(t, ix, key, keylen, id, flags, n, out, nout,
+		    err);
+	if (r == -1) {
+		store_records_free(out, *nout);
+		*nout = 0;
+		return (-1);
+	}
+	*outp = out;
+	return (0);
+}
+
+void
+store_page_key(const struct record *rec, const char *ixname, struct buf *out)
+{
+	const struct field *f;
+	struct keyset	 ks;
+	const char	*colon;
+	char		*name;
+	int		 kind = 0;
+
+	buf_reset(out);
+	colon = strchr(ixname, ':');
+	name = colon != NULL ? xstrndup(ixname, (size_t)(colon - ixname)) :
+	    xstrdup(ixname);
+	f = table_field(rec->table, name);
+	free(name);
+	if (f == NULL)
+		return;
+	if (colon != NULL)
+		kind = strcmp(colon + 1, "folded") == 0 ? IX_FOLDED :
+		    strcmp(colon + 1, "unique") == 0 ? IX_UNIQUE : IX_EXACT;
+	else if (f->index & IX_FOLDED)
+		kind = IX_FOLDED;
+	else if ((f->index & IX_EXACT) || f->type == FT_REF)
+		kind = IX_EXACT;
+	else
+		kind = IX_UNIQUE;
+	keyset_init(&ks);
+	index_field_keys(rec, f->pos, kind, &ks);
+	if (ks.n != 0)
+		buf_add(out, ks.bytes.data + ks.off[0], ks.len[0]);
+	keyset_release(&ks);
+}
+
+int
+store_lookup(struct store_txn *t, const struct table *table,
+    const char *ixname, const void *key, size_t keylen, uint64_t *ids,
+    size_t max, size_t *nout, struct buf *err)
+{
+	struct store_table *st;
+	struct store_index *ix;
+	struct icur	 ic;
+	int		 ret, r2;
+
+	*nout = 0;
+	if ((st = table_of(t, table, err)) == NULL)
+		return (-1);
+	if ((ix = store_index_find(st, ixname, 0)) == NULL)
+		return (buf_error(err, _("table '%s' has no index on '%s'"),
+		    table->name, ixname));
+	memset(&ic, 0, sizeof(ic));
+	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &ic.c, 0))) != 0)
+		return (read_fail(t, st, ret, err));
+	icur_setkey(&ic, key, keylen);
+	for (ret = icur_get(&ic, DB_SET); ret == 0 && *nout < max;
+	    ret = icur_get(&ic, DB_NEXT_DUP))
+		ids[(*nout)++] = ic.id;
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+	r2 = DBCLOSE(ic.c->close(ic.c));
+	if (ret == 0)
+		ret = r2;
+	icur_release(&ic);
+	if (ret != 0)
+		return (read_fail(t, st, ret, err));
+	return ((int)*nout);
+}
+
+/*
+ * Search.  Each query token matches the index keys it is a prefix of:
+ * a few distinct keys ("иванов", "иванова", "ивановна" for "иванов"),
+ * each with its ids in ascending order (sorted duplicates).  A token is
+ * a stream of ascending ids, the merge of its keys' lists; the answer is
+ * the intersection of the streams, walked leapfrog-fashion from the
+ * smallest id up, so finding the first max ids reads only as far as
+ * they go, not whole ranges.  A token matching very many distinct keys
+ * (a single letter or digit) gathers its ids once, sorted, instead.
+ */
+struct kstream {
+	DBC		*c;
+	struct buf	 key;
+	uint64_t	 cur;		/* UINT64_MAX: exhausted */
+};
+
+struct tstream {
+	struct kstream	*ks;
+	size_t		 nks;
+	uint64_t	*ids;		/* gathered instead of streamed */
+	size_t		 nids, at;
+	int		 gathered;
+};
+
+struct search {
+	struct store_txn *t;
+	struct store_table *st;
+	DB		*db;
+	struct tstream	*ts;
+	size_t		 nts;
+	int		 ret;
+	unsigned char	 idb[8];
+};
+
+static int
+prefix_of(const struct buf *p, const void *key, size_t len)
+{
+	return (len >= p->len && memcmp(key, p->data, p->len) == 0);
+}
+
+/* Move one key stream to its first id >= x. */
+static int
+kstream_seek(struct search *s, struct kstream *k, uint64_t x)
+{
+	DBT		 kd, dd;
+	int		 ret, i;
+	u_int32_t	 flag;
+
+	for (i = 0; k->cur < x; i++) {
+		/* Small gaps: step; large ones: search the duplicates. */
+		flag = i < 3 ? DB_NEXT_DUP : DB_GET_BOTH_RANGE;
+		store_dbt(&kd, k->key.data, k->key.len);
+		memset(&dd, 0, sizeof(dd));
+		if (flag == DB_GET_BOTH_RANGE)
+			store_id_key(s->idb, x);
+		dd.data = s->idb;
+		dd.size = flag == DB_GET_BOTH_RANGE ? 8 : 0;
+		dd.ulen = 8;
+		dd.flags = DB_DBT_USERMEM;
+		ret = DBCALL(k->c->get(k->c, &kd, &dd, flag));
+		if (ret == DB_NOTFOUND) {
+			k->cur = UINT64_MAX;
+			return (0);
+		}
+		if (ret != 0)
+			return (s->ret = ret);
+		k->cur = dd.size == 8 ? store_id_unkey(s->idb) : UINT64_MAX;
+		if (flag == DB_GET_BOTH_RANGE)
+			break;
+	}
+	return (0);
+}
+
+/* The smallest id >= x of a token, UINT64_MAX when none. */
+static int
+tstream_seek(struct search *s, struct tstream *ts, uint64_t x,
+    uint64_t *out)
+{
+	size_t	i, lo, hi;
+	uint64_t min = UINT64_MAX;
+
+	if (ts->gathered) {
+		lo = ts->at;
+		hi = ts->nids;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (ts->ids[mid] < x)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		ts->at = lo;
+		*out = lo < ts->nids ? ts->ids[lo] : UINT64_MAX;
+		return (0);
+	}
+	for (i = 0; i < ts->nks; i++) {
+		if (kstream_seek(s, &ts->ks[i], x) != 0)
+			return (-1);
+		if (ts->ks[i].cur < min)
+			min = ts->ks[i].cur;
+	}
+	*out = min;
+	return (0);
+}
+
+static int
+idcmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* Open a token: its distinct keys, or all its ids if too many keys. */
+static int
+tstream_open(struct search *s, struct tstream *ts, const struct buf *tok)
+{
+	struct icur	 ic;
+	struct kstream	*k;
+	size_t		 alloc = 0, ialloc = 0, i;
+	int		 ret;
+
+	memset(&ic, 0, sizeof(ic));
+	ic.dup = 1;
+	if ((ret = DBCALL(s->db->cursor(s->db, s->t->txn, &ic.c, 0))) != 0)
+		return (s->ret = ret);
+	icur_setkey(&ic, tok->data, tok->len);
+	for (ret = icur_get(&ic, DB_SET_RANGE); ret == 0 &&
+	    prefix_of(tok, ic.key.data, ic.key.len);
+	    ret = icur_get(&ic, ts->gathered ? DB_NEXT : DB_NEXT_NODUP)) {
+		if (ts->gathered) {
+			if (ts->nids == ialloc) {
+				ialloc = ialloc ? ialloc * 2 : 1024;
+				ts->ids = xreallocarray(ts->ids, ialloc,
+				    sizeof(*ts->ids));
+			}
+			ts->ids[ts->nids++] = ic.id;
+			continue;
+		}
+		if (ts->nks == SEARCH_STREAM_KEYS) {
+			/*
+			 * Too many keys to stream: gather the ids from the
+			 * first key on, with one cursor.
+			 */
+			for (i = 0; i < ts->nks; i++)
+				(void)DBCLOSE(ts->ks[i].c->close(
+				    ts->ks[i].c));
+			ts->gathered = 1;
+			icur_setkey(&ic, tok->data, tok->len);
+			if ((ret = icur_get(&ic, DB_SET_RANGE)) != 0)
+				break;
+			ts->ids = xreallocarray(NULL, 1024, sizeof(*ts->ids));
+			ialloc = 1024;
+			ts->ids[ts->nids++] = ic.id;
+			continue;
+		}
+		if (ts->nks == alloc) {
+			alloc = alloc ? alloc * 2 : 8;
+			ts->ks = xreallocarray(ts->ks, alloc, sizeof(*ts->ks));
+		}
+		k = &ts->ks[ts->nks];
+		memset(k, 0, sizeof(*k));
+		ret = DBCALL(ic.c->dup(ic.c, &k->c, DB_POSITION));
+		if (ret != 0)
+			break;
+		buf_init(&k->key);
+		buf_add(&k->key, ic.key.data, ic.key.len);
+		k->cur = ic.id;
+		ts->nks++;
+	}
+	if (ret == DB_NOTFOUND || ret == 0)
+		ret = DBCLOSE(ic.c->close(ic.c));
+	else
+		(void)DBCLOSE(ic.c->close(ic.c));
+	icur_release(&ic);
+	if (ret != 0)
+		return (s->ret = ret);
+	if (ts->gathered && ts->nids > 1) {
+		qsort(ts->ids, ts->nids, sizeof(*ts->ids), idcmp);
+		for (i = 1, alloc = 1; i < ts->nids; i++)
+			if (ts->ids[i] != ts->ids[alloc - 1])
+				ts->ids[alloc++] = ts->ids[i];
+		ts->nids = alloc;
+	}
+	return (0);
+}
+
+static void
+tstream_close(struct tstream *ts)
+{
+	size_t	i;
+
+	if (!ts->gathered)
+		for (i = 0; i < ts->nks; i++)
+			(void)DBCLOSE(ts->ks[i].c->close(ts->ks[i].c));
+	for (i = 0; i < ts->nks; i++)
+		buf_release(&ts->ks[i].key);
+	free(ts->ks);
+	free(ts->ids);
+}
+
+/* Archived?  Reads the flags byte of the record only. */
+static int
+is_archived(struct search *s, uint64_t id, int *arch)
+{
+	unsigned char	 kb[8], fl = 0;
+	DBT		 k, d;
+	int		 ret;
+
+	store_id_key(kb, id);
+	store_dbt(&k, kb, 8);
+	memset(&d, 0, sizeof(d));
+	d.data = &fl;
+	d.ulen = 1;
+	d.dlen = 1;
+	d.doff = 1;		/* record.h: u8 format, u8 flags, ... */
+	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+	ret = DBCALL(s->st->db->get(s->st->db, s->t->txn, &k, &d, 0));
+	if (ret == DB_NOTFOUND) {
+		*arch = 1;	/* gone: not shown */
+		return (0);
+	}
+	if (ret != 0)
+		return (s->ret = ret);
+	*arch = (fl & REC_ARCHIVED) != 0;
+	return (0);
+}
+
+int
+store_search(struct store_txn *t, const struct table *table, const char *q,
+    uint64_t *ids, size_t max, size_t *nout, struct buf *err)
+{
+	struct store_table *st;
+	struct search	 s;
+	struct keyset	 toks;
+	struct buf	 tok = BUF_INIT;
+	uint64_t	 x, y;
+	size_t		 i, agree;
+	int		 arch, rc = 0;
+
+	*nout = 0;
+	if ((st = table_of(t, table, err)) == NULL)
+		return (-1);
+	if (st->search == NULL)
+		return (buf_error(err, _("table '%s' has no search fields"),
+		    table->name));
+	keyset_init(&toks);
+	index_query_tokens(q, &toks);
+	if (toks.n == 0 || max == 0) {
+		keyset_release(&toks);
+		return (0);
+	}
+	memset(&s, 0, sizeof(s));
+	s.t = t;
+	s.st = st;
+	s.db = st->search->raw;
+	s.ts = xcalloc(toks.n, sizeof(*s.ts));
+	for (i = 0; i < toks.n; i++) {
+		buf_reset(&tok);
+		buf_add(&tok, toks.bytes.data + toks.off[i], toks.len[i]);
+		s.nts++;
+		if (tstream_open(&s, &s.ts[i], &tok) != 0)
+			goto out;
+	}
+	/* Leapfrog: raise x until every token has it. */
+	x = 0;
+	while (*nout < max) {
+		for (i = agree = 0; agree < s.nts; i = (i + 1) % s.nts) {
+			if (tstream_seek(&s, &s.ts[i], x, &y) != 0)
+				goto out;
+			if (y == UINT64_MAX)
+				goto out;
+			if (y == x)
+				agree++;
+			else {
+				x = y;
+				agree = 1;
+			}
+		}
+		if (is_archived(&s, x, &arch) != 0)
+			goto out;
+		if (!arch)
+			ids[(*nout)++] = x;
+		if (x == UINT64_MAX - 1)
+			break;
+		x++;
+	}
+out:
+	if (s.ret != 0)
+		rc = read_fail(t, st, s.ret, err);
+	for (i = 0; i < s.nts; i++)
+		tstream_close(&s.ts[i]);
+	free(s.ts);
+	buf_release(&tok);
+	keyset_release(&toks);
+	return (rc == -1 ? -1 : (int)*nout);
+}

@@ -1,1 +1,686 @@
+/*
+ * rec.c: records.  Get, insert, update with revision check, archive,
+ * restore, purge, referrers and counts, each with its audit entry in the
+ * same transaction.  Secondary indexes follow the primary by themselves
+ * (associated); what Berkeley DB cannot check (unique keys, because a
+ * duplicate in a unique secondary comes back as a bare EINVAL, and
+ * references) is checked here first.  A failure leaves the caller's
+ * record as it was.  Never prints.
+ *
+ * Key 0 of each primary holds the table's record count (8 bytes,
+ * big-endian): exact, transactional and O(1) to read.  Inserts and
+ * purges add to a per-transaction delta that store_txn_run() writes once,
+ * just before the commit (rec_count_flush), so a batch of inserts costs
+ * one count write, not one per record.
+ */
 #include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+static struct store_table *
+table_of(struct store_txn *t, const struct table *table, struct buf *err)
+{
+	struct store_table *st;
+
+	st = table != NULL ? store_table_get(t->s, table) : NULL;
+	if (st == NULL)
+		buf_error(err, _("no table '%s' in the database"),
+		    table != NULL ? table->name : "(null)");
+	return (st);
+}
+
+/* Fetch and decode one record; flags DB_RMW when it will be written. */
+int
+rec_get_raw(struct store_txn *t, struct store_table *st, uint64_t id,
+    struct record **recp, int flags, struct buf *err)
+{
+	unsigned char	 kb[8];
+	struct record	*rec;
+	DBT		 k, d;
+	int		 ret;
+
+	*recp = NULL;
+	if (id == 0)
+		return (STORE_NOTFOUND);
+	store_id_key(kb, id);
+	store_dbt(&k, kb, 8);
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_MALLOC;
+	ret = DBCALL(st->db->get(st->db, t->txn, &k, &d, (u_int32_t)flags));
+	if (ret == DB_NOTFOUND)
+		return (STORE_NOTFOUND);
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot read table '%s': "
+		    "%s"), st->t->name, store_strerror(ret)));
+	rec = record_new(st->t);
+	rec->id = id;
+	if (record_decode(rec, d.data, d.size, err) == -1) {
+		free(d.data);
+		record_free(rec);
+		return (-1);
+	}
+	free(d.data);
+	*recp = rec;
+	return (0);
+}
+
+int
+store_get(struct store_txn *t, const struct table *table, uint64_t id,
+    struct record **recp, struct buf *err)
+{
+	struct store_table *st;
+
+	*recp = NULL;
+	if ((st = table_of(t, table, err)) == NULL)
+		return (-1);
+	return (rec_get_raw(t, st, id, recp, 0, err));
+}
+
+/* Does record id exist in st?  1, 0, or -1. */
+static int
+rec_exists(struct store_txn *t, struct store_table *st, uint64_t id,
+    struct buf *err)
+{
+	unsigned char	kb[8];
+	DBT		k, d;
+	int		ret;
+
+	if (id == 0)
+		return (0);
+	store_id_key(kb, id);
+	store_dbt(&k, kb, 8);
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;	/* existence only: no bytes */
+	ret = DBCALL(st->db->get(st->db, t->txn, &k, &d, 0));
+	if (ret == DB_NOTFOUND)
+		return (0);
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot read table '%s': "
+		    "%s"), st->t->name, store_strerror(ret)));
+	return (1);
+}
+
+/*
+ * References must point at existing records (archived ones count: they
+ * still exist).  old, when given, limits the check to changed fields.
+ */
+static int
+check_refs(struct store_txn *t, struct store_table *st,
+    const struct record *rec, const struct record *old, struct buf *err)
+{
+	const struct field *f;
+	struct store_table *target;
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < st->t->nfields; i++) {
+		f = &st->t->fields[i];
+		if (f->type != FT_REF || !rec->values[i].set)
+			continue;
+		if (old != NULL && record_value_equal(&old->values[i],
+		    &rec->values[i], f->type))
+			continue;
+		target = NULL;
+		if (f->ref_table != NULL)
+			target = store_table_get(t->s,
+			    schema_table(t->s->schema, f->ref_table));
+		if (target == NULL)
+			return (buf_error(err, _("field '%s': no table '%s' "
+			    "in the database"), f->name,
+			    f->ref_table != NULL ? f->ref_table : "?"));
+		r = rec->values[i].i > 0 ? rec_exists(t, target,
+		    (uint64_t)rec->values[i].i, err) : 0;
+		if (r == -1)
+			return (-1);
+		if (r == 0)
+			return (buf_error(err, _("field '%s': %s %llu does not "
+			    "exist"), f->name, target->t->name,
+			    (unsigned long long)rec->values[i].i));
+	}
+	return (0);
+}
+
+/* What a unique index is about, for people: "inn" or "inn, kpp". */
+static void
+unique_describe(struct store_index *ix, const struct record *rec,
+    const void *key, size_t keylen, struct buf *what, struct buf *val)
+{
+	const struct table *t = ix->st->t;
+	size_t		 i, pos;
+
+	if (ix->kind == SIX_FIELD) {
+		buf_adds(what, ix->field->name);
+		if (FT_IS_INT(ix->field->type) || !ix->field->multi)
+			record_format(rec, ix->field->pos, 1, val);
+		else
+			buf_add(val, key, keylen);
+		return;
+	}
+	for (i = 0; i < ix->uq->nfields; i++) {
+		pos = ix->uq->fields[i];
+		if (i != 0) {
+			buf_adds(what, ", ");
+			buf_adds(val, ", ");
+		}
+		buf_adds(what, t->fields[pos].name);
+		record_format(rec, pos, 1, val);
+	}
+}
+
+/*
+ * Unique constraints, checked before the write: Berkeley DB would refuse
+ * a duplicate in a unique secondary only with EINVAL, naming nothing.
+ * The read locks taken here keep a concurrent writer from slipping the
+ * same key in before this transaction commits.
+ */
+static int
+check_uniques(struct store_txn *t, struct store_table *st,
+    const struct record *rec, struct buf *err)
+{
+	struct store_index *ix;
+	struct keyset	 ks;
+	struct buf	 what = BUF_INIT, val = BUF_INIT;
+	unsigned char	 pk[8];
+	uint64_t	 other;
+	DBT		 k, d;
+	size_t		 i, j;
+	int		 ret, rc = 0;
+
+	keyset_init(&ks);
+	for (i = 0; i < st->nix && rc == 0; i++) {
+		ix = &st->ix[i];
+		if (!ix->unique)
+			continue;
+		keyset_reset(&ks);
+		sec_record_keys(ix, rec, &ks);
+		for (j = 0; j < ks.n; j++) {
+			store_dbt(&k, ks.bytes.data + ks.off[j], ks.len[j]);
+			memset(&d, 0, sizeof(d));
+			d.data = pk;
+			d.ulen = 8;
+			d.flags = DB_DBT_USERMEM;
+			ret = DBCALL(ix->raw->get(ix->raw, t->txn, &k, &d, 0));
+			if (ret == DB_NOTFOUND)
+				continue;
+			if (ret != 0) {
+				rc = store_fail(t, ret, err, _("cannot read "
+				    "table '%s': %s"), st->t->name,
+				    store_strerror(ret));
+				break;
+			}
+			other = d.size == 8 ? store_id_unkey(pk) : 0;
+			if (other == rec->id)
+				continue;
+			unique_describe(ix, rec, ks.bytes.data + ks.off[j],
+			    ks.len[j], &what, &val);
+			rc = buf_error(err, _("%s already has %s '%s' (%s "
+			    "%llu)"), st->t->name, what.data, val.data,
+			    st->t->name, (unsigned long long)other);
+			break;
+		}
+	}
+	keyset_release(&ks);
+	buf_release(&what);
+	buf_release(&val);
+	return (rc);
+}
+
+/* The header of a record, saved so a failed write can put it back. */
+struct head {
+	uint64_t	 id;
+	uint32_t	 rev, flags;
+	int64_t		 created, updated;
+	char		*created_by, *updated_by;
+};
+
+static void
+head_save(const struct record *rec, struct head *h)
+{
+	h->id = rec->id;
+	h->rev = rec->rev;
+	h->flags = rec->flags;
+	h->created = rec->created;
+	h->updated = rec->updated;
+	h->created_by = rec->created_by;
+	h->updated_by = rec->updated_by;
+}
+
+/* Undo: the new users go, the saved ones come back. */
+static void
+head_restore(struct record *rec, struct head *h)
+{
+	if (rec->created_by != h->created_by)
+		free(rec->created_by);
+	if (rec->updated_by != h->updated_by)
+		free(rec->updated_by);
+	rec->id = h->id;
+	rec->rev = h->rev;
+	rec->flags = h->flags;
+	rec->created = h->created;
+	rec->updated = h->updated;
+	rec->created_by = h->created_by;
+	rec->updated_by = h->updated_by;
+}
+
+/* Done: the saved users that were replaced are freed. */
+static void
+head_commit(struct record *rec, struct head *h)
+{
+	if (h->created_by != rec->created_by)
+		free(h->created_by);
+	if (h->updated_by != rec->updated_by)
+		free(h->updated_by);
+}
+
+static int
+rec_put(struct store_txn *t, struct store_table *st, struct record *rec,
+    u_int32_t flags, struct buf *err)
+{
+	unsigned char	 kb[8];
+	struct buf	 val = BUF_INIT;
+	DBT		 k, d;
+	int		 ret;
+
+	record_encode(rec, &val);
+	store_id_key(kb, rec->id);
+	store_dbt(&k, kb, 8);
+	store_dbt(&d, val.data, val.len);
+	ret = DBCALL(st->db->put(st->db, t->txn, &k, &d, flags));
+	buf_release(&val);
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot write table '%s': "
+		    "%s"), st->t->name, store_strerror(ret)));
+	return (0);
+}
+
+static const char *
+user_or_empty(const char *user)
+{
+	return (user != NULL ? user : "");
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return (s != NULL ? xstrdup(s) : NULL);
+}
+
+int
+store_insert(struct store_txn *t, struct record *rec, const char *user,
+    struct buf *err)
+{
+	struct store_table *st;
+	struct head	 h;
+	size_t		 bad;
+	db_seq_t	 id;
+	int64_t		 now;
+	int		 ret;
+
+	if ((st = table_of(t, rec->table, err)) == NULL ||
+	    store_writable(t, rec->table, err) == -1)
+		return (-1);
+	if (record_validate(rec, &bad, err) == -1)
+		return (-1);
+	head_save(rec, &h);
+	rec->id = 0;
+	if (check_refs(t, st, rec, NULL, err) == -1 ||
+	    check_uniques(t, st, rec, err) == -1)
+		goto fail;
+	/*
+	 * A cached sequence must be read outside the transaction: ids are
+	 * never reused, and an aborted insert only leaves a gap.
+	 */
+	ret = DBCALL(st->seq->get(st->seq, NULL, 1, &id, DB_TXN_NOSYNC));
+	if (ret != 0) {
+		store_fail(t, ret, err, _("cannot write table '%s': %s"),
+		    st->t->name, store_strerror(ret));
+		goto fail;
+	}
+	now = clock_now();
+	rec->id = (uint64_t)id;
+	rec->rev = 1;
+	rec->flags = 0;
+	rec->created = rec->updated = now;
+	rec->created_by = xstrdup(user_or_empty(user));
+	rec->updated_by = xstrdup(user_or_empty(user));
+	if (rec_put(t, st, rec, DB_NOOVERWRITE, err) == -1 ||
+	    audit_add(t, "insert", NULL, rec, user_or_empty(user), rec->id, 1,
+	    err) == -1)
+		goto fail;
+	t->delta[st->n]++;
+	head_commit(rec, &h);
+	return (0);
+fail:
+	head_restore(rec, &h);
+	return (-1);
+}
+
+static int
+notfound(const struct table *table, uint64_t id, struct buf *err)
+{
+	buf_error(err, _("%s %llu does not exist"), table->name,
+	    (unsigned long long)id);
+	return (STORE_NOTFOUND);
+}
+
+int
+store_update(struct store_txn *t, struct record *rec, uint32_t base_rev,
+    const char *user, struct buf *err)
+{
+	struct store_table *st;
+	struct record	*old = NULL;
+	struct head	 h;
+	size_t		 bad, *changed;
+	size_t		 nchanged;
+	int		 r;
+
+	if ((st = table_of(t, rec->table, err)) == NULL ||
+	    store_writable(t, rec->table, err) == -1)
+		return (-1);
+	r = rec_get_raw(t, st, rec->id, &old, DB_RMW, err);
+	if (r == STORE_NOTFOUND)
+		return (notfound(rec->table, rec->id, err));
+	if (r != 0)
+		return (r);
+	if (old->rev != base_rev) {
+		audit_conflict(t, rec->table, rec->id, base_rev, err);
+		record_free(old);
+		return (t->deadlocked ? -1 : STORE_CONFLICT);
+	}
+	if (record_validate(rec, &bad, err) == -1) {
+		record_free(old);
+		return (-1);
+	}
+	changed = xreallocarray(NULL, st->t->nfields + 1, sizeof(*changed));
+	nchanged = record_diff(old, rec, changed, st->t->nfields);
+	free(changed);
+	head_save(rec, &h);
+	if (nchanged == 0) {
+		/* Nothing to write; the caller sees the stored header. */
+		rec->rev = old->rev;
+		rec->flags = old->flags;
+		rec->created = old->created;
+		rec->updated = old->updated;
+		rec->created_by = dup_or_null(old->created_by);
+		rec->updated_by = dup_or_null(old->updated_by);
+		head_commit(rec, &h);
+		record_free(old);
+		return (0);
+	}
+	if (check_refs(t, st, rec, old, err) == -1 ||
+	    check_uniques(t, st, rec, err) == -1)
+		goto fail;
+	rec->rev = old->rev + 1;
+	rec->flags = old->flags;
+	rec->created = old->created;
+	rec->updated = clock_now();
+	rec->created_by = dup_or_null(old->created_by);
+	rec->updated_by = xstrdup(user_or_empty(user));
+	/* A record built afresh must not drop fields this form lacks. */
+	if (rec->extra.len == 0 && old->extra.len != 0)
+		buf_add(&rec->extra, old->extra.data, old->extra.len);
+	if (rec_put(t, st, rec, 0, err) == -1 ||
+	    audit_add(t, "update", old, rec, user_or_empty(user), rec->id,
+	    rec->rev, err) == -1)
+		goto fail;
+	head_commit(rec, &h);
+	record_free(old);
+	return (0);
+fail:
+	head_restore(rec, &h);
+	record_free(old);
+	return (-1);
+}
+
+static int
+set_archived(struct store_txn *t, const struct table *table, uint64_t id,
+    int on, const char *user, struct buf *err)
+{
+	struct store_table *st;
+	struct record	*rec;
+	int		 r;
+
+	if ((st = table_of(t, table, err)) == NULL ||
+	    store_writable(t, table, err) == -1)
+		return (-1);
+	r = rec_get_raw(t, st, id, &rec, DB_RMW, err);
+	if (r == STORE_NOTFOUND)
+		return (notfound(table, id, err));
+	if (r != 0)
+		return (r);
+	if (!(rec->flags & REC_ARCHIVED) == !on) {
+		record_free(rec);
+		return (0);
+	}
+	rec->flags = on ? rec->flags | REC_ARCHIVED :
+	    rec->flags & ~(uint32_t)REC_ARCHIVED;
+	rec->rev++;
+	rec->updated = clock_now();
+	free(rec->updated_by);
+	rec->updated_by = xstrdup(user_or_empty(user));
+	r = rec_put(t, st, rec, 0, err);
+	if (r == 0)
+		r = audit_add(t, on ? "archive" : "restore", rec, rec,
+		    user_or_empty(user), id, rec->rev, err);
+	record_free(rec);
+	return (r);
+}
+
+int
+store_archive(struct store_txn *t, const struct table *table, uint64_t id,
+    const char *user, struct buf *err)
+{
+	return (set_archived(t, table, id, 1, user, err));
+}
+
+int
+store_restore(struct store_txn *t, const struct table *table, uint64_t id,
+    const char *user, struct buf *err)
+{
+	return (set_archived(t, table, id, 0, user, err));
+}
+
+/*
+ * Every record of every table whose ref field points at (table, id),
+ * found through the ref fields' exact indexes.  Stores up to max, counts
+ * all in *total (a record referring to itself is not counted).
+ */
+static int
+referrers_scan(struct store_txn *t, const struct table *table, uint64_t id,
+    struct store_ref *out, size_t max, size_t *nout, size_t *total,
+    struct buf *err)
+{
+	struct store	*s = t->s;
+	struct store_table *st;
+	struct store_index *ix;
+	struct buf	 key = BUF_INIT;
+	unsigned char	 pk[8];
+	uint64_t	 rid;
+	DBT		 k, d;
+	DBC		*c;
+	size_t		 i, j;
+	int		 ret, r2, flag;
+
+	*nout = *total = 0;
+	index_int_key(&key, (int64_t)id);
+	for (i = 0; i < s->ntables; i++) {
+		st = &s->tables[i];
+		for (j = 0; j < st->nix; j++) {
+			ix = &st->ix[j];
+			if (ix->kind != SIX_FIELD || ix->ixkind != IX_EXACT ||
+			    ix->field->type != FT_REF ||
+			    ix->field->ref_table == NULL ||
+			    strcmp(ix->field->ref_table, table->name) != 0)
+				continue;
+			ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &c, 0));
+			if (ret != 0)
+				goto fail;
+			for (flag = DB_SET;; flag = DB_NEXT_DUP) {
+				store_dbt(&k, key.data, key.len);
+				memset(&d, 0, sizeof(d));
+				d.data = pk;
+				d.ulen = 8;
+				d.flags = DB_DBT_USERMEM;
+				ret = DBCALL(c->get(c, &k, &d, (u_int32_t)flag));
+				if (ret != 0)
+					break;
+				rid = d.size == 8 ? store_id_unkey(pk) : 0;
+				if (st->t == table && rid == id)
+					continue;
+				if (*nout < max) {
+					out[*nout].table = st->t;
+					out[*nout].id = rid;
+					(*nout)++;
+				}
+				(*total)++;
+			}
+			r2 = DBCLOSE(c->close(c));
+			if (ret == DB_NOTFOUND)
+				ret = r2;
+			if (ret != 0)
+				goto fail;
+		}
+	}
+	buf_release(&key);
+	return (0);
+fail:
+	buf_release(&key);
+	return (store_fail(t, ret, err, _("cannot read the references to %s "
+	    "%llu: %s"), table->name, (unsigned long long)id,
+	    store_strerror(ret)));
+}
+
+int
+store_referrers(struct store_txn *t, const struct table *table, uint64_t id,
+    struct store_ref *out, size_t max, size_t *n, struct buf *err)
+{
+	size_t	total;
+
+	*n = 0;
+	if (table_of(t, table, err) == NULL)
+		return (-1);
+	if (referrers_scan(t, table, id, out, max, n, &total, err) == -1)
+		return (-1);
+	return ((int)*n);
+}
+
+int
+store_purge(struct store_txn *t, const struct table *table, uint64_t id,
+    const char *user, struct buf *err)
+{
+	struct store_table *st;
+	struct store_ref ref;
+	struct record	*rec;
+	unsigned char	 kb[8];
+	size_t		 n, total;
+	DBT		 k;
+	int		 r, ret;
+
+	if ((st = table_of(t, table, err)) == NULL ||
+	    store_writable(t, table, err) == -1)
+		return (-1);
+	r = rec_get_raw(t, st, id, &rec, DB_RMW, err);
+	if (r == STORE_NOTFOUND)
+		return (notfound(table, id, err));
+	if (r != 0)
+		return (r);
+	if (referrers_scan(t, table, id, &ref, 1, &n, &total, err) == -1)
+		goto fail;
+	if (total != 0) {
+		buf_error(err, _("cannot purge %s %llu: %s %llu refers to it"),
+		    table->name, (unsigned long long)id, ref.table->name,
+		    (unsigned long long)ref.id);
+		if (total > 1)
+			buf_printf(err, _(" and %zu more"), total - 1);
+		goto fail;
+	}
+	store_id_key(kb, id);
+	store_dbt(&k, kb, 8);
+	if ((ret = DBCALL(st->db->del(st->db, t->txn, &k, 0))) != 0) {
+		store_fail(t, ret, err, _("cannot write table '%s': %s"),
+		    st->t->name, store_strerror(ret));
+		goto fail;
+	}
+	if (audit_add(t, "purge", rec, NULL, user_or_empty(user), id,
+	    rec->rev, err) == -1)
+		goto fail;
+	t->delta[st->n]--;
+	record_free(rec);
+	return (0);
+fail:
+	record_free(rec);
+	return (-1);
+}
+
+static int
+count_read(struct store_txn *t, struct store_table *st, uint64_t *n,
+    u_int32_t flags, struct buf *err)
+{
+	unsigned char	 zero[8] = { 0 }, cnt[8];
+	DBT		 k, d;
+	int		 ret;
+
+	store_dbt(&k, zero, 8);
+	memset(&d, 0, sizeof(d));
+	d.data = cnt;
+	d.ulen = 8;
+	d.flags = DB_DBT_USERMEM;
+	ret = DBCALL(st->db->get(st->db, t->txn, &k, &d, flags));
+	if (ret == DB_NOTFOUND || (ret == 0 && d.size != 8)) {
+		*n = 0;
+		return (0);
+	}
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot read table '%s': "
+		    "%s"), st->t->name, store_strerror(ret)));
+	*n = store_id_unkey(cnt);
+	return (0);
+}
+
+int
+store_count(struct store_txn *t, const struct table *table, uint64_t *n,
+    struct buf *err)
+{
+	struct store_table *st;
+
+	*n = 0;
+	if ((st = table_of(t, table, err)) == NULL)
+		return (-1);
+	if (count_read(t, st, n, 0, err) == -1)
+		return (-1);
+	/* This transaction's own inserts and purges, not yet written. */
+	*n = (uint64_t)((int64_t)*n + t->delta[st->n]);
+	return (0);
+}
+
+int
+rec_count_flush(struct store_txn *t, struct buf *err)
+{
+	struct store_table *st;
+	unsigned char	 zero[8] = { 0 }, cnt[8];
+	uint64_t	 n;
+	DBT		 k, d;
+	size_t		 i;
+	int		 ret;
+
+	for (i = 0; i < t->s->ntables; i++) {
+		if (t->delta[i] == 0)
+			continue;
+		st = &t->s->tables[i];
+		if (count_read(t, st, &n, DB_RMW, err) == -1)
+			return (-1);
+		n = (uint64_t)((int64_t)n + t->delta[i]);
+		store_id_key(cnt, n);
+		store_dbt(&k, zero, 8);
+		store_dbt(&d, cnt, 8);
+		ret = DBCALL(st->db->put(st->db, t->txn, &k, &d, 0));
+		if (ret != 0)
+			return (store_fail(t, ret, err, _("cannot write table "
+			    "'%s': %s"), st->t->name, store_strerror(ret)));
+		t->delta[i] = 0;
+	}
+	return (0);
+}

@@ -1,1 +1,164 @@
+/*
+ * sec.c: the one generic key callback of every secondary index, and the
+ * keys of an index for a record in memory (unique checks, checks of the
+ * indexes).  Keys come from record/'s index_* functions, so they never
+ * depend on the locale; the callback finds a single field without
+ * decoding the record.  The callback runs inside Berkeley DB: it must
+ * not call the library, print, or keep state between calls.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+/*
+ * The signature of an index: everything its keys are made of.  When it
+ * changes (a field id, a type, the search fields, an enum's labels that
+ * become search words, a unique's condition), the old keys can no longer
+ * be recomputed to be deleted, so env.c rebuilds the index.  "v1" is the
+ * version of the key rules themselves (folding, tokens).
+ */
+char *
+sec_signature(struct store_index *ix)
+{
+	const struct table *t = ix->st->t;
+	const struct field *f;
+	struct buf	 b = BUF_INIT;
+	size_t		 i, j;
+
+	switch (ix->kind) {
+	case SIX_FIELD:
+		f = ix->field;
+		buf_printf(&b, "v1 field %u %d %s%s", (unsigned)f->id,
+		    ix->ixkind, field_type_name(f->type),
+		    f->multi ? " multi" : "");
+		break;
+	case SIX_UNIQUE:
+		buf_adds(&b, "v1 unique");
+		for (i = 0; i < ix->uq->nfields; i++) {
+			f = &t->fields[ix->uq->fields[i]];
+			buf_printf(&b, " %u:%s", (unsigned)f->id,
+			    field_type_name(f->type));
+		}
+		if (ix->uq->when_field >= 0)
+			buf_printf(&b, " when %u=%s",
+			    (unsigned)t->fields[ix->uq->when_field].id,
+			    ix->uq->when_value != NULL ? ix->uq->when_value :
+			    "");
+		break;
+	case SIX_SEARCH:
+		buf_adds(&b, "v1 search");
+		for (i = 0; i < t->nfields; i++) {
+			f = &t->fields[i];
+			if (!(f->index & IX_SEARCH))
+				continue;
+			buf_printf(&b, " %u:%s%s", (unsigned)f->id,
+			    field_type_name(f->type), f->multi ? "*" : "");
+			for (j = 0; j < f->nvalues; j++)
+				buf_printf(&b, "[%s|%s|%s]", f->values[j].name,
+				    f->values[j].label[0] ?
+				    f->values[j].label[0] : "",
+				    f->values[j].label[1] ?
+				    f->values[j].label[1] : "");
+		}
+		break;
+	}
+	return (buf_detach(&b, NULL));
+}
+
+void
+sec_record_keys(struct store_index *ix, const struct record *rec,
+    struct keyset *ks)
+{
+	switch (ix->kind) {
+	case SIX_FIELD:
+		index_field_keys(rec, ix->field->pos, ix->ixkind, ks);
+		break;
+	case SIX_UNIQUE:
+		index_unique_keys(rec, ix->uq, ks);
+		break;
+	case SIX_SEARCH:
+		index_search_keys(rec, ks);
+		break;
+	}
+}
+
+int
+sec_data_keys(struct store_index *ix, const void *data, size_t len,
+    struct keyset *ks)
+{
+	struct record	*rec;
+	struct value	 v;
+	int		 r;
+
+	if (ix->kind == SIX_FIELD) {
+		/* One field: found in place, nothing decoded. */
+		r = record_decode_field(data, len, ix->field->id, &v);
+		if (r == -1)
+			return (-1);
+		if (r == 1)
+			index_value_keys(ix->field, &v, ix->ixkind, ks);
+		return (0);
+	}
+	rec = record_new(ix->st->t);
+	if (record_decode(rec, data, len, NULL) == -1) {
+		record_free(rec);
+		return (-1);
+	}
+	sec_record_keys(ix, rec, ks);
+	record_free(rec);
+	return (0);
+}
+
+/*
+ * Several keys go back as DB_DBT_MULTIPLE: one allocation holds the DBT
+ * array and the key bytes behind it, flagged DB_DBT_APPMALLOC on the
+ * outer DBT only, so Berkeley DB frees the whole block once it has used
+ * every key (the inner DBTs own nothing).  Keys are sorted and unique:
+ * a repeated key would corrupt the index.
+ */
+int
+sec_callback(DB *sdb, const DBT *pkey, const DBT *pdata, DBT *result)
+{
+	struct store_index *ix = sdb->app_private;
+	struct keyset	 ks;
+	DBT		*v;
+	char		*p;
+	size_t		 i, total;
+
+	/* Key 0 of a primary is its record count, not a record. */
+	if (pkey->size != 8 || store_id_unkey(pkey->data) == 0)
+		return (DB_DONOTINDEX);
+	keyset_init(&ks);
+	if (sec_data_keys(ix, pdata->data, pdata->size, &ks) == -1) {
+		keyset_release(&ks);
+		return (EBADMSG);
+	}
+	if (ks.n == 0) {
+		keyset_release(&ks);
+		return (DB_DONOTINDEX);
+	}
+	if (ks.n == 1) {
+		result->size = (u_int32_t)ks.len[0];
+		result->data = buf_detach(&ks.bytes, NULL);
+		result->flags = DB_DBT_APPMALLOC;
+		keyset_release(&ks);
+		return (0);
+	}
+	total = ks.n * sizeof(DBT) + ks.bytes.len;
+	v = xcalloc(1, total);
+	p = (char *)(v + ks.n);
+	memcpy(p, ks.bytes.data, ks.bytes.len);
+	for (i = 0; i < ks.n; i++) {
+		v[i].data = p + ks.off[i];
+		v[i].size = (u_int32_t)ks.len[i];
+	}
+	result->data = v;
+	result->size = (u_int32_t)ks.n;
+	result->flags = DB_DBT_MULTIPLE | DB_DBT_APPMALLOC;
+	keyset_release(&ks);
+	return (0);
+}

@@ -1,1 +1,168 @@
-/* store_int.h: private to store/. */
+/*
+ * store_int.h: private to store/.  The in-memory shape of an open store
+ * (tables, their index descriptors, Berkeley DB handles), the one wrapper
+ * every Berkeley DB call goes through (fault injection, error text), and
+ * the helpers the files of the layer share.  Nothing outside store/
+ * includes this or <db.h>.
+ */
+#ifndef CLERK_STORE_INT_H
+#define CLERK_STORE_INT_H
+
+#include <db.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/*
+ * Every Berkeley DB call in store/ is written DBCALL(call): it counts the
+ * call and, when the fault counter says so, returns the injected error
+ * instead of making it.  Calls that release something (close, abort) are
+ * DBCLOSE(call): made even when a fault is injected, so an injected
+ * failure never leaks a handle or leaves a transaction open; the error
+ * is still reported to exercise the caller's error path.
+ */
+int	 store_fault_hit(void);
+extern _Thread_local int store_fault_ret;
+#define DBCALL(call)	(store_fault_hit() ? store_fault_ret : (call))
+#define DBCLOSE(call)	(store_fault_hit() ? ((void)(call), store_fault_ret) \
+			    : (call))
+
+/*
+ * Berkeley DB's own text for the last failure in this thread: its
+ * db_strerror() and, when the library said more through the error
+ * callback, that too.  The returned string is thread-local.
+ */
+const char *store_strerror(int);
+void	 store_errcall(const DB_ENV *, const char *, const char *);
+/* Start collecting the library's messages of this thread in b (NULL
+ * stops); store_verify_dir() uses it. */
+void	 store_errcollect(struct buf *);
+
+/* Kinds of secondary database. */
+enum six_kind {
+	SIX_FIELD,	/* exact, folded or unique index of one field */
+	SIX_UNIQUE,	/* a composite unique constraint */
+	SIX_SEARCH	/* the table's word-token index */
+};
+
+struct store_table;
+
+/*
+ * One secondary database.  db is associated with the primary, so every
+ * write of the primary updates it; raw is a second handle on the same
+ * file, never associated and never written, for reading keys and primary
+ * ids without fetching every record (lookups, searches, checks).
+ */
+struct store_index {
+	struct store_table *st;
+	enum six_kind	 kind;
+	int		 ixkind;	/* SIX_FIELD: IX_EXACT, IX_FOLDED, IX_UNIQUE */
+	const struct field *field;	/* SIX_FIELD */
+	const struct unique *uq;	/* SIX_UNIQUE */
+	int		 unique;	/* one record per key: no duplicates */
+	char		*file;		/* "party.name.folded.db" */
+	char		*sig;		/* what the keys are made of, in meta */
+	DB		*db;
+	DB		*raw;
+};
+
+/*
+ * One table: its primary (key = 8-byte big-endian id; key 0 holds the
+ * record count, see rec.c), its sequence and all its indexes.
+ */
+struct store_table {
+	struct store	*s;
+	const struct table *t;
+	size_t		 n;		/* position in s->tables */
+	char		*file;
+	DB		*db;
+	DB_SEQUENCE	*seq;
+	struct store_index *ix;
+	size_t		 nix;
+	struct store_index *search;	/* or NULL */
+};
+
+struct store {
+	char		*dir;
+	struct schema	*schema;
+	int		 flags;
+	DB_ENV		*env;
+	DB		*meta;		/* settings, field ids, index signatures */
+	DB		*seqdb;		/* the sequences, apart: see env.c */
+	DB		*audit;		/* seq -> entry */
+	DB		*audit_rec;	/* table NUL id -> seq, associated */
+	DB		*audit_rec_raw;
+	DB_SEQUENCE	*audit_seq;
+	struct store_table *tables;
+	size_t		 ntables;
+	atomic_uint	 commits;	/* for opportunistic checkpoints */
+};
+
+/*
+ * A transaction as store functions see it.  Lives on the stack of
+ * store_txn_run().  deadlocked is set by store_fail() when any call
+ * inside hit a deadlock, so the transaction is retried even when fn
+ * turned the failure into -1.  delta holds count changes per table,
+ * written once just before the commit (rec.c).
+ */
+struct store_txn {
+	struct store	*s;
+	DB_TXN		*txn;
+	int		 flags;
+	int		 deadlocked;
+	int		 wrote;
+	int64_t		*delta;
+};
+
+/* env.c */
+int	 store_db_open(struct store *, DB_TXN *, DB **, const char *, int,
+	    int, struct buf *);
+void	 store_db_close(DB **);
+struct store_table *store_table_get(struct store *, const struct table *);
+/* Resolve an index by field name ("name" or "name:exact", ":folded",
+ * ":unique"); for_page prefers folded, else exact first.  NULL if none. */
+struct store_index *store_index_find(struct store_table *, const char *,
+	    int);
+/* Set err from a failed Berkeley DB call and return -1; marks the
+ * transaction for a retry when ret is a deadlock. */
+int	 store_fail(struct store_txn *, int, struct buf *, const char *, ...)
+	    PRINTFLIKE(4, 5);
+int	 store_is_deadlock(int);
+/* Read-only transactions must not write. */
+int	 store_writable(struct store_txn *, const struct table *,
+	    struct buf *);
+
+/* 8-byte big-endian ids. */
+void	 store_id_key(unsigned char *, uint64_t);
+uint64_t store_id_unkey(const void *);
+void	 store_dbt(DBT *, const void *, size_t);
+
+/* sec.c: keys of one index. */
+int	 sec_callback(DB *, const DBT *, const DBT *, DBT *);
+/* Keys of ix for an encoded record (-1 if it does not decode) or for a
+ * record in memory; appended to ks, sorted and unique. */
+int	 sec_data_keys(struct store_index *, const void *, size_t,
+	    struct keyset *);
+void	 sec_record_keys(struct store_index *, const struct record *,
+	    struct keyset *);
+char	*sec_signature(struct store_index *);
+
+/* rec.c */
+int	 rec_count_flush(struct store_txn *, struct buf *);
+int	 rec_get_raw(struct store_txn *, struct store_table *, uint64_t,
+	    struct record **, int, struct buf *);
+
+/* audit.c */
+int	 audit_open(struct store *, DB_TXN *, struct buf *);
+void	 audit_close(struct store *);
+/* Append an entry: changes old -> new between a and b (either may be
+ * NULL: an insert or a purge), only the fields that differ. */
+int	 audit_add(struct store_txn *, const char *, const struct record *,
+	    const struct record *, const char *, uint64_t, uint32_t,
+	    struct buf *);
+/* The message of a conflict: who changed which fields since rev. */
+void	 audit_conflict(struct store_txn *, const struct table *, uint64_t,
+	    uint32_t, struct buf *);
+
+#endif

@@ -1,1 +1,132 @@
+/*
+ * txn.c: store_txn_run(), the one place transactions begin and end.
+ * Deadlocks (found at once by the lock detector) abort the transaction
+ * and run fn again after a short random back-off; anything else aborts
+ * and returns the failure.  A transaction never outlives the call, so no
+ * lock is ever held across a client's think time.  Also the
+ * opportunistic checkpoints that keep recovery short and let old log
+ * files go.  Never prints.
+ */
 #include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/store_int.h"
+
+#define TXN_TRIES		50
+#define CHECKPOINT_EVERY	256		/* commits */
+#define CHECKPOINT_KB		(64 * 1024)	/* of log since the last one */
+#define CHECKPOINT_MIN		5		/* minutes since the last one */
+
+struct store *
+store_txn_store(struct store_txn *t)
+{
+	return (t->s);
+}
+
+/*
+ * Two transactions that deadlocked and retry at once tend to deadlock
+ * again; a random wait that grows with the tries breaks the tie.
+ */
+static void
+backoff(int tries)
+{
+	static _Thread_local unsigned seed;
+	struct timespec	 ts;
+	long		 us;
+
+	if (seed == 0)
+		seed = (unsigned)(clock_monotonic_ns() ^
+		    (uint64_t)(uintptr_t)&seed);
+	us = 50 + rand_r(&seed) % (100 + 100 * (tries < 20 ? tries : 20));
+	ts.tv_sec = 0;
+	ts.tv_nsec = us * 1000;
+	nanosleep(&ts, NULL);
+}
+
+static int
+commit(struct store_txn *t)
+{
+	int	ret;
+
+	/* A commit that is not made must still end the transaction. */
+	if (store_fault_hit()) {
+		ret = store_fault_ret;
+		(void)t->txn->abort(t->txn);
+	} else
+		ret = t->txn->commit(t->txn, 0);
+	t->txn = NULL;
+	return (ret);
+}
+
+static void
+checkpoint_maybe(struct store *s)
+{
+	unsigned	n;
+
+	n = atomic_fetch_add(&s->commits, 1) + 1;
+	if (n % CHECKPOINT_EVERY == 0)
+		(void)DBCALL(s->env->txn_checkpoint(s->env, CHECKPOINT_KB,
+		    CHECKPOINT_MIN, 0));
+}
+
+int
+store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
+    struct buf *err)
+{
+	struct store_txn t;
+	int64_t		*delta;
+	int		 tries, r, ret;
+
+	delta = xcalloc(s->ntables ? s->ntables : 1, sizeof(*delta));
+	for (tries = 0; tries < TXN_TRIES; tries++) {
+		if (tries != 0)
+			backoff(tries);
+		memset(&t, 0, sizeof(t));
+		memset(delta, 0, (s->ntables ? s->ntables : 1) *
+		    sizeof(*delta));
+		t.s = s;
+		t.flags = flags;
+		t.delta = delta;
+		ret = DBCALL(s->env->txn_begin(s->env, NULL, &t.txn, 0));
+		if (ret != 0) {
+			store_fail(&t, ret, err, _("cannot begin a "
+			    "transaction: %s"), store_strerror(ret));
+			if (t.deadlocked)
+				continue;
+			free(delta);
+			return (-1);
+		}
+		r = fn(&t, arg, err);
+		/* Record counts are written once, last (see rec.c). */
+		if (r >= 0 && !t.deadlocked && t.wrote &&
+		    rec_count_flush(&t, err) == -1)
+			r = -1;
+		if (t.deadlocked || r < 0) {
+			(void)DBCLOSE(t.txn->abort(t.txn));
+			if (t.deadlocked)
+				continue;
+			free(delta);
+			return (r);
+		}
+		if ((ret = commit(&t)) != 0) {
+			store_fail(&t, ret, err, _("cannot commit: %s"),
+			    store_strerror(ret));
+			if (t.deadlocked)
+				continue;
+			free(delta);
+			return (-1);
+		}
+		if (t.wrote)
+			checkpoint_maybe(s);
+		free(delta);
+		return (r);
+	}
+	free(delta);
+	buf_prefix(err, _("gave up after %d deadlocks: "), TXN_TRIES);
+	return (-1);
+}
