@@ -1,0 +1,233 @@
+/*
+ * clerkd.c: main of the server.  Parses options, becomes a daemon (the
+ * starting process waits until the server listens, so whoever started
+ * it, a person or a clerk client, learns of success or of the reason it
+ * failed), and runs server_run().  All the work is in src/server.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proto/proto.h"
+#include "server/server.h"
+
+#define PERSONAL_IDLE	600
+#define SYSTEM_DIR	"/var/lib/clerk"
+#define SYSTEM_SOCKET	"/run/clerk/clerk.sock"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: clerkd [--personal] [--foreground] "
+	    "[--verbose] [--dir DIR]\n"
+	    "              [--socket PATH] [--forms DIR] "
+	    "[--idle SECONDS]\n");
+	exit(2);
+}
+
+static int
+number(const char *what, const char *s)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *s == '\0' || *end != '\0' || v < 0 ||
+	    v > 1000000000) {
+		fprintf(stderr, "clerkd: bad %s '%s'\n", what, s);
+		exit(2);
+	}
+	return ((int)v);
+}
+
+/*
+ * Daemonise: the parent waits on a pipe for "ready\n" from the daemon
+ * (or its error text, or EOF if it died) and exits 0 or 1 accordingly.
+ * Returns the write end of the pipe in the daemon.
+ */
+static int
+daemonise(void)
+{
+	int	 p[2], fd, status;
+	pid_t	 pid;
+	char	 b[4096];
+	ssize_t	 n;
+	size_t	 got = 0;
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		fprintf(stderr, "clerkd: pipe: %s\n", strerror(errno));
+		exit(1);
+	}
+	if ((pid = fork()) == -1) {
+		fprintf(stderr, "clerkd: fork: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (pid != 0) {
+		close(p[1]);
+		while (got < sizeof b - 1) {
+			n = read(p[0], b + got, sizeof b - 1 - got);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += n;
+		}
+		b[got] = '\0';
+		waitpid(pid, &status, 0);
+		if (strcmp(b, "ready\n") == 0)
+			exit(0);
+		if (got > 0)
+			fprintf(stderr, "clerkd: %s\n", b);
+		else
+			fprintf(stderr, "clerkd: the server exited before it "
+			    "was ready\n");
+		exit(1);
+	}
+	close(p[0]);
+	setsid();
+	if ((pid = fork()) == -1)
+		_exit(1);
+	if (pid != 0)
+		_exit(0);	/* the daemon is no session leader: no tty */
+	/* Let go of the starter's terminal and pipes at once, so a
+	 * "clerk list | less" does not wait for the server to exit. */
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	if (chdir("/") == -1)
+		_exit(1);
+	return (p[1]);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "personal", no_argument, NULL, 'p' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "forms", required_argument, NULL, 'F' },
+		{ "idle", required_argument, NULL, 'i' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "protocol-version", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct server_options	 opts;
+	struct buf		 err = BUF_INIT;
+	sigset_t		 block;
+	const char		*s;
+	int			 c, foreground = 0, idle = -1, r;
+	int			 verbose = 0;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain("clerk", LOCALEDIR);
+
+	memset(&opts, 0, sizeof opts);
+	opts.ready_fd = -1;
+	while ((c = getopt_long(argc, argv, "pfd:S:F:i:vVh", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			opts.personal = 1;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'd':
+			opts.dir = optarg;
+			break;
+		case 'S':
+			opts.socket = optarg;
+			break;
+		case 'F':
+			opts.forms = optarg;
+			break;
+		case 'i':
+			idle = number("idle time", optarg);
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'P':
+			/* Hidden: tests of the version handshake. */
+			opts.protocol = number("protocol", optarg);
+			break;
+		case 'V':
+			printf("clerkd %s (protocol %d)\n", PACKAGE_VERSION,
+			    PROTO_VERSION);
+			return (0);
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (opts.personal && (opts.dir == NULL || opts.socket == NULL)) {
+		fprintf(stderr, "clerkd: --personal needs --dir and "
+		    "--socket (clerk starts it so)\n");
+		return (2);
+	}
+	if (opts.dir == NULL)
+		opts.dir = SYSTEM_DIR;
+	if (opts.socket == NULL)
+		opts.socket = SYSTEM_SOCKET;
+	if (opts.forms == NULL)
+		opts.forms = (s = getenv("CLERK_FORMS")) != NULL && *s ?
+		    s : FORMSDIR;
+	if (idle < 0 && opts.personal)
+		idle = (s = getenv("CLERK_IDLE")) != NULL && *s ?
+		    number("CLERK_IDLE", s) : PERSONAL_IDLE;
+	opts.idle = idle < 0 ? 0 : idle;
+	if (opts.dir[0] != '/' || opts.socket[0] != '/' ||
+	    opts.forms[0] != '/') {
+		/* The daemon changes to /: relative paths would move. */
+		fprintf(stderr, "clerkd: --dir, --socket and --forms must "
+		    "be absolute paths\n");
+		return (2);
+	}
+
+	umask(077);
+	if (!foreground) {
+		opts.ready_fd = daemonise();
+		server_log_syslog();
+	} else
+		server_log_stderr();
+	log_set_level(verbose ? LOG_DEBUG : LOG_INFO);
+	/* Every thread inherits this; the server takes the signals only
+	 * in its main loop. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
+
+	r = server_run(&opts, &err);
+	if (r != 0) {
+		if (foreground)
+			fprintf(stderr, "clerkd: %s\n", err.data);
+		else
+			log_msg(LOG_ERR, "%s", err.data);
+	}
+	buf_release(&err);
+	return (r == 0 ? 0 : 1);
+}

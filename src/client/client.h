@@ -1,0 +1,67 @@
+/*
+ * client: the server as a client program sees it.  Finds the database
+ * folder and its server's socket, connects (starting a personal server
+ * on demand, DESIGN.md §3), exchanges hellos and calls verbs.  Used by
+ * the CLI now, the TUI and clerk-remind later.  Never prints: errors
+ * come back as -1 with a message in err.
+ */
+#ifndef CLERK_CLIENT_H
+#define CLERK_CLIENT_H
+
+#include <stdint.h>
+
+#include "util/util.h"
+#include "proto/proto.h"
+
+struct client_options {
+	/*
+	 * The database folder (-d): NULL for $CLERK_DIR, else
+	 * $XDG_DATA_HOME/clerk, else ~/.local/share/clerk.
+	 */
+	const char	*dir;
+	/*
+	 * A server's socket (-S) to connect to as it is (shared mode): NULL
+	 * for $CLERK_SOCKET, else the personal server of dir, started on
+	 * demand.
+	 */
+	const char	*socket;
+	/* clerkd to start: NULL for $CLERKD, else beside this program,
+	 * else from PATH. */
+	const char	*clerkd;
+	int64_t		 protocol;	/* 0 = PROTO_VERSION; tests only */
+	/* Tests only: stop (SIGSTOP) ourselves halfway through sending
+	 * each request. */
+	int		 stop_mid_request;
+};
+
+struct client;
+
+/* Connect and say hello; -1 with a message ("clerk 0.1.0 cannot talk to
+ * clerkd ...", "you are not a clerk operator ...", "cannot start the
+ * personal server: ..."). */
+int	 client_open(struct client **, const struct client_options *,
+	     struct buf *);
+void	 client_close(struct client *);
+/* The login the server knows us by. */
+const char *client_login(const struct client *);
+const char *client_server_version(const struct client *);
+
+/*
+ * Call a verb: verb and argc words of arguments, and bulk data (NULL
+ * for none).  The client's working folder, language and terminal width
+ * go along.  resp is filled (proto_response_release it); -1 only when
+ * the connection failed, with a message.
+ */
+int	 client_call(struct client *, const char *, int, char **,
+	     const void *, size_t, struct proto_response *, struct buf *);
+
+/*
+ * Where things are, for the CLI's messages and the tests: the database
+ * folder (absolute, made if missing when make is set), and the personal
+ * socket and its lock file for a folder.
+ */
+int	 client_data_dir(const char *, int, struct buf *, struct buf *);
+int	 client_socket_path(const char *, struct buf *, struct buf *,
+	     struct buf *);
+
+#endif

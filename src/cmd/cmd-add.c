@@ -1,0 +1,83 @@
+/*
+ * cmd-add.c: "add TABLE field=value ...": a new record.  Parses every
+ * assignment before touching the store, inserts in one transaction
+ * (the store validates and checks uniqueness), prints the new id, and
+ * warns, without failing, when another record has the same phone,
+ * e-mail or ИНН.  Must not print or keep anything between tries.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "cmd.h"
+
+struct add_state {
+	struct cmd_ctx		*ctx;
+	const struct record	*proto;		/* as parsed, never inserted */
+	struct record		*rec;		/* this try's copy */
+	char			**warnings;
+	size_t			 nwarnings;
+};
+
+static int
+add_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct add_state	*st = arg;
+
+	/* A deadlock runs this again: start from the parsed record. */
+	record_free(st->rec);
+	st->rec = record_dup(st->proto);
+	cmd_strings_free(st->warnings, st->nwarnings);
+	st->warnings = NULL;
+	st->nwarnings = 0;
+
+	if (cmd_duplicates(st->ctx, txn, st->rec, NULL, &st->warnings,
+	    &st->nwarnings, err) != 0)
+		return (-1);
+	return (access_insert(st->ctx->session, txn, st->rec, err));
+}
+
+static int
+add_exec(struct cmd_ctx *ctx)
+{
+	const struct table	*t;
+	struct record		*rec;
+	struct add_state	 st = { ctx, NULL, NULL, NULL, 0 };
+	struct buf		 err = BUF_INIT;
+	int			 i, r;
+	size_t			 j;
+
+	if ((t = cmd_table_get(ctx, ctx->argv[0])) == NULL)
+		return (CMD_FAILED);
+	if (ctx->argc < 2)
+		return (cmd_usage(ctx, _("nothing to add: give field=value "
+		    "pairs")));
+	rec = record_new(t);
+	record_defaults(rec);
+	for (i = 1; i < ctx->argc; i++) {
+		if ((r = cmd_assign(ctx, rec, ctx->argv[i], NULL)) != CMD_OK) {
+			record_free(rec);
+			return (r);
+		}
+	}
+	st.proto = rec;
+	r = store_txn_run(ctx->store, 0, add_txn, &st, &err);
+	if (r == 0) {
+		for (j = 0; j < st.nwarnings; j++)
+			cmd_warn(ctx, "%s", st.warnings[j]);
+		buf_printf(&ctx->out, "%llu\n",
+		    (unsigned long long)st.rec->id);
+	} else
+		r = cmd_error(ctx, "%s", err.data);
+	cmd_strings_free(st.warnings, st.nwarnings);
+	record_free(st.rec);
+	record_free(rec);
+	buf_release(&err);
+	return (r == 0 ? CMD_OK : CMD_FAILED);
+}
+
+const struct cmd_entry cmd_add_entry = {
+	"add", "TABLE field=value ...",
+	N_("add a record and print its id"),
+	NULL, 1, -1, add_exec
+};

@@ -1,0 +1,46 @@
+/*
+ * cmd-help.c: "help [VERB ...]": the verbs with their usage and one
+ * line each, made from the command table so it cannot drift from what
+ * the server accepts.  Must not print.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "cmd.h"
+
+static int
+help_exec(struct cmd_ctx *ctx)
+{
+	const struct cmd_entry	*const *ep;
+	struct buf		 want = BUF_INIT;
+	int			 i, found = 0;
+
+	for (i = 0; i < ctx->argc; i++)
+		buf_printf(&want, "%s%s", i > 0 ? " " : "", ctx->argv[i]);
+	for (ep = cmd_table; *ep != NULL; ep++) {
+		if (want.len > 0 && strncmp((*ep)->name, want.data,
+		    want.len) != 0)
+			continue;
+		if (want.len > 0 && (*ep)->name[want.len] != '\0' &&
+		    (*ep)->name[want.len] != ' ')
+			continue;
+		/* Usages are long: each on its own line, help below. */
+		buf_printf(&ctx->out, "clerk %s%s%s\n    %s\n", (*ep)->name,
+		    *(*ep)->usage ? " " : "", (*ep)->usage, _((*ep)->help));
+		found++;
+	}
+	if (found == 0) {
+		cmd_error(ctx, _("no command '%s'"), want.data);
+		buf_release(&want);
+		return (CMD_FAILED);
+	}
+	buf_release(&want);
+	return (CMD_OK);
+}
+
+const struct cmd_entry cmd_help_entry = {
+	"help", "[COMMAND]",
+	N_("list the commands, or those of COMMAND"),
+	NULL, 0, -1, help_exec
+};

@@ -1,0 +1,213 @@
+/*
+ * cmd-list.c: "list TABLE [--sort [-]FIELD] [--limit N] [--archived]
+ * [--format table|csv|tsv|json]": the records of a table in the order of
+ * an index (or of ids), fetched page by page, each page in its own short
+ * read-only transaction positioned after the last key of the one before,
+ * so a long listing never holds a transaction for long.  Columns are the
+ * form's list columns.  Must not print.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#define LIST_PAGE	200
+#define LIST_CELL_MAX	40	/* display cells before a cell is cut */
+
+struct list_state {
+	struct cmd_ctx		*ctx;
+	const struct table	*table;
+	const char		*ix;		/* index field, NULL = ids */
+	int			 flags;		/* STORE_PAGE_* */
+	struct buf		 key;		/* position: after (key, id) */
+	uint64_t		 id;
+	int			 positioned;
+	size_t			 want;
+	struct record		**recs;
+	size_t			 n;
+};
+
+static int
+list_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct list_state	*st = arg;
+
+	store_records_free(st->recs, st->n);
+	st->recs = NULL;
+	st->n = 0;
+	return (access_page(st->ctx->session, txn, st->table, st->ix,
+	    st->positioned ? st->key.data : NULL, st->key.len, st->id,
+	    st->flags, st->want, &st->recs, &st->n, err));
+}
+
+/* The columns: the form's list, else every field. */
+static size_t
+list_columns(struct cmd_ctx *ctx, const struct table *t, size_t *cols)
+{
+	size_t	i, n = 0;
+	ssize_t	pos;
+
+	if (t->nlist_cols == 0) {
+		for (i = 0; i < t->nfields; i++)
+			cols[n++] = i;
+		return (n);
+	}
+	for (i = 0; i < t->nlist_cols; i++)
+		if ((pos = table_field_pos(t, t->list_cols[i])) >= 0)
+			cols[n++] = pos;
+	return (n);
+}
+
+static int
+list_sort(struct cmd_ctx *ctx, struct list_state *st, const char *sort)
+{
+	const struct field	*f;
+	ssize_t			 pos;
+	struct buf		 ok = BUF_INIT;
+	size_t			 i;
+
+	if (*sort == '-') {
+		st->flags |= STORE_PAGE_BACKWARD;
+		sort++;
+	}
+	if (strcmp(sort, "id") == 0)
+		return (CMD_OK);
+	if ((pos = cmd_field_get(ctx, st->table, sort)) < 0)
+		return (CMD_FAILED);
+	f = &st->table->fields[pos];
+	if (f->index & (IX_EXACT | IX_FOLDED | IX_UNIQUE)) {
+		st->ix = f->name;
+		return (CMD_OK);
+	}
+	buf_adds(&ok, "id");
+	for (i = 0; i < st->table->nfields; i++)
+		if (st->table->fields[i].index &
+		    (IX_EXACT | IX_FOLDED | IX_UNIQUE))
+			buf_printf(&ok, ", %s", st->table->fields[i].name);
+	cmd_error(ctx, _("cannot sort '%s' by '%s': the field has no index; "
+	    "sort by one of: %s"), st->table->name, sort, ok.data);
+	buf_release(&ok);
+	return (CMD_FAILED);
+}
+
+static void
+list_json(struct buf *o, const struct record *rec, const size_t *cols,
+    size_t ncols, int first)
+{
+	const struct table	*t = rec->table;
+	size_t			 c;
+
+	buf_adds(o, first ? "[\n" : ",\n");
+	buf_printf(o, "{\"id\":%llu", (unsigned long long)rec->id);
+	for (c = 0; c < ncols; c++) {
+		buf_addch(o, ',');
+		cmd_json_string(o, t->fields[cols[c]].name,
+		    strlen(t->fields[cols[c]].name));
+		buf_addch(o, ':');
+		cmd_value_json(rec, cols[c], o);
+	}
+	buf_addch(o, '}');
+}
+
+static int
+list_exec(struct cmd_ctx *ctx)
+{
+	struct list_state	 st;
+	struct cmd_grid		 g;
+	enum cmd_format		 fmt;
+	struct buf		 err = BUF_INIT, v = BUF_INIT;
+	const char		*s;
+	uint64_t		 limit = UINT64_MAX, seen = 0;
+	size_t			*cols, ncols, c, i;
+	int			 r;
+
+	memset(&st, 0, sizeof st);
+	st.ctx = ctx;
+	buf_init(&st.key);
+	if ((r = cmd_format_get(ctx, &fmt)) != CMD_OK)
+		return (r);
+	if ((s = cmd_opt(ctx, "limit")) != NULL &&
+	    (r = cmd_parse_count(ctx, "limit", s, &limit)) != CMD_OK)
+		return (r);
+	if ((st.table = cmd_table_get(ctx, ctx->argv[0])) == NULL)
+		return (CMD_FAILED);
+	if ((s = cmd_opt(ctx, "sort")) != NULL &&
+	    (r = list_sort(ctx, &st, s)) != CMD_OK)
+		return (r);
+	if (cmd_opt(ctx, "archived") != NULL)
+		st.flags |= STORE_PAGE_ARCHIVED;
+
+	cols = xcalloc(st.table->nfields + 1, sizeof *cols);
+	ncols = list_columns(ctx, st.table, cols);
+	cmd_grid_init(&g, ncols + 1);
+	g.right[0] = 1;
+	if (fmt != FMT_JSON) {
+		cmd_grid_adds(&g, fmt == FMT_TABLE ?
+		    (ctx->lang ? "Номер" : "Id") : "id");
+		for (c = 0; c < ncols; c++)
+			cmd_grid_adds(&g, fmt == FMT_TABLE ?
+			    field_label(&st.table->fields[cols[c]],
+			    ctx->lang) : st.table->fields[cols[c]].name);
+	}
+
+	r = 0;
+	while (seen < limit) {
+		st.want = limit - seen < LIST_PAGE ? limit - seen : LIST_PAGE;
+		r = store_txn_run(ctx->store, STORE_TXN_READONLY, list_txn,
+		    &st, &err);
+		if (r != 0)
+			break;
+		for (i = 0; i < st.n; i++) {
+			const struct record *rec = st.recs[i];
+
+			if (fmt == FMT_JSON) {
+				list_json(&ctx->out, rec, cols, ncols,
+				    seen + i == 0);
+				continue;
+			}
+			buf_reset(&v);
+			buf_printf(&v, "%llu", (unsigned long long)rec->id);
+			cmd_grid_add(&g, v.data, v.len);
+			for (c = 0; c < ncols; c++) {
+				buf_reset(&v);
+				if (fmt == FMT_TABLE)
+					cmd_value_text(rec, cols[c], &v);
+				else
+					cmd_value_plain(rec, cols[c], &v);
+				cmd_grid_add(&g, v.data, v.len);
+			}
+		}
+		seen += st.n;
+		if (st.n < st.want)
+			break;
+		/* The next page starts after the last record of this one
+		 * (by id alone when in id order). */
+		buf_reset(&st.key);
+		if (st.ix != NULL)
+			store_page_key(st.recs[st.n - 1], st.ix, &st.key);
+		st.id = st.recs[st.n - 1]->id;
+		st.positioned = 1;
+	}
+	if (r != 0)
+		r = cmd_error(ctx, "%s", err.data);
+	else if (fmt == FMT_JSON)
+		buf_adds(&ctx->out, seen == 0 ? "[]\n" : "\n]\n");
+	else if (fmt != FMT_TABLE || seen > 0)
+		cmd_grid_render(&g, fmt, LIST_CELL_MAX, &ctx->out);
+	store_records_free(st.recs, st.n);
+	buf_release(&st.key);
+	buf_release(&err);
+	buf_release(&v);
+	cmd_grid_release(&g);
+	free(cols);
+	return (r);
+}
+
+const struct cmd_entry cmd_list_entry = {
+	"list", "TABLE [--sort [-]FIELD] [--limit N] [--archived] "
+	    "[--format table|csv|tsv|json]",
+	N_("list records, in the order of an index"),
+	"sort=,limit=,format=,archived", 1, 1, list_exec
+};

@@ -1,0 +1,181 @@
+/*
+ * cmd: the verbs of clerk (add, show, set, list, admin …), one file
+ * each, run inside the server against the session of one connection.
+ * A verb gets its whole request at once, does its work in store
+ * transactions (never waiting on the client inside one), and leaves
+ * output text, warnings and an error in its context for the server to
+ * send back.  Verbs never print, exit or touch a terminal or socket.
+ *
+ * Like tmux's cmd-*.c, every verb file exports a const struct
+ * cmd_entry; cmd.c collects them in one table, from which dispatch,
+ * usage lines and the help verb are made.
+ */
+#ifndef CLERK_CMD_H
+#define CLERK_CMD_H
+
+#include <stdint.h>
+
+#include "util/util.h"
+#include "record/record.h"
+#include "store/store.h"
+#include "access/access.h"
+
+/* A verb's outcome, also the CLI's exit status. */
+#define CMD_OK		0
+#define CMD_FAILED	1
+#define CMD_USAGE	2
+
+#define CMD_MAXOPTS	16
+
+struct cmd_ctx;
+
+struct cmd_entry {
+	const char	*name;		/* "add", or words: "admin user add" */
+	const char	*usage;		/* after the name: "TABLE field=value ..." */
+	const char	*help;		/* one line for the help verb */
+	/*
+	 * Long options, comma-separated; a trailing '=' takes a value:
+	 * "rev=,purge".  Given as --rev N or --rev=N, anywhere among the
+	 * arguments; "--" ends options.
+	 */
+	const char	*options;
+	int		 lower;		/* fewest positional arguments */
+	int		 upper;		/* most, -1 = no limit */
+	int		(*exec)(struct cmd_ctx *);
+};
+
+struct cmd_ctx {
+	/* Set by the caller (the server). */
+	struct session	 *session;
+	struct store	 *store;
+	const struct schema *schema;
+	const char	 *cwd;		/* the client's, for relative paths */
+	int		  lang;		/* 0 English, 1 Russian labels */
+	int		  cols;		/* client's terminal width, 0 = none */
+	const char	 *bulk;		/* request's bulk data (borrowed) */
+	size_t		  bulklen;
+
+	/* Set by cmd_run() for the verb. */
+	const struct cmd_entry *entry;
+	int		  argc;		/* positional arguments */
+	char		**argv;
+	const char	 *optname[CMD_MAXOPTS];
+	const char	 *optval[CMD_MAXOPTS];	/* "" for a flag */
+	size_t		  nopts;
+
+	/* The verb's results. */
+	struct buf	  out;		/* text for standard output */
+	char		**warnings;
+	size_t		  nwarnings;
+	struct buf	  error;	/* "" when none */
+	struct buf	  usage;	/* "add TABLE field=value ..." on CMD_USAGE */
+};
+
+/* The table of verbs, NULL-terminated. */
+extern const struct cmd_entry *const cmd_table[];
+
+void	 cmd_ctx_init(struct cmd_ctx *);
+void	 cmd_ctx_release(struct cmd_ctx *);
+/*
+ * Find the verb named by verb and the leading words of argv (the
+ * longest name that matches), parse its options and run it.  Returns
+ * CMD_OK, CMD_FAILED or CMD_USAGE, with the context's results set.
+ */
+int	 cmd_run(struct cmd_ctx *, const char *, int, char **);
+
+/* Helpers for the verbs (cmd.c). */
+int	 cmd_error(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
+int	 cmd_usage(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
+void	 cmd_warn(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
+/* The value of an option (flags give ""), or NULL when not given. */
+const char *cmd_opt(const struct cmd_ctx *, const char *);
+/* A table by name, or NULL with "unknown table 'paty' (did you mean
+ * 'party'?)" as the context's error. */
+const struct table *cmd_table_get(struct cmd_ctx *, const char *);
+/* A field position by name, or -1 with "unknown field ..." set. */
+ssize_t	 cmd_field_get(struct cmd_ctx *, const struct table *, const char *);
+/* A record id: -1 with a usage error unless a positive decimal. */
+int	 cmd_parse_id(struct cmd_ctx *, const char *, uint64_t *);
+/* A count for --limit and the like: -1 with a usage error. */
+int	 cmd_parse_count(struct cmd_ctx *, const char *, const char *,
+	     uint64_t *);
+/*
+ * Parse "field=value" into rec (record_parse); marks the field in set
+ * (an array of table->nfields flags) when not NULL.  Returns CMD_OK, or
+ * the status with the error set.
+ */
+int	 cmd_assign(struct cmd_ctx *, struct record *, const char *, char *);
+/* A path from the client made absolute against its cwd; caller frees. */
+char	*cmd_path(const struct cmd_ctx *, const char *);
+/* The closest of n names to s by edit distance, or NULL if none is
+ * close enough to suggest. */
+const char *cmd_suggest(const char *, const char *const *, size_t);
+/*
+ * Warnings for values of rec that another record of its table has too:
+ * phones, e-mails and ИНН (fields of type phone or email, or with an
+ * ИНН validator, that have an exact index).  Only the fields flagged in
+ * only (NULL = all) are looked at; the record rec->id itself is not
+ * reported.  The warnings are appended to *w (count *nw), so a
+ * transaction function can collect them afresh on each try.
+ */
+int	 cmd_duplicates(struct cmd_ctx *, struct store_txn *,
+	     const struct record *, const char *, char ***, size_t *,
+	     struct buf *);
+void	 cmd_strings_free(char **, size_t);
+/* A short name of a record for messages: its name field, or "#id". */
+void	 cmd_record_title(const struct record *, struct buf *);
+
+/* Output formats (format.c). */
+enum cmd_format {
+	FMT_TABLE,
+	FMT_CSV,
+	FMT_TSV,
+	FMT_JSON
+};
+/* Parse --format; -1 with a usage error. */
+int	 cmd_format_get(struct cmd_ctx *, enum cmd_format *);
+/* A value for people: multi values joined by ", ". */
+void	 cmd_value_text(const struct record *, size_t, struct buf *);
+/* A value for files: plain format, multi values joined by "; ". */
+void	 cmd_value_plain(const struct record *, size_t, struct buf *);
+/* A value as JSON (null, number, true/false, string or array). */
+void	 cmd_value_json(const struct record *, size_t, struct buf *);
+void	 cmd_json_string(struct buf *, const char *, size_t);
+void	 cmd_csv_field(struct buf *, const char *, size_t);
+void	 cmd_tsv_field(struct buf *, const char *, size_t);
+
+/*
+ * A grid of cells printed as an aligned table (display widths, cells
+ * over maxw cells cut with "…"), or as CSV or TSV.
+ */
+struct cmd_grid {
+	size_t		  ncols;
+	char		**cells;	/* row-major, ncols per row */
+	size_t		  ncells;
+	size_t		  alloc;
+	int		 *right;	/* per column: right-aligned */
+};
+void	 cmd_grid_init(struct cmd_grid *, size_t);
+void	 cmd_grid_release(struct cmd_grid *);
+void	 cmd_grid_add(struct cmd_grid *, const char *, size_t);
+void	 cmd_grid_adds(struct cmd_grid *, const char *);
+void	 cmd_grid_render(const struct cmd_grid *, enum cmd_format, size_t,
+	     struct buf *);
+
+/* The verbs. */
+extern const struct cmd_entry cmd_add_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_set_entry;
+extern const struct cmd_entry cmd_rm_entry;
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_history_entry;
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_admin_init_entry;
+extern const struct cmd_entry cmd_admin_verify_entry;
+extern const struct cmd_entry cmd_admin_backup_entry;
+extern const struct cmd_entry cmd_admin_user_add_entry;
+extern const struct cmd_entry cmd_admin_user_list_entry;
+extern const struct cmd_entry cmd_admin_user_disable_entry;
+extern const struct cmd_entry cmd_admin_user_enable_entry;
+
+#endif

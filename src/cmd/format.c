@@ -1,0 +1,308 @@
+/*
+ * format.c: how verbs turn records into text: values for people and for
+ * files, JSON and CSV/TSV quoting, and grids aligned by display width
+ * (utf8_width, so Cyrillic and wide characters line up).  Must not look
+ * anything up in the store: it formats what it is given.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+/* Multi values are kept joined by '\n' (record.h); shown joined by sep. */
+static void
+join_multi(struct buf *b, size_t from, const char *sep)
+{
+	struct buf	t = BUF_INIT;
+	size_t		i;
+
+	for (i = from; i < b->len; i++) {
+		if (b->data[i] == '\n')
+			buf_adds(&t, sep);
+		else
+			buf_addch(&t, b->data[i]);
+	}
+	buf_truncate(b, from);
+	buf_add(b, t.data, t.len);
+	buf_release(&t);
+}
+
+void
+cmd_value_text(const struct record *rec, size_t pos, struct buf *out)
+{
+	size_t	from = out->len;
+
+	if (!rec->values[pos].set)
+		return;
+	record_format(rec, pos, 0, out);
+	if (rec->table->fields[pos].multi)
+		join_multi(out, from, ", ");
+}
+
+void
+cmd_value_plain(const struct record *rec, size_t pos, struct buf *out)
+{
+	size_t	from = out->len;
+
+	if (!rec->values[pos].set)
+		return;
+	record_format(rec, pos, 1, out);
+	if (rec->table->fields[pos].multi)
+		join_multi(out, from, "; ");
+}
+
+void
+cmd_json_string(struct buf *b, const char *s, size_t len)
+{
+	size_t		i;
+	unsigned char	c;
+
+	buf_addch(b, '"');
+	for (i = 0; i < len; i++) {
+		c = s[i];
+		switch (c) {
+		case '"':
+			buf_adds(b, "\\\"");
+			break;
+		case '\\':
+			buf_adds(b, "\\\\");
+			break;
+		case '\n':
+			buf_adds(b, "\\n");
+			break;
+		case '\r':
+			buf_adds(b, "\\r");
+			break;
+		case '\t':
+			buf_adds(b, "\\t");
+			break;
+		default:
+			if (c < 0x20)
+				buf_printf(b, "\\u%04x", c);
+			else
+				buf_addch(b, c);
+		}
+	}
+	buf_addch(b, '"');
+}
+
+void
+cmd_value_json(const struct record *rec, size_t pos, struct buf *out)
+{
+	const struct field	*f = &rec->table->fields[pos];
+	const struct value	*v = &rec->values[pos];
+	struct buf		 t = BUF_INIT;
+	size_t			 i, start;
+
+	if (!v->set) {
+		buf_adds(out, "null");
+		return;
+	}
+	if (f->multi) {
+		/* Elements are joined by '\n' in the record. */
+		record_format(rec, pos, 1, &t);
+		buf_addch(out, '[');
+		for (i = start = 0; i <= t.len; i++) {
+			if (i < t.len && t.data[i] != '\n')
+				continue;
+			if (start > 0)
+				buf_addch(out, ',');
+			cmd_json_string(out, t.data + start, i - start);
+			start = i + 1;
+		}
+		buf_addch(out, ']');
+		buf_release(&t);
+		return;
+	}
+	switch (f->type) {
+	case FT_INT:
+	case FT_REF:
+		buf_printf(out, "%lld", (long long)v->i);
+		break;
+	case FT_BOOL:
+		buf_adds(out, v->i ? "true" : "false");
+		break;
+	case FT_MONEY:
+	case FT_QTY:
+		/* Exact decimal text, never through a double. */
+		record_format(rec, pos, 1, out);
+		break;
+	default:
+		record_format(rec, pos, 1, &t);
+		cmd_json_string(out, t.data, t.len);
+		break;
+	}
+	buf_release(&t);
+}
+
+void
+cmd_csv_field(struct buf *b, const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
+		    s[i] == '\n')
+			break;
+	if (i == len) {
+		buf_add(b, s, len);
+		return;
+	}
+	buf_addch(b, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			buf_addch(b, '"');
+		buf_addch(b, s[i]);
+	}
+	buf_addch(b, '"');
+}
+
+void
+cmd_tsv_field(struct buf *b, const char *s, size_t len)
+{
+	size_t	i;
+
+	/* TSV has no quoting: tabs and line breaks become blanks. */
+	for (i = 0; i < len; i++)
+		buf_addch(b, (s[i] == '\t' || s[i] == '\n' || s[i] == '\r') ?
+		    ' ' : s[i]);
+}
+
+int
+cmd_format_get(struct cmd_ctx *ctx, enum cmd_format *fmt)
+{
+	const char	*s = cmd_opt(ctx, "format");
+
+	*fmt = FMT_TABLE;
+	if (s == NULL || strcmp(s, "table") == 0)
+		return (CMD_OK);
+	if (strcmp(s, "csv") == 0)
+		*fmt = FMT_CSV;
+	else if (strcmp(s, "tsv") == 0)
+		*fmt = FMT_TSV;
+	else if (strcmp(s, "json") == 0)
+		*fmt = FMT_JSON;
+	else
+		return (cmd_usage(ctx, _("unknown format '%s'; use table, "
+		    "csv, tsv or json"), s));
+	return (CMD_OK);
+}
+
+void
+cmd_grid_init(struct cmd_grid *g, size_t ncols)
+{
+	memset(g, 0, sizeof *g);
+	g->ncols = ncols;
+	g->right = xcalloc(ncols, sizeof *g->right);
+}
+
+void
+cmd_grid_release(struct cmd_grid *g)
+{
+	size_t	i;
+
+	for (i = 0; i < g->ncells; i++)
+		free(g->cells[i]);
+	free(g->cells);
+	free(g->right);
+	memset(g, 0, sizeof *g);
+}
+
+void
+cmd_grid_add(struct cmd_grid *g, const char *s, size_t len)
+{
+	if (g->ncells == g->alloc) {
+		g->alloc = g->alloc ? g->alloc * 2 : 64;
+		g->cells = xreallocarray(g->cells, g->alloc, sizeof *g->cells);
+	}
+	g->cells[g->ncells++] = xstrndup(s, len);
+}
+
+void
+cmd_grid_adds(struct cmd_grid *g, const char *s)
+{
+	cmd_grid_add(g, s, strlen(s));
+}
+
+/* A cell for the aligned table: one line, at most maxw cells wide. */
+static void
+table_cell(const char *s, size_t maxw, struct buf *out, size_t *width)
+{
+	struct buf	one = BUF_INIT;
+	size_t		len, w, cut;
+
+	for (; *s != '\0'; s++)
+		buf_addch(&one, (*s == '\n' || *s == '\t' || *s == '\r') ?
+		    ' ' : *s);
+	len = one.len;
+	w = utf8_width(one.data, len);
+	if (maxw > 1 && w > maxw) {
+		cut = utf8_fit(one.data, len, maxw - 1);
+		buf_truncate(&one, cut);
+		buf_adds(&one, "…");
+		w = utf8_width(one.data, one.len);
+	}
+	buf_add(out, one.data, one.len);
+	*width = w;
+	buf_release(&one);
+}
+
+void
+cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
+    struct buf *out)
+{
+	size_t		 nrows, r, c, w, *widths;
+	struct buf	 cell = BUF_INIT;
+	const char	*s;
+
+	if (g->ncols == 0)
+		return;
+	nrows = g->ncells / g->ncols;
+	if (fmt == FMT_CSV || fmt == FMT_TSV) {
+		for (r = 0; r < nrows; r++) {
+			for (c = 0; c < g->ncols; c++) {
+				s = g->cells[r * g->ncols + c];
+				if (c > 0)
+					buf_addch(out, fmt == FMT_CSV ? ',' :
+					    '\t');
+				if (fmt == FMT_CSV)
+					cmd_csv_field(out, s, strlen(s));
+				else
+					cmd_tsv_field(out, s, strlen(s));
+			}
+			/* RFC 4180 lines end in CRLF; TSV in LF. */
+			buf_adds(out, fmt == FMT_CSV ? "\r\n" : "\n");
+		}
+		return;
+	}
+	widths = xcalloc(g->ncols, sizeof *widths);
+	for (r = 0; r < nrows; r++) {
+		for (c = 0; c < g->ncols; c++) {
+			buf_reset(&cell);
+			table_cell(g->cells[r * g->ncols + c], maxw, &cell, &w);
+			if (w > widths[c])
+				widths[c] = w;
+		}
+	}
+	for (r = 0; r < nrows; r++) {
+		for (c = 0; c < g->ncols; c++) {
+			buf_reset(&cell);
+			table_cell(g->cells[r * g->ncols + c], maxw, &cell, &w);
+			if (c > 0)
+				buf_adds(out, "  ");
+			if (g->right[c])
+				for (; w < widths[c]; w++)
+					buf_addch(out, ' ');
+			buf_add(out, cell.data, cell.len);
+			/* No trailing blanks after the last column. */
+			if (!g->right[c] && c + 1 < g->ncols)
+				for (; w < widths[c]; w++)
+					buf_addch(out, ' ');
+		}
+		buf_addch(out, '\n');
+	}
+	free(widths);
+	buf_release(&cell);
+}

@@ -1,0 +1,354 @@
+/*
+ * server.c: clerkd's life: take the data folder's lock, load the forms,
+ * open (and so recover) the store, listen, accept connections until a
+ * signal or the idle time, then stop in order: no new connections,
+ * running verbs finish and reply, the store is closed (checkpointed),
+ * the socket removed.  The only mutex guards the list of connections
+ * and is never held across I/O.  Must not run verbs itself (cmd does).
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "access/access.h"
+#include "server_int.h"
+#include "slog.h"
+
+#define STOP_WAIT	30	/* seconds for running verbs to finish */
+#define PIDLOCK_WAIT	10	/* seconds to wait for a previous server to go */
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void
+syslog_sink(enum log_level level, const char *msg, void *arg)
+{
+	slog_write((int)level, msg);
+}
+
+static void
+stderr_sink(enum log_level level, const char *msg, void *arg)
+{
+	static const char *const what[] = { "error: ", "warning: ", "",
+	    "debug: " };
+	struct buf	 line = BUF_INIT;
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	char		 stamp[32];
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+	buf_printf(&line, "clerkd %s %s%s\n", stamp,
+	    (unsigned)level < nitems(what) ? what[level] : "", msg);
+	/* One write per line, so lines of threads never mix. */
+	if (write(STDERR_FILENO, line.data, line.len) == -1)
+		line.len = 0;
+	buf_release(&line);
+}
+
+void
+server_log_syslog(void)
+{
+	slog_open("clerkd");
+	log_set_sink(syslog_sink, NULL);
+}
+
+void
+server_log_stderr(void)
+{
+	log_set_sink(stderr_sink, NULL);
+}
+
+/* mkdir -p with mode for the folders it makes. */
+static int
+make_dirs(const char *path, mode_t mode, struct buf *err)
+{
+	char	*p = xstrdup(path), *s;
+	int	 r = 0;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		{
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, mode) == -1 && errno != EEXIST) {
+				r = buf_error(err, _("cannot make the folder "
+				    "'%s': %s"), p, strerror(errno));
+				break;
+			}
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	free(p);
+	return (r);
+}
+
+/*
+ * Only one process may own an environment (DESIGN.md §3): a flock on
+ * DIR/clerkd.pid says who.  A server that is just exiting on idle may
+ * still hold it for a moment while a client starts the next one, so
+ * wait a little before giving up.  The file is never removed: removing
+ * it could let two servers lock two different files.
+ */
+static int
+pid_lock(struct server *srv, struct buf *err)
+{
+	char		*path, pid[32];
+	int		 fd, i;
+	ssize_t		 n;
+
+	xasprintf(&path, "%s/clerkd.pid", srv->opts->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		buf_error(err, _("cannot open '%s': %s"), path,
+		    strerror(errno));
+		free(path);
+		return (-1);
+	}
+	for (i = 0; flock(fd, LOCK_EX | LOCK_NB) == -1; i++) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		    i >= PIDLOCK_WAIT * 20) {
+			n = pread(fd, pid, sizeof pid - 1, 0);
+			pid[n > 0 ? n : 0] = '\0';
+			pid[strcspn(pid, "\n")] = '\0';
+			buf_error(err, _("another clerkd (pid %s) is using "
+			    "'%s'"), *pid ? pid : "?", srv->opts->dir);
+			close(fd);
+			free(path);
+			return (-1);
+		}
+		usleep(50000);
+	}
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, pid, strlen(pid), 0) == -1)
+		log_warn("cannot write %s: %s", path, strerror(errno));
+	free(path);
+	srv->pid_fd = fd;
+	return (0);
+}
+
+static char *
+uid_login(uid_t uid)
+{
+	struct passwd	 pw, *res = NULL;
+	char		 b[4096];
+
+	if (getpwuid_r(uid, &pw, b, sizeof b, &res) != 0 || res == NULL)
+		return (NULL);
+	return (xstrdup(pw.pw_name));
+}
+
+static int
+open_store(struct server *srv, struct buf *err)
+{
+	struct store_options	so = { 0, STORE_CREATE };
+
+	srv->schema = schema_new();
+	if (schema_load(srv->schema, srv->opts->forms, err) != 0 ||
+	    schema_check(srv->schema, err) != 0)
+		return (-1);
+	if (srv->schema->ntables == 0)
+		return (buf_error(err, _("no tables: '%s' has no *.form "
+		    "files"), srv->opts->forms));
+	if (store_open(&srv->store, srv->opts->dir, srv->schema, &so,
+	    err) != 0) {
+		buf_prefix(err, _("cannot open the database '%s': "),
+		    srv->opts->dir);
+		return (-1);
+	}
+	/* The person who starts their own server administers it. */
+	if (srv->opts->personal &&
+	    access_init(srv->store, srv->login, err) != 0)
+		return (-1);
+	return (0);
+}
+
+static void
+serve(struct server *srv, const sigset_t *waitmask)
+{
+	struct pollfd	 pfd;
+	struct timespec	 ts = { 0, 250 * 1000 * 1000 };
+	struct buf	 err = BUF_INIT;
+	uint64_t	 idle_ns = (uint64_t)srv->opts->idle * 1000000000ull;
+	int		 fd, idle, r;
+
+	while (!got_signal) {
+		pfd.fd = srv->listen_fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		/* Signals are blocked everywhere but here, so they are
+		 * taken only inside ppoll and never interrupt a verb. */
+		r = ppoll(&pfd, 1, &ts, waitmask);
+		if (r == -1 && errno != EINTR) {
+			log_msg(LOG_ERR, "poll: %s", strerror(errno));
+			break;
+		}
+		if (r > 0 && (pfd.revents & POLLIN)) {
+			fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd == -1) {
+				if (errno == EMFILE || errno == ENFILE ||
+				    errno == ENOMEM) {
+					log_msg(LOG_ERR, "accept: %s",
+					    strerror(errno));
+					usleep(100000);
+				}
+			} else if (session_start(srv, fd, &err) != 0)
+				log_msg(LOG_ERR, "%s", err.data);
+		}
+		if (idle_ns == 0)
+			continue;
+		pthread_mutex_lock(&srv->lock);
+		idle = srv->nconns == 0 &&
+		    clock_monotonic_ns() - srv->idle_since >= idle_ns;
+		pthread_mutex_unlock(&srv->lock);
+		if (idle && listen_close_idle(srv)) {
+			log_info("idle for %d seconds; exiting",
+			    srv->opts->idle);
+			break;
+		}
+	}
+	if (got_signal)
+		log_info("signal %d; stopping", (int)got_signal);
+	buf_release(&err);
+}
+
+/* Stop reading from every client; wait for their threads to end. */
+static int
+drain(struct server *srv)
+{
+	struct conn	*c;
+	struct timespec	 deadline;
+	int		 round, r = 0;
+
+	for (round = 0; round < 2; round++) {
+		pthread_mutex_lock(&srv->lock);
+		/* First round: SHUT_RD lets a running verb still send its
+		 * reply; the second also cuts writes to stalled clients. */
+		for (c = srv->conns; c != NULL; c = c->next)
+			shutdown(c->fd, round == 0 ? SHUT_RD : SHUT_RDWR);
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += STOP_WAIT;
+		r = 0;
+		while (srv->nconns > 0 && r == 0)
+			r = pthread_cond_timedwait(&srv->gone, &srv->lock,
+			    &deadline);
+		r = srv->nconns == 0 ? 0 : -1;
+		if (r != 0)
+			log_warn("%zu connection(s) still busy after %d "
+			    "seconds", srv->nconns, STOP_WAIT);
+		pthread_mutex_unlock(&srv->lock);
+		if (r == 0)
+			break;
+	}
+	return (r);
+}
+
+int
+server_run(const struct server_options *opts, struct buf *err)
+{
+	struct server		 srv;
+	struct sigaction	 sa;
+	sigset_t		 cur, waitmask;
+	int			 r = -1, ready = 0;
+
+	memset(&srv, 0, sizeof srv);
+	srv.opts = opts;
+	srv.listen_fd = -1;
+	srv.pid_fd = -1;
+	srv.uid = geteuid();
+	pthread_mutex_init(&srv.lock, NULL);
+	pthread_cond_init(&srv.gone, NULL);
+	srv.idle_since = clock_monotonic_ns();
+	got_signal = 0;
+
+	if ((srv.login = uid_login(srv.uid)) == NULL) {
+		buf_error(err, _("uid %ld has no login name"),
+		    (long)srv.uid);
+		goto out;
+	}
+	if (make_dirs(opts->dir, 0700, err) != 0 || pid_lock(&srv, err) != 0)
+		goto out;
+	if (open_store(&srv, err) != 0)
+		goto out;
+	if (listen_open(&srv, err) != 0)
+		goto out;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	pthread_sigmask(SIG_BLOCK, NULL, &cur);
+	waitmask = cur;
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+
+	if (opts->ready_fd != -1) {
+		if (write(opts->ready_fd, "ready\n", 6) == -1)
+			log_warn("cannot tell the starter we are ready: %s",
+			    strerror(errno));
+		close(opts->ready_fd);
+		ready = 1;
+	}
+	log_info("clerkd %s: serving '%s' on %s%s", PACKAGE_VERSION,
+	    opts->dir, opts->socket, opts->personal ? " (personal)" : "");
+
+	serve(&srv, &waitmask);
+	listen_close(&srv);
+	if (drain(&srv) != 0) {
+		/* A verb still runs in the store: leave it to recovery at
+		 * the next start rather than close the store under it. */
+		log_msg(LOG_ERR, "exiting with verbs still running; the next "
+		    "start recovers");
+		_exit(1);
+	}
+	r = 0;
+out:
+	/* Before ready, the starter waits for our word: give it the error. */
+	if (r != 0 && !ready && opts->ready_fd != -1) {
+		if (write(opts->ready_fd, err->data, err->len) == -1)
+			log_warn("cannot tell the starter why: %s",
+			    strerror(errno));
+		close(opts->ready_fd);
+	}
+	if (srv.listen_fd != -1)
+		listen_close(&srv);
+	if (srv.store != NULL)
+		store_close(srv.store);
+	if (srv.schema != NULL)
+		schema_free(srv.schema);
+	if (srv.pid_fd != -1)
+		close(srv.pid_fd);
+	free(srv.login);
+	pthread_cond_destroy(&srv.gone);
+	pthread_mutex_destroy(&srv.lock);
+	if (r == 0)
+		log_info("stopped");
+	return (r);
+}

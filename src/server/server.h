@@ -1,0 +1,45 @@
+/*
+ * server: clerkd's body.  Listens on a Unix socket, learns each
+ * client's Unix user from SO_PEERCRED (never from the client), opens an
+ * access session for it, and runs its requests through cmd, one thread
+ * per connection.  No transaction, lock or mutex is held while a thread
+ * reads from or writes to a client, so a client killed or stopped costs
+ * only its own connection.
+ */
+#ifndef CLERK_SERVER_H
+#define CLERK_SERVER_H
+
+#include <stdint.h>
+
+#include "util/util.h"
+
+struct server_options {
+	const char	*dir;		/* the database folder */
+	const char	*socket;	/* the socket's path */
+	const char	*forms;		/* folder of *.form files */
+	int		 personal;	/* one user's own server (see below) */
+	int		 idle;		/* exit after this many idle seconds; 0 never */
+	int64_t		 protocol;	/* 0 = PROTO_VERSION; tests only */
+	int		 ready_fd;	/* "ready\n" (or the error) written here, then closed; -1 none */
+};
+
+/*
+ * Run the server until SIGTERM or SIGINT (or, with idle, until no
+ * client has been connected for that long): open the store (creating
+ * and recovering it), listen, serve, then stop accepting, let running
+ * verbs finish, close the store and remove the socket.  The caller must
+ * block SIGTERM, SIGINT and SIGHUP in every thread before calling; the
+ * server takes them itself.  A personal server creates the folder and
+ * the database, makes its user the first administrator, and serves only
+ * connections from its own uid.  Only one server at a time may use a
+ * folder: a lock file "clerkd.pid" in it says which.  Returns 0 after a
+ * clean stop, or -1 with a message (not started, or the store failed).
+ */
+int	 server_run(const struct server_options *, struct buf *);
+
+/* Send the log to syslog (a daemon), or to standard error with the
+ * time on each line (--foreground). */
+void	 server_log_syslog(void);
+void	 server_log_stderr(void);
+
+#endif

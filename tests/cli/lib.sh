@@ -1,0 +1,140 @@
+# lib.sh: sourced by every CLI test (tests/cli/NNNN-*.sh).  Gives each
+# test a fresh temporary folder with its own data folder ($CLERK_DIR) and
+# private XDG_RUNTIME_DIR, so it gets its own personal server; TAP
+# helpers; and a cleanup that stops every server the test started (by
+# the pid in each data folder's clerkd.pid) and removes the folder.
+# Tests run the real binaries from $top_builddir.
+
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+CLERK_BIN=$top_builddir/clerk
+export CLERKD="$top_builddir/clerkd"
+export CLERK_FORMS="${CLERK_FORMS:-$top_srcdir/forms}"
+export LC_ALL=C.UTF-8 LANG=C.UTF-8
+unset CLERK_SOCKET XDG_DATA_HOME LC_MESSAGES CLERK_NOW
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/clerk-cli.XXXXXX") || exit 1
+export XDG_RUNTIME_DIR="$T/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+export CLERK_DIR="$T/data"
+# A server a test forgets still goes away by itself.
+export CLERK_IDLE=${CLERK_IDLE:-120}
+
+tap_n=0
+tap_failed=0
+
+# The pid of the personal server of a data folder (default $CLERK_DIR),
+# or nothing when none runs.
+server_pid() {
+	_pf=${1:-$CLERK_DIR}/clerkd.pid
+	[ -f "$_pf" ] || return 0
+	_pid=$(head -n 1 "$_pf" 2>/dev/null)
+	[ -n "$_pid" ] || return 0
+	# Only a live clerkd counts (a pid may have been reused).
+	if [ -r "/proc/$_pid/cmdline" ] &&
+	    tr '\0' ' ' < "/proc/$_pid/cmdline" | grep -q clerkd; then
+		echo "$_pid"
+	fi
+}
+
+# Wait up to $2 tenths of a second for process $1 to end; 0 if it did.
+wait_gone() {
+	_i=0
+	while kill -0 "$1" 2>/dev/null; do
+		# A zombie of ours counts as gone.
+		case $(ps -o stat= -p "$1" 2>/dev/null) in Z*) return 0 ;; esac
+		_i=$((_i + 1))
+		[ "$_i" -ge "$2" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+cleanup() {
+	for _pf in $(find "$T" -name clerkd.pid 2>/dev/null); do
+		_pid=$(server_pid "$(dirname "$_pf")")
+		[ -n "$_pid" ] || continue
+		kill -TERM "$_pid" 2>/dev/null
+		wait_gone "$_pid" 50 || kill -KILL "$_pid" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# clerk ARGS: the real client.
+clerk() {
+	"$CLERK_BIN" "$@"
+}
+
+# run ARGS: run clerk, keeping stdout in $out, stderr in $err, status in $rc.
+run() {
+	"$CLERK_BIN" "$@" >"$T/stdout" 2>"$T/stderr"
+	rc=$?
+	out=$(cat "$T/stdout")
+	err=$(cat "$T/stderr")
+}
+
+ok() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# is GOT WANT NAME
+is() {
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "got:  $1" "want: $2"
+	fi
+}
+
+# like TEXT FIXED-STRING NAME: TEXT contains the string.
+like() {
+	case $1 in
+	*"$2"*) ok 0 "$3" ;;
+	*) ok 1 "$3"; diag "got: $1" "wanted it to contain: $2" ;;
+	esac
+}
+
+# unlike TEXT FIXED-STRING NAME
+unlike() {
+	case $1 in
+	*"$2"*) ok 1 "$3"; diag "got: $1" "wanted no: $2" ;;
+	*) ok 0 "$3" ;;
+	esac
+}
+
+# status WANT NAME: the last run's exit status.
+status() {
+	if [ "$rc" -eq "$1" ]; then
+		ok 0 "$2"
+	else
+		ok 1 "$2"
+		diag "exit status $rc, want $1" "stdout: $out" "stderr: $err"
+	fi
+}
+
+# Number of data rows of a table (tsv has a header line).
+count_rows() {
+	_n=$("$CLERK_BIN" list "$@" --format tsv | wc -l)
+	echo $((_n - 1))
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ] || diag "$tap_failed of $tap_n failed"
+	[ "$tap_failed" -eq 0 ]
+	exit $?
+}
