@@ -1,1 +1,358 @@
+/*
+ * access.c: sessions and the door to the store.  Operators are kept in
+ * the store's meta table as "operator:LOGIN" -> two bytes (admin,
+ * disabled).  Every operation checks the session's right first and then
+ * passes the operator's login to the store, so the audit trail names the
+ * real Unix user.  Must not print or know about sockets.
+ */
 #include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+
+#define OPERATOR_PREFIX "operator:"
+
+struct session {
+	struct store	*store;
+	char		*user;
+	int		 admin;
+};
+
+struct op_lookup {
+	const char	*login;
+	int		 found;
+	int		 admin;
+	int		 disabled;
+};
+
+int
+access_login_valid(const char *login, struct buf *err)
+{
+	size_t	i, len = strlen(login);
+
+	if (len == 0 || len > 32)
+		return (buf_error(err,
+		    _("login '%s' must be 1 to 32 characters"), login));
+	for (i = 0; i < len; i++) {
+		char c = login[i];
+
+		if ((c >= 'a' && c <= 'z') || c == '_' ||
+		    (i > 0 && ((c >= '0' && c <= '9') || c == '.' ||
+		    c == '-')))
+			continue;
+		return (buf_error(err, _("login '%s' is not a valid Unix "
+		    "login (lower-case letters, digits, '_', '.', '-')"),
+		    login));
+	}
+	return (0);
+}
+
+static int
+op_read(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct op_lookup	*op = arg;
+	struct buf		 key = BUF_INIT, val = BUF_INIT;
+	int			 r;
+
+	op->found = 0;
+	buf_printf(&key, "%s%s", OPERATOR_PREFIX, op->login);
+	r = store_meta_get(txn, key.data, &val, err);
+	if (r == 0 && val.len >= 2) {
+		op->found = 1;
+		op->admin = val.data[0] != 0;
+		op->disabled = val.data[1] != 0;
+	}
+	buf_release(&key);
+	buf_release(&val);
+	return (r < 0 ? -1 : 0);
+}
+
+static int
+op_write(struct store_txn *txn, const char *login, int admin, int disabled,
+    struct buf *err)
+{
+	struct buf	key = BUF_INIT;
+	char		val[2];
+	int		r;
+
+	val[0] = admin != 0;
+	val[1] = disabled != 0;
+	buf_printf(&key, "%s%s", OPERATOR_PREFIX, login);
+	r = store_meta_put(txn, key.data, val, sizeof val, err);
+	buf_release(&key);
+	return (r);
+}
+
+static int
+count_one(const char *key, const void *val, size_t len, void *arg)
+{
+	(*(size_t *)arg)++;
+	return (0);
+}
+
+struct init_arg {
+	const char	*creator;
+};
+
+static int
+init_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct init_arg	*ia = arg;
+	size_t		 n = 0;
+
+	if (store_meta_scan(txn, OPERATOR_PREFIX, count_one, &n, err) != 0)
+		return (-1);
+	if (n != 0)
+		return (0);
+	if (store_meta_put(txn, "creator", ia->creator, strlen(ia->creator),
+	    err) != 0)
+		return (-1);
+	return (op_write(txn, ia->creator, 1, 0, err));
+}
+
+int
+access_init(struct store *st, const char *creator, struct buf *err)
+{
+	struct init_arg	ia = { creator };
+
+	if (access_login_valid(creator, err) != 0)
+		return (-1);
+	return (store_txn_run(st, 0, init_txn, &ia, err) < 0 ? -1 : 0);
+}
+
+int
+access_session_open(struct store *st, const char *login, struct session **sp,
+    struct buf *err)
+{
+	struct op_lookup	 op = { login, 0, 0, 0 };
+	struct session		*s;
+
+	*sp = NULL;
+	if (store_txn_run(st, STORE_TXN_READONLY, op_read, &op, err) < 0)
+		return (-1);
+	if (!op.found)
+		return (buf_error(err, _("you are not a clerk operator on "
+		    "this server; ask an administrator")));
+	if (op.disabled)
+		return (buf_error(err, _("operator '%s' is disabled on this "
+		    "server; ask an administrator"), login));
+	s = xcalloc(1, sizeof *s);
+	s->store = st;
+	s->user = xstrdup(login);
+	s->admin = op.admin;
+	*sp = s;
+	return (0);
+}
+
+void
+access_session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	free(s->user);
+	free(s);
+}
+
+const char *
+access_user(const struct session *s)
+{
+	return (s->user);
+}
+
+int
+access_is_admin(const struct session *s)
+{
+	return (s->admin);
+}
+
+struct store *
+access_store(const struct session *s)
+{
+	return (s->store);
+}
+
+int
+access_check(const struct session *s, const struct table *t,
+    enum access_action action, struct buf *err)
+{
+	/*
+	 * Every registered operator may work with the client base; only
+	 * administrators manage operators and the database.  Finer rights
+	 * (per table, field and row) will be decided here.
+	 */
+	if (action == ACCESS_ADMIN && !s->admin)
+		return (buf_error(err, _("only an administrator may do "
+		    "that; '%s' is not one"), s->user));
+	return (0);
+}
+
+int
+access_get(struct session *s, struct store_txn *txn, const struct table *t,
+    uint64_t id, struct record **out, struct buf *err)
+{
+	if (access_check(s, t, ACCESS_READ, err) != 0)
+		return (-1);
+	return (store_get(txn, t, id, out, err));
+}
+
+int
+access_insert(struct session *s, struct store_txn *txn, struct record *rec,
+    struct buf *err)
+{
+	if (access_check(s, rec->table, ACCESS_CREATE, err) != 0)
+		return (-1);
+	return (store_insert(txn, rec, s->user, err));
+}
+
+int
+access_update(struct session *s, struct store_txn *txn, struct record *rec,
+    uint32_t base_rev, struct buf *err)
+{
+	if (access_check(s, rec->table, ACCESS_EDIT, err) != 0)
+		return (-1);
+	return (store_update(txn, rec, base_rev, s->user, err));
+}
+
+int
+access_archive(struct session *s, struct store_txn *txn,
+    const struct table *t, uint64_t id, struct buf *err)
+{
+	if (access_check(s, t, ACCESS_DELETE, err) != 0)
+		return (-1);
+	return (store_archive(txn, t, id, s->user, err));
+}
+
+int
+access_restore(struct session *s, struct store_txn *txn,
+    const struct table *t, uint64_t id, struct buf *err)
+{
+	if (access_check(s, t, ACCESS_DELETE, err) != 0)
+		return (-1);
+	return (store_restore(txn, t, id, s->user, err));
+}
+
+int
+access_purge(struct session *s, struct store_txn *txn, const struct table *t,
+    uint64_t id, struct buf *err)
+{
+	if (access_check(s, t, ACCESS_DELETE, err) != 0)
+		return (-1);
+	return (store_purge(txn, t, id, s->user, err));
+}
+
+int
+access_page(struct session *s, struct store_txn *txn, const struct table *t,
+    const char *ix, const void *key, size_t keylen, uint64_t after,
+    int flags, size_t n, struct record ***out, size_t *nout,
+    struct buf *err)
+{
+	*out = NULL;
+	*nout = 0;
+	if (access_check(s, t, ACCESS_READ, err) != 0)
+		return (-1);
+	return (store_page(txn, t, ix, key, keylen, after, flags, n, out,
+	    nout, err));
+}
+
+int
+access_search(struct session *s, struct store_txn *txn,
+    const struct table *t, const char *query, uint64_t *ids, size_t max,
+    size_t *n, struct buf *err)
+{
+	*n = 0;
+	if (access_check(s, t, ACCESS_READ, err) != 0)
+		return (-1);
+	return (store_search(txn, t, query, ids, max, n, err));
+}
+
+int
+access_history(struct session *s, struct store_txn *txn,
+    const struct table *t, uint64_t id, struct audit_entry **out, size_t *n,
+    struct buf *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (access_check(s, t, ACCESS_READ, err) != 0)
+		return (-1);
+	return (store_history(txn, t, id, out, n, err));
+}
+
+int
+access_operator_add(struct session *s, struct store_txn *txn,
+    const char *login, int admin, struct buf *err)
+{
+	if (access_check(s, NULL, ACCESS_ADMIN, err) != 0)
+		return (-1);
+	if (access_login_valid(login, err) != 0)
+		return (-1);
+	return (op_write(txn, login, admin, 0, err));
+}
+
+int
+access_operator_disable(struct session *s, struct store_txn *txn,
+    const char *login, int disabled, struct buf *err)
+{
+	struct op_lookup	op = { login, 0, 0, 0 };
+
+	if (access_check(s, NULL, ACCESS_ADMIN, err) != 0)
+		return (-1);
+	if (disabled && strcmp(login, s->user) == 0)
+		return (buf_error(err, _("you cannot disable yourself")));
+	if (op_read(txn, &op, err) != 0)
+		return (-1);
+	if (!op.found)
+		return (buf_error(err, _("'%s' is not a clerk operator"),
+		    login));
+	return (op_write(txn, login, op.admin, disabled, err));
+}
+
+struct list_arg {
+	struct access_operator	*ops;
+	size_t			 n;
+};
+
+static int
+list_one(const char *key, const void *val, size_t len, void *arg)
+{
+	struct list_arg		*la = arg;
+	struct access_operator	*op;
+	const unsigned char	*v = val;
+
+	la->ops = xreallocarray(la->ops, la->n + 1, sizeof *la->ops);
+	op = &la->ops[la->n++];
+	op->login = xstrdup(key + strlen(OPERATOR_PREFIX));
+	op->admin = len >= 1 && v[0] != 0;
+	op->disabled = len >= 2 && v[1] != 0;
+	return (0);
+}
+
+int
+access_operator_list(struct session *s, struct store_txn *txn,
+    struct access_operator **out, size_t *n, struct buf *err)
+{
+	struct list_arg	la = { NULL, 0 };
+
+	*out = NULL;
+	*n = 0;
+	if (access_check(s, NULL, ACCESS_ADMIN, err) != 0)
+		return (-1);
+	if (store_meta_scan(txn, OPERATOR_PREFIX, list_one, &la, err) != 0) {
+		access_operators_free(la.ops, la.n);
+		return (-1);
+	}
+	*out = la.ops;
+	*n = la.n;
+	return (0);
+}
+
+void
+access_operators_free(struct access_operator *ops, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(ops[i].login);
+	free(ops);
+}

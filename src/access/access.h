@@ -1,1 +1,92 @@
-/* access.h */
+/*
+ * access: the door every read and write of an operator goes through.
+ * A session carries the operator (a Unix login, as the server learned it
+ * from the socket, never from what a client says) and may refuse.  For
+ * now an operator is either an administrator or not, and only registered,
+ * enabled operators get a session; rights per table, field and row come
+ * later, here and nowhere else.  Never prints.
+ */
+#ifndef CLERK_ACCESS_H
+#define CLERK_ACCESS_H
+
+#include "util/util.h"
+#include "record/record.h"
+#include "store/store.h"
+
+struct session;
+
+enum access_action {
+	ACCESS_READ,
+	ACCESS_CREATE,
+	ACCESS_EDIT,
+	ACCESS_DELETE,		/* archive, restore and purge */
+	ACCESS_EXPORT,
+	ACCESS_ADMIN		/* operators, backup, schema */
+};
+
+struct access_operator {
+	char	*login;
+	int	 admin;
+	int	 disabled;
+};
+
+/*
+ * Make the creator of a new database its first administrator.  Does
+ * nothing (returns 0) when operators exist already.
+ */
+int	 access_init(struct store *, const char *, struct buf *);
+
+/*
+ * A session for login, or -1 with "you are not a clerk operator on this
+ * server; ask an administrator" (unregistered) or "... is disabled".
+ */
+int	 access_session_open(struct store *, const char *, struct session **,
+	     struct buf *);
+void	 access_session_free(struct session *);
+const char *access_user(const struct session *);
+int	 access_is_admin(const struct session *);
+struct store *access_store(const struct session *);
+
+/* 0 if the session may do action on table (NULL = no table), else -1. */
+int	 access_check(const struct session *, const struct table *,
+	     enum access_action, struct buf *);
+
+/*
+ * The store's operations through the door: each checks the right first,
+ * then acts as the session's operator.  Arguments and returns as the
+ * store_* function of the same name.
+ */
+int	 access_get(struct session *, struct store_txn *, const struct table *,
+	     uint64_t, struct record **, struct buf *);
+int	 access_insert(struct session *, struct store_txn *, struct record *,
+	     struct buf *);
+int	 access_update(struct session *, struct store_txn *, struct record *,
+	     uint32_t, struct buf *);
+int	 access_archive(struct session *, struct store_txn *,
+	     const struct table *, uint64_t, struct buf *);
+int	 access_restore(struct session *, struct store_txn *,
+	     const struct table *, uint64_t, struct buf *);
+int	 access_purge(struct session *, struct store_txn *,
+	     const struct table *, uint64_t, struct buf *);
+int	 access_page(struct session *, struct store_txn *, const struct table *,
+	     const char *, const void *, size_t, uint64_t, int, size_t,
+	     struct record ***, size_t *, struct buf *);
+int	 access_search(struct session *, struct store_txn *,
+	     const struct table *, const char *, uint64_t *, size_t, size_t *,
+	     struct buf *);
+int	 access_history(struct session *, struct store_txn *,
+	     const struct table *, uint64_t, struct audit_entry **, size_t *,
+	     struct buf *);
+
+/* Operators: administrators only. */
+int	 access_operator_add(struct session *, struct store_txn *,
+	     const char *, int, struct buf *);
+int	 access_operator_disable(struct session *, struct store_txn *,
+	     const char *, int, struct buf *);
+int	 access_operator_list(struct session *, struct store_txn *,
+	     struct access_operator **, size_t *, struct buf *);
+void	 access_operators_free(struct access_operator *, size_t);
+/* A Unix login as clerk accepts it: [a-z_][a-z0-9_.-]*, up to 32 bytes. */
+int	 access_login_valid(const char *, struct buf *);
+
+#endif
