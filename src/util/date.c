@@ -1,1 +1,461 @@
+/*
+ * date.c: calendar dates as days since 1970-01-01 (proleptic Gregorian)
+ * and datetimes as seconds since the epoch, their parsing and their
+ * formatting.  Pure arithmetic except where local time is asked for
+ * (datetime_parse without 'Z', datetime_format); it never reads the
+ * clock (that is clock.c) and never prints.
+ */
 #include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+/* Days from 0001-01-01 to 1970-01-01 in the proleptic calendar. */
+#define DAYS_TO_EPOCH	719162
+#define DAYS_PER_400Y	146097
+#define DAYS_PER_100Y	36524
+#define DAYS_PER_4Y	1461
+
+/* Days before the first of each month in a common year. */
+static const int month_start[13] = {
+	0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365
+};
+
+/*
+ * One complete sentence per month, so a translation can put the month
+ * in whatever case its grammar needs.  February names its year.
+ */
+static const char *const month_days_msg[12] = {
+	N_("January has 31 days"),
+	NULL,
+	N_("March has 31 days"),
+	N_("April has 30 days"),
+	N_("May has 31 days"),
+	N_("June has 30 days"),
+	N_("July has 31 days"),
+	N_("August has 31 days"),
+	N_("September has 30 days"),
+	N_("October has 31 days"),
+	N_("November has 30 days"),
+	N_("December has 31 days"),
+};
+
+/* Division rounding towards minus infinity, for dates before year 1. */
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t	q = a / b;
+
+	if (a % b != 0 && (a < 0) != (b < 0))
+		q--;
+	return (q);
+}
+
+static int
+is_leap(int64_t y)
+{
+	return (floor_div(y, 4) * 4 == y &&
+	    (floor_div(y, 100) * 100 != y || floor_div(y, 400) * 400 == y));
+}
+
+static int
+month_days(int64_t y, int m)
+{
+	if (m == 2 && is_leap(y))
+		return (29);
+	return (month_start[m] - month_start[m - 1]);
+}
+
+int
+date_valid_ymd(int y, int m, int d)
+{
+	/* Years are what four digits can write: the formats and the
+	 * parsers agree on that range. */
+	if (y < 1 || y > 9999 || m < 1 || m > 12)
+		return (0);
+	return (d >= 1 && d <= month_days(y, m));
+}
+
+int32_t
+date_from_ymd(int y, int m, int d)
+{
+	int64_t	py, days;
+
+	/* Any year is computed, but the month and day must exist, and the
+	 * result must fit (and not collide with DATE_NONE). */
+	if (m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+		return (DATE_NONE);
+	py = (int64_t)y - 1;
+	days = 365 * py + floor_div(py, 4) - floor_div(py, 100) +
+	    floor_div(py, 400);
+	days += month_start[m - 1] + (m > 2 && is_leap(y)) + d - 1;
+	days -= DAYS_TO_EPOCH;
+	if (days <= INT32_MIN || days > INT32_MAX)
+		return (DATE_NONE);
+	return ((int32_t)days);
+}
+
+void
+date_to_ymd(int32_t date, int *yp, int *mp, int *dp)
+{
+	int64_t	n, cycles, r, c100, c4, c1, y;
+	int	m, leap;
+
+	n = (int64_t)date + DAYS_TO_EPOCH;	/* days since 0001-01-01 */
+	cycles = floor_div(n, DAYS_PER_400Y);
+	r = n - cycles * DAYS_PER_400Y;
+	/* The last day of a 400-year cycle and of a 4-year cycle fall
+	 * in the fourth century and year; clamp so they are not a fifth. */
+	if ((c100 = r / DAYS_PER_100Y) == 4)
+		c100 = 3;
+	r -= c100 * DAYS_PER_100Y;
+	c4 = r / DAYS_PER_4Y;
+	r -= c4 * DAYS_PER_4Y;
+	if ((c1 = r / 365) == 4)
+		c1 = 3;
+	r -= c1 * 365;
+	y = cycles * 400 + c100 * 100 + c4 * 4 + c1 + 1;
+
+	leap = is_leap(y);
+	for (m = 1; m < 12; m++) {
+		if (r < month_start[m] + (m >= 2 && leap))
+			break;
+	}
+	r -= month_start[m - 1] + (m > 2 && leap);
+	*yp = (int)y;
+	*mp = m;
+	*dp = (int)r + 1;
+}
+
+int
+date_weekday(int32_t date)
+{
+	/* 1970-01-01 was a Thursday. */
+	return ((int)(((int64_t)date % 7 + 7 + 3) % 7) + 1);
+}
+
+int32_t
+date_add_months(int32_t date, int months)
+{
+	int64_t	mi;
+	int	y, m, d, dim;
+
+	if (date == DATE_NONE)
+		return (DATE_NONE);
+	date_to_ymd(date, &y, &m, &d);
+	mi = (int64_t)y * 12 + (m - 1) + months;
+	if (floor_div(mi, 12) > 1000000 || floor_div(mi, 12) < -1000000)
+		return (DATE_NONE);
+	y = (int)floor_div(mi, 12);
+	m = (int)(mi - (int64_t)y * 12) + 1;
+	/* 31 January plus a month is the end of February, not March. */
+	if (d > (dim = month_days(y, m)))
+		d = dim;
+	return (date_from_ymd(y, m, d));
+}
+
+void
+date_format_iso(struct buf *b, int32_t date)
+{
+	int	y, m, d;
+
+	if (date == DATE_NONE)
+		return;
+	date_to_ymd(date, &y, &m, &d);
+	buf_printf(b, "%04d-%02d-%02d", y, m, d);
+}
+
+void
+date_format_ru(struct buf *b, int32_t date)
+{
+	int	y, m, d;
+
+	if (date == DATE_NONE)
+		return;
+	date_to_ymd(date, &y, &m, &d);
+	buf_printf(b, "%02d.%02d.%04d", d, m, y);
+}
+
+static int
+is_blank(int c)
+{
+	return (c == ' ' || c == '\t' || c == '\n' || c == '\r');
+}
+
+/* Read up to max digits; returns how many were read (0 if none). */
+static size_t
+read_num(const char *s, size_t len, size_t max, int *vp)
+{
+	size_t	n = 0;
+	int	v = 0;
+
+	while (n < len && n < max + 1 && isdigit((unsigned char)s[n]))
+		v = v * 10 + (s[n++] - '0');
+	if (n > max)
+		return (0);
+	*vp = v;
+	return (n);
+}
+
+/* Exactly two digits at s (whatever follows). */
+static int
+two_digits(const char *s, size_t len, int *vp)
+{
+	if (len < 2 || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]))
+		return (0);
+	*vp = (s[0] - '0') * 10 + (s[1] - '0');
+	return (1);
+}
+
+/*
+ * Parse the date in s[0..len) (no blanks around it); messages quote
+ * what, the whole input the user typed.
+ */
+static int
+date_parse_part(const char *s, size_t len, const char *what, int32_t *out,
+    struct buf *err)
+{
+	size_t	i = 0, n1, n2, n3;
+	int	a, b, c, y, m, d;
+	char	sep;
+
+	if ((n1 = read_num(s, len, 4, &a)) == 0 || n1 >= len)
+		goto bad;
+	sep = s[n1];
+	if (sep != '-' && sep != '.')
+		goto bad;
+	i = n1 + 1;
+	if ((n2 = read_num(s + i, len - i, 2, &b)) == 0)
+		goto bad;
+	i += n2;
+	if (i >= len || s[i] != sep)
+		goto bad;
+	i++;
+	if ((n3 = read_num(s + i, len - i, 4, &c)) == 0 || i + n3 != len)
+		goto bad;
+	if (sep == '-') {
+		if (n1 != 4 || n3 > 2)
+			goto bad;
+		y = a;
+		m = b;
+		d = c;
+	} else {
+		if (n1 > 2 || (n3 != 4 && n3 != 2))
+			goto bad;
+		d = a;
+		m = b;
+		/* Two-digit years are this century's: nobody types 26 for
+		 * 1926 into a CRM. */
+		y = n3 == 2 ? 2000 + c : c;
+	}
+
+	if (y < 1)
+		return (buf_error(err, _("invalid date '%s': there is no "
+		    "year 0"), what));
+	if (m < 1 || m > 12)
+		return (buf_error(err, _("invalid date '%s': there is no "
+		    "month %d"), what, m));
+	if (d < 1)
+		return (buf_error(err, _("invalid date '%s': there is no "
+		    "day 0"), what));
+	if (d > month_days(y, m)) {
+		if (m == 2) {
+			struct buf	why = BUF_INIT;
+
+			if (month_days(y, 2) == 29)
+				buf_printf(&why, _("February %d has 29 days"),
+				    y);
+			else
+				buf_printf(&why, _("February %d has 28 days"),
+				    y);
+			buf_error(err, _("invalid date '%s': %s"), what,
+			    why.data);
+			buf_release(&why);
+			return (-1);
+		}
+		return (buf_error(err, _("invalid date '%s': %s"), what,
+		    _(month_days_msg[m - 1])));
+	}
+	*out = date_from_ymd(y, m, d);
+	return (0);
+
+bad:
+	return (buf_error(err, _("invalid date '%s': expected YYYY-MM-DD or "
+	    "DD.MM.YYYY"), what));
+}
+
+/* Trim blanks; returns the start and sets *lenp. */
+static const char *
+trim(const char *s, size_t *lenp)
+{
+	size_t	len = strlen(s);
+
+	while (len > 0 && is_blank((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && is_blank((unsigned char)s[len - 1]))
+		len--;
+	*lenp = len;
+	return (s);
+}
+
+int
+date_parse(const char *s, int32_t *out, struct buf *err)
+{
+	struct buf	 what = BUF_INIT;
+	const char	*p;
+	size_t		 len;
+	int		 rc;
+
+	p = trim(s, &len);
+	buf_add(&what, p, len);
+	rc = date_parse_part(p, len, what.data, out, err);
+	buf_release(&what);
+	return (rc);
+}
+
+/*
+ * The time after the date: HH:MM[:SS], then optionally Z or an offset
+ * +HH:MM / +HHMM / +HH (ISO 8601).  *offp is the offset in seconds east
+ * of UTC, or INT32_MIN for local time.
+ */
+static int
+time_parse_part(const char *s, size_t len, const char *what, int *secp,
+    int *offp, struct buf *err)
+{
+	size_t	i = 0, n;
+	int	h, m, sec = 0, oh, om = 0, sign;
+
+	*offp = INT32_MIN;
+	if ((n = read_num(s, len, 2, &h)) == 0)
+		goto bad;
+	i = n;
+	if (i >= len || s[i] != ':')
+		goto bad;
+	i++;
+	if ((n = read_num(s + i, len - i, 2, &m)) != 2)
+		goto bad;
+	i += n;
+	if (i < len && s[i] == ':') {
+		i++;
+		if ((n = read_num(s + i, len - i, 2, &sec)) != 2)
+			goto bad;
+		i += n;
+	}
+	if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+		*offp = 0;
+		i++;
+	} else if (i < len && (s[i] == '+' || s[i] == '-')) {
+		sign = s[i++] == '-' ? -1 : 1;
+		if (!two_digits(s + i, len - i, &oh))
+			goto bad;
+		i += 2;
+		/* Minutes are optional, but not after a colon. */
+		if (i < len && s[i] == ':' && ++i == len)
+			goto bad;
+		if (i < len) {
+			if (!two_digits(s + i, len - i, &om))
+				goto bad;
+			i += 2;
+		}
+		if (oh > 23 || om > 59)
+			goto bad;
+		*offp = sign * (oh * 3600 + om * 60);
+	}
+	if (i != len)
+		goto bad;
+	if (h > 23)
+		return (buf_error(err, _("invalid time in '%s': the hour must "
+		    "be 0 to 23"), what));
+	if (m > 59)
+		return (buf_error(err, _("invalid time in '%s': the minutes "
+		    "must be 0 to 59"), what));
+	if (sec > 59)
+		return (buf_error(err, _("invalid time in '%s': the seconds "
+		    "must be 0 to 59"), what));
+	*secp = h * 3600 + m * 60 + sec;
+	return (0);
+
+bad:
+	return (buf_error(err, _("invalid time in '%s': expected HH:MM or "
+	    "HH:MM:SS"), what));
+}
+
+int
+datetime_parse(const char *s, int64_t *out, struct buf *err)
+{
+	struct buf	 what = BUF_INIT;
+	const char	*p;
+	size_t		 len, dlen, t;
+	int32_t		 date;
+	int		 secs = 0, off = INT32_MIN, y, m, d, rc = -1;
+	struct tm	 tm;
+	time_t		 tt;
+
+	p = trim(s, &len);
+	buf_add(&what, p, len);
+	for (dlen = 0; dlen < len; dlen++) {
+		if (p[dlen] == 'T' || p[dlen] == 't' || is_blank(p[dlen]))
+			break;
+	}
+	if (date_parse_part(p, dlen, what.data, &date, err) == -1)
+		goto out;
+	if (dlen < len) {
+		t = dlen + 1;
+		while (t < len && is_blank(p[t]))
+			t++;
+		if (time_parse_part(p + t, len - t, what.data, &secs, &off,
+		    err) == -1)
+			goto out;
+	}
+
+	if (off != INT32_MIN) {
+		*out = (int64_t)date * 86400 + secs - off;
+		rc = 0;
+		goto out;
+	}
+	/* Local time: let mktime() apply the zone and its DST rules.  A
+	 * time inside a spring-forward gap comes out normalised. */
+	date_to_ymd(date, &y, &m, &d);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = secs / 3600;
+	tm.tm_min = secs / 60 % 60;
+	tm.tm_sec = secs % 60;
+	tm.tm_isdst = -1;
+	tm.tm_wday = -1;
+	/* -1 is also a valid result (one second before the epoch), so
+	 * failure is told by mktime() not having filled in tm_wday. */
+	if ((tt = mktime(&tm)) == (time_t)-1 && tm.tm_wday == -1) {
+		buf_error(err, _("invalid date '%s': outside the range of "
+		    "local time"), what.data);
+		goto out;
+	}
+	*out = (int64_t)tt;
+	rc = 0;
+out:
+	buf_release(&what);
+	return (rc);
+}
+
+void
+datetime_format(struct buf *b, int64_t t)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+
+	if (localtime_r(&tt, &tm) == NULL) {
+		buf_printf(b, "@%lld", (long long)t);
+		return;
+	}
+	buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}

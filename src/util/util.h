@@ -89,6 +89,12 @@ void	 log_msg(enum log_level, const char *, ...) PRINTFLIKE(2, 3);
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
 /*
+ * Everything below that writes text into a struct buf (utf8_encode,
+ * utf8_foldkey, the *_format functions, conv_feed) appends to it and
+ * never resets it first.
+ */
+
+/*
  * UTF-8.  All text inside clerk is UTF-8; none of these depend on the
  * locale.
  */
