@@ -33,7 +33,7 @@ usage(void)
 	fprintf(stderr, "usage: clerkd [--personal] [--foreground] "
 	    "[--verbose] [--dir DIR]\n"
 	    "              [--socket PATH] [--forms DIR] "
-	    "[--idle SECONDS]\n");
+	    "[--idle SECONDS] [--admin LOGIN]\n");
 	exit(2);
 }
 
@@ -121,6 +121,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "personal", no_argument, NULL, 'p' },
+		{ "admin", required_argument, NULL, 'a' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "socket", required_argument, NULL, 'S' },
@@ -144,11 +145,14 @@ main(int argc, char **argv)
 
 	memset(&opts, 0, sizeof opts);
 	opts.ready_fd = -1;
-	while ((c = getopt_long(argc, argv, "pfd:S:F:i:vVh", longopts,
+	while ((c = getopt_long(argc, argv, "pa:fd:S:F:i:vVh", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			opts.personal = 1;
+			break;
+		case 'a':
+			opts.admin = optarg;
 			break;
 		case 'f':
 			foreground = 1;

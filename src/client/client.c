@@ -239,7 +239,7 @@ hello(struct client *c, struct buf *err)
 		return (HELLO_DROPPED);
 	}
 	set_rcvtimeo(c->fd, HELLO_TIMEOUT);
-	r = proto_read_frame(c->fd, &b, err);
+	r = proto_read_frame_max(c->fd, &b, PROTO_MAX_HELLO, err);
 	set_rcvtimeo(c->fd, 0);
 	if (r != 0) {
 		buf_release(&b);
@@ -519,8 +519,11 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 		}
 	} else
 		r = proto_write_frame(c->fd, b.data, b.len, err);
-	if (r != 0)
+	if (r != 0) {
+		buf_prefix(err, _("the server went away (stopped or "
+		    "killed): "));
 		goto out;
+	}
 	r = proto_read_frame(c->fd, &b, err);
 	if (r == PROTO_EOF)
 		r = buf_error(err, _("the server closed the connection before "

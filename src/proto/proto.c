@@ -176,9 +176,20 @@ proto_write_rest(int fd, const void *p, size_t len, size_t n,
 int
 proto_read_frame(int fd, struct buf *out, struct buf *err)
 {
+	return (proto_read_frame_max(fd, out, PROTO_MAX_FRAME, err));
+}
+
+/* Memory grows with the bytes that arrive, not with the length a peer
+ * claims: a header saying 256 MB costs nothing until the data comes. */
+#define READ_CHUNK	(1024 * 1024)
+
+int
+proto_read_frame_max(int fd, struct buf *out, size_t max, struct buf *err)
+{
 	unsigned char	hdr[4];
 	ssize_t		n;
 	uint32_t	len;
+	size_t		got = 0, want;
 
 	buf_reset(out);
 	n = read_all(fd, hdr, 4, err);
@@ -190,21 +201,31 @@ proto_read_frame(int fd, struct buf *out, struct buf *err)
 		return (buf_error(err, _("connection closed in the middle "
 		    "of a message")));
 	len = get_u32(hdr);
-	if (len > PROTO_MAX_FRAME)
+	if (len > max) {
+		if (max >= (1u << 20))
+			return (buf_error(err, _("message of %lu bytes is "
+			    "over the limit of %zu MB"), (unsigned long)len,
+			    max >> 20));
 		return (buf_error(err, _("message of %lu bytes is over the "
-		    "limit of %u MB"), (unsigned long)len,
-		    PROTO_MAX_FRAME >> 20));
-	buf_grow(out, len);
-	n = read_all(fd, out->data, len, err);
-	if (n == -1)
-		return (-1);
-	if ((size_t)n < len) {
-		buf_reset(out);
-		return (buf_error(err, _("connection closed in the middle "
-		    "of a message")));
+		    "limit of %zu bytes"), (unsigned long)len, max));
 	}
-	out->len = len;
-	out->data[len] = '\0';
+	while (got < len) {
+		want = len - got < READ_CHUNK ? len - got : READ_CHUNK;
+		buf_grow(out, want);
+		n = read_all(fd, out->data + got, want, err);
+		if (n == -1) {
+			buf_reset(out);
+			return (-1);
+		}
+		got += n;
+		out->len = got;
+		out->data[got] = '\0';
+		if ((size_t)n < want) {
+			buf_reset(out);
+			return (buf_error(err, _("connection closed in the "
+			    "middle of a message")));
+		}
+	}
 	return (0);
 }
 

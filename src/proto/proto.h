@@ -67,6 +67,9 @@
  */
 int	 proto_write_frame(int, const void *, size_t, struct buf *);
 int	 proto_read_frame(int, struct buf *, struct buf *);
+/* The same with a lower limit (a hello needs little). */
+int	 proto_read_frame_max(int, struct buf *, size_t, struct buf *);
+#define PROTO_MAX_HELLO	4096
 /*
  * Write only the first n bytes of a frame (length prefix included) and
  * return; for tests that stop a client in the middle of a request.

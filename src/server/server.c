@@ -179,9 +179,14 @@ open_store(struct server *srv, struct buf *err)
 		    srv->opts->dir);
 		return (-1);
 	}
-	/* The person who starts their own server administers it. */
+	/* The person who starts their own server administers it; a shared
+	 * one is given its first administrator by name. */
 	if (srv->opts->personal &&
 	    access_init(srv->store, srv->login, err) != 0)
+		return (-1);
+	if (!srv->opts->personal && srv->opts->admin != NULL &&
+	    (access_login_valid(srv->opts->admin, err) != 0 ||
+	    access_init(srv->store, srv->opts->admin, err) != 0))
 		return (-1);
 	return (0);
 }

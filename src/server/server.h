@@ -18,6 +18,7 @@ struct server_options {
 	const char	*socket;	/* the socket's path */
 	const char	*forms;		/* folder of *.form files */
 	int		 personal;	/* one user's own server (see below) */
+	const char	*admin;		/* first administrator of a new database, or NULL */
 	int		 idle;		/* exit after this many idle seconds; 0 never */
 	int64_t		 protocol;	/* 0 = PROTO_VERSION; tests only */
 	int		 ready_fd;	/* "ready\n" (or the error) written here, then closed; -1 none */
@@ -31,7 +32,9 @@ struct server_options {
  * block SIGTERM, SIGINT and SIGHUP in every thread before calling; the
  * server takes them itself.  A personal server creates the folder and
  * the database, makes its user the first administrator, and serves only
- * connections from its own uid.  Only one server at a time may use a
+ * connections from its own uid; otherwise the admin login, when given,
+ * becomes the first administrator of a database that has no operators
+ * yet.  Only one server at a time may use a
  * folder: a lock file "clerkd.pid" in it says which.  Returns 0 after a
  * clean stop, or -1 with a message (not started, or the store failed).
  */

@@ -93,7 +93,8 @@ greet(struct conn *c, char **loginp)
 	size_t			 nconns;
 
 	*loginp = NULL;
-	if (proto_read_frame(c->fd, &frame, &err) != 0)
+	/* Before the hello, a peer is a stranger: it gets little room. */
+	if (proto_read_frame_max(c->fd, &frame, PROTO_MAX_HELLO, &err) != 0)
 		goto out;
 	if (proto_hello_decode(&h, 0, frame.data, frame.len, &err) != 0) {
 		send_hello(c, 1, err.data, "");

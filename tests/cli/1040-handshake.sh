@@ -39,4 +39,12 @@ status 1 "no server at an explicit socket"
 like "$err" "cannot connect to the clerk server at '$T/nowhere.sock'" \
     "says where it looked"
 
+# The client side never links the store or Berkeley DB (DESIGN.md §2).
+if command -v nm >/dev/null 2>&1; then
+	is "$(nm "$CLERK_BIN" | grep -c -E ' (store_|access_|cmd_run|db_create)')" \
+	    "0" "clerk has no store, access or cmd code in it"
+fi
+unlike "$(ldd "$CLERK_BIN" 2>&1)" "libdb" "clerk does not link libdb"
+like "$(ldd "$CLERKD" 2>&1)" "libdb" "clerkd does"
+
 done_testing

@@ -57,4 +57,36 @@ status 0 "after a client was killed mid-request, others work"
 unlike "$out" "Тула" "and its half request did nothing"
 is "$(server_pid)" "$server" "the same server serves on"
 
+# The server stops cleanly on SIGTERM though a stopped client holds a
+# half-sent request; that client, continued, fails with a message.
+"$CLERK_BIN" --stop-mid-request add party name=Поздний \
+    >"$T/late.out" 2>"$T/late.err" &
+late=$!
+wait_stopped $late
+kill -TERM "$server"
+wait_gone "$server" 100
+ok $? "SIGTERM stops the server with a stopped client connected"
+kill -CONT $late
+wait $late
+is "$?" "1" "the client then fails"
+like "$(cat "$T/late.err")" "clerk: " "with a message"
+diag "$(cat "$T/late.err")"
+
+# The server killed while a client waits: the client does not hang.
+run list party --format tsv
+server=$(server_pid)
+"$CLERK_BIN" --stop-mid-request show party 1 >/dev/null 2>"$T/k.err" &
+k=$!
+wait_stopped $k
+kill -KILL "$server"
+wait_gone "$server" 50
+kill -CONT $k
+wait $k
+is "$?" "1" "a client whose server was killed fails"
+like "$(cat "$T/k.err")" "clerk: " "with a message"
+diag "$(cat "$T/k.err")"
+run list party --format tsv
+status 0 "and the next clerk starts a new server"
+unlike "$out" "Поздний" "the half-sent add never happened"
+
 done_testing

@@ -20,6 +20,10 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 export CLERK_DIR="$T/data"
 # A server a test forgets still goes away by itself.
 export CLERK_IDLE=${CLERK_IDLE:-120}
+# In a sanitizer build, reports of the daemon (whose stderr is
+# /dev/null) and of clients go to files that done_testing checks.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$T/sanitizer"
 
 tap_n=0
 tap_failed=0
@@ -51,13 +55,19 @@ wait_gone() {
 	return 0
 }
 
-cleanup() {
+# Stop every server this test started (SIGTERM, so they exit cleanly
+# and a sanitizer build checks them for leaks), by their pid files.
+stop_servers() {
 	for _pf in $(find "$T" -name clerkd.pid 2>/dev/null); do
 		_pid=$(server_pid "$(dirname "$_pf")")
 		[ -n "$_pid" ] || continue
 		kill -TERM "$_pid" 2>/dev/null
-		wait_gone "$_pid" 50 || kill -KILL "$_pid" 2>/dev/null
+		wait_gone "$_pid" 100 || kill -KILL "$_pid" 2>/dev/null
 	done
+}
+
+cleanup() {
+	stop_servers
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -133,6 +143,14 @@ count_rows() {
 }
 
 done_testing() {
+	stop_servers
+	_reports=$(ls "$T"/sanitizer.* 2>/dev/null)
+	if [ -n "$_reports" ]; then
+		ok 1 "no sanitizer reports from clients or servers"
+		diag "$(cat $_reports | head -n 60)"
+	else
+		ok 0 "no sanitizer reports from clients or servers"
+	fi
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ] || diag "$tap_failed of $tap_n failed"
 	[ "$tap_failed" -eq 0 ]

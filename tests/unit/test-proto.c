@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,39 @@ test_frames(void)
 	ok_err(proto_write_frame(sv[0], big.data, (size_t)PROTO_MAX_FRAME + 1,
 	    &err) == -1 && strstr(err.data, "over the limit") != NULL,
 	    "writer refuses too: %s", err.data);
+
+	/* A frame bigger than the socket buffer and the read chunk,
+	 * written by another process, arrives whole. */
+	{
+		size_t	 blen = 3 * 1024 * 1024 + 17, i, bad = 0;
+		pid_t	 pid;
+
+		buf_reset(&big);
+		for (i = 0; i < blen; i++)
+			buf_addch(&big, 'a' + i % 23);
+		if ((pid = fork()) == 0) {
+			close(sv[1]);
+			_exit(proto_write_frame(sv[0], big.data, blen,
+			    NULL) == 0 ? 0 : 1);
+		}
+		ok(proto_read_frame(sv[1], &b, &err) == 0 && b.len == blen,
+		    "a 3 MB frame arrives");
+		for (i = 0; i < b.len; i++)
+			bad += b.data[i] != 'a' + (int)(i % 23);
+		ok(bad == 0, "byte for byte");
+		waitpid(pid, NULL, 0);
+	}
+
+	/* A lower limit, as for a hello. */
+	ok(proto_write_frame(sv[0], big.data, 5000, &err) == 0,
+	    "send 5000 bytes");
+	ok_err(proto_read_frame_max(sv[1], &b, PROTO_MAX_HELLO, &err) == -1 &&
+	    strstr(err.data, "over the limit of 4096 bytes") != NULL,
+	    "refused under a 4096-byte limit: %s", err.data);
+	close(sv[0]);
+	close(sv[1]);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		tap_bail("socketpair");
 
 	/* Cut in the middle of a frame, then clean EOF. */
 	ok(proto_write_part(sv[0], "abcdef", 6, 7, &err) == 0,
