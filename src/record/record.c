@@ -208,46 +208,6 @@ parse_int64(const char *s, int64_t *out, struct buf *why)
 }
 
 /*
- * money_parse() refuses "1,234.56" (both separators), yet that is what
- * record_format() shows people under an English LC_NUMERIC.  Accept it
- * back when the commas group thousands exactly and a decimal point
- * follows, so a value shown can be edited and saved unchanged.
- */
-static int
-parse_amount(const char *s, int64_t *ip, int qty, struct buf *why)
-{
-	struct buf	 plain = BUF_INIT;
-	const char	*p = s;
-	size_t		 run = 0;
-	int		 rc, groups = 0;
-
-	rc = qty ? qty_parse(s, ip, why) : money_parse(s, ip, why);
-	if (rc == 0)
-		return (0);
-	if (*p == '-' || *p == '+')
-		buf_addch(&plain, *p++);
-	for (; *p >= '0' && *p <= '9'; p++, run++)
-		buf_addch(&plain, *p);
-	if (run == 0 || run > 3)
-		goto out;
-	while (*p == ',') {
-		for (run = 0, p++; *p >= '0' && *p <= '9'; p++, run++)
-			buf_addch(&plain, *p);
-		if (run != 3)
-			goto out;
-		groups++;
-	}
-	if (groups == 0 || *p != '.')
-		goto out;
-	buf_adds(&plain, p);
-	rc = qty ? qty_parse(plain.data, ip, NULL) :
-	    money_parse(plain.data, ip, NULL);
-out:
-	buf_release(&plain);
-	return (rc);
-}
-
-/*
  * Text must be valid UTF-8 without control characters other than line
  * feeds and tabs: they would corrupt screens, files and index keys.
  * A carriage return before a line feed (a pasted Windows text) is
@@ -361,9 +321,9 @@ parse_one(const struct field *f, const char *s, int64_t *ip, struct buf *out,
 	case FT_INT:
 		return (parse_int64(s, ip, why));
 	case FT_MONEY:
-		return (parse_amount(s, ip, 0, why));
+		return (money_parse(s, ip, why));
 	case FT_QTY:
-		return (parse_amount(s, ip, 1, why));
+		return (qty_parse(s, ip, why));
 	case FT_DATE:
 		if (fold_is(s, today_words)) {
 			*ip = clock_today();

@@ -3,7 +3,8 @@
  * quantities (int64_t thousandths).  Integer arithmetic only: no
  * floating point ever touches an amount.  Parsing refuses anything it
  * would have to guess about ("12,345" could be twelve thousand or twelve
- * and a bit) rather than pick a meaning; it never prints.
+ * and a bit) rather than pick a meaning, and reads back everything the
+ * formatters write in every style; it never prints.
  */
 #include "config.h"
 
@@ -91,6 +92,31 @@ num_error(struct buf *err, enum num_kind kind, const char *what,
 	return (buf_error(err, _("invalid quantity '%s': %s"), what, why));
 }
 
+/*
+ * With both ',' and '.' present the number is "1,234.56" (English, as
+ * MONEY_EN writes it) or "1.234,56" (continental): nothing is left to
+ * guess, provided the last separator is the only decimal one and every
+ * other is the other mark grouping thousands exactly by three.  Blanks
+ * mixed in, or groups of another size, mean a typo, not a style.
+ */
+static int
+mixed_grouped(const struct group *g, size_t ng, int nthou)
+{
+	enum sep	dec, thou;
+	size_t		i;
+
+	if (nthou != 0 || ng < 3 || g[0].before != SEP_NONE || g[0].n > 3)
+		return (0);
+	dec = g[ng - 1].before;
+	if (dec != SEP_COMMA && dec != SEP_DOT)
+		return (0);
+	thou = dec == SEP_COMMA ? SEP_DOT : SEP_COMMA;
+	for (i = 1; i < ng - 1; i++)
+		if (g[i].before != thou || g[i].n != 3)
+			return (0);
+	return (1);
+}
+
 static int
 num_parse(const char *s, enum num_kind kind, int64_t *out, struct buf *err)
 {
@@ -99,7 +125,7 @@ num_parse(const char *s, enum num_kind kind, int64_t *out, struct buf *err)
 	const char	*end;
 	size_t		 len, n, ng = 0, i, k, nfrac = 0, ndec;
 	size_t		 maxdec = kind == NUM_MONEY ? 2 : 3;
-	uint64_t	 v = 0, scale = kind == NUM_MONEY ? 100 : 1000;
+	uint64_t	 v = 0, scale = kind == NUM_MONEY ? 100 : 1000, limit;
 	uint32_t	 cp;
 	enum sep	 pending = SEP_NONE;
 	int		 neg = 0, ncomma = 0, ndot = 0, nthou = 0, rc = -1;
@@ -201,21 +227,27 @@ num_parse(const char *s, enum num_kind kind, int64_t *out, struct buf *err)
 		goto misplaced;
 
 	if (ncomma > 0 && ndot > 0) {
-		num_error(err, kind, what.data, kind == NUM_MONEY ?
-		    _("both ',' and '.' are used; write one decimal separator "
-		    "and blanks between thousands, as in '1 234,56'") :
-		    _("both ',' and '.' are used; write one decimal separator "
-		    "and blanks between thousands, as in '1 234,5'"));
-		goto out;
-	}
-	if (ncomma > 1 || ndot > 1) {
+		if (!mixed_grouped(g, ng, nthou)) {
+			num_error(err, kind, what.data, kind == NUM_MONEY ?
+			    _("both ',' and '.' are used; write one decimal "
+			    "separator and blanks between thousands, as in "
+			    "'1 234,56'") :
+			    _("both ',' and '.' are used; write one decimal "
+			    "separator and blanks between thousands, as in "
+			    "'1 234,5'"));
+			goto out;
+		}
+		ndec = 1;
+	} else if (ncomma > 1 || ndot > 1) {
+		/* "1,234,567" stays refused, like "12,345": where only
+		 * one kind of mark is used, it is the decimal one. */
 		buf_printf(&why, _("'%c' appears more than once; separate "
 		    "thousands with blanks, as in '1 234 567'"),
 		    ncomma > 1 ? ',' : '.');
 		num_error(err, kind, what.data, why.data);
 		goto out;
-	}
-	ndec = ncomma + ndot;
+	} else
+		ndec = ncomma + ndot;
 	if (ndec == 1) {
 		/* The decimal separator must stand before the last group:
 		 * "1,5 000" has thousands after the fraction. */
@@ -257,6 +289,8 @@ num_parse(const char *s, enum num_kind kind, int64_t *out, struct buf *err)
 			goto grouping;
 	}
 
+	/* A negative amount may reach INT64_MIN: the formatters write it. */
+	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	for (i = 0; i < ng - ndec; i++) {
 		for (k = 0; k < g[i].n; k++) {
 			if (v > (UINT64_MAX - 9) / 10)
@@ -264,7 +298,7 @@ num_parse(const char *s, enum num_kind kind, int64_t *out, struct buf *err)
 			v = v * 10 + (uint64_t)(g[i].s[k] - '0');
 		}
 	}
-	if (v > (uint64_t)INT64_MAX / scale)
+	if (v > limit / scale)
 		goto overflow;
 	v *= scale;
 	if (ndec == 1) {
@@ -274,11 +308,16 @@ num_parse(const char *s, enum num_kind kind, int64_t *out, struct buf *err)
 			mul /= 10;
 			f += (uint64_t)(g[ng - 1].s[k] - '0') * mul;
 		}
-		if (v > (uint64_t)INT64_MAX - f)
+		if (v > limit - f)
 			goto overflow;
 		v += f;
 	}
-	*out = neg ? -(int64_t)v : (int64_t)v;
+	if (!neg)
+		*out = (int64_t)v;
+	else if (v == (uint64_t)INT64_MAX + 1)
+		*out = INT64_MIN;
+	else
+		*out = -(int64_t)v;
 	rc = 0;
 	goto out;
 
@@ -343,6 +382,13 @@ num_format(struct buf *b, int neg, uint64_t whole, unsigned frac, int nfrac,
 	if (nfrac > 0) {
 		buf_adds(b, dec);
 		buf_printf(b, "%0*u", nfrac, frac);
+	} else if (style == MONEY_EN && n > 3) {
+		/*
+		 * A whole quantity: "1,234" alone would read back as one and
+		 * a bit (RU writes that), and "1,234,567" is refused; the
+		 * decimal part makes the commas thousands.
+		 */
+		buf_adds(b, ".0");
 	}
 }
 

@@ -154,7 +154,12 @@ void	 datetime_format(struct buf *, int64_t);	/* local "2026-01-31 12:30:45" */
  * money_parse accepts "1 234,56", "1234.56", "1234", "-5,5", with
  * blanks, no-break and thin spaces or apostrophes as thousands
  * separators, and refuses an ambiguous "12,345" or "1.234" (a separator
- * followed by exactly three digits) with a message saying so.
+ * followed by exactly three digits) with a message saying so.  Both
+ * marks together are read when they leave nothing to guess: "1,234.56"
+ * and "1.234,56", the last mark the decimal one and the other grouping
+ * thousands exactly by three; "1,23.45" is refused.  Whatever
+ * money_format and qty_format write, in any style, parses back to the
+ * same value (INT64_MIN included).
  */
 int	 money_parse(const char *, int64_t *, struct buf *);
 int	 qty_parse(const char *, int64_t *, struct buf *);
@@ -165,7 +170,9 @@ enum money_style {
 	MONEY_LOCALE	/* RU or EN by LC_NUMERIC's decimal point */
 };
 void	 money_format(struct buf *, int64_t, enum money_style);
-void	 qty_format(struct buf *, int64_t, enum money_style);	/* trailing zeros dropped */
+/* Trailing zeros dropped, but MONEY_EN writes a whole quantity from
+ * 1000 up as "1,234.0": "1,234" would read back as 1.234. */
+void	 qty_format(struct buf *, int64_t, enum money_style);
 
 /*
  * The clock.  CLERK_NOW (an ISO date or datetime, or seconds since the

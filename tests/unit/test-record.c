@@ -195,6 +195,26 @@ test_types(void)
 	ok(parse(rec, "q", fmt(rec, "q", 1), &err) == 0 &&
 	    rec->values[fpos(t, "q")].i == 1500, "qty round trip '%s'",
 	    fmt(rec, "q", 1));
+	/* What people are shown (the C locale: English) saves back. */
+	{
+		static const int64_t vals[] = { 1234000, -1234567000, 1500,
+		    INT64_MIN, INT64_MAX, 0 };
+		size_t	 i, k;
+		char	*shown;
+
+		for (i = 0; i < nitems(vals); i++) {
+			for (k = 0; k < 2; k++) {
+				const char *f = k == 0 ? "sum" : "q";
+
+				record_set_int(rec, fpos(t, f), vals[i]);
+				shown = xstrdup(fmt(rec, f, 0));
+				ok(parse(rec, f, shown, &err) == 0 &&
+				    rec->values[fpos(t, f)].i == vals[i],
+				    "%s shown as '%s' saves back", f, shown);
+				free(shown);
+			}
+		}
+	}
 
 	/* Dates. */
 	ok(parse(rec, "d", "31.01.2026", &err) == 0, "date 31.01.2026");

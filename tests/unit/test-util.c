@@ -919,6 +919,16 @@ test_money(void)
 		{ "5 \xd1\x80", 500 },
 		{ "92233720368547758.07", INT64_MAX },
 		{ "-92 233 720 368 547 758,07", -INT64_MAX },
+		{ "-92233720368547758.08", INT64_MIN },
+		/* Both marks, grouping exact: what MONEY_EN writes. */
+		{ "1,234.56", 123456 },
+		{ "12,345.00", 1234500 },
+		{ "123,456.7", 12345670 },
+		{ "1,234,567.89", 123456789 },
+		{ "-1,234.5", -123450 },
+		{ "1,234.56 \xe2\x82\xbd", 123456 },
+		{ "1.234,56", 123456 },
+		{ "1.234.567,8", 123456780 },
 	};
 	static const struct {
 		const char	*s;
@@ -931,8 +941,15 @@ test_money(void)
 		  "number or '12,34' for rubles and kopecks" },
 		{ "1.234", "ambiguous amount '1.234'", "'1 234'" },
 		{ "-12,345 \xe2\x82\xbd", "ambiguous", "'12,34'" },
-		{ "1,234.56", "both ',' and '.'", "'1 234,56'" },
-		{ "1.234,56", "both ',' and '.'", NULL },
+		{ "1,23.45", "both ',' and '.'", "'1 234,56'" },
+		{ "1.234.5,6", "both ',' and '.'", NULL },
+		{ "1234,567.89", "both ',' and '.'", NULL },
+		{ "1,2345.6", "both ',' and '.'", NULL },
+		{ ",234.56", "both ',' and '.'", NULL },
+		{ "1 234,567.89", "both ',' and '.'", NULL },
+		{ "1,234.56.7", "both ',' and '.'", NULL },
+		{ "1.234,5,6", "both ',' and '.'", NULL },
+		{ "1,234.567", "at most 2 digits", NULL },
 		{ "1,234,567", "',' appears more than once", "'1 234 567'" },
 		{ "1.234.567", "'.' appears more than once", NULL },
 		{ "1 2345", "grouped by three", NULL },
@@ -957,6 +974,7 @@ test_money(void)
 		{ "-", "no digits", NULL },
 		{ "\xe2\x82\xbd", "no digits", NULL },
 		{ "92233720368547758.08", "too large", NULL },
+		{ "-92233720368547758.09", "too large", NULL },
 		{ "99999999999999999999", "too large", NULL },
 		{ "1 000 000 000 000 000 000 000", "too large", NULL },
 	};
@@ -984,6 +1002,76 @@ test_money(void)
 	money_parse("12,3x", &v, &err);
 	is_str(err.data, "invalid amount '12,3x': unexpected character 'x'",
 	    "money_parse: the message names the amount");
+	buf_release(&err);
+}
+
+/*
+ * Whatever any style writes reads back to the same value: a value shown
+ * to a person can be saved back unchanged.
+ */
+static void
+test_money_roundtrip(void)
+{
+	static const enum money_style styles[] = {
+		MONEY_PLAIN, MONEY_RU, MONEY_EN, MONEY_LOCALE
+	};
+	static const int64_t vals[] = {
+		0, 5, -5, 1, -1, 99, 100, 999, 1000, 123456, -123456, 100000,
+		999999, 1000000, 1234567, 12345678, -12345600,
+		INT64_C(1000000000000000), -INT64_C(1000000000000000),
+		INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1,
+	};
+	struct buf	b = BUF_INIT, err = BUF_INIT;
+	int64_t		got, v;
+	size_t		i, j;
+	int		m, fails;
+
+	for (j = 0; j < nitems(styles); j++) {
+		for (m = 0; m < 2; m++) {
+			fails = 0;
+			for (i = 0; i < nitems(vals); i++) {
+				buf_reset(&b);
+				buf_reset(&err);
+				got = 424242;
+				if (m == 0)
+					money_format(&b, vals[i], styles[j]);
+				else
+					qty_format(&b, vals[i], styles[j]);
+				if ((m == 0 ? money_parse(b.data, &got, &err) :
+				    qty_parse(b.data, &got, &err)) == -1 ||
+				    got != vals[i]) {
+					fails++;
+					diag("'%s' read back as %lld: %s",
+					    b.data, (long long)got, err.data);
+				}
+			}
+			is_int(fails, 0, "%s_format style %d parses back",
+			    m == 0 ? "money" : "qty", (int)styles[j]);
+		}
+	}
+	/* A sweep over every length of the whole part, both kinds. */
+	fails = 0;
+	for (v = 1; v < INT64_MAX / 7; v = v * 7 + 3) {
+		for (j = 0; j < nitems(styles); j++) {
+			for (m = 0; m < 4; m++) {
+				int64_t w = m & 1 ? -v : v;
+
+				buf_reset(&b);
+				if (m < 2)
+					money_format(&b, w, styles[j]);
+				else
+					qty_format(&b, w, styles[j]);
+				if ((m < 2 ? money_parse(b.data, &got, &err) :
+				    qty_parse(b.data, &got, &err)) == -1 ||
+				    got != w) {
+					fails++;
+					diag("'%s' read back wrong", b.data);
+				}
+			}
+		}
+	}
+	is_int(fails, 0, "every style of every magnitude parses back");
+	buf_release(&b);
 	buf_release(&err);
 }
 
@@ -1023,6 +1111,9 @@ test_money_format(void)
 		{ 1000500, MONEY_RU, "1" NBSP "000,5" },
 		{ 1000500, MONEY_EN, "1,000.5" },
 		{ 1000500, MONEY_PLAIN, "1000.5" },
+		{ 1234000, MONEY_EN, "1,234.0" },
+		{ 1234000, MONEY_RU, "1" NBSP "234" },
+		{ 999000, MONEY_EN, "999" },
 		{ -2500, MONEY_RU, "-2,5" },
 		{ 10, MONEY_RU, "0,01" },
 		{ 1, MONEY_PLAIN, "0.001" },
@@ -1067,6 +1158,7 @@ test_money_format(void)
 	is_int(fails, 0, "format then parse round trips");
 	buf_release(&b);
 	buf_release(&err);
+	test_money_roundtrip();
 }
 
 static void
@@ -1086,6 +1178,10 @@ test_qty(void)
 		{ "-2,5", -2500 },
 		{ " 3 ", 3000 },
 		{ "9223372036854775.807", INT64_MAX },
+		{ "-9223372036854775.808", INT64_MIN },
+		{ "1,000.5", 1000500 },
+		{ "1,234.0", 1234000 },
+		{ "1.234,567", 1234567 },
 	};
 	static const struct {
 		const char	*s;
@@ -1094,7 +1190,9 @@ test_qty(void)
 		{ "", "empty quantity" },
 		{ "1,2345", "at most 3 digits" },
 		{ "1'000", "unexpected character '''" },
-		{ "1,000.5", "both ',' and '.'" },
+		{ "1,00.5", "both ',' and '.'" },
+		{ "1.000.0,5", "both ',' and '.'" },
+		{ "1,234.5678", "at most 3 digits" },
 		{ "1,000,000", "appears more than once" },
 		{ "1 0000", "grouped by three" },
 		{ "5 \xd1\x88\xd1\x82", "unexpected character" },
