@@ -19,6 +19,25 @@ struct add_state {
 	size_t			 nwarnings;
 };
 
+/*
+ * The duplicate check runs in a read-only transaction of its own before
+ * the insert: it only warns, so a record added in between may go
+ * unmentioned, and keeping its index reads out of the writing
+ * transaction spares that one read locks that would turn into
+ * deadlocks with other writers.
+ */
+static int
+dup_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct add_state	*st = arg;
+
+	cmd_strings_free(st->warnings, st->nwarnings);
+	st->warnings = NULL;
+	st->nwarnings = 0;
+	return (cmd_duplicates(st->ctx, txn, st->proto, NULL, &st->warnings,
+	    &st->nwarnings, err));
+}
+
 static int
 add_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
@@ -27,13 +46,6 @@ add_txn(struct store_txn *txn, void *arg, struct buf *err)
 	/* A deadlock runs this again: start from the parsed record. */
 	record_free(st->rec);
 	st->rec = record_dup(st->proto);
-	cmd_strings_free(st->warnings, st->nwarnings);
-	st->warnings = NULL;
-	st->nwarnings = 0;
-
-	if (cmd_duplicates(st->ctx, txn, st->rec, NULL, &st->warnings,
-	    &st->nwarnings, err) != 0)
-		return (-1);
 	return (access_insert(st->ctx->session, txn, st->rec, err));
 }
 
@@ -61,7 +73,9 @@ add_exec(struct cmd_ctx *ctx)
 		}
 	}
 	st.proto = rec;
-	r = store_txn_run(ctx->store, 0, add_txn, &st, &err);
+	r = store_txn_run(ctx->store, STORE_TXN_READONLY, dup_txn, &st, &err);
+	if (r == 0)
+		r = store_txn_run(ctx->store, 0, add_txn, &st, &err);
 	if (r == 0) {
 		for (j = 0; j < st.nwarnings; j++)
 			cmd_warn(ctx, "%s", st.warnings[j]);

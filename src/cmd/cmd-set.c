@@ -50,9 +50,6 @@ set_txn(struct store_txn *txn, void *arg, struct buf *err)
 	record_free(st->rec);
 	st->rec = NULL;
 	st->unchanged = 0;
-	cmd_strings_free(st->warnings, st->nwarnings);
-	st->warnings = NULL;
-	st->nwarnings = 0;
 
 	r = access_get(st->ctx->session, txn, st->table, st->id, &st->rec,
 	    err);
@@ -68,16 +65,26 @@ set_txn(struct store_txn *txn, void *arg, struct buf *err)
 		/* Nothing to write: not even a new revision. */
 		st->unchanged = 1;
 		r = 0;
-	} else {
-		r = cmd_duplicates(st->ctx, txn, st->rec, st->set,
-		    &st->warnings, &st->nwarnings, err);
-		if (r == 0)
-			r = access_update(st->ctx->session, txn, st->rec,
-			    st->base != 0 ? st->base : old->rev, err);
-	}
+	} else
+		r = access_update(st->ctx->session, txn, st->rec,
+		    st->base != 0 ? st->base : old->rev, err);
 	free(diff);
 	record_free(old);
 	return (r);
+}
+
+/* After the update, in a read-only transaction of its own (see
+ * cmd-add.c): warnings for the values just set. */
+static int
+dup_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct set_state	*st = arg;
+
+	cmd_strings_free(st->warnings, st->nwarnings);
+	st->warnings = NULL;
+	st->nwarnings = 0;
+	return (cmd_duplicates(st->ctx, txn, st->rec, st->set, &st->warnings,
+	    &st->nwarnings, err));
 }
 
 static int
@@ -124,8 +131,11 @@ set_exec(struct cmd_ctx *ctx)
 	else if (r != 0)
 		r = cmd_error(ctx, "%s", err.data);
 	else {
-		for (j = 0; j < st.nwarnings; j++)
-			cmd_warn(ctx, "%s", st.warnings[j]);
+		/* The change is made; a failed check only loses warnings. */
+		if (!st.unchanged && store_txn_run(ctx->store,
+		    STORE_TXN_READONLY, dup_txn, &st, &err) == 0)
+			for (j = 0; j < st.nwarnings; j++)
+				cmd_warn(ctx, "%s", st.warnings[j]);
 		r = CMD_OK;
 	}
 out:

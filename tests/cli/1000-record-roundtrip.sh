@@ -103,6 +103,12 @@ d = json.load(sys.stdin)
 print(d["rev"], d["city"], d["notes"])')" "2 Санкт-Петербург первая запись" \
     "the change is stored, revision 2"
 
+run set party 3 emails='info@romashka.ru; sales@alfa.ru'
+status 0 "set an e-mail another party has"
+like "$err" "warning: party 1 'ООО «Ромашка»' has the same emails 'info@romashka.ru'" \
+    "warns naming it"
+unlike "$err" "sales@alfa.ru" "and only about that one"
+
 run history party 1
 status 0 "history"
 like "$out" "$me  insert  rev 1" "history has the insert by the login"
