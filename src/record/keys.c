@@ -2,10 +2,12 @@
  * keys.c: the keys of secondary indexes, computed from records: exact
  * and folded keys of one field, composite unique keys, word tokens for
  * search-as-you-type and the tokens of a typed query.  The store's key
- * callbacks call these, so nothing here may depend on the locale (a key
- * that changes between a write and a delete corrupts the index), and
- * key sets never repeat a key (DB_DBT_MULTIPLE must not).  Must not know
- * Berkeley DB, and never prints.
+ * callbacks call these, so a key depends on the record's bytes alone:
+ * not on the locale, LC_*, TZ, record_lang or any other state of the
+ * process (a key that changes between a write and a delete corrupts the
+ * index: DB_SECONDARY_BAD).  Hence no record_format(), no MONEY_LOCALE,
+ * no local time here.  Key sets never repeat a key (DB_DBT_MULTIPLE must
+ * not).  Must not know Berkeley DB, and never prints.
  */
 #include "config.h"
 
@@ -232,23 +234,36 @@ exact_bytes(struct buf *out, const struct field *f, const struct value *v)
 		buf_add(out, v->s, v->len);
 }
 
+/*
+ * "when kind = org": the stored bytes of the field (an enum's name, a
+ * text as kept) against the value, never a formatted form of them.
+ */
+static int
+when_holds(const struct record *rec, const struct unique *u)
+{
+	const struct value *v;
+
+	if ((size_t)u->when_field >= rec->table->nfields ||
+	    u->when_value == NULL)
+		return (0);
+	v = &rec->values[u->when_field];
+	if (!v->set || v->s == NULL)
+		return (u->when_value[0] == '\0');
+	return (strlen(u->when_value) == v->len &&
+	    memcmp(u->when_value, v->s, v->len) == 0);
+}
+
 void
 index_unique_keys(const struct record *rec, const struct unique *u,
     struct keyset *ks)
 {
 	const struct table *t = rec->table;
-	struct buf	key = BUF_INIT, when = BUF_INIT;
+	struct buf	key = BUF_INIT;
 	const struct value *v;
 	size_t		i;
 
-	if (u->when_field >= 0) {
-		if ((size_t)u->when_field >= t->nfields)
-			return;
-		record_format(rec, (size_t)u->when_field, 1, &when);
-		if (u->when_value == NULL ||
-		    strcmp(when.data, u->when_value) != 0)
-			goto out;
-	}
+	if (u->when_field >= 0 && !when_holds(rec, u))
+		return;
 	for (i = 0; i < u->nfields; i++) {
 		if (u->fields[i] >= t->nfields)
 			goto out;
@@ -265,7 +280,6 @@ index_unique_keys(const struct record *rec, const struct unique *u,
 	keyset_add(ks, key.data, key.len);
 out:
 	buf_release(&key);
-	buf_release(&when);
 }
 
 /* Word tokens. */
@@ -437,7 +451,36 @@ search_text(const struct field *f, const char *s, size_t len, void *arg)
 	add_words(sa->ks, &sa->tmp, s, len, 0);
 }
 
-/* Search tokens of one value, not yet de-duplicated. */
+/*
+ * A datetime as "2026-01-31 09:30:45" in UTC: datetime_format() writes
+ * local time, and TZ differs between processes.  Beyond the dates four
+ * digits can write, the seconds themselves.
+ */
+static void
+datetime_utc(struct buf *out, int64_t t)
+{
+	int64_t	days, secs;
+	int	y, m, d;
+
+	days = t / 86400;
+	secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	if (days < -719162 || days > 2932896) {	/* 0001-01-01, 9999-12-31 */
+		buf_printf(out, "%" PRId64, t);
+		return;
+	}
+	date_to_ymd((int32_t)days, &y, &m, &d);
+	buf_printf(out, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d,
+	    (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
+/*
+ * Search tokens of one value, not yet de-duplicated.  An enum gives the
+ * words of both languages' labels, whatever record_lang is.
+ */
 static void
 search_value(const struct field *f, const struct value *v,
     struct searchargs *sa)
@@ -490,7 +533,7 @@ search_value(const struct field *f, const struct value *v,
 		}
 		break;
 	case FT_DATETIME:
-		datetime_format(&sa->tmp2, v->i);
+		datetime_utc(&sa->tmp2, v->i);
 		break;
 	case FT_BOOL:
 		return;

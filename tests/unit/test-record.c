@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -964,6 +965,181 @@ test_search_keys(void)
 	buf_release(&err);
 }
 
+static const char env_form[] =
+    "table e \"E\" \"Е\" \"Es\" \"Ее\"\n"
+    "field kind enum index exact search \"Kind\" \"Вид\"\n"
+    "\tvalue org \"Organisation\" \"Организация\"\n"
+    "\tvalue person \"Private person\" \"Частное лицо\"\n"
+    "field name text(50) index folded search \"Name\" \"Имя\"\n"
+    "field code text(20) index unique search \"Code\" \"Код\"\n"
+    "field tags text(20) multi index folded search \"Tags\" \"Метки\"\n"
+    "field n int index exact search \"N\" \"Н\"\n"
+    "field sum money index exact search \"Sum\" \"Сумма\"\n"
+    "field q qty index exact search \"Qty\" \"Кол-во\"\n"
+    "field d date index exact search \"Date\" \"Дата\"\n"
+    "field dt datetime index exact search \"When\" \"Когда\"\n"
+    "field ok bool index exact search \"OK\" \"Да\"\n"
+    "field who ref(e) index exact search \"Who\" \"Кто\"\n"
+    "field tel phone multi index exact search \"Phone\" \"Телефон\"\n"
+    "field mail email index folded search \"Mail\" \"Почта\"\n"
+    "unique code n when kind = org\n";
+
+/* Every key the index callbacks would give for rec, length-prefixed. */
+static void
+all_keys(const struct record *rec, struct buf *out)
+{
+	const struct table *t = rec->table;
+	struct keyset	ks;
+	size_t		i, k;
+
+	buf_reset(out);
+	keyset_init(&ks);
+	for (i = 0; i < t->nfields; i++) {
+		keyset_reset(&ks);
+		if (t->fields[i].index & (IX_EXACT | IX_FOLDED | IX_UNIQUE))
+			index_field_keys(rec, i, t->fields[i].index &
+			    (IX_EXACT | IX_FOLDED | IX_UNIQUE), &ks);
+		for (k = 0; k < ks.n; k++) {
+			buf_printf(out, "%zu:%zu:", i, ks.len[k]);
+			buf_add(out, ks.bytes.data + ks.off[k], ks.len[k]);
+		}
+	}
+	for (i = 0; i < t->nuniques; i++) {
+		keyset_reset(&ks);
+		index_unique_keys(rec, &t->uniques[i], &ks);
+		for (k = 0; k < ks.n; k++) {
+			buf_printf(out, "u%zu:%zu:", i, ks.len[k]);
+			buf_add(out, ks.bytes.data + ks.off[k], ks.len[k]);
+		}
+	}
+	keyset_reset(&ks);
+	index_search_keys(rec, &ks);
+	for (k = 0; k < ks.n; k++) {
+		buf_printf(out, "s:%zu:", ks.len[k]);
+		buf_add(out, ks.bytes.data + ks.off[k], ks.len[k]);
+	}
+	keyset_release(&ks);
+}
+
+/*
+ * DESIGN.md §11: a key callback must give the same keys for the same
+ * bytes in every process, or Berkeley DB reports DB_SECONDARY_BAD on
+ * delete.  Processes differ in TZ, locale and the language of the
+ * operator: none of them may show in a key.
+ */
+static void
+test_env_keys(void)
+{
+	static const char *const zones[] = { "UTC", "Asia/Vladivostok",
+	    "VLAT-10", "America/Los_Angeles" };
+	static const char *const locales[] = { "C", "C.UTF-8" };
+	static const struct {
+		const char	*field, *text;
+	} values[] = {
+		{ "kind", "org" }, { "name", "Пётр Иванов" },
+		{ "code", "A-17" }, { "tags", "VIP, опт" }, { "n", "-42" },
+		{ "sum", "1 234,56" }, { "q", "1234,5" }, { "d", "31.01.2026" },
+		{ "dt", "2026-01-31T23:30:00Z" }, { "ok", "yes" },
+		{ "who", "#7" }, { "tel", "+79161234567, 8 916 765 43 21" },
+		{ "mail", "Info@Romashka.RU" },
+	};
+	struct schema	*s = schema_new();
+	struct buf	 err = BUF_INIT, first = BUF_INIT, keys = BUF_INIT;
+	struct buf	 local[2] = { BUF_INIT, BUF_INIT };
+	struct keyset	 ks;
+	struct record	*rec;
+	const struct table *t;
+	char		*tz;
+	size_t		 z, l, lang, i;
+	int		 same = 1, parsed = 1;
+
+	err_room(&err);
+	tz = getenv("TZ") != NULL ? xstrdup(getenv("TZ")) : NULL;
+	if (schema_load_string(s, "env.form", env_form, &err) == -1) {
+		diag("%s", err.data);
+		tap_bail("cannot load the key environment form");
+	}
+	t = schema_table(s, "e");
+	rec = record_new(t);
+	for (i = 0; i < nitems(values); i++)
+		if (parse(rec, values[i].field, values[i].text, &err) == -1) {
+			diag("%s", err.data);
+			parsed = 0;
+		}
+	ok(parsed, "a record with every type");
+
+	for (z = 0; z < nitems(zones); z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		if (z < 2)
+			datetime_format(&local[z],
+			    rec->values[fpos(t, "dt")].i);
+		for (l = 0; l < nitems(locales); l++) {
+			if (setlocale(LC_ALL, locales[l]) == NULL)
+				continue;
+			for (lang = 0; lang < 2; lang++) {
+				record_lang = (int)lang;
+				all_keys(rec, &keys);
+				if (first.len == 0)
+					buf_add(&first, keys.data, keys.len);
+				else if (keys.len != first.len ||
+				    memcmp(keys.data, first.data,
+				    keys.len) != 0) {
+					diag("keys differ under TZ=%s, "
+					    "LC_ALL=%s, record_lang %zu",
+					    zones[z], locales[l], lang);
+					same = 0;
+				}
+			}
+		}
+	}
+	record_lang = 0;
+	setlocale(LC_ALL, "C");
+	ok(strcmp(local[0].data, local[1].data) != 0,
+	    "the zones differ in local time ('%s', '%s')", local[0].data,
+	    local[1].data);
+	ok(same && first.len != 0, "index keys are the same under every TZ, "
+	    "locale and record_lang");
+	ok(memmem(first.data, first.len, "u0:", 3) != NULL,
+	    "the compared keys include the unique constraint's");
+
+	/* The datetime's tokens are UTC: 23:30 on the 31st, not 09:30. */
+	setenv("TZ", "Asia/Vladivostok", 1);
+	tzset();
+	keyset_init(&ks);
+	index_search_keys(rec, &ks);
+	ok(has_key(&ks, "23") && has_key(&ks, "31") && !has_key(&ks, "09"),
+	    "a datetime's search tokens are its UTC date and time");
+	/* Enum labels of both languages, whatever the operator's. */
+	ok(has_key(&ks, "organisation") && has_key(&ks, "организация") &&
+	    has_key(&ks, "org"), "an enum's tokens: name and both labels");
+	record_set_int(rec, fpos(t, "dt"), -1);
+	keyset_reset(&ks);
+	index_search_keys(rec, &ks);
+	ok(has_key(&ks, "1969") && has_key(&ks, "12") && has_key(&ks, "59"),
+	    "a second before the epoch is 1969-12-31 23:59:59 UTC");
+	record_set_int(rec, fpos(t, "dt"), INT64_MIN);
+	keyset_reset(&ks);
+	index_search_keys(rec, &ks);
+	ok(has_key(&ks, "9223372036854775808"), "a datetime beyond year "
+	    "9999 gives its seconds");
+	if (tz != NULL)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+
+	free(tz);
+	keyset_release(&ks);
+	record_free(rec);
+	schema_free(s);
+	buf_release(&err);
+	buf_release(&first);
+	buf_release(&keys);
+	buf_release(&local[0]);
+	buf_release(&local[1]);
+}
+
 int
 main(void)
 {
@@ -981,6 +1157,7 @@ main(void)
 	test_field_keys();
 	test_unique_keys();
 	test_search_keys();
+	test_env_keys();
 	schema_free(party_schema);
 	return (tap_done());
 }
