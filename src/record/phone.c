@@ -11,23 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "record/record.h"
-
-/* See valid.c: the character itself, or its code when not printable. */
-static void
-quote_char(struct buf *b, const char *s)
-{
-	uint32_t	cp;
-	size_t		n;
-
-	n = utf8_decode(s, strnlen(s, 4), &cp);
-	if (n == 0)
-		buf_printf(b, "\\x%02X", (unsigned char)*s);
-	else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
-		buf_printf(b, "U+%04X", (unsigned)cp);
-	else
-		buf_add(b, s, n);
-}
+#include "record/record_int.h"
 
 /* Separators people put in numbers: blanks (including the no-break and
  * thin ones word processors insert), hyphens and dashes, dots and
@@ -127,7 +111,7 @@ phone_normalize(const char *in, struct buf *out, struct buf *err)
 			goto done;
 		}
 		if (err != NULL) {
-			quote_char(&c, p);
+			valid_quote_char(&c, p);
 			buf_error(err, _("unexpected character '%s'"), c.data);
 		}
 		goto done;

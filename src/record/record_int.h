@@ -13,5 +13,11 @@ void	 table_free(struct table *);
 /* Give a table without a drawn screen the default one: a label and an
  * entry per field, one field per line. */
 void	 screen_default(struct table *);
+/*
+ * Append the character at s for a message (valid.c): the UTF-8
+ * character itself when it is printable, else its code (a control
+ * character or a broken byte would garble the message or the terminal).
+ */
+void	 valid_quote_char(struct buf *, const char *);
 
 #endif

@@ -12,15 +12,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "record/record.h"
+#include "record/record_int.h"
 
-/*
- * Appends the character at s for a message: the UTF-8 character itself
- * when it is printable, else its code (a control character or a broken
- * byte would garble the message or the terminal).
- */
-static void
-quote_char(struct buf *b, const char *s)
+/* See record_int.h. */
+void
+valid_quote_char(struct buf *b, const char *s)
 {
 	uint32_t	cp;
 	size_t		n;
@@ -52,7 +48,7 @@ shape_error(const char *s, const char *shape, struct buf *err)
 		s = "";
 	len = strspn(s, DIGITS);
 	if (s[len] != '\0') {
-		quote_char(&c, s + len);
+		valid_quote_char(&c, s + len);
 		buf_error(err, _("%s; '%s' is not a digit"), shape, c.data);
 		buf_release(&c);
 	} else if (len == 0)
@@ -183,7 +179,7 @@ valid_kpp(const char *s, struct buf *err)
 		if (bad) {
 			if (err == NULL)
 				return (-1);
-			quote_char(&c, s + i);
+			valid_quote_char(&c, s + i);
 			buf_error(err, _("%s; '%s' cannot be character %zu"),
 			    shape, c.data, i + 1);
 			buf_release(&c);
@@ -416,7 +412,7 @@ snils_normalize(const char *in, struct buf *out, struct buf *err)
 		    (cp >= 0x2010 && cp <= 0x2015)))
 			continue;
 		else {
-			quote_char(&c, p);
+			valid_quote_char(&c, p);
 			buf_error(err, _("unexpected character '%s'"), c.data);
 			buf_release(&c);
 			buf_release(&d);
@@ -523,7 +519,7 @@ email_domain(const char *dom, size_t len, struct buf *err)
 		    !email_idn_letter(cp)) {
 			if (err == NULL)
 				return (-1);
-			quote_char(&c, p);
+			valid_quote_char(&c, p);
 			buf_error(err, email_blank(cp) ?
 			    _("must not contain blanks") :
 			    _("unexpected character '%s' in the domain"),
@@ -596,7 +592,7 @@ valid_email(const char *s, struct buf *err)
 			return (buf_error(err, _("must not contain blanks")));
 		if (err == NULL)
 			return (-1);
-		quote_char(&c, p);
+		valid_quote_char(&c, p);
 		buf_error(err, _("unexpected character '%s' before the '@'"),
 		    c.data);
 		buf_release(&c);

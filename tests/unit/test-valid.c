@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "record/record.h"
+#include "record/record_int.h"
 #include "../unit/tap.h"
 
 static struct buf err = BUF_INIT;
@@ -727,6 +727,65 @@ test_phone(void)
 	buf_release(&e);
 }
 
+/*
+ * One quoting of an odd character for every message of the layer: the
+ * validators and the phone normaliser name it the same way.
+ */
+static void
+test_quote_char(void)
+{
+	static const struct {
+		const char *s, *want;
+	} q[] = {
+		{ "a", "a" },
+		{ "\xd0\xb6z", "\xd0\xb6" },		/* ж */
+		{ "\xe2\x82\xac", "\xe2\x82\xac" },	/* € */
+		{ "\x01", "U+0001" },
+		{ "\x1b", "U+001B" },
+		{ "\x7f", "U+007F" },
+		{ "\xc2\x85", "U+0085" },
+		{ "\xff", "\\xFF" },
+		{ "\xd0", "\\xD0" },			/* cut sequence */
+		{ "\xd0z", "\\xD0" },
+	};
+	struct buf	b = BUF_INIT, want = BUF_INIT, in = BUF_INIT;
+	size_t		i;
+	int		same = 1;
+
+	for (i = 0; i < nitems(q); i++) {
+		buf_reset(&b);
+		valid_quote_char(&b, q[i].s);
+		is_str(b.data, q[i].want, "valid_quote_char gives '%s' (%zu)",
+		    q[i].want, i);
+		buf_reset(&want);
+		buf_printf(&want, "'%s'", q[i].want);
+		if (q[i].s[0] == 'a')
+			continue;
+		buf_set(&in, "8916");
+		buf_adds(&in, q[i].s);
+		buf_adds(&in, "1234567");
+		buf_reset(&err);
+		if (phone_normalize(in.data, &b, &err) != -1 ||
+		    strstr(err.data, want.data) == NULL) {
+			diag("phone: %s", err.data);
+			same = 0;
+		}
+		buf_set(&in, "7707");
+		buf_adds(&in, q[i].s);
+		buf_adds(&in, "83893");
+		buf_reset(&err);
+		if (valid_inn(in.data, &err) != -1 ||
+		    strstr(err.data, want.data) == NULL) {
+			diag("inn: %s", err.data);
+			same = 0;
+		}
+	}
+	ok(same, "phone_normalize and valid_inn quote characters alike");
+	buf_release(&b);
+	buf_release(&want);
+	buf_release(&in);
+}
+
 /* Messages: lower case, no field name, no full stop at the end. */
 static void
 test_messages(void)
@@ -758,6 +817,7 @@ main(void)
 	test_snils();
 	test_email();
 	test_phone();
+	test_quote_char();
 	test_messages();
 	buf_release(&err);
 	return (tap_done());
