@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,25 +29,22 @@
 
 /* Helpers shared by store/. */
 
+/* Big-endian 8 bytes: byte order is numeric order. */
 void
 store_id_key(unsigned char *p, uint64_t id)
 {
-	int	i;
+	uint64_t	be = htobe64(id);
 
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(id >> (56 - 8 * i));
+	memcpy(p, &be, 8);
 }
 
 uint64_t
 store_id_unkey(const void *key)
 {
-	const unsigned char *p = key;
-	uint64_t	id = 0;
-	int		i;
+	uint64_t	be;
 
-	for (i = 0; i < 8; i++)
-		id = id << 8 | p[i];
-	return (id);
+	memcpy(&be, key, 8);
+	return (be64toh(be));
 }
 
 void
@@ -761,7 +759,7 @@ env_open(struct store *s, const struct store_options *o, struct buf *err)
 	    (ret = DBCALL(env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1))) != 0)
 		goto fail;
 	flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG |
-	    DB_INIT_MPOOL | DB_THREAD | DB_RECOVER;
+	    DB_INIT_MPOOL | DB_THREAD | DB_RECOVER | DB_PRIVATE;
 	if ((ret = DBCALL(env->open(env, s->dir, flags, FILE_MODE))) != 0)
 		goto fail;
 	return (0);

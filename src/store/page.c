@@ -16,7 +16,7 @@
 
 /* How many distinct keys a search token may match and still be walked
  * key by key; past that its ids are gathered and sorted. */
-#define SEARCH_STREAM_KEYS	256
+#define SEARCH_STREAM_KEYS	64
 
 static struct store_table *
 table_of(struct store_txn *t, const struct table *table, struct buf *err)
@@ -339,7 +339,10 @@ store_page(struct store_txn *t, const struct table *table, const char *ixname,
 		*nout = 0;
 		return (-1);
 	}
-	*outp = out;
+	if (*nout == 0)
+		free(out);
+	else
+		*outp = out;
 	return (0);
 }
 
@@ -414,21 +417,31 @@ store_lookup(struct store_txn *t, const struct table *table,
  * Search.  Each query token matches the index keys it is a prefix of:
  * a few distinct keys ("иванов", "иванова", "ивановна" for "иванов"),
  * each with its ids in ascending order (sorted duplicates).  A token is
- * a stream of ascending ids, the merge of its keys' lists; the answer is
- * the intersection of the streams, walked leapfrog-fashion from the
- * smallest id up, so finding the first max ids reads only as far as
- * they go, not whole ranges.  A token matching very many distinct keys
- * (a single letter or digit) gathers its ids once, sorted, instead.
+ * a stream of ascending ids, the merge of its keys' lists (a heap by
+ * each key's current id); the answer is the intersection of the
+ * streams, walked leapfrog-fashion from the smallest id up, so the first
+ * max ids cost only as much as the ids below them, not whole ranges.
+ * Ids are read a page at a time (DB_MULTIPLE), and a long jump searches
+ * the duplicates (DB_GET_BOTH_RANGE) instead of reading through them.
+ * A token matching very many distinct keys (a letter, a digit) gathers
+ * its ids once, in bulk, and sorts them.
  */
+#define SEARCH_BULK	(64 * 1024)
+
 struct kstream {
-	DBC		*c;
 	struct buf	 key;
-	uint64_t	 cur;		/* UINT64_MAX: exhausted */
+	uint64_t	*ids;		/* a page of ids, ascending */
+	size_t		 n, at, alloc;
+	int		 done;		/* nothing after the buffered ids */
 };
 
 struct tstream {
+	DBC		*c;		/* one cursor for all its keys */
+	struct kstream	*curkey;	/* where the cursor stands */
 	struct kstream	*ks;
 	size_t		 nks;
+	size_t		*heap;		/* key streams by current id */
+	size_t		 nheap;
 	uint64_t	*ids;		/* gathered instead of streamed */
 	size_t		 nids, at;
 	int		 gathered;
@@ -441,6 +454,7 @@ struct search {
 	struct tstream	*ts;
 	size_t		 nts;
 	int		 ret;
+	void		*bulk;
 	unsigned char	 idb[8];
 };
 
@@ -450,37 +464,132 @@ prefix_of(const struct buf *p, const void *key, size_t len)
 	return (len >= p->len && memcmp(key, p->data, p->len) == 0);
 }
 
-/* Move one key stream to its first id >= x. */
-static int
-kstream_seek(struct search *s, struct kstream *k, uint64_t x)
+static uint64_t
+kstream_cur(const struct kstream *k)
 {
-	DBT		 kd, dd;
-	int		 ret, i;
-	u_int32_t	 flag;
+	return (k->at < k->n ? k->ids[k->at] : UINT64_MAX);
+}
 
-	for (i = 0; k->cur < x; i++) {
-		/* Small gaps: step; large ones: search the duplicates. */
-		flag = i < 3 ? DB_NEXT_DUP : DB_GET_BOTH_RANGE;
+/* Read the ids from the cursor's position on, one page of them. */
+static int
+kstream_fill(struct search *s, struct tstream *ts, struct kstream *k,
+    u_int32_t flag)
+{
+	DBT	 kd, bd;
+	void	*p, *dd;
+	size_t	 dl;
+	int	 ret;
+
+	store_dbt(&kd, k->key.data, k->key.len);
+	memset(&bd, 0, sizeof(bd));
+	bd.data = s->bulk;
+	bd.ulen = SEARCH_BULK;
+	bd.flags = DB_DBT_USERMEM;
+	ret = DBCALL(ts->c->get(ts->c, &kd, &bd, flag | DB_MULTIPLE));
+	k->n = k->at = 0;
+	if (ret == DB_NOTFOUND) {
+		k->done = 1;
+		return (0);
+	}
+	if (ret != 0)
+		return (s->ret = ret);
+	DB_MULTIPLE_INIT(p, &bd);
+	for (;;) {
+		DB_MULTIPLE_NEXT(p, &bd, dd, dl);
+		if (p == NULL)
+			break;
+		if (dl != 8)
+			continue;
+		if (k->n == k->alloc) {
+			k->alloc = k->alloc ? k->alloc * 2 : 256;
+			k->ids = xreallocarray(k->ids, k->alloc,
+			    sizeof(*k->ids));
+		}
+		k->ids[k->n++] = store_id_unkey(dd);
+	}
+	return (0);
+}
+
+/*
+ * Move a key stream to its first id >= x: within the page read, else the
+ * next page if the shared cursor still stands at the end of this key's
+ * page, else a search of the duplicates for x.
+ */
+static int
+kstream_seek(struct search *s, struct tstream *ts, struct kstream *k,
+    uint64_t x)
+{
+	DBT	 kd, dd;
+	size_t	 lo, hi, mid;
+	int	 ret, stepped = 0;
+
+	for (;;) {
+		lo = k->at;
+		hi = k->n;
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (k->ids[mid] < x)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		k->at = lo;
+		if (lo < k->n || k->done)
+			return (0);
+		if (ts->curkey == k && !stepped) {
+			stepped = 1;
+			if (kstream_fill(s, ts, k, DB_NEXT_DUP) != 0)
+				return (-1);
+			continue;
+		}
 		store_dbt(&kd, k->key.data, k->key.len);
-		memset(&dd, 0, sizeof(dd));
-		if (flag == DB_GET_BOTH_RANGE)
-			store_id_key(s->idb, x);
-		dd.data = s->idb;
-		dd.size = flag == DB_GET_BOTH_RANGE ? 8 : 0;
+		store_id_key(s->idb, x);
+		store_dbt(&dd, s->idb, 8);
 		dd.ulen = 8;
 		dd.flags = DB_DBT_USERMEM;
-		ret = DBCALL(k->c->get(k->c, &kd, &dd, flag));
+		ret = DBCALL(ts->c->get(ts->c, &kd, &dd, DB_GET_BOTH_RANGE));
+		ts->curkey = k;
+		stepped = 1;
 		if (ret == DB_NOTFOUND) {
-			k->cur = UINT64_MAX;
+			k->n = k->at = 0;
+			k->done = 1;
 			return (0);
 		}
 		if (ret != 0)
 			return (s->ret = ret);
-		k->cur = dd.size == 8 ? store_id_unkey(s->idb) : UINT64_MAX;
-		if (flag == DB_GET_BOTH_RANGE)
-			break;
+		if (kstream_fill(s, ts, k, DB_CURRENT) != 0)
+			return (-1);
 	}
-	return (0);
+}
+
+/* The heap of a token's key streams, smallest current id on top. */
+static int
+heap_less(struct tstream *ts, size_t a, size_t b)
+{
+	return (kstream_cur(&ts->ks[ts->heap[a]]) <
+	    kstream_cur(&ts->ks[ts->heap[b]]));
+}
+
+static void
+heap_down(struct tstream *ts, size_t i)
+{
+	size_t	l, r, m, tmp;
+
+	for (;;) {
+		l = 2 * i + 1;
+		r = l + 1;
+		m = i;
+		if (l < ts->nheap && heap_less(ts, l, m))
+			m = l;
+		if (r < ts->nheap && heap_less(ts, r, m))
+			m = r;
+		if (m == i)
+			return;
+		tmp = ts->heap[i];
+		ts->heap[i] = ts->heap[m];
+		ts->heap[m] = tmp;
+		i = m;
+	}
 }
 
 /* The smallest id >= x of a token, UINT64_MAX when none. */
@@ -488,15 +597,14 @@ static int
 tstream_seek(struct search *s, struct tstream *ts, uint64_t x,
     uint64_t *out)
 {
-	size_t	i, lo, hi;
-	uint64_t min = UINT64_MAX;
+	struct kstream	*k;
+	size_t		 lo, hi, mid;
 
 	if (ts->gathered) {
 		lo = ts->at;
 		hi = ts->nids;
 		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
+			mid = lo + (hi - lo) / 2;
 			if (ts->ids[mid] < x)
 				lo = mid + 1;
 			else
@@ -506,13 +614,18 @@ tstream_seek(struct search *s, struct tstream *ts, uint64_t x,
 		*out = lo < ts->nids ? ts->ids[lo] : UINT64_MAX;
 		return (0);
 	}
-	for (i = 0; i < ts->nks; i++) {
-		if (kstream_seek(s, &ts->ks[i], x) != 0)
+	while (ts->nheap != 0) {
+		k = &ts->ks[ts->heap[0]];
+		if (kstream_cur(k) >= x)
+			break;
+		if (kstream_seek(s, ts, k, x) != 0)
 			return (-1);
-		if (ts->ks[i].cur < min)
-			min = ts->ks[i].cur;
+		if (kstream_cur(k) == UINT64_MAX)
+			ts->heap[0] = ts->heap[--ts->nheap];
+		heap_down(ts, 0);
 	}
-	*out = min;
+	*out = ts->nheap != 0 ? kstream_cur(&ts->ks[ts->heap[0]]) :
+	    UINT64_MAX;
 	return (0);
 }
 
@@ -524,77 +637,110 @@ idcmp(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
-/* Open a token: its distinct keys, or all its ids if too many keys. */
+/* All the ids of a token's range, in bulk, sorted and unique. */
+static int
+tstream_gather(struct search *s, struct tstream *ts, const struct buf *tok)
+{
+	DBT	 kd, bd;
+	void	*p, *kk, *dd;
+	size_t	 kl, dl, alloc = 0, i, k;
+	int	 ret, more = 1;
+	u_int32_t flag = DB_SET_RANGE;
+
+	ts->gathered = 1;
+	while (more) {
+		store_dbt(&kd, tok->data, tok->len);
+		memset(&bd, 0, sizeof(bd));
+		bd.data = s->bulk;
+		bd.ulen = SEARCH_BULK;
+		bd.flags = DB_DBT_USERMEM;
+		ret = DBCALL(ts->c->get(ts->c, &kd, &bd, flag |
+		    DB_MULTIPLE_KEY));
+		flag = DB_NEXT;
+		if (ret == DB_NOTFOUND)
+			break;
+		if (ret != 0)
+			return (s->ret = ret);
+		DB_MULTIPLE_INIT(p, &bd);
+		for (;;) {
+			DB_MULTIPLE_KEY_NEXT(p, &bd, kk, kl, dd, dl);
+			if (p == NULL)
+				break;
+			if (!prefix_of(tok, kk, kl)) {
+				more = 0;
+				break;
+			}
+			if (dl != 8)
+				continue;
+			if (ts->nids == alloc) {
+				alloc = alloc ? alloc * 2 : 1024;
+				ts->ids = xreallocarray(ts->ids, alloc,
+				    sizeof(*ts->ids));
+			}
+			ts->ids[ts->nids++] = store_id_unkey(dd);
+		}
+	}
+	if (ts->nids > 1) {
+		qsort(ts->ids, ts->nids, sizeof(*ts->ids), idcmp);
+		for (i = k = 1; i < ts->nids; i++)
+			if (ts->ids[i] != ts->ids[k - 1])
+				ts->ids[k++] = ts->ids[i];
+		ts->nids = k;
+	}
+	return (0);
+}
+
+/*
+ * Open a token: find its distinct keys (each with its first id, which
+ * is all most of them will ever need); too many, and it gathers.
+ */
 static int
 tstream_open(struct search *s, struct tstream *ts, const struct buf *tok)
 {
 	struct icur	 ic;
 	struct kstream	*k;
-	size_t		 alloc = 0, ialloc = 0, i;
+	size_t		 alloc = 0, i;
 	int		 ret;
 
 	memset(&ic, 0, sizeof(ic));
 	ic.dup = 1;
 	if ((ret = DBCALL(s->db->cursor(s->db, s->t->txn, &ic.c, 0))) != 0)
 		return (s->ret = ret);
+	ts->c = ic.c;
 	icur_setkey(&ic, tok->data, tok->len);
 	for (ret = icur_get(&ic, DB_SET_RANGE); ret == 0 &&
 	    prefix_of(tok, ic.key.data, ic.key.len);
-	    ret = icur_get(&ic, ts->gathered ? DB_NEXT : DB_NEXT_NODUP)) {
-		if (ts->gathered) {
-			if (ts->nids == ialloc) {
-				ialloc = ialloc ? ialloc * 2 : 1024;
-				ts->ids = xreallocarray(ts->ids, ialloc,
-				    sizeof(*ts->ids));
-			}
-			ts->ids[ts->nids++] = ic.id;
-			continue;
-		}
+	    ret = icur_get(&ic, DB_NEXT_NODUP)) {
 		if (ts->nks == SEARCH_STREAM_KEYS) {
-			/*
-			 * Too many keys to stream: gather the ids from the
-			 * first key on, with one cursor.
-			 */
-			for (i = 0; i < ts->nks; i++)
-				(void)DBCLOSE(ts->ks[i].c->close(
-				    ts->ks[i].c));
-			ts->gathered = 1;
-			icur_setkey(&ic, tok->data, tok->len);
-			if ((ret = icur_get(&ic, DB_SET_RANGE)) != 0)
-				break;
-			ts->ids = xreallocarray(NULL, 1024, sizeof(*ts->ids));
-			ialloc = 1024;
-			ts->ids[ts->nids++] = ic.id;
-			continue;
+			ret = 0;
+			break;
 		}
 		if (ts->nks == alloc) {
 			alloc = alloc ? alloc * 2 : 8;
 			ts->ks = xreallocarray(ts->ks, alloc, sizeof(*ts->ks));
 		}
-		k = &ts->ks[ts->nks];
+		k = &ts->ks[ts->nks++];
 		memset(k, 0, sizeof(*k));
-		ret = DBCALL(ic.c->dup(ic.c, &k->c, DB_POSITION));
-		if (ret != 0)
-			break;
 		buf_init(&k->key);
 		buf_add(&k->key, ic.key.data, ic.key.len);
-		k->cur = ic.id;
-		ts->nks++;
+		/* The first id, from the walk; the rest when needed. */
+		k->alloc = 256;
+		k->ids = xreallocarray(NULL, k->alloc, sizeof(*k->ids));
+		k->ids[0] = ic.id;
+		k->n = 1;
 	}
-	if (ret == DB_NOTFOUND || ret == 0)
-		ret = DBCLOSE(ic.c->close(ic.c));
-	else
-		(void)DBCLOSE(ic.c->close(ic.c));
 	icur_release(&ic);
-	if (ret != 0)
+	if (ret != 0 && ret != DB_NOTFOUND)
 		return (s->ret = ret);
-	if (ts->gathered && ts->nids > 1) {
-		qsort(ts->ids, ts->nids, sizeof(*ts->ids), idcmp);
-		for (i = 1, alloc = 1; i < ts->nids; i++)
-			if (ts->ids[i] != ts->ids[alloc - 1])
-				ts->ids[alloc++] = ts->ids[i];
-		ts->nids = alloc;
-	}
+	if (ts->nks == SEARCH_STREAM_KEYS)
+		return (tstream_gather(s, ts, tok));
+	ts->heap = xreallocarray(NULL, ts->nks ? ts->nks : 1,
+	    sizeof(*ts->heap));
+	for (i = 0; i < ts->nks; i++)
+		ts->heap[i] = i;
+	ts->nheap = ts->nks;
+	for (i = ts->nheap / 2 + 1; i-- > 0;)
+		heap_down(ts, i);
 	return (0);
 }
 
@@ -603,40 +749,15 @@ tstream_close(struct tstream *ts)
 {
 	size_t	i;
 
-	if (!ts->gathered)
-		for (i = 0; i < ts->nks; i++)
-			(void)DBCLOSE(ts->ks[i].c->close(ts->ks[i].c));
-	for (i = 0; i < ts->nks; i++)
+	if (ts->c != NULL)
+		(void)DBCLOSE(ts->c->close(ts->c));
+	for (i = 0; i < ts->nks; i++) {
 		buf_release(&ts->ks[i].key);
-	free(ts->ks);
-	free(ts->ids);
-}
-
-/* Archived?  Reads the flags byte of the record only. */
-static int
-is_archived(struct search *s, uint64_t id, int *arch)
-{
-	unsigned char	 kb[8], fl = 0;
-	DBT		 k, d;
-	int		 ret;
-
-	store_id_key(kb, id);
-	store_dbt(&k, kb, 8);
-	memset(&d, 0, sizeof(d));
-	d.data = &fl;
-	d.ulen = 1;
-	d.dlen = 1;
-	d.doff = 1;		/* record.h: u8 format, u8 flags, ... */
-	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
-	ret = DBCALL(s->st->db->get(s->st->db, s->t->txn, &k, &d, 0));
-	if (ret == DB_NOTFOUND) {
-		*arch = 1;	/* gone: not shown */
-		return (0);
+		free(ts->ks[i].ids);
 	}
-	if (ret != 0)
-		return (s->ret = ret);
-	*arch = (fl & REC_ARCHIVED) != 0;
-	return (0);
+	free(ts->ks);
+	free(ts->heap);
+	free(ts->ids);
 }
 
 int
@@ -649,7 +770,7 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	struct buf	 tok = BUF_INIT;
 	uint64_t	 x, y;
 	size_t		 i, agree;
-	int		 arch, rc = 0;
+	int		 rc = 0;
 
 	*nout = 0;
 	if ((st = table_of(t, table, err)) == NULL)
@@ -668,6 +789,7 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	s.st = st;
 	s.db = st->search->raw;
 	s.ts = xcalloc(toks.n, sizeof(*s.ts));
+	s.bulk = xmalloc(SEARCH_BULK);
 	for (i = 0; i < toks.n; i++) {
 		buf_reset(&tok);
 		buf_add(&tok, toks.bytes.data + toks.off[i], toks.len[i]);
@@ -690,10 +812,8 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 				agree = 1;
 			}
 		}
-		if (is_archived(&s, x, &arch) != 0)
-			goto out;
-		if (!arch)
-			ids[(*nout)++] = x;
+		/* Archived records are not in the word index (sec.c). */
+		ids[(*nout)++] = x;
 		if (x == UINT64_MAX - 1)
 			break;
 		x++;
@@ -704,6 +824,7 @@ out:
 	for (i = 0; i < s.nts; i++)
 		tstream_close(&s.ts[i]);
 	free(s.ts);
+	free(s.bulk);
 	buf_release(&tok);
 	keyset_release(&toks);
 	return (rc == -1 ? -1 : (int)*nout);

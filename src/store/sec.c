@@ -19,7 +19,8 @@
  * changes (a field id, a type, the search fields, an enum's labels that
  * become search words, a unique's condition), the old keys can no longer
  * be recomputed to be deleted, so env.c rebuilds the index.  "v1" is the
- * version of the key rules themselves (folding, tokens).
+ * version of the key rules themselves (folding, tokens); the search index
+ * is at v2 since it leaves archived records out.
  */
 char *
 sec_signature(struct store_index *ix)
@@ -50,7 +51,7 @@ sec_signature(struct store_index *ix)
 			    "");
 		break;
 	case SIX_SEARCH:
-		buf_adds(&b, "v1 search");
+		buf_adds(&b, "v2 search");
 		for (i = 0; i < t->nfields; i++) {
 			f = &t->fields[i];
 			if (!(f->index & IX_SEARCH))
@@ -73,6 +74,8 @@ void
 sec_record_keys(struct store_index *ix, const struct record *rec,
     struct keyset *ks)
 {
+	if (ix->kind == SIX_SEARCH && (rec->flags & REC_ARCHIVED))
+		return;
 	switch (ix->kind) {
 	case SIX_FIELD:
 		index_field_keys(rec, ix->field->pos, ix->ixkind, ks);
@@ -103,6 +106,13 @@ sec_data_keys(struct store_index *ix, const void *data, size_t len,
 			index_value_keys(ix->field, &v, ix->ixkind, ks);
 		return (0);
 	}
+	/*
+	 * Archived records leave the word index (and come back when
+	 * restored): search never shows them, so it need not look.
+	 */
+	if (ix->kind == SIX_SEARCH && len > 1 &&
+	    (((const unsigned char *)data)[1] & REC_ARCHIVED))
+		return (0);
 	rec = record_new(ix->st->t);
 	if (record_decode(rec, data, len, NULL) == -1) {
 		record_free(rec);

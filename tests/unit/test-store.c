@@ -845,7 +845,7 @@ test_pages(void)
 	struct table	*t = schema_table(sc, "item");
 	struct store	*s;
 	struct record	*rec;
-	struct q	 q;
+	struct q	 q = { 0 };
 	struct buf	 key = BUF_INIT, prev = BUF_INIT;
 	char		*dir = path("pages");
 	uint64_t	 order[32], back[32], previd = 0;
@@ -863,6 +863,7 @@ test_pages(void)
 		record_free(rec);
 	}
 	/* Forward, 3 at a time. */
+	store_records_free(q.recs, q.nids);
 	memset(&q, 0, sizeof(q));
 	q.table = t;
 	q.ix = "name";
@@ -891,6 +892,7 @@ test_pages(void)
 	is_int(n, nn, "forward pages of 3 return all %zu records", nn);
 	ok(sorted, "in folded name order, ties by id");
 	/* Backward from the end. */
+	store_records_free(q.recs, q.nids);
 	memset(&q, 0, sizeof(q));
 	q.table = t;
 	q.ix = "name";
@@ -912,6 +914,7 @@ test_pages(void)
 		r = back[i] == order[n - 1 - i];
 	ok(r, "backward pages give the same order reversed");
 	/* Prefix positioning: the first name >= "е". */
+	store_records_free(q.recs, q.nids);
 	memset(&q, 0, sizeof(q));
 	q.table = t;
 	q.ix = "name";
@@ -925,6 +928,7 @@ test_pages(void)
 	    "FROM a prefix: Ежевика, Ёлка (ё sorts as е)");
 	/* After a tie: the second "Бета" onwards. */
 	store_page_key(q.recs[0], "name", &key);
+	store_records_free(q.recs, q.nids);
 	memset(&q, 0, sizeof(q));
 	q.table = t;
 	q.ix = "name";
@@ -936,6 +940,7 @@ test_pages(void)
 	ok(r == 0 && q.nids == nn - 3 && q.recs[0]->id == order[3],
 	    "after (key, id) of a tie continues with the next tie");
 	/* By id. */
+	store_records_free(q.recs, q.nids);
 	memset(&q, 0, sizeof(q));
 	q.table = t;
 	q.n = 4;
