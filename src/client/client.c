@@ -340,8 +340,8 @@ spawn(const char *clerkd, const char *dir, const char *sock,
 		buf_error(err, _("cannot run '%s' to start the server: %s; "
 		    "set CLERKD to its path"), path, strerror(e));
 	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		buf_error(err, _("the server did not start ('%s' failed)"),
-		    path);
+		buf_error(err, _("could not start the server '%s' (its "
+		    "message is above)"), path);
 	else
 		r = 0;
 	free(path);

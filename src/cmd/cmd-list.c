@@ -173,7 +173,8 @@ list_exec(struct cmd_ctx *ctx)
 			for (c = 0; c < ncols; c++) {
 				buf_reset(&v);
 				if (fmt == FMT_TABLE)
-					cmd_value_text(rec, cols[c], &v);
+					cmd_value_text(rec, cols[c], ctx->lang,
+					    &v);
 				else
 					cmd_value_plain(rec, cols[c], &v);
 				cmd_grid_add(&g, v.data, v.len);

@@ -82,7 +82,7 @@ show_text(struct cmd_ctx *ctx, const struct record *rec)
 		buf_printf(&v, "%s:", field_label(&t->fields[i], ctx->lang));
 		cmd_grid_add(&g, v.data, v.len);
 		buf_reset(&v);
-		cmd_value_text(rec, i, &v);
+		cmd_value_text(rec, i, ctx->lang, &v);
 		cmd_grid_add(&g, v.data, v.len);
 	}
 	if (rec->flags & REC_ARCHIVED) {

@@ -134,8 +134,9 @@ enum cmd_format {
 };
 /* Parse --format; -1 with a usage error. */
 int	 cmd_format_get(struct cmd_ctx *, enum cmd_format *);
-/* A value for people: multi values joined by ", ". */
-void	 cmd_value_text(const struct record *, size_t, struct buf *);
+/* A value for people: choices by their label in lang (0 English,
+ * 1 Russian), multi values joined by ", ". */
+void	 cmd_value_text(const struct record *, size_t, int, struct buf *);
 /* A value for files: plain format, multi values joined by "; ". */
 void	 cmd_value_plain(const struct record *, size_t, struct buf *);
 /* A value as JSON (null, number, true/false, string or array). */

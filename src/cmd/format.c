@@ -30,14 +30,25 @@ join_multi(struct buf *b, size_t from, const char *sep)
 }
 
 void
-cmd_value_text(const struct record *rec, size_t pos, struct buf *out)
+cmd_value_text(const struct record *rec, size_t pos, int lang,
+    struct buf *out)
 {
-	size_t	from = out->len;
+	const struct field	*f = &rec->table->fields[pos];
+	const struct value	*v = &rec->values[pos];
+	const struct enum_value	*e;
+	size_t			 from = out->len;
 
-	if (!rec->values[pos].set)
+	if (!v->set)
 		return;
+	/* A choice in the reader's language, whatever the server's. */
+	if (f->type == FT_ENUM && !f->multi && v->s != NULL &&
+	    (e = field_enum(f, v->s)) != NULL) {
+		buf_adds(out, e->label[lang] != NULL ? e->label[lang] :
+		    e->label[0] != NULL ? e->label[0] : e->name);
+		return;
+	}
 	record_format(rec, pos, 0, out);
-	if (rec->table->fields[pos].multi)
+	if (f->multi)
 		join_multi(out, from, ", ");
 }
 
@@ -100,9 +111,10 @@ cmd_value_json(const struct record *rec, size_t pos, struct buf *out)
 		buf_adds(out, "null");
 		return;
 	}
-	if (f->multi) {
-		/* Elements are joined by '\n' in the record. */
-		record_format(rec, pos, 1, &t);
+	if (f->multi && !FT_IS_INT(f->type)) {
+		/* Elements are kept joined by '\n' in the record, each in
+		 * its stored (plain) form. */
+		buf_add(&t, v->s, v->len);
 		buf_addch(out, '[');
 		for (i = start = 0; i <= t.len; i++) {
 			if (i < t.len && t.data[i] != '\n')

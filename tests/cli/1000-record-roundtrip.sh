@@ -9,7 +9,7 @@ me=$(id -un)
 run add party kind=org name='ООО «Ромашка»' inn=7707083893 kpp=773601001 \
     ogrn=1027700132195 bank_bik=044525225 \
     bank_corr=30101810400000000225 city=Москва \
-    phones='+7 495 123-45-67' emails=info@romashka.ru
+    phones='+7 495 123-45-67, 8 916 123 45 67' emails=info@romashka.ru
 status 0 "add an organisation with valid requisites"
 is "$out" "1" "add prints the new id"
 is "$err" "" "no warning for the first record"
@@ -39,7 +39,7 @@ is "$(printf '%s' "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 print(d["id"], d["rev"], d["name"], d["inn"], d["phones"], d["archived"])')" \
-    "1 1 ООО «Ромашка» 7707083893 ['+74951234567'] False" \
+    "1 1 ООО «Ромашка» 7707083893 ['+74951234567', '+79161234567'] False" \
     "JSON has id, revision, fields, phones as a list"
 
 run add party kind=person name='Иванов Пётр Сергеевич' phones='8 (495) 123-45-67'
@@ -75,8 +75,14 @@ run list party --format csv
 status 0 "list as CSV"
 is "$(printf '%s\n' "$out" | head -n 1 | tr -d '\r')" \
     "id,name,kind,inn,phones,city,manager,status" "CSV header has field names"
-like "$out" '1,ООО «Ромашка»,org,7707083893,+74951234567,Москва,,lead' \
-    "CSV row in plain form"
+like "$out" '1,ООО «Ромашка»,org,7707083893,"+74951234567, +79161234567",Москва,,lead' \
+    "CSV row in plain form, quoted where needed"
+
+ru=$(LC_ALL=ru_RU.UTF-8 "$CLERK_BIN" list party)
+like "$ru" "Наименование" "a Russian locale gets Russian labels"
+like "$ru" "Организация" "and Russian choices"
+like "$(LC_ALL=ru_RU.UTF-8 "$CLERK_BIN" show party 2)" "Физическое лицо" \
+    "in show too"
 
 run list party --format json
 is "$(printf '%s' "$out" | python3 -c '

@@ -26,7 +26,7 @@ b=$!
 wait $a; ra=$?
 wait $b; rb=$?
 is "$ra $rb" "0 0" "two clients starting at once both succeed"
-diag "$(cat "$T/a.err" "$T/b.err")"
+[ -s "$T/a.err" ] || [ -s "$T/b.err" ] && diag "$(cat "$T/a.err" "$T/b.err")"
 # (Ids need not be consecutive: a retried transaction may use one up.)
 is "$(sort -u "$T/a.out" "$T/b.out" | wc -l)" "2" "and get two ids"
 is "$("$CLERK_BIN" -d "$d2" list party --format tsv | wc -l)" "3" \
@@ -77,5 +77,17 @@ env -u XDG_RUNTIME_DIR TMPDIR="$T/tmp" CLERK_IDLE=5 "$CLERK_BIN" -d "$T/four" \
 ok $? "works without XDG_RUNTIME_DIR"
 ok "$(ls "$T/tmp/clerk-$(id -u)"/*.sock >/dev/null 2>&1; echo $?)" \
     "with the socket in \$TMPDIR/clerk-UID"
+
+# A server that cannot start says why, and so does clerk.
+mkdir "$T/badforms"
+printf 'table party "P" "П" "Ps" "Пс"\nfield x blah\n' >"$T/badforms/a.form"
+CLERK_FORMS=$T/badforms run -d "$T/five" list party
+status 1 "bad forms: clerk fails"
+like "$err" "clerkd: $T/badforms/a.form:2: unknown type 'blah'" \
+    "with clerkd's message naming file and line"
+like "$err" "clerk: could not start the server" "and its own"
+CLERKD=$T/nonexistent run -d "$T/five" list party
+status 1 "no clerkd: clerk fails"
+like "$err" "cannot run '$T/nonexistent' to start the server" "saying so"
 
 done_testing
