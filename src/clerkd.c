@@ -97,6 +97,12 @@ daemonise(void)
 		exit(1);
 	}
 	close(p[0]);
+	/* Nothing of the starter's but the pipe: a descriptor it meant
+	 * for itself (a shell's, make's) must not stay open for as long as
+	 * the server lives. */
+	if (p[1] > 3)
+		close_range(3, p[1] - 1, 0);
+	close_range(p[1] + 1, ~0U, 0);
 	setsid();
 	if ((pid = fork()) == -1)
 		_exit(1);

@@ -191,9 +191,11 @@ list_exec(struct cmd_ctx *ctx)
 		st.id = st.recs[st.n - 1]->id;
 		st.positioned = 1;
 	}
-	if (r != 0)
+	if (r != 0) {
+		/* Half a listing is worse than none. */
+		buf_reset(&ctx->out);
 		r = cmd_error(ctx, "%s", err.data);
-	else if (fmt == FMT_JSON)
+	} else if (fmt == FMT_JSON)
 		buf_adds(&ctx->out, seen == 0 ? "[]\n" : "\n]\n");
 	else if (fmt != FMT_TABLE || seen > 0)
 		cmd_grid_render(&g, fmt, LIST_CELL_MAX, &ctx->out);

@@ -90,7 +90,6 @@ greet(struct conn *c, char **loginp)
 	struct buf		 frame = BUF_INIT, err = BUF_INIT, msg = BUF_INIT;
 	struct session		*s = NULL;
 	char			*login = NULL;
-	size_t			 nconns;
 
 	*loginp = NULL;
 	/* Before the hello, a peer is a stranger: it gets little room. */
@@ -110,15 +109,6 @@ greet(struct conn *c, char **loginp)
 	}
 	proto_hello_release(&h);
 
-	pthread_mutex_lock(&srv->lock);
-	nconns = srv->nconns;
-	pthread_mutex_unlock(&srv->lock);
-	if (nconns > SERVER_MAX_CONNS) {
-		buf_set(&msg, _("the server has too many connections (%d); "
-		    "try again later"), SERVER_MAX_CONNS);
-		send_hello(c, 1, msg.data, "");
-		goto out;
-	}
 	if ((login = peer_login(c->uid)) == NULL) {
 		buf_set(&msg, _("your uid %ld has no login name on this "
 		    "machine"), (long)c->uid);
@@ -302,6 +292,41 @@ session_main(void *arg)
 	return (NULL);
 }
 
+/* Over the limit: refuse at once, without a thread.  The client's hello
+ * is not read; the refusal waits in the socket for its first read. */
+static void
+refuse_busy(struct server *srv, int fd)
+{
+	struct proto_hello	h;
+	struct buf		b = BUF_INIT, msg = BUF_INIT, frame = BUF_INIT;
+	unsigned char		hdr[4];
+
+	memset(&h, 0, sizeof h);
+	h.server = 1;
+	h.protocol = our_protocol(srv);
+	h.version = (char *)PACKAGE_VERSION;
+	h.status = 1;
+	buf_set(&msg, _("the server has too many connections (%d); try "
+	    "again later"), SERVER_MAX_CONNS);
+	h.message = msg.data;
+	h.login = (char *)"";
+	proto_hello_encode(&h, &b);
+	hdr[0] = b.len >> 24;
+	hdr[1] = b.len >> 16;
+	hdr[2] = b.len >> 8;
+	hdr[3] = b.len;
+	buf_add(&frame, hdr, 4);
+	buf_add(&frame, b.data, b.len);
+	/* A fresh socket's buffer is empty: this never blocks. */
+	if (send(fd, frame.data, frame.len, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+	    -1)
+		log_debug("cannot refuse a connection: %s", strerror(errno));
+	close(fd);
+	buf_release(&b);
+	buf_release(&msg);
+	buf_release(&frame);
+}
+
 int
 session_start(struct server *srv, int fd, struct buf *err)
 {
@@ -310,10 +335,17 @@ session_start(struct server *srv, int fd, struct buf *err)
 	pthread_t	 t;
 	int		 r;
 
+	pthread_mutex_lock(&srv->lock);
+	if (srv->nconns >= SERVER_MAX_CONNS) {
+		pthread_mutex_unlock(&srv->lock);
+		log_warn("%d connections: refusing another",
+		    SERVER_MAX_CONNS);
+		refuse_busy(srv, fd);
+		return (0);
+	}
 	c = xcalloc(1, sizeof *c);
 	c->srv = srv;
 	c->fd = fd;
-	pthread_mutex_lock(&srv->lock);
 	c->next = srv->conns;
 	if (srv->conns != NULL)
 		srv->conns->prev = c;
