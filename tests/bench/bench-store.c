@@ -1,1 +1,1574 @@
-int main(void){return 0;}
+/*
+ * bench-store.c: `make bench`.  Generates N parties once (gen.c), loads
+ * them into clerk's store and into SQLite in the same process, then runs
+ * the same lookups, searches, pages and scans on both and prints
+ * markdown tables with the figures, the ratios and the targets.  Owns
+ * only the measuring: it uses the store strictly through store.h and must
+ * never reach into its internals, so what it measures is what the
+ * server gets.  Not a test: it times things, so it is not in make check.
+ *
+ * Usage: bench-store [-c] [-q queries] [N [DIR]]
+ *   -c  only generate N parties, validate each and show a few.
+ *   N   parties (default 1,000,000); DIR a scratch folder (created).
+ * BENCH_CACHE_MB sets both engines' cache (default 1024); BENCH_ONLY=clerk
+ * or sqlite runs one engine (for profiling).
+ */
+#include "config.h"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "util/util.h"
+#include "record/record.h"
+#include "store/store.h"
+#include "gen.h"
+
+#define SEED		20260131
+#define BATCH		1000	/* records per insert transaction */
+#define MAXHITS		50	/* search results asked for */
+#define PAGE		50	/* records per list page */
+#define SCANPAGE	1000	/* records per page when scanning */
+#define USER		"bench"
+
+/* Search query sets. */
+enum { QS_PREFIX, QS_WORD, QS_TWO, QS_COUNT };
+static const char *qs_names[QS_COUNT] = {
+	"search: surname prefix, 2-4 letters",
+	"search: whole word",
+	"search: two prefixes (\"ива пе\")"
+};
+
+/* One latency series or one timed run, for both engines. */
+struct figure {
+	const char	*name;
+	int		 latency;	/* p50/p99 in µs, else value */
+	const char	*unit;		/* for values: "records/s", "s" */
+	int		 higher_better;
+	double		 clerk[2], lite[2];
+	int		 done[2];
+};
+
+enum {
+	F_INSERT, F_INSERT_CKPT, F_GET, F_INN, F_SEARCH0,
+	F_PAGE = F_SEARCH0 + QS_COUNT, F_SCAN, F_CITY, F_COUNT
+};
+
+struct bench {
+	struct schema	 *schema;
+	const struct table *table;
+	size_t		  n, nq, cache_mb;
+	const char	 *dir;
+	struct record	**recs;
+	ssize_t		  pos_name, pos_kind, pos_inn, pos_city, pos_status;
+
+	/* Queries: record indexes and search strings, shared by both. */
+	size_t		 *q_get, *q_inn, *q_page;
+	char		**q_search[QS_COUNT];
+	const char	 *scan_city;
+	size_t		  scan_city_rec;
+
+	/* Ids each engine gave record i, and clerk's search answers
+	 * (as record indexes) to compare SQLite's with. */
+	uint64_t	 *clerk_id, *lite_id;
+	size_t		 *hits[QS_COUNT];
+	unsigned char	 *nhits[QS_COUNT];
+	size_t		 *page_first;	/* index of a page's first record */
+	unsigned char	 *page_n;
+	size_t		  scan_count, city_count;
+
+	/* Sanity, reported under the tables. */
+	size_t		  mismatch[F_COUNT];
+	size_t		  fts_split;
+	long		  rss_base, rss_clerk, rss_lite;
+	uint64_t	  disk_clerk[2], disk_lite[2];
+	double		  cpu_clerk, cpu_lite;	/* of the load, s */
+	uint64_t	  wr_clerk, wr_lite;	/* written during the load */
+	double		  gen_s;
+
+	struct figure	  fig[F_COUNT];
+};
+
+static volatile uint64_t sink;	/* keeps read values from being optimised out */
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}
+
+/* CPU time of the process, user and system, in seconds. */
+static double
+cpu_secs(void)
+{
+	struct rusage	ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ((double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+}
+
+/* Bytes the process has passed to write calls (/proc/self/io wchar). */
+static uint64_t
+written(void)
+{
+	FILE		*f;
+	char		 line[128];
+	uint64_t	 n = 0;
+
+	if ((f = fopen("/proc/self/io", "r")) == NULL)
+		return (0);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "wchar:", 6) == 0)
+			n = strtoull(line + 6, NULL, 10);
+	fclose(f);
+	return (n);
+}
+
+static double
+secs(uint64_t ns)
+{
+	return ((double)ns / 1e9);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* p50 and p99 of a series, in µs (the series is sorted in place). */
+static void
+percentiles(uint64_t *ns, size_t n, double out[2])
+{
+	qsort(ns, n, sizeof(*ns), cmp_u64);
+	out[0] = (double)ns[n * 50 / 100] / 1e3;
+	out[1] = (double)ns[n * 99 / 100] / 1e3;
+}
+
+/* Peak resident size: reset the high-water mark, read it back later. */
+static void
+rss_reset(void)
+{
+	FILE	*f;
+
+	if ((f = fopen("/proc/self/clear_refs", "w")) != NULL) {
+		fputs("5", f);
+		fclose(f);
+	}
+}
+
+static long
+rss_read(const char *what)
+{
+	FILE	*f;
+	char	 line[256];
+	long	 kb = -1;
+	size_t	 len = strlen(what);
+
+	if ((f = fopen("/proc/self/status", "r")) == NULL)
+		return (-1);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, what, len) == 0 && line[len] == ':')
+			kb = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	return (kb);
+}
+
+/* Bytes on disk under a folder: data files and logs; BDB regions
+ * (__db.*, the cache itself) are memory, not data, and are left out. */
+static uint64_t du_data, du_log;
+
+static int
+du_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	const char	*base = path + ftw->base;
+
+	if (flag != FTW_F)
+		return (0);
+	if (strncmp(base, "__db.", 5) == 0)
+		return (0);
+	if (strncmp(base, "log.", 4) == 0 || strstr(base, "-wal") != NULL)
+		du_log += (uint64_t)st->st_size;
+	else
+		du_data += (uint64_t)st->st_size;
+	return (0);
+}
+
+static void
+disk_usage(const char *dir, uint64_t out[2])
+{
+	du_data = du_log = 0;
+	nftw(dir, du_one, 16, FTW_PHYS);
+	out[0] = du_data;
+	out[1] = du_log;
+}
+
+static uint64_t
+file_size(const char *path)
+{
+	struct stat	st;
+
+	return (stat(path, &st) == 0 ? (uint64_t)st.st_size : 0);
+}
+
+/* Index of the record an engine gave this id (ids grow as inserted). */
+static size_t
+id_index(const uint64_t *ids, size_t n, uint64_t id)
+{
+	size_t	lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else if (ids[mid] > id)
+			hi = mid;
+		else
+			return (mid);
+	}
+	return (SIZE_MAX);
+}
+
+static int
+ids_sorted(const uint64_t *ids, size_t n)
+{
+	size_t	i;
+
+	for (i = 1; i < n; i++)
+		if (ids[i] <= ids[i - 1])
+			return (0);
+	return (1);
+}
+
+static const char *
+text_of(const struct record *rec, ssize_t pos)
+{
+	const struct value *v = &rec->values[pos];
+
+	return (v->set && v->s != NULL ? v->s : "");
+}
+
+/* The first n UTF-8 characters of s, as a new string. */
+static char *
+utf8_head(const char *s, size_t n)
+{
+	const char	*p = s;
+
+	while (*p != '\0' && n > 0) {
+		p++;
+		while (((unsigned char)*p & 0xc0) == 0x80)
+			p++;
+		n--;
+	}
+	return (xstrndup(s, (size_t)(p - s)));
+}
+
+static size_t
+utf8_chars(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return (n);
+}
+
+/* ---------------------------------------------------------------- */
+/* Data and queries. */
+
+static void
+generate(struct bench *b)
+{
+	struct gen	 g;
+	uint64_t	 t0 = now_ns();
+	size_t		 i;
+
+	b->recs = xcalloc(b->n, sizeof(*b->recs));
+	gen_init(&g, SEED);
+	for (i = 0; i < b->n; i++) {
+		b->recs[i] = record_new(b->table);
+		gen_party(&g, b->recs[i]);
+		record_defaults(b->recs[i]);
+	}
+	b->gen_s = secs(now_ns() - t0);
+}
+
+/* A surname of a person or sole proprietor: the first word of the
+ * name, after "ИП ". */
+static char *
+surname_of(const char *name, const char **rest)
+{
+	const char	*sp;
+
+	if (strncmp(name, "ИП ", strlen("ИП ")) == 0)
+		name += strlen("ИП ");
+	sp = strchr(name, ' ');
+	if (sp == NULL)
+		sp = name + strlen(name);
+	if (rest != NULL)
+		*rest = *sp == ' ' ? sp + 1 : sp;
+	return (xstrndup(name, (size_t)(sp - name)));
+}
+
+static size_t
+random_person(struct bench *b, struct gen *g)
+{
+	size_t		 i;
+	const char	*kind;
+
+	for (;;) {
+		i = gen_below(g, b->n);
+		kind = text_of(b->recs[i], b->pos_kind);
+		if (strcmp(kind, "person") == 0 || strcmp(kind, "sole") == 0)
+			return (i);
+	}
+}
+
+/* A whole word of a random name, quotes stripped, 3 letters or more. */
+static char *
+random_word(struct bench *b, struct gen *g)
+{
+	const char	*name, *p, *e;
+	char		*w;
+	size_t		 nw, k, tries;
+
+	for (tries = 0;; tries++) {
+		name = text_of(b->recs[gen_below(g, b->n)], b->pos_name);
+		for (nw = 0, p = name; *p != '\0'; p++)
+			if (*p == ' ')
+				nw++;
+		k = gen_below(g, nw + 1);
+		for (p = name; k > 0; p++)
+			if (*p == ' ')
+				k--;
+		while (*p == '"')
+			p++;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			;
+		while (e > p && e[-1] == '"')
+			e--;
+		w = xstrndup(p, (size_t)(e - p));
+		if (utf8_chars(w) >= 3 || tries > 20)
+			return (w);
+		free(w);
+	}
+}
+
+static void
+make_queries(struct bench *b)
+{
+	struct gen	 g;
+	size_t		 i, j, q;
+	const char	*rest;
+	char		*sur, *first, *a, *c;
+	struct buf	 s = BUF_INIT;
+
+	gen_init(&g, SEED + 1);
+	b->q_get = xcalloc(b->nq, sizeof(size_t));
+	b->q_inn = xcalloc(b->nq, sizeof(size_t));
+	b->q_page = xcalloc(b->nq, sizeof(size_t));
+	b->page_first = xcalloc(b->nq, sizeof(size_t));
+	b->page_n = xcalloc(b->nq, 1);
+	for (q = 0; q < QS_COUNT; q++) {
+		b->q_search[q] = xcalloc(b->nq, sizeof(char *));
+		b->hits[q] = xcalloc(b->nq * MAXHITS, sizeof(size_t));
+		b->nhits[q] = xcalloc(b->nq, 1);
+	}
+	for (i = 0; i < b->nq; i++) {
+		b->q_get[i] = gen_below(&g, b->n);
+		do
+			j = gen_below(&g, b->n);
+		while (!b->recs[j]->values[b->pos_inn].set);
+		b->q_inn[i] = j;
+		b->q_page[i] = gen_below(&g, b->n);
+
+		sur = surname_of(text_of(b->recs[random_person(b, &g)],
+		    b->pos_name), NULL);
+		b->q_search[QS_PREFIX][i] = utf8_head(sur,
+		    2 + gen_below(&g, 3));
+		free(sur);
+
+		b->q_search[QS_WORD][i] = random_word(b, &g);
+
+		sur = surname_of(text_of(b->recs[random_person(b, &g)],
+		    b->pos_name), &rest);
+		first = xstrdup(rest);
+		a = utf8_head(sur, 3);
+		c = utf8_head(first, 2);
+		buf_reset(&s);
+		buf_printf(&s, "%s %s", a, c);
+		b->q_search[QS_TWO][i] = xstrdup(s.data);
+		free(sur);
+		free(first);
+		free(a);
+		free(c);
+	}
+	buf_release(&s);
+
+	/* The scan's city: Kazan (about 3 % of parties), else any. */
+	b->scan_city_rec = 0;
+	for (i = 0; i < b->n; i++)
+		if (strcmp(text_of(b->recs[i], b->pos_city), "Казань") == 0) {
+			b->scan_city_rec = i;
+			break;
+		}
+	b->scan_city = text_of(b->recs[b->scan_city_rec], b->pos_city);
+}
+
+/* ---------------------------------------------------------------- */
+/* clerk */
+
+struct cl_insert {
+	struct record	**recs;
+	size_t		  from, to;
+};
+
+static int
+cl_insert_fn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct cl_insert *a = arg;
+	size_t		  i;
+	int		  r;
+
+	for (i = a->from; i < a->to; i++) {
+		a->recs[i]->id = 0;	/* a retry starts over */
+		if ((r = store_insert(txn, a->recs[i], USER, err)) != 0) {
+			if (r > 0)
+				buf_prefix(err, "outcome %d: ", r);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* One operation of the read phase: what to do inside a transaction. */
+struct cl_op {
+	struct bench	*b;
+	int		 what;
+	size_t		 i;		/* query number */
+	int		 qs;		/* search set */
+	size_t		 found;
+	uint64_t	*ids;
+	size_t		 nids;
+	uint64_t	 after;		/* scan: last id seen */
+	int		 more;
+	struct buf	 key;
+};
+
+static int
+cl_op_fn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct cl_op	 *o = arg;
+	struct bench	 *b = o->b;
+	struct record	 *rec, **out;
+	uint64_t	  ids[MAXHITS + 1];
+	size_t		  n, j;
+	int		  r;
+
+	o->found = 0;
+	switch (o->what) {
+	case F_GET:
+		r = store_get(txn, b->table,
+		    b->clerk_id[b->q_get[o->i]], &rec, err);
+		if (r != 0)
+			return (r);
+		sink += rec->rev;
+		record_free(rec);
+		o->found = 1;
+		break;
+	case F_INN:
+		buf_reset(&o->key);
+		store_page_key(b->recs[b->q_inn[o->i]], "inn", &o->key);
+		r = store_lookup(txn, b->table, "inn", o->key.data,
+		    o->key.len, ids, MAXHITS, &n, err);
+		if (r < 0)
+			return (r);
+		o->found = n;
+		if (n != 1 || ids[0] != b->clerk_id[b->q_inn[o->i]])
+			b->mismatch[F_INN]++;
+		break;
+	case F_PAGE:
+		buf_reset(&o->key);
+		store_page_key(b->recs[b->q_page[o->i]], "name", &o->key);
+		r = store_page(txn, b->table, "name", o->key.data,
+		    o->key.len, 0, STORE_PAGE_FROM, PAGE, &out, &n, err);
+		if (r < 0)
+			return (r);
+		o->found = n;
+		o->ids[0] = n > 0 ? out[0]->id : 0;
+		store_records_free(out, n);
+		break;
+	case F_SEARCH0:
+		r = store_search(txn, b->table, b->q_search[o->qs][o->i], ids,
+		    MAXHITS, &n, err);
+		if (r < 0)
+			return (r);
+		o->found = n;
+		for (j = 0; j < n && j < MAXHITS; j++)
+			o->ids[j] = ids[j];
+		break;
+	case F_SCAN:
+		/* In id order the position is the last id seen. */
+		r = store_page(txn, b->table, NULL, NULL, 0, o->after, 0,
+		    SCANPAGE, &out, &n, err);
+		if (r < 0)
+			return (r);
+		for (j = 0; j < n; j++) {
+			rec = out[j];
+			if (strcmp(text_of(rec, b->pos_city), b->scan_city)
+			    == 0 && strcmp(text_of(rec, b->pos_status),
+			    "active") == 0)
+				o->found++;
+		}
+		o->more = n == SCANPAGE;
+		if (n > 0)
+			o->after = out[n - 1]->id;
+		store_records_free(out, n);
+		break;
+	case F_CITY:
+		/* Records o->ids[from .. from + SCANPAGE) by id. */
+		for (j = o->i; j < o->nids && j < o->i + SCANPAGE; j++) {
+			r = store_get(txn, b->table, o->ids[j], &rec, err);
+			if (r != 0)
+				return (r);
+			if (strcmp(text_of(rec, b->pos_status), "active") == 0)
+				o->found++;
+			record_free(rec);
+		}
+		break;
+	}
+	return (0);
+}
+
+static void
+die_store(const char *what, struct buf *err)
+{
+	fatal("clerk: %s: %s", what, err->data);
+}
+
+static int
+cl_city_lookup(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct cl_op	*o = arg;
+	struct bench	*b = o->b;
+
+	buf_reset(&o->key);
+	store_page_key(b->recs[b->scan_city_rec], "city", &o->key);
+	return (store_lookup(txn, b->table, "city", o->key.data, o->key.len,
+	    o->ids, b->n, &o->nids, err) < 0 ? -1 : 0);
+}
+
+static void
+run_clerk(struct bench *b)
+{
+	struct store_options opt;
+	struct store	*st;
+	struct cl_insert ins;
+	struct cl_op	 op;
+	struct buf	 err = BUF_INIT, path = BUF_INIT;
+	uint64_t	*ns, t0, t1, tins, total;
+	size_t		 i, j, q, runs;
+	double		 best, cpu;
+	uint64_t	 wr;
+	int		 r;
+
+	rss_reset();
+	buf_printf(&path, "%s/clerk", b->dir);
+	memset(&opt, 0, sizeof(opt));
+	opt.cache_mb = b->cache_mb;
+	opt.flags = STORE_CREATE | STORE_NOSYNC;
+	if (store_open(&st, path.data, b->schema, &opt, &err) != 0)
+		die_store("open", &err);
+
+	fprintf(stderr, "clerk: inserting %zu parties...\n", b->n);
+	ins.recs = b->recs;
+	cpu = cpu_secs();
+	wr = written();
+	t0 = now_ns();
+	for (i = 0; i < b->n; i += BATCH) {
+		ins.from = i;
+		ins.to = i + BATCH < b->n ? i + BATCH : b->n;
+		if (store_txn_run(st, 0, cl_insert_fn, &ins, &err) != 0) {
+			buf_prefix(&err, "party %zu: ", i);
+			die_store("insert", &err);
+		}
+	}
+	tins = now_ns() - t0;
+	if (store_checkpoint(st, &err) != 0)
+		die_store("checkpoint", &err);
+	t1 = now_ns() - t0;
+	b->cpu_clerk = cpu_secs() - cpu;
+	b->wr_clerk = written() - wr;
+	b->fig[F_INSERT].clerk[0] = (double)b->n / secs(tins);
+	b->fig[F_INSERT_CKPT].clerk[0] = (double)b->n / secs(t1);
+	b->fig[F_INSERT].done[0] = b->fig[F_INSERT_CKPT].done[0] = 1;
+	for (i = 0; i < b->n; i++)
+		b->clerk_id[i] = b->recs[i]->id;
+	if (!ids_sorted(b->clerk_id, b->n))
+		fprintf(stderr, "clerk: ids do not grow in insert order; "
+		    "search answers are not compared\n");
+	fprintf(stderr, "clerk: %.0f records/s (%.1f s)\n",
+	    b->fig[F_INSERT].clerk[0], secs(tins));
+
+	ns = xcalloc(b->nq, sizeof(*ns));
+	memset(&op, 0, sizeof(op));
+	op.b = b;
+	op.ids = xcalloc(b->n > MAXHITS ? b->n : MAXHITS, sizeof(uint64_t));
+	buf_init(&op.key);
+
+	/* Latency series: one read-only transaction per operation. */
+	for (q = F_GET; q <= F_PAGE; q++) {
+		op.what = q >= F_SEARCH0 && q < F_PAGE ? F_SEARCH0 : (int)q;
+		op.qs = (int)(q - F_SEARCH0);
+		fprintf(stderr, "clerk: %s\n", b->fig[q].name);
+		for (i = 0; i < b->nq; i++) {
+			op.i = i;
+			t0 = now_ns();
+			r = store_txn_run(st, STORE_TXN_READONLY, cl_op_fn, &op,
+			    &err);
+			ns[i] = now_ns() - t0;
+			if (r < 0)
+				die_store(b->fig[q].name, &err);
+			if (r == STORE_NOTFOUND || (q == F_GET && !op.found))
+				b->mismatch[q]++;
+			if (op.what == F_SEARCH0) {
+				b->nhits[op.qs][i] = (unsigned char)op.found;
+				for (j = 0; j < op.found; j++)
+					b->hits[op.qs][i * MAXHITS + j] =
+					    id_index(b->clerk_id, b->n,
+					    op.ids[j]);
+			}
+			if (q == F_PAGE) {
+				b->page_first[i] = op.found == 0 ? SIZE_MAX :
+				    id_index(b->clerk_id, b->n, op.ids[0]);
+				b->page_n[i] = (unsigned char)op.found;
+			}
+		}
+		percentiles(ns, b->nq, b->fig[q].clerk);
+		b->fig[q].done[0] = 1;
+	}
+	/* Scan with a predicate: every record by id, a page of 1,000 per
+	 * transaction (no transaction holds locks on the whole table). */
+	fprintf(stderr, "clerk: scans\n");
+	runs = 3;
+	best = 0;
+	for (j = 0; j < runs; j++) {
+		op.what = F_SCAN;
+		op.after = 0;
+		total = 0;
+		t0 = now_ns();
+		do {
+			if (store_txn_run(st, STORE_TXN_READONLY, cl_op_fn, &op,
+			    &err) < 0)
+				die_store("scan", &err);
+			total += op.found;
+		} while (op.more);
+		t1 = now_ns() - t0;
+		if (j == 0 || secs(t1) * 1e3 < best)
+			best = secs(t1) * 1e3;
+	}
+	b->scan_count = total;
+	b->fig[F_SCAN].clerk[0] = best;
+	b->fig[F_SCAN].done[0] = 1;
+
+	/* The same question through the city index. */
+	for (j = 0; j < runs; j++) {
+		t0 = now_ns();
+		if (store_txn_run(st, STORE_TXN_READONLY, cl_city_lookup, &op,
+		    &err) != 0)
+			die_store("city lookup", &err);
+		total = 0;
+		op.what = F_CITY;
+		for (op.i = 0; op.i < op.nids; op.i += SCANPAGE) {
+			if (store_txn_run(st, STORE_TXN_READONLY, cl_op_fn, &op,
+			    &err) != 0)
+				die_store("city get", &err);
+			total += op.found;
+		}
+		t1 = now_ns() - t0;
+		if (j == 0 || secs(t1) * 1e3 < best)
+			best = secs(t1) * 1e3;
+	}
+	b->city_count = total;
+	b->fig[F_CITY].clerk[0] = best;
+	b->fig[F_CITY].done[0] = 1;
+	if (b->city_count != b->scan_count)
+		b->mismatch[F_CITY]++;
+
+	b->rss_clerk = rss_read("VmHWM");
+	store_close(st);
+	disk_usage(path.data, b->disk_clerk);
+	free(ns);
+	free(op.ids);
+	buf_release(&op.key);
+	buf_release(&err);
+	buf_release(&path);
+}
+
+/* ---------------------------------------------------------------- */
+/* SQLite: the same rows with equivalent indexes.  Folded indexes get a
+ * column holding clerk's own fold key, multi-valued fields a (value, id)
+ * table, the word-token index an FTS5 table fed clerk's own tokens. */
+
+struct lite {
+	sqlite3		*db;
+	sqlite3_stmt	*ins, *begin, *commit, *fts;
+	sqlite3_stmt	*side[GEN_MAXFIELDS * 2];
+	int		 side_fold[GEN_MAXFIELDS * 2];
+	size_t		 side_pos[GEN_MAXFIELDS * 2], nside;
+	sqlite3_stmt	*get, *inn, *search, *page, *scan, *city;
+	int		 ncols;
+};
+
+static void
+lite_exec(struct lite *l, const char *sql)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(l->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fatal("sqlite: %s: %s", sql, msg);
+}
+
+static sqlite3_stmt *
+lite_prepare(struct lite *l, const char *sql)
+{
+	sqlite3_stmt	*s;
+
+	if (sqlite3_prepare_v2(l->db, sql, -1, &s, NULL) != SQLITE_OK)
+		fatal("sqlite: %s: %s", sql, sqlite3_errmsg(l->db));
+	return (s);
+}
+
+static void
+lite_step_done(struct lite *l, sqlite3_stmt *s)
+{
+	if (sqlite3_step(s) != SQLITE_DONE)
+		fatal("sqlite: %s: %s", sqlite3_sql(s), sqlite3_errmsg(l->db));
+	sqlite3_reset(s);
+}
+
+static int
+is_folded_col(const struct field *f)
+{
+	return (!f->multi && (f->index & IX_FOLDED));
+}
+
+/* Tables and indexes from the schema, as clerk has them. */
+static void
+lite_schema(struct bench *b, struct lite *l)
+{
+	const struct table *t = b->table;
+	const struct field *f;
+	const struct unique *u;
+	struct buf	 s = BUF_INIT, cols = BUF_INIT, qs = BUF_INIT;
+	size_t		 i, k;
+	int		 exact;
+
+	buf_adds(&s, "CREATE TABLE party(id INTEGER PRIMARY KEY");
+	l->ncols = 1;
+	for (i = 0; i < t->nfields; i++) {
+		f = &t->fields[i];
+		buf_printf(&s, ", %s %s", f->name, FT_IS_INT(f->type) ?
+		    "INTEGER" : "TEXT");
+		buf_printf(&cols, "%s%s", cols.len ? ", " : "", f->name);
+		buf_printf(&qs, "%s?", qs.len ? ", " : "");
+		l->ncols++;
+		if (is_folded_col(f)) {
+			buf_printf(&s, ", %s_fold TEXT", f->name);
+			buf_printf(&cols, ", %s_fold", f->name);
+			buf_adds(&qs, ", ?");
+			l->ncols++;
+		}
+	}
+	buf_adds(&s, ")");
+	lite_exec(l, s.data);
+
+	for (i = 0; i < t->nfields; i++) {
+		f = &t->fields[i];
+		exact = (f->index & (IX_EXACT | IX_UNIQUE)) ||
+		    f->type == FT_REF;
+		if (f->multi) {
+			for (k = 0; k < 2; k++) {
+				if (k == 0 ? !exact : !(f->index & IX_FOLDED))
+					continue;
+				buf_reset(&s);
+				buf_printf(&s, "CREATE TABLE party_%s%s(v TEXT "
+				    "NOT NULL, id INTEGER NOT NULL, PRIMARY "
+				    "KEY(v, id)) WITHOUT ROWID", f->name,
+				    k ? "_fold" : "");
+				lite_exec(l, s.data);
+				buf_reset(&s);
+				buf_printf(&s, "INSERT INTO party_%s%s(v, id) "
+				    "VALUES(?, ?)", f->name, k ? "_fold" : "");
+				l->side[l->nside] = lite_prepare(l, s.data);
+				l->side_fold[l->nside] = (int)k;
+				l->side_pos[l->nside++] = i;
+			}
+			continue;
+		}
+		if (exact) {
+			buf_reset(&s);
+			buf_printf(&s, "CREATE %sINDEX party_%s ON party(%s)",
+			    f->index & IX_UNIQUE ? "UNIQUE " : "", f->name,
+			    f->name);
+			lite_exec(l, s.data);
+		}
+		if (f->index & IX_FOLDED) {
+			buf_reset(&s);
+			buf_printf(&s, "CREATE INDEX party_%s_fold ON "
+			    "party(%s_fold)", f->name, f->name);
+			lite_exec(l, s.data);
+		}
+	}
+	for (i = 0; i < t->nuniques; i++) {
+		u = &t->uniques[i];
+		buf_reset(&s);
+		buf_printf(&s, "CREATE UNIQUE INDEX party_u_%s ON party(",
+		    u->name);
+		for (k = 0; k < u->nfields; k++)
+			buf_printf(&s, "%s%s", k ? ", " : "",
+			    t->fields[u->fields[k]].name);
+		buf_adds(&s, ")");
+		if (u->when_field >= 0)
+			buf_printf(&s, " WHERE %s = '%s'",
+			    t->fields[u->when_field].name, u->when_value);
+		lite_exec(l, s.data);
+	}
+	/*
+	 * The word index: contentless FTS5 with no positions (clerk's
+	 * token index keeps none either) and prefix indexes for the 2-4
+	 * letter prefixes people type; tokens are clerk's, already folded,
+	 * so the tokenizer must neither fold diacritics (й is not и) nor
+	 * split e-mails.
+	 */
+	lite_exec(l, "CREATE VIRTUAL TABLE party_fts USING fts5(tokens, "
+	    "content='', detail=none, columnsize=0, prefix='2 3 4', "
+	    "tokenize=\"unicode61 remove_diacritics 0 tokenchars '@.-_+'\")");
+
+	buf_reset(&s);
+	buf_printf(&s, "INSERT INTO party(%s) VALUES(%s)", cols.data, qs.data);
+	l->ins = lite_prepare(l, s.data);
+	l->fts = lite_prepare(l, "INSERT INTO party_fts(rowid, tokens) "
+	    "VALUES(?, ?)");
+	l->begin = lite_prepare(l, "BEGIN");
+	l->commit = lite_prepare(l, "COMMIT");
+	buf_release(&s);
+	buf_release(&cols);
+	buf_release(&qs);
+}
+
+static void
+lite_insert(struct bench *b, struct lite *l, size_t ri, struct keyset *ks,
+    struct buf *tmp)
+{
+	const struct record *rec = b->recs[ri];
+	const struct table *t = b->table;
+	const struct field *f;
+	const struct value *v;
+	const char	*p, *e;
+	size_t		 i, k, col = 1;
+	sqlite3_int64	 id;
+
+	for (i = 0; i < t->nfields; i++) {
+		f = &t->fields[i];
+		v = &rec->values[i];
+		if (!v->set)
+			sqlite3_bind_null(l->ins, (int)col);
+		else if (FT_IS_INT(f->type))
+			sqlite3_bind_int64(l->ins, (int)col, v->i);
+		else
+			sqlite3_bind_text(l->ins, (int)col, v->s, (int)v->len,
+			    SQLITE_STATIC);
+		col++;
+		if (is_folded_col(f)) {
+			if (!v->set)
+				sqlite3_bind_null(l->ins, (int)col);
+			else {
+				buf_reset(tmp);
+				utf8_foldkey(tmp, v->s, v->len);
+				sqlite3_bind_text(l->ins, (int)col, tmp->data,
+				    (int)tmp->len, SQLITE_TRANSIENT);
+			}
+			col++;
+		}
+	}
+	lite_step_done(l, l->ins);
+	id = sqlite3_last_insert_rowid(l->db);
+	b->lite_id[ri] = (uint64_t)id;
+
+	/* Multi-valued fields: one (value, id) row per element. */
+	for (k = 0; k < l->nside; k++) {
+		v = &rec->values[l->side_pos[k]];
+		if (!v->set)
+			continue;
+		for (p = v->s; p < v->s + v->len; p = e + 1) {
+			if ((e = memchr(p, '\n', v->s + v->len - p)) == NULL)
+				e = v->s + v->len;
+			if (e == p)
+				continue;
+			if (l->side_fold[k]) {
+				buf_reset(tmp);
+				utf8_foldkey(tmp, p, (size_t)(e - p));
+				sqlite3_bind_text(l->side[k], 1, tmp->data,
+				    (int)tmp->len, SQLITE_TRANSIENT);
+			} else
+				sqlite3_bind_text(l->side[k], 1, p,
+				    (int)(e - p), SQLITE_STATIC);
+			sqlite3_bind_int64(l->side[k], 2, id);
+			lite_step_done(l, l->side[k]);
+		}
+	}
+
+	/* Clerk's own search tokens, blank-separated. */
+	keyset_reset(ks);
+	index_search_keys(rec, ks);
+	buf_reset(tmp);
+	for (k = 0; k < ks->n; k++) {
+		p = ks->bytes.data + ks->off[k];
+		if (tmp->len > 0)
+			buf_addch(tmp, ' ');
+		buf_add(tmp, p, ks->len[k]);
+		for (i = 0; i < ks->len[k]; i++)
+			if ((unsigned char)p[i] < 0x80 &&
+			    !(p[i] >= 'a' && p[i] <= 'z') &&
+			    !(p[i] >= '0' && p[i] <= '9') &&
+			    strchr("@.-_+", p[i]) == NULL) {
+				b->fts_split++;
+				break;
+			}
+	}
+	sqlite3_bind_int64(l->fts, 1, id);
+	sqlite3_bind_text(l->fts, 2, tmp->data, (int)tmp->len,
+	    SQLITE_STATIC);
+	lite_step_done(l, l->fts);
+}
+
+/* Read every column of the current row, as an application would. */
+static void
+lite_read_row(sqlite3_stmt *s)
+{
+	int	c, n = sqlite3_column_count(s);
+
+	for (c = 0; c < n; c++) {
+		if (sqlite3_column_type(s, c) == SQLITE_INTEGER)
+			sink += (uint64_t)sqlite3_column_int64(s, c);
+		else {
+			sink += (uintptr_t)sqlite3_column_text(s, c);
+			sink += (uint64_t)sqlite3_column_bytes(s, c);
+		}
+	}
+}
+
+/* "ива пе" -> "ива"* "пе"*: every token a prefix, all required. */
+static void
+lite_match(const char *q, struct keyset *ks, struct buf *out)
+{
+	size_t		 k, i;
+	const char	*p;
+
+	keyset_reset(ks);
+	index_query_tokens(q, ks);
+	buf_reset(out);
+	for (k = 0; k < ks->n; k++) {
+		p = ks->bytes.data + ks->off[k];
+		buf_adds(out, out->len ? " \"" : "\"");
+		for (i = 0; i < ks->len[k]; i++) {
+			if (p[i] == '"')
+				buf_addch(out, '"');
+			buf_addch(out, p[i]);
+		}
+		buf_adds(out, "\"*");
+	}
+}
+
+static size_t
+lite_op(struct bench *b, struct lite *l, int what, int qs, size_t i,
+    struct keyset *ks, struct buf *tmp, uint64_t *ids)
+{
+	const struct record *rec;
+	sqlite3_stmt	*s;
+	size_t		 n = 0;
+	int		 r;
+
+	switch (what) {
+	case F_GET:
+		s = l->get;
+		sqlite3_bind_int64(s, 1,
+		    (sqlite3_int64)b->lite_id[b->q_get[i]]);
+		break;
+	case F_INN:
+		s = l->inn;
+		rec = b->recs[b->q_inn[i]];
+		sqlite3_bind_text(s, 1, rec->values[b->pos_inn].s,
+		    (int)rec->values[b->pos_inn].len, SQLITE_STATIC);
+		break;
+	case F_PAGE:
+		s = l->page;
+		rec = b->recs[b->q_page[i]];
+		buf_reset(tmp);
+		utf8_foldkey(tmp, text_of(rec, b->pos_name),
+		    strlen(text_of(rec, b->pos_name)));
+		sqlite3_bind_text(s, 1, tmp->data, (int)tmp->len,
+		    SQLITE_STATIC);
+		break;
+	default:
+		s = l->search;
+		lite_match(b->q_search[qs][i], ks, tmp);
+		sqlite3_bind_text(s, 1, tmp->data, (int)tmp->len,
+		    SQLITE_STATIC);
+		break;
+	}
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (what == F_GET || what == F_PAGE)
+			lite_read_row(s);
+		if (n < MAXHITS)
+			ids[n] = (uint64_t)sqlite3_column_int64(s, 0);
+		n++;
+	}
+	if (r != SQLITE_DONE)
+		fatal("sqlite: %s: %s", sqlite3_sql(s), sqlite3_errmsg(l->db));
+	sqlite3_reset(s);
+	return (n);
+}
+
+static size_t
+lite_scan(struct lite *l, sqlite3_stmt *s, const char *city)
+{
+	size_t	n = 0;
+	int	r;
+
+	sqlite3_bind_text(s, 1, city, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		lite_read_row(s);
+		n++;
+	}
+	if (r != SQLITE_DONE)
+		fatal("sqlite: %s: %s", sqlite3_sql(s), sqlite3_errmsg(l->db));
+	sqlite3_reset(s);
+	return (n);
+}
+
+static void
+run_lite(struct bench *b)
+{
+	struct lite	 l;
+	struct keyset	 ks;
+	struct buf	 tmp = BUF_INIT, path = BUF_INIT, fold = BUF_INIT;
+	uint64_t	*ns, t0, t1, tins, ids[MAXHITS];
+	size_t		 i, j, q, n, runs, first, cnt;
+	double		 best, cpu;
+	uint64_t	 wr;
+	int		 what, qs, cmp;
+	char		*msg;
+
+	rss_reset();
+	memset(&l, 0, sizeof(l));
+	keyset_init(&ks);
+	buf_printf(&path, "%s/sqlite.db", b->dir);
+	if (sqlite3_open(path.data, &l.db) != SQLITE_OK)
+		fatal("sqlite: %s: %s", path.data, sqlite3_errmsg(l.db));
+	lite_exec(&l, "PRAGMA journal_mode=WAL");
+	lite_exec(&l, "PRAGMA synchronous=OFF");
+	buf_printf(&tmp, "PRAGMA cache_size=-%zu", b->cache_mb * 1024);
+	lite_exec(&l, tmp.data);
+	lite_schema(b, &l);
+
+	fprintf(stderr, "sqlite: inserting %zu parties...\n", b->n);
+	cpu = cpu_secs();
+	wr = written();
+	t0 = now_ns();
+	for (i = 0; i < b->n; i += BATCH) {
+		lite_step_done(&l, l.begin);
+		for (j = i; j < i + BATCH && j < b->n; j++)
+			lite_insert(b, &l, j, &ks, &tmp);
+		lite_step_done(&l, l.commit);
+	}
+	tins = now_ns() - t0;
+	msg = NULL;
+	if (sqlite3_exec(l.db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+	    &msg) != SQLITE_OK)
+		fatal("sqlite: checkpoint: %s", msg);
+	t1 = now_ns() - t0;
+	b->cpu_lite = cpu_secs() - cpu;
+	b->wr_lite = written() - wr;
+	b->fig[F_INSERT].lite[0] = (double)b->n / secs(tins);
+	b->fig[F_INSERT_CKPT].lite[0] = (double)b->n / secs(t1);
+	b->fig[F_INSERT].done[1] = b->fig[F_INSERT_CKPT].done[1] = 1;
+	fprintf(stderr, "sqlite: %.0f records/s (%.1f s)\n",
+	    b->fig[F_INSERT].lite[0], secs(tins));
+
+	l.get = lite_prepare(&l, "SELECT * FROM party WHERE id = ?");
+	l.inn = lite_prepare(&l, "SELECT id FROM party WHERE inn = ?");
+	l.search = lite_prepare(&l, "SELECT rowid FROM party_fts WHERE "
+	    "party_fts MATCH ? LIMIT 50");
+	l.page = lite_prepare(&l, "SELECT * FROM party WHERE name_fold >= ? "
+	    "ORDER BY name_fold, id LIMIT 50");
+	l.scan = lite_prepare(&l, "SELECT * FROM party NOT INDEXED WHERE "
+	    "city = ? AND status = 'active'");
+	l.city = lite_prepare(&l, "SELECT * FROM party WHERE city_fold = ? "
+	    "AND status = 'active'");
+
+	ns = xcalloc(b->nq, sizeof(*ns));
+	for (q = F_GET; q <= F_PAGE; q++) {
+		what = q >= F_SEARCH0 && q < F_PAGE ? F_SEARCH0 : (int)q;
+		qs = (int)(q - F_SEARCH0);
+		fprintf(stderr, "sqlite: %s\n", b->fig[q].name);
+		for (i = 0; i < b->nq; i++) {
+			t0 = now_ns();
+			n = lite_op(b, &l, what, qs, i, &ks, &tmp, ids);
+			ns[i] = now_ns() - t0;
+			switch (b->fig[F_GET].done[0] || what == F_GET ||
+			    what == F_INN ? what : -1) {
+			case F_GET:
+				if (n != 1)
+					b->mismatch[q]++;
+				break;
+			case F_INN:
+				if (n != 1 || ids[0] !=
+				    b->lite_id[b->q_inn[i]])
+					b->mismatch[q]++;
+				break;
+			case F_PAGE:
+				first = n == 0 ? SIZE_MAX : id_index(b->lite_id,
+				    b->n, ids[0]);
+				if (first != b->page_first[i] ||
+				    n != b->page_n[i])
+					b->mismatch[q]++;
+				break;
+			case -1:	/* clerk did not run */
+				break;
+			default:
+				/* Same records, same order as clerk's? */
+				cnt = n < MAXHITS ? n : MAXHITS;
+				cmp = cnt == b->nhits[qs][i];
+				for (j = 0; cmp && j < cnt; j++)
+					cmp = id_index(b->lite_id, b->n, ids[j])
+					    == b->hits[qs][i * MAXHITS + j];
+				if (!cmp)
+					b->mismatch[q]++;
+				break;
+			}
+		}
+		percentiles(ns, b->nq, b->fig[q].lite);
+		b->fig[q].done[1] = 1;
+	}
+
+	fprintf(stderr, "sqlite: scans\n");
+	runs = 3;
+	for (j = 0, best = 0; j < runs; j++) {
+		t0 = now_ns();
+		n = lite_scan(&l, l.scan, b->scan_city);
+		t1 = now_ns() - t0;
+		if (j == 0 || secs(t1) * 1e3 < best)
+			best = secs(t1) * 1e3;
+	}
+	if (b->fig[F_SCAN].done[0] && n != b->scan_count)
+		b->mismatch[F_SCAN]++;
+	b->scan_count = n;
+	b->fig[F_SCAN].lite[0] = best;
+	b->fig[F_SCAN].done[1] = 1;
+	utf8_foldkey(&fold, b->scan_city, strlen(b->scan_city));
+	for (j = 0, best = 0; j < runs; j++) {
+		t0 = now_ns();
+		n = lite_scan(&l, l.city, fold.data);
+		t1 = now_ns() - t0;
+		if (j == 0 || secs(t1) * 1e3 < best)
+			best = secs(t1) * 1e3;
+	}
+	if (b->fig[F_CITY].done[0] && n != b->city_count)
+		b->mismatch[F_CITY]++;
+	b->city_count = n;
+	b->fig[F_CITY].lite[0] = best;
+	b->fig[F_CITY].done[1] = 1;
+
+	b->rss_lite = rss_read("VmHWM");
+	sqlite3_finalize(l.ins);
+	sqlite3_finalize(l.fts);
+	sqlite3_finalize(l.begin);
+	sqlite3_finalize(l.commit);
+	for (i = 0; i < l.nside; i++)
+		sqlite3_finalize(l.side[i]);
+	sqlite3_finalize(l.get);
+	sqlite3_finalize(l.inn);
+	sqlite3_finalize(l.search);
+	sqlite3_finalize(l.page);
+	sqlite3_finalize(l.scan);
+	sqlite3_finalize(l.city);
+	if (sqlite3_close(l.db) != SQLITE_OK)
+		fatal("sqlite: close: %s", sqlite3_errmsg(l.db));
+	b->disk_lite[0] = file_size(path.data);
+	buf_adds(&path, "-wal");
+	b->disk_lite[1] = file_size(path.data);
+	free(ns);
+	keyset_release(&ks);
+	buf_release(&tmp);
+	buf_release(&fold);
+	buf_release(&path);
+}
+
+/* ---------------------------------------------------------------- */
+/* Report */
+
+static const char *
+num(char *out, size_t size, double v)
+{
+	char		 tmp[64];
+	unsigned long long u;
+	size_t		 len, i, o = 0;
+
+	if (v >= 1000) {
+		u = (unsigned long long)(v + 0.5);
+		len = (size_t)snprintf(tmp, sizeof(tmp), "%llu", u);
+		for (i = 0; i < len && o + 2 < size; i++) {
+			if (i > 0 && (len - i) % 3 == 0)
+				out[o++] = ',';
+			out[o++] = tmp[i];
+		}
+		out[o] = '\0';
+	} else if (v >= 100)
+		snprintf(out, size, "%.0f", v);
+	else if (v >= 10)
+		snprintf(out, size, "%.1f", v);
+	else
+		snprintf(out, size, "%.2f", v);
+	return (out);
+}
+
+/* How many times clerk is faster: > 1 is better for clerk. */
+static double
+speedup(const struct figure *f, int k)
+{
+	if (!f->done[0] || !f->done[1])
+		return (1);
+	if (f->higher_better)
+		return (f->clerk[k] / f->lite[k]);
+	return (f->lite[k] / f->clerk[k]);
+}
+
+/* A figure, or a dash for an engine that did not run. */
+static const char *
+cell(char *out, size_t size, const struct figure *f, int engine, int k)
+{
+	if (!f->done[engine])
+		return ("—");
+	return (num(out, size, engine ? f->lite[k] : f->clerk[k]));
+}
+
+static const char *
+ratio(char *out, size_t size, const struct figure *f, int k)
+{
+	if (!f->done[0] || !f->done[1])
+		return ("—");
+	snprintf(out, size, "%.2f×", speedup(f, k));
+	return (out);
+}
+
+static void
+report(struct bench *b)
+{
+	struct figure	*f;
+	char		 a[32], c[32], d[32], e[32], r0[32], r1[32];
+	size_t		 i, q;
+	int		 ok, worse;
+	double		 sp, search99;
+
+	printf("Parties: %zu (seed %d, generated in %.1f s), queries per "
+	    "series: %zu, cache: %zu MB per engine, SQLite %s.\n\n", b->n,
+	    SEED, b->gen_s, b->nq, b->cache_mb, sqlite3_libversion());
+	printf("How: both engines get the same records, generated in memory "
+	    "beforehand by tests/bench/gen.c, in one process, clerk first. "
+	    "clerk: store_open() with STORE_NOSYNC; store_insert() in "
+	    "transactions of 1,000, which also validates each record and "
+	    "writes its audit entry. SQLite: WAL, synchronous=OFF; a column "
+	    "per field; an index on every field clerk indexes (folded ones "
+	    "on a column holding clerk's own fold key); multi-valued fields "
+	    "(phones, e-mails, tags) also in (value, id) WITHOUT ROWID "
+	    "tables; the (inn, kpp) unique index partial on kind = 'org'; "
+	    "the word index as a contentless FTS5 table (detail=none, "
+	    "prefix='2 3 4') fed clerk's own search tokens; prepared "
+	    "statements, transactions of 1,000, no validation and no audit. "
+	    "Reads: each operation in its own read-only transaction "
+	    "(SQLite: autocommit); get and page decode or read every field; "
+	    "search asks for the first 50 ids in id order with every query "
+	    "word a prefix (FTS5: MATCH '\"w1\"* \"w2\"*' LIMIT 50); "
+	    "lookup by ИНН returns ids. Scans: clerk pages through every "
+	    "record by id, 1,000 per transaction, and tests the predicate in "
+	    "C; SQLite runs SELECT * ... NOT INDEXED WHERE city = ? AND "
+	    "status = 'active'; the index path looks the city up and gets "
+	    "each record. Best of 3 runs. Speed ratios are clerk's speed "
+	    "over SQLite's: above 1 clerk is faster.\n\n");
+	printf("| operation | clerk | SQLite | clerk ÷ SQLite speed |\n");
+	printf("|---|---:|---:|---:|\n");
+	for (i = 0; i < F_COUNT; i++) {
+		f = &b->fig[i];
+		if (f->latency)
+			continue;
+		printf("| %s, %s | %s | %s | %s |\n", f->name, f->unit,
+		    cell(a, sizeof(a), f, 0, 0), cell(c, sizeof(c), f, 1, 0),
+		    ratio(d, sizeof(d), f, 0));
+	}
+	printf("\nLatency per operation in µs, one read-only transaction "
+	    "each:\n\n");
+	printf("| operation | clerk p50 | clerk p99 | SQLite p50 | "
+	    "SQLite p99 | speed p50 | speed p99 |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|\n");
+	for (i = 0; i < F_COUNT; i++) {
+		f = &b->fig[i];
+		if (!f->latency)
+			continue;
+		printf("| %s | %s | %s | %s | %s | %s | %s |\n", f->name,
+		    cell(a, sizeof(a), f, 0, 0), cell(c, sizeof(c), f, 0, 1),
+		    cell(d, sizeof(d), f, 1, 0), cell(e, sizeof(e), f, 1, 1),
+		    ratio(r0, sizeof(r0), f, 0), ratio(r1, sizeof(r1), f, 1));
+	}
+	printf("\n| resources | clerk | SQLite |\n|---|---:|---:|\n");
+	printf("| peak RSS, MB (of which %.0f MB are the generated records) "
+	    "| %.0f | %.0f |\n", b->rss_base / 1024.0, b->rss_clerk / 1024.0,
+	    b->rss_lite / 1024.0);
+	printf("| data on disk, MB | %.0f | %.0f |\n", b->disk_clerk[0] / 1e6,
+	    b->disk_lite[0] / 1e6);
+	printf("| log / WAL on disk, MB | %.0f | %.0f |\n",
+	    b->disk_clerk[1] / 1e6, b->disk_lite[1] / 1e6);
+	printf("| CPU time of the load and checkpoint, s | %.1f | %.1f |\n",
+	    b->cpu_clerk, b->cpu_lite);
+	printf("| written during the load and checkpoint, MB | %.0f | %.0f "
+	    "|\n", b->wr_clerk / 1e6, b->wr_lite / 1e6);
+
+	printf("\nChecks: the scan found %zu records (city %s, status "
+	    "active), the index path %zu.", b->scan_count, b->scan_city,
+	    b->city_count);
+	for (i = 0; i < F_COUNT; i++)
+		if (b->mismatch[i] > 0)
+			printf(" MISMATCH: %s: %zu answers differ between the "
+			    "engines or from the data.", b->fig[i].name,
+			    b->mismatch[i]);
+	if (b->fts_split > 0)
+		printf(" %zu records had tokens FTS5 splits further.",
+		    b->fts_split);
+	printf("\n\nTargets:\n\n");
+	f = &b->fig[F_INSERT];
+	printf("- insert ≥ 50,000 records/s with all indexes: %s (%s)\n",
+	    f->clerk[0] >= 50000 ? "met" : "MISSED", num(a, sizeof(a),
+	    f->clerk[0]));
+	printf("- insert ≥ 2× SQLite: %s (%.2f×)\n", speedup(f, 0) >= 2 ?
+	    "met" : "MISSED", speedup(f, 0));
+	search99 = 0;
+	for (q = 0; q < QS_COUNT; q++)
+		if (b->fig[F_SEARCH0 + q].clerk[1] > search99)
+			search99 = b->fig[F_SEARCH0 + q].clerk[1];
+	printf("- search p99 < 1 ms: %s (worst p99 %s µs)\n",
+	    search99 < 1000 ? "met" : "MISSED", num(a, sizeof(a), search99));
+	f = &b->fig[F_PAGE];
+	printf("- page of 50 < 0.5 ms: %s (p50 %s µs, p99 %s µs)\n",
+	    f->clerk[1] < 500 ? "met" : f->clerk[0] < 500 ?
+	    "met at p50, MISSED at p99" : "MISSED",
+	    num(a, sizeof(a), f->clerk[0]), num(c, sizeof(c), f->clerk[1]));
+	ok = 1;
+	printf("- no other ratio worse than SQLite's:");
+	for (i = 0; i < F_COUNT; i++) {
+		f = &b->fig[i];
+		for (q = 0; q < (size_t)(f->latency ? 2 : 1); q++) {
+			sp = speedup(f, (int)q);
+			worse = sp < 1.0;
+			if (worse) {
+				printf("%s %s%s (%.2f×)", ok ? "" : ";",
+				    f->name, f->latency ? (q ? " p99" :
+				    " p50") : "", sp);
+				ok = 0;
+			}
+		}
+	}
+	printf("%s\n", ok ? " met" : " — MISSED");
+}
+
+/* ---------------------------------------------------------------- */
+
+static void
+check_only(struct bench *b)
+{
+	struct buf	 out = BUF_INIT, err = BUF_INIT;
+	size_t		 i, p, bad = 0, badpos;
+
+	for (i = 0; i < b->n; i++) {
+		buf_reset(&err);
+		if (record_validate(b->recs[i], &badpos, &err) != 0) {
+			if (bad++ < 10)
+				printf("party %zu: %s\n", i, err.data);
+		}
+	}
+	for (i = 0; i < b->n && i < 6; i++) {
+		printf("--- party %zu\n", i);
+		for (p = 0; p < b->table->nfields; p++) {
+			if (!b->recs[i]->values[p].set)
+				continue;
+			buf_reset(&out);
+			record_format(b->recs[i], p, 1, &out);
+			printf("%-15s %s\n", b->table->fields[p].name,
+			    out.data);
+		}
+	}
+	printf("%zu parties generated in %.1f s, %zu invalid\n", b->n,
+	    b->gen_s, bad);
+	buf_release(&out);
+	buf_release(&err);
+	exit(bad > 0);
+}
+
+static void
+figures(struct bench *b)
+{
+	static struct {
+		int		 i, latency, higher;
+		const char	*name, *unit;
+	} d[] = {
+		{ F_INSERT, 0, 1, "insert, transactions of 1,000, all "
+		    "indexes", "records/s" },
+		{ F_INSERT_CKPT, 0, 1, "the same, counting the checkpoint "
+		    "after it", "records/s" },
+		{ F_GET, 1, 0, "get by id", NULL },
+		{ F_INN, 1, 0, "lookup by ИНН", NULL },
+		{ F_PAGE, 1, 0, "page of 50 by name at a random key", NULL },
+		{ F_SCAN, 0, 0, "scan with a predicate (city and status), "
+		    "every record", "ms" },
+		{ F_CITY, 0, 0, "the same through the city index", "ms" }
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(d); i++) {
+		b->fig[d[i].i].name = d[i].name;
+		b->fig[d[i].i].latency = d[i].latency;
+		b->fig[d[i].i].higher_better = d[i].higher;
+		b->fig[d[i].i].unit = d[i].unit;
+	}
+	for (i = 0; i < QS_COUNT; i++) {
+		b->fig[F_SEARCH0 + i].name = qs_names[i];
+		b->fig[F_SEARCH0 + i].latency = 1;
+	}
+}
+
+static void
+bench_free(struct bench *b)
+{
+	size_t	i, q;
+
+	for (i = 0; i < b->n; i++)
+		record_free(b->recs[i]);
+	free(b->recs);
+	for (q = 0; q < QS_COUNT; q++) {
+		for (i = 0; i < b->nq; i++)
+			free(b->q_search[q][i]);
+		free(b->q_search[q]);
+		free(b->hits[q]);
+		free(b->nhits[q]);
+	}
+	free(b->q_get);
+	free(b->q_inn);
+	free(b->q_page);
+	free(b->page_first);
+	free(b->page_n);
+	free(b->clerk_id);
+	free(b->lite_id);
+	schema_free(b->schema);
+}
+
+static ssize_t
+need_field(struct bench *b, const char *name)
+{
+	ssize_t	pos = table_field_pos(b->table, name);
+
+	if (pos < 0)
+		fatal("the party form has no field '%s'", name);
+	return (pos);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bench	 b;
+	struct buf	 err = BUF_INIT;
+	const char	*forms, *s, *only;
+	int		 ch, check = 0;
+
+	memset(&b, 0, sizeof(b));
+	b.n = 1000000;
+	b.nq = 10000;
+	b.cache_mb = 1024;
+	while ((ch = getopt(argc, argv, "cq:")) != -1) {
+		switch (ch) {
+		case 'c':
+			check = 1;
+			break;
+		case 'q':
+			b.nq = strtoul(optarg, NULL, 10);
+			break;
+		default:
+			fprintf(stderr, "usage: bench-store [-c] [-q queries] "
+			    "[N [DIR]]\n");
+			return (2);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0)
+		b.n = strtoul(argv[0], NULL, 10);
+	b.dir = argc > 1 ? argv[1] : "bench-data";
+	if ((s = getenv("BENCH_CACHE_MB")) != NULL && *s != '\0')
+		b.cache_mb = strtoul(s, NULL, 10);
+	if (b.n < 2 * PAGE || b.nq == 0) {
+		fprintf(stderr, "bench-store: N must be at least %d\n",
+		    2 * PAGE);
+		return (2);
+	}
+
+	if ((forms = getenv("CLERK_FORMS")) == NULL || *forms == '\0')
+		forms = TOP_SRCDIR "/forms";
+	b.schema = schema_new();
+	if (schema_load(b.schema, forms, &err) != 0 ||
+	    schema_check(b.schema, &err) != 0)
+		fatal("%s", err.data);
+	if ((b.table = schema_table(b.schema, "party")) == NULL)
+		fatal("%s: no table 'party'", forms);
+	b.pos_name = need_field(&b, "name");
+	b.pos_kind = need_field(&b, "kind");
+	b.pos_inn = need_field(&b, "inn");
+	b.pos_city = need_field(&b, "city");
+	b.pos_status = need_field(&b, "status");
+	figures(&b);
+
+	fprintf(stderr, "generating %zu parties...\n", b.n);
+	generate(&b);
+	fprintf(stderr, "generated in %.1f s\n", b.gen_s);
+	if (check)
+		check_only(&b);
+	make_queries(&b);
+	b.rss_base = rss_read("VmRSS");
+	b.clerk_id = xcalloc(b.n, sizeof(uint64_t));
+	b.lite_id = xcalloc(b.n, sizeof(uint64_t));
+	if (mkdir(b.dir, 0700) != 0 && errno != EEXIST)
+		fatal("%s: %s", b.dir, strerror(errno));
+
+	only = getenv("BENCH_ONLY");
+	if (only == NULL || strcmp(only, "sqlite") != 0)
+		run_clerk(&b);
+	if (only == NULL || strcmp(only, "clerk") != 0)
+		run_lite(&b);
+	report(&b);
+	bench_free(&b);
+	return (0);
+}
