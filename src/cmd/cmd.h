@@ -87,16 +87,20 @@ int	 cmd_run(struct cmd_ctx *, const char *, int, char **);
 int	 cmd_error(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
 int	 cmd_usage(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
 void	 cmd_warn(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
-/* The value of an option (flags give ""), or NULL when not given. */
+/* The value of an option (flags give ""), or NULL when not given; the
+ * last of repeated options wins. */
 const char *cmd_opt(const struct cmd_ctx *, const char *);
 /* A table by name, or NULL with "unknown table 'paty' (did you mean
  * 'party'?)" as the context's error. */
 const struct table *cmd_table_get(struct cmd_ctx *, const char *);
 /* A field position by name, or -1 with "unknown field ..." set. */
 ssize_t	 cmd_field_get(struct cmd_ctx *, const struct table *, const char *);
-/* A record id: -1 with a usage error unless a positive decimal. */
+/*
+ * Parsers of arguments return CMD_OK, or CMD_USAGE with the error set:
+ * a record id (a positive decimal), a count for --limit and the like
+ * (what names it in the message), an output format (--format).
+ */
 int	 cmd_parse_id(struct cmd_ctx *, const char *, uint64_t *);
-/* A count for --limit and the like: -1 with a usage error. */
 int	 cmd_parse_count(struct cmd_ctx *, const char *, const char *,
 	     uint64_t *);
 /*
@@ -132,7 +136,6 @@ enum cmd_format {
 	FMT_TSV,
 	FMT_JSON
 };
-/* Parse --format; -1 with a usage error. */
 int	 cmd_format_get(struct cmd_ctx *, enum cmd_format *);
 /* A value for people: choices by their label in lang (0 English,
  * 1 Russian), multi values joined by ", ". */

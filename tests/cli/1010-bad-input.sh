@@ -42,6 +42,17 @@ status 1 "a party without its required name is refused"
 like "$err" "name" "naming the missing field"
 is "$(count_rows party)" "$before" "still nothing was added"
 
+run add party kind=org name='Двойник' inn=7707083893 kpp=773601001
+status 1 "a second organisation with the same ИНН and КПП is refused"
+like "$err" "(party 1)" "naming the one that has them"
+run add contact party=77 name='Никто'
+status 1 "a contact of a missing party is refused"
+like "$err" "field 'party': party 77 does not exist" "saying so"
+run add party name=X birthday=31.02.2000
+status 1 "an impossible date is refused"
+like "$err" "field 'birthday'" "naming the field"
+is "$(count_rows party)" "$before" "none of these added anything"
+
 run set party 1 inn=123
 status 1 "set with a bad ИНН is refused"
 run show party 1 --format json
