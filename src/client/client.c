@@ -484,11 +484,16 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 	struct winsize		 ws;
 	struct buf		 b = BUF_INIT;
 	char			 cwd[PATH_MAX], *envv[4];
+	const char		*s;
 	int			 cols = 0, r;
 	size_t			 i;
 
 	proto_response_init(resp);
-	if (isatty(STDOUT_FILENO) &&
+	/* The width tables are fitted to: $COLUMNS, like ls, else the
+	 * terminal's; none when writing to a pipe or file. */
+	if ((s = env("COLUMNS")) != NULL && atoi(s) > 0)
+		cols = atoi(s);
+	else if (isatty(STDOUT_FILENO) &&
 	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
 		cols = ws.ws_col;
 	xasprintf(&envv[0], "cwd=%s", getcwd(cwd, sizeof cwd) != NULL ?

@@ -142,7 +142,7 @@ user_list_exec(struct cmd_ctx *ctx)
 			cmd_grid_adds(&g, st.ops[i].admin ? "yes" : "no");
 			cmd_grid_adds(&g, st.ops[i].disabled ? "yes" : "no");
 		}
-		cmd_grid_render(&g, fmt, 0, &ctx->out);
+		cmd_grid_render(&g, fmt, 0, 0, &ctx->out);
 		cmd_grid_release(&g);
 	}
 	access_operators_free(st.ops, st.nops);

@@ -198,7 +198,8 @@ list_exec(struct cmd_ctx *ctx)
 	} else if (fmt == FMT_JSON)
 		buf_adds(&ctx->out, seen == 0 ? "[]\n" : "\n]\n");
 	else if (fmt != FMT_TABLE || seen > 0)
-		cmd_grid_render(&g, fmt, LIST_CELL_MAX, &ctx->out);
+		cmd_grid_render(&g, fmt, LIST_CELL_MAX, ctx->cols,
+		    &ctx->out);
 	store_records_free(st.recs, st.n);
 	buf_release(&st.key);
 	buf_release(&err);

@@ -110,7 +110,7 @@ show_text(struct cmd_ctx *ctx, const struct record *rec)
 		cmd_grid_add(&g, v.data, v.len);
 	}
 	/* Values are shown whole: no width cap. */
-	cmd_grid_render(&g, FMT_TABLE, 0, &ctx->out);
+	cmd_grid_render(&g, FMT_TABLE, 0, 0, &ctx->out);
 	cmd_grid_release(&g);
 	buf_release(&v);
 }

@@ -150,7 +150,8 @@ void	 cmd_tsv_field(struct buf *, const char *, size_t);
 
 /*
  * A grid of cells printed as an aligned table (display widths, cells
- * over maxw cells cut with "…"), or as CSV or TSV.
+ * over maxw cells cut with "…", 0 = no cap; narrowed to fit cols
+ * terminal cells when not 0), or as CSV or TSV.
  */
 struct cmd_grid {
 	size_t		  ncols;
@@ -164,7 +165,7 @@ void	 cmd_grid_release(struct cmd_grid *);
 void	 cmd_grid_add(struct cmd_grid *, const char *, size_t);
 void	 cmd_grid_adds(struct cmd_grid *, const char *);
 void	 cmd_grid_render(const struct cmd_grid *, enum cmd_format, size_t,
-	     struct buf *);
+	     size_t, struct buf *);
 
 /* The verbs. */
 extern const struct cmd_entry cmd_add_entry;

@@ -263,9 +263,9 @@ table_cell(const char *s, size_t maxw, struct buf *out, size_t *width)
 
 void
 cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
-    struct buf *out)
+    size_t cols, struct buf *out)
 {
-	size_t		 nrows, r, c, w, *widths;
+	size_t		 nrows, r, c, w, *widths, total, widest;
 	struct buf	 cell = BUF_INIT;
 	const char	*s;
 
@@ -298,10 +298,28 @@ cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
 				widths[c] = w;
 		}
 	}
+	/*
+	 * On a terminal narrower than the table, take a cell at a time off
+	 * the widest column (down to 8) until it fits: long names and
+	 * addresses give way before short codes do.
+	 */
+	for (;;) {
+		total = 2 * (g->ncols - 1);
+		widest = 0;
+		for (c = 0; c < g->ncols; c++) {
+			total += widths[c];
+			if (widths[c] > widths[widest])
+				widest = c;
+		}
+		if (cols == 0 || total <= cols || widths[widest] <= 8)
+			break;
+		widths[widest]--;
+	}
 	for (r = 0; r < nrows; r++) {
 		for (c = 0; c < g->ncols; c++) {
 			buf_reset(&cell);
-			table_cell(g->cells[r * g->ncols + c], maxw, &cell, &w);
+			table_cell(g->cells[r * g->ncols + c], widths[c], &cell,
+			    &w);
 			if (c > 0)
 				buf_adds(out, "  ");
 			if (g->right[c])

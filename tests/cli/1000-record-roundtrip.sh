@@ -71,6 +71,13 @@ for line in sys.stdin.read().splitlines():
             starts.add(width(line[:i]))
 print(len(starts))')" "1" "list columns are aligned by display width"
 
+narrow=$(COLUMNS=80 "$CLERK_BIN" list party)
+is "$(printf '%s\n' "$narrow" | python3 -c '
+import sys
+print(max(len(l) for l in sys.stdin.read().splitlines()))')" "80" \
+    "a table is fitted to an 80-column terminal"
+like "$narrow" "…" "cutting the widest cells"
+
 run list party --format csv
 status 0 "list as CSV"
 is "$(printf '%s\n' "$out" | head -n 1 | tr -d '\r')" \

@@ -12,7 +12,7 @@ CLERK_BIN=$top_builddir/clerk
 export CLERKD="$top_builddir/clerkd"
 export CLERK_FORMS="${CLERK_FORMS:-$top_srcdir/forms}"
 export LC_ALL=C.UTF-8 LANG=C.UTF-8
-unset CLERK_SOCKET XDG_DATA_HOME LC_MESSAGES CLERK_NOW
+unset CLERK_SOCKET XDG_DATA_HOME LC_MESSAGES CLERK_NOW COLUMNS
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/clerk-cli.XXXXXX") || exit 1
 export XDG_RUNTIME_DIR="$T/run"
