@@ -31,7 +31,7 @@ is "$ra $rb" "0 0" "two clients starting at once both succeed"
 is "$(sort -u "$T/a.out" "$T/b.out" | wc -l)" "2" "and get two ids"
 is "$("$CLERK_BIN" -d "$d2" list party --format tsv | wc -l)" "3" \
     "both records are there"
-n=$(ps -eo args | grep -c "^$CLERKD --personal --dir $d2 ")
+n=$(clerkd_pids "--personal --dir $d2 " | wc -l)
 is "$n" "1" "exactly one server runs for that folder"
 pid2=$(server_pid "$d2")
 ok "$([ -n "$pid2" ] && [ "$pid2" != "$pid1" ]; echo $?)" \

@@ -9,7 +9,7 @@
 wait_stopped() {
 	_i=0
 	while [ $_i -lt 50 ]; do
-		case $(ps -o stat= -p "$1" 2>/dev/null) in T*) return 0 ;; esac
+		case $(proc_state "$1") in T*) return 0 ;; esac
 		sleep 0.1
 		_i=$((_i + 1))
 	done

@@ -7,7 +7,9 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1 ||
-    ! id nobody >/dev/null 2>&1; then
+    ! id nobody >/dev/null 2>&1 ||
+    ! setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+    true >/dev/null 2>&1; then
 	echo "1..0 # SKIP needs root, setpriv and the user nobody"
 	trap - EXIT
 	rm -rf "$T"

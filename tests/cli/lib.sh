@@ -42,12 +42,26 @@ server_pid() {
 	fi
 }
 
+# The state letter of process $1 (R, S, T, Z ...), from /proc (no ps
+# needed), or nothing when there is no such process.
+proc_state() {
+	sed -n 's/^.*) \([A-Za-z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null
+}
+
+# Pids of the running clerkd processes whose arguments contain $1.
+clerkd_pids() {
+	for _d in /proc/[0-9]*; do
+		_a=$(tr '\0' ' ' <"$_d/cmdline" 2>/dev/null) || continue
+		case $_a in "$CLERKD "*"$1"*) echo "${_d#/proc/}" ;; esac
+	done
+}
+
 # Wait up to $2 tenths of a second for process $1 to end; 0 if it did.
 wait_gone() {
 	_i=0
 	while kill -0 "$1" 2>/dev/null; do
 		# A zombie of ours counts as gone.
-		case $(ps -o stat= -p "$1" 2>/dev/null) in Z*) return 0 ;; esac
+		case $(proc_state "$1") in Z*) return 0 ;; esac
 		_i=$((_i + 1))
 		[ "$_i" -ge "$2" ] && return 1
 		sleep 0.1
