@@ -464,15 +464,23 @@ client_server_version(const struct client *c)
 	return (c->server_version);
 }
 
+/* The locale messages are in, as POSIX picks it; "" for none. */
+static const char *
+client_locale(void)
+{
+	const char	*s;
+
+	if ((s = env("LC_ALL")) == NULL && (s = env("LC_MESSAGES")) == NULL &&
+	    (s = env("LANG")) == NULL)
+		s = "";
+	return (s);
+}
+
 /* "ru" when the messages locale is Russian, else "en". */
 static const char *
 client_lang(void)
 {
-	const char	*s;
-
-	if ((s = env("LC_ALL")) == NULL && (s = env("LC_MESSAGES")) == NULL)
-		s = env("LANG");
-	return (s != NULL && strncmp(s, "ru", 2) == 0 ? "ru" : "en");
+	return (strncmp(client_locale(), "ru", 2) == 0 ? "ru" : "en");
 }
 
 int
@@ -483,7 +491,7 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 	struct proto_request	 q;
 	struct winsize		 ws;
 	struct buf		 b = BUF_INIT;
-	char			 cwd[PATH_MAX], *envv[4];
+	char			 cwd[PATH_MAX], *envv[5];
 	const char		*s;
 	int			 cols = 0, r;
 	size_t			 i;
@@ -500,18 +508,19 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 	    cwd : "");
 	xasprintf(&envv[1], "lang=%s", client_lang());
 	xasprintf(&envv[2], "cols=%d", cols);
-	envv[3] = NULL;
+	xasprintf(&envv[3], "locale=%s", client_locale());
+	envv[4] = NULL;
 
 	memset(&q, 0, sizeof q);
 	q.verb = (char *)verb;
 	q.argv = argv;
 	q.argc = argc;
 	q.env = envv;
-	q.nenv = 3;
+	q.nenv = 4;
 	q.bulk = bulk;
 	q.bulklen = bulklen;
 	proto_request_encode(&q, &b);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		free(envv[i]);
 
 	if (c->stop_mid_request) {

@@ -36,7 +36,9 @@
  * version, so two versions can always tell each other why they refuse.
  * The request's name=value list is the client's environment as it
  * matters to the server: cwd (to resolve relative paths), lang (en or
- * ru, for labels), cols (terminal width, 0 when not a terminal).
+ * ru, for labels), cols (terminal width, 0 when not a terminal),
+ * locale (the client's messages locale, e.g. ru_RU.UTF-8, for the
+ * server's messages to it).
  */
 #ifndef CLERK_PROTO_H
 #define CLERK_PROTO_H

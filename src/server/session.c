@@ -15,6 +15,7 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <locale.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,46 @@ env_int(const struct proto_request *q, const char *name)
 	return (v != NULL ? atoi(v) : 0);
 }
 
+/*
+ * The client's locale for this thread's messages (gettext follows
+ * uselocale), so each operator of a shared server reads the server's
+ * messages in their own language.  Kept per connection; a locale this
+ * machine lacks leaves the server's own.
+ */
+struct conn_locale {
+	char		*name;
+	locale_t	 loc;
+};
+
+static void
+use_client_locale(struct conn_locale *cl, const char *name)
+{
+	if (name == NULL || *name == '\0') {
+		uselocale(LC_GLOBAL_LOCALE);
+		return;
+	}
+	if (cl->name == NULL || strcmp(cl->name, name) != 0) {
+		if (cl->loc != (locale_t)0)
+			freelocale(cl->loc);
+		free(cl->name);
+		cl->name = xstrdup(name);
+		/* Messages and the character set they are converted to;
+		 * nothing else of the server depends on the locale. */
+		cl->loc = newlocale(LC_MESSAGES_MASK | LC_CTYPE_MASK, name,
+		    (locale_t)0);
+	}
+	uselocale(cl->loc != (locale_t)0 ? cl->loc : LC_GLOBAL_LOCALE);
+}
+
+static void
+conn_locale_release(struct conn_locale *cl)
+{
+	uselocale(LC_GLOBAL_LOCALE);
+	if (cl->loc != (locale_t)0)
+		freelocale(cl->loc);
+	free(cl->name);
+}
+
 /* Runs one request and encodes its response into out. */
 static void
 run_request(struct conn *c, struct session *s, const struct proto_request *q,
@@ -199,6 +240,7 @@ serve_requests(struct conn *c, struct session *s)
 {
 	struct proto_request	 q;
 	struct proto_response	 bad;
+	struct conn_locale	 cl = { NULL, (locale_t)0 };
 	struct buf		 frame = BUF_INIT, out = BUF_INIT;
 	struct buf		 err = BUF_INIT;
 	int			 r;
@@ -222,7 +264,9 @@ serve_requests(struct conn *c, struct session *s)
 			proto_write_frame(c->fd, out.data, out.len, &err);
 			break;
 		}
+		use_client_locale(&cl, proto_request_env(&q, "locale"));
 		run_request(c, s, &q, &out);
+		uselocale(LC_GLOBAL_LOCALE);
 		proto_request_release(&q);
 		if (frame.alloc > KEEP_BUFFER)
 			buf_release(&frame);
@@ -235,6 +279,7 @@ serve_requests(struct conn *c, struct session *s)
 			break;
 		}
 	}
+	conn_locale_release(&cl);
 	buf_release(&frame);
 	buf_release(&out);
 	buf_release(&err);
