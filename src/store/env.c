@@ -25,7 +25,17 @@
 
 #define FILE_MODE	0600
 #define DIR_MODE	0700
-#define SEQ_CACHE	1000
+/* Ids handed out per sequence refill: a restart skips the rest. */
+#define SEQ_CACHE	100
+#define AUDIT_SEQ_CACHE	1000
+/*
+ * Locks: a transaction of a thousand inserts write-locks some tens of
+ * thousands of pages across the indexes; index builds go in batches
+ * (index_build) so they never need more.  Each lock costs memory up
+ * front, so not more than that.
+ */
+#define STORE_MAX_LOCKS	150000
+#define BUILD_BATCH	5000	/* records per transaction of an index build */
 
 /* Helpers shared by store/. */
 
@@ -537,7 +547,8 @@ count_init(struct store_table *st, DB_TXN *txn, struct buf *err)
 		return (0);
 	if (ret != DB_NOTFOUND)
 		goto fail;
-	if ((ret = DBCALL(st->db->cursor(st->db, txn, &c, 0))) != 0)
+	if ((ret = DBCALL(st->db->cursor(st->db, txn, &c,
+	    DB_READ_COMMITTED))) != 0)
 		goto fail;
 	memset(&k, 0, sizeof(k));
 	memset(&d, 0, sizeof(d));
@@ -563,7 +574,7 @@ fail:
 
 static int
 seq_open(struct store *s, DB_TXN *txn, DB_SEQUENCE **seqp, const char *name,
-    struct buf *err)
+    int32_t cache, struct buf *err)
 {
 	DB_SEQUENCE	*seq;
 	char		*key;
@@ -577,7 +588,7 @@ seq_open(struct store *s, DB_TXN *txn, DB_SEQUENCE **seqp, const char *name,
 	xasprintf(&key, "seq:%s", name);
 	store_dbt(&k, key, strlen(key));
 	if ((ret = DBCALL(seq->initial_value(seq, 1))) != 0 ||
-	    (ret = DBCALL(seq->set_cachesize(seq, SEQ_CACHE))) != 0 ||
+	    (ret = DBCALL(seq->set_cachesize(seq, cache))) != 0 ||
 	    (ret = DBCALL(seq->set_flags(seq, DB_SEQ_INC))) != 0 ||
 	    (ret = DBCALL(seq->open(seq, txn, &k, DB_CREATE | DB_THREAD))) !=
 	    0) {
@@ -621,12 +632,187 @@ st_release(struct store_table *st)
 	free(st->file);
 }
 
+/* Index build: (key, id) pairs of a batch, sorted for locality. */
+struct pair {
+	size_t		 off, len;
+	uint64_t	 id;
+};
+
+static const char *build_keys;	/* for pair_cmp; the build is one thread */
+
+static int
+pair_cmp(const void *va, const void *vb)
+{
+	const struct pair *a = va, *b = vb;
+	size_t		 n = a->len < b->len ? a->len : b->len;
+	int		 c;
+
+	c = n != 0 ? memcmp(build_keys + a->off, build_keys + b->off, n) : 0;
+	if (c != 0)
+		return (c);
+	if (a->len != b->len)
+		return (a->len < b->len ? -1 : 1);
+	return (a->id < b->id ? -1 : a->id > b->id);
+}
+
+/* Records of a batch: from id after, up to BUILD_BATCH of them. */
+static int
+build_collect(struct store_table *st, struct store_index *ix, DB_TXN *txn,
+    uint64_t *after, struct buf *keys, struct pair **pairs, size_t *npairs,
+    size_t *nrec, struct buf *err)
+{
+	struct keyset	 one;
+	unsigned char	 kb[8];
+	size_t		 alloc = 0, j;
+	uint64_t	 id;
+	DBT		 k, d;
+	DBC		*c;
+	int		 ret, r2;
+
+	*npairs = *nrec = 0;
+	if ((ret = DBCALL(st->db->cursor(st->db, txn, &c, 0))) != 0)
+		goto fail;
+	keyset_init(&one);
+	store_id_key(kb, *after + 1);
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.flags = d.flags = DB_DBT_REALLOC;
+	k.data = xmemdup(kb, 8);
+	k.size = 8;
+	for (ret = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
+	    ret == 0 && *nrec < BUILD_BATCH;
+	    ret = DBCALL(c->get(c, &k, &d, DB_NEXT))) {
+		id = k.size == 8 ? store_id_unkey(k.data) : 0;
+		if (id == 0)
+			continue;
+		(*nrec)++;
+		*after = id;
+		/* One record's keys at a time: the index_* functions sort
+		 * and de-duplicate the whole key set they are given. */
+		keyset_reset(&one);
+		if (sec_data_keys(ix, d.data, d.size, &one) == -1) {
+			free(k.data);
+			free(d.data);
+			keyset_release(&one);
+			(void)DBCLOSE(c->close(c));
+			return (buf_error(err, _("%s %llu does not decode"),
+			    st->t->name, (unsigned long long)id));
+		}
+		for (j = 0; j < one.n; j++) {
+			if (*npairs == alloc) {
+				alloc = alloc ? alloc * 2 : 4096;
+				*pairs = xreallocarray(*pairs, alloc,
+				    sizeof(**pairs));
+			}
+			(*pairs)[*npairs].off = keys->len;
+			(*pairs)[*npairs].len = one.len[j];
+			(*pairs)[(*npairs)++].id = id;
+			buf_add(keys, one.bytes.data + one.off[j], one.len[j]);
+		}
+	}
+	free(k.data);
+	free(d.data);
+	keyset_release(&one);
+	r2 = DBCLOSE(c->close(c));
+	if (ret == DB_NOTFOUND || ret == 0)
+		ret = r2;
+	if (ret == 0)
+		return (0);
+fail:
+	return (store_fail(NULL, ret, err, _("cannot build the index '%s': "
+	    "%s"), ix->file, store_strerror(ret)));
+}
+
+/*
+ * Fill a new, empty index from the records, a batch per transaction, so
+ * a table of any size never needs more locks than a batch takes.  The
+ * index is already associated (writes from now on maintain it) but its
+ * signature is written only at the end: a build cut short is redone at
+ * the next open.  Runs in store_open(), before any other thread can use
+ * the store.
+ */
+static int
+index_build(struct store_table *st, struct store_index *ix, struct buf *err)
+{
+	struct store	*s = st->s;
+	struct buf	 keys = BUF_INIT;
+	struct pair	*pairs = NULL;
+	unsigned char	 idb[8];
+	size_t		 npairs, nrec, i;
+	uint64_t	 after = 0, other;
+	DB_TXN		*txn = NULL;
+	DB		*w = NULL;
+	DBT		 k, d;
+	int		 ret, rc = -1;
+
+	/* A writable handle of its own, never associated. */
+	if (txn_begin(s, &txn, err) == -1)
+		goto out;
+	if (store_db_open(s, txn, &w, ix->file, !ix->unique, 0, err) == -1)
+		goto out;
+	if (txn_commit(s, txn, err) == -1) {
+		txn = NULL;
+		goto out;
+	}
+	txn = NULL;
+	do {
+		buf_reset(&keys);
+		if (txn_begin(s, &txn, err) == -1)
+			goto out;
+		if (build_collect(st, ix, txn, &after, &keys, &pairs, &npairs,
+		    &nrec, err) == -1)
+			goto out;
+		build_keys = keys.data;
+		qsort(pairs, npairs, sizeof(*pairs), pair_cmp);
+		for (i = 0; i < npairs; i++) {
+			store_dbt(&k, keys.data + pairs[i].off, pairs[i].len);
+			store_id_key(idb, pairs[i].id);
+			store_dbt(&d, idb, 8);
+			ret = DBCALL(w->put(w, txn, &k, &d, ix->unique ?
+			    DB_NOOVERWRITE : 0));
+			if (ret == DB_KEYEXIST && ix->unique) {
+				/* The data already breaks the constraint. */
+				store_dbt(&d, idb, 8);
+				d.ulen = 8;
+				d.flags = DB_DBT_USERMEM;
+				other = DBCALL(w->get(w, txn, &k, &d, 0)) == 0 &&
+				    d.size == 8 ? store_id_unkey(idb) : 0;
+				buf_error(err, _("cannot build the unique "
+				    "index '%s': %s %llu and %s %llu have the "
+				    "same key; fix the data first"), ix->file,
+				    st->t->name, (unsigned long long)other,
+				    st->t->name,
+				    (unsigned long long)pairs[i].id);
+				goto out;
+			}
+			if (ret != 0) {
+				store_fail(NULL, ret, err, _("cannot build "
+				    "the index '%s': %s"), ix->file,
+				    store_strerror(ret));
+				goto out;
+			}
+		}
+		ret = txn_commit(s, txn, err);
+		txn = NULL;
+		if (ret == -1)
+			goto out;
+	} while (nrec == BUILD_BATCH);
+	rc = 0;
+out:
+	if (txn != NULL)
+		txn_abort(txn);
+	store_db_close(&w);
+	free(pairs);
+	buf_release(&keys);
+	return (rc);
+}
+
 /*
  * Open one table with all its indexes, in one transaction: an index whose
  * file is missing, or whose signature (what its keys are made of)
- * changed, is (re)built from the records by associate(DB_CREATE); index
- * files the form no longer declares are removed, so adding the index back
- * later rebuilds it instead of trusting stale keys.
+ * changed, is made anew and then built from the records (index_build);
+ * index files the form no longer declares are removed, so adding the
+ * index back later rebuilds it instead of trusting stale keys.
  */
 static int
 table_open(struct store_table *st, struct buf *err)
@@ -637,9 +823,10 @@ table_open(struct store_table *st, struct buf *err)
 	DB_TXN		*txn = NULL;
 	char		**files;
 	size_t		 nfiles, i, j;
-	int		 r, ret, rc = -1;
+	int		 r, ret, rc = -1, *build;
 
 	files = list_index_files(s, st->t->name, &nfiles);
+	build = xcalloc(st->nix ? st->nix : 1, sizeof(*build));
 	if (txn_begin(s, &txn, err) == -1)
 		goto out;
 	if (store_db_open(s, txn, &st->db, st->file, 0, 0, err) == -1)
@@ -652,6 +839,8 @@ table_open(struct store_table *st, struct buf *err)
 		if (r == 0 && strcmp(val.data, ix->sig) == 0 &&
 		    file_exists(s, ix->file))
 			goto open;
+		/* New, or its keys are made differently now: rebuild. */
+		build[i] = 1;
 		if (file_exists(s, ix->file)) {
 			ret = DBCALL(s->env->dbremove(s->env, txn, ix->file,
 			    NULL, 0));
@@ -662,18 +851,18 @@ table_open(struct store_table *st, struct buf *err)
 				goto out;
 			}
 		}
-		if (meta_put(s, txn, key.data, ix->sig, strlen(ix->sig),
-		    err) == -1)
+		if (meta_del(s, txn, key.data, err) == -1)
 			goto out;
 open:
 		if (store_db_open(s, txn, &ix->db, ix->file, !ix->unique, 0,
 		    err) == -1)
 			goto out;
 		ix->db->app_private = ix;
+		/* Without DB_CREATE: index_build() fills it in batches. */
 		ret = DBCALL(st->db->associate(st->db, txn, ix->db,
-		    sec_callback, DB_CREATE));
+		    sec_callback, 0));
 		if (ret != 0) {
-			store_fail(NULL, ret, err, _("cannot build the index "
+			store_fail(NULL, ret, err, _("cannot open the index "
 			    "'%s': %s"), ix->file, store_strerror(ret));
 			goto out;
 		}
@@ -700,16 +889,33 @@ open:
 	}
 	if (count_init(st, txn, err) == -1)
 		goto out;
-	if (seq_open(s, txn, &st->seq, st->t->name, err) == -1)
+	if (seq_open(s, txn, &st->seq, st->t->name, SEQ_CACHE, err) == -1)
 		goto out;
 	r = txn_commit(s, txn, err);
 	txn = NULL;
 	if (r == -1)
 		goto out;
+	for (i = 0; i < st->nix; i++) {
+		if (!build[i])
+			continue;
+		ix = &st->ix[i];
+		if (index_build(st, ix, err) == -1 ||
+		    txn_begin(s, &txn, err) == -1)
+			goto out;
+		buf_set(&key, "index:%s", ix->file);
+		if (meta_put(s, txn, key.data, ix->sig, strlen(ix->sig),
+		    err) == -1)
+			goto out;
+		r = txn_commit(s, txn, err);
+		txn = NULL;
+		if (r == -1)
+			goto out;
+	}
 	rc = 0;
 out:
 	if (txn != NULL)
 		txn_abort(txn);
+	free(build);
 	if (rc == -1) {
 		buf_prefix(err, _("table '%s': "), st->t->name);
 		st_close(st);
@@ -748,8 +954,8 @@ env_open(struct store *s, const struct store_options *o, struct buf *err)
 	    (ret = DBCALL(env->set_lg_max(env, 32 * 1024 * 1024))) != 0 ||
 	    (ret = DBCALL(env->set_lg_filemode(env, FILE_MODE))) != 0 ||
 	    (ret = DBCALL(env->set_lk_detect(env, DB_LOCK_DEFAULT))) != 0 ||
-	    (ret = DBCALL(env->set_lk_max_locks(env, 400000))) != 0 ||
-	    (ret = DBCALL(env->set_lk_max_objects(env, 400000))) != 0 ||
+	    (ret = DBCALL(env->set_lk_max_locks(env, STORE_MAX_LOCKS))) != 0 ||
+	    (ret = DBCALL(env->set_lk_max_objects(env, STORE_MAX_LOCKS))) != 0 ||
 	    (ret = DBCALL(env->set_lk_max_lockers(env, 20000))) != 0 ||
 	    (ret = DBCALL(env->set_tx_max(env, 2000))) != 0 ||
 	    (ret = DBCALL(env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1))) !=
@@ -783,7 +989,8 @@ base_open(struct store *s, struct buf *err)
 	    store_db_open(s, txn, &s->seqdb, "seq.db", 0, 0, err) == -1 ||
 	    assign_field_ids(s, txn, err) == -1 ||
 	    audit_open(s, txn, err) == -1 ||
-	    seq_open(s, txn, &s->audit_seq, "audit", err) == -1) {
+	    seq_open(s, txn, &s->audit_seq, "audit", AUDIT_SEQ_CACHE,
+	    err) == -1) {
 		txn_abort(txn);
 		return (-1);
 	}

@@ -72,7 +72,10 @@ int	 store_insert(struct store_txn *, struct record *, const char *,
 /*
  * Update rec (rec->id) if the stored revision is still base_rev; else
  * STORE_CONFLICT with err naming the fields changed since base_rev and by
- * whom.  On success rec->rev is the new revision.
+ * whom.  On success rec->rev is the new revision (unchanged, and nothing
+ * written, when no value changed); on failure rec is as it was.  Keep
+ * base_rev apart from rec->rev: store_txn_run() may run fn again.
+ * STORE_NOTFOUND if the record is gone.
  */
 int	 store_update(struct store_txn *, struct record *, uint32_t,
 	     const char *, struct buf *);
@@ -92,6 +95,11 @@ int	 store_purge(struct store_txn *, const struct table *, uint64_t,
  * STORE_PAGE_FROM: include the position itself and start at the first
  * key >= key (prefix positioning).  Archived records are skipped unless
  * STORE_PAGE_ARCHIVED.  *out is an array of n records, caller frees.
+ * Backward pages come nearest first (descending).  In id order (ix
+ * NULL) the position is id alone, 0 = the start (or the end).  ix may
+ * name the kind when a field has several: "name:exact", "name:folded",
+ * "name:unique"; a bare name prefers folded for pages, exact for lookups.
+ * An empty page is *out NULL, *n 0.
  */
 #define STORE_PAGE_BACKWARD	0x01
 #define STORE_PAGE_FROM		0x02
@@ -105,19 +113,21 @@ void	 store_page_key(const struct record *, const char *, struct buf *);
 void	 store_records_free(struct record **, size_t);
 
 /* Ids of records whose index ix (exact, folded or unique) has exactly
- * this key; up to max.  Returns the count found. */
+ * this key; up to max, archived ones too.  Returns the count found (also
+ * in *n), or -1. */
 int	 store_lookup(struct store_txn *, const struct table *, const char *,
 	     const void *, size_t, uint64_t *, size_t, size_t *,
 	     struct buf *);
 /*
  * Word-token search: every token of the query must match a token of the
  * record as a prefix ("ив пет" finds "Иванов Пётр").  Ids in id order,
- * at most max; archived records skipped.
+ * at most max; archived records skipped.  Returns the count (also in
+ * *n), or -1.
  */
 int	 store_search(struct store_txn *, const struct table *, const char *,
 	     uint64_t *, size_t, size_t *, struct buf *);
 /* Records of other tables that refer to (table, id): up to max
- * (table, id) pairs; returns the count. */
+ * (table, id) pairs; returns the count (also in *n), or -1. */
 struct store_ref {
 	const struct table *table;
 	uint64_t	 id;
@@ -149,7 +159,8 @@ int	 store_history(struct store_txn *, const struct table *, uint64_t,
 	     struct audit_entry **, size_t *, struct buf *);
 void	 store_history_free(struct audit_entry *, size_t);
 
-/* A small key-value table for settings and the access layer. */
+/* A small key-value table for settings and the access layer; get and
+ * del return STORE_NOTFOUND for a key that is not there. */
 int	 store_meta_get(struct store_txn *, const char *, struct buf *,
 	     struct buf *);
 int	 store_meta_put(struct store_txn *, const char *, const void *,

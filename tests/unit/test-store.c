@@ -383,6 +383,12 @@ static const char form_v3[] =		/* code removed */
     "table item \"Item\" \"Товар\" \"Items\" \"Товары\"\n"
     "field name text(100) required index folded search \"Name\" \"Имя\"\n"
     "field price money index exact \"Price\" \"Цена\"\n";
+static const char form_v5[] =		/* name made unique */
+    "table item \"Item\" \"Товар\" \"Items\" \"Товары\"\n"
+    "field name text(100) required index folded index unique search "
+    "\"Name\" \"Имя\"\n"
+    "field code text(20) index unique \"Code\" \"Код\"\n"
+    "field price money index exact \"Price\" \"Цена\"\n";
 static const char form_v4[] =		/* code's type changed */
     "table item \"Item\" \"Товар\" \"Items\" \"Товары\"\n"
     "field name text(100) required index folded search \"Name\" \"Имя\"\n"
@@ -497,6 +503,39 @@ test_forms_change(void)
 	}
 	is_int(check(s, t, &err), 0, "check passes after form "
 	    "changes: %s", err.data);
+	store_close(s);
+	schema_free(sc2);
+
+	/* A unique index the data already breaks is refused. */
+	sc2 = inline_schema(form_v2);
+	s = open_store(dir, sc2, 0);
+	t = schema_table(sc2, "item");
+	rec = record_new(t);
+	set(rec, "name", "Болт М8");
+	is_int(insert(s, rec, "ivanov"), 0, "a second item of the same name");
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "cannot build the unique index "
+		    "'item.name.unique.db': item %llu and item %llu have the "
+		    "same key", (unsigned long long)id1,
+		    (unsigned long long)rec->id);
+		record_free(rec);
+		store_close(s);
+		schema_free(sc2);
+		sc4 = inline_schema(form_v5);
+		s = open_store(dir, sc4, 0);
+		ok(s == NULL && strstr(err.data, want) != NULL, "a unique "
+		    "index over duplicate data is refused: %s", err.data);
+	}
+	store_close(s);
+	schema_free(sc4);
+	sc2 = inline_schema(form_v2);
+	s = open_store(dir, sc2, 0);
+	ok(s != NULL, "the old form still opens");
+	if (s != NULL)
+		is_int(check(s, schema_table(sc2, "item"), &err), 0,
+		    "and checks: %s", err.data);
 	store_close(s);
 	schema_free(sc2);
 
