@@ -763,7 +763,8 @@ index_build(struct store_table *st, struct store_index *ix, struct buf *err)
 		    &nrec, err) == -1)
 			goto out;
 		build_keys = keys.data;
-		qsort(pairs, npairs, sizeof(*pairs), pair_cmp);
+		if (npairs > 1)
+			qsort(pairs, npairs, sizeof(*pairs), pair_cmp);
 		for (i = 0; i < npairs; i++) {
 			store_dbt(&k, keys.data + pairs[i].off, pairs[i].len);
 			store_id_key(idb, pairs[i].id);
