@@ -946,15 +946,17 @@ env_open(struct store *s, const struct store_options *o, struct buf *err)
 	/*
 	 * The detector runs whenever a lock would block, so a deadlock
 	 * comes back at once as DB_LOCK_DEADLOCK and store_txn_run()
-	 * retries.  Lock table sizes cover an index built over a large
-	 * table in one transaction.
+	 * retries.  The youngest transaction is the one aborted: the
+	 * oldest always goes on, so a big transaction retried among many
+	 * writers cannot starve (a random victim let 1-2 % of 100-insert
+	 * batches among 8 writers fail 50 times in a row).
 	 */
 	if ((ret = DBCALL(env->set_cachesize(env, (u_int32_t)(mb / 1024),
 	    (u_int32_t)((mb % 1024) * 1024 * 1024), 1))) != 0 ||
 	    (ret = DBCALL(env->set_lg_bsize(env, 4 * 1024 * 1024))) != 0 ||
 	    (ret = DBCALL(env->set_lg_max(env, 32 * 1024 * 1024))) != 0 ||
 	    (ret = DBCALL(env->set_lg_filemode(env, FILE_MODE))) != 0 ||
-	    (ret = DBCALL(env->set_lk_detect(env, DB_LOCK_DEFAULT))) != 0 ||
+	    (ret = DBCALL(env->set_lk_detect(env, DB_LOCK_YOUNGEST))) != 0 ||
 	    (ret = DBCALL(env->set_lk_max_locks(env, STORE_MAX_LOCKS))) != 0 ||
 	    (ret = DBCALL(env->set_lk_max_objects(env, STORE_MAX_LOCKS))) != 0 ||
 	    (ret = DBCALL(env->set_lk_max_lockers(env, 20000))) != 0 ||
@@ -1019,6 +1021,17 @@ store_open(struct store **sp, const char *dir, struct schema *schema,
 		    "folder"), dir));
 	s = xcalloc(1, sizeof(*s));
 	s->dir = xstrdup(dir);
+	{
+		pthread_rwlockattr_t a;
+
+		pthread_rwlockattr_init(&a);
+		pthread_rwlockattr_setkind_np(&a,
+		    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		if (pthread_rwlock_init(&s->gate, &a) != 0)
+			fatal("pthread_rwlock_init failed");
+		pthread_rwlockattr_destroy(&a);
+		s->gate_init = 1;
+	}
 	s->schema = schema;
 	s->flags = o != NULL ? o->flags : 0;
 	if (env_open(s, o, err) == -1)
@@ -1066,6 +1079,8 @@ store_close(struct store *s)
 	store_db_close(&s->meta);
 	if (s->env != NULL)
 		(void)DBCLOSE(s->env->close(s->env, 0));
+	if (s->gate_init)
+		pthread_rwlock_destroy(&s->gate);
 	free(s->dir);
 	free(s);
 }

@@ -51,7 +51,8 @@ const char *store_dir(struct store *);
  * store call inside hit a deadlock, it aborts and runs fn again (a
  * bounded number of times, with a short random back-off), so fn must not
  * keep state across tries except through its argument, which it should
- * reset at its start.  Returns what fn returned, or -1.
+ * reset at its start.  Returns what fn returned, or -1.  fn must not call
+ * store_txn_run() itself.
  */
 #define STORE_TXN_READONLY 0x01
 typedef int store_txn_fn(struct store_txn *, void *, struct buf *);

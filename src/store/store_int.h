@@ -9,6 +9,7 @@
 #define CLERK_STORE_INT_H
 
 #include <db.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -97,6 +98,12 @@ struct store {
 	struct store_table *tables;
 	size_t		 ntables;
 	atomic_uint	 commits;	/* for opportunistic checkpoints */
+	/*
+	 * Every transaction holds the gate shared; one that keeps losing
+	 * deadlocks takes it alone (txn.c).  Writer-preferring.
+	 */
+	pthread_rwlock_t gate;
+	int		 gate_init;
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "store/store_int.h"
 
 #define TXN_TRIES		50
+#define TXN_TRIES_SHARED	6	/* then it runs alone */
 #define CHECKPOINT_EVERY	256		/* commits */
 #define CHECKPOINT_KB		(64 * 1024)	/* of log since the last one */
 #define CHECKPOINT_MIN		5		/* minutes since the last one */
@@ -80,7 +81,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 {
 	struct store_txn t;
 	int64_t		*delta;
-	int		 tries, r, ret;
+	int		 tries, r, ret, alone;
 
 	delta = xcalloc(s->ntables ? s->ntables : 1, sizeof(*delta));
 	for (tries = 0; tries < TXN_TRIES; tries++) {
@@ -92,8 +93,20 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		t.s = s;
 		t.flags = flags;
 		t.delta = delta;
+		/*
+		 * The deadlock detector aborts the youngest, and a retried
+		 * transaction is young again: a big one among busy writers
+		 * can lose every time.  After a few tries it waits for the
+		 * others to finish and runs alone.
+		 */
+		alone = tries >= TXN_TRIES_SHARED;
+		if (alone)
+			pthread_rwlock_wrlock(&s->gate);
+		else
+			pthread_rwlock_rdlock(&s->gate);
 		ret = DBCALL(s->env->txn_begin(s->env, NULL, &t.txn, 0));
 		if (ret != 0) {
+			pthread_rwlock_unlock(&s->gate);
 			store_fail(&t, ret, err, _("cannot begin a "
 			    "transaction: %s"), store_strerror(ret));
 			if (t.deadlocked)
@@ -108,12 +121,15 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			r = -1;
 		if (t.deadlocked || r < 0) {
 			(void)DBCLOSE(t.txn->abort(t.txn));
+			pthread_rwlock_unlock(&s->gate);
 			if (t.deadlocked)
 				continue;
 			free(delta);
 			return (r);
 		}
-		if ((ret = commit(&t)) != 0) {
+		ret = commit(&t);
+		pthread_rwlock_unlock(&s->gate);
+		if (ret != 0) {
 			store_fail(&t, ret, err, _("cannot commit: %s"),
 			    store_strerror(ret));
 			if (t.deadlocked)
