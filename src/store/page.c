@@ -16,7 +16,7 @@
 
 /* How many distinct keys a search token may match and still be walked
  * key by key; past that its ids are gathered and sorted. */
-#define SEARCH_STREAM_KEYS	64
+#define SEARCH_STREAM_KEYS	1024
 
 static struct store_table *
 table_of(struct store_txn *t, const struct table *table, struct buf *err)
@@ -153,47 +153,92 @@ icur_release(struct icur *ic)
 	buf_release(&ic->key);
 }
 
-/* Fetch record id for a page; archived ones dropped unless wanted. */
+/*
+ * Records for a page come through one cursor on the primary and one
+ * buffer that grows as needed, not an allocation per record.
+ */
+struct fetch {
+	DBC		*pc;
+	DBT		 d;
+};
+
+static void
+fetch_release(struct fetch *f)
+{
+	if (f->pc != NULL)
+		(void)DBCLOSE(f->pc->close(f->pc));
+	free(f->d.data);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Decode one record into the page; archived ones dropped unless asked. */
 static int
-page_add(struct store_txn *t, struct store_table *st, uint64_t id,
-    int flags, struct record **out, size_t *nout, struct buf *err)
+page_decode(struct store_table *st, uint64_t id, const DBT *d, int flags,
+    struct record **out, size_t *nout, struct buf *err)
 {
 	struct record	*rec;
-	int		 r;
 
-	r = rec_get_raw(t, st, id, &rec, 0, err);
-	if (r == STORE_NOTFOUND)
-		return (buf_error(err, _("an index of table '%s' refers to "
-		    "the missing record %llu; run a check"), st->t->name,
-		    (unsigned long long)id));
-	if (r != 0)
-		return (-1);
-	if ((rec->flags & REC_ARCHIVED) && !(flags & STORE_PAGE_ARCHIVED)) {
-		record_free(rec);
+	if (d->size > 1 && (((const unsigned char *)d->data)[1] &
+	    REC_ARCHIVED) && !(flags & STORE_PAGE_ARCHIVED))
 		return (0);
+	rec = record_new(st->t);
+	rec->id = id;
+	if (record_decode(rec, d->data, d->size, err) == -1) {
+		record_free(rec);
+		return (-1);
 	}
 	out[(*nout)++] = rec;
 	return (0);
 }
 
-/* A page in id order, on the primary. */
+/* Fetch record id for a page by index. */
+static int
+page_add(struct store_txn *t, struct store_table *st, struct fetch *f,
+    uint64_t id, int flags, struct record **out, size_t *nout,
+    struct buf *err)
+{
+	unsigned char	 kb[8];
+	DBT		 k;
+	int		 ret;
+
+	if (f->pc == NULL) {
+		ret = DBCALL(st->db->cursor(st->db, t->txn, &f->pc, 0));
+		if (ret != 0)
+			return (read_fail(t, st, ret, err));
+		f->d.flags = DB_DBT_REALLOC;
+	}
+	store_id_key(kb, id);
+	store_dbt(&k, kb, 8);
+	ret = DBCALL(f->pc->get(f->pc, &k, &f->d, DB_SET));
+	if (ret == DB_NOTFOUND)
+		return (buf_error(err, _("an index of table '%s' refers to "
+		    "the missing record %llu; run a check"), st->t->name,
+		    (unsigned long long)id));
+	if (ret != 0)
+		return (read_fail(t, st, ret, err));
+	return (page_decode(st, id, &f->d, flags, out, nout, err));
+}
+
+/* A page in id order, on the primary: keys and records in one walk. */
 static int
 page_by_id(struct store_txn *t, struct store_table *st, uint64_t id,
     int flags, size_t n, struct record **out, size_t *nout,
     struct buf *err)
 {
-	struct icur	 ic;
+	struct fetch	 f;
 	int		 back = flags & STORE_PAGE_BACKWARD, ret, r2;
 	u_int32_t	 step = back ? DB_PREV : DB_NEXT;
 	unsigned char	 kb[8];
+	DBT		 k;
 
-	memset(&ic, 0, sizeof(ic));
-	if ((ret = DBCALL(st->db->cursor(st->db, t->txn, &ic.c, 0))) != 0)
+	memset(&f, 0, sizeof(f));
+	f.d.flags = DB_DBT_REALLOC;
+	if ((ret = DBCALL(st->db->cursor(st->db, t->txn, &f.pc, 0))) != 0)
 		return (read_fail(t, st, ret, err));
-	/*
-	 * The primary's data is the record, not an id: read keys only
-	 * (a zero-length partial read of the data).
-	 */
+	memset(&k, 0, sizeof(k));
+	k.data = kb;
+	k.ulen = 8;
+	k.flags = DB_DBT_USERMEM;
 	if (id == 0 && !(flags & STORE_PAGE_FROM) && back)
 		id = UINT64_MAX;
 	if (back && id == UINT64_MAX)
@@ -203,45 +248,30 @@ page_by_id(struct store_txn *t, struct store_table *st, uint64_t id,
 		 * past the position, then step back. */
 		store_id_key(kb, back ? (flags & STORE_PAGE_FROM ? id + 1 :
 		    id) : (flags & STORE_PAGE_FROM ? id : id + 1));
-		memset(&ic.k, 0, sizeof(ic.k));
-		ic.k.data = kb;
-		ic.k.size = 8;
-		ic.k.ulen = 8;
-		ic.k.flags = DB_DBT_USERMEM;
-		memset(&ic.d, 0, sizeof(ic.d));
-		ic.d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
-		ret = DBCALL(ic.c->get(ic.c, &ic.k, &ic.d, DB_SET_RANGE));
+		k.size = 8;
+		ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_SET_RANGE));
 	}
 	if (back) {
-		memset(&ic.k, 0, sizeof(ic.k));
-		ic.k.data = kb;
-		ic.k.ulen = 8;
-		ic.k.flags = DB_DBT_USERMEM;
-		memset(&ic.d, 0, sizeof(ic.d));
-		ic.d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
 		if (ret == 0)
-			ret = DBCALL(ic.c->get(ic.c, &ic.k, &ic.d, DB_PREV));
+			ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_PREV));
 		else if (ret == DB_NOTFOUND)
-			ret = DBCALL(ic.c->get(ic.c, &ic.k, &ic.d, DB_LAST));
+			ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_LAST));
 	}
 	while (ret == 0 && *nout < n) {
-		id = ic.k.size == 8 ? store_id_unkey(ic.k.data) : 0;
-		if (id != 0 && page_add(t, st, id, flags, out, nout, err) ==
-		    -1) {
-			(void)DBCLOSE(ic.c->close(ic.c));
+		id = k.size == 8 ? store_id_unkey(kb) : 0;
+		/* Key 0 is the record count (rec.c). */
+		if (id != 0 && page_decode(st, id, &f.d, flags, out, nout,
+		    err) == -1) {
+			fetch_release(&f);
 			return (-1);
 		}
-		memset(&ic.k, 0, sizeof(ic.k));
-		ic.k.data = kb;
-		ic.k.ulen = 8;
-		ic.k.flags = DB_DBT_USERMEM;
-		memset(&ic.d, 0, sizeof(ic.d));
-		ic.d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
-		ret = DBCALL(ic.c->get(ic.c, &ic.k, &ic.d, step));
+		ret = DBCALL(f.pc->get(f.pc, &k, &f.d, step));
 	}
 	if (ret == DB_NOTFOUND)
 		ret = 0;
-	r2 = DBCLOSE(ic.c->close(ic.c));
+	r2 = DBCLOSE(f.pc->close(f.pc));
+	f.pc = NULL;
+	fetch_release(&f);
 	if (ret == 0)
 		ret = r2;
 	if (ret != 0)
@@ -256,12 +286,14 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 {
 	struct store_table *st = ix->st;
 	struct icur	 ic;
+	struct fetch	 f;
 	struct buf	 next = BUF_INIT;
 	int		 back = flags & STORE_PAGE_BACKWARD;
 	int		 from = flags & STORE_PAGE_FROM;
 	int		 ret, r2;
 
 	memset(&ic, 0, sizeof(ic));
+	memset(&f, 0, sizeof(f));
 	ic.dup = !ix->unique;
 	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &ic.c, 0))) != 0)
 		return (read_fail(t, st, ret, err));
@@ -291,16 +323,18 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 		}
 	}
 	while (ret == 0 && *nout < n) {
-		if (page_add(t, st, ic.id, flags, out, nout, err) == -1) {
+		if (page_add(t, st, &f, ic.id, flags, out, nout, err) == -1) {
 			(void)DBCLOSE(ic.c->close(ic.c));
 			icur_release(&ic);
 			buf_release(&next);
+			fetch_release(&f);
 			return (-1);
 		}
 		ret = icur_get(&ic, back ? DB_PREV : DB_NEXT);
 	}
 	if (ret == DB_NOTFOUND)
 		ret = 0;
+	fetch_release(&f);
 	r2 = DBCLOSE(ic.c->close(ic.c));
 	if (ret == 0)
 		ret = r2;
