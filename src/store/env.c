@@ -9,12 +9,14 @@
  */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 #include <dirent.h>
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -638,12 +640,11 @@ struct pair {
 	uint64_t	 id;
 };
 
-static const char *build_keys;	/* for pair_cmp; the build is one thread */
-
 static int
-pair_cmp(const void *va, const void *vb)
+pair_cmp(const void *va, const void *vb, void *arg)
 {
 	const struct pair *a = va, *b = vb;
+	const char	*build_keys = arg;
 	size_t		 n = a->len < b->len ? a->len : b->len;
 	int		 c;
 
@@ -762,9 +763,9 @@ index_build(struct store_table *st, struct store_index *ix, struct buf *err)
 		if (build_collect(st, ix, txn, &after, &keys, &pairs, &npairs,
 		    &nrec, err) == -1)
 			goto out;
-		build_keys = keys.data;
 		if (npairs > 1)
-			qsort(pairs, npairs, sizeof(*pairs), pair_cmp);
+			qsort_r(pairs, npairs, sizeof(*pairs), pair_cmp,
+			    keys.data);
 		for (i = 0; i < npairs; i++) {
 			store_dbt(&k, keys.data + pairs[i].off, pairs[i].len);
 			store_id_key(idb, pairs[i].id);
@@ -1001,6 +1002,36 @@ base_open(struct store *s, struct buf *err)
 	return (r);
 }
 
+/*
+ * One process owns an environment (DESIGN.md §3), and a private one at
+ * that: two owners would each run recovery over the other's work.  An
+ * exclusive flock on "lock" in the folder makes that a clear refusal;
+ * the kernel drops it when the owner dies, however it dies.
+ */
+int
+store_lock_dir(const char *dir, struct buf *err)
+{
+	char	*path;
+	int	 fd;
+
+	xasprintf(&path, "%s/lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, FILE_MODE);
+	free(path);
+	if (fd == -1)
+		return (buf_error(err, _("cannot lock the database in '%s': "
+		    "%s"), dir, strerror(errno)));
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		if (errno == EWOULDBLOCK)
+			return (buf_error(err, _("the database in '%s' is "
+			    "already in use (open in another process or "
+			    "here)"), dir));
+		return (buf_error(err, _("cannot lock the database in '%s': "
+		    "%s"), dir, strerror(errno)));
+	}
+	return (fd);
+}
+
 int
 store_open(struct store **sp, const char *dir, struct schema *schema,
     const struct store_options *o, struct buf *err)
@@ -1019,7 +1050,19 @@ store_open(struct store **sp, const char *dir, struct schema *schema,
 	else if (!S_ISDIR(sb.st_mode))
 		return (buf_error(err, _("no database in '%s': not a "
 		    "folder"), dir));
+	else {
+		/* Without STORE_CREATE, never make a database anywhere. */
+		char	*meta;
+		int	 there;
+
+		xasprintf(&meta, "%s/meta.db", dir);
+		there = stat(meta, &sb) == 0;
+		free(meta);
+		if (!there)
+			return (buf_error(err, _("no database in '%s'"), dir));
+	}
 	s = xcalloc(1, sizeof(*s));
+	s->lockfd = -1;
 	s->dir = xstrdup(dir);
 	{
 		pthread_rwlockattr_t a;
@@ -1034,6 +1077,8 @@ store_open(struct store **sp, const char *dir, struct schema *schema,
 	}
 	s->schema = schema;
 	s->flags = o != NULL ? o->flags : 0;
+	if ((s->lockfd = store_lock_dir(dir, err)) == -1)
+		goto fail;
 	if (env_open(s, o, err) == -1)
 		goto fail;
 	if (base_open(s, err) == -1)
@@ -1081,6 +1126,8 @@ store_close(struct store *s)
 		(void)DBCLOSE(s->env->close(s->env, 0));
 	if (s->gate_init)
 		pthread_rwlock_destroy(&s->gate);
+	if (s->lockfd != -1)
+		close(s->lockfd);
 	free(s->dir);
 	free(s);
 }

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/store_int.h"
 
@@ -115,7 +116,8 @@ recover_dir(const char *dir, struct buf *err)
 		    "%s"), dir, store_strerror(ret)));
 	env->set_errcall(env, store_errcall);
 	ret = DBCALL(env->open(env, dir, DB_CREATE | DB_INIT_TXN |
-	    DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_RECOVER, 0600));
+	    DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_RECOVER |
+	    DB_PRIVATE, 0600));
 	if (ret == 0)
 		ret = DBCALL(env->txn_checkpoint(env, 0, 0, DB_FORCE));
 	if (ret != 0) {
@@ -139,7 +141,7 @@ store_verify_dir(const char *dir, struct buf *err)
 	char		**names = NULL, *path;
 	size_t		 n = 0, i, l, bad = 0;
 	DB		*db;
-	int		 ret, rc = -1;
+	int		 ret, rc = -1, lockfd = -1;
 
 	if ((d = opendir(dir)) == NULL)
 		return (buf_error(err, _("cannot verify '%s': %s"), dir,
@@ -158,6 +160,9 @@ store_verify_dir(const char *dir, struct buf *err)
 		    "files there"), dir));
 	}
 	qsort(names, n, sizeof(*names), name_cmp);
+	/* Recovery writes: never under a store that has it open. */
+	if ((lockfd = store_lock_dir(dir, err)) == -1)
+		goto out;
 	if (recover_dir(dir, err) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -185,6 +190,8 @@ store_verify_dir(const char *dir, struct buf *err)
 	else
 		rc = 0;
 out:
+	if (lockfd != -1)
+		close(lockfd);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

@@ -104,6 +104,7 @@ struct store {
 	 */
 	pthread_rwlock_t gate;
 	int		 gate_init;
+	int		 lockfd;	/* flock on dir/lock while open */
 };
 
 /*
@@ -123,6 +124,8 @@ struct store_txn {
 };
 
 /* env.c */
+/* Lock the folder for this process: the descriptor, or -1. */
+int	 store_lock_dir(const char *, struct buf *);
 int	 store_db_open(struct store *, DB_TXN *, DB **, const char *, int,
 	    int, struct buf *);
 void	 store_db_close(DB **);

@@ -1033,7 +1033,29 @@ test_open_errors(void)
 	umask(old);
 	ok(stat(dir, &sb) == 0 && (sb.st_mode & 0777) == 0700,
 	    "the folder is 0700 whatever the umask");
+	{
+		struct store *s2;
+
+		r = store_open(&s2, dir, sc, &o, &err);
+		ok(r == -1 && strstr(err.data, "already in use") !=
+		    NULL, "a second open of the same folder is refused: %s",
+		    err.data);
+		r = store_verify_dir(dir, &err);
+		ok(r == -1 && strstr(err.data, "in use") != NULL,
+		    "so is verifying it while open: %s", err.data);
+	}
 	store_close(s);
+	{
+		char *other = path("not-a-db");
+
+		mkdir(other, 0700);
+		o.flags = 0;
+		r = store_open(&s, other, sc, &o, &err);
+		ok(r == -1 && strstr(err.data, "no database in") != NULL,
+		    "an existing folder without a database is not made one "
+		    "without STORE_CREATE: %s", err.data);
+		free(other);
+	}
 	{
 		char *f = path("missing/deeper/item.db");
 
