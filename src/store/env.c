@@ -37,7 +37,7 @@
  * front, so not more than that.
  */
 #define STORE_MAX_LOCKS	150000
-#define BUILD_BATCH	5000	/* records per transaction of an index build */
+#define BUILD_BATCH	5000	/* records a transaction when building */
 
 /* Helpers shared by store/. */
 
@@ -777,8 +777,9 @@ index_build(struct store_table *st, struct store_index *ix, struct buf *err)
 				store_dbt(&d, idb, 8);
 				d.ulen = 8;
 				d.flags = DB_DBT_USERMEM;
-				other = DBCALL(w->get(w, txn, &k, &d, 0)) == 0 &&
-				    d.size == 8 ? store_id_unkey(idb) : 0;
+				ret = DBCALL(w->get(w, txn, &k, &d, 0));
+				other = ret == 0 && d.size == 8 ?
+				    store_id_unkey(idb) : 0;
 				buf_error(err, _("cannot build the unique "
 				    "index '%s': %s %llu and %s %llu have the "
 				    "same key; fix the data first"), ix->file,
@@ -934,10 +935,11 @@ static int
 env_open(struct store *s, const struct store_options *o, struct buf *err)
 {
 	DB_ENV		*env;
-	size_t		 mb = o != NULL && o->cache_mb != 0 ? o->cache_mb : 64;
+	size_t		 mb;
 	int		 ret;
 	u_int32_t	 flags;
 
+	mb = o != NULL && o->cache_mb != 0 ? o->cache_mb : 64;
 	if ((ret = DBCALL(db_env_create(&env, 0))) != 0)
 		return (store_fail(NULL, ret, err, _("cannot open the "
 		    "database in '%s': %s"), s->dir, store_strerror(ret)));
@@ -958,8 +960,10 @@ env_open(struct store *s, const struct store_options *o, struct buf *err)
 	    (ret = DBCALL(env->set_lg_max(env, 32 * 1024 * 1024))) != 0 ||
 	    (ret = DBCALL(env->set_lg_filemode(env, FILE_MODE))) != 0 ||
 	    (ret = DBCALL(env->set_lk_detect(env, DB_LOCK_YOUNGEST))) != 0 ||
-	    (ret = DBCALL(env->set_lk_max_locks(env, STORE_MAX_LOCKS))) != 0 ||
-	    (ret = DBCALL(env->set_lk_max_objects(env, STORE_MAX_LOCKS))) != 0 ||
+	    (ret = DBCALL(env->set_lk_max_locks(env, STORE_MAX_LOCKS))) !=
+	    0 ||
+	    (ret = DBCALL(env->set_lk_max_objects(env, STORE_MAX_LOCKS))) !=
+	    0 ||
 	    (ret = DBCALL(env->set_lk_max_lockers(env, 20000))) != 0 ||
 	    (ret = DBCALL(env->set_tx_max(env, 2000))) != 0 ||
 	    (ret = DBCALL(env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1))) !=

@@ -306,7 +306,7 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 		 * entry past the range wanted and step back once.  The
 		 * smallest pair after every (key, *) is (key NUL, 0).
 		 */
-		int	incl = back ? !from : from;	/* seek >= (key,id) */
+		int	incl = back ? !from : from;	/* seek >= */
 
 		if (incl || id != UINT64_MAX)
 			ret = icur_seek(&ic, key, keylen, incl ? id : id + 1);
@@ -466,7 +466,7 @@ struct kstream {
 	struct buf	 key;
 	uint64_t	*ids;		/* a page of ids, ascending */
 	size_t		 n, at, alloc;
-	int		 done;		/* nothing after the buffered ids */
+	int		 done;		/* no ids after the buffer */
 };
 
 struct tstream {
@@ -474,7 +474,7 @@ struct tstream {
 	struct kstream	*curkey;	/* where the cursor stands */
 	struct kstream	*ks;
 	size_t		 nks;
-	size_t		*heap;		/* key streams by current id */
+	size_t		*heap;		/* key streams, by id */
 	size_t		 nheap;
 	uint64_t	*ids;		/* gathered instead of streamed */
 	size_t		 nids, at;

@@ -93,7 +93,8 @@ rec_exists(struct store_txn *t, struct store_table *st, uint64_t id,
 	store_id_key(kb, id);
 	store_dbt(&k, kb, 8);
 	memset(&d, 0, sizeof(d));
-	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;	/* existence only: no bytes */
+	/* Existence only: no bytes. */
+	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
 	ret = DBCALL(st->db->get(st->db, t->txn, &k, &d, 0));
 	if (ret == DB_NOTFOUND)
 		return (0);
@@ -524,7 +525,8 @@ referrers_scan(struct store_txn *t, const struct table *table, uint64_t id,
 				d.data = pk;
 				d.ulen = 8;
 				d.flags = DB_DBT_USERMEM;
-				ret = DBCALL(c->get(c, &k, &d, (u_int32_t)flag));
+				ret = DBCALL(c->get(c, &k, &d,
+				    (u_int32_t)flag));
 				if (ret != 0)
 					break;
 				rid = d.size == 8 ? store_id_unkey(pk) : 0;

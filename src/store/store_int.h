@@ -26,8 +26,8 @@
 int	 store_fault_hit(void);
 extern _Thread_local int store_fault_ret;
 #define DBCALL(call)	(store_fault_hit() ? store_fault_ret : (call))
-#define DBCLOSE(call)	(store_fault_hit() ? ((void)(call), store_fault_ret) \
-			    : (call))
+#define DBCLOSE(call)	(store_fault_hit() ?			\
+			    ((void)(call), store_fault_ret) : (call))
 
 /*
  * Berkeley DB's own text for the last failure in this thread: its
@@ -58,12 +58,12 @@ struct store_table;
 struct store_index {
 	struct store_table *st;
 	enum six_kind	 kind;
-	int		 ixkind;	/* SIX_FIELD: IX_EXACT, IX_FOLDED, IX_UNIQUE */
+	int		 ixkind;	/* SIX_FIELD: an IX_* kind */
 	const struct field *field;	/* SIX_FIELD */
 	const struct unique *uq;	/* SIX_UNIQUE */
-	int		 unique;	/* one record per key: no duplicates */
+	int		 unique;	/* one record per key */
 	char		*file;		/* "party.name.folded.db" */
-	char		*sig;		/* what the keys are made of, in meta */
+	char		*sig;		/* what keys are made of */
 	DB		*db;
 	DB		*raw;
 };
@@ -89,10 +89,10 @@ struct store {
 	struct schema	*schema;
 	int		 flags;
 	DB_ENV		*env;
-	DB		*meta;		/* settings, field ids, index signatures */
-	DB		*seqdb;		/* the sequences, apart: see env.c */
+	DB		*meta;		/* settings, ids, indexes */
+	DB		*seqdb;		/* sequences, apart: env.c */
 	DB		*audit;		/* seq -> entry */
-	DB		*audit_rec;	/* table NUL id -> seq, associated */
+	DB		*audit_rec;	/* table NUL id -> seq */
 	DB		*audit_rec_raw;
 	DB_SEQUENCE	*audit_seq;
 	struct store_table *tables;

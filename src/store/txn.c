@@ -20,8 +20,9 @@
 #define TXN_TRIES		50
 #define TXN_TRIES_SHARED	6	/* then it runs alone */
 #define CHECKPOINT_EVERY	256		/* commits */
-#define CHECKPOINT_KB		(64 * 1024)	/* of log since the last one */
-#define CHECKPOINT_MIN		5		/* minutes since the last one */
+/* A checkpoint when this much log or time has passed since the last. */
+#define CHECKPOINT_KB		(64 * 1024)
+#define CHECKPOINT_MIN		5
 
 struct store *
 store_txn_store(struct store_txn *t)
