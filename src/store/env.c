@@ -1065,6 +1065,15 @@ store_open(struct store **sp, const char *dir, struct schema *schema,
 		if (!there)
 			return (buf_error(err, _("no database in '%s'"), dir));
 	}
+	/* The store's own files would clash with these tables' files. */
+	for (i = 0; i < schema->ntables; i++)
+		if (strcmp(schema->tables[i]->name, "meta") == 0 ||
+		    strcmp(schema->tables[i]->name, "seq") == 0 ||
+		    strcmp(schema->tables[i]->name, "audit") == 0)
+			return (buf_error(err, _("%s: the table name '%s' is "
+			    "reserved"), schema->tables[i]->file != NULL ?
+			    schema->tables[i]->file : "?",
+			    schema->tables[i]->name));
 	s = xcalloc(1, sizeof(*s));
 	s->lockfd = -1;
 	s->dir = xstrdup(dir);

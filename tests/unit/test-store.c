@@ -1064,6 +1064,14 @@ test_open_errors(void)
 		free(f);
 	}
 	schema_free(sc);
+	sc = inline_schema("table audit \"A\" \"А\" \"As\" \"Аы\"\n"
+	    "field name text \"Name\" \"Имя\"\n");
+	o.flags = STORE_CREATE;
+	r = store_open(&s, dir, sc, &o, &err);
+	ok(r == -1 && strstr(err.data, "the table name 'audit' is reserved") !=
+	    NULL, "a table named like the store's own files is refused: %s",
+	    err.data);
+	schema_free(sc);
 	free(dir);
 }
 
