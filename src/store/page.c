@@ -451,10 +451,10 @@ store_lookup(struct store_txn *t, const struct table *table,
  * Search.  Each query token matches the index keys it is a prefix of:
  * a few distinct keys ("иванов", "иванова", "ивановна" for "иванов"),
  * each with its ids in ascending order (sorted duplicates).  A token is
- * a stream of ascending ids, the merge of its keys' lists (a heap by
- * each key's current id); the answer is the intersection of the
- * streams, walked leapfrog-fashion from the smallest id up, so the first
- * max ids cost only as much as the ids below them, not whole ranges.
+ * a stream of ascending ids, the merge of its keys' lists; the answer is
+ * the intersection of the streams, taken window by window of ids from
+ * the smallest id up, so the first max ids cost only as much as the ids
+ * below them, not whole ranges.
  * Ids are read a page at a time (DB_MULTIPLE), and a long jump searches
  * the duplicates (DB_GET_BOTH_RANGE) instead of reading through them.
  * A token matching very many distinct keys (a letter, a digit) gathers
@@ -467,6 +467,7 @@ struct kstream {
 	uint64_t	*ids;		/* a page of ids, ascending */
 	size_t		 n, at, alloc;
 	int		 done;		/* no ids after the buffer */
+	int		 first;		/* only the first id is read */
 };
 
 struct tstream {
@@ -474,8 +475,6 @@ struct tstream {
 	struct kstream	*curkey;	/* where the cursor stands */
 	struct kstream	*ks;
 	size_t		 nks;
-	size_t		*heap;		/* key streams, by id */
-	size_t		 nheap;
 	uint64_t	*ids;		/* gathered instead of streamed */
 	size_t		 nids, at;
 	int		 gathered;
@@ -576,6 +575,18 @@ kstream_seek(struct search *s, struct tstream *ts, struct kstream *k,
 				return (-1);
 			continue;
 		}
+		/*
+		 * Only the first id, from the walk over the keys: most keys
+		 * have a page of ids or less, so read the first page whole.
+		 */
+		if (k->first && !stepped) {
+			k->first = 0;
+			stepped = 1;
+			ts->curkey = k;
+			if (kstream_fill(s, ts, k, DB_SET) != 0)
+				return (-1);
+			continue;
+		}
 		store_dbt(&kd, k->key.data, k->key.len);
 		store_id_key(s->idb, x);
 		store_dbt(&dd, s->idb, 8);
@@ -596,70 +607,77 @@ kstream_seek(struct search *s, struct tstream *ts, struct kstream *k,
 	}
 }
 
-/* The heap of a token's key streams, smallest current id on top. */
-static int
-heap_less(struct tstream *ts, size_t a, size_t b)
-{
-	return (kstream_cur(&ts->ks[ts->heap[a]]) <
-	    kstream_cur(&ts->ks[ts->heap[b]]));
-}
+/* A growing array of ids. */
+struct idv {
+	uint64_t	*v;
+	size_t		 n, alloc;
+};
 
 static void
-heap_down(struct tstream *ts, size_t i)
+idv_add(struct idv *a, uint64_t id)
 {
-	size_t	l, r, m, tmp;
-
-	for (;;) {
-		l = 2 * i + 1;
-		r = l + 1;
-		m = i;
-		if (l < ts->nheap && heap_less(ts, l, m))
-			m = l;
-		if (r < ts->nheap && heap_less(ts, r, m))
-			m = r;
-		if (m == i)
-			return;
-		tmp = ts->heap[i];
-		ts->heap[i] = ts->heap[m];
-		ts->heap[m] = tmp;
-		i = m;
+	if (a->n == a->alloc) {
+		a->alloc = a->alloc ? a->alloc * 2 : 256;
+		a->v = xreallocarray(a->v, a->alloc, sizeof(*a->v));
 	}
+	a->v[a->n++] = id;
 }
 
-/* The smallest id >= x of a token, UINT64_MAX when none. */
+static int idcmp(const void *, const void *);
+
+/*
+ * The ids of a token in [lo, hi), sorted and unique, into out; *next is
+ * its smallest id >= hi (UINT64_MAX when there is none).  Key streams
+ * are advanced by binary search in their page and refilled as they run
+ * out, so ids below lo are never read one by one.
+ */
 static int
-tstream_seek(struct search *s, struct tstream *ts, uint64_t x,
-    uint64_t *out)
+tstream_window(struct search *s, struct tstream *ts, uint64_t lo,
+    uint64_t hi, struct idv *out, uint64_t *next)
 {
 	struct kstream	*k;
-	size_t		 lo, hi, mid;
+	size_t		 i, j, lo_at, hi_at, mid;
+	uint64_t	 last;
 
+	out->n = 0;
+	*next = UINT64_MAX;
 	if (ts->gathered) {
-		lo = ts->at;
-		hi = ts->nids;
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if (ts->ids[mid] < x)
-				lo = mid + 1;
+		for (lo_at = ts->at, hi_at = ts->nids; lo_at < hi_at;) {
+			mid = lo_at + (hi_at - lo_at) / 2;
+			if (ts->ids[mid] < lo)
+				lo_at = mid + 1;
 			else
-				hi = mid;
+				hi_at = mid;
 		}
-		ts->at = lo;
-		*out = lo < ts->nids ? ts->ids[lo] : UINT64_MAX;
+		for (ts->at = lo_at; ts->at < ts->nids &&
+		    ts->ids[ts->at] < hi; ts->at++)
+			idv_add(out, ts->ids[ts->at]);
+		if (ts->at < ts->nids)
+			*next = ts->ids[ts->at];
 		return (0);
 	}
-	while (ts->nheap != 0) {
-		k = &ts->ks[ts->heap[0]];
-		if (kstream_cur(k) >= x)
-			break;
-		if (kstream_seek(s, ts, k, x) != 0)
+	for (i = 0; i < ts->nks; i++) {
+		k = &ts->ks[i];
+		if (kstream_seek(s, ts, k, lo) != 0)
 			return (-1);
-		if (kstream_cur(k) == UINT64_MAX)
-			ts->heap[0] = ts->heap[--ts->nheap];
-		heap_down(ts, 0);
+		while (kstream_cur(k) < hi) {
+			last = k->ids[k->at++];
+			idv_add(out, last);
+			if (k->at == k->n && !k->done &&
+			    kstream_seek(s, ts, k, last + 1) != 0)
+				return (-1);
+		}
+		if (kstream_cur(k) < *next)
+			*next = kstream_cur(k);
 	}
-	*out = ts->nheap != 0 ? kstream_cur(&ts->ks[ts->heap[0]]) :
-	    UINT64_MAX;
+	/* A record may give several keys of the prefix. */
+	if (ts->nks > 1 && out->n > 1) {
+		qsort(out->v, out->n, sizeof(*out->v), idcmp);
+		for (i = j = 1; i < out->n; i++)
+			if (out->v[i] != out->v[j - 1])
+				out->v[j++] = out->v[i];
+		out->n = j;
+	}
 	return (0);
 }
 
@@ -733,7 +751,7 @@ tstream_open(struct search *s, struct tstream *ts, const struct buf *tok)
 {
 	struct icur	 ic;
 	struct kstream	*k;
-	size_t		 alloc = 0, i;
+	size_t		 alloc = 0;
 	int		 ret;
 
 	memset(&ic, 0, sizeof(ic));
@@ -762,19 +780,13 @@ tstream_open(struct search *s, struct tstream *ts, const struct buf *tok)
 		k->ids = xreallocarray(NULL, k->alloc, sizeof(*k->ids));
 		k->ids[0] = ic.id;
 		k->n = 1;
+		k->first = 1;
 	}
 	icur_release(&ic);
 	if (ret != 0 && ret != DB_NOTFOUND)
 		return (s->ret = ret);
 	if (ts->nks == SEARCH_STREAM_KEYS)
 		return (tstream_gather(s, ts, tok));
-	ts->heap = xreallocarray(NULL, ts->nks ? ts->nks : 1,
-	    sizeof(*ts->heap));
-	for (i = 0; i < ts->nks; i++)
-		ts->heap[i] = i;
-	ts->nheap = ts->nks;
-	for (i = ts->nheap / 2 + 1; i-- > 0;)
-		heap_down(ts, i);
 	return (0);
 }
 
@@ -790,8 +802,36 @@ tstream_close(struct tstream *ts)
 		free(ts->ks[i].ids);
 	}
 	free(ts->ks);
-	free(ts->heap);
 	free(ts->ids);
+}
+
+/* Append the ids every window has (sorted arrays) to ids, up to max. */
+static void
+intersect(struct idv *w, size_t n, uint64_t *ids, size_t max, size_t *nout)
+{
+	size_t	*at, i, j, best = 0;
+	uint64_t x;
+	int	 all;
+
+	for (i = 1; i < n; i++)
+		if (w[i].n < w[best].n)
+			best = i;
+	at = xcalloc(n, sizeof(*at));
+	/* Walk the smallest; look each id up in the others, which only
+	 * move forward. */
+	for (j = 0; j < w[best].n && *nout < max; j++) {
+		x = w[best].v[j];
+		for (i = 0, all = 1; i < n && all; i++) {
+			if (i == best)
+				continue;
+			while (at[i] < w[i].n && w[i].v[at[i]] < x)
+				at[i]++;
+			all = at[i] < w[i].n && w[i].v[at[i]] == x;
+		}
+		if (all)
+			ids[(*nout)++] = x;
+	}
+	free(at);
 }
 
 int
@@ -802,8 +842,9 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	struct search	 s;
 	struct keyset	 toks;
 	struct buf	 tok = BUF_INIT;
-	uint64_t	 x, y;
-	size_t		 i, agree;
+	struct idv	*win = NULL;
+	uint64_t	 lo, hi, next, nextlo, width;
+	size_t		 i;
 	int		 rc = 0;
 
 	*nout = 0;
@@ -831,32 +872,44 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 		if (tstream_open(&s, &s.ts[i], &tok) != 0)
 			goto out;
 	}
-	/* Leapfrog: raise x until every token has it. */
-	x = 0;
-	while (*nout < max) {
-		for (i = agree = 0; agree < s.nts; i = (i + 1) % s.nts) {
-			if (tstream_seek(&s, &s.ts[i], x, &y) != 0)
+	/*
+	 * Windows of ids, from the largest of the tokens' smallest ids (no
+	 * answer lies below it): each token's ids in the window, then
+	 * their intersection.  The next window starts where every token
+	 * has an id again and doubles in width while answers are few.
+	 */
+	win = xcalloc(s.nts, sizeof(*win));
+	for (lo = 0, i = 0; i < s.nts; i++) {
+		if (tstream_window(&s, &s.ts[i], 0, 0, &win[i], &next) != 0)
+			goto out;
+		if (next > lo)
+			lo = next;
+	}
+	width = 4096;
+	while (*nout < max && lo != UINT64_MAX) {
+		hi = UINT64_MAX - lo > width ? lo + width : UINT64_MAX;
+		nextlo = lo;
+		for (i = 0; i < s.nts; i++) {
+			if (tstream_window(&s, &s.ts[i], lo, hi, &win[i],
+			    &next) != 0)
 				goto out;
-			if (y == UINT64_MAX)
-				goto out;
-			if (y == x)
-				agree++;
-			else {
-				x = y;
-				agree = 1;
-			}
+			if (next > nextlo)
+				nextlo = next;
 		}
-		/* Archived records are not in the word index (sec.c). */
-		ids[(*nout)++] = x;
-		if (x == UINT64_MAX - 1)
-			break;
-		x++;
+		intersect(win, s.nts, ids, max, nout);
+		lo = nextlo;
+		if (width < ((uint64_t)1 << 40))
+			width *= 2;
 	}
 out:
 	if (s.ret != 0)
 		rc = read_fail(t, st, s.ret, err);
-	for (i = 0; i < s.nts; i++)
+	for (i = 0; i < s.nts; i++) {
 		tstream_close(&s.ts[i]);
+		if (win != NULL)
+			free(win[i].v);
+	}
+	free(win);
 	free(s.ts);
 	free(s.bulk);
 	buf_release(&tok);

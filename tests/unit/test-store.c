@@ -1011,6 +1011,140 @@ test_pages(void)
 	free(dir);
 }
 
+/*
+ * Search against brute force: many records from a small vocabulary (so
+ * prefixes match many keys with many ids each), numbers (one prefix
+ * matching over a thousand distinct keys), some archived; every answer
+ * must be the first ids, ascending, of the records whose words have
+ * every query token as a prefix.
+ */
+struct bulk {
+	const struct table *t;
+	size_t		 n, from;
+	uint64_t	*ids;
+};
+
+static const char *vocab[] = { "иван", "иванов", "иванова", "ивановский",
+    "ива", "ивняк", "петр", "петров", "петрова", "пётр", "петруша",
+    "сидор", "сидоров", "мария", "марина", "марьяна", "маркет",
+    "мастер", "мост", "елена", "ель", "ёлка", "еж", "ника", "никита",
+    "никитин", "николай", "ник", "ооо", "ао", "зао" };
+
+static int
+bulk_fn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct bulk	*b = arg;
+	struct record	*rec;
+	struct buf	 name = BUF_INIT;
+	size_t		 i, w;
+	unsigned	 seed;
+
+	for (i = b->from; i < b->from + 500 && i < b->n; i++) {
+		seed = (unsigned)i * 2654435761u;
+		buf_reset(&name);
+		for (w = 0; w < 1 + i % 3; w++) {
+			seed = seed * 1103515245u + 12345u;
+			buf_printf(&name, "%s ", vocab[(seed >> 16) %
+			    nitems(vocab)]);
+		}
+		buf_printf(&name, "%zu", i);
+		rec = record_new(b->t);
+		set(rec, "name", name.data);
+		if (store_insert(t, rec, "u", e) != 0) {
+			record_free(rec);
+			buf_release(&name);
+			return (-1);
+		}
+		b->ids[i] = rec->id;
+		record_free(rec);
+	}
+	buf_release(&name);
+	return (0);
+}
+
+static void
+test_search_brute(void)
+{
+	static const char *queries[] = { "ив", "иван", "ива", "и", "п",
+	    "петр", "пет", "ма", "мар", "е", "ел", "ёл", "ник", "н", "о",
+	    "ив пет", "ив ма", "мар ник", "е и", "о ив", "ива ив", "1",
+	    "12", "1 ив", "5 ма", "1 2", "ник 3", "ива ива", "з", "мост",
+	    "зао ник", "999", "5999", "ива петр сидор", "x", "ив 1" };
+	struct schema	*sc = inline_schema(form_v1);
+	struct table	*t = schema_table(sc, "item");
+	struct store	*s;
+	struct record	*rec;
+	struct keyset	 ks, qt;
+	struct bulk	 b;
+	char		*dir = path("brute");
+	uint64_t	 got[64], *want;
+	unsigned char	*archived;
+	struct keyset	*recks;
+	size_t		 i, j, k, q, n, nwant, bad = 0;
+	int		 match, found;
+
+	s = open_store(dir, sc, 1);
+	if (s == NULL)
+		tap_bail("cannot open the brute store");
+	b.t = t;
+	b.n = 6000;
+	b.ids = xcalloc(b.n, sizeof(*b.ids));
+	for (b.from = 0; b.from < b.n; b.from += 500)
+		if (store_txn_run(s, 0, bulk_fn, &b, &err) != 0)
+			tap_bail(err.data);
+	archived = xcalloc(b.n, 1);
+	for (i = 0; i < b.n; i += 7) {
+		simple(s, OP_ARCHIVE, t, b.ids[i], "u");
+		archived[i] = 1;
+	}
+	/* Every record's keys, as the index has them. */
+	recks = xcalloc(b.n, sizeof(*recks));
+	for (i = 0; i < b.n; i++) {
+		keyset_init(&recks[i]);
+		rec = fetch(s, t, b.ids[i]);
+		if (rec != NULL)
+			index_search_keys(rec, &recks[i]);
+		record_free(rec);
+	}
+	want = xcalloc(b.n, sizeof(*want));
+	for (q = 0; q < nitems(queries); q++) {
+		keyset_init(&qt);
+		index_query_tokens(queries[q], &qt);
+		for (i = nwant = 0; i < b.n && nwant < 50; i++) {
+			if (archived[i])
+				continue;
+			for (j = 0, match = 1; j < qt.n && match; j++) {
+				ks = recks[i];
+				for (k = 0, found = 0; k < ks.n && !found; k++)
+					found = ks.len[k] >= qt.len[j] &&
+					    memcmp(ks.bytes.data + ks.off[k],
+					    qt.bytes.data + qt.off[j],
+					    qt.len[j]) == 0;
+				match = found;
+			}
+			if (match)
+				want[nwant++] = b.ids[i];
+		}
+		n = search(s, t, queries[q], got);
+		if (n != nwant || memcmp(got, want, n * sizeof(*got)) != 0) {
+			bad++;
+			diag("'%s': got %zu, want %zu", queries[q], n, nwant);
+		}
+		keyset_release(&qt);
+	}
+	is_int(bad, 0, "search agrees with brute force on %zu queries over "
+	    "%zu records", nitems(queries), b.n);
+	for (i = 0; i < b.n; i++)
+		keyset_release(&recks[i]);
+	free(recks);
+	free(want);
+	free(archived);
+	free(b.ids);
+	store_close(s);
+	schema_free(sc);
+	free(dir);
+}
+
 static void
 test_open_errors(void)
 {
@@ -1089,6 +1223,7 @@ main(void)
 	test_forms_change();
 	test_party();
 	test_pages();
+	test_search_brute();
 	rm_rf(tmpdir);
 	buf_release(&err);
 	return (tap_done());
