@@ -98,6 +98,7 @@ struct store {
 	struct store_table *tables;
 	size_t		 ntables;
 	atomic_uint	 commits;	/* for opportunistic checkpoints */
+	_Atomic int64_t	 checkpointed;	/* when, in monotonic seconds */
 	/*
 	 * Every transaction holds the gate shared; one that keeps losing
 	 * deadlocks takes it alone (txn.c).  Writer-preferring.

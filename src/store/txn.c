@@ -65,15 +65,25 @@ commit(struct store_txn *t)
 	return (ret);
 }
 
+/*
+ * Every so many commits, or a minute after the last look, ask for a
+ * checkpoint; Berkeley DB makes one only when enough log or time has
+ * passed.  Checkpoints bound recovery and let old log files go.
+ */
 static void
 checkpoint_maybe(struct store *s)
 {
 	unsigned	n;
+	int64_t		now, last;
 
 	n = atomic_fetch_add(&s->commits, 1) + 1;
-	if (n % CHECKPOINT_EVERY == 0)
-		(void)DBCALL(s->env->txn_checkpoint(s->env, CHECKPOINT_KB,
-		    CHECKPOINT_MIN, 0));
+	now = (int64_t)(clock_monotonic_ns() / 1000000000);
+	last = atomic_load(&s->checkpointed);
+	if (n % CHECKPOINT_EVERY != 0 && now - last < 60)
+		return;
+	atomic_store(&s->checkpointed, now);
+	(void)DBCALL(s->env->txn_checkpoint(s->env, CHECKPOINT_KB,
+	    CHECKPOINT_MIN, 0));
 }
 
 int
