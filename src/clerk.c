@@ -21,8 +21,10 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: clerk [-d DIR] [-S SOCKET] COMMAND [ARGUMENTS]\n"
+	fprintf(f, "usage: clerk [--personal] [-d DIR] [-S SOCKET] COMMAND "
+	    "[ARGUMENTS]\n"
 	    "       clerk help      (lists the commands)\n"
+	    "       clerk admin setup-shared [--admin LOGIN]   (as root)\n"
 	    "       clerk --version\n");
 }
 
@@ -52,11 +54,60 @@ print_usage(const char *u)
 	}
 }
 
+/*
+ * "admin setup-shared [--admin LOGIN]": done here, by root, before any
+ * server is reached (there is none yet the first time); the work is in
+ * client_setup_shared().  --user is for tests only.
+ */
+static int
+setup_shared(int argc, char **argv, const struct client_options *o)
+{
+	static const char *const names[] = { "admin", "user" };
+	struct client_setup	 cs;
+	struct buf		 out = BUF_INIT, err = BUF_INIT;
+	const char		*val[2] = { NULL, NULL }, *eq;
+	size_t			 j, len;
+	int			 i, r;
+
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) != 0)
+			goto usage;
+		eq = strchr(argv[i], '=');
+		len = eq != NULL ? (size_t)(eq - argv[i] - 2) :
+		    strlen(argv[i] + 2);
+		for (j = 0; j < nitems(names); j++)
+			if (strlen(names[j]) == len &&
+			    strncmp(argv[i] + 2, names[j], len) == 0)
+				break;
+		if (j == nitems(names) || (eq == NULL && i + 1 == argc))
+			goto usage;
+		val[j] = eq != NULL ? eq + 1 : argv[++i];
+	}
+	memset(&cs, 0, sizeof cs);
+	cs.admin = val[0];
+	cs.user = val[1];
+	cs.clerkd = o->clerkd;
+	if ((r = client_setup_shared(&cs, &out, &err)) != 0)
+		fprintf(stderr, "clerk: %s\n", err.data);
+	else if (write_out(out.data, out.len) != 0) {
+		fprintf(stderr, "clerk: cannot write the output: %s\n",
+		    strerror(errno));
+		r = -1;
+	}
+	buf_release(&out);
+	buf_release(&err);
+	return (r == 0 ? 0 : 1);
+usage:
+	print_usage("admin setup-shared [--admin LOGIN]");
+	return (2);
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
+		{ "personal", no_argument, NULL, 'p' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -87,6 +138,9 @@ main(int argc, char **argv)
 		case 'S':
 			o.socket = optarg;
 			break;
+		case 'p':
+			o.personal = 1;
+			break;
 		case 'P':
 			o.protocol = strtoll(optarg, NULL, 10);
 			break;
@@ -107,6 +161,13 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (o.personal && o.socket != NULL) {
+		fprintf(stderr, "clerk: --personal and -S exclude each other\n");
+		return (2);
+	}
+	if (argc >= 2 && strcmp(argv[0], "admin") == 0 &&
+	    strcmp(argv[1], "setup-shared") == 0)
+		return (setup_shared(argc - 2, argv + 2, &o));
 	if (argc == 0) {
 		fprintf(stderr, "clerk: the terminal interface is not there "
 		    "yet; 'clerk help' lists the commands\n");

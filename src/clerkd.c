@@ -1,8 +1,10 @@
 /*
- * clerkd.c: main of the server.  Parses options, becomes a daemon (the
- * starting process waits until the server listens, so whoever started
- * it, a person or a clerk client, learns of success or of the reason it
- * failed), and runs server_run().  All the work is in src/server.
+ * clerkd.c: main of the server.  Parses options, prepares a system
+ * service (--system: its folders, then no more root), becomes a daemon
+ * (the starting process waits until the server listens, so whoever
+ * started it, a person, a clerk client, an init script or systemd,
+ * learns of success or of the reason it failed), and runs server_run(),
+ * or only server_init() for --init.  All the work is in src/server.
  */
 #include "config.h"
 
@@ -26,14 +28,16 @@
 #define PERSONAL_IDLE	600
 #define SYSTEM_DIR	"/var/lib/clerk"
 #define SYSTEM_SOCKET	"/run/clerk/clerk.sock"
+#define SYSTEM_USER	"clerk"
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: clerkd [--personal] [--foreground] "
-	    "[--verbose] [--dir DIR]\n"
-	    "              [--socket PATH] [--forms DIR] "
-	    "[--idle SECONDS] [--admin LOGIN]\n");
+	fprintf(stderr, "usage: clerkd [--personal | --system [--user LOGIN]] "
+	    "[--init] [--foreground]\n"
+	    "              [--verbose] [--dir DIR] [--socket PATH] "
+	    "[--forms DIR]\n"
+	    "              [--idle SECONDS] [--admin LOGIN]\n");
 	exit(2);
 }
 
@@ -127,6 +131,9 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "personal", no_argument, NULL, 'p' },
+		{ "system", no_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "init", no_argument, NULL, 'I' },
 		{ "admin", required_argument, NULL, 'a' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "dir", required_argument, NULL, 'd' },
@@ -140,11 +147,13 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct server_options	 opts;
-	struct buf		 err = BUF_INIT;
+	struct buf		 err = BUF_INIT, changes = BUF_INIT;
+	struct buf		 done = BUF_INIT, notes = BUF_INIT;
 	sigset_t		 block;
-	const char		*s;
+	const char		*s, *user = NULL;
+	char			*line, *next;
 	int			 c, foreground = 0, idle = -1, r;
-	int			 verbose = 0;
+	int			 verbose = 0, sys = 0, init = 0;
 
 	setlocale(LC_ALL, "");
 	bindtextdomain("clerk", LOCALEDIR);
@@ -156,6 +165,15 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'p':
 			opts.personal = 1;
+			break;
+		case 's':
+			sys = 1;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'I':
+			init = 1;
 			break;
 		case 'a':
 			opts.admin = optarg;
@@ -192,6 +210,15 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
+	if (opts.personal && sys) {
+		fprintf(stderr, "clerkd: --personal and --system exclude each "
+		    "other\n");
+		return (2);
+	}
+	if (user != NULL && !sys) {
+		fprintf(stderr, "clerkd: --user goes with --system\n");
+		return (2);
+	}
 	if (opts.personal && (opts.dir == NULL || opts.socket == NULL)) {
 		fprintf(stderr, "clerkd: --personal needs --dir and "
 		    "--socket (clerk starts it so)\n");
@@ -217,12 +244,44 @@ main(int argc, char **argv)
 	}
 
 	umask(077);
+	/* Before the daemon forks, so a refusal reaches the terminal. */
+	if (sys && server_system_prepare(user != NULL ? user : SYSTEM_USER,
+	    opts.dir, opts.socket, &changes, &err) != 0) {
+		fprintf(stderr, "clerkd: %s\n", err.data);
+		buf_release(&changes);
+		buf_release(&err);
+		return (1);
+	}
+	if (init) {
+		/* clerk admin setup-shared reads what was done on standard
+		 * output, and what was not on standard error. */
+		server_log_stderr();
+		r = server_init(&opts, &done, &notes, &err);
+		fputs(changes.data, stdout);
+		fputs(done.data, stdout);
+		fflush(stdout);
+		fputs(notes.data, stderr);
+		if (r != 0)
+			fprintf(stderr, "clerkd: %s\n", err.data);
+		buf_release(&changes);
+		buf_release(&done);
+		buf_release(&notes);
+		buf_release(&err);
+		return (r == 0 ? 0 : 1);
+	}
 	if (!foreground) {
 		opts.ready_fd = daemonise();
 		server_log_syslog();
 	} else
 		server_log_stderr();
 	log_set_level(verbose ? LOG_DEBUG : LOG_INFO);
+	for (line = changes.data; *line != '\0'; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next != '\0')
+			*next++ = '\0';
+		log_info("%s", line);
+	}
+	buf_release(&changes);
 	/* Every thread inherits this; the server takes the signals only
 	 * in its main loop. */
 	sigemptyset(&block);

@@ -383,15 +383,55 @@ out:
 	return (fd);
 }
 
+/*
+ * The socket of a running server to use as it is (set in path; returns
+ * 1), or 0 for a personal server: the order told at
+ * client_options.personal.  *office is set when it is the office
+ * server's, found by its socket, or by its data folder when it is
+ * stopped (systemd removes /run/clerk then).  $CLERK_SYSTEM_ROOT, for
+ * tests, is put before the office server's paths.
+ */
+static int
+server_socket(const struct client_options *o, struct buf *path, int *office)
+{
+	struct stat	 sb;
+	struct buf	 dir = BUF_INIT;
+	const char	*s, *root;
+	int		 r = 0;
+
+	*office = 0;
+	if (o->socket != NULL) {
+		buf_set(path, "%s", o->socket);
+		return (1);
+	}
+	if (o->personal || o->dir != NULL)
+		return (0);
+	if ((s = env("CLERK_SOCKET")) != NULL) {
+		buf_set(path, "%s", s);
+		return (1);
+	}
+	if (env("CLERK_DIR") != NULL)
+		return (0);
+	if ((root = env("CLERK_SYSTEM_ROOT")) == NULL)
+		root = "";
+	buf_set(path, "%s%s", root, CLIENT_SYSTEM_SOCKET);
+	buf_set(&dir, "%s%s", root, CLIENT_SYSTEM_DIR);
+	if ((lstat(path->data, &sb) == 0 && S_ISSOCK(sb.st_mode)) ||
+	    (lstat(dir.data, &sb) == 0 && S_ISDIR(sb.st_mode)))
+		*office = r = 1;
+	buf_release(&dir);
+	return (r);
+}
+
 int
 client_open(struct client **cp, const struct client_options *o,
     struct buf *err)
 {
 	struct client	*c;
 	struct buf	 dir = BUF_INIT, sock = BUF_INIT, lock = BUF_INIT;
-	const char	*explicit = o->socket != NULL ? o->socket :
-			    env("CLERK_SOCKET");
-	int		 tries, r = -1;
+	struct buf	 shared = BUF_INIT;
+	const char	*explicit = NULL;
+	int		 tries, r = -1, office;
 
 	*cp = NULL;
 	c = xcalloc(1, sizeof *c);
@@ -399,12 +439,19 @@ client_open(struct client **cp, const struct client_options *o,
 	c->protocol = o->protocol != 0 ? o->protocol : PROTO_VERSION;
 	c->stop_mid_request = o->stop_mid_request;
 
-	if (explicit != NULL) {
-		if ((c->fd = connect_to(explicit)) == -1) {
+	if (server_socket(o, &shared, &office)) {
+		explicit = shared.data;
+		if ((c->fd = connect_to(explicit)) == -1 && office &&
+		    (errno == ECONNREFUSED || errno == ENOENT))
+			buf_error(err, _("the office clerk server (%s) is "
+			    "not running; ask an administrator, or use "
+			    "'clerk --personal' for a database of your own"),
+			    explicit);
+		else if (c->fd == -1)
 			buf_error(err, _("cannot connect to the clerk server "
 			    "at '%s': %s"), explicit, strerror(errno));
+		if (c->fd == -1)
 			goto out;
-		}
 		r = hello(c, err);
 		if (r == HELLO_DROPPED)
 			buf_prefix(err, _("server at '%s': "), explicit);
@@ -432,6 +479,7 @@ out:
 	buf_release(&dir);
 	buf_release(&sock);
 	buf_release(&lock);
+	buf_release(&shared);
 	if (r != 0) {
 		client_close(c);
 		return (-1);

@@ -25,6 +25,16 @@ struct client_options {
 	 * demand.
 	 */
 	const char	*socket;
+	/*
+	 * Which server, in this order: socket; the personal server of dir
+	 * when personal is set or dir given; $CLERK_SOCKET; the personal
+	 * server of $CLERK_DIR; the office server when its socket or its
+	 * data folder is there (CLIENT_SYSTEM_SOCKET, CLIENT_SYSTEM_DIR:
+	 * a stopped office server is reported, never silently replaced by
+	 * a personal database); else the personal server of the default
+	 * folder.
+	 */
+	int		 personal;	/* --personal */
 	/* clerkd to start: NULL for $CLERKD, else beside this program,
 	 * else from PATH. */
 	const char	*clerkd;
@@ -62,6 +72,32 @@ int	 client_call(struct client *, const char *, int, char **,
  */
 int	 client_data_dir(const char *, int, struct buf *, struct buf *);
 int	 client_socket_path(const char *, struct buf *, struct buf *,
+	     struct buf *);
+
+/*
+ * The office server (shared mode), as "clerkd --system" has it: its data
+ * folder (the service user's, 0700) and its socket.  Tests put them
+ * under another folder with $CLERK_SYSTEM_ROOT.
+ */
+#define CLIENT_SYSTEM_DIR	"/var/lib/clerk"
+#define CLIENT_SYSTEM_SOCKET	"/run/clerk/clerk.sock"
+
+/*
+ * "clerk admin setup-shared", for root: the system user (made with
+ * useradd if missing), a backup folder, and, through "clerkd --system
+ * --init" as that user, the folders, the database and its first
+ * administrator.  out says what changed, or that nothing did, and what
+ * to do next.  -1 with a message (not root, no administrator named, a
+ * step failed).
+ */
+struct client_setup {
+	const char	*admin;		/* first administrator; NULL: $SUDO_USER */
+	const char	*clerkd;	/* as in client_options */
+	/* Tests only: the service user (NULL: "clerk"); the system paths
+	 * are put under $CLERK_SYSTEM_ROOT as for clients. */
+	const char	*user;
+};
+int	 client_setup_shared(const struct client_setup *, struct buf *,
 	     struct buf *);
 
 #endif

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -111,13 +112,14 @@ make_dirs(const char *path, mode_t mode, struct buf *err)
  * DIR/clerkd.pid says who.  A server that is just exiting on idle may
  * still hold it for a moment while a client starts the next one, so
  * wait a little before giving up.  The file is never removed: removing
- * it could let two servers lock two different files.
+ * it could let two servers lock two different files.  With nowait
+ * (clerkd --init) a busy folder returns 1 at once, with the message.
  */
 static int
-pid_lock(struct server *srv, struct buf *err)
+pid_lock(struct server *srv, int nowait, struct buf *err)
 {
 	char		*path, pid[32];
-	int		 fd, i;
+	int		 fd, i, e;
 	ssize_t		 n;
 
 	xasprintf(&path, "%s/clerkd.pid", srv->opts->dir);
@@ -129,8 +131,9 @@ pid_lock(struct server *srv, struct buf *err)
 		return (-1);
 	}
 	for (i = 0; flock(fd, LOCK_EX | LOCK_NB) == -1; i++) {
-		if ((errno != EWOULDBLOCK && errno != EINTR) ||
-		    i >= PIDLOCK_WAIT * 20) {
+		e = errno;
+		if ((e != EWOULDBLOCK && e != EINTR) ||
+		    i >= PIDLOCK_WAIT * 20 || (nowait && e != EINTR)) {
 			n = pread(fd, pid, sizeof pid - 1, 0);
 			pid[n > 0 ? n : 0] = '\0';
 			pid[strcspn(pid, "\n")] = '\0';
@@ -138,7 +141,7 @@ pid_lock(struct server *srv, struct buf *err)
 			    "'%s'"), *pid ? pid : "?", srv->opts->dir);
 			close(fd);
 			free(path);
-			return (-1);
+			return (nowait && e == EWOULDBLOCK ? 1 : -1);
 		}
 		usleep(50000);
 	}
@@ -294,7 +297,8 @@ server_run(const struct server_options *opts, struct buf *err)
 		    (long)srv.uid);
 		goto out;
 	}
-	if (make_dirs(opts->dir, 0700, err) != 0 || pid_lock(&srv, err) != 0)
+	if (make_dirs(opts->dir, 0700, err) != 0 ||
+	    pid_lock(&srv, 0, err) != 0)
 		goto out;
 	if (open_store(&srv, err) != 0)
 		goto out;
@@ -355,5 +359,120 @@ out:
 	pthread_mutex_destroy(&srv.lock);
 	if (r == 0)
 		log_info("stopped");
+	return (r);
+}
+
+/* 1 if the folder holds anything but the lock file: a database is there. */
+static int
+dir_has_data(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 r = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return (0);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 &&
+		    strcmp(de->d_name, "clerkd.pid") != 0) {
+			r = 1;
+			break;
+		}
+	}
+	closedir(d);
+	return (r);
+}
+
+/*
+ * The first administrator of --init, told apart from one who was there
+ * already or who could not be made one: access_init() alone does not
+ * say, and sessions are what the access layer shows of operators.
+ */
+static int
+init_admin(struct server *srv, const char *admin, struct buf *done,
+    struct buf *notes, struct buf *err)
+{
+	struct session	*s = NULL;
+	struct buf	 why = BUF_INIT;
+
+	if (access_login_valid(admin, err) != 0)
+		return (-1);
+	if (access_session_open(srv->store, admin, &s, &why) == 0) {
+		buf_printf(notes, access_is_admin(s) ?
+		    _("'%s' is an administrator already\n") :
+		    _("'%s' is an operator already, not an administrator\n"),
+		    admin);
+		access_session_free(s);
+		buf_release(&why);
+		return (0);
+	}
+	buf_release(&why);
+	if (access_init(srv->store, admin, err) != 0)
+		return (-1);
+	if (access_session_open(srv->store, admin, &s, &why) == 0) {
+		buf_printf(done, _("registered '%s' as the first "
+		    "administrator\n"), admin);
+		access_session_free(s);
+	} else
+		buf_printf(notes, _("'%s' was not registered: the database "
+		    "has operators already (an administrator adds others with "
+		    "'clerk admin user add')\n"), admin);
+	buf_release(&why);
+	return (0);
+}
+
+int
+server_init(const struct server_options *opts, struct buf *done,
+    struct buf *notes, struct buf *err)
+{
+	struct server_options	 o = *opts;
+	struct server		 srv;
+	int			 existed, r = -1;
+
+	/* The admin is seen to here, to say what became of it. */
+	o.admin = NULL;
+	memset(&srv, 0, sizeof srv);
+	srv.opts = &o;
+	srv.listen_fd = -1;
+	srv.pid_fd = -1;
+	srv.uid = geteuid();
+	if ((srv.login = uid_login(srv.uid)) == NULL) {
+		buf_error(err, _("uid %ld has no login name"),
+		    (long)srv.uid);
+		goto out;
+	}
+	if (make_dirs(o.dir, 0700, err) != 0)
+		goto out;
+	if ((r = pid_lock(&srv, 1, err)) != 0) {
+		if (r == 1) {
+			/* It opened the database: it is there. */
+			buf_printf(notes, _("%s; the database is in place\n"),
+			    err->data);
+			buf_reset(err);
+			r = 0;
+		}
+		goto out;
+	}
+	r = -1;
+	existed = dir_has_data(o.dir);
+	if (open_store(&srv, err) != 0)
+		goto out;
+	if (existed)
+		buf_printf(notes, _("the database '%s' is in place\n"), o.dir);
+	else
+		buf_printf(done, _("created the database in '%s'\n"), o.dir);
+	if (opts->admin != NULL && !opts->personal &&
+	    init_admin(&srv, opts->admin, done, notes, err) != 0)
+		goto out;
+	r = 0;
+out:
+	if (srv.store != NULL)
+		store_close(srv.store);
+	if (srv.schema != NULL)
+		schema_free(srv.schema);
+	if (srv.pid_fd != -1)
+		close(srv.pid_fd);
+	free(srv.login);
 	return (r);
 }

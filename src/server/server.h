@@ -40,6 +40,33 @@ struct server_options {
  */
 int	 server_run(const struct server_options *, struct buf *);
 
+/*
+ * clerkd --init: create or open the database of opts as server_run
+ * would (forms, store, recovery, the admin login as first administrator
+ * of a database without operators), but do not listen, and close it.
+ * What it changed goes in done, what it found as it should be or could
+ * not change in notes, a line each.  A server already using the folder
+ * is not waited for: that is a note.  Returns 0, or -1 with a message
+ * when the database cannot be opened or set up.
+ */
+int	 server_init(const struct server_options *, struct buf *,
+	     struct buf *, struct buf *);
+
+/*
+ * clerkd --system, before anything else (system.c).  The service user
+ * (user, normally "clerk") must exist and not be root.  Started by root,
+ * it makes the data folder dir (0700) and the socket's folder (0755)
+ * when missing, gives them to the user and sets their modes (it takes a
+ * folder that belongs to someone else only when empty), then gives up
+ * root for good: supplementary groups, group and user ids become the
+ * user's, and that root cannot be taken back is checked.  Started by
+ * the user itself (a systemd unit's User=), it makes what is missing
+ * and checks the rest.  Started by anyone else it refuses.  Each change
+ * is a line in changes.  Returns 0, or -1 with a message.
+ */
+int	 server_system_prepare(const char *, const char *, const char *,
+	     struct buf *, struct buf *);
+
 /* Send the log to syslog (a daemon), or to standard error with the
  * time on each line (--foreground). */
 void	 server_log_syslog(void);
