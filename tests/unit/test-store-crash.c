@@ -10,7 +10,8 @@
  * batches of one run form an unbroken sequence, that store_count and
  * store_check agree; then closes it and has db_verify ($DB_VERIFY) and
  * store_verify_dir accept every file.  The seed is printed; CLERK_SEED
- * replays a run, CLERK_SLOW=0 does 5 rounds instead of 20.
+ * replays a run, CLERK_SLOW=0 does 5 rounds instead of 20 (and
+ * CLERK_CRASH_ROUNDS any number, for soak runs).
  */
 #include "config.h"
 
@@ -343,6 +344,9 @@ main(void)
 	alarm(300);
 	if ((e = getenv("CLERK_SLOW")) != NULL && strcmp(e, "0") == 0)
 		rounds = 5;
+	/* For soak runs by hand. */
+	if ((e = getenv("CLERK_CRASH_ROUNDS")) != NULL && *e != '\0')
+		rounds = atoi(e);
 	if ((e = getenv("CLERK_SEED")) != NULL && *e != '\0')
 		seed = (unsigned)strtoul(e, NULL, 10);
 	else
