@@ -88,18 +88,19 @@ make_parents(const char *path, struct buf *err)
 
 /*
  * Make or check one folder of the service: the user's, with mode.  The
- * folder is opened without following links and changed through the
- * descriptor, so what is checked is what is changed.  A folder of
- * someone else is taken only when empty and not a shared one (sticky
- * or writable by all, like /tmp): never chown a folder that holds
- * another's files.
+ * folder is opened once and changed through the descriptor, so what is
+ * checked is what is changed.  A folder of someone else is taken only
+ * when empty, not a shared one (sticky or writable by all, like /tmp)
+ * and not reached through a symbolic link: never chown a folder that
+ * holds another's files.  A link to a folder that is the user's already
+ * (/var/lib/clerk moved to a bigger disk) is fine.
  */
 static int
 own_folder(const struct service *sv, const char *path, mode_t mode,
     struct buf *changes, struct buf *err)
 {
 	struct stat	sb;
-	int		fd, made = 0, r = -1;
+	int		fd, made = 0, link = 0, r = -1;
 
 	if (lstat(path, &sb) == -1) {
 		if (errno != ENOENT)
@@ -117,10 +118,11 @@ own_folder(const struct service *sv, const char *path, mode_t mode,
 			    "%s"), path, strerror(errno)));
 		}
 		made = 1;
-	}
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	} else
+		link = S_ISLNK(sb.st_mode);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1) {
-		if (errno == ENOTDIR || errno == ELOOP)
+		if (errno == ENOTDIR)
 			return (buf_error(err, _("'%s' is not a folder"), path));
 		return (buf_error(err, _("cannot open the folder '%s': %s"),
 		    path, strerror(errno)));
@@ -131,8 +133,12 @@ own_folder(const struct service *sv, const char *path, mode_t mode,
 		goto out;
 	}
 	if (sb.st_uid != sv->uid) {
-		if (!sv->root || !folder_empty(fd) ||
-		    (sb.st_mode & (S_ISVTX | S_IWOTH)) != 0) {
+		if ((sb.st_mode & (S_ISVTX | S_IWOTH)) != 0) {
+			buf_error(err, _("the folder '%s' is shared by all; "
+			    "clerkd --system needs a folder of its own"), path);
+			goto out;
+		}
+		if (!sv->root || link || !folder_empty(fd)) {
 			buf_error(err, _("the folder '%s' belongs to uid %ld, "
 			    "not to '%s'; give it to '%s' (chown -R) or choose "
 			    "another folder"), path, (long)sb.st_uid, sv->user,

@@ -127,6 +127,20 @@ like "$out" "nothing changed" "and says it changed nothing"
 like "$out" "was not registered" "it does not add a second first administrator"
 is "$(modes)" "$before" "no file, mode or owner changed"
 
+# Folders clerkd --system will not take: another's with files in it, a
+# shared one like /tmp, the data folder for the socket.
+mkdir -m 755 "$T/other"
+touch "$T/other/x"
+for bad in "--dir $T/other --socket $sock|belongs to uid 0" \
+    "--dir $data --socket /tmp/ct$sfx.sock|shared by all" \
+    "--dir $data --socket $data/clerk.sock|must not be in the data folder"; do
+	# shellcheck disable=SC2086
+	"$CLERKD" --system --user "$svc" ${bad%|*} >/dev/null 2>"$T/bad.err"
+	is "$?" 1 "clerkd --system refuses ${bad%|*}"
+	like "$(cat "$T/bad.err")" "${bad#*|}" "with a message: ${bad#*|}"
+done
+is "$(stat -c '%U' "$T/other")" root "and changes nothing of another's folder"
+
 # --- the server ------------------------------------------------------
 
 "$CLERKD" --system --user "$svc" --dir "$data" --socket "$sock" \
