@@ -21,6 +21,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_rm_entry,
 	&cmd_list_entry,
 	&cmd_history_entry,
+	&cmd_find_entry,
+	&cmd_merge_entry,
 	&cmd_admin_init_entry,
 	&cmd_admin_verify_entry,
 	&cmd_admin_backup_entry,

@@ -174,6 +174,8 @@ extern const struct cmd_entry cmd_set_entry;
 extern const struct cmd_entry cmd_rm_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_history_entry;
+extern const struct cmd_entry cmd_find_entry;
+extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_admin_init_entry;
 extern const struct cmd_entry cmd_admin_verify_entry;
