@@ -93,6 +93,8 @@ run(char *const *argv, struct buf *out, struct buf *errs, struct buf *err)
 			execvp(argv[0], argv);
 		n = snprintf(b, sizeof b, "cannot run '%s': %s", argv[0],
 		    strerror(errno));
+		if (n < 0 || n >= (ssize_t)sizeof b)
+			n = n < 0 ? 0 : (ssize_t)sizeof b - 1;
 		if (write(2, b, n) == -1)
 			_exit(126);
 		_exit(127);
