@@ -651,9 +651,11 @@ find_exec(struct cmd_ctx *ctx)
 			    "of the first %d are shown: type more of it"),
 			    FIND_CANDIDATES, t->name, text.data,
 			    FIND_CANDIDATES);
-		all = xreallocarray(all, nall + st.nhits + 1, sizeof *all);
-		memcpy(all + nall, st.hits, st.nhits * sizeof *all);
-		nall += st.nhits;
+		if (st.nhits > 0) {
+			all = xreallocarray(all, nall + st.nhits, sizeof *all);
+			memcpy(all + nall, st.hits, st.nhits * sizeof *all);
+			nall += st.nhits;
+		}
 		free(st.hits);
 		free(st.ids);
 	}
