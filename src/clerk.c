@@ -7,7 +7,10 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
@@ -17,6 +20,152 @@
 
 #include "client/client.h"
 #include "proto/proto.h"
+
+/*
+ * Verbs that read a file of the client's: its bytes go along as the
+ * request's bulk data, since the server (perhaps another user's, in
+ * shared mode) may not read the client's files.  This is all the
+ * client knows of verbs: which positional argument is the file, and
+ * which options take a value (to count positional arguments right).
+ */
+struct file_verb {
+	const char	*verb;
+	int		 arg;		/* 0-based among positional ones */
+	const char	*valopts[4];	/* NULL-terminated */
+};
+static const struct file_verb file_verbs[] = {
+	{ "import", 1, { "encoding", NULL } },
+};
+
+/* The index in argv of the file argument of verb, or -1. */
+static int
+file_arg(const char *verb, int argc, char **argv)
+{
+	const struct file_verb	*fv = NULL;
+	size_t			 i, k;
+	int			 a, pos = 0, opts = 1;
+
+	for (i = 0; i < nitems(file_verbs); i++)
+		if (strcmp(file_verbs[i].verb, verb) == 0)
+			fv = &file_verbs[i];
+	if (fv == NULL)
+		return (-1);
+	for (a = 0; a < argc; a++) {
+		if (opts && strcmp(argv[a], "--") == 0) {
+			opts = 0;
+			continue;
+		}
+		if (opts && strncmp(argv[a], "--", 2) == 0) {
+			if (strchr(argv[a], '=') != NULL)
+				continue;
+			for (k = 0; fv->valopts[k] != NULL; k++)
+				if (strcmp(argv[a] + 2, fv->valopts[k]) == 0)
+					a++;
+			continue;
+		}
+		if (pos++ == fv->arg)
+			return (a);
+	}
+	return (-1);
+}
+
+/* The whole of a file ("-" for standard input) into out. */
+static int
+read_file(const char *path, struct buf *out)
+{
+	struct stat	 sb;
+	ssize_t		 n;
+	int		 fd, saved;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		if (fd != STDIN_FILENO)
+			close(fd);
+		errno = EISDIR;
+		return (-1);
+	}
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
+		buf_grow(out, (size_t)sb.st_size);
+	for (;;) {
+		buf_grow(out, 65536);
+		n = read(fd, out->data + out->len, out->alloc - out->len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+	}
+	saved = errno;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	errno = saved;
+	return (n == -1 ? -1 : 0);
+}
+
+/*
+ * Progress on a terminal: one line on standard error, rewritten in
+ * place at most a few times a second, and wiped before the answer.
+ */
+#define PROGRESS_EVERY	200000000	/* ns */
+
+struct progress {
+	const char	*file;
+	uint64_t	 last;
+	int		 shown;
+};
+
+static void
+progress_sent(uint64_t done, uint64_t total, void *arg)
+{
+	struct progress	*p = arg;
+	uint64_t	 now = clock_monotonic_ns();
+
+	if (done < total && p->last != 0 && now - p->last < PROGRESS_EVERY)
+		return;
+	p->last = now;
+	p->shown = 1;
+	/* Megabytes to a tenth, in whole numbers. */
+	fprintf(stderr, "\rclerk: sending %s: %llu.%llu of %llu.%llu MB\033[K",
+	    p->file != NULL ? p->file : "the request",
+	    (unsigned long long)(done >> 20),
+	    (unsigned long long)((done * 10 >> 20) % 10),
+	    (unsigned long long)(total >> 20),
+	    (unsigned long long)((total * 10 >> 20) % 10));
+	fflush(stderr);
+}
+
+static void
+progress_note(const char *text, void *arg)
+{
+	struct progress	*p = arg;
+
+	p->shown = 1;
+	fprintf(stderr, "\rclerk: %s\033[K", text);
+	fflush(stderr);
+}
+
+static void
+progress_end(struct progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = 0;
+}
+
+static int
+write_out(const char *p, size_t len);
+
+/* Output that comes ahead of the response (export, page by page). */
+static int
+output_part(const char *p, size_t len, void *arg)
+{
+	progress_end(arg);
+	return (write_out(p, len));
+}
 
 static void
 usage(FILE *f)
@@ -118,10 +267,12 @@ main(int argc, char **argv)
 	};
 	struct client_options	 o;
 	struct client		*c;
+	struct client_hooks	 hooks;
+	struct progress		 prog;
 	struct proto_response	 resp;
-	struct buf		 err = BUF_INIT;
+	struct buf		 err = BUF_INIT, bulk = BUF_INIT;
 	size_t			 i;
-	int			 ch, status;
+	int			 ch, status, fa;
 
 	setlocale(LC_ALL, "");
 	bindtextdomain("clerk", LOCALEDIR);
@@ -174,21 +325,45 @@ main(int argc, char **argv)
 		return (1);
 	}
 
+	memset(&prog, 0, sizeof prog);
+	if ((fa = file_arg(argv[0], argc - 1, argv + 1)) != -1) {
+		prog.file = argv[1 + fa];
+		if (read_file(prog.file, &bulk) != 0) {
+			fprintf(stderr, "clerk: cannot read '%s': %s\n",
+			    prog.file, strerror(errno));
+			buf_release(&bulk);
+			return (1);
+		}
+	}
+
 	if (client_open(&c, &o, &err) != 0) {
 		fprintf(stderr, "clerk: %s\n", err.data);
 		buf_release(&err);
+		buf_release(&bulk);
 		return (1);
 	}
-	if (client_call(c, argv[0], argc - 1, argv + 1, NULL, 0, &resp,
-	    &err) != 0) {
+	memset(&hooks, 0, sizeof hooks);
+	hooks.arg = &prog;
+	hooks.part = output_part;
+	if (isatty(STDERR_FILENO)) {
+		hooks.sent = progress_sent;
+		hooks.note = progress_note;
+	}
+	client_set_hooks(c, &hooks);
+	if (client_call(c, argv[0], argc - 1, argv + 1, fa != -1 ?
+	    bulk.data : NULL, bulk.len, &resp, &err) != 0) {
+		progress_end(&prog);
 		fprintf(stderr, "clerk: %s\n", err.data);
 		proto_response_release(&resp);
 		client_close(c);
 		buf_release(&err);
+		buf_release(&bulk);
 		return (1);
 	}
+	progress_end(&prog);
 	client_close(c);
 	buf_release(&err);
+	buf_release(&bulk);
 
 	status = (int)resp.status;
 	if (status < 0 || status > 2)

@@ -42,6 +42,7 @@ struct client {
 	int		 stop_mid_request;
 	char		*login;
 	char		*server_version;
+	struct client_hooks hooks;
 };
 
 static const char *
@@ -531,6 +532,15 @@ client_lang(void)
 	return (strncmp(client_locale(), "ru", 2) == 0 ? "ru" : "en");
 }
 
+void
+client_set_hooks(struct client *c, const struct client_hooks *h)
+{
+	if (h != NULL)
+		c->hooks = *h;
+	else
+		memset(&c->hooks, 0, sizeof c->hooks);
+}
+
 int
 client_call(struct client *c, const char *verb, int argc, char **argv,
     const void *bulk, size_t bulklen, struct proto_response *resp,
@@ -539,10 +549,10 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 	struct proto_request	 q;
 	struct winsize		 ws;
 	struct buf		 b = BUF_INIT;
-	char			 cwd[PATH_MAX], *envv[5];
+	char			 cwd[PATH_MAX], *envv[7];
 	const char		*s;
 	int			 cols = 0, r;
-	size_t			 i;
+	size_t			 i, nenv;
 
 	proto_response_init(resp);
 	/* The width tables are fitted to: $COLUMNS, like ls, else the
@@ -557,18 +567,24 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 	xasprintf(&envv[1], "lang=%s", client_lang());
 	xasprintf(&envv[2], "cols=%d", cols);
 	xasprintf(&envv[3], "locale=%s", client_locale());
-	envv[4] = NULL;
+	nenv = 4;
+	/* Partial responses only for a client that follows them. */
+	if (c->hooks.note != NULL)
+		envv[nenv++] = xstrdup("progress=1");
+	if (c->hooks.part != NULL)
+		envv[nenv++] = xstrdup("parts=1");
+	envv[nenv] = NULL;
 
 	memset(&q, 0, sizeof q);
 	q.verb = (char *)verb;
 	q.argv = argv;
 	q.argc = argc;
 	q.env = envv;
-	q.nenv = 4;
+	q.nenv = nenv;
 	q.bulk = bulk;
 	q.bulklen = bulklen;
 	proto_request_encode(&q, &b);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < nenv; i++)
 		free(envv[i]);
 
 	if (c->stop_mid_request) {
@@ -579,20 +595,41 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 			r = proto_write_rest(c->fd, b.data, b.len,
 			    b.len / 2 + 2, err);
 		}
-	} else
+	} else if (c->hooks.sent != NULL)
+		r = proto_write_frame_progress(c->fd, b.data, b.len,
+		    c->hooks.sent, c->hooks.arg, err);
+	else
 		r = proto_write_frame(c->fd, b.data, b.len, err);
 	if (r != 0) {
 		buf_prefix(err, _("the server went away (stopped or "
 		    "killed): "));
 		goto out;
 	}
-	r = proto_read_frame(c->fd, &b, err);
-	if (r == PROTO_EOF)
-		r = buf_error(err, _("the server closed the connection before "
-		    "answering (it stopped or was killed)"));
-	if (r != 0)
-		goto out;
-	r = proto_response_decode(resp, b.data, b.len, err);
+	/* Progress notes and output parts, then the response. */
+	for (;;) {
+		r = proto_read_frame(c->fd, &b, err);
+		if (r == PROTO_EOF)
+			r = buf_error(err, _("the server closed the connection "
+			    "before answering (it stopped or was killed)"));
+		if (r != 0)
+			goto out;
+		proto_response_release(resp);
+		r = proto_response_decode(resp, b.data, b.len, err);
+		if (r != 0)
+			goto out;
+		if (resp->status == PROTO_PROGRESS) {
+			if (c->hooks.note != NULL)
+				c->hooks.note(resp->out.data, c->hooks.arg);
+		} else if (resp->status == PROTO_PART) {
+			if (c->hooks.part != NULL && c->hooks.part(
+			    resp->out.data, resp->out.len, c->hooks.arg) != 0) {
+				r = buf_error(err, _("cannot write the "
+				    "output"));
+				goto out;
+			}
+		} else
+			break;
+	}
 out:
 	buf_release(&b);
 	return (r);

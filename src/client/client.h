@@ -57,6 +57,22 @@ const char *client_login(const struct client *);
 const char *client_server_version(const struct client *);
 
 /*
+ * What a client may follow while a call is on (all optional): sent
+ * (bytes of the request sent so far, of total) while a big request
+ * goes out; note (a progress note from the server, one line) while the
+ * server works, asked for only when note is set; part (output that
+ * comes ahead of the response, to be written out at once; -1 stops the
+ * call) for verbs that stream, such as export.
+ */
+struct client_hooks {
+	void	(*sent)(uint64_t, uint64_t, void *);
+	void	(*note)(const char *, void *);
+	int	(*part)(const char *, size_t, void *);
+	void	*arg;
+};
+void	 client_set_hooks(struct client *, const struct client_hooks *);
+
+/*
  * Call a verb: verb and argc words of arguments, and bulk data (NULL
  * for none).  The client's working folder, language and terminal width
  * go along.  resp is filled (proto_response_release it); -1 only when

@@ -21,6 +21,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_rm_entry,
 	&cmd_list_entry,
 	&cmd_history_entry,
+	&cmd_import_entry,
+	&cmd_export_entry,
 	&cmd_find_entry,
 	&cmd_merge_entry,
 	&cmd_admin_init_entry,
@@ -115,6 +117,67 @@ cmd_warn(struct cmd_ctx *ctx, const char *fmt, ...)
 	ctx->warnings = xreallocarray(ctx->warnings, ctx->nwarnings + 1,
 	    sizeof *ctx->warnings);
 	ctx->warnings[ctx->nwarnings++] = buf_detach(&b, NULL);
+}
+
+#define PROGRESS_EVERY	250000000	/* ns between notes: 4 a second */
+
+static void
+progress_send(struct cmd_ctx *ctx, const char *fmt, va_list ap)
+{
+	struct buf	b = BUF_INIT;
+
+	buf_vprintf(&b, fmt, ap);
+	ctx->io->progress(ctx->io->arg, b.data);
+	buf_release(&b);
+}
+
+void
+cmd_progress(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list		ap;
+	uint64_t	now;
+
+	if (ctx->io == NULL || ctx->io->progress == NULL)
+		return;
+	now = clock_monotonic_ns();
+	if (ctx->progress_ns != 0 && now - ctx->progress_ns < PROGRESS_EVERY)
+		return;
+	ctx->progress_ns = now;
+	va_start(ap, fmt);
+	progress_send(ctx, fmt, ap);
+	va_end(ap);
+}
+
+void
+cmd_progress_force(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (ctx->io == NULL || ctx->io->progress == NULL)
+		return;
+	ctx->progress_ns = clock_monotonic_ns();
+	va_start(ap, fmt);
+	progress_send(ctx, fmt, ap);
+	va_end(ap);
+}
+
+int
+cmd_flush(struct cmd_ctx *ctx)
+{
+	if (ctx->io == NULL || ctx->io->flush == NULL || ctx->out.len == 0)
+		return (0);
+	if (ctx->io->flush(ctx->io->arg, &ctx->out) != 0) {
+		cmd_error(ctx, _("the client went away"));
+		return (-1);
+	}
+	return (0);
+}
+
+int
+cmd_gone(struct cmd_ctx *ctx)
+{
+	return (ctx->io != NULL && ctx->io->gone != NULL &&
+	    ctx->io->gone(ctx->io->arg));
 }
 
 const char *

@@ -29,6 +29,23 @@
 
 struct cmd_ctx;
 
+/*
+ * What a verb may tell its client before the response, set by the
+ * server when the client takes it (else NULL), through cmd_progress(),
+ * cmd_flush() and cmd_gone() below.
+ */
+struct cmd_io {
+	void	 *arg;
+	/* A progress note, dropped when it cannot go without waiting:
+	 * safe inside a transaction. */
+	void	(*progress)(void *, const char *);
+	/* Send the output so far and empty out; may wait on the client, so
+	 * never inside a transaction.  -1 when the client is gone. */
+	int	(*flush)(void *, struct buf *);
+	/* 1 when the client has hung up. */
+	int	(*gone)(void *);
+};
+
 struct cmd_entry {
 	const char	*name;		/* "add", or words: "admin user add" */
 	const char	*usage;		/* after the name: "TABLE field=value ..." */
@@ -54,6 +71,7 @@ struct cmd_ctx {
 	int		  cols;		/* client's terminal width, 0 = none */
 	const char	 *bulk;		/* request's bulk data (borrowed) */
 	size_t		  bulklen;
+	const struct cmd_io *io;	/* NULL = none */
 
 	/* Set by cmd_run() for the verb. */
 	const struct cmd_entry *entry;
@@ -69,6 +87,7 @@ struct cmd_ctx {
 	size_t		  nwarnings;
 	struct buf	  error;	/* "" when none */
 	struct buf	  usage;	/* "add TABLE field=value ..." on CMD_USAGE */
+	uint64_t	  progress_ns;	/* when the last note went */
 };
 
 /* The table of verbs, NULL-terminated. */
@@ -87,6 +106,21 @@ int	 cmd_run(struct cmd_ctx *, const char *, int, char **);
 int	 cmd_error(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
 int	 cmd_usage(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
 void	 cmd_warn(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
+/*
+ * For long verbs (import, export): a progress note for a person at a
+ * terminal, sent at most a few times a second (the rest are dropped);
+ * never waits, so it may be called inside a transaction.
+ * cmd_progress_force() sends one whatever the time.  cmd_flush() sends
+ * the output so far ahead of the response when the client takes that
+ * (else keeps it): never inside a transaction; -1 (error set) when the
+ * client is gone.  cmd_gone() is 1 when the client has hung up, so its
+ * work can stop.
+ */
+void	 cmd_progress(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
+void	 cmd_progress_force(struct cmd_ctx *, const char *, ...)
+	     PRINTFLIKE(2, 3);
+int	 cmd_flush(struct cmd_ctx *);
+int	 cmd_gone(struct cmd_ctx *);
 /* The value of an option (flags give ""), or NULL when not given; the
  * last of repeated options wins. */
 const char *cmd_opt(const struct cmd_ctx *, const char *);
@@ -174,6 +208,8 @@ extern const struct cmd_entry cmd_set_entry;
 extern const struct cmd_entry cmd_rm_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_history_entry;
+extern const struct cmd_entry cmd_import_entry;
+extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_find_entry;
 extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_help_entry;

@@ -173,6 +173,62 @@ proto_write_rest(int fd, const void *p, size_t len, size_t n,
 	return (r);
 }
 
+#define WRITE_CHUNK	(256 * 1024)
+
+int
+proto_write_frame_progress(int fd, const void *p, size_t len,
+    void (*fn)(uint64_t, uint64_t, void *), void *arg, struct buf *err)
+{
+	unsigned char	 hdr[4];
+	const char	*s = p;
+	size_t		 off, n;
+
+	if (frame_header(len, hdr, err) != 0)
+		return (-1);
+	if (write_all(fd, hdr, 4, err) != 0)
+		return (-1);
+	for (off = 0; off < len; off += n) {
+		n = len - off < WRITE_CHUNK ? len - off : WRITE_CHUNK;
+		if (write_all(fd, s + off, n, err) != 0)
+			return (-1);
+		if (fn != NULL)
+			fn(4 + off + n, 4 + (uint64_t)len, arg);
+	}
+	if (len == 0 && fn != NULL)
+		fn(4, 4, arg);
+	return (0);
+}
+
+int
+proto_try_write_frame(int fd, const void *p, size_t len, struct buf *err)
+{
+	unsigned char	hdr[4];
+	struct buf	b = BUF_INIT;
+	ssize_t		n;
+	int		r = 0;
+
+	if (frame_header(len, hdr, err) != 0)
+		return (-1);
+	buf_add(&b, hdr, 4);
+	buf_add(&b, p, len);
+	do
+		n = send(fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		r = 1;
+	else if (n == -1)
+		r = buf_error(err, _("cannot send: %s"), strerror(errno));
+	else if ((size_t)n < b.len)
+		/*
+		 * A stream socket with room for part of a small frame: the
+		 * rest must follow or the stream is out of step; it is
+		 * little, and the send timeout bounds the wait.
+		 */
+		r = write_all(fd, b.data + n, b.len - n, err);
+	buf_release(&b);
+	return (r);
+}
+
 int
 proto_read_frame(int fd, struct buf *out, struct buf *err)
 {

@@ -32,13 +32,23 @@
  *   response:      i status (0 ok, 1 failed, 2 usage)  s output text
  *                  l (s warning)...  s error  s usage
  *
+ * Partial responses.  A client that sends progress=1 in the request's
+ * environment may get, before the response, any number of progress
+ * notes: responses of status PROTO_PROGRESS whose output text is one
+ * line for a person ("applied 45000 of 100000 rows").  One that sends
+ * parts=1 may get output parts: responses of status PROTO_PART whose
+ * output text comes before the final response's (an export streamed
+ * page by page).  Other items of these are empty.  A client that does
+ * not ask never gets them, so neither needs a protocol bump.
+ *
  * The hellos are frozen: they must keep this shape in every protocol
  * version, so two versions can always tell each other why they refuse.
  * The request's name=value list is the client's environment as it
  * matters to the server: cwd (to resolve relative paths), lang (en or
  * ru, for labels), cols (terminal width, 0 when not a terminal),
  * locale (the client's messages locale, e.g. ru_RU.UTF-8, for the
- * server's messages to it).
+ * server's messages to it), progress and parts (1 when the client takes
+ * partial responses, below).
  */
 #ifndef CLERK_PROTO_H
 #define CLERK_PROTO_H
@@ -58,6 +68,9 @@
 #define PROTO_OK	0
 #define PROTO_FAILED	1
 #define PROTO_USAGE	2
+/* Partial responses (see above), never a final status. */
+#define PROTO_PROGRESS	3
+#define PROTO_PART	4
 
 /*
  * Frames on a file descriptor.  Both retry on EINTR and report EOF in
@@ -79,6 +92,19 @@ int	 proto_read_frame_max(int, struct buf *, size_t, struct buf *);
  */
 int	 proto_write_part(int, const void *, size_t, size_t, struct buf *);
 int	 proto_write_rest(int, const void *, size_t, size_t, struct buf *);
+/*
+ * A frame written a chunk at a time, calling fn(sent, total, arg) after
+ * each (total counts the length prefix too): progress of a big request.
+ */
+int	 proto_write_frame_progress(int, const void *, size_t,
+	     void (*)(uint64_t, uint64_t, void *), void *, struct buf *);
+/*
+ * A small frame sent only if the socket takes it at once: 0 sent, 1 not
+ * sent because the peer is not reading (a full socket buffer), -1 on
+ * error.  For notes sent while holding something a stopped client must
+ * not hold up.
+ */
+int	 proto_try_write_frame(int, const void *, size_t, struct buf *);
 
 /* Writing items: append to a payload being built. */
 void	 proto_put_int(struct buf *, int64_t);

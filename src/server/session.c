@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,17 +193,88 @@ conn_locale_release(struct conn_locale *cl)
 	free(cl->name);
 }
 
+/*
+ * Partial responses (proto.h) for a client that asked: progress notes
+ * go only when the socket takes them at once, since a verb sends them
+ * inside its transaction and a stopped client must not hold that up;
+ * output parts go between a verb's transactions and may wait.
+ */
+static void
+io_progress(void *arg, const char *text)
+{
+	struct conn		*c = arg;
+	struct proto_response	 r;
+	struct buf		 b = BUF_INIT, err = BUF_INIT;
+
+	proto_response_init(&r);
+	r.status = PROTO_PROGRESS;
+	buf_adds(&r.out, text);
+	proto_response_encode(&r, &b);
+	if (proto_try_write_frame(c->fd, b.data, b.len, &err) == -1)
+		log_debug("pid %ld: %s", (long)c->pid, err.data);
+	proto_response_release(&r);
+	buf_release(&b);
+	buf_release(&err);
+}
+
+static int
+io_flush(void *arg, struct buf *out)
+{
+	struct conn		*c = arg;
+	struct proto_response	 r;
+	struct buf		 b = BUF_INIT, err = BUF_INIT;
+	int			 rc;
+
+	proto_response_init(&r);
+	r.status = PROTO_PART;
+	r.out = *out;		/* borrowed */
+	proto_response_encode(&r, &b);
+	rc = proto_write_frame(c->fd, b.data, b.len, &err);
+	if (rc != 0)
+		log_debug("pid %ld: %s", (long)c->pid, err.data);
+	buf_reset(out);
+	buf_release(&b);
+	buf_release(&err);
+	return (rc);
+}
+
+/* A client that hung up has nothing more to send: a request is answered
+ * before the next is read, so any readable byte now means EOF. */
+static int
+io_gone(void *arg)
+{
+	struct conn	*c = arg;
+	struct pollfd	 pfd;
+
+	pfd.fd = c->fd;
+	pfd.events = POLLIN | POLLRDHUP;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) <= 0)
+		return (0);
+	return ((pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0);
+}
+
 /* Runs one request and encodes its response into out. */
 static void
 run_request(struct conn *c, struct session *s, const struct proto_request *q,
     struct buf *out)
 {
 	struct cmd_ctx		 ctx;
+	struct cmd_io		 io;
 	struct proto_response	 resp;
-	const char		*lang;
+	const char		*lang, *v;
 	int			 status;
 
 	cmd_ctx_init(&ctx);
+	memset(&io, 0, sizeof io);
+	io.arg = c;
+	io.gone = io_gone;
+	if ((v = proto_request_env(q, "progress")) != NULL &&
+	    strcmp(v, "1") == 0)
+		io.progress = io_progress;
+	if ((v = proto_request_env(q, "parts")) != NULL && strcmp(v, "1") == 0)
+		io.flush = io_flush;
+	ctx.io = &io;
 	ctx.session = s;
 	ctx.store = c->srv->store;
 	ctx.schema = c->srv->schema;

@@ -1,0 +1,182 @@
+/*
+ * cmd-export.c: "export TABLE [--format csv|tsv|json] [--archived]":
+ * every record of a table, every field, in id order, as import reads
+ * them back: a header of field names, plain values (ISO dates, 1234.56,
+ * E.164 phones, choice names, list values joined by "; ").  Read page
+ * by page, each page in its own short read-only transaction, and sent
+ * to the client between pages when it takes output in parts, so a big
+ * table neither holds a transaction nor piles up in memory.  Must not
+ * print.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#define EXPORT_PAGE	500
+
+struct export_state {
+	struct cmd_ctx		*ctx;
+	const struct table	*table;
+	int			 flags;		/* STORE_PAGE_* */
+	uint64_t		 after;		/* last id of the page before */
+	struct record		**recs;
+	size_t			 n;
+};
+
+static int
+export_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct export_state	*st = arg;
+
+	store_records_free(st->recs, st->n);
+	st->recs = NULL;
+	st->n = 0;
+	return (access_page(st->ctx->session, txn, st->table, NULL, NULL, 0,
+	    st->after, st->flags, EXPORT_PAGE, &st->recs, &st->n, err));
+}
+
+static void
+export_header(const struct table *t, enum cmd_format fmt, int archived,
+    struct buf *o)
+{
+	const char	*sep = fmt == FMT_CSV ? "," : "\t";
+	size_t		 i;
+
+	buf_adds(o, "id");
+	for (i = 0; i < t->nfields; i++) {
+		buf_adds(o, sep);
+		/* Names are identifiers: nothing to quote. */
+		buf_adds(o, t->fields[i].name);
+	}
+	if (archived) {
+		buf_adds(o, sep);
+		buf_adds(o, "archived");
+	}
+	buf_adds(o, fmt == FMT_CSV ? "\r\n" : "\n");
+}
+
+static void
+export_row(const struct record *rec, enum cmd_format fmt, int archived,
+    struct buf *v, struct buf *o)
+{
+	const struct table	*t = rec->table;
+	size_t			 i;
+
+	buf_printf(o, "%llu", (unsigned long long)rec->id);
+	for (i = 0; i < t->nfields; i++) {
+		buf_addch(o, fmt == FMT_CSV ? ',' : '\t');
+		buf_reset(v);
+		cmd_value_plain(rec, i, v);
+		if (fmt == FMT_CSV)
+			cmd_csv_field(o, v->data, v->len);
+		else
+			cmd_tsv_field(o, v->data, v->len);
+	}
+	if (archived) {
+		buf_addch(o, fmt == FMT_CSV ? ',' : '\t');
+		if (rec->flags & REC_ARCHIVED)
+			buf_adds(o, "yes");
+	}
+	buf_adds(o, fmt == FMT_CSV ? "\r\n" : "\n");
+}
+
+static void
+export_json(const struct record *rec, int archived, int first, struct buf *o)
+{
+	const struct table	*t = rec->table;
+	size_t			 i;
+
+	buf_adds(o, first ? "[\n" : ",\n");
+	buf_printf(o, "{\"id\":%llu", (unsigned long long)rec->id);
+	for (i = 0; i < t->nfields; i++) {
+		buf_addch(o, ',');
+		cmd_json_string(o, t->fields[i].name, strlen(t->fields[i].name));
+		buf_addch(o, ':');
+		cmd_value_json(rec, i, o);
+	}
+	if (archived)
+		buf_printf(o, ",\"archived\":%s",
+		    (rec->flags & REC_ARCHIVED) ? "true" : "false");
+	buf_addch(o, '}');
+}
+
+static int
+export_exec(struct cmd_ctx *ctx)
+{
+	struct export_state	 st;
+	enum cmd_format		 fmt = FMT_CSV;
+	struct buf		 err = BUF_INIT, v = BUF_INIT;
+	const char		*f;
+	uint64_t		 seen = 0;
+	size_t			 i;
+	int			 r, archived;
+
+	memset(&st, 0, sizeof st);
+	st.ctx = ctx;
+	/* CSV unless told otherwise; a table for people is list's. */
+	if ((f = cmd_opt(ctx, "format")) != NULL) {
+		if ((r = cmd_format_get(ctx, &fmt)) != CMD_OK)
+			return (r);
+		if (fmt == FMT_TABLE)
+			return (cmd_usage(ctx, _("unknown format '%s'; use "
+			    "csv, tsv or json"), f));
+	}
+	if ((st.table = cmd_table_get(ctx, ctx->argv[0])) == NULL)
+		return (CMD_FAILED);
+	if (access_check(ctx->session, st.table, ACCESS_EXPORT, &err) != 0) {
+		cmd_error(ctx, "%s", err.data);
+		buf_release(&err);
+		return (CMD_FAILED);
+	}
+	archived = cmd_opt(ctx, "archived") != NULL;
+	if (archived)
+		st.flags |= STORE_PAGE_ARCHIVED;
+
+	if (fmt != FMT_JSON)
+		export_header(st.table, fmt, archived, &ctx->out);
+	r = CMD_OK;
+	for (;;) {
+		if (store_txn_run(ctx->store, STORE_TXN_READONLY, export_txn,
+		    &st, &err) != 0) {
+			r = cmd_error(ctx, _("export of '%s' stopped after %llu "
+			    "records: %s"), st.table->name,
+			    (unsigned long long)seen, err.data);
+			break;
+		}
+		for (i = 0; i < st.n; i++) {
+			if (fmt == FMT_JSON)
+				export_json(st.recs[i], archived, seen + i == 0,
+				    &ctx->out);
+			else
+				export_row(st.recs[i], fmt, archived, &v,
+				    &ctx->out);
+		}
+		seen += st.n;
+		if (st.n < EXPORT_PAGE)
+			break;
+		st.after = st.recs[st.n - 1]->id;
+		/* Between pages no transaction is open: the client may take
+		 * its time over what came so far. */
+		if (cmd_flush(ctx) != 0) {
+			r = CMD_FAILED;
+			break;
+		}
+		cmd_progress(ctx, _("exported %llu records"),
+		    (unsigned long long)seen);
+	}
+	if (r == CMD_OK && fmt == FMT_JSON)
+		buf_adds(&ctx->out, seen == 0 ? "[]\n" : "\n]\n");
+	store_records_free(st.recs, st.n);
+	buf_release(&err);
+	buf_release(&v);
+	return (r);
+}
+
+const struct cmd_entry cmd_export_entry = {
+	"export", "TABLE [--format csv|tsv|json] [--archived]",
+	N_("write every record of a table, as import reads it back"),
+	"format=,archived", 1, 1, export_exec
+};

@@ -1,0 +1,1180 @@
+/*
+ * cmd-import.c: "import TABLE FILE [--encoding E] [--dry-run]": records
+ * from a CSV file the client sent whole as the request's bulk data.  In
+ * order: the character set (given or found), the header (fields by
+ * name or label, in English or Russian), every row parsed and checked
+ * outside any transaction, then against the database in short
+ * read-only transactions (references, unique values), and only when
+ * every line is good, all rows inserted in ONE transaction: all or
+ * nothing.  Every bad line is reported as "FILE:LINE: field: message"
+ * (up to IMPORT_MAX_REPORT of them).  Must not print, read files, or
+ * hold a transaction while waiting on the client.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "csv.h"
+
+#define IMPORT_MAX_REPORT	100	/* bad lines listed, then "and N more" */
+#define IMPORT_CHECK_CHUNK	2000	/* rows per read-only transaction */
+#define IMPORT_GONE_EVERY	1024	/* rows between looks at the client */
+#define IMPORT_LOOKUP_MAX	32	/* candidates of a composite unique */
+
+/* Columns that are no field: ignored (an id), or the archived mark. */
+#define COL_NONE	(-1)
+#define COL_ARCHIVED	(-2)
+
+/* Bad lines found, to be listed in line order. */
+struct badline {
+	size_t		 line;
+	size_t		 seq;		/* order found, within a line */
+	char		*text;		/* "FILE:LINE: what: message" */
+};
+struct badlist {
+	struct badline	*v;
+	size_t		 n, alloc;	/* kept */
+	size_t		 total;		/* found, kept or not */
+};
+
+/* A set of byte strings, each with the line it came from. */
+struct keyhash {
+	struct buf	 bytes;
+	size_t		*off, *len, *line;	/* per entry */
+	size_t		 n, alloc;
+	size_t		*slot;			/* entry + 1, 0 = empty */
+	size_t		 nslots;
+};
+
+struct import {
+	struct cmd_ctx		*ctx;
+	const struct table	*t;
+	const char		*file;		/* as the operator typed it */
+	enum csv_charset	 cs;
+	int			 detected;
+	int			 delim;
+	int			 dry;
+
+	ssize_t			*col;		/* field of each column, -1 = none */
+	char			**colname;	/* header cells */
+	size_t			 ncols;
+
+	/* The good rows, encoded (record_encode), and their lines. */
+	struct buf		 enc;
+	size_t			*off, *len, *line;
+	size_t			 nrows, alloc;
+
+	/*
+	 * Each phase (rows, checks against the database, the insert) finds
+	 * bad lines in line order, so keeping a phase's first ones keeps
+	 * all that can be listed.
+	 */
+	struct badlist		 bad;
+	size_t			 kept;		/* by this phase */
+	size_t			 seq;
+
+	/* The transactions' state, reset at the start of each try. */
+	size_t			 from, to;	/* rows of a check chunk */
+	struct badlist		 chunk;		/* a chunk's bad lines */
+	size_t			 done;
+	int			 gone;
+	struct record		*rec;
+	struct buf		 lasterr;	/* the insert that failed */
+};
+
+static uint64_t
+hash_bytes(const char *p, size_t len)
+{
+	uint64_t	h = 1469598103934665603ULL;	/* FNV-1a */
+	size_t		i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return (h);
+}
+
+static void
+keyhash_init(struct keyhash *kh)
+{
+	memset(kh, 0, sizeof *kh);
+	buf_init(&kh->bytes);
+}
+
+static void
+keyhash_release(struct keyhash *kh)
+{
+	buf_release(&kh->bytes);
+	free(kh->off);
+	free(kh->len);
+	free(kh->line);
+	free(kh->slot);
+	memset(kh, 0, sizeof *kh);
+}
+
+static size_t *
+keyhash_find(struct keyhash *kh, const char *p, size_t len)
+{
+	size_t	 i, e;
+
+	i = hash_bytes(p, len) & (kh->nslots - 1);
+	for (;; i = (i + 1) & (kh->nslots - 1)) {
+		if ((e = kh->slot[i]) == 0)
+			return (&kh->slot[i]);
+		e--;
+		if (kh->len[e] == len &&
+		    memcmp(kh->bytes.data + kh->off[e], p, len) == 0)
+			return (&kh->slot[i]);
+	}
+}
+
+static void
+keyhash_grow(struct keyhash *kh)
+{
+	size_t	i, *s;
+
+	free(kh->slot);
+	kh->nslots = kh->nslots ? kh->nslots * 2 : 1024;
+	kh->slot = xcalloc(kh->nslots, sizeof *kh->slot);
+	for (i = 0; i < kh->n; i++) {
+		s = keyhash_find(kh, kh->bytes.data + kh->off[i], kh->len[i]);
+		*s = i + 1;
+	}
+}
+
+/* Adds the key; returns 0, or the line of the entry it repeats. */
+static size_t
+keyhash_add(struct keyhash *kh, const char *p, size_t len, size_t line)
+{
+	size_t	*s;
+
+	if (kh->n * 2 >= kh->nslots)
+		keyhash_grow(kh);
+	s = keyhash_find(kh, p, len);
+	if (*s != 0)
+		return (kh->line[*s - 1]);
+	if (kh->n == kh->alloc) {
+		kh->alloc = kh->alloc ? kh->alloc * 2 : 1024;
+		kh->off = xreallocarray(kh->off, kh->alloc, sizeof *kh->off);
+		kh->len = xreallocarray(kh->len, kh->alloc, sizeof *kh->len);
+		kh->line = xreallocarray(kh->line, kh->alloc,
+		    sizeof *kh->line);
+	}
+	kh->off[kh->n] = kh->bytes.len;
+	kh->len[kh->n] = len;
+	kh->line[kh->n] = line;
+	buf_add(&kh->bytes, p, len);
+	*s = ++kh->n;
+	return (0);
+}
+
+/*
+ * A bad line: "FILE:LINE: what: message".  what is a field or column
+ * (NULL for the whole line).  Messages of record_parse() and
+ * record_validate() name the field already ("field 'inn': ..."); that
+ * part goes, as the line names it.
+ */
+static void
+badlist_release(struct badlist *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* Moves the entries of from to the end of to. */
+static void
+badlist_move(struct badlist *to, struct badlist *from)
+{
+	size_t	i;
+
+	for (i = 0; i < from->n; i++) {
+		if (to->n == to->alloc) {
+			to->alloc = to->alloc ? to->alloc * 2 : 64;
+			to->v = xreallocarray(to->v, to->alloc,
+			    sizeof *to->v);
+		}
+		to->v[to->n++] = from->v[i];
+	}
+	to->total += from->total;
+	free(from->v);
+	memset(from, 0, sizeof *from);
+}
+
+static int
+badline_cmp(const void *a, const void *b)
+{
+	const struct badline	*x = a, *y = b;
+
+	if (x->line != y->line)
+		return (x->line < y->line ? -1 : 1);
+	return (x->seq < y->seq ? -1 : x->seq > y->seq);
+}
+
+static void
+bad_to(struct import *im, struct badlist *to, size_t line, const char *what,
+    const char *msg)
+{
+	struct buf	b = BUF_INIT, pfx = BUF_INIT;
+	size_t		kept;
+
+	/* A chunk's count after what its phase kept already. */
+	kept = im->kept + (to == &im->chunk ? to->n : 0);
+	to->total++;
+	if (kept >= IMPORT_MAX_REPORT)
+		return;
+	if (what != NULL) {
+		buf_printf(&pfx, _("field '%s': %s"), what, "");
+		if (pfx.len > 0 && strncmp(msg, pfx.data, pfx.len) == 0)
+			msg += pfx.len;
+	}
+	if (line > 0)
+		buf_printf(&b, "%s:%zu: ", im->file, line);
+	else
+		buf_printf(&b, "%s: ", im->file);
+	if (what != NULL)
+		buf_printf(&b, "%s: ", what);
+	buf_adds(&b, msg);
+	if (to->n == to->alloc) {
+		to->alloc = to->alloc ? to->alloc * 2 : 64;
+		to->v = xreallocarray(to->v, to->alloc, sizeof *to->v);
+	}
+	to->v[to->n].line = line;
+	to->v[to->n].seq = im->seq++;
+	to->v[to->n].text = buf_detach(&b, NULL);
+	to->n++;
+	if (to == &im->bad)
+		im->kept++;
+	buf_release(&pfx);
+}
+
+/* The field a message of the store names ("field 'party': ..."), or
+ * NULL. */
+static const char *
+msg_field(const struct table *t, const char *msg)
+{
+	struct buf	 pfx = BUF_INIT;
+	const char	*name = NULL;
+	size_t		 i;
+
+	for (i = 0; i < t->nfields && name == NULL; i++) {
+		buf_reset(&pfx);
+		buf_printf(&pfx, _("field '%s': %s"), t->fields[i].name, "");
+		if (pfx.len > 0 && strncmp(msg, pfx.data, pfx.len) == 0)
+			name = t->fields[i].name;
+	}
+	buf_release(&pfx);
+	return (name);
+}
+
+static void
+bad(struct import *im, size_t line, const char *what, const char *fmt, ...)
+    PRINTFLIKE(4, 5);
+
+static void
+bad(struct import *im, size_t line, const char *what, const char *fmt, ...)
+{
+	struct buf	msg = BUF_INIT;
+	va_list		ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	bad_to(im, &im->bad, line, what, msg.data);
+	buf_release(&msg);
+}
+
+/* The same inside a check chunk: kept apart until its transaction is
+ * over, as a retried one starts again. */
+static void
+chunk_bad(struct import *im, size_t line, const char *what, const char *msg)
+{
+	bad_to(im, &im->chunk, line, what, msg);
+}
+
+/* How a file was read, for messages: "cp1251, detected; separated by
+ * semicolons". */
+static void
+describe(const struct import *im, struct buf *b)
+{
+	buf_adds(b, csv_charset_name(im->cs));
+	if (im->detected)
+		buf_adds(b, _(", detected"));
+	if (im->delim == ';')
+		buf_adds(b, _("; fields separated by semicolons"));
+	else if (im->delim == '\t')
+		buf_adds(b, _("; fields separated by tabs"));
+}
+
+/* The first word with bytes above 0x7f (up to 24 bytes), to show how
+ * a charset reads it. */
+static void
+sample_word(const char *p, size_t len, struct buf *out)
+{
+	size_t	i, j;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)p[i] < 0x80)
+			continue;
+		for (j = i; j < len && j - i < 24 && p[j] != ' ' &&
+		    p[j] != ',' && p[j] != ';' && p[j] != '\t' &&
+		    p[j] != '\n' && p[j] != '\r' && p[j] != '"'; j++)
+			;
+		if (j - i >= 3) {
+			while (i > 0 && p[i - 1] != ' ' && p[i - 1] != ',' &&
+			    p[i - 1] != ';' && p[i - 1] != '\t' &&
+			    p[i - 1] != '\n' && p[i - 1] != '"' &&
+			    j - i < 24)
+				i--;
+			buf_add(out, p + i, j - i);
+			return;
+		}
+		i = j;
+	}
+}
+
+static void
+read_as(const char *p, size_t len, enum csv_charset cs, struct buf *out)
+{
+	size_t		line, off;
+	struct buf	err = BUF_INIT;
+
+	if (csv_decode(p, len, cs, out, &line, &off, &err) != 0)
+		buf_adds(out, "?");
+	buf_release(&err);
+}
+
+/*
+ * The text of the file in UTF-8 (in text, or borrowed from the bulk
+ * data when it is UTF-8 already).  Refuses a charset given that the
+ * text plainly is not in: a UTF-8 file said to be cp1251, or cp1251 text
+ * said to be KOI8-R, which would import without an error as nonsense.
+ */
+static int
+import_decode(struct import *im, const char *enc, struct buf *text,
+    const char **utf, size_t *utflen)
+{
+	struct cmd_ctx		*ctx = im->ctx;
+	const char		*data = ctx->bulk != NULL ? ctx->bulk : "";
+	size_t			 len = ctx->bulklen, line, off, i;
+	struct csv_scores	 sc;
+	enum csv_charset	 best, given;
+	struct buf		 err = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	struct buf		 w = BUF_INIT;
+	int			 r, high = 0;
+
+	r = enc != NULL ? csv_charset_parse(enc, &given) : 1;
+	if (r == -1)
+		return (cmd_usage(ctx, _("unknown encoding '%s'; use utf-8, "
+		    "cp1251, cp866, koi8-r or auto"), enc));
+	if (r == 1) {
+		im->cs = csv_detect(data, len);
+		im->detected = 1;
+	} else if (given == CSV_UTF8) {
+		im->cs = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ?
+		    CSV_UTF8_BOM : CSV_UTF8;
+	} else {
+		im->cs = given;
+		for (i = 0; i < len && !high; i++)
+			high = (unsigned char)data[i] >= 0x80;
+		if (high && utf8_valid(data, len, NULL)) {
+			cmd_error(ctx, _("%s: the file is in UTF-8, not %s; "
+			    "give --encoding utf-8 (or auto)"), im->file,
+			    csv_charset_name(given));
+			return (CMD_FAILED);
+		}
+		/*
+		 * Only a clear verdict over enough letters: short or
+		 * unusual text may score oddly in its own charset.
+		 */
+		csv_score(data, len, &sc);
+		best = csv_best(&sc);
+		if (best != given && sc.letters >= 16 &&
+		    csv_score_of(&sc, best) - csv_score_of(&sc, given) >
+		    (int64_t)(20 * sc.letters)) {
+			sample_word(data, len, &w);
+			read_as(w.data, w.len, given, &a);
+			read_as(w.data, w.len, best, &b);
+			cmd_error(ctx, _("%s: the text does not read as %s but "
+			    "as %s ('%s' in %s is '%s' in %s); give "
+			    "--encoding %s (or auto)"), im->file,
+			    csv_charset_name(given), csv_charset_name(best),
+			    a.data, csv_charset_name(given), b.data,
+			    csv_charset_name(best), csv_charset_name(best));
+			buf_release(&w);
+			buf_release(&a);
+			buf_release(&b);
+			return (CMD_FAILED);
+		}
+	}
+
+	if (im->cs == CSV_UTF8) {
+		if (!utf8_valid(data, len, &off)) {
+			line = 1;
+			for (i = 0; i < off; i++)
+				line += data[i] == '\n';
+			if (csv_mostly_utf8(data, len)) {
+				cmd_error(ctx, _("%s:%zu: invalid UTF-8 byte "
+				    "0x%02x at byte %zu (the rest is UTF-8)"),
+				    im->file, line, (unsigned char)data[off],
+				    off);
+				return (CMD_FAILED);
+			}
+			csv_score(data, len, &sc);
+			cmd_error(ctx, _("%s:%zu: invalid UTF-8 byte 0x%02x at "
+			    "byte %zu; the file looks like %s: give "
+			    "--encoding %s (or auto)"), im->file, line,
+			    (unsigned char)data[off], off,
+			    csv_charset_name(csv_best(&sc)),
+			    csv_charset_name(csv_best(&sc)));
+			return (CMD_FAILED);
+		}
+		*utf = data;
+		*utflen = len;
+		return (CMD_OK);
+	}
+	if (csv_decode(data, len, im->cs, text, &line, &off, &err) != 0) {
+		cmd_error(ctx, _("%s:%zu: %s%s"), im->file, line, err.data,
+		    im->detected ? _(" (the encoding was detected; give "
+		    "--encoding if it is another)") : "");
+		buf_release(&err);
+		return (CMD_FAILED);
+	}
+	*utf = text->data;
+	*utflen = text->len;
+	return (CMD_OK);
+}
+
+/* A header cell against a field: its name, or either label, folded. */
+static int
+header_matches(const char *cell, const struct field *f)
+{
+	struct buf	a = BUF_INIT, b = BUF_INIT;
+	int		i, r = 0;
+
+	utf8_foldkey(&a, cell, strlen(cell));
+	utf8_foldkey(&b, f->name, strlen(f->name));
+	r = strcmp(a.data, b.data) == 0;
+	for (i = 0; i < 2 && !r; i++) {
+		if (f->label[i] == NULL)
+			continue;
+		buf_reset(&b);
+		utf8_foldkey(&b, f->label[i], strlen(f->label[i]));
+		r = strcmp(a.data, b.data) == 0;
+	}
+	buf_release(&a);
+	buf_release(&b);
+	return (r);
+}
+
+static void
+header_unknown(struct import *im, const char *cell)
+{
+	const struct table	 *t = im->t;
+	const char		**names, *s;
+	struct buf		  all = BUF_INIT, low = BUF_INIT;
+	size_t			  i, n = 0, k;
+	uint32_t		  cp;
+
+	names = xcalloc(3 * t->nfields + 1, sizeof *names);
+	for (i = 0; i < t->nfields; i++) {
+		names[n++] = t->fields[i].name;
+		if (t->fields[i].label[0] != NULL)
+			names[n++] = t->fields[i].label[0];
+		if (t->fields[i].label[1] != NULL)
+			names[n++] = t->fields[i].label[1];
+		buf_printf(&all, "%s%s", i > 0 ? ", " : "",
+		    t->fields[i].name);
+	}
+	/* Suggestions compare case-folded, but the cell may be in
+	 * capitals: fold it first so "NMAE" finds "name". */
+	for (i = 0; cell[i] != '\0'; i += k ? k : 1) {
+		k = utf8_decode(cell + i, strlen(cell + i), &cp);
+		utf8_encode(&low, utf8_lower(cp));
+	}
+	s = cmd_suggest(low.data, names, n);
+	if (s != NULL)
+		bad(im, 1, cell, _("unknown column (did you mean '%s'?)"), s);
+	else
+		bad(im, 1, cell, _("unknown column; the fields of '%s' are: "
+		    "%s"), t->name, all.data);
+	free(names);
+	buf_release(&all);
+	buf_release(&low);
+}
+
+static int
+import_header(struct import *im, struct csv_row *row)
+{
+	const struct table	*t = im->t;
+	struct buf		 cell = BUF_INIT;
+	size_t			 i, j;
+	ssize_t			 pos;
+	char			*seen;
+
+	im->ncols = row->n;
+	im->col = xcalloc(row->n, sizeof *im->col);
+	im->colname = xcalloc(row->n, sizeof *im->colname);
+	seen = xcalloc(t->nfields + 1, 1);
+	if (row->error.len > 0)
+		bad(im, row->line, NULL, "%s", row->error.data);
+	for (i = 0; i < row->n; i++) {
+		buf_reset(&cell);
+		buf_adds(&cell, csv_field(row, i));
+		buf_trim(&cell);
+		im->colname[i] = xstrdup(cell.data);
+		im->col[i] = COL_NONE;
+		if (cell.len == 0) {
+			bad(im, row->line, NULL, _("column %zu has no name"),
+			    i + 1);
+			continue;
+		}
+		/* What export writes besides the fields: the id, which a
+		 * new record cannot keep. */
+		if (strcasecmp(cell.data, "id") == 0)
+			continue;
+		pos = table_field_pos(t, cell.data);
+		/* And whether a record is archived (export --archived). */
+		if (pos < 0 && strcasecmp(cell.data, "archived") == 0) {
+			for (j = 0; j < i && im->col[j] != COL_ARCHIVED; j++)
+				;
+			if (j < i)
+				bad(im, row->line, "archived", _("column %zu "
+				    "repeats column %zu"), i + 1, j + 1);
+			im->col[i] = COL_ARCHIVED;
+			continue;
+		}
+		for (j = 0; pos < 0 && j < t->nfields; j++)
+			if (header_matches(cell.data, &t->fields[j]))
+				pos = (ssize_t)j;
+		if (pos < 0) {
+			header_unknown(im, cell.data);
+			continue;
+		}
+		for (j = 0; j < i; j++) {
+			if (im->col[j] == pos) {
+				bad(im, row->line, t->fields[pos].name,
+				    _("column %zu '%s' is the same field as "
+				    "column %zu '%s'"), i + 1, cell.data, j + 1,
+				    im->colname[j]);
+				break;
+			}
+		}
+		if (j < i)
+			continue;
+		im->col[i] = pos;
+		seen[pos] = 1;
+	}
+	for (j = 0; j < t->nfields && im->bad.total == 0; j++)
+		if (t->fields[j].required && t->fields[j].deflt == NULL &&
+		    !seen[j])
+			bad(im, row->line, t->fields[j].name, _("a value is "
+			    "required, but the file has no column for it"));
+	free(seen);
+	buf_release(&cell);
+	return (im->bad.total == 0 ? 0 : -1);
+}
+
+/* Names of the fields of a unique constraint: "inn, kpp". */
+static void
+unique_what(const struct table *t, const struct unique *u, struct buf *b)
+{
+	size_t	i;
+
+	buf_reset(b);
+	for (i = 0; i < u->nfields; i++)
+		buf_printf(b, "%s%s", i > 0 ? ", " : "",
+		    t->fields[u->fields[i]].name);
+}
+
+/* Values of a unique constraint's fields: "inn 7707083893, kpp 7736...". */
+static void
+unique_values(const struct record *rec, const struct unique *u,
+    struct buf *b)
+{
+	size_t	i;
+
+	buf_reset(b);
+	for (i = 0; i < u->nfields; i++) {
+		buf_printf(b, "%s%s ", i > 0 ? ", " : "",
+		    rec->table->fields[u->fields[i]].name);
+		record_format(rec, u->fields[i], 1, b);
+	}
+}
+
+/*
+ * Values that must be unique, among the rows of the file: the table's
+ * composite constraints (hash key: constraint number, then the key) and
+ * fields with a unique index (n + field position).
+ */
+static void
+rows_unique(struct import *im, struct keyhash *kh, const struct record *rec,
+    size_t line, int *badrow)
+{
+	const struct table	*t = im->t;
+	struct keyset		 ks;
+	struct buf		 k = BUF_INIT, what = BUF_INIT, vals = BUF_INIT;
+	size_t			 u, i, prev;
+	uint32_t		 tag;
+
+	keyset_init(&ks);
+	for (u = 0; u < t->nuniques + t->nfields; u++) {
+		keyset_reset(&ks);
+		if (u < t->nuniques)
+			index_unique_keys(rec, &t->uniques[u], &ks);
+		else if (t->fields[u - t->nuniques].index & IX_UNIQUE)
+			index_field_keys(rec, u - t->nuniques, IX_UNIQUE, &ks);
+		for (i = 0; i < ks.n; i++) {
+			tag = (uint32_t)u;
+			buf_reset(&k);
+			buf_add(&k, &tag, sizeof tag);
+			buf_add(&k, ks.bytes.data + ks.off[i], ks.len[i]);
+			if ((prev = keyhash_add(kh, k.data, k.len, line)) == 0)
+				continue;
+			if (u < t->nuniques) {
+				unique_what(t, &t->uniques[u], &what);
+				unique_values(rec, &t->uniques[u], &vals);
+				bad(im, line, what.data, _("the same as line "
+				    "%zu (%s)"), prev, vals.data);
+			} else
+				bad(im, line, t->fields[u - t->nuniques].name,
+				    _("'%.*s' is on line %zu too"),
+				    (int)ks.len[i], ks.bytes.data + ks.off[i],
+				    prev);
+			*badrow = 1;
+			break;
+		}
+	}
+	keyset_release(&ks);
+	buf_release(&k);
+	buf_release(&what);
+	buf_release(&vals);
+}
+
+/* 1 yes, 0 no, -1 neither; in English or Russian. */
+static int
+yes_no(const char *s)
+{
+	static const char *const yes[] = { "yes", "y", "true", "1", "да",
+	    "Да", "ДА" };
+	static const char *const no[] = { "no", "n", "false", "0", "нет",
+	    "Нет", "НЕТ" };
+	size_t	i;
+
+	for (i = 0; i < nitems(yes); i++)
+		if (strcasecmp(s, yes[i]) == 0)
+			return (1);
+	for (i = 0; i < nitems(no); i++)
+		if (strcasecmp(s, no[i]) == 0)
+			return (0);
+	return (-1);
+}
+
+static void
+row_keep(struct import *im, const struct record *rec, size_t line)
+{
+	if (im->nrows == im->alloc) {
+		im->alloc = im->alloc ? im->alloc * 2 : 1024;
+		im->off = xreallocarray(im->off, im->alloc, sizeof *im->off);
+		im->len = xreallocarray(im->len, im->alloc, sizeof *im->len);
+		im->line = xreallocarray(im->line, im->alloc,
+		    sizeof *im->line);
+	}
+	im->off[im->nrows] = im->enc.len;
+	record_encode(rec, &im->enc);
+	im->len[im->nrows] = im->enc.len - im->off[im->nrows];
+	im->line[im->nrows] = line;
+	im->nrows++;
+}
+
+/* Every row parsed and checked on its own and against the other rows;
+ * the good ones kept encoded.  No transaction. */
+static int
+import_rows(struct import *im, const char *text, size_t len)
+{
+	const struct table	*t = im->t;
+	struct csv		 c;
+	struct csv_row		 row;
+	struct record		*rec;
+	struct keyhash		 kh;
+	struct buf		 err = BUF_INIT, cell = BUF_INIT;
+	size_t			 i, badpos, nrows = 0;
+	int			 badrow, have, archived;
+
+	csv_init(&c, text, len, im->delim);
+	csv_row_init(&row);
+	keyhash_init(&kh);
+	if (csv_next(&c, &row) == 0) {
+		bad(im, 0, NULL, _("the file is empty; its first line must "
+		    "name the fields"));
+		goto out;
+	}
+	if (import_header(im, &row) != 0)
+		goto out;
+	rec = record_new(t);
+	while (csv_next(&c, &row) == 1) {
+		nrows++;
+		if (nrows % IMPORT_GONE_EVERY == 0) {
+			if (cmd_gone(im->ctx)) {
+				im->gone = 1;
+				break;
+			}
+			cmd_progress(im->ctx, _("checked %zu rows"), nrows);
+		}
+		if (row.error.len > 0) {
+			bad(im, row.line, row.error_field < im->ncols ?
+			    im->colname[row.error_field] : NULL, "%s",
+			    row.error.data);
+			continue;
+		}
+		if (row.n != im->ncols) {
+			bad(im, row.line, NULL, _("%zu fields, but the header "
+			    "has %zu"), row.n, im->ncols);
+			continue;
+		}
+		record_reset(rec);
+		badrow = 0;
+		have = 0;
+		archived = 0;
+		for (i = 0; i < row.n; i++) {
+			if (im->col[i] == COL_NONE)
+				continue;
+			buf_reset(&cell);
+			buf_adds(&cell, csv_field(&row, i));
+			buf_trim(&cell);
+			/* An empty cell leaves the field to its default. */
+			if (cell.len == 0)
+				continue;
+			if (im->col[i] == COL_ARCHIVED) {
+				if ((archived = yes_no(cell.data)) == -1) {
+					bad(im, row.line, "archived", _("'%s' "
+					    "is neither yes nor no"),
+					    cell.data);
+					badrow = 1;
+				}
+				continue;
+			}
+			have = 1;
+			if (record_parse(rec, im->col[i], cell.data,
+			    &err) != 0) {
+				bad(im, row.line, t->fields[im->col[i]].name,
+				    "%s", err.data);
+				badrow = 1;
+			}
+		}
+		if (!have) {
+			/* A line of empty cells (a spreadsheet's trailing
+			 * rows) is no record. */
+			continue;
+		}
+		if (badrow)
+			continue;
+		record_defaults(rec);
+		if (record_validate(rec, &badpos, &err) != 0) {
+			bad(im, row.line, t->fields[badpos].name, "%s",
+			    err.data);
+			continue;
+		}
+		rows_unique(im, &kh, rec, row.line, &badrow);
+		/* Kept in the encoded header, which the insert replaces. */
+		if (archived == 1)
+			rec->flags |= REC_ARCHIVED;
+		if (!badrow)
+			row_keep(im, rec, row.line);
+	}
+	record_free(rec);
+out:
+	csv_row_release(&row);
+	keyhash_release(&kh);
+	buf_release(&err);
+	buf_release(&cell);
+	return (im->gone ? -1 : 0);
+}
+
+/*
+ * Against the database, in short read-only transactions of a chunk of
+ * rows each: references to records that do not exist, and values that
+ * another record has where they must be unique.  The insert checks both
+ * again, but stops at the first; this finds them all, and lets a dry
+ * run say everything a real import would.
+ */
+static int
+check_refs(struct import *im, struct store_txn *txn, const struct record *rec,
+    size_t line, struct buf *err)
+{
+	const struct table	*t = im->t, *target;
+	struct record		*other;
+	struct buf		 msg = BUF_INIT;
+	size_t			 i;
+	int			 r;
+
+	for (i = 0; i < t->nfields; i++) {
+		if (t->fields[i].type != FT_REF || !rec->values[i].set)
+			continue;
+		target = schema_table(im->ctx->schema, t->fields[i].ref_table);
+		if (target == NULL)
+			continue;
+		r = access_get(im->ctx->session, txn, target,
+		    (uint64_t)rec->values[i].i, &other, err);
+		if (r < 0)
+			return (-1);
+		if (r == 0) {
+			record_free(other);
+			continue;
+		}
+		buf_set(&msg, _("%s %lld does not exist"), target->name,
+		    (long long)rec->values[i].i);
+		chunk_bad(im, line, t->fields[i].name, msg.data);
+	}
+	buf_release(&msg);
+	return (0);
+}
+
+/* A field of the constraint with an exact (or unique) index to look
+ * candidates up by, or -1. */
+static ssize_t
+unique_lookup_field(const struct table *t, const struct unique *u, int *kind)
+{
+	size_t	i;
+
+	for (i = 0; i < u->nfields; i++) {
+		if (t->fields[u->fields[i]].multi)
+			continue;
+		if (t->fields[u->fields[i]].index & IX_EXACT) {
+			*kind = IX_EXACT;
+			return ((ssize_t)u->fields[i]);
+		}
+		if (t->fields[u->fields[i]].index & IX_UNIQUE) {
+			*kind = IX_UNIQUE;
+			return ((ssize_t)u->fields[i]);
+		}
+	}
+	return (-1);
+}
+
+static int
+check_uniques(struct import *im, struct store_txn *txn,
+    const struct record *rec, size_t line, struct buf *err)
+{
+	const struct table	*t = im->t;
+	const struct unique	*u;
+	struct keyset		 mine, by, theirs;
+	struct buf		 ix = BUF_INIT, what = BUF_INIT;
+	struct buf		 vals = BUF_INIT, msg = BUF_INIT;
+	struct buf		 title = BUF_INIT;
+	struct record		*other;
+	uint64_t		 ids[IMPORT_LOOKUP_MAX];
+	size_t			 q, n, j;
+	ssize_t			 pos;
+	int			 kind, r, ret = 0;
+
+	keyset_init(&mine);
+	keyset_init(&by);
+	keyset_init(&theirs);
+	for (q = 0; q < t->nuniques + t->nfields && ret == 0; q++) {
+		keyset_reset(&mine);
+		keyset_reset(&by);
+		if (q < t->nuniques) {
+			u = &t->uniques[q];
+			index_unique_keys(rec, u, &mine);
+			if (mine.n == 0 ||
+			    (pos = unique_lookup_field(t, u, &kind)) < 0)
+				continue;
+			index_field_keys(rec, pos, kind, &by);
+		} else {
+			u = NULL;
+			pos = (ssize_t)(q - t->nuniques);
+			kind = IX_UNIQUE;
+			if (!(t->fields[pos].index & IX_UNIQUE))
+				continue;
+			index_field_keys(rec, pos, IX_UNIQUE, &by);
+		}
+		if (by.n == 0)
+			continue;
+		buf_set(&ix, "%s:%s", t->fields[pos].name,
+		    kind == IX_EXACT ? "exact" : "unique");
+		n = 0;
+		if (store_lookup(txn, t, ix.data, by.bytes.data + by.off[0],
+		    by.len[0], ids, nitems(ids), &n, err) < 0) {
+			ret = -1;
+			break;
+		}
+		for (j = 0; j < n && j < nitems(ids); j++) {
+			r = access_get(im->ctx->session, txn, t, ids[j],
+			    &other, err);
+			if (r < 0) {
+				ret = -1;
+				break;
+			}
+			if (r != 0)
+				continue;
+			keyset_reset(&theirs);
+			if (u != NULL)
+				index_unique_keys(other, u, &theirs);
+			if (u != NULL && (theirs.n == 0 ||
+			    theirs.len[0] != mine.len[0] ||
+			    memcmp(theirs.bytes.data + theirs.off[0],
+			    mine.bytes.data + mine.off[0], mine.len[0]) != 0)) {
+				record_free(other);
+				continue;
+			}
+			cmd_record_title(other, &title);
+			if (u != NULL) {
+				unique_what(t, u, &what);
+				unique_values(rec, u, &vals);
+			} else {
+				buf_set(&what, "%s", t->fields[pos].name);
+				buf_reset(&vals);
+				record_format(rec, pos, 1, &vals);
+			}
+			buf_set(&msg, _("%s %llu '%s' has the same (%s)"),
+			    t->name, (unsigned long long)ids[j], title.data,
+			    vals.data);
+			chunk_bad(im, line, what.data, msg.data);
+			record_free(other);
+			break;
+		}
+	}
+	keyset_release(&mine);
+	keyset_release(&by);
+	keyset_release(&theirs);
+	buf_release(&ix);
+	buf_release(&what);
+	buf_release(&vals);
+	buf_release(&msg);
+	buf_release(&title);
+	return (ret);
+}
+
+static int
+check_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct import	*im = arg;
+	size_t		 i;
+
+	badlist_release(&im->chunk);
+	for (i = im->from; i < im->to; i++) {
+		if (record_decode(im->rec, im->enc.data + im->off[i],
+		    im->len[i], err) != 0)
+			return (-1);
+		if (check_refs(im, txn, im->rec, im->line[i], err) != 0 ||
+		    check_uniques(im, txn, im->rec, im->line[i], err) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+import_check(struct import *im, struct buf *err)
+{
+	const struct table	*t = im->t;
+	size_t			 i;
+	int			 any = t->nuniques > 0;
+
+	for (i = 0; i < t->nfields && !any; i++)
+		any = t->fields[i].type == FT_REF ||
+		    (t->fields[i].index & IX_UNIQUE);
+	if (!any)
+		return (0);
+	for (im->from = 0; im->from < im->nrows; im->from = im->to) {
+		im->to = im->from + IMPORT_CHECK_CHUNK;
+		if (im->to > im->nrows)
+			im->to = im->nrows;
+		if (store_txn_run(im->ctx->store, STORE_TXN_READONLY,
+		    check_txn, im, err) != 0)
+			return (-1);
+		im->kept += im->chunk.n;
+		badlist_move(&im->bad, &im->chunk);
+		if (cmd_gone(im->ctx)) {
+			im->gone = 1;
+			return (-1);
+		}
+		cmd_progress(im->ctx, _("checked %zu of %zu rows against the "
+		    "database"), im->to, im->nrows);
+	}
+	return (0);
+}
+
+/* All rows in one transaction.  A retry after a deadlock starts over. */
+static int
+insert_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct import	*im = arg;
+	size_t		 i;
+	int		 archived;
+
+	im->done = 0;
+	badlist_release(&im->chunk);
+	buf_reset(&im->lasterr);
+	for (i = 0; i < im->nrows; i++) {
+		if (record_decode(im->rec, im->enc.data + im->off[i],
+		    im->len[i], err) != 0)
+			return (-1);
+		im->rec->id = 0;
+		archived = (im->rec->flags & REC_ARCHIVED) != 0;
+		if (access_insert(im->ctx->session, txn, im->rec, err) != 0 ||
+		    (archived && access_archive(im->ctx->session, txn, im->t,
+		    im->rec->id, err) != 0)) {
+			chunk_bad(im, im->line[i], msg_field(im->t, err->data),
+			    err->data);
+			buf_set(&im->lasterr, "%s", err->data);
+			return (-1);
+		}
+		im->done = i + 1;
+		if (im->done % IMPORT_GONE_EVERY == 0 && cmd_gone(im->ctx)) {
+			/* Nobody waits for it: all of it goes. */
+			im->gone = 1;
+			return (buf_error(err, _("the client went away")));
+		}
+		cmd_progress(im->ctx, _("imported %zu of %zu rows"), im->done,
+		    im->nrows);
+	}
+	return (0);
+}
+
+static void
+import_release(struct import *im)
+{
+	size_t	i;
+
+	for (i = 0; i < im->ncols; i++)
+		free(im->colname[i]);
+	free(im->colname);
+	free(im->col);
+	buf_release(&im->enc);
+	free(im->off);
+	free(im->len);
+	free(im->line);
+	badlist_release(&im->bad);
+	badlist_release(&im->chunk);
+	record_free(im->rec);
+	buf_release(&im->lasterr);
+}
+
+/* The error: how many lines were bad and nothing was changed, then the
+ * lines themselves in line order (the CLI prints the first line after
+ * "clerk: "). */
+static int
+import_failed(struct import *im)
+{
+	struct buf	*e = &im->ctx->error, how = BUF_INIT;
+	size_t		 i, n;
+
+	describe(im, &how);
+	qsort(im->bad.v, im->bad.n, sizeof *im->bad.v, badline_cmp);
+	buf_reset(e);
+	buf_printf(e, dngettext("clerk",
+	    "%s: %zu error, nothing imported (read as %s):",
+	    "%s: %zu errors, nothing imported (read as %s):",
+	    im->bad.total), im->file, im->bad.total, how.data);
+	n = im->bad.n < IMPORT_MAX_REPORT ? im->bad.n : IMPORT_MAX_REPORT;
+	for (i = 0; i < n; i++)
+		buf_printf(e, "\n%s", im->bad.v[i].text);
+	if (im->bad.total > n)
+		buf_printf(e, _("\nand %zu more"), im->bad.total - n);
+	buf_release(&how);
+	return (CMD_FAILED);
+}
+
+static int
+import_exec(struct cmd_ctx *ctx)
+{
+	struct import	 im;
+	struct buf	 text = BUF_INIT, err = BUF_INIT, how = BUF_INIT;
+	const char	*utf = NULL;
+	size_t		 utflen = 0;
+	int		 r;
+
+	memset(&im, 0, sizeof im);
+	im.ctx = ctx;
+	buf_init(&im.enc);
+	buf_init(&im.lasterr);
+	im.file = ctx->argv[1];
+	im.dry = cmd_opt(ctx, "dry-run") != NULL;
+	if ((im.t = cmd_table_get(ctx, ctx->argv[0])) == NULL)
+		return (CMD_FAILED);
+	if (access_check(ctx->session, im.t, ACCESS_CREATE, &err) != 0) {
+		cmd_error(ctx, "%s", err.data);
+		buf_release(&err);
+		return (CMD_FAILED);
+	}
+	r = import_decode(&im, cmd_opt(ctx, "encoding"), &text, &utf, &utflen);
+	if (r != CMD_OK)
+		goto out;
+	im.delim = csv_sniff(utf, utflen);
+	im.rec = record_new(im.t);
+
+	r = CMD_FAILED;
+	if (import_rows(&im, utf, utflen) != 0) {
+		cmd_error(ctx, _("the client went away"));
+		goto out;
+	}
+	/* A broken header leaves nothing to check further. */
+	if (im.ncols == 0 || (im.bad.total > 0 && im.nrows == 0)) {
+		import_failed(&im);
+		goto out;
+	}
+	/* The text is not needed any more: give its memory back before
+	 * the transaction grows. */
+	buf_release(&text);
+	im.kept = 0;
+	if (import_check(&im, &err) != 0) {
+		if (im.gone)
+			cmd_error(ctx, _("the client went away"));
+		else
+			cmd_error(ctx, _("%s: nothing imported: %s"), im.file,
+			    err.data);
+		goto out;
+	}
+	if (im.bad.total > 0) {
+		import_failed(&im);
+		goto out;
+	}
+	describe(&im, &how);
+	if (im.dry) {
+		buf_printf(&ctx->out, dngettext("clerk",
+		    "would import %zu %s record from %s (%s); nothing was "
+		    "written\n",
+		    "would import %zu %s records from %s (%s); nothing was "
+		    "written\n", im.nrows), im.nrows, im.t->name, im.file,
+		    how.data);
+		r = CMD_OK;
+		goto out;
+	}
+	cmd_progress_force(ctx, _("importing %zu rows"), im.nrows);
+	if (store_txn_run(ctx->store, 0, insert_txn, &im, &err) != 0) {
+		/* A row's own failure, not one of the store's that ended
+		 * the last try ("gave up after ... deadlocks: "). */
+		if (im.chunk.n > 0 && strcmp(err.data, im.lasterr.data) == 0) {
+			badlist_move(&im.bad, &im.chunk);
+			import_failed(&im);
+		} else
+			cmd_error(ctx, _("%s: nothing imported: %s"), im.file,
+			    err.data);
+		goto out;
+	}
+	buf_printf(&ctx->out, dngettext("clerk",
+	    "imported %zu %s record from %s (%s)\n",
+	    "imported %zu %s records from %s (%s)\n", im.nrows), im.nrows,
+	    im.t->name, im.file, how.data);
+	r = CMD_OK;
+out:
+	import_release(&im);
+	buf_release(&text);
+	buf_release(&err);
+	buf_release(&how);
+	return (r);
+}
+
+const struct cmd_entry cmd_import_entry = {
+	"import", "TABLE FILE [--encoding utf-8|cp1251|cp866|koi8-r|auto] "
+	    "[--dry-run]",
+	N_("add records from a CSV file, all of them or none"),
+	"encoding=,dry-run", 2, 2, import_exec
+};

@@ -1,0 +1,103 @@
+#!/bin/sh
+# 1140: the server killed (SIGKILL) at random moments of a 100,000-row
+# import: the client says so and exits 1, the next clerk starts a new
+# server that recovers, the table holds all of the import or none of it,
+# and with the server stopped, db_verify ($DB_VERIFY) accepts every file
+# of the data folder.  Then an import runs to the end on the recovered
+# database.  CLERK_SLOW=0: 20,000 rows, 3 kills.  CLERK_SEED replays.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+
+verify=${DB_VERIFY:-$(command -v db5.3_verify)}
+if [ -z "$verify" ]; then
+	echo "1..0 # SKIP no db5.3_verify"
+	exit 0
+fi
+
+rows=100000
+kills=5
+if [ "${CLERK_SLOW:-1}" = 0 ]; then
+	rows=20000
+	kills=3
+fi
+seed=${CLERK_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
+diag "seed $seed (replay with CLERK_SEED=$seed)"
+
+awk -v n=$rows -f "$top_srcdir/tests/data/gen-parties.awk" >"$T/big.csv"
+clerk add party name='Клиент до импорта' >/dev/null
+base=$(count_rows party)
+
+# Every database file of the (stopped) server's folder; 0 if all pass.
+verify_all() {
+	_bad=0
+	_n=0
+	for _f in "$CLERK_DIR"/*.db; do
+		_n=$((_n + 1))
+		"$verify" -q -h "$CLERK_DIR" "$(basename "$_f")" >"$T/verify" 2>&1 ||
+		    { _bad=$((_bad + 1)); diag "$(basename "$_f"): $(cat "$T/verify")"; }
+	done
+	[ "$_n" -gt 10 ] || { diag "only $_n files"; _bad=1; }
+	return $_bad
+}
+
+stop_server() {
+	_pid=$(server_pid)
+	[ -n "$_pid" ] || return 0
+	kill -TERM "$_pid"
+	wait_gone "$_pid" 300
+}
+
+awk -v s="$seed" -v k=$kills 'BEGIN {
+	srand(s)
+	for (i = 0; i < k; i++)
+		printf "%.2f\n", 0.2 + rand() * 2.8
+}' >"$T/moments"
+
+round=0
+for m in $(cat "$T/moments"); do
+	round=$((round + 1))
+	# A server to kill (the last round stopped it).
+	clerk help >/dev/null
+	server=$(server_pid)
+	[ -n "$server" ] || { ok 1 "round $round: a server runs"; continue; }
+	"$CLERK_BIN" import party "$T/big.csv" >"$T/out" 2>&1 &
+	pid=$!
+	sleep "$m"
+	kill -KILL "$server"
+	wait $pid
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q "server closed the connection" "$T/out"; then
+		ok 0 "kill $round at ${m} s: the client says the server went away"
+	elif [ $rc -eq 0 ]; then
+		ok 0 "kill $round at ${m} s: the import was over first"
+	else
+		ok 1 "kill $round at ${m} s: the client's message"
+		diag "status $rc: $(cat "$T/out")"
+	fi
+	n=$(count_rows party)
+	new=$(server_pid)
+	if [ -n "$new" ] && [ "$new" != "$server" ]; then
+		ok 0 "round $round: the next clerk started a new server"
+	else
+		ok 1 "round $round: a new server"
+	fi
+	if [ "$n" -eq "$base" ] || [ "$n" -eq $((base + rows)) ]; then
+		ok 0 "round $round: $((n - base)) rows after recovery, all or none"
+	else
+		ok 1 "round $round: all or none"
+		diag "$n parties, want $base or $((base + rows))"
+	fi
+	base=$n
+	stop_server
+	verify_all
+	ok $? "round $round: db_verify accepts every file"
+done
+
+awk -v n=2000 -f "$top_srcdir/tests/data/gen-parties.awk" >"$T/small.csv"
+run import party "$T/small.csv"
+status 0 "an import on the recovered database"
+is "$(count_rows party)" "$((base + 2000))" "adds all its rows"
+stop_server
+verify_all
+ok $? "and db_verify accepts every file after it"
+
+done_testing
