@@ -647,10 +647,10 @@ find_exec(struct cmd_ctx *ctx)
 			goto out;
 		}
 		if (st.truncated)
-			cmd_warn(ctx, _("more than %d %s match '%s'; the best "
-			    "of the first %d are shown: type more of it"),
-			    FIND_CANDIDATES, t->name, text.data,
-			    FIND_CANDIDATES);
+			cmd_warn(ctx, _("more than %d %s records match "
+			    "'%s'; the first %d found were ranked: type more "
+			    "of the text"), FIND_CANDIDATES, t->name,
+			    text.data, FIND_CANDIDATES);
 		if (st.nhits > 0) {
 			all = xreallocarray(all, nall + st.nhits, sizeof *all);
 			memcpy(all + nall, st.hits, st.nhits * sizeof *all);

@@ -127,4 +127,29 @@ like "$err" "did you mean 'party'" "with a suggestion"
 run find ромашка --format xml
 status 2 "unknown format"
 
+# More candidates than are ranked (2,000 a table): a warning, and a
+# whole value at a high id is still found and first, through its index.
+{
+	echo name,inn
+	i=1
+	while [ "$i" -lt 2500 ]; do
+		echo "Иваненко Тест $i,"
+		i=$((i + 1))
+	done
+	echo "Иваненко,7736207543"
+} >"$T/many.csv"
+big() { "$CLERK_BIN" -d "$T/big" "$@"; }
+big import party "$T/many.csv" >/dev/null 2>&1
+is "$(big list party --format tsv | wc -l)" "2501" "2,500 parties imported"
+big find иваненко --limit 2 --format tsv >"$T/stdout" 2>"$T/stderr"
+rc=$?
+is "$rc" "0" "a very common word"
+like "$(cat "$T/stderr")" \
+    "more than 2000 party records match 'иваненко'; the first 2000 found were ranked" \
+    "warns that only the first candidates were ranked"
+is "$(cut -f 3 "$T/stdout" | sed -n 2p)" "Иваненко" \
+    "the exact name, beyond the first 2,000, comes first"
+is "$(big find 7736207543 --format tsv | cut -f 3 | sed -n 2p)" "Иваненко" \
+    "its ИНН finds it"
+
 done_testing
