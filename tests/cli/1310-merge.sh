@@ -163,6 +163,16 @@ like "$out" "not taken bank_account '40702810938000000001' from party 9: field '
     "says why the account was not taken"
 is "$(field party 8 bank_account)" "None" "A stays valid"
 
+# An archived B can be merged: what refers to it still moves.
+clerk rm party 3
+run merge party 1 3
+status 0 "merge an archived B"
+like "$out" "moved contact 4 'Третьякова Анна' to party 1" \
+    "its (archived) contact moves"
+like "$out" "noted in party 3 (archived already): merged into party 1" \
+    "and it gets the note"
+is "$(field contact 4 party)" "1" "the contact refers to A"
+
 run admin verify
 status 0 "indexes consistent after all the merges"
 
