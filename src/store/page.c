@@ -452,15 +452,16 @@ store_lookup(struct store_txn *t, const struct table *table,
  * a few distinct keys ("иванов", "иванова", "ивановна" for "иванов"),
  * each with its ids in ascending order (sorted duplicates).  A token is
  * a stream of ascending ids, the merge of its keys' lists; the answer is
- * the intersection of the streams, taken window by window of ids from
- * the smallest id up, so the first max ids cost only as much as the ids
- * below them, not whole ranges.
+ * the intersection of the streams, taken window by window of ids (bit
+ * sets) from the smallest id up, so the first max ids cost only as much
+ * as the ids below them, not whole ranges.
  * Ids are read a page at a time (DB_MULTIPLE), and a long jump searches
  * the duplicates (DB_GET_BOTH_RANGE) instead of reading through them.
  * A token matching very many distinct keys (a letter, a digit) gathers
  * its ids once, in bulk, and sorts them.
  */
 #define SEARCH_BULK	(64 * 1024)
+#define SEARCH_WINDOW	(1 << 20)	/* ids; a multiple of 64 */
 
 struct kstream {
 	struct buf	 key;
@@ -607,76 +608,52 @@ kstream_seek(struct search *s, struct tstream *ts, struct kstream *k,
 	}
 }
 
-/* A growing array of ids. */
-struct idv {
-	uint64_t	*v;
-	size_t		 n, alloc;
-};
-
-static void
-idv_add(struct idv *a, uint64_t id)
-{
-	if (a->n == a->alloc) {
-		a->alloc = a->alloc ? a->alloc * 2 : 256;
-		a->v = xreallocarray(a->v, a->alloc, sizeof(*a->v));
-	}
-	a->v[a->n++] = id;
-}
-
-static int idcmp(const void *, const void *);
-
 /*
- * The ids of a token in [lo, hi), sorted and unique, into out; *next is
- * its smallest id >= hi (UINT64_MAX when there is none).  Key streams
- * are advanced by binary search in their page and refilled as they run
- * out, so ids below lo are never read one by one.
+ * Mark a token's ids in [lo, hi) in bits (bit i = id lo + i); bits NULL
+ * only moves the token past hi.  *next is its smallest id >= hi
+ * (UINT64_MAX when there is none).  Key streams are advanced by binary
+ * search in their page and refilled as they run out, so ids below lo
+ * are never read one by one.
  */
 static int
-tstream_window(struct search *s, struct tstream *ts, uint64_t lo,
-    uint64_t hi, struct idv *out, uint64_t *next)
+tstream_mark(struct search *s, struct tstream *ts, uint64_t lo, uint64_t hi,
+    uint64_t *bits, uint64_t *next)
 {
 	struct kstream	*k;
-	size_t		 i, j, lo_at, hi_at, mid;
-	uint64_t	 last;
+	size_t		 i, lo_at, hi_at, mid;
+	uint64_t	 id;
 
-	out->n = 0;
 	*next = UINT64_MAX;
 	if (ts->gathered) {
 		for (lo_at = ts->at, hi_at = ts->nids; lo_at < hi_at;) {
 			mid = lo_at + (hi_at - lo_at) / 2;
-			if (ts->ids[mid] < lo)
+			if (ts->ids[mid] < (bits != NULL ? lo : hi))
 				lo_at = mid + 1;
 			else
 				hi_at = mid;
 		}
 		for (ts->at = lo_at; ts->at < ts->nids &&
-		    ts->ids[ts->at] < hi; ts->at++)
-			idv_add(out, ts->ids[ts->at]);
+		    ts->ids[ts->at] < hi; ts->at++) {
+			id = ts->ids[ts->at] - lo;
+			bits[id >> 6] |= (uint64_t)1 << (id & 63);
+		}
 		if (ts->at < ts->nids)
 			*next = ts->ids[ts->at];
 		return (0);
 	}
 	for (i = 0; i < ts->nks; i++) {
 		k = &ts->ks[i];
-		if (kstream_seek(s, ts, k, lo) != 0)
+		if (kstream_seek(s, ts, k, bits != NULL ? lo : hi) != 0)
 			return (-1);
 		while (kstream_cur(k) < hi) {
-			last = k->ids[k->at++];
-			idv_add(out, last);
+			id = k->ids[k->at++];
+			bits[(id - lo) >> 6] |= (uint64_t)1 << ((id - lo) & 63);
 			if (k->at == k->n && !k->done &&
-			    kstream_seek(s, ts, k, last + 1) != 0)
+			    kstream_seek(s, ts, k, id + 1) != 0)
 				return (-1);
 		}
 		if (kstream_cur(k) < *next)
 			*next = kstream_cur(k);
-	}
-	/* A record may give several keys of the prefix. */
-	if (ts->nks > 1 && out->n > 1) {
-		qsort(out->v, out->n, sizeof(*out->v), idcmp);
-		for (i = j = 1; i < out->n; i++)
-			if (out->v[i] != out->v[j - 1])
-				out->v[j++] = out->v[i];
-		out->n = j;
 	}
 	return (0);
 }
@@ -805,35 +782,6 @@ tstream_close(struct tstream *ts)
 	free(ts->ids);
 }
 
-/* Append the ids every window has (sorted arrays) to ids, up to max. */
-static void
-intersect(struct idv *w, size_t n, uint64_t *ids, size_t max, size_t *nout)
-{
-	size_t	*at, i, j, best = 0;
-	uint64_t x;
-	int	 all;
-
-	for (i = 1; i < n; i++)
-		if (w[i].n < w[best].n)
-			best = i;
-	at = xcalloc(n, sizeof(*at));
-	/* Walk the smallest; look each id up in the others, which only
-	 * move forward. */
-	for (j = 0; j < w[best].n && *nout < max; j++) {
-		x = w[best].v[j];
-		for (i = 0, all = 1; i < n && all; i++) {
-			if (i == best)
-				continue;
-			while (at[i] < w[i].n && w[i].v[at[i]] < x)
-				at[i]++;
-			all = at[i] < w[i].n && w[i].v[at[i]] == x;
-		}
-		if (all)
-			ids[(*nout)++] = x;
-	}
-	free(at);
-}
-
 int
 store_search(struct store_txn *t, const struct table *table, const char *q,
     uint64_t *ids, size_t max, size_t *nout, struct buf *err)
@@ -842,10 +790,10 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	struct search	 s;
 	struct keyset	 toks;
 	struct buf	 tok = BUF_INIT;
-	struct idv	*win = NULL;
+	uint64_t	*acc = NULL, *bits = NULL, any;
 	uint64_t	 lo, hi, next, nextlo, width;
-	size_t		 i;
-	int		 rc = 0;
+	size_t		 i, w, words;
+	int		 rc = 0, empty;
 
 	*nout = 0;
 	if ((st = table_of(t, table, err)) == NULL)
@@ -874,42 +822,58 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	}
 	/*
 	 * Windows of ids, from the largest of the tokens' smallest ids (no
-	 * answer lies below it): each token's ids in the window, then
-	 * their intersection.  The next window starts where every token
-	 * has an id again and doubles in width while answers are few.
+	 * answer lies below it): each token marks its ids in a bit set of
+	 * the window, the sets are and-ed, and the bits left are answers,
+	 * in order.  The next window starts where every token has an id
+	 * again and doubles in width (up to SEARCH_WINDOW ids) while
+	 * answers are few.
 	 */
-	win = xcalloc(s.nts, sizeof(*win));
+	acc = xmalloc(SEARCH_WINDOW / 8);
+	bits = xmalloc(SEARCH_WINDOW / 8);
 	for (lo = 0, i = 0; i < s.nts; i++) {
-		if (tstream_window(&s, &s.ts[i], 0, 0, &win[i], &next) != 0)
+		if (tstream_mark(&s, &s.ts[i], 0, 0, NULL, &next) != 0)
 			goto out;
 		if (next > lo)
 			lo = next;
 	}
-	width = 4096;
+	width = 512;
 	while (*nout < max && lo != UINT64_MAX) {
 		hi = UINT64_MAX - lo > width ? lo + width : UINT64_MAX;
+		words = (size_t)((hi - lo + 63) / 64);
 		nextlo = lo;
+		empty = 0;
 		for (i = 0; i < s.nts; i++) {
-			if (tstream_window(&s, &s.ts[i], lo, hi, &win[i],
-			    &next) != 0)
+			if (!empty)
+				memset(i == 0 ? acc : bits, 0, words * 8);
+			if (tstream_mark(&s, &s.ts[i], lo, hi, empty ? NULL :
+			    i == 0 ? acc : bits, &next) != 0)
 				goto out;
 			if (next > nextlo)
 				nextlo = next;
+			if (i == 0 || empty)
+				continue;
+			for (w = 0, any = 0; w < words; w++)
+				any |= acc[w] &= bits[w];
+			/* Nothing left in this window: only move the rest. */
+			empty = any == 0;
 		}
-		intersect(win, s.nts, ids, max, nout);
+		for (w = 0; w < words && !empty && *nout < max; w++)
+			while (acc[w] != 0 && *nout < max) {
+				ids[(*nout)++] = lo + (uint64_t)w * 64 +
+				    (uint64_t)__builtin_ctzll(acc[w]);
+				acc[w] &= acc[w] - 1;
+			}
 		lo = nextlo;
-		if (width < ((uint64_t)1 << 40))
+		if (width < SEARCH_WINDOW)
 			width *= 2;
 	}
 out:
 	if (s.ret != 0)
 		rc = read_fail(t, st, s.ret, err);
-	for (i = 0; i < s.nts; i++) {
+	for (i = 0; i < s.nts; i++)
 		tstream_close(&s.ts[i]);
-		if (win != NULL)
-			free(win[i].v);
-	}
-	free(win);
+	free(acc);
+	free(bits);
 	free(s.ts);
 	free(s.bulk);
 	buf_release(&tok);
