@@ -361,7 +361,7 @@ import_decode(struct import *im, const char *enc, struct buf *text,
     const char **utf, size_t *utflen)
 {
 	struct cmd_ctx		*ctx = im->ctx;
-	const char		*data = ctx->bulk != NULL ? ctx->bulk : "";
+	const char		*data = ctx->bulk != NULL ? ctx->bulk : "", *p;
 	size_t			 len = ctx->bulklen, line, off, i;
 	struct csv_scores	 sc;
 	enum csv_charset	 best, given;
@@ -414,6 +414,18 @@ import_decode(struct import *im, const char *enc, struct buf *text,
 		}
 	}
 
+	/* Text has no NUL bytes; UTF-16 without its BOM has many. */
+	if (im->cs != CSV_UTF16LE && im->cs != CSV_UTF16BE &&
+	    (p = memchr(data, '\0', len)) != NULL) {
+		off = (size_t)(p - data);
+		line = 1;
+		for (i = 0; i < off; i++)
+			line += data[i] == '\n';
+		cmd_error(ctx, _("%s:%zu: a NUL byte at byte %zu: not a text "
+		    "file (or UTF-16 without a byte order mark)"), im->file,
+		    line, off);
+		return (CMD_FAILED);
+	}
 	if (im->cs == CSV_UTF8) {
 		if (!utf8_valid(data, len, &off)) {
 			line = 1;

@@ -108,6 +108,12 @@ run import party "$T/undef.csv" --encoding cp1251
 status 1 "a byte cp1251 does not have"
 is "$err" "clerk: $T/undef.csv:2: invalid cp1251 byte 0x98 at byte 7" \
     "is shown by line and byte"
+# UTF-16 without its byte order mark: NUL bytes.
+printf 'name\nИван\n' | iconv -f UTF-8 -t UTF-16LE >"$T/nobom.csv"
+run import party "$T/nobom.csv"
+status 1 "UTF-16 without a BOM"
+is "$err" "clerk: $T/nobom.csv:1: a NUL byte at byte 1: not a text file (or UTF-16 without a byte order mark)" \
+    "is no text file"
 is "$(count_rows party)" "1" "none of these imported anything"
 
 # Delimiters and headers: labels in either language, any case.
