@@ -531,7 +531,8 @@ find_render(struct cmd_ctx *ctx, enum cmd_format fmt,
 	if (fmt == FMT_JSON) {
 		buf_adds(o, "[");
 		for (i = 0; i < n; i++) {
-			buf_adds(o, i == 0 ? "\n{\"table\":" : ",\n{\"table\":");
+			buf_adds(o, i == 0 ? "\n" : ",\n");
+			buf_adds(o, "{\"table\":");
 			cmd_json_string(o, hits[i].table->name,
 			    strlen(hits[i].table->name));
 			buf_printf(o, ",\"id\":%llu,\"name\":",

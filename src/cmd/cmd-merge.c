@@ -31,7 +31,7 @@ struct merge_state {
 	const struct table	*table;
 	uint64_t		 a, b;
 	int			 dry;
-	int			 dry_done;	/* the dry run reached its end */
+	int			 dry_done;	/* the dry run got to its end */
 	uint64_t		 missing;	/* the id not found */
 	struct buf		 report;
 	/* Per try. */
@@ -493,7 +493,8 @@ merge_referrers(struct merge_state *st, struct store_txn *txn,
 			title(rec, &who);
 			if ((r = access_update(st->ctx->session, txn, rec, base,
 			    err)) != 0) {
-				buf_prefix(err, _("cannot move %s: "), who.data);
+				buf_prefix(err, _("cannot move %s: "),
+				    who.data);
 				ret = -1;
 			} else
 				buf_printf(&st->report, _("  moved %s to %s "
