@@ -334,6 +334,14 @@ main(int argc, char **argv)
 			buf_release(&bulk);
 			return (1);
 		}
+		/* The file goes in one message, with room for the rest. */
+		if (bulk.len > PROTO_MAX_FRAME - (1u << 20)) {
+			fprintf(stderr, "clerk: '%s' is %zu MB; one request "
+			    "takes at most %u MB: split the file\n", prog.file,
+			    bulk.len >> 20, (PROTO_MAX_FRAME >> 20) - 1);
+			buf_release(&bulk);
+			return (1);
+		}
 	}
 
 	if (client_open(&c, &o, &err) != 0) {
