@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "party-gen.h"
 
 #define BATCH	1000
 
@@ -51,20 +52,6 @@ set(struct record *rec, const char *name, const char *value)
 	if (record_parse(rec, (size_t)pos, value, &err) == -1)
 		die(value, err.data);
 	buf_release(&err);
-}
-
-/* A valid 10-digit INN from k (unique for k < 10^7). */
-static void
-make_inn10(char *out, unsigned k)
-{
-	static const int w[] = { 2, 4, 10, 3, 5, 9, 4, 6, 8 };
-	int	 s = 0, i;
-
-	snprintf(out, 11, "77%07u", k % 10000000);
-	for (i = 0; i < 9; i++)
-		s += (out[i] - '0') * w[i];
-	out[9] = '0' + s % 11 % 10;
-	out[10] = '\0';
 }
 
 static const char *cities[] = { "Москва", "Тверь", "Казань", "Самара",

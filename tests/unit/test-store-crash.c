@@ -33,6 +33,7 @@
 
 #include "store/store.h"
 #include "tap.h"
+#include "party-gen.h"
 
 #define BATCH		1000
 #define MAXBATCH	10000
@@ -40,15 +41,6 @@
 static struct table	*party;
 static uint32_t		 rng;
 static unsigned char	 present[MAXBATCH];	/* batches seen so far */
-
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return (rng);
-}
 
 static void
 on_alarm(int sig)
@@ -58,21 +50,6 @@ on_alarm(int sig)
 	(void)sig;
 	(void)!write(STDOUT_FILENO, msg, sizeof(msg) - 1);
 	_exit(1);
-}
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return (remove(path));
-}
-
-static void
-rm_tree(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* a/b into out, or bail out when it does not fit. */
@@ -388,9 +365,9 @@ main(void)
 		/* Kill it early (open, recovery, first batch) or a little
 		 * after it has committed a few batches. */
 		unlink(report);
-		if (rnd() % 3 == 0)
-			wait_batches = 1 + rnd() % 3;
-		ms = wait_batches ? rnd() % 200 : 50 + rnd() % 451;
+		if (rnd(&rng) % 3 == 0)
+			wait_batches = 1 + rnd(&rng) % 3;
+		ms = wait_batches ? rnd(&rng) % 200 : 50 + rnd(&rng) % 451;
 		t = clock_monotonic_ns();
 		pid = writer_start(prog, db, next, report);
 		if (wait_batches) {

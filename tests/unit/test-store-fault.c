@@ -28,6 +28,7 @@
 
 #include "store/store.h"
 #include "tap.h"
+#include "party-gen.h"
 
 #define KPP_A	"771001001"	/* the clean twin */
 #define KPP_B	"770101001"	/* the faulted twin */
@@ -35,17 +36,6 @@
 
 static struct store	*st;
 static struct table	*party;
-
-/* Test helpers, kept in each store test so every program stands alone. */
-
-static uint32_t
-rnd(uint32_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 17;
-	*s ^= *s << 5;
-	return (*s);
-}
 
 static void
 on_alarm(int sig)
@@ -56,64 +46,6 @@ on_alarm(int sig)
 	(void)sig;
 	(void)!write(STDOUT_FILENO, msg, sizeof(msg) - 1);
 	_exit(1);
-}
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return (remove(path));
-}
-
-static void
-rm_tree(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void
-set(struct record *rec, const char *name, const char *value)
-{
-	struct buf	 err = BUF_INIT;
-	ssize_t		 pos;
-
-	if ((pos = table_field_pos(rec->table, name)) < 0) {
-		diag("party has no field '%s'", name);
-		tap_bail("forms/party.form is not what the test expects");
-	}
-	if (record_parse(rec, (size_t)pos, value, &err) == -1) {
-		diag("field '%s' = '%s': %s", name, value, err.data);
-		tap_bail("cannot build a test record");
-	}
-	buf_release(&err);
-}
-
-/* A 10-digit organisation INN from k (unique for k < 10^7). */
-static void
-make_inn10(char *out, unsigned k)
-{
-	static const int w[] = { 2, 4, 10, 3, 5, 9, 4, 6, 8 };
-	int	 s = 0, i;
-
-	snprintf(out, 11, "77%07u", k % 10000000);
-	for (i = 0; i < 9; i++)
-		s += (out[i] - '0') * w[i];
-	out[9] = '0' + s % 11 % 10;
-	out[10] = '\0';
-}
-
-/* ОГРН (13 digits) from k. */
-static void
-make_ogrn(char *out, unsigned k)
-{
-	unsigned long long n;
-
-	snprintf(out, 14, "10277%07u", k % 10000000);
-	n = strtoull(out, NULL, 10);
-	out[12] = '0' + (int)(n % 11 % 10);
-	out[13] = '\0';
 }
 
 static const char *orgwords[] = { "Ромашка", "Вектор", "Альфа",
@@ -148,7 +80,7 @@ party_make(unsigned k, const char *kpp)
 	make_inn10(inn, k);
 	set(rec, "inn", inn);
 	set(rec, "kpp", kpp);
-	make_ogrn(ogrn, k);
+	make_ogrn(ogrn, k, 0);
 	set(rec, "ogrn", ogrn);
 	set(rec, "city", cities[rnd(&rng) % nitems(cities)]);
 	snprintf(s, sizeof(s), "8 (916) %03u-%02u-%02u; +7 495 %03u-%02u-%02u",

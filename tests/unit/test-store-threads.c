@@ -29,24 +29,13 @@
 
 #include "store/store.h"
 #include "tap.h"
+#include "party-gen.h"
 
 #define USER_PREFIX	"thread"
 
 static struct store	*st;
 static struct table	*party;
 static int		 slow = 1;	/* 0: CLERK_SLOW=0, scaled down */
-
-/* Test helpers, kept in each store test so every program stands alone. */
-
-static uint32_t
-rnd(uint32_t *s)
-{
-	/* xorshift32: per-thread state, no locking, good enough for data. */
-	*s ^= *s << 13;
-	*s ^= *s >> 17;
-	*s ^= *s << 5;
-	return (*s);
-}
 
 static void
 on_alarm(int sig)
@@ -57,89 +46,6 @@ on_alarm(int sig)
 	(void)sig;
 	(void)!write(STDOUT_FILENO, msg, sizeof(msg) - 1);
 	_exit(1);
-}
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return (remove(path));
-}
-
-static void
-rm_tree(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void
-set(struct record *rec, const char *name, const char *value)
-{
-	struct buf	 err = BUF_INIT;
-	ssize_t		 pos;
-
-	if ((pos = table_field_pos(rec->table, name)) < 0) {
-		diag("party has no field '%s'", name);
-		tap_bail("forms/party.form is not what the test expects");
-	}
-	if (record_parse(rec, (size_t)pos, value, &err) == -1) {
-		diag("field '%s' = '%s': %s", name, value, err.data);
-		tap_bail("cannot build a test record");
-	}
-	buf_release(&err);
-}
-
-/* A 10-digit organisation INN from k (unique for k < 10^7). */
-static void
-make_inn10(char *out, unsigned k)
-{
-	static const int w[] = { 2, 4, 10, 3, 5, 9, 4, 6, 8 };
-	int	 s = 0, i;
-
-	snprintf(out, 11, "77%07u", k % 10000000);
-	for (i = 0; i < 9; i++)
-		s += (out[i] - '0') * w[i];
-	out[9] = '0' + s % 11 % 10;
-	out[10] = '\0';
-}
-
-/* A 12-digit personal INN from k (unique for k < 10^8). */
-static void
-make_inn12(char *out, unsigned k)
-{
-	static const int w11[] = { 7, 2, 4, 10, 3, 5, 9, 4, 6, 8 };
-	static const int w12[] = { 3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8 };
-	int	 s = 0, i;
-
-	snprintf(out, 13, "50%08u", k % 100000000);
-	for (i = 0; i < 10; i++)
-		s += (out[i] - '0') * w11[i];
-	out[10] = '0' + s % 11 % 10;
-	for (s = 0, i = 0; i < 11; i++)
-		s += (out[i] - '0') * w12[i];
-	out[11] = '0' + s % 11 % 10;
-	out[12] = '\0';
-}
-
-/* ОГРН (13 digits) or ОГРНИП (15 digits) from k. */
-static void
-make_ogrn(char *out, unsigned k, int ip)
-{
-	unsigned long long n;
-
-	if (ip) {
-		snprintf(out, 16, "30477%09u", k % 1000000000);
-		n = strtoull(out, NULL, 10);
-		out[14] = '0' + (int)(n % 13 % 10);
-		out[15] = '\0';
-	} else {
-		snprintf(out, 14, "10277%07u", k % 10000000);
-		n = strtoull(out, NULL, 10);
-		out[12] = '0' + (int)(n % 11 % 10);
-		out[13] = '\0';
-	}
 }
 
 static const char *surnames[] = { "Иванов", "Петров", "Сидоров",

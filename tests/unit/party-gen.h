@@ -1,0 +1,119 @@
+/*
+ * party-gen.h: helpers shared by the store stress tests and their
+ * crash-writer: a cheap random generator, valid ИНН and ОГРН numbers
+ * made from a counter, setting a party field by name, and removing a
+ * test folder.  Header-only (static inline) so each program still
+ * builds from its own .c file; it owns no state.  The helpers that
+ * report through TAP exist only where tap.h was included first, because
+ * crash-writer must not print TAP.
+ */
+#ifndef CLERK_PARTY_GEN_H
+#define CLERK_PARTY_GEN_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "store/store.h"
+
+static inline uint32_t
+rnd(uint32_t *s)
+{
+	/* xorshift32: per-thread state, no locking, good enough for data. */
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return (*s);
+}
+
+/* A 10-digit organisation INN from k (unique for k < 10^7). */
+static inline void
+make_inn10(char *out, unsigned k)
+{
+	static const int w[] = { 2, 4, 10, 3, 5, 9, 4, 6, 8 };
+	int	 s = 0, i;
+
+	snprintf(out, 11, "77%07u", k % 10000000);
+	for (i = 0; i < 9; i++)
+		s += (out[i] - '0') * w[i];
+	out[9] = '0' + s % 11 % 10;
+	out[10] = '\0';
+}
+
+/* A 12-digit personal INN from k (unique for k < 10^8). */
+static inline void
+make_inn12(char *out, unsigned k)
+{
+	static const int w11[] = { 7, 2, 4, 10, 3, 5, 9, 4, 6, 8 };
+	static const int w12[] = { 3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8 };
+	int	 s = 0, i;
+
+	snprintf(out, 13, "50%08u", k % 100000000);
+	for (i = 0; i < 10; i++)
+		s += (out[i] - '0') * w11[i];
+	out[10] = '0' + s % 11 % 10;
+	for (s = 0, i = 0; i < 11; i++)
+		s += (out[i] - '0') * w12[i];
+	out[11] = '0' + s % 11 % 10;
+	out[12] = '\0';
+}
+
+/* ОГРН (13 digits) or, when ip, ОГРНИП (15 digits) from k. */
+static inline void
+make_ogrn(char *out, unsigned k, int ip)
+{
+	unsigned long long n;
+
+	if (ip) {
+		snprintf(out, 16, "30477%09u", k % 1000000000);
+		n = strtoull(out, NULL, 10);
+		out[14] = '0' + (int)(n % 13 % 10);
+		out[15] = '\0';
+	} else {
+		snprintf(out, 14, "10277%07u", k % 10000000);
+		n = strtoull(out, NULL, 10);
+		out[12] = '0' + (int)(n % 11 % 10);
+		out[13] = '\0';
+	}
+}
+
+static inline int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return (remove(path));
+}
+
+static inline void
+rm_tree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+#ifdef CLERK_TAP_H
+/* Field name of rec from its text form; a bad value bails out. */
+static inline void
+set(struct record *rec, const char *name, const char *value)
+{
+	struct buf	 err = BUF_INIT;
+	ssize_t		 pos;
+
+	if ((pos = table_field_pos(rec->table, name)) < 0) {
+		diag("party has no field '%s'", name);
+		tap_bail("forms/party.form is not what the test expects");
+	}
+	if (record_parse(rec, (size_t)pos, value, &err) == -1) {
+		diag("field '%s' = '%s': %s", name, value, err.data);
+		tap_bail("cannot build a test record");
+	}
+	buf_release(&err);
+}
+#endif
+
+#endif
