@@ -268,8 +268,9 @@ hello(struct client *c, struct buf *err)
 	return (r);
 }
 
-static char *
-find_clerkd(const char *opt)
+/* Also used by setup.c for "clerkd --system". */
+char *
+client_find_clerkd(const char *opt)
 {
 	char	 self[PATH_MAX], *slash, *path;
 	ssize_t	 n;
@@ -300,7 +301,7 @@ static int
 spawn(const char *clerkd, const char *dir, const char *sock,
     struct buf *err)
 {
-	char	*path = find_clerkd(clerkd);
+	char	*path = client_find_clerkd(clerkd);
 	char	*argv[] = { path, (char *)"--personal", (char *)"--dir",
 		    (char *)dir, (char *)"--socket", (char *)sock, NULL };
 	int	 p[2], status, e = 0, r = -1;

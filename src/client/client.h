@@ -55,6 +55,9 @@ void	 client_close(struct client *);
 /* The login the server knows us by. */
 const char *client_login(const struct client *);
 const char *client_server_version(const struct client *);
+/* The clerkd program to start: opt, else $CLERKD, else clerkd beside
+ * this program, else "clerkd" from PATH.  Never NULL; free it. */
+char	*client_find_clerkd(const char *);
 
 /*
  * What a client may follow while a call is on (all optional): sent

@@ -240,30 +240,6 @@ backup_folder(const char *path, const char *user, struct buf *done,
 	return (0);
 }
 
-static char *
-find_clerkd(const char *opt)
-{
-	char	 self[PATH_MAX], *slash, *path;
-	ssize_t	 n;
-
-	if (opt != NULL)
-		return (xstrdup(opt));
-	if (env("CLERKD") != NULL)
-		return (xstrdup(env("CLERKD")));
-	n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/')) != NULL) {
-			*slash = '\0';
-			xasprintf(&path, "%s/clerkd", self);
-			if (access(path, X_OK) == 0)
-				return (path);
-			free(path);
-		}
-	}
-	return (xstrdup("clerkd"));
-}
-
 /* 1 if a server answers on path. */
 static int
 answers(const char *path)
@@ -311,7 +287,7 @@ client_setup_shared(const struct client_setup *o, struct buf *out,
 	xasprintf(&dir, "%s%s", root, CLIENT_SYSTEM_DIR);
 	xasprintf(&sock, "%s%s", root, CLIENT_SYSTEM_SOCKET);
 	xasprintf(&backups, "%s%s", root, BACKUP_DIR);
-	clerkd = find_clerkd(o->clerkd);
+	clerkd = client_find_clerkd(o->clerkd);
 
 	if (service_user(user, dir, &done, &notes, err) != 0 ||
 	    backup_folder(backups, user, &done, err) != 0)
