@@ -116,6 +116,18 @@ store_table_get(struct store *s, const struct table *t)
 	return (NULL);
 }
 
+struct store_table *
+store_table_of(struct store_txn *t, const struct table *table, struct buf *err)
+{
+	struct store_table *st;
+
+	st = table != NULL ? store_table_get(t->s, table) : NULL;
+	if (st == NULL)
+		buf_error(err, _("no table '%s' in the database"),
+		    table != NULL ? table->name : "(null)");
+	return (st);
+}
+
 struct store_index *
 store_index_find(struct store_table *st, const char *name, int for_page)
 {

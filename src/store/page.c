@@ -18,18 +18,6 @@
  * key by key; past that its ids are gathered and sorted. */
 #define SEARCH_STREAM_KEYS	1024
 
-static struct store_table *
-table_of(struct store_txn *t, const struct table *table, struct buf *err)
-{
-	struct store_table *st;
-
-	st = table != NULL ? store_table_get(t->s, table) : NULL;
-	if (st == NULL)
-		buf_error(err, _("no table '%s' in the database"),
-		    table != NULL ? table->name : "(null)");
-	return (st);
-}
-
 static int
 read_fail(struct store_txn *t, struct store_table *st, int ret,
     struct buf *err)
@@ -357,7 +345,7 @@ store_page(struct store_txn *t, const struct table *table, const char *ixname,
 
 	*outp = NULL;
 	*nout = 0;
-	if ((st = table_of(t, table, err)) == NULL)
+	if ((st = store_table_of(t, table, err)) == NULL)
 		return (-1);
 	if (ixname != NULL && (ix = store_index_find(st, ixname, 1)) == NULL)
 		return (buf_error(err, _("table '%s' has no index on '%s'"),
@@ -424,7 +412,7 @@ store_lookup(struct store_txn *t, const struct table *table,
 	int		 ret, r2;
 
 	*nout = 0;
-	if ((st = table_of(t, table, err)) == NULL)
+	if ((st = store_table_of(t, table, err)) == NULL)
 		return (-1);
 	if ((ix = store_index_find(st, ixname, 0)) == NULL)
 		return (buf_error(err, _("table '%s' has no index on '%s'"),
@@ -796,7 +784,7 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	int		 rc = 0, empty;
 
 	*nout = 0;
-	if ((st = table_of(t, table, err)) == NULL)
+	if ((st = store_table_of(t, table, err)) == NULL)
 		return (-1);
 	if (st->search == NULL)
 		return (buf_error(err, _("table '%s' has no search fields"),

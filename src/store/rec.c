@@ -20,18 +20,6 @@
 
 #include "store/store_int.h"
 
-static struct store_table *
-table_of(struct store_txn *t, const struct table *table, struct buf *err)
-{
-	struct store_table *st;
-
-	st = table != NULL ? store_table_get(t->s, table) : NULL;
-	if (st == NULL)
-		buf_error(err, _("no table '%s' in the database"),
-		    table != NULL ? table->name : "(null)");
-	return (st);
-}
-
 /* Fetch and decode one record; flags DB_RMW when it will be written. */
 int
 rec_get_raw(struct store_txn *t, struct store_table *st, uint64_t id,
@@ -74,7 +62,7 @@ store_get(struct store_txn *t, const struct table *table, uint64_t id,
 	struct store_table *st;
 
 	*recp = NULL;
-	if ((st = table_of(t, table, err)) == NULL)
+	if ((st = store_table_of(t, table, err)) == NULL)
 		return (-1);
 	return (rec_get_raw(t, st, id, recp, 0, err));
 }
@@ -320,7 +308,7 @@ store_insert(struct store_txn *t, struct record *rec, const char *user,
 	int64_t		 now;
 	int		 ret;
 
-	if ((st = table_of(t, rec->table, err)) == NULL ||
+	if ((st = store_table_of(t, rec->table, err)) == NULL ||
 	    store_writable(t, rec->table, err) == -1)
 		return (-1);
 	if (record_validate(rec, &bad, err) == -1)
@@ -378,7 +366,7 @@ store_update(struct store_txn *t, struct record *rec, uint32_t base_rev,
 	size_t		 nchanged;
 	int		 r;
 
-	if ((st = table_of(t, rec->table, err)) == NULL ||
+	if ((st = store_table_of(t, rec->table, err)) == NULL ||
 	    store_writable(t, rec->table, err) == -1)
 		return (-1);
 	r = rec_get_raw(t, st, rec->id, &old, DB_RMW, err);
@@ -444,7 +432,7 @@ set_archived(struct store_txn *t, const struct table *table, uint64_t id,
 	struct record	*rec;
 	int		 r;
 
-	if ((st = table_of(t, table, err)) == NULL ||
+	if ((st = store_table_of(t, table, err)) == NULL ||
 	    store_writable(t, table, err) == -1)
 		return (-1);
 	r = rec_get_raw(t, st, id, &rec, DB_RMW, err);
@@ -562,7 +550,7 @@ store_referrers(struct store_txn *t, const struct table *table, uint64_t id,
 	size_t	total;
 
 	*n = 0;
-	if (table_of(t, table, err) == NULL)
+	if (store_table_of(t, table, err) == NULL)
 		return (-1);
 	if (referrers_scan(t, table, id, out, max, n, &total, err) == -1)
 		return (-1);
@@ -581,7 +569,7 @@ store_purge(struct store_txn *t, const struct table *table, uint64_t id,
 	DBT		 k;
 	int		 r, ret;
 
-	if ((st = table_of(t, table, err)) == NULL ||
+	if ((st = store_table_of(t, table, err)) == NULL ||
 	    store_writable(t, table, err) == -1)
 		return (-1);
 	r = rec_get_raw(t, st, id, &rec, DB_RMW, err);
@@ -649,7 +637,7 @@ store_count(struct store_txn *t, const struct table *table, uint64_t *n,
 	struct store_table *st;
 
 	*n = 0;
-	if ((st = table_of(t, table, err)) == NULL)
+	if ((st = store_table_of(t, table, err)) == NULL)
 		return (-1);
 	if (count_read(t, st, n, 0, err) == -1)
 		return (-1);

@@ -131,6 +131,10 @@ int	 store_db_open(struct store *, DB_TXN *, DB **, const char *, int,
 	    int, struct buf *);
 void	 store_db_close(DB **);
 struct store_table *store_table_get(struct store *, const struct table *);
+/* store_table_get for a call on table in t; NULL with "no table '%s' in
+ * the database" in err. */
+struct store_table *store_table_of(struct store_txn *, const struct table *,
+	    struct buf *);
 /* Resolve an index by field name ("name" or "name:exact", ":folded",
  * ":unique"); for_page prefers folded, else exact first.  NULL if none. */
 struct store_index *store_index_find(struct store_table *, const char *,
