@@ -1,8 +1,8 @@
 /*
  * party-gen.h: helpers shared by the store stress tests and their
  * crash-writer: a cheap random generator, valid ИНН and ОГРН numbers
- * made from a counter, setting a party field by name, and removing a
- * test folder.  Header-only (static inline) so each program still
+ * made from a counter, setting a party field by name, making and
+ * removing a test folder and loading the forms.  Header-only (static inline) so each program still
  * builds from its own .c file; it owns no state.  The helpers that
  * report through TAP exist only where tap.h was included first, because
  * crash-writer must not print TAP.
@@ -113,6 +113,43 @@ set(struct record *rec, const char *name, const char *value)
 		tap_bail("cannot build a test record");
 	}
 	buf_release(&err);
+}
+
+/* Make a fresh folder $TMPDIR/clerk-name-XXXXXX (or under /tmp) in dir. */
+static inline void
+tmp_folder(char *dir, size_t size, const char *name)
+{
+	const char	*tmp = getenv("TMPDIR");
+
+	snprintf(dir, size, "%s/clerk-%s-XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp", name);
+	if (mkdtemp(dir) == NULL)
+		tap_bail("mkdtemp failed");
+}
+
+/*
+ * The schema of the forms in $CLERK_FORMS (else the source tree's),
+ * checked, and its table party in *party; bails out if either fails.
+ */
+static inline struct schema *
+party_schema(struct table **party)
+{
+	const char	*forms = getenv("CLERK_FORMS");
+	struct schema	*schema;
+	struct buf	 err = BUF_INIT;
+
+	if (forms == NULL)
+		forms = TOP_SRCDIR "/forms";
+	schema = schema_new();
+	if (schema_load(schema, forms, &err) != 0 ||
+	    schema_check(schema, &err) != 0) {
+		diag("%s", err.data);
+		tap_bail("cannot load the forms");
+	}
+	if ((*party = schema_table(schema, "party")) == NULL)
+		tap_bail("no table 'party' in the forms");
+	buf_release(&err);
+	return (schema);
 }
 #endif
 

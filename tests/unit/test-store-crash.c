@@ -305,8 +305,7 @@ main(void)
 	struct store		*st;
 	struct scan		*s;
 	struct buf		 err = BUF_INIT;
-	const char		*forms = getenv("CLERK_FORMS");
-	const char		*tmp = getenv("TMPDIR"), *e;
+	const char		*e;
 	const char		*verify = getenv("DB_VERIFY");
 	char			 dir[PATH_MAX], db[PATH_MAX], report[PATH_MAX];
 	char			 prog[PATH_MAX];
@@ -335,23 +334,11 @@ main(void)
 	if (verify == NULL || *verify == '\0')
 		verify = "db5.3_verify";
 	writer_path(prog, sizeof(prog));
-	if (forms == NULL)
-		forms = TOP_SRCDIR "/forms";
-	snprintf(dir, sizeof(dir), "%s/clerk-crash-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		tap_bail("mkdtemp failed");
+	tmp_folder(dir, sizeof(dir), "crash");
 	mkpath(db, sizeof(db), dir, "db");
 	mkpath(report, sizeof(report), dir, "committed");
 
-	schema = schema_new();
-	if (schema_load(schema, forms, &err) != 0 ||
-	    schema_check(schema, &err) != 0) {
-		diag("%s", err.data);
-		tap_bail("cannot load the forms");
-	}
-	if ((party = schema_table(schema, "party")) == NULL)
-		tap_bail("no table 'party' in the forms");
+	schema = party_schema(&party);
 	s = xcalloc(1, sizeof(*s));
 	buf_init(&s->problems);
 	memset(&opt, 0, sizeof(opt));

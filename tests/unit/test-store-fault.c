@@ -527,8 +527,6 @@ main(void)
 	struct store_options	 opt;
 	struct schema		*schema;
 	struct buf		 err = BUF_INIT;
-	const char		*forms = getenv("CLERK_FORMS");
-	const char		*tmp = getenv("TMPDIR");
 	char			 dir[4096];
 	int			 op;
 	unsigned		 i;
@@ -537,21 +535,9 @@ main(void)
 	signal(SIGALRM, on_alarm);
 	alarm(240);
 	setenv("CLERK_NOW", "2026-03-02 10:00:00", 1);
-	if (forms == NULL)
-		forms = TOP_SRCDIR "/forms";
-	snprintf(dir, sizeof(dir), "%s/clerk-fault-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		tap_bail("mkdtemp failed");
+	tmp_folder(dir, sizeof(dir), "fault");
 
-	schema = schema_new();
-	if (schema_load(schema, forms, &err) != 0 ||
-	    schema_check(schema, &err) != 0) {
-		diag("%s", err.data);
-		tap_bail("cannot load the forms");
-	}
-	if ((party = schema_table(schema, "party")) == NULL)
-		tap_bail("no table 'party' in the forms");
+	schema = party_schema(&party);
 	memset(&opt, 0, sizeof(opt));
 	opt.flags = STORE_CREATE | STORE_NOSYNC;
 	if (!ok(store_open(&st, dir, schema, &opt, &err) == 0,

@@ -927,8 +927,7 @@ main(void)
 	struct store_options	 opt;
 	struct schema		*schema;
 	struct buf		 err = BUF_INIT;
-	const char		*forms = getenv("CLERK_FORMS");
-	const char		*tmp = getenv("TMPDIR"), *s;
+	const char		*s;
 	char			 dir[4096];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -938,21 +937,9 @@ main(void)
 	setenv("CLERK_NOW", "2026-03-02 10:00:00", 1);
 	if ((s = getenv("CLERK_SLOW")) != NULL && strcmp(s, "0") == 0)
 		slow = 0;
-	if (forms == NULL)
-		forms = TOP_SRCDIR "/forms";
-	snprintf(dir, sizeof(dir), "%s/clerk-threads-XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		tap_bail("mkdtemp failed");
+	tmp_folder(dir, sizeof(dir), "threads");
 
-	schema = schema_new();
-	if (schema_load(schema, forms, &err) != 0 ||
-	    schema_check(schema, &err) != 0) {
-		diag("%s", err.data);
-		tap_bail("cannot load the forms");
-	}
-	if ((party = schema_table(schema, "party")) == NULL)
-		tap_bail("no table 'party' in the forms");
+	schema = party_schema(&party);
 	memset(&opt, 0, sizeof(opt));
 	opt.flags = STORE_CREATE | STORE_NOSYNC;
 	if ((s = getenv("CLERK_STRESS_CACHE_MB")) != NULL)
