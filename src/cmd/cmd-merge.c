@@ -66,19 +66,6 @@ merge_reset(struct merge_state *st)
 	st->dry_done = 0;
 }
 
-static void
-copy_value(struct record *to, const struct record *from, size_t pos)
-{
-	const struct value	*v = &from->values[pos];
-
-	if (!v->set)
-		record_clear(to, pos);
-	else if (FT_IS_INT(to->table->fields[pos].type))
-		record_set_int(to, pos, v->i);
-	else
-		record_set_text(to, pos, v->s, v->len);
-}
-
 /* A value for the report: for people, quoted, cut when long. */
 static void
 show_value(struct merge_state *st, const struct record *rec, size_t pos,
@@ -198,7 +185,7 @@ merge_fields(struct merge_state *st)
 				st->action[pos] = va->set ? MA_ADDED :
 				    MA_FILLED;
 		} else if (!va->set) {
-			copy_value(st->ma, st->rb, pos);
+			cmd_copy_value(st->ma, st->rb, pos);
 			st->action[pos] = MA_FILLED;
 		} else if (!record_value_equal(va, vb, f->type))
 			st->action[pos] = MA_KEPT;
@@ -209,12 +196,12 @@ merge_fields(struct merge_state *st)
 static void
 refuse(struct merge_state *st, size_t pos, const char *why)
 {
-	copy_value(st->ma, st->ra, pos);
+	cmd_copy_value(st->ma, st->ra, pos);
 	st->action[pos] = MA_REFUSED;
 	free(st->reason[pos]);
 	st->reason[pos] = xstrdup(why);
 	if (st->bclear[pos]) {
-		copy_value(st->mb, st->rb, pos);
+		cmd_copy_value(st->mb, st->rb, pos);
 		st->bclear[pos] = 0;
 	}
 }

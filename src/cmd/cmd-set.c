@@ -26,19 +26,6 @@ struct set_state {
 	size_t			 nwarnings;
 };
 
-static void
-copy_value(struct record *to, const struct record *from, size_t pos)
-{
-	const struct value	*v = &from->values[pos];
-
-	if (!v->set)
-		record_clear(to, pos);
-	else if (FT_IS_INT(to->table->fields[pos].type))
-		record_set_int(to, pos, v->i);
-	else
-		record_set_text(to, pos, v->s, v->len);
-}
-
 static int
 set_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
@@ -58,7 +45,7 @@ set_txn(struct store_txn *txn, void *arg, struct buf *err)
 	old = record_dup(st->rec);
 	for (pos = 0; pos < st->table->nfields; pos++)
 		if (st->set[pos])
-			copy_value(st->rec, st->changes, pos);
+			cmd_copy_value(st->rec, st->changes, pos);
 	diff = xcalloc(st->table->nfields + 1, sizeof *diff);
 	if (record_diff(old, st->rec, diff, st->table->nfields) == 0 &&
 	    (st->base == 0 || st->base == old->rev)) {

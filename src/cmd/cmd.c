@@ -574,6 +574,19 @@ cmd_path(const struct cmd_ctx *ctx, const char *path)
 }
 
 void
+cmd_copy_value(struct record *to, const struct record *from, size_t pos)
+{
+	const struct value	*v = &from->values[pos];
+
+	if (!v->set)
+		record_clear(to, pos);
+	else if (FT_IS_INT(to->table->fields[pos].type))
+		record_set_int(to, pos, v->i);
+	else
+		record_set_text(to, pos, v->s, v->len);
+}
+
+void
 cmd_record_title(const struct record *rec, struct buf *out)
 {
 	const struct table	*t = rec->table;

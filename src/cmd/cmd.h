@@ -162,6 +162,8 @@ int	 cmd_duplicates(struct cmd_ctx *, struct store_txn *,
 void	 cmd_strings_free(char **, size_t);
 /* A short name of a record for messages: its name field, or "#id". */
 void	 cmd_record_title(const struct record *, struct buf *);
+/* Field pos of from into to (same table), set or cleared alike. */
+void	 cmd_copy_value(struct record *, const struct record *, size_t);
 
 /* Output formats (format.c). */
 enum cmd_format {
