@@ -28,6 +28,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_admin_init_entry,
 	&cmd_admin_verify_entry,
 	&cmd_admin_backup_entry,
+	&cmd_admin_demo_entry,
 	&cmd_admin_user_add_entry,
 	&cmd_admin_user_list_entry,
 	&cmd_admin_user_disable_entry,

@@ -217,6 +217,7 @@ extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_admin_init_entry;
 extern const struct cmd_entry cmd_admin_verify_entry;
+extern const struct cmd_entry cmd_admin_demo_entry;
 extern const struct cmd_entry cmd_admin_backup_entry;
 extern const struct cmd_entry cmd_admin_user_add_entry;
 extern const struct cmd_entry cmd_admin_user_list_entry;

@@ -1,6 +1,6 @@
 /*
- * gen: a deterministic generator of realistic Russian client data for the
- * party table (forms/party.form): private persons, sole proprietors and
+ * demo-gen.h: a deterministic generator of realistic Russian client data
+ * for the party table (forms/party.form): private persons, sole proprietors and
  * organisations with names in their proper gender forms, addresses,
  * phones, e-mails and requisites (ИНН, КПП, ОГРН/ОГРНИП, БИК and accounts)
  * whose checksums are right.  The same seed gives the same parties on
@@ -24,7 +24,12 @@ struct gen {
 	/* Positions of the fields in the table last seen (-1: absent). */
 	const struct table *table;
 	ssize_t		 pos[GEN_MAXFIELDS];
+	int		 kind;		/* of the last party: GEN_PERSON ... */
 };
+
+#define GEN_PERSON	0
+#define GEN_SOLE	1
+#define GEN_ORG		2
 
 void	 gen_init(struct gen *, uint64_t);
 /* 64 random bits; a number in [0, n) (n > 0). */
@@ -38,5 +43,12 @@ uint64_t gen_below(struct gen *, uint64_t);
  * generator.  A value the record layer refuses is a bug here: fatal().
  */
 void	 gen_party(struct gen *, struct record *);
+/*
+ * Fill a fresh record of a contact-like table (forms/contact.form) with
+ * a contact person of the party with the given id: name, position,
+ * phones, e-mails.  Fields the table lacks are skipped; fatal() on a
+ * value refused, like gen_party().
+ */
+void	 gen_contact(struct gen *, struct record *, uint64_t);
 
 #endif

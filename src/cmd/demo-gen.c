@@ -1,5 +1,5 @@
 /*
- * gen.c: deterministic, realistic Russian parties for the benchmark and
+ * demo-gen.c: deterministic, realistic Russian parties for the benchmark and
  * the demo.  Owns the word lists, the pseudo-random generator and the
  * requisite checksums; fills records only through record_parse(), the
  * way a person typing would, so it never depends on how values are kept.
@@ -13,7 +13,7 @@
 
 #include "util/util.h"
 #include "record/record.h"
-#include "gen.h"
+#include "demo-gen.h"
 
 /* The fields filled, by name, so an edited form degrades gracefully. */
 enum {
@@ -921,6 +921,7 @@ gen_party(struct gen *g, struct record *rec)
 		}
 	}
 	kind = pick_weighted(g, (const int[]){ 35, 20, 45 }, 3);
+	g->kind = (int)kind;
 	c = pick_city(g);
 	set_field(g, rec, GF_KIND, kinds[kind]);
 	if (kind == 2)
@@ -950,5 +951,65 @@ gen_party(struct gen *g, struct record *rec)
 		set_field(g, rec, GF_NOTES, PICK(g, notes));
 	g->seq++;
 	buf_release(&inn);
+	buf_release(&b);
+}
+
+static const char *positions[] = {
+	"Генеральный директор", "Директор", "Главный бухгалтер", "Бухгалтер",
+	"Менеджер по закупкам", "Менеджер по продажам", "Коммерческий директор",
+	"Офис-менеджер", "Юрист", "Руководитель отдела снабжения",
+	"Заместитель директора", "Инженер", "Логист", "Секретарь"
+};
+
+/* The field looked up by name on each call: a contact has few fields, so
+ * the party table's cache in struct gen is left alone. */
+static void
+contact_set(struct record *rec, const char *name, const char *text)
+{
+	struct buf	err = BUF_INIT;
+	ssize_t		pos;
+
+	if ((pos = table_field_pos(rec->table, name)) < 0 || *text == '\0')
+		return;
+	if (record_parse(rec, (size_t)pos, text, &err) == -1)
+		fatal("gen: contact field %s: \"%s\": %s", name, text,
+		    err.data);
+	buf_release(&err);
+}
+
+void
+gen_contact(struct gen *g, struct record *rec, uint64_t party)
+{
+	const struct male_name *father = &PICK(g, male_names);
+	struct buf	 surname = BUF_INIT, b = BUF_INIT;
+	const char	*first, *patr;
+	int		 n;
+
+	if (chance(g, 55)) {
+		feminine(&surname, PICK(g, surnames));
+		first = PICK(g, female_names);
+		patr = father->patr_f;
+	} else {
+		buf_adds(&surname, PICK(g, surnames));
+		first = PICK(g, male_names).name;
+		patr = father->patr_m;
+	}
+	buf_printf(&b, "%llu", (unsigned long long)party);
+	contact_set(rec, "party", b.data);
+	buf_reset(&b);
+	buf_printf(&b, "%s %s %s", surname.data, first, patr);
+	contact_set(rec, "name", b.data);
+	if (chance(g, 85))
+		contact_set(rec, "position", PICK(g, positions));
+	buf_reset(&b);
+	n = chance(g, 10) ? 0 : chance(g, 85) ? 1 : 2;
+	while (n-- > 0)
+		add_mobile(g, &b);
+	contact_set(rec, "phones", b.data);
+	buf_reset(&b);
+	if (chance(g, 75))
+		add_person_mail(g, &b, first, surname.data);
+	contact_set(rec, "emails", b.data);
+	buf_release(&surname);
 	buf_release(&b);
 }
