@@ -1292,7 +1292,7 @@ report(struct bench *b)
 	    "series: %zu, cache: %zu MB per engine, SQLite %s.\n\n", b->n,
 	    SEED, b->gen_s, b->nq, b->cache_mb, sqlite3_libversion());
 	printf("How: both engines get the same records, generated in memory "
-	    "beforehand by tests/bench/gen.c, in one process, clerk first. "
+	    "beforehand by src/cmd/demo-gen.c, in one process, clerk first. "
 	    "clerk: store_open() with STORE_NOSYNC; store_insert() in "
 	    "transactions of 1,000, which also validates each record and "
 	    "writes its audit entry. SQLite: WAL, synchronous=OFF; a column "
