@@ -25,7 +25,6 @@
 
 #include "store/store_int.h"
 
-#define FILE_MODE	0600
 #define DIR_MODE	0700
 /* Ids handed out per sequence refill: a restart skips the rest. */
 #define SEQ_CACHE	100
@@ -217,8 +216,12 @@ mkdir_parents(const char *dir, struct buf *err)
  * Berkeley DB creates files with the mode given, filtered by the umask;
  * whatever the umask, the data is the server's alone.
  */
-static void
-chmod_files(const char *dir)
+/*
+ * Give every regular file of dir the store's file mode: Berkeley DB and
+ * backups create files through the umask, which may be looser.
+ */
+void
+store_chmod_files(const char *dir)
 {
 	DIR		*d;
 	struct dirent	*de;
@@ -1120,7 +1123,7 @@ store_open(struct store **sp, const char *dir, struct schema *schema,
 	for (i = 0; i < s->ntables; i++)
 		if (table_open(&s->tables[i], err) == -1)
 			goto fail;
-	chmod_files(s->dir);
+	store_chmod_files(s->dir);
 	*sp = s;
 	return (0);
 fail:

@@ -49,25 +49,6 @@ dir_is_empty(const char *dir)
 	return (empty);
 }
 
-static void
-chmod_tree(const char *dir)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		*path;
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		xasprintf(&path, "%s/%s", dir, de->d_name);
-		(void)chmod(path, 0600);
-		free(path);
-	}
-	closedir(d);
-}
-
 int
 store_backup(struct store *s, const char *dir, struct buf *err)
 {
@@ -90,7 +71,7 @@ store_backup(struct store *s, const char *dir, struct buf *err)
 	if (ret != 0)
 		return (store_fail(NULL, ret, err, _("cannot back up to '%s': "
 		    "%s"), dir, store_strerror(ret)));
-	chmod_tree(dir);
+	store_chmod_files(dir);
 	return (0);
 }
 

@@ -180,4 +180,8 @@ int	 audit_add(struct store_txn *, const char *, const struct record *,
 void	 audit_conflict(struct store_txn *, const struct table *, uint64_t,
 	    uint32_t, struct buf *);
 
+/* The mode of every file the store writes (owner only). */
+#define FILE_MODE	0600
+void	 store_chmod_files(const char *);
+
 #endif
