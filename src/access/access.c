@@ -356,3 +356,35 @@ access_operators_free(struct access_operator *ops, size_t n)
 		free(ops[i].login);
 	free(ops);
 }
+
+int
+access_lookup(struct session *s, struct store_txn *txn, const struct table *t,
+    const char *ix, const void *key, size_t keylen, uint64_t *ids,
+    size_t max, size_t *n, struct buf *err)
+{
+	*n = 0;
+	if (access_check(s, t, ACCESS_READ, err) != 0)
+		return (-1);
+	return (store_lookup(txn, t, ix, key, keylen, ids, max, n, err));
+}
+
+int
+access_count(struct session *s, struct store_txn *txn, const struct table *t,
+    uint64_t *count, struct buf *err)
+{
+	*count = 0;
+	if (access_check(s, t, ACCESS_READ, err) != 0)
+		return (-1);
+	return (store_count(txn, t, count, err));
+}
+
+int
+access_referrers(struct session *s, struct store_txn *txn,
+    const struct table *t, uint64_t id, struct store_ref *out, size_t max,
+    size_t *n, struct buf *err)
+{
+	*n = 0;
+	if (access_check(s, t, ACCESS_READ, err) != 0)
+		return (-1);
+	return (store_referrers(txn, t, id, out, max, n, err));
+}

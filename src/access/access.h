@@ -89,4 +89,18 @@ void	 access_operators_free(struct access_operator *, size_t);
 /* A Unix login as clerk accepts it: [a-z_][a-z0-9_.-]*, up to 32 bytes. */
 int	 access_login_valid(const char *, struct buf *);
 
+/*
+ * Reads for the query engine (src/query/), through the same door:
+ * arguments and returns as store_lookup(), store_count() and
+ * store_referrers().
+ */
+int	 access_lookup(struct session *, struct store_txn *,
+	     const struct table *, const char *, const void *, size_t,
+	     uint64_t *, size_t, size_t *, struct buf *);
+int	 access_count(struct session *, struct store_txn *,
+	     const struct table *, uint64_t *, struct buf *);
+int	 access_referrers(struct session *, struct store_txn *,
+	     const struct table *, uint64_t, struct store_ref *, size_t,
+	     size_t *, struct buf *);
+
 #endif
