@@ -34,6 +34,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_admin_user_disable_entry,
 	&cmd_admin_user_enable_entry,
 	&cmd_help_entry,
+	&cmd_schema_entry,
+	&cmd_page_entry,
 	NULL
 };
 

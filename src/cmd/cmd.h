@@ -183,6 +183,10 @@ void	 cmd_value_json(const struct record *, size_t, struct buf *);
 void	 cmd_json_string(struct buf *, const char *, size_t);
 void	 cmd_csv_field(struct buf *, const char *, size_t);
 void	 cmd_tsv_field(struct buf *, const char *, size_t);
+/* The TUI's machine format (src/tui/tui.h, cmd-schema.c): a TAB, then
+ * the value with backslash, TAB, newline and CR escaped. */
+void	 cmd_machine_field(struct buf *, const char *, size_t);
+void	 cmd_machine_str(struct buf *, const char *);	/* NULL as "" */
 
 /*
  * A grid of cells printed as an aligned table (display widths, cells
@@ -215,6 +219,8 @@ extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_find_entry;
 extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_schema_entry;
+extern const struct cmd_entry cmd_page_entry;
 extern const struct cmd_entry cmd_admin_init_entry;
 extern const struct cmd_entry cmd_admin_verify_entry;
 extern const struct cmd_entry cmd_admin_demo_entry;

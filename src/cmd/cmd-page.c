@@ -1,0 +1,550 @@
+/*
+ * cmd-page.c: "page TABLE [--sort [-]FIELD] [--after POS | --before POS
+ * | --last] [--search TEXT] [--limit N] [--cols F,...] [--archived]":
+ * one screenful of a list for the TUI, in the machine format of tui.h.
+ * A list never loads its table: each call reads one page in the order
+ * of an index (or of ids) after or before a position the previous page
+ * handed out, in its own short read-only transaction.  With --search
+ * only the rows whose words start with the text's words come, still in
+ * the list's order, so the TUI's n and N step through matches.  Must
+ * not print or change anything.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#define PAGE_MAX	500	/* rows in one answer */
+/*
+ * Matches of a search ranked in memory.  Below this many the word
+ * index gives them all, and they are loaded and put in the list's
+ * order; with more the list is read in its order from the position
+ * and each row tested, which finds one soon since matches are many.
+ */
+#define PAGE_SEARCH_CAP	2000
+#define PAGE_SCAN	200	/* rows read per transaction when scanning */
+
+struct page_pos {
+	struct buf	 key;
+	uint64_t	 id;
+	int		 set;
+};
+
+struct page_state {
+	struct cmd_ctx		*ctx;
+	const struct table	*table;
+	const char		*ix;		/* index field, NULL = ids */
+	int			 desc;		/* the list runs backward */
+	int			 archived;
+	size_t			*cols;
+	size_t			 ncols;
+
+	/* One store_page() call. */
+	struct page_pos		 at;
+	int			 flags;
+	size_t			 want;
+	struct record		**recs;
+	size_t			 n;
+
+	/* Search. */
+	const char		*search;
+	struct keyset		 qtoks;
+	uint64_t		*ids;
+	size_t			 nids;
+	uint64_t		 total;
+};
+
+/* A row kept for the answer with its position. */
+struct page_row {
+	struct record	*rec;
+	struct buf	 key;
+};
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	return (-1);
+}
+
+/* "HEX.ID": the index key in hex (empty in id order) and the id. */
+static int
+page_pos_parse(struct cmd_ctx *ctx, const char *opt, const char *s,
+    struct page_pos *p)
+{
+	const char	*dot;
+	char		*end;
+	int		 hi, lo;
+
+	buf_reset(&p->key);
+	if ((dot = strchr(s, '.')) == NULL || (dot - s) % 2 != 0)
+		goto bad;
+	for (; s < dot; s += 2) {
+		if ((hi = hexval(s[0])) < 0 || (lo = hexval(s[1])) < 0)
+			goto bad;
+		buf_addch(&p->key, hi << 4 | lo);
+	}
+	if (dot[1] < '0' || dot[1] > '9')
+		goto bad;
+	p->id = strtoull(dot + 1, &end, 10);
+	if (*end != '\0')
+		goto bad;
+	p->set = 1;
+	return (CMD_OK);
+bad:
+	return (cmd_usage(ctx, _("bad --%s '%s': give a position from an "
+	    "earlier page"), opt, s));
+}
+
+static void
+page_pos_format(struct buf *out, const char *key, size_t len, uint64_t id)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 i;
+
+	buf_addch(out, '\t');
+	for (i = 0; i < len; i++) {
+		buf_addch(out, hex[(unsigned char)key[i] >> 4]);
+		buf_addch(out, hex[(unsigned char)key[i] & 15]);
+	}
+	buf_printf(out, ".%llu", (unsigned long long)id);
+}
+
+static void
+page_key_of(const struct page_state *st, const struct record *rec,
+    struct buf *key)
+{
+	buf_reset(key);
+	if (st->ix != NULL)
+		store_page_key(rec, st->ix, key);
+}
+
+/* Order of two rows in the list: -1, 0, 1. */
+static int
+page_cmp(const struct page_state *st, const char *ak, size_t al,
+    uint64_t aid, const char *bk, size_t bl, uint64_t bid)
+{
+	int	c;
+
+	c = memcmp(ak, bk, al < bl ? al : bl);
+	if (c == 0)
+		c = al < bl ? -1 : al > bl;
+	if (c == 0)
+		c = aid < bid ? -1 : aid > bid;
+	c = c < 0 ? -1 : c > 0;
+	return (st->desc ? -c : c);
+}
+
+static int
+page_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct page_state	*st = arg;
+
+	store_records_free(st->recs, st->n);
+	st->recs = NULL;
+	st->n = 0;
+	return (access_page(st->ctx->session, txn, st->table, st->ix,
+	    st->at.set ? st->at.key.data : NULL, st->at.key.len, st->at.id,
+	    st->flags, st->want, &st->recs, &st->n, err));
+}
+
+/* The count of the table, and of the matches of a search. */
+static int
+page_count_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct page_state	*st = arg;
+
+	if (store_count(txn, st->table, &st->total, err) != 0)
+		return (-1);
+	if (st->search == NULL)
+		return (0);
+	return (access_search(st->ctx->session, txn, st->table, st->search,
+	    st->ids, PAGE_SEARCH_CAP, &st->nids, err) < 0 ? -1 : 0);
+}
+
+/* The matches of a small search, loaded whole. */
+static int
+page_load_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct page_state	*st = arg;
+	struct record		*rec;
+	size_t			 i;
+	int			 r;
+
+	store_records_free(st->recs, st->n);
+	st->recs = xcalloc(st->nids ? st->nids : 1, sizeof *st->recs);
+	st->n = 0;
+	for (i = 0; i < st->nids; i++) {
+		r = access_get(st->ctx->session, txn, st->table, st->ids[i],
+		    &rec, err);
+		if (r == -1)
+			return (-1);
+		if (r == STORE_NOTFOUND)
+			continue;
+		st->recs[st->n++] = rec;
+	}
+	return (0);
+}
+
+/* Every word of the search starts a word of the record. */
+static int
+page_matches(struct page_state *st, const struct record *rec)
+{
+	struct keyset	 rt;
+	size_t		 q, k;
+	int		 all = 1, found;
+
+	keyset_init(&rt);
+	index_search_keys(rec, &rt);
+	for (q = 0; all && q < st->qtoks.n; q++) {
+		found = 0;
+		for (k = 0; !found && k < rt.n; k++)
+			found = rt.len[k] >= st->qtoks.len[q] &&
+			    memcmp(rt.bytes.data + rt.off[k],
+			    st->qtoks.bytes.data + st->qtoks.off[q],
+			    st->qtoks.len[q]) == 0;
+		all = found;
+	}
+	keyset_release(&rt);
+	return (all);
+}
+
+static void
+page_row_out(struct page_state *st, const struct record *rec,
+    const struct buf *key)
+{
+	struct cmd_ctx	*ctx = st->ctx;
+	struct buf	 v = BUF_INIT;
+	size_t		 c;
+
+	buf_printf(&ctx->out, "row\t%llu", (unsigned long long)rec->id);
+	page_pos_format(&ctx->out, key->data, key->len, rec->id);
+	for (c = 0; c < st->ncols; c++) {
+		buf_reset(&v);
+		cmd_value_text(rec, st->cols[c], ctx->lang, &v);
+		cmd_machine_field(&ctx->out, v.data, v.len);
+	}
+	buf_addch(&ctx->out, '\n');
+	buf_release(&v);
+}
+
+/* Ascending order of rows (qsort has no argument to say descending,
+ * and a static one would race between the server's threads). */
+static int
+page_row_cmp(const void *a, const void *b)
+{
+	const struct page_row	*x = a, *y = b;
+	struct page_state	 st;
+
+	st.desc = 0;
+	return (page_cmp(&st, x->key.data, x->key.len, x->rec->id,
+	    y->key.data, y->key.len, y->rec->id));
+}
+
+static void
+page_rows_free(struct page_row *rows, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		record_free(rows[i].rec);
+		buf_release(&rows[i].key);
+	}
+	free(rows);
+}
+
+/*
+ * A small search: every match loaded, put in the list's order, and up
+ * to limit rows after (or before) the position taken.
+ */
+static int
+page_search_small(struct page_state *st, int backward, size_t limit,
+    struct page_row **rowsp, size_t *nrows, int *more, struct buf *err)
+{
+	struct page_row	*all, tmp;
+	size_t		 i, n, first, last;
+
+	if (store_txn_run(st->ctx->store, STORE_TXN_READONLY, page_load_txn,
+	    st, err) != 0)
+		return (-1);
+	all = xcalloc(st->n ? st->n : 1, sizeof *all);
+	for (i = n = 0; i < st->n; i++) {
+		all[n].rec = st->recs[i];
+		buf_init(&all[n].key);
+		page_key_of(st, all[n].rec, &all[n].key);
+		/* Rows with no key are not in the index's order: left out,
+		 * as the pages of the whole list leave them out. */
+		if (st->ix != NULL && all[n].key.len == 0) {
+			record_free(all[n].rec);
+			buf_release(&all[n].key);
+			continue;
+		}
+		n++;
+	}
+	free(st->recs);
+	st->recs = NULL;
+	st->n = 0;
+	qsort(all, n, sizeof *all, page_row_cmp);
+	if (st->desc)
+		for (i = 0; i < n / 2; i++) {
+			tmp = all[i];
+			all[i] = all[n - 1 - i];
+			all[n - 1 - i] = tmp;
+		}
+
+	/* [first, last) are the rows on the asked side of the position. */
+	first = 0;
+	last = n;
+	if (st->at.set && !backward)
+		while (first < n && page_cmp(st, all[first].key.data,
+		    all[first].key.len, all[first].rec->id, st->at.key.data,
+		    st->at.key.len, st->at.id) <= 0)
+			first++;
+	if (st->at.set && backward)
+		while (last > first && page_cmp(st, all[last - 1].key.data,
+		    all[last - 1].key.len, all[last - 1].rec->id,
+		    st->at.key.data, st->at.key.len, st->at.id) >= 0)
+			last--;
+	*more = last - first > limit;
+	if (*more && backward)
+		first = last - limit;
+	else if (*more)
+		last = first + limit;
+	for (i = 0; i < n; i++)
+		if (i < first || i >= last) {
+			record_free(all[i].rec);
+			buf_release(&all[i].key);
+		}
+	memmove(all, all + first, (last - first) * sizeof *all);
+	*rowsp = all;
+	*nrows = last - first;
+	return (0);
+}
+
+/*
+ * Rows read in the list's order from the position (or from an end),
+ * a store page at a time; with a search only the matches are kept.
+ * Reading backward collects the nearest first, so the rows are turned
+ * round at the end.
+ */
+static int
+page_scan(struct page_state *st, int backward, size_t limit,
+    struct page_row **rowsp, size_t *nrows, int *more, struct buf *err)
+{
+	struct page_row	*rows, tmp;
+	struct record	*rec;
+	size_t		 n = 0, i;
+
+	rows = xcalloc(limit + 1, sizeof *rows);
+	st->flags = (backward != st->desc ? STORE_PAGE_BACKWARD : 0) |
+	    (st->archived ? STORE_PAGE_ARCHIVED : 0);
+	for (;;) {
+		/* One row more than asked says whether more follow. */
+		st->want = st->search != NULL ? PAGE_SCAN : limit + 1 - n;
+		if (store_txn_run(st->ctx->store, STORE_TXN_READONLY,
+		    page_txn, st, err) != 0) {
+			page_rows_free(rows, n);
+			return (-1);
+		}
+		for (i = 0; i < st->n; i++) {
+			rec = st->recs[i];
+			st->recs[i] = NULL;
+			/* The position moves past every row read. */
+			page_key_of(st, rec, &st->at.key);
+			st->at.id = rec->id;
+			st->at.set = 1;
+			if (n == limit + 1 || (st->search != NULL &&
+			    !page_matches(st, rec))) {
+				record_free(rec);
+				continue;
+			}
+			rows[n].rec = rec;
+			buf_init(&rows[n].key);
+			buf_add(&rows[n].key, st->at.key.data, st->at.key.len);
+			n++;
+		}
+		if (n == limit + 1 || st->n < st->want)
+			break;
+	}
+	*more = n > limit;
+	if (*more) {
+		n--;
+		record_free(rows[n].rec);
+		buf_release(&rows[n].key);
+	}
+	if (backward)
+		for (i = 0; i < n / 2; i++) {
+			tmp = rows[i];
+			rows[i] = rows[n - 1 - i];
+			rows[n - 1 - i] = tmp;
+		}
+	*rowsp = rows;
+	*nrows = n;
+	return (0);
+}
+
+static int
+page_sort(struct cmd_ctx *ctx, struct page_state *st, const char *sort)
+{
+	const struct field	*f;
+	ssize_t			 pos;
+
+	if (*sort == '-') {
+		st->desc = 1;
+		sort++;
+	}
+	if (strcmp(sort, "id") == 0)
+		return (CMD_OK);
+	if ((pos = cmd_field_get(ctx, st->table, sort)) < 0)
+		return (CMD_USAGE);
+	f = &st->table->fields[pos];
+	if ((f->index & (IX_EXACT | IX_FOLDED | IX_UNIQUE)) == 0)
+		return (cmd_error(ctx, _("cannot sort by '%s': the field "
+		    "has no index"), f->name));
+	st->ix = f->name;
+	return (CMD_OK);
+}
+
+static int
+page_columns(struct cmd_ctx *ctx, struct page_state *st, const char *list)
+{
+	const struct table	*t = st->table;
+	char			*copy, *p, *name;
+	ssize_t			 pos;
+	size_t			 i;
+
+	st->cols = xcalloc(t->nfields + t->nlist_cols + 1, sizeof *st->cols);
+	if (list == NULL) {
+		for (i = 0; i < t->nlist_cols; i++)
+			if ((pos = table_field_pos(t, t->list_cols[i])) >= 0)
+				st->cols[st->ncols++] = (size_t)pos;
+		for (i = 0; t->nlist_cols == 0 && i < t->nfields; i++)
+			st->cols[st->ncols++] = i;
+		return (CMD_OK);
+	}
+	copy = p = xstrdup(list);
+	while ((name = strsep(&p, ",")) != NULL) {
+		if (*name == '\0')
+			continue;
+		if ((pos = cmd_field_get(ctx, t, name)) < 0) {
+			free(copy);
+			return (CMD_USAGE);
+		}
+		if (st->ncols < t->nfields)
+			st->cols[st->ncols++] = (size_t)pos;
+	}
+	free(copy);
+	return (CMD_OK);
+}
+
+static int
+page_exec(struct cmd_ctx *ctx)
+{
+	struct page_state	 st;
+	struct page_row		*rows = NULL;
+	struct buf		 err = BUF_INIT;
+	const char		*s, *after, *before;
+	char			*end = NULL;
+	uint64_t		 limit = 50;
+	size_t			 nrows = 0, c, i;
+	int			 r, more = 0, backward, last;
+
+	memset(&st, 0, sizeof st);
+	st.ctx = ctx;
+	buf_init(&st.at.key);
+	keyset_init(&st.qtoks);
+	after = cmd_opt(ctx, "after");
+	before = cmd_opt(ctx, "before");
+	last = cmd_opt(ctx, "last") != NULL;
+	if ((after != NULL) + (before != NULL) + last > 1) {
+		r = cmd_usage(ctx, _("give one of --after, --before and "
+		    "--last"));
+		goto out;
+	}
+	if ((s = cmd_opt(ctx, "limit")) != NULL)
+		limit = *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
+	if (s != NULL && (*end != '\0' || limit == 0 || limit > PAGE_MAX)) {
+		r = cmd_usage(ctx, _("bad --limit '%s': give 1 to %d"), s,
+		    PAGE_MAX);
+		goto out;
+	}
+	r = CMD_FAILED;
+	if ((st.table = cmd_table_get(ctx, ctx->argv[0])) == NULL)
+		goto out;
+	if (access_check(ctx->session, st.table, ACCESS_READ,
+	    &ctx->error) != 0)
+		goto out;
+	if ((s = cmd_opt(ctx, "sort")) != NULL &&
+	    (r = page_sort(ctx, &st, s)) != CMD_OK)
+		goto out;
+	if ((r = page_columns(ctx, &st, cmd_opt(ctx, "cols"))) != CMD_OK)
+		goto out;
+	if ((after != NULL &&
+	    (r = page_pos_parse(ctx, "after", after, &st.at)) != CMD_OK) ||
+	    (before != NULL &&
+	    (r = page_pos_parse(ctx, "before", before, &st.at)) != CMD_OK))
+		goto out;
+	st.archived = cmd_opt(ctx, "archived") != NULL;
+	if ((s = cmd_opt(ctx, "search")) != NULL) {
+		index_query_tokens(s, &st.qtoks);
+		/* Nothing to look for lists everything. */
+		if (st.qtoks.n > 0) {
+			st.search = s;
+			st.ids = xcalloc(PAGE_SEARCH_CAP, sizeof *st.ids);
+		}
+	}
+
+	r = CMD_FAILED;
+	if (store_txn_run(ctx->store, STORE_TXN_READONLY, page_count_txn, &st,
+	    &err) != 0) {
+		cmd_error(ctx, "%s", err.data);
+		goto out;
+	}
+	backward = before != NULL || last;
+	if (st.search != NULL && st.nids < PAGE_SEARCH_CAP && !st.archived)
+		r = page_search_small(&st, backward, limit, &rows, &nrows,
+		    &more, &err);
+	else
+		r = page_scan(&st, backward, limit, &rows, &nrows, &more,
+		    &err);
+	if (r != 0) {
+		r = cmd_error(ctx, "%s", err.data);
+		goto out;
+	}
+
+	buf_printf(&ctx->out, "total\t%llu\n", (unsigned long long)st.total);
+	if (st.search != NULL)
+		buf_printf(&ctx->out, "shown\t%zu%s\n", st.nids,
+		    st.nids >= PAGE_SEARCH_CAP ? "\t+" : "");
+	buf_adds(&ctx->out, "cols");
+	for (c = 0; c < st.ncols; c++)
+		cmd_machine_str(&ctx->out, st.table->fields[st.cols[c]].name);
+	buf_addch(&ctx->out, '\n');
+	for (i = 0; i < nrows; i++)
+		page_row_out(&st, rows[i].rec, &rows[i].key);
+	buf_printf(&ctx->out, "more\t%d\n", more);
+	r = CMD_OK;
+out:
+	page_rows_free(rows, nrows);
+	store_records_free(st.recs, st.n);
+	buf_release(&st.at.key);
+	keyset_release(&st.qtoks);
+	buf_release(&err);
+	free(st.ids);
+	free(st.cols);
+	return (r);
+}
+
+const struct cmd_entry cmd_page_entry = {
+	"page", "TABLE [--sort [-]FIELD] [--after POS | --before POS | "
+	    "--last] [--search TEXT] [--limit N] [--cols FIELD,...] "
+	    "[--archived]",
+	N_("one page of a list, for programs (the terminal interface)"),
+	"sort=,after=,before=,last,search=,limit=,cols=,archived", 1, 1,
+	page_exec
+};
