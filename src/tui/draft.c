@@ -1,0 +1,377 @@
+/*
+ * draft.c: unsaved cards kept on disk across a hang-up (draft.h).  Owns
+ * the drafts folder and the file format: a first line "clerk-draft 1",
+ * then "key<TAB>value" lines with the TUI's escapes (\\ \t \n \r), so
+ * any text an operator typed comes back as it was.  Runs at hang-up
+ * time, after the terminal is gone: it must not draw, ask or wait on
+ * the server.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "draft.h"
+
+#define DRAFT_MAGIC	"clerk-draft 1"
+#define DRAFT_MAX	(1024 * 1024)	/* bigger files are not ours */
+
+void
+draft_init(struct draft *d)
+{
+	memset(d, 0, sizeof *d);
+}
+
+void
+draft_release(struct draft *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->names[i]);
+		free(d->values[i]);
+	}
+	free(d->names);
+	free(d->values);
+	free(d->where);
+	free(d->table);
+	free(d->path);
+	memset(d, 0, sizeof *d);
+}
+
+void
+draft_add(struct draft *d, const char *name, const char *value)
+{
+	d->names = xreallocarray(d->names, d->n + 1, sizeof *d->names);
+	d->values = xreallocarray(d->values, d->n + 1, sizeof *d->values);
+	d->names[d->n] = xstrdup(name);
+	d->values[d->n] = xstrdup(value);
+	d->n++;
+}
+
+/* mkdir -p with mode 0700 for what it makes. */
+static int
+make_dirs(const char *path, struct buf *err)
+{
+	char	*p = xstrdup(path), *s, c;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		c = *s;
+		*s = '\0';
+		if (mkdir(p, 0700) == -1 && errno != EEXIST) {
+			buf_error(err, _("cannot make folder '%s': %s"), p,
+			    strerror(errno));
+			free(p);
+			return (-1);
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return (0);
+}
+
+int
+draft_dir(struct buf *out, int make, struct buf *err)
+{
+	const char	*state = getenv("XDG_STATE_HOME"), *home;
+
+	buf_reset(out);
+	/* The XDG spec: a relative value is invalid and must be ignored. */
+	if (state != NULL && state[0] == '/')
+		buf_printf(out, "%s/clerk", state);
+	else {
+		if ((home = getenv("HOME")) == NULL || home[0] != '/')
+			return (buf_error(err, _("cannot keep drafts: neither "
+			    "XDG_STATE_HOME nor HOME is set")));
+		buf_printf(out, "%s/.local/state/clerk", home);
+	}
+	if (make)
+		return (make_dirs(out->data, err));
+	return (0);
+}
+
+static void
+put_field(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '\\':
+			buf_adds(b, "\\\\");
+			break;
+		case '\t':
+			buf_adds(b, "\\t");
+			break;
+		case '\n':
+			buf_adds(b, "\\n");
+			break;
+		case '\r':
+			buf_adds(b, "\\r");
+			break;
+		default:
+			buf_addch(b, (unsigned char)*s);
+		}
+	}
+}
+
+static void
+put_line(struct buf *b, const char *key, const char *v1, const char *v2)
+{
+	buf_adds(b, key);
+	buf_addch(b, '\t');
+	put_field(b, v1);
+	if (v2 != NULL) {
+		buf_addch(b, '\t');
+		put_field(b, v2);
+	}
+	buf_addch(b, '\n');
+}
+
+/* Write all of b to a new file at path, atomically. */
+static int
+write_atomic(const char *path, const struct buf *b, struct buf *err)
+{
+	struct buf	 tmp = BUF_INIT;
+	size_t		 off = 0;
+	ssize_t		 w;
+	int		 fd;
+
+	buf_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
+	if ((fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1) {
+		buf_error(err, _("cannot write draft '%s': %s"), tmp.data,
+		    strerror(errno));
+		buf_release(&tmp);
+		return (-1);
+	}
+	while (off < b->len) {
+		if ((w = write(fd, b->data + off, b->len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp.data, path) == -1)
+		goto fail;
+	buf_release(&tmp);
+	return (0);
+fail:
+	buf_error(err, _("cannot write draft '%s': %s"), path,
+	    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	unlink(tmp.data);
+	buf_release(&tmp);
+	return (-1);
+}
+
+int
+draft_save(struct draft *d, struct buf *err)
+{
+	struct buf	 dir = BUF_INIT, b = BUF_INIT, num = BUF_INIT;
+	size_t		 i;
+	int		 rc = -1;
+
+	if (draft_dir(&dir, 1, err) == -1)
+		goto out;
+	free(d->path);
+	if (d->id != 0)
+		xasprintf(&d->path, "%s/draft-%s-%llu", dir.data, d->table,
+		    (unsigned long long)d->id);
+	else
+		xasprintf(&d->path, "%s/draft-%s-new", dir.data, d->table);
+	buf_adds(&b, DRAFT_MAGIC "\n");
+	put_line(&b, "where", d->where != NULL ? d->where : "", NULL);
+	put_line(&b, "table", d->table, NULL);
+	buf_printf(&num, "%llu", (unsigned long long)d->id);
+	put_line(&b, "id", num.data, NULL);
+	buf_reset(&num);
+	buf_printf(&num, "%lu", (unsigned long)d->rev);
+	put_line(&b, "rev", num.data, NULL);
+	buf_reset(&num);
+	buf_printf(&num, "%lld", (long long)d->saved);
+	put_line(&b, "saved", num.data, NULL);
+	for (i = 0; i < d->n; i++)
+		put_line(&b, "value", d->names[i], d->values[i]);
+	rc = write_atomic(d->path, &b, err);
+out:
+	buf_release(&dir);
+	buf_release(&b);
+	buf_release(&num);
+	return (rc);
+}
+
+/* Unescape a field of len bytes at s into a new string. */
+static char *
+get_field(const char *s, size_t len)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != '\\' || i + 1 == len) {
+			buf_addch(&b, (unsigned char)s[i]);
+			continue;
+		}
+		switch (s[++i]) {
+		case 't':
+			buf_addch(&b, '\t');
+			break;
+		case 'n':
+			buf_addch(&b, '\n');
+			break;
+		case 'r':
+			buf_addch(&b, '\r');
+			break;
+		default:
+			buf_addch(&b, (unsigned char)s[i]);
+		}
+	}
+	return (buf_detach(&b, NULL));
+}
+
+static int
+parse(struct draft *d, const char *s, size_t len, const char *path,
+    struct buf *err)
+{
+	const char	*p, *end = s + len, *nl, *t1, *t2;
+	char		*k, *v1, *v2;
+	size_t		 ml = strlen(DRAFT_MAGIC);
+
+	if (len < ml + 1 || memcmp(s, DRAFT_MAGIC "\n", ml + 1) != 0)
+		return (buf_error(err, _("'%s' is not a draft of clerk"),
+		    path));
+	for (p = s + ml + 1; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((t1 = memchr(p, '\t', (size_t)(nl - p))) == NULL)
+			continue;
+		t2 = memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1));
+		k = xstrndup(p, (size_t)(t1 - p));
+		v1 = get_field(t1 + 1, (size_t)((t2 ? t2 : nl) - t1 - 1));
+		v2 = t2 ? get_field(t2 + 1, (size_t)(nl - t2 - 1)) : NULL;
+		if (strcmp(k, "where") == 0) {
+			free(d->where);
+			d->where = v1;
+			v1 = NULL;
+		} else if (strcmp(k, "table") == 0) {
+			free(d->table);
+			d->table = v1;
+			v1 = NULL;
+		} else if (strcmp(k, "id") == 0)
+			d->id = strtoull(v1, NULL, 10);
+		else if (strcmp(k, "rev") == 0)
+			d->rev = (uint32_t)strtoul(v1, NULL, 10);
+		else if (strcmp(k, "saved") == 0)
+			d->saved = strtoll(v1, NULL, 10);
+		else if (strcmp(k, "value") == 0 && v2 != NULL)
+			draft_add(d, v1, v2);
+		free(k);
+		free(v1);
+		free(v2);
+	}
+	if (d->table == NULL || d->table[0] == '\0')
+		return (buf_error(err, _("draft '%s' names no table"), path));
+	return (0);
+}
+
+int
+draft_load(struct draft *d, const char *path, struct buf *err)
+{
+	struct buf	 b = BUF_INIT;
+	char		 chunk[8192];
+	ssize_t		 r;
+	int		 fd, rc;
+
+	draft_init(d);
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return (buf_error(err, _("cannot read draft '%s': %s"), path,
+		    strerror(errno)));
+	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			buf_error(err, _("cannot read draft '%s': %s"), path,
+			    strerror(errno));
+			close(fd);
+			buf_release(&b);
+			return (-1);
+		}
+		buf_add(&b, chunk, (size_t)r);
+		if (b.len > DRAFT_MAX)
+			break;
+	}
+	close(fd);
+	if ((rc = parse(d, b.data, b.len, path, err)) == 0)
+		d->path = xstrdup(path);
+	else
+		draft_release(d);
+	buf_release(&b);
+	return (rc);
+}
+
+int
+draft_find(struct draft *d, const char *where, struct buf *err)
+{
+	struct buf	 dir = BUF_INIT, path = BUF_INIT, ignore = BUF_INIT;
+	struct draft	 one;
+	struct dirent	*de;
+	DIR		*dp;
+	int		 found = 0;
+
+	draft_init(d);
+	if (draft_dir(&dir, 0, err) == -1)
+		return (-1);
+	if ((dp = opendir(dir.data)) == NULL) {
+		buf_release(&dir);
+		return (1);		/* no folder: no drafts */
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (strncmp(de->d_name, "draft-", 6) != 0 ||
+		    strstr(de->d_name, ".tmp") != NULL)
+			continue;
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", dir.data, de->d_name);
+		/* A file that does not read is skipped, not fatal: the
+		 * operator still gets the others. */
+		if (draft_load(&one, path.data, &ignore) != 0)
+			continue;
+		if (strcmp(one.where ? one.where : "", where ? where : "") !=
+		    0 || (found && one.saved <= d->saved)) {
+			draft_release(&one);
+			continue;
+		}
+		draft_release(d);
+		*d = one;
+		found = 1;
+	}
+	closedir(dp);
+	buf_release(&dir);
+	buf_release(&path);
+	buf_release(&ignore);
+	return (found ? 0 : 1);
+}
+
+void
+draft_remove(struct draft *d)
+{
+	if (d->path != NULL)
+		unlink(d->path);
+}

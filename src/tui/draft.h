@@ -1,0 +1,44 @@
+/*
+ * draft: an unsaved record card kept on disk when the terminal went
+ * away (SIGHUP, a dead SSH link, a read error), offered at the next
+ * start.  Files live in $XDG_STATE_HOME/clerk (else
+ * ~/.local/state/clerk), one per card, mode 0600, written atomically
+ * (temporary file, fsync, rename) so a second hang-up mid-write never
+ * leaves half a draft.  No curses here.
+ */
+#ifndef CLERK_TUI_DRAFT_H
+#define CLERK_TUI_DRAFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+struct draft {
+	char		*where;		/* the database it belongs to */
+	char		*table;
+	uint64_t	 id;		/* 0: a new record */
+	uint32_t	 rev;		/* the revision the edits started from */
+	int64_t		 saved;		/* when it was kept */
+	char		**names;	/* fields edited ... */
+	char		**values;	/* ... and their text as typed */
+	size_t		 n;
+	char		*path;		/* the file, once saved or loaded */
+};
+
+void	 draft_init(struct draft *);
+void	 draft_release(struct draft *);
+void	 draft_add(struct draft *, const char *, const char *);
+/* The folder of drafts, made (0700) when make is set. */
+int	 draft_dir(struct buf *, int, struct buf *);
+/* Write the draft to its folder (draft-TABLE-ID, or -new); sets path. */
+int	 draft_save(struct draft *, struct buf *);
+/* Read one file. */
+int	 draft_load(struct draft *, const char *, struct buf *);
+/* The newest draft of database where: 0 with it loaded, 1 when there
+ * is none, -1 on an error. */
+int	 draft_find(struct draft *, const char *, struct buf *);
+/* Delete the draft's file (once used or refused). */
+void	 draft_remove(struct draft *);
+
+#endif
