@@ -25,6 +25,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_export_entry,
 	&cmd_find_entry,
 	&cmd_merge_entry,
+	&cmd_restore_entry,
+	&cmd_card_entry,
 	&cmd_admin_init_entry,
 	&cmd_admin_verify_entry,
 	&cmd_admin_backup_entry,

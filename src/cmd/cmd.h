@@ -218,6 +218,8 @@ extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_find_entry;
 extern const struct cmd_entry cmd_merge_entry;
+extern const struct cmd_entry cmd_restore_entry;
+extern const struct cmd_entry cmd_card_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_schema_entry;
 extern const struct cmd_entry cmd_page_entry;
