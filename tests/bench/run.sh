@@ -1,9 +1,13 @@
 #!/bin/sh
 # run.sh: `make bench`.  Runs bench-store on BENCH_N parties (default
-# 1,000,000) in a scratch folder under /tmp (removed afterwards), prints
-# its tables and writes them, with the machine and the date, into
-# tests/bench/RESULTS.md (or BENCH_RESULTS).  Called from the build
-# folder with top_srcdir and top_builddir set by the Makefile.
+# 1,000,000) in a scratch folder under /tmp (removed afterwards), then
+# bench-client (clients through clerkd: import, round trips and
+# BENCH_CLIENTS clients editing for BENCH_CLIENT_SECONDS, default 64 and
+# 60), prints their tables and writes them, with the machine and the
+# date once, into tests/bench/RESULTS.md (or BENCH_RESULTS).
+# BENCH_WHAT=store or client runs one part (its section alone is
+# written).  Called from the build folder with top_srcdir and
+# top_builddir set by the Makefile.
 set -eu
 
 : "${top_srcdir:?run me through make bench}"
@@ -11,15 +15,47 @@ set -eu
 n=${BENCH_N:-1000000}
 results=${BENCH_RESULTS:-$top_srcdir/tests/bench/RESULTS.md}
 prog=$top_builddir/tests/bench/bench-store
+client=$top_builddir/tests/bench/bench-client
+what=${BENCH_WHAT:-all}
+case $what in
+all|store|client) ;;
+*) echo "bench: BENCH_WHAT is store, client or all, not '$what'" >&2
+   exit 2 ;;
+esac
 
 tmp=$(mktemp -d /tmp/clerk-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-echo "bench: $n parties in $tmp" >&2
 load0=$(cut -d ' ' -f 1-3 /proc/loadavg)
-"$prog" "$n" "$tmp/data" >"$tmp/tables.md"
+if [ "$what" != client ]; then
+	echo "bench: $n parties in $tmp" >&2
+	"$prog" "$n" "$tmp/data" >"$tmp/tables.md"
+	cat "$tmp/tables.md"
+fi
 load1=$(cut -d ' ' -f 1-3 /proc/loadavg)
-cat "$tmp/tables.md"
+
+# The server's part: a failure of it is reported in its section and
+# does not lose the storage figures above.
+if [ "$what" != store ]; then
+	echo "bench: clients through clerkd, $n parties in $tmp/client" >&2
+	{
+		echo "# Server benchmark: clerk clients through clerkd"
+		echo
+		echo "Load average (1, 5, 15 min) before this part: $load1;" \
+		    "after: @LOAD2@."
+		echo
+	} >"$tmp/client.md"
+	st=0
+	"$client" "$n" "$tmp/client" >>"$tmp/client.md" || st=$?
+	if [ "$st" -ne 0 ]; then
+		echo "bench-client FAILED (exit status $st); its messages" \
+		    "went to the terminal." >>"$tmp/client.md"
+	fi
+	load2=$(cut -d ' ' -f 1-3 /proc/loadavg)
+	sed "s/@LOAD2@/$load2/" "$tmp/client.md" >"$tmp/client.md.tmp"
+	mv "$tmp/client.md.tmp" "$tmp/client.md"
+	cat "$tmp/client.md"
+fi
 
 cpu=$(LC_ALL=C lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 ram=$(awk '/^MemTotal:/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
@@ -31,7 +67,11 @@ cc=$(${CC:-cc} --version 2>/dev/null | head -n 1)
 bdb=$(dpkg-query -W -f '${Version}' libdb5.3 2>/dev/null || echo unknown)
 
 {
-	echo "# Storage benchmark: clerk's store against SQLite"
+	if [ "$what" != client ]; then
+		echo "# Storage benchmark: clerk's store against SQLite"
+	else
+		echo "# Server benchmark: clerk clients through clerkd"
+	fi
 	echo
 	echo "Written by \`make bench\` (tests/bench/run.sh); do not edit by hand."
 	echo
@@ -41,7 +81,16 @@ bdb=$(dpkg-query -W -f '${Version}' libdb5.3 2>/dev/null || echo unknown)
 	echo "- load average (1, 5, 15 min) before: $load0; after: $load1"
 	echo "- clerk: $rev; Berkeley DB $bdb; $cc; CFLAGS ${BENCH_CFLAGS:-unknown}"
 	echo
-	cat "$tmp/tables.md"
+	if [ "$what" != client ]; then
+		cat "$tmp/tables.md"
+	fi
+	if [ "$what" = all ]; then
+		echo
+		cat "$tmp/client.md"
+	elif [ "$what" = client ]; then
+		# The title is already at the top.
+		tail -n +3 "$tmp/client.md"
+	fi
 } >"$results.tmp"
 mv "$results.tmp" "$results"
 echo "bench: results written to $results" >&2
