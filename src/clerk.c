@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,18 +124,23 @@ progress_sent(uint64_t done, uint64_t total, void *arg)
 {
 	struct progress	*p = arg;
 	uint64_t	 now = clock_monotonic_ns();
+	char		 d[32], t[32];
 
 	if (done < total && p->last != 0 && now - p->last < PROGRESS_EVERY)
 		return;
 	p->last = now;
 	p->shown = 1;
 	/* Megabytes to a tenth, in whole numbers. */
-	fprintf(stderr, "\rclerk: sending %s: %llu.%llu of %llu.%llu MB\033[K",
-	    p->file != NULL ? p->file : "the request",
-	    (unsigned long long)(done >> 20),
-	    (unsigned long long)((done * 10 >> 20) % 10),
-	    (unsigned long long)(total >> 20),
+	snprintf(d, sizeof d, "%llu.%llu", (unsigned long long)(done >> 20),
+	    (unsigned long long)((done * 10 >> 20) % 10));
+	snprintf(t, sizeof t, "%llu.%llu", (unsigned long long)(total >> 20),
 	    (unsigned long long)((total * 10 >> 20) % 10));
+	fputs("\rclerk: ", stderr);
+	if (p->file != NULL)
+		fprintf(stderr, _("sending '%s': %s of %s MB"), p->file, d, t);
+	else
+		fprintf(stderr, _("sending the request: %s of %s MB"), d, t);
+	fputs("\033[K", stderr);
 	fflush(stderr);
 }
 
@@ -159,6 +165,19 @@ progress_end(struct progress *p)
 static int
 write_out(const char *p, size_t len);
 
+/* A message on standard error, after the program's name. */
+static void PRINTFLIKE(1, 2)
+say(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("clerk: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 /* Output that comes ahead of the response (export, page by page). */
 static int
 output_part(const char *p, size_t len, void *arg)
@@ -170,11 +189,11 @@ output_part(const char *p, size_t len, void *arg)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: clerk [--personal] [-d DIR] [-S SOCKET] COMMAND "
+	fputs(_("usage: clerk [--personal] [-d DIR] [-S SOCKET] COMMAND "
 	    "[ARGUMENTS]\n"
-	    "       clerk help      (lists the commands)\n"
+	    "       clerk help [COMMAND]   (lists the commands)\n"
 	    "       clerk admin setup-shared [--admin LOGIN]   (as root)\n"
-	    "       clerk --version\n");
+	    "       clerk --version\n"), f);
 }
 
 static int
@@ -189,12 +208,15 @@ write_out(const char *p, size_t len)
 static void
 print_usage(const char *u)
 {
-	const char	*nl;
-	int		 first = 1;
+	const char	*nl, *word = _("usage:");
+	int		 first = 1, pad;
 
+	/* The lines under the first start where its "clerk" does. */
+	pad = (int)utf8_width(word, strlen(word));
 	while (*u != '\0') {
 		nl = strchr(u, '\n');
-		fprintf(stderr, "%s clerk %.*s\n", first ? "usage:" : "      ",
+		fprintf(stderr, "%*s clerk %.*s\n", first ? 0 : pad,
+		    first ? word : "",
 		    (int)(nl != NULL ? nl - u : (ptrdiff_t)strlen(u)), u);
 		first = 0;
 		if (nl == NULL)
@@ -237,10 +259,9 @@ setup_shared(int argc, char **argv, const struct client_options *o)
 	cs.user = val[1];
 	cs.clerkd = o->clerkd;
 	if ((r = client_setup_shared(&cs, &out, &err)) != 0)
-		fprintf(stderr, "clerk: %s\n", err.data);
+		say("%s", err.data);
 	else if (write_out(out.data, out.len) != 0) {
-		fprintf(stderr, "clerk: cannot write the output: %s\n",
-		    strerror(errno));
+		say(_("cannot write the output: %s"), strerror(errno));
 		r = -1;
 	}
 	buf_release(&out);
@@ -271,11 +292,14 @@ main(int argc, char **argv)
 	struct progress		 prog;
 	struct proto_response	 resp;
 	struct buf		 err = BUF_INIT, bulk = BUF_INIT;
+	const char		*s;
 	size_t			 i;
 	int			 ch, status, fa;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain("clerk", LOCALEDIR);
+	/* CLERK_LOCALEDIR: tests read the translations before install. */
+	bindtextdomain("clerk", (s = getenv("CLERK_LOCALEDIR")) != NULL &&
+	    *s != '\0' ? s : LOCALEDIR);
 	textdomain("clerk");
 
 	memset(&o, 0, sizeof o);
@@ -299,7 +323,7 @@ main(int argc, char **argv)
 			o.stop_mid_request = 1;
 			break;
 		case 'V':
-			printf("clerk %s (protocol %d)\n", PACKAGE_VERSION,
+			printf(_("clerk %s (protocol %d)\n"), PACKAGE_VERSION,
 			    PROTO_VERSION);
 			return (0);
 		case 'h':
@@ -313,15 +337,15 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (o.personal && o.socket != NULL) {
-		fprintf(stderr, "clerk: --personal and -S exclude each other\n");
+		say(_("--personal and -S exclude each other"));
 		return (2);
 	}
 	if (argc >= 2 && strcmp(argv[0], "admin") == 0 &&
 	    strcmp(argv[1], "setup-shared") == 0)
 		return (setup_shared(argc - 2, argv + 2, &o));
 	if (argc == 0) {
-		fprintf(stderr, "clerk: the terminal interface is not there "
-		    "yet; 'clerk help' lists the commands\n");
+		say(_("the terminal interface is not there yet; 'clerk help' "
+		    "lists the commands"));
 		return (1);
 	}
 
@@ -329,23 +353,23 @@ main(int argc, char **argv)
 	if ((fa = file_arg(argv[0], argc - 1, argv + 1)) != -1) {
 		prog.file = argv[1 + fa];
 		if (read_file(prog.file, &bulk) != 0) {
-			fprintf(stderr, "clerk: cannot read '%s': %s\n",
-			    prog.file, strerror(errno));
+			say(_("cannot read '%s': %s"), prog.file,
+			    strerror(errno));
 			buf_release(&bulk);
 			return (1);
 		}
 		/* The file goes in one message, with room for the rest. */
 		if (bulk.len > PROTO_MAX_FRAME - (1u << 20)) {
-			fprintf(stderr, "clerk: '%s' is %zu MB; one request "
-			    "takes at most %u MB: split the file\n", prog.file,
-			    bulk.len >> 20, (PROTO_MAX_FRAME >> 20) - 1);
+			say(_("'%s' is %zu MB; one request takes at most %u "
+			    "MB: split the file"), prog.file, bulk.len >> 20,
+			    (PROTO_MAX_FRAME >> 20) - 1);
 			buf_release(&bulk);
 			return (1);
 		}
 	}
 
 	if (client_open(&c, &o, &err) != 0) {
-		fprintf(stderr, "clerk: %s\n", err.data);
+		say("%s", err.data);
 		buf_release(&err);
 		buf_release(&bulk);
 		return (1);
@@ -361,7 +385,7 @@ main(int argc, char **argv)
 	if (client_call(c, argv[0], argc - 1, argv + 1, fa != -1 ?
 	    bulk.data : NULL, bulk.len, &resp, &err) != 0) {
 		progress_end(&prog);
-		fprintf(stderr, "clerk: %s\n", err.data);
+		say("%s", err.data);
 		proto_response_release(&resp);
 		client_close(c);
 		buf_release(&err);
@@ -377,14 +401,27 @@ main(int argc, char **argv)
 	if (status < 0 || status > 2)
 		status = 1;
 	if (write_out(resp.out.data, resp.out.len) != 0) {
-		fprintf(stderr, "clerk: cannot write the output: %s\n",
-		    strerror(errno));
+		say(_("cannot write the output: %s"), strerror(errno));
 		status = 1;
 	}
+	/* The server knows its verbs; the options before them are ours. */
+	if (status == 0 && argc == 1 && strcmp(argv[0], "help") == 0)
+		fputs(_("\nOptions before the command:\n"
+		    "  -d DIR, --dir DIR\n"
+		    "    the database folder and its personal server (also "
+		    "CLERK_DIR)\n"
+		    "  -S PATH, --socket PATH\n"
+		    "    the socket of a server to use, such as an office "
+		    "server's (also CLERK_SOCKET)\n"
+		    "  --personal\n"
+		    "    the personal server, even where an office server "
+		    "runs\n"
+		    "  --version\n"
+		    "    the versions of clerk and of its protocol\n"), stdout);
 	for (i = 0; i < resp.nwarnings; i++)
-		fprintf(stderr, "clerk: warning: %s\n", resp.warnings[i]);
+		say(_("warning: %s"), resp.warnings[i]);
 	if (resp.error != NULL && *resp.error != '\0')
-		fprintf(stderr, "clerk: %s\n", resp.error);
+		say("%s", resp.error);
 	if (resp.usage != NULL && *resp.usage != '\0')
 		print_usage(resp.usage);
 	proto_response_release(&resp);

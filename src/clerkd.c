@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,19 +31,34 @@
 #define SYSTEM_SOCKET	"/run/clerk/clerk.sock"
 #define SYSTEM_USER	"clerk"
 
+/* A message on standard error, after the program's name. */
+static void PRINTFLIKE(1, 2)
+say(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("clerkd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: clerkd [--personal | --system [--user LOGIN]] "
+	fputs(_("usage: clerkd [--personal | --system [--user LOGIN]] "
 	    "[--init] [--foreground]\n"
 	    "              [--verbose] [--dir DIR] [--socket PATH] "
 	    "[--forms DIR]\n"
-	    "              [--idle SECONDS] [--admin LOGIN]\n");
+	    "              [--idle SECONDS] [--admin LOGIN]\n"), stderr);
 	exit(2);
 }
 
+/* A whole number of s, or exit 2 with bad (a message with one %s, the
+ * text): each option names itself in a sentence of its own. */
 static int
-number(const char *what, const char *s)
+number(const char *bad, const char *s)
 {
 	char	*end;
 	long	 v;
@@ -51,7 +67,7 @@ number(const char *what, const char *s)
 	v = strtol(s, &end, 10);
 	if (errno != 0 || *s == '\0' || *end != '\0' || v < 0 ||
 	    v > 1000000000) {
-		fprintf(stderr, "clerkd: bad %s '%s'\n", what, s);
+		say(bad, s);
 		exit(2);
 	}
 	return ((int)v);
@@ -72,11 +88,11 @@ daemonise(void)
 	size_t	 got = 0;
 
 	if (pipe2(p, O_CLOEXEC) == -1) {
-		fprintf(stderr, "clerkd: pipe: %s\n", strerror(errno));
+		say("pipe: %s", strerror(errno));
 		exit(1);
 	}
 	if ((pid = fork()) == -1) {
-		fprintf(stderr, "clerkd: fork: %s\n", strerror(errno));
+		say("fork: %s", strerror(errno));
 		exit(1);
 	}
 	if (pid != 0) {
@@ -94,10 +110,9 @@ daemonise(void)
 		if (strcmp(b, "ready\n") == 0)
 			exit(0);
 		if (got > 0)
-			fprintf(stderr, "clerkd: %s\n", b);
+			say("%s", b);
 		else
-			fprintf(stderr, "clerkd: the server exited before it "
-			    "was ready\n");
+			say(_("the server exited before it was ready"));
 		exit(1);
 	}
 	close(p[0]);
@@ -156,7 +171,9 @@ main(int argc, char **argv)
 	int			 verbose = 0, sys = 0, init = 0;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain("clerk", LOCALEDIR);
+	/* CLERK_LOCALEDIR: tests read the translations before install. */
+	bindtextdomain("clerk", (s = getenv("CLERK_LOCALEDIR")) != NULL &&
+	    *s != '\0' ? s : LOCALEDIR);
 
 	memset(&opts, 0, sizeof opts);
 	opts.ready_fd = -1;
@@ -191,17 +208,19 @@ main(int argc, char **argv)
 			opts.forms = optarg;
 			break;
 		case 'i':
-			idle = number("idle time", optarg);
+			idle = number(_("bad idle time '%s': expected "
+			    "seconds, a whole number"), optarg);
 			break;
 		case 'v':
 			verbose = 1;
 			break;
 		case 'P':
 			/* Hidden: tests of the version handshake. */
-			opts.protocol = number("protocol", optarg);
+			opts.protocol = number(_("bad protocol version '%s': "
+			    "expected a whole number"), optarg);
 			break;
 		case 'V':
-			printf("clerkd %s (protocol %d)\n", PACKAGE_VERSION,
+			printf(_("clerkd %s (protocol %d)\n"), PACKAGE_VERSION,
 			    PROTO_VERSION);
 			return (0);
 		default:
@@ -211,17 +230,16 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	if (opts.personal && sys) {
-		fprintf(stderr, "clerkd: --personal and --system exclude each "
-		    "other\n");
+		say(_("--personal and --system exclude each other"));
 		return (2);
 	}
 	if (user != NULL && !sys) {
-		fprintf(stderr, "clerkd: --user goes with --system\n");
+		say(_("--user goes with --system"));
 		return (2);
 	}
 	if (opts.personal && (opts.dir == NULL || opts.socket == NULL)) {
-		fprintf(stderr, "clerkd: --personal needs --dir and "
-		    "--socket (clerk starts it so)\n");
+		say(_("--personal needs --dir and --socket (clerk starts it "
+		    "so)"));
 		return (2);
 	}
 	if (opts.dir == NULL)
@@ -233,13 +251,13 @@ main(int argc, char **argv)
 		    s : FORMSDIR;
 	if (idle < 0 && opts.personal)
 		idle = (s = getenv("CLERK_IDLE")) != NULL && *s ?
-		    number("CLERK_IDLE", s) : PERSONAL_IDLE;
+		    number(_("bad CLERK_IDLE '%s': expected seconds, a whole "
+		    "number"), s) : PERSONAL_IDLE;
 	opts.idle = idle < 0 ? 0 : idle;
 	if (opts.dir[0] != '/' || opts.socket[0] != '/' ||
 	    opts.forms[0] != '/') {
 		/* The daemon changes to /: relative paths would move. */
-		fprintf(stderr, "clerkd: --dir, --socket and --forms must "
-		    "be absolute paths\n");
+		say(_("--dir, --socket and --forms must be absolute paths"));
 		return (2);
 	}
 
@@ -247,7 +265,7 @@ main(int argc, char **argv)
 	/* Before the daemon forks, so a refusal reaches the terminal. */
 	if (sys && server_system_prepare(user != NULL ? user : SYSTEM_USER,
 	    opts.dir, opts.socket, &changes, &err) != 0) {
-		fprintf(stderr, "clerkd: %s\n", err.data);
+		say("%s", err.data);
 		buf_release(&changes);
 		buf_release(&err);
 		return (1);
@@ -262,7 +280,7 @@ main(int argc, char **argv)
 		fflush(stdout);
 		fputs(notes.data, stderr);
 		if (r != 0)
-			fprintf(stderr, "clerkd: %s\n", err.data);
+			say("%s", err.data);
 		buf_release(&changes);
 		buf_release(&done);
 		buf_release(&notes);
@@ -293,7 +311,7 @@ main(int argc, char **argv)
 	r = server_run(&opts, &err);
 	if (r != 0) {
 		if (foreground)
-			fprintf(stderr, "clerkd: %s\n", err.data);
+			say("%s", err.data);
 		else
 			log_msg(LOG_ERR, "%s", err.data);
 	}

@@ -91,7 +91,7 @@ run(char *const *argv, struct buf *out, struct buf *errs, struct buf *err)
 			execv(argv[0], argv);
 		else
 			execvp(argv[0], argv);
-		n = snprintf(b, sizeof b, "cannot run '%s': %s", argv[0],
+		n = snprintf(b, sizeof b, _("cannot run '%s': %s"), argv[0],
 		    strerror(errno));
 		if (n < 0 || n >= (ssize_t)sizeof b)
 			n = n < 0 ? 0 : (ssize_t)sizeof b - 1;

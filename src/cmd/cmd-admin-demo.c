@@ -104,14 +104,16 @@ admin_demo_exec(struct cmd_ctx *ctx)
 		return (CMD_FAILED);
 	}
 	if ((s = cmd_opt(ctx, "scale")) != NULL) {
-		if ((r = cmd_parse_count(ctx, "--scale", s, &scale)) != CMD_OK)
+		if ((r = cmd_parse_count(ctx, N_("bad --scale '%s': "
+		    "expected a whole number"), s, &scale)) != CMD_OK)
 			return (r);
 		if (scale == 0 || scale > DEMO_MAXSCALE)
 			return (cmd_usage(ctx, _("bad --scale '%s': expected "
 			    "1 to %d parties"), s, DEMO_MAXSCALE));
 	}
 	if ((s = cmd_opt(ctx, "seed")) != NULL &&
-	    (r = cmd_parse_count(ctx, "--seed", s, &seed)) != CMD_OK)
+	    (r = cmd_parse_count(ctx, N_("bad --seed '%s': "
+	    "expected a whole number"), s, &seed)) != CMD_OK)
 		return (r);
 
 	memset(&st, 0, sizeof(st));

@@ -63,7 +63,9 @@ admin_verify_exec(struct cmd_ctx *ctx)
 			bad++;
 			continue;
 		}
-		buf_printf(&ctx->out, _("table '%s': %llu records, ok\n"),
+		buf_printf(&ctx->out, dngettext("clerk",
+		    "table '%s': %llu record, ok\n",
+		    "table '%s': %llu records, ok\n", cs.n),
 		    cs.table->name, (unsigned long long)cs.n);
 	}
 
@@ -87,8 +89,9 @@ admin_verify_exec(struct cmd_ctx *ctx)
 	free(copy);
 	buf_release(&err);
 	if (bad > 0)
-		return (cmd_error(ctx, _("%d table(s) failed the check"),
-		    bad));
+		return (cmd_error(ctx, dngettext("clerk",
+		    "%d table failed the check", "%d tables failed the check",
+		    bad), bad));
 	return (CMD_OK);
 
 fail:

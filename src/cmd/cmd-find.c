@@ -598,10 +598,11 @@ find_exec(struct cmd_ctx *ctx)
 	if ((r = cmd_format_get(ctx, &fmt)) != CMD_OK)
 		return (r);
 	if ((s = cmd_opt(ctx, "limit")) != NULL) {
-		if ((r = cmd_parse_count(ctx, "limit", s, &limit)) != CMD_OK)
+		if ((r = cmd_parse_count(ctx, N_("bad --limit "
+		    "'%s': expected a whole number"), s, &limit)) != CMD_OK)
 			return (r);
 		if (limit == 0)
-			return (cmd_usage(ctx, _("bad limit '0': give at "
+			return (cmd_usage(ctx, _("bad --limit '0': give at "
 			    "least 1")));
 	}
 	if ((s = cmd_opt(ctx, "table")) != NULL) {

@@ -1,7 +1,9 @@
 /*
  * cmd-help.c: "help [VERB ...]": the verbs with their usage and one
  * line each, made from the command table so it cannot drift from what
- * the server accepts.  Must not print.
+ * the server accepts.  Also the entry of "admin setup-shared", which
+ * the clerk program does itself as root with no server to ask, so
+ * that help and the usage of "admin" list it too.  Must not print.
  */
 #include "config.h"
 
@@ -38,6 +40,23 @@ help_exec(struct cmd_ctx *ctx)
 	buf_release(&want);
 	return (CMD_OK);
 }
+
+/* Only a client that does not know the verb gets here (clerk never
+ * sends it): say where it is done. */
+static int
+setup_shared_exec(struct cmd_ctx *ctx)
+{
+	return (cmd_error(ctx, _("'admin setup-shared' is not done by a "
+	    "server: run 'clerk admin setup-shared' as root on the office "
+	    "server's machine")));
+}
+
+const struct cmd_entry cmd_admin_setup_shared_entry = {
+	"admin setup-shared", "[--admin LOGIN]",
+	N_("as root: set this machine up as an office server, with LOGIN "
+	    "its first administrator"),
+	"admin=", 0, 0, setup_shared_exec
+};
 
 const struct cmd_entry cmd_help_entry = {
 	"help", "[COMMAND]",

@@ -9,6 +9,29 @@
 
 #include "cmd.h"
 
+/* The store's action codes, as people read them. */
+static const struct {
+	const char	*code;
+	const char	*word;
+} actions[] = {
+	{ "insert", N_("created") },
+	{ "update", N_("changed") },
+	{ "archive", N_("archived") },
+	{ "restore", N_("restored") },
+	{ "purge", N_("purged") },
+};
+
+static const char *
+action_word(const char *code)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(actions); i++)
+		if (strcmp(actions[i].code, code) == 0)
+			return (_(actions[i].word));
+	return (code);		/* a newer store's: shown as it is */
+}
+
 struct history_state {
 	struct cmd_ctx		*ctx;
 	const struct table	*table;
@@ -55,8 +78,8 @@ history_exec(struct cmd_ctx *ctx)
 			e = &st.entries[i];
 			buf_reset(&when);
 			datetime_format(&when, e->when);
-			buf_printf(&ctx->out, "%s  %s  %s  rev %lu\n",
-			    when.data, e->user, e->action,
+			buf_printf(&ctx->out, _("%s  %s  %s  rev %lu\n"),
+			    when.data, e->user, action_word(e->action),
 			    (unsigned long)e->rev);
 			for (j = 0; j < e->nchanges; j++) {
 				c = &e->changes[j];

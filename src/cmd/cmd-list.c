@@ -129,7 +129,8 @@ list_exec(struct cmd_ctx *ctx)
 	if ((r = cmd_format_get(ctx, &fmt)) != CMD_OK)
 		return (r);
 	if ((s = cmd_opt(ctx, "limit")) != NULL &&
-	    (r = cmd_parse_count(ctx, "limit", s, &limit)) != CMD_OK)
+	    (r = cmd_parse_count(ctx, N_("bad --limit '%s': "
+	    "expected a whole number"), s, &limit)) != CMD_OK)
 		return (r);
 	if ((st.table = cmd_table_get(ctx, ctx->argv[0])) == NULL)
 		return (CMD_FAILED);

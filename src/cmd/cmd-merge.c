@@ -553,7 +553,7 @@ merge_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
 	struct merge_state	*st = arg;
 	const struct table	*t = st->table;
-	struct buf		 note = BUF_INIT, head = BUF_INIT;
+	struct buf		 note = BUF_INIT, ta = BUF_INIT, tb = BUF_INIT;
 	size_t			 n = t->nfields + 1;
 	int			 r, ret = -1;
 
@@ -580,11 +580,11 @@ merge_txn(struct store_txn *txn, void *arg, struct buf *err)
 	if (merge_uniques(st, txn, err) != 0 || merge_validate(st, err) != 0)
 		goto out;
 
-	buf_adds(&head, st->dry ? _("would merge ") : _("merged "));
-	title(st->rb, &head);
-	buf_adds(&head, _(" into "));
-	title(st->ra, &head);
-	buf_printf(&st->report, "%s\n", head.data);
+	/* Whole sentences, so a translation may order them its way. */
+	title(st->rb, &tb);
+	title(st->ra, &ta);
+	buf_printf(&st->report, st->dry ? _("would merge %s into %s\n") :
+	    _("merged %s into %s\n"), tb.data, ta.data);
 	report_fields(st);
 
 	/* B first: what it gives up must be free before A takes it. */
@@ -625,7 +625,8 @@ merge_txn(struct store_txn *txn, void *arg, struct buf *err)
 	ret = 0;
 out:
 	buf_release(&note);
-	buf_release(&head);
+	buf_release(&ta);
+	buf_release(&tb);
 	return (ret);
 }
 

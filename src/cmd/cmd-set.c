@@ -42,6 +42,13 @@ set_txn(struct store_txn *txn, void *arg, struct buf *err)
 	    err);
 	if (r != 0)
 		return (r);
+	/* A revision it never had is a mistake, not a conflict: the store
+	 * would say the record "changed since" it. */
+	if (st->base > st->rec->rev)
+		return (buf_error(err, _("%s %llu has no revision %lu; it is "
+		    "at revision %lu"), st->table->name,
+		    (unsigned long long)st->id, (unsigned long)st->base,
+		    (unsigned long)st->rec->rev));
 	old = record_dup(st->rec);
 	for (pos = 0; pos < st->table->nfields; pos++)
 		if (st->set[pos])
@@ -93,10 +100,12 @@ set_exec(struct cmd_ctx *ctx)
 	if ((r = cmd_parse_id(ctx, ctx->argv[1], &st.id)) != CMD_OK)
 		return (r);
 	if (rev != NULL) {
-		if ((r = cmd_parse_count(ctx, "revision", rev, &n)) != CMD_OK)
+		if ((r = cmd_parse_count(ctx, N_("bad --rev "
+		    "'%s': expected a whole number"), rev, &n)) != CMD_OK)
 			return (r);
 		if (n == 0 || n > UINT32_MAX)
-			return (cmd_usage(ctx, _("bad revision '%s'"), rev));
+			return (cmd_usage(ctx, _("bad --rev '%s': revisions "
+			    "count from 1"), rev));
 		st.base = n;
 	}
 	if (ctx->argc < 3)

@@ -35,6 +35,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_admin_user_list_entry,
 	&cmd_admin_user_disable_entry,
 	&cmd_admin_user_enable_entry,
+	&cmd_admin_setup_shared_entry,
 	&cmd_help_entry,
 	&cmd_schema_entry,
 	&cmd_page_entry,
@@ -526,7 +527,7 @@ cmd_parse_id(struct cmd_ctx *ctx, const char *s, uint64_t *id)
 }
 
 int
-cmd_parse_count(struct cmd_ctx *ctx, const char *what, const char *s,
+cmd_parse_count(struct cmd_ctx *ctx, const char *bad, const char *s,
     uint64_t *n)
 {
 	char			*end;
@@ -535,8 +536,7 @@ cmd_parse_count(struct cmd_ctx *ctx, const char *what, const char *s,
 	errno = 0;
 	if (*s < '0' || *s > '9' ||
 	    (v = strtoull(s, &end, 10), errno != 0) || *end != '\0')
-		return (cmd_usage(ctx, _("bad %s '%s': expected a whole "
-		    "number"), what, s));
+		return (cmd_usage(ctx, _(bad), s));
 	*n = v;
 	return (CMD_OK);
 }

@@ -132,7 +132,9 @@ ssize_t	 cmd_field_get(struct cmd_ctx *, const struct table *, const char *);
 /*
  * Parsers of arguments return CMD_OK, or CMD_USAGE with the error set:
  * a record id (a positive decimal), a count for --limit and the like
- * (what names it in the message), an output format (--format).
+ * (bad is the whole message, marked with N_() and holding one %s for
+ * the text given: a sentence per option translates, "bad %s" does not),
+ * an output format (--format).
  */
 int	 cmd_parse_id(struct cmd_ctx *, const char *, uint64_t *);
 int	 cmd_parse_count(struct cmd_ctx *, const char *, const char *,
@@ -231,5 +233,6 @@ extern const struct cmd_entry cmd_admin_user_add_entry;
 extern const struct cmd_entry cmd_admin_user_list_entry;
 extern const struct cmd_entry cmd_admin_user_disable_entry;
 extern const struct cmd_entry cmd_admin_user_enable_entry;
+extern const struct cmd_entry cmd_admin_setup_shared_entry;
 
 #endif

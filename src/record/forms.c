@@ -1211,7 +1211,7 @@ schema_load(struct schema *s, const char *dir, struct buf *err)
 	int		 rc = 0;
 
 	if ((d = opendir(dir)) == NULL)
-		return (buf_error(err, _("cannot open forms directory '%s': "
+		return (buf_error(err, _("cannot open the forms folder '%s': "
 		    "%s"), dir, strerror(errno)));
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);

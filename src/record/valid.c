@@ -308,7 +308,7 @@ account_key(const char *acc, const char *bik, struct buf *err)
 	want = (10 - sum % 10) * 7 % 10;
 	if (want != digit(acc, 8))
 		return (buf_error(err, _("check digit (the 9th) should be "
-		    "%d, not %d for the BIC '%s'"), want, digit(acc, 8), bik));
+		    "%d, not %d for the BIK '%s'"), want, digit(acc, 8), bik));
 	return (0);
 }
 
@@ -318,7 +318,7 @@ account_shape(const char *acc, const char *bik, struct buf *err)
 	if (ndigits(acc) != 20)
 		return (shape_error(acc, _("must be 20 digits"), err));
 	if (bik != NULL && *bik != '\0' && ndigits(bik) != 9)
-		return (buf_error(err, _("cannot be checked: the BIC '%s' "
+		return (buf_error(err, _("cannot be checked: the BIK '%s' "
 		    "is not 9 digits"), bik));
 	return (0);
 }
@@ -357,7 +357,7 @@ valid_corr_account(const char *acc, const char *bik, struct buf *err)
 	/* A bank's correspondent account ends with its БИК's last 3. */
 	if (account_is_corr(acc) && memcmp(acc + 17, bik + 6, 3) != 0)
 		return (buf_error(err, _("must end with %s, the last 3 digits "
-		    "of the BIC '%s', not %s"), bik + 6, bik, acc + 17));
+		    "of the BIK '%s', not %s"), bik + 6, bik, acc + 17));
 	return (account_key(acc, bik, err));
 }
 

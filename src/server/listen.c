@@ -90,7 +90,7 @@ listen_open(struct server *srv, struct buf *err)
 		if (unlink(path) == -1 && errno != ENOENT)
 			return (buf_error(err, _("cannot remove the stale "
 			    "socket '%s': %s"), path, strerror(errno)));
-		log_info("removed the stale socket %s", path);
+		log_info(_("removed the stale socket '%s'"), path);
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd == -1)

@@ -49,8 +49,8 @@ syslog_sink(enum log_level level, const char *msg, void *arg)
 static void
 stderr_sink(enum log_level level, const char *msg, void *arg)
 {
-	static const char *const what[] = { "error: ", "warning: ", "",
-	    "debug: " };
+	static const char *const what[] = { N_("error: "), N_("warning: "),
+	    "", N_("debug: ") };
 	struct buf	 line = BUF_INIT;
 	struct tm	 tm;
 	time_t		 now = time(NULL);
@@ -59,7 +59,8 @@ stderr_sink(enum log_level level, const char *msg, void *arg)
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
 	buf_printf(&line, "clerkd %s %s%s\n", stamp,
-	    (unsigned)level < nitems(what) ? what[level] : "", msg);
+	    (unsigned)level < nitems(what) && *what[level] != '\0' ?
+	    _(what[level]) : "", msg);
 	/* One write per line, so lines of threads never mix. */
 	if (write(STDERR_FILENO, line.data, line.len) == -1)
 		line.len = 0;
@@ -147,7 +148,7 @@ pid_lock(struct server *srv, int nowait, struct buf *err)
 	}
 	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, pid, strlen(pid), 0) == -1)
-		log_warn("cannot write %s: %s", path, strerror(errno));
+		log_warn(_("cannot write '%s': %s"), path, strerror(errno));
 	free(path);
 	srv->pid_fd = fd;
 	return (0);
@@ -233,13 +234,13 @@ serve(struct server *srv, const sigset_t *waitmask)
 		    clock_monotonic_ns() - srv->idle_since >= idle_ns;
 		pthread_mutex_unlock(&srv->lock);
 		if (idle && listen_close_idle(srv)) {
-			log_info("idle for %d seconds; exiting",
+			log_info(_("idle for %d seconds; exiting"),
 			    srv->opts->idle);
 			break;
 		}
 	}
 	if (got_signal)
-		log_info("signal %d; stopping", (int)got_signal);
+		log_info(_("signal %d; stopping"), (int)got_signal);
 	buf_release(&err);
 }
 
@@ -265,8 +266,10 @@ drain(struct server *srv)
 			    &deadline);
 		r = srv->nconns == 0 ? 0 : -1;
 		if (r != 0)
-			log_warn("%zu connection(s) still busy after %d "
-			    "seconds", srv->nconns, STOP_WAIT);
+			log_warn(dngettext("clerk", "%zu connection still "
+			    "busy after %d seconds", "%zu connections still "
+			    "busy after %d seconds", srv->nconns),
+			    srv->nconns, STOP_WAIT);
 		pthread_mutex_unlock(&srv->lock);
 		if (r == 0)
 			break;
@@ -320,21 +323,22 @@ server_run(const struct server_options *opts, struct buf *err)
 
 	if (opts->ready_fd != -1) {
 		if (write(opts->ready_fd, "ready\n", 6) == -1)
-			log_warn("cannot tell the starter we are ready: %s",
+			log_warn(_("cannot tell the starter we are ready: %s"),
 			    strerror(errno));
 		close(opts->ready_fd);
 		ready = 1;
 	}
-	log_info("clerkd %s: serving '%s' on %s%s", PACKAGE_VERSION,
-	    opts->dir, opts->socket, opts->personal ? " (personal)" : "");
+	log_info(opts->personal ? _("clerkd %s: serving '%s' on '%s' "
+	    "(personal)") : _("clerkd %s: serving '%s' on '%s'"),
+	    PACKAGE_VERSION, opts->dir, opts->socket);
 
 	serve(&srv, &waitmask);
 	listen_close(&srv);
 	if (drain(&srv) != 0) {
 		/* A verb still runs in the store: leave it to recovery at
 		 * the next start rather than close the store under it. */
-		log_msg(LOG_ERR, "exiting with verbs still running; the next "
-		    "start recovers");
+		log_msg(LOG_ERR, "%s", _("exiting with verbs still running; "
+		    "the next start recovers"));
 		_exit(1);
 	}
 	r = 0;
@@ -342,7 +346,7 @@ out:
 	/* Before ready, the starter waits for our word: give it the error. */
 	if (r != 0 && !ready && opts->ready_fd != -1) {
 		if (write(opts->ready_fd, err->data, err->len) == -1)
-			log_warn("cannot tell the starter why: %s",
+			log_warn(_("cannot tell the starter why: %s"),
 			    strerror(errno));
 		close(opts->ready_fd);
 	}
@@ -358,7 +362,7 @@ out:
 	pthread_cond_destroy(&srv.gone);
 	pthread_mutex_destroy(&srv.lock);
 	if (r == 0)
-		log_info("stopped");
+		log_info("%s", _("stopped"));
 	return (r);
 }
 

@@ -104,7 +104,7 @@ greet(struct conn *c, char **loginp)
 	if (h.protocol != our_protocol(srv)) {
 		proto_mismatch_message(&msg, h.version, h.protocol,
 		    PACKAGE_VERSION, our_protocol(srv));
-		log_info("refused pid %ld: %s", (long)c->pid, msg.data);
+		log_info(_("refused pid %ld: %s"), (long)c->pid, msg.data);
 		send_hello(c, 1, msg.data, "");
 		proto_hello_release(&h);
 		goto out;
@@ -120,12 +120,12 @@ greet(struct conn *c, char **loginp)
 	if (srv->opts->personal && c->uid != srv->uid) {
 		buf_set(&msg, _("this is the personal clerk server of '%s'"),
 		    srv->login);
-		log_info("refused %s: %s", login, msg.data);
+		log_info(_("refused '%s': %s"), login, msg.data);
 		send_hello(c, 1, msg.data, "");
 		goto out;
 	}
 	if (access_session_open(srv->store, login, &s, &err) != 0) {
-		log_info("refused %s: %s", login, err.data);
+		log_info(_("refused '%s': %s"), login, err.data);
 		send_hello(c, 1, err.data, "");
 		s = NULL;
 		goto out;
@@ -346,7 +346,7 @@ serve_requests(struct conn *c, struct session *s)
 		if (out.alloc > KEEP_BUFFER)
 			buf_release(&out);
 		if (r != 0) {
-			log_info("pid %ld: %s; dropping the connection",
+			log_info(_("pid %ld: %s; dropping the connection"),
 			    (long)c->pid, err.data);
 			break;
 		}
@@ -455,7 +455,7 @@ session_start(struct server *srv, int fd, struct buf *err)
 	pthread_mutex_lock(&srv->lock);
 	if (srv->nconns >= SERVER_MAX_CONNS) {
 		pthread_mutex_unlock(&srv->lock);
-		log_warn("%d connections: refusing another",
+		log_warn(_("%d connections: refusing another"),
 		    SERVER_MAX_CONNS);
 		refuse_busy(srv, fd);
 		return (0);

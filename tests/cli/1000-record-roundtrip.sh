@@ -124,8 +124,8 @@ unlike "$err" "sales@alfa.ru" "and only about that one"
 
 run history party 1
 status 0 "history"
-like "$out" "$me  insert  rev 1" "history has the insert by the login"
-like "$out" "$me  update  rev 2" "and the update"
+like "$out" "$me  created  rev 1" "history has the insert by the login"
+like "$out" "$me  changed  rev 2" "and the update"
 like "$out" "city: Москва → Санкт-Петербург" "with the old and new value"
 
 run rm party 2

@@ -37,8 +37,8 @@ status 1 "disabling a stranger fails"
 
 run admin verify
 status 0 "admin verify"
-like "$out" "table 'party': 1 records, ok" "checks the party table"
-like "$out" "table 'contact': 1 records, ok" "and the contact table"
+like "$out" "table 'party': 1 record, ok" "checks the party table"
+like "$out" "table 'contact': 1 record, ok" "and the contact table"
 like "$out" "backup: made and verified, ok" "and a verified backup"
 
 run admin backup "$T/bk"

@@ -60,7 +60,7 @@ status 0 "now nobody can add"
 as_nobody admin user add someone
 status 1 "but not administer"
 run -S "$sock" history party 1
-like "$out" "nobody  insert  rev 1" "the audit trail names the real login"
+like "$out" "nobody  created  rev 1" "the audit trail names the real login"
 run -S "$sock" show party 1
 like "$out" "by nobody" "and so does the record"
 

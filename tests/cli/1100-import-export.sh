@@ -116,7 +116,7 @@ is "$err" "" "nothing at all on standard error"
 if command -v script >/dev/null 2>&1; then
 	script -qc "'$CLERK_BIN' import party '$T/many.csv' --dry-run" /dev/null \
 	    >"$T/tty.out" 2>&1
-	like "$(cat "$T/tty.out")" "clerk: sending $T/many.csv:" \
+	like "$(cat "$T/tty.out")" "clerk: sending '$T/many.csv':" \
 	    "on a terminal: the bytes sent"
 	like "$(tr '\r' '\n' <"$T/tty.out" | grep -v '^$' | tail -n 1)" \
 	    "would import 3000" \

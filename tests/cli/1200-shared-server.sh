@@ -186,8 +186,8 @@ claim=
 as "$opb" admin user add root
 status 1 "but B may not administer"
 as "$opa" history party 1
-like "$out" "$opa  insert  rev 1" "the audit trail names A for the insert"
-like "$out" "$opb  update  rev 2" "and B for the update"
+like "$out" "$opa  created  rev 1" "the audit trail names A for the insert"
+like "$out" "$opb  changed  rev 2" "and B for the update"
 as "$opb" show party 1
 like "$out" "by $opb" "and so does the record"
 

@@ -97,7 +97,7 @@ is "$(clerk find ромашка --format tsv | tail -n +2 | cut -f 1,2 | tr '\t'
 
 run history contact 1
 like "$out" "party: 2 → 1" "the move is in the contact's audit trail"
-like "$out" "$me  update" "by the operator"
+like "$out" "$me  changed" "by the operator"
 run history party 2
 like "$out" "archive" "B's archiving is audited"
 like "$out" "kpp: 773601001 → \"\"" "so is the КПП it gave up"

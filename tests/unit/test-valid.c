@@ -344,10 +344,10 @@ test_bik_accounts(void)
 	one_digit_off(bik_of_corr, "valid_corr_account(БИК)", cur_bik, 4, 9, 1);
 	one_digit_off(bik_of_corr, "valid_corr_account(БИК)", cur_bik, 0, 4, 0);
 	fail1_is(corr_at_bik, "valid_corr_account", "30101810500000000225",
-	    "check digit (the 9th) should be 4, not 5 for the BIC "
+	    "check digit (the 9th) should be 4, not 5 for the BIK "
 	    "'044525225'");
 	fail1_is(corr_at_bik, "valid_corr_account", "30101810400000000226",
-	    "must end with 225, the last 3 digits of the BIC '044525225', "
+	    "must end with 225, the last 3 digits of the BIK '044525225', "
 	    "not 226");
 	fail1(corr_at_bik, "valid_corr_account", "40702810938000000001",
 	    "must start with 30101");
@@ -359,10 +359,10 @@ test_bik_accounts(void)
 	    "' ' is not a digit");
 	cur_bik = "0445252";
 	fail1_is(corr_at_bik, "valid_corr_account", "30101810400000000225",
-	    "cannot be checked: the BIC '0445252' is not 9 digits");
+	    "cannot be checked: the BIK '0445252' is not 9 digits");
 	ok(valid_corr_account("30101810400000000225", NULL, NULL) == 0 &&
 	    valid_corr_account("30101810400000000225", "", NULL) == 0,
-	    "valid_corr_account without a BIC checks only the shape");
+	    "valid_corr_account without a BIK checks only the shape");
 
 	/* Treasury single accounts (ЕКС) sit at the Bank of Russia. */
 	cur_bik = "004525988";
@@ -374,7 +374,7 @@ test_bik_accounts(void)
 	cur_bik = "017003983";
 	pass1(corr_at_bik, "valid_corr_account", "40102810445370000059");
 	fail1_is(corr_at_bik, "valid_corr_account", "40102810445370000058",
-	    "check digit (the 9th) should be 1, not 4 for the BIC "
+	    "check digit (the 9th) should be 1, not 4 for the BIK "
 	    "'017003983'");
 
 	/* A settlement account at Сбербанк. */
@@ -388,7 +388,7 @@ test_bik_accounts(void)
 	one_digit_off(bik_of_acc, "valid_account(БИК)", cur_bik, 6, 9, 1);
 	one_digit_off(bik_of_acc, "valid_account(БИК)", cur_bik, 0, 6, 0);
 	fail1_is(acc_at_bik, "valid_account", "40702810400000000001",
-	    "check digit (the 9th) should be 2, not 4 for the BIC "
+	    "check digit (the 9th) should be 2, not 4 for the BIK "
 	    "'044525225'");
 	pass1(acc_at_bik, "valid_account", "40702810200000000001");
 	pass1(acc_at_bik, "valid_account", "30101810400000000225");
@@ -433,12 +433,12 @@ test_bik_accounts(void)
 	/* No БИК yet: the shape only, and a warning. */
 	ok(valid_account("40702810400000000001", NULL, &e) == 0 &&
 	    valid_account("40702810400000000001", "", &e) == 0,
-	    "valid_account without a BIC checks only the shape");
+	    "valid_account without a BIK checks only the shape");
 	ok(valid_account_warning("40702810400000000001", NULL) == 1 &&
 	    valid_account_warning("40702810400000000001", "") == 1,
 	    "and warns");
 	ok(valid_account("407028104", NULL, &e) == -1,
-	    "valid_account without a BIC still checks the length");
+	    "valid_account without a BIK still checks the length");
 	buf_release(&e);
 }
 
