@@ -113,6 +113,20 @@ int	 store_page(struct store_txn *, const struct table *, const char *,
 void	 store_page_key(const struct record *, const char *, struct buf *);
 void	 store_records_free(struct record **, size_t);
 
+/*
+ * A scan: the records of a table in id order after id `after` (0 = from
+ * the start), each handed to fn as its id and encoded bytes (read the
+ * fields with record_decode_field(), or record_decode() the whole); the
+ * bytes are valid only during the call.  Archived records are skipped
+ * unless STORE_PAGE_ARCHIVED.  Stops after max records (0 = no limit) or
+ * when fn returns non-zero.  *last (may be NULL) is where to go on from:
+ * the last id looked at, or UINT64_MAX when the table is done.  Reads in
+ * bulk with read-committed isolation: no page stays locked behind it.
+ */
+typedef int store_scan_fn(uint64_t, const void *, size_t, void *);
+int	 store_scan(struct store_txn *, const struct table *, uint64_t,
+	     size_t, int, store_scan_fn *, void *, uint64_t *, struct buf *);
+
 /* Ids of records whose index ix (exact, folded or unique) has exactly
  * this key; up to max, archived ones too.  Returns the count found (also
  * in *n), or -1. */

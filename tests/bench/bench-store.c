@@ -37,7 +37,8 @@
 #define BATCH		1000	/* records per insert transaction */
 #define MAXHITS		50	/* search results asked for */
 #define PAGE		50	/* records per list page */
-#define SCANPAGE	1000	/* records per page when scanning */
+#define SCANPAGE	1000	/* records a transaction on the index path */
+#define SCANTXN		100000	/* records a transaction when scanning */
 #define USER		"bench"
 
 /* Search query sets. */
@@ -471,6 +472,31 @@ struct cl_op {
 	struct buf	 key;
 };
 
+/* The scan's predicate on a record's bytes: city and status. */
+static int
+scan_match(uint64_t id, const void *data, size_t len, void *arg)
+{
+	struct cl_op	 *o = arg;
+	struct bench	 *b = o->b;
+	const struct table *t = b->table;
+	struct record	 *rec;
+	struct value	  v;
+	size_t		  clen = strlen(b->scan_city);
+
+	if (record_decode_field(data, len, t->fields[b->pos_city].id,
+	    &v) != 1 || v.len != clen || memcmp(v.s, b->scan_city, clen) != 0)
+		return (0);
+	if (record_decode_field(data, len, t->fields[b->pos_status].id,
+	    &v) != 1 || v.len != 6 || memcmp(v.s, "active", 6) != 0)
+		return (0);
+	rec = record_new(t);
+	if (record_decode(rec, data, len, NULL) == 0)
+		o->found++;
+	sink += rec->rev + id;
+	record_free(rec);
+	return (0);
+}
+
 static int
 cl_op_fn(struct store_txn *txn, void *arg, struct buf *err)
 {
@@ -524,22 +550,15 @@ cl_op_fn(struct store_txn *txn, void *arg, struct buf *err)
 			o->ids[j] = ids[j];
 		break;
 	case F_SCAN:
-		/* In id order the position is the last id seen. */
-		r = store_page(txn, b->table, NULL, NULL, 0, o->after, 0,
-		    SCANPAGE, &out, &n, err);
+		/* store_scan() from the last id seen: the predicate reads
+		 * city and status in place; a match is decoded whole, as
+		 * SQLite reads every column of the rows it returns. */
+		o->more = 0;
+		r = store_scan(txn, b->table, o->after, SCANTXN, 0, scan_match,
+		    o, &o->after, err);
 		if (r < 0)
 			return (r);
-		for (j = 0; j < n; j++) {
-			rec = out[j];
-			if (strcmp(text_of(rec, b->pos_city), b->scan_city)
-			    == 0 && strcmp(text_of(rec, b->pos_status),
-			    "active") == 0)
-				o->found++;
-		}
-		o->more = n == SCANPAGE;
-		if (n > 0)
-			o->after = out[n - 1]->id;
-		store_records_free(out, n);
+		o->more = o->after != UINT64_MAX;
 		break;
 	case F_CITY:
 		/* Records o->ids[from .. from + SCANPAGE) by id. */
@@ -663,8 +682,8 @@ run_clerk(struct bench *b)
 		percentiles(ns, b->nq, b->fig[q].clerk);
 		b->fig[q].done[0] = 1;
 	}
-	/* Scan with a predicate: every record by id, a page of 1,000 per
-	 * transaction (no transaction holds locks on the whole table). */
+	/* Scan with a predicate: every record by id, 100,000 a
+	 * transaction (store_scan holds no page locks behind it). */
 	fprintf(stderr, "clerk: scans\n");
 	runs = 3;
 	best = 0;
@@ -1307,9 +1326,10 @@ report(struct bench *b)
 	    "(SQLite: autocommit); get and page decode or read every field; "
 	    "search asks for the first 50 ids in id order with every query "
 	    "word a prefix (FTS5: MATCH '\"w1\"* \"w2\"*' LIMIT 50); "
-	    "lookup by ИНН returns ids. Scans: clerk pages through every "
-	    "record by id, 1,000 per transaction, and tests the predicate in "
-	    "C; SQLite runs SELECT * ... NOT INDEXED WHERE city = ? AND "
+	    "lookup by ИНН returns ids. Scans: clerk's store_scan() reads "
+	    "every record in id order in bulk, 100,000 per transaction, "
+	    "tests city and status in the encoded bytes and decodes each "
+	    "match whole; SQLite runs SELECT * ... NOT INDEXED WHERE city = ? AND "
 	    "status = 'active'; the index path looks the city up and gets "
 	    "each record. Best of 3 runs. Speed ratios are clerk's speed "
 	    "over SQLite's: above 1 clerk is faster.\n\n");

@@ -1209,6 +1209,141 @@ test_open_errors(void)
 	free(dir);
 }
 
+/* A scan: what it hands over and how it goes on. */
+struct scan {
+	const struct table *table;
+	uint64_t	 after, last;
+	size_t		 max;
+	int		 flags;
+	uint64_t	 ids[512];
+	size_t		 n;
+	size_t		 bad;		/* records whose n did not decode */
+	size_t		 stop_at;	/* fn asks to stop at this many */
+};
+
+static int
+rscan_cb(uint64_t id, const void *data, size_t len, void *arg)
+{
+	struct scan	*sc = arg;
+	struct value	 v;
+	const struct field *f = &sc->table->fields[1];
+
+	if (record_decode_field(data, len, f->id, &v) != 1 ||
+	    v.i != (int64_t)id)
+		sc->bad++;
+	if (sc->n < nitems(sc->ids))
+		sc->ids[sc->n] = id;
+	sc->n++;
+	return (sc->stop_at != 0 && sc->n >= sc->stop_at);
+}
+
+static int
+rscan_fn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct scan	*sc = arg;
+
+	return (store_scan(t, sc->table, sc->after, sc->max, sc->flags,
+	    rscan_cb, sc, &sc->last, e));
+}
+
+static const char form_doc[] =
+    "table doc \"Doc\" \"Документ\" \"Docs\" \"Документы\"\n"
+    "field body text(100000) \"Body\" \"Текст\"\n"
+    "field n int \"N\" \"Н\"\n"
+    "field more text(100000) \"More\" \"Ещё\"\n";
+
+static void
+test_scan(void)
+{
+	struct schema	*sc = inline_schema(form_doc);
+	struct table	*t = schema_table(sc, "doc");
+	struct store	*s;
+	struct record	*rec;
+	struct scan	 a;
+	struct buf	 body = BUF_INIT;
+	char		*dir = path("scan");
+	size_t		 i, total, nrec = 300;
+	int		 r, inorder;
+
+	s = open_store(dir, sc, 1);
+	if (s == NULL)
+		tap_bail("cannot open the scan store");
+	/* 300 records of 3 KB (several bulk buffers), one of 330 KB (more
+	 * than a buffer): the n of each is its id. */
+	for (i = 0; i < nrec; i++) {
+		buf_reset(&body);
+		while (body.len < (i == 150 ? 165000U : 3000U))
+			buf_adds(&body, "текст ");
+		rec = record_new(t);
+		set(rec, "body", body.data);
+		if (i == 150)
+			set(rec, "more", body.data);
+		rec->values[1].set = 1;
+		rec->values[1].i = (int64_t)i + 1;
+		if (insert(s, rec, "u") != 0 || rec->id != i + 1)
+			diag("insert %zu: %s (id %llu)", i, err.data,
+			    (unsigned long long)rec->id);
+		record_free(rec);
+	}
+	simple(s, OP_ARCHIVE, t, 7, "u");
+
+	memset(&a, 0, sizeof(a));
+	a.table = t;
+	r = store_txn_run(s, STORE_TXN_READONLY, rscan_fn, &a, &err);
+	is_int(r, 0, "a scan of the whole table");
+	is_int(a.n, nrec - 1, "sees every record but the archived one");
+	is_int(a.bad, 0, "each record's field read in place");
+	inorder = 1;
+	for (i = 1; i < a.n && i < nitems(a.ids); i++)
+		if (a.ids[i] <= a.ids[i - 1] || a.ids[i] == 7)
+			inorder = 0;
+	ok(inorder, "in id order, without id 7");
+	ok(a.last == UINT64_MAX, "and says the table is done");
+
+	memset(&a, 0, sizeof(a));
+	a.table = t;
+	a.flags = STORE_PAGE_ARCHIVED;
+	(void)store_txn_run(s, STORE_TXN_READONLY, rscan_fn, &a, &err);
+	is_int(a.n, nrec, "STORE_PAGE_ARCHIVED: the archived one too");
+
+	/* In steps of 64 (max), then where fn stops: each goes on where
+	 * the last one ended, nothing seen twice or skipped. */
+	memset(&a, 0, sizeof(a));
+	a.table = t;
+	a.max = 64;
+	total = 0;
+	r = 0;
+	for (i = 0; i < 20 && r == 0; i++) {
+		a.n = 0;
+		r = store_txn_run(s, STORE_TXN_READONLY, rscan_fn, &a, &err);
+		total += a.n;
+		if (a.last == UINT64_MAX)
+			break;
+		a.after = a.last;
+	}
+	is_int(total, nrec - 1, "steps of 64 see every record once");
+	memset(&a, 0, sizeof(a));
+	a.table = t;
+	a.stop_at = 10;
+	(void)store_txn_run(s, STORE_TXN_READONLY, rscan_fn, &a, &err);
+	a.after = a.last;
+	a.n = 0;
+	a.stop_at = 0;
+	(void)store_txn_run(s, STORE_TXN_READONLY, rscan_fn, &a, &err);
+	ok(a.n == nrec - 11 && a.ids[0] == 12, "fn stops at id 11, the next "
+	    "scan starts at 12 (got %zu from %llu)", a.n,
+	    (unsigned long long)a.ids[0]);
+	a.after = UINT64_MAX;
+	a.n = 0;
+	(void)store_txn_run(s, STORE_TXN_READONLY, rscan_fn, &a, &err);
+	is_int(a.n, 0, "after UINT64_MAX there is nothing");
+
+	buf_release(&body);
+	store_close(s);
+	schema_free(sc);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -1223,6 +1358,7 @@ main(void)
 	test_forms_change();
 	test_party();
 	test_pages();
+	test_scan();
 	test_search_brute();
 	rm_rf(tmpdir);
 	buf_release(&err);
