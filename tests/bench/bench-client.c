@@ -105,6 +105,33 @@ struct bench {
 	long		 server_rss_mb;
 };
 
+/*
+ * The server we started must not outlive us: on fatal() it is stopped
+ * (by the main process, not a client child), and on SIGINT or SIGTERM
+ * it gets a SIGTERM by the pid seen at the last connection.
+ */
+static struct bench	*fatal_bench;
+static pid_t		 main_pid;
+static volatile sig_atomic_t server_seen;
+
+static void	stop_server(struct bench *);
+
+static void
+on_fatal(void)
+{
+	if (fatal_bench != NULL && getpid() == main_pid)
+		stop_server(fatal_bench);
+}
+
+static void
+on_signal(int sig)
+{
+	if (server_seen > 0 && getpid() == main_pid)
+		kill((pid_t)server_seen, SIGTERM);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static uint64_t
 now_ns(void)
 {
@@ -300,6 +327,7 @@ stop_server(struct bench *b)
 	pid_t	pid;
 	int	i;
 
+	server_seen = 0;
 	if ((pid = server_pid(b)) == 0)
 		return;
 	b->server_rss_mb = peak_rss_mb(pid);
@@ -314,7 +342,7 @@ stop_server(struct bench *b)
 }
 
 static struct client *
-connect_or_die(void)
+connect_or_die(struct bench *b)
 {
 	struct client_options	 o;
 	struct client		*c;
@@ -325,6 +353,7 @@ connect_or_die(void)
 	if (client_open(&c, &o, &err) != 0)
 		fatal("cannot connect: %s", err.data);
 	buf_release(&err);
+	server_seen = server_pid(b);
 	return (c);
 }
 
@@ -1095,6 +1124,11 @@ main(int argc, char **argv)
 	if ((b.table = schema_table(b.schema, "party")) == NULL)
 		fatal("%s: no table 'party'", forms);
 	setup(&b);
+	main_pid = getpid();
+	fatal_bench = &b;
+	fatal_set_hook(on_fatal);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 
 	fprintf(stderr, "bench-client: writing %zu parties to %s...\n", b.n,
 	    b.csv);
@@ -1104,12 +1138,12 @@ main(int argc, char **argv)
 
 	/* Start the server before the import is timed. */
 	t0 = now_ns();
-	c = connect_or_die();
+	c = connect_or_die(&b);
 	b.start_ms = (double)(now_ns() - t0) / 1e6;
 	client_close(c);
 
 	run_import(&b);
-	c = connect_or_die();
+	c = connect_or_die(&b);
 	if (b.rows == 0)
 		add_some(&b, c);
 	fprintf(stderr, "bench-client: round trips on %zu parties...\n",
