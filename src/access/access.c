@@ -7,18 +7,36 @@
  */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "access.h"
 
 #define OPERATOR_PREFIX "operator:"
+/* A session reads its operator again at least this often (ns). */
+#define RECHECK_NS	1000000000ull
 
 struct session {
 	struct store	*store;
 	char		*user;
 	int		 admin;
+	uint64_t	 gen;		/* operators_gen when last read */
+	uint64_t	 checked;	/* clock_monotonic_ns() then */
 };
+
+/*
+ * Operators change while sessions live: an administrator disables one,
+ * or makes one an administrator or no longer one.  Every write of an
+ * operator bumps this number, and access_session_check() reads its
+ * operator again only when the number moved (or a second passed), so a
+ * request costs an atomic load.  The bump comes after the write, inside
+ * the writer's transaction: a session that sees the new number reads
+ * the operator after the write took its lock, and so waits for the
+ * commit; one that saw the old number sees the new one next time.  The
+ * second's bound covers a store that would read without waiting.
+ */
+static atomic_uint_fast64_t operators_gen = 1;
 
 struct op_lookup {
 	const char	*login;
@@ -82,6 +100,8 @@ op_write(struct store_txn *txn, const char *login, int admin, int disabled,
 	buf_printf(&key, "%s%s", OPERATOR_PREFIX, login);
 	r = store_meta_put(txn, key.data, val, sizeof val, err);
 	buf_release(&key);
+	if (r == 0)
+		atomic_fetch_add(&operators_gen, 1);
 	return (r);
 }
 
@@ -122,28 +142,68 @@ access_init(struct store *st, const char *creator, struct buf *err)
 	return (store_txn_run(st, 0, init_txn, &ia, err) < 0 ? -1 : 0);
 }
 
+/* The operator of login as the store has it now: 0 and *admin, 1 when
+ * refused (with the message), -1 when the store failed. */
+static int
+op_verdict(struct store *st, const char *login, int *admin,
+    struct buf *err)
+{
+	struct op_lookup	 op = { login, 0, 0, 0 };
+
+	if (store_txn_run(st, STORE_TXN_READONLY, op_read, &op, err) < 0)
+		return (-1);
+	if (!op.found) {
+		buf_error(err, _("you are not a clerk operator on this "
+		    "server; ask an administrator"));
+		return (1);
+	}
+	if (op.disabled) {
+		buf_error(err, _("operator '%s' is disabled on this server; "
+		    "ask an administrator"), login);
+		return (1);
+	}
+	*admin = op.admin;
+	return (0);
+}
+
 int
 access_session_open(struct store *st, const char *login, struct session **sp,
     struct buf *err)
 {
-	struct op_lookup	 op = { login, 0, 0, 0 };
 	struct session		*s;
+	uint64_t		 gen = atomic_load(&operators_gen);
+	int			 admin = 0;
 
 	*sp = NULL;
-	if (store_txn_run(st, STORE_TXN_READONLY, op_read, &op, err) < 0)
+	if (op_verdict(st, login, &admin, err) != 0)
 		return (-1);
-	if (!op.found)
-		return (buf_error(err, _("you are not a clerk operator on "
-		    "this server; ask an administrator")));
-	if (op.disabled)
-		return (buf_error(err, _("operator '%s' is disabled on this "
-		    "server; ask an administrator"), login));
 	s = xcalloc(1, sizeof *s);
 	s->store = st;
 	s->user = xstrdup(login);
-	s->admin = op.admin;
+	s->admin = admin;
+	s->gen = gen;
+	s->checked = clock_monotonic_ns();
 	*sp = s;
 	return (0);
+}
+
+int
+access_session_check(struct session *s, struct buf *err)
+{
+	/* Loaded before the read: a change during it is seen next time. */
+	uint64_t	gen = atomic_load(&operators_gen);
+	uint64_t	now = clock_monotonic_ns();
+	int		admin = 0, r;
+
+	if (gen == s->gen && now - s->checked < RECHECK_NS)
+		return (0);
+	if ((r = op_verdict(s->store, s->user, &admin, err)) < 0)
+		return (-1);
+	s->gen = gen;
+	s->checked = now;
+	if (r == 0)
+		s->admin = admin;
+	return (r);
 }
 
 void

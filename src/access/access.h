@@ -43,6 +43,15 @@ int	 access_init(struct store *, const char *, struct buf *);
 int	 access_session_open(struct store *, const char *, struct session **,
 	     struct buf *);
 void	 access_session_free(struct session *);
+/*
+ * Before each request of a long-lived session: whether its operator may
+ * still work, as an administrator or not, after changes made by others
+ * since it opened (access_operator_add(), _disable()).  Cheap when
+ * nothing changed.  0 yes (access_is_admin() follows the change), 1
+ * refused with the message of access_session_open(), -1 when the store
+ * failed.
+ */
+int	 access_session_check(struct session *, struct buf *);
 const char *access_user(const struct session *);
 int	 access_is_admin(const struct session *);
 struct store *access_store(const struct session *);

@@ -315,7 +315,7 @@ serve_requests(struct conn *c, struct session *s)
 	struct conn_locale	 cl = { NULL, (locale_t)0 };
 	struct buf		 frame = BUF_INIT, out = BUF_INIT;
 	struct buf		 err = BUF_INIT;
-	int			 r;
+	int			 r, refused;
 
 	for (;;) {
 		/* No timeout: a client may think as long as it likes, and
@@ -337,7 +337,19 @@ serve_requests(struct conn *c, struct session *s)
 			break;
 		}
 		use_client_locale(&cl, proto_request_env(&q, "locale"));
-		run_request(c, s, &q, &out);
+		/* The hello let this operator in; an administrator may have
+		 * disabled them since. */
+		refused = access_session_check(s, &err);
+		if (refused != 0) {
+			proto_response_init(&bad);
+			bad.status = PROTO_FAILED;
+			bad.error = err.data;
+			proto_response_encode(&bad, &out);
+			if (refused > 0)
+				log_info(_("refused '%s': %s"), access_user(s),
+				    err.data);
+		} else
+			run_request(c, s, &q, &out);
 		uselocale(LC_GLOBAL_LOCALE);
 		proto_request_release(&q);
 		if (frame.alloc > KEEP_BUFFER)
@@ -345,6 +357,8 @@ serve_requests(struct conn *c, struct session *s)
 		r = proto_write_frame(c->fd, out.data, out.len, &err);
 		if (out.alloc > KEEP_BUFFER)
 			buf_release(&out);
+		if (refused > 0)
+			break;		/* told why; nothing more for them */
 		if (r != 0) {
 			log_info(_("pid %ld: %s; dropping the connection"),
 			    (long)c->pid, err.data);

@@ -1,7 +1,8 @@
 /*
  * test-access: sessions refuse unregistered and disabled operators, the
  * creator is the administrator, only administrators manage operators,
- * and the audit trail names the session's operator.
+ * the audit trail names the session's operator, and an open session
+ * follows changes to its operator.
  */
 #include "config.h"
 
@@ -115,6 +116,21 @@ main(void)
 	ok(access_session_open(st, "bob", &bob, &err) == 0,
 	    "bob gets a session now");
 	ok(!access_is_admin(bob), "bob is not an administrator");
+	ok(access_session_check(bob, &err) == 0,
+	    "nothing changed: bob's session goes on");
+
+	/* Changes reach sessions that are open (one per connection). */
+	arg_admin = 1;
+	ok(store_txn_run(st, 0, add_op, NULL, &err) == 0,
+	    "alice makes bob an administrator");
+	ok(!access_is_admin(bob), "bob's open session does not know yet");
+	ok(access_session_check(bob, &err) == 0 && access_is_admin(bob),
+	    "it does at his next request");
+	arg_admin = 0;
+	ok(store_txn_run(st, 0, add_op, NULL, &err) == 0,
+	    "alice takes it back");
+	ok(access_session_check(bob, &err) == 0 && !access_is_admin(bob),
+	    "and bob's session follows");
 
 	cur = bob;
 	arg_login = "carol";
@@ -158,6 +174,13 @@ main(void)
 	arg_login = "bob";
 	ok(store_txn_run(st, 0, disable_op, NULL, &err) == 0,
 	    "alice disables bob");
+	r = access_session_check(bob, &err);
+	ok(r == 1 && strcmp(err.data, "operator 'bob' is disabled on this "
+	    "server; ask an administrator") == 0,
+	    "bob's open session is refused at his next request: %s",
+	    err.data);
+	ok(access_session_check(alice, &err) == 0 && access_is_admin(alice),
+	    "alice's goes on");
 	access_session_free(bob);
 	r = access_session_open(st, "bob", &bob, &err);
 	ok(r == -1 && strstr(err.data, "disabled") != NULL,
