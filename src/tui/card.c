@@ -1,0 +1,1513 @@
+/*
+ * card.c: the record card screen of the TUI (issue 5): the form's drawn
+ * layout with its fields edited in place, required marks, the server's
+ * verdict on save put on the field it names, references and choices
+ * picked with type-ahead (picker.c), a conflict on save resolved field
+ * by field, tabs with the records that refer to this one and with its
+ * history, new/edit/archive with undo, and a draft kept on hang-up.
+ *
+ * Everything comes from and goes to the server through verbs ("card",
+ * "add", "set --rev", "rm", "restore", "history"), under the operator's
+ * rights; the card validates nothing itself (the server does, and says
+ * which field).  It must not keep a transaction or a lock: a card left
+ * open for an hour holds only its revision number.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "card-layout.h"
+#include "draft.h"
+#include "edit.h"
+#include "picker.h"
+#include "tui.h"
+
+struct card_value {
+	struct edit	 ed;
+	char		*base;		/* the server's text when loaded */
+	char		*title;		/* ref: the title of the record ... */
+	char		*title_of;	/* ... whose id is this text */
+	int		 wrong;		/* named by the last refusal */
+};
+
+struct card_rel {
+	char		*table;
+	char		*field;
+	char		*title;
+	uint64_t	 id;
+};
+
+/* Tabs: the fields, one per table that refers to this one, history. */
+struct card_tab {
+	const struct tui_table *rt;	/* NULL: fields or history */
+	const char	*field;		/* rt's field that refers here */
+	int		 history;
+};
+
+struct card {
+	const struct tui_table *t;
+	uint64_t	 id;		/* 0: not saved yet */
+	uint32_t	 rev;
+	int		 archived;
+	char		*stamp;		/* "created … by …" */
+	struct card_layout layout;
+	ssize_t		*efield;	/* per layout entry: field, or -1 */
+	struct card_value *v;		/* t->nfields */
+	size_t		 cur;		/* current entry */
+	int		 editing;
+	int		 top;		/* first layout row shown */
+
+	struct card_tab	*tabs;
+	size_t		 ntabs, tab;
+	struct card_rel	*rel;
+	size_t		 nrel, relcur;
+	int		 relmore;
+	char		**hist;
+	size_t		 nhist, histtop;
+	int		 hist_loaded;
+
+	struct buf	 title;		/* of the status line */
+	struct buf	 position;
+};
+
+/* The last archive, for 'u' (any card, as long as the program runs). */
+static char	*last_archived_table;
+static uint64_t	 last_archived_id;
+
+static int	card_cmd_save(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_edit(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_new(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_archive(struct tui *, struct tui_screen *,
+		    const char *);
+static int	card_cmd_undo(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_tab(struct tui *, struct tui_screen *, const char *);
+
+static const struct tui_cmd card_cmds[] = {
+	{ "card-save", { TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
+	    N_("save the card"), TUI_CMD_WRITE, card_cmd_save },
+	{ "card-edit", { 'e', '\n' }, N_("Edit"),
+	    N_("edit the field under the cursor (Esc stops)"), 0,
+	    card_cmd_edit },
+	{ "card-new", { TUI_KEY_INS, 'a' }, N_("New"),
+	    N_("a new record of this table (of the tab's table on a tab)"),
+	    TUI_CMD_WRITE, card_cmd_new },
+	{ "card-archive", { TUI_KEY_F(8), 'd' }, N_("Archive"),
+	    N_("archive this record (asks first; u undoes)"),
+	    TUI_CMD_ROW | TUI_CMD_WRITE, card_cmd_archive },
+	{ "card-undo", { 'u' }, NULL,
+	    N_("undo the last archive"), TUI_CMD_WRITE, card_cmd_undo },
+	{ "card-tab", { TUI_KEY_F(5), ']' }, N_("Tab"),
+	    N_("the next tab: related records, history"), 0, card_cmd_tab },
+	{ NULL, { 0 }, NULL, NULL, 0, NULL }
+};
+
+static int
+card_is(const struct tui_field *f, const char *type)
+{
+	return (strcmp(f->type, type) == 0);
+}
+
+static int
+card_changed(const struct card *c, size_t i)
+{
+	return (strcmp(edit_text(&c->v[i].ed), c->v[i].base) != 0);
+}
+
+static int
+card_unsaved_any(const struct card *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->t->nfields; i++)
+		if (card_changed(c, i))
+			return (1);
+	return (0);
+}
+
+static ssize_t
+card_entry_field(const struct card *c)
+{
+	if (c->cur >= c->layout.nentries)
+		return (-1);
+	return (c->efield[c->cur]);
+}
+
+static void
+card_rel_clear(struct card *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nrel; i++) {
+		free(c->rel[i].table);
+		free(c->rel[i].field);
+		free(c->rel[i].title);
+	}
+	free(c->rel);
+	c->rel = NULL;
+	c->nrel = c->relcur = 0;
+	c->relmore = 0;
+}
+
+static void
+card_hist_clear(struct card *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nhist; i++)
+		free(c->hist[i]);
+	free(c->hist);
+	c->hist = NULL;
+	c->nhist = c->histtop = 0;
+	c->hist_loaded = 0;
+}
+
+/*
+ * Load the record (or a new one's defaults) from the server: every
+ * field's text, reference titles, related records.  Edits are dropped.
+ */
+static int
+card_load(struct tui *t, struct card *c, struct buf *err)
+{
+	struct buf	 out = BUF_INIT, idbuf = BUF_INIT;
+	struct tui_lines lines;
+	const struct tui_line *l;
+	const char	*kind;
+	ssize_t		 pos;
+	size_t		 i;
+	int		 r;
+
+	if (c->id != 0)
+		buf_printf(&idbuf, "%llu", (unsigned long long)c->id);
+	else
+		buf_adds(&idbuf, "new");
+	r = tui_call(t, &out, err, "card", c->t->name, idbuf.data,
+	    (char *)NULL);
+	buf_release(&idbuf);
+	if (r != 0 || tui_lines_parse(&lines, out.data, out.len, err) != 0) {
+		buf_release(&out);
+		return (-1);
+	}
+	buf_release(&out);
+	for (i = 0; i < c->t->nfields; i++) {
+		edit_set(&c->v[i].ed, "", 0);
+		free(c->v[i].base);
+		c->v[i].base = xstrdup("");
+		free(c->v[i].title);
+		c->v[i].title = NULL;
+		free(c->v[i].title_of);
+		c->v[i].title_of = NULL;
+		c->v[i].wrong = 0;
+	}
+	card_rel_clear(c);
+	card_hist_clear(c);
+	free(c->stamp);
+	c->stamp = NULL;
+	for (i = 0; i < lines.n; i++) {
+		l = &lines.v[i];
+		kind = tui_line_get(l, 0);
+		if (strcmp(kind, "record") == 0) {
+			c->id = strtoull(tui_line_get(l, 1), NULL, 10);
+			c->rev = (uint32_t)strtoul(tui_line_get(l, 2), NULL, 10);
+			c->archived = strcmp(tui_line_get(l, 3), "1") == 0;
+			if (c->id != 0)
+				xasprintf(&c->stamp, _("created %s by %s, "
+				    "changed %s by %s, revision %lu"),
+				    tui_line_get(l, 4), tui_line_get(l, 5),
+				    tui_line_get(l, 6), tui_line_get(l, 7),
+				    (unsigned long)c->rev);
+		} else if (strcmp(kind, "value") == 0 &&
+		    (pos = tui_table_field(c->t, tui_line_get(l, 1))) >= 0) {
+			edit_set(&c->v[pos].ed, tui_line_get(l, 2),
+			    strlen(tui_line_get(l, 2)));
+			free(c->v[pos].base);
+			c->v[pos].base = xstrdup(edit_text(&c->v[pos].ed));
+		} else if (strcmp(kind, "ref") == 0 &&
+		    (pos = tui_table_field(c->t, tui_line_get(l, 1))) >= 0) {
+			free(c->v[pos].title);
+			c->v[pos].title = xstrdup(tui_line_get(l, 3));
+			free(c->v[pos].title_of);
+			c->v[pos].title_of = xstrdup(tui_line_get(l, 2));
+		} else if (strcmp(kind, "related") == 0) {
+			c->rel = xreallocarray(c->rel, c->nrel + 1,
+			    sizeof *c->rel);
+			c->rel[c->nrel].table = xstrdup(tui_line_get(l, 1));
+			c->rel[c->nrel].field = xstrdup(tui_line_get(l, 2));
+			c->rel[c->nrel].id = strtoull(tui_line_get(l, 3), NULL,
+			    10);
+			c->rel[c->nrel].title = xstrdup(tui_line_get(l, 4));
+			c->nrel++;
+		} else if (strcmp(kind, "more") == 0)
+			c->relmore = 1;
+	}
+	tui_lines_release(&lines);
+	return (0);
+}
+
+static void
+card_load_history(struct tui *t, struct card *c)
+{
+	struct buf	 out = BUF_INIT, err = BUF_INIT, idbuf = BUF_INIT;
+	const char	*p, *nl, *end;
+
+	card_hist_clear(c);
+	c->hist_loaded = 1;
+	if (c->id == 0)
+		return;
+	buf_printf(&idbuf, "%llu", (unsigned long long)c->id);
+	if (tui_call(t, &out, &err, "history", c->t->name, idbuf.data,
+	    (char *)NULL) != 0)
+		tui_error(t, "%s", err.data);
+	end = out.data + out.len;
+	for (p = out.data; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		c->hist = xreallocarray(c->hist, c->nhist + 1,
+		    sizeof *c->hist);
+		c->hist[c->nhist++] = xstrndup(p, (size_t)(nl - p));
+	}
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&idbuf);
+}
+
+/* Tabs: the fields; each table with a reference to this one; history. */
+static void
+card_make_tabs(struct tui *t, struct card *c)
+{
+	const struct tui_table	*rt;
+	size_t			 i, j;
+
+	c->tabs = xreallocarray(NULL, 2, sizeof *c->tabs);
+	c->tabs[0] = (struct card_tab){ NULL, NULL, 0 };
+	c->ntabs = 1;
+	for (i = 0; i < t->schema.ntables; i++) {
+		rt = &t->schema.tables[i];
+		for (j = 0; j < rt->nfields; j++) {
+			if (!card_is(&rt->fields[j], "ref") ||
+			    rt->fields[j].ref_table == NULL ||
+			    strcmp(rt->fields[j].ref_table, c->t->name) != 0)
+				continue;
+			c->tabs = xreallocarray(c->tabs, c->ntabs + 2,
+			    sizeof *c->tabs);
+			c->tabs[c->ntabs++] = (struct card_tab){ rt,
+			    rt->fields[j].name, 0 };
+			break;
+		}
+	}
+	c->tabs[c->ntabs++] = (struct card_tab){ NULL, NULL, 1 };
+}
+
+/* Related records shown on tab tab, by index into c->rel. */
+static size_t
+card_tab_rows(const struct card *c, size_t *out)
+{
+	const struct card_tab	*tb = &c->tabs[c->tab];
+	size_t			 i, n = 0;
+
+	if (tb->rt == NULL)
+		return (0);
+	for (i = 0; i < c->nrel; i++)
+		if (strcmp(c->rel[i].table, tb->rt->name) == 0 &&
+		    strcmp(c->rel[i].field, tb->field) == 0) {
+			if (out != NULL)
+				out[n] = i;
+			n++;
+		}
+	return (n);
+}
+
+static void
+card_tab_name(struct tui *t, const struct card *c, size_t i, struct buf *b)
+{
+	const struct card_tab	*tb = &c->tabs[i];
+	struct card		 tmp;
+
+	buf_reset(b);
+	if (tb->history)
+		buf_adds(b, _("History"));
+	else if (tb->rt == NULL)
+		buf_adds(b, tui_label(c->t->label, t->lang));
+	else {
+		tmp = *c;
+		tmp.tab = i;
+		buf_printf(b, "%s (%zu%s)", tui_label(tb->rt->plural, t->lang),
+		    card_tab_rows(&tmp, NULL), c->relmore ? "+" : "");
+	}
+}
+
+/* Keep the current entry's row inside the body. */
+static void
+card_scroll(struct tui *t, struct card *c)
+{
+	int	row0, rows, cols, r;
+
+	tui_body(t, &row0, &rows, &cols);
+	rows -= 1;			/* the tab line */
+	if (rows < 1 || c->layout.nentries == 0)
+		return;
+	r = c->layout.items[c->layout.entries[c->cur]].row;
+	if (r < c->top)
+		c->top = r;
+	if (r >= c->top + rows)
+		c->top = r - rows + 1;
+}
+
+static void
+card_draw_entry(struct tui *t, struct card *c, size_t e, int y, int x)
+{
+	const struct card_item	*it = &c->layout.items[c->layout.entries[e]];
+	const struct tui_field	*f;
+	struct card_value	*v;
+	struct buf		 shown = BUF_INIT;
+	size_t			 start, len, col, w;
+	ssize_t			 fp = c->efield[e];
+	const char		*text;
+	enum tui_role		 role;
+	uint32_t		 cp;
+
+	if (fp < 0)
+		return;
+	f = &c->t->fields[fp];
+	v = &c->v[fp];
+	w = (size_t)it->width;
+	role = v->wrong ? TUI_ERROR : e == c->cur && c->tabs[c->tab].rt ==
+	    NULL && !c->tabs[c->tab].history ? TUI_SELECT : TUI_FIELD;
+	if (e == c->cur && c->editing && !card_is(f, "ref")) {
+		edit_view(&v->ed, w, &start, &len, &col);
+		buf_add(&shown, edit_text(&v->ed) + start, len);
+		tui_text(t, y, x, (int)w, shown.data, v->wrong ? TUI_ERROR :
+		    TUI_FIELD, 1, 0);
+		/* The cursor: the character under it in reverse. */
+		buf_reset(&shown);
+		if (v->ed.cur < v->ed.text.len) {
+			len = utf8_decode(v->ed.text.data + v->ed.cur,
+			    v->ed.text.len - v->ed.cur, &cp);
+			buf_add(&shown, v->ed.text.data + v->ed.cur,
+			    len == 0 ? 1 : len);
+		} else
+			buf_addch(&shown, ' ');
+		tui_text(t, y, x + (int)col, (int)utf8_width(shown.data,
+		    shown.len) > 0 ? (int)utf8_width(shown.data, shown.len) :
+		    1, shown.data, TUI_SELECT, 1, 0);
+		buf_release(&shown);
+		return;
+	}
+	text = edit_text(&v->ed);
+	/* A reference shows the record's title, not its number. */
+	if (card_is(f, "ref") && *text != '\0' && v->title != NULL &&
+	    v->title_of != NULL && strcmp(text, v->title_of) == 0)
+		text = v->title;
+	tui_text(t, y, x, (int)w, text, role, 1, 0);
+	buf_release(&shown);
+}
+
+static void
+card_draw_fields(struct tui *t, struct card *c, int row0, int rows, int cols)
+{
+	const struct card_item	*it;
+	const struct tui_field	*f;
+	struct buf		 label = BUF_INIT;
+	ssize_t			 fp;
+	size_t			 i, e;
+	int			 y;
+
+	card_scroll(t, c);
+	for (y = 0; y < rows; y++) {
+		if ((size_t)(c->top + y) < c->layout.nlines)
+			tui_text(t, row0 + y, 0, cols,
+			    c->layout.lines[c->top + y], TUI_NORMAL, 1, 0);
+		else if ((size_t)(c->top + y) == c->layout.nlines + 1 &&
+		    c->stamp != NULL)
+			tui_text(t, row0 + y, 0, cols, c->stamp, TUI_DIM, 1,
+			    0);
+		else
+			tui_fill(t, row0 + y, 0, cols, TUI_NORMAL);
+	}
+	for (i = 0, e = 0; i < c->layout.nitems; i++) {
+		it = &c->layout.items[i];
+		y = it->row - c->top;
+		if (!it->is_label) {
+			if (y >= 0 && y < rows && it->col < cols)
+				card_draw_entry(t, c, e, row0 + y, it->col);
+			e++;
+			continue;
+		}
+		if (y < 0 || y >= rows || it->col >= cols ||
+		    (fp = tui_table_field(c->t, it->name)) < 0)
+			continue;
+		f = &c->t->fields[fp];
+		buf_reset(&label);
+		buf_adds(&label, tui_label(f->label, t->lang));
+		/* The required mark goes where it is always seen: in the
+		 * label's last cell if the label fills its box. */
+		if (f->required) {
+			if ((int)utf8_width(label.data, label.len) >=
+			    it->width)
+				buf_truncate(&label, utf8_fit(label.data,
+				    label.len, (size_t)it->width - 1));
+			buf_addch(&label, '*');
+		}
+		tui_text(t, row0 + y, it->col, it->width, label.data,
+		    c->v[fp].wrong ? TUI_ERROR : TUI_LABEL, 1, 0);
+	}
+	buf_release(&label);
+}
+
+static void
+card_draw_related(struct tui *t, struct card *c, int row0, int rows,
+    int cols)
+{
+	size_t	*idx, n, top = 0;
+	int	 y;
+
+	idx = xreallocarray(NULL, c->nrel + 1, sizeof *idx);
+	n = card_tab_rows(c, idx);
+	if (c->relcur >= n)
+		c->relcur = n > 0 ? n - 1 : 0;
+	if (rows > 0 && c->relcur >= (size_t)rows)
+		top = c->relcur - (size_t)rows + 1;
+	for (y = 0; y < rows; y++) {
+		if (n == 0 && y == 0)
+			tui_text(t, row0, 0, cols, c->id == 0 ?
+			    _("save the card first") : _("none yet; Ins adds "
+			    "one"), TUI_DIM, 1, 0);
+		else if (top + (size_t)y < n)
+			tui_text(t, row0 + y, 0, cols,
+			    c->rel[idx[top + y]].title, top + (size_t)y ==
+			    c->relcur ? TUI_SELECT : TUI_NORMAL, 1, 0);
+		else
+			tui_fill(t, row0 + y, 0, cols, TUI_NORMAL);
+	}
+	free(idx);
+}
+
+static void
+card_draw_history(struct tui *t, struct card *c, int row0, int rows,
+    int cols)
+{
+	int	y;
+
+	if (!c->hist_loaded)
+		tui_fill(t, row0, 0, cols, TUI_NORMAL);
+	for (y = 0; y < rows; y++) {
+		if (c->histtop + (size_t)y < c->nhist)
+			tui_text(t, row0 + y, 0, cols,
+			    c->hist[c->histtop + y], TUI_NORMAL, 1, 0);
+		else if (y == 0 && c->nhist == 0)
+			tui_text(t, row0, 0, cols, _("no history: the card is "
+			    "not saved yet"), TUI_DIM, 1, 0);
+		else
+			tui_fill(t, row0 + y, 0, cols, TUI_NORMAL);
+	}
+}
+
+static void
+card_draw(struct tui *t, struct tui_screen *s)
+{
+	struct card	*c = s->data;
+	struct buf	 name = BUF_INIT;
+	int		 row0, rows, cols, x = 0;
+	size_t		 i;
+
+	tui_body(t, &row0, &rows, &cols);
+	/* The tab line. */
+	for (i = 0; i < c->ntabs && x < cols; i++) {
+		card_tab_name(t, c, i, &name);
+		buf_printf(&name, " ");
+		x += tui_text(t, row0, x, cols - x, " ", TUI_NORMAL, 0, 0);
+		x += tui_text(t, row0, x, cols - x, name.data, i == c->tab ?
+		    TUI_SELECT : TUI_HEADER, 0, 0);
+	}
+	if (x < cols)
+		tui_fill(t, row0, x, cols - x, TUI_NORMAL);
+	buf_release(&name);
+	if (c->tabs[c->tab].history)
+		card_draw_history(t, c, row0 + 1, rows - 1, cols);
+	else if (c->tabs[c->tab].rt != NULL)
+		card_draw_related(t, c, row0 + 1, rows - 1, cols);
+	else
+		card_draw_fields(t, c, row0 + 1, rows - 1, cols);
+}
+
+/* Move to the entry of field name, on the fields tab. */
+static int
+card_goto_field(struct card *c, const char *name)
+{
+	ssize_t	e;
+
+	if ((e = card_layout_find(&c->layout, name)) < 0)
+		return (-1);
+	c->tab = 0;
+	c->cur = (size_t)e;
+	return (0);
+}
+
+/*
+ * The field a refusal names: "field 'inn': ..." from the record
+ * layer, else the first field whose name is quoted in the message.
+ */
+static ssize_t
+card_blame(const struct card *c, const char *msg)
+{
+	struct buf	 q = BUF_INIT;
+	const char	*p;
+	size_t		 i, best = 0;
+	ssize_t		 found = -1;
+
+	for (i = 0; i < c->t->nfields; i++) {
+		buf_reset(&q);
+		buf_printf(&q, "'%s'", c->t->fields[i].name);
+		if ((p = strstr(msg, q.data)) == NULL)
+			continue;
+		if (found == -1 || (size_t)(p - msg) < best) {
+			found = (ssize_t)i;
+			best = (size_t)(p - msg);
+		}
+	}
+	buf_release(&q);
+	return (found);
+}
+
+static void card_conflict(struct tui *, struct card *, struct tui_lines *);
+
+/* The server's copy, to tell a conflict from a refusal. */
+static int
+card_fetch(struct tui *t, struct card *c, struct tui_lines *lines,
+    uint32_t *rev)
+{
+	struct buf	 out = BUF_INIT, err = BUF_INIT, idbuf = BUF_INIT;
+	size_t		 i;
+	int		 r;
+
+	*rev = 0;
+	buf_printf(&idbuf, "%llu", (unsigned long long)c->id);
+	r = tui_call(t, &out, &err, "card", c->t->name, idbuf.data,
+	    (char *)NULL);
+	if (r == 0)
+		r = tui_lines_parse(lines, out.data, out.len, &err);
+	if (r == 0)
+		for (i = 0; i < lines->n; i++)
+			if (strcmp(tui_line_get(&lines->v[i], 0), "record") ==
+			    0)
+				*rev = (uint32_t)strtoul(
+				    tui_line_get(&lines->v[i], 2), NULL, 10);
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&idbuf);
+	return (r);
+}
+
+static int
+card_save(struct tui *t, struct card *c)
+{
+	struct buf	 out = BUF_INIT, err = BUF_INIT, tmp = BUF_INIT;
+	struct tui_lines lines;
+	char		**argv;
+	const char	*verb = c->id == 0 ? "add" : "set";
+	size_t		 i, argc = 0;
+	ssize_t		 fp;
+	uint32_t	 rev;
+	int		 r;
+
+	argv = xcalloc(c->t->nfields + 5, sizeof *argv);
+	argv[argc++] = xstrdup(c->t->name);
+	if (c->id != 0)
+		xasprintf(&argv[argc++], "%llu", (unsigned long long)c->id);
+	for (i = 0; i < c->t->nfields; i++) {
+		c->v[i].wrong = 0;
+		/* A new record sends what it has; an old one what changed. */
+		if (c->id == 0 ? *edit_text(&c->v[i].ed) == '\0' :
+		    !card_changed(c, i))
+			continue;
+		xasprintf(&argv[argc++], "%s=%s", c->t->fields[i].name,
+		    edit_text(&c->v[i].ed));
+	}
+	if (argc == (c->id == 0 ? 1u : 2u)) {
+		for (i = 0; i < argc; i++)
+			free(argv[i]);
+		free(argv);
+		tui_message(t, "%s", c->id == 0 ? _("nothing to save: the "
+		    "card is empty") : _("nothing changed"));
+		return (0);
+	}
+	if (c->id != 0) {
+		argv[argc++] = xstrdup("--rev");
+		xasprintf(&argv[argc++], "%lu", (unsigned long)c->rev);
+	}
+	r = tui_callv(t, verb, (int)argc, argv, &out, &err);
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+	if (r == 0) {
+		if (c->id == 0)
+			c->id = strtoull(out.data, NULL, 10);
+		buf_reset(&tmp);
+		c->editing = 0;
+		if (card_load(t, c, &tmp) != 0)
+			tui_error(t, "%s", tmp.data);
+		else
+			tui_message(t, "%s", _("saved"));
+		goto out;
+	}
+	/* Changed by someone else since we read it? */
+	if (c->id != 0 && card_fetch(t, c, &lines, &rev) == 0) {
+		if (rev != 0 && rev != c->rev) {
+			card_conflict(t, c, &lines);
+			tui_lines_release(&lines);
+			goto out;
+		}
+		tui_lines_release(&lines);
+	}
+	if ((fp = card_blame(c, err.data)) >= 0) {
+		c->v[fp].wrong = 1;
+		card_goto_field(c, c->t->fields[fp].name);
+	}
+	r = tui_error(t, "%s", err.data);
+out:
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&tmp);
+	return (r);
+}
+
+/*
+ * The conflict screen: the fields someone else changed since this card
+ * read the record, each with their value and ours; the operator picks
+ * one per field (ours by default where we typed something, theirs
+ * where we did not), and Enter saves the result against their revision.
+ */
+struct conflict_row {
+	size_t		 field;
+	char		*theirs;
+	int		 mine;		/* 1: keep ours */
+};
+struct conflict {
+	struct card		*c;
+	uint32_t		 rev;		/* theirs */
+	char			**theirs;	/* every field's text */
+	struct conflict_row	*rows;
+	size_t			 n, cur;
+	struct buf		 title;
+};
+
+static int	conflict_cmd_apply(struct tui *, struct tui_screen *,
+		    const char *);
+static int	conflict_cmd_toggle(struct tui *, struct tui_screen *,
+		    const char *);
+
+static const struct tui_cmd conflict_cmds[] = {
+	{ "conflict-save", { '\n', TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
+	    N_("save the card with the values chosen"), TUI_CMD_WRITE,
+	    conflict_cmd_apply },
+	{ "conflict-choose", { ' ', TUI_KEY_LEFT, TUI_KEY_RIGHT },
+	    N_("Choose"), N_("take the other value of this field"), 0,
+	    conflict_cmd_toggle },
+	{ NULL, { 0 }, NULL, NULL, 0, NULL }
+};
+
+static void
+conflict_draw(struct tui *t, struct tui_screen *s)
+{
+	struct conflict	*k = s->data;
+	struct card	*c = k->c;
+	struct buf	 line = BUF_INIT;
+	const char	*mine;
+	size_t		 i, top = 0, per;
+	int		 row0, rows, cols, y = 0;
+
+	tui_body(t, &row0, &rows, &cols);
+	tui_text(t, row0, 0, cols, _("Someone else changed this record "
+	    "since you opened it. Choose a value for each field (Space), "
+	    "then Enter saves; Esc goes back to the card."), TUI_ERROR, 1, 0);
+	tui_fill(t, row0 + 1, 0, cols, TUI_NORMAL);
+	per = 3;
+	if (rows > 2 && k->cur * per >= (size_t)(rows - 2))
+		top = k->cur - (size_t)(rows - 2) / per + 1;
+	for (i = top; i < k->n && y + 2 + 2 < rows; i++) {
+		mine = edit_text(&c->v[k->rows[i].field].ed);
+		tui_text(t, row0 + 2 + y, 0, cols,
+		    tui_label(c->t->fields[k->rows[i].field].label, t->lang),
+		    i == k->cur ? TUI_SELECT : TUI_LABEL, 1, 0);
+		buf_reset(&line);
+		buf_printf(&line, "  %s %s: %s", k->rows[i].mine ? "( )" :
+		    "(•)", _("theirs"), *k->rows[i].theirs ?
+		    k->rows[i].theirs : _("(empty)"));
+		tui_text(t, row0 + 3 + y, 0, cols, line.data,
+		    k->rows[i].mine ? TUI_NORMAL : TUI_MARK, 1, 0);
+		buf_reset(&line);
+		buf_printf(&line, "  %s %s: %s", k->rows[i].mine ? "(•)" :
+		    "( )", _("yours"), *mine ? mine : _("(empty)"));
+		tui_text(t, row0 + 4 + y, 0, cols, line.data,
+		    k->rows[i].mine ? TUI_MARK : TUI_NORMAL, 1, 0);
+		y += (int)per;
+	}
+	for (; y + 2 < rows; y++)
+		tui_fill(t, row0 + 2 + y, 0, cols, TUI_NORMAL);
+	buf_release(&line);
+}
+
+static int
+conflict_cmd_toggle(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct conflict	*k = s->data;
+
+	(void)t;
+	(void)arg;
+	if (k->n > 0)
+		k->rows[k->cur].mine = !k->rows[k->cur].mine;
+	return (0);
+}
+
+static int
+conflict_cmd_apply(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct conflict	*k = s->data;
+	struct card	*c = k->c;
+	size_t		 i;
+
+	(void)arg;
+	/* Fields nobody here touched follow theirs; the rows as chosen. */
+	for (i = 0; i < c->t->nfields; i++)
+		if (!card_changed(c, i))
+			edit_set(&c->v[i].ed, k->theirs[i],
+			    strlen(k->theirs[i]));
+	for (i = 0; i < k->n; i++)
+		if (!k->rows[i].mine)
+			edit_set(&c->v[k->rows[i].field].ed,
+			    k->rows[i].theirs, strlen(k->rows[i].theirs));
+	for (i = 0; i < c->t->nfields; i++) {
+		free(c->v[i].base);
+		c->v[i].base = xstrdup(k->theirs[i]);
+	}
+	c->rev = k->rev;
+	tui_pop(t);		/* frees k */
+	return (card_save(t, c));
+}
+
+static int
+conflict_key(struct tui *t, struct tui_screen *s, int key)
+{
+	struct conflict	*k = s->data;
+
+	switch (key) {
+	case TUI_KEY_UP:
+	case TUI_KEY_BTAB:
+		if (k->cur > 0)
+			k->cur--;
+		return (1);
+	case TUI_KEY_DOWN:
+	case '\t':
+		if (k->cur + 1 < k->n)
+			k->cur++;
+		return (1);
+	case TUI_KEY_ESC:
+		tui_pop(t);
+		tui_message(t, "%s", _("not saved: the record was changed by "
+		    "someone else"));
+		return (1);
+	}
+	return (0);
+}
+
+static void
+conflict_status(struct tui *t, struct tui_screen *s, struct tui_status *st)
+{
+	struct conflict	*k = s->data;
+
+	(void)t;
+	st->title = k->title.data;
+	st->unsaved = 1;
+}
+
+static void
+conflict_free(struct tui_screen *s)
+{
+	struct conflict	*k = s->data;
+	size_t		 i;
+
+	for (i = 0; i < k->c->t->nfields; i++)
+		free(k->theirs[i]);
+	free(k->theirs);
+	for (i = 0; i < k->n; i++)
+		free(k->rows[i].theirs);
+	free(k->rows);
+	buf_release(&k->title);
+	free(k);
+}
+
+static int
+conflict_unsaved(struct tui *t, struct tui_screen *s)
+{
+	(void)t;
+	(void)s;
+	return (1);
+}
+
+static const struct tui_screen_ops conflict_ops = {
+	.name = "conflict",
+	.cmds = conflict_cmds,
+	.draw = conflict_draw,
+	.key = conflict_key,
+	.status = conflict_status,
+	.unsaved = conflict_unsaved,
+	.free = conflict_free,
+};
+
+static void
+card_conflict(struct tui *t, struct card *c, struct tui_lines *lines)
+{
+	struct conflict		*k;
+	const struct tui_line	*l;
+	ssize_t			 fp;
+	size_t			 i;
+
+	k = xcalloc(1, sizeof *k);
+	k->c = c;
+	k->theirs = xcalloc(c->t->nfields + 1, sizeof *k->theirs);
+	for (i = 0; i < lines->n; i++) {
+		l = &lines->v[i];
+		if (strcmp(tui_line_get(l, 0), "record") == 0)
+			k->rev = (uint32_t)strtoul(tui_line_get(l, 2), NULL,
+			    10);
+		else if (strcmp(tui_line_get(l, 0), "value") == 0 &&
+		    (fp = tui_table_field(c->t, tui_line_get(l, 1))) >= 0) {
+			free(k->theirs[fp]);
+			k->theirs[fp] = xstrdup(tui_line_get(l, 2));
+		}
+	}
+	k->rows = xcalloc(c->t->nfields + 1, sizeof *k->rows);
+	for (i = 0; i < c->t->nfields; i++) {
+		if (k->theirs[i] == NULL)
+			k->theirs[i] = xstrdup("");
+		if (strcmp(k->theirs[i], c->v[i].base) == 0)
+			continue;	/* they did not touch it */
+		k->rows[k->n].field = i;
+		k->rows[k->n].theirs = xstrdup(k->theirs[i]);
+		k->rows[k->n].mine = card_changed(c, i) &&
+		    strcmp(edit_text(&c->v[i].ed), k->theirs[i]) != 0;
+		k->n++;
+	}
+	buf_init(&k->title);
+	buf_printf(&k->title, _("Conflict: %s #%llu"),
+	    tui_label(c->t->label, t->lang), (unsigned long long)c->id);
+	tui_push(t, tui_screen_new(&conflict_ops, k));
+	tui_error(t, _("%s #%llu was changed by someone else: choose the "
+	    "values to keep"), tui_label(c->t->label, t->lang),
+	    (unsigned long long)c->id);
+}
+
+/* Give reference field fp the value id, shown as title. */
+static void
+card_set_ref(struct card_value *v, const char *id, const char *title)
+{
+	edit_set(&v->ed, id, strlen(id));
+	free(v->title);
+	v->title = xstrdup(title);
+	free(v->title_of);
+	v->title_of = xstrdup(id);
+}
+
+/* The picker's answer, for the current field. */
+static void
+card_picked(struct tui *t, void *arg, const char *value, const char *title)
+{
+	struct card	*c = arg;
+	ssize_t		 fp = card_entry_field(c);
+	struct card_value *v;
+
+	(void)t;
+	if (fp < 0)
+		return;
+	v = &c->v[fp];
+	if (card_is(&c->t->fields[fp], "ref"))
+		card_set_ref(v, value, title);
+	else
+		edit_set(&v->ed, title, strlen(title));
+	v->wrong = 0;
+	c->cur = card_layout_tab(&c->layout, c->cur, 1);
+}
+
+static int
+card_open_picker(struct tui *t, struct card *c, const char *text)
+{
+	struct tui_screen	*s;
+	ssize_t			 fp = card_entry_field(c);
+
+	if (fp < 0)
+		return (-1);
+	if ((s = picker_new(t, &c->t->fields[fp], text, card_picked, c)) ==
+	    NULL)
+		return (-1);
+	tui_push(t, s);
+	return (0);
+}
+
+static int
+card_cmd_save(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)arg;
+	return (card_save(t, s->data));
+}
+
+static int
+card_cmd_edit(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct card	*c = s->data;
+	ssize_t		 fp;
+	size_t		*idx, n;
+	uint64_t	 id;
+	const char	*table;
+
+	(void)arg;
+	if (c->tabs[c->tab].rt != NULL) {
+		/* On a related tab: open the record under the cursor. */
+		idx = xreallocarray(NULL, c->nrel + 1, sizeof *idx);
+		n = card_tab_rows(c, idx);
+		if (n == 0) {
+			free(idx);
+			return (tui_error(t, "%s", _("no record here")));
+		}
+		table = c->rel[idx[c->relcur]].table;
+		id = c->rel[idx[c->relcur]].id;
+		free(idx);
+		if ((s = tui_card_new(t, table, id)) == NULL)
+			return (-1);
+		tui_push(t, s);
+		return (0);
+	}
+	if (c->tabs[c->tab].history)
+		return (0);
+	if ((fp = card_entry_field(c)) < 0)
+		return (tui_error(t, "%s", _("this card has no fields to "
+		    "edit")));
+	if (card_is(&c->t->fields[fp], "ref") ||
+	    card_is(&c->t->fields[fp], "enum"))
+		return (card_open_picker(t, c, NULL));
+	c->editing = 1;
+	edit_end(&c->v[fp].ed);
+	return (0);
+}
+
+static int
+card_cmd_new(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct card		*c = s->data, *n;
+	const struct card_tab	*tb = &c->tabs[c->tab];
+	struct tui_screen	*ns;
+	struct buf		 id = BUF_INIT;
+	ssize_t			 fp, np;
+
+	(void)arg;
+	if (tb->rt == NULL) {
+		if ((ns = tui_card_new(t, c->t->name, 0)) == NULL)
+			return (-1);
+		tui_push(t, ns);
+		return (0);
+	}
+	if (c->id == 0)
+		return (tui_error(t, "%s", _("save the card first")));
+	/* A related record: its reference to us filled in. */
+	if ((ns = tui_card_new(t, tb->rt->name, 0)) == NULL)
+		return (-1);
+	n = ns->data;
+	if ((fp = tui_table_field(n->t, tb->field)) >= 0) {
+		buf_printf(&id, "%llu", (unsigned long long)c->id);
+		np = tui_table_field(c->t, "name");
+		card_set_ref(&n->v[fp], id.data, np >= 0 && *c->v[np].base ?
+		    c->v[np].base : id.data);
+		/* Like a default: not an edit to ask about on Esc. */
+		free(n->v[fp].base);
+		n->v[fp].base = xstrdup(id.data);
+		buf_release(&id);
+	}
+	tui_push(t, ns);
+	return (0);
+}
+
+static int
+card_cmd_archive(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct card	*c = s->data;
+	struct buf	 q = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
+	struct buf	 idbuf = BUF_INIT;
+	const char	*name;
+	ssize_t		 np;
+	int		 r;
+
+	(void)arg;
+	if (c->id == 0)
+		return (tui_error(t, "%s", _("the card is not saved yet")));
+	if (c->archived)
+		return (tui_error(t, "%s", _("already archived")));
+	np = tui_table_field(c->t, "name");
+	name = np >= 0 && *c->v[np].base != '\0' ? c->v[np].base : "";
+	buf_printf(&q, _("Archive %s #%llu %s?"), tui_label(c->t->label,
+	    t->lang), (unsigned long long)c->id, name);
+	r = tui_confirm(t, q.data, _("Archive"));
+	buf_release(&q);
+	if (r != 1)
+		return (0);
+	buf_printf(&idbuf, "%llu", (unsigned long long)c->id);
+	if (tui_call(t, &out, &err, "rm", c->t->name, idbuf.data,
+	    (char *)NULL) != 0)
+		r = tui_error(t, "%s", err.data);
+	else {
+		free(last_archived_table);
+		last_archived_table = xstrdup(c->t->name);
+		last_archived_id = c->id;
+		if (card_load(t, c, &err) != 0)
+			tui_error(t, "%s", err.data);
+		tui_message(t, "%s", _("archived; u brings it back"));
+		r = 0;
+	}
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&idbuf);
+	return (r);
+}
+
+static int
+card_cmd_undo(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct card	*c = s->data;
+	struct buf	 out = BUF_INIT, err = BUF_INIT, idbuf = BUF_INIT;
+	const struct tui_table *at;
+	int		 r = 0;
+
+	(void)arg;
+	if (last_archived_table == NULL)
+		return (tui_error(t, "%s", _("nothing to undo")));
+	buf_printf(&idbuf, "%llu", (unsigned long long)last_archived_id);
+	if (tui_call(t, &out, &err, "restore", last_archived_table,
+	    idbuf.data, (char *)NULL) != 0)
+		r = tui_error(t, "%s", err.data);
+	else {
+		if (strcmp(last_archived_table, c->t->name) == 0 &&
+		    last_archived_id == c->id && card_load(t, c, &err) != 0)
+			tui_error(t, "%s", err.data);
+		at = tui_schema_table(&t->schema, last_archived_table);
+		tui_message(t, _("restored %s #%llu"), at != NULL ?
+		    tui_label(at->label, t->lang) : last_archived_table,
+		    (unsigned long long)last_archived_id);
+		free(last_archived_table);
+		last_archived_table = NULL;
+	}
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&idbuf);
+	return (r);
+}
+
+static int
+card_cmd_tab(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct card	*c = s->data;
+
+	(void)arg;
+	c->editing = 0;
+	c->tab = (c->tab + 1) % c->ntabs;
+	if (c->tabs[c->tab].history && !c->hist_loaded)
+		card_load_history(t, c);
+	return (0);
+}
+
+/*
+ * Esc: stop typing (the edits stay, marked unsaved); on a card not
+ * being typed in, leave it, asking first when that loses edits.
+ */
+static void
+card_escape(struct tui *t, struct card *c)
+{
+	if (c->editing) {
+		c->editing = 0;
+		return;
+	}
+	if (card_unsaved_any(c) && tui_confirm(t, _("Discard the changes "
+	    "to this card?"), _("Discard")) != 1)
+		return;
+	tui_pop(t);
+}
+
+static void
+card_move(struct card *c, int key)
+{
+	switch (key) {
+	case '\t':
+		c->cur = card_layout_tab(&c->layout, c->cur, 1);
+		break;
+	case TUI_KEY_BTAB:
+		c->cur = card_layout_tab(&c->layout, c->cur, -1);
+		break;
+	case TUI_KEY_DOWN:
+		c->cur = card_layout_vertical(&c->layout, c->cur, 1);
+		break;
+	case TUI_KEY_UP:
+		c->cur = card_layout_vertical(&c->layout, c->cur, -1);
+		break;
+	}
+	if (c->editing && card_entry_field(c) >= 0)
+		edit_end(&c->v[card_entry_field(c)].ed);
+}
+
+/* A key while editing a text field; 1 when taken. */
+static int
+card_edit_key(struct tui *t, struct card *c, int key)
+{
+	ssize_t		 fp = card_entry_field(c);
+	struct edit	*e;
+	char		 one[8];
+	struct buf	 b = BUF_INIT;
+	int		 r;
+
+	if (fp < 0)
+		return (0);
+	e = &c->v[fp].ed;
+	switch (key) {
+	case TUI_KEY_LEFT:
+		edit_left(e);
+		return (1);
+	case TUI_KEY_RIGHT:
+		edit_right(e);
+		return (1);
+	case TUI_KEY_HOME:
+	case TUI_CTRL('a'):
+		edit_home(e);
+		return (1);
+	case TUI_KEY_END:
+	case TUI_CTRL('e'):
+		edit_end(e);
+		return (1);
+	case TUI_KEY_BACKSPACE:
+	case 0x7f:
+	case 0x08:
+		edit_backspace(e);
+		break;
+	case TUI_KEY_DEL:
+	case TUI_CTRL('d'):
+		edit_delete(e);
+		break;
+	case TUI_CTRL('k'):
+		edit_kill_end(e);
+		break;
+	case TUI_CTRL('u'):
+		edit_kill_home(e);
+		break;
+	case TUI_CTRL('w'):
+		edit_kill_word(e);
+		break;
+	case '\n':
+	case '\r':
+		/* On a choice Enter opens its list; elsewhere it moves on,
+		 * as on a paper form. */
+		if (card_is(&c->t->fields[fp], "ref") ||
+		    card_is(&c->t->fields[fp], "enum"))
+			card_open_picker(t, c, NULL);
+		else
+			card_move(c, '\t');
+		return (1);
+	default:
+		if (key < 0x20 || key >= TUI_KEY_BASE || key == 0x7f)
+			return (0);
+		if (card_is(&c->t->fields[fp], "ref") ||
+		    card_is(&c->t->fields[fp], "enum")) {
+			/* Typing in a choice starts its search. */
+			utf8_encode(&b, (uint32_t)key);
+			memcpy(one, b.data, b.len + 1);
+			buf_release(&b);
+			card_open_picker(t, c, one);
+			return (1);
+		}
+		r = edit_insert(e, (uint32_t)key);
+		if (r == EDIT_FULL)
+			tui_error(t, _("at most %zu characters here"),
+			    e->maxchars);
+		break;
+	}
+	c->v[fp].wrong = 0;
+	return (1);
+}
+
+static int
+card_key(struct tui *t, struct tui_screen *s, int key)
+{
+	struct card	*c = s->data;
+	size_t		 n;
+
+	if (key == TUI_KEY_ESC) {
+		card_escape(t, c);
+		return (1);
+	}
+	if (c->tabs[c->tab].rt != NULL || c->tabs[c->tab].history) {
+		n = c->tabs[c->tab].history ? c->nhist :
+		    card_tab_rows(c, NULL);
+		if (key == TUI_KEY_DOWN || key == 'j') {
+			if (c->tabs[c->tab].history) {
+				if (c->histtop + 1 < n)
+					c->histtop++;
+			} else if (c->relcur + 1 < n)
+				c->relcur++;
+			return (1);
+		}
+		if (key == TUI_KEY_UP || key == 'k') {
+			if (c->tabs[c->tab].history) {
+				if (c->histtop > 0)
+					c->histtop--;
+			} else if (c->relcur > 0)
+				c->relcur--;
+			return (1);
+		}
+		if (key == '\t')
+			return (card_cmd_tab(t, s, NULL), 1);
+		return (0);
+	}
+	if (key == '\t' || key == TUI_KEY_BTAB || key == TUI_KEY_UP ||
+	    key == TUI_KEY_DOWN) {
+		card_move(c, key);
+		return (1);
+	}
+	if (c->editing)
+		return (card_edit_key(t, c, key));
+	return (0);
+}
+
+/*
+ * Back on top: a record opened from a tab may have changed what the
+ * tabs list, so the card is read again, unless that would lose edits.
+ */
+static void
+card_resume(struct tui *t, struct tui_screen *s)
+{
+	struct card	*c = s->data;
+	struct buf	 err = BUF_INIT;
+	size_t		 tab = c->tab, relcur = c->relcur;
+
+	if (c->id != 0 && !card_unsaved_any(c)) {
+		if (card_load(t, c, &err) != 0)
+			tui_error(t, "%s", err.data);
+		c->tab = tab;
+		c->relcur = relcur;
+		if (c->tabs[c->tab].history)
+			card_load_history(t, c);
+	}
+	buf_release(&err);
+}
+
+static void
+card_status(struct tui *t, struct tui_screen *s, struct tui_status *st)
+{
+	struct card	*c = s->data;
+	ssize_t		 fp = card_entry_field(c);
+
+	buf_reset(&c->title);
+	if (c->id == 0)
+		buf_printf(&c->title, _("New: %s"), tui_label(c->t->label,
+		    t->lang));
+	else
+		buf_printf(&c->title, "%s #%llu%s", tui_label(c->t->label,
+		    t->lang), (unsigned long long)c->id, c->archived ?
+		    _(" (archived)") : "");
+	st->title = c->title.data;
+	st->counts = 0;
+	buf_reset(&c->position);
+	if (c->tabs[c->tab].rt == NULL && !c->tabs[c->tab].history &&
+	    fp >= 0)
+		buf_printf(&c->position, "%s%s",
+		    tui_label(c->t->fields[fp].label, t->lang),
+		    c->editing ? _(" (editing)") : "");
+	st->position = c->position.len > 0 ? c->position.data : NULL;
+	st->unsaved = card_unsaved_any(c);
+}
+
+static int
+card_has_row(struct tui *t, struct tui_screen *s)
+{
+	struct card	*c = s->data;
+
+	(void)t;
+	return (c->id != 0);
+}
+
+static int
+card_unsaved(struct tui *t, struct tui_screen *s)
+{
+	(void)t;
+	return (card_unsaved_any(s->data));
+}
+
+/* Hang-up: keep the edits as a draft; no drawing, no server. */
+static void
+card_hangup(struct tui *t, struct tui_screen *s)
+{
+	struct card	*c = s->data;
+	struct draft	 d;
+	struct buf	 err = BUF_INIT;
+	size_t		 i;
+
+	if (!card_unsaved_any(c))
+		return;
+	draft_init(&d);
+	d.where = xstrdup(t->database != NULL ? t->database : "");
+	d.table = xstrdup(c->t->name);
+	d.id = c->id;
+	d.rev = c->rev;
+	d.saved = (int64_t)time(NULL);
+	for (i = 0; i < c->t->nfields; i++)
+		if (card_changed(c, i))
+			draft_add(&d, c->t->fields[i].name,
+			    edit_text(&c->v[i].ed));
+	if (draft_save(&d, &err) != 0)
+		log_warn("%s", err.data);
+	draft_release(&d);
+	buf_release(&err);
+}
+
+static void
+card_free(struct tui_screen *s)
+{
+	struct card	*c = s->data;
+	size_t		 i;
+
+	for (i = 0; i < c->t->nfields; i++) {
+		edit_release(&c->v[i].ed);
+		free(c->v[i].base);
+		free(c->v[i].title);
+		free(c->v[i].title_of);
+	}
+	free(c->v);
+	free(c->efield);
+	card_layout_release(&c->layout);
+	card_rel_clear(c);
+	card_hist_clear(c);
+	free(c->tabs);
+	free(c->stamp);
+	buf_release(&c->title);
+	buf_release(&c->position);
+	free(c);
+}
+
+static const struct tui_screen_ops card_ops = {
+	.name = "card",
+	.cmds = card_cmds,
+	.draw = card_draw,
+	.key = card_key,
+	.resume = card_resume,
+	.status = card_status,
+	.has_row = card_has_row,
+	.unsaved = card_unsaved,
+	.hangup = card_hangup,
+	.free = card_free,
+};
+
+struct tui_screen *
+tui_card_new(struct tui *t, const char *table, uint64_t id)
+{
+	const struct tui_table	*tt;
+	struct card		*c;
+	struct buf		 err = BUF_INIT;
+	const struct tui_item	*it;
+	struct tui_screen	 tmp = { NULL, NULL, NULL };
+	size_t			 i;
+
+	if ((tt = tui_schema_table(&t->schema, table)) == NULL) {
+		tui_error(t, _("unknown table '%s'"), table);
+		return (NULL);
+	}
+	c = xcalloc(1, sizeof *c);
+	c->t = tt;
+	c->id = id;
+	buf_init(&c->title);
+	buf_init(&c->position);
+	c->v = xcalloc(tt->nfields + 1, sizeof *c->v);
+	for (i = 0; i < tt->nfields; i++) {
+		edit_init(&c->v[i].ed, tt->fields[i].maxlen);
+		c->v[i].base = xstrdup("");
+	}
+	/* The server's layout: the drawing with its items blanked. */
+	card_layout_init(&c->layout);
+	for (i = 0; i < tt->nlines; i++)
+		card_layout_line(&c->layout, tt->lines[i],
+		    strlen(tt->lines[i]));
+	for (i = 0; i < tt->nitems; i++) {
+		it = &tt->items[i];
+		if (it->field < tt->nfields)
+			card_layout_item(&c->layout, it->row, it->col,
+			    it->width, it->is_label,
+			    tt->fields[it->field].name);
+	}
+	card_layout_done(&c->layout);
+	c->efield = xcalloc(c->layout.nentries + 1, sizeof *c->efield);
+	for (i = 0; i < c->layout.nentries; i++)
+		c->efield[i] = tui_table_field(tt,
+		    c->layout.items[c->layout.entries[i]].name);
+	card_make_tabs(t, c);
+	if (card_load(t, c, &err) != 0) {
+		tui_error(t, "%s", err.data);
+		buf_release(&err);
+		tmp.data = c;
+		card_free(&tmp);
+		return (NULL);
+	}
+	buf_release(&err);
+	/* A new card starts in the first field, typing. */
+	if (id == 0)
+		c->editing = 1;
+	return (tui_screen_new(&card_ops, c));
+}
+
+void
+tui_drafts_offer(struct tui *t)
+{
+	struct draft		 d;
+	struct buf		 err = BUF_INIT, q = BUF_INIT, when = BUF_INIT;
+	struct tui_screen	*s;
+	struct card		*c;
+	const struct tui_table	*tt;
+	ssize_t			 fp;
+	size_t			 i;
+
+	if (draft_find(&d, t->database != NULL ? t->database : "", &err) !=
+	    0) {
+		buf_release(&err);
+		return;
+	}
+	tt = tui_schema_table(&t->schema, d.table);
+	datetime_format(&when, d.saved);
+	if (d.id != 0)
+		buf_printf(&q, _("An unsaved card of %s #%llu was kept at %s "
+		    "when the terminal went away. Open it?"),
+		    tt != NULL ? tui_label(tt->label, t->lang) : d.table,
+		    (unsigned long long)d.id, when.data);
+	else
+		buf_printf(&q, _("An unsaved new card of %s was kept at %s "
+		    "when the terminal went away. Open it?"),
+		    tt != NULL ? tui_label(tt->label, t->lang) : d.table,
+		    when.data);
+	if (tui_confirm(t, q.data, _("Open")) != 1) {
+		tui_message(t, _("the draft stays in %s"), d.path);
+		goto out;
+	}
+	if ((s = tui_card_new(t, d.table, d.id)) == NULL)
+		goto out;
+	c = s->data;
+	for (i = 0; i < d.n; i++) {
+		if ((fp = tui_table_field(c->t, d.names[i])) < 0)
+			continue;
+		edit_set(&c->v[fp].ed, d.values[i], strlen(d.values[i]));
+	}
+	c->editing = 1;
+	tui_push(t, s);
+	if (d.id != 0 && d.rev != c->rev)
+		tui_message(t, _("the record changed since the draft was kept "
+		    "(revision %lu, now %lu): check before saving"),
+		    (unsigned long)d.rev, (unsigned long)c->rev);
+	else
+		tui_message(t, "%s", _("the draft is back; F2 saves it"));
+	draft_remove(&d);
+out:
+	draft_release(&d);
+	buf_release(&err);
+	buf_release(&q);
+	buf_release(&when);
+}
