@@ -21,6 +21,7 @@
 
 #include "client/client.h"
 #include "proto/proto.h"
+#include "tui/tui.h"
 
 /*
  * Verbs that read a file of the client's: its bytes go along as the
@@ -284,9 +285,16 @@ main(int argc, char **argv)
 		/* Hidden, for tests. */
 		{ "protocol-version", required_argument, NULL, 'P' },
 		{ "stop-mid-request", no_argument, NULL, 'T' },
+		/* Hidden: the TUI's headless mode (tests, benchmarks). */
+		{ "headless", required_argument, NULL, 'H' },
+		{ "keys", required_argument, NULL, 'K' },
+		{ "dump", required_argument, NULL, 'U' },
+		{ "key-stats", required_argument, NULL, 'k' },
+		{ "tui-keys-man", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct client_options	 o;
+	struct tui_options	 to;
 	struct client		*c;
 	struct client_hooks	 hooks;
 	struct progress		 prog;
@@ -303,6 +311,7 @@ main(int argc, char **argv)
 	textdomain("clerk");
 
 	memset(&o, 0, sizeof o);
+	memset(&to, 0, sizeof to);
 	/* "+": options end at the command; its own options are its own. */
 	while ((ch = getopt_long(argc, argv, "+d:S:Vh", longopts,
 	    NULL)) != -1) {
@@ -322,6 +331,29 @@ main(int argc, char **argv)
 		case 'T':
 			o.stop_mid_request = 1;
 			break;
+		case 'H':
+			if (tui_parse_size(optarg, &to.cols, &to.rows) != 0) {
+				fprintf(stderr, "clerk: bad --headless '%s': "
+				    "give COLSxROWS, e.g. 80x24\n", optarg);
+				return (2);
+			}
+			to.headless = 1;
+			break;
+		case 'K':
+			to.keys = optarg;
+			break;
+		case 'U':
+			to.dump = optarg;
+			break;
+		case 'k':
+			to.stats = optarg;
+			break;
+		case 'M':
+			/* The key list of clerk(1), from the command table. */
+			tui_keys_man(&bulk);
+			fputs(bulk.data, stdout);
+			buf_release(&bulk);
+			return (0);
 		case 'V':
 			printf(_("clerk %s (protocol %d)\n"), PACKAGE_VERSION,
 			    PROTO_VERSION);
@@ -343,10 +375,10 @@ main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[0], "admin") == 0 &&
 	    strcmp(argv[1], "setup-shared") == 0)
 		return (setup_shared(argc - 2, argv + 2, &o));
-	if (argc == 0) {
-		say(_("the terminal interface is not there yet; 'clerk help' "
-		    "lists the commands"));
-		return (1);
+	if (argc == 0 || to.headless) {
+		/* No command: the terminal interface. */
+		to.client = &o;
+		return (tui_main(&to));
 	}
 
 	memset(&prog, 0, sizeof prog);

@@ -1,6 +1,7 @@
 /*
- * cmd-page.c: "page TABLE [--sort [-]FIELD] [--after POS | --before POS
- * | --last] [--search TEXT] [--limit N] [--cols F,...] [--archived]":
+ * cmd-page.c: "page TABLE [--sort [-]FIELD] [--after POS | --at POS |
+ * --before POS | --last] [--search TEXT] [--limit N] [--cols F,...]
+ * [--archived]":
  * one screenful of a list for the TUI, in the machine format of tui.h.
  * A list never loads its table: each call reads one page in the order
  * of an index (or of ids) after or before a position the previous page
@@ -214,23 +215,74 @@ page_matches(struct page_state *st, const struct record *rec)
 	return (all);
 }
 
-static void
-page_row_out(struct page_state *st, const struct record *rec,
-    const struct buf *key)
+/*
+ * A reference shown by the name of the record it points to ("#12 when
+ * that one cannot be read), as people know it.
+ */
+static int
+page_ref_text(struct page_state *st, struct store_txn *txn,
+    const struct record *rec, size_t pos, struct buf *v, struct buf *err)
 {
-	struct cmd_ctx	*ctx = st->ctx;
-	struct buf	 v = BUF_INIT;
-	size_t		 c;
+	const struct field	*f = &rec->table->fields[pos];
+	const struct table	*rt;
+	struct record		*ref = NULL;
+	int			 r;
 
-	buf_printf(&ctx->out, "row\t%llu", (unsigned long long)rec->id);
-	page_pos_format(&ctx->out, key->data, key->len, rec->id);
-	for (c = 0; c < st->ncols; c++) {
-		buf_reset(&v);
-		cmd_value_text(rec, st->cols[c], ctx->lang, &v);
-		cmd_machine_field(&ctx->out, v.data, v.len);
+	if (!rec->values[pos].set ||
+	    (rt = schema_table(st->ctx->schema, f->ref_table)) == NULL) {
+		cmd_value_text(rec, pos, st->ctx->lang, v);
+		return (0);
 	}
-	buf_addch(&ctx->out, '\n');
+	r = access_get(st->ctx->session, txn, rt, (uint64_t)rec->values[pos].i,
+	    &ref, err);
+	if (r == -1)
+		return (-1);
+	if (r == 0)
+		cmd_record_title(ref, v);
+	else
+		buf_printf(v, "#%llu", (unsigned long long)rec->values[pos].i);
+	record_free(ref);
+	return (0);
+}
+
+struct page_out {
+	struct page_state	*st;
+	struct page_row		*rows;
+	size_t			 n;
+	struct buf		 out;
+};
+
+/* The rows as lines, in one transaction for the references' names. */
+static int
+page_out_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct page_out		*po = arg;
+	struct page_state	*st = po->st;
+	const struct record	*rec;
+	struct buf		 v = BUF_INIT;
+	size_t			 i, c;
+	int			 r = 0;
+
+	buf_reset(&po->out);
+	for (i = 0; r == 0 && i < po->n; i++) {
+		rec = po->rows[i].rec;
+		buf_printf(&po->out, "row\t%llu", (unsigned long long)rec->id);
+		page_pos_format(&po->out, po->rows[i].key.data,
+		    po->rows[i].key.len, rec->id);
+		for (c = 0; r == 0 && c < st->ncols; c++) {
+			buf_reset(&v);
+			if (st->table->fields[st->cols[c]].type == FT_REF)
+				r = page_ref_text(st, txn, rec, st->cols[c],
+				    &v, err);
+			else
+				cmd_value_text(rec, st->cols[c], st->ctx->lang,
+				    &v);
+			cmd_machine_field(&po->out, v.data, v.len);
+		}
+		buf_addch(&po->out, '\n');
+	}
 	buf_release(&v);
+	return (r);
 }
 
 /* Ascending order of rows (qsort has no argument to say descending,
@@ -447,11 +499,12 @@ page_exec(struct cmd_ctx *ctx)
 {
 	struct page_state	 st;
 	struct page_row		*rows = NULL;
+	struct page_out		 po;
 	struct buf		 err = BUF_INIT;
-	const char		*s, *after, *before;
+	const char		*s, *after, *before, *at;
 	char			*end = NULL;
 	uint64_t		 limit = 50;
-	size_t			 nrows = 0, c, i;
+	size_t			 nrows = 0, c;
 	int			 r, more = 0, backward, last;
 
 	memset(&st, 0, sizeof st);
@@ -460,10 +513,11 @@ page_exec(struct cmd_ctx *ctx)
 	keyset_init(&st.qtoks);
 	after = cmd_opt(ctx, "after");
 	before = cmd_opt(ctx, "before");
+	at = cmd_opt(ctx, "at");
 	last = cmd_opt(ctx, "last") != NULL;
-	if ((after != NULL) + (before != NULL) + last > 1) {
-		r = cmd_usage(ctx, _("give one of --after, --before and "
-		    "--last"));
+	if ((after != NULL) + (before != NULL) + (at != NULL) + last > 1) {
+		r = cmd_usage(ctx, _("give one of --after, --at, --before "
+		    "and --last"));
 		goto out;
 	}
 	if ((s = cmd_opt(ctx, "limit")) != NULL)
@@ -487,8 +541,15 @@ page_exec(struct cmd_ctx *ctx)
 	if ((after != NULL &&
 	    (r = page_pos_parse(ctx, "after", after, &st.at)) != CMD_OK) ||
 	    (before != NULL &&
-	    (r = page_pos_parse(ctx, "before", before, &st.at)) != CMD_OK))
+	    (r = page_pos_parse(ctx, "before", before, &st.at)) != CMD_OK) ||
+	    (at != NULL &&
+	    (r = page_pos_parse(ctx, "at", at, &st.at)) != CMD_OK))
 		goto out;
+	/* At a row is after the one just before it in (key, id) order. */
+	if (at != NULL && st.desc)
+		st.at.id++;
+	else if (at != NULL && st.at.id > 0)
+		st.at.id--;
 	st.archived = cmd_opt(ctx, "archived") != NULL;
 	if ((s = cmd_opt(ctx, "search")) != NULL) {
 		index_query_tokens(s, &st.qtoks);
@@ -525,8 +586,19 @@ page_exec(struct cmd_ctx *ctx)
 	for (c = 0; c < st.ncols; c++)
 		cmd_machine_str(&ctx->out, st.table->fields[st.cols[c]].name);
 	buf_addch(&ctx->out, '\n');
-	for (i = 0; i < nrows; i++)
-		page_row_out(&st, rows[i].rec, &rows[i].key);
+	po.st = &st;
+	po.rows = rows;
+	po.n = nrows;
+	buf_init(&po.out);
+	if (store_txn_run(ctx->store, STORE_TXN_READONLY, page_out_txn, &po,
+	    &err) != 0) {
+		buf_release(&po.out);
+		buf_reset(&ctx->out);
+		r = cmd_error(ctx, "%s", err.data);
+		goto out;
+	}
+	buf_add(&ctx->out, po.out.data, po.out.len);
+	buf_release(&po.out);
 	buf_printf(&ctx->out, "more\t%d\n", more);
 	r = CMD_OK;
 out:
@@ -541,10 +613,10 @@ out:
 }
 
 const struct cmd_entry cmd_page_entry = {
-	"page", "TABLE [--sort [-]FIELD] [--after POS | --before POS | "
-	    "--last] [--search TEXT] [--limit N] [--cols FIELD,...] "
-	    "[--archived]",
+	"page", "TABLE [--sort [-]FIELD] [--after POS | --at POS | "
+	    "--before POS | --last] [--search TEXT] [--limit N] "
+	    "[--cols FIELD,...] [--archived]",
 	N_("one page of a list, for programs (the terminal interface)"),
-	"sort=,after=,before=,last,search=,limit=,cols=,archived", 1, 1,
+	"sort=,after=,at=,before=,last,search=,limit=,cols=,archived", 1, 1,
 	page_exec
 };

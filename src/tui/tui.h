@@ -196,6 +196,9 @@ int	 tui_text(struct tui *, int, int, int, const char *, enum tui_role,
 	     int, int);
 /* Fill width cells at (row, col) with blanks in role. */
 void	 tui_fill(struct tui *, int, int, int, enum tui_role);
+/* Where the cursor shows after this draw (a card's field); without a
+ * call in draw it is hidden. */
+void	 tui_cursor(struct tui *, int, int);
 
 /*
  * Messages on the status line, shown until the next key; the last
@@ -220,6 +223,11 @@ int	 tui_getkey(struct tui *);
 int	 tui_prompt(struct tui *, const char *, struct buf *,
 	     void (*)(struct tui *, const char *, void *), void *);
 int	 tui_confirm(struct tui *, const char *, const char *);
+/* A menu of n items in a box (Up/Down, Enter, type-ahead by the start
+ * of an item, case and ё/е folded): the index chosen, or -1 for Esc or
+ * a hang-up.  def is where the cursor starts. */
+ssize_t	 tui_choose(struct tui *, const char *, const char *const *, size_t,
+	     size_t);
 /* Look up and run the command bound to key on the top screen (then the
  * global commands); 1 if there was none. */
 int	 tui_dispatch(struct tui *, int);
@@ -256,8 +264,8 @@ int	 tui_call(struct tui *, struct buf *, struct buf *, const char *, ...)
  *   list   TABLE FIELD...                       (list columns)
  *   line   TABLE TEXT                           (the drawn screen)
  *   item   TABLE ROW COL WIDTH label|entry FIELD
- * "clerk page TABLE [--sort [-]FIELD] [--after POS | --before POS |
- * --from TEXT | --last] [--search TEXT] [--limit N] [--cols F,F,...]
+ * "clerk page TABLE [--sort [-]FIELD] [--after POS | --at POS |
+ * --before POS | --last] [--search TEXT] [--limit N] [--cols F,F,...]
  * [--archived]" (src/cmd/cmd-page.c) writes:
  *   total  N            records in the table
  *   shown  N [+]        with --search: matches ("+": at least N)
@@ -270,7 +278,7 @@ int	 tui_call(struct tui *, struct buf *, struct buf *, const char *, ...)
  * for "-FIELD"), also for --before and --last.  With --search only
  * matching rows come, still in the list's order: "--search T --after
  * POS --limit 1" is the next match after a row (n), "--before" the one
- * before it (N).
+ * before it (N); --at is --after with the row itself included.
  */
 struct tui_line {
 	char		**f;		/* n unescaped fields */

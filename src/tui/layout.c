@@ -1,0 +1,56 @@
+/*
+ * layout.c: the recalc side of the list screen: how wide each column
+ * is on a terminal of a given width.  Numbers in, numbers out, no
+ * curses, so the unit tests check it without a terminal.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "tui_int.h"
+
+size_t
+tui_fit_columns(const int *want, const int *min, size_t n, size_t first,
+    int width, int gap, int *out)
+{
+	size_t	i, shown = 0, widest;
+	int	used = 0, over;
+
+	for (i = 0; i < n; i++)
+		out[i] = i < first ? 0 : want[i];
+	for (i = first; i < n; i++)
+		used += out[i] + (i > first ? gap : 0);
+	/* Cut the widest column by one cell at a time, down to its least. */
+	while (used > width) {
+		widest = n;
+		for (i = first; i < n; i++)
+			if (out[i] > min[i] && (widest == n ||
+			    out[i] > out[widest]))
+				widest = i;
+		if (widest == n)
+			break;
+		out[widest]--;
+		used--;
+	}
+	/* Still too wide: the columns on the right go. */
+	for (i = n; used > width && i > first + 1; i--) {
+		used -= out[i - 1] + gap;
+		out[i - 1] = 0;
+	}
+	/* A single column left takes what there is. */
+	if (used > width && first < n)
+		out[first] = width;
+	/* Room left over goes to the columns that were cut. */
+	over = width - used;
+	for (i = first; over > 0 && i < n; i++) {
+		if (out[i] == 0 || out[i] >= want[i])
+			continue;
+		used = want[i] - out[i] < over ? want[i] - out[i] : over;
+		out[i] += used;
+		over -= used;
+	}
+	for (i = first; i < n; i++)
+		if (out[i] > 0)
+			shown++;
+	return (shown);
+}

@@ -1,0 +1,1021 @@
+/*
+ * scr-list.c: the one list screen, for any table.  Columns come from
+ * the form, fitted to the terminal by display width; rows come a page
+ * at a time from the "page" verb, after or before the positions of the
+ * rows in hand, so a table of a million rows is never loaded (a
+ * window of a few screens is kept).  Sorting is by indexed columns;
+ * search walks the matches of the word index in the list's order.
+ * Drawing asks the server nothing; the commands do.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui_int.h"
+
+#define LIST_COL_MAX	40	/* natural width of a column at most */
+#define LIST_COL_MIN	6	/* a column is not cut below this */
+#define LIST_COL_FIRST	28	/* nor the first one below this */
+#define LIST_KEEP	4	/* screens of rows kept in the window */
+
+struct lrow {
+	uint64_t	 id;
+	char		*pos;
+	char		**v;
+};
+
+struct list {
+	const struct tui_table	*t;
+	size_t			*cols;		/* field positions */
+	size_t			 ncols;
+	struct buf		 colarg;	/* "name,kind,..." */
+	char			*sort;		/* "name", "-name"; NULL = ids */
+
+	struct lrow		*rows;		/* the window, in list order */
+	size_t			 n;
+	int			 more_before, more_after;
+	size_t			 cur, top;	/* in rows */
+	size_t			 col, lcol;	/* current, first shown */
+	uint64_t		 total;
+
+	char			*search;	/* the last search */
+	uint64_t		 matches;
+	int			 matches_plus;
+
+	struct buf		 title, position, filter;
+};
+
+static void
+rows_free(struct lrow *r, size_t n, size_t ncols)
+{
+	size_t	i, c;
+
+	for (i = 0; i < n; i++) {
+		free(r[i].pos);
+		for (c = 0; c < ncols; c++)
+			free(r[i].v[c]);
+		free(r[i].v);
+	}
+	free(r);
+}
+
+static int
+list_visible(struct tui *t)
+{
+	int	top, rows, cols;
+
+	tui_body(t, &top, &rows, &cols);
+	/* The header takes a row. */
+	return (rows > 2 ? rows - 1 : 1);
+}
+
+/*
+ * One call of "page": mode is NULL (from the start), "after", "at",
+ * "before" or "last"; search NULL for all rows.  The rows come in
+ * list order.
+ */
+static int
+list_fetch(struct tui *t, struct list *l, const char *mode, const char *pos,
+    const char *search, size_t limit, struct lrow **rowsp, size_t *np,
+    int *more)
+{
+	struct tui_lines	 ls;
+	const struct tui_line	*ln;
+	struct buf		 out = BUF_INIT, err = BUF_INIT, opt = BUF_INIT;
+	struct lrow		*rows = NULL;
+	char			*argv[16], lim[16];
+	const char		*k;
+	size_t			 i, c, n = 0;
+	int			 argc = 0;
+
+	snprintf(lim, sizeof lim, "%zu", limit);
+	argv[argc++] = l->t->name;
+	argv[argc++] = (char *)"--cols";
+	argv[argc++] = l->colarg.data;
+	argv[argc++] = (char *)"--limit";
+	argv[argc++] = lim;
+	if (l->sort != NULL) {
+		argv[argc++] = (char *)"--sort";
+		argv[argc++] = l->sort;
+	}
+	if (mode != NULL) {
+		buf_printf(&opt, "--%s", mode);
+		argv[argc++] = opt.data;
+		if (pos != NULL)
+			argv[argc++] = (char *)pos;
+	}
+	if (search != NULL) {
+		argv[argc++] = (char *)"--search";
+		argv[argc++] = (char *)search;
+	}
+	*rowsp = NULL;
+	*np = 0;
+	*more = 0;
+	if (tui_callv(t, "page", argc, argv, &out, &err) != 0) {
+		tui_error(t, "%s", err.data);
+		buf_release(&out);
+		buf_release(&err);
+		buf_release(&opt);
+		return (-1);
+	}
+	tui_lines_parse(&ls, out.data, out.len, NULL);
+	rows = xcalloc(ls.n + 1, sizeof *rows);
+	for (i = 0; i < ls.n; i++) {
+		ln = &ls.v[i];
+		k = tui_line_get(ln, 0);
+		if (strcmp(k, "total") == 0)
+			l->total = strtoull(tui_line_get(ln, 1), NULL, 10);
+		else if (strcmp(k, "shown") == 0) {
+			l->matches = strtoull(tui_line_get(ln, 1), NULL, 10);
+			l->matches_plus = *tui_line_get(ln, 2) == '+';
+		} else if (strcmp(k, "more") == 0)
+			*more = strcmp(tui_line_get(ln, 1), "1") == 0;
+		else if (strcmp(k, "row") == 0) {
+			rows[n].id = strtoull(tui_line_get(ln, 1), NULL, 10);
+			rows[n].pos = xstrdup(tui_line_get(ln, 2));
+			rows[n].v = xcalloc(l->ncols, sizeof *rows[n].v);
+			for (c = 0; c < l->ncols; c++)
+				rows[n].v[c] = xstrdup(tui_line_get(ln, 3 + c));
+			n++;
+		}
+	}
+	tui_lines_release(&ls);
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&opt);
+	*rowsp = rows;
+	*np = n;
+	return (0);
+}
+
+/* Replace the window. */
+static void
+list_set(struct list *l, struct lrow *rows, size_t n)
+{
+	rows_free(l->rows, l->n, l->ncols);
+	l->rows = rows;
+	l->n = n;
+	l->cur = l->top = 0;
+}
+
+/* Rows added after the window, and rows dropped from its front when it
+ * grows past a few screens. */
+static void
+list_append(struct tui *t, struct list *l, struct lrow *rows, size_t n)
+{
+	size_t	keep = (size_t)list_visible(t) * LIST_KEEP, drop;
+
+	l->rows = xreallocarray(l->rows, l->n + n + 1, sizeof *l->rows);
+	memcpy(l->rows + l->n, rows, n * sizeof *rows);
+	l->n += n;
+	free(rows);
+	if (l->n > keep && l->top > keep / 2) {
+		drop = l->top - keep / 4;
+		for (size_t i = 0; i < drop; i++) {
+			size_t c;
+
+			free(l->rows[i].pos);
+			for (c = 0; c < l->ncols; c++)
+				free(l->rows[i].v[c]);
+			free(l->rows[i].v);
+		}
+		memmove(l->rows, l->rows + drop, (l->n - drop) *
+		    sizeof *l->rows);
+		l->n -= drop;
+		l->cur -= drop;
+		l->top -= drop;
+		l->more_before = 1;
+	}
+}
+
+static void
+list_prepend(struct tui *t, struct list *l, struct lrow *rows, size_t n)
+{
+	size_t	keep = (size_t)list_visible(t) * LIST_KEEP, i, c, from;
+
+	l->rows = xreallocarray(l->rows, l->n + n + 1, sizeof *l->rows);
+	memmove(l->rows + n, l->rows, l->n * sizeof *l->rows);
+	memcpy(l->rows, rows, n * sizeof *rows);
+	l->n += n;
+	l->cur += n;
+	l->top += n;
+	free(rows);
+	if (l->n > keep && l->n - l->top > keep / 2 + (size_t)list_visible(t)) {
+		from = l->top + keep / 2;
+		for (i = from; i < l->n; i++) {
+			free(l->rows[i].pos);
+			for (c = 0; c < l->ncols; c++)
+				free(l->rows[i].v[c]);
+			free(l->rows[i].v);
+		}
+		l->n = from;
+		l->more_after = 1;
+	}
+}
+
+/* More rows after the window; 0 when some came. */
+static int
+list_more_after(struct tui *t, struct list *l)
+{
+	struct lrow	*rows;
+	size_t		 n;
+	int		 more;
+
+	if (!l->more_after || l->n == 0)
+		return (-1);
+	if (list_fetch(t, l, "after", l->rows[l->n - 1].pos, NULL,
+	    (size_t)list_visible(t), &rows, &n, &more) != 0)
+		return (-1);
+	l->more_after = more;
+	if (n == 0) {
+		free(rows);
+		return (-1);
+	}
+	list_append(t, l, rows, n);
+	return (0);
+}
+
+static int
+list_more_before(struct tui *t, struct list *l)
+{
+	struct lrow	*rows;
+	size_t		 n;
+	int		 more;
+
+	if (!l->more_before || l->n == 0)
+		return (-1);
+	if (list_fetch(t, l, "before", l->rows[0].pos, NULL,
+	    (size_t)list_visible(t), &rows, &n, &more) != 0)
+		return (-1);
+	l->more_before = more;
+	if (n == 0) {
+		free(rows);
+		return (-1);
+	}
+	list_prepend(t, l, rows, n);
+	return (0);
+}
+
+/* The window from the start (mode NULL), the end ("last"), or at a row
+ * ("at" pos); a window that comes short is filled from before. */
+static int
+list_load(struct tui *t, struct list *l, const char *mode, const char *pos)
+{
+	struct lrow	*rows;
+	size_t		 n, vis = (size_t)list_visible(t);
+	int		 more;
+
+	if (list_fetch(t, l, mode, pos, NULL, vis * 2, &rows, &n, &more) != 0)
+		return (-1);
+	list_set(l, rows, n);
+	if (mode != NULL && strcmp(mode, "last") == 0) {
+		l->more_before = more;
+		l->more_after = 0;
+		l->cur = n > 0 ? n - 1 : 0;
+		l->top = n > vis ? n - vis : 0;
+		return (0);
+	}
+	l->more_after = more;
+	l->more_before = mode != NULL;
+	if (mode != NULL && n < vis) {
+		list_more_before(t, l);
+		l->top = l->n > vis ? l->n - vis : 0;
+	}
+	return (0);
+}
+
+static void
+list_keep_visible(struct tui *t, struct list *l)
+{
+	size_t	vis = (size_t)list_visible(t);
+
+	if (l->cur < l->top)
+		l->top = l->cur;
+	if (l->cur >= l->top + vis)
+		l->top = l->cur - vis + 1;
+}
+
+/* Drawing. */
+
+static void
+list_widths(struct tui *t, struct list *l, int *w)
+{
+	int		*want, *min;
+	size_t		 c, i;
+	int		 x;
+
+	want = xcalloc(l->ncols, sizeof *want);
+	min = xcalloc(l->ncols, sizeof *min);
+	for (c = 0; c < l->ncols; c++) {
+		const char *lab = tui_label(l->t->fields[l->cols[c]].label,
+		    t->lang);
+
+		want[c] = (int)utf8_width(lab, strlen(lab));
+		for (i = 0; i < l->n; i++) {
+			x = (int)utf8_width(l->rows[i].v[c],
+			    strlen(l->rows[i].v[c]));
+			if (x > want[c])
+				want[c] = x;
+		}
+		if (want[c] > LIST_COL_MAX)
+			want[c] = LIST_COL_MAX;
+		if (want[c] < 2)
+			want[c] = 2;
+		/* The first column names the row: it keeps more. */
+		x = c == 0 ? LIST_COL_FIRST : LIST_COL_MIN;
+		min[c] = want[c] < x ? want[c] : x;
+	}
+	/* The current column must be on screen: scroll columns to it. */
+	if (l->col < l->lcol)
+		l->lcol = l->col;
+	for (;;) {
+		tui_fit_columns(want, min, l->ncols, l->lcol, t->cols - 2, 1,
+		    w);
+		if (w[l->col] > 0 || l->lcol >= l->col)
+			break;
+		l->lcol++;
+	}
+	free(want);
+	free(min);
+}
+
+static void
+list_draw(struct tui *t, struct tui_screen *s)
+{
+	struct list		*l = s->data;
+	const struct tui_field	*f;
+	enum tui_role		 role;
+	int			 top, rows, cols, x, *w;
+	size_t			 c, i;
+
+	tui_body(t, &top, &rows, &cols);
+	w = xcalloc(l->ncols + 1, sizeof *w);
+	list_widths(t, l, w);
+	x = 1;
+	for (c = 0; c < l->ncols; c++) {
+		if (w[c] == 0)
+			continue;
+		f = &l->t->fields[l->cols[c]];
+		tui_text(t, top, x, w[c], tui_label(f->label, t->lang),
+		    c == l->col ? TUI_SELECT : TUI_HEADER, 1, f->right);
+		x += w[c] + 1;
+	}
+	for (i = 0; i < (size_t)rows - 1 && l->top + i < l->n; i++) {
+		x = 1;
+		role = l->top + i == l->cur ? TUI_SELECT : TUI_NORMAL;
+		/* A mark as well as the colour: monochrome terminals and
+		 * the text dumps of the tests see it too. */
+		if (role == TUI_SELECT) {
+			tui_fill(t, top + 1 + (int)i, 0, cols, role);
+			tui_text(t, top + 1 + (int)i, 0, 1, "▶", role, 0, 0);
+		}
+		for (c = 0; c < l->ncols; c++) {
+			if (w[c] == 0)
+				continue;
+			tui_text(t, top + 1 + (int)i, x, w[c],
+			    l->rows[l->top + i].v[c], role, 1,
+			    l->t->fields[l->cols[c]].right);
+			x += w[c] + 1;
+		}
+	}
+	if (l->n == 0)
+		tui_text(t, top + 2, 2, cols - 4, _("No records here yet; Ins "
+		    "or a adds one."), TUI_DIM, 0, 0);
+	free(w);
+}
+
+static void
+list_status(struct tui *t, struct tui_screen *s, struct tui_status *st)
+{
+	struct list		*l = s->data;
+	const struct tui_field	*f;
+	const char		*name;
+
+	buf_reset(&l->title);
+	buf_adds(&l->title, tui_label(l->t->plural, t->lang));
+	st->title = l->title.data;
+	st->counts = 1;
+	st->shown = l->total;
+	st->total = l->total;
+	buf_reset(&l->position);
+	if (l->sort != NULL) {
+		name = l->sort[0] == '-' ? l->sort + 1 : l->sort;
+		if (tui_table_field(l->t, name) >= 0) {
+			f = &l->t->fields[tui_table_field(l->t, name)];
+			buf_printf(&l->position, "%s %s %s", _("sort:"),
+			    tui_label(f->label, t->lang),
+			    l->sort[0] == '-' ? "↓" : "↑");
+		}
+	}
+	if (l->search != NULL) {
+		buf_reset(&l->filter);
+		buf_printf(&l->filter, "/%s", l->search);
+		if (l->position.len > 0)
+			buf_adds(&l->position, " │ ");
+		buf_printf(&l->position, "/%s: %llu%s", l->search,
+		    (unsigned long long)l->matches, l->matches_plus ? "+" :
+		    "");
+	}
+	st->position = l->position.data;
+}
+
+static int
+list_has_row(struct tui *t, struct tui_screen *s)
+{
+	(void)t;
+	return (((struct list *)s->data)->n > 0);
+}
+
+static void
+list_resize(struct tui *t, struct tui_screen *s)
+{
+	list_keep_visible(t, s->data);
+}
+
+/* Back from a card: the rows may have changed; reload at the top row. */
+static void
+list_resume(struct tui *t, struct tui_screen *s)
+{
+	struct list	*l = s->data;
+	char		*pos;
+	size_t		 off;
+
+	if (l->n == 0) {
+		list_load(t, l, NULL, NULL);
+		return;
+	}
+	pos = xstrdup(l->rows[l->top].pos);
+	off = l->cur - l->top;
+	if (l->top == 0 && !l->more_before)
+		list_load(t, l, NULL, NULL);
+	else
+		list_load(t, l, "at", pos);
+	free(pos);
+	l->cur = l->top + off < l->n ? l->top + off : l->n > 0 ? l->n - 1 : 0;
+	list_keep_visible(t, l);
+}
+
+static void
+list_free(struct tui_screen *s)
+{
+	struct list	*l = s->data;
+
+	rows_free(l->rows, l->n, l->ncols);
+	free(l->cols);
+	free(l->sort);
+	free(l->search);
+	buf_release(&l->colarg);
+	buf_release(&l->title);
+	buf_release(&l->position);
+	buf_release(&l->filter);
+	free(l);
+}
+
+/* Moving. */
+
+static int
+list_down(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+
+	(void)arg;
+	if (l->cur + 1 >= l->n && list_more_after(t, l) != 0)
+		return (0);
+	if (l->cur + 1 < l->n)
+		l->cur++;
+	list_keep_visible(t, l);
+	return (0);
+}
+
+static int
+list_up(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+
+	(void)arg;
+	if (l->cur == 0 && list_more_before(t, l) != 0)
+		return (0);
+	if (l->cur > 0)
+		l->cur--;
+	list_keep_visible(t, l);
+	return (0);
+}
+
+static int
+list_page_down(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+	size_t		 vis = (size_t)list_visible(t);
+
+	(void)arg;
+	if (l->top + 2 * vis > l->n)
+		list_more_after(t, l);
+	if (l->top + vis < l->n) {
+		l->top += vis;
+		l->cur += vis;
+	}
+	if (l->top + vis > l->n)
+		l->top = l->n > vis ? l->n - vis : 0;
+	if (l->cur >= l->n)
+		l->cur = l->n > 0 ? l->n - 1 : 0;
+	list_keep_visible(t, l);
+	return (0);
+}
+
+static int
+list_page_up(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+	size_t		 vis = (size_t)list_visible(t);
+
+	(void)arg;
+	if (l->top < vis)
+		list_more_before(t, l);
+	if (l->top >= vis) {
+		l->top -= vis;
+		l->cur -= vis;
+	} else {
+		l->cur = l->cur > l->top ? l->cur - l->top : 0;
+		l->top = 0;
+	}
+	list_keep_visible(t, l);
+	return (0);
+}
+
+static int
+list_first(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)arg;
+	return (list_load(t, s->data, NULL, NULL));
+}
+
+static int
+list_last(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)arg;
+	return (list_load(t, s->data, "last", NULL));
+}
+
+static int
+list_col_next(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+
+	(void)t;
+	(void)arg;
+	if (l->col + 1 < l->ncols)
+		l->col++;
+	return (0);
+}
+
+static int
+list_col_prev(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+
+	(void)t;
+	(void)arg;
+	if (l->col > 0)
+		l->col--;
+	return (0);
+}
+
+/* Sorting. */
+
+static int
+list_sort_by(struct tui *t, struct list *l, const char *name, int desc)
+{
+	const struct tui_field	*f;
+	struct buf		 ok = BUF_INIT;
+	ssize_t			 pos;
+	size_t			 i;
+	char			*old = l->sort;
+
+	if (strcmp(name, "id") != 0) {
+		if ((pos = tui_table_field(l->t, name)) < 0)
+			return (tui_error(t, _("no column '%s' in '%s'"),
+			    name, l->t->name));
+		f = &l->t->fields[pos];
+		if ((f->index & (TUI_IX_EXACT | TUI_IX_FOLDED |
+		    TUI_IX_UNIQUE)) == 0) {
+			for (i = 0; i < l->t->nfields; i++)
+				if (l->t->fields[i].index & (TUI_IX_EXACT |
+				    TUI_IX_FOLDED | TUI_IX_UNIQUE))
+					buf_printf(&ok, "%s%s", ok.len ? ", " :
+					    "", tui_label(l->t->fields[i].label,
+					    t->lang));
+			tui_error(t, _("'%s' has no index to sort by; these "
+			    "have: %s"), tui_label(f->label, t->lang),
+			    ok.data);
+			buf_release(&ok);
+			return (-1);
+		}
+	}
+	xasprintf(&l->sort, "%s%s", desc ? "-" : "", name);
+	if (list_load(t, l, NULL, NULL) != 0) {
+		free(l->sort);
+		l->sort = old;
+		return (-1);
+	}
+	free(old);
+	return (0);
+}
+
+static int
+list_sort_asc(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+
+	return (list_sort_by(t, l, arg != NULL ? arg :
+	    l->t->fields[l->cols[l->col]].name, 0));
+}
+
+static int
+list_sort_desc(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+
+	return (list_sort_by(t, l, arg != NULL ? arg :
+	    l->t->fields[l->cols[l->col]].name, 1));
+}
+
+/* F6: the menu of orders the table has indexes for. */
+static int
+list_sort_menu(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list		*l = s->data;
+	const struct tui_field	*f;
+	const char		**items;
+	char			**names;
+	int			*desc;
+	size_t			 i, n = 0, k;
+	ssize_t			 r;
+
+	(void)arg;
+	items = xcalloc(2 * l->t->nfields + 2, sizeof *items);
+	names = xcalloc(2 * l->t->nfields + 2, sizeof *names);
+	desc = xcalloc(2 * l->t->nfields + 2, sizeof *desc);
+	for (k = 0; k < 2; k++) {
+		xasprintf(&names[n], "%s %s", _("Order added"), k ? "↓" : "↑");
+		items[n] = names[n];
+		desc[n++] = (int)k;
+	}
+	for (i = 0; i < l->t->nfields; i++) {
+		f = &l->t->fields[i];
+		if ((f->index & (TUI_IX_EXACT | TUI_IX_FOLDED |
+		    TUI_IX_UNIQUE)) == 0 || f->multi)
+			continue;
+		for (k = 0; k < 2; k++) {
+			xasprintf(&names[n], "%s %s", tui_label(f->label,
+			    t->lang), k ? "↓" : "↑");
+			items[n] = names[n];
+			desc[n++] = (int)k;
+		}
+	}
+	r = tui_choose(t, _("Sort by"), items, n, 0);
+	if (r >= 0) {
+		if (r < 2)
+			list_sort_by(t, l, "id", desc[r]);
+		else {
+			/* The field of item r: count indexed fields. */
+			for (i = 0, k = 2; i < l->t->nfields; i++) {
+				f = &l->t->fields[i];
+				if ((f->index & (TUI_IX_EXACT | TUI_IX_FOLDED |
+				    TUI_IX_UNIQUE)) == 0 || f->multi)
+					continue;
+				if ((size_t)r < k + 2) {
+					list_sort_by(t, l, f->name, desc[r]);
+					break;
+				}
+				k += 2;
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(items);
+	free(desc);
+	return (0);
+}
+
+/* Search. */
+
+struct search_state {
+	struct list	*l;
+	char		*from;		/* position searching starts at */
+	int		 from_start;
+};
+
+/*
+ * Move to the first match at or after pos (or from the start), in the
+ * list's order; wraps to the top once and says so.  1 when nothing
+ * matches.
+ */
+static int
+list_find(struct tui *t, struct list *l, const char *text, const char *mode,
+    const char *pos, int wrap_quiet)
+{
+	struct lrow	*rows;
+	size_t		 n;
+	int		 more, backward;
+
+	backward = mode != NULL && strcmp(mode, "before") == 0;
+	if (list_fetch(t, l, mode, pos, text, 1, &rows, &n, &more) != 0)
+		return (-1);
+	if (n == 0 && mode != NULL) {
+		rows_free(rows, 0, l->ncols);
+		/* Round to the other end, as less and vi do. */
+		if (list_fetch(t, l, backward ? "last" : NULL, NULL, text, 1,
+		    &rows, &n, &more) != 0)
+			return (-1);
+		if (n > 0 && !wrap_quiet)
+			tui_message(t, backward ? _("search wrapped to the "
+			    "bottom") : _("search wrapped to the top"));
+	}
+	if (n == 0) {
+		rows_free(rows, 0, l->ncols);
+		tui_error(t, _("no match for '%s'"), text);
+		return (1);
+	}
+	/* Open the window at the match. */
+	list_load(t, l, "at", rows[0].pos);
+	for (l->cur = 0; l->cur < l->n && l->rows[l->cur].id != rows[0].id;
+	    l->cur++)
+		;
+	if (l->cur == l->n)
+		l->cur = 0;
+	list_keep_visible(t, l);
+	rows_free(rows, n, l->ncols);
+	return (0);
+}
+
+static void
+search_change(struct tui *t, const char *text, void *arg)
+{
+	struct search_state	*ss = arg;
+
+	if (*text == '\0')
+		return;
+	/* As you type: from where the search began, the row included. */
+	list_find(t, ss->l, text, ss->from_start ? NULL : "at", ss->from, 1);
+}
+
+static int
+list_search(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list		*l = s->data;
+	struct search_state	 ss;
+	struct buf		 line = BUF_INIT;
+	int			 r;
+
+	if (!l->t->has_search)
+		return (tui_error(t, _("'%s' has no searchable fields"),
+		    tui_label(l->t->plural, t->lang)));
+	memset(&ss, 0, sizeof ss);
+	ss.l = l;
+	ss.from_start = l->n == 0;
+	ss.from = l->n > 0 ? xstrdup(l->rows[l->cur].pos) : NULL;
+	if (arg != NULL) {
+		buf_adds(&line, arg);
+		r = 0;
+	} else
+		r = tui_prompt(t, _("Search: "), &line, search_change, &ss);
+	if (r == 0 && line.len > 0) {
+		free(l->search);
+		l->search = xstrdup(line.data);
+		if (arg != NULL)
+			search_change(t, line.data, &ss);
+		else
+			/* Say what the typing found (or did not). */
+			list_find(t, l, line.data, ss.from_start ? NULL :
+			    "at", ss.from, 1);
+	} else if (r == 1 && ss.from != NULL)
+		/* Esc: back where the search began. */
+		list_load(t, l, "at", ss.from);
+	free(ss.from);
+	buf_release(&line);
+	return (0);
+}
+
+static int
+list_search_next(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+
+	(void)arg;
+	if (l->search == NULL)
+		return (tui_error(t, _("no search yet: / or F3 starts one")));
+	return (list_find(t, l, l->search, l->n > 0 ? "after" : NULL,
+	    l->n > 0 ? l->rows[l->cur].pos : NULL, 0) < 0 ? -1 : 0);
+}
+
+static int
+list_search_prev(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+
+	(void)arg;
+	if (l->search == NULL)
+		return (tui_error(t, _("no search yet: / or F3 starts one")));
+	return (list_find(t, l, l->search, l->n > 0 ? "before" : "last",
+	    l->n > 0 ? l->rows[l->cur].pos : NULL, 0) < 0 ? -1 : 0);
+}
+
+/* Records. */
+
+#pragma weak tui_card_new
+
+static int
+list_open(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list		*l = s->data;
+	struct tui_screen	*card;
+
+	(void)arg;
+	if (tui_card_new == NULL)
+		return (tui_error(t, _("record cards are not in this build "
+		    "of clerk")));
+	if ((card = tui_card_new(t, l->t->name, l->rows[l->cur].id)) != NULL)
+		tui_push(t, card);
+	return (0);
+}
+
+static int
+list_new(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list		*l = s->data;
+	struct tui_screen	*card;
+
+	(void)arg;
+	if (tui_card_new == NULL)
+		return (tui_error(t, _("record cards are not in this build "
+		    "of clerk")));
+	if ((card = tui_card_new(t, l->t->name, 0)) != NULL)
+		tui_push(t, card);
+	return (0);
+}
+
+/* Export of what is shown (the rows in hand) to a CSV file. */
+static void
+csv_cell(struct buf *b, const char *s)
+{
+	const char	*p;
+
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addch(b, '"');
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"')
+			buf_addch(b, '"');
+		buf_addch(b, *p);
+	}
+	buf_addch(b, '"');
+}
+
+static int
+list_export(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+	struct buf	 b = BUF_INIT, name = BUF_INIT;
+	FILE		*f;
+	size_t		 i, c;
+	int		 r = 0;
+
+	if (arg == NULL) {
+		buf_printf(&name, "%s.csv", l->t->name);
+		if (tui_prompt(t, _("Export the rows shown to: "), &name, NULL,
+		    NULL) != 0 || name.len == 0) {
+			buf_release(&name);
+			return (0);
+		}
+		arg = name.data;
+	}
+	for (c = 0; c < l->ncols; c++) {
+		if (c > 0)
+			buf_addch(&b, ',');
+		csv_cell(&b, l->t->fields[l->cols[c]].name);
+	}
+	buf_adds(&b, "\r\n");
+	for (i = 0; i < l->n; i++) {
+		for (c = 0; c < l->ncols; c++) {
+			if (c > 0)
+				buf_addch(&b, ',');
+			csv_cell(&b, l->rows[i].v[c]);
+		}
+		buf_adds(&b, "\r\n");
+	}
+	if ((f = fopen(arg, "w")) != NULL) {
+		if (fwrite(b.data, 1, b.len, f) != b.len)
+			r = -1;
+		if (fclose(f) != 0)
+			r = -1;
+	}
+	if (f == NULL || r != 0)
+		r = tui_error(t, _("cannot write '%s': %s"), arg,
+		    strerror(errno));
+	else
+		tui_message(t, _("%zu rows written to '%s'"), l->n, arg);
+	buf_release(&b);
+	buf_release(&name);
+	return (r);
+}
+
+static int
+list_back(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)s;
+	(void)arg;
+	tui_pop(t);
+	return (0);
+}
+
+const struct tui_cmd tui_list_cmds[] = {
+	{ "list-down", { TUI_KEY_DOWN, 'j' }, NULL, N_("the next row"), 0,
+	    list_down },
+	{ "list-up", { TUI_KEY_UP, 'k' }, NULL, N_("the row before"), 0,
+	    list_up },
+	{ "list-page-down", { TUI_KEY_PGDN, TUI_CTRL('f') }, NULL,
+	    N_("a screen down"), 0, list_page_down },
+	{ "list-page-up", { TUI_KEY_PGUP, TUI_CTRL('b') }, NULL,
+	    N_("a screen up"), 0, list_page_up },
+	{ "list-first", { TUI_KEY_HOME, 'g' }, NULL, N_("the first row"), 0,
+	    list_first },
+	{ "list-last", { TUI_KEY_END, 'G' }, NULL, N_("the last row"), 0,
+	    list_last },
+	{ "list-column-next", { '\t', 'l' }, NULL,
+	    N_("the next column (sorting and search work on it)"), 0,
+	    list_col_next },
+	{ "list-column-prev", { TUI_KEY_BTAB, 'h' }, NULL,
+	    N_("the column before"), 0, list_col_prev },
+	{ "list-open", { '\n', TUI_KEY_RIGHT, 'e' }, N_("Open"),
+	    N_("open the record's card"), TUI_CMD_ROW, list_open },
+	{ "list-new", { TUI_KEY_INS, 'a' }, N_("New"),
+	    N_("a new record"), TUI_CMD_WRITE, list_new },
+	{ "list-search", { TUI_KEY_F(3), '/' }, N_("Search"),
+	    N_("search as you type (words of names, phones, INN ...)"),
+	    TUI_CMD_ARG, list_search },
+	{ "list-search-next", { 'n' }, NULL, N_("the next match"), 0,
+	    list_search_next },
+	{ "list-search-prev", { 'N' }, NULL, N_("the match before"), 0,
+	    list_search_prev },
+	{ "list-sort", { TUI_KEY_F(6) }, N_("Sort"),
+	    N_("choose the order from a menu"), 0, list_sort_menu },
+	{ "list-sort-asc", { '[' }, NULL,
+	    N_("sort by this column, ascending (or by FIELD)"), TUI_CMD_ARG,
+	    list_sort_asc },
+	{ "list-sort-desc", { ']' }, NULL,
+	    N_("sort by this column, descending (or by FIELD)"),
+	    TUI_CMD_ARG, list_sort_desc },
+	{ "list-export", { 0 }, NULL,
+	    N_("write the rows in hand to a CSV file"), TUI_CMD_ARG,
+	    list_export },
+	{ "list-back", { TUI_KEY_ESC, 'q', TUI_KEY_LEFT }, NULL,
+	    N_("back to the screen before"), 0, list_back },
+	{ NULL, { 0 }, NULL, NULL, 0, NULL }
+};
+
+static const struct tui_screen_ops list_ops = {
+	"list", tui_list_cmds, list_draw, NULL, list_resize, list_resume,
+	list_status, list_has_row, NULL, NULL, list_free
+};
+
+struct tui_screen *
+tui_list_new(struct tui *t, const char *table)
+{
+	const struct tui_table	*tt;
+	struct list		*l;
+	size_t			 i;
+
+	if ((tt = tui_schema_table(&t->schema, table)) == NULL) {
+		tui_error(t, _("no table '%s'"), table);
+		return (NULL);
+	}
+	l = xcalloc(1, sizeof *l);
+	l->t = tt;
+	l->cols = xcalloc(tt->nfields + 1, sizeof *l->cols);
+	buf_init(&l->colarg);
+	buf_init(&l->title);
+	buf_init(&l->position);
+	buf_init(&l->filter);
+	if (tt->nlist > 0)
+		for (i = 0; i < tt->nlist; i++)
+			l->cols[l->ncols++] = tt->list[i];
+	else
+		for (i = 0; i < tt->nfields; i++)
+			l->cols[l->ncols++] = i;
+	for (i = 0; i < l->ncols; i++)
+		buf_printf(&l->colarg, "%s%s", i ? "," : "",
+		    tt->fields[l->cols[i]].name);
+	/* Lists open in the order of their first column when it can. */
+	if (l->ncols > 0 && (tt->fields[l->cols[0]].index & (TUI_IX_EXACT |
+	    TUI_IX_FOLDED | TUI_IX_UNIQUE)) && !tt->fields[l->cols[0]].multi)
+		l->sort = xstrdup(tt->fields[l->cols[0]].name);
+	list_load(t, l, NULL, NULL);
+	return (tui_screen_new(&list_ops, l));
+}

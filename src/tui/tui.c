@@ -1,0 +1,1493 @@
+/*
+ * tui.c: the framework of the terminal interface.  Owns the terminal
+ * (curses set up and put back, colours or bold/reverse, resize,
+ * hang-up), the screen stack and its loop, the title, status line and
+ * key bar, messages, prompts and confirmations, command lookup by key
+ * and by name, calls to the server, and the headless mode of the tests
+ * (keys from a script, the screen dumped as text).  Screens draw their
+ * bodies and handle their commands; this file never knows what a table
+ * or a record is.  The only place besides the screens that includes
+ * curses; never used by anything below the TUI.
+ */
+#include "config.h"
+
+#define NCURSES_WIDECHAR 1
+
+#include <sys/stat.h>
+
+#include <curses.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "tui_int.h"
+
+struct tui_priv {
+	SCREEN		*term;
+	FILE		*out, *in;
+	uint64_t	 bytes;		/* written to the terminal (headless) */
+
+	struct tui_script script;
+	FILE		*dump;
+	int		 ndumps;
+	FILE		*stats;
+	int		 stat_key;	/* the key being timed, 0 = none */
+	uint64_t	 stat_ns, stat_bytes;
+
+	struct buf	 msg;		/* the current message */
+	int		 msg_error;
+	char		*history[TUI_MESSAGES];
+	size_t		 nhistory;
+
+	int		 quit;
+	int		 redraw;
+	int		 cur_row, cur_col;	/* the cursor after drawing */
+	int		 in_prompt;	/* the status line is a prompt */
+};
+
+static volatile sig_atomic_t	hup_signal;
+static struct tui		*fatal_tui;
+
+static struct tui_priv *
+priv(struct tui *t)
+{
+	return (t->priv);
+}
+
+/* Signals: SIGHUP and SIGTERM only set a flag (TUI.md: hang-up). */
+static void
+on_hangup(int sig)
+{
+	(void)sig;
+	hup_signal = 1;
+}
+
+static void
+fatal_hook(void)
+{
+	if (fatal_tui != NULL && !isendwin())
+		endwin();
+}
+
+/* Attributes. */
+
+enum { PAIR_TITLE = 1, PAIR_SELECT, PAIR_MARK, PAIR_ERROR, PAIR_BAR,
+	PAIR_BARKEY, PAIR_STATUS, PAIR_HEADER, PAIR_FIELD };
+
+static void
+colors_init(struct tui *t)
+{
+	const char	*nc = getenv("NO_COLOR");
+
+	t->color = 0;
+	/* NO_COLOR set and not empty means no colours (no-color.org). */
+	if ((nc != NULL && *nc != '\0') || !has_colors())
+		return;
+	if (start_color() != OK)
+		return;
+	use_default_colors();
+	init_pair(PAIR_TITLE, COLOR_WHITE, COLOR_BLUE);
+	init_pair(PAIR_SELECT, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_MARK, COLOR_YELLOW, -1);
+	init_pair(PAIR_ERROR, COLOR_WHITE, COLOR_RED);
+	init_pair(PAIR_BAR, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_BARKEY, COLOR_WHITE, -1);
+	init_pair(PAIR_STATUS, COLOR_WHITE, COLOR_BLUE);
+	init_pair(PAIR_HEADER, COLOR_YELLOW, -1);
+	init_pair(PAIR_FIELD, COLOR_WHITE, COLOR_BLUE);
+	t->color = 1;
+}
+
+static attr_t
+role_attr(struct tui *t, enum tui_role r, short *pair)
+{
+	*pair = 0;
+	if (t->color) {
+		switch (r) {
+		case TUI_NORMAL:
+		case TUI_LABEL:
+			return (A_NORMAL);
+		case TUI_TITLE:
+			*pair = PAIR_TITLE;
+			return (A_BOLD);
+		case TUI_HEADER:
+			*pair = PAIR_HEADER;
+			return (A_BOLD);
+		case TUI_SELECT:
+			*pair = PAIR_SELECT;
+			return (A_NORMAL);
+		case TUI_MARK:
+			*pair = PAIR_MARK;
+			return (A_BOLD);
+		case TUI_FIELD:
+			*pair = PAIR_FIELD;
+			return (A_NORMAL);
+		case TUI_ERROR:
+			*pair = PAIR_ERROR;
+			return (A_BOLD);
+		case TUI_BAR:
+			*pair = PAIR_BAR;
+			return (A_NORMAL);
+		case TUI_BARKEY:
+			*pair = PAIR_BARKEY;
+			return (A_BOLD);
+		case TUI_STATUS:
+			*pair = PAIR_STATUS;
+			return (A_NORMAL);
+		case TUI_DIM:
+			return (A_DIM);
+		}
+		return (A_NORMAL);
+	}
+	/* No colours: bold, reverse and underline carry the meaning. */
+	switch (r) {
+	case TUI_NORMAL:
+	case TUI_LABEL:
+		return (A_NORMAL);
+	case TUI_TITLE:
+		return (A_REVERSE | A_BOLD);
+	case TUI_HEADER:
+		return (A_BOLD | A_UNDERLINE);
+	case TUI_SELECT:
+		return (A_REVERSE);
+	case TUI_MARK:
+		return (A_BOLD);
+	case TUI_FIELD:
+		return (A_UNDERLINE);
+	case TUI_ERROR:
+		return (A_REVERSE | A_BOLD);
+	case TUI_BAR:
+		return (A_REVERSE);
+	case TUI_BARKEY:
+		return (A_BOLD);
+	case TUI_STATUS:
+		return (A_REVERSE);
+	case TUI_DIM:
+		return (A_DIM);
+	}
+	return (A_NORMAL);
+}
+
+static void
+role_set(struct tui *t, enum tui_role r)
+{
+	short	pair;
+	attr_t	a = role_attr(t, r, &pair);
+
+	attr_set(a, pair, NULL);
+}
+
+/* Drawing. */
+
+void
+tui_body(struct tui *t, int *top, int *rows, int *cols)
+{
+	*top = 1;
+	*rows = t->rows - 3 > 0 ? t->rows - 3 : 0;
+	*cols = t->cols;
+}
+
+void
+tui_fill(struct tui *t, int row, int col, int width, enum tui_role role)
+{
+	if (row < 0 || row >= t->rows || width <= 0)
+		return;
+	if (col + width > t->cols)
+		width = t->cols - col;
+	role_set(t, role);
+	mvhline(row, col, ' ', width);
+	role_set(t, TUI_NORMAL);
+}
+
+int
+tui_text(struct tui *t, int row, int col, int width, const char *s,
+    enum tui_role role, int pad, int right)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*p;
+	size_t		 len, fit, w;
+	uint32_t	 cp;
+	int		 n, lead = 0;
+
+	if (row < 0 || row >= t->rows || col >= t->cols || width <= 0)
+		return (0);
+	if (col + width > t->cols)
+		width = t->cols - col;
+	/* Controls (a tab or newline in a note) would print as ^J. */
+	for (p = s; *p != '\0'; p += n) {
+		n = (int)utf8_decode(p, strlen(p), &cp);
+		if (n == 0) {
+			buf_adds(&b, "\xef\xbf\xbd");
+			n = 1;
+		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 &&
+		    cp < 0xa0))
+			buf_addch(&b, ' ');
+		else
+			buf_add(&b, p, (size_t)n);
+	}
+	len = b.len;
+	w = utf8_width(b.data, len);
+	if (w > (size_t)width) {
+		/* Cut with an ellipsis where the text is cut. */
+		fit = utf8_fit(b.data, len, (size_t)width - 1);
+		buf_truncate(&b, fit);
+		buf_adds(&b, "…");
+		w = utf8_width(b.data, b.len);
+	}
+	if (right && pad && w < (size_t)width)
+		lead = width - (int)w;
+	role_set(t, role);
+	if (lead > 0)
+		mvhline(row, col, ' ', lead);
+	mvaddnstr(row, col + lead, b.data, (int)b.len);
+	if (pad && lead + (int)w < width)
+		mvhline(row, col + lead + (int)w, ' ', width - lead - (int)w);
+	role_set(t, TUI_NORMAL);
+	buf_release(&b);
+	return (pad ? width : lead + (int)w);
+}
+
+void
+tui_cursor(struct tui *t, int row, int col)
+{
+	priv(t)->cur_row = row;
+	priv(t)->cur_col = col;
+}
+
+static void
+draw_title(struct tui *t, const struct tui_status *st)
+{
+	struct buf	b = BUF_INIT;
+
+	buf_adds(&b, " clerk");
+	if (st->title != NULL && *st->title != '\0')
+		buf_printf(&b, " — %s", st->title);
+	tui_text(t, 0, 0, t->cols, b.data, TUI_TITLE, 1, 0);
+	buf_release(&b);
+}
+
+static void
+draw_status(struct tui *t, const struct tui_status *st)
+{
+	struct tui_priv	*p = priv(t);
+	struct buf	 b = BUF_INIT, r = BUF_INIT;
+	int		 row = t->rows - 2, w;
+
+	if (p->msg.len > 0) {
+		tui_text(t, row, 0, t->cols, p->msg.data, p->msg_error ?
+		    TUI_ERROR : TUI_STATUS, 1, 0);
+		return;
+	}
+	buf_printf(&b, " %s", t->login != NULL ? t->login : "");
+	if (st->title != NULL)
+		buf_printf(&b, " │ %s", st->title);
+	if (st->counts)
+		buf_printf(&b, " │ %llu/%llu", (unsigned long long)st->shown,
+		    (unsigned long long)st->total);
+	if (st->filter != NULL && *st->filter != '\0')
+		buf_printf(&b, " │ %s %s", _("filter:"), st->filter);
+	if (st->position != NULL && *st->position != '\0')
+		buf_printf(&r, "%s ", st->position);
+	if (st->unsaved)
+		buf_printf(&r, "%s ", _("[modified]"));
+	tui_fill(t, row, 0, t->cols, TUI_STATUS);
+	w = (int)utf8_width(r.data, r.len);
+	if (w > t->cols / 2)
+		w = t->cols / 2;
+	tui_text(t, row, 0, t->cols - w, b.data, TUI_STATUS, 1, 0);
+	if (w > 0)
+		tui_text(t, row, t->cols - w, w, r.data, TUI_STATUS, 1, 1);
+	buf_release(&b);
+	buf_release(&r);
+}
+
+/* Does a command of the screen's own table or a global one come first
+ * for this key?  The screen's win. */
+static const struct tui_cmd *
+cmd_by_key(const struct tui_cmd *cmds, int key)
+{
+	size_t	i, k;
+
+	for (i = 0; cmds != NULL && cmds[i].name != NULL; i++)
+		for (k = 0; k < TUI_CMD_KEYS && cmds[i].keys[k] != 0; k++)
+			if (cmds[i].keys[k] == key)
+				return (&cmds[i]);
+	return (NULL);
+}
+
+static const struct tui_cmd *
+cmd_by_name(const struct tui_cmd *cmds, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; cmds != NULL && cmds[i].name != NULL; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return (&cmds[i]);
+	return (NULL);
+}
+
+size_t
+tui_commands(const struct tui_screen *s, const struct tui_cmd **v,
+    size_t max)
+{
+	const struct tui_cmd	*own = s != NULL ? s->ops->cmds : NULL;
+	size_t			 i, n = 0;
+
+	for (i = 0; own != NULL && own[i].name != NULL && n < max; i++)
+		v[n++] = &own[i];
+	for (i = 0; tui_global_cmds[i].name != NULL && n < max; i++)
+		if (cmd_by_name(own, tui_global_cmds[i].name) == NULL)
+			v[n++] = &tui_global_cmds[i];
+	return (n);
+}
+
+void
+tui_cmd_keys(const struct tui_cmd *c, struct buf *out)
+{
+	size_t	k;
+
+	for (k = 0; k < TUI_CMD_KEYS && c->keys[k] != 0; k++) {
+		if (k > 0)
+			buf_adds(out, ", ");
+		tui_key_name(c->keys[k], out);
+	}
+}
+
+/*
+ * The key bar: the screen's commands with a label, then the global ones
+ * (help, quit), as "F1 Help", as wide as there is room for.
+ */
+static void
+draw_bar(struct tui *t)
+{
+	const struct tui_cmd	*v[128];
+	struct buf		 key = BUF_INIT;
+	size_t			 n, i;
+	int			 row = t->rows - 1, col = 0, w;
+	const char		*label;
+
+	tui_fill(t, row, 0, t->cols, TUI_NORMAL);
+	n = tui_commands(t->top, v, nitems(v));
+	for (i = 0; i < n && col < t->cols; i++) {
+		if (v[i]->bar == NULL || v[i]->keys[0] == 0)
+			continue;
+		buf_reset(&key);
+		tui_key_name(v[i]->keys[0], &key);
+		label = _(v[i]->bar);
+		w = (int)utf8_width(key.data, key.len) +
+		    (int)utf8_width(label, strlen(label)) + 1;
+		if (col + w > t->cols)
+			break;
+		col += tui_text(t, row, col, t->cols - col, key.data,
+		    TUI_BARKEY, 0, 0);
+		col += tui_text(t, row, col, t->cols - col, label, TUI_BAR,
+		    0, 0);
+		col++;
+	}
+	buf_release(&key);
+}
+
+static void
+draw_small(struct tui *t)
+{
+	struct buf	b = BUF_INIT;
+	int		row = t->rows / 2;
+
+	erase();
+	buf_printf(&b, _("The terminal is %d×%d; clerk needs at least %d×%d."),
+	    t->cols, t->rows, TUI_MIN_COLS, TUI_MIN_ROWS);
+	tui_text(t, row > 0 ? row - 1 : 0, 0, t->cols, b.data, TUI_ERROR, 0,
+	    0);
+	tui_text(t, row, 0, t->cols, _("Enlarge the window, or press F10 "
+	    "to quit."), TUI_NORMAL, 0, 0);
+	buf_release(&b);
+}
+
+static int
+too_small(struct tui *t)
+{
+	return (t->cols < TUI_MIN_COLS || t->rows < TUI_MIN_ROWS);
+}
+
+static void
+draw_all(struct tui *t)
+{
+	struct tui_priv		*p = priv(t);
+	struct tui_status	 st;
+
+	getmaxyx(stdscr, t->rows, t->cols);
+	if (p->redraw) {
+		clearok(curscr, TRUE);
+		p->redraw = 0;
+	}
+	if (too_small(t)) {
+		draw_small(t);
+		curs_set(0);
+		refresh();
+		return;
+	}
+	erase();
+	p->cur_row = p->cur_col = -1;
+	memset(&st, 0, sizeof st);
+	if (t->top != NULL && t->top->ops->status != NULL)
+		t->top->ops->status(t, t->top, &st);
+	draw_title(t, &st);
+	if (t->top != NULL)
+		t->top->ops->draw(t, t->top);
+	if (!p->in_prompt)
+		draw_status(t, &st);
+	draw_bar(t);
+	if (p->cur_row >= 0) {
+		curs_set(1);
+		move(p->cur_row, p->cur_col);
+	} else
+		curs_set(0);
+	refresh();
+}
+
+/* Messages. */
+
+static void
+message_v(struct tui *t, int error, const char *fmt, va_list ap)
+{
+	struct tui_priv	*p = priv(t);
+
+	buf_reset(&p->msg);
+	buf_vprintf(&p->msg, fmt, ap);
+	p->msg_error = error;
+	if (p->nhistory == TUI_MESSAGES) {
+		free(p->history[0]);
+		memmove(p->history, p->history + 1,
+		    (TUI_MESSAGES - 1) * sizeof *p->history);
+		p->nhistory--;
+	}
+	p->history[p->nhistory++] = xstrdup(p->msg.data);
+}
+
+void
+tui_message(struct tui *t, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	message_v(t, 0, fmt, ap);
+	va_end(ap);
+}
+
+int
+tui_error(struct tui *t, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	message_v(t, 1, fmt, ap);
+	va_end(ap);
+	return (-1);
+}
+
+/* The message log as the log sink while the UI is up. */
+static void
+log_to_status(enum log_level level, const char *msg, void *arg)
+{
+	struct tui	*t = arg;
+
+	if (level <= LOG_WARN)
+		tui_error(t, "%s", msg);
+	else if (level == LOG_INFO)
+		tui_message(t, "%s", msg);
+}
+
+/* Input. */
+
+/*
+ * The screen as curses has it, as text: one line per row, blanks at
+ * the end dropped, wide characters once.
+ */
+static void
+dump_screen(struct tui *t)
+{
+	struct tui_priv	*p = priv(t);
+	FILE		*f = p->dump != NULL ? p->dump : stdout;
+	struct buf	 line = BUF_INIT;
+	cchar_t		*cells;
+	wchar_t		 wc[CCHARW_MAX + 1];
+	attr_t		 a;
+	short		 pair;
+	int		 y, x, i, n;
+
+	cells = xcalloc((size_t)t->cols + 1, sizeof *cells);
+	fprintf(f, "@@ screen %d (%dx%d)\n", ++p->ndumps, t->cols, t->rows);
+	for (y = 0; y < t->rows; y++) {
+		buf_reset(&line);
+		n = mvwin_wchnstr(curscr, y, 0, cells, t->cols);
+		for (x = 0; n != ERR && x < t->cols; x++) {
+			if (getcchar(&cells[x], wc, &a, &pair, NULL) == ERR ||
+			    wc[0] == L'\0')
+				continue;
+			for (i = 0; wc[i] != L'\0'; i++)
+				utf8_encode(&line, (uint32_t)wc[i]);
+			/* A wide character fills two cells. */
+			if (wcwidth(wc[0]) == 2)
+				x++;
+		}
+		while (line.len > 0 && line.data[line.len - 1] == ' ')
+			line.len--;
+		line.data[line.len] = '\0';
+		fprintf(f, "%s\n", line.data);
+	}
+	fflush(f);
+	free(cells);
+	buf_release(&line);
+}
+
+static int
+map_curses_key(int r, wint_t wc)
+{
+	if (r == OK) {
+		switch (wc) {
+		case '\r':
+			return ('\n');
+		case 0x7f:
+		case 0x08:
+			return (TUI_KEY_BACKSPACE);
+		}
+		return ((int)wc);
+	}
+	switch (wc) {
+	case KEY_UP:
+		return (TUI_KEY_UP);
+	case KEY_DOWN:
+		return (TUI_KEY_DOWN);
+	case KEY_LEFT:
+		return (TUI_KEY_LEFT);
+	case KEY_RIGHT:
+		return (TUI_KEY_RIGHT);
+	case KEY_HOME:
+		return (TUI_KEY_HOME);
+	case KEY_END:
+		return (TUI_KEY_END);
+	case KEY_PPAGE:
+		return (TUI_KEY_PGUP);
+	case KEY_NPAGE:
+		return (TUI_KEY_PGDN);
+	case KEY_IC:
+		return (TUI_KEY_INS);
+	case KEY_DC:
+		return (TUI_KEY_DEL);
+	case KEY_BACKSPACE:
+		return (TUI_KEY_BACKSPACE);
+	case KEY_BTAB:
+		return (TUI_KEY_BTAB);
+	case KEY_ENTER:
+		return ('\n');
+	case KEY_RESIZE:
+		return (TUI_KEY_RESIZE);
+	}
+	if (wc >= KEY_F(1) && wc <= KEY_F(24))
+		return (TUI_KEY_F((int)wc - KEY_F0));
+	return (0);
+}
+
+/* Time and bytes of the key just handled, for the benchmark. */
+static void
+stats_end(struct tui *t)
+{
+	struct tui_priv	*p = priv(t);
+	struct buf	 name = BUF_INIT;
+
+	if (p->stats == NULL || p->stat_key == 0)
+		return;
+	tui_key_name(p->stat_key, &name);
+	fprintf(p->stats, "%s\t%llu\t%llu\n", name.data,
+	    (unsigned long long)(clock_monotonic_ns() - p->stat_ns),
+	    (unsigned long long)(p->bytes - p->stat_bytes));
+	p->stat_key = 0;
+	buf_release(&name);
+}
+
+int
+tui_getkey(struct tui *t)
+{
+	struct tui_priv	*p = priv(t);
+	struct tui_step	*st;
+	wint_t		 wc;
+	int		 r, k, errors = 0;
+
+	if (t->hangup)
+		return (TUI_KEY_HUP);
+	refresh();
+	stats_end(t);
+	if (t->headless) {
+		while (p->script.at < p->script.n) {
+			st = &p->script.steps[p->script.at++];
+			switch (st->kind) {
+			case TUI_STEP_DUMP:
+				dump_screen(t);
+				continue;
+			case TUI_STEP_HUP:
+				t->hangup = 1;
+				return (TUI_KEY_HUP);
+			case TUI_STEP_RESIZE:
+				resizeterm(st->rows, st->cols);
+				getmaxyx(stdscr, t->rows, t->cols);
+				return (TUI_KEY_RESIZE);
+			case TUI_STEP_KEY:
+				p->stat_key = st->key;
+				p->stat_ns = clock_monotonic_ns();
+				p->stat_bytes = p->bytes;
+				return (st->key);
+			}
+		}
+		/* The end of the script is a terminal gone. */
+		t->hangup = 1;
+		return (TUI_KEY_HUP);
+	}
+	for (;;) {
+		if (hup_signal) {
+			t->hangup = 1;
+			return (TUI_KEY_HUP);
+		}
+		errno = 0;
+		r = get_wch(&wc);
+		if (r == ERR) {
+			/*
+			 * A signal, or the terminal is gone: a read error
+			 * must end the program, never be retried forever
+			 * (the SSH-drop spin of TUI.md).
+			 */
+			if (hup_signal || errno != EINTR || ++errors > 100) {
+				t->hangup = 1;
+				return (TUI_KEY_HUP);
+			}
+			continue;
+		}
+		if ((k = map_curses_key(r, wc)) == 0)
+			continue;
+		if (k == TUI_KEY_RESIZE)
+			getmaxyx(stdscr, t->rows, t->cols);
+		return (k);
+	}
+}
+
+/* Prompts and confirmations. */
+
+/* Completion of a command name on the ':' line: the longest common
+ * prefix of the names that start with what is typed. */
+static void
+complete_command(struct tui *t, struct buf *line)
+{
+	const struct tui_cmd	*v[128];
+	struct buf		 all = BUF_INIT;
+	const char		*first = NULL;
+	size_t			 n, i, common = 0, m = 0, k;
+
+	if (strchr(line->data, ' ') != NULL)
+		return;
+	n = tui_commands(t->top, v, nitems(v));
+	for (i = 0; i < n; i++) {
+		if (strncmp(v[i]->name, line->data, line->len) != 0)
+			continue;
+		if (m++ == 0) {
+			first = v[i]->name;
+			common = strlen(first);
+		} else {
+			for (k = 0; k < common && v[i]->name[k] == first[k];
+			    k++)
+				;
+			common = k;
+		}
+		buf_printf(&all, "%s%s", all.len ? " " : "", v[i]->name);
+	}
+	if (m == 0) {
+		tui_error(t, _("no command starts with '%s'"), line->data);
+		buf_release(&all);
+		return;
+	}
+	buf_reset(line);
+	buf_add(line, first, common);
+	if (m == 1)
+		buf_addch(line, ' ');
+	else
+		tui_message(t, "%s", all.data);
+	buf_release(&all);
+}
+
+int
+tui_prompt(struct tui *t, const char *what, struct buf *line,
+    void (*change)(struct tui *, const char *, void *), void *arg)
+{
+	struct tui_priv	*p = priv(t);
+	struct buf	 shown = BUF_INIT;
+	size_t		 i;
+	uint32_t	 cp;
+	int		 key, row, w, r = -1, cmdline;
+
+	cmdline = strcmp(what, ":") == 0;
+	p->in_prompt = 1;
+	for (;;) {
+		draw_all(t);
+		if (!too_small(t)) {
+			row = t->rows - 2;
+			buf_reset(&shown);
+			buf_printf(&shown, "%s%s", what, line->data);
+			tui_fill(t, row, 0, t->cols, TUI_NORMAL);
+			/* Keep the end of a long line in view. */
+			w = (int)utf8_width(shown.data, shown.len);
+			i = 0;
+			while (w > t->cols - 1 && i < shown.len) {
+				i += utf8_decode(shown.data + i,
+				    shown.len - i, &cp) ?: 1;
+				w = (int)utf8_width(shown.data + i,
+				    shown.len - i);
+			}
+			tui_text(t, row, 0, t->cols, shown.data + i,
+			    TUI_NORMAL, 1, 0);
+			curs_set(1);
+			move(row, w < t->cols ? w : t->cols - 1);
+			refresh();
+		}
+		key = tui_getkey(t);
+		if (key == TUI_KEY_HUP) {
+			r = -1;
+			break;
+		}
+		if (key == TUI_KEY_RESIZE)
+			continue;
+		buf_reset(&p->msg);
+		if (key == '\n') {
+			r = 0;
+			break;
+		}
+		if (key == TUI_KEY_ESC || key == TUI_CTRL('g')) {
+			r = 1;
+			break;
+		}
+		if (key == TUI_KEY_BACKSPACE || key == TUI_CTRL('h')) {
+			/* Back over one code point. */
+			i = line->len;
+			while (i > 0 && ((unsigned char)line->data[i - 1] &
+			    0xc0) == 0x80)
+				i--;
+			if (i > 0)
+				i--;
+			buf_truncate(line, i);
+		} else if (key == TUI_CTRL('u'))
+			buf_reset(line);
+		else if (key == '\t' && cmdline)
+			complete_command(t, line);
+		else if (key >= 0x20 && key < TUI_KEY_BASE && key != 0x7f)
+			utf8_encode(line, (uint32_t)key);
+		else
+			continue;
+		if (change != NULL)
+			change(t, line->data, arg);
+	}
+	p->in_prompt = 0;
+	curs_set(0);
+	buf_release(&shown);
+	return (r);
+}
+
+int
+tui_confirm(struct tui *t, const char *question, const char *yes)
+{
+	const char	*no = _("No");
+	struct buf	 b = BUF_INIT;
+	int		 key, sel = 0, w, h = 5, top, left, qw, bw, r = 0;
+
+	for (;;) {
+		draw_all(t);
+		if (!too_small(t)) {
+			qw = (int)utf8_width(question, strlen(question));
+			bw = (int)utf8_width(no, strlen(no)) +
+			    (int)utf8_width(yes, strlen(yes)) + 10;
+			w = (qw > bw ? qw : bw) + 4;
+			if (w > t->cols - 2)
+				w = t->cols - 2;
+			top = (t->rows - h) / 2;
+			left = (t->cols - w) / 2;
+			for (key = 0; key < h; key++)
+				tui_fill(t, top + key, left, w, TUI_STATUS);
+			tui_text(t, top + 1, left + 2, w - 4, question,
+			    TUI_STATUS, 0, 0);
+			buf_reset(&b);
+			buf_printf(&b, "[ %s ]", no);
+			left = (t->cols - bw) / 2;
+			left += tui_text(t, top + 3, left, t->cols, b.data,
+			    sel == 0 ? TUI_SELECT : TUI_STATUS, 0, 0) + 2;
+			buf_reset(&b);
+			buf_printf(&b, "[ %s ]", yes);
+			tui_text(t, top + 3, left, t->cols, b.data,
+			    sel == 1 ? TUI_SELECT : TUI_STATUS, 0, 0);
+			refresh();
+		}
+		key = tui_getkey(t);
+		if (key == TUI_KEY_HUP || key == TUI_KEY_ESC)
+			break;
+		if (key == '\n') {
+			r = sel;
+			break;
+		}
+		/* Buttons only: no y/n letters (the Russian Y is «н»). */
+		if (key == TUI_KEY_LEFT || key == TUI_KEY_RIGHT ||
+		    key == '\t' || key == TUI_KEY_BTAB)
+			sel = !sel;
+	}
+	buf_release(&b);
+	return (r);
+}
+
+/* Does the fold key of item start with the fold key of typed? */
+static int
+folded_prefix(const char *item, const char *typed)
+{
+	struct buf	a = BUF_INIT, b = BUF_INIT;
+	int		r;
+
+	utf8_foldkey(&a, item, strlen(item));
+	utf8_foldkey(&b, typed, strlen(typed));
+	r = b.len <= a.len && memcmp(a.data, b.data, b.len) == 0;
+	buf_release(&a);
+	buf_release(&b);
+	return (r);
+}
+
+ssize_t
+tui_choose(struct tui *t, const char *title, const char *const *items,
+    size_t n, size_t def)
+{
+	struct buf	 typed = BUF_INIT;
+	size_t		 i, sel = def < n ? def : 0, first = 0;
+	ssize_t		 r = -1;
+	int		 key, w, h, top, left, iw;
+
+	if (n == 0)
+		return (-1);
+	for (;;) {
+		draw_all(t);
+		if (!too_small(t)) {
+			w = (int)utf8_width(title, strlen(title));
+			for (i = 0; i < n; i++) {
+				iw = (int)utf8_width(items[i],
+				    strlen(items[i]));
+				w = iw > w ? iw : w;
+			}
+			w += 4;
+			if (w > t->cols - 4)
+				w = t->cols - 4;
+			h = (int)n + 2 < t->rows - 4 ? (int)n + 2 : t->rows - 4;
+			if (sel < first)
+				first = sel;
+			if (sel >= first + (size_t)(h - 2))
+				first = sel - (size_t)(h - 2) + 1;
+			top = (t->rows - h) / 2;
+			left = (t->cols - w) / 2;
+			tui_text(t, top, left, w, title, TUI_TITLE, 1, 0);
+			for (i = 0; i + 1 < (size_t)h; i++)
+				tui_fill(t, top + 1 + (int)i, left, w,
+				    TUI_STATUS);
+			for (i = first; i < n && i - first < (size_t)(h - 2);
+			    i++)
+				tui_text(t, top + 1 + (int)(i - first),
+				    left + 2, w - 4, items[i], i == sel ?
+				    TUI_SELECT : TUI_STATUS, 1, 0);
+			refresh();
+		}
+		key = tui_getkey(t);
+		if (key == TUI_KEY_HUP || key == TUI_KEY_ESC)
+			break;
+		if (key == '\n') {
+			r = (ssize_t)sel;
+			break;
+		}
+		if (key == TUI_KEY_DOWN && sel + 1 < n)
+			sel++;
+		else if (key == TUI_KEY_UP && sel > 0)
+			sel--;
+		else if (key == TUI_KEY_HOME)
+			sel = 0;
+		else if (key == TUI_KEY_END)
+			sel = n - 1;
+		else if (key == TUI_KEY_BACKSPACE)
+			buf_reset(&typed);
+		else if (key >= 0x20 && key < TUI_KEY_BASE) {
+			/* Type-ahead of our own: libmenu's is byte-based. */
+			utf8_encode(&typed, (uint32_t)key);
+			for (i = 0; i < n; i++)
+				if (folded_prefix(items[i], typed.data))
+					break;
+			if (i < n)
+				sel = i;
+			else {
+				buf_reset(&typed);
+				utf8_encode(&typed, (uint32_t)key);
+			}
+		}
+	}
+	buf_release(&typed);
+	return (r);
+}
+
+/* The stack. */
+
+struct tui_screen *
+tui_screen_new(const struct tui_screen_ops *ops, void *data)
+{
+	struct tui_screen	*s = xcalloc(1, sizeof *s);
+
+	s->ops = ops;
+	s->data = data;
+	return (s);
+}
+
+void
+tui_push(struct tui *t, struct tui_screen *s)
+{
+	s->below = t->top;
+	t->top = s;
+}
+
+static void
+screen_free(struct tui_screen *s)
+{
+	if (s->ops->free != NULL)
+		s->ops->free(s);
+	free(s);
+}
+
+void
+tui_pop(struct tui *t)
+{
+	struct tui_screen	*s = t->top;
+
+	if (s == NULL)
+		return;
+	t->top = s->below;
+	screen_free(s);
+	if (t->top == NULL)
+		priv(t)->quit = 1;
+	else if (t->top->ops->resume != NULL)
+		t->top->ops->resume(t, t->top);
+}
+
+struct tui_screen *
+tui_top(struct tui *t)
+{
+	return (t->top);
+}
+
+void
+tui_redraw(struct tui *t)
+{
+	priv(t)->redraw = 1;
+}
+
+void
+tui_quit(struct tui *t)
+{
+	priv(t)->quit = 1;
+}
+
+/* Commands. */
+
+static int
+run_cmd(struct tui *t, const struct tui_cmd *c, const char *arg)
+{
+	struct tui_screen	*s = t->top;
+
+	if ((c->flags & TUI_CMD_ROW) && (s->ops->has_row == NULL ||
+	    !s->ops->has_row(t, s)))
+		return (tui_error(t, _("there is no row here to %s"),
+		    c->name));
+	return (c->fn(t, s, arg));
+}
+
+int
+tui_dispatch(struct tui *t, int key)
+{
+	const struct tui_cmd	*c;
+	int			 k = key;
+
+	if (t->top == NULL)
+		return (1);
+	for (;;) {
+		if ((c = cmd_by_key(t->top->ops->cmds, k)) != NULL ||
+		    (c = cmd_by_key(tui_global_cmds, k)) != NULL) {
+			run_cmd(t, c, NULL);
+			return (0);
+		}
+		/* The Russian layout: the Latin letter of the same key. */
+		if (k < 0x400 || k > 0x4ff || (k = (int)utf8_layout_latin(
+		    (uint32_t)k)) == key)
+			return (1);
+	}
+}
+
+int
+tui_run_command(struct tui *t, const char *name, const char *arg)
+{
+	const struct tui_cmd	*c;
+
+	if (t->top == NULL)
+		return (-1);
+	if ((c = cmd_by_name(t->top->ops->cmds, name)) == NULL &&
+	    (c = cmd_by_name(tui_global_cmds, name)) == NULL)
+		return (tui_error(t, _("unknown command '%s'; Tab completes "
+		    "the names"), name));
+	if (arg != NULL && *arg == '\0')
+		arg = NULL;
+	if (arg != NULL && !(c->flags & TUI_CMD_ARG))
+		return (tui_error(t, _("command '%s' takes no argument"),
+		    name));
+	return (run_cmd(t, c, arg));
+}
+
+static int
+any_unsaved(struct tui *t)
+{
+	struct tui_screen	*s;
+
+	for (s = t->top; s != NULL; s = s->below)
+		if (s->ops->unsaved != NULL && s->ops->unsaved(t, s))
+			return (1);
+	return (0);
+}
+
+static int
+g_quit(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)s;
+	(void)arg;
+	if (any_unsaved(t) && !tui_confirm(t, _("Quit and lose the unsaved "
+	    "changes?"), _("Quit")))
+		return (0);
+	tui_quit(t);
+	return (0);
+}
+
+static int
+g_back(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)arg;
+	if (s->below == NULL)
+		return (g_quit(t, s, NULL));
+	tui_pop(t);
+	return (0);
+}
+
+static int
+g_help(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)arg;
+	tui_push(t, tui_help_new(t, s));
+	return (0);
+}
+
+static int
+g_messages(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)s;
+	(void)arg;
+	tui_push(t, tui_messages_new(t));
+	return (0);
+}
+
+static int
+g_redraw(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)s;
+	(void)arg;
+	tui_redraw(t);
+	return (0);
+}
+
+static int
+g_command(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct buf	 line = BUF_INIT;
+	char		*sp;
+	int		 r = 0;
+
+	(void)s;
+	(void)arg;
+	if (tui_prompt(t, ":", &line, NULL, NULL) == 0) {
+		buf_trim(&line);
+		if ((sp = strchr(line.data, ' ')) != NULL)
+			*sp++ = '\0';
+		if (*line.data != '\0')
+			r = tui_run_command(t, line.data, sp);
+	}
+	buf_release(&line);
+	return (r);
+}
+
+static int
+g_save_screen(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct tui_priv	*p = priv(t);
+	FILE		*old = p->dump, *f;
+
+	(void)s;
+	if (arg == NULL)
+		return (tui_error(t, _("save-screen needs a file name")));
+	if ((f = fopen(arg, "w")) == NULL)
+		return (tui_error(t, _("cannot write '%s': %s"), arg,
+		    strerror(errno)));
+	draw_all(t);
+	p->dump = f;
+	dump_screen(t);
+	p->dump = old;
+	p->ndumps--;
+	fclose(f);
+	tui_message(t, _("the screen is in '%s'"), arg);
+	return (0);
+}
+
+const struct tui_cmd tui_global_cmds[] = {
+	{ "help", { TUI_KEY_F(1), '?' }, N_("Help"),
+	    N_("the keys of this screen"), 0, g_help },
+	{ "back", { TUI_KEY_ESC, 'q' }, NULL,
+	    N_("back to the screen before (quits on the first)"), 0,
+	    g_back },
+	{ "quit", { TUI_KEY_F(10), 'Q' }, N_("Quit"),
+	    N_("quit clerk (asks first when something is unsaved)"), 0,
+	    g_quit },
+	{ "command", { ':' }, NULL,
+	    N_("type a command by name (Tab completes)"), 0, g_command },
+	{ "redraw", { TUI_CTRL('l') }, NULL,
+	    N_("draw the whole screen again"), 0, g_redraw },
+	{ "messages", { 0 }, NULL,
+	    N_("the messages shown so far"), 0, g_messages },
+	{ "save-screen", { 0 }, NULL,
+	    N_("write the screen as text to a file"), TUI_CMD_ARG,
+	    g_save_screen },
+	{ NULL, { 0 }, NULL, NULL, 0, NULL }
+};
+
+/* The server. */
+
+int
+tui_callv(struct tui *t, const char *verb, int argc, char **argv,
+    struct buf *out, struct buf *err)
+{
+	struct proto_response	 resp;
+	size_t			 i;
+	int			 r = 0;
+
+	if (client_call(t->client, verb, argc, argv, NULL, 0, &resp,
+	    err) != 0) {
+		proto_response_release(&resp);
+		return (-1);
+	}
+	for (i = 0; i < resp.nwarnings; i++)
+		tui_message(t, "%s", resp.warnings[i]);
+	if (resp.status != PROTO_OK) {
+		if (*resp.error != '\0')
+			buf_set(err, "%s", resp.error);
+		else
+			buf_set(err, _("'%s' failed"), verb);
+		r = -1;
+	} else
+		buf_add(out, resp.out.data, resp.out.len);
+	proto_response_release(&resp);
+	return (r);
+}
+
+int
+tui_call(struct tui *t, struct buf *out, struct buf *err, const char *verb,
+    ...)
+{
+	va_list	 ap;
+	char	*argv[32];
+	int	 argc = 0;
+
+	va_start(ap, verb);
+	while (argc < (int)nitems(argv) &&
+	    (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	return (tui_callv(t, verb, argc, argv, out, err));
+}
+
+/* Running it. */
+
+/* The headless terminal's output: counted and dropped. */
+static ssize_t
+null_write(void *cookie, const char *b, size_t n)
+{
+	struct tui_priv	*p = cookie;
+
+	(void)b;
+	p->bytes += n;
+	return ((ssize_t)n);
+}
+
+static int
+term_init(struct tui *t, const struct tui_options *o, struct buf *err)
+{
+	struct tui_priv		*p = priv(t);
+	cookie_io_functions_t	 io = { NULL, null_write, NULL, NULL };
+
+	if (o->headless) {
+		/*
+		 * newterm() on a null output of a fixed type and size, so
+		 * the screens come out the same on every machine; keys
+		 * come from the script, above curses.
+		 */
+		if ((p->out = fopencookie(p, "w", io)) == NULL ||
+		    (p->in = fopen("/dev/null", "r")) == NULL)
+			return (buf_error(err, _("cannot set up the "
+			    "headless terminal: %s"), strerror(errno)));
+		setvbuf(p->out, NULL, _IOFBF, 1 << 16);
+		p->term = newterm("xterm-256color", p->out, p->in);
+		if (p->term == NULL)
+			return (buf_error(err, _("cannot set up the "
+			    "headless terminal: no terminfo entry for "
+			    "'xterm-256color'")));
+		set_term(p->term);
+		resizeterm(o->rows, o->cols);
+	} else {
+		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+			return (buf_error(err, _("the terminal interface "
+			    "needs a terminal; 'clerk help' lists the "
+			    "commands")));
+		p->term = newterm(NULL, stdout, stdin);
+		if (p->term == NULL)
+			return (buf_error(err, _("cannot use the terminal "
+			    "'%s'"), getenv("TERM") != NULL ? getenv("TERM") :
+			    ""));
+		set_term(p->term);
+	}
+	fatal_tui = t;
+	fatal_set_hook(fatal_hook);
+	set_escdelay(25);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	/* Ctrl-S and Ctrl-Q are keys (save), not flow control. */
+	raw();
+	curs_set(0);
+	colors_init(t);
+	getmaxyx(stdscr, t->rows, t->cols);
+	return (0);
+}
+
+static void
+term_end(struct tui *t)
+{
+	struct tui_priv	*p = priv(t);
+
+	if (p->term == NULL)
+		return;
+	if (!isendwin())
+		endwin();
+	delscreen(p->term);
+	p->term = NULL;
+	fatal_tui = NULL;
+	if (p->out != NULL)
+		fclose(p->out);
+	if (p->in != NULL)
+		fclose(p->in);
+}
+
+static int
+load_schema(struct tui *t, struct buf *err)
+{
+	struct buf	out = BUF_INIT;
+	int		r;
+
+	if ((r = tui_call(t, &out, err, "schema", (char *)NULL)) == 0)
+		r = tui_schema_parse(&t->schema, out.data, out.len, err);
+	buf_release(&out);
+	return (r);
+}
+
+static int
+lang_of_locale(void)
+{
+	const char	*s;
+
+	if (((s = getenv("LC_ALL")) == NULL || *s == '\0') &&
+	    ((s = getenv("LC_MESSAGES")) == NULL || *s == '\0') &&
+	    ((s = getenv("LANG")) == NULL || *s == '\0'))
+		s = "";
+	return (strncmp(s, "ru", 2) == 0);
+}
+
+static int
+read_script(const char *path, struct tui_script *sc, struct buf *err)
+{
+	struct buf	 b = BUF_INIT;
+	FILE		*f;
+	char		 chunk[4096];
+	size_t		 n;
+	int		 r;
+
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "r")) == NULL)
+		return (buf_error(err, _("cannot read the key script '%s': "
+		    "%s"), path, strerror(errno)));
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	if (f != stdin)
+		fclose(f);
+	r = tui_script_parse(sc, b.data, b.len, err);
+	buf_release(&b);
+	return (r);
+}
+
+/* Weak until the card's files are in the build (tui.h). */
+#pragma weak tui_drafts_offer
+
+static void
+run_loop(struct tui *t)
+{
+	struct tui_priv		*p = priv(t);
+	struct tui_screen	*s;
+	struct buf		 name = BUF_INIT;
+	int			 key;
+
+	while (!p->quit && t->top != NULL) {
+		draw_all(t);
+		key = tui_getkey(t);
+		if (key == TUI_KEY_HUP)
+			break;
+		if (key == TUI_KEY_RESIZE) {
+			for (s = t->top; s != NULL; s = s->below)
+				if (s->ops->resize != NULL)
+					s->ops->resize(t, s);
+			continue;
+		}
+		buf_reset(&p->msg);
+		if (too_small(t)) {
+			/* Only quitting works until the window grows. */
+			if (key == TUI_KEY_F(10) || key == 'Q')
+				tui_quit(t);
+			continue;
+		}
+		if (t->top->ops->key != NULL &&
+		    t->top->ops->key(t, t->top, key))
+			continue;
+		if (tui_dispatch(t, key) == 1) {
+			buf_reset(&name);
+			tui_key_name(key, &name);
+			tui_error(t, _("%s does nothing here; F1 lists the "
+			    "keys"), name.data);
+		}
+	}
+	stats_end(t);
+	buf_release(&name);
+	if (t->hangup)
+		/* Keep what can be kept, without drawing or asking. */
+		for (s = t->top; s != NULL; s = s->below)
+			if (s->ops->hangup != NULL)
+				s->ops->hangup(t, s);
+}
+
+int
+tui_main(const struct tui_options *o)
+{
+	struct tui		 t;
+	struct tui_priv		 p;
+	struct buf		 err = BUF_INIT;
+	struct sigaction	 sa;
+	struct tui_screen	*s;
+	const char		*dir;
+	size_t			 i;
+	int			 status = 1;
+
+	memset(&t, 0, sizeof t);
+	memset(&p, 0, sizeof p);
+	t.priv = &p;
+	t.headless = o->headless;
+	t.lang = lang_of_locale();
+	buf_init(&p.msg);
+
+	if (o->headless) {
+		if (o->keys == NULL) {
+			fprintf(stderr, "clerk: %s\n", _("--headless needs "
+			    "--keys FILE"));
+			return (2);
+		}
+		if (read_script(o->keys, &p.script, &err) != 0)
+			goto out;
+		if (o->dump != NULL && (p.dump = fopen(o->dump, "w")) == NULL) {
+			buf_set(&err, _("cannot write '%s': %s"), o->dump,
+			    strerror(errno));
+			goto out;
+		}
+		if (o->stats != NULL &&
+		    (p.stats = fopen(o->stats, "w")) == NULL) {
+			buf_set(&err, _("cannot write '%s': %s"), o->stats,
+			    strerror(errno));
+			goto out;
+		}
+	}
+	if (client_open(&t.client, o->client, &err) != 0)
+		goto out;
+	t.login = client_login(t.client);
+	dir = o->client->socket != NULL ? o->client->socket :
+	    o->client->dir != NULL ? o->client->dir :
+	    getenv("CLERK_SOCKET") != NULL ? getenv("CLERK_SOCKET") :
+	    getenv("CLERK_DIR");
+	t.database = xstrdup(dir != NULL && *dir != '\0' ? dir :
+	    _("personal database"));
+	if (load_schema(&t, &err) != 0)
+		goto out;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a hang-up must interrupt the wait for a key. */
+	sa.sa_handler = on_hangup;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	if (term_init(&t, o, &err) != 0)
+		goto out;
+	log_set_sink(log_to_status, &t);
+	tui_push(&t, tui_home_new(&t));
+	if (tui_drafts_offer != NULL)
+		tui_drafts_offer(&t);
+	run_loop(&t);
+	status = 0;
+out:
+	while ((s = t.top) != NULL) {
+		t.top = s->below;
+		screen_free(s);
+	}
+	term_end(&t);
+	log_set_sink(NULL, NULL);
+	if (status != 0 && err.len > 0)
+		fprintf(stderr, "clerk: %s\n", err.data);
+	if (t.client != NULL)
+		client_close(t.client);
+	tui_schema_release(&t.schema);
+	tui_script_release(&p.script);
+	if (p.dump != NULL)
+		fclose(p.dump);
+	if (p.stats != NULL)
+		fclose(p.stats);
+	for (i = 0; i < p.nhistory; i++)
+		free(p.history[i]);
+	free(t.database);
+	buf_release(&p.msg);
+	buf_release(&err);
+	return (status);
+}
+
+/* For tui_messages_new(). */
+size_t
+tui_history(struct tui *t, char ***v)
+{
+	*v = priv(t)->history;
+	return (priv(t)->nhistory);
+}

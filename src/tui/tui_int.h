@@ -1,0 +1,54 @@
+/*
+ * tui_int.h: what the framework's own files share (tui.c, the home,
+ * list and help screens, the recalc functions).  Screens of other files
+ * use tui.h only.
+ */
+#ifndef CLERK_TUI_INT_H
+#define CLERK_TUI_INT_H
+
+#include "tui.h"
+
+/* The smallest terminal the screens are laid out for. */
+#define TUI_MIN_COLS	80
+#define TUI_MIN_ROWS	24
+
+/*
+ * Recalc (no curses): widths of n columns in width cells with gap
+ * blanks between them.  want is each column's natural width, min the
+ * least it may be cut to; columns are cut widest first, then the ones
+ * that still do not fit from the right get 0 (not shown).  Columns from
+ * first on are laid out (earlier ones are scrolled off, width 0).
+ * Returns the number of columns shown.
+ */
+size_t	 tui_fit_columns(const int *, const int *, size_t, size_t, int, int,
+	     int *);
+
+/* A screen of lines of text to scroll (help, the message history). */
+struct tui_screen *tui_text_new(struct tui *, const char *, char **, size_t);
+/* The help of a screen: its commands and the global ones. */
+struct tui_screen *tui_help_new(struct tui *, struct tui_screen *);
+/* The message history, and its messages (oldest first, borrowed). */
+struct tui_screen *tui_messages_new(struct tui *);
+size_t	 tui_history(struct tui *, char ***);
+
+/* The commands of a scope for help and completion: fills v with up to
+ * max entries (the screen's, then the global ones not overridden). */
+size_t	 tui_commands(const struct tui_screen *, const struct tui_cmd **,
+	     size_t);
+
+/* Keys of a command joined for people: "F6, [". */
+void	 tui_cmd_keys(const struct tui_cmd *, struct buf *);
+
+/* The scopes with their tables, for clerk(1)'s key list. */
+struct tui_scope {
+	const char		*name;
+	const char		*title;	/* N_() */
+	const struct tui_cmd	*cmds;
+};
+extern const struct tui_scope tui_scopes[];
+
+extern const struct tui_cmd tui_home_cmds[];
+extern const struct tui_cmd tui_list_cmds[];
+extern const struct tui_cmd tui_text_cmds[];
+
+#endif
