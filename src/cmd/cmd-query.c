@@ -1,0 +1,412 @@
+/*
+ * cmd-query.c: "query TEXT [--format table|csv|tsv|json] [--explain]"
+ * and the output of a query's rows that "list TABLE COND" and "view run"
+ * share.  Rows come from the engine a page at a time, each page in its
+ * own short transactions, and are sent to the client before the next is
+ * asked for, so the first page of a big result shows without the rest
+ * being computed and no transaction waits on the client.  Must not
+ * print, nor know how the engine plans.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "query/query.h"
+
+#define QUERY_PAGE	200
+#define QUERY_CELL_MAX	40	/* display cells before a cell is cut */
+
+void
+cmd_cell(struct buf *out, const char *s, size_t len, size_t width,
+    int right, int last)
+{
+	struct buf	one = BUF_INIT;
+	size_t		i, w, cut;
+
+	/* One line per row: line breaks and tabs of a value become
+	 * blanks. */
+	for (i = 0; i < len; i++)
+		buf_addch(&one, (s[i] == '\n' || s[i] == '\t' ||
+		    s[i] == '\r') ? ' ' : s[i]);
+	w = utf8_width(one.data, one.len);
+	if (width > 1 && w > width) {
+		cut = utf8_fit(one.data, one.len, width - 1);
+		buf_truncate(&one, cut);
+		buf_adds(&one, "…");
+		w = utf8_width(one.data, one.len);
+	}
+	if (right)
+		for (; w < width; w++)
+			buf_addch(out, ' ');
+	buf_add(out, one.data, one.len);
+	/* No trailing blanks after the last column. */
+	if (!right && !last)
+		for (; w < width; w++)
+			buf_addch(out, ' ');
+	buf_release(&one);
+}
+
+/* The number of group keys of a group query: the columns before the
+ * aggregates. */
+static size_t
+group_keys(const struct query *q)
+{
+	size_t	i, n = query_ncols(q);
+
+	for (i = 0; i < n; i++)
+		if (query_col(q, i)->kind == QC_AGG)
+			break;
+	return (i);
+}
+
+struct qout {
+	struct cmd_ctx		*ctx;
+	const struct query	*q;
+	enum cmd_format		 fmt;
+	int			 group;		/* a group query */
+	size_t			 nkeys;		/* its keys */
+	size_t			 ncells;	/* cells a row has */
+	size_t			*widths;	/* table: fixed by the first page */
+	int			*right;
+	uint64_t		 rows;
+};
+
+/* The cells of a row as text: id (record queries), the columns, and the
+ * level (group queries, files only). */
+static void
+row_cells(struct qout *o, const struct query_row *row, struct buf *cells,
+    size_t *off)
+{
+	const struct query	*q = o->q;
+	size_t			 c, k = 0, n = query_ncols(q);
+	int			 people = o->fmt == FMT_TABLE;
+
+	buf_reset(cells);
+	if (!o->group) {
+		off[k++] = cells->len;
+		buf_printf(cells, "%llu", (unsigned long long)row->id);
+		buf_addch(cells, '\0');
+	}
+	for (c = 0; c < n; c++) {
+		off[k++] = cells->len;
+		/* A subtotal says so in the first key it leaves out. */
+		if (o->group && people && row->level > 0 &&
+		    c == (row->level >= (int)o->nkeys ? 0 :
+		    o->nkeys - (size_t)row->level) && !row->vals[c].set)
+			buf_adds(cells, row->level >= (int)o->nkeys ?
+			    _("Total") : _("Subtotal"));
+		else
+			query_value_text(q, c, &row->vals[c], !people,
+			    o->ctx->lang, cells);
+		buf_addch(cells, '\0');
+	}
+	if (o->group && !people) {
+		off[k++] = cells->len;
+		buf_printf(cells, "%d", row->level);
+		buf_addch(cells, '\0');
+	}
+}
+
+static void
+heading_cells(struct qout *o, struct buf *cells, size_t *off)
+{
+	const struct query	*q = o->q;
+	size_t			 c, k = 0, n = query_ncols(q);
+	int			 people = o->fmt == FMT_TABLE;
+
+	buf_reset(cells);
+	if (!o->group) {
+		off[k++] = cells->len;
+		buf_adds(cells, people ? (o->ctx->lang ? "Номер" : "Id") :
+		    "id");
+		buf_addch(cells, '\0');
+	}
+	for (c = 0; c < n; c++) {
+		off[k++] = cells->len;
+		buf_adds(cells, people ? query_col(q, c)->label[o->ctx->lang] :
+		    query_col(q, c)->name);
+		buf_addch(cells, '\0');
+	}
+	if (o->group && !people) {
+		off[k++] = cells->len;
+		buf_adds(cells, "level");
+		buf_addch(cells, '\0');
+	}
+}
+
+static void
+emit_line(struct qout *o, const struct buf *cells, const size_t *off)
+{
+	struct buf	*out = &o->ctx->out;
+	const char	*s;
+	size_t		 k;
+
+	for (k = 0; k < o->ncells; k++) {
+		s = cells->data + off[k];
+		if (o->fmt == FMT_TABLE) {
+			if (k > 0)
+				buf_adds(out, "  ");
+			cmd_cell(out, s, strlen(s), o->widths[k], o->right[k],
+			    k + 1 == o->ncells);
+			continue;
+		}
+		if (k > 0)
+			buf_addch(out, o->fmt == FMT_CSV ? ',' : '\t');
+		if (o->fmt == FMT_CSV)
+			cmd_csv_field(out, s, strlen(s));
+		else
+			cmd_tsv_field(out, s, strlen(s));
+	}
+	/* RFC 4180 lines end in CRLF; TSV and tables in LF. */
+	buf_adds(out, o->fmt == FMT_CSV ? "\r\n" : "\n");
+}
+
+static void
+emit_json(struct qout *o, const struct query_row *row)
+{
+	struct buf	*out = &o->ctx->out;
+	const char	*name;
+	size_t		 c, n = query_ncols(o->q);
+
+	buf_adds(out, o->rows == 0 ? "[\n" : ",\n");
+	buf_addch(out, '{');
+	if (!o->group)
+		buf_printf(out, "\"id\":%llu", (unsigned long long)row->id);
+	for (c = 0; c < n; c++) {
+		if (c > 0 || !o->group)
+			buf_addch(out, ',');
+		name = query_col(o->q, c)->name;
+		cmd_json_string(out, name, strlen(name));
+		buf_addch(out, ':');
+		query_value_json(o->q, c, &row->vals[c], out);
+	}
+	if (o->group)
+		buf_printf(out, ",\"level\":%d", row->level);
+	buf_addch(out, '}');
+}
+
+/*
+ * Column widths of the aligned table, from the headings and the first
+ * page (a later, wider value is cut with "…"): the table streams, so it
+ * cannot wait for the last row to know its widths.  Narrowed to the
+ * terminal as cmd_grid_render() does.
+ */
+static void
+fix_widths(struct qout *o, const struct query_rows *page)
+{
+	struct buf	 cells = BUF_INIT;
+	size_t		*off, i, k, w, total, widest;
+
+	off = xcalloc(o->ncells, sizeof *off);
+	heading_cells(o, &cells, off);
+	for (k = 0; k < o->ncells; k++)
+		o->widths[k] = utf8_width(cells.data + off[k],
+		    strlen(cells.data + off[k]));
+	for (i = 0; i < page->n; i++) {
+		row_cells(o, &page->rows[i], &cells, off);
+		for (k = 0; k < o->ncells; k++) {
+			w = utf8_width(cells.data + off[k],
+			    strlen(cells.data + off[k]));
+			if (w > QUERY_CELL_MAX)
+				w = QUERY_CELL_MAX;
+			if (w > o->widths[k])
+				o->widths[k] = w;
+		}
+	}
+	for (;;) {
+		total = 2 * (o->ncells - 1);
+		widest = 0;
+		for (k = 0; k < o->ncells; k++) {
+			total += o->widths[k];
+			if (o->widths[k] > o->widths[widest])
+				widest = k;
+		}
+		if (o->ctx->cols <= 0 || total <= (size_t)o->ctx->cols ||
+		    o->widths[widest] <= 8)
+			break;
+		o->widths[widest]--;
+	}
+	free(off);
+	buf_release(&cells);
+}
+
+int
+cmd_query_output(struct cmd_ctx *ctx, const struct query *q,
+    enum cmd_format fmt)
+{
+	struct qout		 o;
+	struct query_rows	 page;
+	struct buf		 pos = BUF_INIT, err = BUF_INIT, cells = BUF_INIT;
+	size_t			*off, i, k;
+	int			 r = CMD_OK, headed = 0;
+
+	memset(&o, 0, sizeof o);
+	o.ctx = ctx;
+	o.q = q;
+	o.fmt = fmt;
+	o.group = query_is_group(q);
+	o.nkeys = o.group ? group_keys(q) : 0;
+	/* The id before the columns, or a group's level after them. */
+	o.ncells = query_ncols(q) + (!o.group || fmt != FMT_TABLE);
+	o.widths = xcalloc(o.ncells, sizeof *o.widths);
+	o.right = xcalloc(o.ncells, sizeof *o.right);
+	off = xcalloc(o.ncells, sizeof *off);
+	if (!o.group)
+		o.right[0] = 1;
+	for (k = 0; k < query_ncols(q); k++)
+		o.right[k + !o.group] = query_col(q, k)->right;
+
+	query_rows_init(&page);
+	for (;;) {
+		query_rows_release(&page);
+		query_rows_init(&page);
+		if (query_run(ctx->session, q, pos.data, QUERY_PAGE, &page,
+		    &err) != 0) {
+			r = cmd_error(ctx, "%s", err.data);
+			break;
+		}
+		/* Headings over the first page; files get them even
+		 * when no row comes, as list gives them. */
+		if (!headed && fmt != FMT_JSON && (page.n > 0 ||
+		    fmt != FMT_TABLE)) {
+			if (fmt == FMT_TABLE)
+				fix_widths(&o, &page);
+			heading_cells(&o, &cells, off);
+			emit_line(&o, &cells, off);
+			headed = 1;
+		}
+		for (i = 0; i < page.n; i++) {
+			if (fmt == FMT_JSON)
+				emit_json(&o, &page.rows[i]);
+			else {
+				row_cells(&o, &page.rows[i], &cells, off);
+				emit_line(&o, &cells, off);
+			}
+			o.rows++;
+		}
+		if (!page.more || page.n == 0)
+			break;
+		buf_reset(&pos);
+		buf_add(&pos, page.next.data, page.next.len);
+		/* Between pages, outside any transaction: the client gets
+		 * what is there while the engine reads on. */
+		if (cmd_flush(ctx) != 0 || cmd_gone(ctx)) {
+			r = CMD_FAILED;
+			break;
+		}
+	}
+	if (r == CMD_OK && fmt == FMT_JSON)
+		buf_adds(&ctx->out, o.rows == 0 ? "[]\n" : "\n]\n");
+	query_rows_release(&page);
+	buf_release(&pos);
+	buf_release(&err);
+	buf_release(&cells);
+	free(off);
+	free(o.widths);
+	free(o.right);
+	return (r);
+}
+
+/* A sort key as list's --sort takes it: [-]name or a path a.b. */
+static int
+sort_key_ok(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s < 'a' || *s > 'z')
+		return (0);
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '_' || *s == '.'))
+			return (0);
+	return (1);
+}
+
+int
+cmd_query_list(struct cmd_ctx *ctx, const struct table *t, const char *cond,
+    enum cmd_format fmt)
+{
+	struct query	*q = NULL, *full = NULL;
+	struct buf	 err = BUF_INIT, text = BUF_INIT;
+	const char	*sort = cmd_opt(ctx, "sort"), *limit;
+	int		 r;
+
+	if (cmd_opt(ctx, "archived") != NULL)
+		return (cmd_usage(ctx, _("--archived does not go with a "
+		    "condition: a query sees the records in use")));
+	if (sort != NULL && !sort_key_ok(sort))
+		return (cmd_usage(ctx, _("bad --sort '%s': expected a field, "
+		    "'-' before it for descending"), sort));
+	/* The condition alone first, so a mistake's column counts in what
+	 * was typed. */
+	if (query_parse_where(ctx->schema, t, cond, &q, &err) != 0) {
+		r = cmd_error(ctx, "%s", err.data);
+		goto out;
+	}
+	if (sort != NULL || (limit = cmd_opt(ctx, "limit")) != NULL) {
+		limit = cmd_opt(ctx, "limit");
+		buf_adds(&text, query_text(q));
+		if (sort != NULL)
+			buf_printf(&text, " sort %s", sort);
+		if (limit != NULL)
+			buf_printf(&text, " limit %s", limit);
+		if (query_parse(ctx->schema, text.data, &full, &err) != 0) {
+			/* Only --sort can be wrong here: the rest parsed. */
+			r = cmd_error(ctx, _("bad --sort '%s': %s"), sort,
+			    err.data);
+			goto out;
+		}
+	}
+	r = cmd_query_output(ctx, full != NULL ? full : q, fmt);
+out:
+	query_free(q);
+	query_free(full);
+	buf_release(&err);
+	buf_release(&text);
+	return (r);
+}
+
+/* The words of the query, however the shell split them. */
+static char *
+joined(struct cmd_ctx *ctx, int from)
+{
+	struct buf	t = BUF_INIT;
+	int		i;
+
+	for (i = from; i < ctx->argc; i++)
+		buf_printf(&t, "%s%s", i > from ? " " : "", ctx->argv[i]);
+	return (buf_detach(&t, NULL));
+}
+
+static int
+query_exec(struct cmd_ctx *ctx)
+{
+	struct query	*q = NULL;
+	struct buf	 err = BUF_INIT;
+	enum cmd_format	 fmt;
+	char		*text;
+	int		 r;
+
+	if ((r = cmd_format_get(ctx, &fmt)) != CMD_OK)
+		return (r);
+	text = joined(ctx, 0);
+	if (query_parse(ctx->schema, text, &q, &err) != 0)
+		r = cmd_error(ctx, "%s", err.data);
+	else if (cmd_opt(ctx, "explain") != NULL) {
+		if (query_explain(ctx->session, q, &ctx->out, &err) != 0)
+			r = cmd_error(ctx, "%s", err.data);
+	} else
+		r = cmd_query_output(ctx, q, fmt);
+	query_free(q);
+	free(text);
+	buf_release(&err);
+	return (r);
+}
+
+const struct cmd_entry cmd_query_entry = {
+	"query", "TEXT [--format table|csv|tsv|json] [--explain]",
+	N_("run a query (clerk-query(7)); --explain shows its plan"),
+	"format=,explain", 1, -1, query_exec
+};
