@@ -101,6 +101,7 @@ struct query_rows {
 	size_t		 n, alloc;
 	struct buf	 next;
 	int		 more;
+	size_t		 ncols;		/* of each row's vals */
 };
 void	 query_rows_init(struct query_rows *);
 /* Free the rows, keep nothing (next is released too). */
@@ -119,6 +120,22 @@ void	 query_rows_release(struct query_rows *);
  */
 int	 query_run(struct session *, const struct query *, const char *,
 	     size_t, struct query_rows *, struct buf *);
+
+/*
+ * The same, row by row: fn gets each row (borrowed: copy what you keep)
+ * and may return -1 to stop with its message in err.  n = SIZE_MAX
+ * gives every row; a sort that no index gives then spills sorted runs to
+ * temporary files instead of holding every record in memory, so
+ * "clerk query" may print a whole table.  next (may be NULL) gets the
+ * position after the last row given; *more is set like query_rows.more.
+ */
+typedef int query_row_fn(const struct query_row *, void *, struct buf *);
+int	 query_each(struct session *, const struct query *, const char *,
+	     size_t, query_row_fn *, void *, struct buf *, int *,
+	     struct buf *);
+/* The memory a run may use for sorting and grouping before it spills
+ * (default 64 MiB); for tests and the server's configuration. */
+void	 query_set_memory(size_t);
 
 /*
  * The plan the query would run with, for "clerk query --explain": one

@@ -1,0 +1,1953 @@
+/*
+ * run.c: the planner and the executor.  A plan is an id set (lookups of
+ * equality and "in" conditions, search words, references by name, and
+ * reference paths followed through the other table's index, intersected)
+ * or a walk (ids in order, or an index between bounds in either
+ * direction).  Records come in chunks, each chunk one short read-only
+ * transaction; rows come out in the query's order either straight from
+ * the walk (when its order is the query's) or through a bounded sort
+ * that spills sorted runs to temporary files past the memory budget.
+ * Group queries aggregate in a hash table, money summed exactly.
+ * Every read goes through the session.  Must not print.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "query/query_int.h"
+
+#define CHUNK		1000	/* records per read transaction */
+#define ID_CAP_MIN	1000	/* an id source may hold this many, */
+#define ID_CAP_DIV	8	/* or a table's count / this */
+#define SMALL_IDS	5000	/* ids worth fetching before any walk */
+
+static size_t	 mem_budget = 64u << 20;
+
+void
+query_set_memory(size_t bytes)
+{
+	mem_budget = bytes ? bytes : 1;
+}
+
+/* The plan. */
+struct plan {
+	int		 use_ids;
+	uint64_t	*ids;		/* sorted, when use_ids */
+	size_t		 nids;
+	const struct field *f;		/* walked index, or NULL = ids order */
+	char		*ix;		/* "city:folded" */
+	struct buf	 lo, hi;	/* bounds (index keys) */
+	int		 has_lo, has_hi;
+	int		 backward;
+	int		 ordered;	/* rows come in the query's order */
+	uint64_t	 total;		/* records in the table */
+	struct buf	 explain;
+};
+
+static void
+plan_free(struct plan *p)
+{
+	free(p->ids);
+	free(p->ix);
+	buf_release(&p->lo);
+	buf_release(&p->hi);
+	buf_release(&p->explain);
+	memset(p, 0, sizeof *p);
+}
+
+static int
+idcmp(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+static size_t
+uniq_ids(uint64_t *ids, size_t n)
+{
+	size_t	i, k = 0;
+
+	qsort(ids, n, sizeof *ids, idcmp);
+	for (i = 0; i < n; i++)
+		if (k == 0 || ids[k - 1] != ids[i])
+			ids[k++] = ids[i];
+	return (k);
+}
+
+static size_t
+intersect(uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+	size_t	i = 0, j = 0, k = 0;
+
+	while (i < na && j < nb) {
+		if (a[i] < b[j])
+			i++;
+		else if (a[i] > b[j])
+			j++;
+		else {
+			a[k++] = a[i];
+			i++;
+			j++;
+		}
+	}
+	return (k);
+}
+
+/*
+ * The index that orders field f as the query compares it: the folded one
+ * for texts (compared by fold key), an exact or unique one for the rest.
+ */
+static const char *
+index_kind(const struct field *f, int fold)
+{
+	if (fold)
+		return ((f->index & IX_FOLDED) ? "folded" : NULL);
+	if ((f->index & IX_EXACT) || f->type == FT_REF)
+		return ("exact");
+	if (f->index & IX_UNIQUE)
+		return ("unique");
+	return (NULL);
+}
+
+/* A literal with nothing fold changes: an exact index finds it too. */
+static int
+fold_neutral(const char *s, size_t len)
+{
+	size_t		i, n;
+	uint32_t	cp;
+
+	for (i = 0; i < len; i += n) {
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n == 0 || utf8_lower(cp) != cp || utf8_upper(cp) != cp ||
+		    cp == ' ' || cp == '\t' || cp == 0xA0)
+			return (0);
+	}
+	return (len > 0);
+}
+
+/* The index key of a literal for field f (kind as index_kind()). */
+static void
+lit_key(const struct field *f, const struct qval *v, struct buf *out)
+{
+	buf_reset(out);
+	if (FT_IS_INT(f->type))
+		index_int_key(out, v->i);
+	else
+		buf_add(out, v->s, v->len);
+}
+
+/* The index to look an equality up in, or NULL. */
+static const char *
+lookup_kind(const struct qexpr *x, const struct qnode *n)
+{
+	const struct field *f = x->path[0];
+	const char	*k;
+	size_t		 i;
+
+	if ((k = index_kind(f, x->fold)) != NULL)
+		return (k);
+	if (!x->fold || !(f->index & (IX_EXACT | IX_UNIQUE)))
+		return (NULL);
+	for (i = 0; i < n->nvals; i++)
+		if (!fold_neutral(n->vals[i].s, n->vals[i].len))
+			return (NULL);
+	return ((f->index & IX_EXACT) ? "exact" : "unique");
+}
+
+struct planner {
+	struct qrun	*r;
+	struct plan	*p;
+	struct store_txn *txn;
+	uint64_t	 cap;
+	uint64_t	*ids;		/* the intersection so far */
+	size_t		 nids;
+	int		 have_ids;
+	struct buf	*err;
+};
+
+/* Ids of table t whose index ix has key; -1, or 1 when over cap. */
+static int
+lookup_ids(struct planner *pl, const struct table *t, const char *ix,
+    const void *key, size_t keylen, uint64_t **ids, size_t *n)
+{
+	size_t	got;
+
+	*ids = xreallocarray(*ids, *n + pl->cap + 1, sizeof **ids);
+	if (access_lookup(pl->r->s, pl->txn, t, ix, key, keylen, *ids + *n,
+	    pl->cap + 1, &got, pl->err) < 0)
+		return (-1);
+	*n += got;
+	return (*n > pl->cap);
+}
+
+/* Add an id source to the intersection, and a line to the plan. */
+static void
+add_source(struct planner *pl, uint64_t *ids, size_t n, const char *what)
+{
+	n = uniq_ids(ids, n);
+	buf_printf(&pl->p->explain, "  %s: %zu %s\n", what, n,
+	    n == 1 ? "record" : "records");
+	if (!pl->have_ids) {
+		pl->ids = ids;
+		pl->nids = n;
+		pl->have_ids = 1;
+		return;
+	}
+	pl->nids = intersect(pl->ids, pl->nids, ids, n);
+	free(ids);
+}
+
+/*
+ * Ids of the query's table for one conjunct, from an index: 0 with
+ * *ids set, 1 when no index serves it or it finds too many, -1.
+ */
+static int
+source_of(struct planner *pl, const struct qnode *n, struct buf *what)
+{
+	const struct qexpr *x = n->x;
+	const struct table *t = pl->r->q->table;
+	const struct field *f;
+	struct buf	 key = BUF_INIT, ix = BUF_INIT;
+	uint64_t	*ids = NULL, *sub = NULL;
+	size_t		 nids = 0, nsub = 0, i;
+	const char	*kind;
+	int		 r = 1;
+
+	if (n->kind == QN_SEARCH) {
+		const struct qslot *sl = &pl->r->slots[n->slot];
+
+		if (sl->n > pl->cap)
+			return (1);
+		ids = xcalloc(sl->n + 1, sizeof *ids);
+		memcpy(ids, sl->ids, sl->n * sizeof *ids);
+		buf_printf(what, "search '%s'", n->text);
+		add_source(pl, ids, sl->n, what->data);
+		return (0);
+	}
+	if (n->kind != QN_CMP || x->func != QF_NONE || x->npath == 0)
+		return (1);
+	f = x->path[0];
+	if (x->npath == 1 && n->slot >= 0) {
+		/* A reference by name: the named records' referrers. */
+		const struct qslot *sl = &pl->r->slots[n->slot];
+
+		buf_printf(&ix, "%s:exact", f->name);
+		for (i = 0; i < sl->n && r == 1; i++) {
+			buf_reset(&key);
+			index_int_key(&key, (int64_t)sl->ids[i]);
+			if ((r = lookup_ids(pl, t, ix.data, key.data, key.len,
+			    &ids, &nids)) < 0)
+				goto out;
+			r = r == 1 ? 2 : 1;
+		}
+		if (r == 2) {
+			r = 1;
+			goto out;
+		}
+		buf_printf(what, "%s = '%s' through index %s of %zu "
+		    "named", x->name, n->text, ix.data, sl->n);
+		add_source(pl, ids, nids, what->data);
+		ids = NULL;
+		r = 0;
+		goto out;
+	}
+	if (x->npath == 1) {
+		if ((n->op != QO_EQ && n->op != QO_IN) ||
+		    (kind = lookup_kind(x, n)) == NULL)
+			goto out;
+		buf_printf(&ix, "%s:%s", f->name, kind);
+		for (i = 0; i < n->nvals; i++) {
+			lit_key(f, &n->vals[i], &key);
+			if ((r = lookup_ids(pl, t, ix.data, key.data, key.len,
+			    &ids, &nids)) != 0)
+				goto out;
+		}
+		r = 1;
+		buf_printf(what, "index %s %s", ix.data,
+		    n->op == QO_EQ ? "=" : "in");
+		for (i = 0; i < n->nvals; i++) {
+			buf_adds(what, i ? ", " : " ");
+			if (FT_IS_INT(f->type))
+				buf_printf(what, "%lld",
+				    (long long)n->vals[i].i);
+			else
+				buf_printf(what, "'%s'", n->vals[i].s);
+		}
+		add_source(pl, ids, nids, what->data);
+		ids = NULL;
+		r = 0;
+		goto out;
+	}
+	/*
+	 * A path through a reference: the records of the other table that
+	 * match the rest of the path (by its index), then ours that refer
+	 * to them (by the reference's index).
+	 */
+	if (f->type == FT_REF && x->npath == 2 && n->slot < 0 &&
+	    (n->op == QO_EQ || n->op == QO_IN)) {
+		const struct table *ot = schema_table(pl->r->q->schema,
+		    f->ref_table);
+		struct qexpr	 sx = *x;
+
+		sx.path[0] = x->path[1];
+		sx.npath = 1;
+		if (ot == NULL || (kind = lookup_kind(&sx, n)) == NULL)
+			goto out;
+		buf_printf(&ix, "%s:%s", sx.path[0]->name, kind);
+		for (i = 0; i < n->nvals; i++) {
+			lit_key(sx.path[0], &n->vals[i], &key);
+			if ((r = lookup_ids(pl, ot, ix.data, key.data, key.len,
+			    &sub, &nsub)) != 0)
+				goto out;
+		}
+		nsub = uniq_ids(sub, nsub);
+		buf_reset(&ix);
+		buf_printf(&ix, "%s:exact", f->name);
+		for (i = 0; i < nsub; i++) {
+			buf_reset(&key);
+			index_int_key(&key, (int64_t)sub[i]);
+			if ((r = lookup_ids(pl, t, ix.data, key.data, key.len,
+			    &ids, &nids)) != 0)
+				goto out;
+		}
+		r = 1;
+		buf_printf(what, "%s: %zu in %s by index %s:%s, then index %s",
+		    x->name, nsub, ot->name, sx.path[0]->name, kind, ix.data);
+		add_source(pl, ids, nids, what->data);
+		ids = NULL;
+		r = 0;
+	}
+out:
+	free(ids);
+	free(sub);
+	buf_release(&key);
+	buf_release(&ix);
+	return (r);
+}
+
+/* The conjuncts of a condition (its top-level "and"s). */
+static void
+conjuncts(const struct qnode *n, const struct qnode ***v, size_t *nv)
+{
+	if (n == NULL)
+		return;
+	if (n->kind == QN_AND) {
+		conjuncts(n->a, v, nv);
+		conjuncts(n->b, v, nv);
+		return;
+	}
+	*v = xreallocarray(*v, *nv + 1, sizeof **v);
+	(*v)[(*nv)++] = n;
+}
+
+/* Is f set in every record that passes the conjuncts? */
+static int
+always_set(const struct field *f, const struct qnode **c, size_t nc)
+{
+	size_t	i;
+
+	if (f->required)
+		return (1);
+	for (i = 0; i < nc; i++)
+		if (c[i]->kind == QN_CMP && c[i]->op != QO_NE &&
+		    c[i]->x->npath == 1 && c[i]->x->func == QF_NONE &&
+		    c[i]->x->path[0] == f)
+			return (1);
+	return (0);
+}
+
+/* Bounds of the walk from the conjuncts on field f. */
+static void
+walk_bounds(struct plan *p, const struct field *f, int fold,
+    const struct qnode **c, size_t nc)
+{
+	struct buf	 k = BUF_INIT;
+	size_t		 i;
+
+	for (i = 0; i < nc; i++) {
+		const struct qnode *n = c[i];
+
+		if (n->kind != QN_CMP || n->x->npath != 1 ||
+		    n->x->func != QF_NONE || n->x->path[0] != f ||
+		    n->slot >= 0 || n->nvals != 1)
+			continue;
+		if (n->x->fold != fold)
+			continue;
+		lit_key(f, &n->vals[0], &k);
+		switch (n->op) {
+		case QO_EQ:
+		case QO_PREFIX:
+			if (!p->has_lo || memcmp(k.data, p->lo.data,
+			    k.len < p->lo.len ? k.len : p->lo.len) > 0) {
+				buf_reset(&p->lo);
+				buf_add(&p->lo, k.data, k.len);
+				p->has_lo = 1;
+			}
+			/* Past every key that starts with k: UTF-8 and
+			 * number keys never hold 0xFF after a prefix. */
+			buf_reset(&p->hi);
+			buf_add(&p->hi, k.data, k.len);
+			buf_addch(&p->hi, (char)0xFF);
+			p->has_hi = 1;
+			break;
+		case QO_GT:
+		case QO_GE:
+			buf_reset(&p->lo);
+			buf_add(&p->lo, k.data, k.len);
+			p->has_lo = 1;
+			break;
+		case QO_LT:
+		case QO_LE:
+			buf_reset(&p->hi);
+			buf_add(&p->hi, k.data, k.len);
+			if (n->op == QO_LE)
+				buf_addch(&p->hi, (char)0xFF);
+			p->has_hi = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	buf_release(&k);
+}
+
+/* A conjunct that bounds a walk on its field. */
+static const struct field *
+range_field(const struct qnode *n)
+{
+	if (n->kind != QN_CMP || n->x->npath != 1 || n->x->func != QF_NONE ||
+	    n->slot >= 0 || n->x->multi)
+		return (NULL);
+	if (n->op != QO_LT && n->op != QO_LE && n->op != QO_GT &&
+	    n->op != QO_GE && n->op != QO_PREFIX && n->op != QO_EQ)
+		return (NULL);
+	if (n->op == QO_PREFIX && FT_IS_INT(n->x->type))
+		return (NULL);
+	if (index_kind(n->x->path[0], n->x->fold) == NULL)
+		return (NULL);
+	return (n->x->path[0]);
+}
+
+static int
+plan_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct planner	*pl = arg;
+	struct qrun	*r = pl->r;
+	const struct query *q = r->q;
+	struct plan	*p = pl->p;
+	const struct qnode **c = NULL;
+	const struct field *sf = NULL, *rf = NULL;
+	struct buf	 what = BUF_INIT;
+	size_t		 nc = 0, i;
+	int		 sdesc = 0, ok = -1, s;
+
+	/* Run again after a deadlock: start afresh. */
+	plan_free(p);
+	free(pl->ids);
+	pl->ids = NULL;
+	pl->nids = 0;
+	pl->have_ids = 0;
+	pl->txn = txn;
+	r->txn = txn;
+	for (i = 0; i < q->nslots; i++)
+		r->slots[i].done = 0;
+	if (qrun_resolve(r, err) != 0)
+		goto out;
+	if (access_count(r->s, txn, q->table, &p->total, err) != 0)
+		goto out;
+	pl->cap = p->total / ID_CAP_DIV;
+	if (pl->cap < ID_CAP_MIN)
+		pl->cap = ID_CAP_MIN;
+	conjuncts(q->where, &c, &nc);
+	for (i = 0; i < nc; i++) {
+		buf_reset(&what);
+		if ((s = source_of(pl, c[i], &what)) < 0)
+			goto out;
+	}
+	/* The sort an index gives: one key, a field of ours, always set. */
+	if (!q->is_group && q->nsorts == 1 && q->sorts[0].x->npath == 1 &&
+	    q->sorts[0].x->func == QF_NONE && !q->sorts[0].x->multi &&
+	    index_kind(q->sorts[0].x->path[0], q->sorts[0].x->fold) != NULL &&
+	    always_set(q->sorts[0].x->path[0], c, nc)) {
+		sf = q->sorts[0].x->path[0];
+		sdesc = q->sorts[0].desc;
+	}
+	for (i = 0; i < nc && rf == NULL; i++)
+		rf = range_field(c[i]);
+	if (sf != NULL)
+		for (i = 0; i < nc; i++)
+			if (range_field(c[i]) == sf)
+				rf = sf;
+	if (pl->have_ids && (pl->nids <= SMALL_IDS || sf == NULL)) {
+		p->use_ids = 1;
+		p->ids = pl->ids;
+		p->nids = pl->nids;
+		pl->ids = NULL;
+		p->backward = q->nsorts == 1 && q->sorts[0].x->npath == 0 &&
+		    q->sorts[0].desc;
+		p->ordered = q->nsorts == 0 || (q->nsorts == 1 &&
+		    q->sorts[0].x->npath == 0 && q->sorts[0].x->func ==
+		    QF_NONE);
+		buf_printf(&p->explain, "%s: %zu candidate %s by index, "
+		    "fetched in id order%s\n", q->table->name, p->nids,
+		    p->nids == 1 ? "record" : "records",
+		    p->backward ? ", backward" : "");
+	} else if (sf != NULL || rf != NULL) {
+		const struct field *wf = sf != NULL ? sf : rf;
+		int		 fold = !FT_IS_INT(wf->type) &&
+				    (wf->type == FT_TEXT || wf->type == FT_EMAIL);
+
+		p->f = wf;
+		xasprintf(&p->ix, "%s:%s", wf->name, index_kind(wf, fold));
+		walk_bounds(p, wf, fold, c, nc);
+		p->ordered = wf == sf;
+		p->backward = wf == sf && sdesc;
+		buf_printf(&p->explain, "%s: walk index %s%s%s%s\n",
+		    q->table->name, p->ix, p->backward ? " backward" : "",
+		    p->has_lo || p->has_hi ? " between bounds" : "",
+		    p->ordered ? " (the sort's order)" : "");
+	} else {
+		p->ordered = q->nsorts == 0 || (q->nsorts == 1 &&
+		    q->sorts[0].x->npath == 0 && q->sorts[0].x->func ==
+		    QF_NONE);
+		p->backward = p->ordered && q->nsorts == 1 && q->sorts[0].desc;
+		buf_printf(&p->explain, "%s: scan all %llu records in id "
+		    "order%s\n", q->table->name,
+		    (unsigned long long)p->total, p->backward ? ", backward" :
+		    "");
+	}
+	if (q->where != NULL)
+		buf_printf(&p->explain, "filter: every condition, on each "
+		    "record\n");
+	if (q->is_group)
+		buf_printf(&p->explain, "group: hash table on %zu %s, "
+		    "%zu %s\n", q->ngroups, q->ngroups == 1 ? "key" : "keys",
+		    q->naggs, q->naggs == 1 ? "aggregate" : "aggregates");
+	else if (!p->ordered)
+		buf_printf(&p->explain, "sort: in memory%s, spilling to "
+		    "disk past %zu MiB\n", q->limit != UINT64_MAX ?
+		    " (the top rows of the limit)" : "", mem_budget >> 20);
+	if (q->limit != UINT64_MAX)
+		buf_printf(&p->explain, "limit: %llu%s\n",
+		    (unsigned long long)q->limit, q->offset ? " after the "
+		    "offset" : "");
+	ok = 0;
+out:
+	free(c);
+	buf_release(&what);
+	r->txn = NULL;
+	pl->txn = NULL;
+	return (ok);
+}
+
+static int
+plan_make(struct qrun *r, struct plan *p, struct buf *err)
+{
+	struct planner	pl;
+	int		rv;
+
+	memset(&pl, 0, sizeof pl);
+	memset(p, 0, sizeof *p);
+	pl.r = r;
+	pl.p = p;
+	pl.err = err;
+	rv = store_txn_run(access_store(r->s), STORE_TXN_READONLY, plan_txn,
+	    &pl, err);
+	free(pl.ids);
+	return (rv < 0 ? -1 : 0);
+}
+
+int
+query_explain(struct session *s, const struct query *q, struct buf *out,
+    struct buf *err)
+{
+	struct qrun	r;
+	struct plan	p;
+
+	qrun_init(&r, s, q);
+	if (plan_make(&r, &p, err) != 0) {
+		plan_free(&p);
+		qrun_release(&r);
+		return (-1);
+	}
+	buf_printf(out, "query: %s\n", q->text);
+	buf_add(out, p.explain.data, p.explain.len);
+	if (!q->is_group && q->nsorts > 0 && p.ordered)
+		buf_adds(out, "order: streamed, no sort\n");
+	plan_free(&p);
+	qrun_release(&r);
+	return (0);
+}
+
+/*
+ * The executor.  An item is a record that matched, with its sort key
+ * and, once computed, its row values.
+ */
+struct item {
+	struct record	*rec;
+	struct buf	 skey;
+	struct value	*vals;
+	struct buf	 ixkey;		/* walks: the record's index key */
+};
+
+struct run {
+	struct qrun	 r;
+	const struct query *q;
+	struct plan	 p;
+	struct buf	*err;
+	/* The position we start after. */
+	uint64_t	 seen;
+	int		 has_pos;
+	struct buf	 pskey;
+	uint64_t	 pid;
+	struct buf	 pixkey;
+	/* What this call gives. */
+	uint64_t	 skip, want, taken, given;
+	uint64_t	 gbase;		/* group rows given on earlier pages */
+	query_row_fn	*fn;
+	void		*arg;
+	int		 stop;
+	/* The last row consumed, for the next position. */
+	struct buf	 lskey, lixkey;
+	uint64_t	 lid;
+	/* Where the walk stands within this call. */
+	size_t		 at;
+	int		 started, exhausted;
+	struct buf	 wkey;
+	uint64_t	 wid;
+	/* The same, as a chunk leaves it: kept only when it commits. */
+	int		 nexhausted;
+	struct buf	 nwkey;
+	uint64_t	 nwid;
+	/* A chunk, made in its transaction and consumed after it. */
+	struct item	*batch;
+	size_t		 nbatch, abatch;
+	size_t		 chunk;
+	/* The sort. */
+	struct item	*coll;
+	size_t		 ncoll, acoll;
+	size_t		 mem;
+	FILE		**runs;
+	size_t		 nruns;
+	uint64_t	 matched;	/* items after the position */
+};
+
+static void
+item_release(struct item *it, size_t ncols)
+{
+	size_t	i;
+
+	record_free(it->rec);
+	buf_release(&it->skey);
+	buf_release(&it->ixkey);
+	if (it->vals != NULL)
+		for (i = 0; i < ncols; i++)
+			free(it->vals[i].s);
+	free(it->vals);
+	memset(it, 0, sizeof *it);
+}
+
+static void
+batch_reset(struct run *ru)
+{
+	size_t	i;
+
+	for (i = 0; i < ru->nbatch; i++)
+		item_release(&ru->batch[i], ru->q->ncols);
+	ru->nbatch = 0;
+}
+
+/* Sort key of a record: the sort keys, then the id. */
+static int
+sort_key(struct run *ru, const struct record *rec, struct buf *out)
+{
+	const struct query *q = ru->q;
+	struct qv	 v;
+	size_t		 i;
+	int		 desc = 0;
+
+	buf_reset(out);
+	for (i = 0; i < q->nsorts; i++) {
+		if (qeval(&ru->r, q->sorts[i].x, rec, 0, &v, ru->err) != 0)
+			return (-1);
+		qv_key(q->sorts[i].x, &v, q->sorts[i].desc, out);
+		desc = q->sorts[i].desc;
+	}
+	/* Ties in id order, backward when the last key is descending (as
+	 * an index walked backward gives them). */
+	{
+		struct qexpr	 idx;
+		struct qv	 iv;
+
+		memset(&idx, 0, sizeof idx);
+		idx.type = FT_REF;
+		memset(&iv, 0, sizeof iv);
+		iv.set = 1;
+		iv.i = (int64_t)rec->id;
+		buf_reset(&ru->r.scratch[1]);
+		qv_key(&idx, &iv, desc, &ru->r.scratch[1]);
+		/* The presence byte is not needed for the id. */
+		buf_add(out, ru->r.scratch[1].data + 1,
+		    ru->r.scratch[1].len - 1);
+	}
+	return (0);
+}
+
+static int
+row_values(struct run *ru, struct item *it)
+{
+	const struct query *q = ru->q;
+	struct qv	 v;
+	size_t		 i;
+
+	if (it->vals != NULL)
+		return (0);
+	it->vals = xcalloc(q->ncols ? q->ncols : 1, sizeof *it->vals);
+	for (i = 0; i < q->ncols; i++) {
+		/* Group queries: the keys, then the aggregates' arguments. */
+		const struct qexpr *x = !q->is_group ? q->colx[i] :
+		    i < q->ngroups ? q->groups[i] : q->aggs[i - q->ngroups];
+
+		if (qeval(&ru->r, x, it->rec, 0, &v, ru->err) != 0)
+			return (-1);
+		qv_to_value(&v, &it->vals[i]);
+	}
+	return (0);
+}
+
+static int
+keycmp(const struct buf *a, const struct buf *b)
+{
+	size_t	n = a->len < b->len ? a->len : b->len;
+	int	c = n ? memcmp(a->data, b->data, n) : 0;
+
+	if (c != 0)
+		return (c);
+	return (a->len < b->len ? -1 : a->len > b->len);
+}
+
+/* Take one record of the walk into the batch (inside the txn). */
+static int
+take(struct run *ru, struct record *rec)
+{
+	struct item	*it;
+	int		 m;
+
+	if ((rec->flags & REC_ARCHIVED) ||
+	    (m = qmatch(&ru->r, ru->q->where, rec, ru->err)) == 0) {
+		record_free(rec);
+		return (0);
+	}
+	if (m < 0) {
+		record_free(rec);
+		return (-1);
+	}
+	if (ru->nbatch == ru->abatch) {
+		ru->abatch = ru->abatch ? ru->abatch * 2 : 64;
+		ru->batch = xreallocarray(ru->batch, ru->abatch,
+		    sizeof *ru->batch);
+	}
+	it = &ru->batch[ru->nbatch++];
+	memset(it, 0, sizeof *it);
+	it->rec = rec;
+	buf_init(&it->skey);
+	buf_init(&it->ixkey);
+	if (ru->q->is_group)
+		return (row_values(ru, it));
+	if (sort_key(ru, rec, &it->skey) != 0)
+		return (-1);
+	if (ru->has_pos && keycmp(&it->skey, &ru->pskey) <= 0) {
+		item_release(it, ru->q->ncols);
+		ru->nbatch--;
+		return (0);
+	}
+	if (ru->p.f != NULL)
+		store_page_key(rec, ru->p.ix, &it->ixkey);
+	/* Rows in order come out now, with their values. */
+	if (ru->p.ordered && !ru->q->is_group)
+		return (row_values(ru, it));
+	return (0);
+}
+
+/* Is key past the walk's far bound? */
+static int
+past_bound(const struct run *ru, const struct buf *key)
+{
+	const struct plan *p = &ru->p;
+
+	if (!p->backward && p->has_hi && keycmp(key, &p->hi) >= 0)
+		return (1);
+	if (p->backward && p->has_lo && keycmp(key, &p->lo) < 0)
+		return (1);
+	return (0);
+}
+
+static int
+chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct run	*ru = arg;
+	struct plan	*p = &ru->p;
+	struct record	**recs = NULL, *rec;
+	struct buf	 key = BUF_INIT;
+	size_t		 n = 0, i, at = ru->at;
+	int		 flags, rv = -1;
+
+	batch_reset(ru);
+	ru->nexhausted = 0;
+	ru->r.txn = txn;
+	ru->err = err;
+	if (p->use_ids) {
+		size_t	k;
+
+		for (k = 0; k < ru->chunk && at < p->nids; k++, at++) {
+			uint64_t id = p->ids[p->backward ? p->nids - 1 - at :
+			    at];
+
+			if (ru->has_pos && !p->ordered)
+				;
+			else if (ru->has_pos && (p->backward ? id >= ru->pid :
+			    id <= ru->pid))
+				continue;
+			rv = access_get(ru->r.s, txn, ru->q->table, id, &rec,
+			    err);
+			if (rv < 0)
+				goto out;
+			if (rv == STORE_NOTFOUND)
+				continue;
+			if (take(ru, rec) != 0) {
+				rv = -1;
+				goto out;
+			}
+		}
+		ru->nwid = at;		/* where the next chunk starts */
+		if (at >= p->nids)
+			ru->nexhausted = 1;
+		rv = 0;
+		goto out;
+	}
+	flags = p->backward ? STORE_PAGE_BACKWARD : 0;
+	if (p->f == NULL) {
+		/* Ids in order. */
+		uint64_t from = ru->started ? ru->wid : ru->has_pos &&
+		    p->ordered ? ru->pid : 0;
+
+		rv = access_page(ru->r.s, txn, ru->q->table, NULL, NULL, 0,
+		    from, flags, ru->chunk, &recs, &n, err);
+	} else if (ru->started)
+		rv = access_page(ru->r.s, txn, ru->q->table, p->ix,
+		    ru->wkey.data, ru->wkey.len, ru->wid, flags, ru->chunk,
+		    &recs, &n, err);
+	else if (ru->has_pos && p->ordered)
+		rv = access_page(ru->r.s, txn, ru->q->table, p->ix,
+		    ru->pixkey.data, ru->pixkey.len, ru->pid, flags,
+		    ru->chunk, &recs, &n, err);
+	else if (!p->backward && p->has_lo)
+		rv = access_page(ru->r.s, txn, ru->q->table, p->ix,
+		    p->lo.data, p->lo.len, 0, flags | STORE_PAGE_FROM,
+		    ru->chunk, &recs, &n, err);
+	else if (p->backward && p->has_hi)
+		rv = access_page(ru->r.s, txn, ru->q->table, p->ix,
+		    p->hi.data, p->hi.len, UINT64_MAX, flags, ru->chunk,
+		    &recs, &n, err);
+	else
+		rv = access_page(ru->r.s, txn, ru->q->table, p->ix, NULL, 0,
+		    0, flags, ru->chunk, &recs, &n, err);
+	if (rv < 0)
+		goto out;
+	rv = -1;
+	if (n < ru->chunk)
+		ru->nexhausted = 1;
+	for (i = 0; i < n; i++) {
+		rec = recs[i];
+		recs[i] = NULL;
+		if (p->f != NULL) {
+			store_page_key(rec, p->ix, &key);
+			if (past_bound(ru, &key)) {
+				ru->nexhausted = 1;
+				record_free(rec);
+				break;
+			}
+			if (i + 1 == n) {
+				buf_reset(&ru->nwkey);
+				buf_add(&ru->nwkey, key.data, key.len);
+			}
+		}
+		if (i + 1 == n)
+			ru->nwid = rec->id;
+		if (take(ru, rec) != 0)
+			goto out;
+	}
+	rv = 0;
+out:
+	if (recs != NULL)
+		store_records_free(recs, n);
+	buf_release(&key);
+	ru->r.txn = NULL;
+	return (rv);
+}
+
+/* One chunk in its own transaction; its walk state kept on success. */
+static int
+chunk(struct run *ru)
+{
+	if (store_txn_run(access_store(ru->r.s), STORE_TXN_READONLY,
+	    chunk_txn, ru, ru->err) < 0)
+		return (-1);
+	ru->started = 1;
+	ru->exhausted = ru->nexhausted;
+	ru->wid = ru->nwid;
+	ru->at = (size_t)ru->nwid;
+	buf_reset(&ru->wkey);
+	buf_add(&ru->wkey, ru->nwkey.data, ru->nwkey.len);
+	return (0);
+}
+
+/* Hand one item to the caller as a row, and remember it as the last. */
+static int
+give(struct run *ru, struct item *it)
+{
+	struct query_row row;
+
+	ru->seen++;
+	buf_reset(&ru->lskey);
+	buf_add(&ru->lskey, it->skey.data, it->skey.len);
+	buf_reset(&ru->lixkey);
+	buf_add(&ru->lixkey, it->ixkey.data, it->ixkey.len);
+	ru->lid = it->rec->id;
+	if (ru->taken < ru->skip) {
+		ru->taken++;
+		return (0);
+	}
+	memset(&row, 0, sizeof row);
+	row.id = it->rec->id;
+	row.rec = it->rec;
+	row.vals = it->vals;
+	ru->given++;
+	if (ru->fn(&row, ru->arg, ru->err) != 0)
+		return (-1);
+	if (ru->given >= ru->want)
+		ru->stop = 1;
+	return (0);
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	return (keycmp(&((const struct item *)a)->skey,
+	    &((const struct item *)b)->skey));
+}
+
+static size_t
+item_mem(const struct item *it)
+{
+	size_t	m = sizeof *it + it->skey.alloc + 64;
+
+	m += it->rec->texts.alloc + it->rec->extra.alloc +
+	    it->rec->table->nfields * sizeof(struct value) + 128;
+	return (m);
+}
+
+/* Write the sorted collection as a run and empty it. */
+static int
+spill(struct run *ru)
+{
+	const char	*dir = getenv("TMPDIR");
+	struct buf	 path = BUF_INIT, enc = BUF_INIT;
+	FILE		*fp;
+	size_t		 i;
+	int		 fd;
+
+	qsort(ru->coll, ru->ncoll, sizeof *ru->coll, item_cmp);
+	buf_printf(&path, "%s/clerk-sort.XXXXXX", dir != NULL && *dir ?
+	    dir : "/tmp");
+	if ((fd = mkstemp(path.data)) == -1) {
+		buf_error(ru->err, _("cannot make a temporary file in '%s' "
+		    "to sort: %s"), dir != NULL && *dir ? dir : "/tmp",
+		    strerror(errno));
+		buf_release(&path);
+		return (-1);
+	}
+	(void)unlink(path.data);
+	buf_release(&path);
+	if ((fp = fdopen(fd, "w+")) == NULL) {
+		close(fd);
+		return (buf_error(ru->err, _("cannot sort: %s"),
+		    strerror(errno)));
+	}
+	for (i = 0; i < ru->ncoll; i++) {
+		struct item	*it = &ru->coll[i];
+		uint32_t	 kl = (uint32_t)it->skey.len;
+		uint32_t	 el;
+		uint64_t	 id = it->rec->id;
+
+		buf_reset(&enc);
+		record_encode(it->rec, &enc);
+		el = (uint32_t)enc.len;
+		if (fwrite(&kl, sizeof kl, 1, fp) != 1 ||
+		    fwrite(it->skey.data, 1, kl, fp) != kl ||
+		    fwrite(&id, sizeof id, 1, fp) != 1 ||
+		    fwrite(&el, sizeof el, 1, fp) != 1 ||
+		    fwrite(enc.data, 1, el, fp) != el)
+			break;
+		item_release(it, ru->q->ncols);
+	}
+	buf_release(&enc);
+	if (i < ru->ncoll || fflush(fp) != 0 || fseek(fp, 0, SEEK_SET) != 0) {
+		fclose(fp);
+		return (buf_error(ru->err, _("cannot write a temporary file "
+		    "to sort: %s"), strerror(errno)));
+	}
+	ru->ncoll = 0;
+	ru->mem = 0;
+	ru->runs = xreallocarray(ru->runs, ru->nruns + 1, sizeof *ru->runs);
+	ru->runs[ru->nruns++] = fp;
+	return (0);
+}
+
+/* Keep a sorted collection to the rows this call can give. */
+static void
+prune(struct run *ru)
+{
+	uint64_t	k = ru->skip + ru->want;
+	size_t		i;
+
+	qsort(ru->coll, ru->ncoll, sizeof *ru->coll, item_cmp);
+	if (k >= ru->ncoll)
+		return;
+	ru->mem = 0;
+	for (i = (size_t)k; i < ru->ncoll; i++)
+		item_release(&ru->coll[i], ru->q->ncols);
+	ru->ncoll = (size_t)k;
+	for (i = 0; i < ru->ncoll; i++)
+		ru->mem += item_mem(&ru->coll[i]);
+}
+
+static int
+collect(struct run *ru, struct item *it)
+{
+	uint64_t	k = ru->skip + ru->want;
+
+	ru->matched++;
+	if (ru->ncoll == ru->acoll) {
+		ru->acoll = ru->acoll ? ru->acoll * 2 : 256;
+		ru->coll = xreallocarray(ru->coll, ru->acoll,
+		    sizeof *ru->coll);
+	}
+	ru->coll[ru->ncoll++] = *it;
+	memset(it, 0, sizeof *it);
+	ru->mem += item_mem(&ru->coll[ru->ncoll - 1]);
+	/* A limit keeps the best k: sort and cut now and then. */
+	if (k < SIZE_MAX / 4 && ru->ncoll >= 2 * k + 1024)
+		prune(ru);
+	if (ru->mem > mem_budget) {
+		if (k < ru->ncoll)
+			prune(ru);
+		if (ru->mem > mem_budget)
+			return (spill(ru));
+	}
+	return (0);
+}
+
+/* Read the next item of a run; 0 at its end. */
+static int
+run_read(struct run *ru, FILE *fp, struct item *it)
+{
+	uint32_t	 kl, el;
+	uint64_t	 id;
+	struct buf	 enc = BUF_INIT;
+
+	memset(it, 0, sizeof *it);
+	if (fread(&kl, sizeof kl, 1, fp) != 1)
+		return (0);
+	buf_init(&it->skey);
+	buf_init(&it->ixkey);
+	buf_grow(&it->skey, kl);
+	if (fread(it->skey.data, 1, kl, fp) != kl ||
+	    fread(&id, sizeof id, 1, fp) != 1 ||
+	    fread(&el, sizeof el, 1, fp) != 1)
+		goto bad;
+	it->skey.len = kl;
+	it->skey.data[kl] = '\0';
+	buf_grow(&enc, el);
+	if (fread(enc.data, 1, el, fp) != el)
+		goto bad;
+	enc.len = el;
+	it->rec = record_new(ru->q->table);
+	it->rec->id = id;
+	if (record_decode(it->rec, enc.data, enc.len, ru->err) != 0)
+		goto bad2;
+	buf_release(&enc);
+	return (1);
+bad:
+	buf_error(ru->err, _("cannot read a temporary file of the sort"));
+bad2:
+	buf_release(&enc);
+	item_release(it, ru->q->ncols);
+	return (-1);
+}
+
+/* Values of a batch of sorted items, in one transaction. */
+struct vals_arg {
+	struct run	*ru;
+	struct item	*items;
+	size_t		 n;
+};
+
+static int
+vals_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct vals_arg	*va = arg;
+	size_t		 i, j;
+	int		 rv = 0;
+
+	va->ru->r.txn = txn;
+	va->ru->err = err;
+	for (i = 0; i < va->n && rv == 0; i++) {
+		struct item *it = &va->items[i];
+
+		if (it->vals != NULL) {
+			for (j = 0; j < va->ru->q->ncols; j++)
+				free(it->vals[j].s);
+			free(it->vals);
+			it->vals = NULL;
+		}
+		rv = row_values(va->ru, it);
+	}
+	va->ru->r.txn = NULL;
+	return (rv);
+}
+
+static int
+give_sorted(struct run *ru, struct item *items, size_t n)
+{
+	struct vals_arg	 va;
+	size_t		 i, j;
+
+	for (i = 0; i < n && !ru->stop; i += CHUNK) {
+		va.ru = ru;
+		va.items = items + i;
+		va.n = n - i < CHUNK ? n - i : CHUNK;
+		/* Rows skipped by the offset need no values. */
+		if (ru->taken + va.n <= ru->skip) {
+			for (j = 0; j < va.n; j++)
+				if (give(ru, &va.items[j]) != 0)
+					return (-1);
+			continue;
+		}
+		if (store_txn_run(access_store(ru->r.s), STORE_TXN_READONLY,
+		    vals_txn, &va, ru->err) < 0)
+			return (-1);
+		for (j = 0; j < va.n && !ru->stop; j++)
+			if (give(ru, &va.items[j]) != 0)
+				return (-1);
+	}
+	return (0);
+}
+
+/* The collection and the runs, merged, to the caller. */
+static int
+finish_sort(struct run *ru)
+{
+	struct item	*heads = NULL, *out = NULL;
+	int		*live = NULL;
+	size_t		 i, nout = 0, best;
+	int		 rv = -1, got;
+
+	qsort(ru->coll, ru->ncoll, sizeof *ru->coll, item_cmp);
+	if (ru->nruns == 0)
+		return (give_sorted(ru, ru->coll, ru->ncoll < ru->skip +
+		    ru->want ? ru->ncoll : (size_t)(ru->skip + ru->want)));
+	if (ru->ncoll > 0 && spill(ru) != 0)
+		return (-1);
+	heads = xcalloc(ru->nruns, sizeof *heads);
+	live = xcalloc(ru->nruns, sizeof *live);
+	for (i = 0; i < ru->nruns; i++)
+		if ((live[i] = run_read(ru, ru->runs[i], &heads[i])) < 0)
+			goto out;
+	out = xcalloc(CHUNK, sizeof *out);
+	while (!ru->stop) {
+		best = SIZE_MAX;
+		for (i = 0; i < ru->nruns; i++)
+			if (live[i] && (best == SIZE_MAX ||
+			    keycmp(&heads[i].skey, &heads[best].skey) < 0))
+				best = i;
+		if (best != SIZE_MAX) {
+			out[nout++] = heads[best];
+			if ((got = run_read(ru, ru->runs[best],
+			    &heads[best])) < 0)
+				goto out;
+			live[best] = got;
+		}
+		if (nout == CHUNK || (best == SIZE_MAX && nout > 0)) {
+			if (give_sorted(ru, out, nout) != 0)
+				goto out;
+			for (i = 0; i < nout; i++)
+				item_release(&out[i], ru->q->ncols);
+			nout = 0;
+		}
+		if (best == SIZE_MAX)
+			break;
+	}
+	rv = 0;
+out:
+	for (i = 0; i < nout; i++)
+		item_release(&out[i], ru->q->ncols);
+	for (i = 0; i < ru->nruns; i++)
+		if (live != NULL && live[i] > 0)
+			item_release(&heads[i], ru->q->ncols);
+	free(out);
+	free(heads);
+	free(live);
+	return (rv);
+}
+
+/* Position tokens: hex of "Q1", seen, id, sort key and index key. */
+static void
+hex_add(struct buf *out, const void *p, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	const unsigned char *b = p;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		buf_addch(out, hx[b[i] >> 4]);
+		buf_addch(out, hx[b[i] & 15]);
+	}
+}
+
+static void
+put64(struct buf *b, uint64_t v)
+{
+	unsigned char	x[8];
+	int		i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		x[i] = (unsigned char)v;
+	buf_add(b, x, 8);
+}
+
+static uint64_t
+get64(const unsigned char *p)
+{
+	uint64_t	v = 0;
+	int		i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return (v);
+}
+
+static void
+pos_make(uint64_t seen, uint64_t id, const struct buf *skey,
+    const struct buf *ixkey, struct buf *out)
+{
+	struct buf	raw = BUF_INIT;
+
+	buf_adds(&raw, "Q1");
+	put64(&raw, seen);
+	put64(&raw, id);
+	put64(&raw, skey->len);
+	buf_add(&raw, skey->data, skey->len);
+	buf_add(&raw, ixkey->data, ixkey->len);
+	buf_reset(out);
+	hex_add(out, raw.data, raw.len);
+	buf_release(&raw);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	return (-1);
+}
+
+static int
+pos_parse(const char *tok, uint64_t *seen, uint64_t *id, struct buf *skey,
+    struct buf *ixkey, struct buf *err)
+{
+	struct buf	 raw = BUF_INIT;
+	size_t		 i, n = strlen(tok);
+	uint64_t	 kl;
+	int		 a, b;
+
+	for (i = 0; i + 1 < n; i += 2) {
+		if ((a = hexval(tok[i])) < 0 || (b = hexval(tok[i + 1])) < 0)
+			break;
+		buf_addch(&raw, a << 4 | b);
+	}
+	if (i != n || raw.len < 26 || memcmp(raw.data, "Q1", 2) != 0)
+		goto bad;
+	*seen = get64((unsigned char *)raw.data + 2);
+	*id = get64((unsigned char *)raw.data + 10);
+	kl = get64((unsigned char *)raw.data + 18);
+	if (kl > raw.len - 26)
+		goto bad;
+	buf_reset(skey);
+	buf_add(skey, raw.data + 26, kl);
+	buf_reset(ixkey);
+	buf_add(ixkey, raw.data + 26 + kl, raw.len - 26 - kl);
+	buf_release(&raw);
+	return (0);
+bad:
+	buf_release(&raw);
+	return (buf_error(err, _("'%.40s' is not a position in a query's "
+	    "rows"), tok));
+}
+
+/* Groups. */
+struct agg {
+	int64_t		 count;
+	int64_t		 sum;
+	struct value	 best;		/* min, max */
+};
+struct group {
+	struct buf	 key;
+	struct value	*keys;
+	struct agg	*aggs;
+	uint64_t	 hash;
+	struct buf	 skey;
+};
+
+static uint64_t
+hash_bytes(const char *p, size_t n)
+{
+	uint64_t	h = 1469598103934665603ULL;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+	return (h);
+}
+
+struct gtab {
+	struct group	**slots;
+	size_t		 nslots, n;
+	struct group	**list;
+	size_t		 alist;
+	size_t		 mem;
+};
+
+static void
+group_free(struct group *g, const struct query *q)
+{
+	size_t	i;
+
+	if (g == NULL)
+		return;
+	buf_release(&g->key);
+	buf_release(&g->skey);
+	for (i = 0; i < q->ngroups; i++)
+		free(g->keys[i].s);
+	for (i = 0; i < q->naggs; i++)
+		free(g->aggs[i].best.s);
+	free(g->keys);
+	free(g->aggs);
+	free(g);
+}
+
+static struct group *
+gtab_get(struct gtab *gt, const struct query *q, const struct buf *key,
+    int *isnew)
+{
+	uint64_t	 h = hash_bytes(key->data, key->len);
+	struct group	*g;
+	size_t		 i, j;
+
+	*isnew = 0;
+	if (gt->n * 2 >= gt->nslots) {
+		struct group **old = gt->slots;
+		size_t	 on = gt->nslots;
+
+		gt->nslots = on ? on * 2 : 256;
+		gt->slots = xcalloc(gt->nslots, sizeof *gt->slots);
+		for (i = 0; i < on; i++)
+			if (old[i] != NULL) {
+				for (j = old[i]->hash & (gt->nslots - 1);
+				    gt->slots[j] != NULL;
+				    j = (j + 1) & (gt->nslots - 1))
+					;
+				gt->slots[j] = old[i];
+			}
+		free(old);
+	}
+	for (j = h & (gt->nslots - 1); (g = gt->slots[j]) != NULL;
+	    j = (j + 1) & (gt->nslots - 1))
+		if (g->hash == h && keycmp(&g->key, key) == 0)
+			return (g);
+	g = xcalloc(1, sizeof *g);
+	buf_init(&g->key);
+	buf_init(&g->skey);
+	buf_add(&g->key, key->data, key->len);
+	g->hash = h;
+	g->keys = xcalloc(q->ngroups ? q->ngroups : 1, sizeof *g->keys);
+	g->aggs = xcalloc(q->naggs ? q->naggs : 1, sizeof *g->aggs);
+	gt->slots[j] = g;
+	gt->n++;
+	if (gt->n > gt->alist) {
+		gt->alist = gt->alist ? gt->alist * 2 : 256;
+		gt->list = xreallocarray(gt->list, gt->alist,
+		    sizeof *gt->list);
+	}
+	gt->list[gt->n - 1] = g;
+	*isnew = 1;
+	return (g);
+}
+
+static int
+add_checked(int64_t *acc, int64_t v, struct buf *err, const char *name)
+{
+	if (__builtin_add_overflow(*acc, v, acc))
+		return (buf_error(err, _("the sum of '%s' is too large"),
+		    name));
+	return (0);
+}
+
+static void
+best_set(struct value *b, const struct qv *v)
+{
+	free(b->s);
+	qv_to_value(v, b);
+}
+
+static void
+value_qv(const struct value *v, struct qv *out)
+{
+	memset(out, 0, sizeof *out);
+	out->set = v->set;
+	out->i = v->i;
+	out->s = v->s;
+	out->len = v->len;
+}
+
+/*
+ * Fold one matched record into its group, from the values its item got
+ * in the transaction (group keys, then the aggregates' arguments), so
+ * a transaction run again never counts a record twice.
+ */
+static int
+group_add(struct run *ru, struct gtab *gt, const struct value *vals)
+{
+	const struct query *q = ru->q;
+	struct buf	 key = BUF_INIT;
+	struct group	*g;
+	struct qv	 v, b;
+	size_t		 i;
+	int		 isnew, rv = -1;
+
+	for (i = 0; i < q->ngroups; i++) {
+		value_qv(&vals[i], &v);
+		qv_key(q->groups[i], &v, 0, &key);
+	}
+	g = gtab_get(gt, q, &key, &isnew);
+	if (isnew) {
+		for (i = 0; i < q->ngroups; i++) {
+			value_qv(&vals[i], &v);
+			qv_to_value(&v, &g->keys[i]);
+		}
+		gt->mem += sizeof *g + key.len * 2 + 64 * (q->ngroups +
+		    q->naggs);
+	}
+	for (i = 0; i < q->naggs; i++) {
+		const struct qexpr *x = q->aggs[i];
+		struct agg	*a = &g->aggs[i];
+
+		value_qv(&vals[q->ngroups + i], &v);
+		if (!v.set)
+			continue;
+		a->count++;
+		switch (x->agg) {
+		case QA_SUM:
+		case QA_AVG:
+			if (add_checked(&a->sum, v.i, ru->err, x->name) != 0)
+				goto out;
+			break;
+		case QA_MIN:
+		case QA_MAX:
+			value_qv(&a->best, &b);
+			if (!b.set || (x->agg == QA_MIN ? qv_cmp(x, &v, &b) < 0 :
+			    qv_cmp(x, &v, &b) > 0))
+				best_set(&a->best, &v);
+			break;
+		default:
+			break;
+		}
+	}
+	rv = 0;
+out:
+	buf_release(&key);
+	return (rv);
+}
+
+/* An aggregate's value: avg rounds half away from zero. */
+static void
+agg_value(const struct qexpr *x, const struct agg *a, struct value *out)
+{
+	memset(out, 0, sizeof *out);
+	switch (x->agg) {
+	case QA_COUNT:
+		out->set = 1;
+		out->i = a->count;
+		break;
+	case QA_SUM:
+		/* The sum of no values is no value, as in SQL. */
+		if (a->count == 0)
+			break;
+		out->set = 1;
+		out->i = a->sum;
+		break;
+	case QA_AVG:
+		if (a->count == 0)
+			break;
+		out->set = 1;
+		out->i = a->sum / a->count;
+		if (2 * (a->sum % a->count < 0 ? -(a->sum % a->count) :
+		    a->sum % a->count) >= a->count)
+			out->i += a->sum < 0 ? -1 : 1;
+		break;
+	case QA_MIN:
+	case QA_MAX:
+		if (a->best.set) {
+			out->set = 1;
+			out->i = a->best.i;
+			if (a->best.s != NULL) {
+				out->s = xstrndup(a->best.s, a->best.len);
+				out->len = a->best.len;
+			}
+		}
+		break;
+	case QA_NONE:
+		break;
+	}
+}
+
+/* Combine b into a (subtotals). */
+static int
+agg_merge(const struct qexpr *x, struct agg *a, const struct agg *b,
+    struct buf *err)
+{
+	struct qv	va, vb;
+
+	a->count += b->count;
+	if (add_checked(&a->sum, b->sum, err, x->name) != 0)
+		return (-1);
+	if (b->best.set) {
+		memset(&va, 0, sizeof va);
+		memset(&vb, 0, sizeof vb);
+		va.set = a->best.set;
+		va.i = a->best.i;
+		va.s = a->best.s;
+		va.len = a->best.len;
+		vb.set = 1;
+		vb.i = b->best.i;
+		vb.s = b->best.s;
+		vb.len = b->best.len;
+		if (!va.set || (x->agg == QA_MIN ? qv_cmp(x, &vb, &va) < 0 :
+		    qv_cmp(x, &vb, &va) > 0))
+			best_set(&a->best, &vb);
+	}
+	return (0);
+}
+
+/* Do groups a and b share their first pre keys? */
+static int
+prefix_equal(const struct query *q, const struct group *a,
+    const struct group *b, size_t pre)
+{
+	struct buf	ka = BUF_INIT, kb = BUF_INIT;
+	struct qv	v;
+	size_t		i;
+	int		eq;
+
+	for (i = 0; i < pre; i++) {
+		value_qv(&a->keys[i], &v);
+		qv_key(q->groups[i], &v, 0, &ka);
+		value_qv(&b->keys[i], &v);
+		qv_key(q->groups[i], &v, 0, &kb);
+	}
+	eq = keycmp(&ka, &kb) == 0;
+	buf_release(&ka);
+	buf_release(&kb);
+	return (eq);
+}
+
+static int
+group_cmp(const void *a, const void *b)
+{
+	return (keycmp(&(*(struct group *const *)a)->skey,
+	    &(*(struct group *const *)b)->skey));
+}
+
+/* The values of a row: the first nkeys keys of g, the aggregates. */
+static void
+group_row(const struct query *q, const struct group *g,
+    const struct agg *aggs, size_t nkeys, struct value *vals)
+{
+	size_t	i;
+
+	for (i = 0; i < q->ngroups; i++) {
+		memset(&vals[i], 0, sizeof vals[i]);
+		if (i < nkeys && g->keys[i].set) {
+			vals[i] = g->keys[i];
+			vals[i].s = g->keys[i].s != NULL ?
+			    xstrndup(g->keys[i].s, g->keys[i].len) : NULL;
+		}
+	}
+	for (i = 0; i < q->naggs; i++)
+		agg_value(q->aggs[i], &aggs[i], &vals[q->ngroups + i]);
+}
+
+static void
+vals_clear(struct value *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].s);
+	memset(v, 0, n * sizeof *v);
+}
+
+/* A group row to the caller, unless before the position or offset. */
+static int
+group_give(struct run *ru, struct value *vals, int level)
+{
+	struct query_row row;
+
+	ru->seen++;
+	if (ru->seen <= ru->pid)
+		return (0);
+	if (level == 0 && ru->taken < ru->skip) {
+		ru->taken++;
+		return (0);
+	}
+	memset(&row, 0, sizeof row);
+	row.vals = vals;
+	row.level = level;
+	ru->given++;
+	if (ru->fn(&row, ru->arg, ru->err) != 0)
+		return (-1);
+	if (ru->given >= ru->want)
+		ru->stop = 1;
+	return (0);
+}
+
+/*
+ * A group query: every matching record into the hash table, then
+ * 'having', the order (the sort's keys, else the group keys), and in
+ * key order the subtotals of nested groups and the grand total.  The
+ * position of a group query is the number of rows before it.
+ */
+static int
+run_group(struct run *ru)
+{
+	const struct query *q = ru->q;
+	struct gtab	 gt;
+	struct group	**shown = NULL, *g;
+	struct agg	*sub = NULL;
+	struct value	*vals;
+	size_t		 nshown = 0, i, j, k, ncols = q->ncols;
+	size_t		 na = q->naggs ? q->naggs : 1;
+	struct qv	 v;
+	int		 rv = -1, subtotals;
+
+	memset(&gt, 0, sizeof gt);
+	vals = xcalloc(ncols ? ncols : 1, sizeof *vals);
+	ru->chunk = CHUNK;
+	while (!ru->exhausted) {
+		if (chunk(ru) != 0)
+			goto out;
+		for (i = 0; i < ru->nbatch; i++)
+			if (group_add(ru, &gt, ru->batch[i].vals) != 0)
+				goto out;
+		batch_reset(ru);
+	}
+	for (i = 0; i < gt.n; i++) {
+		g = gt.list[i];
+		group_row(q, g, g->aggs, q->ngroups, vals);
+		if (!qhaving(&ru->r, q->having, vals)) {
+			vals_clear(vals, ncols);
+			continue;
+		}
+		buf_reset(&g->skey);
+		for (j = 0; j < q->nsorts; j++) {
+			value_qv(&vals[q->sorts[j].x->slot], &v);
+			qv_key(q->sorts[j].x, &v, q->sorts[j].desc, &g->skey);
+		}
+		buf_add(&g->skey, g->key.data, g->key.len);
+		vals_clear(vals, ncols);
+		shown = xreallocarray(shown, nshown + 1, sizeof *shown);
+		shown[nshown++] = g;
+	}
+	qsort(shown, nshown, sizeof *shown, group_cmp);
+	subtotals = q->ngroups > 0 && q->nsorts == 0 &&
+	    q->limit == UINT64_MAX && q->offset == 0;
+	sub = xcalloc((q->ngroups + 1) * na, sizeof *sub);
+	for (i = 0; i < nshown && !ru->stop; i++) {
+		g = shown[i];
+		group_row(q, g, g->aggs, q->ngroups, vals);
+		rv = group_give(ru, vals, 0);
+		vals_clear(vals, ncols);
+		if (rv != 0)
+			goto out;
+		rv = -1;
+		if (!subtotals)
+			continue;
+		for (k = 1; k <= q->ngroups; k++)
+			for (j = 0; j < q->naggs; j++)
+				if (agg_merge(q->aggs[j], &sub[k * na + j],
+				    &g->aggs[j], ru->err) != 0)
+					goto out;
+		/* Level k sums the groups sharing the first ngroups - k
+		 * keys; it closes when the next group differs there. */
+		for (k = 1; k <= q->ngroups && !ru->stop; k++) {
+			size_t	pre = q->ngroups - k;
+
+			if (i + 1 < nshown && prefix_equal(q, g, shown[i + 1],
+			    pre))
+				break;
+			group_row(q, g, &sub[k * na], pre, vals);
+			rv = group_give(ru, vals, (int)k);
+			vals_clear(vals, ncols);
+			if (rv != 0)
+				goto out;
+			rv = -1;
+			for (j = 0; j < q->naggs; j++) {
+				free(sub[k * na + j].best.s);
+				memset(&sub[k * na + j], 0, sizeof *sub);
+			}
+		}
+	}
+	rv = 0;
+out:
+	if (sub != NULL)
+		for (i = 0; i < (q->ngroups + 1) * na; i++)
+			free(sub[i].best.s);
+	free(sub);
+	vals_clear(vals, ncols);
+	free(vals);
+	free(shown);
+	for (i = 0; i < gt.n; i++)
+		group_free(gt.list[i], q);
+	free(gt.list);
+	free(gt.slots);
+	return (rv);
+}
+
+/* Records: stream them when the walk gives the order, else sort. */
+static int
+run_records(struct run *ru)
+{
+	size_t	i, left;
+
+	while (!ru->exhausted && !ru->stop) {
+		if (ru->p.ordered) {
+			/* Enough for what is left, read a little ahead. */
+			left = (size_t)(ru->skip - ru->taken + ru->want -
+			    ru->given);
+			ru->chunk = left > CHUNK / 2 ? CHUNK : left * 2 + 16;
+		} else
+			ru->chunk = CHUNK;
+		if (chunk(ru) != 0)
+			return (-1);
+		for (i = 0; i < ru->nbatch; i++) {
+			if (ru->p.ordered) {
+				if (!ru->stop && give(ru, &ru->batch[i]) != 0)
+					return (-1);
+				if (!ru->stop)
+					ru->matched++;
+			} else if (collect(ru, &ru->batch[i]) != 0)
+				return (-1);
+		}
+		batch_reset(ru);
+	}
+	if (ru->p.ordered)
+		return (0);
+	return (finish_sort(ru));
+}
+
+int
+query_each(struct session *s, const struct query *q, const char *after,
+    size_t n, query_row_fn *fn, void *arg, struct buf *next, int *more,
+    struct buf *err)
+{
+	struct run	ru;
+	uint64_t	end, pos;
+	size_t		i;
+	int		rv = -1;
+
+	if (more != NULL)
+		*more = 0;
+	memset(&ru, 0, sizeof ru);
+	ru.q = q;
+	ru.err = err;
+	ru.fn = fn;
+	ru.arg = arg;
+	buf_init(&ru.pskey);
+	buf_init(&ru.pixkey);
+	buf_init(&ru.lskey);
+	buf_init(&ru.lixkey);
+	buf_init(&ru.wkey);
+	buf_init(&ru.nwkey);
+	qrun_init(&ru.r, s, q);
+	if (after != NULL && *after != '\0') {
+		if (pos_parse(after, &ru.seen, &ru.pid, &ru.pskey, &ru.pixkey,
+		    err) != 0)
+			goto out;
+		ru.has_pos = 1;
+		buf_add(&ru.lskey, ru.pskey.data, ru.pskey.len);
+		buf_add(&ru.lixkey, ru.pixkey.data, ru.pixkey.len);
+		ru.lid = ru.pid;
+	}
+	/* The offset still to skip, and what the limit leaves. */
+	pos = ru.seen;
+	ru.skip = pos < q->offset ? q->offset - pos : 0;
+	if (q->limit == UINT64_MAX)
+		end = UINT64_MAX;
+	else
+		end = q->offset + q->limit < q->offset ? UINT64_MAX :
+		    q->offset + q->limit;
+	ru.want = end == UINT64_MAX ? n : end > pos + ru.skip ?
+	    end - pos - ru.skip : 0;
+	if (ru.want > n)
+		ru.want = n;
+	if (ru.want == 0) {
+		rv = 0;
+		if (next != NULL)
+			pos_make(ru.seen, ru.lid, &ru.lskey, &ru.lixkey, next);
+		goto out;
+	}
+	if (q->is_group) {
+		/* A group position counts rows; seen restarts from 0. */
+		ru.pid = ru.has_pos ? ru.seen : 0;
+		ru.seen = 0;
+		ru.has_pos = 0;		/* the walk starts at the start */
+		ru.skip = q->offset;
+		ru.taken = ru.pid < q->offset ? ru.pid : q->offset;
+		ru.gbase = ru.pid - ru.taken;
+		ru.want = n;
+		if (q->limit != UINT64_MAX && ru.pid - ru.taken +
+		    n > q->limit)
+			ru.want = ru.pid - ru.taken >= q->limit ? 0 :
+			    q->limit - (ru.pid - ru.taken);
+		if (ru.want == 0) {
+			rv = 0;
+			if (next != NULL)
+				pos_make(ru.pid, 0, &ru.lskey, &ru.lixkey,
+				    next);
+			goto out;
+		}
+	}
+	if (plan_make(&ru.r, &ru.p, err) != 0)
+		goto out;
+	if (q->is_group) {
+		if (run_group(&ru) != 0)
+			goto out;
+	} else if (run_records(&ru) != 0)
+		goto out;
+	/* More rows may follow when this call stopped at n, short of the
+	 * limit (or, sorted, when more matched than it gave). */
+	if (more != NULL) {
+		*more = ru.stop;
+		if (!q->is_group && !ru.p.ordered)
+			*more = ru.matched > ru.skip + ru.want;
+		if (q->limit != UINT64_MAX && (q->is_group ? ru.gbase +
+		    ru.given >= q->limit : pos + ru.skip + ru.given >= end))
+			*more = 0;
+	}
+	if (next != NULL)
+		pos_make(ru.seen, ru.lid, &ru.lskey, &ru.lixkey, next);
+	rv = 0;
+out:
+	batch_reset(&ru);
+	free(ru.batch);
+	for (i = 0; i < ru.ncoll; i++)
+		item_release(&ru.coll[i], q->ncols);
+	free(ru.coll);
+	for (i = 0; i < ru.nruns; i++)
+		fclose(ru.runs[i]);
+	free(ru.runs);
+	plan_free(&ru.p);
+	qrun_release(&ru.r);
+	buf_release(&ru.pskey);
+	buf_release(&ru.pixkey);
+	buf_release(&ru.lskey);
+	buf_release(&ru.lixkey);
+	buf_release(&ru.wkey);
+	buf_release(&ru.nwkey);
+	return (rv);
+}
+
+void
+query_rows_init(struct query_rows *rows)
+{
+	memset(rows, 0, sizeof *rows);
+	buf_init(&rows->next);
+}
+
+void
+query_rows_release(struct query_rows *rows)
+{
+	size_t	i, j;
+
+	for (i = 0; i < rows->n; i++) {
+		record_free(rows->rows[i].rec);
+		for (j = 0; j < rows->ncols; j++)
+			free(rows->rows[i].vals[j].s);
+		free(rows->rows[i].vals);
+	}
+	free(rows->rows);
+	buf_release(&rows->next);
+	memset(rows, 0, sizeof *rows);
+	buf_init(&rows->next);
+}
+
+struct rows_arg {
+	struct query_rows *rows;
+	size_t		 ncols;
+};
+
+static int
+rows_add(const struct query_row *row, void *arg, struct buf *err)
+{
+	struct rows_arg	*ra = arg;
+	struct query_rows *rows = ra->rows;
+	struct query_row *r;
+	size_t		 i;
+
+	(void)err;
+	if (rows->n == rows->alloc) {
+		rows->alloc = rows->alloc ? rows->alloc * 2 : 64;
+		rows->rows = xreallocarray(rows->rows, rows->alloc,
+		    sizeof *rows->rows);
+	}
+	r = &rows->rows[rows->n++];
+	r->id = row->id;
+	r->level = row->level;
+	r->rec = row->rec != NULL ? record_dup(row->rec) : NULL;
+	r->vals = xcalloc(ra->ncols ? ra->ncols : 1, sizeof *r->vals);
+	for (i = 0; i < ra->ncols; i++) {
+		r->vals[i] = row->vals[i];
+		if (row->vals[i].s != NULL)
+			r->vals[i].s = xstrndup(row->vals[i].s,
+			    row->vals[i].len);
+	}
+	return (0);
+}
+
+int
+query_run(struct session *s, const struct query *q, const char *after,
+    size_t n, struct query_rows *out, struct buf *err)
+{
+	struct rows_arg	ra = { out, q->ncols };
+
+	out->ncols = q->ncols;
+	return (query_each(s, q, after, n, rows_add, &ra, &out->next,
+	    &out->more, err));
+}
