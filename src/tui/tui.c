@@ -380,14 +380,14 @@ draw_bar(struct tui *t)
 		tui_key_name(v[i]->keys[0], &key);
 		label = _(v[i]->bar);
 		w = (int)utf8_width(key.data, key.len) +
-		    (int)utf8_width(label, strlen(label)) + 1;
+		    (int)utf8_width(label, strlen(label)) + 2;
 		if (col + w > t->cols)
 			break;
 		col += tui_text(t, row, col, t->cols - col, key.data,
-		    TUI_BARKEY, 0, 0);
+		    TUI_BARKEY, 0, 0) + 1;
 		col += tui_text(t, row, col, t->cols - col, label, TUI_BAR,
 		    0, 0);
-		col++;
+		col += 2;
 	}
 	buf_release(&key);
 }
