@@ -1,0 +1,98 @@
+#!/bin/sh
+# 2500: the record card in the headless mode (keys from a script, the
+# screen dumped as text): a new organisation with a Cyrillic name and
+# valid ИНН/КПП/ОГРН is saved and shows in the list; a wrong ИНН is
+# refused naming the field, with the cursor put on it and nothing saved;
+# an edit shows in the history tab; the records referring to a party
+# show in its tab; archive asks (No by default) and u undoes it; a
+# hang-up with unsaved edits keeps a draft that the next start offers.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+
+export XDG_STATE_HOME="$T/state"
+keys=$T/keys
+# headless SCRIPT: run the TUI at 80x24 on the key script given, the
+# screens in $out.
+headless() {
+	printf '%s' "$1" >"$keys"
+	out=$("$CLERK_BIN" --headless 80x24 --keys "$keys" 2>"$T/stderr")
+	rc=$?
+	err=$(cat "$T/stderr")
+}
+# screen N: the Nth dump of the last run.
+screen() {
+	printf '%s\n' "$out" | awk -v n="$1" '
+		/^@@ screen / { k++; next }
+		k == n { print }'
+}
+
+# The home screen lists Contact persons, then Clients: Down Enter opens
+# the clients' list, a a new card (typing, in Kind, then Status, Name).
+headless '<Down><Enter>a<Tab><Tab>ПАО «Сбербанк России»<Tab><Tab>7707083893<Tab>773601001<Tab>1027700132195<dump><F2><dump><Esc><dump>'
+status 0 "headless run: a new organisation"
+s1=$(screen 1)
+like "$s1" "New: Client" "a new card"
+like "$s1" "ПАО «Сбербанк России»" "the Cyrillic name typed"
+like "$s1" "Name*" "required fields marked"
+like "$s1" "[modified]" "unsaved changes marked"
+s2=$(screen 2)
+like "$s2" "Client #1" "saved: the card has its number"
+like "$s2" "saved" "and says so"
+like "$s2" "773601001" "КПП as typed"
+like "$(screen 3)" "ПАО «Сбербанк России» Organisation 7707083893" \
+    "back in the list, the new row"
+run show party 1 --format json
+like "$out" '"ogrn":"1027700132195"' "stored with its ОГРН"
+
+headless '<Down><Enter>a<Tab><Tab>ООО «Ошибка»<Tab><Tab>7707083894<F2><dump><Left><dump>'
+status 0 "headless run: a wrong ИНН"
+like "$(screen 1)" "field 'inn': check digit" "refused naming the field"
+like "$(screen 2)" "INN (editing)" "the cursor is on the ИНН"
+run list party --format csv
+is "$(printf '%s\n' "$out" | wc -l)" 2 "nothing saved: still one client"
+# The script ended on the refused card: its edits are a draft now.
+[ -e "$XDG_STATE_HOME/clerk/draft-party-new" ]
+ok $? "the refused new card is kept as a draft at the hang-up"
+rm -rf "$XDG_STATE_HOME/clerk"
+
+run add contact party=1 name='Греф Герман' position='Председатель правления'
+status 0 "a contact of the client"
+
+# Edit the name (Down from Kind to Name, e edits, Ctrl-U clears), save,
+# then F5 twice: the contacts tab, the history tab.
+headless '<Down><Enter><Enter><Down>e<C-u>ПАО Сбербанк<F2><F5><dump><F5><dump><Esc><Esc><dump>'
+status 0 "headless run: edit and tabs"
+like "$(screen 1)" "Греф Герман" "the contacts tab lists the contact"
+like "$(screen 1)" "Contact persons (1)" "and counts it"
+like "$(screen 2)" "name: ПАО «Сбербанк России» → ПАО Сбербанк" \
+    "the history tab shows the change"
+like "$(screen 3)" "ПАО Сбербанк" "the list shows the new name"
+
+# Archive: the question's default is No; then Right Enter says yes, and
+# u brings the record back.
+headless '<Down><Enter><Enter><F8><dump><Enter><dump><F8><Right><Enter><dump>u<dump>'
+status 0 "headless run: archive and undo"
+like "$(screen 1)" "Archive Client #1 ПАО Сбербанк?" "archive asks"
+unlike "$(screen 2)" "(archived)" "Enter takes the default: No"
+like "$(screen 3)" "Client #1 (archived)" "Right, Enter: archived"
+like "$(screen 4)" "restored Client #1" "u undoes it"
+run card party 1
+like "$out" "record${tab:=	}1${tab}" "the record is there"
+unlike "$out" "record${tab}1${tab}5${tab}1" "and not archived"
+
+# A hang-up (the script's end) with unsaved edits keeps a draft ...
+headless '<Down><Enter><Enter><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down>e<C-u>Тверь'
+status 0 "headless run: unsaved edits, then the terminal goes away"
+ls "$XDG_STATE_HOME"/clerk/draft-party-1 >/dev/null 2>&1
+ok $? "a draft is kept"
+# ... which the next start offers; Right Enter opens it.
+headless '<dump><Right><Enter><dump><F2><dump>'
+status 0 "headless run: the next start"
+like "$(screen 1)" "An unsaved card of Client #1" "the draft is offered"
+like "$(screen 2)" "Тверь" "opened with the edit"
+like "$(screen 3)" "saved" "and saved"
+run show party 1 --format json
+like "$out" '"city":"Тверь"' "the draft's edit is stored"
+[ ! -e "$XDG_STATE_HOME"/clerk/draft-party-1 ]
+ok $? "the draft is gone once opened"
+
+done_testing
