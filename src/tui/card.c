@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "card.h"
 #include "card-layout.h"
 #include "draft.h"
 #include "edit.h"
@@ -84,7 +85,7 @@ static int	card_cmd_archive(struct tui *, struct tui_screen *,
 static int	card_cmd_undo(struct tui *, struct tui_screen *, const char *);
 static int	card_cmd_tab(struct tui *, struct tui_screen *, const char *);
 
-static const struct tui_cmd card_cmds[] = {
+const struct tui_cmd tui_card_cmds[] = {
 	{ "card-save", { TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
 	    N_("save the card"), TUI_CMD_WRITE, card_cmd_save },
 	{ "card-edit", { 'e', '\n' }, N_("Edit"),
@@ -697,7 +698,7 @@ static int	conflict_cmd_apply(struct tui *, struct tui_screen *,
 static int	conflict_cmd_toggle(struct tui *, struct tui_screen *,
 		    const char *);
 
-static const struct tui_cmd conflict_cmds[] = {
+const struct tui_cmd tui_conflict_cmds[] = {
 	{ "conflict-save", { '\n', TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
 	    N_("save the card with the values chosen"), TUI_CMD_WRITE,
 	    conflict_cmd_apply },
@@ -847,7 +848,7 @@ conflict_unsaved(struct tui *t, struct tui_screen *s)
 
 static const struct tui_screen_ops conflict_ops = {
 	.name = "conflict",
-	.cmds = conflict_cmds,
+	.cmds = tui_conflict_cmds,
 	.draw = conflict_draw,
 	.key = conflict_key,
 	.status = conflict_status,
@@ -1389,7 +1390,7 @@ card_free(struct tui_screen *s)
 
 static const struct tui_screen_ops card_ops = {
 	.name = "card",
-	.cmds = card_cmds,
+	.cmds = tui_card_cmds,
 	.draw = card_draw,
 	.key = card_key,
 	.resume = card_resume,

@@ -35,7 +35,7 @@ static int	picker_cmd_pick(struct tui *, struct tui_screen *, const char *);
 static int	picker_cmd_cancel(struct tui *, struct tui_screen *,
 		    const char *);
 
-static const struct tui_cmd picker_cmds[] = {
+const struct tui_cmd tui_picker_cmds[] = {
 	{ "picker-choose", { '\n' }, N_("Choose"),
 	    N_("choose the highlighted record"), TUI_CMD_ROW,
 	    picker_cmd_pick },
@@ -348,7 +348,7 @@ picker_free(struct tui_screen *s)
 
 static const struct tui_screen_ops picker_ops = {
 	.name = "picker",
-	.cmds = picker_cmds,
+	.cmds = tui_picker_cmds,
 	.draw = picker_draw,
 	.key = picker_key,
 	.resize = picker_resize,

@@ -22,6 +22,9 @@ typedef void picker_fn(struct tui *, void *, const char *, const char *);
 struct tui_screen *picker_new(struct tui *, const struct tui_field *,
 	     const char *, picker_fn *, void *);
 
+/* The picker's commands, for help and the key list of clerk(1). */
+extern const struct tui_cmd tui_picker_cmds[];
+
 /*
  * The model under it, for tests: the choices of an enum whose label in
  * lang (or name, or English label) contains text, folded; appends their
