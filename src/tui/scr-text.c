@@ -284,9 +284,11 @@ tui_keys_man(struct buf *out)
 			tui_cmd_keys(c, &keys);
 			buf_printf(out, ".It Ic %s", c->name);
 			if (c->flags & TUI_CMD_ARG)
-				buf_adds(out, " Op Ar argument");
+				buf_adds(out, " Oo Ar argument Oc");
 			if (keys.len > 0) {
-				buf_adds(out, " Pq \"");
+				/* \& keeps a key such as ":" from being read
+				 * as punctuation by mdoc. */
+				buf_adds(out, " Pq \"\\&");
 				roff_text(out, keys.data);
 				buf_adds(out, "\"");
 			}

@@ -146,4 +146,18 @@ else
 	ok 0 "# SKIP no msgfmt or no ru_RU.UTF-8 locale (bootstrap as root makes it)"
 fi
 
+# clerk(1)'s key list is the command table's.
+"$CLERK_BIN" --tui-keys-man >"$T/keys.man"
+sed -n '/^\.\\" tui-keys begin$/,/^\.\\" tui-keys end$/p' \
+    "$top_srcdir/man/clerk.1" | sed '1d;$d' >"$T/keys.page"
+if cmp -s "$T/keys.man" "$T/keys.page"; then
+	ok 0 "clerk(1) lists the keys of the command table"
+else
+	ok 1 "clerk(1) lists the keys of the command table"
+	diag "$(diff "$T/keys.page" "$T/keys.man" | head -20)" \
+	    "(put the output of clerk --tui-keys-man in the page)"
+fi
+grep -q '^\.It Ic list-search ' "$T/keys.man"
+ok $? "the list's commands are in it"
+
 done_testing
