@@ -7,8 +7,10 @@
  * read-only transactions (references, unique values), and only when
  * every line is good, all rows inserted in ONE transaction: all or
  * nothing.  Every bad line is reported as "FILE:LINE: field: message"
- * (up to IMPORT_MAX_REPORT of them).  Must not print, read files, or
- * hold a transaction while waiting on the client.
+ * (up to IMPORT_MAX_REPORT of them).  A line whose phone, e-mail or ИНН
+ * another record has, or an earlier line of the file, gets a warning
+ * as "clerk add" gives one, and is imported all the same.  Must not
+ * print, read files, or hold a transaction while waiting on the client.
  */
 #include "config.h"
 
@@ -37,6 +39,20 @@ struct badlist {
 	struct badline	*v;
 	size_t		 n, alloc;	/* kept */
 	size_t		 total;		/* found, kept or not */
+};
+
+/*
+ * A value of a row that may repeat another row's (cmd_dup_field()):
+ * the hash of its field and key, the row and which value of the field.
+ * All of them are sorted once, so the rare equal hashes sit together
+ * and only those rows are decoded again to compare the keys; keeping
+ * the keys themselves would cost many times the memory.
+ */
+struct dupkey {
+	uint64_t	 hash;
+	uint32_t	 row;
+	uint16_t	 pos;		/* field */
+	uint16_t	 elem;		/* value of a multi field */
 };
 
 /* A set of byte strings, each with the line it came from. */
@@ -74,6 +90,12 @@ struct import {
 	struct badlist		 bad;
 	size_t			 kept;		/* by this phase */
 	size_t			 seq;
+
+	/* Warnings: duplicates within the file, then of the database's
+	 * records (as bad lines, the first ones of each kept). */
+	struct dupkey		*dk;
+	size_t			 ndk, dkalloc;
+	struct badlist		 warn, wdb, wchunk;
 
 	/* The transactions' state, reset at the start of each try. */
 	size_t			 from, to;	/* rows of a check chunk */
@@ -296,6 +318,28 @@ static void
 chunk_bad(struct import *im, size_t line, const char *what, const char *msg)
 {
 	bad_to(im, &im->chunk, line, what, msg);
+}
+
+/* A warning for line of the file into to, counted always, kept while
+ * its phase has fewer than IMPORT_MAX_REPORT. */
+static void
+warn_to(struct import *im, struct badlist *to, size_t line, const char *msg)
+{
+	struct buf	b = BUF_INIT;
+	size_t		kept = to->n + (to == &im->wchunk ? im->wdb.n : 0);
+
+	to->total++;
+	if (kept >= IMPORT_MAX_REPORT)
+		return;
+	buf_printf(&b, "%s:%zu: %s", im->file, line, msg);
+	if (to->n == to->alloc) {
+		to->alloc = to->alloc ? to->alloc * 2 : 64;
+		to->v = xreallocarray(to->v, to->alloc, sizeof *to->v);
+	}
+	to->v[to->n].line = line;
+	to->v[to->n].seq = im->seq++;
+	to->v[to->n].text = buf_detach(&b, NULL);
+	to->n++;
 }
 
 /* How a file was read, for messages: "cp1251, detected; separated by
@@ -705,6 +749,161 @@ row_keep(struct import *im, const struct record *rec, size_t line)
 	im->nrows++;
 }
 
+/* The key of a value that may repeat: what cmd_duplicates() looks up
+ * (fields with a unique index repeat as errors, not warnings). */
+static int
+dup_index(const struct field *f)
+{
+	if (!cmd_dup_field(f) || (f->index & IX_UNIQUE))
+		return (0);
+	return (IX_EXACT);
+}
+
+static void
+rows_dupkeys(struct import *im, const struct record *rec, size_t row)
+{
+	const struct table	*t = im->t;
+	struct keyset		 ks;
+	struct dupkey		*d;
+	size_t			 pos, i;
+	uint64_t		 h;
+
+	keyset_init(&ks);
+	for (pos = 0; pos < t->nfields; pos++) {
+		if (!dup_index(&t->fields[pos]) || !rec->values[pos].set)
+			continue;
+		keyset_reset(&ks);
+		index_field_keys(rec, pos, IX_EXACT, &ks);
+		for (i = 0; i < ks.n && i <= UINT16_MAX; i++) {
+			if (im->ndk == im->dkalloc) {
+				im->dkalloc = im->dkalloc ? im->dkalloc * 2 :
+				    4096;
+				im->dk = xreallocarray(im->dk, im->dkalloc,
+				    sizeof *im->dk);
+			}
+			/* The field in the hash: equal keys of two fields
+			 * are no duplicate. */
+			h = hash_bytes(ks.bytes.data + ks.off[i], ks.len[i]) ^
+			    ((uint64_t)pos * 0x9E3779B97F4A7C15ULL);
+			d = &im->dk[im->ndk++];
+			d->hash = h;
+			d->row = (uint32_t)row;
+			d->pos = (uint16_t)pos;
+			d->elem = (uint16_t)i;
+		}
+	}
+	keyset_release(&ks);
+}
+
+static int
+dupkey_cmp(const void *a, const void *b)
+{
+	const struct dupkey	*x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return (x->hash < y->hash ? -1 : 1);
+	if (x->row != y->row)
+		return (x->row < y->row ? -1 : 1);
+	if (x->pos != y->pos)
+		return (x->pos < y->pos ? -1 : 1);
+	return (x->elem < y->elem ? -1 : x->elem > y->elem);
+}
+
+/* The key of d into ks (reset), its bytes at *p, *len. */
+static int
+dupkey_bytes(struct import *im, const struct dupkey *d, struct record *rec,
+    struct keyset *ks, const char **p, size_t *len)
+{
+	struct buf	err = BUF_INIT;
+	int		r;
+
+	r = record_decode(rec, im->enc.data + im->off[d->row],
+	    im->len[d->row], &err);
+	buf_release(&err);
+	if (r != 0)
+		return (-1);
+	keyset_reset(ks);
+	index_field_keys(rec, d->pos, IX_EXACT, ks);
+	if (d->elem >= ks->n)
+		return (-1);
+	*p = ks->bytes.data + ks->off[d->elem];
+	*len = ks->len[d->elem];
+	return (0);
+}
+
+/*
+ * Warnings for values that an earlier line of the file has too: the
+ * keys sorted by hash, so equal values are neighbours, each compared
+ * with the first of its group (decoded once: a value on 10,000 lines
+ * costs 10,000 decodes, not 50 million), or, when two keys' hashes
+ * met, with the others before it.  Frees the keys.
+ */
+static void
+rows_duplicates(struct import *im)
+{
+	const struct table	*t = im->t;
+	const struct dupkey	*d, *f;
+	struct record		*ra, *rb, *rc;
+	struct keyset		 ka, kb, kc;
+	struct buf		 msg = BUF_INIT;
+	const char		*pa, *pb, *pc;
+	size_t			 s, e, i, j, la, lb, lc;
+
+	if (im->ndk < 2)
+		goto out;
+	qsort(im->dk, im->ndk, sizeof *im->dk, dupkey_cmp);
+	ra = record_new(t);
+	rb = record_new(t);
+	rc = record_new(t);
+	keyset_init(&ka);
+	keyset_init(&kb);
+	keyset_init(&kc);
+	for (s = 0; s < im->ndk; s = e) {
+		for (e = s + 1; e < im->ndk && im->dk[e].hash ==
+		    im->dk[s].hash; e++)
+			;
+		if (e - s < 2 || dupkey_bytes(im, &im->dk[s], ra, &ka, &pa,
+		    &la) != 0)
+			continue;
+		for (i = s + 1; i < e; i++) {
+			d = &im->dk[i];
+			if (dupkey_bytes(im, d, rb, &kb, &pb, &lb) != 0)
+				continue;
+			f = NULL;
+			for (j = s; j < i && f == NULL; j++) {
+				if (im->dk[j].pos != d->pos ||
+				    im->dk[j].row == d->row)
+					continue;
+				if (j == s) {
+					if (la == lb && memcmp(pa, pb, la) == 0)
+						f = &im->dk[j];
+				} else if (dupkey_bytes(im, &im->dk[j], rc,
+				    &kc, &pc, &lc) == 0 && lc == lb &&
+				    memcmp(pc, pb, lc) == 0)
+					f = &im->dk[j];
+			}
+			if (f == NULL)
+				continue;
+			buf_reset(&msg);
+			buf_printf(&msg, _("line %zu has the same %s '%.*s'"),
+			    im->line[f->row], t->fields[d->pos].name, (int)lb,
+			    pb);
+			warn_to(im, &im->warn, im->line[d->row], msg.data);
+		}
+	}
+	record_free(ra);
+	record_free(rb);
+	record_free(rc);
+	keyset_release(&ka);
+	keyset_release(&kb);
+	keyset_release(&kc);
+out:
+	free(im->dk);
+	im->dk = NULL;
+	im->ndk = im->dkalloc = 0;
+	buf_release(&msg);
+}
+
 /* Every row parsed and checked on its own and against the other rows;
  * the good ones kept encoded.  No transaction. */
 static int
@@ -797,8 +996,10 @@ import_rows(struct import *im, const char *text, size_t len)
 		/* Kept in the encoded header, which the insert replaces. */
 		if (archived == 1)
 			rec->flags |= REC_ARCHIVED;
-		if (!badrow)
+		if (!badrow) {
 			row_keep(im, rec, row.line);
+			rows_dupkeys(im, rec, im->nrows - 1);
+		}
 	}
 	record_free(rec);
 out:
@@ -970,16 +1171,29 @@ check_txn(struct store_txn *txn, void *arg, struct buf *err)
 	struct import	*im = arg;
 	size_t		 i;
 
+	char		**w = NULL;
+	size_t		 nw = 0, j;
+	int		 r = 0;
+
 	badlist_release(&im->chunk);
-	for (i = im->from; i < im->to; i++) {
+	badlist_release(&im->wchunk);
+	for (i = im->from; i < im->to && r == 0; i++) {
 		if (record_decode(im->rec, im->enc.data + im->off[i],
 		    im->len[i], err) != 0)
 			return (-1);
 		if (check_refs(im, txn, im->rec, im->line[i], err) != 0 ||
 		    check_uniques(im, txn, im->rec, im->line[i], err) != 0)
 			return (-1);
+		/* The same lookups as add's warnings, a value each. */
+		im->rec->id = 0;
+		r = cmd_duplicates(im->ctx, txn, im->rec, NULL, &w, &nw, err);
+		for (j = 0; j < nw; j++)
+			warn_to(im, &im->wchunk, im->line[i], w[j]);
+		cmd_strings_free(w, nw);
+		w = NULL;
+		nw = 0;
 	}
-	return (0);
+	return (r);
 }
 
 static int
@@ -991,7 +1205,8 @@ import_check(struct import *im, struct buf *err)
 
 	for (i = 0; i < t->nfields && !any; i++)
 		any = t->fields[i].type == FT_REF ||
-		    (t->fields[i].index & IX_UNIQUE);
+		    (t->fields[i].index & IX_UNIQUE) ||
+		    cmd_dup_field(&t->fields[i]);
 	if (!any)
 		return (0);
 	for (im->from = 0; im->from < im->nrows; im->from = im->to) {
@@ -1003,6 +1218,7 @@ import_check(struct import *im, struct buf *err)
 			return (-1);
 		im->kept += im->chunk.n;
 		badlist_move(&im->bad, &im->chunk);
+		badlist_move(&im->wdb, &im->wchunk);
 		if (cmd_gone(im->ctx)) {
 			im->gone = 1;
 			return (-1);
@@ -1065,8 +1281,30 @@ import_release(struct import *im)
 	free(im->line);
 	badlist_release(&im->bad);
 	badlist_release(&im->chunk);
+	badlist_release(&im->warn);
+	badlist_release(&im->wdb);
+	badlist_release(&im->wchunk);
+	free(im->dk);
 	record_free(im->rec);
 	buf_release(&im->lasterr);
+}
+
+/* The warnings, in line order, the first IMPORT_MAX_REPORT of them. */
+static void
+import_warnings(struct import *im)
+{
+	size_t	i, n, total;
+
+	total = im->warn.total + im->wdb.total;
+	badlist_move(&im->warn, &im->wdb);
+	qsort(im->warn.v, im->warn.n, sizeof *im->warn.v, badline_cmp);
+	n = im->warn.n < IMPORT_MAX_REPORT ? im->warn.n : IMPORT_MAX_REPORT;
+	for (i = 0; i < n; i++)
+		cmd_warn(im->ctx, "%s", im->warn.v[i].text);
+	if (total > n)
+		cmd_warn(im->ctx, dngettext("clerk",
+		    "%s: and %zu more warning", "%s: and %zu more warnings",
+		    total - n), im->file, total - n);
 }
 
 /* The error: how many lines were bad and nothing was changed, then the
@@ -1132,6 +1370,7 @@ import_exec(struct cmd_ctx *ctx)
 		import_failed(&im);
 		goto out;
 	}
+	rows_duplicates(&im);
 	/* The text is not needed any more: give its memory back before
 	 * the transaction grows. */
 	buf_release(&text);
@@ -1156,6 +1395,7 @@ import_exec(struct cmd_ctx *ctx)
 		    "would import %zu %s records from %s (%s); nothing was "
 		    "written\n", im.nrows), im.nrows, im.t->name, im.file,
 		    how.data);
+		import_warnings(&im);
 		r = CMD_OK;
 		goto out;
 	}
@@ -1175,6 +1415,7 @@ import_exec(struct cmd_ctx *ctx)
 	    "imported %zu %s record from %s (%s)\n",
 	    "imported %zu %s records from %s (%s)\n", im.nrows), im.nrows,
 	    im.t->name, im.file, how.data);
+	import_warnings(&im);
 	r = CMD_OK;
 out:
 	import_release(&im);

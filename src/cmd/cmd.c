@@ -614,8 +614,8 @@ cmd_record_title(const struct record *rec, struct buf *out)
 	buf_printf(out, "#%llu", (unsigned long long)rec->id);
 }
 
-static int
-dup_field(const struct field *f)
+int
+cmd_dup_field(const struct field *f)
 {
 	if (!(f->index & (IX_EXACT | IX_UNIQUE)))
 		return (0);
@@ -641,7 +641,7 @@ cmd_duplicates(struct cmd_ctx *ctx, struct store_txn *txn,
 	keyset_init(&ks);
 	for (pos = 0; pos < t->nfields && ret == 0; pos++) {
 		f = &t->fields[pos];
-		if (!dup_field(f) || (only != NULL && !only[pos]) ||
+		if (!cmd_dup_field(f) || (only != NULL && !only[pos]) ||
 		    !rec->values[pos].set)
 			continue;
 		keyset_reset(&ks);

@@ -150,6 +150,8 @@ char	*cmd_path(const struct cmd_ctx *, const char *);
 /* The closest of n names to s by edit distance, or NULL if none is
  * close enough to suggest. */
 const char *cmd_suggest(const char *, const char *const *, size_t);
+/* Whether a field is one cmd_duplicates() looks at (import too). */
+int	 cmd_dup_field(const struct field *);
 /*
  * Warnings for values of rec that another record of its table has too:
  * phones, e-mails and ИНН (fields of type phone or email, or with an

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 1500: messages people read.  Help lists every command, "admin
+# 1520: messages people read.  Help lists every command, "admin
 # setup-shared" (done by clerk itself) and the global options too; a
 # revision from the future is no conflict but a mistake, and says so;
 # export offers only the formats it writes; each option's bad value is a
