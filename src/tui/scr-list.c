@@ -827,8 +827,6 @@ list_search_prev(struct tui *t, struct tui_screen *s, const char *arg)
 
 /* Records. */
 
-#pragma weak tui_card_new
-
 static int
 list_open(struct tui *t, struct tui_screen *s, const char *arg)
 {
@@ -836,9 +834,6 @@ list_open(struct tui *t, struct tui_screen *s, const char *arg)
 	struct tui_screen	*card;
 
 	(void)arg;
-	if (tui_card_new == NULL)
-		return (tui_error(t, _("record cards are not in this build "
-		    "of clerk")));
 	if ((card = tui_card_new(t, l->t->name, l->rows[l->cur].id)) != NULL)
 		tui_push(t, card);
 	return (0);
@@ -851,9 +846,6 @@ list_new(struct tui *t, struct tui_screen *s, const char *arg)
 	struct tui_screen	*card;
 
 	(void)arg;
-	if (tui_card_new == NULL)
-		return (tui_error(t, _("record cards are not in this build "
-		    "of clerk")));
 	if ((card = tui_card_new(t, l->t->name, 0)) != NULL)
 		tui_push(t, card);
 	return (0);

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "tui_int.h"
+#include "card.h"
+#include "picker.h"
 
 struct text {
 	char		*title;
@@ -250,6 +252,9 @@ const struct tui_scope tui_scopes[] = {
 	{ "global", N_("Keys of every screen"), tui_global_cmds },
 	{ "home", N_("Keys of the home screen"), tui_home_cmds },
 	{ "list", N_("Keys of a list"), tui_list_cmds },
+	{ "card", N_("Keys of a record card"), tui_card_cmds },
+	{ "conflict", N_("Keys of the conflict screen"), tui_conflict_cmds },
+	{ "picker", N_("Keys of the picker"), tui_picker_cmds },
 	{ "text", N_("Keys of help and messages"), tui_text_cmds },
 	{ NULL, NULL, NULL }
 };

@@ -1343,9 +1343,6 @@ read_script(const char *path, struct tui_script *sc, struct buf *err)
 	return (r);
 }
 
-/* Weak until the card's files are in the build (tui.h). */
-#pragma weak tui_drafts_offer
-
 static void
 run_loop(struct tui *t)
 {
@@ -1455,8 +1452,7 @@ tui_main(const struct tui_options *o)
 		goto out;
 	log_set_sink(log_to_status, &t);
 	tui_push(&t, tui_home_new(&t));
-	if (tui_drafts_offer != NULL)
-		tui_drafts_offer(&t);
+	tui_drafts_offer(&t);
 	run_loop(&t);
 	status = 0;
 out:

@@ -436,11 +436,7 @@ struct tui_screen *tui_list_new(struct tui *, const char *);
  * framework.  tui_card_new(): the card of record id of table (0 = a new
  * record), to push; NULL after a message on the status line.
  * tui_drafts_offer(): called once after the home screen is up, to offer
- * drafts kept by an earlier hang-up.  Until those files are in the
- * build, the framework refers to both weakly and says the card is
- * missing; once they are in libclerk-tui.a the references become
- * ordinary ones (a weak reference does not pull a member out of an
- * archive).
+ * drafts kept by an earlier hang-up.
  */
 struct tui_screen *tui_card_new(struct tui *, const char *, uint64_t);
 void	 tui_drafts_offer(struct tui *);
