@@ -134,6 +134,9 @@ list_exec(struct cmd_ctx *ctx)
 		return (r);
 	if ((st.table = cmd_table_get(ctx, ctx->argv[0])) == NULL)
 		return (CMD_FAILED);
+	/* A condition: the query engine's business (cmd-query.c). */
+	if (ctx->argc == 2)
+		return (cmd_query_list(ctx, st.table, ctx->argv[1], fmt));
 	if ((s = cmd_opt(ctx, "sort")) != NULL &&
 	    (r = list_sort(ctx, &st, s)) != CMD_OK)
 		return (r);
@@ -211,8 +214,9 @@ list_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_list_entry = {
-	"list", "TABLE [--sort [-]FIELD] [--limit N] [--archived] "
-	    "[--format table|csv|tsv|json]",
-	N_("list records, in the order of an index"),
-	"sort=,limit=,format=,archived", 1, 1, list_exec
+	"list", "TABLE ['CONDITION'] [--sort [-]FIELD] [--limit N] "
+	    "[--archived] [--format table|csv|tsv|json]",
+	N_("list records, in the order of an index, or those meeting a "
+	    "condition (clerk-query(7))"),
+	"sort=,limit=,format=,archived", 1, 2, list_exec
 };

@@ -211,6 +211,23 @@ void	 cmd_grid_adds(struct cmd_grid *, const char *);
 void	 cmd_grid_render(const struct cmd_grid *, enum cmd_format, size_t,
 	     size_t, struct buf *);
 
+/*
+ * Queries (cmd-query.c).  cmd_query_output() runs q page by page through
+ * the session and writes its rows in fmt (a table's column widths are
+ * fixed by the first page), sending each page to the client before
+ * asking for the next.  cmd_cell() appends s as one cell of an aligned
+ * table, width display cells wide (cut with "…"), padded unless it is
+ * the last, left-aligned one.
+ */
+struct query;
+int	 cmd_query_output(struct cmd_ctx *, const struct query *,
+	     enum cmd_format);
+void	 cmd_cell(struct buf *, const char *, size_t, size_t, int, int);
+/* "list TABLE COND": the records of t meeting cond, with list's --sort
+ * (any field) and --limit. */
+int	 cmd_query_list(struct cmd_ctx *, const struct table *, const char *,
+	     enum cmd_format);
+
 /* The verbs. */
 extern const struct cmd_entry cmd_add_entry;
 extern const struct cmd_entry cmd_show_entry;
@@ -225,6 +242,12 @@ extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_restore_entry;
 extern const struct cmd_entry cmd_card_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_query_entry;
+extern const struct cmd_entry cmd_view_save_entry;
+extern const struct cmd_entry cmd_view_list_entry;
+extern const struct cmd_entry cmd_view_run_entry;
+extern const struct cmd_entry cmd_view_rm_entry;
+extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_schema_entry;
 extern const struct cmd_entry cmd_page_entry;
 extern const struct cmd_entry cmd_admin_init_entry;
