@@ -1632,7 +1632,8 @@ query_free(struct query *q)
 		free(q->alln[i]->text);
 		free(q->alln[i]);
 	}
-	for (i = 0; i < q->ncols; i++) {
+	/* A query that failed in its cols has counted them, not made them. */
+	for (i = 0; q->cols != NULL && i < q->ncols; i++) {
 		free(q->cols[i].name);
 		free(q->cols[i].label[0]);
 		free(q->cols[i].label[1]);
