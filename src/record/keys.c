@@ -541,6 +541,82 @@ search_value(const struct field *f, const struct value *v,
 	add_words(sa->ks, &sa->tmp, sa->tmp2.data, sa->tmp2.len, 0);
 }
 
+/*
+ * Short prefixes.  The first two or three letters typed match every
+ * word that begins with them, thousands of distinct words in a big
+ * table, and merging their id lists costs milliseconds.  So each token
+ * with a letter in it also goes in under its first two and its first
+ * three characters behind a mark byte (SEARCH_PREFIX_MARK, which no
+ * token begins with), and a query token that short is looked up as that
+ * one key: a single list of ids in id order.  Tokens of digits only
+ * (phones, ИНН) are left out: they would add five keys a record and are
+ * rarely typed two digits at a time.  Returns the byte length of the
+ * first n characters of a folded token, 0 if it has fewer.
+ */
+static size_t
+prefix_bytes(const char *s, size_t len, size_t n)
+{
+	size_t		i = 0, k, step;
+	uint32_t	cp;
+
+	for (k = 0; k < n; k++) {
+		if (i >= len)
+			return (0);
+		step = utf8_decode(s + i, len - i, &cp);
+		i += step != 0 ? step : 1;
+	}
+	return (i);
+}
+
+static int
+has_letter(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return (1);
+	return (0);
+}
+
+void
+index_search_prefixes(struct keyset *ks)
+{
+	struct buf	 tmp = BUF_INIT;
+	size_t		 i, n = ks->n, k, b;
+
+	for (i = 0; i < n; i++) {
+		if (!has_letter(ks->bytes.data + ks->off[i], ks->len[i]))
+			continue;
+		for (k = SEARCH_PREFIX_MIN; k <= SEARCH_PREFIX_MAX; k++) {
+			b = prefix_bytes(ks->bytes.data + ks->off[i],
+			    ks->len[i], k);
+			if (b == 0)
+				break;
+			buf_reset(&tmp);
+			buf_adds(&tmp, SEARCH_PREFIX_MARK_S);
+			/* keyset_add may move the bytes: copy first. */
+			buf_add(&tmp, ks->bytes.data + ks->off[i], b);
+			keyset_add(ks, tmp.data, tmp.len);
+		}
+	}
+	buf_release(&tmp);
+	keyset_uniq(ks);
+}
+
+int
+index_search_prefix_key(const char *tok, size_t len, struct buf *out)
+{
+	size_t	chars = utf8_length(tok, len);
+
+	if (chars < SEARCH_PREFIX_MIN || chars > SEARCH_PREFIX_MAX ||
+	    !has_letter(tok, len))
+		return (0);
+	buf_adds(out, SEARCH_PREFIX_MARK_S);
+	buf_add(out, tok, len);
+	return (1);
+}
+
 void
 index_search_keys(const struct record *rec, struct keyset *ks)
 {

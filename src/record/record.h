@@ -296,6 +296,19 @@ void		 index_search_keys(const struct record *, struct keyset *);
  * date typed alone ("2026-01-31") is split like any other text.
  */
 void		 index_query_tokens(const char *, struct keyset *);
+/*
+ * Search tokens with a letter also go in the word index under their
+ * first SEARCH_PREFIX_MIN..MAX characters behind the mark byte, so a
+ * query token that short is one key, not a range of thousands.
+ * index_search_prefixes() adds those keys for the tokens in the set (the
+ * store's word index holds both); index_search_prefix_key() appends the
+ * key for such a query token to out and returns 1, else 0.
+ */
+#define SEARCH_PREFIX_MARK_S	"\x01"
+#define SEARCH_PREFIX_MIN	2
+#define SEARCH_PREFIX_MAX	2
+void		 index_search_prefixes(struct keyset *);
+int		 index_search_prefix_key(const char *, size_t, struct buf *);
 
 /*
  * Validators: 0 if valid, else -1 with a message saying why

@@ -478,6 +478,7 @@ struct search {
 	int		 ret;
 	void		*bulk;
 	unsigned char	 idb[8];
+	struct buf	 pfx;		/* a short token's prefix key */
 };
 
 static int
@@ -724,6 +725,28 @@ tstream_open(struct search *s, struct tstream *ts, const struct buf *tok)
 	if ((ret = DBCALL(s->db->cursor(s->db, s->t->txn, &ic.c, 0))) != 0)
 		return (s->ret = ret);
 	ts->c = ic.c;
+	/* Two or three letters: the one key of that prefix (keys.c). */
+	buf_reset(&s->pfx);
+	if (index_search_prefix_key(tok->data, tok->len, &s->pfx)) {
+		icur_setkey(&ic, s->pfx.data, s->pfx.len);
+		ret = icur_get(&ic, DB_SET);
+		if (ret == 0) {
+			ts->ks = xcalloc(1, sizeof(*ts->ks));
+			k = &ts->ks[ts->nks++];
+			buf_init(&k->key);
+			buf_add(&k->key, s->pfx.data, s->pfx.len);
+			k->alloc = 256;
+			k->ids = xreallocarray(NULL, k->alloc,
+			    sizeof(*k->ids));
+			k->ids[0] = ic.id;
+			k->n = 1;
+			k->first = 1;
+		}
+		icur_release(&ic);
+		if (ret != 0 && ret != DB_NOTFOUND)
+			return (s->ret = ret);
+		return (0);
+	}
 	icur_setkey(&ic, tok->data, tok->len);
 	for (ret = icur_get(&ic, DB_SET_RANGE); ret == 0 &&
 	    prefix_of(tok, ic.key.data, ic.key.len);
@@ -864,6 +887,7 @@ out:
 	free(bits);
 	free(s.ts);
 	free(s.bulk);
+	buf_release(&s.pfx);
 	buf_release(&tok);
 	keyset_release(&toks);
 	return (rc == -1 ? -1 : (int)*nout);

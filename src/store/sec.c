@@ -20,7 +20,8 @@
  * become search words, a unique's condition), the old keys can no longer
  * be recomputed to be deleted, so env.c rebuilds the index.  "v1" is the
  * version of the key rules themselves (folding, tokens); the search index
- * is at v2 since it leaves archived records out.
+ * is at v2 since it leaves archived records out, v3 since it holds the
+ * short prefixes of tokens (index_search_prefix_key).
  */
 char *
 sec_signature(struct store_index *ix)
@@ -51,7 +52,7 @@ sec_signature(struct store_index *ix)
 			    "");
 		break;
 	case SIX_SEARCH:
-		buf_adds(&b, "v2 search");
+		buf_adds(&b, "v3 search");
 		for (i = 0; i < t->nfields; i++) {
 			f = &t->fields[i];
 			if (!(f->index & IX_SEARCH))
@@ -85,6 +86,7 @@ sec_record_keys(struct store_index *ix, const struct record *rec,
 		break;
 	case SIX_SEARCH:
 		index_search_keys(rec, ks);
+		index_search_prefixes(ks);
 		break;
 	}
 }

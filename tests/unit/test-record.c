@@ -934,6 +934,32 @@ test_search_keys(void)
 	    "(%zu)", ks.n);
 	if (!good)
 		dump_keys(&ks);
+	/* Short prefixes: two characters of each token with a letter,
+	 * behind the mark; none of digits only, none of three. */
+	ok(!has_key(&ks, SEARCH_PREFIX_MARK_S "ро"), "tokens alone have "
+	    "no prefix keys");
+	index_search_prefixes(&ks);
+	ok(sorted_unique(&ks) && has_key(&ks, SEARCH_PREFIX_MARK_S "ро") &&
+	    has_key(&ks, SEARCH_PREFIX_MARK_S "in") &&
+	    has_key(&ks, SEARCH_PREFIX_MARK_S "ru") &&
+	    has_key(&ks, SEARCH_PREFIX_MARK_S "оп") &&
+	    !has_key(&ks, SEARCH_PREFIX_MARK_S "79") &&
+	    !has_key(&ks, SEARCH_PREFIX_MARK_S "ром"),
+	    "short prefix keys of the tokens with letters");
+	{
+		struct buf	pk = BUF_INIT;
+
+		ok(index_search_prefix_key("ив", 4, &pk) == 1 &&
+		    pk.len == 5 && pk.data[0] == 1 &&
+		    memcmp(pk.data + 1, "ив", 4) == 0,
+		    "a two-letter query token is its prefix key");
+		buf_reset(&pk);
+		ok(index_search_prefix_key("ива", 6, &pk) == 0 &&
+		    index_search_prefix_key("91", 2, &pk) == 0 &&
+		    index_search_prefix_key("и", 2, &pk) == 0 && pk.len == 0,
+		    "three letters, digits or one letter are not");
+		buf_release(&pk);
+	}
 	keyset_reset(&ks);
 	record_reset(rec);
 	index_search_keys(rec, &ks);
