@@ -30,12 +30,18 @@
 #define SEQ_CACHE	100
 #define AUDIT_SEQ_CACHE	1000
 /*
- * Locks: a transaction of a thousand inserts write-locks some tens of
- * thousands of pages across the indexes; index builds go in batches
- * (index_build) so they never need more.  Each lock costs memory up
- * front, so not more than that.
+ * Locks: a transaction holds one lock per page it touched until it
+ * commits, and an import puts a whole file in one transaction: 300,000
+ * parties touch some 400,000 pages across the table, its indexes and the
+ * audit trail.  So the lock table may grow far (a lock and its object
+ * cost about 70 bytes), but only as it is used: it starts small
+ * (LOCKS_INIT), and a personal server that never imports stays at its
+ * few megabytes.  Past LOCKS_MAX a transaction fails with a message and
+ * changes nothing.
  */
-#define STORE_MAX_LOCKS	150000
+#define LOCKS_MAX	4000000
+#define LOCKS_INIT	20000
+#define LOCKS_BUCKETS	131072
 #define BUILD_BATCH	5000	/* records a transaction when building */
 
 /* Helpers shared by store/. */
@@ -975,10 +981,13 @@ env_open(struct store *s, const struct store_options *o, struct buf *err)
 	    (ret = DBCALL(env->set_lg_max(env, 32 * 1024 * 1024))) != 0 ||
 	    (ret = DBCALL(env->set_lg_filemode(env, FILE_MODE))) != 0 ||
 	    (ret = DBCALL(env->set_lk_detect(env, DB_LOCK_YOUNGEST))) != 0 ||
-	    (ret = DBCALL(env->set_lk_max_locks(env, STORE_MAX_LOCKS))) !=
-	    0 ||
-	    (ret = DBCALL(env->set_lk_max_objects(env, STORE_MAX_LOCKS))) !=
-	    0 ||
+	    (ret = DBCALL(env->set_lk_max_locks(env, LOCKS_MAX))) != 0 ||
+	    (ret = DBCALL(env->set_lk_max_objects(env, LOCKS_MAX))) != 0 ||
+	    (ret = DBCALL(env->set_memory_init(env, DB_MEM_LOCK,
+	    LOCKS_INIT))) != 0 ||
+	    (ret = DBCALL(env->set_memory_init(env, DB_MEM_LOCKOBJECT,
+	    LOCKS_INIT))) != 0 ||
+	    (ret = DBCALL(env->set_lk_tablesize(env, LOCKS_BUCKETS))) != 0 ||
 	    (ret = DBCALL(env->set_lk_max_lockers(env, 20000))) != 0 ||
 	    (ret = DBCALL(env->set_tx_max(env, 2000))) != 0 ||
 	    (ret = DBCALL(env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1))) !=
