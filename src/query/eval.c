@@ -15,7 +15,7 @@
 
 #include "query/query_int.h"
 
-#define CACHE_MAX	4096	/* records reached through references */
+#define CACHE_SLOTS	32768	/* records reached through references */
 
 void
 qrun_init(struct qrun *r, struct session *s, const struct query *q)
@@ -40,7 +40,6 @@ qrun_forget(struct qrun *r)
 		r->cache[i].rec = NULL;
 		r->cache[i].t = NULL;
 	}
-	r->cached = 0;
 }
 
 void
@@ -82,7 +81,8 @@ search_all(struct qrun *r, const struct table *t, const char *text,
 	    err) < 0)
 		return (-1);
 	sl->n = n;
-	qsort(sl->ids, n, sizeof *sl->ids, idcmp);
+	if (n > 1)
+		qsort(sl->ids, n, sizeof *sl->ids, idcmp);
 	sl->done = 1;
 	return (0);
 }
@@ -121,49 +121,41 @@ qrun_resolve(struct qrun *r, struct buf *err)
 	return (resolve_node(r, r->q->where, err));
 }
 
-/* The record id of table t through the cache; *out NULL when gone. */
+/*
+ * The record id of table t through the cache; *out NULL when gone.  The
+ * cache is direct-mapped: a record pushes out the one in its slot, so
+ * it stays bounded and a scan that meets many references keeps the
+ * recent ones without ever emptying itself.
+ */
 static int
 ref_get(struct qrun *r, const struct table *t, uint64_t id,
     const struct record **out, struct buf *err)
 {
-	struct qcache_ent *e = NULL;
+	struct qcache_ent *e;
 	struct record	*rec = NULL;
-	size_t		 h, i;
+	size_t		 h;
 	int		 rv;
 
 	if (r->ncache == 0) {
-		r->ncache = CACHE_MAX * 2;
+		r->ncache = CACHE_SLOTS;
 		r->cache = xcalloc(r->ncache, sizeof *r->cache);
 	}
-	h = (size_t)((id * 0x9E3779B97F4A7C15ULL) >> 20) ^
-	    (size_t)(uintptr_t)t;
-	for (i = 0; i < r->ncache; i++) {
-		e = &r->cache[(h + i) & (r->ncache - 1)];
-		if (e->t == NULL)
-			break;
-		if (e->t == t && e->id == id) {
-			*out = e->rec;
-			return (0);
-		}
+	h = (size_t)((id * 0x9E3779B97F4A7C15ULL) >> 32) ^
+	    ((size_t)(uintptr_t)t >> 4);
+	e = &r->cache[h & (r->ncache - 1)];
+	if (e->t == t && e->id == id) {
+		*out = e->rec;
+		return (0);
 	}
-	if (r->cached >= CACHE_MAX)
-		qrun_forget(r);
 	rv = access_get(r->s, r->txn, t, id, &rec, err);
 	if (rv < 0)
 		return (-1);
 	if (rv == STORE_NOTFOUND)
 		rec = NULL;
-	for (i = 0; i < r->ncache; i++) {
-		e = &r->cache[(h + i) & (r->ncache - 1)];
-		if (e->t == NULL)
-			break;
-	}
-	if (e == NULL || e->t != NULL)
-		BUG("query: the reference cache is full");
+	record_free(e->rec);
 	e->t = t;
 	e->id = id;
 	e->rec = rec;
-	r->cached++;
 	*out = rec;
 	return (0);
 }

@@ -114,7 +114,6 @@ struct qrun {
 	struct store_txn *txn;
 	struct qcache_ent *cache;
 	size_t		 ncache;	/* a power of two */
-	size_t		 cached;
 	struct qslot	*slots;
 	struct buf	 scratch[4];
 };

@@ -22,7 +22,7 @@
 
 #define CHUNK		1000	/* records per read transaction */
 #define ID_CAP_MIN	1000	/* an id source may hold this many, */
-#define ID_CAP_DIV	8	/* or a table's count / this */
+#define ID_CAP_DIV	3	/* or a table's count / this */
 #define SMALL_IDS	5000	/* ids worth fetching before any walk */
 
 static size_t	 mem_budget = 64u << 20;
@@ -44,6 +44,9 @@ struct plan {
 	int		 has_lo, has_hi;
 	int		 backward;
 	int		 ordered;	/* rows come in the query's order */
+	/* A descending walk on a field some records leave empty: they come
+	 * last, so after the index, a backward scan gives them. */
+	int		 nulls;
 	uint64_t	 total;		/* records in the table */
 	struct buf	 explain;
 };
@@ -72,7 +75,8 @@ uniq_ids(uint64_t *ids, size_t n)
 {
 	size_t	i, k = 0;
 
-	qsort(ids, n, sizeof *ids, idcmp);
+	if (n > 1)
+		qsort(ids, n, sizeof *ids, idcmp);
 	for (i = 0; i < n; i++)
 		if (k == 0 || ids[k - 1] != ids[i])
 			ids[k++] = ids[i];
@@ -444,7 +448,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 	const struct field *sf = NULL, *rf = NULL;
 	struct buf	 what = BUF_INIT;
 	size_t		 nc = 0, i;
-	int		 sdesc = 0, ok = -1, s;
+	int		 sdesc = 0, ok = -1, s, nulls = 0;
 
 	/* Run again after a deadlock: start afresh. */
 	plan_free(p);
@@ -464,18 +468,26 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 	if (pl->cap < ID_CAP_MIN)
 		pl->cap = ID_CAP_MIN;
 	conjuncts(q->where, &c, &nc);
+	/* The sort an index gives: one key, a field of ours, always set
+	 * (or, descending, the empty ones after the index). */
+	if (!q->is_group && q->nsorts == 1 && q->sorts[0].x->npath == 1 &&
+	    q->sorts[0].x->func == QF_NONE && !q->sorts[0].x->multi &&
+	    index_kind(q->sorts[0].x->path[0], q->sorts[0].x->fold) != NULL &&
+	    (q->sorts[0].desc || always_set(q->sorts[0].x->path[0], c, nc))) {
+		sf = q->sorts[0].x->path[0];
+		sdesc = q->sorts[0].desc;
+		nulls = !always_set(sf, c, nc);
+	}
+	/*
+	 * When the sort's index can stream the rows, ids are worth
+	 * gathering only while few: past that, the walk is cheaper.
+	 */
+	if (sf != NULL && pl->cap > SMALL_IDS)
+		pl->cap = SMALL_IDS;
 	for (i = 0; i < nc; i++) {
 		buf_reset(&what);
 		if ((s = source_of(pl, c[i], &what)) < 0)
 			goto out;
-	}
-	/* The sort an index gives: one key, a field of ours, always set. */
-	if (!q->is_group && q->nsorts == 1 && q->sorts[0].x->npath == 1 &&
-	    q->sorts[0].x->func == QF_NONE && !q->sorts[0].x->multi &&
-	    index_kind(q->sorts[0].x->path[0], q->sorts[0].x->fold) != NULL &&
-	    always_set(q->sorts[0].x->path[0], c, nc)) {
-		sf = q->sorts[0].x->path[0];
-		sdesc = q->sorts[0].desc;
 	}
 	for (i = 0; i < nc && rf == NULL; i++)
 		rf = range_field(c[i]);
@@ -507,10 +519,12 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		walk_bounds(p, wf, fold, c, nc);
 		p->ordered = wf == sf;
 		p->backward = wf == sf && sdesc;
-		buf_printf(&p->explain, "%s: walk index %s%s%s%s\n",
+		p->nulls = wf == sf && nulls;
+		buf_printf(&p->explain, "%s: walk index %s%s%s%s%s\n",
 		    q->table->name, p->ix, p->backward ? " backward" : "",
 		    p->has_lo || p->has_hi ? " between bounds" : "",
-		    p->ordered ? " (the sort's order)" : "");
+		    p->ordered ? " (the sort's order)" : "",
+		    p->nulls ? ", then the records without it" : "");
 	} else {
 		p->ordered = q->nsorts == 0 || (q->nsorts == 1 &&
 		    q->sorts[0].x->npath == 0 && q->sorts[0].x->func ==
@@ -620,8 +634,9 @@ struct run {
 	int		 started, exhausted;
 	struct buf	 wkey;
 	uint64_t	 wid;
+	int		 phase;		/* 1: the records a nulls walk left */
 	/* The same, as a chunk leaves it: kept only when it commits. */
-	int		 nexhausted;
+	int		 nexhausted, nphase;
 	struct buf	 nwkey;
 	uint64_t	 nwid;
 	/* A chunk, made in its transaction and consumed after it. */
@@ -799,6 +814,7 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 
 	batch_reset(ru);
 	ru->nexhausted = 0;
+	ru->nphase = ru->phase;
 	ru->r.txn = txn;
 	ru->err = err;
 	if (p->use_ids) {
@@ -831,6 +847,31 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 		goto out;
 	}
 	flags = p->backward ? STORE_PAGE_BACKWARD : 0;
+	if (p->f != NULL && ru->phase == 1) {
+		/* After the index: the records it has no key of, backward
+		 * in id order (ties of a descending sort). */
+		rv = access_page(ru->r.s, txn, ru->q->table, NULL, NULL, 0,
+		    ru->wid, STORE_PAGE_BACKWARD, ru->chunk, &recs, &n, err);
+		if (rv < 0)
+			goto out;
+		rv = -1;
+		if (n < ru->chunk)
+			ru->nexhausted = 1;
+		for (i = 0; i < n; i++) {
+			rec = recs[i];
+			recs[i] = NULL;
+			ru->nwid = rec->id;
+			store_page_key(rec, p->ix, &key);
+			if (key.len != 0) {
+				record_free(rec);
+				continue;
+			}
+			if (take(ru, rec) != 0)
+				goto out;
+		}
+		rv = 0;
+		goto out;
+	}
 	if (p->f == NULL) {
 		/* Ids in order. */
 		uint64_t from = ru->started ? ru->wid : ru->has_pos &&
@@ -860,8 +901,15 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 	if (rv < 0)
 		goto out;
 	rv = -1;
-	if (n < ru->chunk)
+	if (n < ru->chunk) {
 		ru->nexhausted = 1;
+		if (p->nulls) {
+			/* On to the records without a key, from the end. */
+			ru->nexhausted = 0;
+			ru->nphase = 1;
+			ru->nwid = 0;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		rec = recs[i];
 		recs[i] = NULL;
@@ -877,7 +925,7 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 				buf_add(&ru->nwkey, key.data, key.len);
 			}
 		}
-		if (i + 1 == n)
+		if (i + 1 == n && ru->nphase == 0)
 			ru->nwid = rec->id;
 		if (take(ru, rec) != 0)
 			goto out;
@@ -899,6 +947,7 @@ chunk(struct run *ru)
 	    chunk_txn, ru, ru->err) < 0)
 		return (-1);
 	ru->started = 1;
+	ru->phase = ru->nphase;
 	ru->exhausted = ru->nexhausted;
 	ru->wid = ru->nwid;
 	ru->at = (size_t)ru->nwid;
@@ -962,7 +1011,8 @@ spill(struct run *ru)
 	size_t		 i;
 	int		 fd;
 
-	qsort(ru->coll, ru->ncoll, sizeof *ru->coll, item_cmp);
+	if (ru->ncoll > 1)
+		qsort(ru->coll, ru->ncoll, sizeof *ru->coll, item_cmp);
 	buf_printf(&path, "%s/clerk-sort.XXXXXX", dir != NULL && *dir ?
 	    dir : "/tmp");
 	if ((fd = mkstemp(path.data)) == -1) {
@@ -1016,7 +1066,8 @@ prune(struct run *ru)
 	uint64_t	k = ru->skip + ru->want;
 	size_t		i;
 
-	qsort(ru->coll, ru->ncoll, sizeof *ru->coll, item_cmp);
+	if (ru->ncoll > 1)
+		qsort(ru->coll, ru->ncoll, sizeof *ru->coll, item_cmp);
 	if (k >= ru->ncoll)
 		return;
 	ru->mem = 0;
@@ -1158,7 +1209,8 @@ finish_sort(struct run *ru)
 	size_t		 i, nout = 0, best;
 	int		 rv = -1, got;
 
-	qsort(ru->coll, ru->ncoll, sizeof *ru->coll, item_cmp);
+	if (ru->ncoll > 1)
+		qsort(ru->coll, ru->ncoll, sizeof *ru->coll, item_cmp);
 	if (ru->nruns == 0)
 		return (give_sorted(ru, ru->coll, ru->ncoll < ru->skip +
 		    ru->want ? ru->ncoll : (size_t)(ru->skip + ru->want)));
@@ -1685,7 +1737,8 @@ run_group(struct run *ru)
 		shown = xreallocarray(shown, nshown + 1, sizeof *shown);
 		shown[nshown++] = g;
 	}
-	qsort(shown, nshown, sizeof *shown, group_cmp);
+	if (nshown > 1)
+		qsort(shown, nshown, sizeof *shown, group_cmp);
 	subtotals = q->ngroups > 0 && q->nsorts == 0 &&
 	    q->limit == UINT64_MAX && q->offset == 0;
 	sub = xcalloc((q->ngroups + 1) * na, sizeof *sub);
@@ -1746,6 +1799,13 @@ run_records(struct run *ru)
 {
 	size_t	i, left;
 
+	/* A position among the records a nulls walk leaves to the end
+	 * (their descending key part starts with 0xFF, "no value"). */
+	if (ru->p.nulls && ru->has_pos && ru->pskey.len > 0 &&
+	    (unsigned char)ru->pskey.data[0] == 0xFF) {
+		ru->phase = 1;
+		ru->wid = ru->pid;
+	}
 	while (!ru->exhausted && !ru->stop) {
 		if (ru->p.ordered) {
 			/* Enough for what is left, read a little ahead. */

@@ -399,6 +399,12 @@ main(void)
 	check_plan("deal where title ^= пост", "walk index title:folded "
 	    "between bounds");
 	check_plan("deal sort amount", "sort: in memory");
+	check_plan("deal sort -amount limit 3", "walk index amount:exact "
+	    "backward (the sort's order), then the records without it");
+	check("deal sort -amount limit 3", "6,2,5");
+	check("deal where stage = open sort -amount", "6,2,7");
+	check_pages("deal sort -amount", 2);
+	check_pages("deal sort -amount", 1);
 	check_plan("deal where note ~ x", "scan all 7 records");
 	check_plan("party where ромашка and status = active",
 	    "search 'ромашка': 1 record");
