@@ -299,7 +299,7 @@ run_request(struct conn *c, struct session *s, const struct proto_request *q,
 		buf_reset(out);
 		proto_response_init(&resp);
 		resp.status = PROTO_FAILED;
-		resp.error = (char *)_("the answer is over the 256 MB limit of "
+		resp.error = (char *)_("the answer is over the 1 GB limit of "
 		    "one message; ask for less (--limit)");
 		proto_response_encode(&resp, out);
 	}

@@ -131,7 +131,7 @@ test_frames(void)
 {
 	struct buf	 b = BUF_INIT, err = BUF_INIT, big = BUF_INIT;
 	int		 sv[2];
-	unsigned char	 hdr[4] = { 0x20, 0, 0, 0 };	/* 512 MB */
+	unsigned char	 hdr[4] = { 0x60, 0, 0, 0 };	/* 1.5 GB */
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
 		tap_bail("socketpair");
@@ -143,11 +143,12 @@ test_frames(void)
 	    "empty frame");
 
 	/* Over the limit: the reader refuses before allocating. */
-	ok(write(sv[0], hdr, 4) == 4, "send a 512 MB header");
+	ok(write(sv[0], hdr, 4) == 4, "send a 1.5 GB header");
 	ok_err(proto_read_frame(sv[1], &b, &err) == -1 &&
-	    strstr(err.data, "over the limit of 256 MB") != NULL,
+	    strstr(err.data, "over the limit of 1024 MB") != NULL,
 	    "oversized frame refused: %s", err.data);
-	buf_grow(&big, PROTO_MAX_FRAME + 1);
+	/* The length is refused before any byte is read. */
+	buf_grow(&big, 16);
 	ok_err(proto_write_frame(sv[0], big.data, (size_t)PROTO_MAX_FRAME + 1,
 	    &err) == -1 && strstr(err.data, "over the limit") != NULL,
 	    "writer refuses too: %s", err.data);
