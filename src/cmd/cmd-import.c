@@ -1297,6 +1297,8 @@ import_warnings(struct import *im)
 
 	total = im->warn.total + im->wdb.total;
 	badlist_move(&im->warn, &im->wdb);
+	if (im->warn.n == 0)
+		return;
 	qsort(im->warn.v, im->warn.n, sizeof *im->warn.v, badline_cmp);
 	n = im->warn.n < IMPORT_MAX_REPORT ? im->warn.n : IMPORT_MAX_REPORT;
 	for (i = 0; i < n; i++)
