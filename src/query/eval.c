@@ -221,7 +221,7 @@ iso_week(int32_t d)
 static void
 apply_func(struct qrun *r, const struct qexpr *x, int k, struct qv *out)
 {
-	const struct field *f = x->path[x->npath - 1];
+	enum field_type	 bt = qx_base_type(x);
 	int32_t		 d;
 	int		 y, m, dd;
 	size_t		 i, n;
@@ -236,7 +236,7 @@ apply_func(struct qrun *r, const struct qexpr *x, int k, struct qv *out)
 	case QF_MONTH:
 	case QF_WEEK:
 	case QF_DAY:
-		d = f->type == FT_DATETIME ? local_date(out->i) :
+		d = bt == FT_DATETIME ? local_date(out->i) :
 		    (int32_t)out->i;
 		date_to_ymd(d, &y, &m, &dd);
 		out->i = x->func == QF_YEAR ? y : x->func == QF_MONTH ? m :
@@ -270,9 +270,36 @@ qeval(struct qrun *r, const struct qexpr *x, const struct record *rec, int k,
 	const struct value *v;
 
 	memset(out, 0, sizeof *out);
-	if (x->npath == 0) {
+	if (x->npath == 0 && x->pseudo == QP_NONE) {
+		out->set = 1;	/* count(): every record counts */
+		return (0);
+	}
+	if (x->pseudo != QP_NONE) {
+		const struct record *cur = rec;
+		const struct table *t;
+		size_t		 i;
+
+		/* Every step a reference, to the record it names. */
+		for (i = 0; i < x->npath && cur != NULL; i++) {
+			v = &cur->values[x->path[i]->pos];
+			if (!v->set)
+				return (0);
+			if (r->txn == NULL)
+				return (buf_error(err, _("'%s' needs the store"),
+				    x->name));
+			t = schema_table(r->q->schema, x->path[i]->ref_table);
+			if (t == NULL)
+				return (buf_error(err, _("no table '%s'"),
+				    x->path[i]->ref_table));
+			if (ref_get(r, t, (uint64_t)v->i, &cur, err) != 0)
+				return (-1);
+		}
+		if (cur == NULL)
+			return (0);
 		out->set = 1;
-		out->i = (int64_t)rec->id;
+		out->i = x->pseudo == QP_ID ? (int64_t)cur->id :
+		    x->pseudo == QP_CREATED ? cur->created : cur->updated;
+		apply_func(r, x, k, out);
 		return (0);
 	}
 	if (path_value(r, x, rec, &v, err) != 0)

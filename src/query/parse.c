@@ -439,13 +439,33 @@ unknown_field(struct parser *ps, const struct tok *t, const struct table *tb)
 	return (-1);
 }
 
+static const char *const pseudo_names[] = { "", "id", "created", "updated" };
+
+enum field_type
+qx_base_type(const struct qexpr *x)
+{
+	if (x->pseudo == QP_ID)
+		return (FT_REF);	/* the id orders and prints as one */
+	if (x->pseudo != QP_NONE)
+		return (FT_DATETIME);
+	return (x->npath ? x->path[x->npath - 1]->type : FT_INT);
+}
+
+/* The name of what x takes its value from, for messages. */
+static const char *
+base_name(const struct qexpr *x)
+{
+	if (x->pseudo != QP_NONE)
+		return (pseudo_names[x->pseudo]);
+	return (x->npath ? x->path[x->npath - 1]->name : "");
+}
+
 static void
 expr_settype(struct qexpr *x)
 {
-	const struct field *f = x->npath ? x->path[x->npath - 1] : NULL;
-
-	x->type = f != NULL ? f->type : FT_INT;
-	x->multi = f != NULL && f->multi;
+	x->type = qx_base_type(x);
+	x->multi = x->pseudo == QP_NONE && x->npath > 0 &&
+	    x->path[x->npath - 1]->multi;
 	switch (x->func) {
 	case QF_YEAR:
 	case QF_MONTH:
@@ -461,12 +481,10 @@ expr_settype(struct qexpr *x)
 	case QF_NONE:
 		break;
 	}
-	if (x->npath == 0 && x->func == QF_NONE)
-		x->type = FT_REF;	/* the id orders and prints as one */
 	x->fold = x->type == FT_TEXT || x->type == FT_EMAIL;
 }
 
-/* path := WORD ('.' WORD)*, or "id". */
+/* path := WORD ('.' WORD)*, the last maybe id, created or updated. */
 static int
 parse_path(struct parser *ps, struct qexpr *x)
 {
@@ -482,8 +500,15 @@ parse_path(struct parser *ps, struct qexpr *x)
 			return (expected(ps, t, _("a field name")));
 		}
 		if ((f = table_field(tb, t->s)) == NULL) {
-			if (strcmp(t->s, "id") == 0 && x->npath == 0) {
-				buf_adds(&name, "id");
+			size_t	k;
+
+			for (k = 1; k < nitems(pseudo_names); k++)
+				if (strcmp(t->s, pseudo_names[k]) == 0)
+					break;
+			if (k < nitems(pseudo_names)) {
+				x->pseudo = (enum qpseudo)k;
+				buf_printf(&name, "%s%s", name.len ? "." : "",
+				    t->s);
 				break;
 			}
 			buf_release(&name);
@@ -587,17 +612,17 @@ parse_expr(struct parser *ps, struct qexpr **xp, int allow_agg)
 	case QF_MONTH:
 	case QF_WEEK:
 	case QF_DAY:
-		if (!is_date_type(x->path[x->npath - 1]->type))
+		if (!is_date_type(qx_base_type(x)))
 			return (perr(ps, ft, _("function '%s' needs a date, "
-			    "and '%s' is %s"), ft->s, x->path[x->npath - 1]->name,
-			    query_type_word(x->path[x->npath - 1]->type)));
+			    "and '%s' is %s"), ft->s, base_name(x),
+			    query_type_word(qx_base_type(x))));
 		break;
 	case QF_LOWER:
 	case QF_LEN:
-		if (FT_IS_INT(x->path[x->npath - 1]->type))
+		if (FT_IS_INT(qx_base_type(x)))
 			return (perr(ps, ft, _("function '%s' needs text, "
-			    "and '%s' is %s"), ft->s, x->path[x->npath - 1]->name,
-			    query_type_word(x->path[x->npath - 1]->type)));
+			    "and '%s' is %s"), ft->s, base_name(x),
+			    query_type_word(qx_base_type(x))));
 		break;
 	case QF_NONE:
 		break;
@@ -605,12 +630,10 @@ parse_expr(struct parser *ps, struct qexpr **xp, int allow_agg)
 	expr_settype(x);
 	if ((x->agg == QA_SUM || x->agg == QA_AVG) && !is_num_type(x->type))
 		return (perr(ps, ft, _("'%s' needs a number, money or a "
-		    "quantity, and '%s' is %s"), ft->s,
-		    x->path[x->npath - 1]->name, query_type_word(x->type)));
+		    "quantity, and '%s' is %s"), ft->s, base_name(x),
+		    query_type_word(x->type)));
 	if (x->agg == QA_COUNT)
 		x->type = FT_INT;
-	if (x->npath == 0 && x->agg != QA_COUNT)
-		return (perr(ps, ft, _("'%s' needs a field"), ft->s));
 	return (0);
 }
 
@@ -736,7 +759,8 @@ static int
 parse_value(struct parser *ps, struct qnode *n, struct qexpr *x,
     struct qval *v)
 {
-	const struct field *f = x->npath ? x->path[x->npath - 1] : NULL;
+	const struct field *f = x->npath && x->pseudo == QP_NONE ?
+			    x->path[x->npath - 1] : NULL;
 	struct buf	 s = BUF_INIT, why = BUF_INIT, tmp = BUF_INIT;
 	struct tok	*t;
 	const struct enum_value *ev;
@@ -1307,17 +1331,23 @@ col_label(const struct qexpr *x, int lang, struct buf *out)
 	};
 	size_t	i;
 
+	static const char *const pseudow[][2] = {
+		{ "", "" }, { "Id", "Номер" }, { "Created", "Создана" },
+		{ "Updated", "Изменена" }
+	};
+
 	if (x->agg != QA_NONE)
 		buf_printf(out, "%s%s", aggw[x->agg][lang],
-		    x->npath ? ": " : "");
+		    x->npath || x->pseudo ? ": " : "");
 	for (i = 0; i < x->npath; i++) {
-		if (i + 1 < x->npath && x->path[i]->ref_table != NULL)
+		if ((i + 1 < x->npath || x->pseudo != QP_NONE) &&
+		    x->path[i]->ref_table != NULL)
 			buf_printf(out, "%s: ", field_label(x->path[i], lang));
 		else
 			buf_adds(out, field_label(x->path[i], lang));
 	}
-	if (x->npath == 0 && x->agg == QA_NONE)
-		buf_adds(out, lang ? "Номер" : "Id");
+	if (x->pseudo != QP_NONE)
+		buf_adds(out, pseudow[x->pseudo][lang]);
 	if (x->func != QF_NONE)
 		buf_printf(out, " (%s)", funw[x->func][lang]);
 }
@@ -1354,7 +1384,8 @@ make_cols(struct query *q)
 		}
 		buf_release(&l);
 		c->type = xs[i]->type;
-		c->field = xs[i]->npath ? xs[i]->path[xs[i]->npath - 1] : NULL;
+		c->field = xs[i]->npath && xs[i]->pseudo == QP_NONE ?
+		    xs[i]->path[xs[i]->npath - 1] : NULL;
 		c->right = FT_IS_INT(c->type) && c->type != FT_DATE &&
 		    c->type != FT_DATETIME && c->type != FT_BOOL;
 	}

@@ -12,15 +12,21 @@
 
 enum qfunc { QF_NONE, QF_YEAR, QF_MONTH, QF_WEEK, QF_DAY, QF_LOWER, QF_LEN };
 enum qagg { QA_NONE, QA_COUNT, QA_SUM, QA_AVG, QA_MIN, QA_MAX };
+/* What every record has besides its fields: its number, and when it
+ * was created and last changed (the record's header). */
+enum qpseudo { QP_NONE, QP_ID, QP_CREATED, QP_UPDATED };
 
 /*
- * An expression: the record id (npath 0), a field through references
- * (path[0] in the query's table, every step but the last a reference),
- * maybe under a function; or, in group queries, an aggregate of one.
+ * An expression: a field through references (path[0] in the query's
+ * table, every step but the last a reference), or a pseudo-field of the
+ * record the path's references lead to (all npath steps references,
+ * none for the query's own record), maybe under a function; or, in
+ * group queries, an aggregate of one (count() has neither).
  */
 struct qexpr {
 	const struct field *path[QPATH_MAX];
 	size_t		 npath;
+	enum qpseudo	 pseudo;
 	enum qfunc	 func;
 	enum qagg	 agg;
 	int		 slot;		/* group key or aggregate number, or -1 */
@@ -120,6 +126,8 @@ struct qrun {
 
 /* parse.c */
 const char *query_type_word(enum field_type);
+/* The type of x's value before its function. */
+enum field_type qx_base_type(const struct qexpr *);
 
 /* eval.c */
 void	 qrun_init(struct qrun *, struct session *, const struct query *);

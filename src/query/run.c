@@ -233,7 +233,8 @@ source_of(struct planner *pl, const struct qnode *n, struct buf *what)
 		add_source(pl, ids, sl->n, what->data);
 		return (0);
 	}
-	if (n->kind != QN_CMP || x->func != QF_NONE || x->npath == 0)
+	if (n->kind != QN_CMP || x->func != QF_NONE || x->npath == 0 ||
+	    x->pseudo != QP_NONE)
 		return (1);
 	f = x->path[0];
 	if (x->npath == 1 && n->slot >= 0) {
@@ -360,6 +361,7 @@ always_set(const struct field *f, const struct qnode **c, size_t nc)
 	for (i = 0; i < nc; i++)
 		if (c[i]->kind == QN_CMP && c[i]->op != QO_NE &&
 		    c[i]->x->npath == 1 && c[i]->x->func == QF_NONE &&
+		    c[i]->x->pseudo == QP_NONE &&
 		    c[i]->x->path[0] == f)
 			return (1);
 	return (0);
@@ -377,6 +379,7 @@ walk_bounds(struct plan *p, const struct field *f, int fold,
 		const struct qnode *n = c[i];
 
 		if (n->kind != QN_CMP || n->x->npath != 1 ||
+		    n->x->pseudo != QP_NONE ||
 		    n->x->func != QF_NONE || n->x->path[0] != f ||
 		    n->slot >= 0 || n->nvals != 1)
 			continue;
@@ -425,6 +428,7 @@ static const struct field *
 range_field(const struct qnode *n)
 {
 	if (n->kind != QN_CMP || n->x->npath != 1 || n->x->func != QF_NONE ||
+	    n->x->pseudo != QP_NONE ||
 	    n->slot >= 0 || n->x->multi)
 		return (NULL);
 	if (n->op != QO_LT && n->op != QO_LE && n->op != QO_GT &&
@@ -435,6 +439,19 @@ range_field(const struct qnode *n)
 	if (index_kind(n->x->path[0], n->x->fold) == NULL)
 		return (NULL);
 	return (n->x->path[0]);
+}
+
+/* Is the query's order that of its own ids (no sort, or by id)? */
+static int
+id_order(const struct query *q)
+{
+	const struct qexpr *x;
+
+	if (q->nsorts == 0)
+		return (1);
+	x = q->sorts[0].x;
+	return (q->nsorts == 1 && x->pseudo == QP_ID && x->npath == 0 &&
+	    x->func == QF_NONE);
 }
 
 static int
@@ -471,6 +488,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 	/* The sort an index gives: one key, a field of ours, always set
 	 * (or, descending, the empty ones after the index). */
 	if (!q->is_group && q->nsorts == 1 && q->sorts[0].x->npath == 1 &&
+	    q->sorts[0].x->pseudo == QP_NONE &&
 	    q->sorts[0].x->func == QF_NONE && !q->sorts[0].x->multi &&
 	    index_kind(q->sorts[0].x->path[0], q->sorts[0].x->fold) != NULL &&
 	    (q->sorts[0].desc || always_set(q->sorts[0].x->path[0], c, nc))) {
@@ -500,11 +518,8 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		p->ids = pl->ids;
 		p->nids = pl->nids;
 		pl->ids = NULL;
-		p->backward = q->nsorts == 1 && q->sorts[0].x->npath == 0 &&
-		    q->sorts[0].desc;
-		p->ordered = q->nsorts == 0 || (q->nsorts == 1 &&
-		    q->sorts[0].x->npath == 0 && q->sorts[0].x->func ==
-		    QF_NONE);
+		p->ordered = id_order(q);
+		p->backward = p->ordered && q->nsorts == 1 && q->sorts[0].desc;
 		buf_printf(&p->explain, "%s: %zu candidate %s by index, "
 		    "fetched in id order%s\n", q->table->name, p->nids,
 		    p->nids == 1 ? "record" : "records",
@@ -526,9 +541,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		    p->ordered ? " (the sort's order)" : "",
 		    p->nulls ? ", then the records without it" : "");
 	} else {
-		p->ordered = q->nsorts == 0 || (q->nsorts == 1 &&
-		    q->sorts[0].x->npath == 0 && q->sorts[0].x->func ==
-		    QF_NONE);
+		p->ordered = id_order(q);
 		p->backward = p->ordered && q->nsorts == 1 && q->sorts[0].desc;
 		buf_printf(&p->explain, "%s: scan all %llu records in id "
 		    "order%s\n", q->table->name,

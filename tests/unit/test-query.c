@@ -355,6 +355,15 @@ main(void)
 	check("deal sort stage, -amount", "4,6,2,7,5,1,3");
 	check("deal sort party.name, date", "7,5,4,6,3,1,2");
 	check("deal where amount > 0 sort amount limit 1 offset 10", "");
+	check("deal where created >= today and year(created) = 2026 "
+	    "sort -id limit 2", "7,6");
+	check("deal where updated < today", "");
+	check("deal where party.id = 1 and party.created is not empty",
+	    "1,2");
+	check("deal where created >= '2026-03-25 12:00:00'", "1,2,3,4,5,6,7");
+	check("deal where created > '2026-03-25 12:00'", "");
+	check("deal group month(created) count()", "3|7 |7@1");
+	check("deal group party.id count() having count() > 1", "1|2 |2@1");
 	check("deal group stage sum(amount) count()",
 	    "lost|2000.00|1 open|109999.99|3 won|9235.06|3 |121235.05|7@1");
 	check("deal group stage avg(amount) min(date) max(title)",
@@ -487,6 +496,10 @@ main(void)
 	check_error("deal where party = 'ромашка' or party != 'x'",
 	    "query:1:42: 'x' is not a record number; a reference by name "
 	    "takes '=' alone");
+	check_error("deal where created ~ x", "query:1:20: '~' needs text, "
+	    "and 'created' is a date and time");
+	check_error("deal where len(created) = 1", "query:1:12: function "
+	    "'len' needs text, and 'created' is a date and time");
 	check_error("deal where stage ~ won", "query:1:18: '~' needs text, "
 	    "and 'stage' is a choice; use '=' or 'in'");
 	check_error("contact where name = x cols", "query:1:28: expected a "
