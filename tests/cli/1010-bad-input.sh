@@ -123,8 +123,8 @@ like "$err" "clerk admin user add LOGIN [--admin]" "all of them"
 rc=$?
 err=$(cat "$T/stderr")
 out=
-status 1 "no arguments: no TUI yet"
-like "$err" "terminal interface is not there yet" "says so"
+status 1 "no arguments and no terminal: the TUI cannot start"
+like "$err" "the terminal interface needs a terminal" "says so, and where the commands are"
 
 run help
 status 0 "help"
