@@ -448,3 +448,13 @@ access_referrers(struct session *s, struct store_txn *txn,
 		return (-1);
 	return (store_referrers(txn, t, id, out, max, n, err));
 }
+
+int
+access_scan(struct session *s, struct store_txn *txn, const struct table *t,
+    uint64_t after, size_t max, int flags, store_scan_fn *fn, void *arg,
+    uint64_t *last, struct buf *err)
+{
+	if (access_check(s, t, ACCESS_READ, err) != 0)
+		return (-1);
+	return (store_scan(txn, t, after, max, flags, fn, arg, last, err));
+}

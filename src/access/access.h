@@ -111,5 +111,9 @@ int	 access_count(struct session *, struct store_txn *,
 int	 access_referrers(struct session *, struct store_txn *,
 	     const struct table *, uint64_t, struct store_ref *, size_t,
 	     size_t *, struct buf *);
+/* A bulk scan in id order, as store_scan(). */
+int	 access_scan(struct session *, struct store_txn *,
+	     const struct table *, uint64_t, size_t, int, store_scan_fn *,
+	     void *, uint64_t *, struct buf *);
 
 #endif

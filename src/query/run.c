@@ -21,6 +21,7 @@
 #include "query/query_int.h"
 
 #define CHUNK		1000	/* records per read transaction */
+#define SCAN_CHUNK	20000	/* records per bulk scan (read-committed) */
 #define ID_CAP_MIN	1000	/* an id source may hold this many, */
 #define ID_CAP_DIV	3	/* or a table's count / this */
 #define SMALL_IDS	5000	/* ids worth fetching before any walk */
@@ -166,6 +167,7 @@ lookup_kind(const struct qexpr *x, const struct qnode *n)
 struct planner {
 	struct qrun	*r;
 	struct plan	*p;
+	uint64_t	 want;		/* rows asked for (limit, page) */
 	struct store_txn *txn;
 	uint64_t	 cap;
 	uint64_t	*ids;		/* the intersection so far */
@@ -441,6 +443,12 @@ range_field(const struct qnode *n)
 	return (n->x->path[0]);
 }
 
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return (a + b < a ? UINT64_MAX : a + b);
+}
+
 /* Is the query's order that of its own ids (no sort, or by id)? */
 static int
 id_order(const struct query *q)
@@ -502,6 +510,18 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 	 */
 	if (sf != NULL && pl->cap > SMALL_IDS)
 		pl->cap = SMALL_IDS;
+	/*
+	 * So are they for a few rows in id order: a scan finds them after
+	 * about want x total / matches records, fewer than the ids a big
+	 * source would gather.
+	 */
+	if (!q->is_group && id_order(q) && pl->want < pl->cap / 20) {
+		uint64_t few = pl->want * 20 > SMALL_IDS ? pl->want * 20 :
+		    SMALL_IDS;
+
+		if (few < pl->cap)
+			pl->cap = few;
+	}
 	for (i = 0; i < nc; i++) {
 		buf_reset(&what);
 		if ((s = source_of(pl, c[i], &what)) < 0)
@@ -573,7 +593,7 @@ out:
 }
 
 static int
-plan_make(struct qrun *r, struct plan *p, struct buf *err)
+plan_make(struct qrun *r, struct plan *p, uint64_t want, struct buf *err)
 {
 	struct planner	pl;
 	int		rv;
@@ -582,6 +602,7 @@ plan_make(struct qrun *r, struct plan *p, struct buf *err)
 	memset(p, 0, sizeof *p);
 	pl.r = r;
 	pl.p = p;
+	pl.want = want;
 	pl.err = err;
 	rv = store_txn_run(access_store(r->s), STORE_TXN_READONLY, plan_txn,
 	    &pl, err);
@@ -597,7 +618,7 @@ query_explain(struct session *s, const struct query *q, struct buf *out,
 	struct plan	p;
 
 	qrun_init(&r, s, q);
-	if (plan_make(&r, &p, err) != 0) {
+	if (plan_make(&r, &p, sat_add(q->limit, q->offset), err) != 0) {
 		plan_free(&p);
 		qrun_release(&r);
 		return (-1);
@@ -759,15 +780,16 @@ keycmp(const struct buf *a, const struct buf *b)
 	return (a->len < b->len ? -1 : a->len > b->len);
 }
 
-/* Take one record of the walk into the batch (inside the txn). */
+/* Take one record of the walk into the batch (inside the txn);
+ * matched when the caller has tested the condition already. */
 static int
-take(struct run *ru, struct record *rec)
+take(struct run *ru, struct record *rec, int matched)
 {
 	struct item	*it;
-	int		 m;
+	int		 m = 1;
 
-	if ((rec->flags & REC_ARCHIVED) ||
-	    (m = qmatch(&ru->r, ru->q->where, rec, ru->err)) == 0) {
+	if ((rec->flags & REC_ARCHIVED) || (!matched &&
+	    (m = qmatch(&ru->r, ru->q->where, rec, ru->err)) == 0)) {
 		record_free(rec);
 		return (0);
 	}
@@ -815,6 +837,46 @@ past_bound(const struct run *ru, const struct buf *key)
 	return (0);
 }
 
+/*
+ * A forward scan in id order reads in bulk (store_scan): each record is
+ * decoded into one scratch record and tested there, and only one that
+ * matches is handed on (and a fresh scratch made), so the records that
+ * do not match cost no allocation.
+ */
+struct scan_arg {
+	struct run	*ru;
+	struct record	*scratch;
+	int		 failed;
+};
+
+static int
+scan_one(uint64_t id, const void *data, size_t len, void *arg)
+{
+	struct scan_arg	*sa = arg;
+	struct run	*ru = sa->ru;
+	struct record	*rec;
+	int		 m;
+
+	if (record_decode(sa->scratch, data, len, ru->err) != 0) {
+		buf_prefix(ru->err, _("record %llu of table '%s': "),
+		    (unsigned long long)id, ru->q->table->name);
+		sa->failed = 1;
+		return (1);
+	}
+	sa->scratch->id = id;
+	if ((m = qmatch(&ru->r, ru->q->where, sa->scratch, ru->err)) <= 0) {
+		sa->failed = m < 0;
+		return (m < 0);
+	}
+	rec = sa->scratch;
+	sa->scratch = record_new(ru->q->table);
+	if (take(ru, rec, 1) != 0) {
+		sa->failed = 1;
+		return (1);
+	}
+	return (0);
+}
+
 static int
 chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
@@ -848,7 +910,7 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 				goto out;
 			if (rv == STORE_NOTFOUND)
 				continue;
-			if (take(ru, rec) != 0) {
+			if (take(ru, rec, 0) != 0) {
 				rv = -1;
 				goto out;
 			}
@@ -860,6 +922,27 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 		goto out;
 	}
 	flags = p->backward ? STORE_PAGE_BACKWARD : 0;
+	if (p->f == NULL && !p->backward) {
+		struct scan_arg	 sa;
+		uint64_t	 from = ru->started ? ru->wid : ru->has_pos &&
+				    p->ordered ? ru->pid : 0, last = 0;
+
+		sa.ru = ru;
+		sa.scratch = record_new(ru->q->table);
+		sa.failed = 0;
+		rv = access_scan(ru->r.s, txn, ru->q->table, from, ru->chunk,
+		    0, scan_one, &sa, &last, err);
+		record_free(sa.scratch);
+		if (rv < 0 || sa.failed) {
+			rv = -1;
+			goto out;
+		}
+		ru->nwid = last;
+		if (last == UINT64_MAX)
+			ru->nexhausted = 1;
+		rv = 0;
+		goto out;
+	}
 	if (p->f != NULL && ru->phase == 1) {
 		/* After the index: the records it has no key of, backward
 		 * in id order (ties of a descending sort). */
@@ -879,7 +962,7 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 				record_free(rec);
 				continue;
 			}
-			if (take(ru, rec) != 0)
+			if (take(ru, rec, 0) != 0)
 				goto out;
 		}
 		rv = 0;
@@ -940,7 +1023,7 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 		}
 		if (i + 1 == n && ru->nphase == 0)
 			ru->nwid = rec->id;
-		if (take(ru, rec) != 0)
+		if (take(ru, rec, 0) != 0)
 			goto out;
 	}
 	rv = 0;
@@ -950,6 +1033,34 @@ out:
 	buf_release(&key);
 	ru->r.txn = NULL;
 	return (rv);
+}
+
+/* Does the plan read the table in bulk (a forward scan)? */
+static int
+is_scan(const struct plan *p)
+{
+	return (!p->use_ids && p->f == NULL && !p->backward);
+}
+
+/*
+ * How many records the next chunk reads: enough for the rows still
+ * wanted when they stream, a few for an index walk (its bound may come
+ * soon, and a page reads all it is asked for), and twice the last when
+ * that one fell short; at most a transaction's worth.
+ */
+static size_t
+next_chunk(const struct run *ru)
+{
+	size_t	max = is_scan(&ru->p) ? SCAN_CHUNK : CHUNK, n = max, left;
+
+	if (ru->p.ordered && !ru->q->is_group) {
+		left = (size_t)(ru->skip - ru->taken + ru->want - ru->given);
+		n = left > max / 2 ? max : left * 2 + 16;
+	} else if (ru->p.f != NULL)
+		n = 128;
+	if (ru->started && ru->chunk < max / 2 && ru->chunk * 2 > n)
+		n = ru->chunk * 2;
+	return (n < max ? n : max);
 }
 
 /* One chunk in its own transaction; its walk state kept on success. */
@@ -1724,8 +1835,8 @@ run_group(struct run *ru)
 
 	memset(&gt, 0, sizeof gt);
 	vals = xcalloc(ncols ? ncols : 1, sizeof *vals);
-	ru->chunk = CHUNK;
 	while (!ru->exhausted) {
+		ru->chunk = next_chunk(ru);
 		if (chunk(ru) != 0)
 			goto out;
 		for (i = 0; i < ru->nbatch; i++)
@@ -1810,7 +1921,7 @@ out:
 static int
 run_records(struct run *ru)
 {
-	size_t	i, left;
+	size_t	i;
 
 	/* A position among the records a nulls walk leaves to the end
 	 * (their descending key part starts with 0xFF, "no value"). */
@@ -1820,13 +1931,7 @@ run_records(struct run *ru)
 		ru->wid = ru->pid;
 	}
 	while (!ru->exhausted && !ru->stop) {
-		if (ru->p.ordered) {
-			/* Enough for what is left, read a little ahead. */
-			left = (size_t)(ru->skip - ru->taken + ru->want -
-			    ru->given);
-			ru->chunk = left > CHUNK / 2 ? CHUNK : left * 2 + 16;
-		} else
-			ru->chunk = CHUNK;
+		ru->chunk = next_chunk(ru);
 		if (chunk(ru) != 0)
 			return (-1);
 		for (i = 0; i < ru->nbatch; i++) {
@@ -1917,7 +2022,7 @@ query_each(struct session *s, const struct query *q, const char *after,
 			goto out;
 		}
 	}
-	if (plan_make(&ru.r, &ru.p, err) != 0)
+	if (plan_make(&ru.r, &ru.p, sat_add(ru.skip, ru.want), err) != 0)
 		goto out;
 	if (q->is_group) {
 		if (run_group(&ru) != 0)
