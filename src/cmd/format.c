@@ -242,23 +242,33 @@ cmd_grid_adds(struct cmd_grid *g, const char *s)
 static void
 table_cell(const char *s, size_t maxw, struct buf *out, size_t *width)
 {
-	struct buf	one = BUF_INIT;
-	size_t		len, w, cut;
+	size_t		start = out->len, len, w, cut, i;
 
-	for (; *s != '\0'; s++)
-		buf_addch(&one, (*s == '\n' || *s == '\t' || *s == '\r') ?
-		    ' ' : *s);
-	len = one.len;
-	w = utf8_width(one.data, len);
+	/* Into out as it is, then line breaks and tabs made blanks. */
+	buf_adds(out, s);
+	for (i = start; i < out->len; i++)
+		if (out->data[i] == '\n' || out->data[i] == '\t' ||
+		    out->data[i] == '\r')
+			out->data[i] = ' ';
+	len = out->len - start;
+	w = utf8_width(out->data + start, len);
 	if (maxw > 1 && w > maxw) {
-		cut = utf8_fit(one.data, len, maxw - 1);
-		buf_truncate(&one, cut);
-		buf_adds(&one, "…");
-		w = utf8_width(one.data, one.len);
+		cut = utf8_fit(out->data + start, len, maxw - 1);
+		buf_truncate(out, start + cut);
+		buf_adds(out, "…");
+		w = utf8_width(out->data + start, out->len - start);
 	}
-	buf_add(out, one.data, one.len);
 	*width = w;
-	buf_release(&one);
+}
+
+/* n blanks. */
+static void
+pad(struct buf *out, size_t n)
+{
+	buf_grow(out, n);
+	memset(out->data + out->len, ' ', n);
+	out->len += n;
+	out->data[out->len] = '\0';
 }
 
 void
@@ -322,14 +332,12 @@ cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
 			    &w);
 			if (c > 0)
 				buf_adds(out, "  ");
-			if (g->right[c])
-				for (; w < widths[c]; w++)
-					buf_addch(out, ' ');
+			if (g->right[c] && w < widths[c])
+				pad(out, widths[c] - w);
 			buf_add(out, cell.data, cell.len);
 			/* No trailing blanks after the last column. */
-			if (!g->right[c] && c + 1 < g->ncols)
-				for (; w < widths[c]; w++)
-					buf_addch(out, ' ');
+			if (!g->right[c] && c + 1 < g->ncols && w < widths[c])
+				pad(out, widths[c] - w);
 		}
 		buf_addch(out, '\n');
 	}

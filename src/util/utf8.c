@@ -456,6 +456,9 @@ utf8_cpwidth(uint32_t cp)
 		return (-1);
 	if (cp < 0x300)
 		return (1);
+	/* Cyrillic letters, the common case, need no table. */
+	if (cp >= 0x400 && cp <= 0x482)
+		return (1);
 	if (cprange_find(width_zero, nitems(width_zero), cp))
 		return (0);
 	if (cprange_find(width_wide, nitems(width_wide), cp))
@@ -471,6 +474,12 @@ utf8_width(const char *s, size_t len)
 	int		cw;
 
 	while (i < len) {
+		/* Printable ASCII is one cell a byte. */
+		if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F) {
+			w++;
+			i++;
+			continue;
+		}
 		i += utf8_next(s + i, len - i, &cp);
 		if ((cw = utf8_cpwidth(cp)) > 0)
 			w += (size_t)cw;
