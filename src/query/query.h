@@ -123,10 +123,14 @@ int	 query_run(struct session *, const struct query *, const char *,
 
 /*
  * The same, row by row: fn gets each row (borrowed: copy what you keep)
- * and may return -1 to stop with its message in err.  n = SIZE_MAX
- * gives every row; a sort that no index gives then spills sorted runs to
- * temporary files instead of holding every record in memory, so
- * "clerk query" may print a whole table.  next (may be NULL) gets the
+ * and may return -1 to stop with its message in err.  fn is never called
+ * inside a transaction, so it may send rows to a client and wait.
+ * n = SIZE_MAX gives every row; a sort that no index gives then spills
+ * sorted runs to temporary files instead of holding every record in
+ * memory, so "clerk query" may print a whole table.  Prefer that to
+ * pages for a whole output: each page of a sort no index gives reads
+ * every matching record again to find its rows (the TUI's pages, a
+ * screen at a time, are what pages are for).  next (may be NULL) gets the
  * position after the last row given; *more is set like query_rows.more.
  */
 typedef int query_row_fn(const struct query_row *, void *, struct buf *);
