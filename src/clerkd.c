@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "proto/proto.h"
+#include "store/store.h"
 #include "server/server.h"
 
 #define PERSONAL_IDLE	600
@@ -51,7 +52,8 @@ usage(void)
 	    "[--init] [--foreground]\n"
 	    "              [--verbose] [--dir DIR] [--socket PATH] "
 	    "[--forms DIR]\n"
-	    "              [--idle SECONDS] [--admin LOGIN]\n"), stderr);
+	    "              [--idle SECONDS] [--cache MB] [--admin LOGIN]\n"),
+	    stderr);
 	exit(2);
 }
 
@@ -155,6 +157,7 @@ main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "forms", required_argument, NULL, 'F' },
 		{ "idle", required_argument, NULL, 'i' },
+		{ "cache", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -168,6 +171,7 @@ main(int argc, char **argv)
 	const char		*s, *user = NULL;
 	char			*line, *next;
 	int			 c, foreground = 0, idle = -1, r;
+	int64_t			 cache = -1;
 	int			 verbose = 0, sys = 0, init = 0;
 
 	setlocale(LC_ALL, "");
@@ -177,7 +181,7 @@ main(int argc, char **argv)
 
 	memset(&opts, 0, sizeof opts);
 	opts.ready_fd = -1;
-	while ((c = getopt_long(argc, argv, "pa:fd:S:F:i:vVh", longopts,
+	while ((c = getopt_long(argc, argv, "pa:fd:S:F:i:c:vVh", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -210,6 +214,10 @@ main(int argc, char **argv)
 		case 'i':
 			idle = number(_("bad idle time '%s': expected "
 			    "seconds, a whole number"), optarg);
+			break;
+		case 'c':
+			cache = number(_("bad cache size '%s': expected "
+			    "megabytes, a whole number"), optarg);
 			break;
 		case 'v':
 			verbose = 1;
@@ -254,6 +262,15 @@ main(int argc, char **argv)
 		    number(_("bad CLERK_IDLE '%s': expected seconds, a whole "
 		    "number"), s) : PERSONAL_IDLE;
 	opts.idle = idle < 0 ? 0 : idle;
+	if (cache < 0)
+		cache = (s = getenv("CLERK_CACHE_MB")) != NULL && *s ?
+		    number(_("bad CLERK_CACHE_MB '%s': expected megabytes, a "
+		    "whole number"), s) : 0;
+	if (cache != 0 && cache < STORE_CACHE_MIN) {
+		say(_("the cache must be at least %d MB"), STORE_CACHE_MIN);
+		return (2);
+	}
+	opts.cache_mb = (size_t)cache;
 	if (opts.dir[0] != '/' || opts.socket[0] != '/' ||
 	    opts.forms[0] != '/') {
 		/* The daemon changes to /: relative paths would move. */

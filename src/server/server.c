@@ -168,7 +168,7 @@ uid_login(uid_t uid)
 static int
 open_store(struct server *srv, struct buf *err)
 {
-	struct store_options	so = { 0, STORE_CREATE };
+	struct store_options	so = { srv->opts->cache_mb, STORE_CREATE };
 
 	srv->schema = schema_new();
 	if (schema_load(srv->schema, srv->opts->forms, err) != 0 ||
@@ -331,6 +331,7 @@ server_run(const struct server_options *opts, struct buf *err)
 	log_info(opts->personal ? _("clerkd %s: serving '%s' on '%s' "
 	    "(personal)") : _("clerkd %s: serving '%s' on '%s'"),
 	    PACKAGE_VERSION, opts->dir, opts->socket);
+	log_info(_("database cache: %zu MB"), store_cache_mb(srv.store));
 
 	serve(&srv, &waitmask);
 	listen_close(&srv);

@@ -20,6 +20,7 @@ struct server_options {
 	int		 personal;	/* one user's own server (see below) */
 	const char	*admin;		/* first administrator of a new database, or NULL */
 	int		 idle;		/* exit after this many idle seconds; 0 never */
+	size_t		 cache_mb;	/* the store's cache; 0 = sized to the data */
 	int64_t		 protocol;	/* 0 = PROTO_VERSION; tests only */
 	int		 ready_fd;	/* "ready\n" (or the error) written here, then closed; -1 none */
 };

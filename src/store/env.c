@@ -952,6 +952,64 @@ out:
 	return (rc);
 }
 
+size_t
+store_cache_auto(uint64_t data, uint64_t ram)
+{
+	uint64_t	mb, most;
+
+	mb = (data + data / 4) >> 20;
+	most = ram != 0 ? (ram / 4) >> 20 : 1024;
+	if (mb > most)
+		mb = most;
+	if (mb < STORE_CACHE_MIN)
+		mb = STORE_CACHE_MIN;
+	return ((size_t)mb);
+}
+
+size_t
+store_cache_mb(struct store *s)
+{
+	return (s->cache_mb);
+}
+
+/* Bytes of the database files in dir (0 for a new folder). */
+static uint64_t
+data_bytes(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 sb;
+	uint64_t	 total = 0;
+	size_t		 len;
+	int		 fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return (0);
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return (0);
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 4 || strcmp(de->d_name + len - 3, ".db") != 0)
+			continue;
+		if (fstatat(fd, de->d_name, &sb, 0) == 0 &&
+		    S_ISREG(sb.st_mode))
+			total += (uint64_t)sb.st_size;
+	}
+	closedir(d);
+	return (total);
+}
+
+static uint64_t
+ram_bytes(void)
+{
+	long	pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+
+	return (pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size :
+	    0);
+}
+
 static int
 env_open(struct store *s, const struct store_options *o, struct buf *err)
 {
@@ -960,7 +1018,9 @@ env_open(struct store *s, const struct store_options *o, struct buf *err)
 	int		 ret;
 	u_int32_t	 flags;
 
-	mb = o != NULL && o->cache_mb != 0 ? o->cache_mb : 64;
+	mb = o != NULL && o->cache_mb != 0 ? o->cache_mb :
+	    store_cache_auto(data_bytes(s->dir), ram_bytes());
+	s->cache_mb = mb;
 	if ((ret = DBCALL(db_env_create(&env, 0))) != 0)
 		return (store_fail(NULL, ret, err, _("cannot open the "
 		    "database in '%s': %s"), s->dir, store_strerror(ret)));

@@ -28,9 +28,23 @@ struct store_txn;
 #define STORE_NOSYNC	0x02	/* commits not flushed to disk (benchmarks, bulk tests) */
 
 struct store_options {
-	size_t		 cache_mb;	/* 0 = default (64) */
+	size_t		 cache_mb;	/* 0 = sized by store_cache_auto() */
 	int		 flags;		/* STORE_* */
 };
+
+/*
+ * The cache a store gets when none is asked for, in MB: room for the
+ * whole database as it is (data bytes, the *.db files) and a quarter
+ * more for growth, at least 64 MB, at most a quarter of the machine's
+ * memory (ram bytes; 0 = unknown, then 1 GB at most).  A database read
+ * through a cache smaller than itself reads from the kernel at every
+ * miss: a million parties (2.5 GB) through the old fixed 64 MB made
+ * every page of a list a system call.
+ */
+#define STORE_CACHE_MIN	64
+size_t	 store_cache_auto(uint64_t, uint64_t);
+/* The cache size the open store was given, in MB. */
+size_t	 store_cache_mb(struct store *);
 
 /*
  * Open (and recover) the environment in dir with the tables of the

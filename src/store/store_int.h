@@ -106,6 +106,7 @@ struct store {
 	pthread_rwlock_t gate;
 	int		 gate_init;
 	int		 lockfd;	/* flock on dir/lock while open */
+	size_t		 cache_mb;	/* what the environment was given */
 };
 
 /*

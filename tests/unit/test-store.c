@@ -1344,6 +1344,24 @@ test_scan(void)
 	free(dir);
 }
 
+/* The cache a store gets when none is asked for. */
+static void
+test_cache_auto(void)
+{
+	uint64_t	mb = 1024 * 1024, gb = 1024 * mb;
+
+	is_int(store_cache_auto(0, 16 * gb), STORE_CACHE_MIN,
+	    "a new database: the least cache");
+	is_int(store_cache_auto(400 * mb, 16 * gb), 500,
+	    "400 MB of data: 500 MB, a quarter more");
+	is_int(store_cache_auto(40 * gb, 16 * gb), 4096,
+	    "more data than memory: a quarter of the memory");
+	is_int(store_cache_auto(2 * gb, 0), 1024,
+	    "memory unknown: 1 GB at most");
+	is_int(store_cache_auto(2 * gb, 128 * mb), STORE_CACHE_MIN,
+	    "a tiny machine: still the least");
+}
+
 int
 main(void)
 {
@@ -1359,6 +1377,7 @@ main(void)
 	test_party();
 	test_pages();
 	test_scan();
+	test_cache_auto();
 	test_search_brute();
 	rm_rf(tmpdir);
 	buf_release(&err);
