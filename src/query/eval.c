@@ -332,14 +332,54 @@ bytes_cmp(const char *a, size_t al, const char *b, size_t bl)
 static int
 has_sub(const char *h, size_t hl, const char *n, size_t nl)
 {
-	size_t	i;
-
 	if (nl == 0)
 		return (1);
-	for (i = 0; i + nl <= hl; i++)
-		if (memcmp(h + i, n, nl) == 0)
-			return (1);
-	return (0);
+	return (memmem(h, hl, n, nl) != NULL);
+}
+
+/*
+ * Before folding a text to look for a folded needle in it: can the raw
+ * text hold the needle's first letter at all, in any case?  Folding
+ * maps a code point only to one of the same script (and white space to
+ * a blank), so for a first character that is ASCII other than a blank,
+ * or a Cyrillic letter, not finding any of its raw forms means no
+ * match; anything else is left to the fold.  Most texts of a scan are
+ * turned down here without being folded.
+ */
+static int
+cannot_hold(const char *h, size_t hl, const char *n, size_t nl)
+{
+	uint32_t	 cp, forms[4];
+	size_t		 nf = 0, i;
+	struct buf	 b = BUF_INIT;
+	int		 found = 0;
+
+	if (nl == 0 || utf8_decode(n, nl, &cp) == 0)
+		return (0);
+	if (cp < 0x80) {
+		if (cp <= ' ')
+			return (0);
+		if (memchr(h, (int)cp, hl) != NULL)
+			return (0);
+		if (cp >= 'a' && cp <= 'z' && memchr(h, (int)cp - 0x20, hl))
+			return (0);
+		return (1);
+	}
+	if (cp < 0x430 || cp > 0x44F)
+		return (0);
+	forms[nf++] = cp;
+	forms[nf++] = cp - 0x20;		/* а -> А */
+	if (cp == 0x435) {
+		forms[nf++] = 0x451;		/* ё */
+		forms[nf++] = 0x401;		/* Ё */
+	}
+	for (i = 0; i < nf && !found; i++) {
+		buf_reset(&b);
+		utf8_encode(&b, forms[i]);
+		found = memmem(h, hl, b.data, b.len) != NULL;
+	}
+	buf_release(&b);
+	return (!found);
 }
 
 static int
@@ -357,6 +397,9 @@ elem_match(struct qrun *r, const struct qnode *n, const struct qexpr *x,
 	size_t		 j;
 	int		 c;
 
+	if (n->op == QO_CONTAINS && x->fold && n->slot < 0 &&
+	    cannot_hold(v->s, v->len, n->vals[0].s, n->vals[0].len))
+		return (0);
 	if (!FT_IS_INT(x->type) && x->fold) {
 		buf_reset(&r->scratch[3]);
 		utf8_foldkey(&r->scratch[3], v->s, v->len);

@@ -847,7 +847,71 @@ struct scan_arg {
 	struct run	*ru;
 	struct record	*scratch;
 	int		 failed;
+	/* The fields the condition reads, when it reads only fields of
+	 * the record (through references too): those alone are read from
+	 * the bytes to test it, the whole record only when it matches. */
+	size_t		*need;
+	size_t		 nneed;
+	int		 lazy;
+	struct value	*vals;
 };
+
+static void
+need_fields(const struct qnode *n, struct scan_arg *sa)
+{
+	const struct qexpr *x;
+	size_t		 i;
+
+	if (n == NULL)
+		return;
+	need_fields(n->a, sa);
+	need_fields(n->b, sa);
+	if (n->kind != QN_CMP && n->kind != QN_EMPTY)
+		return;
+	x = n->x;
+	if (x->npath == 0) {
+		/* The id is the key; the header's times are not read. */
+		if (x->pseudo != QP_ID)
+			sa->lazy = 0;
+		return;
+	}
+	for (i = 0; i < sa->nneed; i++)
+		if (sa->need[i] == x->path[0]->pos)
+			return;
+	sa->need = xreallocarray(sa->need, sa->nneed + 1, sizeof *sa->need);
+	sa->need[sa->nneed++] = x->path[0]->pos;
+}
+
+/* Test the condition on the fields it needs, read in place. */
+static int
+lazy_match(struct scan_arg *sa, uint64_t id, const void *data, size_t len)
+{
+	struct run	*ru = sa->ru;
+	const struct table *t = ru->q->table;
+	struct record	 fake;
+	struct value	*v;
+	size_t		 i;
+
+	memset(&fake, 0, sizeof fake);
+	fake.table = t;
+	fake.id = id;
+	fake.values = sa->vals;
+	for (i = 0; i < sa->nneed; i++) {
+		const struct field *f = &t->fields[sa->need[i]];
+
+		v = &sa->vals[sa->need[i]];
+		if (record_decode_field(data, len, f->id, v) < 0)
+			return (buf_error(ru->err, _("record %llu of table "
+			    "'%s' is damaged"), (unsigned long long)id,
+			    t->name));
+		/* An entry of another type than the field's is not its
+		 * value (record_decode() keeps it aside). */
+		if (v->set && (FT_IS_INT(f->type) ? v->s != NULL :
+		    v->s == NULL))
+			memset(v, 0, sizeof *v);
+	}
+	return (qmatch(&ru->r, ru->q->where, &fake, ru->err));
+}
 
 static int
 scan_one(uint64_t id, const void *data, size_t len, void *arg)
@@ -857,6 +921,10 @@ scan_one(uint64_t id, const void *data, size_t len, void *arg)
 	struct record	*rec;
 	int		 m;
 
+	if (sa->lazy && (m = lazy_match(sa, id, data, len)) <= 0) {
+		sa->failed = m < 0;
+		return (m < 0);
+	}
 	if (record_decode(sa->scratch, data, len, ru->err) != 0) {
 		buf_prefix(ru->err, _("record %llu of table '%s': "),
 		    (unsigned long long)id, ru->q->table->name);
@@ -864,7 +932,8 @@ scan_one(uint64_t id, const void *data, size_t len, void *arg)
 		return (1);
 	}
 	sa->scratch->id = id;
-	if ((m = qmatch(&ru->r, ru->q->where, sa->scratch, ru->err)) <= 0) {
+	if (!sa->lazy &&
+	    (m = qmatch(&ru->r, ru->q->where, sa->scratch, ru->err)) <= 0) {
 		sa->failed = m < 0;
 		return (m < 0);
 	}
@@ -927,12 +996,19 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 		uint64_t	 from = ru->started ? ru->wid : ru->has_pos &&
 				    p->ordered ? ru->pid : 0, last = 0;
 
+		memset(&sa, 0, sizeof sa);
 		sa.ru = ru;
 		sa.scratch = record_new(ru->q->table);
-		sa.failed = 0;
+		sa.lazy = ru->q->where != NULL;
+		need_fields(ru->q->where, &sa);
+		if (sa.lazy)
+			sa.vals = xcalloc(ru->q->table->nfields,
+			    sizeof *sa.vals);
 		rv = access_scan(ru->r.s, txn, ru->q->table, from, ru->chunk,
 		    0, scan_one, &sa, &last, err);
 		record_free(sa.scratch);
+		free(sa.need);
+		free(sa.vals);
 		if (rv < 0 || sa.failed) {
 			rv = -1;
 			goto out;
