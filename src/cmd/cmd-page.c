@@ -7,8 +7,15 @@
  * of an index (or of ids) after or before a position the previous page
  * handed out, in its own short read-only transaction.  With --search
  * only the rows whose words start with the text's words come, still in
- * the list's order, so the TUI's n and N step through matches.  Must
- * not print or change anything.
+ * the list's order, so the TUI's n and N step through matches.  Rows
+ * with no value in the sort's field come after the index's rows, in
+ * either direction, so sorting never hides a record.
+ *
+ * With --where COND, a sort by several keys ("name,-city") or by a field
+ * without an index, the rows come from the query engine instead, and
+ * their positions are ordinals in its result ("q12").  --group KEYS
+ * (with --aggs) gives the groups of the engine for the frequency table
+ * and the group view.  Must not print or change anything.
  */
 #include "config.h"
 
@@ -16,6 +23,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "query/query.h"
 
 #define PAGE_MAX	500	/* rows in one answer */
 /*
@@ -26,6 +34,7 @@
  */
 #define PAGE_SEARCH_CAP	2000
 #define PAGE_SCAN	200	/* rows read per transaction when scanning */
+#define PAGE_NULLSCAN	1000	/* the same, for the rows with no key */
 
 struct page_pos {
 	struct buf	 key;
@@ -48,6 +57,8 @@ struct page_state {
 	size_t			 want;
 	struct record		**recs;
 	size_t			 n;
+	/* The rows with no value in the sort's field (after the index). */
+	int			 nullphase;
 
 	/* Search. */
 	const char		*search;
@@ -61,6 +72,7 @@ struct page_state {
 struct page_row {
 	struct record	*rec;
 	struct buf	 key;
+	uint64_t	 ord;		/* engine rows: the ordinal */
 };
 
 static int
@@ -132,6 +144,9 @@ page_cmp(const struct page_state *st, const char *ak, size_t al,
 {
 	int	c;
 
+	/* Rows with no key follow the index's rows, in either direction. */
+	if (st->ix != NULL && (al == 0) != (bl == 0))
+		return (al == 0 ? 1 : -1);
 	c = memcmp(ak, bk, al < bl ? al : bl);
 	if (c == 0)
 		c = al < bl ? -1 : al > bl;
@@ -149,6 +164,10 @@ page_txn(struct store_txn *txn, void *arg, struct buf *err)
 	store_records_free(st->recs, st->n);
 	st->recs = NULL;
 	st->n = 0;
+	if (st->nullphase)
+		return (access_page(st->ctx->session, txn, st->table, NULL,
+		    NULL, 0, st->at.set ? st->at.id : 0, st->flags, st->want,
+		    &st->recs, &st->n, err));
 	return (access_page(st->ctx->session, txn, st->table, st->ix,
 	    st->at.set ? st->at.key.data : NULL, st->at.key.len, st->at.id,
 	    st->flags, st->want, &st->recs, &st->n, err));
@@ -250,6 +269,7 @@ struct page_out {
 	struct page_row		*rows;
 	size_t			 n;
 	struct buf		 out;
+	int			 engine;	/* positions are ordinals */
 };
 
 /* The rows as lines, in one transaction for the references' names. */
@@ -267,8 +287,12 @@ page_out_txn(struct store_txn *txn, void *arg, struct buf *err)
 	for (i = 0; r == 0 && i < po->n; i++) {
 		rec = po->rows[i].rec;
 		buf_printf(&po->out, "row\t%llu", (unsigned long long)rec->id);
-		page_pos_format(&po->out, po->rows[i].key.data,
-		    po->rows[i].key.len, rec->id);
+		if (po->engine)
+			buf_printf(&po->out, "\tq%llu",
+			    (unsigned long long)po->rows[i].ord);
+		else
+			page_pos_format(&po->out, po->rows[i].key.data,
+			    po->rows[i].key.len, rec->id);
 		for (c = 0; r == 0 && c < st->ncols; c++) {
 			buf_reset(&v);
 			if (st->table->fields[st->cols[c]].type == FT_REF)
@@ -294,6 +318,7 @@ page_row_cmp(const void *a, const void *b)
 	struct page_state	 st;
 
 	st.desc = 0;
+	st.ix = NULL;
 	return (page_cmp(&st, x->key.data, x->key.len, x->rec->id,
 	    y->key.data, y->key.len, y->rec->id));
 }
@@ -318,8 +343,8 @@ static int
 page_search_small(struct page_state *st, int backward, size_t limit,
     struct page_row **rowsp, size_t *nrows, int *more, struct buf *err)
 {
-	struct page_row	*all, tmp;
-	size_t		 i, n, first, last;
+	struct page_row	*all, *ord;
+	size_t		 i, n, z, first, last;
 
 	if (store_txn_run(st->ctx->store, STORE_TXN_READONLY, page_load_txn,
 	    st, err) != 0)
@@ -329,25 +354,23 @@ page_search_small(struct page_state *st, int backward, size_t limit,
 		all[n].rec = st->recs[i];
 		buf_init(&all[n].key);
 		page_key_of(st, all[n].rec, &all[n].key);
-		/* Rows with no key are not in the index's order: left out,
-		 * as the pages of the whole list leave them out. */
-		if (st->ix != NULL && all[n].key.len == 0) {
-			record_free(all[n].rec);
-			buf_release(&all[n].key);
-			continue;
-		}
 		n++;
 	}
 	free(st->recs);
 	st->recs = NULL;
 	st->n = 0;
+	/* Ascending (key, id) puts the rows with no key first: the list
+	 * has them after the others, each part in its direction. */
 	qsort(all, n, sizeof *all, page_row_cmp);
-	if (st->desc)
-		for (i = 0; i < n / 2; i++) {
-			tmp = all[i];
-			all[i] = all[n - 1 - i];
-			all[n - 1 - i] = tmp;
-		}
+	for (z = 0; st->ix != NULL && z < n && all[z].key.len == 0; z++)
+		;
+	ord = xcalloc(n ? n : 1, sizeof *ord);
+	for (i = 0; i < n - z; i++)
+		ord[i] = all[st->desc ? n - 1 - i : z + i];
+	for (i = 0; i < z; i++)
+		ord[n - z + i] = all[st->desc ? z - 1 - i : i];
+	free(all);
+	all = ord;
 
 	/* [first, last) are the rows on the asked side of the position. */
 	first = 0;
@@ -395,9 +418,17 @@ page_scan(struct page_state *st, int backward, size_t limit,
 	rows = xcalloc(limit + 1, sizeof *rows);
 	st->flags = (backward != st->desc ? STORE_PAGE_BACKWARD : 0) |
 	    (st->archived ? STORE_PAGE_ARCHIVED : 0);
+	/*
+	 * The rows with no key (the index has none of them) are read in id
+	 * order, in the same direction, after the index's: a position with
+	 * an empty key is among them, and the end of the list is too.
+	 */
+	st->nullphase = st->ix != NULL && ((st->at.set &&
+	    st->at.key.len == 0) || (!st->at.set && backward));
 	for (;;) {
 		/* One row more than asked says whether more follow. */
-		st->want = st->search != NULL ? PAGE_SCAN : limit + 1 - n;
+		st->want = st->search != NULL ? PAGE_SCAN : st->nullphase ?
+		    PAGE_NULLSCAN : limit + 1 - n;
 		if (store_txn_run(st->ctx->store, STORE_TXN_READONLY,
 		    page_txn, st, err) != 0) {
 			page_rows_free(rows, n);
@@ -410,6 +441,12 @@ page_scan(struct page_state *st, int backward, size_t limit,
 			page_key_of(st, rec, &st->at.key);
 			st->at.id = rec->id;
 			st->at.set = 1;
+			if (st->nullphase && st->at.key.len > 0) {
+				/* In the index: not of this part. */
+				buf_reset(&st->at.key);
+				record_free(rec);
+				continue;
+			}
 			if (n == limit + 1 || (st->search != NULL &&
 			    !page_matches(st, rec))) {
 				record_free(rec);
@@ -420,8 +457,17 @@ page_scan(struct page_state *st, int backward, size_t limit,
 			buf_add(&rows[n].key, st->at.key.data, st->at.key.len);
 			n++;
 		}
-		if (n == limit + 1 || st->n < st->want)
+		if (n == limit + 1)
 			break;
+		if (st->n < st->want) {
+			/* This part is done: on to the other one. */
+			if (st->ix == NULL || st->nullphase == !backward)
+				break;
+			st->nullphase = !st->nullphase;
+			st->at.set = 0;
+			buf_reset(&st->at.key);
+			st->at.id = 0;
+		}
 	}
 	*more = n > limit;
 	if (*more) {
@@ -440,8 +486,11 @@ page_scan(struct page_state *st, int backward, size_t limit,
 	return (0);
 }
 
+/* A sort by one field: its index, or (*engine set) none, so the
+ * engine sorts. */
 static int
-page_sort(struct cmd_ctx *ctx, struct page_state *st, const char *sort)
+page_sort(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
+    int *engine)
 {
 	const struct field	*f;
 	ssize_t			 pos;
@@ -455,9 +504,11 @@ page_sort(struct cmd_ctx *ctx, struct page_state *st, const char *sort)
 	if ((pos = cmd_field_get(ctx, st->table, sort)) < 0)
 		return (CMD_USAGE);
 	f = &st->table->fields[pos];
-	if ((f->index & (IX_EXACT | IX_FOLDED | IX_UNIQUE)) == 0)
-		return (cmd_error(ctx, _("cannot sort by '%s': the field "
-		    "has no index"), f->name));
+	if ((f->index & (IX_EXACT | IX_FOLDED | IX_UNIQUE)) == 0 ||
+	    f->multi) {
+		*engine = 1;
+		return (CMD_OK);
+	}
 	st->ix = f->name;
 	return (CMD_OK);
 }
@@ -494,6 +545,368 @@ page_columns(struct cmd_ctx *ctx, struct page_state *st, const char *list)
 	return (CMD_OK);
 }
 
+/*
+ * The query engine's side: a filter, several sort keys or a sort no
+ * index gives (rows by ordinal), and groups.  The condition is parsed
+ * alone first, so the column of a mistake counts in what was typed.
+ */
+static int
+page_blank(const char *s)
+{
+	return (s == NULL || s[strspn(s, " \t\r\n")] == '\0');
+}
+
+static int
+page_query(struct cmd_ctx *ctx, const struct table *t, const char *where,
+    const char *search, const char *tail, struct query **qp)
+{
+	struct query	*q = NULL;
+	struct buf	 text = BUF_INIT, err = BUF_INIT;
+	const char	*p;
+	int		 r = -1;
+
+	*qp = NULL;
+	if (!page_blank(where)) {
+		if (query_parse_where(ctx->schema, t, where, &q, &err) != 0) {
+			cmd_error(ctx, "%s", err.data);
+			goto out;
+		}
+		query_free(q);
+	}
+	buf_adds(&text, t->name);
+	if (!page_blank(where) || !page_blank(search))
+		buf_adds(&text, " where ");
+	if (!page_blank(where))
+		buf_printf(&text, "(%s)", where);
+	if (!page_blank(search)) {
+		/* Quoted text alone is a search of the word index. */
+		buf_adds(&text, page_blank(where) ? "'" : " and '");
+		for (p = search; *p != '\0'; p++) {
+			if (*p == '\'')
+				buf_addch(&text, '\'');
+			buf_addch(&text, *p);
+		}
+		buf_addch(&text, '\'');
+	}
+	buf_printf(&text, " %s", tail);
+	if (query_parse(ctx->schema, text.data, qp, &err) != 0) {
+		cmd_error(ctx, "%s", err.data);
+		goto out;
+	}
+	r = 0;
+out:
+	buf_release(&text);
+	buf_release(&err);
+	return (r);
+}
+
+/* Rows of the engine by ordinal: [from, upto), the first (or, backward,
+ * the last) limit of them that match the search. */
+struct page_eng {
+	struct page_state	*st;
+	uint64_t		 ord, from, upto;
+	int			 backward, count_only, stopped;
+	size_t			 limit;
+	struct page_row		*rows;		/* backward: a ring */
+	size_t			 n, head;
+	uint64_t		 matches;
+	int			 more;
+};
+
+static int
+page_eng_row(const struct query_row *row, void *arg, struct buf *err)
+{
+	struct page_eng	*e = arg;
+	struct page_row	*pr;
+	uint64_t	 ord = e->ord++;
+
+	if (ord < e->from || ord >= e->upto)
+		return (0);
+	if (e->st->search != NULL && !page_matches(e->st, row->rec))
+		return (0);
+	e->matches++;
+	if (e->count_only)
+		return (0);
+	if (!e->backward && e->n == e->limit) {
+		/* One more than asked: more follow, and that is enough. */
+		e->more = 1;
+		e->stopped = 1;
+		return (buf_error(err, "stop"));
+	}
+	if (e->backward && e->n == e->limit) {
+		/* The ring is full: the oldest falls out. */
+		e->more = 1;
+		pr = &e->rows[e->head];
+		record_free(pr->rec);
+		e->head = (e->head + 1) % e->limit;
+	} else
+		pr = &e->rows[(e->head + e->n++) % e->limit];
+	pr->rec = record_dup(row->rec);
+	buf_init(&pr->key);
+	pr->ord = ord;
+	return (0);
+}
+
+/* Run q for e; the rows come out in order in e->rows. */
+static int
+page_eng_run(struct cmd_ctx *ctx, const struct query *q, struct page_eng *e,
+    struct buf *err)
+{
+	struct page_row	*rows;
+	size_t		 n, i;
+	int		 more;
+
+	e->ord = 0;
+	e->n = e->head = 0;
+	e->matches = 0;
+	e->more = e->stopped = 0;
+	if (!e->count_only && e->rows == NULL)
+		e->rows = xcalloc(e->limit + 1, sizeof *e->rows);
+	/* Without a search the rows wanted are known: no more are read. */
+	n = SIZE_MAX;
+	if (e->st->search == NULL && !e->backward && !e->count_only &&
+	    e->from < SIZE_MAX - e->limit - 1)
+		n = (size_t)e->from + e->limit + 1;
+	else if (e->st->search == NULL && e->backward &&
+	    e->upto < SIZE_MAX)
+		n = (size_t)e->upto;
+	if (query_each(ctx->session, q, NULL, n, page_eng_row, e, err,
+	    &more, NULL) != 0 && !e->stopped)
+		return (-1);
+	if (e->backward && e->head > 0) {
+		rows = xcalloc(e->limit + 1, sizeof *rows);
+		for (i = 0; i < e->n; i++)
+			rows[i] = e->rows[(e->head + i) % e->limit];
+		free(e->rows);
+		e->rows = rows;
+		e->head = 0;
+	}
+	return (0);
+}
+
+/* "q12": the ordinal of a row of the engine. */
+static int
+page_ord_parse(struct cmd_ctx *ctx, const char *opt, const char *s,
+    uint64_t *ord)
+{
+	char	*end;
+
+	if (s[0] != 'q' || s[1] < '0' || s[1] > '9')
+		goto bad;
+	*ord = strtoull(s + 1, &end, 10);
+	if (*end == '\0' && *ord < UINT64_MAX / 2)
+		return (CMD_OK);
+bad:
+	return (cmd_usage(ctx, _("bad --%s '%s': give a position from an "
+	    "earlier page"), opt, s));
+}
+
+/* Records of the engine (--where, several keys, a sort no index has). */
+static int
+page_engine(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
+    size_t limit, struct buf *out)
+{
+	struct page_eng	 e;
+	struct page_out	 po;
+	struct query	*q = NULL;
+	struct buf	 tail = BUF_INIT, err = BUF_INIT;
+	const char	*after, *before, *at;
+	uint64_t	 ord = 0, filtered = 0;
+	int		 r = CMD_FAILED, counted = 0;
+	size_t		 c;
+
+	memset(&e, 0, sizeof e);
+	e.st = st;
+	e.limit = limit;
+	e.upto = UINT64_MAX;
+	after = cmd_opt(ctx, "after");
+	before = cmd_opt(ctx, "before");
+	at = cmd_opt(ctx, "at");
+	if ((after != NULL && (r = page_ord_parse(ctx, "after", after,
+	    &ord)) != CMD_OK) || (before != NULL && (r = page_ord_parse(ctx,
+	    "before", before, &ord)) != CMD_OK) || (at != NULL &&
+	    (r = page_ord_parse(ctx, "at", at, &ord)) != CMD_OK))
+		goto out;
+	r = CMD_FAILED;
+	if (sort != NULL)
+		buf_printf(&tail, "sort %s ", sort);
+	buf_adds(&tail, "cols id");
+	if (page_query(ctx, st->table, cmd_opt(ctx, "where"), NULL,
+	    tail.data, &q) != 0)
+		goto out;
+	if (after != NULL)
+		e.from = ord + 1;
+	else if (at != NULL)
+		e.from = ord;
+	else if (before != NULL) {
+		e.upto = ord;
+		e.backward = 1;
+	} else if (cmd_opt(ctx, "last") != NULL)
+		e.backward = 1;
+	if (page_eng_run(ctx, q, &e, &err) != 0) {
+		cmd_error(ctx, "%s", err.data);
+		goto out;
+	}
+	/* How many the filter (and the search) let through: known after a
+	 * run to the end, else counted when a list starts or comes back. */
+	if (e.backward && e.upto == UINT64_MAX) {
+		filtered = e.ord;
+		counted = 1;
+	} else if (after == NULL && before == NULL) {
+		struct page_eng	 cnt;
+
+		memset(&cnt, 0, sizeof cnt);
+		cnt.st = st;
+		cnt.count_only = 1;
+		cnt.upto = UINT64_MAX;
+		if (page_eng_run(ctx, q, &cnt, &err) != 0) {
+			cmd_error(ctx, "%s", err.data);
+			goto out;
+		}
+		filtered = cnt.ord;
+		e.matches = cnt.matches;
+		counted = 1;
+	}
+	buf_printf(out, "total\t%llu\n", (unsigned long long)st->total);
+	if (counted && !page_blank(cmd_opt(ctx, "where")))
+		buf_printf(out, "filtered\t%llu\n",
+		    (unsigned long long)filtered);
+	if (counted && st->search != NULL)
+		buf_printf(out, "shown\t%llu\n",
+		    (unsigned long long)e.matches);
+	buf_adds(out, "cols");
+	for (c = 0; c < st->ncols; c++)
+		cmd_machine_str(out, st->table->fields[st->cols[c]].name);
+	buf_addch(out, '\n');
+	memset(&po, 0, sizeof po);
+	po.st = st;
+	po.rows = e.rows;
+	po.n = e.n;
+	po.engine = 1;
+	buf_init(&po.out);
+	if (store_txn_run(ctx->store, STORE_TXN_READONLY, page_out_txn, &po,
+	    &err) != 0) {
+		buf_release(&po.out);
+		cmd_error(ctx, "%s", err.data);
+		goto out;
+	}
+	buf_add(out, po.out.data, po.out.len);
+	buf_release(&po.out);
+	buf_printf(out, "more\t%d\n", e.more);
+	r = CMD_OK;
+out:
+	if (e.rows != NULL)
+		page_rows_free(e.rows, e.n);
+	query_free(q);
+	buf_release(&tail);
+	buf_release(&err);
+	return (r);
+}
+
+/* One value of a group row: as written in a query, and for people. */
+static void
+page_group_value(struct cmd_ctx *ctx, const struct query *q, size_t c,
+    const struct value *v, struct buf *out)
+{
+	struct buf	t = BUF_INIT;
+
+	query_value_text(q, c, v, 1, ctx->lang, &t);
+	cmd_machine_field(out, t.data, t.len);
+	buf_reset(&t);
+	query_value_text(q, c, v, 0, ctx->lang, &t);
+	cmd_machine_field(out, t.data, t.len);
+	buf_release(&t);
+}
+
+struct page_grp {
+	struct cmd_ctx		*ctx;
+	const struct query	*q;
+	struct buf		*out;
+};
+
+static int
+page_group_row(const struct query_row *row, void *arg, struct buf *err)
+{
+	struct page_grp	*g = arg;
+	size_t		 c;
+
+	(void)err;
+	buf_printf(g->out, "group\t%d", row->level);
+	for (c = 0; c < query_ncols(g->q); c++)
+		page_group_value(g->ctx, g->q, c, &row->vals[c], g->out);
+	buf_addch(g->out, '\n');
+	return (0);
+}
+
+/*
+ * Groups: "page TABLE --group KEY,... [--aggs AGG,...] [--where COND]
+ * [--search TEXT] [--sort KEY,...] [--limit N]".  Each group row gives
+ * its level and every column twice, as a query writes it (for a
+ * condition) and for people.
+ */
+static int
+page_groups(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
+    size_t limit, struct buf *out)
+{
+	struct page_grp	 g;
+	struct query	*q = NULL, *cq = NULL;
+	struct query_rows cr;
+	struct buf	 tail = BUF_INIT, err = BUF_INIT;
+	const char	*aggs = cmd_opt(ctx, "aggs");
+	size_t		 c;
+	int		 r = CMD_FAILED, more = 0;
+
+	query_rows_init(&cr);
+	buf_printf(&tail, "group %s %s", cmd_opt(ctx, "group"),
+	    page_blank(aggs) ? "count()" : aggs);
+	if (sort != NULL)
+		buf_printf(&tail, " sort %s", sort);
+	if (page_query(ctx, st->table, cmd_opt(ctx, "where"), st->search,
+	    tail.data, &q) != 0)
+		goto out;
+	if (!query_is_group(q)) {
+		cmd_usage(ctx, _("bad --group '%s': give the fields to group "
+		    "by"), cmd_opt(ctx, "group"));
+		r = CMD_USAGE;
+		goto out;
+	}
+	/* The records in every group together, for shares. */
+	if (page_query(ctx, st->table, cmd_opt(ctx, "where"), st->search,
+	    "group count()", &cq) != 0 ||
+	    query_run(ctx->session, cq, NULL, 1, &cr, &err) != 0)
+		goto fail;
+	buf_printf(out, "total\t%llu\n", (unsigned long long)st->total);
+	buf_printf(out, "filtered\t%llu\n", cr.n > 0 && cr.rows[0].vals[0].set ?
+	    (unsigned long long)cr.rows[0].vals[0].i : 0ULL);
+	buf_adds(out, "cols");
+	for (c = 0; c < query_ncols(q); c++)
+		cmd_machine_str(out, query_col(q, c)->name);
+	buf_addch(out, '\n');
+	buf_adds(out, "labels");
+	for (c = 0; c < query_ncols(q); c++)
+		cmd_machine_str(out, query_col(q, c)->label[ctx->lang ? 1 : 0]);
+	buf_addch(out, '\n');
+	g.ctx = ctx;
+	g.q = q;
+	g.out = out;
+	if (query_each(ctx->session, q, NULL, limit, page_group_row, &g, &err,
+	    &more, NULL) != 0)
+		goto fail;
+	buf_printf(out, "more\t%d\n", more);
+	r = CMD_OK;
+	goto out;
+fail:
+	buf_reset(out);
+	cmd_error(ctx, "%s", err.data);
+out:
+	query_rows_release(&cr);
+	query_free(q);
+	query_free(cq);
+	buf_release(&tail);
+	buf_release(&err);
+	return (r);
+}
+
 static int
 page_exec(struct cmd_ctx *ctx)
 {
@@ -501,11 +914,11 @@ page_exec(struct cmd_ctx *ctx)
 	struct page_row		*rows = NULL;
 	struct page_out		 po;
 	struct buf		 err = BUF_INIT;
-	const char		*s, *after, *before, *at;
+	const char		*s, *after, *before, *at, *sort;
 	char			*end = NULL;
 	uint64_t		 limit = 50;
 	size_t			 nrows = 0, c;
-	int			 r, more = 0, backward, last;
+	int			 r, more = 0, backward, last, engine;
 
 	memset(&st, 0, sizeof st);
 	st.ctx = ctx;
@@ -533,17 +946,25 @@ page_exec(struct cmd_ctx *ctx)
 	if (access_check(ctx->session, st.table, ACCESS_READ,
 	    &ctx->error) != 0)
 		goto out;
-	if ((s = cmd_opt(ctx, "sort")) != NULL &&
-	    (r = page_sort(ctx, &st, s)) != CMD_OK)
+	sort = cmd_opt(ctx, "sort");
+	engine = cmd_opt(ctx, "where") != NULL || cmd_opt(ctx, "group") !=
+	    NULL || (sort != NULL && strchr(sort, ',') != NULL);
+	if (!engine && sort != NULL &&
+	    (r = page_sort(ctx, &st, sort, &engine)) != CMD_OK)
 		goto out;
+	if (engine) {
+		/* The engine's own sort, "-" and all. */
+		st.desc = 0;
+		st.ix = NULL;
+	}
 	if ((r = page_columns(ctx, &st, cmd_opt(ctx, "cols"))) != CMD_OK)
 		goto out;
-	if ((after != NULL &&
+	if (!engine && ((after != NULL &&
 	    (r = page_pos_parse(ctx, "after", after, &st.at)) != CMD_OK) ||
 	    (before != NULL &&
 	    (r = page_pos_parse(ctx, "before", before, &st.at)) != CMD_OK) ||
 	    (at != NULL &&
-	    (r = page_pos_parse(ctx, "at", at, &st.at)) != CMD_OK))
+	    (r = page_pos_parse(ctx, "at", at, &st.at)) != CMD_OK)))
 		goto out;
 	/* At a row is after the one just before it in (key, id) order. */
 	if (at != NULL && st.desc)
@@ -564,6 +985,19 @@ page_exec(struct cmd_ctx *ctx)
 	if (store_txn_run(ctx->store, STORE_TXN_READONLY, page_count_txn, &st,
 	    &err) != 0) {
 		cmd_error(ctx, "%s", err.data);
+		goto out;
+	}
+	if (cmd_opt(ctx, "group") != NULL) {
+		r = page_groups(ctx, &st, sort, (size_t)limit, &ctx->out);
+		goto out;
+	}
+	if (engine) {
+		if (st.archived) {
+			r = cmd_usage(ctx, _("--archived lists in the order of "
+			    "an index only, without --where"));
+			goto out;
+		}
+		r = page_engine(ctx, &st, sort, (size_t)limit, &ctx->out);
 		goto out;
 	}
 	backward = before != NULL || last;
@@ -589,6 +1023,7 @@ page_exec(struct cmd_ctx *ctx)
 	po.st = &st;
 	po.rows = rows;
 	po.n = nrows;
+	po.engine = 0;
 	buf_init(&po.out);
 	if (store_txn_run(ctx->store, STORE_TXN_READONLY, page_out_txn, &po,
 	    &err) != 0) {
@@ -613,10 +1048,12 @@ out:
 }
 
 const struct cmd_entry cmd_page_entry = {
-	"page", "TABLE [--sort [-]FIELD] [--after POS | --at POS | "
-	    "--before POS | --last] [--search TEXT] [--limit N] "
+	"page", "TABLE [--sort [-]FIELD,...] [--after POS | --at POS | "
+	    "--before POS | --last] [--search TEXT] [--where COND] "
+	    "[--group KEY,... [--aggs AGG,...]] [--limit N] "
 	    "[--cols FIELD,...] [--archived]",
 	N_("one page of a list, for programs (the terminal interface)"),
-	"sort=,after=,at=,before=,last,search=,limit=,cols=,archived", 1, 1,
+	"sort=,after=,at=,before=,last,search=,where=,group=,aggs=,limit=,"
+	    "cols=,archived", 1, 1,
 	page_exec
 };

@@ -4,8 +4,11 @@
  * at a time from the "page" verb, after or before the positions of the
  * rows in hand, so a table of a million rows is never loaded (a
  * window of a few screens is kept).  Sorting is by indexed columns;
- * search walks the matches of the word index in the list's order.
- * Drawing asks the server nothing; the commands do.
+ * search walks the matches of the word index in the list's order.  A
+ * filter (a condition of the query language) and a sort by several keys
+ * go to the server's query engine through the same verb, which then
+ * hands out positions in its result.  Drawing asks the server nothing;
+ * the commands do.
  */
 #include "config.h"
 
@@ -32,7 +35,10 @@ struct list {
 	size_t			*cols;		/* field positions */
 	size_t			 ncols;
 	struct buf		 colarg;	/* "name,kind,..." */
-	char			*sort;		/* "name", "-name"; NULL = ids */
+	char			*sort;		/* "name", "-name,city"; NULL = ids */
+	char			*where;		/* the filter, or NULL */
+	uint64_t		 shown;		/* rows the filter lets through */
+	struct buf		 err;		/* the last call's error */
 
 	struct lrow		*rows;		/* the window, in list order */
 	size_t			 n;
@@ -111,10 +117,16 @@ list_fetch(struct tui *t, struct list *l, const char *mode, const char *pos,
 		argv[argc++] = (char *)"--search";
 		argv[argc++] = (char *)search;
 	}
+	if (l->where != NULL) {
+		argv[argc++] = (char *)"--where";
+		argv[argc++] = l->where;
+	}
 	*rowsp = NULL;
 	*np = 0;
 	*more = 0;
+	buf_reset(&l->err);
 	if (tui_callv(t, "page", argc, argv, &out, &err) != 0) {
+		buf_adds(&l->err, err.data);
 		tui_error(t, "%s", err.data);
 		buf_release(&out);
 		buf_release(&err);
@@ -128,6 +140,8 @@ list_fetch(struct tui *t, struct list *l, const char *mode, const char *pos,
 		k = tui_line_get(ln, 0);
 		if (strcmp(k, "total") == 0)
 			l->total = strtoull(tui_line_get(ln, 1), NULL, 10);
+		else if (strcmp(k, "filtered") == 0)
+			l->shown = strtoull(tui_line_get(ln, 1), NULL, 10);
 		else if (strcmp(k, "shown") == 0) {
 			l->matches = strtoull(tui_line_get(ln, 1), NULL, 10);
 			l->matches_plus = *tui_line_get(ln, 2) == '+';
@@ -398,17 +412,25 @@ list_status(struct tui *t, struct tui_screen *s, struct tui_status *st)
 	buf_adds(&l->title, tui_label(l->t->plural, t->lang));
 	st->title = l->title.data;
 	st->counts = 1;
-	st->shown = l->total;
+	st->shown = l->where != NULL ? l->shown : l->total;
 	st->total = l->total;
+	st->filter = l->where;
 	buf_reset(&l->position);
 	if (l->sort != NULL) {
-		name = l->sort[0] == '-' ? l->sort + 1 : l->sort;
-		if (tui_table_field(l->t, name) >= 0) {
+		char	*keys = xstrdup(l->sort), *p = keys, *key;
+		int	 first = 1;
+
+		while ((key = strsep(&p, ",")) != NULL) {
+			name = key[0] == '-' ? key + 1 : key;
+			if (tui_table_field(l->t, name) < 0)
+				continue;
 			f = &l->t->fields[tui_table_field(l->t, name)];
-			buf_printf(&l->position, "%s %s %s", _("sort:"),
-			    tui_label(f->label, t->lang),
-			    l->sort[0] == '-' ? "↓" : "↑");
+			buf_printf(&l->position, "%s %s %s", first ?
+			    _("sort:") : ",", tui_label(f->label, t->lang),
+			    key[0] == '-' ? "↓" : "↑");
+			first = 0;
 		}
+		free(keys);
 	}
 	if (l->search != NULL) {
 		buf_reset(&l->filter);
@@ -466,7 +488,9 @@ list_free(struct tui_screen *s)
 	rows_free(l->rows, l->n, l->ncols);
 	free(l->cols);
 	free(l->sort);
+	free(l->where);
 	free(l->search);
+	buf_release(&l->err);
 	buf_release(&l->colarg);
 	buf_release(&l->title);
 	buf_release(&l->position);
@@ -599,8 +623,10 @@ list_sort_by(struct tui *t, struct list *l, const char *name, int desc)
 			return (tui_error(t, _("no column '%s' in '%s'"),
 			    name, l->t->name));
 		f = &l->t->fields[pos];
-		if ((f->index & (TUI_IX_EXACT | TUI_IX_FOLDED |
-		    TUI_IX_UNIQUE)) == 0) {
+		/* A filtered list is sorted by the engine, by anything;
+		 * else only an index gives the order of a big table. */
+		if (l->where == NULL && (f->index & (TUI_IX_EXACT |
+		    TUI_IX_FOLDED | TUI_IX_UNIQUE)) == 0) {
 			for (i = 0; i < l->t->nfields; i++)
 				if (l->t->fields[i].index & (TUI_IX_EXACT |
 				    TUI_IX_FOLDED | TUI_IX_UNIQUE))
@@ -622,6 +648,120 @@ list_sort_by(struct tui *t, struct list *l, const char *name, int desc)
 	}
 	free(old);
 	return (0);
+}
+
+/* The sort keys "name,-city" (NULL: the order of adding), the window
+ * from the start; the old keys stay when the server refuses. */
+static int
+list_sort_set(struct tui *t, struct list *l, const char *keys)
+{
+	char	*old = l->sort;
+
+	l->sort = keys != NULL && *keys != '\0' ? xstrdup(keys) : NULL;
+	if (list_load(t, l, NULL, NULL) != 0) {
+		free(l->sort);
+		l->sort = old;
+		list_load(t, l, NULL, NULL);
+		return (-1);
+	}
+	free(old);
+	return (0);
+}
+
+/* The keys with field name taken out (and its direction in *desc). */
+static void
+list_keys_without(const char *sort, const char *name, struct buf *out,
+    int *found)
+{
+	char	*keys, *p, *key;
+
+	buf_reset(out);
+	*found = 0;
+	if (sort == NULL)
+		return;
+	keys = p = xstrdup(sort);
+	while ((key = strsep(&p, ",")) != NULL) {
+		if (strcmp(key[0] == '-' ? key + 1 : key, name) == 0) {
+			*found = 1;
+			continue;
+		}
+		buf_printf(out, "%s%s", out->len > 0 ? "," : "", key);
+	}
+	free(keys);
+}
+
+/* One more key after the others (or a key's direction changed). */
+static int
+list_sort_add(struct tui *t, struct list *l, const char *name, int desc)
+{
+	struct buf	 keys = BUF_INIT, rest = BUF_INIT;
+	char		*copy, *p, *key;
+	int		 found, r;
+
+	if (tui_table_field(l->t, name) < 0 && strcmp(name, "id") != 0)
+		return (tui_error(t, _("no column '%s' in '%s'"), name,
+		    l->t->name));
+	list_keys_without(l->sort, name, &rest, &found);
+	if (found) {
+		/* In its place, with the new direction. */
+		copy = p = xstrdup(l->sort);
+		while ((key = strsep(&p, ",")) != NULL) {
+			if (keys.len > 0)
+				buf_addch(&keys, ',');
+			if (strcmp(key[0] == '-' ? key + 1 : key, name) == 0)
+				buf_printf(&keys, "%s%s", desc ? "-" : "",
+				    name);
+			else
+				buf_adds(&keys, key);
+		}
+		free(copy);
+	} else
+		buf_printf(&keys, "%s%s%s%s", rest.len > 0 ? rest.data : "",
+		    rest.len > 0 ? "," : "", desc ? "-" : "", name);
+	r = list_sort_set(t, l, keys.data);
+	buf_release(&keys);
+	buf_release(&rest);
+	return (r);
+}
+
+static int
+list_sort_remove(struct tui *t, struct list *l, const char *name)
+{
+	struct buf	 rest = BUF_INIT;
+	int		 found, r;
+
+	list_keys_without(l->sort, name, &rest, &found);
+	r = list_sort_set(t, l, rest.len > 0 ? rest.data : NULL);
+	buf_release(&rest);
+	return (r);
+}
+
+static int
+list_sort_add_asc(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+
+	return (list_sort_add(t, l, arg != NULL ? arg :
+	    l->t->fields[l->cols[l->col]].name, 0));
+}
+
+static int
+list_sort_add_desc(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+
+	return (list_sort_add(t, l, arg != NULL ? arg :
+	    l->t->fields[l->cols[l->col]].name, 1));
+}
+
+/* ":list-sort-keys name,-city": several keys at once, '-' descending. */
+static int
+list_sort_keys(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	if (arg == NULL)
+		return (tui_error(t, _("give the keys, as in "
+		    "':list-sort-keys name,-city'")));
+	return (list_sort_set(t, s->data, arg));
 }
 
 static int
@@ -651,13 +791,13 @@ list_sort_menu(struct tui *t, struct tui_screen *s, const char *arg)
 	const char		**items;
 	char			**names;
 	int			*desc;
-	size_t			 i, n = 0, k;
+	size_t			 i, n = 0, k, nset, nadd;
 	ssize_t			 r;
 
 	(void)arg;
-	items = xcalloc(2 * l->t->nfields + 2, sizeof *items);
-	names = xcalloc(2 * l->t->nfields + 2, sizeof *names);
-	desc = xcalloc(2 * l->t->nfields + 2, sizeof *desc);
+	items = xcalloc(5 * l->t->nfields + 4, sizeof *items);
+	names = xcalloc(5 * l->t->nfields + 4, sizeof *names);
+	desc = xcalloc(5 * l->t->nfields + 4, sizeof *desc);
 	for (k = 0; k < 2; k++) {
 		xasprintf(&names[n], "%s %s", _("Order added"), k ? "↓" : "↑");
 		items[n] = names[n];
@@ -675,8 +815,49 @@ list_sort_menu(struct tui *t, struct tui_screen *s, const char *arg)
 			desc[n++] = (int)k;
 		}
 	}
+	/* Then the keys after the first, and the keys to take away. */
+	nset = n;
+	for (i = 0; l->sort != NULL && i < l->t->nfields; i++) {
+		f = &l->t->fields[i];
+		if (f->multi)
+			continue;
+		for (k = 0; k < 2; k++) {
+			xasprintf(&names[n], "%s %s %s", _("Then by"),
+			    tui_label(f->label, t->lang), k ? "↓" : "↑");
+			items[n] = names[n];
+			desc[n++] = (int)k;
+		}
+	}
+	nadd = n;
+	for (i = 0; l->sort != NULL && i < l->t->nfields; i++) {
+		struct buf	 rest = BUF_INIT;
+		int		 found;
+
+		list_keys_without(l->sort, l->t->fields[i].name, &rest,
+		    &found);
+		buf_release(&rest);
+		if (!found)
+			continue;
+		xasprintf(&names[n], "%s %s", _("Remove key"),
+		    tui_label(l->t->fields[i].label, t->lang));
+		items[n] = names[n];
+		desc[n++] = (int)i;
+	}
 	r = tui_choose(t, _("Sort by"), items, n, 0);
-	if (r >= 0) {
+	if (r >= (ssize_t)nadd)
+		list_sort_remove(t, l, l->t->fields[desc[r]].name);
+	else if (r >= (ssize_t)nset) {
+		for (i = 0, k = nset; i < l->t->nfields; i++) {
+			if (l->t->fields[i].multi)
+				continue;
+			if ((size_t)r < k + 2) {
+				list_sort_add(t, l, l->t->fields[i].name,
+				    desc[r]);
+				break;
+			}
+			k += 2;
+		}
+	} else if (r >= 0) {
 		if (r < 2)
 			list_sort_by(t, l, "id", desc[r]);
 		else {
@@ -918,11 +1099,179 @@ list_export(struct tui *t, struct tui_screen *s, const char *arg)
 	return (r);
 }
 
+/* Filter. */
+
+/*
+ * The filter cond (NULL or blank: none), the window from the start.
+ * On a refusal the old filter stays and -1 comes back with the server's
+ * message in l->err.
+ */
+static int
+list_filter_set(struct tui *t, struct list *l, const char *cond)
+{
+	char	*old = l->where;
+
+	l->where = cond != NULL && cond[strspn(cond, " ")] != '\0' ?
+	    xstrdup(cond) : NULL;
+	if (list_load(t, l, NULL, NULL) != 0) {
+		struct buf	 why = BUF_INIT;
+
+		free(l->where);
+		l->where = old;
+		/* The rows as they were, the message of the refusal kept. */
+		buf_adds(&why, l->err.data != NULL ? l->err.data : "");
+		list_load(t, l, NULL, NULL);
+		buf_reset(&l->err);
+		buf_adds(&l->err, why.data != NULL ? why.data : "");
+		tui_error(t, "%s", l->err.data);
+		buf_release(&why);
+		return (-1);
+	}
+	free(old);
+	/* The search of the whole list may not be in the filtered one. */
+	l->matches = 0;
+	return (0);
+}
+
+int
+tui_list_filter(struct tui *t, struct tui_screen *s, const char *cond)
+{
+	return (list_filter_set(t, s->data, cond));
+}
+
+const char *
+tui_list_where(struct tui_screen *s)
+{
+	return (((struct list *)s->data)->where);
+}
+
+const char *
+tui_list_table(struct tui_screen *s)
+{
+	return (((struct list *)s->data)->t->name);
+}
+
+const char *
+tui_list_column(struct tui_screen *s)
+{
+	struct list	*l = s->data;
+
+	return (l->ncols > 0 ? l->t->fields[l->cols[l->col]].name : "id");
+}
+
+/*
+ * Where "query:1:COL: message" points in text: the byte offset of
+ * character COL (from 1); the length of text when it says nothing.
+ */
+static size_t
+list_error_at(const char *msg, const char *text)
+{
+	const char	*p;
+	size_t		 at = 0, len = strlen(text);
+	unsigned long	 col;
+	uint32_t	 cp;
+	char		*end;
+
+	if ((p = strstr(msg, "query:")) == NULL)
+		return (len);
+	p += strlen("query:");
+	(void)strtoul(p, &end, 10);
+	if (*end != ':')
+		return (len);
+	col = strtoul(end + 1, &end, 10);
+	if (*end != ':' || col == 0)
+		return (len);
+	while (--col > 0 && at < len)
+		at += utf8_decode(text + at, len - at, &cp) ?: 1;
+	return (at);
+}
+
+static int
+list_filter(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+	struct buf	 line = BUF_INIT, note = BUF_INIT;
+	size_t		 cur;
+	int		 r = 0;
+
+	if (arg != NULL) {
+		if (list_filter_set(t, l, arg) != 0)
+			r = -1;
+		return (r);
+	}
+	if (l->where != NULL)
+		buf_adds(&line, l->where);
+	cur = line.len;
+	for (;;) {
+		if (tui_prompt_at(t, _("Filter: "), &line, &cur,
+		    note.len > 0 ? note.data : NULL, NULL, NULL) != 0)
+			break;		/* Esc: the filter as it was */
+		if (list_filter_set(t, l, line.len > 0 ? line.data : NULL) ==
+		    0) {
+			if (l->where == NULL)
+				tui_message(t, _("filter cleared"));
+			break;
+		}
+		/* Again, with the cursor where the mistake is. */
+		buf_reset(&note);
+		buf_adds(&note, l->err.data);
+		cur = list_error_at(l->err.data, line.data != NULL ?
+		    line.data : "");
+		tui_error(t, "%s", l->err.data);
+	}
+	buf_release(&line);
+	buf_release(&note);
+	return (r);
+}
+
+/* Shift-F: the frequency table of the current column. */
+static int
+list_freq(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list		*l = s->data;
+	struct tui_screen	*fs;
+
+	if ((fs = tui_freq_new(t, s, arg != NULL ? arg :
+	    tui_list_column(s))) != NULL)
+		tui_push(t, fs);
+	(void)l;
+	return (0);
+}
+
+/* The group view: keys asked for (the current column offered). */
+static int
+list_group(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct tui_screen	*gs;
+	struct buf		 line = BUF_INIT;
+
+	if (arg == NULL) {
+		buf_adds(&line, tui_list_column(s));
+		if (tui_prompt(t, _("Group by (fields, with commas): "),
+		    &line, NULL, NULL) != 0 || line.len == 0) {
+			buf_release(&line);
+			return (0);
+		}
+		arg = line.data;
+	}
+	if ((gs = tui_group_new(t, s, arg)) != NULL)
+		tui_push(t, gs);
+	buf_release(&line);
+	return (0);
+}
+
+/* Esc clears the filter first, then goes back. */
 static int
 list_back(struct tui *t, struct tui_screen *s, const char *arg)
 {
-	(void)s;
+	struct list	*l = s->data;
+
 	(void)arg;
+	if (l->where != NULL) {
+		if (list_filter_set(t, l, NULL) == 0)
+			tui_message(t, _("filter cleared"));
+		return (0);
+	}
 	tui_pop(t);
 	return (0);
 }
@@ -956,6 +1305,24 @@ const struct tui_cmd tui_list_cmds[] = {
 	    list_search_next },
 	{ "list-search-prev", { 'N' }, NULL, N_("the match before"), 0,
 	    list_search_prev },
+	{ "list-sort-add-asc", { '{' }, NULL,
+	    N_("then by this column, ascending (or by FIELD)"), TUI_CMD_ARG,
+	    list_sort_add_asc },
+	{ "list-sort-add-desc", { '}' }, NULL,
+	    N_("then by this column, descending (or by FIELD)"), TUI_CMD_ARG,
+	    list_sort_add_desc },
+	{ "list-sort-keys", { 0 }, NULL,
+	    N_("sort by KEYS, as name,-city ('-' descending)"), TUI_CMD_ARG,
+	    list_sort_keys },
+	{ "list-filter", { TUI_KEY_F(4), '\\' }, N_("Filter"),
+	    N_("filter with a query's condition (Esc clears)"), TUI_CMD_ARG,
+	    list_filter },
+	{ "list-frequency", { 'F' }, NULL,
+	    N_("the frequency table of this column"), TUI_CMD_ARG,
+	    list_freq },
+	{ "list-group", { TUI_KEY_F(7) }, N_("Group"),
+	    N_("counts and sums by the fields asked for"), TUI_CMD_ARG,
+	    list_group },
 	{ "list-sort", { TUI_KEY_F(6) }, N_("Sort"),
 	    N_("choose the order from a menu"), 0, list_sort_menu },
 	{ "list-sort-asc", { '[' }, NULL,
@@ -968,7 +1335,8 @@ const struct tui_cmd tui_list_cmds[] = {
 	    N_("write the rows in hand to a CSV file"), TUI_CMD_ARG,
 	    list_export },
 	{ "list-back", { TUI_KEY_ESC, 'q', TUI_KEY_LEFT }, NULL,
-	    N_("back to the screen before"), 0, list_back },
+	    N_("clear the filter, else back to the screen before"), 0,
+	    list_back },
 	{ NULL, { 0 }, NULL, NULL, 0, NULL }
 };
 
@@ -995,6 +1363,7 @@ tui_list_new(struct tui *t, const char *table)
 	buf_init(&l->title);
 	buf_init(&l->position);
 	buf_init(&l->filter);
+	buf_init(&l->err);
 	if (tt->nlist > 0)
 		for (i = 0; i < tt->nlist; i++)
 			l->cols[l->ncols++] = tt->list[i];

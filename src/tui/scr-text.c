@@ -252,6 +252,8 @@ const struct tui_scope tui_scopes[] = {
 	{ "global", N_("Keys of every screen"), tui_global_cmds },
 	{ "home", N_("Keys of the home screen"), tui_home_cmds },
 	{ "list", N_("Keys of a list"), tui_list_cmds },
+	{ "group", N_("Keys of the frequency table and the group view"),
+	    tui_group_cmds },
 	{ "card", N_("Keys of a record card"), tui_card_cmds },
 	{ "conflict", N_("Keys of the conflict screen"), tui_conflict_cmds },
 	{ "picker", N_("Keys of the picker"), tui_picker_cmds },

@@ -1487,3 +1487,130 @@ tui_history(struct tui *t, char ***v)
 	*v = priv(t)->history;
 	return (priv(t)->nhistory);
 }
+
+/*
+ * A prompt whose cursor moves (Left, Right, Home, End, Delete), for the
+ * filter: a mistake in a query is shown with the cursor on its column.
+ * cursor is a byte offset at the start of a character; note, when set,
+ * is shown on the row above (the message of the mistake).
+ */
+static size_t
+prompt_prev(const struct buf *line, size_t at)
+{
+	while (at > 0 && ((unsigned char)line->data[at - 1] & 0xc0) == 0x80)
+		at--;
+	return (at > 0 ? at - 1 : 0);
+}
+
+static size_t
+prompt_next(const struct buf *line, size_t at)
+{
+	uint32_t	cp;
+
+	return (at < line->len ? at + (utf8_decode(line->data + at,
+	    line->len - at, &cp) ?: 1) : at);
+}
+
+int
+tui_prompt_at(struct tui *t, const char *what, struct buf *line,
+    size_t *cursor, const char *note,
+    void (*change)(struct tui *, const char *, void *), void *arg)
+{
+	struct tui_priv	*p = priv(t);
+	struct buf	 shown = BUF_INIT, tail = BUF_INIT;
+	size_t		 i, at, start, end;
+	uint32_t	 cp;
+	int		 key, row, cw, r = -1;
+
+	at = cursor != NULL && *cursor <= line->len ? *cursor : line->len;
+	p->in_prompt = 1;
+	for (;;) {
+		draw_all(t);
+		if (!too_small(t)) {
+			row = t->rows - 2;
+			if (note != NULL && *note != '\0') {
+				tui_fill(t, row - 1, 0, t->cols, TUI_ERROR);
+				tui_text(t, row - 1, 0, t->cols, note,
+				    TUI_ERROR, 1, 0);
+			}
+			buf_reset(&shown);
+			buf_printf(&shown, "%s", what);
+			start = shown.len;
+			buf_add(&shown, line->data, line->len);
+			/* Scroll so the cursor stays in view. */
+			i = 0;
+			cw = (int)utf8_width(shown.data, start + at);
+			while (cw > t->cols - 1 && i < start + at) {
+				i += utf8_decode(shown.data + i,
+				    shown.len - i, &cp) ?: 1;
+				cw = (int)utf8_width(shown.data + i,
+				    start + at - i);
+			}
+			tui_fill(t, row, 0, t->cols, TUI_NORMAL);
+			tui_text(t, row, 0, t->cols, shown.data + i,
+			    TUI_NORMAL, 1, 0);
+			curs_set(1);
+			move(row, cw < t->cols ? cw : t->cols - 1);
+			refresh();
+		}
+		key = tui_getkey(t);
+		if (key == TUI_KEY_HUP)
+			break;
+		if (key == TUI_KEY_RESIZE)
+			continue;
+		buf_reset(&p->msg);
+		if (key == '\n') {
+			r = 0;
+			break;
+		}
+		if (key == TUI_KEY_ESC || key == TUI_CTRL('g')) {
+			r = 1;
+			break;
+		}
+		note = NULL;
+		if (key == TUI_KEY_LEFT || key == TUI_CTRL('b')) {
+			at = prompt_prev(line, at);
+			continue;
+		}
+		if (key == TUI_KEY_RIGHT || key == TUI_CTRL('f')) {
+			at = prompt_next(line, at);
+			continue;
+		}
+		if (key == TUI_KEY_HOME || key == TUI_CTRL('a')) {
+			at = 0;
+			continue;
+		}
+		if (key == TUI_KEY_END || key == TUI_CTRL('e')) {
+			at = line->len;
+			continue;
+		}
+		start = at;
+		end = at;
+		if (key == TUI_KEY_BACKSPACE || key == TUI_CTRL('h'))
+			start = prompt_prev(line, at);
+		else if (key == TUI_KEY_DEL || key == TUI_CTRL('d'))
+			end = prompt_next(line, at);
+		else if (key == TUI_CTRL('u'))
+			start = 0;
+		else if (key < 0x20 || key >= TUI_KEY_BASE || key == 0x7f)
+			continue;
+		/* Cut [start, end) and put the typed character there. */
+		buf_reset(&tail);
+		buf_add(&tail, line->data + end, line->len - end);
+		buf_truncate(line, start);
+		if (key >= 0x20 && key < TUI_KEY_BASE && key != 0x7f &&
+		    start == end)
+			utf8_encode(line, (uint32_t)key);
+		at = line->len;
+		buf_add(line, tail.data, tail.len);
+		if (change != NULL)
+			change(t, line->data, arg);
+	}
+	p->in_prompt = 0;
+	curs_set(0);
+	if (cursor != NULL)
+		*cursor = at;
+	buf_release(&shown);
+	buf_release(&tail);
+	return (r);
+}

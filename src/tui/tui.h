@@ -441,4 +441,16 @@ struct tui_screen *tui_list_new(struct tui *, const char *);
 struct tui_screen *tui_card_new(struct tui *, const char *, uint64_t);
 void	 tui_drafts_offer(struct tui *);
 
+/*
+ * tui_prompt() with a cursor that moves (Left, Right, Home, End,
+ * Delete): *cursor (may be NULL: the end) is a byte offset in line at the
+ * start of a character, where the cursor starts and, after, where it
+ * was.  note (may be NULL) is shown on the row above the prompt until
+ * the next edit: the filter's message of a mistake, with the cursor on
+ * its column.
+ */
+int	 tui_prompt_at(struct tui *, const char *, struct buf *, size_t *,
+	     const char *, void (*)(struct tui *, const char *, void *),
+	     void *);
+
 #endif

@@ -51,4 +51,21 @@ extern const struct tui_cmd tui_home_cmds[];
 extern const struct tui_cmd tui_list_cmds[];
 extern const struct tui_cmd tui_text_cmds[];
 
+/*
+ * The list's side for the screens over it (scr-group.c): its table,
+ * current column and filter (NULL: none), and a new filter for a
+ * drill-down (0, or -1 with the message on the status line).
+ */
+const char *tui_list_table(struct tui_screen *);
+const char *tui_list_column(struct tui_screen *);
+const char *tui_list_where(struct tui_screen *);
+int	 tui_list_filter(struct tui *, struct tui_screen *, const char *);
+/* The frequency table of a field of the list below, and the group view
+ * by keys "status,city" (scr-group.c); NULL after a message. */
+struct tui_screen *tui_freq_new(struct tui *, struct tui_screen *,
+	     const char *);
+struct tui_screen *tui_group_new(struct tui *, struct tui_screen *,
+	     const char *);
+extern const struct tui_cmd tui_group_cmds[];
+
 #endif
