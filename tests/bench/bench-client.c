@@ -10,13 +10,25 @@
  * the user would, so what it measures is what a user waits for.  Not a
  * test: it times things, so it is not in make check.
  *
- * Usage: bench-client [-c clients] [-q calls] [-s seconds] [N [DIR]]
+ * The clients at once run twice.  Paced: each waits a random think time
+ * between calls, as an operator does, and edits a small hot set of
+ * records, so conflicts happen; the commit target is judged on it.
+ * Saturation: no think time at all, so the figures are the server's
+ * throughput, and its latencies are by Little's law about clients ÷
+ * throughput whatever the server, since every client is always queued.
+ *
+ * Usage: bench-client [-c clients] [-h hot] [-q calls] [-s seconds]
+ *            [-t think] [N [DIR]]
  *   N      parties to import (default 1,000,000)
  *   DIR    a scratch folder (created; the caller removes it)
  *   -c     concurrent clients (default 64, or $BENCH_CLIENTS)
+ *   -h     the paced run's sets go to parties 1 to hot (default 100, or
+ *          $BENCH_HOT; 0: any party)
  *   -q     calls per round-trip series (default 10,000)
- *   -s     seconds of concurrent edits (default 60, or
+ *   -s     seconds of each run of clients at once (default 60, or
  *          $BENCH_CLIENT_SECONDS)
+ *   -t     the paced run's mean think time in ms (default 50, or
+ *          $BENCH_THINK_MS); exponential, so clients drift apart
  * The programs: $CLERKD (else $top_builddir/clerkd) and $top_builddir/clerk
  * (top_builddir defaults to "."); the forms: $CLERK_FORMS.
  */
@@ -28,6 +40,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +84,18 @@ struct child_result {
 	char		 first_error[ERRLEN];
 };
 
+/* A run of many clients at once, and what came of it. */
+struct phase {
+	const char	*name;
+	uint64_t	 think_ns;	/* mean think time; 0: none */
+	uint64_t	 hot;		/* sets go to parties 1..hot; 0: any */
+	uint64_t	 n[K_COUNT], errors[K_COUNT], conflicts;
+	double		 lat[K_COUNT][2], commit[2];
+	double		 s;
+	size_t		 unconnected;
+	char		 error[ERRLEN];
+};
+
 struct bench {
 	const char	*dir;
 	char		*data, *csv, *clerk;
@@ -87,7 +112,8 @@ struct bench {
 	int		 import_ok;
 	char		 import_error[ERRLEN];
 	size_t		 rows;		/* in the table afterwards */
-	double		 import_s;
+	double		 import_s;	/* the one that worked */
+	double		 import_total_s;	/* every attempt */
 	size_t		 added;		/* added when no import worked */
 	double		 start_ms;	/* first connection (starts clerkd) */
 
@@ -96,12 +122,17 @@ struct bench {
 	size_t		 rt_errors, nfresh;
 	char		 rt_error[ERRLEN];
 
-	/* Concurrent clients. */
-	uint64_t	 cc_n[K_COUNT], cc_errors[K_COUNT], cc_conflicts;
-	double		 cc_lat[K_COUNT][2], cc_commit[2];
-	double		 cc_s;
-	size_t		 cc_unconnected;
-	char		 cc_error[ERRLEN];
+	/* The import's resources: clerkd's peak resident size after it
+	 * (its high-water mark since it started: the import dominates)
+	 * and CPU seconds in it; the clerk process's the same. */
+	long		 import_rss_mb, import_clerk_rss_mb;
+	double		 import_cpu_s, import_clerk_cpu_s;
+	int		 import_restarted;	/* clerkd died in it */
+	int		 import_rss_shared;	/* failures on that clerkd too */
+	pid_t		 import_fail_pid;	/* clerkd of the last failure */
+
+	/* Clients at once: paced as people work, then saturating. */
+	struct phase	 paced, sat;
 	long		 server_rss_mb;
 };
 
@@ -229,17 +260,19 @@ num(double v)
 /*
  * Run clerk with args (NULL-terminated, without the program), output to
  * the files out and errf (NULL: /dev/null); the time from fork to its
- * end in *ns.  Returns its exit status, or -1 when it did not exit.
+ * end in *ns, its resource use in *ru (unless NULL).  Returns its exit
+ * status, or -1 when it did not exit.
  */
 static int
 run_clerk(struct bench *b, const char *const *args, const char *out,
-    const char *errf, uint64_t *ns)
+    const char *errf, uint64_t *ns, struct rusage *ru)
 {
-	char	*argv[16];
-	pid_t	 pid;
-	size_t	 i;
-	int	 status, fd;
-	uint64_t t0;
+	struct rusage	 dummy;
+	char		*argv[16];
+	pid_t		 pid;
+	size_t		 i;
+	int		 status, fd;
+	uint64_t	 t0;
 
 	argv[0] = b->clerk;
 	for (i = 0; args[i] != NULL && i + 2 < nitems(argv); i++)
@@ -264,9 +297,9 @@ run_clerk(struct bench *b, const char *const *args, const char *out,
 		    argv[0], strerror(errno));
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) == -1)
+	while (wait4(pid, &status, 0, ru != NULL ? ru : &dummy) == -1)
 		if (errno != EINTR)
-			fatal("waitpid: %s", strerror(errno));
+			fatal("wait4: %s", strerror(errno));
 	*ns = now_ns() - t0;
 	return (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
@@ -288,19 +321,32 @@ slurp(const char *path)
 	return (buf_detach(&b, NULL));
 }
 
-/* The pid of the personal server of our data folder, or 0. */
+/*
+ * The pid of the personal server of our data folder, or 0.  A killed
+ * one lingers as a zombie until it is reaped, and kill(pid, 0) still
+ * finds it; its state in /proc says it is dead.
+ */
 static pid_t
 server_pid(struct bench *b)
 {
-	char	*path, *s;
+	char	*path, *s, *p;
 	pid_t	 pid;
+	int	 alive;
 
 	xasprintf(&path, "%s/clerkd.pid", b->data);
 	s = slurp(path);
 	pid = (pid_t)strtol(s, NULL, 10);
 	free(path);
 	free(s);
-	return (pid > 0 && kill(pid, 0) == 0 ? pid : 0);
+	if (pid <= 0 || kill(pid, 0) != 0)
+		return (0);
+	xasprintf(&path, "/proc/%ld/stat", (long)pid);
+	s = slurp(path);
+	alive = (p = strrchr(s, ')')) != NULL && p[1] == ' ' &&
+	    p[2] != 'Z' && p[2] != 'X';
+	free(path);
+	free(s);
+	return (alive ? pid : 0);
 }
 
 /* Peak resident size of a process in MB (VmHWM), or -1. */
@@ -317,6 +363,32 @@ peak_rss_mb(pid_t pid)
 	free(path);
 	free(s);
 	return (kb < 0 ? -1 : kb / 1024);
+}
+
+/* CPU seconds (user and system) a process has used, or -1. */
+static double
+cpu_s(pid_t pid)
+{
+	char			*path, *s, *p;
+	unsigned long long	 ut, st;
+	double			 r = -1;
+
+	xasprintf(&path, "/proc/%ld/stat", (long)pid);
+	s = slurp(path);
+	/* After the name in parentheses (which may hold anything): state,
+	 * then 10 numbers, then utime and stime in clock ticks. */
+	if ((p = strrchr(s, ')')) != NULL && sscanf(p + 1, " %*c %*d %*d "
+	    "%*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2)
+		r = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	free(path);
+	free(s);
+	return (r);
+}
+
+static double
+tv_s(const struct timeval *tv)
+{
+	return ((double)tv->tv_sec + (double)tv->tv_usec / 1e6);
 }
 
 /* Stop the server we started (by its pid file), so the caller can
@@ -494,36 +566,98 @@ cut_csv(struct bench *b, size_t n, const char *path)
 /* The import. */
 
 /*
+ * Whether the table is empty, as it must be after a failed import (all
+ * or nothing); a fresh connection, so a server that died is started
+ * again and recovers first.
+ */
+static int
+table_empty(struct bench *b)
+{
+	struct client		*c = connect_or_die(b);
+	struct proto_response	 resp;
+	struct buf		 err = BUF_INIT;
+	char			*argv[] = { "party", "--limit", "1", "--format",
+				    "json", NULL };
+	uint64_t		 ns;
+	int			 empty;
+
+	if (call(c, "list", 5, argv, &resp, &ns, &err) != 0)
+		fatal("cannot list the parties after a failed import: %s",
+		    err.data);
+	empty = resp.out.data == NULL ||
+	    strstr(resp.out.data, "\"id\"") == NULL;
+	proto_response_release(&resp);
+	client_close(c);
+	buf_release(&err);
+	return (empty);
+}
+
+/*
  * clerk import party FILE of n rows, end to end; 0 and b->import_s set
  * when it printed that it imported them all, else -1 with the failure
- * kept in msg.
+ * kept in msg.  Timed from the fork of clerk to its exit: reading the
+ * file, sending it, the server checking and applying every row and
+ * committing, the answer.  The server is up (and recovered, if an
+ * attempt before killed it) before the clock starts; its CPU time in
+ * the import and the clerk process's peak size and CPU time are kept.
  */
 static int
 import_once(struct bench *b, const char *file, size_t n, char *msg)
 {
 	const char	*args[] = { "import", "party", file, NULL };
-	char		*out, *err, *eout, *eerr, *p;
+	struct client	*c;
+	struct rusage	 ru;
+	char		*out, *err, *eout, *eerr, *p, how[32];
 	uint64_t	 ns;
+	pid_t		 pid0, pid1;
+	double		 cpu0;
 	int		 st, r = -1;
 
+	c = connect_or_die(b);
+	client_close(c);
+	pid0 = server_pid(b);
+	cpu0 = pid0 > 0 ? cpu_s(pid0) : -1;
 	xasprintf(&eout, "%s/import.out", b->dir);
 	xasprintf(&eerr, "%s/import.err", b->dir);
 	fprintf(stderr, "bench-client: importing %zu rows...\n", n);
-	st = run_clerk(b, args, eout, eerr, &ns);
+	memset(&ru, 0, sizeof(ru));
+	st = run_clerk(b, args, eout, eerr, &ns, &ru);
+	b->import_total_s += secs(ns);
+	pid1 = server_pid(b);
+	if (pid0 == 0 || pid1 != pid0)
+		b->import_restarted = 1;
 	out = slurp(eout);
 	err = slurp(eerr);
 	if (st == 0 && (p = strstr(out, "imported ")) != NULL &&
 	    strtoull(p + 9, NULL, 10) == n) {
 		b->import_s = secs(ns);
+		b->import_clerk_rss_mb = ru.ru_maxrss / 1024;
+		b->import_clerk_cpu_s = tv_s(&ru.ru_utime) +
+		    tv_s(&ru.ru_stime);
+		if (pid1 == pid0 && pid0 > 0) {
+			b->import_rss_shared = b->import_fail_pid == pid1;
+			b->import_rss_mb = peak_rss_mb(pid1);
+			b->import_cpu_s = cpu0 >= 0 ? cpu_s(pid1) - cpu0 : -1;
+		}
 		r = 0;
 	} else if (st == 0)
 		snprintf(msg, ERRLEN, "exit 0 but it said: %s", out);
 	else {
 		/* The last line is the message; a list of bad lines
 		 * comes after a first one. */
-		snprintf(msg, ERRLEN, "exit %d after %.1f s: %s", st,
-		    secs(ns), *err != '\0' ? err : "(no message)");
+		if (st == -1)
+			snprintf(how, sizeof(how), "killed by a signal");
+		else
+			snprintf(how, sizeof(how), "exit %d", st);
+		snprintf(msg, ERRLEN, "%s after %.1f s%s: %s", how, secs(ns),
+		    pid1 != pid0 ? " (clerkd died in it)" : "",
+		    *err != '\0' ? err : "(no message)");
 	}
+	if (r != 0)
+		b->import_fail_pid = pid1;
+	if (r != 0 && !table_empty(b))
+		fatal("the failed import of %zu rows left parties in the "
+		    "table: not all or nothing (%s)", n, msg);
 	if (r != 0) {
 		for (p = msg; *p != '\0'; p++)
 			if (*p == '\n' || *p == '|')
@@ -661,7 +795,7 @@ fresh_shows(struct bench *b)
 	for (i = 0; i < b->nfresh; i++) {
 		snprintf(id, sizeof(id), "%llu",
 		    (unsigned long long)(1 + gen_below(&g, b->rows)));
-		if (run_clerk(b, args, NULL, NULL, &ns) != 0) {
+		if (run_clerk(b, args, NULL, NULL, &ns, NULL) != 0) {
 			b->rt_errors++;
 			keep_error(b->rt_error, "a clerk show process failed");
 		} else
@@ -702,14 +836,45 @@ json_rev(const char *s)
 }
 
 /*
- * One concurrent client, in a child process: connect, say it is ready,
- * wait for the go (the parent closes the pipe), then until the
- * deadline in turn: add a party; show a random one and set its city
- * with --rev of that show; show; list a page.  Its results go to
- * DIR/client.K.
+ * An operator's pause: exponential with the phase's mean (cut at ten
+ * means), so clients started together drift apart as people do, and
+ * never past the deadline.  None in a saturation run.
  */
 static void
-client_child(struct bench *b, size_t k, int ready, int go)
+think(const struct phase *ph, struct gen *g, uint64_t deadline)
+{
+	struct timespec	ts;
+	double		u;
+	uint64_t	ns, until;
+
+	if (ph->think_ns == 0)
+		return;
+	/* 53 random bits: u in (0, 1]. */
+	u = ((double)(gen_next(g) >> 11) + 1) / 9007199254740992.0;
+	ns = (uint64_t)(-log(u) * (double)ph->think_ns);
+	if (ns > 10 * ph->think_ns)
+		ns = 10 * ph->think_ns;
+	until = now_ns() + ns;
+	if (until > deadline)
+		until = deadline;
+	ts.tv_sec = (time_t)(until / 1000000000u);
+	ts.tv_nsec = (long)(until % 1000000000u);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL)
+	    == EINTR)
+		;
+}
+
+/*
+ * One concurrent client, in a child process: connect, say it is ready,
+ * wait for the go (the parent closes the pipe), then until the
+ * deadline in turn: add a party; show a random one (of the hot set, if
+ * any) and set its city with --rev of that show; show; list a page;
+ * thinking before each call when the phase is paced.  Its results go
+ * to DIR/client.K.
+ */
+static void
+client_child(struct bench *b, const struct phase *ph, size_t k, int ready,
+    int go)
 {
 	struct client_options	 o;
 	struct client		*c;
@@ -719,7 +884,7 @@ client_child(struct bench *b, size_t k, int ready, int go)
 	struct buf		 err = BUF_INIT;
 	struct gen		 g;
 	char			*argv[8], a[3][96], *path, ch;
-	uint64_t		 ns, deadline, i;
+	uint64_t		 ns, deadline, i, hot;
 	size_t			 kind, kd;
 	int			 fd, r;
 
@@ -727,7 +892,7 @@ client_child(struct bench *b, size_t k, int ready, int go)
 	memset(s, 0, sizeof(s));
 	memset(&o, 0, sizeof(o));
 	o.personal = 1;
-	gen_init(&g, SEED + 100 + k);
+	gen_init(&g, SEED + (ph->think_ns > 0 ? 1000 : 100) + k);
 	if (client_open(&c, &o, &err) == 0)
 		res.connected = 1;
 	else
@@ -739,14 +904,18 @@ client_child(struct bench *b, size_t k, int ready, int go)
 		;
 	close(go);
 	deadline = now_ns() + (uint64_t)b->seconds * 1000000000u;
-	for (i = 0; res.connected && now_ns() < deadline; i++) {
+	hot = ph->hot > 0 && ph->hot < b->rows ? ph->hot : b->rows;
+	for (i = 0; res.connected; i++) {
+		think(ph, &g, deadline);
+		if (now_ns() >= deadline)
+			break;
 		kind = i % K_COUNT;
 		argv[0] = "party";
 		kd = kind;
 		switch (kind) {
 		case K_ADD:
-			snprintf(a[0], sizeof(a[0]), "name=Клиент %zu-%llu",
-			    k, (unsigned long long)i);
+			snprintf(a[0], sizeof(a[0]), "name=Клиент %s %zu-%llu",
+			    ph->name, k, (unsigned long long)i);
 			snprintf(a[1], sizeof(a[1]), "city=Город %zu", k);
 			argv[1] = "kind=person";
 			argv[2] = a[0];
@@ -755,7 +924,7 @@ client_child(struct bench *b, size_t k, int ready, int go)
 			break;
 		case K_SET:
 			snprintf(a[0], sizeof(a[0]), "%llu",
-			    (unsigned long long)(1 + gen_below(&g, b->rows)));
+			    (unsigned long long)(1 + gen_below(&g, hot)));
 			argv[1] = a[0];
 			argv[2] = "--format";
 			argv[3] = "json";
@@ -769,6 +938,9 @@ client_child(struct bench *b, size_t k, int ready, int go)
 				snprintf(a[2], sizeof(a[2]), "%lu",
 				    (unsigned long)json_rev(resp.out.data));
 				proto_response_release(&resp);
+				/* The operator reads the card before the
+				 * edit: others may change it meanwhile. */
+				think(ph, &g, deadline);
 				argv[2] = a[1];
 				argv[3] = "--rev";
 				argv[4] = a[2];
@@ -821,10 +993,10 @@ client_child(struct bench *b, size_t k, int ready, int go)
 
 /*
  * b->clients children, each with its own connection, started
- * together; their results gathered from their files.
+ * together; their results gathered from their files into ph.
  */
 static void
-run_clients(struct bench *b)
+run_clients(struct bench *b, struct phase *ph)
 {
 	struct child_result	 res;
 	struct series		 s[K_COUNT], commit = { NULL, 0, 0 };
@@ -845,7 +1017,7 @@ run_clients(struct bench *b)
 		if (pids[k] == 0) {
 			close(ready[0]);
 			close(go[1]);
-			client_child(b, k, ready[1], go[0]);
+			client_child(b, ph, k, ready[1], go[0]);
 		}
 	}
 	close(ready[1]);
@@ -855,35 +1027,35 @@ run_clients(struct bench *b)
 		if (read(ready[0], &ch, 1) != 1)
 			break;
 	close(ready[0]);
-	fprintf(stderr, "bench-client: %zu clients editing for %u s...\n",
-	    b->clients, b->seconds);
+	fprintf(stderr, "bench-client: %zu clients editing for %u s, %s...\n",
+	    b->clients, b->seconds, ph->name);
 	t0 = now_ns();
 	close(go[1]);
 	for (k = 0; k < b->clients; k++)
 		while (waitpid(pids[k], &status, 0) == -1)
 			if (errno != EINTR)
 				fatal("waitpid: %s", strerror(errno));
-	b->cc_s = secs(now_ns() - t0);
+	ph->s = secs(now_ns() - t0);
 
 	memset(s, 0, sizeof(s));
 	for (k = 0; k < b->clients; k++) {
 		xasprintf(&path, "%s/client.%zu", b->dir, k);
 		if ((fd = open(path, O_RDONLY)) == -1 ||
 		    read(fd, &res, sizeof(res)) != (ssize_t)sizeof(res)) {
-			b->cc_unconnected++;
-			keep_error(b->cc_error, "a client left no results");
+			ph->unconnected++;
+			keep_error(ph->error, "a client left no results");
 			if (fd != -1)
 				close(fd);
 			free(path);
 			continue;
 		}
 		if (!res.connected)
-			b->cc_unconnected++;
-		b->cc_conflicts += res.conflicts;
-		keep_error(b->cc_error, res.first_error);
+			ph->unconnected++;
+		ph->conflicts += res.conflicts;
+		keep_error(ph->error, res.first_error);
 		for (kind = 0; kind < K_COUNT; kind++) {
-			b->cc_n[kind] += res.n[kind];
-			b->cc_errors[kind] += res.errors[kind];
+			ph->n[kind] += res.n[kind];
+			ph->errors[kind] += res.errors[kind];
 			for (j = 0; j < res.n[kind]; j++) {
 				if (read(fd, &v, sizeof(v)) != sizeof(v))
 					fatal("%s: short", path);
@@ -893,13 +1065,15 @@ run_clients(struct bench *b)
 			}
 		}
 		close(fd);
+		/* Not to be read again by a later run. */
+		unlink(path);
 		free(path);
 	}
 	for (kind = 0; kind < K_COUNT; kind++) {
-		percentiles(s[kind].ns, s[kind].n, b->cc_lat[kind]);
+		percentiles(s[kind].ns, s[kind].n, ph->lat[kind]);
 		free(s[kind].ns);
 	}
-	percentiles(commit.ns, commit.n, b->cc_commit);
+	percentiles(commit.ns, commit.n, ph->commit);
 	free(commit.ns);
 	free(pids);
 }
@@ -907,45 +1081,128 @@ run_clients(struct bench *b)
 /* ---------------------------------------------------------------- */
 /* Report. */
 
+/* A run's calls answered (a conflict is an answer), errors, commits. */
+static void
+phase_totals(const struct phase *ph, uint64_t *done, uint64_t *errs,
+    uint64_t *commits)
+{
+	size_t	k;
+
+	*done = ph->conflicts;
+	*errs = 0;
+	for (k = 0; k < K_COUNT; k++) {
+		*done += ph->n[k];
+		*errs += ph->errors[k];
+	}
+	*commits = ph->n[K_ADD] + ph->n[K_SET];
+}
+
+/* The commit target on a run: p99 under 20 ms, and nothing failed. */
+static int
+phase_ok(const struct phase *ph)
+{
+	uint64_t	done, errs, commits;
+
+	phase_totals(ph, &done, &errs, &commits);
+	return (ph->commit[1] < 20000 && commits > 0 && errs == 0 &&
+	    ph->unconnected == 0);
+}
+
+static void
+report_phase(struct bench *b, const struct phase *ph)
+{
+	uint64_t	 done, errs, commits;
+	double		 per;
+	size_t		 k;
+
+	phase_totals(ph, &done, &errs, &commits);
+	per = ph->s > 0 ? 1 / ph->s : 0;
+	if (ph->think_ns > 0)
+		printf("\n**Paced**: %zu clients for %.1f s, each thinking "
+		    "%s ms on average before every call; sets on parties 1 "
+		    "to %s. Offered %s calls/s (were every answer instant), "
+		    "done %s calls/s", b->clients, ph->s,
+		    num((double)ph->think_ns / 1e6), num((double)(ph->hot > 0 &&
+		    ph->hot < b->rows ? ph->hot : b->rows)),
+		    num((double)b->clients * 1e9 / (double)ph->think_ns),
+		    num((double)done * per));
+	else
+		printf("\n**Saturation**: %zu clients for %.1f s, no think "
+		    "time: %s calls/s done", b->clients, ph->s,
+		    num((double)done * per));
+	printf("; %s commits (%s/s), %s conflicts, %s errors",
+	    num((double)commits), num((double)commits * per),
+	    num((double)ph->conflicts), num((double)errs));
+	if (ph->unconnected > 0)
+		printf(", %zu clients without a connection", ph->unconnected);
+	if (ph->error[0] != '\0')
+		printf(" (the first error: %s)", ph->error);
+	printf(".\n\n| call | done | conflicts | errors | p50 µs | p99 µs |\n"
+	    "|---|---:|---:|---:|---:|---:|\n");
+	for (k = 0; k < K_COUNT; k++)
+		printf("| %s | %s | %s | %s | %s | %s |\n", k_names[k],
+		    num((double)ph->n[k]), k == K_SET ?
+		    num((double)ph->conflicts) : "", num((double)ph->errors[k]),
+		    num(ph->lat[k][0]), num(ph->lat[k][1]));
+	printf("| commits (add and set) | %s | %s | %s | %s | %s |\n",
+	    num((double)commits), num((double)ph->conflicts),
+	    num((double)(ph->errors[K_ADD] + ph->errors[K_SET])),
+	    num(ph->commit[0]), num(ph->commit[1]));
+}
+
 static void
 report(struct bench *b)
 {
-	uint64_t	 ops = 0, errs = 0, commits;
-	size_t		 k;
-	double		 rate, per;
+	uint64_t	 done, errs, commits;
+	double		 rate, sat_rate;
 	int		 ok;
 
-	for (k = 0; k < K_COUNT; k++) {
-		ops += b->cc_n[k];
-		errs += b->cc_errors[k];
-	}
-	commits = b->cc_n[K_ADD] + b->cc_n[K_SET];
 	rate = b->import_s > 0 ? (double)b->rows / b->import_s : 0;
-	per = b->cc_s > 0 ? 1 / b->cc_s : 0;
+	phase_totals(&b->sat, &done, &errs, &commits);
+	sat_rate = b->sat.s > 0 ? (double)done / b->sat.s : 0;
 
 	printf("Parties: %zu (seed %d, as above), written as a CSV file of "
 	    "%.1f MB in %.1f s; %zu calls per round-trip series; %zu "
-	    "clients at once for %u s.\n\n", b->n, SEED,
-	    (double)b->csv_bytes / 1048576, b->gen_s, b->nq, b->clients,
-	    b->seconds);
+	    "clients at once, %u s paced and %u s saturating.\n\n", b->n,
+	    SEED, (double)b->csv_bytes / 1048576, b->gen_s, b->nq,
+	    b->clients, b->seconds, b->seconds);
 	printf("How: tests/bench/bench-client.c starts a personal clerkd "
 	    "on a scratch data folder the way clerk does (the first "
 	    "connection, which starts it, took %.0f ms); the server as it "
 	    "ships, commits flushed to disk. Import: `clerk import party "
 	    "FILE` as a fresh process, timed from its start to its exit "
 	    "(reading and sending the file, checking every row, all rows "
-	    "in one transaction); the file has a header of field names and "
-	    "every field of the form, as export writes them. Round trips: "
+	    "in one transaction, the commit), with the server already "
+	    "running; the file has a header of field names and every field "
+	    "of the form, as export writes them. Should it fail, the table "
+	    "is checked to be empty and half as many rows are tried, down "
+	    "to 1,000. Round trips: "
 	    "client_call() in a loop on one connection after %d untimed "
 	    "calls: `show party ID` at random ids, and `list party --sort "
 	    "name --limit 50`, always the first page (list has no key to "
 	    "start after); for reference, `clerk show party ID` as a fresh "
 	    "process (fork, exec, connect, hello, call, print). Edits: "
 	    "each client is a process with its own connection; in turn it "
-	    "adds a party, shows a random one and sets its city with --rev "
+	    "adds a party, shows a party and sets its city with --rev "
 	    "of that show, shows one and lists a page. A commit is an add "
-	    "or a set; a conflict is a set refused because the party "
-	    "changed since its show.\n\n", b->start_ms, WARMUP);
+	    "or a set (its latency that of a set that went through); a "
+	    "conflict is a set refused because the party changed since its "
+	    "show, a normal outcome and not an error. The clients run "
+	    "twice. Paced, first: before every call (the set included, "
+	    "as an operator reads the card before editing it) each waits "
+	    "an exponentially distributed think time, so they drift apart "
+	    "as people do, and its sets go to a small hot set of parties, "
+	    "so conflicts happen. Saturation: no think time, and sets on "
+	    "random parties; every client always has a call waiting, so "
+	    "by Little's law a call takes about clients ÷ throughput "
+	    "(%zu ÷ %s calls/s = %s µs here) whatever the server does; "
+	    "its figures are the server's throughput, and its latencies "
+	    "say nothing about what an operator waits for. The target "
+	    "\"p99 commit < 20 ms with %zu clients\" is about operators, "
+	    "so it is judged on the paced run; the saturation run is "
+	    "shown for the throughput.\n\n", b->start_ms, WARMUP,
+	    b->clients, num(sat_rate), num(sat_rate > 0 ?
+	    (double)b->clients / sat_rate * 1e6 : 0), b->clients);
 
 	printf("| import | rows | s | rows/s |\n|---|---:|---:|---:|\n");
 	if (b->import_ok)
@@ -962,7 +1219,28 @@ report(struct bench *b)
 		    b->import_error, b->added > 0 ? " Nor did any smaller "
 		    "one; what follows ran on 1,000 parties added one by "
 		    "one." : "");
+		printf("\nEvery import attempt together took %.1f s.\n",
+		    b->import_total_s);
 	}
+	if (b->added == 0) {
+		printf("\nIn the import that worked, clerkd used ");
+		if (b->import_cpu_s >= 0)
+			printf("%.1f s of CPU", b->import_cpu_s);
+		else
+			printf("unknown CPU time");
+		if (b->import_rss_mb >= 0)
+			printf(" and reached a peak resident size of %ld MB "
+			    "(since it started%s)", b->import_rss_mb,
+			    b->import_rss_shared ? ", failed attempts "
+			    "included" : "");
+		else
+			printf(" (its peak resident size is unknown)");
+		printf("; the clerk process %.2f s of CPU and %ld MB.\n",
+		    b->import_clerk_cpu_s, b->import_clerk_rss_mb);
+	}
+	if (b->import_restarted)
+		printf("\nclerkd died during an import and was started again "
+		    "(with recovery) before the next part.\n");
 
 	printf("\nRound trip in µs, on a table of %zu parties:\n\n",
 	    b->rows);
@@ -977,29 +1255,11 @@ report(struct bench *b)
 		printf("\n%zu round trips FAILED; the first: %s\n",
 		    b->rt_errors, b->rt_error);
 
-	printf("\n%zu clients at once for %.1f s: %s calls (%s/s), %s "
-	    "commits (%s/s), %s conflicts, %s errors", b->clients, b->cc_s,
-	    num((double)ops), num((double)ops * per), num((double)commits),
-	    num((double)commits * per), num((double)b->cc_conflicts),
-	    num((double)errs));
-	if (b->cc_unconnected > 0)
-		printf(", %zu clients without a connection",
-		    b->cc_unconnected);
-	if (b->cc_error[0] != '\0')
-		printf(" (the first error: %s)", b->cc_error);
-	printf(".\n\n| call | done | errors | p50 µs | p99 µs |\n"
-	    "|---|---:|---:|---:|---:|\n");
-	for (k = 0; k < K_COUNT; k++)
-		printf("| %s | %s | %s | %s | %s |\n", k_names[k],
-		    num((double)b->cc_n[k]), num((double)b->cc_errors[k]),
-		    num(b->cc_lat[k][0]), num(b->cc_lat[k][1]));
-	printf("| commits (add and set) | %s | %s | %s | %s |\n",
-	    num((double)commits),
-	    num((double)(b->cc_errors[K_ADD] + b->cc_errors[K_SET])),
-	    num(b->cc_commit[0]), num(b->cc_commit[1]));
+	report_phase(b, &b->paced);
+	report_phase(b, &b->sat);
 	if (b->server_rss_mb >= 0)
-		printf("\nclerkd's peak resident size: %ld MB.\n",
-		    b->server_rss_mb);
+		printf("\nclerkd's peak resident size over the whole run: "
+		    "%ld MB.\n", b->server_rss_mb);
 
 	printf("\nTargets:\n\n");
 	ok = b->rt_show[1] < 500 && b->rt_page[1] < 500 && b->rt_errors == 0;
@@ -1015,11 +1275,13 @@ report(struct bench *b)
 	else
 		printf("- import ≥ 40,000 rows/s: MISSED (no import "
 		    "worked)\n");
-	ok = b->cc_commit[1] < 20000 && commits > 0 && errs == 0 &&
-	    b->cc_unconnected == 0;
-	printf("- p99 commit < 20 ms with %zu clients: %s (p99 %s µs%s)\n",
-	    b->clients, ok ? "met" : "MISSED", num(b->cc_commit[1]),
-	    errs > 0 || b->cc_unconnected > 0 ? ", with errors" : "");
+	phase_totals(&b->paced, &done, &errs, &commits);
+	printf("- p99 commit < 20 ms with %zu clients, paced: %s (p99 %s µs"
+	    "%s); saturation, for reference: p99 %s µs%s\n", b->clients,
+	    phase_ok(&b->paced) ? "met" : "MISSED", num(b->paced.commit[1]),
+	    errs > 0 || b->paced.unconnected > 0 ? ", with errors" : "",
+	    num(b->sat.commit[1]), phase_ok(&b->sat) ? "" :
+	    b->sat.commit[1] < 20000 ? ", with errors" : " (over 20 ms)");
 }
 
 /* ---------------------------------------------------------------- */
@@ -1077,6 +1339,7 @@ main(int argc, char **argv)
 	struct buf	 err = BUF_INIT;
 	const char	*forms;
 	uint64_t	 t0;
+	size_t		 think_ms;
 	int		 ch;
 
 	memset(&b, 0, sizeof(b));
@@ -1084,11 +1347,20 @@ main(int argc, char **argv)
 	b.nq = 10000;
 	b.clients = env_size("BENCH_CLIENTS", 64);
 	b.seconds = (unsigned)env_size("BENCH_CLIENT_SECONDS", 60);
-	b.server_rss_mb = -1;
-	while ((ch = getopt(argc, argv, "c:q:s:")) != -1) {
+	think_ms = env_size("BENCH_THINK_MS", 50);
+	b.paced.hot = env_size("BENCH_HOT", 100);
+	b.server_rss_mb = b.import_rss_mb = b.import_clerk_rss_mb = -1;
+	b.import_cpu_s = -1;
+	while ((ch = getopt(argc, argv, "c:h:q:s:t:")) != -1) {
 		switch (ch) {
 		case 'c':
 			b.clients = strtoul(optarg, NULL, 10);
+			break;
+		case 'h':
+			b.paced.hot = strtoul(optarg, NULL, 10);
+			break;
+		case 't':
+			think_ms = strtoul(optarg, NULL, 10);
 			break;
 		case 'q':
 			b.nq = strtoul(optarg, NULL, 10);
@@ -1098,7 +1370,8 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: bench-client [-c clients] "
-			    "[-q calls] [-s seconds] [N [DIR]]\n");
+			    "[-h hot] [-q calls] [-s seconds] [-t think] "
+			    "[N [DIR]]\n");
 			return (2);
 		}
 	}
@@ -1107,11 +1380,15 @@ main(int argc, char **argv)
 	if (argc > 0)
 		b.n = strtoul(argv[0], NULL, 10);
 	b.dir = argc > 1 ? argv[1] : "bench-client-data";
-	if (b.n < 1 || b.nq < 1 || b.clients < 1 || b.seconds < 1) {
-		fprintf(stderr, "bench-client: N, calls, clients and seconds "
-		    "must be at least 1\n");
+	if (b.n < 1 || b.nq < 1 || b.clients < 1 || b.seconds < 1 ||
+	    think_ms < 1) {
+		fprintf(stderr, "bench-client: N, calls, clients, seconds "
+		    "and think time must be at least 1\n");
 		return (2);
 	}
+	b.paced.name = "paced";
+	b.paced.think_ns = (uint64_t)think_ms * 1000000u;
+	b.sat.name = "saturation";
 
 	if ((forms = getenv("CLERK_FORMS")) == NULL || *forms == '\0') {
 		forms = TOP_SRCDIR "/forms";
@@ -1153,7 +1430,10 @@ main(int argc, char **argv)
 	/* No connection of ours stays open across the forks below. */
 	client_close(c);
 	fresh_shows(&b);
-	run_clients(&b);
+	/* Paced first, on the server as the import left it, as the
+	 * headline; then the server flat out. */
+	run_clients(&b, &b.paced);
+	run_clients(&b, &b.sat);
 	stop_server(&b);
 	report(&b);
 

@@ -2,9 +2,13 @@
 # run.sh: `make bench`.  Runs bench-store on BENCH_N parties (default
 # 1,000,000) in a scratch folder under /tmp (removed afterwards), then
 # bench-client (clients through clerkd: import, round trips and
-# BENCH_CLIENTS clients editing for BENCH_CLIENT_SECONDS, default 64 and
-# 60), prints their tables and writes them, with the machine and the
-# date once, into tests/bench/RESULTS.md (or BENCH_RESULTS).
+# BENCH_CLIENTS clients editing, default 64, twice for
+# BENCH_CLIENT_SECONDS, default 60: paced, with a mean think time of
+# BENCH_THINK_MS, default 50, and sets on BENCH_HOT parties, default
+# 100; then saturating, with no think time), prints their tables and
+# writes them, with the machine and the date once, into
+# tests/bench/RESULTS.md (or BENCH_RESULTS).  The client part takes the
+# import (minutes at 1,000,000 rows) plus twice BENCH_CLIENT_SECONDS.
 # BENCH_WHAT=store or client runs one part (its section alone is
 # written).  Called from the build folder with top_srcdir and
 # top_builddir set by the Makefile.
