@@ -380,7 +380,14 @@ card_draw_entry(struct tui *t, struct card *c, size_t e, int y, int x)
 		buf_add(&shown, edit_text(&v->ed) + start, len);
 		tui_text(t, y, x, (int)w, shown.data, v->wrong ? TUI_ERROR :
 		    TUI_FIELD, 1, 0);
-		/* The cursor: the character under it in reverse. */
+		/* The terminal's own cursor, which screen readers and
+		 * braille lines follow; drawn in reverse only where the
+		 * terminal cannot show one. */
+		tui_cursor(t, y, x + (int)col);
+		if (!t->no_cursor) {
+			buf_release(&shown);
+			return;
+		}
 		buf_reset(&shown);
 		if (v->ed.cur < v->ed.text.len) {
 			len = utf8_decode(v->ed.text.data + v->ed.cur,
@@ -401,6 +408,9 @@ card_draw_entry(struct tui *t, struct card *c, size_t e, int y, int x)
 	    v->title_of != NULL && strcmp(text, v->title_of) == 0)
 		text = v->title;
 	tui_text(t, y, x, (int)w, text, role, 1, 0);
+	/* The cursor at the start of the field it is on. */
+	if (role == TUI_SELECT || (e == c->cur && v->wrong))
+		tui_cursor(t, y, x);
 	buf_release(&shown);
 }
 
@@ -1349,7 +1359,9 @@ card_hangup(struct tui *t, struct tui_screen *s)
 	if (!card_unsaved_any(c))
 		return;
 	draft_init(&d);
-	d.where = xstrdup(t->database != NULL ? t->database : "");
+	/* The real folder or socket: a translated name would hide the
+	 * draft from a start under another locale. */
+	d.where = xstrdup(t->where != NULL ? t->where : "");
 	d.table = xstrdup(c->t->name);
 	d.id = c->id;
 	d.rev = c->rev;
@@ -1465,11 +1477,11 @@ tui_drafts_offer(struct tui *t)
 	struct tui_screen	*s;
 	struct card		*c;
 	const struct tui_table	*tt;
+	const char		*buttons[3];
 	ssize_t			 fp;
 	size_t			 i;
 
-	if (draft_find(&d, t->database != NULL ? t->database : "", &err) !=
-	    0) {
+	if (draft_find(&d, t->where != NULL ? t->where : "", &err) != 0) {
 		buf_release(&err);
 		return;
 	}
@@ -1485,8 +1497,21 @@ tui_drafts_offer(struct tui *t)
 		    "when the terminal went away. Open it?"),
 		    tt != NULL ? tui_label(tt->label, t->lang) : d.table,
 		    when.data);
-	if (tui_confirm(t, q.data, _("Open")) != 1) {
-		tui_message(t, _("the draft stays in %s"), d.path);
+	/* Later by default and on Esc: a draft is never lost by a key
+	 * pressed in a hurry, nor nagged about with no way out. */
+	buttons[0] = _("Later");
+	buttons[1] = _("Open");
+	buttons[2] = _("Discard");
+	switch (tui_ask(t, q.data, buttons, 3, 0, 0)) {
+	case 1:
+		break;
+	case 2:
+		draft_remove(&d);
+		tui_message(t, "%s", _("the draft is discarded"));
+		goto out;
+	default:
+		tui_message(t, _("the draft is kept for the next start: %s"),
+		    d.path);
 		goto out;
 	}
 	if ((s = tui_card_new(t, d.table, d.id)) == NULL)

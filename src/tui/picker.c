@@ -185,8 +185,11 @@ picker_draw(struct tui *t, struct tui_screen *s)
 	    &start, &len, &col);
 	buf_add(&shown, edit_text(&p->search) + start, len);
 	tui_text(t, row0, x, cols - x, shown.data, TUI_FIELD, 1, 0);
-	/* The cursor cell, visible in every terminal and in dumps. */
-	tui_text(t, row0, x + (int)col, 1, "▏", TUI_SELECT, 0, 0);
+	/* The terminal's cursor; a drawn mark only where the terminal
+	 * cannot show one (it would hide the character under it). */
+	tui_cursor(t, row0, x + (int)col);
+	if (t->no_cursor)
+		tui_text(t, row0, x + (int)col, 1, "▏", TUI_SELECT, 0, 0);
 	if (p->error.len > 0)
 		tui_text(t, row0 + 1, 0, cols, p->error.data, TUI_ERROR, 1, 0);
 	else if (p->n == 0)

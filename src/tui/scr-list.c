@@ -47,6 +47,7 @@ struct list {
 	size_t			 col, lcol;	/* current, first shown */
 	uint64_t		 total;
 
+	char			*view;		/* the view loaded or saved last */
 	char			*search;	/* the last search */
 	uint64_t		 matches;
 	int			 matches_plus;
@@ -489,6 +490,7 @@ list_free(struct tui_screen *s)
 	free(l->cols);
 	free(l->sort);
 	free(l->where);
+	free(l->view);
 	free(l->search);
 	buf_release(&l->err);
 	buf_release(&l->colarg);
@@ -1260,6 +1262,364 @@ list_group(struct tui *t, struct tui_screen *s, const char *arg)
 	return (0);
 }
 
+/* Saved views. */
+
+/*
+ * A view's query cut for the list (tui_int.h).  A clause starts at one
+ * of the language's clause words outside quotes and parentheses and not
+ * after a '.' (a path); the first word is the table.
+ */
+static const char *const view_clauses[] = { "where", "sort", "group",
+	"having", "limit", "offset", "cols" };
+
+static int
+view_word_byte(unsigned char c)
+{
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c >= 0x80);
+}
+
+static char *
+view_trim(const char *s, size_t len)
+{
+	while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\n' ||
+	    *s == '\r')) {
+		s++;
+		len--;
+	}
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	return (xstrndup(s, len));
+}
+
+int
+tui_view_split(const char *q, char **table, char **where, char **sort,
+    int *other)
+{
+	const char	*p = q, *w, *at[8], *from[8];
+	size_t		 kw[8], n = 0, i, k, len;
+	int		 depth = 0, dot = 0;
+	char		*s, *d;
+
+	*table = *where = *sort = NULL;
+	*other = 0;
+	while (*p != '\0') {
+		if (*p == '\'' || *p == '"') {
+			char	qc = *p++;
+
+			/* To the closing quote; a doubled one is inside. */
+			while (*p != '\0' && (*p != qc || p[1] == qc))
+				p += *p == qc ? 2 : 1;
+			if (*p != '\0')
+				p++;
+			dot = 0;
+			continue;
+		}
+		if (!view_word_byte((unsigned char)*p)) {
+			if (*p == '(')
+				depth++;
+			else if (*p == ')' && depth > 0)
+				depth--;
+			if (*p != ' ')
+				dot = *p == '.';
+			p++;
+			continue;
+		}
+		for (w = p; view_word_byte((unsigned char)*p); p++)
+			;
+		len = (size_t)(p - w);
+		if (*table == NULL) {
+			*table = xstrndup(w, len);
+			continue;
+		}
+		for (k = 0; depth == 0 && !dot && n < nitems(at) &&
+		    k < nitems(view_clauses); k++)
+			if (strlen(view_clauses[k]) == len &&
+			    memcmp(view_clauses[k], w, len) == 0) {
+				kw[n] = k;
+				at[n] = w;
+				from[n++] = p;
+				break;
+			}
+		dot = 0;
+	}
+	if (*table == NULL)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		len = (size_t)((i + 1 < n ? at[i + 1] : p) - from[i]);
+		if (kw[i] == 0) {
+			free(*where);
+			*where = view_trim(from[i], len);
+		} else if (kw[i] == 1) {
+			free(*sort);
+			*sort = view_trim(from[i], len);
+			/* "name, - city" as the list writes it: "name,-city". */
+			for (s = d = *sort; *s != '\0'; s++)
+				if (*s != ' ')
+					*d++ = *s;
+			*d = '\0';
+		} else
+			*other |= kw[i] <= 3 ? TUI_VIEW_GROUP : TUI_VIEW_MORE;
+	}
+	return (0);
+}
+
+/* The filter and the sort keys at once, one load; both as they were
+ * when the server refuses (its message on the status line). */
+static int
+list_query_set(struct tui *t, struct list *l, const char *where,
+    const char *sort)
+{
+	char	*oldw = l->where, *olds = l->sort;
+
+	l->where = where != NULL && where[strspn(where, " ")] != '\0' ?
+	    xstrdup(where) : NULL;
+	l->sort = sort != NULL && *sort != '\0' ? xstrdup(sort) : NULL;
+	if (list_load(t, l, NULL, NULL) != 0) {
+		struct buf	 why = BUF_INIT;
+
+		buf_adds(&why, l->err.data != NULL ? l->err.data : "");
+		free(l->where);
+		free(l->sort);
+		l->where = oldw;
+		l->sort = olds;
+		list_load(t, l, NULL, NULL);
+		tui_error(t, "%s", why.data != NULL ? why.data : "");
+		buf_release(&why);
+		return (-1);
+	}
+	free(oldw);
+	free(olds);
+	l->matches = 0;
+	return (0);
+}
+
+struct view_item {
+	char	*name;
+	char	*query;
+	int	 shared;
+};
+
+static void
+views_free(struct view_item *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].query);
+	}
+	free(v);
+}
+
+/* The operator's views, then the shared ones ("view list"), from its
+ * TSV: name, shared (yes/no), query; the header line skipped. */
+static int
+views_get(struct tui *t, struct view_item **vp, size_t *np)
+{
+	struct buf	 out = BUF_INIT, err = BUF_INIT;
+	struct view_item *v = NULL;
+	char		*line, *next, *f1, *f2;
+	size_t		 n = 0, lineno = 0;
+
+	*vp = NULL;
+	*np = 0;
+	if (tui_call(t, &out, &err, "view", "list", "--format", "tsv",
+	    (char *)NULL) != 0) {
+		tui_error(t, "%s", err.data);
+		buf_release(&out);
+		buf_release(&err);
+		return (-1);
+	}
+	for (line = out.data; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (lineno++ == 0 || (f1 = strchr(line, '\t')) == NULL ||
+		    (f2 = strchr(f1 + 1, '\t')) == NULL)
+			continue;
+		*f1 = *f2 = '\0';
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n].name = xstrdup(line);
+		v[n].shared = strcmp(f1 + 1, "yes") == 0;
+		v[n].query = xstrdup(f2 + 1);
+		n++;
+	}
+	buf_release(&out);
+	buf_release(&err);
+	*vp = v;
+	*np = n;
+	return (0);
+}
+
+/*
+ * Load a view into a list: its condition becomes the filter and its
+ * sort the list's keys.  A view of another table opens that table's
+ * list over this one; a grouped view is not a list of records.
+ */
+static int
+list_view_load(struct tui *t, struct list *l, const struct view_item *v)
+{
+	struct tui_screen	*s = NULL;
+	struct list		*to = l;
+	char			*table, *where, *sort;
+	int			 other, r = -1;
+
+	if (tui_view_split(v->query, &table, &where, &sort, &other) != 0)
+		return (tui_error(t, _("view '%s' names no table"), v->name));
+	if (other & TUI_VIEW_GROUP) {
+		tui_error(t, _("view '%s' groups its rows; 'clerk view run "
+		    "%s' shows it"), v->name, v->name);
+		goto out;
+	}
+	if (strcmp(table, l->t->name) != 0) {
+		if ((s = tui_list_new(t, table)) == NULL)
+			goto out;
+		to = s->data;
+	}
+	if (list_query_set(t, to, where, sort) != 0) {
+		if (s != NULL) {
+			/* Its message is said; the list of the table stays
+			 * unopened. */
+			struct buf	 keep = BUF_INIT;
+
+			buf_adds(&keep, to->err.data != NULL ? to->err.data :
+			    "");
+			s->ops->free(s);
+			free(s);
+			tui_error(t, _("view '%s': %s"), v->name, keep.data !=
+			    NULL ? keep.data : "");
+			buf_release(&keep);
+		}
+		goto out;
+	}
+	free(to->view);
+	to->view = xstrdup(v->name);
+	if (s != NULL)
+		tui_push(t, s);
+	if (other & TUI_VIEW_MORE)
+		tui_message(t, _("view '%s' loaded (its limit and columns "
+		    "are for 'clerk view run', not the list)"), v->name);
+	else
+		tui_message(t, _("view '%s' loaded"), v->name);
+	r = 0;
+out:
+	free(table);
+	free(where);
+	free(sort);
+	return (r);
+}
+
+/* F9: pick a saved view (":list-view NAME" loads it by name). */
+static int
+list_view(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list		*l = s->data;
+	struct view_item	*v;
+	const char		**items;
+	char			**names;
+	size_t			 n, i, def = 0;
+	ssize_t			 r = -1;
+	int			 rc = 0;
+
+	if (views_get(t, &v, &n) != 0)
+		return (-1);
+	if (n == 0) {
+		views_free(v, n);
+		return (tui_error(t, _("no saved views yet: V saves the "
+		    "filter and sort as one")));
+	}
+	if (arg != NULL) {
+		/* The operator's own first, as 'clerk view run' does. */
+		for (i = 0; i < n && strcmp(v[i].name, arg) != 0; i++)
+			;
+		if (i == n)
+			rc = tui_error(t, _("no view '%s' (F9 lists them)"),
+			    arg);
+		else
+			rc = list_view_load(t, l, &v[i]);
+		views_free(v, n);
+		return (rc);
+	}
+	items = xcalloc(n, sizeof *items);
+	names = xcalloc(n, sizeof *names);
+	for (i = 0; i < n; i++) {
+		xasprintf(&names[i], "%s%s — %s", v[i].name, v[i].shared ?
+		    _(" (shared)") : "", v[i].query);
+		items[i] = names[i];
+		if (l->view != NULL && strcmp(l->view, v[i].name) == 0)
+			def = i;
+	}
+	r = tui_choose(t, _("Saved views"), items, n, def);
+	if (r >= 0)
+		rc = list_view_load(t, l, &v[r]);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(items);
+	views_free(v, n);
+	return (rc);
+}
+
+/* V: the filter and the sort saved as a view of the operator's; a
+ * name taken by one of theirs is replaced only when confirmed. */
+static int
+list_view_save(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list		*l = s->data;
+	struct view_item	*v;
+	struct buf		 name = BUF_INIT, q = BUF_INIT, out = BUF_INIT;
+	struct buf		 err = BUF_INIT, ask = BUF_INIT;
+	size_t			 n, i;
+	int			 replace = 0, rc = 0;
+
+	if (arg == NULL) {
+		if (l->view != NULL)
+			buf_adds(&name, l->view);
+		if (tui_prompt(t, _("Save the filter and sort as the view: "),
+		    &name, NULL, NULL) != 0 || name.len == 0)
+			goto out;
+		arg = name.data;
+	}
+	buf_adds(&q, l->t->name);
+	if (l->where != NULL)
+		buf_printf(&q, " where %s", l->where);
+	if (l->sort != NULL)
+		buf_printf(&q, " sort %s", l->sort);
+	if (views_get(t, &v, &n) != 0) {
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (!v[i].shared && strcmp(v[i].name, arg) == 0)
+			break;
+	if (i < n) {
+		buf_printf(&ask, _("You have a view '%s' already (%s). "
+		    "Replace it?"), arg, v[i].query);
+		replace = tui_confirm(t, ask.data, _("Replace"));
+	}
+	views_free(v, n);
+	if (i < n && !replace) {
+		tui_message(t, _("view '%s' kept as it was"), arg);
+		goto out;
+	}
+	if (tui_call(t, &out, &err, "view", "save", arg, q.data, replace ?
+	    "--replace" : (char *)NULL, (char *)NULL) != 0) {
+		rc = tui_error(t, "%s", err.data);
+		goto out;
+	}
+	free(l->view);
+	l->view = xstrdup(arg);
+	tui_message(t, _("view '%s' saved: %s"), arg, q.data);
+out:
+	buf_release(&name);
+	buf_release(&q);
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&ask);
+	return (rc);
+}
+
 /* Esc clears the filter first, then goes back. */
 static int
 list_back(struct tui *t, struct tui_screen *s, const char *arg)
@@ -1331,6 +1691,12 @@ const struct tui_cmd tui_list_cmds[] = {
 	{ "list-sort-desc", { ']' }, NULL,
 	    N_("sort by this column, descending (or by FIELD)"),
 	    TUI_CMD_ARG, list_sort_desc },
+	{ "list-view", { TUI_KEY_F(9), 'v' }, NULL,
+	    N_("load a saved view's filter and sort (or the view NAME)"),
+	    TUI_CMD_ARG, list_view },
+	{ "list-view-save", { 'V' }, NULL,
+	    N_("save the filter and sort as a view (named NAME)"),
+	    TUI_CMD_ARG, list_view_save },
 	{ "list-export", { 0 }, NULL,
 	    N_("write the rows in hand to a CSV file"), TUI_CMD_ARG,
 	    list_export },

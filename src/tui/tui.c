@@ -17,6 +17,7 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -793,37 +794,84 @@ tui_prompt(struct tui *t, const char *what, struct buf *line,
 	return (r);
 }
 
-int
-tui_confirm(struct tui *t, const char *question, const char *yes)
+/* The question cut into lines of at most width cells, at blanks where
+ * it can be. */
+static size_t
+wrap_lines(const char *q, int width, char ***out)
 {
-	const char	*no = _("No");
-	struct buf	 b = BUF_INIT;
-	int		 key, sel = 0, w, h = 5, top, left, qw, bw, r = 0;
+	char		**v = NULL;
+	size_t		 n = 0, len = strlen(q), fit, cut;
+
+	while (len > 0) {
+		fit = utf8_fit(q, len, (size_t)(width > 1 ? width : 1));
+		cut = fit;
+		if (fit < len) {
+			while (cut > 0 && q[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = fit ? fit : 1;
+		}
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = xstrndup(q, cut);
+		q += cut;
+		len -= cut;
+		while (len > 0 && *q == ' ') {
+			q++;
+			len--;
+		}
+	}
+	*out = v;
+	return (n);
+}
+
+int
+tui_ask(struct tui *t, const char *question, const char *const *buttons,
+    int n, int def, int esc)
+{
+	struct buf	  b = BUF_INIT;
+	char		**lines = NULL;
+	size_t		  nl = 0, i;
+	int		  key, sel = def, w, h, top, left, qw, bw, r = esc, x;
+	int		  cx = 0;
 
 	for (;;) {
 		draw_all(t);
 		if (!too_small(t)) {
+			for (i = 0; i < nl; i++)
+				free(lines[i]);
+			free(lines);
 			qw = (int)utf8_width(question, strlen(question));
-			bw = (int)utf8_width(no, strlen(no)) +
-			    (int)utf8_width(yes, strlen(yes)) + 10;
+			if (qw > t->cols - 8)
+				qw = t->cols - 8;
+			nl = wrap_lines(question, qw, &lines);
+			for (bw = 0, i = 0; i < (size_t)n; i++)
+				bw += (int)utf8_width(buttons[i],
+				    strlen(buttons[i])) + 6;
 			w = (qw > bw ? qw : bw) + 4;
 			if (w > t->cols - 2)
 				w = t->cols - 2;
+			h = (int)nl + 4;
 			top = (t->rows - h) / 2;
 			left = (t->cols - w) / 2;
 			for (key = 0; key < h; key++)
 				tui_fill(t, top + key, left, w, TUI_STATUS);
-			tui_text(t, top + 1, left + 2, w - 4, question,
-			    TUI_STATUS, 0, 0);
-			buf_reset(&b);
-			buf_printf(&b, "[ %s ]", no);
-			left = (t->cols - bw) / 2;
-			left += tui_text(t, top + 3, left, t->cols, b.data,
-			    sel == 0 ? TUI_SELECT : TUI_STATUS, 0, 0) + 2;
-			buf_reset(&b);
-			buf_printf(&b, "[ %s ]", yes);
-			tui_text(t, top + 3, left, t->cols, b.data,
-			    sel == 1 ? TUI_SELECT : TUI_STATUS, 0, 0);
+			for (i = 0; i < nl; i++)
+				tui_text(t, top + 1 + (int)i, left + 2, w - 4,
+				    lines[i], TUI_STATUS, 0, 0);
+			x = (t->cols - bw) / 2;
+			for (i = 0; i < (size_t)n; i++) {
+				buf_reset(&b);
+				buf_printf(&b, "[ %s ]", buttons[i]);
+				if ((int)i == sel)
+					cx = x + 2;
+				x += tui_text(t, top + h - 2, x, t->cols,
+				    b.data, (int)i == sel ? TUI_SELECT :
+				    TUI_STATUS, 0, 0) + 2;
+			}
+			/* The real cursor on the button: screen readers
+			 * and braille lines follow it. */
+			curs_set(1);
+			move(top + h - 2, cx);
 			refresh();
 		}
 		key = tui_getkey(t);
@@ -834,12 +882,27 @@ tui_confirm(struct tui *t, const char *question, const char *yes)
 			break;
 		}
 		/* Buttons only: no y/n letters (the Russian Y is «н»). */
-		if (key == TUI_KEY_LEFT || key == TUI_KEY_RIGHT ||
-		    key == '\t' || key == TUI_KEY_BTAB)
-			sel = !sel;
+		if (key == TUI_KEY_RIGHT || key == '\t')
+			sel = (sel + 1) % n;
+		else if (key == TUI_KEY_LEFT || key == TUI_KEY_BTAB)
+			sel = (sel + n - 1) % n;
 	}
+	for (i = 0; i < nl; i++)
+		free(lines[i]);
+	free(lines);
+	curs_set(0);
 	buf_release(&b);
 	return (r);
+}
+
+int
+tui_confirm(struct tui *t, const char *question, const char *yes)
+{
+	const char	*buttons[2];
+
+	buttons[0] = _("No");
+	buttons[1] = yes;
+	return (tui_ask(t, question, buttons, 2, 0, 0));
 }
 
 /* Does the fold key of item start with the fold key of typed? */
@@ -1272,6 +1335,8 @@ term_init(struct tui *t, const struct tui_options *o, struct buf *err)
 	keypad(stdscr, TRUE);
 	/* Ctrl-S and Ctrl-Q are keys (save), not flow control. */
 	raw();
+	/* A terminal that cannot show its cursor gets it drawn. */
+	t->no_cursor = curs_set(1) == ERR;
 	curs_set(0);
 	colors_init(t);
 	getmaxyx(stdscr, t->rows, t->cols);
@@ -1388,6 +1453,54 @@ run_loop(struct tui *t)
 				s->ops->hangup(t, s);
 }
 
+/* An environment variable, unset when empty (as the client reads it). */
+static const char *
+env_set(const char *name)
+{
+	const char	*s = getenv(name);
+
+	return (s != NULL && *s != '\0' ? s : NULL);
+}
+
+/*
+ * The database as a name that no locale changes, for the drafts: the
+ * server's socket when one is used, else the real data folder, picked
+ * in client_open()'s order.
+ */
+static char *
+database_where(const struct client_options *o)
+{
+	struct buf	 b = BUF_INIT, err = BUF_INIT;
+	struct stat	 sb;
+	const char	*s = NULL, *root;
+	char		 real[PATH_MAX], *r;
+
+	if (o->socket != NULL)
+		s = o->socket;
+	else if (!o->personal && o->dir == NULL) {
+		if ((s = env_set("CLERK_SOCKET")) == NULL &&
+		    env_set("CLERK_DIR") == NULL) {
+			root = env_set("CLERK_SYSTEM_ROOT");
+			buf_printf(&b, "%s%s", root != NULL ? root : "",
+			    CLIENT_SYSTEM_SOCKET);
+			buf_printf(&err, "%s%s", root != NULL ? root : "",
+			    CLIENT_SYSTEM_DIR);
+			if (lstat(b.data, &sb) == 0 || lstat(err.data,
+			    &sb) == 0)
+				s = b.data;
+		}
+	}
+	if (s != NULL)
+		r = xstrdup(realpath(s, real) != NULL ? real : s);
+	else if (client_data_dir(o->dir, 0, &b, &err) == 0)
+		r = xstrdup(b.data);
+	else
+		r = xstrdup("");
+	buf_release(&b);
+	buf_release(&err);
+	return (r);
+}
+
 int
 tui_main(const struct tui_options *o)
 {
@@ -1436,6 +1549,7 @@ tui_main(const struct tui_options *o)
 	    getenv("CLERK_DIR");
 	t.database = xstrdup(dir != NULL && *dir != '\0' ? dir :
 	    _("personal database"));
+	t.where = database_where(o->client);
 	if (load_schema(&t, &err) != 0)
 		goto out;
 
@@ -1475,6 +1589,7 @@ out:
 	for (i = 0; i < p.nhistory; i++)
 		free(p.history[i]);
 	free(t.database);
+	free(t.where);
 	buf_release(&p.msg);
 	buf_release(&err);
 	return (status);

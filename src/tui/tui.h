@@ -223,6 +223,12 @@ int	 tui_getkey(struct tui *);
 int	 tui_prompt(struct tui *, const char *, struct buf *,
 	     void (*)(struct tui *, const char *, void *), void *);
 int	 tui_confirm(struct tui *, const char *, const char *);
+/* A question with n buttons (wrapped to the terminal when long): the
+ * index of the button chosen with Left/Right/Tab and Enter, starting on
+ * def; esc for Esc or a hang-up.  tui_confirm() is this with No and
+ * yes. */
+int	 tui_ask(struct tui *, const char *, const char *const *, int, int,
+	     int);
 /* A menu of n items in a box (Up/Down, Enter, type-ahead by the start
  * of an item, case and ё/е folded): the index chosen, or -1 for Esc or
  * a hang-up.  def is where the cursor starts. */
@@ -364,6 +370,11 @@ struct tui {
 	struct client	*client;
 	const char	*login;		/* the operator */
 	char		*database;	/* folder or socket, for the home screen */
+	char		*where;		/* the same, never translated: the real
+					 * folder or the server's socket
+					 * (drafts belong to it) */
+	int		 no_cursor;	/* the terminal cannot show its cursor:
+					 * screens mark it themselves */
 	int		 lang;		/* 0 English, 1 Russian (LC_MESSAGES) */
 	struct tui_schema schema;
 	int		 rows, cols;	/* the terminal's size */

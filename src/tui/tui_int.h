@@ -68,4 +68,16 @@ struct tui_screen *tui_group_new(struct tui *, struct tui_screen *,
 	     const char *);
 extern const struct tui_cmd tui_group_cmds[];
 
+/*
+ * Recalc: a saved view's query cut for the list at its top-level
+ * clauses: the table (its first word), the condition after 'where', the
+ * keys after 'sort' with the blanks taken out ("name,-city"), each NULL
+ * when absent (free them); *other gets TUI_VIEW_GROUP for 'group' or
+ * 'having', TUI_VIEW_MORE for 'limit', 'offset' or 'cols'.  -1 when
+ * there is no word at all.
+ */
+#define TUI_VIEW_GROUP	0x01
+#define TUI_VIEW_MORE	0x02
+int	 tui_view_split(const char *, char **, char **, char **, int *);
+
 #endif

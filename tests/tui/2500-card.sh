@@ -5,7 +5,8 @@
 # refused naming the field, with the cursor put on it and nothing saved;
 # an edit shows in the history tab; the records referring to a party
 # show in its tab; archive asks (No by default) and u undoes it; a
-# hang-up with unsaved edits keeps a draft that the next start offers.
+# hang-up with unsaved edits keeps a draft that the next start offers
+# (Later by default, also under another locale; Discard).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 export XDG_STATE_HOME="$T/state"
@@ -94,5 +95,30 @@ run show party 1 --format json
 like "$out" '"city":"Тверь"' "the draft's edit is stored"
 [ ! -e "$XDG_STATE_HOME"/clerk/draft-party-1 ]
 ok $? "the draft is gone once opened"
+
+# The offer's default is Later (the draft stays, offered again); a draft
+# kept under one locale is offered under another (it belongs to the
+# database's folder, not to a translated name); Discard removes it.
+headless '<Down><Enter><Enter><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down>e<C-u>Псков'
+headless '<dump><Enter><dump>'
+like "$(screen 1)" "[ Later ]  [ Open ]  [ Discard ]" "Later, Open, Discard"
+like "$(screen 2)" "the draft is kept for the next start" "Enter: later"
+[ -e "$XDG_STATE_HOME"/clerk/draft-party-1 ]
+ok $? "the draft stays"
+grep -q "^where	$CLERK_DIR\$" "$XDG_STATE_HOME"/clerk/draft-party-1
+ok $? "it names the database's folder"
+if locale -a 2>/dev/null | grep -qi '^ru_RU\.utf-\{0,1\}8$'; then
+	LC_ALL=ru_RU.UTF-8 headless '<dump><Right><Right><Enter><dump>'
+	like "$(screen 1)" "#1" "offered under the Russian locale too"
+else
+	headless '<dump><Right><Right><Enter><dump>'
+	like "$(screen 1)" "#1" "offered again"
+fi
+[ ! -e "$XDG_STATE_HOME"/clerk/draft-party-1 ]
+ok $? "Discard removes it"
+headless '<dump>'
+unlike "$(screen 1)" "Discard" "and it is not offered any more"
+run show party 1 --format json
+unlike "$out" "Псков" "nor saved"
 
 done_testing

@@ -172,6 +172,44 @@ test_fit(void)
 	ok(n == 1 && w[0] == 10, "one column takes what there is");
 }
 
+static void
+test_view_split(void)
+{
+	char	*tb, *w, *so;
+	int	 other;
+
+	ok(tui_view_split("party where status = active and name ~ "
+	    "\"a sort b\" sort name, - city", &tb, &w, &so, &other) == 0,
+	    "a view splits");
+	is_str(tb, "party", "its table");
+	is_str(w, "status = active and name ~ \"a sort b\"",
+	    "its condition, a quoted 'sort' inside");
+	is_str(so, "name,-city", "its keys without blanks");
+	is_int(other, 0, "nothing else");
+	free(tb);
+	free(w);
+	free(so);
+	tui_view_split("contact where (party.sort = 'x''where' or "
+	    "lower(name) ^= 'a') limit 10 cols name", &tb, &w, &so, &other);
+	is_str(w, "(party.sort = 'x''where' or lower(name) ^= 'a')",
+	    "parentheses, a path and a doubled quote kept whole");
+	ok(so == NULL, "no sort");
+	is_int(other, TUI_VIEW_MORE, "limit and cols said");
+	free(tb);
+	free(w);
+	tui_view_split("party sort -created", &tb, &w, &so, &other);
+	ok(w == NULL && strcmp(so, "-created") == 0, "a sort alone");
+	free(tb);
+	free(so);
+	tui_view_split("party where status = lead group city count()", &tb,
+	    &w, &so, &other);
+	is_int(other, TUI_VIEW_GROUP, "a group said");
+	is_str(w, "status = lead", "the condition ends at 'group'");
+	free(tb);
+	free(w);
+	ok(tui_view_split("  ", &tb, &w, &so, &other) == -1, "no table");
+}
+
 int
 main(void)
 {
@@ -180,5 +218,6 @@ main(void)
 	test_keys();
 	test_script();
 	test_fit();
+	test_view_split();
 	return (tap_done());
 }
