@@ -1520,6 +1520,29 @@ parse_clauses(struct parser *ps)
 	return (0);
 }
 
+/*
+ * Is token i a minus of one operand ("sort -name", "= -5", "in (1, -2)")
+ * rather than one between two ("today - 7")?  It is when what comes
+ * before it cannot end an operand: a keyword, an operator, a comma, a
+ * parenthesis opened, or nothing.
+ */
+static int
+unary_minus(const struct parser *ps, size_t i)
+{
+	const struct tok *p;
+
+	if (ps->toks[i].kind != T_MINUS)
+		return (0);
+	if (i == 0)
+		return (1);
+	p = &ps->toks[i - 1];
+	if (p->kind == T_WORD)
+		return (is_keyword(p));
+	return (p->kind != T_NUM && p->kind != T_STR && p->kind != T_RP);
+}
+
+/* One blank between words, none where the text reads as one piece
+ * (a path, a call, a sign), so the text saved reads back as written. */
 static void
 norm_text(struct query *q, const struct parser *ps)
 {
@@ -1531,7 +1554,7 @@ norm_text(struct query *q, const struct parser *ps)
 
 		if (i > 0 && t->kind != T_COMMA && t->kind != T_RP &&
 		    t->kind != T_DOT && ps->toks[i - 1].kind != T_LP &&
-		    ps->toks[i - 1].kind != T_DOT &&
+		    ps->toks[i - 1].kind != T_DOT && !unary_minus(ps, i - 1) &&
 		    !(t->kind == T_LP && ps->toks[i - 1].kind == T_WORD &&
 		    !is_keyword(&ps->toks[i - 1])))
 			buf_addch(&b, ' ');

@@ -25,6 +25,19 @@ is "$out" "id	name
 run view run moscow --explain
 like "$out" "party" "view run --explain"
 
+# A descending sort reads back as written, not as "sort - name".
+run view save byname 'party sort -name, city cols name'
+status 0 "view save with a descending sort"
+run view list --format tsv
+like "$out" "byname	no	party sort -name, city cols name" \
+    "the sort's minus stays on its key"
+run view run byname --format tsv
+is "$out" "id	name
+2	Петров Пётр
+1	ООО «Ромашка»" "and it runs descending"
+run view rm byname
+status 0 "view rm byname"
+
 run view save moscow 'party'
 status 1 "a name taken is not overwritten"
 is "$err" "clerk: you have a view 'moscow' already (--replace changes it)" \

@@ -509,6 +509,43 @@ main(void)
 	check_error("deal where date > today - x", "query:1:27: expected a "
 	    "number of days, found 'x'");
 
+	/* The normalised text reads back as written: a sign stays on its
+	 * operand, a minus between two keeps its blanks. */
+	{
+		static const char *const norm[][2] = {
+			{ "deal  sort -amount,  -date", "deal sort -amount, "
+			    "-date" },
+			{ "deal where amount = -5 sort - date",
+			    "deal where amount = -5 sort -date" },
+			{ "deal where amount in (-5,-6)",
+			    "deal where amount in (-5, -6)" },
+			{ "deal where date > today -7",
+			    "deal where date > today - 7" },
+			{ "deal where date > 2026-01-31 - 7",
+			    "deal where date > 2026-01-31 - 7" },
+			{ "deal group manager sum(amount) sort -sum(amount)",
+			    "deal group manager sum(amount) sort "
+			    "-sum(amount)" },
+		};
+		struct query	*q = NULL, *q2 = NULL;
+		size_t		 k;
+
+		for (k = 0; k < nitems(norm); k++) {
+			if (query_parse(schema, norm[k][0], &q, &err) != 0) {
+				ok(0, "%s: %s", norm[k][0], err.data);
+				continue;
+			}
+			is_str(query_text(q), norm[k][1], "normalised: %s",
+			    norm[k][0]);
+			ok(query_parse(schema, query_text(q), &q2, &err) == 0 &&
+			    strcmp(query_text(q2), query_text(q)) == 0,
+			    "and it parses back to itself");
+			query_free(q);
+			query_free(q2);
+			q = q2 = NULL;
+		}
+	}
+
 	/* A condition alone, as "list TABLE 'COND'" gives it. */
 	{
 		struct query	*q = NULL;
