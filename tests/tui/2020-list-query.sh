@@ -2,8 +2,9 @@
 # 2020: the list's query side in the headless mode: a filter and its
 # clearing, a mistake shown with the cursor at its column, a sort by two
 # columns, the frequency table of status and its drill-down, the group
-# view; and "page" itself: --where by position, rows with no value in
-# the sort's field still listed (after the others, both directions).
+# view; golden screens of the frequency table and of a card; and "page"
+# itself: --where by position, rows with no value in the sort's field
+# still listed (after the others, both directions).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 export CLERK_NOW=2026-03-02 XDG_STATE_HOME="$T/state"
@@ -78,6 +79,32 @@ likere "$(screen 1)" "Москва +$nmsk " "the frequency of the filtered rows"
 headless '<Down><Enter><F7><C-u>status,city<Enter><dump><End><dump>'
 likere "$(screen 1)" "Status +City +Count" "the group view's columns"
 likere "$(screen 2)" "Total +200" "the grand total"
+
+# Golden screens of the fixed demo database (UPDATE_GOLDEN=1 rewrites
+# them): the frequency table of status, and the card of the first client
+# by name, with the operator's login made <U>.
+golden=$top_srcdir/tests/tui/golden
+login=$(id -un)
+golden() {
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then
+		printf '%s\n' "$2" >"$golden/$1"
+	fi
+	if printf '%s\n' "$2" | cmp -s - "$golden/$1"; then
+		ok 0 "screen $1 as golden"
+	else
+		ok 1 "screen $1 as golden"
+		diag "$(printf '%s\n' "$2" | diff "$golden/$1" - | head -40)"
+	fi
+}
+# The login's length moves what follows it: the status line's blanks
+# are squeezed and the stamp line (who and when) is left out.
+unlogin() {
+	sed -e "/^ $login │/{s/^ $login │/ <U> │/;s/   */ /g;}" \
+	    -e "s/^created .* by $login.*/<stamp>/"
+}
+headless '<Down><Enter><Tab><Tab><Tab><Tab><Tab><Tab>F<dump><Esc><Enter><dump>'
+golden 2020-freq.txt "$(screen 1 | unlogin)"
+golden 2020-card.txt "$(screen 2 | unlogin)"
 
 # page: --where by position, forward and back.
 p1=$(clerk page party --where 'status = active' --sort name --limit 3 \
