@@ -1,11 +1,12 @@
 /*
  * cmd-query.c: "query TEXT [--format table|csv|tsv|json] [--explain]"
- * and the output of a query's rows that "list TABLE COND" and "view run"
- * share.  Rows come from the engine a page at a time, each page in its
- * own short transactions, and are sent to the client before the next is
- * asked for, so the first page of a big result shows without the rest
- * being computed and no transaction waits on the client.  Must not
- * print, nor know how the engine plans.
+ * and the output of a query's rows that "list TABLE COND", "view run"
+ * and "report" share.  Rows come from the engine in one run
+ * (query_each), called back between its short transactions, and are
+ * sent to the client every page's worth, so the first page of a result
+ * in an index's order shows without the rest being read, a sort no
+ * index gives reads the matches once, and no transaction waits on the
+ * client.  Must not print, nor know how the engine plans.
  */
 #include "config.h"
 
@@ -232,15 +233,140 @@ fix_widths(struct qout *o, const struct query_rows *page)
 	buf_release(&cells);
 }
 
+/*
+ * A whole output through query_each(): a sort no index gives reads the
+ * matching records once (by pages it would read them all again for
+ * every page).  The first `first` rows are held back and given to head
+ * together, so a table can size its columns from them; then every row
+ * goes to row as it comes, and what is written is sent every `first`
+ * rows.  query_each() calls back outside its transactions, so sending
+ * (and a client slow to read) holds nothing in the store.
+ */
+struct stream {
+	struct cmd_ctx		*ctx;
+	const struct query	*q;
+	size_t			 first;
+	cmd_rows_fn		*head;
+	cmd_row_fn		*row;
+	void			*arg;
+	struct query_rows	 held;
+	int			 headed, gone;
+	uint64_t		 given;
+};
+
+static int
+stream_send(struct stream *st, struct buf *err)
+{
+	if (cmd_flush(st->ctx) != 0 || cmd_gone(st->ctx)) {
+		st->gone = 1;
+		return (buf_error(err, _("the client went away")));
+	}
+	return (0);
+}
+
+/* The rows held back: to head, then one by one to row. */
+static int
+stream_head(struct stream *st, struct buf *err)
+{
+	size_t	i;
+
+	st->headed = 1;
+	if (st->head != NULL)
+		st->head(st->arg, &st->held);
+	for (i = 0; i < st->held.n; i++)
+		st->row(st->arg, &st->held.rows[i]);
+	st->given += st->held.n;
+	query_rows_release(&st->held);
+	return (stream_send(st, err));
+}
+
+static int
+stream_row(const struct query_row *row, void *arg, struct buf *err)
+{
+	struct stream	*st = arg;
+
+	if (!st->headed) {
+		query_rows_add(st->q, &st->held, row);
+		return (st->held.n < st->first ? 0 : stream_head(st, err));
+	}
+	st->row(st->arg, row);
+	if (++st->given % st->first == 0)
+		return (stream_send(st, err));
+	return (0);
+}
+
+int
+cmd_query_stream(struct cmd_ctx *ctx, const struct query *q, size_t first,
+    cmd_rows_fn *head, cmd_row_fn *row, void *arg, struct buf *err)
+{
+	struct stream	st;
+	int		rv;
+
+	memset(&st, 0, sizeof st);
+	st.ctx = ctx;
+	st.q = q;
+	st.first = first ? first : 1;
+	st.head = head;
+	st.row = row;
+	st.arg = arg;
+	query_rows_init(&st.held);
+	rv = query_each(ctx->session, q, NULL, SIZE_MAX, stream_row, &st,
+	    NULL, NULL, err);
+	/* Fewer rows than a first page: head gets those there are. */
+	if (rv == 0 && !st.headed)
+		rv = stream_head(&st, err);
+	query_rows_release(&st.held);
+	if (st.gone)
+		return (1);
+	return (rv);
+}
+
+struct qemit {
+	struct qout	*o;
+	struct buf	 cells;
+	size_t		*off;
+};
+
+/* Headings over the first rows; files get them even when no row
+ * comes, as list gives them. */
+static void
+qemit_head(void *arg, const struct query_rows *first)
+{
+	struct qemit	*e = arg;
+	struct qout	*o = e->o;
+
+	if (o->fmt == FMT_JSON || (first->n == 0 && o->fmt == FMT_TABLE))
+		return;
+	if (o->fmt == FMT_TABLE)
+		fix_widths(o, first);
+	heading_cells(o, &e->cells, e->off);
+	emit_line(o, &e->cells, e->off);
+}
+
+static void
+qemit_row(void *arg, const struct query_row *row)
+{
+	struct qemit	*e = arg;
+	struct qout	*o = e->o;
+
+	if (o->fmt == FMT_JSON)
+		emit_json(o, row);
+	else {
+		row_cells(o, row, &e->cells, e->off);
+		emit_line(o, &e->cells, e->off);
+	}
+	o->rows++;
+}
+
 int
 cmd_query_output(struct cmd_ctx *ctx, const struct query *q,
     enum cmd_format fmt)
 {
 	struct qout		 o;
-	struct query_rows	 page;
-	struct buf		 pos = BUF_INIT, err = BUF_INIT, cells = BUF_INIT;
-	size_t			*off, i, k;
-	int			 r = CMD_OK, headed = 0;
+	struct qemit		 e;
+	struct buf		 err = BUF_INIT;
+	size_t			 k;
+	int			 r = CMD_OK, rv;
 
 	memset(&o, 0, sizeof o);
 	o.ctx = ctx;
@@ -252,58 +378,26 @@ cmd_query_output(struct cmd_ctx *ctx, const struct query *q,
 	o.ncells = query_ncols(q) + (!o.group || fmt != FMT_TABLE);
 	o.widths = xcalloc(o.ncells, sizeof *o.widths);
 	o.right = xcalloc(o.ncells, sizeof *o.right);
-	off = xcalloc(o.ncells, sizeof *off);
 	if (!o.group)
 		o.right[0] = 1;
 	for (k = 0; k < query_ncols(q); k++)
 		o.right[k + !o.group] = query_col(q, k)->right;
+	memset(&e, 0, sizeof e);
+	e.o = &o;
+	buf_init(&e.cells);
+	e.off = xcalloc(o.ncells, sizeof *e.off);
 
-	query_rows_init(&page);
-	for (;;) {
-		query_rows_release(&page);
-		query_rows_init(&page);
-		if (query_run(ctx->session, q, pos.data, QUERY_PAGE, &page,
-		    &err) != 0) {
-			r = cmd_error(ctx, "%s", err.data);
-			break;
-		}
-		/* Headings over the first page; files get them even
-		 * when no row comes, as list gives them. */
-		if (!headed && fmt != FMT_JSON && (page.n > 0 ||
-		    fmt != FMT_TABLE)) {
-			if (fmt == FMT_TABLE)
-				fix_widths(&o, &page);
-			heading_cells(&o, &cells, off);
-			emit_line(&o, &cells, off);
-			headed = 1;
-		}
-		for (i = 0; i < page.n; i++) {
-			if (fmt == FMT_JSON)
-				emit_json(&o, &page.rows[i]);
-			else {
-				row_cells(&o, &page.rows[i], &cells, off);
-				emit_line(&o, &cells, off);
-			}
-			o.rows++;
-		}
-		if (!page.more || page.n == 0)
-			break;
-		buf_reset(&pos);
-		buf_add(&pos, page.next.data, page.next.len);
-		/* Between pages, outside any transaction: the client gets
-		 * what is there while the engine reads on. */
-		if (cmd_flush(ctx) != 0 || cmd_gone(ctx)) {
-			r = CMD_FAILED;
-			break;
-		}
-	}
+	rv = cmd_query_stream(ctx, q, QUERY_PAGE, qemit_head, qemit_row, &e,
+	    &err);
+	if (rv < 0)
+		r = cmd_error(ctx, "%s", err.data);
+	else if (rv > 0)
+		r = CMD_FAILED;
 	if (r == CMD_OK && fmt == FMT_JSON)
 		buf_adds(&ctx->out, o.rows == 0 ? "[]\n" : "\n]\n");
-	query_rows_release(&page);
-	buf_release(&pos);
 	buf_release(&err);
-	buf_release(&cells);
-	free(off);
+	buf_release(&e.cells);
+	free(e.off);
 	free(o.widths);
 	free(o.right);
 	return (r);

@@ -2,8 +2,8 @@
  * cmd-report.c: "report" lists the report forms (NAME.report beside
  * the .form files the server loaded) with their parameters; "report
  * NAME [param=value ...] [--format text|csv|tsv|json]" runs one: binds
- * its parameters, runs its query page by page (each page sent before
- * the next is read, never inside a transaction) and lays the rows out
+ * its parameters, runs its query in one run of the engine (rows sent a
+ * page's worth at a time, never inside a transaction) and lays them out
  * under the report's headings, with group headers, subtotals and a
  * grand total.  The files are read on every run, so an edited report
  * needs no restart, and a mistake in one is "file:line: message".
@@ -52,6 +52,7 @@ struct rrun {
 	int			 started;	/* a row has come */
 	uint64_t		 rows;
 	size_t			 indent;	/* text: of details and totals */
+	const struct value	*pvals;		/* the parameters' values */
 };
 
 static int
@@ -725,16 +726,37 @@ report_head(struct rrun *o, const struct value *vals)
 	buf_release(&t);
 }
 
+/* The first rows: the widths from them, then the title and headings. */
+static void
+report_first(void *arg, const struct query_rows *first)
+{
+	struct rrun	*o = arg;
+
+	fix_widths(o, first);
+	report_head(o, o->pvals);
+}
+
+static void
+report_row(void *arg, const struct query_row *row)
+{
+	struct rrun	*o = arg;
+
+	if (o->r->is_group)
+		group_row(o, row);
+	else
+		record_row(o, row);
+	o->rows++;
+}
+
 static int
 report_run(struct cmd_ctx *ctx, const struct report *r, enum rformat fmt)
 {
 	struct rrun		 o;
 	struct query		*q = NULL;
 	struct value		*vals = NULL;
-	struct query_rows	 page;
-	struct buf		 err = BUF_INIT, pos = BUF_INIT;
-	size_t			 k, i;
-	int			 rc = CMD_OK, head = 0;
+	struct buf		 err = BUF_INIT;
+	size_t			 k;
+	int			 rc = CMD_OK, rv;
 
 	if (report_prepare(r, ctx->schema, ctx->argv + 1,
 	    (size_t)(ctx->argc - 1), clock_today(), &q, &vals, &err) != 0) {
@@ -773,37 +795,13 @@ report_run(struct cmd_ctx *ctx, const struct report *r, enum rformat fmt)
 	o.gv = xcalloc(o.ngroups + 1, sizeof *o.gv);
 	o.indent = 2 * o.ngroups;
 
-	query_rows_init(&page);
-	for (;;) {
-		query_rows_release(&page);
-		query_rows_init(&page);
-		if (query_run(ctx->session, q, pos.data, REPORT_PAGE, &page,
-		    &err) != 0) {
-			rc = cmd_error(ctx, "%s", err.data);
-			break;
-		}
-		if (!head) {
-			fix_widths(&o, &page);
-			report_head(&o, vals);
-			head = 1;
-		}
-		for (i = 0; i < page.n; i++) {
-			if (r->is_group)
-				group_row(&o, &page.rows[i]);
-			else
-				record_row(&o, &page.rows[i]);
-			o.rows++;
-		}
-		if (!page.more || page.n == 0)
-			break;
-		buf_reset(&pos);
-		buf_add(&pos, page.next.data, page.next.len);
-		/* Between pages, outside any transaction. */
-		if (cmd_flush(ctx) != 0 || cmd_gone(ctx)) {
-			rc = CMD_FAILED;
-			break;
-		}
-	}
+	o.pvals = vals;
+	rv = cmd_query_stream(ctx, q, REPORT_PAGE, report_first, report_row,
+	    &o, &err);
+	if (rv < 0)
+		rc = cmd_error(ctx, "%s", err.data);
+	else if (rv > 0)
+		rc = CMD_FAILED;
 	if (rc == CMD_OK && !r->is_group) {
 		if (o.started)
 			close_groups(&o, 0);
@@ -813,7 +811,6 @@ report_run(struct cmd_ctx *ctx, const struct report *r, enum rformat fmt)
 	}
 	if (rc == CMD_OK && fmt == RFMT_JSON)
 		buf_adds(&ctx->out, o.json_started ? "\n]}\n" : "]}\n");
-	query_rows_release(&page);
 	query_free(q);
 	report_values_free(vals, r->nparams);
 	for (k = 0; k < r->ngroups; k++) {
@@ -830,7 +827,6 @@ report_run(struct cmd_ctx *ctx, const struct report *r, enum rformat fmt)
 	free(o.right);
 	free(o.rc);
 	buf_release(&err);
-	buf_release(&pos);
 	return (rc);
 }
 

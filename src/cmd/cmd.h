@@ -212,10 +212,10 @@ void	 cmd_grid_render(const struct cmd_grid *, enum cmd_format, size_t,
 	     size_t, struct buf *);
 
 /*
- * Queries (cmd-query.c).  cmd_query_output() runs q page by page through
- * the session and writes its rows in fmt (a table's column widths are
- * fixed by the first page), sending each page to the client before
- * asking for the next.  cmd_cell() appends s as one cell of an aligned
+ * Queries (cmd-query.c).  cmd_query_output() runs q through the session
+ * and writes its rows in fmt (a table's column widths are fixed by the
+ * first page of rows), sending each page's worth to the client as it
+ * comes.  cmd_cell() appends s as one cell of an aligned
  * table, width display cells wide (cut with "…"), padded unless it is
  * the last, left-aligned one.
  */
@@ -223,6 +223,20 @@ struct query;
 int	 cmd_query_output(struct cmd_ctx *, const struct query *,
 	     enum cmd_format);
 void	 cmd_cell(struct buf *, const char *, size_t, size_t, int, int);
+/*
+ * A whole result of q, row by row, in one run of the engine: the first
+ * `first` rows (fewer when there are fewer) go to head together, so a
+ * layout can size its columns, then to row; every row after them goes
+ * to row as it comes, and the output is sent to the client every
+ * `first` rows, between the engine's transactions.  0, -1 with err (the
+ * query failed), 1 when the client went away.
+ */
+struct query_row;
+struct query_rows;
+typedef void cmd_rows_fn(void *, const struct query_rows *);
+typedef void cmd_row_fn(void *, const struct query_row *);
+int	 cmd_query_stream(struct cmd_ctx *, const struct query *, size_t,
+	     cmd_rows_fn *, cmd_row_fn *, void *, struct buf *);
 /* "list TABLE COND": the records of t meeting cond, with list's --sort
  * (any field) and --limit. */
 int	 cmd_query_list(struct cmd_ctx *, const struct table *, const char *,

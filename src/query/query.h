@@ -106,6 +106,9 @@ struct query_rows {
 void	 query_rows_init(struct query_rows *);
 /* Free the rows, keep nothing (next is released too). */
 void	 query_rows_release(struct query_rows *);
+/* Append a copy of a row of q (as query_each() lends it) to rows. */
+void	 query_rows_add(const struct query *, struct query_rows *,
+	     const struct query_row *);
 
 /*
  * Run the query: up to n rows after the position (NULL or "" = from the

@@ -2162,20 +2162,14 @@ query_rows_release(struct query_rows *rows)
 	buf_init(&rows->next);
 }
 
-struct rows_arg {
-	struct query_rows *rows;
-	size_t		 ncols;
-};
-
-static int
-rows_add(const struct query_row *row, void *arg, struct buf *err)
+void
+query_rows_add(const struct query *q, struct query_rows *rows,
+    const struct query_row *row)
 {
-	struct rows_arg	*ra = arg;
-	struct query_rows *rows = ra->rows;
 	struct query_row *r;
 	size_t		 i;
 
-	(void)err;
+	rows->ncols = q->ncols;
 	if (rows->n == rows->alloc) {
 		rows->alloc = rows->alloc ? rows->alloc * 2 : 64;
 		rows->rows = xreallocarray(rows->rows, rows->alloc,
@@ -2185,13 +2179,27 @@ rows_add(const struct query_row *row, void *arg, struct buf *err)
 	r->id = row->id;
 	r->level = row->level;
 	r->rec = row->rec != NULL ? record_dup(row->rec) : NULL;
-	r->vals = xcalloc(ra->ncols ? ra->ncols : 1, sizeof *r->vals);
-	for (i = 0; i < ra->ncols; i++) {
+	r->vals = xcalloc(q->ncols ? q->ncols : 1, sizeof *r->vals);
+	for (i = 0; i < q->ncols; i++) {
 		r->vals[i] = row->vals[i];
 		if (row->vals[i].s != NULL)
 			r->vals[i].s = xstrndup(row->vals[i].s,
 			    row->vals[i].len);
 	}
+}
+
+struct rows_arg {
+	const struct query *q;
+	struct query_rows *rows;
+};
+
+static int
+rows_add(const struct query_row *row, void *arg, struct buf *err)
+{
+	struct rows_arg	*ra = arg;
+
+	(void)err;
+	query_rows_add(ra->q, ra->rows, row);
 	return (0);
 }
 
@@ -2199,7 +2207,7 @@ int
 query_run(struct session *s, const struct query *q, const char *after,
     size_t n, struct query_rows *out, struct buf *err)
 {
-	struct rows_arg	ra = { out, q->ncols };
+	struct rows_arg	ra = { q, out };
 
 	out->ncols = q->ncols;
 	return (query_each(s, q, after, n, rows_add, &ra, &out->next,

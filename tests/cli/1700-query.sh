@@ -101,4 +101,24 @@ is "$(printf '%s\n' "$out" | sed 1d | cut -f 2 | sort -r | uniq | wc -l)" 150 \
 run query 'party where city ^= Город cols name'
 is "$(printf '%s\n' "$out" | wc -l)" 451 "a table across pages has one heading"
 
+# A sort no index gives, over several pages' worth: one run of the
+# engine, every row once, in order (notes has no index).
+awk 'BEGIN { print "kind,name,notes"
+	for (i = 1; i <= 1200; i++)
+		printf "org,Запись %04d,n%05d\n", i, (i * 7919) % 1201 }' \
+    >"$T/unsorted.csv"
+clerk import party "$T/unsorted.csv" >/dev/null
+awk -F, 'NR > 1 { print $3 "\t" $2 }' "$T/unsorted.csv" | LC_ALL=C sort \
+    >"$T/want"
+run query 'party where notes ^= n sort notes cols notes, name' --format tsv
+status 0 "a big sort no index gives"
+printf '%s\n' "$out" | sed 1d | cut -f 2,3 >"$T/got"
+is "$(wc -l <"$T/got")" 1200 "gives every row"
+is "$(cmp "$T/want" "$T/got" && echo same)" same "once each, in order"
+run query 'party where notes ^= n sort -notes cols name, notes'
+is "$(printf '%s\n' "$out" | sed -n '2p;$p' | awk '{ print $NF }' | tr '\n' ' ')" \
+    "$(sed -n '$p;1p' "$T/want" | cut -f 1 | sort -r | tr '\n' ' ')" \
+    "a table of it, descending, first to last"
+is "$(printf '%s\n' "$out" | grep -c Запись)" 1200 "every row in the table"
+
 done_testing
