@@ -65,6 +65,17 @@ status 0 "--explain"
 like "$out" "party" "prints the plan, not rows"
 unlike "$out" "Ромашка" "no rows with the plan"
 
+# The manager compares folded, so its index is folded: a lookup, any case.
+run query 'party where manager = IVANOV cols name' --explain
+like "$out" "index manager:folded = 'ivanov'" "manager = X looks the folded index up"
+unlike "$out" "scan" "instead of scanning"
+run query 'party where manager = IVANOV cols name' --format tsv
+is "$out" "id	name
+1	ООО «Ромашка»
+3	ЗАО «Берёзка»" "and finds the manager's clients whatever the case"
+run query 'party sort -manager cols name' --explain
+like "$out" "walk index manager:folded" "a sort by manager walks it"
+
 # list TABLE COND: list's columns, the condition's columns count in it.
 run list party 'manager = ivanov'
 is "$out" "$(clerk query 'party where manager = ivanov')" \
