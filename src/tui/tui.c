@@ -546,6 +546,8 @@ dump_screen(struct tui *t)
 	buf_release(&line);
 }
 
+static void	headless_count(struct tui_priv *);
+
 static int
 map_curses_key(int r, wint_t wc)
 {
@@ -603,6 +605,7 @@ stats_end(struct tui *t)
 
 	if (p->stats == NULL || p->stat_key == 0)
 		return;
+	headless_count(p);
 	tui_key_name(p->stat_key, &name);
 	fprintf(p->stats, "%s\t%llu\t%llu\n", name.data,
 	    (unsigned long long)(clock_monotonic_ns() - p->stat_ns),
@@ -639,6 +642,7 @@ tui_getkey(struct tui *t)
 				return (TUI_KEY_RESIZE);
 			case TUI_STEP_KEY:
 				p->stat_key = st->key;
+				headless_count(p);
 				p->stat_ns = clock_monotonic_ns();
 				p->stat_bytes = p->bytes;
 				return (st->key);
@@ -1279,22 +1283,33 @@ tui_call(struct tui *t, struct buf *out, struct buf *err, const char *verb,
 
 /* Running it. */
 
-/* The headless terminal's output: counted and dropped. */
-static ssize_t
-null_write(void *cookie, const char *b, size_t n)
+/*
+ * The headless terminal's output: counted and dropped.  ncurses writes
+ * to the descriptor of its FILE, not through stdio, so the output is a
+ * scratch file whose offset says what was written; it is emptied each
+ * time it is counted.
+ */
+static void
+headless_count(struct tui_priv *p)
 {
-	struct tui_priv	*p = cookie;
+	off_t	off;
+	int	fd;
 
-	(void)b;
-	p->bytes += n;
-	return ((ssize_t)n);
+	if (p->out == NULL)
+		return;
+	fflush(p->out);
+	fd = fileno(p->out);
+	if ((off = lseek(fd, 0, SEEK_CUR)) > 0) {
+		p->bytes += (uint64_t)off;
+		if (ftruncate(fd, 0) == 0)
+			lseek(fd, 0, SEEK_SET);
+	}
 }
 
 static int
 term_init(struct tui *t, const struct tui_options *o, struct buf *err)
 {
 	struct tui_priv		*p = priv(t);
-	cookie_io_functions_t	 io = { NULL, null_write, NULL, NULL };
 
 	if (o->headless) {
 		/*
@@ -1302,11 +1317,10 @@ term_init(struct tui *t, const struct tui_options *o, struct buf *err)
 		 * the screens come out the same on every machine; keys
 		 * come from the script, above curses.
 		 */
-		if ((p->out = fopencookie(p, "w", io)) == NULL ||
+		if ((p->out = tmpfile()) == NULL ||
 		    (p->in = fopen("/dev/null", "r")) == NULL)
 			return (buf_error(err, _("cannot set up the "
 			    "headless terminal: %s"), strerror(errno)));
-		setvbuf(p->out, NULL, _IOFBF, 1 << 16);
 		p->term = newterm("xterm-256color", p->out, p->in);
 		if (p->term == NULL)
 			return (buf_error(err, _("cannot set up the "

@@ -10,7 +10,7 @@
 # tests/bench/RESULTS.md (or BENCH_RESULTS).  The client part takes the
 # import (minutes at 1,000,000 rows) plus twice BENCH_CLIENT_SECONDS.
 # BENCH_WHAT=store or client runs one part (its section alone is
-# written).  Called from the build folder with top_srcdir and
+# written); tui the terminal interface's part (see tui_bench below).  Called from the build folder with top_srcdir and
 # top_builddir set by the Makefile.
 set -eu
 
@@ -22,13 +22,56 @@ prog=$top_builddir/tests/bench/bench-store
 client=$top_builddir/tests/bench/bench-client
 what=${BENCH_WHAT:-all}
 case $what in
-all|store|client) ;;
-*) echo "bench: BENCH_WHAT is store, client or all, not '$what'" >&2
+all|store|client|tui) ;;
+*) echo "bench: BENCH_WHAT is store, client, tui or all, not '$what'" >&2
    exit 2 ;;
 esac
 
 tmp=$(mktemp -d /tmp/clerk-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# The terminal interface (bench-tui: clerk --headless driven by a key
+# script on BENCH_N parties): its section, "# TUI benchmark", is
+# replaced in the results file (or added at its end), the rest kept.
+# BENCH_WHAT=tui runs it alone; all runs it last.
+tui_bench() {
+	echo "bench: the TUI's keys on $n parties in $tmp/tui" >&2
+	st=0
+	"$top_builddir/tests/bench/bench-tui" "$n" "$tmp/tui" \
+	    "$top_builddir/clerk" >"$tmp/tui.md" || st=$?
+	if [ "$st" -ne 0 ]; then
+		{
+			echo "# TUI benchmark: keystrokes on a list and a card"
+			echo
+			echo "bench-tui FAILED (exit status $st); its messages" \
+			    "went to the terminal."
+		} >"$tmp/tui.md"
+	fi
+	{
+		echo
+		echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine:" \
+		    "$(uname -m), $(nproc) cores; load average (1, 5, 15 min)" \
+		    "after: $(cut -d ' ' -f 1-3 /proc/loadavg); clerk:" \
+		    "$(git -C "$top_srcdir" rev-parse --short HEAD 2>/dev/null ||
+		    echo unknown)"
+	} >>"$tmp/tui.md"
+	cat "$tmp/tui.md"
+	touch "$results"
+	awk '/^# TUI benchmark/ { skip = 1; next }
+	    /^# / { skip = 0 }
+	    !skip' "$results" >"$results.tmp"
+	# One blank line between the sections.
+	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$results.tmp" >"$results.tmp2"
+	{ cat "$results.tmp2"; [ -s "$results.tmp2" ] && echo; cat "$tmp/tui.md"; } \
+	    >"$results.tmp"
+	rm -f "$results.tmp2"
+	mv "$results.tmp" "$results"
+	echo "bench: the TUI's section written to $results" >&2
+}
+if [ "$what" = tui ]; then
+	tui_bench
+	exit 0
+fi
 
 load0=$(cut -d ' ' -f 1-3 /proc/loadavg)
 if [ "$what" != client ]; then
@@ -98,3 +141,5 @@ bdb=$(dpkg-query -W -f '${Version}' libdb5.3 2>/dev/null || echo unknown)
 } >"$results.tmp"
 mv "$results.tmp" "$results"
 echo "bench: results written to $results" >&2
+[ "$what" = all ] && tui_bench
+exit 0

@@ -43,6 +43,16 @@ selected() {
 keys() {
 	tm send-keys -t t "$@"
 }
+# likere TEXT ERE NAME: like, with an extended regular expression (the
+# engine writes "-name" back as "- name" or "-name").
+likere() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "got: $1" "wanted it to match: $2"
+	fi
+}
 text() {
 	tm send-keys -t t -l "$1"
 }
@@ -117,7 +127,7 @@ text 'moscow'
 keys Enter
 wait_for "view 'moscow' saved" "saved"
 run view list --format tsv
-like "$out" "moscow	no	party where city = Москва sort - name" \
+likere "$out" "moscow	no	party where city = Москва sort - ?name" \
     "clerk view list shows it"
 # ... and loaded into a fresh list with F9.
 keys Escape
@@ -147,7 +157,7 @@ wait_for "Replace it?" "a taken name asks"
 keys Enter
 wait_for "view 'moscow' kept as it was" "No by default"
 run view list --format tsv
-like "$out" "sort - name" "the view as it was"
+likere "$out" "sort - ?name" "the view as it was"
 text 'V'
 wait_for "view: moscow" "again"
 keys Enter

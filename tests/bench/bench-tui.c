@@ -1,0 +1,310 @@
+/*
+ * bench-tui.c: the terminal interface's keystrokes (issue 5: each key on
+ * a list or card of a 1,000,000-party database redraws within 10 ms).
+ * Makes a database of N parties with "clerk admin demo --scale N"
+ * (faster to set up than an import, and the same data every time),
+ * then drives clerk in its headless mode (--headless 80x24 --keys
+ * SCRIPT --key-stats FILE: keys injected above curses, the terminal a
+ * null output that counts bytes) through a script of keys on the
+ * clients' list and on a card, and prints a markdown table: per kind of
+ * key, the time from the key to the screen written (p50, p99, max) and
+ * the bytes written to the terminal per key, with "met" or "MISSED"
+ * against 10 ms at p99.  Runs the real clerk and clerkd as a user would;
+ * links only util.  Not a test: it times things.
+ *
+ * Usage: bench-tui N DIR CLERK   (DIR a scratch folder, created; CLERK
+ * the clerk program, CLERKD and CLERK_FORMS in the environment)
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+#define TARGET_NS	10000000ull	/* 10 ms */
+
+extern char **environ;
+
+/* Kinds of keys, in the order of the table. */
+enum kind { K_SETUP, K_DOWN, K_UP, K_PGDN, K_PGUP, K_END, K_HOME,
+	K_SEARCH_OPEN, K_SEARCH_LETTER, K_SEARCH_ENTER, K_CARD_OPEN,
+	K_CARD_CLOSE, K_FIELD_DOWN, K_CARD_TYPE, K_NKINDS };
+static const char *const kind_name[K_NKINDS] = {
+	"(setup keys)", "Down", "Up", "PgDn", "PgUp", "End", "Home",
+	"/ (search line)", "search letters", "Enter (search done)",
+	"Enter (open a card)", "Esc (card to list)", "Down (card field)",
+	"typing in a card field"
+};
+
+struct script {
+	struct buf	 text;		/* the key script */
+	enum kind	*kinds;		/* the kind of each key step */
+	size_t		 n;
+};
+
+static void
+key(struct script *s, enum kind k, const char *step)
+{
+	s->kinds = xreallocarray(s->kinds, s->n + 1, sizeof *s->kinds);
+	s->kinds[s->n++] = k;
+	buf_adds(&s->text, step);
+}
+
+/* Every character of a UTF-8 word as one key step. */
+static void
+typed(struct script *s, enum kind k, const char *word)
+{
+	uint32_t	cp;
+	size_t		len = strlen(word), n;
+
+	while (len > 0) {
+		n = utf8_decode(word, len, &cp);
+		if (n == 0)
+			n = 1;
+		s->kinds = xreallocarray(s->kinds, s->n + 1,
+		    sizeof *s->kinds);
+		s->kinds[s->n++] = k;
+		buf_add(&s->text, word, n);
+		word += n;
+		len -= n;
+	}
+}
+
+/*
+ * The script.  Searches use beginnings of common Russian names, so
+ * every letter asks the word index for a page of matches; cards open
+ * on rows spread over the table (after PgDn); the typing goes into the
+ * name field of a card, Cyrillic, as an operator types.
+ */
+static void
+script_make(struct script *s)
+{
+	static const char *const words[] = { "Иван", "Петр", "Смирн",
+		"Кузн", "Орлов", "Морозо", "Волк", "Лебед", "Соколо",
+		"Попов" };
+	size_t	i, j;
+
+	key(s, K_SETUP, "<Down>");
+	key(s, K_SETUP, "<Enter>");		/* the clients' list */
+	for (i = 0; i < 300; i++)
+		key(s, K_DOWN, "<Down>");
+	for (i = 0; i < 100; i++)
+		key(s, K_UP, "<Up>");
+	for (i = 0; i < 100; i++)
+		key(s, K_PGDN, "<PgDn>");
+	for (i = 0; i < 50; i++)
+		key(s, K_PGUP, "<PgUp>");
+	for (i = 0; i < 20; i++) {
+		key(s, K_END, "<End>");
+		key(s, K_HOME, "<Home>");
+	}
+	for (i = 0; i < nitems(words); i++) {
+		key(s, K_SEARCH_OPEN, "/");
+		typed(s, K_SEARCH_LETTER, words[i]);
+		key(s, K_SEARCH_ENTER, "<Enter>");
+	}
+	for (i = 0; i < 30; i++) {
+		key(s, K_PGDN, "<PgDn>");
+		key(s, K_CARD_OPEN, "<Enter>");
+		for (j = 0; j < 3; j++)
+			key(s, K_FIELD_DOWN, "<Down>");
+		key(s, K_CARD_CLOSE, "<Esc>");
+	}
+	/* The name of a card: Down to it, e edits, Ctrl-U clears. */
+	key(s, K_CARD_OPEN, "<Enter>");
+	key(s, K_FIELD_DOWN, "<Down>");
+	key(s, K_SETUP, "e");
+	key(s, K_SETUP, "<C-u>");
+	for (i = 0; i < 4; i++)
+		typed(s, K_CARD_TYPE, "ООО «Торговый дом Снежинка» ");
+	/* The end of the script hangs up: the edits become a draft. */
+}
+
+static int
+spawn_wait(char *const argv[], const char *out)
+{
+	posix_spawn_file_actions_t	 fa;
+	pid_t				 pid;
+	int				 st, r;
+
+	posix_spawn_file_actions_init(&fa);
+	if (out != NULL)
+		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out,
+		    O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0) {
+		fprintf(stderr, "bench-tui: cannot run %s: %s\n", argv[0],
+		    strerror(r));
+		return (-1);
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return (-1);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "bench-tui: %s %s failed\n", argv[0],
+		    argv[1] != NULL ? argv[1] : "");
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* The p-th percentile of n sorted values (nearest rank). */
+static uint64_t
+pct(const uint64_t *v, size_t n, unsigned p)
+{
+	size_t	i = (n * p + 99) / 100;
+
+	return (v[i > 0 ? i - 1 : 0]);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct script	 s;
+	struct buf	 path = BUF_INIT, keys = BUF_INIT, stats = BUF_INIT;
+	struct buf	 line = BUF_INIT;
+	uint64_t	*ns[K_NKINDS], bytes[K_NKINDS], t0, setup_ns;
+	size_t		 cnt[K_NKINDS], k, nstats = 0;
+	char		 buf[512], *dir, *clerk, *scale;
+	char		*init[] = { NULL, (char *)"admin", (char *)"init", NULL };
+	char		*demo[] = { NULL, (char *)"admin", (char *)"demo",
+	    (char *)"--scale", NULL, (char *)"--seed", (char *)"1", NULL };
+	char		*run[] = { NULL, (char *)"--headless", (char *)"80x24",
+	    (char *)"--keys", NULL, (char *)"--key-stats", NULL, NULL };
+	FILE		*f;
+	int		 missed = 0;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: bench-tui N DIR CLERK\n");
+		return (2);
+	}
+	scale = argv[1];
+	dir = argv[2];
+	clerk = argv[3];
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		fprintf(stderr, "bench-tui: %s: %s\n", dir, strerror(errno));
+		return (1);
+	}
+	/* A personal server of our own, drafts kept in the scratch folder. */
+	buf_printf(&path, "%s/data", dir);
+	setenv("CLERK_DIR", path.data, 1);
+	buf_set(&path, "%s/run", dir);
+	mkdir(path.data, 0700);
+	setenv("XDG_RUNTIME_DIR", path.data, 1);
+	buf_set(&path, "%s/state", dir);
+	setenv("XDG_STATE_HOME", path.data, 1);
+	setenv("LC_ALL", "C.UTF-8", 1);
+	unsetenv("CLERK_SOCKET");
+	unsetenv("NO_COLOR");
+
+	init[0] = demo[0] = run[0] = clerk;
+	demo[4] = scale;
+	t0 = clock_monotonic_ns();
+	fprintf(stderr, "bench-tui: clerk admin demo --scale %s\n", scale);
+	if (spawn_wait(init, "/dev/null") != 0 ||
+	    spawn_wait(demo, "/dev/null") != 0)
+		return (1);
+	setup_ns = clock_monotonic_ns() - t0;
+
+	memset(&s, 0, sizeof s);
+	buf_init(&s.text);
+	script_make(&s);
+	buf_printf(&keys, "%s/keys", dir);
+	buf_printf(&stats, "%s/stats", dir);
+	if ((f = fopen(keys.data, "w")) == NULL ||
+	    fwrite(s.text.data, 1, s.text.len, f) != s.text.len ||
+	    fclose(f) != 0) {
+		fprintf(stderr, "bench-tui: %s: %s\n", keys.data,
+		    strerror(errno));
+		return (1);
+	}
+	run[4] = keys.data;
+	run[6] = stats.data;
+	fprintf(stderr, "bench-tui: %zu keys headless\n", s.n);
+	if (spawn_wait(run, "/dev/null") != 0)
+		return (1);
+
+	/* One stats line per key step, in the script's order. */
+	memset(cnt, 0, sizeof cnt);
+	memset(bytes, 0, sizeof bytes);
+	for (k = 0; k < K_NKINDS; k++)
+		ns[k] = xcalloc(s.n + 1, sizeof *ns[k]);
+	if ((f = fopen(stats.data, "r")) == NULL) {
+		fprintf(stderr, "bench-tui: %s: %s\n", stats.data,
+		    strerror(errno));
+		return (1);
+	}
+	while (fgets(buf, sizeof buf, f) != NULL && nstats < s.n) {
+		char		*p = strchr(buf, '\t'), *q;
+		uint64_t	 t, b;
+
+		if (p == NULL)
+			continue;
+		t = strtoull(p + 1, &q, 10);
+		b = strtoull(q, NULL, 10);
+		k = s.kinds[nstats++];
+		ns[k][cnt[k]++] = t;
+		bytes[k] += b;
+	}
+	fclose(f);
+	if (nstats != s.n)
+		fprintf(stderr, "bench-tui: %zu keys timed of %zu (the run "
+		    "ended early?)\n", nstats, s.n);
+
+	printf("# TUI benchmark: keystrokes on a list and a card\n\n");
+	printf("%s parties (made by `clerk admin demo --scale %s --seed 1` "
+	    "in %.1f s); clerk in its headless mode at 80x24 (keys "
+	    "injected above curses, the terminal a null output), its "
+	    "personal clerkd on the same machine.  Time: from the key to "
+	    "the screen written (curses' refresh done), the server's "
+	    "calls included.  Target (issue 5): 10 ms, judged at p99.\n\n",
+	    scale, scale, (double)setup_ns / 1e9);
+	printf("| key | keys | p50 ms | p99 ms | max ms | bytes/key | 10 ms |\n");
+	printf("|---|---:|---:|---:|---:|---:|---|\n");
+	for (k = 1; k < K_NKINDS; k++) {
+		uint64_t	p99;
+
+		if (cnt[k] == 0)
+			continue;
+		qsort(ns[k], cnt[k], sizeof *ns[k], cmp_u64);
+		p99 = pct(ns[k], cnt[k], 99);
+		if (p99 > TARGET_NS)
+			missed++;
+		printf("| %s | %zu | %.2f | %.2f | %.2f | %llu | %s |\n",
+		    kind_name[k], cnt[k], (double)pct(ns[k], cnt[k], 50) / 1e6,
+		    (double)p99 / 1e6, (double)ns[k][cnt[k] - 1] / 1e6,
+		    (unsigned long long)(bytes[k] / cnt[k]),
+		    p99 <= TARGET_NS ? "met" : "MISSED");
+	}
+	printf("\n%s\n", missed == 0 ? "Every kind of key redraws within "
+	    "10 ms at p99." : "Some kinds of keys MISSED 10 ms at p99 (see "
+	    "above).");
+	for (k = 0; k < K_NKINDS; k++)
+		free(ns[k]);
+	free(s.kinds);
+	buf_release(&s.text);
+	buf_release(&path);
+	buf_release(&keys);
+	buf_release(&stats);
+	buf_release(&line);
+	return (0);
+}
