@@ -53,6 +53,9 @@ struct rrun {
 	uint64_t		 rows;
 	size_t			 indent;	/* text: of details and totals */
 	const struct value	*pvals;		/* the parameters' values */
+	/* The next line's cell span_at takes the room of span cells (a
+	 * subtotal's label over the keys it leaves empty). */
+	size_t			 span_at, span;
 };
 
 static int
@@ -326,7 +329,7 @@ static void
 text_line(struct rrun *o, size_t indent, char **cells)
 {
 	struct buf	*out = &o->ctx->out;
-	size_t		 k, w, last = o->ncols;
+	size_t		 i, k, w, last = o->ncols;
 
 	/* No blanks after the last cell that has something. */
 	while (last > 0 && *cells[last - 1] == '\0')
@@ -337,12 +340,23 @@ text_line(struct rrun *o, size_t indent, char **cells)
 		if (k > 0)
 			buf_adds(out, "  ");
 		w = o->widths[k];
+		if (o->span > 1 && k == o->span_at) {
+			/* A label over the empty cells after it. */
+			for (i = 1; i < o->span && k + 1 < last; i++) {
+				k++;
+				w += 2 + o->widths[k];
+			}
+			cmd_cell(out, cells[o->span_at],
+			    strlen(cells[o->span_at]), w, 0, k + 1 == last);
+			continue;
+		}
 		if (o->right[k] && utf8_width(cells[k], strlen(cells[k])) > w)
 			w = utf8_width(cells[k], strlen(cells[k]));
 		cmd_cell(out, cells[k], strlen(cells[k]), w, o->right[k],
 		    k + 1 == last);
 	}
 	buf_addch(out, '\n');
+	o->span = 0;
 }
 
 static char **
@@ -609,10 +623,17 @@ group_row(struct rrun *o, const struct query_row *row)
 	for (k = 0; k < o->ncols; k++) {
 		buf_reset(&t);
 		if (row->level > 0 && o->cols[k] == at &&
-		    !row->vals[o->cols[k]].set)
+		    !row->vals[o->cols[k]].set) {
 			buf_adds(&t, row->level >= (int)nkeys ?
 			    _("Grand total") : _("Subtotal"));
-		else
+			/* Over the keys the total leaves empty, so the
+			 * label does not push the numbers aside. */
+			o->span_at = k;
+			for (o->span = 1; k + o->span < o->ncols &&
+			    o->cols[k + o->span] < nkeys &&
+			    !row->vals[o->cols[k + o->span]].set; o->span++)
+				;
+		} else
 			cell_text(o, k, &row->vals[o->cols[k]], 0, &t);
 		free(cells[k]);
 		cells[k] = xstrdup(t.data);
@@ -626,8 +647,11 @@ static void
 fix_widths(struct rrun *o, const struct query_rows *page)
 {
 	struct buf	t = BUF_INIT;
-	size_t		i, k, w;
+	size_t		i, k, w, nkeys = 0;
 
+	for (k = 0; k < query_ncols(o->q); k++)
+		if (query_col(o->q, k)->kind != QC_AGG)
+			nkeys++;
 	for (k = 0; k < o->ncols; k++) {
 		const struct report_column *c = o->rc[k];
 		const char *h = c != NULL && c->label[0] != NULL ?
@@ -652,6 +676,13 @@ fix_widths(struct rrun *o, const struct query_rows *page)
 		if (c != NULL && (c->total == RT_SUM || c->total == RT_AVG) &&
 		    o->widths[k] < REPORT_SUM_MIN)
 			o->widths[k] = REPORT_SUM_MIN;
+		/* A group query's subtotal is labelled in the key it
+		 * leaves empty, any key but the first (the grand total's
+		 * label there spans every key). */
+		if (o->r->is_group && o->cols[k] > 0 &&
+		    o->cols[k] < nkeys && (w = utf8_width(_("Subtotal"),
+		    strlen(_("Subtotal")))) > o->widths[k])
+			o->widths[k] = w;
 	}
 	buf_release(&t);
 }

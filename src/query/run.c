@@ -1679,34 +1679,15 @@ value_qv(const struct value *v, struct qv *out)
 	out->len = v->len;
 }
 
-/*
- * Fold one matched record into its group, from the values its item got
- * in the transaction (group keys, then the aggregates' arguments), so
- * a transaction run again never counts a record twice.
- */
+/* Fold one record's aggregates' arguments (vals after the keys) into
+ * group g. */
 static int
-group_add(struct run *ru, struct gtab *gt, const struct value *vals)
+group_fold(struct run *ru, struct group *g, const struct value *vals)
 {
 	const struct query *q = ru->q;
-	struct buf	 key = BUF_INIT;
-	struct group	*g;
 	struct qv	 v, b;
 	size_t		 i;
-	int		 isnew, rv = -1;
 
-	for (i = 0; i < q->ngroups; i++) {
-		value_qv(&vals[i], &v);
-		qv_key(q->groups[i], &v, 0, &key);
-	}
-	g = gtab_get(gt, q, &key, &isnew);
-	if (isnew) {
-		for (i = 0; i < q->ngroups; i++) {
-			value_qv(&vals[i], &v);
-			qv_to_value(&v, &g->keys[i]);
-		}
-		gt->mem += sizeof *g + key.len * 2 + 64 * (q->ngroups +
-		    q->naggs);
-	}
 	for (i = 0; i < q->naggs; i++) {
 		const struct qexpr *x = q->aggs[i];
 		struct agg	*a = &g->aggs[i];
@@ -1719,7 +1700,7 @@ group_add(struct run *ru, struct gtab *gt, const struct value *vals)
 		case QA_SUM:
 		case QA_AVG:
 			if (add_checked(&a->sum, v.i, ru->err, x->name) != 0)
-				goto out;
+				return (-1);
 			break;
 		case QA_MIN:
 		case QA_MAX:
@@ -1732,8 +1713,148 @@ group_add(struct run *ru, struct gtab *gt, const struct value *vals)
 			break;
 		}
 	}
+	return (0);
+}
+
+/*
+ * The elements a group key of a record gives: one value, or for a field
+ * holding a list (phones) each element once, so a client with two
+ * phones is in the group of each.  An empty list is one unset key.
+ * Returns how many went into *el (grown as needed).
+ */
+static size_t
+key_elements(const struct qexpr *x, const struct value *val, struct qv **el,
+    size_t *ael)
+{
+	struct buf	 ka = BUF_INIT, kb = BUF_INIT;
+	struct qv	 v, e;
+	const char	*p, *nl, *end;
+	size_t		 n = 0, j;
+
+	value_qv(val, &v);
+	if (!x->multi || !v.set || FT_IS_INT(x->type) || v.s == NULL) {
+		if (*ael < 1) {
+			*el = xreallocarray(*el, 1, sizeof **el);
+			*ael = 1;
+		}
+		(*el)[0] = v;
+		return (1);
+	}
+	end = v.s + v.len;
+	for (p = v.s; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (nl == p)
+			continue;
+		e = v;
+		e.s = p;
+		e.len = (size_t)(nl - p);
+		/* An element twice in one list is one membership. */
+		buf_reset(&ka);
+		qv_key(x, &e, 0, &ka);
+		for (j = 0; j < n; j++) {
+			buf_reset(&kb);
+			qv_key(x, &(*el)[j], 0, &kb);
+			if (keycmp(&ka, &kb) == 0)
+				break;
+		}
+		if (j < n)
+			continue;
+		if (n == *ael) {
+			*ael = *ael ? *ael * 2 : 4;
+			*el = xreallocarray(*el, *ael, sizeof **el);
+		}
+		(*el)[n++] = e;
+	}
+	buf_release(&ka);
+	buf_release(&kb);
+	if (n == 0) {
+		memset(&v, 0, sizeof v);
+		if (*ael < 1) {
+			*el = xreallocarray(*el, 1, sizeof **el);
+			*ael = 1;
+		}
+		(*el)[0] = v;
+		n = 1;
+	}
+	return (n);
+}
+
+/*
+ * Fold one matched record into its groups, from the values its item got
+ * in the transaction (group keys, then the aggregates' arguments), so
+ * a transaction run again never counts a record twice.  A key on a list
+ * puts the record in the group of each of its elements (with several
+ * such keys, of each combination).
+ */
+static int
+group_add(struct run *ru, struct gtab *gt, const struct value *vals)
+{
+	const struct query *q = ru->q;
+	struct buf	 key = BUF_INIT;
+	struct group	*g;
+	struct qv	**el;
+	size_t		*nel, *ael, *at, i;
+	int		 isnew, rv = -1;
+
+	/* No key on a list: one group, straight from the values. */
+	for (i = 0; i < q->ngroups && !q->groups[i]->multi; i++)
+		;
+	if (i == q->ngroups) {
+		struct qv	v;
+
+		for (i = 0; i < q->ngroups; i++) {
+			value_qv(&vals[i], &v);
+			qv_key(q->groups[i], &v, 0, &key);
+		}
+		g = gtab_get(gt, q, &key, &isnew);
+		if (isnew) {
+			for (i = 0; i < q->ngroups; i++) {
+				value_qv(&vals[i], &v);
+				qv_to_value(&v, &g->keys[i]);
+			}
+			gt->mem += sizeof *g + key.len * 2 + 64 *
+			    (q->ngroups + q->naggs);
+		}
+		buf_release(&key);
+		return (group_fold(ru, g, vals));
+	}
+	el = xcalloc(q->ngroups + 1, sizeof *el);
+	nel = xcalloc(q->ngroups + 1, sizeof *nel);
+	ael = xcalloc(q->ngroups + 1, sizeof *ael);
+	at = xcalloc(q->ngroups + 1, sizeof *at);
+	for (i = 0; i < q->ngroups; i++)
+		nel[i] = key_elements(q->groups[i], &vals[i], &el[i], &ael[i]);
+	for (;;) {
+		buf_reset(&key);
+		for (i = 0; i < q->ngroups; i++)
+			qv_key(q->groups[i], &el[i][at[i]], 0, &key);
+		g = gtab_get(gt, q, &key, &isnew);
+		if (isnew) {
+			for (i = 0; i < q->ngroups; i++)
+				qv_to_value(&el[i][at[i]], &g->keys[i]);
+			gt->mem += sizeof *g + key.len * 2 + 64 *
+			    (q->ngroups + q->naggs);
+		}
+		if (group_fold(ru, g, vals) != 0)
+			goto out;
+		/* The next combination, the last key fastest. */
+		for (i = q->ngroups; i > 0; i--) {
+			if (++at[i - 1] < nel[i - 1])
+				break;
+			at[i - 1] = 0;
+		}
+		if (i == 0)
+			break;
+	}
 	rv = 0;
 out:
+	for (i = 0; i < q->ngroups; i++)
+		free(el[i]);
+	free(el);
+	free(nel);
+	free(ael);
+	free(at);
 	buf_release(&key);
 	return (rv);
 }

@@ -9,17 +9,17 @@
 clerk add party kind=org name='ООО «Ромашка»' city=Москва manager=ivanov \
     source=реклама phones='+7 495 123-45-67' >/dev/null
 clerk add party kind=person name='Петров Пётр' city=Тверь manager=petrov \
-    source=сайт status=active >/dev/null
+    source=сайт status=active phones='+7 916 000-00-01' >/dev/null
 clerk add party kind=org name='ЗАО «Берёзка»' city=Москва manager=ivanov \
     status=active phones='+7 495 123-45-67' >/dev/null 2>&1
 clerk add party kind=org name='ООО «Лютик»' manager=ivanov status=active \
-    >/dev/null
+    phones='+7 495 123-45-67, +7 916 000-00-01' >/dev/null 2>&1
 
 run report
 status 0 "report lists the reports"
 like "$out" "clients_by_manager" "clients by manager"
 like "$out" "clients_by_source" "by lead source"
-like "$out" "duplicates_by_phone  Duplicate clients by phone     least=2" \
+like "$out" "duplicates_by_phone  Duplicate clients by phone        least=2" \
     "duplicates by phone, with its parameter and default"
 
 run report clients_by_manager
@@ -47,17 +47,34 @@ like "$out" '{"level":3,"manager":null,"status":null,"name":null,"kind":4,' \
 like "$out" '"title":"Clients by manager and status","params":{},"rows":[' \
     "JSON: title and parameters first"
 
+# By lead source and the month a client was added (all of them now).
+y=$(date +%Y) m=$(date +%-m)
+run report clients_by_source --format tsv
+is "$(printf '%s\n' "$out" | grep -v '^[12]')" "level	source	year(created)	month(created)	count()
+0		$y	$m	2
+0	реклама	$y	$m	1
+0	сайт	$y	$m	1
+3				4" "by source, year and month, and the total"
+is "$(printf '%s\n' "$out" | grep -c '^[12]')" 6 \
+    "a subtotal per source and year, and per source"
 run report clients_by_source
-like "$out" "реклама                         Lead                1" "a group"
-like "$out" "Grand total" "the engine's total, labelled"
+like "$out" "реклама                             $y  $(printf '%8s' "$m")        1" \
+    "a group, in the report's layout"
+like "$out" "реклама                             $y  Subtotal        1" \
+    "a subtotal labelled over the key it leaves empty"
+like "$out" "Grand total                                               4" \
+    "the engine's total, labelled"
 
+# A client is a duplicate under each phone it has (4 has two).
 run report duplicates_by_phone
-is "$(printf '%s\n' "$out" | sed -n '2p;$p')" \
+is "$(printf '%s\n' "$out" | sed -n '2p;6,$p')" \
 "Clients with the phone, at least: 2
-+74951234567                                    2" \
-    "the parameter's default, and the duplicate phone"
++74951234567                                    3
++79160000001                                    2" \
+    "the parameter's default, and each duplicate phone, the commonest first"
 run report duplicates_by_phone least=3 --format csv
-is "$out" "$(printf 'level,phones,count()\r')" "a parameter given"
+is "$out" "$(printf 'level,phones,count()\r\n0,+74951234567,3\r')" \
+    "a parameter given"
 run report duplicates_by_phone least=x
 status 1 "a parameter of the wrong type"
 is "$err" "clerk: parameter 'least': 'x' is not a whole number" "is named"

@@ -3,7 +3,8 @@
  * on random data (hundreds of clients, thousands of deals) in a real
  * store, over random generated queries: filters (every operator, paths
  * through the reference, functions, and/or/not), sorts with limits and
- * offsets, pages after positions, and groups with aggregates.  The
+ * offsets, pages after positions, and groups with aggregates (also
+ * by a list, the phones, each element its own group).  The
  * naive side reads every record once and decides each query by the
  * rules of clerk-query(7) in the plainest way; the answers must be the
  * same rows in the same order.  CLERK_DIFF_SEED picks the data and
@@ -79,7 +80,7 @@ struct nval {
 };
 struct nparty {
 	uint64_t	 id;
-	struct nval	 name, city, status, manager;
+	struct nval	 name, city, status, manager, phones;
 };
 struct ndeal {
 	uint64_t	 id;
@@ -150,6 +151,18 @@ gen_txn(struct store_txn *txn, void *arg, struct buf *err)
 			if (pick(4) != 0)
 				setf(rec, "manager",
 				    managers[pick(nitems(managers))]);
+			if (pick(3) != 0) {
+				/* A few numbers shared among many, sometimes
+				 * one twice in a list. */
+				size_t	np = 1 + pick(3), k;
+
+				s[0] = '\0';
+				for (k = 0; k < np; k++)
+					snprintf(s + strlen(s), sizeof s -
+					    strlen(s), "%s+7 916 000-00-%02u",
+					    k ? ", " : "", pick(12));
+				setf(rec, "phones", s);
+			}
 		} else {
 			if (pick(10) != 0) {
 				snprintf(s, sizeof s, "%llu",
@@ -266,6 +279,7 @@ load_txn(struct store_txn *txn, void *arg, struct buf *err)
 			nval_of(recs[i], "city", &p->city);
 			nval_of(recs[i], "status", &p->status);
 			nval_of(recs[i], "manager", &p->manager);
+			nval_of(recs[i], "phones", &p->phones);
 		} else {
 			struct ndeal *d;
 
@@ -886,6 +900,130 @@ out:
 	buf_release(&kb);
 }
 
+/*
+ * Groups by a list (phones): a client is in the group of each of its
+ * phones, once however often the list holds it; one with none is in
+ * the group of no value.  With status before it, of each pair.  The
+ * naive side counts every (status, phone) of every client and sorts.
+ */
+struct pkey {
+	const char	*status;	/* NULL with no status key */
+	const char	*phone;		/* NULL = none */
+	size_t		 plen;
+};
+
+static int
+pkey_cmp(const void *pa, const void *pb)
+{
+	const struct pkey *a = pa, *b = pb;
+	size_t		 n;
+	int		 c;
+
+	if (a->status != NULL && (c = strcmp(a->status, b->status)) != 0)
+		return (c);
+	if (a->phone == NULL || b->phone == NULL)
+		return ((a->phone != NULL) - (b->phone != NULL));
+	n = a->plen < b->plen ? a->plen : b->plen;
+	if ((c = memcmp(a->phone, b->phone, n)) != 0)
+		return (c);
+	return (a->plen < b->plen ? -1 : a->plen > b->plen);
+}
+
+static void
+one_phone_group(int qn)
+{
+	struct buf	 text = BUF_INIT, want = BUF_INIT, got = BUF_INIT,
+			 err = BUF_INIT;
+	struct query	*q = NULL;
+	struct query_rows rows;
+	struct pkey	*keys = NULL, one;
+	size_t		 nkeys = 0, i, j, first;
+	int		 by_status = (int)pick(2);
+	const char	*only = pick(2) ? statuses[pick(3)] : NULL;
+	const char	*p, *nl, *end;
+
+	buf_adds(&text, "party");
+	if (only != NULL)
+		buf_printf(&text, " where status = %s", only);
+	buf_printf(&text, " group %sphones count()", by_status ?
+	    "status, " : "");
+	for (i = 0; i < nparties; i++) {
+		const struct nparty *pt = &parties[i];
+
+		if (only != NULL && strcmp(pt->status.raw, only) != 0)
+			continue;
+		one.status = by_status ? pt->status.raw : NULL;
+		first = nkeys;
+		if (!pt->phones.set) {
+			one.phone = NULL;
+			one.plen = 0;
+			keys = xreallocarray(keys, nkeys + 1, sizeof *keys);
+			keys[nkeys++] = one;
+			continue;
+		}
+		end = pt->phones.raw + strlen(pt->phones.raw);
+		for (p = pt->phones.raw; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = end;
+			one.phone = p;
+			one.plen = (size_t)(nl - p);
+			for (j = first; j < nkeys; j++)
+				if (pkey_cmp(&keys[j], &one) == 0)
+					break;
+			if (j < nkeys)
+				continue;
+			keys = xreallocarray(keys, nkeys + 1, sizeof *keys);
+			keys[nkeys++] = one;
+		}
+	}
+	if (nkeys > 1)
+		qsort(keys, nkeys, sizeof *keys, pkey_cmp);
+	for (i = 0; i < nkeys; i = j) {
+		for (j = i; j < nkeys && pkey_cmp(&keys[i], &keys[j]) == 0;
+		    j++)
+			;
+		buf_printf(&want, "%s%s%.*s|%zu ", by_status ? keys[i].status :
+		    "", by_status ? "|" : "", (int)keys[i].plen,
+		    keys[i].phone != NULL ? keys[i].phone : "", j - i);
+	}
+	if (query_parse(schema, text.data, &q, &err) != 0) {
+		ok(0, "phone group %d: %s", qn, text.data);
+		diag("%s", err.data);
+		goto out;
+	}
+	query_rows_init(&rows);
+	if (query_run(sess, q, NULL, SIZE_MAX, &rows, &err) != 0) {
+		ok(0, "phone group %d: %s", qn, text.data);
+		diag("%s", err.data);
+		query_rows_release(&rows);
+		goto out;
+	}
+	for (i = 0; i < rows.n; i++) {
+		const struct value *v = rows.rows[i].vals;
+
+		if (rows.rows[i].level != 0)
+			continue;
+		if (by_status)
+			buf_printf(&got, "%.*s|", (int)v[0].len, v[0].s);
+		v += by_status;
+		buf_printf(&got, "%.*s|%lld ", v[0].set ? (int)v[0].len : 0,
+		    v[0].set ? v[0].s : "", (long long)v[1].i);
+	}
+	if (!ok(strcmp(got.data, want.data) == 0, "phone group %d: %s (%zu "
+	    "groups)", qn, text.data, rows.n)) {
+		diag("engine: %.400s", got.data);
+		diag("naive:  %.400s", want.data);
+	}
+	query_rows_release(&rows);
+out:
+	query_free(q);
+	free(keys);
+	buf_release(&text);
+	buf_release(&want);
+	buf_release(&got);
+	buf_release(&err);
+}
+
 int
 main(void)
 {
@@ -931,6 +1069,8 @@ main(void)
 	query_set_memory(64u << 20);
 	for (i = 0; i < 60; i++)
 		one_group(i);
+	for (i = 0; i < 8; i++)
+		one_phone_group(i);
 
 	access_session_free(sess);
 	store_close(st);
