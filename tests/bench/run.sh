@@ -10,7 +10,8 @@
 # tests/bench/RESULTS.md (or BENCH_RESULTS).  The client part takes the
 # import (minutes at 1,000,000 rows) plus twice BENCH_CLIENT_SECONDS.
 # BENCH_WHAT=store or client runs one part (its section alone is
-# written); tui the terminal interface's part (see tui_bench below).  Called from the build folder with top_srcdir and
+# written); tui the terminal interface's part (see tui_bench below);
+# query the query engine's (see query_bench below).  Called from the build folder with top_srcdir and
 # top_builddir set by the Makefile.
 set -eu
 
@@ -22,8 +23,8 @@ prog=$top_builddir/tests/bench/bench-store
 client=$top_builddir/tests/bench/bench-client
 what=${BENCH_WHAT:-all}
 case $what in
-all|store|client|tui) ;;
-*) echo "bench: BENCH_WHAT is store, client, tui or all, not '$what'" >&2
+all|store|client|tui|query) ;;
+*) echo "bench: BENCH_WHAT is store, client, tui, query or all, not '$what'" >&2
    exit 2 ;;
 esac
 
@@ -70,6 +71,56 @@ tui_bench() {
 }
 if [ "$what" = tui ]; then
 	tui_bench
+	exit 0
+fi
+
+# The query engine against SQLite (bench-query, issue 4 section 5) on
+# BENCH_N parties and BENCH_INVOICES invoice-like records (default
+# 5,000,000; loading them into both engines takes long at full size):
+# its section, "# Query benchmark", is replaced in the results file (or
+# added at its end), the rest kept.  BENCH_WHAT=query runs it alone;
+# all runs it after the server's part.
+query_bench() {
+	inv=${BENCH_INVOICES:-5000000}
+	echo "bench: the query engine on $n parties and $inv invoices in" \
+	    "$tmp/query" >&2
+	mkdir -p "$tmp/query"
+	ld=$(cut -d ' ' -f 1-3 /proc/loadavg)
+	{
+		echo "# Query benchmark: the query engine against SQLite"
+		echo
+	} >"$tmp/query.md"
+	st=0
+	CLERK_FORMS=${CLERK_FORMS:-$top_srcdir/forms} \
+	    "$top_builddir/tests/bench/bench-query" "$n" "$inv" \
+	    "$tmp/query" >>"$tmp/query.md" || st=$?
+	if [ "$st" -ne 0 ]; then
+		echo "bench-query FAILED (exit status $st); its messages" \
+		    "went to the terminal." >>"$tmp/query.md"
+	fi
+	rm -rf "$tmp/query"
+	{
+		echo
+		echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine:" \
+		    "$(uname -m), $(nproc) cores; load average (1, 5, 15 min)" \
+		    "before: $ld; after: $(cut -d ' ' -f 1-3 /proc/loadavg);" \
+		    "clerk: $(git -C "$top_srcdir" rev-parse --short HEAD \
+		    2>/dev/null || echo unknown)"
+	} >>"$tmp/query.md"
+	cat "$tmp/query.md"
+	touch "$results"
+	awk '/^# Query benchmark/ { skip = 1; next }
+	    /^# / { skip = 0 }
+	    !skip' "$results" >"$results.tmp"
+	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$results.tmp" >"$results.tmp2"
+	{ cat "$results.tmp2"; [ -s "$results.tmp2" ] && echo; cat "$tmp/query.md"; } \
+	    >"$results.tmp"
+	rm -f "$results.tmp2"
+	mv "$results.tmp" "$results"
+	echo "bench: the query engine's section written to $results" >&2
+}
+if [ "$what" = query ]; then
+	query_bench
 	exit 0
 fi
 
@@ -141,5 +192,6 @@ bdb=$(dpkg-query -W -f '${Version}' libdb5.3 2>/dev/null || echo unknown)
 } >"$results.tmp"
 mv "$results.tmp" "$results"
 echo "bench: results written to $results" >&2
+[ "$what" = all ] && query_bench
 [ "$what" = all ] && tui_bench
 exit 0
