@@ -18,7 +18,8 @@
 
 enum tkind {
 	T_END, T_WORD, T_NUM, T_STR, T_LP, T_RP, T_COMMA, T_DOT, T_MINUS,
-	T_PLUS, T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE, T_TILDE, T_PREFIX
+	T_PLUS, T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE, T_TILDE, T_PREFIX,
+	T_PARAM		/* $name: a bound value, s its plain text */
 };
 
 struct tok {
@@ -27,6 +28,7 @@ struct tok {
 	size_t		 len;
 	char		*s;		/* WORD, NUM, STR: the text (unquoted) */
 	int		 line, col;
+	const struct query_param *param;	/* T_PARAM */
 };
 
 struct parser {
@@ -39,6 +41,8 @@ struct parser {
 	size_t		 ntoks, at;
 	int		 in_having;
 	struct buf	*err;
+	const struct query_param *params;	/* bound values for $name */
+	size_t		 nparams;
 };
 
 static const char *const keywords[] = {
@@ -234,6 +238,37 @@ lex_number(const char *p)
 	return (n);
 }
 
+/* A bound value as plain text (ISO dates, 1234.56, yes/no): what the
+ * value's type reads back to the same value. */
+static void
+param_plain(const struct query_param *pm, struct buf *out)
+{
+	const struct value *v = &pm->v;
+
+	if (!v->set)
+		return;
+	switch (pm->type) {
+	case FT_DATE:
+		date_format_iso(out, (int32_t)v->i);
+		break;
+	case FT_MONEY:
+		money_format(out, v->i, MONEY_PLAIN);
+		break;
+	case FT_QTY:
+		qty_format(out, v->i, MONEY_PLAIN);
+		break;
+	case FT_BOOL:
+		buf_adds(out, v->i ? "yes" : "no");
+		break;
+	default:
+		if (FT_IS_INT(pm->type))
+			buf_printf(out, "%lld", (long long)v->i);
+		else
+			buf_add(out, v->s, v->len);
+		break;
+	}
+}
+
 static int
 lex(struct parser *ps)
 {
@@ -270,6 +305,37 @@ lex(struct parser *ps)
 			p++;
 			t.kind = T_STR;
 			t.s = xstrdup(s.data);
+		} else if (*p == '$') {
+			/* A bound value: never read as query text, so
+			 * whatever it holds is one value. */
+			const struct query_param *pm = NULL;
+			size_t	 k;
+
+			n = 1;
+			while (is_word_byte((unsigned char)p[n]))
+				n++;
+			for (k = 0; k < ps->nparams; k++)
+				if (strlen(ps->params[k].name) == n - 1 &&
+				    strncmp(ps->params[k].name, p + 1,
+				    n - 1) == 0)
+					pm = &ps->params[k];
+			if (pm == NULL) {
+				buf_release(&s);
+				ps->toks = xreallocarray(ps->toks,
+				    ps->ntoks + 1, sizeof t);
+				ps->toks[ps->ntoks++] = t;
+				if (n == 1)
+					return (perr(ps, &t, _("'$' must start "
+					    "a parameter's name")));
+				return (perr(ps, &t, _("unknown parameter "
+				    "'%.*s'"), (int)(n - 1), p + 1));
+			}
+			t.kind = T_PARAM;
+			t.param = pm;
+			buf_reset(&s);
+			param_plain(pm, &s);
+			t.s = xstrdup(s.data);
+			p += n;
 		} else if (isdigit((unsigned char)*p)) {
 			n = lex_number(p);
 			t.kind = T_NUM;
@@ -653,7 +719,10 @@ parse_days(struct parser *ps, int32_t *d)
 	int		 y, m, dd, sign;
 	char		*end;
 
-	if (t->kind == T_NUM || t->kind == T_STR) {
+	if (t->kind == T_PARAM && t->param->type == FT_DATE) {
+		next(ps);
+		base = (int32_t)t->param->v.i;
+	} else if (t->kind == T_NUM || t->kind == T_STR || t->kind == T_PARAM) {
 		struct buf	why = BUF_INIT;
 
 		next(ps);
@@ -736,7 +805,7 @@ value_text(struct parser *ps, struct buf *out, struct tok **tp)
 		buf_addch(out, '-');
 		t = peek(ps, 0);
 	}
-	if (t->kind != T_NUM && t->kind != T_STR &&
+	if (t->kind != T_NUM && t->kind != T_STR && t->kind != T_PARAM &&
 	    (t->kind != T_WORD || is_keyword(t)))
 		return (expected(ps, t, _("a value")));
 	next(ps);
@@ -804,6 +873,15 @@ parse_value(struct parser *ps, struct qnode *n, struct qexpr *x,
 	}
 	if (value_text(ps, &s, &t) != 0)
 		goto out;
+	/* A number of the type compared with: its value as it is. */
+	if (t->kind == T_PARAM && FT_IS_INT(x->type) &&
+	    FT_IS_INT(t->param->type) && (t->param->type == x->type ||
+	    (x->type == FT_INT && x->agg == QA_COUNT)) &&
+	    n->op != QO_CONTAINS && n->op != QO_PREFIX) {
+		v->i = t->param->v.i;
+		r = 0;
+		goto out;
+	}
 	if (n->op == QO_CONTAINS || n->op == QO_PREFIX) {
 		if (x->fold || x->type == FT_ENUM)
 			fold(&tmp, s.data, s.len);
@@ -1184,6 +1262,11 @@ parse_count(struct parser *ps, uint64_t *v)
 	unsigned long long	 n;
 
 	errno = 0;
+	if (t->kind == T_PARAM && t->param->type == FT_INT &&
+	    t->param->v.i >= 0) {
+		*v = (uint64_t)t->param->v.i;
+		return (0);
+	}
 	if (t->kind != T_NUM || (n = strtoull(t->s, &end, 10), *end != '\0')
 	    || errno != 0)
 		return (expected(ps, t, _("a whole number")));
@@ -1640,6 +1723,21 @@ query_parse(const struct schema *schema, const char *text,
 	memset(&ps, 0, sizeof ps);
 	ps.schema = schema;
 	ps.err = err;
+	return (parse_run(&ps, NULL, text, qp));
+}
+
+int
+query_parse_bound(const struct schema *schema, const char *text,
+    const struct query_param *params, size_t nparams, struct query **qp,
+    struct buf *err)
+{
+	struct parser	ps;
+
+	memset(&ps, 0, sizeof ps);
+	ps.schema = schema;
+	ps.err = err;
+	ps.params = params;
+	ps.nparams = nparams;
 	return (parse_run(&ps, NULL, text, qp));
 }
 

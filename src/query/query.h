@@ -38,6 +38,24 @@ struct query;
 int	 query_parse(const struct schema *, const char *, struct query **,
 	     struct buf *);
 /*
+ * The same with values bound to names: "$name" in the text stands for
+ * params[i].v (read as params[i].type: text, int, money, qty, date or
+ * bool), one value whatever it holds, never read as query text.  A
+ * number compared with a field of its type, a date with a date, a count
+ * with a whole number, and "limit $n" take it as it is; anything else
+ * reads its plain text (ISO date, 1234.56, yes/no) as the field's type
+ * reads a quoted value (an enum by name or label, a reference by name).
+ * A name not bound is a mistake at its column.  Report forms use it.
+ */
+struct query_param {
+	const char	*name;		/* without the '$' */
+	enum field_type	 type;
+	struct value	 v;
+};
+int	 query_parse_bound(const struct schema *, const char *,
+	     const struct query_param *, size_t, struct query **,
+	     struct buf *);
+/*
  * A condition alone for one table, as "list TABLE 'COND'" and row
  * scopes give it: the same as query_parse() of "TABLE where COND", but
  * columns in messages count in cond itself.

@@ -3,9 +3,9 @@
  * section of clerk-forms(5)) and the binding of their parameters.
  * Owns the syntax, the checks of a report against the schema and its
  * query (made at load, with the parameters' defaults), and how a
- * parameter's value reaches the query: read as its type, then written
- * back as a literal of that type, so what a person types is never
- * query text.  Must not read the store or lay a report out (cmd-report.c
+ * parameter's value reaches the query: read as its type, then bound to
+ * its $name (query_parse_bound), so what a person types is never query
+ * text.  Must not read the store or lay a report out (cmd-report.c
  * does); never prints: every message is "file:line: what is wrong".
  */
 #include "config.h"
@@ -486,37 +486,6 @@ report_param_text(const struct report_param *pm, const struct value *v,
 	}
 }
 
-/*
- * The literal a value is in the query: a quoted string (quotes doubled,
- * as the query language reads them) for texts, dates, money, quantities
- * and yes/no, digits for whole numbers.  Built from the typed value, so
- * whatever was typed, the query gets exactly one value token.
- */
-static void
-param_literal(const struct report_param *pm, const struct value *v,
-    struct buf *out)
-{
-	struct buf	t = BUF_INIT;
-	size_t		i;
-
-	if (pm->type == FT_INT) {
-		buf_printf(out, "%lld", (long long)v->i);
-		return;
-	}
-	if (pm->type == FT_TEXT)
-		buf_add(&t, v->s, v->len);
-	else
-		report_param_text(pm, v, 0, 1, &t);
-	buf_addch(out, '\'');
-	for (i = 0; i < t.len; i++) {
-		if (t.data[i] == '\'')
-			buf_addch(out, '\'');
-		buf_addch(out, t.data[i]);
-	}
-	buf_addch(out, '\'');
-	buf_release(&t);
-}
-
 /* Skip a quoted string of the query language at s (quote doubled inside
  * it); returns the byte after it. */
 static const char *
@@ -546,9 +515,9 @@ struct subst {
 };
 
 /*
- * Put each parameter's literal in place of its $name (outside quoted
- * strings).  Unknown names are an error at the name's line and column;
- * used[] marks the parameters met.
+ * Find each parameter's $name (outside quoted strings), to put a
+ * mistake in its value back at the parameter.  Unknown names are an
+ * error at the name's line and column; used[] marks the parameters met.
  */
 static int
 substitute(const struct report *r, const struct qline *ql,
@@ -611,8 +580,9 @@ substitute(const struct report *r, const struct qline *ql,
 			return (-1);
 		}
 		used[i] = 1;
+		/* The name stays: the parser binds its value. */
 		buf_reset(&lit);
-		param_literal(&r->params[i], &vals[i], &lit);
+		buf_add(&lit, s, (size_t)(e - s));
 		from = out->len;
 		buf_add(out, lit.data, lit.len);
 		*sp = xreallocarray(*sp, *nsp + 1, sizeof **sp);
@@ -695,6 +665,7 @@ parse_bound(const struct report *r, const struct qline *ql, size_t nql,
 {
 	struct buf	 text = BUF_INIT;
 	struct subst	*sb = NULL;
+	struct query_param *bound = NULL;
 	size_t		 nsb = 0, i;
 	int		*used, rc = -1;
 
@@ -710,7 +681,14 @@ parse_bound(const struct report *r, const struct qline *ql, size_t nql,
 				    r->params[i].name, r->params[i].name);
 				goto out;
 			}
-	if (query_parse(schema, text.data, qp, err) != 0) {
+	bound = xcalloc(r->nparams + 1, sizeof *bound);
+	for (i = 0; i < r->nparams; i++) {
+		bound[i].name = r->params[i].name;
+		bound[i].type = r->params[i].type;
+		bound[i].v = vals[i];
+	}
+	if (query_parse_bound(schema, text.data, bound, r->nparams, qp,
+	    err) != 0) {
 		query_error(r, ql, nql, sb, nsb, runtime, err);
 		goto out;
 	}
@@ -718,6 +696,7 @@ parse_bound(const struct report *r, const struct qline *ql, size_t nql,
 out:
 	free(used);
 	free(sb);
+	free(bound);
 	buf_release(&text);
 	return (rc);
 }

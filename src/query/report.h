@@ -112,8 +112,8 @@ const struct report *report_find(const struct report_set *, const char *);
  * Bind parameters and parse the report's query: args are "name=value"
  * (a parameter not given takes its default, evaluated against today;
  * one without a default must be given).  Each value is read as its
- * parameter's type and goes into the query as a literal of that type,
- * never as the text given.  vals gets one value per parameter (texts
+ * parameter's type and bound to its $name in the query (query_parse_bound),
+ * never pasted in as text.  vals gets one value per parameter (texts
  * owned by the caller: free with report_values_free()).  -1 with
  * "parameter 'since': ..." style messages.
  */

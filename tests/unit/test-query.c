@@ -79,6 +79,10 @@ add(const char *table, const char *const *kv)
 	return (in.id);
 }
 
+/* Values bound to $names by run() while set (query_parse_bound). */
+static const struct query_param *bparams;
+static size_t		 nbparams;
+
 /* Rows as text: record ids "1,2,3"; group rows "k|...|agg|...@level". */
 static char *
 run(const char *text, struct buf *err)
@@ -89,7 +93,8 @@ run(const char *text, struct buf *err)
 	size_t		 i, c;
 
 	buf_reset(err);
-	if (query_parse(schema, text, &q, err) != 0)
+	if ((nbparams ? query_parse_bound(schema, text, bparams, nbparams, &q,
+	    err) : query_parse(schema, text, &q, err)) != 0)
 		return (NULL);
 	query_rows_init(&rows);
 	if (query_run(sess, q, NULL, SIZE_MAX, &rows, err) != 0) {
@@ -508,6 +513,71 @@ main(void)
 	    "UTF-8");
 	check_error("deal where date > today - x", "query:1:27: expected a "
 	    "number of days, found 'x'");
+
+	/* Bound values: typed, one value each whatever they hold. */
+	{
+		struct query_param	 pm[5];
+		struct buf		 e2 = BUF_INIT;
+		char			*a, *b;
+
+		memset(pm, 0, sizeof pm);
+		pm[0].name = "min";
+		pm[0].type = FT_MONEY;
+		pm[0].v.set = 1;
+		pm[0].v.i = 100000;		/* 1 000,00 */
+		pm[1].name = "since";
+		pm[1].type = FT_DATE;
+		pm[1].v.set = 1;
+		{
+			int32_t	d;
+
+			(void)date_parse("2026-02-01", &d, &e2);
+			pm[1].v.i = d;
+		}
+		pm[2].name = "t";
+		pm[2].type = FT_TEXT;
+		pm[2].v.set = 1;
+		pm[2].v.s = (char *)"x' or title ~ 'a";
+		pm[2].v.len = strlen(pm[2].v.s);
+		pm[3].name = "n";
+		pm[3].type = FT_INT;
+		pm[3].v.set = 1;
+		pm[3].v.i = 3;
+		pm[4].name = "stage";
+		pm[4].type = FT_TEXT;
+		pm[4].v.set = 1;
+		pm[4].v.s = (char *)"Выиграна";
+		pm[4].v.len = strlen(pm[4].v.s);
+		bparams = pm;
+		nbparams = nitems(pm);
+		check("deal where amount > $min sort -amount", "6,2,5,4,1");
+		check("deal where title = $t", "");
+		check("deal group manager count() having count() >= $n",
+		    "ivanov|3 |3@1");
+		check("deal sort id limit $n", "1,2,3");
+		a = run("deal where date >= $since and stage = $stage", &e2);
+		nbparams = 0;
+		b = run("deal where date >= 2026-02-01 and stage = won", &e2);
+		ok(a != NULL && b != NULL && strcmp(a, b) == 0 && *a != '\0',
+		    "a date and an enum by its label bound: %s", a ? a : "");
+		free(a);
+		free(b);
+		a = run("deal where title ~ a", &e2);
+		ok(a != NULL && *a != '\0', "(pasted, the text would match)");
+		free(a);
+		nbparams = nitems(pm);
+		a = run("deal where amount > $nope", &e2);
+		is_str(a == NULL ? e2.data : "rows", "query:1:21: unknown "
+		    "parameter 'nope'", "a name not bound, at its column");
+		free(a);
+		a = run("deal where amount > $", &e2);
+		is_str(a == NULL ? e2.data : "rows", "query:1:21: '$' must "
+		    "start a parameter's name", "a '$' alone");
+		free(a);
+		bparams = NULL;
+		nbparams = 0;
+		buf_release(&e2);
+	}
 
 	/* The normalised text reads back as written: a sign stays on its
 	 * operand, a minus between two keeps its blanks. */
