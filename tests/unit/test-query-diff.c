@@ -286,6 +286,7 @@ load_txn(struct store_txn *txn, void *arg, struct buf *err)
 			deals = xreallocarray(deals, ndeals + 1,
 			    sizeof *deals);
 			d = &deals[ndeals++];
+			memset(d, 0, sizeof *d);
 			d->id = recs[i]->id;
 			nval_of(recs[i], "party", &d->party);
 			nval_of(recs[i], "title", &d->title);
