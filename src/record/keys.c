@@ -550,8 +550,11 @@ search_value(const struct field *f, const struct value *v,
  * token begins with), and a query token that short is looked up as that
  * one key: a single list of ids in id order.  Tokens of digits only
  * (phones, ИНН) are left out: they would add five keys a record and are
- * rarely typed two digits at a time.  Returns the byte length of the
- * first n characters of a folded token, 0 if it has fewer.
+ * rarely typed two digits at a time.  Measured on 200,000 parties
+ * with a cache smaller than the data: the 99th percentile of 2-4
+ * letter searches went from 365 to 133 µs, of "ива пе" from 1.7 to 0.5
+ * ms; inserts cost a fifth more.  Returns the byte length of the first
+ * n characters of a folded token, 0 if it has fewer.
  */
 static size_t
 prefix_bytes(const char *s, size_t len, size_t n)

@@ -306,7 +306,7 @@ void		 index_query_tokens(const char *, struct keyset *);
  */
 #define SEARCH_PREFIX_MARK_S	"\x01"
 #define SEARCH_PREFIX_MIN	2
-#define SEARCH_PREFIX_MAX	2
+#define SEARCH_PREFIX_MAX	3
 void		 index_search_prefixes(struct keyset *);
 int		 index_search_prefix_key(const char *, size_t, struct buf *);
 

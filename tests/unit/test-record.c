@@ -934,8 +934,8 @@ test_search_keys(void)
 	    "(%zu)", ks.n);
 	if (!good)
 		dump_keys(&ks);
-	/* Short prefixes: two characters of each token with a letter,
-	 * behind the mark; none of digits only, none of three. */
+	/* Short prefixes: two and three characters of each token with a
+	 * letter, behind the mark; none of digits only, none of four. */
 	ok(!has_key(&ks, SEARCH_PREFIX_MARK_S "ро"), "tokens alone have "
 	    "no prefix keys");
 	index_search_prefixes(&ks);
@@ -943,8 +943,11 @@ test_search_keys(void)
 	    has_key(&ks, SEARCH_PREFIX_MARK_S "in") &&
 	    has_key(&ks, SEARCH_PREFIX_MARK_S "ru") &&
 	    has_key(&ks, SEARCH_PREFIX_MARK_S "оп") &&
+	    has_key(&ks, SEARCH_PREFIX_MARK_S "ром") &&
+	    has_key(&ks, SEARCH_PREFIX_MARK_S "inf") &&
 	    !has_key(&ks, SEARCH_PREFIX_MARK_S "79") &&
-	    !has_key(&ks, SEARCH_PREFIX_MARK_S "ром"),
+	    !has_key(&ks, SEARCH_PREFIX_MARK_S "791") &&
+	    !has_key(&ks, SEARCH_PREFIX_MARK_S "рома"),
 	    "short prefix keys of the tokens with letters");
 	{
 		struct buf	pk = BUF_INIT;
@@ -954,10 +957,13 @@ test_search_keys(void)
 		    memcmp(pk.data + 1, "ив", 4) == 0,
 		    "a two-letter query token is its prefix key");
 		buf_reset(&pk);
-		ok(index_search_prefix_key("ива", 6, &pk) == 0 &&
+		ok(index_search_prefix_key("ива", 6, &pk) == 1 &&
+		    pk.len == 7, "so is a three-letter one");
+		buf_reset(&pk);
+		ok(index_search_prefix_key("иван", 8, &pk) == 0 &&
 		    index_search_prefix_key("91", 2, &pk) == 0 &&
 		    index_search_prefix_key("и", 2, &pk) == 0 && pk.len == 0,
-		    "three letters, digits or one letter are not");
+		    "four letters, digits or one letter are not");
 		buf_release(&pk);
 	}
 	keyset_reset(&ks);
