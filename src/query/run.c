@@ -425,6 +425,21 @@ walk_bounds(struct plan *p, const struct field *f, int fold,
 	buf_release(&k);
 }
 
+static const struct field *range_field(const struct qnode *);
+
+/* Is one of the conjuncts field f = a value (a walk of one key)? */
+static int
+eq_on(const struct field *f, const struct qnode **c, size_t nc)
+{
+	size_t	i;
+
+	for (i = 0; i < nc; i++)
+		if (c[i]->kind == QN_CMP && c[i]->op == QO_EQ &&
+		    range_field(c[i]) == f)
+			return (1);
+	return (0);
+}
+
 /* A conjunct that bounds a walk on its field. */
 static const struct field *
 range_field(const struct qnode *n)
@@ -471,6 +486,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 	struct plan	*p = pl->p;
 	const struct qnode **c = NULL;
 	const struct field *sf = NULL, *rf = NULL;
+	int		 one_key = 0;
 	struct buf	 what = BUF_INIT;
 	size_t		 nc = 0, i;
 	int		 sdesc = 0, ok = -1, s, nulls = 0;
@@ -555,10 +571,20 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		p->ordered = wf == sf;
 		p->backward = wf == sf && sdesc;
 		p->nulls = wf == sf && nulls;
+		/*
+		 * One key of an index holds its records in id order (the
+		 * duplicates are sorted ids): equality on the walk's field
+		 * streams a query in id order, and a limit stops it early,
+		 * instead of fetching every record of the key to sort them.
+		 */
+		if (sf == NULL && id_order(q) && !(q->nsorts == 1 &&
+		    q->sorts[0].desc) && eq_on(wf, c, nc))
+			one_key = p->ordered = 1;
 		buf_printf(&p->explain, "%s: walk index %s%s%s%s%s\n",
 		    q->table->name, p->ix, p->backward ? " backward" : "",
 		    p->has_lo || p->has_hi ? " between bounds" : "",
-		    p->ordered ? " (the sort's order)" : "",
+		    one_key ? " (one key: id order)" : p->ordered ?
+		    " (the sort's order)" : "",
 		    p->nulls ? ", then the records without it" : "");
 	} else {
 		p->ordered = id_order(q);
