@@ -150,7 +150,10 @@ else
 fi
 
 # A killed pane hangs up clerk: it must end, not spin on a dead tty.
-start
+# (In the sanitizer build, LeakSanitizer's check at exit, which ptraces
+# the process, ran for over a minute in 5 of 6 runs after a hang-up; it
+# is off for this one clerk.  See the session 2 note.)
+start "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 wait_for "Sections"
 pid=$(tm list-panes -t t -F '#{pane_pid}')
 cpid=$(pgrep -P "$pid" -x clerk 2>/dev/null || ps -o pid= --ppid "$pid" |
