@@ -425,21 +425,6 @@ walk_bounds(struct plan *p, const struct field *f, int fold,
 	buf_release(&k);
 }
 
-static const struct field *range_field(const struct qnode *);
-
-/* Is one of the conjuncts field f = a value (a walk of one key)? */
-static int
-eq_on(const struct field *f, const struct qnode **c, size_t nc)
-{
-	size_t	i;
-
-	for (i = 0; i < nc; i++)
-		if (c[i]->kind == QN_CMP && c[i]->op == QO_EQ &&
-		    range_field(c[i]) == f)
-			return (1);
-	return (0);
-}
-
 /* A conjunct that bounds a walk on its field. */
 static const struct field *
 range_field(const struct qnode *n)
@@ -456,6 +441,19 @@ range_field(const struct qnode *n)
 	if (index_kind(n->x->path[0], n->x->fold) == NULL)
 		return (NULL);
 	return (n->x->path[0]);
+}
+
+/* Is one of the conjuncts field f = a value (a walk of one key)? */
+static int
+eq_on(const struct field *f, const struct qnode **c, size_t nc)
+{
+	size_t	i;
+
+	for (i = 0; i < nc; i++)
+		if (c[i]->kind == QN_CMP && c[i]->op == QO_EQ &&
+		    range_field(c[i]) == f)
+			return (1);
+	return (0);
 }
 
 static uint64_t

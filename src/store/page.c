@@ -708,67 +708,63 @@ tstream_gather(struct search *s, struct tstream *ts, const struct buf *tok)
 	return (0);
 }
 
+/* One more key of a token, with its first id (from the walk over the
+ * keys); the rest of its ids are read when needed. */
+static void
+tstream_add_key(struct tstream *ts, size_t *alloc, const void *key,
+    size_t len, uint64_t id)
+{
+	struct kstream	*k;
+
+	if (ts->nks == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 8;
+		ts->ks = xreallocarray(ts->ks, *alloc, sizeof(*ts->ks));
+	}
+	k = &ts->ks[ts->nks++];
+	memset(k, 0, sizeof(*k));
+	buf_init(&k->key);
+	buf_add(&k->key, key, len);
+	k->alloc = 256;
+	k->ids = xreallocarray(NULL, k->alloc, sizeof(*k->ids));
+	k->ids[0] = id;
+	k->n = 1;
+	k->first = 1;
+}
+
 /*
  * Open a token: find its distinct keys (each with its first id, which
- * is all most of them will ever need); too many, and it gathers.
+ * is all most of them will ever need); too many, and it gathers.  A
+ * token short enough to have a prefix key (keys.c) is that one key.
  */
 static int
 tstream_open(struct search *s, struct tstream *ts, const struct buf *tok)
 {
 	struct icur	 ic;
-	struct kstream	*k;
 	size_t		 alloc = 0;
-	int		 ret;
+	int		 ret, one;
 
 	memset(&ic, 0, sizeof(ic));
 	ic.dup = 1;
 	if ((ret = DBCALL(s->db->cursor(s->db, s->t->txn, &ic.c, 0))) != 0)
 		return (s->ret = ret);
 	ts->c = ic.c;
-	/* Two or three letters: the one key of that prefix (keys.c). */
 	buf_reset(&s->pfx);
-	if (index_search_prefix_key(tok->data, tok->len, &s->pfx)) {
+	if ((one = index_search_prefix_key(tok->data, tok->len, &s->pfx))) {
 		icur_setkey(&ic, s->pfx.data, s->pfx.len);
 		ret = icur_get(&ic, DB_SET);
-		if (ret == 0) {
-			ts->ks = xcalloc(1, sizeof(*ts->ks));
-			k = &ts->ks[ts->nks++];
-			buf_init(&k->key);
-			buf_add(&k->key, s->pfx.data, s->pfx.len);
-			k->alloc = 256;
-			k->ids = xreallocarray(NULL, k->alloc,
-			    sizeof(*k->ids));
-			k->ids[0] = ic.id;
-			k->n = 1;
-			k->first = 1;
-		}
-		icur_release(&ic);
-		if (ret != 0 && ret != DB_NOTFOUND)
-			return (s->ret = ret);
-		return (0);
+	} else {
+		icur_setkey(&ic, tok->data, tok->len);
+		ret = icur_get(&ic, DB_SET_RANGE);
 	}
-	icur_setkey(&ic, tok->data, tok->len);
-	for (ret = icur_get(&ic, DB_SET_RANGE); ret == 0 &&
-	    prefix_of(tok, ic.key.data, ic.key.len);
+	for (; ret == 0 && (one || prefix_of(tok, ic.key.data, ic.key.len));
 	    ret = icur_get(&ic, DB_NEXT_NODUP)) {
 		if (ts->nks == SEARCH_STREAM_KEYS) {
 			ret = 0;
 			break;
 		}
-		if (ts->nks == alloc) {
-			alloc = alloc ? alloc * 2 : 8;
-			ts->ks = xreallocarray(ts->ks, alloc, sizeof(*ts->ks));
-		}
-		k = &ts->ks[ts->nks++];
-		memset(k, 0, sizeof(*k));
-		buf_init(&k->key);
-		buf_add(&k->key, ic.key.data, ic.key.len);
-		/* The first id, from the walk; the rest when needed. */
-		k->alloc = 256;
-		k->ids = xreallocarray(NULL, k->alloc, sizeof(*k->ids));
-		k->ids[0] = ic.id;
-		k->n = 1;
-		k->first = 1;
+		tstream_add_key(ts, &alloc, ic.key.data, ic.key.len, ic.id);
+		if (one)
+			break;
 	}
 	icur_release(&ic);
 	if (ret != 0 && ret != DB_NOTFOUND)

@@ -91,8 +91,6 @@ store_scan(struct store_txn *t, const struct table *table, uint64_t after,
 				break;
 			}
 		}
-		if (!stop && last != NULL)
-			*last = id;
 	}
 	if (ret == DB_NOTFOUND) {
 		ret = 0;
