@@ -31,7 +31,7 @@ start() {
 	nsock=$((nsock + 1))
 	sock=clerk-test-$$-$nsock
 	tm new-session -d -x 80 -y 24 -s t \
-	    "env $* '$CLERK_BIN'; echo \"exit status \$?\"; sleep 30"
+	    "env '$PANE_ENV' $* '$CLERK_BIN'; echo \"exit status \$?\"; sleep 30"
 	tm set-option -t t remain-on-exit on >/dev/null
 }
 screen() {
@@ -150,10 +150,7 @@ else
 fi
 
 # A killed pane hangs up clerk: it must end, not spin on a dead tty.
-# (In the sanitizer build, LeakSanitizer's check at exit, which ptraces
-# the process, ran for over a minute in 5 of 6 runs after a hang-up; it
-# is off for this one clerk.  See the session 2 note.)
-start "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+start
 wait_for "Sections"
 pid=$(tm list-panes -t t -F '#{pane_pid}')
 cpid=$(pgrep -P "$pid" -x clerk 2>/dev/null || ps -o pid= --ppid "$pid" |

@@ -68,7 +68,7 @@ nact=$(count "status = active")
 nmsk=$(count "city = Москва")
 
 tm new-session -d -x 100 -y 30 -s t \
-    "env TERM=screen '$CLERK_BIN'; echo \"exit status \$?\"; sleep 30"
+    "env '$PANE_ENV' TERM=screen '$CLERK_BIN'; echo \"exit status \$?\"; sleep 30"
 tm set-option -t t remain-on-exit on >/dev/null
 wait_for "Sections" "home in a terminal"
 keys Down Enter

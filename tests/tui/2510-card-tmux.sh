@@ -17,7 +17,7 @@ trap 'cleanup_tmux; cleanup' EXIT INT TERM
 
 # The environment goes along explicitly: a tmux server started earlier
 # by someone else would not have ours.
-clerk_cmd="env CLERK_DIR='$CLERK_DIR' XDG_RUNTIME_DIR='$XDG_RUNTIME_DIR' \
+clerk_cmd="env '$PANE_ENV' CLERK_DIR='$CLERK_DIR' XDG_RUNTIME_DIR='$XDG_RUNTIME_DIR' \
 CLERKD='$CLERKD' CLERK_FORMS='$CLERK_FORMS' XDG_STATE_HOME='$XDG_STATE_HOME' \
 LC_ALL=C.UTF-8 TERM=screen ESCDELAY=25 '$CLERK_BIN'"
 
