@@ -186,17 +186,28 @@ int
 draft_save(struct draft *d, struct buf *err)
 {
 	struct buf	 dir = BUF_INIT, b = BUF_INIT, num = BUF_INIT;
+	const char	*p;
+	uint32_t	 h = 2166136261u;	/* FNV-1a */
 	size_t		 i;
 	int		 rc = -1;
 
 	if (draft_dir(&dir, 1, err) == -1)
 		goto out;
+	/*
+	 * The name tells drafts of one card apart by the database (two
+	 * databases have a party #1 each) and by the process (two
+	 * terminals of one operator on the same card both hung up): a
+	 * draft never overwrites another one's edits.
+	 */
 	free(d->path);
+	for (p = d->where != NULL ? d->where : ""; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
 	if (d->id != 0)
-		xasprintf(&d->path, "%s/draft-%s-%llu", dir.data, d->table,
-		    (unsigned long long)d->id);
+		xasprintf(&d->path, "%s/draft-%s-%llu-%08x-%ld", dir.data,
+		    d->table, (unsigned long long)d->id, h, (long)getpid());
 	else
-		xasprintf(&d->path, "%s/draft-%s-new", dir.data, d->table);
+		xasprintf(&d->path, "%s/draft-%s-new-%08x-%ld", dir.data,
+		    d->table, h, (long)getpid());
 	buf_adds(&b, DRAFT_MAGIC "\n");
 	put_line(&b, "where", d->where != NULL ? d->where : "", NULL);
 	put_line(&b, "table", d->table, NULL);

@@ -19,6 +19,11 @@ headless() {
 	rc=$?
 	err=$(cat "$T/stderr")
 }
+# drafts TABLE-ID: the draft files of that card (named
+# draft-TABLE-ID-DB-PID), none when there are none.
+drafts() {
+	ls "$XDG_STATE_HOME"/clerk/draft-"$1"-* 2>/dev/null
+}
 # screen N: the Nth dump of the last run.
 screen() {
 	printf '%s\n' "$out" | awk -v n="$1" '
@@ -51,7 +56,7 @@ like "$(screen 2)" "INN (editing)" "the cursor is on the ИНН"
 run list party --format csv
 is "$(printf '%s\n' "$out" | wc -l)" 2 "nothing saved: still one client"
 # The script ended on the refused card: its edits are a draft now.
-[ -e "$XDG_STATE_HOME/clerk/draft-party-new" ]
+[ -n "$(drafts party-new)" ]
 ok $? "the refused new card is kept as a draft at the hang-up"
 rm -rf "$XDG_STATE_HOME/clerk"
 
@@ -83,7 +88,7 @@ unlike "$out" "record${tab}1${tab}5${tab}1" "and not archived"
 # A hang-up (the script's end) with unsaved edits keeps a draft ...
 headless '<Down><Enter><Enter><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down>e<C-u>Тверь'
 status 0 "headless run: unsaved edits, then the terminal goes away"
-ls "$XDG_STATE_HOME"/clerk/draft-party-1 >/dev/null 2>&1
+[ -n "$(drafts party-1)" ]
 ok $? "a draft is kept"
 # ... which the next start offers; Right Enter opens it.
 headless '<dump><Right><Enter><dump><F2><dump>'
@@ -93,7 +98,7 @@ like "$(screen 2)" "Тверь" "opened with the edit"
 like "$(screen 3)" "saved" "and saved"
 run show party 1 --format json
 like "$out" '"city":"Тверь"' "the draft's edit is stored"
-[ ! -e "$XDG_STATE_HOME"/clerk/draft-party-1 ]
+[ -z "$(drafts party-1)" ]
 ok $? "the draft is gone once opened"
 
 # The offer's default is Later (the draft stays, offered again); a draft
@@ -103,9 +108,9 @@ headless '<Down><Enter><Enter><Down><Down><Down><Down><Down><Down><Down><Down><D
 headless '<dump><Enter><dump>'
 like "$(screen 1)" "[ Later ]  [ Open ]  [ Discard ]" "Later, Open, Discard"
 like "$(screen 2)" "the draft is kept for the next start" "Enter: later"
-[ -e "$XDG_STATE_HOME"/clerk/draft-party-1 ]
+[ -n "$(drafts party-1)" ]
 ok $? "the draft stays"
-grep -q "^where	$CLERK_DIR\$" "$XDG_STATE_HOME"/clerk/draft-party-1
+grep -q "^where	$CLERK_DIR\$" $(drafts party-1)
 ok $? "it names the database's folder"
 if locale -a 2>/dev/null | grep -qi '^ru_RU\.utf-\{0,1\}8$'; then
 	LC_ALL=ru_RU.UTF-8 headless '<dump><Right><Right><Enter><dump>'
@@ -114,7 +119,7 @@ else
 	headless '<dump><Right><Right><Enter><dump>'
 	like "$(screen 1)" "#1" "offered again"
 fi
-[ ! -e "$XDG_STATE_HOME"/clerk/draft-party-1 ]
+[ -z "$(drafts party-1)" ]
 ok $? "Discard removes it"
 headless '<dump>'
 unlike "$(screen 1)" "Discard" "and it is not offered any more"

@@ -81,11 +81,11 @@ text card:a Омск
 wait_for card:a "[modified]" "unsaved edits"
 tm kill-pane -t card:a
 i=0
-while [ ! -e "$XDG_STATE_HOME/clerk/draft-party-1" ] && [ $i -lt 100 ]; do
+while [ ! -e "$XDG_STATE_HOME"/clerk/draft-party-1-* ] && [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-[ -e "$XDG_STATE_HOME/clerk/draft-party-1" ]
+[ -e "$XDG_STATE_HOME"/clerk/draft-party-1-* ]
 ok $? "the killed card left a draft"
 tm new-window -d -t card -n c "$clerk_cmd"
 wait_for card:c "An unsaved card of Client #1" "the next start offers it"

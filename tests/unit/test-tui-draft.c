@@ -84,6 +84,15 @@ main(void)
 	d.saved = 3000;
 	ok(draft_save(&d, &err) == 0, "save another database's draft");
 	draft_release(&d);
+	/* The same card (party #42) in another database: both kept. */
+	draft_init(&d);
+	d.where = xstrdup("/other");
+	d.table = xstrdup("party");
+	d.id = 42;
+	d.saved = 500;
+	draft_add(&d, "name", "other's");
+	ok(draft_save(&d, &err) == 0, "save party #42 of another database");
+	draft_release(&d);
 	/* Junk beside them is skipped. */
 	{
 		struct buf p = BUF_INIT;
@@ -119,6 +128,13 @@ main(void)
 	ok(draft_find(&e, "/db", &err) == 1, "none left for /db");
 	draft_release(&e);
 	ok(draft_find(&e, "/other", &err) == 0, "the other database's stays");
+	is_int(e.id, 1, "its newest first");
+	draft_remove(&e);
+	draft_release(&e);
+	ok(draft_find(&e, "/other", &err) == 0 && e.id == 42 && e.n == 1 &&
+	    strcmp(e.values[0], "other's") == 0,
+	    "its party #42 was not overwritten by /db's party #42");
+	draft_remove(&e);
 	draft_release(&e);
 
 	ok(draft_load(&e, "/nonexistent/draft-x", &err) == -1 &&
