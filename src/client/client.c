@@ -584,7 +584,15 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 	q.nenv = nenv;
 	q.bulk = bulk;
 	q.bulklen = bulklen;
-	proto_request_encode(&q, &b);
+	/* A big bulk (an import's file) is sent from the caller's buffer:
+	 * a copy behind the head would double the client's memory. */
+	if (bulk != NULL && bulklen > 65536 && !c->stop_mid_request)
+		proto_request_encode_head(&q, &b);
+	else {
+		proto_request_encode(&q, &b);
+		bulk = NULL;
+		bulklen = 0;
+	}
 	for (i = 0; i < nenv; i++)
 		free(envv[i]);
 
@@ -596,9 +604,9 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 			r = proto_write_rest(c->fd, b.data, b.len,
 			    b.len / 2 + 2, err);
 		}
-	} else if (c->hooks.sent != NULL)
-		r = proto_write_frame_progress(c->fd, b.data, b.len,
-		    c->hooks.sent, c->hooks.arg, err);
+	} else if (c->hooks.sent != NULL || bulk != NULL)
+		r = proto_write_frame_progress(c->fd, b.data, b.len, bulk,
+		    bulklen, c->hooks.sent, c->hooks.arg, err);
 	else
 		r = proto_write_frame(c->fd, b.data, b.len, err);
 	if (r != 0) {

@@ -176,23 +176,36 @@ proto_write_rest(int fd, const void *p, size_t len, size_t n,
 #define WRITE_CHUNK	(256 * 1024)
 
 int
-proto_write_frame_progress(int fd, const void *p, size_t len,
-    void (*fn)(uint64_t, uint64_t, void *), void *arg, struct buf *err)
+proto_write_frame_progress(int fd, const void *head, size_t hlen,
+    const void *tail, size_t tlen, void (*fn)(uint64_t, uint64_t, void *),
+    void *arg, struct buf *err)
 {
 	unsigned char	 hdr[4];
-	const char	*s = p;
-	size_t		 off, n;
+	const char	*s;
+	size_t		 len, off, n, seglen;
+	int		 seg;
 
+	if (tail == NULL)
+		tlen = 0;
+	len = hlen + tlen;
 	if (frame_header(len, hdr, err) != 0)
 		return (-1);
 	if (write_all(fd, hdr, 4, err) != 0)
 		return (-1);
-	for (off = 0; off < len; off += n) {
-		n = len - off < WRITE_CHUNK ? len - off : WRITE_CHUNK;
-		if (write_all(fd, s + off, n, err) != 0)
-			return (-1);
-		if (fn != NULL)
-			fn(4 + off + n, 4 + (uint64_t)len, arg);
+	/* Two segments, so a big request's bulk is sent from where it
+	 * lies instead of being copied behind its head. */
+	off = 0;
+	for (seg = 0; seg < 2; seg++) {
+		s = seg == 0 ? head : tail;
+		seglen = seg == 0 ? hlen : tlen;
+		for (; seglen > 0; seglen -= n, s += n) {
+			n = seglen < WRITE_CHUNK ? seglen : WRITE_CHUNK;
+			if (write_all(fd, s, n, err) != 0)
+				return (-1);
+			off += n;
+			if (fn != NULL)
+				fn(4 + off, 4 + (uint64_t)len, arg);
+		}
 	}
 	if (len == 0 && fn != NULL)
 		fn(4, 4, arg);
@@ -585,6 +598,14 @@ proto_mismatch_message(struct buf *b, const char *client_version,
 void
 proto_request_encode(const struct proto_request *q, struct buf *b)
 {
+	proto_request_encode_head(q, b);
+	if (q->bulk != NULL)
+		buf_add(b, q->bulk, q->bulklen);
+}
+
+void
+proto_request_encode_head(const struct proto_request *q, struct buf *b)
+{
 	size_t	i;
 
 	buf_reset(b);
@@ -595,7 +616,11 @@ proto_request_encode(const struct proto_request *q, struct buf *b)
 	proto_put_list(b, q->nenv);
 	for (i = 0; i < q->nenv; i++)
 		proto_put_cstr(b, q->env[i]);
-	proto_put_str(b, q->bulk != NULL ? q->bulk : "", q->bulklen);
+	/* The bulk's length; its bytes follow the head. */
+	if (q->bulklen > PROTO_MAX_FRAME)
+		BUG("proto_request_encode_head: %zu bytes", q->bulklen);
+	buf_addch(b, 's');
+	put_u32(b, q->bulk != NULL ? q->bulklen : 0);
 }
 
 int

@@ -97,11 +97,14 @@ int	 proto_read_frame_max(int, struct buf *, size_t, struct buf *);
 int	 proto_write_part(int, const void *, size_t, size_t, struct buf *);
 int	 proto_write_rest(int, const void *, size_t, size_t, struct buf *);
 /*
- * A frame written a chunk at a time, calling fn(sent, total, arg) after
- * each (total counts the length prefix too): progress of a big request.
+ * A frame of two parts (head, then tail; tail may be NULL) written a
+ * chunk at a time, calling fn (may be NULL) with (sent, total, arg)
+ * after each (total counts the length prefix too): a big request, its
+ * progress, and its bulk sent without a copy.
  */
-int	 proto_write_frame_progress(int, const void *, size_t,
-	     void (*)(uint64_t, uint64_t, void *), void *, struct buf *);
+int	 proto_write_frame_progress(int, const void *, size_t, const void *,
+	     size_t, void (*)(uint64_t, uint64_t, void *), void *,
+	     struct buf *);
 /*
  * A small frame sent only if the socket takes it at once: 0 sent, 1 not
  * sent because the peer is not reading (a full socket buffer), -1 on
@@ -169,6 +172,9 @@ struct proto_request {
 	size_t		  bulklen;
 };
 void	 proto_request_encode(const struct proto_request *, struct buf *);
+/* All of it but the bulk's bytes: the frame is this, then the bulk. */
+void	 proto_request_encode_head(const struct proto_request *,
+	     struct buf *);
 int	 proto_request_decode(struct proto_request *, const void *, size_t,
 	     struct buf *);
 void	 proto_request_release(struct proto_request *);

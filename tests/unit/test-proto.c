@@ -215,9 +215,20 @@ test_frames(void)
 	buf_release(&err);
 }
 
+/* Progress of a write: the last (sent, total). */
+static void
+progress_seen(uint64_t sent, uint64_t total, void *arg)
+{
+	uint64_t	*seen = arg;
+
+	seen[0] = sent;
+	seen[1] = total;
+}
+
 static void
 test_messages(void)
 {
+	int			 i_status;
 	struct proto_hello	 h, g;
 	struct proto_request	 q, p;
 	struct proto_response	 s, t;
@@ -270,6 +281,51 @@ test_messages(void)
 	proto_request_release(&p);
 	ok_err(proto_request_decode(&p, b.data, 10, &err) == -1,
 	    "a cut request is refused: %s", err.data);
+
+	/* A big bulk goes out behind its head, not copied: the frame is
+	 * the same bytes, and fn hears the progress up to the total. */
+	{
+		struct buf	 big = BUF_INIT, head = BUF_INIT, whole = BUF_INIT;
+		uint64_t	 seen[2] = { 0, 0 };
+		size_t		 i, blen = 2 * 1024 * 1024 + 5;
+		pid_t		 pid;
+		int		 sv[2];
+
+		for (i = 0; i < blen; i++)
+			buf_addch(&big, 'a' + i % 19);
+		q.bulk = big.data;
+		q.bulklen = blen;
+		proto_request_encode(&q, &whole);
+		proto_request_encode_head(&q, &head);
+		ok(head.len + blen == whole.len &&
+		    memcmp(head.data, whole.data, head.len) == 0,
+		    "the head is the request's start");
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+			tap_bail("socketpair");
+		if ((pid = fork()) == 0) {
+			close(sv[1]);
+			_exit(proto_write_frame_progress(sv[0], head.data,
+			    head.len, big.data, blen, progress_seen, seen,
+			    NULL) == 0 && seen[0] == seen[1] &&
+			    seen[1] == 4 + whole.len ? 0 : 1);
+		}
+		close(sv[0]);
+		ok(proto_read_frame(sv[1], &b, &err) == 0 &&
+		    b.len == whole.len &&
+		    memcmp(b.data, whole.data, whole.len) == 0,
+		    "head and bulk arrive as one frame, byte for byte");
+		ok(proto_request_decode(&p, b.data, b.len, &err) == 0 &&
+		    p.bulklen == blen && memcmp(p.bulk, big.data, blen) == 0,
+		    "and decode to the bulk");
+		proto_request_release(&p);
+		ok(waitpid(pid, &i_status, 0) == pid && WIFEXITED(i_status) &&
+		    WEXITSTATUS(i_status) == 0,
+		    "the writer's progress reached the total");
+		close(sv[1]);
+		buf_release(&big);
+		buf_release(&head);
+		buf_release(&whole);
+	}
 
 	proto_response_init(&s);
 	s.status = 2;
