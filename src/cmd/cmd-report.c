@@ -22,7 +22,7 @@
 #define REPORT_CELL_MAX	40	/* cells of a column with no width given */
 #define REPORT_SUM_MIN	14	/* a sum's column fits 12 345 678,90 */
 
-enum rformat { RFMT_TEXT, RFMT_CSV, RFMT_TSV, RFMT_JSON };
+enum rformat { RFMT_TEXT, RFMT_CSV, RFMT_TSV, RFMT_JSON, RFMT_LINES };
 
 /* Running totals of one column at one level. */
 struct acc {
@@ -72,6 +72,8 @@ report_format(struct cmd_ctx *ctx, enum rformat *fmt)
 		*fmt = RFMT_TSV;
 	else if (strcmp(s, "json") == 0)
 		*fmt = RFMT_JSON;
+	else if (strcmp(s, "lines") == 0 && ctx->argc == 0)
+		*fmt = RFMT_LINES;	/* the TUI's machine format */
 	else
 		return (cmd_usage(ctx, _("unknown report format '%s'; use "
 		    "text, csv, tsv or json"), s));
@@ -119,6 +121,34 @@ report_list(struct cmd_ctx *ctx, const struct report_set *set,
 	const struct report	*r;
 	size_t			 i, k;
 
+	/*
+	 * The terminal interface's lines (tui.h):
+	 *   report NAME TITLE
+	 *   param  REPORT NAME TYPE LABEL DEFAULT
+	 */
+	if (fmt == RFMT_LINES) {
+		for (i = 0; i < set->n; i++) {
+			r = set->v[i];
+			buf_adds(&ctx->out, "report");
+			cmd_machine_str(&ctx->out, r->name);
+			cmd_machine_str(&ctx->out, label(r->title, ctx->lang));
+			buf_addch(&ctx->out, '\n');
+			for (k = 0; k < r->nparams; k++) {
+				const struct report_param *pm = &r->params[k];
+
+				buf_adds(&ctx->out, "param");
+				cmd_machine_str(&ctx->out, r->name);
+				cmd_machine_str(&ctx->out, pm->name);
+				cmd_machine_str(&ctx->out,
+				    field_type_name(pm->type));
+				cmd_machine_str(&ctx->out, label(pm->label,
+				    ctx->lang));
+				cmd_machine_str(&ctx->out, pm->deflt);
+				buf_addch(&ctx->out, '\n');
+			}
+		}
+		return (CMD_OK);
+	}
 	if (fmt == RFMT_JSON) {
 		buf_adds(&ctx->out, set->n == 0 ? "[]\n" : "[\n");
 		for (i = 0; i < set->n; i++) {

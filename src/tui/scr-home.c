@@ -197,6 +197,13 @@ home_open(struct tui *t, struct tui_screen *s, const char *arg)
 	return (0);
 }
 
+static int
+home_reports(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)s;
+	return (tui_report_open(t, arg));
+}
+
 const struct tui_cmd tui_home_cmds[] = {
 	{ "home-down", { TUI_KEY_DOWN, 'j' }, NULL, N_("the next section"),
 	    0, home_down },
@@ -205,6 +212,9 @@ const struct tui_cmd tui_home_cmds[] = {
 	{ "open", { '\n', TUI_KEY_RIGHT }, N_("Open"),
 	    N_("open the list of the section (or of TABLE)"),
 	    TUI_CMD_ROW | TUI_CMD_ARG, home_open },
+	{ "reports", { TUI_KEY_F(7), 'r' }, N_("Reports"),
+	    N_("run a report (or the report NAME)"), TUI_CMD_ARG,
+	    home_reports },
 	{ NULL, { 0 }, NULL, NULL, 0, NULL }
 };
 

@@ -257,6 +257,7 @@ const struct tui_scope tui_scopes[] = {
 	{ "card", N_("Keys of a record card"), tui_card_cmds },
 	{ "conflict", N_("Keys of the conflict screen"), tui_conflict_cmds },
 	{ "picker", N_("Keys of the picker"), tui_picker_cmds },
+	{ "report", N_("Keys of a report"), tui_report_cmds },
 	{ "text", N_("Keys of help and messages"), tui_text_cmds },
 	{ NULL, NULL, NULL }
 };

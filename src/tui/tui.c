@@ -1215,6 +1215,13 @@ g_save_screen(struct tui *t, struct tui_screen *s, const char *arg)
 	return (0);
 }
 
+static int
+g_report(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)s;
+	return (tui_report_open(t, arg));
+}
+
 const struct tui_cmd tui_global_cmds[] = {
 	{ "help", { TUI_KEY_F(1), '?' }, N_("Help"),
 	    N_("the keys of this screen"), 0, g_help },
@@ -1233,6 +1240,9 @@ const struct tui_cmd tui_global_cmds[] = {
 	{ "save-screen", { 0 }, NULL,
 	    N_("write the screen as text to a file"), TUI_CMD_ARG,
 	    g_save_screen },
+	{ "report", { 0 }, NULL,
+	    N_("run a report from any screen (or the report NAME)"),
+	    TUI_CMD_ARG, g_report },
 	{ NULL, { 0 }, NULL, NULL, 0, NULL }
 };
 

@@ -67,6 +67,10 @@ struct tui_screen *tui_freq_new(struct tui *, struct tui_screen *,
 struct tui_screen *tui_group_new(struct tui *, struct tui_screen *,
 	     const char *);
 extern const struct tui_cmd tui_group_cmds[];
+/* The report NAME (NULL: a menu of the reports), its parameters asked,
+ * run and shown (scr-report.c); -1 after a message. */
+int	 tui_report_open(struct tui *, const char *);
+extern const struct tui_cmd tui_report_cmds[];
 
 /*
  * Recalc: a saved view's query cut for the list at its top-level
