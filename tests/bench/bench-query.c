@@ -12,6 +12,11 @@
  * only.  Not a test: it times things.
  *
  * Usage: bench-query N M DIR   (DIR a scratch folder, created)
+ *
+ * For work on the engine: BENCH_REUSE=1 keeps DIR's data when a run
+ * before loaded the same N and M there (it writes DIR/loaded), so a
+ * second run times the queries without loading again; BENCH_ONLY=TEXT
+ * runs only the figures whose name holds TEXT.
  */
 #include "config.h"
 
@@ -257,10 +262,13 @@ static void
 figure(const char *name, const char *clerk, const char *lite,
     double target, const char *scale)
 {
+	const char *only = getenv("BENCH_ONLY");
 	double	c[RUNS], l[RUNS], cm, lm;
 	long	cr = 0, lr = 0;
 	int	i;
 
+	if (only != NULL && *only != '\0' && strstr(name, only) == NULL)
+		return;
 	for (i = 0; i < RUNS; i++) {
 		c[i] = run_clerk(clerk, &cr);
 		l[i] = run_lite(lite, &lr);
@@ -316,39 +324,12 @@ targets(void)
 	buf_release(&worse);
 }
 
-int
-main(int argc, char **argv)
+/* Both engines' tables and indexes, and every record into both. */
+static void
+load_all(void)
 {
-	struct store_options	 opt = { 512, STORE_CREATE | STORE_NOSYNC };
-	struct buf		 err = BUF_INIT;
-	const char		*forms = getenv("CLERK_FORMS");
-	char			 path[1024], q1[256], q2[512];
-	uint64_t		 t0;
+	uint64_t	t0;
 
-	if (argc != 4)
-		fatal("usage: bench-query PARTIES INVOICES DIR");
-	nparty = atol(argv[1]);
-	ninvoice = atol(argv[2]);
-	if (nparty < 1 || ninvoice < 1)
-		fatal("bench-query: give counts above 0");
-	if (forms == NULL)
-		forms = TOP_SRCDIR "/forms";
-	schema = schema_new();
-	if (schema_load(schema, forms, &err) != 0 ||
-	    schema_load_string(schema, "invoice.form", invoice_form, &err) != 0
-	    || schema_check(schema, &err) != 0)
-		fatal("%s", err.data);
-	snprintf(path, sizeof path, "%s/clerk", argv[3]);
-	if (store_open(&st, path, schema, &opt, &err) != 0 ||
-	    access_init(st, "bench", &err) != 0 ||
-	    access_session_open(st, "bench", &sess, &err) != 0)
-		fatal("%s", err.data);
-	snprintf(path, sizeof path, "%s/lite.db", argv[3]);
-	if (sqlite3_open(path, &db) != SQLITE_OK)
-		fatal("sqlite: cannot open %s", path);
-	sql("PRAGMA journal_mode = WAL");
-	sql("PRAGMA synchronous = OFF");
-	sql("PRAGMA cache_size = -524288");
 	sql("CREATE TABLE party (id INTEGER PRIMARY KEY, name TEXT, "
 	    "city TEXT, manager TEXT)");
 	sql("CREATE TABLE invoice (id INTEGER PRIMARY KEY, party INTEGER, "
@@ -370,6 +351,64 @@ main(int argc, char **argv)
 	printf("Parties: %ld, invoices: %ld (seed 20260415), SQLite %s, "
 	    "loaded into both in %.0f s.\n\n", nparty, ninvoice,
 	    sqlite3_libversion(), (double)(clock_monotonic_ns() - t0) / 1e9);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct store_options	 opt = { 512, STORE_CREATE | STORE_NOSYNC };
+	struct buf		 err = BUF_INIT;
+	const char		*forms = getenv("CLERK_FORMS");
+	char			 path[1024], q1[256], q2[512], mark[1024];
+	const char		*reuse = getenv("BENCH_REUSE");
+	long			 had[2] = { 0, 0 };
+	int			 loaded = 0;
+	FILE			*fp;
+
+	if (argc != 4)
+		fatal("usage: bench-query PARTIES INVOICES DIR");
+	nparty = atol(argv[1]);
+	ninvoice = atol(argv[2]);
+	if (nparty < 1 || ninvoice < 1)
+		fatal("bench-query: give counts above 0");
+	if (forms == NULL)
+		forms = TOP_SRCDIR "/forms";
+	schema = schema_new();
+	if (schema_load(schema, forms, &err) != 0 ||
+	    schema_load_string(schema, "invoice.form", invoice_form, &err) != 0
+	    || schema_check(schema, &err) != 0)
+		fatal("%s", err.data);
+	/* A scratch folder a run before filled with the same counts. */
+	snprintf(mark, sizeof mark, "%s/loaded", argv[3]);
+	if (reuse != NULL && *reuse == '1' && (fp = fopen(mark, "r")) !=
+	    NULL) {
+		loaded = fscanf(fp, "%ld %ld", &had[0], &had[1]) == 2 &&
+		    had[0] == nparty && had[1] == ninvoice;
+		fclose(fp);
+	}
+	if (!loaded)
+		(void)remove(mark);
+	snprintf(path, sizeof path, "%s/clerk", argv[3]);
+	if (store_open(&st, path, schema, &opt, &err) != 0 ||
+	    access_init(st, "bench", &err) != 0 ||
+	    access_session_open(st, "bench", &sess, &err) != 0)
+		fatal("%s", err.data);
+	snprintf(path, sizeof path, "%s/lite.db", argv[3]);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		fatal("sqlite: cannot open %s", path);
+	sql("PRAGMA journal_mode = WAL");
+	sql("PRAGMA synchronous = OFF");
+	sql("PRAGMA cache_size = -524288");
+	if (!loaded) {
+		load_all();
+		if ((fp = fopen(mark, "w")) != NULL) {
+			fprintf(fp, "%ld %ld\n", nparty, ninvoice);
+			fclose(fp);
+		}
+	} else
+		printf("Parties: %ld, invoices: %ld (seed 20260415), SQLite "
+		    "%s, loaded by a run before.\n\n", nparty, ninvoice,
+		    sqlite3_libversion());
 	printf("How: both engines get the same records in one process; "
 	    "clerk through its session (access_insert, transactions of "
 	    "%d), SQLite with an index on every field clerk indexes. Each "
