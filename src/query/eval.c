@@ -221,7 +221,7 @@ iso_week(int32_t d)
 static void
 apply_func(struct qrun *r, const struct qexpr *x, int k, struct qv *out)
 {
-	enum field_type	 bt = qx_base_type(x);
+	struct qdate_memo *dm;
 	int32_t		 d;
 	int		 y, m, dd;
 	size_t		 i, n;
@@ -236,9 +236,17 @@ apply_func(struct qrun *r, const struct qexpr *x, int k, struct qv *out)
 	case QF_MONTH:
 	case QF_WEEK:
 	case QF_DAY:
-		d = bt == FT_DATETIME ? local_date(out->i) :
+		d = qx_base_type(x) == FT_DATETIME ? local_date(out->i) :
 		    (int32_t)out->i;
-		date_to_ymd(d, &y, &m, &dd);
+		dm = &r->dates[(uint32_t)d % QDATE_MEMO];
+		if (!dm->set || dm->d != d) {
+			date_to_ymd(d, &dm->y, &dm->m, &dm->dd);
+			dm->d = d;
+			dm->set = 1;
+		}
+		y = dm->y;
+		m = dm->m;
+		dd = dm->dd;
 		out->i = x->func == QF_YEAR ? y : x->func == QF_MONTH ? m :
 		    x->func == QF_DAY ? dd : iso_week(d);
 		out->s = NULL;

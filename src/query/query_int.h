@@ -114,6 +114,14 @@ struct qslot {
 	size_t		 n;
 	int		 done;
 };
+/* A date's year, month and day, remembered: a scan's month(date) of
+ * millions of records meets the same few hundred days again. */
+#define QDATE_MEMO	256
+struct qdate_memo {
+	int32_t		 d;
+	int		 set;
+	int		 y, m, dd;
+};
 struct qrun {
 	struct session	*s;
 	const struct query *q;
@@ -122,6 +130,7 @@ struct qrun {
 	size_t		 ncache;	/* a power of two */
 	struct qslot	*slots;
 	struct buf	 scratch[4];
+	struct qdate_memo dates[QDATE_MEMO];
 };
 
 /* parse.c */

@@ -41,10 +41,14 @@ struct plan {
 	size_t		 nids;
 	const struct field *f;		/* walked index, or NULL = ids order */
 	char		*ix;		/* "city:folded" */
+	int		 ixkind;	/* IX_FOLDED, IX_EXACT, IX_UNIQUE */
 	struct buf	 lo, hi;	/* bounds (index keys) */
 	int		 has_lo, has_hi;
 	int		 backward;
 	int		 ordered;	/* rows come in the query's order */
+	/* Every condition is the walk's bounds: the records it reads
+	 * match until past them, so it reads no more than it gives. */
+	int		 exact;
 	/* A descending walk on a field some records leave empty: they come
 	 * last, so after the index, a backward scan gives them. */
 	int		 nulls;
@@ -425,6 +429,46 @@ walk_bounds(struct plan *p, const struct field *f, int fold,
 	buf_release(&k);
 }
 
+/*
+ * Do the conjuncts say no more than the walk's bounds on f (walk_bounds)
+ * do, so every record the walk reads before its far bound matches?  An
+ * index key orders as the condition compares (numbers, fold keys), so
+ * >=, <, a prefix and, for fixed-size number keys, <= and = are their
+ * bounds exactly; > is not (its bound includes the value), nor <= of a
+ * text (its bound lets longer texts in).  A text's = lets longer texts
+ * in too, but only after every key equal to it, which all match.
+ */
+static int
+walk_exact(const struct field *f, int fold, const struct qnode **c,
+    size_t nc)
+{
+	size_t	i;
+
+	for (i = 0; i < nc; i++) {
+		const struct qnode *n = c[i];
+
+		if (n->kind != QN_CMP || n->x->npath != 1 ||
+		    n->x->pseudo != QP_NONE || n->x->func != QF_NONE ||
+		    n->x->path[0] != f || n->slot >= 0 || n->nvals != 1 ||
+		    n->x->fold != fold || n->x->multi)
+			return (0);
+		switch (n->op) {
+		case QO_GE:
+		case QO_LT:
+		case QO_PREFIX:
+		case QO_EQ:
+			break;
+		case QO_LE:
+			if (!FT_IS_INT(f->type))
+				return (0);
+			break;
+		default:
+			return (0);
+		}
+	}
+	return (1);
+}
+
 /* A conjunct that bounds a walk on its field. */
 static const struct field *
 range_field(const struct qnode *n)
@@ -482,7 +526,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 	struct qrun	*r = pl->r;
 	const struct query *q = r->q;
 	struct plan	*p = pl->p;
-	const struct qnode **c = NULL;
+	const struct qnode **c = NULL, *one_eq = NULL;
 	const struct field *sf = NULL, *rf = NULL;
 	int		 one_key = 0;
 	struct buf	 what = BUF_INIT;
@@ -535,14 +579,34 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 
 		if (few < pl->cap)
 			pl->cap = few;
+		/*
+		 * And with field = value among the conditions, one key of
+		 * its index streams them (one_key below): that one's ids
+		 * are not worth gathering at all, the others' only while
+		 * a few times the rows wanted (a walk reading as many
+		 * records as that costs less than gathering more ids).
+		 */
+		for (i = 0; i < nc && one_eq == NULL; i++)
+			if (c[i]->kind == QN_CMP && c[i]->op == QO_EQ &&
+			    range_field(c[i]) != NULL)
+				one_eq = c[i];
+		if (one_eq != NULL && (q->nsorts == 1 && q->sorts[0].desc))
+			one_eq = NULL;
+		few = pl->want * 4 + 64;
+		if (one_eq != NULL && few < pl->cap)
+			pl->cap = few;
 	}
 	for (i = 0; i < nc; i++) {
+		if (c[i] == one_eq)
+			continue;
 		buf_reset(&what);
 		if ((s = source_of(pl, c[i], &what)) < 0)
 			goto out;
 	}
 	for (i = 0; i < nc && rf == NULL; i++)
 		rf = range_field(c[i]);
+	if (one_eq != NULL)
+		rf = range_field(one_eq);
 	if (sf != NULL)
 		for (i = 0; i < nc; i++)
 			if (range_field(c[i]) == sf)
@@ -562,10 +626,16 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		const struct field *wf = sf != NULL ? sf : rf;
 		int		 fold = !FT_IS_INT(wf->type) &&
 				    (wf->type == FT_TEXT || wf->type == FT_EMAIL);
+		const char	*kind = index_kind(wf, fold);
 
 		p->f = wf;
-		xasprintf(&p->ix, "%s:%s", wf->name, index_kind(wf, fold));
+		if (kind == NULL)
+			kind = "exact";		/* range_field() saw one */
+		xasprintf(&p->ix, "%s:%s", wf->name, kind);
+		p->ixkind = strcmp(kind, "folded") == 0 ? IX_FOLDED :
+		    strcmp(kind, "unique") == 0 ? IX_UNIQUE : IX_EXACT;
 		walk_bounds(p, wf, fold, c, nc);
+		p->exact = walk_exact(wf, fold, c, nc);
 		p->ordered = wf == sf;
 		p->backward = wf == sf && sdesc;
 		p->nulls = wf == sf && nulls;
@@ -656,6 +726,137 @@ query_explain(struct session *s, const struct query *q, struct buf *out,
 	return (0);
 }
 
+static int
+keycmp(const struct buf *a, const struct buf *b)
+{
+	size_t	n = a->len < b->len ? a->len : b->len;
+	int	c = n ? memcmp(a->data, b->data, n) : 0;
+
+	if (c != 0)
+		return (c);
+	return (a->len < b->len ? -1 : a->len > b->len);
+}
+
+/* Groups. */
+struct agg {
+	int64_t		 count;
+	int64_t		 sum;
+	struct value	 best;		/* min, max */
+};
+struct group {
+	struct buf	 key;
+	struct value	*keys;
+	struct agg	*aggs;
+	uint64_t	 hash;
+	struct buf	 skey;
+	/* Records folded in: none for a group that only a chunk's
+	 * transaction run again made (its rows are read afresh). */
+	uint64_t	 nrec;
+};
+
+/* A hash of a group key, a word at a time (keys are short, and every
+ * record of a group query hashes one). */
+static uint64_t
+hash_bytes(const char *p, size_t n)
+{
+	uint64_t	h = 0x9E3779B97F4A7C15ULL ^ n, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+	h ^= h >> 29;
+	h *= 0xFF51AFD7ED558CCDULL;
+	return (h ^ (h >> 32));
+}
+
+struct gtab {
+	struct group	**slots;
+	size_t		 nslots, n;
+	struct group	**list;
+	size_t		 alist;
+	size_t		 mem;
+};
+
+static void
+group_free(struct group *g, const struct query *q)
+{
+	size_t	i;
+
+	if (g == NULL)
+		return;
+	buf_release(&g->key);
+	buf_release(&g->skey);
+	for (i = 0; i < q->ngroups; i++)
+		free(g->keys[i].s);
+	for (i = 0; i < q->naggs; i++)
+		free(g->aggs[i].best.s);
+	free(g->keys);
+	free(g->aggs);
+	free(g);
+}
+
+static struct group *
+gtab_get(struct gtab *gt, const struct query *q, const struct buf *key,
+    int *isnew)
+{
+	uint64_t	 h = hash_bytes(key->data, key->len);
+	struct group	*g;
+	size_t		 i, j;
+
+	*isnew = 0;
+	if (gt->n * 2 >= gt->nslots) {
+		struct group **old = gt->slots;
+		size_t	 on = gt->nslots;
+
+		gt->nslots = on ? on * 2 : 256;
+		gt->slots = xcalloc(gt->nslots, sizeof *gt->slots);
+		for (i = 0; i < on; i++)
+			if (old[i] != NULL) {
+				for (j = old[i]->hash & (gt->nslots - 1);
+				    gt->slots[j] != NULL;
+				    j = (j + 1) & (gt->nslots - 1))
+					;
+				gt->slots[j] = old[i];
+			}
+		free(old);
+	}
+	for (j = h & (gt->nslots - 1); (g = gt->slots[j]) != NULL;
+	    j = (j + 1) & (gt->nslots - 1))
+		if (g->hash == h && keycmp(&g->key, key) == 0)
+			return (g);
+	g = xcalloc(1, sizeof *g);
+	buf_init(&g->key);
+	buf_init(&g->skey);
+	buf_add(&g->key, key->data, key->len);
+	g->hash = h;
+	g->keys = xcalloc(q->ngroups ? q->ngroups : 1, sizeof *g->keys);
+	g->aggs = xcalloc(q->naggs ? q->naggs : 1, sizeof *g->aggs);
+	gt->slots[j] = g;
+	gt->n++;
+	if (gt->n > gt->alist) {
+		gt->alist = gt->alist ? gt->alist * 2 : 256;
+		gt->list = xreallocarray(gt->list, gt->alist,
+		    sizeof *gt->list);
+	}
+	gt->list[gt->n - 1] = g;
+	*isnew = 1;
+	return (g);
+}
+
+/* An aggregate's argument of a staged record (a text by its offset in
+ * the run's arena, which may move while the chunk grows). */
+struct gval {
+	int		 set;
+	int64_t		 i;
+	size_t		 off, len;
+	int		 text;
+};
+
 /*
  * The executor.  An item is a record that matched, with its sort key
  * and, once computed, its row values.
@@ -708,6 +909,20 @@ struct run {
 	FILE		**runs;
 	size_t		 nruns;
 	uint64_t	 matched;	/* items after the position */
+	/*
+	 * A group query over a scan reads the keys and the aggregates'
+	 * arguments in place from the scan's bytes and finds each
+	 * record's group there; what it adds is staged (the group, the
+	 * arguments) and folded in only once the chunk's transaction is
+	 * over, so one run again never counts a record twice.
+	 */
+	struct gtab	*gt;
+	int		 gscan;
+	struct group	**stage;
+	size_t		 nstage, astage;
+	struct gval	*sv;		/* naggs per staged record */
+	struct buf	 sarena;	/* their texts (min, max) */
+	struct keyset	 ks;		/* walk_key()'s */
 };
 
 static void
@@ -793,15 +1008,19 @@ row_values(struct run *ru, struct item *it)
 	return (0);
 }
 
-static int
-keycmp(const struct buf *a, const struct buf *b)
+/*
+ * A record's key in the walked index (the first of a list's), as
+ * store_page_key() gives it, from the plan's field and kind: no name
+ * to look up and no key set made for every record.
+ */
+static void
+walk_key(struct run *ru, const struct record *rec, struct buf *out)
 {
-	size_t	n = a->len < b->len ? a->len : b->len;
-	int	c = n ? memcmp(a->data, b->data, n) : 0;
-
-	if (c != 0)
-		return (c);
-	return (a->len < b->len ? -1 : a->len > b->len);
+	buf_reset(out);
+	keyset_reset(&ru->ks);
+	index_field_keys(rec, ru->p.f->pos, ru->p.ixkind, &ru->ks);
+	if (ru->ks.n != 0)
+		buf_add(out, ru->ks.bytes.data + ru->ks.off[0], ru->ks.len[0]);
 }
 
 /* Take one record of the walk into the batch (inside the txn);
@@ -841,7 +1060,7 @@ take(struct run *ru, struct record *rec, int matched)
 		return (0);
 	}
 	if (ru->p.f != NULL)
-		store_page_key(rec, ru->p.ix, &it->ixkey);
+		walk_key(ru, rec, &it->ixkey);
 	/* Rows in order come out now, with their values. */
 	if (ru->p.ordered && !ru->q->is_group)
 		return (row_values(ru, it));
@@ -878,24 +1097,20 @@ struct scan_arg {
 	size_t		 nneed;
 	int		 lazy;
 	struct value	*vals;
+	struct buf	 key;		/* a group query's key */
+	struct record	 fake;		/* the fields read in place */
 };
 
+/* The field of ours x reads, into the fields a scan reads in place. */
 static void
-need_fields(const struct qnode *n, struct scan_arg *sa)
+need_expr(const struct qexpr *x, struct scan_arg *sa)
 {
-	const struct qexpr *x;
-	size_t		 i;
+	size_t	i;
 
-	if (n == NULL)
-		return;
-	need_fields(n->a, sa);
-	need_fields(n->b, sa);
-	if (n->kind != QN_CMP && n->kind != QN_EMPTY)
-		return;
-	x = n->x;
 	if (x->npath == 0) {
-		/* The id is the key; the header's times are not read. */
-		if (x->pseudo != QP_ID)
+		/* The id is the key, count() reads nothing; the header's
+		 * times are not read in place. */
+		if (x->pseudo == QP_CREATED || x->pseudo == QP_UPDATED)
 			sa->lazy = 0;
 		return;
 	}
@@ -906,20 +1121,28 @@ need_fields(const struct qnode *n, struct scan_arg *sa)
 	sa->need[sa->nneed++] = x->path[0]->pos;
 }
 
-/* Test the condition on the fields it needs, read in place. */
+static void
+need_fields(const struct qnode *n, struct scan_arg *sa)
+{
+	if (n == NULL)
+		return;
+	need_fields(n->a, sa);
+	need_fields(n->b, sa);
+	if (n->kind == QN_CMP || n->kind == QN_EMPTY)
+		need_expr(n->x, sa);
+}
+
+/* The fields the scan needs, read in place into sa->fake, a record of
+ * those alone. */
 static int
-lazy_match(struct scan_arg *sa, uint64_t id, const void *data, size_t len)
+lazy_fields(struct scan_arg *sa, uint64_t id, const void *data, size_t len)
 {
 	struct run	*ru = sa->ru;
 	const struct table *t = ru->q->table;
-	struct record	 fake;
 	struct value	*v;
 	size_t		 i;
 
-	memset(&fake, 0, sizeof fake);
-	fake.table = t;
-	fake.id = id;
-	fake.values = sa->vals;
+	sa->fake.id = id;
 	for (i = 0; i < sa->nneed; i++) {
 		const struct field *f = &t->fields[sa->need[i]];
 
@@ -934,7 +1157,142 @@ lazy_match(struct scan_arg *sa, uint64_t id, const void *data, size_t len)
 		    v->s == NULL))
 			memset(v, 0, sizeof *v);
 	}
-	return (qmatch(&ru->r, ru->q->where, &fake, ru->err));
+	return (0);
+}
+
+/* Test the condition on the fields it needs, read in place. */
+static int
+lazy_match(struct scan_arg *sa, uint64_t id, const void *data, size_t len)
+{
+	if (lazy_fields(sa, id, data, len) != 0)
+		return (-1);
+	return (qmatch(&sa->ru->r, sa->ru->q->where, &sa->fake, sa->ru->err));
+}
+
+/*
+ * The bytes qv_key() appends for a group key (ascending), the common
+ * cases without a call per byte: a number, and a text that folding
+ * leaves as it is (ASCII with no capital letter, blank or control).
+ */
+static void
+group_key_part(const struct qexpr *x, const struct qv *v, struct buf *out)
+{
+	unsigned char	*p;
+	uint64_t	 u;
+	size_t		 i;
+	int		 k;
+
+	if (v->set && FT_IS_INT(x->type)) {
+		buf_grow(out, 9);
+		p = (unsigned char *)out->data + out->len;
+		p[0] = 1;
+		u = (uint64_t)v->i ^ UINT64_C(0x8000000000000000);
+		for (k = 0; k < 8; k++)
+			p[1 + k] = (unsigned char)(u >> (56 - 8 * k));
+		out->len += 9;
+		out->data[out->len] = '\0';
+		return;
+	}
+	if (v->set && x->fold) {
+		for (i = 0; i < v->len; i++) {
+			unsigned char c = (unsigned char)v->s[i];
+
+			if (c <= ' ' || c >= 0x7F || (c >= 'A' && c <= 'Z'))
+				break;
+		}
+		if (i == v->len) {
+			buf_grow(out, v->len + 2);
+			p = (unsigned char *)out->data + out->len;
+			p[0] = 1;
+			memcpy(p + 1, v->s, v->len);
+			p[v->len + 1] = '\0';
+			out->len += v->len + 2;
+			out->data[out->len] = '\0';
+			return;
+		}
+	}
+	qv_key(x, v, 0, out);
+}
+
+/*
+ * A group query's record from a scan: its fields read in place, its
+ * group found by the key built from them (one buffer, reused), and the
+ * group and the aggregates' arguments staged.  Nothing is allocated
+ * per record but a new group's and, for min and max of texts, the
+ * text in the arena.
+ */
+static int
+group_scan_one(uint64_t id, const void *data, size_t len, void *arg)
+{
+	struct scan_arg	*sa = arg;
+	struct run	*ru = sa->ru;
+	const struct query *q = ru->q;
+	struct record	*fake = &sa->fake;
+	struct group	*g;
+	struct gval	*gv;
+	struct qv	 v;
+	size_t		 i;
+	int		 m, isnew;
+
+	if (lazy_fields(sa, id, data, len) != 0)
+		goto fail;
+	if (q->where != NULL &&
+	    (m = qmatch(&ru->r, q->where, fake, ru->err)) <= 0) {
+		if (m < 0)
+			goto fail;
+		return (0);
+	}
+	buf_reset(&sa->key);
+	for (i = 0; i < q->ngroups; i++) {
+		if (qeval(&ru->r, q->groups[i], fake, 0, &v, ru->err) != 0)
+			goto fail;
+		group_key_part(q->groups[i], &v, &sa->key);
+	}
+	g = gtab_get(ru->gt, q, &sa->key, &isnew);
+	if (isnew) {
+		/* Computed again, one at a time: a function's text lives
+		 * in a scratch buffer only until the next. */
+		for (i = 0; i < q->ngroups; i++) {
+			if (qeval(&ru->r, q->groups[i], fake, 0, &v,
+			    ru->err) != 0)
+				goto fail;
+			qv_to_value(&v, &g->keys[i]);
+		}
+		ru->gt->mem += sizeof *g + sa->key.len * 2 + 64 *
+		    (q->ngroups + q->naggs);
+	}
+	if (ru->nstage == ru->astage) {
+		ru->astage = ru->astage ? ru->astage * 2 : 1024;
+		ru->stage = xreallocarray(ru->stage, ru->astage,
+		    sizeof *ru->stage);
+		ru->sv = xreallocarray(ru->sv, ru->astage,
+		    (q->naggs ? q->naggs : 1) * sizeof *ru->sv);
+	}
+	gv = &ru->sv[ru->nstage * q->naggs];
+	for (i = 0; i < q->naggs; i++, gv++) {
+		const struct qexpr *x = q->aggs[i];
+
+		if (qeval(&ru->r, x, fake, 0, &v, ru->err) != 0)
+			goto fail;
+		gv->set = v.set;
+		gv->i = v.i;
+		gv->text = 0;
+		gv->off = gv->len = 0;
+		/* Only min and max look at a text (count at its being
+		 * set, sum and avg take numbers). */
+		if (v.set && v.s != NULL &&
+		    (x->agg == QA_MIN || x->agg == QA_MAX)) {
+			gv->text = 1;
+			gv->off = ru->sarena.len;
+			gv->len = v.len;
+			buf_add(&ru->sarena, v.s, v.len);
+		}
+	}
+	ru->stage[ru->nstage++] = g;
+	return (0);
+fail:
+	sa->failed = 1;
+	return (1);
 }
 
 static int
@@ -981,6 +1339,8 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 	int		 flags, rv = -1;
 
 	batch_reset(ru);
+	ru->nstage = 0;
+	buf_reset(&ru->sarena);
 	ru->nexhausted = 0;
 	ru->nphase = ru->phase;
 	ru->r.txn = txn;
@@ -1022,17 +1382,27 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 
 		memset(&sa, 0, sizeof sa);
 		sa.ru = ru;
+		buf_init(&sa.key);
 		sa.scratch = record_new(ru->q->table);
-		sa.lazy = ru->q->where != NULL;
+		sa.lazy = ru->q->where != NULL || ru->gscan;
 		need_fields(ru->q->where, &sa);
+		if (ru->gscan) {
+			for (i = 0; i < ru->q->ngroups; i++)
+				need_expr(ru->q->groups[i], &sa);
+			for (i = 0; i < ru->q->naggs; i++)
+				need_expr(ru->q->aggs[i], &sa);
+		}
 		if (sa.lazy)
 			sa.vals = xcalloc(ru->q->table->nfields,
 			    sizeof *sa.vals);
+		sa.fake.table = ru->q->table;
+		sa.fake.values = sa.vals;
 		rv = access_scan(ru->r.s, txn, ru->q->table, from, ru->chunk,
-		    0, scan_one, &sa, &last, err);
+		    0, ru->gscan ? group_scan_one : scan_one, &sa, &last, err);
 		record_free(sa.scratch);
 		free(sa.need);
 		free(sa.vals);
+		buf_release(&sa.key);
 		if (rv < 0 || sa.failed) {
 			rv = -1;
 			goto out;
@@ -1057,7 +1427,7 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 			rec = recs[i];
 			recs[i] = NULL;
 			ru->nwid = rec->id;
-			store_page_key(rec, p->ix, &key);
+			walk_key(ru, rec, &key);
 			if (key.len != 0) {
 				record_free(rec);
 				continue;
@@ -1110,7 +1480,7 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 		rec = recs[i];
 		recs[i] = NULL;
 		if (p->f != NULL) {
-			store_page_key(rec, p->ix, &key);
+			walk_key(ru, rec, &key);
 			if (past_bound(ru, &key)) {
 				ru->nexhausted = 1;
 				record_free(rec);
@@ -1155,7 +1525,7 @@ next_chunk(const struct run *ru)
 
 	if (ru->p.ordered && !ru->q->is_group) {
 		left = (size_t)(ru->skip - ru->taken + ru->want - ru->given);
-		n = left > max / 2 ? max : left * 2 + 16;
+		n = left > max / 2 ? max : ru->p.exact ? left : left * 2 + 16;
 	} else if (ru->p.f != NULL)
 		n = 128;
 	if (ru->started && ru->chunk < max / 2 && ru->chunk * 2 > n)
@@ -1578,105 +1948,6 @@ bad:
 	    "rows"), tok));
 }
 
-/* Groups. */
-struct agg {
-	int64_t		 count;
-	int64_t		 sum;
-	struct value	 best;		/* min, max */
-};
-struct group {
-	struct buf	 key;
-	struct value	*keys;
-	struct agg	*aggs;
-	uint64_t	 hash;
-	struct buf	 skey;
-};
-
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t	h = 1469598103934665603ULL;
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
-	return (h);
-}
-
-struct gtab {
-	struct group	**slots;
-	size_t		 nslots, n;
-	struct group	**list;
-	size_t		 alist;
-	size_t		 mem;
-};
-
-static void
-group_free(struct group *g, const struct query *q)
-{
-	size_t	i;
-
-	if (g == NULL)
-		return;
-	buf_release(&g->key);
-	buf_release(&g->skey);
-	for (i = 0; i < q->ngroups; i++)
-		free(g->keys[i].s);
-	for (i = 0; i < q->naggs; i++)
-		free(g->aggs[i].best.s);
-	free(g->keys);
-	free(g->aggs);
-	free(g);
-}
-
-static struct group *
-gtab_get(struct gtab *gt, const struct query *q, const struct buf *key,
-    int *isnew)
-{
-	uint64_t	 h = hash_bytes(key->data, key->len);
-	struct group	*g;
-	size_t		 i, j;
-
-	*isnew = 0;
-	if (gt->n * 2 >= gt->nslots) {
-		struct group **old = gt->slots;
-		size_t	 on = gt->nslots;
-
-		gt->nslots = on ? on * 2 : 256;
-		gt->slots = xcalloc(gt->nslots, sizeof *gt->slots);
-		for (i = 0; i < on; i++)
-			if (old[i] != NULL) {
-				for (j = old[i]->hash & (gt->nslots - 1);
-				    gt->slots[j] != NULL;
-				    j = (j + 1) & (gt->nslots - 1))
-					;
-				gt->slots[j] = old[i];
-			}
-		free(old);
-	}
-	for (j = h & (gt->nslots - 1); (g = gt->slots[j]) != NULL;
-	    j = (j + 1) & (gt->nslots - 1))
-		if (g->hash == h && keycmp(&g->key, key) == 0)
-			return (g);
-	g = xcalloc(1, sizeof *g);
-	buf_init(&g->key);
-	buf_init(&g->skey);
-	buf_add(&g->key, key->data, key->len);
-	g->hash = h;
-	g->keys = xcalloc(q->ngroups ? q->ngroups : 1, sizeof *g->keys);
-	g->aggs = xcalloc(q->naggs ? q->naggs : 1, sizeof *g->aggs);
-	gt->slots[j] = g;
-	gt->n++;
-	if (gt->n > gt->alist) {
-		gt->alist = gt->alist ? gt->alist * 2 : 256;
-		gt->list = xreallocarray(gt->list, gt->alist,
-		    sizeof *gt->list);
-	}
-	gt->list[gt->n - 1] = g;
-	*isnew = 1;
-	return (g);
-}
-
 static int
 add_checked(int64_t *acc, int64_t v, struct buf *err, const char *name)
 {
@@ -1703,20 +1974,21 @@ value_qv(const struct value *v, struct qv *out)
 	out->len = v->len;
 }
 
-/* Fold one record's aggregates' arguments (vals after the keys) into
+/* Fold one record's aggregates' arguments (av, one per aggregate) into
  * group g. */
 static int
-group_fold(struct run *ru, struct group *g, const struct value *vals)
+group_fold(struct run *ru, struct group *g, const struct value *av)
 {
 	const struct query *q = ru->q;
 	struct qv	 v, b;
 	size_t		 i;
 
+	g->nrec++;
 	for (i = 0; i < q->naggs; i++) {
 		const struct qexpr *x = q->aggs[i];
 		struct agg	*a = &g->aggs[i];
 
-		value_qv(&vals[q->ngroups + i], &v);
+		value_qv(&av[i], &v);
 		if (!v.set)
 			continue;
 		a->count++;
@@ -1841,7 +2113,7 @@ group_add(struct run *ru, struct gtab *gt, const struct value *vals)
 			    (q->ngroups + q->naggs);
 		}
 		buf_release(&key);
-		return (group_fold(ru, g, vals));
+		return (group_fold(ru, g, vals + q->ngroups));
 	}
 	el = xcalloc(q->ngroups + 1, sizeof *el);
 	nel = xcalloc(q->ngroups + 1, sizeof *nel);
@@ -1860,7 +2132,7 @@ group_add(struct run *ru, struct gtab *gt, const struct value *vals)
 			gt->mem += sizeof *g + key.len * 2 + 64 *
 			    (q->ngroups + q->naggs);
 		}
-		if (group_fold(ru, g, vals) != 0)
+		if (group_fold(ru, g, vals + q->ngroups) != 0)
 			goto out;
 		/* The next combination, the last key fastest. */
 		for (i = q->ngroups; i > 0; i--) {
@@ -2036,6 +2308,62 @@ group_give(struct run *ru, struct value *vals, int level)
 }
 
 /*
+ * Can a group query read its records in place (group_scan_one)?  When
+ * the plan scans forward and nothing it computes needs the whole
+ * record: no key on a list (each element its group, group_add()), no
+ * record's times of its own.
+ */
+static int
+group_in_place(const struct run *ru)
+{
+	const struct query *q = ru->q;
+	struct scan_arg	 sa;
+	size_t		 i;
+
+	if (!is_scan(&ru->p))
+		return (0);
+	for (i = 0; i < q->ngroups; i++)
+		if (q->groups[i]->multi)
+			return (0);
+	memset(&sa, 0, sizeof sa);
+	sa.lazy = 1;
+	need_fields(q->where, &sa);
+	for (i = 0; i < q->ngroups; i++)
+		need_expr(q->groups[i], &sa);
+	for (i = 0; i < q->naggs; i++)
+		need_expr(q->aggs[i], &sa);
+	free(sa.need);
+	return (sa.lazy);
+}
+
+/* Fold what a chunk staged, its transaction over; av is room for the
+ * aggregates' values. */
+static int
+group_unstage(struct run *ru, struct value *av)
+{
+	const struct query *q = ru->q;
+	const struct gval *gv = ru->sv;
+	size_t		 i, j;
+
+	for (i = 0; i < ru->nstage; i++) {
+		for (j = 0; j < q->naggs; j++, gv++) {
+			av[j].set = gv->set;
+			av[j].i = gv->i;
+			av[j].s = gv->text ? ru->sarena.data + gv->off : NULL;
+			av[j].len = gv->len;
+		}
+		if (group_fold(ru, ru->stage[i], av) != 0) {
+			memset(av, 0, q->naggs * sizeof *av);
+			return (-1);
+		}
+	}
+	/* The values were borrowed: nothing of them to free. */
+	memset(av, 0, q->naggs * sizeof *av);
+	ru->nstage = 0;
+	return (0);
+}
+
+/*
  * A group query: every matching record into the hash table, then
  * 'having', the order (the sort's keys, else the group keys), and in
  * key order the subtotals of nested groups and the grand total.  The
@@ -2056,9 +2384,13 @@ run_group(struct run *ru)
 
 	memset(&gt, 0, sizeof gt);
 	vals = xcalloc(ncols ? ncols : 1, sizeof *vals);
+	ru->gt = &gt;
+	ru->gscan = group_in_place(ru);
 	while (!ru->exhausted) {
 		ru->chunk = next_chunk(ru);
 		if (chunk(ru) != 0)
+			goto out;
+		if (ru->gscan && group_unstage(ru, vals) != 0)
 			goto out;
 		for (i = 0; i < ru->nbatch; i++)
 			if (group_add(ru, &gt, ru->batch[i].vals) != 0)
@@ -2067,6 +2399,8 @@ run_group(struct run *ru)
 	}
 	for (i = 0; i < gt.n; i++) {
 		g = gt.list[i];
+		if (g->nrec == 0)
+			continue;
 		group_row(q, g, g->aggs, q->ngroups, vals);
 		if (!qhaving(&ru->r, q->having, vals)) {
 			vals_clear(vals, ncols);
@@ -2135,6 +2469,7 @@ out:
 		group_free(gt.list[i], q);
 	free(gt.list);
 	free(gt.slots);
+	ru->gt = NULL;
 	return (rv);
 }
 
@@ -2194,6 +2529,8 @@ query_each(struct session *s, const struct query *q, const char *after,
 	buf_init(&ru.lixkey);
 	buf_init(&ru.wkey);
 	buf_init(&ru.nwkey);
+	buf_init(&ru.sarena);
+	keyset_init(&ru.ks);
 	qrun_init(&ru.r, s, q);
 	if (after != NULL && *after != '\0') {
 		if (pos_parse(after, &ru.seen, &ru.pid, &ru.pskey, &ru.pixkey,
@@ -2266,6 +2603,10 @@ query_each(struct session *s, const struct query *q, const char *after,
 out:
 	batch_reset(&ru);
 	free(ru.batch);
+	free(ru.stage);
+	free(ru.sv);
+	buf_release(&ru.sarena);
+	keyset_release(&ru.ks);
 	for (i = 0; i < ru.ncoll; i++)
 		item_release(&ru.coll[i], q->ncols);
 	free(ru.coll);
