@@ -1,0 +1,114 @@
+#!/bin/sh
+# 2520: a new client in a real terminal (tmux, a private server): an
+# organisation with a Cyrillic name and a valid ИНН, КПП and ОГРН is
+# saved and shows in the list; a wrong ИНН is refused naming the field,
+# and nothing is saved; an edit shows in the history tab; a search
+# typed in another case and with е for ё finds the client.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux not installed"
+	exit 77
+fi
+export XDG_STATE_HOME="$T/state"
+sock=clerk-create-$$
+tm() { tmux -L "$sock" "$@"; }
+cleanup_tmux() { tm kill-server 2>/dev/null; }
+trap 'cleanup_tmux; cleanup' EXIT INT TERM
+
+clerk_cmd="env '$PANE_ENV' CLERK_DIR='$CLERK_DIR' XDG_RUNTIME_DIR='$XDG_RUNTIME_DIR' \
+CLERKD='$CLERKD' CLERK_FORMS='$CLERK_FORMS' XDG_STATE_HOME='$XDG_STATE_HOME' \
+LC_ALL=C.UTF-8 TERM=screen ESCDELAY=25 '$CLERK_BIN'"
+
+# wait_for TEXT NAME: poll the screen for TEXT (10 s).
+wait_for() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		_s=$(tm capture-pane -p -t t 2>/dev/null)
+		case $_s in *"$1"*) ok 0 "$2"; return 0 ;; esac
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	ok 1 "$2"
+	diag "waited for: $1" "screen:" "$_s"
+	return 1
+}
+keys() { tm send-keys -t t "$@"; }
+text() { tm send-keys -t t -l "$1"; }
+
+run add party name='Фёдоров Илья Петрович' city=Тверь
+status 0 "a private client"
+
+tm -f /dev/null new-session -d -s t -x 80 -y 24 "$clerk_cmd"
+wait_for "Clients" "the home screen"
+keys Down Enter
+wait_for "Фёдоров Илья Петрович" "the clients' list"
+
+# A new organisation: the card opens on Kind; two Tabs to Name, two to
+# ИНН, then КПП and ОГРН.
+keys a
+wait_for "New: Client" "a opens a new card"
+keys Tab Tab
+text 'ПАО «Сбербанк России»'
+keys Tab Tab
+text 7707083893
+keys Tab
+text 773601001
+keys Tab
+text 1027700132195
+keys F2
+wait_for "Client #2" "F2 saves it: the card has its number"
+run show party 2 --format json
+like "$out" '"name":"ПАО «Сбербанк России»"' "stored with its Cyrillic name"
+like "$out" '"kpp":"773601001"' "its КПП"
+like "$out" '"ogrn":"1027700132195"' "and its ОГРН"
+keys Escape
+wait_for "ПАО «Сбербанк России»" "back in the list, the new row"
+wait_for "2/2" "counted"
+
+# A wrong ИНН (its check digit): refused naming the field, the cursor
+# on it, nothing saved.
+keys a
+wait_for "New: Client" "another new card"
+keys Tab Tab
+text 'ООО «Ошибка»'
+keys Tab Tab
+text 7707083894
+keys F2
+wait_for "field 'inn': check digit" "the wrong ИНН is refused, naming the field"
+# The message stays until the next key; then the status line shows
+# where the cursor is.
+keys Left
+wait_for "INN (editing)" "the cursor is on the ИНН"
+is "$(clerk list party --format csv | wc -l)" 3 "nothing saved: still two clients"
+# Esc ends the editing, Esc again asks before the edits are thrown
+# away (No by default); Right Enter says yes.
+keys Escape Escape
+wait_for "Discard the changes to this card?" "Esc asks first"
+keys Right Enter
+wait_for "2/2" "back in the list"
+
+# An edit: the new organisation's name (the first row, sorted by name),
+# then the history tab (F5: contacts, F5: history).
+keys Home Enter
+wait_for "Client #2" "its card"
+keys Down e C-u
+text 'ПАО Сбербанк'
+keys F2
+wait_for "saved" "the edit saved"
+keys F5 F5
+wait_for "name: ПАО «Сбербанк России» → ПАО Сбербанк" \
+    "the history tab shows the change"
+keys Escape
+wait_for "2/2" "Esc: back in the list"
+
+# Search as you type, in another case and with е for ё.
+keys -l '/'
+wait_for "Search:" "/ opens the search line"
+text 'фЕДОР'
+keys Enter
+wait_for "▶Фёдоров Илья Петрович" "'фЕДОР' finds Фёдоров"
+
+keys F10
+sleep 0.3
+done_testing
