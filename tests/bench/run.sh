@@ -34,11 +34,13 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 # The terminal interface (bench-tui: clerk --headless driven by a key
 # script on BENCH_N parties): its section, "# TUI benchmark", is
 # replaced in the results file (or added at its end), the rest kept.
-# BENCH_WHAT=tui runs it alone; all runs it last.
+# BENCH_WHAT=tui runs it alone; all runs it last.  BENCH_TUI_DIR (with
+# BENCH_REUSE=1) keeps its database there to time the keys again.
 tui_bench() {
-	echo "bench: the TUI's keys on $n parties in $tmp/tui" >&2
+	tuidir=${BENCH_TUI_DIR:-$tmp/tui}
+	echo "bench: the TUI's keys on $n parties in $tuidir" >&2
 	st=0
-	"$top_builddir/tests/bench/bench-tui" "$n" "$tmp/tui" \
+	"$top_builddir/tests/bench/bench-tui" "$n" "$tuidir" \
 	    "$top_builddir/clerk" >"$tmp/tui.md" || st=$?
 	if [ "$st" -ne 0 ]; then
 		{
