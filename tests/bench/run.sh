@@ -81,12 +81,14 @@ fi
 # 5,000,000; loading them into both engines takes long at full size):
 # its section, "# Query benchmark", is replaced in the results file (or
 # added at its end), the rest kept.  BENCH_WHAT=query runs it alone;
-# all runs it after the server's part.
+# all runs it after the server's part.  BENCH_QUERY_DIR (with
+# BENCH_REUSE=1) keeps the loaded data there to time the queries again.
 query_bench() {
 	inv=${BENCH_INVOICES:-5000000}
+	qdir=${BENCH_QUERY_DIR:-$tmp/query}
 	echo "bench: the query engine on $n parties and $inv invoices in" \
-	    "$tmp/query" >&2
-	mkdir -p "$tmp/query"
+	    "$qdir" >&2
+	mkdir -p "$qdir"
 	ld=$(cut -d ' ' -f 1-3 /proc/loadavg)
 	{
 		echo "# Query benchmark: the query engine against SQLite"
@@ -95,12 +97,12 @@ query_bench() {
 	st=0
 	CLERK_FORMS=${CLERK_FORMS:-$top_srcdir/forms} \
 	    "$top_builddir/tests/bench/bench-query" "$n" "$inv" \
-	    "$tmp/query" >>"$tmp/query.md" || st=$?
+	    "$qdir" >>"$tmp/query.md" || st=$?
 	if [ "$st" -ne 0 ]; then
 		echo "bench-query FAILED (exit status $st); its messages" \
 		    "went to the terminal." >>"$tmp/query.md"
 	fi
-	rm -rf "$tmp/query"
+	[ -n "${BENCH_QUERY_DIR:-}" ] || rm -rf "$qdir"
 	{
 		echo
 		echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine:" \
