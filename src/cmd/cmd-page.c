@@ -1,15 +1,17 @@
 /*
  * cmd-page.c: "page TABLE [--sort [-]FIELD] [--after POS | --at POS |
- * --before POS | --last] [--search TEXT] [--limit N] [--cols F,...]
- * [--archived]":
+ * --before POS | --last] [--wrap] [--search TEXT] [--limit N]
+ * [--cols F,...] [--archived]":
  * one screenful of a list for the TUI, in the machine format of tui.h.
  * A list never loads its table: each call reads one page in the order
  * of an index (or of ids) after or before a position the previous page
  * handed out, in its own short read-only transaction.  With --search
  * only the rows whose words start with the text's words come, still in
- * the list's order, so the TUI's n and N step through matches.  Rows
- * with no value in the sort's field come after the index's rows, in
- * either direction, so sorting never hides a record.
+ * the list's order, so the TUI's n and N step through matches ("shown"
+ * says how many match in all); --wrap goes round to the other end when
+ * none is left that way ("wrapped 1").  Rows with no value in the
+ * sort's field come after the index's rows, in either direction, so
+ * sorting never hides a record.
  *
  * With --where COND, a sort by several keys ("name,-city") or by a field
  * without an index, the rows come from the query engine instead, and
@@ -27,10 +29,11 @@
 
 #define PAGE_MAX	500	/* rows in one answer */
 /*
- * Matches of a search ranked in memory.  Below this many the word
- * index gives them all, and they are loaded and put in the list's
- * order; with more the list is read in its order from the position
- * and each row tested, which finds one soon since matches are many.
+ * Matches of a search ranked in memory.  The word index gives them all
+ * (their count is exact); below this many they are loaded and put in
+ * the list's order, with more the sort index is read in its order from
+ * the position, keys only, and each id tested against the matches
+ * (page_search_walk), which finds one soon since matches are many.
  */
 #define PAGE_SEARCH_CAP	2000
 #define PAGE_SCAN	200	/* rows read per transaction when scanning */
@@ -64,8 +67,11 @@ struct page_state {
 	/* Search. */
 	const char		*search;
 	struct keyset		 qtoks;
-	uint64_t		*ids;
-	size_t			 nids;
+	uint64_t		*ids;		/* every match, ascending */
+	size_t			 nids, maxids;
+	uint64_t		*bits;		/* the same as a bit set */
+	uint64_t		*nullbits;	/* those with no sort key */
+	size_t			 nwords;
 	uint64_t		 total;
 };
 
@@ -184,8 +190,15 @@ page_count_txn(struct store_txn *txn, void *arg, struct buf *err)
 		return (-1);
 	if (st->search == NULL)
 		return (0);
+	/* Room for every record: the count is exact and the walk tests
+	 * each entry of the sort index against the whole set. */
+	if (st->maxids < st->total + 1) {
+		free(st->ids);
+		st->maxids = st->total + 1;
+		st->ids = xreallocarray(NULL, st->maxids, sizeof *st->ids);
+	}
 	return (access_search(st->ctx->session, txn, st->table, st->search,
-	    st->ids, PAGE_SEARCH_CAP, &st->nids, err) < 0 ? -1 : 0);
+	    st->ids, st->maxids, &st->nids, err) < 0 ? -1 : 0);
 }
 
 /* The matches of a small search, loaded whole. */
@@ -493,6 +506,247 @@ page_scan(struct page_state *st, int backward, size_t limit,
 	*rowsp = rows;
 	*nrows = n;
 	return (0);
+}
+
+/*
+ * A search with many matches.  The word index gave every match's id
+ * (page_count_txn); as a bit set they are tested against the entries of
+ * the list's sort index, read in its order from the position, keys and
+ * ids only (store_keys), so no record is read until it is one of the
+ * rows answered.  In id order the set itself is the list.
+ */
+static void
+page_bits_make(struct page_state *st)
+{
+	size_t	i;
+
+	st->nwords = st->nids > 0 ? (size_t)(st->ids[st->nids - 1] / 64) + 1 :
+	    1;
+	st->bits = xcalloc(st->nwords, sizeof *st->bits);
+	for (i = 0; i < st->nids; i++)
+		st->bits[st->ids[i] >> 6] |= (uint64_t)1 << (st->ids[i] & 63);
+}
+
+static int
+page_bit(const uint64_t *bits, size_t nwords, uint64_t id)
+{
+	return (id / 64 < nwords && (bits[id >> 6] >> (id & 63) & 1));
+}
+
+/* The next id of the set after id (before it, backward), or 0. */
+static uint64_t
+page_bit_next(const uint64_t *bits, size_t nwords, uint64_t id, int backward)
+{
+	uint64_t	w, i;
+
+	if (!backward) {
+		if (id >= (uint64_t)nwords * 64 - 1)
+			return (0);
+		id++;
+		i = id >> 6;
+		w = bits[i] & (~(uint64_t)0 << (id & 63));
+		while (w == 0) {
+			if (++i == nwords)
+				return (0);
+			w = bits[i];
+		}
+		return (i * 64 + (uint64_t)__builtin_ctzll(w));
+	}
+	if (id == 0)
+		return (0);
+	if (id > (uint64_t)nwords * 64)
+		id = (uint64_t)nwords * 64;
+	id--;
+	i = id >> 6;
+	w = bits[i] & (~(uint64_t)0 >> (63 - (id & 63)));
+	while (w == 0) {
+		if (i-- == 0)
+			return (0);
+		w = bits[i];
+	}
+	return (i * 64 + 63 - (uint64_t)__builtin_clzll(w));
+}
+
+struct page_walk {
+	struct page_state	*st;
+	struct page_row		*rows;
+	size_t			 n, want;
+	/* One walk of the sort index. */
+	const void		*key;
+	size_t			 keylen;
+	uint64_t		 id;
+	int			 flags;
+	store_key_fn		*fn;
+};
+
+/* A match of the index walk is a row. */
+static int
+page_walk_key(const void *key, size_t len, uint64_t id, void *arg)
+{
+	struct page_walk	*w = arg;
+
+	if (!page_bit(w->st->bits, w->st->nwords, id))
+		return (0);
+	w->rows[w->n].rec = NULL;
+	buf_init(&w->rows[w->n].key);
+	buf_add(&w->rows[w->n].key, key, len);
+	w->rows[w->n].ord = id;
+	return (++w->n == w->want);
+}
+
+/* Every entry of the index: the matches left have no key. */
+static int
+page_walk_null(const void *key, size_t len, uint64_t id, void *arg)
+{
+	struct page_walk	*w = arg;
+
+	(void)key;
+	(void)len;
+	if (id / 64 < w->st->nwords)
+		w->st->nullbits[id >> 6] &= ~((uint64_t)1 << (id & 63));
+	return (0);
+}
+
+static int
+page_walk_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct page_walk	*w = arg;
+	size_t			 i, n0 = w->n;
+
+	if (w->fn == page_walk_null)
+		memcpy(w->st->nullbits, w->st->bits,
+		    w->st->nwords * sizeof *w->st->bits);
+	if (store_keys(txn, w->st->table, w->st->ix, w->key, w->keylen,
+	    w->id, w->flags, w->fn, w, err) >= 0)
+		return (0);
+	/* Tried again after a deadlock: as if not walked. */
+	for (i = n0; i < w->n; i++)
+		buf_release(&w->rows[i].key);
+	w->n = n0;
+	return (-1);
+}
+
+/* The records of the rows kept, in one transaction. */
+static int
+page_fetch_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct page_walk	*w = arg;
+	struct record		*rec;
+	size_t			 i;
+	int			 r;
+
+	for (i = 0; i < w->n; i++) {
+		record_free(w->rows[i].rec);
+		w->rows[i].rec = NULL;
+	}
+	for (i = 0; i < w->n; i++) {
+		r = access_get(w->st->ctx->session, txn, w->st->table,
+		    w->rows[i].ord, &rec, err);
+		if (r == -1)
+			return (-1);
+		if (r == 0)
+			w->rows[i].rec = rec;
+	}
+	return (0);
+}
+
+static int
+page_search_walk(struct page_state *st, int backward, size_t limit,
+    struct page_row **rowsp, size_t *nrows, int *more, struct buf *err)
+{
+	struct page_walk	 w;
+	struct page_row		 tmp;
+	uint64_t		 id;
+	size_t			 i, k;
+	int			 nullphase, down = backward != st->desc, r = -1;
+
+	memset(&w, 0, sizeof w);
+	w.st = st;
+	w.rows = xcalloc(limit + 1, sizeof *w.rows);
+	w.want = limit + 1;
+	/* The parts of the list as page_scan() has them. */
+	nullphase = st->ix != NULL && !st->required && ((st->at.set &&
+	    st->at.key.len == 0) || (!st->at.set && backward));
+	for (;;) {
+		if (st->ix != NULL && !nullphase) {
+			w.key = st->at.set ? st->at.key.data : NULL;
+			w.keylen = st->at.key.len;
+			w.id = st->at.id;
+			w.flags = down ? STORE_PAGE_BACKWARD : 0;
+			w.fn = page_walk_key;
+			if (store_txn_run(st->ctx->store, STORE_TXN_READONLY,
+			    page_walk_txn, &w, err) != 0)
+				goto out;
+		} else {
+			const uint64_t	*set = st->bits;
+
+			if (nullphase && st->nullbits == NULL) {
+				/* Known only from a walk of the whole index. */
+				st->nullbits = xcalloc(st->nwords,
+				    sizeof *st->nullbits);
+				w.key = NULL;
+				w.flags = 0;
+				w.fn = page_walk_null;
+				if (store_txn_run(st->ctx->store,
+				    STORE_TXN_READONLY, page_walk_txn, &w,
+				    err) != 0)
+					goto out;
+			}
+			if (nullphase)
+				set = st->nullbits;
+			id = st->at.set ? st->at.id : down ? UINT64_MAX : 0;
+			while (w.n < w.want && (id = page_bit_next(set,
+			    st->nwords, id, down)) != 0) {
+				buf_init(&w.rows[w.n].key);
+				w.rows[w.n++].ord = id;
+			}
+		}
+		if (w.n == w.want)
+			break;
+		/* This part is done: on to the other one. */
+		if (st->ix == NULL || st->required || nullphase == !backward)
+			break;
+		nullphase = !nullphase;
+		st->at.set = 0;
+		buf_reset(&st->at.key);
+		st->at.id = 0;
+	}
+	if (store_txn_run(st->ctx->store, STORE_TXN_READONLY, page_fetch_txn,
+	    &w, err) != 0)
+		goto out;
+	/* A row gone since the walk is left out; its key is the
+	 * record's as read now. */
+	for (i = k = 0; i < w.n; i++) {
+		if (w.rows[i].rec == NULL) {
+			buf_release(&w.rows[i].key);
+			continue;
+		}
+		w.rows[k] = w.rows[i];
+		w.rows[k].ord = 0;
+		page_key_of(st, w.rows[k].rec, &w.rows[k].key);
+		k++;
+	}
+	w.n = k;
+	*more = w.n > limit;
+	if (*more) {
+		w.n--;
+		record_free(w.rows[w.n].rec);
+		buf_release(&w.rows[w.n].key);
+	}
+	if (backward)
+		for (i = 0; i < w.n / 2; i++) {
+			tmp = w.rows[i];
+			w.rows[i] = w.rows[w.n - 1 - i];
+			w.rows[w.n - 1 - i] = tmp;
+		}
+	*rowsp = w.rows;
+	*nrows = w.n;
+	w.rows = NULL;
+	r = 0;
+out:
+	if (w.rows != NULL)
+		page_rows_free(w.rows, w.n);
+	return (r);
 }
 
 /* A sort by one field: its index, or (*engine set) none, so the
@@ -929,6 +1183,7 @@ page_exec(struct cmd_ctx *ctx)
 	uint64_t		 limit = 50;
 	size_t			 nrows = 0, c;
 	int			 r, more = 0, backward, last, engine;
+	int			 wrap, wrapped = 0;
 
 	memset(&st, 0, sizeof st);
 	st.ctx = ctx;
@@ -938,6 +1193,7 @@ page_exec(struct cmd_ctx *ctx)
 	before = cmd_opt(ctx, "before");
 	at = cmd_opt(ctx, "at");
 	last = cmd_opt(ctx, "last") != NULL;
+	wrap = cmd_opt(ctx, "wrap") != NULL;
 	if ((after != NULL) + (before != NULL) + (at != NULL) + last > 1) {
 		r = cmd_usage(ctx, _("give one of --after, --at, --before "
 		    "and --last"));
@@ -985,10 +1241,8 @@ page_exec(struct cmd_ctx *ctx)
 	if ((s = cmd_opt(ctx, "search")) != NULL) {
 		index_query_tokens(s, &st.qtoks);
 		/* Nothing to look for lists everything. */
-		if (st.qtoks.n > 0) {
+		if (st.qtoks.n > 0)
 			st.search = s;
-			st.ids = xcalloc(PAGE_SEARCH_CAP, sizeof *st.ids);
-		}
 	}
 
 	r = CMD_FAILED;
@@ -1011,21 +1265,40 @@ page_exec(struct cmd_ctx *ctx)
 		goto out;
 	}
 	backward = before != NULL || last;
-	if (st.search != NULL && st.nids < PAGE_SEARCH_CAP && !st.archived)
-		r = page_search_small(&st, backward, limit, &rows, &nrows,
-		    &more, &err);
-	else
-		r = page_scan(&st, backward, limit, &rows, &nrows, &more,
-		    &err);
-	if (r != 0) {
-		r = cmd_error(ctx, "%s", err.data);
-		goto out;
+	if (st.search != NULL && st.nids >= PAGE_SEARCH_CAP && !st.archived)
+		page_bits_make(&st);
+	for (;;) {
+		if (st.search != NULL && st.nids < PAGE_SEARCH_CAP &&
+		    !st.archived)
+			r = page_search_small(&st, backward, limit, &rows,
+			    &nrows, &more, &err);
+		else if (st.search != NULL && !st.archived)
+			r = page_search_walk(&st, backward, limit, &rows,
+			    &nrows, &more, &err);
+		else
+			r = page_scan(&st, backward, limit, &rows, &nrows,
+			    &more, &err);
+		if (r != 0) {
+			r = cmd_error(ctx, "%s", err.data);
+			goto out;
+		}
+		/*
+		 * --wrap: nothing that way, so from the other end, as n and
+		 * N go round (one call, one search of the word index).
+		 */
+		if (nrows > 0 || !wrap || wrapped || !st.at.set)
+			break;
+		free(rows);
+		rows = NULL;
+		wrapped = 1;
+		st.at.set = 0;
+		buf_reset(&st.at.key);
+		st.at.id = 0;
 	}
 
 	buf_printf(&ctx->out, "total\t%llu\n", (unsigned long long)st.total);
 	if (st.search != NULL)
-		buf_printf(&ctx->out, "shown\t%zu%s\n", st.nids,
-		    st.nids >= PAGE_SEARCH_CAP ? "\t+" : "");
+		buf_printf(&ctx->out, "shown\t%zu\n", st.nids);
 	buf_adds(&ctx->out, "cols");
 	for (c = 0; c < st.ncols; c++)
 		cmd_machine_str(&ctx->out, st.table->fields[st.cols[c]].name);
@@ -1045,6 +1318,8 @@ page_exec(struct cmd_ctx *ctx)
 	buf_add(&ctx->out, po.out.data, po.out.len);
 	buf_release(&po.out);
 	buf_printf(&ctx->out, "more\t%d\n", more);
+	if (wrap)
+		buf_printf(&ctx->out, "wrapped\t%d\n", wrapped);
 	r = CMD_OK;
 out:
 	page_rows_free(rows, nrows);
@@ -1053,17 +1328,19 @@ out:
 	keyset_release(&st.qtoks);
 	buf_release(&err);
 	free(st.ids);
+	free(st.bits);
+	free(st.nullbits);
 	free(st.cols);
 	return (r);
 }
 
 const struct cmd_entry cmd_page_entry = {
 	"page", "TABLE [--sort [-]FIELD,...] [--after POS | --at POS | "
-	    "--before POS | --last] [--search TEXT] [--where COND] "
+	    "--before POS | --last] [--wrap] [--search TEXT] [--where COND] "
 	    "[--group KEY,... [--aggs AGG,...]] [--limit N] "
 	    "[--cols FIELD,...] [--archived]",
 	N_("one page of a list, for programs (the terminal interface)"),
-	"sort=,after=,at=,before=,last,search=,where=,group=,aggs=,limit=,"
-	    "cols=,archived", 1, 1,
+	"sort=,after=,at=,before=,last,wrap,search=,where=,group=,aggs=,"
+	    "limit=,cols=,archived", 1, 1,
 	page_exec
 };

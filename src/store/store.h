@@ -126,6 +126,18 @@ int	 store_page(struct store_txn *, const struct table *, const char *,
  * multi field), for positioning the next page. */
 void	 store_page_key(const struct record *, const char *, struct buf *);
 void	 store_records_free(struct record **, size_t);
+/*
+ * The entries of index ix in its order from a position, as store_page()
+ * takes them (key, id, STORE_PAGE_BACKWARD and STORE_PAGE_FROM), but
+ * keys and ids only: no record is read, so archived records come too.
+ * fn(key, len, id, arg) sees each (the key valid during the call) and
+ * returns non-zero to stop.  Forward reads in bulk.  Returns 1 when fn
+ * stopped the walk, 0 at the end of the index, or -1.
+ */
+typedef int store_key_fn(const void *, size_t, uint64_t, void *);
+int	 store_keys(struct store_txn *, const struct table *, const char *,
+	     const void *, size_t, uint64_t, int, store_key_fn *, void *,
+	     struct buf *);
 
 /*
  * A scan: the records of a table in id order after id `after` (0 = from

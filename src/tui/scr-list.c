@@ -51,6 +51,8 @@ struct list {
 	char			*search;	/* the last search */
 	uint64_t		 matches;
 	int			 matches_plus;
+	int			 wrap;		/* ask the next call to wrap */
+	int			 wrapped;	/* -1 not said, else it did */
 
 	struct buf		 title, position, filter;
 };
@@ -122,6 +124,9 @@ list_fetch(struct tui *t, struct list *l, const char *mode, const char *pos,
 		argv[argc++] = (char *)"--where";
 		argv[argc++] = l->where;
 	}
+	if (l->wrap && pos != NULL)
+		argv[argc++] = (char *)"--wrap";
+	l->wrapped = -1;
 	*rowsp = NULL;
 	*np = 0;
 	*more = 0;
@@ -148,6 +153,8 @@ list_fetch(struct tui *t, struct list *l, const char *mode, const char *pos,
 			l->matches_plus = *tui_line_get(ln, 2) == '+';
 		} else if (strcmp(k, "more") == 0)
 			*more = strcmp(tui_line_get(ln, 1), "1") == 0;
+		else if (strcmp(k, "wrapped") == 0)
+			l->wrapped = strcmp(tui_line_get(ln, 1), "1") == 0;
 		else if (strcmp(k, "row") == 0) {
 			rows[n].id = strtoull(tui_line_get(ln, 1), NULL, 10);
 			rows[n].pos = xstrdup(tui_line_get(ln, 2));
@@ -891,6 +898,7 @@ struct search_state {
 	struct list	*l;
 	char		*from;		/* position searching starts at */
 	int		 from_start;
+	char		*found;		/* the text the window was found for */
 };
 
 /*
@@ -904,21 +912,28 @@ list_find(struct tui *t, struct list *l, const char *text, const char *mode,
 {
 	struct lrow	*rows;
 	size_t		 n;
-	int		 more, backward;
+	int		 more, backward, wrapped, r;
 
 	backward = mode != NULL && strcmp(mode, "before") == 0;
-	if (list_fetch(t, l, mode, pos, text, 1, &rows, &n, &more) != 0)
+	/* Round to the other end, as less and vi do: the server goes
+	 * round itself (one search of the word index, not two) unless the
+	 * query engine answers, which does not. */
+	l->wrap = 1;
+	r = list_fetch(t, l, mode, pos, text, 1, &rows, &n, &more);
+	l->wrap = 0;
+	if (r != 0)
 		return (-1);
-	if (n == 0 && mode != NULL) {
+	wrapped = l->wrapped == 1;
+	if (n == 0 && mode != NULL && pos != NULL && l->wrapped == -1) {
 		rows_free(rows, 0, l->ncols);
-		/* Round to the other end, as less and vi do. */
 		if (list_fetch(t, l, backward ? "last" : NULL, NULL, text, 1,
 		    &rows, &n, &more) != 0)
 			return (-1);
-		if (n > 0 && !wrap_quiet)
-			tui_message(t, backward ? _("search wrapped to the "
-			    "bottom") : _("search wrapped to the top"));
+		wrapped = n > 0;
 	}
+	if (wrapped && !wrap_quiet)
+		tui_message(t, backward ? _("search wrapped to the bottom") :
+		    _("search wrapped to the top"));
 	if (n == 0) {
 		rows_free(rows, 0, l->ncols);
 		tui_error(t, _("no match for '%s'"), text);
@@ -941,10 +956,14 @@ search_change(struct tui *t, const char *text, void *arg)
 {
 	struct search_state	*ss = arg;
 
+	free(ss->found);
+	ss->found = NULL;
 	if (*text == '\0')
 		return;
 	/* As you type: from where the search began, the row included. */
-	list_find(t, ss->l, text, ss->from_start ? NULL : "at", ss->from, 1);
+	if (list_find(t, ss->l, text, ss->from_start ? NULL : "at", ss->from,
+	    1) == 0)
+		ss->found = xstrdup(text);
 }
 
 static int
@@ -972,14 +991,16 @@ list_search(struct tui *t, struct tui_screen *s, const char *arg)
 		l->search = xstrdup(line.data);
 		if (arg != NULL)
 			search_change(t, line.data, &ss);
-		else
-			/* Say what the typing found (or did not). */
+		else if (ss.found == NULL || strcmp(ss.found, line.data) != 0)
+			/* Say what the typing found (or did not); the
+			 * last letter typed found it already. */
 			list_find(t, l, line.data, ss.from_start ? NULL :
 			    "at", ss.from, 1);
 	} else if (r == 1 && ss.from != NULL)
 		/* Esc: back where the search began. */
 		list_load(t, l, "at", ss.from);
 	free(ss.from);
+	free(ss.found);
 	buf_release(&line);
 	return (0);
 }

@@ -1,0 +1,190 @@
+/*
+ * walk.c: the entries of one index in order, keys and ids only, without
+ * reading a record: the walk behind a search in a list's order (cmd
+ * page), which tests each id against the set of matches and fetches
+ * only the rows it keeps.  Forward the entries come in bulk
+ * (DB_MULTIPLE_KEY, a few hundred per call); backward one at a time,
+ * Berkeley DB having no bulk read backward.  Reads with read-committed
+ * isolation, so a long walk holds no page locked behind it.  Never
+ * writes, never prints.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+#define KEYS_BULK	(64 * 1024)	/* a multiple of 1 KB */
+
+/* Order of (a, aid) and (b, bid) in an index: B-tree (byte) order of the
+ * keys, then ids (sorted duplicates of 8-byte big-endian ids). */
+static int
+pair_cmp(const void *a, size_t alen, uint64_t aid, const void *b,
+    size_t blen, uint64_t bid)
+{
+	size_t	n = alen < blen ? alen : blen;
+	int	c;
+
+	c = n != 0 ? memcmp(a, b, n) : 0;
+	if (c == 0)
+		c = alen < blen ? -1 : alen > blen;
+	if (c == 0)
+		c = aid < bid ? -1 : aid > bid;
+	return (c);
+}
+
+/*
+ * Forward: the entries > (key, id), or >= with STORE_PAGE_FROM.  The
+ * cursor goes to the first key >= key and the entries of that key
+ * before the position are skipped as they come.
+ */
+static int
+keys_forward(DBC *c, const void *key, size_t keylen, uint64_t id, int from,
+    store_key_fn *fn, void *arg, int *stopped)
+{
+	DBT		 k, d;
+	void		*p, *kk, *dd;
+	size_t		 kl, dl;
+	uint64_t	 rid;
+	u_int32_t	 op = key != NULL ? DB_SET_RANGE : DB_FIRST;
+	int		 ret, skip = key != NULL, cmp;
+
+	memset(&d, 0, sizeof(d));
+	d.ulen = KEYS_BULK;
+	d.data = xmalloc(d.ulen);
+	d.flags = DB_DBT_USERMEM;
+	for (;;) {
+		if (op == DB_SET_RANGE)
+			store_dbt(&k, key, keylen);
+		else
+			memset(&k, 0, sizeof(k));
+		ret = DBCALL(c->get(c, &k, &d, op | DB_MULTIPLE_KEY));
+		if (ret == DB_BUFFER_SMALL) {
+			/* One entry bigger than the buffer: grow to fit. */
+			d.ulen = (d.size + 1023) & ~1023U;
+			d.data = xrealloc(d.data, d.ulen);
+			continue;
+		}
+		if (ret != 0)
+			break;
+		op = DB_NEXT;
+		DB_MULTIPLE_INIT(p, &d);
+		for (;;) {
+			DB_MULTIPLE_KEY_NEXT(p, &d, kk, kl, dd, dl);
+			if (p == NULL)
+				break;
+			if (dl != 8)
+				continue;
+			rid = store_id_unkey(dd);
+			if (skip) {
+				cmp = pair_cmp(kk, kl, rid, key, keylen, id);
+				if (cmp < 0 || (cmp == 0 && !from))
+					continue;
+				skip = 0;
+			}
+			if (fn(kk, kl, rid, arg) != 0) {
+				*stopped = 1;
+				free(d.data);
+				return (0);
+			}
+		}
+	}
+	free(d.data);
+	return (ret == DB_NOTFOUND ? 0 : ret);
+}
+
+/*
+ * Backward: the entries < (key, id), or <= with STORE_PAGE_FROM,
+ * nearest first.  The cursor goes to the first entry past the range
+ * (in a key's sorted duplicates, or at the next key), steps back once,
+ * then one by one.
+ */
+static int
+keys_backward(DBC *c, int dup, const void *key, size_t keylen, uint64_t id,
+    int from, store_key_fn *fn, void *arg, int *stopped)
+{
+	DBT		 k, d;
+	struct buf	 next = BUF_INIT;
+	unsigned char	 idb[8];
+	uint64_t	 rid;
+	int		 ret = DB_NOTFOUND, cmp, key_last = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.data = idb;
+	d.ulen = 8;
+	d.flags = DB_DBT_USERMEM;
+	if (key != NULL) {
+		if (dup && !(from && id == UINT64_MAX)) {
+			store_dbt(&k, key, keylen);
+			store_id_key(idb, from ? id + 1 : id);
+			d.size = 8;
+			ret = DBCALL(c->get(c, &k, &d, DB_GET_BOTH_RANGE));
+		}
+		if (ret == DB_NOTFOUND) {
+			/* The smallest key after every (key, *). */
+			buf_add(&next, key, keylen);
+			buf_addch(&next, '\0');
+			store_dbt(&k, next.data, next.len);
+			ret = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
+		}
+		/* Nothing past the range: it ends at the last entry. */
+		if (ret == 0)
+			ret = DBCALL(c->get(c, &k, &d, DB_PREV));
+		else if (ret == DB_NOTFOUND)
+			key_last = 1;
+	}
+	if (key == NULL || key_last) {
+		memset(&k, 0, sizeof(k));
+		ret = DBCALL(c->get(c, &k, &d, DB_LAST));
+	}
+	for (; ret == 0; ret = DBCALL(c->get(c, &k, &d, DB_PREV))) {
+		if (d.size != 8)
+			continue;
+		rid = store_id_unkey(idb);
+		if (key != NULL) {
+			cmp = pair_cmp(k.data, k.size, rid, key, keylen, id);
+			if (cmp > 0 || (cmp == 0 && !from))
+				continue;
+		}
+		if (fn(k.data, k.size, rid, arg) != 0) {
+			*stopped = 1;
+			break;
+		}
+	}
+	buf_release(&next);
+	return (ret == DB_NOTFOUND ? 0 : ret);
+}
+
+int
+store_keys(struct store_txn *t, const struct table *table, const char *ixname,
+    const void *key, size_t keylen, uint64_t id, int flags,
+    store_key_fn *fn, void *arg, struct buf *err)
+{
+	struct store_table *st;
+	struct store_index *ix;
+	DBC		*c = NULL;
+	int		 ret, r2, stopped = 0;
+
+	if ((st = store_table_of(t, table, err)) == NULL)
+		return (-1);
+	if ((ix = store_index_find(st, ixname, 1)) == NULL)
+		return (buf_error(err, _("table '%s' has no index on '%s'"),
+		    table->name, ixname));
+	ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &c, DB_READ_COMMITTED));
+	if (ret == 0 && (flags & STORE_PAGE_BACKWARD))
+		ret = keys_backward(c, !ix->unique, key, keylen, id,
+		    flags & STORE_PAGE_FROM, fn, arg, &stopped);
+	else if (ret == 0)
+		ret = keys_forward(c, key, keylen, id, flags &
+		    STORE_PAGE_FROM, fn, arg, &stopped);
+	if (c != NULL) {
+		r2 = DBCLOSE(c->close(c));
+		if (ret == 0)
+			ret = r2;
+	}
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot read table '%s': %s"),
+		    st->t->name, store_strerror(ret)));
+	return (stopped);
+}
