@@ -341,6 +341,100 @@ out:
 	return (r);
 }
 
+/*
+ * A range of a whole number with few values in it (days of a date
+ * between two bounds: "date >= 2026-03-01 and date < 2026-04-01"), as
+ * the ids of each value's key: 0 with the source added, 1 when no range
+ * is that small or it finds too many, -1.  Ids in order fetch the
+ * records in the order they are stored; a walk of the index between
+ * the bounds would fetch them scattered and sort them after.
+ */
+#define RANGE_KEYS	400	/* a year of days, and a few more */
+
+static int
+range_source(struct planner *pl, const struct field *f,
+    const struct qnode **c, size_t nc, struct buf *what)
+{
+	const struct table *t = pl->r->q->table;
+	struct buf	 key = BUF_INIT, ix = BUF_INIT;
+	uint64_t	*ids = NULL;
+	size_t		 nids = 0, i;
+	int64_t		 lo = INT64_MIN, hi = INT64_MAX, v, k;
+	int		 bounds = 0, r, none = 0;
+	const char	*kind = index_kind(f, 0);
+
+	if (!FT_IS_INT(f->type) || f->multi || kind == NULL)
+		return (1);
+	for (i = 0; i < nc; i++) {
+		const struct qnode *n = c[i];
+
+		if (n->kind != QN_CMP || n->x->npath != 1 ||
+		    n->x->path[0] != f || n->x->func != QF_NONE ||
+		    n->x->pseudo != QP_NONE || n->slot >= 0 || n->nvals != 1)
+			continue;
+		v = n->vals[0].i;
+		switch (n->op) {
+		case QO_GT:
+			if (v == INT64_MAX)
+				none = 1;
+			else if (v + 1 > lo)
+				lo = v + 1;
+			bounds |= 1;
+			break;
+		case QO_GE:
+			if (v > lo)
+				lo = v;
+			bounds |= 1;
+			break;
+		case QO_LT:
+			if (v == INT64_MIN)
+				none = 1;
+			else if (v - 1 < hi)
+				hi = v - 1;
+			bounds |= 2;
+			break;
+		case QO_LE:
+			if (v < hi)
+				hi = v;
+			bounds |= 2;
+			break;
+		default:
+			break;
+		}
+	}
+	if (none) {
+		/* Past the largest number or before the smallest. */
+		lo = 1;
+		hi = 0;
+		bounds = 3;
+	}
+	if (bounds != 3 || (hi >= lo && (uint64_t)hi - (uint64_t)lo >=
+	    RANGE_KEYS))
+		return (1);
+	buf_printf(&ix, "%s:%s", f->name, kind);
+	r = 0;
+	for (k = lo; k <= hi && r == 0; k++) {
+		buf_reset(&key);
+		index_int_key(&key, k);
+		r = lookup_ids(pl, t, ix.data, key.data, key.len, &ids, &nids);
+		if (k == hi)
+			break;
+	}
+	if (r == 0) {
+		buf_printf(what, "index %s from %lld to %lld", ix.data,
+		    (long long)lo, (long long)hi);
+		if (ids == NULL)
+			ids = xcalloc(1, sizeof *ids);
+		add_source(pl, ids, nids, what->data);
+		ids = NULL;
+	} else if (r > 0)
+		r = 1;
+	free(ids);
+	buf_release(&key);
+	buf_release(&ix);
+	return (r);
+}
+
 /* The conjuncts of a condition (its top-level "and"s). */
 static void
 conjuncts(const struct qnode *n, const struct qnode ***v, size_t *nv)
@@ -601,6 +695,24 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 			continue;
 		buf_reset(&what);
 		if ((s = source_of(pl, c[i], &what)) < 0)
+			goto out;
+	}
+	/* Ranges of few values, unless the sort's index streams them
+	 * (each field once, at its first bound). */
+	for (i = 0; i < nc && sf == NULL && one_eq == NULL; i++) {
+		const struct field *f = range_field(c[i]);
+		size_t		 j;
+
+		if (f == NULL || c[i]->op == QO_EQ || c[i]->op == QO_PREFIX)
+			continue;
+		for (j = 0; j < i; j++)
+			if (range_field(c[j]) == f && c[j]->op != QO_EQ &&
+			    c[j]->op != QO_PREFIX)
+				break;
+		if (j < i)
+			continue;
+		buf_reset(&what);
+		if (range_source(pl, f, c, nc, &what) < 0)
 			goto out;
 	}
 	for (i = 0; i < nc && rf == NULL; i++)
@@ -866,6 +978,8 @@ struct item {
 	struct buf	 skey;
 	struct value	*vals;
 	struct buf	 ixkey;		/* walks: the record's index key */
+	int		 keyed;		/* skey and ixkey made (else only the
+					   last row given needs them) */
 };
 
 struct run {
@@ -885,9 +999,11 @@ struct run {
 	query_row_fn	*fn;
 	void		*arg;
 	int		 stop;
-	/* The last row consumed, for the next position. */
+	/* The last row consumed, for the next position: its keys are
+	 * made from lgot, that row's item, before the item goes. */
 	struct buf	 lskey, lixkey;
 	uint64_t	 lid;
+	struct item	*lgot;
 	/* Where the walk stands within this call. */
 	size_t		 at;
 	int		 started, exhausted;
@@ -925,18 +1041,50 @@ struct run {
 	struct keyset	 ks;		/* walk_key()'s */
 };
 
+/* Column i's expression: a group query's keys, then the aggregates'
+ * arguments. */
+static const struct qexpr *
+col_expr(const struct query *q, size_t i)
+{
+	if (!q->is_group)
+		return (q->colx[i]);
+	return (i < q->ngroups ? q->groups[i] : q->aggs[i - q->ngroups]);
+}
+
+/*
+ * Does column i's value lend its text from the record (a field of its
+ * own, as it is)?  Such texts are not copied into the row: the row
+ * goes with its record.
+ */
+static int
+col_lends(const struct query *q, size_t i)
+{
+	const struct qexpr *x = col_expr(q, i);
+
+	return (x->npath == 1 && x->func == QF_NONE &&
+	    x->pseudo == QP_NONE);
+}
+
 static void
-item_release(struct item *it, size_t ncols)
+vals_free(const struct query *q, struct value *vals)
 {
 	size_t	i;
 
+	if (vals == NULL)
+		return;
+	for (i = 0; i < q->ncols; i++)
+		if (!col_lends(q, i))
+			free(vals[i].s);
+	free(vals);
+}
+
+static void
+item_release(struct item *it, const struct query *q)
+{
 	record_free(it->rec);
 	buf_release(&it->skey);
 	buf_release(&it->ixkey);
-	if (it->vals != NULL)
-		for (i = 0; i < ncols; i++)
-			free(it->vals[i].s);
-	free(it->vals);
+	vals_free(q, it->vals);
 	memset(it, 0, sizeof *it);
 }
 
@@ -946,7 +1094,7 @@ batch_reset(struct run *ru)
 	size_t	i;
 
 	for (i = 0; i < ru->nbatch; i++)
-		item_release(&ru->batch[i], ru->q->ncols);
+		item_release(&ru->batch[i], ru->q);
 	ru->nbatch = 0;
 }
 
@@ -997,13 +1145,17 @@ row_values(struct run *ru, struct item *it)
 		return (0);
 	it->vals = xcalloc(q->ncols ? q->ncols : 1, sizeof *it->vals);
 	for (i = 0; i < q->ncols; i++) {
-		/* Group queries: the keys, then the aggregates' arguments. */
-		const struct qexpr *x = !q->is_group ? q->colx[i] :
-		    i < q->ngroups ? q->groups[i] : q->aggs[i - q->ngroups];
-
-		if (qeval(&ru->r, x, it->rec, 0, &v, ru->err) != 0)
+		if (qeval(&ru->r, col_expr(q, i), it->rec, 0, &v,
+		    ru->err) != 0)
 			return (-1);
-		qv_to_value(&v, &it->vals[i]);
+		if (!col_lends(q, i)) {
+			qv_to_value(&v, &it->vals[i]);
+			continue;
+		}
+		it->vals[i].set = v.set;
+		it->vals[i].i = v.i;
+		it->vals[i].s = (char *)(uintptr_t)v.s;
+		it->vals[i].len = v.len;
 	}
 	return (0);
 }
@@ -1026,7 +1178,7 @@ walk_key(struct run *ru, const struct record *rec, struct buf *out)
 /* Take one record of the walk into the batch (inside the txn);
  * matched when the caller has tested the condition already. */
 static int
-take(struct run *ru, struct record *rec, int matched)
+take(struct run *ru, struct record *rec, int matched, const struct buf *ixkey)
 {
 	struct item	*it;
 	int		 m = 1;
@@ -1052,14 +1204,22 @@ take(struct run *ru, struct record *rec, int matched)
 	buf_init(&it->ixkey);
 	if (ru->q->is_group)
 		return (row_values(ru, it));
+	/* Rows in order need their keys only for the position after the
+	 * last one given (note_last()); a sort and a position need them
+	 * now. */
+	if (ru->p.ordered && !ru->has_pos)
+		return (row_values(ru, it));
+	it->keyed = 1;
 	if (sort_key(ru, rec, &it->skey) != 0)
 		return (-1);
 	if (ru->has_pos && keycmp(&it->skey, &ru->pskey) <= 0) {
-		item_release(it, ru->q->ncols);
+		item_release(it, ru->q);
 		ru->nbatch--;
 		return (0);
 	}
-	if (ru->p.f != NULL)
+	if (ru->p.f != NULL && ixkey != NULL)
+		buf_add(&it->ixkey, ixkey->data, ixkey->len);
+	else if (ru->p.f != NULL)
 		walk_key(ru, rec, &it->ixkey);
 	/* Rows in order come out now, with their values. */
 	if (ru->p.ordered && !ru->q->is_group)
@@ -1321,7 +1481,7 @@ scan_one(uint64_t id, const void *data, size_t len, void *arg)
 	}
 	rec = sa->scratch;
 	sa->scratch = record_new(ru->q->table);
-	if (take(ru, rec, 1) != 0) {
+	if (take(ru, rec, 1, NULL) != 0) {
 		sa->failed = 1;
 		return (1);
 	}
@@ -1336,7 +1496,7 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 	struct record	**recs = NULL, *rec;
 	struct buf	 key = BUF_INIT;
 	size_t		 n = 0, i, at = ru->at;
-	int		 flags, rv = -1;
+	int		 flags, rv = -1, keyed;
 
 	batch_reset(ru);
 	ru->nstage = 0;
@@ -1363,7 +1523,7 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 				goto out;
 			if (rv == STORE_NOTFOUND)
 				continue;
-			if (take(ru, rec, 0) != 0) {
+			if (take(ru, rec, 0, NULL) != 0) {
 				rv = -1;
 				goto out;
 			}
@@ -1432,7 +1592,7 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 				record_free(rec);
 				continue;
 			}
-			if (take(ru, rec, 0) != 0)
+			if (take(ru, rec, 0, &key) != 0)
 				goto out;
 		}
 		rv = 0;
@@ -1479,7 +1639,11 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 	for (i = 0; i < n; i++) {
 		rec = recs[i];
 		recs[i] = NULL;
-		if (p->f != NULL) {
+		/* The key: for the far bound, and where the next chunk
+		 * goes on from. */
+		keyed = p->f != NULL && (i + 1 == n || (p->backward ?
+		    p->has_lo : p->has_hi));
+		if (keyed) {
 			walk_key(ru, rec, &key);
 			if (past_bound(ru, &key)) {
 				ru->nexhausted = 1;
@@ -1493,7 +1657,7 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 		}
 		if (i + 1 == n && ru->nphase == 0)
 			ru->nwid = rec->id;
-		if (take(ru, rec, 0) != 0)
+		if (take(ru, rec, 0, keyed ? &key : NULL) != 0)
 			goto out;
 	}
 	rv = 0;
@@ -1557,10 +1721,7 @@ give(struct run *ru, struct item *it)
 	struct query_row row;
 
 	ru->seen++;
-	buf_reset(&ru->lskey);
-	buf_add(&ru->lskey, it->skey.data, it->skey.len);
-	buf_reset(&ru->lixkey);
-	buf_add(&ru->lixkey, it->ixkey.data, it->ixkey.len);
+	ru->lgot = it;
 	ru->lid = it->rec->id;
 	if (ru->taken < ru->skip) {
 		ru->taken++;
@@ -1576,6 +1737,28 @@ give(struct run *ru, struct item *it)
 	if (ru->given >= ru->want)
 		ru->stop = 1;
 	return (0);
+}
+
+/* The keys of the last row given, for the next position, before its
+ * item is released. */
+static int
+note_last(struct run *ru)
+{
+	struct item	*it = ru->lgot;
+
+	if (it == NULL)
+		return (0);
+	ru->lgot = NULL;
+	buf_reset(&ru->lskey);
+	buf_reset(&ru->lixkey);
+	if (it->keyed) {
+		buf_add(&ru->lskey, it->skey.data, it->skey.len);
+		buf_add(&ru->lixkey, it->ixkey.data, it->ixkey.len);
+		return (0);
+	}
+	if (ru->p.f != NULL)
+		walk_key(ru, it->rec, &ru->lixkey);
+	return (sort_key(ru, it->rec, &ru->lskey));
 }
 
 static int
@@ -1638,7 +1821,7 @@ spill(struct run *ru)
 		    fwrite(&el, sizeof el, 1, fp) != 1 ||
 		    fwrite(enc.data, 1, el, fp) != el)
 			break;
-		item_release(it, ru->q->ncols);
+		item_release(it, ru->q);
 	}
 	buf_release(&enc);
 	if (i < ru->ncoll || fflush(fp) != 0 || fseek(fp, 0, SEEK_SET) != 0) {
@@ -1666,7 +1849,7 @@ prune(struct run *ru)
 		return;
 	ru->mem = 0;
 	for (i = (size_t)k; i < ru->ncoll; i++)
-		item_release(&ru->coll[i], ru->q->ncols);
+		item_release(&ru->coll[i], ru->q);
 	ru->ncoll = (size_t)k;
 	for (i = 0; i < ru->ncoll; i++)
 		ru->mem += item_mem(&ru->coll[i]);
@@ -1718,6 +1901,7 @@ run_read(struct run *ru, FILE *fp, struct item *it)
 		goto bad;
 	it->skey.len = kl;
 	it->skey.data[kl] = '\0';
+	it->keyed = 1;		/* a sort's: its position is the sort key */
 	buf_grow(&enc, el);
 	if (fread(enc.data, 1, el, fp) != el)
 		goto bad;
@@ -1732,7 +1916,7 @@ bad:
 	buf_error(ru->err, _("cannot read a temporary file of the sort"));
 bad2:
 	buf_release(&enc);
-	item_release(it, ru->q->ncols);
+	item_release(it, ru->q);
 	return (-1);
 }
 
@@ -1747,7 +1931,7 @@ static int
 vals_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
 	struct vals_arg	*va = arg;
-	size_t		 i, j;
+	size_t		 i;
 	int		 rv = 0;
 
 	va->ru->r.txn = txn;
@@ -1755,12 +1939,8 @@ vals_txn(struct store_txn *txn, void *arg, struct buf *err)
 	for (i = 0; i < va->n && rv == 0; i++) {
 		struct item *it = &va->items[i];
 
-		if (it->vals != NULL) {
-			for (j = 0; j < va->ru->q->ncols; j++)
-				free(it->vals[j].s);
-			free(it->vals);
-			it->vals = NULL;
-		}
+		vals_free(va->ru->q, it->vals);
+		it->vals = NULL;
 		rv = row_values(va->ru, it);
 	}
 	va->ru->r.txn = NULL;
@@ -1791,7 +1971,7 @@ give_sorted(struct run *ru, struct item *items, size_t n)
 			if (give(ru, &va.items[j]) != 0)
 				return (-1);
 	}
-	return (0);
+	return (note_last(ru));
 }
 
 /* The collection and the runs, merged, to the caller. */
@@ -1833,7 +2013,7 @@ finish_sort(struct run *ru)
 			if (give_sorted(ru, out, nout) != 0)
 				goto out;
 			for (i = 0; i < nout; i++)
-				item_release(&out[i], ru->q->ncols);
+				item_release(&out[i], ru->q);
 			nout = 0;
 		}
 		if (best == SIZE_MAX)
@@ -1842,10 +2022,10 @@ finish_sort(struct run *ru)
 	rv = 0;
 out:
 	for (i = 0; i < nout; i++)
-		item_release(&out[i], ru->q->ncols);
+		item_release(&out[i], ru->q);
 	for (i = 0; i < ru->nruns; i++)
 		if (live != NULL && live[i] > 0)
-			item_release(&heads[i], ru->q->ncols);
+			item_release(&heads[i], ru->q);
 	free(out);
 	free(heads);
 	free(live);
@@ -2499,6 +2679,8 @@ run_records(struct run *ru)
 			} else if (collect(ru, &ru->batch[i]) != 0)
 				return (-1);
 		}
+		if (note_last(ru) != 0)
+			return (-1);
 		batch_reset(ru);
 	}
 	if (ru->p.ordered)
@@ -2608,7 +2790,7 @@ out:
 	buf_release(&ru.sarena);
 	keyset_release(&ru.ks);
 	for (i = 0; i < ru.ncoll; i++)
-		item_release(&ru.coll[i], q->ncols);
+		item_release(&ru.coll[i], q);
 	free(ru.coll);
 	for (i = 0; i < ru.nruns; i++)
 		fclose(ru.runs[i]);
