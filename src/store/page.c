@@ -267,6 +267,77 @@ page_by_id(struct store_txn *t, struct store_table *st, uint64_t id,
 	return (0);
 }
 
+/*
+ * The rest of a forward page's ids, read from the index in bulk
+ * (DB_MULTIPLE_KEY): one call brings the (key, id) pairs of a page or
+ * more, where a DB_NEXT per entry made fifty calls, each duplicating its
+ * cursor.  Bulk reads only go forward; backward pages step.
+ */
+#define PAGE_BULK_MIN	(4 * 1024)
+#define PAGE_BULK_MAX	(64 * 1024)
+#define PAGE_BULK_ENTRY	96	/* bytes a pair takes in the buffer, about */
+
+struct ibulk {
+	DBC		*c;
+	DBT		 bd;
+	void		*p;		/* the next pair in bd; NULL: read more */
+	size_t		 size;
+	int		 done;
+};
+
+/* The next id after the cursor's position: 0 and *id set, else
+ * DB_NOTFOUND or an error. */
+static int
+ibulk_next(struct ibulk *b, size_t want, uint64_t *id)
+{
+	DBT	 kd;
+	void	*kk, *dd;
+	size_t	 kl, dl, size;
+	int	 ret;
+
+	for (;;) {
+		if (b->p != NULL) {
+			DB_MULTIPLE_KEY_NEXT(b->p, &b->bd, kk, kl, dd, dl);
+			(void)kk;
+			(void)kl;
+			if (b->p != NULL) {
+				*id = dl == 8 ? store_id_unkey(dd) : 0;
+				return (0);
+			}
+		}
+		if (b->done)
+			return (DB_NOTFOUND);
+		/* Room for what is still wanted, in whole kilobytes and
+		 * at least a database page (4 KB here). */
+		size = want * PAGE_BULK_ENTRY;
+		size = size < PAGE_BULK_MIN ? PAGE_BULK_MIN :
+		    size > PAGE_BULK_MAX ? PAGE_BULK_MAX : size;
+		size = (size + 1023) & ~(size_t)1023;
+		if (size > b->size) {
+			free(b->bd.data);
+			b->bd.data = xmalloc(size);
+			b->size = size;
+		}
+		memset(&kd, 0, sizeof(kd));
+		b->bd.ulen = (u_int32_t)b->size;
+		b->bd.flags = DB_DBT_USERMEM;
+		ret = DBCALL(b->c->get(b->c, &kd, &b->bd,
+		    DB_NEXT | DB_MULTIPLE_KEY));
+		if (ret == DB_BUFFER_SMALL && b->bd.size > b->size) {
+			/* One pair larger than the buffer: make room. */
+			free(b->bd.data);
+			b->size = (b->bd.size + 1023) & ~(size_t)1023;
+			b->bd.data = xmalloc(b->size);
+			continue;
+		}
+		if (ret == DB_NOTFOUND)
+			b->done = 1;
+		if (ret != 0)
+			return (ret);
+		DB_MULTIPLE_INIT(b->p, &b->bd);
+	}
+}
+
 static int
 page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
     size_t keylen, uint64_t id, int flags, size_t n, struct record **out,
@@ -274,6 +345,7 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 {
 	struct store_table *st = ix->st;
 	struct icur	 ic;
+	struct ibulk	 bulk;
 	struct fetch	 f;
 	struct buf	 next = BUF_INIT;
 	int		 back = flags & STORE_PAGE_BACKWARD;
@@ -281,10 +353,12 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 	int		 ret, r2;
 
 	memset(&ic, 0, sizeof(ic));
+	memset(&bulk, 0, sizeof(bulk));
 	memset(&f, 0, sizeof(f));
 	ic.dup = !ix->unique;
 	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &ic.c, 0))) != 0)
 		return (read_fail(t, st, ret, err));
+	bulk.c = ic.c;
 	if (key == NULL) {
 		ret = icur_get(&ic, back ? DB_LAST : DB_FIRST);
 	} else {
@@ -310,24 +384,31 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 				ret = icur_get(&ic, DB_LAST);
 		}
 	}
+	id = ic.id;
 	while (ret == 0 && *nout < n) {
-		if (page_add(t, st, &f, ic.id, flags, out, nout, err) == -1) {
-			(void)DBCLOSE(ic.c->close(ic.c));
-			icur_release(&ic);
-			buf_release(&next);
-			fetch_release(&f);
-			return (-1);
+		if (page_add(t, st, &f, id, flags, out, nout, err) == -1) {
+			ret = -1;
+			break;
 		}
-		ret = icur_get(&ic, back ? DB_PREV : DB_NEXT);
+		if (*nout == n)
+			break;
+		if (back) {
+			ret = icur_get(&ic, DB_PREV);
+			id = ic.id;
+		} else
+			ret = ibulk_next(&bulk, n - *nout, &id);
 	}
 	if (ret == DB_NOTFOUND)
 		ret = 0;
 	fetch_release(&f);
+	free(bulk.bd.data);
 	r2 = DBCLOSE(ic.c->close(ic.c));
 	if (ret == 0)
 		ret = r2;
 	icur_release(&ic);
 	buf_release(&next);
+	if (ret == -1)
+		return (-1);
 	if (ret != 0)
 		return (read_fail(t, st, ret, err));
 	return (0);

@@ -1145,6 +1145,185 @@ test_search_brute(void)
 	free(dir);
 }
 
+/*
+ * Pages against brute force, on enough records that a page's ids come
+ * in several bulk reads of the index and a name's duplicates go off
+ * page: every page from a record's position, forward (after it, or from
+ * it, or from a prefix of its key) and backward, by the folded name
+ * (duplicates) and the unique code, must be the next entries of the
+ * sorted (key, id) list, archived ones skipped unless asked for.
+ */
+struct pent {
+	char		*key;
+	size_t		 len;
+	uint64_t	 id;
+	int		 archived;
+};
+
+static int
+pent_cmp(const void *a, const void *b)
+{
+	const struct pent *x = a, *y = b;
+	size_t	 n = x->len < y->len ? x->len : y->len;
+	int	 c = n != 0 ? memcmp(x->key, y->key, n) : 0;
+
+	if (c != 0)
+		return (c);
+	if (x->len != y->len)
+		return (x->len < y->len ? -1 : 1);
+	return (x->id < y->id ? -1 : x->id > y->id);
+}
+
+/* The entries a page from position (key, id) should give, in order. */
+static size_t
+pages_want(const struct pent *e, size_t ne, const char *key, size_t len,
+    uint64_t id, int flags, size_t n, uint64_t *want)
+{
+	struct pent	 pos = { (char *)(uintptr_t)key, len, id, 0 };
+	size_t		 i, nw = 0;
+	int		 c, incl = !!(flags & STORE_PAGE_FROM);
+
+	if (!(flags & STORE_PAGE_BACKWARD)) {
+		for (i = 0; i < ne && nw < n; i++) {
+			c = pent_cmp(&e[i], &pos);
+			if ((c > 0 || (incl && c == 0)) && (!e[i].archived ||
+			    (flags & STORE_PAGE_ARCHIVED)))
+				want[nw++] = e[i].id;
+		}
+		return (nw);
+	}
+	for (i = ne; i-- > 0 && nw < n;) {
+		c = pent_cmp(&e[i], &pos);
+		if ((c < 0 || (incl && c == 0)) && (!e[i].archived ||
+		    (flags & STORE_PAGE_ARCHIVED)))
+			want[nw++] = e[i].id;
+	}
+	return (nw);
+}
+
+static void
+test_pages_brute(void)
+{
+	static const size_t sizes[] = { 1, 7, 50, 200, 700 };
+	static const int flagsets[] = { 0, STORE_PAGE_FROM,
+	    STORE_PAGE_ARCHIVED, STORE_PAGE_BACKWARD,
+	    STORE_PAGE_BACKWARD | STORE_PAGE_FROM };
+	static const char *ixs[] = { "name", "code" };
+	struct schema	*sc = inline_schema(form_v1);
+	struct table	*t = schema_table(sc, "item");
+	struct store	*s;
+	struct record	*rec;
+	struct pent	*e[2];
+	struct q	 q;
+	struct buf	 key = BUF_INIT, name = BUF_INIT;
+	char		*dir = path("pagebrute"), code[32];
+	uint64_t	*want, *ids;
+	size_t		 i, j, x, nw, ne[2] = { 0, 0 }, nrec = 3000, pages = 0;
+	size_t		 bad = 0;
+	unsigned	 seed = 7;
+	int		 r, pre;
+
+	s = open_store(dir, sc, 1);
+	if (s == NULL)
+		tap_bail("cannot open the page brute store");
+	/* 20 names shared by most records (150 or so ids a key, off page),
+	 * every fifth its own; a code for two records in three. */
+	ids = xcalloc(nrec, sizeof(*ids));
+	e[0] = xcalloc(nrec, sizeof(*e[0]));
+	e[1] = xcalloc(nrec, sizeof(*e[1]));
+	for (i = 0; i < nrec; i++) {
+		rec = record_new(t);
+		buf_reset(&name);
+		buf_printf(&name, "%s", vocab[(i * 7) % 20]);
+		if (i % 5 == 0)
+			buf_printf(&name, " %zu", i);
+		set(rec, "name", name.data);
+		if (i % 3 != 0) {
+			snprintf(code, sizeof(code), "C%05zu", (i * 7919) %
+			    100000);
+			set(rec, "code", code);
+		}
+		if (insert(s, rec, "u") != 0)
+			tap_bail(err.data);
+		ids[i] = rec->id;
+		for (x = 0; x < 2; x++) {
+			store_page_key(rec, ixs[x], &key);
+			if (key.len == 0)
+				continue;
+			e[x][ne[x]].key = xmemdup(key.data, key.len);
+			e[x][ne[x]].len = key.len;
+			e[x][ne[x]].id = rec->id;
+			e[x][ne[x]].archived = i % 7 == 3;
+			ne[x]++;
+		}
+		record_free(rec);
+	}
+	for (i = 3; i < nrec; i += 7)
+		simple(s, OP_ARCHIVE, t, ids[i], "u");
+	for (x = 0; x < 2; x++)
+		qsort(e[x], ne[x], sizeof(*e[x]), pent_cmp);
+	want = xcalloc(nrec + 1, sizeof(*want));
+	memset(&q, 0, sizeof(q));
+	q.table = t;
+	for (x = 0; x < 2; x++) {
+		q.ix = ixs[x];
+		for (j = 0; j < 60; j++) {
+			seed = seed * 1103515245u + 12345u;
+			i = (seed >> 8) % ne[x];
+			q.n = sizes[j % nitems(sizes)];
+			q.flags = flagsets[(j / nitems(sizes)) %
+			    nitems(flagsets)];
+			/* Some from a prefix of the key, some from the
+			 * start or the end. */
+			pre = j % 4 == 1 && e[x][i].len > 2 &&
+			    (q.flags & STORE_PAGE_FROM);
+			q.key = j % 11 == 5 ? NULL : e[x][i].key;
+			q.keylen = pre ? 2 : e[x][i].len;
+			q.id = pre ? 0 : e[x][i].id;
+			/* From the start: at ("", 0); from the end: before
+			 * a key no UTF-8 text reaches. */
+			if (q.key == NULL && (q.flags & STORE_PAGE_BACKWARD))
+				nw = pages_want(e[x], ne[x], "\xff", 1, 0,
+				    q.flags & ~STORE_PAGE_FROM, q.n, want);
+			else if (q.key == NULL)
+				nw = pages_want(e[x], ne[x], "", 0, 0,
+				    q.flags | STORE_PAGE_FROM, q.n, want);
+			else
+				nw = pages_want(e[x], ne[x], q.key, q.keylen,
+				    q.id, q.flags, q.n, want);
+			r = store_txn_run(s, STORE_TXN_READONLY, page_fn, &q,
+			    &err);
+			pages++;
+			for (i = 0; r == 0 && i < q.nids && i < nw; i++)
+				if (q.recs[i]->id != want[i])
+					break;
+			if (r != 0 || q.nids != nw || i != nw) {
+				bad++;
+				diag("%s page of %zu flags %d: got %zu, want "
+				    "%zu, first difference at %zu%s%s",
+				    q.ix, q.n, q.flags, q.nids, nw, i,
+				    r != 0 ? ": " : "", r != 0 ? err.data :
+				    "");
+			}
+		}
+	}
+	is_int(bad, 0, "%zu pages by a folded name and a unique code agree "
+	    "with brute force over %zu records", pages, nrec);
+	store_records_free(q.recs, q.nids);
+	for (x = 0; x < 2; x++) {
+		for (i = 0; i < ne[x]; i++)
+			free(e[x][i].key);
+		free(e[x]);
+	}
+	free(want);
+	free(ids);
+	buf_release(&key);
+	buf_release(&name);
+	store_close(s);
+	schema_free(sc);
+	free(dir);
+}
+
 static void
 test_open_errors(void)
 {
@@ -1379,6 +1558,7 @@ main(void)
 	test_scan();
 	test_cache_auto();
 	test_search_brute();
+	test_pages_brute();
 	rm_rf(tmpdir);
 	buf_release(&err);
 	return (tap_done());
