@@ -18,6 +18,9 @@ join_multi(struct buf *b, size_t from, const char *sep)
 	struct buf	t = BUF_INIT;
 	size_t		i;
 
+	/* Most lists have one element: nothing to join. */
+	if (memchr(b->data + from, '\n', b->len - from) == NULL)
+		return;
 	for (i = from; i < b->len; i++) {
 		if (b->data[i] == '\n')
 			buf_adds(&t, sep);
@@ -271,12 +274,19 @@ pad(struct buf *out, size_t n)
 	out->data[out->len] = '\0';
 }
 
+/* A cell of the aligned table as made once: where in the text, its
+ * length in bytes and its width in display cells. */
+struct grid_cell {
+	size_t	off, len, w;
+};
+
 void
 cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
     size_t cols, struct buf *out)
 {
-	size_t		 nrows, r, c, w, *widths, total, widest;
-	struct buf	 cell = BUF_INIT;
+	size_t		 nrows, r, c, w, *widths, total, widest, i, len;
+	struct buf	 cell = BUF_INIT, text = BUF_INIT;
+	struct grid_cell *made;
 	const char	*s;
 
 	if (g->ncols == 0)
@@ -299,11 +309,21 @@ cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
 		}
 		return;
 	}
+	/*
+	 * Every cell is made once (blanks for line breaks, cut at maxw) and
+	 * kept with its width: measuring is most of the cost of a table.
+	 * The output pass makes one again only when fitting the terminal
+	 * narrowed its column below it.
+	 */
 	widths = xcalloc(g->ncols, sizeof *widths);
+	made = xcalloc(nrows * g->ncols + 1, sizeof *made);
 	for (r = 0; r < nrows; r++) {
 		for (c = 0; c < g->ncols; c++) {
-			buf_reset(&cell);
-			table_cell(g->cells[r * g->ncols + c], maxw, &cell, &w);
+			i = r * g->ncols + c;
+			made[i].off = text.len;
+			table_cell(g->cells[i], maxw, &text, &w);
+			made[i].len = text.len - made[i].off;
+			made[i].w = w;
 			if (w > widths[c])
 				widths[c] = w;
 		}
@@ -327,14 +347,22 @@ cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
 	}
 	for (r = 0; r < nrows; r++) {
 		for (c = 0; c < g->ncols; c++) {
-			buf_reset(&cell);
-			table_cell(g->cells[r * g->ncols + c], widths[c], &cell,
-			    &w);
+			i = r * g->ncols + c;
+			if (made[i].w <= widths[c]) {
+				s = text.data + made[i].off;
+				len = made[i].len;
+				w = made[i].w;
+			} else {
+				buf_reset(&cell);
+				table_cell(g->cells[i], widths[c], &cell, &w);
+				s = cell.data;
+				len = cell.len;
+			}
 			if (c > 0)
 				buf_adds(out, "  ");
 			if (g->right[c] && w < widths[c])
 				pad(out, widths[c] - w);
-			buf_add(out, cell.data, cell.len);
+			buf_add(out, s, len);
 			/* No trailing blanks after the last column. */
 			if (!g->right[c] && c + 1 < g->ncols && w < widths[c])
 				pad(out, widths[c] - w);
@@ -342,5 +370,7 @@ cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
 		buf_addch(out, '\n');
 	}
 	free(widths);
+	free(made);
 	buf_release(&cell);
+	buf_release(&text);
 }

@@ -480,6 +480,14 @@ utf8_width(const char *s, size_t len)
 			i++;
 			continue;
 		}
+		/* So is a Cyrillic letter in two (U+0400 to U+047F: D0 or
+		 * D1 and a continuation byte), without decoding it. */
+		if (((unsigned char)s[i] & 0xFE) == 0xD0 && i + 1 < len &&
+		    ((unsigned char)s[i + 1] & 0xC0) == 0x80) {
+			w++;
+			i += 2;
+			continue;
+		}
 		i += utf8_next(s + i, len - i, &cp);
 		if ((cw = utf8_cpwidth(cp)) > 0)
 			w += (size_t)cw;

@@ -403,6 +403,28 @@ test_utf8_width(void)
 	is_int(utf8_width("a\tb\x1b", 4), 2, "controls count 0");
 	is_int(utf8_width("a\xffz", 3), 3, "an invalid byte counts as U+FFFD");
 	is_int(utf8_width("", 0), 0, "width of nothing");
+	{
+		/* The two-byte Cyrillic shortcut agrees with the code
+		 * points' widths, and a lead byte cut off or followed by no
+		 * continuation is still one invalid byte. */
+		char		 enc[4];
+		uint32_t	 cp;
+		int		 same = 1;
+
+		for (cp = 0x400; cp <= 0x4FF; cp++) {
+			enc[0] = (char)(0xC0 | (cp >> 6));
+			enc[1] = (char)(0x80 | (cp & 0x3F));
+			if ((int)utf8_width(enc, 2) != (utf8_cpwidth(cp) > 0 ?
+			    utf8_cpwidth(cp) : 0))
+				same = 0;
+		}
+		ok(same, "utf8_width of each of U+0400..U+04FF is its "
+		    "utf8_cpwidth");
+		is_int(utf8_width("\xd0", 1), 1, "a lone Cyrillic lead byte "
+		    "counts as U+FFFD");
+		is_int(utf8_width("\xd0z\xd1", 3), 3, "so does one before an "
+		    "ASCII letter, and one at the end");
+	}
 	is_int(utf8_length("Привет, 中文!", strlen("Привет, 中文!")), 11,
 	    "utf8_length counts code points");
 	is_int(utf8_length("\xff\xfe" "a", 3), 3,
