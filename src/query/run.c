@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,8 +178,22 @@ struct planner {
 	uint64_t	*ids;		/* the intersection so far */
 	size_t		 nids;
 	int		 have_ids;
+	int		 explain;	/* the plan's lines are wanted */
 	struct buf	*err;
 };
+
+/* A line of the plan for --explain; nothing when a query just runs. */
+static void PRINTFLIKE(2, 3)
+plan_note(struct planner *pl, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (!pl->explain)
+		return;
+	va_start(ap, fmt);
+	buf_vprintf(&pl->p->explain, fmt, ap);
+	va_end(ap);
+}
 
 /* Ids of table t whose index ix has key; -1, or 1 when over cap. */
 static int
@@ -200,7 +215,7 @@ static void
 add_source(struct planner *pl, uint64_t *ids, size_t n, const char *what)
 {
 	n = uniq_ids(ids, n);
-	buf_printf(&pl->p->explain, "  %s: %zu %s\n", what, n,
+	plan_note(pl, "  %s: %zu %s\n", what, n,
 	    n == 1 ? "record" : "records");
 	if (!pl->have_ids) {
 		pl->ids = ids;
@@ -730,7 +745,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		pl->ids = NULL;
 		p->ordered = id_order(q);
 		p->backward = p->ordered && q->nsorts == 1 && q->sorts[0].desc;
-		buf_printf(&p->explain, "%s: %zu candidate %s by index, "
+		plan_note(pl, "%s: %zu candidate %s by index, "
 		    "fetched in id order%s\n", q->table->name, p->nids,
 		    p->nids == 1 ? "record" : "records",
 		    p->backward ? ", backward" : "");
@@ -760,7 +775,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		if (sf == NULL && id_order(q) && !(q->nsorts == 1 &&
 		    q->sorts[0].desc) && eq_on(wf, c, nc))
 			one_key = p->ordered = 1;
-		buf_printf(&p->explain, "%s: walk index %s%s%s%s%s\n",
+		plan_note(pl, "%s: walk index %s%s%s%s%s\n",
 		    q->table->name, p->ix, p->backward ? " backward" : "",
 		    p->has_lo || p->has_hi ? " between bounds" : "",
 		    one_key ? " (one key: id order)" : p->ordered ?
@@ -769,24 +784,24 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 	} else {
 		p->ordered = id_order(q);
 		p->backward = p->ordered && q->nsorts == 1 && q->sorts[0].desc;
-		buf_printf(&p->explain, "%s: scan all %llu records in id "
+		plan_note(pl, "%s: scan all %llu records in id "
 		    "order%s\n", q->table->name,
 		    (unsigned long long)p->total, p->backward ? ", backward" :
 		    "");
 	}
 	if (q->where != NULL)
-		buf_printf(&p->explain, "filter: every condition, on each "
+		plan_note(pl, "filter: every condition, on each "
 		    "record\n");
 	if (q->is_group)
-		buf_printf(&p->explain, "group: hash table on %zu %s, "
+		plan_note(pl, "group: hash table on %zu %s, "
 		    "%zu %s\n", q->ngroups, q->ngroups == 1 ? "key" : "keys",
 		    q->naggs, q->naggs == 1 ? "aggregate" : "aggregates");
 	else if (!p->ordered)
-		buf_printf(&p->explain, "sort: in memory%s, spilling to "
+		plan_note(pl, "sort: in memory%s, spilling to "
 		    "disk past %zu MiB\n", q->limit != UINT64_MAX ?
 		    " (the top rows of the limit)" : "", mem_budget >> 20);
 	if (q->limit != UINT64_MAX)
-		buf_printf(&p->explain, "limit: %llu%s\n",
+		plan_note(pl, "limit: %llu%s\n",
 		    (unsigned long long)q->limit, q->offset ? " after the "
 		    "offset" : "");
 	ok = 0;
@@ -799,7 +814,8 @@ out:
 }
 
 static int
-plan_make(struct qrun *r, struct plan *p, uint64_t want, struct buf *err)
+plan_make(struct qrun *r, struct plan *p, uint64_t want, int explain,
+    struct buf *err)
 {
 	struct planner	pl;
 	int		rv;
@@ -809,6 +825,7 @@ plan_make(struct qrun *r, struct plan *p, uint64_t want, struct buf *err)
 	pl.r = r;
 	pl.p = p;
 	pl.want = want;
+	pl.explain = explain;
 	pl.err = err;
 	rv = store_txn_run(access_store(r->s), STORE_TXN_READONLY, plan_txn,
 	    &pl, err);
@@ -824,7 +841,7 @@ query_explain(struct session *s, const struct query *q, struct buf *out,
 	struct plan	p;
 
 	qrun_init(&r, s, q);
-	if (plan_make(&r, &p, sat_add(q->limit, q->offset), err) != 0) {
+	if (plan_make(&r, &p, sat_add(q->limit, q->offset), 1, err) != 0) {
 		plan_free(&p);
 		qrun_release(&r);
 		return (-1);
@@ -2762,7 +2779,7 @@ query_each(struct session *s, const struct query *q, const char *after,
 			goto out;
 		}
 	}
-	if (plan_make(&ru.r, &ru.p, sat_add(ru.skip, ru.want), err) != 0)
+	if (plan_make(&ru.r, &ru.p, sat_add(ru.skip, ru.want), 0, err) != 0)
 		goto out;
 	if (q->is_group) {
 		if (run_group(&ru) != 0)
