@@ -305,7 +305,7 @@ void		 index_query_tokens(const char *, struct keyset *);
  * key for such a query token to out and returns 1, else 0.
  */
 #define SEARCH_PREFIX_MARK_S	"\x01"
-#define SEARCH_PREFIX_MIN	2
+#define SEARCH_PREFIX_MIN	1
 #define SEARCH_PREFIX_MAX	3
 void		 index_search_prefixes(struct keyset *);
 int		 index_search_prefix_key(const char *, size_t, struct buf *);

@@ -52,7 +52,7 @@ sec_signature(struct store_index *ix)
 			    "");
 		break;
 	case SIX_SEARCH:
-		buf_adds(&b, "v3 search");
+		buf_adds(&b, "v4 search");
 		for (i = 0; i < t->nfields; i++) {
 			f = &t->fields[i];
 			if (!(f->index & IX_SEARCH))

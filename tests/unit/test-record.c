@@ -934,8 +934,9 @@ test_search_keys(void)
 	    "(%zu)", ks.n);
 	if (!good)
 		dump_keys(&ks);
-	/* Short prefixes: two and three characters of each token with a
-	 * letter, behind the mark; none of digits only, none of four. */
+	/* Short prefixes: one, two and three characters of each token
+	 * with a letter, behind the mark; none of digits only, none of
+	 * four. */
 	ok(!has_key(&ks, SEARCH_PREFIX_MARK_S "ро"), "tokens alone have "
 	    "no prefix keys");
 	index_search_prefixes(&ks);
@@ -945,6 +946,9 @@ test_search_keys(void)
 	    has_key(&ks, SEARCH_PREFIX_MARK_S "оп") &&
 	    has_key(&ks, SEARCH_PREFIX_MARK_S "ром") &&
 	    has_key(&ks, SEARCH_PREFIX_MARK_S "inf") &&
+	    has_key(&ks, SEARCH_PREFIX_MARK_S "р") &&
+	    has_key(&ks, SEARCH_PREFIX_MARK_S "i") &&
+	    !has_key(&ks, SEARCH_PREFIX_MARK_S "7") &&
 	    !has_key(&ks, SEARCH_PREFIX_MARK_S "79") &&
 	    !has_key(&ks, SEARCH_PREFIX_MARK_S "791") &&
 	    !has_key(&ks, SEARCH_PREFIX_MARK_S "рома"),
@@ -960,10 +964,13 @@ test_search_keys(void)
 		ok(index_search_prefix_key("ива", 6, &pk) == 1 &&
 		    pk.len == 7, "so is a three-letter one");
 		buf_reset(&pk);
+		ok(index_search_prefix_key("и", 2, &pk) == 1 &&
+		    pk.len == 3, "and a one-letter one");
+		buf_reset(&pk);
 		ok(index_search_prefix_key("иван", 8, &pk) == 0 &&
 		    index_search_prefix_key("91", 2, &pk) == 0 &&
-		    index_search_prefix_key("и", 2, &pk) == 0 && pk.len == 0,
-		    "four letters, digits or one letter are not");
+		    index_search_prefix_key("9", 1, &pk) == 0 && pk.len == 0,
+		    "four letters or digits are not");
 		buf_release(&pk);
 	}
 	keyset_reset(&ks);
