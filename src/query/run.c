@@ -872,15 +872,18 @@ struct agg {
 	int64_t		 sum;
 	struct value	 best;		/* min, max */
 };
+/* A group: its key's bytes (qv_key() of each key) live behind it, with
+ * its hash, so finding it touches one place. */
 struct group {
-	struct buf	 key;
+	uint64_t	 hash;
+	size_t		 keylen;
 	struct value	*keys;
 	struct agg	*aggs;
-	uint64_t	 hash;
 	struct buf	 skey;
 	/* Records folded in: none for a group that only a chunk's
 	 * transaction run again made (its rows are read afresh). */
 	uint64_t	 nrec;
+	char		 key[];
 };
 
 /* A hash of a group key, a word at a time (keys are short, and every
@@ -903,8 +906,11 @@ hash_bytes(const char *p, size_t n)
 	return (h ^ (h >> 32));
 }
 
+/* Open addressing; each slot's hash kept beside it, so a probe reads a
+ * group only when the hash is its own. */
 struct gtab {
 	struct group	**slots;
+	uint64_t	*hashes;
 	size_t		 nslots, n;
 	struct group	**list;
 	size_t		 alist;
@@ -918,7 +924,6 @@ group_free(struct group *g, const struct query *q)
 
 	if (g == NULL)
 		return;
-	buf_release(&g->key);
 	buf_release(&g->skey);
 	for (i = 0; i < q->ngroups; i++)
 		free(g->keys[i].s);
@@ -935,37 +940,43 @@ gtab_get(struct gtab *gt, const struct query *q, const struct buf *key,
 {
 	uint64_t	 h = hash_bytes(key->data, key->len);
 	struct group	*g;
-	size_t		 i, j;
+	size_t		 i, j, mask;
 
 	*isnew = 0;
 	if (gt->n * 2 >= gt->nslots) {
 		struct group **old = gt->slots;
+		uint64_t *oldh = gt->hashes;
 		size_t	 on = gt->nslots;
 
 		gt->nslots = on ? on * 2 : 256;
 		gt->slots = xcalloc(gt->nslots, sizeof *gt->slots);
+		gt->hashes = xcalloc(gt->nslots, sizeof *gt->hashes);
+		mask = gt->nslots - 1;
 		for (i = 0; i < on; i++)
 			if (old[i] != NULL) {
-				for (j = old[i]->hash & (gt->nslots - 1);
-				    gt->slots[j] != NULL;
-				    j = (j + 1) & (gt->nslots - 1))
+				for (j = oldh[i] & mask; gt->slots[j] != NULL;
+				    j = (j + 1) & mask)
 					;
 				gt->slots[j] = old[i];
+				gt->hashes[j] = oldh[i];
 			}
 		free(old);
+		free(oldh);
 	}
-	for (j = h & (gt->nslots - 1); (g = gt->slots[j]) != NULL;
-	    j = (j + 1) & (gt->nslots - 1))
-		if (g->hash == h && keycmp(&g->key, key) == 0)
+	mask = gt->nslots - 1;
+	for (j = h & mask; (g = gt->slots[j]) != NULL; j = (j + 1) & mask)
+		if (gt->hashes[j] == h && g->keylen == key->len &&
+		    memcmp(g->key, key->data, key->len) == 0)
 			return (g);
-	g = xcalloc(1, sizeof *g);
-	buf_init(&g->key);
+	g = xcalloc(1, sizeof *g + key->len + 1);
+	memcpy(g->key, key->data, key->len);
+	g->keylen = key->len;
 	buf_init(&g->skey);
-	buf_add(&g->key, key->data, key->len);
 	g->hash = h;
 	g->keys = xcalloc(q->ngroups ? q->ngroups : 1, sizeof *g->keys);
 	g->aggs = xcalloc(q->naggs ? q->naggs : 1, sizeof *g->aggs);
 	gt->slots[j] = g;
+	gt->hashes[j] = h;
 	gt->n++;
 	if (gt->n > gt->alist) {
 		gt->alist = gt->alist ? gt->alist * 2 : 256;
@@ -2608,7 +2619,7 @@ run_group(struct run *ru)
 			value_qv(&vals[q->sorts[j].x->slot], &v);
 			qv_key(q->sorts[j].x, &v, q->sorts[j].desc, &g->skey);
 		}
-		buf_add(&g->skey, g->key.data, g->key.len);
+		buf_add(&g->skey, g->key, g->keylen);
 		vals_clear(vals, ncols);
 		shown = xreallocarray(shown, nshown + 1, sizeof *shown);
 		shown[nshown++] = g;
@@ -2666,6 +2677,7 @@ out:
 		group_free(gt.list[i], q);
 	free(gt.list);
 	free(gt.slots);
+	free(gt.hashes);
 	ru->gt = NULL;
 	return (rv);
 }
