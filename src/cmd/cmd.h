@@ -199,7 +199,9 @@ void	 cmd_machine_str(struct buf *, const char *);	/* NULL as "" */
  */
 struct cmd_grid {
 	size_t		  ncols;
-	char		**cells;	/* row-major, ncols per row */
+	struct buf	  text;		/* every cell, each ended by a NUL */
+	size_t		 *off;		/* where each cell starts in text:
+					 * row-major, ncols per row */
 	size_t		  ncells;
 	size_t		  alloc;
 	int		 *right;	/* per column: right-aligned */

@@ -210,29 +210,31 @@ cmd_grid_init(struct cmd_grid *g, size_t ncols)
 {
 	memset(g, 0, sizeof *g);
 	g->ncols = ncols;
+	buf_init(&g->text);
 	g->right = xcalloc(ncols, sizeof *g->right);
 }
 
 void
 cmd_grid_release(struct cmd_grid *g)
 {
-	size_t	i;
-
-	for (i = 0; i < g->ncells; i++)
-		free(g->cells[i]);
-	free(g->cells);
+	buf_release(&g->text);
+	free(g->off);
 	free(g->right);
 	memset(g, 0, sizeof *g);
 }
 
+/* Cells go into one text, not an allocation each: a page of a list is
+ * hundreds of them.  A cell is a string: it ends at a NUL. */
 void
 cmd_grid_add(struct cmd_grid *g, const char *s, size_t len)
 {
 	if (g->ncells == g->alloc) {
 		g->alloc = g->alloc ? g->alloc * 2 : 64;
-		g->cells = xreallocarray(g->cells, g->alloc, sizeof *g->cells);
+		g->off = xreallocarray(g->off, g->alloc, sizeof *g->off);
 	}
-	g->cells[g->ncells++] = xstrndup(s, len);
+	g->off[g->ncells++] = g->text.len;
+	buf_add(&g->text, s, strnlen(s, len));
+	buf_addch(&g->text, '\0');
 }
 
 void
@@ -295,7 +297,7 @@ cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
 	if (fmt == FMT_CSV || fmt == FMT_TSV) {
 		for (r = 0; r < nrows; r++) {
 			for (c = 0; c < g->ncols; c++) {
-				s = g->cells[r * g->ncols + c];
+				s = g->text.data + g->off[r * g->ncols + c];
 				if (c > 0)
 					buf_addch(out, fmt == FMT_CSV ? ',' :
 					    '\t');
@@ -321,7 +323,7 @@ cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
 		for (c = 0; c < g->ncols; c++) {
 			i = r * g->ncols + c;
 			made[i].off = text.len;
-			table_cell(g->cells[i], maxw, &text, &w);
+			table_cell(g->text.data + g->off[i], maxw, &text, &w);
 			made[i].len = text.len - made[i].off;
 			made[i].w = w;
 			if (w > widths[c])
@@ -354,7 +356,8 @@ cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
 				w = made[i].w;
 			} else {
 				buf_reset(&cell);
-				table_cell(g->cells[i], widths[c], &cell, &w);
+				table_cell(g->text.data + g->off[i], widths[c],
+				    &cell, &w);
 				s = cell.data;
 				len = cell.len;
 			}
