@@ -207,109 +207,54 @@ page_add(struct store_txn *t, struct store_table *st, struct fetch *f,
 	return (page_decode(st, id, &f->d, flags, out, nout, err));
 }
 
-/* A page in id order, on the primary: keys and records in one walk. */
-static int
-page_by_id(struct store_txn *t, struct store_table *st, uint64_t id,
-    int flags, size_t n, struct record **out, size_t *nout,
-    struct buf *err)
-{
-	struct fetch	 f;
-	int		 back = flags & STORE_PAGE_BACKWARD, ret, r2;
-	u_int32_t	 step = back ? DB_PREV : DB_NEXT;
-	unsigned char	 kb[8];
-	DBT		 k;
-
-	memset(&f, 0, sizeof(f));
-	f.d.flags = DB_DBT_REALLOC;
-	if ((ret = DBCALL(st->db->cursor(st->db, t->txn, &f.pc, 0))) != 0)
-		return (read_fail(t, st, ret, err));
-	memset(&k, 0, sizeof(k));
-	k.data = kb;
-	k.ulen = 8;
-	k.flags = DB_DBT_USERMEM;
-	if (id == 0 && !(flags & STORE_PAGE_FROM) && back)
-		id = UINT64_MAX;
-	if (back && id == UINT64_MAX)
-		ret = DB_NOTFOUND;
-	else {
-		/* Forward: first id > id (>= with FROM); backward: seek
-		 * past the position, then step back. */
-		store_id_key(kb, back ? (flags & STORE_PAGE_FROM ? id + 1 :
-		    id) : (flags & STORE_PAGE_FROM ? id : id + 1));
-		k.size = 8;
-		ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_SET_RANGE));
-	}
-	if (back) {
-		if (ret == 0)
-			ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_PREV));
-		else if (ret == DB_NOTFOUND)
-			ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_LAST));
-	}
-	while (ret == 0 && *nout < n) {
-		id = k.size == 8 ? store_id_unkey(kb) : 0;
-		/* Key 0 is the record count (rec.c). */
-		if (id != 0 && page_decode(st, id, &f.d, flags, out, nout,
-		    err) == -1) {
-			fetch_release(&f);
-			return (-1);
-		}
-		ret = DBCALL(f.pc->get(f.pc, &k, &f.d, step));
-	}
-	if (ret == DB_NOTFOUND)
-		ret = 0;
-	r2 = DBCLOSE(f.pc->close(f.pc));
-	f.pc = NULL;
-	fetch_release(&f);
-	if (ret == 0)
-		ret = r2;
-	if (ret != 0)
-		return (read_fail(t, st, ret, err));
-	return (0);
-}
-
 /*
- * The rest of a forward page's ids, read from the index in bulk
- * (DB_MULTIPLE_KEY): one call brings the (key, id) pairs of a page or
- * more, where a DB_NEXT per entry made fifty calls, each duplicating its
- * cursor.  Bulk reads only go forward; backward pages step.
+ * Forward pages read in bulk (DB_MULTIPLE_KEY): one call brings the
+ * (key, id) pairs of an index, or the (id, record) pairs of the primary,
+ * for a page or more, where a DB_NEXT per entry made fifty calls, each
+ * duplicating its cursor.  Bulk reads only go forward; backward pages
+ * step.
  */
 #define PAGE_BULK_MIN	(4 * 1024)
 #define PAGE_BULK_MAX	(64 * 1024)
-#define PAGE_BULK_ENTRY	96	/* bytes a pair takes in the buffer, about */
+#define PAGE_BULK_PAIR	96	/* bytes an index pair takes, about */
+#define PAGE_BULK_REC	768	/* bytes a record takes, about */
 
 struct ibulk {
 	DBC		*c;
 	DBT		 bd;
 	void		*p;		/* the next pair in bd; NULL: read more */
 	size_t		 size;
+	size_t		 entry;		/* bytes a pair takes, about */
+	unsigned char	 kb[8];		/* with seek: the first key wanted */
+	int		 seek;		/* the first read starts at kb */
 	int		 done;
 };
 
-/* The next id after the cursor's position: 0 and *id set, else
- * DB_NOTFOUND or an error. */
+/*
+ * The next pair: from the first key >= kb when seek is set, else after
+ * the cursor's position.  0 with the pair set (valid until the next
+ * call), else DB_NOTFOUND or an error.
+ */
 static int
-ibulk_next(struct ibulk *b, size_t want, uint64_t *id)
+ibulk_next(struct ibulk *b, size_t want, void **key, size_t *klen,
+    void **data, size_t *dlen)
 {
 	DBT	 kd;
-	void	*kk, *dd;
-	size_t	 kl, dl, size;
+	size_t	 size;
 	int	 ret;
 
 	for (;;) {
 		if (b->p != NULL) {
-			DB_MULTIPLE_KEY_NEXT(b->p, &b->bd, kk, kl, dd, dl);
-			(void)kk;
-			(void)kl;
-			if (b->p != NULL) {
-				*id = dl == 8 ? store_id_unkey(dd) : 0;
+			DB_MULTIPLE_KEY_NEXT(b->p, &b->bd, *key, *klen, *data,
+			    *dlen);
+			if (b->p != NULL)
 				return (0);
-			}
 		}
 		if (b->done)
 			return (DB_NOTFOUND);
 		/* Room for what is still wanted, in whole kilobytes and
 		 * at least a database page (4 KB here). */
-		size = want * PAGE_BULK_ENTRY;
+		size = want * b->entry;
 		size = size < PAGE_BULK_MIN ? PAGE_BULK_MIN :
 		    size > PAGE_BULK_MAX ? PAGE_BULK_MAX : size;
 		size = (size + 1023) & ~(size_t)1023;
@@ -318,11 +263,14 @@ ibulk_next(struct ibulk *b, size_t want, uint64_t *id)
 			b->bd.data = xmalloc(size);
 			b->size = size;
 		}
-		memset(&kd, 0, sizeof(kd));
+		if (b->seek)
+			store_dbt(&kd, b->kb, 8);
+		else
+			memset(&kd, 0, sizeof(kd));
 		b->bd.ulen = (u_int32_t)b->size;
 		b->bd.flags = DB_DBT_USERMEM;
-		ret = DBCALL(b->c->get(b->c, &kd, &b->bd,
-		    DB_NEXT | DB_MULTIPLE_KEY));
+		ret = DBCALL(b->c->get(b->c, &kd, &b->bd, (b->seek ?
+		    DB_SET_RANGE : DB_NEXT) | DB_MULTIPLE_KEY));
 		if (ret == DB_BUFFER_SMALL && b->bd.size > b->size) {
 			/* One pair larger than the buffer: make room. */
 			free(b->bd.data);
@@ -334,8 +282,90 @@ ibulk_next(struct ibulk *b, size_t want, uint64_t *id)
 			b->done = 1;
 		if (ret != 0)
 			return (ret);
+		b->seek = 0;
 		DB_MULTIPLE_INIT(b->p, &b->bd);
 	}
+}
+
+/* A page in id order, on the primary: keys and records in one walk. */
+static int
+page_by_id(struct store_txn *t, struct store_table *st, uint64_t id,
+    int flags, size_t n, struct record **out, size_t *nout,
+    struct buf *err)
+{
+	struct fetch	 f;
+	struct ibulk	 bulk;
+	int		 back = flags & STORE_PAGE_BACKWARD, ret, r2;
+	unsigned char	 kb[8];
+	void		*kk, *dd;
+	size_t		 kl, dl;
+	DBT		 k, d;
+
+	memset(&f, 0, sizeof(f));
+	memset(&bulk, 0, sizeof(bulk));
+	f.d.flags = DB_DBT_REALLOC;
+	if ((ret = DBCALL(st->db->cursor(st->db, t->txn, &f.pc, 0))) != 0)
+		return (read_fail(t, st, ret, err));
+	if (!back) {
+		/* First id > id (>= with FROM); key 0 is the record count
+		 * (rec.c), never a record. */
+		bulk.c = f.pc;
+		bulk.entry = PAGE_BULK_REC;
+		bulk.seek = 1;
+		store_id_key(bulk.kb, flags & STORE_PAGE_FROM ? id : id + 1);
+		while (*nout < n && (ret = ibulk_next(&bulk, n - *nout, &kk,
+		    &kl, &dd, &dl)) == 0) {
+			id = kl == 8 ? store_id_unkey(kk) : 0;
+			store_dbt(&d, dd, dl);
+			if (id != 0 && page_decode(st, id, &d, flags, out,
+			    nout, err) == -1) {
+				ret = -1;
+				break;
+			}
+		}
+		free(bulk.bd.data);
+		goto done;
+	}
+	memset(&k, 0, sizeof(k));
+	k.data = kb;
+	k.ulen = 8;
+	k.flags = DB_DBT_USERMEM;
+	/* Backward: seek past the position, then step back. */
+	if (id == 0 && !(flags & STORE_PAGE_FROM))
+		id = UINT64_MAX;
+	if (id == UINT64_MAX)
+		ret = DB_NOTFOUND;
+	else {
+		store_id_key(kb, flags & STORE_PAGE_FROM ? id + 1 : id);
+		k.size = 8;
+		ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_SET_RANGE));
+	}
+	if (ret == 0)
+		ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_PREV));
+	else if (ret == DB_NOTFOUND)
+		ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_LAST));
+	while (ret == 0 && *nout < n) {
+		id = k.size == 8 ? store_id_unkey(kb) : 0;
+		if (id != 0 && page_decode(st, id, &f.d, flags, out, nout,
+		    err) == -1) {
+			ret = -1;
+			break;
+		}
+		ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_PREV));
+	}
+done:
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+	r2 = DBCLOSE(f.pc->close(f.pc));
+	f.pc = NULL;
+	fetch_release(&f);
+	if (ret == 0)
+		ret = r2;
+	if (ret == -1)
+		return (-1);
+	if (ret != 0)
+		return (read_fail(t, st, ret, err));
+	return (0);
 }
 
 static int
@@ -348,6 +378,8 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 	struct ibulk	 bulk;
 	struct fetch	 f;
 	struct buf	 next = BUF_INIT;
+	void		*kk, *dd;
+	size_t		 kl, dl;
 	int		 back = flags & STORE_PAGE_BACKWARD;
 	int		 from = flags & STORE_PAGE_FROM;
 	int		 ret, r2;
@@ -359,6 +391,7 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &ic.c, 0))) != 0)
 		return (read_fail(t, st, ret, err));
 	bulk.c = ic.c;
+	bulk.entry = PAGE_BULK_PAIR;
 	if (key == NULL) {
 		ret = icur_get(&ic, back ? DB_LAST : DB_FIRST);
 	} else {
@@ -395,8 +428,9 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 		if (back) {
 			ret = icur_get(&ic, DB_PREV);
 			id = ic.id;
-		} else
-			ret = ibulk_next(&bulk, n - *nout, &id);
+		} else if ((ret = ibulk_next(&bulk, n - *nout, &kk, &kl, &dd,
+		    &dl)) == 0)
+			id = dl == 8 ? store_id_unkey(dd) : 0;
 	}
 	if (ret == DB_NOTFOUND)
 		ret = 0;

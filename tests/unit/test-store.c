@@ -1208,17 +1208,18 @@ test_pages_brute(void)
 	static const int flagsets[] = { 0, STORE_PAGE_FROM,
 	    STORE_PAGE_ARCHIVED, STORE_PAGE_BACKWARD,
 	    STORE_PAGE_BACKWARD | STORE_PAGE_FROM };
-	static const char *ixs[] = { "name", "code" };
+	static const char *ixs[] = { "name", "code", NULL };
 	struct schema	*sc = inline_schema(form_v1);
 	struct table	*t = schema_table(sc, "item");
 	struct store	*s;
 	struct record	*rec;
-	struct pent	*e[2];
+	struct pent	*e[3];
 	struct q	 q;
 	struct buf	 key = BUF_INIT, name = BUF_INIT;
 	char		*dir = path("pagebrute"), code[32];
 	uint64_t	*want, *ids;
-	size_t		 i, j, x, nw, ne[2] = { 0, 0 }, nrec = 3000, pages = 0;
+	size_t		 i, j, x, nw, ne[3] = { 0, 0, 0 }, nrec = 3000;
+	size_t		 pages = 0;
 	size_t		 bad = 0;
 	unsigned	 seed = 7;
 	int		 r, pre;
@@ -1231,6 +1232,7 @@ test_pages_brute(void)
 	ids = xcalloc(nrec, sizeof(*ids));
 	e[0] = xcalloc(nrec, sizeof(*e[0]));
 	e[1] = xcalloc(nrec, sizeof(*e[1]));
+	e[2] = xcalloc(nrec, sizeof(*e[2]));
 	for (i = 0; i < nrec; i++) {
 		rec = record_new(t);
 		buf_reset(&name);
@@ -1246,11 +1248,14 @@ test_pages_brute(void)
 		if (insert(s, rec, "u") != 0)
 			tap_bail(err.data);
 		ids[i] = rec->id;
-		for (x = 0; x < 2; x++) {
-			store_page_key(rec, ixs[x], &key);
-			if (key.len == 0)
+		for (x = 0; x < 3; x++) {
+			/* Id order (ixs NULL): keys all empty. */
+			buf_reset(&key);
+			if (ixs[x] != NULL)
+				store_page_key(rec, ixs[x], &key);
+			if (ixs[x] != NULL && key.len == 0)
 				continue;
-			e[x][ne[x]].key = xmemdup(key.data, key.len);
+			e[x][ne[x]].key = xmemdup(key.data, key.len ? key.len : 1);
 			e[x][ne[x]].len = key.len;
 			e[x][ne[x]].id = rec->id;
 			e[x][ne[x]].archived = i % 7 == 3;
@@ -1260,12 +1265,12 @@ test_pages_brute(void)
 	}
 	for (i = 3; i < nrec; i += 7)
 		simple(s, OP_ARCHIVE, t, ids[i], "u");
-	for (x = 0; x < 2; x++)
+	for (x = 0; x < 3; x++)
 		qsort(e[x], ne[x], sizeof(*e[x]), pent_cmp);
 	want = xcalloc(nrec + 1, sizeof(*want));
 	memset(&q, 0, sizeof(q));
 	q.table = t;
-	for (x = 0; x < 2; x++) {
+	for (x = 0; x < 3; x++) {
 		q.ix = ixs[x];
 		for (j = 0; j < 60; j++) {
 			seed = seed * 1103515245u + 12345u;
@@ -1282,7 +1287,19 @@ test_pages_brute(void)
 			q.id = pre ? 0 : e[x][i].id;
 			/* From the start: at ("", 0); from the end: before
 			 * a key no UTF-8 text reaches. */
-			if (q.key == NULL && (q.flags & STORE_PAGE_BACKWARD))
+			if (q.ix == NULL) {
+				/* In id order the position is the id alone,
+				 * 0 the start (or the end, backward). */
+				q.key = NULL;
+				q.keylen = 0;
+				if (j % 11 == 5)
+					q.id = 0;
+				nw = pages_want(e[x], ne[x], "", 0, q.id == 0 &&
+				    (q.flags & (STORE_PAGE_BACKWARD |
+				    STORE_PAGE_FROM)) == STORE_PAGE_BACKWARD ?
+				    UINT64_MAX : q.id, q.flags, q.n, want);
+			} else if (q.key == NULL &&
+			    (q.flags & STORE_PAGE_BACKWARD))
 				nw = pages_want(e[x], ne[x], "\xff", 1, 0,
 				    q.flags & ~STORE_PAGE_FROM, q.n, want);
 			else if (q.key == NULL)
@@ -1301,16 +1318,16 @@ test_pages_brute(void)
 				bad++;
 				diag("%s page of %zu flags %d: got %zu, want "
 				    "%zu, first difference at %zu%s%s",
-				    q.ix, q.n, q.flags, q.nids, nw, i,
+				    q.ix != NULL ? q.ix : "id", q.n, q.flags, q.nids, nw, i,
 				    r != 0 ? ": " : "", r != 0 ? err.data :
 				    "");
 			}
 		}
 	}
-	is_int(bad, 0, "%zu pages by a folded name and a unique code agree "
-	    "with brute force over %zu records", pages, nrec);
+	is_int(bad, 0, "%zu pages by a folded name, a unique code and id "
+	    "agree with brute force over %zu records", pages, nrec);
 	store_records_free(q.recs, q.nids);
-	for (x = 0; x < 2; x++) {
+	for (x = 0; x < 3; x++) {
 		for (i = 0; i < ne[x]; i++)
 			free(e[x][i].key);
 		free(e[x]);
