@@ -150,13 +150,17 @@ struct fetch {
 	DBT		 d;
 };
 
-static void
+/* Close the cursor (what closing it returned) and free the buffer. */
+static int
 fetch_release(struct fetch *f)
 {
+	int	ret = 0;
+
 	if (f->pc != NULL)
-		(void)DBCLOSE(f->pc->close(f->pc));
+		ret = DBCLOSE(f->pc->close(f->pc));
 	free(f->d.data);
 	memset(f, 0, sizeof(*f));
+	return (ret);
 }
 
 /* Decode one record into the page; archived ones dropped unless asked. */
@@ -356,9 +360,7 @@ page_by_id(struct store_txn *t, struct store_table *st, uint64_t id,
 done:
 	if (ret == DB_NOTFOUND)
 		ret = 0;
-	r2 = DBCLOSE(f.pc->close(f.pc));
-	f.pc = NULL;
-	fetch_release(&f);
+	r2 = fetch_release(&f);
 	if (ret == 0)
 		ret = r2;
 	if (ret == -1)
@@ -434,7 +436,9 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 	}
 	if (ret == DB_NOTFOUND)
 		ret = 0;
-	fetch_release(&f);
+	r2 = fetch_release(&f);
+	if (ret == 0)
+		ret = r2;
 	free(bulk.bd.data);
 	r2 = DBCLOSE(ic.c->close(ic.c));
 	if (ret == 0)

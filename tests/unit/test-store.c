@@ -1326,6 +1326,36 @@ test_pages_brute(void)
 	}
 	is_int(bad, 0, "%zu pages by a folded name, a unique code and id "
 	    "agree with brute force over %zu records", pages, nrec);
+	/* A failure at any call of a page, bulk reads included, is an
+	 * error with a message (and, under ASan, leaks nothing). */
+	for (x = 0, bad = 0; x < 3; x += 2) {
+		q.ix = ixs[x];
+		q.key = NULL;
+		q.keylen = 0;
+		q.id = 0;
+		q.flags = 0;
+		q.n = 200;
+		store_fault_set(0, 0);
+		if (store_txn_run(s, STORE_TXN_READONLY, page_fn, &q,
+		    &err) != 0)
+			bad++;
+		nw = (size_t)store_fault_calls();
+		for (j = 1; j <= nw; j++) {
+			buf_reset(&err);
+			store_fault_set(j, ENOSPC);
+			r = store_txn_run(s, STORE_TXN_READONLY, page_fn, &q,
+			    &err);
+			store_fault_set(0, 0);
+			if (r != -1 || err.len == 0) {
+				bad++;
+				diag("%s page, call %zu of %zu: %d %s",
+				    q.ix != NULL ? q.ix : "id", j, nw, r,
+				    err.data);
+			}
+		}
+	}
+	is_int(bad, 0, "a failed call in a page by name or by id, any of "
+	    "them, is an error");
 	store_records_free(q.recs, q.nids);
 	for (x = 0; x < 3; x++) {
 		for (i = 0; i < ne[x]; i++)
