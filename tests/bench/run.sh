@@ -9,10 +9,11 @@
 # writes them, with the machine and the date once, into
 # tests/bench/RESULTS.md (or BENCH_RESULTS).  The client part takes the
 # import (minutes at 1,000,000 rows) plus twice BENCH_CLIENT_SECONDS.
-# BENCH_WHAT=store or client runs one part (its section alone is
-# written); tui the terminal interface's part (see tui_bench below);
-# query the query engine's (see query_bench below).  Called from the build folder with top_srcdir and
-# top_builddir set by the Makefile.
+# BENCH_WHAT=store or client runs one part; tui the terminal
+# interface's part (see tui_bench below); query the query engine's (see
+# query_bench below).  A part replaces its own section of the results
+# file and keeps the others.  Called from the build folder with
+# top_srcdir and top_builddir set by the Makefile.
 set -eu
 
 : "${top_srcdir:?run me through make bench}"
@@ -30,6 +31,37 @@ esac
 
 tmp=$(mktemp -d /tmp/clerk-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# put_section TITLE FILE: the section of the results file whose heading
+# starts with "# TITLE" becomes FILE's text, where it was (or at the
+# end, after one blank line); the other sections stay as they were.
+put_section() {
+	touch "$results"
+	awk -v title="# $1" -v file="$2" '
+		function put() {
+			while ((getline line < file) > 0)
+				print line
+			close(file)
+			done = 1
+		}
+		index($0, title) == 1 && !done {
+			put(); skip = 1; next
+		}
+		/^# / && skip { skip = 0; print "" }
+		!skip { print }
+		END {
+			if (!done) {
+				if (NR > 0)
+					print ""
+				put()
+			}
+		}' "$results" >"$results.tmp"
+	# No run of blank lines, none at the end.
+	cat -s "$results.tmp" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' \
+	    >"$results.tmp2"
+	rm -f "$results.tmp"
+	mv "$results.tmp2" "$results"
+}
 
 # The terminal interface (bench-tui: clerk --headless driven by a key
 # script on BENCH_N parties): its section, "# TUI benchmark", is
@@ -59,16 +91,7 @@ tui_bench() {
 		    echo unknown)"
 	} >>"$tmp/tui.md"
 	cat "$tmp/tui.md"
-	touch "$results"
-	awk '/^# TUI benchmark/ { skip = 1; next }
-	    /^# / { skip = 0 }
-	    !skip' "$results" >"$results.tmp"
-	# One blank line between the sections.
-	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$results.tmp" >"$results.tmp2"
-	{ cat "$results.tmp2"; [ -s "$results.tmp2" ] && echo; cat "$tmp/tui.md"; } \
-	    >"$results.tmp"
-	rm -f "$results.tmp2"
-	mv "$results.tmp" "$results"
+	put_section "TUI benchmark" "$tmp/tui.md"
 	echo "bench: the TUI's section written to $results" >&2
 }
 if [ "$what" = tui ]; then
@@ -112,15 +135,7 @@ query_bench() {
 		    2>/dev/null || echo unknown)"
 	} >>"$tmp/query.md"
 	cat "$tmp/query.md"
-	touch "$results"
-	awk '/^# Query benchmark/ { skip = 1; next }
-	    /^# / { skip = 0 }
-	    !skip' "$results" >"$results.tmp"
-	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$results.tmp" >"$results.tmp2"
-	{ cat "$results.tmp2"; [ -s "$results.tmp2" ] && echo; cat "$tmp/query.md"; } \
-	    >"$results.tmp"
-	rm -f "$results.tmp2"
-	mv "$results.tmp" "$results"
+	put_section "Query benchmark" "$tmp/query.md"
 	echo "bench: the query engine's section written to $results" >&2
 }
 if [ "$what" = query ]; then
@@ -186,15 +201,19 @@ bdb=$(dpkg-query -W -f '${Version}' libdb5.3 2>/dev/null || echo unknown)
 	if [ "$what" != client ]; then
 		cat "$tmp/tables.md"
 	fi
-	if [ "$what" = all ]; then
-		echo
-		cat "$tmp/client.md"
-	elif [ "$what" = client ]; then
+	if [ "$what" = client ]; then
 		# The title is already at the top.
 		tail -n +3 "$tmp/client.md"
 	fi
-} >"$results.tmp"
-mv "$results.tmp" "$results"
+} >"$tmp/part.md"
+# Each part replaces its own section: a run of one part keeps the
+# others' figures.
+if [ "$what" = client ]; then
+	put_section "Server benchmark" "$tmp/part.md"
+else
+	put_section "Storage benchmark" "$tmp/part.md"
+fi
+[ "$what" = all ] && put_section "Server benchmark" "$tmp/client.md"
 echo "bench: results written to $results" >&2
 [ "$what" = all ] && query_bench
 [ "$what" = all ] && tui_bench
