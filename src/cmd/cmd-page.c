@@ -42,6 +42,16 @@
  * loading a record and its key 3-4 µs (measured at 200,000 parties).
  */
 #define PAGE_WALK_PER_MATCH	32
+/*
+ * Above the cap and below PAGE_LOAD_MAX matches, the walk gives up
+ * after PAGE_WALK_MAX entries (~10 ms) and the matches are loaded, as
+ * below the cap: a few thousand matches clustered far from the cursor
+ * ("См" at 1,000,000 parties: 2,575 matches, 800,000 entries away)
+ * cost a walk of half a second, their loading about 30 ms.  With more
+ * matches than that the next one is near and the walk goes on.
+ */
+#define PAGE_LOAD_MAX		8000
+#define PAGE_WALK_MAX		100000
 #define PAGE_SCAN	200	/* rows read per transaction when scanning */
 #define PAGE_NULLSCAN	1000	/* the same, for the rows with no key */
 
@@ -1311,8 +1321,8 @@ page_exec(struct cmd_ctx *ctx)
 		if (st.search != NULL && !st.archived && st.nids > 0)
 			r = page_search_walk(&st, backward, limit,
 			    st.nids < PAGE_SEARCH_CAP ? st.nids *
-			    PAGE_WALK_PER_MATCH : 0, &rows, &nrows, &more,
-			    &err);
+			    PAGE_WALK_PER_MATCH : st.nids < PAGE_LOAD_MAX ?
+			    PAGE_WALK_MAX : 0, &rows, &nrows, &more, &err);
 		if (r != 1)
 			;
 		else if (st.search != NULL && !st.archived)
