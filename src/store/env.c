@@ -73,6 +73,19 @@ store_dbt(DBT *d, const void *data, size_t len)
 }
 
 int
+store_bulk_get(DBC *c, DBT *k, DBT *d, u_int32_t op)
+{
+	int	ret;
+
+	while ((ret = DBCALL(c->get(c, k, d, op | DB_MULTIPLE_KEY))) ==
+	    DB_BUFFER_SMALL && d->size > d->ulen) {
+		d->ulen = (d->size + 1023) & ~1023U;
+		d->data = xrealloc(d->data, d->ulen);
+	}
+	return (ret);
+}
+
+int
 store_is_deadlock(int ret)
 {
 	return (ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED);

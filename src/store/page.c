@@ -273,15 +273,9 @@ ibulk_next(struct ibulk *b, size_t want, void **key, size_t *klen,
 			memset(&kd, 0, sizeof(kd));
 		b->bd.ulen = (u_int32_t)b->size;
 		b->bd.flags = DB_DBT_USERMEM;
-		ret = DBCALL(b->c->get(b->c, &kd, &b->bd, (b->seek ?
-		    DB_SET_RANGE : DB_NEXT) | DB_MULTIPLE_KEY));
-		if (ret == DB_BUFFER_SMALL && b->bd.size > b->size) {
-			/* One pair larger than the buffer: make room. */
-			free(b->bd.data);
-			b->size = (b->bd.size + 1023) & ~(size_t)1023;
-			b->bd.data = xmalloc(b->size);
-			continue;
-		}
+		ret = store_bulk_get(b->c, &kd, &b->bd, b->seek ?
+		    DB_SET_RANGE : DB_NEXT);
+		b->size = b->bd.ulen;	/* grown for one large pair */
 		if (ret == DB_NOTFOUND)
 			b->done = 1;
 		if (ret != 0)

@@ -55,14 +55,7 @@ store_scan(struct store_txn *t, const struct table *table, uint64_t after,
 	k.flags = DB_DBT_USERMEM;
 	op = DB_SET_RANGE;
 	while (!stop) {
-		ret = DBCALL(c->get(c, &k, &d, op | DB_MULTIPLE_KEY));
-		if (ret == DB_BUFFER_SMALL) {
-			/* One record bigger than the buffer: grow to fit. */
-			d.ulen = (d.size + 1023) & ~1023U;
-			d.data = xrealloc(d.data, d.ulen);
-			continue;
-		}
-		if (ret != 0)
+		if ((ret = store_bulk_get(c, &k, &d, op)) != 0)
 			break;
 		op = DB_NEXT;
 		DB_MULTIPLE_INIT(p, &d);

@@ -153,6 +153,9 @@ int	 store_writable(struct store_txn *, const struct table *,
 void	 store_id_key(unsigned char *, uint64_t);
 uint64_t store_id_unkey(const void *);
 void	 store_dbt(DBT *, const void *, size_t);
+/* A bulk read (op | DB_MULTIPLE_KEY) into d, a DB_DBT_USERMEM buffer of
+ * d->ulen bytes from xmalloc, made bigger when one entry does not fit. */
+int	 store_bulk_get(DBC *, DBT *, DBT *, u_int32_t);
 
 /* sec.c: keys of one index. */
 int	 sec_callback(DB *, const DBT *, const DBT *, DBT *);

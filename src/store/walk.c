@@ -59,14 +59,7 @@ keys_forward(DBC *c, const void *key, size_t keylen, uint64_t id, int from,
 			store_dbt(&k, key, keylen);
 		else
 			memset(&k, 0, sizeof(k));
-		ret = DBCALL(c->get(c, &k, &d, op | DB_MULTIPLE_KEY));
-		if (ret == DB_BUFFER_SMALL) {
-			/* One entry bigger than the buffer: grow to fit. */
-			d.ulen = (d.size + 1023) & ~1023U;
-			d.data = xrealloc(d.data, d.ulen);
-			continue;
-		}
-		if (ret != 0)
+		if ((ret = store_bulk_get(c, &k, &d, op)) != 0)
 			break;
 		op = DB_NEXT;
 		DB_MULTIPLE_INIT(p, &d);
