@@ -328,17 +328,8 @@ static int
 report_move(struct tui *t, struct tui_screen *s, long by)
 {
 	struct report	*r = s->data;
-	int		 top, rows, cols;
-	size_t		 max;
 
-	tui_body(t, &top, &rows, &cols);
-	max = r->n > (size_t)rows ? r->n - (size_t)rows : 0;
-	if (by < 0 && (size_t)-by > r->top)
-		r->top = 0;
-	else if (by < 0)
-		r->top -= (size_t)-by;
-	else
-		r->top = r->top + (size_t)by > max ? max : r->top + (size_t)by;
+	tui_scroll(t, &r->top, r->n, by);
 	return (0);
 }
 

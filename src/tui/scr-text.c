@@ -55,21 +55,28 @@ text_free(struct tui_screen *s)
 	free(x);
 }
 
+void
+tui_scroll(struct tui *t, size_t *first, size_t n, long by)
+{
+	int	top, rows, cols;
+	size_t	max;
+
+	tui_body(t, &top, &rows, &cols);
+	max = n > (size_t)rows ? n - (size_t)rows : 0;
+	if (by < 0 && (size_t)-by > *first)
+		*first = 0;
+	else if (by < 0)
+		*first -= (size_t)-by;
+	else
+		*first = *first + (size_t)by > max ? max : *first + (size_t)by;
+}
+
 static int
 text_move(struct tui *t, struct tui_screen *s, int by)
 {
 	struct text	*x = s->data;
-	int		 top, rows, cols;
-	size_t		 max;
 
-	tui_body(t, &top, &rows, &cols);
-	max = x->n > (size_t)rows ? x->n - (size_t)rows : 0;
-	if (by < 0 && (size_t)-by > x->top)
-		x->top = 0;
-	else if (by < 0)
-		x->top -= (size_t)-by;
-	else
-		x->top = x->top + (size_t)by > max ? max : x->top + (size_t)by;
+	tui_scroll(t, &x->top, x->n, by);
 	return (0);
 }
 

@@ -23,6 +23,9 @@
 size_t	 tui_fit_columns(const int *, const int *, size_t, size_t, int, int,
 	     int *);
 
+/* Move *first, the first of n lines shown in the body, by lines (up
+ * when negative), keeping the body full where n allows. */
+void	 tui_scroll(struct tui *, size_t *, size_t, long);
 /* A screen of lines of text to scroll (help, the message history). */
 struct tui_screen *tui_text_new(struct tui *, const char *, char **, size_t);
 /* The help of a screen: its commands and the global ones. */
