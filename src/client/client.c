@@ -123,19 +123,6 @@ client_data_dir(const char *opt, int make, struct buf *out, struct buf *err)
 	return (0);
 }
 
-/* FNV-1a: a short, stable name for a folder's socket. */
-static uint64_t
-hash_path(const char *s)
-{
-	uint64_t	h = 0xcbf29ce484222325ull;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	return (h);
-}
-
 /* The private folder of our sockets: made 0700, and refused if it is
  * someone else's (a trap in a shared /tmp). */
 static int
@@ -171,7 +158,7 @@ client_socket_path(const char *dir, struct buf *sock, struct buf *lock,
 {
 	struct sockaddr_un	sa;
 	struct buf		folder = BUF_INIT;
-	uint64_t		h = hash_path(dir);
+	uint64_t		h = hash_fnv1a(dir, strlen(dir));
 
 	if (socket_folder(&folder, err) != 0) {
 		buf_release(&folder);

@@ -106,19 +106,6 @@ struct import {
 	struct buf		 lasterr;	/* the insert that failed */
 };
 
-static uint64_t
-hash_bytes(const char *p, size_t len)
-{
-	uint64_t	h = 1469598103934665603ULL;	/* FNV-1a */
-	size_t		i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return (h);
-}
-
 static void
 keyhash_init(struct keyhash *kh)
 {
@@ -142,7 +129,7 @@ keyhash_find(struct keyhash *kh, const char *p, size_t len)
 {
 	size_t	 i, e;
 
-	i = hash_bytes(p, len) & (kh->nslots - 1);
+	i = hash_fnv1a(p, len) & (kh->nslots - 1);
 	for (;; i = (i + 1) & (kh->nslots - 1)) {
 		if ((e = kh->slot[i]) == 0)
 			return (&kh->slot[i]);
@@ -783,7 +770,7 @@ rows_dupkeys(struct import *im, const struct record *rec, size_t row)
 			}
 			/* The field in the hash: equal keys of two fields
 			 * are no duplicate. */
-			h = hash_bytes(ks.bytes.data + ks.off[i], ks.len[i]) ^
+			h = hash_fnv1a(ks.bytes.data + ks.off[i], ks.len[i]) ^
 			    ((uint64_t)pos * 0x9E3779B97F4A7C15ULL);
 			d = &im->dk[im->ndk++];
 			d->hash = h;

@@ -186,8 +186,8 @@ int
 draft_save(struct draft *d, struct buf *err)
 {
 	struct buf	 dir = BUF_INIT, b = BUF_INIT, num = BUF_INIT;
-	const char	*p;
-	uint32_t	 h = 2166136261u;	/* FNV-1a */
+	const char	*where = d->where != NULL ? d->where : "";
+	unsigned long long h = hash_fnv1a(where, strlen(where));
 	size_t		 i;
 	int		 rc = -1;
 
@@ -200,13 +200,11 @@ draft_save(struct draft *d, struct buf *err)
 	 * draft never overwrites another one's edits.
 	 */
 	free(d->path);
-	for (p = d->where != NULL ? d->where : ""; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
 	if (d->id != 0)
-		xasprintf(&d->path, "%s/draft-%s-%llu-%08x-%ld", dir.data,
+		xasprintf(&d->path, "%s/draft-%s-%llu-%016llx-%ld", dir.data,
 		    d->table, (unsigned long long)d->id, h, (long)getpid());
 	else
-		xasprintf(&d->path, "%s/draft-%s-new-%08x-%ld", dir.data,
+		xasprintf(&d->path, "%s/draft-%s-new-%016llx-%ld", dir.data,
 		    d->table, h, (long)getpid());
 	buf_adds(&b, DRAFT_MAGIC "\n");
 	put_line(&b, "where", d->where != NULL ? d->where : "", NULL);

@@ -1,6 +1,7 @@
 /*
- * buf.c: the growable string.  Owns nothing but its own memory; never
- * returns NULL (allocation failure is fatal in xmalloc).
+ * buf.c: the growable string, and a hash of bytes.  Owns nothing but its
+ * own memory; never returns NULL (allocation failure is fatal in
+ * xmalloc).
  */
 #include "config.h"
 
@@ -194,4 +195,18 @@ buf_prefix(struct buf *err, const char *fmt, ...)
 	buf_add(&pre, err->data, err->len);
 	buf_release(err);
 	*err = pre;
+}
+
+uint64_t
+hash_fnv1a(const void *p, size_t len)
+{
+	const unsigned char	*s = p;
+	uint64_t		 h = 0xcbf29ce484222325ull;
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ull;
+	}
+	return (h);
 }

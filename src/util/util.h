@@ -49,6 +49,10 @@ void	 buf_set(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
 char	*buf_detach(struct buf *, size_t *);
 void	 buf_trim(struct buf *);
 
+/* FNV-1a of len bytes: a stable short name (a socket's, a draft's) or a
+ * hash table's slot; not for anything an adversary chooses. */
+uint64_t hash_fnv1a(const void *, size_t);
+
 /*
  * Error reporting: functions take a struct buf *err last (may be NULL)
  * and return -1 after setting a complete, lower-case message in it.

@@ -1284,6 +1284,17 @@ clock_case(const char *now, const char *tz, int64_t want, int32_t today)
 	    (long long)got[0], (long long)got[1]);
 }
 
+/* FNV-1a's published values: socket names must not change between
+ * versions, or a new clerk would not find the running server. */
+static void
+test_hash(void)
+{
+	ok(hash_fnv1a("", 0) == 0xcbf29ce484222325ull, "hash of nothing");
+	ok(hash_fnv1a("a", 1) == 0xaf63dc4c8601ec8cull, "hash of 'a'");
+	ok(hash_fnv1a("foobar", 6) == 0x85944171f73967e8ull,
+	    "hash of 'foobar'");
+}
+
 static void
 test_clock(void)
 {
@@ -1362,6 +1373,7 @@ main(void)
 	test_money();
 	test_money_format();
 	test_qty();
+	test_hash();
 	test_clock();
 	return (tap_done());
 }
