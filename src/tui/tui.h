@@ -271,10 +271,10 @@ int	 tui_call(struct tui *, struct buf *, struct buf *, const char *, ...)
  *   line   TABLE TEXT                           (the drawn screen)
  *   item   TABLE ROW COL WIDTH label|entry FIELD
  * "clerk page TABLE [--sort [-]FIELD] [--after POS | --at POS |
- * --before POS | --last] [--search TEXT] [--limit N] [--cols F,F,...]
- * [--archived]" (src/cmd/cmd-page.c) writes:
+ * --before POS | --last] [--wrap] [--search TEXT] [--limit N]
+ * [--cols F,F,...] [--archived]" (src/cmd/cmd-page.c) writes:
  *   total  N            records in the table
- *   shown  N [+]        with --search: matches ("+": at least N)
+ *   shown  N            with --search: the number of matches
  *   cols   FIELD...     the columns of the rows
  *   row    ID POS VALUE...  values formatted for people in the
  *                       client's language; POS is opaque, for --after
@@ -285,6 +285,8 @@ int	 tui_call(struct tui *, struct buf *, struct buf *, const char *, ...)
  * matching rows come, still in the list's order: "--search T --after
  * POS --limit 1" is the next match after a row (n), "--before" the one
  * before it (N); --at is --after with the row itself included.
+ * --wrap goes round to the other end when no match is left that way
+ * and adds "wrapped 0|1".
  */
 struct tui_line {
 	char		**f;		/* n unescaped fields */
