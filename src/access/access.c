@@ -458,3 +458,13 @@ access_scan(struct session *s, struct store_txn *txn, const struct table *t,
 		return (-1);
 	return (store_scan(txn, t, after, max, flags, fn, arg, last, err));
 }
+
+int
+access_fetch(struct session *s, struct store_txn *txn, const struct table *t,
+    const uint64_t *ids, size_t n, int flags, store_scan_fn *fn, void *arg,
+    struct buf *err)
+{
+	if (access_check(s, t, ACCESS_READ, err) != 0)
+		return (-1);
+	return (store_fetch(txn, t, ids, n, flags, fn, arg, err));
+}

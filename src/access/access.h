@@ -115,5 +115,9 @@ int	 access_referrers(struct session *, struct store_txn *,
 int	 access_scan(struct session *, struct store_txn *,
 	     const struct table *, uint64_t, size_t, int, store_scan_fn *,
 	     void *, uint64_t *, struct buf *);
+/* Records by ascending ids, as store_fetch(). */
+int	 access_fetch(struct session *, struct store_txn *,
+	     const struct table *, const uint64_t *, size_t, int,
+	     store_scan_fn *, void *, struct buf *);
 
 #endif

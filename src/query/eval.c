@@ -359,8 +359,7 @@ cannot_hold(const char *h, size_t hl, const char *n, size_t nl)
 {
 	uint32_t	 cp, forms[4];
 	size_t		 nf = 0, i;
-	struct buf	 b = BUF_INIT;
-	int		 found = 0;
+	char		 b[2];
 
 	if (nl == 0 || utf8_decode(n, nl, &cp) == 0)
 		return (0);
@@ -381,13 +380,14 @@ cannot_hold(const char *h, size_t hl, const char *n, size_t nl)
 		forms[nf++] = 0x451;		/* ё */
 		forms[nf++] = 0x401;		/* Ё */
 	}
-	for (i = 0; i < nf && !found; i++) {
-		buf_reset(&b);
-		utf8_encode(&b, forms[i]);
-		found = memmem(h, hl, b.data, b.len) != NULL;
+	/* Each form is a Cyrillic letter: two bytes of UTF-8. */
+	for (i = 0; i < nf; i++) {
+		b[0] = (char)(0xC0 | (forms[i] >> 6));
+		b[1] = (char)(0x80 | (forms[i] & 0x3F));
+		if (memmem(h, hl, b, 2) != NULL)
+			return (0);
 	}
-	buf_release(&b);
-	return (!found);
+	return (1);
 }
 
 static int
@@ -497,6 +497,28 @@ cmp_match(struct qrun *r, const struct qnode *n, const struct record *rec,
 		p = nl + 1;
 	}
 	return (n->op == QO_NE ? 1 : m);
+}
+
+int
+qmatch_cannot(const struct qnode *n, const void *data, size_t len)
+{
+	const struct qexpr *x;
+
+	if (n == NULL)
+		return (0);
+	if (n->kind == QN_AND)
+		return (qmatch_cannot(n->a, data, len) ||
+		    qmatch_cannot(n->b, data, len));
+	if (n->kind != QN_CMP || n->op != QO_CONTAINS || n->slot >= 0 ||
+	    n->nvals < 1)
+		return (0);
+	x = n->x;
+	/* A field of the record's own, its text as stored. */
+	if (!x->fold || x->npath != 1 || x->func != QF_NONE ||
+	    x->pseudo != QP_NONE || FT_IS_INT(x->type) ||
+	    FT_IS_INT(x->path[0]->type))
+		return (0);
+	return (cannot_hold(data, len, n->vals[0].s, n->vals[0].len));
 }
 
 int

@@ -149,6 +149,14 @@ int	 qrun_resolve(struct qrun *, struct buf *);
 int	 qeval(struct qrun *, const struct qexpr *, const struct record *,
 	     int, struct qv *, struct buf *);
 /* 1 match, 0 not, -1 error. */
+/*
+ * Can a record whose encoded bytes are these not match the condition,
+ * tested on the bytes as they are, before reading any field?  1 when a
+ * "contains" the condition needs cannot find its first letter in any
+ * form anywhere in the bytes (texts are stored as they are); 0 when
+ * the record must be tested.
+ */
+int	 qmatch_cannot(const struct qnode *, const void *, size_t);
 int	 qmatch(struct qrun *, const struct qnode *, const struct record *,
 	     struct buf *);
 /* Order of two computed values of x's type (texts by fold key when x

@@ -1284,6 +1284,7 @@ struct scan_arg {
 	size_t		*need;
 	size_t		 nneed;
 	int		 lazy;
+	int		 prefilter;	/* qmatch_cannot() may turn some down */
 	struct value	*vals;
 	struct buf	 key;		/* a group query's key */
 	struct record	 fake;		/* the fields read in place */
@@ -1422,6 +1423,8 @@ group_scan_one(uint64_t id, const void *data, size_t len, void *arg)
 	size_t		 i;
 	int		 m, isnew;
 
+	if (sa->prefilter && qmatch_cannot(q->where, data, len))
+		return (0);
 	if (lazy_fields(sa, id, data, len) != 0)
 		goto fail;
 	if (q->where != NULL &&
@@ -1491,6 +1494,10 @@ scan_one(uint64_t id, const void *data, size_t len, void *arg)
 	struct record	*rec;
 	int		 m;
 
+	/* Most records of a scan for a word are turned down on their
+	 * bytes, before any field is read. */
+	if (sa->prefilter && qmatch_cannot(ru->q->where, data, len))
+		return (0);
 	if (sa->lazy && (m = lazy_match(sa, id, data, len)) <= 0) {
 		sa->failed = m < 0;
 		return (m < 0);
@@ -1516,6 +1523,52 @@ scan_one(uint64_t id, const void *data, size_t len, void *arg)
 	return (0);
 }
 
+/* Is there a "contains" qmatch_cannot() can test on the bytes? */
+static int
+qmatch_has_contains(const struct qnode *n)
+{
+	if (n == NULL)
+		return (0);
+	if (n->kind == QN_AND)
+		return (qmatch_has_contains(n->a) ||
+		    qmatch_has_contains(n->b));
+	return (n->kind == QN_CMP && n->op == QO_CONTAINS);
+}
+
+/* A scan's (or a fetch's) state for the records of the query's table. */
+static void
+scan_arg_init(struct scan_arg *sa, struct run *ru)
+{
+	size_t	i;
+
+	memset(sa, 0, sizeof *sa);
+	sa->ru = ru;
+	buf_init(&sa->key);
+	sa->scratch = record_new(ru->q->table);
+	sa->lazy = ru->q->where != NULL || ru->gscan;
+	need_fields(ru->q->where, sa);
+	if (ru->gscan) {
+		for (i = 0; i < ru->q->ngroups; i++)
+			need_expr(ru->q->groups[i], sa);
+		for (i = 0; i < ru->q->naggs; i++)
+			need_expr(ru->q->aggs[i], sa);
+	}
+	if (sa->lazy)
+		sa->vals = xcalloc(ru->q->table->nfields, sizeof *sa->vals);
+	sa->fake.table = ru->q->table;
+	sa->fake.values = sa->vals;
+	sa->prefilter = qmatch_has_contains(ru->q->where);
+}
+
+static void
+scan_arg_release(struct scan_arg *sa)
+{
+	record_free(sa->scratch);
+	free(sa->need);
+	free(sa->vals);
+	buf_release(&sa->key);
+}
+
 static int
 chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
@@ -1533,6 +1586,38 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 	ru->nphase = ru->phase;
 	ru->r.txn = txn;
 	ru->err = err;
+	if (p->use_ids && !p->backward) {
+		/*
+		 * Forward, the ids are read in their (ascending) order
+		 * through one cursor (access_fetch), each record tested as
+		 * a scan tests it: only the fields the condition reads,
+		 * the whole record only when it matches.
+		 */
+		struct scan_arg	 sa;
+		size_t		 end = at + ru->chunk < p->nids ?
+				    at + ru->chunk : p->nids, from = at;
+
+		if (ru->has_pos && p->ordered)
+			while (from < end && p->ids[from] <= ru->pid)
+				from++;
+		rv = 0;
+		if (from < end) {
+			scan_arg_init(&sa, ru);
+			rv = access_fetch(ru->r.s, txn, ru->q->table,
+			    p->ids + from, end - from, 0, scan_one, &sa,
+			    err);
+			scan_arg_release(&sa);
+			if (rv < 0 || sa.failed) {
+				rv = -1;
+				goto out;
+			}
+		}
+		ru->nwid = end;		/* where the next chunk starts */
+		if (end >= p->nids)
+			ru->nexhausted = 1;
+		rv = 0;
+		goto out;
+	}
 	if (p->use_ids) {
 		size_t	k;
 
@@ -1568,29 +1653,10 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 		uint64_t	 from = ru->started ? ru->wid : ru->has_pos &&
 				    p->ordered ? ru->pid : 0, last = 0;
 
-		memset(&sa, 0, sizeof sa);
-		sa.ru = ru;
-		buf_init(&sa.key);
-		sa.scratch = record_new(ru->q->table);
-		sa.lazy = ru->q->where != NULL || ru->gscan;
-		need_fields(ru->q->where, &sa);
-		if (ru->gscan) {
-			for (i = 0; i < ru->q->ngroups; i++)
-				need_expr(ru->q->groups[i], &sa);
-			for (i = 0; i < ru->q->naggs; i++)
-				need_expr(ru->q->aggs[i], &sa);
-		}
-		if (sa.lazy)
-			sa.vals = xcalloc(ru->q->table->nfields,
-			    sizeof *sa.vals);
-		sa.fake.table = ru->q->table;
-		sa.fake.values = sa.vals;
+		scan_arg_init(&sa, ru);
 		rv = access_scan(ru->r.s, txn, ru->q->table, from, ru->chunk,
 		    0, ru->gscan ? group_scan_one : scan_one, &sa, &last, err);
-		record_free(sa.scratch);
-		free(sa.need);
-		free(sa.vals);
-		buf_release(&sa.key);
+		scan_arg_release(&sa);
 		if (rv < 0 || sa.failed) {
 			rv = -1;
 			goto out;

@@ -514,6 +514,53 @@ store_page_key(const struct record *rec, const char *ixname, struct buf *out)
 	keyset_release(&ks);
 }
 
+/*
+ * The ids of one key of an index with duplicates, read in bulk
+ * (DB_MULTIPLE: a buffer of ids per call, not a call per id).
+ */
+#define LOOKUP_BULK	(64 * 1024)
+
+static int
+lookup_bulk(DBC *c, const void *key, size_t keylen, uint64_t *ids,
+    size_t max, size_t *nout)
+{
+	DBT		 k, d;
+	void		*p, *dd;
+	size_t		 dl;
+	u_int32_t	 op = DB_SET;
+	int		 ret;
+
+	memset(&d, 0, sizeof(d));
+	d.ulen = LOOKUP_BULK;
+	d.data = xmalloc(d.ulen);
+	d.flags = DB_DBT_USERMEM;
+	for (;;) {
+		/* Berkeley DB may write the key it found into k. */
+		store_dbt(&k, key, keylen);
+		ret = DBCALL(c->get(c, &k, &d, op | DB_MULTIPLE));
+		if (ret == DB_BUFFER_SMALL && d.size > d.ulen) {
+			d.ulen = (d.size + 1023) & ~1023U;
+			d.data = xrealloc(d.data, d.ulen);
+			continue;
+		}
+		if (ret != 0)
+			break;
+		op = DB_NEXT_DUP;
+		DB_MULTIPLE_INIT(p, &d);
+		for (;;) {
+			DB_MULTIPLE_NEXT(p, &d, dd, dl);
+			if (p == NULL)
+				break;
+			if (*nout == max)
+				goto out;
+			ids[(*nout)++] = dl == 8 ? store_id_unkey(dd) : 0;
+		}
+	}
+out:
+	free(d.data);
+	return (ret);
+}
+
 int
 store_lookup(struct store_txn *t, const struct table *table,
     const char *ixname, const void *key, size_t keylen, uint64_t *ids,
@@ -533,10 +580,13 @@ store_lookup(struct store_txn *t, const struct table *table,
 	memset(&ic, 0, sizeof(ic));
 	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &ic.c, 0))) != 0)
 		return (read_fail(t, st, ret, err));
-	icur_setkey(&ic, key, keylen);
-	for (ret = icur_get(&ic, DB_SET); ret == 0 && *nout < max;
-	    ret = icur_get(&ic, DB_NEXT_DUP))
-		ids[(*nout)++] = ic.id;
+	if (ix->unique) {
+		icur_setkey(&ic, key, keylen);
+		for (ret = icur_get(&ic, DB_SET); ret == 0 && *nout < max;
+		    ret = icur_get(&ic, DB_NEXT_DUP))
+			ids[(*nout)++] = ic.id;
+	} else
+		ret = lookup_bulk(ic.c, key, keylen, ids, max, nout);
 	if (ret == DB_NOTFOUND)
 		ret = 0;
 	r2 = DBCLOSE(ic.c->close(ic.c));

@@ -153,6 +153,19 @@ typedef int store_scan_fn(uint64_t, const void *, size_t, void *);
 int	 store_scan(struct store_txn *, const struct table *, uint64_t,
 	     size_t, int, store_scan_fn *, void *, uint64_t *, struct buf *);
 
+/*
+ * Records by id: ids[0..n) in ascending order, no two the same, each
+ * handed to fn as store_scan() does (its id and encoded bytes, valid
+ * only during the call); an id with no record is skipped, an archived
+ * record too unless STORE_PAGE_ARCHIVED.  Read in id order through one
+ * cursor, in bulk where the ids lie close together, so a few thousand
+ * ids from an index cost less than a lookup each.  Returns 1 when fn
+ * stopped (returned non-zero), 0 after the last id, or -1.
+ */
+int	 store_fetch(struct store_txn *, const struct table *,
+	     const uint64_t *, size_t, int, store_scan_fn *, void *,
+	     struct buf *);
+
 /* Ids of records whose index ix (exact, folded or unique) has exactly
  * this key; up to max, archived ones too.  Returns the count found (also
  * in *n), or -1. */

@@ -167,6 +167,16 @@ void	 sec_record_keys(struct store_index *, const struct record *,
 	    struct keyset *);
 char	*sec_signature(struct store_index *);
 
+/*
+ * scan.c: records by ids in ascending order (no two the same) through
+ * one cursor: fn(i, id, bytes, len, arg) for each ids[i], bytes NULL
+ * when there is no such record (archived ones come too).  fn returns
+ * non-zero to stop, that value in *stopped.  0 or a Berkeley DB error.
+ */
+typedef int rec_fetch_fn(size_t, uint64_t, const void *, size_t, void *);
+int	 rec_fetch(struct store_txn *, struct store_table *, const uint64_t *,
+	    size_t, rec_fetch_fn *, void *, int *);
+
 /* rec.c */
 int	 rec_count_flush(struct store_txn *, struct buf *);
 int	 rec_get_raw(struct store_txn *, struct store_table *, uint64_t,

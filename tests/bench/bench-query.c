@@ -16,7 +16,8 @@
  * For work on the engine: BENCH_REUSE=1 keeps DIR's data when a run
  * before loaded the same N and M there (it writes DIR/loaded), so a
  * second run times the queries without loading again; BENCH_ONLY=TEXT
- * runs only the figures whose name holds TEXT.
+ * runs only the figures whose name holds TEXT; BENCH_VERBOSE=1 also
+ * prints each figure's plan and every run's times to standard error.
  */
 #include "config.h"
 
@@ -272,6 +273,21 @@ figure(const char *name, const char *clerk, const char *lite,
 	for (i = 0; i < RUNS; i++) {
 		c[i] = run_clerk(clerk, &cr);
 		l[i] = run_lite(lite, &lr);
+	}
+	if (getenv("BENCH_VERBOSE") != NULL) {
+		struct query	*q = NULL;
+		struct buf	 ex = BUF_INIT, err = BUF_INIT;
+
+		if (query_parse(schema, clerk, &q, &err) != 0 ||
+		    query_explain(sess, q, &ex, &err) != 0)
+			fatal("%s", err.data);
+		fprintf(stderr, "%s", ex.data);
+		for (i = 0; i < RUNS; i++)
+			fprintf(stderr, "run %d: clerk %.3f ms, SQLite %.3f "
+			    "ms\n", i + 1, c[i], l[i]);
+		query_free(q);
+		buf_release(&ex);
+		buf_release(&err);
 	}
 	qsort(c, RUNS, sizeof c[0], dblcmp);
 	qsort(l, RUNS, sizeof l[0], dblcmp);

@@ -1570,6 +1570,214 @@ test_scan(void)
 	free(dir);
 }
 
+/*
+ * store_fetch: records by ascending ids, against what each id should
+ * give (its record unless missing, purged or archived), for id sets
+ * dense enough to be read in bulk, sparse enough to be looked up one by
+ * one, and both mixed; and store_lookup of a key with more ids than one
+ * bulk buffer holds.
+ */
+struct fetchq {
+	const struct table *table;
+	const uint64_t	*ids;
+	size_t		 n;
+	int		 flags;
+	uint64_t	*got;
+	size_t		 ngot;
+	size_t		 bad;		/* records whose n is not their id */
+	size_t		 stop_at;
+	int		 rv;
+};
+
+static int
+fetch_cb(uint64_t id, const void *data, size_t len, void *arg)
+{
+	struct fetchq	*fq = arg;
+	struct value	 v;
+
+	if (record_decode_field(data, len, fq->table->fields[1].id, &v) !=
+	    1 || v.i != (int64_t)id)
+		fq->bad++;
+	fq->got[fq->ngot++] = id;
+	return (fq->stop_at != 0 && fq->ngot >= fq->stop_at);
+}
+
+static int
+fetch_fn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct fetchq	*fq = arg;
+
+	fq->ngot = 0;
+	fq->bad = 0;
+	fq->rv = store_fetch(t, fq->table, fq->ids, fq->n, fq->flags,
+	    fetch_cb, fq, e);
+	return (fq->rv < 0 ? -1 : 0);
+}
+
+struct biglq {
+	const struct table *table;
+	const char	*ix;
+	const void	*key;
+	size_t		 keylen;
+	uint64_t	 big[8000];
+	size_t		 nids, max;
+};
+
+static int
+biglookup_fn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct biglq	*q = arg;
+
+	return (store_lookup(t, q->table, q->ix, q->key, q->keylen, q->big,
+	    q->max ? q->max : nitems(q->big), &q->nids, e) < 0 ? -1 : 0);
+}
+
+static const char form_fetch[] =
+    "table fx \"Fx\" \"Фх\" \"Fxs\" \"Фхи\"\n"
+    "field body text(100000) \"Body\" \"Текст\"\n"
+    "field n int \"N\" \"Н\"\n"
+    "field k int index exact \"K\" \"К\"\n";
+
+/* What fetching ids should give: state 0 missing, 1 there, 2 archived. */
+static size_t
+fetch_want(const uint64_t *ids, size_t n, const unsigned char *state,
+    size_t nstate, int archived, uint64_t *out)
+{
+	size_t	i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] < nstate && (state[ids[i]] == 1 ||
+		    (archived && state[ids[i]] == 2)))
+			out[k++] = ids[i];
+	return (k);
+}
+
+static void
+test_fetch(void)
+{
+	struct schema	*sc = inline_schema(form_fetch);
+	struct table	*t = schema_table(sc, "fx");
+	struct store	*s;
+	struct record	*rec;
+	struct fetchq	 fq;
+	static struct biglq lq;
+	struct buf	 body = BUF_INIT, key = BUF_INIT;
+	char		*dir = path("fetch"), what[128];
+	enum { NREC = 5000, NSET = 6000 };
+	static unsigned char state[NREC + 1];
+	static uint64_t	 ids[NSET], want[NSET], got[NSET];
+	uint64_t	 seed = 7;
+	size_t		 i, n, nw, round;
+	int		 r, same, density;
+
+	s = open_store(dir, sc, 1);
+	if (s == NULL)
+		tap_bail("cannot open the fetch store");
+	/* Small records, a few of 5 KB (more than a page) and one of
+	 * 110 KB (more than the bulk buffer); k 1 for all but every
+	 * fiftieth (more ids than one bulk read of the index holds). */
+	for (i = 1; i <= NREC; i++) {
+		buf_reset(&body);
+		buf_printf(&body, "запись %zu", i);
+		while (i % 500 == 0 && body.len < (i == 2500 ? 110000U :
+	    5000U))
+			buf_adds(&body, " текст");
+		rec = record_new(t);
+		set(rec, "body", body.data);
+		rec->values[1].set = 1;
+		rec->values[1].i = (int64_t)i;
+		rec->values[2].set = 1;
+		rec->values[2].i = i % 50 == 0 ? 2 : 1;
+		if (insert(s, rec, "u") != 0 || rec->id != i)
+			diag("insert %zu: %s", i, err.data);
+		record_free(rec);
+		state[i] = 1;
+	}
+	for (i = 3; i <= NREC; i += 37) {
+		simple(s, OP_ARCHIVE, t, i, "u");
+		state[i] = 2;
+	}
+	for (i = 5; i <= NREC; i += 101) {
+		simple(s, OP_PURGE, t, i, "u");
+		state[i] = 0;
+	}
+
+	memset(&fq, 0, sizeof(fq));
+	fq.table = t;
+	fq.ids = ids;
+	fq.got = got;
+	/* Every id, then sets of every density: each id kept with a
+	 * chance of 1 in density, or runs of dense ids between gaps. */
+	for (round = 0; round < 24; round++) {
+		density = round < 2 ? 1 : round < 22 ? (int)(1u << (round %
+		    10)) : 0;
+		n = 0;
+		for (i = 0; i <= NREC + 40 && n < NSET; i++) {
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			if (density > 0 ? (seed >> 33) % (unsigned)density ==
+			    0 : (i / 200) % 3 == 0 || (seed >> 33) % 500 == 0)
+				ids[n++] = i;
+		}
+		fq.n = n;
+		fq.flags = round % 2 ? STORE_PAGE_ARCHIVED : 0;
+		nw = fetch_want(ids, n, state, NREC + 1, round % 2, want);
+		r = store_txn_run(s, STORE_TXN_READONLY, fetch_fn, &fq, &err);
+		same = r == 0 && fq.rv == 0 && fq.ngot == nw && fq.bad == 0;
+		for (i = 0; same && i < nw; i++)
+			same = got[i] == want[i];
+		snprintf(what, sizeof(what), "fetch of %zu ids (1 in %d%s)%s "
+		    "gives %zu records, each its own", n, density,
+		    density ? "" : ": runs", round % 2 ? ", archived too" :
+		    "", nw);
+		ok(same, "%s (got %zu, %zu bad, rv %d: %s)", what, fq.ngot,
+		    fq.bad, fq.rv, r ? err.data : "");
+	}
+	/* Stopped by fn after 10. */
+	for (i = 0; i < 300; i++)
+		ids[i] = i + 1;
+	fq.n = 300;
+	fq.flags = 0;
+	fq.stop_at = 10;
+	r = store_txn_run(s, STORE_TXN_READONLY, fetch_fn, &fq, &err);
+	nw = fetch_want(ids, 300, state, NREC + 1, 0, want);
+	ok(r == 0 && fq.rv == 1 && fq.ngot == 10 && got[9] == want[9],
+	    "fn stops the fetch: 1, after the 10th record (rv %d, %zu)",
+	    fq.rv, fq.ngot);
+	fq.stop_at = 0;
+	fq.n = 0;
+	r = store_txn_run(s, STORE_TXN_READONLY, fetch_fn, &fq, &err);
+	ok(r == 0 && fq.rv == 0 && fq.ngot == 0, "no ids: nothing");
+
+	/* The lookup of k 1: 4,500 ids less the purged, ascending. */
+	memset(&lq, 0, sizeof(lq));
+	lq.table = t;
+	lq.ix = "k";
+	index_int_key(&key, 1);
+	lq.key = key.data;
+	lq.keylen = key.len;
+	r = store_txn_run(s, STORE_TXN_READONLY, biglookup_fn, &lq, &err);
+	nw = 0;
+	for (i = 1; i <= NREC; i++)
+		if (state[i] != 0 && i % 50 != 0)
+			want[nw++] = i;
+	same = r == 0 && lq.nids == nw;
+	for (i = 0; same && i < nw; i++)
+		same = lq.big[i] == want[i];
+	ok(same, "lookup of a key with %zu ids gives them all in order "
+	    "(got %zu)", nw, lq.nids);
+	lq.max = 1000;
+	r = store_txn_run(s, STORE_TXN_READONLY, biglookup_fn, &lq, &err);
+	ok(r == 0 && lq.nids == 1000 && lq.big[999] == want[999],
+	    "and at most max of them (got %zu)", lq.nids);
+
+	buf_release(&body);
+	buf_release(&key);
+	store_close(s);
+	schema_free(sc);
+	free(dir);
+}
+
 /* The cache a store gets when none is asked for. */
 static void
 test_cache_auto(void)
@@ -1603,6 +1811,7 @@ main(void)
 	test_party();
 	test_pages();
 	test_scan();
+	test_fetch();
 	test_cache_auto();
 	test_search_brute();
 	test_pages_brute();
