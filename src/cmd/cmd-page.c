@@ -11,7 +11,10 @@
  * says how many match in all); --wrap goes round to the other end when
  * none is left that way ("wrapped 1").  Rows with no value in the
  * sort's field come after the index's rows, in either direction, so
- * sorting never hides a record.
+ * sorting never hides a record.  The matches of a search are placed in
+ * the list's order by the order of its sort index kept in memory for
+ * the server (struct page_order, read a slice per call), or, until that
+ * is whole or after a write, by walking the index or loading them.
  *
  * With --where COND, a sort by several keys ("name,-city") or by a field
  * without an index, the rows come from the query engine instead, and
@@ -30,7 +33,8 @@
 
 #define PAGE_MAX	500	/* rows in one answer */
 /*
- * Matches of a search ranked in memory.  The word index gives them all
+ * Without the list's order in memory (struct page_order below): the
+ * matches of a search ranked on the spot.  The word index gives them all
  * (their count is exact); below this many they are loaded and put in
  * the list's order, with more the sort index is read in its order from
  * the position, keys only, and each id tested against the matches
