@@ -824,18 +824,26 @@ out:
  * The order is read from the index keys only, a slice of about
  * PAGE_ORDER_SLICE_NS per page call of a list in that order (any call, a
  * search or not: 100-250 ns an entry, so 1,000,000 entries are read in
- * 50-120 calls), and is used only when whole and read at
- * the store's
+ * 50-120 calls), and is used only when whole and read at the store's
  * present write generation (store_generation): any write makes it read
- * again from the start, and until it is whole a search goes the older
- * way (page_search_walk, page_search_small).  One order per table and
+ * again from the start (after PAGE_ORDER_QUIET_NS without writes), and
+ * until it is whole a search goes the older way (page_search_walk,
+ * page_search_small).  A server written to every few seconds thus
+ * keeps to the older way for lists of a million.  One order per table and
  * index for the whole server, shared by every connection (read-only
  * when whole; a thread using it holds a reference).  Ids must fit 32
- * bits (4 + 4 bytes an entry: 8 MB at 1,000,000).
+ * bits (4 + 4 bytes an entry, the arrays grown by doubling: 8-12 MB at
+ * 1,000,000).
  */
 #define PAGE_ORDER_SLICE_NS	2000000
 #define PAGE_ORDER_CLOCK	1024	/* entries between looks at it */
 #define PAGE_ORDER_KEEP		4	/* orders kept, least used dropped */
+/*
+ * After a write the order is read again only once the store has been
+ * quiet this long, so that a server written to all the time does not
+ * spend a slice on every call for an order that never gets whole.
+ */
+#define PAGE_ORDER_QUIET_NS	1000000000ull
 
 struct page_order {
 	struct page_order	*next;
@@ -843,7 +851,7 @@ struct page_order {
 	const struct table	*table;
 	char			*ix;
 	uint64_t		 gen;		/* the store's, when read */
-	uint32_t		*rank;		/* by id: position + 1, 0 none */
+	uint32_t		*rank;		/* by id: place + 1, or 0 */
 	size_t			 nrank;
 	uint32_t		*order;		/* ids by position */
 	size_t			 n, cap;
@@ -855,6 +863,7 @@ struct page_order {
 	int			 dropped;	/* freed by its last user */
 	unsigned		 refs;
 	uint64_t		 used;
+	uint64_t		 written;	/* a write seen then, or 0 */
 };
 
 static pthread_mutex_t	 page_order_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -987,10 +996,11 @@ page_order_slice(struct page_state *st)
 	struct page_order	**op, *o, **lrup;
 	struct page_slice	 sl;
 	struct buf		 err = BUF_INIT;
-	uint64_t		 gen, gen2;
+	uint64_t		 gen, gen2 = 0, now, written = 0;
 	size_t			 k;
 	int			 r;
 
+	now = clock_monotonic_ns();
 	if (store_generation(st->ctx->store, &gen, &err) != 0) {
 		buf_release(&err);
 		return;
@@ -1006,6 +1016,7 @@ page_order_slice(struct page_state *st)
 		/* Written since: read again, beside it while it is used. */
 		page_order_drop(op);
 		o = NULL;
+		written = now;
 	}
 	if (o == NULL) {
 		o = xcalloc(1, sizeof *o);
@@ -1014,16 +1025,19 @@ page_order_slice(struct page_state *st)
 		o->ix = xstrdup(st->ix);
 		buf_init(&o->last);
 		o->gen = gen;
+		o->written = written;
 		o->next = page_orders;
 		page_orders = o;
 		/* Too many: the least used one nobody reads goes. */
 		for (;;) {
 			lrup = NULL;
 			k = 0;
-			for (op = &page_orders; *op != NULL; op = &(*op)->next) {
+			for (op = &page_orders; *op != NULL;
+			    op = &(*op)->next) {
 				k++;
 				if (*op != o && !(*op)->building &&
-				    (lrup == NULL || (*op)->used < (*lrup)->used))
+				    (lrup == NULL ||
+				    (*op)->used < (*lrup)->used))
 					lrup = op;
 			}
 			if (k <= PAGE_ORDER_KEEP || lrup == NULL)
@@ -1031,8 +1045,15 @@ page_order_slice(struct page_state *st)
 			page_order_drop(lrup);
 		}
 	}
-	if (o->gen != gen)
+	if (o->gen != gen) {
 		page_order_reset(o, gen);
+		o->written = now;
+	}
+	if (o->written != 0 && now - o->written < PAGE_ORDER_QUIET_NS) {
+		pthread_mutex_unlock(&page_order_lock);
+		buf_release(&err);
+		return;
+	}
 	o->building = 1;
 	o->used = ++page_order_tick;
 	pthread_mutex_unlock(&page_order_lock);
@@ -1051,10 +1072,11 @@ page_order_slice(struct page_state *st)
 
 	pthread_mutex_lock(&page_order_lock);
 	o->building = 0;
-	if (r != 0 || gen2 != o->gen)
+	if (r != 0 || gen2 != o->gen) {
 		/* Written while read (or not read): from the start. */
 		page_order_reset(o, r != 0 ? 0 : gen2);
-	else if (sl.end && !o->broken)
+		o->written = clock_monotonic_ns();
+	} else if (sl.end && !o->broken)
 		o->complete = 1;
 	pthread_mutex_unlock(&page_order_lock);
 	buf_release(&sl.key0);
@@ -1093,7 +1115,7 @@ page_order_release(struct page_order *o)
 struct page_place {
 	struct page_state	*st;
 	const struct page_order	*o;
-	size_t			 lt, le;	/* entries before, at or before */
+	size_t			 lt, le;	/* entries < and <= it */
 	struct buf		 key;
 };
 
