@@ -1173,17 +1173,25 @@ row_values(struct run *ru, struct item *it)
 		return (0);
 	it->vals = xcalloc(q->ncols ? q->ncols : 1, sizeof *it->vals);
 	for (i = 0; i < q->ncols; i++) {
+		if (col_lends(q, i)) {
+			/* A field of its own, as qeval() gives it: an empty
+			 * text is no value. */
+			const struct field *f = col_expr(q, i)->path[0];
+			const struct value *rv = &it->rec->values[f->pos];
+
+			if (rv->set && (FT_IS_INT(f->type) || (rv->s != NULL &&
+			    rv->len != 0))) {
+				it->vals[i].set = 1;
+				it->vals[i].i = rv->i;
+				it->vals[i].s = rv->s;
+				it->vals[i].len = rv->len;
+			}
+			continue;
+		}
 		if (qeval(&ru->r, col_expr(q, i), it->rec, 0, &v,
 		    ru->err) != 0)
 			return (-1);
-		if (!col_lends(q, i)) {
-			qv_to_value(&v, &it->vals[i]);
-			continue;
-		}
-		it->vals[i].set = v.set;
-		it->vals[i].i = v.i;
-		it->vals[i].s = (char *)(uintptr_t)v.s;
-		it->vals[i].len = v.len;
+		qv_to_value(&v, &it->vals[i]);
 	}
 	return (0);
 }
