@@ -183,9 +183,23 @@ out:
 
 /* store_check(). */
 
+/*
+ * The word index is posting lists (words.c), checked both ways without
+ * a look-up per word: each record's words are summed up (how many, and
+ * the sum of their hashes) in id order, the postings are walked once
+ * and taken off their record's sum, and every sum must end at zero.
+ */
+struct wsum {
+	uint64_t	 id;
+	uint64_t	 hash;
+	int64_t		 n;
+};
+
 struct check {
 	struct store_table *st;
 	uint64_t	*expect;	/* entries each index should have */
+	struct wsum	*ws;		/* records' words, ascending ids */
+	size_t		 nws, aws;
 };
 
 static int
@@ -216,6 +230,147 @@ entry_present(struct store_txn *t, struct store_index *ix, DBC *c,
 	if (ret != 0)
 		return (check_fail(t, ix->st, ret, err));
 	return (1);
+}
+
+static void
+wsum_add(struct check *ck, uint64_t id, const struct keyset *ks)
+{
+	struct wsum	*w;
+	size_t		 j;
+
+	if (ks->n == 0)
+		return;
+	if (ck->nws == ck->aws) {
+		ck->aws = ck->aws ? ck->aws * 2 : 1024;
+		ck->ws = xreallocarray(ck->ws, ck->aws, sizeof(*ck->ws));
+	}
+	w = &ck->ws[ck->nws++];
+	w->id = id;
+	w->n = (int64_t)ks->n;
+	w->hash = 0;
+	for (j = 0; j < ks->n; j++)
+		w->hash += hash_fnv1a(ks->bytes.data + ks->off[j], ks->len[j]);
+}
+
+static struct wsum *
+wsum_find(struct check *ck, uint64_t id)
+{
+	size_t	lo = 0, hi = ck->nws, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ck->ws[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo < ck->nws && ck->ws[lo].id == id ? &ck->ws[lo] : NULL);
+}
+
+/*
+ * The word index: every chunk well formed (its key, ids ascending from
+ * its bound and below the next chunk's), and its postings exactly the
+ * records' words.
+ */
+static int
+check_words(struct store_txn *t, struct check *ck, size_t i,
+    struct buf *err)
+{
+	struct store_table *st = ck->st;
+	struct store_index *ix = &st->ix[i];
+	struct buf	 prev = BUF_INIT;
+	struct wsum	*w;
+	uint64_t	*ids = NULL, lo, last = 0, h;
+	size_t		 nids, alloc = 0, tl, j, bulk = 256 * 1024;
+	void		*p, *kk, *dd, *mem;
+	size_t		 kl, dl;
+	DBC		*c;
+	DBT		 k, d;
+	int		 ret, rc = -1;
+	u_int32_t	 flag = DB_FIRST;
+
+	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &c,
+	    DB_READ_COMMITTED))) != 0)
+		return (check_fail(t, st, ret, err));
+	mem = xmalloc(bulk);
+	for (;;) {
+		memset(&k, 0, sizeof(k));
+		memset(&d, 0, sizeof(d));
+		d.data = mem;
+		d.ulen = (u_int32_t)bulk;
+		d.flags = DB_DBT_USERMEM;
+		ret = DBCALL(c->get(c, &k, &d, flag | DB_MULTIPLE_KEY));
+		flag = DB_NEXT;
+		if (ret == DB_NOTFOUND)
+			break;
+		if (ret != 0) {
+			check_fail(t, st, ret, err);
+			goto out;
+		}
+		DB_MULTIPLE_INIT(p, &d);
+		for (;;) {
+			DB_MULTIPLE_KEY_NEXT(p, &d, kk, kl, dd, dl);
+			if (p == NULL)
+				break;
+			nids = 0;
+			if (words_key_split(kk, kl, &tl, &lo) == -1 ||
+			    words_decode(dd, dl, &ids, &nids, &alloc) == -1 ||
+			    nids == 0) {
+				buf_error(err, _("index '%s' has a damaged "
+				    "entry"), ix->file);
+				goto out;
+			}
+			/* After the previous chunk of the same token. */
+			if (prev.len == tl && memcmp(prev.data, kk, tl) == 0 &&
+			    last >= lo) {
+				buf_error(err, _("index '%s' has chunks out "
+				    "of order"), ix->file);
+				goto out;
+			}
+			buf_reset(&prev);
+			buf_add(&prev, kk, tl);
+			h = hash_fnv1a(kk, tl);
+			for (j = 0; j < nids; j++) {
+				if (ids[j] < lo || (j != 0 &&
+				    ids[j] <= ids[j - 1])) {
+					buf_error(err, _("index '%s' has "
+					    "chunks out of order"), ix->file);
+					goto out;
+				}
+				if ((w = wsum_find(ck, ids[j])) == NULL) {
+					buf_error(err, _("index '%s' has a key "
+					    "for %s %llu that the record does "
+					    "not give"), ix->file, st->t->name,
+					    (unsigned long long)ids[j]);
+					goto out;
+				}
+				w->n--;
+				w->hash -= h;
+			}
+			last = ids[nids - 1];
+		}
+	}
+	for (j = 0; j < ck->nws; j++) {
+		w = &ck->ws[j];
+		if (w->n > 0) {
+			buf_error(err, _("index '%s' lacks a key of %s %llu"),
+			    ix->file, st->t->name, (unsigned long long)w->id);
+			goto out;
+		}
+		if (w->n != 0 || w->hash != 0) {
+			buf_error(err, _("index '%s' has a key for %s %llu "
+			    "that the record does not give"), ix->file,
+			    st->t->name, (unsigned long long)w->id);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	(void)DBCLOSE(c->close(c));
+	free(mem);
+	free(ids);
+	buf_release(&prev);
+	return (rc);
 }
 
 /* Every record's keys are in every index. */
@@ -259,6 +414,10 @@ check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
 				goto out;
 			}
 			ck->expect[i] += ks.n;
+			if (st->ix[i].kind == SIX_SEARCH) {
+				wsum_add(ck, id, &ks);
+				continue;
+			}
 			for (j = 0; j < ks.n; j++) {
 				r = entry_present(t, &st->ix[i], ic[i],
 				    ks.bytes.data + ks.off[j], ks.len[j], id,
@@ -385,6 +544,7 @@ check_txn(struct store_txn *t, void *arg, struct buf *err)
 	size_t		 i;
 
 	memset(ck->expect, 0, (st->nix ? st->nix : 1) * sizeof(*ck->expect));
+	ck->nws = 0;
 	if (check_records(t, ck, &nrec, err) == -1)
 		return (-1);
 	if (store_count(t, st->t, &counted, err) == -1)
@@ -394,7 +554,8 @@ check_txn(struct store_txn *t, void *arg, struct buf *err)
 		    "has %llu"), st->t->name, (unsigned long long)counted,
 		    (unsigned long long)nrec));
 	for (i = 0; i < st->nix; i++)
-		if (check_index(t, ck, i, err) == -1)
+		if ((st->ix[i].kind == SIX_SEARCH ? check_words(t, ck, i,
+		    err) : check_index(t, ck, i, err)) == -1)
 			return (-1);
 	return (0);
 }
@@ -410,7 +571,10 @@ store_check(struct store *s, const struct table *table, struct buf *err)
 		return (buf_error(err, _("no table '%s' in the database"),
 		    table->name));
 	ck.expect = xcalloc(ck.st->nix ? ck.st->nix : 1, sizeof(*ck.expect));
+	ck.ws = NULL;
+	ck.aws = 0;
 	r = store_txn_run(s, STORE_TXN_READONLY, check_txn, &ck, err);
 	free(ck.expect);
+	free(ck.ws);
 	return (r);
 }

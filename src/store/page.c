@@ -9,14 +9,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store_int.h"
-
-/* How many distinct keys a search token may match and still be walked
- * key by key; past that its ids are gathered and sorted. */
-#define SEARCH_STREAM_KEYS	1024
 
 static int
 read_fail(struct store_txn *t, struct store_table *st, int ret,
@@ -599,37 +596,29 @@ store_lookup(struct store_txn *t, const struct table *table,
 }
 
 /*
- * Search.  Each query token matches the index keys it is a prefix of:
- * a few distinct keys ("иванов", "иванова", "ивановна" for "иванов"),
- * each with its ids in ascending order (sorted duplicates).  A token is
- * a stream of ascending ids, the merge of its keys' lists; the answer is
- * the intersection of the streams, taken window by window of ids (bit
- * sets) from the smallest id up, so the first max ids cost only as much
- * as the ids below them, not whole ranges.
- * Ids are read a page at a time (DB_MULTIPLE), and a long jump searches
- * the duplicates (DB_GET_BOTH_RANGE) instead of reading through them.
- * A token matching very many distinct keys (a letter, a digit) gathers
- * its ids once, in bulk, and sorts them.
+ * Search, over the word index's posting lists (words.c).  Each query
+ * token is a stream of ascending ids.  A token short enough to have a
+ * prefix key (1-3 letters, keys.c) is that key's list, read a few dozen
+ * chunks at a time as the intersection needs them, so the first page of
+ * a letter costs a read or two, not all its ids.  A longer token is the
+ * union of the lists of every token it is a prefix of ("иванов" finds
+ * "иванова" too): few and short, read at once and, when there are
+ * several, sorted.  The answer is the intersection of the streams,
+ * taken window by window of ids (bit sets) from the smallest id up, so
+ * the first max ids cost about as much as the ids below them.
  */
 #define SEARCH_BULK	(64 * 1024)
 #define SEARCH_WINDOW	(1 << 20)	/* ids; a multiple of 64 */
 
-struct kstream {
-	struct buf	 key;
-	uint64_t	*ids;		/* a page of ids, ascending */
-	size_t		 n, at, alloc;
-	int		 done;		/* no ids after the buffer */
-	int		 first;		/* only the first id is read */
-};
-
 struct tstream {
-	DBC		*c;		/* one cursor for all its keys */
-	struct kstream	*curkey;	/* where the cursor stands */
-	struct kstream	*ks;
-	size_t		 nks;
-	uint64_t	*ids;		/* gathered instead of streamed */
-	size_t		 nids, at;
-	int		 gathered;
+	DBC		*c;
+	struct buf	 key;		/* the token, or its prefix key */
+	struct buf	 last;		/* the last token read (gathered) */
+	int		 lazy;		/* one list, read as needed */
+	int		 started, done;
+	size_t		 bulk;		/* bytes the next read may take */
+	uint64_t	*ids;		/* ascending, from at on unread */
+	size_t		 nids, at, alloc;
 };
 
 struct search {
@@ -640,175 +629,8 @@ struct search {
 	size_t		 nts;
 	int		 ret;
 	void		*bulk;
-	unsigned char	 idb[8];
-	struct buf	 pfx;		/* a short token's prefix key */
+	size_t		 pagesize;	/* of the word index */
 };
-
-static int
-prefix_of(const struct buf *p, const void *key, size_t len)
-{
-	return (len >= p->len && memcmp(key, p->data, p->len) == 0);
-}
-
-static uint64_t
-kstream_cur(const struct kstream *k)
-{
-	return (k->at < k->n ? k->ids[k->at] : UINT64_MAX);
-}
-
-/* Read the ids from the cursor's position on, one page of them. */
-static int
-kstream_fill(struct search *s, struct tstream *ts, struct kstream *k,
-    u_int32_t flag)
-{
-	DBT	 kd, bd;
-	void	*p, *dd;
-	size_t	 dl;
-	int	 ret;
-
-	store_dbt(&kd, k->key.data, k->key.len);
-	memset(&bd, 0, sizeof(bd));
-	bd.data = s->bulk;
-	bd.ulen = SEARCH_BULK;
-	bd.flags = DB_DBT_USERMEM;
-	ret = DBCALL(ts->c->get(ts->c, &kd, &bd, flag | DB_MULTIPLE));
-	k->n = k->at = 0;
-	if (ret == DB_NOTFOUND) {
-		k->done = 1;
-		return (0);
-	}
-	if (ret != 0)
-		return (s->ret = ret);
-	DB_MULTIPLE_INIT(p, &bd);
-	for (;;) {
-		DB_MULTIPLE_NEXT(p, &bd, dd, dl);
-		if (p == NULL)
-			break;
-		if (dl != 8)
-			continue;
-		if (k->n == k->alloc) {
-			k->alloc = k->alloc ? k->alloc * 2 : 256;
-			k->ids = xreallocarray(k->ids, k->alloc,
-			    sizeof(*k->ids));
-		}
-		k->ids[k->n++] = store_id_unkey(dd);
-	}
-	return (0);
-}
-
-/*
- * Move a key stream to its first id >= x: within the page read, else the
- * next page if the shared cursor still stands at the end of this key's
- * page, else a search of the duplicates for x.
- */
-static int
-kstream_seek(struct search *s, struct tstream *ts, struct kstream *k,
-    uint64_t x)
-{
-	DBT	 kd, dd;
-	size_t	 lo, hi, mid;
-	int	 ret, stepped = 0;
-
-	for (;;) {
-		lo = k->at;
-		hi = k->n;
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if (k->ids[mid] < x)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		k->at = lo;
-		if (lo < k->n || k->done)
-			return (0);
-		if (ts->curkey == k && !stepped) {
-			stepped = 1;
-			if (kstream_fill(s, ts, k, DB_NEXT_DUP) != 0)
-				return (-1);
-			continue;
-		}
-		/*
-		 * Only the first id, from the walk over the keys: most keys
-		 * have a page of ids or less, so read the first page whole.
-		 */
-		if (k->first && !stepped) {
-			k->first = 0;
-			stepped = 1;
-			ts->curkey = k;
-			if (kstream_fill(s, ts, k, DB_SET) != 0)
-				return (-1);
-			continue;
-		}
-		store_dbt(&kd, k->key.data, k->key.len);
-		store_id_key(s->idb, x);
-		store_dbt(&dd, s->idb, 8);
-		dd.ulen = 8;
-		dd.flags = DB_DBT_USERMEM;
-		ret = DBCALL(ts->c->get(ts->c, &kd, &dd, DB_GET_BOTH_RANGE));
-		ts->curkey = k;
-		stepped = 1;
-		if (ret == DB_NOTFOUND) {
-			k->n = k->at = 0;
-			k->done = 1;
-			return (0);
-		}
-		if (ret != 0)
-			return (s->ret = ret);
-		if (kstream_fill(s, ts, k, DB_CURRENT) != 0)
-			return (-1);
-	}
-}
-
-/*
- * Mark a token's ids in [lo, hi) in bits (bit i = id lo + i); bits NULL
- * only moves the token past hi.  *next is its smallest id >= hi
- * (UINT64_MAX when there is none).  Key streams are advanced by binary
- * search in their page and refilled as they run out, so ids below lo
- * are never read one by one.
- */
-static int
-tstream_mark(struct search *s, struct tstream *ts, uint64_t lo, uint64_t hi,
-    uint64_t *bits, uint64_t *next)
-{
-	struct kstream	*k;
-	size_t		 i, lo_at, hi_at, mid;
-	uint64_t	 id;
-
-	*next = UINT64_MAX;
-	if (ts->gathered) {
-		for (lo_at = ts->at, hi_at = ts->nids; lo_at < hi_at;) {
-			mid = lo_at + (hi_at - lo_at) / 2;
-			if (ts->ids[mid] < (bits != NULL ? lo : hi))
-				lo_at = mid + 1;
-			else
-				hi_at = mid;
-		}
-		for (ts->at = lo_at; ts->at < ts->nids &&
-		    ts->ids[ts->at] < hi; ts->at++) {
-			id = ts->ids[ts->at] - lo;
-			bits[id >> 6] |= (uint64_t)1 << (id & 63);
-		}
-		if (ts->at < ts->nids)
-			*next = ts->ids[ts->at];
-		return (0);
-	}
-	for (i = 0; i < ts->nks; i++) {
-		k = &ts->ks[i];
-		if (kstream_seek(s, ts, k, bits != NULL ? lo : hi) != 0)
-			return (-1);
-		while (kstream_cur(k) < hi) {
-			id = k->ids[k->at++];
-			bits[(id - lo) >> 6] |= (uint64_t)1 << ((id - lo) & 63);
-			if (k->at == k->n && !k->done &&
-			    kstream_seek(s, ts, k, id + 1) != 0)
-				return (-1);
-		}
-		if (kstream_cur(k) < *next)
-			*next = kstream_cur(k);
-	}
-	return (0);
-}
 
 static int
 idcmp(const void *a, const void *b)
@@ -818,50 +640,164 @@ idcmp(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
-/* All the ids of a token's range, in bulk, sorted and unique. */
+/*
+ * One bulk read of chunks from where the cursor stands (the first, from
+ * the token's first chunk).  The chunks of the lazy token's own key are
+ * decoded; for a gathered token, every key it is a prefix of.  *multi is
+ * set when more than one token was seen.
+ */
 static int
-tstream_gather(struct search *s, struct tstream *ts, const struct buf *tok)
+tstream_read(struct search *s, struct tstream *ts, int *multi)
 {
 	DBT	 kd, bd;
 	void	*p, *kk, *dd;
-	size_t	 kl, dl, alloc = 0, i, k;
-	int	 ret, more = 1;
-	u_int32_t flag = DB_SET_RANGE;
+	size_t	 kl, dl, tl;
+	uint64_t lo;
+	int	 ret;
+	struct buf first = BUF_INIT;
 
-	ts->gathered = 1;
-	while (more) {
-		store_dbt(&kd, tok->data, tok->len);
+	if (!ts->started) {
+		buf_add(&first, ts->key.data, ts->key.len);
+		if (ts->lazy)
+			buf_add(&first, "", 1);	/* the 0x00 separator */
+		store_dbt(&kd, first.data, first.len);
+	} else
+		memset(&kd, 0, sizeof(kd));
+	/*
+	 * The first read is small (the first page of a letter needs a
+	 * few chunks), the next ones bigger; Berkeley DB wants a page at
+	 * least.
+	 */
+	if (ts->bulk == 0) {
+		ts->bulk = SEARCH_BULK / 16;
+		if (s->pagesize > ts->bulk)
+			ts->bulk = s->pagesize < SEARCH_BULK ? s->pagesize :
+			    SEARCH_BULK;
+	}
+	for (;;) {
 		memset(&bd, 0, sizeof(bd));
 		bd.data = s->bulk;
-		bd.ulen = SEARCH_BULK;
+		bd.ulen = (u_int32_t)ts->bulk;
 		bd.flags = DB_DBT_USERMEM;
-		ret = DBCALL(ts->c->get(ts->c, &kd, &bd, flag |
-		    DB_MULTIPLE_KEY));
-		flag = DB_NEXT;
-		if (ret == DB_NOTFOUND)
+		ret = DBCALL(ts->c->get(ts->c, &kd, &bd, (ts->started ?
+		    DB_NEXT : DB_SET_RANGE) | DB_MULTIPLE_KEY));
+		if (ret != DB_BUFFER_SMALL || ts->bulk == SEARCH_BULK)
 			break;
-		if (ret != 0)
-			return (s->ret = ret);
-		DB_MULTIPLE_INIT(p, &bd);
-		for (;;) {
-			DB_MULTIPLE_KEY_NEXT(p, &bd, kk, kl, dd, dl);
-			if (p == NULL)
-				break;
-			if (!prefix_of(tok, kk, kl)) {
-				more = 0;
-				break;
-			}
-			if (dl != 8)
-				continue;
-			if (ts->nids == alloc) {
-				alloc = alloc ? alloc * 2 : 1024;
-				ts->ids = xreallocarray(ts->ids, alloc,
-				    sizeof(*ts->ids));
-			}
-			ts->ids[ts->nids++] = store_id_unkey(dd);
-		}
+		ts->bulk = SEARCH_BULK;
 	}
-	if (ts->nids > 1) {
+	if (ts->bulk < SEARCH_BULK)
+		ts->bulk *= 2;
+	ts->started = 1;
+	buf_release(&first);
+	if (ret == DB_NOTFOUND) {
+		ts->done = 1;
+		return (0);
+	}
+	if (ret != 0)
+		return (s->ret = ret);
+	DB_MULTIPLE_INIT(p, &bd);
+	for (;;) {
+		DB_MULTIPLE_KEY_NEXT(p, &bd, kk, kl, dd, dl);
+		if (p == NULL)
+			break;
+		if (words_key_split(kk, kl, &tl, &lo) == -1)
+			continue;
+		if (ts->lazy ? tl != ts->key.len || memcmp(kk, ts->key.data,
+		    tl) != 0 : tl < ts->key.len || memcmp(kk, ts->key.data,
+		    ts->key.len) != 0) {
+			/* Keys are in order: nothing of the token follows. */
+			ts->done = 1;
+			return (0);
+		}
+		if (!ts->lazy && (tl != ts->last.len || memcmp(ts->last.data,
+		    kk, tl) != 0)) {
+			if (ts->last.len != 0)
+				*multi = 1;
+			buf_reset(&ts->last);
+			buf_add(&ts->last, kk, tl);
+		}
+		if (words_decode(dd, dl, &ts->ids, &ts->nids, &ts->alloc) == -1)
+			return (s->ret = EBADMSG);
+	}
+	return (0);
+}
+
+/* A lazy token's ids read until one is >= need (or none is left). */
+static int
+tstream_fill(struct search *s, struct tstream *ts, uint64_t need)
+{
+	int	multi = 0;
+
+	while (!ts->done && (ts->nids == 0 || ts->ids[ts->nids - 1] < need)) {
+		/* What the windows passed is dropped, not kept. */
+		if (ts->at > 4096 && ts->at >= ts->nids / 2) {
+			memmove(ts->ids, ts->ids + ts->at, (ts->nids - ts->at) *
+			    sizeof(*ts->ids));
+			ts->nids -= ts->at;
+			ts->at = 0;
+		}
+		if (tstream_read(s, ts, &multi) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Mark a token's ids in [lo, hi) in bits (bit i = id lo + i); bits NULL
+ * only moves the token past hi.  *next is its smallest id >= hi
+ * (UINT64_MAX when there is none).
+ */
+static int
+tstream_mark(struct search *s, struct tstream *ts, uint64_t lo, uint64_t hi,
+    uint64_t *bits, uint64_t *next)
+{
+	size_t		 lo_at, hi_at, mid;
+	uint64_t	 id;
+
+	*next = UINT64_MAX;
+	if (ts->lazy && tstream_fill(s, ts, hi) != 0)
+		return (-1);
+	for (lo_at = ts->at, hi_at = ts->nids; lo_at < hi_at;) {
+		mid = lo_at + (hi_at - lo_at) / 2;
+		if (ts->ids[mid] < (bits != NULL ? lo : hi))
+			lo_at = mid + 1;
+		else
+			hi_at = mid;
+	}
+	for (ts->at = lo_at; ts->at < ts->nids && ts->ids[ts->at] < hi;
+	    ts->at++) {
+		id = ts->ids[ts->at] - lo;
+		bits[id >> 6] |= (uint64_t)1 << (id & 63);
+	}
+	if (ts->at < ts->nids)
+		*next = ts->ids[ts->at];
+	return (0);
+}
+
+/*
+ * Open a token: its prefix key, read lazily; or every token it is a
+ * prefix of, gathered now, sorted and unique.
+ */
+static int
+tstream_open(struct search *s, struct tstream *ts, const void *tok,
+    size_t len)
+{
+	size_t	i, k;
+	int	ret, multi = 0;
+
+	if ((ret = DBCALL(s->db->cursor(s->db, s->t->txn, &ts->c, 0))) != 0)
+		return (s->ret = ret);
+	buf_init(&ts->key);
+	buf_init(&ts->last);
+	if (index_search_prefix_key(tok, len, &ts->key)) {
+		ts->lazy = 1;
+		return (0);
+	}
+	buf_add(&ts->key, tok, len);
+	while (!ts->done)
+		if (tstream_read(s, ts, &multi) != 0)
+			return (-1);
+	if (multi && ts->nids > 1) {
 		qsort(ts->ids, ts->nids, sizeof(*ts->ids), idcmp);
 		for (i = k = 1; i < ts->nids; i++)
 			if (ts->ids[i] != ts->ids[k - 1])
@@ -871,84 +807,13 @@ tstream_gather(struct search *s, struct tstream *ts, const struct buf *tok)
 	return (0);
 }
 
-/* One more key of a token, with its first id (from the walk over the
- * keys); the rest of its ids are read when needed. */
-static void
-tstream_add_key(struct tstream *ts, size_t *alloc, const void *key,
-    size_t len, uint64_t id)
-{
-	struct kstream	*k;
-
-	if (ts->nks == *alloc) {
-		*alloc = *alloc ? *alloc * 2 : 8;
-		ts->ks = xreallocarray(ts->ks, *alloc, sizeof(*ts->ks));
-	}
-	k = &ts->ks[ts->nks++];
-	memset(k, 0, sizeof(*k));
-	buf_init(&k->key);
-	buf_add(&k->key, key, len);
-	k->alloc = 256;
-	k->ids = xreallocarray(NULL, k->alloc, sizeof(*k->ids));
-	k->ids[0] = id;
-	k->n = 1;
-	k->first = 1;
-}
-
-/*
- * Open a token: find its distinct keys (each with its first id, which
- * is all most of them will ever need); too many, and it gathers.  A
- * token short enough to have a prefix key (keys.c) is that one key.
- */
-static int
-tstream_open(struct search *s, struct tstream *ts, const struct buf *tok)
-{
-	struct icur	 ic;
-	size_t		 alloc = 0;
-	int		 ret, one;
-
-	memset(&ic, 0, sizeof(ic));
-	ic.dup = 1;
-	if ((ret = DBCALL(s->db->cursor(s->db, s->t->txn, &ic.c, 0))) != 0)
-		return (s->ret = ret);
-	ts->c = ic.c;
-	buf_reset(&s->pfx);
-	if ((one = index_search_prefix_key(tok->data, tok->len, &s->pfx))) {
-		icur_setkey(&ic, s->pfx.data, s->pfx.len);
-		ret = icur_get(&ic, DB_SET);
-	} else {
-		icur_setkey(&ic, tok->data, tok->len);
-		ret = icur_get(&ic, DB_SET_RANGE);
-	}
-	for (; ret == 0 && (one || prefix_of(tok, ic.key.data, ic.key.len));
-	    ret = icur_get(&ic, DB_NEXT_NODUP)) {
-		if (ts->nks == SEARCH_STREAM_KEYS) {
-			ret = 0;
-			break;
-		}
-		tstream_add_key(ts, &alloc, ic.key.data, ic.key.len, ic.id);
-		if (one)
-			break;
-	}
-	icur_release(&ic);
-	if (ret != 0 && ret != DB_NOTFOUND)
-		return (s->ret = ret);
-	if (ts->nks == SEARCH_STREAM_KEYS)
-		return (tstream_gather(s, ts, tok));
-	return (0);
-}
-
 static void
 tstream_close(struct tstream *ts)
 {
-	size_t	i;
-
 	if (ts->c != NULL)
 		(void)DBCLOSE(ts->c->close(ts->c));
-	for (i = 0; i < ts->nks; i++) {
-		buf_release(&ts->ks[i].key);
-		free(ts->ks[i].ids);
-	}
-	free(ts->ks);
+	buf_release(&ts->key);
+	buf_release(&ts->last);
 	free(ts->ids);
 }
 
@@ -959,10 +824,10 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	struct store_table *st;
 	struct search	 s;
 	struct keyset	 toks;
-	struct buf	 tok = BUF_INIT;
 	uint64_t	*acc = NULL, *bits = NULL, any;
 	uint64_t	 lo, hi, next, nextlo, width;
 	size_t		 i, w, words;
+	u_int32_t	 pagesize;
 	int		 rc = 0, empty;
 
 	*nout = 0;
@@ -971,6 +836,9 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	if (st->search == NULL)
 		return (buf_error(err, _("table '%s' has no search fields"),
 		    table->name));
+	/* A search sees its own transaction's writes. */
+	if (words_flush(t, err) == -1)
+		return (-1);
 	keyset_init(&toks);
 	index_query_tokens(q, &toks);
 	if (toks.n == 0 || max == 0) {
@@ -981,13 +849,14 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	s.t = t;
 	s.st = st;
 	s.db = st->search->raw;
+	if (s.db->get_pagesize(s.db, &pagesize) == 0)
+		s.pagesize = pagesize;
 	s.ts = xcalloc(toks.n, sizeof(*s.ts));
 	s.bulk = xmalloc(SEARCH_BULK);
 	for (i = 0; i < toks.n; i++) {
-		buf_reset(&tok);
-		buf_add(&tok, toks.bytes.data + toks.off[i], toks.len[i]);
 		s.nts++;
-		if (tstream_open(&s, &s.ts[i], &tok) != 0)
+		if (tstream_open(&s, &s.ts[i], toks.bytes.data + toks.off[i],
+		    toks.len[i]) != 0)
 			goto out;
 	}
 	/*
@@ -1038,7 +907,10 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 			width *= 2;
 	}
 out:
-	if (s.ret != 0)
+	if (s.ret == EBADMSG)
+		rc = buf_error(err, _("the word index of table '%s' is "
+		    "damaged; run clerk admin verify"), st->t->name);
+	else if (s.ret != 0)
 		rc = read_fail(t, st, s.ret, err);
 	for (i = 0; i < s.nts; i++)
 		tstream_close(&s.ts[i]);
@@ -1046,8 +918,6 @@ out:
 	free(bits);
 	free(s.ts);
 	free(s.bulk);
-	buf_release(&s.pfx);
-	buf_release(&tok);
 	keyset_release(&toks);
 	return (rc == -1 ? -1 : (int)*nout);
 }

@@ -2,10 +2,11 @@
  * rec.c: records.  Get, insert, update with revision check, archive,
  * restore, purge, referrers and counts, each with its audit entry in the
  * same transaction.  Secondary indexes follow the primary by themselves
- * (associated); what Berkeley DB cannot check (unique keys, because a
- * duplicate in a unique secondary comes back as a bare EINVAL, and
- * references) is checked here first.  A failure leaves the caller's
- * record as it was.  Never prints.
+ * (associated), except the word index: every write here queues the
+ * record's word changes in the transaction (words.c).  What Berkeley DB
+ * cannot check (unique keys, because a duplicate in a unique secondary
+ * comes back as a bare EINVAL, and references) is checked here first.
+ * A failure leaves the caller's record as it was.  Never prints.
  *
  * Key 0 of each primary holds the table's record count (8 bytes,
  * big-endian): exact, transactional and O(1) to read.  Inserts and
@@ -337,7 +338,8 @@ store_insert(struct store_txn *t, struct record *rec, const char *user,
 	rec->updated_by = xstrdup(user_or_empty(user));
 	if (rec_put(t, st, rec, DB_NOOVERWRITE, err) == -1 ||
 	    audit_add(t, "insert", NULL, rec, user_or_empty(user), rec->id, 1,
-	    err) == -1)
+	    err) == -1 ||
+	    words_queue_record(t, st, NULL, rec, rec->id, err) == -1)
 		goto fail;
 	t->delta[st->n]++;
 	head_commit(rec, &h);
@@ -413,7 +415,8 @@ store_update(struct store_txn *t, struct record *rec, uint32_t base_rev,
 		buf_add(&rec->extra, old->extra.data, old->extra.len);
 	if (rec_put(t, st, rec, 0, err) == -1 ||
 	    audit_add(t, "update", old, rec, user_or_empty(user), rec->id,
-	    rec->rev, err) == -1)
+	    rec->rev, err) == -1 ||
+	    words_queue_record(t, st, old, rec, rec->id, err) == -1)
 		goto fail;
 	head_commit(rec, &h);
 	record_free(old);
@@ -430,6 +433,7 @@ set_archived(struct store_txn *t, const struct table *table, uint64_t id,
 {
 	struct store_table *st;
 	struct record	*rec;
+	uint32_t	 flags;
 	int		 r;
 
 	if ((st = store_table_of(t, table, err)) == NULL ||
@@ -454,6 +458,18 @@ set_archived(struct store_txn *t, const struct table *table, uint64_t id,
 	if (r == 0)
 		r = audit_add(t, on ? "archive" : "restore", rec, rec,
 		    user_or_empty(user), id, rec->rev, err);
+	if (r == 0) {
+		/*
+		 * Archived records leave the word index: the words of the
+		 * record as it is when not archived go (archive) or come
+		 * back (restore).
+		 */
+		flags = rec->flags;
+		rec->flags &= ~(uint32_t)REC_ARCHIVED;
+		r = words_queue_record(t, st, on ? rec : NULL, on ? NULL : rec,
+		    id, err);
+		rec->flags = flags;
+	}
 	record_free(rec);
 	return (r);
 }
@@ -595,7 +611,8 @@ store_purge(struct store_txn *t, const struct table *table, uint64_t id,
 		goto fail;
 	}
 	if (audit_add(t, "purge", rec, NULL, user_or_empty(user), id,
-	    rec->rev, err) == -1)
+	    rec->rev, err) == -1 ||
+	    words_queue_record(t, st, rec, NULL, id, err) == -1)
 		goto fail;
 	t->delta[st->n]--;
 	record_free(rec);

@@ -21,7 +21,9 @@
  * be recomputed to be deleted, so env.c rebuilds the index.  "v1" is the
  * version of the key rules themselves (folding, tokens); the search index
  * is at v2 since it leaves archived records out, v3 since it holds the
- * short prefixes of tokens (index_search_prefix_key).
+ * short prefixes of tokens (index_search_prefix_key), v4 since one
+ * letter is a prefix key, v5 since it is posting lists, not associated
+ * (words.c).
  */
 char *
 sec_signature(struct store_index *ix)
@@ -52,7 +54,7 @@ sec_signature(struct store_index *ix)
 			    "");
 		break;
 	case SIX_SEARCH:
-		buf_adds(&b, "v4 search");
+		buf_adds(&b, "v5 postings");
 		for (i = 0; i < t->nfields; i++) {
 			f = &t->fields[i];
 			if (!(f->index & IX_SEARCH))

@@ -53,7 +53,9 @@ struct store_table;
  * One secondary database.  db is associated with the primary, so every
  * write of the primary updates it; raw is a second handle on the same
  * file, never associated and never written, for reading keys and primary
- * ids without fetching every record (lookups, searches, checks).
+ * ids without fetching every record (lookups, searches, checks).  The
+ * word index (SIX_SEARCH) is the exception: posting lists that rec.c's
+ * writes keep through db, not associated (words.c).
  */
 struct store_index {
 	struct store_table *st;
@@ -123,6 +125,7 @@ struct store_txn {
 	int		 deadlocked;
 	int		 wrote;
 	int64_t		*delta;
+	struct words_queue *words;	/* word index changes, words.c */
 };
 
 /* env.c */
@@ -166,6 +169,34 @@ int	 sec_data_keys(struct store_index *, const void *, size_t,
 void	 sec_record_keys(struct store_index *, const struct record *,
 	    struct keyset *);
 char	*sec_signature(struct store_index *);
+
+/*
+ * words.c: the word index as posting lists (see there).  A change of a
+ * record's words is queued in the transaction and applied by
+ * words_flush(): at commit, before a search, or when the queue grows
+ * big; words_drop() forgets the queue of an aborted transaction.
+ */
+struct words_queue;
+struct words_put {
+	const void	*key;
+	size_t		 len;
+	uint64_t	 id;
+	int		 add;
+};
+int	 words_queue_record(struct store_txn *, struct store_table *,
+	    const struct record *, const struct record *, uint64_t,
+	    struct buf *);
+int	 words_flush(struct store_txn *, struct buf *);
+void	 words_drop(struct store_txn *);
+/* Apply changes sorted by (key, id), one per pair: 0 or a Berkeley DB
+ * error (EBADMSG for a chunk that does not decode). */
+int	 words_apply(DB *, DB_TXN *, const struct words_put *, size_t);
+/* Append the ids of a chunk to *ids; -1 if it does not decode. */
+int	 words_decode(const void *, size_t, uint64_t **, size_t *, size_t *);
+/* The key of a chunk of token tok with lower bound lo, appended. */
+void	 words_key(struct buf *, const void *, size_t, uint64_t);
+/* Split a chunk's key: token length and bound; -1 if malformed. */
+int	 words_key_split(const void *, size_t, size_t *, uint64_t *);
 
 /*
  * scan.c: records by ids in ascending order (no two the same) through

@@ -154,7 +154,14 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			return (-1);
 		}
 		r = fn(&t, arg, err);
-		/* Record counts are written once, last (see rec.c). */
+		/*
+		 * The queued word index changes and the record counts are
+		 * written once, last (words.c, rec.c); an abort drops the
+		 * queue with the rest.
+		 */
+		if (r >= 0 && !t.deadlocked && words_flush(&t, err) == -1)
+			r = -1;
+		words_drop(&t);
 		if (r >= 0 && !t.deadlocked && t.wrote &&
 		    rec_count_flush(&t, err) == -1)
 			r = -1;

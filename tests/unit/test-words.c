@@ -1,0 +1,481 @@
+/*
+ * test-words.c: the word index as posting lists (src/store/words.c):
+ * chunks cut when they grow, removals from the middle, an id below a
+ * token's first chunk, a transaction that adds and removes the same
+ * words, a search inside a writing transaction, an abort that drops the
+ * queue, the rebuild of an index of the old format, and store_check()
+ * finding a missing and an extra posting.  Looks inside the store
+ * (store_int.h) to count chunks and to damage the index on purpose.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store_int.h"
+#include "tap.h"
+
+static struct buf err = BUF_INIT;
+
+static const char form[] =
+    "table item \"Item\" \"Товар\" \"Items\" \"Товары\"\n"
+    "field name text(100) required index folded search \"Name\" \"Имя\"\n";
+
+static struct schema *
+inline_schema(void)
+{
+	struct schema	*sc = schema_new();
+
+	if (schema_load_string(sc, "item.form", form, &err) == -1 ||
+	    schema_check(sc, &err) == -1) {
+		diag("inline form: %s", err.data);
+		tap_bail("cannot load the form");
+	}
+	return (sc);
+}
+
+static struct store *
+open_store(const char *dir, struct schema *sc)
+{
+	struct store_options o = { 16, STORE_NOSYNC | STORE_CREATE };
+	struct store	*s;
+
+	if (store_open(&s, dir, sc, &o, &err) == -1) {
+		diag("store_open %s: %s", dir, err.data);
+		tap_bail("cannot open the store");
+	}
+	return (s);
+}
+
+/* What a transaction of the tests does. */
+struct job {
+	const struct table *t;
+	const char	*names[8];	/* inserted, in order */
+	uint64_t	 ids[8];
+	const char	*rename;	/* then ids[0] renamed to this... */
+	const char	*back;		/* ...and back to this */
+	int		 archive;	/* ids[0] archived and restored */
+	const char	*query;		/* searched last, inside */
+	uint64_t	 found[8];
+	size_t		 nfound;
+	int		 fail;		/* then the transaction fails */
+};
+
+static int
+set_name(struct store_txn *txn, const struct table *t, uint64_t id,
+    const char *name, struct buf *e)
+{
+	struct record	*rec;
+	int		 r;
+
+	if (store_get(txn, t, id, &rec, e) != 0)
+		return (-1);
+	record_set_text(rec, 0, name, strlen(name));
+	r = store_update(txn, rec, rec->rev, "test", e);
+	record_free(rec);
+	return (r);
+}
+
+static int
+job_fn(struct store_txn *txn, void *arg, struct buf *e)
+{
+	struct job	*j = arg;
+	struct record	*rec;
+	size_t		 i;
+
+	for (i = 0; i < 8 && j->names[i] != NULL; i++) {
+		rec = record_new(j->t);
+		record_set_text(rec, 0, j->names[i], strlen(j->names[i]));
+		if (store_insert(txn, rec, "test", e) == -1) {
+			record_free(rec);
+			return (-1);
+		}
+		j->ids[i] = rec->id;
+		record_free(rec);
+	}
+	if (j->rename != NULL && (set_name(txn, j->t, j->ids[0], j->rename,
+	    e) == -1 || set_name(txn, j->t, j->ids[0], j->back, e) == -1))
+		return (-1);
+	if (j->archive && (store_archive(txn, j->t, j->ids[0], "test",
+	    e) == -1 || store_restore(txn, j->t, j->ids[0], "test", e) == -1))
+		return (-1);
+	if (j->query != NULL && store_search(txn, j->t, j->query, j->found,
+	    8, &j->nfound, e) == -1)
+		return (-1);
+	if (j->fail)
+		return (buf_error(e, "failed on purpose"));
+	return (0);
+}
+
+/* Inserts count records named "prefix N" in transactions of batch. */
+struct many {
+	const struct table *t;
+	const char	*prefix;
+	size_t		 from, count;
+	uint64_t	*ids;
+};
+
+static int
+many_fn(struct store_txn *txn, void *arg, struct buf *e)
+{
+	struct many	*m = arg;
+	struct record	*rec;
+	char		 name[64];
+	size_t		 i;
+
+	for (i = 0; i < m->count; i++) {
+		rec = record_new(m->t);
+		snprintf(name, sizeof(name), "%s %zu", m->prefix, m->from + i);
+		record_set_text(rec, 0, name, strlen(name));
+		if (store_insert(txn, rec, "test", e) == -1) {
+			record_free(rec);
+			return (-1);
+		}
+		m->ids[m->from + i] = rec->id;
+		record_free(rec);
+	}
+	return (0);
+}
+
+struct q {
+	const struct table *t;
+	const char	*text;
+	uint64_t	*ids;
+	size_t		 max, n;
+};
+
+static int
+search_fn(struct store_txn *txn, void *arg, struct buf *e)
+{
+	struct q	*q = arg;
+
+	return (store_search(txn, q->t, q->text, q->ids, q->max, &q->n, e));
+}
+
+static size_t
+search(struct store *s, const struct table *t, const char *text,
+    uint64_t *ids, size_t max)
+{
+	struct q	 q = { t, text, ids, max, 0 };
+
+	if (store_txn_run(s, STORE_TXN_READONLY, search_fn, &q, &err) < 0) {
+		diag("search '%s': %s", text, err.data);
+		return ((size_t)-1);
+	}
+	return (q.n);
+}
+
+static int
+simple_fn(struct store_txn *txn, void *arg, struct buf *e)
+{
+	uint64_t	*a = arg;
+
+	switch (a[0]) {
+	case 0:
+		return (store_archive(txn, (const struct table *)(uintptr_t)
+		    a[2], a[1], "test", e));
+	case 1:
+		return (store_restore(txn, (const struct table *)(uintptr_t)
+		    a[2], a[1], "test", e));
+	default:
+		return (store_purge(txn, (const struct table *)(uintptr_t)
+		    a[2], a[1], "test", e));
+	}
+}
+
+static int
+simple(struct store *s, int what, const struct table *t, uint64_t id)
+{
+	uint64_t	 a[3] = { (uint64_t)what, id, (uint64_t)(uintptr_t)t };
+
+	return (store_txn_run(s, 0, simple_fn, a, &err));
+}
+
+static int
+rename_fn(struct store_txn *txn, void *arg, struct buf *e)
+{
+	struct job	*j = arg;
+
+	return (set_name(txn, j->t, j->ids[0], j->rename, e));
+}
+
+static int
+rename_one(struct store *s, const struct table *t, uint64_t id,
+    const char *name)
+{
+	struct job	 j;
+
+	memset(&j, 0, sizeof(j));
+	j.t = t;
+	j.ids[0] = id;
+	j.rename = name;
+	return (store_txn_run(s, 0, rename_fn, &j, &err));
+}
+
+/* Chunks of a token in the word index, and whether they are in order. */
+static size_t
+chunks(struct store *s, const struct table *t, const char *tok)
+{
+	struct store_table *st = store_table_get(s, t);
+	struct buf	 key = BUF_INIT;
+	size_t		 n = 0, tl, len = strlen(tok);
+	uint64_t	 lo;
+	DBC		*c;
+	DBT		 k, d;
+	int		 ret;
+
+	if (st->search->raw->cursor(st->search->raw, NULL, &c, 0) != 0)
+		return (0);
+	buf_add(&key, tok, len);
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.flags = d.flags = DB_DBT_REALLOC;
+	k.data = xmemdup(key.data, key.len);
+	k.size = (u_int32_t)key.len;
+	for (ret = c->get(c, &k, &d, DB_SET_RANGE); ret == 0;
+	    ret = c->get(c, &k, &d, DB_NEXT)) {
+		if (words_key_split(k.data, k.size, &tl, &lo) == -1 ||
+		    tl != len || memcmp(k.data, tok, len) != 0)
+			break;
+		n++;
+	}
+	c->close(c);
+	free(k.data);
+	free(d.data);
+	buf_release(&key);
+	return (n);
+}
+
+/* A change made behind the store's back, in its own transaction. */
+static int
+poke(struct store *s, const struct table *t, const char *tok, uint64_t id,
+    int add)
+{
+	struct store_table *st = store_table_get(s, t);
+	struct words_put p = { tok, strlen(tok), id, add };
+	DB_TXN		*txn;
+	int		 ret;
+
+	if (s->env->txn_begin(s->env, NULL, &txn, 0) != 0)
+		return (-1);
+	ret = words_apply(st->search->db, txn, &p, 1);
+	if (ret != 0) {
+		txn->abort(txn);
+		return (-1);
+	}
+	return (txn->commit(txn, 0) == 0 ? 0 : -1);
+}
+
+static int
+check(struct store *s, const struct table *t)
+{
+	buf_reset(&err);
+	return (store_check(s, t, &err));
+}
+
+static int
+file_there(const char *dir, const char *file)
+{
+	struct stat	 sb;
+	char		 path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return (stat(path, &sb) == 0);
+}
+
+#define N	3000
+
+int
+main(void)
+{
+	char		 tmpl[] = "/tmp/test-words.XXXXXX", cmd[1100];
+	const char	*dir;
+	struct schema	*sc;
+	struct store	*s;
+	const struct table *t;
+	struct store_table *st;
+	struct many	 m;
+	struct job	 j;
+	uint64_t	*ids, got[N + 10];
+	size_t		 i, n, bad;
+	int		 r;
+	DB		*old;
+	DB_TXN		*txn;
+	DBT		 k, d;
+
+	if ((dir = mkdtemp(tmpl)) == NULL)
+		tap_bail("mkdtemp failed");
+	sc = inline_schema();
+	t = schema_table(sc, "item");
+	s = open_store(dir, sc);
+	ids = xcalloc(N, sizeof(*ids));
+
+	/* 1. One word in N records: its list is cut into chunks. */
+	for (i = 0; i < N; i += 500) {
+		m.t = t;
+		m.prefix = "Болт";
+		m.from = i;
+		m.count = 500;
+		m.ids = ids;
+		if (store_txn_run(s, 0, many_fn, &m, &err) == -1)
+			tap_bail(err.data);
+	}
+	n = chunks(s, t, "болт");
+	ok(n > 2, "%d ids of one word make several chunks (%zu)", N, n);
+	n = search(s, t, "болт", got, N + 10);
+	for (i = 0, bad = 0; i < N && n == N; i++)
+		bad += got[i] != ids[i];
+	ok(n == N && bad == 0, "a search gives all %d of them in order (%zu)",
+	    N, n);
+	n = search(s, t, "бол", got, 50);
+	ok(n == 50 && got[0] == ids[0] && got[49] == ids[49],
+	    "a prefix key gives the first 50");
+	n = search(s, t, "бол 2999", got, 10);
+	ok(n == 1 && got[0] == ids[2999], "two words: the last record");
+	r = check(s, t);
+	is_int(r, 0, "check passes: %s", err.data);
+
+	/* 2. Removed from the middle of a list, and put back. */
+	is_int(simple(s, 0, t, ids[1500]), 0, "archive one in the middle");
+	is_int(simple(s, 2, t, ids[1700]), 0, "purge another");
+	n = search(s, t, "болт", got, N + 10);
+	for (i = 0, bad = 0; i < n; i++)
+		bad += got[i] == ids[1500] || got[i] == ids[1700] ||
+		    (i != 0 && got[i] <= got[i - 1]);
+	ok(n == N - 2 && bad == 0, "both leave the list (%zu)", n);
+	r = check(s, t);
+	is_int(r, 0, "check passes: %s", err.data);
+	is_int(simple(s, 1, t, ids[1500]), 0, "restore the archived one");
+	n = search(s, t, "болт 1500", got, 10);
+	ok(n == 1 && got[0] == ids[1500], "it is found again");
+	r = check(s, t);
+	is_int(r, 0, "check passes: %s", err.data);
+
+	/* 3. An id below the first chunk of a word. */
+	is_int(rename_one(s, t, ids[2500], "Шпилька"), 0, "a new word");
+	is_int(rename_one(s, t, ids[3], "Шпилька длинная"), 0,
+	    "the same word on an older record");
+	n = search(s, t, "шпилька", got, 10);
+	ok(n == 2 && got[0] == ids[3] && got[1] == ids[2500],
+	    "both found, in order");
+	n = search(s, t, "болт", got, N + 10);
+	ok(n == N - 3, "and both left the old word (%zu)", n);
+	r = check(s, t);
+	is_int(r, 0, "check passes: %s", err.data);
+
+	/* 4. One transaction adds and removes the same words. */
+	memset(&j, 0, sizeof(j));
+	j.t = t;
+	j.names[0] = "Винт";
+	j.names[1] = "Винт малый";
+	j.rename = "Шайба";
+	j.back = "Винт";
+	j.archive = 1;
+	r = store_txn_run(s, 0, job_fn, &j, &err);
+	is_int(r, 0, "insert, rename away and back, archive and restore: %s",
+	    err.data);
+	n = search(s, t, "винт", got, 10);
+	ok(n == 2 && got[0] == j.ids[0] && got[1] == j.ids[1],
+	    "the word is there once for each");
+	ok(search(s, t, "шайба", got, 10) == 0, "the passing word is not");
+	r = check(s, t);
+	is_int(r, 0, "check passes: %s", err.data);
+
+	/* 5. A search inside a writing transaction sees its writes. */
+	memset(&j, 0, sizeof(j));
+	j.t = t;
+	j.names[0] = "Заклёпка";
+	j.names[1] = "Болт заклёпочный";
+	j.query = "заклеп";
+	is_int(store_txn_run(s, 0, job_fn, &j, &err), 0, "insert and search");
+	ok(j.nfound == 2 && j.found[0] == j.ids[0] && j.found[1] == j.ids[1],
+	    "the search in the transaction finds both (%zu)", j.nfound);
+	r = check(s, t);
+	is_int(r, 0, "check passes: %s", err.data);
+
+	/* 6. An abort drops the queue, flushed or not. */
+	memset(&j, 0, sizeof(j));
+	j.t = t;
+	j.names[0] = "Дюбель";
+	j.fail = 1;
+	ok(store_txn_run(s, 0, job_fn, &j, &err) == -1, "a failed insert");
+	j.query = "дюбель";
+	j.names[0] = "Дюбель распорный";
+	ok(store_txn_run(s, 0, job_fn, &j, &err) == -1 && j.nfound == 1,
+	    "a failed insert that searched (and so wrote its words)");
+	ok(search(s, t, "дюбель", got, 10) == 0, "neither left a word");
+	r = check(s, t);
+	is_int(r, 0, "check passes: %s", err.data);
+
+	/* 7. store_check finds a missing and an extra posting. */
+	ok(poke(s, t, "болт", ids[10], 0) == 0, "take a posting away");
+	r = check(s, t);
+	ok(r == -1 && strstr(err.data, "lacks") != NULL,
+	    "check finds it missing: %s", err.data);
+	ok(poke(s, t, "болт", ids[10], 1) == 0, "put it back");
+	r = check(s, t);
+	is_int(r, 0, "check passes: %s", err.data);
+	ok(poke(s, t, "гайка", ids[20], 1) == 0, "add a word a record lacks");
+	r = check(s, t);
+	ok(r == -1 && strstr(err.data, "does not give") != NULL,
+	    "check finds the extra one: %s", err.data);
+	ok(poke(s, t, "гайка", ids[20], 0) == 0, "take it away");
+	ok(poke(s, t, "болт", ids[N - 1] + 1000, 1) == 0,
+	    "add a posting of no record");
+	r = check(s, t);
+	ok(r == -1 && strstr(err.data, "does not give") != NULL,
+	    "check finds that too: %s", err.data);
+	ok(poke(s, t, "болт", ids[N - 1] + 1000, 0) == 0, "take it away");
+	r = check(s, t);
+	is_int(r, 0, "check passes: %s", err.data);
+
+	/*
+	 * 8. An index of the old format (the associated "item.search.db"
+	 * under another signature) is dropped and the postings rebuilt.
+	 * The postings are damaged first, so only a rebuild mends them.
+	 */
+	ok(poke(s, t, "болт", ids[10], 0) == 0, "damage the postings");
+	st = store_table_get(s, t);
+	ok(s->env->txn_begin(s->env, NULL, &txn, 0) == 0 &&
+	    store_db_open(s, txn, &old, "item.search.db", 1, 0, &err) == 0,
+	    "make an index file of the old format");
+	store_dbt(&k, "болт", strlen("болт"));
+	store_dbt(&d, "\0\0\0\0\0\0\0\1", 8);
+	ok(old->put(old, txn, &k, &d, 0) == 0, "with an entry");
+	store_db_close(&old);
+	store_dbt(&k, "index:item.search.db", strlen("index:item.search.db"));
+	store_dbt(&d, "v4 search", 9);
+	ok(s->meta->put(s->meta, txn, &k, &d, 0) == 0, "and its signature");
+	store_dbt(&k, "index:item.words.db", strlen("index:item.words.db"));
+	store_dbt(&d, "v4 search", 9);
+	ok(s->meta->put(s->meta, txn, &k, &d, 0) == 0 &&
+	    txn->commit(txn, 0) == 0, "the postings' signature made old");
+	(void)st;
+	store_close(s);
+	ok(file_there(dir, "item.search.db"), "the old file is there");
+	s = open_store(dir, sc);
+	ok(!file_there(dir, "item.search.db"), "the reopen dropped it");
+	r = check(s, t);
+	is_int(r, 0, "the rebuilt postings check: %s", err.data);
+	n = search(s, t, "болт", got, N + 10);
+	ok(n == N - 2, "and search finds every record again (%zu)", n);
+	ok(chunks(s, t, "болт") > 2, "in chunks");
+	store_close(s);
+	buf_reset(&err);
+	r = store_verify_dir(dir, &err);
+	ok(r == 0, "db_verify accepts every file: %s", err.data);
+
+	free(ids);
+	schema_free(sc);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		diag("cannot remove %s", dir);
+	buf_release(&err);
+	return (tap_done());
+}
