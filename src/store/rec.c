@@ -283,6 +283,7 @@ rec_put(struct store_txn *t, struct store_table *st, struct record *rec,
 	if (ret != 0)
 		return (store_fail(t, ret, err, _("cannot write table '%s': "
 		    "%s"), st->t->name, store_strerror(ret)));
+	journal_note(t, st, rec->id);
 	return (0);
 }
 
@@ -610,6 +611,7 @@ store_purge(struct store_txn *t, const struct table *table, uint64_t id,
 		    st->t->name, store_strerror(ret));
 		goto fail;
 	}
+	journal_note(t, st, id);
 	if (audit_add(t, "purge", rec, NULL, user_or_empty(user), id,
 	    rec->rev, err) == -1 ||
 	    words_queue_record(t, st, rec, NULL, id, err) == -1)

@@ -194,6 +194,22 @@ int	 store_referrers(struct store_txn *, const struct table *, uint64_t,
  * for caches of what indexes hold.
  */
 int	 store_generation(struct store *, uint64_t *, struct buf *);
+/*
+ * The change journal (pick.c), for caches that stay right across
+ * writes: each committed transaction that wrote records gets the next
+ * number, and the ids it wrote (inserted, updated, archived, restored,
+ * purged) are kept for a while.  store_journal_seq() is the last
+ * commit's number: whatever a transaction begun before the call saw was
+ * committed at or before it.  store_journal_since() puts in ids (at
+ * most max, in no order, maybe repeated; *n of them) the ids of table
+ * written by the commits after seq; 1 when it cannot say which (the
+ * journal no longer reaches back to seq, a transaction wrote too many
+ * of the table to list, or more than max): the cache reads again.
+ * Neither begins a transaction.
+ */
+uint64_t store_journal_seq(struct store *);
+int	 store_journal_since(struct store *, const struct table *, uint64_t,
+	     uint64_t *, size_t, size_t *);
 /* Number of records in a table (archived included). */
 int	 store_count(struct store_txn *, const struct table *, uint64_t *,
 	     struct buf *);

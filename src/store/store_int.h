@@ -86,6 +86,9 @@ struct store_table {
 	struct store_index *search;	/* or NULL */
 };
 
+#define STORE_JOURNAL_RING	8192	/* entries of the change journal */
+#define STORE_JOURNAL_TXN	4096	/* ids a transaction lists */
+
 struct store {
 	char		*dir;
 	struct schema	*schema;
@@ -109,6 +112,18 @@ struct store {
 	int		 gate_init;
 	int		 lockfd;	/* flock on dir/lock while open */
 	size_t		 cache_mb;	/* what the environment was given */
+	/*
+	 * The change journal (pick.c): the ids written by each committed
+	 * transaction, in a ring in commit order, under pick.c's lock.
+	 */
+	uint64_t	 jseq;		/* the last commit's number */
+	uint64_t	 jhead;		/* entries ever appended */
+	uint64_t	 jlost;		/* newest number overwritten */
+	struct store_jent {
+		uint64_t	 seq;
+		uint64_t	 id;		/* 0: the table wholesale */
+		uint32_t	 tab;		/* in tables */
+	}		 jring[STORE_JOURNAL_RING];
 };
 
 /*
@@ -126,6 +141,10 @@ struct store_txn {
 	int		 wrote;
 	int64_t		*delta;
 	struct words_queue *words;	/* word index changes, words.c */
+	/* Records written, for the change journal (pick.c). */
+	struct store_jent *jids;
+	size_t		 njids, jcap;
+	int		 jwhole;	/* past the cap: tables only */
 };
 
 /* env.c */
@@ -207,6 +226,18 @@ int	 words_key_split(const void *, size_t, size_t *, uint64_t *);
 typedef int rec_fetch_fn(size_t, uint64_t, const void *, size_t, void *);
 int	 rec_fetch(struct store_txn *, struct store_table *, const uint64_t *,
 	    size_t, rec_fetch_fn *, void *, int *);
+
+/*
+ * pick.c: the change journal.  journal_note() lists a record written in
+ * the transaction; journal_begin() before the commit takes the
+ * journal's lock when anything is listed, journal_end() after it adds
+ * the list to the ring (when committed), forgets it and lets the lock
+ * go; journal_drop() forgets the list of a transaction aborted.
+ */
+void	 journal_note(struct store_txn *, struct store_table *, uint64_t);
+void	 journal_begin(struct store_txn *);
+void	 journal_end(struct store_txn *, int);
+void	 journal_drop(struct store_txn *);
 
 /* rec.c */
 int	 rec_count_flush(struct store_txn *, struct buf *);

@@ -166,6 +166,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		    rec_count_flush(&t, err) == -1)
 			r = -1;
 		if (t.deadlocked || r < 0) {
+			journal_drop(&t);
 			(void)DBCLOSE(t.txn->abort(t.txn));
 			pthread_rwlock_unlock(&s->gate);
 			if (t.deadlocked)
@@ -173,7 +174,11 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			free(delta);
 			return (r);
 		}
+		/* The records written go into the change journal under
+		 * the lock that makes its number cover the commit. */
+		journal_begin(&t);
 		ret = commit(&t);
+		journal_end(&t, ret == 0);
 		pthread_rwlock_unlock(&s->gate);
 		if (ret != 0) {
 			store_fail(&t, ret, err, _("cannot commit: %s"),
