@@ -13,8 +13,9 @@
  * sort's field come after the index's rows, in either direction, so
  * sorting never hides a record.  The matches of a search are placed in
  * the list's order by the order of its sort index kept in memory for
- * the server (struct page_order, read a slice per call), or, until that
- * is whole or after a write, by walking the index or loading them.
+ * the server (struct page_order, read by a thread of its own, right
+ * across writes by the store's change journal), or, until that is
+ * whole, by walking the index or loading them.
  *
  * With --where COND, a sort by several keys ("name,-city") or by a field
  * without an index, the rows come from the query engine instead, and
@@ -90,6 +91,8 @@ struct page_state {
 	struct keyset		 qtoks;
 	uint64_t		*ids;		/* every match, ascending */
 	size_t			 nids, maxids;
+	const uint64_t		*load;		/* page_load_txn's */
+	size_t			 nload;
 	uint64_t		*bits;		/* the same as a bit set */
 	uint64_t		*nullbits;	/* those with no sort key */
 	size_t			 nwords;
@@ -222,7 +225,7 @@ page_count_txn(struct store_txn *txn, void *arg, struct buf *err)
 	    st->ids, st->maxids, &st->nids, err) < 0 ? -1 : 0);
 }
 
-/* The matches of a small search, loaded whole. */
+/* The matches of a small search (or those a page may take), loaded. */
 static int
 page_load_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
@@ -232,10 +235,10 @@ page_load_txn(struct store_txn *txn, void *arg, struct buf *err)
 	int			 r;
 
 	store_records_free(st->recs, st->n);
-	st->recs = xcalloc(st->nids ? st->nids : 1, sizeof *st->recs);
+	st->recs = xcalloc(st->nload ? st->nload : 1, sizeof *st->recs);
 	st->n = 0;
-	for (i = 0; i < st->nids; i++) {
-		r = access_get(st->ctx->session, txn, st->table, st->ids[i],
+	for (i = 0; i < st->nload; i++) {
+		r = access_get(st->ctx->session, txn, st->table, st->load[i],
 		    &rec, err);
 		if (r == -1)
 			return (-1);
@@ -371,16 +374,21 @@ page_rows_free(struct page_row *rows, size_t n)
 }
 
 /*
- * A small search: every match loaded, put in the list's order, and up
- * to limit rows after (or before) the position taken.
+ * The rows among ids (matches of the search): each loaded, put in the
+ * list's order, and up to limit after (or before) the position taken.
+ * A list by a field every record must have leaves out any without it,
+ * as walking its index does.
  */
 static int
-page_search_small(struct page_state *st, int backward, size_t limit,
-    struct page_row **rowsp, size_t *nrows, int *more, struct buf *err)
+page_search_ids(struct page_state *st, const uint64_t *ids, size_t nids,
+    int backward, size_t limit, struct page_row **rowsp, size_t *nrows,
+    int *more, struct buf *err)
 {
 	struct page_row	*all, *ord;
 	size_t		 i, n, z, first, last;
 
+	st->load = ids;
+	st->nload = nids;
 	if (store_txn_run(st->ctx->store, STORE_TXN_READONLY, page_load_txn,
 	    st, err) != 0)
 		return (-1);
@@ -389,6 +397,11 @@ page_search_small(struct page_state *st, int backward, size_t limit,
 		all[n].rec = st->recs[i];
 		buf_init(&all[n].key);
 		page_key_of(st, all[n].rec, &all[n].key);
+		if (st->ix != NULL && st->required && all[n].key.len == 0) {
+			record_free(all[n].rec);
+			buf_release(&all[n].key);
+			continue;
+		}
 		n++;
 	}
 	free(st->recs);
@@ -434,6 +447,15 @@ page_search_small(struct page_state *st, int backward, size_t limit,
 	*rowsp = all;
 	*nrows = last - first;
 	return (0);
+}
+
+/* A small search: every match loaded (page_search_ids). */
+static int
+page_search_small(struct page_state *st, int backward, size_t limit,
+    struct page_row **rowsp, size_t *nrows, int *more, struct buf *err)
+{
+	return (page_search_ids(st, st->ids, st->nids, backward, limit, rowsp,
+	    nrows, more, err));
 }
 
 /*
@@ -821,36 +843,40 @@ out:
  * known (struct page_order), each match is placed by an array lookup:
  * the rows after (or before) the cursor come from the ids alone,
  * wherever they lie and however many they are (~1 ms for 500,000).
- * The order is read from the index keys only, a slice of about
- * PAGE_ORDER_SLICE_NS per page call of a list in that order (any call, a
- * search or not: 100-250 ns an entry, so 1,000,000 entries are read in
- * 50-120 calls), and is used only when whole and read at the store's
- * present write generation (store_generation): any write makes it read
- * again from the start (after PAGE_ORDER_QUIET_NS without writes), and
- * until it is whole a search goes the older way (page_search_walk,
- * page_search_small).  A server written to every few seconds thus
- * keeps to the older way for lists of a million.  One order per table and
- * index for the whole server, shared by every connection (read-only
- * when whole; a thread using it holds a reference).  Ids must fit 32
- * bits (4 + 4 bytes an entry, the arrays grown by doubling: 8-12 MB at
- * 1,000,000).
+ *
+ * The order is read from the index keys only, by a thread of the server
+ * started at the first call of a list in that order, in slices of
+ * PAGE_ORDER_SLICE_NS, each its own read-only transaction (100-250 ns
+ * an entry: 1,000,000 entries in 0.1-0.25 s); until it is whole a
+ * search goes the older way (page_search_walk, page_search_small).  It
+ * stays right across writes: it remembers the store's change journal
+ * number at which its reading began (store_journal_seq), and the ids
+ * written since (store_journal_since) are "dirty": never placed from
+ * it, but loaded and placed by their keys as they are now, beside the
+ * clean matches placed from it (page_search_order).  Past
+ * PAGE_ORDER_DIRTY of them, or when the journal cannot say, the order
+ * is read again.  One order per table and index for the whole server,
+ * shared by every connection (read-only when whole; a thread using it
+ * holds a reference).  Ids must fit 32 bits (4 + 4 bytes an entry, the
+ * arrays grown by doubling: 8-12 MB at 1,000,000).
  */
 #define PAGE_ORDER_SLICE_NS	2000000
 #define PAGE_ORDER_CLOCK	1024	/* entries between looks at it */
 #define PAGE_ORDER_KEEP		4	/* orders kept, least used dropped */
 /*
- * After a write the order is read again only once the store has been
- * quiet this long, so that a server written to all the time does not
- * spend a slice on every call for an order that never gets whole.
+ * Ids written since the order was read that a search still places by
+ * loading them: loading one costs 3-4 µs, so 2,000 cost less than a
+ * rebuild's share and far less than the walk.
  */
-#define PAGE_ORDER_QUIET_NS	1000000000ull
+#define PAGE_ORDER_DIRTY	2000
+#define PAGE_ORDER_TRIES	3	/* page calls redone for commits */
 
 struct page_order {
 	struct page_order	*next;
 	struct store		*store;
 	const struct table	*table;
 	char			*ix;
-	uint64_t		 gen;		/* the store's, when read */
+	uint64_t		 jseq;		/* journal, when reading began */
 	uint32_t		*rank;		/* by id: place + 1, or 0 */
 	size_t			 nrank;
 	uint32_t		*order;		/* ids by position */
@@ -858,21 +884,27 @@ struct page_order {
 	struct buf		 last;		/* read up to (last, lastid) */
 	uint64_t		 lastid;
 	int			 complete;
-	int			 building;	/* a thread reads a slice */
+	int			 building;	/* its thread reads it */
+	int			 threaded;	/* a thread to join */
+	pthread_t		 thread;
+	int			 stop;		/* the server is closing */
+	int			 stale;		/* too much written: again */
 	int			 broken;	/* an id over 32 bits */
 	int			 dropped;	/* freed by its last user */
 	unsigned		 refs;
 	uint64_t		 used;
-	uint64_t		 written;	/* a write seen then, or 0 */
 };
 
 static pthread_mutex_t	 page_order_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct page_order *page_orders;
 static uint64_t		 page_order_tick;
 
+/* page_order_lock held; the thread, if any, is done. */
 static void
 page_order_free(struct page_order *o)
 {
+	if (o->threaded)
+		pthread_join(o->thread, NULL);
 	free(o->ix);
 	free(o->rank);
 	free(o->order);
@@ -880,9 +912,9 @@ page_order_free(struct page_order *o)
 	free(o);
 }
 
-/* Start again at generation gen. */
+/* Start again from nothing. */
 static void
-page_order_reset(struct page_order *o, uint64_t gen)
+page_order_reset(struct page_order *o)
 {
 	size_t	i;
 
@@ -891,8 +923,7 @@ page_order_reset(struct page_order *o, uint64_t gen)
 	o->n = 0;
 	buf_reset(&o->last);
 	o->lastid = 0;
-	o->complete = o->broken = 0;
-	o->gen = gen;
+	o->complete = o->broken = o->stale = 0;
 }
 
 /* The order of st's list, or NULL; page_order_lock held. */
@@ -908,7 +939,8 @@ page_order_find(struct page_state *st)
 	return (NULL);
 }
 
-/* Unlink *op; its last user frees it.  page_order_lock held. */
+/* Unlink *op; its last user frees it.  page_order_lock held, and its
+ * thread done. */
 static void
 page_order_drop(struct page_order **op)
 {
@@ -923,7 +955,6 @@ page_order_drop(struct page_order **op)
 
 struct page_slice {
 	struct page_order	*o;
-	struct page_state	*st;
 	size_t			 n0, seen;
 	uint64_t		 start;
 	struct buf		 key0;
@@ -953,6 +984,8 @@ page_slice_key(const void *key, size_t len, uint64_t id, void *arg)
 		o->cap = o->cap ? o->cap * 2 : 4096;
 		o->order = xreallocarray(o->order, o->cap, sizeof *o->order);
 	}
+	/* An id written while the order is read may come twice: it is
+	 * dirty, never placed from here. */
 	o->order[o->n++] = (uint32_t)id;
 	o->rank[id] = (uint32_t)o->n;
 	if (++sl->seen % PAGE_ORDER_CLOCK != 0 ||
@@ -980,43 +1013,77 @@ page_slice_txn(struct store_txn *txn, void *arg, struct buf *err)
 	o->lastid = sl->id0;
 	sl->seen = 0;
 	sl->start = clock_monotonic_ns();
-	r = store_keys(txn, sl->st->table, sl->st->ix, o->n > 0 ?
-	    o->last.data : NULL, o->last.len, o->lastid, 0, page_slice_key,
-	    sl, err);
+	r = store_keys(txn, o->table, o->ix, o->n > 0 ? o->last.data : NULL,
+	    o->last.len, o->lastid, 0, page_slice_key, sl, err);
 	if (r < 0)
 		return (-1);
 	sl->end = r == 0;
 	return (0);
 }
 
-/* One slice more of the order of st's list, unless it is whole. */
-static void
-page_order_slice(struct page_state *st)
+/*
+ * The thread that reads an order, a slice a transaction, so that no
+ * transaction is held long and writers wait for none.  Only it touches
+ * the order's arrays until it says the order is whole.
+ */
+static void *
+page_order_build(void *arg)
 {
-	struct page_order	**op, *o, **lrup;
+	struct page_order	*o = arg;
 	struct page_slice	 sl;
 	struct buf		 err = BUF_INIT;
-	uint64_t		 gen, gen2 = 0, now, written = 0;
-	size_t			 k;
-	int			 r;
+	int			 r = 0, stop = 0;
 
-	now = clock_monotonic_ns();
-	if (store_generation(st->ctx->store, &gen, &err) != 0) {
-		buf_release(&err);
-		return;
+	memset(&sl, 0, sizeof sl);
+	sl.o = o;
+	buf_init(&sl.key0);
+	/* Before any reading: a write after it is in the journal. */
+	o->jseq = store_journal_seq(o->store);
+	while (!stop && !sl.end && !o->broken) {
+		sl.n0 = o->n;
+		buf_reset(&sl.key0);
+		buf_add(&sl.key0, o->last.data, o->last.len);
+		sl.id0 = o->lastid;
+		if ((r = store_txn_run(o->store, STORE_TXN_READONLY,
+		    page_slice_txn, &sl, &err)) != 0)
+			break;
+		pthread_mutex_lock(&page_order_lock);
+		stop = o->stop;
+		pthread_mutex_unlock(&page_order_lock);
 	}
 	pthread_mutex_lock(&page_order_lock);
+	if (r == 0 && !stop && sl.end && !o->broken)
+		o->complete = 1;
+	else if (!o->broken)
+		page_order_reset(o);
+	o->building = 0;
+	pthread_mutex_unlock(&page_order_lock);
+	buf_release(&sl.key0);
+	buf_release(&err);
+	return (NULL);
+}
+
+/*
+ * The order of st's list is read by a thread of its own unless it is
+ * whole and right, or being read.  Cheap when there is nothing to do.
+ */
+static void
+page_order_start(struct page_state *st)
+{
+	struct page_order	**op, *o, **lrup;
+	size_t			 k;
+
+	pthread_mutex_lock(&page_order_lock);
 	o = (op = page_order_find(st)) != NULL ? *op : NULL;
-	if (o != NULL && (o->building || (o->gen == gen && (o->complete ||
-	    o->broken)))) {
+	if (o != NULL && (o->building || o->stop ||
+	    (!o->stale && (o->complete || o->broken)))) {
 		pthread_mutex_unlock(&page_order_lock);
 		return;
 	}
 	if (o != NULL && o->complete) {
-		/* Written since: read again, beside it while it is used. */
+		/* Too much written: read again, beside it while used. */
 		page_order_drop(op);
 		o = NULL;
-		written = now;
 	}
 	if (o == NULL) {
 		o = xcalloc(1, sizeof *o);
@@ -1024,8 +1091,6 @@ page_order_slice(struct page_state *st)
 		o->table = st->table;
 		o->ix = xstrdup(st->ix);
 		buf_init(&o->last);
-		o->gen = gen;
-		o->written = written;
 		o->next = page_orders;
 		page_orders = o;
 		/* Too many: the least used one nobody reads goes. */
@@ -1045,53 +1110,30 @@ page_order_slice(struct page_state *st)
 			page_order_drop(lrup);
 		}
 	}
-	if (o->gen != gen) {
-		page_order_reset(o, gen);
-		o->written = now;
+	if (o->threaded) {
+		/* The last reading ended (it failed): done with. */
+		pthread_join(o->thread, NULL);
+		o->threaded = 0;
 	}
-	if (o->written != 0 && now - o->written < PAGE_ORDER_QUIET_NS) {
-		pthread_mutex_unlock(&page_order_lock);
-		buf_release(&err);
-		return;
-	}
-	o->building = 1;
+	page_order_reset(o);
 	o->used = ++page_order_tick;
+	o->building = 1;
+	if (pthread_create(&o->thread, NULL, page_order_build, o) == 0)
+		o->threaded = 1;
+	else
+		o->building = 0;
 	pthread_mutex_unlock(&page_order_lock);
-
-	memset(&sl, 0, sizeof sl);
-	sl.o = o;
-	sl.st = st;
-	sl.n0 = o->n;
-	buf_init(&sl.key0);
-	buf_add(&sl.key0, o->last.data, o->last.len);
-	sl.id0 = o->lastid;
-	r = store_txn_run(st->ctx->store, STORE_TXN_READONLY, page_slice_txn,
-	    &sl, &err);
-	if (r == 0)
-		r = store_generation(st->ctx->store, &gen2, &err);
-
-	pthread_mutex_lock(&page_order_lock);
-	o->building = 0;
-	if (r != 0 || gen2 != o->gen) {
-		/* Written while read (or not read): from the start. */
-		page_order_reset(o, r != 0 ? 0 : gen2);
-		o->written = clock_monotonic_ns();
-	} else if (sl.end && !o->broken)
-		o->complete = 1;
-	pthread_mutex_unlock(&page_order_lock);
-	buf_release(&sl.key0);
-	buf_release(&err);
 }
 
-/* The whole order of st's list read at generation gen, or NULL. */
+/* The whole order of st's list (a reference), or NULL. */
 static struct page_order *
-page_order_use(struct page_state *st, uint64_t gen)
+page_order_use(struct page_state *st)
 {
 	struct page_order	**op, *o = NULL;
 
 	pthread_mutex_lock(&page_order_lock);
 	if ((op = page_order_find(st)) != NULL && (*op)->complete &&
-	    !(*op)->broken && (*op)->gen == gen) {
+	    !(*op)->broken && !(*op)->stale) {
 		o = *op;
 		o->refs++;
 		o->used = ++page_order_tick;
@@ -1111,10 +1153,78 @@ page_order_release(struct page_order *o)
 	pthread_mutex_unlock(&page_order_lock);
 }
 
-/* Where the position falls among the entries of the index. */
+/* Too much written since o was read: read it again, and not used. */
+static void
+page_order_stale(struct page_state *st, struct page_order *o)
+{
+	pthread_mutex_lock(&page_order_lock);
+	o->stale = 1;
+	pthread_mutex_unlock(&page_order_lock);
+	page_order_start(st);
+}
+
+void
+cmd_page_stop(struct store *s)
+{
+	struct page_order	**op, *o;
+	pthread_t		*threads;
+	size_t			 n = 0, i;
+
+	/* Told to stop, then waited for outside the lock they take. */
+	pthread_mutex_lock(&page_order_lock);
+	for (o = page_orders; o != NULL; o = o->next)
+		n++;
+	threads = xcalloc(n ? n : 1, sizeof *threads);
+	n = 0;
+	for (o = page_orders; o != NULL; o = o->next)
+		if (o->store == s && o->threaded) {
+			o->stop = 1;
+			o->threaded = 0;
+			threads[n++] = o->thread;
+		}
+	pthread_mutex_unlock(&page_order_lock);
+	for (i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	pthread_mutex_lock(&page_order_lock);
+	for (op = &page_orders; *op != NULL; )
+		if ((*op)->store == s)
+			page_order_drop(op);
+		else
+			op = &(*op)->next;
+	pthread_mutex_unlock(&page_order_lock);
+}
+
+/* id among the dirty ones (ascending)? */
+static int
+page_dirty(const uint64_t *dirty, size_t n, uint64_t id)
+{
+	size_t	lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (dirty[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo < n && dirty[lo] == id);
+}
+
+static int
+page_u64_cmp(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* Where the position falls among the clean entries of the index. */
 struct page_place {
 	struct page_state	*st;
 	const struct page_order	*o;
+	const uint64_t		*dirty;
+	size_t			 ndirty;
 	size_t			 lt, le;	/* entries < and <= it */
 	struct buf		 key;
 };
@@ -1136,128 +1246,184 @@ page_entry_key(struct page_place *pl, struct store_txn *txn, size_t i,
 	return (0);
 }
 
+/* The first clean entry in [i, end), or end. */
+static size_t
+page_clean(const struct page_place *pl, size_t i, size_t end)
+{
+	while (i < end && page_dirty(pl->dirty, pl->ndirty,
+	    pl->o->order[i]))
+		i++;
+	return (i);
+}
+
+/*
+ * A binary search over the clean entries only: a dirty one's place in
+ * the order is not its record's now, and no match is placed there.
+ */
 static int
 page_place_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
 	struct page_place	*pl = arg;
 	struct page_state	*st = pl->st;
 	struct page_state	 asc;
-	size_t			 lo = 0, hi = pl->o->n, mid;
+	size_t			 lo = 0, hi = pl->o->n, mid, m;
 	int			 r;
 
 	/* (key, id) in the index's own (ascending) order. */
 	memset(&asc, 0, sizeof asc);
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if ((r = page_entry_key(pl, txn, mid, err)) != 0)
+		if ((m = page_clean(pl, mid, hi)) == hi) {
+			hi = mid;
+			continue;
+		}
+		if ((r = page_entry_key(pl, txn, m, err)) != 0)
 			return (r);
 		if (page_cmp(&asc, pl->key.data, pl->key.len,
-		    pl->o->order[mid], st->at.key.data, st->at.key.len,
+		    pl->o->order[m], st->at.key.data, st->at.key.len,
 		    st->at.id) < 0)
-			lo = mid + 1;
+			lo = m + 1;
 		else
 			hi = mid;
 	}
 	pl->lt = pl->le = lo;
-	if (lo < pl->o->n && pl->o->order[lo] == st->at.id) {
-		if ((r = page_entry_key(pl, txn, lo, err)) != 0)
+	m = page_clean(pl, lo, pl->o->n);
+	if (m < pl->o->n && pl->o->order[m] == st->at.id) {
+		if ((r = page_entry_key(pl, txn, m, err)) != 0)
 			return (r);
 		if (pl->key.len == st->at.key.len && memcmp(pl->key.data,
 		    st->at.key.data, pl->key.len) == 0)
-			pl->le++;
+			pl->le = m + 1;
 	}
 	return (0);
 }
 
 /*
- * A search placed by the order o: each match gets its place in the list
- * (index rows by position, those with no key after them by id, either
- * way round with the list), and the limit + 1 nearest past the position
- * in the way asked are the rows, as page_search_walk() would find them.
- * 1 if the order turns out not to be the index's (a record gone).
+ * A search placed by the order o: each clean match gets its place in
+ * the list (index rows by position, those with no key after them by
+ * id, either way round with the list), and the limit + 1 nearest past
+ * the position in the way asked are loaded with every dirty match, and
+ * the rows are the nearest of them by their keys as read
+ * (page_search_ids), as page_search_walk() would find them.  seq is the
+ * journal's number read before the search's matches were: a commit
+ * after it may have been seen by this call's transactions, so when the
+ * number has moved at the end it is all done again with the ids it
+ * wrote dirty too.  1 if the order cannot say (a record gone, too much
+ * written): the older way.
  */
 static int
-page_search_order(struct page_state *st, const struct page_order *o,
+page_search_order(struct page_state *st, struct page_order *o, uint64_t seq,
     int backward, size_t limit, struct page_row **rowsp, size_t *nrows,
     int *more, struct buf *err)
 {
 	struct page_place	 pl;
-	struct page_walk	 w;
-	uint64_t		*sel, n = o->n, big = UINT32_MAX, cut, p, l;
-	size_t			 i, j, nsel = 0, want = limit + 1;
+	uint64_t		*sel, *dirty, *take, n = o->n, big = UINT32_MAX;
+	uint64_t		 cut, p, l, seq2;
+	size_t			 i, j, d, nsel, ndirty, ntake, want = limit + 1;
+	size_t			 tries;
 	uint32_t		 rk;
-	int			 r;
+	int			 r = 1;
 
-	/* Forward the places >= cut are taken, backward those < cut. */
-	if (!st->at.set)
-		cut = backward ? UINT64_MAX : 0;
-	else if (st->at.key.len == 0 && !st->required) {
-		/* Among the rows with no key, by id. */
-		p = st->at.id < big ? st->at.id : big;
-		if (!st->desc)
-			cut = backward ? n + p : n + p + 1;
-		else
-			cut = backward ? n + big - p : n + big - p + 1;
-	} else {
-		memset(&pl, 0, sizeof pl);
-		pl.st = st;
-		pl.o = o;
-		buf_init(&pl.key);
-		r = store_txn_run(st->ctx->store, STORE_TXN_READONLY,
-		    page_place_txn, &pl, err);
-		buf_release(&pl.key);
-		if (r != 0)
-			return (r);
-		if (!st->desc)
-			cut = backward ? pl.lt : pl.le;
-		else
-			cut = backward ? n - pl.le : n - pl.lt;
-	}
-
-	/* The want nearest, kept in ascending place. */
+	dirty = xcalloc(PAGE_ORDER_DIRTY, sizeof *dirty);
 	sel = xcalloc(want * 2, sizeof *sel);
-	for (i = 0; i < st->nids; i++) {
-		rk = st->ids[i] < o->nrank ? o->rank[st->ids[i]] : 0;
-		if (rk != 0)
-			l = st->desc ? n - rk : (uint64_t)rk - 1;
-		else if (st->required)
-			continue;
-		else
-			l = st->desc ? n + big - st->ids[i] : n + st->ids[i];
-		if (backward ? l >= cut : l < cut)
-			continue;
-		if (nsel == want && (backward ? l < sel[0] : l > sel[2 *
-		    (nsel - 1)]))
-			continue;
-		if (nsel == want && backward) {
-			memmove(sel, sel + 2, (nsel - 1) * 2 * sizeof *sel);
-			nsel--;
-		} else if (nsel == want)
-			nsel--;
-		for (j = nsel; j > 0 && sel[2 * (j - 1)] > l; j--) {
-			sel[2 * j] = sel[2 * (j - 1)];
-			sel[2 * j + 1] = sel[2 * (j - 1) + 1];
+	take = xcalloc(want + PAGE_ORDER_DIRTY, sizeof *take);
+	for (tries = 0; tries < PAGE_ORDER_TRIES; tries++) {
+		if (store_journal_since(st->ctx->store, st->table, o->jseq,
+		    dirty, PAGE_ORDER_DIRTY, &ndirty) != 0) {
+			page_order_stale(st, o);
+			r = 1;
+			break;
 		}
-		sel[2 * j] = l;
-		sel[2 * j + 1] = st->ids[i];
-		nsel++;
-	}
+		qsort(dirty, ndirty, sizeof *dirty, page_u64_cmp);
+		for (i = j = 0; i < ndirty; i++)
+			if (j == 0 || dirty[j - 1] != dirty[i])
+				dirty[j++] = dirty[i];
+		ndirty = j;
 
-	/* The rows, nearest first, as the walk has them. */
-	memset(&w, 0, sizeof w);
-	w.st = st;
-	w.rows = xcalloc(want, sizeof *w.rows);
-	for (i = 0; i < nsel; i++) {
-		j = backward ? nsel - 1 - i : i;
-		buf_init(&w.rows[i].key);
-		w.rows[i].ord = sel[2 * j + 1];
+		/* Forward the places >= cut are taken, backward < cut. */
+		if (!st->at.set)
+			cut = backward ? UINT64_MAX : 0;
+		else if (st->at.key.len == 0 && !st->required) {
+			/* Among the rows with no key, by id. */
+			p = st->at.id < big ? st->at.id : big;
+			if (!st->desc)
+				cut = backward ? n + p : n + p + 1;
+			else
+				cut = backward ? n + big - p : n + big - p + 1;
+		} else {
+			memset(&pl, 0, sizeof pl);
+			pl.st = st;
+			pl.o = o;
+			pl.dirty = dirty;
+			pl.ndirty = ndirty;
+			buf_init(&pl.key);
+			r = store_txn_run(st->ctx->store, STORE_TXN_READONLY,
+			    page_place_txn, &pl, err);
+			buf_release(&pl.key);
+			if (r != 0)
+				break;
+			if (!st->desc)
+				cut = backward ? pl.lt : pl.le;
+			else
+				cut = backward ? n - pl.le : n - pl.lt;
+		}
+
+		/* The want nearest clean ones, kept in ascending place;
+		 * every dirty one (both lists ascend: a merge). */
+		nsel = ntake = d = 0;
+		for (i = 0; i < st->nids; i++) {
+			while (d < ndirty && dirty[d] < st->ids[i])
+				d++;
+			if (d < ndirty && dirty[d] == st->ids[i]) {
+				take[ntake++] = st->ids[i];
+				continue;
+			}
+			rk = st->ids[i] < o->nrank ? o->rank[st->ids[i]] : 0;
+			if (rk != 0)
+				l = st->desc ? n - rk : (uint64_t)rk - 1;
+			else if (st->required)
+				continue;
+			else
+				l = st->desc ? n + big - st->ids[i] :
+				    n + st->ids[i];
+			if (backward ? l >= cut : l < cut)
+				continue;
+			if (nsel == want && (backward ? l < sel[0] :
+			    l > sel[2 * (nsel - 1)]))
+				continue;
+			if (nsel == want && backward) {
+				memmove(sel, sel + 2, (nsel - 1) * 2 *
+				    sizeof *sel);
+				nsel--;
+			} else if (nsel == want)
+				nsel--;
+			for (j = nsel; j > 0 && sel[2 * (j - 1)] > l; j--) {
+				sel[2 * j] = sel[2 * (j - 1)];
+				sel[2 * j + 1] = sel[2 * (j - 1) + 1];
+			}
+			sel[2 * j] = l;
+			sel[2 * j + 1] = st->ids[i];
+			nsel++;
+		}
+		for (i = 0; i < nsel; i++)
+			take[ntake++] = sel[2 * i + 1];
+		qsort(take, ntake, sizeof *take, page_u64_cmp);
+		if ((r = page_search_ids(st, take, ntake, backward, limit,
+		    rowsp, nrows, more, err)) != 0)
+			break;
+		/* Nothing committed since seq: every write this call's
+		 * transactions saw is among the dirty. */
+		if ((seq2 = store_journal_seq(st->ctx->store)) == seq)
+			break;
+		seq = seq2;
+		page_rows_free(*rowsp, *nrows);
+		*rowsp = NULL;
+		*nrows = 0;
+		r = 1;
 	}
-	w.n = nsel;
+	free(take);
 	free(sel);
-	r = page_walk_finish(st, &w, backward, limit, rowsp, nrows, more,
-	    err);
-	if (w.rows != NULL)
-		page_rows_free(w.rows, w.n);
+	free(dirty);
 	return (r);
 }
 
@@ -1691,7 +1857,7 @@ page_exec(struct cmd_ctx *ctx)
 	struct page_out		 po;
 	struct page_order	*order = NULL;
 	struct buf		 err = BUF_INIT;
-	uint64_t		 gen = 0, gen2 = 0;
+	uint64_t		 seq = 0;
 	const char		*s, *after, *before, *at, *sort;
 	char			*end = NULL;
 	uint64_t		 limit = 50;
@@ -1760,25 +1926,19 @@ page_exec(struct cmd_ctx *ctx)
 	}
 
 	r = CMD_FAILED;
-	/* The list's order in memory, a slice more, for its searches. */
+	/* The list's order in memory, for its searches: read from the
+	 * first call on, used once whole; the journal's number before the
+	 * search's matches are read (page_search_order). */
 	if (!engine && st.ix != NULL)
-		page_order_slice(&st);
+		page_order_start(&st);
 	if (!engine && st.ix != NULL && st.search != NULL && !st.archived &&
-	    store_generation(ctx->store, &gen, &err) != 0) {
-		buf_reset(&err);
-		gen = 0;
-	}
+	    (order = page_order_use(&st)) != NULL)
+		seq = store_journal_seq(ctx->store);
 	if (store_txn_run(ctx->store, STORE_TXN_READONLY, page_count_txn, &st,
 	    &err) != 0) {
 		cmd_error(ctx, "%s", err.data);
 		goto out;
 	}
-	/* Usable when nothing was written since it was read, the search's
-	 * ids included. */
-	if (gen != 0 && store_generation(ctx->store, &gen2, &err) == 0 &&
-	    gen2 == gen)
-		order = page_order_use(&st, gen);
-	buf_reset(&err);
 	if (cmd_opt(ctx, "group") != NULL) {
 		r = page_groups(ctx, &st, sort, (size_t)limit, &ctx->out);
 		goto out;
@@ -1798,8 +1958,10 @@ page_exec(struct cmd_ctx *ctx)
 	for (;;) {
 		r = 1;
 		if (order != NULL && st.nids > 0 && (r = page_search_order(&st,
-		    order, backward, limit, &rows, &nrows, &more, &err)) == 1) {
-			/* Not the index's order after all: the old way. */
+		    order, seq, backward, limit, &rows, &nrows, &more,
+		    &err)) == 1) {
+			/* The order cannot say (a record gone, too much
+			 * written, commits all along): the old way. */
 			page_order_release(order);
 			order = NULL;
 			page_bits_make(&st);

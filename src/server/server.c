@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "access/access.h"
+#include "cmd/cmd.h"
 #include "server_int.h"
 #include "slog.h"
 
@@ -353,6 +354,8 @@ out:
 	}
 	if (srv.listen_fd != -1)
 		listen_close(&srv);
+	if (srv.store != NULL)
+		cmd_page_stop(srv.store);
 	if (srv.store != NULL)
 		store_close(srv.store);
 	if (srv.schema != NULL)

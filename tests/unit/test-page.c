@@ -6,12 +6,17 @@
  * forward and backward by name and by -city (a sixth of the rows have
  * no city), and from rows spread over the list (--at, --after, --before,
  * with --wrap) in sorts by name and city both ways, byte for byte,
- * counts and "more" included.  A rename after the order was read is
- * seen at once (the older way answers), and once the store has been
- * quiet the order is read again.  And a search whose 100 matches all
+ * counts and "more" included.  And a search whose 100 matches all
  * lie at the far end of 6,000 rows costs a few store calls once the
  * order is whole, not a walk of the index and a read of every match.
- * Runs the verb in this process (cmd_run), as the server does.
+ * Writes after the order was read (renames that carry a match across
+ * the cursor, inserts, an archive and a restore, a purge) are seen at
+ * once, the pages still the walk's, and the order is not read again
+ * for them (the store's change journal says which ids to place by
+ * their keys); past PAGE_ORDER_DIRTY written ids it is, by its thread.
+ * The journal itself: numbers, the ids since, an aborted transaction
+ * leaving nothing, a bulk write and a ring gone round saying "cannot
+ * say".  Runs the verb in this process (cmd_run), as the server does.
  */
 #include "config.h"
 
@@ -84,6 +89,33 @@ row_field(const char *out, int last, int k)
 	for (e = p; *e != '\t' && *e != '\n' && *e != '\0'; e++)
 		;
 	return (xstrndup(p, (size_t)(e - p)));
+}
+
+/* Store calls of a far search from the start by name (the order whole:
+ * a few dozen; the walk or loading every match: over 100). */
+static uint64_t
+far_calls(void)
+{
+	uint64_t	 calls;
+	int		 s;
+
+	store_fault_set(0, 0);
+	free(page(&s, "party", "--sort", "name", "--search", "Яхонт",
+	    "--limit", "1", "--cols", "name", NULL));
+	calls = store_fault_calls();
+	return (s == CMD_OK ? calls : UINT64_MAX);
+}
+
+/* The order by name, once its thread has read it (up to 10 s). */
+static uint64_t
+far_calls_whole(void)
+{
+	uint64_t	calls = UINT64_MAX;
+	int		i;
+
+	for (i = 0; i < 500 && (calls = far_calls()) >= 60; i++)
+		usleep(20000);
+	return (calls);
 }
 
 static int
@@ -216,6 +248,162 @@ rename_txn(struct store_txn *txn, void *arg, struct buf *err)
 	return (r);
 }
 
+static int
+rename_to(uint64_t id, const char *name)
+{
+	struct buf	err = BUF_INIT;
+	struct rename	rn;
+	int		r;
+
+	rn.id = id;
+	rn.name = name;
+	if ((r = store_txn_run(st, 0, rename_txn, &rn, &err)) != 0)
+		diag("rename %llu: %s", (unsigned long long)id, err.data);
+	buf_release(&err);
+	return (r);
+}
+
+/* A rename, then a failure: the transaction is aborted. */
+static int
+abort_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	if (rename_txn(txn, arg, err) != 0)
+		return (-1);
+	return (buf_error(err, "given up"));
+}
+
+/* Every record of ids [from, to) written again, its notes changed. */
+struct touch {
+	uint64_t	from, to;
+	char		note[32];
+};
+
+static size_t	 touched;	/* by the last touch() */
+
+static int
+touch_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct touch	*tc = arg;
+	struct record	*rec;
+	uint64_t	 id;
+	int		 r;
+
+	touched = 0;
+	for (id = tc->from; id < tc->to; id++) {
+		if ((r = access_get(sess, txn, party, id, &rec, err)) ==
+		    STORE_NOTFOUND)
+			continue;
+		if (r != 0)
+			return (-1);
+		set(rec, "notes", tc->note);
+		r = access_update(sess, txn, rec, rec->rev, err);
+		record_free(rec);
+		if (r != 0)
+			return (-1);
+		touched++;
+	}
+	return (0);
+}
+
+static int
+touch(uint64_t from, uint64_t to)
+{
+	static int	times;
+	struct buf	err = BUF_INIT;
+	struct touch	tc;
+	int		r;
+
+	snprintf(tc.note, sizeof tc.note, "touched %d", ++times);
+	tc.from = from;
+	tc.to = to;
+	if ((r = store_txn_run(st, 0, touch_txn, &tc, &err)) != 0)
+		diag("touch: %s", err.data);
+	buf_release(&err);
+	return (r);
+}
+
+enum change { ARCHIVE, RESTORE, PURGE };
+
+struct change_arg {
+	enum change	what;
+	uint64_t	id;
+};
+
+static int
+change_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct change_arg	*c = arg;
+
+	switch (c->what) {
+	case ARCHIVE:
+		return (access_archive(sess, txn, party, c->id, err));
+	case RESTORE:
+		return (access_restore(sess, txn, party, c->id, err));
+	default:
+		return (access_purge(sess, txn, party, c->id, err));
+	}
+}
+
+static int
+change(enum change what, uint64_t id)
+{
+	struct buf		err = BUF_INIT;
+	struct change_arg	c;
+	int			r;
+
+	c.what = what;
+	c.id = id;
+	if ((r = store_txn_run(st, 0, change_txn, &c, &err)) != 0)
+		diag("change %llu: %s", (unsigned long long)id, err.data);
+	buf_release(&err);
+	return (r);
+}
+
+/* The id of the row at place k (from 1) of the list by sort. */
+static uint64_t
+id_at(const char *sort, int k, int last)
+{
+	char		 lim[16], *out, *p;
+	uint64_t	 id;
+	int		 s;
+
+	snprintf(lim, sizeof lim, "%d", k);
+	out = page(&s, "party", "--sort", sort, "--limit", lim, "--cols",
+	    "name", last ? "--last" : NULL, NULL);
+	p = row_field(out, !last, 0);
+	id = p != NULL ? strtoull(p, NULL, 10) : 0;
+	free(p);
+	free(out);
+	return (id);
+}
+
+/* Every search from rows spread over the list, as the walk's. */
+static int
+spread_same(const char *sort, const char *const *queries, size_t nq)
+{
+	char	*pos[8], *pg, at[32];
+	size_t	 j, k;
+	int	 all = 1, s;
+
+	for (k = 0; k < nitems(pos); k++) {
+		/* The k-th eighth of the list, and the row there. */
+		snprintf(at, sizeof at, "%zu", (k * 997) % 500 + 1);
+		pg = page(&s, "party", "--sort", sort, "--limit", at, "--cols",
+		    "name", k % 2 ? "--last" : NULL, NULL);
+		pos[k] = row_field(pg, !(k % 2), 1);
+		free(pg);
+	}
+	for (k = 0; k < nitems(pos); k++) {
+		for (j = 0; pos[k] != NULL && j < nq; j++)
+			all &= same_call(sort, queries[j], "3", "--at", pos[k],
+			    NULL) & same_call(sort, queries[j], "3", "--after",
+			    pos[k], NULL) & same_call(sort, queries[j], "3",
+			    "--before", pos[k], NULL);
+		free(pos[k]);
+	}
+	return (all);
+}
+
 int
 main(void)
 {
@@ -226,10 +414,10 @@ main(void)
 	struct buf		 err = BUF_INIT;
 	struct load		 l;
 	struct rename		 rn;
-	char			 dir[512], path[600], *out, *pos[8], *p;
-	uint64_t		 calls;
-	size_t			 i, j, k;
-	int			 s, all;
+	char			 dir[512], path[600], *out, *p;
+	uint64_t		 calls, seq0, seq1, id1, id2, *ids;
+	size_t			 i, j, n;
+	int			 s, r, all;
 
 	tmp_folder(dir, sizeof dir, "page");
 	schema = party_schema(&party);
@@ -244,30 +432,27 @@ main(void)
 		if (store_txn_run(st, 0, load_txn, &l, &err) != 0)
 			tap_bail(err.data);
 	}
+	ids = xcalloc(16384, sizeof *ids);
 
-	/* The orders of the lists are read a slice a call: make them whole. */
+	/* The first call of each list starts its order's thread. */
 	for (i = 0; i < nitems(sorts); i++)
-		for (k = 0; k < 40; k++)
-			free(page(&s, "party", "--sort", sorts[i], "--limit",
-			    "1", "--cols", "name", NULL));
-
+		free(page(&s, "party", "--sort", sorts[i], "--limit", "1",
+		    "--cols", "name", NULL));
+	calls = far_calls_whole();
 	out = page(&s, "party", "--sort", "name", "--search", "Яхонт",
 	    "--limit", "1", "--cols", "name", NULL);
 	ok(s == CMD_OK && strstr(out, "shown\t100\n") != NULL,
 	    "100 far matches");
-	free(out);
-	/* From the start by name, where none of them is near. */
-	store_fault_set(0, 0);
-	out = page(&s, "party", "--sort", "name", "--search", "Яхонт",
-	    "--limit", "1", "--cols", "name", NULL);
-	calls = store_fault_calls();
 	p = row_field(out, 0, 2);
 	ok(s == CMD_OK && p != NULL && strncmp(p, "Яхонтов", 14) == 0,
-	    "the first of them comes");
+	    "the first of them comes from the start by name");
 	free(p);
 	free(out);
-	ok(calls < 60, "in %llu store calls (the walk and a read of each "
-	    "match: over 100)", (unsigned long long)calls);
+	ok(calls < 60, "in %llu store calls once the order is read (the "
+	    "walk and a read of each match: over 100)",
+	    (unsigned long long)calls);
+	/* The others whole too, for the comparisons below. */
+	usleep(300000);
 
 	for (i = 0; i < nitems(sorts); i += 3)
 		for (j = 0; j < nitems(queries); j++) {
@@ -280,68 +465,123 @@ main(void)
 		}
 	ok(same_pages("name", "а", "50", 0) && same_pages("-city", "а", "50",
 	    1), "'а' (most rows) by name forward and by -city backward");
-
 	/* From rows spread over the unsearched list, rows with no city
 	 * among them. */
-	for (i = 0; i < nitems(sorts); i++) {
-		all = 1;
-		for (k = 0; k < nitems(pos); k++) {
-			char	 at[32];
-			char	*pg;
+	for (i = 0; i < nitems(sorts); i++)
+		ok(spread_same(sorts[i], queries, nitems(queries)),
+		    "by %s: --at, --after and --before rows spread over the "
+		    "list, with --wrap, as the walk's", sorts[i]);
 
-			/* The k-th eighth of the list, and the row there. */
-			snprintf(at, sizeof at, "%zu", (k * 997) % 500 + 1);
-			pg = page(&s, "party", "--sort", sorts[i], "--limit",
-			    at, "--cols", "name", k % 2 ? "--last" : NULL,
-			    NULL);
-			pos[k] = row_field(pg, !(k % 2), 1);
-			free(pg);
-		}
-		for (k = 0; k < nitems(pos); k++) {
-			for (j = 0; pos[k] != NULL && j < nitems(queries); j++)
-				all &= same_call(sorts[i], queries[j], "3",
-				    "--at", pos[k], NULL) & same_call(sorts[i],
-				    queries[j], "3", "--after", pos[k], NULL) &
-				    same_call(sorts[i], queries[j], "3",
-				    "--before", pos[k], NULL);
-			free(pos[k]);
-		}
-		ok(all, "by %s: --at, --after and --before rows spread over "
-		    "the list, with --wrap, as the walk's", sorts[i]);
-	}
+	/* The journal: a commit, the ids since, an abort. */
+	seq0 = store_journal_seq(st);
+	id1 = id_at("name", 1, 0);
+	ok(rename_to(id1, "Яхонтова Агата Петровна") == 0,
+	    "rename the first row by name into the far cluster");
+	seq1 = store_journal_seq(st);
+	r = store_journal_since(st, party, seq0, ids, 16, &n);
+	ok(seq1 == seq0 + 1 && r == 0 && n == 1 && ids[0] == id1,
+	    "the journal: the next number, and the id written since");
+	r = store_journal_since(st, party, seq1, ids, 16, &n);
+	ok(r == 0 && n == 0, "nothing since the last number");
+	ok(store_journal_since(st, party, seq0, ids, 0, &n) == 1,
+	    "more ids than asked for: cannot say");
+	rn.id = id_at("name", 2, 0);
+	rn.name = "Ъ";
+	ok(store_txn_run(st, 0, abort_txn, &rn, &err) != 0 &&
+	    store_journal_seq(st) == seq1 &&
+	    store_journal_since(st, party, seq1, ids, 16, &n) == 0 && n == 0,
+	    "an aborted transaction leaves nothing in the journal");
+	buf_reset(&err);
 
-	/* A rename moves a row into the far cluster: seen at once. */
-	out = page(&s, "party", "--sort", "name", "--limit", "1", "--cols",
-	    "name", NULL);
-	p = row_field(out, 0, 0);
-	free(out);
-	rn.id = p != NULL ? strtoull(p, NULL, 10) : 0;
-	rn.name = "Яхонтова Агата Петровна";
-	free(p);
-	ok(store_txn_run(st, 0, rename_txn, &rn, &err) == 0,
-	    "rename the first row by name");
+	/* A rename after the order was read: seen at once. */
 	out = page(&s, "party", "--sort", "name", "--search", "Яхонт",
 	    "--last", "--limit", "1", "--cols", "name", NULL);
 	p = row_field(out, 0, 2);
 	ok(strstr(out, "shown\t101\n") != NULL && p != NULL &&
-	    strcmp(p, rn.name) == 0, "it counts, and comes last by name");
+	    strcmp(p, "Яхонтова Агата Петровна") == 0,
+	    "it counts, and comes last by name");
 	free(out);
 	free(p);
 	ok(same_pages("name", "Яхонт", "7", 0) && same_pages("-name",
 	    "Яхонт", "7", 1), "and the pages are the walk's");
-	/* The order is read again once the store has been quiet. */
-	sleep(2);
-	for (k = 0; k < 40; k++)
-		free(page(&s, "party", "--sort", "name", "--limit", "1",
-		    "--cols", "name", NULL));
-	store_fault_set(0, 0);
-	out = page(&s, "party", "--sort", "name", "--search", "Яхонт",
-	    "--limit", "1", "--cols", "name", NULL);
-	calls = store_fault_calls();
-	free(out);
-	ok(calls < 60, "read again after the write: %llu store calls",
-	    (unsigned long long)calls);
+	calls = far_calls();
+	ok(calls < 60, "the order is not read again for it: %llu store "
+	    "calls", (unsigned long long)calls);
 
+	/* Matches carried across a cursor in the middle, both ways;
+	 * inserts (ids past the order's end); an archive, a restore, a
+	 * purge. */
+	id2 = id_at("name", 5, 0);
+	all = rename_to(id2, "Яхонтов Борис Олегович") == 0;
+	out = page(&s, "party", "--sort", "-name", "--search", "Яхонтов",
+	    "--limit", "3", "--cols", "name", NULL);
+	p = row_field(out, 0, 0);
+	all &= p != NULL && rename_to(strtoull(p, NULL, 10),
+	    "Абрамова Яхонта Ивановна") == 0;
+	free(p);
+	free(out);
+	all &= rename_to(id_at("name", 500, 0), "Мартынов Яхонт Ильич") == 0;
+	l.from = NPARTY;
+	l.to = NPARTY + 3;
+	all &= store_txn_run(st, 0, load_txn, &l, &err) == 0;
+	out = page(&s, "party", "--sort", "name", "--search", "Яхонтов",
+	    "--limit", "3", "--cols", "name", NULL);
+	p = row_field(out, 0, 0);
+	id2 = p != NULL ? strtoull(p, NULL, 10) : 0;
+	free(p);
+	free(out);
+	all &= change(ARCHIVE, id2) == 0;
+	ok(all, "more renames, inserts and an archive");
+	out = page(&s, "party", "--sort", "name", "--search", "Яхонтов",
+	    "--limit", "500", "--cols", "name", NULL);
+	snprintf(path, sizeof path, "row\t%llu\t", (unsigned long long)id2);
+	ok(strstr(out, path) == NULL, "the archived match is gone at once");
+	free(out);
+	ok(change(RESTORE, id2) == 0 && change(PURGE, id_at("name", 7, 1)) ==
+	    0 && change(PURGE, id_at("-city", 2, 0)) == 0,
+	    "restore it, purge two");
+	all = 1;
+	for (i = 0; i < nitems(sorts); i++)
+		for (j = 0; j < nitems(queries); j++)
+			all &= same_pages(sorts[i], queries[j], "7", i % 2);
+	ok(all, "after those writes every page of every search is the "
+	    "walk's");
+	for (i = 0; i < nitems(sorts); i++)
+		ok(spread_same(sorts[i], queries, nitems(queries)),
+		    "by %s after the writes: from rows spread over the list "
+		    "as the walk's", sorts[i]);
+	calls = far_calls();
+	ok(calls < 60, "and the order is still not read again: %llu store "
+	    "calls", (unsigned long long)calls);
+
+	/* Too much written: the order is read again by its thread. */
+	seq0 = store_journal_seq(st);
+	ok(touch(1, 2200) == 0 && store_journal_since(st, party, seq0, ids,
+	    16384, &n) == 0 && n == 2199, "write 2,199 records");
+	ok(same_pages("name", "Яхонт", "7", 0) && same_pages("-name",
+	    "Яхонт", "7", 1), "the pages are the walk's");
+	calls = far_calls_whole();
+	ok(calls < 60, "the order read again: %llu store calls",
+	    (unsigned long long)calls);
+	ok(same_pages("name", "Яхонт", "7", 0) && spread_same("name", queries,
+	    nitems(queries)), "and its pages the walk's");
+
+	/* The journal cannot say after a bulk write, or once its ring has
+	 * gone round. */
+	seq0 = store_journal_seq(st);
+	ok(touch(1, 4200) == 0 && store_journal_since(st, party, seq0, ids,
+	    16384, &n) == 1, "a transaction writing 4,199: cannot say");
+	seq0 = store_journal_seq(st);
+	ok(touch(1, 4000) == 0 && touch(1, 4000) == 0 &&
+	    (seq1 = store_journal_seq(st)) != 0 && touch(1, 4000) == 0 &&
+	    store_journal_since(st, party, seq0, ids, 16384, &n) == 1,
+	    "three of 3,999: the ring no longer reaches back");
+	r = store_journal_since(st, party, seq1, ids, 16384, &n);
+	ok(r == 0 && n == touched, "but it has the last one's: %zu ids",
+	    n);
+
+	cmd_page_stop(st);
+	free(ids);
 	access_session_free(sess);
 	store_close(st);
 	schema_free(schema);
