@@ -775,6 +775,43 @@ tstream_mark(struct search *s, struct tstream *ts, uint64_t lo, uint64_t hi,
 }
 
 /*
+ * The lists of several tokens, one after the other, made one ascending
+ * list without repeats.  Ids are dense (a sequence), so while the
+ * largest is no more than 64 times their number a bit set does it in
+ * one pass each way: a common 4-letter surname prefix gathers some
+ * 100,000 ids at 1,000,000 parties, which qsort() took over a
+ * millisecond to order.  Sparser lists are sorted.
+ */
+static void
+tstream_union(struct tstream *ts)
+{
+	uint64_t	*bits, max = 0, w;
+	size_t		 i, k, nw;
+
+	for (i = 0; i < ts->nids; i++)
+		if (ts->ids[i] > max)
+			max = ts->ids[i];
+	if (max / 64 > ts->nids) {
+		qsort(ts->ids, ts->nids, sizeof(*ts->ids), idcmp);
+		for (i = k = 1; i < ts->nids; i++)
+			if (ts->ids[i] != ts->ids[k - 1])
+				ts->ids[k++] = ts->ids[i];
+		ts->nids = k;
+		return;
+	}
+	nw = (size_t)(max / 64) + 1;
+	bits = xcalloc(nw, sizeof(*bits));
+	for (i = 0; i < ts->nids; i++)
+		bits[ts->ids[i] >> 6] |= (uint64_t)1 << (ts->ids[i] & 63);
+	for (i = k = 0; i < nw; i++)
+		for (w = bits[i]; w != 0; w &= w - 1)
+			ts->ids[k++] = (uint64_t)i * 64 +
+			    (uint64_t)__builtin_ctzll(w);
+	ts->nids = k;
+	free(bits);
+}
+
+/*
  * Open a token: its prefix key, read lazily; or every token it is a
  * prefix of, gathered now, sorted and unique.
  */
@@ -782,7 +819,6 @@ static int
 tstream_open(struct search *s, struct tstream *ts, const void *tok,
     size_t len)
 {
-	size_t	i, k;
 	int	ret, multi = 0;
 
 	if ((ret = DBCALL(s->db->cursor(s->db, s->t->txn, &ts->c, 0))) != 0)
@@ -797,13 +833,8 @@ tstream_open(struct search *s, struct tstream *ts, const void *tok,
 	while (!ts->done)
 		if (tstream_read(s, ts, &multi) != 0)
 			return (-1);
-	if (multi && ts->nids > 1) {
-		qsort(ts->ids, ts->nids, sizeof(*ts->ids), idcmp);
-		for (i = k = 1; i < ts->nids; i++)
-			if (ts->ids[i] != ts->ids[k - 1])
-				ts->ids[k++] = ts->ids[i];
-		ts->nids = k;
-	}
+	if (multi && ts->nids > 1)
+		tstream_union(ts);
 	return (0);
 }
 

@@ -466,6 +466,51 @@ main(void)
 	n = search(s, t, "болт", got, N + 10);
 	ok(n == N - 2, "and search finds every record again (%zu)", n);
 	ok(chunks(s, t, "болт") > 2, "in chunks");
+
+	/*
+	 * 9. A word longer than the prefix keys is the union of every
+	 * word it starts ("шуруп": "шуруп", "шурупчик"), in id order
+	 * without repeats: dense lists through a bit set, sparse ones
+	 * sorted.
+	 */
+	for (i = 0; i < 8; i++) {
+		m.t = t;
+		m.prefix = i % 2 == 0 ? "Шуруп" : "Шурупчик";
+		m.from = i * 50;
+		m.count = 50;
+		m.ids = ids;
+		if (store_txn_run(s, 0, many_fn, &m, &err) == -1)
+			tap_bail(err.data);
+	}
+	m.prefix = "Шуруп Шурупчик";
+	m.from = 400;
+	m.count = 1;
+	if (store_txn_run(s, 0, many_fn, &m, &err) == -1)
+		tap_bail(err.data);
+	n = search(s, t, "шуруп", got, N + 10);
+	for (i = 0, bad = 0; i < n && n == 401; i++)
+		bad += got[i] != ids[i];
+	ok(n == 401 && bad == 0, "two dense words: 401 ids in order, the "
+	    "record with both once (%zu, %zu wrong)", n, bad);
+	m.prefix = "Саморез";
+	m.from = 0;
+	m.count = 2;
+	if (store_txn_run(s, 0, many_fn, &m, &err) == -1)
+		tap_bail(err.data);
+	m.prefix = "Саморезик";
+	m.from = 2;
+	m.count = 1;
+	if (store_txn_run(s, 0, many_fn, &m, &err) == -1)
+		tap_bail(err.data);
+	m.prefix = "Саморез";
+	m.from = 3;
+	m.count = 1;
+	if (store_txn_run(s, 0, many_fn, &m, &err) == -1)
+		tap_bail(err.data);
+	n = search(s, t, "самор", got, N + 10);
+	ok(n == 4 && got[0] == ids[0] && got[1] == ids[1] &&
+	    got[2] == ids[2] && got[3] == ids[3],
+	    "two sparse words: 4 ids in order (%zu)", n);
 	store_close(s);
 	buf_reset(&err);
 	r = store_verify_dir(dir, &err);
