@@ -563,6 +563,8 @@ page_bits_make(struct page_state *st)
 {
 	size_t	i;
 
+	if (st->bits != NULL)
+		return;
 	st->nwords = st->nids > 0 ? (size_t)(st->ids[st->nids - 1] / 64) + 1 :
 	    1;
 	st->bits = xcalloc(st->nwords, sizeof *st->bits);
@@ -870,6 +872,7 @@ out:
  */
 #define PAGE_ORDER_DIRTY	2000
 #define PAGE_ORDER_TRIES	3	/* page calls redone for commits */
+#define PAGE_ORDER_WALK_MIN	1024	/* matches: below, place each */
 
 struct page_order {
 	struct page_order	*next;
@@ -1299,6 +1302,53 @@ page_place_txn(struct store_txn *txn, void *arg, struct buf *err)
 }
 
 /*
+ * The want nearest clean matches by walking the order from the cut and
+ * testing each id against the matches' bit set.  When matches are dense
+ * (a first letter: 400,000 of 900,000 contacts) a few dozen entries do
+ * instead of a look-up of every match's place (random reads over an 8
+ * MB array: 5-10 ms at 1,000,000).  Returns 1 with the answer in
+ * sel/nsel (places and ids), 0 when it is not worth it or the budget
+ * (half as many steps as there are matches) ran out, or when the order
+ * ended before the rows with no key, which it does not hold.
+ */
+static int
+page_order_walk(struct page_state *st, const struct page_order *o,
+    uint64_t cut, int backward, const uint64_t *dirty, size_t ndirty,
+    uint64_t *sel, size_t want, size_t *nsel)
+{
+	uint64_t	n = o->n, l = cut, pos, id, steps = 0;
+
+	*nsel = 0;
+	if (st->nids < PAGE_ORDER_WALK_MIN ||
+	    (uint64_t)want * (n / st->nids + 1) * 4 > st->nids)
+		return (0);
+	if (backward ? cut > n : cut >= n)
+		return (0);
+	page_bits_make(st);
+	for (;;) {
+		if (backward) {
+			if (l == 0)
+				return (1);	/* every place below the cut */
+			l--;
+		} else if (l >= n)
+			return (st->required);
+		pos = st->desc ? n - l - 1 : l;
+		id = o->order[pos];
+		if (page_bit(st->bits, st->nwords, id) &&
+		    !page_dirty(dirty, ndirty, id)) {
+			sel[2 * *nsel] = l;
+			sel[2 * *nsel + 1] = id;
+			if (++*nsel == want)
+				return (1);
+		}
+		if (!backward)
+			l++;
+		if (++steps > st->nids / 2)
+			return (0);
+	}
+}
+
+/*
  * A search placed by the order o: each clean match gets its place in
  * the list (index rows by position, those with no key after them by
  * id, either way round with the list), and the limit + 1 nearest past
@@ -1371,7 +1421,12 @@ page_search_order(struct page_state *st, struct page_order *o, uint64_t seq,
 		/* The want nearest clean ones, kept in ascending place;
 		 * every dirty one (both lists ascend: a merge). */
 		nsel = ntake = d = 0;
-		for (i = 0; i < st->nids; i++) {
+		if (page_order_walk(st, o, cut, backward, dirty, ndirty, sel,
+		    want, &nsel)) {
+			for (d = 0; d < ndirty; d++)
+				if (page_bit(st->bits, st->nwords, dirty[d]))
+					take[ntake++] = dirty[d];
+		} else for (nsel = 0, i = 0; i < st->nids; i++) {
 			while (d < ndirty && dirty[d] < st->ids[i])
 				d++;
 			if (d < ndirty && dirty[d] == st->ids[i]) {

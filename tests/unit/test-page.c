@@ -410,6 +410,7 @@ main(void)
 	static const char *const sorts[] = { "name", "-name", "city", "-city" };
 	static const char *const queries[] = { "Яхонт", "ив пе", "орё",
 		"сидоров ир" };
+	static const char *const dense[] = { "а" };
 	struct store_options	 opt = { 0, STORE_CREATE | STORE_NOSYNC };
 	struct buf		 err = BUF_INIT;
 	struct load		 l;
@@ -465,6 +466,11 @@ main(void)
 		}
 	ok(same_pages("name", "а", "50", 0) && same_pages("-city", "а", "50",
 	    1), "'а' (most rows) by name forward and by -city backward");
+	/* Matches that dense are found by walking the order from the
+	 * cursor (page_order_walk): from rows spread over each list. */
+	for (i = 0; i < nitems(sorts); i++)
+		ok(spread_same(sorts[i], dense, nitems(dense)),
+		    "'а' from rows spread over the list by %s", sorts[i]);
 	/* From rows spread over the unsearched list, rows with no city
 	 * among them. */
 	for (i = 0; i < nitems(sorts); i++)
