@@ -67,6 +67,8 @@ struct page_pos {
 	int		 set;
 };
 
+struct page_nulls;
+
 struct page_state {
 	struct cmd_ctx		*ctx;
 	const struct table	*table;
@@ -84,6 +86,7 @@ struct page_state {
 	size_t			 n;
 	/* The rows with no value in the sort's field (after the index). */
 	int			 nullphase;
+	struct page_nulls	*nulls;		/* page_nulls_read() */
 	int			 required;	/* the field: none such rows */
 
 	/* Search. */
@@ -459,6 +462,129 @@ page_search_small(struct page_state *st, int backward, size_t limit,
 }
 
 /*
+ * The rows with no key in the sort's field (not in its index) come in
+ * id order.  They are found by a bulk scan of the records' bytes, the
+ * field looked up in place as the index's key callback does, instead of
+ * reading every record whole: End on a list by city read a million
+ * records one by one at 1,000,000 parties (33 s).  In the store's
+ * direction from the position: forward the first want after it;
+ * backward the last want before it (the scan runs from the start and
+ * keeps the last ones in a ring).
+ */
+struct page_nulls {
+	const struct field	*f;
+	int			 ixkind;
+	int			 back;
+	uint64_t		 before;	/* back: ids below it */
+	size_t			 want;
+	uint64_t		*ids;
+	size_t			 n, head;
+	struct keyset		 ks;
+};
+
+static int
+page_null_fn(uint64_t id, const void *data, size_t len, void *arg)
+{
+	struct page_nulls	*pn = arg;
+	struct value		 v;
+
+	if (pn->back && id >= pn->before)
+		return (1);
+	if (record_decode_field(data, len, pn->f->id, &v) == 1) {
+		keyset_reset(&pn->ks);
+		index_value_keys(pn->f, &v, pn->ixkind, &pn->ks);
+		if (pn->ks.n > 0)
+			return (0);
+	}
+	if (!pn->back) {
+		pn->ids[pn->n++] = id;
+		return (pn->n == pn->want);
+	}
+	if (pn->n < pn->want)
+		pn->ids[(pn->head + pn->n++) % pn->want] = id;
+	else {
+		pn->ids[pn->head] = id;
+		pn->head = (pn->head + 1) % pn->want;
+	}
+	return (0);
+}
+
+static int
+page_nulls_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct page_state	*st = arg;
+	struct page_nulls	*pn = st->nulls;
+	uint64_t		 last;
+
+	pn->n = pn->head = 0;
+	return (access_scan(st->ctx->session, txn, st->table, pn->back ? 0 :
+	    st->at.set ? st->at.id : 0, 0, st->archived ? STORE_PAGE_ARCHIVED :
+	    0, page_null_fn, pn, &last, err));
+}
+
+/* The records of the null ids found, nearest first (st->recs). */
+static int
+page_nulls_load_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct page_state	*st = arg;
+	struct page_nulls	*pn = st->nulls;
+	struct record		*rec;
+	size_t			 i, k;
+	int			 r;
+
+	store_records_free(st->recs, st->n);
+	st->recs = xcalloc(pn->n ? pn->n : 1, sizeof *st->recs);
+	st->n = 0;
+	for (i = 0; i < pn->n; i++) {
+		/* Backward: the ring's newest (nearest) first. */
+		k = pn->back ? (pn->head + pn->n - 1 - i) % pn->want : i;
+		r = access_get(st->ctx->session, txn, st->table, pn->ids[k],
+		    &rec, err);
+		if (r == -1)
+			return (-1);
+		if (r == STORE_NOTFOUND)
+			continue;
+		st->recs[st->n++] = rec;
+	}
+	return (0);
+}
+
+/* Up to want rows with no key from the position; st->recs as page_txn. */
+static int
+page_nulls_read(struct page_state *st, size_t want, struct buf *err)
+{
+	struct page_nulls	 pn;
+	char			*name, *colon;
+	int			 r;
+
+	memset(&pn, 0, sizeof pn);
+	name = xstrdup(st->ix);
+	if ((colon = strchr(name, ':')) != NULL)
+		*colon = '\0';
+	pn.f = table_field(st->table, name);
+	free(name);
+	if (pn.f == NULL)
+		return (buf_error(err, _("no field '%s' in table '%s'"), st->ix,
+		    st->table->name));
+	pn.ixkind = (pn.f->index & IX_FOLDED) ? IX_FOLDED : IX_EXACT;
+	pn.back = (st->flags & STORE_PAGE_BACKWARD) != 0;
+	pn.before = st->at.set ? st->at.id : UINT64_MAX;
+	pn.want = want;
+	pn.ids = xcalloc(want, sizeof *pn.ids);
+	keyset_init(&pn.ks);
+	st->nulls = &pn;
+	r = store_txn_run(st->ctx->store, STORE_TXN_READONLY, page_nulls_txn,
+	    st, err);
+	if (r == 0)
+		r = store_txn_run(st->ctx->store, STORE_TXN_READONLY,
+		    page_nulls_load_txn, st, err);
+	st->nulls = NULL;
+	keyset_release(&pn.ks);
+	free(pn.ids);
+	return (r);
+}
+
+/*
  * Rows read in the list's order from the position (or from an end),
  * a store page at a time; with a search only the matches are kept.
  * Reading backward collects the nearest first, so the rows are turned
@@ -493,7 +619,13 @@ page_scan(struct page_state *st, int backward, size_t limit,
 		/* One row more than asked says whether more follow. */
 		st->want = st->search != NULL ? PAGE_SCAN : st->nullphase ?
 		    PAGE_NULLSCAN : limit + 1 - n;
-		if (store_txn_run(st->ctx->store, STORE_TXN_READONLY,
+		if (st->nullphase && st->search == NULL) {
+			if (page_nulls_read(st, st->want = limit + 1 - n,
+			    err) != 0) {
+				page_rows_free(rows, n);
+				return (-1);
+			}
+		} else if (store_txn_run(st->ctx->store, STORE_TXN_READONLY,
 		    page_txn, st, err) != 0) {
 			page_rows_free(rows, n);
 			return (-1);
@@ -1705,7 +1837,7 @@ page_engine(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
 {
 	struct page_eng	 e;
 	struct page_out	 po;
-	struct query	*q = NULL;
+	struct query	*q = NULL, *cq = NULL;
 	struct buf	 tail = BUF_INIT, err = BUF_INIT;
 	const char	*after, *before, *at;
 	uint64_t	 ord = 0, filtered = 0;
@@ -1752,11 +1884,19 @@ page_engine(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
 	} else if (after == NULL && before == NULL) {
 		struct page_eng	 cnt;
 
+		/*
+		 * Counted in any order: sorting every row only to count them
+		 * took 10 s of a list sorted by an unindexed field at
+		 * 1,000,000 parties.
+		 */
+		if (page_query(ctx, st->table, cmd_opt(ctx, "where"), NULL,
+		    "cols id", &cq) != 0)
+			goto out;
 		memset(&cnt, 0, sizeof cnt);
 		cnt.st = st;
 		cnt.count_only = 1;
 		cnt.upto = UINT64_MAX;
-		if (page_eng_run(ctx, q, &cnt, &err) != 0) {
+		if (page_eng_run(ctx, cq, &cnt, &err) != 0) {
 			cmd_error(ctx, "%s", err.data);
 			goto out;
 		}
@@ -1795,6 +1935,7 @@ out:
 	if (e.rows != NULL)
 		page_rows_free(e.rows, e.n);
 	query_free(q);
+	query_free(cq);
 	buf_release(&tail);
 	buf_release(&err);
 	return (r);

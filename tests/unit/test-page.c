@@ -377,6 +377,151 @@ id_at(const char *sort, int k, int last)
 	return (id);
 }
 
+/*
+ * A whole list without a search, page by page (97 rows), forward from
+ * the start or backward from the end: its ids in list order, and
+ * whether each row has a city.  The rows with no city (not in the
+ * index) are found by scanning the records' bytes (page_nulls_read).
+ */
+static size_t
+walk_list(const char *sort, int backward, uint64_t *ids, int *hascity,
+    size_t max)
+{
+	char		*out, *pos = NULL, *line, *p, *e;
+	size_t		 n = 0, got, i, k, j;
+	uint64_t	 tmp[97];
+	int		 s, more, tcity[97];
+
+	for (;;) {
+		if (pos == NULL)
+			out = page(&s, "party", "--sort", sort, "--limit", "97",
+			    "--cols", "city", backward ? "--last" : NULL, NULL);
+		else
+			out = page(&s, "party", "--sort", sort, "--limit", "97",
+			    "--cols", "city", backward ? "--before" : "--after",
+			    pos, NULL);
+		free(pos);
+		pos = NULL;
+		if (s != CMD_OK)
+			return (0);
+		got = 0;
+		for (line = out; line != NULL && *line != '\0';
+		    line = (e = strchr(line, '\n')) != NULL ? e + 1 : NULL) {
+			if (strncmp(line, "row\t", 4) != 0 || got == 97)
+				continue;
+			tmp[got] = strtoull(line + 4, &p, 10);
+			/* row ID POS CITY */
+			p = strchr(p + 1, '\t');
+			tcity[got++] = p != NULL && p[1] != '\n' &&
+			    p[1] != '\0';
+		}
+		more = strstr(out, "\nmore\t1\n") != NULL;
+		pos = row_field(out, !backward, 1);
+		free(out);
+		/* Backward pages come in list order: taken last first. */
+		for (i = 0; i < got && n < max; i++) {
+			k = backward ? got - 1 - i : i;
+			ids[n] = tmp[k];
+			hascity[n++] = tcity[k];
+		}
+		if (!more || pos == NULL || got == 0)
+			break;
+	}
+	free(pos);
+	if (backward)
+		for (j = 0; j < n / 2; j++) {
+			tmp[0] = ids[j];
+			ids[j] = ids[n - 1 - j];
+			ids[n - 1 - j] = tmp[0];
+			s = hascity[j];
+			hascity[j] = hascity[n - 1 - j];
+			hascity[n - 1 - j] = s;
+		}
+	return (n);
+}
+
+/*
+ * Every party once, the rows with a city first, then those without in
+ * id order (descending for a descending sort), as many as have none;
+ * backward the same list.
+ */
+static int
+plain_list_right(const char *sort, size_t nocity)
+{
+	uint64_t	*a, *b;
+	int		*ca, *cb, ok1 = 1, desc = sort[0] == '-';
+	char		*seen;
+	size_t		 na, nb, i, nulls = 0;
+
+	a = xcalloc(NPARTY + 10, sizeof *a);
+	b = xcalloc(NPARTY + 10, sizeof *b);
+	ca = xcalloc(NPARTY + 10, sizeof *ca);
+	cb = xcalloc(NPARTY + 10, sizeof *cb);
+	seen = xcalloc(NPARTY + 10, 1);
+	na = walk_list(sort, 0, a, ca, NPARTY + 10);
+	nb = walk_list(sort, 1, b, cb, NPARTY + 10);
+	if (na != NPARTY || nb != NPARTY) {
+		diag("%s: %zu rows forward, %zu backward", sort, na, nb);
+		ok1 = 0;
+	}
+	for (i = 0; ok1 && i < na; i++) {
+		if (a[i] == 0 || a[i] > NPARTY || seen[a[i]]++) {
+			diag("%s: row %zu: id %llu twice or unknown", sort, i,
+			    (unsigned long long)a[i]);
+			ok1 = 0;
+		}
+		if (!ca[i])
+			nulls++;
+		if (i > 0 && ca[i] && !ca[i - 1]) {
+			diag("%s: a city after the rows without", sort);
+			ok1 = 0;
+		}
+		if (i > 0 && !ca[i] && !ca[i - 1] &&
+		    (desc ? a[i] > a[i - 1] : a[i] < a[i - 1])) {
+			diag("%s: the rows without a city out of id order",
+			    sort);
+			ok1 = 0;
+		}
+		if (a[i] != b[i] || ca[i] != cb[i]) {
+			diag("%s: row %zu differs backward", sort, i);
+			ok1 = 0;
+		}
+	}
+	if (ok1 && nulls != nocity) {
+		diag("%s: %zu rows without a city, %zu expected", sort, nulls,
+		    nocity);
+		ok1 = 0;
+	}
+	free(a);
+	free(b);
+	free(ca);
+	free(cb);
+	free(seen);
+	return (ok1);
+}
+
+/* The parties without a city, counted on the records. */
+static int
+nocity_fn(uint64_t id, const void *data, size_t len, void *arg)
+{
+	struct value	 v;
+
+	(void)id;
+	if (record_decode_field(data, len, table_field(party,
+	    "city")->id, &v) != 1 || v.len == 0)
+		(*(size_t *)arg)++;
+	return (0);
+}
+
+static int
+nocity_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	uint64_t	last;
+
+	*(size_t *)arg = 0;
+	return (store_scan(txn, party, 0, 0, 0, nocity_fn, arg, &last, err));
+}
+
 /* Every search from rows spread over the list, as the walk's. */
 static int
 spread_same(const char *sort, const char *const *queries, size_t nq)
@@ -471,6 +616,13 @@ main(void)
 	for (i = 0; i < nitems(sorts); i++)
 		ok(spread_same(sorts[i], dense, nitems(dense)),
 		    "'а' from rows spread over the list by %s", sorts[i]);
+	/* Whole lists without a search, across the rows with no city. */
+	if (store_txn_run(st, STORE_TXN_READONLY, nocity_txn, &n, &err) != 0)
+		tap_bail(err.data);
+	ok(n > 0 && plain_list_right("city", n), "by city: every party once, "
+	    "the %zu without a city last in id order, backward the same", n);
+	ok(plain_list_right("-city", n), "by -city: the same, those without "
+	    "a city last in descending id order");
 	/* From rows spread over the unsearched list, rows with no city
 	 * among them. */
 	for (i = 0; i < nitems(sorts); i++)
