@@ -564,8 +564,8 @@ page_nulls_read(struct page_state *st, size_t want, struct buf *err)
 	pn.f = table_field(st->table, name);
 	free(name);
 	if (pn.f == NULL)
-		return (buf_error(err, _("no field '%s' in table '%s'"), st->ix,
-		    st->table->name));
+		return (buf_error(err, _("unknown field '%s' in table '%s'"),
+		    st->ix, st->table->name));
 	pn.ixkind = (pn.f->index & IX_FOLDED) ? IX_FOLDED : IX_EXACT;
 	pn.back = (st->flags & STORE_PAGE_BACKWARD) != 0;
 	pn.before = st->at.set ? st->at.id : UINT64_MAX;
