@@ -189,12 +189,6 @@ struct store_ref {
 int	 store_referrers(struct store_txn *, const struct table *, uint64_t,
 	     struct store_ref *, size_t, size_t *, struct buf *);
 /*
- * The store's write generation (pick.c): the same number twice means no
- * transaction wrote in between (a different one need not mean a write),
- * for caches of what indexes hold.
- */
-int	 store_generation(struct store *, uint64_t *, struct buf *);
-/*
  * The change journal (pick.c), for caches that stay right across
  * writes: each committed transaction that wrote records gets the next
  * number, and the ids it wrote (inserted, updated, archived, restored,
