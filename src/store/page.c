@@ -622,6 +622,10 @@ struct tstream {
 	/* Set: a lazy token's ids go straight there, up to cap. */
 	uint64_t	*direct;
 	size_t		 ndirect, capdirect;
+	/* Set: a gathered token's chunks kept as read, not decoded. */
+	int		 rawmode;
+	struct buf	 raw;		/* [word no][length][chunk]... */
+	uint32_t	 nword;
 };
 
 struct search {
@@ -633,6 +637,7 @@ struct search {
 	int		 ret;
 	void		*bulk;
 	size_t		 pagesize;	/* of the word index */
+	int		 merge;		/* gathered words merged lazily */
 };
 
 static int
@@ -753,8 +758,16 @@ tstream_read(struct search *s, struct tstream *ts, int *multi)
 				*multi = 1;
 			buf_reset(&ts->last);
 			buf_add(&ts->last, kk, tl);
+			ts->nword++;
 		}
-		if (ts->direct != NULL) {
+		if (ts->rawmode) {
+			uint32_t	hd[2];
+
+			hd[0] = ts->nword;
+			hd[1] = (uint32_t)dl;
+			buf_add(&ts->raw, hd, sizeof(hd));
+			buf_add(&ts->raw, dd, dl);
+		} else if (ts->direct != NULL) {
 			if (decode_into(dd, dl, ts->direct, ts->capdirect,
 			    &ts->ndirect) == -1)
 				return (s->ret = EBADMSG);
@@ -877,6 +890,8 @@ tstream_open(struct search *s, struct tstream *ts, const void *tok,
 		return (0);
 	}
 	buf_add(&ts->key, tok, len);
+	buf_init(&ts->raw);
+	ts->rawmode = s->merge;
 	while (!ts->done)
 		if (tstream_read(s, ts, &multi) != 0)
 			return (-1);
@@ -892,7 +907,137 @@ tstream_close(struct tstream *ts)
 		(void)DBCLOSE(ts->c->close(ts->c));
 	buf_release(&ts->key);
 	buf_release(&ts->last);
+	buf_release(&ts->raw);
 	free(ts->ids);
+}
+
+/*
+ * The first few ids of a word longer than the prefix keys, when it
+ * starts many words ("александр": "александра", "александров",
+ * "александрович"... some 100,000 ids at 1,000,000 parties): their
+ * chunks were kept as read (rawmode), and are decoded a chunk at a time
+ * as a merge of the words' ascending lists needs them, instead of every
+ * id decoded and united (over a millisecond for the first 50).
+ */
+#define SEARCH_MERGE_MAX	1024	/* ids wanted: merged lazily */
+
+struct wcur {
+	const unsigned char *rec, *end;	/* the word's chunks left */
+	const unsigned char *cp, *ce;	/* the chunk being read */
+	uint64_t	 id;
+	int		 first;
+};
+
+/* The cursor's next id: 1, 0 when its word is done, -1 when damaged. */
+static int
+wcur_next(struct wcur *c)
+{
+	uint64_t	 v;
+	uint32_t	 len;
+	unsigned	 shift;
+
+	while (c->cp == c->ce) {
+		if (c->rec == c->end)
+			return (0);
+		memcpy(&len, c->rec + 4, sizeof(len));
+		c->cp = c->rec + 8;
+		c->ce = c->cp + len;
+		c->rec = c->ce;
+		c->first = 1;
+	}
+	v = 0;
+	shift = 0;
+	for (;;) {
+		if (c->cp == c->ce || shift > 63)
+			return (-1);
+		v |= (uint64_t)(*c->cp & 0x7f) << shift;
+		if (!(*c->cp++ & 0x80))
+			break;
+		shift += 7;
+	}
+	if (c->first)
+		c->id = v;
+	else {
+		if (v == 0 || UINT64_MAX - c->id < v)
+			return (-1);
+		c->id += v;
+	}
+	c->first = 0;
+	return (1);
+}
+
+static void
+wheap_down(struct wcur **h, size_t n, size_t i)
+{
+	struct wcur	*t;
+	size_t		 m;
+
+	for (;;) {
+		m = i;
+		if (2 * i + 1 < n && h[2 * i + 1]->id < h[m]->id)
+			m = 2 * i + 1;
+		if (2 * i + 2 < n && h[2 * i + 2]->id < h[m]->id)
+			m = 2 * i + 2;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static int
+search_merge(struct search *s, struct tstream *ts, uint64_t *ids,
+    size_t max, size_t *nout)
+{
+	const unsigned char *p = (const unsigned char *)ts->raw.data;
+	const unsigned char *end = p + ts->raw.len, *q;
+	struct wcur	*cur, **heap;
+	uint32_t	 w, w2, len;
+	size_t		 nc = 0, n = 0, i;
+	int		 r, rc = 0;
+
+	cur = xcalloc(ts->nword ? ts->nword : 1, sizeof(*cur));
+	heap = xcalloc(ts->nword ? ts->nword : 1, sizeof(*heap));
+	/* The chunks of a word follow each other: one cursor a word. */
+	while (p < end && nc < ts->nword) {
+		memcpy(&w, p, sizeof(w));
+		for (q = p; q < end; q += 8 + len) {
+			memcpy(&w2, q, sizeof(w2));
+			if (w2 != w)
+				break;
+			memcpy(&len, q + 4, sizeof(len));
+		}
+		cur[nc].rec = p;
+		cur[nc].end = q;
+		cur[nc].cp = cur[nc].ce = NULL;
+		if ((r = wcur_next(&cur[nc])) == -1)
+			goto bad;
+		if (r == 1)
+			heap[n++] = &cur[nc];
+		nc++;
+		p = q;
+	}
+	for (i = n; i-- > 0;)
+		wheap_down(heap, n, i);
+	while (n > 0 && *nout < max) {
+		if (*nout == 0 || ids[*nout - 1] != heap[0]->id)
+			ids[(*nout)++] = heap[0]->id;
+		if ((r = wcur_next(heap[0])) == -1)
+			goto bad;
+		if (r == 0)
+			heap[0] = heap[--n];
+		wheap_down(heap, n, 0);
+	}
+	goto out;
+bad:
+	s->ret = EBADMSG;
+	rc = -1;
+out:
+	free(cur);
+	free(heap);
+	return (rc);
 }
 
 /*
@@ -908,6 +1053,8 @@ search_one(struct search *s, struct tstream *ts, uint64_t *ids, size_t max,
 	size_t	take;
 	int	multi = 0;
 
+	if (ts->rawmode)
+		return (search_merge(s, ts, ids, max, nout));
 	if (ts->lazy && ts->nids == 0) {
 		ts->direct = ids;
 		ts->capdirect = max;
@@ -974,6 +1121,7 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 		s.pagesize = pagesize;
 	s.ts = xcalloc(toks.n, sizeof(*s.ts));
 	s.bulk = xmalloc(SEARCH_BULK);
+	s.merge = toks.n == 1 && max <= SEARCH_MERGE_MAX;
 	for (i = 0; i < toks.n; i++) {
 		s.nts++;
 		if (tstream_open(&s, &s.ts[i], toks.bytes.data + toks.off[i],

@@ -492,6 +492,17 @@ main(void)
 		bad += got[i] != ids[i];
 	ok(n == 401 && bad == 0, "two dense words: 401 ids in order, the "
 	    "record with both once (%zu, %zu wrong)", n, bad);
+	/* The first few: the words' lists merged a chunk at a time. */
+	n = search(s, t, "шуруп", got, 60);
+	for (i = 0, bad = 0; i < n && n == 60; i++)
+		bad += got[i] != ids[i];
+	ok(n == 60 && bad == 0, "the first 60 of them, merged (%zu, %zu "
+	    "wrong)", n, bad);
+	n = search(s, t, "шуруп", got, 1024);
+	for (i = 0, bad = 0; i < n && n == 401; i++)
+		bad += got[i] != ids[i];
+	ok(n == 401 && bad == 0, "all 401 merged, the one with both words "
+	    "once (%zu, %zu wrong)", n, bad);
 	m.prefix = "Саморез";
 	m.from = 0;
 	m.count = 2;
@@ -511,6 +522,9 @@ main(void)
 	ok(n == 4 && got[0] == ids[0] && got[1] == ids[1] &&
 	    got[2] == ids[2] && got[3] == ids[3],
 	    "two sparse words: 4 ids in order (%zu)", n);
+	n = search(s, t, "самор", got, 3);
+	ok(n == 3 && got[0] == ids[0] && got[1] == ids[1] &&
+	    got[2] == ids[2], "merged, the first 3 (%zu)", n);
 	store_close(s);
 	buf_reset(&err);
 	r = store_verify_dir(dir, &err);
