@@ -1260,6 +1260,86 @@ page_order_start(struct page_state *st)
 	pthread_mutex_unlock(&page_order_lock);
 }
 
+/*
+ * Start reading the order of the biggest tables' default lists (by
+ * their first list column, as the TUI opens them) when the server
+ * starts, so that a search typed in the first seconds of a session finds
+ * it whole.  Read from a list's first call it took 0.2 s with a warm
+ * cache and seconds with a cold one at 1,000,000 parties, and searches
+ * meanwhile went the slow way (30-440 ms a letter).  Tables under min
+ * records are left to their first call (their order takes milliseconds).
+ */
+struct page_warm {
+	const struct schema	*sc;
+	uint64_t		*count;
+};
+
+static int
+page_warm_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct page_warm	*w = arg;
+	size_t			 i;
+
+	for (i = 0; i < w->sc->ntables; i++)
+		if (store_count(txn, w->sc->tables[i], &w->count[i], err) != 0)
+			return (-1);
+	return (0);
+}
+
+void
+cmd_page_prewarm(struct store *s, const struct schema *sc, uint64_t min)
+{
+	struct cmd_ctx		 ctx;
+	struct page_state	 st;
+	struct page_warm	 w;
+	struct buf		 err = BUF_INIT;
+	const struct table	*t;
+	const struct field	*f;
+	ssize_t			 pos;
+	size_t			 i, k, best, started = 0;
+
+	w.sc = sc;
+	w.count = xcalloc(sc->ntables ? sc->ntables : 1, sizeof *w.count);
+	if (store_txn_run(s, STORE_TXN_READONLY, page_warm_txn, &w,
+	    &err) != 0) {
+		/* Only a head start: the first call reads it anyway. */
+		free(w.count);
+		buf_release(&err);
+		return;
+	}
+	cmd_ctx_init(&ctx);
+	ctx.store = s;
+	for (k = 0; k < PAGE_ORDER_KEEP && started < sc->ntables; k++) {
+		/* The biggest left. */
+		best = sc->ntables;
+		for (i = 0; i < sc->ntables; i++)
+			if (w.count[i] != UINT64_MAX && (best == sc->ntables ||
+			    w.count[i] > w.count[best]))
+				best = i;
+		if (best == sc->ntables || w.count[best] < min)
+			break;
+		w.count[best] = UINT64_MAX;
+		started++;
+		t = sc->tables[best];
+		pos = t->nlist_cols > 0 ? table_field_pos(t, t->list_cols[0]) :
+		    t->nfields > 0 ? 0 : -1;
+		if (pos < 0)
+			continue;
+		f = &t->fields[pos];
+		if ((f->index & (IX_EXACT | IX_FOLDED | IX_UNIQUE)) == 0 ||
+		    f->multi)
+			continue;
+		memset(&st, 0, sizeof st);
+		st.ctx = &ctx;
+		st.table = t;
+		st.ix = f->name;
+		page_order_start(&st);
+	}
+	cmd_ctx_release(&ctx);
+	free(w.count);
+	buf_release(&err);
+}
+
 /* The whole order of st's list (a reference), or NULL. */
 static struct page_order *
 page_order_use(struct page_state *st)
