@@ -269,9 +269,6 @@ extern const struct cmd_entry cmd_page_entry;
 /* Stop the threads cmd-page.c reads lists' orders with for store s and
  * forget those orders: before the store closes. */
 void	 cmd_page_stop(struct store *);
-/* Read the biggest tables' default list orders (of at least n records)
- * in the background, for the searches of the first seconds. */
-void	 cmd_page_prewarm(struct store *, const struct schema *, uint64_t);
 extern const struct cmd_entry cmd_admin_init_entry;
 extern const struct cmd_entry cmd_admin_verify_entry;
 extern const struct cmd_entry cmd_admin_demo_entry;

@@ -30,10 +30,6 @@
 #include "server_int.h"
 #include "slog.h"
 
-/* Tables at least this big get their default list's order read at
- * start (cmd_page_prewarm); smaller ones take milliseconds on demand. */
-#define PREWARM_MIN	10000
-
 #define STOP_WAIT	30	/* seconds for running verbs to finish */
 #define PIDLOCK_WAIT	10	/* seconds to wait for a previous server to go */
 
@@ -197,8 +193,6 @@ open_store(struct server *srv, struct buf *err)
 	    (access_login_valid(srv->opts->admin, err) != 0 ||
 	    access_init(srv->store, srv->opts->admin, err) != 0))
 		return (-1);
-	/* The big lists' orders, read before their first search. */
-	cmd_page_prewarm(srv->store, srv->schema, PREWARM_MIN);
 	return (0);
 }
 

@@ -580,18 +580,6 @@ main(void)
 	}
 	ids = xcalloc(16384, sizeof *ids);
 
-	/*
-	 * A server starts reading the biggest lists' orders before any
-	 * call (cmd_page_prewarm): the very first far search by name finds
-	 * its order whole.  Without, the first call starts the reading and
-	 * goes the slow way (over 100 store calls).
-	 */
-	cmd_page_prewarm(st, schema, 0);
-	usleep(1000000);
-	calls = far_calls();
-	ok(calls < 60, "prewarmed: the first far search takes %llu store "
-	    "calls", (unsigned long long)calls);
-
 	/* The first call of each list starts its order's thread. */
 	for (i = 0; i < nitems(sorts); i++)
 		free(page(&s, "party", "--sort", sorts[i], "--limit", "1",
