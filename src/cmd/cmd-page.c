@@ -522,48 +522,18 @@ page_nulls_txn(struct store_txn *txn, void *arg, struct buf *err)
 	    0, page_null_fn, pn, &last, err));
 }
 
-/* The records of the null ids found, nearest first (st->recs). */
-static int
-page_nulls_load_txn(struct store_txn *txn, void *arg, struct buf *err)
-{
-	struct page_state	*st = arg;
-	struct page_nulls	*pn = st->nulls;
-	struct record		*rec;
-	size_t			 i, k;
-	int			 r;
-
-	store_records_free(st->recs, st->n);
-	st->recs = xcalloc(pn->n ? pn->n : 1, sizeof *st->recs);
-	st->n = 0;
-	for (i = 0; i < pn->n; i++) {
-		/* Backward: the ring's newest (nearest) first. */
-		k = pn->back ? (pn->head + pn->n - 1 - i) % pn->want : i;
-		r = access_get(st->ctx->session, txn, st->table, pn->ids[k],
-		    &rec, err);
-		if (r == -1)
-			return (-1);
-		if (r == STORE_NOTFOUND)
-			continue;
-		st->recs[st->n++] = rec;
-	}
-	return (0);
-}
-
 /* Up to want rows with no key from the position; st->recs as page_txn. */
 static int
 page_nulls_read(struct page_state *st, size_t want, struct buf *err)
 {
 	struct page_nulls	 pn;
-	char			*name, *colon;
+	uint64_t		*load;
+	size_t			 i;
 	int			 r;
 
 	memset(&pn, 0, sizeof pn);
-	name = xstrdup(st->ix);
-	if ((colon = strchr(name, ':')) != NULL)
-		*colon = '\0';
-	pn.f = table_field(st->table, name);
-	free(name);
-	if (pn.f == NULL)
+	/* page_sort() set ix to the field's own name. */
+	if ((pn.f = table_field(st->table, st->ix)) == NULL)
 		return (buf_error(err, _("unknown field '%s' in table '%s'"),
 		    st->ix, st->table->name));
 	pn.ixkind = (pn.f->index & IX_FOLDED) ? IX_FOLDED : IX_EXACT;
@@ -575,10 +545,21 @@ page_nulls_read(struct page_state *st, size_t want, struct buf *err)
 	st->nulls = &pn;
 	r = store_txn_run(st->ctx->store, STORE_TXN_READONLY, page_nulls_txn,
 	    st, err);
-	if (r == 0)
-		r = store_txn_run(st->ctx->store, STORE_TXN_READONLY,
-		    page_nulls_load_txn, st, err);
 	st->nulls = NULL;
+	if (r == 0) {
+		/* Nearest first: backward, the ring's newest first. */
+		load = xcalloc(pn.n ? pn.n : 1, sizeof *load);
+		for (i = 0; i < pn.n; i++)
+			load[i] = pn.ids[pn.back ? (pn.head + pn.n - 1 - i) %
+			    pn.want : i];
+		st->load = load;
+		st->nload = pn.n;
+		r = store_txn_run(st->ctx->store, STORE_TXN_READONLY,
+		    page_load_txn, st, err);
+		st->load = NULL;
+		st->nload = 0;
+		free(load);
+	}
 	keyset_release(&pn.ks);
 	free(pn.ids);
 	return (r);
@@ -1332,18 +1313,18 @@ cmd_page_stop(struct store *s)
 
 /* id among n ascending ids (the dirty ones, or the matches)? */
 static int
-page_dirty(const uint64_t *dirty, size_t n, uint64_t id)
+page_has(const uint64_t *v, size_t n, uint64_t id)
 {
 	size_t	lo = 0, hi = n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (dirty[mid] < id)
+		if (v[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return (lo < n && dirty[lo] == id);
+	return (lo < n && v[lo] == id);
 }
 
 static int
@@ -1385,7 +1366,7 @@ page_entry_key(struct page_place *pl, struct store_txn *txn, size_t i,
 static size_t
 page_clean(const struct page_place *pl, size_t i, size_t end)
 {
-	while (i < end && page_dirty(pl->dirty, pl->ndirty,
+	while (i < end && page_has(pl->dirty, pl->ndirty,
 	    pl->o->order[i]))
 		i++;
 	return (i);
@@ -1466,8 +1447,8 @@ page_order_walk(struct page_state *st, const struct page_order *o,
 			return (st->required);
 		pos = st->desc ? n - l - 1 : l;
 		id = o->order[pos];
-		if (page_dirty(st->ids, st->nids, id) &&
-		    !page_dirty(dirty, ndirty, id)) {
+		if (page_has(st->ids, st->nids, id) &&
+		    !page_has(dirty, ndirty, id)) {
 			sel[2 * *nsel] = l;
 			sel[2 * *nsel + 1] = id;
 			if (++*nsel == want)
@@ -1556,7 +1537,7 @@ page_search_order(struct page_state *st, struct page_order *o, uint64_t seq,
 		if (page_order_walk(st, o, cut, backward, dirty, ndirty, sel,
 		    want, &nsel)) {
 			for (d = 0; d < ndirty; d++)
-				if (page_dirty(st->ids, st->nids, dirty[d]))
+				if (page_has(st->ids, st->nids, dirty[d]))
 					take[ntake++] = dirty[d];
 		} else for (nsel = 0, i = 0; i < st->nids; i++) {
 			while (d < ndirty && dirty[d] < st->ids[i])

@@ -657,28 +657,13 @@ decode_into(const void *data, size_t len, uint64_t *out, size_t cap,
     size_t *n)
 {
 	const unsigned char *p = data, *end = p + len;
-	uint64_t	 v, prev = 0;
-	unsigned	 shift;
+	uint64_t	 id = 0;
 	int		 first = 1;
 
 	while (p < end && *n < cap) {
-		v = 0;
-		shift = 0;
-		for (;;) {
-			if (p == end || shift > 63)
-				return (-1);
-			v |= (uint64_t)(*p & 0x7f) << shift;
-			if (!(*p++ & 0x80))
-				break;
-			shift += 7;
-		}
-		if (!first) {
-			if (v == 0 || UINT64_MAX - prev < v)
-				return (-1);
-			v += prev;
-		}
-		first = 0;
-		out[(*n)++] = prev = v;
+		if (words_next(&p, end, &id, &first) == -1)
+			return (-1);
+		out[(*n)++] = id;
 	}
 	return (0);
 }
@@ -932,9 +917,7 @@ struct wcur {
 static int
 wcur_next(struct wcur *c)
 {
-	uint64_t	 v;
 	uint32_t	 len;
-	unsigned	 shift;
 
 	while (c->cp == c->ce) {
 		if (c->rec == c->end)
@@ -945,25 +928,7 @@ wcur_next(struct wcur *c)
 		c->rec = c->ce;
 		c->first = 1;
 	}
-	v = 0;
-	shift = 0;
-	for (;;) {
-		if (c->cp == c->ce || shift > 63)
-			return (-1);
-		v |= (uint64_t)(*c->cp & 0x7f) << shift;
-		if (!(*c->cp++ & 0x80))
-			break;
-		shift += 7;
-	}
-	if (c->first)
-		c->id = v;
-	else {
-		if (v == 0 || UINT64_MAX - c->id < v)
-			return (-1);
-		c->id += v;
-	}
-	c->first = 0;
-	return (1);
+	return (words_next(&c->cp, c->ce, &c->id, &c->first) == -1 ? -1 : 1);
 }
 
 static void

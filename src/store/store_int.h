@@ -210,6 +210,10 @@ void	 words_drop(struct store_txn *);
 /* Apply changes sorted by (key, id), one per pair: 0 or a Berkeley DB
  * error (EBADMSG for a chunk that does not decode). */
 int	 words_apply(DB *, DB_TXN *, const struct words_put *, size_t);
+/* The next id of a chunk at *p (first set: the chunk's first, absolute;
+ * then each a difference from *id): 0, or -1 when damaged. */
+int	 words_next(const unsigned char **, const unsigned char *, uint64_t *,
+	     int *);
 /* Append the ids of a chunk to *ids; -1 if it does not decode. */
 int	 words_decode(const void *, size_t, uint64_t **, size_t *, size_t *);
 /* The key of a chunk of token tok with lower bound lo, appended. */

@@ -89,36 +89,48 @@ varint_put(struct buf *b, uint64_t v)
 }
 
 int
+words_next(const unsigned char **pp, const unsigned char *end, uint64_t *id,
+    int *first)
+{
+	const unsigned char *p = *pp;
+	uint64_t	 v = 0;
+	unsigned	 shift = 0;
+
+	for (;;) {
+		if (p == end || shift > 63)
+			return (-1);
+		v |= (uint64_t)(*p & 0x7f) << shift;
+		if (!(*p++ & 0x80))
+			break;
+		shift += 7;
+	}
+	if (!*first) {
+		if (v == 0 || UINT64_MAX - *id < v)
+			return (-1);
+		v += *id;
+	}
+	*first = 0;
+	*id = v;
+	*pp = p;
+	return (0);
+}
+
+int
 words_decode(const void *data, size_t len, uint64_t **ids, size_t *n,
     size_t *alloc)
 {
 	const unsigned char *p = data, *end = p + len;
-	uint64_t	 v, prev = 0;
-	unsigned	 shift;
+	uint64_t	 id = 0;
 	int		 first = 1;
 
 	while (p < end) {
-		v = 0;
-		shift = 0;
-		for (;;) {
-			if (p == end || shift > 63)
-				return (-1);
-			v |= (uint64_t)(*p & 0x7f) << shift;
-			if (!(*p++ & 0x80))
-				break;
-			shift += 7;
-		}
-		if (!first) {
-			if (v == 0 || UINT64_MAX - prev < v)
-				return (-1);
-			v += prev;
-		}
-		first = 0;
+		if (words_next(&p, end, &id, &first) == -1)
+			return (-1);
 		if (*n == *alloc) {
 			*alloc = *alloc ? *alloc * 2 : 256;
 			*ids = xreallocarray(*ids, *alloc, sizeof(**ids));
 		}
-		(*ids)[(*n)++] = prev = v;
+		(*ids)[(*n)++] = id;
 	}
 	return (0);
 }
