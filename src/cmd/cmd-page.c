@@ -1011,6 +1011,11 @@ struct page_order {
 	uint64_t		 used;
 };
 
+/* The whole orders of lists no index orders (below), under the lock. */
+struct page_full;
+static struct page_full	*page_fulls;
+static void		 page_full_stop(struct store *);
+
 static pthread_mutex_t	 page_order_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct page_order *page_orders;
 static uint64_t		 page_order_tick;
@@ -1308,6 +1313,7 @@ cmd_page_stop(struct store *s)
 			page_order_drop(op);
 		else
 			op = &(*op)->next;
+	page_full_stop(s);
 	pthread_mutex_unlock(&page_order_lock);
 }
 
@@ -1922,6 +1928,842 @@ out:
 	return (r);
 }
 
+/*
+ * Lists sorted where no index gives the order: by a field without one,
+ * or by several keys ("status,-name").  The query engine sorts every
+ * row for each page (2.4 s a page at 1,000,000 parties), so the server
+ * keeps the list's whole order instead (struct page_full): every live
+ * record's id with its sort key, read by one scan of the records'
+ * bytes and sorted once (about a second at 1,000,000), then kept right
+ * across writes by the store's change journal.  A page is then a
+ * binary search and a walk in memory, and the 51 records it shows.
+ *
+ * The key of a row is all its sort keys in one string that memcmp
+ * orders as the list: each part is 0x01 and the field's index key
+ * (numbers as integers, texts by their fold key, a multi-valued field by
+ * its least value) with 0x00 escaped as 0x00 0xff and ended by 0x00
+ * 0x00, its bytes inverted for a descending part; a part with no value
+ * is 0x02, after every value in either direction, as the lists by an
+ * index have it (the query engine puts them first when ascending).
+ * Equal keys go by id, backward when the last key is descending, as
+ * the engine has them.
+ *
+ * Writes since the order was read (the journal's ids) are applied at
+ * the next page: each such id leaves the sorted array (its slot is
+ * marked dead, its key stays for the binary search) and, loaded again,
+ * joins a small sorted side array; past PAGE_FULL_SIDE of them the two
+ * are merged.  When the journal cannot say (too much written), the
+ * order is read again.  Ids must fit 32 bits, else the engine answers.
+ */
+#define PAGE_FULL_KEEP		4	/* orders kept, least used dropped */
+#define PAGE_FULL_SIDE		256	/* written rows before a merge */
+#define PAGE_FULL_DIRTY		8192	/* journal ids read at once */
+#define PAGE_FULL_SLICE		100000	/* records read per transaction */
+#define PAGE_FULL_PARTS		8	/* sort keys at most */
+
+struct page_fent {
+	uint32_t	 id;		/* 0: dead (written since) */
+	uint32_t	 len;
+	uint64_t	 off;		/* the key in keys */
+};
+
+struct page_full {
+	struct page_full	*next;
+	struct store		*store;
+	const struct table	*table;
+	char			*sort;
+	const struct field	*f[PAGE_FULL_PARTS];	/* NULL: the id */
+	int			 desc[PAGE_FULL_PARTS];
+	int			 kind[PAGE_FULL_PARTS];
+	size_t			 nparts;
+	int			 iddesc;	/* ties: ids descending */
+
+	pthread_mutex_t		 lock;		/* all below */
+	int			 ready, broken;
+	uint64_t		 jseq;		/* read up to this commit */
+	struct page_fent	*ent;		/* sorted by (key, id) */
+	size_t			 n, cap, ndead;
+	struct page_fent	*side;		/* written since, sorted */
+	size_t			 nside, maxside;
+	uint32_t		*rank;		/* by id: slot in ent + 1 */
+	size_t			 nrank;
+	struct buf		 keys;
+
+	unsigned		 refs;		/* under page_order_lock */
+	int			 dropped;
+	uint64_t		 used;
+};
+
+
+/* The parts of a sort the order can take, or -1 (the engine's). */
+static int
+page_full_parse(struct page_full *fo, const struct table *t, const char *sort)
+{
+	char		*copy, *p, *name;
+	ssize_t		 pos;
+	int		 r = 0, desc;
+
+	copy = p = xstrdup(sort);
+	while (r == 0 && (name = strsep(&p, ",")) != NULL) {
+		desc = *name == '-';
+		if (desc)
+			name++;
+		if (fo->nparts == PAGE_FULL_PARTS) {
+			r = -1;
+			break;
+		}
+		fo->desc[fo->nparts] = desc;
+		if (strcmp(name, "id") == 0) {
+			fo->f[fo->nparts++] = NULL;
+			continue;
+		}
+		/* A path through a reference ("party.city") is the
+		 * engine's; a reference itself would sort by number. */
+		if ((pos = table_field_pos(t, name)) < 0 ||
+		    t->fields[pos].type == FT_REF) {
+			r = -1;
+			break;
+		}
+		fo->f[fo->nparts] = &t->fields[pos];
+		fo->kind[fo->nparts++] = FT_IS_INT(t->fields[pos].type) ?
+		    IX_EXACT : IX_FOLDED;
+	}
+	free(copy);
+	/* Ties by id backward when the last key is descending, as the
+	 * engine has them (and an index walked backward). */
+	if (fo->nparts > 0)
+		fo->iddesc = fo->desc[fo->nparts - 1];
+	return (fo->nparts == 0 ? -1 : r);
+}
+
+/* One part of a key (see above); ks is scratch. */
+static void
+page_full_part(struct buf *out, const void *k, size_t len, int desc)
+{
+	const unsigned char	*b = k;
+	unsigned char		 x = desc ? 0xff : 0;
+	size_t			 i;
+
+	buf_addch(out, 0x01);
+	for (i = 0; i < len; i++) {
+		buf_addch(out, b[i] ^ x);
+		if (b[i] == 0)
+			buf_addch(out, 0xff ^ x);
+	}
+	buf_addch(out, 0x00 ^ x);
+	buf_addch(out, 0x00 ^ x);
+}
+
+/* The key of a record given as its encoded bytes, appended to out. */
+static void
+page_full_key(const struct page_full *fo, uint64_t id, const void *data,
+    size_t len, struct keyset *ks, struct buf *out)
+{
+	struct buf	 tmp;
+	struct value	 v;
+	size_t		 i;
+
+	for (i = 0; i < fo->nparts; i++) {
+		keyset_reset(ks);
+		if (fo->f[i] == NULL) {
+			buf_init(&tmp);
+			index_int_key(&tmp, (int64_t)id);
+			page_full_part(out, tmp.data, tmp.len, fo->desc[i]);
+			buf_release(&tmp);
+			continue;
+		}
+		if (record_decode_field(data, len, fo->f[i]->id, &v) == 1)
+			index_value_keys(fo->f[i], &v, fo->kind[i], ks);
+		if (ks->n == 0)
+			buf_addch(out, 0x02);
+		else
+			page_full_part(out, ks->bytes.data + ks->off[0],
+			    ks->len[0], fo->desc[i]);
+	}
+}
+
+static int
+page_fent_cmp2(const struct page_full *fo, const struct page_fent *a,
+    const void *bk, size_t bl, uint64_t bid)
+{
+	int	c;
+
+	c = memcmp(fo->keys.data + a->off, bk, a->len < bl ? a->len : bl);
+	if (c == 0)
+		c = a->len < bl ? -1 : a->len > bl;
+	if (c == 0)
+		c = fo->iddesc ? (a->id > bid ? -1 : a->id < bid) :
+		    (a->id < bid ? -1 : a->id > bid);
+	return (c < 0 ? -1 : c > 0);
+}
+
+/* qsort_r's: (key, id). */
+static int
+page_fent_cmp(const void *a, const void *b, void *arg)
+{
+	const struct page_full	*fo = arg;
+	const struct page_fent	*y = b;
+
+	return (page_fent_cmp2(fo, a, fo->keys.data + y->off, y->len, y->id));
+}
+
+struct page_full_read {
+	struct page_full	*fo;
+	struct keyset		 ks;
+	uint64_t		 after;		/* the scan goes on from */
+	size_t			 n0;		/* entries before this txn */
+	int			 side;		/* into the side array */
+	const uint64_t		*ids;		/* those to load again */
+	size_t			 nids;
+};
+
+static int
+page_full_fn(uint64_t id, const void *data, size_t len, void *arg)
+{
+	struct page_full_read	*rd = arg;
+	struct page_full	*fo = rd->fo;
+	struct page_fent	*e;
+	size_t			 off = fo->keys.len;
+
+	if (id >= UINT32_MAX) {
+		fo->broken = 1;
+		return (1);
+	}
+	if (rd->side) {
+		if (fo->nside == fo->maxside) {
+			fo->maxside = fo->maxside ? fo->maxside * 2 : 64;
+			fo->side = xreallocarray(fo->side, fo->maxside,
+			    sizeof *fo->side);
+		}
+		e = &fo->side[fo->nside++];
+	} else {
+		if (fo->n == fo->cap) {
+			fo->cap = fo->cap ? fo->cap * 2 : 4096;
+			fo->ent = xreallocarray(fo->ent, fo->cap,
+			    sizeof *fo->ent);
+		}
+		e = &fo->ent[fo->n++];
+	}
+	page_full_key(fo, id, data, len, &rd->ks, &fo->keys);
+	e->id = (uint32_t)id;
+	e->off = off;
+	e->len = (uint32_t)(fo->keys.len - off);
+	return (0);
+}
+
+static int
+page_full_scan_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct page_full_read	*rd = arg;
+	struct page_full	*fo = rd->fo;
+	uint64_t		 last = 0;
+	int			 r;
+
+	/* Tried again after a deadlock: from where the slice began. */
+	fo->n = rd->n0;
+	r = store_scan(txn, fo->table, rd->after, PAGE_FULL_SLICE, 0,
+	    page_full_fn, rd, &last, err);
+	if (r < 0)
+		return (-1);
+	rd->after = last;
+	return (0);
+}
+
+/* Every slot's rank again, from ent. */
+static void
+page_full_ranks(struct page_full *fo)
+{
+	uint32_t	 max = 0;
+	size_t		 i;
+
+	for (i = 0; i < fo->n; i++)
+		if (fo->ent[i].id > max)
+			max = fo->ent[i].id;
+	free(fo->rank);
+	fo->nrank = (size_t)max + 1;
+	fo->rank = xcalloc(fo->nrank, sizeof *fo->rank);
+	for (i = 0; i < fo->n; i++)
+		if (fo->ent[i].id != 0)
+			fo->rank[fo->ent[i].id] = (uint32_t)(i + 1);
+}
+
+/* Read the whole order; fo->lock held. */
+static int
+page_full_read(struct page_full *fo, struct buf *err)
+{
+	struct page_full_read	 rd;
+	int			 r = 0;
+
+	free(fo->ent);
+	free(fo->side);
+	free(fo->rank);
+	fo->ent = fo->side = NULL;
+	fo->rank = NULL;
+	fo->n = fo->cap = fo->nrank = fo->ndead = fo->nside = 0;
+	fo->maxside = 0;
+	buf_reset(&fo->keys);
+	fo->ready = fo->broken = 0;
+	memset(&rd, 0, sizeof rd);
+	rd.fo = fo;
+	keyset_init(&rd.ks);
+	/* Before any reading: a write after it is in the journal. */
+	fo->jseq = store_journal_seq(fo->store);
+	while (rd.after != UINT64_MAX && !fo->broken) {
+		rd.n0 = fo->n;
+		if ((r = store_txn_run(fo->store, STORE_TXN_READONLY,
+		    page_full_scan_txn, &rd, err)) != 0)
+			break;
+	}
+	keyset_release(&rd.ks);
+	if (r != 0 || fo->broken)
+		return (r != 0 ? -1 : 1);
+	qsort_r(fo->ent, fo->n, sizeof *fo->ent, page_fent_cmp, fo);
+	page_full_ranks(fo);
+	fo->ready = 1;
+	return (0);
+}
+
+/* The side array and the live slots as one sorted array again. */
+static void
+page_full_merge(struct page_full *fo)
+{
+	struct page_fent	*m, *a, *b;
+	struct buf		 keys = BUF_INIT;
+	size_t			 i = 0, j = 0, k = 0, na = fo->n, nb = fo->nside;
+
+	m = xcalloc(na - fo->ndead + nb + 1, sizeof *m);
+	a = fo->ent;
+	b = fo->side;
+	while (i < na || j < nb) {
+		if (i < na && a[i].id == 0) {
+			i++;
+			continue;
+		}
+		if (j >= nb || (i < na && page_fent_cmp(&a[i], &b[j],
+		    fo) < 0))
+			m[k] = a[i++];
+		else
+			m[k] = b[j++];
+		/* The keys of the dead go with the old arena. */
+		buf_add(&keys, fo->keys.data + m[k].off, m[k].len);
+		m[k].off = keys.len - m[k].len;
+		k++;
+	}
+	buf_release(&fo->keys);
+	fo->keys = keys;
+	free(fo->ent);
+	fo->ent = m;
+	fo->n = k;
+	fo->cap = na - fo->ndead + nb + 1;
+	fo->ndead = fo->nside = 0;
+	page_full_ranks(fo);
+}
+
+static int
+page_full_dirty_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct page_full_read	*rd = arg;
+	struct page_full	*fo = rd->fo;
+
+	fo->nside = rd->n0;
+	return (store_fetch(txn, fo->table, rd->ids, rd->nids, 0,
+	    page_full_fn, rd, err) < 0 ? -1 : 0);
+}
+
+/*
+ * The commits since the order was read, applied (fo->lock held): 1 if
+ * the journal cannot say, and the order is to be read again.
+ */
+static int
+page_full_sync(struct page_full *fo, struct buf *err)
+{
+	struct page_full_read	 rd;
+	uint64_t		*dirty, seq;
+	size_t			 nd, i, j, k;
+	int			 r;
+
+	seq = store_journal_seq(fo->store);
+	if (seq == fo->jseq)
+		return (0);
+	dirty = xcalloc(PAGE_FULL_DIRTY, sizeof *dirty);
+	if (store_journal_since(fo->store, fo->table, fo->jseq, dirty,
+	    PAGE_FULL_DIRTY, &nd) != 0) {
+		free(dirty);
+		return (1);
+	}
+	qsort(dirty, nd, sizeof *dirty, page_u64_cmp);
+	for (i = j = 0; i < nd; i++)
+		if (j == 0 || dirty[j - 1] != dirty[i])
+			dirty[j++] = dirty[i];
+	nd = j;
+	if (nd == 0) {
+		free(dirty);
+		fo->jseq = seq;
+		return (0);
+	}
+	/* Out of both arrays; loaded again into the side one. */
+	for (i = 0; i < nd; i++) {
+		if (dirty[i] < fo->nrank && fo->rank[dirty[i]] != 0) {
+			fo->ent[fo->rank[dirty[i]] - 1].id = 0;
+			fo->rank[dirty[i]] = 0;
+			fo->ndead++;
+		}
+	}
+	for (i = k = 0; i < fo->nside; i++)
+		if (!page_has(dirty, nd, fo->side[i].id))
+			fo->side[k++] = fo->side[i];
+	fo->nside = k;
+	memset(&rd, 0, sizeof rd);
+	rd.fo = fo;
+	rd.side = 1;
+	rd.n0 = fo->nside;
+	rd.ids = dirty;
+	rd.nids = nd;
+	keyset_init(&rd.ks);
+	r = store_txn_run(fo->store, STORE_TXN_READONLY, page_full_dirty_txn,
+	    &rd, err);
+	keyset_release(&rd.ks);
+	free(dirty);
+	if (r != 0 || fo->broken)
+		return (r != 0 ? -1 : 1);
+	qsort_r(fo->side, fo->nside, sizeof *fo->side, page_fent_cmp, fo);
+	fo->jseq = seq;
+	if (fo->nside > PAGE_FULL_SIDE || fo->ndead > fo->n / 4)
+		page_full_merge(fo);
+	return (0);
+}
+
+static void
+page_full_free(struct page_full *fo)
+{
+	free(fo->sort);
+	free(fo->ent);
+	free(fo->side);
+	free(fo->rank);
+	buf_release(&fo->keys);
+	pthread_mutex_destroy(&fo->lock);
+	free(fo);
+}
+
+/* Unlink *fp; its last user frees it.  page_order_lock held. */
+static void
+page_full_drop(struct page_full **fp)
+{
+	struct page_full	*fo = *fp;
+
+	*fp = fo->next;
+	if (fo->refs > 0)
+		fo->dropped = 1;
+	else
+		page_full_free(fo);
+}
+
+/* Every order of the store s goes; page_order_lock held. */
+static void
+page_full_stop(struct store *s)
+{
+	struct page_full	**fp;
+
+	for (fp = &page_fulls; *fp != NULL; )
+		if ((*fp)->store == s)
+			page_full_drop(fp);
+		else
+			fp = &(*fp)->next;
+}
+
+/* The order of st's list by sort (a reference), or NULL when the engine
+ * must sort. */
+static struct page_full *
+page_full_get(struct page_state *st, const char *sort)
+{
+	struct page_full	**fp, *fo, **lru;
+	size_t			 k;
+
+	pthread_mutex_lock(&page_order_lock);
+	for (fp = &page_fulls; *fp != NULL; fp = &(*fp)->next)
+		if ((*fp)->store == st->ctx->store &&
+		    (*fp)->table == st->table && strcmp((*fp)->sort, sort) == 0)
+			break;
+	if ((fo = *fp) == NULL) {
+		fo = xcalloc(1, sizeof *fo);
+		if (page_full_parse(fo, st->table, sort) != 0) {
+			pthread_mutex_unlock(&page_order_lock);
+			free(fo);
+			return (NULL);
+		}
+		fo->store = st->ctx->store;
+		fo->table = st->table;
+		fo->sort = xstrdup(sort);
+		buf_init(&fo->keys);
+		pthread_mutex_init(&fo->lock, NULL);
+		fo->next = page_fulls;
+		page_fulls = fo;
+		/* Too many: the least used one nobody reads goes. */
+		for (;;) {
+			lru = NULL;
+			k = 0;
+			for (fp = &page_fulls; *fp != NULL; fp = &(*fp)->next) {
+				k++;
+				if (*fp != fo && (*fp)->refs == 0 &&
+				    (lru == NULL || (*fp)->used < (*lru)->used))
+					lru = fp;
+			}
+			if (k <= PAGE_FULL_KEEP || lru == NULL)
+				break;
+			page_full_drop(lru);
+		}
+	}
+	fo->refs++;
+	fo->used = ++page_order_tick;
+	pthread_mutex_unlock(&page_order_lock);
+	return (fo);
+}
+
+static void
+page_full_put(struct page_full *fo)
+{
+	if (fo == NULL)
+		return;
+	pthread_mutex_lock(&page_order_lock);
+	if (--fo->refs == 0 && fo->dropped)
+		page_full_free(fo);
+	pthread_mutex_unlock(&page_order_lock);
+}
+
+/* Index of the first entry of a (sorted) after the position (strict)
+ * or at or after it. */
+static size_t
+page_full_bound(const struct page_full *fo, const struct page_fent *a,
+    size_t n, const struct page_pos *at, int strict)
+{
+	size_t	lo = 0, hi = n, mid;
+	int	c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = page_fent_cmp2(fo, &a[mid], at->key.data, at->key.len,
+		    at->id);
+		if (c < 0 || (strict && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+static int
+page_full_match(const struct page_state *st, uint32_t id)
+{
+	return (id != 0 && (st->search == NULL ||
+	    page_has(st->ids, st->nids, id)));
+}
+
+/*
+ * Up to want entries of a (sorted, n) nearest past its cut: forward
+ * from cut on, backward from cut - 1 down; into c.  With a budget of
+ * steps (0: none), 1 when it ran out.
+ */
+static int
+page_full_walk(const struct page_state *st, const struct page_fent *a,
+    size_t n, size_t cut, int backward, size_t want, size_t budget,
+    struct page_fent *c, size_t *nc)
+{
+	size_t	i = cut, steps = 0;
+
+	while (*nc < want) {
+		if (backward ? i == 0 : i >= n)
+			return (0);
+		if (backward)
+			i--;
+		if (page_full_match(st, a[i].id))
+			c[(*nc)++] = a[i];
+		if (!backward)
+			i++;
+		if (budget != 0 && ++steps > budget)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * The same for a search with matches few among the rows: each match's
+ * slot from its rank, the want nearest past the cut kept in order.
+ */
+static void
+page_full_place(const struct page_state *st, const struct page_full *fo,
+    size_t cut, int backward, size_t want, struct page_fent *c, size_t *nc)
+{
+	uint32_t	*sel, slot, rk;
+	size_t		 i, j, nsel = 0;
+
+	sel = xcalloc(want, sizeof *sel);
+	for (i = 0; i < st->nids; i++) {
+		if (st->ids[i] >= fo->nrank ||
+		    (rk = fo->rank[st->ids[i]]) == 0)
+			continue;
+		slot = rk - 1;
+		if (backward ? slot >= cut : slot < cut)
+			continue;
+		/* Forward the want lowest slots, backward the highest. */
+		if (nsel == want && (backward ? slot < sel[0] :
+		    slot > sel[nsel - 1]))
+			continue;
+		if (nsel == want && backward) {
+			memmove(sel, sel + 1, (nsel - 1) * sizeof *sel);
+			nsel--;
+		} else if (nsel == want)
+			nsel--;
+		for (j = nsel; j > 0 && sel[j - 1] > slot; j--)
+			sel[j] = sel[j - 1];
+		sel[j] = slot;
+		nsel++;
+	}
+	for (i = 0; i < nsel; i++)
+		c[(*nc)++] = fo->ent[sel[i]];
+	free(sel);
+}
+
+struct page_full_load {
+	struct page_state	*st;
+	struct page_row		*rows;
+	size_t			 n;
+};
+
+static int
+page_full_load_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct page_full_load	*ld = arg;
+	struct page_row		*pr;
+	size_t			 i;
+	int			 r;
+
+	for (i = 0; i < ld->n; i++) {
+		pr = &ld->rows[i];
+		record_free(pr->rec);
+		pr->rec = NULL;
+		r = access_get(ld->st->ctx->session, txn, ld->st->table,
+		    pr->ord, &pr->rec, err);
+		if (r == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
+ * One page of st's list from the order fo: the limit rows nearest past
+ * the position (st->at) in the way asked.  Returns 0, -1, or 1 when the
+ * order cannot answer (the engine then does).
+ */
+static int
+page_full_rows(struct page_state *st, struct page_full *fo, int backward,
+    size_t limit, struct page_row **rowsp, size_t *nrows, int *more,
+    struct buf *err)
+{
+	struct page_full_load	 ld;
+	struct page_fent	*c;
+	struct page_row		*rows;
+	size_t			 want = limit + 1, nc = 0, ns, ca, cb, first;
+	size_t			 i, k;
+	int			 r;
+
+	*rowsp = NULL;
+	*nrows = 0;
+	*more = 0;
+	pthread_mutex_lock(&fo->lock);
+	r = 0;
+	if (fo->ready && (r = page_full_sync(fo, err)) == 1)
+		fo->ready = 0;
+	if (r != -1 && !fo->ready && !fo->broken)
+		r = page_full_read(fo, err);
+	if (r != 0 || fo->broken) {
+		pthread_mutex_unlock(&fo->lock);
+		return (r == -1 ? -1 : 1);
+	}
+	if (!st->at.set) {
+		ca = backward ? fo->n : 0;
+		cb = backward ? fo->nside : 0;
+	} else {
+		ca = page_full_bound(fo, fo->ent, fo->n, &st->at, !backward);
+		cb = page_full_bound(fo, fo->side, fo->nside, &st->at,
+		    !backward);
+	}
+	c = xcalloc(2 * want, sizeof *c);
+	/*
+	 * Matches many among the rows: the walk meets one every few
+	 * entries; few: each is placed by its rank.
+	 */
+	if (st->search == NULL || st->nids * 64 >= fo->n) {
+		if (page_full_walk(st, fo->ent, fo->n, ca, backward, want,
+		    st->search == NULL ? 0 : 4 * want * 64 + 10000, c,
+		    &nc) == 1) {
+			nc = 0;
+			page_full_place(st, fo, ca, backward, want, c, &nc);
+		}
+	} else
+		page_full_place(st, fo, ca, backward, want, c, &nc);
+	/* The side's want nearest too, after the others in c. */
+	ns = 0;
+	(void)page_full_walk(st, fo->side, fo->nside, cb, backward, want, 0,
+	    c + nc, &ns);
+	nc += ns;
+	qsort_r(c, nc, sizeof *c, page_fent_cmp, fo);
+	/* The want nearest: forward the first, backward the last. */
+	first = backward && nc > want ? nc - want : 0;
+	if (nc > want)
+		nc = want;
+	rows = xcalloc(want, sizeof *rows);
+	for (i = 0; i < nc; i++) {
+		buf_init(&rows[i].key);
+		buf_add(&rows[i].key, fo->keys.data + c[first + i].off,
+		    c[first + i].len);
+		rows[i].ord = c[first + i].id;
+	}
+	pthread_mutex_unlock(&fo->lock);
+	free(c);
+
+	*more = nc == want;
+	if (*more) {
+		/* The farthest says more follow; it is not shown. */
+		if (backward) {
+			buf_release(&rows[0].key);
+			memmove(rows, rows + 1, (nc - 1) * sizeof *rows);
+		} else
+			buf_release(&rows[nc - 1].key);
+		nc--;
+	}
+	memset(&ld, 0, sizeof ld);
+	ld.st = st;
+	ld.rows = rows;
+	ld.n = nc;
+	if (store_txn_run(st->ctx->store, STORE_TXN_READONLY,
+	    page_full_load_txn, &ld, err) != 0) {
+		for (i = 0; i < nc; i++) {
+			record_free(rows[i].rec);
+			buf_release(&rows[i].key);
+		}
+		free(rows);
+		return (-1);
+	}
+	/* One written away since (purged): not shown. */
+	for (i = k = 0; i < nc; i++) {
+		if (rows[i].rec == NULL) {
+			buf_release(&rows[i].key);
+			continue;
+		}
+		rows[k] = rows[i];
+		rows[k++].ord = 0;
+	}
+	*rowsp = rows;
+	*nrows = k;
+	return (0);
+}
+
+/* A position of an earlier page: "HEX.ID", or an engine's "q12" as the
+ * entry at that ordinal. */
+static int
+page_full_pos(struct cmd_ctx *ctx, struct page_full *fo, const char *opt,
+    const char *s, struct page_pos *at)
+{
+	struct page_fent	 e;
+	uint64_t		 ord;
+	int			 r;
+
+	if (s[0] != 'q')
+		return (page_pos_parse(ctx, opt, s, at));
+	if ((r = page_ord_parse(ctx, opt, s, &ord)) != CMD_OK)
+		return (r);
+	pthread_mutex_lock(&fo->lock);
+	if (fo->n > 0) {
+		e = fo->ent[ord < fo->n ? ord : fo->n - 1];
+		buf_reset(&at->key);
+		buf_add(&at->key, fo->keys.data + e.off, e.len);
+		at->id = e.id;
+		at->set = 1;
+	}
+	pthread_mutex_unlock(&fo->lock);
+	return (CMD_OK);
+}
+
+/*
+ * A list sorted where no index orders it, without --where: from its
+ * order in memory (above).  1 when that cannot be (the engine then).
+ */
+static int
+page_full_exec(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
+    size_t limit)
+{
+	struct page_full	*fo;
+	struct page_row		*rows = NULL;
+	struct page_out		 po;
+	struct buf		 err = BUF_INIT;
+	const char		*after, *before, *at;
+	size_t			 nrows = 0, c;
+	int			 r, more = 0, backward, wrap, wrapped = 0;
+
+	if ((fo = page_full_get(st, sort)) == NULL)
+		return (1);
+	after = cmd_opt(ctx, "after");
+	before = cmd_opt(ctx, "before");
+	at = cmd_opt(ctx, "at");
+	wrap = cmd_opt(ctx, "wrap") != NULL;
+	if ((after != NULL && (r = page_full_pos(ctx, fo, "after", after,
+	    &st->at)) != CMD_OK) || (before != NULL && (r = page_full_pos(ctx,
+	    fo, "before", before, &st->at)) != CMD_OK) || (at != NULL &&
+	    (r = page_full_pos(ctx, fo, "at", at, &st->at)) != CMD_OK))
+		goto out;
+	/* At a row is after the one just before it. */
+	if (at != NULL && st->at.id > 0)
+		st->at.id--;
+	backward = before != NULL || cmd_opt(ctx, "last") != NULL;
+	for (;;) {
+		if ((r = page_full_rows(st, fo, backward, limit, &rows, &nrows,
+		    &more, &err)) != 0) {
+			if (r == -1)
+				r = cmd_error(ctx, "%s", err.data);
+			goto out;
+		}
+		if (nrows > 0 || !wrap || wrapped || (after == NULL &&
+		    before == NULL && at == NULL))
+			break;
+		free(rows);
+		rows = NULL;
+		wrapped = 1;
+		st->at.set = 0;
+		buf_reset(&st->at.key);
+		st->at.id = 0;
+	}
+	buf_printf(&ctx->out, "total\t%llu\n", (unsigned long long)st->total);
+	if (st->search != NULL)
+		buf_printf(&ctx->out, "shown\t%zu\n", st->nids);
+	buf_adds(&ctx->out, "cols");
+	for (c = 0; c < st->ncols; c++)
+		cmd_machine_str(&ctx->out, st->table->fields[st->cols[c]].name);
+	buf_addch(&ctx->out, '\n');
+	memset(&po, 0, sizeof po);
+	po.st = st;
+	po.rows = rows;
+	po.n = nrows;
+	buf_init(&po.out);
+	if (store_txn_run(ctx->store, STORE_TXN_READONLY, page_out_txn, &po,
+	    &err) != 0) {
+		buf_release(&po.out);
+		buf_reset(&ctx->out);
+		r = cmd_error(ctx, "%s", err.data);
+		goto out;
+	}
+	buf_add(&ctx->out, po.out.data, po.out.len);
+	buf_release(&po.out);
+	buf_printf(&ctx->out, "more\t%d\n", more);
+	if (wrap)
+		buf_printf(&ctx->out, "wrapped\t%d\n", wrapped);
+	r = CMD_OK;
+out:
+	page_rows_free(rows, nrows);
+	page_full_put(fo);
+	buf_release(&err);
+	return (r);
+}
+
 /* One value of a group row: as written in a query, and for people. */
 static void
 page_group_value(struct cmd_ctx *ctx, const struct query *q, size_t c,
@@ -2126,6 +2968,10 @@ page_exec(struct cmd_ctx *ctx)
 			    "an index only, without --where"));
 			goto out;
 		}
+		/* Sorted where no index orders it: the order in memory. */
+		if (sort != NULL && cmd_opt(ctx, "where") == NULL &&
+		    (r = page_full_exec(ctx, &st, sort, (size_t)limit)) != 1)
+			goto out;
 		r = page_engine(ctx, &st, sort, (size_t)limit, &ctx->out);
 		goto out;
 	}

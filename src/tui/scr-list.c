@@ -621,34 +621,13 @@ list_col_prev(struct tui *t, struct tui_screen *s, const char *arg)
 static int
 list_sort_by(struct tui *t, struct list *l, const char *name, int desc)
 {
-	const struct tui_field	*f;
-	struct buf		 ok = BUF_INIT;
-	ssize_t			 pos;
-	size_t			 i;
-	char			*old = l->sort;
+	char	*old = l->sort;
 
-	if (strcmp(name, "id") != 0) {
-		if ((pos = tui_table_field(l->t, name)) < 0)
-			return (tui_error(t, _("no column '%s' in '%s'"),
-			    name, l->t->name));
-		f = &l->t->fields[pos];
-		/* A filtered list is sorted by the engine, by anything;
-		 * else only an index gives the order of a big table. */
-		if (l->where == NULL && (f->index & (TUI_IX_EXACT |
-		    TUI_IX_FOLDED | TUI_IX_UNIQUE)) == 0) {
-			for (i = 0; i < l->t->nfields; i++)
-				if (l->t->fields[i].index & (TUI_IX_EXACT |
-				    TUI_IX_FOLDED | TUI_IX_UNIQUE))
-					buf_printf(&ok, "%s%s", ok.len ? ", " :
-					    "", tui_label(l->t->fields[i].label,
-					    t->lang));
-			tui_error(t, _("'%s' has no index to sort by; these "
-			    "have: %s"), tui_label(f->label, t->lang),
-			    ok.data);
-			buf_release(&ok);
-			return (-1);
-		}
-	}
+	/* Any column: where no index orders it, the server keeps the
+	 * list's whole order in memory (cmd-page.c, struct page_full). */
+	if (strcmp(name, "id") != 0 && tui_table_field(l->t, name) < 0)
+		return (tui_error(t, _("no column '%s' in '%s'"), name,
+		    l->t->name));
 	xasprintf(&l->sort, "%s%s", desc ? "-" : "", name);
 	if (list_load(t, l, NULL, NULL) != 0) {
 		free(l->sort);
