@@ -1939,11 +1939,13 @@ out:
  * binary search and a walk in memory, and the 51 records it shows.
  *
  * The key of a row is all its sort keys in one string that memcmp
- * orders as the list: each part is 0x01 and the field's index key
- * (numbers as integers, texts by their fold key, a multi-valued field by
- * its least value) with 0x00 escaped as 0x00 0xff and ended by 0x00
- * 0x00, its bytes inverted for a descending part; a part with no value
- * is 0x02, after every value in either direction, as the lists by an
+ * orders as the list: each part is 0x01 and the field's value: a number
+ * as a byte saying its sign and length and then its significant bytes
+ * (page_int_part), else the field's index key (a text's fold key, a
+ * multi-valued field's least) with 0x00 escaped as 0x00 0xff and ended
+ * by 0x00 0x00; its bytes inverted for a descending part.  A part with
+ * no value is 0x02, after every value in either direction, as the lists
+ * by an
  * index have it (the query engine puts them first when ascending).
  * Equal keys go by id, backward when the last key is descending, as
  * the engine has them.
@@ -1962,6 +1964,7 @@ out:
 #define PAGE_FULL_PARTS		8	/* sort keys at most */
 
 struct page_fent {
+	uint64_t	 pfx;		/* its first 8 bytes, big-endian */
 	uint32_t	 id;		/* 0: dead (written since) */
 	uint32_t	 len;
 	uint64_t	 off;		/* the key in keys */
@@ -1977,6 +1980,11 @@ struct page_full {
 	int			 kind[PAGE_FULL_PARTS];
 	size_t			 nparts;
 	int			 iddesc;	/* ties: ids descending */
+	int			 ixfmt;		/* positions as its index's */
+
+	pthread_t		 thread;	/* reads it in the background */
+	int			 threaded;
+	int			 stop;		/* the server is closing */
 
 	pthread_mutex_t		 lock;		/* all below */
 	int			 ready, broken;
@@ -2024,9 +2032,13 @@ page_full_parse(struct page_full *fo, const struct table *t, const char *sort)
 			r = -1;
 			break;
 		}
+		/* The kind store_page_key() takes for an index; numbers
+		 * as numbers and texts by fold key without one. */
 		fo->f[fo->nparts] = &t->fields[pos];
-		fo->kind[fo->nparts++] = FT_IS_INT(t->fields[pos].type) ?
-		    IX_EXACT : IX_FOLDED;
+		fo->kind[fo->nparts++] = (t->fields[pos].index & IX_FOLDED) ?
+		    IX_FOLDED : (t->fields[pos].index & IX_EXACT) ? IX_EXACT :
+		    (t->fields[pos].index & IX_UNIQUE) ? IX_UNIQUE :
+		    FT_IS_INT(t->fields[pos].type) ? IX_EXACT : IX_FOLDED;
 	}
 	free(copy);
 	/* Ties by id backward when the last key is descending, as the
@@ -2045,7 +2057,13 @@ page_full_part(struct buf *out, const void *k, size_t len, int desc)
 	size_t			 i;
 
 	buf_addch(out, 0x01);
-	for (i = 0; i < len; i++) {
+	if (memchr(b, 0, len) == NULL) {
+		/* Nothing to escape (a fold key has no 0x00). */
+		i = out->len;
+		buf_add(out, b, len);
+		for (; x != 0 && i < out->len; i++)
+			out->data[i] = (char)((unsigned char)out->data[i] ^ x);
+	} else for (i = 0; i < len; i++) {
 		buf_addch(out, b[i] ^ x);
 		if (b[i] == 0)
 			buf_addch(out, 0xff ^ x);
@@ -2054,25 +2072,72 @@ page_full_part(struct buf *out, const void *k, size_t len, int desc)
 	buf_addch(out, 0x00 ^ x);
 }
 
+/*
+ * A number as a part: 0x80 + n then n bytes of it for n >= 0, 0x7f - n
+ * then n bytes of 2^8n - 1 - ~v below 0 (n the bytes it needs), so the
+ * bytes order as the numbers and a date takes 3 bytes, not 8.
+ */
+static void
+page_int_part(struct buf *out, int64_t v, int desc)
+{
+	unsigned char	 x = desc ? 0xff : 0;
+	uint64_t	 w = v >= 0 ? (uint64_t)v : ~(uint64_t)v;
+	int		 n = 0, i;
+
+	for (i = 0; i < 8 && (w >> (8 * i)) != 0; i++)
+		n++;
+	if (v < 0)
+		w = ~w;
+	buf_addch(out, 0x01);		/* a value, before none either way */
+	buf_addch(out, (v >= 0 ? 0x80 + n : 0x7f - n) ^ x);
+	for (i = n - 1; i >= 0; i--)
+		buf_addch(out, (unsigned char)(w >> (8 * i)) ^ x);
+}
+
+/* The number of a part page_int_part() made (without its 0x01). */
+static int64_t
+page_int_unpart(const unsigned char *b, size_t len, int desc)
+{
+	unsigned char	 x = desc ? 0xff : 0;
+	uint64_t	 w = 0;
+	int		 h, n, i, neg;
+
+	if (len == 0)
+		return (0);
+	h = b[0] ^ x;
+	neg = h < 0x80;
+	n = neg ? 0x7f - h : h - 0x80;
+	if (n > 8 || (size_t)n + 1 > len)
+		return (0);
+	for (i = 0; i < n; i++)
+		w = w << 8 | (unsigned char)(b[1 + i] ^ x);
+	if (neg)
+		w = n == 8 ? w : w | (~UINT64_C(0) << (8 * n));
+	return ((int64_t)w);
+}
+
 /* The key of a record given as its encoded bytes, appended to out. */
 static void
 page_full_key(const struct page_full *fo, uint64_t id, const void *data,
     size_t len, struct keyset *ks, struct buf *out)
 {
-	struct buf	 tmp;
 	struct value	 v;
 	size_t		 i;
 
 	for (i = 0; i < fo->nparts; i++) {
 		keyset_reset(ks);
 		if (fo->f[i] == NULL) {
-			buf_init(&tmp);
-			index_int_key(&tmp, (int64_t)id);
-			page_full_part(out, tmp.data, tmp.len, fo->desc[i]);
-			buf_release(&tmp);
+			page_int_part(out, (int64_t)id, fo->desc[i]);
 			continue;
 		}
-		if (record_decode_field(data, len, fo->f[i]->id, &v) == 1)
+		if (record_decode_field(data, len, fo->f[i]->id, &v) != 1)
+			v.set = 0;
+		else if (v.set && FT_IS_INT(fo->f[i]->type) &&
+		    !fo->f[i]->multi) {
+			page_int_part(out, v.i, fo->desc[i]);
+			continue;
+		}
+		if (v.set)
 			index_value_keys(fo->f[i], &v, fo->kind[i], ks);
 		if (ks->n == 0)
 			buf_addch(out, 0x02);
@@ -2097,14 +2162,105 @@ page_fent_cmp2(const struct page_full *fo, const struct page_fent *a,
 	return (c < 0 ? -1 : c > 0);
 }
 
-/* qsort_r's: (key, id). */
+/* qsort_r's: (key, id); the first 8 bytes of each at hand. */
 static int
 page_fent_cmp(const void *a, const void *b, void *arg)
 {
 	const struct page_full	*fo = arg;
-	const struct page_fent	*y = b;
+	const struct page_fent	*x = a, *y = b;
 
-	return (page_fent_cmp2(fo, a, fo->keys.data + y->off, y->len, y->id));
+	if (x->pfx != y->pfx)
+		return (x->pfx < y->pfx ? -1 : 1);
+	return (page_fent_cmp2(fo, x, fo->keys.data + y->off, y->len, y->id));
+}
+
+/* The first 8 bytes of a key as a number that orders as they do. */
+static uint64_t
+page_fent_pfx(const char *key, size_t len)
+{
+	uint64_t	p = 0;
+	size_t		i;
+
+	for (i = 0; i < 8; i++)
+		p = p << 8 | (i < len ? (unsigned char)key[i] : 0);
+	return (p);
+}
+
+/* Byte depth of e's key + 1, or 0 past its end (before every byte); its
+ * pfx holds the 8 bytes from depth rounded down to 8 (page_full_radix). */
+static unsigned
+page_fent_byte(const struct page_fent *e, size_t depth)
+{
+	if (depth >= e->len)
+		return (0);
+	return ((unsigned)(e->pfx >> (56 - 8 * (depth % 8)) & 0xff) + 1);
+}
+
+/*
+ * A most-significant-byte radix sort of the entries (read in id order)
+ * by their keys, stable, so equal keys keep their ids ascending (turned
+ * round when the last sort key descends): a million keys in a few
+ * passes over the entries, over the 8 bytes each holds, where qsort_r()
+ * made 20 comparisons an entry, each a memcmp() of keys spread over the
+ * arena.  Past 8 bytes a run's entries take the next 8 of their keys
+ * (all of them share what came before), so the arena is read once per 8
+ * levels; the caller sets pfx back.  Short runs, and runs still tied
+ * deep into long keys, go to qsort_r() (pfx, the same for all of a run
+ * up to where it is, compares as the keys do).
+ */
+static void
+page_full_radix(struct page_full *fo, struct page_fent *a,
+    struct page_fent *tmp, size_t n, size_t depth)
+{
+	size_t		 cnt[257], pos[257], i, j, b;
+	struct page_fent e;
+
+	for (;;) {
+		if (n < 32 || depth > 256) {
+			qsort_r(a, n, sizeof *a, page_fent_cmp, fo);
+			return;
+		}
+		if (depth % 8 == 0 && depth > 0)
+			for (i = 0; i < n; i++)
+				a[i].pfx = a[i].len > depth ? page_fent_pfx(
+				    fo->keys.data + a[i].off + depth,
+				    a[i].len - depth) : 0;
+		memset(cnt, 0, sizeof cnt);
+		for (i = 0; i < n; i++)
+			cnt[page_fent_byte(&a[i], depth)]++;
+		if (cnt[0] == n) {
+			/* The same key throughout: by id. */
+			for (i = 0, j = n - 1; fo->iddesc && i < j; i++, j--) {
+				e = a[i];
+				a[i] = a[j];
+				a[j] = e;
+			}
+			return;
+		}
+		for (b = 1; b < 257 && cnt[b] != n; b++)
+			;
+		if (b == 257)
+			break;
+		depth++;		/* one byte for all: the next */
+	}
+	for (pos[0] = 0, b = 1; b < 257; b++)
+		pos[b] = pos[b - 1] + cnt[b - 1];
+	for (i = 0; i < n; i++)
+		tmp[pos[page_fent_byte(&a[i], depth)]++] = a[i];
+	memcpy(a, tmp, n * sizeof *a);
+	for (i = 0, b = 0; b < 257; i += cnt[b], b++) {
+		if (cnt[b] < 2)
+			continue;
+		if (b == 0) {
+			for (j = 0; fo->iddesc && j < cnt[0] / 2; j++) {
+				e = a[j];
+				a[j] = a[cnt[0] - 1 - j];
+				a[cnt[0] - 1 - j] = e;
+			}
+			continue;
+		}
+		page_full_radix(fo, a + i, tmp + i, cnt[b], depth + 1);
+	}
 }
 
 struct page_full_read {
@@ -2148,6 +2304,7 @@ page_full_fn(uint64_t id, const void *data, size_t len, void *arg)
 	e->id = (uint32_t)id;
 	e->off = off;
 	e->len = (uint32_t)(fo->keys.len - off);
+	e->pfx = page_fent_pfx(fo->keys.data + off, e->len);
 	return (0);
 }
 
@@ -2192,6 +2349,8 @@ static int
 page_full_read(struct page_full *fo, struct buf *err)
 {
 	struct page_full_read	 rd;
+	struct page_fent	*tmp;
+	size_t			 i;
 	int			 r = 0;
 
 	free(fo->ent);
@@ -2209,6 +2368,8 @@ page_full_read(struct page_full *fo, struct buf *err)
 	/* Before any reading: a write after it is in the journal. */
 	fo->jseq = store_journal_seq(fo->store);
 	while (rd.after != UINT64_MAX && !fo->broken) {
+		if (__atomic_load_n(&fo->stop, __ATOMIC_RELAXED))
+			return (1);
 		rd.n0 = fo->n;
 		if ((r = store_txn_run(fo->store, STORE_TXN_READONLY,
 		    page_full_scan_txn, &rd, err)) != 0)
@@ -2217,7 +2378,12 @@ page_full_read(struct page_full *fo, struct buf *err)
 	keyset_release(&rd.ks);
 	if (r != 0 || fo->broken)
 		return (r != 0 ? -1 : 1);
-	qsort_r(fo->ent, fo->n, sizeof *fo->ent, page_fent_cmp, fo);
+	tmp = xcalloc(fo->n ? fo->n : 1, sizeof *tmp);
+	page_full_radix(fo, fo->ent, tmp, fo->n, 0);
+	free(tmp);
+	for (i = 0; i < fo->n; i++)
+		fo->ent[i].pfx = page_fent_pfx(fo->keys.data + fo->ent[i].off,
+		    fo->ent[i].len);
 	page_full_ranks(fo);
 	fo->ready = 1;
 	return (0);
@@ -2336,6 +2502,8 @@ page_full_sync(struct page_full *fo, struct buf *err)
 static void
 page_full_free(struct page_full *fo)
 {
+	if (fo->threaded)
+		pthread_join(fo->thread, NULL);
 	free(fo->sort);
 	free(fo->ent);
 	free(fo->side);
@@ -2365,16 +2533,66 @@ page_full_stop(struct store *s)
 	struct page_full	**fp;
 
 	for (fp = &page_fulls; *fp != NULL; )
-		if ((*fp)->store == s)
+		if ((*fp)->store == s) {
+			/* Its reading stops before the store closes. */
+			__atomic_store_n(&(*fp)->stop, 1, __ATOMIC_RELAXED);
+			if ((*fp)->threaded)
+				pthread_join((*fp)->thread, NULL);
+			(*fp)->threaded = 0;
 			page_full_drop(fp);
-		else
+		} else
 			fp = &(*fp)->next;
+}
+
+/* The thread that reads an order while its list is served another way. */
+static void *
+page_full_build(void *arg)
+{
+	struct page_full	*fo = arg;
+	struct buf		 err = BUF_INIT;
+
+	pthread_mutex_lock(&fo->lock);
+	if (!fo->ready && !fo->broken)
+		(void)page_full_read(fo, &err);
+	pthread_mutex_unlock(&fo->lock);
+	buf_release(&err);
+	return (NULL);
+}
+
+/* fo read by a thread of its own, unless it is whole or being read. */
+static void
+page_full_start(struct page_full *fo)
+{
+	int	ready;
+
+	if (pthread_mutex_trylock(&fo->lock) != 0)
+		return;		/* being read, or used */
+	ready = fo->ready || fo->broken;
+	pthread_mutex_unlock(&fo->lock);
+	pthread_mutex_lock(&page_order_lock);
+	if (!ready && !fo->threaded && !fo->stop &&
+	    pthread_create(&fo->thread, NULL, page_full_build, fo) == 0)
+		fo->threaded = 1;
+	pthread_mutex_unlock(&page_order_lock);
+}
+
+/* Whole and ready now (without waiting for it)? */
+static int
+page_full_ready(struct page_full *fo)
+{
+	int	ready;
+
+	if (pthread_mutex_trylock(&fo->lock) != 0)
+		return (0);
+	ready = fo->ready;
+	pthread_mutex_unlock(&fo->lock);
+	return (ready);
 }
 
 /* The order of st's list by sort (a reference), or NULL when the engine
  * must sort. */
 static struct page_full *
-page_full_get(struct page_state *st, const char *sort)
+page_full_get(struct page_state *st, const char *sort, int ixfmt)
 {
 	struct page_full	**fp, *fo, **lru;
 	size_t			 k;
@@ -2394,6 +2612,7 @@ page_full_get(struct page_state *st, const char *sort)
 		fo->store = st->ctx->store;
 		fo->table = st->table;
 		fo->sort = xstrdup(sort);
+		fo->ixfmt = ixfmt && fo->nparts == 1;
 		buf_init(&fo->keys);
 		pthread_mutex_init(&fo->lock, NULL);
 		fo->next = page_fulls;
@@ -2523,6 +2742,57 @@ page_full_place(const struct page_state *st, const struct page_full *fo,
 	free(sel);
 }
 
+/*
+ * A list by one indexed field has its positions as the index has them
+ * (the field's key, empty for none), so that a page of the order and
+ * one of the index follow each other: the key as the order has it.
+ */
+static void
+page_full_from_ix(const struct page_full *fo, struct buf *key)
+{
+	struct buf	 k = BUF_INIT;
+
+	if (key->len == 0)
+		buf_addch(&k, 0x02);
+	else if (fo->f[0] != NULL && FT_IS_INT(fo->f[0]->type) &&
+	    !fo->f[0]->multi && key->len == 8)
+		page_int_part(&k, index_int_unkey(key->data), fo->desc[0]);
+	else
+		page_full_part(&k, key->data, key->len, fo->desc[0]);
+	buf_reset(key);
+	buf_add(key, k.data, k.len);
+	buf_release(&k);
+}
+
+/* And back: the index's key of an order's, appended to out. */
+static void
+page_full_to_ix(const struct page_full *fo, const char *key, size_t len,
+    struct buf *out)
+{
+	const unsigned char	*b = (const unsigned char *)key;
+	unsigned char		 x = fo->desc[0] ? 0xff : 0, c;
+	size_t			 i;
+
+	if (len == 0 || b[0] != 0x01)
+		return;		/* 0x02: no value */
+	if (fo->f[0] != NULL && FT_IS_INT(fo->f[0]->type) &&
+	    !fo->f[0]->multi) {
+		index_int_key(out, page_int_unpart(b + 1, len - 1,
+		    fo->desc[0]));
+		return;
+	}
+	for (i = 1; i < len; i++) {
+		c = b[i] ^ x;
+		if (c == 0 && i + 1 < len && (b[i + 1] ^ x) == 0xff) {
+			buf_addch(out, 0);
+			i++;
+		} else if (c == 0)
+			break;
+		else
+			buf_addch(out, c);
+	}
+}
+
 struct page_full_load {
 	struct page_state	*st;
 	struct page_row		*rows;
@@ -2614,8 +2884,12 @@ page_full_rows(struct page_state *st, struct page_full *fo, int backward,
 	rows = xcalloc(want, sizeof *rows);
 	for (i = 0; i < nc; i++) {
 		buf_init(&rows[i].key);
-		buf_add(&rows[i].key, fo->keys.data + c[first + i].off,
-		    c[first + i].len);
+		if (fo->ixfmt)
+			page_full_to_ix(fo, fo->keys.data + c[first + i].off,
+			    c[first + i].len, &rows[i].key);
+		else
+			buf_add(&rows[i].key, fo->keys.data +
+			    c[first + i].off, c[first + i].len);
 		rows[i].ord = c[first + i].id;
 	}
 	pthread_mutex_unlock(&fo->lock);
@@ -2668,8 +2942,12 @@ page_full_pos(struct cmd_ctx *ctx, struct page_full *fo, const char *opt,
 	uint64_t		 ord;
 	int			 r;
 
-	if (s[0] != 'q')
-		return (page_pos_parse(ctx, opt, s, at));
+	if (s[0] != 'q') {
+		if ((r = page_pos_parse(ctx, opt, s, at)) == CMD_OK &&
+		    fo->ixfmt)
+			page_full_from_ix(fo, &at->key);
+		return (r);
+	}
 	if ((r = page_ord_parse(ctx, opt, s, &ord)) != CMD_OK)
 		return (r);
 	pthread_mutex_lock(&fo->lock);
@@ -2700,7 +2978,7 @@ page_full_exec(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
 	size_t			 nrows = 0, c;
 	int			 r, more = 0, backward, wrap, wrapped = 0;
 
-	if ((fo = page_full_get(st, sort)) == NULL)
+	if ((fo = page_full_get(st, sort, st->ix != NULL)) == NULL)
 		return (1);
 	after = cmd_opt(ctx, "after");
 	before = cmd_opt(ctx, "before");
@@ -2712,7 +2990,9 @@ page_full_exec(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
 	    (r = page_full_pos(ctx, fo, "at", at, &st->at)) != CMD_OK))
 		goto out;
 	/* At a row is after the one just before it. */
-	if (at != NULL && st->at.id > 0)
+	if (at != NULL && fo->iddesc)
+		st->at.id++;
+	else if (at != NULL && st->at.id > 0)
 		st->at.id--;
 	backward = before != NULL || cmd_opt(ctx, "last") != NULL;
 	for (;;) {
@@ -2875,6 +3155,7 @@ page_exec(struct cmd_ctx *ctx)
 	struct page_row		*rows = NULL;
 	struct page_out		 po;
 	struct page_order	*order = NULL;
+	struct page_full	*full = NULL;
 	struct buf		 err = BUF_INIT;
 	uint64_t		 seq = 0;
 	const char		*s, *after, *before, *at, *sort;
@@ -2976,6 +3257,41 @@ page_exec(struct cmd_ctx *ctx)
 		goto out;
 	}
 	backward = before != NULL || last;
+	/*
+	 * A list by a field some records leave empty finds those rows
+	 * (after the index's) by a scan of the table: End on the parties by
+	 * city read a million records.  Its whole order in memory has them
+	 * (struct page_full, with the index's positions): once read it
+	 * answers every page; until then the index does, and a page among
+	 * those rows waits for it.
+	 */
+	if (st.ix != NULL && !st.required && st.search == NULL &&
+	    !st.archived && sort != NULL &&
+	    (full = page_full_get(&st, sort, 1)) != NULL) {
+		if (page_full_ready(full) || (st.at.set &&
+		    st.at.key.len == 0) || (!st.at.set && backward)) {
+			/* It reads the positions itself. */
+			st.at.set = 0;
+			buf_reset(&st.at.key);
+			st.at.id = 0;
+			r = page_full_exec(ctx, &st, sort, (size_t)limit);
+			if (r != 1)
+				goto out;
+			r = CMD_FAILED;
+			if ((after != NULL && (r = page_pos_parse(ctx, "after",
+			    after, &st.at)) != CMD_OK) || (before != NULL &&
+			    (r = page_pos_parse(ctx, "before", before,
+			    &st.at)) != CMD_OK) || (at != NULL &&
+			    (r = page_pos_parse(ctx, "at", at, &st.at)) !=
+			    CMD_OK))
+				goto out;
+			if (at != NULL && st.desc)
+				st.at.id++;
+			else if (at != NULL && st.at.id > 0)
+				st.at.id--;
+		} else
+			page_full_start(full);
+	}
 	if (st.search != NULL && !st.archived && order == NULL)
 		page_bits_make(&st);
 	for (;;) {
@@ -3052,6 +3368,7 @@ page_exec(struct cmd_ctx *ctx)
 	r = CMD_OK;
 out:
 	page_order_release(order);
+	page_full_put(full);
 	page_rows_free(rows, nrows);
 	store_records_free(st.recs, st.n);
 	buf_release(&st.at.key);
