@@ -618,16 +618,45 @@ list_col_prev(struct tui *t, struct tui_screen *s, const char *arg)
 
 /* Sorting. */
 
+/*
+ * Sort keys no index gives in order (several, a field without one, or a
+ * filter's): the server reads the whole order the first time, a second
+ * or so at a million rows, and the screen says so meanwhile.
+ */
+static int
+list_sort_slow(struct list *l, const char *keys)
+{
+	const struct tui_field	*f;
+	ssize_t			 pos;
+
+	if (keys == NULL)
+		return (l->where != NULL);
+	if (l->where != NULL || strchr(keys, ',') != NULL)
+		return (1);
+	if (*keys == '-')
+		keys++;
+	if (strcmp(keys, "id") == 0 || (pos = tui_table_field(l->t, keys)) < 0)
+		return (0);
+	f = &l->t->fields[pos];
+	return ((f->index & (TUI_IX_EXACT | TUI_IX_FOLDED |
+	    TUI_IX_UNIQUE)) == 0 || f->multi);
+}
+
 static int
 list_sort_by(struct tui *t, struct list *l, const char *name, int desc)
 {
 	char	*old = l->sort;
+	ssize_t	 pos;
 
 	/* Any column: where no index orders it, the server keeps the
 	 * list's whole order in memory (cmd-page.c, struct page_full). */
-	if (strcmp(name, "id") != 0 && tui_table_field(l->t, name) < 0)
+	pos = strcmp(name, "id") == 0 ? -1 : tui_table_field(l->t, name);
+	if (strcmp(name, "id") != 0 && pos < 0)
 		return (tui_error(t, _("no column '%s' in '%s'"), name,
 		    l->t->name));
+	if (pos >= 0 && list_sort_slow(l, name))
+		tui_busy(t, _("Sorting by %s…"),
+		    tui_label(l->t->fields[pos].label, t->lang));
 	xasprintf(&l->sort, "%s%s", desc ? "-" : "", name);
 	if (list_load(t, l, NULL, NULL) != 0) {
 		free(l->sort);
@@ -646,6 +675,8 @@ list_sort_set(struct tui *t, struct list *l, const char *keys)
 	char	*old = l->sort;
 
 	l->sort = keys != NULL && *keys != '\0' ? xstrdup(keys) : NULL;
+	if (list_sort_slow(l, l->sort))
+		tui_busy(t, "%s", _("Sorting…"));
 	if (list_load(t, l, NULL, NULL) != 0) {
 		free(l->sort);
 		l->sort = old;
@@ -770,7 +801,8 @@ list_sort_desc(struct tui *t, struct tui_screen *s, const char *arg)
 	    l->t->fields[l->cols[l->col]].name, 1));
 }
 
-/* F6: the menu of orders the table has indexes for. */
+/* F6: the menu of orders: by any field of one value (the server reads
+ * the order of one no index gives once, struct page_full). */
 static int
 list_sort_menu(struct tui *t, struct tui_screen *s, const char *arg)
 {
@@ -793,8 +825,7 @@ list_sort_menu(struct tui *t, struct tui_screen *s, const char *arg)
 	}
 	for (i = 0; i < l->t->nfields; i++) {
 		f = &l->t->fields[i];
-		if ((f->index & (TUI_IX_EXACT | TUI_IX_FOLDED |
-		    TUI_IX_UNIQUE)) == 0 || f->multi)
+		if (f->multi)
 			continue;
 		for (k = 0; k < 2; k++) {
 			xasprintf(&names[n], "%s %s", tui_label(f->label,
@@ -849,11 +880,10 @@ list_sort_menu(struct tui *t, struct tui_screen *s, const char *arg)
 		if (r < 2)
 			list_sort_by(t, l, "id", desc[r]);
 		else {
-			/* The field of item r: count indexed fields. */
+			/* The field of item r: count those listed. */
 			for (i = 0, k = 2; i < l->t->nfields; i++) {
 				f = &l->t->fields[i];
-				if ((f->index & (TUI_IX_EXACT | TUI_IX_FOLDED |
-				    TUI_IX_UNIQUE)) == 0 || f->multi)
+				if (f->multi)
 					continue;
 				if ((size_t)r < k + 2) {
 					list_sort_by(t, l, f->name, desc[r]);
@@ -1115,6 +1145,8 @@ list_filter_set(struct tui *t, struct list *l, const char *cond)
 
 	l->where = cond != NULL && cond[strspn(cond, " ")] != '\0' ?
 	    xstrdup(cond) : NULL;
+	if (l->where != NULL)
+		tui_busy(t, "%s", _("Filtering…"));
 	if (list_load(t, l, NULL, NULL) != 0) {
 		struct buf	 why = BUF_INIT;
 
@@ -1376,6 +1408,10 @@ list_query_set(struct tui *t, struct list *l, const char *where,
 	l->where = where != NULL && where[strspn(where, " ")] != '\0' ?
 	    xstrdup(where) : NULL;
 	l->sort = sort != NULL && *sort != '\0' ? xstrdup(sort) : NULL;
+	if (l->where != NULL)
+		tui_busy(t, "%s", _("Filtering…"));
+	else if (list_sort_slow(l, l->sort))
+		tui_busy(t, "%s", _("Sorting…"));
 	if (list_load(t, l, NULL, NULL) != 0) {
 		struct buf	 why = BUF_INIT;
 

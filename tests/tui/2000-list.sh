@@ -68,9 +68,22 @@ like "$(screen 1)" "▶" "and a row is selected"
 headless '<Down><Enter>]<dump><F6><dump>Stat<Enter><dump>'
 like "$(screen 1)" "▶$last" "] puts the last name first"
 like "$(screen 1)" "sort: Name ↓" "and says so"
-like "$(screen 2)" "City ↑" "F6 lists the indexed columns"
+like "$(screen 2)" "Kind ↑" "F6 lists the columns, those without an index too"
 like "$(screen 2)" "Order added ↑" "and the order of adding"
 like "$(screen 3)" "sort: Status ↑" "typed ahead in the menu and chosen"
+
+# A column without an index sorts too (the server reads its whole order
+# once, saying so on the status line), from F6 and with [.
+bd=$(clerk page party --sort birthday --limit 1 --cols name | grep '^row' |
+    cut -f 4)
+headless '<Down><Enter><F6>Birth<Enter><dump>:messages<Enter><dump>'
+like "$(screen 1)" "sort: Birthday ↑" "F6 offers a column without an index"
+like "$(screen 1)" "▶$bd" "the earliest birthday first"
+like "$(screen 2)" "Sorting by Birthday…" "the wait was said"
+kd=$(clerk page party --sort -kind,-name --limit 1 --cols name |
+    grep '^row' | cut -f 4)
+headless '<Down><Enter><Tab>]<dump>'
+like "$(screen 1)" "sort: Kind ↓" "] on the kind, which has no index"
 
 # Search as you type: another case, ё for е and е for ё.
 name=$(clerk list party --sort name --format tsv | cut -f2 | grep 'ё' |
