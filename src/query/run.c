@@ -14,6 +14,8 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1010,6 +1012,14 @@ struct item {
 					   last row given needs them) */
 };
 
+/* An entry of the sort: a record's sort key (in the sort's arena,
+ * ending with the id) and its id. */
+struct sent {
+	size_t		 off;
+	uint32_t	 len;
+	uint64_t	 id;
+};
+
 struct run {
 	struct qrun	 r;
 	const struct query *q;
@@ -1046,10 +1056,14 @@ struct run {
 	struct item	*batch;
 	size_t		 nbatch, abatch;
 	size_t		 chunk;
-	/* The sort. */
-	struct item	*coll;
-	size_t		 ncoll, acoll;
-	size_t		 mem;
+	/* The sort (a key and an id per record, see ksort_add()). */
+	int		 ksort;
+	struct sent	*ke;
+	size_t		 nke, ake;
+	struct buf	 karena;	/* their keys */
+	struct buf	 kcut;		/* no key past it is among the rows */
+	int		 has_cut;
+	struct buf	 kcur;		/* the key being made */
 	FILE		**runs;
 	size_t		 nruns;
 	uint64_t	 matched;	/* items after the position */
@@ -1068,6 +1082,8 @@ struct run {
 	struct buf	 sarena;	/* their texts (min, max) */
 	struct keyset	 ks;		/* walk_key()'s */
 };
+
+static int	ksort_take(struct run *, const struct record *);
 
 /* Column i's expression: a group query's keys, then the aggregates'
  * arguments. */
@@ -1126,39 +1142,64 @@ batch_reset(struct run *ru)
 	ru->nbatch = 0;
 }
 
-/* Sort key of a record: the sort keys, then the id. */
+/* Append 8 bytes ordered as v (the sign flipped), inverted when desc:
+ * index_int_key()'s bytes, without a call per byte. */
+static void
+key_int(struct buf *out, uint64_t u, int desc)
+{
+	unsigned char	*p;
+	int		 k;
+
+	if (desc)
+		u = ~u;
+	buf_grow(out, 8);
+	p = (unsigned char *)out->data + out->len;
+	for (k = 0; k < 8; k++)
+		p[k] = (unsigned char)(u >> (56 - 8 * k));
+	out->len += 8;
+	out->data[out->len] = '\0';
+}
+
+/*
+ * Sort key of a record: the sort keys (qv_key()'s bytes), then the id.
+ * A number field of the record's own is read straight from its value:
+ * a sort reads the key of every record a scan matches.
+ */
 static int
 sort_key(struct run *ru, const struct record *rec, struct buf *out)
 {
 	const struct query *q = ru->q;
+	const struct qexpr *x;
+	const struct value *rv;
 	struct qv	 v;
 	size_t		 i;
 	int		 desc = 0;
 
 	buf_reset(out);
 	for (i = 0; i < q->nsorts; i++) {
-		if (qeval(&ru->r, q->sorts[i].x, rec, 0, &v, ru->err) != 0)
-			return (-1);
-		qv_key(q->sorts[i].x, &v, q->sorts[i].desc, out);
+		x = q->sorts[i].x;
 		desc = q->sorts[i].desc;
+		if (x->npath == 1 && x->func == QF_NONE &&
+		    x->pseudo == QP_NONE && !x->multi &&
+		    FT_IS_INT(x->path[0]->type) && FT_IS_INT(x->type)) {
+			rv = &rec->values[x->path[0]->pos];
+			if (!rv->set) {
+				buf_addch(out, desc ? 0xFF : 0);
+				continue;
+			}
+			buf_addch(out, desc ? 0xFE : 1);
+			key_int(out, (uint64_t)rv->i ^
+			    UINT64_C(0x8000000000000000), desc);
+			continue;
+		}
+		if (qeval(&ru->r, x, rec, 0, &v, ru->err) != 0)
+			return (-1);
+		qv_key(x, &v, desc, out);
 	}
 	/* Ties in id order, backward when the last key is descending (as
-	 * an index walked backward gives them). */
-	{
-		struct qexpr	 idx;
-		struct qv	 iv;
-
-		memset(&idx, 0, sizeof idx);
-		idx.type = FT_REF;
-		memset(&iv, 0, sizeof iv);
-		iv.set = 1;
-		iv.i = (int64_t)rec->id;
-		buf_reset(&ru->r.scratch[1]);
-		qv_key(&idx, &iv, desc, &ru->r.scratch[1]);
-		/* The presence byte is not needed for the id. */
-		buf_add(out, ru->r.scratch[1].data + 1,
-		    ru->r.scratch[1].len - 1);
-	}
+	 * an index walked backward gives them); the id is always set, its
+	 * presence byte left out. */
+	key_int(out, rec->id ^ UINT64_C(0x8000000000000000), desc);
 	return (0);
 }
 
@@ -1227,6 +1268,11 @@ take(struct run *ru, struct record *rec, int matched, const struct buf *ixkey)
 	if (m < 0) {
 		record_free(rec);
 		return (-1);
+	}
+	if (ru->ksort) {
+		m = ksort_take(ru, rec);
+		record_free(rec);
+		return (m);
 	}
 	if (ru->nbatch == ru->abatch) {
 		ru->abatch = ru->abatch ? ru->abatch * 2 : 64;
@@ -1510,6 +1556,15 @@ scan_one(uint64_t id, const void *data, size_t len, void *arg)
 		sa->failed = m < 0;
 		return (m < 0);
 	}
+	/* A sort keeps the key alone, made from the fields read in place
+	 * (or from the scratch record): nothing is allocated. */
+	if (ru->ksort && sa->lazy) {
+		if (ksort_take(ru, &sa->fake) != 0) {
+			sa->failed = 1;
+			return (1);
+		}
+		return (0);
+	}
 	if (record_decode(sa->scratch, data, len, ru->err) != 0) {
 		buf_prefix(ru->err, _("record %llu of table '%s': "),
 		    (unsigned long long)id, ru->q->table->name);
@@ -1521,6 +1576,13 @@ scan_one(uint64_t id, const void *data, size_t len, void *arg)
 	    (m = qmatch(&ru->r, ru->q->where, sa->scratch, ru->err)) <= 0) {
 		sa->failed = m < 0;
 		return (m < 0);
+	}
+	if (ru->ksort) {
+		if (ksort_take(ru, sa->scratch) != 0) {
+			sa->failed = 1;
+			return (1);
+		}
+		return (0);
 	}
 	rec = sa->scratch;
 	sa->scratch = record_new(ru->q->table);
@@ -1553,8 +1615,13 @@ scan_arg_init(struct scan_arg *sa, struct run *ru)
 	sa->ru = ru;
 	buf_init(&sa->key);
 	sa->scratch = record_new(ru->q->table);
-	sa->lazy = ru->q->where != NULL || ru->gscan;
+	sa->lazy = ru->q->where != NULL || ru->gscan || ru->ksort;
 	need_fields(ru->q->where, sa);
+	/* A sort reads its keys' fields in place too (the header's
+	 * times only from a record decoded whole). */
+	if (ru->ksort)
+		for (i = 0; i < ru->q->nsorts; i++)
+			need_expr(ru->q->sorts[i].x, sa);
 	if (ru->gscan) {
 		for (i = 0; i < ru->q->ngroups; i++)
 			need_expr(ru->q->groups[i], sa);
@@ -1863,35 +1930,132 @@ note_last(struct run *ru)
 	return (sort_key(ru, it->rec, &ru->lskey));
 }
 
+/*
+ * The sort.  It holds a key and an id per record that matched, never
+ * the record: a scan makes the key from the fields it reads in place,
+ * a key past the worst of the best skip + want known so far is dropped
+ * at once, and the collection is cut back to those best now and then
+ * (a selection, not a sort).  At the end only the rows given are put
+ * in order, and only their records are read again, a batch at a time
+ * in id order.  Past the memory budget the keys go to sorted runs in
+ * temporary files, merged at the end.
+ */
 static int
-item_cmp(const void *a, const void *b)
+sent_cmp(const char *arena, const struct sent *a, const struct sent *b)
 {
-	return (keycmp(&((const struct item *)a)->skey,
-	    &((const struct item *)b)->skey));
+	size_t	n = a->len < b->len ? a->len : b->len;
+	int	c = memcmp(arena + a->off, arena + b->off, n);
+
+	if (c != 0)
+		return (c);
+	return (a->len < b->len ? -1 : a->len > b->len);
+}
+
+static int
+sent_qcmp(const void *a, const void *b, void *arena)
+{
+	return (sent_cmp(arena, a, b));
+}
+
+static void
+sent_swap(struct sent *a, struct sent *b)
+{
+	struct sent	t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Put the entry of rank k (from 0) at a[k], the smaller ones before it
+ * and the greater after (Hoare's selection, pivot the median of three).
+ */
+static void
+sent_select(const char *arena, struct sent *a, size_t n, size_t k)
+{
+	ptrdiff_t	lo = 0, hi = (ptrdiff_t)n - 1, i, j, mid;
+	struct sent	p;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (sent_cmp(arena, &a[mid], &a[lo]) < 0)
+			sent_swap(&a[mid], &a[lo]);
+		if (sent_cmp(arena, &a[hi], &a[lo]) < 0)
+			sent_swap(&a[hi], &a[lo]);
+		if (sent_cmp(arena, &a[hi], &a[mid]) < 0)
+			sent_swap(&a[hi], &a[mid]);
+		p = a[mid];
+		i = lo - 1;
+		j = hi + 1;
+		for (;;) {
+			do
+				i++;
+			while (sent_cmp(arena, &a[i], &p) < 0);
+			do
+				j--;
+			while (sent_cmp(arena, &a[j], &p) > 0);
+			if (i >= j)
+				break;
+			sent_swap(&a[i], &a[j]);
+		}
+		/* a[lo..j] <= p <= a[j+1..hi], lo <= j < hi. */
+		if ((ptrdiff_t)k <= j)
+			hi = j;
+		else
+			lo = j + 1;
+	}
+}
+
+static void
+sent_sort(const char *arena, struct sent *a, size_t n)
+{
+	if (n > 1)
+		qsort_r(a, n, sizeof *a, sent_qcmp, (void *)(uintptr_t)arena);
 }
 
 static size_t
-item_mem(const struct item *it)
+ksort_mem(const struct run *ru)
 {
-	size_t	m = sizeof *it + it->skey.alloc + 64;
-
-	m += it->rec->texts.alloc + it->rec->extra.alloc +
-	    it->rec->table->nfields * sizeof(struct value) + 128;
-	return (m);
+	return (ru->karena.len + ru->nke * sizeof *ru->ke);
 }
 
-/* Write the sorted collection as a run and empty it. */
+/* Keep the best k entries (k < nke), their keys alone in the arena. */
+static void
+ksort_prune(struct run *ru, size_t k)
+{
+	struct buf	 a = BUF_INIT;
+	size_t		 i;
+
+	sent_select(ru->karena.data, ru->ke, ru->nke, k - 1);
+	ru->nke = k;
+	buf_grow(&a, ru->karena.len / 2 + 64);
+	for (i = 0; i < k; i++) {
+		struct sent *e = &ru->ke[i];
+		size_t	 off = a.len;
+
+		buf_add(&a, ru->karena.data + e->off, e->len);
+		e->off = off;
+	}
+	buf_release(&ru->karena);
+	ru->karena = a;
+	/* The worst kept: no key past it can be among the rows. */
+	buf_reset(&ru->kcut);
+	buf_add(&ru->kcut, ru->karena.data + ru->ke[k - 1].off,
+	    ru->ke[k - 1].len);
+	ru->has_cut = 1;
+}
+
+/* Write the entries, sorted, as a run and empty the collection. */
 static int
-spill(struct run *ru)
+ksort_spill(struct run *ru)
 {
 	const char	*dir = getenv("TMPDIR");
-	struct buf	 path = BUF_INIT, enc = BUF_INIT;
+	struct buf	 path = BUF_INIT;
 	FILE		*fp;
 	size_t		 i;
 	int		 fd;
 
-	if (ru->ncoll > 1)
-		qsort(ru->coll, ru->ncoll, sizeof *ru->coll, item_cmp);
+	sent_sort(ru->karena.data, ru->ke, ru->nke);
 	buf_printf(&path, "%s/clerk-sort.XXXXXX", dir != NULL && *dir ?
 	    dir : "/tmp");
 	if ((fd = mkstemp(path.data)) == -1) {
@@ -1908,230 +2072,359 @@ spill(struct run *ru)
 		return (buf_error(ru->err, _("cannot sort: %s"),
 		    strerror(errno)));
 	}
-	for (i = 0; i < ru->ncoll; i++) {
-		struct item	*it = &ru->coll[i];
-		uint32_t	 kl = (uint32_t)it->skey.len;
-		uint32_t	 el;
-		uint64_t	 id = it->rec->id;
+	for (i = 0; i < ru->nke; i++) {
+		const struct sent *e = &ru->ke[i];
 
-		buf_reset(&enc);
-		record_encode(it->rec, &enc);
-		el = (uint32_t)enc.len;
-		if (fwrite(&kl, sizeof kl, 1, fp) != 1 ||
-		    fwrite(it->skey.data, 1, kl, fp) != kl ||
-		    fwrite(&id, sizeof id, 1, fp) != 1 ||
-		    fwrite(&el, sizeof el, 1, fp) != 1 ||
-		    fwrite(enc.data, 1, el, fp) != el)
+		if (fwrite(&e->len, sizeof e->len, 1, fp) != 1 ||
+		    fwrite(ru->karena.data + e->off, 1, e->len, fp) !=
+		    e->len || fwrite(&e->id, sizeof e->id, 1, fp) != 1)
 			break;
-		item_release(it, ru->q);
 	}
-	buf_release(&enc);
-	if (i < ru->ncoll || fflush(fp) != 0 || fseek(fp, 0, SEEK_SET) != 0) {
+	if (i < ru->nke || fflush(fp) != 0 || fseek(fp, 0, SEEK_SET) != 0) {
 		fclose(fp);
 		return (buf_error(ru->err, _("cannot write a temporary file "
 		    "to sort: %s"), strerror(errno)));
 	}
-	ru->ncoll = 0;
-	ru->mem = 0;
+	ru->nke = 0;
+	buf_reset(&ru->karena);
 	ru->runs = xreallocarray(ru->runs, ru->nruns + 1, sizeof *ru->runs);
 	ru->runs[ru->nruns++] = fp;
 	return (0);
 }
 
-/* Keep a sorted collection to the rows this call can give. */
-static void
-prune(struct run *ru)
-{
-	uint64_t	k = ru->skip + ru->want;
-	size_t		i;
-
-	if (ru->ncoll > 1)
-		qsort(ru->coll, ru->ncoll, sizeof *ru->coll, item_cmp);
-	if (k >= ru->ncoll)
-		return;
-	ru->mem = 0;
-	for (i = (size_t)k; i < ru->ncoll; i++)
-		item_release(&ru->coll[i], ru->q);
-	ru->ncoll = (size_t)k;
-	for (i = 0; i < ru->ncoll; i++)
-		ru->mem += item_mem(&ru->coll[i]);
-}
-
+/* A record's key (made in ru->kcur) into the sort. */
 static int
-collect(struct run *ru, struct item *it)
+ksort_add(struct run *ru, uint64_t id)
 {
-	uint64_t	k = ru->skip + ru->want;
+	const struct buf *key = &ru->kcur;
+	uint64_t	 k = ru->skip + ru->want;
+	struct sent	*e;
 
 	ru->matched++;
-	if (ru->ncoll == ru->acoll) {
-		ru->acoll = ru->acoll ? ru->acoll * 2 : 256;
-		ru->coll = xreallocarray(ru->coll, ru->acoll,
-		    sizeof *ru->coll);
+	if (ru->has_cut && keycmp(key, &ru->kcut) > 0)
+		return (0);
+	if (ru->nke == ru->ake) {
+		ru->ake = ru->ake ? ru->ake * 2 : 1024;
+		ru->ke = xreallocarray(ru->ke, ru->ake, sizeof *ru->ke);
 	}
-	ru->coll[ru->ncoll++] = *it;
-	memset(it, 0, sizeof *it);
-	ru->mem += item_mem(&ru->coll[ru->ncoll - 1]);
-	/* A limit keeps the best k: sort and cut now and then. */
-	if (k < SIZE_MAX / 4 && ru->ncoll >= 2 * k + 1024)
-		prune(ru);
-	if (ru->mem > mem_budget) {
-		if (k < ru->ncoll)
-			prune(ru);
-		if (ru->mem > mem_budget)
-			return (spill(ru));
+	e = &ru->ke[ru->nke++];
+	e->off = ru->karena.len;
+	e->len = (uint32_t)key->len;
+	e->id = id;
+	buf_add(&ru->karena, key->data, key->len);
+	/* A limit keeps the best k: cut back now and then. */
+	if (k < SIZE_MAX / 4 && ru->nke >= 2 * k + 4096)
+		ksort_prune(ru, (size_t)k);
+	if (ksort_mem(ru) > mem_budget) {
+		if (k < ru->nke)
+			ksort_prune(ru, (size_t)k);
+		if (ksort_mem(ru) > mem_budget)
+			return (ksort_spill(ru));
 	}
 	return (0);
 }
 
-/* Read the next item of a run; 0 at its end. */
+/* The sort key of a record that matched, into the sort (inside the
+ * chunk's transaction; the record stays the caller's). */
 static int
-run_read(struct run *ru, FILE *fp, struct item *it)
+ksort_take(struct run *ru, const struct record *rec)
 {
-	uint32_t	 kl, el;
-	uint64_t	 id;
-	struct buf	 enc = BUF_INIT;
-
-	memset(it, 0, sizeof *it);
-	if (fread(&kl, sizeof kl, 1, fp) != 1)
+	if (sort_key(ru, rec, &ru->kcur) != 0)
+		return (-1);
+	if (ru->has_pos && keycmp(&ru->kcur, &ru->pskey) <= 0)
 		return (0);
-	buf_init(&it->skey);
-	buf_init(&it->ixkey);
-	buf_grow(&it->skey, kl);
-	if (fread(it->skey.data, 1, kl, fp) != kl ||
-	    fread(&id, sizeof id, 1, fp) != 1 ||
-	    fread(&el, sizeof el, 1, fp) != 1)
-		goto bad;
-	it->skey.len = kl;
-	it->skey.data[kl] = '\0';
-	it->keyed = 1;		/* a sort's: its position is the sort key */
-	buf_grow(&enc, el);
-	if (fread(enc.data, 1, el, fp) != el)
-		goto bad;
-	enc.len = el;
-	it->rec = record_new(ru->q->table);
-	it->rec->id = id;
-	if (record_decode(it->rec, enc.data, enc.len, ru->err) != 0)
-		goto bad2;
-	buf_release(&enc);
-	return (1);
-bad:
-	buf_error(ru->err, _("cannot read a temporary file of the sort"));
-bad2:
-	buf_release(&enc);
-	item_release(it, ru->q);
-	return (-1);
+	return (ksort_add(ru, rec->id));
 }
 
-/* Values of a batch of sorted items, in one transaction. */
-struct vals_arg {
+/*
+ * The rows to give: their keys and ids, in order, then their records
+ * and values read in one transaction.  A record gone since (deleted or
+ * archived between the transactions) gives no row.
+ */
+struct kbatch {
 	struct run	*ru;
 	struct item	*items;
 	size_t		 n;
+	struct sent	*byid;		/* off = the item's index */
 };
 
 static int
-vals_txn(struct store_txn *txn, void *arg, struct buf *err)
+kfetch_one(uint64_t id, const void *data, size_t len, void *arg)
 {
-	struct vals_arg	*va = arg;
-	size_t		 i;
-	int		 rv = 0;
+	struct kbatch	*kb = arg;
+	struct run	*ru = kb->ru;
+	size_t		 lo = 0, hi = kb->n, mid;
+	struct item	*it;
 
-	va->ru->r.txn = txn;
-	va->ru->err = err;
-	for (i = 0; i < va->n && rv == 0; i++) {
-		struct item *it = &va->items[i];
-
-		vals_free(va->ru->q, it->vals);
-		it->vals = NULL;
-		rv = row_values(va->ru, it);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (kb->byid[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	va->ru->r.txn = NULL;
+	if (lo == kb->n || kb->byid[lo].id != id)
+		return (0);
+	it = &kb->items[kb->byid[lo].off];
+	it->rec = record_new(ru->q->table);
+	it->rec->id = id;
+	if (record_decode(it->rec, data, len, ru->err) != 0) {
+		buf_prefix(ru->err, _("record %llu of table '%s': "),
+		    (unsigned long long)id, ru->q->table->name);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+kfetch_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct kbatch	*kb = arg;
+	struct run	*ru = kb->ru;
+	uint64_t	*ids;
+	size_t		 i;
+	int		 rv;
+
+	ru->r.txn = txn;
+	ru->err = err;
+	/* Afresh when run again after a deadlock. */
+	for (i = 0; i < kb->n; i++) {
+		struct item *it = &kb->items[i];
+
+		record_free(it->rec);
+		it->rec = NULL;
+		vals_free(ru->q, it->vals);
+		it->vals = NULL;
+	}
+	ids = xcalloc(kb->n, sizeof *ids);
+	for (i = 0; i < kb->n; i++)
+		ids[i] = kb->byid[i].id;
+	rv = access_fetch(ru->r.s, txn, ru->q->table, ids, kb->n, 0,
+	    kfetch_one, kb, err);
+	free(ids);
+	for (i = 0; i < kb->n && rv >= 0; i++) {
+		struct item *it = &kb->items[i];
+
+		if (it->rec == NULL)
+			continue;
+		if (ru->p.f != NULL)
+			walk_key(ru, it->rec, &it->ixkey);
+		if (row_values(ru, it) != 0)
+			rv = -1;
+	}
+	ru->r.txn = NULL;
+	return (rv == 0 ? 0 : -1);
+}
+
+static int
+byid_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct sent *)a)->id;
+	uint64_t y = ((const struct sent *)b)->id;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* Give the rows of n entries in order (keys in arena). */
+static int
+kgive(struct run *ru, const char *arena, const struct sent *e, size_t n)
+{
+	struct kbatch	 kb;
+	size_t		 i, j, m;
+	int		 rv = -1;
+
+	memset(&kb, 0, sizeof kb);
+	kb.ru = ru;
+	kb.items = xcalloc(CHUNK, sizeof *kb.items);
+	kb.byid = xcalloc(CHUNK, sizeof *kb.byid);
+	for (i = 0; i < n && !ru->stop; i += m) {
+		m = n - i < CHUNK ? n - i : CHUNK;
+		kb.n = m;
+		for (j = 0; j < m; j++) {
+			struct item *it = &kb.items[j];
+
+			memset(it, 0, sizeof *it);
+			buf_init(&it->skey);
+			buf_init(&it->ixkey);
+			buf_add(&it->skey, arena + e[i + j].off, e[i + j].len);
+			it->keyed = 1;
+			kb.byid[j].id = e[i + j].id;
+			kb.byid[j].off = j;
+		}
+		qsort(kb.byid, m, sizeof *kb.byid, byid_cmp);
+		if (store_txn_run(access_store(ru->r.s), STORE_TXN_READONLY,
+		    kfetch_txn, &kb, ru->err) < 0)
+			goto out;
+		for (j = 0; j < m && !ru->stop; j++) {
+			if (kb.items[j].rec == NULL) {
+				/* Gone: still one the offset skips. */
+				if (ru->taken < ru->skip) {
+					ru->seen++;
+					ru->taken++;
+				}
+				continue;
+			}
+			if (give(ru, &kb.items[j]) != 0)
+				goto out;
+		}
+		if (note_last(ru) != 0)
+			goto out;
+		for (j = 0; j < m; j++)
+			item_release(&kb.items[j], ru->q);
+		kb.n = 0;
+	}
+	rv = 0;
+out:
+	for (j = 0; j < kb.n; j++)
+		item_release(&kb.items[j], ru->q);
+	free(kb.items);
+	free(kb.byid);
 	return (rv);
 }
 
+/* Read the next entry of a run into key and *id; 0 at its end. */
 static int
-give_sorted(struct run *ru, struct item *items, size_t n)
+krun_read(struct run *ru, FILE *fp, struct buf *key, uint64_t *id)
 {
-	struct vals_arg	 va;
-	size_t		 i, j;
+	uint32_t	kl;
 
-	for (i = 0; i < n && !ru->stop; i += CHUNK) {
-		va.ru = ru;
-		va.items = items + i;
-		va.n = n - i < CHUNK ? n - i : CHUNK;
-		/* Rows skipped by the offset need no values. */
-		if (ru->taken + va.n <= ru->skip) {
-			for (j = 0; j < va.n; j++)
-				if (give(ru, &va.items[j]) != 0)
-					return (-1);
-			continue;
-		}
-		if (store_txn_run(access_store(ru->r.s), STORE_TXN_READONLY,
-		    vals_txn, &va, ru->err) < 0)
-			return (-1);
-		for (j = 0; j < va.n && !ru->stop; j++)
-			if (give(ru, &va.items[j]) != 0)
-				return (-1);
-	}
-	return (note_last(ru));
+	buf_reset(key);
+	if (fread(&kl, sizeof kl, 1, fp) != 1)
+		return (0);
+	buf_grow(key, kl);
+	if (fread(key->data, 1, kl, fp) != kl ||
+	    fread(id, sizeof *id, 1, fp) != 1)
+		return (buf_error(ru->err, _("cannot read a temporary file "
+		    "of the sort")));
+	key->len = kl;
+	key->data[kl] = '\0';
+	return (1);
 }
 
-/* The collection and the runs, merged, to the caller. */
+/* The runs, merged, to the caller (the collection spilled first). */
 static int
-finish_sort(struct run *ru)
+ksort_merge(struct run *ru)
 {
-	struct item	*heads = NULL, *out = NULL;
-	int		*live = NULL;
-	size_t		 i, nout = 0, best;
-	int		 rv = -1, got;
+	struct buf	*heads = NULL, held = BUF_INIT, out = BUF_INIT;
+	struct sent	*oe = NULL;
+	uint64_t	*hid = NULL, heldid = 0;
+	int		*live = NULL, got, has_held = 0;
+	size_t		 i, best, no = 0;
+	int		 rv = -1;
 
-	if (ru->ncoll > 1)
-		qsort(ru->coll, ru->ncoll, sizeof *ru->coll, item_cmp);
-	if (ru->nruns == 0)
-		return (give_sorted(ru, ru->coll, ru->ncoll < ru->skip +
-		    ru->want ? ru->ncoll : (size_t)(ru->skip + ru->want)));
-	if (ru->ncoll > 0 && spill(ru) != 0)
+	if (ru->nke > 0 && ksort_spill(ru) != 0)
 		return (-1);
 	heads = xcalloc(ru->nruns, sizeof *heads);
+	hid = xcalloc(ru->nruns, sizeof *hid);
 	live = xcalloc(ru->nruns, sizeof *live);
-	for (i = 0; i < ru->nruns; i++)
-		if ((live[i] = run_read(ru, ru->runs[i], &heads[i])) < 0)
+	oe = xcalloc(CHUNK + 1, sizeof *oe);
+	for (i = 0; i < ru->nruns; i++) {
+		buf_init(&heads[i]);
+		if ((live[i] = krun_read(ru, ru->runs[i], &heads[i],
+		    &hid[i])) < 0)
 			goto out;
-	out = xcalloc(CHUNK, sizeof *out);
+	}
 	while (!ru->stop) {
 		best = SIZE_MAX;
 		for (i = 0; i < ru->nruns; i++)
 			if (live[i] && (best == SIZE_MAX ||
-			    keycmp(&heads[i].skey, &heads[best].skey) < 0))
+			    keycmp(&heads[i], &heads[best]) < 0))
 				best = i;
 		if (best != SIZE_MAX) {
-			out[nout++] = heads[best];
-			if ((got = run_read(ru, ru->runs[best],
-			    &heads[best])) < 0)
+			/*
+			 * The rows the offset skips need no record, but the
+			 * last of them is held back: when no row follows,
+			 * it is the last consumed, for the next position.
+			 */
+			if (ru->taken + (uint64_t)has_held < ru->skip) {
+				if (has_held) {
+					ru->seen++;
+					ru->taken++;
+				}
+				buf_reset(&held);
+				buf_add(&held, heads[best].data,
+				    heads[best].len);
+				heldid = hid[best];
+				has_held = 1;
+			} else {
+				if (has_held) {
+					oe[no].off = out.len;
+					oe[no].len = (uint32_t)held.len;
+					oe[no++].id = heldid;
+					buf_add(&out, held.data, held.len);
+					has_held = 0;
+				}
+				oe[no].off = out.len;
+				oe[no].len = (uint32_t)heads[best].len;
+				oe[no++].id = hid[best];
+				buf_add(&out, heads[best].data,
+				    heads[best].len);
+			}
+			if ((got = krun_read(ru, ru->runs[best],
+			    &heads[best], &hid[best])) < 0)
 				goto out;
 			live[best] = got;
+		} else if (has_held) {
+			oe[no].off = out.len;
+			oe[no].len = (uint32_t)held.len;
+			oe[no++].id = heldid;
+			buf_add(&out, held.data, held.len);
+			has_held = 0;
 		}
-		if (nout == CHUNK || (best == SIZE_MAX && nout > 0)) {
-			if (give_sorted(ru, out, nout) != 0)
+		if (no >= CHUNK || (best == SIZE_MAX && no > 0)) {
+			if (kgive(ru, out.data, oe, no) != 0)
 				goto out;
-			for (i = 0; i < nout; i++)
-				item_release(&out[i], ru->q);
-			nout = 0;
+			no = 0;
+			buf_reset(&out);
 		}
 		if (best == SIZE_MAX)
 			break;
 	}
 	rv = 0;
 out:
-	for (i = 0; i < nout; i++)
-		item_release(&out[i], ru->q);
-	for (i = 0; i < ru->nruns; i++)
-		if (live != NULL && live[i] > 0)
-			item_release(&heads[i], ru->q);
-	free(out);
+	for (i = 0; heads != NULL && i < ru->nruns; i++)
+		buf_release(&heads[i]);
 	free(heads);
+	free(hid);
 	free(live);
+	free(oe);
+	buf_release(&held);
+	buf_release(&out);
 	return (rv);
+}
+
+/* The sorted rows to the caller. */
+static int
+ksort_finish(struct run *ru)
+{
+	size_t		 n = ru->nke, s, w;
+	struct sent	*e = ru->ke;
+	const char	*arena;
+
+	if (ru->nruns > 0)
+		return (ksort_merge(ru));
+	if (n == 0)
+		return (0);
+	arena = ru->karena.data;
+	/*
+	 * The rows the offset skips are not put in order: the greatest
+	 * of them is found (the last consumed, when no row follows, for
+	 * the next position), then the rows given among the rest, and
+	 * only those are sorted.
+	 */
+	s = ru->skip < n ? (size_t)ru->skip : n;
+	if (s > 0) {
+		sent_select(arena, e, n, s - 1);
+		ru->seen += s - 1;
+		ru->taken += s - 1;
+	}
+	w = n - s;
+	if (ru->want < w) {
+		w = (size_t)ru->want;
+		sent_select(arena, e + s, n - s, w - 1);
+	}
+	sent_sort(arena, e + s, w);
+	return (kgive(ru, arena, e + (s > 0 ? s - 1 : 0), w + (s > 0)));
 }
 
 /* Position tokens: hex of "Q1", seen, id, sort key and index key. */
@@ -2773,14 +3066,13 @@ run_records(struct run *ru)
 		ru->chunk = next_chunk(ru);
 		if (chunk(ru) != 0)
 			return (-1);
+		/* Rows in order come in the batch; a sort's keys went
+		 * to the sort (ksort_take()). */
 		for (i = 0; i < ru->nbatch; i++) {
-			if (ru->p.ordered) {
-				if (!ru->stop && give(ru, &ru->batch[i]) != 0)
-					return (-1);
-				if (!ru->stop)
-					ru->matched++;
-			} else if (collect(ru, &ru->batch[i]) != 0)
+			if (!ru->stop && give(ru, &ru->batch[i]) != 0)
 				return (-1);
+			if (!ru->stop)
+				ru->matched++;
 		}
 		if (note_last(ru) != 0)
 			return (-1);
@@ -2788,7 +3080,7 @@ run_records(struct run *ru)
 	}
 	if (ru->p.ordered)
 		return (0);
-	return (finish_sort(ru));
+	return (ksort_finish(ru));
 }
 
 int
@@ -2815,6 +3107,9 @@ query_each(struct session *s, const struct query *q, const char *after,
 	buf_init(&ru.wkey);
 	buf_init(&ru.nwkey);
 	buf_init(&ru.sarena);
+	buf_init(&ru.karena);
+	buf_init(&ru.kcut);
+	buf_init(&ru.kcur);
 	keyset_init(&ru.ks);
 	qrun_init(&ru.r, s, q);
 	if (after != NULL && *after != '\0') {
@@ -2867,6 +3162,7 @@ query_each(struct session *s, const struct query *q, const char *after,
 	}
 	if (plan_make(&ru.r, &ru.p, sat_add(ru.skip, ru.want), 0, err) != 0)
 		goto out;
+	ru.ksort = !q->is_group && !ru.p.ordered;
 	if (q->is_group) {
 		if (run_group(&ru) != 0)
 			goto out;
@@ -2892,9 +3188,10 @@ out:
 	free(ru.sv);
 	buf_release(&ru.sarena);
 	keyset_release(&ru.ks);
-	for (i = 0; i < ru.ncoll; i++)
-		item_release(&ru.coll[i], q);
-	free(ru.coll);
+	free(ru.ke);
+	buf_release(&ru.karena);
+	buf_release(&ru.kcut);
+	buf_release(&ru.kcur);
 	for (i = 0; i < ru.nruns; i++)
 		fclose(ru.runs[i]);
 	free(ru.runs);
