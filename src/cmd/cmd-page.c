@@ -3085,6 +3085,8 @@ struct page_where {
 	int32_t			 day;
 	uint64_t		*ids;
 	size_t			 n, cap;
+	uint64_t		*bits;		/* the same as a bit set */
+	size_t			 nbits;		/* words */
 
 	unsigned		 refs;		/* under page_order_lock */
 	int			 dropped;
@@ -3093,6 +3095,20 @@ struct page_where {
 
 static struct page_where	*page_wheres;
 
+/* The bit set of w's ids, for a search's matches to be tested against
+ * (a merge of two long lists cost 5-8 ms a letter at 1,000,000). */
+static void
+page_where_bits(struct page_where *w)
+{
+	size_t	i;
+
+	free(w->bits);
+	w->nbits = w->n > 0 ? w->ids[w->n - 1] / 64 + 1 : 1;
+	w->bits = xcalloc(w->nbits, sizeof *w->bits);
+	for (i = 0; i < w->n; i++)
+		w->bits[w->ids[i] / 64] |= UINT64_C(1) << (w->ids[i] % 64);
+}
+
 static void
 page_where_free(struct page_where *w)
 {
@@ -3100,6 +3116,7 @@ page_where_free(struct page_where *w)
 	free(w->login);
 	query_free(w->q);
 	free(w->ids);
+	free(w->bits);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
@@ -3234,6 +3251,7 @@ page_where_read(struct page_state *st, struct page_where *w, struct buf *err)
 	    page_where_row, w, err, &more, NULL) != 0)
 		return (-1);
 	qsort(w->ids, w->n, sizeof *w->ids, page_u64_cmp);
+	page_where_bits(w);
 	w->ready = 1;
 	return (0);
 }
@@ -3340,6 +3358,7 @@ page_where_sync(struct page_state *st, struct page_where *w, struct buf *err)
 	w->n = k;
 	w->cap = w->n + d.nadd + 1;
 	w->jseq = seq;
+	page_where_bits(w);
 	free(d.add);
 	free(dirty);
 	return (0);
@@ -3376,16 +3395,12 @@ page_where_apply(struct page_state *st, const char *where)
 	st->filter = 1;
 	st->nfilter = w->n;
 	if (st->search != NULL) {
-		/* Both ascending: the search's matches that pass. */
-		for (i = j = k = 0; i < st->nids && j < w->n; ) {
-			if (st->ids[i] < w->ids[j])
-				i++;
-			else if (st->ids[i] > w->ids[j])
-				j++;
-			else {
-				st->ids[k++] = st->ids[i++];
-				j++;
-			}
+		/* The search's matches that pass, still ascending. */
+		for (i = k = 0; i < st->nids; i++) {
+			j = st->ids[i] / 64;
+			if (j < w->nbits && (w->bits[j] >> (st->ids[i] % 64) &
+			    1))
+				st->ids[k++] = st->ids[i];
 		}
 		st->nids = k;
 	} else {
