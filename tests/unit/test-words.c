@@ -218,6 +218,33 @@ rename_one(struct store *s, const struct table *t, uint64_t id,
 	return (store_txn_run(s, 0, rename_fn, &j, &err));
 }
 
+/*
+ * Renames the records of ids, in the order given, in one transaction,
+ * then the first one away and back: one word's changes come out of id
+ * order and twice for one id.
+ */
+struct scatter {
+	const struct table *t;
+	const uint64_t	*ids;
+	size_t		 n;
+	const char	*name, *away;
+};
+
+static int
+scatter_fn(struct store_txn *txn, void *arg, struct buf *e)
+{
+	struct scatter	*sc = arg;
+	size_t		 i;
+
+	for (i = 0; i < sc->n; i++)
+		if (set_name(txn, sc->t, sc->ids[i], sc->name, e) == -1)
+			return (-1);
+	if (set_name(txn, sc->t, sc->ids[0], sc->away, e) == -1 ||
+	    set_name(txn, sc->t, sc->ids[0], sc->name, e) == -1)
+		return (-1);
+	return (0);
+}
+
 /* Chunks of a token in the word index, and whether they are in order. */
 static size_t
 chunks(struct store *s, const struct table *t, const char *tok)
@@ -398,6 +425,51 @@ main(void)
 	    "the search in the transaction finds both (%zu)", j.nfound);
 	r = check(s, t);
 	is_int(r, 0, "check passes: %s", err.data);
+
+	/* 5b. Changes queued out of id order, one id twice. */
+	{
+		struct scatter	 sw;
+		uint64_t	 moved[4];
+		size_t		 before;
+
+		before = search(s, t, "болт", got, N + 10);
+		moved[0] = ids[2900];
+		moved[1] = ids[40];
+		moved[2] = ids[1200];
+		moved[3] = ids[7];
+		sw.t = t;
+		sw.ids = moved;
+		sw.n = 4;
+		sw.name = "Гвоздь";
+		sw.away = "Анкер";
+		r = store_txn_run(s, 0, scatter_fn, &sw, &err);
+		is_int(r, 0, "four renamed out of id order, one twice: %s",
+		    err.data);
+		n = search(s, t, "гвоздь", got, 10);
+		ok(n == 4 && got[0] == ids[7] && got[1] == ids[40] &&
+		    got[2] == ids[1200] && got[3] == ids[2900],
+		    "the new word has all four in id order (%zu)", n);
+		ok(search(s, t, "анкер", got, 10) == 0,
+		    "the word passed through is not there");
+		n = search(s, t, "болт", got, N + 10);
+		for (i = 1, bad = 0; i < n; i++)
+			bad += got[i] <= got[i - 1];
+		ok(n == before - 4 && bad == 0,
+		    "the old word lost the four (%zu of %zu), in order", n,
+		    before);
+		r = check(s, t);
+		is_int(r, 0, "check passes: %s", err.data);
+		/* Back as they were, for the counts further on. */
+		for (i = 0, bad = 0; i < 4; i++) {
+			char	 name[32];
+
+			snprintf(name, sizeof(name), "Болт %d",
+			    i == 0 ? 2900 : i == 1 ? 40 : i == 2 ? 1200 : 7);
+			bad += rename_one(s, t, moved[i], name) != 0;
+		}
+		ok(bad == 0 && search(s, t, "болт", got, N + 10) == before &&
+		    search(s, t, "гвоздь", got, 10) == 0, "and back");
+	}
 
 	/* 6. An abort drops the queue, flushed or not. */
 	memset(&j, 0, sizeof(j));
