@@ -1989,8 +1989,7 @@ struct page_full {
 	int			 iddesc;	/* ties: ids descending */
 	int			 ixfmt;		/* positions as its index's */
 
-	pthread_t		 thread;	/* reads it in the background */
-	int			 threaded;
+	int			 threaded;	/* read by a thread once */
 	int			 stop;		/* the server is closing */
 
 	pthread_mutex_t		 lock;		/* all below */
@@ -2506,11 +2505,14 @@ page_full_sync(struct page_full *fo, struct buf *err)
 	return (0);
 }
 
+/* Threads reading an order (each holds a reference to it), under
+ * page_order_lock: the server waits for them before the store closes. */
+static unsigned		 page_full_running;
+static pthread_cond_t	 page_full_done = PTHREAD_COND_INITIALIZER;
+
 static void
 page_full_free(struct page_full *fo)
 {
-	if (fo->threaded)
-		pthread_join(fo->thread, NULL);
 	free(fo->sort);
 	free(fo->ent);
 	free(fo->side);
@@ -2539,15 +2541,16 @@ page_full_stop(struct store *s)
 {
 	struct page_full	**fp;
 
-	for (fp = &page_fulls; *fp != NULL; )
-		if ((*fp)->store == s) {
-			/* Its reading stops before the store closes. */
+	/* Their reading stops before the store closes. */
+	for (fp = &page_fulls; *fp != NULL; fp = &(*fp)->next)
+		if ((*fp)->store == s)
 			__atomic_store_n(&(*fp)->stop, 1, __ATOMIC_RELAXED);
-			if ((*fp)->threaded)
-				pthread_join((*fp)->thread, NULL);
-			(*fp)->threaded = 0;
+	while (page_full_running > 0)
+		pthread_cond_wait(&page_full_done, &page_order_lock);
+	for (fp = &page_fulls; *fp != NULL; )
+		if ((*fp)->store == s)
 			page_full_drop(fp);
-		} else
+		else
 			fp = &(*fp)->next;
 }
 
@@ -2563,6 +2566,12 @@ page_full_build(void *arg)
 		(void)page_full_read(fo, &err);
 	pthread_mutex_unlock(&fo->lock);
 	buf_release(&err);
+	pthread_mutex_lock(&page_order_lock);
+	page_full_running--;
+	pthread_cond_broadcast(&page_full_done);
+	if (--fo->refs == 0 && fo->dropped)
+		page_full_free(fo);
+	pthread_mutex_unlock(&page_order_lock);
 	return (NULL);
 }
 
@@ -2570,16 +2579,30 @@ page_full_build(void *arg)
 static void
 page_full_start(struct page_full *fo)
 {
-	int	ready;
+	pthread_attr_t	 attr;
+	pthread_t	 thread;
+	int		 ready;
 
 	if (pthread_mutex_trylock(&fo->lock) != 0)
 		return;		/* being read, or used */
 	ready = fo->ready || fo->broken;
 	pthread_mutex_unlock(&fo->lock);
 	pthread_mutex_lock(&page_order_lock);
-	if (!ready && !fo->threaded && !fo->stop &&
-	    pthread_create(&fo->thread, NULL, page_full_build, fo) == 0)
-		fo->threaded = 1;
+	if (!ready && !fo->threaded &&
+	    !__atomic_load_n(&fo->stop, __ATOMIC_RELAXED)) {
+		/* Detached, with a reference of its own. */
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		fo->refs++;
+		page_full_running++;
+		if (pthread_create(&thread, &attr, page_full_build, fo) == 0)
+			fo->threaded = 1;
+		else {
+			fo->refs--;
+			page_full_running--;
+		}
+		pthread_attr_destroy(&attr);
+	}
 	pthread_mutex_unlock(&page_order_lock);
 }
 
