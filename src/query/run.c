@@ -180,6 +180,9 @@ struct planner {
 	uint64_t	*ids;		/* the intersection so far */
 	size_t		 nids;
 	int		 have_ids;
+	/* A field of ours whose condition alone matches more records than
+	 * the cap (its index lookup gave up). */
+	const struct field *big;
 	int		 explain;	/* the plan's lines are wanted */
 	struct buf	*err;
 };
@@ -292,8 +295,11 @@ source_of(struct planner *pl, const struct qnode *n, struct buf *what)
 		for (i = 0; i < n->nvals; i++) {
 			lit_key(f, &n->vals[i], &key);
 			if ((r = lookup_ids(pl, t, ix.data, key.data, key.len,
-			    &ids, &nids)) != 0)
+			    &ids, &nids)) != 0) {
+				if (r > 0)
+					pl->big = f;
 				goto out;
+			}
 		}
 		r = 1;
 		buf_printf(what, "index %s %s", ix.data,
@@ -444,8 +450,10 @@ range_source(struct planner *pl, const struct field *f,
 			ids = xcalloc(1, sizeof *ids);
 		add_source(pl, ids, nids, what->data);
 		ids = NULL;
-	} else if (r > 0)
+	} else if (r > 0) {
+		pl->big = f;
 		r = 1;
+	}
 	free(ids);
 	buf_release(&key);
 	buf_release(&ix);
@@ -639,7 +647,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 	struct plan	*p = pl->p;
 	const struct qnode **c = NULL, *one_eq = NULL;
 	const struct field *sf = NULL, *rf = NULL;
-	int		 one_key = 0;
+	int		 one_key = 0, big = 0;
 	struct buf	 what = BUF_INIT;
 	size_t		 nc = 0, i;
 	int		 sdesc = 0, ok = -1, s, nulls = 0;
@@ -650,6 +658,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 	pl->ids = NULL;
 	pl->nids = 0;
 	pl->have_ids = 0;
+	pl->big = NULL;
 	pl->txn = txn;
 	r->txn = txn;
 	for (i = 0; i < q->nslots; i++)
@@ -740,6 +749,17 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		for (i = 0; i < nc; i++)
 			if (range_field(c[i]) == sf)
 				rf = sf;
+	/*
+	 * A walk that gives no order (the rows are sorted after, or in id
+	 * order, not one key's) of a field whose condition matches more
+	 * than the cap reads that many records scattered, whole, a page at
+	 * a time: a scan reads them all in the order they are stored, the
+	 * conditions on the bytes, in a fraction of the time (a third of
+	 * 1,000,000 parties: 2 s against 0.6 s).
+	 */
+	if (sf == NULL && rf != NULL && rf == pl->big && !(id_order(q) &&
+	    !(q->nsorts == 1 && q->sorts[0].desc) && eq_on(rf, c, nc)))
+		big = 1;
 	if (pl->have_ids && (pl->nids <= SMALL_IDS || sf == NULL)) {
 		p->use_ids = 1;
 		p->ids = pl->ids;
@@ -751,7 +771,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		    "fetched in id order%s\n", q->table->name, p->nids,
 		    p->nids == 1 ? "record" : "records",
 		    p->backward ? ", backward" : "");
-	} else if (sf != NULL || rf != NULL) {
+	} else if ((sf != NULL || rf != NULL) && !big) {
 		const struct field *wf = sf != NULL ? sf : rf;
 		int		 fold = !FT_IS_INT(wf->type) &&
 				    (wf->type == FT_TEXT || wf->type == FT_EMAIL);
@@ -784,6 +804,9 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		    " (the sort's order)" : "",
 		    p->nulls ? ", then the records without it" : "");
 	} else {
+		if (big)
+			plan_note(pl, "  %s: too many records for a walk of "
+			    "its index\n", rf->name);
 		p->ordered = id_order(q);
 		p->backward = p->ordered && q->nsorts == 1 && q->sorts[0].desc;
 		plan_note(pl, "%s: scan all %llu records in id "
@@ -1064,6 +1087,7 @@ struct run {
 	struct buf	 kcut;		/* no key past it is among the rows */
 	int		 has_cut;
 	struct buf	 kcur;		/* the key being made */
+	struct buf	 kpeek;		/* the start of it (ksort_past_cut()) */
 	FILE		**runs;
 	size_t		 nruns;
 	uint64_t	 matched;	/* items after the position */
@@ -1161,6 +1185,54 @@ key_int(struct buf *out, uint64_t u, int desc)
 }
 
 /*
+ * utf8_foldkey()'s bytes, appended, for a text of ASCII and Cyrillic
+ * letters (the common case) without the calls per character; any other
+ * character leaves the text to utf8_foldkey().
+ */
+static void
+key_fold(struct buf *out, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char	*p, *start;
+	uint32_t	 c;
+	size_t		 i;
+	int		 blank = 0;
+
+	/* A letter never folds to more bytes, blanks only to fewer. */
+	buf_grow(out, len + 1);
+	start = p = (unsigned char *)out->data + out->len;
+	for (i = 0; i < len; i++) {
+		if (u[i] == ' ' || (u[i] >= '\t' && u[i] <= '\r')) {
+			blank = 1;
+			continue;
+		}
+		if (u[i] >= 0x80 && !((u[i] == 0xD0 || u[i] == 0xD1) &&
+		    i + 1 < len && (u[i + 1] & 0xC0) == 0x80)) {
+			out->data[out->len] = '\0';
+			utf8_foldkey(out, s, len);
+			return;
+		}
+		if (blank && p > start)
+			*p++ = ' ';
+		blank = 0;
+		if (u[i] < 0x80) {
+			*p++ = u[i] >= 'A' && u[i] <= 'Z' ? u[i] + 0x20 : u[i];
+			continue;
+		}
+		/* U+0400..U+047F: lower case stays in the block. */
+		c = utf8_lower(((uint32_t)(u[i] & 0x1F) << 6) |
+		    (u[i + 1] & 0x3F));
+		if (c == 0x451)
+			c = 0x435;		/* ё -> е */
+		*p++ = (unsigned char)(0xC0 | (c >> 6));
+		*p++ = (unsigned char)(0x80 | (c & 0x3F));
+		i++;
+	}
+	out->len = (size_t)(p - (unsigned char *)out->data);
+	out->data[out->len] = '\0';
+}
+
+/*
  * Sort key of a record: the sort keys (qv_key()'s bytes), then the id.
  * A number field of the record's own is read straight from its value:
  * a sort reads the key of every record a scan matches.
@@ -1190,6 +1262,25 @@ sort_key(struct run *ru, const struct record *rec, struct buf *out)
 			buf_addch(out, desc ? 0xFE : 1);
 			key_int(out, (uint64_t)rv->i ^
 			    UINT64_C(0x8000000000000000), desc);
+			continue;
+		}
+		if (x->npath == 1 && x->func == QF_NONE &&
+		    x->pseudo == QP_NONE && x->fold &&
+		    !FT_IS_INT(x->path[0]->type)) {
+			size_t	 start = out->len, j;
+
+			rv = &rec->values[x->path[0]->pos];
+			if (!rv->set || rv->s == NULL || rv->len == 0)
+				buf_addch(out, 0);
+			else {
+				buf_addch(out, 1);
+				key_fold(out, rv->s, rv->len);
+				buf_addch(out, 0);
+			}
+			if (desc)
+				for (j = start; j < out->len; j++)
+					out->data[j] = (char)~(unsigned char)
+					    out->data[j];
 			continue;
 		}
 		if (qeval(&ru->r, x, rec, 0, &v, ru->err) != 0)
@@ -2124,11 +2215,59 @@ ksort_add(struct run *ru, uint64_t id)
 	return (0);
 }
 
+/*
+ * Is the record's key surely past the cut, by the start of its first
+ * key's text alone?  The fold key of a text's start is the start of
+ * its fold key (one code point for one), so when the key of the first
+ * KEY_PEEK bytes already sorts after the cut, so does the whole key:
+ * a sort by a name with a limit folds a few letters of most names, not
+ * all of them.
+ */
+#define KEY_PEEK	24
+
+static int
+ksort_past_cut(struct run *ru, const struct record *rec)
+{
+	const struct qexpr *x;
+	const struct value *rv;
+	struct buf	*b = &ru->kpeek;
+	size_t		 n, i;
+	int		 c;
+
+	if (!ru->has_cut || ru->q->nsorts == 0)
+		return (0);
+	x = ru->q->sorts[0].x;
+	if (x->npath != 1 || x->func != QF_NONE ||
+	    x->pseudo != QP_NONE || !x->fold || FT_IS_INT(x->type) ||
+	    FT_IS_INT(x->path[0]->type))
+		return (0);
+	rv = &rec->values[x->path[0]->pos];
+	if (!rv->set || rv->s == NULL || rv->len <= KEY_PEEK)
+		return (0);
+	/* At the start of a character. */
+	for (n = KEY_PEEK; n > 0 && ((unsigned char)rv->s[n] & 0xC0) ==
+	    0x80; n--)
+		;
+	buf_reset(b);
+	buf_addch(b, 1);
+	key_fold(b, rv->s, n);
+	if (ru->q->sorts[0].desc)
+		for (i = 0; i < b->len; i++)
+			b->data[i] = (char)~(unsigned char)b->data[i];
+	n = b->len < ru->kcut.len ? b->len : ru->kcut.len;
+	c = memcmp(b->data, ru->kcut.data, n);
+	return (c > 0 || (c == 0 && ru->kcut.len < b->len));
+}
+
 /* The sort key of a record that matched, into the sort (inside the
  * chunk's transaction; the record stays the caller's). */
 static int
 ksort_take(struct run *ru, const struct record *rec)
 {
+	if (ksort_past_cut(ru, rec)) {
+		ru->matched++;
+		return (0);
+	}
 	if (sort_key(ru, rec, &ru->kcur) != 0)
 		return (-1);
 	if (ru->has_pos && keycmp(&ru->kcur, &ru->pskey) <= 0)
@@ -3110,6 +3249,7 @@ query_each(struct session *s, const struct query *q, const char *after,
 	buf_init(&ru.karena);
 	buf_init(&ru.kcut);
 	buf_init(&ru.kcur);
+	buf_init(&ru.kpeek);
 	keyset_init(&ru.ks);
 	qrun_init(&ru.r, s, q);
 	if (after != NULL && *after != '\0') {
@@ -3192,6 +3332,7 @@ out:
 	buf_release(&ru.karena);
 	buf_release(&ru.kcut);
 	buf_release(&ru.kcur);
+	buf_release(&ru.kpeek);
 	for (i = 0; i < ru.nruns; i++)
 		fclose(ru.runs[i]);
 	free(ru.runs);

@@ -250,7 +250,13 @@ static const char lot_form[] =
 #define NLOT	1500
 enum { L_NAME, L_DUE, L_PRICE, L_GRADE };
 static const char *const lot_names[] = { "alpha", "Alpha", "бета", "Бета",
-	"ёлка", "елка2", "", "alpha b" };
+	"ёлка", "елка2", "", "alpha b",
+	/* Longer than the start a sort looks at first. */
+	"Общество с ограниченной ответственностью «Альфа»",
+	"ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ «альфа»",
+	"общество  с ограниченной ответственностью Бета",
+	"Zebra with a long name of many words", "zebra with a long name",
+	"Ёжик в тумане и ещё много слов" };
 struct lot {
 	uint64_t	 id;
 	int		 set[4];
