@@ -1430,8 +1430,9 @@ page_place_txn(struct store_txn *txn, void *arg, struct buf *err)
 /*
  * The want nearest clean matches by walking the order from the cut and
  * looking each id up among the matches (ascending: a binary search; a
- * bit set of them cost more to make than the walk, ~1 ms for 500,000).  When matches are dense
- * (a first letter: 400,000 of 900,000 contacts) a few dozen entries do
+ * bit set of them cost more to make than the walk, ~1 ms for 500,000).
+ * When matches are dense (a first letter: 400,000 of 900,000 contacts)
+ * a few dozen entries do
  * instead of a look-up of every match's place (random reads over an 8
  * MB array: 5-10 ms at 1,000,000).  Returns 1 with the answer in
  * sel/nsel (places and ids), 0 when it is not worth it or the budget

@@ -41,14 +41,41 @@ extern char **environ;
 
 /* Kinds of keys, in the order of the table. */
 enum kind { K_SETUP, K_DOWN, K_UP, K_PGDN, K_PGUP, K_END, K_HOME,
-	K_SEARCH_OPEN, K_SEARCH_LETTER, K_SEARCH_ENTER, K_CARD_OPEN,
-	K_CARD_CLOSE, K_FIELD_DOWN, K_CARD_TYPE, K_NKINDS };
+	K_SEARCH_OPEN, K_SEARCH_LETTER, K_SEARCH_ENTER, K_SORT_INDEX,
+	K_SORT_READ, K_SORTED_MOVE, K_SORTED_LETTER, K_NULLS_FIRST,
+	K_NULLS_END,
+	K_FILTER_TYPE, K_FILTER_ENTER, K_FILTER_MOVE, K_FILTER_LETTER,
+	K_FILTER_ESC, K_CARD_OPEN, K_CARD_CLOSE, K_FIELD_DOWN, K_CARD_TYPE,
+	K_NKINDS };
 static const char *const kind_name[K_NKINDS] = {
 	"(setup keys)", "Down", "Up", "PgDn", "PgUp", "End", "Home",
 	"/ (search line)", "search letters", "Enter (search done)",
+	"[ (sort by an indexed column)",
+	"] or { (a sort no index gives: its order read, once)",
+	"PgDn, End, Home in such a sort",
+	"search letters in such a sort",
+	"End by city, the first (the order with those of no city read)",
+	"End and Home by city (an index, empty values last)",
+	"typing a filter", "Enter (a filter: its matches read, once)",
+	"PgDn, End, Home, filtered", "search letters, filtered",
+	"Esc (filter cleared)",
 	"Enter (open a card)", "Esc (card to list)", "Down (card field)",
 	"typing in a card field"
 };
+
+/*
+ * Keys that make the server read a whole table once: a sort no index
+ * gives (every record's key read and sorted), a new filter (every match
+ * found, for the count), the first End among the rows a sort's index
+ * does not have.  They are shown in a table of their own: what they
+ * wait for is one read of a million records, not a redraw.
+ */
+static int
+kind_once(enum kind k)
+{
+	return (k == K_SORT_READ || k == K_FILTER_ENTER ||
+	    k == K_NULLS_FIRST);
+}
 
 struct script {
 	struct buf	 text;		/* the key script */
@@ -117,6 +144,61 @@ script_make(struct script *s)
 		typed(s, K_SEARCH_LETTER, words[i]);
 		key(s, K_SEARCH_ENTER, "<Enter>");
 	}
+	/*
+	 * Sorts: by the kind (no index) descending, then kind and manager;
+	 * the first key of each reads the list's whole order in the
+	 * server.  Then by city (an index some records may leave empty: End
+	 * goes to those), and by name again.  The columns: name kind inn
+	 * phones city manager status.
+	 */
+	key(s, K_SETUP, "<Tab>");
+	key(s, K_SORT_READ, "]");
+	for (i = 0; i < 5; i++) {
+		for (j = 0; j < 6; j++)
+			key(s, K_SORTED_MOVE, "<PgDn>");
+		key(s, K_SORTED_MOVE, "<End>");
+		key(s, K_SORTED_MOVE, "<Home>");
+	}
+	for (i = 0; i < 4; i++) {
+		key(s, K_SEARCH_OPEN, "/");
+		typed(s, K_SORTED_LETTER, words[i]);
+		key(s, K_SEARCH_ENTER, "<Enter>");
+	}
+	for (i = 0; i < 4; i++)
+		key(s, K_SETUP, "<Tab>");
+	key(s, K_SORT_READ, "{");
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < 6; j++)
+			key(s, K_SORTED_MOVE, "<PgDn>");
+		key(s, K_SORTED_MOVE, "<End>");
+		key(s, K_SORTED_MOVE, "<Home>");
+	}
+	key(s, K_SETUP, "<BTab>");
+	key(s, K_SORT_INDEX, "[");
+	key(s, K_NULLS_FIRST, "<End>");
+	for (i = 0; i < 10; i++) {
+		key(s, K_NULLS_END, "<Home>");
+		key(s, K_NULLS_END, "<End>");
+	}
+	for (i = 0; i < 4; i++)
+		key(s, K_SETUP, "<BTab>");
+	key(s, K_SORT_INDEX, "[");
+	/* A filter (a third of the parties), by name. */
+	key(s, K_SETUP, "\\");
+	typed(s, K_FILTER_TYPE, "status = active");
+	key(s, K_FILTER_ENTER, "<Enter>");
+	for (i = 0; i < 5; i++) {
+		for (j = 0; j < 6; j++)
+			key(s, K_FILTER_MOVE, "<PgDn>");
+		key(s, K_FILTER_MOVE, "<End>");
+		key(s, K_FILTER_MOVE, "<Home>");
+	}
+	for (i = 4; i < 8; i++) {
+		key(s, K_SEARCH_OPEN, "/");
+		typed(s, K_FILTER_LETTER, words[i]);
+		key(s, K_SEARCH_ENTER, "<Enter>");
+	}
+	key(s, K_FILTER_ESC, "<Esc>");
 	for (i = 0; i < 30; i++) {
 		key(s, K_PGDN, "<PgDn>");
 		key(s, K_CARD_OPEN, "<Enter>");
@@ -308,14 +390,15 @@ main(int argc, char **argv)
 	    "personal clerkd on the same machine.  Time: from the key to "
 	    "the screen written (curses' refresh done), the server's "
 	    "calls included.  Target (issue 5): 10 ms, judged at p99.\n\n");
+	for (k = 1; k < K_NKINDS; k++)
+		qsort(ns[k], cnt[k], sizeof *ns[k], cmp_u64);
 	printf("| key | keys | p50 ms | p99 ms | max ms | bytes/key | 10 ms |\n");
 	printf("|---|---:|---:|---:|---:|---:|---|\n");
 	for (k = 1; k < K_NKINDS; k++) {
 		uint64_t	p99;
 
-		if (cnt[k] == 0)
+		if (cnt[k] == 0 || kind_once(k))
 			continue;
-		qsort(ns[k], cnt[k], sizeof *ns[k], cmp_u64);
 		p99 = pct(ns[k], cnt[k], 99);
 		if (p99 > TARGET_NS)
 			missed++;
@@ -325,9 +408,25 @@ main(int argc, char **argv)
 		    (unsigned long long)(bytes[k] / cnt[k]),
 		    p99 <= TARGET_NS ? "met" : "MISSED");
 	}
-	printf("\n%s\n", missed == 0 ? "Every kind of key redraws within "
-	    "10 ms at p99." : "Some kinds of keys MISSED 10 ms at p99 (see "
-	    "above).");
+	printf("\n%s\n", missed == 0 ? "Every kind of key above redraws "
+	    "within 10 ms at p99." : "Some kinds of keys above MISSED 10 ms "
+	    "at p99.");
+	printf("\nKeys that make the server read the whole table once (its "
+	    "answer then kept in memory and right across writes, so the "
+	    "keys after them are in the table above): each time, ms.\n\n");
+	printf("| key | keys | times, ms | 10 ms |\n");
+	printf("|---|---:|---|---|\n");
+	for (k = 1; k < K_NKINDS; k++) {
+		size_t	i;
+
+		if (cnt[k] == 0 || !kind_once(k))
+			continue;
+		printf("| %s | %zu | ", kind_name[k], cnt[k]);
+		for (i = 0; i < cnt[k]; i++)
+			printf("%s%.0f", i ? ", " : "", (double)ns[k][i] / 1e6);
+		printf(" | %s |\n", ns[k][cnt[k] - 1] <= TARGET_NS ? "met" :
+		    "MISSED");
+	}
 	/* The personal server we started goes now, not at its idle time
 	 * after the scratch folder is gone. */
 	buf_set(&path, "%s/data/clerkd.pid", dir);
