@@ -272,6 +272,38 @@ write_chunks(struct apply *a, const void *tok, size_t len, uint64_t lo,
 }
 
 /*
+ * Append ids, all above the last of the chunk the cursor stands on
+ * (read into a->d, decoded into a->ids), to it in place; *done stays 0
+ * when it cannot (a change is a removal, or the chunk would be too big).
+ * 0 or the error.
+ */
+static int
+append_chunk(struct apply *a, const uint64_t *ids, const int *add, size_t n,
+    int *done)
+{
+	DBT		 k, d;
+	uint64_t	 prev = a->ids[a->nids - 1];
+	size_t		 i;
+
+	*done = 0;
+	for (i = 0; i < n; i++)
+		if (!add[i])
+			return (0);
+	buf_reset(&a->enc);
+	buf_add(&a->enc, a->d.data, a->d.size);
+	for (i = 0; i < n; i++) {
+		varint_put(&a->enc, ids[i] - prev);
+		prev = ids[i];
+	}
+	if (a->enc.len > CHUNK_MAX)
+		return (0);
+	memset(&k, 0, sizeof(k));
+	store_dbt(&d, a->enc.data, a->enc.len);
+	*done = 1;
+	return (a->c->put(a->c, &k, &d, DB_CURRENT));
+}
+
+/*
  * The changes of one token, ids ascending, one per id.  Each round finds
  * the chunk the smallest pending id belongs to, merges every change
  * below the next chunk's bound into it and writes it back.
@@ -282,7 +314,7 @@ apply_token(struct apply *a, const void *tok, size_t len,
 {
 	uint64_t	 x, lo, next, rlo;
 	size_t		 i = 0, j, o, m;
-	int		 ret, changed, cur;
+	int		 ret, changed, cur, done;
 
 	while (i < n) {
 		x = ids[i];
@@ -323,6 +355,20 @@ apply_token(struct apply *a, const void *tok, size_t len,
 		/* Merge the changes below next into the chunk's ids. */
 		for (j = i; j < n && ids[j] < next; j++)
 			;
+		/*
+		 * Ids past the chunk's last, all added (an insert's, ids
+		 * grow): its bytes as they are and the new ones after them,
+		 * not every id of it coded again.
+		 */
+		if (cur && a->nids != 0 && ids[i] > a->ids[a->nids - 1]) {
+			if ((ret = append_chunk(a, ids + i, add + i, j - i,
+			    &done)) != 0)
+				return (ret);
+			if (done) {
+				i = j;
+				continue;
+			}
+		}
 		m = a->nids + (j - i);
 		if (m > a->aout) {
 			a->aout = m;

@@ -471,6 +471,31 @@ main(void)
 		    search(s, t, "гвоздь", got, 10) == 0, "and back");
 	}
 
+	/* 5c. Many small commits append to a word's last chunk. */
+	{
+		uint64_t	*few = xcalloc(2100, sizeof(*few));
+
+		for (i = 0; i < 2100; i += 7) {
+			m.t = t;
+			m.prefix = "Шплинт";
+			m.from = i;
+			m.count = 7;
+			m.ids = few;
+			if (store_txn_run(s, 0, many_fn, &m, &err) == -1)
+				tap_bail(err.data);
+		}
+		n = search(s, t, "шплинт", got, N + 10);
+		for (i = 0, bad = 0; i < 2100 && n == 2100; i++)
+			bad += got[i] != few[i];
+		ok(n == 2100 && bad == 0, "2,100 ids in 300 commits read back "
+		    "exactly (%zu, %zu wrong)", n, bad);
+		n = chunks(s, t, "шплинт");
+		ok(n >= 2, "in %zu chunks", n);
+		r = check(s, t);
+		is_int(r, 0, "check passes: %s", err.data);
+		free(few);
+	}
+
 	/* 6. An abort drops the queue, flushed or not. */
 	memset(&j, 0, sizeof(j));
 	j.t = t;
