@@ -1429,6 +1429,7 @@ struct scan_arg {
 	size_t		*need;
 	size_t		 nneed;
 	int		 lazy;
+	int		 times;		/* and the header's times */
 	int		 prefilter;	/* qmatch_cannot() may turn some down */
 	struct value	*vals;
 	struct buf	 key;		/* a group query's key */
@@ -1443,9 +1444,9 @@ need_expr(const struct qexpr *x, struct scan_arg *sa)
 
 	if (x->npath == 0) {
 		/* The id is the key, count() reads nothing; the header's
-		 * times are not read in place. */
+		 * times are read in place too. */
 		if (x->pseudo == QP_CREATED || x->pseudo == QP_UPDATED)
-			sa->lazy = 0;
+			sa->times = 1;
 		return;
 	}
 	for (i = 0; i < sa->nneed; i++)
@@ -1477,6 +1478,27 @@ lazy_fields(struct scan_arg *sa, uint64_t id, const void *data, size_t len)
 	size_t		 i;
 
 	sa->fake.id = id;
+	if (sa->times) {
+		/*
+		 * The header as record.h gives the encoding: u8 format
+		 * (1), u8 flags, u32 rev, i64 created, i64 updated, big
+		 * endian; what else it holds no condition reads.
+		 */
+		const unsigned char *p = data;
+		uint64_t	 c = 0, u = 0;
+		int		 k;
+
+		if (len < 24 || p[0] != 1)
+			return (buf_error(ru->err, _("record %llu of table "
+			    "'%s' is damaged"), (unsigned long long)id,
+			    t->name));
+		for (k = 0; k < 8; k++) {
+			c = c << 8 | p[6 + k];
+			u = u << 8 | p[14 + k];
+		}
+		sa->fake.created = (int64_t)c;
+		sa->fake.updated = (int64_t)u;
+	}
 	for (i = 0; i < sa->nneed; i++) {
 		const struct field *f = &t->fields[sa->need[i]];
 

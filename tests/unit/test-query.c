@@ -418,6 +418,16 @@ lot_sorts(void)
 				free(got);
 			}
 		}
+		/* The header's times, read in place: one transaction
+		 * made every lot, in id order. */
+		check("lot sort created limit 5 offset 10", "11,12,13,14,15");
+		check("lot sort -updated, -id limit 3", "1500,1499,1498");
+		check("lot where price > 0 and created > 2000-01-01 sort "
+		    "-created limit 2", "1499,1496");
+		check("lot group year(created) count()", "2026|1500 |1500@1");
+		check("lot where updated < 2026-03-25 sort updated limit 3", "");
+		check("lot where updated >= 2026-03-25 and updated < "
+		    "2026-03-26 sort -updated limit 2", "1500,1499");
 		check_pages("lot sort -due, price", 97);
 		check_pages("lot where price > 0 sort name limit 300 "
 		    "offset 17", 50);
