@@ -259,6 +259,22 @@ source_of(struct planner *pl, const struct qnode *n, struct buf *what)
 		add_source(pl, ids, sl->n, what->data);
 		return (0);
 	}
+	if (n->kind == QN_CMP && x->func == QF_NONE && x->npath == 0 &&
+	    x->pseudo == QP_ID && (n->op == QO_EQ || n->op == QO_IN) &&
+	    n->slot < 0) {
+		/* The records by their numbers: the numbers are the ids
+		 * (one that no record has is skipped when read). */
+		ids = xcalloc(n->nvals + 1, sizeof *ids);
+		for (i = 0; i < n->nvals; i++)
+			if (n->vals[i].i > 0)
+				ids[nids++] = (uint64_t)n->vals[i].i;
+		buf_printf(what, "the numbers");
+		for (i = 0; i < n->nvals; i++)
+			buf_printf(what, "%s%lld", i ? ", " : " ",
+			    (long long)n->vals[i].i);
+		add_source(pl, ids, nids, what->data);
+		return (0);
+	}
 	if (n->kind != QN_CMP || x->func != QF_NONE || x->npath == 0 ||
 	    x->pseudo != QP_NONE)
 		return (1);

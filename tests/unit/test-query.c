@@ -640,6 +640,14 @@ main(void)
 	check_pages("deal sort -amount", 2);
 	check_pages("deal sort -amount", 1);
 	check_plan("deal where note ~ x", "scan all 7 records");
+	/* Records by their numbers are read by them, not by a scan. */
+	check("deal where id = 3", "3");
+	check("deal where id in (5, 2, 99, 2)", "2,5");
+	check("deal where id = 99", "");
+	check("deal where id in (1, 2, 3, 4) and stage != won sort -amount",
+	    "2,4");
+	check_plan("deal where id in (2, 5)", "the numbers 2, 5: 2 records");
+	check_plan("deal where id = 2 or id = 5", "scan all 7 records");
 	check_plan("party where ромашка and status = active",
 	    "search 'ромашка': 1 record");
 
