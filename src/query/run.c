@@ -1051,12 +1051,24 @@ struct item {
 					   last row given needs them) */
 };
 
-/* An entry of the sort: a record's sort key (in the sort's arena,
- * ending with the id) and its id. */
+/*
+ * An entry of the sort: a record's sort key (ending with the id) and
+ * its id.  The key's first KEY_INLINE bytes are held in the entry, the
+ * rest (the tail) in the sort's arena: a selection compares entries
+ * that lie together, and goes to the arena only for keys equal that
+ * far (and not even then when what follows is the id alone).
+ */
+#define KEY_INLINE	16
 struct sent {
-	size_t		 off;
-	uint32_t	 len;
 	uint64_t	 id;
+	uint32_t	 len;
+	uint32_t	 tail;		/* offset in the arena */
+	unsigned char	 k[KEY_INLINE];
+};
+/* What comparing entries needs. */
+struct sctx {
+	const char	*arena;
+	int		 desc;		/* the last key's: ids backward */
 };
 
 struct run {
@@ -2069,21 +2081,58 @@ note_last(struct run *ru)
  * in id order.  Past the memory budget the keys go to sorted runs in
  * temporary files, merged at the end.
  */
+static void
+sent_put(struct sent *e, struct buf *arena, const void *key, size_t len,
+    uint64_t id)
+{
+	e->id = id;
+	e->len = (uint32_t)len;
+	e->tail = 0;
+	memcpy(e->k, key, len < KEY_INLINE ? len : KEY_INLINE);
+	if (len > KEY_INLINE) {
+		e->tail = (uint32_t)arena->len;
+		buf_add(arena, (const char *)key + KEY_INLINE,
+		    len - KEY_INLINE);
+	}
+}
+
+/* The whole key of an entry, appended. */
+static void
+sent_bytes(const char *arena, const struct sent *e, struct buf *out)
+{
+	buf_add(out, e->k, e->len < KEY_INLINE ? e->len : KEY_INLINE);
+	if (e->len > KEY_INLINE)
+		buf_add(out, arena + e->tail, e->len - KEY_INLINE);
+}
+
+/* As keycmp() of the whole keys. */
 static int
-sent_cmp(const char *arena, const struct sent *a, const struct sent *b)
+sent_cmp(const struct sctx *cx, const struct sent *a, const struct sent *b)
 {
 	size_t	n = a->len < b->len ? a->len : b->len;
-	int	c = memcmp(arena + a->off, arena + b->off, n);
+	int	c = memcmp(a->k, b->k, n < KEY_INLINE ? n : KEY_INLINE);
 
 	if (c != 0)
 		return (c);
+	if (n > KEY_INLINE) {
+		/* Equal sort keys, held whole in the entries: the ids
+		 * (the last 8 bytes) decide. */
+		if (a->len == b->len && a->len - 8 <= KEY_INLINE) {
+			c = a->id < b->id ? -1 : a->id > b->id;
+			return (cx->desc ? -c : c);
+		}
+		c = memcmp(cx->arena + a->tail, cx->arena + b->tail,
+		    n - KEY_INLINE);
+		if (c != 0)
+			return (c);
+	}
 	return (a->len < b->len ? -1 : a->len > b->len);
 }
 
 static int
-sent_qcmp(const void *a, const void *b, void *arena)
+sent_qcmp(const void *a, const void *b, void *cx)
 {
-	return (sent_cmp(arena, a, b));
+	return (sent_cmp(cx, a, b));
 }
 
 static void
@@ -2100,18 +2149,18 @@ sent_swap(struct sent *a, struct sent *b)
  * and the greater after (Hoare's selection, pivot the median of three).
  */
 static void
-sent_select(const char *arena, struct sent *a, size_t n, size_t k)
+sent_select(const struct sctx *cx, struct sent *a, size_t n, size_t k)
 {
 	ptrdiff_t	lo = 0, hi = (ptrdiff_t)n - 1, i, j, mid;
 	struct sent	p;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (sent_cmp(arena, &a[mid], &a[lo]) < 0)
+		if (sent_cmp(cx, &a[mid], &a[lo]) < 0)
 			sent_swap(&a[mid], &a[lo]);
-		if (sent_cmp(arena, &a[hi], &a[lo]) < 0)
+		if (sent_cmp(cx, &a[hi], &a[lo]) < 0)
 			sent_swap(&a[hi], &a[lo]);
-		if (sent_cmp(arena, &a[hi], &a[mid]) < 0)
+		if (sent_cmp(cx, &a[hi], &a[mid]) < 0)
 			sent_swap(&a[hi], &a[mid]);
 		p = a[mid];
 		i = lo - 1;
@@ -2119,10 +2168,10 @@ sent_select(const char *arena, struct sent *a, size_t n, size_t k)
 		for (;;) {
 			do
 				i++;
-			while (sent_cmp(arena, &a[i], &p) < 0);
+			while (sent_cmp(cx, &a[i], &p) < 0);
 			do
 				j--;
-			while (sent_cmp(arena, &a[j], &p) > 0);
+			while (sent_cmp(cx, &a[j], &p) > 0);
 			if (i >= j)
 				break;
 			sent_swap(&a[i], &a[j]);
@@ -2136,10 +2185,20 @@ sent_select(const char *arena, struct sent *a, size_t n, size_t k)
 }
 
 static void
-sent_sort(const char *arena, struct sent *a, size_t n)
+sent_sort(const struct sctx *cx, struct sent *a, size_t n)
 {
 	if (n > 1)
-		qsort_r(a, n, sizeof *a, sent_qcmp, (void *)(uintptr_t)arena);
+		qsort_r(a, n, sizeof *a, sent_qcmp, (void *)(uintptr_t)cx);
+}
+
+static struct sctx
+ksort_cx(const struct run *ru, const struct buf *arena)
+{
+	struct sctx	cx;
+
+	cx.arena = arena->data;
+	cx.desc = ru->q->nsorts > 0 && ru->q->sorts[ru->q->nsorts - 1].desc;
+	return (cx);
 }
 
 static size_t
@@ -2153,24 +2212,28 @@ static void
 ksort_prune(struct run *ru, size_t k)
 {
 	struct buf	 a = BUF_INIT;
+	struct sctx	 cx = ksort_cx(ru, &ru->karena);
 	size_t		 i;
 
-	sent_select(ru->karena.data, ru->ke, ru->nke, k - 1);
+	sent_select(&cx, ru->ke, ru->nke, k - 1);
 	ru->nke = k;
 	buf_grow(&a, ru->karena.len / 2 + 64);
 	for (i = 0; i < k; i++) {
 		struct sent *e = &ru->ke[i];
-		size_t	 off = a.len;
 
-		buf_add(&a, ru->karena.data + e->off, e->len);
-		e->off = off;
+		if (e->len > KEY_INLINE) {
+			uint32_t off = (uint32_t)a.len;
+
+			buf_add(&a, ru->karena.data + e->tail,
+			    e->len - KEY_INLINE);
+			e->tail = off;
+		}
 	}
 	buf_release(&ru->karena);
 	ru->karena = a;
 	/* The worst kept: no key past it can be among the rows. */
 	buf_reset(&ru->kcut);
-	buf_add(&ru->kcut, ru->karena.data + ru->ke[k - 1].off,
-	    ru->ke[k - 1].len);
+	sent_bytes(ru->karena.data, &ru->ke[k - 1], &ru->kcut);
 	ru->has_cut = 1;
 }
 
@@ -2179,12 +2242,13 @@ static int
 ksort_spill(struct run *ru)
 {
 	const char	*dir = getenv("TMPDIR");
-	struct buf	 path = BUF_INIT;
+	struct buf	 path = BUF_INIT, key = BUF_INIT;
+	struct sctx	 cx = ksort_cx(ru, &ru->karena);
 	FILE		*fp;
 	size_t		 i;
 	int		 fd;
 
-	sent_sort(ru->karena.data, ru->ke, ru->nke);
+	sent_sort(&cx, ru->ke, ru->nke);
 	buf_printf(&path, "%s/clerk-sort.XXXXXX", dir != NULL && *dir ?
 	    dir : "/tmp");
 	if ((fd = mkstemp(path.data)) == -1) {
@@ -2204,11 +2268,14 @@ ksort_spill(struct run *ru)
 	for (i = 0; i < ru->nke; i++) {
 		const struct sent *e = &ru->ke[i];
 
+		buf_reset(&key);
+		sent_bytes(ru->karena.data, e, &key);
 		if (fwrite(&e->len, sizeof e->len, 1, fp) != 1 ||
-		    fwrite(ru->karena.data + e->off, 1, e->len, fp) !=
-		    e->len || fwrite(&e->id, sizeof e->id, 1, fp) != 1)
+		    fwrite(key.data, 1, e->len, fp) != e->len ||
+		    fwrite(&e->id, sizeof e->id, 1, fp) != 1)
 			break;
 	}
+	buf_release(&key);
 	if (i < ru->nke || fflush(fp) != 0 || fseek(fp, 0, SEEK_SET) != 0) {
 		fclose(fp);
 		return (buf_error(ru->err, _("cannot write a temporary file "
@@ -2232,15 +2299,15 @@ ksort_add(struct run *ru, uint64_t id)
 	ru->matched++;
 	if (ru->has_cut && keycmp(key, &ru->kcut) > 0)
 		return (0);
+	/* Tails are found by 32-bit offsets. */
+	if (ru->karena.len + key->len > UINT32_MAX && ksort_spill(ru) != 0)
+		return (-1);
 	if (ru->nke == ru->ake) {
 		ru->ake = ru->ake ? ru->ake * 2 : 1024;
 		ru->ke = xreallocarray(ru->ke, ru->ake, sizeof *ru->ke);
 	}
 	e = &ru->ke[ru->nke++];
-	e->off = ru->karena.len;
-	e->len = (uint32_t)key->len;
-	e->id = id;
-	buf_add(&ru->karena, key->data, key->len);
+	sent_put(e, &ru->karena, key->data, key->len, id);
 	/* A limit keeps the best k: cut back now and then. */
 	if (k < SIZE_MAX / 4 && ru->nke >= 2 * k + 4096)
 		ksort_prune(ru, (size_t)k);
@@ -2318,11 +2385,15 @@ ksort_take(struct run *ru, const struct record *rec)
  * and values read in one transaction.  A record gone since (deleted or
  * archived between the transactions) gives no row.
  */
+struct kbyid {
+	uint64_t	 id;
+	size_t		 at;		/* the item's index */
+};
 struct kbatch {
 	struct run	*ru;
 	struct item	*items;
 	size_t		 n;
-	struct sent	*byid;		/* off = the item's index */
+	struct kbyid	*byid;		/* in id order */
 };
 
 static int
@@ -2342,7 +2413,7 @@ kfetch_one(uint64_t id, const void *data, size_t len, void *arg)
 	}
 	if (lo == kb->n || kb->byid[lo].id != id)
 		return (0);
-	it = &kb->items[kb->byid[lo].off];
+	it = &kb->items[kb->byid[lo].at];
 	it->rec = record_new(ru->q->table);
 	it->rec->id = id;
 	if (record_decode(it->rec, data, len, ru->err) != 0) {
@@ -2396,8 +2467,8 @@ kfetch_txn(struct store_txn *txn, void *arg, struct buf *err)
 static int
 byid_cmp(const void *a, const void *b)
 {
-	uint64_t x = ((const struct sent *)a)->id;
-	uint64_t y = ((const struct sent *)b)->id;
+	uint64_t x = ((const struct kbyid *)a)->id;
+	uint64_t y = ((const struct kbyid *)b)->id;
 
 	return (x < y ? -1 : x > y);
 }
@@ -2423,10 +2494,10 @@ kgive(struct run *ru, const char *arena, const struct sent *e, size_t n)
 			memset(it, 0, sizeof *it);
 			buf_init(&it->skey);
 			buf_init(&it->ixkey);
-			buf_add(&it->skey, arena + e[i + j].off, e[i + j].len);
+			sent_bytes(arena, &e[i + j], &it->skey);
 			it->keyed = 1;
 			kb.byid[j].id = e[i + j].id;
-			kb.byid[j].off = j;
+			kb.byid[j].at = j;
 		}
 		qsort(kb.byid, m, sizeof *kb.byid, byid_cmp);
 		if (store_txn_run(access_store(ru->r.s), STORE_TXN_READONLY,
@@ -2525,27 +2596,19 @@ ksort_merge(struct run *ru)
 				has_held = 1;
 			} else {
 				if (has_held) {
-					oe[no].off = out.len;
-					oe[no].len = (uint32_t)held.len;
-					oe[no++].id = heldid;
-					buf_add(&out, held.data, held.len);
+					sent_put(&oe[no++], &out, held.data,
+					    held.len, heldid);
 					has_held = 0;
 				}
-				oe[no].off = out.len;
-				oe[no].len = (uint32_t)heads[best].len;
-				oe[no++].id = hid[best];
-				buf_add(&out, heads[best].data,
-				    heads[best].len);
+				sent_put(&oe[no++], &out, heads[best].data,
+				    heads[best].len, hid[best]);
 			}
 			if ((got = krun_read(ru, ru->runs[best],
 			    &heads[best], &hid[best])) < 0)
 				goto out;
 			live[best] = got;
 		} else if (has_held) {
-			oe[no].off = out.len;
-			oe[no].len = (uint32_t)held.len;
-			oe[no++].id = heldid;
-			buf_add(&out, held.data, held.len);
+			sent_put(&oe[no++], &out, held.data, held.len, heldid);
 			has_held = 0;
 		}
 		if (no >= CHUNK || (best == SIZE_MAX && no > 0)) {
@@ -2576,13 +2639,12 @@ ksort_finish(struct run *ru)
 {
 	size_t		 n = ru->nke, s, w;
 	struct sent	*e = ru->ke;
-	const char	*arena;
+	struct sctx	 cx = ksort_cx(ru, &ru->karena);
 
 	if (ru->nruns > 0)
 		return (ksort_merge(ru));
 	if (n == 0)
 		return (0);
-	arena = ru->karena.data;
 	/*
 	 * The rows the offset skips are not put in order: the greatest
 	 * of them is found (the last consumed, when no row follows, for
@@ -2591,17 +2653,17 @@ ksort_finish(struct run *ru)
 	 */
 	s = ru->skip < n ? (size_t)ru->skip : n;
 	if (s > 0) {
-		sent_select(arena, e, n, s - 1);
+		sent_select(&cx, e, n, s - 1);
 		ru->seen += s - 1;
 		ru->taken += s - 1;
 	}
 	w = n - s;
 	if (ru->want < w) {
 		w = (size_t)ru->want;
-		sent_select(arena, e + s, n - s, w - 1);
+		sent_select(&cx, e + s, n - s, w - 1);
 	}
-	sent_sort(arena, e + s, w);
-	return (kgive(ru, arena, e + (s > 0 ? s - 1 : 0), w + (s > 0)));
+	sent_sort(&cx, e + s, w);
+	return (kgive(ru, cx.arena, e + (s > 0 ? s - 1 : 0), w + (s > 0)));
 }
 
 /* Position tokens: hex of "Q1", seen, id, sort key and index key. */
