@@ -315,6 +315,10 @@ store_db_open(struct store *s, DB_TXN *txn, DB **dbp, const char *file,
 		    file, store_strerror(ret)));
 	if (dup && (ret = DBCALL(db->set_flags(db, DB_DUPSORT))) != 0)
 		goto fail;
+	/* For a file created now; an existing one keeps its own. */
+	if (!rdonly && (ret = DBCALL(db->set_pagesize(db, STORE_PAGESIZE))) !=
+	    0)
+		goto fail;
 	ret = DBCALL(db->open(db, txn, file, NULL, DB_BTREE,
 	    DB_THREAD | (rdonly ? DB_RDONLY : DB_CREATE), FILE_MODE));
 	if (ret != 0)

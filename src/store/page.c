@@ -215,7 +215,7 @@ page_add(struct store_txn *t, struct store_table *st, struct fetch *f,
  * duplicating its cursor.  Bulk reads only go forward; backward pages
  * step.
  */
-#define PAGE_BULK_MIN	(4 * 1024)
+#define PAGE_BULK_MIN	STORE_PAGESIZE	/* a bulk buffer holds a page */
 #define PAGE_BULK_MAX	(64 * 1024)
 #define PAGE_BULK_PAIR	96	/* bytes an index pair takes, about */
 #define PAGE_BULK_REC	768	/* bytes a record takes, about */
@@ -254,7 +254,7 @@ ibulk_next(struct ibulk *b, size_t want, void **key, size_t *klen,
 		if (b->done)
 			return (DB_NOTFOUND);
 		/* Room for what is still wanted, in whole kilobytes and
-		 * at least a database page (4 KB here). */
+		 * at least a database page. */
 		size = want * b->entry;
 		size = size < PAGE_BULK_MIN ? PAGE_BULK_MIN :
 		    size > PAGE_BULK_MAX ? PAGE_BULK_MAX : size;

@@ -110,7 +110,7 @@ store_scan(struct store_txn *t, const struct table *table, uint64_t after,
  * the id after it is near too.  "Near" is counted in ids, from the
  * bytes a record has taken so far.
  */
-#define FETCH_BUF	(4 * 1024)	/* a multiple of 1 KB, >= a page */
+#define FETCH_BUF	STORE_PAGESIZE	/* a multiple of 1 KB, >= a page */
 
 struct fetcher {
 	struct store_table *st;
