@@ -100,8 +100,9 @@ struct page_state {
 	uint64_t		*nullbits;	/* those with no sort key */
 	size_t			 nwords;
 	uint64_t		 total;
-	/* A filter: ids are its matches (and the search's), search "" if
-	 * there is no search (page_where_apply). */
+	/* The rows are those of ids: the search's matches, a filter's
+	 * (page_where_apply), or both. */
+	int			 matched;
 	int			 filter;
 	uint64_t		 nfilter;
 };
@@ -2704,8 +2705,7 @@ page_full_bound(const struct page_full *fo, const struct page_fent *a,
 static int
 page_full_match(const struct page_state *st, uint32_t id)
 {
-	return (id != 0 && (st->search == NULL ||
-	    page_has(st->ids, st->nids, id)));
+	return (id != 0 && (!st->matched || page_has(st->ids, st->nids, id)));
 }
 
 /*
@@ -2893,9 +2893,9 @@ page_full_rows(struct page_state *st, struct page_full *fo, int backward,
 	 * Matches many among the rows: the walk meets one every few
 	 * entries; few: each is placed by its rank.
 	 */
-	if (st->search == NULL || st->nids * 64 >= fo->n) {
+	if (!st->matched || st->nids * 64 >= fo->n) {
 		if (page_full_walk(st, fo->ent, fo->n, ca, backward, want,
-		    st->search == NULL ? 0 : 4 * want * 64 + 10000, c,
+		    !st->matched ? 0 : 4 * want * 64 + 10000, c,
 		    &nc) == 1) {
 			nc = 0;
 			page_full_place(st, fo, ca, backward, want, c, &nc);
@@ -3047,7 +3047,7 @@ page_full_exec(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
 	if (st->filter)
 		buf_printf(&ctx->out, "filtered\t%llu\n",
 		    (unsigned long long)st->nfilter);
-	if (st->search != NULL && st->qtoks.n > 0)
+	if (st->search != NULL)
 		buf_printf(&ctx->out, "shown\t%zu\n", st->nids);
 	buf_adds(&ctx->out, "cols");
 	for (c = 0; c < st->ncols; c++)
@@ -3416,7 +3416,7 @@ page_where_apply(struct page_state *st, const char *where)
 		buf_release(&err);
 		return (-1);
 	}
-	st->filter = 1;
+	st->filter = st->matched = 1;
 	st->nfilter = w->n;
 	if (st->search != NULL) {
 		/* The search's matches that pass, still ascending. */
@@ -3433,8 +3433,6 @@ page_where_apply(struct page_state *st, const char *where)
 		st->ids = xreallocarray(NULL, st->maxids, sizeof *st->ids);
 		memcpy(st->ids, w->ids, w->n * sizeof *st->ids);
 		st->nids = w->n;
-		/* The rows are "found" as a search's: every match. */
-		st->search = "";
 	}
 	pthread_mutex_unlock(&w->lock);
 	page_where_put(w);
@@ -3628,6 +3626,7 @@ page_exec(struct cmd_ctx *ctx)
 		if (st.qtoks.n > 0)
 			st.search = s;
 	}
+	st.matched = st.search != NULL;
 
 	r = CMD_FAILED;
 	/* The list's order in memory, for its searches: read from the
@@ -3662,12 +3661,8 @@ page_exec(struct cmd_ctx *ctx)
 		if (sort != NULL &&
 		    (r = page_full_exec(ctx, &st, sort, (size_t)limit)) != 1)
 			goto out;
-		/* The engine filters by itself (and so searches). */
-		if (st.filter) {
-			st.filter = 0;
-			if (st.qtoks.n == 0)
-				st.search = NULL;
-		}
+		/* The engine filters by itself. */
+		st.filter = 0;
 		r = page_engine(ctx, &st, sort, (size_t)limit, &ctx->out);
 		goto out;
 	}
@@ -3681,8 +3676,8 @@ page_exec(struct cmd_ctx *ctx)
 	 * once read it answers every page, and a page among those rows
 	 * waits for it rather than scan the table a second time.
 	 */
-	if (st.ix != NULL && !st.required && st.search == NULL &&
-	    !st.archived && sort != NULL &&
+	if (st.ix != NULL && !st.required && !st.matched && !st.archived &&
+	    sort != NULL &&
 	    (full = page_full_get(&st, sort, 1)) != NULL) {
 		if (page_full_ready(full) || (st.at.set &&
 		    st.at.key.len == 0) || (!st.at.set && backward)) {
@@ -3708,7 +3703,7 @@ page_exec(struct cmd_ctx *ctx)
 		} else
 			page_full_start(full);
 	}
-	if (st.search != NULL && !st.archived && order == NULL)
+	if (st.matched && !st.archived && order == NULL)
 		page_bits_make(&st);
 	for (;;) {
 		r = 1;
@@ -3725,14 +3720,14 @@ page_exec(struct cmd_ctx *ctx)
 		 * Few matches: the walk first, as long as it is no dearer
 		 * than loading them all (the matches near, or dense).
 		 */
-		if (r == 1 && st.search != NULL && !st.archived && st.nids > 0)
+		if (r == 1 && st.matched && !st.archived && st.nids > 0)
 			r = page_search_walk(&st, backward, limit,
 			    st.nids < PAGE_SEARCH_CAP ? st.nids *
 			    PAGE_WALK_PER_MATCH : st.nids < PAGE_LOAD_MAX ?
 			    PAGE_WALK_MAX : 0, &rows, &nrows, &more, &err);
 		if (r != 1)
 			;
-		else if (st.search != NULL && !st.archived)
+		else if (st.matched && !st.archived)
 			r = page_search_small(&st, backward, limit, &rows,
 			    &nrows, &more, &err);
 		else
@@ -3761,7 +3756,7 @@ page_exec(struct cmd_ctx *ctx)
 	if (st.filter)
 		buf_printf(&ctx->out, "filtered\t%llu\n",
 		    (unsigned long long)st.nfilter);
-	if (st.search != NULL && st.qtoks.n > 0)
+	if (st.search != NULL)
 		buf_printf(&ctx->out, "shown\t%zu\n", st.nids);
 	buf_adds(&ctx->out, "cols");
 	for (c = 0; c < st.ncols; c++)
