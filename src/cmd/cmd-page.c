@@ -355,6 +355,51 @@ page_out_txn(struct store_txn *txn, void *arg, struct buf *err)
 	return (r);
 }
 
+/*
+ * The answer of a page of rows in their positions (not the engine's):
+ * the counts, the columns, the rows, and whether more follow and the
+ * search went round.
+ */
+static int
+page_answer(struct cmd_ctx *ctx, struct page_state *st, struct page_row *rows,
+    size_t nrows, int more, int wrap, int wrapped)
+{
+	struct page_out	 po;
+	struct buf	 err = BUF_INIT;
+	size_t		 c;
+	int		 r;
+
+	buf_printf(&ctx->out, "total\t%llu\n", (unsigned long long)st->total);
+	if (st->filter)
+		buf_printf(&ctx->out, "filtered\t%llu\n",
+		    (unsigned long long)st->nfilter);
+	if (st->search != NULL)
+		buf_printf(&ctx->out, "shown\t%zu\n", st->nids);
+	buf_adds(&ctx->out, "cols");
+	for (c = 0; c < st->ncols; c++)
+		cmd_machine_str(&ctx->out, st->table->fields[st->cols[c]].name);
+	buf_addch(&ctx->out, '\n');
+	memset(&po, 0, sizeof po);
+	po.st = st;
+	po.rows = rows;
+	po.n = nrows;
+	buf_init(&po.out);
+	if (store_txn_run(ctx->store, STORE_TXN_READONLY, page_out_txn, &po,
+	    &err) != 0) {
+		buf_release(&po.out);
+		buf_reset(&ctx->out);
+		r = cmd_error(ctx, "%s", err.data);
+		buf_release(&err);
+		return (r);
+	}
+	buf_add(&ctx->out, po.out.data, po.out.len);
+	buf_release(&po.out);
+	buf_printf(&ctx->out, "more\t%d\n", more);
+	if (wrap)
+		buf_printf(&ctx->out, "wrapped\t%d\n", wrapped);
+	return (CMD_OK);
+}
+
 /* Ascending order of rows (qsort has no argument to say descending,
  * and a static one would race between the server's threads). */
 static int
@@ -1349,6 +1394,27 @@ page_u64_cmp(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
+/*
+ * The ids of table t written by the commits after seq, ascending, each
+ * once (at most max, into ids); 1 when the journal cannot say, and the
+ * cache that asks is to be read again.
+ */
+static int
+page_dirty(struct store *s, const struct table *t, uint64_t seq,
+    uint64_t *ids, size_t max, size_t *n)
+{
+	size_t	i, j;
+
+	if (store_journal_since(s, t, seq, ids, max, n) != 0)
+		return (1);
+	qsort(ids, *n, sizeof *ids, page_u64_cmp);
+	for (i = j = 0; i < *n; i++)
+		if (j == 0 || ids[j - 1] != ids[i])
+			ids[j++] = ids[i];
+	*n = j;
+	return (0);
+}
+
 /* Where the position falls among the clean entries of the index. */
 struct page_place {
 	struct page_state	*st;
@@ -1506,17 +1572,12 @@ page_search_order(struct page_state *st, struct page_order *o, uint64_t seq,
 	sel = xcalloc(want * 2, sizeof *sel);
 	take = xcalloc(want + PAGE_ORDER_DIRTY, sizeof *take);
 	for (tries = 0; tries < PAGE_ORDER_TRIES; tries++) {
-		if (store_journal_since(st->ctx->store, st->table, o->jseq,
-		    dirty, PAGE_ORDER_DIRTY, &ndirty) != 0) {
+		if (page_dirty(st->ctx->store, st->table, o->jseq, dirty,
+		    PAGE_ORDER_DIRTY, &ndirty) != 0) {
 			page_order_stale(st, o);
 			r = 1;
 			break;
 		}
-		qsort(dirty, ndirty, sizeof *dirty, page_u64_cmp);
-		for (i = j = 0; i < ndirty; i++)
-			if (j == 0 || dirty[j - 1] != dirty[i])
-				dirty[j++] = dirty[i];
-		ndirty = j;
 
 		/* Forward the places >= cut are taken, backward < cut. */
 		if (!st->at.set)
@@ -2453,23 +2514,18 @@ page_full_sync(struct page_full *fo, struct buf *err)
 {
 	struct page_full_read	 rd;
 	uint64_t		*dirty, seq;
-	size_t			 nd, i, j, k;
+	size_t			 nd, i, k;
 	int			 r;
 
 	seq = store_journal_seq(fo->store);
 	if (seq == fo->jseq)
 		return (0);
 	dirty = xcalloc(PAGE_FULL_DIRTY, sizeof *dirty);
-	if (store_journal_since(fo->store, fo->table, fo->jseq, dirty,
+	if (page_dirty(fo->store, fo->table, fo->jseq, dirty,
 	    PAGE_FULL_DIRTY, &nd) != 0) {
 		free(dirty);
 		return (1);
 	}
-	qsort(dirty, nd, sizeof *dirty, page_u64_cmp);
-	for (i = j = 0; i < nd; i++)
-		if (j == 0 || dirty[j - 1] != dirty[i])
-			dirty[j++] = dirty[i];
-	nd = j;
 	if (nd == 0) {
 		free(dirty);
 		fo->jseq = seq;
@@ -2852,13 +2908,13 @@ page_full_load_txn(struct store_txn *txn, void *arg, struct buf *err)
 
 /*
  * One page of st's list from the order fo: the limit rows nearest past
- * the position (st->at) in the way asked.  Returns 0, -1, or 1 when the
+ * the position at in the way asked.  Returns 0, -1, or 1 when the
  * order cannot answer (the engine then does).
  */
 static int
-page_full_rows(struct page_state *st, struct page_full *fo, int backward,
-    size_t limit, struct page_row **rowsp, size_t *nrows, int *more,
-    struct buf *err)
+page_full_rows(struct page_state *st, struct page_full *fo,
+    const struct page_pos *at, int backward, size_t limit,
+    struct page_row **rowsp, size_t *nrows, int *more, struct buf *err)
 {
 	struct page_full_load	 ld;
 	struct page_fent	*c;
@@ -2880,13 +2936,12 @@ page_full_rows(struct page_state *st, struct page_full *fo, int backward,
 		pthread_mutex_unlock(&fo->lock);
 		return (r == -1 ? -1 : 1);
 	}
-	if (!st->at.set) {
+	if (!at->set) {
 		ca = backward ? fo->n : 0;
 		cb = backward ? fo->nside : 0;
 	} else {
-		ca = page_full_bound(fo, fo->ent, fo->n, &st->at, !backward);
-		cb = page_full_bound(fo, fo->side, fo->nside, &st->at,
-		    !backward);
+		ca = page_full_bound(fo, fo->ent, fo->n, at, !backward);
+		cb = page_full_bound(fo, fo->side, fo->nside, at, !backward);
 	}
 	c = xcalloc(2 * want, sizeof *c);
 	/*
@@ -2973,12 +3028,8 @@ page_full_pos(struct cmd_ctx *ctx, struct page_full *fo, const char *opt,
 	uint64_t		 ord;
 	int			 r;
 
-	if (s[0] != 'q') {
-		if ((r = page_pos_parse(ctx, opt, s, at)) == CMD_OK &&
-		    fo->ixfmt)
-			page_full_from_ix(fo, &at->key);
-		return (r);
-	}
+	if (s[0] != 'q')
+		return (page_pos_parse(ctx, opt, s, at));
 	if ((r = page_ord_parse(ctx, opt, s, &ord)) != CMD_OK)
 		return (r);
 	pthread_mutex_lock(&fo->lock);
@@ -2994,8 +3045,10 @@ page_full_pos(struct cmd_ctx *ctx, struct page_full *fo, const char *opt,
 }
 
 /*
- * A list sorted where no index orders it, without --where: from its
- * order in memory (above).  1 when that cannot be (the engine then).
+ * A list sorted where no index orders it, or by an index with the rows
+ * of no key: from its order in memory (above).  The list of an index
+ * has its position in st->at already (the index's); any other reads it
+ * here.  1 when the order cannot be (the engine or the index then).
  */
 static int
 page_full_exec(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
@@ -3003,10 +3056,10 @@ page_full_exec(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
 {
 	struct page_full	*fo;
 	struct page_row		*rows = NULL;
-	struct page_out		 po;
+	struct page_pos		 pos;
 	struct buf		 err = BUF_INIT;
 	const char		*after, *before, *at;
-	size_t			 nrows = 0, c;
+	size_t			 nrows = 0;
 	int			 r, more = 0, backward, wrap, wrapped = 0;
 
 	if ((fo = page_full_get(st, sort, st->ix != NULL)) == NULL)
@@ -3015,20 +3068,32 @@ page_full_exec(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
 	before = cmd_opt(ctx, "before");
 	at = cmd_opt(ctx, "at");
 	wrap = cmd_opt(ctx, "wrap") != NULL;
-	if ((after != NULL && (r = page_full_pos(ctx, fo, "after", after,
-	    &st->at)) != CMD_OK) || (before != NULL && (r = page_full_pos(ctx,
-	    fo, "before", before, &st->at)) != CMD_OK) || (at != NULL &&
-	    (r = page_full_pos(ctx, fo, "at", at, &st->at)) != CMD_OK))
-		goto out;
-	/* At a row is after the one just before it. */
-	if (at != NULL && fo->iddesc)
-		st->at.id++;
-	else if (at != NULL && st->at.id > 0)
-		st->at.id--;
+	memset(&pos, 0, sizeof pos);
+	buf_init(&pos.key);
+	if (fo->ixfmt) {
+		/* As page_exec() read it, "at" made "after" too. */
+		pos.set = st->at.set;
+		pos.id = st->at.id;
+		buf_add(&pos.key, st->at.key.data, st->at.key.len);
+		if (pos.set)
+			page_full_from_ix(fo, &pos.key);
+	} else {
+		if ((after != NULL && (r = page_full_pos(ctx, fo, "after",
+		    after, &pos)) != CMD_OK) || (before != NULL &&
+		    (r = page_full_pos(ctx, fo, "before", before, &pos)) !=
+		    CMD_OK) || (at != NULL && (r = page_full_pos(ctx, fo, "at",
+		    at, &pos)) != CMD_OK))
+			goto out;
+		/* At a row is after the one just before it. */
+		if (at != NULL && fo->iddesc)
+			pos.id++;
+		else if (at != NULL && pos.id > 0)
+			pos.id--;
+	}
 	backward = before != NULL || cmd_opt(ctx, "last") != NULL;
 	for (;;) {
-		if ((r = page_full_rows(st, fo, backward, limit, &rows, &nrows,
-		    &more, &err)) != 0) {
+		if ((r = page_full_rows(st, fo, &pos, backward, limit, &rows,
+		    &nrows, &more, &err)) != 0) {
 			if (r == -1)
 				r = cmd_error(ctx, "%s", err.data);
 			goto out;
@@ -3039,41 +3104,15 @@ page_full_exec(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
 		free(rows);
 		rows = NULL;
 		wrapped = 1;
-		st->at.set = 0;
-		buf_reset(&st->at.key);
-		st->at.id = 0;
+		pos.set = 0;
+		buf_reset(&pos.key);
+		pos.id = 0;
 	}
-	buf_printf(&ctx->out, "total\t%llu\n", (unsigned long long)st->total);
-	if (st->filter)
-		buf_printf(&ctx->out, "filtered\t%llu\n",
-		    (unsigned long long)st->nfilter);
-	if (st->search != NULL)
-		buf_printf(&ctx->out, "shown\t%zu\n", st->nids);
-	buf_adds(&ctx->out, "cols");
-	for (c = 0; c < st->ncols; c++)
-		cmd_machine_str(&ctx->out, st->table->fields[st->cols[c]].name);
-	buf_addch(&ctx->out, '\n');
-	memset(&po, 0, sizeof po);
-	po.st = st;
-	po.rows = rows;
-	po.n = nrows;
-	buf_init(&po.out);
-	if (store_txn_run(ctx->store, STORE_TXN_READONLY, page_out_txn, &po,
-	    &err) != 0) {
-		buf_release(&po.out);
-		buf_reset(&ctx->out);
-		r = cmd_error(ctx, "%s", err.data);
-		goto out;
-	}
-	buf_add(&ctx->out, po.out.data, po.out.len);
-	buf_release(&po.out);
-	buf_printf(&ctx->out, "more\t%d\n", more);
-	if (wrap)
-		buf_printf(&ctx->out, "wrapped\t%d\n", wrapped);
-	r = CMD_OK;
+	r = page_answer(ctx, st, rows, nrows, more, wrap, wrapped);
 out:
 	page_rows_free(rows, nrows);
 	page_full_put(fo);
+	buf_release(&pos.key);
 	buf_release(&err);
 	return (r);
 }
@@ -3343,16 +3382,11 @@ page_where_sync(struct page_state *st, struct page_where *w, struct buf *err)
 			free(dirty);
 			return (1);
 		}
-	if (store_journal_since(w->store, w->table, w->jseq, dirty,
-	    PAGE_FULL_DIRTY, &nd) != 0) {
+	if (page_dirty(w->store, w->table, w->jseq, dirty, PAGE_FULL_DIRTY,
+	    &nd) != 0) {
 		free(dirty);
 		return (1);
 	}
-	qsort(dirty, nd, sizeof *dirty, page_u64_cmp);
-	for (i = j = 0; i < nd; i++)
-		if (j == 0 || dirty[j - 1] != dirty[i])
-			dirty[j++] = dirty[i];
-	nd = j;
 	memset(&d, 0, sizeof d);
 	d.st = st;
 	d.w = w;
@@ -3549,7 +3583,6 @@ page_exec(struct cmd_ctx *ctx)
 {
 	struct page_state	 st;
 	struct page_row		*rows = NULL;
-	struct page_out		 po;
 	struct page_order	*order = NULL;
 	struct page_full	*full = NULL;
 	struct buf		 err = BUF_INIT;
@@ -3557,7 +3590,7 @@ page_exec(struct cmd_ctx *ctx)
 	const char		*s, *after, *before, *at, *sort, *where;
 	char			*end = NULL;
 	uint64_t		 limit = 50;
-	size_t			 nrows = 0, c;
+	size_t			 nrows = 0;
 	int			 r, more = 0, backward, last, engine;
 	int			 wrap, wrapped = 0;
 
@@ -3681,25 +3714,9 @@ page_exec(struct cmd_ctx *ctx)
 	    (full = page_full_get(&st, sort, 1)) != NULL) {
 		if (page_full_ready(full) || (st.at.set &&
 		    st.at.key.len == 0) || (!st.at.set && backward)) {
-			/* It reads the positions itself. */
-			st.at.set = 0;
-			buf_reset(&st.at.key);
-			st.at.id = 0;
-			r = page_full_exec(ctx, &st, sort, (size_t)limit);
-			if (r != 1)
+			if ((r = page_full_exec(ctx, &st, sort,
+			    (size_t)limit)) != 1)
 				goto out;
-			r = CMD_FAILED;
-			if ((after != NULL && (r = page_pos_parse(ctx, "after",
-			    after, &st.at)) != CMD_OK) || (before != NULL &&
-			    (r = page_pos_parse(ctx, "before", before,
-			    &st.at)) != CMD_OK) || (at != NULL &&
-			    (r = page_pos_parse(ctx, "at", at, &st.at)) !=
-			    CMD_OK))
-				goto out;
-			if (at != NULL && st.desc)
-				st.at.id++;
-			else if (at != NULL && st.at.id > 0)
-				st.at.id--;
 		} else
 			page_full_start(full);
 	}
@@ -3752,34 +3769,7 @@ page_exec(struct cmd_ctx *ctx)
 		st.at.id = 0;
 	}
 
-	buf_printf(&ctx->out, "total\t%llu\n", (unsigned long long)st.total);
-	if (st.filter)
-		buf_printf(&ctx->out, "filtered\t%llu\n",
-		    (unsigned long long)st.nfilter);
-	if (st.search != NULL)
-		buf_printf(&ctx->out, "shown\t%zu\n", st.nids);
-	buf_adds(&ctx->out, "cols");
-	for (c = 0; c < st.ncols; c++)
-		cmd_machine_str(&ctx->out, st.table->fields[st.cols[c]].name);
-	buf_addch(&ctx->out, '\n');
-	po.st = &st;
-	po.rows = rows;
-	po.n = nrows;
-	po.engine = 0;
-	buf_init(&po.out);
-	if (store_txn_run(ctx->store, STORE_TXN_READONLY, page_out_txn, &po,
-	    &err) != 0) {
-		buf_release(&po.out);
-		buf_reset(&ctx->out);
-		r = cmd_error(ctx, "%s", err.data);
-		goto out;
-	}
-	buf_add(&ctx->out, po.out.data, po.out.len);
-	buf_release(&po.out);
-	buf_printf(&ctx->out, "more\t%d\n", more);
-	if (wrap)
-		buf_printf(&ctx->out, "wrapped\t%d\n", wrapped);
-	r = CMD_OK;
+	r = page_answer(ctx, &st, rows, nrows, more, wrap, wrapped);
 out:
 	page_order_release(order);
 	page_full_put(full);
