@@ -1061,16 +1061,100 @@ struct page_order {
 	uint64_t		 used;
 };
 
-/* The whole orders of lists no index orders (below), under the lock. */
-struct page_full;
-static struct page_full	*page_fulls;
-static void		 page_full_stop(struct store *);
-struct page_where;
-static void		 page_where_stop(struct store *);
-
 static pthread_mutex_t	 page_order_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct page_order *page_orders;
 static uint64_t		 page_order_tick;
+
+/*
+ * The other caches of lists kept for the server, the whole orders of
+ * lists no index orders (struct page_full) and filters' matches (struct
+ * page_where), each begin with this: on its list under page_order_lock,
+ * used by reference, the least used one nobody uses dropped past a
+ * count, one dropped while in use freed by its last user.
+ */
+struct page_cached {
+	struct page_cached	*next;
+	struct store		*store;
+	unsigned		 refs;
+	int			 dropped;
+	uint64_t		 used;
+	void			(*free)(struct page_cached *);
+};
+
+static struct page_cached *page_fulls, *page_wheres;
+static void		 page_full_stop(struct store *);
+
+/* Unlink *cp; its last user frees it.  page_order_lock held. */
+static void
+page_cached_drop(struct page_cached **cp)
+{
+	struct page_cached	*c = *cp;
+
+	*cp = c->next;
+	if (c->refs > 0)
+		c->dropped = 1;
+	else
+		c->free(c);
+}
+
+/* Taken for use; page_order_lock held. */
+static void
+page_cached_use(struct page_cached *c)
+{
+	c->refs++;
+	c->used = ++page_order_tick;
+}
+
+/* c on the list and taken for use; then, past keep of them, the least
+ * used ones nobody uses go.  page_order_lock held. */
+static void
+page_cached_add(struct page_cached **list, struct page_cached *c,
+    size_t keep)
+{
+	struct page_cached	**cp, **lru;
+	size_t			 k;
+
+	c->next = *list;
+	*list = c;
+	page_cached_use(c);
+	for (;;) {
+		lru = NULL;
+		k = 0;
+		for (cp = list; *cp != NULL; cp = &(*cp)->next) {
+			k++;
+			if (*cp != c && (*cp)->refs == 0 && (lru == NULL ||
+			    (*cp)->used < (*lru)->used))
+				lru = cp;
+		}
+		if (k <= keep || lru == NULL)
+			break;
+		page_cached_drop(lru);
+	}
+}
+
+static void
+page_cached_put(struct page_cached *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&page_order_lock);
+	if (--c->refs == 0 && c->dropped)
+		c->free(c);
+	pthread_mutex_unlock(&page_order_lock);
+}
+
+/* Every one of store s goes; page_order_lock held. */
+static void
+page_cached_stop(struct page_cached **list, struct store *s)
+{
+	struct page_cached	**cp;
+
+	for (cp = list; *cp != NULL; )
+		if ((*cp)->store == s)
+			page_cached_drop(cp);
+		else
+			cp = &(*cp)->next;
+}
 
 /* page_order_lock held; the thread, if any, is done. */
 static void
@@ -1366,7 +1450,7 @@ cmd_page_stop(struct store *s)
 		else
 			op = &(*op)->next;
 	page_full_stop(s);
-	page_where_stop(s);
+	page_cached_stop(&page_wheres, s);
 	pthread_mutex_unlock(&page_order_lock);
 }
 
@@ -2041,8 +2125,7 @@ struct page_fent {
 };
 
 struct page_full {
-	struct page_full	*next;
-	struct store		*store;
+	struct page_cached	 c;		/* first */
 	const struct table	*table;
 	char			*sort;
 	const struct field	*f[PAGE_FULL_PARTS];	/* NULL: the id */
@@ -2066,11 +2149,7 @@ struct page_full {
 	size_t			 nrank;
 	struct buf		 keys;
 
-	unsigned		 refs;		/* under page_order_lock */
-	int			 dropped;
-	uint64_t		 used;
 };
-
 
 /* The parts of a sort the order can take, or -1 (the engine's). */
 static int
@@ -2435,12 +2514,12 @@ page_full_read(struct page_full *fo, struct buf *err)
 	rd.fo = fo;
 	keyset_init(&rd.ks);
 	/* Before any reading: a write after it is in the journal. */
-	fo->jseq = store_journal_seq(fo->store);
+	fo->jseq = store_journal_seq(fo->c.store);
 	while (rd.after != UINT64_MAX && !fo->broken) {
 		if (__atomic_load_n(&fo->stop, __ATOMIC_RELAXED))
 			return (1);
 		rd.n0 = fo->n;
-		if ((r = store_txn_run(fo->store, STORE_TXN_READONLY,
+		if ((r = store_txn_run(fo->c.store, STORE_TXN_READONLY,
 		    page_full_scan_txn, &rd, err)) != 0)
 			break;
 	}
@@ -2517,11 +2596,11 @@ page_full_sync(struct page_full *fo, struct buf *err)
 	size_t			 nd, i, k;
 	int			 r;
 
-	seq = store_journal_seq(fo->store);
+	seq = store_journal_seq(fo->c.store);
 	if (seq == fo->jseq)
 		return (0);
 	dirty = xcalloc(PAGE_FULL_DIRTY, sizeof *dirty);
-	if (page_dirty(fo->store, fo->table, fo->jseq, dirty,
+	if (page_dirty(fo->c.store, fo->table, fo->jseq, dirty,
 	    PAGE_FULL_DIRTY, &nd) != 0) {
 		free(dirty);
 		return (1);
@@ -2550,7 +2629,7 @@ page_full_sync(struct page_full *fo, struct buf *err)
 	rd.ids = dirty;
 	rd.nids = nd;
 	keyset_init(&rd.ks);
-	r = store_txn_run(fo->store, STORE_TXN_READONLY, page_full_dirty_txn,
+	r = store_txn_run(fo->c.store, STORE_TXN_READONLY, page_full_dirty_txn,
 	    &rd, err);
 	keyset_release(&rd.ks);
 	free(dirty);
@@ -2569,8 +2648,10 @@ static unsigned		 page_full_running;
 static pthread_cond_t	 page_full_done = PTHREAD_COND_INITIALIZER;
 
 static void
-page_full_free(struct page_full *fo)
+page_full_free(struct page_cached *c)
 {
+	struct page_full	*fo = (struct page_full *)c;
+
 	free(fo->sort);
 	free(fo->ent);
 	free(fo->side);
@@ -2580,36 +2661,20 @@ page_full_free(struct page_full *fo)
 	free(fo);
 }
 
-/* Unlink *fp; its last user frees it.  page_order_lock held. */
-static void
-page_full_drop(struct page_full **fp)
-{
-	struct page_full	*fo = *fp;
-
-	*fp = fo->next;
-	if (fo->refs > 0)
-		fo->dropped = 1;
-	else
-		page_full_free(fo);
-}
-
 /* Every order of the store s goes; page_order_lock held. */
 static void
 page_full_stop(struct store *s)
 {
-	struct page_full	**fp;
+	struct page_cached	*c;
 
 	/* Their reading stops before the store closes. */
-	for (fp = &page_fulls; *fp != NULL; fp = &(*fp)->next)
-		if ((*fp)->store == s)
-			__atomic_store_n(&(*fp)->stop, 1, __ATOMIC_RELAXED);
+	for (c = page_fulls; c != NULL; c = c->next)
+		if (c->store == s)
+			__atomic_store_n(&((struct page_full *)c)->stop, 1,
+			    __ATOMIC_RELAXED);
 	while (page_full_running > 0)
 		pthread_cond_wait(&page_full_done, &page_order_lock);
-	for (fp = &page_fulls; *fp != NULL; )
-		if ((*fp)->store == s)
-			page_full_drop(fp);
-		else
-			fp = &(*fp)->next;
+	page_cached_stop(&page_fulls, s);
 }
 
 /* The thread that reads an order while its list is served another way. */
@@ -2627,9 +2692,8 @@ page_full_build(void *arg)
 	pthread_mutex_lock(&page_order_lock);
 	page_full_running--;
 	pthread_cond_broadcast(&page_full_done);
-	if (--fo->refs == 0 && fo->dropped)
-		page_full_free(fo);
 	pthread_mutex_unlock(&page_order_lock);
+	page_cached_put(&fo->c);
 	return (NULL);
 }
 
@@ -2651,12 +2715,12 @@ page_full_start(struct page_full *fo)
 		/* Detached, with a reference of its own. */
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		fo->refs++;
+		fo->c.refs++;
 		page_full_running++;
 		if (pthread_create(&thread, &attr, page_full_build, fo) == 0)
 			fo->threaded = 1;
 		else {
-			fo->refs--;
+			fo->c.refs--;
 			page_full_running--;
 		}
 		pthread_attr_destroy(&attr);
@@ -2682,46 +2746,33 @@ page_full_ready(struct page_full *fo)
 static struct page_full *
 page_full_get(struct page_state *st, const char *sort, int ixfmt)
 {
-	struct page_full	**fp, *fo, **lru;
-	size_t			 k;
+	struct page_cached	*c;
+	struct page_full	*fo;
 
 	pthread_mutex_lock(&page_order_lock);
-	for (fp = &page_fulls; *fp != NULL; fp = &(*fp)->next)
-		if ((*fp)->store == st->ctx->store &&
-		    (*fp)->table == st->table && strcmp((*fp)->sort, sort) == 0)
-			break;
-	if ((fo = *fp) == NULL) {
-		fo = xcalloc(1, sizeof *fo);
-		if (page_full_parse(fo, st->table, sort) != 0) {
+	for (c = page_fulls; c != NULL; c = c->next) {
+		fo = (struct page_full *)c;
+		if (c->store == st->ctx->store && fo->table == st->table &&
+		    strcmp(fo->sort, sort) == 0) {
+			page_cached_use(c);
 			pthread_mutex_unlock(&page_order_lock);
-			free(fo);
-			return (NULL);
-		}
-		fo->store = st->ctx->store;
-		fo->table = st->table;
-		fo->sort = xstrdup(sort);
-		fo->ixfmt = ixfmt && fo->nparts == 1;
-		buf_init(&fo->keys);
-		pthread_mutex_init(&fo->lock, NULL);
-		fo->next = page_fulls;
-		page_fulls = fo;
-		/* Too many: the least used one nobody reads goes. */
-		for (;;) {
-			lru = NULL;
-			k = 0;
-			for (fp = &page_fulls; *fp != NULL; fp = &(*fp)->next) {
-				k++;
-				if (*fp != fo && (*fp)->refs == 0 &&
-				    (lru == NULL || (*fp)->used < (*lru)->used))
-					lru = fp;
-			}
-			if (k <= PAGE_FULL_KEEP || lru == NULL)
-				break;
-			page_full_drop(lru);
+			return (fo);
 		}
 	}
-	fo->refs++;
-	fo->used = ++page_order_tick;
+	fo = xcalloc(1, sizeof *fo);
+	if (page_full_parse(fo, st->table, sort) != 0) {
+		pthread_mutex_unlock(&page_order_lock);
+		free(fo);
+		return (NULL);
+	}
+	fo->c.store = st->ctx->store;
+	fo->c.free = page_full_free;
+	fo->table = st->table;
+	fo->sort = xstrdup(sort);
+	fo->ixfmt = ixfmt && fo->nparts == 1;
+	buf_init(&fo->keys);
+	pthread_mutex_init(&fo->lock, NULL);
+	page_cached_add(&page_fulls, &fo->c, PAGE_FULL_KEEP);
 	pthread_mutex_unlock(&page_order_lock);
 	return (fo);
 }
@@ -2729,12 +2780,8 @@ page_full_get(struct page_state *st, const char *sort, int ixfmt)
 static void
 page_full_put(struct page_full *fo)
 {
-	if (fo == NULL)
-		return;
-	pthread_mutex_lock(&page_order_lock);
-	if (--fo->refs == 0 && fo->dropped)
-		page_full_free(fo);
-	pthread_mutex_unlock(&page_order_lock);
+	if (fo != NULL)
+		page_cached_put(&fo->c);
 }
 
 /* Index of the first entry of a (sorted) after the position (strict)
@@ -3133,8 +3180,7 @@ out:
 #define PAGE_WHERE_KEEP		4
 
 struct page_where {
-	struct page_where	*next;
-	struct store		*store;
+	struct page_cached	 c;		/* first */
 	const struct table	*table;
 	char			*where;
 	char			*login;
@@ -3150,13 +3196,7 @@ struct page_where {
 	size_t			 n, cap;
 	uint64_t		*bits;		/* the same as a bit set */
 	size_t			 nbits;		/* words */
-
-	unsigned		 refs;		/* under page_order_lock */
-	int			 dropped;
-	uint64_t		 used;
 };
-
-static struct page_where	*page_wheres;
 
 /* The bit set of w's ids, for a search's matches to be tested against
  * (a merge of two long lists cost 5-8 ms a letter at 1,000,000). */
@@ -3173,8 +3213,10 @@ page_where_bits(struct page_where *w)
 }
 
 static void
-page_where_free(struct page_where *w)
+page_where_free(struct page_cached *c)
 {
+	struct page_where	*w = (struct page_where *)c;
+
 	free(w->where);
 	free(w->login);
 	query_free(w->q);
@@ -3184,94 +3226,49 @@ page_where_free(struct page_where *w)
 	free(w);
 }
 
-static void
-page_where_drop(struct page_where **wp)
-{
-	struct page_where	*w = *wp;
-
-	*wp = w->next;
-	if (w->refs > 0)
-		w->dropped = 1;
-	else
-		page_where_free(w);
-}
-
-/* The filters of store s go; page_order_lock held. */
-static void
-page_where_stop(struct store *s)
-{
-	struct page_where	**wp;
-
-	for (wp = &page_wheres; *wp != NULL; )
-		if ((*wp)->store == s)
-			page_where_drop(wp);
-		else
-			wp = &(*wp)->next;
-}
-
 /* The matches of where for the session's operator (a reference), or
  * NULL with the query's message given. */
 static struct page_where *
 page_where_get(struct page_state *st, const char *where)
 {
 	struct cmd_ctx		*ctx = st->ctx;
-	struct page_where	**wp, *w, **lru;
+	struct page_cached	*c;
+	struct page_where	*w;
 	struct query		*q;
 	const char		*login = access_user(ctx->session);
-	char			*low;
-	size_t			 k;
 
 	if (login == NULL)
 		login = "";
 	pthread_mutex_lock(&page_order_lock);
-	for (wp = &page_wheres; *wp != NULL; wp = &(*wp)->next)
-		if ((*wp)->store == ctx->store && (*wp)->table == st->table &&
-		    strcmp((*wp)->where, where) == 0 &&
-		    strcmp((*wp)->login, login) == 0)
-			break;
-	if ((w = *wp) != NULL) {
-		w->refs++;
-		w->used = ++page_order_tick;
-		pthread_mutex_unlock(&page_order_lock);
-		return (w);
+	for (c = page_wheres; c != NULL; c = c->next) {
+		w = (struct page_where *)c;
+		if (c->store == ctx->store && w->table == st->table &&
+		    strcmp(w->where, where) == 0 &&
+		    strcmp(w->login, login) == 0) {
+			page_cached_use(c);
+			pthread_mutex_unlock(&page_order_lock);
+			return (w);
+		}
 	}
 	pthread_mutex_unlock(&page_order_lock);
 
 	if (page_query(ctx, st->table, where, NULL, "cols id", &q) != 0)
 		return (NULL);
 	w = xcalloc(1, sizeof *w);
-	w->store = ctx->store;
+	w->c.store = ctx->store;
+	w->c.free = page_where_free;
 	w->table = st->table;
 	w->where = xstrdup(where);
 	w->login = xstrdup(login);
 	w->q = q;
 	w->paths = strchr(where, '.') != NULL;
-	low = xstrdup(where);
-	for (k = 0; low[k] != '\0'; k++)
-		if (low[k] >= 'A' && low[k] <= 'Z')
-			low[k] = (char)(low[k] - 'A' + 'a');
-	w->timed = strstr(low, "today") != NULL || strstr(low, "month") !=
-	    NULL || strstr(low, "week") != NULL || strstr(low, "year") != NULL;
-	free(low);
+	w->timed = strcasestr(where, "today") != NULL ||
+	    strcasestr(where, "month") != NULL ||
+	    strcasestr(where, "week") != NULL ||
+	    strcasestr(where, "year") != NULL;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_lock(&page_order_lock);
-	w->next = page_wheres;
-	page_wheres = w;
-	w->refs = 1;
-	w->used = ++page_order_tick;
-	for (;;) {
-		lru = NULL;
-		k = 0;
-		for (wp = &page_wheres; *wp != NULL; wp = &(*wp)->next) {
-			k++;
-			if (*wp != w && (*wp)->refs == 0 &&
-			    (lru == NULL || (*wp)->used < (*lru)->used))
-				lru = wp;
-		}
-		if (k <= PAGE_WHERE_KEEP || lru == NULL)
-			break;
-		page_where_drop(lru);
-	}
+	page_cached_add(&page_wheres, &w->c, PAGE_WHERE_KEEP);
 	pthread_mutex_unlock(&page_order_lock);
 	return (w);
 }
@@ -3279,12 +3276,8 @@ page_where_get(struct page_state *st, const char *where)
 static void
 page_where_put(struct page_where *w)
 {
-	if (w == NULL)
-		return;
-	pthread_mutex_lock(&page_order_lock);
-	if (--w->refs == 0 && w->dropped)
-		page_where_free(w);
-	pthread_mutex_unlock(&page_order_lock);
+	if (w != NULL)
+		page_cached_put(&w->c);
 }
 
 static int
@@ -3308,7 +3301,7 @@ page_where_read(struct page_state *st, struct page_where *w, struct buf *err)
 
 	w->ready = 0;
 	w->n = 0;
-	w->jseq = store_journal_seq(w->store);
+	w->jseq = store_journal_seq(w->c.store);
 	w->day = clock_today();
 	if (query_each(st->ctx->session, w->q, NULL, SIZE_MAX,
 	    page_where_row, w, err, &more, NULL) != 0)
@@ -3369,20 +3362,20 @@ page_where_sync(struct page_state *st, struct page_where *w, struct buf *err)
 
 	if (w->timed && w->day != clock_today())
 		return (1);
-	seq = store_journal_seq(w->store);
+	seq = store_journal_seq(w->c.store);
 	if (seq == w->jseq)
 		return (0);
 	dirty = xcalloc(PAGE_FULL_DIRTY, sizeof *dirty);
 	/* A write to another table may change a path's value. */
 	for (t = 0; w->paths && t < st->ctx->schema->ntables; t++)
 		if (st->ctx->schema->tables[t] != w->table &&
-		    (store_journal_since(w->store,
+		    (store_journal_since(w->c.store,
 		    st->ctx->schema->tables[t], w->jseq, dirty,
 		    PAGE_FULL_DIRTY, &nx) != 0 || nx > 0)) {
 			free(dirty);
 			return (1);
 		}
-	if (page_dirty(w->store, w->table, w->jseq, dirty, PAGE_FULL_DIRTY,
+	if (page_dirty(w->c.store, w->table, w->jseq, dirty, PAGE_FULL_DIRTY,
 	    &nd) != 0) {
 		free(dirty);
 		return (1);
@@ -3393,7 +3386,7 @@ page_where_sync(struct page_state *st, struct page_where *w, struct buf *err)
 	d.ids = dirty;
 	d.n = nd;
 	d.add = xcalloc(nd ? nd : 1, sizeof *d.add);
-	if (nd > 0 && (r = store_txn_run(w->store, STORE_TXN_READONLY,
+	if (nd > 0 && (r = store_txn_run(w->c.store, STORE_TXN_READONLY,
 	    page_where_dirty_txn, &d, err)) != 0) {
 		free(d.add);
 		free(dirty);
