@@ -20,34 +20,12 @@ status 0 "parties without a city"
 # The rows of a search (id and position per line), read page by page:
 # walk_fwd SORT TEXT [OPTION] from the start, walk_back from the end.
 walk_fwd() {
-	_pos=
-	: >"$T/walk"
-	while :; do
-		clerk page party --sort "$1" --search "$2" --limit 150 \
-		    --cols name ${_pos:+--after "$_pos"} ${3:+"$3"} \
-		    >"$T/pg" || return 1
-		grep '^row' "$T/pg" | cut -f 2,3 >>"$T/walk"
-		_pos=$(grep '^row' "$T/pg" | tail -n 1 | cut -f 3)
-		grep -q '^more	1' "$T/pg" || break
-	done
-	cat "$T/walk"
+	page_walk 2,3 party --sort "$1" --search "$2" --limit 150 \
+	    --cols name ${3:+"$3"}
 }
 walk_back() {
-	_mode=--last
-	_pos=
-	: >"$T/walk"
-	while :; do
-		clerk page party --sort "$1" --search "$2" --limit 150 \
-		    --cols name $_mode $_pos ${3:+"$3"} >"$T/pg" || return 1
-		# Each page comes in list order: it goes before those read.
-		{ grep '^row' "$T/pg" | cut -f 2,3; cat "$T/walk"; } \
-		    >"$T/walk2"
-		mv "$T/walk2" "$T/walk"
-		_mode=--before
-		_pos=$(grep '^row' "$T/pg" | head -n 1 | cut -f 3)
-		grep -q '^more	1' "$T/pg" || break
-	done
-	cat "$T/walk"
+	page_walk 2,3 --back party --sort "$1" --search "$2" --limit 150 \
+	    --cols name ${3:+"$3"}
 }
 shown() {
 	clerk page party --search "$1" --limit 1 --cols name |

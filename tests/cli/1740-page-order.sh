@@ -13,36 +13,14 @@ run admin demo --scale 3000 --seed 11
 status 0 "a demo of 3000 parties"
 
 # walk_fwd SORT [TEXT [OPTION]]: id, position, birthday, status of every
-# row.
+# row; walk_back the same from the end.
 walk_fwd() {
-	_pos=
-	: >"$T/walk"
-	while :; do
-		clerk page party --sort "$1" ${2:+--search "$2"} --limit 170 \
-		    --cols birthday,status ${_pos:+--after "$_pos"} ${3:-} \
-		    >"$T/pg" || return 1
-		grep '^row' "$T/pg" | cut -f 2- >>"$T/walk"
-		_pos=$(grep '^row' "$T/pg" | tail -n 1 | cut -f 3)
-		grep -q '^more	1' "$T/pg" || break
-	done
-	cat "$T/walk"
+	page_walk 2- party --sort "$1" ${2:+--search "$2"} --limit 170 \
+	    --cols birthday,status ${3:-}
 }
 walk_back() {
-	_mode=--last
-	_pos=
-	: >"$T/walk"
-	while :; do
-		clerk page party --sort "$1" ${2:+--search "$2"} --limit 170 \
-		    --cols birthday,status $_mode $_pos ${3:-} >"$T/pg" ||
-		    return 1
-		{ grep '^row' "$T/pg" | cut -f 2-; cat "$T/walk"; } \
-		    >"$T/walk2"
-		mv "$T/walk2" "$T/walk"
-		_mode=--before
-		_pos=$(grep '^row' "$T/pg" | head -n 1 | cut -f 3)
-		grep -q '^more	1' "$T/pg" || break
-	done
-	cat "$T/walk"
+	page_walk 2- --back party --sort "$1" ${2:+--search "$2"} \
+	    --limit 170 --cols birthday,status ${3:-}
 }
 # The rows' (key, id) ascending, as the positions say: the hex of the
 # key orders as its bytes, equal keys by id (descending when $2 is -1:

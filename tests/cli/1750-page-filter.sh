@@ -12,35 +12,15 @@ run admin init
 run admin demo --scale 3000 --seed 5
 status 0 "a demo of 3000 parties"
 
-# walk_fwd WHERE SORT [TEXT] [TABLE]: id and position of every row.
+# walk_fwd WHERE SORT [TEXT] [TABLE]: id and position of every row;
+# walk_back WHERE SORT the same from the end.
 walk_fwd() {
-	_pos=
-	: >"$T/walk"
-	while :; do
-		clerk page "${4:-party}" --where "$1" --sort "$2" \
-		    ${3:+--search "$3"} --limit 170 --cols name \
-		    ${_pos:+--after "$_pos"} >"$T/pg" || return 1
-		grep '^row' "$T/pg" | cut -f 2,3 >>"$T/walk"
-		_pos=$(grep '^row' "$T/pg" | tail -n 1 | cut -f 3)
-		grep -q '^more	1' "$T/pg" || break
-	done
-	cat "$T/walk"
+	page_walk 2,3 "${4:-party}" --where "$1" --sort "$2" \
+	    ${3:+--search "$3"} --limit 170 --cols name
 }
 walk_back() {
-	_mode=--last
-	_pos=
-	: >"$T/walk"
-	while :; do
-		clerk page party --where "$1" --sort "$2" --limit 170 \
-		    --cols name $_mode $_pos >"$T/pg" || return 1
-		{ grep '^row' "$T/pg" | cut -f 2,3; cat "$T/walk"; } \
-		    >"$T/walk2"
-		mv "$T/walk2" "$T/walk"
-		_mode=--before
-		_pos=$(grep '^row' "$T/pg" | head -n 1 | cut -f 3)
-		grep -q '^more	1' "$T/pg" || break
-	done
-	cat "$T/walk"
+	page_walk 2,3 --back party --where "$1" --sort "$2" --limit 170 \
+	    --cols name
 }
 # The engine's ids for the same filter and sort.
 engine() {

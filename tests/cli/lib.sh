@@ -156,6 +156,44 @@ status() {
 	fi
 }
 
+# page_walk FIELDS [--back] ARGS...: every row of "clerk page ARGS...",
+# read page by page from the start (with --back, from the end), in list
+# order: those fields of each "row" line (cut -f: 2 the id, 3 its
+# position).
+page_walk() {
+	_fields=$1
+	shift
+	_back=0
+	if [ "$1" = --back ]; then
+		_back=1
+		shift
+	fi
+	_pos=
+	: >"$T/walk"
+	while :; do
+		if [ $_back = 0 ]; then
+			clerk page "$@" ${_pos:+--after "$_pos"} >"$T/pg" ||
+			    return 1
+			grep '^row' "$T/pg" | cut -f "$_fields" >>"$T/walk"
+			_pos=$(grep '^row' "$T/pg" | tail -n 1 | cut -f 3)
+		else
+			if [ -n "$_pos" ]; then
+				clerk page "$@" --before "$_pos" >"$T/pg" ||
+				    return 1
+			else
+				clerk page "$@" --last >"$T/pg" || return 1
+			fi
+			# Each page comes in list order: before those read.
+			{ grep '^row' "$T/pg" | cut -f "$_fields"
+			    cat "$T/walk"; } >"$T/walk2"
+			mv "$T/walk2" "$T/walk"
+			_pos=$(grep '^row' "$T/pg" | head -n 1 | cut -f 3)
+		fi
+		grep -q '^more	1' "$T/pg" || break
+	done
+	cat "$T/walk"
+}
+
 # Number of data rows of a table (tsv has a header line).
 count_rows() {
 	_n=$("$CLERK_BIN" list "$@" --format tsv | wc -l)
