@@ -111,6 +111,20 @@ typed(struct script *s, enum kind k, const char *word)
 	}
 }
 
+/* Rounds of six PgDn, End and Home, of one kind. */
+static void
+moves(struct script *s, enum kind k, size_t rounds)
+{
+	size_t	i, j;
+
+	for (i = 0; i < rounds; i++) {
+		for (j = 0; j < 6; j++)
+			key(s, k, "<PgDn>");
+		key(s, k, "<End>");
+		key(s, k, "<Home>");
+	}
+}
+
 /*
  * The script.  Searches use beginnings of common Russian names, so
  * every letter asks the word index for a page of matches; cards open
@@ -153,12 +167,7 @@ script_make(struct script *s)
 	 */
 	key(s, K_SETUP, "<Tab>");
 	key(s, K_SORT_READ, "]");
-	for (i = 0; i < 5; i++) {
-		for (j = 0; j < 6; j++)
-			key(s, K_SORTED_MOVE, "<PgDn>");
-		key(s, K_SORTED_MOVE, "<End>");
-		key(s, K_SORTED_MOVE, "<Home>");
-	}
+	moves(s, K_SORTED_MOVE, 5);
 	for (i = 0; i < 4; i++) {
 		key(s, K_SEARCH_OPEN, "/");
 		typed(s, K_SORTED_LETTER, words[i]);
@@ -167,12 +176,7 @@ script_make(struct script *s)
 	for (i = 0; i < 4; i++)
 		key(s, K_SETUP, "<Tab>");
 	key(s, K_SORT_READ, "{");
-	for (i = 0; i < 3; i++) {
-		for (j = 0; j < 6; j++)
-			key(s, K_SORTED_MOVE, "<PgDn>");
-		key(s, K_SORTED_MOVE, "<End>");
-		key(s, K_SORTED_MOVE, "<Home>");
-	}
+	moves(s, K_SORTED_MOVE, 3);
 	key(s, K_SETUP, "<BTab>");
 	key(s, K_SORT_INDEX, "[");
 	key(s, K_NULLS_FIRST, "<End>");
@@ -187,12 +191,7 @@ script_make(struct script *s)
 	key(s, K_SETUP, "\\");
 	typed(s, K_FILTER_TYPE, "status = active");
 	key(s, K_FILTER_ENTER, "<Enter>");
-	for (i = 0; i < 5; i++) {
-		for (j = 0; j < 6; j++)
-			key(s, K_FILTER_MOVE, "<PgDn>");
-		key(s, K_FILTER_MOVE, "<End>");
-		key(s, K_FILTER_MOVE, "<Home>");
-	}
+	moves(s, K_FILTER_MOVE, 5);
 	for (i = 4; i < 8; i++) {
 		key(s, K_SEARCH_OPEN, "/");
 		typed(s, K_FILTER_LETTER, words[i]);
