@@ -140,6 +140,24 @@ int	 store_keys(struct store_txn *, const struct table *, const char *,
 	     struct buf *);
 
 /*
+ * An estimate of the share of index ix's entries whose keys lie in
+ * [lo, hi) in byte order (lo NULL: from the first entry; hi NULL: past
+ * the last), in parts of STORE_SHARE_ONE, from the shape of the B-tree
+ * (Berkeley DB's key_range: one descent per bound, O(its height), no
+ * entry read); an index of at most 1024 distinct keys (a status, the
+ * days of a year) is counted instead, key by key, exactly.  The
+ * planner sizes a range with it before choosing a walk or a scan.
+ * Duplicates of a key count each, so [k, k + 0xFF) sizes an equality
+ * (in the B-tree's estimate a key of very many duplicates, kept in a
+ * tree of their own, weighs as one entry); an empty index gives 0.
+ * ix as for store_keys().
+ */
+#define STORE_SHARE_ONE	1000000000u
+int	 store_key_share(struct store_txn *, const struct table *,
+	     const char *, const void *, size_t, const void *, size_t,
+	     uint64_t *, struct buf *);
+
+/*
  * A scan: the records of a table in id order after id `after` (0 = from
  * the start), each handed to fn as its id and encoded bytes (read the
  * fields with record_decode_field(), or record_decode() the whole); the

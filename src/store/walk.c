@@ -5,7 +5,9 @@
  * only the rows it keeps.  Forward the entries come in bulk
  * (DB_MULTIPLE_KEY, a few hundred per call); backward one at a time,
  * Berkeley DB having no bulk read backward.  Reads with read-committed
- * isolation, so a long walk holds no page locked behind it.  Never
+ * isolation, so a long walk holds no page locked behind it.  And the
+ * size of a stretch of an index, estimated from its B-tree's shape
+ * without walking it (store_key_share), for the query planner.  Never
  * writes, never prints.
  */
 #include "config.h"
@@ -180,4 +182,128 @@ store_keys(struct store_txn *t, const struct table *table, const char *ixname,
 		return (store_fail(t, ret, err, _("cannot read table '%s': %s"),
 		    st->t->name, store_strerror(ret)));
 	return (stopped);
+}
+
+/*
+ * An index of few distinct keys (a status, a manager, the days of a
+ * year) keeps each key's many duplicates in a tree of their own, which
+ * key_range counts as one entry: there the keys are counted instead,
+ * each with its duplicates (DBC->count reads that from the duplicate
+ * tree's root).  Up to this many keys; past them key_range.
+ */
+#define SHARE_KEYS	1024
+
+/* Does key lie in [lo, hi)? (NULL: no bound on that side) */
+static int
+in_range(const DBT *k, const void *lo, size_t lolen, const void *hi,
+    size_t hilen)
+{
+	if (lo != NULL && pair_cmp(k->data, k->size, 0, lo, lolen, 0) < 0)
+		return (0);
+	if (hi != NULL && pair_cmp(k->data, k->size, 0, hi, hilen, 0) >= 0)
+		return (0);
+	return (1);
+}
+
+/*
+ * The entries of every key, and of those in [lo, hi), when the index
+ * has at most SHARE_KEYS keys: *done 1 then, 0 when it has more.
+ */
+static int
+share_count(DB *db, DB_TXN *txn, const void *lo, size_t lolen,
+    const void *hi, size_t hilen, uint64_t *in, uint64_t *all, int *done)
+{
+	DBC		*c = NULL;
+	DBT		 k, d;
+	db_recno_t	 cnt;
+	size_t		 keys = 0;
+	u_int32_t	 op = DB_FIRST;
+	int		 ret, r2;
+
+	*in = *all = 0;
+	*done = 0;
+	memset(&k, 0, sizeof(k));
+	k.flags = DB_DBT_REALLOC;
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+	if ((ret = DBCALL(db->cursor(db, txn, &c, DB_READ_COMMITTED))) != 0)
+		return (ret);
+	while ((ret = DBCALL(c->get(c, &k, &d, op))) == 0) {
+		op = DB_NEXT_NODUP;
+		if (++keys > SHARE_KEYS)
+			break;
+		if ((ret = DBCALL(c->count(c, &cnt, 0))) != 0)
+			break;
+		*all += cnt;
+		if (in_range(&k, lo, lolen, hi, hilen))
+			*in += cnt;
+	}
+	if (ret == DB_NOTFOUND) {
+		ret = 0;
+		*done = 1;
+	}
+	r2 = DBCLOSE(c->close(c));
+	free(k.data);
+	return (ret != 0 ? ret : r2);
+}
+
+/* The share of the entries before key (all of them past the end). */
+static int
+share_before(DB *db, DB_TXN *txn, const void *key, size_t keylen,
+    double *less)
+{
+	DB_KEY_RANGE	kr;
+	DBT		k;
+	int		ret;
+
+	store_dbt(&k, key, keylen);
+	memset(&kr, 0, sizeof(kr));
+	if ((ret = DBCALL(db->key_range(db, txn, &k, &kr, 0))) != 0)
+		return (ret);
+	*less = kr.less;
+	return (0);
+}
+
+int
+store_key_share(struct store_txn *t, const struct table *table,
+    const char *ixname, const void *lo, size_t lolen, const void *hi,
+    size_t hilen, uint64_t *share, struct buf *err)
+{
+	struct store_table *st;
+	struct store_index *ix;
+	double		 a = 0.0, b = 1.0;
+	uint64_t	 in, all;
+	int		 ret, done;
+
+	*share = 0;
+	if ((st = store_table_of(t, table, err)) == NULL)
+		return (-1);
+	if ((ix = store_index_find(st, ixname, 1)) == NULL)
+		return (buf_error(err, _("table '%s' has no index on '%s'"),
+		    table->name, ixname));
+	ret = share_count(ix->raw, t->txn, lo, lolen, hi, hilen, &in, &all,
+	    &done);
+	if (ret == 0 && done) {
+		if (all > 0)
+			*share = (uint64_t)((double)in / (double)all *
+			    STORE_SHARE_ONE + 0.5);
+		return (0);
+	}
+	if (ret == 0 && lo != NULL)
+		ret = share_before(ix->raw, t->txn, lo, lolen, &a);
+	if (ret == 0 && hi != NULL)
+		ret = share_before(ix->raw, t->txn, hi, hilen, &b);
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot read table '%s': %s"),
+		    st->t->name, store_strerror(ret)));
+	/*
+	 * The estimate of each end is the sum of the shares of the
+	 * subtrees left of its path, so b >= a for hi >= lo; a bound past
+	 * the other gives 0.
+	 */
+	if (b > a)
+		*share = (uint64_t)((b - a) * STORE_SHARE_ONE + 0.5);
+	if (*share > STORE_SHARE_ONE)
+		*share = STORE_SHARE_ONE;
+	return (0);
 }
