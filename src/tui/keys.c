@@ -201,6 +201,10 @@ tui_script_parse(struct tui_script *sc, const char *s, size_t len,
 				script_add(sc, &alloc, TUI_STEP_DUMP, 0);
 			else if (strcmp(name, "hup") == 0)
 				script_add(sc, &alloc, TUI_STEP_HUP, 0);
+			else if (strcmp(name, "wait") == 0)
+				script_add(sc, &alloc, TUI_STEP_WAIT, 0);
+			else if (strcmp(name, "peek") == 0)
+				script_add(sc, &alloc, TUI_STEP_PEEK, 0);
 			else if (strcmp(name, "sleep") == 0)
 				;
 			else if (strncmp(name, "resize ", 7) == 0) {

@@ -116,6 +116,9 @@ grp_load(struct tui *t, struct grp *g)
 		argv[argc++] = (char *)"--where";
 		argv[argc++] = g->where;
 	}
+	/* Every row of the table (or the filter's) is read: seconds at a
+	 * million. */
+	tui_busy(t, "%s", _("Counting…"));
 	if (tui_callv(t, "page", argc, argv, &out, &err) != 0) {
 		tui_error(t, "%s", err.data);
 		buf_release(&out);
@@ -506,7 +509,7 @@ const struct tui_cmd tui_group_cmds[] = {
 
 static const struct tui_screen_ops grp_ops = {
 	"group", tui_group_cmds, grp_draw, NULL, grp_resize, NULL,
-	grp_status, grp_has_row, NULL, NULL, grp_free
+	grp_status, grp_has_row, NULL, NULL, grp_free, NULL, NULL
 };
 
 static struct tui_screen *

@@ -55,6 +55,22 @@ struct list {
 	int			 wrapped;	/* -1 not said, else it did */
 
 	struct buf		 title, position, filter;
+
+	/*
+	 * A sort, filter or End the server is still reading the whole
+	 * table for (a second or two at a million rows): it answered
+	 * "pending" to --nowait.  sort and where above are then what was
+	 * asked for, and the rows in the window are still those of the
+	 * sort and filter here, which every move uses meanwhile; a tick
+	 * asks again every TUI_TICK_MS, Esc stops waiting.
+	 */
+	struct {
+		int		 on;
+		char		*sort, *where;	/* the rows' */
+		char		*mode;		/* "last" (End), or NULL */
+		struct buf	 what;		/* "Sorting by City…" */
+		uint64_t	 done, of;	/* read so far, of */
+	} wait;
 };
 
 static void
@@ -81,34 +97,77 @@ list_visible(struct tui *t)
 	return (rows > 2 ? rows - 1 : 1);
 }
 
+/* The sort and filter of the rows in the window. */
+static const char *
+list_rsort(const struct list *l)
+{
+	return (l->wait.on ? l->wait.sort : l->sort);
+}
+
+static const char *
+list_rwhere(const struct list *l)
+{
+	return (l->wait.on ? l->wait.where : l->where);
+}
+
+static void
+list_wait_end(struct list *l)
+{
+	if (!l->wait.on)
+		return;
+	free(l->wait.sort);
+	free(l->wait.where);
+	free(l->wait.mode);
+	l->wait.sort = l->wait.where = l->wait.mode = NULL;
+	l->wait.on = 0;
+}
+
+static int	list_fetch_as(struct tui *, struct list *, int, const char *,
+		    const char *, const char *, size_t, struct lrow **,
+		    size_t *, int *);
+
 /*
- * One call of "page": mode is NULL (from the start), "after", "at",
- * "before" or "last"; search NULL for all rows.  The rows come in
- * list order.
+ * One call of "page" for the rows' sort and filter: mode is NULL (from
+ * the start), "after", "at", "before" or "last"; search NULL for all
+ * rows.  The rows come in list order.
  */
 static int
 list_fetch(struct tui *t, struct list *l, const char *mode, const char *pos,
     const char *search, size_t limit, struct lrow **rowsp, size_t *np,
     int *more)
 {
+	return (list_fetch_as(t, l, 0, mode, pos, search, limit, rowsp, np,
+	    more));
+}
+
+/* The same for the sort and filter asked for when want is set, with
+ * --nowait: 2 when the server is still reading for them
+ * (l->wait.done and .of say how far it is). */
+static int
+list_fetch_as(struct tui *t, struct list *l, int want, const char *mode,
+    const char *pos, const char *search, size_t limit, struct lrow **rowsp,
+    size_t *np, int *more)
+{
 	struct tui_lines	 ls;
 	const struct tui_line	*ln;
 	struct buf		 out = BUF_INIT, err = BUF_INIT, opt = BUF_INIT;
 	struct lrow		*rows = NULL;
-	char			*argv[16], lim[16];
-	const char		*k;
+	char			*argv[18], lim[16];
+	const char		*k, *sort, *where;
 	size_t			 i, c, n = 0;
-	int			 argc = 0;
+	int			 argc = 0, pending = 0;
 
+	sort = want ? l->sort : list_rsort(l);
+	where = want ? l->where : list_rwhere(l);
 	snprintf(lim, sizeof lim, "%zu", limit);
 	argv[argc++] = l->t->name;
 	argv[argc++] = (char *)"--cols";
 	argv[argc++] = l->colarg.data;
 	argv[argc++] = (char *)"--limit";
 	argv[argc++] = lim;
-	if (l->sort != NULL) {
+	if (sort != NULL) {
 		argv[argc++] = (char *)"--sort";
-		argv[argc++] = l->sort;
+		argv[argc++] = (char *)sort;
 	}
 	if (mode != NULL) {
 		buf_printf(&opt, "--%s", mode);
@@ -120,12 +179,14 @@ list_fetch(struct tui *t, struct list *l, const char *mode, const char *pos,
 		argv[argc++] = (char *)"--search";
 		argv[argc++] = (char *)search;
 	}
-	if (l->where != NULL) {
+	if (where != NULL) {
 		argv[argc++] = (char *)"--where";
-		argv[argc++] = l->where;
+		argv[argc++] = (char *)where;
 	}
 	if (l->wrap && pos != NULL)
 		argv[argc++] = (char *)"--wrap";
+	if (want)
+		argv[argc++] = (char *)"--nowait";
 	l->wrapped = -1;
 	*rowsp = NULL;
 	*np = 0;
@@ -155,6 +216,11 @@ list_fetch(struct tui *t, struct list *l, const char *mode, const char *pos,
 			*more = strcmp(tui_line_get(ln, 1), "1") == 0;
 		else if (strcmp(k, "wrapped") == 0)
 			l->wrapped = strcmp(tui_line_get(ln, 1), "1") == 0;
+		else if (strcmp(k, "pending") == 0) {
+			pending = 1;
+			l->wait.done = strtoull(tui_line_get(ln, 1), NULL, 10);
+			l->wait.of = strtoull(tui_line_get(ln, 2), NULL, 10);
+		}
 		else if (strcmp(k, "row") == 0) {
 			rows[n].id = strtoull(tui_line_get(ln, 1), NULL, 10);
 			rows[n].pos = xstrdup(tui_line_get(ln, 2));
@@ -170,7 +236,7 @@ list_fetch(struct tui *t, struct list *l, const char *mode, const char *pos,
 	buf_release(&opt);
 	*rowsp = rows;
 	*np = n;
-	return (0);
+	return (pending ? 2 : 0);
 }
 
 /* Replace the window. */
@@ -283,22 +349,19 @@ list_more_before(struct tui *t, struct list *l)
 
 /* The window from the start (mode NULL), the end ("last"), or at a row
  * ("at" pos); a window that comes short is filled from before. */
-static int
-list_load(struct tui *t, struct list *l, const char *mode, const char *pos)
+static void
+list_place(struct tui *t, struct list *l, const char *mode, struct lrow *rows,
+    size_t n, int more)
 {
-	struct lrow	*rows;
-	size_t		 n, vis = (size_t)list_visible(t);
-	int		 more;
+	size_t	vis = (size_t)list_visible(t);
 
-	if (list_fetch(t, l, mode, pos, NULL, vis * 2, &rows, &n, &more) != 0)
-		return (-1);
 	list_set(l, rows, n);
 	if (mode != NULL && strcmp(mode, "last") == 0) {
 		l->more_before = more;
 		l->more_after = 0;
 		l->cur = n > 0 ? n - 1 : 0;
 		l->top = n > vis ? n - vis : 0;
-		return (0);
+		return;
 	}
 	l->more_after = more;
 	l->more_before = mode != NULL;
@@ -306,7 +369,128 @@ list_load(struct tui *t, struct list *l, const char *mode, const char *pos)
 		list_more_before(t, l);
 		l->top = l->n > vis ? l->n - vis : 0;
 	}
+}
+
+static int
+list_load(struct tui *t, struct list *l, const char *mode, const char *pos)
+{
+	struct lrow	*rows;
+	size_t		 n, vis = (size_t)list_visible(t);
+	int		 more;
+
+	/* Another place asked for: End waited for no longer. */
+	if (l->wait.on && l->wait.mode != NULL && strcmp(l->sort != NULL ?
+	    l->sort : "", l->wait.sort != NULL ? l->wait.sort : "") == 0 &&
+	    strcmp(l->where != NULL ? l->where : "", l->wait.where != NULL ?
+	    l->wait.where : "") == 0)
+		list_wait_end(l);
+	if (list_fetch(t, l, mode, pos, NULL, vis * 2, &rows, &n, &more) != 0)
+		return (-1);
+	list_place(t, l, mode, rows, n, more);
 	return (0);
+}
+
+/*
+ * The sort and filter asked for (taken: sort and where are the list's
+ * from now on), the window at mode (NULL: from the start; "last").
+ * When the server needs a while to read the whole table for them it
+ * answers at once that it is at it: the rows stay those of the old
+ * sort and filter, the status line says what is awaited (what) and how
+ * far it is, and list_tick() asks again.  On a refusal the old ones
+ * stay and -1 comes back with the server's message in l->err.
+ */
+static int
+list_ask(struct tui *t, struct list *l, char *sort, char *where,
+    const char *mode, const char *what)
+{
+	struct lrow	*rows;
+	char		*osort = l->sort, *owhere = l->where;
+	size_t		 n, vis = (size_t)list_visible(t);
+	int		 more, r;
+
+	l->sort = sort;
+	l->where = where;
+	r = list_fetch_as(t, l, 1, mode, NULL, NULL, vis * 2, &rows, &n,
+	    &more);
+	if (r == -1) {
+		l->sort = osort;
+		l->where = owhere;
+		free(sort);
+		free(where);
+		return (-1);
+	}
+	if (r == 2) {
+		free(rows);
+		if (!l->wait.on) {
+			l->wait.on = 1;
+			l->wait.sort = osort;
+			l->wait.where = owhere;
+		} else {
+			free(osort);
+			free(owhere);
+		}
+		free(l->wait.mode);
+		l->wait.mode = mode != NULL ? xstrdup(mode) : NULL;
+		buf_reset(&l->wait.what);
+		buf_adds(&l->wait.what, what);
+		return (0);
+	}
+	list_wait_end(l);
+	free(osort);
+	free(owhere);
+	list_place(t, l, mode, rows, n, more);
+	return (0);
+}
+
+static char *
+list_dup(const char *s)
+{
+	return (s != NULL ? xstrdup(s) : NULL);
+}
+
+/* Screen op: still waiting for the server? */
+static int
+list_waiting(struct tui_screen *s)
+{
+	return (((struct list *)s->data)->wait.on);
+}
+
+/* Screen op: ask again for what is awaited. */
+static void
+list_tick(struct tui *t, struct tui_screen *s)
+{
+	struct list	*l = s->data;
+	char		*mode, *what;
+
+	if (!l->wait.on)
+		return;
+	mode = list_dup(l->wait.mode);
+	what = list_dup(l->wait.what.data);
+	if (list_ask(t, l, list_dup(l->sort), list_dup(l->where), mode,
+	    what != NULL ? what : "") != 0) {
+		/* Refused after all (the filter failed): as it was. */
+		free(l->sort);
+		free(l->where);
+		l->sort = l->wait.sort;
+		l->where = l->wait.where;
+		l->wait.sort = l->wait.where = NULL;
+		list_wait_end(l);
+	}
+	free(mode);
+	free(what);
+}
+
+/* Esc while waiting: the sort and filter of the rows shown again. */
+static void
+list_wait_stop(struct tui *t, struct list *l)
+{
+	free(l->sort);
+	free(l->where);
+	l->sort = l->wait.sort;
+	l->where = l->wait.where;
+	l->wait.sort = l->wait.where = NULL;
+	list_wait_end(l);
+	tui_message(t, "%s", _("stopped waiting: the list is as it was"));
 }
 
 static void
@@ -420,12 +604,12 @@ list_status(struct tui *t, struct tui_screen *s, struct tui_status *st)
 	buf_adds(&l->title, tui_label(l->t->plural, t->lang));
 	st->title = l->title.data;
 	st->counts = 1;
-	st->shown = l->where != NULL ? l->shown : l->total;
+	st->shown = list_rwhere(l) != NULL ? l->shown : l->total;
 	st->total = l->total;
-	st->filter = l->where;
+	st->filter = list_rwhere(l);
 	buf_reset(&l->position);
-	if (l->sort != NULL) {
-		char	*keys = xstrdup(l->sort), *p = keys, *key;
+	if (list_rsort(l) != NULL) {
+		char	*keys = xstrdup(list_rsort(l)), *p = keys, *key;
 		int	 first = 1;
 
 		while ((key = strsep(&p, ",")) != NULL) {
@@ -448,6 +632,21 @@ list_status(struct tui *t, struct tui_screen *s, struct tui_status *st)
 		buf_printf(&l->position, "/%s: %llu%s", l->search,
 		    (unsigned long long)l->matches, l->matches_plus ? "+" :
 		    "");
+	}
+	if (l->wait.on) {
+		/* What is awaited, how far the server is, the way out. */
+		if (l->position.len > 0)
+			buf_adds(&l->position, " │ ");
+		buf_adds(&l->position, l->wait.what.data != NULL ?
+		    l->wait.what.data : "");
+		if (l->wait.of > 0)
+			buf_printf(&l->position, " %llu%%", (unsigned long long)
+			    (l->wait.done >= l->wait.of ? 99 :
+			    l->wait.done * 100 / l->wait.of));
+		else if (l->wait.done > 0)
+			buf_printf(&l->position, _(", found %llu"),
+			    (unsigned long long)l->wait.done);
+		buf_printf(&l->position, " (%s)", _("Esc stops waiting"));
 	}
 	st->position = l->position.data;
 }
@@ -494,6 +693,8 @@ list_free(struct tui_screen *s)
 	struct list	*l = s->data;
 
 	rows_free(l->rows, l->n, l->ncols);
+	list_wait_end(l);
+	buf_release(&l->wait.what);
 	free(l->cols);
 	free(l->sort);
 	free(l->where);
@@ -585,11 +786,16 @@ list_first(struct tui *t, struct tui_screen *s, const char *arg)
 	return (list_load(t, s->data, NULL, NULL));
 }
 
+/* End: among the rows an index leaves out (no city) the server reads
+ * the list's whole order first, so it may be awaited. */
 static int
 list_last(struct tui *t, struct tui_screen *s, const char *arg)
 {
+	struct list	*l = s->data;
+
 	(void)arg;
-	return (list_load(t, s->data, "last", NULL));
+	return (list_ask(t, l, list_dup(l->sort), list_dup(l->where), "last",
+	    _("Going to the last row…")));
 }
 
 static int
@@ -618,35 +824,13 @@ list_col_prev(struct tui *t, struct tui_screen *s, const char *arg)
 
 /* Sorting. */
 
-/*
- * Sort keys no index gives in order (several, a field without one, or a
- * filter's): the server reads the whole order the first time, a second
- * or so at a million rows, and the screen says so meanwhile.
- */
-static int
-list_sort_slow(struct list *l, const char *keys)
-{
-	const struct tui_field	*f;
-	ssize_t			 pos;
-
-	if (keys == NULL)
-		return (l->where != NULL);
-	if (l->where != NULL || strchr(keys, ',') != NULL)
-		return (1);
-	if (*keys == '-')
-		keys++;
-	if (strcmp(keys, "id") == 0 || (pos = tui_table_field(l->t, keys)) < 0)
-		return (0);
-	f = &l->t->fields[pos];
-	return ((f->index & (TUI_IX_EXACT | TUI_IX_FOLDED |
-	    TUI_IX_UNIQUE)) == 0 || f->multi);
-}
-
 static int
 list_sort_by(struct tui *t, struct list *l, const char *name, int desc)
 {
-	char	*old = l->sort;
-	ssize_t	 pos;
+	struct buf	 what = BUF_INIT;
+	char		*sort;
+	ssize_t		 pos;
+	int		 r;
 
 	/* Any column: where no index orders it, the server keeps the
 	 * list's whole order in memory (cmd-page.c, struct page_full). */
@@ -654,17 +838,15 @@ list_sort_by(struct tui *t, struct list *l, const char *name, int desc)
 	if (strcmp(name, "id") != 0 && pos < 0)
 		return (tui_error(t, _("no column '%s' in '%s'"), name,
 		    l->t->name));
-	if (pos >= 0 && list_sort_slow(l, name))
-		tui_busy(t, _("Sorting by %s…"),
+	if (pos >= 0)
+		buf_printf(&what, _("Sorting by %s…"),
 		    tui_label(l->t->fields[pos].label, t->lang));
-	xasprintf(&l->sort, "%s%s", desc ? "-" : "", name);
-	if (list_load(t, l, NULL, NULL) != 0) {
-		free(l->sort);
-		l->sort = old;
-		return (-1);
-	}
-	free(old);
-	return (0);
+	else
+		buf_adds(&what, _("Sorting…"));
+	xasprintf(&sort, "%s%s", desc ? "-" : "", name);
+	r = list_ask(t, l, sort, list_dup(l->where), NULL, what.data);
+	buf_release(&what);
+	return (r);
 }
 
 /* The sort keys "name,-city" (NULL: the order of adding), the window
@@ -672,19 +854,8 @@ list_sort_by(struct tui *t, struct list *l, const char *name, int desc)
 static int
 list_sort_set(struct tui *t, struct list *l, const char *keys)
 {
-	char	*old = l->sort;
-
-	l->sort = keys != NULL && *keys != '\0' ? xstrdup(keys) : NULL;
-	if (list_sort_slow(l, l->sort))
-		tui_busy(t, "%s", _("Sorting…"));
-	if (list_load(t, l, NULL, NULL) != 0) {
-		free(l->sort);
-		l->sort = old;
-		list_load(t, l, NULL, NULL);
-		return (-1);
-	}
-	free(old);
-	return (0);
+	return (list_ask(t, l, keys != NULL && *keys != '\0' ?
+	    xstrdup(keys) : NULL, list_dup(l->where), NULL, _("Sorting…")));
 }
 
 /* The keys with field name taken out (and its direction in *desc). */
@@ -1141,27 +1312,11 @@ list_export(struct tui *t, struct tui_screen *s, const char *arg)
 static int
 list_filter_set(struct tui *t, struct list *l, const char *cond)
 {
-	char	*old = l->where;
-
-	l->where = cond != NULL && cond[strspn(cond, " ")] != '\0' ?
-	    xstrdup(cond) : NULL;
-	if (l->where != NULL)
-		tui_busy(t, "%s", _("Filtering…"));
-	if (list_load(t, l, NULL, NULL) != 0) {
-		struct buf	 why = BUF_INIT;
-
-		free(l->where);
-		l->where = old;
-		/* The rows as they were, the message of the refusal kept. */
-		buf_adds(&why, l->err.data != NULL ? l->err.data : "");
-		list_load(t, l, NULL, NULL);
-		buf_reset(&l->err);
-		buf_adds(&l->err, why.data != NULL ? why.data : "");
-		tui_error(t, "%s", l->err.data);
-		buf_release(&why);
+	/* The rows as they were on a refusal, its message kept. */
+	if (list_ask(t, l, list_dup(l->sort), cond != NULL &&
+	    cond[strspn(cond, " ")] != '\0' ? xstrdup(cond) : NULL, NULL,
+	    _("Filtering…")) != 0)
 		return (-1);
-	}
-	free(old);
 	/* The search of the whole list may not be in the filtered one. */
 	l->matches = 0;
 	return (0);
@@ -1173,10 +1328,11 @@ tui_list_filter(struct tui *t, struct tui_screen *s, const char *cond)
 	return (list_filter_set(t, s->data, cond));
 }
 
+/* The filter of the rows shown. */
 const char *
 tui_list_where(struct tui_screen *s)
 {
-	return (((struct list *)s->data)->where);
+	return (list_rwhere(s->data));
 }
 
 const char *
@@ -1403,30 +1559,12 @@ static int
 list_query_set(struct tui *t, struct list *l, const char *where,
     const char *sort)
 {
-	char	*oldw = l->where, *olds = l->sort;
+	int	filter = where != NULL && where[strspn(where, " ")] != '\0';
 
-	l->where = where != NULL && where[strspn(where, " ")] != '\0' ?
-	    xstrdup(where) : NULL;
-	l->sort = sort != NULL && *sort != '\0' ? xstrdup(sort) : NULL;
-	if (l->where != NULL)
-		tui_busy(t, "%s", _("Filtering…"));
-	else if (list_sort_slow(l, l->sort))
-		tui_busy(t, "%s", _("Sorting…"));
-	if (list_load(t, l, NULL, NULL) != 0) {
-		struct buf	 why = BUF_INIT;
-
-		buf_adds(&why, l->err.data != NULL ? l->err.data : "");
-		free(l->where);
-		free(l->sort);
-		l->where = oldw;
-		l->sort = olds;
-		list_load(t, l, NULL, NULL);
-		tui_error(t, "%s", why.data != NULL ? why.data : "");
-		buf_release(&why);
+	if (list_ask(t, l, sort != NULL && *sort != '\0' ? xstrdup(sort) :
+	    NULL, filter ? xstrdup(where) : NULL, NULL, filter ?
+	    _("Filtering…") : _("Sorting…")) != 0)
 		return (-1);
-	}
-	free(oldw);
-	free(olds);
 	l->matches = 0;
 	return (0);
 }
@@ -1663,6 +1801,10 @@ list_back(struct tui *t, struct tui_screen *s, const char *arg)
 	struct list	*l = s->data;
 
 	(void)arg;
+	if (l->wait.on) {
+		list_wait_stop(t, l);
+		return (0);
+	}
 	if (l->where != NULL) {
 		if (list_filter_set(t, l, NULL) == 0)
 			tui_message(t, _("filter cleared"));
@@ -1737,14 +1879,16 @@ const struct tui_cmd tui_list_cmds[] = {
 	    N_("write the rows in hand to a CSV file"), TUI_CMD_ARG,
 	    list_export },
 	{ "list-back", { TUI_KEY_ESC, 'q', TUI_KEY_LEFT }, NULL,
-	    N_("clear the filter, else back to the screen before"), 0,
+	    N_("stop waiting for a sort, else clear the filter, else back "
+	    "to the screen before"), 0,
 	    list_back },
 	{ NULL, { 0 }, NULL, NULL, 0, NULL }
 };
 
 static const struct tui_screen_ops list_ops = {
 	"list", tui_list_cmds, list_draw, NULL, list_resize, list_resume,
-	list_status, list_has_row, NULL, NULL, list_free
+	list_status, list_has_row, NULL, NULL, list_free, list_waiting,
+	list_tick
 };
 
 struct tui_screen *

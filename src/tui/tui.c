@@ -39,6 +39,8 @@ struct tui_priv {
 	FILE		*stats;
 	int		 stat_key;	/* the key being timed, 0 = none */
 	uint64_t	 stat_ns, stat_bytes;
+	uint64_t	 wait_ns, wait_bytes;	/* a <wait> being timed */
+	int		 tick_ok;	/* the caller takes TUI_KEY_TICK */
 
 	struct buf	 msg;		/* the current message */
 	int		 msg_error;
@@ -634,13 +636,60 @@ stats_end(struct tui *t)
 	buf_release(&name);
 }
 
+/* Does a screen of the stack await the server? */
+static int
+screens_waiting(struct tui *t)
+{
+	struct tui_screen	*s;
+
+	for (s = t->top; s != NULL; s = s->below)
+		if (s->ops->waiting != NULL && s->ops->waiting(s))
+			return (1);
+	return (0);
+}
+
+/* A script's <wait> or <dump> while a screen awaits the server: a tick
+ * (the step done again after it), timed from the first. */
+static int
+headless_wait(struct tui *t)
+{
+	struct tui_priv	*p = priv(t);
+
+	p->script.at--;
+	if (p->wait_ns == 0) {
+		headless_count(p);
+		p->wait_ns = clock_monotonic_ns();
+		p->wait_bytes = p->bytes;
+	}
+	usleep(1000);
+	return (TUI_KEY_TICK);
+}
+
+/* A <wait> done: its line in the statistics, 0 when nothing was
+ * awaited (one line for each step, as the benchmark counts them). */
+static void
+headless_waited(struct tui *t)
+{
+	struct tui_priv	*p = priv(t);
+
+	if (p->stats != NULL) {
+		headless_count(p);
+		fprintf(p->stats, "wait\t%llu\t%llu\n", (unsigned long long)
+		    (p->wait_ns != 0 ? clock_monotonic_ns() - p->wait_ns : 0),
+		    (unsigned long long)(p->wait_ns != 0 ? p->bytes -
+		    p->wait_bytes : 0));
+	}
+	p->wait_ns = 0;
+}
+
 int
 tui_getkey(struct tui *t)
 {
 	struct tui_priv	*p = priv(t);
 	struct tui_step	*st;
 	wint_t		 wc;
-	int		 r, k, errors = 0;
+	uint64_t	 t0;
+	int		 r, k, errors = 0, tick;
 
 	if (t->hangup)
 		return (TUI_KEY_HUP);
@@ -650,7 +699,18 @@ tui_getkey(struct tui *t)
 		while (p->script.at < p->script.n) {
 			st = &p->script.steps[p->script.at++];
 			switch (st->kind) {
+			case TUI_STEP_WAIT:
 			case TUI_STEP_DUMP:
+				if (p->tick_ok && screens_waiting(t))
+					return (headless_wait(t));
+				if (st->kind == TUI_STEP_WAIT) {
+					headless_waited(t);
+					continue;
+				}
+				p->wait_ns = 0;
+				dump_screen(t);
+				continue;
+			case TUI_STEP_PEEK:
 				dump_screen(t);
 				continue;
 			case TUI_STEP_HUP:
@@ -672,13 +732,22 @@ tui_getkey(struct tui *t)
 		t->hangup = 1;
 		return (TUI_KEY_HUP);
 	}
+	tick = p->tick_ok && screens_waiting(t);
 	for (;;) {
 		if (hup_signal) {
 			t->hangup = 1;
 			return (TUI_KEY_HUP);
 		}
+		/* Waiting for the server: a tick when no key comes. */
+		timeout(tick ? TUI_TICK_MS : -1);
+		t0 = clock_monotonic_ns();
 		errno = 0;
 		r = get_wch(&wc);
+		if (r == ERR && tick && errno != EINTR &&
+		    clock_monotonic_ns() - t0 >= TUI_TICK_MS * 500000ULL) {
+			timeout(-1);
+			return (TUI_KEY_TICK);
+		}
 		if (r == ERR) {
 			/*
 			 * A signal, or the terminal is gone: a read error
@@ -1467,9 +1536,18 @@ run_loop(struct tui *t)
 
 	while (!p->quit && t->top != NULL) {
 		draw_all(t);
+		p->tick_ok = 1;
 		key = tui_getkey(t);
+		p->tick_ok = 0;
 		if (key == TUI_KEY_HUP)
 			break;
+		if (key == TUI_KEY_TICK) {
+			for (s = t->top; s != NULL; s = s->below)
+				if (s->ops->waiting != NULL &&
+				    s->ops->waiting(s) && s->ops->tick != NULL)
+					s->ops->tick(t, s);
+			continue;
+		}
 		if (key == TUI_KEY_RESIZE) {
 			for (s = t->top; s != NULL; s = s->below)
 				if (s->ops->resize != NULL)

@@ -60,6 +60,8 @@ enum tui_key {
 	TUI_KEY_BTAB,			/* Shift-Tab */
 	TUI_KEY_RESIZE,			/* the terminal changed size */
 	TUI_KEY_HUP,			/* hang-up: SIGHUP, SIGTERM, read error */
+	TUI_KEY_TICK,			/* none yet, and a screen awaits the
+					 * server: time to ask again */
 	TUI_KEY_F0 = TUI_KEY_BASE + 0x100	/* TUI_KEY_F(1) .. TUI_KEY_F(12) */
 };
 #define TUI_KEY_F(n)	(TUI_KEY_F0 + (n))
@@ -148,7 +150,13 @@ struct tui_screen_ops {
 	 * (a draft) without drawing or asking; the program exits after. */
 	void	(*hangup)(struct tui *, struct tui_screen *);
 	void	(*free)(struct tui_screen *);
+	/* 1 while the screen awaits an answer the server is still working
+	 * on (a sort of a million rows): the loop then calls tick every
+	 * TUI_TICK_MS between keys, and keys go on working meanwhile. */
+	int	(*waiting)(struct tui_screen *);
+	void	(*tick)(struct tui *, struct tui_screen *);
 };
+#define TUI_TICK_MS	100
 struct tui_screen {
 	const struct tui_screen_ops *ops;
 	void			*data;
@@ -421,11 +429,13 @@ int	 tui_parse_size(const char *, int *, int *);
  * "<C-s>", "<Esc>", "<Enter>", "<Space>"); "<<" types '<'.  Steps that
  * are not keys: <dump> writes the screen, <resize COLSxROWS> resizes the
  * terminal, <hup> hangs up, <sleep> does nothing (a mark for the
- * benchmark).  Lines starting with '#' are comments.  The end of the
+ * benchmark).  A screen awaiting the server (TUI_KEY_TICK) is waited
+ * for by <wait> (timed as "wait" in the statistics) and by <dump>;
+ * <peek> writes the screen as it is, waiting or not.  Lines starting with '#' are comments.  The end of the
  * script is a hang-up, as a dead terminal would be.
  */
 enum tui_step_kind { TUI_STEP_KEY, TUI_STEP_DUMP, TUI_STEP_RESIZE,
-	TUI_STEP_HUP };
+	TUI_STEP_HUP, TUI_STEP_WAIT, TUI_STEP_PEEK };
 struct tui_step {
 	enum tui_step_kind kind;
 	int		 key;
