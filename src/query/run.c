@@ -268,7 +268,7 @@ eq_too_many(struct planner *pl, const struct field *f, const char *ix,
     const struct qnode *n)
 {
 	struct buf	 lo = BUF_INIT, hi = BUF_INIT, line = BUF_INIT;
-	uint64_t	 rows = 0, one, total = pl->p->total;
+	uint64_t	 rows = 0, one = 0, total = pl->p->total;
 	size_t		 i;
 	int		 rv = 0;
 
