@@ -1129,7 +1129,7 @@ struct page_cached {
 	void			(*free)(struct page_cached *);
 };
 
-static struct page_cached *page_fulls, *page_wheres;
+static struct page_cached *page_fulls, *page_wheres, *page_groupcs;
 static void		 page_full_stop(struct store *);
 
 /* Unlink *cp; its last user frees it.  page_order_lock held. */
@@ -1514,6 +1514,7 @@ cmd_page_stop(struct store *s)
 			op = &(*op)->next;
 	page_full_stop(s);
 	page_cached_stop(&page_wheres, s);
+	page_cached_stop(&page_groupcs, s);
 	pthread_mutex_unlock(&page_order_lock);
 }
 
@@ -3793,6 +3794,235 @@ out:
 	return (r);
 }
 
+/*
+ * Groups for --nowait (the frequency table and the group view of the
+ * terminal): at a million records the engine takes 0.3-2 s for them, so
+ * a thread computes the answer, kept here until asked for (the last
+ * PAGE_GROUP_KEEP, each for its operator and language).  A kept answer
+ * is given again while nothing was written since (by the journal) on
+ * the same day; one computed while writes went on is given once, so an
+ * office that never stops writing still sees its groups, and asked
+ * again it is computed again.
+ */
+#define PAGE_GROUP_KEEP		4
+
+struct page_group {
+	struct page_cached	 c;		/* first */
+	char			*key;		/* all below, for the match */
+	const struct schema	*schema;
+	const struct table	*table;
+	char			*login;
+	int			 lang;
+	char			*group, *aggs, *where, *search, *sort;
+	size_t			 limit;
+	uint64_t		 total;
+	int			 threaded;
+
+	pthread_mutex_t		 lock;		/* all below */
+	int			 ready, served, status;
+	struct buf		 answer, error, usage;
+	uint64_t		 jseq;
+	int32_t			 day;
+};
+
+static void
+page_group_free(struct page_cached *c)
+{
+	struct page_group	*g = (struct page_group *)c;
+
+	free(g->key);
+	free(g->login);
+	free(g->group);
+	free(g->aggs);
+	free(g->where);
+	free(g->search);
+	free(g->sort);
+	buf_release(&g->answer);
+	buf_release(&g->error);
+	buf_release(&g->usage);
+	pthread_mutex_destroy(&g->lock);
+	free(g);
+}
+
+static char *
+page_dup(const char *s)
+{
+	return (s != NULL ? xstrdup(s) : NULL);
+}
+
+static void *
+page_group_build(void *arg)
+{
+	struct page_group	*g = arg;
+	struct session		*sess = NULL;
+	struct cmd_ctx		 c;
+	struct page_state	 st;
+	uint64_t		 jseq;
+	int32_t			 day;
+	int			 r;
+
+	page_background();
+	page_test_delay();
+	cmd_ctx_init(&c);
+	c.store = g->c.store;
+	c.schema = g->schema;
+	c.lang = g->lang;
+	c.optname[c.nopts] = "group";
+	c.optval[c.nopts++] = g->group;
+	if (g->aggs != NULL) {
+		c.optname[c.nopts] = "aggs";
+		c.optval[c.nopts++] = g->aggs;
+	}
+	if (g->where != NULL) {
+		c.optname[c.nopts] = "where";
+		c.optval[c.nopts++] = g->where;
+	}
+	memset(&st, 0, sizeof st);
+	st.ctx = &c;
+	st.table = g->table;
+	st.total = g->total;
+	st.search = g->search;
+	jseq = store_journal_seq(g->c.store);
+	day = clock_today();
+	if (access_session_open(g->c.store, g->login, &sess, &c.error) != 0)
+		r = CMD_FAILED;
+	else {
+		c.session = sess;
+		r = page_groups(&c, &st, g->sort, g->limit, &c.out);
+	}
+	pthread_mutex_lock(&g->lock);
+	g->status = r;
+	buf_reset(&g->answer);
+	buf_reset(&g->error);
+	buf_reset(&g->usage);
+	buf_add(&g->answer, c.out.data, c.out.len);
+	buf_add(&g->error, c.error.data, c.error.len);
+	buf_add(&g->usage, c.usage.data, c.usage.len);
+	g->jseq = jseq;
+	g->day = day;
+	g->ready = 1;
+	g->served = 0;
+	pthread_mutex_unlock(&g->lock);
+	cmd_ctx_release(&c);
+	if (sess != NULL)
+		access_session_free(sess);
+	pthread_mutex_lock(&page_order_lock);
+	g->threaded = 0;
+	page_full_running--;
+	pthread_cond_broadcast(&page_full_done);
+	pthread_mutex_unlock(&page_order_lock);
+	page_cached_put(&g->c);
+	return (NULL);
+}
+
+/* g's answer given to ctx when it has one to give: 1, else 0. */
+static int
+page_group_give(struct cmd_ctx *ctx, struct page_group *g, int *r)
+{
+	int	given = 0;
+
+	pthread_mutex_lock(&g->lock);
+	if (g->ready && (!g->served || (g->jseq ==
+	    store_journal_seq(g->c.store) && g->day == clock_today()))) {
+		buf_add(&ctx->out, g->answer.data, g->answer.len);
+		if (g->error.len > 0)
+			buf_add(&ctx->error, g->error.data, g->error.len);
+		if (g->usage.len > 0)
+			buf_add(&ctx->usage, g->usage.data, g->usage.len);
+		*r = g->status;
+		g->served = 1;
+		given = 1;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return (given);
+}
+
+static int
+page_groups_nowait(struct cmd_ctx *ctx, struct page_state *st,
+    const char *sort, size_t limit)
+{
+	struct page_cached	*c;
+	struct page_group	*g = NULL;
+	struct buf		 key = BUF_INIT;
+	pthread_attr_t		 attr;
+	pthread_t		 thread;
+	const char		*login = access_user(ctx->session);
+	const char		*aggs = cmd_opt(ctx, "aggs");
+	const char		*where = cmd_opt(ctx, "where");
+	int			 r = CMD_OK, us, started = 0, created = 0;
+
+	if (login == NULL || *login == '\0')
+		return (page_groups(ctx, st, sort, limit, &ctx->out));
+	buf_printf(&key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%zu\x1f%d\x1f%s",
+	    st->table->name, cmd_opt(ctx, "group"), aggs != NULL ? aggs : "",
+	    where != NULL ? where : "", st->search != NULL ? st->search : "",
+	    sort != NULL ? sort : "", limit, ctx->lang, login);
+	pthread_mutex_lock(&page_order_lock);
+	for (c = page_groupcs; c != NULL; c = c->next)
+		if (c->store == ctx->store &&
+		    strcmp(((struct page_group *)c)->key, key.data) == 0) {
+			g = (struct page_group *)c;
+			page_cached_use(c);
+			break;
+		}
+	if (g == NULL) {
+		g = xcalloc(1, sizeof *g);
+		g->c.store = ctx->store;
+		g->c.free = page_group_free;
+		g->key = xstrdup(key.data);
+		g->schema = ctx->schema;
+		g->table = st->table;
+		g->login = xstrdup(login);
+		g->lang = ctx->lang;
+		g->group = xstrdup(cmd_opt(ctx, "group"));
+		g->aggs = page_dup(aggs);
+		g->where = page_dup(where);
+		g->search = page_dup(st->search);
+		g->sort = page_dup(sort);
+		g->limit = limit;
+		buf_init(&g->answer);
+		buf_init(&g->error);
+		buf_init(&g->usage);
+		pthread_mutex_init(&g->lock, NULL);
+		page_cached_add(&page_groupcs, &g->c, PAGE_GROUP_KEEP);
+	}
+	pthread_mutex_unlock(&page_order_lock);
+	buf_release(&key);
+	for (us = 0; us <= PAGE_NOWAIT_US; us += 250) {
+		if (page_group_give(ctx, g, &r))
+			goto out;
+		pthread_mutex_lock(&page_order_lock);
+		if (!g->threaded && !started) {
+			g->total = st->total;
+			pthread_attr_init(&attr);
+			pthread_attr_setdetachstate(&attr,
+			    PTHREAD_CREATE_DETACHED);
+			g->c.refs++;
+			page_full_running++;
+			if (pthread_create(&thread, &attr, page_group_build,
+			    g) == 0)
+				g->threaded = created = 1;
+			else {
+				g->c.refs--;
+				page_full_running--;
+			}
+			pthread_attr_destroy(&attr);
+			started = 1;
+		}
+		pthread_mutex_unlock(&page_order_lock);
+		if (started && !created) {
+			/* No thread: here and now. */
+			page_cached_put(&g->c);
+			return (page_groups(ctx, st, sort, limit, &ctx->out));
+		}
+		usleep(250);
+	}
+	r = page_pending(ctx, st, 0, 0);
+out:
+	page_cached_put(&g->c);
+	return (r);
+}
+
 static int
 page_exec(struct cmd_ctx *ctx)
 {
@@ -3900,7 +4130,9 @@ page_exec(struct cmd_ctx *ctx)
 		goto out;
 	}
 	if (cmd_opt(ctx, "group") != NULL) {
-		r = page_groups(ctx, &st, sort, (size_t)limit, &ctx->out);
+		r = st.nowait ? page_groups_nowait(ctx, &st, sort,
+		    (size_t)limit) : page_groups(ctx, &st, sort,
+		    (size_t)limit, &ctx->out);
 		goto out;
 	}
 	if (engine) {

@@ -4,9 +4,11 @@
  * group view (counts and sums of the number columns by the keys asked
  * for, with subtotals), both over the rows of the list below, its
  * filter included.  The groups come from the server's query engine
- * through "page --group"; nothing here reads records.  Enter drills into
- * a group: the list below gets the filter of its values.  Must not
- * change data.
+ * through "page --group"; nothing here reads records.  They are asked
+ * for without waiting (--nowait): at a million records the server
+ * takes a second or so for them, meanwhile the screen says it is
+ * counting and a tick asks again.  Enter drills into a group: the list
+ * below gets the filter of its values.  Must not change data.
  */
 #include "config.h"
 
@@ -41,6 +43,7 @@ struct grp {
 	uint64_t		 filtered, total, max;
 	int			 more;
 	size_t			 cur, top;
+	int			 waiting;	/* the server is counting */
 	struct buf		 title, position;
 };
 
@@ -91,7 +94,7 @@ grp_load(struct tui *t, struct grp *g)
 	struct tui_lines	 ls;
 	const struct tui_line	*ln;
 	struct buf		 out = BUF_INIT, err = BUF_INIT, aggs = BUF_INIT;
-	char			*argv[16];
+	char			*argv[18];
 	const char		*k;
 	size_t			 i, c;
 	int			 argc = 0;
@@ -116,18 +119,30 @@ grp_load(struct tui *t, struct grp *g)
 		argv[argc++] = (char *)"--where";
 		argv[argc++] = g->where;
 	}
-	/* Every row of the table (or the filter's) is read: seconds at a
-	 * million. */
-	tui_busy(t, "%s", _("Counting…"));
+	/* Every row of the table (or the filter's) is read: a second or
+	 * so at a million, so the answer may be "pending". */
+	argv[argc++] = (char *)"--nowait";
 	if (tui_callv(t, "page", argc, argv, &out, &err) != 0) {
 		tui_error(t, "%s", err.data);
+		g->waiting = 0;
 		buf_release(&out);
 		buf_release(&err);
 		buf_release(&aggs);
 		return (-1);
 	}
-	grp_rows_free(g);
 	tui_lines_parse(&ls, out.data, out.len, NULL);
+	g->waiting = 0;
+	for (i = 0; i < ls.n; i++)
+		if (strcmp(tui_line_get(&ls.v[i], 0), "pending") == 0)
+			g->waiting = 1;
+	if (g->waiting) {
+		tui_lines_release(&ls);
+		buf_release(&out);
+		buf_release(&err);
+		buf_release(&aggs);
+		return (0);
+	}
+	grp_rows_free(g);
 	g->rows = xcalloc(ls.n + 1, sizeof *g->rows);
 	g->max = 0;
 	for (i = 0; i < ls.n; i++) {
@@ -176,6 +191,9 @@ grp_load(struct tui *t, struct grp *g)
 	buf_release(&aggs);
 	if (g->cur >= g->n)
 		g->cur = g->n > 0 ? g->n - 1 : 0;
+	/* Keys as the engine names them ("party.city" stays whole). */
+	if (g->nkeys > g->ncols)
+		g->nkeys = g->ncols;
 	return (0);
 }
 
@@ -299,8 +317,8 @@ grp_draw(struct tui *t, struct tui_screen *s)
 		}
 	}
 	if (g->n == 0)
-		tui_text(t, top + 2, 2, cols - 4, _("No records here."),
-		    TUI_DIM, 0, 0);
+		tui_text(t, top + 2, 2, cols - 4, g->waiting ? _("Counting…") :
+		    _("No records here."), TUI_DIM, 0, 0);
 	free(w);
 	buf_release(&b);
 }
@@ -318,14 +336,31 @@ grp_status(struct tui *t, struct tui_screen *s, struct tui_status *st)
 	buf_printf(&g->title, "%s: %s", tui_label(g->t->plural, t->lang),
 	    g->freq ? _("frequency") : _("groups"));
 	st->title = g->title.data;
-	st->counts = 1;
+	st->counts = !g->waiting;
 	st->shown = g->filtered;
 	st->total = g->total;
 	st->filter = g->where;
 	buf_reset(&g->position);
-	buf_printf(&g->position, "%s %s │ %zu%s", _("by"), g->keys, groups,
-	    g->more ? "+" : "");
+	if (g->waiting)
+		buf_printf(&g->position, "%s %s │ %s (%s)", _("by"), g->keys,
+		    _("Counting…"), _("Esc stops waiting"));
+	else
+		buf_printf(&g->position, "%s %s │ %zu%s", _("by"), g->keys,
+		    groups, g->more ? "+" : "");
 	st->position = g->position.data;
+}
+
+/* Screen ops: the server still counting; ask again. */
+static int
+grp_waiting(struct tui_screen *s)
+{
+	return (((struct grp *)s->data)->waiting);
+}
+
+static void
+grp_tick(struct tui *t, struct tui_screen *s)
+{
+	(void)grp_load(t, s->data);
 }
 
 static int
@@ -509,7 +544,7 @@ const struct tui_cmd tui_group_cmds[] = {
 
 static const struct tui_screen_ops grp_ops = {
 	"group", tui_group_cmds, grp_draw, NULL, grp_resize, NULL,
-	grp_status, grp_has_row, NULL, NULL, grp_free, NULL, NULL
+	grp_status, grp_has_row, NULL, NULL, grp_free, grp_waiting, grp_tick
 };
 
 static struct tui_screen *
@@ -539,9 +574,6 @@ grp_new(struct tui *t, struct tui_screen *list, const char *keys, int freq)
 		grp_free(&(struct tui_screen){ .data = g });
 		return (NULL);
 	}
-	/* Keys as the engine names them ("party.city" stays whole). */
-	if (g->nkeys > g->ncols)
-		g->nkeys = g->ncols;
 	return (tui_screen_new(&grp_ops, g));
 }
 

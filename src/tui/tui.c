@@ -51,7 +51,6 @@ struct tui_priv {
 	int		 redraw;
 	int		 cur_row, cur_col;	/* the cursor after drawing */
 	int		 in_prompt;	/* the status line is a prompt */
-	int		 busy;		/* msg says a call is under way */
 };
 
 static volatile sig_atomic_t	hup_signal;
@@ -471,25 +470,6 @@ message_v(struct tui *t, int error, const char *fmt, va_list ap)
 		p->nhistory--;
 	}
 	p->history[p->nhistory++] = xstrdup(p->msg.data);
-}
-
-/*
- * A call that may take a while (a sort no index gives, a filter over a
- * big table): the screen says so before it, and the message goes when
- * the call comes back (tui_callv), as the rows or its error replace it.
- */
-void
-tui_busy(struct tui *t, const char *fmt, ...)
-{
-	struct tui_priv	*p = priv(t);
-	va_list		 ap;
-
-	/* In the message history too (":messages"). */
-	va_start(ap, fmt);
-	message_v(t, 0, fmt, ap);
-	va_end(ap);
-	p->busy = 1;
-	draw_all(t);
 }
 
 void
@@ -1341,16 +1321,11 @@ int
 tui_callv(struct tui *t, const char *verb, int argc, char **argv,
     struct buf *out, struct buf *err)
 {
-	struct tui_priv		*p = priv(t);
 	struct proto_response	 resp;
 	size_t			 i;
 	int			 r = 0, cr;
 
 	cr = client_call(t->client, verb, argc, argv, NULL, 0, &resp, err);
-	if (p->busy) {
-		p->busy = 0;
-		buf_reset(&p->msg);
-	}
 	if (cr != 0) {
 		proto_response_release(&resp);
 		return (-1);

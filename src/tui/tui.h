@@ -216,9 +216,6 @@ void	 tui_cursor(struct tui *, int, int);
 #define TUI_MESSAGES	50
 void	 tui_message(struct tui *, const char *, ...) PRINTFLIKE(2, 3);
 int	 tui_error(struct tui *, const char *, ...) PRINTFLIKE(2, 3);
-/* A message drawn at once, before a call that may take long; gone when
- * the next call returns. */
-void	 tui_busy(struct tui *, const char *, ...) PRINTFLIKE(2, 3);
 
 /*
  * Input.  tui_getkey() waits for the next key (from the terminal, or

@@ -45,8 +45,9 @@ enum kind { K_SETUP, K_DOWN, K_UP, K_PGDN, K_PGUP, K_END, K_HOME,
 	K_SORT_READ, K_WAIT_MOVE, K_SORTED_MOVE, K_SORTED_LETTER,
 	K_NULLS_FIRST, K_NULLS_END,
 	K_FILTER_TYPE, K_FILTER_ENTER, K_FILTER_MOVE, K_FILTER_LETTER,
-	K_FILTER_ESC, K_CARD_OPEN, K_CARD_CLOSE, K_FIELD_DOWN, K_CARD_TYPE,
-	K_SORT_WAIT, K_NULLS_WAIT, K_FILTER_WAIT, K_NKINDS };
+	K_FILTER_ESC, K_GROUP_OPEN, K_GROUP_CLOSE, K_CARD_OPEN, K_CARD_CLOSE,
+	K_FIELD_DOWN, K_CARD_TYPE,
+	K_SORT_WAIT, K_NULLS_WAIT, K_FILTER_WAIT, K_GROUP_WAIT, K_NKINDS };
 static const char *const kind_name[K_NKINDS] = {
 	"(setup keys)", "Down", "Up", "PgDn", "PgUp", "End", "Home",
 	"/ (search line)", "search letters", "Enter (search done)",
@@ -62,11 +63,14 @@ static const char *const kind_name[K_NKINDS] = {
 	"Enter (a filter: the server starts reading its matches)",
 	"PgDn, End, Home, filtered", "search letters, filtered",
 	"Esc (filter cleared)",
+	"Shift-F, or Enter on F7's keys (the server starts counting)",
+	"Esc (frequencies or groups to list)",
 	"Enter (open a card)", "Esc (card to list)", "Down (card field)",
 	"typing in a card field",
 	"a sort no index gives: its rows on the screen",
 	"End by city, the first: the last rows on the screen",
-	"a filter: its rows on the screen"
+	"a filter: its rows on the screen",
+	"frequencies or groups: the counts on the screen"
 };
 
 /*
@@ -82,7 +86,8 @@ static const char *const kind_name[K_NKINDS] = {
 static int
 kind_once(enum kind k)
 {
-	return (k == K_SORT_WAIT || k == K_FILTER_WAIT || k == K_NULLS_WAIT);
+	return (k == K_SORT_WAIT || k == K_FILTER_WAIT || k == K_NULLS_WAIT ||
+	    k == K_GROUP_WAIT);
 }
 
 struct script {
@@ -214,6 +219,16 @@ script_make(struct script *s)
 		key(s, K_SEARCH_ENTER, "<Enter>");
 	}
 	key(s, K_FILTER_ESC, "<Esc>");
+	/* The frequency table of the current column, and a group view. */
+	key(s, K_GROUP_OPEN, "F");
+	key(s, K_GROUP_WAIT, "<wait>");
+	key(s, K_GROUP_CLOSE, "<Esc>");
+	key(s, K_SETUP, "<F7>");
+	key(s, K_SETUP, "<C-u>");
+	typed(s, K_SETUP, "status,kind");
+	key(s, K_GROUP_OPEN, "<Enter>");
+	key(s, K_GROUP_WAIT, "<wait>");
+	key(s, K_GROUP_CLOSE, "<Esc>");
 	for (i = 0; i < 30; i++) {
 		key(s, K_PGDN, "<PgDn>");
 		key(s, K_CARD_OPEN, "<Enter>");

@@ -25,6 +25,14 @@ screen() {
 		/^@@ screen / { k++; next }
 		k == n { print }'
 }
+likere() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "got: $1" "wanted it to match: $2"
+	fi
+}
 # first SORT [WHERE]: the name of the first row of a list.  (Asked after
 # the TUI has waited for that list: asked before, the server would have
 # it read already.)
@@ -99,6 +107,19 @@ like "$(screen 1)" "'bogus' is not a value of 'status'" "a wrong filter: \
 its message at once"
 unlike "$(screen 2)" "Filtering…" "and no wait"
 like "$(screen 2)" "200/200" "the list as it was"
+
+# The frequency table (Shift-F) and the group view count every row:
+# asked without waiting, they say so until the counts come.
+headless '<Down><Enter><Tab><Tab><Tab><Tab><Tab><Tab>F<peek><wait><dump>'
+like "$(screen 1)" "Counting… (Esc stops waiting)" "the frequency table: \
+counting said"
+nact=$(clerk query "party where status = active group count()" \
+    --format tsv | sed -n 2p | cut -f1)
+likere "$(screen 2)" "Active +$nact " "then the counts"
+unlike "$(screen 2)" "Counting" "and the wait is no longer said"
+headless '<Down><Enter><F7><C-u>status,kind<Enter><peek><Esc><peek>'
+like "$(screen 1)" "Counting…" "the group view: counting said"
+like "$(screen 2)" "sort: Name ↑" "Esc: back to the list at once"
 
 # End by city (an index some rows may leave empty): the server reads the
 # whole order for the last rows; Home meanwhile gives up the End.
