@@ -144,8 +144,8 @@ int	 store_keys(struct store_txn *, const struct table *, const char *,
  * [lo, hi) in byte order (lo NULL: from the first entry; hi NULL: past
  * the last), in parts of STORE_SHARE_ONE, from the shape of the B-tree
  * (Berkeley DB's key_range: one descent per bound, O(its height), no
- * entry read); an index of at most 64 distinct keys (a status, the
- * managers) is counted instead, key by key, exactly.  The
+ * entry read); an index of at most 16 distinct keys (a status, a
+ * kind) is counted instead, key by key, exactly.  The
  * planner sizes a range with it before choosing a walk or a scan.
  * Duplicates of a key count each, so [k, k + 0xFF) sizes an equality
  * (in the B-tree's estimate a key of very many duplicates, kept in a
