@@ -347,22 +347,25 @@ has_sub(const char *h, size_t hl, const char *n, size_t nl)
 
 /*
  * Before folding a text to look for a folded needle in it: can the raw
- * text hold one letter of the needle, in any case?  Folding maps a code
- * point only to one of the same script (and white space to a blank), so
- * for a character that is ASCII other than a blank, or a Cyrillic
- * letter, not finding any of its raw forms means no match; anything
- * else is left to the fold (-1: cannot tell).
+ * text hold the needle's first letter at all, in any case?  Folding
+ * maps a code point only to one of the same script (and white space to
+ * a blank), so for a first character that is ASCII other than a blank,
+ * or a Cyrillic letter, not finding any of its raw forms means no
+ * match; anything else is left to the fold.  Most texts of a scan are
+ * turned down here without being folded.
  */
 static int
-cannot_hold_one(const char *h, size_t hl, uint32_t cp)
+cannot_hold(const char *h, size_t hl, const char *n, size_t nl)
 {
-	uint32_t	 forms[4];
+	uint32_t	 cp, forms[4];
 	size_t		 nf = 0, i;
 	char		 b[2];
 
+	if (nl == 0 || utf8_decode(n, nl, &cp) == 0)
+		return (0);
 	if (cp < 0x80) {
 		if (cp <= ' ')
-			return (-1);
+			return (0);
 		if (memchr(h, (int)cp, hl) != NULL)
 			return (0);
 		if (cp >= 'a' && cp <= 'z' && memchr(h, (int)cp - 0x20, hl))
@@ -370,7 +373,7 @@ cannot_hold_one(const char *h, size_t hl, uint32_t cp)
 		return (1);
 	}
 	if (cp < 0x430 || cp > 0x44F)
-		return (-1);
+		return (0);
 	forms[nf++] = cp;
 	forms[nf++] = cp - 0x20;		/* а -> А */
 	if (cp == 0x435) {
@@ -385,39 +388,6 @@ cannot_hold_one(const char *h, size_t hl, uint32_t cp)
 			return (0);
 	}
 	return (1);
-}
-
-/*
- * Can the raw text not hold the needle?  Every letter of it must be
- * somewhere in the text: a letter found nowhere turns the text down
- * without folding it (most texts of a scan for a word go here, and the
- * rarer letters of a word, "ш" of "ромаш", turn down what its commoner
- * first letter lets through).  A needle of a few letters checks each
- * once.
- */
-static int
-cannot_hold(const char *h, size_t hl, const char *n, size_t nl)
-{
-	uint32_t	 cp, seen[8];
-	size_t		 i, k, ns = 0;
-
-	for (i = 0; i < nl; i += k) {
-		if ((k = utf8_decode(n + i, nl - i, &cp)) == 0)
-			return (0);
-		if (ns < nitems(seen)) {
-			size_t	j;
-
-			for (j = 0; j < ns && seen[j] != cp; j++)
-				;
-			if (j < ns)
-				continue;
-			seen[ns++] = cp;
-		} else
-			break;
-		if (cannot_hold_one(h, hl, cp) == 1)
-			return (1);
-	}
-	return (0);
 }
 
 static int
