@@ -1,9 +1,13 @@
 /*
  * run.c: the planner and the executor.  A plan is an id set (lookups of
- * equality and "in" conditions, search words, references by name, and
- * reference paths followed through the other table's index, intersected)
- * or a walk (ids in order, or an index between bounds in either
- * direction).  Records come in chunks, each chunk one short read-only
+ * equality and "in" conditions, search words, references by name,
+ * reference paths followed through the other table's index, and the
+ * keys of a folded index that contain a text, intersected) or a walk
+ * (ids in order, or an index between bounds in either direction),
+ * chosen by cost from estimates of each range (store_key_share(), read
+ * from the B-tree's shape; the estimates read no record, so they need
+ * no session beyond the count that checked the table may be read).
+ * Records come in chunks, each chunk one short read-only
  * transaction; rows come out in the query's order either straight from
  * the walk (when its order is the query's) or through a bounded sort
  * that spills sorted runs to temporary files past the memory budget.
