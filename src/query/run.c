@@ -669,7 +669,7 @@ always_set(const struct field *f, const struct qnode **c, size_t nc)
 {
 	size_t	i;
 
-	if (f->required)
+	if (f->always)
 		return (1);
 	for (i = 0; i < nc; i++)
 		if (c[i]->kind == QN_CMP && c[i]->op != QO_NE &&
@@ -924,7 +924,7 @@ not_range(const struct qnode *n)
 	if (n->kind != QN_NOT || a == NULL || a->kind != QN_CMP ||
 	    a->x->npath != 1 || a->x->func != QF_NONE ||
 	    a->x->pseudo != QP_NONE || a->slot >= 0 || a->nvals != 1 ||
-	    a->x->multi || !FT_IS_INT(a->x->type) || !a->x->path[0]->required)
+	    a->x->multi || !FT_IS_INT(a->x->type) || !a->x->path[0]->always)
 		return (NULL);
 	switch (a->op) {
 	case QO_LT:

@@ -62,6 +62,11 @@ struct field {
 	enum field_type	 type;
 	size_t		 maxlen;	/* FT_TEXT: characters; 0 = no limit */
 	int		 required;
+	/* Set in every record (the store says at open): required since
+	 * its table began, so its index holds every record.  A field
+	 * added later, or optional at some time, may be missing from old
+	 * records, required or not. */
+	int		 always;
 	int		 multi;		/* a list of values (phones, e-mails, tags) */
 	char		*deflt;		/* default, as text ("today" allowed), or NULL */
 	int		 index;		/* IX_* bits */

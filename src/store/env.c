@@ -429,8 +429,9 @@ meta_del(struct store *s, DB_TXN *txn, const char *key, struct buf *err)
 }
 
 /*
- * Field ids: "field:TABLE:NAME" -> u16 id, then the type's name.  An id
- * is given once per name and never reused, so a field removed from a
+ * Field ids: "field:TABLE:NAME" -> u16 id, then the type's name, a NUL
+ * and 'A' when the field is set in every record (f->always) or 'N'.  An
+ * id is given once per name and never reused, so a field removed from a
  * form and added back finds its data again, and records never need
  * rewriting when a form changes.
  */
@@ -442,8 +443,8 @@ assign_field_ids(struct store *s, DB_TXN *txn, struct buf *err)
 	struct field	*f;
 	const char	*tn;
 	unsigned	 nextid, id;
-	size_t		 i, j;
-	int		 r, rc = -1;
+	size_t		 i, j, tl;
+	int		 r, rc = -1, fresh, flag;
 
 	for (i = 0; i < s->schema->ntables; i++) {
 		t = s->schema->tables[i];
@@ -451,6 +452,8 @@ assign_field_ids(struct store *s, DB_TXN *txn, struct buf *err)
 		r = meta_get(s, txn, key.data, &next, err);
 		if (r == -1)
 			goto out;
+		/* A table seen for the first time has no records yet. */
+		fresh = r == STORE_NOTFOUND;
 		nextid = r == STORE_NOTFOUND || next.len != 2 ? 1 :
 		    (unsigned)((unsigned char)next.data[0] << 8 |
 		    (unsigned char)next.data[1]);
@@ -475,6 +478,28 @@ assign_field_ids(struct store *s, DB_TXN *txn, struct buf *err)
 					goto out;
 				}
 				f->id = (uint16_t)id;
+				/*
+				 * Set in every record only if required since
+				 * the table began: 'A' after the type, 'N'
+				 * once not so (added later, or optional at
+				 * some start), for good.  Files from before
+				 * the flag are taken as their forms say.
+				 */
+				tl = 2 + strlen(tn);
+				flag = val.len > tl + 1 ? val.data[tl + 1] :
+				    f->required ? 'A' : 'N';
+				if (flag == 'A' && !f->required)
+					flag = 'N';
+				f->always = f->required && flag == 'A';
+				if (val.len != tl + 2 || val.data[tl + 1] !=
+				    flag) {
+					buf_truncate(&val, tl);
+					buf_addch(&val, '\0');
+					buf_addch(&val, flag);
+					if (meta_put(s, txn, key.data, val.data,
+					    val.len, err) == -1)
+						goto out;
+				}
 				continue;
 			}
 			if (nextid > 0xffff) {
@@ -483,10 +508,15 @@ assign_field_ids(struct store *s, DB_TXN *txn, struct buf *err)
 				goto out;
 			}
 			f->id = (uint16_t)nextid++;
+			/* A field added to a table with records is missing
+			 * from them, required or not. */
+			f->always = f->required && fresh;
 			buf_reset(&val);
 			buf_addch(&val, f->id >> 8);
 			buf_addch(&val, f->id & 0xff);
 			buf_adds(&val, tn);
+			buf_addch(&val, '\0');
+			buf_addch(&val, f->always ? 'A' : 'N');
 			if (meta_put(s, txn, key.data, val.data, val.len,
 			    err) == -1)
 				goto out;
