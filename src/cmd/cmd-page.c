@@ -30,7 +30,7 @@
  * This file has the verb itself (its options, page_exec()), its
  * answers, and the paths by an index or ids: the scan, the rows with no
  * key, a search's matches loaded or walked, and the engine's rows.  The
- * mechanisms kept for the server lie beside it, sharing page.h: the
+ * mechanisms kept for the server lie beside it, sharing page_int.h: the
  * order of a sort index in memory and what the caches share in
  * page-order.c, whole orders in page-full.c, filters' matches in
  * page-where.c, groups in page-group.c.
@@ -43,7 +43,7 @@
 
 #include "cmd.h"
 #include "query/query.h"
-#include "page.h"
+#include "page_int.h"
 
 #define PAGE_MAX	500	/* rows in one answer */
 /*
@@ -631,10 +631,10 @@ page_scan(struct page_state *st, int backward, size_t limit,
 	 */
 	/*
 	 * Finding them is a walk over the whole table by id, so a field
-	 * every record must have (the usual sort, by name) skips it: End
-	 * on a million rows was seconds.  (A field made required after
-	 * records without it were written would hide those here; a forms
-	 * change that adds "required" should be followed by filling it.)
+	 * every record has (the usual sort, by name) skips it: End on a
+	 * million rows was seconds.  Every record has it when it has been
+	 * required since its table began (field->always): one added or
+	 * made required later is missing from the records before.
 	 */
 	st->nullphase = st->ix != NULL && !st->required && ((st->at.set &&
 	    st->at.key.len == 0) || (!st->at.set && backward));
@@ -1015,7 +1015,7 @@ page_sort(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
 		return (CMD_OK);
 	}
 	st->ix = f->name;
-	st->required = f->required;
+	st->required = f->always;
 	return (CMD_OK);
 }
 

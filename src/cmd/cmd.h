@@ -266,8 +266,8 @@ extern const struct cmd_entry cmd_view_rm_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_schema_entry;
 extern const struct cmd_entry cmd_page_entry;
-/* Stop the threads cmd-page.c reads lists' orders with for store s and
- * forget those orders: before the store closes. */
+/* Stop the threads that read lists' orders and filters for store s
+ * (page-order.c) and forget them: before the store closes. */
 void	 cmd_page_stop(struct store *);
 extern const struct cmd_entry cmd_admin_init_entry;
 extern const struct cmd_entry cmd_admin_verify_entry;

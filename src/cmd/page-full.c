@@ -43,7 +43,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "page.h"
+#include "page_int.h"
 
 #define PAGE_FULL_KEEP		4	/* orders kept, least used dropped */
 #define PAGE_FULL_SIDE		256	/* written rows before a merge */

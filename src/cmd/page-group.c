@@ -15,7 +15,7 @@
 
 #include "cmd.h"
 #include "query/query.h"
-#include "page.h"
+#include "page_int.h"
 
 /* One value of a group row: as written in a query, and for people. */
 static void

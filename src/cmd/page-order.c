@@ -3,7 +3,7 @@
  * the "page" verb's searches (struct page_order), with the thread that
  * reads it and the placing of a search's matches by it
  * (page_search_order); what the server's caches of lists share (struct
- * page_cached in page.h, page_order_lock, the count of their reading
+ * page_cached in page_int.h, page_order_lock, the count of their reading
  * threads); the ids the store's change journal says were written
  * (page_dirty); and cmd_page_stop(), which ends them all before the
  * store closes.  Must not print or change anything, nor hold a
@@ -44,7 +44,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "page.h"
+#include "page_int.h"
 
 #define PAGE_ORDER_SLICE_NS	2000000
 #define PAGE_ORDER_CLOCK	1024	/* entries between looks at it */

@@ -26,7 +26,7 @@
 
 #include "cmd.h"
 #include "query/query.h"
-#include "page.h"
+#include "page_int.h"
 
 #define PAGE_WHERE_KEEP		4
 

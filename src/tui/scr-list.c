@@ -833,7 +833,7 @@ list_sort_by(struct tui *t, struct list *l, const char *name, int desc)
 	int		 r;
 
 	/* Any column: where no index orders it, the server keeps the
-	 * list's whole order in memory (cmd-page.c, struct page_full). */
+	 * list's whole order in memory (page-full.c). */
 	pos = strcmp(name, "id") == 0 ? -1 : tui_table_field(l->t, name);
 	if (strcmp(name, "id") != 0 && pos < 0)
 		return (tui_error(t, _("no column '%s' in '%s'"), name,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # 1740: lists sorted where no index gives the order (a field without
 # one, several keys) come from the server's whole order of the list in
-# memory (cmd-page.c, struct page_full): on a 3,000-party demo every row
+# memory (page-full.c, struct page_full): on a 3,000-party demo every row
 # comes once, in the order of its keys (no value last, either way),
 # backward as forward, a search keeps the same order, and the order
 # stays right across updates, additions, an archive and a 300-row

@@ -1,6 +1,6 @@
 #!/bin/sh
 # 1750: lists with a filter (page --where) keep the filter's matches in
-# the server (cmd-page.c, struct page_where) and place them by the
+# the server (page-where.c, struct page_where) and place them by the
 # list's order, as a search's: on a 3,000-party demo every page, forward
 # and backward, in several sorts, is the engine's answer to the same
 # query; the count is the filter's; a search narrows it; and the matches

@@ -1,6 +1,6 @@
 /*
  * test-page.c: "page --search" answered from the order of the list kept
- * in memory (cmd-page.c, struct page_order) gives what the walk that
+ * in memory (page-order.c, struct page_order) gives what the walk that
  * decodes and tests every record gives (--archived takes that walk; no
  * record is archived here, so both see the same rows): every page read
  * forward and backward by name and by -city (a sixth of the rows have

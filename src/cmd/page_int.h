@@ -1,5 +1,5 @@
 /*
- * page.h: the internal header of the "page" verb, private to src/cmd:
+ * page_int.h: the internal header of the "page" verb, private to src/cmd:
  * what cmd-page.c (the verb, its answers, the paths by an index or ids)
  * shares with the mechanisms it serves lists by: page-order.c (a sort
  * index's order in memory, and what the caches share), page-full.c
@@ -57,7 +57,8 @@ struct page_state {
 	/* The rows with no value in the sort's field (after the index). */
 	int			 nullphase;
 	struct page_nulls	*nulls;		/* page_nulls_read() */
-	int			 required;	/* the field: none such rows */
+	int			 required;	/* the field: none such rows
+						 * (field->always) */
 
 	/* Search. */
 	const char		*search;
