@@ -375,6 +375,14 @@ page_test_delay(void)
 		usleep((useconds_t)ms * 1000);
 }
 
+int
+page_nowait_small(const struct page_state *st)
+{
+	const char	*s = getenv("CLERK_TEST_SLOW_READ");
+
+	return (st->total < PAGE_NOWAIT_ROWS && (s == NULL || *s == '\0'));
+}
+
 /*
  * The answer of --nowait while the list's whole order or its filter's
  * matches are being read: the count, "pending" with what is read so far

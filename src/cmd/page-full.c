@@ -667,28 +667,23 @@ page_full_start(struct page_full *fo)
 }
 
 /*
- * For --nowait: 1 when fo can answer at once (whole, or one the engine
- * must answer), else 0 with a thread started to read it.
+ * For --nowait: 1 when fo can answer at once (whole, one the engine
+ * must answer, or a small table's, read in the call), else 0 with a
+ * thread reading it.
  */
 static int
-page_full_now(struct page_full *fo)
+page_full_now(const struct page_state *st, struct page_full *fo)
 {
-	int	now = 0, started = 0, us;
+	int	now;
 
-	for (us = 0; us <= PAGE_NOWAIT_US; us += 250) {
-		if (pthread_mutex_trylock(&fo->lock) == 0) {
-			now = fo->ready || fo->broken;
-			pthread_mutex_unlock(&fo->lock);
-			if (now)
-				break;
-			if (!started) {
-				page_full_start(fo);
-				started = 1;
-			}
-		}
-		/* Being read (or used a moment): a little while. */
-		usleep(250);
-	}
+	if (page_nowait_small(st))
+		return (1);
+	if (pthread_mutex_trylock(&fo->lock) != 0)
+		return (0);	/* being read (or used a moment) */
+	now = fo->ready || fo->broken;
+	pthread_mutex_unlock(&fo->lock);
+	if (!now)
+		page_full_start(fo);
 	return (now);
 }
 
@@ -1077,7 +1072,7 @@ page_full_exec(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
 		return (1);
 	memset(&pos, 0, sizeof pos);
 	buf_init(&pos.key);
-	if (st->nowait && !page_full_now(fo)) {
+	if (st->nowait && !page_full_now(st, fo)) {
 		r = page_pending(ctx, st, __atomic_load_n(&fo->progress,
 		    __ATOMIC_RELAXED), st->total);
 		goto out;

@@ -284,9 +284,9 @@ page_groups_nowait(struct cmd_ctx *ctx, struct page_state *st,
 	const char		*login = access_user(ctx->session);
 	const char		*aggs = cmd_opt(ctx, "aggs");
 	const char		*where = cmd_opt(ctx, "where");
-	int			 r = CMD_OK, us, started = 0, created = 0;
+	int			 r = CMD_OK, created = 0;
 
-	if (login == NULL || *login == '\0')
+	if (login == NULL || *login == '\0' || page_nowait_small(st))
 		return (page_groups(ctx, st, sort, limit, &ctx->out));
 	buf_printf(&key, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%zu\x1f%d\x1f%s",
 	    st->table->name, cmd_opt(ctx, "group"), aggs != NULL ? aggs : "",
@@ -323,34 +323,30 @@ page_groups_nowait(struct cmd_ctx *ctx, struct page_state *st,
 	}
 	pthread_mutex_unlock(&page_order_lock);
 	buf_release(&key);
-	for (us = 0; us <= PAGE_NOWAIT_US; us += 250) {
-		if (page_group_give(ctx, g, &r))
-			goto out;
-		pthread_mutex_lock(&page_order_lock);
-		if (!g->threaded && !started) {
-			g->total = st->total;
-			pthread_attr_init(&attr);
-			pthread_attr_setdetachstate(&attr,
-			    PTHREAD_CREATE_DETACHED);
-			g->c.refs++;
-			page_full_running++;
-			if (pthread_create(&thread, &attr, page_group_build,
-			    g) == 0)
-				g->threaded = created = 1;
-			else {
-				g->c.refs--;
-				page_full_running--;
-			}
-			pthread_attr_destroy(&attr);
-			started = 1;
+	if (page_group_give(ctx, g, &r))
+		goto out;
+	pthread_mutex_lock(&page_order_lock);
+	if (g->threaded)
+		created = 1;		/* being counted */
+	else {
+		g->total = st->total;
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		g->c.refs++;
+		page_full_running++;
+		if (pthread_create(&thread, &attr, page_group_build, g) == 0)
+			g->threaded = created = 1;
+		else {
+			g->c.refs--;
+			page_full_running--;
 		}
-		pthread_mutex_unlock(&page_order_lock);
-		if (started && !created) {
-			/* No thread: here and now. */
-			page_cached_put(&g->c);
-			return (page_groups(ctx, st, sort, limit, &ctx->out));
-		}
-		usleep(250);
+		pthread_attr_destroy(&attr);
+	}
+	pthread_mutex_unlock(&page_order_lock);
+	if (!created) {
+		/* No thread: here and now. */
+		page_cached_put(&g->c);
+		return (page_groups(ctx, st, sort, limit, &ctx->out));
 	}
 	r = page_pending(ctx, st, 0, 0);
 out:

@@ -283,10 +283,14 @@ page_slice_txn(struct store_txn *txn, void *arg, struct buf *err)
 }
 
 /*
- * A thread reading a whole table for later runs behind the calls that
- * people wait for: on two cores a read of a million records beside a
- * page of 50 made the page wait 30 ms.  A niceness of its own (Linux
- * gives each thread one) lets the calls go first.
+ * A thread reading a whole table for a sort, a filter or groups the
+ * terminal waits for without holding its keys runs behind the calls
+ * those keys make: on two cores, with other work about, a page of 50
+ * beside such a read waited 30 ms.  A niceness of its own (Linux gives
+ * each thread one) lets the calls go first.  Not the reading of a
+ * search's order (page_order_build): the searches typed meanwhile need
+ * it soon, and starved behind a stream of keys it was not read by the
+ * third search of the TUI benchmark ("См" then took 227 ms, not 5).
  */
 void
 page_background(void)
@@ -309,7 +313,6 @@ page_order_build(void *arg)
 	struct buf		 err = BUF_INIT;
 	int			 r = 0, stop = 0;
 
-	page_background();
 	memset(&sl, 0, sizeof sl);
 	sl.o = o;
 	buf_init(&sl.key0);

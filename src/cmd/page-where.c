@@ -346,24 +346,6 @@ page_where_start(struct page_where *w)
 	return (r);
 }
 
-/* Read within PAGE_NOWAIT_US (a small table's)? */
-static int
-page_where_soon(struct page_where *w)
-{
-	int	us, done;
-
-	for (us = 0; us < PAGE_NOWAIT_US; us += 250) {
-		usleep(250);
-		if (pthread_mutex_trylock(&w->lock) == 0) {
-			done = w->ready || w->failed.len > 0;
-			pthread_mutex_unlock(&w->lock);
-			if (done)
-				return (1);
-		}
-	}
-	return (0);
-}
-
 /*
  * The list's rows restricted to the filter's matches: st->ids becomes
  * them (with a search, those among its matches), st->filter is set and
@@ -382,7 +364,7 @@ page_where_apply(struct page_state *st, const char *where,
 
 	if ((w = page_where_get(st, where)) == NULL)
 		return (-1);
-	if (st->nowait) {
+	if (st->nowait && !page_nowait_small(st)) {
 		/* Being read by a thread (or used: a moment). */
 		if (pthread_mutex_trylock(&w->lock) != 0) {
 			*progress = __atomic_load_n(&w->progress,
@@ -400,7 +382,7 @@ page_where_apply(struct page_state *st, const char *where,
 		}
 		if (!w->ready) {
 			pthread_mutex_unlock(&w->lock);
-			if (page_where_start(w) == 0 && !page_where_soon(w)) {
+			if (page_where_start(w) == 0) {
 				*progress = 0;
 				page_where_put(w);
 				return (1);

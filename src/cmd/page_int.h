@@ -24,11 +24,12 @@ struct page_order;
 struct page_full;
 
 /*
- * --nowait waits this long for a read it starts before answering
- * "pending": a table of a few thousand rows is read by then, and its
- * list changes order at once, without the screen saying it waits.
+ * --nowait reads a table of fewer records than this in the call itself
+ * (a few milliseconds), so its list changes order at once without the
+ * screen saying it waits; a bigger one is read by a thread and the
+ * call answers "pending" at once.
  */
-#define PAGE_NOWAIT_US	3000
+#define PAGE_NOWAIT_ROWS	5000
 #define PAGE_FULL_DIRTY		8192	/* journal ids read at once */
 
 struct page_pos {
@@ -132,6 +133,9 @@ int	 page_pending(struct cmd_ctx *, struct page_state *, uint64_t,
 	    uint64_t);
 /* CLERK_TEST_SLOW_READ's sleep, first thing in a reading thread. */
 void	 page_test_delay(void);
+/* Is st's table small enough for --nowait to read it in the call
+ * (PAGE_NOWAIT_ROWS; never while the tests slow the reading)? */
+int	 page_nowait_small(const struct page_state *);
 /* n rows freed with their records and keys. */
 void	 page_rows_free(struct page_row *, size_t);
 /* The rows among ids (ascending) past st->at, loaded: 0 or -1. */
