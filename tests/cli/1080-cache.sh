@@ -1,7 +1,9 @@
 #!/bin/sh
-# 1080: the database cache: sized to the database unless asked, asked by
-# --cache or CLERK_CACHE_MB, refused below 64 MB or when not a number,
-# and the size taken is in the server's log.
+# 1080: the database cache: a quarter of the memory (at most 4 GB for a
+# small database) unless asked, asked by --cache or CLERK_CACHE_MB,
+# refused below 64 MB or when not a number, and the size taken is in the
+# server's log; an idle server on a new database holds little memory
+# whatever its cache.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 # serve ARGS: a foreground server on a socket of its own until it is
@@ -20,9 +22,29 @@ serve() {
 	wait $spid
 }
 
+# What store_cache_auto() gives an empty database on this machine.
+want=$(awk '/^MemTotal:/ { mb = int($2 / 4096); if (mb > 4096) mb = 4096;
+    if (mb < 64) mb = 64; print mb }' /proc/meminfo)
 serve
-like "$(cat "$T/clerkd.err")" "database cache: 64 MB" \
-    "a small database gets the smallest cache"
+like "$(cat "$T/clerkd.err")" "database cache: $want MB" \
+    "a new database gets a quarter of the memory, at most 4 GB"
+
+# The cache costs the pages it holds: buffers and their mutexes are made
+# as pages come in (a 4 GB cache made all its mutexes at start, 260 MB).
+rm -f "$T/c.sock"
+"$CLERKD" --foreground --dir "$T/c" --socket "$T/c.sock" --cache 4096 \
+    2>"$T/clerkd.err" &
+spid=$!
+i=0
+while [ ! -S "$T/c.sock" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+rss=$(awk '/^VmRSS:/ { print int($2 / 1024) }' /proc/$spid/status)
+kill -TERM $spid
+wait $spid
+[ "${rss:-0}" -gt 0 ] && [ "$rss" -lt 64 ]
+ok $? "an idle server with a 4 GB cache holds little memory (${rss:-?} MB)"
 serve --cache 200
 like "$(cat "$T/clerkd.err")" "database cache: 200 MB" "--cache 200"
 CLERK_CACHE_MB=96 serve
