@@ -47,6 +47,8 @@
  * third of 1,000,000 parties: 2 s walked, 0.6 s scanned).
  */
 #define EST_MIN		1000
+#define EST_STREAM	1000	/* rows wanted that a streamed walk gives
+				 * without estimates */
 #define WALK_COST	25
 #define ID_COST		10
 /* The records of one key in id order, as far as a limit wants them:
@@ -1102,6 +1104,24 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 	 * bound the matches; the smallest range is the one to walk.
 	 */
 	est = p->total >= EST_MIN;
+	/*
+	 * Nothing to choose when every condition is a range of one field
+	 * whose walk streams the few rows wanted (the sort's field, or one
+	 * key in id order) and no ids were gathered: the estimates would
+	 * only cost (two descents of a B-tree each, 0.05 ms of a 0.2 ms
+	 * query at 5,000,000 invoices).
+	 */
+	if (est && !q->is_group && !pl->have_ids && nc > 0 &&
+	    pl->want <= EST_STREAM) {
+		const struct field *f0 = range_field(c[0]);
+
+		for (i = 1; f0 != NULL && i < nc; i++)
+			if (range_field(c[i]) != f0)
+				f0 = NULL;
+		if (f0 != NULL && (f0 == sf || (sf == NULL && nc == 1 &&
+		    one_eq == c[0])))
+			est = 0;
+	}
 	match = pl->have_ids && pl->nids < p->total ? pl->nids : p->total;
 	for (i = 0; i < nc && est; i++) {
 		const struct field *f = range_field(c[i]);
