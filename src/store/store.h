@@ -33,15 +33,13 @@ struct store_options {
 };
 
 /*
- * The cache a store gets when none is asked for, in MB: a quarter of
- * the machine's memory (ram bytes; 0 = unknown, then 1 GB), at most
- * 4 GB unless the database (data bytes, the *.db files) and a quarter
- * more need more, never over the quarter of memory, at least 64 MB.
- * Sized from the machine because it cannot grow once open (a database
- * may grow by a big import meanwhile), and it costs only the pages it
- * holds.  A database read through a cache smaller than itself reads
- * from the kernel at every miss: a million parties (2.5 GB) through the
- * old fixed 64 MB made every page of a list a system call.
+ * The cache a store gets when none is asked for, in MB: room for the
+ * whole database as it is (data bytes, the *.db files) and a quarter
+ * more for growth, at least 64 MB, at most a quarter of the machine's
+ * memory (ram bytes; 0 = unknown, then 1 GB at most).  A database read
+ * through a cache smaller than itself reads from the kernel at every
+ * miss: a million parties (2.5 GB) through the old fixed 64 MB made
+ * every page of a list a system call.
  */
 #define STORE_CACHE_MIN	64
 size_t	 store_cache_auto(uint64_t, uint64_t);

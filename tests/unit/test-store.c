@@ -1784,26 +1784,16 @@ test_cache_auto(void)
 {
 	uint64_t	mb = 1024 * 1024, gb = 1024 * mb;
 
-	is_int(store_cache_auto(0, 8 * gb), 2048,
-	    "a new database: a quarter of the memory, not the data's size");
-	is_int(store_cache_auto(1 * mb, 16 * gb), 4096,
-	    "a small database: a quarter of the memory");
-	is_int(store_cache_auto(0, 64 * gb), 4096,
-	    "a big machine: the share capped at 4 GB");
-	is_int(store_cache_auto(8 * gb, 64 * gb), 10240,
-	    "data over the cap: the data and a quarter more");
-	is_int(store_cache_auto(100 * gb, 64 * gb), 16384,
-	    "more data than memory: still a quarter of the memory");
+	is_int(store_cache_auto(0, 16 * gb), STORE_CACHE_MIN,
+	    "a new database: the least cache");
+	is_int(store_cache_auto(400 * mb, 16 * gb), 500,
+	    "400 MB of data: 500 MB, a quarter more");
 	is_int(store_cache_auto(40 * gb, 16 * gb), 4096,
-	    "more data than memory, below the cap: a quarter of the memory");
-	is_int(store_cache_auto(0, 0), 1024,
-	    "memory unknown: 1 GB");
+	    "more data than memory: a quarter of the memory");
 	is_int(store_cache_auto(2 * gb, 0), 1024,
 	    "memory unknown: 1 GB at most");
 	is_int(store_cache_auto(2 * gb, 128 * mb), STORE_CACHE_MIN,
 	    "a tiny machine: still the least");
-	is_int(store_cache_auto(0, 200 * mb), STORE_CACHE_MIN,
-	    "a quarter of a small memory under the least: the least");
 }
 
 int
