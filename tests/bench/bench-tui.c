@@ -441,11 +441,15 @@ main(int argc, char **argv)
 	printf("\n%s\n", missed == 0 ? "Every kind of key above redraws "
 	    "within 10 ms at p99." : "Some kinds of keys above MISSED 10 ms "
 	    "at p99.");
-	printf("\nKeys that make the server read the whole table once (its "
+	printf("\nWaits for the server's reading of a whole table, once (its "
 	    "answer then kept in memory and right across writes, so the "
-	    "keys after them are in the table above): each time, ms.\n\n");
-	printf("| key | keys | times, ms | 10 ms |\n");
-	printf("|---|---:|---|---|\n");
+	    "keys after them are in the table above).  The key that starts "
+	    "one is in the table above: it is answered at once, the list "
+	    "keeps its rows and every key works on them meanwhile, and the "
+	    "status line says what is awaited.  Each wait, from the key's "
+	    "redraw to the new rows on the screen, ms:\n\n");
+	printf("| wait | times | ms |\n");
+	printf("|---|---:|---|\n");
 	for (k = 1; k < K_NKINDS; k++) {
 		size_t	i;
 
@@ -454,8 +458,7 @@ main(int argc, char **argv)
 		printf("| %s | %zu | ", kind_name[k], cnt[k]);
 		for (i = 0; i < cnt[k]; i++)
 			printf("%s%.0f", i ? ", " : "", (double)ns[k][i] / 1e6);
-		printf(" | %s |\n", ns[k][cnt[k] - 1] <= TARGET_NS ? "met" :
-		    "MISSED");
+		printf(" |\n");
 	}
 	/* The personal server we started goes now, not at its idle time
 	 * after the scratch folder is gone. */
