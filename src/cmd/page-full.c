@@ -68,7 +68,6 @@ struct page_full {
 	int			 iddesc;	/* ties: ids descending */
 	int			 ixfmt;		/* positions as its index's */
 
-	int			 threaded;	/* read by a thread once */
 	int			 stop;		/* the server is closing */
 	uint64_t		 progress;	/* records read so far (atomic) */
 
@@ -625,13 +624,8 @@ page_full_build(void *arg)
 		(void)page_full_read(fo, &err);
 	pthread_mutex_unlock(&fo->lock);
 	buf_release(&err);
-	pthread_mutex_lock(&page_order_lock);
 	/* Read again by another thread should the journal lose it. */
-	fo->threaded = 0;
-	page_full_running--;
-	pthread_cond_broadcast(&page_full_done);
-	pthread_mutex_unlock(&page_order_lock);
-	page_cached_put(&fo->c);
+	page_cached_thread_done(&fo->c);
 	return (NULL);
 }
 
@@ -639,30 +633,15 @@ page_full_build(void *arg)
 void
 page_full_start(struct page_full *fo)
 {
-	pthread_attr_t	 attr;
-	pthread_t	 thread;
-	int		 ready;
+	int	ready;
 
 	if (pthread_mutex_trylock(&fo->lock) != 0)
 		return;		/* being read, or used */
 	ready = fo->ready || fo->broken;
 	pthread_mutex_unlock(&fo->lock);
 	pthread_mutex_lock(&page_order_lock);
-	if (!ready && !fo->threaded &&
-	    !__atomic_load_n(&fo->stop, __ATOMIC_RELAXED)) {
-		/* Detached, with a reference of its own. */
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		fo->c.refs++;
-		page_full_running++;
-		if (pthread_create(&thread, &attr, page_full_build, fo) == 0)
-			fo->threaded = 1;
-		else {
-			fo->c.refs--;
-			page_full_running--;
-		}
-		pthread_attr_destroy(&attr);
-	}
+	if (!ready && !__atomic_load_n(&fo->stop, __ATOMIC_RELAXED))
+		(void)page_cached_thread(&fo->c, page_full_build);
 	pthread_mutex_unlock(&page_order_lock);
 }
 

@@ -143,7 +143,6 @@ struct page_group {
 	char			*group, *aggs, *where, *search, *sort;
 	size_t			 limit;
 	uint64_t		 total;
-	int			 threaded;
 
 	pthread_mutex_t		 lock;		/* all below */
 	int			 ready, served, status;
@@ -241,12 +240,7 @@ page_group_build(void *arg)
 	cmd_ctx_release(&c);
 	if (sess != NULL)
 		access_session_free(sess);
-	pthread_mutex_lock(&page_order_lock);
-	g->threaded = 0;
-	page_full_running--;
-	pthread_cond_broadcast(&page_full_done);
-	pthread_mutex_unlock(&page_order_lock);
-	page_cached_put(&g->c);
+	page_cached_thread_done(&g->c);
 	return (NULL);
 }
 
@@ -279,12 +273,10 @@ page_groups_nowait(struct cmd_ctx *ctx, struct page_state *st,
 	struct page_cached	*c;
 	struct page_group	*g = NULL;
 	struct buf		 key = BUF_INIT;
-	pthread_attr_t		 attr;
-	pthread_t		 thread;
 	const char		*login = access_user(ctx->session);
 	const char		*aggs = cmd_opt(ctx, "aggs");
 	const char		*where = cmd_opt(ctx, "where");
-	int			 r = CMD_OK, created = 0;
+	int			 r = CMD_OK, started;
 
 	if (login == NULL || *login == '\0' || page_nowait_small(st))
 		return (page_groups(ctx, st, sort, limit, &ctx->out));
@@ -326,24 +318,11 @@ page_groups_nowait(struct cmd_ctx *ctx, struct page_state *st,
 	if (page_group_give(ctx, g, &r))
 		goto out;
 	pthread_mutex_lock(&page_order_lock);
-	if (g->threaded)
-		created = 1;		/* being counted */
-	else {
-		g->total = st->total;
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		g->c.refs++;
-		page_full_running++;
-		if (pthread_create(&thread, &attr, page_group_build, g) == 0)
-			g->threaded = created = 1;
-		else {
-			g->c.refs--;
-			page_full_running--;
-		}
-		pthread_attr_destroy(&attr);
-	}
+	if (!g->c.threaded)
+		g->total = st->total;	/* for the thread to come */
+	started = page_cached_thread(&g->c, page_group_build) == 0;
 	pthread_mutex_unlock(&page_order_lock);
-	if (!created) {
+	if (!started) {
 		/* No thread: here and now. */
 		page_cached_put(&g->c);
 		return (page_groups(ctx, st, sort, limit, &ctx->out));

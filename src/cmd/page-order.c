@@ -147,6 +147,41 @@ page_cached_put(struct page_cached *c)
 	pthread_mutex_unlock(&page_order_lock);
 }
 
+int
+page_cached_thread(struct page_cached *c, void *(*fn)(void *))
+{
+	pthread_attr_t	 attr;
+	pthread_t	 thread;
+	int		 r = 0;
+
+	if (c->threaded)
+		return (0);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	c->refs++;
+	page_full_running++;
+	if (pthread_create(&thread, &attr, fn, c) == 0)
+		c->threaded = 1;
+	else {
+		c->refs--;
+		page_full_running--;
+		r = -1;
+	}
+	pthread_attr_destroy(&attr);
+	return (r);
+}
+
+void
+page_cached_thread_done(struct page_cached *c)
+{
+	pthread_mutex_lock(&page_order_lock);
+	c->threaded = 0;
+	page_full_running--;
+	pthread_cond_broadcast(&page_full_done);
+	pthread_mutex_unlock(&page_order_lock);
+	page_cached_put(c);
+}
+
 /* Every one of store s goes; page_order_lock held. */
 void
 page_cached_stop(struct page_cached **list, struct store *s)

@@ -39,7 +39,6 @@ struct page_where {
 	int			 paths;		/* reads other tables */
 	int			 timed;		/* names today or a month */
 
-	int			 threaded;	/* a thread is reading it */
 	uint64_t		 progress;	/* matches so far (atomic) */
 
 	pthread_mutex_t		 lock;		/* all below */
@@ -307,12 +306,7 @@ page_where_build(void *arg)
 	if (sess != NULL)
 		access_session_free(sess);
 	buf_release(&err);
-	pthread_mutex_lock(&page_order_lock);
-	w->threaded = 0;
-	page_full_running--;
-	pthread_cond_broadcast(&page_full_done);
-	pthread_mutex_unlock(&page_order_lock);
-	page_cached_put(&w->c);
+	page_cached_thread_done(&w->c);
 	return (NULL);
 }
 
@@ -321,27 +315,12 @@ page_where_build(void *arg)
 static int
 page_where_start(struct page_where *w)
 {
-	pthread_attr_t	 attr;
-	pthread_t	 thread;
-	int		 r = 0;
+	int	r;
 
 	if (*w->login == '\0')
 		return (-1);
 	pthread_mutex_lock(&page_order_lock);
-	if (!w->threaded) {
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		w->c.refs++;
-		page_full_running++;
-		if (pthread_create(&thread, &attr, page_where_build, w) == 0)
-			w->threaded = 1;
-		else {
-			w->c.refs--;
-			page_full_running--;
-			r = -1;
-		}
-		pthread_attr_destroy(&attr);
-	}
+	r = page_cached_thread(&w->c, page_where_build);
 	pthread_mutex_unlock(&page_order_lock);
 	return (r);
 }

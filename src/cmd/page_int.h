@@ -102,6 +102,7 @@ struct page_cached {
 	unsigned		 refs;
 	int			 dropped;
 	uint64_t		 used;
+	int			 threaded;	/* a thread is reading it */
 	void			(*free)(struct page_cached *);
 };
 
@@ -169,6 +170,13 @@ void	 page_cached_add(struct page_cached **, struct page_cached *,
 	    size_t);
 /* A reference given back (NULL: none).  Takes page_order_lock. */
 void	 page_cached_put(struct page_cached *);
+/* fn(c) run by a detached thread holding a reference, counted in
+ * page_full_running, unless one runs for c already: 0, or -1 when none
+ * could be started.  page_order_lock held. */
+int	 page_cached_thread(struct page_cached *, void *(*)(void *));
+/* The end of that thread: c may get another, its reference goes.
+ * Takes page_order_lock. */
+void	 page_cached_thread_done(struct page_cached *);
 /* Every one of list of store s dropped.  page_order_lock held. */
 void	 page_cached_stop(struct page_cached **, struct store *);
 /* st's order read by a thread unless whole or being read.  Takes it. */

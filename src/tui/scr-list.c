@@ -110,6 +110,13 @@ list_rwhere(const struct list *l)
 	return (l->wait.on ? l->wait.where : l->where);
 }
 
+/* Two sorts or filters the same (NULL: none)? */
+static int
+list_same(const char *a, const char *b)
+{
+	return (strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0);
+}
+
 static void
 list_wait_end(struct list *l)
 {
@@ -378,11 +385,11 @@ list_load(struct tui *t, struct list *l, const char *mode, const char *pos)
 	size_t		 n, vis = (size_t)list_visible(t);
 	int		 more;
 
-	/* Another place asked for: End waited for no longer. */
-	if (l->wait.on && l->wait.mode != NULL && strcmp(l->sort != NULL ?
-	    l->sort : "", l->wait.sort != NULL ? l->wait.sort : "") == 0 &&
-	    strcmp(l->where != NULL ? l->where : "", l->wait.where != NULL ?
-	    l->wait.where : "") == 0)
+	/* Another place asked for: End waited for no longer (an End in
+	 * the rows' own order, not one after an awaited sort). */
+	if (l->wait.on && l->wait.mode != NULL &&
+	    list_same(l->sort, l->wait.sort) &&
+	    list_same(l->where, l->wait.where))
 		list_wait_end(l);
 	if (list_fetch(t, l, mode, pos, NULL, vis * 2, &rows, &n, &more) != 0)
 		return (-1);
