@@ -7,10 +7,17 @@
  * index range, oldest first.  Entries are our own versioned encoding,
  * never raw structs.  Never prints.
  *
- * Entry, version 1, big-endian:
- *   u8 1, str table, u64 id, i64 when, u32 rev, str user, str action,
- *   u32 n, then n times str field, str old, str new;
+ * Entry, big-endian:
+ *   u8 format, str table, u64 id, i64 when, u32 rev, str user,
+ *   str action, u32 n, then n times str field, str old, str new;
  *   str = u32 length + bytes.
+ * Format 1 writes every value of an insert.  Format 2 writes none: the
+ * values an insert gave are those of the record now with every later
+ * change undone, and store_history() works them out that way (a purge
+ * writes every value the record had, so a purged record's insert comes
+ * back too).  An insert's copy of the record was the larger half of the
+ * trail and a third of the data at a million parties, and a tenth of an
+ * insert's cost.  Both formats are read.
  */
 #include "config.h"
 
@@ -20,7 +27,8 @@
 
 #include "store/store_int.h"
 
-#define AUDIT_FORMAT	1
+#define AUDIT_FORMAT	2
+#define AUDIT_FORMAT_OLD 1	/* inserts with their values */
 
 static void
 put_u32(struct buf *b, uint32_t v)
@@ -96,6 +104,12 @@ get_dup(struct rd *r)
 	return (xstrndup(s, len));
 }
 
+static int
+audit_format_known(uint64_t format)
+{
+	return (format == AUDIT_FORMAT || format == AUDIT_FORMAT_OLD);
+}
+
 /* audit.record.db: table NUL id, from the entry. */
 static int
 audit_callback(DB *sdb, const DBT *pkey, const DBT *pdata, DBT *result)
@@ -110,7 +124,7 @@ audit_callback(DB *sdb, const DBT *pkey, const DBT *pdata, DBT *result)
 	r.p = pdata->data;
 	r.end = r.p + pdata->size;
 	r.bad = 0;
-	if (get_n(&r, 1) != AUDIT_FORMAT)
+	if (!audit_format_known(get_n(&r, 1)))
 		return (EBADMSG);
 	table = get_str(&r, &tlen);
 	if (r.bad || r.end - r.p < 8)
@@ -192,10 +206,12 @@ audit_add(struct store_txn *t, const char *action, const struct record *a,
 	at = val.len;
 	put_u32(&val, 0);
 	pos = xreallocarray(NULL, table->nfields + 1, sizeof(*pos));
-	if (a == NULL || b == NULL) {
-		/* Insert or purge: every value there is, from or to "". */
+	if (a == NULL) {
+		/* Insert: the values are the record's (format 2). */
+	} else if (b == NULL) {
+		/* Purge: every value there was, to "". */
 		for (i = 0; i < table->nfields; i++)
-			if ((a != NULL ? a : b)->values[i].set)
+			if (a->values[i].set)
 				pos[n++] = i;
 	} else if (a != b)
 		n = record_diff(a, b, pos, table->nfields);
@@ -226,19 +242,24 @@ audit_add(struct store_txn *t, const char *action, const struct record *a,
 	return (0);
 }
 
+/* Decode an entry; *values is set when an insert's values are to be
+ * worked out from the record (format 2). */
 static int
 entry_decode(struct audit_entry *e, uint64_t seq, const void *data,
-    size_t len)
+    size_t len, int *values)
 {
 	struct rd	 r;
+	uint64_t	 format;
 	size_t		 i, n;
 
 	memset(e, 0, sizeof(*e));
+	*values = 0;
 	e->seq = seq;
 	r.p = data;
 	r.end = r.p + len;
 	r.bad = 0;
-	if (get_n(&r, 1) != AUDIT_FORMAT)
+	format = get_n(&r, 1);
+	if (!audit_format_known(format))
 		return (-1);
 	e->table = get_dup(&r);
 	e->id = get_n(&r, 8);
@@ -257,6 +278,11 @@ entry_decode(struct audit_entry *e, uint64_t seq, const void *data,
 		e->changes[i].new = get_dup(&r);
 		e->nchanges = i + 1;
 	}
+	if (format == AUDIT_FORMAT && strcmp(e->action, "insert") == 0) {
+		if (n != 0)
+			return (-1);
+		*values = 1;
+	}
 	return (r.bad ? -1 : 0);
 }
 
@@ -274,6 +300,89 @@ entry_release(struct audit_entry *e)
 		free(e->changes[i].new);
 	}
 	free(e->changes);
+}
+
+/* A field's plain text in the values being worked out. */
+static void
+values_set(struct audit_change **vals, size_t *n, const char *field,
+    const char *text)
+{
+	size_t	i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*vals)[i].field, field) == 0)
+			break;
+	if (i == *n) {
+		*vals = xreallocarray(*vals, *n + 1, sizeof(**vals));
+		(*vals)[i].field = xstrdup(field);
+		(*vals)[i].old = xstrdup("");
+		(*vals)[i].new = NULL;
+		(*n)++;
+	}
+	free((*vals)[i].new);
+	(*vals)[i].new = xstrdup(text);
+}
+
+/*
+ * The values the insert v[ins] (format 2) gave: the record as it is now,
+ * formatted as audit_add() formats a value, with the old value of every
+ * change after the insert put back, newest first.  A purged record has
+ * no record left, but its purge entry holds every value it had.  The
+ * fields come in the form's order, then any the form no longer has.
+ */
+static int
+insert_values(struct store_txn *t, const struct table *table, uint64_t id,
+    struct audit_entry *v, size_t n, size_t ins, struct buf *err)
+{
+	struct audit_change *vals = NULL, *ch;
+	struct record	*rec;
+	struct buf	 tmp = BUF_INIT;
+	size_t		 nv = 0, i, j, k;
+	int		 r;
+
+	/* Every field of the form first, so they keep its order. */
+	for (i = 0; i < table->nfields; i++)
+		values_set(&vals, &nv, table->fields[i].name, "");
+	if ((r = store_get(t, table, id, &rec, err)) == -1) {
+		for (i = 0; i < nv; i++) {
+			free(vals[i].field);
+			free(vals[i].old);
+			free(vals[i].new);
+		}
+		free(vals);
+		buf_release(&tmp);
+		return (-1);
+	}
+	if (r == 0) {
+		for (i = 0; i < table->nfields; i++) {
+			if (!rec->values[i].set)
+				continue;
+			buf_reset(&tmp);
+			record_format(rec, i, 1, &tmp);
+			values_set(&vals, &nv, table->fields[i].name,
+			    tmp.data != NULL ? tmp.data : "");
+		}
+		record_free(rec);
+	}
+	for (i = n; i-- > ins + 1;)
+		for (j = 0; j < v[i].nchanges; j++)
+			values_set(&vals, &nv, v[i].changes[j].field,
+			    v[i].changes[j].old);
+	/* Keep the fields with a value, in order. */
+	for (i = k = 0; i < nv; i++) {
+		ch = &vals[i];
+		if (ch->new[0] == '\0') {
+			free(ch->field);
+			free(ch->old);
+			free(ch->new);
+		} else
+			vals[k++] = *ch;
+	}
+	free(v[ins].changes);
+	v[ins].changes = vals;
+	v[ins].nchanges = k;
+	buf_release(&tmp);
+	return (0);
 }
 
 void
@@ -298,7 +407,8 @@ store_history(struct store_txn *t, const struct table *table, uint64_t id,
 	uint64_t	 seq;
 	DBT		 k, d, ak, ad;
 	DBC		*c;
-	int		 ret, r2, flag;
+	size_t		 insert = SIZE_MAX;
+	int		 ret, r2, flag, values;
 
 	*out = NULL;
 	*nout = 0;
@@ -333,7 +443,8 @@ store_history(struct store_txn *t, const struct table *table, uint64_t id,
 			alloc = alloc ? alloc * 2 : 8;
 			v = xreallocarray(v, alloc, sizeof(*v));
 		}
-		if (entry_decode(&v[n], seq, ad.data, ad.size) == -1) {
+		if (entry_decode(&v[n], seq, ad.data, ad.size, &values) ==
+		    -1) {
 			entry_release(&v[n]);
 			free(ad.data);
 			(void)DBCLOSE(c->close(c));
@@ -343,6 +454,8 @@ store_history(struct store_txn *t, const struct table *table, uint64_t id,
 			    "damaged"), (unsigned long long)seq));
 		}
 		free(ad.data);
+		if (values)
+			insert = n;
 		n++;
 	}
 	r2 = DBCLOSE(c->close(c));
@@ -353,6 +466,11 @@ store_history(struct store_txn *t, const struct table *table, uint64_t id,
 		goto fail;
 	}
 	buf_release(&key);
+	if (insert != SIZE_MAX &&
+	    insert_values(t, table, id, v, n, insert, err) == -1) {
+		store_history_free(v, n);
+		return (-1);
+	}
 	*out = v;
 	*nout = n;
 	return (0);

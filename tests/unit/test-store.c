@@ -281,6 +281,18 @@ history_fn(struct store_txn *t, void *arg, struct buf *e)
 	return (store_history(t, q->table, q->id, &q->hist, &q->nhist, e));
 }
 
+/* The new value an audit entry gives field, or NULL. */
+static const char *
+change_new(const struct audit_entry *e, const char *field)
+{
+	size_t	i;
+
+	for (i = 0; i < e->nchanges; i++)
+		if (strcmp(e->changes[i].field, field) == 0)
+			return (e->changes[i].new);
+	return (NULL);
+}
+
 static int
 referrers_fn(struct store_txn *t, void *arg, struct buf *e)
 {
@@ -810,6 +822,13 @@ test_party(void)
 				    "ООО «Ромашка»") == 0)
 					found = 1;
 			ok(found, "the insert lists name: '' -> value");
+			/* Not stored with the insert: worked out from the
+			 * record with the later update undone. */
+			is_str(change_new(&q.hist[0], "city"), "Москва",
+			    "the insert gives the city it had, not the "
+			    "record's now");
+			is_str(change_new(&q.hist[0], "kind"), "org",
+			    "and the rest of its values");
 			ok(strcmp(q.hist[1].action, "update") == 0 &&
 			    strcmp(q.hist[1].user, "sidorov") == 0 &&
 			    q.hist[1].nchanges == 1 &&
@@ -845,6 +864,24 @@ test_party(void)
 	got = fetch(s, party, ida);
 	ok(got == NULL, "it is gone");
 	is_int(count(s, party), 3, "three parties left");
+	{
+		struct q q = { .table = party, .id = ida };
+
+		store_txn_run(s, STORE_TXN_READONLY, history_fn, &q, &err);
+		ok(q.nhist == 3 && strcmp(q.hist[2].action, "purge") == 0,
+		    "a purged record keeps its history (got %zu)", q.nhist);
+		if (q.nhist == 3) {
+			is_str(change_new(&q.hist[0], "name"),
+			    "ООО «Ромашка»", "its insert's values come from "
+			    "the purge entry");
+			is_str(change_new(&q.hist[0], "city"), "Москва",
+			    "with the later update undone");
+			ok(change_new(&q.hist[2], "city") != NULL &&
+			    strcmp(q.hist[2].changes[0].new, "") == 0,
+			    "the purge lists every value, to ''");
+		}
+		store_history_free(q.hist, q.nhist);
+	}
 	is_int(check(s, party, &err), 0, "check passes after purge: "
 	    "%s", err.data);
 
