@@ -468,3 +468,25 @@ access_fetch(struct session *s, struct store_txn *txn, const struct table *t,
 		return (-1);
 	return (store_fetch(txn, t, ids, n, flags, fn, arg, err));
 }
+
+int
+access_fetch_each(struct session *s, struct store_txn *txn,
+    const struct table *t, const uint64_t *ids, size_t n, int flags,
+    store_scan_fn *fn, void *arg, struct buf *err)
+{
+	if (access_check(s, t, ACCESS_READ, err) != 0)
+		return (-1);
+	return (store_fetch_each(txn, t, ids, n, flags, fn, arg, err));
+}
+
+int
+access_page_each(struct session *s, struct store_txn *txn,
+    const struct table *t, const char *ix, const void *key, size_t keylen,
+    uint64_t after, int flags, size_t n, store_entry_fn *fn, void *arg,
+    struct buf *err)
+{
+	if (access_check(s, t, ACCESS_READ, err) != 0)
+		return (-1);
+	return (store_page_each(txn, t, ix, key, keylen, after, flags, n, fn,
+	    arg, err));
+}

@@ -119,5 +119,13 @@ int	 access_scan(struct session *, struct store_txn *,
 int	 access_fetch(struct session *, struct store_txn *,
 	     const struct table *, const uint64_t *, size_t, int,
 	     store_scan_fn *, void *, struct buf *);
+/* Records by ids in any order, a lookup each, as store_fetch_each(). */
+int	 access_fetch_each(struct session *, struct store_txn *,
+	     const struct table *, const uint64_t *, size_t, int,
+	     store_scan_fn *, void *, struct buf *);
+/* An index walk handing each record's bytes, as store_page_each(). */
+int	 access_page_each(struct session *, struct store_txn *,
+	     const struct table *, const char *, const void *, size_t,
+	     uint64_t, int, size_t, store_entry_fn *, void *, struct buf *);
 
 #endif

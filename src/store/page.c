@@ -3,9 +3,11 @@
  * ids, exact lookups, and the word-token search.  Everything positions
  * by key ("the 50 after this key and id"), opens its cursors inside the
  * caller's transaction and closes them before returning, so nothing is
- * held across a person's think time.  Index entries are read through the
- * raw (unassociated, never written) handles: key and primary id only,
- * without fetching every record.  Never prints, never writes.
+ * held across a person's think time.  store_page_each() walks as
+ * store_page() does but hands each record's bytes on undecoded.  Index
+ * entries are read through the raw (unassociated, never written)
+ * handles: key and primary id only, without fetching every record.
+ * Never prints, never writes.
  */
 #include "config.h"
 
@@ -1163,4 +1165,126 @@ out:
 	free(s.bulk);
 	keyset_release(&toks);
 	return (rc == -1 ? -1 : (int)*nout);
+}
+
+/*
+ * store_page()'s walk of an index, without a record made of each entry:
+ * the same positions and order, but fn gets the entry's key and the
+ * record's encoded bytes (both valid during the call only), so a query
+ * tests its condition on the bytes and decodes what it keeps, and reads
+ * the key of the index instead of making it again from the record.
+ * Records through one cursor on the primary, one lookup each.
+ */
+int
+store_page_each(struct store_txn *t, const struct table *table,
+    const char *ixname, const void *key, size_t keylen, uint64_t id,
+    int flags, size_t n, store_entry_fn *fn, void *arg, struct buf *err)
+{
+	struct store_table *st;
+	struct store_index *ix;
+	struct icur	 ic;
+	struct ibulk	 bulk;
+	struct fetch	 f;
+	struct buf	 next = BUF_INIT;
+	void		*kk = NULL, *dd;
+	size_t		 kl = 0, dl, given = 0;
+	int		 back = flags & STORE_PAGE_BACKWARD;
+	int		 from = flags & STORE_PAGE_FROM;
+	int		 ret, r2, stopped = 0;
+	unsigned char	 kb[8];
+	const unsigned char *rb;
+	DBT		 k;
+
+	if ((st = store_table_of(t, table, err)) == NULL)
+		return (-1);
+	if ((ix = store_index_find(st, ixname, 1)) == NULL)
+		return (buf_error(err, _("table '%s' has no index on '%s'"),
+		    table->name, ixname));
+	if (n == 0)
+		return (0);
+	memset(&ic, 0, sizeof(ic));
+	memset(&bulk, 0, sizeof(bulk));
+	memset(&f, 0, sizeof(f));
+	ic.dup = !ix->unique;
+	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &ic.c, 0))) != 0)
+		return (read_fail(t, st, ret, err));
+	bulk.c = ic.c;
+	bulk.entry = PAGE_BULK_PAIR;
+	if (key == NULL)
+		ret = icur_get(&ic, back ? DB_LAST : DB_FIRST);
+	else {
+		/* As page_by_index() positions. */
+		int	incl = back ? !from : from;
+
+		if (incl || id != UINT64_MAX)
+			ret = icur_seek(&ic, key, keylen, incl ? id : id + 1);
+		else {
+			buf_add(&next, key, keylen);
+			buf_addch(&next, '\0');
+			ret = icur_seek(&ic, next.data, next.len, 0);
+		}
+		if (back) {
+			if (ret == 0)
+				ret = icur_get(&ic, DB_PREV);
+			else if (ret == DB_NOTFOUND)
+				ret = icur_get(&ic, DB_LAST);
+		}
+	}
+	/* The first entry's key is the cursor's; bulk ones are theirs. */
+	if (ret == 0) {
+		kk = ic.key.data;
+		kl = ic.key.len;
+	}
+	id = ic.id;
+	if (ret == 0 && (ret = DBCALL(st->db->cursor(st->db, t->txn, &f.pc,
+	    0))) == 0)
+		f.d.flags = DB_DBT_REALLOC;
+	while (ret == 0 && given < n) {
+		store_id_key(kb, id);
+		store_dbt(&k, kb, 8);
+		ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_SET));
+		if (ret == DB_NOTFOUND) {
+			ret = buf_error(err, _("an index of table '%s' refers "
+			    "to the missing record %llu; run a check"),
+			    st->t->name, (unsigned long long)id);
+			break;
+		}
+		if (ret != 0)
+			break;
+		rb = f.d.data;
+		if (!(f.d.size > 1 && (rb[1] & REC_ARCHIVED) &&
+		    !(flags & STORE_PAGE_ARCHIVED))) {
+			given++;
+			if (fn(id, kk, kl, f.d.data, f.d.size, arg) != 0) {
+				stopped = 1;
+				break;
+			}
+		}
+		if (given == n)
+			break;
+		if (back) {
+			ret = icur_get(&ic, DB_PREV);
+			id = ic.id;
+			kk = ic.key.data;
+			kl = ic.key.len;
+		} else if ((ret = ibulk_next(&bulk, n - given, &kk, &kl, &dd,
+		    &dl)) == 0)
+			id = dl == 8 ? store_id_unkey(dd) : 0;
+	}
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+	r2 = fetch_release(&f);
+	if (ret == 0)
+		ret = r2;
+	free(bulk.bd.data);
+	r2 = DBCLOSE(ic.c->close(ic.c));
+	if (ret == 0)
+		ret = r2;
+	icur_release(&ic);
+	buf_release(&next);
+	if (ret == -1)
+		return (-1);
+	if (ret != 0)
+		return (read_fail(t, st, ret, err));
+	return (stopped);
 }

@@ -1,7 +1,8 @@
 /*
  * scan.c: every record of a table in id order, as fast as the pages can
- * be read, and records by a sorted list of ids (rec_fetch, store_fetch).  The cursor reads in bulk (DB_MULTIPLE_KEY, many records per
- * call) with read-committed isolation, so a scan of a million records
+ * be read, records by a sorted list of ids (rec_fetch, store_fetch), and
+ * records by ids in any order, a lookup each (store_fetch_each).  The
+ * scan's cursor reads in bulk (DB_MULTIPLE_KEY, many records per call) with read-committed isolation, so a scan of a million records
  * neither holds a lock per page until its transaction ends nor blocks
  * writers behind it; the callback sees each record's encoded bytes and
  * reads the fields it needs in place (record_decode_field), decoding
@@ -304,4 +305,69 @@ store_fetch(struct store_txn *t, const struct table *table,
 		return (store_fail(t, ret, err, _("cannot read table '%s': %s"),
 		    st->t->name, store_strerror(ret)));
 	return (stopped ? 1 : 0);
+}
+
+/*
+ * Records by id in the order given, each looked up alone through one
+ * cursor.  For ids far apart (a few to a page of records) a lookup is
+ * cheaper than store_fetch()'s bulk reads, which copy the records
+ * between them too: at 5,000,000 invoices, ids 40 apart cost 0.9 us a
+ * lookup against 1.6 us read through, 4 apart 0.8 against 0.17.
+ */
+int
+store_fetch_each(struct store_txn *t, const struct table *table,
+    const uint64_t *ids, size_t n, int flags, store_scan_fn *fn, void *arg,
+    struct buf *err)
+{
+	struct store_table *st;
+	DBC		*c = NULL;
+	DBT		 k, d;
+	unsigned char	 kb[8];
+	const unsigned char *p;
+	size_t		 i;
+	int		 ret = 0, r2, stopped = 0;
+
+	if ((st = store_table_of(t, table, err)) == NULL)
+		return (-1);
+	if (n == 0)
+		return (0);
+	/* Read-committed, as a scan: a lookup's page is not kept locked
+	 * after it, so thousands of them hold no lock each till the end
+	 * (7 % faster for 27,000 ids). */
+	if ((ret = DBCALL(st->db->cursor(st->db, t->txn, &c,
+	    DB_READ_COMMITTED))) != 0)
+		return (store_fail(t, ret, err, _("cannot read table '%s': %s"),
+		    st->t->name, store_strerror(ret)));
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_REALLOC;
+	for (i = 0; i < n; i++) {
+		/* Key 0 is the record count (rec.c), never a record. */
+		if (ids[i] == 0)
+			continue;
+		store_id_key(kb, ids[i]);
+		store_dbt(&k, kb, 8);
+		ret = DBCALL(c->get(c, &k, &d, DB_SET));
+		if (ret == DB_NOTFOUND) {
+			ret = 0;
+			continue;
+		}
+		if (ret != 0)
+			break;
+		p = d.data;
+		if (d.size > 1 && (p[1] & REC_ARCHIVED) &&
+		    !(flags & STORE_PAGE_ARCHIVED))
+			continue;
+		if (fn(ids[i], d.data, d.size, arg) != 0) {
+			stopped = 1;
+			break;
+		}
+	}
+	free(d.data);
+	r2 = DBCLOSE(c->close(c));
+	if (ret == 0)
+		ret = r2;
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot read table '%s': %s"),
+		    st->t->name, store_strerror(ret)));
+	return (stopped);
 }

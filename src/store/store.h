@@ -183,6 +183,33 @@ int	 store_scan(struct store_txn *, const struct table *, uint64_t,
 int	 store_fetch(struct store_txn *, const struct table *,
 	     const uint64_t *, size_t, int, store_scan_fn *, void *,
 	     struct buf *);
+/*
+ * Records by id in the order given (any order), each looked up alone
+ * through one cursor, handed to fn as store_fetch() does; an id with no
+ * record is skipped, an archived record too unless STORE_PAGE_ARCHIVED.
+ * For ids far apart (fewer than one in about twenty), or in an index's
+ * order, where store_fetch()'s bulk reads would copy the records
+ * between them too.  Returns 1 when fn stopped, 0 after the last id,
+ * or -1.
+ */
+int	 store_fetch_each(struct store_txn *, const struct table *,
+	     const uint64_t *, size_t, int, store_scan_fn *, void *,
+	     struct buf *);
+/*
+ * store_page()'s walk of index ix (the same positions, flags and order,
+ * up to n records), but no record is decoded: fn(id, key, keylen,
+ * bytes, len, arg) gets each record's entry key in the index and its
+ * encoded bytes (both valid during the call only; read the fields with
+ * record_decode_field(), or record_decode() the whole) and returns
+ * non-zero to stop.  Archived records are skipped (and not counted)
+ * unless STORE_PAGE_ARCHIVED.  Returns 1 when fn stopped, 0 otherwise,
+ * or -1.
+ */
+typedef int store_entry_fn(uint64_t, const void *, size_t, const void *,
+	     size_t, void *);
+int	 store_page_each(struct store_txn *, const struct table *,
+	     const char *, const void *, size_t, uint64_t, int, size_t,
+	     store_entry_fn *, void *, struct buf *);
 
 /* Ids of records whose index ix (exact, folded or unique) has exactly
  * this key; up to max, archived ones too.  Returns the count found (also
