@@ -266,14 +266,17 @@ record_decode(struct record *rec, const void *data, size_t len,
 			v->set = 1;
 			v->i = (int64_t)get_u64(p + off + ENTRY_HEAD);
 		} else if (elen != 0) {
+			/* Room was made above: copied in place. */
 			v->set = 1;
 			v->s = rec->texts.data + rec->texts.len;
 			v->len = elen;
-			buf_add(&rec->texts, p + off + ENTRY_HEAD, elen);
-			buf_addch(&rec->texts, '\0');
+			memcpy(v->s, p + off + ENTRY_HEAD, elen);
+			v->s[elen] = '\0';
+			rec->texts.len += elen + 1;
 		}
 		off += ENTRY_HEAD + elen;
 	}
+	rec->texts.data[rec->texts.len] = '\0';	/* as a buf keeps it */
 	return (0);
 bad:
 	buf_error(err, _("record %llu of '%s': %s"),
