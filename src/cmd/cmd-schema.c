@@ -17,27 +17,8 @@
 void
 cmd_machine_field(struct buf *out, const char *s, size_t len)
 {
-	size_t	i;
-
 	buf_addch(out, '\t');
-	for (i = 0; i < len; i++) {
-		switch (s[i]) {
-		case '\\':
-			buf_adds(out, "\\\\");
-			break;
-		case '\t':
-			buf_adds(out, "\\t");
-			break;
-		case '\n':
-			buf_adds(out, "\\n");
-			break;
-		case '\r':
-			buf_adds(out, "\\r");
-			break;
-		default:
-			buf_addch(out, (unsigned char)s[i]);
-		}
-	}
+	buf_addesc(out, s, len);
 }
 
 void

@@ -102,37 +102,14 @@ draft_dir(struct buf *out, int make, struct buf *err)
 }
 
 static void
-put_field(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '\\':
-			buf_adds(b, "\\\\");
-			break;
-		case '\t':
-			buf_adds(b, "\\t");
-			break;
-		case '\n':
-			buf_adds(b, "\\n");
-			break;
-		case '\r':
-			buf_adds(b, "\\r");
-			break;
-		default:
-			buf_addch(b, (unsigned char)*s);
-		}
-	}
-}
-
-static void
 put_line(struct buf *b, const char *key, const char *v1, const char *v2)
 {
 	buf_adds(b, key);
 	buf_addch(b, '\t');
-	put_field(b, v1);
+	buf_addesc(b, v1, strlen(v1));
 	if (v2 != NULL) {
 		buf_addch(b, '\t');
-		put_field(b, v2);
+		buf_addesc(b, v2, strlen(v2));
 	}
 	buf_addch(b, '\n');
 }
@@ -232,27 +209,8 @@ static char *
 get_field(const char *s, size_t len)
 {
 	struct buf	 b = BUF_INIT;
-	size_t		 i;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] != '\\' || i + 1 == len) {
-			buf_addch(&b, (unsigned char)s[i]);
-			continue;
-		}
-		switch (s[++i]) {
-		case 't':
-			buf_addch(&b, '\t');
-			break;
-		case 'n':
-			buf_addch(&b, '\n');
-			break;
-		case 'r':
-			buf_addch(&b, '\r');
-			break;
-		default:
-			buf_addch(&b, (unsigned char)s[i]);
-		}
-	}
+	buf_addunesc(&b, s, len);
 	return (buf_detach(&b, NULL));
 }
 

@@ -15,27 +15,8 @@ static char *
 unescape(const char *s, size_t len)
 {
 	struct buf	 b = BUF_INIT;
-	size_t		 i;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] != '\\' || i + 1 == len) {
-			buf_addch(&b, (unsigned char)s[i]);
-			continue;
-		}
-		switch (s[++i]) {
-		case 't':
-			buf_addch(&b, '\t');
-			break;
-		case 'n':
-			buf_addch(&b, '\n');
-			break;
-		case 'r':
-			buf_addch(&b, '\r');
-			break;
-		default:
-			buf_addch(&b, (unsigned char)s[i]);
-		}
-	}
+	buf_addunesc(&b, s, len);
 	return (buf_detach(&b, NULL));
 }
 
@@ -100,31 +81,6 @@ const char *
 tui_line_get(const struct tui_line *l, size_t i)
 {
 	return (i < l->n ? l->f[i] : "");
-}
-
-void
-tui_field_escape(struct buf *out, const char *s, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++) {
-		switch (s[i]) {
-		case '\\':
-			buf_adds(out, "\\\\");
-			break;
-		case '\t':
-			buf_adds(out, "\\t");
-			break;
-		case '\n':
-			buf_adds(out, "\\n");
-			break;
-		case '\r':
-			buf_adds(out, "\\r");
-			break;
-		default:
-			buf_addch(out, (unsigned char)s[i]);
-		}
-	}
 }
 
 /* The schema. */

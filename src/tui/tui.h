@@ -309,8 +309,6 @@ int	 tui_lines_parse(struct tui_lines *, const char *, size_t,
 void	 tui_lines_release(struct tui_lines *);
 /* Field i of a line, or "" when the line is shorter. */
 const char *tui_line_get(const struct tui_line *, size_t);
-/* Append one field escaped (the writer side, for tests). */
-void	 tui_field_escape(struct buf *, const char *, size_t);
 
 /*
  * The schema as the server describes it ("clerk schema").  Labels are

@@ -1,7 +1,7 @@
 /*
- * buf.c: the growable string, and a hash of bytes.  Owns nothing but its
- * own memory; never returns NULL (allocation failure is fatal in
- * xmalloc).
+ * buf.c: the growable string, its escaped-field form (util.h), and a
+ * hash of bytes.  Owns nothing but its own memory; never returns NULL
+ * (allocation failure is fatal in xmalloc).
  */
 #include "config.h"
 
@@ -165,6 +165,57 @@ buf_trim(struct buf *b)
 		return;
 	memmove(b->data, b->data + start, end - start);
 	buf_truncate(b, end - start);
+}
+
+void
+buf_addesc(struct buf *b, const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '\\':
+			buf_adds(b, "\\\\");
+			break;
+		case '\t':
+			buf_adds(b, "\\t");
+			break;
+		case '\n':
+			buf_adds(b, "\\n");
+			break;
+		case '\r':
+			buf_adds(b, "\\r");
+			break;
+		default:
+			buf_addch(b, (unsigned char)s[i]);
+		}
+	}
+}
+
+void
+buf_addunesc(struct buf *b, const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != '\\' || i + 1 == len) {
+			buf_addch(b, (unsigned char)s[i]);
+			continue;
+		}
+		switch (s[++i]) {
+		case 't':
+			buf_addch(b, '\t');
+			break;
+		case 'n':
+			buf_addch(b, '\n');
+			break;
+		case 'r':
+			buf_addch(b, '\r');
+			break;
+		default:
+			buf_addch(b, (unsigned char)s[i]);
+		}
+	}
 }
 
 int

@@ -49,6 +49,17 @@ void	 buf_set(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
 char	*buf_detach(struct buf *, size_t *);
 void	 buf_trim(struct buf *);
 
+/*
+ * The line format of the TUI's machine output and of drafts: a text
+ * field with backslash, TAB, LF and CR written as \\ \t \n \r, so a
+ * field never holds a TAB or a line end.  buf_addesc() appends len
+ * bytes of s escaped; buf_addunesc() appends len bytes of escaped text
+ * read back (an unknown escape stands for the character after the
+ * backslash; a lone backslash at the end stays).
+ */
+void	 buf_addesc(struct buf *, const char *, size_t);
+void	 buf_addunesc(struct buf *, const char *, size_t);
+
 /* FNV-1a of len bytes: a stable short name (a socket's, a draft's) or a
  * hash table's slot; not for anything an adversary chooses. */
 uint64_t hash_fnv1a(const void *, size_t);

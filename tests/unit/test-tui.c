@@ -20,7 +20,7 @@ test_lines(void)
 
 	buf_adds(&b, "row");
 	buf_addch(&b, '\t');
-	tui_field_escape(&b, odd, strlen(odd));
+	buf_addesc(&b, odd, strlen(odd));
 	buf_adds(&b, "\t\tИванов\n\nmore\t1");
 	is_int(tui_lines_parse(&ls, b.data, b.len, NULL), 0, "lines parse");
 	is_int((int)ls.n, 2, "two lines, the empty one skipped");

@@ -1353,6 +1353,27 @@ test_clock(void)
 	tzset();
 }
 
+/* The escaped-field form shared by the TUI's machine lines and drafts. */
+static void
+test_escape(void)
+{
+	struct buf	 e = BUF_INIT, u = BUF_INIT;
+	const char	 odd[] = "a\tb\\c\nd\re\0f";
+
+	buf_addesc(&e, odd, sizeof odd - 1);
+	is_str(e.data, "a\\tb\\\\c\\nd\\re", "esc: four characters escaped");
+	ok(e.len == 15 && e.data[13] == '\0' && e.data[14] == 'f',
+	    "esc: other bytes, NUL too, as they are");
+	buf_addunesc(&u, e.data, e.len);
+	ok(u.len == sizeof odd - 1 && memcmp(u.data, odd, u.len) == 0,
+	    "esc: read back as it was");
+	buf_reset(&u);
+	buf_addunesc(&u, "x\\q\\", 4);
+	is_str(u.data, "xq\\", "esc: unknown escape and a trailing backslash");
+	buf_release(&e);
+	buf_release(&u);
+}
+
 int
 main(void)
 {
@@ -1374,6 +1395,7 @@ main(void)
 	test_money_format();
 	test_qty();
 	test_hash();
+	test_escape();
 	test_clock();
 	return (tap_done());
 }
