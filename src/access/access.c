@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,26 @@
 /* A session reads its operator again at least this often (ns). */
 #define RECHECK_NS	1000000000ull
 
+/*
+ * Record counts a session read for the planner, each with the store's
+ * change journal number before it was read (access_count_cached()): a
+ * few tables' worth, the oldest given up first.
+ */
+#define COUNTS_KEPT	8
+
 struct session {
 	struct store	*store;
 	char		*user;
 	int		 admin;
 	uint64_t	 gen;		/* operators_gen when last read */
 	uint64_t	 checked;	/* clock_monotonic_ns() then */
+	/* The counts; a session's threads (a list's readers) share them. */
+	pthread_mutex_t	 counts_lock;
+	struct {
+		const struct table *t;
+		uint64_t	 seq, n;
+	}		 counts[COUNTS_KEPT];
+	unsigned	 counts_next;
 };
 
 /*
@@ -183,6 +198,7 @@ access_session_open(struct store *st, const char *login, struct session **sp,
 	s->admin = admin;
 	s->gen = gen;
 	s->checked = clock_monotonic_ns();
+	pthread_mutex_init(&s->counts_lock, NULL);
 	*sp = s;
 	return (0);
 }
@@ -211,6 +227,7 @@ access_session_free(struct session *s)
 {
 	if (s == NULL)
 		return;
+	pthread_mutex_destroy(&s->counts_lock);
 	free(s->user);
 	free(s);
 }
@@ -436,6 +453,48 @@ access_count(struct session *s, struct store_txn *txn, const struct table *t,
 	if (access_check(s, t, ACCESS_READ, err) != 0)
 		return (-1);
 	return (store_count(txn, t, count, err));
+}
+
+/*
+ * Every commit that changes a count (an insert, a purge) gets a new
+ * journal number, so a count read after number seq is still right
+ * while the number is seq.  The number is taken before the count is
+ * read: a commit between the two makes it older than the count, which
+ * is then read again next time, never kept wrong.
+ */
+int
+access_count_cached(struct session *s, struct store_txn *txn,
+    const struct table *t, uint64_t *count, struct buf *err)
+{
+	uint64_t	seq;
+	unsigned	i;
+	int		hit = 0;
+
+	*count = 0;
+	if (access_check(s, t, ACCESS_READ, err) != 0)
+		return (-1);
+	seq = store_journal_seq(s->store);
+	pthread_mutex_lock(&s->counts_lock);
+	for (i = 0; i < COUNTS_KEPT && !hit; i++)
+		if (s->counts[i].t == t && s->counts[i].seq == seq) {
+			*count = s->counts[i].n;
+			hit = 1;
+		}
+	pthread_mutex_unlock(&s->counts_lock);
+	if (hit)
+		return (0);
+	if (store_count(txn, t, count, err) != 0)
+		return (-1);
+	pthread_mutex_lock(&s->counts_lock);
+	for (i = 0; i < COUNTS_KEPT && s->counts[i].t != t; i++)
+		;
+	if (i == COUNTS_KEPT)
+		i = s->counts_next++ % COUNTS_KEPT;
+	s->counts[i].t = t;
+	s->counts[i].seq = seq;
+	s->counts[i].n = *count;
+	pthread_mutex_unlock(&s->counts_lock);
+	return (0);
 }
 
 int

@@ -111,6 +111,15 @@ int	 access_count(struct session *, struct store_txn *,
 int	 access_referrers(struct session *, struct store_txn *,
 	     const struct table *, uint64_t, struct store_ref *, size_t,
 	     size_t *, struct buf *);
+/*
+ * access_count() remembered by the session while no record has been
+ * written since (the store's change journal, store_journal_seq()), so
+ * planning a query reads no count most of the time.  For read-only
+ * transactions only: a transaction's own inserts and purges are not in
+ * a count remembered.
+ */
+int	 access_count_cached(struct session *, struct store_txn *,
+	     const struct table *, uint64_t *, struct buf *);
 /* A bulk scan in id order, as store_scan(). */
 int	 access_scan(struct session *, struct store_txn *,
 	     const struct table *, uint64_t, size_t, int, store_scan_fn *,

@@ -1005,7 +1005,9 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		r->slots[i].done = 0;
 	if (qrun_resolve(r, err) != 0)
 		goto out;
-	if (access_count(r->s, txn, q->table, &p->total, err) != 0)
+	/* (Plans are read-only transactions: a count remembered is
+	 * right while nothing was written.) */
+	if (access_count_cached(r->s, txn, q->table, &p->total, err) != 0)
 		goto out;
 	pl->cap = p->total / ID_CAP_DIV;
 	if (pl->cap < ID_CAP_MIN)
@@ -2411,7 +2413,7 @@ fetch_ids(struct run *ru, struct store_txn *txn, const uint64_t *ids,
  */
 struct walk_arg {
 	struct scan_arg	 sa;
-	struct buf	 key;
+	struct buf	 key;		/* the entry's, lent */
 	size_t		 n;		/* records within the bounds */
 	int		 past;		/* one past the far bound came */
 	int		 exact;		/* the plan's bounds are every
@@ -2425,8 +2427,10 @@ walk_one(uint64_t id, const void *key, size_t klen, const void *data,
 	struct walk_arg	*wa = arg;
 	struct run	*ru = wa->sa.ru;
 
-	buf_reset(&wa->key);
-	buf_add(&wa->key, key, klen);
+	/* The key as a buf that only lends it (never grown or freed). */
+	wa->key.data = klen != 0 ? (char *)(uintptr_t)key : buf_empty;
+	wa->key.len = klen;
+	wa->key.alloc = 0;
 	if (past_bound(ru, &wa->key)) {
 		wa->past = 1;
 		return (1);
@@ -2435,7 +2439,11 @@ walk_one(uint64_t id, const void *key, size_t klen, const void *data,
 	buf_reset(&ru->nwkey);
 	buf_add(&ru->nwkey, key, klen);
 	ru->nwid = id;
-	wa->sa.bounds = wa->exact && (ru->p.eqs == 0 ||
+	/* A walk may start on its near bound (a backward one at the
+	 * key of amount < 100): only a key within both is known to match. */
+	wa->sa.bounds = wa->exact && (!ru->p.has_lo ||
+	    keycmp(&wa->key, &ru->p.lo) >= 0) && (!ru->p.has_hi ||
+	    keycmp(&wa->key, &ru->p.hi) < 0) && (ru->p.eqs == 0 ||
 	    (klen == ru->p.eqkey.len && (klen == 0 || memcmp(key,
 	    ru->p.eqkey.data, klen) == 0)));
 	return (scan_take(&wa->sa, id, data, len, &wa->key));
@@ -2590,14 +2598,12 @@ chunk_txn(struct store_txn *txn, void *arg, struct buf *err)
 			wid = UINT64_MAX;
 		}
 		memset(&wa, 0, sizeof wa);
-		buf_init(&wa.key);
 		scan_arg_init(&wa.sa, ru);
 		wa.exact = p->exact && p->eqs <= 1;
 		rv = access_page_each(ru->r.s, txn, ru->q->table, p->ix, wk,
 		    wkl, wid, flags, ru->chunk, walk_one, &wa, err);
 		failed = wa.sa.failed;
 		scan_arg_release(&wa.sa);
-		buf_release(&wa.key);
 		if (rv < 0 || failed) {
 			rv = -1;
 			goto out;
