@@ -933,22 +933,33 @@ list_sort_remove(struct tui *t, struct list *l, const char *name)
 	return (r);
 }
 
+/*
+ * The four sort verbs: by the field named in arg, else the cursor's
+ * column; the only key (list_sort_by) or one more (list_sort_add).
+ */
+static int
+list_sort_verb(struct tui *t, struct tui_screen *s, const char *arg,
+    int add, int desc)
+{
+	struct list	*l = s->data;
+	const char	*name;
+
+	name = arg != NULL ? arg : l->t->fields[l->cols[l->col]].name;
+	if (add)
+		return (list_sort_add(t, l, name, desc));
+	return (list_sort_by(t, l, name, desc));
+}
+
 static int
 list_sort_add_asc(struct tui *t, struct tui_screen *s, const char *arg)
 {
-	struct list	*l = s->data;
-
-	return (list_sort_add(t, l, arg != NULL ? arg :
-	    l->t->fields[l->cols[l->col]].name, 0));
+	return (list_sort_verb(t, s, arg, 1, 0));
 }
 
 static int
 list_sort_add_desc(struct tui *t, struct tui_screen *s, const char *arg)
 {
-	struct list	*l = s->data;
-
-	return (list_sort_add(t, l, arg != NULL ? arg :
-	    l->t->fields[l->cols[l->col]].name, 1));
+	return (list_sort_verb(t, s, arg, 1, 1));
 }
 
 /* ":list-sort-keys name,-city": several keys at once, '-' descending. */
@@ -964,19 +975,13 @@ list_sort_keys(struct tui *t, struct tui_screen *s, const char *arg)
 static int
 list_sort_asc(struct tui *t, struct tui_screen *s, const char *arg)
 {
-	struct list	*l = s->data;
-
-	return (list_sort_by(t, l, arg != NULL ? arg :
-	    l->t->fields[l->cols[l->col]].name, 0));
+	return (list_sort_verb(t, s, arg, 0, 0));
 }
 
 static int
 list_sort_desc(struct tui *t, struct tui_screen *s, const char *arg)
 {
-	struct list	*l = s->data;
-
-	return (list_sort_by(t, l, arg != NULL ? arg :
-	    l->t->fields[l->cols[l->col]].name, 1));
+	return (list_sort_verb(t, s, arg, 0, 1));
 }
 
 /* F6: the menu of orders: by any field of one value (the server reads
