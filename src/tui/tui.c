@@ -791,66 +791,111 @@ complete_command(struct tui *t, struct buf *line)
 	buf_release(&all);
 }
 
+/* The start of the character before, and after, byte at of line. */
+static size_t
+prompt_prev(const struct buf *line, size_t at)
+{
+	while (at > 0 && ((unsigned char)line->data[at - 1] & 0xc0) == 0x80)
+		at--;
+	return (at > 0 ? at - 1 : 0);
+}
+
+static size_t
+prompt_next(const struct buf *line, size_t at)
+{
+	uint32_t	cp;
+
+	return (at < line->len ? at + (utf8_decode(line->data + at,
+	    line->len - at, &cp) ?: 1) : at);
+}
+
+/*
+ * Draw a prompt on the row above the status line: what, then line,
+ * scrolled so that byte at of line (the cursor) stays in view, the
+ * cursor there; note, when set, on the row above in the error colour.
+ * shown is the caller's room for the text, kept across redraws.
+ */
+static void
+prompt_draw(struct tui *t, const char *what, const struct buf *line,
+    size_t at, const char *note, struct buf *shown)
+{
+	size_t		 i, start;
+	uint32_t	 cp;
+	int		 row, cw;
+
+	draw_all(t);
+	if (too_small(t))
+		return;
+	row = t->rows - 2;
+	if (note != NULL && *note != '\0') {
+		tui_fill(t, row - 1, 0, t->cols, TUI_ERROR);
+		tui_text(t, row - 1, 0, t->cols, note, TUI_ERROR, 1, 0);
+	}
+	buf_reset(shown);
+	buf_printf(shown, "%s", what);
+	start = shown->len;
+	buf_add(shown, line->data, line->len);
+	i = 0;
+	cw = (int)utf8_width(shown->data, start + at);
+	while (cw > t->cols - 1 && i < start + at) {
+		i += utf8_decode(shown->data + i, shown->len - i, &cp) ?: 1;
+		cw = (int)utf8_width(shown->data + i, start + at - i);
+	}
+	tui_fill(t, row, 0, t->cols, TUI_NORMAL);
+	tui_text(t, row, 0, t->cols, shown->data + i, TUI_NORMAL, 1, 0);
+	curs_set(1);
+	move(row, cw < t->cols ? cw : t->cols - 1);
+	refresh();
+}
+
+/*
+ * A prompt's next key.  Returns 0 when the prompt is over, with *r its
+ * result (-1 hang-up, 0 Enter, 1 Esc or Ctrl-G); else 1 with the key in
+ * *key (TUI_KEY_RESIZE: draw again), the message row cleared unless it
+ * was a resize.
+ */
+static int
+prompt_key(struct tui *t, int *key, int *r)
+{
+	*key = tui_getkey(t);
+	if (*key == TUI_KEY_HUP) {
+		*r = -1;
+		return (0);
+	}
+	if (*key == TUI_KEY_RESIZE)
+		return (1);
+	buf_reset(&priv(t)->msg);
+	if (*key == '\n') {
+		*r = 0;
+		return (0);
+	}
+	if (*key == TUI_KEY_ESC || *key == TUI_CTRL('g')) {
+		*r = 1;
+		return (0);
+	}
+	return (1);
+}
+
 int
 tui_prompt(struct tui *t, const char *what, struct buf *line,
     void (*change)(struct tui *, const char *, void *), void *arg)
 {
 	struct tui_priv	*p = priv(t);
 	struct buf	 shown = BUF_INIT;
-	size_t		 i;
-	uint32_t	 cp;
-	int		 key, row, w, r = -1, cmdline;
+	int		 key, r = -1, cmdline;
 
 	cmdline = strcmp(what, ":") == 0;
 	p->in_prompt = 1;
 	for (;;) {
-		draw_all(t);
-		if (!too_small(t)) {
-			row = t->rows - 2;
-			buf_reset(&shown);
-			buf_printf(&shown, "%s%s", what, line->data);
-			tui_fill(t, row, 0, t->cols, TUI_NORMAL);
-			/* Keep the end of a long line in view. */
-			w = (int)utf8_width(shown.data, shown.len);
-			i = 0;
-			while (w > t->cols - 1 && i < shown.len) {
-				i += utf8_decode(shown.data + i,
-				    shown.len - i, &cp) ?: 1;
-				w = (int)utf8_width(shown.data + i,
-				    shown.len - i);
-			}
-			tui_text(t, row, 0, t->cols, shown.data + i,
-			    TUI_NORMAL, 1, 0);
-			curs_set(1);
-			move(row, w < t->cols ? w : t->cols - 1);
-			refresh();
-		}
-		key = tui_getkey(t);
-		if (key == TUI_KEY_HUP) {
-			r = -1;
+		/* The cursor at the end: the end of a long line in view. */
+		prompt_draw(t, what, line, line->len, NULL, &shown);
+		if (!prompt_key(t, &key, &r))
 			break;
-		}
 		if (key == TUI_KEY_RESIZE)
 			continue;
-		buf_reset(&p->msg);
-		if (key == '\n') {
-			r = 0;
-			break;
-		}
-		if (key == TUI_KEY_ESC || key == TUI_CTRL('g')) {
-			r = 1;
-			break;
-		}
-		if (key == TUI_KEY_BACKSPACE || key == TUI_CTRL('h')) {
-			/* Back over one code point. */
-			i = line->len;
-			while (i > 0 && ((unsigned char)line->data[i - 1] &
-			    0xc0) == 0x80)
-				i--;
-			if (i > 0)
-				i--;
-			buf_truncate(line, i);
-		} else if (key == TUI_CTRL('u'))
+		if (key == TUI_KEY_BACKSPACE || key == TUI_CTRL('h'))
+			buf_truncate(line, prompt_prev(line, line->len));
+		else if (key == TUI_CTRL('u'))
 			buf_reset(line);
 		else if (key == '\t' && cmdline)
 			complete_command(t, line);
@@ -1711,23 +1756,6 @@ tui_history(struct tui *t, char ***v)
  * cursor is a byte offset at the start of a character; note, when set,
  * is shown on the row above (the message of the mistake).
  */
-static size_t
-prompt_prev(const struct buf *line, size_t at)
-{
-	while (at > 0 && ((unsigned char)line->data[at - 1] & 0xc0) == 0x80)
-		at--;
-	return (at > 0 ? at - 1 : 0);
-}
-
-static size_t
-prompt_next(const struct buf *line, size_t at)
-{
-	uint32_t	cp;
-
-	return (at < line->len ? at + (utf8_decode(line->data + at,
-	    line->len - at, &cp) ?: 1) : at);
-}
-
 int
 tui_prompt_at(struct tui *t, const char *what, struct buf *line,
     size_t *cursor, const char *note,
@@ -1735,55 +1763,17 @@ tui_prompt_at(struct tui *t, const char *what, struct buf *line,
 {
 	struct tui_priv	*p = priv(t);
 	struct buf	 shown = BUF_INIT, tail = BUF_INIT;
-	size_t		 i, at, start, end;
-	uint32_t	 cp;
-	int		 key, row, cw, r = -1;
+	size_t		 at, start, end;
+	int		 key, r = -1;
 
 	at = cursor != NULL && *cursor <= line->len ? *cursor : line->len;
 	p->in_prompt = 1;
 	for (;;) {
-		draw_all(t);
-		if (!too_small(t)) {
-			row = t->rows - 2;
-			if (note != NULL && *note != '\0') {
-				tui_fill(t, row - 1, 0, t->cols, TUI_ERROR);
-				tui_text(t, row - 1, 0, t->cols, note,
-				    TUI_ERROR, 1, 0);
-			}
-			buf_reset(&shown);
-			buf_printf(&shown, "%s", what);
-			start = shown.len;
-			buf_add(&shown, line->data, line->len);
-			/* Scroll so the cursor stays in view. */
-			i = 0;
-			cw = (int)utf8_width(shown.data, start + at);
-			while (cw > t->cols - 1 && i < start + at) {
-				i += utf8_decode(shown.data + i,
-				    shown.len - i, &cp) ?: 1;
-				cw = (int)utf8_width(shown.data + i,
-				    start + at - i);
-			}
-			tui_fill(t, row, 0, t->cols, TUI_NORMAL);
-			tui_text(t, row, 0, t->cols, shown.data + i,
-			    TUI_NORMAL, 1, 0);
-			curs_set(1);
-			move(row, cw < t->cols ? cw : t->cols - 1);
-			refresh();
-		}
-		key = tui_getkey(t);
-		if (key == TUI_KEY_HUP)
+		prompt_draw(t, what, line, at, note, &shown);
+		if (!prompt_key(t, &key, &r))
 			break;
 		if (key == TUI_KEY_RESIZE)
 			continue;
-		buf_reset(&p->msg);
-		if (key == '\n') {
-			r = 0;
-			break;
-		}
-		if (key == TUI_KEY_ESC || key == TUI_CTRL('g')) {
-			r = 1;
-			break;
-		}
 		note = NULL;
 		if (key == TUI_KEY_LEFT || key == TUI_CTRL('b')) {
 			at = prompt_prev(line, at);
