@@ -1,45 +1,41 @@
 /*
  * cmd-rm.c: "rm TABLE ID [--purge]": archive a record (it leaves lists
  * but keeps its history and references), or with --purge delete it for
- * good, which the store refuses while anything refers to it.  Must not
- * print.
+ * good, which the store refuses while anything refers to it.  Also home
+ * of cmd_record_run(), the one-record transaction that "restore" shares.
+ * Must not print.
  */
 #include "config.h"
 
 #include "cmd.h"
 
-struct rm_state {
+struct record_run {
 	struct cmd_ctx		*ctx;
+	cmd_record_fn		*fn;
 	const struct table	*table;
 	uint64_t		 id;
-	int			 purge;
 };
 
 static int
-rm_txn(struct store_txn *txn, void *arg, struct buf *err)
+record_run_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
-	struct rm_state	*st = arg;
+	struct record_run	*st = arg;
 
-	if (st->purge)
-		return (access_purge(st->ctx->session, txn, st->table, st->id,
-		    err));
-	return (access_archive(st->ctx->session, txn, st->table, st->id,
-	    err));
+	return (st->fn(st->ctx->session, txn, st->table, st->id, err));
 }
 
-static int
-rm_exec(struct cmd_ctx *ctx)
+int
+cmd_record_run(struct cmd_ctx *ctx, cmd_record_fn *fn)
 {
-	struct rm_state	 st = { ctx, NULL, 0, 0 };
-	struct buf	 err = BUF_INIT;
-	int		 r;
+	struct record_run	 st = { ctx, fn, NULL, 0 };
+	struct buf		 err = BUF_INIT;
+	int			 r;
 
 	if ((st.table = cmd_table_get(ctx, ctx->argv[0])) == NULL)
 		return (CMD_FAILED);
 	if ((r = cmd_parse_id(ctx, ctx->argv[1], &st.id)) != CMD_OK)
 		return (r);
-	st.purge = cmd_opt(ctx, "purge") != NULL;
-	r = store_txn_run(ctx->store, 0, rm_txn, &st, &err);
+	r = store_txn_run(ctx->store, 0, record_run_txn, &st, &err);
 	if (r == STORE_NOTFOUND)
 		r = cmd_error(ctx, _("%s %llu not found"), st.table->name,
 		    (unsigned long long)st.id);
@@ -47,6 +43,13 @@ rm_exec(struct cmd_ctx *ctx)
 		r = cmd_error(ctx, "%s", err.data);
 	buf_release(&err);
 	return (r);
+}
+
+static int
+rm_exec(struct cmd_ctx *ctx)
+{
+	return (cmd_record_run(ctx, cmd_opt(ctx, "purge") != NULL ?
+	    access_purge : access_archive));
 }
 
 const struct cmd_entry cmd_rm_entry = {

@@ -137,6 +137,14 @@ ssize_t	 cmd_field_get(struct cmd_ctx *, const struct table *, const char *);
  * an output format (--format).
  */
 int	 cmd_parse_id(struct cmd_ctx *, const char *, uint64_t *);
+/*
+ * "VERB TABLE ID": fn (access_archive, access_purge, access_restore) on
+ * the record argv[1] of table argv[0], in one transaction; "TABLE ID
+ * not found" when there is none.  Returns CMD_OK or the failure.
+ */
+typedef int cmd_record_fn(struct session *, struct store_txn *,
+	     const struct table *, uint64_t, struct buf *);
+int	 cmd_record_run(struct cmd_ctx *, cmd_record_fn *);
 int	 cmd_parse_count(struct cmd_ctx *, const char *, const char *,
 	     uint64_t *);
 /*
