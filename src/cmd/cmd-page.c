@@ -113,6 +113,30 @@ bad:
 	    "earlier page"), opt, s));
 }
 
+void
+page_pos_at(struct page_pos *p, int desc)
+{
+	if (desc)
+		p->id++;
+	else if (p->id > 0)
+		p->id--;
+}
+
+int
+page_pos_wrap(struct page_pos *p, struct page_row **rows, size_t nrows,
+    int wrap, int *wrapped, int pos_given)
+{
+	if (nrows > 0 || !wrap || *wrapped || !pos_given)
+		return (0);
+	free(*rows);
+	*rows = NULL;
+	*wrapped = 1;
+	p->set = 0;
+	buf_reset(&p->key);
+	p->id = 0;
+	return (1);
+}
+
 static void
 page_pos_format(struct buf *out, const char *key, size_t len, uint64_t id)
 {
@@ -1397,10 +1421,8 @@ page_exec(struct cmd_ctx *ctx)
 	    (r = page_pos_parse(ctx, "at", at, &st.at)) != CMD_OK)))
 		goto out;
 	/* At a row is after the one just before it in (key, id) order. */
-	if (at != NULL && st.desc)
-		st.at.id++;
-	else if (at != NULL && st.at.id > 0)
-		st.at.id--;
+	if (at != NULL)
+		page_pos_at(&st.at, st.desc);
 	st.archived = cmd_opt(ctx, "archived") != NULL;
 	if ((s = cmd_opt(ctx, "search")) != NULL) {
 		index_query_tokens(s, &st.qtoks);
@@ -1512,15 +1534,9 @@ page_exec(struct cmd_ctx *ctx)
 		 * --wrap: nothing that way, so from the other end, as n and
 		 * N go round (one call, one search of the word index).
 		 */
-		if (nrows > 0 || !wrap || wrapped || (after == NULL &&
-		    before == NULL && at == NULL))
+		if (!page_pos_wrap(&st.at, &rows, nrows, wrap, &wrapped,
+		    after != NULL || before != NULL || at != NULL))
 			break;
-		free(rows);
-		rows = NULL;
-		wrapped = 1;
-		st.at.set = 0;
-		buf_reset(&st.at.key);
-		st.at.id = 0;
 	}
 
 	r = page_answer(ctx, &st, rows, nrows, more, wrap, wrapped);

@@ -1075,10 +1075,8 @@ page_full_exec(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
 		    at, &pos)) != CMD_OK))
 			goto out;
 		/* At a row is after the one just before it. */
-		if (at != NULL && fo->iddesc)
-			pos.id++;
-		else if (at != NULL && pos.id > 0)
-			pos.id--;
+		if (at != NULL)
+			page_pos_at(&pos, fo->iddesc);
 	}
 	backward = before != NULL || cmd_opt(ctx, "last") != NULL;
 	for (;;) {
@@ -1088,15 +1086,9 @@ page_full_exec(struct cmd_ctx *ctx, struct page_state *st, const char *sort,
 				r = cmd_error(ctx, "%s", err.data);
 			goto out;
 		}
-		if (nrows > 0 || !wrap || wrapped || (after == NULL &&
-		    before == NULL && at == NULL))
+		if (!page_pos_wrap(&pos, &rows, nrows, wrap, &wrapped,
+		    after != NULL || before != NULL || at != NULL))
 			break;
-		free(rows);
-		rows = NULL;
-		wrapped = 1;
-		pos.set = 0;
-		buf_reset(&pos.key);
-		pos.id = 0;
 	}
 	r = page_answer(ctx, st, rows, nrows, more, wrap, wrapped);
 out:

@@ -117,6 +117,17 @@ extern pthread_cond_t	 page_full_done;
 /* "HEX.ID" of --opt into p: CMD_OK, or the usage given to ctx. */
 int	 page_pos_parse(struct cmd_ctx *, const char *, const char *,
 	    struct page_pos *);
+/* --at: the row at p is the one after the row just before it, in a list
+ * whose ids run backward when desc; p steps back to that row. */
+void	 page_pos_at(struct page_pos *, int);
+/*
+ * --wrap after a read of nrows rows from a position given (pos_given):
+ * with none, the search goes round once from the other end, as n and N
+ * do.  Returns 1 to read again (*rows freed, p cleared, *wrapped set),
+ * else 0.
+ */
+int	 page_pos_wrap(struct page_pos *, struct page_row **, size_t, int,
+	    int *, int);
 /* "q12" of --opt, an engine's ordinal: CMD_OK, or the usage given. */
 int	 page_ord_parse(struct cmd_ctx *, const char *, const char *,
 	    uint64_t *);
