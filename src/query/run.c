@@ -102,12 +102,49 @@ plan_free(struct plan *p)
 	memset(p, 0, sizeof *p);
 }
 
-static int
-idcmp(const void *a, const void *b)
+/*
+ * Sort ids by merging the ascending runs they come in: an index's key
+ * holds its ids in order, so the ids of a range of days are as many
+ * runs as days, and merging them costs a pass per doubling of the runs
+ * (27,368 ids of two days: one pass, where qsort() took 6 % of the
+ * query).
+ */
+static void
+sort_ids(uint64_t *ids, size_t n)
 {
-	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	uint64_t	*tmp, *src = ids, *dst, *t;
+	size_t		 a, b, e, i, j, k, runs;
 
-	return (x < y ? -1 : x > y);
+	for (i = 1; i < n && ids[i - 1] <= ids[i]; i++)
+		;
+	if (i >= n)
+		return;
+	tmp = xreallocarray(NULL, n, sizeof *tmp);
+	dst = tmp;
+	do {
+		runs = 0;
+		for (a = 0; a < n; a = e) {
+			/* Two runs [a, b) and [b, e), merged into dst. */
+			for (b = a + 1; b < n && src[b - 1] <= src[b]; b++)
+				;
+			for (e = b < n ? b + 1 : n; e < n && src[e - 1] <=
+			    src[e]; e++)
+				;
+			for (i = a, j = b, k = a; i < b && j < e; k++)
+				dst[k] = src[i] <= src[j] ? src[i++] : src[j++];
+			while (i < b)
+				dst[k++] = src[i++];
+			while (j < e)
+				dst[k++] = src[j++];
+			runs++;
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	} while (runs > 1);
+	if (src != ids)
+		memcpy(ids, src, n * sizeof *ids);
+	free(tmp);
 }
 
 static size_t
@@ -115,8 +152,7 @@ uniq_ids(uint64_t *ids, size_t n)
 {
 	size_t	i, k = 0;
 
-	if (n > 1)
-		qsort(ids, n, sizeof *ids, idcmp);
+	sort_ids(ids, n);
 	for (i = 0; i < n; i++)
 		if (k == 0 || ids[k - 1] != ids[i])
 			ids[k++] = ids[i];
@@ -2091,27 +2127,10 @@ lazy_fields(struct scan_arg *sa, uint64_t id, const void *data, size_t len)
 	size_t		 i;
 
 	sa->fake.id = id;
-	if (sa->times) {
-		/*
-		 * The header as record.h gives the encoding: u8 format
-		 * (1), u8 flags, u32 rev, i64 created, i64 updated, big
-		 * endian; what else it holds no condition reads.
-		 */
-		const unsigned char *p = data;
-		uint64_t	 c = 0, u = 0;
-		int		 k;
-
-		if (len < 24 || p[0] != 1)
-			return (buf_error(ru->err, _("record %llu of table "
-			    "'%s' is damaged"), (unsigned long long)id,
-			    t->name));
-		for (k = 0; k < 8; k++) {
-			c = c << 8 | p[6 + k];
-			u = u << 8 | p[14 + k];
-		}
-		sa->fake.created = (int64_t)c;
-		sa->fake.updated = (int64_t)u;
-	}
+	if (sa->times && record_decode_times(data, len, &sa->fake.created,
+	    &sa->fake.updated) == -1)
+		return (buf_error(ru->err, _("record %llu of table '%s' is "
+		    "damaged"), (unsigned long long)id, t->name));
 	for (i = 0; i < sa->nneed; i++) {
 		const struct field *f = &t->fields[sa->need[i]];
 
