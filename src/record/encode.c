@@ -5,10 +5,25 @@
  * a message or succeeds, never reads out of bounds.  Must not know about
  * Berkeley DB, and never prints.
  *
- *   u8 format (1), u8 flags, u32 rev, i64 created, i64 updated,
+ * Format 2, written since session 7:
+ *   u8 2, u8 flags, var rev, zvar created, zvar updated,
  *   u8 len + created_by, u8 len + updated_by,
- *   then per set field: u16 id, u8 type, u32 len, bytes
- *   (ints as 8 bytes, texts as their bytes), all big-endian.
+ *   then per set field: var id, u8 type, var len, bytes
+ *   (an int as the zvar of its value, len its 1-10 bytes; a text as its
+ *   bytes).  var: unsigned LEB128; zvar: var of the zigzag of a signed
+ *   value, so small negative numbers (dates before 1970) stay short.
+ * Format 1, still read:
+ *   u8 1, u8 flags, u32 rev, i64 created, i64 updated, the two users as
+ *   above, then per set field: u16 id, u8 type, u32 len, bytes (ints as
+ *   8 bytes), all big-endian.
+ * Format 2 is format 1 with its seven-byte entry heads and eight-byte
+ * numbers cut to what they need: a party took 527 bytes, about 150 of
+ * them heads and zeros, and the table is most of what a page of a list
+ * or a card reads from disk.  Both formats keep the format in byte 0 and
+ * the flags in byte 1, where the store looks for an archived record
+ * without decoding it.  Entries a form does not know are kept
+ * (rec->extra) in format 2 whatever they came in, so writing a record
+ * back always gives format 2.
  */
 #include "config.h"
 
@@ -18,45 +33,16 @@
 
 #include "record/record.h"
 
-#define REC_FORMAT	1
-#define HEAD_FIXED	22	/* format, flags, rev, created, updated */
-#define ENTRY_HEAD	7	/* id, type, len */
+#define REC_FORMAT	2
+#define REC_FORMAT_1	1
+#define HEAD_FIXED_1	22	/* format 1: format, flags, rev, created,
+				 * updated */
+#define ENTRY_HEAD_1	7	/* format 1: id, type, len */
+#define VAR_MAX		10	/* bytes of the longest var */
 
 /* Types this build knows; a newer build's types are kept opaque. */
 #define TYPE_KNOWN(t)	((t) <= FT_EMAIL)
 #define TYPE_INT(t)	(TYPE_KNOWN(t) && FT_IS_INT(t))
-
-static void
-put_u16(struct buf *b, uint16_t v)
-{
-	unsigned char	p[2];
-
-	p[0] = (unsigned char)(v >> 8);
-	p[1] = (unsigned char)v;
-	buf_add(b, p, 2);
-}
-
-static void
-put_u32(struct buf *b, uint32_t v)
-{
-	unsigned char	p[4];
-	int		i;
-
-	for (i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (24 - 8 * i));
-	buf_add(b, p, 4);
-}
-
-static void
-put_u64(struct buf *b, uint64_t v)
-{
-	unsigned char	p[8];
-	int		i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (56 - 8 * i));
-	buf_add(b, p, 8);
-}
 
 static uint16_t
 get_u16(const unsigned char *p)
@@ -80,6 +66,104 @@ get_u64(const unsigned char *p)
 	for (i = 0; i < 8; i++)
 		v = v << 8 | p[i];
 	return (v);
+}
+
+static void
+var_put(struct buf *b, uint64_t v)
+{
+	unsigned char	p[VAR_MAX];
+	size_t		n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	buf_add(b, p, n);
+}
+
+/* A var from at most avail bytes: its length, or 0 when cut short or
+ * longer than a 64-bit number takes. */
+static size_t
+var_get(const unsigned char *p, size_t avail, uint64_t *v)
+{
+	uint64_t	x = 0;
+	size_t		i;
+
+	for (i = 0; i < avail && i < VAR_MAX; i++) {
+		if (i == VAR_MAX - 1 && p[i] > 1)
+			return (0);	/* past 64 bits */
+		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if ((p[i] & 0x80) == 0) {
+			*v = x;
+			return (i + 1);
+		}
+	}
+	return (0);
+}
+
+static uint64_t
+zigzag(int64_t v)
+{
+	return (((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+static int64_t
+unzigzag(uint64_t u)
+{
+	return ((int64_t)(u >> 1) ^ -(int64_t)(u & 1));
+}
+
+/* A record's header, either format. */
+struct head {
+	unsigned	 format, flags;
+	uint32_t	 rev;
+	int64_t		 created, updated;
+	const char	*created_by, *updated_by;
+	size_t		 created_len, updated_len;
+	size_t		 off;		/* of the first entry */
+};
+
+/* One field entry, either format; val points into the record. */
+struct entry {
+	uint16_t	 id;
+	unsigned	 type;
+	uint64_t	 len;
+	const unsigned char *val;
+	int64_t		 i;		/* an int type's value */
+	size_t		 start;		/* offset of the entry */
+};
+
+static int	entry_next(const unsigned char *, size_t, unsigned, size_t *,
+		    struct entry *, struct buf *);
+
+/* Field entries in format 2. */
+static void
+put_int_entry(struct buf *b, uint16_t id, unsigned type, int64_t i)
+{
+	unsigned char	z[VAR_MAX];
+	uint64_t	u = zigzag(i);
+	size_t		n = 0;
+
+	while (u >= 0x80) {
+		z[n++] = (unsigned char)(u | 0x80);
+		u >>= 7;
+	}
+	z[n++] = (unsigned char)u;
+	var_put(b, id);
+	buf_addch(b, (int)type);
+	buf_addch(b, (int)n);
+	buf_add(b, z, n);
+}
+
+static void
+put_text_entry(struct buf *b, uint16_t id, unsigned type, const void *s,
+    size_t len)
+{
+	var_put(b, id);
+	buf_addch(b, (int)type);
+	var_put(b, len);
+	buf_add(b, s, len);
 }
 
 /* A user name, cut to 255 bytes at a character boundary. */
@@ -121,77 +205,168 @@ record_encode(const struct record *rec, struct buf *out)
 {
 	const struct table *t = rec->table;
 	const struct value *v;
-	const unsigned char *p, *end;
-	size_t		 i, hint = 0, elen;
+	struct entry	 e;
+	size_t		 i, off, hint = 0;
 	ssize_t		 pos;
-	uint16_t	 id;
 
 	buf_addch(out, REC_FORMAT);
 	buf_addch(out, (int)(rec->flags & 0xff));
-	put_u32(out, rec->rev);
-	put_u64(out, (uint64_t)rec->created);
-	put_u64(out, (uint64_t)rec->updated);
+	var_put(out, rec->rev);
+	var_put(out, zigzag(rec->created));
+	var_put(out, zigzag(rec->updated));
 	put_str8(out, rec->created_by);
 	put_str8(out, rec->updated_by);
 	for (i = 0; i < t->nfields; i++) {
 		v = &rec->values[i];
 		if (!v->set || t->fields[i].id == 0)
 			continue;
-		put_u16(out, t->fields[i].id);
-		buf_addch(out, (int)t->fields[i].type);
-		if (FT_IS_INT(t->fields[i].type)) {
-			put_u32(out, 8);
-			put_u64(out, (uint64_t)v->i);
-		} else {
-			put_u32(out, (uint32_t)v->len);
-			buf_add(out, v->s, v->len);
-		}
+		if (FT_IS_INT(t->fields[i].type))
+			put_int_entry(out, t->fields[i].id,
+			    (unsigned)t->fields[i].type, v->i);
+		else
+			put_text_entry(out, t->fields[i].id,
+			    (unsigned)t->fields[i].type, v->s, v->len);
 	}
 	/*
-	 * Entries this form does not understand go back as they came,
-	 * except an old-typed entry of a field that has a value again: the
-	 * value supersedes it, and an id must not appear twice.
+	 * Entries this form does not understand go back as they came (in
+	 * format 2: decode made them so), except an old-typed entry of a
+	 * field that has a value again: the value supersedes it, and an id
+	 * must not appear twice.
 	 */
-	p = (const unsigned char *)rec->extra.data;
-	end = p + rec->extra.len;
-	while ((size_t)(end - p) >= ENTRY_HEAD) {
-		id = get_u16(p);
-		elen = get_u32(p + 3);
-		if (elen > (size_t)(end - p) - ENTRY_HEAD)
-			break;	/* cannot happen: decode checked */
-		pos = field_by_id(t, id, &hint);
+	off = 0;
+	while (entry_next((const unsigned char *)rec->extra.data,
+	    rec->extra.len, REC_FORMAT, &off, &e, NULL) == 1) {
+		pos = field_by_id(t, e.id, &hint);
 		if (pos < 0 || !rec->values[pos].set)
-			buf_add(out, p, ENTRY_HEAD + elen);
-		p += ENTRY_HEAD + elen;
+			buf_add(out, rec->extra.data + e.start, off - e.start);
 	}
 }
 
 /*
- * Walk the header; on success *off is the offset of the first entry.
- * Both the full decoder and record_decode_field() start here.
+ * Walk the header of either format into h; on success h->off is the
+ * offset of the first entry.  Both the full decoder and
+ * record_decode_field() start here.
  */
 static int
-decode_head(const unsigned char *p, size_t len, size_t *off, struct buf *err)
+decode_head(const unsigned char *p, size_t len, struct head *h,
+    struct buf *err)
 {
-	size_t	o;
+	uint64_t	v;
+	size_t		o, n;
 
-	if (len < HEAD_FIXED + 2)
-		return (buf_error(err, _("truncated at %zu bytes"),
-		    len));
-	if (p[0] != REC_FORMAT)
+	memset(h, 0, sizeof(*h));
+	if (len < 2)
+		return (buf_error(err, _("truncated at %zu bytes"), len));
+	h->format = p[0];
+	h->flags = p[1];
+	if (h->format == REC_FORMAT_1) {
+		if (len < HEAD_FIXED_1 + 2)
+			return (buf_error(err, _("truncated at %zu bytes"),
+			    len));
+		h->rev = get_u32(p + 2);
+		h->created = (int64_t)get_u64(p + 6);
+		h->updated = (int64_t)get_u64(p + 14);
+		o = HEAD_FIXED_1;
+	} else if (h->format == REC_FORMAT) {
+		o = 2;
+		if ((n = var_get(p + o, len - o, &v)) == 0 || v > UINT32_MAX)
+			return (buf_error(err, _("truncated at %zu bytes"),
+			    len));
+		h->rev = (uint32_t)v;
+		o += n;
+		if ((n = var_get(p + o, len - o, &v)) == 0)
+			return (buf_error(err, _("truncated at %zu bytes"),
+			    len));
+		h->created = unzigzag(v);
+		o += n;
+		if ((n = var_get(p + o, len - o, &v)) == 0)
+			return (buf_error(err, _("truncated at %zu bytes"),
+			    len));
+		h->updated = unzigzag(v);
+		o += n;
+	} else
 		return (buf_error(err, _("unsupported record format %u"),
-		    (unsigned)p[0]));
-	o = HEAD_FIXED;
-	o += 1 + p[o];			/* created_by */
+		    h->format));
+	/* The two users, each a length byte and its bytes. */
 	if (o >= len)
-		return (buf_error(err, _("truncated at %zu bytes"),
-		    len));
-	o += 1 + p[o];			/* updated_by */
+		return (buf_error(err, _("truncated at %zu bytes"), len));
+	h->created_by = (const char *)p + o + 1;
+	h->created_len = p[o];
+	o += 1 + p[o];
+	if (o >= len)
+		return (buf_error(err, _("truncated at %zu bytes"), len));
+	h->updated_by = (const char *)p + o + 1;
+	h->updated_len = p[o];
+	o += 1 + p[o];
 	if (o > len)
-		return (buf_error(err, _("truncated at %zu bytes"),
-		    len));
-	*off = o;
+		return (buf_error(err, _("truncated at %zu bytes"), len));
+	h->off = o;
 	return (0);
+}
+
+/*
+ * The entry at *off of a record in format: 1 with e set and *off past
+ * it, 0 at the end, -1 when the bytes are not an entry (why says so
+ * when not NULL).
+ */
+static int
+entry_next(const unsigned char *p, size_t len, unsigned format, size_t *off,
+    struct entry *e, struct buf *why)
+{
+	size_t		 o = *off, n;
+	uint64_t	 v;
+
+	if (o >= len)
+		return (0);
+	e->start = o;
+	if (format == REC_FORMAT_1) {
+		if (len - o < ENTRY_HEAD_1)
+			goto cut;
+		e->id = get_u16(p + o);
+		e->type = p[o + 2];
+		e->len = get_u32(p + o + 3);
+		o += ENTRY_HEAD_1;
+	} else {
+		if ((n = var_get(p + o, len - o, &v)) == 0 || v > UINT16_MAX)
+			goto cut;
+		e->id = (uint16_t)v;
+		o += n;
+		if (o >= len)
+			goto cut;
+		e->type = p[o++];
+		if ((n = var_get(p + o, len - o, &v)) == 0)
+			goto cut;
+		e->len = v;
+		o += n;
+	}
+	if (e->len > len - o) {
+		if (why != NULL)
+			buf_error(why, _("the entry at byte %zu runs past the "
+			    "end"), e->start);
+		return (-1);
+	}
+	e->val = p + o;
+	if (TYPE_INT(e->type)) {
+		if (format == REC_FORMAT_1 && e->len == 8)
+			e->i = (int64_t)get_u64(e->val);
+		else if (format != REC_FORMAT_1 && e->len != 0 &&
+		    var_get(e->val, e->len, &v) == e->len)
+			e->i = unzigzag(v);
+		else {
+			if (why != NULL)
+				buf_error(why, _("the entry at byte %zu is a "
+				    "number of %zu bytes"), e->start,
+				    (size_t)e->len);
+			return (-1);
+		}
+	}
+	*off = o + e->len;
+	return (1);
+cut:
+	if (why != NULL)
+		buf_error(why, _("truncated in the entry at byte %zu"),
+		    e->start);
+	return (-1);
 }
 
 int
@@ -201,59 +376,43 @@ record_decode(struct record *rec, const void *data, size_t len,
 	const struct table *t = rec->table;
 	const unsigned char *p = data;
 	struct value	*v;
+	struct head	 h;
+	struct entry	 e;
 	struct buf	 why = BUF_INIT;
 	uint64_t	 id_keep = rec->id;
-	size_t		 off, elen, hint = 0;
+	size_t		 off, hint = 0;
 	ssize_t		 pos;
-	uint16_t	 id;
-	unsigned	 type;
-	size_t		 ulen;
+	int		 r;
 
 	record_reset(rec);
 	rec->id = id_keep;
-	if (decode_head(p, len, &off, &why) == -1)
+	if (decode_head(p, len, &h, &why) == -1)
 		goto bad;
-	rec->flags = p[1];
-	rec->rev = get_u32(p + 2);
-	rec->created = (int64_t)get_u64(p + 6);
-	rec->updated = (int64_t)get_u64(p + 14);
-	ulen = p[HEAD_FIXED];
-	if (ulen != 0)
-		rec->created_by = xstrndup((const char *)p + HEAD_FIXED + 1,
-		    ulen);
-	if (p[HEAD_FIXED + 1 + ulen] != 0)
-		rec->updated_by = xstrndup((const char *)p + HEAD_FIXED + 2 +
-		    ulen, p[HEAD_FIXED + 1 + ulen]);
+	rec->flags = h.flags;
+	rec->rev = h.rev;
+	rec->created = h.created;
+	rec->updated = h.updated;
+	if (h.created_len != 0)
+		rec->created_by = xstrndup(h.created_by, h.created_len);
+	if (h.updated_len != 0)
+		rec->updated_by = xstrndup(h.updated_by, h.updated_len);
 	/*
-	 * Every text and its NUL fit in len bytes (each entry has a 7-byte
-	 * head), so growing texts once means it never moves while values
-	 * point into it.
+	 * Every text and its NUL fit in len bytes (each entry has a head
+	 * of three bytes or more), so growing texts once means it never
+	 * moves while values point into it.
 	 */
 	buf_grow(&rec->texts, len);
-	while (off < len) {
-		if (len - off < ENTRY_HEAD) {
-			buf_error(&why, _("truncated in the entry at byte "
-			    "%zu"), off);
-			goto bad;
-		}
-		id = get_u16(p + off);
-		type = p[off + 2];
-		elen = get_u32(p + off + 3);
-		if (elen > len - off - ENTRY_HEAD) {
-			buf_error(&why, _("the entry at byte %zu runs past "
-			    "the end"), off);
-			goto bad;
-		}
-		if (TYPE_INT(type) && elen != 8) {
-			buf_error(&why, _("the entry at byte %zu is a number "
-			    "of %zu bytes"), off, elen);
-			goto bad;
-		}
-		pos = field_by_id(t, id, &hint);
-		if (pos < 0 || type != (unsigned)t->fields[pos].type) {
-			/* Unknown to this form, or of another type now. */
-			buf_add(&rec->extra, p + off, ENTRY_HEAD + elen);
-			off += ENTRY_HEAD + elen;
+	off = h.off;
+	while ((r = entry_next(p, len, h.format, &off, &e, &why)) == 1) {
+		pos = field_by_id(t, e.id, &hint);
+		if (pos < 0 || e.type != (unsigned)t->fields[pos].type) {
+			/* Unknown to this form, or of another type now:
+			 * kept, in format 2. */
+			if (TYPE_INT(e.type))
+				put_int_entry(&rec->extra, e.id, e.type, e.i);
+			else
+				put_text_entry(&rec->extra, e.id, e.type,
+				    e.val, e.len);
 			continue;
 		}
 		v = &rec->values[pos];
@@ -262,20 +421,21 @@ record_decode(struct record *rec, const void *data, size_t len,
 			    t->fields[pos].name);
 			goto bad;
 		}
-		if (TYPE_INT(type)) {
+		if (TYPE_INT(e.type)) {
 			v->set = 1;
-			v->i = (int64_t)get_u64(p + off + ENTRY_HEAD);
-		} else if (elen != 0) {
+			v->i = e.i;
+		} else if (e.len != 0) {
 			/* Room was made above: copied in place. */
 			v->set = 1;
 			v->s = rec->texts.data + rec->texts.len;
-			v->len = elen;
-			memcpy(v->s, p + off + ENTRY_HEAD, elen);
-			v->s[elen] = '\0';
-			rec->texts.len += elen + 1;
+			v->len = e.len;
+			memcpy(v->s, e.val, e.len);
+			v->s[e.len] = '\0';
+			rec->texts.len += e.len + 1;
 		}
-		off += ENTRY_HEAD + elen;
 	}
+	if (r == -1)
+		goto bad;
 	rec->texts.data[rec->texts.len] = '\0';	/* as a buf keeps it */
 	return (0);
 bad:
@@ -292,33 +452,40 @@ record_decode_field(const void *data, size_t len, uint16_t id,
     struct value *v)
 {
 	const unsigned char *p = data;
-	size_t		 off, elen;
-	unsigned	 type;
+	struct head	 h;
+	struct entry	 e;
+	size_t		 off;
+	int		 r;
 
 	memset(v, 0, sizeof(*v));
-	if (decode_head(p, len, &off, NULL) == -1)
+	if (decode_head(p, len, &h, NULL) == -1)
 		return (-1);
-	while (off < len) {
-		if (len - off < ENTRY_HEAD)
-			return (-1);
-		type = p[off + 2];
-		elen = get_u32(p + off + 3);
-		if (elen > len - off - ENTRY_HEAD ||
-		    (TYPE_INT(type) && elen != 8))
-			return (-1);
-		if (get_u16(p + off) == id) {
+	off = h.off;
+	while ((r = entry_next(p, len, h.format, &off, &e, NULL)) == 1) {
+		if (e.id != id)
+			continue;
+		if (TYPE_INT(e.type)) {
 			v->set = 1;
-			if (TYPE_INT(type))
-				v->i = (int64_t)get_u64(p + off + ENTRY_HEAD);
-			else {
-				v->s = (char *)(uintptr_t)(p + off +
-				    ENTRY_HEAD);
-				v->len = elen;
-				v->set = elen != 0;
-			}
-			return (v->set);
+			v->i = e.i;
+		} else {
+			v->s = (char *)(uintptr_t)e.val;
+			v->len = e.len;
+			v->set = e.len != 0;
 		}
-		off += ENTRY_HEAD + elen;
+		return (v->set);
 	}
+	return (r == -1 ? -1 : 0);
+}
+
+int
+record_decode_times(const void *data, size_t len, int64_t *created,
+    int64_t *updated)
+{
+	struct head	 h;
+
+	if (decode_head(data, len, &h, NULL) == -1)
+		return (-1);
+	*created = h.created;
+	*updated = h.updated;
 	return (0);
 }

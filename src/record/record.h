@@ -251,6 +251,9 @@ int		 record_decode(struct record *, const void *, size_t,
  */
 int		 record_decode_field(const void *, size_t, uint16_t,
 		     struct value *);
+/* The times of an encoded record's header: 0, or -1 if corrupt. */
+int		 record_decode_times(const void *, size_t, int64_t *,
+		     int64_t *);
 
 /*
  * Index keys.  The generic callbacks of the store call these.

@@ -481,7 +481,7 @@ test_encode(void)
 	a->created_by = xstrdup("ivanov");
 	a->updated_by = xstrdup("петров");
 	record_encode(a, &enc);
-	ok(enc.len > 24 && enc.data[0] == 1, "format byte 1 (%zu bytes)",
+	ok(enc.len > 24 && enc.data[0] == 2, "format byte 2 (%zu bytes)",
 	    enc.len);
 	b->id = 42;
 	ok(record_decode(b, enc.data, enc.len, &err) == 0, "decodes %s",
@@ -525,7 +525,8 @@ test_encode(void)
 	record_encode(a, &enc2);
 	party->fields[fpos(party, "inn")].id = (uint16_t)(fpos(party, "inn") +
 	    1);
-	ok(enc2.len == enc.len - 17, "id 0 is skipped");
+	/* inn's entry: id, type and length a byte each, 10 digits. */
+	ok(enc2.len == enc.len - 13, "id 0 is skipped");
 
 	/* Bad input. */
 	ok(record_decode(b, enc.data, 10, &err) == -1, "truncated header: %s",
@@ -535,11 +536,11 @@ test_encode(void)
 			break;
 	ok(i == party->nfields && b->id == 42,
 	    "a failed decode leaves the record reset, id kept");
-	enc.data[0] = 2;
+	enc.data[0] = 3;
 	ok(record_decode(b, enc.data, enc.len, &err) == -1 &&
-	    strstr(err.data, "format") != NULL, "format 2 refused: %s",
+	    strstr(err.data, "format 3") != NULL, "format 3 refused: %s",
 	    err.data);
-	enc.data[0] = 1;
+	enc.data[0] = 2;
 
 	record_free(a);
 	record_free(b);
@@ -605,8 +606,7 @@ test_unknown_fields(void)
 
 	rb = record_new(tb);
 	ok(record_decode(rb, enc.data, enc.len, &err) == 0 &&
-	    rb->extra.len == 7 + 4, "older form: b kept in extra (%zu)",
-	    rb->extra.len);
+	    rb->extra.len == 3 + 4, "older form: b kept in extra");
 	parse(rb, "a", "alpha 2", &err);
 	parse(rb, "c", "4", &err);
 	buf_reset(&enc);
@@ -621,7 +621,7 @@ test_unknown_fields(void)
 	/* A type change keeps the old entry too, until b has a value. */
 	rc = record_new(tc);
 	ok(record_decode(rc, enc.data, enc.len, &err) == 0 &&
-	    !rc->values[fpos(tc, "b")].set && rc->extra.len == 11,
+	    !rc->values[fpos(tc, "b")].set && rc->extra.len == 7,
 	    "text b under an int form goes to extra");
 	buf_reset(&enc);
 	record_encode(rc, &enc);
@@ -641,6 +641,136 @@ test_unknown_fields(void)
 	schema_free(sa);
 	schema_free(sb);
 	schema_free(sc);
+	buf_release(&enc);
+	buf_release(&err);
+}
+
+/* Format 1, as records written before format 2 are: built by hand. */
+static void
+v1_u(struct buf *b, uint64_t v, int n)
+{
+	while (n-- > 0)
+		buf_addch(b, (int)(v >> (8 * n) & 0xff));
+}
+
+static void
+v1_entry(struct buf *b, uint16_t id, unsigned type, const void *p,
+    size_t len)
+{
+	v1_u(b, id, 2);
+	buf_addch(b, (int)type);
+	v1_u(b, len, 4);
+	buf_add(b, p, len);
+}
+
+static void
+v1_int(struct buf *b, uint16_t id, unsigned type, int64_t i)
+{
+	v1_u(b, id, 2);
+	buf_addch(b, (int)type);
+	v1_u(b, 8, 4);
+	v1_u(b, (uint64_t)i, 8);
+}
+
+static void
+test_format1(void)
+{
+	static const uint16_t ids_a[] = { 1, 2, 3 }, ids_b[] = { 1, 3 };
+	struct schema	*sa, *sb;
+	struct table	*ta, *tb;
+	struct record	*ra, *rb;
+	struct buf	 v1 = BUF_INIT, enc = BUF_INIT, err = BUF_INIT;
+	struct value	 v;
+
+	err_room(&err);
+	ta = load_t(&sa, form_a, ids_a);
+	tb = load_t(&sb, form_b, ids_b);
+	buf_addch(&v1, 1);
+	buf_addch(&v1, REC_ARCHIVED);
+	v1_u(&v1, 5, 4);
+	v1_u(&v1, (uint64_t)1700000000, 8);
+	v1_u(&v1, (uint64_t)(int64_t)-7, 8);
+	buf_addch(&v1, 4);
+	buf_add(&v1, "anna", 4);
+	buf_addch(&v1, 0);
+	v1_entry(&v1, 1, FT_TEXT, "альфа", strlen("альфа"));
+	v1_entry(&v1, 2, FT_TEXT, "beta", 4);
+	v1_int(&v1, 3, FT_INT, -123456789012LL);
+
+	ra = record_new(ta);
+	ok(record_decode(ra, v1.data, v1.len, &err) == 0, "a format 1 record "
+	    "decodes: %s", err.data);
+	ok(ra->rev == 5 && ra->flags == REC_ARCHIVED && ra->created ==
+	    1700000000 && ra->updated == -7 && ra->created_by != NULL &&
+	    strcmp(ra->created_by, "anna") == 0 && ra->updated_by == NULL,
+	    "with its header");
+	is_str(text(ra, "a"), "альфа", "its text");
+	is_int(ra->values[fpos(ta, "c")].i, -123456789012LL,
+	    "its number, negative");
+	ok(record_decode_field(v1.data, v1.len, 3, &v) == 1 &&
+	    v.i == -123456789012LL, "decode_field reads format 1");
+	ok(record_decode_field(v1.data, v1.len, 2, &v) == 1 && v.len == 4 &&
+	    memcmp(v.s, "beta", 4) == 0, "a text too");
+	record_encode(ra, &enc);
+	ok(enc.data[0] == 2 && enc.len < v1.len, "written back as format 2, "
+	    "shorter (%zu < %zu bytes)", enc.len, v1.len);
+	record_reset(ra);
+	ok(record_decode(ra, enc.data, enc.len, &err) == 0 &&
+	    ra->values[fpos(ta, "c")].i == -123456789012LL &&
+	    strcmp(text(ra, "b"), "beta") == 0 && ra->updated == -7,
+	    "and reads back the same");
+
+	/* A field the form does not know, from format 1: kept, as format
+	 * 2, through a write by that form. */
+	buf_reset(&v1);
+	buf_addch(&v1, 1);
+	buf_addch(&v1, 0);
+	v1_u(&v1, 1, 4);
+	v1_u(&v1, 0, 8);
+	v1_u(&v1, 0, 8);
+	buf_addch(&v1, 0);
+	buf_addch(&v1, 0);
+	v1_entry(&v1, 1, FT_TEXT, "a", 1);
+	v1_int(&v1, 2, FT_INT, -1);	/* b, an int in an older form */
+	v1_int(&v1, 3, FT_INT, 300);
+	rb = record_new(tb);
+	ok(record_decode(rb, v1.data, v1.len, &err) == 0 &&
+	    rb->extra.len == 3 + 1, "an unknown number of format 1 kept in "
+	    "format 2: %s", err.data);
+	buf_reset(&enc);
+	record_encode(rb, &enc);
+	ok(record_decode_field(enc.data, enc.len, 2, &v) == 1 && v.i == -1,
+	    "and written back with its value");
+	ok(record_decode_field(enc.data, enc.len, 3, &v) == 1 && v.i == 300,
+	    "beside the known ones");
+
+	/* Numbers at the ends of their range. */
+	{
+		static const int64_t nums[] = { 0, 1, -1, 63, -64, 64,
+		    INT64_MAX, INT64_MIN };
+		size_t	 i;
+		int	 bad = 0;
+
+		for (i = 0; i < nitems(nums); i++) {
+			record_reset(ra);
+			ra->values[fpos(ta, "c")].set = 1;
+			ra->values[fpos(ta, "c")].i = nums[i];
+			ra->created = nums[i];
+			buf_reset(&enc);
+			record_encode(ra, &enc);
+			if (record_decode(ra, enc.data, enc.len, &err) != 0 ||
+			    ra->values[fpos(ta, "c")].i != nums[i] ||
+			    ra->created != nums[i])
+				bad++;
+		}
+		is_int(bad, 0, "64-bit numbers round trip, both ends");
+	}
+
+	record_free(ra);
+	record_free(rb);
+	schema_free(sa);
+	schema_free(sb);
+	buf_release(&v1);
 	buf_release(&enc);
 	buf_release(&err);
 }
@@ -694,8 +824,8 @@ test_decode_garbage(void)
 		p = xmalloc(len + 1);
 		for (j = 0; j < (int)len; j++)
 			p[j] = (unsigned char)rand();
-		if (len > 0 && i % 2 == 0)
-			p[0] = 1;		/* past the format check */
+		if (len > 0 && i % 2 == 0)	/* past the format check */
+			p[0] = (unsigned char)(1 + i / 2 % 2);
 		if (record_decode(b, p, len, &err) == 0)
 			oks++;
 		(void)record_decode_field(p, len, (uint16_t)(i % 30), &v);
@@ -1191,6 +1321,7 @@ main(void)
 	test_diff();
 	test_encode();
 	test_unknown_fields();
+	test_format1();
 	test_decode_garbage();
 	test_int_keys();
 	test_field_keys();
