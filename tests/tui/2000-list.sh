@@ -7,14 +7,12 @@
 # help from the command table; the ':' line with completion; CSV of the
 # rows in hand; resize (and a too small terminal); Russian labels.
 # UPDATE_GOLDEN=1 rewrites the golden screens.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
-golden=$top_srcdir/tests/tui/golden
-export CLERK_NOW=2026-03-02 XDG_STATE_HOME="$T/state"
-keys=$T/keys
-login=$(id -un)
-# headless SCRIPT [SIZE]: run the TUI on the key script; screens in $out
-# with the temporary folder's name replaced by <T>.
+export CLERK_NOW=2026-03-02
+# headless SCRIPT [SIZE]: as lib.sh's, but the screens have the
+# temporary folder's name made <T> and the login <U> (and $rc is the
+# status of that filter).
 headless() {
 	printf '%s' "$1" >"$keys"
 	out=$("$CLERK_BIN" --headless "${2:-80x24}" --keys "$keys" \
@@ -22,24 +20,6 @@ headless() {
 	    -e "s|^\(  Operator:  *\)$login\$|\1<U>|" -e "s|^ $login │| <U> │|")
 	rc=$?
 	err=$(cat "$T/stderr")
-}
-# screen N: the Nth dump of the last run.
-screen() {
-	printf '%s\n' "$out" | awk -v n="$1" '
-		/^@@ screen / { k++; next }
-		k == n { print }'
-}
-# golden NAME TEXT: compare with (or, with UPDATE_GOLDEN, write) a file.
-golden() {
-	if [ -n "${UPDATE_GOLDEN:-}" ]; then
-		printf '%s\n' "$2" >"$golden/$1"
-	fi
-	if printf '%s\n' "$2" | cmp -s - "$golden/$1"; then
-		ok 0 "screen $1 as golden"
-	else
-		ok 1 "screen $1 as golden"
-		diag "$(printf '%s\n' "$2" | diff "$golden/$1" - | head -40)"
-	fi
 }
 
 run admin init

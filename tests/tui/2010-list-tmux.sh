@@ -5,7 +5,7 @@
 # 80x24, NO_COLOR (bold and reverse, no colours), Russian labels, F10
 # quits with status 0, and a killed pane (SIGHUP) ends clerk at once
 # instead of spinning.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "1..0 # SKIP tmux is not installed"
@@ -15,46 +15,14 @@ fi
 # server still going away never meets the next session).
 nsock=0
 sock=clerk-test-$$-0
-tm() {
-	tmux -L "$sock" -f /dev/null "$@"
-}
-cleanup_tmux() {
-	tm kill-server 2>/dev/null
-	cleanup
-}
-trap cleanup_tmux EXIT
-export CLERK_NOW=2026-03-02 XDG_STATE_HOME="$T/state"
+export CLERK_NOW=2026-03-02
 
 # start [ENV=VALUE ...]: clerk in a fresh 80x24 session.
 start() {
 	tm kill-server 2>/dev/null
 	nsock=$((nsock + 1))
 	sock=clerk-test-$$-$nsock
-	tm new-session -d -x 80 -y 24 -s t \
-	    "env '$PANE_ENV' $* '$CLERK_BIN'; echo \"exit status \$?\"; sleep 30"
-	tm set-option -t t remain-on-exit on >/dev/null
-}
-screen() {
-	tm capture-pane -p -t t "$@" 2>/dev/null
-}
-# wait_for TEXT [TENTHS]: poll the pane until it shows TEXT (never a
-# blind sleep); 0 when it did, else the screen goes to the log.
-wait_for() {
-	_i=0
-	while [ "$_i" -lt "${2:-100}" ]; do
-		screen | grep -aqF -- "$1" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	diag "waited for: $1" "$(screen)"
-	return 1
-}
-# selected: the row with the cursor mark.
-selected() {
-	screen | grep -a '▶' | sed 's/^▶//'
-}
-keys() {
-	tm send-keys -t t "$@"
+	tmux_start 80x24 "$@"
 }
 
 run admin init
@@ -65,70 +33,58 @@ second=$(clerk list party --sort name --format tsv | sed -n 3p | cut -f2)
 last=$(clerk list party --sort name --format tsv | tail -n 1 | cut -f2)
 
 start
-wait_for "Sections"
-ok $? "home in a terminal"
+wait_for "Sections" "home in a terminal"
 keys Down Enter
-wait_for "120/120"
-ok $? "Down Enter opens the clients' list"
+wait_for "120/120" "Down Enter opens the clients' list"
 like "$(selected)" "$first" "the first client selected"
 keys j
-wait_for "▶$second"
-ok $? "j moves down"
+wait_for "▶$second" "j moves down"
 # Russian layout: л is k, ъ is ].
 keys -l 'л'
-wait_for "▶$first"
-ok $? "л (k in the Russian layout) moves up"
+wait_for "▶$first" "л (k in the Russian layout) moves up"
 keys -l 'ъ'
-wait_for "sort: Name ↓"
-ok $? "ъ (] in the Russian layout) sorts descending"
+wait_for "sort: Name ↓" "ъ (] in the Russian layout) sorts descending"
 like "$(selected)" "$last" "the last name first"
 keys -l '['
-wait_for "sort: Name ↑"
-ok $? "[ sorts ascending again"
+wait_for "sort: Name ↑" "[ sorts ascending again"
 
 # Search: typed as keys, found as you type.
 word=$(printf '%s\n' "$last" | cut -d' ' -f1)
 keys -l '/'
-wait_for "Search:"
-ok $? "/ opens the search line"
+wait_for "Search:" "/ opens the search line"
 keys -l "$word"
 keys Enter
-wait_for "▶$last"
-ok $? "search for '$word' finds the client"
+wait_for "▶$last" "search for '$word' finds the client"
 keys Escape
-wait_for "Added last"
-ok $? "Esc goes back home"
+wait_for "Added last" "Esc goes back home"
 
 # Resize: 100x30 and back to 80x24.
 keys Down Enter
-wait_for "120/120"
+wait_screen "120/120"
 tm resize-window -t t -x 100 -y 30
-wait_for "Enter Open"
+wait_screen "Enter Open"
 is "$(screen | wc -l)" 30 "30 rows after resizing to 100x30"
 w=$(screen | grep -a '120/120' | tr -d '\n' | wc -m)
 ok "$([ "$w" -gt 90 ]; echo $?)" "the status line spans 100 columns ($w)"
 tm resize-window -t t -x 70 -y 20
-wait_for "clerk needs at least 80×24"
-ok $? "a terminal below 80x24 is told so"
+wait_for "clerk needs at least 80×24" "a terminal below 80x24 is told so"
 tm resize-window -t t -x 80 -y 24
-wait_for "120/120"
-ok $? "back at 80x24 the list is back"
+wait_for "120/120" "back at 80x24 the list is back"
 keys F10
-wait_for "exit status 0"
-ok $? "F10 quits with status 0"
+wait_for "exit status 0" "F10 quits with status 0"
 
 # Colours by default, none with NO_COLOR: bold and reverse instead.
 start
-wait_for "Sections"
+wait_screen "Sections"
 colour=$(screen -e | head -n 1)
 start NO_COLOR=1
-wait_for "Sections"
+wait_screen "Sections"
 mono=$(screen -e | head -n 1)
 like "$colour" "44m" "the title has a colour by default"
 unlike "$mono" "44m" "and none with NO_COLOR"
 like "$mono" "7m" "but reverse video"
 keys F10
-wait_for "exit status 0"
+wait_screen "exit status 0"
 
 # Russian labels by the locale.
 if command -v msgfmt >/dev/null 2>&1 &&
@@ -137,21 +93,19 @@ if command -v msgfmt >/dev/null 2>&1 &&
 	msgfmt -o "$T/locale/ru/LC_MESSAGES/clerk.mo" \
 	    "$top_srcdir/po/ru.po" || exit 1
 	start LC_ALL=ru_RU.UTF-8 CLERK_LOCALEDIR="$T/locale"
-	wait_for "Разделы"
-	ok $? "home in Russian"
+	wait_for "Разделы" "home in Russian"
 	keys Down Enter
-	wait_for "Наименование"
-	ok $? "the list's columns in Russian"
+	wait_for "Наименование" "the list's columns in Russian"
 	like "$(screen)" "F1 Помощь" "the key bar in Russian"
 	keys F10
-	wait_for "exit status 0"
+	wait_screen "exit status 0"
 else
 	ok 0 "# SKIP no msgfmt or no ru_RU.UTF-8 locale"
 fi
 
 # A killed pane hangs up clerk: it must end, not spin on a dead tty.
 start
-wait_for "Sections"
+wait_screen "Sections"
 pid=$(tm list-panes -t t -F '#{pane_pid}')
 cpid=$(pgrep -P "$pid" -x clerk 2>/dev/null || ps -o pid= --ppid "$pid" |
     head -n 1 | tr -d ' ')

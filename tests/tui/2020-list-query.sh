@@ -5,30 +5,9 @@
 # view; golden screens of the frequency table and of a card; and "page"
 # itself: --where by position, rows with no value in the sort's field
 # still listed (after the others, both directions).
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
-export CLERK_NOW=2026-03-02 XDG_STATE_HOME="$T/state"
-keys=$T/keys
-headless() {
-	printf '%s' "$1" >"$keys"
-	out=$("$CLERK_BIN" --headless "${2:-80x24}" --keys "$keys" \
-	    2>"$T/stderr")
-	rc=$?
-}
-# likere TEXT ERE NAME: like, with an extended regular expression.
-likere() {
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		diag "got: $1" "wanted it to match: $2"
-	fi
-}
-screen() {
-	printf '%s\n' "$out" | awk -v n="$1" '
-		/^@@ screen / { k++; next }
-		k == n { print }'
-}
+export CLERK_NOW=2026-03-02
 
 run admin init
 run admin demo --scale 200
@@ -83,19 +62,6 @@ likere "$(screen 2)" "Total +200" "the grand total"
 # Golden screens of the fixed demo database (UPDATE_GOLDEN=1 rewrites
 # them): the frequency table of status, and the card of the first client
 # by name, with the operator's login made <U>.
-golden=$top_srcdir/tests/tui/golden
-login=$(id -un)
-golden() {
-	if [ -n "${UPDATE_GOLDEN:-}" ]; then
-		printf '%s\n' "$2" >"$golden/$1"
-	fi
-	if printf '%s\n' "$2" | cmp -s - "$golden/$1"; then
-		ok 0 "screen $1 as golden"
-	else
-		ok 1 "screen $1 as golden"
-		diag "$(printf '%s\n' "$2" | diff "$golden/$1" - | head -40)"
-	fi
-}
 # The login's length moves what follows it: the status line's blanks
 # are squeezed and the stamp line (who and when) is left out.
 unlogin() {

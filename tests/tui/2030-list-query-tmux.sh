@@ -5,57 +5,13 @@
 # drill-down; a saved view's round trip (V saves the filter and sort,
 # F9 loads them into a fresh list, a taken name is replaced only when
 # confirmed, and 'clerk view run' agrees with the list).
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "1..0 # SKIP tmux is not installed"
 	exit 0
 fi
-sock=clerk-query-$$
-tm() {
-	tmux -L "$sock" -f /dev/null "$@"
-}
-trap 'tm kill-server 2>/dev/null; cleanup' EXIT
-export CLERK_NOW=2026-03-02 XDG_STATE_HOME="$T/state"
-
-screen() {
-	tm capture-pane -p -t t 2>/dev/null
-}
-# wait_for TEXT NAME: poll the pane until it shows TEXT (10 s, never a
-# blind sleep); the screen goes to the log when it does not.
-wait_for() {
-	_i=0
-	while [ "$_i" -lt 100 ]; do
-		if screen | grep -aqF -- "$1"; then
-			ok 0 "$2"
-			return 0
-		fi
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	ok 1 "$2"
-	diag "waited for: $1" "$(screen)"
-	return 1
-}
-selected() {
-	screen | grep -a '▶' | sed 's/^▶//'
-}
-keys() {
-	tm send-keys -t t "$@"
-}
-# likere TEXT ERE NAME: like, with an extended regular expression (the
-# engine writes "-name" back as "- name" or "-name").
-likere() {
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		diag "got: $1" "wanted it to match: $2"
-	fi
-}
-text() {
-	tm send-keys -t t -l "$1"
-}
+export CLERK_NOW=2026-03-02
 
 run admin init
 run admin demo --scale 120
@@ -67,9 +23,7 @@ count() {
 nact=$(count "status = active")
 nmsk=$(count "city = Москва")
 
-tm new-session -d -x 100 -y 30 -s t \
-    "env '$PANE_ENV' TERM=screen '$CLERK_BIN'; echo \"exit status \$?\"; sleep 30"
-tm set-option -t t remain-on-exit on >/dev/null
+tmux_start 100x30 TERM=screen
 wait_for "Sections" "home in a terminal"
 keys Down Enter
 wait_for "120/120" "the clients' list"

@@ -7,21 +7,11 @@
 # of the same parameters; ":report NAME" runs one from a list; the
 # Russian locale gets the Russian titles; "report --format lines" is
 # the machine list behind the menu.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
-export CLERK_NOW=2026-03-02 XDG_STATE_HOME="$T/state"
-keys=$T/keys
-headless() {
-	printf '%s' "$1" >"$keys"
-	out=$(cd "$T" && "$CLERK_BIN" --headless "${2:-80x24}" --keys "$keys" \
-	    2>"$T/stderr")
-	rc=$?
-}
-screen() {
-	printf '%s\n' "$out" | awk -v n="$1" '
-		/^@@ screen / { k++; next }
-		k == n { print }'
-}
+export CLERK_NOW=2026-03-02
+# The TUI runs in the temporary folder: its exports land there.
+HEADLESS_DIR=$T
 
 run admin init
 run admin demo --scale 200

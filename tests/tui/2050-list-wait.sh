@@ -7,32 +7,12 @@
 # headless mode (<peek> sees the screen while waiting, <wait> waits) and
 # in a real terminal (tmux: no key pressed after the sort).  The server
 # is made slow to read with CLERK_TEST_SLOW_READ (clerkd(8)).
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
-export CLERK_NOW=2026-03-02 XDG_STATE_HOME="$T/state"
+export CLERK_NOW=2026-03-02
 # Every whole-table read of this test's server waits 1.5 s first.
 export CLERK_TEST_SLOW_READ=1500
-keys=$T/keys
-headless() {
-	printf '%s' "$1" >"$keys"
-	out=$("$CLERK_BIN" --headless "${2:-120x30}" --keys "$keys" \
-	    2>"$T/stderr")
-	rc=$?
-	err=$(cat "$T/stderr")
-}
-screen() {
-	printf '%s\n' "$out" | awk -v n="$1" '
-		/^@@ screen / { k++; next }
-		k == n { print }'
-}
-likere() {
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		diag "got: $1" "wanted it to match: $2"
-	fi
-}
+HEADLESS_SIZE=120x30
 # first SORT [WHERE]: the name of the first row of a list.  (Asked after
 # the TUI has waited for that list: asked before, the server would have
 # it read already.)
@@ -142,31 +122,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 	done_testing
 	exit
 fi
-sock=clerk-wait-$$
-tm() {
-	tmux -L "$sock" -f /dev/null "$@"
-}
-trap 'tm kill-server 2>/dev/null; cleanup' EXIT
-pane() {
-	tm capture-pane -p -t t 2>/dev/null
-}
-wait_for() {
-	_i=0
-	while [ "$_i" -lt 100 ]; do
-		if pane | grep -aqF -- "$1"; then
-			ok 0 "$2"
-			return 0
-		fi
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	ok 1 "$2"
-	diag "waited for: $1" "$(pane)"
-	return 1
-}
-tm new-session -d -x 100 -y 30 -s t \
-    "env '$PANE_ENV' TERM=screen '$CLERK_BIN'; echo \"exit status \$?\"; sleep 30"
-tm set-option -t t remain-on-exit on >/dev/null
+tmux_start 100x30 TERM=screen
 wait_for "Sections" "home in a terminal"
 tm send-keys -t t Down Enter
 wait_for "200/200" "the clients' list"

@@ -7,28 +7,12 @@
 # show in its tab; archive asks (No by default) and u undoes it; a
 # hang-up with unsaved edits keeps a draft that the next start offers
 # (Later by default, also under another locale; Discard).
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
-export XDG_STATE_HOME="$T/state"
-keys=$T/keys
-# headless SCRIPT: run the TUI at 80x24 on the key script given, the
-# screens in $out.
-headless() {
-	printf '%s' "$1" >"$keys"
-	out=$("$CLERK_BIN" --headless 80x24 --keys "$keys" 2>"$T/stderr")
-	rc=$?
-	err=$(cat "$T/stderr")
-}
 # drafts TABLE-ID: the draft files of that card (named
 # draft-TABLE-ID-DB-PID), none when there are none.
 drafts() {
 	ls "$XDG_STATE_HOME"/clerk/draft-"$1"-* 2>/dev/null
-}
-# screen N: the Nth dump of the last run.
-screen() {
-	printf '%s\n' "$out" | awk -v n="$1" '
-		/^@@ screen / { k++; next }
-		k == n { print }'
 }
 
 # The home screen lists Contact persons, then Clients: Down Enter opens

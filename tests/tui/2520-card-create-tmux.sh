@@ -4,42 +4,17 @@
 # saved and shows in the list; a wrong ИНН is refused naming the field,
 # and nothing is saved; an edit shows in the history tab; a search
 # typed in another case and with е for ё finds the client.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "1..0 # SKIP tmux not installed"
 	exit 77
 fi
-export XDG_STATE_HOME="$T/state"
-sock=clerk-create-$$
-tm() { tmux -L "$sock" "$@"; }
-cleanup_tmux() { tm kill-server 2>/dev/null; }
-trap 'cleanup_tmux; cleanup' EXIT INT TERM
-
-clerk_cmd="env '$PANE_ENV' CLERK_DIR='$CLERK_DIR' XDG_RUNTIME_DIR='$XDG_RUNTIME_DIR' \
-CLERKD='$CLERKD' CLERK_FORMS='$CLERK_FORMS' XDG_STATE_HOME='$XDG_STATE_HOME' \
-LC_ALL=C.UTF-8 TERM=screen ESCDELAY=25 '$CLERK_BIN'"
-
-# wait_for TEXT NAME: poll the screen for TEXT (10 s).
-wait_for() {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		_s=$(tm capture-pane -p -t t 2>/dev/null)
-		case $_s in *"$1"*) ok 0 "$2"; return 0 ;; esac
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	ok 1 "$2"
-	diag "waited for: $1" "screen:" "$_s"
-	return 1
-}
-keys() { tm send-keys -t t "$@"; }
-text() { tm send-keys -t t -l "$1"; }
 
 run add party name='Фёдоров Илья Петрович' city=Тверь
 status 0 "a private client"
 
-tm -f /dev/null new-session -d -s t -x 80 -y 24 "$clerk_cmd"
+tm new-session -d -s t -x 80 -y 24 "$clerk_cmd"
 wait_for "Clients" "the home screen"
 keys Down Enter
 wait_for "Фёдоров Илья Петрович" "the clients' list"
