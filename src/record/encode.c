@@ -68,18 +68,26 @@ get_u64(const unsigned char *p)
 	return (v);
 }
 
-static void
-var_put(struct buf *b, uint64_t v)
+/* v as a var into p (VAR_MAX bytes of room): its length. */
+static size_t
+var_enc(unsigned char *p, uint64_t v)
 {
-	unsigned char	p[VAR_MAX];
-	size_t		n = 0;
+	size_t	n = 0;
 
 	while (v >= 0x80) {
 		p[n++] = (unsigned char)(v | 0x80);
 		v >>= 7;
 	}
 	p[n++] = (unsigned char)v;
-	buf_add(b, p, n);
+	return (n);
+}
+
+static void
+var_put(struct buf *b, uint64_t v)
+{
+	unsigned char	p[VAR_MAX];
+
+	buf_add(b, p, var_enc(p, v));
 }
 
 /* A var from at most avail bytes: its length, or 0 when cut short or
@@ -102,10 +110,11 @@ var_get(const unsigned char *p, size_t avail, uint64_t *v)
 	return (0);
 }
 
+/* 0, -1, 1, -2, ... as 0, 1, 2, 3, ... */
 static uint64_t
 zigzag(int64_t v)
 {
-	return (((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+	return (v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1);
 }
 
 static int64_t
@@ -142,14 +151,8 @@ static void
 put_int_entry(struct buf *b, uint16_t id, unsigned type, int64_t i)
 {
 	unsigned char	z[VAR_MAX];
-	uint64_t	u = zigzag(i);
-	size_t		n = 0;
+	size_t		n = var_enc(z, zigzag(i));
 
-	while (u >= 0x80) {
-		z[n++] = (unsigned char)(u | 0x80);
-		u >>= 7;
-	}
-	z[n++] = (unsigned char)u;
 	var_put(b, id);
 	buf_addch(b, (int)type);
 	buf_addch(b, (int)n);
