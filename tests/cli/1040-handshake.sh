@@ -23,8 +23,7 @@ status 0 "the server still serves others"
 "$CLERKD" --foreground --dir "$T/other" --socket "$T/other.sock" \
     --protocol-version 2 2>"$T/clerkd.err" &
 spid=$!
-i=0
-while [ ! -S "$T/other.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_socket "$T/other.sock"
 run -S "$T/other.sock" list party
 status 1 "a server of another protocol refuses the client"
 is "$err" "clerk: clerk $version cannot talk to clerkd $version (protocol 1 vs 2); restart the server" \

@@ -6,42 +6,17 @@
 # folder.  Needs root, to run a client as the user nobody.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
-if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1 ||
-    ! id nobody >/dev/null 2>&1 ||
-    ! setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-    true >/dev/null 2>&1; then
+if ! can_be_nobody; then
 	echo "1..0 # SKIP needs root, setpriv and the user nobody"
 	trap - EXIT
 	rm -rf "$T"
 	exit 77
 fi
-me=$(id -un)
 
-# A folder the other user can reach, with a copy of clerk in it (the
-# build folder may be private); the data folder stays root's, 0700.
-pub=$T/pub
-mkdir -m 755 "$pub"
-chmod 711 "$T"
-cp "$CLERK_BIN" "$pub/clerk"
-chmod 755 "$pub/clerk"
-sock=$pub/clerk.sock
-
-# as_nobody ARGS: run clerk as nobody against the shared socket.
-as_nobody() {
-	(cd "$pub" && setpriv --reuid=nobody --regid="$(id -g nobody)" \
-	    --clear-groups env HOME=/nonexistent "$pub/clerk" -S "$sock" "$@") \
-	    >"$T/stdout" 2>"$T/stderr"
-	rc=$?
-	out=$(cat "$T/stdout")
-	err=$(cat "$T/stderr")
-}
-
-"$CLERKD" --foreground --dir "$T/shared" --socket "$sock" --admin "$me" \
-    2>"$T/clerkd.err" &
-spid=$!
-i=0
-while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-ok "$([ -S "$sock" ]; echo $?)" "a shared server listens"
+# A folder the other user can reach, with a copy of clerk in it; the
+# data folder stays root's, 0700.
+shared_server "$CLERK_BIN"
+ok $? "a shared server listens"
 is "$(stat -c %a "$sock")" "666" "its socket is open to all (access decides)"
 
 run -S "$sock" admin user list --format tsv

@@ -12,11 +12,7 @@ serve() {
 	"$CLERKD" --foreground --dir "$T/c" --socket "$T/c.sock" "$@" \
 	    2>"$T/clerkd.err" &
 	spid=$!
-	i=0
-	while [ ! -S "$T/c.sock" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_socket "$T/c.sock"
 	kill -TERM $spid
 	wait $spid
 }
@@ -31,11 +27,7 @@ rm -f "$T/c.sock"
 "$CLERKD" --foreground --dir "$T/c" --socket "$T/c.sock" --cache 4096 \
     2>"$T/clerkd.err" &
 spid=$!
-i=0
-while [ ! -S "$T/c.sock" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_socket "$T/c.sock"
 rss=$(awk '/^VmRSS:/ { print int($2 / 1024) }' /proc/$spid/status)
 kill -TERM $spid
 wait $spid

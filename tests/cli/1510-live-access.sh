@@ -62,27 +62,14 @@ like "$out" "status 0" "but still works with the data"
 lines_stop
 is "$lines_rc" "0" "and its connection was never dropped"
 
-if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1 ||
-    ! id nobody >/dev/null 2>&1 ||
-    ! setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-    true >/dev/null 2>&1; then
+if ! can_be_nobody; then
 	diag "not root, or no setpriv or nobody: shared mode not checked"
 	done_testing
 fi
 
 # Shared mode: nobody's open connection after nobody is disabled.
-pub=$T/pub
-mkdir -m 755 "$pub"
-chmod 711 "$T"
-cp "$LINES_BIN" "$pub/client-lines"
-chmod 755 "$pub/client-lines"
-sock=$pub/clerk.sock
-"$CLERKD" --foreground --dir "$T/shared" --socket "$sock" --admin "$me" \
-    2>"$T/clerkd.err" &
-spid=$!
-i=0
-while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-ok "$([ -S "$sock" ]; echo $?)" "a shared server listens"
+shared_server "$LINES_BIN"
+ok $? "a shared server listens"
 run -S "$sock" admin user add nobody
 status 0 "nobody is registered"
 

@@ -95,33 +95,11 @@ run view run moscow
 status 1 "gone"
 
 # Another operator, on a shared server: needs root and setpriv.
-if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1 ||
-    ! id nobody >/dev/null 2>&1 ||
-    ! setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-    true >/dev/null 2>&1; then
+if ! can_be_nobody; then
 	diag "skipping the second operator: needs root, setpriv and nobody"
 	done_testing
 fi
-me=$(id -un)
-pub=$T/pub
-mkdir -m 755 "$pub"
-chmod 711 "$T"
-cp "$CLERK_BIN" "$pub/clerk"
-chmod 755 "$pub/clerk"
-sock=$pub/clerk.sock
-as_nobody() {
-	(cd "$pub" && setpriv --reuid=nobody --regid="$(id -g nobody)" \
-	    --clear-groups env HOME=/nonexistent "$pub/clerk" -S "$sock" "$@") \
-	    >"$T/stdout" 2>"$T/stderr"
-	rc=$?
-	out=$(cat "$T/stdout")
-	err=$(cat "$T/stderr")
-}
-"$CLERKD" --foreground --dir "$T/shared" --socket "$sock" --admin "$me" \
-    2>"$T/clerkd.err" &
-spid=$!
-i=0
-while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+shared_server "$CLERK_BIN"
 clerk -S "$sock" admin user add nobody >/dev/null
 clerk -S "$sock" add party name='ООО «Общая»' >/dev/null
 clerk -S "$sock" view save mine 'party cols name' >/dev/null

@@ -194,6 +194,57 @@ page_walk() {
 	cat "$T/walk"
 }
 
+# can_be_nobody: can this test run a client as the user nobody (it
+# needs root, setpriv and that user)?
+can_be_nobody() {
+	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
+	    id nobody >/dev/null 2>&1 &&
+	    setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	    true >/dev/null 2>&1
+}
+
+# wait_socket PATH: wait up to 10 s for a server's socket at PATH; 0
+# when it is there.
+wait_socket() {
+	_i=0
+	while [ ! -S "$1" ] && [ "$_i" -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -S "$1" ]
+}
+
+# shared_server BIN: a shared server other users reach: the folder $pub
+# open to them with a copy of the client BIN in it (the build folder may
+# be private), its socket $sock there, clerkd in the foreground as $spid
+# on the data folder $T/shared (which stays ours, 0700) with this test's
+# user $me its administrator, its stderr in $T/clerkd.err.  0 once it
+# listens.
+shared_server() {
+	me=$(id -un)
+	pub=$T/pub
+	mkdir -m 755 "$pub"
+	chmod 711 "$T"
+	cp "$1" "$pub/${1##*/}"
+	chmod 755 "$pub/${1##*/}"
+	sock=$pub/clerk.sock
+	"$CLERKD" --foreground --dir "$T/shared" --socket "$sock" \
+	    --admin "$me" 2>"$T/clerkd.err" &
+	spid=$!
+	wait_socket "$sock"
+}
+
+# as_nobody ARGS: run the clerk of shared_server as nobody against its
+# socket, like run.
+as_nobody() {
+	(cd "$pub" && setpriv --reuid=nobody --regid="$(id -g nobody)" \
+	    --clear-groups env HOME=/nonexistent "$pub/clerk" -S "$sock" "$@") \
+	    >"$T/stdout" 2>"$T/stderr"
+	rc=$?
+	out=$(cat "$T/stdout")
+	err=$(cat "$T/stderr")
+}
+
 # Number of data rows of a table (tsv has a header line).
 count_rows() {
 	_n=$("$CLERK_BIN" list "$@" --format tsv | wc -l)
