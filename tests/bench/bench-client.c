@@ -54,6 +54,8 @@
 #include "client/client.h"
 #include "cmd/demo-gen.h"
 
+#include "bench.h"
+
 #define SEED		20260131	/* bench-store's parties */
 #define PAGE		"50"		/* records per list page */
 #define WARMUP		200		/* untimed calls first */
@@ -163,41 +165,6 @@ on_signal(int sig)
 	raise(sig);
 }
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-}
-
-static double
-secs(uint64_t ns)
-{
-	return ((double)ns / 1e9);
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x < y ? -1 : x > y);
-}
-
-/* p50 and p99 of a series in µs (sorted in place); 0 when empty. */
-static void
-percentiles(uint64_t *ns, size_t n, double out[2])
-{
-	out[0] = out[1] = 0;
-	if (n == 0)
-		return;
-	qsort(ns, n, sizeof(*ns), cmp_u64);
-	out[0] = (double)ns[n * 50 / 100] / 1e3;
-	out[1] = (double)ns[n * 99 / 100] / 1e3;
-}
-
 static void
 series_add(struct series *s, uint64_t ns)
 {
@@ -222,36 +189,15 @@ keep_error(char *dst, const char *msg)
 			dst[i] = ' ';
 }
 
-/*
- * A number with thousands separators, or to 3 significant digits (a
- * whole one as it is), in one of a ring of buffers, so one printf may
- * take several.
- */
+/* bench_num() with a whole number as it is, in one of a ring of buffers,
+ * so one printf may take several. */
 static const char *
 num(double v)
 {
 	static char	 ring[12][32];
 	static size_t	 slot;
-	char		 tmp[64], *out = ring[slot++ % nitems(ring)];
-	unsigned long long u;
-	size_t		 len, i, o = 0;
 
-	if (v >= 1000) {
-		u = (unsigned long long)(v + 0.5);
-		len = (size_t)snprintf(tmp, sizeof(tmp), "%llu", u);
-		for (i = 0; i < len && o + 2 < sizeof(ring[0]); i++) {
-			if (i > 0 && (len - i) % 3 == 0)
-				out[o++] = ',';
-			out[o++] = tmp[i];
-		}
-		out[o] = '\0';
-	} else if (v >= 100 || v == (double)(int)v)
-		snprintf(out, sizeof(ring[0]), "%.0f", v);
-	else if (v >= 10)
-		snprintf(out, sizeof(ring[0]), "%.1f", v);
-	else
-		snprintf(out, sizeof(ring[0]), "%.2f", v);
-	return (out);
+	return (bench_num(ring[slot++ % nitems(ring)], sizeof(ring[0]), v, 1));
 }
 
 /* ---------------------------------------------------------------- */
@@ -280,7 +226,7 @@ run_clerk(struct bench *b, const char *const *args, const char *out,
 	argv[i + 1] = NULL;
 	fflush(stdout);
 	fflush(stderr);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	if ((pid = fork()) == -1)
 		fatal("fork: %s", strerror(errno));
 	if (pid == 0) {
@@ -300,7 +246,7 @@ run_clerk(struct bench *b, const char *const *args, const char *out,
 	while (wait4(pid, &status, 0, ru != NULL ? ru : &dummy) == -1)
 		if (errno != EINTR)
 			fatal("wait4: %s", strerror(errno));
-	*ns = now_ns() - t0;
+	*ns = bench_now_ns() - t0;
 	return (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
@@ -437,11 +383,11 @@ static int
 call(struct client *c, const char *verb, int argc, char **argv,
     struct proto_response *resp, uint64_t *ns, struct buf *err)
 {
-	uint64_t	t0 = now_ns();
+	uint64_t	t0 = bench_now_ns();
 	int		r;
 
 	r = client_call(c, verb, argc, argv, NULL, 0, resp, err);
-	*ns = now_ns() - t0;
+	*ns = bench_now_ns() - t0;
 	if (r != 0)
 		return (-1);
 	if (resp->status != PROTO_OK) {
@@ -487,7 +433,7 @@ write_csv(struct bench *b)
 	struct buf		 row = BUF_INIT, v = BUF_INIT;
 	struct gen		 g;
 	FILE			*f;
-	uint64_t		 t0 = now_ns(), off;
+	uint64_t		 t0 = bench_now_ns(), off;
 	size_t			 i, p, k;
 
 	if ((f = fopen(b->csv, "w")) == NULL)
@@ -532,7 +478,7 @@ write_csv(struct bench *b)
 	if (fclose(f) != 0)
 		fatal("%s: %s", b->csv, strerror(errno));
 	b->csv_bytes = off;
-	b->gen_s = secs(now_ns() - t0);
+	b->gen_s = bench_secs(bench_now_ns() - t0);
 	buf_release(&row);
 	buf_release(&v);
 }
@@ -622,7 +568,7 @@ import_once(struct bench *b, const char *file, size_t n, char *msg)
 	fprintf(stderr, "bench-client: importing %zu rows...\n", n);
 	memset(&ru, 0, sizeof(ru));
 	st = run_clerk(b, args, eout, eerr, &ns, &ru);
-	b->import_total_s += secs(ns);
+	b->import_total_s += bench_secs(ns);
 	pid1 = server_pid(b);
 	if (pid0 == 0 || pid1 != pid0)
 		b->import_restarted = 1;
@@ -630,7 +576,7 @@ import_once(struct bench *b, const char *file, size_t n, char *msg)
 	err = slurp(eerr);
 	if (st == 0 && (p = strstr(out, "imported ")) != NULL &&
 	    strtoull(p + 9, NULL, 10) == n) {
-		b->import_s = secs(ns);
+		b->import_s = bench_secs(ns);
 		b->import_clerk_rss_mb = ru.ru_maxrss / 1024;
 		b->import_clerk_cpu_s = tv_s(&ru.ru_utime) +
 		    tv_s(&ru.ru_stime);
@@ -649,7 +595,7 @@ import_once(struct bench *b, const char *file, size_t n, char *msg)
 			snprintf(how, sizeof(how), "killed by a signal");
 		else
 			snprintf(how, sizeof(how), "exit %d", st);
-		snprintf(msg, ERRLEN, "%s after %.1f s%s: %s", how, secs(ns),
+		snprintf(msg, ERRLEN, "%s after %.1f s%s: %s", how, bench_secs(ns),
 		    pid1 != pid0 ? " (clerkd died in it)" : "",
 		    *err != '\0' ? err : "(no message)");
 	}
@@ -773,7 +719,7 @@ round_trips(struct bench *b, struct client *c, int show, double out[2])
 			series_add(&s, ns);
 		proto_response_release(&resp);
 	}
-	percentiles(s.ns, s.n, out);
+	bench_percentiles(s.ns, s.n, out);
 	free(s.ns);
 	buf_release(&err);
 }
@@ -801,7 +747,7 @@ fresh_shows(struct bench *b)
 		} else
 			series_add(&s, ns);
 	}
-	percentiles(s.ns, s.n, b->rt_fresh);
+	bench_percentiles(s.ns, s.n, b->rt_fresh);
 	free(s.ns);
 }
 
@@ -854,7 +800,7 @@ think(const struct phase *ph, struct gen *g, uint64_t deadline)
 	ns = (uint64_t)(-log(u) * (double)ph->think_ns);
 	if (ns > 10 * ph->think_ns)
 		ns = 10 * ph->think_ns;
-	until = now_ns() + ns;
+	until = bench_now_ns() + ns;
 	if (until > deadline)
 		until = deadline;
 	ts.tv_sec = (time_t)(until / 1000000000u);
@@ -903,11 +849,11 @@ client_child(struct bench *b, const struct phase *ph, size_t k, int ready,
 	while (read(go, &ch, 1) == -1 && errno == EINTR)
 		;
 	close(go);
-	deadline = now_ns() + (uint64_t)b->seconds * 1000000000u;
+	deadline = bench_now_ns() + (uint64_t)b->seconds * 1000000000u;
 	hot = ph->hot > 0 && ph->hot < b->rows ? ph->hot : b->rows;
 	for (i = 0; res.connected; i++) {
 		think(ph, &g, deadline);
-		if (now_ns() >= deadline)
+		if (bench_now_ns() >= deadline)
 			break;
 		kind = i % K_COUNT;
 		argv[0] = "party";
@@ -1029,13 +975,13 @@ run_clients(struct bench *b, struct phase *ph)
 	close(ready[0]);
 	fprintf(stderr, "bench-client: %zu clients editing for %u s, %s...\n",
 	    b->clients, b->seconds, ph->name);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	close(go[1]);
 	for (k = 0; k < b->clients; k++)
 		while (waitpid(pids[k], &status, 0) == -1)
 			if (errno != EINTR)
 				fatal("waitpid: %s", strerror(errno));
-	ph->s = secs(now_ns() - t0);
+	ph->s = bench_secs(bench_now_ns() - t0);
 
 	memset(s, 0, sizeof(s));
 	for (k = 0; k < b->clients; k++) {
@@ -1070,10 +1016,10 @@ run_clients(struct bench *b, struct phase *ph)
 		free(path);
 	}
 	for (kind = 0; kind < K_COUNT; kind++) {
-		percentiles(s[kind].ns, s[kind].n, ph->lat[kind]);
+		bench_percentiles(s[kind].ns, s[kind].n, ph->lat[kind]);
 		free(s[kind].ns);
 	}
-	percentiles(commit.ns, commit.n, ph->commit);
+	bench_percentiles(commit.ns, commit.n, ph->commit);
 	free(commit.ns);
 	free(pids);
 }
@@ -1414,9 +1360,9 @@ main(int argc, char **argv)
 	    (double)b.csv_bytes / 1048576, b.gen_s);
 
 	/* Start the server before the import is timed. */
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	c = connect_or_die(&b);
-	b.start_ms = (double)(now_ns() - t0) / 1e6;
+	b.start_ms = (double)(bench_now_ns() - t0) / 1e6;
 	client_close(c);
 
 	run_import(&b);

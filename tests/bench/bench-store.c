@@ -33,6 +33,8 @@
 #include "store/store.h"
 #include "cmd/demo-gen.h"
 
+#include "bench.h"
+
 #define SEED		20260131
 #define BATCH		1000	/* records per insert transaction */
 #define MAXHITS		50	/* search results asked for */
@@ -101,15 +103,6 @@ struct bench {
 
 static volatile uint64_t sink;	/* keeps read values from being optimised out */
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-}
-
 /* CPU time of the process, user and system, in seconds. */
 static double
 cpu_secs(void)
@@ -136,29 +129,6 @@ written(void)
 			n = strtoull(line + 6, NULL, 10);
 	fclose(f);
 	return (n);
-}
-
-static double
-secs(uint64_t ns)
-{
-	return ((double)ns / 1e9);
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x < y ? -1 : x > y);
-}
-
-/* p50 and p99 of a series, in µs (the series is sorted in place). */
-static void
-percentiles(uint64_t *ns, size_t n, double out[2])
-{
-	qsort(ns, n, sizeof(*ns), cmp_u64);
-	out[0] = (double)ns[n * 50 / 100] / 1e3;
-	out[1] = (double)ns[n * 99 / 100] / 1e3;
 }
 
 /* Peak resident size: reset the high-water mark, read it back later. */
@@ -297,7 +267,7 @@ static void
 generate(struct bench *b)
 {
 	struct gen	 g;
-	uint64_t	 t0 = now_ns();
+	uint64_t	 t0 = bench_now_ns();
 	size_t		 i;
 
 	b->recs = xcalloc(b->n, sizeof(*b->recs));
@@ -307,7 +277,7 @@ generate(struct bench *b)
 		gen_party(&g, b->recs[i]);
 		record_defaults(b->recs[i]);
 	}
-	b->gen_s = secs(now_ns() - t0);
+	b->gen_s = bench_secs(bench_now_ns() - t0);
 }
 
 /* A surname of a person or sole proprietor: the first word of the
@@ -619,7 +589,7 @@ run_clerk(struct bench *b)
 	ins.recs = b->recs;
 	cpu = cpu_secs();
 	wr = written();
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (i = 0; i < b->n; i += BATCH) {
 		ins.from = i;
 		ins.to = i + BATCH < b->n ? i + BATCH : b->n;
@@ -628,14 +598,14 @@ run_clerk(struct bench *b)
 			die_store("insert", &err);
 		}
 	}
-	tins = now_ns() - t0;
+	tins = bench_now_ns() - t0;
 	if (store_checkpoint(st, &err) != 0)
 		die_store("checkpoint", &err);
-	t1 = now_ns() - t0;
+	t1 = bench_now_ns() - t0;
 	b->cpu_clerk = cpu_secs() - cpu;
 	b->wr_clerk = written() - wr;
-	b->fig[F_INSERT].clerk[0] = (double)b->n / secs(tins);
-	b->fig[F_INSERT_CKPT].clerk[0] = (double)b->n / secs(t1);
+	b->fig[F_INSERT].clerk[0] = (double)b->n / bench_secs(tins);
+	b->fig[F_INSERT_CKPT].clerk[0] = (double)b->n / bench_secs(t1);
 	b->fig[F_INSERT].done[0] = b->fig[F_INSERT_CKPT].done[0] = 1;
 	for (i = 0; i < b->n; i++)
 		b->clerk_id[i] = b->recs[i]->id;
@@ -643,7 +613,7 @@ run_clerk(struct bench *b)
 		fprintf(stderr, "clerk: ids do not grow in insert order; "
 		    "search answers are not compared\n");
 	fprintf(stderr, "clerk: %.0f records/s (%.1f s)\n",
-	    b->fig[F_INSERT].clerk[0], secs(tins));
+	    b->fig[F_INSERT].clerk[0], bench_secs(tins));
 
 	ns = xcalloc(b->nq, sizeof(*ns));
 	memset(&op, 0, sizeof(op));
@@ -658,10 +628,10 @@ run_clerk(struct bench *b)
 		fprintf(stderr, "clerk: %s\n", b->fig[q].name);
 		for (i = 0; i < b->nq; i++) {
 			op.i = i;
-			t0 = now_ns();
+			t0 = bench_now_ns();
 			r = store_txn_run(st, STORE_TXN_READONLY, cl_op_fn, &op,
 			    &err);
-			ns[i] = now_ns() - t0;
+			ns[i] = bench_now_ns() - t0;
 			if (r < 0)
 				die_store(b->fig[q].name, &err);
 			if (r == STORE_NOTFOUND || (q == F_GET && !op.found))
@@ -679,7 +649,7 @@ run_clerk(struct bench *b)
 				b->page_n[i] = (unsigned char)op.found;
 			}
 		}
-		percentiles(ns, b->nq, b->fig[q].clerk);
+		bench_percentiles(ns, b->nq, b->fig[q].clerk);
 		b->fig[q].done[0] = 1;
 	}
 	/* Scan with a predicate: every record by id, 100,000 a
@@ -691,16 +661,16 @@ run_clerk(struct bench *b)
 		op.what = F_SCAN;
 		op.after = 0;
 		total = 0;
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		do {
 			if (store_txn_run(st, STORE_TXN_READONLY, cl_op_fn, &op,
 			    &err) < 0)
 				die_store("scan", &err);
 			total += op.found;
 		} while (op.more);
-		t1 = now_ns() - t0;
-		if (j == 0 || secs(t1) * 1e3 < best)
-			best = secs(t1) * 1e3;
+		t1 = bench_now_ns() - t0;
+		if (j == 0 || bench_secs(t1) * 1e3 < best)
+			best = bench_secs(t1) * 1e3;
 	}
 	b->scan_count = total;
 	b->fig[F_SCAN].clerk[0] = best;
@@ -708,7 +678,7 @@ run_clerk(struct bench *b)
 
 	/* The same question through the city index. */
 	for (j = 0; j < runs; j++) {
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		if (store_txn_run(st, STORE_TXN_READONLY, cl_city_lookup, &op,
 		    &err) != 0)
 			die_store("city lookup", &err);
@@ -720,9 +690,9 @@ run_clerk(struct bench *b)
 				die_store("city get", &err);
 			total += op.found;
 		}
-		t1 = now_ns() - t0;
-		if (j == 0 || secs(t1) * 1e3 < best)
-			best = secs(t1) * 1e3;
+		t1 = bench_now_ns() - t0;
+		if (j == 0 || bench_secs(t1) * 1e3 < best)
+			best = bench_secs(t1) * 1e3;
 	}
 	b->city_count = total;
 	b->fig[F_CITY].clerk[0] = best;
@@ -1111,26 +1081,26 @@ run_lite(struct bench *b)
 	fprintf(stderr, "sqlite: inserting %zu parties...\n", b->n);
 	cpu = cpu_secs();
 	wr = written();
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (i = 0; i < b->n; i += BATCH) {
 		lite_step_done(&l, l.begin);
 		for (j = i; j < i + BATCH && j < b->n; j++)
 			lite_insert(b, &l, j, &ks, &tmp);
 		lite_step_done(&l, l.commit);
 	}
-	tins = now_ns() - t0;
+	tins = bench_now_ns() - t0;
 	msg = NULL;
 	if (sqlite3_exec(l.db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
 	    &msg) != SQLITE_OK)
 		fatal("sqlite: checkpoint: %s", msg);
-	t1 = now_ns() - t0;
+	t1 = bench_now_ns() - t0;
 	b->cpu_lite = cpu_secs() - cpu;
 	b->wr_lite = written() - wr;
-	b->fig[F_INSERT].lite[0] = (double)b->n / secs(tins);
-	b->fig[F_INSERT_CKPT].lite[0] = (double)b->n / secs(t1);
+	b->fig[F_INSERT].lite[0] = (double)b->n / bench_secs(tins);
+	b->fig[F_INSERT_CKPT].lite[0] = (double)b->n / bench_secs(t1);
 	b->fig[F_INSERT].done[1] = b->fig[F_INSERT_CKPT].done[1] = 1;
 	fprintf(stderr, "sqlite: %.0f records/s (%.1f s)\n",
-	    b->fig[F_INSERT].lite[0], secs(tins));
+	    b->fig[F_INSERT].lite[0], bench_secs(tins));
 
 	l.get = lite_prepare(&l, "SELECT * FROM party WHERE id = ?");
 	l.inn = lite_prepare(&l, "SELECT id FROM party WHERE inn = ?");
@@ -1149,9 +1119,9 @@ run_lite(struct bench *b)
 		qs = (int)(q - F_SEARCH0);
 		fprintf(stderr, "sqlite: %s\n", b->fig[q].name);
 		for (i = 0; i < b->nq; i++) {
-			t0 = now_ns();
+			t0 = bench_now_ns();
 			n = lite_op(b, &l, what, qs, i, &ks, &tmp, ids);
-			ns[i] = now_ns() - t0;
+			ns[i] = bench_now_ns() - t0;
 			switch (b->fig[F_GET].done[0] || what == F_GET ||
 			    what == F_INN ? what : -1) {
 			case F_GET:
@@ -1184,18 +1154,18 @@ run_lite(struct bench *b)
 				break;
 			}
 		}
-		percentiles(ns, b->nq, b->fig[q].lite);
+		bench_percentiles(ns, b->nq, b->fig[q].lite);
 		b->fig[q].done[1] = 1;
 	}
 
 	fprintf(stderr, "sqlite: scans\n");
 	runs = 3;
 	for (j = 0, best = 0; j < runs; j++) {
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		n = lite_scan(&l, l.scan, b->scan_city);
-		t1 = now_ns() - t0;
-		if (j == 0 || secs(t1) * 1e3 < best)
-			best = secs(t1) * 1e3;
+		t1 = bench_now_ns() - t0;
+		if (j == 0 || bench_secs(t1) * 1e3 < best)
+			best = bench_secs(t1) * 1e3;
 	}
 	if (b->fig[F_SCAN].done[0] && n != b->scan_count)
 		b->mismatch[F_SCAN]++;
@@ -1204,11 +1174,11 @@ run_lite(struct bench *b)
 	b->fig[F_SCAN].done[1] = 1;
 	utf8_foldkey(&fold, b->scan_city, strlen(b->scan_city));
 	for (j = 0, best = 0; j < runs; j++) {
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		n = lite_scan(&l, l.city, fold.data);
-		t1 = now_ns() - t0;
-		if (j == 0 || secs(t1) * 1e3 < best)
-			best = secs(t1) * 1e3;
+		t1 = bench_now_ns() - t0;
+		if (j == 0 || bench_secs(t1) * 1e3 < best)
+			best = bench_secs(t1) * 1e3;
 	}
 	if (b->fig[F_CITY].done[0] && n != b->city_count)
 		b->mismatch[F_CITY]++;
@@ -1247,26 +1217,7 @@ run_lite(struct bench *b)
 static const char *
 num(char *out, size_t size, double v)
 {
-	char		 tmp[64];
-	unsigned long long u;
-	size_t		 len, i, o = 0;
-
-	if (v >= 1000) {
-		u = (unsigned long long)(v + 0.5);
-		len = (size_t)snprintf(tmp, sizeof(tmp), "%llu", u);
-		for (i = 0; i < len && o + 2 < size; i++) {
-			if (i > 0 && (len - i) % 3 == 0)
-				out[o++] = ',';
-			out[o++] = tmp[i];
-		}
-		out[o] = '\0';
-	} else if (v >= 100)
-		snprintf(out, size, "%.0f", v);
-	else if (v >= 10)
-		snprintf(out, size, "%.1f", v);
-	else
-		snprintf(out, size, "%.2f", v);
-	return (out);
+	return (bench_num(out, size, v, 0));
 }
 
 /* How many times clerk is faster: > 1 is better for clerk. */
