@@ -1639,8 +1639,17 @@ norm_text(struct query *q, const struct parser *ps)
 		    t->kind != T_DOT && ps->toks[i - 1].kind != T_LP &&
 		    ps->toks[i - 1].kind != T_DOT && !unary_minus(ps, i - 1) &&
 		    !(t->kind == T_LP && ps->toks[i - 1].kind == T_WORD &&
-		    !is_keyword(&ps->toks[i - 1])))
+		    !is_keyword(&ps->toks[i - 1]))) {
 			buf_addch(&b, ' ');
+			/*
+			 * A number and three digits after one space would
+			 * read back as one grouped number ("1 234"); two
+			 * numbers the text had apart stay apart.
+			 */
+			if (ps->toks[i - 1].kind == T_NUM &&
+			    isdigit((unsigned char)t->p[0]))
+				buf_addch(&b, ' ');
+		}
 		buf_add(&b, t->p, t->len);
 	}
 	q->text = buf_detach(&b, NULL);

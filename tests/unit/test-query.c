@@ -858,6 +858,10 @@ main(void)
 			{ "deal group manager sum(amount) sort -sum(amount)",
 			    "deal group manager sum(amount) sort "
 			    "-sum(amount)" },
+			/* Found by make fuzz: a number and a search word of
+			 * three digits on the next line are not "1 444". */
+			{ "deal where amount = 1\n444",
+			    "deal where amount = 1  444" },
 		};
 		struct query	*q = NULL, *q2 = NULL;
 		size_t		 k;
