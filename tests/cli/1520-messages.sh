@@ -11,11 +11,7 @@
 # The translations, made now from po/ru.po, for the client and for the
 # server it starts.
 russian=
-if command -v msgfmt >/dev/null 2>&1 &&
-    locale -a 2>/dev/null | grep -qi '^ru_RU\.utf-\{0,1\}8$'; then
-	mkdir -p "$T/locale/ru/LC_MESSAGES"
-	msgfmt -o "$T/locale/ru/LC_MESSAGES/clerk.mo" \
-	    "$top_srcdir/po/ru.po" || exit 1
+if make_russian; then
 	export CLERK_LOCALEDIR="$T/locale"
 	russian=yes
 else

@@ -194,6 +194,18 @@ page_walk() {
 	cat "$T/walk"
 }
 
+# make_russian: the Russian translations made now from po/ru.po, in
+# $T/locale (for CLERK_LOCALEDIR), when msgfmt and the ru_RU.UTF-8 locale
+# are there; 1 when they are not.
+make_russian() {
+	command -v msgfmt >/dev/null 2>&1 &&
+	    locale -a 2>/dev/null | grep -qi '^ru_RU\.utf-\{0,1\}8$' ||
+	    return 1
+	mkdir -p "$T/locale/ru/LC_MESSAGES"
+	msgfmt -o "$T/locale/ru/LC_MESSAGES/clerk.mo" \
+	    "$top_srcdir/po/ru.po" || exit 1
+}
+
 # can_be_nobody: can this test run a client as the user nobody (it
 # needs root, setpriv and that user)?
 can_be_nobody() {

@@ -123,11 +123,7 @@ is "$(screen 3)" "$(headless '<Down><Enter><dump>'; screen 1)" \
     "back at 80x24 as before"
 
 # Russian labels by the locale (translations made now from po/ru.po).
-if command -v msgfmt >/dev/null 2>&1 &&
-    locale -a 2>/dev/null | grep -qi '^ru_RU\.utf-\{0,1\}8$'; then
-	mkdir -p "$T/locale/ru/LC_MESSAGES"
-	msgfmt -o "$T/locale/ru/LC_MESSAGES/clerk.mo" \
-	    "$top_srcdir/po/ru.po" || exit 1
+if make_russian; then
 	export CLERK_LOCALEDIR="$T/locale"
 	LC_ALL=ru_RU.UTF-8 headless '<dump><Down><Enter><dump>'
 	like "$(screen 1)" "Разделы" "home in Russian"

@@ -87,11 +87,7 @@ keys F10
 wait_screen "exit status 0"
 
 # Russian labels by the locale.
-if command -v msgfmt >/dev/null 2>&1 &&
-    locale -a 2>/dev/null | grep -qi '^ru_RU\.utf-\{0,1\}8$'; then
-	mkdir -p "$T/locale/ru/LC_MESSAGES"
-	msgfmt -o "$T/locale/ru/LC_MESSAGES/clerk.mo" \
-	    "$top_srcdir/po/ru.po" || exit 1
+if make_russian; then
 	start LC_ALL=ru_RU.UTF-8 CLERK_LOCALEDIR="$T/locale"
 	wait_for "Разделы" "home in Russian"
 	keys Down Enter
