@@ -7,18 +7,7 @@
 # CLERK_SEED replays the moments.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
-rows=100000
-kills=10
-if [ "${CLERK_SLOW:-1}" = 0 ]; then
-	rows=20000
-	kills=3
-fi
-seed=${CLERK_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
-diag "seed $seed (replay with CLERK_SEED=$seed)"
-
-awk -v n=$rows -f "$top_srcdir/tests/data/gen-parties.awk" >"$T/big.csv"
-clerk add party name='Клиент до импорта' >/dev/null
-base=$(count_rows party)
+kill_import_setup 10
 
 # Kill moments in the first 3 seconds: the send, the checks and the start
 # of the insert (the whole import takes several times that).
@@ -48,14 +37,7 @@ for m in $(cat "$T/moments"); do
 	base=$n
 done
 
-t0=$(date +%s%N)
-run import party "$T/big.csv"
-t1=$(date +%s%N)
-status 0 "the whole import"
-is "$out" "imported $rows party records from $T/big.csv (utf-8, detected)" \
-    "with its summary"
-ms=$(((t1 - t0) / 1000000))
-diag "import of $rows rows: $ms ms, $((rows * 1000 / (ms > 0 ? ms : 1))) rows/s"
+timed_import "the whole import"
 is "$(count_rows party)" "$((base + rows))" "every row is there"
 run list party --sort -id --limit 1 --format tsv
 like "$out" "Иванов Иван $rows" "the last is the file's last row"

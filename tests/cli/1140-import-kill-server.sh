@@ -13,18 +13,7 @@ if [ -z "$verify" ]; then
 	exit 0
 fi
 
-rows=100000
-kills=5
-if [ "${CLERK_SLOW:-1}" = 0 ]; then
-	rows=20000
-	kills=3
-fi
-seed=${CLERK_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
-diag "seed $seed (replay with CLERK_SEED=$seed)"
-
-awk -v n=$rows -f "$top_srcdir/tests/data/gen-parties.awk" >"$T/big.csv"
-clerk add party name='Клиент до импорта' >/dev/null
-base=$(count_rows party)
+kill_import_setup 5
 
 # Every database file of the (stopped) server's folder; 0 if all pass.
 verify_all() {

@@ -14,14 +14,7 @@ fi
 rows=300000
 awk -v n=$rows -f "$top_srcdir/tests/data/gen-parties.awk" >"$T/big.csv"
 
-t0=$(date +%s%N)
-run import party "$T/big.csv"
-t1=$(date +%s%N)
-status 0 "an import of $rows rows in one transaction"
-is "$out" "imported $rows party records from $T/big.csv (utf-8, detected)" \
-    "with its summary"
-ms=$(((t1 - t0) / 1000000))
-diag "import of $rows rows: $ms ms, $((rows * 1000 / (ms > 0 ? ms : 1))) rows/s"
+timed_import "an import of $rows rows in one transaction"
 is "$(count_rows party)" "$rows" "every row is there"
 run admin verify
 status 0 "the database verifies after it"

@@ -194,6 +194,39 @@ page_walk() {
 	cat "$T/walk"
 }
 
+# kill_import_setup KILLS: the set-up of the tests that kill an import
+# at random moments: $rows parties in $T/big.csv (100,000; 20,000 with
+# CLERK_SLOW=0), $kills kills (KILLS; 3 with CLERK_SLOW=0), the $seed
+# of the moments (CLERK_SEED replays one, said in the log), one party
+# added before, and $base the parties there are.
+kill_import_setup() {
+	rows=100000
+	kills=$1
+	if [ "${CLERK_SLOW:-1}" = 0 ]; then
+		rows=20000
+		kills=3
+	fi
+	seed=${CLERK_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
+	diag "seed $seed (replay with CLERK_SEED=$seed)"
+	awk -v n=$rows -f "$top_srcdir/tests/data/gen-parties.awk" \
+	    >"$T/big.csv"
+	clerk add party name='Клиент до импорта' >/dev/null
+	base=$(count_rows party)
+}
+
+# timed_import NAME: import the $rows parties of $T/big.csv, timed:
+# checks its status (NAME) and its summary, says the rate in the log.
+timed_import() {
+	_t0=$(date +%s%N)
+	run import party "$T/big.csv"
+	_t1=$(date +%s%N)
+	status 0 "$1"
+	is "$out" "imported $rows party records from $T/big.csv (utf-8, detected)" \
+	    "with its summary"
+	_ms=$(((_t1 - _t0) / 1000000))
+	diag "import of $rows rows: $_ms ms, $((rows * 1000 / (_ms > 0 ? _ms : 1))) rows/s"
+}
+
 # make_russian: the Russian translations made now from po/ru.po, in
 # $T/locale (for CLERK_LOCALEDIR), when msgfmt and the ru_RU.UTF-8 locale
 # are there; 1 when they are not.
