@@ -11,14 +11,15 @@
 
 export CLERK_NOW=2026-03-02
 # headless SCRIPT [SIZE]: as lib.sh's, but the screens have the
-# temporary folder's name made <T> and the login <U> (and $rc is the
-# status of that filter).
+# temporary folder's name made <T> and the login <U> ($rc is clerk's).
 headless() {
 	printf '%s' "$1" >"$keys"
-	out=$("$CLERK_BIN" --headless "${2:-80x24}" --keys "$keys" \
-	    2>"$T/stderr" | sed -e "s|$T|<T>|g" \
-	    -e "s|^\(  Operator:  *\)$login\$|\1<U>|" -e "s|^ $login │| <U> │|")
-	rc=$?
+	rc=0
+	"$CLERK_BIN" --headless "${2:-80x24}" --keys "$keys" \
+	    >"$T/screens" 2>"$T/stderr" || rc=$?
+	out=$(sed -e "s|$T|<T>|g" \
+	    -e "s|^\(  Operator:  *\)$login\$|\1<U>|" -e "s|^ $login │| <U> │|" \
+	    "$T/screens")
 	err=$(cat "$T/stderr")
 }
 
