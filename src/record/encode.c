@@ -144,7 +144,7 @@ struct entry {
 };
 
 static int	entry_next(const unsigned char *, size_t, unsigned, size_t *,
-		    struct entry *, struct buf *);
+		    struct entry *, struct buf *, int);
 
 /* Field entries in format 2. */
 static void
@@ -238,7 +238,7 @@ record_encode(const struct record *rec, struct buf *out)
 	 */
 	off = 0;
 	while (entry_next((const unsigned char *)rec->extra.data,
-	    rec->extra.len, REC_FORMAT, &off, &e, NULL) == 1) {
+	    rec->extra.len, REC_FORMAT, &off, &e, NULL, 0) == 1) {
 		pos = field_by_id(t, e.id, &hint);
 		if (pos < 0 || !rec->values[pos].set)
 			buf_add(out, rec->extra.data + e.start, off - e.start);
@@ -310,11 +310,13 @@ decode_head(const unsigned char *p, size_t len, struct head *h,
 /*
  * The entry at *off of a record in format: 1 with e set and *off past
  * it, 0 at the end, -1 when the bytes are not an entry (why says so
- * when not NULL).
+ * when not NULL).  A format 2 number is read only when ints is set
+ * (else entry_int() reads it): a search for one field passes over the
+ * others, and a scan of a million records does that for each.
  */
 static int
 entry_next(const unsigned char *p, size_t len, unsigned format, size_t *off,
-    struct entry *e, struct buf *why)
+    struct entry *e, struct buf *why, int ints)
 {
 	size_t		 o = *off, n;
 	uint64_t	 v;
@@ -329,6 +331,12 @@ entry_next(const unsigned char *p, size_t len, unsigned format, size_t *off,
 		e->type = p[o + 2];
 		e->len = get_u32(p + o + 3);
 		o += ENTRY_HEAD_1;
+	} else if (len - o >= 3 && p[o] < 0x80 && p[o + 2] < 0x80) {
+		/* Id and length of a byte each: most fields. */
+		e->id = p[o];
+		e->type = p[o + 1];
+		e->len = p[o + 2];
+		o += 3;
 	} else {
 		if ((n = var_get(p + o, len - o, &v)) == 0 || v > UINT16_MAX)
 			goto cut;
@@ -352,6 +360,9 @@ entry_next(const unsigned char *p, size_t len, unsigned format, size_t *off,
 	if (TYPE_INT(e->type)) {
 		if (format == REC_FORMAT_1 && e->len == 8)
 			e->i = (int64_t)get_u64(e->val);
+		else if (format != REC_FORMAT_1 && !ints && e->len != 0 &&
+		    e->len <= VAR_MAX)
+			e->i = 0;	/* not read: entry_int() when wanted */
 		else if (format != REC_FORMAT_1 && e->len != 0 &&
 		    var_get(e->val, e->len, &v) == e->len)
 			e->i = unzigzag(v);
@@ -370,6 +381,20 @@ cut:
 		buf_error(why, _("truncated in the entry at byte %zu"),
 		    e->start);
 	return (-1);
+}
+
+/* The number of an entry entry_next() passed over without reading. */
+static int
+entry_int(struct entry *e, unsigned format)
+{
+	uint64_t	v;
+
+	if (format == REC_FORMAT_1)
+		return (0);	/* always read */
+	if (var_get(e->val, e->len, &v) != e->len)
+		return (-1);
+	e->i = unzigzag(v);
+	return (0);
 }
 
 int
@@ -406,7 +431,7 @@ record_decode(struct record *rec, const void *data, size_t len,
 	 */
 	buf_grow(&rec->texts, len);
 	off = h.off;
-	while ((r = entry_next(p, len, h.format, &off, &e, &why)) == 1) {
+	while ((r = entry_next(p, len, h.format, &off, &e, &why, 1)) == 1) {
 		pos = field_by_id(t, e.id, &hint);
 		if (pos < 0 || e.type != (unsigned)t->fields[pos].type) {
 			/* Unknown to this form, or of another type now:
@@ -464,10 +489,22 @@ record_decode_field(const void *data, size_t len, uint16_t id,
 	if (decode_head(p, len, &h, NULL) == -1)
 		return (-1);
 	off = h.off;
-	while ((r = entry_next(p, len, h.format, &off, &e, NULL)) == 1) {
+	/*
+	 * Format 2 entries with a one-byte id and length are passed over
+	 * here, without a call each: a scan asks this of every record.
+	 */
+	while (h.format == REC_FORMAT && len - off >= 3 && p[off] < 0x80 &&
+	    p[off + 2] < 0x80 && p[off] != id) {
+		if (p[off + 2] > len - off - 3)
+			return (-1);
+		off += 3 + p[off + 2];
+	}
+	while ((r = entry_next(p, len, h.format, &off, &e, NULL, 0)) == 1) {
 		if (e.id != id)
 			continue;
 		if (TYPE_INT(e.type)) {
+			if (entry_int(&e, h.format) == -1)
+				return (-1);
 			v->set = 1;
 			v->i = e.i;
 		} else {
