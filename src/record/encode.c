@@ -486,13 +486,31 @@ record_decode_field(const void *data, size_t len, uint16_t id,
 	int		 r;
 
 	memset(v, 0, sizeof(*v));
-	if (decode_head(p, len, &h, NULL) == -1)
+	if (len > 2 && p[0] == REC_FORMAT) {
+		/*
+		 * Format 2: the header passed over, not read, and entries
+		 * with a one-byte id and length passed over without a call
+		 * each: a scan asks this of every record, for each field
+		 * it tests.
+		 */
+		for (off = 2, r = 0; r < 3; r++) {
+			while (off < len && (p[off] & 0x80))
+				off++;
+			off++;
+		}
+		if (off >= len)
+			return (-1);
+		off += 1 + p[off];
+		if (off >= len)
+			return (-1);
+		off += 1 + p[off];
+		if (off > len)
+			return (-1);
+		h.format = REC_FORMAT;
+	} else if (decode_head(p, len, &h, NULL) == -1)
 		return (-1);
-	off = h.off;
-	/*
-	 * Format 2 entries with a one-byte id and length are passed over
-	 * here, without a call each: a scan asks this of every record.
-	 */
+	else
+		off = h.off;
 	while (h.format == REC_FORMAT && len - off >= 3 && p[off] < 0x80 &&
 	    p[off + 2] < 0x80 && p[off] != id) {
 		if (p[off + 2] > len - off - 3)
