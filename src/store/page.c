@@ -363,6 +363,38 @@ done:
 	return (0);
 }
 
+/*
+ * Put an index cursor on the first entry of a page.  Positions are
+ * (key, id) pairs.  Forward: the first entry > (key, id), or >= with
+ * from.  Backward: seek the first entry past the range wanted and step
+ * back once.  The smallest pair after every (key, *) is (key NUL, 0),
+ * made in next.  No key: the first or the last entry.
+ */
+static int
+icur_position(struct icur *ic, const void *key, size_t keylen, uint64_t id,
+    int back, int from, struct buf *next)
+{
+	int	incl = back ? !from : from;	/* seek >= */
+	int	ret;
+
+	if (key == NULL)
+		return (icur_get(ic, back ? DB_LAST : DB_FIRST));
+	if (incl || id != UINT64_MAX)
+		ret = icur_seek(ic, key, keylen, incl ? id : id + 1);
+	else {
+		buf_add(next, key, keylen);
+		buf_addch(next, '\0');
+		ret = icur_seek(ic, next->data, next->len, 0);
+	}
+	if (back) {
+		if (ret == 0)
+			ret = icur_get(ic, DB_PREV);
+		else if (ret == DB_NOTFOUND)
+			ret = icur_get(ic, DB_LAST);
+	}
+	return (ret);
+}
+
 static int
 page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
     size_t keylen, uint64_t id, int flags, size_t n, struct record **out,
@@ -387,31 +419,7 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 		return (read_fail(t, st, ret, err));
 	bulk.c = ic.c;
 	bulk.entry = PAGE_BULK_PAIR;
-	if (key == NULL) {
-		ret = icur_get(&ic, back ? DB_LAST : DB_FIRST);
-	} else {
-		/*
-		 * Positions are (key, id) pairs.  Forward: the first entry
-		 * > (key, id), or >= with FROM.  Backward: seek the first
-		 * entry past the range wanted and step back once.  The
-		 * smallest pair after every (key, *) is (key NUL, 0).
-		 */
-		int	incl = back ? !from : from;	/* seek >= */
-
-		if (incl || id != UINT64_MAX)
-			ret = icur_seek(&ic, key, keylen, incl ? id : id + 1);
-		else {
-			buf_add(&next, key, keylen);
-			buf_addch(&next, '\0');
-			ret = icur_seek(&ic, next.data, next.len, 0);
-		}
-		if (back) {
-			if (ret == 0)
-				ret = icur_get(&ic, DB_PREV);
-			else if (ret == DB_NOTFOUND)
-				ret = icur_get(&ic, DB_LAST);
-		}
-	}
+	ret = icur_position(&ic, key, keylen, id, back, from, &next);
 	id = ic.id;
 	while (ret == 0 && *nout < n) {
 		if (page_add(t, st, &f, id, flags, out, nout, err) == -1) {
@@ -1229,26 +1237,7 @@ store_page_each(struct store_txn *t, const struct table *table,
 		return (read_fail(t, st, ret, err));
 	bulk.c = ic.c;
 	bulk.entry = PAGE_BULK_PAIR;
-	if (key == NULL)
-		ret = icur_get(&ic, back ? DB_LAST : DB_FIRST);
-	else {
-		/* As page_by_index() positions. */
-		int	incl = back ? !from : from;
-
-		if (incl || id != UINT64_MAX)
-			ret = icur_seek(&ic, key, keylen, incl ? id : id + 1);
-		else {
-			buf_add(&next, key, keylen);
-			buf_addch(&next, '\0');
-			ret = icur_seek(&ic, next.data, next.len, 0);
-		}
-		if (back) {
-			if (ret == 0)
-				ret = icur_get(&ic, DB_PREV);
-			else if (ret == DB_NOTFOUND)
-				ret = icur_get(&ic, DB_LAST);
-		}
-	}
+	ret = icur_position(&ic, key, keylen, id, back, from, &next);
 	/* The first entry's key is the cursor's; bulk ones are theirs. */
 	if (ret == 0) {
 		kk = ic.key.data;
