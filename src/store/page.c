@@ -678,26 +678,6 @@ idcmp(const void *a, const void *b)
 }
 
 /*
- * A chunk's ids (words.c's coding) into out, up to cap of them in all
- * (*n counts them); the rest of the chunk is left.  -1 when damaged.
- */
-static int
-decode_into(const void *data, size_t len, uint64_t *out, size_t cap,
-    size_t *n)
-{
-	const unsigned char *p = data, *end = p + len;
-	uint64_t	 id = 0;
-	int		 first = 1;
-
-	while (p < end && *n < cap) {
-		if (words_next(&p, end, &id, &first) == -1)
-			return (-1);
-		out[(*n)++] = id;
-	}
-	return (0);
-}
-
-/*
  * One bulk read of chunks from where the cursor stands (the first, from
  * the token's first chunk).  The chunks of the lazy token's own key are
  * decoded; for a gathered token, every key it is a prefix of.  *multi is
@@ -782,7 +762,7 @@ tstream_read(struct search *s, struct tstream *ts, int *multi)
 			buf_add(&ts->raw, hd, sizeof(hd));
 			buf_add(&ts->raw, dd, dl);
 		} else if (ts->direct != NULL) {
-			if (decode_into(dd, dl, ts->direct, ts->capdirect,
+			if (words_decode_cap(dd, dl, ts->direct, ts->capdirect,
 			    &ts->ndirect) == -1)
 				return (s->ret = EBADMSG);
 			if (ts->ndirect == ts->capdirect) {

@@ -216,6 +216,9 @@ int	 words_next(const unsigned char **, const unsigned char *, uint64_t *,
 	     int *);
 /* Append the ids of a chunk to *ids; -1 if it does not decode. */
 int	 words_decode(const void *, size_t, uint64_t **, size_t *, size_t *);
+/* A chunk's ids into out, up to cap in all (*n counts them); the rest
+ * of the chunk is left.  -1 if it does not decode. */
+int	 words_decode_cap(const void *, size_t, uint64_t *, size_t, size_t *);
 /* The key of a chunk of token tok with lower bound lo, appended. */
 void	 words_key(struct buf *, const void *, size_t, uint64_t);
 /* Split a chunk's key: token length and bound; -1 if malformed. */

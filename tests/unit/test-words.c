@@ -3,9 +3,10 @@
  * chunks cut when they grow, removals from the middle, an id below a
  * token's first chunk, a transaction that adds and removes the same
  * words, a search inside a writing transaction, an abort that drops the
- * queue, the rebuild of an index of the old format, and store_check()
- * finding a missing and an extra posting.  Looks inside the store
- * (store_int.h) to count chunks and to damage the index on purpose.
+ * queue, the rebuild of an index of the old format, store_check()
+ * finding a missing and an extra posting, and a chunk's coding read
+ * back.  Looks inside the store (store_int.h) to count chunks and to
+ * damage the index on purpose.
  */
 #include "config.h"
 
@@ -316,6 +317,51 @@ file_there(const char *dir, const char *file)
 	return (stat(path, &sb) == 0);
 }
 
+/*
+ * A chunk's coding read back: differences of one byte (the loop's fast
+ * path) and of several, up to a cap, and a zero difference refused.
+ */
+static void
+test_decode(void)
+{
+	static const uint64_t want[] = { 5, 6, 133, 134, 20000, 20127,
+	    20128, (uint64_t)1 << 40, ((uint64_t)1 << 40) + 1 };
+	const size_t	 nw = sizeof(want) / sizeof(want[0]);
+	const unsigned char zero[] = { 5, 1, 0 };
+	struct buf	 b = BUF_INIT;
+	uint64_t	 out[16], *ids = NULL;
+	size_t		 i, n = 0, alloc = 0, same = 0;
+	unsigned char	 tmp[10];
+	uint64_t	 v;
+	size_t		 k;
+
+	for (i = 0; i < nw; i++) {
+		v = i == 0 ? want[0] : want[i] - want[i - 1];
+		for (k = 0; v >= 0x80; v >>= 7)
+			tmp[k++] = (unsigned char)(v | 0x80);
+		tmp[k++] = (unsigned char)v;
+		buf_add(&b, tmp, k);
+	}
+	ok(words_decode_cap(b.data, b.len, out, 16, &n) == 0 && n == nw,
+	    "a chunk of one- and many-byte differences decodes");
+	for (i = 0; i < n && i < nw; i++)
+		same += out[i] == want[i];
+	is_int((int)same, (int)nw, "every id as written");
+	n = 0;
+	ok(words_decode_cap(b.data, b.len, out, 3, &n) == 0 && n == 3 &&
+	    out[2] == 133, "decoding stops at the cap");
+	n = 0;
+	ok(words_decode(b.data, b.len, &ids, &n, &alloc) == 0 && n == nw &&
+	    ids[nw - 1] == want[nw - 1], "words_decode appends them all");
+	ok(words_decode(b.data, b.len, &ids, &n, &alloc) == 0 &&
+	    n == 2 * nw && ids[nw] == want[0], "and appends again after them");
+	n = 0;
+	ok(words_decode_cap(zero, sizeof(zero), out, 16, &n) == -1,
+	    "a difference of zero is a damaged chunk");
+	free(ids);
+	buf_release(&b);
+}
+
 #define N	3000
 
 int
@@ -336,6 +382,7 @@ main(void)
 	DB_TXN		*txn;
 	DBT		 k, d;
 
+	test_decode();
 	if ((dir = mkdtemp(tmpl)) == NULL)
 		tap_bail("mkdtemp failed");
 	sc = inline_schema();
