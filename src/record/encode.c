@@ -397,6 +397,21 @@ entry_int(struct entry *e, unsigned format)
 	return (0);
 }
 
+/*
+ * An author's name as decoded: the one the record held when it is the
+ * same (a record decoded over and over, as a query's are, mostly meets
+ * the same few operators), else a copy.
+ */
+static char *
+name_again(char *had, const char *s, size_t len)
+{
+	if (had != NULL && len != 0 && strlen(had) == len &&
+	    memcmp(had, s, len) == 0)
+		return (had);
+	free(had);
+	return (len != 0 ? xstrndup(s, len) : NULL);
+}
+
 int
 record_decode(struct record *rec, const void *data, size_t len,
     struct buf *err)
@@ -411,19 +426,23 @@ record_decode(struct record *rec, const void *data, size_t len,
 	size_t		 off, hint = 0;
 	ssize_t		 pos;
 	int		 r;
+	char		*cby = rec->created_by, *uby = rec->updated_by;
 
+	/* The names are kept apart for name_again(). */
+	rec->created_by = rec->updated_by = NULL;
 	record_reset(rec);
 	rec->id = id_keep;
-	if (decode_head(p, len, &h, &why) == -1)
+	if (decode_head(p, len, &h, &why) == -1) {
+		free(cby);
+		free(uby);
 		goto bad;
+	}
 	rec->flags = h.flags;
 	rec->rev = h.rev;
 	rec->created = h.created;
 	rec->updated = h.updated;
-	if (h.created_len != 0)
-		rec->created_by = xstrndup(h.created_by, h.created_len);
-	if (h.updated_len != 0)
-		rec->updated_by = xstrndup(h.updated_by, h.updated_len);
+	rec->created_by = name_again(cby, h.created_by, h.created_len);
+	rec->updated_by = name_again(uby, h.updated_by, h.updated_len);
 	/*
 	 * Every text and its NUL fit in len bytes (each entry has a head
 	 * of three bytes or more), so growing texts once means it never

@@ -506,6 +506,40 @@ test_encode(void)
 	ok(record_decode(b, enc.data, enc.len, &err) == 0 &&
 	    record_diff(a, b, pos, nitems(pos)) == 0,
 	    "decode again into the same record");
+	{
+		/* A decode over a record keeps its authors' names only
+		 * when they are the same: other names, or none, replace
+		 * them. */
+		char	*cby = b->created_by;
+		struct buf enc3 = BUF_INIT;
+
+		ok(record_decode(b, enc.data, enc.len, &err) == 0 &&
+		    b->created_by == cby && strcmp(b->created_by,
+		    "ivanov") == 0, "the same name is kept, not copied");
+		free(a->created_by);
+		free(a->updated_by);
+		a->created_by = xstrdup("ivanova");
+		a->updated_by = NULL;
+		record_encode(a, &enc3);
+		ok(record_decode(b, enc3.data, enc3.len, &err) == 0 &&
+		    b->created_by != NULL && strcmp(b->created_by,
+		    "ivanova") == 0 && b->updated_by == NULL,
+		    "other names, or none, replace them");
+		a->created_by[6] = '\0';
+		buf_reset(&enc3);
+		record_encode(a, &enc3);
+		ok(record_decode(b, enc3.data, enc3.len, &err) == 0 &&
+		    strcmp(b->created_by, "ivanov") == 0,
+		    "a shorter name replaces a longer one");
+		ok(record_decode(b, enc.data, enc.len, &err) == 0 &&
+		    strcmp(b->created_by, "ivanov") == 0 &&
+		    b->updated_by != NULL && strcmp(b->updated_by,
+		    "петров") == 0, "and back");
+		buf_release(&enc3);
+		free(a->created_by);
+		a->created_by = xstrdup("ivanov");
+		a->updated_by = xstrdup("петров");
+	}
 
 	/* One field without decoding the record. */
 	ok(record_decode_field(enc.data, enc.len, party->fields[fpos(party,
