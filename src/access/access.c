@@ -24,6 +24,14 @@
  * few tables' worth, the oldest given up first.
  */
 #define COUNTS_KEPT	8
+/*
+ * Records a session's queries decoded into and gave back
+ * (access_records_take(), _keep()): the next query of the same table
+ * decodes into them instead of allocating and freeing a record, its
+ * texts and its author names for every row (a fifth of what a query of
+ * 50 rows costs on top of its reads).  At most this many are kept.
+ */
+#define RECORDS_KEPT	256
 
 struct session {
 	struct store	*store;
@@ -38,6 +46,10 @@ struct session {
 		uint64_t	 seq, n;
 	}		 counts[COUNTS_KEPT];
 	unsigned	 counts_next;
+	/* The records kept, all of one table. */
+	pthread_mutex_t	 records_lock;
+	struct record	*records[RECORDS_KEPT];
+	size_t		 nrecords;
 };
 
 /*
@@ -199,6 +211,7 @@ access_session_open(struct store *st, const char *login, struct session **sp,
 	s->gen = gen;
 	s->checked = clock_monotonic_ns();
 	pthread_mutex_init(&s->counts_lock, NULL);
+	pthread_mutex_init(&s->records_lock, NULL);
 	*sp = s;
 	return (0);
 }
@@ -225,9 +238,14 @@ access_session_check(struct session *s, struct buf *err)
 void
 access_session_free(struct session *s)
 {
+	size_t	i;
+
 	if (s == NULL)
 		return;
 	pthread_mutex_destroy(&s->counts_lock);
+	for (i = 0; i < s->nrecords; i++)
+		record_free(s->records[i]);
+	pthread_mutex_destroy(&s->records_lock);
 	free(s->user);
 	free(s);
 }
@@ -548,4 +566,43 @@ access_page_each(struct session *s, struct store_txn *txn,
 		return (-1);
 	return (store_page_each(txn, t, ix, key, keylen, after, flags, n, fn,
 	    arg, err));
+}
+
+size_t
+access_records_take(struct session *s, const struct table *t,
+    struct record **out, size_t max)
+{
+	size_t	n = 0;
+
+	pthread_mutex_lock(&s->records_lock);
+	if (s->nrecords > 0 && s->records[0]->table == t)
+		while (n < max && s->nrecords > 0)
+			out[n++] = s->records[--s->nrecords];
+	pthread_mutex_unlock(&s->records_lock);
+	return (n);
+}
+
+void
+access_records_keep(struct session *s, struct record **recs, size_t n)
+{
+	struct record	*old[RECORDS_KEPT];
+	size_t		 nold = 0, i;
+
+	if (n == 0)
+		return;
+	pthread_mutex_lock(&s->records_lock);
+	/* Another table's records make room for these. */
+	if (s->nrecords > 0 && s->records[0]->table != recs[0]->table) {
+		memcpy(old, s->records, s->nrecords * sizeof *old);
+		nold = s->nrecords;
+		s->nrecords = 0;
+	}
+	while (n > 0 && s->nrecords < RECORDS_KEPT &&
+	    recs[n - 1]->table == recs[0]->table)
+		s->records[s->nrecords++] = recs[--n];
+	pthread_mutex_unlock(&s->records_lock);
+	for (i = 0; i < nold; i++)
+		record_free(old[i]);
+	for (i = 0; i < n; i++)
+		record_free(recs[i]);
 }

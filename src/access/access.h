@@ -136,5 +136,16 @@ int	 access_fetch_each(struct session *, struct store_txn *,
 int	 access_page_each(struct session *, struct store_txn *,
 	     const struct table *, const char *, const void *, size_t,
 	     uint64_t, int, size_t, store_entry_fn *, void *, struct buf *);
+/*
+ * Records to decode into, kept by the session between queries (a
+ * session's threads share them): access_records_take() moves up to max
+ * records of table t into out and returns how many (their values are
+ * stale: decode over them, or record_reset()); access_records_keep()
+ * takes records back (owning them: some are kept, the rest freed), all
+ * of one table.  A session must be freed before its store's schema.
+ */
+size_t	 access_records_take(struct session *, const struct table *,
+	     struct record **, size_t);
+void	 access_records_keep(struct session *, struct record **, size_t);
 
 #endif

@@ -1778,13 +1778,29 @@ vals_put(struct run *ru, struct value *vals)
 	ru->vpool[ru->nvpool++] = vals;
 }
 
+/*
+ * The records of the last query of a table, kept by the session, are
+ * the next one's to decode into: a query of a few rows allocated and
+ * freed a record, its texts and two names for each.
+ */
+#define POOL_TAKE	64
+
+static void
+pools_take(struct run *ru)
+{
+	ru->apool = POOL_TAKE;
+	ru->pool = xreallocarray(NULL, ru->apool, sizeof *ru->pool);
+	ru->npool = access_records_take(ru->r.s, ru->q->table, ru->pool,
+	    ru->apool);
+}
+
 static void
 pools_release(struct run *ru)
 {
 	size_t	i;
 
-	for (i = 0; i < ru->npool; i++)
-		record_free(ru->pool[i]);
+	if (ru->npool > 0)
+		access_records_keep(ru->r.s, ru->pool, ru->npool);
 	free(ru->pool);
 	for (i = 0; i < ru->nvpool; i++)
 		free(ru->vpool[i]);
@@ -4070,6 +4086,7 @@ query_each(struct session *s, const struct query *q, const char *after,
 	buf_init(&ru.kpeek);
 	keyset_init(&ru.ks);
 	qrun_init(&ru.r, s, q);
+	pools_take(&ru);
 	if (after != NULL && *after != '\0') {
 		if (pos_parse(after, &ru.seen, &ru.pid, &ru.pskey, &ru.pix,
 		    &has_ix, &ru.pixkey, err) != 0)

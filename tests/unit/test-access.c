@@ -186,6 +186,38 @@ main(void)
 	ok(r == -1 && strstr(err.data, "disabled") != NULL,
 	    "disabled bob is refused: %s", err.data);
 
+	{
+		/* Records kept by a session for its next query: those of
+		 * the table asked for, each once; another table's replace
+		 * them; past the limit they are freed (ASan checks). */
+		const struct table *contact = schema_table(schema, "contact");
+		struct record	*recs[300], *got[300];
+		size_t		 n;
+
+		for (i = 0; i < 3; i++)
+			recs[i] = record_new(party);
+		access_records_keep(alice, recs, 3);
+		is_int(access_records_take(alice, contact, got, 300), 0,
+		    "no records of another table");
+		n = access_records_take(alice, party, got, 2);
+		ok(n == 2 && got[0]->table == party && got[0] != got[1],
+		    "two of the three kept");
+		ok(access_records_take(alice, party, got + 2, 300) == 1 &&
+		    got[2] != got[0] && got[2] != got[1], "then the third");
+		is_int(access_records_take(alice, party, got, 300), 0,
+		    "then none");
+		access_records_keep(alice, got, 3);
+		for (i = 0; i < 300; i++)
+			recs[i] = record_new(contact);
+		access_records_keep(alice, recs, 300);
+		is_int(access_records_take(alice, party, got, 300), 0,
+		    "another table's records replace them");
+		n = access_records_take(alice, contact, got, 300);
+		ok(n > 0 && n < 300 && got[0]->table == contact,
+		    "a bounded number kept (%zu)", n);
+		access_records_keep(alice, got, n);
+	}
+
 	record_free(ins_rec);
 	access_session_free(alice);
 	store_close(st);

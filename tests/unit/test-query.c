@@ -88,6 +88,55 @@ purge_txn(struct store_txn *txn, void *arg, struct buf *err)
 	    purge_id, err));
 }
 
+/* A deal's title changed (retitle_txn). */
+static uint64_t	 retitle_id;
+static const char *retitle_to;
+
+static int
+retitle_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	const struct table *t = schema_table(schema, "deal");
+	struct record	*rec = NULL;
+	uint32_t	 rev;
+	int		 r;
+
+	(void)arg;
+	if ((r = access_get(sess, txn, t, retitle_id, &rec, err)) != 0)
+		return (r < 0 ? -1 : buf_error(err, "no deal %llu",
+		    (unsigned long long)retitle_id));
+	rev = rec->rev;
+	record_set_text(rec, (size_t)table_field_pos(t, "title"),
+	    retitle_to, strlen(retitle_to));
+	r = access_update(sess, txn, rec, rev, err);
+	record_free(rec);
+	return (r);
+}
+
+/* The title and revision of the first row of a query, "title@rev". */
+static char *
+first_title(const char *text)
+{
+	const struct table *t = schema_table(schema, "deal");
+	struct query	*q = NULL;
+	struct query_rows rows;
+	struct buf	 err = BUF_INIT, out = BUF_INIT;
+	const struct value *v;
+
+	query_rows_init(&rows);
+	if (query_parse(schema, text, &q, &err) != 0 ||
+	    query_run(sess, q, NULL, SIZE_MAX, &rows, &err) != 0)
+		buf_printf(&out, "error: %s", err.data);
+	else if (rows.n > 0) {
+		v = &rows.rows[0].rec->values[table_field_pos(t, "title")];
+		buf_printf(&out, "%s@%u", v->set ? v->s : "",
+		    (unsigned)rows.rows[0].rec->rev);
+	}
+	query_rows_release(&rows);
+	query_free(q);
+	buf_release(&err);
+	return (buf_detach(&out, NULL));
+}
+
 /* Values bound to $names by run() while set (query_parse_bound). */
 static const struct query_param *bparams;
 static size_t		 nbparams;
@@ -681,6 +730,32 @@ main(void)
 		    "the deal purged: %s", err.data);
 		check_plan("deal where note ~ x", "scan all 7 records");
 		check("deal where title ~ кэш", "");
+	}
+	{
+		/*
+		 * The records a query decodes into are kept by the session
+		 * for its next query: an update between two runs shows in
+		 * the second, every field of it.
+		 */
+		char	*a, *b;
+
+		retitle_id = add("deal", (const char *const[]){ "title",
+		    "Пул записей", "date", "2026-04-02", "stage", "open",
+		    NULL });
+		a = first_title("deal where stage = open sort -id limit 3");
+		retitle_to = "Пул записей, изменён";
+		ok(store_txn_run(st, 0, retitle_txn, NULL, &err) == 0,
+		    "the deal retitled: %s", err.data);
+		b = first_title("deal where stage = open sort -id limit 3");
+		ok(a != NULL && strcmp(a, "Пул записей@1") == 0, "before: %s",
+		    a ? a : "(none)");
+		ok(b != NULL && strcmp(b, "Пул записей, изменён@2") == 0,
+		    "after an update, the new title: %s", b ? b : "(none)");
+		free(a);
+		free(b);
+		purge_id = retitle_id;
+		ok(store_txn_run(st, 0, purge_txn, NULL, &err) == 0,
+		    "the deal purged: %s", err.data);
 	}
 	check_plan("party where ромашка and status = active",
 	    "search 'ромашка': 1 record");
