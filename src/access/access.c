@@ -32,6 +32,9 @@
  * 50 rows costs on top of its reads).  At most this many are kept.
  */
 #define RECORDS_KEPT	256
+/* A record whose texts took more room than this is not kept: the room
+ * would stay taken as long as the session lives. */
+#define RECORD_KEPT_ROOM 8192
 
 struct session {
 	struct store	*store;
@@ -586,20 +589,27 @@ void
 access_records_keep(struct session *s, struct record **recs, size_t n)
 {
 	struct record	*old[RECORDS_KEPT];
+	const struct table *t;
 	size_t		 nold = 0, i;
 
 	if (n == 0)
 		return;
+	t = recs[0]->table;
 	pthread_mutex_lock(&s->records_lock);
 	/* Another table's records make room for these. */
-	if (s->nrecords > 0 && s->records[0]->table != recs[0]->table) {
+	if (s->nrecords > 0 && s->records[0]->table != t) {
 		memcpy(old, s->records, s->nrecords * sizeof *old);
 		nold = s->nrecords;
 		s->nrecords = 0;
 	}
-	while (n > 0 && s->nrecords < RECORDS_KEPT &&
-	    recs[n - 1]->table == recs[0]->table)
-		s->records[s->nrecords++] = recs[--n];
+	for (i = 0; i < n; i++) {
+		if (s->nrecords < RECORDS_KEPT && recs[i]->table == t &&
+		    recs[i]->texts.alloc <= RECORD_KEPT_ROOM &&
+		    recs[i]->extra.alloc <= RECORD_KEPT_ROOM) {
+			s->records[s->nrecords++] = recs[i];
+			recs[i] = NULL;
+		}
+	}
 	pthread_mutex_unlock(&s->records_lock);
 	for (i = 0; i < nold; i++)
 		record_free(old[i]);

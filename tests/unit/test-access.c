@@ -215,7 +215,12 @@ main(void)
 		n = access_records_take(alice, contact, got, 300);
 		ok(n > 0 && n < 300 && got[0]->table == contact,
 		    "a bounded number kept (%zu)", n);
+		/* One that decoded big texts is not kept. */
+		buf_grow(&got[0]->texts, 100000);
 		access_records_keep(alice, got, n);
+		is_int(access_records_take(alice, contact, got, 300),
+		    (long long)n - 1, "but not one that took much room");
+		access_records_keep(alice, got, n - 1);
 	}
 
 	record_free(ins_rec);
