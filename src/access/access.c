@@ -53,6 +53,9 @@ struct session {
 	pthread_mutex_t	 records_lock;
 	struct record	*records[RECORDS_KEPT];
 	size_t		 nrecords;
+	/* And the arrays of their rows' values, all of one width. */
+	struct value	*values[RECORDS_KEPT];
+	size_t		 nvalues, values_width;
 };
 
 /*
@@ -248,6 +251,8 @@ access_session_free(struct session *s)
 	pthread_mutex_destroy(&s->counts_lock);
 	for (i = 0; i < s->nrecords; i++)
 		record_free(s->records[i]);
+	for (i = 0; i < s->nvalues; i++)
+		free(s->values[i]);
 	pthread_mutex_destroy(&s->records_lock);
 	free(s->user);
 	free(s);
@@ -615,4 +620,43 @@ access_records_keep(struct session *s, struct record **recs, size_t n)
 		record_free(old[i]);
 	for (i = 0; i < n; i++)
 		record_free(recs[i]);
+}
+
+size_t
+access_values_take(struct session *s, size_t width, struct value **out,
+    size_t max)
+{
+	size_t	n = 0;
+
+	pthread_mutex_lock(&s->records_lock);
+	if (s->values_width == width)
+		while (n < max && s->nvalues > 0)
+			out[n++] = s->values[--s->nvalues];
+	pthread_mutex_unlock(&s->records_lock);
+	return (n);
+}
+
+void
+access_values_keep(struct session *s, size_t width, struct value **arrays,
+    size_t n)
+{
+	struct value	*old[RECORDS_KEPT];
+	size_t		 nold = 0, i;
+
+	if (n == 0)
+		return;
+	pthread_mutex_lock(&s->records_lock);
+	if (s->values_width != width) {
+		memcpy(old, s->values, s->nvalues * sizeof *old);
+		nold = s->nvalues;
+		s->nvalues = 0;
+		s->values_width = width;
+	}
+	while (n > 0 && s->nvalues < RECORDS_KEPT)
+		s->values[s->nvalues++] = arrays[--n];
+	pthread_mutex_unlock(&s->records_lock);
+	for (i = 0; i < nold; i++)
+		free(old[i]);
+	for (i = 0; i < n; i++)
+		free(arrays[i]);
 }

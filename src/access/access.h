@@ -147,5 +147,11 @@ int	 access_page_each(struct session *, struct store_txn *,
 size_t	 access_records_take(struct session *, const struct table *,
 	     struct record **, size_t);
 void	 access_records_keep(struct session *, struct record **, size_t);
+/* The same for arrays of width values, each value unset (zeroed) and
+ * owning nothing: access_values_keep() frees what it does not keep. */
+size_t	 access_values_take(struct session *, size_t, struct value **,
+	     size_t);
+void	 access_values_keep(struct session *, size_t, struct value **,
+	     size_t);
 
 #endif

@@ -1792,18 +1792,21 @@ pools_take(struct run *ru)
 	ru->pool = xreallocarray(NULL, ru->apool, sizeof *ru->pool);
 	ru->npool = access_records_take(ru->r.s, ru->q->table, ru->pool,
 	    ru->apool);
+	ru->avpool = POOL_TAKE;
+	ru->vpool = xreallocarray(NULL, ru->avpool, sizeof *ru->vpool);
+	ru->nvpool = access_values_take(ru->r.s, ru->q->ncols ?
+	    ru->q->ncols : 1, ru->vpool, ru->avpool);
 }
 
 static void
 pools_release(struct run *ru)
 {
-	size_t	i;
-
 	if (ru->npool > 0)
 		access_records_keep(ru->r.s, ru->pool, ru->npool);
 	free(ru->pool);
-	for (i = 0; i < ru->nvpool; i++)
-		free(ru->vpool[i]);
+	/* (Each array in vpool was cleared by vals_put().) */
+	access_values_keep(ru->r.s, ru->q->ncols ? ru->q->ncols : 1,
+	    ru->vpool, ru->nvpool);
 	free(ru->vpool);
 	ru->pool = NULL;
 	ru->vpool = NULL;

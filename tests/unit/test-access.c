@@ -222,6 +222,27 @@ main(void)
 		    (long long)n - 1, "but not one that took much room");
 		access_records_keep(alice, got, n - 1);
 	}
+	{
+		/* And arrays of row values, of one width. */
+		struct value	*vals[3], *vgot[3];
+
+		for (i = 0; i < 3; i++)
+			vals[i] = xcalloc(5, sizeof(struct value));
+		access_values_keep(alice, 5, vals, 2);
+		is_int(access_values_take(alice, 4, vgot, 3), 0,
+		    "no values of another width");
+		ok(access_values_take(alice, 5, vgot, 3) == 2 &&
+		    vgot[0] != vgot[1], "both arrays kept");
+		access_values_keep(alice, 5, vgot, 2);
+		vals[0] = xcalloc(4, sizeof(struct value));
+		access_values_keep(alice, 4, vals, 1);
+		is_int(access_values_take(alice, 5, vgot, 3), 0,
+		    "another width's replace them");
+		ok(access_values_take(alice, 4, vgot, 3) == 1 &&
+		    vgot[0] == vals[0], "which are taken");
+		free(vgot[0]);
+		access_values_keep(alice, 5, vals + 2, 1);
+	}
 
 	record_free(ins_rec);
 	access_session_free(alice);
