@@ -65,7 +65,7 @@ export_row(const struct record *rec, enum cmd_format fmt, int archived,
 	const struct table	*t = rec->table;
 	size_t			 i;
 
-	buf_printf(o, "%llu", (unsigned long long)rec->id);
+	buf_addu64(o, rec->id);
 	for (i = 0; i < t->nfields; i++) {
 		buf_addch(o, fmt == FMT_CSV ? ',' : '\t');
 		buf_reset(v);

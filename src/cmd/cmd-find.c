@@ -564,7 +564,7 @@ find_render(struct cmd_ctx *ctx, enum cmd_format fmt,
 	for (i = 0; i < n; i++) {
 		cmd_grid_adds(&g, hits[i].table->name);
 		buf_reset(&v);
-		buf_printf(&v, "%llu", (unsigned long long)hits[i].id);
+		buf_addu64(&v, hits[i].id);
 		cmd_grid_add(&g, v.data, v.len);
 		cmd_grid_adds(&g, hits[i].name);
 		if (fmt == FMT_TABLE)

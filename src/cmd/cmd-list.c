@@ -172,7 +172,7 @@ list_exec(struct cmd_ctx *ctx)
 				continue;
 			}
 			buf_reset(&v);
-			buf_printf(&v, "%llu", (unsigned long long)rec->id);
+			buf_addu64(&v, rec->id);
 			cmd_grid_add(&g, v.data, v.len);
 			for (c = 0; c < ncols; c++) {
 				buf_reset(&v);

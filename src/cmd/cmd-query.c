@@ -87,7 +87,7 @@ row_cells(struct qout *o, const struct query_row *row, struct buf *cells,
 	buf_reset(cells);
 	if (!o->group) {
 		off[k++] = cells->len;
-		buf_printf(cells, "%llu", (unsigned long long)row->id);
+		buf_addu64(cells, row->id);
 		buf_addch(cells, '\0');
 	}
 	for (c = 0; c < n; c++) {

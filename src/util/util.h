@@ -43,6 +43,8 @@ void	 buf_truncate(struct buf *, size_t);
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_adds(struct buf *, const char *);
 void	 buf_addch(struct buf *, int);
+/* An unsigned number in decimal, without printf's parsing of a format. */
+void	 buf_addu64(struct buf *, uint64_t);
 void	 buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
 void	 buf_vprintf(struct buf *, const char *, va_list);
 void	 buf_set(struct buf *, const char *, ...) PRINTFLIKE(2, 3);

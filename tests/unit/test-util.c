@@ -59,6 +59,15 @@ test_buf(void)
 	    "buf: printf grows across many reallocations");
 	buf_set(&b, "%s-%d", "n", 42);
 	is_str(b.data, "n-42", "buf: set replaces");
+	buf_set(&b, "id ");
+	buf_addu64(&b, 0);
+	buf_addch(&b, ' ');
+	buf_addu64(&b, 1234567);
+	buf_addch(&b, ' ');
+	buf_addu64(&b, UINT64_MAX);
+	is_str(b.data, "id 0 1234567 18446744073709551615",
+	    "buf: addu64 writes 0, a number and the largest in decimal");
+	buf_set(&b, "n-42");
 	buf_truncate(&b, 1);
 	is_str(b.data, "n", "buf: truncate");
 	buf_set(&b, " \t\r\n  mid dle \n\t ");
