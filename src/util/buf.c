@@ -73,7 +73,10 @@ buf_add(struct buf *b, const void *p, size_t len)
 {
 	if (len == 0)
 		return;
-	buf_grow(b, len);
+	/* Room for it and the NUL (alloc is 0 or more than len): most
+	 * adds need no call. */
+	if (len >= b->alloc - b->len)
+		buf_grow(b, len);
 	memcpy(b->data + b->len, p, len);
 	b->len += len;
 	b->data[b->len] = '\0';
@@ -88,7 +91,8 @@ buf_adds(struct buf *b, const char *s)
 void
 buf_addch(struct buf *b, int c)
 {
-	buf_grow(b, 1);
+	if (b->alloc - b->len < 2)
+		buf_grow(b, 1);
 	b->data[b->len++] = (char)c;
 	b->data[b->len] = '\0';
 }
