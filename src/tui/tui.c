@@ -39,6 +39,8 @@ struct tui_priv {
 	FILE		*stats;
 	int		 stat_key;	/* the key being timed, 0 = none */
 	uint64_t	 stat_ns, stat_bytes;
+	uint64_t	 stat_call_ns;	/* of it, waiting on the server */
+	unsigned	 stat_calls;
 	uint64_t	 wait_ns, wait_bytes;	/* a <wait> being timed */
 	int		 tick_ok;	/* the caller takes TUI_KEY_TICK */
 
@@ -609,9 +611,10 @@ stats_end(struct tui *t)
 		return;
 	headless_count(p);
 	tui_key_name(p->stat_key, &name);
-	fprintf(p->stats, "%s\t%llu\t%llu\n", name.data,
+	fprintf(p->stats, "%s\t%llu\t%llu\t%llu\t%u\n", name.data,
 	    (unsigned long long)(clock_monotonic_ns() - p->stat_ns),
-	    (unsigned long long)(p->bytes - p->stat_bytes));
+	    (unsigned long long)(p->bytes - p->stat_bytes),
+	    (unsigned long long)p->stat_call_ns, p->stat_calls);
 	p->stat_key = 0;
 	buf_release(&name);
 }
@@ -705,6 +708,8 @@ tui_getkey(struct tui *t)
 				headless_count(p);
 				p->stat_ns = clock_monotonic_ns();
 				p->stat_bytes = p->bytes;
+				p->stat_call_ns = 0;
+				p->stat_calls = 0;
 				return (st->key);
 			}
 		}
@@ -1367,10 +1372,14 @@ tui_callv(struct tui *t, const char *verb, int argc, char **argv,
     struct buf *out, struct buf *err)
 {
 	struct proto_response	 resp;
+	uint64_t		 t0;
 	size_t			 i;
 	int			 r = 0, cr;
 
+	t0 = clock_monotonic_ns();
 	cr = client_call(t->client, verb, argc, argv, NULL, 0, &resp, err);
+	priv(t)->stat_call_ns += clock_monotonic_ns() - t0;
+	priv(t)->stat_calls++;
 	if (cr != 0) {
 		proto_response_release(&resp);
 		return (-1);

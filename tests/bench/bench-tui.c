@@ -299,6 +299,7 @@ main(int argc, char **argv)
 	struct buf	 path = BUF_INIT, keys = BUF_INIT, stats = BUF_INIT;
 	struct buf	 line = BUF_INIT;
 	uint64_t	*ns[K_NKINDS], bytes[K_NKINDS], t0, setup_ns;
+	uint64_t	 slow[K_NKINDS], slowcall[K_NKINDS];
 	size_t		 cnt[K_NKINDS], k, nstats = 0;
 	char		 buf[512], *dir, *clerk, *scale;
 	char		*init[] = { NULL, (char *)"admin", (char *)"init", NULL };
@@ -383,6 +384,8 @@ main(int argc, char **argv)
 	/* One stats line per key step, in the script's order. */
 	memset(cnt, 0, sizeof cnt);
 	memset(bytes, 0, sizeof bytes);
+	memset(slow, 0, sizeof slow);
+	memset(slowcall, 0, sizeof slowcall);
 	for (k = 0; k < K_NKINDS; k++)
 		ns[k] = xcalloc(s.n + 1, sizeof *ns[k]);
 	if ((f = fopen(stats.data, "r")) == NULL) {
@@ -392,15 +395,21 @@ main(int argc, char **argv)
 	}
 	while (fgets(buf, sizeof buf, f) != NULL && nstats < s.n) {
 		char		*p = strchr(buf, '\t'), *q;
-		uint64_t	 t, b;
+		uint64_t	 t, b, call;
 
 		if (p == NULL)
 			continue;
+		/* Time, bytes, then (keys) the time spent in server calls. */
 		t = strtoull(p + 1, &q, 10);
-		b = strtoull(q, NULL, 10);
+		b = strtoull(q, &q, 10);
+		call = strtoull(q, NULL, 10);
 		k = s.kinds[nstats++];
 		ns[k][cnt[k]++] = t;
 		bytes[k] += b;
+		if (t >= slow[k]) {
+			slow[k] = t;
+			slowcall[k] = call;
+		}
 	}
 	fclose(f);
 	if (nstats != s.n)
@@ -419,11 +428,14 @@ main(int argc, char **argv)
 	    "injected above curses, the terminal a null output), its "
 	    "personal clerkd on the same machine.  Time: from the key to "
 	    "the screen written (curses' refresh done), the server's "
-	    "calls included.  Target (issue 5): 10 ms, judged at p99.\n\n");
+	    "calls included; for the slowest key of each kind, the part of "
+	    "it spent waiting on the server's answers.  Target (issue 5): "
+	    "10 ms, judged at p99.\n\n");
 	for (k = 1; k < K_NKINDS; k++)
 		qsort(ns[k], cnt[k], sizeof *ns[k], cmp_u64);
-	printf("| key | keys | p50 ms | p99 ms | max ms | bytes/key | 10 ms |\n");
-	printf("|---|---:|---:|---:|---:|---:|---|\n");
+	printf("| key | keys | p50 ms | p99 ms | max ms | of the max, "
+	    "server calls ms | bytes/key | 10 ms |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|---|\n");
 	for (k = 1; k < K_NKINDS; k++) {
 		uint64_t	p99;
 
@@ -432,9 +444,10 @@ main(int argc, char **argv)
 		p99 = pct(ns[k], cnt[k], 99);
 		if (p99 > TARGET_NS)
 			missed++;
-		printf("| %s | %zu | %.2f | %.2f | %.2f | %llu | %s |\n",
+		printf("| %s | %zu | %.2f | %.2f | %.2f | %.2f | %llu | %s |\n",
 		    kind_name[k], cnt[k], (double)pct(ns[k], cnt[k], 50) / 1e6,
 		    (double)p99 / 1e6, (double)ns[k][cnt[k] - 1] / 1e6,
+		    (double)slowcall[k] / 1e6,
 		    (unsigned long long)(bytes[k] / cnt[k]),
 		    p99 <= TARGET_NS ? "met" : "MISSED");
 	}
