@@ -2099,6 +2099,10 @@ struct scan_arg {
 	int		 prefilter;	/* qmatch_cannot() may turn some down */
 	int		 bounds;	/* a walk whose bounds are every
 					   condition: each record matches */
+	/* The condition is a range of one number field of the record's
+	 * (range_of()): lo <= the field <= hi, tested on its bytes. */
+	const struct field *rf;
+	int64_t		 rlo, rhi;
 	struct value	*vals;
 	struct buf	 key;		/* a group query's key */
 	struct record	 fake;		/* the fields read in place */
@@ -2165,6 +2169,80 @@ lazy_fields(struct scan_arg *sa, uint64_t id, const void *data, size_t len)
 			memset(v, 0, sizeof *v);
 	}
 	return (0);
+}
+
+/*
+ * Is the condition a range of one number field of the record's own
+ * ("date >= 2026-03-02 and date < 2026-03-04", "amount = 0")?  Then
+ * *lo <= the field <= *hi is all of it, an unset field matching none:
+ * two comparisons instead of the evaluator's walk of the tree, a tenth
+ * of what a record fetched by its id from an index costs us.
+ */
+static const struct field *
+range_of(const struct qnode *where, int64_t *lo, int64_t *hi)
+{
+	const struct qnode **c = NULL;
+	const struct field *f = NULL;
+	size_t		 nc = 0, i;
+	int64_t		 v;
+
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	conjuncts(where, &c, &nc);
+	for (i = 0; i < nc; i++) {
+		const struct qnode *n = c[i];
+		const struct qexpr *x = n->x;
+
+		if (n->kind != QN_CMP || n->slot >= 0 || n->nvals != 1 ||
+		    x->npath != 1 || x->pseudo != QP_NONE ||
+		    x->func != QF_NONE || x->agg != QA_NONE || x->multi ||
+		    !FT_IS_INT(x->type) || !FT_IS_INT(x->path[0]->type) ||
+		    (f != NULL && x->path[0] != f))
+			break;
+		f = x->path[0];
+		v = n->vals[0].i;
+		/* (An empty range, lo > hi, stays empty.) */
+		if (n->op == QO_EQ || n->op == QO_GE) {
+			if (v > *lo)
+				*lo = v;
+		} else if (n->op == QO_GT) {
+			if (v == INT64_MAX)
+				*hi = INT64_MIN;
+			else if (v + 1 > *lo)
+				*lo = v + 1;
+		}
+		if (n->op == QO_EQ || n->op == QO_LE) {
+			if (v < *hi)
+				*hi = v;
+		} else if (n->op == QO_LT) {
+			if (v == INT64_MIN)
+				*lo = INT64_MAX;
+			else if (v - 1 < *hi)
+				*hi = v - 1;
+		} else if (n->op != QO_EQ && n->op != QO_GE && n->op != QO_GT)
+			break;
+	}
+	if (i < nc)
+		f = NULL;
+	free(c);
+	return (f);
+}
+
+/* range_of()'s test on a record's bytes: 1 match, 0 not, -1 error. */
+static int
+range_match(struct scan_arg *sa, uint64_t id, const void *data, size_t len)
+{
+	struct value	v;
+	int		r;
+
+	if ((r = record_decode_field(data, len, sa->rf->id, &v)) < 0)
+		return (buf_error(sa->ru->err, _("record %llu of table '%s' "
+		    "is damaged"), (unsigned long long)id,
+		    sa->ru->q->table->name));
+	/* An entry of another type than the field's is not its value, as
+	 * lazy_fields() reads it. */
+	return (r == 1 && v.set && v.s == NULL && v.i >= sa->rlo &&
+	    v.i <= sa->rhi);
 }
 
 /* Test the condition on the fields it needs, read in place. */
@@ -2325,7 +2403,12 @@ scan_take(struct scan_arg *sa, uint64_t id, const void *data, size_t len,
 		}
 	} else if (sa->prefilter && qmatch_cannot(ru->q->where, data, len))
 		return (0);
-	else if (sa->lazy && (m = lazy_match(sa, id, data, len)) <= 0) {
+	else if (sa->rf != NULL) {
+		if ((m = range_match(sa, id, data, len)) <= 0) {
+			sa->failed = m < 0;
+			return (m < 0);
+		}
+	} else if (sa->lazy && (m = lazy_match(sa, id, data, len)) <= 0) {
 		sa->failed = m < 0;
 		return (m < 0);
 	}
@@ -2412,6 +2495,10 @@ scan_arg_init(struct scan_arg *sa, struct run *ru)
 	sa->fake.table = ru->q->table;
 	sa->fake.values = sa->vals;
 	sa->prefilter = qmatch_has_contains(ru->q->where);
+	/* Not when a sort or a group reads the fields lazy_fields() reads
+	 * in place. */
+	if (ru->q->where != NULL && !ru->ksort && !ru->gscan)
+		sa->rf = range_of(ru->q->where, &sa->rlo, &sa->rhi);
 }
 
 static void
