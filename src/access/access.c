@@ -310,6 +310,15 @@ access_insert(struct session *s, struct store_txn *txn, struct record *rec,
 }
 
 int
+access_load(struct session *s, struct store_txn *txn, struct store_load *l,
+    struct buf *err)
+{
+	if (access_check(s, l->table, ACCESS_CREATE, err) != 0)
+		return (-1);
+	return (store_load(txn, l, s->user, err));
+}
+
+int
 access_update(struct session *s, struct store_txn *txn, struct record *rec,
     uint32_t base_rev, struct buf *err)
 {

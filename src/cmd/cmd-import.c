@@ -6,7 +6,8 @@
  * outside any transaction, then against the database in short
  * read-only transactions (references, unique values), and only when
  * every line is good, all rows inserted in ONE transaction: all or
- * nothing.  Every bad line is reported as "FILE:LINE: field: message"
+ * nothing (into a table that holds no record, a bulk load: store_load()).
+ * Every bad line is reported as "FILE:LINE: field: message"
  * (up to IMPORT_MAX_REPORT of them).  A line whose phone, e-mail or ИНН
  * another record has, or an earlier line of the file, gets a warning
  * as "clerk add" gives one, and is imported all the same.  Must not
@@ -24,6 +25,13 @@
 #define IMPORT_CHECK_CHUNK	2000	/* rows per read-only transaction */
 #define IMPORT_GONE_EVERY	1024	/* rows between looks at the client */
 #define IMPORT_LOOKUP_MAX	32	/* candidates of a composite unique */
+/*
+ * Rows from which an import into an empty table is a bulk load
+ * (store_load(): each index written once a batch from its keys sorted,
+ * not a key at a time).  Below it, the few rows go one by one as into
+ * any table.
+ */
+#define IMPORT_BULK_MIN		1000
 
 /* Columns that are no field: ignored (an id), or the archived mark. */
 #define COL_NONE	(-1)
@@ -81,6 +89,7 @@ struct import {
 	struct buf		 enc;
 	size_t			*off, *len, *line;
 	size_t			 nrows, alloc;
+	size_t			 narchived;	/* rows marked archived */
 
 	/*
 	 * Each phase (rows, checks against the database, the insert) finds
@@ -734,6 +743,8 @@ row_keep(struct import *im, const struct record *rec, size_t line)
 	im->len[im->nrows] = im->enc.len - im->off[im->nrows];
 	im->line[im->nrows] = line;
 	im->nrows++;
+	if (rec->flags & REC_ARCHIVED)
+		im->narchived++;
 }
 
 /* The key of a value that may repeat: what cmd_duplicates() looks up
@@ -1216,17 +1227,78 @@ import_check(struct import *im, struct buf *err)
 	return (0);
 }
 
+/* A row for store_load(), which asks for them in order (and again for
+ * the two rows of a duplicate). */
+static int
+load_row(void *arg, size_t i, struct record *rec, struct buf *err)
+{
+	struct import	*im = arg;
+
+	if (record_decode(rec, im->enc.data + im->off[i], im->len[i],
+	    err) != 0)
+		return (-1);
+	rec->id = 0;
+	if (i < im->done)
+		return (0);
+	im->done = i + 1;
+	if (im->done % IMPORT_GONE_EVERY == 0 && cmd_gone(im->ctx)) {
+		im->gone = 1;
+		return (buf_error(err, _("the client went away")));
+	}
+	cmd_progress(im->ctx, _("imported %zu of %zu rows"), im->done,
+	    im->nrows);
+	return (0);
+}
+
+/*
+ * Into a table that holds no record, many rows at once: 0, 1 when the
+ * table is not empty (nothing written: one by one then), -1.  A row's
+ * failure is listed as insert_txn() lists it; two rows with one unique
+ * value (found before, by rows_unique(), so not expected here) name
+ * both lines.  Rows marked archived go one by one (each is an insert
+ * and then an archive).
+ */
+static int
+insert_load(struct import *im, struct store_txn *txn, struct buf *err)
+{
+	struct store_load	 l;
+	int			 r;
+
+	memset(&l, 0, sizeof l);
+	l.table = im->t;
+	l.n = im->nrows;
+	l.row = load_row;
+	l.arg = im;
+	r = access_load(im->ctx->session, txn, &l, err);
+	if (r == STORE_NOTEMPTY)
+		return (1);
+	if (r == 0)
+		return (0);
+	if (l.bad != SIZE_MAX && !im->gone) {
+		if (l.other != SIZE_MAX)
+			buf_printf(err, _("; line %zu has it too"),
+			    im->line[l.other]);
+		chunk_bad(im, im->line[l.bad], l.other != SIZE_MAX ? NULL :
+		    msg_field(im->t, err->data), err->data);
+		buf_set(&im->lasterr, "%s", err->data);
+	}
+	return (-1);
+}
+
 /* All rows in one transaction.  A retry after a deadlock starts over. */
 static int
 insert_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
 	struct import	*im = arg;
 	size_t		 i;
-	int		 archived;
+	int		 archived, r;
 
 	im->done = 0;
 	badlist_release(&im->chunk);
 	buf_reset(&im->lasterr);
+	if (im->nrows >= IMPORT_BULK_MIN && im->narchived == 0 &&
+	    (r = insert_load(im, txn, err)) != 1)
+		return (r);
 	for (i = 0; i < im->nrows; i++) {
 		if (record_decode(im->rec, im->enc.data + im->off[i],
 		    im->len[i], err) != 0)

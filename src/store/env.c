@@ -687,9 +687,11 @@ st_close(struct store_table *st)
 		st->seq = NULL;
 	}
 	for (i = 0; i < st->nix; i++) {
+		store_db_close(&st->ix[i].w);
 		store_db_close(&st->ix[i].raw);
 		store_db_close(&st->ix[i].db);
 	}
+	store_db_close(&st->w);
 	store_db_close(&st->db);
 }
 
@@ -706,21 +708,65 @@ st_release(struct store_table *st)
 	free(st->file);
 }
 
-/* Index build: (key, id) pairs of a batch, sorted for locality. */
-struct pair {
-	size_t		 off, len;
-	uint64_t	 id;
-};
+/*
+ * (key, id) pairs of an index, collected in memory and written sorted:
+ * the index's B-tree is then written in key order, each page once,
+ * instead of a put at a random place per key.  index_build() fills a
+ * new index this way, store_load() (bulk.c) every index of a table
+ * loaded empty.
+ */
+void
+pairs_add(struct store_pairs *p, const void *key, size_t len, uint64_t id)
+{
+	const unsigned char *k = key;
+	uint64_t	 h = 0;
+	size_t		 i;
 
+	if (p->n == p->alloc) {
+		p->alloc = p->alloc ? p->alloc * 2 : 4096;
+		p->v = xreallocarray(p->v, p->alloc, sizeof(*p->v));
+	}
+	/* Big-endian, zero-padded: the order of memcmp() on them. */
+	for (i = 0; i < 8; i++)
+		h = h << 8 | (i < len ? k[i] : 0);
+	p->v[p->n].head = h;
+	p->v[p->n].off = p->keys.len;
+	p->v[p->n].len = len;
+	p->v[p->n++].id = id;
+	buf_add(&p->keys, key, len);
+}
+
+void
+pairs_reset(struct store_pairs *p)
+{
+	p->n = 0;
+	buf_reset(&p->keys);
+}
+
+void
+pairs_release(struct store_pairs *p)
+{
+	free(p->v);
+	buf_release(&p->keys);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * The first 8 bytes as a number decide most comparisons without going
+ * to the key bytes (a sort of a million pairs spent most of its time
+ * waiting for them to come into the cache).
+ */
 static int
 pair_cmp(const void *va, const void *vb, void *arg)
 {
-	const struct pair *a = va, *b = vb;
-	const char	*build_keys = arg;
+	const struct store_pair *a = va, *b = vb;
+	const char	*keys = arg;
 	size_t		 n = a->len < b->len ? a->len : b->len;
 	int		 c;
 
-	c = n != 0 ? memcmp(build_keys + a->off, build_keys + b->off, n) : 0;
+	if (a->head != b->head)
+		return (a->head < b->head ? -1 : 1);
+	c = n > 8 ? memcmp(keys + a->off + 8, keys + b->off + 8, n - 8) : 0;
 	if (c != 0)
 		return (c);
 	if (a->len != b->len)
@@ -728,21 +774,165 @@ pair_cmp(const void *va, const void *vb, void *arg)
 	return (a->id < b->id ? -1 : a->id > b->id);
 }
 
+/*
+ * The writable handle of an index that no primary is associated with:
+ * the only one through which its keys may be put directly.  The word
+ * index is never associated, so its db is that handle.
+ */
+static DB *
+index_writer(struct store_index *ix)
+{
+	return (ix->kind == SIX_SEARCH ? ix->db : ix->w);
+}
+
+/*
+ * Puts of many key/data pairs in one call (DB_MULTIPLE_KEY): the same
+ * B-tree inserts and log records, without the cost of a call, its
+ * checks and a cursor for each.
+ */
+#define BULK_BYTES	(1024 * 1024)
+
+void
+bulk_init(struct store_bulk *b, DB *db, DB_TXN *txn)
+{
+	void	*mem;
+
+	memset(b, 0, sizeof(*b));
+	b->db = db;
+	b->txn = txn;
+	mem = xmalloc(BULK_BYTES);
+	b->k.data = mem;
+	b->k.ulen = BULK_BYTES;
+	b->k.flags = DB_DBT_USERMEM;
+	DB_MULTIPLE_WRITE_INIT(b->p, &b->k);
+}
+
+int
+bulk_flush(struct store_bulk *b)
+{
+	DBT	d;
+	int	ret;
+
+	if (b->n == 0)
+		return (0);
+	memset(&d, 0, sizeof(d));
+	ret = DBCALL(b->db->put(b->db, b->txn, &b->k, &d, DB_MULTIPLE_KEY));
+	b->n = 0;
+	b->k.flags = DB_DBT_USERMEM;
+	DB_MULTIPLE_WRITE_INIT(b->p, &b->k);
+	return (ret);
+}
+
+int
+bulk_put(struct store_bulk *b, const void *key, size_t klen,
+    const void *data, size_t dlen)
+{
+	int	ret;
+
+	DB_MULTIPLE_KEY_WRITE_NEXT(b->p, &b->k, key, klen, data, dlen);
+	if (b->p != NULL) {
+		b->n++;
+		return (0);
+	}
+	/* Full: written, and the pair again into the empty buffer. */
+	if (b->n == 0)
+		return (EINVAL);
+	if ((ret = bulk_flush(b)) != 0)
+		return (ret);
+	DB_MULTIPLE_KEY_WRITE_NEXT(b->p, &b->k, key, klen, data, dlen);
+	if (b->p == NULL)
+		return (EINVAL);
+	b->n++;
+	return (0);
+}
+
+void
+bulk_release(struct store_bulk *b)
+{
+	free(b->k.data);
+	b->k.data = NULL;
+}
+
+int
+pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
+    uint64_t *dup)
+{
+	struct store_bulk bk;
+	struct words_put *put;
+	unsigned char	 idb[8];
+	DB		*w = index_writer(ix);
+	DBT		 k, d;
+	size_t		 i;
+	int		 ret = 0;
+
+	if (p->n > 1)
+		qsort_r(p->v, p->n, sizeof(*p->v), pair_cmp, p->keys.data);
+	if (ix->kind == SIX_SEARCH) {
+		/* Ids ascend: every chunk is appended to. */
+		put = xreallocarray(NULL, p->n ? p->n : 1, sizeof(*put));
+		for (i = 0; i < p->n; i++) {
+			put[i].key = p->keys.data + p->v[i].off;
+			put[i].len = p->v[i].len;
+			put[i].id = p->v[i].id;
+			put[i].add = 1;
+		}
+		ret = words_apply(w, txn, put, p->n);
+		free(put);
+		return (ret);
+	}
+	if (!ix->unique) {
+		/* Nothing to refuse: all in bulk. */
+		bulk_init(&bk, w, txn);
+		for (i = 0; i < p->n && ret == 0; i++) {
+			store_id_key(idb, p->v[i].id);
+			ret = bulk_put(&bk, p->keys.data + p->v[i].off,
+			    p->v[i].len, idb, 8);
+		}
+		if (ret == 0)
+			ret = bulk_flush(&bk);
+		bulk_release(&bk);
+		return (ret);
+	}
+	for (i = 0; i < p->n; i++) {
+		store_dbt(&k, p->keys.data + p->v[i].off, p->v[i].len);
+		store_id_key(idb, p->v[i].id);
+		store_dbt(&d, idb, 8);
+		ret = DBCALL(w->put(w, txn, &k, &d, ix->unique ?
+		    DB_NOOVERWRITE : 0));
+		if (ret == DB_KEYEXIST && ix->unique) {
+			/* Whose key it is already. */
+			dup[1] = p->v[i].id;
+			store_dbt(&d, idb, 8);
+			d.ulen = 8;
+			d.flags = DB_DBT_USERMEM;
+			ret = DBCALL(w->get(w, txn, &k, &d, 0));
+			if (ret != 0)
+				return (ret);
+			dup[0] = d.size == 8 ? store_id_unkey(idb) : 0;
+			return (DB_KEYEXIST);
+		}
+		if (ret != 0)
+			return (ret);
+	}
+	return (0);
+}
+
 /* Records of a batch: from id after, up to BUILD_BATCH of them. */
 static int
 build_collect(struct store_table *st, struct store_index *ix, DB_TXN *txn,
-    uint64_t *after, struct buf *keys, struct pair **pairs, size_t *npairs,
-    size_t *nrec, struct buf *err)
+    uint64_t *after, struct store_pairs *pairs, size_t *nrec,
+    struct buf *err)
 {
 	struct keyset	 one;
 	unsigned char	 kb[8];
-	size_t		 alloc = 0, j;
+	size_t		 j;
 	uint64_t	 id;
 	DBT		 k, d;
 	DBC		*c;
 	int		 ret, r2;
 
-	*npairs = *nrec = 0;
+	*nrec = 0;
+	pairs_reset(pairs);
 	if ((ret = DBCALL(st->db->cursor(st->db, txn, &c, 0))) != 0)
 		goto fail;
 	keyset_init(&one);
@@ -771,17 +961,9 @@ build_collect(struct store_table *st, struct store_index *ix, DB_TXN *txn,
 			return (buf_error(err, _("%s %llu does not decode"),
 			    st->t->name, (unsigned long long)id));
 		}
-		for (j = 0; j < one.n; j++) {
-			if (*npairs == alloc) {
-				alloc = alloc ? alloc * 2 : 4096;
-				*pairs = xreallocarray(*pairs, alloc,
-				    sizeof(**pairs));
-			}
-			(*pairs)[*npairs].off = keys->len;
-			(*pairs)[*npairs].len = one.len[j];
-			(*pairs)[(*npairs)++].id = id;
-			buf_add(keys, one.bytes.data + one.off[j], one.len[j]);
-		}
+		for (j = 0; j < one.n; j++)
+			pairs_add(pairs, one.bytes.data + one.off[j],
+			    one.len[j], id);
 	}
 	free(k.data);
 	free(d.data);
@@ -801,94 +983,42 @@ fail:
  * a table of any size never needs more locks than a batch takes.  The
  * index is already associated (writes from now on maintain it) but its
  * signature is written only at the end: a build cut short is redone at
- * the next open.  Runs in store_open(), before any other thread can use
- * the store.
+ * the next open.  Written through the index's own handle that is never
+ * associated (ix->w).  Runs in store_open(), before any other thread can
+ * use the store.
  */
 static int
 index_build(struct store_table *st, struct store_index *ix, struct buf *err)
 {
 	struct store	*s = st->s;
-	struct buf	 keys = BUF_INIT;
-	struct pair	*pairs = NULL;
-	struct words_put *put = NULL;
-	unsigned char	 idb[8];
-	size_t		 npairs, nrec, i, nput = 0;
-	uint64_t	 after = 0, other;
+	struct store_pairs pairs;
+	size_t		 nrec;
+	uint64_t	 after = 0, dup[2];
 	DB_TXN		*txn = NULL;
-	DB		*w = NULL;
-	DBT		 k, d;
 	int		 ret, rc = -1;
 
-	/* A writable handle of its own, never associated. */
-	if (txn_begin(s, &txn, err) == -1)
-		goto out;
-	if (store_db_open(s, txn, &w, ix->file, !ix->unique &&
-	    ix->kind != SIX_SEARCH, 0, err) == -1)
-		goto out;
-	if (txn_commit(s, txn, err) == -1) {
-		txn = NULL;
-		goto out;
-	}
-	txn = NULL;
+	memset(&pairs, 0, sizeof(pairs));
+	buf_init(&pairs.keys);
 	do {
-		buf_reset(&keys);
 		if (txn_begin(s, &txn, err) == -1)
 			goto out;
-		if (build_collect(st, ix, txn, &after, &keys, &pairs, &npairs,
-		    &nrec, err) == -1)
+		if (build_collect(st, ix, txn, &after, &pairs, &nrec,
+		    err) == -1)
 			goto out;
-		if (npairs > 1)
-			qsort_r(pairs, npairs, sizeof(*pairs), pair_cmp,
-			    keys.data);
-		if (ix->kind == SIX_SEARCH) {
-			/* Ids ascend: every chunk is appended to. */
-			if (npairs > nput) {
-				nput = npairs;
-				put = xreallocarray(put, nput, sizeof(*put));
-			}
-			for (i = 0; i < npairs; i++) {
-				put[i].key = keys.data + pairs[i].off;
-				put[i].len = pairs[i].len;
-				put[i].id = pairs[i].id;
-				put[i].add = 1;
-			}
-			ret = words_apply(w, txn, put, npairs);
-			if (ret != 0) {
-				store_fail(NULL, ret, err, _("cannot build "
-				    "the index '%s': %s"), ix->file,
-				    store_strerror(ret));
-				goto out;
-			}
-			npairs = 0;
+		ret = pairs_write(ix, txn, &pairs, dup);
+		if (ret == DB_KEYEXIST) {
+			/* The data already breaks the constraint. */
+			buf_error(err, _("cannot build the unique index '%s': "
+			    "%s %llu and %s %llu have the same key; fix the "
+			    "data first"), ix->file, st->t->name,
+			    (unsigned long long)dup[0], st->t->name,
+			    (unsigned long long)dup[1]);
+			goto out;
 		}
-		for (i = 0; i < npairs; i++) {
-			store_dbt(&k, keys.data + pairs[i].off, pairs[i].len);
-			store_id_key(idb, pairs[i].id);
-			store_dbt(&d, idb, 8);
-			ret = DBCALL(w->put(w, txn, &k, &d, ix->unique ?
-			    DB_NOOVERWRITE : 0));
-			if (ret == DB_KEYEXIST && ix->unique) {
-				/* The data already breaks the constraint. */
-				store_dbt(&d, idb, 8);
-				d.ulen = 8;
-				d.flags = DB_DBT_USERMEM;
-				ret = DBCALL(w->get(w, txn, &k, &d, 0));
-				other = ret == 0 && d.size == 8 ?
-				    store_id_unkey(idb) : 0;
-				buf_error(err, _("cannot build the unique "
-				    "index '%s': %s %llu and %s %llu have the "
-				    "same key; fix the data first"), ix->file,
-				    st->t->name, (unsigned long long)other,
-				    st->t->name,
-				    (unsigned long long)pairs[i].id);
-				goto out;
-			}
-			if (ret != 0) {
-				store_fail(NULL, ret, err, _("cannot build "
-				    "the index '%s': %s"), ix->file,
-				    store_strerror(ret));
-				goto out;
-			}
+		if (ret != 0) {
+			store_fail(NULL, ret, err, _("cannot build the index "
+			    "'%s': %s"), ix->file, store_strerror(ret));
+			goto out;
 		}
 		ret = txn_commit(s, txn, err);
 		txn = NULL;
@@ -899,10 +1029,7 @@ index_build(struct store_table *st, struct store_index *ix, struct buf *err)
 out:
 	if (txn != NULL)
 		txn_abort(txn);
-	store_db_close(&w);
-	free(pairs);
-	free(put);
-	buf_release(&keys);
+	pairs_release(&pairs);
 	return (rc);
 }
 
@@ -928,7 +1055,8 @@ table_open(struct store_table *st, struct buf *err)
 	build = xcalloc(st->nix ? st->nix : 1, sizeof(*build));
 	if (txn_begin(s, &txn, err) == -1)
 		goto out;
-	if (store_db_open(s, txn, &st->db, st->file, 0, 0, err) == -1)
+	if (store_db_open(s, txn, &st->db, st->file, 0, 0, err) == -1 ||
+	    store_db_open(s, txn, &st->w, st->file, 0, 0, err) == -1)
 		goto out;
 	for (i = 0; i < st->nix; i++) {
 		ix = &st->ix[i];
@@ -973,6 +1101,9 @@ open:
 		}
 		if (store_db_open(s, txn, &ix->raw, ix->file, dup, 1,
 		    err) == -1)
+			goto out;
+		if (ix->kind != SIX_SEARCH && store_db_open(s, txn, &ix->w,
+		    ix->file, dup, 0, err) == -1)
 			goto out;
 	}
 	/* Index files of this table that the form no longer declares. */

@@ -97,8 +97,8 @@ rec_exists(struct store_txn *t, struct store_table *st, uint64_t id,
  * References must point at existing records (archived ones count: they
  * still exist).  old, when given, limits the check to changed fields.
  */
-static int
-check_refs(struct store_txn *t, struct store_table *st,
+int
+rec_check_refs(struct store_txn *t, struct store_table *st,
     const struct record *rec, const struct record *old, struct buf *err)
 {
 	const struct field *f;
@@ -134,8 +134,8 @@ check_refs(struct store_txn *t, struct store_table *st,
 }
 
 /* What a unique index is about, for people: "inn" or "inn, kpp". */
-static void
-unique_describe(struct store_index *ix, const struct record *rec,
+void
+rec_unique_describe(struct store_index *ix, const struct record *rec,
     const void *key, size_t keylen, struct buf *what, struct buf *val)
 {
 	const struct table *t = ix->st->t;
@@ -204,7 +204,7 @@ check_uniques(struct store_txn *t, struct store_table *st,
 			other = d.size == 8 ? store_id_unkey(pk) : 0;
 			if (other == rec->id)
 				continue;
-			unique_describe(ix, rec, ks.bytes.data + ks.off[j],
+			rec_unique_describe(ix, rec, ks.bytes.data + ks.off[j],
 			    ks.len[j], &what, &val);
 			rc = buf_error(err, _("%s already has %s '%s' (%s "
 			    "%llu)"), st->t->name, what.data, val.data,
@@ -287,7 +287,7 @@ rec_put(struct store_txn *t, struct store_table *st, struct record *rec,
 	return (0);
 }
 
-static const char *
+const char *
 user_or_empty(const char *user)
 {
 	return (user != NULL ? user : "");
@@ -317,7 +317,7 @@ store_insert(struct store_txn *t, struct record *rec, const char *user,
 		return (-1);
 	head_save(rec, &h);
 	rec->id = 0;
-	if (check_refs(t, st, rec, NULL, err) == -1 ||
+	if (rec_check_refs(t, st, rec, NULL, err) == -1 ||
 	    check_uniques(t, st, rec, err) == -1)
 		goto fail;
 	/*
@@ -402,7 +402,7 @@ store_update(struct store_txn *t, struct record *rec, uint32_t base_rev,
 		record_free(old);
 		return (0);
 	}
-	if (check_refs(t, st, rec, old, err) == -1 ||
+	if (rec_check_refs(t, st, rec, old, err) == -1 ||
 	    check_uniques(t, st, rec, err) == -1)
 		goto fail;
 	rec->rev = old->rev + 1;

@@ -85,6 +85,30 @@ int	 store_get(struct store_txn *, const struct table *, uint64_t,
 int	 store_insert(struct store_txn *, struct record *, const char *,
 	     struct buf *);
 /*
+ * Insert many records into a table that holds none (archived ones
+ * included), as store_insert() would one by one in this transaction:
+ * the same records, ids from the sequence in row order, the same audit
+ * entries, index keys and word postings.  But each index is written
+ * once per batch of rows from its keys sorted in memory, and unique
+ * values are checked on those sorted keys.  row(arg, i, rec, err) puts
+ * row i (from 0, in order) into rec, a record of the table that is
+ * reused: 0, or -1 to stop with err.  Returns 0 when all are written;
+ * STORE_NOTEMPTY, nothing written, when the table holds a record (use
+ * store_insert()); -1 with err, and with bad (and other, for a unique
+ * value two rows share) set to the row at fault or SIZE_MAX, when a row
+ * or the store failed.  The transaction must then be aborted.
+ */
+#define STORE_NOTEMPTY	3
+struct store_load {
+	const struct table *table;
+	size_t		 n;		/* rows */
+	int		(*row)(void *, size_t, struct record *, struct buf *);
+	void		*arg;
+	size_t		 bad, other;	/* set by store_load() */
+};
+int	 store_load(struct store_txn *, struct store_load *, const char *,
+	     struct buf *);
+/*
  * Update rec (rec->id) if the stored revision is still base_rev; else
  * STORE_CONFLICT with err naming the fields changed since base_rev and by
  * whom.  On success rec->rev is the new revision (unchanged, and nothing

@@ -68,6 +68,14 @@ struct store_index {
 	char		*sig;		/* what keys are made of */
 	DB		*db;
 	DB		*raw;
+	/*
+	 * A third handle, writable and never associated: the only way to
+	 * put keys into a secondary directly, used only by the functions
+	 * that write an index from its sorted keys (pairs_write():
+	 * index_build() and store_load()).  NULL for the word index, whose
+	 * db is such a handle already.
+	 */
+	DB		*w;
 };
 
 /*
@@ -80,6 +88,13 @@ struct store_table {
 	size_t		 n;		/* position in s->tables */
 	char		*file;
 	DB		*db;
+	/*
+	 * The primary again, never associated: writes through it leave
+	 * every index stale (DESIGN.md §11).  Only store_load() (bulk.c)
+	 * writes through it, and writes every index itself in the same
+	 * transaction.
+	 */
+	DB		*w;
 	DB_SEQUENCE	*seq;
 	struct store_index *ix;
 	size_t		 nix;
@@ -179,6 +194,46 @@ void	 store_dbt(DBT *, const void *, size_t);
  * d->ulen bytes from xmalloc, made bigger when one entry does not fit. */
 int	 store_bulk_get(DBC *, DBT *, DBT *, u_int32_t);
 
+/*
+ * (key, id) pairs of one index, kept in memory to be written sorted
+ * (env.c).  pairs_write() sorts them and puts them through the index's
+ * own handle (ix->w) in txn: 0, a Berkeley DB error, or DB_KEYEXIST for
+ * a key of a unique index that was there already, with the id that had
+ * it in dup[0] and the one that came in dup[1].
+ */
+struct store_pairs {
+	struct buf	 keys;
+	struct store_pair {
+		uint64_t	 head;	/* the key's first 8 bytes */
+		size_t		 off, len;
+		uint64_t	 id;
+	}		*v;
+	size_t		 n, alloc;
+};
+/*
+ * Puts in bulk (DB_MULTIPLE_KEY) into db in txn: bulk_put() adds a
+ * pair, writing the buffer first when it is full, bulk_flush() writes
+ * what is left; both 0 or a Berkeley DB error.  For writes that cannot
+ * fail but on the store's own failure (new keys, no unique index).
+ */
+struct store_bulk {
+	DB		*db;
+	DB_TXN		*txn;
+	DBT		 k;
+	void		*p;
+	size_t		 n;
+};
+void	 bulk_init(struct store_bulk *, DB *, DB_TXN *);
+int	 bulk_put(struct store_bulk *, const void *, size_t, const void *,
+	    size_t);
+int	 bulk_flush(struct store_bulk *);
+void	 bulk_release(struct store_bulk *);
+void	 pairs_add(struct store_pairs *, const void *, size_t, uint64_t);
+void	 pairs_reset(struct store_pairs *);
+void	 pairs_release(struct store_pairs *);
+int	 pairs_write(struct store_index *, DB_TXN *, struct store_pairs *,
+	    uint64_t *);
+
 /* sec.c: keys of one index. */
 int	 sec_callback(DB *, const DBT *, const DBT *, DBT *);
 /* Keys of ix for an encoded record (-1 if it does not decode) or for a
@@ -248,6 +303,15 @@ void	 journal_drop(struct store_txn *);
 
 /* rec.c */
 int	 rec_count_flush(struct store_txn *, struct buf *);
+/* References of rec must exist (old given: only the fields that changed
+ * from it); -1 with err naming the field. */
+int	 rec_check_refs(struct store_txn *, struct store_table *,
+	    const struct record *, const struct record *, struct buf *);
+/* What a unique index is about and the value of rec in it, for people:
+ * "inn, kpp" and "7707083893, 773601001". */
+void	 rec_unique_describe(struct store_index *, const struct record *,
+	    const void *, size_t, struct buf *, struct buf *);
+const char *user_or_empty(const char *);
 int	 rec_get_raw(struct store_txn *, struct store_table *, uint64_t,
 	    struct record **, int, struct buf *);
 

@@ -1,0 +1,512 @@
+/*
+ * test-store-load: store_load(), many parties into an empty table at
+ * once.  The same rows go into one store by store_insert() one by one
+ * and into another by store_load(), each in one transaction; then
+ * store_check() passes on both, every database file of the two holds
+ * the same key/data pairs byte for byte (records, every index, the word
+ * index, the audit trail), Berkeley DB verifies them, and search, pages
+ * by name and history find the loaded records.  A bad row anywhere (an
+ * ИНН with a wrong check digit, two organisations with one ИНН and КПП,
+ * a contact of a party that does not exist) fails the load naming the
+ * row(s), and after the abort nothing is there.  A table with a record,
+ * even archived, is refused (STORE_NOTEMPTY) without a write.  Looks
+ * inside the files with Berkeley DB itself.
+ */
+#include "config.h"
+
+#include <db.h>
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "tap.h"
+#include "party-gen.h"
+
+#define NROWS	3000
+
+static struct buf err = BUF_INIT;
+static struct table *party;
+static const struct table *contact;
+
+/* The rows, encoded, as an import keeps them. */
+struct rows {
+	const struct table *t;
+	struct buf	 enc;
+	size_t		 off[NROWS + 1], len[NROWS + 1];
+	size_t		 n;
+};
+
+static void
+rows_add(struct rows *r, const struct record *rec)
+{
+	r->off[r->n] = r->enc.len;
+	record_encode(rec, &r->enc);
+	r->len[r->n] = r->enc.len - r->off[r->n];
+	r->n++;
+}
+
+static int
+rows_row(void *arg, size_t i, struct record *rec, struct buf *e)
+{
+	struct rows	*r = arg;
+
+	if (record_decode(rec, r->enc.data + r->off[i], r->len[i], e) != 0)
+		return (-1);
+	rec->id = 0;
+	return (0);
+}
+
+/*
+ * Party i: persons, sole proprietors and organisations with words that
+ * many share (names, cities, tags) and that few do (ИНН, phones).
+ */
+static void
+make_party(struct record *rec, unsigned i)
+{
+	static const char *fam[] = { "Иванов", "Петров", "Сидоров",
+	    "Смирнов", "Кузнецов", "Попов", "Фёдоров" };
+	static const char *city[] = { "Москва", "Тверь", "Казань", "Омск" };
+	static const char *tag[] = { "опт", "розница", "vip", "отсрочка" };
+	static const char *status[] = { "lead", "active", "inactive" };
+	char		 inn[16], ogrn[16], v[200];
+
+	record_reset(rec);
+	switch (i % 3) {
+	case 0:
+		set(rec, "kind", "person");
+		snprintf(v, sizeof(v), "%s Иван %u", fam[i % 7], i);
+		set(rec, "name", v);
+		make_inn12(inn, i);
+		set(rec, "inn", inn);
+		break;
+	case 1:
+		set(rec, "kind", "sole");
+		snprintf(v, sizeof(v), "ИП %s Пётр %u", fam[i % 7], i);
+		set(rec, "name", v);
+		make_inn12(inn, i);
+		set(rec, "inn", inn);
+		make_ogrn(ogrn, i, 1);
+		set(rec, "ogrn", ogrn);
+		break;
+	default:
+		set(rec, "kind", "org");
+		snprintf(v, sizeof(v), "ООО \"%s и партнёры %u\"", fam[i % 7],
+		    i % 500);
+		set(rec, "name", v);
+		snprintf(v, sizeof(v), "%s и партнёры", fam[i % 7]);
+		set(rec, "short_name", v);
+		make_inn10(inn, i);
+		set(rec, "inn", inn);
+		set(rec, "kpp", "770101001");
+		make_ogrn(ogrn, i, 0);
+		set(rec, "ogrn", ogrn);
+		break;
+	}
+	set(rec, "city", city[i % 4]);
+	snprintf(v, sizeof(v), "+7495%07u, +7916%07u", i, i % 1000);
+	set(rec, "phones", v);
+	snprintf(v, sizeof(v), "p%u@example.ru", i);
+	set(rec, "emails", v);
+	set(rec, "manager", i % 2 ? "kuznetsov" : "morozov");
+	set(rec, "status", status[i % 3]);
+	snprintf(v, sizeof(v), "%s, %s", tag[i % 4], tag[(i / 4) % 4]);
+	set(rec, "tags", v);
+}
+
+static struct store *
+open_store(const char *dir, struct schema *sc)
+{
+	struct store_options o = { 16, STORE_NOSYNC | STORE_CREATE };
+	struct store	*s;
+
+	if (store_open(&s, dir, sc, &o, &err) == -1) {
+		diag("store_open %s: %s", dir, err.data);
+		tap_bail("cannot open the store");
+	}
+	return (s);
+}
+
+/* Transactions of the tests. */
+struct job {
+	struct rows	*rows;
+	struct store_load l;
+	const char	*user;
+};
+
+static int
+insert_txn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct job	*j = arg;
+	struct record	*rec = record_new(j->rows->t);
+	size_t		 i;
+	int		 r = 0;
+
+	for (i = 0; i < j->rows->n && r == 0; i++)
+		if ((r = rows_row(j->rows, i, rec, e)) == 0)
+			r = store_insert(t, rec, j->user, e);
+	record_free(rec);
+	return (r);
+}
+
+static int
+load_txn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct job	*j = arg;
+
+	memset(&j->l, 0, sizeof(j->l));
+	j->l.table = j->rows->t;
+	j->l.n = j->rows->n;
+	j->l.row = rows_row;
+	j->l.arg = j->rows;
+	return (store_load(t, &j->l, j->user, e));
+}
+
+static int
+load(struct store *s, struct rows *rows, struct job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->rows = rows;
+	j->user = "ivanov";
+	buf_reset(&err);
+	return (store_txn_run(s, 0, load_txn, j, &err));
+}
+
+struct cnt {
+	const struct table *t;
+	uint64_t	 n;
+};
+
+static int
+count_txn(struct store_txn *tx, void *arg, struct buf *e)
+{
+	struct cnt	*c = arg;
+
+	return (store_count(tx, c->t, &c->n, e));
+}
+
+static uint64_t
+count(struct store *s, const struct table *t)
+{
+	struct cnt	c = { t, 0 };
+
+	if (store_txn_run(s, STORE_TXN_READONLY, count_txn, &c, &err) != 0)
+		diag("count: %s", err.data);
+	return (c.n);
+}
+
+/* Every key/data pair of a database file, in its order, into out. */
+static int
+dump_file(const char *path, struct buf *out)
+{
+	DB	*db;
+	DBC	*c;
+	DBT	 k, d;
+	int	 ret;
+
+	if ((ret = db_create(&db, NULL, 0)) != 0)
+		return (ret);
+	if ((ret = db->open(db, NULL, path, NULL, DB_UNKNOWN, DB_RDONLY,
+	    0)) != 0) {
+		db->close(db, 0);
+		return (ret);
+	}
+	if ((ret = db->cursor(db, NULL, &c, 0)) != 0) {
+		db->close(db, 0);
+		return (ret);
+	}
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
+		buf_add(out, &k.size, sizeof(k.size));
+		buf_add(out, k.data, k.size);
+		buf_add(out, &d.size, sizeof(d.size));
+		buf_add(out, d.data, d.size);
+	}
+	c->close(c);
+	db->close(db, 0);
+	return (ret == DB_NOTFOUND ? 0 : ret);
+}
+
+/* Every .db file of a against the same of b. */
+static void
+compare_dirs(const char *a, const char *b)
+{
+	DIR		*dir;
+	struct dirent	*de;
+	struct buf	 x = BUF_INIT, y = BUF_INIT;
+	char		*pa, *pb;
+	size_t		 n, files = 0, bad = 0, len;
+
+	if ((dir = opendir(a)) == NULL)
+		tap_bail("cannot read the folder");
+	while ((de = readdir(dir)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 4 || strcmp(de->d_name + len - 3, ".db") != 0)
+			continue;
+		xasprintf(&pa, "%s/%s", a, de->d_name);
+		xasprintf(&pb, "%s/%s", b, de->d_name);
+		buf_reset(&x);
+		buf_reset(&y);
+		if (dump_file(pa, &x) != 0 || dump_file(pb, &y) != 0) {
+			diag("cannot read %s", de->d_name);
+			bad++;
+		} else if (x.len != y.len || (x.len != 0 &&
+		    memcmp(x.data, y.data, x.len) != 0)) {
+			for (n = 0; n < x.len && n < y.len &&
+			    x.data[n] == y.data[n]; n++)
+				;
+			diag("%s differs (%zu against %zu bytes, from byte "
+			    "%zu)", de->d_name, x.len, y.len, n);
+			bad++;
+		}
+		files++;
+		free(pa);
+		free(pb);
+	}
+	closedir(dir);
+	ok(files >= 15, "the files compared: %zu", files);
+	ok(bad == 0, "every file the same, key/data pairs byte for byte");
+	buf_release(&x);
+	buf_release(&y);
+}
+
+/* Reads of a loaded store: search, a page by name, history. */
+struct reads {
+	uint64_t	 ids[8];
+	size_t		 nids;
+	struct record	**page;
+	size_t		 npage;
+	struct audit_entry *h;
+	size_t		 nh;
+};
+
+static int
+reads_txn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct reads	*r = arg;
+	static const char key[] = "кузнецов";
+
+	if (store_search(t, party, "Петров Иван 2997", r->ids, 8, &r->nids,
+	    e) < 0)
+		return (-1);
+	if (store_page(t, party, "name", key, strlen(key), 0,
+	    STORE_PAGE_FROM, 5, &r->page, &r->npage, e) < 0)
+		return (-1);
+	return (store_history(t, party, 1000, &r->h, &r->nh, e) < 0 ? -1 : 0);
+}
+
+static void
+test_same(struct schema *sc, const char *top, struct rows *rows)
+{
+	struct store	*sa, *sb;
+	struct job	 j;
+	struct reads	 r;
+	char		*da, *db;
+	char		 name[300];
+	size_t		 i;
+	int		 ret;
+
+	xasprintf(&da, "%s/one-by-one", top);
+	xasprintf(&db, "%s/loaded", top);
+	sa = open_store(da, sc);
+	sb = open_store(db, sc);
+	memset(&j, 0, sizeof(j));
+	j.rows = rows;
+	j.user = "ivanov";
+	ok(store_txn_run(sa, 0, insert_txn, &j, &err) == 0,
+	    "%zu parties inserted one by one", rows->n);
+	ret = load(sb, rows, &j);
+	ok(ret == 0, "the same parties loaded at once");
+	if (ret != 0)
+		diag("%s", err.data);
+	is_int((int)count(sb, party), NROWS, "the count of the loaded table");
+	ok(store_check(sa, party, &err) == 0, "store_check, one by one");
+	ret = store_check(sb, party, &err);
+	ok(ret == 0, "store_check, loaded: every index equals the records");
+	if (ret != 0)
+		diag("%s", err.data);
+
+	memset(&r, 0, sizeof(r));
+	ret = store_txn_run(sb, STORE_TXN_READONLY, reads_txn, &r, &err);
+	ok(ret == 0, "search, page and history of the loaded table");
+	if (ret != 0)
+		diag("%s", err.data);
+	ok(r.nids == 1 && r.ids[0] == 2998, "search finds a loaded party "
+	    "by its name and number");
+	ok(r.npage == 5, "a page of 5 by name from 'кузнецов'");
+	for (i = 0; i < r.npage; i++) {
+		snprintf(name, sizeof(name), "%s",
+		    r.page[i]->values[table_field_pos(party, "name")].s);
+		diag("page: %llu %s", (unsigned long long)r.page[i]->id, name);
+		if (strncmp(name, "Кузнецов", strlen("Кузнецов")) != 0)
+			break;
+	}
+	ok(i == r.npage, "the page holds the Кузнецовs");
+	ok(r.nh == 1 && strcmp(r.h[0].action, "insert") == 0 &&
+	    strcmp(r.h[0].user, "ivanov") == 0,
+	    "the history of a loaded party is its insert");
+	for (i = 0; i < r.npage; i++)
+		record_free(r.page[i]);
+	free(r.page);
+	store_history_free(r.h, r.nh);
+
+	store_close(sa);
+	store_close(sb);
+	compare_dirs(da, db);
+	ret = store_verify_dir(db, &err);
+	ok(ret == 0, "Berkeley DB verifies every file of the loaded store");
+	if (ret != 0)
+		diag("%s", err.data);
+	free(da);
+	free(db);
+}
+
+/* A load that must fail at row bad (and other): nothing written. */
+static void
+test_bad(struct schema *sc, const char *dir, const struct table *t,
+    struct rows *rows, size_t bad, size_t other, const char *what,
+    const char *want)
+{
+	struct store	*s;
+	struct job	 j;
+	int		 ret;
+
+	s = open_store(dir, sc);
+	ret = load(s, rows, &j);
+	ok(ret == -1, "%s: refused", what);
+	diag("%s", err.data);
+	ok(j.l.bad == bad && j.l.other == other, "%s: row %zu named (%zu, "
+	    "%zu)", what, bad, j.l.bad, j.l.other);
+	ok(strstr(err.data, want) != NULL, "%s: the message says '%s'",
+	    what, want);
+	if (strstr(err.data, want) == NULL)
+		diag("%s", err.data);
+	is_int((int)count(s, t), 0, "%s: nothing written", what);
+	ok(store_check(s, t, &err) == 0, "%s: the indexes are empty too",
+	    what);
+	store_close(s);
+}
+
+/* One party, archived: the table is not empty. */
+static int
+one_txn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct record	*rec = arg;
+
+	if (store_insert(t, rec, "ivanov", e) != 0)
+		return (-1);
+	return (store_archive(t, party, rec->id, "ivanov", e));
+}
+
+int
+main(void)
+{
+	struct schema	*sc;
+	struct store	*s;
+	struct record	*rec;
+	struct rows	*rows, *bad;
+	struct job	 j;
+	char		 top[256], *dir;
+	char		 inn[16];
+	unsigned	 i;
+	int		 ret;
+
+	setenv("CLERK_NOW", "2026-03-01T10:00:00", 1);
+	sc = party_schema(&party);
+	contact = schema_table(sc, "contact");
+	tmp_folder(top, sizeof(top), "load");
+	/* Field ids come from a store's meta (the same in every new one):
+	 * rows are encoded with them. */
+	xasprintf(&dir, "%s/ids", top);
+	store_close(open_store(dir, sc));
+	free(dir);
+	rows = xcalloc(1, sizeof(*rows));
+	bad = xcalloc(1, sizeof(*bad));
+	rows->t = party;
+	buf_init(&rows->enc);
+	rec = record_new(party);
+	for (i = 0; i < NROWS; i++) {
+		make_party(rec, i);
+		rows_add(rows, rec);
+	}
+	test_same(sc, top, rows);
+
+	/* An ИНН whose check digit is wrong, at row 2000. */
+	bad->t = party;
+	buf_init(&bad->enc);
+	for (i = 0; i < NROWS; i++) {
+		make_party(rec, i);
+		if (i == 2000) {
+			make_inn12(inn, i);
+			inn[11] = inn[11] == '0' ? '1' : '0';
+			record_parse(rec, table_field_pos(party, "inn"), inn,
+			    &err);
+		}
+		rows_add(bad, rec);
+	}
+	xasprintf(&dir, "%s/bad-inn", top);
+	test_bad(sc, dir, party, bad, 2000, SIZE_MAX, "a wrong ИНН", "inn");
+	free(dir);
+
+	/* Two organisations with one ИНН and КПП, rows 11 and 2600. */
+	bad->n = 0;
+	buf_reset(&bad->enc);
+	for (i = 0; i < NROWS; i++) {
+		make_party(rec, i == 2600 ? 11 : i);
+		rows_add(bad, rec);
+	}
+	xasprintf(&dir, "%s/bad-unique", top);
+	test_bad(sc, dir, party, bad, 2600, 11, "one ИНН and КПП twice",
+	    "two records would have inn, kpp '");
+	free(dir);
+
+	/* A contact of a party that is not there: party 1 is, 7 is not. */
+	xasprintf(&dir, "%s/bad-ref", top);
+	s = open_store(dir, sc);
+	make_party(rec, 0);
+	ok(store_txn_run(s, 0, one_txn, rec, &err) == 0, "party 1");
+	store_close(s);
+	record_free(rec);
+	rec = record_new(contact);
+	bad->n = 0;
+	bad->t = contact;
+	buf_reset(&bad->enc);
+	for (i = 0; i < 1500; i++) {
+		record_reset(rec);
+		set(rec, "party", i == 1234 ? "7" : "1");
+		set(rec, "name", "Смирнова Анна");
+		rows_add(bad, rec);
+	}
+	test_bad(sc, dir, contact, bad, 1234, SIZE_MAX,
+	    "a contact of no party", "party 7 does not exist");
+	free(dir);
+	record_free(rec);
+
+	/* A table that holds a record, even an archived one. */
+	xasprintf(&dir, "%s/not-empty", top);
+	s = open_store(dir, sc);
+	rec = record_new(party);
+	make_party(rec, 0);
+	ok(store_txn_run(s, 0, one_txn, rec, &err) == 0,
+	    "one party, archived");
+	ret = load(s, rows, &j);
+	is_int(ret, STORE_NOTEMPTY, "a load into a table with a record is "
+	    "refused as not empty");
+	is_int((int)count(s, party), 1, "and writes nothing");
+	ok(store_check(s, party, &err) == 0, "store_check after it");
+	store_close(s);
+	record_free(rec);
+	free(dir);
+
+	buf_release(&rows->enc);
+	buf_release(&bad->enc);
+	free(rows);
+	free(bad);
+	schema_free(sc);
+	rm_tree(top);
+	buf_release(&err);
+	return (tap_done());
+}
