@@ -325,6 +325,25 @@ int	 store_check(struct store *, const struct table *, struct buf *);
 int	 store_checkpoint(struct store *, struct buf *);
 
 /*
+ * Compaction.  store_compact() packs the pages of every table, index and
+ * the audit (random inserts leave B-tree pages about two thirds full) and
+ * gives the pages freed back to the file system, so more of the data
+ * fits the cache.  It works a few megabytes of one file at a time, each
+ * step its own short transactions, so a live server keeps answering.
+ * fn (may be NULL) is called after every step with the file, its size
+ * before and now in bytes, and done set when the file is finished; a
+ * non-zero return stops the compaction (store_compact returns 1; what
+ * was packed stays packed).  0 when every file was done, -1 on error.
+ * store_compact_pending() says how many changes (inserts, updates,
+ * archives, restores, purges) were committed since the last compaction
+ * that finished, or since the database was made.
+ */
+typedef int store_compact_fn(const char *, uint64_t, uint64_t, int, void *);
+int	 store_compact(struct store *, store_compact_fn *, void *,
+	     struct buf *);
+int	 store_compact_pending(struct store *, uint64_t *, struct buf *);
+
+/*
  * Fault injection for tests: after store_fault_set(n, error), the n-th
  * Berkeley DB call from now fails with error (ENOSPC, DB_LOCK_DEADLOCK
  * as STORE_FAULT_DEADLOCK); n = 0 disables.  store_fault_calls() counts
