@@ -36,6 +36,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_admin_init_entry,
 	&cmd_admin_verify_entry,
 	&cmd_admin_backup_entry,
+	&cmd_admin_compact_entry,
 	&cmd_admin_demo_entry,
 	&cmd_admin_user_add_entry,
 	&cmd_admin_user_list_entry,

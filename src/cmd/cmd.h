@@ -281,6 +281,7 @@ extern const struct cmd_entry cmd_admin_init_entry;
 extern const struct cmd_entry cmd_admin_verify_entry;
 extern const struct cmd_entry cmd_admin_demo_entry;
 extern const struct cmd_entry cmd_admin_backup_entry;
+extern const struct cmd_entry cmd_admin_compact_entry;
 extern const struct cmd_entry cmd_admin_user_add_entry;
 extern const struct cmd_entry cmd_admin_user_list_entry;
 extern const struct cmd_entry cmd_admin_user_disable_entry;

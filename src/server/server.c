@@ -31,6 +31,10 @@
 #include "slog.h"
 
 #define STOP_WAIT	30	/* seconds for running verbs to finish */
+/* Compaction when idle: see compact_tick() and clerkd(8). */
+#define COMPACT_QUIET	30	/* seconds without a client */
+#define COMPACT_CHANGES	20000	/* changes since the last compaction */
+#define COMPACT_LOOK	60	/* seconds between looks at the count */
 #define PIDLOCK_WAIT	10	/* seconds to wait for a previous server to go */
 
 static volatile sig_atomic_t got_signal;
@@ -196,6 +200,126 @@ open_store(struct server *srv, struct buf *err)
 	return (0);
 }
 
+/*
+ * Compaction when idle.  Random inserts leave the pages of the files
+ * about two thirds full, and a purge leaves holes: after a big import
+ * or purge the data is bigger than it need be and fits the cache less
+ * well.  When no client has been connected for COMPACT_QUIET seconds
+ * and at least COMPACT_CHANGES changes were committed since the last
+ * compaction finished (the count is kept in the database: store.h), a
+ * thread compacts every file (store_compact), a few megabytes at a
+ * time.  It stops at the next step once a client connects or the
+ * server stops; the next quiet spell starts it again.  A handful of
+ * changes is not worth it: pages filled by compaction split again at
+ * the next inserts into them, so compacting often rewrites the files
+ * for little.  CLERK_COMPACT_QUIET and CLERK_COMPACT_CHANGES set the
+ * two limits (tests); CLERK_COMPACT_CHANGES=0 turns it off.
+ */
+static int
+compact_step(const char *file, uint64_t before, uint64_t now, int done,
+    void *arg)
+{
+	struct server	*srv = arg;
+	int		 busy;
+
+	if (atomic_load(&srv->compact_stop))
+		return (1);
+	pthread_mutex_lock(&srv->lock);
+	busy = srv->nconns > 0;
+	pthread_mutex_unlock(&srv->lock);
+	return (busy);
+}
+
+static void *
+compact_main(void *arg)
+{
+	struct server	*srv = arg;
+	struct buf	 err = BUF_INIT;
+	uint64_t	 t0 = clock_monotonic_ns();
+	int		 r;
+
+	r = store_compact(srv->store, compact_step, srv, &err);
+	if (r == 0)
+		log_info(_("compacted the database in %llu s"),
+		    (unsigned long long)((clock_monotonic_ns() - t0) /
+		    1000000000ull));
+	else if (r == 1)
+		log_info("%s", _("compaction paused: a client came"));
+	else
+		log_warn(_("cannot compact: %s"), err.data);
+	buf_release(&err);
+	atomic_store(&srv->compact_done, 1);
+	return (NULL);
+}
+
+static uint64_t
+env_number(const char *name, uint64_t def)
+{
+	const char	*s = getenv(name);
+	char		*end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0')
+		return (def);
+	v = strtoull(s, &end, 10);
+	return (*end == '\0' ? (uint64_t)v : def);
+}
+
+static void
+compact_tick(struct server *srv)
+{
+	struct buf	 err = BUF_INIT;
+	uint64_t	 now = clock_monotonic_ns(), pending;
+	int		 quiet;
+
+	if (srv->compact_on) {
+		if (!atomic_load(&srv->compact_done))
+			return;
+		pthread_join(srv->compact_thr, NULL);
+		srv->compact_on = 0;
+		srv->compact_looked = now;
+		return;
+	}
+	if (srv->compact_changes == 0 ||
+	    now - srv->compact_looked < COMPACT_LOOK * 1000000000ull)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	quiet = srv->nconns == 0 && now - srv->idle_since >=
+	    srv->compact_quiet;
+	pthread_mutex_unlock(&srv->lock);
+	if (!quiet)
+		return;
+	srv->compact_looked = now;
+	if (store_compact_pending(srv->store, &pending, &err) != 0) {
+		log_warn(_("cannot compact: %s"), err.data);
+		buf_release(&err);
+		return;
+	}
+	buf_release(&err);
+	if (pending < srv->compact_changes)
+		return;
+	log_info(_("compacting the database: %llu changes since the last "
+	    "compaction"), (unsigned long long)pending);
+	atomic_store(&srv->compact_stop, 0);
+	atomic_store(&srv->compact_done, 0);
+	if (pthread_create(&srv->compact_thr, NULL, compact_main, srv) != 0) {
+		log_warn("%s", _("cannot start the compaction"));
+		return;
+	}
+	srv->compact_on = 1;
+}
+
+/* Stop a compaction under way and wait for its thread. */
+static void
+compact_end(struct server *srv)
+{
+	if (!srv->compact_on)
+		return;
+	atomic_store(&srv->compact_stop, 1);
+	pthread_join(srv->compact_thr, NULL);
+	srv->compact_on = 0;
+}
+
 static void
 serve(struct server *srv, const sigset_t *waitmask)
 {
@@ -228,12 +352,16 @@ serve(struct server *srv, const sigset_t *waitmask)
 			} else if (session_start(srv, fd, &err) != 0)
 				log_msg(LOG_ERR, "%s", err.data);
 		}
+		compact_tick(srv);
 		if (idle_ns == 0)
 			continue;
 		pthread_mutex_lock(&srv->lock);
 		idle = srv->nconns == 0 &&
 		    clock_monotonic_ns() - srv->idle_since >= idle_ns;
 		pthread_mutex_unlock(&srv->lock);
+		/* A compaction under way finishes first. */
+		if (srv->compact_on)
+			idle = 0;
 		if (idle && listen_close_idle(srv)) {
 			log_info(_("idle for %d seconds; exiting"),
 			    srv->opts->idle);
@@ -294,6 +422,12 @@ server_run(const struct server_options *opts, struct buf *err)
 	pthread_mutex_init(&srv.lock, NULL);
 	pthread_cond_init(&srv.gone, NULL);
 	srv.idle_since = clock_monotonic_ns();
+	srv.compact_quiet = env_number("CLERK_COMPACT_QUIET", COMPACT_QUIET) *
+	    1000000000ull;
+	srv.compact_changes = env_number("CLERK_COMPACT_CHANGES",
+	    COMPACT_CHANGES);
+	/* The first look comes after a quiet spell, not a minute. */
+	srv.compact_looked = srv.idle_since - COMPACT_LOOK * 1000000000ull;
 	got_signal = 0;
 
 	if ((srv.login = uid_login(srv.uid)) == NULL) {
@@ -335,6 +469,7 @@ server_run(const struct server_options *opts, struct buf *err)
 	log_info(_("database cache: %zu MB"), store_cache_mb(srv.store));
 
 	serve(&srv, &waitmask);
+	compact_end(&srv);
 	listen_close(&srv);
 	if (drain(&srv) != 0) {
 		/* A verb still runs in the store: leave it to recovery at

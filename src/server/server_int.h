@@ -8,6 +8,8 @@
 #include <sys/types.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 
 #include "util/util.h"
 #include "record/record.h"
@@ -42,6 +44,16 @@ struct server {
 	struct conn	*conns;
 	size_t		 nconns;
 	uint64_t	 idle_since;	/* monotonic ns when nconns became 0 */
+
+	/* Compaction when idle (server.c); the main thread's but for the
+	 * two flags. */
+	pthread_t	 compact_thr;
+	int		 compact_on;	/* the thread was started */
+	atomic_int	 compact_stop;	/* asks it to stop */
+	atomic_int	 compact_done;	/* it has finished */
+	uint64_t	 compact_looked; /* monotonic ns of the last look */
+	uint64_t	 compact_quiet;	/* ns without clients before one */
+	uint64_t	 compact_changes; /* changes that make one worth it */
 };
 
 /* listen.c */
