@@ -127,24 +127,35 @@ words_decode_cap(const void *data, size_t len, uint64_t *out, size_t cap,
 {
 	const unsigned char *p = data, *end = p + len;
 	uint64_t	 id = 0;
-	size_t		 k = *n;
-	int		 first = 1, r = 0;
+	size_t		 k = *n, run, i;
+	int		 first = 1;
 
 	while (p < end && k < cap) {
-		if (*p < 0x80 && !first) {
-			if (*p == 0 || UINT64_MAX - id < *p) {
-				r = -1;
-				break;
+		/*
+		 * A run of differences of one byte (1 to 127), none able to
+		 * pass the largest id; a zero or a longer one ends it and
+		 * goes to words_next(), which refuses a zero.
+		 */
+		if (!first && *p - 1u < 0x7fu &&
+		    id <= UINT64_MAX - 0x7f * (uint64_t)(end - p)) {
+			run = (size_t)(end - p) < cap - k ? (size_t)(end - p) :
+			    cap - k;
+			for (i = 0; i < run && p[i] - 1u < 0x7fu; i++) {
+				id += p[i];
+				out[k + i] = id;
 			}
-			id += *p++;
-		} else if (words_next(&p, end, &id, &first) == -1) {
-			r = -1;
-			break;
+			p += i;
+			k += i;
+			continue;
+		}
+		if (words_next(&p, end, &id, &first) == -1) {
+			*n = k;
+			return (-1);
 		}
 		out[k++] = id;
 	}
 	*n = k;
-	return (r);
+	return (0);
 }
 
 int

@@ -358,6 +358,20 @@ test_decode(void)
 	n = 0;
 	ok(words_decode_cap(zero, sizeof(zero), out, 16, &n) == -1,
 	    "a difference of zero is a damaged chunk");
+	/* Near the largest id: two steps of one fit, a step of five not. */
+	buf_reset(&b);
+	for (v = UINT64_MAX - 3, k = 0; v >= 0x80; v >>= 7)
+		tmp[k++] = (unsigned char)(v | 0x80);
+	tmp[k++] = (unsigned char)v;
+	buf_add(&b, tmp, k);
+	buf_add(&b, "\1\1", 2);
+	n = 0;
+	ok(words_decode_cap(b.data, b.len, out, 16, &n) == 0 && n == 3 &&
+	    out[2] == UINT64_MAX - 1, "ids up to the largest decode");
+	buf_addch(&b, 5);
+	n = 0;
+	ok(words_decode_cap(b.data, b.len, out, 16, &n) == -1,
+	    "a difference past the largest id is a damaged chunk");
 	free(ids);
 	buf_release(&b);
 }
