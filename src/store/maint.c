@@ -3,7 +3,9 @@
  * DB_ENV->backup (database files, then the logs, so the copy recovers to
  * a consistent state when opened), verification of every database file
  * of a closed environment, a consistency check of a table against its
- * indexes, and checkpoints.  Never prints; messages come back in err.
+ * indexes, checkpoints, and compaction of every file while the store is
+ * in use (store_compact, see there).  Never prints; messages come back
+ * in err.
  */
 #include "config.h"
 
