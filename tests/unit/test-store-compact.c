@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -413,6 +414,30 @@ main(void)
 	ok(r == 0 && pending2 >= live_n && pending2 < pending,
 	    "changes pending after: %llu (the other thread's, %zu, or more)",
 	    (unsigned long long)pending2, live_n);
+
+	/* A storage call failing anywhere along a compaction (sampled,
+	 * until the call is past its last): an error, nothing broken. */
+	for (i = 1, r = 0, calls = 0;; i += i / 4 + 1) {
+		buf_reset(&err);
+		store_fault_set(i, ENOSPC);
+		pending2 = (uint64_t)store_compact(st, NULL, NULL, &err);
+		store_fault_set(0, 0);
+		if (pending2 == 0)
+			break;
+		calls++;
+		if (pending2 != (uint64_t)-1 || err.len == 0) {
+			diag("failing call %zu: no error", i);
+			r++;
+		}
+		buf_reset(&err);
+		if (store_check(st, item, &err) != 0) {
+			diag("after failing call %zu: %s", i, err.data);
+			r++;
+		}
+	}
+	ok(r == 0 && calls >= 10, "a storage call failing at %d places "
+	    "along a compaction fails it with a message and breaks nothing",
+	    calls);
 
 	/* Again with nothing happening: nothing left to count. */
 	ok(store_compact(st, NULL, NULL, &err) == 0 &&
