@@ -211,7 +211,7 @@ page_count_txn(struct store_txn *txn, void *arg, struct buf *err)
 	if (st->maxids < st->total + 1) {
 		free(st->ids);
 		st->maxids = st->total + 1;
-		st->ids = xreallocarray(NULL, st->maxids, sizeof *st->ids);
+		st->ids = xmallocarray_large(st->maxids, sizeof *st->ids);
 	}
 	return (access_search(st->ctx->session, txn, st->table, st->search,
 	    st->ids, st->maxids, &st->nids, err) < 0 ? -1 : 0);

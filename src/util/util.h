@@ -81,6 +81,9 @@ void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 void	*xreallocarray(void *, size_t, size_t);
+/* n elements of size, for a big array filled at once: huge pages when
+ * it is big and the kernel has them.  Freed with free(). */
+void	*xmallocarray_large(size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 void	*xmemdup(const void *, size_t);

@@ -59,6 +59,22 @@ test_buf(void)
 	    "buf: printf grows across many reallocations");
 	buf_set(&b, "%s-%d", "n", 42);
 	is_str(b.data, "n-42", "buf: set replaces");
+	{
+		/* Big (huge pages asked for) and small, each written whole. */
+		size_t		 sizes[] = { 1000, 5u << 20 }, k, j;
+		uint64_t	*v;
+		int		 good;
+
+		for (k = 0; k < 2; k++) {
+			v = xmallocarray_large(sizes[k] / 8, 8);
+			for (j = 0; j < sizes[k] / 8; j++)
+				v[j] = j;
+			good = v[sizes[k] / 8 - 1] == sizes[k] / 8 - 1;
+			free(v);
+			ok(good, "xmallocarray_large: %zu bytes written and "
+			    "freed", sizes[k]);
+		}
+	}
 	buf_set(&b, "id ");
 	buf_addu64(&b, 0);
 	buf_addch(&b, ' ');
