@@ -617,6 +617,7 @@ store_check(struct store *s, const struct table *table, struct buf *err)
 #define COMPACT_WAIT	(200 * 1000)	/* µs a step waits for a lock */
 #define COMPACT_BULK	(256 * 1024)
 #define COMPACT_META	"store.compacted"	/* audit seq at the last */
+#define COMPACT_LOG	(64 * 1024)	/* KB of log between checkpoints */
 
 struct compact_range {
 	DB		*db;
@@ -743,6 +744,14 @@ compact_pass(struct store *s, DB *db, DB *raw, const char *name,
 			*gave = 1;
 		if (r.last)
 			break;
+		/* A pass logs about twice the pages it moves: let the log
+		 * go every COMPACT_LOG of it, not only at the file's end. */
+		ret = DBCALL(s->env->txn_checkpoint(s->env, COMPACT_LOG, 0, 0));
+		if (ret != 0) {
+			store_fail(NULL, ret, err, _("cannot checkpoint '%s': "
+			    "%s"), s->dir, store_strerror(ret));
+			goto out;
+		}
 		/* On from the stop key (the end key Berkeley DB gives may
 		 * lie before it when the step stopped early). */
 		buf_reset(&r.start);
