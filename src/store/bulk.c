@@ -8,9 +8,10 @@
  * the table's indexes and puts a key into each at a random place of its
  * B-tree: most of an insert's cost.  Here each index's (key, id) pairs
  * of a batch of rows are collected in memory, sorted and written in key
- * order (pairs_write(), env.c, as index_build() fills a new index), and
- * the word index's postings of the batch once a key (words_apply(), ids
- * ascending: appended).
+ * order, in bulk (pairs_write(), env.c, as index_build() fills a new
+ * index), and the word index's postings of the batch once a key
+ * (words_load(): a token new to the index as new chunks without a read,
+ * others appended).
  *
  * So the records go through the primary's handle that is NOT associated
  * (st->w): a write through it leaves every index stale (DESIGN.md §11).
@@ -35,6 +36,57 @@
  * an index (a prefix key of the word index) fewer times.
  */
 #define LOAD_BATCH	20000
+
+/*
+ * The word tokens a load has written, as 64-bit hashes in an open
+ * addressed set (0 marks a free slot): a token not in it is not in the
+ * word index, which was empty when the load began (the table held no
+ * record), so its chunks are written without a read (words_load()).
+ * Two tokens with one hash only cost the second a read.
+ */
+struct tokset {
+	uint64_t	*slot;
+	size_t		 n, nslots;
+};
+
+static uint64_t *
+tokset_find(struct tokset *ts, uint64_t h)
+{
+	size_t	i;
+
+	for (i = h & (ts->nslots - 1); ts->slot[i] != 0 && ts->slot[i] != h;
+	    i = (i + 1) & (ts->nslots - 1))
+		;
+	return (&ts->slot[i]);
+}
+
+/* words_load()'s question: 1 (and noted) when the token is new. */
+static int
+tokset_new(const void *key, size_t len, void *arg)
+{
+	struct tokset	*ts = arg;
+	uint64_t	*old, *p, h;
+	size_t		 i, nold;
+
+	if ((h = hash_fnv1a(key, len)) == 0)
+		h = 1;
+	if (ts->n * 2 >= ts->nslots) {
+		old = ts->slot;
+		nold = ts->nslots;
+		ts->nslots = nold ? nold * 2 : 65536;
+		ts->slot = xcalloc(ts->nslots, sizeof(*ts->slot));
+		for (i = 0; i < nold; i++)
+			if (old[i] != 0)
+				*tokset_find(ts, old[i]) = old[i];
+		free(old);
+	}
+	p = tokset_find(ts, h);
+	if (*p != 0)
+		return (0);
+	*p = h;
+	ts->n++;
+	return (1);
+}
 
 /* 1 when st holds no record (key 0 is the count), 0, or -1. */
 static int
@@ -141,6 +193,7 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 	struct store_index *ix;
 	struct store_pairs *pairs = NULL;
 	struct store_bulk pb;
+	struct tokset	 ts;
 	struct record	*rec = NULL;
 	struct keyset	 ks;
 	struct buf	 val = BUF_INIT;
@@ -158,6 +211,7 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 	if ((r = load_empty(t, st, err)) != 1)
 		return (r == 0 ? STORE_NOTEMPTY : -1);
 	rec = record_new(st->t);
+	memset(&ts, 0, sizeof(ts));
 	keyset_init(&ks);
 	pairs = xcalloc(st->nix ? st->nix : 1, sizeof(*pairs));
 	for (x = 0; x < st->nix; x++)
@@ -227,7 +281,8 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 		}
 		for (x = 0; x < st->nix; x++) {
 			ix = &st->ix[x];
-			ret = pairs_write(ix, t->txn, &pairs[x], dup);
+			ret = pairs_write(ix, t->txn, &pairs[x], tokset_new,
+			    &ts, dup);
 			pairs_reset(&pairs[x]);
 			if (ret == DB_KEYEXIST) {
 				load_duplicate(l, ix, ids, to, dup, rec, err);
@@ -251,6 +306,7 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 	rc = 0;
 out:
 	bulk_release(&pb);
+	free(ts.slot);
 	for (x = 0; x < st->nix; x++)
 		pairs_release(&pairs[x]);
 	free(pairs);

@@ -197,7 +197,9 @@ int	 store_bulk_get(DBC *, DBT *, DBT *, u_int32_t);
 /*
  * (key, id) pairs of one index, kept in memory to be written sorted
  * (env.c).  pairs_write() sorts them and puts them through the index's
- * own handle (ix->w) in txn: 0, a Berkeley DB error, or DB_KEYEXIST for
+ * own handle (ix->w) in txn (the word index's through words_load() when
+ * isnew is given, else words_apply()): 0, a Berkeley DB error, or
+ * DB_KEYEXIST for
  * a key of a unique index that was there already, with the id that had
  * it in dup[0] and the one that came in dup[1].
  */
@@ -232,7 +234,7 @@ void	 pairs_add(struct store_pairs *, const void *, size_t, uint64_t);
 void	 pairs_reset(struct store_pairs *);
 void	 pairs_release(struct store_pairs *);
 int	 pairs_write(struct store_index *, DB_TXN *, struct store_pairs *,
-	    uint64_t *);
+	    int (*)(const void *, size_t, void *), void *, uint64_t *);
 
 /* sec.c: keys of one index. */
 int	 sec_callback(DB *, const DBT *, const DBT *, DBT *);
@@ -265,6 +267,11 @@ void	 words_drop(struct store_txn *);
 /* Apply changes sorted by (key, id), one per pair: 0 or a Berkeley DB
  * error (EBADMSG for a chunk that does not decode). */
 int	 words_apply(DB *, DB_TXN *, const struct words_put *, size_t);
+/* The same for a bulk load (bulk.c): every change an add, every id above
+ * the index's; tokens isnew(key, len, arg) says are not in the index are
+ * written as new chunks without reading. */
+int	 words_load(DB *, DB_TXN *, const struct words_put *, size_t,
+	    int (*)(const void *, size_t, void *), void *);
 /* The next id of a chunk at *p (first set: the chunk's first, absolute;
  * then each a difference from *id): 0, or -1 when damaged. */
 int	 words_next(const unsigned char **, const unsigned char *, uint64_t *,

@@ -40,7 +40,8 @@
  * transaction applies the queue first, a queue over QUEUE_BUDGET bytes
  * is applied at once, and an abort drops it.  Applied in the same
  * Berkeley DB transaction as the records, so a crash keeps them
- * consistent.
+ * consistent.  A bulk load (store_load()) gives its postings straight to
+ * words_load(), a batch of rows at a time, sorted.
  */
 #include "config.h"
 
@@ -279,6 +280,32 @@ varint_len(uint64_t v)
 }
 
 /*
+ * How ids go into chunks: all in one when they fit CHUNK_MAX, else in
+ * pieces of CHUNK_FILL bytes.  The end of the piece that starts at
+ * start.
+ */
+static size_t
+chunk_piece(const uint64_t *ids, size_t n, size_t start)
+{
+	size_t	 i, bytes, total = 0;
+
+	if (start == 0) {
+		for (i = 0; i < n && total <= CHUNK_MAX; i++)
+			total += varint_len(i == 0 ? ids[0] :
+			    ids[i] - ids[i - 1]);
+		if (total <= CHUNK_MAX)
+			return (n);
+	}
+	bytes = varint_len(ids[start]);
+	for (i = start + 1; i < n; i++) {
+		bytes += varint_len(ids[i] - ids[i - 1]);
+		if (bytes > CHUNK_FILL)
+			break;
+	}
+	return (i);
+}
+
+/*
  * Write the ids of a chunk back, cut in pieces when too big: the first
  * piece under the bound lo, the others under their first id.
  */
@@ -286,20 +313,11 @@ static int
 write_chunks(struct apply *a, const void *tok, size_t len, uint64_t lo,
     const uint64_t *ids, size_t n, int cur)
 {
-	size_t	 i, start, bytes, total = 0;
+	size_t	 i, start;
 	int	 ret;
 
-	for (i = 0; i < n; i++)
-		total += varint_len(i == 0 ? ids[0] : ids[i] - ids[i - 1]);
-	if (total <= CHUNK_MAX)
-		return (put_chunk(a, tok, len, lo, ids, n, cur));
 	for (start = 0; start < n; start = i) {
-		bytes = varint_len(ids[start]);
-		for (i = start + 1; i < n; i++) {
-			bytes += varint_len(ids[i] - ids[i - 1]);
-			if (bytes > CHUNK_FILL)
-				break;
-		}
+		i = chunk_piece(ids, n, start);
 		ret = put_chunk(a, tok, len, start == 0 ? lo : ids[start],
 		    ids + start, i - start, cur && start == 0);
 		if (ret != 0)
@@ -494,6 +512,71 @@ words_apply(DB *db, DB_TXN *txn, const struct words_put *v, size_t n)
 	free(a.out);
 	buf_release(&a.key);
 	buf_release(&a.enc);
+	return (ret);
+}
+
+/*
+ * A bulk load's postings (store_load(), bulk.c), sorted by (key, id),
+ * one per pair, all added, every id above any in the index.  A token
+ * that is surely not in the index yet (isnew says so) gets its chunks
+ * written as new keys in bulk, cut as write_chunks() cuts them, without
+ * a read: in a load into an empty table that is every token of the
+ * first batch and most of each later one.  The others go through
+ * words_apply() (appended to their last chunk).  Wrongly "not new"
+ * costs only the read; isnew must never say new for a token that is
+ * there.
+ */
+int
+words_load(DB *db, DB_TXN *txn, const struct words_put *v, size_t n,
+    int (*isnew)(const void *, size_t, void *), void *arg)
+{
+	struct store_bulk b;
+	struct words_put *old;
+	struct buf	 key = BUF_INIT, enc = BUF_INIT;
+	uint64_t	*ids = NULL;
+	size_t		 i, j, k, p, q, nold = 0, alloc = 0;
+	int		 ret = 0;
+
+	if (n == 0)
+		return (0);
+	old = xreallocarray(NULL, n, sizeof(*old));
+	bulk_init(&b, db, txn);
+	for (i = 0; i < n && ret == 0; i = j) {
+		for (j = i + 1; j < n && v[j].len == v[i].len &&
+		    memcmp(v[j].key, v[i].key, v[i].len) == 0; j++)
+			;
+		if (!isnew(v[i].key, v[i].len, arg)) {
+			for (k = i; k < j; k++)
+				old[nold++] = v[k];
+			continue;
+		}
+		if (j - i > alloc) {
+			alloc = j - i;
+			ids = xreallocarray(ids, alloc, sizeof(*ids));
+		}
+		for (k = i; k < j; k++)
+			ids[k - i] = v[k].id;
+		for (p = 0; p < j - i && ret == 0; p = q) {
+			q = chunk_piece(ids, j - i, p);
+			buf_reset(&enc);
+			for (k = p; k < q; k++)
+				varint_put(&enc, k == p ? ids[k] :
+				    ids[k] - ids[k - 1]);
+			buf_reset(&key);
+			words_key(&key, v[i].key, v[i].len, ids[p]);
+			ret = bulk_put(&b, key.data, key.len, enc.data,
+			    enc.len);
+		}
+	}
+	if (ret == 0)
+		ret = bulk_flush(&b);
+	bulk_release(&b);
+	if (ret == 0)
+		ret = words_apply(db, txn, old, nold);
+	free(old);
+	free(ids);
+	buf_release(&key);
+	buf_release(&enc);
 	return (ret);
 }
 

@@ -16,6 +16,7 @@
 
 #include <db.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@
 #include "party-gen.h"
 
 #define NROWS	3000
+/* More than one of store_load()'s batches of 20,000. */
+#define NBIG	21000
 
 static struct buf err = BUF_INIT;
 static struct table *party;
@@ -35,7 +38,7 @@ static const struct table *contact;
 struct rows {
 	const struct table *t;
 	struct buf	 enc;
-	size_t		 off[NROWS + 1], len[NROWS + 1];
+	size_t		 off[NBIG], len[NBIG];
 	size_t		 n;
 };
 
@@ -364,6 +367,146 @@ test_same(struct schema *sc, const char *top, struct rows *rows)
 	free(db);
 }
 
+/*
+ * A load of several batches: each index written once a batch, the word
+ * index's tokens new in a batch written without a read and the others
+ * appended to; store_check() compares every index with the records.
+ */
+struct words_count {
+	const char	*text;
+	uint64_t	 ids[NBIG / 2];
+	size_t		 n;
+};
+
+static int
+search_txn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct words_count *w = arg;
+
+	return (store_search(t, party, w->text, w->ids, nitems(w->ids),
+	    &w->n, e) < 0 ? -1 : 0);
+}
+
+static void
+test_batches(struct schema *sc, const char *top, struct record *rec)
+{
+	struct rows	*big;
+	struct store	*s;
+	struct job	 j;
+	struct words_count *w;
+	char		*dir;
+	unsigned	 i;
+	size_t		 k;
+	int		 ret;
+
+	big = xcalloc(1, sizeof(*big));
+	big->t = party;
+	buf_init(&big->enc);
+	for (i = 0; i < NBIG; i++) {
+		make_party(rec, i);
+		rows_add(big, rec);
+	}
+	xasprintf(&dir, "%s/batches", top);
+	s = open_store(dir, sc);
+	ret = load(s, big, &j);
+	ok(ret == 0, "%d parties loaded, in two batches", NBIG);
+	if (ret != 0)
+		diag("%s", err.data);
+	is_int((int)count(s, party), NBIG, "the count");
+	ret = store_check(s, party, &err);
+	ok(ret == 0, "store_check: every index, the word index too, equals "
+	    "the records");
+	if (ret != 0)
+		diag("%s", err.data);
+	/* "Иванов": the name of every seventh party, in every batch. */
+	w = xcalloc(1, sizeof(*w));
+	w->text = "Иванов";
+	buf_reset(&err);
+	ret = store_txn_run(s, STORE_TXN_READONLY, search_txn, w, &err);
+	for (k = 0; k < w->n && w->ids[k] == 7 * k + 1; k++)
+		;
+	ok(ret == 0 && w->n == (NBIG + 6) / 7 && k == w->n, "search finds "
+	    "the %d parties of a word in every batch (%zu)", (NBIG + 6) / 7,
+	    w->n);
+	/* A party's own number, in the last batch. */
+	w->text = "Кузнецов Иван 20997";
+	ret = store_txn_run(s, STORE_TXN_READONLY, search_txn, w, &err);
+	ok(ret == 0 && w->n == 1 && w->ids[0] == 20998, "and a party of "
+	    "the last batch by its name and number");
+	free(w);
+	store_close(s);
+	ret = store_verify_dir(dir, &err);
+	ok(ret == 0, "Berkeley DB verifies every file");
+	if (ret != 0)
+		diag("%s", err.data);
+	free(dir);
+	buf_release(&big->enc);
+	free(big);
+}
+
+/*
+ * The n-th Berkeley DB call of a load failing, for n spread over all of
+ * them: the load fails and, the transaction aborted, nothing is there;
+ * a deadlock is retried and the load then done.
+ */
+static void
+test_faults(struct schema *sc, const char *top, struct rows *rows)
+{
+	struct store	*s;
+	struct job	 j;
+	char		*dir;
+	uint64_t	 calls, n, step;
+	size_t		 saved = rows->n, bad = 0, tries = 0;
+	int		 ret;
+
+	rows->n = 300;
+	xasprintf(&dir, "%s/faults", top);
+	s = open_store(dir, sc);
+	store_fault_set(UINT64_MAX, ENOSPC);
+	ret = load(s, rows, &j);
+	calls = store_fault_calls();
+	store_fault_set(0, 0);
+	ok(ret == 0 && calls > 300, "a load of 300 makes %llu calls",
+	    (unsigned long long)calls);
+	store_close(s);
+	rm_tree(dir);
+	s = open_store(dir, sc);
+	step = calls / 60 + 1;
+	for (n = 1; n <= calls; n += n < 30 || n > calls - 30 ? 1 : step) {
+		store_fault_set(n, ENOSPC);
+		ret = load(s, rows, &j);
+		store_fault_set(0, 0);
+		tries++;
+		/* The last calls come after the commit (a checkpoint):
+		 * then all of it is there. */
+		if (ret == 0 && n + 2 >= calls && count(s, party) == 300 &&
+		    store_check(s, party, &err) == 0)
+			break;
+		if (ret != -1 || count(s, party) != 0 ||
+		    store_check(s, party, &err) != 0) {
+			diag("call %llu failing: load %d, %llu records, %s",
+			    (unsigned long long)n, ret,
+			    (unsigned long long)count(s, party), err.data);
+			bad++;
+			break;
+		}
+	}
+	ok(bad == 0, "any of them failing (%zu tried): the load fails, "
+	    "nothing is written", tries);
+	store_close(s);
+	rm_tree(dir);
+	s = open_store(dir, sc);
+	store_fault_set(calls / 2, STORE_FAULT_DEADLOCK);
+	ret = load(s, rows, &j);
+	store_fault_set(0, 0);
+	ok(ret == 0 && count(s, party) == 300 &&
+	    store_check(s, party, &err) == 0, "a deadlock half-way: "
+	    "retried, all loaded");
+	store_close(s);
+	rows->n = saved;
+	free(dir);
+}
+
 /* A load that must fail at row bad (and other): nothing written. */
 static void
 test_bad(struct schema *sc, const char *dir, const struct table *t,
@@ -433,6 +576,8 @@ main(void)
 		rows_add(rows, rec);
 	}
 	test_same(sc, top, rows);
+	test_batches(sc, top, rec);
+	test_faults(sc, top, rows);
 
 	/* An ИНН whose check digit is wrong, at row 2000. */
 	bad->t = party;
