@@ -1171,16 +1171,34 @@ check_txn(struct store_txn *txn, void *arg, struct buf *err)
 
 	char		**w = NULL;
 	size_t		 nw = 0, j;
-	int		 r = 0;
+	uint64_t	 n;
+	int		 r = 0, empty;
 
 	badlist_release(&im->chunk);
 	badlist_release(&im->wchunk);
+	/*
+	 * In a table with no record there is nothing to look a row's
+	 * values up in (the rows among themselves: rows_unique() and
+	 * rows_duplicates()); a migration into a new database spent a
+	 * twentieth of its time finding nothing.
+	 */
+	if (store_count(txn, im->t, &n, err) != 0)
+		return (-1);
+	empty = n == 0;
+	for (j = 0; j < im->t->nfields && empty; j++)
+		if (im->t->fields[j].type == FT_REF)
+			break;
+	if (empty && j == im->t->nfields)
+		return (0);	/* no references either */
 	for (i = im->from; i < im->to && r == 0; i++) {
 		if (record_decode(im->rec, im->enc.data + im->off[i],
 		    im->len[i], err) != 0)
 			return (-1);
-		if (check_refs(im, txn, im->rec, im->line[i], err) != 0 ||
-		    check_uniques(im, txn, im->rec, im->line[i], err) != 0)
+		if (check_refs(im, txn, im->rec, im->line[i], err) != 0)
+			return (-1);
+		if (empty)
+			continue;
+		if (check_uniques(im, txn, im->rec, im->line[i], err) != 0)
 			return (-1);
 		/* The same lookups as add's warnings, a value each. */
 		im->rec->id = 0;
