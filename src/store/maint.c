@@ -633,7 +633,7 @@ compact_range_txn(struct store_txn *t, void *arg, struct buf *err)
 {
 	struct compact_range *r = arg;
 	DBC		*c;
-	DBT		 k;
+	DBT		 k, d;
 	void		*p, *kk, *dd;
 	u_int32_t	 kl, dl;
 	size_t		 bytes = 0;
@@ -668,6 +668,34 @@ compact_range_txn(struct store_txn *t, void *arg, struct buf *err)
 			buf_reset(&r->stop);
 			buf_add(&r->stop, kk, kl);
 		}
+	}
+	/*
+	 * A key whose duplicates fill the step (a city every third party
+	 * lives in) would stop where it started, again and again: the
+	 * step then takes that key whole, up to the next key.
+	 */
+	if (ret == 0 && r->stop.len == r->start.len &&
+	    memcmp(r->stop.data, r->start.data, r->start.len) == 0) {
+		store_dbt(&k, r->start.data, r->start.len);
+		k.flags = DB_DBT_MALLOC;
+		memset(&d, 0, sizeof(d));
+		d.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;
+		/* The key may have gone meanwhile: the first one from it. */
+		ret = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
+		if (ret == 0 && k.size == r->start.len &&
+		    memcmp(k.data, r->start.data, k.size) == 0) {
+			if (k.data != r->start.data)
+				free(k.data);
+			memset(&k, 0, sizeof(k));
+			k.flags = DB_DBT_MALLOC;
+			ret = DBCALL(c->get(c, &k, &d, DB_NEXT_NODUP));
+		}
+		if (ret == 0) {
+			buf_reset(&r->stop);
+			buf_add(&r->stop, k.data, k.size);
+		}
+		if (ret == 0 && k.data != r->start.data)
+			free(k.data);
 	}
 	t_ret = DBCLOSE(c->close(c));
 	if (ret == DB_NOTFOUND) {
