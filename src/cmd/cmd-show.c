@@ -134,8 +134,8 @@ show_exec(struct cmd_ctx *ctx)
 		return (CMD_FAILED);
 	if ((r = cmd_parse_id(ctx, ctx->argv[1], &st.id)) != CMD_OK)
 		return (r);
-	r = store_txn_run(ctx->store, STORE_TXN_READONLY, show_txn, &st,
-	    &err);
+	r = store_txn_run(ctx->store, STORE_TXN_READONLY | STORE_TXN_ONEREAD,
+	    show_txn, &st, &err);
 	if (r == STORE_NOTFOUND)
 		r = cmd_error(ctx, _("%s %llu not found"), st.table->name,
 		    (unsigned long long)st.id);

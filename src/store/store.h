@@ -69,6 +69,15 @@ const char *store_dir(struct store *);
  * store_txn_run() itself.
  */
 #define STORE_TXN_READONLY 0x01
+/*
+ * With STORE_TXN_READONLY: fn makes one read of the store (a store_get()
+ * or a store_lookup(), not a page, a scan or several reads that must
+ * agree), run outside any Berkeley DB transaction.  The read is atomic
+ * and sees committed data only, as in a transaction; nothing is begun or
+ * committed for it (a transaction's begin and commit cost several times
+ * a lookup).  A deadlock runs fn again as usual.
+ */
+#define STORE_TXN_ONEREAD 0x02
 typedef int store_txn_fn(struct store_txn *, void *, struct buf *);
 int	 store_txn_run(struct store *, int, store_txn_fn *, void *,
 	     struct buf *);

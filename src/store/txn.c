@@ -130,7 +130,8 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		memset(delta, 0, (s->ntables ? s->ntables : 1) *
 		    sizeof(*delta));
 		t.s = s;
-		t.flags = flags;
+		t.flags = flags & STORE_TXN_ONEREAD ? flags |
+		    STORE_TXN_READONLY : flags;
 		t.delta = delta;
 		/*
 		 * The deadlock detector aborts the youngest, and a retried
@@ -143,7 +144,9 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			pthread_rwlock_wrlock(&s->gate);
 		else
 			pthread_rwlock_rdlock(&s->gate);
-		ret = DBCALL(s->env->txn_begin(s->env, NULL, &t.txn, 0));
+		/* One read: its own locks, for its call only. */
+		ret = flags & STORE_TXN_ONEREAD ? 0 :
+		    DBCALL(s->env->txn_begin(s->env, NULL, &t.txn, 0));
 		if (ret != 0) {
 			pthread_rwlock_unlock(&s->gate);
 			store_fail(&t, ret, err, _("cannot begin a "
@@ -154,6 +157,13 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			return (-1);
 		}
 		r = fn(&t, arg, err);
+		if (flags & STORE_TXN_ONEREAD) {
+			pthread_rwlock_unlock(&s->gate);
+			if (t.deadlocked)
+				continue;
+			free(delta);
+			return (r);
+		}
 		/*
 		 * The queued word index changes and the record counts are
 		 * written once, last (words.c, rec.c); an abort drops the

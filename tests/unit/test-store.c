@@ -799,6 +799,13 @@ test_party(void)
 
 		r = store_txn_run(s, STORE_TXN_READONLY, lookup_fn, &q, &err);
 		ok(r == 2 && q.nids == 2, "lookup by inn finds two persons");
+		memcpy(ids, q.ids, 2 * sizeof(ids[0]));
+		q.nids = 0;
+		memset(q.ids, 0, sizeof(q.ids));
+		r = store_txn_run(s, STORE_TXN_ONEREAD, lookup_fn, &q, &err);
+		ok(r == 2 && q.nids == 2 && q.ids[0] == ids[0] &&
+		    q.ids[1] == ids[1], "and the same as one read outside a "
+		    "transaction");
 	}
 
 	/* Audit. */
@@ -1515,6 +1522,77 @@ static const char form_doc[] =
     "field n int \"N\" \"Н\"\n"
     "field more text(100000) \"More\" \"Ещё\"\n";
 
+/* One read outside a transaction (STORE_TXN_ONEREAD). */
+struct oneread {
+	const struct table *t;
+	uint64_t	 id;
+	struct record	*rec;
+	int		 write;
+};
+
+static int
+oneread_fn(struct store_txn *txn, void *arg, struct buf *e)
+{
+	struct oneread	*o = arg;
+
+	record_free(o->rec);
+	o->rec = NULL;
+	if (o->write) {
+		o->rec = record_new(o->t);
+		set(o->rec, "body", "не записать");
+		return (store_insert(txn, o->rec, "u", e));
+	}
+	return (store_get(txn, o->t, o->id, &o->rec, e));
+}
+
+static void
+test_oneread(void)
+{
+	struct schema	*sc = inline_schema(form_doc);
+	struct table	*t = schema_table(sc, "doc");
+	struct store	*s;
+	struct record	*rec;
+	struct oneread	 o;
+	char		*dir = path("oneread");
+	uint64_t	 n;
+	size_t		 i;
+	int		 r;
+
+	s = open_store(dir, sc, 1);
+	if (s == NULL)
+		tap_bail("cannot open the one-read store");
+	for (i = 0; i < 3; i++) {
+		rec = record_new(t);
+		set(rec, "body", i == 1 ? "второй" : "другой");
+		if (insert(s, rec, "u") != 0)
+			diag("insert %zu: %s", i, err.data);
+		record_free(rec);
+	}
+	memset(&o, 0, sizeof(o));
+	o.t = t;
+	o.id = 2;
+	r = store_txn_run(s, STORE_TXN_READONLY | STORE_TXN_ONEREAD,
+	    oneread_fn, &o, &err);
+	ok(r == 0 && o.rec != NULL && strcmp(get(o.rec, "body"),
+	    "второй") == 0 && o.rec->rev == 1,
+	    "one read outside a transaction gets the record");
+	o.id = 99;
+	r = store_txn_run(s, STORE_TXN_ONEREAD, oneread_fn, &o, &err);
+	is_int(r, STORE_NOTFOUND, "and says when there is none");
+	o.write = 1;
+	r = store_txn_run(s, STORE_TXN_ONEREAD, oneread_fn, &o, &err);
+	ok(r == -1 && strstr(err.data, "read-only") != NULL,
+	    "a write in it is refused: %s", err.data);
+	o.write = 0;
+	n = count(s, t);
+	ok(n == 3, "and nothing was written (%llu records)",
+	    (unsigned long long)n);
+	record_free(o.rec);
+	store_close(s);
+	schema_free(sc);
+	free(dir);
+}
+
 static void
 test_scan(void)
 {
@@ -1848,6 +1926,7 @@ main(void)
 	test_party();
 	test_pages();
 	test_scan();
+	test_oneread();
 	test_fetch();
 	test_cache_auto();
 	test_search_brute();
