@@ -516,16 +516,7 @@ cmd_page_stop(struct store *s)
 int
 page_has(const uint64_t *v, size_t n, uint64_t id)
 {
-	size_t	lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (v[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (lo < n && v[lo] == id);
+	return (ids_find(v, n, id) != SIZE_MAX);
 }
 
 int

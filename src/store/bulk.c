@@ -119,22 +119,6 @@ fail:
 	    st->t->name, store_strerror(ret)));
 }
 
-/* The row of an id of this load (ids ascend with rows). */
-static size_t
-load_row(const uint64_t *ids, size_t n, uint64_t id)
-{
-	size_t	lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (lo < n && ids[lo] == id ? lo : SIZE_MAX);
-}
-
 /*
  * Two rows with one key of a unique index: "two records would have inn
  * '7707083893'", the rows in l->bad (the later) and l->other.
@@ -149,8 +133,8 @@ load_duplicate(struct store_load *l, struct store_index *ix,
 	size_t		 ra, rb, i, j;
 	int		 c;
 
-	ra = load_row(ids, n, dup[0]);
-	rb = load_row(ids, n, dup[1]);
+	ra = ids_find(ids, n, dup[0]);
+	rb = ids_find(ids, n, dup[1]);
 	l->bad = rb;
 	l->other = ra;
 	keyset_init(&a);

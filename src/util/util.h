@@ -65,6 +65,8 @@ void	 buf_addunesc(struct buf *, const char *, size_t);
 /* FNV-1a of len bytes: a stable short name (a socket's, a draft's) or a
  * hash table's slot; not for anything an adversary chooses. */
 uint64_t hash_fnv1a(const void *, size_t);
+/* Where id is among n ascending ids, or SIZE_MAX. */
+size_t	 ids_find(const uint64_t *, size_t, uint64_t);
 
 /*
  * Error reporting: functions take a struct buf *err last (may be NULL)

@@ -199,24 +199,6 @@ file_size(const char *path)
 	return (stat(path, &st) == 0 ? (uint64_t)st.st_size : 0);
 }
 
-/* Index of the record an engine gave this id (ids grow as inserted). */
-static size_t
-id_index(const uint64_t *ids, size_t n, uint64_t id)
-{
-	size_t	lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else if (ids[mid] > id)
-			hi = mid;
-		else
-			return (mid);
-	}
-	return (SIZE_MAX);
-}
-
 static int
 ids_sorted(const uint64_t *ids, size_t n)
 {
@@ -660,12 +642,12 @@ run_clerk(struct bench *b)
 				b->nhits[op.qs][i] = (unsigned char)op.found;
 				for (j = 0; j < op.found; j++)
 					b->hits[op.qs][i * MAXHITS + j] =
-					    id_index(b->clerk_id, b->n,
+					    ids_find(b->clerk_id, b->n,
 					    op.ids[j]);
 			}
 			if (q == F_PAGE) {
 				b->page_first[i] = op.found == 0 ? SIZE_MAX :
-				    id_index(b->clerk_id, b->n, op.ids[0]);
+				    ids_find(b->clerk_id, b->n, op.ids[0]);
 				b->page_n[i] = (unsigned char)op.found;
 			}
 		}
@@ -1154,7 +1136,7 @@ run_lite(struct bench *b)
 					b->mismatch[q]++;
 				break;
 			case F_PAGE:
-				first = n == 0 ? SIZE_MAX : id_index(b->lite_id,
+				first = n == 0 ? SIZE_MAX : ids_find(b->lite_id,
 				    b->n, ids[0]);
 				if (first != b->page_first[i] ||
 				    n != b->page_n[i])
@@ -1167,7 +1149,7 @@ run_lite(struct bench *b)
 				cnt = n < MAXHITS ? n : MAXHITS;
 				cmp = cnt == b->nhits[qs][i];
 				for (j = 0; cmp && j < cnt; j++)
-					cmp = id_index(b->lite_id, b->n, ids[j])
+					cmp = ids_find(b->lite_id, b->n, ids[j])
 					    == b->hits[qs][i * MAXHITS + j];
 				if (!cmp)
 					b->mismatch[q]++;

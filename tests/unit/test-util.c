@@ -32,6 +32,34 @@ contains(const char *hay, const char *needle)
 
 /* ---- buf ---- */
 
+/* Big arrays (huge pages asked for) and small ones, each written whole;
+ * ids found in an ascending array. */
+static void
+test_arrays(void)
+{
+	static const uint64_t ids[] = { 2, 3, 7, 40, 41, 1000 };
+	size_t		 sizes[] = { 1000, 5u << 20 }, k, j;
+	uint64_t	*v;
+	int		 good;
+
+	for (k = 0; k < 2; k++) {
+		v = xmallocarray_large(sizes[k] / 8, 8);
+		for (j = 0; j < sizes[k] / 8; j++)
+			v[j] = j;
+		good = v[sizes[k] / 8 - 1] == sizes[k] / 8 - 1;
+		free(v);
+		ok(good, "xmallocarray_large: %zu bytes written and freed",
+		    sizes[k]);
+	}
+	ok(ids_find(ids, 6, 2) == 0 && ids_find(ids, 6, 41) == 4 &&
+	    ids_find(ids, 6, 1000) == 5, "ids_find: first, middle, last");
+	ok(ids_find(ids, 6, 1) == SIZE_MAX &&
+	    ids_find(ids, 6, 5) == SIZE_MAX &&
+	    ids_find(ids, 6, 1001) == SIZE_MAX &&
+	    ids_find(ids, 0, 2) == SIZE_MAX,
+	    "ids_find: below, between, above, none");
+}
+
 static void
 test_buf(void)
 {
@@ -59,22 +87,6 @@ test_buf(void)
 	    "buf: printf grows across many reallocations");
 	buf_set(&b, "%s-%d", "n", 42);
 	is_str(b.data, "n-42", "buf: set replaces");
-	{
-		/* Big (huge pages asked for) and small, each written whole. */
-		size_t		 sizes[] = { 1000, 5u << 20 }, k, j;
-		uint64_t	*v;
-		int		 good;
-
-		for (k = 0; k < 2; k++) {
-			v = xmallocarray_large(sizes[k] / 8, 8);
-			for (j = 0; j < sizes[k] / 8; j++)
-				v[j] = j;
-			good = v[sizes[k] / 8 - 1] == sizes[k] / 8 - 1;
-			free(v);
-			ok(good, "xmallocarray_large: %zu bytes written and "
-			    "freed", sizes[k]);
-		}
-	}
 	buf_set(&b, "id ");
 	buf_addu64(&b, 0);
 	buf_addch(&b, ' ');
@@ -1406,6 +1418,7 @@ main(void)
 	setenv("TZ", "UTC0", 1);
 	tzset();
 	test_buf();
+	test_arrays();
 	test_xmalloc();
 	test_log();
 	test_utf8_codec();
