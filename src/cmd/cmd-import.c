@@ -1245,6 +1245,24 @@ import_check(struct import *im, struct buf *err)
 	return (0);
 }
 
+/*
+ * Row i is written: counted, shown in the progress, and every so often
+ * the client asked whether it is still there (nobody waits for an
+ * import whose client went away: all of it goes).
+ */
+static int
+row_done(struct import *im, size_t i, struct buf *err)
+{
+	im->done = i + 1;
+	if (im->done % IMPORT_GONE_EVERY == 0 && cmd_gone(im->ctx)) {
+		im->gone = 1;
+		return (buf_error(err, _("the client went away")));
+	}
+	cmd_progress(im->ctx, _("imported %zu of %zu rows"), im->done,
+	    im->nrows);
+	return (0);
+}
+
 /* A row for store_load(), which asks for them in order (and again for
  * the two rows of a duplicate). */
 static int
@@ -1258,14 +1276,7 @@ load_row(void *arg, size_t i, struct record *rec, struct buf *err)
 	rec->id = 0;
 	if (i < im->done)
 		return (0);
-	im->done = i + 1;
-	if (im->done % IMPORT_GONE_EVERY == 0 && cmd_gone(im->ctx)) {
-		im->gone = 1;
-		return (buf_error(err, _("the client went away")));
-	}
-	cmd_progress(im->ctx, _("imported %zu of %zu rows"), im->done,
-	    im->nrows);
-	return (0);
+	return (row_done(im, i, err));
 }
 
 /*
@@ -1331,14 +1342,8 @@ insert_txn(struct store_txn *txn, void *arg, struct buf *err)
 			buf_set(&im->lasterr, "%s", err->data);
 			return (-1);
 		}
-		im->done = i + 1;
-		if (im->done % IMPORT_GONE_EVERY == 0 && cmd_gone(im->ctx)) {
-			/* Nobody waits for it: all of it goes. */
-			im->gone = 1;
-			return (buf_error(err, _("the client went away")));
-		}
-		cmd_progress(im->ctx, _("imported %zu of %zu rows"), im->done,
-		    im->nrows);
+		if (row_done(im, i, err) != 0)
+			return (-1);
 	}
 	return (0);
 }
