@@ -165,6 +165,17 @@ live_main(void *arg)
 /* Every survivor as the text of its fields, to compare after. */
 static char	**snap;
 
+static void
+snap_text(const struct record *r, struct buf *b)
+{
+	buf_reset(b);
+	record_format(r, pos_name, 1, b);
+	buf_adds(b, "|");
+	record_format(r, pos_code, 1, b);
+	buf_printf(b, "|%lld|%u", (long long)r->values[pos_n].i,
+	    (unsigned)r->rev);
+}
+
 static int
 snap_txn(struct store_txn *txn, void *arg, struct buf *e)
 {
@@ -183,12 +194,7 @@ snap_txn(struct store_txn *txn, void *arg, struct buf *e)
 			buf_release(&b);
 			return (rv < 0 ? -1 : 0);
 		}
-		buf_reset(&b);
-		record_format(r, pos_name, 1, &b);
-		buf_adds(&b, "|");
-		record_format(r, pos_code, 1, &b);
-		buf_printf(&b, "|%lld|%u", (long long)r->values[pos_n].i,
-		    (unsigned)r->rev);
+		snap_text(r, &b);
 		snap[i] = xstrdup(b.data);
 		record_free(r);
 	}
@@ -218,12 +224,7 @@ probe_txn(struct store_txn *txn, void *arg, struct buf *e)
 			p->bad_get++;
 			continue;
 		}
-		buf_reset(&b);
-		record_format(r, pos_name, 1, &b);
-		buf_adds(&b, "|");
-		record_format(r, pos_code, 1, &b);
-		buf_printf(&b, "|%lld|%u", (long long)r->values[pos_n].i,
-		    (unsigned)r->rev);
+		snap_text(r, &b);
 		if (snap[i] == NULL || strcmp(snap[i], b.data) != 0)
 			p->bad_get++;
 		record_free(r);
