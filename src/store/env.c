@@ -304,9 +304,61 @@ list_index_files(struct store *s, const char *table, size_t *n)
 
 /* Opening databases. */
 
+/* Up to 8 bytes as a big-endian integer, zeros after them. */
+static uint64_t
+key_word(const unsigned char *p, size_t len)
+{
+	uint64_t	v = 0, be;
+	size_t		i;
+
+	if (len == 8) {
+		memcpy(&be, p, 8);
+		return (be64toh(be));
+	}
+	for (i = 0; i < len; i++)
+		v |= (uint64_t)p[i] << (56 - 8 * i);
+	return (v);
+}
+
+/*
+ * Keys in EXACTLY Berkeley DB's default order (bytes as unsigned, then
+ * the shorter first), compared faster.  A lookup by id compares some
+ * thirty keys on its way down the tree, and the default compares them
+ * a byte at a time (12 % of a query's instructions that looks its rows
+ * up by id).  Keys of up to 8 bytes (ids, and the keys a split
+ * shortened in the pages above) are compared as one integer each: the
+ * zeros after a shorter key's bytes tell it from a longer one only
+ * where the longer one has a byte other than zero, and where they do
+ * not, the shorter is first, as by default.  Only a table's read-only
+ * handle (st->rd) has it: the handles that write keep the default, and
+ * its shortening of keys in the pages above, so every file is made as
+ * before.
+ */
 int
-store_db_open(struct store *s, DB_TXN *txn, DB **dbp, const char *file,
-    int dup, int rdonly, struct buf *err)
+store_key_cmp(DB *db, const DBT *a, const DBT *b)
+{
+	const unsigned char *pa = a->data, *pb = b->data;
+	uint64_t	 wa, wb;
+	size_t		 n;
+	int		 r;
+
+	(void)db;
+	if (a->size <= 8 && b->size <= 8) {
+		wa = key_word(pa, a->size);
+		wb = key_word(pb, b->size);
+		if (wa != wb)
+			return (wa < wb ? -1 : 1);
+	} else {
+		n = a->size < b->size ? a->size : b->size;
+		if (n != 0 && (r = memcmp(pa, pb, n)) != 0)
+			return (r < 0 ? -1 : 1);
+	}
+	return (a->size < b->size ? -1 : a->size > b->size);
+}
+
+static int
+db_open(struct store *s, DB_TXN *txn, DB **dbp, const char *file, int dup,
+    int rdonly, int keycmp, struct buf *err)
 {
 	DB	*db;
 	int	 ret;
@@ -316,6 +368,9 @@ store_db_open(struct store *s, DB_TXN *txn, DB **dbp, const char *file,
 		return (store_fail(NULL, ret, err, _("cannot open '%s': %s"),
 		    file, store_strerror(ret)));
 	if (dup && (ret = DBCALL(db->set_flags(db, DB_DUPSORT))) != 0)
+		goto fail;
+	if (keycmp && (ret = DBCALL(db->set_bt_compare(db, store_key_cmp))) !=
+	    0)
 		goto fail;
 	/* For a file created now; an existing one keeps its own. */
 	if (!rdonly && (ret = DBCALL(db->set_pagesize(db, STORE_PAGESIZE))) !=
@@ -332,6 +387,13 @@ fail:
 	    s->dir, store_strerror(ret));
 	(void)DBCLOSE(db->close(db, 0));
 	return (-1);
+}
+
+int
+store_db_open(struct store *s, DB_TXN *txn, DB **dbp, const char *file,
+    int dup, int rdonly, struct buf *err)
+{
+	return (db_open(s, txn, dbp, file, dup, rdonly, 0, err));
 }
 
 void
@@ -691,6 +753,7 @@ st_close(struct store_table *st)
 		store_db_close(&st->ix[i].raw);
 		store_db_close(&st->ix[i].db);
 	}
+	store_db_close(&st->rd);
 	store_db_close(&st->w);
 	store_db_close(&st->db);
 }
@@ -1156,7 +1219,8 @@ table_open(struct store_table *st, struct buf *err)
 	if (txn_begin(s, &txn, err) == -1)
 		goto out;
 	if (store_db_open(s, txn, &st->db, st->file, 0, 0, err) == -1 ||
-	    store_db_open(s, txn, &st->w, st->file, 0, 0, err) == -1)
+	    store_db_open(s, txn, &st->w, st->file, 0, 0, err) == -1 ||
+	    db_open(s, txn, &st->rd, st->file, 0, 1, 1, err) == -1)
 		goto out;
 	for (i = 0; i < st->nix; i++) {
 		ix = &st->ix[i];

@@ -95,6 +95,16 @@ struct store_table {
 	 * transaction.
 	 */
 	DB		*w;
+	/*
+	 * The primary again, read only, its keys compared by
+	 * store_key_cmp(): in the default order, faster.  Records looked
+	 * up by id (scan.c, page.c) are looked up through it.  It never
+	 * writes, so every page split of the file is made in the default
+	 * order by the handles above; and with its own comparison a get
+	 * gives back the key it found, so the key's DBT must have room
+	 * for it (DB_DBT_USERMEM, ulen 8: store_lookup_key()).
+	 */
+	DB		*rd;
 	DB_SEQUENCE	*seq;
 	struct store_index *ix;
 	size_t		 nix;
@@ -168,6 +178,8 @@ int	 store_lock_dir(const char *, struct buf *);
 int	 store_db_open(struct store *, DB_TXN *, DB **, const char *, int,
 	    int, struct buf *);
 void	 store_db_close(DB **);
+/* Berkeley DB's default key order, compared faster (store_table rd). */
+int	 store_key_cmp(DB *, const DBT *, const DBT *);
 struct store_table *store_table_get(struct store *, const struct table *);
 /* store_table_get for a call on table in t; NULL with "no table '%s' in
  * the database" in err. */
@@ -295,6 +307,9 @@ int	 words_key_split(const void *, size_t, size_t *, uint64_t *);
 typedef int rec_fetch_fn(size_t, uint64_t, const void *, size_t, void *);
 int	 rec_fetch(struct store_txn *, struct store_table *, const uint64_t *,
 	    size_t, rec_fetch_fn *, void *, int *);
+/* A key DBT for a get through a table's rd (scan.c): the id's 8 bytes
+ * in kb, with room for the key the get gives back. */
+void	 store_lookup_key(DBT *, unsigned char *, uint64_t);
 
 /*
  * pick.c: the change journal.  journal_note() lists a record written in
