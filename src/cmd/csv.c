@@ -453,7 +453,7 @@ int
 csv_next(struct csv *c, struct csv_row *row)
 {
 	const char	*p = c->p;
-	size_t		 i = c->off, len = c->len;
+	size_t		 i = c->off, len = c->len, j;
 	int		 ch;
 
 	buf_reset(&row->text);
@@ -502,8 +502,12 @@ csv_next(struct csv *c, struct csv_row *row)
 				}
 				if (p[i] == '\n')
 					c->line++;
-				buf_addch(&row->text, p[i]);
-				i++;
+				/* Up to the next quote or line end at once. */
+				for (j = i + 1; j < len && p[j] != '"' &&
+				    p[j] != '\n'; j++)
+					;
+				buf_add(&row->text, p + i, j - i);
+				i = j;
 			}
 			/* After the closing quote: a delimiter or line end. */
 			if (i < len && p[i] != c->delim && p[i] != '\n' &&
@@ -533,8 +537,13 @@ csv_next(struct csv *c, struct csv_row *row)
 			i++;
 			continue;
 		}
-		buf_addch(&row->text, ch);
-		i++;
+		/* Up to the next delimiter or line end at once (a quote
+		 * after the field's first byte is a plain one). */
+		for (j = i + 1; j < len && p[j] != c->delim && p[j] != '\n' &&
+		    p[j] != '\r'; j++)
+			;
+		buf_add(&row->text, p + i, j - i);
+		i = j;
 	}
 end:
 	buf_addch(&row->text, '\0');

@@ -337,6 +337,55 @@ cprange_find(const struct cprange *t, size_t n, uint32_t cp)
 	return (0);
 }
 
+/*
+ * Whether s[i] starts a valid two-byte sequence (U+0080..U+07FF, the
+ * Cyrillic letters among them): the common case of Russian text, which
+ * the loops below take without a call to utf8_decode().
+ */
+static inline int
+two_byte(const char *s, size_t i, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s + i;
+
+	return (p[0] >= 0xC2 && p[0] <= 0xDF && i + 1 < len &&
+	    (p[1] & 0xC0) == 0x80);
+}
+
+static inline uint32_t
+two_byte_cp(const char *s, size_t i)
+{
+	const unsigned char	*p = (const unsigned char *)s + i;
+
+	return (((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F));
+}
+
+/* The UTF-8 of cp (valid: no surrogate, at most U+10FFFF) at o; its
+ * length. */
+static inline size_t
+put_cp(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return (1);
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return (2);
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return (3);
+	}
+	o[0] = (char)(0xF0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return (4);
+}
+
 size_t
 utf8_decode(const char *s, size_t len, uint32_t *cpp)
 {
@@ -394,22 +443,7 @@ utf8_encode(struct buf *b, uint32_t cp)
 		buf_addch(b, (int)cp);
 		return;
 	}
-	if (cp < 0x800) {
-		s[0] = (char)(0xC0 | (cp >> 6));
-		s[1] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, s, 2);
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xE0 | (cp >> 12));
-		s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		s[2] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, s, 3);
-	} else {
-		s[0] = (char)(0xF0 | (cp >> 18));
-		s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		s[3] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, s, 4);
-	}
+	buf_add(b, s, put_cp(s, cp));
 }
 
 int
@@ -421,6 +455,10 @@ utf8_valid(const char *s, size_t len, size_t *offp)
 	while (i < len) {
 		if ((unsigned char)s[i] < 0x80) {
 			i++;
+			continue;
+		}
+		if (two_byte(s, i, len)) {
+			i += 2;
 			continue;
 		}
 		if ((n = utf8_decode(s + i, len - i, &cp)) == 0) {
@@ -501,8 +539,14 @@ utf8_length(const char *s, size_t len)
 	size_t		i = 0, n = 0;
 	uint32_t	cp;
 
+	/* ASCII and two-byte sequences (Cyrillic) without a call. */
 	while (i < len) {
-		i += utf8_next(s + i, len - i, &cp);
+		if ((unsigned char)s[i] < 0x80)
+			i++;
+		else if (two_byte(s, i, len))
+			i += 2;
+		else
+			i += utf8_next(s + i, len - i, &cp);
 		n++;
 	}
 	return (n);
@@ -655,23 +699,44 @@ utf8_foldkey(struct buf *b, const char *s, size_t len)
 	size_t		i = 0, start = b->len;
 	uint32_t	c;
 	int		blank = 0;
+	char		*o;
 
+	if (len == 0)
+		return;
+	/*
+	 * Written in place, room made once: a code point folds to one
+	 * code point of the same length but for an invalid byte (U+FFFD,
+	 * three bytes), and a run of blanks to one space before what
+	 * follows it.
+	 */
+	if (len > (SIZE_MAX - b->len - 1) / 3)
+		fatal("buffer too large");
+	buf_grow(b, 3 * len);
+	o = b->data + b->len;
 	while (i < len) {
-		i += utf8_next(s + i, len - i, &c);
+		if ((unsigned char)s[i] < 0x80)
+			c = (unsigned char)s[i++];
+		else if (two_byte(s, i, len)) {
+			c = two_byte_cp(s, i);
+			i += 2;
+		} else
+			i += utf8_next(s + i, len - i, &c);
 		if (utf8_isspace(c)) {
 			blank = 1;
 			continue;
 		}
-		if (blank && b->len > start)
-			buf_addch(b, ' ');
+		if (blank && o > b->data + start)
+			*o++ = ' ';
 		blank = 0;
 		c = utf8_lower(c);
 		if (c == 0x451)
 			c = 0x435;		/* ё -> е */
 		else if (c == 0x3C2)
 			c = 0x3C3;		/* final sigma -> sigma */
-		utf8_encode(b, c);
+		o += put_cp(o, c);
 	}
+	b->len = (size_t)(o - b->data);
+	*o = '\0';
 }
 
 int

@@ -1411,6 +1411,138 @@ test_escape(void)
 	buf_release(&u);
 }
 
+/*
+ * The ASCII and two-byte shortcuts of utf8_valid(), utf8_length() and
+ * utf8_foldkey() against the same done a code point at a time with
+ * utf8_decode(): every bad sequence at every position of Russian text.
+ */
+static int
+ref_space(uint32_t c)
+{
+	return (c == ' ' || (c >= '\t' && c <= '\r') || c == 0xA0 ||
+	    c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
+	    c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000);
+}
+
+static void
+ref_fold(struct buf *b, const char *s, size_t len)
+{
+	size_t		i = 0, n, start = b->len;
+	uint32_t	c;
+	int		blank = 0;
+
+	while (i < len) {
+		if ((n = utf8_decode(s + i, len - i, &c)) == 0)
+			n = 1;
+		i += n;
+		if (ref_space(c)) {
+			blank = 1;
+			continue;
+		}
+		if (blank && b->len > start)
+			buf_addch(b, ' ');
+		blank = 0;
+		c = utf8_lower(c);
+		if (c == 0x451)
+			c = 0x435;
+		else if (c == 0x3C2)
+			c = 0x3C3;
+		utf8_encode(b, c);
+	}
+}
+
+static void
+test_utf8_fast(void)
+{
+	static const struct {
+		const char	*s;
+		size_t		 len;
+	} bad[] = {
+		{ "\xd0", 1 },			/* a lead byte alone */
+		{ "\xd0z", 2 },			/* before ASCII */
+		{ "\xc1\x81", 2 },		/* overlong */
+		{ "\xc0\x80", 2 },		/* overlong NUL */
+		{ "\xc2\x7f", 2 },		/* no continuation */
+		{ "\xdf\xc0", 2 },		/* a lead after a lead */
+		{ "\xdf\xd0\x9f", 3 },		/* lead, then a good pair */
+		{ "\x80", 1 },			/* a continuation alone */
+		{ "\xbf\xbf", 2 },
+		{ "\xe2\x82", 2 },		/* a cut three-byte one */
+		{ "\xed\xa0\x80", 3 },		/* a surrogate */
+		{ "\xf4\x90\x80\x80", 4 },	/* past U+10FFFF */
+		{ "\xff", 1 },
+	};
+	const char	*text = "Привет, Ёлка\t ЁЖ  ok \xc2\xa0x\xe2\x80\x83y";
+	struct buf	 s = BUF_INIT, f = BUF_INIT, r = BUF_INIT;
+	size_t		 tl = strlen(text), i, k, off, roff, n, rn;
+	int		 valid_ok = 1, length_ok = 1, fold_ok = 1, rv;
+	uint32_t	 cp;
+
+	for (k = 0; k < nitems(bad); k++) {
+		for (i = 0; i <= tl; i++) {
+			buf_reset(&s);
+			buf_add(&s, text, i);
+			buf_add(&s, bad[k].s, bad[k].len);
+			buf_add(&s, text + i, tl - i);
+			/* The reference: a code point at a time. */
+			rv = 1;
+			roff = 0;
+			for (off = 0, rn = 0; off < s.len; off += n, rn++) {
+				if ((n = utf8_decode(s.data + off, s.len - off,
+				    &cp)) == 0) {
+					if (rv) {
+						rv = 0;
+						roff = off;
+					}
+					n = 1;
+				}
+			}
+			off = SIZE_MAX;
+			if (utf8_valid(s.data, s.len, &off) != rv ||
+			    (!rv && off != roff))
+				valid_ok = 0;
+			if (utf8_length(s.data, s.len) != rn)
+				length_ok = 0;
+			buf_set(&f, "pre");
+			buf_set(&r, "pre");
+			utf8_foldkey(&f, s.data, s.len);
+			ref_fold(&r, s.data, s.len);
+			if (f.len != r.len || memcmp(f.data, r.data, f.len) != 0 ||
+			    f.data[f.len] != '\0')
+				fold_ok = 0;
+			if (!valid_ok || !length_ok || !fold_ok) {
+				diag("bad sequence %zu at byte %zu", k, i);
+				goto out;
+			}
+		}
+	}
+out:
+	ok(valid_ok, "utf8_valid: a bad sequence at every position is "
+	    "found where utf8_decode finds it");
+	ok(length_ok, "utf8_length: the same count as a code point at a "
+	    "time");
+	ok(fold_ok, "utf8_foldkey: the same key as a code point at a time");
+	/* Every two-byte code point folds as utf8_lower() says. */
+	fold_ok = 1;
+	for (cp = 0x80; cp < 0x800; cp++) {
+		buf_reset(&s);
+		utf8_encode(&s, cp);
+		buf_reset(&f);
+		buf_reset(&r);
+		utf8_foldkey(&f, s.data, s.len);
+		ref_fold(&r, s.data, s.len);
+		if (strcmp(f.data, r.data) != 0 ||
+		    utf8_length(s.data, s.len) != 1 ||
+		    !utf8_valid(s.data, s.len, NULL))
+			fold_ok = 0;
+	}
+	ok(fold_ok, "U+0080..U+07FF: valid, one long, folded as utf8_lower "
+	    "says");
+	buf_release(&s);
+	buf_release(&f);
+	buf_release(&r);
+}
+
 int
 main(void)
 {
@@ -1425,6 +1557,7 @@ main(void)
 	test_utf8_width();
 	test_utf8_case();
 	test_utf8_fold();
+	test_utf8_fast();
 	test_utf8_layout();
 	test_dates();
 	test_date_parse();
