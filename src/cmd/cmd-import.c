@@ -1314,6 +1314,39 @@ insert_load(struct import *im, struct store_txn *txn, struct buf *err)
 	return (-1);
 }
 
+static int
+empty_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct import	*im = arg;
+	uint64_t	 n;
+
+	if (store_count(txn, im->t, &n, err) != 0)
+		return (-1);
+	return (n == 0);
+}
+
+/*
+ * The flags of the import's transaction: a bulk load (insert_txn() will
+ * take store_load()) into a table that holds no record goes in a bulk
+ * transaction (STORE_TXN_BULK: a fraction of the log, the pages written
+ * at the commit).  Decided before it begins; a record added meanwhile
+ * only sends the rows one by one in it, which works as well.  A failed
+ * look is no bulk transaction, and the import finds out itself.
+ */
+static int
+load_bulk(struct import *im)
+{
+	struct buf	 err = BUF_INIT;
+	int		 r;
+
+	if (im->nrows < IMPORT_BULK_MIN || im->narchived != 0)
+		return (0);
+	r = store_txn_run(im->ctx->store, STORE_TXN_READONLY, empty_txn, im,
+	    &err);
+	buf_release(&err);
+	return (r == 1 ? STORE_TXN_BULK : 0);
+}
+
 /* All rows in one transaction.  A retry after a deadlock starts over. */
 static int
 insert_txn(struct store_txn *txn, void *arg, struct buf *err)
@@ -1484,7 +1517,8 @@ import_exec(struct cmd_ctx *ctx)
 		goto out;
 	}
 	cmd_progress_force(ctx, _("importing %zu rows"), im.nrows);
-	if (store_txn_run(ctx->store, 0, insert_txn, &im, &err) != 0) {
+	if (store_txn_run(ctx->store, load_bulk(&im), insert_txn, &im,
+	    &err) != 0) {
 		/* A row's own failure, not one of the store's that ended
 		 * the last try ("gave up after ... deadlocks: "). */
 		if (im.chunk.n > 0 && strcmp(err.data, im.lasterr.data) == 0) {

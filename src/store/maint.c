@@ -68,7 +68,17 @@ store_backup(struct store *s, const char *dir, struct buf *err)
 		return (buf_error(err, _("cannot back up to '%s': %s"), dir,
 		    strerror(errno)));
 	(void)chmod(dir, 0700);
-	/* Database files first, then every log they need. */
+	/*
+	 * Database files first, then every log they need.  A bulk
+	 * transaction (STORE_TXN_BULK, an import's) does not log the pages
+	 * it adds, so a copy made while one runs must first have them in
+	 * the files, and the rest of it logged in full: that is what
+	 * DB_HOTBACKUP_IN_PROGRESS does (a checkpoint, and no bulk logging
+	 * while it is set).  DB_ENV->backup() sets it itself in 5.3 around
+	 * the copy and clears it after, on failure too (__db_backup() calls
+	 * __env_set_backup(), as the 5.3.28 library does), so it is not set
+	 * here again; tests/cli/1160 backs up during a bulk load.
+	 */
 	ret = DBCALL(s->env->backup(s->env, dir, 0));
 	if (ret != 0)
 		return (store_fail(NULL, ret, err, _("cannot back up to '%s': "

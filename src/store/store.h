@@ -78,6 +78,18 @@ const char *store_dir(struct store *);
  * a lookup).  A deadlock runs fn again as usual.
  */
 #define STORE_TXN_ONEREAD 0x02
+/*
+ * A transaction that loads many records into a table that holds none
+ * (store_load()): Berkeley DB's bulk insert optimization (DB_TXN_BULK).
+ * The pages it adds to a file are not logged with their contents; the
+ * commit writes them to the files instead, so the log is a fraction and
+ * the commit takes longer.  Anything else may run in it as usual (it
+ * still aborts and recovers all or nothing), but its records cannot be
+ * redone from the log alone: catastrophic recovery over an older backup
+ * lacks them, so back up again after such a load.  store_backup() stays
+ * consistent while one runs (Berkeley DB then logs in full).
+ */
+#define STORE_TXN_BULK	0x04
 typedef int store_txn_fn(struct store_txn *, void *, struct buf *);
 int	 store_txn_run(struct store *, int, store_txn_fn *, void *,
 	     struct buf *);

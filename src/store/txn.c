@@ -146,7 +146,8 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			pthread_rwlock_rdlock(&s->gate);
 		/* One read: its own locks, for its call only. */
 		ret = flags & STORE_TXN_ONEREAD ? 0 :
-		    DBCALL(s->env->txn_begin(s->env, NULL, &t.txn, 0));
+		    DBCALL(s->env->txn_begin(s->env, NULL, &t.txn,
+		    flags & STORE_TXN_BULK ? DB_TXN_BULK : 0));
 		if (ret != 0) {
 			pthread_rwlock_unlock(&s->gate);
 			store_fail(&t, ret, err, _("cannot begin a "

@@ -6,7 +6,10 @@
 # has records (line by line), and nothing is written.  A good file is
 # all there: counted, verified, its records' history, search and pages
 # by name as for records added one by one; a second file then goes into
-# the table that is no longer empty, line by line.
+# the table that is no longer empty, line by line.  A backup right after
+# the bulk load (in a bulk transaction, its pages written at the commit,
+# not logged) has every row, and one taken while a bulk load runs has
+# all of it or none.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 gen="$top_srcdir/tests/data/gen-parties.awk"
@@ -50,6 +53,11 @@ is "$(echo "$out" | cut -f2 | tail -n 2)" "Васильев Алексей 1036
 Васильев Алексей 1136" "a page by name starts where it should"
 run list party --sort -id --limit 1 --format tsv
 like "$out" "Иванов Иван 1500" "the last row has the last id"
+run admin backup "$T/bk"
+status 0 "a backup right after the bulk load"
+is "$(CLERK_DIR="$T/bk" count_rows party)" 1500 "has every row of it"
+CLERK_DIR="$T/bk" run admin verify
+status 0 "and verifies"
 
 # Into a table with records now: line by line, the same messages.
 run import party "$f"
@@ -77,5 +85,21 @@ clerk add contact party=1 name='Первый контакт' >/dev/null
 run import contact "$c"
 status 1 "the same into a table with a contact"
 is "$err" "$cwant" "with the same message"
+
+# A backup while a bulk load of 20,000 rows runs in another folder.
+awk -v n=20000 -f "$gen" >"$T/big.csv"
+CLERK_DIR="$T/d2" clerk help >/dev/null
+CLERK_DIR="$T/d2" clerk import party "$T/big.csv" >"$T/imp.out" 2>&1 &
+pid=$!
+sleep 1
+CLERK_DIR="$T/d2" run admin backup "$T/bk2"
+status 0 "a backup asked for while a bulk load runs (it waits for the commit)"
+wait $pid
+ok $? "the load ends well"
+n=$(CLERK_DIR="$T/bk2" count_rows party)
+ok "$([ "$n" -eq 0 ] || [ "$n" -eq 20000 ]; echo $?)" \
+    "the backup has all of the load or none ($n rows)"
+CLERK_DIR="$T/bk2" run admin verify
+status 0 "and verifies"
 
 done_testing
