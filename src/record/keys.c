@@ -67,6 +67,29 @@ keyset_add(struct keyset *ks, const void *key, size_t len)
 	ks->n++;
 }
 
+/*
+ * keyset_add() of the fold key of s, folded straight into the set's
+ * bytes rather than into a buffer of its own and copied; nothing for an
+ * empty key.  s must not be in the set's bytes (they may move).
+ */
+static void
+keyset_add_fold(struct keyset *ks, const char *s, size_t len)
+{
+	size_t	start = ks->bytes.len;
+
+	utf8_foldkey(&ks->bytes, s, len);
+	if (ks->bytes.len == start)
+		return;
+	if (ks->n == ks->alloc) {
+		ks->alloc = ks->alloc ? ks->alloc * 2 : 8;
+		ks->off = xreallocarray(ks->off, ks->alloc, sizeof(*ks->off));
+		ks->len = xreallocarray(ks->len, ks->alloc, sizeof(*ks->len));
+	}
+	ks->off[ks->n] = start;
+	ks->len[ks->n] = ks->bytes.len - start;
+	ks->n++;
+}
+
 struct keyref {
 	const char	*p;
 	size_t		 len;
@@ -76,31 +99,93 @@ static int
 keyref_cmp(const void *va, const void *vb)
 {
 	const struct keyref *a = va, *b = vb;
-	size_t		 n = a->len < b->len ? a->len : b->len;
-	int		 c;
+	const unsigned char *x = (const unsigned char *)a->p;
+	const unsigned char *y = (const unsigned char *)b->p;
+	size_t		 n = a->len < b->len ? a->len : b->len, i;
 
-	c = n != 0 ? memcmp(a->p, b->p, n) : 0;
-	if (c != 0)
-		return (c);
+	/* Keys are short and mostly differ early: no call of memcmp(). */
+	for (i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return (x[i] < y[i] ? -1 : 1);
 	return (a->len < b->len ? -1 : a->len > b->len);
+}
+
+#define KEYREFS_STACK	128
+
+/*
+ * Sorts by merging the runs already in order (ascending, equal keys
+ * allowed), pairs of them a pass: the keys of a record come in a few
+ * such runs (the sorted words, then their prefixes of each length),
+ * which qsort() would sort again from nothing, a call of keyref_cmp()
+ * through a pointer per comparison.  The runs are found once; a pass
+ * keeps the ends of the runs it makes.
+ */
+static void
+keyrefs_sort(struct keyref *a, size_t n)
+{
+	struct keyref	 tbuf[KEYREFS_STACK], *tmp, *src = a, *dst, *sw;
+	size_t		 ebuf[KEYREFS_STACK], *end;
+	size_t		 nruns = 0, r, k, i, m, e, x, y, o;
+
+	if (n < 2)
+		return;
+	/* A record's keys fit on the stack: no malloc() for them. */
+	end = n <= KEYREFS_STACK ? ebuf : xreallocarray(NULL, n, sizeof(*end));
+	for (i = 1; i < n; i++)
+		if (keyref_cmp(&a[i - 1], &a[i]) > 0)
+			end[nruns++] = i;
+	end[nruns++] = n;
+	if (nruns == 1)
+		goto out;
+	tmp = n <= KEYREFS_STACK ? tbuf : xreallocarray(NULL, n, sizeof(*tmp));
+	dst = tmp;
+	while (nruns > 1) {
+		for (r = k = 0, i = 0; r < nruns; r += 2, i = e) {
+			m = end[r];
+			e = r + 1 < nruns ? end[r + 1] : m;
+			x = i;
+			y = m;
+			o = i;
+			while (x < m && y < e)
+				dst[o++] = keyref_cmp(&src[y], &src[x]) < 0 ?
+				    src[y++] : src[x++];
+			while (x < m)
+				dst[o++] = src[x++];
+			while (y < e)
+				dst[o++] = src[y++];
+			end[k++] = e;
+		}
+		nruns = k;
+		sw = src;
+		src = dst;
+		dst = sw;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+	if (tmp != tbuf)
+		free(tmp);
+out:
+	if (end != ebuf)
+		free(end);
 }
 
 void
 keyset_uniq(struct keyset *ks)
 {
-	struct keyref	*refs;
+	struct keyref	 rbuf[KEYREFS_STACK], *refs;
 	struct buf	 bytes = BUF_INIT;
 	size_t		 i, k;
 
 	if (ks->n < 2)
 		return;
-	refs = xreallocarray(NULL, ks->n, sizeof(*refs));
+	refs = ks->n <= KEYREFS_STACK ? rbuf :
+	    xreallocarray(NULL, ks->n, sizeof(*refs));
 	for (i = 0; i < ks->n; i++) {
 		refs[i].p = ks->bytes.data + ks->off[i];
 		refs[i].len = ks->len[i];
 	}
 	/* Byte order, the order of the B-tree: callers may rely on it. */
-	qsort(refs, ks->n, sizeof(*refs), keyref_cmp);
+	keyrefs_sort(refs, ks->n);
 	buf_grow(&bytes, ks->bytes.len);
 	for (i = k = 0; i < ks->n; i++) {
 		if (k != 0 && keyref_cmp(&refs[i], &refs[i - 1]) == 0)
@@ -110,7 +195,8 @@ keyset_uniq(struct keyset *ks)
 		buf_add(&bytes, refs[i].p, refs[i].len);
 		k++;
 	}
-	free(refs);
+	if (refs != rbuf)
+		free(refs);
 	buf_release(&ks->bytes);
 	ks->bytes = bytes;
 	ks->n = k;
@@ -177,12 +263,9 @@ element_key(const struct field *f, const char *s, size_t len, void *arg)
 	struct keyargs	*ka = arg;
 
 	(void)f;
-	if (ka->kind & IX_FOLDED) {
-		buf_reset(&ka->tmp);
-		utf8_foldkey(&ka->tmp, s, len);
-		if (ka->tmp.len != 0)
-			keyset_add(ka->ks, ka->tmp.data, ka->tmp.len);
-	} else
+	if (ka->kind & IX_FOLDED)
+		keyset_add_fold(ka->ks, s, len);
+	else
 		keyset_add(ka->ks, s, len);
 }
 
@@ -315,8 +398,26 @@ is_word_cp(uint32_t cp)
  * are dropped: they would match every query beginning with that letter.
  * One-digit numbers stay (a house number, a category).
  */
+/* utf8_decode(), ASCII and two-byte sequences without a call. */
+static inline size_t
+decode_cp(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return (1);
+	}
+	if (p[0] >= 0xC2 && p[0] <= 0xDF && len > 1 &&
+	    (p[1] & 0xC0) == 0x80) {
+		*cp = ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+		return (2);
+	}
+	return (utf8_decode(s, len, cp));
+}
+
 static void
-add_words(struct keyset *ks, struct buf *tmp, const char *s, size_t len,
+add_words(struct keyset *ks, const char *s, size_t len,
     int keep_short)
 {
 	size_t		i = 0, n, start, nchars;
@@ -324,7 +425,7 @@ add_words(struct keyset *ks, struct buf *tmp, const char *s, size_t len,
 	int		digits;
 
 	while (i < len) {
-		n = utf8_decode(s + i, len - i, &cp);
+		n = decode_cp(s + i, len - i, &cp);
 		if (n == 0)
 			n = 1;
 		if (!is_word_cp(cp)) {
@@ -335,7 +436,7 @@ add_words(struct keyset *ks, struct buf *tmp, const char *s, size_t len,
 		nchars = 0;
 		digits = 1;
 		while (i < len) {
-			n = utf8_decode(s + i, len - i, &cp);
+			n = decode_cp(s + i, len - i, &cp);
 			if (n == 0 || !is_word_cp(cp))
 				break;
 			if (cp < '0' || cp > '9')
@@ -345,10 +446,7 @@ add_words(struct keyset *ks, struct buf *tmp, const char *s, size_t len,
 		}
 		if (nchars < 2 && !digits && !keep_short)
 			continue;
-		buf_reset(tmp);
-		utf8_foldkey(tmp, s + start, i - start);
-		if (tmp->len != 0)
-			keyset_add(ks, tmp->data, tmp->len);
+		keyset_add_fold(ks, s + start, i - start);
 	}
 }
 
@@ -439,7 +537,7 @@ search_email(const struct field *f, const char *s, size_t len, void *arg)
 		if (sa->tmp.len != 0)
 			keyset_add(sa->ks, sa->tmp.data, sa->tmp.len);
 	}
-	add_words(sa->ks, &sa->tmp, s, len, 0);
+	add_words(sa->ks, s, len, 0);
 }
 
 static void
@@ -448,7 +546,7 @@ search_text(const struct field *f, const char *s, size_t len, void *arg)
 	struct searchargs *sa = arg;
 
 	(void)f;
-	add_words(sa->ks, &sa->tmp, s, len, 0);
+	add_words(sa->ks, s, len, 0);
 }
 
 /*
@@ -507,12 +605,12 @@ search_value(const struct field *f, const struct value *v,
 	case FT_ENUM:
 		if (v->s == NULL)
 			return;
-		add_words(sa->ks, &sa->tmp, v->s, v->len, 0);
+		add_words(sa->ks, v->s, v->len, 0);
 		buf_add(&sa->tmp2, v->s, v->len);
 		ev = field_enum(f, sa->tmp2.data);
 		for (j = 0; ev != NULL && j < 2; j++)
 			if (ev->label[j] != NULL)
-				add_words(sa->ks, &sa->tmp, ev->label[j],
+				add_words(sa->ks, ev->label[j],
 				    strlen(ev->label[j]), 0);
 		return;
 	case FT_INT:
@@ -538,7 +636,7 @@ search_value(const struct field *f, const struct value *v,
 	case FT_BOOL:
 		return;
 	}
-	add_words(sa->ks, &sa->tmp, sa->tmp2.data, sa->tmp2.len, 0);
+	add_words(sa->ks, sa->tmp2.data, sa->tmp2.len, 0);
 }
 
 /*
@@ -567,7 +665,7 @@ prefix_bytes(const char *s, size_t len, size_t n)
 	for (k = 0; k < n; k++) {
 		if (i >= len)
 			return (0);
-		step = utf8_decode(s + i, len - i, &cp);
+		step = decode_cp(s + i, len - i, &cp);
 		i += step != 0 ? step : 1;
 	}
 	return (i);
@@ -590,14 +688,19 @@ index_search_prefixes(struct keyset *ks)
 	struct buf	 tmp = BUF_INIT;
 	size_t		 i, n = ks->n, k, b;
 
-	for (i = 0; i < n; i++) {
-		if (!has_letter(ks->bytes.data + ks->off[i], ks->len[i]))
-			continue;
-		for (k = SEARCH_PREFIX_MIN; k <= SEARCH_PREFIX_MAX; k++) {
+	/*
+	 * A length at a time: the prefixes of one length of keys in order
+	 * are in order too, so keyset_uniq() finds the set in a few runs.
+	 */
+	for (k = SEARCH_PREFIX_MIN; k <= SEARCH_PREFIX_MAX; k++) {
+		for (i = 0; i < n; i++) {
+			if (!has_letter(ks->bytes.data + ks->off[i],
+			    ks->len[i]))
+				continue;
 			b = prefix_bytes(ks->bytes.data + ks->off[i],
 			    ks->len[i], k);
 			if (b == 0)
-				break;
+				continue;
 			buf_reset(&tmp);
 			buf_adds(&tmp, SEARCH_PREFIX_MARK_S);
 			/* keyset_add may move the bytes: copy first. */
@@ -684,7 +787,7 @@ index_query_tokens(const char *q, struct keyset *ks)
 				buf_addch(&tmp, trimmed.data[i]);
 		keyset_add(ks, tmp.data, tmp.len);
 	} else
-		add_words(ks, &tmp, trimmed.data, trimmed.len, 1);
+		add_words(ks, trimmed.data, trimmed.len, 1);
 	buf_release(&tmp);
 	buf_release(&trimmed);
 	keyset_uniq(ks);

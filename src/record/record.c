@@ -149,6 +149,13 @@ record_set_text(struct record *rec, size_t pos, const char *s, size_t len)
 
 /* Parsing. */
 
+/* The bytes buf_trim() drops at either end. */
+static int
+is_trimmed(char c)
+{
+	return (c == ' ' || c == '\t' || c == '\n' || c == '\r');
+}
+
 /* Fold a short string into a fresh key, for comparing words. */
 static void
 fold(struct buf *out, const char *s)
@@ -157,27 +164,37 @@ fold(struct buf *out, const char *s)
 	utf8_foldkey(out, s, strlen(s));
 }
 
+/*
+ * Whether s, whose fold key is in fs (folded by the caller once for
+ * all its words), is one of words: a word is folded only when it is
+ * not s itself (equal strings fold alike), into fw.
+ */
 static int
-fold_equal(const char *a, const char *b)
+fold_among(const char *s, const struct buf *fs, const char *const *words,
+    struct buf *fw)
 {
-	struct buf	fa = BUF_INIT, fb = BUF_INIT;
-	int		eq;
-
-	fold(&fa, a);
-	fold(&fb, b);
-	eq = fa.len == fb.len && memcmp(fa.data, fb.data, fa.len) == 0;
-	buf_release(&fa);
-	buf_release(&fb);
-	return (eq);
+	for (; *words != NULL; words++) {
+		if (strcmp(s, *words) == 0)
+			return (1);
+		fold(fw, *words);
+		if (fw->len == fs->len &&
+		    memcmp(fw->data, fs->data, fs->len) == 0)
+			return (1);
+	}
+	return (0);
 }
 
 static int
 fold_is(const char *s, const char *const *words)
 {
-	for (; *words != NULL; words++)
-		if (fold_equal(s, *words))
-			return (1);
-	return (0);
+	struct buf	fs = BUF_INIT, fw = BUF_INIT;
+	int		eq;
+
+	fold(&fs, s);
+	eq = fold_among(s, &fs, words, &fw);
+	buf_release(&fs);
+	buf_release(&fw);
+	return (eq);
 }
 
 /* A decimal integer, optionally signed; the whole string. */
@@ -217,26 +234,47 @@ static int
 parse_text(const struct field *f, const char *s, size_t len, struct buf *out,
     struct buf *why)
 {
-	size_t		i, n, nchars;
-	uint32_t	cp;
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, n, run = 0, nchars = 0;
+	uint32_t		 cp;
 
+	/*
+	 * One pass: the bytes are checked and counted as they go, and
+	 * copied a run at a time (a run ends only at a dropped carriage
+	 * return).  ASCII and two-byte sequences without a call.
+	 */
 	buf_reset(out);
-	for (i = 0; i < len; i += n) {
-		n = utf8_decode(s + i, len - i, &cp);
-		if (n == 0)
+	while (i < len) {
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			i++;
+			nchars++;
+			continue;
+		}
+		if (p[i] < 0x80) {
+			cp = p[i];
+			n = 1;
+		} else if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < len &&
+		    (p[i + 1] & 0xC0) == 0x80) {
+			cp = ((uint32_t)(p[i] & 0x1F) << 6) | (p[i + 1] & 0x3F);
+			n = 2;
+		} else if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
 			return (buf_error(why,
 			    _("invalid UTF-8 at byte %zu"), i));
-		if (cp == '\r' && i + 1 < len && s[i + 1] == '\n')
+		if (cp == '\r' && i + 1 < len && s[i + 1] == '\n') {
+			buf_add(out, s + run, i - run);
+			run = ++i;
 			continue;
+		}
 		if ((cp < 0x20 && cp != '\n' && cp != '\t') ||
 		    (cp >= 0x7f && cp < 0xa0))
 			return (buf_error(why,
 			    _("control character U+%04X not allowed"),
 			    (unsigned)cp));
-		buf_add(out, s + i, n);
+		i += n;
+		nchars++;
 	}
-	if (f->maxlen != 0 &&
-	    (nchars = utf8_length(out->data, out->len)) > f->maxlen)
+	buf_add(out, s + run, len - run);
+	if (f->maxlen != 0 && nchars > f->maxlen)
 		return (buf_error(why,
 		    _("%zu characters long, at most %zu allowed"), nchars,
 		    f->maxlen));
@@ -247,23 +285,26 @@ static int
 parse_enum(const struct field *f, const char *s, struct buf *out,
     struct buf *why)
 {
-	struct buf	names = BUF_INIT;
-	size_t		i, j;
+	struct buf	names = BUF_INIT, fs = BUF_INIT, fw = BUF_INIT;
+	size_t		i;
 
+	fold(&fs, s);
 	for (i = 0; i < f->nvalues; i++) {
 		const struct enum_value *ev = &f->values[i];
+		const char *const words[] = { ev->name, ev->label[0] != NULL ?
+		    ev->label[0] : ev->name, ev->label[1] != NULL ?
+		    ev->label[1] : ev->name, NULL };
 
-		if (fold_equal(s, ev->name))
-			goto found;
-		for (j = 0; j < 2; j++)
-			if (ev->label[j] != NULL && fold_equal(s, ev->label[j]))
-				goto found;
-		continue;
-found:
+		if (!fold_among(s, &fs, words, &fw))
+			continue;
 		buf_reset(out);
 		buf_adds(out, ev->name);
+		buf_release(&fs);
+		buf_release(&fw);
 		return (0);
 	}
+	buf_release(&fs);
+	buf_release(&fw);
 	for (i = 0; i < f->nvalues; i++)
 		buf_printf(&names, "%s%s", i ? ", " : "", f->values[i].name);
 	buf_error(why, _("unknown value '%s' (expected %s)"), s, names.data);
@@ -437,6 +478,8 @@ record_parse(struct record *rec, size_t pos, const char *text,
 {
 	const struct field *f;
 	struct buf	in = BUF_INIT, out = BUF_INIT, why = BUF_INIT;
+	const char	*s = text;
+	size_t		len = strlen(text);
 	int64_t		i = 0;
 	int		rc;
 
@@ -444,23 +487,35 @@ record_parse(struct record *rec, size_t pos, const char *text,
 		BUG("record_parse: no field %zu in '%s'", pos,
 		    rec->table->name);
 	f = &rec->table->fields[pos];
-	buf_adds(&in, text);
-	buf_trim(&in);
-	if (in.len == 0) {
+	/* Copied only to be trimmed: most text comes trimmed already. */
+	if (len > 0 && (is_trimmed(s[0]) || is_trimmed(s[len - 1]))) {
+		buf_add(&in, text, len);
+		buf_trim(&in);
+		s = in.data;
+		len = in.len;
+	}
+	if (len == 0) {
 		record_clear(rec, pos);
 		rc = 0;
-	} else if (!utf8_valid(in.data, in.len, NULL))
+	} else if (!utf8_valid(s, len, NULL))
 		rc = buf_error(&why, _("not valid UTF-8"));
 	else if (f->multi && !FT_IS_INT(f->type))
-		rc = parse_multi(f, in.data, &out, &why);
+		rc = parse_multi(f, s, &out, &why);
 	else
-		rc = parse_one(f, in.data, &i, &out, &why);
+		rc = parse_one(f, s, &i, &out, &why);
 	if (rc == -1)
 		buf_error(err, _("field '%s': %s"), f->name, why.data);
-	else if (in.len != 0 && FT_IS_INT(f->type))
+	else if (len != 0 && FT_IS_INT(f->type))
 		record_set_int(rec, pos, i);
-	else if (in.len != 0)
-		record_set_text(rec, pos, out.data, out.len);
+	else if (len != 0) {
+		/* The parsed text itself becomes the value, not a copy. */
+		record_clear(rec, pos);
+		if (out.len != 0) {
+			rec->values[pos].set = 1;
+			rec->values[pos].len = out.len;
+			rec->values[pos].s = buf_detach(&out, NULL);
+		}
+	}
 	buf_release(&in);
 	buf_release(&out);
 	buf_release(&why);

@@ -165,6 +165,26 @@ test_types(void)
 	is_str(text(rec, "notes"), "line 1\n\tline 2", "CR before LF dropped");
 	ok(parse(rec, "notes", "   ", &err) == 0 &&
 	    !rec->values[fpos(t, "notes")].set, "blank clears the value");
+	/* The one pass over text: messages and runs as before. */
+	ok(parse(rec, "notes", "Привет\xc2\x85мир", &err) == 0 ? 0 :
+	    strcmp(err.data, "field 'notes': control character U+0085 not "
+	    "allowed") == 0, "a C1 control between letters: %s", err.data);
+	ok(parse(rec, "notes", "ab\x7f", &err) == -1 &&
+	    strstr(err.data, "U+007F") != NULL, "DEL refused: %s", err.data);
+	ok(parse(rec, "notes", "a\rb", &err) == -1 &&
+	    strstr(err.data, "U+000D") != NULL,
+	    "a CR not before a LF refused: %s", err.data);
+	ok(parse(rec, "notes", "а\r\nб\r\n\r\nв \xc2\xa0г", &err) == 0 &&
+	    strcmp(text(rec, "notes"), "а\nб\n\nв \xc2\xa0г") == 0,
+	    "every CR before a LF dropped, the rest kept");
+	ok(parse(rec, "name", "Пр\r\nив", &err) == 0 &&
+	    strcmp(text(rec, "name"), "Пр\nив") == 0,
+	    "a dropped CR is not counted against text(5)");
+	ok(parse(rec, "name", "a中文€b", &err) == 0 &&
+	    parse(rec, "name", "a中文€bc", &err) == -1 &&
+	    strcmp(err.data, "field 'name': 6 characters long, at most 5 "
+	    "allowed") == 0, "three-byte characters counted one each: %s",
+	    err.data);
 
 	/* Numbers. */
 	ok(parse(rec, "n", "-42", &err) == 0 &&
@@ -1343,6 +1363,82 @@ test_env_keys(void)
 	buf_release(&local[1]);
 }
 
+/* keyset_uniq() against qsort() and a plain walk: sets of short random
+ * keys of every size to 300, in order, reversed, in runs and shuffled,
+ * with repeats and keys that are prefixes of others. */
+static int
+uniq_cmp(const void *va, const void *vb)
+{
+	const char *const *a = va, *const *b = vb;
+	size_t	la = strlen(*a), lb = strlen(*b);
+	int	c = memcmp(*a, *b, la < lb ? la : lb);
+
+	return (c != 0 ? c : (la > lb) - (la < lb));
+}
+
+static void
+test_keyset_uniq(void)
+{
+	static char	 words[300][4];
+	const char	*w[300];
+	struct keyset	 ks;
+	unsigned	 seed = 4242;
+	size_t		 n, i, j, k, shape;
+	int		 good = 1;
+
+	keyset_init(&ks);
+	for (n = 0; n <= 300 && good; n += n < 20 ? 1 : 23) {
+		for (shape = 0; shape < 4 && good; shape++) {
+			for (i = 0; i < n; i++) {
+				seed = seed * 1103515245 + 12345;
+				/* "a".."ccc": short, many repeats, prefixes */
+				k = 1 + (seed >> 16) % 3;
+				for (j = 0; j < k; j++) {
+					seed = seed * 1103515245 + 12345;
+					words[i][j] = (char)('a' +
+					    (seed >> 16) % 3);
+				}
+				words[i][k] = '\0';
+				w[i] = words[i];
+			}
+			if (shape == 1 || shape == 2)
+				qsort(w, n, sizeof(*w), uniq_cmp);
+			if (shape == 2)	/* reversed */
+				for (i = 0; i < n / 2; i++) {
+					const char *t = w[i];
+
+					w[i] = w[n - 1 - i];
+					w[n - 1 - i] = t;
+				}
+			if (shape == 3)	/* three runs in order */
+				for (i = 0; i < 3; i++)
+					qsort(w + i * n / 3, (i + 1) * n / 3 -
+					    i * n / 3, sizeof(*w), uniq_cmp);
+			keyset_reset(&ks);
+			for (i = 0; i < n; i++)
+				keyset_add(&ks, w[i], strlen(w[i]));
+			keyset_uniq(&ks);
+			qsort(w, n, sizeof(*w), uniq_cmp);
+			for (i = j = 0; i < n; i++) {
+				if (i > 0 && strcmp(w[i], w[i - 1]) == 0)
+					continue;
+				if (j >= ks.n || ks.len[j] != strlen(w[i]) ||
+				    memcmp(ks.bytes.data + ks.off[j], w[i],
+				    ks.len[j]) != 0)
+					good = 0;
+				j++;
+			}
+			if (j != ks.n)
+				good = 0;
+			if (!good)
+				diag("%zu keys, shape %zu", n, shape);
+		}
+	}
+	ok(good, "keyset_uniq: sorted and unique as qsort and a walk make "
+	    "them, for sets in order, reversed, in runs and shuffled");
+	keyset_release(&ks);
+}
+
 int
 main(void)
 {
@@ -1361,6 +1457,7 @@ main(void)
 	test_field_keys();
 	test_unique_keys();
 	test_search_keys();
+	test_keyset_uniq();
 	test_env_keys();
 	schema_free(party_schema);
 	return (tap_done());
