@@ -159,15 +159,16 @@ valid_inn_person(const char *s, struct buf *err)
 int
 valid_kpp(const char *s, struct buf *err)
 {
-	const char	*shape;
 	struct buf	 c = BUF_INIT;
 	size_t		 i, len;
 	int		 bad;
 
-	shape = _("must be 9 characters: 4 digits, 2 digits or capital "
-	    "Latin letters, 3 digits");
+	/* Translated when it is needed only: a good КПП costs no lookup
+	 * in the catalogue (an import checks hundreds of thousands). */
+#define KPP_SHAPE	_("must be 9 characters: 4 digits, 2 digits or " \
+	    "capital Latin letters, 3 digits")
 	if (s == NULL || *s == '\0')
-		return (buf_error(err, _("%s; it is empty"), shape));
+		return (buf_error(err, _("%s; it is empty"), KPP_SHAPE));
 	for (i = 0; s[i] != '\0'; i++) {
 		if (i >= 9)
 			break;
@@ -181,15 +182,17 @@ valid_kpp(const char *s, struct buf *err)
 				return (-1);
 			valid_quote_char(&c, s + i);
 			buf_error(err, _("%s; '%s' cannot be character %zu"),
-			    shape, c.data, i + 1);
+			    KPP_SHAPE, c.data, i + 1);
 			buf_release(&c);
 			return (-1);
 		}
 	}
 	len = strlen(s);
 	if (len != 9)
-		return (buf_error(err, _("%s, not %zu characters"), shape, len));
+		return (buf_error(err, _("%s, not %zu characters"), KPP_SHAPE,
+		    len));
 	return (0);
+#undef KPP_SHAPE
 }
 
 /* The first n digits of s as a number, mod m; reduced digit by digit so

@@ -704,14 +704,13 @@ utf8_foldkey(struct buf *b, const char *s, size_t len)
 	if (len == 0)
 		return;
 	/*
-	 * Written in place, room made once: a code point folds to one
-	 * code point of the same length but for an invalid byte (U+FFFD,
-	 * three bytes), and a run of blanks to one space before what
-	 * follows it.
+	 * Written in place, with room for as many bytes as s has: a code
+	 * point folds to one of the same length (utf8_lower() keeps it),
+	 * a run of blanks to one space before what follows it.  Only an
+	 * invalid byte grows (U+FFFD, three bytes): room is made again
+	 * there.
 	 */
-	if (len > (SIZE_MAX - b->len - 1) / 3)
-		fatal("buffer too large");
-	buf_grow(b, 3 * len);
+	buf_grow(b, len);
 	o = b->data + b->len;
 	while (i < len) {
 		if ((unsigned char)s[i] < 0x80)
@@ -719,8 +718,12 @@ utf8_foldkey(struct buf *b, const char *s, size_t len)
 		else if (two_byte(s, i, len)) {
 			c = two_byte_cp(s, i);
 			i += 2;
-		} else
+		} else {
+			b->len = (size_t)(o - b->data);
+			buf_grow(b, 5 + (len - i));
+			o = b->data + b->len;
 			i += utf8_next(s + i, len - i, &c);
+		}
 		if (utf8_isspace(c)) {
 			blank = 1;
 			continue;

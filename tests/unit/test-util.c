@@ -1538,6 +1538,19 @@ out:
 	}
 	ok(fold_ok, "U+0080..U+07FF: valid, one long, folded as utf8_lower "
 	    "says");
+	/* Invalid bytes grow three times: runs of them, blanks between. */
+	buf_reset(&s);
+	for (k = 0; k < 200; k++)
+		buf_add(&s, k % 3 == 0 ? " " : "\xff", 1);
+	for (i = 0; i <= s.len; i += 7) {
+		buf_set(&f, "x");
+		buf_set(&r, "x");
+		utf8_foldkey(&f, s.data + i, s.len - i);
+		ref_fold(&r, s.data + i, s.len - i);
+		if (strcmp(f.data, r.data) != 0)
+			break;
+	}
+	ok(i > s.len, "utf8_foldkey: runs of invalid bytes and blanks");
 	buf_release(&s);
 	buf_release(&f);
 	buf_release(&r);
