@@ -407,14 +407,24 @@ import_decode(struct import *im, const char *enc, struct buf *text,
 	enum csv_charset	 best, given;
 	struct buf		 err = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
 	struct buf		 w = BUF_INIT;
-	int			 r, high = 0;
+	int			 r, high = 0, valid = 0;
 
 	r = enc != NULL ? csv_charset_parse(enc, &given) : 1;
 	if (r == -1)
 		return (cmd_usage(ctx, _("unknown encoding '%s'; use utf-8, "
 		    "cp1251, cp866, koi8-r or auto"), enc));
 	if (r == 1) {
-		im->cs = csv_detect(data, len);
+		/*
+		 * Valid UTF-8 without a byte order mark is what
+		 * csv_detect() finds first; found here, the text is not
+		 * checked a second time below.
+		 */
+		if ((len < 3 || memcmp(data, "\xef\xbb\xbf", 3) != 0) &&
+		    utf8_valid(data, len, NULL)) {
+			im->cs = CSV_UTF8;
+			valid = 1;
+		} else
+			im->cs = csv_detect(data, len);
 		im->detected = 1;
 	} else if (given == CSV_UTF8) {
 		im->cs = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ?
@@ -467,7 +477,7 @@ import_decode(struct import *im, const char *enc, struct buf *text,
 		return (CMD_FAILED);
 	}
 	if (im->cs == CSV_UTF8) {
-		if (!utf8_valid(data, len, &off)) {
+		if (!valid && !utf8_valid(data, len, &off)) {
 			line = 1;
 			for (i = 0; i < off; i++)
 				line += data[i] == '\n';

@@ -685,12 +685,15 @@ has_letter(const char *s, size_t len)
 void
 index_search_prefixes(struct keyset *ks)
 {
-	struct buf	 tmp = BUF_INIT;
 	size_t		 i, n = ks->n, k, b;
+	const size_t	 mark = sizeof(SEARCH_PREFIX_MARK_S) - 1;
 
 	/*
 	 * A length at a time: the prefixes of one length of keys in order
 	 * are in order too, so keyset_uniq() finds the set in a few runs.
+	 * Each is the mark and the first bytes of a key of the set itself,
+	 * written behind the set's bytes (room made first, as they may
+	 * move).
 	 */
 	for (k = SEARCH_PREFIX_MIN; k <= SEARCH_PREFIX_MAX; k++) {
 		for (i = 0; i < n; i++) {
@@ -701,14 +704,21 @@ index_search_prefixes(struct keyset *ks)
 			    ks->len[i], k);
 			if (b == 0)
 				continue;
-			buf_reset(&tmp);
-			buf_adds(&tmp, SEARCH_PREFIX_MARK_S);
-			/* keyset_add may move the bytes: copy first. */
-			buf_add(&tmp, ks->bytes.data + ks->off[i], b);
-			keyset_add(ks, tmp.data, tmp.len);
+			if (ks->n == ks->alloc) {
+				ks->alloc *= 2;
+				ks->off = xreallocarray(ks->off, ks->alloc,
+				    sizeof(*ks->off));
+				ks->len = xreallocarray(ks->len, ks->alloc,
+				    sizeof(*ks->len));
+			}
+			buf_grow(&ks->bytes, mark + b);
+			ks->off[ks->n] = ks->bytes.len;
+			ks->len[ks->n] = mark + b;
+			ks->n++;
+			buf_add(&ks->bytes, SEARCH_PREFIX_MARK_S, mark);
+			buf_add(&ks->bytes, ks->bytes.data + ks->off[i], b);
 		}
 	}
-	buf_release(&tmp);
 	keyset_uniq(ks);
 }
 

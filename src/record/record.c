@@ -731,7 +731,10 @@ validate_text(const struct record *rec, const struct field *f,
 		nl = f->multi ? memchr(p, '\n', (size_t)(end - p)) : NULL;
 		if (nl == NULL)
 			nl = end;
+		/* No more characters than bytes: a text no longer than
+		 * maxlen bytes is not counted. */
 		if (f->type == FT_TEXT && f->maxlen != 0 &&
+		    (size_t)(nl - p) > f->maxlen &&
 		    (n = utf8_length(p, (size_t)(nl - p))) > f->maxlen)
 			rc = buf_error(why,
 			    _("%zu characters long, at most %zu allowed"), n,

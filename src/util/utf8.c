@@ -451,8 +451,17 @@ utf8_valid(const char *s, size_t len, size_t *offp)
 {
 	size_t		i = 0, n;
 	uint32_t	cp;
+	uint64_t	w;
 
 	while (i < len) {
+		/* Eight ASCII bytes at a time (a whole file is checked). */
+		if (len - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
 		if ((unsigned char)s[i] < 0x80) {
 			i++;
 			continue;

@@ -165,6 +165,36 @@ test_types(void)
 	is_str(text(rec, "notes"), "line 1\n\tline 2", "CR before LF dropped");
 	ok(parse(rec, "notes", "   ", &err) == 0 &&
 	    !rec->values[fpos(t, "notes")].set, "blank clears the value");
+	/* record_validate() counts the characters of a text longer in
+	 * bytes than its limit only. */
+	{
+		static const struct {
+			const char	*s;
+			int		 good;
+		} v[] = {
+			{ "abcde", 1 }, { "abcdef", 0 }, { "Приве", 1 },
+			{ "Привет", 0 }, { "a中文€b", 1 }, { "\xff\xfe\xfd" "ab", 1 },
+			{ "\xff\xfe\xfd" "abc", 0 },
+		};
+		size_t	i, bad;
+		int	good = 1;
+
+		for (i = 0; i < nitems(v); i++) {
+			record_reset(rec);
+			record_set_text(rec, fpos(t, "name"), v[i].s,
+			    strlen(v[i].s));
+			buf_reset(&err);
+			if ((record_validate(rec, &bad, &err) == 0) !=
+			    v[i].good || (!v[i].good &&
+			    strstr(err.data, "characters long") == NULL)) {
+				diag("'%s': %s", v[i].s, err.data);
+				good = 0;
+			}
+		}
+		ok(good, "record_validate: text(5) by characters, "
+		    "invalid bytes one each");
+		record_reset(rec);
+	}
 	/* The one pass over text: messages and runs as before. */
 	ok(parse(rec, "notes", "Привет\xc2\x85мир", &err) == 0 ? 0 :
 	    strcmp(err.data, "field 'notes': control character U+0085 not "

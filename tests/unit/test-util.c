@@ -1472,7 +1472,8 @@ test_utf8_fast(void)
 		{ "\xf4\x90\x80\x80", 4 },	/* past U+10FFFF */
 		{ "\xff", 1 },
 	};
-	const char	*text = "Привет, Ёлка\t ЁЖ  ok \xc2\xa0x\xe2\x80\x83y";
+	const char	*text = "Привет, Ёлка\t ЁЖ  ok \xc2\xa0x\xe2\x80\x83y"
+	    " a run of ASCII, eight bytes at a time: 0123456789!Я";
 	struct buf	 s = BUF_INIT, f = BUF_INIT, r = BUF_INIT;
 	size_t		 tl = strlen(text), i, k, off, roff, n, rn;
 	int		 valid_ok = 1, length_ok = 1, fold_ok = 1, rv;
