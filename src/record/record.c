@@ -258,16 +258,18 @@ parse_text(const struct field *f, const char *s, size_t len, struct buf *out,
 			cp = ((uint32_t)(p[i] & 0x1F) << 6) | (p[i + 1] & 0x3F);
 			n = 2;
 		} else if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
-			return (buf_error(why,
-			    _("invalid UTF-8 at byte %zu"), i));
+			return (buf_error(why, _("not valid UTF-8")));
 		if (cp == '\r' && i + 1 < len && s[i + 1] == '\n') {
 			buf_add(out, s + run, i - run);
 			run = ++i;
 			continue;
 		}
+		/* Invalid UTF-8 anywhere is the error to give first. */
 		if ((cp < 0x20 && cp != '\n' && cp != '\t') ||
 		    (cp >= 0x7f && cp < 0xa0))
-			return (buf_error(why,
+			return (!utf8_valid(s + i, len - i, NULL) ?
+			    buf_error(why, _("not valid UTF-8")) :
+			    buf_error(why,
 			    _("control character U+%04X not allowed"),
 			    (unsigned)cp));
 		i += n;
@@ -497,7 +499,8 @@ record_parse(struct record *rec, size_t pos, const char *text,
 	if (len == 0) {
 		record_clear(rec, pos);
 		rc = 0;
-	} else if (!utf8_valid(s, len, NULL))
+	} else if ((f->type != FT_TEXT || f->multi) &&
+	    !utf8_valid(s, len, NULL))	/* a text: in parse_text()'s pass */
 		rc = buf_error(&why, _("not valid UTF-8"));
 	else if (f->multi && !FT_IS_INT(f->type))
 		rc = parse_multi(f, s, &out, &why);

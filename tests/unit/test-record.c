@@ -199,6 +199,19 @@ test_types(void)
 	ok(parse(rec, "notes", "Привет\xc2\x85мир", &err) == 0 ? 0 :
 	    strcmp(err.data, "field 'notes': control character U+0085 not "
 	    "allowed") == 0, "a C1 control between letters: %s", err.data);
+	ok(parse(rec, "notes", "a\x01z\xff", &err) == -1 &&
+	    strcmp(err.data, "field 'notes': not valid UTF-8") == 0,
+	    "invalid UTF-8 after a control character: %s", err.data);
+	ok(parse(rec, "notes", "\xd0\x9f\xc2\x85\xd0", &err) == -1 &&
+	    strcmp(err.data, "field 'notes': not valid UTF-8") == 0,
+	    "after a C1 control, a cut sequence: %s", err.data);
+	ok(parse(rec, "notes", "ab\xc0\x80\x01", &err) == -1 &&
+	    strcmp(err.data, "field 'notes': not valid UTF-8") == 0,
+	    "an overlong NUL before a control character: %s", err.data);
+	ok(parse(rec, "name", "Приве\xd1", &err) == -1 &&
+	    strcmp(err.data, "field 'name': not valid UTF-8") == 0,
+	    "a cut sequence after five letters: not a length error: %s",
+	    err.data);
 	ok(parse(rec, "notes", "ab\x7f", &err) == -1 &&
 	    strstr(err.data, "U+007F") != NULL, "DEL refused: %s", err.data);
 	ok(parse(rec, "notes", "a\rb", &err) == -1 &&
