@@ -1,10 +1,14 @@
 /*
  * query_int.h: the parsed form of a query, shared by the parser
- * (parse.c), the evaluator (eval.c), the planner (plan.c) and the
- * executor (run.c).  Not for other layers: they see query.h.
+ * (parse.c), the evaluator (eval.c), the planner (plan.c), the
+ * executor (run.c), the sort (sort.c) and the groups (group.c); and the
+ * state of one run, which the last four share.  Not for other layers:
+ * they see query.h.
  */
 #ifndef CLERK_QUERY_INT_H
 #define CLERK_QUERY_INT_H
+
+#include <stdio.h>
 
 #include "query/query.h"
 
@@ -171,5 +175,245 @@ void	 qv_to_value(const struct qv *, struct value *);
 int	 qhaving(struct qrun *, const struct qnode *, const struct value *);
 int	 qval_cmp_node(const struct qnode *, const struct qexpr *,
 	     const struct qv *, const struct qval *);
+
+/*
+ * One run of a query: the planner (plan.c), the executor (run.c), the
+ * sort (sort.c) and the groups (group.c).
+ */
+#define CHUNK		1000	/* records per read transaction */
+
+/* The plan. */
+struct plan {
+	int		 use_ids;
+	uint64_t	*ids;		/* sorted, when use_ids */
+	size_t		 nids;
+	const struct field *f;		/* walked index, or NULL = ids order */
+	char		*ix;		/* "city:folded" */
+	int		 ixkind;	/* IX_FOLDED, IX_EXACT, IX_UNIQUE */
+	struct buf	 lo, hi;	/* bounds (index keys) */
+	int		 has_lo, has_hi;
+	int		 backward;
+	int		 ordered;	/* rows come in the query's order */
+	/* Every condition is the walk's bounds: the records it reads
+	 * match until past them, so it reads no more than it gives. */
+	int		 exact;
+	/* The key an equality among them asks for (eqs: how many): the
+	 * bounds of field = value let keys that start with it through
+	 * too, so only an entry of exactly this key matches unread. */
+	struct buf	 eqkey;
+	int		 eqs;
+	/* A descending walk on a field some records leave empty: they come
+	 * last, so after the index, a backward scan gives them. */
+	int		 nulls;
+	uint64_t	 total;		/* records in the table */
+	struct buf	 explain;
+};
+
+struct planner {
+	struct qrun	*r;
+	struct plan	*p;
+	uint64_t	 want;		/* rows asked for (limit, page) */
+	struct store_txn *txn;
+	uint64_t	 cap;
+	uint64_t	*ids;		/* the intersection so far */
+	size_t		 nids;
+	int		 have_ids;
+	/* A field of ours whose condition alone matches more records than
+	 * the cap (its index lookup gave up). */
+	const struct field *big;
+	int		 explain;	/* the plan's lines are wanted */
+	struct buf	*err;
+};
+
+/*
+ * The executor.  An item is a record that matched, with its sort key
+ * and, once computed, its row values.
+ */
+struct item {
+	struct record	*rec;
+	struct buf	 skey;
+	struct value	*vals;
+	struct buf	 ixkey;		/* walks: the record's index key */
+	int		 keyed;		/* skey and ixkey made (else only the
+					   last row given needs them) */
+};
+
+/*
+ * An entry of the sort: a record's sort key (ending with the id) and
+ * its id.  The key's first KEY_INLINE bytes are held in the entry, the
+ * rest (the tail) in the sort's arena: a selection compares entries
+ * that lie together, and goes to the arena only for keys equal that
+ * far (and not even then when what follows is the id alone).
+ */
+#define KEY_INLINE	16
+struct sent {
+	uint64_t	 id;
+	uint32_t	 len;
+	uint32_t	 tail;		/* offset in the arena */
+	unsigned char	 k[KEY_INLINE];
+};
+
+struct run {
+	struct qrun	 r;
+	const struct query *q;
+	struct plan	 p;
+	/* A record query is planned in its first chunk's transaction:
+	 * a transaction less (begin and commit are 5,000 instructions of
+	 * a query of 20 rows' 330,000). */
+	struct planner	 pl;
+	int		 planned;
+	int		 has_ix;	/* the position names an index */
+	struct buf	*err;
+	/* The position we start after. */
+	uint64_t	 seen;
+	int		 has_pos;
+	struct buf	 pskey;
+	uint64_t	 pid;
+	struct buf	 pixkey;
+	/*
+	 * The index the position's key is of ("date:exact"; "" none).  A
+	 * plan sized by the rows wanted may walk another index on the
+	 * next page: then the walk starts at its start, and the rows up
+	 * to the position are dropped by their sort keys.
+	 */
+	struct buf	 pix;
+	int		 pix_stale;
+	/* What this call gives. */
+	uint64_t	 skip, want, taken, given;
+	uint64_t	 gbase;		/* group rows given on earlier pages */
+	query_row_fn	*fn;
+	void		*arg;
+	int		 stop;
+	/* The last row consumed, for the next position: its keys are
+	 * made from lgot, that row's item, before the item goes. */
+	struct buf	 lskey, lixkey;
+	int		 lix_ok;	/* lixkey is of the plan's index */
+	uint64_t	 lid;
+	struct item	*lgot;
+	/* Where the walk stands within this call. */
+	size_t		 at;
+	int		 started, exhausted;
+	struct buf	 wkey;
+	uint64_t	 wid;
+	int		 phase;		/* 1: the records a nulls walk left */
+	/* The same, as a chunk leaves it: kept only when it commits. */
+	int		 nexhausted, nphase;
+	struct buf	 nwkey;
+	uint64_t	 nwid;
+	/* A chunk, made in its transaction and consumed after it. */
+	struct item	*batch;
+	size_t		 nbatch, abatch;
+	size_t		 chunk;
+	/* The sort (a key and an id per record, see ksort_add()). */
+	int		 ksort;
+	struct sent	*ke;
+	size_t		 nke, ake;
+	struct buf	 karena;	/* their keys */
+	struct buf	 kcut;		/* no key past it is among the rows */
+	int		 has_cut;
+	struct buf	 kcur;		/* the key being made */
+	struct buf	 kpeek;		/* the start of it (ksort_past_cut()) */
+	FILE		**runs;
+	size_t		 nruns;
+	uint64_t	 matched;	/* items after the position */
+	/*
+	 * A group query over a scan reads the keys and the aggregates'
+	 * arguments in place from the scan's bytes and finds each
+	 * record's group there; what it adds is staged (the group, the
+	 * arguments) and folded in only once the chunk's transaction is
+	 * over, so one run again never counts a record twice.
+	 */
+	struct gtab	*gt;
+	int		 gscan;
+	struct group	**stage;
+	size_t		 nstage, astage;
+	struct gval	*sv;		/* naggs per staged record */
+	struct buf	 sarena;	/* their texts (min, max) */
+	struct keyset	 ks;		/* walk_key()'s */
+	/*
+	 * Records and rows' value arrays of items given, kept for the
+	 * next chunk's: a record decoded again into one keeps its
+	 * memory, so a walk or a fetch of many rows allocates little
+	 * per row.
+	 */
+	struct record	**pool;
+	size_t		 npool, apool;
+	struct value	**vpool;
+	size_t		 nvpool, avpool;
+};
+
+/*
+ * A forward scan in id order reads in bulk (store_scan): each record is
+ * decoded into one scratch record and tested there, and only one that
+ * matches is handed on (and a fresh scratch made), so the records that
+ * do not match cost no allocation.
+ */
+struct scan_arg {
+	struct run	*ru;
+	struct record	*scratch;
+	int		 failed;
+	/* The fields the condition reads, when it reads only fields of
+	 * the record (through references too): those alone are read from
+	 * the bytes to test it, the whole record only when it matches. */
+	size_t		*need;
+	size_t		 nneed;
+	int		 lazy;
+	int		 times;		/* and the header's times */
+	int		 prefilter;	/* qmatch_cannot() may turn some down */
+	int		 bounds;	/* a walk whose bounds are every
+					   condition: each record matches */
+	/* The condition is a range of one number field of the record's
+	 * (range_of()): lo <= the field <= hi, tested on its bytes. */
+	const struct field *rf;
+	int64_t		 rlo, rhi;
+	struct value	*vals;
+	struct buf	 key;		/* a group query's key */
+	struct record	 fake;		/* the fields read in place */
+};
+
+/* plan.c */
+void	 plan_free(struct plan *);
+/* Plan in a transaction (arg: the struct planner). */
+int	 plan_txn(struct store_txn *, void *, struct buf *);
+/* Plan in a transaction of its own. */
+int	 plan_make(struct qrun *, struct plan *, uint64_t, int, struct buf *);
+/* a + b, UINT64_MAX when it overflows. */
+uint64_t plan_sat_add(uint64_t, uint64_t);
+/* The conjuncts of a condition (its top-level "and"s), appended. */
+void	 plan_conjuncts(const struct qnode *, const struct qnode ***, size_t *);
+
+/* run.c */
+/* One chunk in its own transaction; its walk state kept on success. */
+int	 run_chunk(struct run *);
+size_t	 run_next_chunk(const struct run *);
+void	 run_batch_reset(struct run *);
+/* Does the plan read the table in bulk (a forward scan)? */
+int	 run_is_scan(const struct plan *);
+/* The fields a scan reads in place for x, for a condition. */
+void	 run_need_expr(const struct qexpr *, struct scan_arg *);
+void	 run_need_fields(const struct qnode *, struct scan_arg *);
+/* Those fields of a scanned record, read from its bytes. */
+int	 run_lazy_fields(struct scan_arg *, uint64_t, const void *, size_t);
+/* Fetch and give the rows of n sort entries in order. */
+int	 run_kgive(struct run *, const char *, const struct sent *, size_t);
+
+/* sort.c */
+extern size_t sort_mem_budget;	/* query_set_memory() */
+/* Order of two keys' bytes (a shorter one first when a prefix). */
+int	 sort_keycmp(const struct buf *, const struct buf *);
+/* rec's sort key (ending with its id). */
+int	 sort_key(struct run *, const struct record *, struct buf *);
+/* A record that matched, into the sort. */
+int	 sort_take(struct run *, const struct record *);
+/* The sorted rows to the caller. */
+int	 sort_finish(struct run *);
+/* An entry's whole key. */
+void	 sort_sent_bytes(const char *, const struct sent *, struct buf *);
+
+/* group.c */
+/* A scanned record of a group query (a store_scan() callback). */
+int	 group_scan_one(uint64_t, const void *, size_t, void *);
+/* A group query, its rows to the caller. */
+int	 group_run(struct run *);
 
 #endif
