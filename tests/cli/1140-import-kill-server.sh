@@ -44,19 +44,28 @@ awk -v s="$seed" -v k=$kills 'BEGIN {
 		printf "%.2f\n", 0.2 + rand() * 2.8
 }' >"$T/moments"
 
+# kill_during_import M: a server to kill (the last round stopped it),
+# the big import sent to it, the server killed M seconds in.  Sets
+# $server (the one killed) and $rc (the client's status); 1 when no
+# server started.
+kill_during_import() {
+	clerk help >/dev/null
+	server=$(server_pid)
+	[ -n "$server" ] || return 1
+	"$CLERK_BIN" import party "$T/big.csv" >"$T/out" 2>&1 &
+	_pid=$!
+	sleep "$1"
+	kill -KILL "$server"
+	wait $_pid
+	rc=$?
+	return 0
+}
+
 round=0
 for m in $(cat "$T/moments"); do
 	round=$((round + 1))
-	# A server to kill (the last round stopped it).
-	clerk help >/dev/null
-	server=$(server_pid)
-	[ -n "$server" ] || { ok 1 "round $round: a server runs"; continue; }
-	"$CLERK_BIN" import party "$T/big.csv" >"$T/out" 2>&1 &
-	pid=$!
-	sleep "$m"
-	kill -KILL "$server"
-	wait $pid
-	rc=$?
+	kill_during_import "$m" ||
+	    { ok 1 "round $round: a server runs"; continue; }
 	if [ $rc -eq 1 ] && grep -q "server closed the connection" "$T/out"; then
 		ok 0 "kill $round at ${m} s: the client says the server went away"
 	elif [ $rc -eq 0 ]; then
@@ -113,14 +122,8 @@ awk -v s="$seed" -v k=$kills -v ms=$(((_t1 - _t0) / 1000000)) 'BEGIN {
 round=0
 for m in $(cat "$T/moments"); do
 	round=$((round + 1))
-	clerk help >/dev/null
-	server=$(server_pid)
-	[ -n "$server" ] || { ok 1 "bulk $round: a server runs"; continue; }
-	"$CLERK_BIN" import party "$T/big.csv" >"$T/out" 2>&1 &
-	pid=$!
-	sleep "$m"
-	kill -KILL "$server"
-	wait $pid
+	kill_during_import "$m" ||
+	    { ok 1 "bulk $round: a server runs"; continue; }
 	n=$(count_rows party)
 	if [ "$n" -eq 0 ] || [ "$n" -eq "$rows" ]; then
 		ok 0 "bulk $round, kill at ${m} s: $n rows after recovery, all or none"
