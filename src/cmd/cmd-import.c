@@ -414,17 +414,8 @@ import_decode(struct import *im, const char *enc, struct buf *text,
 		return (cmd_usage(ctx, _("unknown encoding '%s'; use utf-8, "
 		    "cp1251, cp866, koi8-r or auto"), enc));
 	if (r == 1) {
-		/*
-		 * Valid UTF-8 without a byte order mark is what
-		 * csv_detect() finds first; found here, the text is not
-		 * checked a second time below.
-		 */
-		if ((len < 3 || memcmp(data, "\xef\xbb\xbf", 3) != 0) &&
-		    utf8_valid(data, len, NULL)) {
-			im->cs = CSV_UTF8;
-			valid = 1;
-		} else
-			im->cs = csv_detect(data, len);
+		/* Found valid, the text is not checked again below. */
+		im->cs = csv_detect(data, len, &valid);
 		im->detected = 1;
 	} else if (given == CSV_UTF8) {
 		im->cs = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ?

@@ -273,11 +273,13 @@ csv_mostly_utf8(const char *data, size_t len)
 }
 
 enum csv_charset
-csv_detect(const char *data, size_t len)
+csv_detect(const char *data, size_t len, int *valid)
 {
 	const unsigned char	*p = (const unsigned char *)data;
 	struct csv_scores	 sc;
 
+	if (valid != NULL)
+		*valid = 0;
 	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
 		return (CSV_UTF8_BOM);
 	if (len >= 2 && p[0] == 0xff && p[1] == 0xfe)
@@ -286,7 +288,12 @@ csv_detect(const char *data, size_t len)
 		return (CSV_UTF16BE);
 	/* A UTF-8 file with a stray bad byte is UTF-8 with an error, not
 	 * cp1251: read as such it would import as «РџРѕ...». */
-	if (utf8_valid(data, len, NULL) || csv_mostly_utf8(data, len))
+	if (utf8_valid(data, len, NULL)) {
+		if (valid != NULL)
+			*valid = 1;
+		return (CSV_UTF8);
+	}
+	if (csv_mostly_utf8(data, len))
 		return (CSV_UTF8);
 	csv_score(data, len, &sc);
 	return (csv_best(&sc));

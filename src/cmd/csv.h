@@ -34,9 +34,11 @@ int		 csv_charset_parse(const char *, enum csv_charset *);
 /*
  * The charset of data: a BOM (UTF-8 or UTF-16), else UTF-8 when the
  * bytes are (mostly) valid UTF-8, else whichever of cp1251, cp866 and KOI8-R
- * makes the most likely Russian text.
+ * makes the most likely Russian text.  *valid (when not NULL) is 1
+ * when every byte was checked and is valid UTF-8 (no BOM), so the caller
+ * need not check it again.
  */
-enum csv_charset csv_detect(const char *, size_t);
+enum csv_charset csv_detect(const char *, size_t, int *);
 /* 1 when the bytes above 0x7f are mostly valid UTF-8 sequences: UTF-8
  * text, perhaps with a few bad bytes. */
 int		 csv_mostly_utf8(const char *, size_t);
