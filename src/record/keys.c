@@ -44,19 +44,27 @@ keyset_reset(struct keyset *ks)
 	ks->n = 0;
 }
 
-void
-keyset_add(struct keyset *ks, const void *key, size_t len)
+/* The key of len bytes at off of the set's bytes (already there) is one
+ * more key of the set. */
+static void
+keyset_note(struct keyset *ks, size_t off, size_t len)
 {
-	uintptr_t	p = (uintptr_t)key, lo = (uintptr_t)ks->bytes.data;
-	size_t		from;
-
 	if (ks->n == ks->alloc) {
 		ks->alloc = ks->alloc ? ks->alloc * 2 : 8;
 		ks->off = xreallocarray(ks->off, ks->alloc, sizeof(*ks->off));
 		ks->len = xreallocarray(ks->len, ks->alloc, sizeof(*ks->len));
 	}
-	ks->off[ks->n] = ks->bytes.len;
+	ks->off[ks->n] = off;
 	ks->len[ks->n] = len;
+	ks->n++;
+}
+
+void
+keyset_add(struct keyset *ks, const void *key, size_t len)
+{
+	uintptr_t	p = (uintptr_t)key, lo = (uintptr_t)ks->bytes.data;
+	size_t		from, start = ks->bytes.len;
+
 	/* A key copied from the set itself must survive the buffer moving. */
 	if (ks->bytes.alloc != 0 && p >= lo && p < lo + ks->bytes.len) {
 		from = (size_t)(p - lo);
@@ -64,7 +72,7 @@ keyset_add(struct keyset *ks, const void *key, size_t len)
 		buf_add(&ks->bytes, ks->bytes.data + from, len);
 	} else
 		buf_add(&ks->bytes, key, len);
-	ks->n++;
+	keyset_note(ks, start, len);
 }
 
 /*
@@ -78,16 +86,8 @@ keyset_add_fold(struct keyset *ks, const char *s, size_t len)
 	size_t	start = ks->bytes.len;
 
 	utf8_foldkey(&ks->bytes, s, len);
-	if (ks->bytes.len == start)
-		return;
-	if (ks->n == ks->alloc) {
-		ks->alloc = ks->alloc ? ks->alloc * 2 : 8;
-		ks->off = xreallocarray(ks->off, ks->alloc, sizeof(*ks->off));
-		ks->len = xreallocarray(ks->len, ks->alloc, sizeof(*ks->len));
-	}
-	ks->off[ks->n] = start;
-	ks->len[ks->n] = ks->bytes.len - start;
-	ks->n++;
+	if (ks->bytes.len != start)
+		keyset_note(ks, start, ks->bytes.len - start);
 }
 
 struct keyref {

@@ -241,7 +241,8 @@ parse_text(const struct field *f, const char *s, size_t len, struct buf *out,
 	/*
 	 * One pass: the bytes are checked and counted as they go, and
 	 * copied a run at a time (a run ends only at a dropped carriage
-	 * return).  ASCII and two-byte sequences without a call.
+	 * return).  Printable ASCII without a call, the rest by
+	 * utf8_decode_fast().
 	 */
 	buf_reset(out);
 	while (i < len) {
@@ -250,14 +251,7 @@ parse_text(const struct field *f, const char *s, size_t len, struct buf *out,
 			nchars++;
 			continue;
 		}
-		if (p[i] < 0x80) {
-			cp = p[i];
-			n = 1;
-		} else if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < len &&
-		    (p[i + 1] & 0xC0) == 0x80) {
-			cp = ((uint32_t)(p[i] & 0x1F) << 6) | (p[i + 1] & 0x3F);
-			n = 2;
-		} else if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
+		if ((n = utf8_decode_fast(s + i, len - i, &cp)) == 0)
 			return (buf_error(why, _("not valid UTF-8")));
 		if (cp == '\r' && i + 1 < len && s[i + 1] == '\n') {
 			buf_add(out, s + run, i - run);

@@ -123,6 +123,27 @@ void	 log_msg(enum log_level, const char *, ...) PRINTFLIKE(2, 3);
 /* Decode one code point at s (at most len bytes); returns its length,
  * or 0 (and *cp = 0xFFFD) on an invalid or cut sequence. */
 size_t	 utf8_decode(const char *, size_t, uint32_t *);
+/*
+ * utf8_decode() with the common cases, ASCII and two-byte sequences
+ * (Cyrillic), taken inline: for loops over every character of a text
+ * on a hot path (a row's keys, a parsed value).  len must be at least 1.
+ */
+static inline size_t
+utf8_decode_fast(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return (1);
+	}
+	if (p[0] >= 0xC2 && p[0] <= 0xDF && len > 1 &&
+	    (p[1] & 0xC0) == 0x80) {
+		*cp = ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+		return (2);
+	}
+	return (utf8_decode(s, len, cp));
+}
 /* Append the encoding of cp (1 to 4 bytes). */
 void	 utf8_encode(struct buf *, uint32_t);
 /* 1 if valid; else 0 with the byte offset of the first bad byte. */
