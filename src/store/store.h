@@ -125,8 +125,13 @@ struct store_load {
 	size_t		 n;		/* rows */
 	int		(*row)(void *, size_t, struct record *, struct buf *);
 	void		*arg;
+	/* Bytes of index keys gathered before they are written, about
+	 * (0: store_load_budget()); tests set a small one for batches. */
+	size_t		 budget;
 	size_t		 bad, other;	/* set by store_load() */
+	size_t		 batches;	/* set by store_load() */
 };
+size_t	 store_load_budget(void);
 int	 store_load(struct store_txn *, struct store_load *, const char *,
 	     struct buf *);
 /*

@@ -30,8 +30,10 @@
 #include "party-gen.h"
 
 #define NROWS	3000
-/* More than one of store_load()'s batches of 20,000. */
+/* Rows of the load in batches, and its budget: about 3 KB of keys a
+ * row, so a batch of some 2,700 rows. */
 #define NBIG	21000
+#define NBIG_BUDGET	((size_t)8 << 20)
 
 static struct buf err = BUF_INIT;
 static struct table *party;
@@ -139,6 +141,7 @@ open_store(const char *dir, struct schema *sc)
 struct job {
 	struct rows	*rows;
 	struct store_load l;
+	size_t		 budget;
 	const char	*user;
 };
 
@@ -167,17 +170,27 @@ load_txn(struct store_txn *t, void *arg, struct buf *e)
 	j->l.n = j->rows->n;
 	j->l.row = rows_row;
 	j->l.arg = j->rows;
+	j->l.budget = j->budget;
 	return (store_load(t, &j->l, j->user, e));
 }
 
 static int
-load(struct store *s, struct rows *rows, struct job *j)
+load_budget(struct store *s, struct rows *rows, struct job *j,
+    size_t budget)
 {
 	memset(j, 0, sizeof(*j));
 	j->rows = rows;
 	j->user = "ivanov";
+	j->budget = budget;
 	buf_reset(&err);
 	return (store_txn_run(s, STORE_TXN_BULK, load_txn, j, &err));
+}
+
+/* With store_load()'s own budget: one batch for these tests. */
+static int
+load(struct store *s, struct rows *rows, struct job *j)
+{
+	return (load_budget(s, rows, j, 0));
 }
 
 /* Bytes of log the store's environment has written. */
@@ -425,10 +438,12 @@ test_batches(struct schema *sc, const char *top, struct record *rec)
 	}
 	xasprintf(&dir, "%s/batches", top);
 	s = open_store(dir, sc);
-	ret = load(s, big, &j);
-	ok(ret == 0, "%d parties loaded, in two batches", NBIG);
+	ret = load_budget(s, big, &j, NBIG_BUDGET);
+	ok(ret == 0, "%d parties loaded", NBIG);
 	if (ret != 0)
 		diag("%s", err.data);
+	ok(j.l.batches >= 4 && j.l.batches <= 20, "in batches of about "
+	    "%zu MB of keys (%zu)", NBIG_BUDGET >> 20, j.l.batches);
 	is_int((int)count(s, party), NBIG, "the count");
 	ret = store_check(s, party, &err);
 	ok(ret == 0, "store_check: every index, the word index too, equals "
