@@ -111,6 +111,8 @@ struct import {
 	struct badlist		 chunk;		/* a chunk's bad lines */
 	size_t			 done;
 	int			 gone;
+	/* A bulk transaction (load_bulk()): it goes on to the end. */
+	int			 bulk;
 	struct record		*rec;
 	struct buf		 lasterr;	/* the insert that failed */
 };
@@ -1255,7 +1257,16 @@ static int
 row_done(struct import *im, size_t i, struct buf *err)
 {
 	im->done = i + 1;
-	if (im->done % IMPORT_GONE_EVERY == 0 && cmd_gone(im->ctx)) {
+	/*
+	 * A bulk transaction is not given up for a client that went away:
+	 * Berkeley DB 5.3 cannot undo one that has written an index twice
+	 * (the pages its first writes added were not logged), so it would
+	 * have to restart and recover (clerkd(8)).  The file came whole
+	 * and was checked: the import is committed as if the client had
+	 * stayed, the progress going nowhere.
+	 */
+	if (!im->bulk && im->done % IMPORT_GONE_EVERY == 0 &&
+	    cmd_gone(im->ctx)) {
 		im->gone = 1;
 		return (buf_error(err, _("the client went away")));
 	}
@@ -1302,6 +1313,8 @@ insert_load(struct import *im, struct store_txn *txn, struct buf *err)
 	r = access_load(im->ctx->session, txn, &l, err);
 	if (r == STORE_NOTEMPTY)
 		return (1);
+	if (r == STORE_TOOBIG)
+		return (2);
 	if (r == 0)
 		return (0);
 	if (l.bad != SIZE_MAX && !im->gone) {
@@ -1359,6 +1372,8 @@ insert_txn(struct store_txn *txn, void *arg, struct buf *err)
 	im->done = 0;
 	badlist_release(&im->chunk);
 	buf_reset(&im->lasterr);
+	/* 2: too big for a bulk transaction, nothing written (the caller
+	 * goes again in a plain one). */
 	if (im->nrows >= IMPORT_BULK_MIN && im->narchived == 0 &&
 	    (r = insert_load(im, txn, err)) != 1)
 		return (r);
@@ -1518,8 +1533,14 @@ import_exec(struct cmd_ctx *ctx)
 		goto out;
 	}
 	cmd_progress_force(ctx, _("importing %zu rows"), im.nrows);
-	if (store_txn_run(ctx->store, load_bulk(&im), insert_txn, &im,
-	    &err) != 0) {
+	im.bulk = load_bulk(&im) == STORE_TXN_BULK;
+	r = store_txn_run(ctx->store, im.bulk ? STORE_TXN_BULK : 0,
+	    insert_txn, &im, &err);
+	if (r == 2) {
+		im.bulk = 0;
+		r = store_txn_run(ctx->store, 0, insert_txn, &im, &err);
+	}
+	if (r != 0) {
 		/* A row's own failure, not one of the store's that ended
 		 * the last try ("gave up after ... deadlocks: "). */
 		if (im.chunk.n > 0 && strcmp(err.data, im.lasterr.data) == 0) {

@@ -39,6 +39,8 @@
 
 static volatile sig_atomic_t got_signal;
 
+static uint64_t	env_number(const char *, uint64_t);
+
 static void
 on_signal(int sig)
 {
@@ -83,6 +85,21 @@ void
 server_log_stderr(void)
 {
 	log_set_sink(stderr_sink, NULL);
+}
+
+/*
+ * Berkeley DB gave up on the environment: every call would fail from now
+ * on.  The server goes, as if killed: what was committed is in the log,
+ * and the next start recovers the database (a personal server is
+ * started by the next clerk, a shared one by its service manager);
+ * clients see the connection end and say so.
+ */
+static void
+server_panic(const char *msg)
+{
+	log_msg(LOG_ERR, _("the database needs recovery (%s); clerkd exits, "
+	    "and its next start recovers it"), msg);
+	_exit(EXIT_FAILURE);
 }
 
 /* mkdir -p with mode for the folders it makes. */
@@ -188,6 +205,10 @@ open_store(struct server *srv, struct buf *err)
 		    srv->opts->dir);
 		return (-1);
 	}
+	store_set_panic(srv->store, server_panic);
+	/* Memory an import's keys may take (clerkd(8)). */
+	store_set_load_budget(srv->store,
+	    (size_t)env_number("CLERK_IMPORT_MB", 0) << 20);
 	/* The person who starts their own server administers it; a shared
 	 * one is given its first administrator by name. */
 	if (srv->opts->personal &&

@@ -11,7 +11,9 @@
  * order, in bulk (pairs_write(), env.c, as index_build() fills a new
  * index), and the word index's postings of the batch once a key
  * (words_load(): a token new to the index as new chunks without a read,
- * others appended).
+ * others appended).  In a bulk transaction (STORE_TXN_BULK, an
+ * import's) there is one batch, so each index is written once (see
+ * LOAD_BULK_MIN for why).
  *
  * So the records go through the primary's handle that is NOT associated
  * (st->w): a write through it leaves every index stale (DESIGN.md §11).
@@ -24,6 +26,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,6 +48,18 @@
  */
 #define LOAD_BUDGET_MIN	((size_t)32 << 20)
 #define LOAD_BUDGET_MAX	((size_t)256 << 20)
+
+/*
+ * But in a bulk transaction (STORE_TXN_BULK) each index is written once,
+ * whatever the batches would be: Berkeley DB 5.3 cannot undo a bulk
+ * transaction that wrote into pages it had added unlogged (an index
+ * written a second time: the abort panics the environment, or crashes
+ * in __bam_adj_recover(); test-store-load's late failures).  Its one
+ * batch may take an 8th of memory, at least 64 MB (a million parties:
+ * 2.4 GB); a load that needs more is refused with STORE_TOOBIG before
+ * anything is written, for a plain transaction, where batches are safe.
+ */
+#define LOAD_BULK_MIN	((size_t)64 << 20)
 
 /*
  * The word tokens a load has written, as 64-bit hashes in an open
@@ -178,13 +193,26 @@ load_duplicate(struct store_load *l, struct store_index *ix,
 	return (-1);
 }
 
-size_t
-store_load_budget(void)
+/* Bytes of memory over share (0 when unknown). */
+static size_t
+ram_share(unsigned share)
 {
 	long	pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+
+	return (pages > 0 && size > 0 ? (size_t)pages / share *
+	    (size_t)size : 0);
+}
+
+size_t
+store_load_budget(int bulk)
+{
 	size_t	b;
 
-	b = pages > 0 && size > 0 ? (size_t)pages / 64 * (size_t)size : 0;
+	if (bulk) {
+		b = ram_share(8);
+		return (b > LOAD_BULK_MIN ? b : LOAD_BULK_MIN);
+	}
+	b = ram_share(64);
 	if (b < LOAD_BUDGET_MIN)
 		b = LOAD_BUDGET_MIN;
 	if (b > LOAD_BUDGET_MAX)
@@ -192,24 +220,306 @@ store_load_budget(void)
 	return (b);
 }
 
+/*
+ * A load runs in two threads.  The producer (load_producer(), a thread
+ * of its own) makes of each row what the writes need: decoded and
+ * checked, encoded, its index keys gathered (with the row's number for
+ * its id), and at the end of a batch the keys sorted.  The writer, the
+ * caller's thread, alone uses the transaction (Berkeley DB lets one
+ * thread at a time use a transaction): it takes the batch's ids from
+ * the sequence, checks the rows' references, appends the records,
+ * writes their audit entries and then each index from the sorted keys.
+ * Two batches: in a plain transaction the producer fills one while the
+ * writer writes the other, so the fifth of a load's time that is not
+ * Berkeley DB's (a million parties: 8 s of 39) runs beside it; a bulk
+ * transaction's one batch is filled before anything is written.  The
+ * rows, and every error, are those of one thread doing it all in row
+ * order: the writer takes a batch's rows in order, and the producer's
+ * failure (a row that does not decode or validate) only after the rows
+ * before it.  Without a thread (pthread_create() failed), the writer
+ * fills each batch itself.
+ */
+struct load_batch {
+	size_t		 from, to;	/* rows */
+	struct buf	 enc;		/* the records, encoded */
+	size_t		*off;		/* row from + i at off[i] in enc */
+	size_t		 noff;
+	struct store_pairs *pairs;	/* an index's each */
+	int		 full;		/* filled, for the writer */
+	int		 failed;	/* at row to, with err */
+	struct buf	 err;
+};
+
+struct loader {
+	struct store_table *st;
+	struct store_load *l;
+	const char	*user;
+	size_t		 budget;	/* of a batch's keys */
+	int		 bulk;		/* one batch only */
+	uint64_t	*ids;
+	size_t		 next;		/* the next row to fill */
+	struct load_batch b[2];
+	int		 threaded;
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	int		 stop;		/* the writer gave up */
+};
+
+/* Rows from ld->next into b, as many as the budget takes. */
+static void
+load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
+    struct keyset *ks)
+{
+	struct store_table *st = ld->st;
+	struct store_load *l = ld->l;
+	const char	*user = user_or_empty(ld->user);
+	size_t		 i, j, x, bad, used = 0;
+	int64_t		 now;
+
+	b->from = ld->next;
+	b->failed = 0;
+	buf_reset(&b->enc);
+	buf_reset(&b->err);
+	for (x = 0; x < st->nix; x++)
+		pairs_reset(&b->pairs[x]);
+	for (i = b->from; i < l->n && used < ld->budget; i++) {
+		/* As store_insert(), in the same order. */
+		if (l->row(l->arg, i, rec, &b->err) == -1 ||
+		    record_validate(rec, &bad, &b->err) == -1) {
+			b->failed = 1;
+			break;
+		}
+		/* The id comes with the batch's (load_write()); the keys
+		 * have the row for it meanwhile, which sorts the same. */
+		now = clock_now();
+		rec->id = 0;
+		rec->rev = 1;
+		rec->flags = 0;
+		rec->created = rec->updated = now;
+		free(rec->created_by);
+		free(rec->updated_by);
+		rec->created_by = xstrdup(user);
+		rec->updated_by = xstrdup(user);
+		if (i - b->from + 2 > b->noff) {
+			b->noff = b->noff ? b->noff * 2 : 4096;
+			b->off = xreallocarray(b->off, b->noff,
+			    sizeof(*b->off));
+		}
+		b->off[i - b->from] = b->enc.len;
+		record_encode(rec, &b->enc);
+		/* The keys the key callback would give, and the words
+		 * words_queue_record() would queue. */
+		for (x = 0; x < st->nix; x++) {
+			keyset_reset(ks);
+			sec_record_keys(&st->ix[x], rec, ks);
+			for (j = 0; j < ks->n; j++)
+				pairs_add(&b->pairs[x], ks->bytes.data +
+				    ks->off[j], ks->len[j], i);
+			used += ks->bytes.len + ks->n *
+			    sizeof(struct store_pair);
+		}
+	}
+	b->to = ld->next = i;
+	if (b->noff == 0) {
+		b->noff = 1;
+		b->off = xreallocarray(NULL, 1, sizeof(*b->off));
+	}
+	b->off[b->to - b->from] = b->enc.len;
+	if (!b->failed)
+		for (x = 0; x < st->nix; x++)
+			pairs_sort(&b->pairs[x]);
+}
+
+static void *
+load_producer(void *arg)
+{
+	struct loader	*ld = arg;
+	struct load_batch *b;
+	struct record	*rec = record_new(ld->st->t);
+	struct keyset	 ks;
+	unsigned	 k;
+	int		 stop;
+
+	keyset_init(&ks);
+	for (k = 0;; k ^= 1) {
+		b = &ld->b[k];
+		pthread_mutex_lock(&ld->lock);
+		while (b->full && !ld->stop)
+			pthread_cond_wait(&ld->cond, &ld->lock);
+		stop = ld->stop;
+		pthread_mutex_unlock(&ld->lock);
+		if (stop)
+			break;
+		load_fill(ld, b, rec, &ks);
+		pthread_mutex_lock(&ld->lock);
+		b->full = 1;
+		pthread_cond_broadcast(&ld->cond);
+		pthread_mutex_unlock(&ld->lock);
+		if (b->failed || b->to == ld->l->n || ld->bulk)
+			break;
+	}
+	keyset_release(&ks);
+	record_free(rec);
+	return (NULL);
+}
+
+/* The writer's next batch (k, 0 or 1), filled. */
+static struct load_batch *
+load_take(struct loader *ld, unsigned k, struct record *rec,
+    struct keyset *ks)
+{
+	struct load_batch *b = &ld->b[k];
+
+	if (!ld->threaded) {
+		load_fill(ld, b, rec, ks);
+		return (b);
+	}
+	pthread_mutex_lock(&ld->lock);
+	while (!b->full)
+		pthread_cond_wait(&ld->cond, &ld->lock);
+	pthread_mutex_unlock(&ld->lock);
+	return (b);
+}
+
+static void
+load_give_back(struct loader *ld, struct load_batch *b)
+{
+	if (!ld->threaded)
+		return;
+	pthread_mutex_lock(&ld->lock);
+	b->full = 0;
+	pthread_cond_broadcast(&ld->cond);
+	pthread_mutex_unlock(&ld->lock);
+}
+
+/* The producer stopped and gone (before the writer asks for rows). */
+static void
+load_stop(struct loader *ld)
+{
+	if (!ld->threaded)
+		return;
+	pthread_mutex_lock(&ld->lock);
+	ld->stop = 1;
+	pthread_cond_broadcast(&ld->cond);
+	pthread_mutex_unlock(&ld->lock);
+	pthread_join(ld->thread, NULL);
+	ld->threaded = 0;
+}
+
+/* A batch's rows into the table and the audit trail, then its keys
+ * into the indexes: 0 or -1 (err set, l->bad where a row is to blame). */
+static int
+load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
+    struct store_bulk *pb, struct tokset *ts, struct record *rec,
+    int refs, struct buf *err)
+{
+	struct store_table *st = ld->st;
+	struct store_load *l = ld->l;
+	struct store_index *ix;
+	unsigned char	 kb[8];
+	struct store_pairs *p;
+	uint64_t	 dup[2];
+	db_seq_t	 first;
+	size_t		 i, x, o;
+	int		 ret;
+
+	/*
+	 * The batch's ids at once, consecutive (another writer's come
+	 * before or after them), and none spent on a load refused as too
+	 * big; its keys had the rows' numbers till now.
+	 */
+	if (b->to > b->from) {
+		ret = DBCALL(st->seq->get(st->seq, NULL,
+		    (u_int32_t)(b->to - b->from), &first, DB_TXN_NOSYNC));
+		if (ret != 0)
+			return (store_fail(t, ret, err, _("cannot write table "
+			    "'%s': %s"), st->t->name, store_strerror(ret)));
+		for (i = b->from; i < b->to; i++)
+			ld->ids[i] = (uint64_t)first + (i - b->from);
+		for (x = 0; x < st->nix; x++) {
+			p = &b->pairs[x];
+			for (i = 0; i < p->n; i++)
+				p->v[i].id = ld->ids[p->v[i].id];
+		}
+	}
+	for (i = b->from; i < b->to; i++) {
+		o = b->off[i - b->from];
+		if (refs) {
+			if (record_decode(rec, b->enc.data + o,
+			    b->off[i - b->from + 1] - o, err) == -1) {
+				l->bad = i;
+				return (-1);
+			}
+			rec->id = 0;
+			if (rec_check_refs(t, st, rec, NULL, err) == -1) {
+				l->bad = i;
+				return (-1);
+			}
+		}
+		store_id_key(kb, ld->ids[i]);
+		ret = bulk_put(pb, kb, 8, b->enc.data + o,
+		    b->off[i - b->from + 1] - o);
+		if (ret != 0)
+			return (store_fail(t, ret, err, _("cannot write table "
+			    "'%s': %s"), st->t->name, store_strerror(ret)));
+		journal_note(t, st, ld->ids[i]);
+		/* An insert's entry is the table's, the id and who. */
+		if (audit_add(t, "insert", NULL, rec, user_or_empty(ld->user),
+		    ld->ids[i], 1, err) == -1)
+			return (-1);
+	}
+	if (b->failed) {
+		l->bad = b->to;
+		buf_reset(err);
+		buf_add(err, b->err.data, b->err.len);
+		return (-1);
+	}
+	if ((ret = bulk_flush(pb)) != 0)
+		return (store_fail(t, ret, err, _("cannot write table '%s': %s"),
+		    st->t->name, store_strerror(ret)));
+	for (x = 0; x < st->nix; x++) {
+		ix = &st->ix[x];
+		ret = pairs_write(ix, t->txn, &b->pairs[x], tokset_new, ts,
+		    dup);
+		if (ret == DB_KEYEXIST) {
+			/* Its rows are asked for again: none in the
+			 * producer then. */
+			load_stop(ld);
+			return (load_duplicate(l, ix, ld->ids, b->to, dup, rec,
+			    err));
+		}
+		if (ret == EBADMSG)
+			return (buf_error(err, _("the word index of table '%s' "
+			    "is damaged; run clerk admin verify"),
+			    st->t->name));
+		if (ret != 0)
+			return (store_fail(t, ret, err, _("cannot write the "
+			    "index '%s': %s"), ix->file, store_strerror(ret)));
+	}
+	return (0);
+}
+
+void
+store_set_load_budget(struct store *s, size_t bytes)
+{
+	s->load_budget = bytes;
+}
+
 int
 store_load(struct store_txn *t, struct store_load *l, const char *user,
     struct buf *err)
 {
 	struct store_table *st;
-	struct store_index *ix;
-	struct store_pairs *pairs = NULL;
 	struct store_bulk pb;
 	struct tokset	 ts;
-	struct record	*rec = NULL;
+	struct loader	 ld;
+	struct load_batch *b;
+	struct record	*rec;
 	struct keyset	 ks;
-	struct buf	 val = BUF_INIT;
-	unsigned char	 kb[8];
-	uint64_t	*ids = NULL, dup[2];
-	size_t		 from, to, i, j, x, bad, used, budget;
-	db_seq_t	 id;
-	int64_t		 now;
-	int		 r, ret, rc = -1;
+	size_t		 i, x;
+	unsigned	 k;
+	int		 r, refs = 0, done, rc = -1;
 
 	l->bad = l->other = SIZE_MAX;
 	l->batches = 0;
@@ -218,114 +528,66 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 		return (-1);
 	if ((r = load_empty(t, st, err)) != 1)
 		return (r == 0 ? STORE_NOTEMPTY : -1);
+	for (i = 0; i < st->t->nfields; i++)
+		if (st->t->fields[i].type == FT_REF)
+			refs = 1;
 	rec = record_new(st->t);
 	memset(&ts, 0, sizeof(ts));
 	keyset_init(&ks);
-	pairs = xcalloc(st->nix ? st->nix : 1, sizeof(*pairs));
-	for (x = 0; x < st->nix; x++)
-		buf_init(&pairs[x].keys);
-	ids = xreallocarray(NULL, l->n ? l->n : 1, sizeof(*ids));
+	memset(&ld, 0, sizeof(ld));
+	ld.st = st;
+	ld.l = l;
+	ld.user = user;
+	ld.bulk = (t->flags & STORE_TXN_BULK) != 0;
+	ld.budget = l->budget != 0 ? l->budget : t->s->load_budget != 0 ?
+	    t->s->load_budget : store_load_budget(ld.bulk);
+	ld.ids = xreallocarray(NULL, l->n ? l->n : 1, sizeof(*ld.ids));
+	for (k = 0; k < 2; k++) {
+		buf_init(&ld.b[k].enc);
+		buf_init(&ld.b[k].err);
+		ld.b[k].pairs = xcalloc(st->nix ? st->nix : 1,
+		    sizeof(*ld.b[k].pairs));
+		for (x = 0; x < st->nix; x++)
+			buf_init(&ld.b[k].pairs[x].keys);
+	}
+	pthread_mutex_init(&ld.lock, NULL);
+	pthread_cond_init(&ld.cond, NULL);
+	ld.threaded = pthread_create(&ld.thread, NULL, load_producer,
+	    &ld) == 0;
 	/* Ids ascend: records are appended to the primary, in bulk. */
 	bulk_init(&pb, st->w, t->txn);
-	budget = l->budget != 0 ? l->budget : store_load_budget();
-	for (from = 0; from < l->n; from = to) {
-		used = 0;
-		for (i = from; i < l->n && used < budget; i++) {
-			/* As store_insert(), in the same order. */
-			if (l->row(l->arg, i, rec, err) == -1 ||
-			    record_validate(rec, &bad, err) == -1) {
-				l->bad = i;
-				goto out;
-			}
-			rec->id = 0;
-			if (rec_check_refs(t, st, rec, NULL, err) == -1) {
-				l->bad = i;
-				goto out;
-			}
-			ret = DBCALL(st->seq->get(st->seq, NULL, 1, &id,
-			    DB_TXN_NOSYNC));
-			if (ret != 0) {
-				store_fail(t, ret, err, _("cannot write table "
-				    "'%s': %s"), st->t->name,
-				    store_strerror(ret));
-				goto out;
-			}
-			now = clock_now();
-			ids[i] = rec->id = (uint64_t)id;
-			rec->rev = 1;
-			rec->flags = 0;
-			rec->created = rec->updated = now;
-			free(rec->created_by);
-			free(rec->updated_by);
-			rec->created_by = xstrdup(user_or_empty(user));
-			rec->updated_by = xstrdup(user_or_empty(user));
-			buf_reset(&val);
-			record_encode(rec, &val);
-			store_id_key(kb, rec->id);
-			ret = bulk_put(&pb, kb, 8, val.data, val.len);
-			if (ret != 0) {
-				store_fail(t, ret, err, _("cannot write table "
-				    "'%s': %s"), st->t->name,
-				    store_strerror(ret));
-				goto out;
-			}
-			journal_note(t, st, rec->id);
-			if (audit_add(t, "insert", NULL, rec,
-			    user_or_empty(user), rec->id, 1, err) == -1)
-				goto out;
-			/* The keys the key callback would give, and the
-			 * words words_queue_record() would queue. */
-			for (x = 0; x < st->nix; x++) {
-				keyset_reset(&ks);
-				sec_record_keys(&st->ix[x], rec, &ks);
-				for (j = 0; j < ks.n; j++)
-					pairs_add(&pairs[x], ks.bytes.data +
-					    ks.off[j], ks.len[j], rec->id);
-				used += ks.bytes.len +
-				    ks.n * sizeof(struct store_pair);
-			}
-		}
-		to = i;
-		l->batches++;
-		if ((ret = bulk_flush(&pb)) != 0) {
-			store_fail(t, ret, err, _("cannot write table '%s': %s"),
-			    st->t->name, store_strerror(ret));
+	for (k = 0;; k ^= 1) {
+		b = load_take(&ld, k, rec, &ks);
+		if (ld.bulk && !b->failed && b->to < l->n) {
+			rc = STORE_TOOBIG;
 			goto out;
 		}
-		for (x = 0; x < st->nix; x++) {
-			ix = &st->ix[x];
-			ret = pairs_write(ix, t->txn, &pairs[x], tokset_new,
-			    &ts, dup);
-			pairs_reset(&pairs[x]);
-			if (ret == DB_KEYEXIST) {
-				load_duplicate(l, ix, ids, to, dup, rec, err);
-				goto out;
-			}
-			if (ret == EBADMSG) {
-				buf_error(err, _("the word index of table '%s' "
-				    "is damaged; run clerk admin verify"),
-				    st->t->name);
-				goto out;
-			}
-			if (ret != 0) {
-				store_fail(t, ret, err, _("cannot write the "
-				    "index '%s': %s"), ix->file,
-				    store_strerror(ret));
-				goto out;
-			}
-		}
+		l->batches++;
+		if (load_write(t, &ld, b, &pb, &ts, rec, refs, err) == -1)
+			goto out;
+		done = b->to == l->n;
+		load_give_back(&ld, b);
+		if (done)
+			break;
 	}
 	t->delta[st->n] += (int64_t)l->n;
 	rc = 0;
 out:
+	load_stop(&ld);
+	pthread_mutex_destroy(&ld.lock);
+	pthread_cond_destroy(&ld.cond);
 	bulk_release(&pb);
 	free(ts.slot);
-	for (x = 0; x < st->nix; x++)
-		pairs_release(&pairs[x]);
-	free(pairs);
-	free(ids);
+	for (k = 0; k < 2; k++) {
+		for (x = 0; x < st->nix; x++)
+			pairs_release(&ld.b[k].pairs[x]);
+		free(ld.b[k].pairs);
+		free(ld.b[k].off);
+		buf_release(&ld.b[k].enc);
+		buf_release(&ld.b[k].err);
+	}
+	free(ld.ids);
 	keyset_release(&ks);
-	buf_release(&val);
 	record_free(rec);
 	return (rc);
 }

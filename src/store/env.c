@@ -796,6 +796,7 @@ pairs_add(struct store_pairs *p, const void *key, size_t len, uint64_t id)
 	p->v[p->n].off = p->keys.len;
 	p->v[p->n].len = len;
 	p->v[p->n++].id = id;
+	p->sorted = 0;
 	buf_add(&p->keys, key, len);
 }
 
@@ -803,6 +804,7 @@ void
 pairs_reset(struct store_pairs *p)
 {
 	p->n = 0;
+	p->sorted = 0;
 	buf_reset(&p->keys);
 }
 
@@ -936,11 +938,14 @@ pairs_radix(struct store_pair *a, size_t n, size_t at, const char *keys,
  * time, most of it on the heads that are in the pairs, spends a third.
  * The heads are spoilt (pairs_write() needs them no more).
  */
-static void
+void
 pairs_sort(struct store_pairs *p)
 {
 	struct store_pair *tmp;
 
+	if (p->sorted)
+		return;
+	p->sorted = 1;
 	if (p->n < 2)
 		return;
 	tmp = xreallocarray(NULL, p->n, sizeof(*tmp));
@@ -1395,6 +1400,23 @@ ram_bytes(void)
 	    0);
 }
 
+void
+store_set_panic(struct store *s, void (*fn)(const char *))
+{
+	s->panic = fn;
+}
+
+/* Berkeley DB's events: a panic goes to the store's owner. */
+static void
+store_event(DB_ENV *env, u_int32_t event, void *info)
+{
+	struct store	*s = env->app_private;
+
+	(void)info;
+	if (event == DB_EVENT_PANIC && s != NULL && s->panic != NULL)
+		s->panic(store_strerror(DB_RUNRECOVERY));
+}
+
 static int
 env_open(struct store *s, const struct store_options *o, struct buf *err)
 {
@@ -1412,6 +1434,7 @@ env_open(struct store *s, const struct store_options *o, struct buf *err)
 	s->env = env;
 	env->set_errcall(env, store_errcall);
 	env->app_private = s;
+	env->set_event_notify(env, store_event);
 	/*
 	 * The cache costs only what it holds (store_cache_auto): the
 	 * buffers of a private environment are allocated as pages come in,

@@ -56,6 +56,14 @@ size_t	 store_cache_mb(struct store *);
 int	 store_open(struct store **, const char *, struct schema *,
 	     const struct store_options *, struct buf *);
 void	 store_close(struct store *);
+/*
+ * fn is called, in the thread that met it, when Berkeley DB finds the
+ * environment unusable (DB_EVENT_PANIC; the message given): every call
+ * fails from then on until the store is opened again, which recovers
+ * it.  A known way there: aborting a bulk load (STORE_TXN_BULK) that
+ * wrote its indexes in more than one batch (bulk.c).
+ */
+void	 store_set_panic(struct store *, void (*)(const char *));
 const struct schema *store_schema(struct store *);
 const char *store_dir(struct store *);
 
@@ -115,23 +123,30 @@ int	 store_insert(struct store_txn *, struct record *, const char *,
  * row i (from 0, in order) into rec, a record of the table that is
  * reused: 0, or -1 to stop with err.  Returns 0 when all are written;
  * STORE_NOTEMPTY, nothing written, when the table holds a record (use
- * store_insert()); -1 with err, and with bad (and other, for a unique
+ * store_insert()); STORE_TOOBIG, nothing written, in a bulk transaction
+ * (STORE_TXN_BULK) when the keys of all rows would take more than the
+ * budget (load them in a plain transaction: bulk.c); -1 with err, and with bad (and other, for a unique
  * value two rows share) set to the row at fault or SIZE_MAX, when a row
  * or the store failed.  The transaction must then be aborted.
  */
 #define STORE_NOTEMPTY	3
+#define STORE_TOOBIG	4
 struct store_load {
 	const struct table *table;
 	size_t		 n;		/* rows */
 	int		(*row)(void *, size_t, struct record *, struct buf *);
 	void		*arg;
 	/* Bytes of index keys gathered before they are written, about
-	 * (0: store_load_budget()); tests set a small one for batches. */
+	 * (0: store_load_budget()); tests set small ones. */
 	size_t		 budget;
 	size_t		 bad, other;	/* set by store_load() */
 	size_t		 batches;	/* set by store_load() */
 };
-size_t	 store_load_budget(void);
+/* The memory a load's batch of keys may take: in a bulk transaction
+ * (bulk), the whole load's; else each batch's. */
+size_t	 store_load_budget(int);
+/* Both, for loads through this store (0: store_load_budget()'s). */
+void	 store_set_load_budget(struct store *, size_t);
 int	 store_load(struct store_txn *, struct store_load *, const char *,
 	     struct buf *);
 /*

@@ -137,6 +137,8 @@ struct store {
 	int		 gate_init;
 	int		 lockfd;	/* flock on dir/lock while open */
 	size_t		 cache_mb;	/* what the environment was given */
+	void		(*panic)(const char *);	/* store_set_panic() */
+	size_t		 load_budget;	/* store_set_load_budget() */
 	/*
 	 * The change journal (pick.c): the ids written by each committed
 	 * transaction, in a ring in commit order, under pick.c's lock.
@@ -223,6 +225,7 @@ struct store_pairs {
 		uint64_t	 id;
 	}		*v;
 	size_t		 n, alloc;
+	int		 sorted;	/* by pairs_sort(), since the last add */
 };
 /*
  * Puts in bulk (DB_MULTIPLE_KEY) into db in txn: bulk_put() adds a
@@ -245,6 +248,8 @@ void	 bulk_release(struct store_bulk *);
 void	 pairs_add(struct store_pairs *, const void *, size_t, uint64_t);
 void	 pairs_reset(struct store_pairs *);
 void	 pairs_release(struct store_pairs *);
+/* Sorted now (pairs_write() then does not sort them again). */
+void	 pairs_sort(struct store_pairs *);
 int	 pairs_write(struct store_index *, DB_TXN *, struct store_pairs *,
 	    int (*)(const void *, size_t, void *), void *, uint64_t *);
 

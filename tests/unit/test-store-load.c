@@ -176,21 +176,21 @@ load_txn(struct store_txn *t, void *arg, struct buf *e)
 
 static int
 load_budget(struct store *s, struct rows *rows, struct job *j,
-    size_t budget)
+    size_t budget, int flags)
 {
 	memset(j, 0, sizeof(*j));
 	j->rows = rows;
 	j->user = "ivanov";
 	j->budget = budget;
 	buf_reset(&err);
-	return (store_txn_run(s, STORE_TXN_BULK, load_txn, j, &err));
+	return (store_txn_run(s, flags, load_txn, j, &err));
 }
 
-/* With store_load()'s own budget: one batch for these tests. */
+/* A bulk transaction, as an import's, with store_load()'s own budget. */
 static int
 load(struct store *s, struct rows *rows, struct job *j)
 {
-	return (load_budget(s, rows, j, 0));
+	return (load_budget(s, rows, j, 0, STORE_TXN_BULK));
 }
 
 /* Bytes of log the store's environment has written. */
@@ -438,8 +438,12 @@ test_batches(struct schema *sc, const char *top, struct record *rec)
 	}
 	xasprintf(&dir, "%s/batches", top);
 	s = open_store(dir, sc);
-	ret = load_budget(s, big, &j, NBIG_BUDGET);
-	ok(ret == 0, "%d parties loaded", NBIG);
+	ret = load_budget(s, big, &j, NBIG_BUDGET, STORE_TXN_BULK);
+	ok(ret == STORE_TOOBIG, "in a bulk transaction, more than %zu MB "
+	    "of keys is refused as too big", NBIG_BUDGET >> 20);
+	is_int((int)count(s, party), 0, "and nothing written");
+	ret = load_budget(s, big, &j, NBIG_BUDGET, 0);
+	ok(ret == 0, "%d parties loaded in a plain one", NBIG);
 	if (ret != 0)
 		diag("%s", err.data);
 	ok(j.l.batches >= 4 && j.l.batches <= 20, "in batches of about "
@@ -581,30 +585,135 @@ test_bulk_log(struct schema *sc, const char *top, struct rows *rows)
 	free(db);
 }
 
-/* A load that must fail at row bad (and other): nothing written. */
+/*
+ * A load that must fail at row bad (and other): nothing written.  Once
+ * in one batch of a bulk transaction, once in batches of some 80 rows of
+ * a plain one, where the row to blame is in a later batch than the
+ * first, found by the thread that prepares the rows or by the one that
+ * writes them.
+ */
 static void
 test_bad(struct schema *sc, const char *dir, const struct table *t,
     struct rows *rows, size_t bad, size_t other, const char *what,
     const char *want)
 {
+	static const size_t budgets[] = { 0, 256 * 1024 };
 	struct store	*s;
 	struct job	 j;
+	char		*how;
+	size_t		 b;
 	int		 ret;
 
 	s = open_store(dir, sc);
-	ret = load(s, rows, &j);
-	ok(ret == -1, "%s: refused", what);
-	diag("%s", err.data);
-	ok(j.l.bad == bad && j.l.other == other, "%s: row %zu named (%zu, "
-	    "%zu)", what, bad, j.l.bad, j.l.other);
-	ok(strstr(err.data, want) != NULL, "%s: the message says '%s'",
-	    what, want);
-	if (strstr(err.data, want) == NULL)
+	for (b = 0; b < nitems(budgets); b++) {
+		xasprintf(&how, "%s%s", what, budgets[b] != 0 ?
+		    " (small batches)" : "");
+		ret = load_budget(s, rows, &j, budgets[b], budgets[b] != 0 ?
+		    0 : STORE_TXN_BULK);
+		ok(ret == -1, "%s: refused", how);
 		diag("%s", err.data);
-	is_int((int)count(s, t), 0, "%s: nothing written", what);
-	ok(store_check(s, t, &err) == 0, "%s: the indexes are empty too",
-	    what);
+		ok(budgets[b] == 0 || j.l.batches >= 2, "%s: in %zu batches",
+		    how, j.l.batches);
+		ok(j.l.bad == bad && j.l.other == other, "%s: row %zu named "
+		    "(%zu, %zu)", how, bad, j.l.bad, j.l.other);
+		ok(strstr(err.data, want) != NULL, "%s: the message says "
+		    "'%s'", how, want);
+		if (strstr(err.data, want) == NULL)
+			diag("%s", err.data);
+		is_int((int)count(s, t), 0, "%s: nothing written", how);
+		ok(store_check(s, t, &err) == 0, "%s: the indexes are empty "
+		    "too", how);
+		free(how);
+	}
 	store_close(s);
+}
+
+/*
+ * Loads failing late: in a plain transaction of several batches, a call
+ * failing a quarter, half, three quarters and nine tenths of the way
+ * (in the indexes of a later batch); in a bulk transaction, which is
+ * one batch, nine tenths of the way.  Each is refused and leaves
+ * nothing, and the environment never panics: Berkeley DB 5.3 could not
+ * undo a bulk transaction that wrote its indexes in several batches
+ * (bulk.c), and store_load() no longer makes one.
+ */
+static int	panicked;
+
+static void
+on_panic(const char *msg)
+{
+	(void)msg;
+	panicked++;
+}
+
+static void
+late_failure(struct schema *sc, const char *dir, struct rows *big,
+    size_t budget, int flags, unsigned tenths)
+{
+	struct store	*s;
+	struct job	 j;
+	uint64_t	 calls;
+	const char	*how = flags & STORE_TXN_BULK ? "bulk" : "plain";
+	int		 ret;
+
+	s = open_store(dir, sc);
+	store_fault_set(UINT64_MAX, ENOSPC);
+	ret = load_budget(s, big, &j, budget, flags);
+	calls = store_fault_calls();
+	store_fault_set(0, 0);
+	store_close(s);
+	rm_tree(dir);
+	if (ret != 0) {
+		ok(0, "%s: the load without a failure: %s", how, err.data);
+		return;
+	}
+	s = open_store(dir, sc);
+	store_set_panic(s, on_panic);
+	panicked = 0;
+	store_fault_set(calls / 10 * tenths, ENOSPC);
+	ret = load_budget(s, big, &j, budget, flags);
+	store_fault_set(0, 0);
+	ok(ret == -1 && panicked == 0, "%s, %zu batches, call %llu of %llu "
+	    "failing: refused, no panic (%s)", how, j.l.batches,
+	    (unsigned long long)(calls / 10 * tenths),
+	    (unsigned long long)calls, err.data);
+	if (panicked) {
+		store_close(s);
+		s = open_store(dir, sc);
+	}
+	is_int((int)count(s, party), 0, "%s: nothing written", how);
+	ok(store_check(s, party, &err) == 0, "%s: the indexes are empty too",
+	    how);
+	store_close(s);
+	ret = store_verify_dir(dir, &err);
+	ok(ret == 0, "%s: Berkeley DB verifies every file", how);
+	if (ret != 0)
+		diag("%s", err.data);
+	rm_tree(dir);
+}
+
+static void
+test_late_failure(struct schema *sc, const char *top, struct record *rec)
+{
+	static const unsigned tenths[] = { 2, 5, 7, 9 };
+	struct rows	*big;
+	char		*dir;
+	size_t		 i;
+
+	big = xcalloc(1, sizeof(*big));
+	big->t = party;
+	buf_init(&big->enc);
+	for (i = 0; i < NBIG; i++) {
+		make_party(rec, (unsigned)i);
+		rows_add(big, rec);
+	}
+	xasprintf(&dir, "%s/late", top);
+	for (i = 0; i < nitems(tenths); i++)
+		late_failure(sc, dir, big, NBIG_BUDGET, 0, tenths[i]);
+	late_failure(sc, dir, big, 0, STORE_TXN_BULK, 9);
+	free(dir);
+	buf_release(&big->enc);
+	free(big);
 }
 
 /* One party, archived: the table is not empty. */
@@ -652,6 +761,7 @@ main(void)
 	test_same(sc, top, rows);
 	test_bulk_log(sc, top, rows);
 	test_batches(sc, top, rec);
+	test_late_failure(sc, top, rec);
 	test_faults(sc, top, rows);
 
 	/* An ИНН whose check digit is wrong, at row 2000. */
