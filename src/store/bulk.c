@@ -246,6 +246,7 @@ struct load_batch {
 	size_t		 noff;
 	struct store_pairs *pairs;	/* an index's each */
 	int		 full;		/* filled, for the writer */
+	size_t		 nsorted;	/* indexes whose keys are sorted */
 	int		 failed;	/* at row to, with err */
 	struct buf	 err;
 };
@@ -279,6 +280,7 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 
 	b->from = ld->next;
 	b->failed = 0;
+	b->nsorted = 0;
 	buf_reset(&b->enc);
 	buf_reset(&b->err);
 	for (x = 0; x < st->nix; x++)
@@ -326,9 +328,40 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 		b->off = xreallocarray(NULL, 1, sizeof(*b->off));
 	}
 	b->off[b->to - b->from] = b->enc.len;
-	if (!b->failed)
-		for (x = 0; x < st->nix; x++)
-			pairs_sort(&b->pairs[x]);
+}
+
+/*
+ * A filled batch's keys sorted, an index at a time, each told to the
+ * writer as it is done: it appends the batch's records and writes the
+ * first indexes meanwhile.
+ */
+static void
+load_sort(struct loader *ld, struct load_batch *b)
+{
+	size_t	x;
+
+	for (x = 0; x < ld->st->nix && !b->failed; x++) {
+		pairs_sort(&b->pairs[x]);
+		if (ld->threaded) {
+			pthread_mutex_lock(&ld->lock);
+			b->nsorted = x + 1;
+			pthread_cond_broadcast(&ld->cond);
+			pthread_mutex_unlock(&ld->lock);
+		} else
+			b->nsorted = x + 1;
+	}
+}
+
+/* Index x of b sorted (the producer may be at a later one). */
+static void
+load_sorted(struct loader *ld, struct load_batch *b, size_t x)
+{
+	if (!ld->threaded)
+		return;
+	pthread_mutex_lock(&ld->lock);
+	while (b->nsorted <= x)
+		pthread_cond_wait(&ld->cond, &ld->lock);
+	pthread_mutex_unlock(&ld->lock);
 }
 
 static void *
@@ -356,6 +389,9 @@ load_producer(void *arg)
 		b->full = 1;
 		pthread_cond_broadcast(&ld->cond);
 		pthread_mutex_unlock(&ld->lock);
+		/* A bulk load too big is not written: no need to sort. */
+		if (!(ld->bulk && b->to < ld->l->n))
+			load_sort(ld, b);
 		if (b->failed || b->to == ld->l->n || ld->bulk)
 			break;
 	}
@@ -373,6 +409,8 @@ load_take(struct loader *ld, unsigned k, struct record *rec,
 
 	if (!ld->threaded) {
 		load_fill(ld, b, rec, ks);
+		if (!(ld->bulk && b->to < ld->l->n))
+			load_sort(ld, b);
 		return (b);
 	}
 	pthread_mutex_lock(&ld->lock);
@@ -437,11 +475,6 @@ load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
 			    "'%s': %s"), st->t->name, store_strerror(ret)));
 		for (i = b->from; i < b->to; i++)
 			ld->ids[i] = (uint64_t)first + (i - b->from);
-		for (x = 0; x < st->nix; x++) {
-			p = &b->pairs[x];
-			for (i = 0; i < p->n; i++)
-				p->v[i].id = ld->ids[p->v[i].id];
-		}
 	}
 	for (i = b->from; i < b->to; i++) {
 		o = b->off[i - b->from];
@@ -480,8 +513,11 @@ load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
 		    st->t->name, store_strerror(ret)));
 	for (x = 0; x < st->nix; x++) {
 		ix = &st->ix[x];
-		ret = pairs_write(ix, t->txn, &b->pairs[x], tokset_new, ts,
-		    dup);
+		load_sorted(ld, b, x);
+		p = &b->pairs[x];
+		for (i = 0; i < p->n; i++)
+			p->v[i].id = ld->ids[p->v[i].id];
+		ret = pairs_write(ix, t->txn, p, tokset_new, ts, dup);
 		if (ret == DB_KEYEXIST) {
 			/* Its rows are asked for again: none in the
 			 * producer then. */
