@@ -247,6 +247,10 @@ struct load_batch {
 	struct store_pairs *pairs;	/* an index's each */
 	int		 full;		/* filled, for the writer */
 	size_t		 nsorted;	/* indexes whose keys are sorted */
+	/* Streamed (load_stream()): rows from to ready are encoded, and
+	 * go says the load fits the budget, by the first rows. */
+	size_t		 ready;
+	int		 go;
 	int		 failed;	/* at row to, with err */
 	struct buf	 err;
 };
@@ -257,6 +261,9 @@ struct loader {
 	const char	*user;
 	size_t		 budget;	/* of a batch's keys */
 	int		 bulk;		/* one batch only */
+	int		 stream;	/* its rows written as they come */
+	int		 toobig;	/* a bulk load over the budget */
+	struct buf	 one;		/* the producer's: a row encoded */
 	uint64_t	*ids;
 	size_t		 next;		/* the next row to fill */
 	struct load_batch b[2];
@@ -266,6 +273,77 @@ struct loader {
 	pthread_cond_t	 cond;
 	int		 stop;		/* the writer gave up */
 };
+
+/* Room in b->off for row i and the end of it. */
+static void
+load_room(struct load_batch *b, size_t i)
+{
+	if (i - b->from + 2 > b->noff) {
+		b->noff = b->noff ? b->noff * 2 : 4096;
+		b->off = xreallocarray(b->off, b->noff, sizeof(*b->off));
+	}
+}
+
+/*
+ * Streamed, a bulk load's rows go to the writer as they are encoded, a
+ * few thousand at a time, so it appends them and their audit entries
+ * while the rest are prepared.  Row i (ld->one) is added under the lock:
+ * the writer copies ready rows out under it (load_stream()), and b->enc
+ * may move as it grows.
+ */
+#define LOAD_STREAM_ROWS	4096
+
+static void
+load_publish(struct loader *ld, struct load_batch *b, size_t i)
+{
+	pthread_mutex_lock(&ld->lock);
+	load_room(b, i);
+	b->off[i - b->from] = b->enc.len;
+	buf_add(&b->enc, ld->one.data, ld->one.len);
+	b->off[i + 1 - b->from] = b->enc.len;
+	if ((i + 1 - b->from) % LOAD_STREAM_ROWS == 0) {
+		b->ready = i + 1;
+		pthread_cond_broadcast(&ld->cond);
+	}
+	pthread_mutex_unlock(&ld->lock);
+}
+
+/*
+ * Whether a streamed bulk load fits its budget: told by the keys of its
+ * first rows (go), so nothing is written of one that does not; and if
+ * it grows past twice the budget after all, it stops (toobig; the rows
+ * written are undone with the transaction, no index having been
+ * written).  0, or -1 when too big.
+ */
+#define LOAD_ESTIMATE_ROWS	(4 * LOAD_STREAM_ROWS)
+
+static int
+load_estimate(struct loader *ld, struct load_batch *b, size_t done,
+    size_t used)
+{
+	double	 whole;
+	int	 toobig = 0, go = 0;
+
+	if (!b->go && done - b->from == LOAD_ESTIMATE_ROWS) {
+		whole = (double)used / (double)(done - b->from) *
+		    (double)(ld->l->n - b->from);
+		if (whole > (double)ld->budget)
+			toobig = 1;
+		else
+			go = 1;
+	} else if (used / 2 > ld->budget)
+		toobig = 1;
+	if (!toobig && !go)
+		return (0);
+	pthread_mutex_lock(&ld->lock);
+	if (toobig)
+		ld->toobig = 1;
+	else
+		b->go = 1;
+	pthread_cond_broadcast(&ld->cond);
+	pthread_mutex_unlock(&ld->lock);
+	return (toobig ? -1 : 0);
+}
 
 /* Rows from ld->next into b, as many as the budget takes. */
 static void
@@ -281,11 +359,14 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 	b->from = ld->next;
 	b->failed = 0;
 	b->nsorted = 0;
+	b->ready = b->from;
+	b->go = 0;
 	buf_reset(&b->enc);
 	buf_reset(&b->err);
 	for (x = 0; x < st->nix; x++)
 		pairs_reset(&b->pairs[x]);
-	for (i = b->from; i < l->n && used < ld->budget; i++) {
+	for (i = b->from; i < l->n && (ld->stream || used < ld->budget);
+	    i++) {
 		/* As store_insert(), in the same order. */
 		if (l->row(l->arg, i, rec, &b->err) == -1 ||
 		    record_validate(rec, &bad, &b->err) == -1) {
@@ -303,13 +384,15 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 		free(rec->updated_by);
 		rec->created_by = xstrdup(user);
 		rec->updated_by = xstrdup(user);
-		if (i - b->from + 2 > b->noff) {
-			b->noff = b->noff ? b->noff * 2 : 4096;
-			b->off = xreallocarray(b->off, b->noff,
-			    sizeof(*b->off));
+		if (ld->stream) {
+			buf_reset(&ld->one);
+			record_encode(rec, &ld->one);
+			load_publish(ld, b, i);
+		} else {
+			load_room(b, i);
+			b->off[i - b->from] = b->enc.len;
+			record_encode(rec, &b->enc);
 		}
-		b->off[i - b->from] = b->enc.len;
-		record_encode(rec, &b->enc);
 		/* The keys the key callback would give, and the words
 		 * words_queue_record() would queue. */
 		for (x = 0; x < st->nix; x++) {
@@ -321,13 +404,21 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 			used += ks->bytes.len + ks->n *
 			    sizeof(struct store_pair);
 		}
+		if (ld->stream && load_estimate(ld, b, i + 1, used) == -1) {
+			i++;
+			break;
+		}
 	}
 	b->to = ld->next = i;
+	if (ld->stream)
+		pthread_mutex_lock(&ld->lock);
 	if (b->noff == 0) {
 		b->noff = 1;
 		b->off = xreallocarray(NULL, 1, sizeof(*b->off));
 	}
 	b->off[b->to - b->from] = b->enc.len;
+	if (ld->stream)
+		pthread_mutex_unlock(&ld->lock);
 }
 
 /*
@@ -445,42 +536,40 @@ load_stop(struct loader *ld)
 	ld->threaded = 0;
 }
 
-/* A batch's rows into the table and the audit trail, then its keys
- * into the indexes: 0 or -1 (err set, l->bad where a row is to blame). */
+/*
+ * Rows from to to of a batch into the table and the audit trail, their
+ * ids taken first, at once: consecutive (another writer's come before
+ * or after them), and none spent on a load refused as too big before;
+ * the keys have the rows' numbers till the indexes are written.  Row i
+ * is at data + off[i - from], off[to - from] its end.  0 or -1 (err
+ * set, l->bad where a row is to blame).
+ */
 static int
-load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
-    struct store_bulk *pb, struct tokset *ts, struct record *rec,
-    int refs, struct buf *err)
+load_rows(struct store_txn *t, struct loader *ld, const char *data,
+    const size_t *off, size_t from, size_t to, struct store_bulk *pb,
+    struct record *rec, int refs, struct buf *err)
 {
 	struct store_table *st = ld->st;
 	struct store_load *l = ld->l;
-	struct store_index *ix;
 	unsigned char	 kb[8];
-	struct store_pairs *p;
-	uint64_t	 dup[2];
 	db_seq_t	 first;
-	size_t		 i, x, o;
+	size_t		 i, o, len;
 	int		 ret;
 
-	/*
-	 * The batch's ids at once, consecutive (another writer's come
-	 * before or after them), and none spent on a load refused as too
-	 * big; its keys had the rows' numbers till now.
-	 */
-	if (b->to > b->from) {
-		ret = DBCALL(st->seq->get(st->seq, NULL,
-		    (u_int32_t)(b->to - b->from), &first, DB_TXN_NOSYNC));
-		if (ret != 0)
-			return (store_fail(t, ret, err, _("cannot write table "
-			    "'%s': %s"), st->t->name, store_strerror(ret)));
-		for (i = b->from; i < b->to; i++)
-			ld->ids[i] = (uint64_t)first + (i - b->from);
-	}
-	for (i = b->from; i < b->to; i++) {
-		o = b->off[i - b->from];
+	if (to == from)
+		return (0);
+	ret = DBCALL(st->seq->get(st->seq, NULL, (u_int32_t)(to - from),
+	    &first, DB_TXN_NOSYNC));
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot write table '%s': %s"),
+		    st->t->name, store_strerror(ret)));
+	for (i = from; i < to; i++)
+		ld->ids[i] = (uint64_t)first + (i - from);
+	for (i = from; i < to; i++) {
+		o = off[i - from];
+		len = off[i - from + 1] - o;
 		if (refs) {
-			if (record_decode(rec, b->enc.data + o,
-			    b->off[i - b->from + 1] - o, err) == -1) {
+			if (record_decode(rec, data + o, len, err) == -1) {
 				l->bad = i;
 				return (-1);
 			}
@@ -491,8 +580,7 @@ load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
 			}
 		}
 		store_id_key(kb, ld->ids[i]);
-		ret = bulk_put(pb, kb, 8, b->enc.data + o,
-		    b->off[i - b->from + 1] - o);
+		ret = bulk_put(pb, kb, 8, data + o, len);
 		if (ret != 0)
 			return (store_fail(t, ret, err, _("cannot write table "
 			    "'%s': %s"), st->t->name, store_strerror(ret)));
@@ -502,6 +590,27 @@ load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
 		    ld->ids[i], 1, err) == -1)
 			return (-1);
 	}
+	return (0);
+}
+
+/* A batch's rows (unless written already: done), then its keys into the
+ * indexes: 0 or -1 (err set, l->bad where a row is to blame). */
+static int
+load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
+    int done, struct store_bulk *pb, struct tokset *ts, struct record *rec,
+    int refs, struct buf *err)
+{
+	struct store_table *st = ld->st;
+	struct store_load *l = ld->l;
+	struct store_index *ix;
+	struct store_pairs *p;
+	uint64_t	 dup[2];
+	size_t		 i, x;
+	int		 ret;
+
+	if (!done && load_rows(t, ld, b->enc.data, b->off, b->from, b->to,
+	    pb, rec, refs, err) == -1)
+		return (-1);
 	if (b->failed) {
 		l->bad = b->to;
 		buf_reset(err);
@@ -540,6 +649,61 @@ void
 store_set_load_budget(struct store *s, size_t bytes)
 {
 	s->load_budget = bytes;
+}
+
+/*
+ * The writer's side of a streamed bulk load: the rows appended as they
+ * come, then, all of them there, the keys.  0, STORE_TOOBIG (nothing
+ * written but rows, undone with the transaction), or -1.
+ */
+static int
+load_stream(struct store_txn *t, struct loader *ld, struct store_bulk *pb,
+    struct tokset *ts, struct record *rec, int refs, struct buf *err)
+{
+	struct load_batch *b = &ld->b[0];
+	struct buf	 data = BUF_INIT;
+	size_t		*off = NULL, w = 0, avail, i, nalloc = 0;
+	int		 full, r = -1;
+
+	for (;;) {
+		pthread_mutex_lock(&ld->lock);
+		while (!ld->toobig && !b->full && !(b->go && b->ready > w))
+			pthread_cond_wait(&ld->cond, &ld->lock);
+		if (ld->toobig) {
+			pthread_mutex_unlock(&ld->lock);
+			r = STORE_TOOBIG;
+			goto out;
+		}
+		full = b->full;
+		avail = full ? b->to : b->ready;
+		if (avail > w) {
+			/* Copied out: b->enc may move as the producer adds. */
+			buf_reset(&data);
+			buf_add(&data, b->enc.data + b->off[w], b->off[avail] -
+			    b->off[w]);
+			if (avail - w + 1 > nalloc) {
+				nalloc = avail - w + 1;
+				off = xreallocarray(off, nalloc, sizeof(*off));
+			}
+			for (i = w; i <= avail; i++)
+				off[i - w] = b->off[i] - b->off[w];
+		}
+		pthread_mutex_unlock(&ld->lock);
+		if (avail > w) {
+			if (load_rows(t, ld, data.data, off, w, avail, pb, rec,
+			    refs, err) == -1)
+				goto out;
+			w = avail;
+		}
+		if (full && w == b->to)
+			break;
+	}
+	ld->l->batches = 1;
+	r = load_write(t, ld, b, 1, pb, ts, rec, refs, err);
+out:
+	buf_release(&data);
+	free(off);
+	return (r);
 }
 
 int
@@ -588,10 +752,19 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 	}
 	pthread_mutex_init(&ld.lock, NULL);
 	pthread_cond_init(&ld.cond, NULL);
+	buf_init(&ld.one);
+	ld.stream = ld.bulk;
 	ld.threaded = pthread_create(&ld.thread, NULL, load_producer,
 	    &ld) == 0;
+	if (!ld.threaded)
+		ld.stream = 0;
 	/* Ids ascend: records are appended to the primary, in bulk. */
 	bulk_init(&pb, st->w, t->txn);
+	if (ld.stream) {
+		if ((rc = load_stream(t, &ld, &pb, &ts, rec, refs, err)) == 0)
+			t->delta[st->n] += (int64_t)l->n;
+		goto out;
+	}
 	for (k = 0;; k ^= 1) {
 		b = load_take(&ld, k, rec, &ks);
 		if (ld.bulk && !b->failed && b->to < l->n) {
@@ -599,7 +772,7 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 			goto out;
 		}
 		l->batches++;
-		if (load_write(t, &ld, b, &pb, &ts, rec, refs, err) == -1)
+		if (load_write(t, &ld, b, 0, &pb, &ts, rec, refs, err) == -1)
 			goto out;
 		done = b->to == l->n;
 		load_give_back(&ld, b);
@@ -612,6 +785,7 @@ out:
 	load_stop(&ld);
 	pthread_mutex_destroy(&ld.lock);
 	pthread_cond_destroy(&ld.cond);
+	buf_release(&ld.one);
 	bulk_release(&pb);
 	free(ts.slot);
 	for (k = 0; k < 2; k++) {

@@ -697,7 +697,7 @@ test_late_failure(struct schema *sc, const char *top, struct record *rec)
 {
 	static const unsigned tenths[] = { 2, 5, 7, 9 };
 	struct rows	*big;
-	char		*dir;
+	char		*dir, inn[16];
 	size_t		 i;
 
 	big = xcalloc(1, sizeof(*big));
@@ -711,6 +711,26 @@ test_late_failure(struct schema *sc, const char *top, struct record *rec)
 	for (i = 0; i < nitems(tenths); i++)
 		late_failure(sc, dir, big, NBIG_BUDGET, 0, tenths[i]);
 	late_failure(sc, dir, big, 0, STORE_TXN_BULK, 9);
+	free(dir);
+
+	/* A bad row late in a bulk load, its first rows written already
+	 * as they came (load_stream()). */
+	big->n = 0;
+	buf_reset(&big->enc);
+	for (i = 0; i < NBIG; i++) {
+		make_party(rec, (unsigned)i);
+		if (i == NBIG - 1000) {
+			make_inn12(inn, (unsigned)i);
+			inn[11] = inn[11] == '0' ? '1' : '0';
+			record_parse(rec, table_field_pos(party, "inn"), inn,
+			    &err);
+		}
+		rows_add(big, rec);
+	}
+	xasprintf(&dir, "%s/late-row", top);
+	test_bad(sc, dir, party, big, NBIG - 1000, SIZE_MAX,
+	    "a wrong ИНН late in a bulk load", "inn");
+	rm_tree(dir);
 	free(dir);
 	buf_release(&big->enc);
 	free(big);
