@@ -56,8 +56,9 @@
  * written a second time: the abort panics the environment, or crashes
  * in __bam_adj_recover(); test-store-load's late failures).  Its one
  * batch may take an 8th of memory, at least 64 MB (a million parties:
- * 2.4 GB); a load that needs more is refused with STORE_TOOBIG before
- * anything is written, for a plain transaction, where batches are safe.
+ * 2.4 GB); a load that needs more, by the keys of its first rows, is
+ * refused with STORE_TOOBIG before anything is written (load_estimate()),
+ * for a plain transaction, where batches are safe.
  */
 #define LOAD_BULK_MIN	((size_t)64 << 20)
 
@@ -232,7 +233,8 @@ store_load_budget(int bulk)
  * Two batches: in a plain transaction the producer fills one while the
  * writer writes the other, so the fifth of a load's time that is not
  * Berkeley DB's (a million parties: 8 s of 39) runs beside it; a bulk
- * transaction's one batch is filled before anything is written.  The
+ * transaction's one batch streams its records to the writer as they are
+ * prepared (load_stream()), and its keys after.  The
  * rows, and every error, are those of one thread doing it all in row
  * order: the writer takes a batch's rows in order, and the producer's
  * failure (a row that does not decode or validate) only after the rows
