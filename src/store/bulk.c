@@ -291,13 +291,15 @@ load_room(struct load_batch *b, size_t i)
  * few thousand at a time, so it appends them and their audit entries
  * while the rest are prepared.  Row i (ld->one) is added under the lock:
  * the writer copies ready rows out under it (load_stream()), and b->enc
- * may move as it grows.
+ * may move as it grows.  1 when the writer has given up (ld->stop).
  */
 #define LOAD_STREAM_ROWS	4096
 
-static void
+static int
 load_publish(struct loader *ld, struct load_batch *b, size_t i)
 {
+	int	stop;
+
 	pthread_mutex_lock(&ld->lock);
 	load_room(b, i);
 	b->off[i - b->from] = b->enc.len;
@@ -307,7 +309,9 @@ load_publish(struct loader *ld, struct load_batch *b, size_t i)
 		b->ready = i + 1;
 		pthread_cond_broadcast(&ld->cond);
 	}
+	stop = ld->stop;
 	pthread_mutex_unlock(&ld->lock);
+	return (stop);
 }
 
 /*
@@ -389,7 +393,11 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 		if (ld->stream) {
 			buf_reset(&ld->one);
 			record_encode(rec, &ld->one);
-			load_publish(ld, b, i);
+			/* The writer gave up: the rest would be for nothing. */
+			if (load_publish(ld, b, i)) {
+				i++;
+				break;
+			}
 		} else {
 			load_room(b, i);
 			b->off[i - b->from] = b->enc.len;

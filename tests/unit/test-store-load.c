@@ -632,7 +632,7 @@ test_bad(struct schema *sc, const char *dir, const struct table *t,
  * Loads failing late: in a plain transaction of several batches, a call
  * failing a quarter, half, three quarters and nine tenths of the way
  * (in the indexes of a later batch); in a bulk transaction, which is
- * one batch, nine tenths of the way.  Each is refused and leaves
+ * one batch, a fifth and nine tenths of the way.  Each is refused and leaves
  * nothing, and the environment never panics: Berkeley DB 5.3 could not
  * undo a bulk transaction that wrote its indexes in several batches
  * (bulk.c), and store_load() no longer makes one.
@@ -710,6 +710,9 @@ test_late_failure(struct schema *sc, const char *top, struct record *rec)
 	xasprintf(&dir, "%s/late", top);
 	for (i = 0; i < nitems(tenths); i++)
 		late_failure(sc, dir, big, NBIG_BUDGET, 0, tenths[i]);
+	/* In a bulk load: while the records stream (the thread preparing
+	 * them told to stop), and in its indexes. */
+	late_failure(sc, dir, big, 0, STORE_TXN_BULK, 2);
 	late_failure(sc, dir, big, 0, STORE_TXN_BULK, 9);
 	free(dir);
 
