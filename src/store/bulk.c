@@ -113,6 +113,17 @@ tokset_new(const void *key, size_t len, void *arg)
 	return (1);
 }
 
+/* The same in a load of one batch (a bulk one): every token is new,
+ * and each comes once. */
+static int
+tokset_none(const void *key, size_t len, void *arg)
+{
+	(void)key;
+	(void)len;
+	(void)arg;
+	return (1);
+}
+
 /* 1 when st holds no record (key 0 is the count), 0, or -1. */
 static int
 load_empty(struct store_txn *t, struct store_table *st, struct buf *err)
@@ -442,7 +453,12 @@ load_sort(struct loader *ld, struct load_batch *b)
 	size_t	x;
 
 	for (x = 0; x < ld->st->nix && !b->failed; x++) {
-		pairs_sort(&b->pairs[x]);
+		/* The word index's keys grouped too (words_load() then
+		 * compares none): the writer is busy meanwhile. */
+		if (ld->st->ix[x].kind == SIX_SEARCH)
+			pairs_group(&b->pairs[x]);
+		else
+			pairs_sort(&b->pairs[x]);
 		if (ld->threaded) {
 			pthread_mutex_lock(&ld->lock);
 			b->nsorted = x + 1;
@@ -636,7 +652,8 @@ load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
 		p = &b->pairs[x];
 		for (i = 0; i < p->n; i++)
 			p->v[i].id = ld->ids[p->v[i].id];
-		ret = pairs_write(ix, t->txn, p, tokset_new, ts, dup);
+		ret = pairs_write(ix, t->txn, p, ld->bulk ? tokset_none :
+		    tokset_new, ts, dup);
 		if (ret == DB_KEYEXIST) {
 			/* Its rows are asked for again: none in the
 			 * producer then. */

@@ -796,7 +796,7 @@ pairs_add(struct store_pairs *p, const void *key, size_t len, uint64_t id)
 	p->v[p->n].off = p->keys.len;
 	p->v[p->n].len = len;
 	p->v[p->n++].id = id;
-	p->sorted = 0;
+	p->sorted = p->grouped = 0;
 	buf_add(&p->keys, key, len);
 }
 
@@ -804,7 +804,7 @@ void
 pairs_reset(struct store_pairs *p)
 {
 	p->n = 0;
-	p->sorted = 0;
+	p->sorted = p->grouped = 0;
 	buf_reset(&p->keys);
 }
 
@@ -939,6 +939,25 @@ pairs_radix(struct store_pair *a, size_t n, size_t at, const char *keys,
  * The heads are spoilt (pairs_write() needs them no more).
  */
 void
+pairs_group(struct store_pairs *p)
+{
+	const char	*keys;
+	size_t		 i;
+
+	pairs_sort(p);
+	if (p->grouped)
+		return;
+	keys = p->keys.data;
+	for (i = p->n; i-- > 1;)
+		p->v[i].head = p->v[i].len == p->v[i - 1].len &&
+		    memcmp(keys + p->v[i].off, keys + p->v[i - 1].off,
+		    p->v[i].len) == 0;
+	if (p->n > 0)
+		p->v[0].head = 0;
+	p->grouped = 1;
+}
+
+void
 pairs_sort(struct store_pairs *p)
 {
 	struct store_pair *tmp;
@@ -1037,11 +1056,14 @@ pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
 	if (ix->kind == SIX_SEARCH) {
 		/* Ids ascend: every chunk is appended to. */
 		put = xreallocarray(NULL, p->n ? p->n : 1, sizeof(*put));
+		if (isnew != NULL)
+			pairs_group(p);
 		for (i = 0; i < p->n; i++) {
 			put[i].key = p->keys.data + p->v[i].off;
 			put[i].len = p->v[i].len;
 			put[i].id = p->v[i].id;
 			put[i].add = 1;
+			put[i].same = p->grouped && p->v[i].head != 0;
 		}
 		ret = isnew != NULL ? words_load(w, txn, put, p->n, isnew,
 		    arg) : words_apply(w, txn, put, p->n);

@@ -226,6 +226,8 @@ struct store_pairs {
 	}		*v;
 	size_t		 n, alloc;
 	int		 sorted;	/* by pairs_sort(), since the last add */
+	int		 grouped;	/* by pairs_group(): head is 1 for a key
+					 * equal to the one before, else 0 */
 };
 /*
  * Puts in bulk (DB_MULTIPLE_KEY) into db in txn: bulk_put() adds a
@@ -250,6 +252,9 @@ void	 pairs_reset(struct store_pairs *);
 void	 pairs_release(struct store_pairs *);
 /* Sorted now (pairs_write() then does not sort them again). */
 void	 pairs_sort(struct store_pairs *);
+/* Sorted, and each marked when its key is the one before's: the word
+ * index's grouping done ahead, by whoever has the time (bulk.c). */
+void	 pairs_group(struct store_pairs *);
 int	 pairs_write(struct store_index *, DB_TXN *, struct store_pairs *,
 	    int (*)(const void *, size_t, void *), void *, uint64_t *);
 
@@ -275,6 +280,7 @@ struct words_put {
 	size_t		 len;
 	uint64_t	 id;
 	int		 add;
+	int		 same;	/* words_load(): the key of the one before */
 };
 int	 words_queue_record(struct store_txn *, struct store_table *,
 	    const struct record *, const struct record *, uint64_t,

@@ -524,7 +524,7 @@ words_apply(DB *db, DB_TXN *txn, const struct words_put *v, size_t n)
  * first batch and most of each later one.  The others go through
  * words_apply() (appended to their last chunk).  Wrongly "not new"
  * costs only the read; isnew must never say new for a token that is
- * there.
+ * there.  Each v[].same says whether its key is the one before's.
  */
 int
 words_load(DB *db, DB_TXN *txn, const struct words_put *v, size_t n,
@@ -542,8 +542,9 @@ words_load(DB *db, DB_TXN *txn, const struct words_put *v, size_t n,
 	old = xreallocarray(NULL, n, sizeof(*old));
 	bulk_init(&b, db, txn);
 	for (i = 0; i < n && ret == 0; i = j) {
-		for (j = i + 1; j < n && v[j].len == v[i].len &&
-		    memcmp(v[j].key, v[i].key, v[i].len) == 0; j++)
+		/* Grouped by the caller: the keys, in sorted order and
+		 * scattered in memory, are not compared here. */
+		for (j = i + 1; j < n && v[j].same; j++)
 			;
 		if (!isnew(v[i].key, v[i].len, arg)) {
 			for (k = i; k < j; k++)
