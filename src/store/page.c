@@ -522,48 +522,61 @@ store_page_key(const struct record *rec, const char *ixname, struct buf *out)
 }
 
 /*
- * The ids of one key of an index with duplicates.  The first few one
- * call each: most keys looked up (an ИНН, a phone, an e-mail) have one
- * or two records, and a bulk read (DB_MULTIPLE) copies the whole used
- * part of the B-tree page into its buffer, up to 16 KB, for them (a
- * lookup cost 1.5x as many instructions that way).  The rest of a long
- * list come in bulk, a buffer of ids per call.
+ * The ids of one key of an index: what store_lookup() reads.  Most keys
+ * looked up (an ИНН, a phone, an e-mail, a unique code) have one record,
+ * so the first id comes from a positioned get and the cursor's count
+ * says whether there are more: it only looks at the page the cursor is
+ * on, where a DB_NEXT_DUP that finds nothing was 30 % of a lookup's
+ * instructions (Berkeley DB duplicates the cursor for every move).  A
+ * few more ids are read one call each; a long list in bulk
+ * (DB_MULTIPLE), a buffer of ids per call, since a bulk read copies the
+ * whole used part of a page into its buffer (up to 16 KB) however few
+ * ids it holds.  A unique index has no more to count.
  */
 #define LOOKUP_STEPS	4
 #define LOOKUP_BULK	(64 * 1024)
 
 static int
-lookup_bulk(DBC *c, const void *key, size_t keylen, uint64_t *ids,
+lookup_ids(DBC *c, int unique, const void *key, size_t keylen, uint64_t *ids,
     size_t max, size_t *nout)
 {
 	DBT		 k, d;
 	unsigned char	 idb[8];
 	void		*p, *dd;
 	size_t		 dl, i;
-	u_int32_t	 op = DB_SET;
+	db_recno_t	 n;
 	int		 ret;
 
-	for (i = 0; i < LOOKUP_STEPS; i++) {
-		store_dbt(&k, key, keylen);
-		memset(&d, 0, sizeof(d));
-		d.data = idb;
-		d.ulen = sizeof(idb);
-		d.flags = DB_DBT_USERMEM;
-		if ((ret = DBCALL(c->get(c, &k, &d, op))) != 0)
-			return (ret);
-		op = DB_NEXT_DUP;
-		if (*nout == max)
-			return (0);
-		ids[(*nout)++] = d.size == 8 ? store_id_unkey(idb) : 0;
+	store_dbt(&k, key, keylen);
+	memset(&d, 0, sizeof(d));
+	d.data = idb;
+	d.ulen = sizeof(idb);
+	d.flags = DB_DBT_USERMEM;
+	if ((ret = DBCALL(c->get(c, &k, &d, DB_SET))) != 0)
+		return (ret);
+	if (max == 0)
+		return (0);
+	ids[(*nout)++] = d.size == 8 ? store_id_unkey(idb) : 0;
+	if (unique || max == 1)
+		return (0);
+	if ((ret = DBCALL(c->count(c, &n, 0))) != 0)
+		return (ret);
+	if (n <= 1)
+		return (0);
+	if (n - 1 <= LOOKUP_STEPS) {
+		for (i = 1; i < n && *nout < max; i++) {
+			if ((ret = DBCALL(c->get(c, &k, &d, DB_NEXT_DUP))) != 0)
+				return (ret);
+			ids[(*nout)++] = d.size == 8 ? store_id_unkey(idb) : 0;
+		}
+		return (0);
 	}
 	memset(&d, 0, sizeof(d));
 	d.ulen = LOOKUP_BULK;
 	d.data = xmalloc(d.ulen);
 	d.flags = DB_DBT_USERMEM;
 	for (;;) {
-		/* Berkeley DB may write the key it found into k. */
-		store_dbt(&k, key, keylen);
-		ret = DBCALL(c->get(c, &k, &d, op | DB_MULTIPLE));
+		ret = DBCALL(c->get(c, &k, &d, DB_NEXT_DUP | DB_MULTIPLE));
 		if (ret == DB_BUFFER_SMALL && d.size > d.ulen) {
 			d.ulen = (d.size + 1023) & ~1023U;
 			d.data = xrealloc(d.data, d.ulen);
@@ -571,7 +584,6 @@ lookup_bulk(DBC *c, const void *key, size_t keylen, uint64_t *ids,
 		}
 		if (ret != 0)
 			break;
-		op = DB_NEXT_DUP;
 		DB_MULTIPLE_INIT(p, &d);
 		for (;;) {
 			DB_MULTIPLE_NEXT(p, &d, dd, dl);
@@ -594,7 +606,7 @@ store_lookup(struct store_txn *t, const struct table *table,
 {
 	struct store_table *st;
 	struct store_index *ix;
-	struct icur	 ic;
+	DBC		*c;
 	int		 ret, r2;
 
 	*nout = 0;
@@ -603,22 +615,14 @@ store_lookup(struct store_txn *t, const struct table *table,
 	if ((ix = store_index_find(st, ixname, 0)) == NULL)
 		return (buf_error(err, _("table '%s' has no index on '%s'"),
 		    table->name, ixname));
-	memset(&ic, 0, sizeof(ic));
-	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &ic.c, 0))) != 0)
+	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &c, 0))) != 0)
 		return (read_fail(t, st, ret, err));
-	if (ix->unique) {
-		icur_setkey(&ic, key, keylen);
-		for (ret = icur_get(&ic, DB_SET); ret == 0 && *nout < max;
-		    ret = icur_get(&ic, DB_NEXT_DUP))
-			ids[(*nout)++] = ic.id;
-	} else
-		ret = lookup_bulk(ic.c, key, keylen, ids, max, nout);
+	ret = lookup_ids(c, ix->unique, key, keylen, ids, max, nout);
 	if (ret == DB_NOTFOUND)
 		ret = 0;
-	r2 = DBCLOSE(ic.c->close(ic.c));
+	r2 = DBCLOSE(c->close(c));
 	if (ret == 0)
 		ret = r2;
-	icur_release(&ic);
 	if (ret != 0)
 		return (read_fail(t, st, ret, err));
 	return ((int)*nout);

@@ -1893,6 +1893,252 @@ test_fetch(void)
 	free(dir);
 }
 
+/*
+ * store_lookup on an index with duplicates and on a unique one, for keys
+ * of every length of list its paths read differently: none, one (a get
+ * and the cursor's count), a few (a call each), more (in bulk), more
+ * than one bulk buffer holds; each with max below, at and above the
+ * count, archived records among them, in and outside a transaction, and
+ * with each Berkeley DB call it makes failing in turn.
+ */
+static const char form_lookup[] =
+    "table lk \"Lk\" \"Лк\" \"Lks\" \"Лки\"\n"
+    "field k text(20) index exact \"K\" \"К\"\n"
+    "field u text(20) index unique \"U\" \"У\"\n";
+
+struct lkq {
+	const struct table *table;
+	const char	*ix, *key;
+	uint64_t	 ids[8192];
+	size_t		 max, n;
+	int		 rv;
+};
+
+static int
+lk_fn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct lkq	*q = arg;
+
+	q->n = SIZE_MAX;
+	q->rv = store_lookup(t, q->table, q->ix, q->key, strlen(q->key),
+	    q->ids, q->max, &q->n, e);
+	return (q->rv < 0 ? -1 : 0);
+}
+
+struct lkins {
+	struct record	**recs;
+	size_t		  n;
+};
+
+static int
+lkins_fn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct lkins	*a = arg;
+	size_t		 i;
+
+	for (i = 0; i < a->n; i++)
+		if (store_insert(t, a->recs[i], "u", e) != 0)
+			return (-1);
+	return (0);
+}
+
+/* The lookup of key gives want[0 .. min(max, nwant)), in order. */
+static int
+lk_same(const struct lkq *q, const uint64_t *want, size_t nwant)
+{
+	size_t	n = q->max < nwant ? q->max : nwant, i;
+
+	if (q->rv != (int)n || q->n != n)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (q->ids[i] != want[i])
+			return (0);
+	return (1);
+}
+
+static void
+test_lookup(void)
+{
+	static const size_t counts[] = { 1, 2, 3, 4, 5, 6, 9, 40, 8000 };
+	enum { NG = nitems(counts) };
+	struct schema	*sc = inline_schema(form_lookup);
+	struct table	*t = schema_table(sc, "lk");
+	struct store	*s;
+	struct lkins	 ins;
+	static struct lkq q;
+	static uint64_t	 want[NG][8000];
+	size_t		 nwant[NG] = { 0 }, maxes[8], i, g, m, nm, calls, at;
+	size_t		 bad, n, calls9 = 0;
+	uint64_t	 purged;
+	char		*dir = path("lookup"), key[32];
+	int		 r, flags;
+
+	s = open_store(dir, sc, 1);
+	if (s == NULL)
+		tap_bail("cannot open the lookup store");
+	/* Round robin over the keys, so no key's ids are all adjacent;
+	 * every third record of a key archived. */
+	ins.recs = xcalloc(NG, sizeof(*ins.recs));
+	for (i = 0; i < counts[NG - 1]; i++) {
+		ins.n = 0;
+		for (g = 0; g < NG; g++) {
+			if (i >= counts[g])
+				continue;
+			ins.recs[ins.n] = record_new(t);
+			snprintf(key, sizeof(key), "k%zu", counts[g]);
+			set(ins.recs[ins.n], "k", key);
+			snprintf(key, sizeof(key), "u%zu.%zu", g, i);
+			set(ins.recs[ins.n], "u", key);
+			ins.n++;
+		}
+		buf_reset(&err);
+		if (store_txn_run(s, 0, lkins_fn, &ins, &err) != 0)
+			tap_bail(err.data);
+		for (m = 0, g = 0; g < NG; g++) {
+			if (i >= counts[g])
+				continue;
+			want[g][nwant[g]++] = ins.recs[m]->id;
+			if (i % 3 == 2)
+				simple(s, OP_ARCHIVE, t, ins.recs[m]->id, "u");
+			record_free(ins.recs[m++]);
+		}
+	}
+	free(ins.recs);
+	/* A key whose only record is gone. */
+	ins.recs = xcalloc(1, sizeof(*ins.recs));
+	ins.recs[0] = record_new(t);
+	set(ins.recs[0], "k", "gone");
+	set(ins.recs[0], "u", "gone");
+	ins.n = 1;
+	if (store_txn_run(s, 0, lkins_fn, &ins, &err) != 0)
+		tap_bail(err.data);
+	purged = ins.recs[0]->id;
+	record_free(ins.recs[0]);
+	free(ins.recs);
+	simple(s, OP_PURGE, t, purged, "u");
+
+	memset(&q, 0, sizeof(q));
+	q.table = t;
+	q.ix = "k";
+	for (g = 0; g < NG; g++) {
+		snprintf(key, sizeof(key), "k%zu", counts[g]);
+		q.key = key;
+		nm = 0;
+		maxes[nm++] = nitems(q.ids);
+		maxes[nm++] = 0;
+		maxes[nm++] = 1;
+		maxes[nm++] = 2;
+		maxes[nm++] = 5;
+		maxes[nm++] = counts[g] - 1;
+		maxes[nm++] = counts[g];
+		maxes[nm++] = counts[g] + 1;
+		for (bad = 0, m = 0; m < nm; m++) {
+			q.max = maxes[m];
+			flags = STORE_TXN_READONLY | (m % 2 ? STORE_TXN_ONEREAD :
+			    0);
+			buf_reset(&err);
+			r = store_txn_run(s, flags, lk_fn, &q, &err);
+			if (r != 0 || !lk_same(&q, want[g], nwant[g])) {
+				diag("key %s max %zu: rv %d n %zu %s", key,
+				    q.max, q.rv, q.n, err.data);
+				bad++;
+			}
+		}
+		ok(bad == 0, "lookup of a key with %zu ids (a third archived) "
+		    "gives them in order, at most max, for max 0, 1, 2, 5, "
+		    "the count and one either side", counts[g]);
+	}
+	q.max = nitems(q.ids);
+	for (i = 0; i < 4; i++) {
+		q.key = i == 0 ? "k" : i == 1 ? "k10" : i == 2 ? "zz" : "gone";
+		r = store_txn_run(s, STORE_TXN_READONLY | STORE_TXN_ONEREAD,
+		    lk_fn, &q, &err);
+		ok(r == 0 && q.rv == 0 && q.n == 0, "no ids for '%s' (%s)",
+		    q.key, i == 0 ? "before every key" : i == 1 ? "between "
+		    "two keys" : i == 2 ? "after every key" : "its record "
+		    "purged");
+	}
+
+	/* The unique index: one id or none. */
+	q.ix = "u";
+	for (bad = 0, g = 0; g < NG; g++)
+		for (i = 0; i < nwant[g]; i += 7) {
+			snprintf(key, sizeof(key), "u%zu.%zu", g, i);
+			q.key = key;
+			q.max = i % 2 ? 1 : 3;
+			r = store_txn_run(s, STORE_TXN_READONLY |
+			    STORE_TXN_ONEREAD, lk_fn, &q, &err);
+			if (r != 0 || q.rv != 1 || q.n != 1 ||
+			    q.ids[0] != want[g][i])
+				bad++;
+		}
+	ok(bad == 0, "a unique index gives each key's one id");
+	q.key = "u0.8000";
+	r = store_txn_run(s, STORE_TXN_READONLY | STORE_TXN_ONEREAD, lk_fn,
+	    &q, &err);
+	ok(r == 0 && q.rv == 0 && q.n == 0, "and none for a missing key");
+	q.key = "u0.0";
+	q.max = 0;
+	r = store_txn_run(s, STORE_TXN_READONLY | STORE_TXN_ONEREAD, lk_fn,
+	    &q, &err);
+	ok(r == 0 && q.rv == 0 && q.n == 0, "and none when max is 0");
+
+	/*
+	 * Each Berkeley DB call of a lookup failing in turn: an error
+	 * that names the table; a deadlock is retried and then gives
+	 * every id.
+	 */
+	q.ix = "k";
+	q.max = nitems(q.ids);
+	for (g = 0; g < NG; g++) {
+		if (counts[g] != 1 && counts[g] != 2 && counts[g] != 9 &&
+		    counts[g] != 8000)
+			continue;
+		snprintf(key, sizeof(key), "k%zu", counts[g]);
+		q.key = key;
+		store_fault_set(0, 0);
+		r = store_txn_run(s, STORE_TXN_READONLY | STORE_TXN_ONEREAD,
+		    lk_fn, &q, &err);
+		calls = store_fault_calls();
+		for (bad = 0, at = 1; at <= calls; at++) {
+			buf_reset(&err);
+			store_fault_set(at, 0);
+			r = store_txn_run(s, STORE_TXN_READONLY |
+			    STORE_TXN_ONEREAD, lk_fn, &q, &err);
+			if (r != -1 || q.rv != -1 ||
+			    strstr(err.data, "cannot read table 'lk'") ==
+			    NULL) {
+				diag("call %zu of %zu failing: rv %d: %s", at,
+				    calls, q.rv, err.data);
+				bad++;
+			}
+			store_fault_set(at, STORE_FAULT_DEADLOCK);
+			r = store_txn_run(s, STORE_TXN_READONLY |
+			    STORE_TXN_ONEREAD, lk_fn, &q, &err);
+			if (r != 0 || !lk_same(&q, want[g], nwant[g]))
+				bad++;
+		}
+		store_fault_set(0, 0);
+		ok(calls >= 3 && bad == 0, "lookup of %zu ids: each of its %zu "
+		    "calls failing gives an error, a deadlock a retry",
+		    counts[g], calls);
+		if (counts[g] == 9)
+			calls9 = calls;
+		else if (counts[g] == 8000)
+			ok(calls > calls9 + 1, "%zu ids take more than one "
+			    "bulk read (%zu calls, %zu for 9 ids)", counts[g],
+			    calls, calls9);
+	}
+	n = 0;
+	for (g = 0; g < NG; g++)
+		n += nwant[g];
+	is_int(count(s, t), n, "the records are all there");
+
+	store_close(s);
+	schema_free(sc);
+	free(dir);
+}
+
 /* The cache a store gets when none is asked for. */
 static void
 test_cache_auto(void)
@@ -1928,6 +2174,7 @@ main(void)
 	test_scan();
 	test_oneread();
 	test_fetch();
+	test_lookup();
 	test_cache_auto();
 	test_search_brute();
 	test_pages_brute();
