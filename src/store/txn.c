@@ -19,6 +19,7 @@
 
 #define TXN_TRIES		50
 #define TXN_TRIES_SHARED	6	/* then it runs alone */
+#define TXN_TABLES		32	/* count deltas kept on the stack */
 #define CHECKPOINT_EVERY	256		/* commits */
 /* A checkpoint when this much log or time has passed since the last. */
 #define CHECKPOINT_KB		(64 * 1024)
@@ -114,21 +115,30 @@ checkpoint_maybe(struct store *s)
 	    CHECKPOINT_MIN, 0));
 }
 
+static void
+delta_free(int64_t *delta, int64_t *small)
+{
+	if (delta != small)
+		free(delta);
+}
+
 int
 store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
     struct buf *err)
 {
 	struct store_txn t;
-	int64_t		*delta;
+	int64_t		 small[TXN_TABLES], *delta;
+	size_t		 nd = s->ntables ? s->ntables : 1;
 	int		 tries, r, ret, alone;
 
-	delta = xcalloc(s->ntables ? s->ntables : 1, sizeof(*delta));
+	/* A get or a lookup costs some ten thousand instructions; an
+	 * allocation and a free would be 3 % more of them. */
+	delta = nd <= nitems(small) ? small : xcalloc(nd, sizeof(*delta));
 	for (tries = 0; tries < TXN_TRIES; tries++) {
 		if (tries != 0)
 			backoff(tries);
 		memset(&t, 0, sizeof(t));
-		memset(delta, 0, (s->ntables ? s->ntables : 1) *
-		    sizeof(*delta));
+		memset(delta, 0, nd * sizeof(*delta));
 		t.s = s;
 		t.flags = flags & STORE_TXN_ONEREAD ? flags |
 		    STORE_TXN_READONLY : flags;
@@ -154,7 +164,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			    "transaction: %s"), store_strerror(ret));
 			if (t.deadlocked)
 				continue;
-			free(delta);
+			delta_free(delta, small);
 			return (-1);
 		}
 		r = fn(&t, arg, err);
@@ -162,7 +172,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			pthread_rwlock_unlock(&s->gate);
 			if (t.deadlocked)
 				continue;
-			free(delta);
+			delta_free(delta, small);
 			return (r);
 		}
 		/*
@@ -182,7 +192,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			pthread_rwlock_unlock(&s->gate);
 			if (t.deadlocked)
 				continue;
-			free(delta);
+			delta_free(delta, small);
 			return (r);
 		}
 		/* The records written go into the change journal under
@@ -196,19 +206,19 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			    store_strerror(ret));
 			if (t.deadlocked)
 				continue;
-			free(delta);
+			delta_free(delta, small);
 			return (-1);
 		}
 		if (commit_flush(&t, err) == -1) {
-			free(delta);
+			delta_free(delta, small);
 			return (-1);
 		}
 		if (t.wrote)
 			checkpoint_maybe(s);
-		free(delta);
+		delta_free(delta, small);
 		return (r);
 	}
-	free(delta);
+	delta_free(delta, small);
 	buf_prefix(err, _("gave up after %d deadlocks: "), TXN_TRIES);
 	return (-1);
 }
