@@ -113,6 +113,7 @@ struct import {
 	int			 gone;
 	/* A bulk transaction (load_bulk()): it goes on to the end. */
 	int			 bulk;
+	int			 toobig;	/* for it: aborted, go plain */
 	struct record		*rec;
 	struct buf		 lasterr;	/* the insert that failed */
 };
@@ -1313,8 +1314,12 @@ insert_load(struct import *im, struct store_txn *txn, struct buf *err)
 	r = access_load(im->ctx->session, txn, &l, err);
 	if (r == STORE_NOTEMPTY)
 		return (1);
-	if (r == STORE_TOOBIG)
-		return (2);
+	if (r == STORE_TOOBIG) {
+		/* Undone (the transaction aborts), and done again in a
+		 * plain one. */
+		im->toobig = 1;
+		return (buf_error(err, _("too big for one bulk transaction")));
+	}
 	if (r == 0)
 		return (0);
 	if (l.bad != SIZE_MAX && !im->gone) {
@@ -1372,8 +1377,6 @@ insert_txn(struct store_txn *txn, void *arg, struct buf *err)
 	im->done = 0;
 	badlist_release(&im->chunk);
 	buf_reset(&im->lasterr);
-	/* 2: too big for a bulk transaction, nothing written (the caller
-	 * goes again in a plain one). */
 	if (im->nrows >= IMPORT_BULK_MIN && im->narchived == 0 &&
 	    (r = insert_load(im, txn, err)) != 1)
 		return (r);
@@ -1536,8 +1539,10 @@ import_exec(struct cmd_ctx *ctx)
 	im.bulk = load_bulk(&im) == STORE_TXN_BULK;
 	r = store_txn_run(ctx->store, im.bulk ? STORE_TXN_BULK : 0,
 	    insert_txn, &im, &err);
-	if (r == 2) {
-		im.bulk = 0;
+	if (r != 0 && im.toobig) {
+		/* Too big for the memory of a bulk load: in a plain
+		 * transaction, in batches (clerk(1)). */
+		im.bulk = im.toobig = 0;
 		r = store_txn_run(ctx->store, 0, insert_txn, &im, &err);
 	}
 	if (r != 0) {

@@ -123,11 +123,13 @@ int	 store_insert(struct store_txn *, struct record *, const char *,
  * row i (from 0, in order) into rec, a record of the table that is
  * reused: 0, or -1 to stop with err.  Returns 0 when all are written;
  * STORE_NOTEMPTY, nothing written, when the table holds a record (use
- * store_insert()); STORE_TOOBIG, nothing written, in a bulk transaction
- * (STORE_TXN_BULK) when the keys of all rows would take more than the
- * budget (load them in a plain transaction: bulk.c); -1 with err, and with bad (and other, for a unique
- * value two rows share) set to the row at fault or SIZE_MAX, when a row
- * or the store failed.  The transaction must then be aborted.
+ * store_insert()); STORE_TOOBIG in a bulk transaction (STORE_TXN_BULK)
+ * when the keys of all rows would take more than the budget: abort it
+ * (records may have been appended, no index written, which a bulk
+ * transaction can undo) and load them in a plain one (bulk.c); -1 with
+ * err, and with bad (and other, for a unique value two rows share) set
+ * to the row at fault or SIZE_MAX, when a row or the store failed.  The
+ * transaction must then be aborted.
  */
 #define STORE_NOTEMPTY	3
 #define STORE_TOOBIG	4

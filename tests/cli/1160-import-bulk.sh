@@ -120,4 +120,23 @@ status 0 "the database verifies"
 CLERK_DIR="$T/d3" run find "Петров Николай 19261"
 like "$out" "Петров Николай 19261" "search finds a party of a later batch"
 
+# A file whose first rows say it fits (CLERK_IMPORT_MB=40) and whose last
+# 3,000 rows, with 400 tags each, need more than twice that: the bulk
+# load stops after writing records, is undone, and the file goes in a
+# plain transaction.
+awk -v n=20000 -f "$gen" | awk 'NR == 1 { print $0 ",tags"; next }
+	NR <= 17001 { print $0 ","; next }
+	{ t = ""
+	  for (k = 0; k < 400; k++)
+		t = t (k ? ", " : "") "метка " k " для " NR " длиннее обычной"
+	  print $0 ",\"" t "\"" }' >"$T/grows.csv"
+CLERK_IMPORT_MB=40 CLERK_DIR="$T/d4" clerk help >/dev/null
+CLERK_DIR="$T/d4" run import party "$T/grows.csv"
+status 0 "20,000 rows growing past the bulk budget: imported"
+is "$(CLERK_DIR="$T/d4" count_rows party)" 20000 "every row is there, once"
+CLERK_DIR="$T/d4" run admin verify
+status 0 "the database verifies"
+CLERK_DIR="$T/d4" run find "метка 399 для 20001"
+like "$out" "Иванов Иван 20000" "search finds a tag of the last row"
+
 done_testing

@@ -142,6 +142,7 @@ struct job {
 	struct rows	*rows;
 	struct store_load l;
 	size_t		 budget;
+	int		 ret;		/* store_load()'s */
 	const char	*user;
 };
 
@@ -171,19 +172,24 @@ load_txn(struct store_txn *t, void *arg, struct buf *e)
 	j->l.row = rows_row;
 	j->l.arg = j->rows;
 	j->l.budget = j->budget;
-	return (store_load(t, &j->l, j->user, e));
+	j->ret = store_load(t, &j->l, j->user, e);
+	/* Too big: aborted, as store.h asks. */
+	return (j->ret == STORE_TOOBIG ? -1 : j->ret);
 }
 
 static int
 load_budget(struct store *s, struct rows *rows, struct job *j,
     size_t budget, int flags)
 {
+	int	ret;
+
 	memset(j, 0, sizeof(*j));
 	j->rows = rows;
 	j->user = "ivanov";
 	j->budget = budget;
 	buf_reset(&err);
-	return (store_txn_run(s, flags, load_txn, j, &err));
+	ret = store_txn_run(s, flags, load_txn, j, &err);
+	return (j->ret == STORE_TOOBIG ? STORE_TOOBIG : ret);
 }
 
 /* A bulk transaction, as an import's, with store_load()'s own budget. */
@@ -692,6 +698,57 @@ late_failure(struct schema *sc, const char *dir, struct rows *big,
 	rm_tree(dir);
 }
 
+/*
+ * A bulk load whose first rows say it fits its budget, and whose last
+ * 4,000 rows, with 400 tags each, then take it past twice the budget:
+ * refused as too big after its first records were written, and aborted,
+ * nothing is left and nothing panics.  (Its first rows' keys say some
+ * 50 MB for all; the tags make them some 230 MB.)
+ */
+static void
+test_grows(struct schema *sc, const char *top, struct rows *big,
+    struct record *rec)
+{
+	struct store	*s;
+	struct job	 j;
+	struct buf	 tags = BUF_INIT;
+	char		*dir;
+	unsigned	 i, k;
+	int		 ret;
+
+	big->n = 0;
+	buf_reset(&big->enc);
+	for (i = 0; i < NBIG; i++) {
+		make_party(rec, i);
+		if (i >= NBIG - 4000) {
+			buf_reset(&tags);
+			for (k = 0; k < 400; k++)
+				buf_printf(&tags, "%sметка %u для %u "
+				    "длиннее обычной", k ? ", " : "", k, i);
+			record_parse(rec, table_field_pos(party, "tags"),
+			    tags.data, &err);
+		}
+		rows_add(big, rec);
+	}
+	xasprintf(&dir, "%s/grows", top);
+	s = open_store(dir, sc);
+	store_set_panic(s, on_panic);
+	panicked = 0;
+	ret = load_budget(s, big, &j, (size_t)60 << 20, STORE_TXN_BULK);
+	ok(ret == STORE_TOOBIG && panicked == 0, "a bulk load that grows "
+	    "past twice its budget: refused as too big, no panic (%d)", ret);
+	ok(j.l.bad == SIZE_MAX, "no row blamed");
+	is_int((int)count(s, party), 0, "nothing written (the records it "
+	    "had appended undone)");
+	ok(store_check(s, party, &err) == 0, "the indexes are empty too");
+	store_close(s);
+	ret = store_verify_dir(dir, &err);
+	ok(ret == 0, "Berkeley DB verifies every file");
+	rm_tree(dir);
+	free(dir);
+	buf_release(&tags);
+}
+
 static void
 test_late_failure(struct schema *sc, const char *top, struct record *rec)
 {
@@ -735,6 +792,7 @@ test_late_failure(struct schema *sc, const char *top, struct record *rec)
 	    "a wrong ИНН late in a bulk load", "inn");
 	rm_tree(dir);
 	free(dir);
+	test_grows(sc, top, big, rec);
 	buf_release(&big->enc);
 	free(big);
 }
