@@ -1260,11 +1260,12 @@ row_done(struct import *im, size_t i, struct buf *err)
 	im->done = i + 1;
 	/*
 	 * A bulk transaction is not given up for a client that went away:
-	 * Berkeley DB 5.3 cannot undo one that has written an index twice
-	 * (the pages its first writes added were not logged), so it would
-	 * have to restart and recover (clerkd(8)).  The file came whole
-	 * and was checked: the import is committed as if the client had
-	 * stayed, the progress going nowhere.
+	 * Berkeley DB 5.3 undoes one only while no page it added unlogged
+	 * was written again (store_load() keeps to that by writing each
+	 * index once), and a panic would stop the server for everyone
+	 * (clerkd(8)).  The file came whole and was checked: the import
+	 * is committed as if the client had stayed, the progress going
+	 * nowhere.
 	 */
 	if (!im->bulk && im->done % IMPORT_GONE_EVERY == 0 &&
 	    cmd_gone(im->ctx)) {

@@ -398,24 +398,6 @@ is_word_cp(uint32_t cp)
  * are dropped: they would match every query beginning with that letter.
  * One-digit numbers stay (a house number, a category).
  */
-/* utf8_decode(), ASCII and two-byte sequences without a call. */
-static inline size_t
-decode_cp(const char *s, size_t len, uint32_t *cp)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return (1);
-	}
-	if (p[0] >= 0xC2 && p[0] <= 0xDF && len > 1 &&
-	    (p[1] & 0xC0) == 0x80) {
-		*cp = ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
-		return (2);
-	}
-	return (utf8_decode(s, len, cp));
-}
-
 static void
 add_words(struct keyset *ks, const char *s, size_t len,
     int keep_short)
@@ -425,7 +407,7 @@ add_words(struct keyset *ks, const char *s, size_t len,
 	int		digits;
 
 	while (i < len) {
-		n = decode_cp(s + i, len - i, &cp);
+		n = utf8_decode_fast(s + i, len - i, &cp);
 		if (n == 0)
 			n = 1;
 		if (!is_word_cp(cp)) {
@@ -436,7 +418,7 @@ add_words(struct keyset *ks, const char *s, size_t len,
 		nchars = 0;
 		digits = 1;
 		while (i < len) {
-			n = decode_cp(s + i, len - i, &cp);
+			n = utf8_decode_fast(s + i, len - i, &cp);
 			if (n == 0 || !is_word_cp(cp))
 				break;
 			if (cp < '0' || cp > '9')
@@ -665,7 +647,7 @@ prefix_bytes(const char *s, size_t len, size_t n)
 	for (k = 0; k < n; k++) {
 		if (i >= len)
 			return (0);
-		step = decode_cp(s + i, len - i, &cp);
+		step = utf8_decode_fast(s + i, len - i, &cp);
 		i += step != 0 ? step : 1;
 	}
 	return (i);

@@ -29,7 +29,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "store/store_int.h"
 
@@ -205,26 +204,16 @@ load_duplicate(struct store_load *l, struct store_index *ix,
 	return (-1);
 }
 
-/* Bytes of memory over share (0 when unknown). */
-static size_t
-ram_share(unsigned share)
-{
-	long	pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-
-	return (pages > 0 && size > 0 ? (size_t)pages / share *
-	    (size_t)size : 0);
-}
-
 size_t
 store_load_budget(int bulk)
 {
 	size_t	b;
 
 	if (bulk) {
-		b = ram_share(8);
+		b = (size_t)(store_ram_bytes() / 8);
 		return (b > LOAD_BULK_MIN ? b : LOAD_BULK_MIN);
 	}
-	b = ram_share(64);
+	b = (size_t)(store_ram_bytes() / 64);
 	if (b < LOAD_BUDGET_MIN)
 		b = LOAD_BUDGET_MIN;
 	if (b > LOAD_BUDGET_MAX)
@@ -433,10 +422,7 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 	b->to = ld->next = i;
 	if (ld->stream)
 		pthread_mutex_lock(&ld->lock);
-	if (b->noff == 0) {
-		b->noff = 1;
-		b->off = xreallocarray(NULL, 1, sizeof(*b->off));
-	}
+	load_room(b, b->to);
 	b->off[b->to - b->from] = b->enc.len;
 	if (ld->stream)
 		pthread_mutex_unlock(&ld->lock);

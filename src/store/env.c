@@ -939,6 +939,26 @@ pairs_radix(struct store_pair *a, size_t n, size_t at, const char *keys,
  * The heads are spoilt (pairs_write() needs them no more).
  */
 void
+pairs_sort(struct store_pairs *p)
+{
+	struct store_pair *tmp;
+
+	if (p->sorted)
+		return;
+	p->sorted = 1;
+	if (p->n < 2)
+		return;
+	tmp = xreallocarray(NULL, p->n, sizeof(*tmp));
+	pairs_radix(p->v, p->n, 0, p->keys.data, tmp);
+	free(tmp);
+}
+
+/*
+ * Each pair of the sorted keys marked (head) when its key is the one
+ * before's, for words_load(): the keys, scattered in memory in sorted
+ * order, compared once here, by whoever has the time (bulk.c).
+ */
+void
 pairs_group(struct store_pairs *p)
 {
 	const char	*keys;
@@ -955,21 +975,6 @@ pairs_group(struct store_pairs *p)
 	if (p->n > 0)
 		p->v[0].head = 0;
 	p->grouped = 1;
-}
-
-void
-pairs_sort(struct store_pairs *p)
-{
-	struct store_pair *tmp;
-
-	if (p->sorted)
-		return;
-	p->sorted = 1;
-	if (p->n < 2)
-		return;
-	tmp = xreallocarray(NULL, p->n, sizeof(*tmp));
-	pairs_radix(p->v, p->n, 0, p->keys.data, tmp);
-	free(tmp);
 }
 
 /*
@@ -1413,8 +1418,8 @@ data_bytes(const char *dir)
 	return (total);
 }
 
-static uint64_t
-ram_bytes(void)
+uint64_t
+store_ram_bytes(void)
 {
 	long	pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
 
@@ -1448,7 +1453,7 @@ env_open(struct store *s, const struct store_options *o, struct buf *err)
 	u_int32_t	 flags;
 
 	mb = o != NULL && o->cache_mb != 0 ? o->cache_mb :
-	    store_cache_auto(data_bytes(s->dir), ram_bytes());
+	    store_cache_auto(data_bytes(s->dir), store_ram_bytes());
 	s->cache_mb = mb;
 	if ((ret = DBCALL(db_env_create(&env, 0))) != 0)
 		return (store_fail(NULL, ret, err, _("cannot open the "

@@ -255,6 +255,8 @@ void	 pairs_sort(struct store_pairs *);
 /* Sorted, and each marked when its key is the one before's: the word
  * index's grouping done ahead, by whoever has the time (bulk.c). */
 void	 pairs_group(struct store_pairs *);
+/* The machine's memory in bytes, 0 when unknown. */
+uint64_t store_ram_bytes(void);
 int	 pairs_write(struct store_index *, DB_TXN *, struct store_pairs *,
 	    int (*)(const void *, size_t, void *), void *, uint64_t *);
 
