@@ -1058,20 +1058,21 @@ pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
 	int		 ret = 0;
 
 	pairs_sort(p);
+	if (ix->kind == SIX_SEARCH && isnew != NULL) {
+		/* A load's: every posting an add, ids above the index's. */
+		pairs_group(p);
+		return (words_load(w, txn, p, isnew, arg));
+	}
 	if (ix->kind == SIX_SEARCH) {
 		/* Ids ascend: every chunk is appended to. */
 		put = xreallocarray(NULL, p->n ? p->n : 1, sizeof(*put));
-		if (isnew != NULL)
-			pairs_group(p);
 		for (i = 0; i < p->n; i++) {
 			put[i].key = p->keys.data + p->v[i].off;
 			put[i].len = p->v[i].len;
 			put[i].id = p->v[i].id;
 			put[i].add = 1;
-			put[i].same = p->grouped && p->v[i].head != 0;
 		}
-		ret = isnew != NULL ? words_load(w, txn, put, p->n, isnew,
-		    arg) : words_apply(w, txn, put, p->n);
+		ret = words_apply(w, txn, put, p->n);
 		free(put);
 		return (ret);
 	}

@@ -282,7 +282,6 @@ struct words_put {
 	size_t		 len;
 	uint64_t	 id;
 	int		 add;
-	int		 same;	/* words_load(): the key of the one before */
 };
 int	 words_queue_record(struct store_txn *, struct store_table *,
 	    const struct record *, const struct record *, uint64_t,
@@ -295,7 +294,7 @@ int	 words_apply(DB *, DB_TXN *, const struct words_put *, size_t);
 /* The same for a bulk load (bulk.c): every change an add, every id above
  * the index's; tokens isnew(key, len, arg) says are not in the index are
  * written as new chunks without reading. */
-int	 words_load(DB *, DB_TXN *, const struct words_put *, size_t,
+int	 words_load(DB *, DB_TXN *, const struct store_pairs *,
 	    int (*)(const void *, size_t, void *), void *);
 /* The next id of a chunk at *p (first set: the chunk's first, absolute;
  * then each a difference from *id): 0, or -1 when damaged. */

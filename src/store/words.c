@@ -524,31 +524,46 @@ words_apply(DB *db, DB_TXN *txn, const struct words_put *v, size_t n)
  * first batch and most of each later one.  The others go through
  * words_apply() (appended to their last chunk).  Wrongly "not new"
  * costs only the read; isnew must never say new for a token that is
- * there.  Each v[].same says whether its key is the one before's.
+ * there.  The pairs come grouped (pairs_group(): each head says whether
+ * its key is the one before's); a million parties have some thirty
+ * million of them, and an array of puts beside them was a gigabyte of
+ * fresh memory, a second and a half of page faults on the writer.
  */
 int
-words_load(DB *db, DB_TXN *txn, const struct words_put *v, size_t n,
+words_load(DB *db, DB_TXN *txn, const struct store_pairs *ps,
     int (*isnew)(const void *, size_t, void *), void *arg)
 {
+	const struct store_pair *v = ps->v;
+	const char	*keys = ps->keys.data;
 	struct store_bulk b;
-	struct words_put *old;
+	struct words_put *old = NULL;
 	struct buf	 key = BUF_INIT, enc = BUF_INIT;
 	uint64_t	*ids = NULL;
-	size_t		 i, j, k, p, q, nold = 0, alloc = 0;
+	size_t		 i, j, k, p, q, n = ps->n, nold = 0, oldalloc = 0;
+	size_t		 alloc = 0;
 	int		 ret = 0;
 
 	if (n == 0)
 		return (0);
-	old = xreallocarray(NULL, n, sizeof(*old));
 	bulk_init(&b, db, txn);
 	for (i = 0; i < n && ret == 0; i = j) {
-		/* Grouped by the caller: the keys, in sorted order and
+		/* Grouped by pairs_group(): the keys, in sorted order and
 		 * scattered in memory, are not compared here. */
-		for (j = i + 1; j < n && v[j].same; j++)
+		for (j = i + 1; j < n && v[j].head; j++)
 			;
-		if (!isnew(v[i].key, v[i].len, arg)) {
-			for (k = i; k < j; k++)
-				old[nold++] = v[k];
+		if (!isnew(keys + v[i].off, v[i].len, arg)) {
+			if (nold + (j - i) > oldalloc) {
+				oldalloc = nold + (j - i) > 2 * oldalloc ?
+				    nold + (j - i) : 2 * oldalloc;
+				old = xreallocarray(old, oldalloc,
+				    sizeof(*old));
+			}
+			for (k = i; k < j; k++) {
+				old[nold].key = keys + v[k].off;
+				old[nold].len = v[k].len;
+				old[nold].id = v[k].id;
+				old[nold++].add = 1;
+			}
 			continue;
 		}
 		if (j - i > alloc) {
@@ -564,7 +579,7 @@ words_load(DB *db, DB_TXN *txn, const struct words_put *v, size_t n,
 				varint_put(&enc, k == p ? ids[k] :
 				    ids[k] - ids[k - 1]);
 			buf_reset(&key);
-			words_key(&key, v[i].key, v[i].len, ids[p]);
+			words_key(&key, keys + v[i].off, v[i].len, ids[p]);
 			ret = bulk_put(&b, key.data, key.len, enc.data,
 			    enc.len);
 		}

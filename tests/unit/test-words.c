@@ -286,7 +286,7 @@ poke(struct store *s, const struct table *t, const char *tok, uint64_t id,
     int add)
 {
 	struct store_table *st = store_table_get(s, t);
-	struct words_put p = { tok, strlen(tok), id, add, 0 };
+	struct words_put p = { tok, strlen(tok), id, add };
 	DB_TXN		*txn;
 	int		 ret;
 
