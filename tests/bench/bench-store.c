@@ -12,7 +12,12 @@
  *   -c  only generate N parties, validate each and show a few.
  *   N   parties (default 1,000,000); DIR a scratch folder (created).
  * BENCH_CACHE_MB sets both engines' cache (default 1024); BENCH_ONLY=clerk
- * or sqlite runs one engine (for profiling).
+ * or sqlite runs one engine (for profiling).  A run loads DIR afresh
+ * (what a run before left there is removed) and marks what it loaded;
+ * with BENCH_REUSE=1 an engine whose data a run before loaded there (the
+ * same N) is not loaded again, only read: for work on the reads.  Its
+ * cache then starts empty, where after a load it holds what the load
+ * and the compaction left.
  */
 #include "config.h"
 
@@ -72,6 +77,7 @@ struct bench {
 	const struct table *table;
 	size_t		  n, nq, cache_mb;
 	const char	 *dir;
+	int		  reuse;	/* BENCH_REUSE: keep what DIR holds */
 	struct record	**recs;
 	ssize_t		  pos_name, pos_kind, pos_inn, pos_city, pos_status;
 
@@ -208,6 +214,75 @@ ids_sorted(const uint64_t *ids, size_t n)
 		if (ids[i] <= ids[i - 1])
 			return (0);
 	return (1);
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	(void)remove(path);
+	return (0);
+}
+
+/* What a run before left at path (a folder or a file, and the files
+ * named path with a suffix), so a load starts from nothing. */
+static void
+wipe(const char *path, const char *sfx1, const char *sfx2)
+{
+	struct buf	 p = BUF_INIT;
+
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (sfx1 != NULL) {
+		buf_printf(&p, "%s%s", path, sfx1);
+		(void)remove(p.data);
+	}
+	if (sfx2 != NULL) {
+		buf_reset(&p);
+		buf_printf(&p, "%s%s", path, sfx2);
+		(void)remove(p.data);
+	}
+	buf_release(&p);
+}
+
+/*
+ * BENCH_REUSE: DIR/NAME.loaded says a run before loaded (and, for clerk,
+ * compacted) N parties of this seed into DIR/NAME, so this run can time
+ * the reads on that data without loading again.
+ */
+static int
+loaded_get(struct bench *b, const char *name)
+{
+	struct buf	 path = BUF_INIT;
+	FILE		*f;
+	unsigned long	 n, seed;
+	int		 ok = 0;
+
+	buf_printf(&path, "%s/%s.loaded", b->dir, name);
+	if (b->reuse && (f = fopen(path.data, "r")) != NULL) {
+		ok = fscanf(f, "%lu %lu", &n, &seed) == 2 && n == b->n &&
+		    seed == SEED;
+		fclose(f);
+	}
+	if (!ok)
+		(void)remove(path.data);
+	buf_release(&path);
+	return (ok);
+}
+
+static void
+loaded_put(struct bench *b, const char *name)
+{
+	struct buf	 path = BUF_INIT;
+	FILE		*f;
+
+	buf_printf(&path, "%s/%s.loaded", b->dir, name);
+	if ((f = fopen(path.data, "w")) != NULL) {
+		fprintf(f, "%zu %d\n", b->n, SEED);
+		fclose(f);
+	}
+	buf_release(&path);
 }
 
 static const char *
@@ -529,6 +604,35 @@ cl_op_fn(struct store_txn *txn, void *arg, struct buf *err)
 	return (0);
 }
 
+/* BENCH_REUSE: ids grow in insert order, so the i-th id is record i's. */
+static int
+cl_id_one(uint64_t id, const void *data, size_t len, void *arg)
+{
+	struct bench	*b = arg;
+
+	(void)data;
+	(void)len;
+	if (b->scan_count < b->n)
+		b->clerk_id[b->scan_count] = id;
+	b->scan_count++;
+	return (0);
+}
+
+static int
+cl_ids(struct store_txn *txn, void *arg, struct buf *err)
+{
+	struct bench	*b = arg;
+
+	b->scan_count = 0;
+	if (store_scan(txn, b->table, 0, 0, STORE_PAGE_ARCHIVED, cl_id_one,
+	    b, NULL, err) < 0)
+		return (-1);
+	if (b->scan_count != b->n)
+		return (buf_error(err, "%zu parties, not %zu: load again "
+		    "(a new DIR or BENCH_REUSE unset)", b->scan_count, b->n));
+	return (0);
+}
+
 static void
 die_store(const char *what, struct buf *err)
 {
@@ -559,16 +663,25 @@ run_clerk(struct bench *b)
 	size_t		 i, j, q, runs;
 	double		 best, cpu;
 	uint64_t	 wr;
-	int		 r;
+	int		 r, loaded;
 
 	rss_reset();
 	buf_printf(&path, "%s/clerk", b->dir);
+	if (!(loaded = loaded_get(b, "clerk")))
+		wipe(path.data, NULL, NULL);
 	memset(&opt, 0, sizeof(opt));
 	opt.cache_mb = b->cache_mb;
 	opt.flags = STORE_CREATE | STORE_NOSYNC;
 	if (store_open(&st, path.data, b->schema, &opt, &err) != 0)
 		die_store("open", &err);
 
+	if (loaded) {
+		fprintf(stderr, "clerk: reusing the parties of a run before\n");
+		if (store_txn_run(st, STORE_TXN_READONLY, cl_ids, b, &err) != 0)
+			die_store("ids", &err);
+		disk_usage(path.data, b->disk_clerk);
+		goto reads;
+	}
 	fprintf(stderr, "clerk: inserting %zu parties...\n", b->n);
 	ins.recs = b->recs;
 	cpu = cpu_secs();
@@ -613,7 +726,9 @@ run_clerk(struct bench *b)
 	fprintf(stderr, "clerk: compacted in %.1f s, data %.0f MB -> %.0f MB\n",
 	    b->fig[F_COMPACT].clerk[0], b->disk_loaded / 1e6,
 	    b->disk_clerk[0] / 1e6);
+	loaded_put(b, "clerk");
 
+reads:
 	ns = xcalloc(b->nq, sizeof(*ns));
 	memset(&op, 0, sizeof(op));
 	op.b = b;
@@ -762,7 +877,7 @@ is_folded_col(const struct field *f)
 
 /* Tables and indexes from the schema, as clerk has them. */
 static void
-lite_schema(struct bench *b, struct lite *l)
+lite_schema(struct bench *b, struct lite *l, int create)
 {
 	const struct table *t = b->table;
 	const struct field *f;
@@ -788,7 +903,8 @@ lite_schema(struct bench *b, struct lite *l)
 		}
 	}
 	buf_adds(&s, ")");
-	lite_exec(l, s.data);
+	if (create)
+		lite_exec(l, s.data);
 
 	for (i = 0; i < t->nfields; i++) {
 		f = &t->fields[i];
@@ -803,7 +919,8 @@ lite_schema(struct bench *b, struct lite *l)
 				    "NOT NULL, id INTEGER NOT NULL, PRIMARY "
 				    "KEY(v, id)) WITHOUT ROWID", f->name,
 				    k ? "_fold" : "");
-				lite_exec(l, s.data);
+				if (create)
+					lite_exec(l, s.data);
 				buf_reset(&s);
 				buf_printf(&s, "INSERT INTO party_%s%s(v, id) "
 				    "VALUES(?, ?)", f->name, k ? "_fold" : "");
@@ -818,13 +935,15 @@ lite_schema(struct bench *b, struct lite *l)
 			buf_printf(&s, "CREATE %sINDEX party_%s ON party(%s)",
 			    f->index & IX_UNIQUE ? "UNIQUE " : "", f->name,
 			    f->name);
-			lite_exec(l, s.data);
+			if (create)
+				lite_exec(l, s.data);
 		}
 		if (f->index & IX_FOLDED) {
 			buf_reset(&s);
 			buf_printf(&s, "CREATE INDEX party_%s_fold ON "
 			    "party(%s_fold)", f->name, f->name);
-			lite_exec(l, s.data);
+			if (create)
+				lite_exec(l, s.data);
 		}
 	}
 	for (i = 0; i < t->nuniques; i++) {
@@ -839,7 +958,8 @@ lite_schema(struct bench *b, struct lite *l)
 		if (u->when_field >= 0)
 			buf_printf(&s, " WHERE %s = '%s'",
 			    t->fields[u->when_field].name, u->when_value);
-		lite_exec(l, s.data);
+		if (create)
+			lite_exec(l, s.data);
 	}
 	/*
 	 * The word index: contentless FTS5 with no positions (clerk's
@@ -848,9 +968,11 @@ lite_schema(struct bench *b, struct lite *l)
 	 * so the tokenizer must neither fold diacritics (й is not и) nor
 	 * split e-mails.
 	 */
-	lite_exec(l, "CREATE VIRTUAL TABLE party_fts USING fts5(tokens, "
-	    "content='', detail=none, columnsize=0, prefix='2 3 4', "
-	    "tokenize=\"unicode61 remove_diacritics 0 tokenchars '@.-_+'\")");
+	if (create)
+		lite_exec(l, "CREATE VIRTUAL TABLE party_fts USING fts5("
+		    "tokens, content='', detail=none, columnsize=0, "
+		    "prefix='2 3 4', tokenize=\"unicode61 remove_diacritics 0 "
+		    "tokenchars '@.-_+'\")");
 
 	buf_reset(&s);
 	buf_printf(&s, "INSERT INTO party(%s) VALUES(%s)", cols.data, qs.data);
@@ -1055,6 +1177,25 @@ lite_scan(struct lite *l, sqlite3_stmt *s, const char *city)
 	return (n);
 }
 
+/* BENCH_REUSE: the rowids in insert order, as clerk's ids (cl_ids). */
+static void
+lite_ids(struct bench *b, struct lite *l)
+{
+	sqlite3_stmt	*st;
+	size_t		 n = 0;
+
+	st = lite_prepare(l, "SELECT id FROM party ORDER BY id");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n < b->n)
+			b->lite_id[n] = (uint64_t)sqlite3_column_int64(st, 0);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (n != b->n)
+		fatal("sqlite: %zu parties, not %zu: load again (a new DIR or "
+		    "BENCH_REUSE unset)", n, b->n);
+}
+
 static void
 run_lite(struct bench *b)
 {
@@ -1065,20 +1206,27 @@ run_lite(struct bench *b)
 	size_t		 i, j, q, n, runs, first, cnt;
 	double		 best, cpu;
 	uint64_t	 wr;
-	int		 what, qs, cmp;
+	int		 what, qs, cmp, loaded;
 	char		*msg;
 
 	rss_reset();
 	memset(&l, 0, sizeof(l));
 	keyset_init(&ks);
 	buf_printf(&path, "%s/sqlite.db", b->dir);
+	if (!(loaded = loaded_get(b, "sqlite")))
+		wipe(path.data, "-wal", "-shm");
 	if (sqlite3_open(path.data, &l.db) != SQLITE_OK)
 		fatal("sqlite: %s: %s", path.data, sqlite3_errmsg(l.db));
 	lite_exec(&l, "PRAGMA journal_mode=WAL");
 	lite_exec(&l, "PRAGMA synchronous=OFF");
 	buf_printf(&tmp, "PRAGMA cache_size=-%zu", b->cache_mb * 1024);
 	lite_exec(&l, tmp.data);
-	lite_schema(b, &l);
+	lite_schema(b, &l, !loaded);
+	if (loaded) {
+		fprintf(stderr, "sqlite: reusing the parties of a run before\n");
+		lite_ids(b, &l);
+		goto reads;
+	}
 
 	fprintf(stderr, "sqlite: inserting %zu parties...\n", b->n);
 	cpu = cpu_secs();
@@ -1103,7 +1251,9 @@ run_lite(struct bench *b)
 	b->fig[F_INSERT].done[1] = b->fig[F_INSERT_CKPT].done[1] = 1;
 	fprintf(stderr, "sqlite: %.0f records/s (%.1f s)\n",
 	    b->fig[F_INSERT].lite[0], bench_secs(tins));
+	loaded_put(b, "sqlite");
 
+reads:
 	l.get = lite_prepare(&l, "SELECT * FROM party WHERE id = ?");
 	l.inn = lite_prepare(&l, "SELECT id FROM party WHERE inn = ?");
 	l.search = lite_prepare(&l, "SELECT rowid FROM party_fts WHERE "
@@ -1263,6 +1413,10 @@ report(struct bench *b)
 	printf("Parties: %zu (seed %d, generated in %.1f s), queries per "
 	    "series: %zu, cache: %zu MB per engine, SQLite %s.\n\n", b->n,
 	    SEED, b->gen_s, b->nq, b->cache_mb, sqlite3_libversion());
+	if (b->reuse)
+		printf("BENCH_REUSE: an engine loaded by a run before has no "
+		    "load figures here, and its reads began with an empty "
+		    "cache.\n\n");
 	printf("How: both engines get the same records, generated in memory "
 	    "beforehand by src/cmd/demo-gen.c, in one process, clerk first. "
 	    "clerk: store_open() with STORE_NOSYNC; store_insert() in "
@@ -1548,6 +1702,7 @@ main(int argc, char **argv)
 	if (mkdir(b.dir, 0700) != 0 && errno != EEXIST)
 		fatal("%s: %s", b.dir, strerror(errno));
 
+	b.reuse = (s = getenv("BENCH_REUSE")) != NULL && strcmp(s, "1") == 0;
 	only = getenv("BENCH_ONLY");
 	if (only == NULL || strcmp(only, "sqlite") != 0)
 		run_clerk(&b);
