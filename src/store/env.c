@@ -1619,6 +1619,7 @@ store_open(struct store **sp, const char *dir, struct schema *schema,
 		pthread_rwlockattr_destroy(&a);
 		s->gate_init = 1;
 	}
+	store_ahead_init(s);
 	s->schema = schema;
 	s->flags = o != NULL ? o->flags : 0;
 	if ((s->lockfd = store_lock_dir(dir, err)) == -1)
@@ -1654,6 +1655,7 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	store_ahead_free(s);
 	if (s->env != NULL && s->meta != NULL)
 		(void)DBCLOSE(s->env->txn_checkpoint(s->env, 0, 0, 0));
 	for (i = 0; i < s->ntables; i++) {

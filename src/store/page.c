@@ -194,7 +194,7 @@ page_add(struct store_txn *t, struct store_table *st, struct fetch *f,
 
 	/* Through the handle that compares ids faster (env.c). */
 	if (f->pc == NULL) {
-		ret = DBCALL(st->rd->cursor(st->rd, t->txn, &f->pc, 0));
+		ret = store_lookup_cursor(t, st, &f->pc, 0);
 		if (ret != 0)
 			return (read_fail(t, st, ret, err));
 		f->d.flags = DB_DBT_REALLOC;
@@ -1229,8 +1229,7 @@ store_page_each(struct store_txn *t, const struct table *table,
 	}
 	id = ic.id;
 	/* Records through the handle that compares ids faster (env.c). */
-	if (ret == 0 && (ret = DBCALL(st->rd->cursor(st->rd, t->txn, &f.pc,
-	    0))) == 0)
+	if (ret == 0 && (ret = store_lookup_cursor(t, st, &f.pc, 0)) == 0)
 		f.d.flags = DB_DBT_REALLOC;
 	while (ret == 0 && given < n) {
 		store_lookup_key(&k, kb, id);

@@ -263,6 +263,14 @@ int	 store_fetch_each(struct store_txn *, const struct table *,
 	     const uint64_t *, size_t, int, store_scan_fn *, void *,
 	     struct buf *);
 /*
+ * Whether store_fetch_each() in a read-only transaction has a second
+ * thread look many ids up ahead of it (the records and their order are
+ * the same either way): 0 when the machine has more than one processor
+ * (the default), 1 always (for tests: from two blocks of ids on), -1
+ * never.
+ */
+void	 store_set_fetch_ahead(int);
+/*
  * store_page()'s walk of index ix (the same positions, flags and order,
  * up to n records), but no record is decoded: fn(id, key, keylen,
  * bytes, len, arg) gets each record's entry key in the index and its

@@ -139,6 +139,7 @@ struct store {
 	size_t		 cache_mb;	/* what the environment was given */
 	void		(*panic)(const char *);	/* store_set_panic() */
 	size_t		 load_budget;	/* store_set_load_budget() */
+	struct store_ahead *ahead;	/* the lookup helper, ahead.c */
 	/*
 	 * The change journal (pick.c): the ids written by each committed
 	 * transaction, in a ring in commit order, under pick.c's lock.
@@ -322,6 +323,29 @@ int	 rec_fetch(struct store_txn *, struct store_table *, const uint64_t *,
 /* A key DBT for a get through a table's rd (scan.c): the id's 8 bytes
  * in kb, with room for the key the get gives back. */
 void	 store_lookup_key(DBT *, unsigned char *, uint64_t);
+/*
+ * A cursor on a table's rd for lookups by id (DB_SET) alone, in t's
+ * transaction, with the cursor flags given (DB_READ_COMMITTED or 0).
+ * 0 or a Berkeley DB error.
+ */
+int	 store_lookup_cursor(struct store_txn *, struct store_table *, DBC **,
+	    u_int32_t);
+/*
+ * ahead.c: store_fetch_each()'s lookups.  store_fetch_ids() looks up
+ * ids[from, to) through a lookup cursor (d a DB_DBT_REALLOC DBT), each
+ * record to fn: 0 or a Berkeley DB error, *stopped when fn stopped.
+ * store_fetch_ahead() does the same for all n with a helper thread
+ * looking ids up ahead, when store_fetch_ahead_fits() says it pays.
+ */
+int	 store_fetch_ids(DBC *, DBT *, const uint64_t *, size_t, size_t, int,
+	    store_scan_fn *, void *, int *);
+int	 store_fetch_ahead_fits(const struct store_txn *, size_t);
+/* The store's helper, made at open; its thread ends at close. */
+void	 store_ahead_init(struct store *);
+void	 store_ahead_free(struct store *);
+int	 store_fetch_ahead(struct store_txn *, struct store_table *, DBC *,
+	    DBT *, const uint64_t *, size_t, int, store_scan_fn *, void *,
+	    int *);
 
 /*
  * pick.c: the change journal.  journal_note() lists a record written in

@@ -7,9 +7,15 @@
  * the records of ids in the order given, skipping ids without a record
  * (and archived ones unless asked for).  On 600 records whose codes
  * repeat and are prefixes of each other ("k7", "k70"), some archived.
+ * Many ids in a read-only transaction are looked up by a helper thread
+ * too (store/ahead.c): the same records in the same order, handed on
+ * in the caller's thread, stopped where its function stops, and a
+ * failure of any lookup either thread makes (injected) is the caller's
+ * clean error or costs nothing.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +211,128 @@ fetch_txn(struct store_txn *txn, void *arg, struct buf *e)
 	return (f->rv < 0 ? -1 : 0);
 }
 
+/* Many ids for the helper: repeats, 0, absent and archived ones, in
+ * no order. */
+#define NMANY	1500
+struct many {
+	uint64_t	 ids[NMANY];
+	uint64_t	 got[NMANY];
+	size_t		 ngot, stop;
+	pthread_t	 self;
+	int		 bad, rv, flags;
+};
+
+static int
+many_one(uint64_t id, const void *data, size_t len, void *arg)
+{
+	struct many	*m = arg;
+	struct record	*r = record_new(item);
+
+	if (record_decode(r, data, len, &err) != 0 || r->values[pos_n].i !=
+	    (int64_t)(((id - 1) * 13) % 200) - 100 ||
+	    !pthread_equal(pthread_self(), m->self))
+		m->bad = 1;
+	record_free(r);
+	if (m->ngot < NMANY)
+		m->got[m->ngot++] = id;
+	return (m->stop != 0 && m->ngot >= m->stop);
+}
+
+static int
+many_txn(struct store_txn *txn, void *arg, struct buf *e)
+{
+	struct many	*m = arg;
+
+	m->ngot = 0;
+	m->bad = 0;
+	m->rv = store_fetch_each(txn, item, m->ids, NMANY, m->flags,
+	    many_one, m, e);
+	return (m->rv < 0 ? -1 : 0);
+}
+
+static void
+check_many(void)
+{
+	struct many	*alone, *m;
+	size_t		 i, n, fine = 0, failed = 0;
+	int		 r, flags, same;
+
+	alone = calloc(1, sizeof *alone);
+	m = calloc(1, sizeof *m);
+	if (alone == NULL || m == NULL)
+		tap_bail("calloc");
+	for (i = 0; i < NMANY; i++)
+		alone->ids[i] = m->ids[i] = (i * 7919) % 700;
+	alone->self = m->self = pthread_self();
+	/* (Archived ones first: the runs below compare with flags 0.) */
+	for (flags = STORE_PAGE_ARCHIVED; flags >= 0;
+	    flags -= STORE_PAGE_ARCHIVED) {
+		alone->flags = m->flags = flags;
+		store_set_fetch_ahead(-1);
+		r = store_txn_run(st, STORE_TXN_READONLY, many_txn, alone,
+		    &err);
+		ok(r == 0 && alone->rv == 0 && !alone->bad &&
+		    alone->ngot > NMANY / 2, "%zu ids alone, flags %d: %zu "
+		    "records", (size_t)NMANY, flags, alone->ngot);
+		store_set_fetch_ahead(1);
+		for (r = 0; r < 3; r++) {
+			ok(store_txn_run(st, STORE_TXN_READONLY, many_txn, m,
+			    &err) == 0 && m->rv == 0 && !m->bad &&
+			    m->ngot == alone->ngot && memcmp(m->got,
+			    alone->got, m->ngot * sizeof m->got[0]) == 0,
+			    "with the helper, flags %d, run %d: the same "
+			    "records in the same order, in this thread",
+			    flags, r + 1);
+		}
+	}
+	/* Stopped by its function, mid-block and on a block's end. */
+	m->flags = 0;
+	for (n = 1; n < 300; n += 97) {
+		m->stop = n;
+		ok(store_txn_run(st, STORE_TXN_READONLY, many_txn, m,
+		    &err) == 0 && m->rv == 1 && m->ngot == n && !m->bad &&
+		    memcmp(m->got, alone->got, n * sizeof m->got[0]) == 0,
+		    "with the helper, stopped after %zu", n);
+	}
+	m->stop = 0;
+	/* Every lookup of the caller's or the helper's failing in turn:
+	 * the caller's clean error, or (the helper's) the same records. */
+	for (n = 1; n <= 120; n++) {
+		buf_reset(&err);
+		store_fault_set(n, 0);
+		r = store_txn_run(st, STORE_TXN_READONLY, many_txn, m, &err);
+		store_fault_set(0, 0);
+		same = r == 0 && m->rv == 0 && !m->bad &&
+		    m->ngot == alone->ngot && memcmp(m->got, alone->got,
+		    m->ngot * sizeof m->got[0]) == 0;
+		if (same)
+			fine++;
+		else if (r == -1 && strstr(err.data, "cannot") != NULL)
+			failed++;
+		else {
+			ok(0, "fault at call %zu: neither the records nor an "
+			    "error: %d %s", n, r, err.data);
+			break;
+		}
+	}
+	ok(fine + failed == 120, "a failed lookup in either thread: %zu "
+	    "clean errors, %zu runs with every record", failed, fine);
+	/* A deadlock is retried: every record. */
+	for (n = 1; n <= 60; n += 7) {
+		store_fault_set(n, STORE_FAULT_DEADLOCK);
+		r = store_txn_run(st, STORE_TXN_READONLY, many_txn, m, &err);
+		store_fault_set(0, 0);
+		ok(r == 0 && m->rv == 0 && m->ngot == alone->ngot &&
+		    memcmp(m->got, alone->got, m->ngot * sizeof m->got[0]) ==
+		    0, "a deadlock at call %zu: every record after all", n);
+	}
+	ok(store_txn_run(st, STORE_TXN_READONLY, many_txn, m, &err) == 0 &&
+	    m->ngot == alone->ngot, "and the store works on");
+	store_set_fetch_ahead(0);
+	free(alone);
+	free(m);
+}
+
 int
 main(void)
 {
@@ -366,6 +494,7 @@ main(void)
 	f.n = 0;
 	ok(store_txn_run(st, STORE_TXN_READONLY, fetch_txn, &f, &err) == 0 &&
 	    f.rv == 0 && f.ngot == 0, "no ids, no records");
+	check_many();
 
 	store_records_free(w->page, w->npage);
 	for (i = 0; i <= NREC; i++)

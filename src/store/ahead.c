@@ -1,0 +1,444 @@
+/*
+ * ahead.c: records by id looked up by two threads at once, for
+ * store_fetch_each() on many ids in a read-only transaction.  A lookup
+ * costs some 6,000 instructions of Berkeley DB's and what the caller
+ * does with the record a third of that, so on a machine with a second
+ * core a helper thread looks up blocks of the ids ahead of the caller
+ * and copies their records aside, while the caller takes the blocks in
+ * order: it looks up itself the block it has come to when the helper
+ * has not begun it (handing the records on with no copy), takes the
+ * helper's copies when they are done, and while it waits for one it
+ * fills a block from the far end.  fn is only ever called in the
+ * caller's thread, in the order of the ids, as without the helper.
+ *
+ * The helper reads in a transaction of its own, read-committed as the
+ * caller's cursor is: each record is read whole and committed, as the
+ * caller's lookups give them, so which of the two read a record does
+ * not show.  The helper never waits, so the caller, which waits for
+ * it, can never be one end of a deadlock that Berkeley DB cannot see
+ * (the helper's wait for a writer, the writer's for a lock the caller
+ * holds): it begins only when the gate is free at once, and its
+ * transaction is DB_TXN_NOWAIT.  A lock it cannot have, or any other
+ * failure, hands its block back and ends it; the caller then looks
+ * those ids up itself, so a failure of the helper's costs time only.
+ * Never prints, never writes.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store_int.h"
+
+#define AHEAD_BLOCK	32	/* ids a thread claims at a time */
+#define AHEAD_MIN	256	/* ids, at least, for a thread to pay */
+#define NO_RECORD	UINT32_MAX
+#define AHEAD_SPIN	(200 * 1000)	/* ns the helper waits awake */
+
+/* A block's state: whose it is, and whether its records are there. */
+enum {
+	B_FREE,			/* nobody's yet */
+	B_HELPER,		/* the helper's, being read */
+	B_MAIN,			/* the caller's */
+	B_DONE,			/* read: records in bytes */
+	B_BACK			/* the helper gave it back */
+};
+
+struct ablock {
+	atomic_int	 state;
+	struct buf	 bytes;		/* the records, one after another */
+	uint32_t	 len[AHEAD_BLOCK];	/* each one's, or NO_RECORD */
+};
+
+struct ahead {
+	struct store	*s;
+	struct store_table *st;
+	const uint64_t	*ids;
+	size_t		 n, nb;
+	int		 flags;
+	struct ablock	*b;
+	atomic_int	 quit;		/* the caller is done: stop */
+};
+
+/*
+ * The helper thread of a store, started on first use and kept, with
+ * its blocks (their buffers kept too): a thread and its buffers made
+ * for every chunk of a query cost more than a tenth of what it saved.
+ * One caller at a time has it (busy); another looks its ids up alone.
+ */
+struct store_ahead {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	pthread_t	 th;
+	int		 started;
+	int		 stop;		/* store_close(): end the thread */
+	struct ahead	*_Atomic job;	/* to take up; NULL: none */
+	int		 running;	/* the job taken is being done */
+	atomic_int	 busy;
+	struct ablock	*b;
+	size_t		 nb;		/* blocks made */
+};
+
+static atomic_int	ahead_mode;	/* store_set_fetch_ahead() */
+
+void
+store_set_fetch_ahead(int mode)
+{
+	atomic_store(&ahead_mode, mode);
+}
+
+int
+store_fetch_ahead_fits(const struct store_txn *t, size_t n)
+{
+	static atomic_int ncpu;
+	int	mode = atomic_load(&ahead_mode), c;
+
+	/* A transaction that wrote must read its own writes, which
+	 * another transaction would wait for. */
+	if (mode < 0 || t->txn == NULL || !(t->flags & STORE_TXN_READONLY) ||
+	    t->wrote)
+		return (0);
+	if (mode > 0)
+		return (n > AHEAD_BLOCK);
+	if ((c = atomic_load(&ncpu)) == 0) {
+		c = (int)sysconf(_SC_NPROCESSORS_ONLN);
+		atomic_store(&ncpu, c < 1 ? 1 : c);
+	}
+	return (c > 1 && n >= AHEAD_MIN);
+}
+
+/*
+ * Look up ids[from, to) through c (a lookup cursor, read-committed),
+ * each record to fn.  0 or a Berkeley DB error; *stopped when fn
+ * returned non-zero.  store_fetch_each()'s loop.
+ */
+int
+store_fetch_ids(DBC *c, DBT *d, const uint64_t *ids, size_t from,
+    size_t to, int flags, store_scan_fn *fn, void *arg, int *stopped)
+{
+	DBT		 k;
+	unsigned char	 kb[8];
+	const unsigned char *p;
+	size_t		 i;
+	int		 ret;
+
+	for (i = from; i < to; i++) {
+		/* Key 0 is the record count (rec.c), never a record. */
+		if (ids[i] == 0)
+			continue;
+		store_lookup_key(&k, kb, ids[i]);
+		ret = DBCALL(c->get(c, &k, d, DB_SET));
+		if (ret == DB_NOTFOUND)
+			continue;
+		if (ret != 0)
+			return (ret);
+		p = d->data;
+		if (d->size > 1 && (p[1] & REC_ARCHIVED) &&
+		    !(flags & STORE_PAGE_ARCHIVED))
+			continue;
+		if (fn(ids[i], d->data, d->size, arg) != 0) {
+			*stopped = 1;
+			return (0);
+		}
+	}
+	return (0);
+}
+
+/* Block bi's records copied into it, through c.  0 or an error. */
+static int
+ahead_fill(struct ahead *a, DBC *c, DBT *d, size_t bi)
+{
+	struct ablock	*b = &a->b[bi];
+	size_t		 from = bi * AHEAD_BLOCK, i, to;
+	DBT		 k;
+	unsigned char	 kb[8];
+	const unsigned char *p;
+	int		 ret;
+
+	to = from + AHEAD_BLOCK < a->n ? from + AHEAD_BLOCK : a->n;
+	buf_reset(&b->bytes);
+	for (i = from; i < to; i++) {
+		b->len[i - from] = NO_RECORD;
+		if (a->ids[i] == 0)
+			continue;
+		store_lookup_key(&k, kb, a->ids[i]);
+		ret = DBCALL(c->get(c, &k, d, DB_SET));
+		if (ret == DB_NOTFOUND)
+			continue;
+		if (ret != 0)
+			return (ret);
+		p = d->data;
+		if (d->size > 1 && (p[1] & REC_ARCHIVED) &&
+		    !(a->flags & STORE_PAGE_ARCHIVED))
+			continue;
+		buf_add(&b->bytes, d->data, d->size);
+		b->len[i - from] = d->size;
+	}
+	return (0);
+}
+
+/* The helper's part of a job: blocks from the second on, in order,
+ * while it may. */
+static void
+ahead_help(struct ahead *a)
+{
+	struct store	*s = a->s;
+	DB_TXN		*txn = NULL;
+	DBC		*c = NULL;
+	DBT		 d;
+	size_t		 bi;
+	int		 ret, want;
+
+	if (pthread_rwlock_tryrdlock(&s->gate) != 0)
+		return;
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_REALLOC;
+	ret = DBCALL(s->env->txn_begin(s->env, NULL, &txn,
+	    DB_READ_COMMITTED | DB_TXN_NOWAIT));
+	if (ret == 0) {
+		struct store_txn t;
+
+		memset(&t, 0, sizeof(t));
+		t.s = s;
+		t.txn = txn;
+		ret = store_lookup_cursor(&t, a->st, &c, DB_READ_COMMITTED);
+	}
+	for (bi = 1; ret == 0 && bi < a->nb && !atomic_load(&a->quit);
+	    bi++) {
+		want = B_FREE;
+		if (!atomic_compare_exchange_strong(&a->b[bi].state, &want,
+		    B_HELPER))
+			continue;
+		ret = ahead_fill(a, c, &d, bi);
+		atomic_store_explicit(&a->b[bi].state, ret == 0 ? B_DONE :
+		    B_BACK, memory_order_release);
+	}
+	if (c != NULL)
+		(void)DBCLOSE(c->close(c));
+	if (txn != NULL)
+		(void)DBCLOSE(txn->commit(txn, 0));
+	pthread_rwlock_unlock(&s->gate);
+	free(d.data);
+}
+
+/*
+ * Between jobs the helper keeps its processor a while (AHEAD_SPIN) for
+ * the next: a query's chunks come one after another, and a thread woken
+ * from sleep is put on the processor of the one that woke it, the
+ * caller's, where the two then take turns instead of running together
+ * (measured: the caller ended up doing most blocks itself, and slower
+ * than alone).  Called with the lock held; returns with it held.
+ */
+static void
+ahead_spin(struct store_ahead *w)
+{
+	uint64_t	until;
+	unsigned	i;
+
+	if (w->job != NULL || w->stop)
+		return;
+	pthread_mutex_unlock(&w->lock);
+	until = clock_monotonic_ns() + AHEAD_SPIN;
+	for (i = 1; atomic_load_explicit(&w->job, memory_order_relaxed) ==
+	    NULL; i++)
+		if (i % 64 == 0 && clock_monotonic_ns() > until)
+			break;
+	pthread_mutex_lock(&w->lock);
+}
+
+/* The helper thread: a job at a time, until the store closes. */
+static void *
+ahead_main(void *arg)
+{
+	struct store_ahead *w = arg;
+	struct ahead	*a;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		ahead_spin(w);
+		while (w->job == NULL && !w->stop)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->stop)
+			break;
+		a = w->job;
+		w->job = NULL;
+		w->running = 1;
+		pthread_mutex_unlock(&w->lock);
+		ahead_help(a);
+		pthread_mutex_lock(&w->lock);
+		w->running = 0;
+		pthread_cond_broadcast(&w->cond);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return (NULL);
+}
+
+void
+store_ahead_init(struct store *s)
+{
+	struct store_ahead *w;
+
+	w = xcalloc(1, sizeof(*w));
+	if (pthread_mutex_init(&w->lock, NULL) != 0 ||
+	    pthread_cond_init(&w->cond, NULL) != 0)
+		fatal("pthread_mutex_init failed");
+	atomic_init(&w->busy, 0);
+	s->ahead = w;
+}
+
+void
+store_ahead_free(struct store *s)
+{
+	struct store_ahead *w = s->ahead;
+	size_t		 i;
+
+	if (w == NULL)
+		return;
+	if (w->started) {
+		pthread_mutex_lock(&w->lock);
+		w->stop = 1;
+		pthread_cond_broadcast(&w->cond);
+		pthread_mutex_unlock(&w->lock);
+		pthread_join(w->th, NULL);
+	}
+	for (i = 0; i < w->nb; i++)
+		buf_release(&w->b[i].bytes);
+	free(w->b);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+	s->ahead = NULL;
+}
+
+/* Give the job to the helper (started now the first time): 0, or -1
+ * when there is no helper to be had. */
+static int
+ahead_start(struct store_ahead *w, struct ahead *a)
+{
+	int	r = 0;
+
+	pthread_mutex_lock(&w->lock);
+	if (!w->started) {
+		if (pthread_create(&w->th, NULL, ahead_main, w) == 0)
+			w->started = 1;
+		else
+			r = -1;
+	}
+	if (r == 0) {
+		w->job = a;
+		pthread_cond_signal(&w->cond);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return (r);
+}
+
+/* Take the job back, or wait until the helper is done with it. */
+static void
+ahead_end(struct store_ahead *w, struct ahead *a)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->job == a)
+		w->job = NULL;		/* not taken up yet */
+	else
+		while (w->running)
+			pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Hand a done block's records to fn, in order. */
+static void
+ahead_give(struct ahead *a, size_t bi, store_scan_fn *fn, void *arg,
+    int *stopped)
+{
+	struct ablock	*b = &a->b[bi];
+	size_t		 from = bi * AHEAD_BLOCK, i, off = 0;
+
+	for (i = from; i < a->n && i < from + AHEAD_BLOCK; i++) {
+		if (b->len[i - from] == NO_RECORD)
+			continue;
+		if (fn(a->ids[i], b->bytes.data + off, b->len[i - from],
+		    arg) != 0) {
+			*stopped = 1;
+			return;
+		}
+		off += b->len[i - from];
+	}
+}
+
+int
+store_fetch_ahead(struct store_txn *t, struct store_table *st, DBC *c,
+    DBT *d, const uint64_t *ids, size_t n, int flags, store_scan_fn *fn,
+    void *arg, int *stopped)
+{
+	struct store_ahead *w = t->s->ahead;
+	struct ahead	 a;
+	size_t		 bi, far, i;
+	int		 helping, ret = 0, state;
+
+	if (w == NULL || atomic_exchange(&w->busy, 1) != 0)
+		return (store_fetch_ids(c, d, ids, 0, n, flags, fn, arg,
+		    stopped));
+	memset(&a, 0, sizeof(a));
+	a.s = t->s;
+	a.st = st;
+	a.ids = ids;
+	a.n = n;
+	a.nb = (n + AHEAD_BLOCK - 1) / AHEAD_BLOCK;
+	a.flags = flags;
+	if (a.nb > w->nb) {
+		w->b = xreallocarray(w->b, a.nb, sizeof(*w->b));
+		for (i = w->nb; i < a.nb; i++)
+			buf_init(&w->b[i].bytes);
+		w->nb = a.nb;
+	}
+	a.b = w->b;
+	for (i = 0; i < a.nb; i++)
+		atomic_init(&a.b[i].state, B_FREE);
+	atomic_init(&a.quit, 0);
+	/* The first block is the caller's: the helper is still waking. */
+	atomic_store(&a.b[0].state, B_MAIN);
+	helping = ahead_start(w, &a) == 0;
+	far = a.nb;
+	for (bi = 0; bi < a.nb && ret == 0 && !*stopped;) {
+		state = atomic_load_explicit(&a.b[bi].state,
+		    memory_order_acquire);
+		if (state == B_DONE) {
+			ahead_give(&a, bi++, fn, arg, stopped);
+			continue;
+		}
+		if (bi == 0 || ((state == B_FREE || state == B_BACK) &&
+		    atomic_compare_exchange_strong(&a.b[bi].state, &state,
+		    B_MAIN))) {
+			/* Ours, and next: its records straight to fn. */
+			ret = store_fetch_ids(c, d, ids, bi * AHEAD_BLOCK,
+			    bi * AHEAD_BLOCK + AHEAD_BLOCK < n ?
+			    bi * AHEAD_BLOCK + AHEAD_BLOCK : n, flags, fn, arg,
+			    stopped);
+			bi++;
+			continue;
+		}
+		if (state != B_HELPER)
+			continue;	/* it changed: look again */
+		/* The helper is on it: read one from the far end. */
+		while (far > bi + 1) {
+			state = B_FREE;
+			if (atomic_compare_exchange_strong(&a.b[--far].state,
+			    &state, B_MAIN)) {
+				if ((ret = ahead_fill(&a, c, d, far)) == 0)
+					atomic_store(&a.b[far].state, B_DONE);
+				break;
+			}
+		}
+		if (far <= bi + 1)
+			sched_yield();
+	}
+	atomic_store(&a.quit, 1);
+	if (helping)
+		ahead_end(w, &a);
+	atomic_store(&w->busy, 0);
+	return (ret);
+}
