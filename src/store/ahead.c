@@ -1,26 +1,31 @@
 /*
  * ahead.c: records by id looked up by two threads at once, for
- * store_fetch_each() on many ids in a read-only transaction.  A lookup
- * costs some 6,000 instructions of Berkeley DB's and what the caller
- * does with the record a third of that, so on a machine with a second
- * core a helper thread looks up blocks of the ids ahead of the caller
- * and copies their records aside, while the caller takes the blocks in
- * order: it looks up itself the block it has come to when the helper
- * has not begun it (handing the records on with no copy), takes the
- * helper's copies when they are done, and while it waits for one it
- * fills a block from the far end.  fn is only ever called in the
- * caller's thread, in the order of the ids, as without the helper.
+ * store_fetch_each() on many ids and store_page_each() on many entries,
+ * in a read-only transaction.  A lookup costs some 6,000 instructions of
+ * Berkeley DB's and what the caller does with the record a third of
+ * that, so on a machine with a second processor a helper thread looks
+ * up blocks of the ids ahead of the caller and copies their records
+ * aside, while the caller takes the blocks in order: it looks up itself
+ * the block it has come to when the helper has not begun it (handing
+ * the records on with no copy), takes the helper's copies when they are
+ * done, and while it waits for one it fills the next block nobody has.
+ * fn is only ever called in the caller's thread, in the order of the
+ * ids, as without the helper.
  *
- * The helper reads in a transaction of its own, read-committed as the
- * caller's cursor is: each record is read whole and committed, as the
- * caller's lookups give them, so which of the two read a record does
- * not show.  The helper never waits, so the caller, which waits for
- * it, can never be one end of a deadlock that Berkeley DB cannot see
- * (the helper's wait for a writer, the writer's for a lock the caller
+ * The helper reads in a transaction of its own, read-committed: each
+ * record is read whole and committed, as the caller's lookups give
+ * them.  (A page walk's own lookups keep their locks to the end of the
+ * chunk's transaction; the helper's do not, which no reader of the
+ * records once each can tell.)  The helper never waits, so no wait of
+ * the caller's for it can close a circle of waits Berkeley DB cannot
+ * see (the helper's for a writer, the writer's for a lock the caller
  * holds): it begins only when the gate is free at once, and its
  * transaction is DB_TXN_NOWAIT.  A lock it cannot have, or any other
  * failure, hands its block back and ends it; the caller then looks
  * those ids up itself, so a failure of the helper's costs time only.
+ * Nor does the caller wait long for a helper that has lost its
+ * processor to another program: after AHEAD_STEAL it reads the block
+ * itself, and it returns without waiting for the helper to finish.
  * Never prints, never writes.
  */
 #include "config.h"
@@ -35,9 +40,12 @@
 #include "store/store_int.h"
 
 #define AHEAD_BLOCK	32	/* ids a thread claims at a time */
-#define AHEAD_MIN	256	/* ids, at least, for a thread to pay */
-#define NO_RECORD	UINT32_MAX
+#define NO_RECORD	UINT32_MAX	/* archived and not asked for */
+#define MISSING		(UINT32_MAX - 1)	/* no record of the id */
 #define AHEAD_SPIN	(200 * 1000)	/* ns the helper waits awake */
+/* ns the caller waits for a block the helper has, before it reads the
+ * block itself (a helper without a processor would hold it up). */
+#define AHEAD_STEAL	(20 * 1000)
 
 /* A block's state: whose it is, and whether its records are there. */
 enum {
@@ -59,6 +67,7 @@ struct ahead {
 	struct store_table *st;
 	const uint64_t	*ids;
 	size_t		 n, nb;
+	size_t		 block;		/* ids a block, AHEAD_BLOCK at most */
 	int		 flags;
 	struct ablock	*b;
 	atomic_int	 quit;		/* the caller is done: stop */
@@ -68,7 +77,11 @@ struct ahead {
  * The helper thread of a store, started on first use and kept, with
  * its blocks (their buffers kept too): a thread and its buffers made
  * for every chunk of a query cost more than a tenth of what it saved.
- * One caller at a time has it (busy); another looks its ids up alone.
+ * One caller at a time has it (busy, from the caller's start to the
+ * helper's end of the job, which may come after the caller has
+ * returned: the job, a copy of its ids included, is the helper's own,
+ * so the caller never waits for a helper that has lost its processor);
+ * another caller meanwhile looks its ids up alone.
  */
 struct store_ahead {
 	pthread_mutex_t	 lock;
@@ -77,8 +90,10 @@ struct store_ahead {
 	int		 started;
 	int		 stop;		/* store_close(): end the thread */
 	struct ahead	*_Atomic job;	/* to take up; NULL: none */
-	int		 running;	/* the job taken is being done */
 	atomic_int	 busy;
+	struct ahead	 a;		/* the job */
+	uint64_t	*ids;		/* its ids */
+	size_t		 aids;
 	struct ablock	*b;
 	size_t		 nb;		/* blocks made */
 };
@@ -92,7 +107,7 @@ store_set_fetch_ahead(int mode)
 }
 
 int
-store_fetch_ahead_fits(const struct store_txn *t, size_t n)
+store_fetch_ahead_fits(const struct store_txn *t, size_t n, size_t min)
 {
 	static atomic_int ncpu;
 	int	mode = atomic_load(&ahead_mode), c;
@@ -103,22 +118,24 @@ store_fetch_ahead_fits(const struct store_txn *t, size_t n)
 	    t->wrote)
 		return (0);
 	if (mode > 0)
-		return (n > AHEAD_BLOCK);
+		return (n > 1);
 	if ((c = atomic_load(&ncpu)) == 0) {
 		c = (int)sysconf(_SC_NPROCESSORS_ONLN);
 		atomic_store(&ncpu, c < 1 ? 1 : c);
 	}
-	return (c > 1 && n >= AHEAD_MIN);
+	return (c > 1 && n >= min);
 }
 
 /*
- * Look up ids[from, to) through c (a lookup cursor, read-committed),
- * each record to fn.  0 or a Berkeley DB error; *stopped when fn
- * returned non-zero.  store_fetch_each()'s loop.
+ * Look up ids[from, to) through c (a lookup cursor), each record to
+ * fn(i, bytes, len, arg), data NULL for an id without a record (0 is
+ * never one: key 0 is the record count, rec.c); archived records are
+ * passed over unless flags has STORE_PAGE_ARCHIVED.  0 or a Berkeley
+ * DB error; *stopped when fn returned non-zero.
  */
 int
-store_fetch_ids(DBC *c, DBT *d, const uint64_t *ids, size_t from,
-    size_t to, int flags, store_scan_fn *fn, void *arg, int *stopped)
+store_ahead_ids(DBC *c, DBT *d, const uint64_t *ids, size_t from, size_t to,
+    int flags, store_ahead_fn *fn, void *arg, int *stopped)
 {
 	DBT		 k;
 	unsigned char	 kb[8];
@@ -127,20 +144,26 @@ store_fetch_ids(DBC *c, DBT *d, const uint64_t *ids, size_t from,
 	int		 ret;
 
 	for (i = from; i < to; i++) {
-		/* Key 0 is the record count (rec.c), never a record. */
 		if (ids[i] == 0)
+			ret = DB_NOTFOUND;
+		else {
+			store_lookup_key(&k, kb, ids[i]);
+			ret = DBCALL(c->get(c, &k, d, DB_SET));
+		}
+		if (ret == DB_NOTFOUND) {
+			if (fn(i, NULL, 0, arg) != 0) {
+				*stopped = 1;
+				return (0);
+			}
 			continue;
-		store_lookup_key(&k, kb, ids[i]);
-		ret = DBCALL(c->get(c, &k, d, DB_SET));
-		if (ret == DB_NOTFOUND)
-			continue;
+		}
 		if (ret != 0)
 			return (ret);
 		p = d->data;
 		if (d->size > 1 && (p[1] & REC_ARCHIVED) &&
 		    !(flags & STORE_PAGE_ARCHIVED))
 			continue;
-		if (fn(ids[i], d->data, d->size, arg) != 0) {
+		if (fn(i, d->data, d->size, arg) != 0) {
 			*stopped = 1;
 			return (0);
 		}
@@ -153,22 +176,23 @@ static int
 ahead_fill(struct ahead *a, DBC *c, DBT *d, size_t bi)
 {
 	struct ablock	*b = &a->b[bi];
-	size_t		 from = bi * AHEAD_BLOCK, i, to;
+	size_t		 from = bi * a->block, i, to;
 	DBT		 k;
 	unsigned char	 kb[8];
 	const unsigned char *p;
 	int		 ret;
 
-	to = from + AHEAD_BLOCK < a->n ? from + AHEAD_BLOCK : a->n;
+	to = from + a->block < a->n ? from + a->block : a->n;
 	buf_reset(&b->bytes);
 	for (i = from; i < to; i++) {
-		b->len[i - from] = NO_RECORD;
+		b->len[i - from] = MISSING;
 		if (a->ids[i] == 0)
 			continue;
 		store_lookup_key(&k, kb, a->ids[i]);
 		ret = DBCALL(c->get(c, &k, d, DB_SET));
 		if (ret == DB_NOTFOUND)
 			continue;
+		b->len[i - from] = NO_RECORD;
 		if (ret != 0)
 			return (ret);
 		p = d->data;
@@ -214,8 +238,10 @@ ahead_help(struct ahead *a)
 		    B_HELPER))
 			continue;
 		ret = ahead_fill(a, c, &d, bi);
-		atomic_store_explicit(&a->b[bi].state, ret == 0 ? B_DONE :
-		    B_BACK, memory_order_release);
+		/* (Unless the caller took the block over meanwhile.) */
+		want = B_HELPER;
+		atomic_compare_exchange_strong(&a->b[bi].state, &want,
+		    ret == 0 ? B_DONE : B_BACK);
 	}
 	if (c != NULL)
 		(void)DBCLOSE(c->close(c));
@@ -266,12 +292,10 @@ ahead_main(void *arg)
 			break;
 		a = w->job;
 		w->job = NULL;
-		w->running = 1;
 		pthread_mutex_unlock(&w->lock);
 		ahead_help(a);
+		atomic_store(&w->busy, 0);
 		pthread_mutex_lock(&w->lock);
-		w->running = 0;
-		pthread_cond_broadcast(&w->cond);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return (NULL);
@@ -308,6 +332,7 @@ store_ahead_free(struct store *s)
 	for (i = 0; i < w->nb; i++)
 		buf_release(&w->b[i].bytes);
 	free(w->b);
+	free(w->ids);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
@@ -336,31 +361,40 @@ ahead_start(struct store_ahead *w, struct ahead *a)
 	return (r);
 }
 
-/* Take the job back, or wait until the helper is done with it. */
+/* The caller is done: the job taken back if the helper has not taken
+ * it up (or there was no helper), else the helper ends it (and then
+ * frees the helper for the next caller). */
 static void
-ahead_end(struct store_ahead *w, struct ahead *a)
+ahead_end(struct store_ahead *w, struct ahead *a, int helping)
 {
+	atomic_store(&a->quit, 1);
 	pthread_mutex_lock(&w->lock);
-	if (w->job == a)
-		w->job = NULL;		/* not taken up yet */
-	else
-		while (w->running)
-			pthread_cond_wait(&w->cond, &w->lock);
+	if (!helping || w->job == a) {
+		w->job = NULL;
+		atomic_store(&w->busy, 0);
+	}
 	pthread_mutex_unlock(&w->lock);
 }
 
 /* Hand a done block's records to fn, in order. */
 static void
-ahead_give(struct ahead *a, size_t bi, store_scan_fn *fn, void *arg,
+ahead_give(struct ahead *a, size_t bi, store_ahead_fn *fn, void *arg,
     int *stopped)
 {
 	struct ablock	*b = &a->b[bi];
-	size_t		 from = bi * AHEAD_BLOCK, i, off = 0;
+	size_t		 from = bi * a->block, i, off = 0;
 
-	for (i = from; i < a->n && i < from + AHEAD_BLOCK; i++) {
+	for (i = from; i < a->n && i < from + a->block; i++) {
 		if (b->len[i - from] == NO_RECORD)
 			continue;
-		if (fn(a->ids[i], b->bytes.data + off, b->len[i - from],
+		if (b->len[i - from] == MISSING) {
+			if (fn(i, NULL, 0, arg) != 0) {
+				*stopped = 1;
+				return;
+			}
+			continue;
+		}
+		if (fn(i, b->bytes.data + off, b->len[i - from],
 		    arg) != 0) {
 			*stopped = 1;
 			return;
@@ -370,75 +404,92 @@ ahead_give(struct ahead *a, size_t bi, store_scan_fn *fn, void *arg,
 }
 
 int
-store_fetch_ahead(struct store_txn *t, struct store_table *st, DBC *c,
-    DBT *d, const uint64_t *ids, size_t n, int flags, store_scan_fn *fn,
-    void *arg, int *stopped)
+store_ahead_run(struct store_txn *t, struct store_table *st, DBC *c,
+    DBT *d, const uint64_t *ids, size_t n, size_t block, int flags,
+    store_ahead_fn *fn, void *arg, int *stopped)
 {
 	struct store_ahead *w = t->s->ahead;
-	struct ahead	 a;
-	size_t		 bi, far, i;
+	struct ahead	*a;
+	uint64_t	 waited = 0;
+	size_t		 bi, near, i;
 	int		 helping, ret = 0, state;
 
+	if (block == 0 || block > AHEAD_BLOCK)
+		block = AHEAD_BLOCK;
 	if (w == NULL || atomic_exchange(&w->busy, 1) != 0)
-		return (store_fetch_ids(c, d, ids, 0, n, flags, fn, arg,
+		return (store_ahead_ids(c, d, ids, 0, n, flags, fn, arg,
 		    stopped));
-	memset(&a, 0, sizeof(a));
-	a.s = t->s;
-	a.st = st;
-	a.ids = ids;
-	a.n = n;
-	a.nb = (n + AHEAD_BLOCK - 1) / AHEAD_BLOCK;
-	a.flags = flags;
-	if (a.nb > w->nb) {
-		w->b = xreallocarray(w->b, a.nb, sizeof(*w->b));
-		for (i = w->nb; i < a.nb; i++)
-			buf_init(&w->b[i].bytes);
-		w->nb = a.nb;
+	a = &w->a;
+	memset(a, 0, sizeof(*a));
+	a->s = t->s;
+	a->st = st;
+	if (n > w->aids) {
+		w->ids = xreallocarray(w->ids, n, sizeof(*w->ids));
+		w->aids = n;
 	}
-	a.b = w->b;
-	for (i = 0; i < a.nb; i++)
-		atomic_init(&a.b[i].state, B_FREE);
-	atomic_init(&a.quit, 0);
+	memcpy(w->ids, ids, n * sizeof(*ids));
+	a->ids = w->ids;
+	a->n = n;
+	a->block = block;
+	a->nb = (n + block - 1) / block;
+	a->flags = flags;
+	if (a->nb > w->nb) {
+		w->b = xreallocarray(w->b, a->nb, sizeof(*w->b));
+		for (i = w->nb; i < a->nb; i++)
+			buf_init(&w->b[i].bytes);
+		w->nb = a->nb;
+	}
+	a->b = w->b;
+	for (i = 0; i < a->nb; i++)
+		atomic_init(&a->b[i].state, B_FREE);
+	atomic_init(&a->quit, 0);
 	/* The first block is the caller's: the helper is still waking. */
-	atomic_store(&a.b[0].state, B_MAIN);
-	helping = ahead_start(w, &a) == 0;
-	far = a.nb;
-	for (bi = 0; bi < a.nb && ret == 0 && !*stopped;) {
-		state = atomic_load_explicit(&a.b[bi].state,
+	atomic_store(&a->b[0].state, B_MAIN);
+	helping = ahead_start(w, a) == 0;
+	for (bi = 0; bi < a->nb && ret == 0 && !*stopped;) {
+		state = atomic_load_explicit(&a->b[bi].state,
 		    memory_order_acquire);
 		if (state == B_DONE) {
-			ahead_give(&a, bi++, fn, arg, stopped);
+			ahead_give(a, bi++, fn, arg, stopped);
+			waited = 0;
 			continue;
 		}
-		if (bi == 0 || ((state == B_FREE || state == B_BACK) &&
-		    atomic_compare_exchange_strong(&a.b[bi].state, &state,
+		if (bi == 0 || ((state == B_FREE || state == B_BACK ||
+		    (state == B_HELPER && waited != 0 &&
+		    clock_monotonic_ns() - waited > AHEAD_STEAL)) &&
+		    atomic_compare_exchange_strong(&a->b[bi].state, &state,
 		    B_MAIN))) {
-			/* Ours, and next: its records straight to fn. */
-			ret = store_fetch_ids(c, d, ids, bi * AHEAD_BLOCK,
-			    bi * AHEAD_BLOCK + AHEAD_BLOCK < n ?
-			    bi * AHEAD_BLOCK + AHEAD_BLOCK : n, flags, fn, arg,
-			    stopped);
+			/* Ours, and next (or the helper's, which has kept
+			 * it too long): its records straight to fn. */
+			ret = store_ahead_ids(c, d, ids, bi * block,
+			    bi * block + block < n ? bi * block + block : n,
+			    flags, fn, arg, stopped);
 			bi++;
+			waited = 0;
 			continue;
 		}
 		if (state != B_HELPER)
 			continue;	/* it changed: look again */
-		/* The helper is on it: read one from the far end. */
-		while (far > bi + 1) {
+		/*
+		 * The helper is on it: read the first one after it nobody
+		 * has, not one from the far end, which a walk that stops at
+		 * a bound or a limit would never come to.
+		 */
+		for (near = bi + 1; near < a->nb; near++) {
 			state = B_FREE;
-			if (atomic_compare_exchange_strong(&a.b[--far].state,
+			if (atomic_compare_exchange_strong(&a->b[near].state,
 			    &state, B_MAIN)) {
-				if ((ret = ahead_fill(&a, c, d, far)) == 0)
-					atomic_store(&a.b[far].state, B_DONE);
+				if ((ret = ahead_fill(a, c, d, near)) == 0)
+					atomic_store(&a->b[near].state, B_DONE);
 				break;
 			}
 		}
-		if (far <= bi + 1)
+		if (near == a->nb) {
+			if (waited == 0)
+				waited = clock_monotonic_ns();
 			sched_yield();
+		}
 	}
-	atomic_store(&a.quit, 1);
-	if (helping)
-		ahead_end(w, &a);
-	atomic_store(&w->busy, 0);
+	ahead_end(w, a, helping);
 	return (ret);
 }

@@ -1178,6 +1178,129 @@ out:
 	return (rc == -1 ? -1 : (int)*nout);
 }
 
+/* The walk's next entry: *kk, *kl and *id set, or DB_NOTFOUND. */
+static int
+page_next(struct icur *ic, struct ibulk *bulk, int back, size_t want,
+    void **kk, size_t *kl, uint64_t *id)
+{
+	void	*dd;
+	size_t	 dl;
+	int	 ret;
+
+	if (back) {
+		if ((ret = icur_get(ic, DB_PREV)) == 0) {
+			*id = ic->id;
+			*kk = ic->key.data;
+			*kl = ic->key.len;
+		}
+		return (ret);
+	}
+	if ((ret = ibulk_next(bulk, want, kk, kl, &dd, &dl)) == 0)
+		*id = dl == 8 ? store_id_unkey(dd) : 0;
+	return (ret);
+}
+
+/*
+ * A walk of many entries (a page of fifty rows) looks their records up
+ * with a helper thread (ahead.c), as store_fetch_each() does: the
+ * entries are read first (their ids and keys), then the records of
+ * all of them come to fn in their order, looked up by the two threads.
+ * The entries are read as the walk reads them, so where it goes on
+ * after them (archived records are not counted) is where it would
+ * have been.
+ */
+#define PAGE_AHEAD_MIN	16	/* entries, at least */
+
+struct pahead {
+	store_entry_fn	*fn;
+	void		*arg;
+	uint64_t	*ids;
+	size_t		*koff;		/* entry i's key: keys[koff[i],
+					   koff[i + 1]) */
+	struct buf	 keys;
+	size_t		 given;
+	uint64_t	 missing;	/* an id without its record */
+	int		 stopped;	/* by fn */
+};
+
+static int
+pahead_one(size_t i, const void *data, size_t len, void *arg)
+{
+	struct pahead	*pa = arg;
+
+	if (data == NULL) {
+		pa->missing = pa->ids[i];
+		return (1);
+	}
+	pa->given++;
+	if (pa->fn(pa->ids[i], pa->keys.data + pa->koff[i], pa->koff[i + 1] -
+	    pa->koff[i], data, len, pa->arg) != 0) {
+		pa->stopped = 1;
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * Up to n entries from the one the walk is on (*kk, *kl, *id), their
+ * records to fn.  0 with the walk on the entry after them when fewer
+ * than n were given (*given) and it has more, DB_NOTFOUND at its end,
+ * 0 with *stopped when fn stopped, -1 with a message, or a Berkeley DB
+ * error.
+ */
+static int
+page_ahead(struct store_txn *t, struct store_table *st, struct icur *ic,
+    struct ibulk *bulk, struct fetch *f, int flags, size_t n, void **kk,
+    size_t *kl, uint64_t *id, size_t *given, int *stoppedp,
+    store_entry_fn *fn, void *arg, struct buf *err)
+{
+	struct pahead	 pa;
+	size_t		 m = 0, block;
+	int		 back = flags & STORE_PAGE_BACKWARD, ret, stopped = 0;
+
+	memset(&pa, 0, sizeof(pa));
+	pa.fn = fn;
+	pa.arg = arg;
+	pa.ids = xreallocarray(NULL, n, sizeof(*pa.ids));
+	pa.koff = xreallocarray(NULL, n + 1, sizeof(*pa.koff));
+	buf_init(&pa.keys);
+	for (;;) {
+		pa.ids[m] = *id;
+		pa.koff[m] = pa.keys.len;
+		buf_add(&pa.keys, *kk, *kl);
+		if (++m == n)
+			break;
+		if ((ret = page_next(ic, bulk, back, n - m, kk, kl, id)) != 0)
+			break;
+	}
+	pa.koff[m] = pa.keys.len;
+	if (m < n && ret != DB_NOTFOUND)
+		goto out;
+	block = (m + 7) / 8 < 4 ? 4 : (m + 7) / 8;
+	if ((ret = store_ahead_run(t, st, f->pc, &f->d, pa.ids, m, block,
+	    flags & STORE_PAGE_ARCHIVED, pahead_one, &pa, &stopped)) != 0)
+		goto out;
+	*given = pa.given;
+	if (pa.missing != 0)
+		ret = buf_error(err, _("an index of table '%s' refers to the "
+		    "missing record %llu; run a check"), st->t->name,
+		    (unsigned long long)pa.missing);
+	else if (pa.stopped) {
+		*stoppedp = 1;
+		ret = 0;
+	} else if (m < n)
+		ret = DB_NOTFOUND;
+	else if (pa.given < n)
+		ret = page_next(ic, bulk, back, n - pa.given, kk, kl, id);
+	else
+		ret = 0;
+out:
+	free(pa.ids);
+	free(pa.koff);
+	buf_release(&pa.keys);
+	return (ret);
+}
+
 /*
  * store_page()'s walk of an index, without a record made of each entry:
  * the same positions and order, but fn gets the entry's key and the
@@ -1231,7 +1354,12 @@ store_page_each(struct store_txn *t, const struct table *table,
 	/* Records through the handle that compares ids faster (env.c). */
 	if (ret == 0 && (ret = store_lookup_cursor(t, st, &f.pc, 0)) == 0)
 		f.d.flags = DB_DBT_REALLOC;
-	while (ret == 0 && given < n) {
+	if (ret == 0 && n >= PAGE_AHEAD_MIN &&
+	    store_fetch_ahead_fits(t, n, PAGE_AHEAD_MIN)) {
+		ret = page_ahead(t, st, &ic, &bulk, &f, flags, n, &kk, &kl,
+		    &id, &given, &stopped, fn, arg, err);
+	}
+	while (ret == 0 && given < n && !stopped) {
 		store_lookup_key(&k, kb, id);
 		ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_SET));
 		if (ret == DB_NOTFOUND) {

@@ -345,6 +345,26 @@ store_fetch(struct store_txn *t, const struct table *table,
 	return (stopped ? 1 : 0);
 }
 
+/* Ids, at least, for store_fetch_each() to take a helper thread. */
+#define FETCH_AHEAD_MIN	256
+
+/* store_fetch_each()'s hand-on: an id without a record is none. */
+struct each_arg {
+	const uint64_t	*ids;
+	store_scan_fn	*fn;
+	void		*arg;
+};
+
+static int
+each_one(size_t i, const void *data, size_t len, void *arg)
+{
+	struct each_arg	*ea = arg;
+
+	if (data == NULL)
+		return (0);
+	return (ea->fn(ea->ids[i], data, len, ea->arg));
+}
+
 /*
  * Records by id in the order given, each looked up alone through one
  * cursor.  For ids far apart (a few to a page of records) a lookup is
@@ -358,6 +378,7 @@ store_fetch_each(struct store_txn *t, const struct table *table,
     struct buf *err)
 {
 	struct store_table *st;
+	struct each_arg	 ea = { ids, fn, arg };
 	DBC		*c = NULL;
 	DBT		 d;
 	int		 ret = 0, r2, stopped = 0;
@@ -375,11 +396,11 @@ store_fetch_each(struct store_txn *t, const struct table *table,
 	memset(&d, 0, sizeof(d));
 	d.flags = DB_DBT_REALLOC;
 	/* Many ids: a second thread looks them up too (ahead.c). */
-	if (store_fetch_ahead_fits(t, n))
-		ret = store_fetch_ahead(t, st, c, &d, ids, n, flags, fn, arg,
-		    &stopped);
+	if (store_fetch_ahead_fits(t, n, FETCH_AHEAD_MIN))
+		ret = store_ahead_run(t, st, c, &d, ids, n, 0, flags, each_one,
+		    &ea, &stopped);
 	else
-		ret = store_fetch_ids(c, &d, ids, 0, n, flags, fn, arg,
+		ret = store_ahead_ids(c, &d, ids, 0, n, flags, each_one, &ea,
 		    &stopped);
 	free(d.data);
 	r2 = DBCLOSE(c->close(c));

@@ -263,11 +263,12 @@ int	 store_fetch_each(struct store_txn *, const struct table *,
 	     const uint64_t *, size_t, int, store_scan_fn *, void *,
 	     struct buf *);
 /*
- * Whether store_fetch_each() in a read-only transaction has a second
- * thread look many ids up ahead of it (the records and their order are
- * the same either way): 0 when the machine has more than one processor
- * (the default), 1 always (for tests: from two blocks of ids on), -1
- * never.
+ * Whether store_fetch_each() (256 ids or more) and store_page_each()
+ * (16 entries or more) in a read-only transaction have a second thread
+ * look records up ahead of them (store/ahead.c; the records and their
+ * order are the same either way): 0 when the machine has more than one
+ * processor (the default), 1 always (for tests: from two ids, or the
+ * 16 entries, on), -1 never.
  */
 void	 store_set_fetch_ahead(int);
 /*

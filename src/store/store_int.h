@@ -331,15 +331,23 @@ void	 store_lookup_key(DBT *, unsigned char *, uint64_t);
 int	 store_lookup_cursor(struct store_txn *, struct store_table *, DBC **,
 	    u_int32_t);
 /*
- * ahead.c: store_fetch_each()'s lookups.  store_fetch_ids() looks up
- * ids[from, to) through a lookup cursor (d a DB_DBT_REALLOC DBT), each
- * record to fn: 0 or a Berkeley DB error, *stopped when fn stopped.
- * store_fetch_ahead() does the same for all n with a helper thread
- * looking ids up ahead, when store_fetch_ahead_fits() says it pays.
+ * ahead.c: lookups of many ids in order.  store_ahead_ids() looks up
+ * ids[from, to) through a lookup cursor c (d a DB_DBT_REALLOC DBT),
+ * each record to fn(i, bytes, len, arg) (bytes NULL: no record of
+ * ids[i]; archived ones passed over unless flags has
+ * STORE_PAGE_ARCHIVED): 0 or a Berkeley DB error, *stopped when fn
+ * returned non-zero.  store_ahead_run() does the same for all n with a
+ * helper thread looking blocks of them up ahead (block ids a block, 0:
+ * the most), when store_fetch_ahead_fits() says so for n ids (min the
+ * fewest it pays for on its own).
  */
-int	 store_fetch_ids(DBC *, DBT *, const uint64_t *, size_t, size_t, int,
-	    store_scan_fn *, void *, int *);
-int	 store_fetch_ahead_fits(const struct store_txn *, size_t);
+typedef int store_ahead_fn(size_t, const void *, size_t, void *);
+int	 store_ahead_ids(DBC *, DBT *, const uint64_t *, size_t, size_t, int,
+	    store_ahead_fn *, void *, int *);
+int	 store_fetch_ahead_fits(const struct store_txn *, size_t, size_t);
+int	 store_ahead_run(struct store_txn *, struct store_table *, DBC *,
+	    DBT *, const uint64_t *, size_t, size_t, int, store_ahead_fn *,
+	    void *, int *);
 /* The store's helper, made at open; its thread ends at close. */
 void	 store_ahead_init(struct store *);
 void	 store_ahead_free(struct store *);

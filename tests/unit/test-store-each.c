@@ -7,8 +7,9 @@
  * the records of ids in the order given, skipping ids without a record
  * (and archived ones unless asked for).  On 600 records whose codes
  * repeat and are prefixes of each other ("k7", "k70"), some archived.
- * Many ids in a read-only transaction are looked up by a helper thread
- * too (store/ahead.c): the same records in the same order, handed on
+ * Many ids (or entries of a walk) in a read-only transaction are looked
+ * up by a helper thread too (store/ahead.c): the same records in the
+ * same order, handed on
  * in the caller's thread, stopped where its function stops, and a
  * failure of any lookup either thread makes (injected) is the caller's
  * clean error or costs nothing.
@@ -143,33 +144,41 @@ walk_txn(struct store_txn *txn, void *arg, struct buf *e)
 	return (w->rv < 0 ? -1 : 0);
 }
 
-/* Walk both ways and compare; the name says from where. */
+/* Walk both ways and compare, without the helper thread and with it
+ * (from 16 entries, ahead.c); the name says from where. */
 static void
 check_walk(struct walk *w, const char *name)
 {
 	struct buf	 k = BUF_INIT;
 	size_t		 i, want;
-	int		 good;
+	int		 good, mode;
 
-	if (store_txn_run(st, STORE_TXN_READONLY, walk_txn, w, &err) != 0) {
-		ok(0, "%s: %s", name, err.data);
-		return;
+	for (mode = -1; mode <= 1; mode += 2) {
+		store_set_fetch_ahead(mode);
+		if (store_txn_run(st, STORE_TXN_READONLY, walk_txn, w,
+		    &err) != 0) {
+			ok(0, "%s: %s", name, err.data);
+			continue;
+		}
+		want = w->stop != 0 && w->stop < w->npage ? w->stop :
+		    w->npage;
+		good = w->nids == want && w->rv == (w->stop != 0 && want ==
+		    w->stop);
+		for (i = 0; good && i < want; i++) {
+			store_page_key(w->page[i], w->ix, &k);
+			good = w->ids[i] == w->page[i]->id && w->same[i] &&
+			    k.len == w->keys[i].len && memcmp(k.data,
+			    w->keys[i].data, k.len) == 0;
+			if (!good)
+				diag("entry %zu: id %llu against %llu", i,
+				    (unsigned long long)w->ids[i],
+				    (unsigned long long)w->page[i]->id);
+		}
+		ok(good, "%s%s: %zu records as store_page() gives them (%zu "
+		    "handed, returned %d)", name, mode > 0 ? ", helper" : "",
+		    want, w->nids, w->rv);
 	}
-	want = w->stop != 0 && w->stop < w->npage ? w->stop : w->npage;
-	good = w->nids == want && w->rv == (w->stop != 0 && want ==
-	    w->stop);
-	for (i = 0; good && i < want; i++) {
-		store_page_key(w->page[i], w->ix, &k);
-		good = w->ids[i] == w->page[i]->id && w->same[i] &&
-		    k.len == w->keys[i].len && memcmp(k.data,
-		    w->keys[i].data, k.len) == 0;
-		if (!good)
-			diag("entry %zu: id %llu against %llu", i,
-			    (unsigned long long)w->ids[i],
-			    (unsigned long long)w->page[i]->id);
-	}
-	ok(good, "%s: %zu records as store_page() gives them (%zu handed, "
-	    "returned %d)", name, want, w->nids, w->rv);
+	store_set_fetch_ahead(0);
 	buf_release(&k);
 }
 
