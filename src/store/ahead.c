@@ -31,7 +31,6 @@
 #include "config.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +43,9 @@
 #define MISSING		(UINT32_MAX - 1)	/* no record of the id */
 #define AHEAD_SPIN	(200 * 1000)	/* ns the helper waits awake */
 /* ns the caller waits for a block the helper has, before it reads the
- * block itself (a helper without a processor would hold it up). */
-#define AHEAD_STEAL	(20 * 1000)
+ * block itself (a helper without a processor would hold it up): about
+ * what a small block's lookups take. */
+#define AHEAD_STEAL	(5 * 1000)
 
 /* A block's state: whose it is, and whether its records are there. */
 enum {
@@ -484,10 +484,16 @@ store_ahead_run(struct store_txn *t, struct store_table *st, DBC *c,
 				break;
 			}
 		}
+		/* Nothing to do but wait a moment: awake, not with
+		 * sched_yield(), which on a busy machine gives the
+		 * processor to another program for a while. */
 		if (near == a->nb) {
 			if (waited == 0)
 				waited = clock_monotonic_ns();
-			sched_yield();
+			for (i = 0; i < 64 && atomic_load_explicit(
+			    &a->b[bi].state, memory_order_relaxed) ==
+			    B_HELPER; i++)
+				;
 		}
 	}
 	ahead_end(w, a, helping);
