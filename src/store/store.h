@@ -264,11 +264,11 @@ int	 store_fetch_each(struct store_txn *, const struct table *,
 	     struct buf *);
 /*
  * Whether store_fetch_each() (256 ids or more) and store_page_each()
- * (16 entries or more) in a read-only transaction have a second thread
+ * (256 entries or more) in a read-only transaction have a second thread
  * look records up ahead of them (store/ahead.c; the records and their
  * order are the same either way): 0 when the machine has more than one
- * processor (the default), 1 always (for tests: from two ids, or the
- * 16 entries, on), -1 never.
+ * processor (the default), 1 always (for tests: from two ids, or 16
+ * entries, on), -1 never.
  */
 void	 store_set_fetch_ahead(int);
 /*
