@@ -68,7 +68,12 @@ put_section() {
 # replaced in the results file (or added at its end), the rest kept.
 # BENCH_WHAT=tui runs it alone; all runs it last.  BENCH_TUI_DIR (with
 # BENCH_REUSE=1) keeps its database there to time the keys again.
+# Each part begins with what the parts before wrote on disk (sync): run
+# right after the server's part, whose gigabytes were still being written
+# back, the TUI's searches twice waited 10-11 ms on the server, which
+# they never did in a run of their own.
 tui_bench() {
+	sync
 	tuidir=${BENCH_TUI_DIR:-$tmp/tui}
 	echo "bench: the TUI's keys on $n parties in $tuidir" >&2
 	st=0
@@ -107,6 +112,7 @@ fi
 # all runs it after the server's part.  BENCH_QUERY_DIR (with
 # BENCH_REUSE=1) keeps the loaded data there to time the queries again.
 query_bench() {
+	sync
 	inv=${BENCH_INVOICES:-5000000}
 	qdir=${BENCH_QUERY_DIR:-$tmp/query}
 	echo "bench: the query engine on $n parties and $inv invoices in" \
@@ -143,6 +149,7 @@ if [ "$what" = query ]; then
 	exit 0
 fi
 
+sync
 load0=$(cut -d ' ' -f 1-3 /proc/loadavg)
 if [ "$what" != client ]; then
 	echo "bench: $n parties in $tmp" >&2
@@ -154,6 +161,7 @@ load1=$(cut -d ' ' -f 1-3 /proc/loadavg)
 # The server's part: a failure of it is reported in its section and
 # does not lose the storage figures above.
 if [ "$what" != store ]; then
+	sync
 	echo "bench: clients through clerkd, $n parties in $tmp/client" >&2
 	{
 		echo "# Server benchmark: clerk clients through clerkd"
