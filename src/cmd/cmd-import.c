@@ -763,8 +763,9 @@ row_at(const struct import *im, size_t i)
 	return ((i < im->nrows1 ? im->enc.data : im->enc2.data) + im->off[i]);
 }
 
+/* Room for one more row in off, len and line. */
 static void
-row_keep(struct import *im, const struct record *rec, size_t line)
+row_room(struct import *im)
 {
 	if (im->nrows == im->alloc) {
 		im->alloc = im->alloc ? im->alloc * 2 : 1024;
@@ -773,6 +774,12 @@ row_keep(struct import *im, const struct record *rec, size_t line)
 		im->line = xreallocarray(im->line, im->alloc,
 		    sizeof *im->line);
 	}
+}
+
+static void
+row_keep(struct import *im, const struct record *rec, size_t line)
+{
+	row_room(im);
 	im->off[im->nrows] = im->enc.len;
 	record_encode(rec, &im->enc);
 	im->len[im->nrows] = im->enc.len - im->off[im->nrows];
@@ -967,6 +974,26 @@ out:
 }
 
 /*
+ * Every IMPORT_GONE_EVERY rows: the helper counts its rows and looks
+ * whether it is to stop; the first thread asks the client and shows the
+ * rows of both halves.  1 to stop.
+ */
+static int
+rows_look(struct import *im, size_t nrows)
+{
+	if (im->helper) {
+		atomic_store(&im->checked, nrows);
+		return (atomic_load(&im->stop));
+	}
+	if (cmd_gone(im->ctx))
+		return (1);
+	if (im->peer != NULL)
+		nrows += atomic_load(&im->peer->checked);
+	cmd_progress(im->ctx, _("checked %zu rows"), nrows);
+	return (0);
+}
+
+/*
  * The rows from c on, up to the first that starts at or after end, each
  * parsed and checked on its own and against the rows before it in kh;
  * the good ones kept encoded.  -1 when the client went away (or, for
@@ -979,28 +1006,16 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 	struct csv_row		 row;
 	struct record		*rec;
 	struct buf		 err = BUF_INIT, cell = BUF_INIT;
-	size_t			 i, badpos, nrows = 0, peer;
+	size_t			 i, badpos, nrows = 0;
 	int			 badrow, have, archived;
 
 	csv_row_init(&row);
 	rec = record_new(t);
 	while (c->off < end && csv_next(c, &row) == 1) {
 		nrows++;
-		if (nrows % IMPORT_GONE_EVERY == 0 && im->helper) {
-			atomic_store(&im->checked, nrows);
-			if (atomic_load(&im->stop)) {
-				im->gone = 1;
-				break;
-			}
-		} else if (nrows % IMPORT_GONE_EVERY == 0) {
-			if (cmd_gone(im->ctx)) {
-				im->gone = 1;
-				break;
-			}
-			peer = im->peer != NULL ?
-			    atomic_load(&im->peer->checked) : 0;
-			cmd_progress(im->ctx, _("checked %zu rows"),
-			    nrows + peer);
+		if (nrows % IMPORT_GONE_EVERY == 0 && rows_look(im, nrows)) {
+			im->gone = 1;
+			break;
 		}
 		if (row.error.len > 0) {
 			bad(im, row.line, row.error_field < im->ncols ?
@@ -1169,8 +1184,8 @@ rows_merge(struct import *im, struct rows_half *h, struct keyhash *kh)
 		if (tag < t->nuniques) {
 			if (rec == NULL)
 				rec = record_new(t);
-			if (record_decode(rec, two->enc.data + two->off[lo],
-			    two->len[lo], &err) != 0)
+			if (record_decode(rec, row_at(two, lo), two->len[lo],
+			    &err) != 0)
 				buf_set(&vals, "%s", err.data);
 			else
 				unique_values(rec, &t->uniques[tag], &vals);
@@ -1193,15 +1208,7 @@ rows_merge(struct import *im, struct rows_half *h, struct keyhash *kh)
 		map[r] = SIZE_MAX;
 		if (drop != NULL && drop[r])
 			continue;
-		if (im->nrows == im->alloc) {
-			im->alloc = im->alloc ? im->alloc * 2 : 1024;
-			im->off = xreallocarray(im->off, im->alloc,
-			    sizeof *im->off);
-			im->len = xreallocarray(im->len, im->alloc,
-			    sizeof *im->len);
-			im->line = xreallocarray(im->line, im->alloc,
-			    sizeof *im->line);
-		}
+		row_room(im);
 		im->off[im->nrows] = two->off[r];
 		im->len[im->nrows] = two->len[r];
 		im->line[im->nrows] = two->line[r];
