@@ -1045,12 +1045,21 @@ bulk_release(struct store_bulk *b)
 	b->k.data = NULL;
 }
 
+/* words_load()'s question when nothing is known: not new. */
+static int
+token_known(const void *key, size_t len, void *arg)
+{
+	(void)key;
+	(void)len;
+	(void)arg;
+	return (0);
+}
+
 int
 pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
     int (*isnew)(const void *, size_t, void *), void *arg, uint64_t *dup)
 {
 	struct store_bulk bk;
-	struct words_put *put;
 	unsigned char	 idb[8];
 	DB		*w = index_writer(ix);
 	DBT		 k, d;
@@ -1058,23 +1067,13 @@ pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
 	int		 ret = 0;
 
 	pairs_sort(p);
-	if (ix->kind == SIX_SEARCH && isnew != NULL) {
-		/* A load's: every posting an add, ids above the index's. */
-		pairs_group(p);
-		return (words_load(w, txn, p, isnew, arg));
-	}
 	if (ix->kind == SIX_SEARCH) {
-		/* Ids ascend: every chunk is appended to. */
-		put = xreallocarray(NULL, p->n ? p->n : 1, sizeof(*put));
-		for (i = 0; i < p->n; i++) {
-			put[i].key = p->keys.data + p->v[i].off;
-			put[i].len = p->v[i].len;
-			put[i].id = p->v[i].id;
-			put[i].add = 1;
-		}
-		ret = words_apply(w, txn, put, p->n);
-		free(put);
-		return (ret);
+		/* Every posting an add, ids above the index's; without
+		 * isnew (index_build()) every token is taken to be there,
+		 * and appended to. */
+		pairs_group(p);
+		return (words_load(w, txn, p, isnew != NULL ? isnew :
+		    token_known, arg));
 	}
 	if (!ix->unique) {
 		/* Nothing to refuse: all in bulk. */

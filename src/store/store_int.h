@@ -351,9 +351,6 @@ int	 store_ahead_run(struct store_txn *, struct store_table *, DBC *,
 /* The store's helper, made at open; its thread ends at close. */
 void	 store_ahead_init(struct store *);
 void	 store_ahead_free(struct store *);
-int	 store_fetch_ahead(struct store_txn *, struct store_table *, DBC *,
-	    DBT *, const uint64_t *, size_t, int, store_scan_fn *, void *,
-	    int *);
 
 /*
  * pick.c: the change journal.  journal_note() lists a record written in

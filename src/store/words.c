@@ -553,8 +553,7 @@ words_load(DB *db, DB_TXN *txn, const struct store_pairs *ps,
 			;
 		if (!isnew(keys + v[i].off, v[i].len, arg)) {
 			if (nold + (j - i) > oldalloc) {
-				oldalloc = nold + (j - i) > 2 * oldalloc ?
-				    nold + (j - i) : 2 * oldalloc;
+				oldalloc = 2 * (nold + (j - i));
 				old = xreallocarray(old, oldalloc,
 				    sizeof(*old));
 			}
