@@ -171,38 +171,42 @@ store_ahead_ids(DBC *c, DBT *d, const uint64_t *ids, size_t from, size_t to,
 	return (0);
 }
 
+/* store_ahead_ids()'s hand-on for ahead_fill(): a record copied into
+ * the block. */
+struct fill_arg {
+	struct ablock	*b;
+	size_t		 from;
+};
+
+static int
+fill_one(size_t i, const void *data, size_t len, void *arg)
+{
+	struct fill_arg	*fa = arg;
+
+	if (data == NULL) {
+		fa->b->len[i - fa->from] = MISSING;
+		return (0);
+	}
+	buf_add(&fa->b->bytes, data, len);
+	fa->b->len[i - fa->from] = (uint32_t)len;
+	return (0);
+}
+
 /* Block bi's records copied into it, through c.  0 or an error. */
 static int
 ahead_fill(struct ahead *a, DBC *c, DBT *d, size_t bi)
 {
-	struct ablock	*b = &a->b[bi];
-	size_t		 from = bi * a->block, i, to;
-	DBT		 k;
-	unsigned char	 kb[8];
-	const unsigned char *p;
-	int		 ret;
+	struct fill_arg	 fa = { &a->b[bi], bi * a->block };
+	size_t		 i, to;
+	int		 stopped = 0;
 
-	to = from + a->block < a->n ? from + a->block : a->n;
-	buf_reset(&b->bytes);
-	for (i = from; i < to; i++) {
-		b->len[i - from] = MISSING;
-		if (a->ids[i] == 0)
-			continue;
-		store_lookup_key(&k, kb, a->ids[i]);
-		ret = DBCALL(c->get(c, &k, d, DB_SET));
-		if (ret == DB_NOTFOUND)
-			continue;
-		b->len[i - from] = NO_RECORD;
-		if (ret != 0)
-			return (ret);
-		p = d->data;
-		if (d->size > 1 && (p[1] & REC_ARCHIVED) &&
-		    !(a->flags & STORE_PAGE_ARCHIVED))
-			continue;
-		buf_add(&b->bytes, d->data, d->size);
-		b->len[i - from] = d->size;
-	}
-	return (0);
+	to = fa.from + a->block < a->n ? fa.from + a->block : a->n;
+	buf_reset(&fa.b->bytes);
+	/* Archived records passed over stay NO_RECORD. */
+	for (i = fa.from; i < to; i++)
+		fa.b->len[i - fa.from] = NO_RECORD;
+	return (store_ahead_ids(c, d, a->ids, fa.from, to, a->flags, fill_one,
+	    &fa, &stopped));
 }
 
 /* The helper's part of a job: blocks from the second on, in order,
