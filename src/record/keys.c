@@ -24,6 +24,7 @@ void
 keyset_init(struct keyset *ks)
 {
 	buf_init(&ks->bytes);
+	buf_init(&ks->spare);
 	ks->off = ks->len = NULL;
 	ks->n = ks->alloc = 0;
 }
@@ -32,6 +33,7 @@ void
 keyset_release(struct keyset *ks)
 {
 	buf_release(&ks->bytes);
+	buf_release(&ks->spare);
 	free(ks->off);
 	free(ks->len);
 	keyset_init(ks);
@@ -90,21 +92,42 @@ keyset_add_fold(struct keyset *ks, const char *s, size_t len)
 		keyset_note(ks, start, ks->bytes.len - start);
 }
 
+/*
+ * A key to sort, with its first 8 bytes as a big-endian number (zeros
+ * past its end): heads that differ order their keys as memcmp() and
+ * then length would, so most comparisons are one of two numbers (keys
+ * are short and mostly differ early); equal heads compare the bytes.
+ */
 struct keyref {
+	uint64_t	 head;
 	const char	*p;
 	size_t		 len;
 };
 
-static int
-keyref_cmp(const void *va, const void *vb)
+static void
+keyref_set(struct keyref *r, const char *p, size_t len)
 {
-	const struct keyref *a = va, *b = vb;
+	const unsigned char *k = (const unsigned char *)p;
+	uint64_t	 h = 0;
+	size_t		 i;
+
+	for (i = 0; i < 8; i++)
+		h = h << 8 | (i < len ? k[i] : 0);
+	r->head = h;
+	r->p = p;
+	r->len = len;
+}
+
+static int
+keyref_cmp(const struct keyref *a, const struct keyref *b)
+{
 	const unsigned char *x = (const unsigned char *)a->p;
 	const unsigned char *y = (const unsigned char *)b->p;
 	size_t		 n = a->len < b->len ? a->len : b->len, i;
 
-	/* Keys are short and mostly differ early: no call of memcmp(). */
-	for (i = 0; i < n; i++)
+	if (a->head != b->head)
+		return (a->head < b->head ? -1 : 1);
+	for (i = 8; i < n; i++)
 		if (x[i] != y[i])
 			return (x[i] < y[i] ? -1 : 1);
 	return (a->len < b->len ? -1 : a->len > b->len);
@@ -173,31 +196,36 @@ void
 keyset_uniq(struct keyset *ks)
 {
 	struct keyref	 rbuf[KEYREFS_STACK], *refs;
-	struct buf	 bytes = BUF_INIT;
+	struct buf	 bytes;
 	size_t		 i, k;
 
 	if (ks->n < 2)
 		return;
 	refs = ks->n <= KEYREFS_STACK ? rbuf :
 	    xreallocarray(NULL, ks->n, sizeof(*refs));
-	for (i = 0; i < ks->n; i++) {
-		refs[i].p = ks->bytes.data + ks->off[i];
-		refs[i].len = ks->len[i];
-	}
+	for (i = 0; i < ks->n; i++)
+		keyref_set(&refs[i], ks->bytes.data + ks->off[i], ks->len[i]);
 	/* Byte order, the order of the B-tree: callers may rely on it. */
 	keyrefs_sort(refs, ks->n);
+	/* Into the spare buffer, which then swaps with the set's: a
+	 * record's keys are uniqued several times, millions of records
+	 * in an import. */
+	bytes = ks->spare;
+	buf_reset(&bytes);
 	buf_grow(&bytes, ks->bytes.len);
 	for (i = k = 0; i < ks->n; i++) {
 		if (k != 0 && keyref_cmp(&refs[i], &refs[i - 1]) == 0)
 			continue;
 		ks->off[k] = bytes.len;
 		ks->len[k] = refs[i].len;
-		buf_add(&bytes, refs[i].p, refs[i].len);
+		memcpy(bytes.data + bytes.len, refs[i].p, refs[i].len);
+		bytes.len += refs[i].len;
 		k++;
 	}
+	bytes.data[bytes.len] = '\0';
 	if (refs != rbuf)
 		free(refs);
-	buf_release(&ks->bytes);
+	ks->spare = ks->bytes;
 	ks->bytes = bytes;
 	ks->n = k;
 }
@@ -667,17 +695,19 @@ has_letter(const char *s, size_t len)
 void
 index_search_prefixes(struct keyset *ks)
 {
-	size_t		 i, n = ks->n, k, b;
+	size_t		 i, n = ks->n, k, b, last;
 	const size_t	 mark = sizeof(SEARCH_PREFIX_MARK_S) - 1;
 
 	/*
 	 * A length at a time: the prefixes of one length of keys in order
-	 * are in order too, so keyset_uniq() finds the set in a few runs.
-	 * Each is the mark and the first bytes of a key of the set itself,
-	 * written behind the set's bytes (room made first, as they may
-	 * move).
+	 * are in order too, so keyset_uniq() finds the set in a few runs,
+	 * and a prefix the key before gave already (their first letters
+	 * alike) is not added again.  Each is the mark and the first
+	 * bytes of a key of the set itself, written behind the set's
+	 * bytes (room made first, as they may move).
 	 */
 	for (k = SEARCH_PREFIX_MIN; k <= SEARCH_PREFIX_MAX; k++) {
+		last = n;
 		for (i = 0; i < n; i++) {
 			if (!has_letter(ks->bytes.data + ks->off[i],
 			    ks->len[i]))
@@ -686,6 +716,11 @@ index_search_prefixes(struct keyset *ks)
 			    ks->len[i], k);
 			if (b == 0)
 				continue;
+			if (last < n && ks->len[ks->n - 1] == mark + b &&
+			    memcmp(ks->bytes.data + ks->off[last],
+			    ks->bytes.data + ks->off[i], b) == 0)
+				continue;
+			last = i;
 			if (ks->n == ks->alloc) {
 				ks->alloc *= 2;
 				ks->off = xreallocarray(ks->off, ks->alloc,

@@ -264,6 +264,7 @@ int		 record_decode_times(const void *, size_t, int64_t *,
  */
 struct keyset {
 	struct buf	 bytes;		/* keys back to back */
+	struct buf	 spare;		/* keyset_uniq()'s, kept for the next */
 	size_t		*off, *len;
 	size_t		 n, alloc;
 };

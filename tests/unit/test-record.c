@@ -1482,6 +1482,71 @@ test_keyset_uniq(void)
 	keyset_release(&ks);
 }
 
+/* The same with keys to 12 bytes of 0x00, 'a' and 0xff: first eight
+ * bytes alike, keys ending in zero bytes that are prefixes of others,
+ * empty keys; against qsort() by memcmp() and length. */
+struct bkey {
+	unsigned char	 b[12];
+	size_t		 len;
+};
+
+static int
+bkey_cmp(const void *va, const void *vb)
+{
+	const struct bkey *a = va, *b = vb;
+	int	c = memcmp(a->b, b->b, a->len < b->len ? a->len : b->len);
+
+	return (c != 0 ? c : (a->len > b->len) - (a->len < b->len));
+}
+
+static void
+test_keyset_uniq_bytes(void)
+{
+	static const unsigned char alpha[] = { 0x00, 'a', 0xff };
+	static struct bkey k[400];
+	struct keyset	 ks;
+	unsigned	 seed = 777;
+	size_t		 n, i, j, round;
+	int		 good = 1;
+
+	keyset_init(&ks);
+	for (round = 0; round < 200 && good; round++) {
+		n = round % 2 ? 400 : 1 + round;
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			k[i].len = (seed >> 16) % 13;
+			for (j = 0; j < k[i].len; j++) {
+				seed = seed * 1103515245 + 12345;
+				/* Mostly alike: an 'a' but one time in 8. */
+				k[i].b[j] = (seed >> 16) % 8 ? 'a' :
+				    alpha[(seed >> 20) % 3];
+			}
+		}
+		keyset_reset(&ks);
+		for (i = 0; i < n; i++)
+			keyset_add(&ks, k[i].b, k[i].len);
+		keyset_uniq(&ks);
+		qsort(k, n, sizeof(*k), bkey_cmp);
+		for (i = j = 0; i < n; i++) {
+			if (i > 0 && bkey_cmp(&k[i], &k[i - 1]) == 0)
+				continue;
+			if (j >= ks.n || ks.len[j] != k[i].len ||
+			    memcmp(ks.bytes.data + ks.off[j], k[i].b,
+			    k[i].len) != 0)
+				good = 0;
+			j++;
+		}
+		if (j != ks.n || ks.bytes.data[ks.bytes.len] != '\0')
+			good = 0;
+		if (!good)
+			diag("round %zu, %zu keys", round, n);
+	}
+	ok(good, "keyset_uniq: keys of zero bytes, alike in their first "
+	    "eight bytes, prefixes of others, sorted and unique as qsort "
+	    "makes them");
+	keyset_release(&ks);
+}
+
 int
 main(void)
 {
@@ -1501,6 +1566,7 @@ main(void)
 	test_unique_keys();
 	test_search_keys();
 	test_keyset_uniq();
+	test_keyset_uniq_bytes();
 	test_env_keys();
 	schema_free(party_schema);
 	return (tap_done());
