@@ -670,12 +670,10 @@ load_rows(struct store_txn *t, struct loader *ld, const char *data,
 			return (store_fail(t, ret, err, _("cannot write table "
 			    "'%s': %s"), st->t->name, store_strerror(ret)));
 		journal_note(t, st, ld->ids[i]);
-		/* An insert's entry is the table's, the id and who. */
-		if (audit_add(t, "insert", NULL, rec, user_or_empty(ld->user),
-		    ld->ids[i], 1, err) == -1)
-			return (-1);
 	}
-	return (0);
+	/* An insert's entry is the table's, the id and who. */
+	return (audit_load(t, st->t, user_or_empty(ld->user), ld->ids + from,
+	    to - from, err));
 }
 
 /* A batch's rows (unless written already: done), then its keys into the

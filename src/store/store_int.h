@@ -124,6 +124,8 @@ struct store {
 	DB		*audit;		/* seq -> entry */
 	DB		*audit_rec;	/* table NUL id -> seq */
 	DB		*audit_rec_raw;
+	/* Writable, no secondary associated: audit_load()'s. */
+	DB		*audit_w, *audit_rec_w;
 	DB_SEQUENCE	*audit_seq;
 	struct store_table *tables;
 	size_t		 ntables;
@@ -386,6 +388,9 @@ void	 audit_close(struct store *);
 int	 audit_add(struct store_txn *, const char *, const struct record *,
 	    const struct record *, const char *, uint64_t, uint32_t,
 	    struct buf *);
+/* The insert entries of a bulk load's records (the ids, ascending). */
+int	 audit_load(struct store_txn *, const struct table *, const char *,
+	    const uint64_t *, size_t, struct buf *);
 /* The message of a conflict: who changed which fields since rev. */
 void	 audit_conflict(struct store_txn *, const struct table *, uint64_t,
 	    uint32_t, struct buf *);

