@@ -749,8 +749,8 @@ st_close(struct store_table *st)
 		st->seq = NULL;
 	}
 	for (i = 0; i < st->nix; i++) {
+		st->ix[i].raw = NULL;
 		store_db_close(&st->ix[i].w);
-		store_db_close(&st->ix[i].raw);
 		store_db_close(&st->ix[i].db);
 	}
 	store_db_close(&st->rd);
@@ -1318,12 +1318,10 @@ open:
 			    "'%s': %s"), ix->file, store_strerror(ret));
 			goto out;
 		}
-		if (store_db_open(s, txn, &ix->raw, ix->file, dup, 1,
-		    err) == -1)
-			goto out;
 		if (ix->kind != SIX_SEARCH && store_db_open(s, txn, &ix->w,
 		    ix->file, dup, 0, err) == -1)
 			goto out;
+		ix->raw = ix->kind == SIX_SEARCH ? ix->db : ix->w;
 	}
 	/* Index files of this table that the form no longer declares. */
 	for (j = 0; j < nfiles; j++) {

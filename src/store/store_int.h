@@ -52,10 +52,16 @@ struct store_table;
 /*
  * One secondary database.  db is associated with the primary, so every
  * write of the primary updates it; raw is a second handle on the same
- * file, never associated and never written, for reading keys and primary
- * ids without fetching every record (lookups, searches, checks).  The
- * word index (SIX_SEARCH) is the exception: posting lists that rec.c's
- * writes keep through db, not associated (words.c).
+ * file, never associated, for reading keys and primary ids without
+ * fetching every record (lookups, searches, checks).  The word index
+ * (SIX_SEARCH) is the exception: posting lists that rec.c's writes keep
+ * through db, not associated (words.c).
+ *
+ * Every put into a B-tree walks the cursors of every handle open on
+ * its file under each handle's mutex (Berkeley DB adjusting their
+ * positions: __bam_ca_di()), so each handle costs every write: raw is
+ * not a handle of its own but w (db for the word index), which no
+ * association writes either.
  */
 struct store_index {
 	struct store_table *st;
@@ -67,13 +73,13 @@ struct store_index {
 	char		*file;		/* "party.name.folded.db" */
 	char		*sig;		/* what keys are made of */
 	DB		*db;
-	DB		*raw;
+	DB		*raw;		/* w, or db: not closed of itself */
 	/*
-	 * A third handle, writable and never associated: the only way to
+	 * A second handle, writable and never associated: the only way to
 	 * put keys into a secondary directly, used only by the functions
 	 * that write an index from its sorted keys (pairs_write():
-	 * index_build() and store_load()).  NULL for the word index, whose
-	 * db is such a handle already.
+	 * index_build() and store_load()), and read through raw.  NULL for
+	 * the word index, whose db is such a handle already.
 	 */
 	DB		*w;
 };
