@@ -155,21 +155,22 @@ audit_open(struct store *s, DB_TXN *txn, struct buf *err)
 	if (ret != 0)
 		return (store_fail(NULL, ret, err, _("cannot build the index "
 		    "'%s': %s"), "audit.record.db", store_strerror(ret)));
-	if (store_db_open(s, txn, &s->audit_rec_raw, "audit.record.db", 1, 1,
-	    err) == -1 ||
-	    store_db_open(s, txn, &s->audit_w, "audit.db", 0, 0, err) == -1 ||
+	/* The histories are read through the writable one (a handle
+	 * more on the file would cost every put: store_int.h). */
+	if (store_db_open(s, txn, &s->audit_w, "audit.db", 0, 0, err) == -1 ||
 	    store_db_open(s, txn, &s->audit_rec_w, "audit.record.db", 1, 0,
 	    err) == -1)
 		return (-1);
+	s->audit_rec_raw = s->audit_rec_w;
 	return (0);
 }
 
 void
 audit_close(struct store *s)
 {
+	s->audit_rec_raw = NULL;
 	store_db_close(&s->audit_rec_w);
 	store_db_close(&s->audit_w);
-	store_db_close(&s->audit_rec_raw);
 	store_db_close(&s->audit_rec);
 	store_db_close(&s->audit);
 }

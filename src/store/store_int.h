@@ -129,7 +129,7 @@ struct store {
 	DB		*seqdb;		/* sequences, apart: env.c */
 	DB		*audit;		/* seq -> entry */
 	DB		*audit_rec;	/* table NUL id -> seq */
-	DB		*audit_rec_raw;
+	DB		*audit_rec_raw;	/* audit_rec_w, for reading */
 	/* Writable, no secondary associated: audit_load()'s. */
 	DB		*audit_w, *audit_rec_w;
 	DB_SEQUENCE	*audit_seq;
