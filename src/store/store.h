@@ -399,7 +399,8 @@ int	 store_compact_pending(struct store *, uint64_t *, struct buf *);
  * Fault injection for tests: after store_fault_set(n, error), the n-th
  * Berkeley DB call from now fails with error (ENOSPC, DB_LOCK_DEADLOCK
  * as STORE_FAULT_DEADLOCK); n = 0 disables.  store_fault_calls() counts
- * calls since the last set.
+ * calls since the last set; until a first set nothing is counted (it
+ * stays 0: a server never pays for the count).
  */
 #define STORE_FAULT_DEADLOCK	(-1)
 void	 store_fault_set(uint64_t, int);

@@ -1437,6 +1437,10 @@ test_open_errors(void)
 	umask(old);
 	ok(stat(dir, &sb) == 0 && (sb.st_mode & 0777) == 0700,
 	    "the folder is 0700 whatever the umask");
+	/* (Nothing in this program set a fault yet.) */
+	ok(store_fault_calls() == 0, "Berkeley DB calls are not counted "
+	    "before a fault is set (%llu counted)",
+	    (unsigned long long)store_fault_calls());
 	{
 		struct store *s2;
 
