@@ -122,7 +122,7 @@ vals_put(struct run *ru, struct value *vals)
 		return;
 	}
 	for (i = 0; i < q->ncols; i++)
-		if (!col_lends(q, i))
+		if (ru->lend[i] == NULL)
 			free(vals[i].s);
 	memset(vals, 0, (q->ncols ? q->ncols : 1) * sizeof *vals);
 	if (ru->nvpool == ru->avpool) {
@@ -196,10 +196,10 @@ row_values(struct run *ru, struct item *it)
 		return (0);
 	it->vals = vals_get(ru);
 	for (i = 0; i < q->ncols; i++) {
-		if (col_lends(q, i)) {
+		if (ru->lend[i] != NULL) {
 			/* A field of its own, as qeval() gives it: an empty
 			 * text is no value. */
-			const struct field *f = col_expr(q, i)->path[0];
+			const struct field *f = ru->lend[i];
 			const struct value *rv = &it->rec->values[f->pos];
 
 			if (rv->set && (FT_IS_INT(f->type) || (rv->s != NULL &&
@@ -1324,6 +1324,10 @@ query_each(struct session *s, const struct query *q, const char *after,
 	buf_init(&ru.kpeek);
 	keyset_init(&ru.ks);
 	qrun_init(&ru.r, s, q);
+	ru.lend = xcalloc(q->ncols ? q->ncols : 1, sizeof *ru.lend);
+	for (i = 0; i < q->ncols; i++)
+		if (col_lends(q, i))
+			ru.lend[i] = col_expr(q, i)->path[0];
 	pools_take(&ru);
 	if (after != NULL && *after != '\0') {
 		if (pos_parse(after, &ru.seen, &ru.pid, &ru.pskey, &ru.pix,
@@ -1407,6 +1411,7 @@ query_each(struct session *s, const struct query *q, const char *after,
 out:
 	run_batch_reset(&ru);
 	pools_release(&ru);
+	free(ru.lend);
 	free(ru.batch);
 	free(ru.stage);
 	free(ru.sv);
