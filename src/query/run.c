@@ -174,13 +174,17 @@ run_batch_reset(struct run *ru)
 	struct item	*it;
 	size_t		 i;
 
+	/* The records and values go back to the pools, the keys' buffers
+	 * are let go; take() sets every field of an item it uses again,
+	 * so the items are not cleared (five calls a row). */
 	for (i = 0; i < ru->nbatch; i++) {
 		it = &ru->batch[i];
 		rec_put(ru, it->rec);
-		it->rec = NULL;
 		vals_put(ru, it->vals);
-		it->vals = NULL;
-		item_release(it, ru->q);
+		if (it->skey.alloc != 0)
+			buf_release(&it->skey);
+		if (it->ixkey.alloc != 0)
+			buf_release(&it->ixkey);
 	}
 	ru->nbatch = 0;
 }
