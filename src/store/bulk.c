@@ -279,6 +279,14 @@ struct loader {
 	pthread_cond_t	 cond;
 	int		 stop;		/* the writer gave up, or is done */
 	DB_ENV		*env;		/* for load_trickle() */
+	/* The key thread (load_keys()), when there is one: the keys of
+	 * the odd blocks of krows rows, into kpairs. */
+	int		 keyed;
+	pthread_t	 kthread;
+	size_t		 krows;
+	struct store_pairs *kpairs;
+	int		 kstop;		/* under lock */
+	size_t		 kdone;		/* rows it made keys of */
 };
 
 /* Room in b->off for row i and the end of it. */
@@ -409,17 +417,22 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 			record_encode(rec, &b->enc);
 		}
 		/* The keys the key callback would give, and the words
-		 * words_queue_record() would queue. */
-		for (x = 0; x < st->nix; x++) {
-			keyset_reset(ks);
-			sec_record_keys(&st->ix[x], rec, ks);
-			for (j = 0; j < ks->n; j++)
-				pairs_add(&b->pairs[x], ks->bytes.data +
-				    ks->off[j], ks->len[j], i);
-			used += ks->bytes.len + ks->n *
-			    sizeof(struct store_pair);
-		}
-		if (ld->stream && load_estimate(ld, b, i + 1, used) == -1) {
+		 * words_queue_record() would queue; the odd blocks' are
+		 * the key thread's. */
+		if (!ld->keyed || (i / ld->krows) % 2 == 0)
+			for (x = 0; x < st->nix; x++) {
+				keyset_reset(ks);
+				sec_record_keys(&st->ix[x], rec, ks);
+				for (j = 0; j < ks->n; j++)
+					pairs_add(&b->pairs[x],
+					    ks->bytes.data + ks->off[j],
+					    ks->len[j], i);
+				used += ks->bytes.len + ks->n *
+				    sizeof(struct store_pair);
+			}
+		/* With a key thread, about as many keys again there. */
+		if (ld->stream && load_estimate(ld, b, i + 1, ld->keyed ?
+		    2 * used : used) == -1) {
 			i++;
 			break;
 		}
@@ -444,6 +457,10 @@ load_sort(struct loader *ld, struct load_batch *b)
 	size_t	x;
 
 	for (x = 0; x < ld->st->nix && !b->failed; x++) {
+		/* The key thread's, here rather than all at once: the
+		 * writer writes the indexes before meanwhile. */
+		if (ld->kpairs != NULL)
+			pairs_merge(&b->pairs[x], &ld->kpairs[x]);
 		/* The word index's keys grouped too (words_load() then
 		 * compares none): the writer is busy meanwhile. */
 		if (ld->st->ix[x].kind == SIX_SEARCH)
@@ -538,6 +555,113 @@ load_trickle(struct loader *ld)
 	}
 }
 
+/*
+ * A bulk load's second thread making index keys.  Decoding, checking
+ * and encoding the rows and making their keys took the producer longer
+ * than the writer took to append the records and their audit entries
+ * (a million parties: 6 s against 3), and the keys were most of it.  So
+ * the rows are taken in blocks, and the keys of every other block are
+ * made here, from the rows decoded again (peek()); they join the
+ * producer's before each index is sorted (load_sort()).  A row that
+ * does not decode here fails in the producer too, which fails the
+ * load: this thread just stops.
+ */
+#define LOAD_KEY_ROWS	4096
+
+static int
+load_kstopped(struct loader *ld)
+{
+	int	stop;
+
+	pthread_mutex_lock(&ld->lock);
+	stop = ld->kstop;
+	pthread_mutex_unlock(&ld->lock);
+	return (stop);
+}
+
+static void *
+load_keys(void *arg)
+{
+	struct loader	*ld = arg;
+	struct store_table *st = ld->st;
+	struct store_load *l = ld->l;
+	struct record	*rec = record_new(st->t);
+	struct keyset	 ks;
+	struct buf	 err = BUF_INIT;
+	size_t		 i, j, end, x, k;
+
+	keyset_init(&ks);
+	for (i = ld->krows; i < l->n && !load_kstopped(ld);
+	    i += 2 * ld->krows) {
+		end = i + ld->krows < l->n ? i + ld->krows : l->n;
+		for (j = i; j < end; j++) {
+			/* Not checked again here (the producer does, and a
+			 * row it refuses fails the load): keys are made of
+			 * any record that decodes. */
+			if (l->peek(l->arg, j, rec, &err) == -1)
+				goto out;
+			rec->id = 0;
+			rec->flags = 0;
+			for (x = 0; x < st->nix; x++) {
+				keyset_reset(&ks);
+				sec_record_keys(&st->ix[x], rec, &ks);
+				for (k = 0; k < ks.n; k++)
+					pairs_add(&ld->kpairs[x],
+					    ks.bytes.data + ks.off[k],
+					    ks.len[k], j);
+			}
+			ld->kdone++;
+		}
+	}
+out:
+	buf_release(&err);
+	keyset_release(&ks);
+	record_free(rec);
+	return (NULL);
+}
+
+/* The key thread started, if the load is one for it. */
+static void
+load_keys_start(struct loader *ld)
+{
+	struct store_load *l = ld->l;
+
+	ld->krows = l->key_rows != 0 ? l->key_rows : LOAD_KEY_ROWS;
+	if (!ld->stream || l->peek == NULL || l->n < 2 * ld->krows)
+		return;
+	ld->kpairs = xcalloc(ld->st->nix ? ld->st->nix : 1,
+	    sizeof(*ld->kpairs));
+	ld->keyed = pthread_create(&ld->kthread, NULL, load_keys, ld) == 0;
+	if (!ld->keyed) {
+		free(ld->kpairs);
+		ld->kpairs = NULL;
+	}
+}
+
+/* The key thread gone; its keys dropped unless every row was filled. */
+static void
+load_keys_join(struct loader *ld, struct load_batch *b)
+{
+	size_t	x;
+
+	if (!ld->keyed)
+		return;
+	if (b->failed || b->to < ld->l->n) {
+		pthread_mutex_lock(&ld->lock);
+		ld->kstop = 1;
+		pthread_mutex_unlock(&ld->lock);
+	}
+	pthread_join(ld->kthread, NULL);
+	ld->keyed = 0;
+	ld->l->keyed = ld->kdone;
+	if (b->failed || b->to < ld->l->n) {
+		for (x = 0; x < ld->st->nix; x++)
+			pairs_release(&ld->kpairs[x]);
+		free(ld->kpairs);
+		ld->kpairs = NULL;
+	}
+}
+
 static void *
 load_producer(void *arg)
 {
@@ -558,11 +682,14 @@ load_producer(void *arg)
 		pthread_mutex_unlock(&ld->lock);
 		if (stop)
 			break;
+		if (ld->bulk)
+			load_keys_start(ld);
 		load_fill(ld, b, rec, &ks);
 		pthread_mutex_lock(&ld->lock);
 		b->full = 1;
 		pthread_cond_broadcast(&ld->cond);
 		pthread_mutex_unlock(&ld->lock);
+		load_keys_join(ld, b);
 		/* A bulk load too big is not written: no need to sort. */
 		if (!(ld->bulk && b->to < ld->l->n))
 			load_sort(ld, b);
@@ -813,6 +940,7 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 
 	l->bad = l->other = SIZE_MAX;
 	l->batches = 0;
+	l->keyed = 0;
 	if ((st = store_table_of(t, l->table, err)) == NULL ||
 	    store_writable(t, l->table, err) == -1)
 		return (-1);
@@ -874,6 +1002,11 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 	rc = 0;
 out:
 	load_stop(&ld);
+	if (ld.kpairs != NULL) {
+		for (x = 0; x < st->nix; x++)
+			pairs_release(&ld.kpairs[x]);
+		free(ld.kpairs);
+	}
 	pthread_mutex_destroy(&ld.lock);
 	pthread_cond_destroy(&ld.cond);
 	buf_release(&ld.one);

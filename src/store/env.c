@@ -810,6 +810,40 @@ pairs_add(struct store_pairs *p, const void *key, size_t len, uint64_t id)
 }
 
 void
+pairs_merge(struct store_pairs *p, struct store_pairs *q)
+{
+	size_t	n = p->n, m = q->n, i, j = 0, o = 0, base = p->keys.len;
+
+	if (m == 0) {
+		pairs_release(q);
+		return;
+	}
+	/*
+	 * In place, no second array (the word index's are a gigabyte): p's
+	 * pairs moved to the end, then both merged from the front, which
+	 * never overtakes p's (o = taken of p's + taken of q's, the next
+	 * of p's at m + taken of p's).
+	 */
+	if (n + m > p->alloc) {
+		p->alloc = n + m;
+		p->v = xreallocarray(p->v, p->alloc, sizeof(*p->v));
+	}
+	memmove(p->v + m, p->v, n * sizeof(*p->v));
+	for (i = m; i < n + m || j < m; o++) {
+		if (j == m || (i < n + m && p->v[i].id < q->v[j].id))
+			p->v[o] = p->v[i++];
+		else {
+			p->v[o] = q->v[j++];
+			p->v[o].off += base;
+		}
+	}
+	p->n = n + m;
+	buf_add(&p->keys, q->keys.data, q->keys.len);
+	p->sorted = p->grouped = 0;
+	pairs_release(q);
+}
+
+void
 pairs_reset(struct store_pairs *p)
 {
 	p->n = 0;

@@ -137,12 +137,21 @@ struct store_load {
 	const struct table *table;
 	size_t		 n;		/* rows */
 	int		(*row)(void *, size_t, struct record *, struct buf *);
+	/* Row i decoded as row() gives it, without counting it taken,
+	 * and safe to call in another thread beside row(): with it, a
+	 * bulk load's index keys are made by two threads (NULL: one). */
+	int		(*peek)(void *, size_t, struct record *, struct buf *);
 	void		*arg;
+	/* Rows a thread making keys takes at a time (0: LOAD_KEY_ROWS,
+	 * bulk.c); tests set small ones. */
+	size_t		 key_rows;
 	/* Bytes of index keys gathered before they are written, about
 	 * (0: store_load_budget()); tests set small ones. */
 	size_t		 budget;
 	size_t		 bad, other;	/* set by store_load() */
 	size_t		 batches;	/* set by store_load() */
+	size_t		 keyed;		/* set by store_load(): rows whose
+					 * keys the key thread made */
 };
 /* The memory a load's batch of keys may take: in a bulk transaction
  * (bulk), the whole load's; else each batch's. */

@@ -257,6 +257,9 @@ int	 bulk_put(struct store_bulk *, const void *, size_t, const void *,
 int	 bulk_flush(struct store_bulk *);
 void	 bulk_release(struct store_bulk *);
 void	 pairs_add(struct store_pairs *, const void *, size_t, uint64_t);
+/* The pairs of the second added to the first's, both in id order and
+ * the result too (pairs_sort() wants them so); the second released. */
+void	 pairs_merge(struct store_pairs *, struct store_pairs *);
 void	 pairs_reset(struct store_pairs *);
 void	 pairs_release(struct store_pairs *);
 /* Sorted now (pairs_write() then does not sort them again). */

@@ -161,6 +161,10 @@ insert_txn(struct store_txn *t, void *arg, struct buf *e)
 	return (r);
 }
 
+/* Rows a block of the key thread's, when the loads have one (0: no
+ * peek(), so no key thread). */
+static size_t	 key_rows;
+
 static int
 load_txn(struct store_txn *t, void *arg, struct buf *e)
 {
@@ -170,6 +174,10 @@ load_txn(struct store_txn *t, void *arg, struct buf *e)
 	j->l.table = j->rows->t;
 	j->l.n = j->rows->n;
 	j->l.row = rows_row;
+	if (key_rows != 0) {
+		j->l.peek = rows_row;
+		j->l.key_rows = key_rows;
+	}
 	j->l.arg = j->rows;
 	j->l.budget = j->budget;
 	j->ret = store_load(t, &j->l, j->user, e);
@@ -401,6 +409,59 @@ test_same(struct schema *sc, const char *top, struct rows *rows)
 		diag("%s", err.data);
 	free(da);
 	free(db);
+}
+
+/*
+ * A bulk load whose keys a second thread makes for every other block of
+ * rows (blocks of 7 rows, of 256, and of 1,000: three blocks, the middle
+ * one the thread's) leaves files the same, pair for pair, as a load
+ * whose producer makes them all; and a load of 3,000 rows in blocks of
+ * 1,501 has no key thread (too few for two blocks), the same too.
+ */
+static void
+test_key_thread(struct schema *sc, const char *top, struct rows *rows)
+{
+	static const size_t blocks[] = { 7, 256, 1000, 1501 };
+	struct store	*s;
+	struct job	 j;
+	char		*ref, *dir;
+	size_t		 b;
+	int		 ret;
+
+	xasprintf(&ref, "%s/keys-one", top);
+	s = open_store(ref, sc);
+	key_rows = 0;
+	ok(load(s, rows, &j) == 0, "loaded with the producer's keys only");
+	store_close(s);
+	for (b = 0; b < nitems(blocks); b++) {
+		xasprintf(&dir, "%s/keys-%zu", top, blocks[b]);
+		s = open_store(dir, sc);
+		key_rows = blocks[b];
+		ret = load(s, rows, &j);
+		key_rows = 0;
+		ok(ret == 0, "loaded with a key thread, blocks of %zu rows",
+		    blocks[b]);
+		if (ret != 0)
+			diag("%s", err.data);
+		is_int((int)count(s, party), NROWS, "blocks of %zu: all of "
+		    "them", blocks[b]);
+		/* The odd blocks: 1,000 rows of 3,000 in blocks of 1,000. */
+		ok(blocks[b] > NROWS / 2 ? j.l.keyed == 0 : j.l.keyed >=
+		    NROWS / 3 && j.l.keyed <= NROWS / 2 + blocks[b],
+		    "blocks of %zu: the key thread made the keys of %zu rows",
+		    blocks[b], j.l.keyed);
+		ret = store_check(s, party, &err);
+		ok(ret == 0, "blocks of %zu: every index equals the records",
+		    blocks[b]);
+		if (ret != 0)
+			diag("%s", err.data);
+		store_close(s);
+		compare_dirs(ref, dir);
+		rm_tree(dir);
+		free(dir);
+	}
+	rm_tree(ref);
+	free(ref);
 }
 
 /*
@@ -840,6 +901,7 @@ main(void)
 		rows_add(rows, rec);
 	}
 	test_same(sc, top, rows);
+	test_key_thread(sc, top, rows);
 	test_bulk_log(sc, top, rows);
 	test_batches(sc, top, rec);
 	test_late_failure(sc, top, rec);
@@ -860,6 +922,14 @@ main(void)
 	}
 	xasprintf(&dir, "%s/bad-inn", top);
 	test_bad(sc, dir, party, bad, 2000, SIZE_MAX, "a wrong ИНН", "inn");
+	free(dir);
+	/* The same with a key thread, which made keys past row 2000
+	 * (blocks of 300: 2,100 to 2,399 are its) before the load failed. */
+	xasprintf(&dir, "%s/bad-inn-keys", top);
+	key_rows = 300;
+	test_bad(sc, dir, party, bad, 2000, SIZE_MAX, "a wrong ИНН, key "
+	    "thread", "inn");
+	key_rows = 0;
 	free(dir);
 
 	/* Two organisations with one ИНН and КПП, rows 11 and 2600. */
