@@ -259,6 +259,39 @@ audit_add(struct store_txn *t, const char *action, const struct record *a,
 }
 
 /*
+ * Whether an entry numbered from first to first + n - 1 is there: 0 (no),
+ * DB_KEYEXIST (yes) or a Berkeley DB error.  (Entries of other writers
+ * may follow: the sequence gives numbers after these meanwhile.)
+ */
+static int
+audit_taken(struct store *s, DB_TXN *txn, uint64_t first, size_t n)
+{
+	DBC		*c;
+	DBT		 k, d;
+	unsigned char	 kb[8];
+	int		 ret, r2;
+
+	if ((ret = DBCALL(s->audit_w->cursor(s->audit_w, txn, &c, 0))) != 0)
+		return (ret);
+	store_id_key(kb, first);
+	memset(&k, 0, sizeof(k));
+	k.data = kb;
+	k.size = sizeof(kb);
+	k.ulen = sizeof(kb);
+	k.flags = DB_DBT_USERMEM;
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_PARTIAL;	/* the key is all it needs */
+	ret = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
+	if (ret == 0)
+		ret = k.size == 8 && store_id_unkey(kb) - first < n ?
+		    DB_KEYEXIST : 0;
+	else if (ret == DB_NOTFOUND)
+		ret = 0;
+	r2 = DBCLOSE(c->close(c));
+	return (ret != 0 ? ret : r2);
+}
+
+/*
  * The entries audit_add() would write for the inserts of a bulk load's
  * records, ids[0] to ids[n - 1] (ascending), in bulk: their sequence
  * numbers taken at once, and the entries and their audit.record.db keys
@@ -284,6 +317,12 @@ audit_load(struct store_txn *t, const struct table *table, const char *user,
 	ret = DBCALL(s->audit_seq->get(s->audit_seq, NULL, (u_int32_t)n,
 	    &first, DB_TXN_NOSYNC));
 	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot write the audit "
+		    "trail of %s %llu: %s"), table->name,
+		    (unsigned long long)ids[0], store_strerror(ret)));
+	/* As audit_add()'s DB_NOOVERWRITE: no entry takes the place of
+	 * another (bulk puts would write over it). */
+	if ((ret = audit_taken(s, t->txn, (uint64_t)first, n)) != 0)
 		return (store_fail(t, ret, err, _("cannot write the audit "
 		    "trail of %s %llu: %s"), table->name,
 		    (unsigned long long)ids[0], store_strerror(ret)));

@@ -858,6 +858,71 @@ test_late_failure(struct schema *sc, const char *top, struct record *rec)
 	free(big);
 }
 
+/*
+ * An audit trail that already holds an entry of a number the audit
+ * sequence has not given yet (as a sequence gone back would leave it):
+ * a bulk load, which takes its entries' numbers at once and puts them in
+ * bulk, is refused rather than write over it, and leaves nothing.  (A
+ * fresh store's sequence begins at 1: the load's 3,000 entries would be
+ * 1 to 3,000.)
+ */
+static void
+be32(struct buf *b, uint32_t v)
+{
+	unsigned char	p[4] = { v >> 24, v >> 16, v >> 8, v };
+
+	buf_add(b, p, 4);
+}
+
+static void
+test_audit_taken(struct schema *sc, const char *top, struct rows *rows)
+{
+	struct store	*s;
+	struct job	 j;
+	struct buf	 e = BUF_INIT;
+	unsigned char	 kb[8];
+	char		*dir;
+	DBT		 k, d;
+	int		 ret;
+
+	xasprintf(&dir, "%s/audit-taken", top);
+	s = open_store(dir, sc);
+	/* Entry 100: an insert of party 999 by "ivanov". */
+	buf_addch(&e, 2);
+	be32(&e, 5);
+	buf_add(&e, "party", 5);
+	store_id_key(kb, 999);
+	buf_add(&e, kb, 8);
+	store_id_key(kb, 1);
+	buf_add(&e, kb, 8);
+	be32(&e, 1);
+	be32(&e, 6);
+	buf_add(&e, "ivanov", 6);
+	be32(&e, 6);
+	buf_add(&e, "insert", 6);
+	be32(&e, 0);
+	store_id_key(kb, 100);
+	memset(&k, 0, sizeof(k));
+	k.data = kb;
+	k.size = 8;
+	memset(&d, 0, sizeof(d));
+	d.data = e.data;
+	d.size = (u_int32_t)e.len;
+	ok(s->audit->put(s->audit, NULL, &k, &d, DB_AUTO_COMMIT) == 0,
+	    "an audit entry numbered 100");
+	ret = load(s, rows, &j);
+	ok(ret == -1 && strstr(err.data, "audit trail") != NULL,
+	    "a load whose entries' numbers are taken: refused (%s)",
+	    err.data);
+	is_int((int)count(s, party), 0, "the load refused: nothing written");
+	ok(store_check(s, party, &err) == 0, "the load refused: the indexes "
+	    "are empty too");
+	store_close(s);
+	rm_tree(dir);
+	free(dir);
+	buf_release(&e);
+}
+
 /* One party, archived: the table is not empty. */
 static int
 one_txn(struct store_txn *t, void *arg, struct buf *e)
@@ -901,6 +966,7 @@ main(void)
 		rows_add(rows, rec);
 	}
 	test_same(sc, top, rows);
+	test_audit_taken(sc, top, rows);
 	test_key_thread(sc, top, rows);
 	test_bulk_log(sc, top, rows);
 	test_batches(sc, top, rec);
