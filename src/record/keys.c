@@ -107,13 +107,7 @@ struct keyref {
 static void
 keyref_set(struct keyref *r, const char *p, size_t len)
 {
-	const unsigned char *k = (const unsigned char *)p;
-	uint64_t	 h = 0;
-	size_t		 i;
-
-	for (i = 0; i < 8; i++)
-		h = h << 8 | (i < len ? k[i] : 0);
-	r->head = h;
+	r->head = key_head(p, len);
 	r->p = p;
 	r->len = len;
 }

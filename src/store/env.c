@@ -790,18 +790,11 @@ st_release(struct store_table *st)
 void
 pairs_add(struct store_pairs *p, const void *key, size_t len, uint64_t id)
 {
-	const unsigned char *k = key;
-	uint64_t	 h = 0;
-	size_t		 i;
-
 	if (p->n == p->alloc) {
 		p->alloc = p->alloc ? p->alloc * 2 : 4096;
 		p->v = xreallocarray(p->v, p->alloc, sizeof(*p->v));
 	}
-	/* Big-endian, zero-padded: the order of memcmp() on them. */
-	for (i = 0; i < 8; i++)
-		h = h << 8 | (i < len ? k[i] : 0);
-	p->v[p->n].head = h;
+	p->v[p->n].head = key_head(key, len);
 	p->v[p->n].off = p->keys.len;
 	p->v[p->n].len = len;
 	p->v[p->n++].id = id;
@@ -897,13 +890,7 @@ index_writer(struct store_index *ix)
 static uint64_t
 key_chunk(const char *keys, const struct store_pair *p, size_t at)
 {
-	const unsigned char *k = (const unsigned char *)keys + p->off;
-	uint64_t	 h = 0;
-	size_t		 i;
-
-	for (i = at; i < at + 8; i++)
-		h = h << 8 | (i < p->len ? k[i] : 0);
-	return (h);
+	return (p->len > at ? key_head(keys + p->off + at, p->len - at) : 0);
 }
 
 /* Is a in pair_cmp() order? */

@@ -605,19 +605,6 @@ queue_bytes(const struct words_queue *q)
 	return (q->keys.len + q->n * sizeof(*q->ops));
 }
 
-/* Big-endian, zero-padded: the order of memcmp() on the first bytes. */
-static uint64_t
-key_head(const void *key, size_t len)
-{
-	const unsigned char *k = key;
-	uint64_t	 h = 0;
-	size_t		 i;
-
-	for (i = 0; i < 8; i++)
-		h = h << 8 | (i < len ? k[i] : 0);
-	return (h);
-}
-
 static void
 queue_add(struct words_queue *q, uint32_t table, const void *key,
     size_t len, uint64_t id, int add)
