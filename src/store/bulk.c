@@ -364,6 +364,28 @@ load_estimate(struct loader *ld, struct load_batch *b, size_t done,
 	return (toobig ? -1 : 0);
 }
 
+/*
+ * Row row's keys into pairs, an index's each: the keys the key callback
+ * would give, and the words words_queue_record() would queue.  The
+ * bytes they take.
+ */
+static size_t
+load_row_keys(struct store_table *st, const struct record *rec,
+    struct keyset *ks, struct store_pairs *pairs, size_t row)
+{
+	size_t	x, j, used = 0;
+
+	for (x = 0; x < st->nix; x++) {
+		keyset_reset(ks);
+		sec_record_keys(&st->ix[x], rec, ks);
+		for (j = 0; j < ks->n; j++)
+			pairs_add(&pairs[x], ks->bytes.data + ks->off[j],
+			    ks->len[j], row);
+		used += ks->bytes.len + ks->n * sizeof(struct store_pair);
+	}
+	return (used);
+}
+
 /* Rows from ld->next into b, as many as the budget takes. */
 static void
 load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
@@ -372,7 +394,7 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 	struct store_table *st = ld->st;
 	struct store_load *l = ld->l;
 	const char	*user = user_or_empty(ld->user);
-	size_t		 i, j, x, bad, used = 0;
+	size_t		 i, x, bad, used = 0;
 	int64_t		 now;
 
 	b->from = ld->next;
@@ -416,20 +438,9 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 			b->off[i - b->from] = b->enc.len;
 			record_encode(rec, &b->enc);
 		}
-		/* The keys the key callback would give, and the words
-		 * words_queue_record() would queue; the odd blocks' are
-		 * the key thread's. */
+		/* The odd blocks' keys are the key thread's. */
 		if (!ld->keyed || (i / ld->krows) % 2 == 0)
-			for (x = 0; x < st->nix; x++) {
-				keyset_reset(ks);
-				sec_record_keys(&st->ix[x], rec, ks);
-				for (j = 0; j < ks->n; j++)
-					pairs_add(&b->pairs[x],
-					    ks->bytes.data + ks->off[j],
-					    ks->len[j], i);
-				used += ks->bytes.len + ks->n *
-				    sizeof(struct store_pair);
-			}
+			used += load_row_keys(st, rec, ks, b->pairs, i);
 		/* With a key thread, about as many keys again there. */
 		if (ld->stream && load_estimate(ld, b, i + 1, ld->keyed ?
 		    2 * used : used) == -1) {
@@ -588,7 +599,7 @@ load_keys(void *arg)
 	struct record	*rec = record_new(st->t);
 	struct keyset	 ks;
 	struct buf	 err = BUF_INIT;
-	size_t		 i, j, end, x, k;
+	size_t		 i, j, end;
 
 	keyset_init(&ks);
 	for (i = ld->krows; i < l->n && !load_kstopped(ld);
@@ -602,14 +613,7 @@ load_keys(void *arg)
 				goto out;
 			rec->id = 0;
 			rec->flags = 0;
-			for (x = 0; x < st->nix; x++) {
-				keyset_reset(&ks);
-				sec_record_keys(&st->ix[x], rec, &ks);
-				for (k = 0; k < ks.n; k++)
-					pairs_add(&ld->kpairs[x],
-					    ks.bytes.data + ks.off[k],
-					    ks.len[k], j);
-			}
+			(void)load_row_keys(st, rec, &ks, ld->kpairs, j);
 			ld->kdone++;
 		}
 	}
@@ -638,12 +642,24 @@ load_keys_start(struct loader *ld)
 	}
 }
 
+/* The key thread's pairs not merged yet, freed. */
+static void
+load_keys_drop(struct loader *ld)
+{
+	size_t	x;
+
+	if (ld->kpairs == NULL)
+		return;
+	for (x = 0; x < ld->st->nix; x++)
+		pairs_release(&ld->kpairs[x]);
+	free(ld->kpairs);
+	ld->kpairs = NULL;
+}
+
 /* The key thread gone; its keys dropped unless every row was filled. */
 static void
 load_keys_join(struct loader *ld, struct load_batch *b)
 {
-	size_t	x;
-
 	if (!ld->keyed)
 		return;
 	if (b->failed || b->to < ld->l->n) {
@@ -654,12 +670,8 @@ load_keys_join(struct loader *ld, struct load_batch *b)
 	pthread_join(ld->kthread, NULL);
 	ld->keyed = 0;
 	ld->l->keyed = ld->kdone;
-	if (b->failed || b->to < ld->l->n) {
-		for (x = 0; x < ld->st->nix; x++)
-			pairs_release(&ld->kpairs[x]);
-		free(ld->kpairs);
-		ld->kpairs = NULL;
-	}
+	if (b->failed || b->to < ld->l->n)
+		load_keys_drop(ld);
 }
 
 static void *
@@ -1002,11 +1014,7 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 	rc = 0;
 out:
 	load_stop(&ld);
-	if (ld.kpairs != NULL) {
-		for (x = 0; x < st->nix; x++)
-			pairs_release(&ld.kpairs[x]);
-		free(ld.kpairs);
-	}
+	load_keys_drop(&ld);
 	pthread_mutex_destroy(&ld.lock);
 	pthread_cond_destroy(&ld.cond);
 	buf_release(&ld.one);
