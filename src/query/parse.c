@@ -38,7 +38,11 @@ struct parser {
 	const char	*p;		/* lexer position */
 	int		 col0;		/* added to columns of line 1 */
 	struct tok	*toks;
-	size_t		 ntoks, at;
+	size_t		 ntoks, atoks, at;
+	/* Where columns were counted to (col_of()): a position, its line
+	 * and its column less one. */
+	const char	*cpos;
+	int		 cline, ccol;
 	int		 in_having;
 	struct buf	*err;
 	const struct query_param *params;	/* bound values for $name */
@@ -159,19 +163,43 @@ perr(struct parser *ps, const struct tok *t, const char *fmt, ...)
 	return (-1);
 }
 
-/* Lexing.  Columns count characters from 1. */
+/*
+ * Lexing.  Columns count characters from 1.  The lexer only goes
+ * forward, so they are counted on from the token before: counting from
+ * the start for every token made a query of a hundred tokens count ten
+ * thousand characters.
+ */
 static int
-col_of(const char *text, const char *p, int *line)
+col_of(struct parser *ps, const char *p, int *line)
 {
-	const char	*ls = text, *q;
+	const char	*q, *from;
 
-	*line = 1;
-	for (q = text; q < p; q++)
+	if (ps->cpos == NULL || p < ps->cpos) {
+		ps->cpos = ps->text;
+		ps->cline = 1;
+		ps->ccol = 0;
+	}
+	for (from = q = ps->cpos; q < p; q++)
 		if (*q == '\n') {
-			(*line)++;
-			ls = q + 1;
+			ps->cline++;
+			ps->ccol = 0;
+			from = q + 1;
 		}
-	return ((int)utf8_length(ls, (size_t)(p - ls)) + 1);
+	ps->ccol += (int)utf8_length(from, (size_t)(p - from));
+	ps->cpos = p;
+	*line = ps->cline;
+	return (ps->ccol + 1);
+}
+
+/* A token to the end of the list, which grows by doubling. */
+static void
+tok_push(struct parser *ps, const struct tok *t)
+{
+	if (ps->ntoks == ps->atoks) {
+		ps->atoks = ps->atoks ? ps->atoks * 2 : 16;
+		ps->toks = xreallocarray(ps->toks, ps->atoks, sizeof *t);
+	}
+	ps->toks[ps->ntoks++] = *t;
 }
 
 static int
@@ -282,7 +310,7 @@ lex(struct parser *ps)
 			p++;
 		memset(&t, 0, sizeof t);
 		t.p = p;
-		t.col = col_of(ps->text, p, &t.line);
+		t.col = col_of(ps, p, &t.line);
 		if (*p == '\0')
 			t.kind = T_END;
 		else if (*p == '"' || *p == '\'') {
@@ -292,9 +320,7 @@ lex(struct parser *ps)
 			while (*p != qc || p[1] == qc) {
 				if (*p == '\0') {
 					buf_release(&s);
-					ps->toks = xreallocarray(ps->toks,
-					    ps->ntoks + 1, sizeof t);
-					ps->toks[ps->ntoks++] = t;
+					tok_push(ps, &t);
 					return (perr(ps, &t, _("the quote "
 					    "opened here is not closed")));
 				}
@@ -321,9 +347,7 @@ lex(struct parser *ps)
 					pm = &ps->params[k];
 			if (pm == NULL) {
 				buf_release(&s);
-				ps->toks = xreallocarray(ps->toks,
-				    ps->ntoks + 1, sizeof t);
-				ps->toks[ps->ntoks++] = t;
+				tok_push(ps, &t);
 				if (n == 1)
 					return (perr(ps, &t, _("'$' must start "
 					    "a parameter's name")));
@@ -383,9 +407,7 @@ lex(struct parser *ps)
 			default:
 			bad:
 				buf_release(&s);
-				ps->toks = xreallocarray(ps->toks,
-				    ps->ntoks + 1, sizeof t);
-				ps->toks[ps->ntoks++] = t;
+				tok_push(ps, &t);
 				return (perr(ps, &t, _("unexpected character "
 				    "'%.*s'"), (int)(utf8_decode(p, strlen(p),
 				    &(uint32_t){0}) ? utf8_decode(p, strlen(p),
@@ -394,8 +416,7 @@ lex(struct parser *ps)
 			p += n;
 		}
 		t.len = (size_t)(p - t.p);
-		ps->toks = xreallocarray(ps->toks, ps->ntoks + 1, sizeof t);
-		ps->toks[ps->ntoks++] = t;
+		tok_push(ps, &t);
 		if (t.kind == T_END)
 			break;
 	}
@@ -470,7 +491,10 @@ new_expr(struct parser *ps)
 	struct qexpr	*x = xcalloc(1, sizeof *x);
 
 	x->slot = -1;
-	q->allx = xreallocarray(q->allx, q->nallx + 1, sizeof *q->allx);
+	if (q->nallx == q->aallx) {
+		q->aallx = q->aallx ? q->aallx * 2 : 16;
+		q->allx = xreallocarray(q->allx, q->aallx, sizeof *q->allx);
+	}
 	q->allx[q->nallx++] = x;
 	return (x);
 }
@@ -484,7 +508,10 @@ new_node(struct parser *ps, enum qnkind kind, int col)
 	n->kind = kind;
 	n->slot = -1;
 	n->col = col;
-	q->alln = xreallocarray(q->alln, q->nalln + 1, sizeof *q->alln);
+	if (q->nalln == q->aalln) {
+		q->aalln = q->aalln ? q->aalln * 2 : 16;
+		q->alln = xreallocarray(q->alln, q->aalln, sizeof *q->alln);
+	}
 	q->alln[q->nalln++] = n;
 	return (n);
 }
@@ -573,8 +600,9 @@ parse_path(struct parser *ps, struct qexpr *x)
 					break;
 			if (k < nitems(pseudo_names)) {
 				x->pseudo = (enum qpseudo)k;
-				buf_printf(&name, "%s%s", name.len ? "." : "",
-				    t->s);
+				if (name.len != 0)
+					buf_addch(&name, '.');
+				buf_adds(&name, t->s);
 				break;
 			}
 			buf_release(&name);
@@ -586,7 +614,9 @@ parse_path(struct parser *ps, struct qexpr *x)
 			    "%d references"), QPATH_MAX - 1));
 		}
 		x->path[x->npath++] = f;
-		buf_printf(&name, "%s%s", name.len ? "." : "", f->name);
+		if (name.len != 0)
+			buf_addch(&name, '.');
+		buf_adds(&name, f->name);
 		if (peek(ps, 0)->kind != T_DOT)
 			break;
 		if (f->type != FT_REF) {

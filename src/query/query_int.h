@@ -93,9 +93,9 @@ struct query {
 	size_t		 nslots;	/* search and ref-by-text conditions */
 	/* Everything allocated, to free. */
 	struct qexpr	**allx;
-	size_t		 nallx;
+	size_t		 nallx, aallx;
 	struct qnode	**alln;
-	size_t		 nalln;
+	size_t		 nalln, aalln;
 };
 
 /* A computed value: texts point into a record or the run's scratch. */
