@@ -592,6 +592,9 @@ lookup_ids(DBC *c, int unique, const void *key, size_t keylen, uint64_t *ids,
 		}
 		return (0);
 	}
+	/* A bulk read on a transient cursor is taken for a DB->get's and
+	 * will not stop inside the key's duplicates (icur_stepping()). */
+	c->flags &= ~DBC_TRANSIENT;
 	memset(&d, 0, sizeof(d));
 	d.ulen = LOOKUP_BULK;
 	d.data = xmalloc(d.ulen);
@@ -638,6 +641,10 @@ store_lookup(struct store_txn *t, const struct table *table,
 		    table->name, ixname));
 	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &c, 0))) != 0)
 		return (read_fail(t, st, ret, err));
+	/* Closed after the lookup whatever happens: Berkeley DB moves it
+	 * itself instead of a copy it would make and close for each call
+	 * (a fifth of an ИНН lookup's instructions, callgrind). */
+	c->flags |= DBC_TRANSIENT;
 	ret = lookup_ids(c, ix->unique, key, keylen, ids, max, nout);
 	if (ret == DB_NOTFOUND)
 		ret = 0;
