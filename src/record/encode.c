@@ -92,7 +92,7 @@ var_put(struct buf *b, uint64_t v)
 
 /* A var from at most avail bytes: its length, or 0 when cut short or
  * longer than a 64-bit number takes. */
-static size_t
+static inline size_t
 var_get(const unsigned char *p, size_t avail, uint64_t *v)
 {
 	uint64_t	x = 0, b;
@@ -400,63 +400,25 @@ entry_int(struct entry *e, unsigned format)
 }
 
 /*
- * record_decode()'s common entry at p (format 2, its id and length a
- * byte each and inside the record): 1 with e set (e->start aside), 0
- * when it is another kind (left to entry_next()).  A number is read as
- * entry_next() reads it: its var must take the entry's bytes exactly.
- */
-static int
-entry_quick(const unsigned char *p, struct entry *e)
-{
-	uint64_t	v;
-
-	e->id = p[0];
-	e->type = p[1];
-	e->len = p[2];
-	e->val = p + 3;
-	if (!TYPE_INT(e->type))
-		return (1);
-	if (e->len == 0 || e->len > VAR_MAX ||
-	    var_get(e->val, e->len, &v) != e->len)
-		return (0);
-	e->i = unzigzag(v);
-	return (1);
-}
-
-/*
  * An author's name as decoded: the one the record held when it is the
  * same (a record decoded over and over, as a query's are, mostly meets
  * the same few operators), else a copy.
  */
-static char *
+static inline char *
 name_again(char *had, const char *s, size_t len)
 {
-	if (had != NULL && len != 0 && strlen(had) == len &&
-	    memcmp(had, s, len) == 0)
-		return (had);
+	size_t	i;
+
+	/* A byte of had is read only after those before it matched and
+	 * were not its end: no strlen() and memcmp() of their own. */
+	if (had != NULL && len != 0) {
+		for (i = 0; i < len && had[i] != '\0' && had[i] == s[i]; i++)
+			;
+		if (i == len && had[len] == '\0')
+			return (had);
+	}
 	free(had);
 	return (len != 0 ? xstrndup(s, len) : NULL);
-}
-
-/*
- * A var of exactly n bytes (1 to VAR_MAX) at p into *v: 0, or -1 when
- * the bytes are not one (what var_get() would not give back as n).
- */
-static inline int
-var_exact(const unsigned char *p, size_t n, uint64_t *v)
-{
-	uint64_t	x = 0;
-	size_t		i;
-
-	for (i = 0; i + 1 < n; i++) {
-		if (p[i] < 0x80)
-			return (-1);
-		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-	}
-	if (p[i] >= 0x80 || (i == VAR_MAX - 1 && p[i] > 1))
-		return (-1);
-	*v = x | (uint64_t)p[i] << (7 * i);
-	return (0);
 }
 
 /* A var at p + *o of at most len - *o bytes: 0 with *o past it, or -1. */
@@ -473,27 +435,6 @@ var_at(const unsigned char *p, size_t len, size_t *o, uint64_t *v)
 		return (-1);
 	*o += n;
 	return (0);
-}
-
-/*
- * An author's name at p (n bytes) as decoded, name_again()'s way but
- * without its two calls: a byte of had is read only after those before
- * it matched and were not its end.
- */
-static inline char *
-name_same(char *had, const unsigned char *p, size_t n)
-{
-	size_t	i;
-
-	if (had != NULL && n != 0) {
-		for (i = 0; i < n && had[i] != '\0' &&
-		    (unsigned char)had[i] == p[i]; i++)
-			;
-		if (i == n && had[n] == '\0')
-			return (had);
-	}
-	free(had);
-	return (n != 0 ? xstrndup((const char *)p, n) : NULL);
 }
 
 /*
@@ -534,11 +475,13 @@ decode_fast(struct record *rec, const unsigned char *p, size_t len)
 		return (-1);
 	if (o >= len || (n = p[o]) >= len - o)
 		return (-1);
-	rec->created_by = name_same(rec->created_by, p + o + 1, n);
+	rec->created_by = name_again(rec->created_by,
+	    (const char *)p + o + 1, n);
 	o += 1 + n;
 	if (o >= len || (n = p[o]) > len - o - 1)
 		return (-1);
-	rec->updated_by = name_same(rec->updated_by, p + o + 1, n);
+	rec->updated_by = name_again(rec->updated_by,
+	    (const char *)p + o + 1, n);
 	o += 1 + n;
 	/* Every text and its NUL fit in len bytes, as record_decode()
 	 * says. */
@@ -567,8 +510,8 @@ decode_fast(struct record *rec, const unsigned char *p, size_t len)
 		if (type != (unsigned)t->fields[pos].type || v->set)
 			return (-1);
 		if (TYPE_INT(type)) {
-			if (n == 0 || n > VAR_MAX || var_exact(p + o, n,
-			    &x) != 0)
+			if (n == 0 || n > VAR_MAX || var_get(p + o, n,
+			    &x) != n)
 				return (-1);
 			v->set = 1;
 			v->i = unzigzag(x);
@@ -603,7 +546,7 @@ record_decode(struct record *rec, const void *data, size_t len,
 	uint64_t	 id_keep = rec->id;
 	size_t		 off, hint = 0;
 	ssize_t		 pos;
-	int		 r = 0;
+	int		 r;
 	char		*cby, *uby;
 
 	if (len > 2 && p[0] == REC_FORMAT && decode_fast(rec, p, len) == 0)
@@ -632,21 +575,7 @@ record_decode(struct record *rec, const void *data, size_t len,
 	 */
 	buf_grow(&rec->texts, len);
 	off = h.off;
-	for (;;) {
-		/*
-		 * The common entry read here (format 2, an id and a length
-		 * of a byte each, inside the record, a number whole): a
-		 * call of entry_next() for each was a third of decoding a
-		 * record.  Anything else, and any fault, is entry_next()'s.
-		 */
-		if (h.format == REC_FORMAT && off < len && len - off >= 3 &&
-		    p[off] < 0x80 && p[off + 2] < 0x80 && p[off + 2] <=
-		    len - off - 3 && entry_quick(p + off, &e)) {
-			e.start = off;
-			off += 3 + e.len;
-		} else if ((r = entry_next(p, len, h.format, &off, &e, &why,
-		    1)) != 1)
-			break;
+	while ((r = entry_next(p, len, h.format, &off, &e, &why, 1)) == 1) {
 		pos = field_by_id(t, e.id, &hint);
 		if (pos < 0 || e.type != (unsigned)t->fields[pos].type) {
 			/* Unknown to this form, or of another type now:
