@@ -155,20 +155,18 @@ audit_open(struct store *s, DB_TXN *txn, struct buf *err)
 	if (ret != 0)
 		return (store_fail(NULL, ret, err, _("cannot build the index "
 		    "'%s': %s"), "audit.record.db", store_strerror(ret)));
-	/* The histories are read through the writable one (a handle
-	 * more on the file would cost every put: store_int.h). */
+	/* The histories are read through audit_rec_w too (a handle more
+	 * on the file would cost every put: store_int.h). */
 	if (store_db_open(s, txn, &s->audit_w, "audit.db", 0, 0, err) == -1 ||
 	    store_db_open(s, txn, &s->audit_rec_w, "audit.record.db", 1, 0,
 	    err) == -1)
 		return (-1);
-	s->audit_rec_raw = s->audit_rec_w;
 	return (0);
 }
 
 void
 audit_close(struct store *s)
 {
-	s->audit_rec_raw = NULL;
 	store_db_close(&s->audit_rec_w);
 	store_db_close(&s->audit_w);
 	store_db_close(&s->audit_rec);
@@ -532,7 +530,7 @@ store_history(struct store_txn *t, const struct table *table, uint64_t id,
 	buf_addch(&key, '\0');
 	store_id_key(kb, id);
 	buf_add(&key, kb, 8);
-	ret = DBCALL(s->audit_rec_raw->cursor(s->audit_rec_raw, t->txn, &c,
+	ret = DBCALL(s->audit_rec_w->cursor(s->audit_rec_w, t->txn, &c,
 	    0));
 	if (ret != 0)
 		goto fail;

@@ -935,7 +935,7 @@ store_compact(struct store *s, store_compact_fn *fn, void *arg,
 	    err) != 0)
 		return (-1);
 	if ((r = compact_file(s, s->audit, NULL, fn, arg, err)) != 0 ||
-	    (r = compact_file(s, s->audit_rec, s->audit_rec_raw, fn, arg,
+	    (r = compact_file(s, s->audit_rec, s->audit_rec_w, fn, arg,
 	    err)) != 0 ||
 	    (r = compact_file(s, s->meta, NULL, fn, arg, err)) != 0 ||
 	    (r = compact_file(s, s->seqdb, NULL, fn, arg, err)) != 0)

@@ -129,8 +129,8 @@ struct store {
 	DB		*seqdb;		/* sequences, apart: env.c */
 	DB		*audit;		/* seq -> entry */
 	DB		*audit_rec;	/* table NUL id -> seq */
-	DB		*audit_rec_raw;	/* audit_rec_w, for reading */
-	/* Writable, no secondary associated: audit_load()'s. */
+	/* Writable, no secondary associated: audit_load()'s; the
+	 * histories are read through audit_rec_w. */
 	DB		*audit_w, *audit_rec_w;
 	DB_SEQUENCE	*audit_seq;
 	struct store_table *tables;
