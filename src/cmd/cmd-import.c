@@ -1618,10 +1618,8 @@ load_peek(void *arg, size_t i, struct record *rec, struct buf *err)
 {
 	struct import	*im = arg;
 
-	if (record_decode(rec, row_at(im, i), im->len[i], err) != 0)
-		return (-1);
-	rec->id = 0;
-	return (0);
+	return (record_decode(rec, row_at(im, i), im->len[i], err) != 0 ?
+	    -1 : 0);
 }
 
 /*

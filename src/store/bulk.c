@@ -660,9 +660,11 @@ load_keys_drop(struct loader *ld)
 static void
 load_keys_join(struct loader *ld, struct load_batch *b)
 {
+	int	short_of = b->failed || b->to < ld->l->n;
+
 	if (!ld->keyed)
 		return;
-	if (b->failed || b->to < ld->l->n) {
+	if (short_of) {
 		pthread_mutex_lock(&ld->lock);
 		ld->kstop = 1;
 		pthread_mutex_unlock(&ld->lock);
@@ -670,7 +672,7 @@ load_keys_join(struct loader *ld, struct load_batch *b)
 	pthread_join(ld->kthread, NULL);
 	ld->keyed = 0;
 	ld->l->keyed = ld->kdone;
-	if (b->failed || b->to < ld->l->n)
+	if (short_of)
 		load_keys_drop(ld);
 }
 
