@@ -17,6 +17,12 @@
  *
  * now:      every put in the record's transaction, 1,000 records to a
  *           transaction.
+ * chunks:   as now, but the six indexes of few values hold posting
+ *           lists, as clerk's word index does (words.c): a value's ids
+ *           in chunks of up to 960 bytes of varint deltas, keyed by the
+ *           value, a 0 byte and the chunk's first id; a transaction's
+ *           ids are queued and appended at commit, one read and one put
+ *           of the last chunk per value and transaction.
  * deferred: the record, its audit entries and one put of all its index
  *           entries packed (into a pending B-tree, ascending keys) in
  *           the transaction; every BATCH records the pending entries of
@@ -72,7 +78,12 @@ struct entry {
 	uint64_t	 id;
 };
 
-static struct entry	*batch;		/* deferred: the entries set aside */
+enum way { NOW, CHUNKS, DEFERRED };
+
+#define CHUNK_MAX	960	/* bytes of ids in a chunk, as words.c's */
+
+static struct entry	*batch;		/* deferred: the entries set aside;
+					   chunks: a transaction's queue */
 static size_t		 nbatch, abatch;
 static uint64_t		 merge_ns;	/* time in merge() */
 
@@ -121,7 +132,7 @@ open_db(const char *file, int dup)
 }
 
 static void
-env_open(const char *dir)
+env_open(const char *dir, enum way way)
 {
 	char	 name[32];
 	int	 ret, i;
@@ -148,7 +159,8 @@ env_open(const char *dir)
 	pending = open_db("pending.db", 0);
 	for (i = 0; i < NIX; i++) {
 		snprintf(name, sizeof(name), "index%d.db", i);
-		ix[i] = open_db(name, i < NLOW + NHIGH);
+		ix[i] = open_db(name, i < NLOW + NHIGH &&
+		    !(way == CHUNKS && i < NLOW));
 	}
 }
 
@@ -228,7 +240,18 @@ put_entry(DBC *c, DB_TXN *txn, const struct entry *e)
 
 /* The record, its audit entries, and its index entries now or aside. */
 static void
-put_record(DB_TXN *txn, uint64_t id, int deferred)
+queue(const struct entry *e)
+{
+	if (nbatch == abatch) {
+		abatch = abatch ? abatch * 2 : 1 << 20;
+		if ((batch = realloc(batch, abatch * sizeof(*batch))) == NULL)
+			fatal("memory", ENOMEM);
+	}
+	batch[nbatch++] = *e;
+}
+
+static void
+put_record(DB_TXN *txn, uint64_t id, enum way way)
 {
 	struct entry	 e[NLOW + NHIGH + NWORDS];
 	unsigned char	 rec[RECSIZE], packed[sizeof(e)];
@@ -253,9 +276,12 @@ put_record(DB_TXN *txn, uint64_t id, int deferred)
 	if ((ret = audit_rec->put(audit_rec, txn, &k, &d, 0)) != 0)
 		fatal("audit put", ret);
 	entries_of(id, e);
-	if (!deferred) {
+	if (way != DEFERRED) {
 		for (i = 0; i < NLOW + NHIGH + NWORDS; i++)
-			put_entry(NULL, txn, &e[i]);
+			if (way == CHUNKS && e[i].ix < NLOW)
+				queue(&e[i]);
+			else
+				put_entry(NULL, txn, &e[i]);
 		return;
 	}
 	for (i = 0; i < NLOW + NHIGH + NWORDS; i++) {
@@ -263,13 +289,7 @@ put_record(DB_TXN *txn, uint64_t id, int deferred)
 		packed[n++] = e[i].len;
 		memcpy(packed + n, e[i].key, e[i].len);
 		n += e[i].len;
-		if (nbatch == abatch) {
-			abatch = abatch ? abatch * 2 : 1 << 20;
-			if ((batch = realloc(batch, abatch *
-			    sizeof(*batch))) == NULL)
-				fatal("memory", ENOMEM);
-		}
-		batch[nbatch++] = e[i];
+		queue(&e[i]);
 	}
 	dbt_set(&k, &be, 8);
 	dbt_set(&d, packed, n);
@@ -342,23 +362,133 @@ merge(uint64_t from, uint64_t to)
 	merge_ns += bench_now_ns() - t0;
 }
 
+static size_t
+var_put(unsigned char *p, uint64_t v)
+{
+	size_t	n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return (n);
+}
+
+/* The last id of a chunk of varint deltas. */
+static uint64_t
+chunk_last(const unsigned char *p, size_t len)
+{
+	uint64_t	id = 0, v;
+	size_t		i = 0;
+	int		sh;
+
+	while (i < len) {
+		for (v = 0, sh = 0; i < len; sh += 7) {
+			v |= (uint64_t)(p[i] & 0x7f) << sh;
+			if (p[i++] < 0x80)
+				break;
+		}
+		id += v;
+	}
+	return (id);
+}
+
+/* A transaction's queued ids of the indexes of few values appended to
+ * their last chunks, a value at a time (the queue sorted by value). */
+static void
+chunks_flush(DB_TXN *txn)
+{
+	unsigned char	 key[KEYMAX + 9], chunk[CHUNK_MAX + 16];
+	unsigned char	 kbuf[KEYMAX + 9], dbuf[CHUNK_MAX + 16];
+	DBT		 k, d;
+	DBC		*c;
+	uint64_t	 last, be;
+	size_t		 i, j, klen, clen;
+	int		 ret;
+
+	qsort(batch, nbatch, sizeof(*batch), entry_cmp);
+	for (i = 0; i < nbatch; i = j) {
+		for (j = i + 1; j < nbatch && batch[j].ix == batch[i].ix &&
+		    batch[j].len == batch[i].len && memcmp(batch[j].key,
+		    batch[i].key, batch[i].len) == 0; j++)
+			;
+		/* The value's last chunk: the one before the key past
+		 * all its chunks. */
+		memcpy(key, batch[i].key, batch[i].len);
+		key[batch[i].len] = 0;
+		memset(key + batch[i].len + 1, 0xff, 8);
+		klen = batch[i].len + 9;
+		if ((ret = ix[batch[i].ix]->cursor(ix[batch[i].ix], txn, &c,
+		    0)) != 0)
+			fatal("cursor", ret);
+		memcpy(kbuf, key, klen);
+		dbt_set(&k, kbuf, klen);
+		k.ulen = sizeof(kbuf);
+		k.flags = DB_DBT_USERMEM;
+		dbt_set(&d, dbuf, 0);
+		d.ulen = sizeof(dbuf);
+		d.flags = DB_DBT_USERMEM;
+		ret = c->get(c, &k, &d, DB_SET_RANGE);
+		if (ret == 0 || ret == DB_NOTFOUND)
+			ret = c->get(c, &k, &d, ret == 0 ? DB_PREV : DB_LAST);
+		clen = 0;
+		last = 0;
+		if (ret == 0 && k.size == klen && memcmp(k.data, key,
+		    batch[i].len + 1) == 0 && d.size <= CHUNK_MAX) {
+			memcpy(key, k.data, klen);
+			memcpy(chunk, d.data, d.size);
+			clen = d.size;
+			last = chunk_last(chunk, clen);
+		} else if (ret != 0 && ret != DB_NOTFOUND)
+			fatal("chunk read", ret);
+		if (clen == 0) {
+			be = htobe64(batch[i].id);
+			memcpy(key + batch[i].len + 1, &be, 8);
+		}
+		for (; i < j; i++) {
+			if (clen > CHUNK_MAX) {
+				dbt_set(&k, key, klen);
+				dbt_set(&d, chunk, clen);
+				if ((ret = c->put(c, &k, &d, DB_KEYLAST)) != 0)
+					fatal("chunk put", ret);
+				be = htobe64(batch[i].id);
+				memcpy(key + batch[i].len + 1, &be, 8);
+				clen = 0;
+				last = 0;
+			}
+			clen += var_put(chunk + clen, batch[i].id - last);
+			last = batch[i].id;
+		}
+		dbt_set(&k, key, klen);
+		dbt_set(&d, chunk, clen);
+		if ((ret = c->put(c, &k, &d, DB_KEYLAST)) != 0)
+			fatal("chunk put", ret);
+		if ((ret = c->close(c)) != 0)
+			fatal("cursor close", ret);
+	}
+	nbatch = 0;
+}
+
 static double
-load(const char *dir, uint64_t n, int deferred)
+load(const char *dir, uint64_t n, enum way way)
 {
 	DB_TXN		*txn = NULL;
 	uint64_t	 id, t0, merged = 0;
 	int		 ret;
 
 	merge_ns = 0;
-	env_open(dir);
+	env_open(dir, way);
 	rng = 88172645463325252ULL;
 	t0 = bench_now_ns();
 	for (id = 1; id <= n; id++) {
 		if (txn == NULL && (ret = env->txn_begin(env, NULL, &txn,
 		    0)) != 0)
 			fatal("txn_begin", ret);
-		put_record(txn, id, deferred);
+		put_record(txn, id, way);
 		if (id % TXN_RECS == 0 || id == n) {
+			if (way == CHUNKS)
+				chunks_flush(txn);
 			if ((ret = txn->commit(txn, 0)) != 0)
 				fatal("commit", ret);
 			txn = NULL;
@@ -370,13 +500,14 @@ load(const char *dir, uint64_t n, int deferred)
 			    0)) != 0)
 				fatal("checkpoint", ret);
 		}
-		if (deferred && (id % BATCH == 0 || id == n)) {
+		if (way == DEFERRED && (id % BATCH == 0 || id == n)) {
 			merge(merged + 1, id);
 			merged = id;
 		}
 		if (id % 100000 == 0)
 			fprintf(stderr, "probe-defer: %s: %llu records, %.1f "
-			    "s\n", deferred ? "deferred" : "now",
+			    "s\n", way == DEFERRED ? "deferred" : way == CHUNKS ?
+			    "chunks" : "now",
 			    (unsigned long long)id,
 			    bench_secs(bench_now_ns() - t0));
 	}
@@ -390,7 +521,7 @@ main(int argc, char **argv)
 {
 	uint64_t	 n = argc > 2 ? strtoull(argv[2], NULL, 10) : 1000000;
 	char		 dir[4096];
-	double		 now, later, merging;
+	double		 now, chunked, later, merging;
 
 	if (argc < 2 || n == 0) {
 		fprintf(stderr, "usage: probe-defer DIR [N]\n");
@@ -401,9 +532,11 @@ main(int argc, char **argv)
 		return (1);
 	}
 	snprintf(dir, sizeof(dir), "%s/now", argv[1]);
-	now = load(dir, n, 0);
+	now = load(dir, n, NOW);
+	snprintf(dir, sizeof(dir), "%s/chunks", argv[1]);
+	chunked = load(dir, n, CHUNKS);
 	snprintf(dir, sizeof(dir), "%s/deferred", argv[1]);
-	later = load(dir, n, 1);
+	later = load(dir, n, DEFERRED);
 	merging = bench_secs(merge_ns);
 	printf("%llu records of 27 puts (Berkeley DB %d.%d, %d KB pages, "
 	    "transactions of %d), records/s:\n\n", (unsigned long long)n,
@@ -411,6 +544,8 @@ main(int argc, char **argv)
 	printf("| index entries | records/s | of the time, merging |\n"
 	    "|---|---:|---:|\n");
 	printf("| put at once | %.0f | — |\n", now);
+	printf("| put at once, the six indexes of few values as posting "
+	    "chunks | %.0f | — |\n", chunked);
 	printf("| set aside, merged every %d records in key order | %.0f | "
 	    "%.1f s of %.1f |\n", BATCH, later, merging, (double)n / later);
 	free(batch);
