@@ -52,9 +52,12 @@
 
 #include <db.h>
 
-#include "bench.h"
+#define PROBE_NAME	"probe-defer"
 
-#define PAGESIZE	(16 * 1024)
+#include "bench.h"
+#include "probe.h"
+
+
 #define RECSIZE		380	/* a party's encoded bytes, about */
 #define TXN_RECS	1000
 #define BATCH		100000	/* records between merges */
@@ -87,13 +90,6 @@ static struct entry	*batch;		/* deferred: the entries set aside;
 static size_t		 nbatch, abatch;
 static uint64_t		 merge_ns;	/* time in merge() */
 
-static void
-fatal(const char *what, int ret)
-{
-	fprintf(stderr, "probe-defer: %s: %s\n", what, db_strerror(ret));
-	exit(1);
-}
-
 static uint64_t	rng = 88172645463325252ULL;
 
 static uint64_t
@@ -106,61 +102,20 @@ rnd(void)
 }
 
 static void
-dbt_set(DBT *d, const void *data, size_t size)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = (void *)(uintptr_t)data;
-	d->size = (u_int32_t)size;
-}
-
-static DB *
-open_db(const char *file, int dup)
-{
-	DB	*db;
-	int	 ret;
-
-	if ((ret = db_create(&db, env, 0)) != 0)
-		fatal(file, ret);
-	if (dup && (ret = db->set_flags(db, DB_DUPSORT)) != 0)
-		fatal(file, ret);
-	if ((ret = db->set_pagesize(db, PAGESIZE)) != 0)
-		fatal(file, ret);
-	if ((ret = db->open(db, NULL, file, NULL, DB_BTREE, DB_CREATE |
-	    DB_THREAD | DB_AUTO_COMMIT, 0600)) != 0)
-		fatal(file, ret);
-	return (db);
-}
-
-static void
 env_open(const char *dir, enum way way)
 {
 	char	 name[32];
-	int	 ret, i;
+	int	 i;
 
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		perror(dir);
-		exit(1);
-	}
-	if ((ret = db_env_create(&env, 0)) != 0 ||
-	    (ret = env->set_cachesize(env, 1, 0, 1)) != 0 ||
-	    (ret = env->set_lg_bsize(env, 4 * 1024 * 1024)) != 0 ||
-	    (ret = env->set_lg_max(env, 32 * 1024 * 1024)) != 0 ||
-	    (ret = env->set_lk_max_locks(env, 200000)) != 0 ||
-	    (ret = env->set_lk_max_objects(env, 200000)) != 0 ||
-	    (ret = env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1)) != 0 ||
-	    (ret = env->open(env, dir, DB_CREATE | DB_INIT_TXN |
-	    DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_THREAD |
-	    DB_RECOVER | DB_PRIVATE, 0600)) != 0 ||
-	    (ret = env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1)) != 0)
-		fatal(dir, ret);
-	prim = open_db("record.db", 0);
-	audit = open_db("audit.db", 0);
-	audit_rec = open_db("audit.record.db", 1);
-	pending = open_db("pending.db", 0);
+	env = probe_env_open(dir, 1024);
+	prim = probe_db_open(env, "record.db", DB_BTREE, 0, NULL);
+	audit = probe_db_open(env, "audit.db", DB_BTREE, 0, NULL);
+	audit_rec = probe_db_open(env, "audit.record.db", DB_BTREE, 1, NULL);
+	pending = probe_db_open(env, "pending.db", DB_BTREE, 0, NULL);
 	for (i = 0; i < NIX; i++) {
 		snprintf(name, sizeof(name), "index%d.db", i);
-		ix[i] = open_db(name, i < NLOW + NHIGH &&
-		    !(way == CHUNKS && i < NLOW));
+		ix[i] = probe_db_open(env, name, DB_BTREE, i < NLOW + NHIGH &&
+		    !(way == CHUNKS && i < NLOW), NULL);
 	}
 }
 
@@ -225,17 +180,17 @@ put_entry(DBC *c, DB_TXN *txn, const struct entry *e)
 	uint64_t be = htobe64(e->id);
 	int	 ret;
 
-	dbt_set(&k, e->key, e->len);
+	probe_dbt(&k, e->key, e->len, e->len);
 	if (e->ix == NLOW + NHIGH)
-		dbt_set(&d, "", 0);
+		probe_dbt(&d, "", 0, 0);
 	else
-		dbt_set(&d, &be, 8);
+		probe_dbt(&d, &be, 8, 8);
 	if (c != NULL)
 		ret = c->put(c, &k, &d, DB_KEYLAST);
 	else
 		ret = ix[e->ix]->put(ix[e->ix], txn, &k, &d, 0);
 	if (ret != 0)
-		fatal("index put", ret);
+		probe_fatal("index put", ret);
 }
 
 /* The record, its audit entries, and its index entries now or aside. */
@@ -245,7 +200,7 @@ queue(const struct entry *e)
 	if (nbatch == abatch) {
 		abatch = abatch ? abatch * 2 : 1 << 20;
 		if ((batch = realloc(batch, abatch * sizeof(*batch))) == NULL)
-			fatal("memory", ENOMEM);
+			probe_fatal("memory", ENOMEM);
 	}
 	batch[nbatch++] = *e;
 }
@@ -262,19 +217,19 @@ put_record(DB_TXN *txn, uint64_t id, enum way way)
 
 	for (i = 0; i < RECSIZE; i++)
 		rec[i] = (unsigned char)rnd();
-	dbt_set(&k, &be, 8);
-	dbt_set(&d, rec, RECSIZE);
+	probe_dbt(&k, &be, 8, 8);
+	probe_dbt(&d, rec, RECSIZE, RECSIZE);
 	if ((ret = prim->put(prim, txn, &k, &d, 0)) != 0)
-		fatal("record put", ret);
+		probe_fatal("record put", ret);
 	seq = htobe64(id * 2);
-	dbt_set(&k, &seq, 8);
-	dbt_set(&d, rec, 48);
+	probe_dbt(&k, &seq, 8, 8);
+	probe_dbt(&d, rec, 48, 48);
 	if ((ret = audit->put(audit, txn, &k, &d, 0)) != 0)
-		fatal("audit put", ret);
-	dbt_set(&k, &be, 8);
-	dbt_set(&d, &seq, 8);
+		probe_fatal("audit put", ret);
+	probe_dbt(&k, &be, 8, 8);
+	probe_dbt(&d, &seq, 8, 8);
 	if ((ret = audit_rec->put(audit_rec, txn, &k, &d, 0)) != 0)
-		fatal("audit put", ret);
+		probe_fatal("audit put", ret);
 	entries_of(id, e);
 	if (way != DEFERRED) {
 		for (i = 0; i < NLOW + NHIGH + NWORDS; i++)
@@ -291,10 +246,10 @@ put_record(DB_TXN *txn, uint64_t id, enum way way)
 		n += e[i].len;
 		queue(&e[i]);
 	}
-	dbt_set(&k, &be, 8);
-	dbt_set(&d, packed, n);
+	probe_dbt(&k, &be, 8, 8);
+	probe_dbt(&d, packed, n, n);
 	if ((ret = pending->put(pending, txn, &k, &d, 0)) != 0)
-		fatal("pending put", ret);
+		probe_fatal("pending put", ret);
 }
 
 static int
@@ -330,35 +285,35 @@ merge(uint64_t from, uint64_t to)
 	for (i = 0; i < nbatch; i++) {
 		if (txn == NULL && (ret = env->txn_begin(env, NULL, &txn,
 		    0)) != 0)
-			fatal("txn_begin", ret);
+			probe_fatal("txn_begin", ret);
 		if (c == NULL || batch[i].ix != cur) {
 			if (c != NULL && (ret = c->close(c)) != 0)
-				fatal("cursor close", ret);
+				probe_fatal("cursor close", ret);
 			cur = batch[i].ix;
 			if ((ret = ix[cur]->cursor(ix[cur], txn, &c, 0)) != 0)
-				fatal("cursor", ret);
+				probe_fatal("cursor", ret);
 		}
 		put_entry(c, txn, &batch[i]);
 		if (++done % MERGE_TXN == 0 || i + 1 == nbatch) {
 			if ((ret = c->close(c)) != 0)
-				fatal("cursor close", ret);
+				probe_fatal("cursor close", ret);
 			c = NULL;
 			if ((ret = txn->commit(txn, 0)) != 0)
-				fatal("commit", ret);
+				probe_fatal("commit", ret);
 			txn = NULL;
 		}
 	}
 	nbatch = 0;
 	if ((ret = env->txn_begin(env, NULL, &txn, 0)) != 0)
-		fatal("txn_begin", ret);
+		probe_fatal("txn_begin", ret);
 	for (; from <= to; from++) {
 		be = htobe64(from);
-		dbt_set(&k, &be, 8);
+		probe_dbt(&k, &be, 8, 8);
 		if ((ret = pending->del(pending, txn, &k, 0)) != 0)
-			fatal("pending del", ret);
+			probe_fatal("pending del", ret);
 	}
 	if ((ret = txn->commit(txn, 0)) != 0)
-		fatal("commit", ret);
+		probe_fatal("commit", ret);
 	merge_ns += bench_now_ns() - t0;
 }
 
@@ -421,14 +376,10 @@ chunks_flush(DB_TXN *txn)
 		klen = batch[i].len + 9;
 		if ((ret = ix[batch[i].ix]->cursor(ix[batch[i].ix], txn, &c,
 		    0)) != 0)
-			fatal("cursor", ret);
+			probe_fatal("cursor", ret);
 		memcpy(kbuf, key, klen);
-		dbt_set(&k, kbuf, klen);
-		k.ulen = sizeof(kbuf);
-		k.flags = DB_DBT_USERMEM;
-		dbt_set(&d, dbuf, 0);
-		d.ulen = sizeof(dbuf);
-		d.flags = DB_DBT_USERMEM;
+		probe_dbt(&k, kbuf, klen, sizeof(kbuf));
+		probe_dbt(&d, dbuf, 0, sizeof(dbuf));
 		ret = c->get(c, &k, &d, DB_SET_RANGE);
 		if (ret == 0 || ret == DB_NOTFOUND)
 			ret = c->get(c, &k, &d, ret == 0 ? DB_PREV : DB_LAST);
@@ -441,17 +392,17 @@ chunks_flush(DB_TXN *txn)
 			clen = d.size;
 			last = chunk_last(chunk, clen);
 		} else if (ret != 0 && ret != DB_NOTFOUND)
-			fatal("chunk read", ret);
+			probe_fatal("chunk read", ret);
 		if (clen == 0) {
 			be = htobe64(batch[i].id);
 			memcpy(key + batch[i].len + 1, &be, 8);
 		}
 		for (; i < j; i++) {
 			if (clen > CHUNK_MAX) {
-				dbt_set(&k, key, klen);
-				dbt_set(&d, chunk, clen);
+				probe_dbt(&k, key, klen, klen);
+				probe_dbt(&d, chunk, clen, clen);
 				if ((ret = c->put(c, &k, &d, DB_KEYLAST)) != 0)
-					fatal("chunk put", ret);
+					probe_fatal("chunk put", ret);
 				be = htobe64(batch[i].id);
 				memcpy(key + batch[i].len + 1, &be, 8);
 				clen = 0;
@@ -460,12 +411,12 @@ chunks_flush(DB_TXN *txn)
 			clen += var_put(chunk + clen, batch[i].id - last);
 			last = batch[i].id;
 		}
-		dbt_set(&k, key, klen);
-		dbt_set(&d, chunk, clen);
+		probe_dbt(&k, key, klen, klen);
+		probe_dbt(&d, chunk, clen, clen);
 		if ((ret = c->put(c, &k, &d, DB_KEYLAST)) != 0)
-			fatal("chunk put", ret);
+			probe_fatal("chunk put", ret);
 		if ((ret = c->close(c)) != 0)
-			fatal("cursor close", ret);
+			probe_fatal("cursor close", ret);
 	}
 	nbatch = 0;
 }
@@ -484,13 +435,13 @@ load(const char *dir, uint64_t n, enum way way)
 	for (id = 1; id <= n; id++) {
 		if (txn == NULL && (ret = env->txn_begin(env, NULL, &txn,
 		    0)) != 0)
-			fatal("txn_begin", ret);
+			probe_fatal("txn_begin", ret);
 		put_record(txn, id, way);
 		if (id % TXN_RECS == 0 || id == n) {
 			if (way == CHUNKS)
 				chunks_flush(txn);
 			if ((ret = txn->commit(txn, 0)) != 0)
-				fatal("commit", ret);
+				probe_fatal("commit", ret);
 			txn = NULL;
 			/* As the store's (txn.c): every 256 commits, one
 			 * when 64 MB of log or 5 minutes passed since the
@@ -498,7 +449,7 @@ load(const char *dir, uint64_t n, enum way way)
 			if ((id / TXN_RECS) % 256 == 0 &&
 			    (ret = env->txn_checkpoint(env, 64 * 1024, 5,
 			    0)) != 0)
-				fatal("checkpoint", ret);
+				probe_fatal("checkpoint", ret);
 		}
 		if (way == DEFERRED && (id % BATCH == 0 || id == n)) {
 			merge(merged + 1, id);
@@ -540,7 +491,7 @@ main(int argc, char **argv)
 	merging = bench_secs(merge_ns);
 	printf("%llu records of 27 puts (Berkeley DB %d.%d, %d KB pages, "
 	    "transactions of %d), records/s:\n\n", (unsigned long long)n,
-	    DB_VERSION_MAJOR, DB_VERSION_MINOR, PAGESIZE / 1024, TXN_RECS);
+	    DB_VERSION_MAJOR, DB_VERSION_MINOR, PROBE_PAGESIZE / 1024, TXN_RECS);
 	printf("| index entries | records/s | of the time, merging |\n"
 	    "|---|---:|---:|\n");
 	printf("| put at once | %.0f | — |\n", now);

@@ -44,10 +44,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <db.h>
+
+#define PROBE_NAME	"probe-heap-stress"
+
+#include "probe.h"
 
 #define ROOM		40000	/* bytes, more than the largest record */
 #define MAXTHREADS	64
@@ -58,13 +61,6 @@ static int		 move_records, same_size, no_big;
 static atomic_int	 stop;
 static atomic_ullong	 next_id = 1, commits, aborts, reads, bad_reads;
 
-static void
-fatal(const char *what, int ret)
-{
-	fprintf(stderr, "probe-heap-stress: %s: %s\n", what, db_strerror(ret));
-	exit(1);
-}
-
 static uint64_t
 mix(uint64_t x)
 {
@@ -72,16 +68,6 @@ mix(uint64_t x)
 	x *= 0xff51afd7ed558ccdULL;
 	x ^= x >> 33;
 	return (x);
-}
-
-static void
-dbt_set(DBT *d, void *data, size_t size, size_t room)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = data;
-	d->size = (u_int32_t)size;
-	d->ulen = (u_int32_t)room;
-	d->flags = DB_DBT_USERMEM;
 }
 
 /* Record id at version ver into p: its length. */
@@ -129,8 +115,8 @@ map_put(DB_TXN *t, uint64_t id, DB_HEAP_RID *rid, u_int32_t flags)
 
 	memcpy(v, &rid->pgno, sizeof(rid->pgno));
 	memcpy(v + sizeof(rid->pgno), &rid->indx, sizeof(rid->indx));
-	dbt_set(&k, &be, 8, 8);
-	dbt_set(&d, v, sizeof(v), sizeof(v));
+	probe_dbt(&k, &be, 8, 8);
+	probe_dbt(&d, v, sizeof(v), sizeof(v));
 	return (map->put(map, t, &k, &d, flags));
 }
 
@@ -142,8 +128,8 @@ map_get(DB_TXN *t, uint64_t id, DB_HEAP_RID *rid, u_int32_t flags)
 	DBT		k, d;
 	int		ret;
 
-	dbt_set(&k, &be, 8, 8);
-	dbt_set(&d, v, 0, sizeof(v));
+	probe_dbt(&k, &be, 8, 8);
+	probe_dbt(&d, v, 0, sizeof(v));
 	if ((ret = map->get(map, t, &k, &d, flags)) != 0)
 		return (ret);
 	memcpy(&rid->pgno, v, sizeof(rid->pgno));
@@ -156,8 +142,8 @@ heap_append(DB_TXN *t, DB_HEAP_RID *rid, unsigned char *p, size_t n)
 {
 	DBT	k, d;
 
-	dbt_set(&k, rid, 0, DB_HEAP_RID_SZ);
-	dbt_set(&d, p, n, n);
+	probe_dbt(&k, rid, 0, DB_HEAP_RID_SZ);
+	probe_dbt(&d, p, n, n);
 	return (hp->put(hp, t, &k, &d, DB_APPEND));
 }
 
@@ -184,8 +170,8 @@ write_one(DB_TXN *t, unsigned *seed, unsigned char *rec, unsigned char *old)
 	id = 1 + (uint64_t)rand_r(seed) % (atomic_load(&next_id) - 1);
 	if ((ret = map_get(t, id, &rid, DB_RMW)) != 0)
 		return (ret);
-	dbt_set(&k, &rid, DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);
-	dbt_set(&d, old, 0, ROOM);
+	probe_dbt(&k, &rid, DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);
+	probe_dbt(&d, old, 0, ROOM);
 	if ((ret = hp->get(hp, t, &k, &d, DB_RMW)) != 0)
 		return (ret);
 	if (!record_good(old, d.size, id)) {
@@ -197,13 +183,13 @@ write_one(DB_TXN *t, unsigned *seed, unsigned char *rec, unsigned char *old)
 		if ((ret = hp->del(hp, t, &k, 0)) != 0)
 			return (ret);
 		be = htobe64(id);
-		dbt_set(&k, &be, 8, 8);
+		probe_dbt(&k, &be, 8, 8);
 		return (map->del(map, t, &k, 0));
 	}
 	memcpy(&ver, old + 8, 8);
 	n = record_make(rec, id, ver + 1, seed);
 	if (!move_records) {
-		dbt_set(&d, rec, n, n);
+		probe_dbt(&d, rec, n, n);
 		return (hp->put(hp, t, &k, &d, 0));
 	}
 	if ((ret = hp->del(hp, t, &k, 0)) != 0 ||
@@ -221,10 +207,10 @@ writer(void *arg)
 	int		 ret;
 
 	if (rec == NULL || old == NULL)
-		fatal("memory", ENOMEM);
+		probe_fatal("memory", ENOMEM);
 	while (!atomic_load(&stop)) {
 		if ((ret = env->txn_begin(env, NULL, &t, 0)) != 0)
-			fatal("txn_begin", ret);
+			probe_fatal("txn_begin", ret);
 		ret = write_one(t, &seed, rec, old);
 		if (ret == DB_NOTFOUND && atomic_load(&next_id) > 1) {
 			/* A record deleted before: nothing to do. */
@@ -237,9 +223,9 @@ writer(void *arg)
 			continue;
 		}
 		if (ret != 0)
-			fatal("write", ret);
+			probe_fatal("write", ret);
 		if ((ret = t->commit(t, 0)) != 0)
-			fatal("commit", ret);
+			probe_fatal("commit", ret);
 		atomic_fetch_add(&commits, 1);
 	}
 	free(rec);
@@ -259,14 +245,14 @@ reader(void *arg)
 	int		 ret, i;
 
 	if (buf == NULL)
-		fatal("memory", ENOMEM);
+		probe_fatal("memory", ENOMEM);
 	while (!atomic_load(&stop)) {
 		if (atomic_load(&next_id) < 100) {
 			usleep(1000);
 			continue;
 		}
 		if ((ret = env->txn_begin(env, NULL, &t, 0)) != 0)
-			fatal("txn_begin", ret);
+			probe_fatal("txn_begin", ret);
 		for (i = 0; i < 50; i++) {
 			id = 1 + (uint64_t)rand_r(&seed) %
 			    (atomic_load(&next_id) - 1);
@@ -274,8 +260,8 @@ reader(void *arg)
 				continue;
 			if (ret != 0)
 				break;
-			dbt_set(&k, &rid, DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);
-			dbt_set(&d, buf, 0, ROOM);
+			probe_dbt(&k, &rid, DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);
+			probe_dbt(&d, buf, 0, ROOM);
 			if ((ret = hp->get(hp, t, &k, &d, 0)) != 0)
 				break;
 			atomic_fetch_add(&reads, 1);
@@ -293,7 +279,7 @@ reader(void *arg)
 			exit(1);
 		}
 		if ((ret = t->commit(t, 0)) != 0)
-			fatal("commit", ret);
+			probe_fatal("commit", ret);
 	}
 	free(buf);
 	return (NULL);
@@ -312,20 +298,20 @@ check(void)
 	int		 ret;
 
 	if (buf == NULL)
-		fatal("memory", ENOMEM);
+		probe_fatal("memory", ENOMEM);
 	if ((ret = map->cursor(map, NULL, &c, 0)) != 0)
-		fatal("cursor", ret);
+		probe_fatal("cursor", ret);
 	for (;;) {
-		dbt_set(&k, &be, 0, 8);
-		dbt_set(&d, v, 0, sizeof(v));
+		probe_dbt(&k, &be, 0, 8);
+		probe_dbt(&d, v, 0, sizeof(v));
 		if ((ret = c->get(c, &k, &d, DB_NEXT)) == DB_NOTFOUND)
 			break;
 		if (ret != 0)
-			fatal("reading the map", ret);
+			probe_fatal("reading the map", ret);
 		memcpy(&rid.pgno, v, sizeof(rid.pgno));
 		memcpy(&rid.indx, v + sizeof(rid.pgno), sizeof(rid.indx));
-		dbt_set(&hk, &rid, DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);
-		dbt_set(&hd, buf, 0, ROOM);
+		probe_dbt(&hk, &rid, DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);
+		probe_dbt(&hd, buf, 0, ROOM);
 		if (hp->get(hp, NULL, &hk, &hd, 0) != 0 ||
 		    !record_good(buf, hd.size, be64toh(be)))
 			bad++;
@@ -333,14 +319,14 @@ check(void)
 	}
 	(void)c->close(c);
 	if ((ret = hp->cursor(hp, NULL, &c, 0)) != 0)
-		fatal("cursor", ret);
+		probe_fatal("cursor", ret);
 	for (;;) {
-		dbt_set(&k, &rid, 0, sizeof(rid));
-		dbt_set(&d, buf, 0, ROOM);
+		probe_dbt(&k, &rid, 0, sizeof(rid));
+		probe_dbt(&d, buf, 0, ROOM);
 		if ((ret = c->get(c, &k, &d, DB_NEXT)) == DB_NOTFOUND)
 			break;
 		if (ret != 0)
-			fatal("reading the heap", ret);
+			probe_fatal("reading the heap", ret);
 		nheap++;
 	}
 	(void)c->close(c);
@@ -364,7 +350,7 @@ verify(const char *dir, const char *file)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if ((ret = db_create(&v, NULL, 0)) != 0)
-		fatal("db_create", ret);
+		probe_fatal("db_create", ret);
 	ret = v->verify(v, path, NULL, NULL, 0);
 	printf("verify %s: %s\n", file, ret == 0 ? "ok" : db_strerror(ret));
 	return (ret != 0);
@@ -402,47 +388,22 @@ main(int argc, char **argv)
 	no_big = getenv("PROBE_NO_BIG") != NULL;
 	if ((s = getenv("PROBE_CACHE_MB")) != NULL && atoi(s) > 0)
 		cache_mb = (size_t)atoi(s);
-	if (mkdir(argv[1], 0700) != 0 && errno != EEXIST) {
-		perror(argv[1]);
-		return (1);
-	}
-	if ((ret = db_env_create(&env, 0)) != 0 ||
-	    (ret = env->set_cachesize(env, (u_int32_t)(cache_mb / 1024),
-	    (u_int32_t)(cache_mb % 1024) * 1024 * 1024, 1)) != 0 ||
-	    (ret = env->set_lk_detect(env, DB_LOCK_YOUNGEST)) != 0 ||
-	    (ret = env->set_lk_max_locks(env, 100000)) != 0 ||
-	    (ret = env->set_lk_max_objects(env, 100000)) != 0 ||
-	    (ret = env->set_lk_max_lockers(env, 10000)) != 0 ||
-	    (ret = env->set_lg_bsize(env, 4 * 1024 * 1024)) != 0 ||
-	    (ret = env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1)) != 0 ||
-	    (ret = env->open(env, argv[1], DB_CREATE | DB_INIT_TXN |
-	    DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_THREAD |
-	    DB_RECOVER | DB_PRIVATE, 0600)) != 0 ||
-	    (ret = env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1)) != 0)
-		fatal(argv[1], ret);
-	if ((ret = db_create(&hp, env, 0)) != 0 ||
-	    (ret = hp->set_pagesize(hp, 16 * 1024)) != 0 ||
-	    (ret = hp->open(hp, NULL, "heap.db", NULL, DB_HEAP, DB_CREATE |
-	    DB_THREAD | DB_AUTO_COMMIT, 0600)) != 0)
-		fatal("heap.db", ret);
-	if ((ret = db_create(&map, env, 0)) != 0 ||
-	    (ret = map->set_pagesize(map, 16 * 1024)) != 0 ||
-	    (ret = map->open(map, NULL, "map.db", NULL, DB_BTREE, DB_CREATE |
-	    DB_THREAD | DB_AUTO_COMMIT, 0600)) != 0)
-		fatal("map.db", ret);
+	env = probe_env_open(argv[1], cache_mb);
+	hp = probe_db_open(env, "heap.db", DB_HEAP, 0, NULL);
+	map = probe_db_open(env, "map.db", DB_BTREE, 0, NULL);
 	for (i = 0; i < writers; i++)
 		if (pthread_create(&th[n++], NULL, writer,
 		    (void *)(uintptr_t)(i + 1)) != 0)
-			fatal("pthread_create", errno);
+			probe_fatal("pthread_create", errno);
 	for (i = 0; i < readers; i++)
 		if (pthread_create(&th[n++], NULL, reader,
 		    (void *)(uintptr_t)(i + 101)) != 0)
-			fatal("pthread_create", errno);
+			probe_fatal("pthread_create", errno);
 	for (i = 0; i < secs; i++) {
 		sleep(1);
 		if (i % 10 == 9 && (ret = env->txn_checkpoint(env, 0, 0,
 		    0)) != 0)
-			fatal("checkpoint", ret);
+			probe_fatal("checkpoint", ret);
 	}
 	atomic_store(&stop, 1);
 	for (i = 0; i < n; i++)
@@ -453,7 +414,7 @@ main(int argc, char **argv)
 	(void)hp->close(hp, 0);
 	(void)map->close(map, 0);
 	if ((ret = env->txn_checkpoint(env, 0, 0, DB_FORCE)) != 0)
-		fatal("checkpoint", ret);
+		probe_fatal("checkpoint", ret);
 	(void)env->close(env, 0);
 	failed |= verify(argv[1], "heap.db");
 	failed |= verify(argv[1], "map.db");

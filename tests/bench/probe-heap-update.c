@@ -31,6 +31,10 @@
 
 #include <db.h>
 
+#define PROBE_NAME	"probe-heap-update"
+
+#include "probe.h"
+
 #define NRECS		200000
 #define MINSIZE		16
 #define MAXSIZE		3000
@@ -38,30 +42,13 @@
 
 enum way { SAME, RESIZE, MOVE };
 
-static void
-fatal(const char *what, int ret)
-{
-	fprintf(stderr, "probe-heap-update: %s: %s\n", what, db_strerror(ret));
-	exit(1);
-}
-
-static void
-dbt_set(DBT *d, void *data, size_t size, size_t room)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = data;
-	d->size = (u_int32_t)size;
-	d->ulen = (u_int32_t)room;
-	d->flags = DB_DBT_USERMEM;
-}
-
 static int
 append(DB *hp, DB_HEAP_RID *rid, unsigned char *buf, size_t size)
 {
 	DBT	k, d;
 
-	dbt_set(&k, rid, 0, DB_HEAP_RID_SZ);
-	dbt_set(&d, buf, size, size);
+	probe_dbt(&k, rid, 0, DB_HEAP_RID_SZ);
+	probe_dbt(&d, buf, size, size);
 	return (hp->put(hp, NULL, &k, &d, DB_APPEND));
 }
 
@@ -98,31 +85,31 @@ main(int argc, char **argv)
 	rids = calloc(NRECS, sizeof(*rids));
 	sizes = calloc(NRECS, sizeof(*sizes));
 	if (rids == NULL || sizes == NULL)
-		fatal("memory", ENOMEM);
+		probe_fatal("memory", ENOMEM);
 	if ((ret = db_env_create(&env, 0)) != 0 ||
 	    (ret = env->set_cachesize(env, 0, 512 * 1024 * 1024, 1)) != 0 ||
 	    (ret = env->open(env, argv[1], DB_CREATE | DB_INIT_MPOOL |
 	    (txn ? DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG : 0) |
 	    DB_PRIVATE, 0600)) != 0)
-		fatal(argv[1], ret);
+		probe_fatal(argv[1], ret);
 	if (txn && (ret = env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1)) != 0)
-		fatal(argv[1], ret);
+		probe_fatal(argv[1], ret);
 	if ((ret = db_create(&hp, env, 0)) != 0 ||
 	    (ret = hp->set_pagesize(hp, 16 * 1024)) != 0 ||
 	    (ret = hp->open(hp, NULL, "heap.db", NULL, DB_HEAP, DB_CREATE |
 	    (txn ? DB_AUTO_COMMIT : 0), 0600)) != 0)
-		fatal("heap.db", ret);
+		probe_fatal("heap.db", ret);
 	for (i = 0; i < NRECS; i++) {
 		sizes[i] = MINSIZE + rand_r(&seed) % MAXSIZE;
 		memset(buf, (int)(i & 0xff), sizes[i]);
 		if ((ret = append(hp, &rids[i], buf, sizes[i])) != 0)
-			fatal("append", ret);
+			probe_fatal("append", ret);
 	}
 	for (op = 0; op < ops; op++) {
 		i = rand_r(&seed) % NRECS;
 		size = way == SAME ? sizes[i] : MINSIZE + rand_r(&seed) % max;
-		dbt_set(&k, &rids[i], DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);
-		dbt_set(&d, out, 0, sizeof(out));
+		probe_dbt(&k, &rids[i], DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);
+		probe_dbt(&d, out, 0, sizeof(out));
 		if ((ret = hp->get(hp, NULL, &k, &d, 0)) != 0 ||
 		    d.size != sizes[i] || out[0] != (unsigned char)(i & 0xff)) {
 			printf("%s, update %ld: record %ld (RID %u.%u, %zu "
@@ -134,13 +121,13 @@ main(int argc, char **argv)
 		memset(buf, (int)(i & 0xff), size);
 		if (way == MOVE) {
 			if ((ret = hp->del(hp, NULL, &k, 0)) != 0)
-				fatal("delete", ret);
+				probe_fatal("delete", ret);
 			if ((ret = append(hp, &rids[i], buf, size)) != 0)
-				fatal("append", ret);
+				probe_fatal("append", ret);
 		} else {
-			dbt_set(&d, buf, size, size);
+			probe_dbt(&d, buf, size, size);
 			if ((ret = hp->put(hp, NULL, &k, &d, 0)) != 0)
-				fatal("update", ret);
+				probe_fatal("update", ret);
 		}
 		sizes[i] = size;
 	}

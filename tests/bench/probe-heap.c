@@ -28,16 +28,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <db.h>
 
+#define PROBE_NAME	"probe-heap"
+
 #include "bench.h"
+#include "probe.h"
 
 #define ROUNDS		3000
 #define WARMUP		5
 #define ROWS		50
-#define PAGESIZE	(16 * 1024)
 #define RECSIZE		60
 #define TXN_PUTS	10000
 
@@ -46,13 +47,6 @@ enum way { WAY_BTREE, WAY_HEAP, WAY_ID_HEAP, NWAYS };
 static DB_ENV		*env;
 static DB		*bt, *hp, *ix;
 static DB_HEAP_RID	*rids;		/* rids[id] */
-
-static void
-fatal(const char *what, int ret)
-{
-	fprintf(stderr, "probe-heap: %s: %s\n", what, db_strerror(ret));
-	exit(1);
-}
 
 static int
 id_cmp(DB *db, const DBT *a, const DBT *b)
@@ -70,34 +64,6 @@ id_cmp(DB *db, const DBT *a, const DBT *b)
 	return (a->size < b->size ? -1 : a->size > b->size);
 }
 
-static DB *
-open_db(const char *file, DBTYPE type)
-{
-	DB	*db;
-	int	 ret;
-
-	if ((ret = db_create(&db, env, 0)) != 0)
-		fatal(file, ret);
-	if (type == DB_BTREE && (ret = db->set_bt_compare(db, id_cmp)) != 0)
-		fatal(file, ret);
-	if ((ret = db->set_pagesize(db, PAGESIZE)) != 0)
-		fatal(file, ret);
-	if ((ret = db->open(db, NULL, file, NULL, type, DB_CREATE |
-	    DB_THREAD | DB_AUTO_COMMIT, 0600)) != 0)
-		fatal(file, ret);
-	return (db);
-}
-
-static void
-dbt_user(DBT *d, void *data, size_t size, size_t room)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = data;
-	d->size = (u_int32_t)size;
-	d->ulen = (u_int32_t)room;
-	d->flags = DB_DBT_USERMEM;
-}
-
 /* N records into the B-tree, the heap and the id index, in id order. */
 static void
 load(uint64_t n)
@@ -113,27 +79,27 @@ load(uint64_t n)
 	for (id = 1; id <= n; id++) {
 		if ((id - 1) % TXN_PUTS == 0 &&
 		    (ret = env->txn_begin(env, NULL, &txn, 0)) != 0)
-			fatal("txn_begin", ret);
+			probe_fatal("txn_begin", ret);
 		for (i = 0; i < RECSIZE; i++)
 			rec[i] = (unsigned char)rand();
 		be = htobe64(id);
-		dbt_user(&k, &be, 8, 8);
-		dbt_user(&d, rec, RECSIZE, RECSIZE);
+		probe_dbt(&k, &be, 8, 8);
+		probe_dbt(&d, rec, RECSIZE, RECSIZE);
 		if ((ret = bt->put(bt, txn, &k, &d, 0)) != 0)
-			fatal("put into the B-tree", ret);
-		dbt_user(&k, &rids[id], 0, DB_HEAP_RID_SZ);
+			probe_fatal("put into the B-tree", ret);
+		probe_dbt(&k, &rids[id], 0, DB_HEAP_RID_SZ);
 		if ((ret = hp->put(hp, txn, &k, &d, DB_APPEND)) != 0)
-			fatal("put into the heap", ret);
-		dbt_user(&k, &be, 8, 8);
-		dbt_user(&d, &rids[id], DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);
+			probe_fatal("put into the heap", ret);
+		probe_dbt(&k, &be, 8, 8);
+		probe_dbt(&d, &rids[id], DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);
 		if ((ret = ix->put(ix, txn, &k, &d, 0)) != 0)
-			fatal("put into the id index", ret);
+			probe_fatal("put into the id index", ret);
 		if ((id % TXN_PUTS == 0 || id == n) &&
 		    (ret = txn->commit(txn, 0)) != 0)
-			fatal("commit", ret);
+			probe_fatal("commit", ret);
 	}
 	if ((ret = env->txn_checkpoint(env, 0, 0, DB_FORCE)) != 0)
-		fatal("checkpoint", ret);
+		probe_fatal("checkpoint", ret);
 	fprintf(stderr, "probe-heap: %llu records loaded in %.1f s\n",
 	    (unsigned long long)n, bench_secs(bench_now_ns() - t0));
 }
@@ -148,14 +114,14 @@ rids_read(uint64_t n)
 	int		 ret;
 
 	if ((ret = ix->cursor(ix, NULL, &c, 0)) != 0)
-		fatal("cursor", ret);
+		probe_fatal("cursor", ret);
 	for (;;) {
-		dbt_user(&k, &be, 0, 8);
+		probe_dbt(&k, &be, 0, 8);
 		memset(&d, 0, sizeof(d));
 		if ((ret = c->get(c, &k, &d, DB_NEXT)) == DB_NOTFOUND)
 			break;
 		if (ret != 0)
-			fatal("reading the id index", ret);
+			probe_fatal("reading the id index", ret);
 		if (be64toh(be) <= n && d.size == DB_HEAP_RID_SZ)
 			memcpy(&rids[be64toh(be)], d.data, DB_HEAP_RID_SZ);
 	}
@@ -176,41 +142,41 @@ round_of(enum way w, const uint64_t *ids)
 	int		 ret;
 
 	if ((ret = env->txn_begin(env, NULL, &txn, 0)) != 0)
-		fatal("txn_begin", ret);
+		probe_fatal("txn_begin", ret);
 	if ((ret = (w == WAY_BTREE ? bt : hp)->cursor(w == WAY_BTREE ? bt :
 	    hp, txn, &c, 0)) != 0)
-		fatal("cursor", ret);
+		probe_fatal("cursor", ret);
 	c->flags |= DBC_TRANSIENT;
 	if (w == WAY_ID_HEAP) {
 		if ((ret = ix->cursor(ix, txn, &ci, 0)) != 0)
-			fatal("cursor", ret);
+			probe_fatal("cursor", ret);
 		ci->flags |= DBC_TRANSIENT;
 	}
 	for (i = 0; i < ROWS; i++) {
 		be = htobe64(ids[i]);
-		dbt_user(&d, out, 0, sizeof(out));
+		probe_dbt(&d, out, 0, sizeof(out));
 		if (w == WAY_BTREE)
-			dbt_user(&k, &be, 8, 8);
+			probe_dbt(&k, &be, 8, 8);
 		else {
 			if (w == WAY_HEAP)
 				rid = rids[ids[i]];
 			else {
-				dbt_user(&ik, &be, 8, 8);
-				dbt_user(&iv, &rid, 0, sizeof(rid));
+				probe_dbt(&ik, &be, 8, 8);
+				probe_dbt(&iv, &rid, 0, sizeof(rid));
 				if ((ret = ci->get(ci, &ik, &iv, DB_SET)) != 0)
-					fatal("get from the id index", ret);
+					probe_fatal("get from the id index", ret);
 			}
-			dbt_user(&k, &rid, DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);
+			probe_dbt(&k, &rid, DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);
 		}
 		if ((ret = c->get(c, &k, &d, DB_SET)) != 0)
-			fatal("get", ret);
+			probe_fatal("get", ret);
 	}
 	if (ci != NULL && (ret = ci->close(ci)) != 0)
-		fatal("cursor close", ret);
+		probe_fatal("cursor close", ret);
 	if ((ret = c->close(c)) != 0)
-		fatal("cursor close", ret);
+		probe_fatal("cursor close", ret);
 	if ((ret = txn->commit(txn, 0)) != 0)
-		fatal("commit", ret);
+		probe_fatal("commit", ret);
 	return (bench_now_ns() - t0);
 }
 
@@ -246,37 +212,24 @@ main(int argc, char **argv)
 	uint64_t	 ids[ROWS];
 	char		 path[4096];
 	FILE		*f;
-	int		 ret, loaded, i;
+	int		 loaded, i;
 
 	if (argc < 2 || n < 40 * ROWS + 1) {
 		fprintf(stderr, "usage: probe-heap DIR [N >= %d]\n",
 		    40 * ROWS + 1);
 		return (2);
 	}
-	if (mkdir(argv[1], 0700) != 0 && errno != EEXIST) {
-		perror(argv[1]);
-		return (1);
-	}
 	snprintf(path, sizeof(path), "%s/loaded-%llu", argv[1],
 	    (unsigned long long)n);
 	loaded = (f = fopen(path, "r")) != NULL;
 	if (f != NULL)
 		fclose(f);
-	if ((ret = db_env_create(&env, 0)) != 0 ||
-	    (ret = env->set_cachesize(env, 1, 0, 1)) != 0 ||
-	    (ret = env->set_lg_bsize(env, 4 * 1024 * 1024)) != 0 ||
-	    (ret = env->set_lk_max_locks(env, 100000)) != 0 ||
-	    (ret = env->set_lk_max_objects(env, 100000)) != 0 ||
-	    (ret = env->open(env, argv[1], DB_CREATE | DB_INIT_TXN |
-	    DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_THREAD |
-	    DB_RECOVER | DB_PRIVATE, 0600)) != 0 ||
-	    (ret = env->set_flags(env, DB_TXN_NOSYNC, 1)) != 0)
-		fatal(argv[1], ret);
-	bt = open_db("btree.db", DB_BTREE);
-	hp = open_db("heap.db", DB_HEAP);
-	ix = open_db("id-rid.db", DB_BTREE);
+	env = probe_env_open(argv[1], 1024);
+	bt = probe_db_open(env, "btree.db", DB_BTREE, 0, id_cmp);
+	hp = probe_db_open(env, "heap.db", DB_HEAP, 0, NULL);
+	ix = probe_db_open(env, "id-rid.db", DB_BTREE, 0, id_cmp);
 	if ((rids = calloc(n + 1, sizeof(*rids))) == NULL)
-		fatal("memory", ENOMEM);
+		probe_fatal("memory", ENOMEM);
 	if (!loaded) {
 		load(n);
 		if ((f = fopen(path, "w")) != NULL)
@@ -287,7 +240,7 @@ main(int argc, char **argv)
 	printf("Fifty records of %d bytes read in a transaction, of %llu, "
 	    "median of %d rounds, µs (Berkeley DB %d.%d, %d KB pages, "
 	    "transient cursors):\n\n", RECSIZE, (unsigned long long)n, ROUNDS,
-	    DB_VERSION_MAJOR, DB_VERSION_MINOR, PAGESIZE / 1024);
+	    DB_VERSION_MAJOR, DB_VERSION_MINOR, PROBE_PAGESIZE / 1024);
 	printf("| ids | B-tree by id | heap by RID | id → RID B-tree, "
 	    "then heap |\n|---|---:|---:|---:|\n");
 	srand(7);
