@@ -186,6 +186,20 @@ out:
 		free(end);
 }
 
+int
+keyset_cmp(const struct keyset *a, size_t i, const struct keyset *b,
+    size_t j)
+{
+	size_t	l = a->len[i] < b->len[j] ? a->len[i] : b->len[j];
+	int	c;
+
+	c = l != 0 ? memcmp(a->bytes.data + a->off[i],
+	    b->bytes.data + b->off[j], l) : 0;
+	if (c == 0 && a->len[i] != b->len[j])
+		c = a->len[i] < b->len[j] ? -1 : 1;
+	return (c);
+}
+
 void
 keyset_uniq(struct keyset *ks)
 {

@@ -274,6 +274,9 @@ void		 keyset_reset(struct keyset *);
 void		 keyset_add(struct keyset *, const void *, size_t);
 /* Sort and remove duplicates (DB_DBT_MULTIPLE must not repeat a key). */
 void		 keyset_uniq(struct keyset *);
+/* Key i of a against key j of b in Berkeley DB's byte order: <0, 0, >0. */
+int		 keyset_cmp(const struct keyset *, size_t,
+		     const struct keyset *, size_t);
 
 void		 index_int_key(struct buf *, int64_t);
 int64_t		 index_int_unkey(const void *);

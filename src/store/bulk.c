@@ -3,10 +3,9 @@
  * the caller's one transaction (an import of a file: all or nothing).
  * The records, their ids, audit entries, index keys and word postings
  * are those store_insert() would write one by one; what differs is the
- * order of the writes.  store_insert() puts the record through the
- * associated primary, and Berkeley DB then opens a cursor on each of
- * the table's indexes and puts a key into each at a random place of its
- * B-tree: most of an insert's cost.  Here each index's (key, id) pairs
+ * order of the writes.  store_insert() puts the record, then a key into
+ * each of the table's indexes at a random place of its B-tree: most of
+ * an insert's cost.  Here each index's (key, id) pairs
  * of a batch of rows are collected in memory, sorted and written in key
  * order, in bulk (pairs_write(), env.c, as index_build() fills a new
  * index), and the word index's postings of the batch once a key
@@ -15,10 +14,9 @@
  * import's) there is one batch, so each index is written once (see
  * LOAD_BULK_MIN for why).
  *
- * So the records go through the primary's handle that is NOT associated
- * (st->w): a write through it leaves every index stale (DESIGN.md §11).
- * This function is the only one that writes through it, and it writes
- * every index of the table from the same records before it returns; a
+ * So the records go into the primary alone, which leaves every index
+ * stale (DESIGN.md §11) until this function has written every index of
+ * the table from the same records, as it does before it returns; a
  * failure anywhere returns -1 and the caller aborts the transaction.
  * tests/unit/test-store-load.c checks that every index, byte for byte,
  * equals what store_insert() writes.  Never prints.
@@ -992,7 +990,7 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 	if (!ld.threaded)
 		ld.stream = 0;
 	/* Ids ascend: records are appended to the primary, in bulk. */
-	bulk_init(&pb, st->w, t->txn);
+	bulk_init(&pb, st->db, t->txn);
 	if (ld.stream) {
 		if ((rc = load_stream(t, &ld, &pb, &ts, rec, refs, err)) == 0)
 			t->delta[st->n] += (int64_t)l->n;

@@ -1,9 +1,9 @@
 /*
  * env.c: opening and closing a store.  The Berkeley DB environment and
  * its settings, the meta and sequence databases, field ids, and every
- * table opened with ALL its indexes in one place (a primary written
- * without its secondaries associated leaves them silently stale), new or
- * changed indexes rebuilt from the data.  Also the small helpers the
+ * table opened with ALL its indexes in one place (rec.c writes every
+ * index of a table with each record), new or changed indexes rebuilt
+ * from the data.  Also the small helpers the
  * other files share (error text, id keys, finding tables and indexes).
  * Never prints; one process owns an environment at a time.
  */
@@ -757,13 +757,9 @@ st_close(struct store_table *st)
 		(void)DBCLOSE(st->seq->close(st->seq, 0));
 		st->seq = NULL;
 	}
-	for (i = 0; i < st->nix; i++) {
-		st->ix[i].raw = NULL;
-		store_db_close(&st->ix[i].w);
+	for (i = 0; i < st->nix; i++)
 		store_db_close(&st->ix[i].db);
-	}
 	store_db_close(&st->rd);
-	store_db_close(&st->w);
 	store_db_close(&st->db);
 }
 
@@ -873,17 +869,6 @@ pair_cmp(const void *va, const void *vb, void *arg)
 	if (a->len != b->len)
 		return (a->len < b->len ? -1 : 1);
 	return (a->id < b->id ? -1 : a->id > b->id);
-}
-
-/*
- * The writable handle of an index that no primary is associated with:
- * the only one through which its keys may be put directly.  The word
- * index is never associated, so its db is that handle.
- */
-static DB *
-index_writer(struct store_index *ix)
-{
-	return (ix->kind == SIX_SEARCH ? ix->db : ix->w);
 }
 
 /* Bytes [at, at + 8) of a key, big-endian, zero-padded past its end. */
@@ -1114,7 +1099,7 @@ pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
 {
 	struct store_bulk bk;
 	unsigned char	 idb[8];
-	DB		*w = index_writer(ix);
+	DB		*w = ix->db;
 	DBT		 k, d;
 	size_t		 i;
 	int		 ret = 0;
@@ -1228,12 +1213,10 @@ fail:
 
 /*
  * Fill a new, empty index from the records, a batch per transaction, so
- * a table of any size never needs more locks than a batch takes.  The
- * index is already associated (writes from now on maintain it) but its
+ * a table of any size never needs more locks than a batch takes.  Its
  * signature is written only at the end: a build cut short is redone at
- * the next open.  Written through the index's own handle that is never
- * associated (ix->w).  Runs in store_open(), before any other thread can
- * use the store.
+ * the next open.  Runs in store_open(), before any other thread can use
+ * the store (whose writes maintain the index from then on).
  */
 static int
 index_build(struct store_table *st, struct store_index *ix, struct buf *err)
@@ -1304,7 +1287,6 @@ table_open(struct store_table *st, struct buf *err)
 	if (txn_begin(s, &txn, err) == -1)
 		goto out;
 	if (store_db_open(s, txn, &st->db, st->file, 0, 0, err) == -1 ||
-	    store_db_open(s, txn, &st->w, st->file, 0, 0, err) == -1 ||
 	    db_open(s, txn, &st->rd, st->file, 0, 1, 1, err) == -1)
 		goto out;
 	for (i = 0; i < st->nix; i++) {
@@ -1335,23 +1317,6 @@ open:
 		    err) == -1)
 			goto out;
 		ix->db->app_private = ix;
-		/*
-		 * Without DB_CREATE: index_build() fills it in batches.  The
-		 * word index is not associated (DESIGN.md §3 says every
-		 * index is; for this one that was what made inserts slow):
-		 * rec.c's writes keep its posting lists (words.c).
-		 */
-		ret = ix->kind == SIX_SEARCH ? 0 : DBCALL(st->db->associate(
-		    st->db, txn, ix->db, sec_callback, 0));
-		if (ret != 0) {
-			store_fail(NULL, ret, err, _("cannot open the index "
-			    "'%s': %s"), ix->file, store_strerror(ret));
-			goto out;
-		}
-		if (ix->kind != SIX_SEARCH && store_db_open(s, txn, &ix->w,
-		    ix->file, dup, 0, err) == -1)
-			goto out;
-		ix->raw = ix->kind == SIX_SEARCH ? ix->db : ix->w;
 	}
 	/* Index files of this table that the form no longer declares. */
 	for (j = 0; j < nfiles; j++) {

@@ -301,7 +301,7 @@ check_words(struct store_txn *t, struct check *ck, size_t i,
 	int		 ret, rc = -1;
 	u_int32_t	 flag = DB_FIRST;
 
-	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &c,
+	if ((ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c,
 	    DB_READ_COMMITTED))) != 0)
 		return (check_fail(t, st, ret, err));
 	mem = xmalloc(bulk);
@@ -405,7 +405,7 @@ check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
 	    DB_READ_COMMITTED))) != 0)
 		goto fail;
 	for (i = 0; i < st->nix; i++)
-		if ((ret = DBCALL(st->ix[i].raw->cursor(st->ix[i].raw, t->txn,
+		if ((ret = DBCALL(st->ix[i].db->cursor(st->ix[i].db, t->txn,
 		    &ic[i], DB_READ_COMMITTED))) != 0)
 			goto fail;
 	memset(&k, 0, sizeof(k));
@@ -485,7 +485,7 @@ check_index(struct store_txn *t, struct check *ck, size_t i,
 	size_t		 j;
 	int		 ret, r, rc = -1;
 
-	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &c,
+	if ((ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c,
 	    DB_READ_COMMITTED))) != 0)
 		return (check_fail(t, st, ret, err));
 	memset(&k, 0, sizeof(k));
@@ -943,7 +943,7 @@ store_compact(struct store *s, store_compact_fn *fn, void *arg,
 	for (i = 0; i < s->ntables; i++) {
 		st = &s->tables[i];
 		for (j = 0; j < st->nix; j++)
-			if ((r = compact_file(s, st->ix[j].db, st->ix[j].raw,
+			if ((r = compact_file(s, st->ix[j].db, NULL,
 			    fn, arg, err)) != 0)
 				return (r);
 		if ((r = compact_file(s, st->db, NULL, fn, arg, err)) != 0)

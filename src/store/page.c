@@ -5,8 +5,8 @@
  * caller's transaction and closes them before returning, so nothing is
  * held across a person's think time.  store_page_each() walks as
  * store_page() does but hands each record's bytes on undecoded.  Index
- * entries are read through the raw (unassociated, never written)
- * handles: key and primary id only, without fetching every record.
+ * entries are read as they are, key and primary id, without fetching
+ * every record.
  * Never prints, never writes.
  */
 #include "config.h"
@@ -434,7 +434,7 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 	memset(&bulk, 0, sizeof(bulk));
 	memset(&f, 0, sizeof(f));
 	ic.dup = !ix->unique;
-	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &ic.c, 0))) != 0)
+	if ((ret = DBCALL(ix->db->cursor(ix->db, t->txn, &ic.c, 0))) != 0)
 		return (read_fail(t, st, ret, err));
 	bulk.c = ic.c;
 	bulk.entry = PAGE_BULK_PAIR;
@@ -639,7 +639,7 @@ store_lookup(struct store_txn *t, const struct table *table,
 	if ((ix = store_index_find(st, ixname, 0)) == NULL)
 		return (buf_error(err, _("table '%s' has no index on '%s'"),
 		    table->name, ixname));
-	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &c, 0))) != 0)
+	if ((ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, 0))) != 0)
 		return (read_fail(t, st, ret, err));
 	/* Closed after the lookup whatever happens: Berkeley DB moves it
 	 * itself instead of a copy it would make and close for each call
@@ -1122,7 +1122,7 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	memset(&s, 0, sizeof(s));
 	s.t = t;
 	s.st = st;
-	s.db = st->search->raw;
+	s.db = st->search->db;
 	if (s.db->get_pagesize(s.db, &pagesize) == 0)
 		s.pagesize = pagesize;
 	s.ts = xcalloc(toks.n, sizeof(*s.ts));
@@ -1371,7 +1371,7 @@ store_page_each(struct store_txn *t, const struct table *table,
 	memset(&bulk, 0, sizeof(bulk));
 	memset(&f, 0, sizeof(f));
 	ic.dup = !ix->unique;
-	if ((ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &ic.c, 0))) != 0)
+	if ((ret = DBCALL(ix->db->cursor(ix->db, t->txn, &ic.c, 0))) != 0)
 		return (read_fail(t, st, ret, err));
 	bulk.c = ic.c;
 	bulk.entry = PAGE_BULK_PAIR;

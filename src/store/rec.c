@@ -1,11 +1,10 @@
 /*
  * rec.c: records.  Get, insert, update with revision check, archive,
  * restore, purge, referrers and counts, each with its audit entry in the
- * same transaction.  Secondary indexes follow the primary by themselves
- * (associated), except the word index: every write here queues the
- * record's word changes in the transaction (words.c).  What Berkeley DB
- * cannot check (unique keys, because a duplicate in a unique secondary
- * comes back as a bare EINVAL, and references) is checked here first.
+ * same transaction.  Every write here writes the record's changed keys
+ * into the field and unique indexes (rec_index()) and queues its word
+ * changes in the transaction (words.c).  Unique keys and references are
+ * checked first, so a refusal names the field and the value.
  * A failure leaves the caller's record as it was.  Never prints.
  *
  * Key 0 of each primary holds the table's record count (8 bytes,
@@ -192,7 +191,7 @@ check_uniques(struct store_txn *t, struct store_table *st,
 			d.data = pk;
 			d.ulen = 8;
 			d.flags = DB_DBT_USERMEM;
-			ret = DBCALL(ix->raw->get(ix->raw, t->txn, &k, &d, 0));
+			ret = DBCALL(ix->db->get(ix->db, t->txn, &k, &d, 0));
 			if (ret == DB_NOTFOUND)
 				continue;
 			if (ret != 0) {
@@ -265,9 +264,194 @@ head_commit(struct record *rec, struct head *h)
 		free(h->updated_by);
 }
 
+/*
+ * The transaction's cursor on index db, opened on first use and kept
+ * until rec_cursors_close(), not opened and closed for every entry.
+ * Marked transient, as
+ * bulk_flush() marks its own: Berkeley DB then works on the cursor
+ * itself instead of on a copy it makes for every call, so a failed call
+ * leaves it anywhere; no call here needs where it was.
+ */
+static int
+rec_cursor(struct store_txn *t, DB *db, DBC **cp)
+{
+	size_t	i;
+	int	ret;
+
+	for (i = 0; i < t->ncur; i++)
+		if (t->cur[i].db == db) {
+			*cp = t->cur[i].c;
+			return (0);
+		}
+	if (t->ncur == t->curcap) {
+		t->curcap = t->curcap ? t->curcap * 2 : 16;
+		t->cur = xreallocarray(t->cur, t->curcap, sizeof(*t->cur));
+	}
+	if ((ret = DBCALL(db->cursor(db, t->txn, cp, 0))) != 0)
+		return (ret);
+	(*cp)->flags |= DBC_TRANSIENT;
+	t->cur[t->ncur].db = db;
+	t->cur[t->ncur].c = *cp;
+	t->ncur++;
+	return (0);
+}
+
+/* Close the kept cursor on db, if there is one: 0 or the error. */
+static int
+rec_cursor_drop(struct store_txn *t, DB *db)
+{
+	DBC	*c;
+	size_t	 i;
+
+	for (i = 0; i < t->ncur; i++)
+		if (t->cur[i].db == db) {
+			c = t->cur[i].c;
+			t->cur[i] = t->cur[--t->ncur];
+			return (DBCLOSE(c->close(c)));
+		}
+	return (0);
+}
+
+int
+rec_cursors_close(struct store_txn *t)
+{
+	size_t	i;
+	int	ret = 0, t_ret;
+
+	for (i = 0; i < t->ncur; i++)
+		if ((t_ret = DBCLOSE(t->cur[i].c->close(t->cur[i].c))) != 0 &&
+		    ret == 0)
+			ret = t_ret;
+	free(t->cur);
+	t->cur = NULL;
+	t->ncur = t->curcap = 0;
+	return (ret);
+}
+
+/*
+ * One entry (key, id) of an index in or out; a new key of a unique
+ * index through DB->put, which refuses it if taken (a cursor cannot).
+ * A removal is made on a cursor of its own, closed at once, and the
+ * kept cursor on the index is closed first: a transient cursor on an
+ * entry that is deleted (its own delete, or another cursor's) leaves the
+ * entry on its page marked deleted when it moves on, never removed, and
+ * db_verify refuses the page.  An entry to remove that is not there is
+ * the index's fault, not the write's: the checker reports it, the write
+ * goes on.
+ */
+static int
+entry_write(struct store_txn *t, struct store_index *ix, const void *key,
+    size_t len, const unsigned char *idb, int add)
+{
+	DBC	*c;
+	DBT	 k, d;
+	int	 ret, t_ret;
+
+	store_dbt(&k, key, len);
+	store_dbt(&d, idb, 8);
+	if (add && ix->unique)
+		return (DBCALL(ix->db->put(ix->db, t->txn, &k, &d,
+		    DB_NOOVERWRITE)));
+	if (add) {
+		if ((ret = rec_cursor(t, ix->db, &c)) != 0)
+			return (ret);
+		return (DBCALL(c->put(c, &k, &d, DB_NODUPDATA)));
+	}
+	if ((ret = rec_cursor_drop(t, ix->db)) != 0 ||
+	    (ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, 0))) != 0)
+		return (ret);
+	ret = DBCALL(c->get(c, &k, &d, DB_GET_BOTH));
+	if (ret == 0)
+		ret = DBCALL(c->del(c, 0));
+	else if (ret == DB_NOTFOUND)
+		ret = 0;
+	if ((t_ret = DBCLOSE(c->close(c))) != 0 && ret == 0)
+		ret = t_ret;
+	return (ret);
+}
+
+/*
+ * The field and unique indexes follow a record from old to new (either
+ * NULL: an insert, a purge): the entries of keys only old has go, the
+ * ones only new has come, the keys both have stay untouched.  Written
+ * here rather than by Berkeley DB through associate(): it would read
+ * the record it replaces again (we have it), recompute every key of
+ * both from the bytes, and open a cursor and a copy of it on each index
+ * for every key.  The word index is words.c's.
+ */
+static int
+rec_index(struct store_txn *t, struct store_table *st,
+    const struct record *old, const struct record *new, uint64_t id,
+    struct buf *err)
+{
+	struct store_index *ix = NULL;
+	struct keyset	 a, b;
+	unsigned char	 idb[8];
+	size_t		 n, i, j;
+	int		 c, ret = 0;
+
+	/* Archived or restored: the same keys. */
+	if (old == new)
+		return (0);
+	store_id_key(idb, id);
+	keyset_init(&a);
+	keyset_init(&b);
+	for (n = 0; n < st->nix && ret == 0; n++) {
+		ix = &st->ix[n];
+		if (ix->kind == SIX_SEARCH)
+			continue;
+		keyset_reset(&a);
+		keyset_reset(&b);
+		if (old != NULL)
+			sec_record_keys(ix, old, &a);
+		if (new != NULL)
+			sec_record_keys(ix, new, &b);
+		/* Sorted and unique (record/keys.c): a merge.  What goes
+		 * goes first, so a unique key can move between fields. */
+		for (i = j = 0; ret == 0 && (i < a.n || j < b.n);) {
+			c = i == a.n ? 1 : j == b.n ? -1 :
+			    keyset_cmp(&a, i, &b, j);
+			if (c == 0) {
+				i++;
+				j++;
+			} else if (c < 0) {
+				ret = entry_write(t, ix, a.bytes.data +
+				    a.off[i], a.len[i], idb, 0);
+				i++;
+			} else
+				j++;
+		}
+		for (i = j = 0; ret == 0 && j < b.n;) {
+			c = i == a.n ? 1 : keyset_cmp(&a, i, &b, j);
+			if (c == 0) {
+				i++;
+				j++;
+			} else if (c < 0)
+				i++;
+			else {
+				ret = entry_write(t, ix, b.bytes.data +
+				    b.off[j], b.len[j], idb, 1);
+				j++;
+			}
+		}
+	}
+	keyset_release(&a);
+	keyset_release(&b);
+	if (ret == DB_KEYEXIST)
+		/* check_uniques() looked first: only a broken index. */
+		return (buf_error(err, _("cannot write table '%s': the "
+		    "index '%s' has the entry already"), st->t->name,
+		    ix->file));
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot write the index "
+		    "'%s': %s"), ix->file, store_strerror(ret)));
+	return (0);
+}
+
+/* Write rec, which was old (NULL for an insert), and its indexes. */
 static int
 rec_put(struct store_txn *t, struct store_table *st, struct record *rec,
-    u_int32_t flags, struct buf *err)
+    const struct record *old, struct buf *err)
 {
 	unsigned char	 kb[8];
 	struct buf	 val = BUF_INIT;
@@ -278,11 +462,14 @@ rec_put(struct store_txn *t, struct store_table *st, struct record *rec,
 	store_id_key(kb, rec->id);
 	store_dbt(&k, kb, 8);
 	store_dbt(&d, val.data, val.len);
-	ret = DBCALL(st->db->put(st->db, t->txn, &k, &d, flags));
+	ret = DBCALL(st->db->put(st->db, t->txn, &k, &d,
+	    old == NULL ? DB_NOOVERWRITE : 0));
 	buf_release(&val);
 	if (ret != 0)
 		return (store_fail(t, ret, err, _("cannot write table '%s': "
 		    "%s"), st->t->name, store_strerror(ret)));
+	if (rec_index(t, st, old, rec, rec->id, err) == -1)
+		return (-1);
 	journal_note(t, st, rec->id);
 	return (0);
 }
@@ -337,7 +524,7 @@ store_insert(struct store_txn *t, struct record *rec, const char *user,
 	rec->created = rec->updated = now;
 	rec->created_by = xstrdup(user_or_empty(user));
 	rec->updated_by = xstrdup(user_or_empty(user));
-	if (rec_put(t, st, rec, DB_NOOVERWRITE, err) == -1 ||
+	if (rec_put(t, st, rec, NULL, err) == -1 ||
 	    audit_add(t, "insert", NULL, rec, user_or_empty(user), rec->id, 1,
 	    err) == -1 ||
 	    words_queue_record(t, st, NULL, rec, rec->id, err) == -1)
@@ -414,7 +601,7 @@ store_update(struct store_txn *t, struct record *rec, uint32_t base_rev,
 	/* A record built afresh must not drop fields this form lacks. */
 	if (rec->extra.len == 0 && old->extra.len != 0)
 		buf_add(&rec->extra, old->extra.data, old->extra.len);
-	if (rec_put(t, st, rec, 0, err) == -1 ||
+	if (rec_put(t, st, rec, old, err) == -1 ||
 	    audit_add(t, "update", old, rec, user_or_empty(user), rec->id,
 	    rec->rev, err) == -1 ||
 	    words_queue_record(t, st, old, rec, rec->id, err) == -1)
@@ -455,7 +642,7 @@ set_archived(struct store_txn *t, const struct table *table, uint64_t id,
 	rec->updated = clock_now();
 	free(rec->updated_by);
 	rec->updated_by = xstrdup(user_or_empty(user));
-	r = rec_put(t, st, rec, 0, err);
+	r = rec_put(t, st, rec, rec, err);
 	if (r == 0)
 		r = audit_add(t, on ? "archive" : "restore", rec, rec,
 		    user_or_empty(user), id, rec->rev, err);
@@ -521,7 +708,7 @@ referrers_scan(struct store_txn *t, const struct table *table, uint64_t id,
 			    ix->field->ref_table == NULL ||
 			    strcmp(ix->field->ref_table, table->name) != 0)
 				continue;
-			ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &c, 0));
+			ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, 0));
 			if (ret != 0)
 				goto fail;
 			for (flag = DB_SET;; flag = DB_NEXT_DUP) {
@@ -611,6 +798,8 @@ store_purge(struct store_txn *t, const struct table *table, uint64_t id,
 		    st->t->name, store_strerror(ret));
 		goto fail;
 	}
+	if (rec_index(t, st, rec, NULL, id, err) == -1)
+		goto fail;
 	journal_note(t, st, id);
 	if (audit_add(t, "purge", rec, NULL, user_or_empty(user), id,
 	    rec->rev, err) == -1 ||

@@ -1,14 +1,12 @@
 /*
- * sec.c: the one generic key callback of every secondary index, and the
- * keys of an index for a record in memory (unique checks, checks of the
- * indexes).  Keys come from record/'s index_* functions, so they never
- * depend on the locale; the callback finds a single field without
- * decoding the record.  The callback runs inside Berkeley DB: it must
- * not call the library, print, or keep state between calls.
+ * sec.c: the keys of a secondary index for a record, in memory (the
+ * writes of rec.c, unique checks) or encoded (builds and checks of the
+ * indexes: a single field is found without decoding the record), and
+ * the signature of what they are made of.  Keys come from record/'s
+ * index_* functions, so they never depend on the locale.
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,55 +122,5 @@ sec_data_keys(struct store_index *ix, const void *data, size_t len,
 	}
 	sec_record_keys(ix, rec, ks);
 	record_free(rec);
-	return (0);
-}
-
-/*
- * Several keys go back as DB_DBT_MULTIPLE: one allocation holds the DBT
- * array and the key bytes behind it, flagged DB_DBT_APPMALLOC on the
- * outer DBT only, so Berkeley DB frees the whole block once it has used
- * every key (the inner DBTs own nothing).  Keys are sorted and unique:
- * a repeated key would corrupt the index.
- */
-int
-sec_callback(DB *sdb, const DBT *pkey, const DBT *pdata, DBT *result)
-{
-	struct store_index *ix = sdb->app_private;
-	struct keyset	 ks;
-	DBT		*v;
-	char		*p;
-	size_t		 i, total;
-
-	/* Key 0 of a primary is its record count, not a record. */
-	if (pkey->size != 8 || store_id_unkey(pkey->data) == 0)
-		return (DB_DONOTINDEX);
-	keyset_init(&ks);
-	if (sec_data_keys(ix, pdata->data, pdata->size, &ks) == -1) {
-		keyset_release(&ks);
-		return (EBADMSG);
-	}
-	if (ks.n == 0) {
-		keyset_release(&ks);
-		return (DB_DONOTINDEX);
-	}
-	if (ks.n == 1) {
-		result->size = (u_int32_t)ks.len[0];
-		result->data = buf_detach(&ks.bytes, NULL);
-		result->flags = DB_DBT_APPMALLOC;
-		keyset_release(&ks);
-		return (0);
-	}
-	total = ks.n * sizeof(DBT) + ks.bytes.len;
-	v = xcalloc(1, total);
-	p = (char *)(v + ks.n);
-	memcpy(p, ks.bytes.data, ks.bytes.len);
-	for (i = 0; i < ks.n; i++) {
-		v[i].data = p + ks.off[i];
-		v[i].size = (u_int32_t)ks.len[i];
-	}
-	result->data = v;
-	result->size = (u_int32_t)ks.n;
-	result->flags = DB_DBT_MULTIPLE | DB_DBT_APPMALLOC;
-	keyset_release(&ks);
 	return (0);
 }

@@ -1,10 +1,10 @@
 /*
  * store: the only code that includes <db.h>.  A transactional Berkeley DB
  * environment, one B-tree per table keyed by a big-endian id from a
- * DB_SEQUENCE, secondary indexes associated from the schema through one
- * generic key callback, optimistic revisions, archive and purge, and an
- * audit entry in the same transaction as every change.  Safe for many
- * threads of one process (the server); never for two processes at once.
+ * DB_SEQUENCE, secondary indexes from the schema written with every
+ * record, optimistic revisions, archive and purge, and an audit entry in
+ * the same transaction as every change.  Safe for many threads of one
+ * process (the server); never for two processes at once.
  * Never prints: errors come back as -1 with a message in err.
  */
 #ifndef CLERK_STORE_H

@@ -50,18 +50,16 @@ enum six_kind {
 struct store_table;
 
 /*
- * One secondary database.  db is associated with the primary, so every
- * write of the primary updates it; raw is a second handle on the same
- * file, never associated, for reading keys and primary ids without
- * fetching every record (lookups, searches, checks).  The word index
- * (SIX_SEARCH) is the exception: posting lists that rec.c's writes keep
- * through db, not associated (words.c).
+ * One secondary database: keys of one field (or of a unique constraint,
+ * or the words of a table) to the ids of the records that have them.
+ * Nothing is associated with the primary: rec.c writes the entries of a
+ * record's changed keys itself, in the record's transaction, and the
+ * word index's posting lists through words.c.
  *
  * Every put into a B-tree walks the cursors of every handle open on
  * its file under each handle's mutex (Berkeley DB adjusting their
- * positions: __bam_ca_di()), so each handle costs every write: raw is
- * not a handle of its own but w (db for the word index), which no
- * association writes either.
+ * positions: __bam_ca_di()), so each handle costs every write: one
+ * handle a file, for reads and writes alike.
  */
 struct store_index {
 	struct store_table *st;
@@ -73,15 +71,6 @@ struct store_index {
 	char		*file;		/* "party.name.folded.db" */
 	char		*sig;		/* what keys are made of */
 	DB		*db;
-	DB		*raw;		/* w, or db: not closed of itself */
-	/*
-	 * A second handle, writable and never associated: the only way to
-	 * put keys into a secondary directly, used only by the functions
-	 * that write an index from its sorted keys (pairs_write():
-	 * index_build() and store_load()), and read through raw.  NULL for
-	 * the word index, whose db is such a handle already.
-	 */
-	DB		*w;
 };
 
 /*
@@ -93,14 +82,12 @@ struct store_table {
 	const struct table *t;
 	size_t		 n;		/* position in s->tables */
 	char		*file;
-	DB		*db;
 	/*
-	 * The primary again, never associated: writes through it leave
-	 * every index stale (DESIGN.md §11).  Only store_load() (bulk.c)
-	 * writes through it, and writes every index itself in the same
-	 * transaction.
+	 * Writes through it leave every index stale (DESIGN.md §11) unless
+	 * the writer writes them too: rec.c and store_load() (bulk.c) do,
+	 * in the same transaction.
 	 */
-	DB		*w;
+	DB		*db;
 	/*
 	 * The primary again, read only, its keys compared by
 	 * store_key_cmp(): in the default order, faster.  Records looked
@@ -177,11 +164,23 @@ struct store_txn {
 	int		 wrote;
 	int64_t		*delta;
 	struct words_queue *words;	/* word index changes, words.c */
+	/* The cursors rec.c writes index entries on, one an index, kept
+	 * to the end of the transaction (rec_cursors_close()). */
+	struct rec_cursor {
+		DB		*db;
+		DBC		*c;
+	}		*cur;
+	size_t		 ncur, curcap;
 	/* Records written, for the change journal (pick.c). */
 	struct store_jent *jids;
 	size_t		 njids, jcap;
 	int		 jwhole;	/* past the cap: tables only */
 };
+
+/* rec.c */
+/* Close the cursors of t's index writes: 0 or the first failure's
+ * Berkeley DB error.  Before every commit or abort. */
+int	 rec_cursors_close(struct store_txn *);
 
 /* env.c */
 /* Lock the folder for this process: the descriptor, or -1. */
@@ -220,7 +219,7 @@ int	 store_bulk_get(DBC *, DBT *, DBT *, u_int32_t);
 /*
  * (key, id) pairs of one index, kept in memory to be written sorted
  * (env.c).  pairs_write() sorts them and puts them through the index's
- * own handle (ix->w) in txn (the word index's through words_load() when
+ * handle in txn (the word index's through words_load() when
  * isnew is given, else words_apply()): 0, a Berkeley DB error, or
  * DB_KEYEXIST for
  * a key of a unique index that was there already, with the id that had
@@ -273,7 +272,6 @@ int	 pairs_write(struct store_index *, DB_TXN *, struct store_pairs *,
 	    int (*)(const void *, size_t, void *), void *, uint64_t *);
 
 /* sec.c: keys of one index. */
-int	 sec_callback(DB *, const DBT *, const DBT *, DBT *);
 /* Keys of ix for an encoded record (-1 if it does not decode) or for a
  * record in memory; appended to ks, sorted and unique. */
 int	 sec_data_keys(struct store_index *, const void *, size_t,

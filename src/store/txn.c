@@ -168,6 +168,10 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			return (-1);
 		}
 		r = fn(&t, arg, err);
+		/* fn's index writes leave cursors open (rec.c). */
+		if ((ret = rec_cursors_close(&t)) != 0 && r >= 0)
+			r = store_fail(&t, ret, err, _("cannot write the "
+			    "indexes: %s"), store_strerror(ret));
 		if (flags & STORE_TXN_ONEREAD) {
 			pthread_rwlock_unlock(&s->gate);
 			if (t.deadlocked)

@@ -166,7 +166,7 @@ store_keys(struct store_txn *t, const struct table *table, const char *ixname,
 	if ((ix = store_index_find(st, ixname, 1)) == NULL)
 		return (buf_error(err, _("table '%s' has no index on '%s'"),
 		    table->name, ixname));
-	ret = DBCALL(ix->raw->cursor(ix->raw, t->txn, &c, DB_READ_COMMITTED));
+	ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, DB_READ_COMMITTED));
 	if (ret == 0 && (flags & STORE_PAGE_BACKWARD))
 		ret = keys_backward(c, !ix->unique, key, keylen, id,
 		    flags & STORE_PAGE_FROM, fn, arg, &stopped);
@@ -285,7 +285,7 @@ store_key_share(struct store_txn *t, const struct table *table,
 	if ((ix = store_index_find(st, ixname, 1)) == NULL)
 		return (buf_error(err, _("table '%s' has no index on '%s'"),
 		    table->name, ixname));
-	ret = share_count(ix->raw, t->txn, lo, lolen, hi, hilen, &in, &all,
+	ret = share_count(ix->db, t->txn, lo, lolen, hi, hilen, &in, &all,
 	    &done);
 	if (ret == 0 && done) {
 		if (all > 0)
@@ -294,9 +294,9 @@ store_key_share(struct store_txn *t, const struct table *table,
 		return (0);
 	}
 	if (ret == 0 && lo != NULL)
-		ret = share_before(ix->raw, t->txn, lo, lolen, &a);
+		ret = share_before(ix->db, t->txn, lo, lolen, &a);
 	if (ret == 0 && hi != NULL)
-		ret = share_before(ix->raw, t->txn, hi, hilen, &b);
+		ret = share_before(ix->db, t->txn, hi, hilen, &b);
 	if (ret != 0)
 		return (store_fail(t, ret, err, _("cannot read table '%s': %s"),
 		    st->t->name, store_strerror(ret)));

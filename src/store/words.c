@@ -745,18 +745,7 @@ words_queue_record(struct store_txn *t, struct store_table *st,
 		q = t->words = xcalloc(1, sizeof(*q));
 	/* Both sets are sorted and unique (record/keys.c): a merge. */
 	while (i < a.n || j < b.n) {
-		if (i == a.n)
-			c = 1;
-		else if (j == b.n)
-			c = -1;
-		else {
-			size_t	l = a.len[i] < b.len[j] ? a.len[i] : b.len[j];
-
-			c = l != 0 ? memcmp(a.bytes.data + a.off[i],
-			    b.bytes.data + b.off[j], l) : 0;
-			if (c == 0 && a.len[i] != b.len[j])
-				c = a.len[i] < b.len[j] ? -1 : 1;
-		}
+		c = i == a.n ? 1 : j == b.n ? -1 : keyset_cmp(&a, i, &b, j);
 		if (c < 0) {
 			queue_add(q, (uint32_t)st->n, a.bytes.data + a.off[i],
 			    a.len[i], id, 0);

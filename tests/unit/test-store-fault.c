@@ -55,7 +55,8 @@ static const char *cities[] = { "Москва", "Санкт-Петербург",
 static const char *managers[] = { "ivanova", "petrov", "smirnova" };
 static const char *sources[] = { "сайт", "выставка", "рекомендация" };
 static const char *statuses[] = { "lead", "active", "inactive" };
-static const char *tagsets[] = { "vip", "опт; розница", "новый; vip" };
+/* Two tags each: every record of a run then makes as many calls. */
+static const char *tagsets[] = { "vip; опт", "опт; розница", "новый; vip" };
 
 /*
  * An organisation numbered k with every indexed field set: unique ИНН,
@@ -65,14 +66,20 @@ static struct record *
 party_make(unsigned k, const char *kpp)
 {
 	struct record	*rec = record_new(party);
-	uint32_t	 rng = k * 2654435761u + 1;
+	/*
+	 * k + 5000000 is k's update: the same draws, each moved on to the
+	 * next item, so every indexed field changes and an update writes
+	 * as many index entries whatever was drawn.
+	 */
+	unsigned	 up = k >= 5000000;
+	uint32_t	 rng = (k % 5000000) * 2654435761u + 1;
 	unsigned	 n = k % 10000000;
 	char		 s[256], inn[16], ogrn[16];
 	const char	*w;
 
 	record_defaults(rec);
 	set(rec, "kind", "org");
-	w = orgwords[rnd(&rng) % nitems(orgwords)];
+	w = orgwords[(rnd(&rng) + up) % nitems(orgwords)];
 	snprintf(s, sizeof(s), "ООО «%s %u»", w, k);
 	set(rec, "name", s);
 	snprintf(s, sizeof(s), "%s %u", w, k);
@@ -82,17 +89,19 @@ party_make(unsigned k, const char *kpp)
 	set(rec, "kpp", kpp);
 	make_ogrn(ogrn, k, 0);
 	set(rec, "ogrn", ogrn);
-	set(rec, "city", cities[rnd(&rng) % nitems(cities)]);
+	set(rec, "city", cities[(rnd(&rng) + up) % nitems(cities)]);
 	snprintf(s, sizeof(s), "8 (916) %03u-%02u-%02u; +7 495 %03u-%02u-%02u",
 	    n / 10000, n / 100 % 100, n % 100, n / 10000, n / 100 % 100,
 	    n % 100);
 	set(rec, "phones", s);
 	snprintf(s, sizeof(s), "info%u@romashka.ru, buh%u@romashka.ru", k, k);
 	set(rec, "emails", s);
-	set(rec, "manager", managers[rnd(&rng) % nitems(managers)]);
-	set(rec, "source", sources[rnd(&rng) % nitems(sources)]);
-	set(rec, "status", statuses[rnd(&rng) % nitems(statuses)]);
-	set(rec, "tags", tagsets[rnd(&rng) % nitems(tagsets)]);
+	set(rec, "manager", managers[(rnd(&rng) + up) % nitems(managers)]);
+	set(rec, "source", sources[(rnd(&rng) + up) % nitems(sources)]);
+	set(rec, "status", statuses[(rnd(&rng) + up) % nitems(statuses)]);
+	/* An update's tags share none with the record's. */
+	set(rec, "tags", up ? "дилер; регион" :
+	    tagsets[rnd(&rng) % nitems(tagsets)]);
 	snprintf(s, sizeof(s), "client %u, created by the fault test", k);
 	set(rec, "notes", s);
 	return (rec);

@@ -258,7 +258,7 @@ chunks(struct store *s, const struct table *t, const char *tok)
 	DBT		 k, d;
 	int		 ret;
 
-	if (st->search->raw->cursor(st->search->raw, NULL, &c, 0) != 0)
+	if (st->search->db->cursor(st->search->db, NULL, &c, 0) != 0)
 		return (0);
 	buf_add(&key, tok, len);
 	memset(&k, 0, sizeof(k));
