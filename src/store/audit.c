@@ -110,65 +110,109 @@ audit_format_known(uint64_t format)
 	return (format == AUDIT_FORMAT || format == AUDIT_FORMAT_OLD);
 }
 
-/* audit.record.db: table NUL id, from the entry. */
+/*
+ * The key of an entry in audit.record.db, table NUL id, made from the
+ * entry's bytes into k: 0, or -1 for bytes that are no entry.
+ */
 static int
-audit_callback(DB *sdb, const DBT *pkey, const DBT *pdata, DBT *result)
+entry_rec_key(const void *data, size_t len, struct buf *k)
 {
 	struct rd	 r;
 	const char	*table;
 	size_t		 tlen;
-	unsigned char	*k;
 
-	(void)sdb;
-	(void)pkey;
-	r.p = pdata->data;
-	r.end = r.p + pdata->size;
+	r.p = data;
+	r.end = r.p + len;
 	r.bad = 0;
 	if (!audit_format_known(get_n(&r, 1)))
-		return (EBADMSG);
+		return (-1);
 	table = get_str(&r, &tlen);
 	if (r.bad || r.end - r.p < 8)
-		return (EBADMSG);
-	k = malloc(tlen + 9);
-	if (k == NULL)
-		return (ENOMEM);
-	memcpy(k, table, tlen);
-	k[tlen] = '\0';
-	memcpy(k + tlen + 1, r.p, 8);
-	result->data = k;
-	result->size = (u_int32_t)(tlen + 9);
-	result->flags = DB_DBT_APPMALLOC;
+		return (-1);
+	buf_reset(k);
+	buf_add(k, table, tlen);
+	buf_addch(k, '\0');
+	buf_add(k, r.p, 8);
 	return (0);
 }
 
+/*
+ * audit.record.db made again from every entry, when it is empty and the
+ * trail is not (the file was lost, or the store is older than it): in
+ * the open's transaction, as Berkeley DB's associate(DB_CREATE) built it
+ * before audit_add() wrote it itself.
+ */
+static int
+audit_rec_fill(struct store *s, DB_TXN *txn, struct buf *err)
+{
+	struct store_bulk bk;
+	struct buf	 rk = BUF_INIT;
+	DBC		*c = NULL;
+	DBT		 k, d;
+	int		 ret, r2;
+
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_PARTIAL;
+	if ((ret = DBCALL(s->audit_rec->cursor(s->audit_rec, txn, &c,
+	    0))) != 0)
+		goto out;
+	ret = DBCALL(c->get(c, &k, &d, DB_FIRST));
+	r2 = DBCLOSE(c->close(c));
+	c = NULL;
+	if (ret == DB_NOTFOUND)
+		ret = r2;		/* empty: to be filled */
+	else if (ret == 0)
+		goto out;		/* not empty */
+	if (ret != 0)
+		goto out;
+	if ((ret = DBCALL(s->audit->cursor(s->audit, txn, &c, 0))) != 0)
+		goto out;
+	bulk_init(&bk, s->audit_rec, txn);
+	memset(&d, 0, sizeof(d));
+	for (;;) {
+		if ((ret = DBCALL(c->get(c, &k, &d, DB_NEXT))) != 0)
+			break;
+		if (entry_rec_key(d.data, d.size, &rk) == -1) {
+			ret = EBADMSG;
+			break;
+		}
+		if ((ret = bulk_put(&bk, rk.data, rk.len, k.data,
+		    k.size)) != 0)
+			break;
+	}
+	if (ret == DB_NOTFOUND)
+		ret = bulk_flush(&bk);
+	bulk_release(&bk);
+out:
+	if (c != NULL && (r2 = DBCLOSE(c->close(c))) != 0 && ret == 0)
+		ret = r2;
+	buf_release(&rk);
+	if (ret != 0 && ret != DB_NOTFOUND)
+		return (store_fail(NULL, ret, err, _("cannot build the index "
+		    "'%s': %s"), "audit.record.db", store_strerror(ret)));
+	return (0);
+}
+
+/*
+ * audit.record.db is written by audit_add() and audit_load() with each
+ * entry, not associated with audit.db: Berkeley DB would look for an
+ * entry to replace before every put and make the key through a callback
+ * with a cursor of its own.  One handle a file (store_int.h).
+ */
 int
 audit_open(struct store *s, DB_TXN *txn, struct buf *err)
 {
-	int	ret;
-
 	if (store_db_open(s, txn, &s->audit, "audit.db", 0, 0, err) == -1 ||
 	    store_db_open(s, txn, &s->audit_rec, "audit.record.db", 1, 0,
 	    err) == -1)
 		return (-1);
-	ret = DBCALL(s->audit->associate(s->audit, txn, s->audit_rec,
-	    audit_callback, DB_CREATE));
-	if (ret != 0)
-		return (store_fail(NULL, ret, err, _("cannot build the index "
-		    "'%s': %s"), "audit.record.db", store_strerror(ret)));
-	/* The histories are read through audit_rec_w too (a handle more
-	 * on the file would cost every put: store_int.h). */
-	if (store_db_open(s, txn, &s->audit_w, "audit.db", 0, 0, err) == -1 ||
-	    store_db_open(s, txn, &s->audit_rec_w, "audit.record.db", 1, 0,
-	    err) == -1)
-		return (-1);
-	return (0);
+	return (audit_rec_fill(s, txn, err));
 }
 
 void
 audit_close(struct store *s)
 {
-	store_db_close(&s->audit_rec_w);
-	store_db_close(&s->audit_w);
 	store_db_close(&s->audit_rec);
 	store_db_close(&s->audit);
 }
@@ -210,7 +254,7 @@ audit_add(struct store_txn *t, const char *action, const struct record *a,
 	const struct table *table = a != NULL ? a->table : b->table;
 	struct store	*s = t->s;
 	struct buf	 val = BUF_INIT, tmp = BUF_INIT;
-	unsigned char	 kb[8];
+	unsigned char	 kb[8], ib[8];
 	size_t		*pos, n = 0, i, at;
 	db_seq_t	 seq;
 	DBT		 k, d;
@@ -233,7 +277,6 @@ audit_add(struct store_txn *t, const char *action, const struct record *a,
 		add_change(&val, table->fields[pos[i]].name, a, b, pos[i],
 		    &tmp);
 	free(pos);
-	buf_release(&tmp);
 	val.data[at] = (char)(n >> 24);
 	val.data[at + 1] = (char)(n >> 16);
 	val.data[at + 2] = (char)(n >> 8);
@@ -248,6 +291,19 @@ audit_add(struct store_txn *t, const char *action, const struct record *a,
 		ret = DBCALL(s->audit->put(s->audit, t->txn, &k, &d,
 		    DB_NOOVERWRITE));
 	}
+	if (ret == 0) {
+		/* The record's history: table NUL id -> the entry. */
+		buf_reset(&tmp);
+		buf_adds(&tmp, table->name);
+		buf_addch(&tmp, '\0');
+		store_id_key(ib, id);
+		buf_add(&tmp, ib, 8);
+		store_dbt(&k, tmp.data, tmp.len);
+		store_dbt(&d, kb, 8);
+		ret = DBCALL(s->audit_rec->put(s->audit_rec, t->txn, &k, &d,
+		    0));
+	}
+	buf_release(&tmp);
 	buf_release(&val);
 	if (ret != 0)
 		return (store_fail(t, ret, err, _("cannot write the audit "
@@ -269,7 +325,7 @@ audit_taken(struct store *s, DB_TXN *txn, uint64_t first, size_t n)
 	unsigned char	 kb[8];
 	int		 ret, r2;
 
-	if ((ret = DBCALL(s->audit_w->cursor(s->audit_w, txn, &c, 0))) != 0)
+	if ((ret = DBCALL(s->audit->cursor(s->audit, txn, &c, 0))) != 0)
 		return (ret);
 	store_id_key(kb, first);
 	memset(&k, 0, sizeof(k));
@@ -293,11 +349,11 @@ audit_taken(struct store *s, DB_TXN *txn, uint64_t first, size_t n)
  * The entries audit_add() would write for the inserts of a bulk load's
  * records, ids[0] to ids[n - 1] (ascending), in bulk: their sequence
  * numbers taken at once, and the entries and their audit.record.db keys
- * put through handles with no secondary associated.  Through audit.db's
- * own handle every entry was a put of its own, and one more of its key
- * that Berkeley DB makes from the callback: most of what appending an
- * import's records cost (callgrind, 200,000 parties: 6.8 of 9.3 billion
- * instructions; 2.7 in bulk).
+ * put in bulk.  When audit.record.db was associated, every entry was a
+ * put of its own, and one more of its key that Berkeley DB made from
+ * the callback: most of what appending an import's records cost
+ * (callgrind, 200,000 parties: 6.8 of 9.3 billion instructions; 2.7 in
+ * bulk).
  */
 int
 audit_load(struct store_txn *t, const struct table *table, const char *user,
@@ -325,9 +381,9 @@ audit_load(struct store_txn *t, const struct table *table, const char *user,
 		return (store_fail(t, ret, err, _("cannot write the audit "
 		    "trail of %s %llu: %s"), table->name,
 		    (unsigned long long)ids[0], store_strerror(ret)));
-	bulk_init(&be, s->audit_w, t->txn);
-	bulk_init(&bk, s->audit_rec_w, t->txn);
-	/* The key of a record's history: table NUL id (audit_callback()). */
+	bulk_init(&be, s->audit, t->txn);
+	bulk_init(&bk, s->audit_rec, t->txn);
+	/* The key of a record's history: table NUL id (entry_rec_key()). */
 	buf_add(&rk, table->name, tlen);
 	buf_addch(&rk, '\0');
 	for (i = 0; i < n && ret == 0; i++) {
@@ -530,7 +586,7 @@ store_history(struct store_txn *t, const struct table *table, uint64_t id,
 	buf_addch(&key, '\0');
 	store_id_key(kb, id);
 	buf_add(&key, kb, 8);
-	ret = DBCALL(s->audit_rec_w->cursor(s->audit_rec_w, t->txn, &c,
+	ret = DBCALL(s->audit_rec->cursor(s->audit_rec, t->txn, &c,
 	    0));
 	if (ret != 0)
 		goto fail;

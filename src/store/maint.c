@@ -736,7 +736,7 @@ compact_file_size(struct store *s, const char *name)
 
 /* One pass over a file; *gave is set when it freed or truncated pages. */
 static int
-compact_pass(struct store *s, DB *db, DB *raw, const char *name,
+compact_pass(struct store *s, DB *db, const char *name,
     uint64_t before, store_compact_fn *fn, void *arg, int *gave,
     struct buf *err)
 {
@@ -746,9 +746,7 @@ compact_pass(struct store *s, DB *db, DB *raw, const char *name,
 	int		 ret, tries, rc = -1;
 
 	memset(&r, 0, sizeof(r));
-	/* Bulk reads are refused on an associated secondary: its keys
-	 * come through the handle that is not associated. */
-	r.db = raw != NULL ? raw : db;
+	r.db = db;
 	r.bd.data = xmalloc(COMPACT_BULK);
 	buf_init(&r.start);
 	buf_init(&r.stop);
@@ -810,8 +808,8 @@ out:
 }
 
 static int
-compact_file(struct store *s, DB *db, DB *raw, store_compact_fn *fn,
-    void *arg, struct buf *err)
+compact_file(struct store *s, DB *db, store_compact_fn *fn, void *arg,
+    struct buf *err)
 {
 	const char	*name, *dname;
 	uint64_t	 before;
@@ -823,7 +821,7 @@ compact_file(struct store *s, DB *db, DB *raw, store_compact_fn *fn,
 		return (0);
 	before = compact_file_size(s, name);
 	for (pass = 0; pass < COMPACT_PASSES; pass++) {
-		if ((r = compact_pass(s, db, raw, name, before, fn, arg,
+		if ((r = compact_pass(s, db, name, before, fn, arg,
 		    &gave, err)) != 0)
 			return (r);
 		if (!gave)
@@ -934,19 +932,18 @@ store_compact(struct store *s, store_compact_fn *fn, void *arg,
 	if (store_txn_run(s, STORE_TXN_READONLY, compact_seq_txn, &seq,
 	    err) != 0)
 		return (-1);
-	if ((r = compact_file(s, s->audit, NULL, fn, arg, err)) != 0 ||
-	    (r = compact_file(s, s->audit_rec, s->audit_rec_w, fn, arg,
-	    err)) != 0 ||
-	    (r = compact_file(s, s->meta, NULL, fn, arg, err)) != 0 ||
-	    (r = compact_file(s, s->seqdb, NULL, fn, arg, err)) != 0)
+	if ((r = compact_file(s, s->audit, fn, arg, err)) != 0 ||
+	    (r = compact_file(s, s->audit_rec, fn, arg, err)) != 0 ||
+	    (r = compact_file(s, s->meta, fn, arg, err)) != 0 ||
+	    (r = compact_file(s, s->seqdb, fn, arg, err)) != 0)
 		return (r);
 	for (i = 0; i < s->ntables; i++) {
 		st = &s->tables[i];
 		for (j = 0; j < st->nix; j++)
-			if ((r = compact_file(s, st->ix[j].db, NULL,
-			    fn, arg, err)) != 0)
+			if ((r = compact_file(s, st->ix[j].db, fn, arg,
+			    err)) != 0)
 				return (r);
-		if ((r = compact_file(s, st->db, NULL, fn, arg, err)) != 0)
+		if ((r = compact_file(s, st->db, fn, arg, err)) != 0)
 			return (r);
 	}
 	if (store_txn_run(s, 0, compact_mark_put_txn, &seq, err) != 0)

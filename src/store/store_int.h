@@ -115,10 +115,7 @@ struct store {
 	DB		*meta;		/* settings, ids, indexes */
 	DB		*seqdb;		/* sequences, apart: env.c */
 	DB		*audit;		/* seq -> entry */
-	DB		*audit_rec;	/* table NUL id -> seq */
-	/* Writable, no secondary associated: audit_load()'s; the
-	 * histories are read through audit_rec_w. */
-	DB		*audit_w, *audit_rec_w;
+	DB		*audit_rec;	/* table NUL id -> seq, audit.c's */
 	DB_SEQUENCE	*audit_seq;
 	struct store_table *tables;
 	size_t		 ntables;
