@@ -858,16 +858,11 @@ pair_cmp(const void *va, const void *vb, void *arg)
 {
 	const struct store_pair *a = va, *b = vb;
 	const char	*keys = arg;
-	size_t		 n = a->len < b->len ? a->len : b->len;
 	int		 c;
 
-	if (a->head != b->head)
-		return (a->head < b->head ? -1 : 1);
-	c = n > 8 ? memcmp(keys + a->off + 8, keys + b->off + 8, n - 8) : 0;
-	if (c != 0)
+	if ((c = key_cmp_headed(a->head, keys + a->off, a->len, b->head,
+	    keys + b->off, b->len)) != 0)
 		return (c);
-	if (a->len != b->len)
-		return (a->len < b->len ? -1 : 1);
 	return (a->id < b->id ? -1 : a->id > b->id);
 }
 

@@ -430,6 +430,9 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 	int		 from = flags & STORE_PAGE_FROM;
 	int		 ret, r2;
 
+	/* Reads see their own transaction's writes. */
+	if (rec_index_flush(t, err) == -1)
+		return (-1);
 	memset(&ic, 0, sizeof(ic));
 	memset(&bulk, 0, sizeof(bulk));
 	memset(&f, 0, sizeof(f));
@@ -639,6 +642,8 @@ store_lookup(struct store_txn *t, const struct table *table,
 	if ((ix = store_index_find(st, ixname, 0)) == NULL)
 		return (buf_error(err, _("table '%s' has no index on '%s'"),
 		    table->name, ixname));
+	if (rec_index_flush(t, err) == -1)
+		return (-1);
 	if ((ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, 0))) != 0)
 		return (read_fail(t, st, ret, err));
 	/* Closed after the lookup whatever happens: Berkeley DB moves it
@@ -1111,7 +1116,7 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 		return (buf_error(err, _("table '%s' has no search fields"),
 		    table->name));
 	/* A search sees its own transaction's writes. */
-	if (words_flush(t, err) == -1)
+	if (words_flush(t, err) == -1 || rec_index_flush(t, err) == -1)
 		return (-1);
 	keyset_init(&toks);
 	index_query_tokens(q, &toks);
@@ -1367,6 +1372,9 @@ store_page_each(struct store_txn *t, const struct table *table,
 		    table->name, ixname));
 	if (n == 0)
 		return (0);
+	/* Reads see their own transaction's writes. */
+	if (rec_index_flush(t, err) == -1)
+		return (-1);
 	memset(&ic, 0, sizeof(ic));
 	memset(&bulk, 0, sizeof(bulk));
 	memset(&f, 0, sizeof(f));

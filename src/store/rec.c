@@ -371,6 +371,72 @@ entry_write(struct store_txn *t, struct store_index *ix, const void *key,
 }
 
 /*
+ * The entries of the indexes that are not unique are queued in the
+ * transaction (queue.c, an index a group) and written at its end, or
+ * before it reads an index, in key order: a transaction of many records
+ * then writes each index from one end to the other, not at random.
+ * Unique ones are written at once, as check_uniques() reads them.
+ */
+#define IXQ_BUDGET	(4 * 1024 * 1024)	/* bytes held, then written */
+
+static uint32_t
+ixq_group(const struct store_index *ix)
+{
+	return ((uint32_t)(ix->st->n << 16 | (size_t)(ix - ix->st->ix)));
+}
+
+/* Write the changes of q, and empty it. */
+static int
+ixq_apply(struct store_txn *t, struct store_queue *q, struct buf *err)
+{
+	struct store_qop *o, *last;
+	struct store_index *ix = NULL;
+	unsigned char	 idb[8];
+	size_t		 i, j;
+	int		 ret = 0;
+
+	queue_sort(q);
+	for (i = 0; i < q->n && ret == 0; i = j) {
+		o = &q->ops[i];
+		j = queue_run(q, i);
+		/* A pair's changes alternate (one can only remove what is
+		 * there and add what is not): the first and the last say
+		 * what changes, nothing when they differ. */
+		last = &q->ops[j - 1];
+		if (o->add != last->add)
+			continue;
+		ix = &t->s->tables[o->group >> 16].ix[o->group & 0xffff];
+		store_id_key(idb, o->id);
+		ret = entry_write(t, ix, q->keys.data + o->off, o->len, idb,
+		    o->add);
+	}
+	queue_reset(q);
+	if (ret == DB_KEYEXIST)
+		/* check_uniques() looked first: only a broken index. */
+		return (buf_error(err, _("cannot write table '%s': the "
+		    "index '%s' has the entry already"), ix->st->t->name,
+		    ix->file));
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot write the index "
+		    "'%s': %s"), ix->file, store_strerror(ret)));
+	return (0);
+}
+
+int
+rec_index_flush(struct store_txn *t, struct buf *err)
+{
+	if (t->ixq == NULL || t->ixq->n == 0)
+		return (0);
+	return (ixq_apply(t, t->ixq, err));
+}
+
+void
+rec_index_drop(struct store_txn *t)
+{
+	queue_free(&t->ixq);
+}
+
+/*
  * The field and unique indexes follow a record from old to new (either
  * NULL: an insert, a purge): the entries of keys only old has go, the
  * ones only new has come, the keys both have stay untouched.  Written
@@ -384,19 +450,20 @@ rec_index(struct store_txn *t, struct store_table *st,
     const struct record *old, const struct record *new, uint64_t id,
     struct buf *err)
 {
-	struct store_index *ix = NULL;
+	struct store_index *ix;
+	struct store_queue now;
 	struct keyset	 a, b;
-	unsigned char	 idb[8];
-	size_t		 n, i, j;
-	int		 c, ret = 0;
+	size_t		 n;
+	int		 rc = 0;
 
 	/* Archived or restored: the same keys. */
 	if (old == new)
 		return (0);
-	store_id_key(idb, id);
+	memset(&now, 0, sizeof(now));
+	buf_init(&now.keys);
 	keyset_init(&a);
 	keyset_init(&b);
-	for (n = 0; n < st->nix && ret == 0; n++) {
+	for (n = 0; n < st->nix && rc == 0; n++) {
 		ix = &st->ix[n];
 		if (ix->kind == SIX_SEARCH)
 			continue;
@@ -406,46 +473,22 @@ rec_index(struct store_txn *t, struct store_table *st,
 			sec_record_keys(ix, old, &a);
 		if (new != NULL)
 			sec_record_keys(ix, new, &b);
-		/* Sorted and unique (record/keys.c): a merge.  What goes
-		 * goes first, so a unique key can move between fields. */
-		for (i = j = 0; ret == 0 && (i < a.n || j < b.n);) {
-			c = i == a.n ? 1 : j == b.n ? -1 :
-			    keyset_cmp(&a, i, &b, j);
-			if (c == 0) {
-				i++;
-				j++;
-			} else if (c < 0) {
-				ret = entry_write(t, ix, a.bytes.data +
-				    a.off[i], a.len[i], idb, 0);
-				i++;
-			} else
-				j++;
+		if (!ix->unique) {
+			queue_diff(queue_get(&t->ixq), ixq_group(ix), &a, &b,
+			    id);
+			continue;
 		}
-		for (i = j = 0; ret == 0 && j < b.n;) {
-			c = i == a.n ? 1 : keyset_cmp(&a, i, &b, j);
-			if (c == 0) {
-				i++;
-				j++;
-			} else if (c < 0)
-				i++;
-			else {
-				ret = entry_write(t, ix, b.bytes.data +
-				    b.off[j], b.len[j], idb, 1);
-				j++;
-			}
-		}
+		queue_diff(&now, ixq_group(ix), &a, &b, id);
+		rc = ixq_apply(t, &now, err);
 	}
 	keyset_release(&a);
 	keyset_release(&b);
-	if (ret == DB_KEYEXIST)
-		/* check_uniques() looked first: only a broken index. */
-		return (buf_error(err, _("cannot write table '%s': the "
-		    "index '%s' has the entry already"), st->t->name,
-		    ix->file));
-	if (ret != 0)
-		return (store_fail(t, ret, err, _("cannot write the index "
-		    "'%s': %s"), ix->file, store_strerror(ret)));
-	return (0);
+	buf_release(&now.keys);
+	free(now.ops);
+	/* A transaction of very many writes writes as it goes. */
+	if (rc == 0 && t->ixq != NULL && queue_bytes(t->ixq) > IXQ_BUDGET)
+		rc = rec_index_flush(t, err);
+	return (rc);
 }
 
 /* Write rec, which was old (NULL for an insert), and its indexes. */
@@ -698,6 +741,9 @@ referrers_scan(struct store_txn *t, const struct table *table, uint64_t id,
 	int		 ret, r2, flag;
 
 	*nout = *total = 0;
+	/* The references this transaction wrote count too. */
+	if (rec_index_flush(t, err) == -1)
+		return (-1);
 	index_int_key(&key, (int64_t)id);
 	for (i = 0; i < s->ntables; i++) {
 		st = &s->tables[i];

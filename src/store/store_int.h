@@ -160,9 +160,10 @@ struct store_txn {
 	int		 deadlocked;
 	int		 wrote;
 	int64_t		*delta;
-	struct words_queue *words;	/* word index changes, words.c */
+	struct store_queue *words;	/* word index changes, words.c */
 	/* The cursors rec.c writes index entries on, one an index, kept
 	 * to the end of the transaction (rec_cursors_close()). */
+	struct store_queue *ixq;	/* index entries to write, rec.c */
 	struct rec_cursor {
 		DB		*db;
 		DBC		*c;
@@ -178,6 +179,10 @@ struct store_txn {
 /* Close the cursors of t's index writes: 0 or the first failure's
  * Berkeley DB error.  Before every commit or abort. */
 int	 rec_cursors_close(struct store_txn *);
+/* Write the queued index entries of t now (before t reads an index,
+ * and before it commits); forget them (an abort). */
+int	 rec_index_flush(struct store_txn *, struct buf *);
+void	 rec_index_drop(struct store_txn *);
 
 /* env.c */
 /* Lock the folder for this process: the descriptor, or -1. */
@@ -278,12 +283,45 @@ void	 sec_record_keys(struct store_index *, const struct record *,
 char	*sec_signature(struct store_index *);
 
 /*
+ * queue.c: index changes kept in a transaction to be written sorted,
+ * by words.c (a table's word index a group) and rec.c (an index a
+ * group).  queue_get() makes *qp when there is none; queue_run(q, i)
+ * is the end of the run of changes from i that have i's group, key and
+ * id, after queue_sort(); queue_bytes() what the changes held take.
+ */
+struct store_queue {
+	struct buf	 keys;
+	struct store_qop {
+		uint64_t	 head;		/* the key's first 8 bytes */
+		size_t		 off;		/* key bytes in keys */
+		uint32_t	 len;
+		uint32_t	 group;
+		uint64_t	 id;
+		uint64_t	 seq;		/* order of queueing */
+		int		 add;
+	}		*ops;
+	size_t		 n, alloc;
+	uint64_t	 seq;
+};
+struct store_queue *queue_get(struct store_queue **);
+void	 queue_add(struct store_queue *, uint32_t, const void *, size_t,
+	    uint64_t, int);
+size_t	 queue_bytes(const struct store_queue *);
+void	 queue_sort(struct store_queue *);
+size_t	 queue_run(const struct store_queue *, size_t);
+void	 queue_reset(struct store_queue *);
+void	 queue_free(struct store_queue **);
+/* Queue what takes a record id's keys from the first set to the
+ * second (sorted and unique). */
+void	 queue_diff(struct store_queue *, uint32_t, const struct keyset *,
+	    const struct keyset *, uint64_t);
+
+/*
  * words.c: the word index as posting lists (see there).  A change of a
  * record's words is queued in the transaction and applied by
  * words_flush(): at commit, before a search, or when the queue grows
  * big; words_drop() forgets the queue of an aborted transaction.
  */
-struct words_queue;
 struct words_put {
 	const void	*key;
 	size_t		 len;

@@ -168,6 +168,9 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			return (-1);
 		}
 		r = fn(&t, arg, err);
+		if (r >= 0 && !t.deadlocked && rec_index_flush(&t, err) == -1)
+			r = -1;
+		rec_index_drop(&t);
 		/* fn's index writes leave cursors open (rec.c). */
 		if ((ret = rec_cursors_close(&t)) != 0 && r >= 0)
 			r = store_fail(&t, ret, err, _("cannot write the "

@@ -55,24 +55,6 @@
 #define CHUNK_FILL	768	/* bytes of each piece cut off */
 #define QUEUE_BUDGET	(64u * 1024 * 1024)
 
-/* One queued change. */
-struct wop {
-	uint64_t	 head;		/* the key's first 8 bytes, for sorting */
-	size_t		 off;		/* key bytes in q->keys */
-	uint32_t	 len;
-	uint32_t	 table;
-	uint64_t	 id;
-	uint64_t	 seq;		/* order of queueing */
-	int		 add;
-};
-
-struct words_queue {
-	struct buf	 keys;
-	struct wop	*ops;
-	size_t		 n, alloc;
-	uint64_t	 seq;
-};
-
 /* Chunk coding. */
 
 static void
@@ -595,80 +577,16 @@ words_load(DB *db, DB_TXN *txn, const struct store_pairs *ps,
 	return (ret);
 }
 
-/* The queue of a transaction. */
-
-/* What the queued changes take (not what was allocated: the arrays
- * stay grown after a flush, and the next one would come at once). */
-static size_t
-queue_bytes(const struct words_queue *q)
-{
-	return (q->keys.len + q->n * sizeof(*q->ops));
-}
-
-static void
-queue_add(struct words_queue *q, uint32_t table, const void *key,
-    size_t len, uint64_t id, int add)
-{
-	struct wop	*o;
-
-	if (q->n == q->alloc) {
-		q->alloc = q->alloc ? q->alloc * 2 : 1024;
-		q->ops = xreallocarray(q->ops, q->alloc, sizeof(*q->ops));
-	}
-	o = &q->ops[q->n++];
-	o->head = key_head(key, len);
-	o->off = q->keys.len;
-	o->len = (uint32_t)len;
-	o->table = table;
-	o->id = id;
-	o->seq = q->seq++;
-	o->add = add;
-	buf_add(&q->keys, key, len);
-}
-
-static int
-wop_cmp(const void *va, const void *vb, void *arg)
-{
-	const struct wop *a = va, *b = vb;
-	const char	*keys = arg;
-	size_t		 n = a->len < b->len ? a->len : b->len;
-	int		 c;
-
-	/*
-	 * Any total order that groups equal keys will do; the first 8
-	 * bytes as a number decide most comparisons without memcmp().
-	 */
-	if (a->table != b->table)
-		return (a->table < b->table ? -1 : 1);
-	if (a->head != b->head)
-		return (a->head < b->head ? -1 : 1);
-	c = n > 8 ? memcmp(keys + a->off + 8, keys + b->off + 8, n - 8) : 0;
-	if (c != 0)
-		return (c);
-	if (a->len != b->len)
-		return (a->len < b->len ? -1 : 1);
-	if (a->id != b->id)
-		return (a->id < b->id ? -1 : 1);
-	return (a->seq < b->seq ? -1 : a->seq > b->seq);
-}
-
 void
 words_drop(struct store_txn *t)
 {
-	struct words_queue *q = t->words;
-
-	if (q == NULL)
-		return;
-	buf_release(&q->keys);
-	free(q->ops);
-	free(q);
-	t->words = NULL;
+	queue_free(&t->words);
 }
 
 int
 words_flush(struct store_txn *t, struct buf *err)
 {
-	struct words_queue *q = t->words;
+	struct store_queue *q = t->words;
 	struct store_table *st;
 	struct words_put *v;
 	size_t		 i, j, nv, start;
@@ -676,21 +594,14 @@ words_flush(struct store_txn *t, struct buf *err)
 
 	if (q == NULL || q->n == 0)
 		return (0);
-	qsort_r(q->ops, q->n, sizeof(*q->ops), wop_cmp, q->keys.data);
+	queue_sort(q);
 	v = xreallocarray(NULL, q->n, sizeof(*v));
 	for (start = 0; start < q->n && ret == 0; start = i) {
-		st = &t->s->tables[q->ops[start].table];
+		st = &t->s->tables[q->ops[start].group];
 		/* The last change of each (key, id) is the one that holds. */
 		for (i = start, nv = 0; i < q->n &&
-		    q->ops[i].table == q->ops[start].table; i = j) {
-			for (j = i + 1; j < q->n &&
-			    q->ops[j].table == q->ops[i].table &&
-			    q->ops[j].id == q->ops[i].id &&
-			    q->ops[j].len == q->ops[i].len &&
-			    memcmp(q->keys.data + q->ops[j].off,
-			    q->keys.data + q->ops[i].off, q->ops[i].len) == 0;
-			    j++)
-				;
+		    q->ops[i].group == q->ops[start].group; i = j) {
+			j = queue_run(q, i);
 			v[nv].key = q->keys.data + q->ops[j - 1].off;
 			v[nv].len = q->ops[j - 1].len;
 			v[nv].id = q->ops[j - 1].id;
@@ -700,9 +611,7 @@ words_flush(struct store_txn *t, struct buf *err)
 	}
 	free(v);
 	/* Applied or not, the queue is spent: a failure aborts. */
-	q->n = 0;
-	q->seq = 0;
-	buf_reset(&q->keys);
+	queue_reset(q);
 	if (ret != 0) {
 		if (ret == EBADMSG)
 			return (buf_error(err, _("the word index of table "
@@ -723,10 +632,8 @@ words_queue_record(struct store_txn *t, struct store_table *st,
     const struct record *old, const struct record *new, uint64_t id,
     struct buf *err)
 {
-	struct words_queue *q;
+	struct store_queue *q;
 	struct keyset	 a, b;
-	size_t		 i = 0, j = 0;
-	int		 c;
 
 	if (st->search == NULL)
 		return (0);
@@ -741,24 +648,8 @@ words_queue_record(struct store_txn *t, struct store_table *st,
 		keyset_release(&b);
 		return (0);
 	}
-	if ((q = t->words) == NULL)
-		q = t->words = xcalloc(1, sizeof(*q));
-	/* Both sets are sorted and unique (record/keys.c): a merge. */
-	while (i < a.n || j < b.n) {
-		c = i == a.n ? 1 : j == b.n ? -1 : keyset_cmp(&a, i, &b, j);
-		if (c < 0) {
-			queue_add(q, (uint32_t)st->n, a.bytes.data + a.off[i],
-			    a.len[i], id, 0);
-			i++;
-		} else if (c > 0) {
-			queue_add(q, (uint32_t)st->n, b.bytes.data + b.off[j],
-			    b.len[j], id, 1);
-			j++;
-		} else {
-			i++;
-			j++;
-		}
-	}
+	q = queue_get(&t->words);
+	queue_diff(q, (uint32_t)st->n, &a, &b, id);
 	keyset_release(&a);
 	keyset_release(&b);
 	if (queue_bytes(q) > QUEUE_BUDGET)

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
@@ -81,6 +82,22 @@ key_head(const void *key, size_t len)
 	for (i = 0; i < 8; i++)
 		h = h << 8 | (i < len ? k[i] : 0);
 	return (h);
+}
+/* Keys a (la bytes) and b (lb) with their key_head()s ha and hb, in the
+ * order of memcmp() and then length: <0, 0 or >0. */
+static inline int
+key_cmp_headed(uint64_t ha, const char *a, size_t la, uint64_t hb,
+    const char *b, size_t lb)
+{
+	size_t	n = la < lb ? la : lb;
+	int	c;
+
+	if (ha != hb)
+		return (ha < hb ? -1 : 1);
+	c = n > 8 ? memcmp(a + 8, b + 8, n - 8) : 0;
+	if (c != 0)
+		return (c);
+	return (la < lb ? -1 : la > lb);
 }
 /* Where id is among n ascending ids, or SIZE_MAX. */
 size_t	 ids_find(const uint64_t *, size_t, uint64_t);

@@ -2181,6 +2181,187 @@ test_cache_auto(void)
 	    "a tiny machine: still the least");
 }
 
+/*
+ * A transaction reads its own index writes: the entries of indexes that
+ * are not unique are written at its end (rec.c), so every read of an
+ * index must write them first.  Each read below comes after writes of
+ * the same transaction that it has to see; the records are updated and
+ * archived in between so that entries also go.
+ */
+struct own {
+	const struct table *party, *contact;
+	uint64_t	 p, c;
+	size_t		 by_manager, by_manager_after, keys, lookup;
+	size_t		 refs, refs_after;
+	int		 purge;
+	char		 purge_err[256];
+};
+
+static int
+own_count_key(const void *key, size_t len, uint64_t id, void *arg)
+{
+	(void)key;
+	(void)len;
+	(void)id;
+	(*(size_t *)arg)++;
+	return (0);
+}
+
+static int
+own_fn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct own	*o = arg;
+	struct record	*p, *c, **page;
+	struct store_ref ref[4];
+	struct buf	 key = BUF_INIT;
+	uint64_t	 ids[4];
+	size_t		 n, i;
+	int		 r;
+
+	memset(o->purge_err, 0, sizeof(o->purge_err));
+	p = record_new(o->party);
+	record_defaults(p);
+	set(p, "kind", "org");
+	set(p, "name", "ООО «Своя запись»");
+	set(p, "manager", "own-writes");
+	set(p, "city", "Тверь");
+	if (store_insert(t, p, "ivanov", e) != 0)
+		goto fail;
+	o->p = p->id;
+	/* A page by a folded index, the entries of an exact one, a
+	 * lookup: each sees the record just written. */
+	store_page_key(p, "manager", &key);
+	if (store_page(t, o->party, "manager", key.data, key.len, 0,
+	    STORE_PAGE_FROM, 10, &page, &n, e) < 0)
+		goto fail;
+	o->by_manager = n;
+	store_records_free(page, n);
+	if (store_keys(t, o->party, "manager", key.data, key.len, 0,
+	    STORE_PAGE_FROM, own_count_key, &o->keys, e) < 0)
+		goto fail;
+	store_page_key(p, "city", &key);
+	if (store_lookup(t, o->party, "city", key.data, key.len, ids, 4, &n,
+	    e) < 0)
+		goto fail;
+	o->lookup = n;
+	/* The manager changes: the old entry goes in the same
+	 * transaction, the new one comes. */
+	store_page_key(p, "manager", &key);
+	set(p, "manager", "own-writes-2");
+	if (store_update(t, p, p->rev, "ivanov", e) != 0)
+		goto fail;
+	if (store_page(t, o->party, "manager", key.data, key.len, 0,
+	    STORE_PAGE_FROM, 10, &page, &n, e) < 0)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (strcmp(get(page[i], "manager"), "own-writes") == 0)
+			o->by_manager_after++;
+	store_records_free(page, n);
+	/* A contact of it: the purge must see the reference. */
+	c = record_new(o->contact);
+	record_defaults(c);
+	buf_reset(&key);
+	buf_printf(&key, "%llu", (unsigned long long)o->p);
+	set(c, "party", key.data);
+	set(c, "name", "Петров Пётр");
+	r = store_insert(t, c, "ivanov", e);
+	o->c = c->id;
+	record_free(c);
+	if (r != 0)
+		goto fail;
+	if (store_referrers(t, o->party, o->p, ref, 4, &o->refs, e) < 0)
+		goto fail;
+	o->purge = store_purge(t, o->party, o->p, "ivanov", e);
+	snprintf(o->purge_err, sizeof(o->purge_err), "%s", e->data);
+	buf_reset(e);
+	if (store_purge(t, o->contact, o->c, "ivanov", e) != 0 ||
+	    store_referrers(t, o->party, o->p, ref, 4, &o->refs_after,
+	    e) < 0)
+		goto fail;
+	record_free(p);
+	buf_release(&key);
+	return (0);
+fail:
+	record_free(p);
+	buf_release(&key);
+	return (-1);
+}
+
+/* Many records in one transaction: the queue of index entries is
+ * written as it goes (past its budget, rec.c), then at the end. */
+static int
+own_many_fn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct own	*o = arg;
+	struct record	*p;
+	char		 v[64];
+	int		 i, r = 0;
+
+	for (i = 0; i < 20000 && r == 0; i++) {
+		p = record_new(o->party);
+		record_defaults(p);
+		set(p, "kind", "person");
+		snprintf(v, sizeof(v), "Сидоров %d", i);
+		set(p, "name", v);
+		snprintf(v, sizeof(v), "Город %d", i % 97);
+		set(p, "city", v);
+		snprintf(v, sizeof(v), "m%02d", i % 13);
+		set(p, "manager", v);
+		snprintf(v, sizeof(v), "+7 495 %03d-%02d-%02d; "
+		    "+7 916 %03d-%02d-%02d", i / 10000, i / 100 % 100,
+		    i % 100, i / 10000, i / 100 % 100, i % 100);
+		set(p, "phones", v);
+		r = store_insert(t, p, "ivanov", e);
+		record_free(p);
+	}
+	return (r);
+}
+
+static void
+test_own_writes(void)
+{
+	struct schema	*sc = load_forms();
+	char		*dir = path("own");
+	struct store	*s = open_store(dir, sc, 1);
+	struct own	 o;
+	int		 r;
+
+	if (s == NULL)
+		tap_bail("cannot create the store");
+	memset(&o, 0, sizeof(o));
+	o.party = schema_table(sc, "party");
+	o.contact = schema_table(sc, "contact");
+	buf_reset(&err);
+	r = store_txn_run(s, 0, own_fn, &o, &err);
+	is_int(r, 0, "own writes: the transaction commits: %s", err.data);
+	is_int((long long)o.by_manager, 1, "a page by an index finds the "
+	    "record its own transaction inserted");
+	is_int((long long)o.keys, 1, "so do the index's entries");
+	is_int((long long)o.lookup, 1, "and a lookup");
+	is_int((long long)o.by_manager_after, 0, "after an update in the "
+	    "transaction the old key finds nothing");
+	is_int((long long)o.refs, 1, "a reference written in the "
+	    "transaction is found");
+	ok(o.purge == -1 && strstr(o.purge_err, "refers to it") != NULL,
+	    "and stops the purge of what it refers to (%s)", o.purge_err);
+	is_int((long long)o.refs_after, 0, "once the contact is purged in "
+	    "the transaction, none is");
+	is_int(check(s, o.party, &err), 0, "check passes on party: %s",
+	    err.data);
+	is_int(check(s, o.contact, &err), 0, "check passes on contact: %s",
+	    err.data);
+	buf_reset(&err);
+	r = store_txn_run(s, 0, own_many_fn, &o, &err);
+	is_int(r, 0, "20,000 parties in one transaction: %s", err.data);
+	is_int(count(s, o.party), 20001, "all of them there");
+	is_int(check(s, o.party, &err), 0, "and every index agrees: %s",
+	    err.data);
+	store_close(s);
+	is_int(verify(dir, &err), 0, "the files verify: %s", err.data);
+	free(dir);
+	schema_free(sc);
+}
+
 int
 main(void)
 {
@@ -2199,6 +2380,7 @@ main(void)
 	test_oneread();
 	test_fetch();
 	test_lookup();
+	test_own_writes();
 	test_cache_auto();
 	test_search_brute();
 	test_pages_brute();
