@@ -137,16 +137,6 @@ map_get(DB_TXN *t, uint64_t id, DB_HEAP_RID *rid, u_int32_t flags)
 	return (0);
 }
 
-static int
-heap_append(DB_TXN *t, DB_HEAP_RID *rid, unsigned char *p, size_t n)
-{
-	DBT	k, d;
-
-	probe_dbt(&k, rid, 0, DB_HEAP_RID_SZ);
-	probe_dbt(&d, p, n, n);
-	return (hp->put(hp, t, &k, &d, DB_APPEND));
-}
-
 /* One writer transaction's work; 0 or a Berkeley DB error. */
 static int
 write_one(DB_TXN *t, unsigned *seed, unsigned char *rec, unsigned char *old)
@@ -161,8 +151,9 @@ write_one(DB_TXN *t, unsigned *seed, unsigned char *rec, unsigned char *old)
 		for (i = 0; i < 5; i++) {
 			id = atomic_fetch_add(&next_id, 1);
 			n = record_make(rec, id, 0, seed);
-			if ((ret = heap_append(t, &rid, rec, n)) != 0 ||
-			    (ret = map_put(t, id, &rid, DB_NOOVERWRITE)) != 0)
+			ret = probe_heap_append(hp, t, &rid, rec, n);
+			if (ret != 0 || (ret = map_put(t, id, &rid,
+			    DB_NOOVERWRITE)) != 0)
 				return (ret);
 		}
 		return (0);
@@ -193,7 +184,7 @@ write_one(DB_TXN *t, unsigned *seed, unsigned char *rec, unsigned char *old)
 		return (hp->put(hp, t, &k, &d, 0));
 	}
 	if ((ret = hp->del(hp, t, &k, 0)) != 0 ||
-	    (ret = heap_append(t, &rid, rec, n)) != 0)
+	    (ret = probe_heap_append(hp, t, &rid, rec, n)) != 0)
 		return (ret);
 	return (map_put(t, id, &rid, 0));
 }

@@ -42,16 +42,6 @@
 
 enum way { SAME, RESIZE, MOVE };
 
-static int
-append(DB *hp, DB_HEAP_RID *rid, unsigned char *buf, size_t size)
-{
-	DBT	k, d;
-
-	probe_dbt(&k, rid, 0, DB_HEAP_RID_SZ);
-	probe_dbt(&d, buf, size, size);
-	return (hp->put(hp, NULL, &k, &d, DB_APPEND));
-}
-
 int
 main(int argc, char **argv)
 {
@@ -102,7 +92,8 @@ main(int argc, char **argv)
 	for (i = 0; i < NRECS; i++) {
 		sizes[i] = MINSIZE + rand_r(&seed) % MAXSIZE;
 		memset(buf, (int)(i & 0xff), sizes[i]);
-		if ((ret = append(hp, &rids[i], buf, sizes[i])) != 0)
+		if ((ret = probe_heap_append(hp, NULL, &rids[i], buf,
+		    sizes[i])) != 0)
 			probe_fatal("append", ret);
 	}
 	for (op = 0; op < ops; op++) {
@@ -122,7 +113,8 @@ main(int argc, char **argv)
 		if (way == MOVE) {
 			if ((ret = hp->del(hp, NULL, &k, 0)) != 0)
 				probe_fatal("delete", ret);
-			if ((ret = append(hp, &rids[i], buf, size)) != 0)
+			if ((ret = probe_heap_append(hp, NULL, &rids[i], buf,
+			    size)) != 0)
 				probe_fatal("append", ret);
 		} else {
 			probe_dbt(&d, buf, size, size);

@@ -87,8 +87,8 @@ load(uint64_t n)
 		probe_dbt(&d, rec, RECSIZE, RECSIZE);
 		if ((ret = bt->put(bt, txn, &k, &d, 0)) != 0)
 			probe_fatal("put into the B-tree", ret);
-		probe_dbt(&k, &rids[id], 0, DB_HEAP_RID_SZ);
-		if ((ret = hp->put(hp, txn, &k, &d, DB_APPEND)) != 0)
+		if ((ret = probe_heap_append(hp, txn, &rids[id], rec,
+		    RECSIZE)) != 0)
 			probe_fatal("put into the heap", ret);
 		probe_dbt(&k, &be, 8, 8);
 		probe_dbt(&d, &rids[id], DB_HEAP_RID_SZ, DB_HEAP_RID_SZ);

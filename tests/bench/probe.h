@@ -37,6 +37,19 @@ probe_dbt(DBT *d, const void *data, size_t size, size_t room)
 	d->flags = DB_DBT_USERMEM;
 }
 
+/* Append n bytes at p to heap hp in txn (NULL: none); the new record's
+ * RID in *rid.  0 or a Berkeley DB error. */
+static inline int
+probe_heap_append(DB *hp, DB_TXN *txn, DB_HEAP_RID *rid, const void *p,
+    size_t n)
+{
+	DBT	k, d;
+
+	probe_dbt(&k, rid, 0, DB_HEAP_RID_SZ);
+	probe_dbt(&d, p, n, n);
+	return (hp->put(hp, txn, &k, &d, DB_APPEND));
+}
+
 /*
  * An environment in dir (made when missing) as the store's: private,
  * threaded, transactions, locking with the youngest of a deadlock
