@@ -110,9 +110,21 @@ audit_format_known(uint64_t format)
 	return (format == AUDIT_FORMAT || format == AUDIT_FORMAT_OLD);
 }
 
+/* The key of a record's history in audit.record.db into k: table NUL
+ * id, the id as its 8 big-endian bytes. */
+static void
+history_key(struct buf *k, const char *table, size_t tlen,
+    const unsigned char *idb)
+{
+	buf_reset(k);
+	buf_add(k, table, tlen);
+	buf_addch(k, '\0');
+	buf_add(k, idb, 8);
+}
+
 /*
- * The key of an entry in audit.record.db, table NUL id, made from the
- * entry's bytes into k: 0, or -1 for bytes that are no entry.
+ * The key of an entry in audit.record.db made from the entry's bytes
+ * into k: 0, or -1 for bytes that are no entry.
  */
 static int
 entry_rec_key(const void *data, size_t len, struct buf *k)
@@ -129,10 +141,7 @@ entry_rec_key(const void *data, size_t len, struct buf *k)
 	table = get_str(&r, &tlen);
 	if (r.bad || r.end - r.p < 8)
 		return (-1);
-	buf_reset(k);
-	buf_add(k, table, tlen);
-	buf_addch(k, '\0');
-	buf_add(k, r.p, 8);
+	history_key(k, table, tlen, (const unsigned char *)r.p);
 	return (0);
 }
 
@@ -292,12 +301,9 @@ audit_add(struct store_txn *t, const char *action, const struct record *a,
 		    DB_NOOVERWRITE));
 	}
 	if (ret == 0) {
-		/* The record's history: table NUL id -> the entry. */
-		buf_reset(&tmp);
-		buf_adds(&tmp, table->name);
-		buf_addch(&tmp, '\0');
+		/* The record's history: its key -> the entry. */
 		store_id_key(ib, id);
-		buf_add(&tmp, ib, 8);
+		history_key(&tmp, table->name, strlen(table->name), ib);
 		store_dbt(&k, tmp.data, tmp.len);
 		store_dbt(&d, kb, 8);
 		ret = DBCALL(s->audit_rec->put(s->audit_rec, t->txn, &k, &d,
@@ -383,9 +389,6 @@ audit_load(struct store_txn *t, const struct table *table, const char *user,
 		    (unsigned long long)ids[0], store_strerror(ret)));
 	bulk_init(&be, s->audit, t->txn);
 	bulk_init(&bk, s->audit_rec, t->txn);
-	/* The key of a record's history: table NUL id (entry_rec_key()). */
-	buf_add(&rk, table->name, tlen);
-	buf_addch(&rk, '\0');
 	for (i = 0; i < n && ret == 0; i++) {
 		buf_reset(&val);
 		entry_head(&val, table, ids[i], 1, user, "insert");
@@ -393,9 +396,8 @@ audit_load(struct store_txn *t, const struct table *table, const char *user,
 		store_id_key(kb, (uint64_t)first + i);
 		if ((ret = bulk_put(&be, kb, 8, val.data, val.len)) != 0)
 			break;
-		buf_truncate(&rk, tlen + 1);
 		store_id_key(ib, ids[i]);
-		buf_add(&rk, ib, 8);
+		history_key(&rk, table->name, tlen, ib);
 		ret = bulk_put(&bk, rk.data, rk.len, kb, 8);
 	}
 	if (ret == 0 && (ret = bulk_flush(&be)) == 0)
@@ -582,10 +584,8 @@ store_history(struct store_txn *t, const struct table *table, uint64_t id,
 
 	*out = NULL;
 	*nout = 0;
-	buf_adds(&key, table->name);
-	buf_addch(&key, '\0');
 	store_id_key(kb, id);
-	buf_add(&key, kb, 8);
+	history_key(&key, table->name, strlen(table->name), kb);
 	ret = DBCALL(s->audit_rec->cursor(s->audit_rec, t->txn, &c,
 	    0));
 	if (ret != 0)

@@ -3,8 +3,8 @@
  * its settings, the meta and sequence databases, field ids, and every
  * table opened with ALL its indexes in one place (rec.c writes every
  * index of a table with each record), new or changed indexes rebuilt
- * from the data.  Also the small helpers the
- * other files share (error text, id keys, finding tables and indexes).
+ * from the data.  Also the small helpers the other files share (error
+ * text, id keys, finding tables and indexes).
  * Never prints; one process owns an environment at a time.
  */
 #include "config.h"

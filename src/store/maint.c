@@ -557,8 +557,6 @@ check_txn(struct store_txn *t, void *arg, struct buf *err)
 
 	memset(ck->expect, 0, (st->nix ? st->nix : 1) * sizeof(*ck->expect));
 	ck->nws = 0;
-	if (rec_index_flush(t, err) == -1)
-		return (-1);
 	if (check_records(t, ck, &nrec, err) == -1)
 		return (-1);
 	if (store_count(t, st->t, &counted, err) == -1)

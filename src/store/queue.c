@@ -20,7 +20,9 @@ queue_add(struct store_queue *q, uint32_t group, const void *key,
 	struct store_qop *o;
 
 	if (q->n == q->alloc) {
-		q->alloc = q->alloc ? q->alloc * 2 : 1024;
+		/* Small at first: rec.c makes a queue for the few
+		 * changes of a record's unique indexes at every write. */
+		q->alloc = q->alloc ? q->alloc * 2 : 16;
 		q->ops = xreallocarray(q->ops, q->alloc, sizeof(*q->ops));
 	}
 	o = &q->ops[q->n++];

@@ -267,10 +267,10 @@ head_commit(struct record *rec, struct head *h)
 /*
  * The transaction's cursor on index db, opened on first use and kept
  * until rec_cursors_close(), not opened and closed for every entry.
- * Marked transient, as
- * bulk_flush() marks its own: Berkeley DB then works on the cursor
- * itself instead of on a copy it makes for every call, so a failed call
- * leaves it anywhere; no call here needs where it was.
+ * Marked transient, as bulk_flush() marks its own: Berkeley DB then
+ * works on the cursor itself instead of on a copy it makes for every
+ * call, so a failed call leaves it anywhere; no call here needs where
+ * it was.
  */
 static int
 rec_cursor(struct store_txn *t, DB *db, DBC **cp)
