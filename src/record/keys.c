@@ -495,13 +495,18 @@ country_code_len(const char *d, size_t len)
 
 struct searchargs {
 	struct keyset	*ks;
+	/* Set for the store's tokens: a Russian phone goes there. */
+	struct keyset	*marked;
 	struct buf	 tmp, tmp2;
 };
 
 /*
  * A phone "+79161234567" gives "79161234567", the national number
  * "9161234567" and, for Russian numbers, the domestic "89161234567" that
- * people still type.
+ * people still type.  The store keeps a Russian number as one token
+ * instead, its national number behind SEARCH_PHONE_MARK_S, and a query
+ * of digits looks there too (index_query_forms()): three distinct keys
+ * a phone were most of the word index's writes.
  */
 static void
 search_phone(const struct field *f, const char *s, size_t len, void *arg)
@@ -516,6 +521,12 @@ search_phone(const struct field *f, const char *s, size_t len, void *arg)
 			buf_addch(&sa->tmp, s[i]);
 	if (sa->tmp.len == 0)
 		return;
+	if (sa->marked != NULL && len != 0 && s[0] == '+' &&
+	    sa->tmp.len > 1 && sa->tmp.data[0] == '7') {
+		sa->tmp.data[0] = SEARCH_PHONE_MARK_S[0];
+		keyset_add(sa->marked, sa->tmp.data, sa->tmp.len);
+		return;
+	}
 	keyset_add(sa->ks, sa->tmp.data, sa->tmp.len);
 	if (len == 0 || s[0] != '+')
 		return;
@@ -760,22 +771,115 @@ index_search_prefix_key(const char *tok, size_t len, struct buf *out)
 	return (1);
 }
 
+static void
+search_fields(const struct record *rec, struct searchargs *sa)
+{
+	const struct table *t = rec->table;
+	size_t		 i;
+
+	buf_init(&sa->tmp);
+	buf_init(&sa->tmp2);
+	for (i = 0; i < t->nfields; i++)
+		if (t->fields[i].index & IX_SEARCH)
+			search_value(&t->fields[i], &rec->values[i], sa);
+	buf_release(&sa->tmp);
+	buf_release(&sa->tmp2);
+}
+
 void
 index_search_keys(const struct record *rec, struct keyset *ks)
 {
-	const struct table *t = rec->table;
 	struct searchargs sa;
-	size_t		 i;
 
 	sa.ks = ks;
-	buf_init(&sa.tmp);
-	buf_init(&sa.tmp2);
-	for (i = 0; i < t->nfields; i++)
-		if (t->fields[i].index & IX_SEARCH)
-			search_value(&t->fields[i], &rec->values[i], &sa);
-	buf_release(&sa.tmp);
-	buf_release(&sa.tmp2);
+	sa.marked = NULL;
+	search_fields(rec, &sa);
 	keyset_uniq(ks);
+}
+
+/* Is every character of the n bytes at s a letter or a digit? */
+static int
+all_word(const char *s, size_t n)
+{
+	size_t		i = 0, step;
+	uint32_t	cp;
+
+	while (i < n) {
+		step = utf8_decode_fast(s + i, n - i, &cp);
+		if (step == 0 || !is_word_cp(cp))
+			return (0);
+		i += step;
+	}
+	return (1);
+}
+
+/*
+ * A query token is letters and digits, so a token with anything else in
+ * it (an e-mail's whole address, its local part or domain when they have
+ * a dot or a dash) is found only by a query token that begins its first
+ * word, a token too, or that is one letter long, a short prefix.  Those
+ * are left out; their short prefixes stay.
+ */
+void
+index_search_stored_keys(const struct record *rec, struct keyset *ks)
+{
+	struct searchargs sa;
+	struct keyset	 marked;
+	size_t		 i, n;
+	const char	*k;
+
+	keyset_init(&marked);
+	sa.ks = ks;
+	sa.marked = &marked;
+	search_fields(rec, &sa);
+	index_search_prefixes(ks);
+	for (i = n = 0; i < ks->n; i++) {
+		k = ks->bytes.data + ks->off[i];
+		if (k[0] != SEARCH_PREFIX_MARK_S[0] && !all_word(k, ks->len[i]))
+			continue;
+		ks->off[n] = ks->off[i];
+		ks->len[n] = ks->len[i];
+		n++;
+	}
+	ks->n = n;
+	if (marked.n != 0) {
+		for (i = 0; i < marked.n; i++)
+			keyset_add(ks, marked.bytes.data + marked.off[i],
+			    marked.len[i]);
+		keyset_uniq(ks);
+	}
+	keyset_release(&marked);
+}
+
+/*
+ * A query token longer than a short prefix, or of digits, is looked up
+ * as every stored token it begins; one of digits also among the Russian
+ * phones kept behind SEARCH_PHONE_MARK_S by their national number: as
+ * that number ("916..."), and as the international or domestic form
+ * ("7916...", "8916...") without its first digit.
+ */
+void
+index_query_forms(const char *tok, size_t len, struct keyset *out)
+{
+	struct buf	b = BUF_INIT;
+	size_t		i;
+
+	keyset_add(out, tok, len);
+	for (i = 0; i < len; i++)
+		if (tok[i] < '0' || tok[i] > '9')
+			return;
+	if (len == 0)
+		return;
+	buf_adds(&b, SEARCH_PHONE_MARK_S);
+	buf_add(&b, tok, len);
+	keyset_add(out, b.data, b.len);
+	if (tok[0] == '7' || tok[0] == '8') {
+		buf_reset(&b);
+		buf_adds(&b, SEARCH_PHONE_MARK_S);
+		buf_add(&b, tok + 1, len - 1);
+		keyset_add(out, b.data, b.len);
+	}
+	buf_release(&b);
 }
 
 /* "2026-01-31": a date, not a phone, though made of digits and dashes. */

@@ -301,6 +301,21 @@ void		 index_unique_keys(const struct record *, const struct unique *,
  * whole and by local part and domain, numbers and codes as they are. */
 void		 index_search_keys(const struct record *, struct keyset *);
 /*
+ * What the store's word index holds for a record: the search tokens and
+ * their short prefixes (below), less the tokens with a character that is
+ * not a letter or a digit (an e-mail's whole address, say: a query finds
+ * it through its first word), and a Russian phone as one token, its
+ * national number behind SEARCH_PHONE_MARK_S instead of three.
+ * index_query_forms() appends what to look up for a query token that is
+ * not a short prefix key: itself, and for one of digits the phone forms
+ * it can begin.  A search over these finds what one over all the tokens
+ * would (test-record checks it).
+ */
+#define SEARCH_PHONE_MARK_S	"\x02"
+void		 index_search_stored_keys(const struct record *,
+		     struct keyset *);
+void		 index_query_forms(const char *, size_t, struct keyset *);
+/*
  * Tokens of a search query typed by a person: the same splitting and
  * folding, with no minimum length.  A query of digits and phone
  * punctuation only ("+7 (916) 123-45", "8 916 123") is one token, its

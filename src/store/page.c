@@ -904,13 +904,16 @@ tstream_union(struct tstream *ts)
 
 /*
  * Open a token: its prefix key, read lazily; or every token it is a
- * prefix of, gathered now, sorted and unique.
+ * prefix of (in each of its forms: index_query_forms()), gathered now,
+ * sorted and unique.
  */
 static int
 tstream_open(struct search *s, struct tstream *ts, const void *tok,
     size_t len)
 {
-	int	ret, multi = 0;
+	struct keyset	 forms;
+	size_t		 i;
+	int		 ret, multi = 0;
 
 	if ((ret = DBCALL(s->db->cursor(s->db, s->t->txn, &ts->c, 0))) != 0)
 		return (s->ret = ret);
@@ -920,12 +923,22 @@ tstream_open(struct search *s, struct tstream *ts, const void *tok,
 		ts->lazy = 1;
 		return (0);
 	}
-	buf_add(&ts->key, tok, len);
 	buf_init(&ts->raw);
 	ts->rawmode = s->merge;
-	while (!ts->done)
-		if (tstream_read(s, ts, &multi) != 0)
-			return (-1);
+	keyset_init(&forms);
+	index_query_forms(tok, len, &forms);
+	for (i = 0; i < forms.n; i++) {
+		buf_reset(&ts->key);
+		buf_add(&ts->key, forms.bytes.data + forms.off[i],
+		    forms.len[i]);
+		ts->started = ts->done = 0;
+		while (!ts->done)
+			if (tstream_read(s, ts, &multi) != 0) {
+				keyset_release(&forms);
+				return (-1);
+			}
+	}
+	keyset_release(&forms);
 	if (multi && ts->nids > 1)
 		tstream_union(ts);
 	return (0);

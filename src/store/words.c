@@ -10,8 +10,10 @@
  * own log record: three quarters of an insert's cost, and most of the
  * disk.  Now it is a plain B-tree that rec.c keeps up to date itself:
  *
- *   key  = token bytes (a folded token, or a prefix key: the mark byte
- *          and 1-3 letters, record/keys.c) + one 0x00 byte (below every
+ *   key  = token bytes (a folded token, a prefix key: the mark byte
+ *          and 1-3 letters, or a Russian phone's national number behind
+ *          a mark of its own: index_search_stored_keys() in
+ *          record/keys.c says which) + one 0x00 byte (below every
  *          byte of a token, so all the chunks of a token sort together,
  *          before the longer tokens it is a prefix of) + the chunk's
  *          lower bound, an 8-byte big-endian id;

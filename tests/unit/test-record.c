@@ -1211,6 +1211,178 @@ test_unique_keys(void)
 	buf_release(&err);
 }
 
+/* Does some key of ks begin with the n bytes at p (marked keys too)? */
+static int
+begins_some(const struct keyset *ks, const char *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < ks->n; i++)
+		if (ks->len[i] >= n &&
+		    memcmp(ks->bytes.data + ks->off[i], p, n) == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * Whether the store's search finds a record for query token q, as
+ * store_search() looks: a short one by its prefix key, any other as
+ * every stored token one of its forms begins.  With full set, over the
+ * record's whole search tokens and their prefix keys, the way it looked
+ * before the store left tokens out.
+ */
+static int
+finds(const struct keyset *ks, const char *q, size_t n, int full)
+{
+	struct keyset	 forms;
+	struct buf	 pk = BUF_INIT;
+	size_t		 i;
+	int		 r = 0;
+
+	if (index_search_prefix_key(q, n, &pk)) {
+		for (i = 0; i < ks->n && !r; i++)
+			r = ks->len[i] == pk.len && memcmp(ks->bytes.data +
+			    ks->off[i], pk.data, pk.len) == 0;
+		buf_release(&pk);
+		return (r);
+	}
+	if (full)
+		return (begins_some(ks, q, n));
+	keyset_init(&forms);
+	index_query_forms(q, n, &forms);
+	for (i = 0; i < forms.n && !r; i++)
+		r = begins_some(ks, forms.bytes.data + forms.off[i],
+		    forms.len[i]);
+	keyset_release(&forms);
+	return (r);
+}
+
+/*
+ * The word index keeps fewer tokens than a record's search tokens (an
+ * e-mail's whole address, local part and domain are left out; a Russian
+ * phone is one marked token), and a search finds the same records as
+ * over all of them: every prefix of every token, typed phones in their
+ * forms and every number of one or two digits are tried on records made
+ * to catch the edge cases (one-letter first words, a name holding a
+ * phone's digits, foreign numbers).
+ */
+static void
+test_search_stored(void)
+{
+	static const char *const emails[] = {
+	    "Info@Romashka.RU, i.petrov@x.ru", "5ivan@mail.ru",
+	    "ivan@ivan.ru, _x@a-b.рф", "почта@пример.рф" };
+	static const char *const phones[] = {
+	    "+79161234567, +44 20 7946 0958", "8 (495) 123-45-67",
+	    "+1 212 555 0100", "+7 701 123 4567" };
+	static const char *const names[] = { "ООО Ромашка",
+	    "ИП 89161234567 и К", "Ё-мобиль 7", "a b" };
+	static const char *const typed[] = { "+7 916", "8916", "916123",
+	    "7916", "7", "8", "89", "79", "+44 20", "4420", "2079", "1212",
+	    "212", "info", "romashka", "ro", "r", "i", "ru", "petrov", "x",
+	    "5ivan", "ivan", "почта", "пример", "рф", "ab", "a-b", "7701",
+	    "701", "8701", "1", "0100", "ромашка", "ёмоб", "емобиль" };
+	struct record	*rec = good_party();
+	struct keyset	 full, stored, qs;
+	struct buf	 err = BUF_INIT, q = BUF_INIT;
+	size_t		 r, i, k, tried = 0, bad = 0;
+	const char	*t;
+
+	err_room(&err);
+	keyset_init(&full);
+	keyset_init(&stored);
+	keyset_init(&qs);
+	for (r = 0; r < nitems(emails); r++) {
+		parse(rec, "emails", emails[r], &err);
+		parse(rec, "phones", phones[r], &err);
+		parse(rec, "name", names[r], &err);
+		keyset_reset(&full);
+		keyset_reset(&stored);
+		index_search_keys(rec, &full);
+		index_search_prefixes(&full);
+		index_search_stored_keys(rec, &stored);
+		ok(stored.n < full.n && sorted_unique(&stored),
+		    "record %zu: %zu keys stored of %zu", r, stored.n, full.n);
+		/*
+		 * Query tokens: of every prefix of every token typed (as
+		 * index_query_tokens() splits it), and of typed queries.
+		 */
+		keyset_reset(&qs);
+		for (i = 0; i < full.n; i++) {
+			t = full.bytes.data + full.off[i];
+			if (t[0] == SEARCH_PREFIX_MARK_S[0])
+				continue;
+			for (k = 1; k <= full.len[i]; k++) {
+				buf_reset(&q);
+				buf_add(&q, t, k);
+				buf_addch(&q, '\0');
+				index_query_tokens(q.data, &qs);
+			}
+		}
+		for (i = 0; i < nitems(typed); i++)
+			index_query_tokens(typed[i], &qs);
+		for (i = 0; i < 110; i++) {
+			buf_reset(&q);
+			buf_printf(&q, i < 10 ? "%zu" : "%02zu", i < 10 ? i :
+			    i - 10);
+			keyset_add(&qs, q.data, q.len);
+		}
+		for (i = 0; i < qs.n; i++) {
+			tried++;
+			if (finds(&full, qs.bytes.data + qs.off[i], qs.len[i],
+			    1) != finds(&stored, qs.bytes.data + qs.off[i],
+			    qs.len[i], 0)) {
+				bad++;
+				diag("record %zu: '%.*s' found %s", r,
+				    (int)qs.len[i], qs.bytes.data + qs.off[i],
+				    finds(&full, qs.bytes.data + qs.off[i],
+				    qs.len[i], 1) ? "before, not now" :
+				    "now, not before");
+			}
+		}
+	}
+	ok(bad == 0 && tried > 500, "a search finds what it found before "
+	    "(%zu query tokens)", tried);
+
+	/* What is left out, and what stays. */
+	parse(rec, "emails", "Info@Romashka.RU, ivan@ivan.ru", &err);
+	parse(rec, "phones", "+79161234567, +44 20 7946 0958", &err);
+	parse(rec, "name", "ООО Ромашка", &err);
+	keyset_reset(&stored);
+	index_search_stored_keys(rec, &stored);
+	ok(!has_key(&stored, "info@romashka.ru") &&
+	    !has_key(&stored, "romashka.ru") &&
+	    !has_key(&stored, "ivan@ivan.ru") &&
+	    !has_key(&stored, "79161234567") &&
+	    !has_key(&stored, "9161234567") &&
+	    !has_key(&stored, "89161234567"),
+	    "whole addresses, domains and a Russian phone's forms left out");
+	ok(has_key(&stored, "info") && has_key(&stored, "romashka") &&
+	    has_key(&stored, "ivan") && has_key(&stored, "ru") &&
+	    has_key(&stored, SEARCH_PHONE_MARK_S "9161234567") &&
+	    has_key(&stored, "442079460958") &&
+	    has_key(&stored, "2079460958") &&
+	    has_key(&stored, SEARCH_PREFIX_MARK_S "inf") &&
+	    has_key(&stored, SEARCH_PREFIX_MARK_S "ром"),
+	    "words, a foreign phone's forms, the marked national number "
+	    "and prefix keys kept (a local part that is a word too stays)");
+	keyset_reset(&qs);
+	index_query_forms("8916", 4, &qs);
+	ok(qs.n == 3 && has_key(&qs, "8916") &&
+	    has_key(&qs, SEARCH_PHONE_MARK_S "8916") &&
+	    has_key(&qs, SEARCH_PHONE_MARK_S "916"),
+	    "forms of a query of digits");
+	keyset_reset(&qs);
+	index_query_forms("иван", 8, &qs);
+	ok(qs.n == 1 && has_key(&qs, "иван"), "a word is its own form");
+	record_free(rec);
+	keyset_release(&full);
+	keyset_release(&stored);
+	keyset_release(&qs);
+	buf_release(&err);
+	buf_release(&q);
+}
+
 static void
 test_search_keys(void)
 {
@@ -1653,6 +1825,7 @@ main(void)
 	test_field_keys();
 	test_unique_keys();
 	test_search_keys();
+	test_search_stored();
 	test_keyset_uniq();
 	test_keyset_uniq_bytes();
 	test_env_keys();

@@ -791,6 +791,25 @@ test_party(void)
 	    "search by ИНН");
 	n = search(s, party, "example", ids);
 	ok(n == 1 && ids[0] == idp, "search by an e-mail's domain");
+	/*
+	 * The word index keeps a Russian phone as its national number
+	 * behind a mark, and no whole e-mail address: each form typed
+	 * still finds it (index_query_forms()).
+	 */
+	n = search(s, party, "+7 916 123", ids);
+	ok(n == 1 && ids[0] == ida, "a phone typed with +7");
+	n = search(s, party, "7916", ids);
+	ok(n == 1 && ids[0] == ida, "a phone's international digits");
+	n = search(s, party, "8 495 765", ids);
+	ok(n == 1 && ids[0] == ida, "the second phone, with 8 in front");
+	n = search(s, party, "495765", ids);
+	ok(n == 1 && ids[0] == ida, "the second phone's national number");
+	n = search(s, party, "4957659", ids);
+	is_int(n, 0, "digits no phone begins with find nothing");
+	n = search(s, party, "petr.ivan", ids);
+	ok(n == 1 && ids[0] == idp, "an e-mail's local part typed");
+	n = search(s, party, "petr.ivanov@example.ru", ids);
+	ok(n == 1 && ids[0] == idp, "an e-mail typed whole");
 
 	/* Lookup. */
 	{
