@@ -1400,6 +1400,19 @@ store_cache_mb(struct store *s)
 	return (s->cache_mb);
 }
 
+void
+store_cache_stats(struct store *s, uint64_t *hits, uint64_t *misses)
+{
+	DB_MPOOL_STAT	*gsp;
+
+	*hits = *misses = 0;
+	if (s->env->memp_stat(s->env, &gsp, NULL, 0) != 0)
+		return;
+	*hits = gsp->st_cache_hit;
+	*misses = gsp->st_cache_miss;
+	free(gsp);
+}
+
 /* Bytes of the database files in dir (0 for a new folder). */
 static uint64_t
 data_bytes(const char *dir)

@@ -45,6 +45,13 @@ struct store_options {
 size_t	 store_cache_auto(uint64_t, uint64_t);
 /* The cache size the open store was given, in MB. */
 size_t	 store_cache_mb(struct store *);
+/*
+ * Pages found in the cache and pages read into it from the files since
+ * the store was opened (Berkeley DB's counters; 0 and 0 if it cannot
+ * say).  A miss is a read from the kernel: what makes a lookup's 99th
+ * percentile ten times its median.
+ */
+void	 store_cache_stats(struct store *, uint64_t *, uint64_t *);
 
 /*
  * Open (and recover) the environment in dir with the tables of the

@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,8 @@ struct bench {
 
 	/* Sanity, reported under the tables. */
 	size_t		  mismatch[F_COUNT];
+	/* clerk's cache in each latency series: pages found, pages read. */
+	uint64_t	  cache_hits[F_COUNT], cache_misses[F_COUNT];
 	size_t		  fts_split;
 	long		  rss_base, rss_clerk, rss_lite;
 	uint64_t	  disk_clerk[2], disk_lite[2];
@@ -659,7 +662,7 @@ run_clerk(struct bench *b)
 	struct cl_insert ins;
 	struct cl_op	 op;
 	struct buf	 err = BUF_INIT, path = BUF_INIT;
-	uint64_t	*ns, t0, t1, tins, total;
+	uint64_t	*ns, t0, t1, tins, total, hit0, hit1, miss0, miss1;
 	size_t		 i, j, q, runs;
 	double		 best, cpu;
 	uint64_t	 wr;
@@ -740,6 +743,7 @@ reads:
 		op.what = q >= F_SEARCH0 && q < F_PAGE ? F_SEARCH0 : (int)q;
 		op.qs = (int)(q - F_SEARCH0);
 		fprintf(stderr, "clerk: %s\n", b->fig[q].name);
+		store_cache_stats(st, &hit0, &miss0);
 		for (i = 0; i < b->nq; i++) {
 			op.i = i;
 			t0 = bench_now_ns();
@@ -768,6 +772,9 @@ reads:
 		}
 		bench_percentiles(ns, b->nq, b->fig[q].clerk);
 		b->fig[q].done[0] = 1;
+		store_cache_stats(st, &hit1, &miss1);
+		b->cache_hits[q] = hit1 - hit0;
+		b->cache_misses[q] = miss1 - miss0;
 	}
 	/* Scan with a predicate: every record by id, 100,000 a
 	 * transaction (store_scan holds no page locks behind it). */
@@ -1406,7 +1413,7 @@ report(struct bench *b)
 {
 	struct figure	*f;
 	char		 a[32], c[32], d[32], e[32], r0[32], r1[32];
-	size_t		 i, q;
+	size_t		 i, q, n;
 	int		 ok, worse;
 	double		 sp, search99;
 
@@ -1472,6 +1479,17 @@ report(struct bench *b)
 		    cell(d, sizeof(d), f, 1, 0), cell(e, sizeof(e), f, 1, 1),
 		    ratio(r0, sizeof(r0), f, 0), ratio(r1, sizeof(r1), f, 1));
 	}
+	printf("\nclerk's cache in each series above: pages read from the "
+	    "files (not in the cache) of pages asked for:");
+	for (i = 0, n = 0; i < F_COUNT; i++) {
+		f = &b->fig[i];
+		if (!f->latency || !f->done[0])
+			continue;
+		printf("%s %s %" PRIu64 " of %" PRIu64, n++ ? ";" : "",
+		    f->name, b->cache_misses[i], b->cache_hits[i] +
+		    b->cache_misses[i]);
+	}
+	printf(".\n");
 	printf("\n| resources | clerk | SQLite |\n|---|---:|---:|\n");
 	printf("| peak RSS, MB (of which %.0f MB are the generated records) "
 	    "| %.0f | %.0f |\n", b->rss_base / 1024.0, b->rss_clerk / 1024.0,

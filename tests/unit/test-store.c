@@ -771,6 +771,19 @@ test_party(void)
 	n = search(s, party, "лютик", ids);
 	ok(n == 1 && ids[0] == idb, "and it is found again");
 
+	/* The cache counts what it was asked for. */
+	{
+		uint64_t	h0, m0, h1, m1;
+
+		store_cache_stats(s, &h0, &m0);
+		record_free(fetch(s, party, ida));
+		store_cache_stats(s, &h1, &m1);
+		ok(h0 + m0 > 0 && h1 + m1 > h0 + m0 && m1 >= m0,
+		    "cache statistics: %llu pages asked for, then %llu",
+		    (unsigned long long)(h0 + m0),
+		    (unsigned long long)(h1 + m1));
+	}
+
 	/* Search. */
 	n = search(s, party, "ив пет", ids);
 	ok(n == 1 && ids[0] == idp, "'ив пет' finds Иванов Пётр");
