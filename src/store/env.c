@@ -1221,7 +1221,7 @@ index_build(struct store_table *st, struct store_index *ix, struct buf *err)
 	size_t		 nrec;
 	uint64_t	 after = 0, dup[2];
 	DB_TXN		*txn = NULL;
-	int		 ret, rc = -1;
+	int		 ret, rc = -1, batches = 0;
 
 	memset(&pairs, 0, sizeof(pairs));
 	buf_init(&pairs.keys);
@@ -1250,7 +1250,16 @@ index_build(struct store_table *st, struct store_index *ix, struct buf *err)
 		txn = NULL;
 		if (ret == -1)
 			goto out;
+		batches++;
 	} while (nrec == BUILD_BATCH);
+	/*
+	 * Each batch appended to the lists of the keys it shares with the
+	 * batches before (every short prefix of the word index), splitting
+	 * their pages: the word index of a million parties built so took
+	 * 200 MB, 141 MB once compacted, and nothing compacts a store that
+	 * is only read.  store_open() compacts it.
+	 */
+	ix->compact = batches > 1;
 	rc = 0;
 out:
 	if (txn != NULL)
@@ -1596,7 +1605,7 @@ store_open(struct store **sp, const char *dir, struct schema *schema,
 {
 	struct store	*s;
 	struct stat	 sb;
-	size_t		 i;
+	size_t		 i, j;
 
 	*sp = NULL;
 	if (o != NULL && (o->flags & STORE_CREATE)) {
@@ -1663,6 +1672,14 @@ store_open(struct store **sp, const char *dir, struct schema *schema,
 	for (i = 0; i < s->ntables; i++)
 		if (table_open(&s->tables[i], err) == -1)
 			goto fail;
+	for (i = 0; i < s->ntables; i++)
+		for (j = 0; j < s->tables[i].nix; j++)
+			if (s->tables[i].ix[j].compact) {
+				if (store_compact_index(s,
+				    s->tables[i].ix[j].db, err) != 0)
+					goto fail;
+				s->tables[i].ix[j].compact = 0;
+			}
 	store_chmod_files(s->dir);
 	*sp = s;
 	return (0);

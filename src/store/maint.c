@@ -836,6 +836,12 @@ compact_file(struct store *s, DB *db, store_compact_fn *fn, void *arg,
 	return (0);
 }
 
+int
+store_compact_index(struct store *s, DB *db, struct buf *err)
+{
+	return (compact_file(s, db, NULL, NULL, err) == 0 ? 0 : -1);
+}
+
 /* The audit's last sequence number: it grows with every change. */
 static int
 compact_seq_txn(struct store_txn *t, void *arg, struct buf *err)

@@ -71,6 +71,7 @@ struct store_index {
 	char		*file;		/* "party.name.folded.db" */
 	char		*sig;		/* what keys are made of */
 	DB		*db;
+	int		 compact;	/* built in batches: to compact */
 };
 
 /*
@@ -436,6 +437,9 @@ int	 audit_load(struct store_txn *, const struct table *, const char *,
 /* The message of a conflict: who changed which fields since rev. */
 void	 audit_conflict(struct store_txn *, const struct table *, uint64_t,
 	    uint32_t, struct buf *);
+
+/* Compact one index file as store_compact() does (maint.c): 0 or -1. */
+int	 store_compact_index(struct store *, DB *, struct buf *);
 
 /* The mode of every file the store writes (owner only). */
 #define FILE_MODE	0600
