@@ -832,6 +832,7 @@ index_search_stored_keys(const struct record *rec, struct keyset *ks)
 	sa.ks = ks;
 	sa.marked = &marked;
 	search_fields(rec, &sa);
+	keyset_uniq(ks);	/* index_search_prefixes() wants them in order */
 	index_search_prefixes(ks);
 	for (i = n = 0; i < ks->n; i++) {
 		k = ks->bytes.data + ks->off[i];
