@@ -101,6 +101,8 @@ struct bench {
 	size_t		  mismatch[F_COUNT];
 	/* clerk's cache in each latency series: pages found, pages read. */
 	uint64_t	  cache_hits[F_COUNT], cache_misses[F_COUNT];
+	/* The process in each latency series: page faults, preemptions. */
+	long		  minflt[F_COUNT], nivcsw[F_COUNT];
 	size_t		  fts_split;
 	long		  rss_base, rss_clerk, rss_lite;
 	uint64_t	  disk_clerk[2], disk_lite[2];
@@ -663,6 +665,7 @@ run_clerk(struct bench *b)
 	struct cl_op	 op;
 	struct buf	 err = BUF_INIT, path = BUF_INIT;
 	uint64_t	*ns, t0, t1, tins, total, hit0, hit1, miss0, miss1;
+	struct rusage	 ru0, ru1;
 	size_t		 i, j, q, runs;
 	double		 best, cpu;
 	uint64_t	 wr;
@@ -743,6 +746,7 @@ reads:
 		op.what = q >= F_SEARCH0 && q < F_PAGE ? F_SEARCH0 : (int)q;
 		op.qs = (int)(q - F_SEARCH0);
 		fprintf(stderr, "clerk: %s\n", b->fig[q].name);
+		getrusage(RUSAGE_SELF, &ru0);
 		store_cache_stats(st, &hit0, &miss0);
 		for (i = 0; i < b->nq; i++) {
 			op.i = i;
@@ -773,8 +777,11 @@ reads:
 		bench_percentiles(ns, b->nq, b->fig[q].clerk);
 		b->fig[q].done[0] = 1;
 		store_cache_stats(st, &hit1, &miss1);
+		getrusage(RUSAGE_SELF, &ru1);
 		b->cache_hits[q] = hit1 - hit0;
 		b->cache_misses[q] = miss1 - miss0;
+		b->minflt[q] = ru1.ru_minflt - ru0.ru_minflt;
+		b->nivcsw[q] = ru1.ru_nivcsw - ru0.ru_nivcsw;
 	}
 	/* Scan with a predicate: every record by id, 100,000 a
 	 * transaction (store_scan holds no page locks behind it). */
@@ -1479,15 +1486,17 @@ report(struct bench *b)
 		    cell(d, sizeof(d), f, 1, 0), cell(e, sizeof(e), f, 1, 1),
 		    ratio(r0, sizeof(r0), f, 0), ratio(r1, sizeof(r1), f, 1));
 	}
-	printf("\nclerk's cache in each series above: pages read from the "
-	    "files (not in the cache) of pages asked for:");
+	printf("\nclerk in each series above, for its tail: pages its cache "
+	    "read from the files of pages asked for, the process's page "
+	    "faults and the times it was preempted:");
 	for (i = 0, n = 0; i < F_COUNT; i++) {
 		f = &b->fig[i];
 		if (!f->latency || !f->done[0])
 			continue;
-		printf("%s %s %" PRIu64 " of %" PRIu64, n++ ? ";" : "",
-		    f->name, b->cache_misses[i], b->cache_hits[i] +
-		    b->cache_misses[i]);
+		printf("%s %s %" PRIu64 " of %" PRIu64 ", %ld, %ld",
+		    n++ ? ";" : "", f->name, b->cache_misses[i],
+		    b->cache_hits[i] + b->cache_misses[i], b->minflt[i],
+		    b->nivcsw[i]);
 	}
 	printf(".\n");
 	printf("\n| resources | clerk | SQLite |\n|---|---:|---:|\n");
