@@ -94,15 +94,27 @@ queue_reset(struct store_queue *q)
 }
 
 void
-queue_free(struct store_queue **qp)
+queue_init(struct store_queue *q)
 {
-	struct store_queue *q = *qp;
+	memset(q, 0, sizeof(*q));
+	buf_init(&q->keys);
+}
 
-	if (q == NULL)
-		return;
+void
+queue_release(struct store_queue *q)
+{
 	buf_release(&q->keys);
 	free(q->ops);
-	free(q);
+	queue_init(q);
+}
+
+void
+queue_free(struct store_queue **qp)
+{
+	if (*qp == NULL)
+		return;
+	queue_release(*qp);
+	free(*qp);
 	*qp = NULL;
 }
 
@@ -110,8 +122,8 @@ struct store_queue *
 queue_get(struct store_queue **qp)
 {
 	if (*qp == NULL) {
-		*qp = xcalloc(1, sizeof(**qp));
-		buf_init(&(*qp)->keys);
+		*qp = xmalloc(sizeof(**qp));
+		queue_init(*qp);
 	}
 	return (*qp);
 }

@@ -459,8 +459,7 @@ rec_index(struct store_txn *t, struct store_table *st,
 	/* Archived or restored: the same keys. */
 	if (old == new)
 		return (0);
-	memset(&now, 0, sizeof(now));
-	buf_init(&now.keys);
+	queue_init(&now);
 	keyset_init(&a);
 	keyset_init(&b);
 	for (n = 0; n < st->nix && rc == 0; n++) {
@@ -483,8 +482,7 @@ rec_index(struct store_txn *t, struct store_table *st,
 	}
 	keyset_release(&a);
 	keyset_release(&b);
-	buf_release(&now.keys);
-	free(now.ops);
+	queue_release(&now);
 	/* A transaction of very many writes writes as it goes. */
 	if (rc == 0 && t->ixq != NULL && queue_bytes(t->ixq) > IXQ_BUDGET)
 		rc = rec_index_flush(t, err);

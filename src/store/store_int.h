@@ -286,7 +286,8 @@ char	*sec_signature(struct store_index *);
 /*
  * queue.c: index changes kept in a transaction to be written sorted,
  * by words.c (a table's word index a group) and rec.c (an index a
- * group).  queue_get() makes *qp when there is none; queue_run(q, i)
+ * group).  queue_init() and queue_release() are for a queue of the
+ * caller's own; queue_get() makes *qp when there is none; queue_run(q, i)
  * is the end of the run of changes from i that have i's group, key and
  * id, after queue_sort(); queue_bytes() what the changes held take.
  */
@@ -304,6 +305,8 @@ struct store_queue {
 	size_t		 n, alloc;
 	uint64_t	 seq;
 };
+void	 queue_init(struct store_queue *);
+void	 queue_release(struct store_queue *);
 struct store_queue *queue_get(struct store_queue **);
 void	 queue_add(struct store_queue *, uint32_t, const void *, size_t,
 	    uint64_t, int);
