@@ -5,12 +5,22 @@
  * read-only transaction positioned after the last key of the one before,
  * so a long listing never holds a transaction for long.  Columns are the
  * form's list columns.  Must not print.
+ *
+ * An index holds only the records with a value in its field: when the
+ * field may be empty, the others are listed too, in a phase of their
+ * own over the ids, before the index's records (after them, backward),
+ * where the query language puts empty values (clerk-query(7)).  A field
+ * of several values (phones) has an entry for each, so its index gives
+ * a record as often and cannot say where a page ended; such a sort is
+ * the query engine's, which gives each record once, by its values in
+ * their order.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "query/query.h"
 #include "cmd.h"
 
 #define LIST_PAGE	200
@@ -24,6 +34,7 @@ struct list_state {
 	struct buf		 key;		/* position: after (key, id) */
 	uint64_t		 id;
 	int			 positioned;
+	int			 nulls;		/* the records the index lacks */
 	size_t			 want;
 	struct record		**recs;
 	size_t			 n;
@@ -37,6 +48,11 @@ list_txn(struct store_txn *txn, void *arg, struct buf *err)
 	store_records_free(st->recs, st->n);
 	st->recs = NULL;
 	st->n = 0;
+	if (st->nulls)
+		return (access_page(st->ctx->session, txn, st->table, NULL,
+		    NULL, 0, st->positioned ? st->id : 0,
+		    st->flags & ~STORE_PAGE_BACKWARD, st->want, &st->recs,
+		    &st->n, err));
 	return (access_page(st->ctx->session, txn, st->table, st->ix,
 	    st->positioned ? st->key.data : NULL, st->key.len, st->id,
 	    st->flags, st->want, &st->recs, &st->n, err));
@@ -61,7 +77,8 @@ list_columns(struct cmd_ctx *ctx, const struct table *t, size_t *cols)
 }
 
 static int
-list_sort(struct cmd_ctx *ctx, struct list_state *st, const char *sort)
+list_sort(struct cmd_ctx *ctx, struct list_state *st, const char *sort,
+    const struct field **fp)
 {
 	const struct field	*f;
 	ssize_t			 pos;
@@ -79,6 +96,7 @@ list_sort(struct cmd_ctx *ctx, struct list_state *st, const char *sort)
 	f = &st->table->fields[pos];
 	if (f->index & (IX_EXACT | IX_FOLDED | IX_UNIQUE)) {
 		st->ix = f->name;
+		*fp = f;
 		return (CMD_OK);
 	}
 	buf_adds(&ok, "id");
@@ -111,17 +129,71 @@ list_json(struct buf *o, const struct record *rec, const size_t *cols,
 	buf_addch(o, '}');
 }
 
+/* One row of the listing. */
+static void
+list_row(struct cmd_ctx *ctx, struct cmd_grid *g, enum cmd_format fmt,
+    const struct record *rec, const size_t *cols, size_t ncols, int first,
+    struct buf *v)
+{
+	size_t	c;
+
+	if (fmt == FMT_JSON) {
+		list_json(&ctx->out, rec, cols, ncols, first);
+		return;
+	}
+	buf_reset(v);
+	buf_addu64(v, rec->id);
+	cmd_grid_add(g, v->data, v->len);
+	for (c = 0; c < ncols; c++) {
+		buf_reset(v);
+		if (fmt == FMT_TABLE)
+			cmd_value_text(rec, cols[c], ctx->lang, v);
+		else
+			cmd_value_plain(rec, cols[c], v);
+		cmd_grid_add(g, v->data, v->len);
+	}
+}
+
+/* A sort by a field of several values, through the query engine. */
+static int
+list_engine(struct cmd_ctx *ctx, const struct table *t, const char *sort,
+    enum cmd_format fmt)
+{
+	struct query	*q = NULL;
+	struct buf	 text = BUF_INIT, err = BUF_INIT;
+	const char	*limit = cmd_opt(ctx, "limit");
+	int		 r;
+
+	if (cmd_opt(ctx, "archived") != NULL)
+		return (cmd_usage(ctx, _("--archived does not go with a sort "
+		    "by '%s', a field of several values: sort by another "
+		    "field, or list without --archived"), *sort == '-' ?
+		    sort + 1 : sort));
+	buf_printf(&text, "%s sort %s", t->name, sort);
+	if (limit != NULL)
+		buf_printf(&text, " limit %s", limit);
+	if (query_parse(ctx->schema, text.data, &q, &err) != 0)
+		r = cmd_error(ctx, "%s", err.data);
+	else
+		r = cmd_query_output(ctx, q, fmt);
+	query_free(q);
+	buf_release(&text);
+	buf_release(&err);
+	return (r);
+}
+
 static int
 list_exec(struct cmd_ctx *ctx)
 {
 	struct list_state	 st;
 	struct cmd_grid		 g;
 	enum cmd_format		 fmt;
-	struct buf		 err = BUF_INIT, v = BUF_INIT;
+	struct buf		 err = BUF_INIT, v = BUF_INIT, key = BUF_INIT;
+	const struct field	*f = NULL;
 	const char		*s;
 	uint64_t		 limit = UINT64_MAX, seen = 0;
 	size_t			*cols, ncols, c, i;
-	int			 r;
+	int			 r, phase, phases;
 
 	memset(&st, 0, sizeof st);
 	st.ctx = ctx;
@@ -138,8 +210,10 @@ list_exec(struct cmd_ctx *ctx)
 	if (ctx->argc == 2)
 		return (cmd_query_list(ctx, st.table, ctx->argv[1], fmt));
 	if ((s = cmd_opt(ctx, "sort")) != NULL &&
-	    (r = list_sort(ctx, &st, s)) != CMD_OK)
+	    (r = list_sort(ctx, &st, s, &f)) != CMD_OK)
 		return (r);
+	if (f != NULL && f->multi)
+		return (list_engine(ctx, st.table, s, fmt));
 	if (cmd_opt(ctx, "archived") != NULL)
 		st.flags |= STORE_PAGE_ARCHIVED;
 
@@ -156,44 +230,47 @@ list_exec(struct cmd_ctx *ctx)
 			    ctx->lang) : st.table->fields[cols[c]].name);
 	}
 
+	/*
+	 * Phases: the index's records, and when its field may be empty the
+	 * others, first (after them backward).
+	 */
+	phases = f != NULL && !f->always ? 2 : 1;
 	r = 0;
-	while (seen < limit) {
-		st.want = limit - seen < LIST_PAGE ? limit - seen : LIST_PAGE;
-		r = store_txn_run(ctx->store, STORE_TXN_READONLY, list_txn,
-		    &st, &err);
-		if (r != 0)
-			break;
-		for (i = 0; i < st.n; i++) {
-			const struct record *rec = st.recs[i];
-
-			if (fmt == FMT_JSON) {
-				list_json(&ctx->out, rec, cols, ncols,
-				    seen + i == 0);
-				continue;
-			}
-			buf_reset(&v);
-			buf_addu64(&v, rec->id);
-			cmd_grid_add(&g, v.data, v.len);
-			for (c = 0; c < ncols; c++) {
-				buf_reset(&v);
-				if (fmt == FMT_TABLE)
-					cmd_value_text(rec, cols[c], ctx->lang,
-					    &v);
-				else
-					cmd_value_plain(rec, cols[c], &v);
-				cmd_grid_add(&g, v.data, v.len);
-			}
-		}
-		seen += st.n;
-		if (st.n < st.want)
-			break;
-		/* The next page starts after the last record of this one
-		 * (by id alone when in id order). */
+	for (phase = 0; phase < phases && r == 0 && seen < limit; phase++) {
+		st.nulls = phases == 2 &&
+		    (phase == 0) == !(st.flags & STORE_PAGE_BACKWARD);
+		st.positioned = 0;
 		buf_reset(&st.key);
-		if (st.ix != NULL)
-			store_page_key(st.recs[st.n - 1], st.ix, &st.key);
-		st.id = st.recs[st.n - 1]->id;
-		st.positioned = 1;
+		while (seen < limit) {
+			/* The records without a value are picked from
+			 * pages of all: whole pages. */
+			st.want = st.nulls || limit - seen > LIST_PAGE ?
+			    LIST_PAGE : limit - seen;
+			r = store_txn_run(ctx->store, STORE_TXN_READONLY,
+			    list_txn, &st, &err);
+			if (r != 0)
+				break;
+			for (i = 0; i < st.n && seen < limit; i++) {
+				if (st.nulls) {
+					store_page_key(st.recs[i], st.ix, &key);
+					if (key.len != 0)
+						continue;
+				}
+				list_row(ctx, &g, fmt, st.recs[i], cols,
+				    ncols, seen == 0, &v);
+				seen++;
+			}
+			if (st.n < st.want)
+				break;
+			/* The next page starts after the last record of
+			 * this one (by id alone when in id order). */
+			buf_reset(&st.key);
+			if (st.ix != NULL && !st.nulls)
+				store_page_key(st.recs[st.n - 1], st.ix,
+				    &st.key);
+			st.id = st.recs[st.n - 1]->id;
+			st.positioned = 1;
+		}
 	}
 	if (r != 0) {
 		/* Half a listing is worse than none. */
@@ -208,6 +285,7 @@ list_exec(struct cmd_ctx *ctx)
 	buf_release(&st.key);
 	buf_release(&err);
 	buf_release(&v);
+	buf_release(&key);
 	cmd_grid_release(&g);
 	free(cols);
 	return (r);
