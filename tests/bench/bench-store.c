@@ -18,6 +18,15 @@
  * same N) is not loaded again, only read: for work on the reads.  Its
  * cache then starts empty, where after a load it holds what the load
  * and the compaction left.
+ *
+ * For a diagnosis of clerk's latency series: BENCH_CPUTIME=1 also takes
+ * the thread's CPU time around each operation (a system call each, so
+ * not in the figures) and prints, per series, wall and CPU percentiles
+ * and the time the machine's hypervisor stole, and writes each
+ * operation's wall and CPU ns to DIR/lat-SERIES-PASS; BENCH_REPEAT=K
+ * runs every series K times (the last pass's figures are kept);
+ * BENCH_STOP_AT=SERIES stops the process (SIGSTOP) before that series'
+ * first pass, for a profiler to attach (perf record -p; then SIGCONT).
  */
 #include "config.h"
 
@@ -25,6 +34,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -73,6 +83,12 @@ enum {
 	F_PAGE = F_SEARCH0 + QS_COUNT, F_SCAN, F_CITY, F_COUNT
 };
 
+/* Keys of the queries, one after another in one buffer. */
+struct qkeys {
+	struct buf	  bytes;
+	size_t		 *off, *len;
+};
+
 struct bench {
 	struct schema	 *schema;
 	const struct table *table;
@@ -85,6 +101,19 @@ struct bench {
 	/* Queries: record indexes and search strings, shared by both. */
 	size_t		 *q_get, *q_inn, *q_page;
 	char		**q_search[QS_COUNT];
+	/*
+	 * The keys those records give, made before any timed series
+	 * (query_keys()): a series reads no generated record.  Those 1.5 GB
+	 * lie untouched from the generation to the reads, and a first
+	 * touch of one took some 50 us on this virtual machine in one run
+	 * of two (no page fault the guest saw, the thread busy all along):
+	 * 5 % of clerk's ИНН lookups, which ran first, and none of
+	 * SQLite's, which came after them over the same records.
+	 */
+	struct qkeys	  k_inn, k_inn_clerk, k_page, k_page_clerk;
+	int		  keys_made;
+	uint64_t	 *get_id;	/* the engine's id of each get */
+	uint64_t	 *inn_id;	/* and of each ИНН lookup's record */
 	const char	 *scan_city;
 	size_t		  scan_city_rec;
 
@@ -125,6 +154,33 @@ cpu_secs(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return ((double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+}
+
+/* BENCH_CPUTIME=1, a diagnosis: this thread's CPU time, in ns. */
+static uint64_t
+thread_cpu_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}
+
+/* The machine's stolen time (a virtual machine's), in clock ticks. */
+static uint64_t
+steal_ticks(void)
+{
+	FILE			*f;
+	unsigned long long	 v[8];
+
+	if ((f = fopen("/proc/stat", "r")) == NULL)
+		return (0);
+	memset(v, 0, sizeof(v));
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+	    &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+		v[7] = 0;
+	fclose(f);
+	return (v[7]);
 }
 
 /* Bytes the process has passed to write calls (/proc/self/io wchar). */
@@ -296,6 +352,105 @@ text_of(const struct record *rec, ssize_t pos)
 	const struct value *v = &rec->values[pos];
 
 	return (v->set && v->s != NULL ? v->s : "");
+}
+
+static void
+qkeys_add(struct qkeys *k, size_t i, const void *data, size_t len)
+{
+	k->off[i] = k->bytes.len;
+	k->len[i] = len;
+	buf_add(&k->bytes, data, len);
+}
+
+static const char *
+qkey(const struct qkeys *k, size_t i, size_t *len)
+{
+	*len = k->len[i];
+	return (k->bytes.data + k->off[i]);
+}
+
+static uint64_t
+qkeys_touch(const struct qkeys *k, size_t n)
+{
+	uint64_t	sum = 0;
+	size_t		i;
+
+	for (i = 0; i < k->bytes.len; i++)
+		sum += (unsigned char)k->bytes.data[i];
+	for (i = 0; i < n; i++)
+		sum += k->off[i] + k->len[i];
+	return (sum);
+}
+
+/*
+ * The queries' keys, as each engine is given them: clerk's index keys
+ * (store_page_key()) and SQLite's bound texts, made from the generated
+ * records once, before the first timed series; before each engine's
+ * series they are read through once more, and the engine's ids of the
+ * records asked for are put beside them (ids, a million of them).
+ */
+static void
+query_keys(struct bench *b, const uint64_t *ids)
+{
+	struct qkeys	*all[] = { &b->k_inn, &b->k_inn_clerk, &b->k_page,
+			    &b->k_page_clerk };
+	const struct record *rec;
+	struct buf	 tmp = BUF_INIT;
+	const char	*name;
+	size_t		 i, j;
+
+	if (!b->keys_made) {
+		for (j = 0; j < sizeof(all) / sizeof(all[0]); j++) {
+			buf_init(&all[j]->bytes);
+			all[j]->off = xcalloc(b->nq, sizeof(size_t));
+			all[j]->len = xcalloc(b->nq, sizeof(size_t));
+		}
+		for (i = 0; i < b->nq; i++) {
+			rec = b->recs[b->q_inn[i]];
+			qkeys_add(&b->k_inn, i, rec->values[b->pos_inn].s,
+			    rec->values[b->pos_inn].len);
+			store_page_key(rec, "inn", &tmp);
+			qkeys_add(&b->k_inn_clerk, i, tmp.data, tmp.len);
+			rec = b->recs[b->q_page[i]];
+			name = text_of(rec, b->pos_name);
+			buf_reset(&tmp);
+			utf8_foldkey(&tmp, name, strlen(name));
+			qkeys_add(&b->k_page, i, tmp.data, tmp.len);
+			store_page_key(rec, "name", &tmp);
+			qkeys_add(&b->k_page_clerk, i, tmp.data, tmp.len);
+		}
+		b->get_id = xcalloc(b->nq, sizeof(uint64_t));
+		b->inn_id = xcalloc(b->nq, sizeof(uint64_t));
+		b->keys_made = 1;
+		buf_release(&tmp);
+	}
+	for (j = 0; j < sizeof(all) / sizeof(all[0]); j++)
+		sink += qkeys_touch(all[j], b->nq);
+	for (j = 0; j < QS_COUNT; j++)
+		for (i = 0; i < b->nq; i++)
+			sink += strlen(b->q_search[j][i]);
+	for (i = 0; i < b->nq; i++) {
+		b->get_id[i] = ids[b->q_get[i]];
+		b->inn_id[i] = ids[b->q_inn[i]];
+	}
+}
+
+static void
+query_keys_free(struct bench *b)
+{
+	struct qkeys	*all[] = { &b->k_inn, &b->k_inn_clerk, &b->k_page,
+			    &b->k_page_clerk };
+	size_t		 j;
+
+	if (!b->keys_made)
+		return;
+	for (j = 0; j < sizeof(all) / sizeof(all[0]); j++) {
+		buf_release(&all[j]->bytes);
+		free(all[j]->off);
+		free(all[j]->len);
+	}
+	free(b->get_id);
+	free(b->inn_id);
 }
 
 /* The first n UTF-8 characters of s, as a new string. */
@@ -538,14 +693,14 @@ cl_op_fn(struct store_txn *txn, void *arg, struct buf *err)
 	struct bench	 *b = o->b;
 	struct record	 *rec, **out;
 	uint64_t	  ids[MAXHITS + 1];
-	size_t		  n, j;
+	const char	 *key;
+	size_t		  n, j, keylen;
 	int		  r;
 
 	o->found = 0;
 	switch (o->what) {
 	case F_GET:
-		r = store_get(txn, b->table,
-		    b->clerk_id[b->q_get[o->i]], &rec, err);
+		r = store_get(txn, b->table, b->get_id[o->i], &rec, err);
 		if (r != 0)
 			return (r);
 		sink += rec->rev;
@@ -553,21 +708,18 @@ cl_op_fn(struct store_txn *txn, void *arg, struct buf *err)
 		o->found = 1;
 		break;
 	case F_INN:
-		buf_reset(&o->key);
-		store_page_key(b->recs[b->q_inn[o->i]], "inn", &o->key);
-		r = store_lookup(txn, b->table, "inn", o->key.data,
-		    o->key.len, ids, MAXHITS, &n, err);
+		key = qkey(&b->k_inn_clerk, o->i, &keylen);
+		r = store_lookup(txn, b->table, "inn", key, keylen, ids,
+		    MAXHITS, &n, err);
 		if (r < 0)
 			return (r);
 		o->found = n;
-		if (n != 1 || ids[0] != b->clerk_id[b->q_inn[o->i]])
-			b->mismatch[F_INN]++;
+		o->ids[0] = n > 0 ? ids[0] : 0;	/* checked untimed */
 		break;
 	case F_PAGE:
-		buf_reset(&o->key);
-		store_page_key(b->recs[b->q_page[o->i]], "name", &o->key);
-		r = store_page(txn, b->table, "name", o->key.data,
-		    o->key.len, 0, STORE_PAGE_FROM, PAGE, &out, &n, err);
+		key = qkey(&b->k_page_clerk, o->i, &keylen);
+		r = store_page(txn, b->table, "name", key, keylen, 0,
+		    STORE_PAGE_FROM, PAGE, &out, &n, err);
 		if (r < 0)
 			return (r);
 		o->found = n;
@@ -656,6 +808,35 @@ cl_city_lookup(struct store_txn *txn, void *arg, struct buf *err)
 	    o->ids, b->n, &o->nids, err) < 0 ? -1 : 0);
 }
 
+/*
+ * BENCH_CPUTIME: a series' wall and CPU percentiles and stolen time on
+ * stderr, each operation's times in DIR/lat-SERIES-PASS.  Sorts cns.
+ */
+static void
+cputime_report(struct bench *b, size_t q, size_t pass, const uint64_t *ns,
+    uint64_t *cns, uint64_t steal)
+{
+	struct buf	 path = BUF_INIT;
+	double		 cp[2], wp[2];
+	FILE		*f;
+	size_t		 i;
+
+	buf_printf(&path, "%s/lat-%zu-%zu", b->dir, q, pass);
+	if ((f = fopen(path.data, "w")) != NULL) {
+		for (i = 0; i < b->nq; i++)
+			fprintf(f, "%zu %" PRIu64 " %" PRIu64 "\n", i, ns[i],
+			    cns[i]);
+		fclose(f);
+	}
+	buf_release(&path);
+	bench_percentiles(cns, b->nq, cp);
+	memcpy(cns, ns, b->nq * sizeof(*ns));
+	bench_percentiles(cns, b->nq, wp);
+	fprintf(stderr, "clerk: %s: wall p50 %.2f p99 %.2f, thread CPU p50 "
+	    "%.2f p99 %.2f us, stolen %" PRIu64 " ticks\n", b->fig[q].name,
+	    wp[0], wp[1], cp[0], cp[1], steal);
+}
+
 static void
 run_clerk(struct bench *b)
 {
@@ -664,8 +845,12 @@ run_clerk(struct bench *b)
 	struct cl_insert ins;
 	struct cl_op	 op;
 	struct buf	 err = BUF_INIT, path = BUF_INIT;
-	uint64_t	*ns, t0, t1, tins, total, hit0, hit1, miss0, miss1;
+	uint64_t	*ns, *cns, t0, t1, tins, total, hit0, hit1, miss0, miss1;
+	uint64_t	 c0, steal0, steal1;
 	struct rusage	 ru0, ru1;
+	const char	*cpumode = getenv("BENCH_CPUTIME"), *s;
+	size_t		 rep, repeat = 1;
+	int		 cputime = cpumode != NULL && *cpumode == '1';
 	size_t		 i, j, q, runs;
 	double		 best, cpu;
 	uint64_t	 wr;
@@ -736,20 +921,34 @@ run_clerk(struct bench *b)
 
 reads:
 	ns = xcalloc(b->nq, sizeof(*ns));
+	cns = xcalloc(b->nq, sizeof(*cns));
 	memset(&op, 0, sizeof(op));
 	op.b = b;
 	op.ids = xcalloc(b->n > MAXHITS ? b->n : MAXHITS, sizeof(uint64_t));
 	buf_init(&op.key);
+	query_keys(b, b->clerk_id);
 
-	/* Latency series: one read-only transaction per operation. */
+	/* Latency series: one read-only transaction per operation.  A
+	 * diagnosis may ask for every series again (BENCH_REPEAT). */
+	if ((s = getenv("BENCH_REPEAT")) != NULL && atoi(s) > 1)
+		repeat = (size_t)atoi(s);
 	for (q = F_GET; q <= F_PAGE; q++) {
+	    for (rep = 0; rep < repeat; rep++) {
 		op.what = q >= F_SEARCH0 && q < F_PAGE ? F_SEARCH0 : (int)q;
 		op.qs = (int)(q - F_SEARCH0);
 		fprintf(stderr, "clerk: %s\n", b->fig[q].name);
 		getrusage(RUSAGE_SELF, &ru0);
 		store_cache_stats(st, &hit0, &miss0);
+		steal0 = steal_ticks();
+		if ((s = getenv("BENCH_STOP_AT")) != NULL && rep == 0 &&
+		    (size_t)atoi(s) == q) {
+			fprintf(stderr, "clerk: stopped before %s (pid %ld)\n",
+			    b->fig[q].name, (long)getpid());
+			raise(SIGSTOP);
+		}
 		for (i = 0; i < b->nq; i++) {
 			op.i = i;
+			c0 = cputime ? thread_cpu_ns() : 0;
 			t0 = bench_now_ns();
 			/* A get and a lookup are one read each: outside a
 			 * transaction, as clerk show reads a record. */
@@ -757,9 +956,14 @@ reads:
 			    (q == F_GET || q == F_INN ? STORE_TXN_ONEREAD : 0),
 			    cl_op_fn, &op, &err);
 			ns[i] = bench_now_ns() - t0;
+			if (cputime)
+				cns[i] = thread_cpu_ns() - c0;
 			if (r < 0)
 				die_store(b->fig[q].name, &err);
 			if (r == STORE_NOTFOUND || (q == F_GET && !op.found))
+				b->mismatch[q]++;
+			if (q == F_INN && (op.found != 1 ||
+			    op.ids[0] != b->inn_id[i]))
 				b->mismatch[q]++;
 			if (op.what == F_SEARCH0) {
 				b->nhits[op.qs][i] = (unsigned char)op.found;
@@ -774,6 +978,9 @@ reads:
 				b->page_n[i] = (unsigned char)op.found;
 			}
 		}
+		steal1 = steal_ticks();
+		if (cputime)
+			cputime_report(b, q, rep, ns, cns, steal1 - steal0);
 		bench_percentiles(ns, b->nq, b->fig[q].clerk);
 		b->fig[q].done[0] = 1;
 		store_cache_stats(st, &hit1, &miss1);
@@ -782,6 +989,7 @@ reads:
 		b->cache_misses[q] = miss1 - miss0;
 		b->minflt[q] = ru1.ru_minflt - ru0.ru_minflt;
 		b->nivcsw[q] = ru1.ru_nivcsw - ru0.ru_nivcsw;
+	    }
 	}
 	/* Scan with a predicate: every record by id, 100,000 a
 	 * transaction (store_scan holds no page locks behind it). */
@@ -835,6 +1043,7 @@ reads:
 	store_close(st);
 	disk_usage(path.data, b->disk_clerk);
 	free(ns);
+	free(cns);
 	free(op.ids);
 	buf_release(&op.key);
 	buf_release(&err);
@@ -1128,31 +1337,25 @@ static size_t
 lite_op(struct bench *b, struct lite *l, int what, int qs, size_t i,
     struct keyset *ks, struct buf *tmp, uint64_t *ids)
 {
-	const struct record *rec;
 	sqlite3_stmt	*s;
-	size_t		 n = 0;
+	const char	*key;
+	size_t		 n = 0, keylen;
 	int		 r;
 
 	switch (what) {
 	case F_GET:
 		s = l->get;
-		sqlite3_bind_int64(s, 1,
-		    (sqlite3_int64)b->lite_id[b->q_get[i]]);
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)b->get_id[i]);
 		break;
 	case F_INN:
 		s = l->inn;
-		rec = b->recs[b->q_inn[i]];
-		sqlite3_bind_text(s, 1, rec->values[b->pos_inn].s,
-		    (int)rec->values[b->pos_inn].len, SQLITE_STATIC);
+		key = qkey(&b->k_inn, i, &keylen);
+		sqlite3_bind_text(s, 1, key, (int)keylen, SQLITE_STATIC);
 		break;
 	case F_PAGE:
 		s = l->page;
-		rec = b->recs[b->q_page[i]];
-		buf_reset(tmp);
-		utf8_foldkey(tmp, text_of(rec, b->pos_name),
-		    strlen(text_of(rec, b->pos_name)));
-		sqlite3_bind_text(s, 1, tmp->data, (int)tmp->len,
-		    SQLITE_STATIC);
+		key = qkey(&b->k_page, i, &keylen);
+		sqlite3_bind_text(s, 1, key, (int)keylen, SQLITE_STATIC);
 		break;
 	default:
 		s = l->search;
@@ -1280,6 +1483,7 @@ reads:
 	    "AND status = 'active'");
 
 	ns = xcalloc(b->nq, sizeof(*ns));
+	query_keys(b, b->lite_id);
 	for (q = F_GET; q <= F_PAGE; q++) {
 		what = q >= F_SEARCH0 && q < F_PAGE ? F_SEARCH0 : (int)q;
 		qs = (int)(q - F_SEARCH0);
@@ -1295,8 +1499,7 @@ reads:
 					b->mismatch[q]++;
 				break;
 			case F_INN:
-				if (n != 1 || ids[0] !=
-				    b->lite_id[b->q_inn[i]])
+				if (n != 1 || ids[0] != b->inn_id[i])
 					b->mismatch[q]++;
 				break;
 			case F_PAGE:
@@ -1643,6 +1846,7 @@ bench_free(struct bench *b)
 		free(b->hits[q]);
 		free(b->nhits[q]);
 	}
+	query_keys_free(b);
 	free(b->q_get);
 	free(b->q_inn);
 	free(b->q_page);
