@@ -26,7 +26,8 @@
 #include "store/store_int.h"
 
 #define DIR_MODE	0700
-/* Ids handed out per sequence refill: a restart skips the rest. */
+/* Ids handed out per sequence refill: a crash skips the rest (a clean
+ * close gives them back, seq_give_back()). */
 #define SEQ_CACHE	100
 #define AUDIT_SEQ_CACHE	1000
 /*
@@ -746,6 +747,64 @@ seq_open(struct store *s, DB_TXN *txn, DB_SEQUENCE **seqp, const char *name,
 	free(key);
 	*seqp = seq;
 	return (0);
+}
+
+/*
+ * Give back the ids a sequence took for its cache and did not hand out,
+ * at a clean close: the stored value is the end of the cached block, so
+ * without this the next open would start there, and a personal server
+ * (which ends when idle) would number a client 101 after clients 1 and
+ * 2.  Berkeley DB has no call to set a sequence back, so the sequence is
+ * removed and made anew at the next id to give, in one transaction;
+ * nothing may use the sequence meanwhile (the store is closing).  On
+ * any failure the old value stays: a gap, nothing worse.
+ */
+static void
+seq_give_back(struct store *s, DB_SEQUENCE **seqp, const char *name,
+    int32_t cache)
+{
+	DB_SEQUENCE_STAT *sp = NULL;
+	DB_SEQUENCE	*seq = *seqp;
+	DB_TXN		*txn = NULL;
+	db_seq_t	 next;
+	char		*key = NULL;
+	DBT		 k;
+	int		 ret;
+
+	if (seq == NULL || s->seqdb == NULL)
+		return;
+	if (DBCALL(seq->stat(seq, &sp, 0)) != 0)
+		return;
+	next = sp->st_value;
+	ret = sp->st_value < sp->st_current;
+	free(sp);
+	if (!ret)
+		return;
+	if (DBCALL(s->env->txn_begin(s->env, NULL, &txn, 0)) != 0)
+		return;
+	*seqp = NULL;
+	if ((ret = DBCALL(seq->remove(seq, txn, 0))) != 0)
+		goto fail;
+	if ((ret = DBCALL(db_sequence_create(&seq, s->seqdb, 0))) != 0)
+		goto fail;
+	xasprintf(&key, "seq:%s", name);
+	store_dbt(&k, key, strlen(key));
+	if ((ret = DBCALL(seq->initial_value(seq, next))) != 0 ||
+	    (ret = DBCALL(seq->set_cachesize(seq, cache))) != 0 ||
+	    (ret = DBCALL(seq->set_flags(seq, DB_SEQ_INC))) != 0 ||
+	    (ret = DBCALL(seq->open(seq, txn, &k, DB_CREATE | DB_EXCL))) !=
+	    0) {
+		(void)seq->close(seq, 0);
+		goto fail;
+	}
+	free(key);
+	/* An open takes no block yet: the first get does. */
+	(void)DBCLOSE(seq->close(seq, 0));
+	(void)DBCLOSE(txn->commit(txn, 0));
+	return;
+fail:
+	free(key);
+	(void)txn->abort(txn);
 }
 
 static void
@@ -1696,6 +1755,10 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	store_ahead_free(s);
+	if (s->env != NULL && s->meta != NULL)
+		for (i = 0; i < s->ntables; i++)
+			seq_give_back(s, &s->tables[i].seq,
+			    s->tables[i].t->name, SEQ_CACHE);
 	if (s->env != NULL && s->meta != NULL)
 		(void)DBCLOSE(s->env->txn_checkpoint(s->env, 0, 0, 0));
 	for (i = 0; i < s->ntables; i++) {
