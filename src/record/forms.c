@@ -89,19 +89,23 @@ static const struct {
 	{ "email", FT_EMAIL },
 };
 
+/* A validator's argument: none, the БИК field (needed), or the field of
+ * the party's kind (may be left out). */
+enum { VARG_NONE, VARG_BIK, VARG_KIND };
+
 static const struct {
 	const char	*name;
 	enum validator	 v;
-	int		 arg;		/* needs the БИК field */
+	int		 arg;
 } validators[] = {
-	{ "inn", VAL_INN, 0 },
+	{ "inn", VAL_INN, VARG_KIND },
 	{ "inn_org", VAL_INN_ORG, 0 },
 	{ "inn_person", VAL_INN_PERSON, 0 },
-	{ "kpp", VAL_KPP, 0 },
-	{ "ogrn", VAL_OGRN, 0 },
+	{ "kpp", VAL_KPP, VARG_KIND },
+	{ "ogrn", VAL_OGRN, VARG_KIND },
 	{ "bik", VAL_BIK, 0 },
-	{ "account", VAL_ACCOUNT, 1 },
-	{ "corr_account", VAL_CORR_ACCOUNT, 1 },
+	{ "account", VAL_ACCOUNT, VARG_BIK },
+	{ "corr_account", VAL_CORR_ACCOUNT, VARG_BIK },
 	{ "snils", VAL_SNILS, 0 },
 };
 
@@ -385,12 +389,14 @@ parse_validator(struct parser *p, struct field *f, const char *tok)
 		    "text fields, not %s"), validators[i].name,
 		    field_type_name(f->type)));
 	f->validator = validators[i].v;
-	if (!validators[i].arg) {
+	if (validators[i].arg == VARG_NONE) {
 		if (paren != NULL)
 			return (form_error(p, p->line, _("validator '%s' takes "
 			    "no argument"), validators[i].name));
 		return (0);
 	}
+	if (paren == NULL && validators[i].arg == VARG_KIND)
+		return (0);
 	if (paren == NULL)
 		return (form_error(p, p->line, _("validator '%s' needs the "
 		    "field that holds the BIK: %s(FIELD)"), validators[i].name,
@@ -403,6 +409,21 @@ parse_validator(struct parser *p, struct field *f, const char *tok)
 	/* Whether the field exists is known at the end of the table. */
 	f->validator_arg = xstrndup(arg, alen - 1);
 	return (0);
+}
+
+/* A field that says a party's kind: an enum of org, sole and person. */
+static int
+kind_field_ok(const struct field *k)
+{
+	static const char *const kinds[] = { "org", "sole", "person" };
+	size_t	i;
+
+	if (k == NULL || k->type != FT_ENUM)
+		return (0);
+	for (i = 0; i < nitems(kinds); i++)
+		if (field_enum(k, kinds[i]) == NULL)
+			return (0);
+	return (1);
 }
 
 /* Whether one default value parses as the field's type; why if not. */
@@ -946,6 +967,13 @@ finish_table(struct parser *p)
 		    table_field_pos(t, f->validator_arg) == -1)
 			return (form_error(p, f->line, _("field '%s': unknown "
 			    "field '%s' in the validator"), f->name,
+			    f->validator_arg));
+		if (f->validator_arg != NULL && (f->validator == VAL_INN ||
+		    f->validator == VAL_KPP || f->validator == VAL_OGRN) &&
+		    !kind_field_ok(table_field(t, f->validator_arg)))
+			return (form_error(p, f->line, _("field '%s': the "
+			    "validator's field '%s' must be an enum with the "
+			    "values org, sole and person"), f->name,
 			    f->validator_arg));
 		if (f->index & IX_SEARCH)
 			t->has_search = 1;

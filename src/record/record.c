@@ -689,19 +689,27 @@ validate_one(const struct record *rec, const struct field *f, const char *s,
 			return (0);
 		}
 	}
+	/* The kind of party, for validators given its field. */
+	if (f->validator_arg != NULL && (f->validator == VAL_INN ||
+	    f->validator == VAL_KPP || f->validator == VAL_OGRN)) {
+		apos = table_field_pos(rec->table, f->validator_arg);
+		if (apos >= 0 && rec->values[apos].set &&
+		    rec->values[apos].s != NULL)
+			arg = rec->values[apos].s;
+	}
 	switch (f->validator) {
 	case VAL_NONE:
 		return (0);
 	case VAL_INN:
-		return (valid_inn(s, why));
+		return (valid_inn_kind(s, arg, why));
 	case VAL_INN_ORG:
 		return (valid_inn_org(s, why));
 	case VAL_INN_PERSON:
 		return (valid_inn_person(s, why));
 	case VAL_KPP:
-		return (valid_kpp(s, why));
+		return (valid_kpp_kind(s, arg, why));
 	case VAL_OGRN:
-		return (valid_ogrn(s, why));
+		return (valid_ogrn_kind(s, arg, why));
 	case VAL_BIK:
 		return (valid_bik(s, why));
 	case VAL_ACCOUNT:

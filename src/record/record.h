@@ -346,6 +346,10 @@ int	 valid_inn_org(const char *, struct buf *);
 int	 valid_inn_person(const char *, struct buf *);
 int	 valid_kpp(const char *, struct buf *);
 int	 valid_ogrn(const char *, struct buf *);	/* ОГРН or ОГРНИП */
+/* The same for a party of a kind (org, sole, person: what each has). */
+int	 valid_inn_kind(const char *, const char *, struct buf *);
+int	 valid_kpp_kind(const char *, const char *, struct buf *);
+int	 valid_ogrn_kind(const char *, const char *, struct buf *);
 int	 valid_bik(const char *, struct buf *);
 int	 valid_account(const char *, const char *, struct buf *);
 int	 valid_corr_account(const char *, const char *, struct buf *);

@@ -246,6 +246,57 @@ valid_ogrn(const char *s, struct buf *err)
 	    _("must be 13 digits (OGRN) or 15 digits (OGRNIP)"), err));
 }
 
+/*
+ * The requisites a party of a kind has (RU-BUSINESS.md): an
+ * organisation a 10-digit ИНН, a КПП and a 13-digit ОГРН; a sole
+ * proprietor a 12-digit ИНН and a 15-digit ОГРНИП, no КПП; a private
+ * person a 12-digit ИНН, neither a КПП nor an ОГРН.  kind is the kind
+ * field's value (org, sole, person); anything else, or NULL, checks the
+ * value as the kind-blind validator does.
+ */
+static int
+kind_is(const char *kind, const char *k)
+{
+	return (kind != NULL && strcmp(kind, k) == 0);
+}
+
+int
+valid_inn_kind(const char *s, const char *kind, struct buf *err)
+{
+	if (kind_is(kind, "org"))
+		return (valid_inn_org(s, err));
+	if (kind_is(kind, "sole") || kind_is(kind, "person"))
+		return (valid_inn_person(s, err));
+	return (valid_inn(s, err));
+}
+
+int
+valid_kpp_kind(const char *s, const char *kind, struct buf *err)
+{
+	if (kind_is(kind, "sole"))
+		return (buf_error(err, _("only an organisation has a KPP, "
+		    "not a sole proprietor")));
+	if (kind_is(kind, "person"))
+		return (buf_error(err, _("only an organisation has a KPP, "
+		    "not a private person")));
+	return (valid_kpp(s, err));
+}
+
+int
+valid_ogrn_kind(const char *s, const char *kind, struct buf *err)
+{
+	if (kind_is(kind, "person"))
+		return (buf_error(err, _("a private person has no OGRN or "
+		    "OGRNIP (a sole proprietor has an OGRNIP)")));
+	if (kind_is(kind, "org") && ndigits(s) == 15)
+		return (buf_error(err, _("15 digits is a sole proprietor's "
+		    "OGRNIP; an organisation's OGRN has 13")));
+	if (kind_is(kind, "sole") && ndigits(s) == 13)
+		return (buf_error(err, _("13 digits is an organisation's "
+		    "OGRN; a sole proprietor's OGRNIP has 15")));
+	return (valid_ogrn(s, err));
+}
+
 /* БИК: no checksum.  Treasury БИКs start with 01 and older ones with
  * 00, so no prefix is required. */
 int

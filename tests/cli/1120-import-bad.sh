@@ -98,8 +98,8 @@ is "$(printf '%s\n' "$err" | grep -c "many.csv:[0-9]*: inn: ")" "100" \
     "100 of them listed"
 is "$(printf '%s\n' "$err" | tail -n 1)" "and 50 more" "then how many more"
 is "$(printf '%s\n' "$err" | sed -n 2p)" \
-    "$T/many.csv:2: inn: must be 10 digits (organisation) or 12 digits (person), not 3" \
-    "from the first"
+    "$T/many.csv:2: inn: must be 10 digits (an organisation's INN), not 3" \
+    "from the first (a party is an organisation unless told)"
 
 # Other tables and tables that do not exist.
 run import paty "$T/many.csv"

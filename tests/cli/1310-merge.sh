@@ -220,4 +220,17 @@ run -d "$T/firms" show firm 4 --format json
 like "$out" '"notes":"tuvwxyz0123\nmerged into firm 1"' \
     "old notes cut to make room for the note"
 
+# An organisation merged into a private person: what only an
+# organisation has (a 10-digit ИНН, a КПП, an ОГРН) is not taken.
+pid=$("$CLERK_BIN" add party kind=person name='Сидоров Пётр')
+oid=$("$CLERK_BIN" add party kind=org name='ООО Сидоров и партнёры' \
+    inn=7736050003 kpp=773601001 ogrn=1027700070518)
+run merge party "$pid" "$oid"
+status 0 "merge an organisation into a person"
+like "$out" "not taken kpp '773601001' from party $oid: field 'kpp': only an organisation has a KPP, not a private person" \
+    "its КПП is not taken, and why"
+like "$out" "not taken inn '7736050003'" "nor its ИНН"
+like "$out" "not taken ogrn '1027700070518'" "nor its ОГРН"
+is "$(field party "$pid" kpp)" "None" "the person has no КПП"
+
 done_testing

@@ -92,7 +92,15 @@ test_real_forms(void)
 	is_str(field_label(f, 1), "Наименование", "name Russian label");
 	f = table_field(p, "inn");
 	is_int(f->validator, VAL_INN, "inn validator");
-	ok(f->validator_arg == NULL, "inn: no argument");
+	ok(f->validator_arg != NULL && strcmp(f->validator_arg, "kind") == 0,
+	    "inn: checked by the party's kind");
+	f = table_field(p, "kpp");
+	ok(f->validator == VAL_KPP && f->validator_arg != NULL &&
+	    strcmp(f->validator_arg, "kind") == 0, "kpp: by the kind too");
+	f = table_field(p, "ogrn");
+	ok(f->validator == VAL_OGRN && f->validator_arg != NULL &&
+	    strcmp(f->validator_arg, "kind") == 0, "ogrn: by the kind too");
+	f = table_field(p, "inn");
 	is_int(f->index, IX_EXACT | IX_SEARCH, "inn: exact, search");
 	f = table_field(p, "bank_account");
 	is_int(f->validator, VAL_ACCOUNT, "account validator");
@@ -292,8 +300,17 @@ test_errors(void)
 	bad(T "field a text validator corr_account() \"A\" \"А\"\n",
 	    "e.form:2: bad field name in validator 'corr_account()' (expected "
 	    "corr_account(FIELD))");
-	bad(T "field a text validator inn(b) \"A\" \"А\"\n", "e.form:2: "
-	    "validator 'inn' takes no argument");
+	bad(T "field a text validator inn_org(b) \"A\" \"А\"\n", "e.form:2: "
+	    "validator 'inn_org' takes no argument");
+	bad(T NAME "field a text validator inn(b) \"A\" \"А\"\n"
+	    "field b text \"B\" \"Б\"\n", "e.form:3: field 'a': the "
+	    "validator's field 'b' must be an enum with the values org, sole "
+	    "and person");
+	bad(T NAME "field a text validator ogrn(b) \"A\" \"А\"\n"
+	    "field b enum \"B\" \"Б\"\n\tvalue org \"O\" \"О\"\n"
+	    "\tvalue person \"P\" \"П\"\n", "e.form:3: field 'a': the "
+	    "validator's field 'b' must be an enum with the values org, sole "
+	    "and person");
 	bad(T "field a int validator inn \"A\" \"А\"\n", "e.form:2: validator "
 	    "'inn' is only for text fields, not int");
 	bad(T NAME "field a text validator account(bik) \"A\" \"А\"\n"

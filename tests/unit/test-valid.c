@@ -245,6 +245,74 @@ test_kpp(void)
 	fail1(valid_kpp, "valid_kpp", NULL, "it is empty");
 }
 
+/* The requisites of a party by its kind (validator inn(kind) etc.). */
+static const char *kind_now;
+
+static int
+inn_k(const char *s, struct buf *e)
+{
+	return (valid_inn_kind(s, kind_now, e));
+}
+
+static int
+kpp_k(const char *s, struct buf *e)
+{
+	return (valid_kpp_kind(s, kind_now, e));
+}
+
+static int
+ogrn_k(const char *s, struct buf *e)
+{
+	return (valid_ogrn_kind(s, kind_now, e));
+}
+
+static void
+test_kinds(void)
+{
+	kind_now = "org";
+	pass1(inn_k, "valid_inn_kind(org)", "7707083893");
+	fail1(inn_k, "valid_inn_kind(org)", "500100732259",
+	    "must be 10 digits (an organisation's INN), not 12");
+	pass1(kpp_k, "valid_kpp_kind(org)", "773601001");
+	fail1(kpp_k, "valid_kpp_kind(org)", "77360100", "must be 9");
+	pass1(ogrn_k, "valid_ogrn_kind(org)", "1027700132195");
+	fail1_is(ogrn_k, "valid_ogrn_kind(org)", "304500116000157",
+	    "15 digits is a sole proprietor's OGRNIP; an organisation's "
+	    "OGRN has 13");
+
+	kind_now = "sole";
+	pass1(inn_k, "valid_inn_kind(sole)", "500100732259");
+	fail1(inn_k, "valid_inn_kind(sole)", "7707083893",
+	    "must be 12 digits (a person's INN), not 10");
+	fail1_is(kpp_k, "valid_kpp_kind(sole)", "773601001",
+	    "only an organisation has a KPP, not a sole proprietor");
+	pass1(ogrn_k, "valid_ogrn_kind(sole)", "304500116000157");
+	fail1_is(ogrn_k, "valid_ogrn_kind(sole)", "1027700132195",
+	    "13 digits is an organisation's OGRN; a sole proprietor's "
+	    "OGRNIP has 15");
+	fail1(ogrn_k, "valid_ogrn_kind(sole)", "304500116000158",
+	    "check digit");
+
+	kind_now = "person";
+	pass1(inn_k, "valid_inn_kind(person)", "500100732259");
+	fail1(inn_k, "valid_inn_kind(person)", "7707083893", "12 digits");
+	fail1_is(kpp_k, "valid_kpp_kind(person)", "773601001",
+	    "only an organisation has a KPP, not a private person");
+	fail1_is(ogrn_k, "valid_ogrn_kind(person)", "1027700132195",
+	    "a private person has no OGRN or OGRNIP (a sole proprietor has "
+	    "an OGRNIP)");
+
+	/* No kind (or another): as the kind-blind validators. */
+	kind_now = NULL;
+	pass1(inn_k, "valid_inn_kind(none)", "7707083893");
+	pass1(inn_k, "valid_inn_kind(none)", "500100732259");
+	pass1(kpp_k, "valid_kpp_kind(none)", "773601001");
+	pass1(ogrn_k, "valid_ogrn_kind(none)", "304500116000157");
+	kind_now = "branch";
+	pass1(ogrn_k, "valid_ogrn_kind(branch)", "1027700132195");
+	fail1(inn_k, "valid_inn_kind(branch)", "7707083894", "check digit");
+}
+
 /* The first 14 digits of s mod 13, done here by long division. */
 static unsigned
 mod13(const char *s)
@@ -813,6 +881,7 @@ main(void)
 	test_inn();
 	test_kpp();
 	test_ogrn();
+	test_kinds();
 	test_bik_accounts();
 	test_snils();
 	test_email();
