@@ -84,6 +84,7 @@ static int	card_cmd_archive(struct tui *, struct tui_screen *,
 		    const char *);
 static int	card_cmd_undo(struct tui *, struct tui_screen *, const char *);
 static int	card_cmd_tab(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_back(struct tui *, struct tui_screen *, const char *);
 
 const struct tui_cmd tui_card_cmds[] = {
 	{ "card-save", { TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
@@ -101,6 +102,10 @@ const struct tui_cmd tui_card_cmds[] = {
 	    N_("undo the last archive"), TUI_CMD_WRITE, card_cmd_undo },
 	{ "card-tab", { TUI_KEY_F(5), ']' }, N_("Tab"),
 	    N_("the next tab: related records, history"), 0, card_cmd_tab },
+	/* The global "back" by its own name, so that ":back" asks too. */
+	{ "back", { TUI_KEY_ESC, 'q' }, NULL,
+	    N_("back to the screen before (asks first when the card has "
+	    "unsaved changes)"), 0, card_cmd_back },
 	{ NULL, { 0 }, NULL, NULL, 0, NULL }
 };
 
@@ -707,6 +712,8 @@ static int	conflict_cmd_apply(struct tui *, struct tui_screen *,
 		    const char *);
 static int	conflict_cmd_toggle(struct tui *, struct tui_screen *,
 		    const char *);
+static int	conflict_cmd_back(struct tui *, struct tui_screen *,
+		    const char *);
 
 const struct tui_cmd tui_conflict_cmds[] = {
 	{ "conflict-save", { '\n', TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
@@ -715,6 +722,9 @@ const struct tui_cmd tui_conflict_cmds[] = {
 	{ "conflict-choose", { ' ', TUI_KEY_LEFT, TUI_KEY_RIGHT },
 	    N_("Choose"), N_("take the other value of this field"), 0,
 	    conflict_cmd_toggle },
+	{ "back", { TUI_KEY_ESC, 'q' }, NULL,
+	    N_("back to the card, not saved (its edits stay)"), 0,
+	    conflict_cmd_back },
 	{ NULL, { 0 }, NULL, NULL, 0, NULL }
 };
 
@@ -802,6 +812,7 @@ conflict_key(struct tui *t, struct tui_screen *s, int key)
 {
 	struct conflict	*k = s->data;
 
+	(void)t;
 	switch (key) {
 	case TUI_KEY_UP:
 	case TUI_KEY_BTAB:
@@ -813,12 +824,19 @@ conflict_key(struct tui *t, struct tui_screen *s, int key)
 		if (k->cur + 1 < k->n)
 			k->cur++;
 		return (1);
-	case TUI_KEY_ESC:
-		tui_pop(t);
-		tui_message(t, "%s", _("not saved: the record was changed by "
-		    "someone else"));
-		return (1);
 	}
+	return (0);
+}
+
+/* Nothing is lost going back: the edits stay on the card below. */
+static int
+conflict_cmd_back(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)s;
+	(void)arg;
+	tui_pop(t);
+	tui_message(t, "%s", _("not saved: the record was changed by "
+	    "someone else"));
 	return (0);
 }
 
@@ -1125,20 +1143,19 @@ card_cmd_tab(struct tui *t, struct tui_screen *s, const char *arg)
 }
 
 /*
- * Esc: stop typing (the edits stay, marked unsaved); on a card not
- * being typed in, leave it, asking first when that loses edits.
+ * Back (Esc, q, й, ":back"): leave the card, asking first when that
+ * would lose edits, No by default.  Every way off a card but quitting
+ * (which asks on its own) comes here, so none loses typing silently.
  */
-static void
-card_escape(struct tui *t, struct card *c)
+static int
+card_cmd_back(struct tui *t, struct tui_screen *s, const char *arg)
 {
-	if (c->editing) {
-		c->editing = 0;
-		return;
-	}
-	if (card_unsaved_any(c) && tui_confirm(t, _("Discard the changes "
-	    "to this card?"), _("Discard")) != 1)
-		return;
+	(void)arg;
+	if (card_unsaved_any(s->data) && tui_confirm(t, _("Discard the "
+	    "changes to this card?"), _("Discard")) != 1)
+		return (0);
 	tui_pop(t);
+	return (0);
 }
 
 static void
@@ -1246,8 +1263,10 @@ card_key(struct tui *t, struct tui_screen *s, int key)
 	struct card	*c = s->data;
 	size_t		 n;
 
-	if (key == TUI_KEY_ESC) {
-		card_escape(t, c);
+	/* Esc stops typing (the edits stay, marked unsaved); else it is
+	 * "back", from the table. */
+	if (key == TUI_KEY_ESC && c->editing) {
+		c->editing = 0;
 		return (1);
 	}
 	if (c->tabs[c->tab].rt != NULL || c->tabs[c->tab].history) {

@@ -1256,12 +1256,21 @@ g_quit(struct tui *t, struct tui_screen *s, const char *arg)
 	return (0);
 }
 
+/*
+ * A screen that can hold unsaved changes has its own "back" with its
+ * own question (the card's); this one asks too, so that no screen is
+ * ever left by a key with its changes lost unasked.
+ */
 static int
 g_back(struct tui *t, struct tui_screen *s, const char *arg)
 {
 	(void)arg;
 	if (s->below == NULL)
 		return (g_quit(t, s, NULL));
+	if (s->ops->unsaved != NULL && s->ops->unsaved(t, s) &&
+	    tui_confirm(t, _("Discard the unsaved changes?"),
+	    _("Discard")) != 1)
+		return (0);
 	tui_pop(t);
 	return (0);
 }

@@ -144,7 +144,9 @@ struct tui_screen_ops {
 	void	(*status)(struct tui *, struct tui_screen *, struct tui_status *);
 	/* 1 when a current row exists (TUI_CMD_ROW commands). */
 	int	(*has_row)(struct tui *, struct tui_screen *);
-	/* 1 with unsaved changes: F10 asks first, a hang-up calls hangup. */
+	/* 1 with unsaved changes: F10 and "back" ask first (a screen with
+	 * a question of its own has its own command named "back"), a
+	 * hang-up calls hangup. */
 	int	(*unsaved)(struct tui *, struct tui_screen *);
 	/* Hang-up (SIGHUP, SIGTERM, dead terminal): keep what can be kept
 	 * (a draft) without drawing or asking; the program exits after. */

@@ -1,0 +1,57 @@
+#!/bin/sh
+# 2530: no way off a record card loses its unsaved edits unasked (a
+# real terminal: tmux, a private server).  q, its Russian-layout twin й
+# and ":back" ask the question Esc asks, with No by default and Esc
+# for No.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux not installed"
+	exit 77
+fi
+
+run add party name='ООО «Ромашка»' city=Москва
+status 0 "a client"
+
+tmux_start 100x30
+wait_for "Clients" "the home screen"
+keys Down Enter
+wait_for "ООО «Ромашка»" "the clients' list"
+
+# edit_city TEXT: the card's City (10 rows down from Kind) typed over,
+# typing stopped with Esc: the card is modified, nothing saved.
+edit_city() {
+	keys Down Down Down Down Down Down Down Down Down Down e C-u
+	text "$1"
+	keys Escape
+	wait_for "[modified]" "City typed over with $1: the card is modified"
+}
+
+keys Enter
+wait_for "Client #1" "its card"
+edit_city Тверь
+keys q
+wait_for "Discard the changes to this card?" "q asks, as Esc does"
+like "$(screen)" "[ No ]  [ Discard ]" "No first"
+keys Enter
+wait_gone "Discard the changes"
+ok $? "Enter takes the default, No"
+like "$(screen)" "Client #1" "still on the card"
+like "$(screen)" "Тверь" "with the edit"
+text 'й'
+wait_for "Discard the changes to this card?" "й (q in the Russian layout) asks"
+keys Escape
+wait_gone "Discard the changes"
+ok $? "Esc on the question is No"
+like "$(screen)" "Тверь" "the edit is still there"
+text ':back'
+keys Enter
+wait_for "Discard the changes to this card?" "so does :back"
+keys Right Enter
+wait_for "1/1" "Discard: back in the list"
+run show party 1 --format json
+like "$out" '"city":"Москва"' "nothing saved"
+
+keys F10
+wait_for "exit status 0" "F10 quits"
+done_testing
