@@ -251,6 +251,46 @@ card_load(struct tui *t, struct card *c, struct buf *err)
 	return (0);
 }
 
+/*
+ * card_load() keeping what was typed, for archive and restore: they
+ * change the record's state and revision but none of its fields, and
+ * an archive confirmed on a card with edits must not throw them away
+ * unasked.  The edits stay edits (unsaved) over the new revision.
+ */
+static int
+card_reload(struct tui *t, struct card *c, struct buf *err)
+{
+	struct card_value	*keep;
+	size_t			 i;
+	int			 r;
+
+	keep = xcalloc(c->t->nfields + 1, sizeof *keep);
+	for (i = 0; i < c->t->nfields; i++) {
+		if (!card_changed(c, i))
+			continue;
+		/* base holds the typed text here. */
+		keep[i].base = xstrdup(edit_text(&c->v[i].ed));
+		if (c->v[i].title != NULL)
+			keep[i].title = xstrdup(c->v[i].title);
+		if (c->v[i].title_of != NULL)
+			keep[i].title_of = xstrdup(c->v[i].title_of);
+	}
+	r = card_load(t, c, err);
+	for (i = 0; i < c->t->nfields; i++) {
+		if (keep[i].base == NULL)
+			continue;
+		edit_set(&c->v[i].ed, keep[i].base, strlen(keep[i].base));
+		free(keep[i].base);
+		/* A reference picked here is shown by its title still. */
+		free(c->v[i].title);
+		c->v[i].title = keep[i].title;
+		free(c->v[i].title_of);
+		c->v[i].title_of = keep[i].title_of;
+	}
+	free(keep);
+	return (r);
+}
+
 static void
 card_load_history(struct tui *t, struct card *c)
 {
@@ -1086,7 +1126,7 @@ card_cmd_archive(struct tui *t, struct tui_screen *s, const char *arg)
 		free(last_archived_table);
 		last_archived_table = xstrdup(c->t->name);
 		last_archived_id = c->id;
-		if (card_load(t, c, &err) != 0)
+		if (card_reload(t, c, &err) != 0)
 			tui_error(t, "%s", err.data);
 		tui_message(t, "%s", _("archived; u brings it back"));
 		r = 0;
@@ -1114,7 +1154,7 @@ card_cmd_undo(struct tui *t, struct tui_screen *s, const char *arg)
 		r = tui_error(t, "%s", err.data);
 	else {
 		if (strcmp(last_archived_table, c->t->name) == 0 &&
-		    last_archived_id == c->id && card_load(t, c, &err) != 0)
+		    last_archived_id == c->id && card_reload(t, c, &err) != 0)
 			tui_error(t, "%s", err.data);
 		at = tui_schema_table(&t->schema, last_archived_table);
 		tui_message(t, _("restored %s #%llu"), at != NULL ?

@@ -2,7 +2,7 @@
 # 2530: no way off a record card loses its unsaved edits unasked (a
 # real terminal: tmux, a private server).  q, its Russian-layout twin й
 # and ":back" ask the question Esc asks, with No by default and Esc
-# for No.
+# for No; archiving the record and undoing it keep the edits.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -51,6 +51,26 @@ keys Right Enter
 wait_for "1/1" "Discard: back in the list"
 run show party 1 --format json
 like "$out" '"city":"Москва"' "nothing saved"
+
+# Archive and its undo read the record again (its state and revision
+# change): the edits stay, and are saved on top.
+keys Enter
+wait_for "Client #1" "the card again"
+edit_city Тверь
+keys F8
+wait_for "Archive Client #1 ООО «Ромашка»?" "F8 asks"
+keys Right Enter
+wait_for "Client #1 (archived)" "archived"
+like "$(screen)" "Тверь" "the edit is still on the card"
+keys u
+wait_for "restored Client #1" "u brings it back"
+like "$(screen)" "Тверь" "the edit is still there"
+keys F2
+wait_for "saved" "F2 saves it"
+run show party 1 --format json
+like "$out" '"city":"Тверь"' "the edit is stored"
+keys Escape
+wait_for "1/1" "Esc: nothing unsaved, back in the list at once"
 
 keys F10
 wait_for "exit status 0" "F10 quits"
