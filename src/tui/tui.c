@@ -55,6 +55,8 @@ struct tui_priv {
 	int		 in_prompt;	/* the status line is a prompt */
 };
 
+static int	any_unsaved(struct tui *);
+
 static volatile sig_atomic_t	hup_signal;
 static struct tui		*fatal_tui;
 
@@ -410,6 +412,10 @@ draw_small(struct tui *t)
 	    0);
 	tui_text(t, row, 0, t->cols, _("Enlarge the window, or press F10 "
 	    "to quit."), TUI_NORMAL, 0, 0);
+	if (any_unsaved(t))
+		tui_text(t, row + 1, 0, t->cols, _("Unsaved changes are kept "
+		    "as a draft, offered at the next start."), TUI_NORMAL, 0,
+		    0);
 	buf_release(&b);
 }
 
@@ -1564,6 +1570,17 @@ read_script(const char *path, struct tui_script *sc, struct buf *err)
 	return (r);
 }
 
+/* Keep what can be kept (drafts), without drawing or asking. */
+static void
+keep_unsaved(struct tui *t)
+{
+	struct tui_screen	*s;
+
+	for (s = t->top; s != NULL; s = s->below)
+		if (s->ops->hangup != NULL)
+			s->ops->hangup(t, s);
+}
+
 static void
 run_loop(struct tui *t)
 {
@@ -1594,9 +1611,16 @@ run_loop(struct tui *t)
 		}
 		buf_reset(&p->msg);
 		if (too_small(t)) {
-			/* Only quitting works until the window grows. */
-			if (key == TUI_KEY_F(10) || key == 'Q')
+			/*
+			 * Only quitting works until the window grows.  No
+			 * question fits to ask whether to lose unsaved
+			 * changes, so they are kept as at a hang-up (the
+			 * screen says so), for the next start to offer.
+			 */
+			if (key == TUI_KEY_F(10) || key == 'Q') {
+				keep_unsaved(t);
 				tui_quit(t);
+			}
 			continue;
 		}
 		if (t->top->ops->key != NULL &&
@@ -1612,10 +1636,7 @@ run_loop(struct tui *t)
 	stats_end(t);
 	buf_release(&name);
 	if (t->hangup)
-		/* Keep what can be kept, without drawing or asking. */
-		for (s = t->top; s != NULL; s = s->below)
-			if (s->ops->hangup != NULL)
-				s->ops->hangup(t, s);
+		keep_unsaved(t);
 }
 
 /* An environment variable, unset when empty (as the client reads it). */

@@ -148,8 +148,9 @@ struct tui_screen_ops {
 	 * a question of its own has its own command named "back"), a
 	 * hang-up calls hangup. */
 	int	(*unsaved)(struct tui *, struct tui_screen *);
-	/* Hang-up (SIGHUP, SIGTERM, dead terminal): keep what can be kept
-	 * (a draft) without drawing or asking; the program exits after. */
+	/* Hang-up (SIGHUP, SIGTERM, dead terminal), or F10 in a terminal
+	 * too small to ask in: keep what can be kept (a draft) without
+	 * drawing or asking; the program exits after. */
 	void	(*hangup)(struct tui *, struct tui_screen *);
 	void	(*free)(struct tui_screen *);
 	/* 1 while the screen awaits an answer the server is still working

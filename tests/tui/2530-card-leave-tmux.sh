@@ -2,7 +2,8 @@
 # 2530: no way off a record card loses its unsaved edits unasked (a
 # real terminal: tmux, a private server).  q, its Russian-layout twin й
 # and ":back" ask the question Esc asks, with No by default and Esc
-# for No; archiving the record and undoing it keep the edits.
+# for No; archiving the record and undoing it keep the edits; F10 in a
+# terminal too small to ask in keeps them as a draft.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -71,6 +72,27 @@ run show party 1 --format json
 like "$out" '"city":"Тверь"' "the edit is stored"
 keys Escape
 wait_for "1/1" "Esc: nothing unsaved, back in the list at once"
+
+# A terminal too small for a question: F10 still quits, and says first
+# that the edits are kept as a draft, which the next start offers.
+keys Enter
+wait_for "Client #1" "the card again"
+edit_city Омск
+tm resize-window -t t -x 70 -y 20
+wait_for "Unsaved changes are kept as a draft" "too small: the screen says so"
+keys F10
+wait_for "exit status 0" "F10 quits"
+ls "$XDG_STATE_HOME"/clerk/draft-party-1-* >/dev/null 2>&1
+ok $? "the edit is kept as a draft"
+tm kill-session -t t
+tmux_start 100x30
+wait_for "An unsaved card of Client #1" "the next start offers it"
+keys Right Enter
+wait_for "Омск" "opened with the edit"
+keys F2
+wait_for "saved" "and saved"
+run show party 1 --format json
+like "$out" '"city":"Омск"' "the edit is stored"
 
 keys F10
 wait_for "exit status 0" "F10 quits"
