@@ -85,6 +85,11 @@ static int	card_cmd_archive(struct tui *, struct tui_screen *,
 static int	card_cmd_undo(struct tui *, struct tui_screen *, const char *);
 static int	card_cmd_tab(struct tui *, struct tui_screen *, const char *);
 static int	card_cmd_back(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_next(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_prev(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_down(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_up(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_done(struct tui *, struct tui_screen *, const char *);
 
 const struct tui_cmd tui_card_cmds[] = {
 	{ "card-save", { TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
@@ -102,12 +107,60 @@ const struct tui_cmd tui_card_cmds[] = {
 	    N_("undo the last archive"), TUI_CMD_WRITE, card_cmd_undo },
 	{ "card-tab", { TUI_KEY_F(5), ']' }, N_("Tab"),
 	    N_("the next tab: related records, history"), 0, card_cmd_tab },
+	{ "card-next", { '\t' }, NULL,
+	    N_("the next field; on the other tabs, the next tab"), 0,
+	    card_cmd_next },
+	{ "card-prev", { TUI_KEY_BTAB }, NULL,
+	    N_("the field before; on the other tabs, the tab before"), 0,
+	    card_cmd_prev },
+	{ "card-down", { TUI_KEY_DOWN, 'j' }, NULL,
+	    N_("the field below; on the other tabs, the next line"), 0,
+	    card_cmd_down },
+	{ "card-up", { TUI_KEY_UP, 'k' }, NULL,
+	    N_("the field above; on the other tabs, the line before"), 0,
+	    card_cmd_up },
 	/* The global "back" by its own name, so that ":back" asks too. */
 	{ "back", { TUI_KEY_ESC, 'q' }, NULL,
 	    N_("back to the screen before (asks first when the card has "
 	    "unsaved changes)"), 0, card_cmd_back },
 	{ NULL, { 0 }, NULL, NULL, 0, NULL }
 };
+
+/*
+ * Typing in a field (e, Enter, and a new card from the start): letters
+ * are text, so only the keys that are not text do anything else, and
+ * the key bar and help show these, never "e Edit", which would type an
+ * "e".  The same commands as above where they do the same.
+ */
+const struct tui_cmd tui_card_field_cmds[] = {
+	{ "card-save", { TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
+	    N_("save the card"), TUI_CMD_WRITE, card_cmd_save },
+	{ "card-field-done", { TUI_KEY_ESC }, N_("Done"),
+	    N_("stop typing in this field (the edits stay, unsaved until "
+	    "F2)"), 0, card_cmd_done },
+	{ "card-next", { '\t' }, N_("Next field"),
+	    N_("the next field; on the other tabs, the next tab"), 0,
+	    card_cmd_next },
+	{ "card-prev", { TUI_KEY_BTAB }, NULL,
+	    N_("the field before; on the other tabs, the tab before"), 0,
+	    card_cmd_prev },
+	{ "card-down", { TUI_KEY_DOWN }, NULL,
+	    N_("the field below; on the other tabs, the next line"), 0,
+	    card_cmd_down },
+	{ "card-up", { TUI_KEY_UP }, NULL,
+	    N_("the field above; on the other tabs, the line before"), 0,
+	    card_cmd_up },
+	{ "card-new", { TUI_KEY_INS }, NULL,
+	    N_("a new record of this table (of the tab's table on a tab)"),
+	    TUI_CMD_WRITE, card_cmd_new },
+	{ "card-archive", { TUI_KEY_F(8) }, NULL,
+	    N_("archive this record (asks first; u undoes)"),
+	    TUI_CMD_ROW | TUI_CMD_WRITE, card_cmd_archive },
+	{ "card-tab", { TUI_KEY_F(5) }, N_("Tab"),
+	    N_("the next tab: related records, history"), 0, card_cmd_tab },
+	{ NULL, { 0 }, NULL, NULL, 0, NULL }
+};
+static const struct tui_mode card_field_mode = { tui_card_field_cmds, 1 };
 
 static int
 card_is(const struct tui_field *f, const char *type)
@@ -1169,35 +1222,6 @@ card_cmd_undo(struct tui *t, struct tui_screen *s, const char *arg)
 	return (r);
 }
 
-static int
-card_cmd_tab(struct tui *t, struct tui_screen *s, const char *arg)
-{
-	struct card	*c = s->data;
-
-	(void)arg;
-	c->editing = 0;
-	c->tab = (c->tab + 1) % c->ntabs;
-	if (c->tabs[c->tab].history && !c->hist_loaded)
-		card_load_history(t, c);
-	return (0);
-}
-
-/*
- * Back (Esc, q, й, ":back"): leave the card, asking first when that
- * would lose edits, No by default.  Every way off a card but quitting
- * (which asks on its own) comes here, so none loses typing silently.
- */
-static int
-card_cmd_back(struct tui *t, struct tui_screen *s, const char *arg)
-{
-	(void)arg;
-	if (card_unsaved_any(s->data) && tui_confirm(t, _("Discard the "
-	    "changes to this card?"), _("Discard")) != 1)
-		return (0);
-	tui_pop(t);
-	return (0);
-}
-
 static void
 card_move(struct card *c, int key)
 {
@@ -1217,6 +1241,136 @@ card_move(struct card *c, int key)
 	}
 	if (c->editing && card_entry_field(c) >= 0)
 		edit_end(&c->v[card_entry_field(c)].ed);
+}
+
+/* Is the card on its fields (not a tab of records or the history)? */
+static int
+card_on_fields(const struct card *c)
+{
+	return (c->tabs[c->tab].rt == NULL && !c->tabs[c->tab].history);
+}
+
+/* Typing in a field: the mode of tui_card_field_cmds. */
+static int
+card_typing(const struct card *c)
+{
+	return (c->editing && card_on_fields(c) && card_entry_field(c) >= 0);
+}
+
+/* To the next tab (step 1) or the one before (-1), round. */
+static void
+card_tab_step(struct tui *t, struct card *c, int step)
+{
+	c->editing = 0;
+	c->tab = (c->tab + (step > 0 ? 1 : c->ntabs - 1)) % c->ntabs;
+	if (c->tabs[c->tab].history && !c->hist_loaded)
+		card_load_history(t, c);
+}
+
+static int
+card_cmd_tab(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)arg;
+	card_tab_step(t, s->data, 1);
+	return (0);
+}
+
+static int
+card_cmd_next(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct card	*c = s->data;
+
+	(void)arg;
+	if (card_on_fields(c))
+		card_move(c, '\t');
+	else
+		card_tab_step(t, c, 1);
+	return (0);
+}
+
+static int
+card_cmd_prev(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct card	*c = s->data;
+
+	(void)arg;
+	if (card_on_fields(c))
+		card_move(c, TUI_KEY_BTAB);
+	else
+		card_tab_step(t, c, -1);
+	return (0);
+}
+
+/* Down and Up: between fields, or the lines of the other tabs. */
+static void
+card_line(struct card *c, int down)
+{
+	size_t	n;
+
+	if (card_on_fields(c)) {
+		card_move(c, down ? TUI_KEY_DOWN : TUI_KEY_UP);
+		return;
+	}
+	if (c->tabs[c->tab].history) {
+		n = c->nhist;
+		if (down && c->histtop + 1 < n)
+			c->histtop++;
+		else if (!down && c->histtop > 0)
+			c->histtop--;
+		return;
+	}
+	n = card_tab_rows(c, NULL);
+	if (down && c->relcur + 1 < n)
+		c->relcur++;
+	else if (!down && c->relcur > 0)
+		c->relcur--;
+}
+
+static int
+card_cmd_down(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)t;
+	(void)arg;
+	card_line(s->data, 1);
+	return (0);
+}
+
+static int
+card_cmd_up(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)t;
+	(void)arg;
+	card_line(s->data, 0);
+	return (0);
+}
+
+/* Esc while typing: the edits stay, marked unsaved; Esc again is
+ * "back", which asks before they are lost. */
+static int
+card_cmd_done(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct card	*c = s->data;
+
+	(void)t;
+	(void)arg;
+	c->editing = 0;
+	return (0);
+}
+
+/*
+ * Back (Esc, q, й, ":back"): leave the card, asking first when that
+ * would lose edits, No by default.  Every way off a card but quitting
+ * (which asks on its own) comes here, so none loses typing silently.
+ */
+static int
+card_cmd_back(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)arg;
+	if (card_unsaved_any(s->data) && tui_confirm(t, _("Discard the "
+	    "changes to this card?"), _("Discard")) != 1)
+		return (0);
+	tui_pop(t);
+	return (0);
 }
 
 /* A key while editing a text field; 1 when taken. */
@@ -1301,45 +1455,18 @@ static int
 card_key(struct tui *t, struct tui_screen *s, int key)
 {
 	struct card	*c = s->data;
-	size_t		 n;
 
-	/* Esc stops typing (the edits stay, marked unsaved); else it is
-	 * "back", from the table. */
-	if (key == TUI_KEY_ESC && c->editing) {
-		c->editing = 0;
-		return (1);
-	}
-	if (c->tabs[c->tab].rt != NULL || c->tabs[c->tab].history) {
-		n = c->tabs[c->tab].history ? c->nhist :
-		    card_tab_rows(c, NULL);
-		if (key == TUI_KEY_DOWN || key == 'j') {
-			if (c->tabs[c->tab].history) {
-				if (c->histtop + 1 < n)
-					c->histtop++;
-			} else if (c->relcur + 1 < n)
-				c->relcur++;
-			return (1);
-		}
-		if (key == TUI_KEY_UP || key == 'k') {
-			if (c->tabs[c->tab].history) {
-				if (c->histtop > 0)
-					c->histtop--;
-			} else if (c->relcur > 0)
-				c->relcur--;
-			return (1);
-		}
-		if (key == '\t')
-			return (card_cmd_tab(t, s, NULL), 1);
-		return (0);
-	}
-	if (key == '\t' || key == TUI_KEY_BTAB || key == TUI_KEY_UP ||
-	    key == TUI_KEY_DOWN) {
-		card_move(c, key);
-		return (1);
-	}
-	if (c->editing)
+	/* Typing: text and the keys that edit it; the others are for the
+	 * commands of the mode (card_mode), like every key when not. */
+	if (card_typing(c))
 		return (card_edit_key(t, c, key));
 	return (0);
+}
+
+static const struct tui_mode *
+card_mode(const struct tui_screen *s)
+{
+	return (card_typing(s->data) ? &card_field_mode : NULL);
 }
 
 /*
@@ -1470,6 +1597,7 @@ static const struct tui_screen_ops card_ops = {
 	.unsaved = card_unsaved,
 	.hangup = card_hangup,
 	.free = card_free,
+	.mode = card_mode,
 };
 
 struct tui_screen *

@@ -338,11 +338,48 @@ cmd_by_name(const struct tui_cmd *cmds, const char *name)
 	return (NULL);
 }
 
+/* The commands of screen s now: its mode's, or its own. */
+static const struct tui_cmd *
+screen_cmds(const struct tui_screen *s)
+{
+	const struct tui_mode	*m;
+
+	if (s == NULL)
+		return (NULL);
+	if (s->ops->mode != NULL && (m = s->ops->mode(s)) != NULL)
+		return (m->cmds);
+	return (s->ops->cmds);
+}
+
+int
+tui_screen_text(const struct tui_screen *s)
+{
+	const struct tui_mode	*m;
+
+	return (s != NULL && s->ops->mode != NULL &&
+	    (m = s->ops->mode(s)) != NULL && m->text);
+}
+
+/* Does key run c on s?  What dispatch would do with it, less the
+ * screen's key callback, which in a text mode takes printable keys. */
+static int
+key_reaches(const struct tui_screen *s, const struct tui_cmd *c, int key)
+{
+	const struct tui_cmd	*hit;
+
+	if (tui_screen_text(s) && key >= 0x20 && key < TUI_KEY_BASE &&
+	    key != 0x7f)
+		return (0);
+	if ((hit = cmd_by_key(screen_cmds(s), key)) == NULL)
+		hit = cmd_by_key(tui_global_cmds, key);
+	return (hit == c);
+}
+
 size_t
 tui_commands(const struct tui_screen *s, const struct tui_cmd **v,
     size_t max)
 {
-	const struct tui_cmd	*own = s != NULL ? s->ops->cmds : NULL;
+	const struct tui_cmd	*own = screen_cmds(s);
 	size_t			 i, n = 0;
 
 	for (i = 0; own != NULL && own[i].name != NULL && n < max; i++)
@@ -365,26 +402,47 @@ tui_cmd_keys(const struct tui_cmd *c, struct buf *out)
 	}
 }
 
+void
+tui_cmd_keys_on(const struct tui_screen *s, const struct tui_cmd *c,
+    struct buf *out)
+{
+	size_t	k, n = 0;
+
+	for (k = 0; k < TUI_CMD_KEYS && c->keys[k] != 0; k++) {
+		if (!key_reaches(s, c, c->keys[k]))
+			continue;
+		if (n++ > 0)
+			buf_adds(out, ", ");
+		tui_key_name(c->keys[k], out);
+	}
+}
+
 /*
  * The key bar: the screen's commands with a label, then the global ones
- * (help, quit), as "F1 Help", as wide as there is room for.
+ * (help, quit), as "F1 Help", as wide as there is room for; each by its
+ * first key that reaches it in the screen's mode (none: not shown).
  */
 static void
 draw_bar(struct tui *t)
 {
 	const struct tui_cmd	*v[128];
 	struct buf		 key = BUF_INIT;
-	size_t			 n, i;
+	size_t			 n, i, k;
 	int			 row = t->rows - 1, col = 0, w;
 	const char		*label;
 
 	tui_fill(t, row, 0, t->cols, TUI_NORMAL);
 	n = tui_commands(t->top, v, nitems(v));
 	for (i = 0; i < n && col < t->cols; i++) {
-		if (v[i]->bar == NULL || v[i]->keys[0] == 0)
+		if (v[i]->bar == NULL)
+			continue;
+		for (k = 0; k < TUI_CMD_KEYS && v[i]->keys[k] != 0; k++)
+			if (key_reaches(t->top, v[i], v[i]->keys[k]))
+				break;
+		if (k == TUI_CMD_KEYS || v[i]->keys[k] == 0)
 			continue;
 		buf_reset(&key);
-		tui_key_name(v[i]->keys[0], &key);
+		tui_key_name(v[i]->keys[k], &key);
 		label = _(v[i]->bar);
 		w = (int)utf8_width(key.data, key.len) +
 		    (int)utf8_width(label, strlen(label)) + 2;
@@ -1208,7 +1266,7 @@ tui_dispatch(struct tui *t, int key)
 	if (t->top == NULL)
 		return (1);
 	for (;;) {
-		if ((c = cmd_by_key(t->top->ops->cmds, k)) != NULL ||
+		if ((c = cmd_by_key(screen_cmds(t->top), k)) != NULL ||
 		    (c = cmd_by_key(tui_global_cmds, k)) != NULL) {
 			run_cmd(t, c, NULL);
 			return (0);
@@ -1227,7 +1285,7 @@ tui_run_command(struct tui *t, const char *name, const char *arg)
 
 	if (t->top == NULL)
 		return (-1);
-	if ((c = cmd_by_name(t->top->ops->cmds, name)) == NULL &&
+	if ((c = cmd_by_name(screen_cmds(t->top), name)) == NULL &&
 	    (c = cmd_by_name(tui_global_cmds, name)) == NULL)
 		return (tui_error(t, _("unknown command '%s'; Tab completes "
 		    "the names"), name));

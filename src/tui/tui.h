@@ -122,6 +122,19 @@ struct tui_status {
 };
 
 /*
+ * A mode of a screen with commands of its own (a card typing in a
+ * field): while the screen is in it, the key bar, help and the lookups
+ * by key and by name use the mode's table in place of the screen's, so
+ * the bar never offers a key that does something else there.  With
+ * text set, printable keys are typed as text (the screen's key callback
+ * takes them first): the key bar and help leave them out.
+ */
+struct tui_mode {
+	const struct tui_cmd	*cmds;
+	int			 text;
+};
+
+/*
  * A screen.  The screen's module makes one with tui_screen_new() and its
  * data and pushes it; the framework owns it from then on and calls
  * ops->free (which frees data) when it is popped or at exit.  Every
@@ -158,6 +171,8 @@ struct tui_screen_ops {
 	 * TUI_TICK_MS between keys, and keys go on working meanwhile. */
 	int	(*waiting)(struct tui_screen *);
 	void	(*tick)(struct tui *, struct tui_screen *);
+	/* The mode the screen is in now, or NULL for its own cmds. */
+	const struct tui_mode *(*mode)(const struct tui_screen *);
 };
 #define TUI_TICK_MS	100
 struct tui_screen {

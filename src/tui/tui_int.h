@@ -41,6 +41,12 @@ size_t	 tui_commands(const struct tui_screen *, const struct tui_cmd **,
 
 /* Keys of a command joined for people: "F6, [". */
 void	 tui_cmd_keys(const struct tui_cmd *, struct buf *);
+/* The same, only the keys that reach the command on screen s in its
+ * mode now: not taken by a command before it, nor typed as text. */
+void	 tui_cmd_keys_on(const struct tui_screen *, const struct tui_cmd *,
+	     struct buf *);
+/* 1 when s is in a mode whose printable keys are typed as text. */
+int	 tui_screen_text(const struct tui_screen *);
 
 /* The scopes with their tables, for clerk(1)'s key list. */
 struct tui_scope {
