@@ -1277,8 +1277,9 @@ list_export(struct tui *t, struct tui_screen *s, const char *arg)
 
 	if (arg == NULL) {
 		buf_printf(&name, "%s.csv", l->t->name);
-		if (tui_prompt(t, _("Export the rows shown to: "), &name, NULL,
-		    NULL) != 0 || name.len == 0) {
+		if (tui_prompt_at(t, _("Export the rows shown to: "), &name,
+		    NULL, NULL, TUI_PROMPT_OFFER, NULL, NULL) != 0 ||
+		    name.len == 0) {
 			buf_release(&name);
 			return (0);
 		}
@@ -1406,7 +1407,7 @@ list_filter(struct tui *t, struct tui_screen *s, const char *arg)
 	cur = line.len;
 	for (;;) {
 		if (tui_prompt_at(t, _("Filter: "), &line, &cur,
-		    note.len > 0 ? note.data : NULL, NULL, NULL) != 0)
+		    note.len > 0 ? note.data : NULL, 0, NULL, NULL) != 0)
 			break;		/* Esc: the filter as it was */
 		if (list_filter_set(t, l, line.len > 0 ? line.data : NULL) ==
 		    0) {
@@ -1440,7 +1441,8 @@ list_freq(struct tui *t, struct tui_screen *s, const char *arg)
 	return (0);
 }
 
-/* The group view: keys asked for (the current column offered). */
+/* The group view: keys asked for, the current column offered (typing
+ * replaces it). */
 static int
 list_group(struct tui *t, struct tui_screen *s, const char *arg)
 {
@@ -1449,8 +1451,9 @@ list_group(struct tui *t, struct tui_screen *s, const char *arg)
 
 	if (arg == NULL) {
 		buf_adds(&line, tui_list_column(s));
-		if (tui_prompt(t, _("Group by (fields, with commas): "),
-		    &line, NULL, NULL) != 0 || line.len == 0) {
+		if (tui_prompt_at(t, _("Group by (fields, with commas): "),
+		    &line, NULL, NULL, TUI_PROMPT_OFFER, NULL, NULL) != 0 ||
+		    line.len == 0) {
 			buf_release(&line);
 			return (0);
 		}
@@ -1762,8 +1765,9 @@ list_view_save(struct tui *t, struct tui_screen *s, const char *arg)
 	if (arg == NULL) {
 		if (l->view != NULL)
 			buf_adds(&name, l->view);
-		if (tui_prompt(t, _("Save the filter and sort as the view: "),
-		    &name, NULL, NULL) != 0 || name.len == 0)
+		if (tui_prompt_at(t, _("Save the filter and sort as the view: "),
+		    &name, NULL, NULL, TUI_PROMPT_OFFER, NULL, NULL) != 0 ||
+		    name.len == 0)
 			goto out;
 		arg = name.data;
 	}

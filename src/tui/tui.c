@@ -881,16 +881,17 @@ prompt_next(const struct buf *line, size_t at)
 /*
  * Draw a prompt on the row above the status line: what, then line,
  * scrolled so that byte at of line (the cursor) stays in view, the
- * cursor there; note, when set, on the row above in the error colour.
- * shown is the caller's room for the text, kept across redraws.
+ * cursor there, and the line marked selected when it is an offer;
+ * note, when set, on the row above in the error colour.  shown is the
+ * caller's room for the text, kept across redraws.
  */
 static void
 prompt_draw(struct tui *t, const char *what, const struct buf *line,
-    size_t at, const char *note, struct buf *shown)
+    size_t at, int offer, const char *note, struct buf *shown)
 {
 	size_t		 i, start;
 	uint32_t	 cp;
-	int		 row, cw;
+	int		 row, cw, x;
 
 	draw_all(t);
 	if (too_small(t))
@@ -912,6 +913,11 @@ prompt_draw(struct tui *t, const char *what, const struct buf *line,
 	}
 	tui_fill(t, row, 0, t->cols, TUI_NORMAL);
 	tui_text(t, row, 0, t->cols, shown->data + i, TUI_NORMAL, 1, 0);
+	if (offer && line->len > 0 && i <= start) {
+		x = (int)utf8_width(shown->data + i, start - i);
+		tui_text(t, row, x, t->cols - x, line->data, TUI_SELECT, 0,
+		    0);
+	}
 	curs_set(1);
 	move(row, cw < t->cols ? cw : t->cols - 1);
 	refresh();
@@ -957,7 +963,7 @@ tui_prompt(struct tui *t, const char *what, struct buf *line,
 	p->in_prompt = 1;
 	for (;;) {
 		/* The cursor at the end: the end of a long line in view. */
-		prompt_draw(t, what, line, line->len, NULL, &shown);
+		prompt_draw(t, what, line, line->len, 0, NULL, &shown);
 		if (!prompt_key(t, &key, &r))
 			break;
 		if (key == TUI_KEY_RESIZE)
@@ -1851,27 +1857,46 @@ tui_history(struct tui *t, char ***v)
  * A prompt whose cursor moves (Left, Right, Home, End, Delete), for the
  * filter: a mistake in a query is shown with the cursor on its column.
  * cursor is a byte offset at the start of a character; note, when set,
- * is shown on the row above (the message of the mistake).
+ * is shown on the row above (the message of the mistake).  An offer
+ * (TUI_PROMPT_OFFER) is selected until the first key: a character
+ * typed replaces it, a deletion clears it, a move keeps it to edit.
  */
 int
 tui_prompt_at(struct tui *t, const char *what, struct buf *line,
-    size_t *cursor, const char *note,
+    size_t *cursor, const char *note, int flags,
     void (*change)(struct tui *, const char *, void *), void *arg)
 {
 	struct tui_priv	*p = priv(t);
 	struct buf	 shown = BUF_INIT, tail = BUF_INIT;
 	size_t		 at, start, end;
-	int		 key, r = -1;
+	int		 key, r = -1, offer;
 
 	at = cursor != NULL && *cursor <= line->len ? *cursor : line->len;
+	offer = (flags & TUI_PROMPT_OFFER) && line->len > 0;
 	p->in_prompt = 1;
 	for (;;) {
-		prompt_draw(t, what, line, at, note, &shown);
+		prompt_draw(t, what, line, at, offer, note, &shown);
 		if (!prompt_key(t, &key, &r))
 			break;
 		if (key == TUI_KEY_RESIZE)
 			continue;
 		note = NULL;
+		/* The offer taken as it is or edited: the whole of it goes
+		 * on the first character or deletion, as a selection. */
+		if (offer && (key == TUI_KEY_BACKSPACE ||
+		    key == TUI_CTRL('h') || key == TUI_KEY_DEL ||
+		    key == TUI_CTRL('d') || (key >= 0x20 &&
+		    key < TUI_KEY_BASE && key != 0x7f))) {
+			buf_reset(line);
+			at = 0;
+			if (key < 0x20 || key >= TUI_KEY_BASE) {
+				offer = 0;
+				if (change != NULL)
+					change(t, line->data, arg);
+				continue;
+			}
+		}
+		offer = 0;
 		if (key == TUI_KEY_LEFT || key == TUI_CTRL('b')) {
 			at = prompt_prev(line, at);
 			continue;

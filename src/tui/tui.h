@@ -486,10 +486,14 @@ void	 tui_drafts_offer(struct tui *);
  * start of a character, where the cursor starts and, after, where it
  * was.  note (may be NULL) is shown on the row above the prompt until
  * the next edit: the filter's message of a mistake, with the cursor on
- * its column.
+ * its column.  With TUI_PROMPT_OFFER in flags the initial line is an
+ * offer (a default, the current column), shown selected: the first
+ * character typed replaces it and Backspace or Delete clears it, while
+ * Enter takes it and a move of the cursor keeps it to be edited.
  */
+#define TUI_PROMPT_OFFER	0x01
 int	 tui_prompt_at(struct tui *, const char *, struct buf *, size_t *,
-	     const char *, void (*)(struct tui *, const char *, void *),
+	     const char *, int, void (*)(struct tui *, const char *, void *),
 	     void *);
 
 #endif
