@@ -1441,27 +1441,44 @@ list_freq(struct tui *t, struct tui_screen *s, const char *arg)
 	return (0);
 }
 
-/* The group view: keys asked for, the current column offered (typing
- * replaces it). */
+/*
+ * The group view: keys asked for, the current column offered (typing
+ * replaces it).  A mistake in them asks again with what was typed, the
+ * cursor on the mistake's column and its message above, as the filter.
+ */
 static int
 list_group(struct tui *t, struct tui_screen *s, const char *arg)
 {
 	struct tui_screen	*gs;
-	struct buf		 line = BUF_INIT;
+	struct buf		 line = BUF_INIT, note = BUF_INIT;
+	size_t			 cur;
+	int			 flags = TUI_PROMPT_OFFER;
 
-	if (arg == NULL) {
-		buf_adds(&line, tui_list_column(s));
-		if (tui_prompt_at(t, _("Group by (fields, with commas): "),
-		    &line, NULL, NULL, TUI_PROMPT_OFFER, NULL, NULL) != 0 ||
-		    line.len == 0) {
-			buf_release(&line);
-			return (0);
-		}
-		arg = line.data;
+	if (arg != NULL) {
+		if ((gs = tui_group_new(t, s, arg, NULL)) != NULL)
+			tui_push(t, gs);
+		return (0);
 	}
-	if ((gs = tui_group_new(t, s, arg)) != NULL)
-		tui_push(t, gs);
+	buf_adds(&line, tui_list_column(s));
+	cur = line.len;
+	for (;;) {
+		if (tui_prompt_at(t, _("Group by (fields, with commas): "),
+		    &line, &cur, note.len > 0 ? note.data : NULL, flags, NULL,
+		    NULL) != 0 || line.len == 0)
+			break;
+		buf_reset(&note);
+		if ((gs = tui_group_new(t, s, line.data, &note)) != NULL) {
+			tui_push(t, gs);
+			break;
+		}
+		if (note.len == 0)
+			break;		/* told on the status line */
+		cur = list_error_at(note.data, line.data);
+		tui_error(t, "%s", note.data);
+		flags = 0;		/* now it is what was typed */
+	}
 	buf_release(&line);
+	buf_release(&note);
 	return (0);
 }
 

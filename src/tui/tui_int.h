@@ -70,11 +70,13 @@ const char *tui_list_column(struct tui_screen *);
 const char *tui_list_where(struct tui_screen *);
 int	 tui_list_filter(struct tui *, struct tui_screen *, const char *);
 /* The frequency table of a field of the list below, and the group view
- * by keys "status,city" (scr-group.c); NULL after a message. */
+ * by keys "status,city" (scr-group.c); NULL after a message on the
+ * status line, or the server's in err when err is not NULL (for the
+ * prompt of the keys to show it again). */
 struct tui_screen *tui_freq_new(struct tui *, struct tui_screen *,
 	     const char *);
 struct tui_screen *tui_group_new(struct tui *, struct tui_screen *,
-	     const char *);
+	     const char *, struct buf *);
 extern const struct tui_cmd tui_group_cmds[];
 /* The report NAME (NULL: a menu of the reports), its parameters asked,
  * run and shown (scr-report.c); -1 after a message. */
