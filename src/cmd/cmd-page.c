@@ -1455,6 +1455,8 @@ page_exec(struct cmd_ctx *ctx)
 		goto out;
 	}
 	if (cmd_opt(ctx, "group") != NULL) {
+		if ((r = page_group_keys(ctx, st.table)) != CMD_OK)
+			goto out;
 		r = st.nowait ? page_groups_nowait(ctx, &st, sort,
 		    (size_t)limit) : page_groups(ctx, &st, sort,
 		    (size_t)limit, &ctx->out);

@@ -53,6 +53,29 @@ page_group_row(const struct query_row *row, void *arg, struct buf *err)
 }
 
 /*
+ * The keys alone first, as the condition is (page_query): a mistake in
+ * them is told by its column in what was typed (the group view's
+ * "status, city"), not in the query made around them, and told at once,
+ * not by the thread of --nowait a moment later.
+ */
+int
+page_group_keys(struct cmd_ctx *ctx, const struct table *t)
+{
+	struct query	*q = NULL;
+	struct buf	 err = BUF_INIT;
+	int		 r = CMD_OK;
+
+	if (query_parse_group(ctx->schema, t, cmd_opt(ctx, "group"), &q,
+	    &err) != 0) {
+		cmd_error(ctx, "%s", err.data);
+		r = CMD_FAILED;
+	}
+	query_free(q);
+	buf_release(&err);
+	return (r);
+}
+
+/*
  * Groups: "page TABLE --group KEY,... [--aggs AGG,...] [--where COND]
  * [--search TEXT] [--sort KEY,...] [--limit N]".  Each group row gives
  * its level and every column twice, as a query writes it (for a

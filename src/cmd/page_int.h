@@ -222,6 +222,9 @@ int	 page_where_apply(struct page_state *, const char *, uint64_t *);
 void	 page_where_stop(struct store *);
 
 /* page-group.c */
+/* The keys of --group read alone: CMD_OK, or CMD_FAILED told with the
+ * column of the mistake in the keys.  Not held. */
+int	 page_group_keys(struct cmd_ctx *, const struct table *);
 /* The groups of --group into out: CMD_*.  Not held. */
 int	 page_groups(struct cmd_ctx *, struct page_state *, const char *,
 	    size_t, struct buf *);

@@ -44,6 +44,8 @@ struct parser {
 	const char	*cpos;
 	int		 cline, ccol;
 	int		 in_having;
+	int		 keys_only;	/* with only: group keys, not a
+					 * condition */
 	struct buf	*err;
 	const struct query_param *params;	/* bound values for $name */
 	size_t		 nparams;
@@ -1707,7 +1709,16 @@ parse_run(struct parser *ps, const struct table *only, const char *text,
 	}
 	if (lex(ps) != 0)
 		goto out;
-	if (only != NULL) {
+	if (only != NULL && ps->keys_only) {
+		q->table = only;
+		q->is_group = 1;
+		if (parse_group(ps) != 0)
+			goto out;
+		if ((t = peek(ps, 0))->kind != T_END) {
+			expected(ps, t, _("',' or the end of the group keys"));
+			goto out;
+		}
+	} else if (only != NULL) {
 		q->table = only;
 		if (peek(ps, 0)->kind != T_END &&
 		    parse_or(ps, &q->where) != 0)
@@ -1796,6 +1807,27 @@ query_parse_where(const struct schema *schema, const struct table *t,
 		/* Saved and shown as the whole query it is. */
 		xasprintf(&full, "%s%s%s", t->name, (*qp)->text[0] ?
 		    " where " : "", (*qp)->text);
+		free((*qp)->text);
+		(*qp)->text = full;
+	}
+	return (r);
+}
+
+int
+query_parse_group(const struct schema *schema, const struct table *t,
+    const char *keys, struct query **qp, struct buf *err)
+{
+	struct parser	ps;
+	char		*full;
+	int		 r;
+
+	memset(&ps, 0, sizeof ps);
+	ps.schema = schema;
+	ps.err = err;
+	ps.keys_only = 1;
+	r = parse_run(&ps, t, keys, qp);
+	if (r == 0) {
+		xasprintf(&full, "%s group %s", t->name, (*qp)->text);
 		free((*qp)->text);
 		(*qp)->text = full;
 	}

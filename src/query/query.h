@@ -62,6 +62,14 @@ int	 query_parse_bound(const struct schema *, const char *,
  */
 int	 query_parse_where(const struct schema *, const struct table *,
 	     const char *, struct query **, struct buf *);
+/*
+ * The keys of a group alone for one table, as "page --group" gives them
+ * ("status, city"): the same as query_parse() of "TABLE group KEYS", but
+ * columns in messages count in keys itself, and nothing but group keys
+ * and aggregates is taken (no other clause).
+ */
+int	 query_parse_group(const struct schema *, const struct table *,
+	     const char *, struct query **, struct buf *);
 void	 query_free(struct query *);
 const struct table *query_table(const struct query *);
 /* 1 for a group query (rows are groups, not records). */

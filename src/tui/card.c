@@ -84,6 +84,12 @@ static int	card_cmd_archive(struct tui *, struct tui_screen *,
 		    const char *);
 static int	card_cmd_undo(struct tui *, struct tui_screen *, const char *);
 static int	card_cmd_tab(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_back(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_next(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_prev(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_down(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_up(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_done(struct tui *, struct tui_screen *, const char *);
 
 const struct tui_cmd tui_card_cmds[] = {
 	{ "card-save", { TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
@@ -101,8 +107,60 @@ const struct tui_cmd tui_card_cmds[] = {
 	    N_("undo the last archive"), TUI_CMD_WRITE, card_cmd_undo },
 	{ "card-tab", { TUI_KEY_F(5), ']' }, N_("Tab"),
 	    N_("the next tab: related records, history"), 0, card_cmd_tab },
+	{ "card-next", { '\t' }, NULL,
+	    N_("the next field; on the other tabs, the next tab"), 0,
+	    card_cmd_next },
+	{ "card-prev", { TUI_KEY_BTAB }, NULL,
+	    N_("the field before; on the other tabs, the tab before"), 0,
+	    card_cmd_prev },
+	{ "card-down", { TUI_KEY_DOWN, 'j' }, NULL,
+	    N_("the field below; on the other tabs, the next line"), 0,
+	    card_cmd_down },
+	{ "card-up", { TUI_KEY_UP, 'k' }, NULL,
+	    N_("the field above; on the other tabs, the line before"), 0,
+	    card_cmd_up },
+	/* The global "back" by its own name, so that ":back" asks too. */
+	{ "back", { TUI_KEY_ESC, 'q' }, NULL,
+	    N_("back to the screen before (asks first when the card has "
+	    "unsaved changes)"), 0, card_cmd_back },
 	{ NULL, { 0 }, NULL, NULL, 0, NULL }
 };
+
+/*
+ * Typing in a field (e, Enter, and a new card from the start): letters
+ * are text, so only the keys that are not text do anything else, and
+ * the key bar and help show these, never "e Edit", which would type an
+ * "e".  The same commands as above where they do the same.
+ */
+const struct tui_cmd tui_card_field_cmds[] = {
+	{ "card-save", { TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
+	    N_("save the card"), TUI_CMD_WRITE, card_cmd_save },
+	{ "card-field-done", { TUI_KEY_ESC }, N_("Done"),
+	    N_("stop typing in this field (the edits stay, unsaved until "
+	    "F2)"), 0, card_cmd_done },
+	{ "card-next", { '\t' }, N_("Next field"),
+	    N_("the next field; on the other tabs, the next tab"), 0,
+	    card_cmd_next },
+	{ "card-prev", { TUI_KEY_BTAB }, NULL,
+	    N_("the field before; on the other tabs, the tab before"), 0,
+	    card_cmd_prev },
+	{ "card-down", { TUI_KEY_DOWN }, NULL,
+	    N_("the field below; on the other tabs, the next line"), 0,
+	    card_cmd_down },
+	{ "card-up", { TUI_KEY_UP }, NULL,
+	    N_("the field above; on the other tabs, the line before"), 0,
+	    card_cmd_up },
+	{ "card-new", { TUI_KEY_INS }, NULL,
+	    N_("a new record of this table (of the tab's table on a tab)"),
+	    TUI_CMD_WRITE, card_cmd_new },
+	{ "card-archive", { TUI_KEY_F(8) }, NULL,
+	    N_("archive this record (asks first; u undoes)"),
+	    TUI_CMD_ROW | TUI_CMD_WRITE, card_cmd_archive },
+	{ "card-tab", { TUI_KEY_F(5) }, N_("Tab"),
+	    N_("the next tab: related records, history"), 0, card_cmd_tab },
+	{ NULL, { 0 }, NULL, NULL, 0, NULL }
+};
+static const struct tui_mode card_field_mode = { tui_card_field_cmds, 1 };
 
 static int
 card_is(const struct tui_field *f, const char *type)
@@ -244,6 +302,46 @@ card_load(struct tui *t, struct card *c, struct buf *err)
 	}
 	tui_lines_release(&lines);
 	return (0);
+}
+
+/*
+ * card_load() keeping what was typed, for archive and restore: they
+ * change the record's state and revision but none of its fields, and
+ * an archive confirmed on a card with edits must not throw them away
+ * unasked.  The edits stay edits (unsaved) over the new revision.
+ */
+static int
+card_reload(struct tui *t, struct card *c, struct buf *err)
+{
+	struct card_value	*keep;
+	size_t			 i;
+	int			 r;
+
+	keep = xcalloc(c->t->nfields + 1, sizeof *keep);
+	for (i = 0; i < c->t->nfields; i++) {
+		if (!card_changed(c, i))
+			continue;
+		/* base holds the typed text here. */
+		keep[i].base = xstrdup(edit_text(&c->v[i].ed));
+		if (c->v[i].title != NULL)
+			keep[i].title = xstrdup(c->v[i].title);
+		if (c->v[i].title_of != NULL)
+			keep[i].title_of = xstrdup(c->v[i].title_of);
+	}
+	r = card_load(t, c, err);
+	for (i = 0; i < c->t->nfields; i++) {
+		if (keep[i].base == NULL)
+			continue;
+		edit_set(&c->v[i].ed, keep[i].base, strlen(keep[i].base));
+		free(keep[i].base);
+		/* A reference picked here is shown by its title still. */
+		free(c->v[i].title);
+		c->v[i].title = keep[i].title;
+		free(c->v[i].title_of);
+		c->v[i].title_of = keep[i].title_of;
+	}
+	free(keep);
+	return (r);
 }
 
 static void
@@ -707,6 +805,8 @@ static int	conflict_cmd_apply(struct tui *, struct tui_screen *,
 		    const char *);
 static int	conflict_cmd_toggle(struct tui *, struct tui_screen *,
 		    const char *);
+static int	conflict_cmd_back(struct tui *, struct tui_screen *,
+		    const char *);
 
 const struct tui_cmd tui_conflict_cmds[] = {
 	{ "conflict-save", { '\n', TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
@@ -715,6 +815,9 @@ const struct tui_cmd tui_conflict_cmds[] = {
 	{ "conflict-choose", { ' ', TUI_KEY_LEFT, TUI_KEY_RIGHT },
 	    N_("Choose"), N_("take the other value of this field"), 0,
 	    conflict_cmd_toggle },
+	{ "back", { TUI_KEY_ESC, 'q' }, NULL,
+	    N_("back to the card, not saved (its edits stay)"), 0,
+	    conflict_cmd_back },
 	{ NULL, { 0 }, NULL, NULL, 0, NULL }
 };
 
@@ -802,6 +905,7 @@ conflict_key(struct tui *t, struct tui_screen *s, int key)
 {
 	struct conflict	*k = s->data;
 
+	(void)t;
 	switch (key) {
 	case TUI_KEY_UP:
 	case TUI_KEY_BTAB:
@@ -813,12 +917,19 @@ conflict_key(struct tui *t, struct tui_screen *s, int key)
 		if (k->cur + 1 < k->n)
 			k->cur++;
 		return (1);
-	case TUI_KEY_ESC:
-		tui_pop(t);
-		tui_message(t, "%s", _("not saved: the record was changed by "
-		    "someone else"));
-		return (1);
 	}
+	return (0);
+}
+
+/* Nothing is lost going back: the edits stay on the card below. */
+static int
+conflict_cmd_back(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)s;
+	(void)arg;
+	tui_pop(t);
+	tui_message(t, "%s", _("not saved: the record was changed by "
+	    "someone else"));
 	return (0);
 }
 
@@ -1068,7 +1179,7 @@ card_cmd_archive(struct tui *t, struct tui_screen *s, const char *arg)
 		free(last_archived_table);
 		last_archived_table = xstrdup(c->t->name);
 		last_archived_id = c->id;
-		if (card_load(t, c, &err) != 0)
+		if (card_reload(t, c, &err) != 0)
 			tui_error(t, "%s", err.data);
 		tui_message(t, "%s", _("archived; u brings it back"));
 		r = 0;
@@ -1096,7 +1207,7 @@ card_cmd_undo(struct tui *t, struct tui_screen *s, const char *arg)
 		r = tui_error(t, "%s", err.data);
 	else {
 		if (strcmp(last_archived_table, c->t->name) == 0 &&
-		    last_archived_id == c->id && card_load(t, c, &err) != 0)
+		    last_archived_id == c->id && card_reload(t, c, &err) != 0)
 			tui_error(t, "%s", err.data);
 		at = tui_schema_table(&t->schema, last_archived_table);
 		tui_message(t, _("restored %s #%llu"), at != NULL ?
@@ -1109,36 +1220,6 @@ card_cmd_undo(struct tui *t, struct tui_screen *s, const char *arg)
 	buf_release(&err);
 	buf_release(&idbuf);
 	return (r);
-}
-
-static int
-card_cmd_tab(struct tui *t, struct tui_screen *s, const char *arg)
-{
-	struct card	*c = s->data;
-
-	(void)arg;
-	c->editing = 0;
-	c->tab = (c->tab + 1) % c->ntabs;
-	if (c->tabs[c->tab].history && !c->hist_loaded)
-		card_load_history(t, c);
-	return (0);
-}
-
-/*
- * Esc: stop typing (the edits stay, marked unsaved); on a card not
- * being typed in, leave it, asking first when that loses edits.
- */
-static void
-card_escape(struct tui *t, struct card *c)
-{
-	if (c->editing) {
-		c->editing = 0;
-		return;
-	}
-	if (card_unsaved_any(c) && tui_confirm(t, _("Discard the changes "
-	    "to this card?"), _("Discard")) != 1)
-		return;
-	tui_pop(t);
 }
 
 static void
@@ -1160,6 +1241,136 @@ card_move(struct card *c, int key)
 	}
 	if (c->editing && card_entry_field(c) >= 0)
 		edit_end(&c->v[card_entry_field(c)].ed);
+}
+
+/* Is the card on its fields (not a tab of records or the history)? */
+static int
+card_on_fields(const struct card *c)
+{
+	return (c->tabs[c->tab].rt == NULL && !c->tabs[c->tab].history);
+}
+
+/* Typing in a field: the mode of tui_card_field_cmds. */
+static int
+card_typing(const struct card *c)
+{
+	return (c->editing && card_on_fields(c) && card_entry_field(c) >= 0);
+}
+
+/* To the next tab (step 1) or the one before (-1), round. */
+static void
+card_tab_step(struct tui *t, struct card *c, int step)
+{
+	c->editing = 0;
+	c->tab = (c->tab + (step > 0 ? 1 : c->ntabs - 1)) % c->ntabs;
+	if (c->tabs[c->tab].history && !c->hist_loaded)
+		card_load_history(t, c);
+}
+
+static int
+card_cmd_tab(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)arg;
+	card_tab_step(t, s->data, 1);
+	return (0);
+}
+
+static int
+card_cmd_next(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct card	*c = s->data;
+
+	(void)arg;
+	if (card_on_fields(c))
+		card_move(c, '\t');
+	else
+		card_tab_step(t, c, 1);
+	return (0);
+}
+
+static int
+card_cmd_prev(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct card	*c = s->data;
+
+	(void)arg;
+	if (card_on_fields(c))
+		card_move(c, TUI_KEY_BTAB);
+	else
+		card_tab_step(t, c, -1);
+	return (0);
+}
+
+/* Down and Up: between fields, or the lines of the other tabs. */
+static void
+card_line(struct card *c, int down)
+{
+	size_t	n;
+
+	if (card_on_fields(c)) {
+		card_move(c, down ? TUI_KEY_DOWN : TUI_KEY_UP);
+		return;
+	}
+	if (c->tabs[c->tab].history) {
+		n = c->nhist;
+		if (down && c->histtop + 1 < n)
+			c->histtop++;
+		else if (!down && c->histtop > 0)
+			c->histtop--;
+		return;
+	}
+	n = card_tab_rows(c, NULL);
+	if (down && c->relcur + 1 < n)
+		c->relcur++;
+	else if (!down && c->relcur > 0)
+		c->relcur--;
+}
+
+static int
+card_cmd_down(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)t;
+	(void)arg;
+	card_line(s->data, 1);
+	return (0);
+}
+
+static int
+card_cmd_up(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)t;
+	(void)arg;
+	card_line(s->data, 0);
+	return (0);
+}
+
+/* Esc while typing: the edits stay, marked unsaved; Esc again is
+ * "back", which asks before they are lost. */
+static int
+card_cmd_done(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct card	*c = s->data;
+
+	(void)t;
+	(void)arg;
+	c->editing = 0;
+	return (0);
+}
+
+/*
+ * Back (Esc, q, й, ":back"): leave the card, asking first when that
+ * would lose edits, No by default.  Every way off a card but quitting
+ * (which asks on its own) comes here, so none loses typing silently.
+ */
+static int
+card_cmd_back(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)arg;
+	if (card_unsaved_any(s->data) && tui_confirm(t, _("Discard the "
+	    "changes to this card?"), _("Discard")) != 1)
+		return (0);
+	tui_pop(t);
+	return (0);
 }
 
 /* A key while editing a text field; 1 when taken. */
@@ -1244,43 +1455,18 @@ static int
 card_key(struct tui *t, struct tui_screen *s, int key)
 {
 	struct card	*c = s->data;
-	size_t		 n;
 
-	if (key == TUI_KEY_ESC) {
-		card_escape(t, c);
-		return (1);
-	}
-	if (c->tabs[c->tab].rt != NULL || c->tabs[c->tab].history) {
-		n = c->tabs[c->tab].history ? c->nhist :
-		    card_tab_rows(c, NULL);
-		if (key == TUI_KEY_DOWN || key == 'j') {
-			if (c->tabs[c->tab].history) {
-				if (c->histtop + 1 < n)
-					c->histtop++;
-			} else if (c->relcur + 1 < n)
-				c->relcur++;
-			return (1);
-		}
-		if (key == TUI_KEY_UP || key == 'k') {
-			if (c->tabs[c->tab].history) {
-				if (c->histtop > 0)
-					c->histtop--;
-			} else if (c->relcur > 0)
-				c->relcur--;
-			return (1);
-		}
-		if (key == '\t')
-			return (card_cmd_tab(t, s, NULL), 1);
-		return (0);
-	}
-	if (key == '\t' || key == TUI_KEY_BTAB || key == TUI_KEY_UP ||
-	    key == TUI_KEY_DOWN) {
-		card_move(c, key);
-		return (1);
-	}
-	if (c->editing)
+	/* Typing: text and the keys that edit it; the others are for the
+	 * commands of the mode (card_mode), like every key when not. */
+	if (card_typing(c))
 		return (card_edit_key(t, c, key));
 	return (0);
+}
+
+static const struct tui_mode *
+card_mode(const struct tui_screen *s)
+{
+	return (card_typing(s->data) ? &card_field_mode : NULL);
 }
 
 /*
@@ -1411,6 +1597,7 @@ static const struct tui_screen_ops card_ops = {
 	.unsaved = card_unsaved,
 	.hangup = card_hangup,
 	.free = card_free,
+	.mode = card_mode,
 };
 
 struct tui_screen *

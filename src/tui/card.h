@@ -10,6 +10,7 @@
 #include "tui.h"
 
 extern const struct tui_cmd tui_card_cmds[];
+extern const struct tui_cmd tui_card_field_cmds[];
 extern const struct tui_cmd tui_conflict_cmds[];
 
 #endif

@@ -162,6 +162,7 @@ fail:
 int
 draft_save(struct draft *d, struct buf *err)
 {
+	static unsigned	 seq;		/* drafts written by this process */
 	struct buf	 dir = BUF_INIT, b = BUF_INIT, num = BUF_INIT;
 	const char	*where = d->where != NULL ? d->where : "";
 	unsigned long long h = hash_fnv1a(where, strlen(where));
@@ -172,17 +173,20 @@ draft_save(struct draft *d, struct buf *err)
 		goto out;
 	/*
 	 * The name tells drafts of one card apart by the database (two
-	 * databases have a party #1 each) and by the process (two
-	 * terminals of one operator on the same card both hung up): a
-	 * draft never overwrites another one's edits.
+	 * databases have a party #1 each), by the process (two terminals
+	 * of one operator on the same card both hung up) and by a count
+	 * in the process (two new cards of one table open, one over the
+	 * other): a draft never overwrites another one's edits.
 	 */
 	free(d->path);
+	seq++;
 	if (d->id != 0)
-		xasprintf(&d->path, "%s/draft-%s-%llu-%016llx-%ld", dir.data,
-		    d->table, (unsigned long long)d->id, h, (long)getpid());
+		xasprintf(&d->path, "%s/draft-%s-%llu-%016llx-%ld-%u",
+		    dir.data, d->table, (unsigned long long)d->id, h,
+		    (long)getpid(), seq);
 	else
-		xasprintf(&d->path, "%s/draft-%s-new-%016llx-%ld", dir.data,
-		    d->table, h, (long)getpid());
+		xasprintf(&d->path, "%s/draft-%s-new-%016llx-%ld-%u",
+		    dir.data, d->table, h, (long)getpid(), seq);
 	buf_adds(&b, DRAFT_MAGIC "\n");
 	put_line(&b, "where", d->where != NULL ? d->where : "", NULL);
 	put_line(&b, "table", d->table, NULL);

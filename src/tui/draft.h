@@ -31,8 +31,9 @@ void	 draft_release(struct draft *);
 void	 draft_add(struct draft *, const char *, const char *);
 /* The folder of drafts, made (0700) when make is set. */
 int	 draft_dir(struct buf *, int, struct buf *);
-/* Write the draft to its folder (draft-TABLE-ID-DB-PID, ID "new" for a
- * new record, DB a hash of where, PID this process); sets path. */
+/* Write the draft to its folder (draft-TABLE-ID-DB-PID-N, ID "new" for
+ * a new record, DB a hash of where, PID this process, N its count of
+ * drafts); sets path. */
 int	 draft_save(struct draft *, struct buf *);
 /* Read one file. */
 int	 draft_load(struct draft *, const char *, struct buf *);

@@ -88,8 +88,10 @@ grp_aggs(const struct tui_table *t, struct buf *out)
 			buf_printf(out, ",sum(%s)", t->fields[i].name);
 }
 
+/* Ask the server for the groups: 0, or -1 with its message in errp
+ * (NULL: on the status line). */
 static int
-grp_load(struct tui *t, struct grp *g)
+grp_load(struct tui *t, struct grp *g, struct buf *errp)
 {
 	struct tui_lines	 ls;
 	const struct tui_line	*ln;
@@ -123,7 +125,10 @@ grp_load(struct tui *t, struct grp *g)
 	 * so at a million, so the answer may be "pending". */
 	argv[argc++] = (char *)"--nowait";
 	if (tui_callv(t, "page", argc, argv, &out, &err) != 0) {
-		tui_error(t, "%s", err.data);
+		if (errp != NULL)
+			buf_set(errp, "%s", err.data);
+		else
+			tui_error(t, "%s", err.data);
 		g->waiting = 0;
 		buf_release(&out);
 		buf_release(&err);
@@ -360,7 +365,7 @@ grp_waiting(struct tui_screen *s)
 static void
 grp_tick(struct tui *t, struct tui_screen *s)
 {
-	(void)grp_load(t, s->data);
+	(void)grp_load(t, s->data, NULL);
 }
 
 static int
@@ -544,11 +549,13 @@ const struct tui_cmd tui_group_cmds[] = {
 
 static const struct tui_screen_ops grp_ops = {
 	"group", tui_group_cmds, grp_draw, NULL, grp_resize, NULL,
-	grp_status, grp_has_row, NULL, NULL, grp_free, grp_waiting, grp_tick
+	grp_status, grp_has_row, NULL, NULL, grp_free, grp_waiting, grp_tick,
+	NULL
 };
 
 static struct tui_screen *
-grp_new(struct tui *t, struct tui_screen *list, const char *keys, int freq)
+grp_new(struct tui *t, struct tui_screen *list, const char *keys, int freq,
+    struct buf *err)
 {
 	const struct tui_table	*tt;
 	struct grp		*g;
@@ -570,7 +577,7 @@ grp_new(struct tui *t, struct tui_screen *list, const char *keys, int freq)
 	for (p = keys; *p != '\0'; p++)
 		if (*p == ',')
 			g->nkeys++;
-	if (grp_load(t, g) != 0) {
+	if (grp_load(t, g, err) != 0) {
 		grp_free(&(struct tui_screen){ .data = g });
 		return (NULL);
 	}
@@ -580,11 +587,12 @@ grp_new(struct tui *t, struct tui_screen *list, const char *keys, int freq)
 struct tui_screen *
 tui_freq_new(struct tui *t, struct tui_screen *list, const char *field)
 {
-	return (grp_new(t, list, field, 1));
+	return (grp_new(t, list, field, 1, NULL));
 }
 
 struct tui_screen *
-tui_group_new(struct tui *t, struct tui_screen *list, const char *keys)
+tui_group_new(struct tui *t, struct tui_screen *list, const char *keys,
+    struct buf *err)
 {
-	return (grp_new(t, list, keys, 0));
+	return (grp_new(t, list, keys, 0, err));
 }

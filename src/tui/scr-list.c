@@ -1277,8 +1277,9 @@ list_export(struct tui *t, struct tui_screen *s, const char *arg)
 
 	if (arg == NULL) {
 		buf_printf(&name, "%s.csv", l->t->name);
-		if (tui_prompt(t, _("Export the rows shown to: "), &name, NULL,
-		    NULL) != 0 || name.len == 0) {
+		if (tui_prompt_at(t, _("Export the rows shown to: "), &name,
+		    NULL, NULL, TUI_PROMPT_OFFER, NULL, NULL) != 0 ||
+		    name.len == 0) {
 			buf_release(&name);
 			return (0);
 		}
@@ -1406,7 +1407,7 @@ list_filter(struct tui *t, struct tui_screen *s, const char *arg)
 	cur = line.len;
 	for (;;) {
 		if (tui_prompt_at(t, _("Filter: "), &line, &cur,
-		    note.len > 0 ? note.data : NULL, NULL, NULL) != 0)
+		    note.len > 0 ? note.data : NULL, 0, NULL, NULL) != 0)
 			break;		/* Esc: the filter as it was */
 		if (list_filter_set(t, l, line.len > 0 ? line.data : NULL) ==
 		    0) {
@@ -1440,25 +1441,44 @@ list_freq(struct tui *t, struct tui_screen *s, const char *arg)
 	return (0);
 }
 
-/* The group view: keys asked for (the current column offered). */
+/*
+ * The group view: keys asked for, the current column offered (typing
+ * replaces it).  A mistake in them asks again with what was typed, the
+ * cursor on the mistake's column and its message above, as the filter.
+ */
 static int
 list_group(struct tui *t, struct tui_screen *s, const char *arg)
 {
 	struct tui_screen	*gs;
-	struct buf		 line = BUF_INIT;
+	struct buf		 line = BUF_INIT, note = BUF_INIT;
+	size_t			 cur;
+	int			 flags = TUI_PROMPT_OFFER;
 
-	if (arg == NULL) {
-		buf_adds(&line, tui_list_column(s));
-		if (tui_prompt(t, _("Group by (fields, with commas): "),
-		    &line, NULL, NULL) != 0 || line.len == 0) {
-			buf_release(&line);
-			return (0);
-		}
-		arg = line.data;
+	if (arg != NULL) {
+		if ((gs = tui_group_new(t, s, arg, NULL)) != NULL)
+			tui_push(t, gs);
+		return (0);
 	}
-	if ((gs = tui_group_new(t, s, arg)) != NULL)
-		tui_push(t, gs);
+	buf_adds(&line, tui_list_column(s));
+	cur = line.len;
+	for (;;) {
+		if (tui_prompt_at(t, _("Group by (fields, with commas): "),
+		    &line, &cur, note.len > 0 ? note.data : NULL, flags, NULL,
+		    NULL) != 0 || line.len == 0)
+			break;
+		buf_reset(&note);
+		if ((gs = tui_group_new(t, s, line.data, &note)) != NULL) {
+			tui_push(t, gs);
+			break;
+		}
+		if (note.len == 0)
+			break;		/* told on the status line */
+		cur = list_error_at(note.data, line.data);
+		tui_error(t, "%s", note.data);
+		flags = 0;		/* now it is what was typed */
+	}
 	buf_release(&line);
+	buf_release(&note);
 	return (0);
 }
 
@@ -1762,8 +1782,9 @@ list_view_save(struct tui *t, struct tui_screen *s, const char *arg)
 	if (arg == NULL) {
 		if (l->view != NULL)
 			buf_adds(&name, l->view);
-		if (tui_prompt(t, _("Save the filter and sort as the view: "),
-		    &name, NULL, NULL) != 0 || name.len == 0)
+		if (tui_prompt_at(t, _("Save the filter and sort as the view: "),
+		    &name, NULL, NULL, TUI_PROMPT_OFFER, NULL, NULL) != 0 ||
+		    name.len == 0)
 			goto out;
 		arg = name.data;
 	}
@@ -1900,7 +1921,7 @@ const struct tui_cmd tui_list_cmds[] = {
 static const struct tui_screen_ops list_ops = {
 	"list", tui_list_cmds, list_draw, NULL, list_resize, list_resume,
 	list_status, list_has_row, NULL, NULL, list_free, list_waiting,
-	list_tick
+	list_tick, NULL
 };
 
 struct tui_screen *

@@ -141,7 +141,7 @@ report_ask(struct tui *t, struct report *r)
 		    r->params[i].label : r->params[i].name);
 		buf_set(&line, "%s", r->params[i].value);
 		/* After a refusal its message stays above the question. */
-		rc = tui_prompt_at(t, q.data, &line, NULL, r->why, NULL,
+		rc = tui_prompt_at(t, q.data, &line, NULL, r->why, 0, NULL,
 		    NULL);
 		if (rc == 0 || rc == 1) {
 			free(r->params[i].value);
@@ -439,8 +439,9 @@ report_export(struct tui *t, struct tui_screen *s, const char *arg)
 
 	if (arg == NULL) {
 		buf_printf(&name, "%s.csv", r->name);
-		if (tui_prompt(t, _("Export the report as CSV to: "), &name,
-		    NULL, NULL) != 0 || name.len == 0) {
+		if (tui_prompt_at(t, _("Export the report as CSV to: "), &name,
+		    NULL, NULL, TUI_PROMPT_OFFER, NULL, NULL) != 0 ||
+		    name.len == 0) {
 			buf_release(&name);
 			return (0);
 		}
@@ -516,7 +517,8 @@ const struct tui_cmd tui_report_cmds[] = {
 
 static const struct tui_screen_ops report_ops = {
 	"report", tui_report_cmds, report_draw, NULL, NULL, NULL,
-	report_status, NULL, NULL, NULL, report_screen_free, NULL, NULL
+	report_status, NULL, NULL, NULL, report_screen_free, NULL, NULL,
+	NULL
 };
 
 /*

@@ -153,7 +153,7 @@ const struct tui_cmd tui_text_cmds[] = {
 
 static const struct tui_screen_ops text_ops = {
 	"text", tui_text_cmds, text_draw, NULL, NULL, NULL, text_status,
-	NULL, NULL, NULL, text_free, NULL, NULL
+	NULL, NULL, NULL, text_free, NULL, NULL, NULL
 };
 
 struct tui_screen *
@@ -217,13 +217,18 @@ tui_help_new(struct tui *t, struct tui_screen *of)
 
 	n = tui_commands(of, v, nitems(v));
 	buf_reset(&line);
-	help_wrap(&lines, &nl, &line, _("Keys of this screen (a letter typed "
-	    "in the Russian layout acts as the Latin one on the same key):"),
-	    t->cols - 2);
+	help_wrap(&lines, &nl, &line, tui_screen_text(of) ? _("Keys while "
+	    "typing (letters, digits and signs are text here):") :
+	    _("Keys of this screen (a letter typed in the Russian layout acts "
+	    "as the Latin one on the same key):"), t->cols - 2);
 	add_line(&lines, &nl, "");
 	for (i = 0; i < n; i++) {
+		/* Only the keys that do this here: a key taken by another
+		 * command, or typed as text, is not offered. */
 		buf_reset(&keys);
-		tui_cmd_keys(v[i], &keys);
+		tui_cmd_keys_on(of, v[i], &keys);
+		if (keys.len == 0 && tui_screen_text(of))
+			continue;	/* ':' itself is text there */
 		if (keys.len == 0)
 			buf_adds(&keys, ":");
 		buf_reset(&line);
@@ -233,9 +238,11 @@ tui_help_new(struct tui *t, struct tui_screen *of)
 		buf_printf(&line, "%-20s ", v[i]->name);
 		help_wrap(&lines, &nl, &line, _(v[i]->help), t->cols - 2);
 	}
-	add_line(&lines, &nl, "");
-	add_line(&lines, &nl, _("Commands without a key are typed after ':' "
-	    "(Tab completes the name)."));
+	if (!tui_screen_text(of)) {
+		add_line(&lines, &nl, "");
+		add_line(&lines, &nl, _("Commands without a key are typed "
+		    "after ':' (Tab completes the name)."));
+	}
 	buf_release(&keys);
 	buf_release(&line);
 	return (tui_text_new(t, _("Help"), lines, nl));
@@ -262,6 +269,8 @@ const struct tui_scope tui_scopes[] = {
 	{ "group", N_("Keys of the frequency table and the group view"),
 	    tui_group_cmds },
 	{ "card", N_("Keys of a record card"), tui_card_cmds },
+	{ "card-field", N_("Keys of a record card while typing in a field"),
+	    tui_card_field_cmds },
 	{ "conflict", N_("Keys of the conflict screen"), tui_conflict_cmds },
 	{ "picker", N_("Keys of the picker"), tui_picker_cmds },
 	{ "report", N_("Keys of a report"), tui_report_cmds },

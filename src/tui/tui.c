@@ -55,6 +55,8 @@ struct tui_priv {
 	int		 in_prompt;	/* the status line is a prompt */
 };
 
+static int	any_unsaved(struct tui *);
+
 static volatile sig_atomic_t	hup_signal;
 static struct tui		*fatal_tui;
 
@@ -336,11 +338,48 @@ cmd_by_name(const struct tui_cmd *cmds, const char *name)
 	return (NULL);
 }
 
+/* The commands of screen s now: its mode's, or its own. */
+static const struct tui_cmd *
+screen_cmds(const struct tui_screen *s)
+{
+	const struct tui_mode	*m;
+
+	if (s == NULL)
+		return (NULL);
+	if (s->ops->mode != NULL && (m = s->ops->mode(s)) != NULL)
+		return (m->cmds);
+	return (s->ops->cmds);
+}
+
+int
+tui_screen_text(const struct tui_screen *s)
+{
+	const struct tui_mode	*m;
+
+	return (s != NULL && s->ops->mode != NULL &&
+	    (m = s->ops->mode(s)) != NULL && m->text);
+}
+
+/* Does key run c on s?  What dispatch would do with it, less the
+ * screen's key callback, which in a text mode takes printable keys. */
+static int
+key_reaches(const struct tui_screen *s, const struct tui_cmd *c, int key)
+{
+	const struct tui_cmd	*hit;
+
+	if (tui_screen_text(s) && key >= 0x20 && key < TUI_KEY_BASE &&
+	    key != 0x7f)
+		return (0);
+	if ((hit = cmd_by_key(screen_cmds(s), key)) == NULL)
+		hit = cmd_by_key(tui_global_cmds, key);
+	return (hit == c);
+}
+
 size_t
 tui_commands(const struct tui_screen *s, const struct tui_cmd **v,
     size_t max)
 {
-	const struct tui_cmd	*own = s != NULL ? s->ops->cmds : NULL;
+	const struct tui_cmd	*own = screen_cmds(s);
 	size_t			 i, n = 0;
 
 	for (i = 0; own != NULL && own[i].name != NULL && n < max; i++)
@@ -363,26 +402,47 @@ tui_cmd_keys(const struct tui_cmd *c, struct buf *out)
 	}
 }
 
+void
+tui_cmd_keys_on(const struct tui_screen *s, const struct tui_cmd *c,
+    struct buf *out)
+{
+	size_t	k, n = 0;
+
+	for (k = 0; k < TUI_CMD_KEYS && c->keys[k] != 0; k++) {
+		if (!key_reaches(s, c, c->keys[k]))
+			continue;
+		if (n++ > 0)
+			buf_adds(out, ", ");
+		tui_key_name(c->keys[k], out);
+	}
+}
+
 /*
  * The key bar: the screen's commands with a label, then the global ones
- * (help, quit), as "F1 Help", as wide as there is room for.
+ * (help, quit), as "F1 Help", as wide as there is room for; each by its
+ * first key that reaches it in the screen's mode (none: not shown).
  */
 static void
 draw_bar(struct tui *t)
 {
 	const struct tui_cmd	*v[128];
 	struct buf		 key = BUF_INIT;
-	size_t			 n, i;
+	size_t			 n, i, k;
 	int			 row = t->rows - 1, col = 0, w;
 	const char		*label;
 
 	tui_fill(t, row, 0, t->cols, TUI_NORMAL);
 	n = tui_commands(t->top, v, nitems(v));
 	for (i = 0; i < n && col < t->cols; i++) {
-		if (v[i]->bar == NULL || v[i]->keys[0] == 0)
+		if (v[i]->bar == NULL)
+			continue;
+		for (k = 0; k < TUI_CMD_KEYS && v[i]->keys[k] != 0; k++)
+			if (key_reaches(t->top, v[i], v[i]->keys[k]))
+				break;
+		if (k == TUI_CMD_KEYS || v[i]->keys[k] == 0)
 			continue;
 		buf_reset(&key);
-		tui_key_name(v[i]->keys[0], &key);
+		tui_key_name(v[i]->keys[k], &key);
 		label = _(v[i]->bar);
 		w = (int)utf8_width(key.data, key.len) +
 		    (int)utf8_width(label, strlen(label)) + 2;
@@ -410,6 +470,10 @@ draw_small(struct tui *t)
 	    0);
 	tui_text(t, row, 0, t->cols, _("Enlarge the window, or press F10 "
 	    "to quit."), TUI_NORMAL, 0, 0);
+	if (any_unsaved(t))
+		tui_text(t, row + 1, 0, t->cols, _("Unsaved changes are kept "
+		    "as a draft, offered at the next start."), TUI_NORMAL, 0,
+		    0);
 	buf_release(&b);
 }
 
@@ -817,16 +881,17 @@ prompt_next(const struct buf *line, size_t at)
 /*
  * Draw a prompt on the row above the status line: what, then line,
  * scrolled so that byte at of line (the cursor) stays in view, the
- * cursor there; note, when set, on the row above in the error colour.
- * shown is the caller's room for the text, kept across redraws.
+ * cursor there, and the line marked selected when it is an offer;
+ * note, when set, on the row above in the error colour.  shown is the
+ * caller's room for the text, kept across redraws.
  */
 static void
 prompt_draw(struct tui *t, const char *what, const struct buf *line,
-    size_t at, const char *note, struct buf *shown)
+    size_t at, int offer, const char *note, struct buf *shown)
 {
 	size_t		 i, start;
 	uint32_t	 cp;
-	int		 row, cw;
+	int		 row, cw, x;
 
 	draw_all(t);
 	if (too_small(t))
@@ -848,6 +913,11 @@ prompt_draw(struct tui *t, const char *what, const struct buf *line,
 	}
 	tui_fill(t, row, 0, t->cols, TUI_NORMAL);
 	tui_text(t, row, 0, t->cols, shown->data + i, TUI_NORMAL, 1, 0);
+	if (offer && line->len > 0 && i <= start) {
+		x = (int)utf8_width(shown->data + i, start - i);
+		tui_text(t, row, x, t->cols - x, line->data, TUI_SELECT, 0,
+		    0);
+	}
 	curs_set(1);
 	move(row, cw < t->cols ? cw : t->cols - 1);
 	refresh();
@@ -893,7 +963,7 @@ tui_prompt(struct tui *t, const char *what, struct buf *line,
 	p->in_prompt = 1;
 	for (;;) {
 		/* The cursor at the end: the end of a long line in view. */
-		prompt_draw(t, what, line, line->len, NULL, &shown);
+		prompt_draw(t, what, line, line->len, 0, NULL, &shown);
 		if (!prompt_key(t, &key, &r))
 			break;
 		if (key == TUI_KEY_RESIZE)
@@ -1202,7 +1272,7 @@ tui_dispatch(struct tui *t, int key)
 	if (t->top == NULL)
 		return (1);
 	for (;;) {
-		if ((c = cmd_by_key(t->top->ops->cmds, k)) != NULL ||
+		if ((c = cmd_by_key(screen_cmds(t->top), k)) != NULL ||
 		    (c = cmd_by_key(tui_global_cmds, k)) != NULL) {
 			run_cmd(t, c, NULL);
 			return (0);
@@ -1221,7 +1291,7 @@ tui_run_command(struct tui *t, const char *name, const char *arg)
 
 	if (t->top == NULL)
 		return (-1);
-	if ((c = cmd_by_name(t->top->ops->cmds, name)) == NULL &&
+	if ((c = cmd_by_name(screen_cmds(t->top), name)) == NULL &&
 	    (c = cmd_by_name(tui_global_cmds, name)) == NULL)
 		return (tui_error(t, _("unknown command '%s'; Tab completes "
 		    "the names"), name));
@@ -1256,12 +1326,21 @@ g_quit(struct tui *t, struct tui_screen *s, const char *arg)
 	return (0);
 }
 
+/*
+ * A screen that can hold unsaved changes has its own "back" with its
+ * own question (the card's); this one asks too, so that no screen is
+ * ever left by a key with its changes lost unasked.
+ */
 static int
 g_back(struct tui *t, struct tui_screen *s, const char *arg)
 {
 	(void)arg;
 	if (s->below == NULL)
 		return (g_quit(t, s, NULL));
+	if (s->ops->unsaved != NULL && s->ops->unsaved(t, s) &&
+	    tui_confirm(t, _("Discard the unsaved changes?"),
+	    _("Discard")) != 1)
+		return (0);
 	tui_pop(t);
 	return (0);
 }
@@ -1555,6 +1634,17 @@ read_script(const char *path, struct tui_script *sc, struct buf *err)
 	return (r);
 }
 
+/* Keep what can be kept (drafts), without drawing or asking. */
+static void
+keep_unsaved(struct tui *t)
+{
+	struct tui_screen	*s;
+
+	for (s = t->top; s != NULL; s = s->below)
+		if (s->ops->hangup != NULL)
+			s->ops->hangup(t, s);
+}
+
 static void
 run_loop(struct tui *t)
 {
@@ -1585,9 +1675,16 @@ run_loop(struct tui *t)
 		}
 		buf_reset(&p->msg);
 		if (too_small(t)) {
-			/* Only quitting works until the window grows. */
-			if (key == TUI_KEY_F(10) || key == 'Q')
+			/*
+			 * Only quitting works until the window grows.  No
+			 * question fits to ask whether to lose unsaved
+			 * changes, so they are kept as at a hang-up (the
+			 * screen says so), for the next start to offer.
+			 */
+			if (key == TUI_KEY_F(10) || key == 'Q') {
+				keep_unsaved(t);
 				tui_quit(t);
+			}
 			continue;
 		}
 		if (t->top->ops->key != NULL &&
@@ -1603,10 +1700,7 @@ run_loop(struct tui *t)
 	stats_end(t);
 	buf_release(&name);
 	if (t->hangup)
-		/* Keep what can be kept, without drawing or asking. */
-		for (s = t->top; s != NULL; s = s->below)
-			if (s->ops->hangup != NULL)
-				s->ops->hangup(t, s);
+		keep_unsaved(t);
 }
 
 /* An environment variable, unset when empty (as the client reads it). */
@@ -1763,27 +1857,46 @@ tui_history(struct tui *t, char ***v)
  * A prompt whose cursor moves (Left, Right, Home, End, Delete), for the
  * filter: a mistake in a query is shown with the cursor on its column.
  * cursor is a byte offset at the start of a character; note, when set,
- * is shown on the row above (the message of the mistake).
+ * is shown on the row above (the message of the mistake).  An offer
+ * (TUI_PROMPT_OFFER) is selected until the first key: a character
+ * typed replaces it, a deletion clears it, a move keeps it to edit.
  */
 int
 tui_prompt_at(struct tui *t, const char *what, struct buf *line,
-    size_t *cursor, const char *note,
+    size_t *cursor, const char *note, int flags,
     void (*change)(struct tui *, const char *, void *), void *arg)
 {
 	struct tui_priv	*p = priv(t);
 	struct buf	 shown = BUF_INIT, tail = BUF_INIT;
 	size_t		 at, start, end;
-	int		 key, r = -1;
+	int		 key, r = -1, offer;
 
 	at = cursor != NULL && *cursor <= line->len ? *cursor : line->len;
+	offer = (flags & TUI_PROMPT_OFFER) && line->len > 0;
 	p->in_prompt = 1;
 	for (;;) {
-		prompt_draw(t, what, line, at, note, &shown);
+		prompt_draw(t, what, line, at, offer, note, &shown);
 		if (!prompt_key(t, &key, &r))
 			break;
 		if (key == TUI_KEY_RESIZE)
 			continue;
 		note = NULL;
+		/* The offer taken as it is or edited: the whole of it goes
+		 * on the first character or deletion, as a selection. */
+		if (offer && (key == TUI_KEY_BACKSPACE ||
+		    key == TUI_CTRL('h') || key == TUI_KEY_DEL ||
+		    key == TUI_CTRL('d') || (key >= 0x20 &&
+		    key < TUI_KEY_BASE && key != 0x7f))) {
+			buf_reset(line);
+			at = 0;
+			if (key < 0x20 || key >= TUI_KEY_BASE) {
+				offer = 0;
+				if (change != NULL)
+					change(t, line->data, arg);
+				continue;
+			}
+		}
+		offer = 0;
 		if (key == TUI_KEY_LEFT || key == TUI_CTRL('b')) {
 			at = prompt_prev(line, at);
 			continue;

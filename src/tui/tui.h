@@ -122,6 +122,19 @@ struct tui_status {
 };
 
 /*
+ * A mode of a screen with commands of its own (a card typing in a
+ * field): while the screen is in it, the key bar, help and the lookups
+ * by key and by name use the mode's table in place of the screen's, so
+ * the bar never offers a key that does something else there.  With
+ * text set, printable keys are typed as text (the screen's key callback
+ * takes them first): the key bar and help leave them out.
+ */
+struct tui_mode {
+	const struct tui_cmd	*cmds;
+	int			 text;
+};
+
+/*
  * A screen.  The screen's module makes one with tui_screen_new() and its
  * data and pushes it; the framework owns it from then on and calls
  * ops->free (which frees data) when it is popped or at exit.  Every
@@ -144,10 +157,13 @@ struct tui_screen_ops {
 	void	(*status)(struct tui *, struct tui_screen *, struct tui_status *);
 	/* 1 when a current row exists (TUI_CMD_ROW commands). */
 	int	(*has_row)(struct tui *, struct tui_screen *);
-	/* 1 with unsaved changes: F10 asks first, a hang-up calls hangup. */
+	/* 1 with unsaved changes: F10 and "back" ask first (a screen with
+	 * a question of its own has its own command named "back"), a
+	 * hang-up calls hangup. */
 	int	(*unsaved)(struct tui *, struct tui_screen *);
-	/* Hang-up (SIGHUP, SIGTERM, dead terminal): keep what can be kept
-	 * (a draft) without drawing or asking; the program exits after. */
+	/* Hang-up (SIGHUP, SIGTERM, dead terminal), or F10 in a terminal
+	 * too small to ask in: keep what can be kept (a draft) without
+	 * drawing or asking; the program exits after. */
 	void	(*hangup)(struct tui *, struct tui_screen *);
 	void	(*free)(struct tui_screen *);
 	/* 1 while the screen awaits an answer the server is still working
@@ -155,6 +171,8 @@ struct tui_screen_ops {
 	 * TUI_TICK_MS between keys, and keys go on working meanwhile. */
 	int	(*waiting)(struct tui_screen *);
 	void	(*tick)(struct tui *, struct tui_screen *);
+	/* The mode the screen is in now, or NULL for its own cmds. */
+	const struct tui_mode *(*mode)(const struct tui_screen *);
 };
 #define TUI_TICK_MS	100
 struct tui_screen {
@@ -468,10 +486,14 @@ void	 tui_drafts_offer(struct tui *);
  * start of a character, where the cursor starts and, after, where it
  * was.  note (may be NULL) is shown on the row above the prompt until
  * the next edit: the filter's message of a mistake, with the cursor on
- * its column.
+ * its column.  With TUI_PROMPT_OFFER in flags the initial line is an
+ * offer (a default, the current column), shown selected: the first
+ * character typed replaces it and Backspace or Delete clears it, while
+ * Enter takes it and a move of the cursor keeps it to be edited.
  */
+#define TUI_PROMPT_OFFER	0x01
 int	 tui_prompt_at(struct tui *, const char *, struct buf *, size_t *,
-	     const char *, void (*)(struct tui *, const char *, void *),
+	     const char *, int, void (*)(struct tui *, const char *, void *),
 	     void *);
 
 #endif

@@ -41,6 +41,12 @@ size_t	 tui_commands(const struct tui_screen *, const struct tui_cmd **,
 
 /* Keys of a command joined for people: "F6, [". */
 void	 tui_cmd_keys(const struct tui_cmd *, struct buf *);
+/* The same, only the keys that reach the command on screen s in its
+ * mode now: not taken by a command before it, nor typed as text. */
+void	 tui_cmd_keys_on(const struct tui_screen *, const struct tui_cmd *,
+	     struct buf *);
+/* 1 when s is in a mode whose printable keys are typed as text. */
+int	 tui_screen_text(const struct tui_screen *);
 
 /* The scopes with their tables, for clerk(1)'s key list. */
 struct tui_scope {
@@ -64,11 +70,13 @@ const char *tui_list_column(struct tui_screen *);
 const char *tui_list_where(struct tui_screen *);
 int	 tui_list_filter(struct tui *, struct tui_screen *, const char *);
 /* The frequency table of a field of the list below, and the group view
- * by keys "status,city" (scr-group.c); NULL after a message. */
+ * by keys "status,city" (scr-group.c); NULL after a message on the
+ * status line, or the server's in err when err is not NULL (for the
+ * prompt of the keys to show it again). */
 struct tui_screen *tui_freq_new(struct tui *, struct tui_screen *,
 	     const char *);
 struct tui_screen *tui_group_new(struct tui *, struct tui_screen *,
-	     const char *);
+	     const char *, struct buf *);
 extern const struct tui_cmd tui_group_cmds[];
 /* The report NAME (NULL: a menu of the reports), its parameters asked,
  * run and shown (scr-report.c); -1 after a message. */

@@ -103,6 +103,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q2 = NULL;
 	(void)query_parse_where(schema, schema_table(schema, "deal"), text,
 	    &q2, &err);
+	/* And as the keys of a group alone. */
+	query_free(q2);
+	q2 = NULL;
+	(void)query_parse_group(schema, schema_table(schema, "deal"), text,
+	    &q2, &err);
 	query_free(q);
 	query_free(q2);
 	buf_release(&err);

@@ -10,7 +10,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
 # drafts TABLE-ID: the draft files of that card (named
-# draft-TABLE-ID-DB-PID), none when there are none.
+# draft-TABLE-ID-DB-PID-N), none when there are none.
 drafts() {
 	ls "$XDG_STATE_HOME"/clerk/draft-"$1"-* 2>/dev/null
 }

@@ -107,6 +107,19 @@ wait_screen() {
 	return 1
 }
 
+# wait_gone TEXT [TENTHS]: poll the pane until it no longer shows TEXT
+# (a question answered, a screen left); as wait_screen.
+wait_gone() {
+	_i=0
+	while [ "$_i" -lt "${2:-100}" ]; do
+		screen | grep -aqF -- "$1" || return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	diag "waited for this to go: $1" "screen of $win:" "$(screen)"
+	return 1
+}
+
 # wait_for TEXT NAME: the check that the pane comes to show TEXT.
 wait_for() {
 	wait_screen "$1"

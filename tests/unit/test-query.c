@@ -975,6 +975,33 @@ main(void)
 		    "its columns count in the condition: %s", err.data);
 	}
 
+	/* Group keys alone, as "page --group" gives them. */
+	{
+		struct query	*q = NULL;
+
+		ok(query_parse_group(schema, schema_table(schema, "deal"),
+		    "stage, party.city", &q, &err) == 0 && query_is_group(q),
+		    "group keys alone parse");
+		if (q != NULL)
+			is_str(query_text(q), "deal group stage, party.city",
+			    "and read as the whole query");
+		query_free(q);
+		q = NULL;
+		r = query_parse_group(schema, schema_table(schema, "deal"),
+		    "stage,managr", &q, &err);
+		ok(r != 0 && strncmp(err.data, "query:1:7: unknown field "
+		    "'managr'", 32) == 0 && strstr(err.data, "'manager'") !=
+		    NULL, "their columns count in the keys: %s", err.data);
+		r = query_parse_group(schema, schema_table(schema, "deal"),
+		    "stage sort title", &q, &err);
+		ok(r != 0 && strncmp(err.data, "query:1:7: ", 11) == 0,
+		    "no other clause: %s", err.data);
+		r = query_parse_group(schema, schema_table(schema, "deal"),
+		    "", &q, &err);
+		ok(r != 0 && strncmp(err.data, "query:1:1: ", 11) == 0,
+		    "nothing is a mistake at the start: %s", err.data);
+	}
+
 	lot_sorts();
 
 	access_session_free(sess);

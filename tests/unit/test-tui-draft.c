@@ -137,6 +137,37 @@ main(void)
 	draft_remove(&e);
 	draft_release(&e);
 
+	/* Two new cards of one table in one process (a new card, then Ins
+	 * on it), both unsaved at a hang-up: two drafts, neither lost. */
+	{
+		struct draft	a, b;
+
+		draft_init(&a);
+		a.where = xstrdup("/two");
+		a.table = xstrdup("party");
+		a.saved = 4000;
+		draft_add(&a, "name", "first");
+		draft_init(&b);
+		b.where = xstrdup("/two");
+		b.table = xstrdup("party");
+		b.saved = 4000;
+		draft_add(&b, "name", "second");
+		ok(draft_save(&a, &err) == 0 && draft_save(&b, &err) == 0,
+		    "two new cards of one table saved");
+		ok(strcmp(a.path, b.path) != 0, "in two files: %s, %s",
+		    a.path, b.path);
+		ok(draft_find(&e, "/two", &err) == 0, "one found");
+		draft_remove(&e);
+		draft_release(&e);
+		ok(draft_find(&e, "/two", &err) == 0, "and then the other");
+		draft_remove(&e);
+		draft_release(&e);
+		ok(draft_find(&e, "/two", &err) == 1, "none left for /two");
+		draft_release(&e);
+		draft_release(&a);
+		draft_release(&b);
+	}
+
 	ok(draft_load(&e, "/nonexistent/draft-x", &err) == -1 &&
 	    strstr(err.data, "cannot read draft") != NULL,
 	    "a missing file: %s", err.data);
