@@ -98,7 +98,7 @@ grp_load(struct tui *t, struct grp *g, struct buf *errp)
 	struct buf		 out = BUF_INIT, err = BUF_INIT, aggs = BUF_INIT;
 	char			*argv[18];
 	const char		*k;
-	size_t			 i, c;
+	size_t			 i, c, naggs;
 	int			 argc = 0;
 
 	if (g->freq)
@@ -161,6 +161,18 @@ grp_load(struct tui *t, struct grp *g, struct buf *errp)
 			g->more = strcmp(tui_line_get(ln, 1), "1") == 0;
 		else if (strcmp(k, "cols") == 0 && g->ncols == 0) {
 			g->ncols = ln->n - 1;
+			/*
+			 * The keys are the columns before the aggregates
+			 * we asked for: counted so, not by the commas of
+			 * what was typed, which may part keys by blanks
+			 * too ("city manager").
+			 */
+			naggs = 1;
+			for (c = 0; c < aggs.len; c++)
+				if (aggs.data[c] == ',')
+					naggs++;
+			if (g->ncols > naggs)
+				g->nkeys = g->ncols - naggs;
 			g->names = xcalloc(g->ncols + 1, sizeof *g->names);
 			g->labels = xcalloc(g->ncols + 1, sizeof *g->labels);
 			for (c = 0; c < g->ncols; c++) {

@@ -4,7 +4,7 @@
 # replaces it, End keeps it to add to it.  A mistake in the keys asks
 # again with what was typed, its message above and the cursor on its
 # column, counted in the keys typed (not in the query the list makes
-# around them with its filter).
+# around them with its filter).  Keys parted by blanks count as keys.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -46,6 +46,21 @@ wait_for "Clients: groups" "the group view by two keys"
 likere "$(screen)" "Москва +ivanova +1" "Moscow and ivanova"
 keys Escape
 wait_for "3/3" "back in the list"
+
+# Keys parted by a blank, as the query language allows: two keys still,
+# so a group opens with both in its filter.
+keys F7
+wait_for "${prompt}city" "the column offered"
+text 'city manager'
+keys Enter
+wait_for "Clients: groups" "the group view by 'city manager'"
+likere "$(screen)" "Москва +subtotal +2" "with a subtotal per city"
+keys Down Enter
+wait_for "1/3" "Moscow and petrov's group opens one client"
+like "$(screen)" "city = 'Москва' and manager = 'petrov'" \
+    "filtered by both keys"
+keys Escape
+wait_for "filter cleared" "Esc clears that filter"
 
 # A filter first, so the keys sit after it in the query made of them;
 # a mistake asks again, its column counted in what was typed.
