@@ -548,14 +548,64 @@ cmd_parse_count(struct cmd_ctx *ctx, const char *bad, const char *s,
 	return (CMD_OK);
 }
 
+void
+cmd_problems_init(struct cmd_problems *p, const struct table *t)
+{
+	p->table = t;
+	p->why = xcalloc(t->nfields + 1, sizeof *p->why);
+	p->n = 0;
+}
+
+void
+cmd_problems_release(struct cmd_problems *p)
+{
+	size_t	i;
+
+	if (p->why != NULL)
+		for (i = 0; i < p->table->nfields; i++)
+			free(p->why[i]);
+	free(p->why);
+	p->why = NULL;
+	p->n = 0;
+}
+
+size_t
+cmd_problems_text(const struct cmd_problems *p, const struct record *rec,
+    int lang, struct buf *out)
+{
+	const struct table	*t = p->table;
+	struct buf		 why = BUF_INIT;
+	const char		*w;
+	size_t			*order, i, pos, n = 0;
+
+	order = xcalloc(t->nfields + 1, sizeof *order);
+	table_screen_order(t, order);
+	for (i = 0; i < t->nfields; i++) {
+		pos = order[i];
+		if ((w = p->why[pos]) == NULL) {
+			buf_reset(&why);
+			if (rec == NULL ||
+			    record_validate_field(rec, pos, &why) == 0)
+				continue;
+			w = why.data;
+		}
+		if (n++ > 0)
+			buf_adds(out, "; ");
+		record_field_error(&t->fields[pos], lang, w, out);
+	}
+	free(order);
+	buf_release(&why);
+	return (n);
+}
+
 int
 cmd_assign(struct cmd_ctx *ctx, struct record *rec, const char *arg,
-    char *set)
+    char *set, struct cmd_problems *problems)
 {
 	const char	*eq = strchr(arg, '=');
 	char		*name;
 	ssize_t		 pos;
-	struct buf	 err = BUF_INIT;
+	struct buf	 why = BUF_INIT;
 	int		 r = CMD_OK;
 
 	if (eq == NULL || eq == arg)
@@ -566,11 +616,27 @@ cmd_assign(struct cmd_ctx *ctx, struct record *rec, const char *arg,
 	free(name);
 	if (pos < 0)
 		return (CMD_FAILED);
-	if (record_parse(rec, pos, eq + 1, &err) != 0)
-		r = cmd_error(ctx, "%s", err.data);
-	else if (set != NULL)
-		set[pos] = 1;
-	buf_release(&err);
+	if (record_parse_why(rec, pos, eq + 1, &why) != 0) {
+		if (problems == NULL)
+			r = cmd_error(ctx, _("field '%s': %s"),
+			    rec->table->fields[pos].name, why.data);
+		else {
+			/* Given twice: the last word, as for a value. */
+			if (problems->why[pos] == NULL)
+				problems->n++;
+			free(problems->why[pos]);
+			problems->why[pos] = buf_detach(&why, NULL);
+		}
+	} else {
+		if (problems != NULL && problems->why[pos] != NULL) {
+			free(problems->why[pos]);
+			problems->why[pos] = NULL;
+			problems->n--;
+		}
+		if (set != NULL)
+			set[pos] = 1;
+	}
+	buf_release(&why);
 	return (r);
 }
 

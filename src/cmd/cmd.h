@@ -148,11 +148,37 @@ int	 cmd_record_run(struct cmd_ctx *, cmd_record_fn *);
 int	 cmd_parse_count(struct cmd_ctx *, const char *, const char *,
 	     uint64_t *);
 /*
- * Parse "field=value" into rec (record_parse); marks the field in set
- * (an array of table->nfields flags) when not NULL.  Returns CMD_OK, or
- * the status with the error set.
+ * The wrong values of a record being saved (add, set), kept field by
+ * field so that a refusal names every one at once, in the order of the
+ * card, each by its label in the client's language and its name
+ * (record_field_error()).
  */
-int	 cmd_assign(struct cmd_ctx *, struct record *, const char *, char *);
+struct cmd_problems {
+	const struct table *table;
+	char		**why;		/* per field: why wrong, or NULL */
+	size_t		  n;		/* fields with a why */
+};
+void	 cmd_problems_init(struct cmd_problems *, const struct table *);
+void	 cmd_problems_release(struct cmd_problems *);
+/*
+ * The refusal of rec (NULL: of the problems alone), appended to out:
+ * the problems kept, and every other field of rec that
+ * record_validate_field() finds wrong, in the card's order
+ * (table_screen_order()), joined by "; ".  Returns how many fields are
+ * wrong (0: out unchanged).  Changes nothing, so a transaction may call
+ * it on every try.
+ */
+size_t	 cmd_problems_text(const struct cmd_problems *, const struct record *,
+	     int, struct buf *);
+/*
+ * Parse "field=value" into rec (record_parse); marks the field in set
+ * (an array of table->nfields flags) when not NULL.  A value that does
+ * not parse goes into problems when not NULL (CMD_OK, the field left
+ * as it was), else it is the error.  Returns CMD_OK, or the status with
+ * the error set (no '=', an unknown field).
+ */
+int	 cmd_assign(struct cmd_ctx *, struct record *, const char *, char *,
+	     struct cmd_problems *);
 /* A path from the client made absolute against its cwd; caller frees. */
 char	*cmd_path(const struct cmd_ctx *, const char *);
 /* The closest of n names to s by edit distance, or NULL if none is

@@ -472,15 +472,29 @@ int
 record_parse(struct record *rec, size_t pos, const char *text,
     struct buf *err)
 {
+	struct buf	why = BUF_INIT;
+	int		rc;
+
+	if ((rc = record_parse_why(rec, pos, text, &why)) == -1)
+		buf_error(err, _("field '%s': %s"),
+		    rec->table->fields[pos].name, why.data);
+	buf_release(&why);
+	return (rc);
+}
+
+int
+record_parse_why(struct record *rec, size_t pos, const char *text,
+    struct buf *why)
+{
 	const struct field *f;
-	struct buf	in = BUF_INIT, out = BUF_INIT, why = BUF_INIT;
+	struct buf	in = BUF_INIT, out = BUF_INIT;
 	const char	*s = text;
 	size_t		len = strlen(text);
 	int64_t		i = 0;
 	int		rc;
 
 	if (pos >= rec->table->nfields)
-		BUG("record_parse: no field %zu in '%s'", pos,
+		BUG("record_parse_why: no field %zu in '%s'", pos,
 		    rec->table->name);
 	f = &rec->table->fields[pos];
 	/* Copied only to be trimmed: most text comes trimmed already. */
@@ -495,16 +509,15 @@ record_parse(struct record *rec, size_t pos, const char *text,
 		rc = 0;
 	} else if ((f->type != FT_TEXT || f->multi) &&
 	    !utf8_valid(s, len, NULL))	/* a text: in parse_text()'s pass */
-		rc = buf_error(&why, _("not valid UTF-8"));
+		rc = buf_error(why, _("not valid UTF-8"));
 	else if (f->multi && !FT_IS_INT(f->type))
-		rc = parse_multi(f, s, &out, &why);
+		rc = parse_multi(f, s, &out, why);
 	else
-		rc = parse_one(f, s, &i, &out, &why);
-	if (rc == -1)
-		buf_error(err, _("field '%s': %s"), f->name, why.data);
-	else if (len != 0 && FT_IS_INT(f->type))
+		rc = parse_one(f, s, &i, &out, why);
+	/* A wrong value leaves the field as it was. */
+	if (rc == 0 && len != 0 && FT_IS_INT(f->type))
 		record_set_int(rec, pos, i);
-	else if (len != 0) {
+	else if (rc == 0 && len != 0) {
 		/* The parsed text itself becomes the value, not a copy. */
 		record_clear(rec, pos);
 		if (out.len != 0) {
@@ -515,7 +528,6 @@ record_parse(struct record *rec, size_t pos, const char *text,
 	}
 	buf_release(&in);
 	buf_release(&out);
-	buf_release(&why);
 	return (rc);
 }
 
@@ -748,39 +760,60 @@ validate_text(const struct record *rec, const struct field *f,
 }
 
 int
-record_validate(const struct record *rec, size_t *badpos, struct buf *err)
+record_validate_field(const struct record *rec, size_t pos, struct buf *why)
 {
 	const struct field *f;
 	const struct value *v;
+
+	if (pos >= rec->table->nfields)
+		BUG("record_validate_field: no field %zu in '%s'", pos,
+		    rec->table->name);
+	f = &rec->table->fields[pos];
+	v = &rec->values[pos];
+	if (!v->set)
+		return (f->required ? buf_error(why, _("a value is required")) :
+		    0);
+	if (FT_IS_INT(f->type)) {
+		if (f->type == FT_REF && v->i <= 0)
+			return (buf_error(why,
+			    _("'%" PRId64 "' is not a record number"), v->i));
+		return (0);
+	}
+	if (v->s == NULL)
+		return (buf_error(why, _("a number where text belongs")));
+	if (f->type == FT_ENUM && field_enum(f, v->s) == NULL)
+		return (buf_error(why, _("unknown value '%s'"), v->s));
+	return (validate_text(rec, f, v, why));
+}
+
+int
+record_validate(const struct record *rec, size_t *badpos, struct buf *err)
+{
 	struct buf	why = BUF_INIT;
 	size_t		i;
 	int		rc = 0;
 
 	for (i = 0; i < rec->table->nfields && rc == 0; i++) {
-		f = &rec->table->fields[i];
-		v = &rec->values[i];
-		if (!v->set) {
-			if (f->required)
-				rc = buf_error(&why, _("a value is required"));
-		} else if (FT_IS_INT(f->type)) {
-			if (f->type == FT_REF && v->i <= 0)
-				rc = buf_error(&why,
-				    _("'%" PRId64 "' is not a record number"),
-				    v->i);
-		} else if (v->s == NULL)
-			rc = buf_error(&why, _("a number where text belongs"));
-		else if (f->type == FT_ENUM && field_enum(f, v->s) == NULL)
-			rc = buf_error(&why, _("unknown value '%s'"), v->s);
-		else
-			rc = validate_text(rec, f, v, &why);
+		rc = record_validate_field(rec, i, &why);
 		if (rc == -1) {
 			if (badpos != NULL)
 				*badpos = i;
-			buf_error(err, _("field '%s': %s"), f->name, why.data);
+			buf_error(err, _("field '%s': %s"),
+			    rec->table->fields[i].name, why.data);
 		}
 	}
 	buf_release(&why);
 	return (rc);
+}
+
+void
+record_field_error(const struct field *f, int lang, const char *why,
+    struct buf *out)
+{
+	/* TRANSLATORS: a wrong value: the field's label as the card shows
+	 * it, the name a command line types it by, and why. */
+	buf_printf(out, _("%s ('%s'): %s"), field_label(f, lang), f->name,
+	    why);
 }
 
 /* Comparison. */

@@ -140,6 +140,13 @@ int		 schema_check(struct schema *, struct buf *);
 struct table	*schema_table(const struct schema *, const char *);
 struct field	*table_field(const struct table *, const char *);
 ssize_t		 table_field_pos(const struct table *, const char *);
+/*
+ * The positions of the table's fields in the order a person meets them:
+ * the entries of its screen by line and column, then any field the
+ * screen lacks in form order.  out has room for t->nfields; returns
+ * t->nfields.
+ */
+size_t		 table_screen_order(const struct table *, size_t *);
 const char	*field_type_name(enum field_type);
 /* Label in the language: 0 English, 1 Russian (falls back to English). */
 const char	*field_label(const struct field *, int);
@@ -205,6 +212,10 @@ void		 record_reset(struct record *);
  */
 int		 record_parse(struct record *, size_t, const char *,
 		     struct buf *);
+/* The same with why the value is wrong alone in why ("'abc' is not a
+ * phone number"), for a caller that names the field itself. */
+int		 record_parse_why(struct record *, size_t, const char *,
+		     struct buf *);
 /* Format a value for people (MONEY_LOCALE, 31.01.2026 when ru) or for
  * files (plain = 1: 1234.56, ISO dates, enum names).  Appends to out;
  * an unset value appends nothing; multi values are joined by ", ". */
@@ -218,6 +229,18 @@ void		 record_defaults(struct record *);
  * field's position and err = "field 'inn': checksum does not match".
  */
 int		 record_validate(const struct record *, size_t *, struct buf *);
+/* One field of record_validate(): 0, or -1 with why it is wrong alone
+ * in why ("check digit should be 3, not 4"). */
+int		 record_validate_field(const struct record *, size_t,
+		     struct buf *);
+/*
+ * A wrong value named for people, appended to out: "ИНН ('inn'): why",
+ * the label in lang (0 English, 1 Russian) as the card shows it, then
+ * the name a command line types it by (and a file's column is headed
+ * with), quoted.
+ */
+void		 record_field_error(const struct field *, int, const char *,
+		     struct buf *);
 /* Positions of fields whose values differ between a and b. */
 size_t		 record_diff(const struct record *, const struct record *,
 		     size_t *, size_t);
