@@ -3,9 +3,10 @@
  * assignment and validates the record before touching the store, so a
  * refusal names every wrong value by its label; inserts in one
  * transaction (the store validates again and checks uniqueness and
- * references), prints the new id, and warns, without failing, when
- * another record has the same phone, e-mail or ИНН.  Must not print or
- * keep anything between tries.
+ * references), prints the new id, and warns, without failing, when a
+ * value could not be checked in full (a Treasury account) or another
+ * record has the same phone, e-mail or ИНН.  Must not print or keep
+ * anything between tries.
  */
 #include "config.h"
 
@@ -90,6 +91,7 @@ add_exec(struct cmd_ctx *ctx)
 	if (r == 0)
 		r = store_txn_run(ctx->store, 0, add_txn, &st, &err);
 	if (r == 0) {
+		cmd_notes(ctx, st.rec, NULL);
 		for (j = 0; j < st.nwarnings; j++)
 			cmd_warn(ctx, "%s", st.warnings[j]);
 		buf_printf(&ctx->out, "%llu\n",

@@ -147,6 +147,8 @@ set_exec(struct cmd_ctx *ctx)
 		r = cmd_error(ctx, "%s", err.data);
 	else {
 		/* The change is made; a failed check only loses warnings. */
+		if (!st.unchanged)
+			cmd_notes(ctx, st.rec, st.set);
 		if (!st.unchanged && store_txn_run(ctx->store,
 		    STORE_TXN_READONLY, dup_txn, &st, &err) == 0)
 			for (j = 0; j < st.nwarnings; j++)

@@ -598,6 +598,36 @@ cmd_problems_text(const struct cmd_problems *p, const struct record *rec,
 	return (n);
 }
 
+void
+cmd_notes(struct cmd_ctx *ctx, const struct record *rec, const char *only)
+{
+	const struct table	*t = rec->table;
+	const struct field	*f;
+	struct buf		 why = BUF_INIT, msg = BUF_INIT;
+	size_t			*order, i, pos;
+	ssize_t			 arg;
+
+	order = xcalloc(t->nfields + 1, sizeof *order);
+	table_screen_order(t, order);
+	for (i = 0; i < t->nfields; i++) {
+		pos = order[i];
+		f = &t->fields[pos];
+		arg = f->validator_arg != NULL ?
+		    table_field_pos(t, f->validator_arg) : -1;
+		if (only != NULL && !only[pos] && (arg < 0 || !only[arg]))
+			continue;
+		buf_reset(&why);
+		if (record_validate_note(rec, pos, &why) != 1)
+			continue;
+		buf_reset(&msg);
+		record_field_error(f, ctx->lang, why.data, &msg);
+		cmd_warn(ctx, "%s", msg.data);
+	}
+	free(order);
+	buf_release(&why);
+	buf_release(&msg);
+}
+
 int
 cmd_assign(struct cmd_ctx *ctx, struct record *rec, const char *arg,
     char *set, struct cmd_problems *problems)

@@ -171,6 +171,15 @@ void	 cmd_problems_release(struct cmd_problems *);
 size_t	 cmd_problems_text(const struct cmd_problems *, const struct record *,
 	     int, struct buf *);
 /*
+ * Warnings for the values of rec accepted without a full check
+ * (record_validate_note(): a Treasury account, which carries no check
+ * digit; an account with no БИК), each named as a refusal names it, in
+ * the card's order.  Only the fields flagged in only (NULL: all) are
+ * looked at, or those whose check reads one flagged (an account when
+ * its БИК was given).
+ */
+void	 cmd_notes(struct cmd_ctx *, const struct record *, const char *);
+/*
  * Parse "field=value" into rec (record_parse); marks the field in set
  * (an array of table->nfields flags) when not NULL.  A value that does
  * not parse goes into problems when not NULL (CMD_OK, the field left

@@ -787,6 +787,34 @@ record_validate_field(const struct record *rec, size_t pos, struct buf *why)
 }
 
 int
+record_validate_note(const struct record *rec, size_t pos, struct buf *why)
+{
+	const struct field *f;
+	const struct value *v;
+	ssize_t		 apos;
+	const char	*bik = NULL;
+	char		*acc;
+	int		 r;
+
+	if (pos >= rec->table->nfields)
+		BUG("record_validate_note: no field %zu in '%s'", pos,
+		    rec->table->name);
+	f = &rec->table->fields[pos];
+	v = &rec->values[pos];
+	if (f->validator != VAL_ACCOUNT || f->multi || !v->set ||
+	    v->s == NULL)
+		return (0);
+	apos = f->validator_arg != NULL ?
+	    table_field_pos(rec->table, f->validator_arg) : -1;
+	if (apos >= 0 && rec->values[apos].set && rec->values[apos].s != NULL)
+		bik = rec->values[apos].s;
+	acc = xstrndup(v->s, v->len);
+	r = valid_account_warning(acc, bik, why);
+	free(acc);
+	return (r);
+}
+
+int
 record_validate(const struct record *rec, size_t *badpos, struct buf *err)
 {
 	struct buf	why = BUF_INIT;

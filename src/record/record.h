@@ -234,6 +234,13 @@ int		 record_validate(const struct record *, size_t *, struct buf *);
 int		 record_validate_field(const struct record *, size_t,
 		     struct buf *);
 /*
+ * What record_validate_field() accepted without checking it in full, for
+ * a warning: 1 with why alone in why (valid_account_warning(): an
+ * account with no БИК, a Treasury account), else 0.
+ */
+int		 record_validate_note(const struct record *, size_t,
+		     struct buf *);
+/*
  * A wrong value named for people, appended to out: "ИНН ('inn'): why",
  * the label in lang (0 English, 1 Russian) as the card shows it, then
  * the name a command line types it by (and a file's column is headed
@@ -374,10 +381,14 @@ int	 valid_account(const char *, const char *, struct buf *);
 int	 valid_corr_account(const char *, const char *, struct buf *);
 int	 valid_snils(const char *, struct buf *);
 int	 valid_email(const char *, struct buf *);
-/* 1 when valid_account() accepts the account without checking its key:
- * a Treasury account (starts 03, it carries no key) or no БИК given, so
- * the caller may warn; else 0 (also for a malformed account). */
-int	 valid_account_warning(const char *, const char *);
+/*
+ * 1 when valid_account() accepts the account without checking its key,
+ * with why in why (may be NULL) for a warning: a Treasury account
+ * (starts 03, it carries no key; the message says so, and when the
+ * БИК is not a Treasury one, 01 or the older 00) or no БИК given; else
+ * 0 (also for a malformed account).
+ */
+int	 valid_account_warning(const char *, const char *, struct buf *);
 /* Strip the usual separators of a СНИЛС ("112-233-445 95") and put the
  * 11 digits in out (replacing it); -1 if anything else is there.  The
  * check number is valid_snils()'s business. */
