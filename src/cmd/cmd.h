@@ -212,6 +212,31 @@ void	 cmd_record_title(const struct record *, struct buf *);
 /* Field pos of from into to (same table), set or cleared alike. */
 void	 cmd_copy_value(struct record *, const struct record *, size_t);
 
+/*
+ * References for people (titles.c): "#2 ООО «Альфа»", the number and
+ * the title of the record it points at (cmd_record_title()), "#2"
+ * alone when that one cannot be read.  A page of rows at a time:
+ * cmd_titles_start() (forgets what was read once it is many), then
+ * cmd_titles_want() for each reference the page shows, then one
+ * cmd_titles_load() (one read-only transaction, never inside one; a
+ * failure leaves the numbers alone), then cmd_titles_text() for each.
+ * cmd_ref_table() is the table a reference field points at, or NULL.
+ */
+struct cmd_titles {
+	struct cmd_ctx	*ctx;
+	struct title	*v;		/* open addressing, cap a power of 2 */
+	size_t		 cap, n, pending;
+};
+void	 cmd_titles_init(struct cmd_titles *, struct cmd_ctx *);
+void	 cmd_titles_release(struct cmd_titles *);
+void	 cmd_titles_start(struct cmd_titles *);
+void	 cmd_titles_want(struct cmd_titles *, const struct table *, uint64_t);
+void	 cmd_titles_load(struct cmd_titles *);
+void	 cmd_titles_text(struct cmd_titles *, const struct table *, uint64_t,
+	     struct buf *);
+const struct table *cmd_ref_table(const struct cmd_ctx *,
+	     const struct field *);
+
 /* Output formats (format.c). */
 enum cmd_format {
 	FMT_TABLE,
@@ -220,10 +245,11 @@ enum cmd_format {
 	FMT_JSON
 };
 int	 cmd_format_get(struct cmd_ctx *, enum cmd_format *);
-/* A value for people: choices by their label in lang (0 English,
- * 1 Russian), multi values joined by ", ". */
+/* A value for people in lang (0 English, 1 Russian), as every listing
+ * shows it (record_value_format(), VALUE_PEOPLE). */
 void	 cmd_value_text(const struct record *, size_t, int, struct buf *);
-/* A value for files: plain format, multi values joined by "; ". */
+/* A value for files: plain format, multi values joined by "; "
+ * (VALUE_FILE). */
 void	 cmd_value_plain(const struct record *, size_t, struct buf *);
 /* A value as JSON (null, number, true/false, string or array). */
 void	 cmd_value_json(const struct record *, size_t, struct buf *);
@@ -273,15 +299,19 @@ void	 cmd_cell(struct buf *, const char *, size_t, size_t, int, int);
  * `first` rows (fewer when there are fewer) go to head together, so a
  * layout can size its columns, then to row; every row after them goes
  * to row as it comes, and the output is sent to the client every
- * `first` rows, between the engine's transactions.  0, -1 with err (the
- * query failed), 1 when the client went away.
+ * `first` rows, between the engine's transactions.  With page (may be
+ * NULL), rows come a page of `first` at a time instead: each page goes
+ * to page first (outside any transaction, to read what its rows refer
+ * to: cmd_titles_load()), then to head (the first page) and row.  0,
+ * -1 with err (the query failed), 1 when the client went away.
  */
 struct query_row;
 struct query_rows;
 typedef void cmd_rows_fn(void *, const struct query_rows *);
 typedef void cmd_row_fn(void *, const struct query_row *);
 int	 cmd_query_stream(struct cmd_ctx *, const struct query *, size_t,
-	     cmd_rows_fn *, cmd_row_fn *, void *, struct buf *);
+	     cmd_rows_fn *, cmd_rows_fn *, cmd_row_fn *, void *,
+	     struct buf *);
 /* "list TABLE COND": the records of t meeting cond, with list's --sort
  * (any field) and --limit. */
 int	 cmd_query_list(struct cmd_ctx *, const struct table *, const char *,

@@ -560,81 +560,90 @@ format_phone(struct buf *out, const char *s, size_t len)
 	buf_add(out, s + 10, 2);
 }
 
-/* Append the text value, multi elements joined by ", ". */
+/* One element of a text value (a choice, a phone or a text). */
 static void
-format_text(struct buf *out, const struct field *f, const struct value *v,
-    int plain)
+format_elem(const struct field *f, enum field_type type, const char *s,
+    size_t len, int style, int lang, struct buf *out)
 {
-	const char	*p = v->s, *end = v->s + v->len, *nl;
+	const struct enum_value *ev;
+	char		*name;
 
-	if (!f->multi) {
-		if (f->type == FT_PHONE && !plain)
-			format_phone(out, v->s, v->len);
-		else
-			buf_add(out, v->s, v->len);
+	if (type == FT_PHONE && style == VALUE_PEOPLE) {
+		format_phone(out, s, len);
 		return;
 	}
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		if (p != v->s)
-			buf_adds(out, ", ");
-		if (f->type == FT_PHONE && !plain)
-			format_phone(out, p, (size_t)(nl - p));
-		else
-			buf_add(out, p, (size_t)(nl - p));
-		p = nl + 1;
+	if (type == FT_ENUM && style == VALUE_PEOPLE && f != NULL) {
+		/* A value ends in a NUL, an element of a list in '\n'. */
+		if (s[len] == '\0')
+			ev = field_enum(f, s);
+		else {
+			name = xstrndup(s, len);
+			ev = field_enum(f, name);
+			free(name);
+		}
+		if (ev != NULL && ev->label[lang] != NULL) {
+			buf_adds(out, ev->label[lang]);
+			return;
+		}
+		if (ev != NULL && ev->label[0] != NULL) {
+			buf_adds(out, ev->label[0]);
+			return;
+		}
 	}
+	buf_add(out, s, len);
 }
 
 void
-record_format(const struct record *rec, size_t pos, int plain,
-    struct buf *out)
+record_value_format(const struct field *f, enum field_type type,
+    const struct value *v, int style, int lang, struct buf *out)
 {
-	const struct field *f;
-	const struct value *v;
-	const struct enum_value *ev;
-	struct buf	tmp = BUF_INIT;
-	int		lang = record_lang == 1 ? 1 : 0;
+	struct buf	 tmp = BUF_INIT;
+	const char	*p, *end, *nl;
 
-	if (pos >= rec->table->nfields)
-		BUG("record_format: no field %zu in '%s'", pos,
-		    rec->table->name);
-	f = &rec->table->fields[pos];
-	v = &rec->values[pos];
+	lang = lang == 1 ? 1 : 0;
 	if (!v->set)
 		return;
 	/* Formatters of util may replace or append: give them their own. */
-	switch (f->type) {
+	switch (type) {
 	case FT_TEXT:
 	case FT_PHONE:
 	case FT_EMAIL:
-		format_text(out, f, v, plain);
-		break;
 	case FT_ENUM:
-		ev = plain ? NULL : field_enum(f, v->s);
-		if (ev != NULL && ev->label[lang] != NULL)
-			buf_adds(out, ev->label[lang]);
-		else if (ev != NULL && ev->label[0] != NULL)
-			buf_adds(out, ev->label[0]);
-		else
-			buf_add(out, v->s, v->len);
+		if (v->s == NULL)
+			break;
+		/* A list's elements are kept joined by '\n' (record.h); a
+		 * text's line breaks are its own. */
+		p = v->s;
+		end = v->s + v->len;
+		while (p < end) {
+			nl = f != NULL && f->multi ?
+			    memchr(p, '\n', (size_t)(end - p)) : NULL;
+			if (nl == NULL)
+				nl = end;
+			if (p != v->s)
+				buf_adds(out, style == VALUE_FILE ? "; " :
+				    ", ");
+			format_elem(f, type, p, (size_t)(nl - p), style, lang,
+			    out);
+			p = nl + 1;
+		}
 		break;
 	case FT_INT:
 	case FT_REF:
 		buf_printf(out, "%" PRId64, v->i);
 		break;
 	case FT_MONEY:
-		money_format(&tmp, v->i, plain ? MONEY_PLAIN : MONEY_LOCALE);
+		money_format(&tmp, v->i, style != VALUE_PEOPLE ? MONEY_PLAIN :
+		    lang ? MONEY_RU : MONEY_EN);
 		break;
 	case FT_QTY:
-		qty_format(&tmp, v->i, plain ? MONEY_PLAIN : MONEY_LOCALE);
+		qty_format(&tmp, v->i, style != VALUE_PEOPLE ? MONEY_PLAIN :
+		    lang ? MONEY_RU : MONEY_EN);
 		break;
 	case FT_DATE:
 		if (v->i < INT32_MIN + 1 || v->i > INT32_MAX)
 			buf_printf(out, "%" PRId64, v->i);
-		else if (plain)
+		else if (style != VALUE_PEOPLE)
 			date_format_iso(&tmp, (int32_t)v->i);
 		else
 			date_format_ru(&tmp, (int32_t)v->i);
@@ -644,7 +653,7 @@ record_format(const struct record *rec, size_t pos, int plain,
 		datetime_format(&tmp, v->i);
 		break;
 	case FT_BOOL:
-		if (plain || lang == 0)
+		if (style != VALUE_PEOPLE || lang == 0)
 			buf_adds(out, v->i ? "yes" : "no");
 		else
 			buf_adds(out, v->i ? "да" : "нет");
@@ -652,6 +661,20 @@ record_format(const struct record *rec, size_t pos, int plain,
 	}
 	buf_add(out, tmp.data, tmp.len);
 	buf_release(&tmp);
+}
+
+void
+record_format(const struct record *rec, size_t pos, int plain,
+    struct buf *out)
+{
+	const struct field *f;
+
+	if (pos >= rec->table->nfields)
+		BUG("record_format: no field %zu in '%s'", pos,
+		    rec->table->name);
+	f = &rec->table->fields[pos];
+	record_value_format(f, f->type, &rec->values[pos], plain ?
+	    VALUE_NOTE : VALUE_PEOPLE, record_lang, out);
 }
 
 void

@@ -148,6 +148,9 @@ ssize_t		 table_field_pos(const struct table *, const char *);
  */
 size_t		 table_screen_order(const struct table *, size_t *);
 const char	*field_type_name(enum field_type);
+/* Whether values of the type are numbers, right-aligned in a table:
+ * int, money and qty (a reference shows its record's name). */
+int		 field_type_right(enum field_type);
 /* Label in the language: 0 English, 1 Russian (falls back to English). */
 const char	*field_label(const struct field *, int);
 const struct enum_value *field_enum(const struct field *, const char *);
@@ -216,9 +219,27 @@ int		 record_parse(struct record *, size_t, const char *,
  * phone number"), for a caller that names the field itself. */
 int		 record_parse_why(struct record *, size_t, const char *,
 		     struct buf *);
-/* Format a value for people (MONEY_LOCALE, 31.01.2026 when ru) or for
- * files (plain = 1: 1234.56, ISO dates, enum names).  Appends to out;
- * an unset value appends nothing; multi values are joined by ", ". */
+/*
+ * A value, the one way every listing shows it (list, show, query,
+ * report, the terminal), appended to out; an unset value appends
+ * nothing.  VALUE_PEOPLE: choices by their label in lang (0 English,
+ * 1 Russian), money as 1,234.56 (English) or 1 234,56 (Russian), dates
+ * as 31.01.2026, yes/no or да/нет, Russian phones as +7 495 123-45-67,
+ * a list's elements joined by ", ".  VALUE_FILE (CSV, TSV, JSON's
+ * strings): as stored and as import reads them back: choices by name,
+ * 1234.56, 2026-01-31, yes/no, phones as +74951234567, elements joined
+ * by "; ".  VALUE_NOTE: the values of VALUE_FILE joined by ", ", for
+ * messages and the audit trail.  f gives a choice's labels and may be
+ * NULL (a computed value: a choice shows as stored); type is the
+ * value's (f's own, or a function's).
+ */
+#define VALUE_PEOPLE	0
+#define VALUE_FILE	1
+#define VALUE_NOTE	2
+void		 record_value_format(const struct field *, enum field_type,
+		     const struct value *, int, int, struct buf *);
+/* Field pos of rec: VALUE_NOTE when plain, else VALUE_PEOPLE in
+ * record_lang. */
 void		 record_format(const struct record *, size_t, int,
 		     struct buf *);
 /* Defaults for unset fields (new records). */

@@ -141,6 +141,12 @@ table_field(const struct table *t, const char *name)
 	return (&t->fields[pos]);
 }
 
+int
+field_type_right(enum field_type type)
+{
+	return (type == FT_INT || type == FT_MONEY || type == FT_QTY);
+}
+
 const char *
 field_type_name(enum field_type type)
 {

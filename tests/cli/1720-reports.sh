@@ -69,9 +69,9 @@ like "$out" "Grand total                                               4" \
 run report duplicates_by_phone
 is "$(printf '%s\n' "$out" | sed -n '2p;6,$p')" \
 "Clients with the phone, at least: 2
-+74951234567                                    3
-+79160000001                                    2" \
-    "the parameter's default, and each duplicate phone, the commonest first"
++7 495 123-45-67                                3
++7 916 000-00-01                                2" \
+    "the parameter's default, and each duplicate phone, the commonest first, as list shows phones"
 run report duplicates_by_phone least=3 --format csv
 is "$out" "$(printf 'level,phones,count()\r\n0,+74951234567,3\r')" \
     "a parameter given"
