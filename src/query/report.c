@@ -456,34 +456,9 @@ void
 report_param_text(const struct report_param *pm, const struct value *v,
     int lang, int plain, struct buf *out)
 {
-	if (!v->set)
-		return;
-	switch (pm->type) {
-	case FT_DATE:
-		if (plain || !lang)
-			date_format_iso(out, (int32_t)v->i);
-		else
-			date_format_ru(out, (int32_t)v->i);
-		break;
-	case FT_INT:
-		buf_printf(out, "%lld", (long long)v->i);
-		break;
-	case FT_MONEY:
-		money_format(out, v->i, plain ? MONEY_PLAIN :
-		    lang ? MONEY_RU : MONEY_EN);
-		break;
-	case FT_QTY:
-		qty_format(out, v->i, plain ? MONEY_PLAIN :
-		    lang ? MONEY_RU : MONEY_EN);
-		break;
-	case FT_BOOL:
-		buf_adds(out, plain ? (v->i ? "yes" : "no") :
-		    v->i ? (lang ? "да" : "yes") : (lang ? "нет" : "no"));
-		break;
-	default:
-		buf_add(out, v->s, v->len);
-		break;
-	}
+	/* As the report's rows show their values (record.h). */
+	record_value_format(NULL, pm->type, v, plain ? VALUE_FILE :
+	    VALUE_PEOPLE, lang, out);
 }
 
 /* Skip a quoted string of the query language at s (quote doubled inside
