@@ -333,13 +333,48 @@ parse_args(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 int
+cmd_unknown(struct cmd_ctx *ctx, const char *verb, int argc, char **argv)
+{
+	const struct cmd_entry	*const *ep;
+	const char		*names[64], *s;
+	size_t			 i, nprefix = 0, nnames = 0;
+
+	buf_reset(&ctx->error);
+	buf_reset(&ctx->usage);
+	/* "admin" alone or "admin frob": show the family's usage. */
+	for (ep = cmd_table; *ep != NULL; ep++) {
+		i = strlen(verb);
+		if (strncmp((*ep)->name, verb, i) == 0 &&
+		    (*ep)->name[i] == ' ') {
+			set_usage(ctx, *ep);
+			nprefix++;
+		}
+		if (nnames < nitems(names) &&
+		    strchr((*ep)->name, ' ') == NULL)
+			names[nnames++] = (*ep)->name;
+	}
+	if (nprefix > 0) {
+		if (argc > 0)
+			buf_printf(&ctx->error, _("unknown command '%s %s'"),
+			    verb, argv[0]);
+		return (CMD_USAGE);
+	}
+	if (strncmp(verb, "admin", 5) != 0 && nnames < nitems(names))
+		names[nnames++] = "admin";
+	if ((s = cmd_suggest(verb, names, nnames)) != NULL)
+		buf_printf(&ctx->error, _("unknown command '%s' (did you "
+		    "mean '%s'?)"), verb, s);
+	else
+		buf_printf(&ctx->error, _("unknown command '%s'; 'clerk "
+		    "help' lists them"), verb);
+	return (CMD_USAGE);
+}
+
+int
 cmd_run(struct cmd_ctx *ctx, const char *verb, int argc, char **argv)
 {
 	const struct cmd_entry	*const *ep, *best = NULL;
 	int			 words, best_words = 0, r;
-	size_t			 i, nprefix = 0;
-	const char		*names[64];
-	size_t			 nnames = 0;
 
 	for (ep = cmd_table; *ep != NULL; ep++) {
 		words = name_words((*ep)->name);
@@ -349,40 +384,8 @@ cmd_run(struct cmd_ctx *ctx, const char *verb, int argc, char **argv)
 			best_words = words;
 		}
 	}
-	if (best == NULL) {
-		/* "admin" alone or "admin frob": show the family's usage. */
-		buf_reset(&ctx->usage);
-		for (ep = cmd_table; *ep != NULL; ep++) {
-			i = strlen(verb);
-			if (strncmp((*ep)->name, verb, i) == 0 &&
-			    (*ep)->name[i] == ' ') {
-				set_usage(ctx, *ep);
-				nprefix++;
-			}
-			if (nnames < nitems(names) &&
-			    strchr((*ep)->name, ' ') == NULL)
-				names[nnames++] = (*ep)->name;
-		}
-		if (nprefix > 0) {
-			buf_reset(&ctx->error);
-			if (argc > 0)
-				buf_printf(&ctx->error,
-				    _("unknown command '%s %s'"), verb,
-				    argv[0]);
-			return (CMD_USAGE);
-		}
-		if (strncmp(verb, "admin", 5) != 0 && nnames < nitems(names))
-			names[nnames++] = "admin";
-		{
-			const char *s = cmd_suggest(verb, names, nnames);
-
-			if (s != NULL)
-				return (cmd_usage(ctx, _("unknown command "
-				    "'%s' (did you mean '%s'?)"), verb, s));
-			return (cmd_usage(ctx, _("unknown command '%s'; "
-			    "'clerk help' lists them"), verb));
-		}
-	}
+	if (best == NULL)
+		return (cmd_unknown(ctx, verb, argc, argv));
 	ctx->entry = best;
 	r = parse_args(ctx, argc - (best_words - 1), argv + (best_words - 1));
 	if (r != CMD_OK)

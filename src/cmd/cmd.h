@@ -102,6 +102,14 @@ void	 cmd_ctx_release(struct cmd_ctx *);
  */
 int	 cmd_run(struct cmd_ctx *, const char *, int, char **);
 
+/*
+ * The usage error (CMD_USAGE) of verb and the words after it when no
+ * command has that name: "unknown command 'lst' (did you mean
+ * 'list'?)", or for a family ("admin frob") its commands' usage.
+ * cmd_run() and "help" say it alike.
+ */
+int	 cmd_unknown(struct cmd_ctx *, const char *, int, char **);
+
 /* Helpers for the verbs (cmd.c). */
 int	 cmd_error(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
 int	 cmd_usage(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);

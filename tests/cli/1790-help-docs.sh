@@ -1,7 +1,8 @@
 #!/bin/sh
 # 1790: help and the manual agree.  Every option clerk help shows is in
-# clerk(1) (page --nowait was not), and its SEE ALSO names every manual
-# of man/.
+# clerk(1) (page --nowait was not); its SEE ALSO names every manual of
+# man/; help of a command there is not is a usage error (exit 2, as
+# clerk(1) says) worded as the unknown command itself is.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 man1=$top_srcdir/man/clerk.1
@@ -21,5 +22,23 @@ for m in "$top_srcdir"/man/*.[1-8]; do
 	grep -q "^\.Xr $name ${page##*.}" "$man1"
 	ok $? "clerk(1) names $name(${page##*.})"
 done
+
+run nosuch
+status 2 "an unknown command is a usage error"
+is "$err" "clerk: unknown command 'nosuch'; 'clerk help' lists them" \
+    "and says how to find them"
+run help nosuch
+status 2 "help of an unknown command is one too"
+like "$err" "clerk: unknown command 'nosuch'; 'clerk help' lists them" \
+    "in the same words"
+run help lst
+status 2 "help of a typo"
+like "$err" "unknown command 'lst' (did you mean 'list'?)" "suggests the command"
+run help admin frob
+status 2 "help of an unknown command of a family"
+like "$err" "unknown command 'admin frob'" "names it"
+like "$err" "clerk admin verify" "and lists the family"
+run help admin
+status 0 "help of a family"
 
 done_testing
