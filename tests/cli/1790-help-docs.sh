@@ -2,7 +2,8 @@
 # 1790: help and the manual agree.  Every option clerk help shows is in
 # clerk(1) (page --nowait was not); its SEE ALSO names every manual of
 # man/; help of a command there is not is a usage error (exit 2, as
-# clerk(1) says) worded as the unknown command itself is.
+# clerk(1) says) worded as the unknown command itself is; and the
+# Russian help of the list's sort keys names the field alike.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 man1=$top_srcdir/man/clerk.1
@@ -40,5 +41,12 @@ like "$err" "unknown command 'admin frob'" "names it"
 like "$err" "clerk admin verify" "and lists the family"
 run help admin
 status 0 "help of a family"
+
+# The four sort keys of the list ([ ] { }) name their field alike.
+forms=$(grep -A1 -e '^msgid "sort by this column, .* (or by FIELD)"' \
+    -e '^msgid "then by this column, .* (or by FIELD)"' \
+    "$top_srcdir/po/ru.po" | sed -n 's/^msgstr ".*(\(или по [^)]*\))"$/\1/p' |
+    sort -u)
+is "$forms" "или по ПОЛЮ" "the Russian help of [ ] { } says (или по ПОЛЮ) alike"
 
 done_testing
