@@ -896,6 +896,7 @@ parse_param(struct rparser *p, const struct tokens *tk)
 {
 	struct report		*r = p->r;
 	struct report_param	 pm;
+	struct buf		 w = BUF_INIT;
 	size_t			 i, k;
 
 	memset(&pm, 0, sizeof pm);
@@ -924,11 +925,21 @@ parse_param(struct rparser *p, const struct tokens *tk)
 	i = 3;
 	if (i < tk->n && !tk->v[i].quoted &&
 	    strcmp(tk->v[i].s, "default") == 0) {
-		if (i + 1 >= tk->n)
+		if (++i >= tk->n)
 			return (rerror(p, p->line, _("'default' needs a "
 			    "value")));
-		pm.deflt = xstrdup(tk->v[i + 1].s);
-		i += 2;
+		/*
+		 * A date's default may be words ("month start - 1"):
+		 * unquoted, they run to the labels, which are quoted.  Any
+		 * other default is one word or one quoted text.
+		 */
+		if (pm.type == FT_DATE && !tk->v[i].quoted) {
+			for (; i < tk->n && !tk->v[i].quoted; i++)
+				buf_printf(&w, "%s%s", w.len > 0 ? " " : "",
+				    tk->v[i].s);
+			pm.deflt = buf_detach(&w, NULL);
+		} else
+			pm.deflt = xstrdup(tk->v[i++].s);
 	}
 	if (take_labels(p, tk, i, "parameter", tk->v[1].s, 0, pm.label) != 0) {
 		free(pm.deflt);
