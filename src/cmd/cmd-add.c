@@ -1,9 +1,12 @@
 /*
  * cmd-add.c: "add TABLE field=value ...": a new record.  Parses every
- * assignment before touching the store, inserts in one transaction
- * (the store validates and checks uniqueness), prints the new id, and
- * warns, without failing, when another record has the same phone,
- * e-mail or ИНН.  Must not print or keep anything between tries.
+ * assignment and validates the record before touching the store, so a
+ * refusal names every wrong value by its label; inserts in one
+ * transaction (the store validates again and checks uniqueness and
+ * references), prints the new id, and warns, without failing, when a
+ * value could not be checked in full (a Treasury account) or another
+ * record has the same phone, e-mail or ИНН.  Must not print or keep
+ * anything between tries.
  */
 #include "config.h"
 
@@ -55,6 +58,7 @@ add_exec(struct cmd_ctx *ctx)
 	const struct table	*t;
 	struct record		*rec;
 	struct add_state	 st = { ctx, NULL, NULL, NULL, 0 };
+	struct cmd_problems	 problems;
 	struct buf		 err = BUF_INIT;
 	int			 i, r;
 	size_t			 j;
@@ -66,17 +70,28 @@ add_exec(struct cmd_ctx *ctx)
 		    "pairs")));
 	rec = record_new(t);
 	record_defaults(rec);
+	cmd_problems_init(&problems, t);
 	for (i = 1; i < ctx->argc; i++) {
-		if ((r = cmd_assign(ctx, rec, ctx->argv[i], NULL)) != CMD_OK) {
+		if ((r = cmd_assign(ctx, rec, ctx->argv[i], NULL,
+		    &problems)) != CMD_OK) {
+			cmd_problems_release(&problems);
 			record_free(rec);
 			return (r);
 		}
+	}
+	/* Every wrong value at once, by the labels of the card. */
+	r = cmd_problems_text(&problems, rec, ctx->lang, &ctx->error) != 0;
+	cmd_problems_release(&problems);
+	if (r) {
+		record_free(rec);
+		return (CMD_FAILED);
 	}
 	st.proto = rec;
 	r = store_txn_run(ctx->store, STORE_TXN_READONLY, dup_txn, &st, &err);
 	if (r == 0)
 		r = store_txn_run(ctx->store, 0, add_txn, &st, &err);
 	if (r == 0) {
+		cmd_notes(ctx, st.rec, NULL);
 		for (j = 0; j < st.nwarnings; j++)
 			cmd_warn(ctx, "%s", st.warnings[j]);
 		buf_printf(&ctx->out, "%llu\n",

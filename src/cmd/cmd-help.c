@@ -32,12 +32,12 @@ help_exec(struct cmd_ctx *ctx)
 		    *(*ep)->usage ? " " : "", (*ep)->usage, _((*ep)->help));
 		found++;
 	}
-	if (found == 0) {
-		cmd_error(ctx, _("no command '%s'"), want.data);
-		buf_release(&want);
-		return (CMD_FAILED);
-	}
 	buf_release(&want);
+	/* A usage error, as the unknown command itself is (clerk(1),
+	 * EXIT STATUS). */
+	if (found == 0)
+		return (cmd_unknown(ctx, ctx->argv[0], ctx->argc - 1,
+		    ctx->argv + 1));
 	return (CMD_OK);
 }
 

@@ -1071,6 +1071,16 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 			    err.data);
 			continue;
 		}
+		/* Values taken unchecked in part (a Treasury account), with
+		 * a warning, as add takes them; named as the file's columns
+		 * are. */
+		for (i = 0; i < t->nfields; i++) {
+			buf_reset(&err);
+			if (record_validate_note(rec, i, &err) != 1)
+				continue;
+			buf_prefix(&err, "%s: ", t->fields[i].name);
+			warn_to(im, &im->warn, row.line, err.data);
+		}
 		rows_unique(im, kh, rec, row.line, &badrow);
 		/* Kept in the encoded header, which the insert replaces. */
 		if (archived == 1)
@@ -1160,6 +1170,7 @@ rows_merge(struct import *im, struct rows_half *h, struct keyhash *kh)
 	uint32_t		 tag;
 
 	badlist_move(&im->bad, &two->bad);
+	badlist_move(&im->warn, &two->warn);
 	im->kept += two->kept;
 	for (e = 0; e < k2->n; e++) {
 		key = k2->bytes.data + k2->off[e];
@@ -1248,6 +1259,7 @@ rows_half_release(struct rows_half *h)
 	free(two->line);
 	free(two->dk);
 	badlist_release(&two->bad);
+	badlist_release(&two->warn);
 	free(two);
 	keyhash_release(&h->kh);
 }

@@ -196,21 +196,29 @@ page_txn(struct store_txn *txn, void *arg, struct buf *err)
 	    st->flags, st->want, &st->recs, &st->n, err));
 }
 
-/* The count of the table, and of the matches of a search. */
+/*
+ * The count of what the list shows (the records in use, or all with
+ * --archived: both kept by the store, read in O(1)), and the matches
+ * of a search.
+ */
 static int
 page_count_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
 	struct page_state	*st = arg;
+	uint64_t		 all, archived = 0;
 
-	if (store_count(txn, st->table, &st->total, err) != 0)
+	if (store_count(txn, st->table, &all, err) != 0 ||
+	    (!st->archived && store_count_archived(txn, st->table, &archived,
+	    err) != 0))
 		return (-1);
+	st->total = archived < all ? all - archived : 0;
 	if (st->search == NULL)
 		return (0);
 	/* Room for every record: the count is exact and the walk tests
 	 * each entry of the sort index against the whole set. */
-	if (st->maxids < st->total + 1) {
+	if (st->maxids < all + 1) {
 		free(st->ids);
-		st->maxids = st->total + 1;
+		st->maxids = all + 1;
 		st->ids = xmallocarray_large(st->maxids, sizeof *st->ids);
 	}
 	return (access_search(st->ctx->session, txn, st->table, st->search,

@@ -72,7 +72,52 @@ struct qout {
 	size_t			*widths;	/* table: fixed by the first page */
 	int			*right;
 	uint64_t		 rows;
+	/* Tables: the table each column's references point at (NULL:
+	 * not a reference), and their titles. */
+	const struct table	**ref;
+	int			 refs;		/* any */
+	struct cmd_titles	 titles;
 };
+
+/* The table the references of column c point at, or NULL. */
+static const struct table *
+col_ref(struct cmd_ctx *ctx, const struct query *q, size_t c)
+{
+	const struct query_col	*qc = query_col(q, c);
+
+	return (qc->type == FT_REF && qc->kind != QC_FUNC ?
+	    cmd_ref_table(ctx, qc->field) : NULL);
+}
+
+/* A value of column c for people: a reference by its record. */
+static void
+col_text(struct cmd_ctx *ctx, const struct query *q, size_t c,
+    const struct value *v, const struct table *ref,
+    struct cmd_titles *titles, struct buf *out)
+{
+	if (ref != NULL && v->set)
+		cmd_titles_text(titles, ref, (uint64_t)v->i, out);
+	else
+		query_value_text(q, c, v, 0, ctx->lang, out);
+}
+
+/* The titles the references of a page of rows need, read at once. */
+static void
+qout_titles(struct qout *o, const struct query_rows *page)
+{
+	const struct value	*v;
+	size_t			 i, c;
+
+	cmd_titles_start(&o->titles);
+	for (i = 0; i < page->n; i++)
+		for (c = 0; c < query_ncols(o->q); c++) {
+			v = &page->rows[i].vals[c];
+			if (o->ref[c] != NULL && v->set)
+				cmd_titles_want(&o->titles, o->ref[c],
+				    (uint64_t)v->i);
+		}
+	cmd_titles_load(&o->titles);
+}
 
 /* The cells of a row as text: id (record queries), the columns, and the
  * level (group queries, files only). */
@@ -98,9 +143,12 @@ row_cells(struct qout *o, const struct query_row *row, struct buf *cells,
 		    o->nkeys - (size_t)row->level) && !row->vals[c].set)
 			buf_adds(cells, row->level >= (int)o->nkeys ?
 			    _("Total") : _("Subtotal"));
+		else if (people)
+			col_text(o->ctx, q, c, &row->vals[c], o->ref[c],
+			    &o->titles, cells);
 		else
-			query_value_text(q, c, &row->vals[c], !people,
-			    o->ctx->lang, cells);
+			query_value_text(q, c, &row->vals[c], 1, o->ctx->lang,
+			    cells);
 		buf_addch(cells, '\0');
 	}
 	if (o->group && !people) {
@@ -142,14 +190,19 @@ emit_line(struct qout *o, const struct buf *cells, const size_t *off)
 {
 	struct buf	*out = &o->ctx->out;
 	const char	*s;
-	size_t		 k;
+	size_t		 k, w, sw;
 
 	for (k = 0; k < o->ncells; k++) {
 		s = cells->data + off[k];
 		if (o->fmt == FMT_TABLE) {
 			if (k > 0)
 				buf_adds(out, "  ");
-			cmd_cell(out, s, strlen(s), o->widths[k], o->right[k],
+			/* A number is never cut ("17…" of an id past the
+			 * first page's widths): it may push the line. */
+			w = o->widths[k];
+			if (o->right[k] && (sw = utf8_width(s, strlen(s))) > w)
+				w = sw;
+			cmd_cell(out, s, strlen(s), w, o->right[k],
 			    k + 1 == o->ncells);
 			continue;
 		}
@@ -246,6 +299,7 @@ struct stream {
 	struct cmd_ctx		*ctx;
 	const struct query	*q;
 	size_t			 first;
+	cmd_rows_fn		*page;
 	cmd_rows_fn		*head;
 	cmd_row_fn		*row;
 	void			*arg;
@@ -264,15 +318,18 @@ stream_send(struct stream *st, struct buf *err)
 	return (0);
 }
 
-/* The rows held back: to head, then one by one to row. */
+/* The rows held back: to page, to head the first time, then one by
+ * one to row. */
 static int
 stream_head(struct stream *st, struct buf *err)
 {
 	size_t	i;
 
-	st->headed = 1;
-	if (st->head != NULL)
+	if (st->page != NULL)
+		st->page(st->arg, &st->held);
+	if (!st->headed && st->head != NULL)
 		st->head(st->arg, &st->held);
+	st->headed = 1;
 	for (i = 0; i < st->held.n; i++)
 		st->row(st->arg, &st->held.rows[i]);
 	st->given += st->held.n;
@@ -285,7 +342,8 @@ stream_row(const struct query_row *row, void *arg, struct buf *err)
 {
 	struct stream	*st = arg;
 
-	if (!st->headed) {
+	/* Held a page at a time: the first, or every one for page. */
+	if (!st->headed || st->page != NULL) {
 		query_rows_add(st->q, &st->held, row);
 		return (st->held.n < st->first ? 0 : stream_head(st, err));
 	}
@@ -297,7 +355,8 @@ stream_row(const struct query_row *row, void *arg, struct buf *err)
 
 int
 cmd_query_stream(struct cmd_ctx *ctx, const struct query *q, size_t first,
-    cmd_rows_fn *head, cmd_row_fn *row, void *arg, struct buf *err)
+    cmd_rows_fn *page, cmd_rows_fn *head, cmd_row_fn *row, void *arg,
+    struct buf *err)
 {
 	struct stream	st;
 	int		rv;
@@ -306,14 +365,15 @@ cmd_query_stream(struct cmd_ctx *ctx, const struct query *q, size_t first,
 	st.ctx = ctx;
 	st.q = q;
 	st.first = first ? first : 1;
+	st.page = page;
 	st.head = head;
 	st.row = row;
 	st.arg = arg;
 	query_rows_init(&st.held);
 	rv = query_each(ctx->session, q, NULL, SIZE_MAX, stream_row, &st,
 	    NULL, NULL, err);
-	/* Fewer rows than a first page: head gets those there are. */
-	if (rv == 0 && !st.headed)
+	/* Fewer rows than a page: head gets those there are. */
+	if (rv == 0 && (!st.headed || st.held.n > 0))
 		rv = stream_head(&st, err);
 	query_rows_release(&st.held);
 	if (st.gone)
@@ -326,6 +386,14 @@ struct qemit {
 	struct buf	 cells;
 	size_t		*off;
 };
+
+static void
+qemit_page(void *arg, const struct query_rows *page)
+{
+	struct qemit	*e = arg;
+
+	qout_titles(e->o, page);
+}
 
 /* Headings over the first rows; files get them even when no row
  * comes, as list gives them. */
@@ -382,13 +450,19 @@ cmd_query_output(struct cmd_ctx *ctx, const struct query *q,
 		o.right[0] = 1;
 	for (k = 0; k < query_ncols(q); k++)
 		o.right[k + !o.group] = query_col(q, k)->right;
+	/* References by their records, for people: a page at a time. */
+	o.ref = xcalloc(query_ncols(q) + 1, sizeof *o.ref);
+	cmd_titles_init(&o.titles, ctx);
+	for (k = 0; fmt == FMT_TABLE && k < query_ncols(q); k++)
+		if ((o.ref[k] = col_ref(ctx, q, k)) != NULL)
+			o.refs = 1;
 	memset(&e, 0, sizeof e);
 	e.o = &o;
 	buf_init(&e.cells);
 	e.off = xcalloc(o.ncells, sizeof *e.off);
 
-	rv = cmd_query_stream(ctx, q, QUERY_PAGE, qemit_head, qemit_row, &e,
-	    &err);
+	rv = cmd_query_stream(ctx, q, QUERY_PAGE, o.refs ? qemit_page : NULL,
+	    qemit_head, qemit_row, &e, &err);
 	if (rv < 0)
 		r = cmd_error(ctx, "%s", err.data);
 	else if (rv > 0)
@@ -400,6 +474,8 @@ cmd_query_output(struct cmd_ctx *ctx, const struct query *q,
 	free(e.off);
 	free(o.widths);
 	free(o.right);
+	free(o.ref);
+	cmd_titles_release(&o.titles);
 	return (r);
 }
 

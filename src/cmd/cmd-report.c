@@ -56,7 +56,24 @@ struct rrun {
 	/* The next line's cell span_at takes the room of span cells (a
 	 * subtotal's label over the keys it leaves empty). */
 	size_t			 span_at, span;
+	/* Text: the table each query column's references point at (NULL:
+	 * not a reference), and their titles, read a page at a time. */
+	const struct table	**ref;
+	int			 refs;
+	struct cmd_titles	 reftitles;
 };
+
+/* Query column col's value v for people: a reference by its record. */
+static void
+people_text(struct rrun *o, size_t col, const struct value *v,
+    struct buf *out)
+{
+	if (o->ref != NULL && o->ref[col] != NULL && v->set)
+		cmd_titles_text(&o->reftitles, o->ref[col], (uint64_t)v->i,
+		    out);
+	else
+		query_value_text(o->q, col, v, 0, o->lang, out);
+}
 
 static int
 report_format(struct cmd_ctx *ctx, enum rformat *fmt)
@@ -230,7 +247,10 @@ cell_text(struct rrun *o, size_t k, const struct value *v, int plain,
 	if (!v->set)
 		return;
 	if (c == NULL || c->fmt == RF_DEFAULT || plain) {
-		query_value_text(o->q, o->cols[k], v, plain, o->lang, out);
+		if (plain)
+			query_value_text(o->q, o->cols[k], v, 1, o->lang, out);
+		else
+			people_text(o, o->cols[k], v, out);
 		return;
 	}
 	if (qc->type == FT_MONEY || qc->type == FT_QTY) {
@@ -564,7 +584,7 @@ group_header(struct rrun *o, size_t g, const struct value *v)
 	buf_printf(out, "%s: ", gr->label[0] != NULL ? label(gr->label,
 	    o->lang) : query_col(o->q, gr->col)->label[o->lang]);
 	if (v->set)
-		query_value_text(o->q, gr->col, v, 0, o->lang, out);
+		people_text(o, gr->col, v, out);
 	else
 		buf_adds(out, "—");
 	buf_addch(out, '\n');
@@ -581,8 +601,8 @@ record_row(struct rrun *o, const struct query_row *row)
 	for (g = 0; g < o->ngroups; g++) {
 		buf_reset(&t);
 		buf_reset(&f);
-		query_value_text(o->q, o->r->groups[g].col,
-		    &row->vals[o->r->groups[g].col], 0, o->lang, &t);
+		people_text(o, o->r->groups[g].col,
+		    &row->vals[o->r->groups[g].col], &t);
 		/* Cut where the sort would: by the folded text. */
 		utf8_foldkey(&f, t.data, t.len);
 		if (from == o->ngroups && (!o->started ||
@@ -602,8 +622,8 @@ record_row(struct rrun *o, const struct query_row *row)
 	for (g = from; g < o->ngroups; g++) {
 		buf_reset(&t);
 		buf_reset(&f);
-		query_value_text(o->q, o->r->groups[g].col,
-		    &row->vals[o->r->groups[g].col], 0, o->lang, &t);
+		people_text(o, o->r->groups[g].col,
+		    &row->vals[o->r->groups[g].col], &t);
 		utf8_foldkey(&f, t.data, t.len);
 		o->keys[g] = xstrdup(f.data);
 		o->titles[g] = xstrdup(t.data);
@@ -787,6 +807,25 @@ report_head(struct rrun *o, const struct value *vals)
 	buf_release(&t);
 }
 
+/* The titles the references of a page of rows need, read at once. */
+static void
+report_page(void *arg, const struct query_rows *page)
+{
+	struct rrun		*o = arg;
+	const struct value	*v;
+	size_t			 i, c;
+
+	cmd_titles_start(&o->reftitles);
+	for (i = 0; i < page->n; i++)
+		for (c = 0; c < query_ncols(o->q); c++) {
+			v = &page->rows[i].vals[c];
+			if (o->ref[c] != NULL && v->set)
+				cmd_titles_want(&o->reftitles, o->ref[c],
+				    (uint64_t)v->i);
+		}
+	cmd_titles_load(&o->reftitles);
+}
+
 /* The first rows: the widths from them, then the title and headings. */
 static void
 report_first(void *arg, const struct query_rows *first)
@@ -856,9 +895,20 @@ report_run(struct cmd_ctx *ctx, const struct report *r, enum rformat fmt)
 	o.gv = xcalloc(o.ngroups + 1, sizeof *o.gv);
 	o.indent = 2 * o.ngroups;
 
+	/* References by their records in text, a page at a time. */
+	o.ref = xcalloc(query_ncols(q) + 1, sizeof *o.ref);
+	cmd_titles_init(&o.reftitles, ctx);
+	for (k = 0; fmt == RFMT_TEXT && k < query_ncols(q); k++) {
+		const struct query_col *qc = query_col(q, k);
+
+		if (qc->type == FT_REF && qc->kind != QC_FUNC &&
+		    (o.ref[k] = cmd_ref_table(ctx, qc->field)) != NULL)
+			o.refs = 1;
+	}
+
 	o.pvals = vals;
-	rv = cmd_query_stream(ctx, q, REPORT_PAGE, report_first, report_row,
-	    &o, &err);
+	rv = cmd_query_stream(ctx, q, REPORT_PAGE, o.refs ? report_page :
+	    NULL, report_first, report_row, &o, &err);
 	if (rv < 0)
 		rc = cmd_error(ctx, "%s", err.data);
 	else if (rv > 0)
@@ -887,6 +937,8 @@ report_run(struct cmd_ctx *ctx, const struct report *r, enum rformat fmt)
 	free(o.widths);
 	free(o.right);
 	free(o.rc);
+	free(o.ref);
+	cmd_titles_release(&o.reftitles);
 	buf_release(&err);
 	return (rc);
 }

@@ -1,10 +1,11 @@
 /*
  * cmd-set.c: "set TABLE ID field=value ... [--rev N]": change fields of
  * a record.  The assignments are parsed first into a scratch record;
- * the transaction reads the stored record, applies them, and updates it
- * against the revision given (or the one just read), so a change made
- * by someone else since --rev N is a conflict reported with the store's
- * message, never a lost update.  Must not print.
+ * the transaction reads the stored record, applies them, refuses the
+ * result naming every wrong value (those that did not parse too), and
+ * updates it against the revision given (or the one just read), so a
+ * change made by someone else since --rev N is a conflict reported
+ * with the store's message, never a lost update.  Must not print.
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@ struct set_state {
 	uint64_t		 id;
 	const struct record	*changes;	/* parsed values */
 	const char		*set;		/* which fields were given */
+	const struct cmd_problems *problems;	/* values that did not parse */
 	uint32_t		 base;		/* 0 = the revision read */
 	struct record		*rec;
 	int			 unchanged;
@@ -53,6 +55,20 @@ set_txn(struct store_txn *txn, void *arg, struct buf *err)
 	for (pos = 0; pos < st->table->nfields; pos++)
 		if (st->set[pos])
 			cmd_copy_value(st->rec, st->changes, pos);
+	/*
+	 * Every wrong value at once, by the labels of the card: those that
+	 * did not parse and the fields the record would be refused for.
+	 * Against a revision it is no longer at, the store's conflict says
+	 * more.
+	 */
+	if (st->base == 0 || st->base == old->rev) {
+		buf_reset(err);
+		if (cmd_problems_text(st->problems, st->rec, st->ctx->lang,
+		    err) != 0) {
+			record_free(old);
+			return (-1);
+		}
+	}
 	diff = xcalloc(st->table->nfields + 1, sizeof *diff);
 	if (record_diff(old, st->rec, diff, st->table->nfields) == 0 &&
 	    (st->base == 0 || st->base == old->rev)) {
@@ -85,6 +101,7 @@ static int
 set_exec(struct cmd_ctx *ctx)
 {
 	struct set_state	 st;
+	struct cmd_problems	 problems;
 	struct record		*changes;
 	struct buf		 err = BUF_INIT;
 	const char		*rev = cmd_opt(ctx, "rev");
@@ -113,13 +130,15 @@ set_exec(struct cmd_ctx *ctx)
 		    "pairs")));
 	changes = record_new(st.table);
 	set = xcalloc(st.table->nfields + 1, 1);
+	cmd_problems_init(&problems, st.table);
 	for (i = 2; i < ctx->argc; i++) {
-		r = cmd_assign(ctx, changes, ctx->argv[i], set);
+		r = cmd_assign(ctx, changes, ctx->argv[i], set, &problems);
 		if (r != CMD_OK)
 			goto out;
 	}
 	st.changes = changes;
 	st.set = set;
+	st.problems = &problems;
 	r = store_txn_run(ctx->store, 0, set_txn, &st, &err);
 	if (r == STORE_NOTFOUND)
 		r = cmd_error(ctx, _("%s %llu not found"), st.table->name,
@@ -128,6 +147,8 @@ set_exec(struct cmd_ctx *ctx)
 		r = cmd_error(ctx, "%s", err.data);
 	else {
 		/* The change is made; a failed check only loses warnings. */
+		if (!st.unchanged)
+			cmd_notes(ctx, st.rec, st.set);
 		if (!st.unchanged && store_txn_run(ctx->store,
 		    STORE_TXN_READONLY, dup_txn, &st, &err) == 0)
 			for (j = 0; j < st.nwarnings; j++)
@@ -135,6 +156,7 @@ set_exec(struct cmd_ctx *ctx)
 		r = CMD_OK;
 	}
 out:
+	cmd_problems_release(&problems);
 	cmd_strings_free(st.warnings, st.nwarnings);
 	record_free(st.rec);
 	record_free(changes);

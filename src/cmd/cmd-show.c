@@ -1,7 +1,8 @@
 /*
  * cmd-show.c: "show TABLE ID [--format text|json]": one record as
- * "Label: value" lines aligned by display width, or as a JSON object.
- * Reads in one read-only transaction.  Must not change anything.
+ * "Label: value" lines aligned by display width (a reference by the
+ * record it points at, read in a second transaction), or as a JSON
+ * object.  Must not change anything.
  */
 #include "config.h"
 
@@ -66,9 +67,18 @@ static void
 show_text(struct cmd_ctx *ctx, const struct record *rec)
 {
 	const struct table	*t = rec->table;
+	struct cmd_titles	 titles;
 	struct cmd_grid		 g;
 	struct buf		 v = BUF_INIT;
 	size_t			 i;
+
+	/* References by the records they point at, as lists show them. */
+	cmd_titles_init(&titles, ctx);
+	for (i = 0; i < t->nfields; i++)
+		if (t->fields[i].type == FT_REF && rec->values[i].set)
+			cmd_titles_want(&titles, cmd_ref_table(ctx,
+			    &t->fields[i]), (uint64_t)rec->values[i].i);
+	cmd_titles_load(&titles);
 
 	/* A two-column grid: labels padded to one width, values free. */
 	cmd_grid_init(&g, 2);
@@ -82,7 +92,11 @@ show_text(struct cmd_ctx *ctx, const struct record *rec)
 		buf_printf(&v, "%s:", field_label(&t->fields[i], ctx->lang));
 		cmd_grid_add(&g, v.data, v.len);
 		buf_reset(&v);
-		cmd_value_text(rec, i, ctx->lang, &v);
+		if (t->fields[i].type == FT_REF)
+			cmd_titles_text(&titles, cmd_ref_table(ctx,
+			    &t->fields[i]), (uint64_t)rec->values[i].i, &v);
+		else
+			cmd_value_text(rec, i, ctx->lang, &v);
 		cmd_grid_add(&g, v.data, v.len);
 	}
 	if (rec->flags & REC_ARCHIVED) {
@@ -112,6 +126,7 @@ show_text(struct cmd_ctx *ctx, const struct record *rec)
 	/* Values are shown whole: no width cap. */
 	cmd_grid_render(&g, FMT_TABLE, 0, 0, &ctx->out);
 	cmd_grid_release(&g);
+	cmd_titles_release(&titles);
 	buf_release(&v);
 }
 

@@ -333,13 +333,48 @@ parse_args(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 int
+cmd_unknown(struct cmd_ctx *ctx, const char *verb, int argc, char **argv)
+{
+	const struct cmd_entry	*const *ep;
+	const char		*names[64], *s;
+	size_t			 i, nprefix = 0, nnames = 0;
+
+	buf_reset(&ctx->error);
+	buf_reset(&ctx->usage);
+	/* "admin" alone or "admin frob": show the family's usage. */
+	for (ep = cmd_table; *ep != NULL; ep++) {
+		i = strlen(verb);
+		if (strncmp((*ep)->name, verb, i) == 0 &&
+		    (*ep)->name[i] == ' ') {
+			set_usage(ctx, *ep);
+			nprefix++;
+		}
+		if (nnames < nitems(names) &&
+		    strchr((*ep)->name, ' ') == NULL)
+			names[nnames++] = (*ep)->name;
+	}
+	if (nprefix > 0) {
+		if (argc > 0)
+			buf_printf(&ctx->error, _("unknown command '%s %s'"),
+			    verb, argv[0]);
+		return (CMD_USAGE);
+	}
+	if (strncmp(verb, "admin", 5) != 0 && nnames < nitems(names))
+		names[nnames++] = "admin";
+	if ((s = cmd_suggest(verb, names, nnames)) != NULL)
+		buf_printf(&ctx->error, _("unknown command '%s' (did you "
+		    "mean '%s'?)"), verb, s);
+	else
+		buf_printf(&ctx->error, _("unknown command '%s'; 'clerk "
+		    "help' lists them"), verb);
+	return (CMD_USAGE);
+}
+
+int
 cmd_run(struct cmd_ctx *ctx, const char *verb, int argc, char **argv)
 {
 	const struct cmd_entry	*const *ep, *best = NULL;
 	int			 words, best_words = 0, r;
-	size_t			 i, nprefix = 0;
-	const char		*names[64];
-	size_t			 nnames = 0;
 
 	for (ep = cmd_table; *ep != NULL; ep++) {
 		words = name_words((*ep)->name);
@@ -349,40 +384,8 @@ cmd_run(struct cmd_ctx *ctx, const char *verb, int argc, char **argv)
 			best_words = words;
 		}
 	}
-	if (best == NULL) {
-		/* "admin" alone or "admin frob": show the family's usage. */
-		buf_reset(&ctx->usage);
-		for (ep = cmd_table; *ep != NULL; ep++) {
-			i = strlen(verb);
-			if (strncmp((*ep)->name, verb, i) == 0 &&
-			    (*ep)->name[i] == ' ') {
-				set_usage(ctx, *ep);
-				nprefix++;
-			}
-			if (nnames < nitems(names) &&
-			    strchr((*ep)->name, ' ') == NULL)
-				names[nnames++] = (*ep)->name;
-		}
-		if (nprefix > 0) {
-			buf_reset(&ctx->error);
-			if (argc > 0)
-				buf_printf(&ctx->error,
-				    _("unknown command '%s %s'"), verb,
-				    argv[0]);
-			return (CMD_USAGE);
-		}
-		if (strncmp(verb, "admin", 5) != 0 && nnames < nitems(names))
-			names[nnames++] = "admin";
-		{
-			const char *s = cmd_suggest(verb, names, nnames);
-
-			if (s != NULL)
-				return (cmd_usage(ctx, _("unknown command "
-				    "'%s' (did you mean '%s'?)"), verb, s));
-			return (cmd_usage(ctx, _("unknown command '%s'; "
-			    "'clerk help' lists them"), verb));
-		}
-	}
+	if (best == NULL)
+		return (cmd_unknown(ctx, verb, argc, argv));
 	ctx->entry = best;
 	r = parse_args(ctx, argc - (best_words - 1), argv + (best_words - 1));
 	if (r != CMD_OK)
@@ -548,14 +551,94 @@ cmd_parse_count(struct cmd_ctx *ctx, const char *bad, const char *s,
 	return (CMD_OK);
 }
 
+void
+cmd_problems_init(struct cmd_problems *p, const struct table *t)
+{
+	p->table = t;
+	p->why = xcalloc(t->nfields + 1, sizeof *p->why);
+	p->n = 0;
+}
+
+void
+cmd_problems_release(struct cmd_problems *p)
+{
+	size_t	i;
+
+	if (p->why != NULL)
+		for (i = 0; i < p->table->nfields; i++)
+			free(p->why[i]);
+	free(p->why);
+	p->why = NULL;
+	p->n = 0;
+}
+
+size_t
+cmd_problems_text(const struct cmd_problems *p, const struct record *rec,
+    int lang, struct buf *out)
+{
+	const struct table	*t = p->table;
+	struct buf		 why = BUF_INIT;
+	const char		*w;
+	size_t			*order, i, pos, n = 0;
+
+	order = xcalloc(t->nfields + 1, sizeof *order);
+	table_screen_order(t, order);
+	for (i = 0; i < t->nfields; i++) {
+		pos = order[i];
+		if ((w = p->why[pos]) == NULL) {
+			buf_reset(&why);
+			if (rec == NULL ||
+			    record_validate_field(rec, pos, &why) == 0)
+				continue;
+			w = why.data;
+		}
+		if (n++ > 0)
+			buf_adds(out, "; ");
+		record_field_error(&t->fields[pos], lang, w, out);
+	}
+	free(order);
+	buf_release(&why);
+	return (n);
+}
+
+void
+cmd_notes(struct cmd_ctx *ctx, const struct record *rec, const char *only)
+{
+	const struct table	*t = rec->table;
+	const struct field	*f;
+	struct buf		 why = BUF_INIT, msg = BUF_INIT;
+	size_t			*order, i, pos;
+	ssize_t			 arg;
+
+	order = xcalloc(t->nfields + 1, sizeof *order);
+	table_screen_order(t, order);
+	for (i = 0; i < t->nfields; i++) {
+		pos = order[i];
+		f = &t->fields[pos];
+		arg = f->validator_arg != NULL ?
+		    table_field_pos(t, f->validator_arg) : -1;
+		if (only != NULL && !only[pos] && (arg < 0 || !only[arg]))
+			continue;
+		buf_reset(&why);
+		if (record_validate_note(rec, pos, &why) != 1)
+			continue;
+		buf_reset(&msg);
+		record_field_error(f, ctx->lang, why.data, &msg);
+		cmd_warn(ctx, "%s", msg.data);
+	}
+	free(order);
+	buf_release(&why);
+	buf_release(&msg);
+}
+
 int
 cmd_assign(struct cmd_ctx *ctx, struct record *rec, const char *arg,
-    char *set)
+    char *set, struct cmd_problems *problems)
 {
 	const char	*eq = strchr(arg, '=');
 	char		*name;
 	ssize_t		 pos;
-	struct buf	 err = BUF_INIT;
+	struct buf	 why = BUF_INIT;
 	int		 r = CMD_OK;
 
 	if (eq == NULL || eq == arg)
@@ -566,11 +649,27 @@ cmd_assign(struct cmd_ctx *ctx, struct record *rec, const char *arg,
 	free(name);
 	if (pos < 0)
 		return (CMD_FAILED);
-	if (record_parse(rec, pos, eq + 1, &err) != 0)
-		r = cmd_error(ctx, "%s", err.data);
-	else if (set != NULL)
-		set[pos] = 1;
-	buf_release(&err);
+	if (record_parse_why(rec, pos, eq + 1, &why) != 0) {
+		if (problems == NULL)
+			r = cmd_error(ctx, _("field '%s': %s"),
+			    rec->table->fields[pos].name, why.data);
+		else {
+			/* Given twice: the last word, as for a value. */
+			if (problems->why[pos] == NULL)
+				problems->n++;
+			free(problems->why[pos]);
+			problems->why[pos] = buf_detach(&why, NULL);
+		}
+	} else {
+		if (problems != NULL && problems->why[pos] != NULL) {
+			free(problems->why[pos]);
+			problems->why[pos] = NULL;
+			problems->n--;
+		}
+		if (set != NULL)
+			set[pos] = 1;
+	}
+	buf_release(&why);
 	return (r);
 }
 

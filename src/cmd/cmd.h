@@ -102,6 +102,14 @@ void	 cmd_ctx_release(struct cmd_ctx *);
  */
 int	 cmd_run(struct cmd_ctx *, const char *, int, char **);
 
+/*
+ * The usage error (CMD_USAGE) of verb and the words after it when no
+ * command has that name: "unknown command 'lst' (did you mean
+ * 'list'?)", or for a family ("admin frob") its commands' usage.
+ * cmd_run() and "help" say it alike.
+ */
+int	 cmd_unknown(struct cmd_ctx *, const char *, int, char **);
+
 /* Helpers for the verbs (cmd.c). */
 int	 cmd_error(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
 int	 cmd_usage(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
@@ -148,11 +156,46 @@ int	 cmd_record_run(struct cmd_ctx *, cmd_record_fn *);
 int	 cmd_parse_count(struct cmd_ctx *, const char *, const char *,
 	     uint64_t *);
 /*
- * Parse "field=value" into rec (record_parse); marks the field in set
- * (an array of table->nfields flags) when not NULL.  Returns CMD_OK, or
- * the status with the error set.
+ * The wrong values of a record being saved (add, set), kept field by
+ * field so that a refusal names every one at once, in the order of the
+ * card, each by its label in the client's language and its name
+ * (record_field_error()).
  */
-int	 cmd_assign(struct cmd_ctx *, struct record *, const char *, char *);
+struct cmd_problems {
+	const struct table *table;
+	char		**why;		/* per field: why wrong, or NULL */
+	size_t		  n;		/* fields with a why */
+};
+void	 cmd_problems_init(struct cmd_problems *, const struct table *);
+void	 cmd_problems_release(struct cmd_problems *);
+/*
+ * The refusal of rec (NULL: of the problems alone), appended to out:
+ * the problems kept, and every other field of rec that
+ * record_validate_field() finds wrong, in the card's order
+ * (table_screen_order()), joined by "; ".  Returns how many fields are
+ * wrong (0: out unchanged).  Changes nothing, so a transaction may call
+ * it on every try.
+ */
+size_t	 cmd_problems_text(const struct cmd_problems *, const struct record *,
+	     int, struct buf *);
+/*
+ * Warnings for the values of rec accepted without a full check
+ * (record_validate_note(): a Treasury account, which carries no check
+ * digit; an account with no БИК), each named as a refusal names it, in
+ * the card's order.  Only the fields flagged in only (NULL: all) are
+ * looked at, or those whose check reads one flagged (an account when
+ * its БИК was given).
+ */
+void	 cmd_notes(struct cmd_ctx *, const struct record *, const char *);
+/*
+ * Parse "field=value" into rec (record_parse); marks the field in set
+ * (an array of table->nfields flags) when not NULL.  A value that does
+ * not parse goes into problems when not NULL (CMD_OK, the field left
+ * as it was), else it is the error.  Returns CMD_OK, or the status with
+ * the error set (no '=', an unknown field).
+ */
+int	 cmd_assign(struct cmd_ctx *, struct record *, const char *, char *,
+	     struct cmd_problems *);
 /* A path from the client made absolute against its cwd; caller frees. */
 char	*cmd_path(const struct cmd_ctx *, const char *);
 /* The closest of n names to s by edit distance, or NULL if none is
@@ -177,6 +220,31 @@ void	 cmd_record_title(const struct record *, struct buf *);
 /* Field pos of from into to (same table), set or cleared alike. */
 void	 cmd_copy_value(struct record *, const struct record *, size_t);
 
+/*
+ * References for people (titles.c): "#2 ООО «Альфа»", the number and
+ * the title of the record it points at (cmd_record_title()), "#2"
+ * alone when that one cannot be read.  A page of rows at a time:
+ * cmd_titles_start() (forgets what was read once it is many), then
+ * cmd_titles_want() for each reference the page shows, then one
+ * cmd_titles_load() (one read-only transaction, never inside one; a
+ * failure leaves the numbers alone), then cmd_titles_text() for each.
+ * cmd_ref_table() is the table a reference field points at, or NULL.
+ */
+struct cmd_titles {
+	struct cmd_ctx	*ctx;
+	struct title	*v;		/* open addressing, cap a power of 2 */
+	size_t		 cap, n, pending;
+};
+void	 cmd_titles_init(struct cmd_titles *, struct cmd_ctx *);
+void	 cmd_titles_release(struct cmd_titles *);
+void	 cmd_titles_start(struct cmd_titles *);
+void	 cmd_titles_want(struct cmd_titles *, const struct table *, uint64_t);
+void	 cmd_titles_load(struct cmd_titles *);
+void	 cmd_titles_text(struct cmd_titles *, const struct table *, uint64_t,
+	     struct buf *);
+const struct table *cmd_ref_table(const struct cmd_ctx *,
+	     const struct field *);
+
 /* Output formats (format.c). */
 enum cmd_format {
 	FMT_TABLE,
@@ -185,10 +253,11 @@ enum cmd_format {
 	FMT_JSON
 };
 int	 cmd_format_get(struct cmd_ctx *, enum cmd_format *);
-/* A value for people: choices by their label in lang (0 English,
- * 1 Russian), multi values joined by ", ". */
+/* A value for people in lang (0 English, 1 Russian), as every listing
+ * shows it (record_value_format(), VALUE_PEOPLE). */
 void	 cmd_value_text(const struct record *, size_t, int, struct buf *);
-/* A value for files: plain format, multi values joined by "; ". */
+/* A value for files: plain format, multi values joined by "; "
+ * (VALUE_FILE). */
 void	 cmd_value_plain(const struct record *, size_t, struct buf *);
 /* A value as JSON (null, number, true/false, string or array). */
 void	 cmd_value_json(const struct record *, size_t, struct buf *);
@@ -238,15 +307,19 @@ void	 cmd_cell(struct buf *, const char *, size_t, size_t, int, int);
  * `first` rows (fewer when there are fewer) go to head together, so a
  * layout can size its columns, then to row; every row after them goes
  * to row as it comes, and the output is sent to the client every
- * `first` rows, between the engine's transactions.  0, -1 with err (the
- * query failed), 1 when the client went away.
+ * `first` rows, between the engine's transactions.  With page (may be
+ * NULL), rows come a page of `first` at a time instead: each page goes
+ * to page first (outside any transaction, to read what its rows refer
+ * to: cmd_titles_load()), then to head (the first page) and row.  0,
+ * -1 with err (the query failed), 1 when the client went away.
  */
 struct query_row;
 struct query_rows;
 typedef void cmd_rows_fn(void *, const struct query_rows *);
 typedef void cmd_row_fn(void *, const struct query_row *);
 int	 cmd_query_stream(struct cmd_ctx *, const struct query *, size_t,
-	     cmd_rows_fn *, cmd_row_fn *, void *, struct buf *);
+	     cmd_rows_fn *, cmd_rows_fn *, cmd_row_fn *, void *,
+	     struct buf *);
 /* "list TABLE COND": the records of t meeting cond, with list's --sort
  * (any field) and --limit. */
 int	 cmd_query_list(struct cmd_ctx *, const struct table *, const char *,

@@ -11,60 +11,24 @@
 
 #include "cmd.h"
 
-/* Multi values are kept joined by '\n' (record.h); shown joined by sep. */
-static void
-join_multi(struct buf *b, size_t from, const char *sep)
-{
-	struct buf	t = BUF_INIT;
-	size_t		i;
-
-	/* Most lists have one element: nothing to join. */
-	if (memchr(b->data + from, '\n', b->len - from) == NULL)
-		return;
-	for (i = from; i < b->len; i++) {
-		if (b->data[i] == '\n')
-			buf_adds(&t, sep);
-		else
-			buf_addch(&t, b->data[i]);
-	}
-	buf_truncate(b, from);
-	buf_add(b, t.data, t.len);
-	buf_release(&t);
-}
-
 void
 cmd_value_text(const struct record *rec, size_t pos, int lang,
     struct buf *out)
 {
 	const struct field	*f = &rec->table->fields[pos];
-	const struct value	*v = &rec->values[pos];
-	const struct enum_value	*e;
-	size_t			 from = out->len;
 
-	if (!v->set)
-		return;
 	/* A choice in the reader's language, whatever the server's. */
-	if (f->type == FT_ENUM && !f->multi && v->s != NULL &&
-	    (e = field_enum(f, v->s)) != NULL) {
-		buf_adds(out, e->label[lang] != NULL ? e->label[lang] :
-		    e->label[0] != NULL ? e->label[0] : e->name);
-		return;
-	}
-	record_format(rec, pos, 0, out);
-	if (f->multi)
-		join_multi(out, from, ", ");
+	record_value_format(f, f->type, &rec->values[pos], VALUE_PEOPLE, lang,
+	    out);
 }
 
 void
 cmd_value_plain(const struct record *rec, size_t pos, struct buf *out)
 {
-	size_t	from = out->len;
+	const struct field	*f = &rec->table->fields[pos];
 
-	if (!rec->values[pos].set)
-		return;
-	record_format(rec, pos, 1, out);
-	if (rec->table->fields[pos].multi)
-		join_multi(out, from, "; ");
+	record_value_format(f, f->type, &rec->values[pos], VALUE_FILE, 0,
+	    out);
 }
 
 void
@@ -108,27 +72,10 @@ cmd_value_json(const struct record *rec, size_t pos, struct buf *out)
 	const struct field	*f = &rec->table->fields[pos];
 	const struct value	*v = &rec->values[pos];
 	struct buf		 t = BUF_INIT;
-	size_t			 i, start;
+	const char		*p, *end, *nl;
 
 	if (!v->set) {
 		buf_adds(out, "null");
-		return;
-	}
-	if (f->multi && !FT_IS_INT(f->type)) {
-		/* Elements are kept joined by '\n' in the record, each in
-		 * its stored (plain) form. */
-		buf_add(&t, v->s, v->len);
-		buf_addch(out, '[');
-		for (i = start = 0; i <= t.len; i++) {
-			if (i < t.len && t.data[i] != '\n')
-				continue;
-			if (start > 0)
-				buf_addch(out, ',');
-			cmd_json_string(out, t.data + start, i - start);
-			start = i + 1;
-		}
-		buf_addch(out, ']');
-		buf_release(&t);
 		return;
 	}
 	switch (f->type) {
@@ -142,11 +89,25 @@ cmd_value_json(const struct record *rec, size_t pos, struct buf *out)
 	case FT_MONEY:
 	case FT_QTY:
 		/* Exact decimal text, never through a double. */
-		record_format(rec, pos, 1, out);
+		record_value_format(f, f->type, v, VALUE_FILE, 0, out);
 		break;
 	default:
-		record_format(rec, pos, 1, &t);
-		cmd_json_string(out, t.data, t.len);
+		if (!f->multi) {
+			record_value_format(f, f->type, v, VALUE_FILE, 0, &t);
+			cmd_json_string(out, t.data, t.len);
+			break;
+		}
+		/* A list: an array of its elements, kept joined by '\n'
+		 * in the record, each in its stored (plain) form. */
+		buf_addch(out, '[');
+		for (p = v->s, end = v->s + v->len; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = end;
+			if (p != v->s)
+				buf_addch(out, ',');
+			cmd_json_string(out, p, (size_t)(nl - p));
+		}
+		buf_addch(out, ']');
 		break;
 	}
 	buf_release(&t);

@@ -643,34 +643,25 @@ query_match(struct session *s, struct store_txn *txn, const struct query *q,
 }
 
 /* Formatting. */
-static void
-format_int(const struct query_col *c, int64_t i, int plain, int lang,
-    struct buf *out)
+
+/*
+ * The field whose labels a column's values take: a field's, a group
+ * key's or an aggregate's of the field (min(status) is a status), not
+ * a function's (lower(kind) is text).
+ */
+static const struct field *
+col_field(const struct query_col *c)
 {
-	switch (c->type) {
-	case FT_MONEY:
-		money_format(out, i, plain ? MONEY_PLAIN : MONEY_LOCALE);
-		return;
-	case FT_QTY:
-		qty_format(out, i, plain ? MONEY_PLAIN : MONEY_LOCALE);
-		return;
-	case FT_DATE:
-		if (plain || lang == 0)
-			date_format_iso(out, (int32_t)i);
-		else
-			date_format_ru(out, (int32_t)i);
-		return;
-	case FT_DATETIME:
-		datetime_format(out, i);
-		return;
-	case FT_BOOL:
-		buf_adds(out, plain ? (i ? "1" : "0") : lang ? (i ? "да" :
-		    "нет") : (i ? "yes" : "no"));
-		return;
-	default:
-		buf_printf(out, "%lld", (long long)i);
-		return;
-	}
+	return (c->kind == QC_FUNC ? NULL : c->field);
+}
+
+/* A record query's column of a list field (phones, e-mails, tags):
+ * its value is the list (a group key is one element of it). */
+static int
+col_list(const struct query *q, const struct query_col *c)
+{
+	return (!q->is_group && c->kind == QC_FIELD && c->field != NULL &&
+	    c->field->multi && !FT_IS_INT(c->type));
 }
 
 void
@@ -678,37 +669,12 @@ query_value_text(const struct query *q, size_t col, const struct value *v,
     int plain, int lang, struct buf *out)
 {
 	const struct query_col *c = &q->cols[col];
-	const struct enum_value *ev;
-	const char	*p, *nl, *end;
 
-	if (!v->set)
+	if (!v->set || (!FT_IS_INT(c->type) && v->s == NULL))
 		return;
-	if (FT_IS_INT(c->type)) {
-		format_int(c, v->i, plain, lang, out);
-		return;
-	}
-	if (v->s == NULL)
-		return;
-	if (c->type == FT_ENUM && !plain && c->field != NULL &&
-	    c->kind != QC_FUNC) {
-		if ((ev = field_enum(c->field, v->s)) != NULL) {
-			buf_adds(out, ev->label[lang] != NULL ?
-			    ev->label[lang] : ev->label[0]);
-			return;
-		}
-	}
-	/* Lists: ", " for people, "; " for files (as list and export). */
-	p = v->s;
-	end = v->s + v->len;
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		if (p != v->s)
-			buf_adds(out, plain ? "; " : ", ");
-		buf_add(out, p, (size_t)(nl - p));
-		p = nl + 1;
-	}
+	/* As list, show and export give them (record_value_format()). */
+	record_value_format(col_field(c), c->type, v, plain ? VALUE_FILE :
+	    VALUE_PEOPLE, lang, out);
 }
 
 static void
@@ -724,6 +690,8 @@ json_string(struct buf *o, const char *s, size_t len)
 			buf_printf(o, "\\%c", c);
 		else if (c == '\n')
 			buf_adds(o, "\\n");
+		else if (c == '\r')
+			buf_adds(o, "\\r");
 		else if (c == '\t')
 			buf_adds(o, "\\t");
 		else if (c < 0x20)
@@ -740,8 +708,9 @@ query_value_json(const struct query *q, size_t col, const struct value *v,
 {
 	const struct query_col *c = &q->cols[col];
 	struct buf	t = BUF_INIT;
+	const char	*p, *end, *nl;
 
-	if (!v->set) {
+	if (!v->set || (!FT_IS_INT(c->type) && v->s == NULL)) {
 		buf_adds(out, "null");
 		return;
 	}
@@ -752,15 +721,27 @@ query_value_json(const struct query *q, size_t col, const struct value *v,
 		break;
 	case FT_MONEY:
 	case FT_QTY:
-		format_int(c, v->i, 1, 0, &t);
-		buf_add(out, t.data, t.len);
+		record_value_format(NULL, c->type, v, VALUE_FILE, 0, out);
 		break;
 	case FT_BOOL:
 		buf_adds(out, v->i ? "true" : "false");
 		break;
 	default:
-		query_value_text(q, col, v, 1, 0, &t);
-		json_string(out, t.data, t.len);
+		if (!col_list(q, c)) {
+			query_value_text(q, col, v, 1, 0, &t);
+			json_string(out, t.data, t.len);
+			break;
+		}
+		/* A list as an array, as export and show give it. */
+		buf_addch(out, '[');
+		for (p = v->s, end = v->s + v->len; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = end;
+			if (p != v->s)
+				buf_addch(out, ',');
+			json_string(out, p, (size_t)(nl - p));
+		}
+		buf_addch(out, ']');
 		break;
 	}
 	buf_release(&t);

@@ -1501,8 +1501,9 @@ make_cols(struct query *q)
 		c->type = xs[i]->type;
 		c->field = xs[i]->npath && xs[i]->pseudo == QP_NONE ?
 		    xs[i]->path[xs[i]->npath - 1] : NULL;
-		c->right = FT_IS_INT(c->type) && c->type != FT_DATE &&
-		    c->type != FT_DATETIME && c->type != FT_BOOL;
+		/* A reference shows its record's name, the id its number. */
+		c->right = field_type_right(c->type) ||
+		    (c->type == FT_REF && c->field == NULL);
 	}
 	q->ncols = n;
 	if (q->is_group)

@@ -456,34 +456,9 @@ void
 report_param_text(const struct report_param *pm, const struct value *v,
     int lang, int plain, struct buf *out)
 {
-	if (!v->set)
-		return;
-	switch (pm->type) {
-	case FT_DATE:
-		if (plain || !lang)
-			date_format_iso(out, (int32_t)v->i);
-		else
-			date_format_ru(out, (int32_t)v->i);
-		break;
-	case FT_INT:
-		buf_printf(out, "%lld", (long long)v->i);
-		break;
-	case FT_MONEY:
-		money_format(out, v->i, plain ? MONEY_PLAIN :
-		    lang ? MONEY_RU : MONEY_EN);
-		break;
-	case FT_QTY:
-		qty_format(out, v->i, plain ? MONEY_PLAIN :
-		    lang ? MONEY_RU : MONEY_EN);
-		break;
-	case FT_BOOL:
-		buf_adds(out, plain ? (v->i ? "yes" : "no") :
-		    v->i ? (lang ? "да" : "yes") : (lang ? "нет" : "no"));
-		break;
-	default:
-		buf_add(out, v->s, v->len);
-		break;
-	}
+	/* As the report's rows show their values (record.h). */
+	record_value_format(NULL, pm->type, v, plain ? VALUE_FILE :
+	    VALUE_PEOPLE, lang, out);
 }
 
 /* Skip a quoted string of the query language at s (quote doubled inside
@@ -921,6 +896,7 @@ parse_param(struct rparser *p, const struct tokens *tk)
 {
 	struct report		*r = p->r;
 	struct report_param	 pm;
+	struct buf		 w = BUF_INIT;
 	size_t			 i, k;
 
 	memset(&pm, 0, sizeof pm);
@@ -949,11 +925,21 @@ parse_param(struct rparser *p, const struct tokens *tk)
 	i = 3;
 	if (i < tk->n && !tk->v[i].quoted &&
 	    strcmp(tk->v[i].s, "default") == 0) {
-		if (i + 1 >= tk->n)
+		if (++i >= tk->n)
 			return (rerror(p, p->line, _("'default' needs a "
 			    "value")));
-		pm.deflt = xstrdup(tk->v[i + 1].s);
-		i += 2;
+		/*
+		 * A date's default may be words ("month start - 1"):
+		 * unquoted, they run to the labels, which are quoted.  Any
+		 * other default is one word or one quoted text.
+		 */
+		if (pm.type == FT_DATE && !tk->v[i].quoted) {
+			for (; i < tk->n && !tk->v[i].quoted; i++)
+				buf_printf(&w, "%s%s", w.len > 0 ? " " : "",
+				    tk->v[i].s);
+			pm.deflt = buf_detach(&w, NULL);
+		} else
+			pm.deflt = xstrdup(tk->v[i++].s);
 	}
 	if (take_labels(p, tk, i, "parameter", tk->v[1].s, 0, pm.label) != 0) {
 		free(pm.deflt);

@@ -121,7 +121,8 @@ int	 report_prepare(const struct report *, const struct schema *,
 	     char *const *, size_t, int32_t, struct query **,
 	     struct value **, struct buf *);
 void	 report_values_free(struct value *, size_t);
-/* A parameter's value for people (lang) or plainly (ISO dates). */
+/* A parameter's value for people (lang) or plainly (ISO dates), as
+ * record_value_format() gives values of its type. */
 void	 report_param_text(const struct report_param *, const struct value *,
 	     int, int, struct buf *);
 /*

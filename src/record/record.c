@@ -472,15 +472,29 @@ int
 record_parse(struct record *rec, size_t pos, const char *text,
     struct buf *err)
 {
+	struct buf	why = BUF_INIT;
+	int		rc;
+
+	if ((rc = record_parse_why(rec, pos, text, &why)) == -1)
+		buf_error(err, _("field '%s': %s"),
+		    rec->table->fields[pos].name, why.data);
+	buf_release(&why);
+	return (rc);
+}
+
+int
+record_parse_why(struct record *rec, size_t pos, const char *text,
+    struct buf *why)
+{
 	const struct field *f;
-	struct buf	in = BUF_INIT, out = BUF_INIT, why = BUF_INIT;
+	struct buf	in = BUF_INIT, out = BUF_INIT;
 	const char	*s = text;
 	size_t		len = strlen(text);
 	int64_t		i = 0;
 	int		rc;
 
 	if (pos >= rec->table->nfields)
-		BUG("record_parse: no field %zu in '%s'", pos,
+		BUG("record_parse_why: no field %zu in '%s'", pos,
 		    rec->table->name);
 	f = &rec->table->fields[pos];
 	/* Copied only to be trimmed: most text comes trimmed already. */
@@ -495,16 +509,15 @@ record_parse(struct record *rec, size_t pos, const char *text,
 		rc = 0;
 	} else if ((f->type != FT_TEXT || f->multi) &&
 	    !utf8_valid(s, len, NULL))	/* a text: in parse_text()'s pass */
-		rc = buf_error(&why, _("not valid UTF-8"));
+		rc = buf_error(why, _("not valid UTF-8"));
 	else if (f->multi && !FT_IS_INT(f->type))
-		rc = parse_multi(f, s, &out, &why);
+		rc = parse_multi(f, s, &out, why);
 	else
-		rc = parse_one(f, s, &i, &out, &why);
-	if (rc == -1)
-		buf_error(err, _("field '%s': %s"), f->name, why.data);
-	else if (len != 0 && FT_IS_INT(f->type))
+		rc = parse_one(f, s, &i, &out, why);
+	/* A wrong value leaves the field as it was. */
+	if (rc == 0 && len != 0 && FT_IS_INT(f->type))
 		record_set_int(rec, pos, i);
-	else if (len != 0) {
+	else if (rc == 0 && len != 0) {
 		/* The parsed text itself becomes the value, not a copy. */
 		record_clear(rec, pos);
 		if (out.len != 0) {
@@ -515,7 +528,6 @@ record_parse(struct record *rec, size_t pos, const char *text,
 	}
 	buf_release(&in);
 	buf_release(&out);
-	buf_release(&why);
 	return (rc);
 }
 
@@ -548,81 +560,90 @@ format_phone(struct buf *out, const char *s, size_t len)
 	buf_add(out, s + 10, 2);
 }
 
-/* Append the text value, multi elements joined by ", ". */
+/* One element of a text value (a choice, a phone or a text). */
 static void
-format_text(struct buf *out, const struct field *f, const struct value *v,
-    int plain)
+format_elem(const struct field *f, enum field_type type, const char *s,
+    size_t len, int style, int lang, struct buf *out)
 {
-	const char	*p = v->s, *end = v->s + v->len, *nl;
+	const struct enum_value *ev;
+	char		*name;
 
-	if (!f->multi) {
-		if (f->type == FT_PHONE && !plain)
-			format_phone(out, v->s, v->len);
-		else
-			buf_add(out, v->s, v->len);
+	if (type == FT_PHONE && style == VALUE_PEOPLE) {
+		format_phone(out, s, len);
 		return;
 	}
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		if (p != v->s)
-			buf_adds(out, ", ");
-		if (f->type == FT_PHONE && !plain)
-			format_phone(out, p, (size_t)(nl - p));
-		else
-			buf_add(out, p, (size_t)(nl - p));
-		p = nl + 1;
+	if (type == FT_ENUM && style == VALUE_PEOPLE && f != NULL) {
+		/* A value ends in a NUL, an element of a list in '\n'. */
+		if (s[len] == '\0')
+			ev = field_enum(f, s);
+		else {
+			name = xstrndup(s, len);
+			ev = field_enum(f, name);
+			free(name);
+		}
+		if (ev != NULL && ev->label[lang] != NULL) {
+			buf_adds(out, ev->label[lang]);
+			return;
+		}
+		if (ev != NULL && ev->label[0] != NULL) {
+			buf_adds(out, ev->label[0]);
+			return;
+		}
 	}
+	buf_add(out, s, len);
 }
 
 void
-record_format(const struct record *rec, size_t pos, int plain,
-    struct buf *out)
+record_value_format(const struct field *f, enum field_type type,
+    const struct value *v, int style, int lang, struct buf *out)
 {
-	const struct field *f;
-	const struct value *v;
-	const struct enum_value *ev;
-	struct buf	tmp = BUF_INIT;
-	int		lang = record_lang == 1 ? 1 : 0;
+	struct buf	 tmp = BUF_INIT;
+	const char	*p, *end, *nl;
 
-	if (pos >= rec->table->nfields)
-		BUG("record_format: no field %zu in '%s'", pos,
-		    rec->table->name);
-	f = &rec->table->fields[pos];
-	v = &rec->values[pos];
+	lang = lang == 1 ? 1 : 0;
 	if (!v->set)
 		return;
 	/* Formatters of util may replace or append: give them their own. */
-	switch (f->type) {
+	switch (type) {
 	case FT_TEXT:
 	case FT_PHONE:
 	case FT_EMAIL:
-		format_text(out, f, v, plain);
-		break;
 	case FT_ENUM:
-		ev = plain ? NULL : field_enum(f, v->s);
-		if (ev != NULL && ev->label[lang] != NULL)
-			buf_adds(out, ev->label[lang]);
-		else if (ev != NULL && ev->label[0] != NULL)
-			buf_adds(out, ev->label[0]);
-		else
-			buf_add(out, v->s, v->len);
+		if (v->s == NULL)
+			break;
+		/* A list's elements are kept joined by '\n' (record.h); a
+		 * text's line breaks are its own. */
+		p = v->s;
+		end = v->s + v->len;
+		while (p < end) {
+			nl = f != NULL && f->multi ?
+			    memchr(p, '\n', (size_t)(end - p)) : NULL;
+			if (nl == NULL)
+				nl = end;
+			if (p != v->s)
+				buf_adds(out, style == VALUE_FILE ? "; " :
+				    ", ");
+			format_elem(f, type, p, (size_t)(nl - p), style, lang,
+			    out);
+			p = nl + 1;
+		}
 		break;
 	case FT_INT:
 	case FT_REF:
 		buf_printf(out, "%" PRId64, v->i);
 		break;
 	case FT_MONEY:
-		money_format(&tmp, v->i, plain ? MONEY_PLAIN : MONEY_LOCALE);
+		money_format(&tmp, v->i, style != VALUE_PEOPLE ? MONEY_PLAIN :
+		    lang ? MONEY_RU : MONEY_EN);
 		break;
 	case FT_QTY:
-		qty_format(&tmp, v->i, plain ? MONEY_PLAIN : MONEY_LOCALE);
+		qty_format(&tmp, v->i, style != VALUE_PEOPLE ? MONEY_PLAIN :
+		    lang ? MONEY_RU : MONEY_EN);
 		break;
 	case FT_DATE:
 		if (v->i < INT32_MIN + 1 || v->i > INT32_MAX)
 			buf_printf(out, "%" PRId64, v->i);
-		else if (plain)
+		else if (style != VALUE_PEOPLE)
 			date_format_iso(&tmp, (int32_t)v->i);
 		else
 			date_format_ru(&tmp, (int32_t)v->i);
@@ -632,7 +653,7 @@ record_format(const struct record *rec, size_t pos, int plain,
 		datetime_format(&tmp, v->i);
 		break;
 	case FT_BOOL:
-		if (plain || lang == 0)
+		if (style != VALUE_PEOPLE || lang == 0)
 			buf_adds(out, v->i ? "yes" : "no");
 		else
 			buf_adds(out, v->i ? "да" : "нет");
@@ -640,6 +661,20 @@ record_format(const struct record *rec, size_t pos, int plain,
 	}
 	buf_add(out, tmp.data, tmp.len);
 	buf_release(&tmp);
+}
+
+void
+record_format(const struct record *rec, size_t pos, int plain,
+    struct buf *out)
+{
+	const struct field *f;
+
+	if (pos >= rec->table->nfields)
+		BUG("record_format: no field %zu in '%s'", pos,
+		    rec->table->name);
+	f = &rec->table->fields[pos];
+	record_value_format(f, f->type, &rec->values[pos], plain ?
+	    VALUE_NOTE : VALUE_PEOPLE, record_lang, out);
 }
 
 void
@@ -756,39 +791,88 @@ validate_text(const struct record *rec, const struct field *f,
 }
 
 int
-record_validate(const struct record *rec, size_t *badpos, struct buf *err)
+record_validate_field(const struct record *rec, size_t pos, struct buf *why)
 {
 	const struct field *f;
 	const struct value *v;
+
+	if (pos >= rec->table->nfields)
+		BUG("record_validate_field: no field %zu in '%s'", pos,
+		    rec->table->name);
+	f = &rec->table->fields[pos];
+	v = &rec->values[pos];
+	if (!v->set)
+		return (f->required ? buf_error(why, _("a value is required")) :
+		    0);
+	if (FT_IS_INT(f->type)) {
+		if (f->type == FT_REF && v->i <= 0)
+			return (buf_error(why,
+			    _("'%" PRId64 "' is not a record number"), v->i));
+		return (0);
+	}
+	if (v->s == NULL)
+		return (buf_error(why, _("a number where text belongs")));
+	if (f->type == FT_ENUM && field_enum(f, v->s) == NULL)
+		return (buf_error(why, _("unknown value '%s'"), v->s));
+	return (validate_text(rec, f, v, why));
+}
+
+int
+record_validate_note(const struct record *rec, size_t pos, struct buf *why)
+{
+	const struct field *f;
+	const struct value *v;
+	ssize_t		 apos;
+	const char	*bik = NULL;
+	char		*acc;
+	int		 r;
+
+	if (pos >= rec->table->nfields)
+		BUG("record_validate_note: no field %zu in '%s'", pos,
+		    rec->table->name);
+	f = &rec->table->fields[pos];
+	v = &rec->values[pos];
+	if (f->validator != VAL_ACCOUNT || f->multi || !v->set ||
+	    v->s == NULL)
+		return (0);
+	apos = f->validator_arg != NULL ?
+	    table_field_pos(rec->table, f->validator_arg) : -1;
+	if (apos >= 0 && rec->values[apos].set && rec->values[apos].s != NULL)
+		bik = rec->values[apos].s;
+	acc = xstrndup(v->s, v->len);
+	r = valid_account_warning(acc, bik, why);
+	free(acc);
+	return (r);
+}
+
+int
+record_validate(const struct record *rec, size_t *badpos, struct buf *err)
+{
 	struct buf	why = BUF_INIT;
 	size_t		i;
 	int		rc = 0;
 
 	for (i = 0; i < rec->table->nfields && rc == 0; i++) {
-		f = &rec->table->fields[i];
-		v = &rec->values[i];
-		if (!v->set) {
-			if (f->required)
-				rc = buf_error(&why, _("a value is required"));
-		} else if (FT_IS_INT(f->type)) {
-			if (f->type == FT_REF && v->i <= 0)
-				rc = buf_error(&why,
-				    _("'%" PRId64 "' is not a record number"),
-				    v->i);
-		} else if (v->s == NULL)
-			rc = buf_error(&why, _("a number where text belongs"));
-		else if (f->type == FT_ENUM && field_enum(f, v->s) == NULL)
-			rc = buf_error(&why, _("unknown value '%s'"), v->s);
-		else
-			rc = validate_text(rec, f, v, &why);
+		rc = record_validate_field(rec, i, &why);
 		if (rc == -1) {
 			if (badpos != NULL)
 				*badpos = i;
-			buf_error(err, _("field '%s': %s"), f->name, why.data);
+			buf_error(err, _("field '%s': %s"),
+			    rec->table->fields[i].name, why.data);
 		}
 	}
 	buf_release(&why);
 	return (rc);
+}
+
+void
+record_field_error(const struct field *f, int lang, const char *why,
+    struct buf *out)
+{
+	/* TRANSLATORS: a wrong value: the field's label as the card shows
+	 * it, the name a command line types it by, and why. */
+	buf_printf(out, _("%s ('%s'): %s"), field_label(f, lang), f->name,
+	    why);
 }
 
 /* Comparison. */

@@ -140,7 +140,17 @@ int		 schema_check(struct schema *, struct buf *);
 struct table	*schema_table(const struct schema *, const char *);
 struct field	*table_field(const struct table *, const char *);
 ssize_t		 table_field_pos(const struct table *, const char *);
+/*
+ * The positions of the table's fields in the order a person meets them:
+ * the entries of its screen by line and column, then any field the
+ * screen lacks in form order.  out has room for t->nfields; returns
+ * t->nfields.
+ */
+size_t		 table_screen_order(const struct table *, size_t *);
 const char	*field_type_name(enum field_type);
+/* Whether values of the type are numbers, right-aligned in a table:
+ * int, money and qty (a reference shows its record's name). */
+int		 field_type_right(enum field_type);
 /* Label in the language: 0 English, 1 Russian (falls back to English). */
 const char	*field_label(const struct field *, int);
 const struct enum_value *field_enum(const struct field *, const char *);
@@ -205,9 +215,31 @@ void		 record_reset(struct record *);
  */
 int		 record_parse(struct record *, size_t, const char *,
 		     struct buf *);
-/* Format a value for people (MONEY_LOCALE, 31.01.2026 when ru) or for
- * files (plain = 1: 1234.56, ISO dates, enum names).  Appends to out;
- * an unset value appends nothing; multi values are joined by ", ". */
+/* The same with why the value is wrong alone in why ("'abc' is not a
+ * phone number"), for a caller that names the field itself. */
+int		 record_parse_why(struct record *, size_t, const char *,
+		     struct buf *);
+/*
+ * A value, the one way every listing shows it (list, show, query,
+ * report, the terminal), appended to out; an unset value appends
+ * nothing.  VALUE_PEOPLE: choices by their label in lang (0 English,
+ * 1 Russian), money as 1,234.56 (English) or 1 234,56 (Russian), dates
+ * as 31.01.2026, yes/no or да/нет, Russian phones as +7 495 123-45-67,
+ * a list's elements joined by ", ".  VALUE_FILE (CSV, TSV, JSON's
+ * strings): as stored and as import reads them back: choices by name,
+ * 1234.56, 2026-01-31, yes/no, phones as +74951234567, elements joined
+ * by "; ".  VALUE_NOTE: the values of VALUE_FILE joined by ", ", for
+ * messages and the audit trail.  f gives a choice's labels and may be
+ * NULL (a computed value: a choice shows as stored); type is the
+ * value's (f's own, or a function's).
+ */
+#define VALUE_PEOPLE	0
+#define VALUE_FILE	1
+#define VALUE_NOTE	2
+void		 record_value_format(const struct field *, enum field_type,
+		     const struct value *, int, int, struct buf *);
+/* Field pos of rec: VALUE_NOTE when plain, else VALUE_PEOPLE in
+ * record_lang. */
 void		 record_format(const struct record *, size_t, int,
 		     struct buf *);
 /* Defaults for unset fields (new records). */
@@ -218,6 +250,25 @@ void		 record_defaults(struct record *);
  * field's position and err = "field 'inn': checksum does not match".
  */
 int		 record_validate(const struct record *, size_t *, struct buf *);
+/* One field of record_validate(): 0, or -1 with why it is wrong alone
+ * in why ("check digit should be 3, not 4"). */
+int		 record_validate_field(const struct record *, size_t,
+		     struct buf *);
+/*
+ * What record_validate_field() accepted without checking it in full, for
+ * a warning: 1 with why alone in why (valid_account_warning(): an
+ * account with no БИК, a Treasury account), else 0.
+ */
+int		 record_validate_note(const struct record *, size_t,
+		     struct buf *);
+/*
+ * A wrong value named for people, appended to out: "ИНН ('inn'): why",
+ * the label in lang (0 English, 1 Russian) as the card shows it, then
+ * the name a command line types it by (and a file's column is headed
+ * with), quoted.
+ */
+void		 record_field_error(const struct field *, int, const char *,
+		     struct buf *);
 /* Positions of fields whose values differ between a and b. */
 size_t		 record_diff(const struct record *, const struct record *,
 		     size_t *, size_t);
@@ -355,10 +406,14 @@ int	 valid_account(const char *, const char *, struct buf *);
 int	 valid_corr_account(const char *, const char *, struct buf *);
 int	 valid_snils(const char *, struct buf *);
 int	 valid_email(const char *, struct buf *);
-/* 1 when valid_account() accepts the account without checking its key:
- * a Treasury account (starts 03, it carries no key) or no БИК given, so
- * the caller may warn; else 0 (also for a malformed account). */
-int	 valid_account_warning(const char *, const char *);
+/*
+ * 1 when valid_account() accepts the account without checking its key,
+ * with why in why (may be NULL) for a warning: a Treasury account
+ * (starts 03, it carries no key; the message says so, and when the
+ * БИК is not a Treasury one, 01 or the older 00) or no БИК given; else
+ * 0 (also for a malformed account).
+ */
+int	 valid_account_warning(const char *, const char *, struct buf *);
 /* Strip the usual separators of a СНИЛС ("112-233-445 95") and put the
  * 11 digits in out (replacing it); -1 if anything else is there.  The
  * check number is valid_snils()'s business. */

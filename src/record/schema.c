@@ -108,6 +108,29 @@ table_field_pos(const struct table *t, const char *name)
 	return (-1);
 }
 
+size_t
+table_screen_order(const struct table *t, size_t *out)
+{
+	const struct screen_item *it;
+	char		*seen;
+	size_t		 i, n = 0;
+
+	seen = xcalloc(t->nfields + 1, 1);
+	/* Items are kept as the drawing is read: by line, then column. */
+	for (i = 0; i < t->screen.nitems; i++) {
+		it = &t->screen.items[i];
+		if (it->is_label || it->field >= t->nfields || seen[it->field])
+			continue;
+		seen[it->field] = 1;
+		out[n++] = it->field;
+	}
+	for (i = 0; i < t->nfields; i++)
+		if (!seen[i])
+			out[n++] = i;
+	free(seen);
+	return (n);
+}
+
 struct field *
 table_field(const struct table *t, const char *name)
 {
@@ -116,6 +139,12 @@ table_field(const struct table *t, const char *name)
 	if ((pos = table_field_pos(t, name)) == -1)
 		return (NULL);
 	return (&t->fields[pos]);
+}
+
+int
+field_type_right(enum field_type type)
+{
+	return (type == FT_INT || type == FT_MONEY || type == FT_QTY);
 }
 
 const char *

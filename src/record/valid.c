@@ -389,12 +389,37 @@ valid_account(const char *acc, const char *bik, struct buf *err)
 	return (account_key(acc, bik, err));
 }
 
+/* БИКs of the Treasury's divisions (ТОФК): 01, and 00 before 2021. */
+static int
+bik_is_treasury(const char *bik)
+{
+	return (bik[0] == '0' && (bik[1] == '0' || bik[1] == '1'));
+}
+
 int
-valid_account_warning(const char *acc, const char *bik)
+valid_account_warning(const char *acc, const char *bik, struct buf *why)
 {
 	if (ndigits(acc) != 20)
 		return (0);
-	return (bik == NULL || *bik == '\0' || account_is_treasury(acc));
+	if (bik == NULL || *bik == '\0') {
+		buf_error(why, _("not checked: no BIK to check it against"));
+		return (1);
+	}
+	if (!account_is_treasury(acc))
+		return (0);
+	/*
+	 * Kept, as RU-BUSINESS.md says: the account may be right, and a
+	 * refusal would leave no way to record it; but a person should
+	 * compare it with the document it came from.
+	 */
+	if (ndigits(bik) == 9 && !bik_is_treasury(bik))
+		buf_error(why, _("not checked: a Treasury account (starting "
+		    "03) carries no check digit, and the BIK '%s' is not a "
+		    "Treasury one (starting 01)"), bik);
+	else
+		buf_error(why, _("not checked: a Treasury account (starting "
+		    "03) carries no check digit"));
+	return (1);
 }
 
 int

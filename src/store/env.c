@@ -675,41 +675,63 @@ table_indexes(struct store_table *st)
 	}
 }
 
-/* Count the records of a primary that has no count yet (rec.c keeps it). */
+/*
+ * Count the records of a primary that has no count yet, or their
+ * archived ones where a store from before that count kept the record
+ * count alone (rec.c keeps both from then on).  The archived flag is
+ * byte 1 of a record (encode.c), so two bytes of each are read: once,
+ * at the first open by a program that keeps the count, a read of the
+ * whole table.
+ */
 static int
 count_init(struct store_table *st, DB_TXN *txn, struct buf *err)
 {
-	unsigned char	 zero[8] = { 0 }, cnt[8];
-	uint64_t	 n = 0;
+	unsigned char	 zero[8] = { 0 }, cnt[STORE_COUNT_LEN], head[2];
+	uint64_t	 n = 0, archived = 0;
 	DBT		 k, d;
 	DBC		*c;
-	int		 ret, r2;
+	int		 ret, r2, have = 0;
 
 	store_dbt(&k, zero, 8);
 	memset(&d, 0, sizeof(d));
-	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+	d.data = cnt;
+	d.ulen = sizeof(cnt);
+	d.flags = DB_DBT_USERMEM;
 	ret = DBCALL(st->db->get(st->db, txn, &k, &d, 0));
-	if (ret == 0)
+	if (ret == 0 && d.size == STORE_COUNT_LEN)
 		return (0);
-	if (ret != DB_NOTFOUND)
+	if (ret == 0 && d.size == 8)
+		have = 1;	/* the records counted; the archived not */
+	else if (ret != DB_NOTFOUND && ret != 0)
 		goto fail;
 	if ((ret = DBCALL(st->db->cursor(st->db, txn, &c,
 	    DB_READ_COMMITTED))) != 0)
 		goto fail;
 	memset(&k, 0, sizeof(k));
 	memset(&d, 0, sizeof(d));
+	d.data = head;
+	d.ulen = sizeof(head);
+	d.dlen = sizeof(head);
 	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
-	while ((ret = DBCALL(c->get(c, &k, &d, DB_NEXT))) == 0)
-		if (k.size == 8 && store_id_unkey(k.data) != 0)
-			n++;
+	while ((ret = DBCALL(c->get(c, &k, &d, DB_NEXT))) == 0) {
+		if (k.size != 8 || store_id_unkey(k.data) == 0)
+			continue;
+		n++;
+		if (d.size > 1 && (head[1] & REC_ARCHIVED))
+			archived++;
+	}
 	r2 = DBCLOSE(c->close(c));
 	if (ret == DB_NOTFOUND)
 		ret = r2;
 	if (ret != 0)
 		goto fail;
-	store_id_key(cnt, n);
+	/* The count kept so far stays the count: store_check() says so
+	 * when it is wrong. */
+	if (!have)
+		store_id_key(cnt, n);
+	store_id_key(cnt + 8, archived);
 	store_dbt(&k, zero, 8);
-	store_dbt(&d, cnt, 8);
+	store_dbt(&d, cnt, sizeof(cnt));
 	if ((ret = DBCALL(st->db->put(st->db, txn, &k, &d, 0))) != 0)
 		goto fail;
 	return (0);

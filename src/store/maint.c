@@ -388,7 +388,7 @@ out:
 /* Every record's keys are in every index. */
 static int
 check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
-    struct buf *err)
+    uint64_t *narchived, struct buf *err)
 {
 	struct store_table *st = ck->st;
 	struct keyset	 ks;
@@ -398,7 +398,7 @@ check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
 	size_t		 i, j;
 	int		 ret, r, rc = -1;
 
-	*nrec = 0;
+	*nrec = *narchived = 0;
 	keyset_init(&ks);
 	ic = xcalloc(st->nix ? st->nix : 1, sizeof(*ic));
 	if ((ret = DBCALL(st->db->cursor(st->db, t->txn, &c,
@@ -416,6 +416,9 @@ check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
 		if (id == 0)
 			continue;
 		(*nrec)++;
+		if (d.size > 1 && (((unsigned char *)d.data)[1] &
+		    REC_ARCHIVED))
+			(*narchived)++;
 		for (i = 0; i < st->nix; i++) {
 			keyset_reset(&ks);
 			if (sec_data_keys(&st->ix[i], d.data, d.size, &ks) ==
@@ -552,12 +555,12 @@ check_txn(struct store_txn *t, void *arg, struct buf *err)
 {
 	struct check	*ck = arg;
 	struct store_table *st = ck->st;
-	uint64_t	 nrec, counted;
+	uint64_t	 nrec, narchived, counted;
 	size_t		 i;
 
 	memset(ck->expect, 0, (st->nix ? st->nix : 1) * sizeof(*ck->expect));
 	ck->nws = 0;
-	if (check_records(t, ck, &nrec, err) == -1)
+	if (check_records(t, ck, &nrec, &narchived, err) == -1)
 		return (-1);
 	if (store_count(t, st->t, &counted, err) == -1)
 		return (-1);
@@ -565,6 +568,13 @@ check_txn(struct store_txn *t, void *arg, struct buf *err)
 		return (buf_error(err, _("table '%s' counts %llu records but "
 		    "has %llu"), st->t->name, (unsigned long long)counted,
 		    (unsigned long long)nrec));
+	if (store_count_archived(t, st->t, &counted, err) == -1)
+		return (-1);
+	if (counted != narchived)
+		return (buf_error(err, _("table '%s' counts %llu archived "
+		    "records but has %llu"), st->t->name,
+		    (unsigned long long)counted,
+		    (unsigned long long)narchived));
 	for (i = 0; i < st->nix; i++)
 		if ((st->ix[i].kind == SIX_SEARCH ? check_words(t, ck, i,
 		    err) : check_index(t, ck, i, err)) == -1)

@@ -7,11 +7,15 @@
  * checked first, so a refusal names the field and the value.
  * A failure leaves the caller's record as it was.  Never prints.
  *
- * Key 0 of each primary holds the table's record count (8 bytes,
- * big-endian): exact, transactional and O(1) to read.  Inserts and
- * purges add to a per-transaction delta that store_txn_run() writes once,
- * just before the commit (rec_count_flush), so a batch of inserts costs
- * one count write, not one per record.
+ * Key 0 of each primary holds the table's record count and, after it,
+ * the count of its archived records (8 bytes each, big-endian): exact,
+ * transactional and O(1) to read, so a list can say how many records
+ * it shows (the records less the archived) at a million records
+ * without a scan.  Inserts, purges, archives and restores add to
+ * per-transaction deltas that store_txn_run() writes once, just before
+ * the commit (rec_count_flush), so a batch of inserts costs one count
+ * write, not one per record.  A store made before the archived count
+ * had 8 bytes there; env.c counts its archived records once at open.
  */
 #include "config.h"
 
@@ -687,6 +691,8 @@ set_archived(struct store_txn *t, const struct table *table, uint64_t id,
 	if (r == 0)
 		r = audit_add(t, on ? "archive" : "restore", rec, rec,
 		    user_or_empty(user), id, rec->rev, err);
+	if (r == 0)
+		t->adelta[st->n] += on ? 1 : -1;
 	if (r == 0) {
 		/*
 		 * Archived records leave the word index: the words of the
@@ -850,6 +856,8 @@ store_purge(struct store_txn *t, const struct table *table, uint64_t id,
 	    words_queue_record(t, st, rec, NULL, id, err) == -1)
 		goto fail;
 	t->delta[st->n]--;
+	if (rec->flags & REC_ARCHIVED)
+		t->adelta[st->n]--;
 	record_free(rec);
 	return (0);
 fail:
@@ -857,28 +865,35 @@ fail:
 	return (-1);
 }
 
+/*
+ * Key 0's counts: the records (archived included) and the archived
+ * ones.  A count of 8 bytes (a store from before the archived count
+ * whose open has not counted them yet) gives 0 archived.
+ */
 static int
 count_read(struct store_txn *t, struct store_table *st, uint64_t *n,
-    u_int32_t flags, struct buf *err)
+    uint64_t *archived, u_int32_t flags, struct buf *err)
 {
-	unsigned char	 zero[8] = { 0 }, cnt[8];
+	unsigned char	 zero[8] = { 0 }, cnt[STORE_COUNT_LEN];
 	DBT		 k, d;
 	int		 ret;
 
+	*n = *archived = 0;
 	store_dbt(&k, zero, 8);
 	memset(&d, 0, sizeof(d));
 	d.data = cnt;
-	d.ulen = 8;
+	d.ulen = sizeof(cnt);
 	d.flags = DB_DBT_USERMEM;
 	ret = DBCALL(st->db->get(st->db, t->txn, &k, &d, flags));
-	if (ret == DB_NOTFOUND || (ret == 0 && d.size != 8)) {
-		*n = 0;
+	if (ret == DB_NOTFOUND || (ret == 0 && d.size != 8 &&
+	    d.size != STORE_COUNT_LEN))
 		return (0);
-	}
 	if (ret != 0)
 		return (store_fail(t, ret, err, _("cannot read table '%s': "
 		    "%s"), st->t->name, store_strerror(ret)));
 	*n = store_id_unkey(cnt);
+	if (d.size == STORE_COUNT_LEN)
+		*archived = store_id_unkey(cnt + 8);
 	return (0);
 }
 
@@ -887,11 +902,12 @@ store_count(struct store_txn *t, const struct table *table, uint64_t *n,
     struct buf *err)
 {
 	struct store_table *st;
+	uint64_t	 archived;
 
 	*n = 0;
 	if ((st = store_table_of(t, table, err)) == NULL)
 		return (-1);
-	if (count_read(t, st, n, 0, err) == -1)
+	if (count_read(t, st, n, &archived, 0, err) == -1)
 		return (-1);
 	/* This transaction's own inserts and purges, not yet written. */
 	*n = (uint64_t)((int64_t)*n + t->delta[st->n]);
@@ -899,30 +915,49 @@ store_count(struct store_txn *t, const struct table *table, uint64_t *n,
 }
 
 int
+store_count_archived(struct store_txn *t, const struct table *table,
+    uint64_t *archived, struct buf *err)
+{
+	struct store_table *st;
+	uint64_t	 n;
+
+	*archived = 0;
+	if ((st = store_table_of(t, table, err)) == NULL)
+		return (-1);
+	if (count_read(t, st, &n, archived, 0, err) == -1)
+		return (-1);
+	*archived = (uint64_t)((int64_t)*archived + t->adelta[st->n]);
+	return (0);
+}
+
+int
 rec_count_flush(struct store_txn *t, struct buf *err)
 {
 	struct store_table *st;
-	unsigned char	 zero[8] = { 0 }, cnt[8];
-	uint64_t	 n;
+	unsigned char	 zero[8] = { 0 }, cnt[STORE_COUNT_LEN];
+	uint64_t	 n, archived;
 	DBT		 k, d;
 	size_t		 i;
 	int		 ret;
 
 	for (i = 0; i < t->s->ntables; i++) {
-		if (t->delta[i] == 0)
+		if (t->delta[i] == 0 && t->adelta[i] == 0)
 			continue;
 		st = &t->s->tables[i];
-		if (count_read(t, st, &n, DB_RMW, err) == -1)
+		if (count_read(t, st, &n, &archived, DB_RMW, err) == -1)
 			return (-1);
 		n = (uint64_t)((int64_t)n + t->delta[i]);
+		archived = (uint64_t)((int64_t)archived + t->adelta[i]);
 		store_id_key(cnt, n);
+		store_id_key(cnt + 8, archived);
 		store_dbt(&k, zero, 8);
-		store_dbt(&d, cnt, 8);
+		store_dbt(&d, cnt, sizeof(cnt));
 		ret = DBCALL(st->db->put(st->db, t->txn, &k, &d, 0));
 		if (ret != 0)
 			return (store_fail(t, ret, err, _("cannot write table "
 			    "'%s': %s"), st->t->name, store_strerror(ret)));
 		t->delta[i] = 0;
+		t->adelta[i] = 0;
 	}
 	return (0);
 }

@@ -344,6 +344,13 @@ int	 store_journal_since(struct store *, const struct table *, uint64_t,
 /* Number of records in a table (archived included). */
 int	 store_count(struct store_txn *, const struct table *, uint64_t *,
 	     struct buf *);
+/*
+ * Number of archived records in a table, kept beside the count in the
+ * same transactions as archive, restore and purge: a list of the
+ * records in use counts store_count() less this, in O(1).
+ */
+int	 store_count_archived(struct store_txn *, const struct table *,
+	     uint64_t *, struct buf *);
 
 /* The audit trail of one record, oldest first. */
 struct audit_change {

@@ -76,8 +76,10 @@ struct store_index {
 
 /*
  * One table: its primary (key = 8-byte big-endian id; key 0 holds the
- * record count, see rec.c), its sequence and all its indexes.
+ * record count and the archived count, see rec.c), its sequence and all
+ * its indexes.
  */
+#define STORE_COUNT_LEN	16	/* key 0's value: the two counts */
 struct store_table {
 	struct store	*s;
 	const struct table *t;
@@ -152,7 +154,8 @@ struct store {
  * store_txn_run().  deadlocked is set by store_fail() when any call
  * inside hit a deadlock, so the transaction is retried even when fn
  * turned the failure into -1.  delta holds count changes per table,
- * written once just before the commit (rec.c).
+ * adelta those of its archived records, written once just before the
+ * commit (rec.c).
  */
 struct store_txn {
 	struct store	*s;
@@ -161,6 +164,7 @@ struct store_txn {
 	int		 deadlocked;
 	int		 wrote;
 	int64_t		*delta;
+	int64_t		*adelta;
 	struct store_queue *words;	/* word index changes, words.c */
 	/* The cursors rec.c writes index entries on, one an index, kept
 	 * to the end of the transaction (rec_cursors_close()). */

@@ -19,7 +19,7 @@
 
 #define TXN_TRIES		50
 #define TXN_TRIES_SHARED	6	/* then it runs alone */
-#define TXN_TABLES		32	/* count deltas kept on the stack */
+#define TXN_TABLES		32	/* tables whose deltas fit the stack */
 #define CHECKPOINT_EVERY	256		/* commits */
 /* A checkpoint when this much log or time has passed since the last. */
 #define CHECKPOINT_KB		(64 * 1024)
@@ -127,8 +127,8 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
     struct buf *err)
 {
 	struct store_txn t;
-	int64_t		 small[TXN_TABLES], *delta;
-	size_t		 nd = s->ntables ? s->ntables : 1;
+	int64_t		 small[2 * TXN_TABLES], *delta;
+	size_t		 nt = s->ntables ? s->ntables : 1, nd = 2 * nt;
 	int		 tries, r, ret, alone;
 
 	/* A get or a lookup costs some ten thousand instructions; an
@@ -142,7 +142,9 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		t.s = s;
 		t.flags = flags & STORE_TXN_ONEREAD ? flags |
 		    STORE_TXN_READONLY : flags;
+		/* The records of each table, then its archived ones. */
 		t.delta = delta;
+		t.adelta = delta + nt;
 		/*
 		 * The deadlock detector aborts the youngest, and a retried
 		 * transaction is young again: a big one among busy writers

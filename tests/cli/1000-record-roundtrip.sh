@@ -82,8 +82,8 @@ run list party --format csv
 status 0 "list as CSV"
 is "$(printf '%s\n' "$out" | head -n 1 | tr -d '\r')" \
     "id,name,kind,inn,phones,city,manager,status" "CSV header has field names"
-like "$out" '1,ООО «Ромашка»,org,7707083893,"+74951234567, +79161234567",Москва,,lead' \
-    "CSV row in plain form, quoted where needed"
+like "$out" '1,ООО «Ромашка»,org,7707083893,+74951234567; +79161234567,Москва,,lead' \
+    "CSV row in plain form, a list's values joined by '; '"
 
 ru=$(LC_ALL=ru_RU.UTF-8 "$CLERK_BIN" list party)
 like "$ru" "Наименование" "a Russian locale gets Russian labels"

@@ -50,7 +50,7 @@ status 1 "a contact of a missing party is refused"
 like "$err" "field 'party': party 77 does not exist" "saying so"
 run add party name=X birthday=31.02.2000
 status 1 "an impossible date is refused"
-like "$err" "field 'birthday'" "naming the field"
+like "$err" "Birthday ('birthday'): invalid date" "naming the field"
 is "$(count_rows party)" "$before" "none of these added anything"
 
 run set party 1 inn=123

@@ -31,7 +31,7 @@ is "$(head -n 1 "$T/party1.csv" | tr -d '\r')" \
     "id,kind,name,short_name,inn,kpp,ogrn,bank_bik,bank_name,bank_account,bank_corr,legal_address,postal_address,city,phones,emails,birthday,manager,source,status,tags,notes,archived" \
     "the header names every field, then archived"
 like "$out" '"Иванов, Пётр ""Петя"""' "a value with a comma and quotes is quoted"
-like "$out" '+74951234567, +79161234567' "phones plainly, in E.164"
+like "$out" '+74951234567; +79161234567' "phones plainly, in E.164, joined by '; '"
 like "$out" '1980-01-31' "dates in ISO form"
 like "$out" ',yes' "the archived record is marked"
 run export contact

@@ -35,7 +35,7 @@ like "$out" '"ogrn":"1027700132195"' "stored with its ОГРН"
 
 headless '<Down><Enter>a<Tab><Tab>ООО «Ошибка»<Tab><Tab>7707083894<F2><dump><Left><dump>'
 status 0 "headless run: a wrong ИНН"
-like "$(screen 1)" "field 'inn': check digit" "refused naming the field"
+like "$(screen 1)" "INN ('inn'): check digit" "refused naming the field by its label"
 like "$(screen 2)" "INN (editing)" "the cursor is on the ИНН"
 run list party --format csv
 is "$(printf '%s\n' "$out" | wc -l)" 2 "nothing saved: still one client"

@@ -50,7 +50,7 @@ text 'ООО «Ошибка»'
 keys Tab Tab
 text 7707083894
 keys F2
-wait_for "field 'inn': check digit" "the wrong ИНН is refused, naming the field"
+wait_for "INN ('inn'): check digit" "the wrong ИНН is refused, naming the field by its label"
 # The message stays until the next key; then the status line shows
 # where the cursor is.
 keys Left

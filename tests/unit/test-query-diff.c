@@ -1010,7 +1010,10 @@ one_group(int qn)
 		if (kv.set)
 			buf_printf(&want, "%s",
 			    is_text(g) ? textof(&kv, g) : "");
-		if (kv.set && !is_text(g))
+		/* Booleans as files give them, yes or no. */
+		if (kv.set && g == C_PAID)
+			buf_adds(&want, kv.i ? "yes" : "no");
+		else if (kv.set && !is_text(g))
 			buf_printf(&want, "%lld", (long long)kv.i);
 		buf_printf(&want, "|%lld|", (long long)cnt);
 		if (camt)
@@ -1050,9 +1053,6 @@ one_group(int qn)
 				buf_add(&got, kb.data, kb.len);
 			buf_addch(&got, j + 1 < query_ncols(q) ? '|' : ' ');
 		}
-	}
-	if (g == C_PAID) {
-		/* The naive side prints booleans as numbers too. */
 	}
 	if (!ok(strcmp(got.data, want.data) == 0, "group %d: %s", qn,
 	    text.data)) {
@@ -1124,6 +1124,8 @@ key_text(struct buf *out, enum col c, const struct nval *v)
 		buf_adds(out, textof(v, c));
 	else if (v->set && c == C_DATE)
 		date_format_iso(out, (int32_t)v->i);
+	else if (v->set && c == C_PAID)
+		buf_adds(out, v->i ? "yes" : "no");
 	else if (v->set)
 		buf_printf(out, "%lld", (long long)v->i);
 	buf_addch(out, '|');

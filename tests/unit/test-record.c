@@ -498,6 +498,65 @@ test_validate(void)
 	buf_release(&err);
 }
 
+/*
+ * The pieces of a refusal that names every wrong field for people: the
+ * card's order, one field's check and reason alone, the reason of a
+ * value that does not parse alone, and the label with the name.
+ */
+static void
+test_refusal_parts(void)
+{
+	struct record	*rec;
+	struct buf	 why = BUF_INIT, msg = BUF_INIT;
+	size_t		 order[64], n, i, inn = 0, birthday = 0, phones = 0;
+
+	err_room(&why);
+	n = table_screen_order(party, order);
+	is_int(n, party->nfields, "the card's order has every field");
+	for (i = 0; i < n; i++) {
+		if (order[i] == fpos(party, "inn"))
+			inn = i;
+		if (order[i] == fpos(party, "birthday"))
+			birthday = i;
+		if (order[i] == fpos(party, "phones"))
+			phones = i;
+	}
+	ok(order[0] == fpos(party, "kind") && inn < birthday &&
+	    birthday < phones, "kind first, then ИНН, birthday (beside the "
+	    "city), phones: as the screen draws them");
+
+	rec = good_party();
+	is_int(record_validate_field(rec, fpos(party, "inn"), &why), 0,
+	    "a good ИНН");
+	parse(rec, "inn", "7707083894", &why);
+	ok(record_validate_field(rec, fpos(party, "inn"), &why) == -1 &&
+	    strcmp(why.data, "check digit should be 3, not 4") == 0,
+	    "a wrong one, the reason alone: %s", why.data);
+	record_clear(rec, fpos(party, "name"));
+	ok(record_validate_field(rec, fpos(party, "name"), &why) == -1 &&
+	    strcmp(why.data, "a value is required") == 0,
+	    "a required field empty: %s", why.data);
+	ok(record_parse_why(rec, fpos(party, "birthday"), "31.02.2020",
+	    &why) == -1 && strcmp(why.data, "invalid date '31.02.2020': "
+	    "February 2020 has 29 days") == 0, "a value that does not parse, "
+	    "the reason alone: %s", why.data);
+	parse(rec, "phones", "+7 495 123-45-67", &why);
+	ok(record_parse_why(rec, fpos(party, "phones"), "abc", &why) == -1 &&
+	    strcmp(text(rec, "phones"), "+74951234567") == 0, "and the field "
+	    "is left as it was");
+	record_field_error(&party->fields[fpos(party, "inn")], 1,
+	    "контрольная цифра", &msg);
+	is_str(msg.data, "ИНН ('inn'): контрольная цифра", "the label in "
+	    "Russian, then the name");
+	buf_reset(&msg);
+	record_field_error(&party->fields[fpos(party, "inn")], 0, "why",
+	    &msg);
+	is_str(msg.data, "INN ('inn'): why", "in English");
+	record_free(rec);
+	buf_release(&why);
+	buf_release(&msg);
+}
+
 static void
 test_diff(void)
 {
@@ -1815,6 +1874,7 @@ main(void)
 	test_types();
 	test_party_parse();
 	test_validate();
+	test_refusal_parts();
 	test_diff();
 	test_encode();
 	test_unknown_fields();

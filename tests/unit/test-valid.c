@@ -127,6 +127,18 @@ one_digit_off(check1_fn *fn, const char *fname, const char *good,
 /* Adapters so the two-argument account checks fit the loops. */
 static const char *cur_bik, *cur_acc;
 
+/* The warning valid_account_warning() gives, or NULL when none. */
+static const char *
+warned(const char *acc, const char *bik)
+{
+	static struct buf	why = BUF_INIT;
+
+	buf_reset(&why);
+	if (valid_account_warning(acc, bik, &why) != 1)
+		return (NULL);
+	return (why.data);
+}
+
 static int
 acc_at_bik(const char *acc, struct buf *e)
 {
@@ -449,7 +461,7 @@ test_bik_accounts(void)
 	cur_bik = "044525225";
 	cur_acc = "40702810938000000001";
 	pass1(acc_at_bik, "valid_account", cur_acc);
-	ok(valid_account_warning(cur_acc, cur_bik) == 0,
+	ok(valid_account_warning(cur_acc, cur_bik, NULL) == 0,
 	    "no warning for a checked account");
 	one_digit_off(acc_at_bik, "valid_account", cur_acc, 0, 20, 1);
 	/* A client account's prefix is the БИК's last 3 digits. */
@@ -485,26 +497,39 @@ test_bik_accounts(void)
 	cur_bik = "004525988";
 	pass1(acc_at_bik, "valid_account", "03100643000000017300");
 	pass1(acc_at_bik, "valid_account", "03100643000000017301");
-	ok(valid_account_warning("03100643000000017300", "004525988") == 1,
+	is_str(warned("03100643000000017300", "004525988"), "not checked: "
+	    "a Treasury account (starting 03) carries no check digit",
 	    "warning for a Treasury account");
 	cur_bik = "017003983";
 	pass1(acc_at_bik, "valid_account", "03100643000000016600");
-	ok(valid_account_warning("03100643000000016600", "017003983") == 1,
+	is_str(warned("03100643000000016600", "017003983"), "not checked: "
+	    "a Treasury account (starting 03) carries no check digit",
 	    "warning for a Treasury account at a 01 БИК");
+	is_str(warned("03100643000000017300", "014525000"), "not checked: "
+	    "a Treasury account (starting 03) carries no check digit",
+	    "warning for the Treasury account of the QA report");
+	cur_bik = "044525225";
+	pass1(acc_at_bik, "valid_account", "03100643000000017300");
+	is_str(warned("03100643000000017300", "044525225"), "not checked: "
+	    "a Treasury account (starting 03) carries no check digit, and the "
+	    "BIK '044525225' is not a Treasury one (starting 01)",
+	    "at a bank's БИК, accepted with a warning that says so");
+	cur_bik = "017003983";
 	fail1(acc_at_bik, "valid_account", "0310064300000001730",
 	    "must be 20 digits");
 	fail1(corr_at_bik, "valid_corr_account", "03100643000000016600",
 	    "must start with 30101");
-	ok(valid_account_warning("0310064300000001730", "004525988") == 0,
+	ok(valid_account_warning("0310064300000001730", "004525988", NULL) == 0,
 	    "no warning for a malformed account");
 
 	/* No БИК yet: the shape only, and a warning. */
 	ok(valid_account("40702810400000000001", NULL, &e) == 0 &&
 	    valid_account("40702810400000000001", "", &e) == 0,
 	    "valid_account without a BIK checks only the shape");
-	ok(valid_account_warning("40702810400000000001", NULL) == 1 &&
-	    valid_account_warning("40702810400000000001", "") == 1,
+	ok(valid_account_warning("40702810400000000001", NULL, NULL) == 1,
 	    "and warns");
+	is_str(warned("40702810400000000001", ""), "not checked: no BIK to "
+	    "check it against", "saying why");
 	ok(valid_account("407028104", NULL, &e) == -1,
 	    "valid_account without a BIK still checks the length");
 	buf_release(&e);
