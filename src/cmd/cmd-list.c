@@ -129,13 +129,38 @@ list_json(struct buf *o, const struct record *rec, const size_t *cols,
 	buf_addch(o, '}');
 }
 
+/* The references of a page of records, read at once (titles.c). */
+static void
+list_titles(struct cmd_ctx *ctx, struct cmd_titles *titles,
+    const struct list_state *st, const size_t *cols, size_t ncols)
+{
+	const struct field	*f;
+	const struct value	*v;
+	size_t			 i, c;
+
+	cmd_titles_start(titles);
+	for (c = 0; c < ncols; c++) {
+		f = &st->table->fields[cols[c]];
+		if (f->type != FT_REF)
+			continue;
+		for (i = 0; i < st->n; i++) {
+			v = &st->recs[i]->values[cols[c]];
+			if (v->set)
+				cmd_titles_want(titles, cmd_ref_table(ctx, f),
+				    (uint64_t)v->i);
+		}
+	}
+	cmd_titles_load(titles);
+}
+
 /* One row of the listing. */
 static void
 list_row(struct cmd_ctx *ctx, struct cmd_grid *g, enum cmd_format fmt,
     const struct record *rec, const size_t *cols, size_t ncols, int first,
-    struct buf *v)
+    struct cmd_titles *titles, struct buf *v)
 {
-	size_t	c;
+	const struct field	*f;
+	size_t			 c;
 
 	if (fmt == FMT_JSON) {
 		list_json(&ctx->out, rec, cols, ncols, first);
@@ -146,7 +171,13 @@ list_row(struct cmd_ctx *ctx, struct cmd_grid *g, enum cmd_format fmt,
 	cmd_grid_add(g, v->data, v->len);
 	for (c = 0; c < ncols; c++) {
 		buf_reset(v);
-		if (fmt == FMT_TABLE)
+		f = &rec->table->fields[cols[c]];
+		/* A reference by its record, as query and show give it. */
+		if (fmt == FMT_TABLE && f->type == FT_REF &&
+		    rec->values[cols[c]].set)
+			cmd_titles_text(titles, cmd_ref_table(ctx, f),
+			    (uint64_t)rec->values[cols[c]].i, v);
+		else if (fmt == FMT_TABLE)
 			cmd_value_text(rec, cols[c], ctx->lang, v);
 		else
 			cmd_value_plain(rec, cols[c], v);
@@ -186,6 +217,7 @@ static int
 list_exec(struct cmd_ctx *ctx)
 {
 	struct list_state	 st;
+	struct cmd_titles	 titles;
 	struct cmd_grid		 g;
 	enum cmd_format		 fmt;
 	struct buf		 err = BUF_INIT, v = BUF_INIT, key = BUF_INIT;
@@ -221,6 +253,11 @@ list_exec(struct cmd_ctx *ctx)
 	ncols = list_columns(ctx, st.table, cols);
 	cmd_grid_init(&g, ncols + 1);
 	g.right[0] = 1;
+	/* Numbers right-aligned, as in query's tables. */
+	for (c = 0; fmt == FMT_TABLE && c < ncols; c++)
+		g.right[c + 1] = field_type_right(
+		    st.table->fields[cols[c]].type);
+	cmd_titles_init(&titles, ctx);
 	if (fmt != FMT_JSON) {
 		cmd_grid_adds(&g, fmt == FMT_TABLE ?
 		    (ctx->lang ? "Номер" : "Id") : "id");
@@ -250,6 +287,8 @@ list_exec(struct cmd_ctx *ctx)
 			    list_txn, &st, &err);
 			if (r != 0)
 				break;
+			if (fmt == FMT_TABLE)
+				list_titles(ctx, &titles, &st, cols, ncols);
 			for (i = 0; i < st.n && seen < limit; i++) {
 				if (st.nulls) {
 					store_page_key(st.recs[i], st.ix, &key);
@@ -257,7 +296,7 @@ list_exec(struct cmd_ctx *ctx)
 						continue;
 				}
 				list_row(ctx, &g, fmt, st.recs[i], cols,
-				    ncols, seen == 0, &v);
+				    ncols, seen == 0, &titles, &v);
 				seen++;
 			}
 			if (st.n < st.want)
@@ -287,6 +326,7 @@ list_exec(struct cmd_ctx *ctx)
 	buf_release(&v);
 	buf_release(&key);
 	cmd_grid_release(&g);
+	cmd_titles_release(&titles);
 	free(cols);
 	return (r);
 }

@@ -71,6 +71,11 @@ like "$out" "Иванов Иван  #1 ООО «Альфа»" "query's table: th
 like "$out" "Петров Пётр  #2 ООО «Бета»" "each by its own"
 run list contact 'name ~ и'
 like "$out" "#1 ООО «Альфа»" "list with a condition: the same"
+run list contact
+like "$out" "#1 ООО «Альфа»" "list without one: the same"
+like "$out" "#2 ООО «Бета»" "each by its own"
+run list contact --sort -name --format csv
+like "$out" "Петров Пётр,2" "its CSV: the number"
 run query 'contact group party count()'
 like "$(printf '%s\n' "$out" | grep Бета)" "#2 ООО «Бета»" "a group key"
 like "$out" "Organisation    Count" "left-aligned"
