@@ -885,9 +885,61 @@ prompt_next(const struct buf *line, size_t at)
  * note, when set, on the row above in the error colour.  shown is the
  * caller's room for the text, kept across redraws.
  */
+/*
+ * The key bar while a line is typed at the bottom (a search, a filter,
+ * the ':' line): the keys of the line, not the screen's, which wait
+ * (TUI.md: the bar of the current mode, as htop's).  moves: the line's
+ * cursor moves; complete: Tab completes.
+ */
+#define PBAR_MOVES	0x01
+#define PBAR_COMPLETE	0x02
+static void
+prompt_bar(struct tui *t, int what)
+{
+	static const struct {
+		int		 key;
+		const char	*label;
+		int		 only;
+	} keys[] = {
+		{ '\n', N_("Done"), 0 },
+		{ TUI_KEY_ESC, N_("Cancel"), 0 },
+		{ '\t', N_("Complete"), PBAR_COMPLETE },
+		{ TUI_KEY_LEFT, N_("Move"), PBAR_MOVES },
+		{ TUI_CTRL('u'), N_("Clear"), 0 },
+	};
+	struct buf	 key = BUF_INIT;
+	const char	*label;
+	size_t		 i;
+	int		 row = t->rows - 1, col = 0, w;
+
+	tui_fill(t, row, 0, t->cols, TUI_NORMAL);
+	for (i = 0; i < nitems(keys); i++) {
+		if (keys[i].only != 0 && !(what & keys[i].only))
+			continue;
+		buf_reset(&key);
+		if (keys[i].key == TUI_KEY_LEFT)
+			buf_adds(&key, "←→");
+		else if (keys[i].key == '\t')
+			buf_adds(&key, "Tab");
+		else
+			tui_key_name(keys[i].key, &key);
+		label = _(keys[i].label);
+		w = (int)utf8_width(key.data, key.len) +
+		    (int)utf8_width(label, strlen(label)) + 2;
+		if (col + w > t->cols)
+			break;
+		col += tui_text(t, row, col, t->cols - col, key.data,
+		    TUI_BARKEY, 0, 0) + 1;
+		col += tui_text(t, row, col, t->cols - col, label, TUI_BAR,
+		    0, 0);
+		col += 2;
+	}
+	buf_release(&key);
+}
+
 static void
 prompt_draw(struct tui *t, const char *what, const struct buf *line,
-    size_t at, int offer, const char *note, struct buf *shown)
+    size_t at, int offer, const char *note, int bar, struct buf *shown)
 {
 	size_t		 i, start;
 	uint32_t	 cp;
@@ -896,6 +948,7 @@ prompt_draw(struct tui *t, const char *what, const struct buf *line,
 	draw_all(t);
 	if (too_small(t))
 		return;
+	prompt_bar(t, bar);
 	row = t->rows - 2;
 	if (note != NULL && *note != '\0') {
 		tui_fill(t, row - 1, 0, t->cols, TUI_ERROR);
@@ -963,7 +1016,8 @@ tui_prompt(struct tui *t, const char *what, struct buf *line,
 	p->in_prompt = 1;
 	for (;;) {
 		/* The cursor at the end: the end of a long line in view. */
-		prompt_draw(t, what, line, line->len, 0, NULL, &shown);
+		prompt_draw(t, what, line, line->len, 0, NULL,
+		    cmdline ? PBAR_COMPLETE : 0, &shown);
 		if (!prompt_key(t, &key, &r))
 			break;
 		if (key == TUI_KEY_RESIZE)
@@ -1875,7 +1929,8 @@ tui_prompt_at(struct tui *t, const char *what, struct buf *line,
 	offer = (flags & TUI_PROMPT_OFFER) && line->len > 0;
 	p->in_prompt = 1;
 	for (;;) {
-		prompt_draw(t, what, line, at, offer, note, &shown);
+		prompt_draw(t, what, line, at, offer, note, PBAR_MOVES,
+		    &shown);
 		if (!prompt_key(t, &key, &r))
 			break;
 		if (key == TUI_KEY_RESIZE)

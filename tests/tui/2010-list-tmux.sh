@@ -52,9 +52,18 @@ wait_for "sort: Name ↑" "[ sorts ascending again"
 word=$(printf '%s\n' "$last" | cut -d' ' -f1)
 keys -l '/'
 wait_for "Search:" "/ opens the search line"
+# The key bar is the line's while it is typed (TUI.md), the list's after.
+is "$(screen | tail -n 1 | sed 's/ *$//')" \
+    "Enter Done  Esc Cancel  Ctrl-U Clear" "the key bar of the search line"
 keys -l "$word"
 keys Enter
 wait_for "▶$last" "search for '$word' finds the client"
+like "$(screen | tail -n 1)" "F3 Search" "the list's key bar again"
+keys -l '\\'
+wait_for "Filter:" "\\ opens the filter line"
+like "$(screen | tail -n 1)" "←→ Move" "its bar has the cursor's keys"
+keys Escape
+wait_for "F4 Filter" "Esc leaves it"
 keys Escape
 wait_for "Added last" "Esc goes back home"
 
