@@ -712,6 +712,7 @@ static int
 card_save(struct tui *t, struct card *c)
 {
 	struct buf	 out = BUF_INIT, err = BUF_INIT, tmp = BUF_INIT;
+	struct buf	 warned = BUF_INIT;
 	struct tui_lines lines;
 	char		**argv;
 	const char	*verb = c->id == 0 ? "add" : "set";
@@ -752,10 +753,17 @@ card_save(struct tui *t, struct card *c)
 	if (r == 0) {
 		if (c->id == 0)
 			c->id = strtoull(out.data, NULL, 10);
+		/* Its warnings (a phone another client has, a Treasury
+		 * account) stay in view: "saved" alone would replace them. */
+		buf_reset(&warned);
+		if (tui_call_warnings(t) != NULL)
+			buf_set(&warned, "%s", tui_call_warnings(t));
 		buf_reset(&tmp);
 		c->editing = 0;
 		if (card_load(t, c, &tmp) != 0)
 			tui_error(t, "%s", tmp.data);
+		else if (warned.len > 0)
+			tui_message(t, _("saved; %s"), warned.data);
 		else
 			tui_message(t, "%s", _("saved"));
 		goto out;
@@ -778,6 +786,7 @@ out:
 	buf_release(&out);
 	buf_release(&err);
 	buf_release(&tmp);
+	buf_release(&warned);
 	return (r);
 }
 

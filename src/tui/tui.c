@@ -53,6 +53,7 @@ struct tui_priv {
 	int		 redraw;
 	int		 cur_row, cur_col;	/* the cursor after drawing */
 	int		 in_prompt;	/* the status line is a prompt */
+	struct buf	 warned;	/* the last call's warnings */
 };
 
 static int	any_unsaved(struct tui *);
@@ -1517,8 +1518,12 @@ tui_callv(struct tui *t, const char *verb, int argc, char **argv,
 		proto_response_release(&resp);
 		return (-1);
 	}
-	for (i = 0; i < resp.nwarnings; i++)
+	buf_reset(&priv(t)->warned);
+	for (i = 0; i < resp.nwarnings; i++) {
 		tui_message(t, "%s", resp.warnings[i]);
+		buf_printf(&priv(t)->warned, "%s%s", i > 0 ? "; " : "",
+		    resp.warnings[i]);
+	}
 	if (resp.status != PROTO_OK) {
 		if (*resp.error != '\0')
 			buf_set(err, "%s", resp.error);
@@ -1529,6 +1534,14 @@ tui_callv(struct tui *t, const char *verb, int argc, char **argv,
 		buf_add(out, resp.out.data, resp.out.len);
 	proto_response_release(&resp);
 	return (r);
+}
+
+const char *
+tui_call_warnings(struct tui *t)
+{
+	struct tui_priv	*p = priv(t);
+
+	return (p->warned.len > 0 ? p->warned.data : NULL);
 }
 
 int
@@ -1823,6 +1836,7 @@ tui_main(const struct tui_options *o)
 	t.headless = o->headless;
 	t.lang = lang_of_locale();
 	buf_init(&p.msg);
+	buf_init(&p.warned);
 
 	if (o->headless) {
 		if (o->keys == NULL) {
@@ -1895,6 +1909,7 @@ out:
 	free(t.database);
 	free(t.where);
 	buf_release(&p.msg);
+	buf_release(&p.warned);
 	buf_release(&err);
 	return (status);
 }

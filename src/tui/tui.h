@@ -275,6 +275,9 @@ int	 tui_run_command(struct tui *, const char *, const char *);
  */
 int	 tui_callv(struct tui *, const char *, int, char **, struct buf *,
 	     struct buf *);
+/* The warnings of the last call, joined by "; ", or NULL: for a message
+ * that follows the call not to hide them. */
+const char *tui_call_warnings(struct tui *);
 int	 tui_call(struct tui *, struct buf *, struct buf *, const char *, ...)
 	     __attribute__((sentinel));
 

@@ -3,7 +3,8 @@
 # organisation with a Cyrillic name and a valid ИНН, КПП and ОГРН is
 # saved and shows in the list; a wrong ИНН is refused naming the field,
 # and nothing is saved; an edit shows in the history tab; a search
-# typed in another case and with е for ё finds the client.
+# typed in another case and with е for ё finds the client; a warning of
+# the server's stays in view after "saved".
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -83,6 +84,20 @@ wait_for "Search:" "/ opens the search line"
 text 'фЕДОР'
 keys Enter
 wait_for "▶Фёдоров Илья Петрович" "'фЕДОР' finds Фёдоров"
+
+# A branch of the bank, its ИНН with another КПП: saved with the
+# server's warning, which "saved" does not hide.
+keys a
+wait_for "New: Client" "a new card"
+keys Tab Tab
+text 'ПАО Сбербанк, филиал'
+keys Tab Tab
+text 7707083893
+keys Tab
+text 773601002
+keys F2
+wait_for "saved; party 2" "saved, and the warning still shown"
+like "$(screen)" "has the same inn '7707083893'" "the warning names the ИНН"
 
 keys F10
 sleep 0.3
