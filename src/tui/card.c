@@ -679,6 +679,26 @@ card_blame(const struct card *c, const char *msg)
 	return (found);
 }
 
+/*
+ * Every field a refusal of the whole record names ("ИНН ('inn'): ...;
+ * День рождения ('birthday'): ..."), marked wrong: the card shows them
+ * all, the cursor goes to the first (card_blame()).
+ */
+static void
+card_blame_all(struct card *c, const char *msg)
+{
+	struct buf	 q = BUF_INIT;
+	size_t		 i;
+
+	for (i = 0; i < c->t->nfields; i++) {
+		buf_reset(&q);
+		buf_printf(&q, "('%s')", c->t->fields[i].name);
+		if (strstr(msg, q.data) != NULL)
+			c->v[i].wrong = 1;
+	}
+	buf_release(&q);
+}
+
 static void card_conflict(struct tui *, struct card *, struct tui_lines *);
 
 /* The server's copy, to tell a conflict from a refusal. */
@@ -778,6 +798,7 @@ card_save(struct tui *t, struct card *c)
 		tui_lines_release(&lines);
 	}
 	if ((fp = card_blame(c, err.data)) >= 0) {
+		card_blame_all(c, err.data);
 		c->v[fp].wrong = 1;
 		card_goto_field(c, c->t->fields[fp].name);
 	}

@@ -98,6 +98,24 @@ text 773601002
 keys F2
 wait_for "saved; party 2" "saved, and the warning still shown"
 like "$(screen)" "has the same inn '7707083893'" "the warning names the ИНН"
+keys Escape
+wait_for "3/3" "back in the list"
+
+# Two wrong fields: both refused at once, both marked on the card (the
+# label and the entry of each in the error colours).
+keys a
+wait_for "New: Client" "another new card"
+keys Tab Tab
+text 'ООО «Две ошибки»'
+keys Tab Tab
+text 7707083894
+keys Tab
+text 77360100
+keys F2
+wait_for "KPP ('kpp'): must be 9 characters" "both named"
+row=$(screen -e | grep -a 'KPP' | head -n 1)
+is "$(printf '%s' "$row" | grep -o '\[41m' | wc -l)" 4 \
+    "ИНН and КПП both marked, label and entry"
 
 keys F10
 sleep 0.3
