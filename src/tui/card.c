@@ -1705,13 +1705,13 @@ tui_drafts_offer(struct tui *t)
 	tt = tui_schema_table(&t->schema, d.table);
 	datetime_format(&when, d.saved);
 	if (d.id != 0)
-		buf_printf(&q, _("An unsaved card of %s #%llu was kept at %s "
-		    "when the terminal went away. Open it?"),
+		buf_printf(&q, _("An unsaved card of %s #%llu was kept at %s, "
+		    "when clerk ended without saving it. Open it?"),
 		    tt != NULL ? tui_label(tt->label, t->lang) : d.table,
 		    (unsigned long long)d.id, when.data);
 	else
-		buf_printf(&q, _("An unsaved new card of %s was kept at %s "
-		    "when the terminal went away. Open it?"),
+		buf_printf(&q, _("An unsaved new card of %s was kept at %s, "
+		    "when clerk ended without saving it. Open it?"),
 		    tt != NULL ? tui_label(tt->label, t->lang) : d.table,
 		    when.data);
 	/* Later by default and on Esc: a draft is never lost by a key
