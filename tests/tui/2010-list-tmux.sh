@@ -53,15 +53,17 @@ word=$(printf '%s\n' "$last" | cut -d' ' -f1)
 keys -l '/'
 wait_for "Search:" "/ opens the search line"
 # The key bar is the line's while it is typed (TUI.md), the list's after.
+wait_for "Esc Cancel" "the search line's key bar"
 is "$(screen | tail -n 1 | sed 's/ *$//')" \
     "Enter Done  Esc Cancel  Ctrl-U Clear" "the key bar of the search line"
 keys -l "$word"
 keys Enter
 wait_for "▶$last" "search for '$word' finds the client"
-like "$(screen | tail -n 1)" "F3 Search" "the list's key bar again"
+# (Found as it is typed: the row may show before Enter is read.)
+wait_for "F3 Search" "the list's key bar again"
 keys -l '\\'
 wait_for "Filter:" "\\ opens the filter line"
-like "$(screen | tail -n 1)" "←→ Move" "its bar has the cursor's keys"
+wait_for "←→ Move" "its bar has the cursor's keys"
 keys Escape
 wait_for "F4 Filter" "Esc leaves it"
 keys Escape
