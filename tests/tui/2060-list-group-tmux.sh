@@ -54,7 +54,8 @@ wait_for "${prompt}city" "the column offered"
 text 'city manager'
 keys Enter
 wait_for "Clients: groups" "the group view by 'city manager'"
-likere "$(screen)" "Москва +subtotal +2" "with a subtotal per city"
+wait_for "subtotal" "with subtotals"
+likere "$(screen)" "Москва +subtotal +2" "one per city"
 keys Down Enter
 wait_for "1/3" "Moscow and petrov's group opens one client"
 like "$(screen)" "city = 'Москва' and manager = 'petrov'" \
