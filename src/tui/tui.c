@@ -484,8 +484,15 @@ too_small(struct tui *t)
 	return (t->cols < TUI_MIN_COLS || t->rows < TUI_MIN_ROWS);
 }
 
+/*
+ * The screen into curses' buffer, not yet to the terminal: a prompt or
+ * a question draws itself over it and refreshes once, so the terminal
+ * gets only what it ends up showing (the screen's key bar and status
+ * line were sent and at once overwritten, at every key of a search).
+ * draw_all() sends it too.
+ */
 static void
-draw_all(struct tui *t)
+draw_frame(struct tui *t)
 {
 	struct tui_priv		*p = priv(t);
 	struct tui_status	 st;
@@ -517,6 +524,12 @@ draw_all(struct tui *t)
 		move(p->cur_row, p->cur_col);
 	} else
 		curs_set(0);
+}
+
+static void
+draw_all(struct tui *t)
+{
+	draw_frame(t);
 	refresh();
 }
 
@@ -946,7 +959,7 @@ prompt_draw(struct tui *t, const char *what, const struct buf *line,
 	uint32_t	 cp;
 	int		 row, cw, x;
 
-	draw_all(t);
+	draw_frame(t);
 	if (too_small(t))
 		return;
 	prompt_bar(t, bar);
@@ -1083,7 +1096,7 @@ tui_ask(struct tui *t, const char *question, const char *const *buttons,
 	int		  cx = 0;
 
 	for (;;) {
-		draw_all(t);
+		draw_frame(t);
 		if (!too_small(t)) {
 			for (i = 0; i < nl; i++)
 				free(lines[i]);
@@ -1180,7 +1193,7 @@ tui_choose(struct tui *t, const char *title, const char *const *items,
 	if (n == 0)
 		return (-1);
 	for (;;) {
-		draw_all(t);
+		draw_frame(t);
 		if (!too_small(t)) {
 			w = (int)utf8_width(title, strlen(title));
 			for (i = 0; i < n; i++) {
