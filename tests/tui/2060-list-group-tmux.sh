@@ -71,6 +71,7 @@ text 'city = Москва'
 keys Enter
 wait_for "2/3" "Moscow's clients"
 keys F7
+wait_for "$prompt" "F7 with a filter on"
 text 'city,managr'
 keys Enter
 wait_for "query:1:6: unknown field 'managr'" \
