@@ -263,22 +263,27 @@ badline_cmp(const void *a, const void *b)
 	return (x->seq < y->seq ? -1 : x->seq > y->seq);
 }
 
+static const char *msg_field(const struct table *, const char *);
+static const char *fcol(const struct import *, size_t);
+
 static void
 bad_to(struct import *im, struct badlist *to, size_t line, const char *what,
     const char *msg)
 {
-	struct buf	b = BUF_INIT, pfx = BUF_INIT;
-	size_t		kept;
+	struct buf	 b = BUF_INIT, pfx = BUF_INIT;
+	const char	*name;
+	size_t		 kept;
 
 	/* A chunk's count after what its phase kept already. */
 	kept = im->kept + (to == &im->chunk ? to->n : 0);
 	to->total++;
 	if (kept >= IMPORT_MAX_REPORT)
 		return;
-	if (what != NULL) {
-		buf_printf(&pfx, _("field '%s': %s"), what, "");
-		if (pfx.len > 0 && strncmp(msg, pfx.data, pfx.len) == 0)
-			msg += pfx.len;
+	/* "field 'inn': " of the record's message goes: what names the
+	 * field already, as the file does (its column's header). */
+	if (what != NULL && (name = msg_field(im->t, msg)) != NULL) {
+		buf_printf(&pfx, _("field '%s': %s"), name, "");
+		msg += pfx.len;
 	}
 	if (line > 0)
 		buf_printf(&b, "%s:%zu: ", im->file, line);
@@ -334,6 +339,34 @@ bad(struct import *im, size_t line, const char *what, const char *fmt, ...)
 	va_end(ap);
 	bad_to(im, &im->bad, line, what, msg.data);
 	buf_release(&msg);
+}
+
+/*
+ * A field as the file names it: the header of its column ("ИНН", "inn",
+ * whatever matched), as an unclosed quote is told (csv.c); the field's
+ * own name when no column holds it.
+ */
+static const char *
+fcol(const struct import *im, size_t pos)
+{
+	size_t	c;
+
+	for (c = 0; im->col != NULL && c < im->ncols; c++)
+		if (im->col[c] == (ssize_t)pos && im->colname[c] != NULL)
+			return (im->colname[c]);
+	return (im->t->fields[pos].name);
+}
+
+/* The column of the field a message of the store names, or NULL. */
+static const char *
+msg_col(const struct import *im, const char *msg)
+{
+	const char	*name = msg_field(im->t, msg);
+	ssize_t		 pos;
+
+	if (name == NULL || (pos = table_field_pos(im->t, name)) < 0)
+		return (name);
+	return (fcol(im, (size_t)pos));
 }
 
 /* The same inside a check chunk: kept apart until its transaction is
@@ -724,7 +757,7 @@ rows_unique(struct import *im, struct keyhash *kh, const struct record *rec,
 				bad(im, line, what.data, _("the same as line "
 				    "%zu (%s)"), prev, vals.data);
 			} else
-				bad(im, line, t->fields[u - t->nuniques].name,
+				bad(im, line, fcol(im, u - t->nuniques),
 				    _("'%.*s' is on line %zu too"),
 				    (int)ks.len[i], ks.bytes.data + ks.off[i],
 				    prev);
@@ -957,7 +990,7 @@ rows_duplicates(struct import *im)
 			}
 			buf_reset(&msg);
 			buf_printf(&msg, _("line %zu has the same %s '%.*s'"),
-			    im->line[f->row], t->fields[d->pos].name, (int)lb,
+			    im->line[f->row], fcol(im, d->pos), (int)lb,
 			    pb);
 			warn_to(im, &im->warn, im->line[d->row], msg.data);
 		}
@@ -1053,7 +1086,7 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 			have = 1;
 			if (record_parse(rec, im->col[i], cell.data,
 			    &err) != 0) {
-				bad(im, row.line, t->fields[im->col[i]].name,
+				bad(im, row.line, fcol(im, im->col[i]),
 				    "%s", err.data);
 				badrow = 1;
 			}
@@ -1067,7 +1100,7 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 			continue;
 		record_defaults(rec);
 		if (record_validate(rec, &badpos, &err) != 0) {
-			bad(im, row.line, t->fields[badpos].name, "%s",
+			bad(im, row.line, fcol(im, badpos), "%s",
 			    err.data);
 			continue;
 		}
@@ -1078,7 +1111,7 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 			buf_reset(&err);
 			if (record_validate_note(rec, i, &err) != 1)
 				continue;
-			buf_prefix(&err, "%s: ", t->fields[i].name);
+			buf_prefix(&err, "%s: ", fcol(im, i));
 			warn_to(im, &im->warn, row.line, err.data);
 		}
 		rows_unique(im, kh, rec, row.line, &badrow);
@@ -1204,7 +1237,7 @@ rows_merge(struct import *im, struct rows_half *h, struct keyhash *kh)
 			bad(im, k2->line[e], what.data, _("the same as line "
 			    "%zu (%s)"), kh->line[*hit - 1], vals.data);
 		} else
-			bad(im, k2->line[e], t->fields[tag - t->nuniques].name,
+			bad(im, k2->line[e], fcol(im, tag - t->nuniques),
 			    _("'%.*s' is on line %zu too"),
 			    (int)(k2->len[e] - sizeof tag), key + sizeof tag,
 			    kh->line[*hit - 1]);
@@ -1375,7 +1408,7 @@ check_refs(struct import *im, struct store_txn *txn, const struct record *rec,
 		}
 		buf_set(&msg, _("%s %lld does not exist"), target->name,
 		    (long long)rec->values[i].i);
-		chunk_bad(im, line, t->fields[i].name, msg.data);
+		chunk_bad(im, line, fcol(im, i), msg.data);
 	}
 	buf_release(&msg);
 	return (0);
@@ -1670,7 +1703,7 @@ insert_load(struct import *im, struct store_txn *txn, struct buf *err)
 			buf_printf(err, _("; line %zu has it too"),
 			    im->line[l.other]);
 		chunk_bad(im, im->line[l.bad], l.other != SIZE_MAX ? NULL :
-		    msg_field(im->t, err->data), err->data);
+		    msg_col(im, err->data), err->data);
 		buf_set(&im->lasterr, "%s", err->data);
 	}
 	return (-1);
@@ -1732,7 +1765,7 @@ insert_txn(struct store_txn *txn, void *arg, struct buf *err)
 		if (access_insert(im->ctx->session, txn, im->rec, err) != 0 ||
 		    (archived && access_archive(im->ctx->session, txn, im->t,
 		    im->rec->id, err) != 0)) {
-			chunk_bad(im, im->line[i], msg_field(im->t, err->data),
+			chunk_bad(im, im->line[i], msg_col(im, err->data),
 			    err->data);
 			buf_set(&im->lasterr, "%s", err->data);
 			return (-1);

@@ -107,4 +107,14 @@ status 1 "an unknown table"
 is "$err" "clerk: unknown table 'paty' (did you mean 'party'?)" "with a suggestion"
 is "$(count_rows party)" "$before" "still nothing was imported"
 
+# A file with the labels as its header: a mistake is told by the column
+# as the file names it, as an unclosed quote is.
+printf 'Наименование,ИНН,Статус,Город\nАльфа,7707083894,active,Тверь\nБета,,zzz,Тверь\nГамма,,lead,"Казань\n' \
+    >"$T/ru.csv"
+run import party "$T/ru.csv"
+status 1 "a file with Russian headers and three bad lines"
+like "$err" "ru.csv:2: ИНН: check digit should be 3, not 4" "the ИНН by its header"
+like "$err" "ru.csv:3: Статус: unknown value 'zzz'" "the status by its header"
+like "$err" "ru.csv:4: Город: a quoted field is not closed" "as the quote was"
+
 done_testing
