@@ -486,9 +486,17 @@ import_decode(struct import *im, const char *enc, struct buf *text,
 		for (i = 0; i < len && !high; i++)
 			high = (unsigned char)data[i] >= 0x80;
 		if (high && utf8_valid(data, len, NULL)) {
-			cmd_error(ctx, _("%s: the file is in UTF-8, not %s; "
-			    "give --encoding utf-8 (or auto)"), im->file,
+			/* A word as the charset given would read it, as
+			 * the refusal below shows one. */
+			sample_word(data, len, &w);
+			read_as(w.data, w.len, given, &a);
+			cmd_error(ctx, _("%s: the file is in UTF-8, not %s "
+			    "('%s' in UTF-8 is '%s' in %s); give --encoding "
+			    "utf-8 (or auto)"), im->file,
+			    csv_charset_name(given), w.data, a.data,
 			    csv_charset_name(given));
+			buf_release(&w);
+			buf_release(&a);
 			return (CMD_FAILED);
 		}
 		/*

@@ -85,8 +85,10 @@ status 1 "cp866 text said to be KOI8-R is refused"
 like "$err" "does not read as koi8-r but as cp866" "saying which it is"
 run import party "$src" --encoding cp1251
 status 1 "UTF-8 said to be cp1251 is refused"
-is "$err" "clerk: $src: the file is in UTF-8, not cp1251; give --encoding utf-8 (or auto)" \
+like "$err" "clerk: $src: the file is in UTF-8, not cp1251 ('" \
     "saying it is UTF-8"
+like "$err" "' in UTF-8 is 'Р" "with a word as cp1251 would read it"
+like "$err" "' in cp1251); give --encoding utf-8 (or auto)" "and what to give"
 run import party "$T/cp1251.csv" --encoding utf-8
 status 1 "cp1251 said to be UTF-8 is refused"
 is "$err" "clerk: $T/cp1251.csv:1: invalid UTF-8 byte 0xc2 at byte 0; the file looks like cp1251: give --encoding cp1251 (or auto)" \
