@@ -125,7 +125,7 @@ user_list_exec(struct cmd_ctx *ctx)
 		for (i = 0; i < st.nops; i++) {
 			buf_adds(&ctx->out, i > 0 ? ",\n{\"login\":" :
 			    "\n{\"login\":");
-			cmd_json_string(&ctx->out, st.ops[i].login,
+			buf_addjson(&ctx->out, st.ops[i].login,
 			    strlen(st.ops[i].login));
 			buf_printf(&ctx->out, ",\"admin\":%s,\"disabled\":%s}",
 			    st.ops[i].admin ? "true" : "false",

@@ -93,7 +93,7 @@ export_json(const struct record *rec, int archived, int first, struct buf *o)
 	buf_printf(o, "{\"id\":%llu", (unsigned long long)rec->id);
 	for (i = 0; i < t->nfields; i++) {
 		buf_addch(o, ',');
-		cmd_json_string(o, t->fields[i].name, strlen(t->fields[i].name));
+		buf_addjson(o, t->fields[i].name, strlen(t->fields[i].name));
 		buf_addch(o, ':');
 		cmd_value_json(rec, i, o);
 	}

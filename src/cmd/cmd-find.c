@@ -533,13 +533,13 @@ find_render(struct cmd_ctx *ctx, enum cmd_format fmt,
 		for (i = 0; i < n; i++) {
 			buf_adds(o, i == 0 ? "\n" : ",\n");
 			buf_adds(o, "{\"table\":");
-			cmd_json_string(o, hits[i].table->name,
+			buf_addjson(o, hits[i].table->name,
 			    strlen(hits[i].table->name));
 			buf_printf(o, ",\"id\":%llu,\"name\":",
 			    (unsigned long long)hits[i].id);
-			cmd_json_string(o, hits[i].name, strlen(hits[i].name));
+			buf_addjson(o, hits[i].name, strlen(hits[i].name));
 			buf_adds(o, ",\"matched\":");
-			cmd_json_string(o, hits[i].matched_plain,
+			buf_addjson(o, hits[i].matched_plain,
 			    strlen(hits[i].matched_plain));
 			buf_printf(o, ",\"exact\":%s,\"score\":%d}",
 			    hits[i].exact ? "true" : "false", hits[i].score);

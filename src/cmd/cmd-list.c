@@ -121,7 +121,7 @@ list_json(struct buf *o, const struct record *rec, const size_t *cols,
 	buf_printf(o, "{\"id\":%llu", (unsigned long long)rec->id);
 	for (c = 0; c < ncols; c++) {
 		buf_addch(o, ',');
-		cmd_json_string(o, t->fields[cols[c]].name,
+		buf_addjson(o, t->fields[cols[c]].name,
 		    strlen(t->fields[cols[c]].name));
 		buf_addch(o, ':');
 		cmd_value_json(rec, cols[c], o);

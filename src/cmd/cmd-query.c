@@ -232,7 +232,7 @@ emit_json(struct qout *o, const struct query_row *row)
 		if (c > 0 || !o->group)
 			buf_addch(out, ',');
 		name = query_col(o->q, c)->name;
-		cmd_json_string(out, name, strlen(name));
+		buf_addjson(out, name, strlen(name));
 		buf_addch(out, ':');
 		query_value_json(o->q, c, &row->vals[c], out);
 	}

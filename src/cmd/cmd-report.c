@@ -171,9 +171,9 @@ report_list(struct cmd_ctx *ctx, const struct report_set *set,
 		for (i = 0; i < set->n; i++) {
 			r = set->v[i];
 			buf_adds(&ctx->out, "{\"name\":");
-			cmd_json_string(&ctx->out, r->name, strlen(r->name));
+			buf_addjson(&ctx->out, r->name, strlen(r->name));
 			buf_adds(&ctx->out, ",\"title\":");
-			cmd_json_string(&ctx->out, label(r->title, ctx->lang),
+			buf_addjson(&ctx->out, label(r->title, ctx->lang),
 			    strlen(label(r->title, ctx->lang)));
 			buf_adds(&ctx->out, ",\"params\":[");
 			for (k = 0; k < r->nparams; k++) {
@@ -181,17 +181,17 @@ report_list(struct cmd_ctx *ctx, const struct report_set *set,
 
 				buf_adds(&ctx->out, k > 0 ? ",{\"name\":" :
 				    "{\"name\":");
-				cmd_json_string(&ctx->out, pm->name,
+				buf_addjson(&ctx->out, pm->name,
 				    strlen(pm->name));
 				buf_printf(&ctx->out, ",\"type\":\"%s\"",
 				    field_type_name(pm->type));
 				buf_adds(&ctx->out, ",\"label\":");
-				cmd_json_string(&ctx->out, label(pm->label,
+				buf_addjson(&ctx->out, label(pm->label,
 				    ctx->lang), strlen(label(pm->label,
 				    ctx->lang)));
 				buf_adds(&ctx->out, ",\"default\":");
 				if (pm->deflt != NULL)
-					cmd_json_string(&ctx->out, pm->deflt,
+					buf_addjson(&ctx->out, pm->deflt,
 					    strlen(pm->deflt));
 				else
 					buf_adds(&ctx->out, "null");
@@ -459,7 +459,7 @@ machine_row(struct rrun *o, const struct query_row *row, size_t lv)
 			v = g < o->ngroups - lv ? &o->gv[g] : &none;
 		if (o->fmt == RFMT_JSON) {
 			buf_addch(out, ',');
-			cmd_json_string(out, gr->name, strlen(gr->name));
+			buf_addjson(out, gr->name, strlen(gr->name));
 			buf_addch(out, ':');
 			query_value_json(o->q, gr->col, v, out);
 		} else {
@@ -478,7 +478,7 @@ machine_row(struct rrun *o, const struct query_row *row, size_t lv)
 		name = query_col(o->q, o->cols[k])->name;
 		if (o->fmt == RFMT_JSON) {
 			buf_addch(out, ',');
-			cmd_json_string(out, name, strlen(name));
+			buf_addjson(out, name, strlen(name));
 			buf_addch(out, ':');
 			if (count)
 				buf_printf(out, "%lld", (long long)v->i);
@@ -747,9 +747,9 @@ report_head(struct rrun *o, const struct value *vals)
 
 	if (o->fmt == RFMT_JSON) {
 		buf_adds(out, "{\"report\":");
-		cmd_json_string(out, o->r->name, strlen(o->r->name));
+		buf_addjson(out, o->r->name, strlen(o->r->name));
 		buf_adds(out, ",\"title\":");
-		cmd_json_string(out, label(o->r->title, o->lang),
+		buf_addjson(out, label(o->r->title, o->lang),
 		    strlen(label(o->r->title, o->lang)));
 		buf_adds(out, ",\"params\":{");
 		for (k = 0; k < o->r->nparams; k++) {
@@ -758,10 +758,10 @@ report_head(struct rrun *o, const struct value *vals)
 			    &t);
 			if (k > 0)
 				buf_addch(out, ',');
-			cmd_json_string(out, o->r->params[k].name,
+			buf_addjson(out, o->r->params[k].name,
 			    strlen(o->r->params[k].name));
 			buf_addch(out, ':');
-			cmd_json_string(out, t.data, t.len);
+			buf_addjson(out, t.data, t.len);
 		}
 		buf_adds(out, "},\"rows\":[");
 		buf_release(&t);

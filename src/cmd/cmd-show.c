@@ -41,20 +41,20 @@ show_json(struct cmd_ctx *ctx, const struct record *rec)
 	    (rec->flags & REC_ARCHIVED) ? "true" : "false");
 	datetime_format(&when, rec->created);
 	buf_adds(o, ",\"created\":");
-	cmd_json_string(o, when.data, when.len);
+	buf_addjson(o, when.data, when.len);
 	buf_adds(o, ",\"created_by\":");
-	cmd_json_string(o, rec->created_by ? rec->created_by : "",
+	buf_addjson(o, rec->created_by ? rec->created_by : "",
 	    rec->created_by ? strlen(rec->created_by) : 0);
 	buf_reset(&when);
 	datetime_format(&when, rec->updated);
 	buf_adds(o, ",\"updated\":");
-	cmd_json_string(o, when.data, when.len);
+	buf_addjson(o, when.data, when.len);
 	buf_adds(o, ",\"updated_by\":");
-	cmd_json_string(o, rec->updated_by ? rec->updated_by : "",
+	buf_addjson(o, rec->updated_by ? rec->updated_by : "",
 	    rec->updated_by ? strlen(rec->updated_by) : 0);
 	for (i = 0; i < t->nfields; i++) {
 		buf_addch(o, ',');
-		cmd_json_string(o, t->fields[i].name,
+		buf_addjson(o, t->fields[i].name,
 		    strlen(t->fields[i].name));
 		buf_addch(o, ':');
 		cmd_value_json(rec, i, o);

@@ -254,11 +254,11 @@ view_list_exec(struct cmd_ctx *ctx)
 		buf_adds(&ctx->out, op.l.n == 0 ? "[]\n" : "[\n");
 		for (i = 0; i < op.l.n; i++) {
 			buf_adds(&ctx->out, "{\"name\":");
-			cmd_json_string(&ctx->out, op.l.names[i],
+			buf_addjson(&ctx->out, op.l.names[i],
 			    strlen(op.l.names[i]));
 			buf_printf(&ctx->out, ",\"shared\":%s,\"query\":",
 			    op.l.shared[i] ? "true" : "false");
-			cmd_json_string(&ctx->out, op.l.texts[i],
+			buf_addjson(&ctx->out, op.l.texts[i],
 			    strlen(op.l.texts[i]));
 			buf_adds(&ctx->out, i + 1 < op.l.n ? "},\n" : "}\n]\n");
 		}

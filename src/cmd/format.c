@@ -32,85 +32,11 @@ cmd_value_plain(const struct record *rec, size_t pos, struct buf *out)
 }
 
 void
-cmd_json_string(struct buf *b, const char *s, size_t len)
-{
-	size_t		i;
-	unsigned char	c;
-
-	buf_addch(b, '"');
-	for (i = 0; i < len; i++) {
-		c = s[i];
-		switch (c) {
-		case '"':
-			buf_adds(b, "\\\"");
-			break;
-		case '\\':
-			buf_adds(b, "\\\\");
-			break;
-		case '\n':
-			buf_adds(b, "\\n");
-			break;
-		case '\r':
-			buf_adds(b, "\\r");
-			break;
-		case '\t':
-			buf_adds(b, "\\t");
-			break;
-		default:
-			if (c < 0x20)
-				buf_printf(b, "\\u%04x", c);
-			else
-				buf_addch(b, c);
-		}
-	}
-	buf_addch(b, '"');
-}
-
-void
 cmd_value_json(const struct record *rec, size_t pos, struct buf *out)
 {
 	const struct field	*f = &rec->table->fields[pos];
-	const struct value	*v = &rec->values[pos];
-	struct buf		 t = BUF_INIT;
-	const char		*p, *end, *nl;
 
-	if (!v->set) {
-		buf_adds(out, "null");
-		return;
-	}
-	switch (f->type) {
-	case FT_INT:
-	case FT_REF:
-		buf_printf(out, "%lld", (long long)v->i);
-		break;
-	case FT_BOOL:
-		buf_adds(out, v->i ? "true" : "false");
-		break;
-	case FT_MONEY:
-	case FT_QTY:
-		/* Exact decimal text, never through a double. */
-		record_value_format(f, f->type, v, VALUE_FILE, 0, out);
-		break;
-	default:
-		if (!f->multi) {
-			record_value_format(f, f->type, v, VALUE_FILE, 0, &t);
-			cmd_json_string(out, t.data, t.len);
-			break;
-		}
-		/* A list: an array of its elements, kept joined by '\n'
-		 * in the record, each in its stored (plain) form. */
-		buf_addch(out, '[');
-		for (p = v->s, end = v->s + v->len; p < end; p = nl + 1) {
-			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-				nl = end;
-			if (p != v->s)
-				buf_addch(out, ',');
-			cmd_json_string(out, p, (size_t)(nl - p));
-		}
-		buf_addch(out, ']');
-		break;
-	}
-	buf_release(&t);
+	record_value_json(f, f->type, &rec->values[pos], f->multi, out);
 }
 
 void

@@ -677,74 +677,13 @@ query_value_text(const struct query *q, size_t col, const struct value *v,
 	    VALUE_PEOPLE, lang, out);
 }
 
-static void
-json_string(struct buf *o, const char *s, size_t len)
-{
-	size_t	i;
-
-	buf_addch(o, '"');
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			buf_printf(o, "\\%c", c);
-		else if (c == '\n')
-			buf_adds(o, "\\n");
-		else if (c == '\r')
-			buf_adds(o, "\\r");
-		else if (c == '\t')
-			buf_adds(o, "\\t");
-		else if (c < 0x20)
-			buf_printf(o, "\\u%04x", c);
-		else
-			buf_addch(o, c);
-	}
-	buf_addch(o, '"');
-}
-
 void
 query_value_json(const struct query *q, size_t col, const struct value *v,
     struct buf *out)
 {
 	const struct query_col *c = &q->cols[col];
-	struct buf	t = BUF_INIT;
-	const char	*p, *end, *nl;
 
-	if (!v->set || (!FT_IS_INT(c->type) && v->s == NULL)) {
-		buf_adds(out, "null");
-		return;
-	}
-	switch (c->type) {
-	case FT_INT:
-	case FT_REF:
-		buf_printf(out, "%lld", (long long)v->i);
-		break;
-	case FT_MONEY:
-	case FT_QTY:
-		record_value_format(NULL, c->type, v, VALUE_FILE, 0, out);
-		break;
-	case FT_BOOL:
-		buf_adds(out, v->i ? "true" : "false");
-		break;
-	default:
-		if (!col_list(q, c)) {
-			query_value_text(q, col, v, 1, 0, &t);
-			json_string(out, t.data, t.len);
-			break;
-		}
-		/* A list as an array, as export and show give it. */
-		buf_addch(out, '[');
-		for (p = v->s, end = v->s + v->len; p < end; p = nl + 1) {
-			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-				nl = end;
-			if (p != v->s)
-				buf_addch(out, ',');
-			json_string(out, p, (size_t)(nl - p));
-		}
-		buf_addch(out, ']');
-		break;
-	}
-	buf_release(&t);
+	record_value_json(col_field(c), c->type, v, col_list(q, c), out);
 }
 
 int

@@ -678,6 +678,51 @@ record_format(const struct record *rec, size_t pos, int plain,
 }
 
 void
+record_value_json(const struct field *f, enum field_type type,
+    const struct value *v, int list, struct buf *out)
+{
+	struct buf	 t = BUF_INIT;
+	const char	*p, *end, *nl;
+
+	if (!v->set || (!FT_IS_INT(type) && v->s == NULL)) {
+		buf_adds(out, "null");
+		return;
+	}
+	switch (type) {
+	case FT_INT:
+	case FT_REF:
+		buf_printf(out, "%" PRId64, v->i);
+		break;
+	case FT_MONEY:
+	case FT_QTY:
+		/* Exact decimal text, never through a double. */
+		record_value_format(f, type, v, VALUE_FILE, 0, out);
+		break;
+	case FT_BOOL:
+		buf_adds(out, v->i ? "true" : "false");
+		break;
+	default:
+		if (!list) {
+			record_value_format(f, type, v, VALUE_FILE, 0, &t);
+			buf_addjson(out, t.data, t.len);
+			break;
+		}
+		/* Elements are kept joined by '\n' (record.h). */
+		buf_addch(out, '[');
+		for (p = v->s, end = v->s + v->len; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = end;
+			if (p != v->s)
+				buf_addch(out, ',');
+			buf_addjson(out, p, (size_t)(nl - p));
+		}
+		buf_addch(out, ']');
+		break;
+	}
+	buf_release(&t);
+}
+
+void
 record_defaults(struct record *rec)
 {
 	size_t	i;

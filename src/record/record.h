@@ -238,6 +238,11 @@ int		 record_parse_why(struct record *, size_t, const char *,
 #define VALUE_NOTE	2
 void		 record_value_format(const struct field *, enum field_type,
 		     const struct value *, int, int, struct buf *);
+/* The same as JSON: null, a number (money and quantities exact), true
+ * or false, a string as in a file (VALUE_FILE), or, when list, an array
+ * of the list's elements as stored. */
+void		 record_value_json(const struct field *, enum field_type,
+		     const struct value *, int, struct buf *);
 /* Field pos of rec: VALUE_NOTE when plain, else VALUE_PEOPLE in
  * record_lang. */
 void		 record_format(const struct record *, size_t, int,

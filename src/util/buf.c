@@ -185,6 +185,41 @@ buf_trim(struct buf *b)
 }
 
 void
+buf_addjson(struct buf *b, const char *s, size_t len)
+{
+	size_t		i;
+	unsigned char	c;
+
+	buf_addch(b, '"');
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		switch (c) {
+		case '"':
+			buf_adds(b, "\\\"");
+			break;
+		case '\\':
+			buf_adds(b, "\\\\");
+			break;
+		case '\n':
+			buf_adds(b, "\\n");
+			break;
+		case '\r':
+			buf_adds(b, "\\r");
+			break;
+		case '\t':
+			buf_adds(b, "\\t");
+			break;
+		default:
+			if (c < 0x20)
+				buf_printf(b, "\\u%04x", c);
+			else
+				buf_addch(b, c);
+		}
+	}
+	buf_addch(b, '"');
+}
+
+void
 buf_addesc(struct buf *b, const char *s, size_t len)
 {
 	size_t	i;

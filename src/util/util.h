@@ -62,6 +62,8 @@ void	 buf_trim(struct buf *);
  */
 void	 buf_addesc(struct buf *, const char *, size_t);
 void	 buf_addunesc(struct buf *, const char *, size_t);
+/* len bytes of s as a JSON string, quotes included. */
+void	 buf_addjson(struct buf *, const char *, size_t);
 
 /* FNV-1a of len bytes: a stable short name (a socket's, a draft's) or a
  * hash table's slot; not for anything an adversary chooses. */
