@@ -423,18 +423,33 @@ tui_cmd_keys_on(const struct tui_screen *s, const struct tui_cmd *c,
  * (help, quit), as "F1 Help", as wide as there is room for; each by its
  * first key that reaches it in the screen's mode (none: not shown).
  */
+/* One "F1 Help" of a key bar at col: the column after it, or -1 when
+ * it does not fit. */
+static int
+bar_item(struct tui *t, int col, const char *key, const char *label)
+{
+	int	row = t->rows - 1;
+
+	if (col + (int)utf8_width(key, strlen(key)) +
+	    (int)utf8_width(label, strlen(label)) + 2 > t->cols)
+		return (-1);
+	col += tui_text(t, row, col, t->cols - col, key, TUI_BARKEY, 0, 0) +
+	    1;
+	col += tui_text(t, row, col, t->cols - col, label, TUI_BAR, 0, 0);
+	return (col + 2);
+}
+
 static void
 draw_bar(struct tui *t)
 {
 	const struct tui_cmd	*v[128];
 	struct buf		 key = BUF_INIT;
 	size_t			 n, i, k;
-	int			 row = t->rows - 1, col = 0, w;
-	const char		*label;
+	int			 col = 0;
 
-	tui_fill(t, row, 0, t->cols, TUI_NORMAL);
+	tui_fill(t, t->rows - 1, 0, t->cols, TUI_NORMAL);
 	n = tui_commands(t->top, v, nitems(v));
-	for (i = 0; i < n && col < t->cols; i++) {
+	for (i = 0; i < n && col >= 0 && col < t->cols; i++) {
 		if (v[i]->bar == NULL)
 			continue;
 		for (k = 0; k < TUI_CMD_KEYS && v[i]->keys[k] != 0; k++)
@@ -444,16 +459,7 @@ draw_bar(struct tui *t)
 			continue;
 		buf_reset(&key);
 		tui_key_name(v[i]->keys[k], &key);
-		label = _(v[i]->bar);
-		w = (int)utf8_width(key.data, key.len) +
-		    (int)utf8_width(label, strlen(label)) + 2;
-		if (col + w > t->cols)
-			break;
-		col += tui_text(t, row, col, t->cols - col, key.data,
-		    TUI_BARKEY, 0, 0) + 1;
-		col += tui_text(t, row, col, t->cols - col, label, TUI_BAR,
-		    0, 0);
-		col += 2;
+		col = bar_item(t, col, key.data, _(v[i]->bar));
 	}
 	buf_release(&key);
 }
@@ -911,44 +917,23 @@ static void
 prompt_bar(struct tui *t, int what)
 {
 	static const struct {
-		int		 key;
+		const char	*key;
 		const char	*label;
 		int		 only;
 	} keys[] = {
-		{ '\n', N_("Done"), 0 },
-		{ TUI_KEY_ESC, N_("Cancel"), 0 },
-		{ '\t', N_("Complete"), PBAR_COMPLETE },
-		{ TUI_KEY_LEFT, N_("Move"), PBAR_MOVES },
-		{ TUI_CTRL('u'), N_("Clear"), 0 },
+		{ "Enter", N_("Done"), 0 },
+		{ "Esc", N_("Cancel"), 0 },
+		{ "Tab", N_("Complete"), PBAR_COMPLETE },
+		{ "←→", N_("Move"), PBAR_MOVES },
+		{ "Ctrl-U", N_("Clear"), 0 },
 	};
-	struct buf	 key = BUF_INIT;
-	const char	*label;
-	size_t		 i;
-	int		 row = t->rows - 1, col = 0, w;
+	size_t	i;
+	int	col = 0;
 
-	tui_fill(t, row, 0, t->cols, TUI_NORMAL);
-	for (i = 0; i < nitems(keys); i++) {
-		if (keys[i].only != 0 && !(what & keys[i].only))
-			continue;
-		buf_reset(&key);
-		if (keys[i].key == TUI_KEY_LEFT)
-			buf_adds(&key, "←→");
-		else if (keys[i].key == '\t')
-			buf_adds(&key, "Tab");
-		else
-			tui_key_name(keys[i].key, &key);
-		label = _(keys[i].label);
-		w = (int)utf8_width(key.data, key.len) +
-		    (int)utf8_width(label, strlen(label)) + 2;
-		if (col + w > t->cols)
-			break;
-		col += tui_text(t, row, col, t->cols - col, key.data,
-		    TUI_BARKEY, 0, 0) + 1;
-		col += tui_text(t, row, col, t->cols - col, label, TUI_BAR,
-		    0, 0);
-		col += 2;
-	}
-	buf_release(&key);
+	tui_fill(t, t->rows - 1, 0, t->cols, TUI_NORMAL);
+	for (i = 0; i < nitems(keys) && col >= 0; i++)
+		if (keys[i].only == 0 || (what & keys[i].only))
+			col = bar_item(t, col, keys[i].key, _(keys[i].label));
 }
 
 static void
