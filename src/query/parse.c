@@ -1792,9 +1792,15 @@ query_parse_bound(const struct schema *schema, const char *text,
 	return (parse_run(&ps, NULL, text, qp));
 }
 
-int
-query_parse_where(const struct schema *schema, const struct table *t,
-    const char *cond, struct query **qp, struct buf *err)
+/*
+ * One part of a query of table t alone: the condition after "where"
+ * or the keys after "group", its columns counted in what was typed; the
+ * query is saved and shown as the whole it is ("party where ...").
+ */
+static int
+parse_part(const struct schema *schema, const struct table *t,
+    const char *text, int keys_only, const char *word, struct query **qp,
+    struct buf *err)
 {
 	struct parser	ps;
 	char		*full;
@@ -1803,11 +1809,11 @@ query_parse_where(const struct schema *schema, const struct table *t,
 	memset(&ps, 0, sizeof ps);
 	ps.schema = schema;
 	ps.err = err;
-	r = parse_run(&ps, t, cond, qp);
+	ps.keys_only = keys_only;
+	r = parse_run(&ps, t, text, qp);
 	if (r == 0) {
-		/* Saved and shown as the whole query it is. */
-		xasprintf(&full, "%s%s%s", t->name, (*qp)->text[0] ?
-		    " where " : "", (*qp)->text);
+		xasprintf(&full, "%s%s%s", t->name, (*qp)->text[0] ? word :
+		    "", (*qp)->text);
 		free((*qp)->text);
 		(*qp)->text = full;
 	}
@@ -1815,24 +1821,17 @@ query_parse_where(const struct schema *schema, const struct table *t,
 }
 
 int
+query_parse_where(const struct schema *schema, const struct table *t,
+    const char *cond, struct query **qp, struct buf *err)
+{
+	return (parse_part(schema, t, cond, 0, " where ", qp, err));
+}
+
+int
 query_parse_group(const struct schema *schema, const struct table *t,
     const char *keys, struct query **qp, struct buf *err)
 {
-	struct parser	ps;
-	char		*full;
-	int		 r;
-
-	memset(&ps, 0, sizeof ps);
-	ps.schema = schema;
-	ps.err = err;
-	ps.keys_only = 1;
-	r = parse_run(&ps, t, keys, qp);
-	if (r == 0) {
-		xasprintf(&full, "%s group %s", t->name, (*qp)->text);
-		free((*qp)->text);
-		(*qp)->text = full;
-	}
-	return (r);
+	return (parse_part(schema, t, keys, 1, " group ", qp, err));
 }
 
 void
