@@ -101,24 +101,6 @@ col_text(struct cmd_ctx *ctx, const struct query *q, size_t c,
 		query_value_text(q, c, v, 0, ctx->lang, out);
 }
 
-/* The titles the references of a page of rows need, read at once. */
-static void
-qout_titles(struct qout *o, const struct query_rows *page)
-{
-	const struct value	*v;
-	size_t			 i, c;
-
-	cmd_titles_start(&o->titles);
-	for (i = 0; i < page->n; i++)
-		for (c = 0; c < query_ncols(o->q); c++) {
-			v = &page->rows[i].vals[c];
-			if (o->ref[c] != NULL && v->set)
-				cmd_titles_want(&o->titles, o->ref[c],
-				    (uint64_t)v->i);
-		}
-	cmd_titles_load(&o->titles);
-}
-
 /* The cells of a row as text: id (record queries), the columns, and the
  * level (group queries, files only). */
 static void
@@ -392,7 +374,7 @@ qemit_page(void *arg, const struct query_rows *page)
 {
 	struct qemit	*e = arg;
 
-	qout_titles(e->o, page);
+	cmd_titles_rows(&e->o->titles, e->o->q, e->o->ref, page);
 }
 
 /* Headings over the first rows; files get them even when no row

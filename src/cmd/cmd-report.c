@@ -811,19 +811,9 @@ report_head(struct rrun *o, const struct value *vals)
 static void
 report_page(void *arg, const struct query_rows *page)
 {
-	struct rrun		*o = arg;
-	const struct value	*v;
-	size_t			 i, c;
+	struct rrun	*o = arg;
 
-	cmd_titles_start(&o->reftitles);
-	for (i = 0; i < page->n; i++)
-		for (c = 0; c < query_ncols(o->q); c++) {
-			v = &page->rows[i].vals[c];
-			if (o->ref[c] != NULL && v->set)
-				cmd_titles_want(&o->reftitles, o->ref[c],
-				    (uint64_t)v->i);
-		}
-	cmd_titles_load(&o->reftitles);
+	cmd_titles_rows(&o->reftitles, o->q, o->ref, page);
 }
 
 /* The first rows: the widths from them, then the title and headings. */

@@ -227,7 +227,9 @@ void	 cmd_copy_value(struct record *, const struct record *, size_t);
  * cmd_titles_start() (forgets what was read once it is many), then
  * cmd_titles_want() for each reference the page shows, then one
  * cmd_titles_load() (one read-only transaction, never inside one; a
- * failure leaves the numbers alone), then cmd_titles_text() for each.
+ * failure leaves the numbers alone), then cmd_titles_text() for each;
+ * cmd_titles_rows() does the three for a page of a query's rows, ref[c]
+ * the table column c refers to (NULL: not a reference).
  * cmd_ref_table() is the table a reference field points at, or NULL.
  */
 struct cmd_titles {
@@ -240,6 +242,10 @@ void	 cmd_titles_release(struct cmd_titles *);
 void	 cmd_titles_start(struct cmd_titles *);
 void	 cmd_titles_want(struct cmd_titles *, const struct table *, uint64_t);
 void	 cmd_titles_load(struct cmd_titles *);
+struct query;
+struct query_rows;
+void	 cmd_titles_rows(struct cmd_titles *, const struct query *,
+	     const struct table *const *, const struct query_rows *);
 void	 cmd_titles_text(struct cmd_titles *, const struct table *, uint64_t,
 	     struct buf *);
 const struct table *cmd_ref_table(const struct cmd_ctx *,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query/query.h"
 #include "cmd.h"
 
 #define TITLES_KEEP	8192	/* titles kept; then forgotten at once */
@@ -253,4 +254,21 @@ cmd_ref_table(const struct cmd_ctx *ctx, const struct field *f)
 	if (f == NULL || f->type != FT_REF || f->ref_table == NULL)
 		return (NULL);
 	return (schema_table(ctx->schema, f->ref_table));
+}
+
+void
+cmd_titles_rows(struct cmd_titles *ts, const struct query *q,
+    const struct table *const *ref, const struct query_rows *page)
+{
+	const struct value	*v;
+	size_t			 i, c;
+
+	cmd_titles_start(ts);
+	for (i = 0; i < page->n; i++)
+		for (c = 0; c < query_ncols(q); c++) {
+			v = &page->rows[i].vals[c];
+			if (ref[c] != NULL && v->set)
+				cmd_titles_want(ts, ref[c], (uint64_t)v->i);
+		}
+	cmd_titles_load(ts);
 }
