@@ -6,14 +6,16 @@
  * so a long listing never holds a transaction for long.  Columns are the
  * form's list columns.  Must not print.
  *
- * An index holds only the records with a value in its field: when the
- * field may be empty, the others are listed too, in a phase of their
- * own over the ids, before the index's records (after them, backward),
- * where the query language puts empty values (clerk-query(7)).  A field
- * of several values (phones) has an entry for each, so its index gives
- * a record as often and cannot say where a page ended; such a sort is
- * the query engine's, which gives each record once, by its values in
- * their order.
+ * An index holds only the records with a value in its field, and a
+ * field of several values (phones) has an entry for each, so its index
+ * gives a record as often and cannot say where a page ended.  A sort by
+ * a field that may be empty or holds several values is the query
+ * engine's, which lists every record once, the empty ones first (last,
+ * backward: clerk-query(7)), and knows without reading them when there
+ * are none.  The engine sees records in use only: with --archived a
+ * field that may be empty is walked here, the records the index lacks
+ * in a phase of their own over the ids (every record read, at a million
+ * some ten seconds); a field of several values is refused.
  */
 #include "config.h"
 
@@ -185,7 +187,8 @@ list_row(struct cmd_ctx *ctx, struct cmd_grid *g, enum cmd_format fmt,
 	}
 }
 
-/* A sort by a field of several values, through the query engine. */
+/* A sort by a field that may be empty or holds several values, through
+ * the query engine. */
 static int
 list_engine(struct cmd_ctx *ctx, const struct table *t, const char *sort,
     enum cmd_format fmt)
@@ -195,11 +198,6 @@ list_engine(struct cmd_ctx *ctx, const struct table *t, const char *sort,
 	const char	*limit = cmd_opt(ctx, "limit");
 	int		 r;
 
-	if (cmd_opt(ctx, "archived") != NULL)
-		return (cmd_usage(ctx, _("--archived does not go with a sort "
-		    "by '%s', a field of several values: sort by another "
-		    "field, or list without --archived"), *sort == '-' ?
-		    sort + 1 : sort));
 	buf_printf(&text, "%s sort %s", t->name, sort);
 	if (limit != NULL)
 		buf_printf(&text, " limit %s", limit);
@@ -244,7 +242,12 @@ list_exec(struct cmd_ctx *ctx)
 	if ((s = cmd_opt(ctx, "sort")) != NULL &&
 	    (r = list_sort(ctx, &st, s, &f)) != CMD_OK)
 		return (r);
-	if (f != NULL && f->multi)
+	if (f != NULL && f->multi && cmd_opt(ctx, "archived") != NULL)
+		return (cmd_usage(ctx, _("--archived does not go with a sort "
+		    "by '%s', a field of several values: sort by another "
+		    "field, or list without --archived"), f->name));
+	if (f != NULL && (f->multi || !f->always) &&
+	    cmd_opt(ctx, "archived") == NULL)
 		return (list_engine(ctx, st.table, s, fmt));
 	if (cmd_opt(ctx, "archived") != NULL)
 		st.flags |= STORE_PAGE_ARCHIVED;
@@ -268,8 +271,8 @@ list_exec(struct cmd_ctx *ctx)
 	}
 
 	/*
-	 * Phases: the index's records, and when its field may be empty the
-	 * others, first (after them backward).
+	 * Phases: the index's records, and when its field may be empty
+	 * (with --archived only) the others, first (after them backward).
 	 */
 	phases = f != NULL && !f->always ? 2 : 1;
 	r = 0;
