@@ -43,7 +43,7 @@ card_title(struct card_state *st, struct store_txn *txn,
 	struct buf	 err = BUF_INIT;
 
 	if (access_get(st->ctx->session, txn, t, id, &r, &err) == 0)
-		cmd_record_title(r, title);
+		record_title(r, title);
 	else {
 		buf_reset(title);
 		buf_printf(title, "#%llu", (unsigned long long)id);
@@ -119,7 +119,7 @@ card_related(struct card_state *st, struct store_txn *txn, struct buf *err)
 			continue;
 		if ((field = card_ref_field(st, r)) != NULL &&
 		    !(r->flags & REC_ARCHIVED)) {
-			cmd_record_title(r, &title);
+			record_title(r, &title);
 			buf_adds(&st->out, "related");
 			cmd_machine_str(&st->out, r->table->name);
 			cmd_machine_str(&st->out, field);

@@ -485,7 +485,7 @@ find_txn(struct store_txn *txn, void *arg, struct buf *err)
 				cmd_value_text(rec, st->namepos, st->ctx->lang,
 				    &b);
 			if (b.len == 0)
-				cmd_record_title(rec, &b);
+				record_title(rec, &b);
 			hit.name = xstrdup(b.data);
 			buf_reset(&b);
 			utf8_foldkey(&b, hit.name, strlen(hit.name));

@@ -1510,7 +1510,7 @@ check_uniques(struct import *im, struct store_txn *txn,
 				record_free(other);
 				continue;
 			}
-			cmd_record_title(other, &title);
+			record_title(other, &title);
 			if (u != NULL) {
 				unique_what(t, u, &what);
 				unique_values(rec, u, &vals);
@@ -1577,7 +1577,8 @@ check_txn(struct store_txn *txn, void *arg, struct buf *err)
 			return (-1);
 		/* The same lookups as add's warnings, a value each. */
 		im->rec->id = 0;
-		r = cmd_duplicates(im->ctx, txn, im->rec, NULL, &w, &nw, err);
+		r = cmd_duplicates(im->ctx, txn, im->rec, NULL, 0, &w, &nw,
+		    err);
 		for (j = 0; j < nw; j++)
 			warn_to(im, &im->wchunk, im->line[i], w[j]);
 		cmd_strings_free(w, nw);

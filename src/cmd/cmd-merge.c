@@ -89,7 +89,7 @@ title(const struct record *rec, struct buf *out)
 {
 	struct buf	t = BUF_INIT;
 
-	cmd_record_title(rec, &t);
+	record_title(rec, &t);
 	buf_printf(out, "%s %llu '%s'", rec->table->name,
 	    (unsigned long long)rec->id, t.data);
 	buf_release(&t);

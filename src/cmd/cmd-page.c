@@ -295,7 +295,7 @@ page_ref_text(struct page_state *st, struct store_txn *txn,
 	if (r == -1)
 		return (-1);
 	if (r == 0)
-		cmd_record_title(ref, v);
+		record_title(ref, v);
 	else
 		buf_printf(v, "#%llu", (unsigned long long)rec->values[pos].i);
 	record_free(ref);

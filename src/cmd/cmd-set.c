@@ -93,8 +93,8 @@ dup_txn(struct store_txn *txn, void *arg, struct buf *err)
 	cmd_strings_free(st->warnings, st->nwarnings);
 	st->warnings = NULL;
 	st->nwarnings = 0;
-	return (cmd_duplicates(st->ctx, txn, st->rec, st->set, &st->warnings,
-	    &st->nwarnings, err));
+	return (cmd_duplicates(st->ctx, txn, st->rec, st->set, 1,
+	    &st->warnings, &st->nwarnings, err));
 }
 
 static int

@@ -697,29 +697,6 @@ cmd_copy_value(struct record *to, const struct record *from, size_t pos)
 		record_set_text(to, pos, v->s, v->len);
 }
 
-void
-cmd_record_title(const struct record *rec, struct buf *out)
-{
-	const struct table	*t = rec->table;
-	ssize_t			 pos;
-	size_t			 i;
-
-	buf_reset(out);
-	pos = table_field_pos(t, "name");
-	if (pos >= 0 && rec->values[pos].set && rec->values[pos].len > 0) {
-		buf_add(out, rec->values[pos].s, rec->values[pos].len);
-		return;
-	}
-	for (i = 0; i < t->nfields; i++) {
-		if (t->fields[i].type == FT_TEXT && rec->values[i].set &&
-		    rec->values[i].len > 0) {
-			buf_add(out, rec->values[i].s, rec->values[i].len);
-			return;
-		}
-	}
-	buf_printf(out, "#%llu", (unsigned long long)rec->id);
-}
-
 int
 cmd_dup_field(const struct field *f)
 {
@@ -732,14 +709,16 @@ cmd_dup_field(const struct field *f)
 
 int
 cmd_duplicates(struct cmd_ctx *ctx, struct store_txn *txn,
-    const struct record *rec, const char *only, char ***w, size_t *nw,
-    struct buf *err)
+    const struct record *rec, const char *only, int labels, char ***w,
+    size_t *nw, struct buf *err)
 {
 	const struct table	*t = rec->table;
 	const struct field	*f;
 	struct keyset		 ks;
 	struct record		*other;
 	struct buf		 title = BUF_INIT, msg = BUF_INIT;
+	struct buf		 ref = BUF_INIT, why = BUF_INIT;
+	struct value		 v;
 	uint64_t		 ids[8];
 	size_t			 pos, k, n, j;
 	int			 r, ret = 0;
@@ -773,14 +752,37 @@ cmd_duplicates(struct cmd_ctx *ctx, struct store_txn *txn,
 				}
 				if (r != 0)
 					continue;
-				cmd_record_title(other, &title);
+				record_title(other, &title);
 				buf_reset(&msg);
-				buf_printf(&msg, _("%s %llu '%s'%s has the "
-				    "same %s '%.*s'"), t->name,
-				    (unsigned long long)ids[j], title.data,
-				    (other->flags & REC_ARCHIVED) ?
-				    _(" (archived)") : "", f->name,
-				    (int)ks.len[k], key);
+				if (labels) {
+					buf_reset(&ref);
+					record_ref_text(t, ids[j], title.data,
+					    ctx->lang, &ref);
+					if (other->flags & REC_ARCHIVED)
+						buf_adds(&ref,
+						    _(" (archived)"));
+					memset(&v, 0, sizeof(v));
+					v.set = 1;
+					v.s = (char *)(uintptr_t)key;
+					v.len = ks.len[k];
+					buf_reset(&title);
+					record_value_format(f, f->type, &v,
+					    VALUE_PEOPLE, ctx->lang, &title);
+					buf_reset(&why);
+					/* TRANSLATORS: "Client #2 ООО «Гамма»
+					 * has the same +7 495 123-45-67". */
+					buf_printf(&why,
+					    _("%s has the same %s"), ref.data,
+					    title.data);
+					record_field_error(f, ctx->lang,
+					    why.data, &msg);
+				} else
+					buf_printf(&msg, _("%s %llu '%s'%s has "
+					    "the same %s '%.*s'"), t->name,
+					    (unsigned long long)ids[j],
+					    title.data, (other->flags &
+					    REC_ARCHIVED) ? _(" (archived)") :
+					    "", f->name, (int)ks.len[k], key);
 				*w = xreallocarray(*w, *nw + 1, sizeof **w);
 				(*w)[(*nw)++] = buf_detach(&msg, NULL);
 				record_free(other);
@@ -790,5 +792,7 @@ cmd_duplicates(struct cmd_ctx *ctx, struct store_txn *txn,
 	keyset_release(&ks);
 	buf_release(&title);
 	buf_release(&msg);
+	buf_release(&ref);
+	buf_release(&why);
 	return (ret);
 }

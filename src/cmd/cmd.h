@@ -209,20 +209,23 @@ int	 cmd_dup_field(const struct field *);
  * ИНН validator, that have an exact index).  Only the fields flagged in
  * only (NULL = all) are looked at; the record rec->id itself is not
  * reported.  The warnings are appended to *w (count *nw), so a
- * transaction function can collect them afresh on each try.
+ * transaction function can collect them afresh on each try.  With
+ * labels (add, set: the command line and the card) each names the field
+ * as a refusal does and the other record and the value as the client
+ * shows them ("Phones ('phones'): Client #2 ООО «Гамма» has the same +7
+ * 495 123-45-67"); without (import, whose messages name the columns)
+ * "party 2 'ООО «Гамма»' has the same phones '+74951234567'".
  */
 int	 cmd_duplicates(struct cmd_ctx *, struct store_txn *,
-	     const struct record *, const char *, char ***, size_t *,
+	     const struct record *, const char *, int, char ***, size_t *,
 	     struct buf *);
 void	 cmd_strings_free(char **, size_t);
-/* A short name of a record for messages: its name field, or "#id". */
-void	 cmd_record_title(const struct record *, struct buf *);
 /* Field pos of from into to (same table), set or cleared alike. */
 void	 cmd_copy_value(struct record *, const struct record *, size_t);
 
 /*
  * References for people (titles.c): "#2 ООО «Альфа»", the number and
- * the title of the record it points at (cmd_record_title()), "#2"
+ * the title of the record it points at (record_title()), "#2"
  * alone when that one cannot be read.  A page of rows at a time:
  * cmd_titles_start() (forgets what was read once it is many), then
  * cmd_titles_want() for each reference the page shows, then one

@@ -127,7 +127,7 @@ titles_one(uint64_t id, const void *data, size_t len, void *arg)
 	record_reset(tr->rec);
 	tr->rec->id = id;
 	if (record_decode(tr->rec, data, len, &err) == 0) {
-		cmd_record_title(tr->rec, &tr->title);
+		record_title(tr->rec, &tr->title);
 		free(s->text);
 		/* A record with no text to name it: its number alone. */
 		buf_reset(&err);

@@ -920,6 +920,39 @@ record_field_error(const struct field *f, int lang, const char *why,
 	    why);
 }
 
+void
+record_title(const struct record *rec, struct buf *out)
+{
+	const struct table *t = rec->table;
+	ssize_t		 pos;
+	size_t		 i;
+
+	buf_reset(out);
+	pos = table_field_pos(t, "name");
+	if (pos >= 0 && rec->values[pos].set && rec->values[pos].len > 0) {
+		buf_add(out, rec->values[pos].s, rec->values[pos].len);
+		return;
+	}
+	for (i = 0; i < t->nfields; i++) {
+		if (t->fields[i].type == FT_TEXT && rec->values[i].set &&
+		    rec->values[i].len > 0) {
+			buf_add(out, rec->values[i].s, rec->values[i].len);
+			return;
+		}
+	}
+	buf_printf(out, "#%llu", (unsigned long long)rec->id);
+}
+
+void
+record_ref_text(const struct table *t, uint64_t id, const char *title,
+    int lang, struct buf *out)
+{
+	buf_printf(out, "%s #%llu", table_label(t, lang),
+	    (unsigned long long)id);
+	if (title != NULL && *title != '\0' && *title != '#')
+		buf_printf(out, " %s", title);
+}
+
 /* Comparison. */
 
 int

@@ -153,6 +153,8 @@ const char	*field_type_name(enum field_type);
 int		 field_type_right(enum field_type);
 /* Label in the language: 0 English, 1 Russian (falls back to English). */
 const char	*field_label(const struct field *, int);
+/* A table's singular label in the language, as field_label(). */
+const char	*table_label(const struct table *, int);
 const struct enum_value *field_enum(const struct field *, const char *);
 
 /*
@@ -247,6 +249,13 @@ void		 record_value_json(const struct field *, enum field_type,
  * record_lang. */
 void		 record_format(const struct record *, size_t, int,
 		     struct buf *);
+/* A short name of a record for messages: its name field, its first
+ * text set, or "#id". */
+void		 record_title(const struct record *, struct buf *);
+/* A record for people in a message: "Client #2 ООО «Альфа»", the
+ * table's label in lang, the id, and the title when one is given. */
+void		 record_ref_text(const struct table *, uint64_t, const char *,
+		     int, struct buf *);
 /* Defaults for unset fields (new records). */
 void		 record_defaults(struct record *);
 /*

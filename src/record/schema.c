@@ -185,6 +185,14 @@ field_label(const struct field *f, int lang)
 	return (f->label[0] != NULL ? f->label[0] : f->name);
 }
 
+const char *
+table_label(const struct table *t, int lang)
+{
+	if (lang == 1 && t->label[1] != NULL && *t->label[1] != '\0')
+		return (t->label[1]);
+	return (t->label[0] != NULL ? t->label[0] : t->name);
+}
+
 const struct enum_value *
 field_enum(const struct field *f, const char *name)
 {

@@ -284,7 +284,9 @@ run_request(struct conn *c, struct session *s, const struct proto_request *q,
 	ctx.cols = env_int(q, "cols");
 	ctx.bulk = q->bulk;
 	ctx.bulklen = q->bulklen;
+	msg_lang = ctx.lang;
 	status = cmd_run(&ctx, q->verb, (int)q->argc, q->argv);
+	msg_lang = 0;
 
 	proto_response_init(&resp);
 	resp.status = status;

@@ -96,6 +96,23 @@ rec_exists(struct store_txn *t, struct store_table *st, uint64_t id,
 	return (1);
 }
 
+/* "Organisation ('party'): Client #99 does not exist", in msg_lang. */
+static void
+rec_missing(const struct field *f, const struct table *target, uint64_t id,
+    struct buf *err)
+{
+	struct buf	why = BUF_INIT, msg = BUF_INIT;
+
+	record_ref_text(target, id, NULL, msg_lang, &why);
+	/* TRANSLATORS: a reference to a record that is not there: the
+	 * table's label and the record's number ("Client #99"). */
+	buf_set(&msg, _("%s does not exist"), why.data);
+	buf_reset(err);
+	record_field_error(f, msg_lang, msg.data, err);
+	buf_release(&why);
+	buf_release(&msg);
+}
+
 /*
  * References must point at existing records (archived ones count: they
  * still exist).  old, when given, limits the check to changed fields.
@@ -128,15 +145,17 @@ rec_check_refs(struct store_txn *t, struct store_table *st,
 		    (uint64_t)rec->values[i].i, err) : 0;
 		if (r == -1)
 			return (-1);
-		if (r == 0)
-			return (buf_error(err, _("field '%s': %s %llu does not "
-			    "exist"), f->name, target->t->name,
-			    (unsigned long long)rec->values[i].i));
+		if (r == 0) {
+			rec_missing(f, target->t, (uint64_t)rec->values[i].i,
+			    err);
+			return (-1);
+		}
 	}
 	return (0);
 }
 
-/* What a unique index is about, for people: "inn" or "inn, kpp". */
+/* What a unique index is about, for people: "inn" or "inn, kpp" (what
+ * may be NULL), and the record's values of it. */
 void
 rec_unique_describe(struct store_index *ix, const struct record *rec,
     const void *key, size_t keylen, struct buf *what, struct buf *val)
@@ -145,7 +164,8 @@ rec_unique_describe(struct store_index *ix, const struct record *rec,
 	size_t		 i, pos;
 
 	if (ix->kind == SIX_FIELD) {
-		buf_adds(what, ix->field->name);
+		if (what != NULL)
+			buf_adds(what, ix->field->name);
 		if (FT_IS_INT(ix->field->type) || !ix->field->multi)
 			record_format(rec, ix->field->pos, 1, val);
 		else
@@ -155,12 +175,55 @@ rec_unique_describe(struct store_index *ix, const struct record *rec,
 	for (i = 0; i < ix->uq->nfields; i++) {
 		pos = ix->uq->fields[i];
 		if (i != 0) {
-			buf_adds(what, ", ");
+			if (what != NULL)
+				buf_adds(what, ", ");
 			buf_adds(val, ", ");
 		}
-		buf_adds(what, t->fields[pos].name);
+		if (what != NULL)
+			buf_adds(what, t->fields[pos].name);
 		record_format(rec, pos, 1, val);
 	}
+}
+
+/*
+ * A unique clash for people, in msg_lang, the fields as a refusal names
+ * them (so the card marks them): "INN ('inn'), KPP ('kpp'): 7707083893,
+ * 773601001 already belongs to Client #1 ООО «Альфа»".  The other
+ * record's title is read when it can be; its number is enough.
+ */
+static void
+rec_unique_clash(struct store_txn *t, struct store_table *st,
+    struct store_index *ix, const struct record *rec, const void *key,
+    size_t keylen, uint64_t other, struct buf *err)
+{
+	const struct field *f;
+	struct record	*o = NULL;
+	struct buf	 what = BUF_INIT, val = BUF_INIT, title = BUF_INIT;
+	struct buf	 ref = BUF_INIT, scratch = BUF_INIT;
+	size_t		 i, n;
+
+	n = ix->kind == SIX_FIELD ? 1 : ix->uq->nfields;
+	for (i = 0; i < n; i++) {
+		f = ix->kind == SIX_FIELD ? ix->field :
+		    &st->t->fields[ix->uq->fields[i]];
+		buf_printf(&what, "%s%s ('%s')", i != 0 ? ", " : "",
+		    field_label(f, msg_lang), f->name);
+	}
+	rec_unique_describe(ix, rec, key, keylen, NULL, &val);
+	if (rec_get_raw(t, st, other, &o, 0, &scratch) == 0)
+		record_title(o, &title);
+	record_ref_text(st->t, other, title.data, msg_lang, &ref);
+	/* TRANSLATORS: a value that must be unique: the fields ("INN
+	 * ('inn'), KPP ('kpp')"), their values, the record that has them
+	 * ("Client #1 ООО «Альфа»"). */
+	buf_error(err, _("%s: %s already belongs to %s"), what.data, val.data,
+	    ref.data);
+	record_free(o);
+	buf_release(&what);
+	buf_release(&val);
+	buf_release(&title);
+	buf_release(&ref);
+	buf_release(&scratch);
 }
 
 /*
@@ -175,7 +238,6 @@ check_uniques(struct store_txn *t, struct store_table *st,
 {
 	struct store_index *ix;
 	struct keyset	 ks;
-	struct buf	 what = BUF_INIT, val = BUF_INIT;
 	unsigned char	 pk[8];
 	uint64_t	 other;
 	DBT		 k, d;
@@ -207,17 +269,13 @@ check_uniques(struct store_txn *t, struct store_table *st,
 			other = d.size == 8 ? store_id_unkey(pk) : 0;
 			if (other == rec->id)
 				continue;
-			rec_unique_describe(ix, rec, ks.bytes.data + ks.off[j],
-			    ks.len[j], &what, &val);
-			rc = buf_error(err, _("%s already has %s '%s' (%s "
-			    "%llu)"), st->t->name, what.data, val.data,
-			    st->t->name, (unsigned long long)other);
+			rec_unique_clash(t, st, ix, rec, ks.bytes.data +
+			    ks.off[j], ks.len[j], other, err);
+			rc = -1;
 			break;
 		}
 	}
 	keyset_release(&ks);
-	buf_release(&what);
-	buf_release(&val);
 	return (rc);
 }
 

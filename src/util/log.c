@@ -21,6 +21,8 @@ static void		*log_arg;
 static enum log_level	 log_level = LOG_WARN;
 /* Set while this thread is inside a sink, so a sink that logs does not
  * deadlock on log_lock. */
+_Thread_local int msg_lang;
+
 static _Thread_local int log_nested;
 
 static void

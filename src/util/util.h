@@ -23,6 +23,15 @@
 #define N_(s) (s)
 
 /*
+ * The language of this thread's messages, as gettext's follows
+ * uselocale(): 0 English, 1 Russian.  Messages that name fields and
+ * tables by their labels take it (the store's refusals); the server
+ * sets it for each request from the client's language, as it sets the
+ * locale.  0 unless set.
+ */
+extern _Thread_local int msg_lang;
+
+/*
  * struct buf: a binary-safe growable string.
  * Invariants: data is never NULL and always NUL-terminated (data[len] == 0);
  * a released or fresh buffer points at a shared empty string and owns

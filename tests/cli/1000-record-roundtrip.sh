@@ -45,12 +45,12 @@ print(d["id"], d["rev"], d["name"], d["inn"], d["phones"], d["archived"])')" \
 run add party kind=person name='Иванов Пётр Сергеевич' phones='8 (495) 123-45-67'
 status 0 "a second party with the same phone is added"
 is "$out" "2" "with id 2"
-like "$err" "warning: party 1 'ООО «Ромашка»' has the same phones '+74951234567'" \
+is "$err" "clerk: warning: Phones ('phones'): Client #1 ООО «Ромашка» has the same +7 495 123-45-67" \
     "with a warning naming the other party"
 
 run add party kind=org name='АО Альфа' inn=7707083893 kpp=773601002
 status 0 "same INN with another KPP is allowed"
-like "$err" "party 1 'ООО «Ромашка»' has the same inn '7707083893'" \
+like "$err" "INN ('inn'): Client #1 ООО «Ромашка» has the same 7707083893" \
     "and warned about"
 
 run list party
@@ -118,7 +118,7 @@ print(d["rev"], d["city"], d["notes"])')" "2 Санкт-Петербург пе�
 
 run set party 3 emails='info@romashka.ru; sales@alfa.ru'
 status 0 "set an e-mail another party has"
-like "$err" "warning: party 1 'ООО «Ромашка»' has the same emails 'info@romashka.ru'" \
+like "$err" "warning: E-mails ('emails'): Client #1 ООО «Ромашка» has the same info@romashka.ru" \
     "warns naming it"
 unlike "$err" "sales@alfa.ru" "and only about that one"
 

@@ -44,10 +44,12 @@ is "$(count_rows party)" "$before" "still nothing was added"
 
 run add party kind=org name='Двойник' inn=7707083893 kpp=773601001
 status 1 "a second organisation with the same ИНН and КПП is refused"
-like "$err" "(party 1)" "naming the one that has them"
+is "$err" "clerk: INN ('inn'), KPP ('kpp'): 7707083893, 773601001 already belongs to Client #1 ООО «Ромашка»" \
+    "naming the fields as the card labels them, and the one that has them"
 run add contact party=77 name='Никто'
 status 1 "a contact of a missing party is refused"
-like "$err" "field 'party': party 77 does not exist" "saying so"
+is "$err" "clerk: Organisation ('party'): Client #77 does not exist" \
+    "saying so, the field named as the card labels it"
 run add party name=X birthday=31.02.2000
 status 1 "an impossible date is refused"
 like "$err" "Birthday ('birthday'): invalid date" "naming the field"

@@ -33,10 +33,10 @@ clerk add contact party=3 name='Третьякова Анна' >/dev/null       
 
 # The duplicate warnings of add and set name the other record.
 run add party kind=person name='Дубль' phones='+7 495 765 43 21'
-like "$err" "party 2 'Ромашка ООО' has the same phones '+74957654321'" \
+like "$err" "Phones ('phones'): Client #2 Ромашка ООО has the same +7 495 765-43-21" \
     "add warns naming the record with the same phone"
 run set party 4 emails=sales@romashka.ru
-like "$err" "party 2 'Ромашка ООО' has the same emails 'sales@romashka.ru'" \
+like "$err" "E-mails ('emails'): Client #2 Ромашка ООО has the same sales@romashka.ru" \
     "set warns naming the record with the same e-mail"
 clerk rm party 4 --purge
 
@@ -201,7 +201,7 @@ f add firm name=B region=77 notes=123456789012345678901234567890 \
 f add worker firm=3 name=w >/dev/null
 run -d "$T/firms" merge firm 2 3
 status 1 "a clash only the store sees fails the merge"
-like "$err" "firm already has code, region '1, 77' (firm 1)" \
+like "$err" "Code ('code'), Region ('region'): 1, 77 already belongs to Firm #1 X" \
     "with the store's message"
 run -d "$T/firms" show firm 3 --format json
 like "$out" '"rev":1' "B not changed"

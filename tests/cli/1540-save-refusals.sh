@@ -3,7 +3,10 @@
 # terminal's card alike) names each wrong field by the label the card
 # shows, in the client's language, with the name a command line types
 # it by; and names every wrong field at once, in the order of the card,
-# whether its value did not parse or the record fails a check.
+# whether its value did not parse or the record fails a check.  So do
+# the store's own refusals (a unique value another record has, a
+# reference to no record) and the warnings of a value another record
+# has too, with the other record as a list shows it.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 russian=
@@ -56,5 +59,20 @@ ru add party name=X inn=7707083894 birthday=31.02.2020
 status 1 "in Russian"
 is "$err" "clerk: ИНН ('inn'): контрольная цифра должна быть 3, а не 4; День рождения ('birthday'): неверная дата '31.02.2020': в феврале 2020 года 29 дней" \
     "the card's labels, in Russian"
+
+run add party kind=org name='ООО «Бета»' inn=7707083893 kpp=773601001
+run add party kind=org name='ООО «Гамма»' inn=7707083893 kpp=773601001
+ru add party kind=org name='ООО «Гамма»' inn=7707083893 kpp=773601001
+status 1 "a unique clash, in Russian"
+is "$err" "clerk: ИНН ('inn'), КПП ('kpp'): 7707083893, 773601001 уже принадлежит записи Клиент #2 ООО «Бета»" \
+    "names the fields and the client that has them, in Russian"
+ru add contact party=99 name='Никто'
+status 1 "a reference to no record, in Russian"
+is "$err" "clerk: Организация ('party'): Клиент #99 не существует" \
+    "names the field and the missing record, in Russian"
+ru add party kind=person name='Дубль' phones='8 495 123 45 67'
+status 0 "a phone another client has: added"
+is "$err" "clerk: предупреждение: Телефоны ('phones'): +7 495 123-45-67 есть и у записи Клиент #1 ООО «Альфа»" \
+    "with a warning in Russian, the phone as the card shows it"
 
 done_testing

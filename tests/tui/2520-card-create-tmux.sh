@@ -4,7 +4,8 @@
 # saved and shows in the list; a wrong ИНН is refused naming the field,
 # and nothing is saved; an edit shows in the history tab; a search
 # typed in another case and with е for ё finds the client; a warning of
-# the server's stays in view after "saved".
+# the server's stays in view after "saved"; wrong fields and a unique
+# clash of two fields mark each field they name.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -96,8 +97,8 @@ text 7707083893
 keys Tab
 text 773601002
 keys F2
-wait_for "saved; party 2" "saved, and the warning still shown"
-like "$(screen)" "has the same inn '7707083893'" "the warning names the ИНН"
+wait_for "saved; INN ('inn'): Client #2 ПАО Сбербанк has the same" \
+    "saved, and the warning still shown, naming the ИНН and the bank"
 keys Escape
 wait_for "3/3" "back in the list"
 
@@ -116,6 +117,20 @@ wait_for "KPP ('kpp'): must be 9 characters" "both named"
 row=$(screen -e | grep -a 'KPP' | head -n 1)
 is "$(printf '%s' "$row" | grep -o '\[41m' | wc -l)" 4 \
     "ИНН and КПП both marked, label and entry"
+
+# Both set right, but to the bank's ИНН and КПП, which are unique among
+# organisations: the store refuses, naming both fields as the card
+# labels them, and the card marks both.
+keys C-u
+text 7707083893
+keys Tab C-u
+text 773601001
+keys F2
+wait_for "INN ('inn'), KPP ('kpp'): 7707083893, 773601001 already" \
+    "a unique clash names both fields"
+row=$(screen -e | grep -a 'KPP' | head -n 1)
+is "$(printf '%s' "$row" | grep -o '\[41m' | wc -l)" 4 \
+    "and the card marks both, label and entry"
 
 keys F10
 sleep 0.3

@@ -651,16 +651,17 @@ test_party(void)
 	/* Unique ИНН+КПП among organisations. */
 	b = party_new(party, "org", "ООО «Лютик»", inn_a, "770701001");
 	r = insert(s, b, "petrov");
-	ok(r == -1 && strstr(err.data, "already has") != NULL &&
+	ok(r == -1 && strstr(err.data, "INN ('inn'), KPP ('kpp'): ") ==
+	    err.data && strstr(err.data, "already belongs to") != NULL &&
 	    strstr(err.data, inn_a) != NULL, "a second organisation with "
 	    "the same ИНН and КПП is refused: %s", err.data);
 	{
 		char want[64];
 
-		snprintf(want, sizeof(want), "(party %llu)",
+		snprintf(want, sizeof(want), "Client #%llu ООО «Ромашка»",
 		    (unsigned long long)ida);
 		ok(strstr(err.data, want) != NULL, "the message names the "
-		    "other record");
+		    "other record: %s", want);
 	}
 	ok(b->id == 0, "the refused record keeps no id");
 	set(b, "kpp", "770702001");
@@ -693,8 +694,8 @@ test_party(void)
 	set(c, "party", "999");
 	set(c, "name", "Сидоров");
 	r = insert(s, c, "ivanov");
-	ok(r == -1 && strstr(err.data, "field 'party': party 999 does not "
-	    "exist") != NULL, "a reference to nothing is refused: %s",
+	ok(r == -1 && strcmp(err.data, "Organisation ('party'): Client #999 "
+	    "does not exist") == 0, "a reference to nothing is refused: %s",
 	    err.data);
 	{
 		char idtext[32];
