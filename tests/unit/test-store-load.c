@@ -1028,7 +1028,8 @@ main(void)
 		rows_add(bad, rec);
 	}
 	test_bad(sc, dir, contact, bad, 1234, SIZE_MAX,
-	    "a contact of no party", "party 7 does not exist");
+	    "a contact of no party",
+	    "Organisation ('party'): Client #7 does not exist");
 	free(dir);
 	record_free(rec);
 
