@@ -415,13 +415,12 @@ parse_validator(struct parser *p, struct field *f, const char *tok)
 static int
 kind_field_ok(const struct field *k)
 {
-	static const char *const kinds[] = { "org", "sole", "person" };
 	size_t	i;
 
 	if (k == NULL || k->type != FT_ENUM)
 		return (0);
-	for (i = 0; i < nitems(kinds); i++)
-		if (field_enum(k, kinds[i]) == NULL)
+	for (i = 0; i < nitems(valid_kinds); i++)
+		if (field_enum(k, valid_kinds[i]) == NULL)
 			return (0);
 	return (1);
 }

@@ -411,7 +411,15 @@ int	 valid_inn_org(const char *, struct buf *);
 int	 valid_inn_person(const char *, struct buf *);
 int	 valid_kpp(const char *, struct buf *);
 int	 valid_ogrn(const char *, struct buf *);	/* ОГРН or ОГРНИП */
-/* The same for a party of a kind (org, sole, person: what each has). */
+/*
+ * The same for a party of a kind (what each has): the kind field's
+ * value, one of the names of valid_kinds (an enum of a form must have
+ * them all to be a kind field), or anything else for kind-blind.
+ */
+#define KIND_ORG	"org"		/* an organisation */
+#define KIND_SOLE	"sole"		/* a sole proprietor */
+#define KIND_PERSON	"person"	/* a private person */
+extern const char *const valid_kinds[3];
 int	 valid_inn_kind(const char *, const char *, struct buf *);
 int	 valid_kpp_kind(const char *, const char *, struct buf *);
 int	 valid_ogrn_kind(const char *, const char *, struct buf *);

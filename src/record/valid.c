@@ -254,6 +254,8 @@ valid_ogrn(const char *s, struct buf *err)
  * field's value (org, sole, person); anything else, or NULL, checks the
  * value as the kind-blind validator does.
  */
+const char *const valid_kinds[3] = { KIND_ORG, KIND_SOLE, KIND_PERSON };
+
 static int
 kind_is(const char *kind, const char *k)
 {
@@ -263,9 +265,9 @@ kind_is(const char *kind, const char *k)
 int
 valid_inn_kind(const char *s, const char *kind, struct buf *err)
 {
-	if (kind_is(kind, "org"))
+	if (kind_is(kind, KIND_ORG))
 		return (valid_inn_org(s, err));
-	if (kind_is(kind, "sole") || kind_is(kind, "person"))
+	if (kind_is(kind, KIND_SOLE) || kind_is(kind, KIND_PERSON))
 		return (valid_inn_person(s, err));
 	return (valid_inn(s, err));
 }
@@ -273,10 +275,10 @@ valid_inn_kind(const char *s, const char *kind, struct buf *err)
 int
 valid_kpp_kind(const char *s, const char *kind, struct buf *err)
 {
-	if (kind_is(kind, "sole"))
+	if (kind_is(kind, KIND_SOLE))
 		return (buf_error(err, _("only an organisation has a KPP, "
 		    "not a sole proprietor")));
-	if (kind_is(kind, "person"))
+	if (kind_is(kind, KIND_PERSON))
 		return (buf_error(err, _("only an organisation has a KPP, "
 		    "not a private person")));
 	return (valid_kpp(s, err));
@@ -285,13 +287,13 @@ valid_kpp_kind(const char *s, const char *kind, struct buf *err)
 int
 valid_ogrn_kind(const char *s, const char *kind, struct buf *err)
 {
-	if (kind_is(kind, "person"))
+	if (kind_is(kind, KIND_PERSON))
 		return (buf_error(err, _("a private person has no OGRN or "
 		    "OGRNIP (a sole proprietor has an OGRNIP)")));
-	if (kind_is(kind, "org") && ndigits(s) == 15)
+	if (kind_is(kind, KIND_ORG) && ndigits(s) == 15)
 		return (buf_error(err, _("15 digits is a sole proprietor's "
 		    "OGRNIP; an organisation's OGRN has 13")));
-	if (kind_is(kind, "sole") && ndigits(s) == 13)
+	if (kind_is(kind, KIND_SOLE) && ndigits(s) == 13)
 		return (buf_error(err, _("13 digits is an organisation's "
 		    "OGRN; a sole proprietor's OGRNIP has 15")));
 	return (valid_ogrn(s, err));
