@@ -219,7 +219,7 @@ list_exec(struct cmd_ctx *ctx)
 	struct cmd_grid		 g;
 	enum cmd_format		 fmt;
 	struct buf		 err = BUF_INIT, v = BUF_INIT, key = BUF_INIT;
-	const struct field	*f = NULL;
+	const struct field	*f = NULL, *cf;
 	const char		*s;
 	uint64_t		 limit = UINT64_MAX, seen = 0;
 	size_t			*cols, ncols, c, i;
@@ -256,10 +256,15 @@ list_exec(struct cmd_ctx *ctx)
 	ncols = list_columns(ctx, st.table, cols);
 	cmd_grid_init(&g, ncols + 1);
 	g.right[0] = 1;
-	/* Numbers right-aligned, as in query's tables. */
-	for (c = 0; fmt == FMT_TABLE && c < ncols; c++)
-		g.right[c + 1] = field_type_right(
-		    st.table->fields[cols[c]].type);
+	g.cut[0] = CUT_NEVER;
+	g.heading = 1;
+	/* Numbers right-aligned, as in query's tables; names give way to
+	 * a narrow terminal, numbers and codes do not. */
+	for (c = 0; fmt == FMT_TABLE && c < ncols; c++) {
+		cf = &st.table->fields[cols[c]];
+		g.right[c + 1] = field_type_right(cf->type);
+		g.cut[c + 1] = cmd_cut_of(cf->type, cf);
+	}
 	cmd_titles_init(&titles, ctx);
 	if (fmt != FMT_JSON) {
 		cmd_grid_adds(&g, fmt == FMT_TABLE ?

@@ -71,6 +71,7 @@ struct qout {
 	size_t			 ncells;	/* cells a row has */
 	size_t			*widths;	/* table: fixed by the first page */
 	int			*right;
+	enum cmd_cut		*cut;		/* how far each may narrow */
 	uint64_t		 rows;
 	/* Tables: the table each column's references point at (NULL:
 	 * not a reference), and their titles. */
@@ -233,9 +234,10 @@ static void
 fix_widths(struct qout *o, const struct query_rows *page)
 {
 	struct buf	 cells = BUF_INIT;
-	size_t		*off, i, k, w, total, widest;
+	size_t		*off, *minw, i, k, w, m;
 
 	off = xcalloc(o->ncells, sizeof *off);
+	minw = xcalloc(o->ncells, sizeof *minw);
 	heading_cells(o, &cells, off);
 	for (k = 0; k < o->ncells; k++)
 		o->widths[k] = utf8_width(cells.data + off[k],
@@ -249,21 +251,21 @@ fix_widths(struct qout *o, const struct query_rows *page)
 				w = QUERY_CELL_MAX;
 			if (w > o->widths[k])
 				o->widths[k] = w;
+			m = cmd_cut_min(o->cut[k], cells.data + off[k], w);
+			if (m > minw[k])
+				minw[k] = m;
 		}
 	}
-	for (;;) {
-		total = 2 * (o->ncells - 1);
-		widest = 0;
-		for (k = 0; k < o->ncells; k++) {
-			total += o->widths[k];
-			if (o->widths[k] > o->widths[widest])
-				widest = k;
-		}
-		if (o->ctx->cols <= 0 || total <= (size_t)o->ctx->cols ||
-		    o->widths[widest] <= 8)
-			break;
-		o->widths[widest]--;
-	}
+	/* Headings and names give way to a narrow terminal; numbers and
+	 * codes do not. */
+	for (k = 0; k < o->ncells; k++)
+		if (minw[k] < CUT_TEXT_MIN && o->widths[k] > minw[k])
+			minw[k] = o->widths[k] < CUT_TEXT_MIN ? o->widths[k] :
+			    CUT_TEXT_MIN;
+	if (o->ctx->cols > 0)
+		cmd_fit_widths(o->widths, minw, o->ncells,
+		    (size_t)o->ctx->cols);
+	free(minw);
 	free(off);
 	buf_release(&cells);
 }
@@ -428,10 +430,16 @@ cmd_query_output(struct cmd_ctx *ctx, const struct query *q,
 	o.ncells = query_ncols(q) + (!o.group || fmt != FMT_TABLE);
 	o.widths = xcalloc(o.ncells, sizeof *o.widths);
 	o.right = xcalloc(o.ncells, sizeof *o.right);
-	if (!o.group)
+	o.cut = xcalloc(o.ncells, sizeof *o.cut);
+	if (!o.group) {
 		o.right[0] = 1;
-	for (k = 0; k < query_ncols(q); k++)
+		o.cut[0] = CUT_NEVER;
+	}
+	for (k = 0; k < query_ncols(q); k++) {
 		o.right[k + !o.group] = query_col(q, k)->right;
+		o.cut[k + !o.group] = cmd_cut_of(query_col(q, k)->type,
+		    query_col(q, k)->field);
+	}
 	/* References by their records, for people: a page at a time. */
 	o.ref = xcalloc(query_ncols(q) + 1, sizeof *o.ref);
 	cmd_titles_init(&o.titles, ctx);
@@ -456,6 +464,7 @@ cmd_query_output(struct cmd_ctx *ctx, const struct query *q,
 	free(e.off);
 	free(o.widths);
 	free(o.right);
+	free(o.cut);
 	free(o.ref);
 	cmd_titles_release(&o.titles);
 	return (r);

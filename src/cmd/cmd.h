@@ -278,9 +278,32 @@ void	 cmd_machine_field(struct buf *, const char *, size_t);
 void	 cmd_machine_str(struct buf *, const char *);	/* NULL as "" */
 
 /*
+ * How far a table may narrow a column to fit the terminal: names and
+ * addresses give way, down to CUT_TEXT_MIN cells (CUT_TEXT); a number, an amount, a
+ * date, a phone or a code a checksum guards is of no use cut and keeps
+ * its width (CUT_NEVER), a list of them its first value whole
+ * (CUT_LIST).  cmd_cut_of() says which for a column of values of type
+ * (of field f, when it has one).  cmd_fit_widths() takes a cell at a
+ * time off the widest column that is wider than its least width minw,
+ * until the n columns, two blanks apart, fit cols cells; columns that
+ * cannot narrow leave the table wider.  cmd_cut_min() is the least
+ * width of a column under cut for one cell of width w (not a heading).
+ */
+#define CUT_TEXT_MIN	6	/* cells a name keeps: "Крас…" */
+enum cmd_cut {
+	CUT_TEXT,
+	CUT_NEVER,
+	CUT_LIST
+};
+enum cmd_cut cmd_cut_of(enum field_type, const struct field *);
+void	 cmd_fit_widths(size_t *, const size_t *, size_t, size_t);
+size_t	 cmd_cut_min(enum cmd_cut, const char *, size_t);
+
+/*
  * A grid of cells printed as an aligned table (display widths, cells
  * over maxw cells cut with "…", 0 = no cap; narrowed to fit cols
- * terminal cells when not 0), or as CSV or TSV.
+ * terminal cells when not 0, each column as its cut says, the first row
+ * a heading when heading is set), or as CSV or TSV.
  */
 struct cmd_grid {
 	size_t		  ncols;
@@ -290,6 +313,8 @@ struct cmd_grid {
 	size_t		  ncells;
 	size_t		  alloc;
 	int		 *right;	/* per column: right-aligned */
+	enum cmd_cut	 *cut;		/* per column: CUT_TEXT unless set */
+	int		  heading;	/* the first row is the headings */
 };
 void	 cmd_grid_init(struct cmd_grid *, size_t);
 void	 cmd_grid_release(struct cmd_grid *);

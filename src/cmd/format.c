@@ -99,6 +99,7 @@ cmd_grid_init(struct cmd_grid *g, size_t ncols)
 	g->ncols = ncols;
 	buf_init(&g->text);
 	g->right = xcalloc(ncols, sizeof *g->right);
+	g->cut = xcalloc(ncols, sizeof *g->cut);
 }
 
 void
@@ -107,6 +108,7 @@ cmd_grid_release(struct cmd_grid *g)
 	buf_release(&g->text);
 	free(g->off);
 	free(g->right);
+	free(g->cut);
 	memset(g, 0, sizeof *g);
 }
 
@@ -153,6 +155,74 @@ table_cell(const char *s, size_t maxw, struct buf *out, size_t *width)
 	*width = w;
 }
 
+enum cmd_cut
+cmd_cut_of(enum field_type type, const struct field *f)
+{
+	int	code = 0;
+
+	if (f != NULL && f->type == type)
+		code = f->validator != VAL_NONE;
+	switch (type) {
+	case FT_INT:
+	case FT_MONEY:
+	case FT_QTY:
+	case FT_DATE:
+	case FT_DATETIME:
+		return (CUT_NEVER);
+	case FT_PHONE:
+		break;
+	case FT_TEXT:
+		if (!code)
+			return (CUT_TEXT);
+		break;
+	default:
+		return (CUT_TEXT);
+	}
+	return (f != NULL && f->multi ? CUT_LIST : CUT_NEVER);
+}
+
+size_t
+cmd_cut_min(enum cmd_cut cut, const char *s, size_t w)
+{
+	const char	*comma;
+
+	switch (cut) {
+	case CUT_NEVER:
+		return (w);
+	case CUT_LIST:
+		/* A table joins a list's values with ", " (the people's
+		 * style of record_value_format()). */
+		if ((comma = strstr(s, ", ")) != NULL)
+			return (utf8_width(s, (size_t)(comma - s)) + 1);
+		return (w);
+	case CUT_TEXT:
+		break;
+	}
+	return (w < CUT_TEXT_MIN ? w : CUT_TEXT_MIN);
+}
+
+void
+cmd_fit_widths(size_t *widths, const size_t *minw, size_t n, size_t cols)
+{
+	size_t	total, widest, c;
+
+	if (cols == 0 || n == 0)
+		return;
+	for (;;) {
+		total = 2 * (n - 1);
+		widest = n;
+		for (c = 0; c < n; c++) {
+			total += widths[c];
+			if (widths[c] > minw[c] && (widest == n ||
+			    widths[c] > widths[widest]))
+				widest = c;
+		}
+		if (total <= cols || widest == n)
+			break;
+		widths[widest]--;
+	}
+}
+
 /* n blanks. */
 static void
 pad(struct buf *out, size_t n)
@@ -173,7 +243,7 @@ void
 cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
     size_t cols, struct buf *out)
 {
-	size_t		 nrows, r, c, w, *widths, total, widest, i, len;
+	size_t		 nrows, r, c, w, *widths, *minw, i, len, m;
 	struct buf	 cell = BUF_INIT, text = BUF_INIT;
 	struct grid_cell *made;
 	const char	*s;
@@ -205,6 +275,7 @@ cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
 	 * narrowed its column below it.
 	 */
 	widths = xcalloc(g->ncols, sizeof *widths);
+	minw = xcalloc(g->ncols, sizeof *minw);
 	made = xcalloc(nrows * g->ncols + 1, sizeof *made);
 	for (r = 0; r < nrows; r++) {
 		for (c = 0; c < g->ncols; c++) {
@@ -215,25 +286,16 @@ cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
 			made[i].w = w;
 			if (w > widths[c])
 				widths[c] = w;
+			/* A heading gives way as a name does. */
+			m = cmd_cut_min(r == 0 && g->heading ? CUT_TEXT :
+			    g->cut[c], text.data + made[i].off, w);
+			if (m > minw[c])
+				minw[c] = m;
 		}
 	}
-	/*
-	 * On a terminal narrower than the table, take a cell at a time off
-	 * the widest column (down to 8) until it fits: long names and
-	 * addresses give way before short codes do.
-	 */
-	for (;;) {
-		total = 2 * (g->ncols - 1);
-		widest = 0;
-		for (c = 0; c < g->ncols; c++) {
-			total += widths[c];
-			if (widths[c] > widths[widest])
-				widest = c;
-		}
-		if (cols == 0 || total <= cols || widths[widest] <= 8)
-			break;
-		widths[widest]--;
-	}
+	/* On a terminal narrower than the table, long names and addresses
+	 * give way; numbers and codes do not. */
+	cmd_fit_widths(widths, minw, g->ncols, cols);
 	for (r = 0; r < nrows; r++) {
 		for (c = 0; c < g->ncols; c++) {
 			i = r * g->ncols + c;
@@ -260,6 +322,7 @@ cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
 		buf_addch(out, '\n');
 	}
 	free(widths);
+	free(minw);
 	free(made);
 	buf_release(&cell);
 	buf_release(&text);

@@ -77,6 +77,14 @@ import sys
 print(max(len(l) for l in sys.stdin.read().splitlines()))')" "80" \
     "a table is fitted to an 80-column terminal"
 like "$narrow" "…" "cutting the widest cells"
+# Narrower still: names give way, but an ИНН or a phone cut is of no
+# use, so those keep their width (the first of a list of phones).
+narrow=$(COLUMNS=50 "$CLERK_BIN" list party)
+like "$narrow" " 7707083893 " "a narrow terminal never cuts an ИНН"
+like "$narrow" "+7 495 123-45-67…" "nor the first of a client's phones"
+unlike "$narrow" "ООО «Ромашка»" "the name gives way"
+narrow=$(COLUMNS=30 "$CLERK_BIN" query 'party cols name, inn, created')
+like "$narrow" " 7707083893 " "nor does a query's table"
 
 run list party --format csv
 status 0 "list as CSV"
