@@ -114,7 +114,7 @@ list_sort(struct cmd_ctx *ctx, struct list_state *st, const char *sort,
 
 static void
 list_json(struct buf *o, const struct record *rec, const size_t *cols,
-    size_t ncols, int first)
+    size_t ncols, int archived, int first)
 {
 	const struct table	*t = rec->table;
 	size_t			 c;
@@ -128,6 +128,9 @@ list_json(struct buf *o, const struct record *rec, const size_t *cols,
 		buf_addch(o, ':');
 		cmd_value_json(rec, cols[c], o);
 	}
+	if (archived)
+		buf_printf(o, ",\"archived\":%s",
+		    (rec->flags & REC_ARCHIVED) ? "true" : "false");
 	buf_addch(o, '}');
 }
 
@@ -158,14 +161,14 @@ list_titles(struct cmd_ctx *ctx, struct cmd_titles *titles,
 /* One row of the listing. */
 static void
 list_row(struct cmd_ctx *ctx, struct cmd_grid *g, enum cmd_format fmt,
-    const struct record *rec, const size_t *cols, size_t ncols, int first,
-    struct cmd_titles *titles, struct buf *v)
+    const struct record *rec, const size_t *cols, size_t ncols, int archived,
+    int first, struct cmd_titles *titles, struct buf *v)
 {
 	const struct field	*f;
 	size_t			 c;
 
 	if (fmt == FMT_JSON) {
-		list_json(&ctx->out, rec, cols, ncols, first);
+		list_json(&ctx->out, rec, cols, ncols, archived, first);
 		return;
 	}
 	buf_reset(v);
@@ -183,6 +186,16 @@ list_row(struct cmd_ctx *ctx, struct cmd_grid *g, enum cmd_format fmt,
 			cmd_value_text(rec, cols[c], ctx->lang, v);
 		else
 			cmd_value_plain(rec, cols[c], v);
+		cmd_grid_add(g, v->data, v->len);
+	}
+	/* With --archived, which records are: as export marks them. */
+	if (archived) {
+		buf_reset(v);
+		if (fmt == FMT_TABLE)
+			buf_adds(v, !(rec->flags & REC_ARCHIVED) ? "" :
+			    ctx->lang ? "да" : "yes");
+		else if (rec->flags & REC_ARCHIVED)
+			buf_adds(v, "yes");
 		cmd_grid_add(g, v->data, v->len);
 	}
 }
@@ -223,7 +236,7 @@ list_exec(struct cmd_ctx *ctx)
 	const char		*s;
 	uint64_t		 limit = UINT64_MAX, seen = 0;
 	size_t			*cols, ncols, c, i;
-	int			 r, phase, phases;
+	int			 r, phase, phases, archived;
 
 	memset(&st, 0, sizeof st);
 	st.ctx = ctx;
@@ -249,12 +262,12 @@ list_exec(struct cmd_ctx *ctx)
 	if (f != NULL && (f->multi || !f->always) &&
 	    cmd_opt(ctx, "archived") == NULL)
 		return (list_engine(ctx, st.table, s, fmt));
-	if (cmd_opt(ctx, "archived") != NULL)
+	if ((archived = cmd_opt(ctx, "archived") != NULL))
 		st.flags |= STORE_PAGE_ARCHIVED;
 
 	cols = xcalloc(st.table->nfields + 1, sizeof *cols);
 	ncols = list_columns(ctx, st.table, cols);
-	cmd_grid_init(&g, ncols + 1);
+	cmd_grid_init(&g, ncols + 1 + archived);
 	g.right[0] = 1;
 	g.cut[0] = CUT_NEVER;
 	g.heading = 1;
@@ -273,6 +286,9 @@ list_exec(struct cmd_ctx *ctx)
 			cmd_grid_adds(&g, fmt == FMT_TABLE ?
 			    field_label(&st.table->fields[cols[c]],
 			    ctx->lang) : st.table->fields[cols[c]].name);
+		if (archived)
+			cmd_grid_adds(&g, fmt != FMT_TABLE ? "archived" :
+			    ctx->lang ? "В архиве" : "Archived");
 	}
 
 	/*
@@ -304,7 +320,7 @@ list_exec(struct cmd_ctx *ctx)
 						continue;
 				}
 				list_row(ctx, &g, fmt, st.recs[i], cols,
-				    ncols, seen == 0, &titles, &v);
+				    ncols, archived, seen == 0, &titles, &v);
 				seen++;
 			}
 			if (st.n < st.want)

@@ -319,6 +319,9 @@ cmd_grid_render(const struct cmd_grid *g, enum cmd_format fmt, size_t maxw,
 			if (!g->right[c] && c + 1 < g->ncols && w < widths[c])
 				pad(out, widths[c] - w);
 		}
+		/* Nor after a last cell that is empty. */
+		while (out->len > 0 && out->data[out->len - 1] == ' ')
+			buf_truncate(out, out->len - 1);
 		buf_addch(out, '\n');
 	}
 	free(widths);

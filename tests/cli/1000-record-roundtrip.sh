@@ -140,6 +140,21 @@ run rm party 2
 status 0 "rm archives"
 is "$(count_rows party)" "2" "the archived record leaves the list"
 is "$(count_rows party --archived)" "3" "but is there with --archived"
+# Which rows are archived, in every format, as export marks them.
+run list party --archived --format csv
+is "$(printf '%s\n' "$out" | tr -d '\r' | sed -n '1p;3p' | sed 's/.*,//')" \
+    "archived
+yes" "--archived: CSV has an archived column, 'yes' on the archived row"
+row=$(printf '%s\n' "$out" | tr -d '\r' | sed -n 2p)
+is "${row##*,}" "" "and empty on one in use"
+run list party --archived --format json
+is "$(printf '%s\n' "$out" | python3 -c '
+import json, sys
+print([r["archived"] for r in json.load(sys.stdin)])')" \
+    "[False, True, False]" "JSON says archived true or false"
+run list party --archived
+row=$(printf '%s\n' "$out" | sed -n 3p)
+is "${row##* }" "yes" "and the table in a column"
 run show party 2
 like "$out" "Archived:" "show says it is archived"
 
