@@ -3,7 +3,8 @@
 # script in place, made from their templates with the configured paths:
 # the unit runs the installed clerkd --system as clerk in its runtime
 # and state folders, hardened; the init script is an LSB script that
-# starts the same clerkd.  Installs into a DESTDIR, so it needs the
+# starts the same clerkd; the man pages name them, and the forms, where
+# they are installed.  Installs into a DESTDIR, so it needs the
 # configured build folder and make.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
@@ -43,6 +44,16 @@ ok "$([ -x "$inst$bindir/clerkd" ]; echo $?)" "beside the installed clerkd"
 u=$(cat "$unit" 2>/dev/null)
 i=$(cat "$init" 2>/dev/null)
 unlike "$u$i" "@bindir@" "no template placeholder is left"
+
+# The pages that name installed files name them where they went.
+mandir=$(mkvar mandir)
+formsdir=$(mkvar formsdir)
+m8=$(cat "$inst$mandir/man8/clerkd.8" 2>/dev/null)
+m5=$(cat "$inst$mandir/man5/clerk-forms.5" 2>/dev/null)
+like "$m8" ".Pa $unitdir/clerkd.service" "clerkd(8) names the unit where it is"
+like "$m8" ".Pa $initdir/clerkd" "and the init script"
+like "$m5" "Pa $formsdir/party.form" "clerk-forms(5) names the forms' folder"
+unlike "$m8$m5" "@" "no placeholder left in the pages"
 like "$u" "
 ExecStart=$bindir/clerkd --system
 " "the unit runs the installed clerkd --system"
