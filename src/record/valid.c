@@ -76,6 +76,32 @@ digit(const char *s, size_t i)
 	return (s[i] - '0');
 }
 
+/* Are the first n characters of s all zeros? */
+static int
+zeros(const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != '0')
+			return (0);
+	return (1);
+}
+
+/*
+ * An ИНН's and a КПП's first four digits are the code of the tax office
+ * that issued it; there is no office 0000, and all zeros passes the
+ * ИНН's checksum (every weight times 0).
+ */
+static int
+tax_office(const char *s, struct buf *err)
+{
+	if (zeros(s, 4))
+		return (buf_error(err, _("the first four digits are the tax "
+		    "office's code, and there is no office 0000")));
+	return (0);
+}
+
 /* Σ dᵢ·wᵢ over the first n digits, taken mod 11 then mod 10: the ИНН key. */
 static int
 inn_key(const char *s, const int *w, size_t n)
@@ -97,6 +123,8 @@ inn_org_key(const char *s, struct buf *err)
 {
 	int	k;
 
+	if (tax_office(s, err) == -1)
+		return (-1);
 	k = inn_key(s, inn_w10, 9);
 	if (k != digit(s, 9))
 		return (buf_error(err, _("check digit should be %d, not %d"),
@@ -110,6 +138,8 @@ inn_person_key(const char *s, struct buf *err)
 	char	fixed[12];
 	int	k11, k12;
 
+	if (tax_office(s, err) == -1)
+		return (-1);
 	k11 = inn_key(s, inn_w11, 10);
 	/*
 	 * The 12th digit's sum includes the 11th digit; using the right
@@ -191,7 +221,7 @@ valid_kpp(const char *s, struct buf *err)
 	if (len != 9)
 		return (buf_error(err, _("%s, not %zu characters"), KPP_SHAPE,
 		    len));
-	return (0);
+	return (tax_office(s, err));
 #undef KPP_SHAPE
 }
 
@@ -306,6 +336,8 @@ valid_bik(const char *s, struct buf *err)
 {
 	if (ndigits(s) != 9)
 		return (shape_error(s, _("must be 9 digits"), err));
+	if (zeros(s, 9))
+		return (buf_error(err, _("cannot be all zeros")));
 	return (0);
 }
 
@@ -373,6 +405,8 @@ account_shape(const char *acc, const char *bik, struct buf *err)
 {
 	if (ndigits(acc) != 20)
 		return (shape_error(acc, _("must be 20 digits"), err));
+	if (zeros(acc, 20))
+		return (buf_error(err, _("cannot be all zeros")));
 	if (bik != NULL && *bik != '\0' && ndigits(bik) != 9)
 		return (buf_error(err, _("cannot be checked: the BIK '%s' "
 		    "is not 9 digits"), bik));
@@ -452,6 +486,8 @@ valid_snils(const char *s, struct buf *err)
 	if (ndigits(s) != 11)
 		return (shape_error(s,
 		    _("must be 11 digits (XXXXXXXXXYY)"), err));
+	if (zeros(s, 11))
+		return (buf_error(err, _("cannot be all zeros")));
 	num = 0;
 	for (i = 0; i < 9; i++) {
 		num = num * 10 + (unsigned long)digit(s, i);

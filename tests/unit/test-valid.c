@@ -233,6 +233,20 @@ test_inn(void)
 	fail1(valid_inn, "valid_inn", "7707\xff" "83893", "'\\xFF' is not");
 	fail1(valid_inn, "valid_inn", "1234567890123", "not 13");
 	fail1(valid_inn, "valid_inn", NULL, "it is empty");
+	/* All zeros passes both checksums; no tax office is 0000. */
+	fail1(valid_inn, "valid_inn", "0000000000", "no office 0000");
+	fail1(valid_inn, "valid_inn", "000000000000", "no office 0000");
+	fail1(valid_inn_org, "valid_inn_org", "0000000000", "no office 0000");
+	fail1(valid_inn_person, "valid_inn_person", "000000000000",
+	    "no office 0000");
+	fail1(valid_kpp, "valid_kpp", "000000000", "no office 0000");
+	fail1(valid_kpp, "valid_kpp", "000001001", "no office 0000");
+	fail1(valid_bik, "valid_bik", "000000000", "cannot be all zeros");
+	cur_bik = "044525225";
+	fail1(acc_at_bik, "valid_account", "00000000000000000000",
+	    "cannot be all zeros");
+	fail1(valid_snils, "valid_snils", "00000000000",
+	    "cannot be all zeros");
 	ok(valid_inn("123", NULL) == -1 && valid_inn("7707083894", NULL) == -1 &&
 	    valid_inn("7707083893", NULL) == 0, "valid_inn with no err buffer");
 }
@@ -243,7 +257,7 @@ test_kpp(void)
 	pass1(valid_kpp, "valid_kpp", "773601001");
 	pass1(valid_kpp, "valid_kpp", "7736AB001");
 	pass1(valid_kpp, "valid_kpp", "77360Z001");
-	pass1(valid_kpp, "valid_kpp", "000000000");
+	pass1(valid_kpp, "valid_kpp", "010001001");
 	fail1(valid_kpp, "valid_kpp", "7736ab001", "'a' cannot be character 5");
 	fail1(valid_kpp, "valid_kpp", "7736AБ001", "'Б' cannot be character 6");
 	fail1(valid_kpp, "valid_kpp", "A73601001", "'A' cannot be character 1");
@@ -558,7 +572,7 @@ test_snils(void)
 	/* Up to 001-001-998 no check number was computed. */
 	pass1(valid_snils, "valid_snils", "00100199800");
 	pass1(valid_snils, "valid_snils", "00100199899");
-	pass1(valid_snils, "valid_snils", "00000000000");
+	pass1(valid_snils, "valid_snils", "00100100000");
 	fail1(valid_snils, "valid_snils", "00100199900",
 	    "check number should be 65, not 00");
 	fail1_is(valid_snils, "valid_snils", "112-233-445 95",
