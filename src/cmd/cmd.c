@@ -707,6 +707,70 @@ cmd_dup_field(const struct field *f)
 	    f->validator == VAL_INN_PERSON);
 }
 
+/* Does one element of the list v fold to key? */
+static int
+elem_folds_to(const struct value *v, const struct buf *key)
+{
+	struct buf	 k = BUF_INIT;
+	const char	*p, *end, *nl;
+	int		 r = 0;
+
+	if (!v->set || v->s == NULL)
+		return (0);
+	for (p = v->s, end = v->s + v->len; p <= end && !r; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		buf_reset(&k);
+		utf8_foldkey(&k, p, (size_t)(nl - p));
+		r = k.len == key->len && memcmp(k.data, key->data, k.len) == 0;
+	}
+	buf_release(&k);
+	return (r);
+}
+
+/*
+ * The records other than rec (and those in seen, n of them) with an
+ * e-mail of the field at pos that is key's in another case: the exact
+ * index keeps addresses as written, and RODIONOVA@ya.ru is the same
+ * mailbox as rodionova@ya.ru (find says so too).  Candidates come from
+ * the word index (the address's words), at most a page of them.
+ */
+static size_t
+email_case_twins(struct cmd_ctx *ctx, struct store_txn *txn,
+    const struct record *rec, size_t pos, const char *addr, size_t len,
+    uint64_t *out, size_t max, struct buf *err)
+{
+	const struct table	*t = rec->table;
+	struct record		*other;
+	struct buf		 text = BUF_INIT, key = BUF_INIT;
+	uint64_t		 ids[64];
+	size_t			 n = 0, i, k = 0;
+	int			 r;
+
+	buf_add(&text, addr, len);
+	utf8_foldkey(&key, addr, len);
+	if (store_search(txn, t, text.data, ids, nitems(ids), &n, err) < 0)
+		n = SIZE_MAX;
+	for (i = 0; n != SIZE_MAX && i < n && i < nitems(ids) && k < max;
+	    i++) {
+		if (ids[i] == rec->id)
+			continue;
+		if ((r = access_get(ctx->session, txn, t, ids[i], &other,
+		    err)) < 0) {
+			n = SIZE_MAX;
+			break;
+		}
+		if (r != 0)
+			continue;
+		if (elem_folds_to(&other->values[pos], &key))
+			out[k++] = ids[i];
+		record_free(other);
+	}
+	buf_release(&text);
+	buf_release(&key);
+	return (n == SIZE_MAX ? SIZE_MAX : k);
+}
+
 int
 cmd_duplicates(struct cmd_ctx *ctx, struct store_txn *txn,
     const struct record *rec, const char *only, int labels, char ***w,
@@ -719,8 +783,8 @@ cmd_duplicates(struct cmd_ctx *ctx, struct store_txn *txn,
 	struct buf		 title = BUF_INIT, msg = BUF_INIT;
 	struct buf		 ref = BUF_INIT, why = BUF_INIT;
 	struct value		 v;
-	uint64_t		 ids[8];
-	size_t			 pos, k, n, j;
+	uint64_t		 ids[8], more[8];
+	size_t			 pos, k, n, j, m, q, x;
 	int			 r, ret = 0;
 
 	keyset_init(&ks);
@@ -741,7 +805,24 @@ cmd_duplicates(struct cmd_ctx *ctx, struct store_txn *txn,
 				ret = -1;
 				break;
 			}
-			for (j = 0; j < n && j < nitems(ids); j++) {
+			if (n > nitems(ids))
+				n = nitems(ids);
+			if (f->type == FT_EMAIL && n < nitems(ids)) {
+				m = email_case_twins(ctx, txn, rec, pos, key,
+				    ks.len[k], more, nitems(more), err);
+				if (m == SIZE_MAX) {
+					ret = -1;
+					break;
+				}
+				for (q = 0; q < m && n < nitems(ids); q++) {
+					for (x = 0; x < n && ids[x] != more[q];
+					    x++)
+						;
+					if (x == n)
+						ids[n++] = more[q];
+				}
+			}
+			for (j = 0; j < n; j++) {
 				if (ids[j] == rec->id)
 					continue;
 				r = access_get(ctx->session, txn, t, ids[j],

@@ -129,6 +129,12 @@ status 0 "set an e-mail another party has"
 like "$err" "warning: E-mails ('emails'): Client #1 ООО «Ромашка» has the same info@romashka.ru" \
     "warns naming it"
 unlike "$err" "sales@alfa.ru" "and only about that one"
+# The same mailbox in other capitals is the same address (find says so).
+run set party 3 emails='INFO@Romashka.ru'
+status 0 "set the e-mail in capitals"
+like "$err" "warning: E-mails ('emails'): Client #1 ООО «Ромашка» has the same INFO@romashka.ru" \
+    "warns all the same"
+run set party 3 emails='sales@alfa.ru'
 
 run history party 1
 status 0 "history"
