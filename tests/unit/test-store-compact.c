@@ -148,6 +148,10 @@ file_bytes(const char *dir, const char *name)
 
 /* The other thread: small insert transactions while compaction runs. */
 static volatile int	 live_stop;
+/* Set at the compaction's first step: the inserts begin after its start,
+ * so all of them are changes it did not see (on a loaded machine the
+ * thread could run a few batches before store_compact() began). */
+static volatile int	 live_go;
 static uint64_t		 live_ids[NLIVE];
 static size_t		 live_n;
 static int		 live_failed;
@@ -160,6 +164,8 @@ live_main(void *arg)
 
 	(void)arg;
 	f.ids = live_ids;
+	while (!live_go && !live_stop)
+		usleep(1000);
 	for (live_n = 0; live_n < NLIVE;) {
 		f.from = live_n;
 		f.to = live_n + 10;
@@ -322,6 +328,7 @@ count_steps(const char *file, uint64_t before, uint64_t now, int done,
 {
 	struct seen	*s = arg;
 
+	live_go = 1;
 	if (done) {
 		s->files++;
 		if (now < before)
