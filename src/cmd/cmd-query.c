@@ -126,6 +126,12 @@ row_cells(struct qout *o, const struct query_row *row, struct buf *cells,
 		    o->nkeys - (size_t)row->level) && !row->vals[c].set)
 			buf_adds(cells, row->level >= (int)o->nkeys ?
 			    _("Total") : _("Subtotal"));
+		else if (o->group && people && c < (row->level >=
+		    (int)o->nkeys ? 0 : o->nkeys - (size_t)row->level) &&
+		    !row->vals[c].set)
+			/* The group of no value, not a blank that reads as
+			 * a total. */
+			buf_adds(cells, _("(empty)"));
 		else if (people)
 			col_text(o->ctx, q, c, &row->vals[c], o->ref[c],
 			    &o->titles, cells);

@@ -683,7 +683,11 @@ group_row(struct rrun *o, const struct query_row *row)
 			    o->cols[k + o->span] < nkeys &&
 			    !row->vals[o->cols[k + o->span]].set; o->span++)
 				;
-		} else
+		} else if (o->cols[k] < at && !row->vals[o->cols[k]].set)
+			/* The group of no value, not a blank that reads
+			 * as a total. */
+			buf_adds(&t, _("(empty)"));
+		else
 			cell_text(o, k, &row->vals[o->cols[k]], 0, &t);
 		free(cells[k]);
 		cells[k] = xstrdup(t.data);

@@ -132,4 +132,13 @@ is "$(printf '%s\n' "$out" | sed -n '2p;$p' | awk '{ print $NF }' | tr '\n' ' ')
     "a table of it, descending, first to last"
 is "$(printf '%s\n' "$out" | grep -c Запись)" 1200 "every row in the table"
 
+# The group of no value is named, not a blank that reads as a total
+# (the records just imported have no manager).
+run query 'party where notes ^= n group manager count()'
+is "$(printf '%s\n' "$out" | sed -n 2p | awk '{ print $1 }')" "(empty)" \
+    "a group of no value says so"
+run query 'party where notes ^= n group manager count()' --format csv
+is "$(printf '%s\n' "$out" | sed -n 2p | tr -d '\r')" ",1200,0" \
+    "and is empty in a file"
+
 done_testing

@@ -64,6 +64,8 @@ like "$out" "реклама                             $y  Subtotal        1" \
     "a subtotal labelled over the key it leaves empty"
 like "$out" "Grand total                                               4" \
     "the engine's total, labelled"
+like "$out" "(empty)                             $y  $(printf '%8s' "$m")        2" \
+    "the clients of no source in a group that says so"
 
 # A client is a duplicate under each phone it has (4 has two).
 run report duplicates_by_phone
