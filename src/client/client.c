@@ -211,6 +211,18 @@ set_rcvtimeo(int fd, int seconds)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 }
 
+/* The locale messages are in, as POSIX picks it; "" for none. */
+static const char *
+client_locale(void)
+{
+	const char	*s;
+
+	if ((s = env("LC_ALL")) == NULL && (s = env("LC_MESSAGES")) == NULL &&
+	    (s = env("LANG")) == NULL)
+		s = "";
+	return (s);
+}
+
 static int
 hello(struct client *c, struct buf *err)
 {
@@ -221,6 +233,8 @@ hello(struct client *c, struct buf *err)
 	memset(&h, 0, sizeof h);
 	h.protocol = c->protocol;
 	h.version = (char *)PACKAGE_VERSION;
+	/* So that a refusal comes in our language. */
+	h.locale = (char *)client_locale();
 	proto_hello_encode(&h, &b);
 	if (proto_write_frame(c->fd, b.data, b.len, err) != 0) {
 		buf_release(&b);
@@ -499,18 +513,6 @@ const char *
 client_server_version(const struct client *c)
 {
 	return (c->server_version);
-}
-
-/* The locale messages are in, as POSIX picks it; "" for none. */
-static const char *
-client_locale(void)
-{
-	const char	*s;
-
-	if ((s = env("LC_ALL")) == NULL && (s = env("LC_MESSAGES")) == NULL &&
-	    (s = env("LANG")) == NULL)
-		s = "";
-	return (s);
 }
 
 /* "ru" when the messages locale is Russian, else "en". */

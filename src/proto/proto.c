@@ -541,7 +541,8 @@ proto_hello_encode(const struct proto_hello *h, struct buf *b)
 		proto_put_int(b, h->status);
 		proto_put_cstr(b, h->message);
 		proto_put_cstr(b, h->login);
-	}
+	} else
+		proto_put_cstr(b, h->locale);
 }
 
 int
@@ -569,6 +570,10 @@ proto_hello_decode(struct proto_hello *h, int server, const void *p,
 	    proto_get_str(&r, &h->message, err) != 0 ||
 	    proto_get_str(&r, &h->login, err) != 0))
 		goto bad;
+	/* A client of before the locale sends none. */
+	if (!server && !proto_at_end(&r) &&
+	    proto_get_str(&r, &h->locale, err) != 0)
+		goto bad;
 	free(who);
 	return (0);
 bad:
@@ -583,7 +588,8 @@ proto_hello_release(struct proto_hello *h)
 	free(h->version);
 	free(h->message);
 	free(h->login);
-	h->version = h->message = h->login = NULL;
+	free(h->locale);
+	h->version = h->message = h->login = h->locale = NULL;
 }
 
 void
