@@ -175,6 +175,22 @@ access_init(struct store *st, const char *creator, struct buf *err)
 	return (store_txn_run(st, 0, init_txn, &ia, err) < 0 ? -1 : 0);
 }
 
+static int
+count_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	return (store_meta_scan(txn, OPERATOR_PREFIX, count_one, arg, err));
+}
+
+int
+access_has_operators(struct store *st, struct buf *err)
+{
+	size_t	n = 0;
+
+	if (store_txn_run(st, STORE_TXN_READONLY, count_txn, &n, err) < 0)
+		return (-1);
+	return (n > 0);
+}
+
 /* The operator of login as the store has it now: 0 and *admin, 1 when
  * refused (with the message), -1 when the store failed. */
 static int

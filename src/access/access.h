@@ -35,6 +35,8 @@ struct access_operator {
  * nothing (returns 0) when operators exist already.
  */
 int	 access_init(struct store *, const char *, struct buf *);
+/* Whether the database has any operator: 1, 0, or -1 on failure. */
+int	 access_has_operators(struct store *, struct buf *);
 
 /*
  * A session for login, or -1 with "you are not a clerk operator on this

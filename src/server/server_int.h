@@ -37,6 +37,7 @@ struct server {
 	int		 pid_fd;	/* DIR/clerkd.pid, locked while we run */
 	uid_t		 uid;		/* our own (personal mode serves only it) */
 	char		*login;		/* our own login */
+	int		 init;		/* server_init(): it says who administers */
 
 	/* Guarded by lock; never held across I/O with a client. */
 	pthread_mutex_t	 lock;
