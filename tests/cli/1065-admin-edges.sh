@@ -1,7 +1,8 @@
 #!/bin/sh
 # 1065: the edges of administration: clerkd --init without --admin
 # makes whoever ran it the administrator (under sudo, the user who ran
-# sudo), so a database it made is never one nobody may use.
+# sudo), so a database it made is never one nobody may use; verify
+# names a damaged table once.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 me=$(id -un)
@@ -45,6 +46,30 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	    --socket "$T/s3.sock" >"$T/init.out" 2>"$T/init.err"
 	like "$(cat "$T/init.out")" "registered 'nobody', who ran clerkd" \
 	    "under sudo, the user who ran sudo"
+fi
+
+# --- verify names a damaged table once ------------------------------
+
+if command -v db5.3_dump >/dev/null 2>&1 &&
+    command -v db5.3_load >/dev/null 2>&1; then
+	clerk add party name='ООО «Целая»' >/dev/null
+	clerk add party name='ООО «Другая»' >/dev/null
+	stop_servers
+	# The record of party 1 made a bare version byte and garbage,
+	# with the server stopped.
+	(cd "$CLERK_DIR" && db5.3_dump -h . party.db) |
+	    awk 'key == " 0000000000000001" { print " 02ffff"; key = ""; next }
+		{ print; key = $0 }' >"$T/party.dump"
+	rm "$CLERK_DIR/party.db"
+	(cd "$CLERK_DIR" && db5.3_load -h . -f "$T/party.dump" party.db)
+	run admin verify
+	status 1 "admin verify finds a record that does not decode"
+	like "$out" "table 'party': party 1 does not decode" "and names it"
+	unlike "$out" "table 'party': table 'party'" "naming the table once"
+	like "$out" "table 'contact': 0 records, ok" "the other table is fine"
+	stop_servers
+else
+	diag "no db5.3_dump or db5.3_load: a damaged record is not checked"
 fi
 
 done_testing
