@@ -2,7 +2,8 @@
 # 1065: the edges of administration: clerkd --init without --admin
 # makes whoever ran it the administrator (under sudo, the user who ran
 # sudo), so a database it made is never one nobody may use; verify
-# names a damaged table once.
+# names a damaged table once; a backup's folder must be named and its
+# parent be there.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 me=$(id -un)
@@ -47,6 +48,25 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	like "$(cat "$T/init.out")" "registered 'nobody', who ran clerkd" \
 	    "under sudo, the user who ran sudo"
 fi
+
+# --- backup: where to ------------------------------------------------
+
+# From an empty folder, which an empty name must not mean.
+mkdir "$T/here"
+(cd "$T/here" && "$CLERK_BIN" admin backup '' >"$T/stdout" 2>"$T/stderr")
+rc=$?
+err=$(cat "$T/stderr")
+status 2 "an empty backup folder is a usage error"
+like "$err" "the backup folder's name is empty" "and says so"
+is "$(ls -A "$T/here")" "" "the current folder is not backed up into"
+run admin backup "$T/no/such/bk"
+status 1 "a backup under a missing folder fails"
+is "$err" "clerk: cannot back up to '$T/no/such/bk': there is no folder '$T/no'; make it first" \
+    "naming the highest folder missing"
+ok "$([ ! -e "$T/no" ]; echo $?)" "and makes none of it"
+run admin backup "$T/bk/"
+status 0 "a backup to a new folder, named with a slash"
+is "$out" "backed up to $T/bk" "is made"
 
 # --- verify names a damaged table once ------------------------------
 
