@@ -74,7 +74,9 @@ write_all(int fd, const void *p, size_t len, struct buf *err)
 }
 
 /* Reads exactly len bytes; returns the count read before EOF (< len at
- * EOF) or -1 with a message. */
+ * EOF) or -1 with a message.  A reset is an EOF: the peer closed with
+ * bytes of ours unread (a server killed before it read a request), and
+ * nothing more will come either way. */
 static ssize_t
 read_all(int fd, void *p, size_t len, struct buf *err)
 {
@@ -89,6 +91,8 @@ read_all(int fd, void *p, size_t len, struct buf *err)
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return (buf_error(err, _("timed out waiting for the "
 			    "other side")));
+		if (n == -1 && errno == ECONNRESET)
+			break;
 		if (n == -1)
 			return (buf_error(err, _("cannot receive: %s"),
 			    strerror(errno)));

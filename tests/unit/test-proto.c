@@ -210,6 +210,17 @@ test_frames(void)
 	    "write to a closed peer fails: %s", err.data);
 	close(sv[0]);
 
+	/* A peer that closes with our request unread (a server killed
+	 * before it read it) resets the connection: that is its end as
+	 * much as a plain close, and is told the same way. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		tap_bail("socketpair");
+	ok(proto_write_frame(sv[1], "request", 7, &err) == 0,
+	    "a request the peer never reads");
+	close(sv[0]);
+	ok_err(proto_read_frame(sv[1], &b, &err) == PROTO_EOF,
+	    "a reset before the answer is EOF: %s", err.data);
+	close(sv[1]);
 
 	buf_release(&b);
 	buf_release(&big);
