@@ -47,16 +47,18 @@ say(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void
-usage(void)
+/* The usage: asked for (--help) on standard output and status 0, as
+ * clerk does; after a mistake on standard error and status 2. */
+static NORETURN void
+usage(int asked)
 {
 	fputs(_("usage: clerkd [--personal | --system [--user LOGIN]] "
 	    "[--init] [--foreground]\n"
 	    "              [--verbose] [--dir DIR] [--socket PATH] "
 	    "[--forms DIR]\n"
 	    "              [--idle SECONDS] [--cache MB] [--admin LOGIN]\n"),
-	    stderr);
-	exit(2);
+	    asked ? stdout : stderr);
+	exit(asked ? 0 : 2);
 }
 
 /* A whole number of s, or exit 2 with bad (a message with one %s, the
@@ -262,12 +264,14 @@ main(int argc, char **argv)
 			printf(_("clerkd %s (protocol %d)\n"), PACKAGE_VERSION,
 			    PROTO_VERSION);
 			return (0);
+		case 'h':
+			usage(1);
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(0);
 	if (opts.personal && sys) {
 		say(_("--personal and --system exclude each other"));
 		return (2);

@@ -3,10 +3,20 @@
 # makes whoever ran it the administrator (under sudo, the user who ran
 # sudo), so a database it made is never one nobody may use; verify
 # names a damaged table once; a backup's folder must be named and its
-# parent be there.
+# parent be there; clerkd --help is no error.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 me=$(id -un)
+
+# --- clerkd --help, as clerk --help ---------------------------------
+
+"$CLERKD" --help >"$T/stdout" 2>"$T/stderr"
+is "$?" 0 "clerkd --help succeeds"
+like "$(cat "$T/stdout")" "usage: clerkd" "with the usage on standard output"
+is "$(cat "$T/stderr")" "" "and nothing on standard error"
+"$CLERKD" --frobnicate >"$T/stdout" 2>"$T/stderr"
+is "$?" 2 "a wrong option is a usage error"
+like "$(cat "$T/stderr")" "usage: clerkd" "with the usage on standard error"
 
 # --- the creator administers -----------------------------------------
 
