@@ -283,6 +283,7 @@ run_request(struct conn *c, struct session *s, const struct proto_request *q,
 	ctx.session = s;
 	ctx.store = c->srv->store;
 	ctx.schema = c->srv->schema;
+	ctx.personal = c->srv->opts->personal;
 	ctx.cwd = proto_request_env(q, "cwd");
 	lang = proto_request_env(q, "lang");
 	ctx.lang = lang != NULL && strcmp(lang, "ru") == 0;
