@@ -42,6 +42,7 @@ struct client {
 	int		 stop_mid_request;
 	char		*login;
 	char		*server_version;
+	char		*socket;	/* a server named by its socket, or NULL */
 	struct client_hooks hooks;
 };
 
@@ -246,7 +247,8 @@ hello(struct client *c, struct buf *err)
 	if (r != 0) {
 		buf_release(&b);
 		if (r == PROTO_EOF)
-			buf_set(err, _("the server closed the connection"));
+			buf_set(err, _("the server closed the connection "
+			    "before answering (it stopped or was killed)"));
 		return (HELLO_DROPPED);
 	}
 	r = proto_hello_decode(&h, 1, b.data, b.len, err);
@@ -458,6 +460,7 @@ client_open(struct client **cp, const struct client_options *o,
 		r = hello(c, err);
 		if (r == HELLO_DROPPED)
 			buf_prefix(err, _("server at '%s': "), explicit);
+		c->socket = xstrdup(explicit);
 		goto out;
 	}
 
@@ -500,6 +503,7 @@ client_close(struct client *c)
 		close(c->fd);
 	free(c->login);
 	free(c->server_version);
+	free(c->socket);
 	free(c);
 }
 
@@ -601,6 +605,8 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 	if (r != 0) {
 		buf_prefix(err, _("the server went away (stopped or "
 		    "killed): "));
+		if (c->socket != NULL)
+			buf_prefix(err, _("server at '%s': "), c->socket);
 		goto out;
 	}
 	/* Progress notes and output parts, then the response. */
@@ -609,8 +615,12 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 		if (r == PROTO_EOF)
 			r = buf_error(err, _("the server closed the connection "
 			    "before answering (it stopped or was killed)"));
-		if (r != 0)
+		if (r != 0) {
+			if (c->socket != NULL)
+				buf_prefix(err, _("server at '%s': "),
+				    c->socket);
 			goto out;
+		}
 		proto_response_release(resp);
 		r = proto_response_decode(resp, b.data, b.len, err);
 		if (r != 0)

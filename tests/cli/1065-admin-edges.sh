@@ -3,7 +3,8 @@
 # makes whoever ran it the administrator (under sudo, the user who ran
 # sudo), so a database it made is never one nobody may use; verify
 # names a damaged table once; a backup's folder must be named and its
-# parent be there; clerkd --help is no error.
+# parent be there; clerkd --help is no error; a server killed under a
+# client is told plainly.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 me=$(id -un)
@@ -77,6 +78,27 @@ ok "$([ ! -e "$T/no" ]; echo $?)" "and makes none of it"
 run admin backup "$T/bk/"
 status 0 "a backup to a new folder, named with a slash"
 is "$out" "backed up to $T/bk" "is made"
+
+# --- a server killed before it answers -----------------------------
+
+# Stopped, it leaves the client's hello unread; killed then, the kernel
+# resets the connection: told as the server going away, not as a bare
+# "Connection reset by peer", naming the socket.
+"$CLERKD" --foreground --dir "$T/k" --socket "$T/k.sock" 2>/dev/null &
+kpid=$!
+wait_socket "$T/k.sock"
+kill -STOP $kpid
+"$CLERK_BIN" -S "$T/k.sock" list party >"$T/stdout" 2>"$T/stderr" &
+cpid=$!
+sleep 0.5
+kill -KILL $kpid
+wait $cpid
+rc=$?
+err=$(cat "$T/stderr")
+status 1 "a client whose server is killed before answering fails"
+is "$err" "clerk: server at '$T/k.sock': the server closed the connection before answering (it stopped or was killed)" \
+    "and says the server went away"
+wait $kpid 2>/dev/null
 
 # --- verify names a damaged table once ------------------------------
 
