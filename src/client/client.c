@@ -361,12 +361,11 @@ start_personal(const struct client_options *o, const char *dir,
 	struct stat	sb;
 	int		lock, fd, e;
 
-	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock == -1)
+	/* The server removes the lock file when it leaves: taken so, a
+	 * file removed while we waited is not locked in vain. */
+	if ((lock = lockfile_take(lockpath)) == -1)
 		return (buf_error(err, _("cannot open '%s': %s"), lockpath,
 		    strerror(errno)));
-	while (flock(lock, LOCK_EX) == -1 && errno == EINTR)
-		;
 	/* Someone else may have started it while we waited. */
 	if ((fd = connect_to(sock)) != -1)
 		goto out;
@@ -384,7 +383,8 @@ start_personal(const struct client_options *o, const char *dir,
 		buf_error(err, _("the server started but does not answer on "
 		    "'%s': %s"), sock, strerror(errno));
 out:
-	close(lock);
+	/* No server to remove it later: remove it now. */
+	lockfile_drop(fd == -1 ? lockpath : NULL, lock);
 	return (fd);
 }
 

@@ -64,9 +64,10 @@ void	 listen_close(struct server *);
  * closed. */
 int	 listen_close_idle(struct server *);
 /* Take the lock file beside the socket (flock), -1 if it cannot be
- * opened; listen_unlock() releases it. */
+ * opened; listen_unlock() releases it, removing the file when the
+ * server is leaving (its third argument). */
 int	 listen_lock(const char *);
-void	 listen_unlock(int);
+void	 listen_unlock(const char *, int, int);
 
 /* session.c: serve one accepted connection in a new thread; the
  * descriptor is the session's from now on, closed by it even on

@@ -4,7 +4,7 @@
 # sudo), so a database it made is never one nobody may use; verify
 # names a damaged table once; a backup's folder must be named and its
 # parent be there; clerkd --help is no error; a server killed under a
-# client is told plainly.
+# client is told plainly; a personal server leaves no lock file.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 me=$(id -un)
@@ -99,6 +99,35 @@ status 1 "a client whose server is killed before answering fails"
 is "$err" "clerk: server at '$T/k.sock': the server closed the connection before answering (it stopped or was killed)" \
     "and says the server went away"
 wait $kpid 2>/dev/null
+
+# --- a personal server leaves no lock file behind ------------------
+
+# One lock file per database folder ever used gathered in the socket
+# folder: a server that ends cleanly removes its own.
+stop_servers
+clerk -d "$T/p1" add party name='ООО «Раз»' >/dev/null
+ls "$XDG_RUNTIME_DIR/clerk" >"$T/ls1"
+like "$(cat "$T/ls1")" ".sock.lock" "a personal server's start made a lock file"
+p1=$(server_pid "$T/p1")
+kill -TERM "$p1"
+wait_gone "$p1" 100
+is "$(ls "$XDG_RUNTIME_DIR/clerk" | grep -c '\.lock$')" "0" \
+    "stopped, the server removed it"
+CLERK_IDLE=1 "$CLERK_BIN" -d "$T/p2" add party name='ООО «Два»' >/dev/null
+p2=$(server_pid "$T/p2")
+wait_gone "$p2" 100
+ok $? "a personal server exits when idle"
+is "$(ls -A "$XDG_RUNTIME_DIR/clerk")" "" \
+    "leaving neither socket nor lock file"
+# Ten clients at once on a fresh folder still start one server.
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	"$CLERK_BIN" -d "$T/p3" add party name="Клиент $i" >/dev/null 2>&1 &
+done
+wait
+is "$(clerkd_pids "$T/p3" | wc -l)" "1" "ten clients at once start one server"
+is "$("$CLERK_BIN" -d "$T/p3" list party --format tsv | tail -n +2 | wc -l)" \
+    "10" "and all ten added"
+stop_servers
 
 # --- verify names a damaged table once ------------------------------
 
