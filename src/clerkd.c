@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "access/access.h"
 #include "proto/proto.h"
 #include "store/store.h"
 #include "server/server.h"
@@ -45,16 +47,18 @@ say(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void
-usage(void)
+/* The usage: asked for (--help) on standard output and status 0, as
+ * clerk does; after a mistake on standard error and status 2. */
+static NORETURN void
+usage(int asked)
 {
 	fputs(_("usage: clerkd [--personal | --system [--user LOGIN]] "
 	    "[--init] [--foreground]\n"
 	    "              [--verbose] [--dir DIR] [--socket PATH] "
 	    "[--forms DIR]\n"
 	    "              [--idle SECONDS] [--cache MB] [--admin LOGIN]\n"),
-	    stderr);
-	exit(2);
+	    asked ? stdout : stderr);
+	exit(asked ? 0 : 2);
 }
 
 /* A whole number of s, or exit 2 with bad (a message with one %s, the
@@ -73,6 +77,35 @@ number(const char *bad, const char *s)
 		exit(2);
 	}
 	return ((int)v);
+}
+
+/*
+ * Who started clerkd, for the first administrator of a database that
+ * has none and no --admin (DESIGN: the creator of a database
+ * administers it): under sudo the user who ran sudo, else the real
+ * uid's login.  A server started as its own service user (systemd's
+ * User=) was started by no person: root administers it then.  Taken
+ * before --system gives up root.  NULL when there is none.
+ */
+static char *
+creator(const char *service)
+{
+	struct passwd	*pw;
+	struct buf	 err = BUF_INIT;
+	const char	*s;
+	char		*r = NULL;
+
+	if (getuid() == 0 && (s = getenv("SUDO_USER")) != NULL &&
+	    getpwnam(s) != NULL && access_login_valid(s, &err) == 0)
+		r = xstrdup(s);
+	else if ((pw = getpwuid(getuid())) != NULL) {
+		if (service != NULL && strcmp(pw->pw_name, service) == 0)
+			r = xstrdup("root");
+		else if (access_login_valid(pw->pw_name, &err) == 0)
+			r = xstrdup(pw->pw_name);
+	}
+	buf_release(&err);
+	return (r);
 }
 
 /*
@@ -169,7 +202,7 @@ main(int argc, char **argv)
 	struct buf		 done = BUF_INIT, notes = BUF_INIT;
 	sigset_t		 block;
 	const char		*s, *user = NULL;
-	char			*line, *next;
+	char			*line, *next, *who = NULL;
 	int			 c, foreground = 0, idle = -1, r;
 	int64_t			 cache = -1;
 	int			 verbose = 0, sys = 0, init = 0;
@@ -231,12 +264,14 @@ main(int argc, char **argv)
 			printf(_("clerkd %s (protocol %d)\n"), PACKAGE_VERSION,
 			    PROTO_VERSION);
 			return (0);
+		case 'h':
+			usage(1);
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(0);
 	if (opts.personal && sys) {
 		say(_("--personal and --system exclude each other"));
 		return (2);
@@ -278,6 +313,10 @@ main(int argc, char **argv)
 		return (2);
 	}
 
+	if (!opts.personal)
+		opts.creator = who = creator(sys ? (user != NULL ? user :
+		    SYSTEM_USER) : NULL);
+
 	umask(077);
 	/* Before the daemon forks, so a refusal reaches the terminal. */
 	if (sys && server_system_prepare(user != NULL ? user : SYSTEM_USER,
@@ -302,6 +341,7 @@ main(int argc, char **argv)
 		buf_release(&done);
 		buf_release(&notes);
 		buf_release(&err);
+		free(who);
 		return (r == 0 ? 0 : 1);
 	}
 	if (!foreground) {
@@ -333,5 +373,6 @@ main(int argc, char **argv)
 			log_msg(LOG_ERR, "%s", err.data);
 	}
 	buf_release(&err);
+	free(who);
 	return (r == 0 ? 0 : 1);
 }

@@ -175,6 +175,22 @@ access_init(struct store *st, const char *creator, struct buf *err)
 	return (store_txn_run(st, 0, init_txn, &ia, err) < 0 ? -1 : 0);
 }
 
+static int
+count_txn(struct store_txn *txn, void *arg, struct buf *err)
+{
+	return (store_meta_scan(txn, OPERATOR_PREFIX, count_one, arg, err));
+}
+
+int
+access_has_operators(struct store *st, struct buf *err)
+{
+	size_t	n = 0;
+
+	if (store_txn_run(st, STORE_TXN_READONLY, count_txn, &n, err) < 0)
+		return (-1);
+	return (n > 0);
+}
+
 /* The operator of login as the store has it now: 0 and *admin, 1 when
  * refused (with the message), -1 when the store failed. */
 static int
@@ -391,23 +407,44 @@ access_history(struct session *s, struct store_txn *txn,
 	return (store_history(txn, t, id, out, n, err));
 }
 
+static int
+op_was(const struct op_lookup *op)
+{
+	if (!op->found)
+		return (0);
+	return (ACCESS_WAS_OPERATOR | (op->admin ? ACCESS_WAS_ADMIN : 0) |
+	    (op->disabled ? ACCESS_WAS_DISABLED : 0));
+}
+
 int
 access_operator_add(struct session *s, struct store_txn *txn,
-    const char *login, int admin, struct buf *err)
+    const char *login, int admin, int *was, struct buf *err)
 {
+	struct op_lookup	op = { login, 0, 0, 0 };
+
+	if (was != NULL)
+		*was = 0;
 	if (access_check(s, NULL, ACCESS_ADMIN, err) != 0)
 		return (-1);
 	if (access_login_valid(login, err) != 0)
 		return (-1);
-	return (op_write(txn, login, admin, 0, err));
+	if (op_read(txn, &op, err) != 0)
+		return (-1);
+	if (was != NULL)
+		*was = op_was(&op);
+	if (op.found && !op.admin == !admin)
+		return (0);
+	return (op_write(txn, login, admin, op.found && op.disabled, err));
 }
 
 int
 access_operator_disable(struct session *s, struct store_txn *txn,
-    const char *login, int disabled, struct buf *err)
+    const char *login, int disabled, int *was, struct buf *err)
 {
 	struct op_lookup	op = { login, 0, 0, 0 };
 
+	if (was != NULL)
+		*was = 0;
 	if (access_check(s, NULL, ACCESS_ADMIN, err) != 0)
 		return (-1);
 	if (disabled && strcmp(login, s->user) == 0)
@@ -417,6 +454,10 @@ access_operator_disable(struct session *s, struct store_txn *txn,
 	if (!op.found)
 		return (buf_error(err, _("'%s' is not a clerk operator"),
 		    login));
+	if (was != NULL)
+		*was = op_was(&op);
+	if (!op.disabled == !disabled)
+		return (0);
 	return (op_write(txn, login, op.admin, disabled, err));
 }
 

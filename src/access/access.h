@@ -35,6 +35,8 @@ struct access_operator {
  * nothing (returns 0) when operators exist already.
  */
 int	 access_init(struct store *, const char *, struct buf *);
+/* Whether the database has any operator: 1, 0, or -1 on failure. */
+int	 access_has_operators(struct store *, struct buf *);
 
 /*
  * A session for login, or -1 with "you are not a clerk operator on this
@@ -89,11 +91,21 @@ int	 access_history(struct session *, struct store_txn *,
 	     const struct table *, uint64_t, struct audit_entry **, size_t *,
 	     struct buf *);
 
-/* Operators: administrators only. */
+/*
+ * Operators: administrators only.  access_operator_add() registers
+ * login, an administrator or not, or makes an operator one or no longer
+ * one, keeping whether they are disabled; access_operator_disable() disables an
+ * operator (not oneself) or enables one again.  Each sets *was (when
+ * not NULL) to what the operator was before, ACCESS_WAS_* bits, 0 for
+ * none, and writes nothing when it was so already.
+ */
+#define ACCESS_WAS_OPERATOR	0x1
+#define ACCESS_WAS_ADMIN	0x2
+#define ACCESS_WAS_DISABLED	0x4
 int	 access_operator_add(struct session *, struct store_txn *,
-	     const char *, int, struct buf *);
+	     const char *, int, int *, struct buf *);
 int	 access_operator_disable(struct session *, struct store_txn *,
-	     const char *, int, struct buf *);
+	     const char *, int, int *, struct buf *);
 int	 access_operator_list(struct session *, struct store_txn *,
 	     struct access_operator **, size_t *, struct buf *);
 void	 access_operators_free(struct access_operator *, size_t);

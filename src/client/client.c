@@ -42,6 +42,7 @@ struct client {
 	int		 stop_mid_request;
 	char		*login;
 	char		*server_version;
+	char		*socket;	/* a server named by its socket, or NULL */
 	struct client_hooks hooks;
 };
 
@@ -211,6 +212,18 @@ set_rcvtimeo(int fd, int seconds)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 }
 
+/* The locale messages are in, as POSIX picks it; "" for none. */
+static const char *
+client_locale(void)
+{
+	const char	*s;
+
+	if ((s = env("LC_ALL")) == NULL && (s = env("LC_MESSAGES")) == NULL &&
+	    (s = env("LANG")) == NULL)
+		s = "";
+	return (s);
+}
+
 static int
 hello(struct client *c, struct buf *err)
 {
@@ -221,6 +234,8 @@ hello(struct client *c, struct buf *err)
 	memset(&h, 0, sizeof h);
 	h.protocol = c->protocol;
 	h.version = (char *)PACKAGE_VERSION;
+	/* So that a refusal comes in our language. */
+	h.locale = (char *)client_locale();
 	proto_hello_encode(&h, &b);
 	if (proto_write_frame(c->fd, b.data, b.len, err) != 0) {
 		buf_release(&b);
@@ -232,7 +247,8 @@ hello(struct client *c, struct buf *err)
 	if (r != 0) {
 		buf_release(&b);
 		if (r == PROTO_EOF)
-			buf_set(err, _("the server closed the connection"));
+			buf_set(err, _("the server closed the connection "
+			    "before answering (it stopped or was killed)"));
 		return (HELLO_DROPPED);
 	}
 	r = proto_hello_decode(&h, 1, b.data, b.len, err);
@@ -345,12 +361,11 @@ start_personal(const struct client_options *o, const char *dir,
 	struct stat	sb;
 	int		lock, fd, e;
 
-	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock == -1)
+	/* The server removes the lock file when it leaves: taken so, a
+	 * file removed while we waited is not locked in vain. */
+	if ((lock = lockfile_take(lockpath)) == -1)
 		return (buf_error(err, _("cannot open '%s': %s"), lockpath,
 		    strerror(errno)));
-	while (flock(lock, LOCK_EX) == -1 && errno == EINTR)
-		;
 	/* Someone else may have started it while we waited. */
 	if ((fd = connect_to(sock)) != -1)
 		goto out;
@@ -368,7 +383,8 @@ start_personal(const struct client_options *o, const char *dir,
 		buf_error(err, _("the server started but does not answer on "
 		    "'%s': %s"), sock, strerror(errno));
 out:
-	close(lock);
+	/* No server to remove it later: remove it now. */
+	lockfile_drop(fd == -1 ? lockpath : NULL, lock);
 	return (fd);
 }
 
@@ -444,6 +460,7 @@ client_open(struct client **cp, const struct client_options *o,
 		r = hello(c, err);
 		if (r == HELLO_DROPPED)
 			buf_prefix(err, _("server at '%s': "), explicit);
+		c->socket = xstrdup(explicit);
 		goto out;
 	}
 
@@ -486,6 +503,7 @@ client_close(struct client *c)
 		close(c->fd);
 	free(c->login);
 	free(c->server_version);
+	free(c->socket);
 	free(c);
 }
 
@@ -499,18 +517,6 @@ const char *
 client_server_version(const struct client *c)
 {
 	return (c->server_version);
-}
-
-/* The locale messages are in, as POSIX picks it; "" for none. */
-static const char *
-client_locale(void)
-{
-	const char	*s;
-
-	if ((s = env("LC_ALL")) == NULL && (s = env("LC_MESSAGES")) == NULL &&
-	    (s = env("LANG")) == NULL)
-		s = "";
-	return (s);
 }
 
 /* "ru" when the messages locale is Russian, else "en". */
@@ -599,6 +605,8 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 	if (r != 0) {
 		buf_prefix(err, _("the server went away (stopped or "
 		    "killed): "));
+		if (c->socket != NULL)
+			buf_prefix(err, _("server at '%s': "), c->socket);
 		goto out;
 	}
 	/* Progress notes and output parts, then the response. */
@@ -607,8 +615,12 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 		if (r == PROTO_EOF)
 			r = buf_error(err, _("the server closed the connection "
 			    "before answering (it stopped or was killed)"));
-		if (r != 0)
+		if (r != 0) {
+			if (c->socket != NULL)
+				buf_prefix(err, _("server at '%s': "),
+				    c->socket);
 			goto out;
+		}
 		proto_response_release(resp);
 		r = proto_response_decode(resp, b.data, b.len, err);
 		if (r != 0)

@@ -17,6 +17,7 @@ struct user_state {
 	struct cmd_ctx		*ctx;
 	const char		*login;
 	int			 flag;		/* admin, or disabled */
+	int			 was;		/* ACCESS_WAS_* before */
 	struct access_operator	*ops;
 	size_t			 nops;
 };
@@ -27,7 +28,7 @@ user_add_txn(struct store_txn *txn, void *arg, struct buf *err)
 	struct user_state	*st = arg;
 
 	return (access_operator_add(st->ctx->session, txn, st->login,
-	    st->flag, err));
+	    st->flag, &st->was, err));
 }
 
 static int
@@ -36,7 +37,7 @@ user_disable_txn(struct store_txn *txn, void *arg, struct buf *err)
 	struct user_state	*st = arg;
 
 	return (access_operator_disable(st->ctx->session, txn, st->login,
-	    st->flag, err));
+	    st->flag, &st->was, err));
 }
 
 static int
@@ -67,7 +68,7 @@ run(struct cmd_ctx *ctx, int flags, store_txn_fn *fn, struct user_state *st)
 static int
 user_add_exec(struct cmd_ctx *ctx)
 {
-	struct user_state	 st = { ctx, ctx->argv[0], 0, NULL, 0 };
+	struct user_state	 st = { ctx, ctx->argv[0], 0, 0, NULL, 0 };
 	struct buf		 err = BUF_INIT;
 	struct passwd		 pw, *res = NULL;
 	char			 pwbuf[4096];
@@ -79,9 +80,34 @@ user_add_exec(struct cmd_ctx *ctx)
 		return (r);
 	}
 	buf_release(&err);
+	/* A personal server lets in its own user alone (clerkd(8)): any
+	 * other operator of its database could never connect. */
+	if (ctx->personal && strcmp(st.login, access_user(ctx->session)) != 0)
+		return (cmd_error(ctx, _("this is the personal database of "
+		    "'%s': its server lets no one else in, so '%s' could never "
+		    "connect; an office server shares a database (see 'clerk "
+		    "admin setup-shared')"), access_user(ctx->session),
+		    st.login));
 	st.flag = cmd_opt(ctx, "admin") != NULL;
 	if ((r = run(ctx, 0, user_add_txn, &st)) != CMD_OK)
 		return (r);
+	if (st.was != 0) {
+		if (!(st.was & ACCESS_WAS_ADMIN) == !st.flag)
+			buf_printf(&ctx->out, st.flag ?
+			    _("'%s' is an administrator already; nothing "
+			    "changed\n") : _("'%s' is an operator already; "
+			    "nothing changed\n"), st.login);
+		else
+			buf_printf(&ctx->out, st.flag ?
+			    _("'%s' is an administrator now\n") :
+			    _("'%s' is no longer an administrator\n"),
+			    st.login);
+		if (st.was & ACCESS_WAS_DISABLED)
+			buf_printf(&ctx->out, _("'%s' is disabled: 'clerk "
+			    "admin user enable %s' lets them in\n"), st.login,
+			    st.login);
+		return (CMD_OK);
+	}
 	/* Registering before the account exists is allowed (an office
 	 * may prepare), but is worth a word. */
 	if (getpwnam_r(st.login, &pw, pwbuf, sizeof pwbuf, &res) != 0 ||
@@ -91,26 +117,38 @@ user_add_exec(struct cmd_ctx *ctx)
 	return (CMD_OK);
 }
 
+/* Disable (flag 1) or enable an operator; one so already is said. */
+static int
+user_switch(struct cmd_ctx *ctx, int disable)
+{
+	struct user_state	st = { ctx, ctx->argv[0], disable, 0, NULL, 0 };
+	int			r;
+
+	if ((r = run(ctx, 0, user_disable_txn, &st)) != CMD_OK)
+		return (r);
+	if (!(st.was & ACCESS_WAS_DISABLED) == !disable)
+		buf_printf(&ctx->out, disable ? _("'%s' is disabled already; "
+		    "nothing changed\n") : _("'%s' is enabled already; "
+		    "nothing changed\n"), st.login);
+	return (CMD_OK);
+}
+
 static int
 user_disable_exec(struct cmd_ctx *ctx)
 {
-	struct user_state	st = { ctx, ctx->argv[0], 1, NULL, 0 };
-
-	return (run(ctx, 0, user_disable_txn, &st));
+	return (user_switch(ctx, 1));
 }
 
 static int
 user_enable_exec(struct cmd_ctx *ctx)
 {
-	struct user_state	st = { ctx, ctx->argv[0], 0, NULL, 0 };
-
-	return (run(ctx, 0, user_disable_txn, &st));
+	return (user_switch(ctx, 0));
 }
 
 static int
 user_list_exec(struct cmd_ctx *ctx)
 {
-	struct user_state	 st = { ctx, NULL, 0, NULL, 0 };
+	struct user_state	 st = { ctx, NULL, 0, 0, NULL, 0 };
 	struct cmd_grid		 g;
 	enum cmd_format		 fmt;
 	size_t			 i;

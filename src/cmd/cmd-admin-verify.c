@@ -10,6 +10,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -36,6 +37,23 @@ rm_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 	return (0);
 }
 
+/*
+ * A table's line: its name, then the problem, unless the message names
+ * the table already ("table 'party' counts 3 records but has 2").
+ */
+static void
+table_problem(struct buf *out, const char *table, const char *msg)
+{
+	char	*quoted;
+
+	xasprintf(&quoted, "'%s'", table);
+	if (strstr(msg, quoted) != NULL)
+		buf_printf(out, "%s\n", msg);
+	else
+		buf_printf(out, _("table '%s': %s\n"), table, msg);
+	free(quoted);
+}
+
 static int
 admin_verify_exec(struct cmd_ctx *ctx)
 {
@@ -58,8 +76,7 @@ admin_verify_exec(struct cmd_ctx *ctx)
 		if (store_txn_run(ctx->store, STORE_TXN_READONLY, count_txn,
 		    &cs, &err) != 0 ||
 		    store_check(ctx->store, cs.table, &err) != 0) {
-			buf_printf(&ctx->out, _("table '%s': %s\n"),
-			    cs.table->name, err.data);
+			table_problem(&ctx->out, cs.table->name, err.data);
 			bad++;
 			continue;
 		}

@@ -72,6 +72,7 @@ struct cmd_ctx {
 	const char	 *bulk;		/* request's bulk data (borrowed) */
 	size_t		  bulklen;
 	const struct cmd_io *io;	/* NULL = none */
+	int		  personal;	/* a personal server: only its user gets in */
 
 	/* Set by cmd_run() for the verb. */
 	const struct cmd_entry *entry;

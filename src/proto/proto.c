@@ -74,7 +74,9 @@ write_all(int fd, const void *p, size_t len, struct buf *err)
 }
 
 /* Reads exactly len bytes; returns the count read before EOF (< len at
- * EOF) or -1 with a message. */
+ * EOF) or -1 with a message.  A reset is an EOF: the peer closed with
+ * bytes of ours unread (a server killed before it read a request), and
+ * nothing more will come either way. */
 static ssize_t
 read_all(int fd, void *p, size_t len, struct buf *err)
 {
@@ -89,6 +91,8 @@ read_all(int fd, void *p, size_t len, struct buf *err)
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return (buf_error(err, _("timed out waiting for the "
 			    "other side")));
+		if (n == -1 && errno == ECONNRESET)
+			break;
 		if (n == -1)
 			return (buf_error(err, _("cannot receive: %s"),
 			    strerror(errno)));
@@ -541,7 +545,8 @@ proto_hello_encode(const struct proto_hello *h, struct buf *b)
 		proto_put_int(b, h->status);
 		proto_put_cstr(b, h->message);
 		proto_put_cstr(b, h->login);
-	}
+	} else
+		proto_put_cstr(b, h->locale);
 }
 
 int
@@ -569,6 +574,10 @@ proto_hello_decode(struct proto_hello *h, int server, const void *p,
 	    proto_get_str(&r, &h->message, err) != 0 ||
 	    proto_get_str(&r, &h->login, err) != 0))
 		goto bad;
+	/* A client of before the locale sends none. */
+	if (!server && !proto_at_end(&r) &&
+	    proto_get_str(&r, &h->locale, err) != 0)
+		goto bad;
 	free(who);
 	return (0);
 bad:
@@ -583,7 +592,8 @@ proto_hello_release(struct proto_hello *h)
 	free(h->version);
 	free(h->message);
 	free(h->login);
-	h->version = h->message = h->login = NULL;
+	free(h->locale);
+	h->version = h->message = h->login = h->locale = NULL;
 }
 
 void

@@ -24,6 +24,9 @@
  * one response.  Either side may close at any time.
  *
  *   client hello:  s "clerk"  i protocol  s program version
+ *                  s the client's messages locale (added later: a
+ *                  server that does not know it ignores it, and one
+ *                  that misses it speaks its own)
  *   server hello:  s "clerkd" i protocol  s program version
  *                  i status (0 accepted, 1 refused)  s message
  *                  s the operator's login as the server knows it
@@ -149,6 +152,7 @@ struct proto_hello {
 	int64_t		 status;	/* server only */
 	char		*message;	/* server only */
 	char		*login;		/* server only */
+	char		*locale;	/* client only; "" or NULL none */
 };
 void	 proto_hello_encode(const struct proto_hello *, struct buf *);
 int	 proto_hello_decode(struct proto_hello *, int, const void *, size_t,

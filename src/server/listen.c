@@ -2,7 +2,8 @@
  * listen.c: the server's socket: replace a stale one, bind, listen, and
  * at the end remove it only if it is still ours (a newer server may have
  * taken the path).  The lock file beside the socket serialises a client
- * starting a server against a server giving up its socket on idle exit.
+ * starting a server against a server giving up its socket on idle exit;
+ * a server that leaves removes it (lockfile.c says why that is safe).
  * Must not touch the store or the connections.
  */
 #include "config.h"
@@ -29,24 +30,25 @@ listen_lock(const char *sock)
 	int	 fd;
 
 	xasprintf(&path, "%s.lock", sock);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = lockfile_take(path);
 	free(path);
-	if (fd == -1)
-		return (-1);
-	while (flock(fd, LOCK_EX) == -1) {
-		if (errno != EINTR) {
-			close(fd);
-			return (-1);
-		}
-	}
 	return (fd);
 }
 
+/*
+ * Release the lock; remove the lock file too when the server leaves
+ * (gone), so a folder of sockets does not keep one for every database
+ * ever served: the next to start makes it again (lockfile.c).
+ */
 void
-listen_unlock(int fd)
+listen_unlock(const char *sock, int fd, int gone)
 {
-	if (fd != -1)
-		close(fd);	/* closing releases the flock */
+	char	*path = NULL;
+
+	if (gone)
+		xasprintf(&path, "%s.lock", sock);
+	lockfile_drop(path, fd);
+	free(path);
 }
 
 /* 1 if something answers on path, 0 if not (stale or absent). */
@@ -138,7 +140,7 @@ listen_close(struct server *srv)
 		unlink(srv->opts->socket);
 	close(srv->listen_fd);
 	srv->listen_fd = -1;
-	listen_unlock(lock);
+	listen_unlock(srv->opts->socket, lock, 1);
 }
 
 int
@@ -153,13 +155,13 @@ listen_close_idle(struct server *srv)
 	pfd.fd = srv->listen_fd;
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, 0) > 0) {
-		listen_unlock(lock);
+		listen_unlock(srv->opts->socket, lock, 0);
 		return (0);
 	}
 	if (lstat(srv->opts->socket, &sb) == 0 && sb.st_ino == srv->sock_ino)
 		unlink(srv->opts->socket);
 	close(srv->listen_fd);
 	srv->listen_fd = -1;
-	listen_unlock(lock);
+	listen_unlock(srv->opts->socket, lock, 1);
 	return (1);
 }

@@ -187,6 +187,44 @@ uid_login(uid_t uid)
 	return (xstrdup(pw.pw_name));
 }
 
+/*
+ * A database without operators, and no --admin: its creator, the user
+ * who started clerkd, administers it, so that somebody can get in.
+ * Said in done (--init) or the log; a database nobody can use is said
+ * in notes or the log too.
+ */
+static int
+creator_admin(struct server *srv, struct buf *done, struct buf *notes,
+    struct buf *err)
+{
+	const char	*who = srv->opts->creator;
+	int		 r;
+
+	if ((r = access_has_operators(srv->store, err)) != 0)
+		return (r < 0 ? -1 : 0);
+	if (who == NULL) {
+		if (notes != NULL)
+			buf_printf(notes, "%s\n", _("the database has no "
+			    "operators, so no one can use it; name its "
+			    "administrator with --admin LOGIN"));
+		else
+			log_warn("%s", _("the database has no operators, so "
+			    "no one can use it; name its administrator with "
+			    "clerkd --init --admin LOGIN"));
+		return (0);
+	}
+	if (access_init(srv->store, who, err) != 0)
+		return (-1);
+	if (done != NULL)
+		buf_printf(done, _("registered '%s', who ran clerkd, as the "
+		    "first administrator (--admin LOGIN names another)\n"),
+		    who);
+	else
+		log_info(_("registered '%s', who started clerkd, as the first "
+		    "administrator"), who);
+	return (0);
+}
+
 static int
 open_store(struct server *srv, struct buf *err)
 {
@@ -210,13 +248,17 @@ open_store(struct server *srv, struct buf *err)
 	store_set_load_budget(srv->store,
 	    (size_t)env_number("CLERK_IMPORT_MB", 0) << 20);
 	/* The person who starts their own server administers it; a shared
-	 * one is given its first administrator by name. */
+	 * one is given its first administrator by name, or else by who
+	 * started it (DESIGN: the creator of a database administers it). */
 	if (srv->opts->personal &&
 	    access_init(srv->store, srv->login, err) != 0)
 		return (-1);
 	if (!srv->opts->personal && srv->opts->admin != NULL &&
 	    (access_login_valid(srv->opts->admin, err) != 0 ||
 	    access_init(srv->store, srv->opts->admin, err) != 0))
+		return (-1);
+	if (!srv->opts->personal && srv->opts->admin == NULL && !srv->init &&
+	    creator_admin(srv, NULL, NULL, err) != 0)
 		return (-1);
 	return (0);
 }
@@ -597,6 +639,7 @@ server_init(const struct server_options *opts, struct buf *done,
 	/* The admin is seen to here, to say what became of it. */
 	o.admin = NULL;
 	memset(&srv, 0, sizeof srv);
+	srv.init = 1;
 	srv.opts = &o;
 	srv.listen_fd = -1;
 	srv.pid_fd = -1;
@@ -628,6 +671,9 @@ server_init(const struct server_options *opts, struct buf *done,
 		buf_printf(done, _("created the database in '%s'\n"), o.dir);
 	if (opts->admin != NULL && !opts->personal &&
 	    init_admin(&srv, opts->admin, done, notes, err) != 0)
+		goto out;
+	if (opts->admin == NULL && !opts->personal &&
+	    creator_admin(&srv, done, notes, err) != 0)
 		goto out;
 	r = 0;
 out:

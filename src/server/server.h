@@ -19,6 +19,7 @@ struct server_options {
 	const char	*forms;		/* folder of *.form files */
 	int		 personal;	/* one user's own server (see below) */
 	const char	*admin;		/* first administrator of a new database, or NULL */
+	const char	*creator;	/* who started it: the first administrator without admin */
 	int		 idle;		/* exit after this many idle seconds; 0 never */
 	size_t		 cache_mb;	/* the store's cache; 0 = sized to the data */
 	int64_t		 protocol;	/* 0 = PROTO_VERSION; tests only */
@@ -33,9 +34,9 @@ struct server_options {
  * block SIGTERM, SIGINT and SIGHUP in every thread before calling; the
  * server takes them itself.  A personal server creates the folder and
  * the database, makes its user the first administrator, and serves only
- * connections from its own uid; otherwise the admin login, when given,
- * becomes the first administrator of a database that has no operators
- * yet.  Only one server at a time may use a
+ * connections from its own uid; otherwise the admin login, or else the
+ * creator, becomes the first administrator of a database that has no
+ * operators yet.  Only one server at a time may use a
  * folder: a lock file "clerkd.pid" in it says which.  Returns 0 after a
  * clean stop, or -1 with a message (not started, or the store failed).
  */
@@ -43,8 +44,9 @@ int	 server_run(const struct server_options *, struct buf *);
 
 /*
  * clerkd --init: create or open the database of opts as server_run
- * would (forms, store, recovery, the admin login as first administrator
- * of a database without operators), but do not listen, and close it.
+ * would (forms, store, recovery, the admin login, or else the creator,
+ * as first administrator of a database without operators), but do not
+ * listen, and close it.
  * What it changed goes in done, what it found as it should be or could
  * not change in notes, a line each.  A server already using the folder
  * is not waited for: that is a note.  Returns 0, or -1 with a message

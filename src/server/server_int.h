@@ -37,6 +37,7 @@ struct server {
 	int		 pid_fd;	/* DIR/clerkd.pid, locked while we run */
 	uid_t		 uid;		/* our own (personal mode serves only it) */
 	char		*login;		/* our own login */
+	int		 init;		/* server_init(): it says who administers */
 
 	/* Guarded by lock; never held across I/O with a client. */
 	pthread_mutex_t	 lock;
@@ -63,9 +64,10 @@ void	 listen_close(struct server *);
  * closed. */
 int	 listen_close_idle(struct server *);
 /* Take the lock file beside the socket (flock), -1 if it cannot be
- * opened; listen_unlock() releases it. */
+ * opened; listen_unlock() releases it, removing the file when the
+ * server is leaving (its third argument). */
 int	 listen_lock(const char *);
-void	 listen_unlock(int);
+void	 listen_unlock(const char *, int, int);
 
 /* session.c: serve one accepted connection in a new thread; the
  * descriptor is the session's from now on, closed by it even on

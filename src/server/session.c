@@ -69,90 +69,6 @@ send_hello(struct conn *c, int status, const char *message,
 	return (r);
 }
 
-static char *
-peer_login(uid_t uid)
-{
-	struct passwd	 pw, *res = NULL;
-	char		 b[4096];
-
-	if (getpwuid_r(uid, &pw, b, sizeof b, &res) != 0 || res == NULL)
-		return (NULL);
-	return (xstrdup(pw.pw_name));
-}
-
-/*
- * The hello exchange.  Returns the session, or NULL when the client was
- * refused (and told why) or went away.
- */
-static struct session *
-greet(struct conn *c, char **loginp)
-{
-	struct server		*srv = c->srv;
-	struct proto_hello	 h;
-	struct buf		 frame = BUF_INIT, err = BUF_INIT, msg = BUF_INIT;
-	struct session		*s = NULL;
-	char			*login = NULL;
-
-	*loginp = NULL;
-	/* Before the hello, a peer is a stranger: it gets little room. */
-	if (proto_read_frame_max(c->fd, &frame, PROTO_MAX_HELLO, &err) != 0)
-		goto out;
-	if (proto_hello_decode(&h, 0, frame.data, frame.len, &err) != 0) {
-		send_hello(c, 1, err.data, "");
-		goto out;
-	}
-	if (h.protocol != our_protocol(srv)) {
-		proto_mismatch_message(&msg, h.version, h.protocol,
-		    PACKAGE_VERSION, our_protocol(srv));
-		log_info(_("refused pid %ld: %s"), (long)c->pid, msg.data);
-		send_hello(c, 1, msg.data, "");
-		proto_hello_release(&h);
-		goto out;
-	}
-	proto_hello_release(&h);
-
-	if ((login = peer_login(c->uid)) == NULL) {
-		buf_set(&msg, _("your uid %ld has no login name on this "
-		    "machine"), (long)c->uid);
-		send_hello(c, 1, msg.data, "");
-		goto out;
-	}
-	if (srv->opts->personal && c->uid != srv->uid) {
-		buf_set(&msg, _("this is the personal clerk server of '%s'"),
-		    srv->login);
-		log_info(_("refused '%s': %s"), login, msg.data);
-		send_hello(c, 1, msg.data, "");
-		goto out;
-	}
-	if (access_session_open(srv->store, login, &s, &err) != 0) {
-		log_info(_("refused '%s': %s"), login, err.data);
-		send_hello(c, 1, err.data, "");
-		s = NULL;
-		goto out;
-	}
-	if (send_hello(c, 0, "", login) != 0) {
-		access_session_free(s);
-		s = NULL;
-		goto out;
-	}
-	*loginp = login;
-	login = NULL;
-out:
-	free(login);
-	buf_release(&frame);
-	buf_release(&err);
-	buf_release(&msg);
-	return (s);
-}
-
-static int
-env_int(const struct proto_request *q, const char *name)
-{
-	const char	*v = proto_request_env(q, name);
-
-	return (v != NULL ? atoi(v) : 0);
-}
-
 /*
  * The client's locale for this thread's messages (gettext follows
  * uselocale), so each operator of a shared server reads the server's
@@ -191,6 +107,95 @@ conn_locale_release(struct conn_locale *cl)
 	if (cl->loc != (locale_t)0)
 		freelocale(cl->loc);
 	free(cl->name);
+}
+
+static char *
+peer_login(uid_t uid)
+{
+	struct passwd	 pw, *res = NULL;
+	char		 b[4096];
+
+	if (getpwuid_r(uid, &pw, b, sizeof b, &res) != 0 || res == NULL)
+		return (NULL);
+	return (xstrdup(pw.pw_name));
+}
+
+/*
+ * The hello exchange.  Returns the session, or NULL when the client was
+ * refused (and told why) or went away.
+ */
+static struct session *
+greet(struct conn *c, char **loginp)
+{
+	struct server		*srv = c->srv;
+	struct proto_hello	 h;
+	struct buf		 frame = BUF_INIT, err = BUF_INIT, msg = BUF_INIT;
+	struct conn_locale	 cl = { NULL, (locale_t)0 };
+	struct session		*s = NULL;
+	char			*login = NULL;
+
+	*loginp = NULL;
+	/* Before the hello, a peer is a stranger: it gets little room. */
+	if (proto_read_frame_max(c->fd, &frame, PROTO_MAX_HELLO, &err) != 0)
+		goto out;
+	if (proto_hello_decode(&h, 0, frame.data, frame.len, &err) != 0) {
+		send_hello(c, 1, err.data, "");
+		goto out;
+	}
+	/* A refusal is the first thing an unregistered user reads: in
+	 * their language, as every later message. */
+	use_client_locale(&cl, h.locale);
+	if (h.protocol != our_protocol(srv)) {
+		proto_mismatch_message(&msg, h.version, h.protocol,
+		    PACKAGE_VERSION, our_protocol(srv));
+		log_info(_("refused pid %ld: %s"), (long)c->pid, msg.data);
+		send_hello(c, 1, msg.data, "");
+		proto_hello_release(&h);
+		goto out;
+	}
+	proto_hello_release(&h);
+
+	if ((login = peer_login(c->uid)) == NULL) {
+		buf_set(&msg, _("your uid %ld has no login name on this "
+		    "machine"), (long)c->uid);
+		send_hello(c, 1, msg.data, "");
+		goto out;
+	}
+	if (srv->opts->personal && c->uid != srv->uid) {
+		buf_set(&msg, _("this is the personal clerk server of '%s'"),
+		    srv->login);
+		log_info(_("refused '%s': %s"), login, msg.data);
+		send_hello(c, 1, msg.data, "");
+		goto out;
+	}
+	if (access_session_open(srv->store, login, &s, &err) != 0) {
+		log_info(_("refused '%s': %s"), login, err.data);
+		send_hello(c, 1, err.data, "");
+		s = NULL;
+		goto out;
+	}
+	if (send_hello(c, 0, "", login) != 0) {
+		access_session_free(s);
+		s = NULL;
+		goto out;
+	}
+	*loginp = login;
+	login = NULL;
+out:
+	conn_locale_release(&cl);
+	free(login);
+	buf_release(&frame);
+	buf_release(&err);
+	buf_release(&msg);
+	return (s);
+}
+
+static int
+env_int(const struct proto_request *q, const char *name)
+{
+	const char	*v = proto_request_env(q, name);
+
+	return (v != NULL ? atoi(v) : 0);
 }
 
 /*
@@ -278,6 +283,7 @@ run_request(struct conn *c, struct session *s, const struct proto_request *q,
 	ctx.session = s;
 	ctx.store = c->srv->store;
 	ctx.schema = c->srv->schema;
+	ctx.personal = c->srv->opts->personal;
 	ctx.cwd = proto_request_env(q, "cwd");
 	lang = proto_request_env(q, "lang");
 	ctx.lang = lang != NULL && strcmp(lang, "ru") == 0;

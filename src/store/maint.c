@@ -423,9 +423,8 @@ check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
 			keyset_reset(&ks);
 			if (sec_data_keys(&st->ix[i], d.data, d.size, &ks) ==
 			    -1) {
-				buf_error(err, _("table '%s': %s %llu does "
-				    "not decode"), st->t->name, st->t->name,
-				    (unsigned long long)id);
+				buf_error(err, _("%s %llu does not decode"),
+				    st->t->name, (unsigned long long)id);
 				goto out;
 			}
 			ck->expect[i] += ks.n;

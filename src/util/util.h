@@ -289,4 +289,14 @@ void	 conv_free(struct conv *);
 int	 conv_string(const char *, const char *, const char *, size_t,
 	     struct buf *, struct buf *);
 
+/*
+ * A lock file its holder may remove (lockfile.c): lockfile_take() opens
+ * or makes path and takes an exclusive flock on it, waiting, and checks
+ * the path still names the file locked (else takes it again); returns
+ * the descriptor, or -1 with errno.  lockfile_drop() releases it,
+ * removing the file first when path is not NULL.
+ */
+int	 lockfile_take(const char *);
+void	 lockfile_drop(const char *, int);
+
 #endif

@@ -16,24 +16,60 @@ run add contact party=1 name='Сидорова Анна'
 run admin user list
 status 0 "user list"
 like "$out" "$me" "has the creator"
+
+# A personal server lets in its own user alone: another operator of its
+# database could never connect.
 run admin user add daemon
+status 1 "a personal database refuses another operator"
+like "$err" "its server lets no one else in, so 'daemon' could never connect" \
+    "and says why"
+run admin user list --format tsv
+unlike "$out" "daemon" "and registers no one"
+
+# Operators, on a server that shares its database (its starter, this
+# test's user, administers it).
+"$CLERKD" --foreground --dir "$T/shared" --socket "$T/s.sock" \
+    2>"$T/clerkd.err" &
+spid=$!
+wait_socket "$T/s.sock"
+S="-S $T/s.sock"
+run $S admin user add daemon
 status 0 "register another operator"
-run admin user add 'Bad!'
+is "$out" "" "quietly"
+run $S admin user add daemon
+status 0 "registering an operator again succeeds"
+is "$out" "'daemon' is an operator already; nothing changed" "and says so"
+run $S admin user add 'Bad!'
 status 2 "a bad login is a usage error"
-run admin user add nosuchuser_x --admin
+run $S admin user add nosuchuser_x --admin
 status 0 "a login without a Unix user is registered"
 like "$err" "warning: there is no Unix user 'nosuchuser_x'" "with a warning"
-run admin user disable daemon
+run $S admin user add nosuchuser_x
+is "$out" "'nosuchuser_x' is no longer an administrator" \
+    "registering an administrator as an operator says what changed"
+run $S admin user disable daemon
 status 0 "disable an operator"
-run admin user list --format tsv
+run $S admin user disable daemon
+status 0 "disabling again succeeds"
+is "$out" "'daemon' is disabled already; nothing changed" "and says so"
+run $S admin user list --format tsv
 like "$out" "daemon	no	yes" "listed as disabled"
-run admin user enable daemon
-run admin user list --format json
-like "$out" '{"login":"daemon","admin":false,"disabled":false}' "enabled again"
-run admin user disable "$me"
+run $S admin user add daemon --admin
+is "$out" "'daemon' is an administrator now
+'daemon' is disabled: 'clerk admin user enable daemon' lets them in" \
+    "a disabled operator made an administrator stays disabled, and is told"
+run $S admin user enable daemon
+run $S admin user list --format json
+like "$out" '{"login":"daemon","admin":true,"disabled":false}' "enabled again"
+run $S admin user enable daemon
+is "$out" "'daemon' is enabled already; nothing changed" \
+    "enabling again says so"
+run $S admin user disable "$me"
 status 1 "an administrator cannot disable themselves"
-run admin user disable nobody_here
+run $S admin user disable nobody_here
 status 1 "disabling a stranger fails"
+kill -TERM $spid
+wait $spid
 
 run admin verify
 status 0 "admin verify"

@@ -3,7 +3,8 @@
 # socket alone: an unregistered user is refused with the access layer's
 # message, a registered one works and the audit trail names the real
 # login, a disabled one is refused again, and none can read the data
-# folder.  Needs root, to run a client as the user nobody.
+# folder; a refusal is in the client's language.  Needs root, to run a
+# client as the user nobody.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 if ! can_be_nobody; then
@@ -11,6 +12,14 @@ if ! can_be_nobody; then
 	trap - EXIT
 	rm -rf "$T"
 	exit 77
+fi
+
+# The translations, for the server and the other user's client alike.
+russian=
+if make_russian; then
+	chmod -R a+rX "$T/locale"
+	export CLERK_LOCALEDIR="$T/locale"
+	russian=yes
 fi
 
 # A folder the other user can reach, with a copy of clerk in it; the
@@ -27,6 +36,20 @@ as_nobody list party
 status 1 "an unregistered user is refused"
 is "$err" "clerk: you are not a clerk operator on this server; ask an administrator" \
     "with the access layer's message"
+
+# The refusal comes before any request, and so before the client's
+# language was sent with one: the hello carries it too.
+if [ -n "$russian" ]; then
+	LC_ALL=ru_RU.UTF-8 as_nobody list party
+	status 1 "an unregistered user in Russian is refused"
+	like "$err" "вы не оператор clerk на этом сервере" \
+	    "in Russian, the client's language"
+	LC_ALL=C.UTF-8 as_nobody list party
+	like "$err" "you are not a clerk operator" \
+	    "and in English in an English client's, from the same server"
+else
+	diag "no msgfmt or no ru_RU.UTF-8 locale: Russian is not checked"
+fi
 
 run -S "$sock" admin user add nobody
 status 0 "the administrator registers nobody"

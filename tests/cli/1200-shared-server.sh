@@ -206,6 +206,13 @@ as "$opa" admin backup "$sys/var/backups/clerk/b1"
 status 0 "the administrator backs up into the backup folder"
 is "$(stat -c '%U' "$sys/var/backups/clerk/b1/party.db")" "$svc" \
     "the copy is the service user's"
+# The server writes the copy, not the operator: a folder the service
+# user cannot write in is refused naming that user.
+mkdir -m 700 "$T/closed"
+as "$opa" admin backup "$T/closed/b2"
+status 1 "a backup where the service user may not write fails"
+is "$err" "clerk: cannot back up to '$T/closed/b2': Permission denied; the server writes the backup as its user '$svc', who must be able to write in '$T/closed'" \
+    "naming the user that must be able to write there"
 
 (cd "$pub" && setpriv --reuid="$opa" --regid="$(id -g "$opa")" \
     --init-groups "$pub/clerkd" --system --user "$svc" --dir "$data" \

@@ -3,7 +3,8 @@
 # clerkd --system, which gives up root for the service user and listens
 # before start returns; start again changes nothing; status tells
 # running from stopped (the pid file stays, as the data folder's lock);
-# stop ends it and its socket; restart brings it back.  The script made
+# stop ends it and its socket; restart brings it back; the first start
+# leaves root the database's administrator.  The script made
 # by make is run as is, but with the test's defaults file in place of
 # /etc/default/clerkd, naming a service user made for the test (removed
 # at the end) and folders in the test's folder.  Needs root, useradd and
@@ -52,13 +53,13 @@ cat >"$T/default" <<EOF
 DAEMON=$pub/clerkd
 CLERKD_USER=$svc
 CLERKD_DATA=$data
-DAEMON_ARGS="--socket $sock --forms $pub/forms --admin root"
+DAEMON_ARGS="--socket $sock --forms $pub/forms"
 EOF
 sed "s|/etc/default/clerkd|$T/default|g" "$script" >"$T/init"
 
 # initd ACTION: run the script; its output in $out, its status in $rc.
 initd() {
-	sh "$T/init" "$1" >"$T/stdout" 2>&1
+	(unset SUDO_USER; sh "$T/init" "$1") >"$T/stdout" 2>&1
 	rc=$?
 	out=$(cat "$T/stdout")
 	err=$out
@@ -78,6 +79,8 @@ is "$(sed -n 's/^Uid:[[:space:]]*//p' "/proc/$spid/status" | tr -s '\t ' ' ')" \
 is "$(stat -c '%a %U' "$data")" "700 $svc" "its data folder is closed"
 run -S "$sock" admin user list --format tsv
 status 0 "the server serves"
+like "$out" "root	yes	no" \
+    "root, who started it, administers the database it made"
 
 initd status
 status 0 "status: running"

@@ -53,6 +53,7 @@ like "$out" "status 0" "the open connection administers"
 like "$out" "$me	yes	no" "as an administrator"
 run admin user add "$me"
 status 0 "another connection takes administration away"
+is "$out" "'$me' is no longer an administrator" "and says so"
 lines_send "$T/live.out" "admin user list"
 like "$out" "status 1" "the open connection no longer administers"
 like "$out" "only an administrator may do that; '$me' is not one" \

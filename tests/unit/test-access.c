@@ -20,13 +20,14 @@ static int arg_admin;
 static int
 add_op(struct store_txn *txn, void *arg, struct buf *err)
 {
-	return (access_operator_add(cur, txn, arg_login, arg_admin, err));
+	return (access_operator_add(cur, txn, arg_login, arg_admin, NULL,
+	    err));
 }
 
 static int
 disable_op(struct store_txn *txn, void *arg, struct buf *err)
 {
-	return (access_operator_disable(cur, txn, arg_login, 1, err));
+	return (access_operator_disable(cur, txn, arg_login, 1, NULL, err));
 }
 
 static struct record *ins_rec;

@@ -210,6 +210,18 @@ test_frames(void)
 	    "write to a closed peer fails: %s", err.data);
 	close(sv[0]);
 
+	/* A peer that closes with our request unread (a server killed
+	 * before it read it) resets the connection: that is its end as
+	 * much as a plain close, and is told the same way. */
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		tap_bail("socketpair");
+	ok(proto_write_frame(sv[1], "request", 7, &err) == 0,
+	    "a request the peer never reads");
+	close(sv[0]);
+	ok_err(proto_read_frame(sv[1], &b, &err) == PROTO_EOF,
+	    "a reset before the answer is EOF: %s", err.data);
+	close(sv[1]);
+
 	buf_release(&b);
 	buf_release(&big);
 	buf_release(&err);
@@ -252,6 +264,26 @@ test_messages(void)
 	ok_err(proto_hello_decode(&g, 0, b.data, b.len, &err) == -1 &&
 	    strstr(err.data, "not clerk") != NULL,
 	    "a server hello is not a client hello: %s", err.data);
+
+	/* The client's hello carries its locale, for the server's first
+	 * words (a refusal) in the client's language; an older client's,
+	 * without it, still decodes. */
+	memset(&h, 0, sizeof h);
+	h.protocol = 1;
+	h.version = (char *)"0.1.0";
+	h.locale = (char *)"ru_RU.UTF-8";
+	proto_hello_encode(&h, &b);
+	ok(proto_hello_decode(&g, 0, b.data, b.len, &err) == 0 &&
+	    g.locale != NULL && strcmp(g.locale, "ru_RU.UTF-8") == 0,
+	    "client hello round trip, with the locale");
+	proto_hello_release(&g);
+	buf_reset(&b);
+	proto_put_cstr(&b, "clerk");
+	proto_put_int(&b, 1);
+	proto_put_cstr(&b, "0.1.0");
+	ok(proto_hello_decode(&g, 0, b.data, b.len, &err) == 0 &&
+	    g.locale == NULL, "a client hello without a locale decodes");
+	proto_hello_release(&g);
 
 	proto_mismatch_message(&b, "0.1.0", 1, "0.2.0", 2);
 	is_str(b.data, "clerk 0.1.0 cannot talk to clerkd 0.2.0 (protocol 1 "
