@@ -434,6 +434,12 @@ access_operator_add(struct session *s, struct store_txn *txn,
 		*was = op_was(&op);
 	if (op.found && !op.admin == !admin)
 		return (0);
+	/* As with disabling: on a personal database nobody else could
+	 * ever give it back. */
+	if (op.found && op.admin && !admin && strcmp(login, s->user) == 0)
+		return (buf_error(err, _("you cannot give up your own "
+		    "administration; another administrator can take it "
+		    "away")));
 	return (op_write(txn, login, admin, op.found && op.disabled, err));
 }
 

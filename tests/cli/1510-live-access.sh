@@ -51,15 +51,13 @@ lines_start "$T/live.out" "$LINES_BIN"
 lines_send "$T/live.out" "admin user list --format tsv"
 like "$out" "status 0" "the open connection administers"
 like "$out" "$me	yes	no" "as an administrator"
+# Nobody else can connect here, so nobody could give it back.
 run admin user add "$me"
-status 0 "another connection takes administration away"
-is "$out" "'$me' is no longer an administrator" "and says so"
-lines_send "$T/live.out" "admin user list"
-like "$out" "status 1" "the open connection no longer administers"
-like "$out" "only an administrator may do that; '$me' is not one" \
+status 1 "the only administrator cannot give up administration"
+is "$err" "clerk: you cannot give up your own administration; another administrator can take it away" \
     "and is told why"
-lines_send "$T/live.out" "list party"
-like "$out" "status 0" "but still works with the data"
+lines_send "$T/live.out" "admin user list"
+like "$out" "status 0" "the open connection still administers"
 lines_stop
 is "$lines_rc" "0" "and its connection was never dropped"
 
@@ -74,9 +72,21 @@ ok $? "a shared server listens"
 run -S "$sock" admin user add nobody
 status 0 "nobody is registered"
 
+# An open connection loses administration the moment it is taken away.
+run -S "$sock" admin user add nobody --admin
+status 0 "nobody is made an administrator"
 lines_start "$T/nobody.out" setpriv --reuid=nobody \
     --regid="$(id -g nobody)" --clear-groups env HOME=/nonexistent \
     "$pub/client-lines" -S "$sock"
+lines_send "$T/nobody.out" "admin user list"
+like "$out" "status 0" "nobody's open connection administers"
+run -S "$sock" admin user add nobody
+status 0 "another connection takes administration away"
+is "$out" "'nobody' is no longer an administrator" "and says so"
+lines_send "$T/nobody.out" "admin user list"
+like "$out" "status 1" "the open connection no longer administers"
+like "$out" "only an administrator may do that; 'nobody' is not one" \
+    "and is told why"
 lines_send "$T/nobody.out" "list party"
 like "$out" "status 0" "nobody works on an open connection"
 run -S "$sock" admin user disable nobody
