@@ -249,25 +249,17 @@ page_load_txn(struct store_txn *txn, void *arg, struct buf *err)
 	return (0);
 }
 
-/* Every word of the search starts a word of the record. */
+/* Every word of the search starts a word of the record (the longer
+ * ones each their own: index_search_match()). */
 static int
 page_matches(struct page_state *st, const struct record *rec)
 {
 	struct keyset	 rt;
-	size_t		 q, k;
-	int		 all = 1, found;
+	int		 all;
 
 	keyset_init(&rt);
 	index_search_keys(rec, &rt);
-	for (q = 0; all && q < st->qtoks.n; q++) {
-		found = 0;
-		for (k = 0; !found && k < rt.n; k++)
-			found = rt.len[k] >= st->qtoks.len[q] &&
-			    memcmp(rt.bytes.data + rt.off[k],
-			    st->qtoks.bytes.data + st->qtoks.off[q],
-			    st->qtoks.len[q]) == 0;
-		all = found;
-	}
+	all = index_search_match(&rt, &st->qtoks);
 	keyset_release(&rt);
 	return (all);
 }

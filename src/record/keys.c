@@ -771,6 +771,73 @@ index_search_prefix_key(const char *tok, size_t len, struct buf *out)
 	return (1);
 }
 
+int
+index_search_weighed(const char *tok, size_t len)
+{
+	return (utf8_length(tok, len) > SEARCH_PREFIX_MAX &&
+	    has_letter(tok, len));
+}
+
+/* Kuhn's augmenting path: query token t to a record token of its own
+ * (owner[k]: the query token record token k is taken by, or -1). */
+static int
+match_try(size_t t, const struct keyset *rt, const struct keyset *q,
+    int *owner, unsigned char *seen)
+{
+	size_t	k;
+
+	for (k = 0; k < rt->n; k++) {
+		if (seen[k] || rt->len[k] < q->len[t] || memcmp(rt->bytes.data +
+		    rt->off[k], q->bytes.data + q->off[t], q->len[t]) != 0)
+			continue;
+		seen[k] = 1;
+		if (owner[k] < 0 || match_try((size_t)owner[k], rt, q, owner,
+		    seen)) {
+			owner[k] = (int)t;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+int
+index_search_match(const struct keyset *rt, const struct keyset *q)
+{
+	unsigned char	*seen;
+	int		*owner;
+	size_t		 t, k, nw = 0;
+	int		 ok = 1;
+
+	/* Every token begins one of the record's. */
+	for (t = 0; ok && t < q->n; t++) {
+		ok = 0;
+		for (k = 0; !ok && k < rt->n; k++)
+			ok = rt->len[k] >= q->len[t] && memcmp(rt->bytes.data +
+			    rt->off[k], q->bytes.data + q->off[t],
+			    q->len[t]) == 0;
+		if (t < SEARCH_WEIGHED_MAX && index_search_weighed(
+		    q->bytes.data + q->off[t], q->len[t]))
+			nw++;
+	}
+	if (!ok || nw < 2 || rt->n == 0)
+		return (ok);
+	/* The weighed ones each a token of their own. */
+	owner = xcalloc(rt->n, sizeof(*owner));
+	seen = xcalloc(rt->n, 1);
+	for (k = 0; k < rt->n; k++)
+		owner[k] = -1;
+	for (t = 0; ok && t < q->n && t < SEARCH_WEIGHED_MAX; t++) {
+		if (!index_search_weighed(q->bytes.data + q->off[t],
+		    q->len[t]))
+			continue;
+		memset(seen, 0, rt->n);
+		ok = match_try(t, rt, q, owner, seen);
+	}
+	free(owner);
+	free(seen);
+	return (ok);
+}
+
 static void
 search_fields(const struct record *rec, struct searchargs *sa)
 {

@@ -401,6 +401,19 @@ void		 index_query_tokens(const char *, struct keyset *);
 #define SEARCH_PREFIX_MAX	3
 void		 index_search_prefixes(struct keyset *);
 int		 index_search_prefix_key(const char *, size_t, struct buf *);
+/*
+ * Does a record whose search tokens are rt (index_search_keys()) match
+ * the query tokens q?  Each query token begins a token of the record;
+ * and the weighed ones (index_search_weighed(): with a letter and longer
+ * than a prefix key) each a token of their own, so "Иванов Иван
+ * Иванович" does not find "Беляев Пётр Иванович", whose one word all
+ * three begin.  A prefix key or a phone's forms do not say which word
+ * matched, so a shorter token (a first letter typed on the way) or one
+ * of digits stays free.  The store's search answers the same.
+ */
+int		 index_search_weighed(const char *, size_t);
+int		 index_search_match(const struct keyset *, const struct keyset *);
+#define SEARCH_WEIGHED_MAX	32	/* weighed tokens, at most, of a query */
 
 /*
  * Validators: 0 if valid, else -1 with a message saying why

@@ -1109,6 +1109,233 @@ search_one(struct search *s, struct tstream *ts, uint64_t *ids, size_t max,
 	return (0);
 }
 
+/*
+ * Query words of four letters and more must each match a word of the
+ * record of their own: "Иванов Иван Иванович" (a patronymic made of the
+ * name) found "Беляев Пётр Иванович", whose one word all three begin.
+ * Two tokens can take one word only when one begins the other, so only
+ * such a query is checked: each gathered token's words are walked again
+ * (their chunks, word by word), the answers among their ids noted with
+ * the word, and an answer kept when its tokens can each have a word of
+ * their own (augmenting paths over its few words).  A shorter token (a
+ * first letter, typed on the way) and one of digits (a phone's forms)
+ * match through keys that do not say which word: they stay free.  The
+ * rule is index_search_match()'s, which tests a record itself.
+ */
+#define DISTINCT_TOKENS	SEARCH_WEIGHED_MAX
+
+/* Is token i one distinct_keep() weighs (index_search_weighed())? */
+static int
+token_weighed(const struct search *s, const struct keyset *toks, size_t i)
+{
+	(void)s;
+	return (i < DISTINCT_TOKENS && index_search_weighed(toks->bytes.data +
+	    toks->off[i], toks->len[i]));
+}
+
+/* Does a weighed token begin another (or repeat it)? */
+static int
+tokens_nest(const struct search *s, const struct keyset *toks)
+{
+	size_t	i, j;
+
+	for (i = 0; i < toks->n; i++)
+		for (j = 0; j < toks->n; j++)
+			if (i != j && token_weighed(s, toks, i) &&
+			    token_weighed(s, toks, j) &&
+			    toks->len[i] <= toks->len[j] &&
+			    memcmp(toks->bytes.data + toks->off[i],
+			    toks->bytes.data + toks->off[j], toks->len[i]) == 0)
+				return (1);
+	return (0);
+}
+
+struct wmatch {
+	uint64_t	 id;
+	uint64_t	 word;		/* a hash of the word's bytes */
+	uint32_t	 tok;
+};
+
+static int
+wmatch_cmp(const void *a, const void *b)
+{
+	const struct wmatch *x = a, *y = b;
+
+	if (x->id != y->id)
+		return (x->id < y->id ? -1 : 1);
+	if (x->word != y->word)
+		return (x->word < y->word ? -1 : 1);
+	return (x->tok < y->tok ? -1 : x->tok > y->tok);
+}
+
+/* FNV-1a: one word's identity among a query's few hundred. */
+static uint64_t
+word_hash(const unsigned char *p, size_t n)
+{
+	uint64_t	h = 14695981039346656037ULL;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return (h);
+}
+
+/* The words tok begins, their ids among the answers (bits from lo)
+ * noted in *v. */
+static int
+distinct_walk(struct search *s, const char *tok, size_t len, uint32_t ti,
+    const uint64_t *bits, uint64_t lo, uint64_t hi, struct wmatch **v,
+    size_t *n, size_t *alloc)
+{
+	DBC		*c;
+	DBT		 kd, bd;
+	void		*p, *kk, *dd;
+	size_t		 kl, dl, tl, nids = 0, aids = 0, i;
+	uint64_t	*ids = NULL, word, id, blo;
+	int		 ret, first = 1, done = 0;
+
+	if ((ret = DBCALL(s->db->cursor(s->db, s->t->txn, &c, 0))) != 0)
+		return (s->ret = ret);
+	while (!done) {
+		store_dbt(&kd, tok, len);
+		memset(&bd, 0, sizeof(bd));
+		bd.data = s->bulk;
+		bd.ulen = SEARCH_BULK;
+		bd.flags = DB_DBT_USERMEM;
+		ret = DBCALL(c->get(c, &kd, &bd, (first ? DB_SET_RANGE :
+		    DB_NEXT) | DB_MULTIPLE_KEY));
+		first = 0;
+		if (ret == DB_NOTFOUND) {
+			ret = 0;
+			break;
+		}
+		if (ret != 0)
+			break;
+		DB_MULTIPLE_INIT(p, &bd);
+		for (;;) {
+			DB_MULTIPLE_KEY_NEXT(p, &bd, kk, kl, dd, dl);
+			if (p == NULL)
+				break;
+			if (words_key_split(kk, kl, &tl, &blo) == -1)
+				continue;
+			if (tl < len || memcmp(kk, tok, len) != 0) {
+				done = 1;	/* past the words tok begins */
+				break;
+			}
+			word = word_hash(kk, tl);
+			nids = 0;
+			if (words_decode(dd, dl, &ids, &nids, &aids) == -1) {
+				ret = EBADMSG;
+				done = 1;
+				break;
+			}
+			for (i = 0; i < nids; i++) {
+				if ((id = ids[i]) < lo || id > hi ||
+				    !(bits[(id - lo) >> 6] &
+				    ((uint64_t)1 << ((id - lo) & 63))))
+					continue;
+				if (*n == *alloc) {
+					*alloc = *alloc ? *alloc * 2 : 256;
+					*v = xreallocarray(*v, *alloc,
+					    sizeof(**v));
+				}
+				(*v)[*n].id = id;
+				(*v)[*n].word = word;
+				(*v)[(*n)++].tok = ti;
+			}
+		}
+	}
+	free(ids);
+	(void)DBCLOSE(c->close(c));
+	return (ret != 0 ? (s->ret = ret) : 0);
+}
+
+/* Kuhn's augmenting path for token t over words w[] (masks of the
+ * tokens each begins). */
+static int
+distinct_try(uint32_t t, const uint32_t *mask, size_t nw, int *owner,
+    uint64_t *seen)
+{
+	size_t	w;
+
+	for (w = 0; w < nw && w < 64; w++) {
+		if (!(mask[w] & ((uint32_t)1 << t)) || (*seen &
+		    ((uint64_t)1 << w)))
+			continue;
+		*seen |= (uint64_t)1 << w;
+		if (owner[w] < 0 || distinct_try((uint32_t)owner[w], mask, nw,
+		    owner, seen)) {
+			owner[w] = (int)t;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/* Keep of the answers ids[0..*n) (ascending) those whose weighed
+ * tokens each have a word of their own. */
+static int
+distinct_keep(struct search *s, const struct keyset *toks, uint64_t *ids,
+    size_t *n)
+{
+	struct wmatch	*v = NULL;
+	uint64_t	*bits, lo, hi, seen;
+	uint32_t	 want = 0, mask[64];
+	int		 owner[64];
+	size_t		 nv = 0, av = 0, i, j, k, nw, out = 0;
+	uint32_t	 t;
+	int		 ok;
+
+	if (*n == 0)
+		return (0);
+	lo = ids[0];
+	hi = ids[*n - 1];
+	bits = xcalloc((size_t)((hi - lo) >> 6) + 1, sizeof(*bits));
+	for (i = 0; i < *n; i++)
+		bits[(ids[i] - lo) >> 6] |= (uint64_t)1 << ((ids[i] - lo) & 63);
+	for (i = 0; i < toks->n; i++) {
+		if (!token_weighed(s, toks, i))
+			continue;
+		want |= (uint32_t)1 << i;
+		if (distinct_walk(s, toks->bytes.data + toks->off[i],
+		    toks->len[i], (uint32_t)i, bits, lo, hi, &v, &nv,
+		    &av) != 0) {
+			free(bits);
+			free(v);
+			return (-1);
+		}
+	}
+	free(bits);
+	qsort(v, nv, sizeof(*v), wmatch_cmp);
+	for (i = 0, k = 0; i < *n; i++) {
+		/* The answer's words, each with the tokens it takes. */
+		while (k < nv && v[k].id < ids[i])
+			k++;
+		for (nw = 0, j = k; j < nv && v[j].id == ids[i]; j++) {
+			if (nw == 0 || v[j].word != v[j - 1].word) {
+				if (nw == nitems(mask))
+					continue;
+				mask[nw++] = 0;
+			}
+			mask[nw - 1] |= (uint32_t)1 << v[j].tok;
+		}
+		k = j;
+		for (j = 0; j < nw; j++)
+			owner[j] = -1;
+		for (ok = 1, t = 0; t < DISTINCT_TOKENS && ok; t++) {
+			if (!(want & ((uint32_t)1 << t)))
+				continue;
+			seen = 0;
+			ok = distinct_try(t, mask, nw, owner, &seen);
+		}
+		if (ok)
+			ids[out++] = ids[i];
+	}
+	free(v);
+	*n = out;
+	return (0);
+}
+
 int
 store_search(struct store_txn *t, const struct table *table, const char *q,
     uint64_t *ids, size_t max, size_t *nout, struct buf *err)
@@ -1116,11 +1343,11 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	struct store_table *st;
 	struct search	 s;
 	struct keyset	 toks;
-	uint64_t	*acc = NULL, *bits = NULL, any;
-	uint64_t	 lo, hi, next, nextlo, width;
-	size_t		 i, w, words;
+	uint64_t	*acc = NULL, *bits = NULL, any, *out = ids, *all = NULL;
+	uint64_t	 lo, hi, next, nextlo, width, count;
+	size_t		 i, w, words, outmax = max, got = 0;
 	u_int32_t	 pagesize;
-	int		 rc = 0, empty;
+	int		 rc = 0, empty, nest;
 
 	*nout = 0;
 	if ((st = store_table_of(t, table, err)) == NULL)
@@ -1161,6 +1388,15 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 		rc = search_one(&s, &s.ts[0], ids, max, nout);
 		goto out;
 	}
+	/* Tokens that could share a word: every answer, then checked. */
+	if ((nest = tokens_nest(&s, &toks))) {
+		if (store_count(t, table, &count, err) != 0) {
+			rc = -1;
+			goto out;
+		}
+		outmax = (size_t)count + 1;
+		out = all = xmallocarray_large(outmax, sizeof(*all));
+	}
 	/*
 	 * Windows of ids, from the largest of the tokens' smallest ids (no
 	 * answer lies below it): each token marks its ids in a bit set of
@@ -1178,7 +1414,7 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 			lo = next;
 	}
 	width = 512;
-	while (*nout < max && lo != UINT64_MAX) {
+	while (got < outmax && lo != UINT64_MAX) {
 		hi = UINT64_MAX - lo > width ? lo + width : UINT64_MAX;
 		words = (size_t)((hi - lo + 63) / 64);
 		nextlo = lo;
@@ -1198,9 +1434,9 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 			/* Nothing left in this window: only move the rest. */
 			empty = any == 0;
 		}
-		for (w = 0; w < words && !empty && *nout < max; w++)
-			while (acc[w] != 0 && *nout < max) {
-				ids[(*nout)++] = lo + (uint64_t)w * 64 +
+		for (w = 0; w < words && !empty && got < outmax; w++)
+			while (acc[w] != 0 && got < outmax) {
+				out[got++] = lo + (uint64_t)w * 64 +
 				    (uint64_t)__builtin_ctzll(acc[w]);
 				acc[w] &= acc[w] - 1;
 			}
@@ -1208,6 +1444,14 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 		if (width < SEARCH_WINDOW)
 			width *= 2;
 	}
+	if (nest) {
+		if (distinct_keep(&s, &toks, all, &got) != 0)
+			goto out;
+		if (got > max)
+			got = max;
+		memcpy(ids, all, got * sizeof(*ids));
+	}
+	*nout = got;
 out:
 	if (s.ret == EBADMSG)
 		rc = buf_error(err, _("the word index of table '%s' is "
@@ -1216,6 +1460,7 @@ out:
 		rc = read_fail(t, st, s.ret, err);
 	for (i = 0; i < s.nts; i++)
 		tstream_close(&s.ts[i]);
+	free(all);
 	free(acc);
 	free(bits);
 	free(s.ts);
