@@ -827,7 +827,8 @@ fail:
  * at a clean close: the stored value is the end of the cached block, so
  * without this the next open would start there, and a personal server
  * (which ends when idle) would number a client 101 after clients 1 and
- * 2.  On any failure the old value stays: a gap, nothing worse.
+ * 2.  On any failure the old value stays: a gap, which the next open
+ * closes (seq_settle()).
  */
 static void
 seq_give_back(struct store *s, DB_SEQUENCE **seqp, const char *name,
@@ -892,6 +893,51 @@ table_max_id(struct store_txn *t, struct store_table *st, DB_TXN *txn,
 fail:
 	return (store_fail(t, ret, err, _("cannot read table '%s': %s"),
 	    st->t->name, store_strerror(ret)));
+}
+
+/*
+ * The sequence of a table set at one past the largest id it has had, at
+ * every open.  A sequence stores the end of the block of ids it took
+ * (SEQ_CACHE, or all the rows of a bulk load at once), outside any
+ * transaction: after a crash, or a server killed during an import,
+ * those never written would be skipped (tens of thousands after an
+ * import), and clerkd(8) promises no gap.  An id is never given twice:
+ * table_max_id() counts the purged ones.  Two reads a table.
+ */
+static int
+seq_settle(struct store_table *st, struct buf *err)
+{
+	struct store	*s = st->s;
+	DB_SEQUENCE_STAT *sp = NULL;
+	DB_TXN		*txn;
+	uint64_t	 max;
+	db_seq_t	 cur;
+	int		 ret;
+
+	if (txn_begin(s, &txn, err) == -1)
+		return (-1);
+	if (table_max_id(NULL, st, txn, &max, err) == -1) {
+		txn_abort(txn);
+		return (-1);
+	}
+	if (txn_commit(s, txn, err) == -1)
+		return (-1);
+	if ((ret = DBCALL(st->seq->stat(st->seq, &sp, 0))) != 0)
+		return (store_fail(NULL, ret, err, _("cannot open the "
+		    "sequence of '%s': %s"), st->t->name,
+		    store_strerror(ret)));
+	cur = sp->st_value;
+	free(sp);
+	atomic_store(&st->reserved, max);
+	if ((uint64_t)cur == max + 1)
+		return (0);
+	/* Failed before the old sequence went, it stays: a gap. */
+	if (seq_set(s, &st->seq, st->t->name, SEQ_CACHE, (db_seq_t)max + 1,
+	    1) == -1 && st->seq == NULL)
+		return (buf_error(err, _("cannot open the sequence of '%s': "
+		    "it could not be set at %llu"), st->t->name,
+		    (unsigned long long)max + 1));
+	return (0);
 }
 
 int
@@ -1871,7 +1917,8 @@ store_open(struct store **sp, const char *dir, struct schema *schema,
 		table_indexes(&s->tables[i]);
 	}
 	for (i = 0; i < s->ntables; i++)
-		if (table_open(&s->tables[i], err) == -1)
+		if (table_open(&s->tables[i], err) == -1 ||
+		    seq_settle(&s->tables[i], err) == -1)
 			goto fail;
 	for (i = 0; i < s->ntables; i++)
 		for (j = 0; j < s->tables[i].nix; j++)

@@ -676,7 +676,7 @@ store_insert_id(struct store_txn *t, struct record *rec, uint64_t given,
 		/*
 		 * A cached sequence must be read outside the transaction:
 		 * ids are never reused, and an aborted insert only leaves
-		 * a gap.
+		 * a gap (until the next open, seq_settle()).
 		 */
 		ret = DBCALL(st->seq->get(st->seq, NULL, 1, &id,
 		    DB_TXN_NOSYNC));
