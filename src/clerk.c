@@ -14,6 +14,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,14 +72,22 @@ file_arg(const char *verb, int argc, char **argv)
 	return (-1);
 }
 
-/* The whole of a file ("-" for standard input) into out. */
+/*
+ * The whole of a file ("-" for standard input) into out: 0, -1 with
+ * errno, or 1 when it has more than max bytes (*size its size, or 0
+ * when not known: a pipe), found before it is read where its size is
+ * known, and else after max + 1 bytes: a file too big to send is not
+ * read into memory.
+ */
 static int
-read_file(const char *path, struct buf *out)
+read_file(const char *path, struct buf *out, size_t max, off_t *size)
 {
 	struct stat	 sb;
-	ssize_t		 n;
-	int		 fd, saved;
+	ssize_t		 n = 0;
+	size_t		 want;
+	int		 fd, saved, big = 0;
 
+	*size = 0;
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -89,22 +98,33 @@ read_file(const char *path, struct buf *out)
 		errno = EISDIR;
 		return (-1);
 	}
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
-		buf_grow(out, (size_t)sb.st_size);
-	for (;;) {
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+		if ((uintmax_t)sb.st_size > max) {
+			*size = sb.st_size;
+			big = 1;
+		} else
+			buf_grow(out, (size_t)sb.st_size);
+	}
+	while (!big) {
 		buf_grow(out, 65536);
-		n = read(fd, out->data + out->len, out->alloc - out->len - 1);
+		want = out->alloc - out->len - 1;
+		if (out->len + want > max + 1)
+			want = max + 1 - out->len;
+		n = read(fd, out->data + out->len, want);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		out->len += (size_t)n;
 		out->data[out->len] = '\0';
+		big = out->len > max;
 	}
 	saved = errno;
 	if (fd != STDIN_FILENO)
 		close(fd);
 	errno = saved;
+	if (big)
+		return (1);
 	return (n == -1 ? -1 : 0);
 }
 
@@ -302,7 +322,8 @@ main(int argc, char **argv)
 	struct buf		 err = BUF_INIT, bulk = BUF_INIT;
 	const char		*s;
 	size_t			 i;
-	int			 ch, status, fa;
+	off_t			 size;
+	int			 ch, status, fa, r;
 
 	setlocale(LC_ALL, "");
 	/* CLERK_LOCALEDIR: tests read the translations before install. */
@@ -384,17 +405,21 @@ main(int argc, char **argv)
 	memset(&prog, 0, sizeof prog);
 	if ((fa = file_arg(argv[0], argc - 1, argv + 1)) != -1) {
 		prog.file = argv[1 + fa];
-		if (read_file(prog.file, &bulk) != 0) {
+		/* The file goes in one message, with room for the rest. */
+		r = read_file(prog.file, &bulk, PROTO_MAX_FRAME - (1u << 20),
+		    &size);
+		if (r == -1)
 			say(_("cannot read '%s': %s"), prog.file,
 			    strerror(errno));
-			buf_release(&bulk);
-			return (1);
-		}
-		/* The file goes in one message, with room for the rest. */
-		if (bulk.len > PROTO_MAX_FRAME - (1u << 20)) {
-			say(_("'%s' is %zu MB; one request takes at most %u "
-			    "MB: split the file"), prog.file, bulk.len >> 20,
+		else if (r == 1 && size > 0)
+			say(_("'%s' is %ju MB; one request takes at most %u "
+			    "MB: split the file"), prog.file,
+			    (uintmax_t)size >> 20, (PROTO_MAX_FRAME >> 20) - 1);
+		else if (r == 1)
+			say(_("'%s' is more than %u MB; one request takes at "
+			    "most that: split the file"), prog.file,
 			    (PROTO_MAX_FRAME >> 20) - 1);
+		if (r != 0) {
 			buf_release(&bulk);
 			return (1);
 		}

@@ -326,6 +326,15 @@ access_insert(struct session *s, struct store_txn *txn, struct record *rec,
 }
 
 int
+access_insert_id(struct session *s, struct store_txn *txn, struct record *rec,
+    uint64_t id, struct buf *err)
+{
+	if (access_check(s, rec->table, ACCESS_CREATE, err) != 0)
+		return (-1);
+	return (store_insert_id(txn, rec, id, s->user, err));
+}
+
+int
 access_load(struct session *s, struct store_txn *txn, struct store_load *l,
     struct buf *err)
 {

@@ -71,6 +71,8 @@ int	 access_get(struct session *, struct store_txn *, const struct table *,
 	     uint64_t, struct record **, struct buf *);
 int	 access_insert(struct session *, struct store_txn *, struct record *,
 	     struct buf *);
+int	 access_insert_id(struct session *, struct store_txn *,
+	     struct record *, uint64_t, struct buf *);
 int	 access_load(struct session *, struct store_txn *, struct store_load *,
 	     struct buf *);
 int	 access_update(struct session *, struct store_txn *, struct record *,

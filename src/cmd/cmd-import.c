@@ -41,9 +41,12 @@
  */
 #define IMPORT_SPLIT_MIN	((size_t)1 << 20)
 
-/* Columns that are no field: ignored (an id), or the archived mark. */
+/* Columns that are no field: the archived mark, the id. */
 #define COL_NONE	(-1)
 #define COL_ARCHIVED	(-2)
+#define COL_ID		(-3)
+/* The tag of an id among the keys of rows_unique() (keyhash). */
+#define TAG_ID		UINT32_MAX
 
 /* Bad lines found, to be listed in line order. */
 struct badline {
@@ -100,6 +103,15 @@ struct import {
 	size_t			*off, *len, *line;
 	size_t			 nrows, alloc, nrows1;
 	size_t			 narchived;	/* rows marked archived */
+	/*
+	 * The id each row keeps (its column's, as export writes it), or 0
+	 * for a new one; how many have one, the largest, and whether they
+	 * ascend in the file (a bulk transaction needs that: load_bulk()).
+	 */
+	uint64_t		*ids;
+	size_t			 nids;
+	uint64_t		 maxid;
+	int			 idsdown;
 
 	/*
 	 * Each phase (rows, checks against the database, the insert) finds
@@ -657,11 +669,19 @@ import_header(struct import *im, struct csv_row *row)
 			    i + 1);
 			continue;
 		}
-		/* What export writes besides the fields: the id, which a
-		 * new record cannot keep. */
-		if (strcasecmp(cell.data, "id") == 0)
-			continue;
+		/* What export writes besides the fields: the id, which
+		 * the record keeps (a migration keeps every reference of
+		 * the files of other tables right). */
 		pos = table_field_pos(t, cell.data);
+		if (pos < 0 && strcasecmp(cell.data, "id") == 0) {
+			for (j = 0; j < i && im->col[j] != COL_ID; j++)
+				;
+			if (j < i)
+				bad(im, row->line, "id", _("column %zu "
+				    "repeats column %zu"), i + 1, j + 1);
+			im->col[i] = COL_ID;
+			continue;
+		}
 		/* And whether a record is archived (export --archived). */
 		if (pos < 0 && strcasecmp(cell.data, "archived") == 0) {
 			for (j = 0; j < i && im->col[j] != COL_ARCHIVED; j++)
@@ -814,20 +834,96 @@ row_room(struct import *im)
 		im->len = xreallocarray(im->len, im->alloc, sizeof *im->len);
 		im->line = xreallocarray(im->line, im->alloc,
 		    sizeof *im->line);
+		im->ids = xreallocarray(im->ids, im->alloc, sizeof *im->ids);
 	}
 }
 
+/* The ids so far, with id the next row's. */
 static void
-row_keep(struct import *im, const struct record *rec, size_t line)
+row_id(struct import *im, uint64_t id)
+{
+	if (id == 0)
+		return;
+	if (id <= im->maxid)
+		im->idsdown = 1;
+	else
+		im->maxid = id;
+	im->nids++;
+}
+
+static void
+row_keep(struct import *im, const struct record *rec, size_t line,
+    uint64_t id)
 {
 	row_room(im);
 	im->off[im->nrows] = im->enc.len;
 	record_encode(rec, &im->enc);
 	im->len[im->nrows] = im->enc.len - im->off[im->nrows];
 	im->line[im->nrows] = line;
+	im->ids[im->nrows] = id;
 	im->nrows++;
+	row_id(im, id);
 	if (rec->flags & REC_ARCHIVED)
 		im->narchived++;
+}
+
+/*
+ * An id cell: a positive whole number, at most STORE_ID_MAX (as JSON
+ * readers take an integer exactly).  0 and a bad line when it is not.
+ */
+static uint64_t
+row_id_parse(struct import *im, const char *cell, size_t line)
+{
+	uint64_t	 id = 0;
+	const char	*p;
+
+	for (p = cell; *p >= '0' && *p <= '9'; p++) {
+		if (id > (STORE_ID_MAX - (uint64_t)(*p - '0')) / 10) {
+			bad(im, line, "id", _("'%s' is too big for an id (at "
+			    "most %llu)"), cell,
+			    (unsigned long long)STORE_ID_MAX);
+			return (0);
+		}
+		id = id * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p != '\0' || p == cell || id == 0) {
+		bad(im, line, "id", _("'%s' is not a positive whole number"),
+		    cell);
+		return (0);
+	}
+	return (id);
+}
+
+/* The id of a key of rows_unique_id(), after its tag. */
+static uint64_t
+key_id(const char *p)
+{
+	uint64_t	id = 0;
+	int		i;
+
+	for (i = 0; i < 8; i++)
+		id = id << 8 | (unsigned char)p[i];
+	return (id);
+}
+
+/* An id an earlier row has: a bad line (keyhash as rows_unique()). */
+static void
+rows_unique_id(struct import *im, struct keyhash *kh, uint64_t id,
+    size_t line, int *badrow)
+{
+	unsigned char	 k[4 + 8];
+	uint32_t	 tag = TAG_ID;
+	size_t		 prev;
+	int		 i;
+
+	memcpy(k, &tag, 4);
+	for (i = 0; i < 8; i++)
+		k[4 + i] = (unsigned char)(id >> (56 - 8 * i));
+	if ((prev = keyhash_add(kh, (const char *)k, sizeof k, line)) == 0)
+		return;
+	bad(im, line, "id", _("%llu is on line %zu too"),
+	    (unsigned long long)id, prev);
+	*badrow = 1;
 }
 
 /* The key of a value that may repeat: what cmd_duplicates() looks up
@@ -1048,6 +1144,7 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 	struct record		*rec;
 	struct buf		 err = BUF_INIT, cell = BUF_INIT;
 	size_t			 i, badpos, nrows = 0;
+	uint64_t		 id;
 	int			 badrow, have, archived;
 
 	csv_row_init(&row);
@@ -1073,6 +1170,7 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 		badrow = 0;
 		have = 0;
 		archived = 0;
+		id = 0;
 		for (i = 0; i < row.n; i++) {
 			if (im->col[i] == COL_NONE)
 				continue;
@@ -1082,6 +1180,12 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 			/* An empty cell leaves the field to its default. */
 			if (cell.len == 0)
 				continue;
+			if (im->col[i] == COL_ID) {
+				if ((id = row_id_parse(im, cell.data,
+				    row.line)) == 0)
+					badrow = 1;
+				continue;
+			}
 			if (im->col[i] == COL_ARCHIVED) {
 				if ((archived = yes_no(cell.data)) == -1) {
 					bad(im, row.line, "archived", _("'%s' "
@@ -1123,11 +1227,13 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 			warn_to(im, &im->warn, row.line, err.data);
 		}
 		rows_unique(im, kh, rec, row.line, &badrow);
+		if (id != 0)
+			rows_unique_id(im, kh, id, row.line, &badrow);
 		/* Kept in the encoded header, which the insert replaces. */
 		if (archived == 1)
 			rec->flags |= REC_ARCHIVED;
 		if (!badrow) {
-			row_keep(im, rec, row.line);
+			row_keep(im, rec, row.line, id);
 			rows_dupkeys(im, rec, im->nrows - 1);
 		}
 	}
@@ -1233,7 +1339,10 @@ rows_merge(struct import *im, struct rows_half *h, struct keyhash *kh)
 			continue;
 		drop[lo] = 1;
 		memcpy(&tag, key, sizeof tag);
-		if (tag < t->nuniques) {
+		if (tag == TAG_ID) {
+			bad(im, k2->line[e], "id", _("%llu is on line %zu "
+			    "too"), (unsigned long long)key_id(key + sizeof tag), kh->line[*hit - 1]);
+		} else if (tag < t->nuniques) {
 			if (rec == NULL)
 				rec = record_new(t);
 			if (record_decode(rec, row_at(two, lo), two->len[lo],
@@ -1264,6 +1373,8 @@ rows_merge(struct import *im, struct rows_half *h, struct keyhash *kh)
 		im->off[im->nrows] = two->off[r];
 		im->len[im->nrows] = two->len[r];
 		im->line[im->nrows] = two->line[r];
+		im->ids[im->nrows] = two->ids[r];
+		row_id(im, two->ids[r]);
 		map[r] = im->nrows++;
 	}
 	/* A dropped row may count among them, but then there is a bad
@@ -1298,6 +1409,7 @@ rows_half_release(struct rows_half *h)
 	free(two->off);
 	free(two->len);
 	free(two->line);
+	free(two->ids);
 	free(two->dk);
 	badlist_release(&two->bad);
 	badlist_release(&two->warn);
@@ -1538,6 +1650,49 @@ check_uniques(struct import *im, struct store_txn *txn,
 	return (ret);
 }
 
+/*
+ * A row's id against the table: a record that has it (archived too), or
+ * one purged that had it (its history is in the audit trail, and an id
+ * is never given twice), is a bad line.
+ */
+static int
+check_id(struct import *im, struct store_txn *txn, uint64_t id, size_t line,
+    struct buf *err)
+{
+	struct record	*other;
+	struct buf	 msg = BUF_INIT, title = BUF_INIT;
+	int		 r;
+
+	if ((r = store_id_used(txn, im->t, id, err)) < 0)
+		return (-1);
+	if (r == STORE_ID_TAKEN) {
+		/* Named by its title where the operator may read it. */
+		r = 1;
+		if (access_check(im->ctx->session, im->t, ACCESS_READ,
+		    &msg) == 0 &&
+		    (r = store_get(txn, im->t, id, &other, err)) < 0) {
+			buf_release(&msg);
+			return (-1);
+		}
+		if (r == 0) {
+			record_title(other, &title);
+			record_free(other);
+			buf_set(&msg, _("%s %llu '%s' has this id already"),
+			    im->t->name, (unsigned long long)id, title.data);
+		} else
+			buf_set(&msg, _("%s %llu has this id already"),
+			    im->t->name, (unsigned long long)id);
+		chunk_bad(im, line, "id", msg.data);
+	} else if (r == STORE_ID_PURGED) {
+		buf_set(&msg, _("%s %llu was purged, and an id is never given "
+		    "twice"), im->t->name, (unsigned long long)id);
+		chunk_bad(im, line, "id", msg.data);
+	}
+	buf_release(&msg);
+	buf_release(&title);
+	return (0);
+}
+
 static int
 check_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
@@ -1546,8 +1701,8 @@ check_txn(struct store_txn *txn, void *arg, struct buf *err)
 
 	char		**w = NULL;
 	size_t		 nw = 0, j;
-	uint64_t	 n;
-	int		 r = 0, empty;
+	uint64_t	 n, used = 0;
+	int		 r = 0, empty, refs = 0;
 
 	badlist_release(&im->chunk);
 	badlist_release(&im->wchunk);
@@ -1555,17 +1710,25 @@ check_txn(struct store_txn *txn, void *arg, struct buf *err)
 	 * In a table with no record there is nothing to look a row's
 	 * values up in (the rows among themselves: rows_unique() and
 	 * rows_duplicates()); a migration into a new database spent a
-	 * twentieth of its time finding nothing.
+	 * twentieth of its time finding nothing.  Nor an id above the
+	 * largest the table has had (a migration's, all of them).
 	 */
 	if (store_count(txn, im->t, &n, err) != 0)
 		return (-1);
 	empty = n == 0;
-	for (j = 0; j < im->t->nfields && empty; j++)
+	for (j = 0; j < im->t->nfields; j++)
 		if (im->t->fields[j].type == FT_REF)
-			break;
-	if (empty && j == im->t->nfields)
-		return (0);	/* no references either */
+			refs = 1;
+	if (im->nids > 0 && store_id_max(txn, im->t, &used, err) != 0)
+		return (-1);
+	if (empty && !refs && im->nids == 0)
+		return (0);
 	for (i = im->from; i < im->to && r == 0; i++) {
+		if (im->ids[i] != 0 && im->ids[i] <= used &&
+		    check_id(im, txn, im->ids[i], im->line[i], err) != 0)
+			return (-1);
+		if (empty && !refs)
+			continue;
 		if (record_decode(im->rec, row_at(im, i),
 		    im->len[i], err) != 0)
 			return (-1);
@@ -1593,7 +1756,7 @@ import_check(struct import *im, struct buf *err)
 {
 	const struct table	*t = im->t;
 	size_t			 i;
-	int			 any = t->nuniques > 0;
+	int			 any = t->nuniques > 0 || im->nids > 0;
 
 	for (i = 0; i < t->nfields && !any; i++)
 		any = t->fields[i].type == FT_REF ||
@@ -1659,7 +1822,7 @@ load_row(void *arg, size_t i, struct record *rec, struct buf *err)
 	if (record_decode(rec, row_at(im, i), im->len[i],
 	    err) != 0)
 		return (-1);
-	rec->id = 0;
+	rec->id = im->ids[i];	/* 0: a new one */
 	if (i < im->done)
 		return (0);
 	return (row_done(im, i, err));
@@ -1696,6 +1859,8 @@ insert_load(struct import *im, struct store_txn *txn, struct buf *err)
 	l.row = load_row;
 	l.peek = load_peek;
 	l.arg = im;
+	l.keep_ids = im->nids > 0;
+	l.maxid = im->maxid;
 	r = access_load(im->ctx->session, txn, &l, err);
 	if (r == STORE_NOTEMPTY)
 		return (1);
@@ -1745,6 +1910,13 @@ load_bulk(struct import *im)
 
 	if (im->nrows < IMPORT_BULK_MIN || im->narchived != 0)
 		return (0);
+	/*
+	 * Ids kept go in a bulk transaction only in ascending order, all
+	 * of them given: it writes each page it adds once, in key order,
+	 * or cannot always be undone (store_load()).
+	 */
+	if (im->nids > 0 && (im->nids < im->nrows || im->idsdown))
+		return (0);
 	r = store_txn_run(im->ctx->store, STORE_TXN_READONLY, empty_txn, im,
 	    &err);
 	buf_release(&err);
@@ -1765,13 +1937,18 @@ insert_txn(struct store_txn *txn, void *arg, struct buf *err)
 	if (im->nrows >= IMPORT_BULK_MIN && im->narchived == 0 &&
 	    (r = insert_load(im, txn, err)) != 1)
 		return (r);
+	/* New ids after the kept ones, which a later line may have. */
+	if (im->maxid != 0 &&
+	    store_id_reserve(txn, im->t, im->maxid, err) != 0)
+		return (-1);
 	for (i = 0; i < im->nrows; i++) {
 		if (record_decode(im->rec, row_at(im, i),
 		    im->len[i], err) != 0)
 			return (-1);
 		im->rec->id = 0;
 		archived = (im->rec->flags & REC_ARCHIVED) != 0;
-		if (access_insert(im->ctx->session, txn, im->rec, err) != 0 ||
+		if (access_insert_id(im->ctx->session, txn, im->rec,
+		    im->ids[i], err) != 0 ||
 		    (archived && access_archive(im->ctx->session, txn, im->t,
 		    im->rec->id, err) != 0)) {
 			chunk_bad(im, im->line[i], msg_col(im, err->data),
@@ -1799,6 +1976,7 @@ import_release(struct import *im)
 	free(im->off);
 	free(im->len);
 	free(im->line);
+	free(im->ids);
 	badlist_release(&im->bad);
 	badlist_release(&im->chunk);
 	badlist_release(&im->warn);

@@ -146,6 +146,78 @@ entry_rec_key(const void *data, size_t len, struct buf *k)
 }
 
 /*
+ * The largest id of table the trail knows: the key before "table \001",
+ * which sorts after every key of the table ("table NUL id") and before
+ * those of any other table whose name begins with it.
+ */
+int
+audit_max_id(struct store *s, DB_TXN *txn, const struct table *table,
+    uint64_t *id)
+{
+	struct buf	 key = BUF_INIT;
+	size_t		 tlen = strlen(table->name);
+	DBC		*c;
+	DBT		 k, d;
+	int		 ret, r2;
+
+	*id = 0;
+	buf_add(&key, table->name, tlen);
+	buf_addch(&key, '\1');
+	if ((ret = DBCALL(s->audit_rec->cursor(s->audit_rec, txn, &c,
+	    0))) != 0) {
+		buf_release(&key);
+		return (ret);
+	}
+	memset(&k, 0, sizeof(k));
+	k.data = key.data;
+	k.size = (u_int32_t)key.len;
+	k.flags = DB_DBT_MALLOC;
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;
+	ret = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
+	if (k.data != key.data)
+		free(k.data);
+	k.data = NULL;
+	k.size = 0;
+	if (ret == 0)
+		ret = DBCALL(c->get(c, &k, &d, DB_PREV));
+	else if (ret == DB_NOTFOUND)
+		ret = DBCALL(c->get(c, &k, &d, DB_LAST));
+	if (ret == 0 && k.size == tlen + 9 &&
+	    memcmp(k.data, table->name, tlen) == 0 &&
+	    ((const char *)k.data)[tlen] == '\0')
+		*id = store_id_unkey((const char *)k.data + tlen + 1);
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+	free(k.data);
+	r2 = DBCLOSE(c->close(c));
+	buf_release(&key);
+	return (ret != 0 ? ret : r2);
+}
+
+int
+audit_knows(struct store *s, DB_TXN *txn, const struct table *table,
+    uint64_t id, int *known)
+{
+	struct buf	 key = BUF_INIT;
+	unsigned char	 ib[8];
+	DBT		 k, d;
+	int		 ret;
+
+	*known = 0;
+	store_id_key(ib, id);
+	history_key(&key, table->name, strlen(table->name), ib);
+	store_dbt(&k, key.data, key.len);
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;
+	ret = DBCALL(s->audit_rec->get(s->audit_rec, txn, &k, &d, 0));
+	buf_release(&key);
+	if (ret == 0)
+		*known = 1;
+	return (ret == DB_NOTFOUND ? 0 : ret);
+}
+
+/*
  * audit.record.db made again from every entry, when it is empty and the
  * trail is not (the file was lost, or the store is older than it): in
  * the open's transaction, as Berkeley DB's associate(DB_CREATE) built it

@@ -157,18 +157,33 @@ fail:
  * Two rows with one key of a unique index: "two records would have inn
  * '7707083893'", the rows in l->bad (the later) and l->other.
  */
+/* The row of id among the n rows' ids, ascending unless unsorted (ids
+ * an import kept), or SIZE_MAX. */
+static size_t
+load_row_of(const uint64_t *ids, size_t n, int unsorted, uint64_t id)
+{
+	size_t	i;
+
+	if (!unsorted)
+		return (ids_find(ids, n, id));
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return (i);
+	return (SIZE_MAX);
+}
+
 static int
 load_duplicate(struct store_load *l, struct store_index *ix,
-    const uint64_t *ids, size_t n, const uint64_t *dup, struct record *rec,
-    struct buf *err)
+    const uint64_t *ids, size_t n, int unsorted, const uint64_t *dup,
+    struct record *rec, struct buf *err)
 {
 	struct keyset	 a, b;
 	struct buf	 what = BUF_INIT, val = BUF_INIT;
 	size_t		 ra, rb, i, j;
 	int		 c;
 
-	ra = ids_find(ids, n, dup[0]);
-	rb = ids_find(ids, n, dup[1]);
+	ra = load_row_of(ids, n, unsorted, dup[0]);
+	rb = load_row_of(ids, n, unsorted, dup[1]);
 	l->bad = rb;
 	l->other = ra;
 	keyset_init(&a);
@@ -269,6 +284,24 @@ struct loader {
 	int		 toobig;	/* a bulk load over the budget */
 	struct buf	 one;		/* the producer's: a row encoded */
 	uint64_t	*ids;
+	/*
+	 * Rows that keep their ids (l->keep_ids): each given id (0: a
+	 * new one) in ids as the producer takes the row, the given ones
+	 * in a set (idset, the row of each) so two rows with one are
+	 * found before anything is overwritten; whether they still
+	 * ascend; whether the table's audit trail has any id to look up
+	 * (purged records').
+	 */
+	struct idset {
+		struct idslot {
+			uint64_t	 id;	/* 0: free */
+			size_t		 row;
+		}		*slot;
+		size_t		 n, nslots;
+	}		 given;
+	uint64_t	 last;		/* the largest id written so far */
+	int		 unsorted;	/* ids went down at some row */
+	int		 purged;	/* audit has ids of the table */
 	size_t		 next;		/* the next row to fill */
 	struct load_batch b[2];
 	int		 threaded;
@@ -413,7 +446,9 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 			break;
 		}
 		/* The id comes with the batch's (load_write()); the keys
-		 * have the row for it meanwhile, which sorts the same. */
+		 * have the row for it meanwhile, which sorts the same.  A
+		 * given id waits for it in ids. */
+		ld->ids[i] = l->keep_ids ? rec->id : 0;
 		now = clock_now();
 		rec->id = 0;
 		rec->rev = 1;
@@ -760,6 +795,80 @@ load_stop(struct loader *ld)
 	ld->threaded = 0;
 }
 
+/* The slot of id in g: its own, or the free one where it would go. */
+static size_t
+idset_find(const struct idset *g, uint64_t id)
+{
+	size_t	j;
+
+	for (j = (size_t)((id * 0x9E3779B97F4A7C15ULL) >> 32) &
+	    (g->nslots - 1); g->slot[j].id != 0 && g->slot[j].id != id;
+	    j = (j + 1) & (g->nslots - 1))
+		;
+	return (j);
+}
+
+/*
+ * Row i's given id (ld->ids[i]), checked before it is written: at most
+ * STORE_ID_MAX, on no earlier row (the bulk puts would write one over
+ * the other), no purged record's (the table is empty, so no record
+ * has it), and in a bulk transaction above the ids before it: pages
+ * the transaction added are written once, in order, or its abort
+ * cannot be undone (see LOAD_BULK_MIN).  0 or -1 (err, l->bad set).
+ */
+static int
+load_given(struct store_txn *t, struct loader *ld, size_t i,
+    struct buf *err)
+{
+	struct store_load *l = ld->l;
+	struct idset	*g = &ld->given;
+	struct idslot	*v;
+	uint64_t	 id = ld->ids[i];
+	size_t		 j, k;
+	int		 ret, known;
+
+	l->bad = i;
+	if (id > STORE_ID_MAX)
+		return (buf_error(err, _("%s id %llu is too big (at most "
+		    "%llu)"), l->table->name, (unsigned long long)id,
+		    (unsigned long long)STORE_ID_MAX));
+	if (ld->bulk && id <= ld->last)
+		return (buf_error(err, _("%s id %llu comes after %llu: the "
+		    "ids of a bulk load must ascend"), l->table->name,
+		    (unsigned long long)id, (unsigned long long)ld->last));
+	if (g->n * 2 >= g->nslots) {
+		v = g->slot;
+		k = g->nslots;
+		g->nslots = k ? k * 2 : 1024;
+		g->slot = xcalloc(g->nslots, sizeof(*g->slot));
+		for (j = 0; j < k; j++)
+			if (v[j].id != 0)
+				g->slot[idset_find(g, v[j].id)] = v[j];
+		free(v);
+	}
+	j = idset_find(g, id);
+	if (g->slot[j].id == id) {
+		l->other = g->slot[j].row;
+		return (buf_error(err, _("%s id %llu is on two rows"),
+		    l->table->name, (unsigned long long)id));
+	}
+	g->slot[j].id = id;
+	g->slot[j].row = i;
+	g->n++;
+	if (ld->purged) {
+		if ((ret = audit_knows(t->s, t->txn, l->table, id,
+		    &known)) != 0)
+			return (store_fail(t, ret, err, _("cannot read table "
+			    "'%s': %s"), l->table->name, store_strerror(ret)));
+		if (known)
+			return (buf_error(err, _("%s %llu was purged, and an "
+			    "id is never given twice"), l->table->name,
+			    (unsigned long long)id));
+	}
+	l->bad = SIZE_MAX;
+	return (0);
+}
+
 /*
  * Rows from to to of a batch into the table and the audit trail, their
  * ids taken first, at once: consecutive (another writer's come before
@@ -776,19 +885,31 @@ load_rows(struct store_txn *t, struct loader *ld, const char *data,
 	struct store_table *st = ld->st;
 	struct store_load *l = ld->l;
 	unsigned char	 kb[8];
-	db_seq_t	 first;
-	size_t		 i, o, len;
+	db_seq_t	 first = 0;
+	size_t		 i, o, len, n;
 	int		 ret;
 
 	if (to == from)
 		return (0);
-	ret = DBCALL(st->seq->get(st->seq, NULL, (u_int32_t)(to - from),
-	    &first, DB_TXN_NOSYNC));
-	if (ret != 0)
-		return (store_fail(t, ret, err, _("cannot write table '%s': %s"),
-		    st->t->name, store_strerror(ret)));
-	for (i = from; i < to; i++)
-		ld->ids[i] = (uint64_t)first + (i - from);
+	for (i = from, n = 0; i < to; i++)
+		n += ld->ids[i] == 0;
+	if (n > 0) {
+		ret = DBCALL(st->seq->get(st->seq, NULL, (u_int32_t)n, &first,
+		    DB_TXN_NOSYNC));
+		if (ret != 0)
+			return (store_fail(t, ret, err, _("cannot write table "
+			    "'%s': %s"), st->t->name, store_strerror(ret)));
+	}
+	for (i = from; i < to; i++) {
+		if (ld->ids[i] == 0)
+			ld->ids[i] = (uint64_t)first++;
+		else if (load_given(t, ld, i, err) == -1)
+			return (-1);
+		if (ld->ids[i] <= ld->last)
+			ld->unsorted = 1;
+		else
+			ld->last = ld->ids[i];
+	}
 	for (i = from; i < to; i++) {
 		o = off[i - from];
 		len = off[i - from + 1] - o;
@@ -813,6 +934,44 @@ load_rows(struct store_txn *t, struct loader *ld, const char *data,
 	/* An insert's entry is the table's, the id and who. */
 	return (audit_load(t, st->t, user_or_empty(ld->user), ld->ids + from,
 	    to - from, err));
+}
+
+static int
+pair_id_cmp(const void *va, const void *vb)
+{
+	const struct store_pair *a = va, *b = vb;
+
+	return (a->id < b->id ? -1 : a->id > b->id);
+}
+
+/*
+ * The pairs of each key in id order again, when the ids an import kept
+ * do not ascend with its rows: sorted by (key, row), they are in
+ * (key, id) order only when ids ascend, and an index, the word index's
+ * postings above all, is written in that order.  Grouped pairs keep
+ * their marks (the first of a key 0, the others 1).
+ */
+static void
+load_pairs_by_id(struct store_pairs *p)
+{
+	const char	*k = p->keys.data;
+	size_t		 s, e, i;
+
+	for (s = 0; s < p->n; s = e) {
+		for (e = s + 1; e < p->n; e++) {
+			if (p->grouped ? p->v[e].head != 1 :
+			    p->v[e].len != p->v[s].len ||
+			    memcmp(k + p->v[e].off, k + p->v[s].off,
+			    p->v[s].len) != 0)
+				break;
+		}
+		if (e - s < 2)
+			continue;
+		qsort(p->v + s, e - s, sizeof(*p->v), pair_id_cmp);
+		if (p->grouped)
+			for (i = s; i < e; i++)
+				p->v[i].head = i > s;
+	}
 }
 
 /* A batch's rows (unless written already: done), then its keys into the
@@ -848,14 +1007,16 @@ load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
 		p = &b->pairs[x];
 		for (i = 0; i < p->n; i++)
 			p->v[i].id = ld->ids[p->v[i].id];
+		if (ld->unsorted)
+			load_pairs_by_id(p);
 		ret = pairs_write(ix, t->txn, p, ld->bulk ? tokset_none :
 		    tokset_new, ts, dup);
 		if (ret == DB_KEYEXIST) {
 			/* Its rows are asked for again: none in the
 			 * producer then. */
 			load_stop(ld);
-			return (load_duplicate(l, ix, ld->ids, b->to, dup, rec,
-			    err));
+			return (load_duplicate(l, ix, ld->ids, b->to,
+			    ld->unsorted, dup, rec, err));
 		}
 		if (ret == EBADMSG)
 			return (buf_error(err, _("the word index of table '%s' "
@@ -958,13 +1119,24 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 		return (-1);
 	if ((r = load_empty(t, st, err)) != 1)
 		return (r == 0 ? STORE_NOTEMPTY : -1);
+	memset(&ld, 0, sizeof(ld));
+	if (l->keep_ids) {
+		/* New ids after the given ones, which are looked up in
+		 * the audit trail only if it has any of the table. */
+		if (store_id_reserve(t, l->table, l->maxid, err) != 0)
+			return (-1);
+		if ((r = audit_max_id(t->s, t->txn, l->table, &ld.last)) != 0)
+			return (store_fail(t, r, err, _("cannot read table "
+			    "'%s': %s"), l->table->name, store_strerror(r)));
+		ld.purged = ld.last != 0;
+		ld.last = 0;
+	}
 	for (i = 0; i < st->t->nfields; i++)
 		if (st->t->fields[i].type == FT_REF)
 			refs = 1;
 	rec = record_new(st->t);
 	memset(&ts, 0, sizeof(ts));
 	keyset_init(&ks);
-	memset(&ld, 0, sizeof(ld));
 	ld.st = st;
 	ld.env = t->s->env;
 	ld.l = l;
@@ -1029,6 +1201,7 @@ out:
 		buf_release(&ld.b[k].err);
 	}
 	free(ld.ids);
+	free(ld.given.slot);
 	keyset_release(&ks);
 	record_free(rec);
 	return (rc);

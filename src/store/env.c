@@ -772,38 +772,24 @@ seq_open(struct store *s, DB_TXN *txn, DB_SEQUENCE **seqp, const char *name,
 }
 
 /*
- * Give back the ids a sequence took for its cache and did not hand out,
- * at a clean close: the stored value is the end of the cached block, so
- * without this the next open would start there, and a personal server
- * (which ends when idle) would number a client 101 after clients 1 and
- * 2.  Berkeley DB has no call to set a sequence back, so the sequence is
- * removed and made anew at the next id to give, in one transaction;
- * nothing may use the sequence meanwhile (the store is closing).  On
- * any failure the old value stays: a gap, nothing worse.
+ * Make the sequence name anew at next, in one transaction: Berkeley DB
+ * has no call to set a sequence back, so it is removed and created
+ * again.  Nothing may use the sequence meanwhile (the store is opening
+ * or closing).  The new handle goes into *seqp when keep is set, else
+ * it is closed.  On any failure the old value stays, *seqp NULL: -1.
  */
-static void
-seq_give_back(struct store *s, DB_SEQUENCE **seqp, const char *name,
-    int32_t cache)
+static int
+seq_set(struct store *s, DB_SEQUENCE **seqp, const char *name,
+    int32_t cache, db_seq_t next, int keep)
 {
-	DB_SEQUENCE_STAT *sp = NULL;
 	DB_SEQUENCE	*seq = *seqp;
 	DB_TXN		*txn = NULL;
-	db_seq_t	 next;
 	char		*key = NULL;
 	DBT		 k;
 	int		 ret;
 
-	if (seq == NULL || s->seqdb == NULL)
-		return;
-	if (DBCALL(seq->stat(seq, &sp, 0)) != 0)
-		return;
-	next = sp->st_value;
-	ret = sp->st_value < sp->st_current;
-	free(sp);
-	if (!ret)
-		return;
 	if (DBCALL(s->env->txn_begin(s->env, NULL, &txn, 0)) != 0)
-		return;
+		return (-1);
 	*seqp = NULL;
 	if ((ret = DBCALL(seq->remove(seq, txn, 0))) != 0)
 		goto fail;
@@ -814,19 +800,199 @@ seq_give_back(struct store *s, DB_SEQUENCE **seqp, const char *name,
 	if ((ret = DBCALL(seq->initial_value(seq, next))) != 0 ||
 	    (ret = DBCALL(seq->set_cachesize(seq, cache))) != 0 ||
 	    (ret = DBCALL(seq->set_flags(seq, DB_SEQ_INC))) != 0 ||
-	    (ret = DBCALL(seq->open(seq, txn, &k, DB_CREATE | DB_EXCL))) !=
-	    0) {
+	    (ret = DBCALL(seq->open(seq, txn, &k, DB_CREATE | DB_EXCL |
+	    DB_THREAD))) != 0) {
 		(void)seq->close(seq, 0);
 		goto fail;
 	}
 	free(key);
+	if ((ret = DBCLOSE(txn->commit(txn, 0))) != 0) {
+		(void)seq->close(seq, 0);
+		return (-1);
+	}
 	/* An open takes no block yet: the first get does. */
-	(void)DBCLOSE(seq->close(seq, 0));
-	(void)DBCLOSE(txn->commit(txn, 0));
-	return;
+	if (keep)
+		*seqp = seq;
+	else
+		(void)DBCLOSE(seq->close(seq, 0));
+	return (0);
 fail:
 	free(key);
 	(void)txn->abort(txn);
+	return (-1);
+}
+
+/*
+ * Give back the ids a sequence took for its cache and did not hand out,
+ * at a clean close: the stored value is the end of the cached block, so
+ * without this the next open would start there, and a personal server
+ * (which ends when idle) would number a client 101 after clients 1 and
+ * 2.  On any failure the old value stays: a gap, which the next open
+ * closes (seq_settle()).
+ */
+static void
+seq_give_back(struct store *s, DB_SEQUENCE **seqp, const char *name,
+    int32_t cache)
+{
+	DB_SEQUENCE_STAT *sp = NULL;
+	DB_SEQUENCE	*seq = *seqp;
+	db_seq_t	 next;
+	int		 behind;
+
+	if (seq == NULL || s->seqdb == NULL)
+		return;
+	if (DBCALL(seq->stat(seq, &sp, 0)) != 0)
+		return;
+	next = sp->st_value;
+	behind = sp->st_value < sp->st_current;
+	free(sp);
+	if (behind)
+		(void)seq_set(s, seqp, name, cache, next, 0);
+}
+
+/*
+ * The largest id a table has had, committed: its primary's last key, or
+ * if larger the last id its audit trail knows (a record purged since:
+ * its id is never given again).  Every insert writes its audit entry in
+ * its own transaction, so after recovery this is exact.  0 when none.
+ */
+static int
+table_max_id(struct store_txn *t, struct store_table *st, DB_TXN *txn,
+    uint64_t *max, struct buf *err)
+{
+	unsigned char	 kb[8];
+	uint64_t	 id = 0;
+	DBC		*c;
+	DBT		 k, d;
+	int		 ret, r2;
+
+	*max = 0;
+	if ((ret = DBCALL(st->db->cursor(st->db, txn, &c, 0))) != 0)
+		goto fail;
+	memset(&k, 0, sizeof(k));
+	k.data = kb;
+	k.ulen = sizeof(kb);
+	k.flags = DB_DBT_USERMEM;
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;
+	ret = DBCALL(c->get(c, &k, &d, DB_LAST));
+	r2 = DBCLOSE(c->close(c));
+	if (ret == 0 && k.size == 8)
+		*max = store_id_unkey(kb);	/* key 0, the count: none */
+	else if (ret == DB_NOTFOUND)
+		ret = 0;
+	if (ret == 0)
+		ret = r2;
+	if (ret == 0)
+		ret = audit_max_id(st->s, txn, st->t, &id);
+	if (ret != 0)
+		goto fail;
+	if (id > *max)
+		*max = id;
+	return (0);
+fail:
+	return (store_fail(t, ret, err, _("cannot read table '%s': %s"),
+	    st->t->name, store_strerror(ret)));
+}
+
+/*
+ * The sequence of a table set at one past the largest id it has had, at
+ * every open.  A sequence stores the end of the block of ids it took
+ * (SEQ_CACHE, or all the rows of a bulk load at once), outside any
+ * transaction: after a crash, or a server killed during an import,
+ * those never written would be skipped (tens of thousands after an
+ * import), and clerkd(8) promises no gap.  An id is never given twice:
+ * table_max_id() counts the purged ones.  Two reads a table.
+ */
+static int
+seq_settle(struct store_table *st, struct buf *err)
+{
+	struct store	*s = st->s;
+	DB_SEQUENCE_STAT *sp = NULL;
+	DB_TXN		*txn;
+	uint64_t	 max;
+	db_seq_t	 cur;
+	int		 ret;
+
+	if (txn_begin(s, &txn, err) == -1)
+		return (-1);
+	if (table_max_id(NULL, st, txn, &max, err) == -1) {
+		txn_abort(txn);
+		return (-1);
+	}
+	if (txn_commit(s, txn, err) == -1)
+		return (-1);
+	if ((ret = DBCALL(st->seq->stat(st->seq, &sp, 0))) != 0)
+		return (store_fail(NULL, ret, err, _("cannot open the "
+		    "sequence of '%s': %s"), st->t->name,
+		    store_strerror(ret)));
+	cur = sp->st_value;
+	free(sp);
+	atomic_store(&st->reserved, max);
+	if ((uint64_t)cur == max + 1)
+		return (0);
+	/* Failed before the old sequence went, it stays: a gap. */
+	if (seq_set(s, &st->seq, st->t->name, SEQ_CACHE, (db_seq_t)max + 1,
+	    1) == -1 && st->seq == NULL)
+		return (buf_error(err, _("cannot open the sequence of '%s': "
+		    "it could not be set at %llu"), st->t->name,
+		    (unsigned long long)max + 1));
+	return (0);
+}
+
+int
+store_id_max(struct store_txn *t, const struct table *table, uint64_t *max,
+    struct buf *err)
+{
+	struct store_table *st;
+
+	*max = 0;
+	if ((st = store_table_of(t, table, err)) == NULL)
+		return (-1);
+	return (table_max_id(t, st, t->txn, max, err));
+}
+
+int
+store_id_reserve(struct store_txn *t, const struct table *table,
+    uint64_t max, struct buf *err)
+{
+	struct store_table *st;
+	DB_SEQUENCE_STAT *sp;
+	db_seq_t	 next, got;
+	uint64_t	 r;
+	int		 ret;
+
+	if ((st = store_table_of(t, table, err)) == NULL)
+		return (-1);
+	/*
+	 * Until the sequence's next is past max, take the ids between:
+	 * other writers may take some meanwhile, which only makes the
+	 * step overshoot.  Outside the transaction, as every take.
+	 */
+	while ((r = atomic_load(&st->reserved)) < max) {
+		sp = NULL;
+		if ((ret = DBCALL(st->seq->stat(st->seq, &sp, 0))) != 0)
+			goto fail;
+		next = sp->st_value;
+		free(sp);
+		if ((uint64_t)next <= max) {
+			ret = DBCALL(st->seq->get(st->seq, NULL,
+			    (u_int32_t)(max + 1 - (uint64_t)next), &got,
+			    DB_TXN_NOSYNC));
+			if (ret != 0)
+				goto fail;
+			continue;
+		}
+		/* Past it: no later take comes at or below next - 1. */
+		while (r < (uint64_t)next - 1 &&
+		    !atomic_compare_exchange_weak(&st->reserved, &r,
+		    (uint64_t)next - 1))
+			;
+	}
+	return (0);
+fail:
+	return (store_fail(t, ret, err, _("cannot write table '%s': %s"),
+	    table->name, store_strerror(ret)));
 }
 
 static void
@@ -1751,7 +1917,8 @@ store_open(struct store **sp, const char *dir, struct schema *schema,
 		table_indexes(&s->tables[i]);
 	}
 	for (i = 0; i < s->ntables; i++)
-		if (table_open(&s->tables[i], err) == -1)
+		if (table_open(&s->tables[i], err) == -1 ||
+		    seq_settle(&s->tables[i], err) == -1)
 			goto fail;
 	for (i = 0; i < s->ntables; i++)
 		for (j = 0; j < s->tables[i].nix; j++)

@@ -590,8 +590,63 @@ dup_or_null(const char *s)
 }
 
 int
+store_id_used(struct store_txn *t, const struct table *table, uint64_t id,
+    struct buf *err)
+{
+	struct store_table *st;
+	unsigned char	 kb[8];
+	DBT		 k, d;
+	int		 ret, known;
+
+	if ((st = store_table_of(t, table, err)) == NULL)
+		return (-1);
+	store_id_key(kb, id);
+	store_dbt(&k, kb, 8);
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;
+	ret = DBCALL(st->db->get(st->db, t->txn, &k, &d, 0));
+	if (ret == 0)
+		return (STORE_ID_TAKEN);
+	if (ret == DB_NOTFOUND)
+		ret = audit_knows(t->s, t->txn, table, id, &known);
+	if (ret != 0)
+		return (store_fail(t, ret, err, _("cannot read table '%s': "
+		    "%s"), table->name, store_strerror(ret)));
+	return (known ? STORE_ID_PURGED : 0);
+}
+
+/* The refusal of id for a new record of table: -1 with err, or 0 when
+ * it is free. */
+static int
+id_refused(struct store_txn *t, const struct table *table, uint64_t id,
+    struct buf *err)
+{
+	int	r;
+
+	if (id > STORE_ID_MAX)
+		return (buf_error(err, _("%s id %llu is too big (at most "
+		    "%llu)"), table->name, (unsigned long long)id,
+		    (unsigned long long)STORE_ID_MAX));
+	if ((r = store_id_used(t, table, id, err)) == STORE_ID_TAKEN)
+		return (buf_error(err, _("%s %llu exists already"),
+		    table->name, (unsigned long long)id));
+	if (r == STORE_ID_PURGED)
+		return (buf_error(err, _("%s %llu was purged, and an id is "
+		    "never given twice"), table->name,
+		    (unsigned long long)id));
+	return (r);
+}
+
+int
 store_insert(struct store_txn *t, struct record *rec, const char *user,
     struct buf *err)
+{
+	return (store_insert_id(t, rec, 0, user, err));
+}
+
+int
+store_insert_id(struct store_txn *t, struct record *rec, uint64_t given,
+    const char *user, struct buf *err)
 {
 	struct store_table *st;
 	struct head	 h;
@@ -610,15 +665,26 @@ store_insert(struct store_txn *t, struct record *rec, const char *user,
 	if (rec_check_refs(t, st, rec, NULL, err) == -1 ||
 	    check_uniques(t, st, rec, err) == -1)
 		goto fail;
-	/*
-	 * A cached sequence must be read outside the transaction: ids are
-	 * never reused, and an aborted insert only leaves a gap.
-	 */
-	ret = DBCALL(st->seq->get(st->seq, NULL, 1, &id, DB_TXN_NOSYNC));
-	if (ret != 0) {
-		store_fail(t, ret, err, _("cannot write table '%s': %s"),
-		    st->t->name, store_strerror(ret));
-		goto fail;
+	if (given != 0) {
+		/* The sequence past it first: a later insert of another
+		 * writer cannot take it before this one commits. */
+		if (id_refused(t, rec->table, given, err) != 0 ||
+		    store_id_reserve(t, rec->table, given, err) != 0)
+			goto fail;
+		id = (db_seq_t)given;
+	} else {
+		/*
+		 * A cached sequence must be read outside the transaction:
+		 * ids are never reused, and an aborted insert only leaves
+		 * a gap (until the next open, seq_settle()).
+		 */
+		ret = DBCALL(st->seq->get(st->seq, NULL, 1, &id,
+		    DB_TXN_NOSYNC));
+		if (ret != 0) {
+			store_fail(t, ret, err, _("cannot write table '%s': "
+			    "%s"), st->t->name, store_strerror(ret));
+			goto fail;
+		}
 	}
 	now = clock_now();
 	rec->id = (uint64_t)id;

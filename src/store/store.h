@@ -121,6 +121,38 @@ int	 store_get(struct store_txn *, const struct table *, uint64_t,
 int	 store_insert(struct store_txn *, struct record *, const char *,
 	     struct buf *);
 /*
+ * The same with the id given (an import keeping the ids of an export,
+ * so that the references of other tables' files stay right), or 0 for
+ * the next of the sequence as store_insert().  An id that a record of
+ * the table has (archived too), or that a purged one had (its audit
+ * trail is there: an id is never given twice), is refused; one above
+ * STORE_ID_MAX too.  The table's sequence then goes on after it, so a
+ * later insert never meets it.
+ */
+#define STORE_ID_MAX	((uint64_t)9007199254740991)	/* 2^53 - 1 */
+int	 store_insert_id(struct store_txn *, struct record *, uint64_t,
+	     const char *, struct buf *);
+/*
+ * Whether id of the table is in use: 0 free, STORE_ID_TAKEN when a
+ * record has it (archived too), STORE_ID_PURGED when none has it but
+ * the audit trail knows it (a purged record's), or -1.
+ */
+#define STORE_ID_TAKEN	5
+#define STORE_ID_PURGED	6
+int	 store_id_used(struct store_txn *, const struct table *, uint64_t,
+	     struct buf *);
+/* The largest id the table has had (0: none), purged records' too: an
+ * id above it is free. */
+int	 store_id_max(struct store_txn *, const struct table *, uint64_t *,
+	     struct buf *);
+/*
+ * The table's sequence goes on after max: no later insert takes an id
+ * at or below it (a few numbers may be skipped; outside the
+ * transaction, like every taking of ids).  0 or -1.
+ */
+int	 store_id_reserve(struct store_txn *, const struct table *, uint64_t,
+	     struct buf *);
+/*
  * Insert many records into a table that holds none (archived ones
  * included), as store_insert() would one by one in this transaction:
  * the same records, ids from the sequence in row order, the same audit
@@ -144,6 +176,14 @@ struct store_load {
 	const struct table *table;
 	size_t		 n;		/* rows */
 	int		(*row)(void *, size_t, struct record *, struct buf *);
+	/*
+	 * Rows keep the id row() leaves in rec->id (0: a new one from the
+	 * sequence, which first goes past maxid, the largest given).  The
+	 * ids given must differ and be free (store_id_used()); in a bulk
+	 * transaction they must ascend, and every row give one, or none.
+	 */
+	int		 keep_ids;
+	uint64_t	 maxid;
 	/* Row i decoded as row() gives it, without counting it taken,
 	 * and safe to call in another thread beside row(): with it, a
 	 * bulk load's index keys are made by two threads (NULL: one). */

@@ -102,6 +102,9 @@ struct store_table {
 	 */
 	DB		*rd;
 	DB_SEQUENCE	*seq;
+	/* An id the sequence is known to have gone past (store_id_reserve(),
+	 * env.c): a reserve at or below it asks nothing. */
+	_Atomic uint64_t reserved;
 	struct store_index *ix;
 	size_t		 nix;
 	struct store_index *search;	/* or NULL */
@@ -432,6 +435,14 @@ int	 rec_get_raw(struct store_txn *, struct store_table *, uint64_t,
 
 /* audit.c */
 int	 audit_open(struct store *, DB_TXN *, struct buf *);
+/* The largest id of table the audit trail has an entry of (0: none):
+ * 0 or a Berkeley DB error. */
+int	 audit_max_id(struct store *, DB_TXN *, const struct table *,
+	    uint64_t *);
+/* Whether the trail has an entry of (table, id), in *known: 0 or a
+ * Berkeley DB error. */
+int	 audit_knows(struct store *, DB_TXN *, const struct table *,
+	    uint64_t, int *);
 void	 audit_close(struct store *);
 /* Append an entry: changes old -> new between a and b (either may be
  * NULL: an insert or a purge), only the fields that differ. */
