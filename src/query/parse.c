@@ -742,13 +742,20 @@ ascii_ieq(const char *a, const char *b)
 	return (strcasecmp(a, b) == 0);
 }
 
+/*
+ * A date: the words and arithmetic are date_parse's (util), read here
+ * token by token so an error points at its column; a quoted date or
+ * date words go to date_parse whole, so 'month start' means what
+ * month start does.
+ */
 static int
 parse_days(struct parser *ps, int32_t *d)
 {
 	struct tok	*t = peek(ps, 0), *u;
+	enum date_unit	 unit;
 	int32_t		 base;
 	long		 n;
-	int		 y, m, dd, sign;
+	int		 sign;
 	char		*end;
 
 	if (t->kind == T_PARAM && t->param->type == FT_DATE) {
@@ -773,27 +780,12 @@ parse_days(struct parser *ps, int32_t *d)
 	} else if (is_kw(t, "tomorrow") || is_kw(t, "завтра")) {
 		next(ps);
 		base = clock_today() + 1;
-	} else if (t->kind == T_WORD && (strcmp(t->s, "week") == 0 ||
-	    strcmp(t->s, "month") == 0 || strcmp(t->s, "year") == 0) &&
+	} else if (t->kind == T_WORD &&
+	    date_unit_word(t->s, strlen(t->s), &unit) && unit != DATE_DAY &&
 	    (is_kw(peek(ps, 1), "start") || is_kw(peek(ps, 1), "end"))) {
-		int	at_end = is_kw(peek(ps, 1), "end");
-
 		next(ps);
-		next(ps);
-		base = clock_today();
-		date_to_ymd(base, &y, &m, &dd);
-		if (t->s[0] == 'w') {
-			base -= date_weekday(base) - 1;
-			if (at_end)
-				base += 6;
-		} else if (t->s[0] == 'm') {
-			base = date_from_ymd(y, m, 1);
-			if (at_end)
-				base = date_add_months(base, 1) - 1;
-		} else {
-			base = date_from_ymd(y, at_end ? 12 : 1,
-			    at_end ? 31 : 1);
-		}
+		base = date_period(clock_today(), unit,
+		    is_kw(next(ps), "end"));
 	} else
 		return (expected(ps, t, _("a date (2026-01-31, today, "
 		    "month start)")));
@@ -806,19 +798,13 @@ parse_days(struct parser *ps, int32_t *d)
 		    *end != '\0') || errno != 0 || n > 100000)
 			return (expected(ps, t, _("a number of days")));
 		u = peek(ps, 0);
-		if (u->kind == T_WORD && (strncmp(u->s, "month", 5) == 0 ||
-		    strncmp(u->s, "year", 4) == 0)) {
+		unit = DATE_DAY;
+		if (u->kind == T_WORD &&
+		    date_unit_word(u->s, strlen(u->s), &unit))
 			next(ps);
-			base = date_add_months(base, (int)(sign * n *
-			    (u->s[0] == 'y' ? 12 : 1)));
-		} else if (u->kind == T_WORD && strncmp(u->s, "week", 4) == 0) {
-			next(ps);
-			base += (int32_t)(sign * n * 7);
-		} else {
-			if (u->kind == T_WORD && strncmp(u->s, "day", 3) == 0)
-				next(ps);
-			base += (int32_t)(sign * n);
-		}
+		if ((base = date_shift(base, sign * n, unit)) == DATE_NONE)
+			return (perr(ps, t, _("the date leaves the years 1 to "
+			    "9999")));
 	}
 	*d = base;
 	return (0);
