@@ -204,6 +204,16 @@ tok_push(struct parser *ps, const struct tok *t)
 	ps->toks[ps->ntoks++] = *t;
 }
 
+/* Insert a token at i, moving the later ones along. */
+static void
+tok_insert(struct parser *ps, size_t i, const struct tok *t)
+{
+	tok_push(ps, t);
+	memmove(&ps->toks[i + 1], &ps->toks[i],
+	    (ps->ntoks - 1 - i) * sizeof *t);
+	ps->toks[i] = *t;
+}
+
 static int
 is_word_byte(unsigned char c)
 {
@@ -810,6 +820,51 @@ parse_days(struct parser *ps, int32_t *d)
 	return (0);
 }
 
+/*
+ * In an in-list, "1,3" is lexed as one number, since for money "1,5" is
+ * one and a half.  For any other type the comma separates values, as
+ * it does between words (city in (москва,тверь)): the token before the
+ * parser (after a minus) is split into numbers and commas, each keeping
+ * its own column for messages.
+ */
+static void
+split_commas(struct parser *ps)
+{
+	struct tok	*t, piece;
+	const char	*c;
+	size_t		 at = ps->at, k, len;
+
+	if (peek(ps, 0)->kind == T_MINUS)
+		at++;
+	if (at >= ps->ntoks || ps->toks[at].kind != T_NUM ||
+	    (c = strchr(ps->toks[at].s, ',')) == NULL)
+		return;
+	t = &ps->toks[at];
+	k = (size_t)(c - t->s);
+	/* The rest after the comma, then the comma, then the first part in
+	 * place; the rest is split again when its turn comes. */
+	memset(&piece, 0, sizeof piece);
+	piece.kind = T_NUM;
+	piece.line = t->line;
+	/* A group's no-break space is one column and two bytes. */
+	piece.col = t->col + (int)utf8_length(t->s, k) + 1;
+	piece.p = t->p + k + 1;
+	len = strlen(t->s) - k - 1;
+	piece.len = t->len - k - 1;
+	piece.s = xstrndup(c + 1, len);
+	tok_insert(ps, at + 1, &piece);
+	t = &ps->toks[at];
+	piece.kind = T_COMMA;
+	piece.col = t->col + (int)utf8_length(t->s, k);
+	piece.p = t->p + k;
+	piece.len = 1;
+	piece.s = NULL;
+	tok_insert(ps, at + 1, &piece);
+	t = &ps->toks[at];
+	t->s[k] = '\0';
+	t->len = k;
+}
+
 /* A token's text joined with a leading minus: "-5,5". */
 static int
 value_text(struct parser *ps, struct buf *out, struct tok **tp)
@@ -1140,6 +1195,8 @@ parse_cmp(struct parser *ps, struct qnode **np)
 		for (;;) {
 			n->vals = xreallocarray(n->vals, n->nvals + 1,
 			    sizeof *n->vals);
+			if (x->type != FT_MONEY && x->type != FT_QTY)
+				split_commas(ps);
 			if (parse_value(ps, n, x, &n->vals[n->nvals]) != 0)
 				return (-1);
 			n->nvals++;
