@@ -37,7 +37,7 @@ struct page_where {
 	char			*login;
 	struct query		*q;		/* "TABLE where (COND) cols id" */
 	int			 paths;		/* reads other tables */
-	int			 timed;		/* names today or a month */
+	int			 timed;		/* names a date word */
 
 	uint64_t		 progress;	/* matches so far (atomic) */
 
@@ -85,6 +85,26 @@ page_where_free(struct page_cached *c)
 
 /* The matches of where for the session's operator (a reference), or
  * NULL with the query's message given. */
+/*
+ * Whether a filter's value depends on the day: it names one of the date
+ * words (util's date_parse).  Erring towards yes only costs a recount.
+ * A two-digit year moves a century only when the year turns, and only
+ * the one year at the edge of the window: not worth a recount a day.
+ */
+static int
+where_is_timed(const char *where)
+{
+	static const char *const words[] = { "today", "yesterday",
+		"tomorrow", "week", "month", "quarter", "year", "сегодня",
+		"вчера", "завтра", "Сегодня", "Вчера", "Завтра" };
+	size_t		 i;
+
+	for (i = 0; i < nitems(words); i++)
+		if (strcasestr(where, words[i]) != NULL)
+			return (1);
+	return (0);
+}
+
 static struct page_where *
 page_where_get(struct page_state *st, const char *where)
 {
@@ -120,10 +140,7 @@ page_where_get(struct page_state *st, const char *where)
 	buf_init(&w->failed);
 	w->q = q;
 	w->paths = strchr(where, '.') != NULL;
-	w->timed = strcasestr(where, "today") != NULL ||
-	    strcasestr(where, "month") != NULL ||
-	    strcasestr(where, "week") != NULL ||
-	    strcasestr(where, "year") != NULL;
+	w->timed = where_is_timed(where);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_lock(&page_order_lock);
 	page_cached_add(&page_wheres, &w->c, PAGE_WHERE_KEEP);

@@ -204,6 +204,16 @@ tok_push(struct parser *ps, const struct tok *t)
 	ps->toks[ps->ntoks++] = *t;
 }
 
+/* Insert a token at i, moving the later ones along. */
+static void
+tok_insert(struct parser *ps, size_t i, const struct tok *t)
+{
+	tok_push(ps, t);
+	memmove(&ps->toks[i + 1], &ps->toks[i],
+	    (ps->ntoks - 1 - i) * sizeof *t);
+	ps->toks[i] = *t;
+}
+
 static int
 is_word_byte(unsigned char c)
 {
@@ -742,13 +752,20 @@ ascii_ieq(const char *a, const char *b)
 	return (strcasecmp(a, b) == 0);
 }
 
+/*
+ * A date: the words and arithmetic are date_parse's (util), read here
+ * token by token so an error points at its column; a quoted date or
+ * date words go to date_parse whole, so 'month start' means what
+ * month start does.
+ */
 static int
 parse_days(struct parser *ps, int32_t *d)
 {
 	struct tok	*t = peek(ps, 0), *u;
+	enum date_unit	 unit;
 	int32_t		 base;
 	long		 n;
-	int		 y, m, dd, sign;
+	int		 sign;
 	char		*end;
 
 	if (t->kind == T_PARAM && t->param->type == FT_DATE) {
@@ -773,27 +790,12 @@ parse_days(struct parser *ps, int32_t *d)
 	} else if (is_kw(t, "tomorrow") || is_kw(t, "завтра")) {
 		next(ps);
 		base = clock_today() + 1;
-	} else if (t->kind == T_WORD && (strcmp(t->s, "week") == 0 ||
-	    strcmp(t->s, "month") == 0 || strcmp(t->s, "year") == 0) &&
+	} else if (t->kind == T_WORD &&
+	    date_unit_word(t->s, strlen(t->s), &unit) && unit != DATE_DAY &&
 	    (is_kw(peek(ps, 1), "start") || is_kw(peek(ps, 1), "end"))) {
-		int	at_end = is_kw(peek(ps, 1), "end");
-
 		next(ps);
-		next(ps);
-		base = clock_today();
-		date_to_ymd(base, &y, &m, &dd);
-		if (t->s[0] == 'w') {
-			base -= date_weekday(base) - 1;
-			if (at_end)
-				base += 6;
-		} else if (t->s[0] == 'm') {
-			base = date_from_ymd(y, m, 1);
-			if (at_end)
-				base = date_add_months(base, 1) - 1;
-		} else {
-			base = date_from_ymd(y, at_end ? 12 : 1,
-			    at_end ? 31 : 1);
-		}
+		base = date_period(clock_today(), unit,
+		    is_kw(next(ps), "end"));
 	} else
 		return (expected(ps, t, _("a date (2026-01-31, today, "
 		    "month start)")));
@@ -806,22 +808,61 @@ parse_days(struct parser *ps, int32_t *d)
 		    *end != '\0') || errno != 0 || n > 100000)
 			return (expected(ps, t, _("a number of days")));
 		u = peek(ps, 0);
-		if (u->kind == T_WORD && (strncmp(u->s, "month", 5) == 0 ||
-		    strncmp(u->s, "year", 4) == 0)) {
+		unit = DATE_DAY;
+		if (u->kind == T_WORD &&
+		    date_unit_word(u->s, strlen(u->s), &unit))
 			next(ps);
-			base = date_add_months(base, (int)(sign * n *
-			    (u->s[0] == 'y' ? 12 : 1)));
-		} else if (u->kind == T_WORD && strncmp(u->s, "week", 4) == 0) {
-			next(ps);
-			base += (int32_t)(sign * n * 7);
-		} else {
-			if (u->kind == T_WORD && strncmp(u->s, "day", 3) == 0)
-				next(ps);
-			base += (int32_t)(sign * n);
-		}
+		if ((base = date_shift(base, sign * n, unit)) == DATE_NONE)
+			return (perr(ps, t, _("the date leaves the years 1 to "
+			    "9999")));
 	}
 	*d = base;
 	return (0);
+}
+
+/*
+ * In an in-list, "1,3" is lexed as one number, since for money "1,5" is
+ * one and a half.  For any other type the comma separates values, as
+ * it does between words (city in (москва,тверь)): the token before the
+ * parser (after a minus) is split into numbers and commas, each keeping
+ * its own column for messages.
+ */
+static void
+split_commas(struct parser *ps)
+{
+	struct tok	*t, piece;
+	const char	*c;
+	size_t		 at = ps->at, k, len;
+
+	if (peek(ps, 0)->kind == T_MINUS)
+		at++;
+	if (at >= ps->ntoks || ps->toks[at].kind != T_NUM ||
+	    (c = strchr(ps->toks[at].s, ',')) == NULL)
+		return;
+	t = &ps->toks[at];
+	k = (size_t)(c - t->s);
+	/* The rest after the comma, then the comma, then the first part in
+	 * place; the rest is split again when its turn comes. */
+	memset(&piece, 0, sizeof piece);
+	piece.kind = T_NUM;
+	piece.line = t->line;
+	/* A group's no-break space is one column and two bytes. */
+	piece.col = t->col + (int)utf8_length(t->s, k) + 1;
+	piece.p = t->p + k + 1;
+	len = strlen(t->s) - k - 1;
+	piece.len = t->len - k - 1;
+	piece.s = xstrndup(c + 1, len);
+	tok_insert(ps, at + 1, &piece);
+	t = &ps->toks[at];
+	piece.kind = T_COMMA;
+	piece.col = t->col + (int)utf8_length(t->s, k);
+	piece.p = t->p + k;
+	piece.len = 1;
+	piece.s = NULL;
+	tok_insert(ps, at + 1, &piece);
+	t = &ps->toks[at];
+	t->s[k] = '\0';
+	t->len = k;
 }
 
 /* A token's text joined with a leading minus: "-5,5". */
@@ -1154,6 +1195,8 @@ parse_cmp(struct parser *ps, struct qnode **np)
 		for (;;) {
 			n->vals = xreallocarray(n->vals, n->nvals + 1,
 			    sizeof *n->vals);
+			if (x->type != FT_MONEY && x->type != FT_QTY)
+				split_commas(ps);
 			if (parse_value(ps, n, x, &n->vals[n->nvals]) != 0)
 				return (-1);
 			n->nvals++;

@@ -241,9 +241,9 @@ add_source(struct planner *pl, uint64_t *ids, size_t n, const char *what)
 	free(ids);
 }
 
-static int share_rows(struct planner *, const char *, const struct buf *,
-    const struct buf *, uint64_t *);
-static void plan_rows(struct buf *, uint64_t);
+static int share_rows(struct planner *, const struct field *, const char *,
+    const struct buf *, const struct buf *, uint64_t *, int *);
+static void plan_rows(struct buf *, uint64_t, int);
 static int id_order(const struct query *);
 
 /*
@@ -260,7 +260,7 @@ eq_too_many(struct planner *pl, const struct field *f, const char *ix,
 	struct buf	 lo = BUF_INIT, hi = BUF_INIT, line = BUF_INIT;
 	uint64_t	 rows = 0, one = 0, total = pl->p->total;
 	size_t		 i;
-	int		 rv = 0;
+	int		 rv = 0, exact = 1, one_exact;
 
 	if (total < EST_MIN)
 		return (0);
@@ -269,9 +269,10 @@ eq_too_many(struct planner *pl, const struct field *f, const char *ix,
 		buf_reset(&hi);
 		buf_add(&hi, lo.data, lo.len);
 		buf_addch(&hi, (char)0xFF);
-		if (share_rows(pl, ix, &lo, &hi, &one) != 0)
+		if (share_rows(pl, f, ix, &lo, &hi, &one, &one_exact) != 0)
 			rv = -1;
 		rows += one;
+		exact &= one_exact;
 	}
 	/* Twice the cap: the estimate is not the count. */
 	if (rv == 0 && (rows * ID_COST >= total || rows > pl->cap * 2)) {
@@ -284,7 +285,7 @@ eq_too_many(struct planner *pl, const struct field *f, const char *ix,
 			else
 				plan_note(pl, "'%s'", n->vals[i].s);
 		}
-		plan_rows(&line, rows);
+		plan_rows(&line, rows, exact);
 		plan_note(pl, ": %s, too many to gather\n", line.data);
 		rv = 1;
 	}
@@ -811,16 +812,18 @@ id_order(const struct query *q)
 	    x->func == QF_NONE);
 }
 
-/* The rows of a range, as a figure for --explain ("~1 234"). */
+/* The rows of a range, as a figure for --explain: "~1,234" estimated,
+ * "1,234" counted. */
 static void
-plan_rows(struct buf *out, uint64_t n)
+plan_rows(struct buf *out, uint64_t n, int exact)
 {
 	char	digits[32];
 	size_t	i, len;
 
 	len = (size_t)snprintf(digits, sizeof digits, "%llu",
 	    (unsigned long long)n);
-	buf_addch(out, '~');
+	if (!exact)
+		buf_addch(out, '~');
 	for (i = 0; i < len; i++) {
 		if (i > 0 && (len - i) % 3 == 0)
 			buf_addch(out, ',');
@@ -839,24 +842,31 @@ walk_fold(const struct field *f)
 
 /*
  * The records of the query's table estimated to have a key of index ix
- * in [lo, hi) (NULL: open): the index's share (store_key_share(), from
- * the B-tree's shape) of the table's records.  The estimate reads no
- * record: through the session only the count (access_count) was read,
- * which checked the table may be read.
+ * (of field f) in [lo, hi) (NULL: open): the index's share
+ * (store_key_share(), from the B-tree's shape) of the table's records.
+ * The estimate reads no record: through the session only the count
+ * (access_count) was read, which checked the table may be read.  An
+ * index of few keys is counted instead: *exact is 1 when that count is
+ * the records', which it is when each record has one key at most (not
+ * a multi field's, whose record may have several).
  */
 static int
-share_rows(struct planner *pl, const char *ix, const struct buf *lo,
-    const struct buf *hi, uint64_t *rows)
+share_rows(struct planner *pl, const struct field *f, const char *ix,
+    const struct buf *lo, const struct buf *hi, uint64_t *rows, int *exact)
 {
-	uint64_t	share;
+	uint64_t	share, entries;
 
 	if (store_key_share(pl->txn, pl->r->q->table, ix,
 	    lo != NULL ? lo->data : NULL, lo != NULL ? lo->len : 0,
 	    hi != NULL ? hi->data : NULL, hi != NULL ? hi->len : 0, &share,
-	    pl->err) != 0)
+	    &entries, pl->err) != 0)
 		return (-1);
-	*rows = (uint64_t)((double)share / STORE_SHARE_ONE *
-	    (double)pl->p->total + 0.5);
+	*exact = entries != UINT64_MAX && !f->multi;
+	if (*exact)
+		*rows = entries;
+	else
+		*rows = (uint64_t)((double)share / STORE_SHARE_ONE *
+		    (double)pl->p->total + 0.5);
 	return (0);
 }
 
@@ -867,7 +877,7 @@ share_rows(struct planner *pl, const char *ix, const struct buf *lo,
  */
 static int
 bounds_rows(struct planner *pl, const struct field *f,
-    const struct qnode **c, size_t nc, uint64_t *rows)
+    const struct qnode **c, size_t nc, uint64_t *rows, int *exact)
 {
 	struct plan	 b;
 	struct buf	 line = BUF_INIT;
@@ -878,10 +888,10 @@ bounds_rows(struct planner *pl, const struct field *f,
 	memset(&b, 0, sizeof b);
 	walk_bounds(&b, f, walk_fold(f), c, nc);
 	xasprintf(&ix, "%s:%s", f->name, kind != NULL ? kind : "exact");
-	rv = share_rows(pl, ix, b.has_lo ? &b.lo : NULL, b.has_hi ? &b.hi :
-	    NULL, rows);
+	rv = share_rows(pl, f, ix, b.has_lo ? &b.lo : NULL, b.has_hi ?
+	    &b.hi : NULL, rows, exact);
 	if (rv == 0 && pl->explain) {
-		plan_rows(&line, *rows);
+		plan_rows(&line, *rows, *exact);
 		plan_note(pl, "  index %s%s: %s\n", ix, b.has_lo || b.has_hi ?
 		    " between bounds" : "", line.data);
 	}
@@ -967,6 +977,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 	 * many rows match (the fewest any source or range lets through). */
 	const struct field **ef = NULL;
 	uint64_t	*erows = NULL, match, rf_rows = 0, alt_rows = 0, want;
+	int		*eexact = NULL, rf_exact = 0;
 	size_t		 ne = 0;
 
 	/* Run again after a deadlock: start afresh. */
@@ -1120,8 +1131,9 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 			continue;
 		ef = xreallocarray(ef, ne + 1, sizeof *ef);
 		erows = xreallocarray(erows, ne + 1, sizeof *erows);
+		eexact = xreallocarray(eexact, ne + 1, sizeof *eexact);
 		ef[ne] = f;
-		if (bounds_rows(pl, f, c, nc, &erows[ne]) != 0)
+		if (bounds_rows(pl, f, c, nc, &erows[ne], &eexact[ne]) != 0)
 			goto out;
 		if (erows[ne] < match)
 			match = erows[ne];
@@ -1163,8 +1175,10 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		for (i = 0; i < ne; i++) {
 			if (ef[i] == sf)
 				sf_rows = erows[i];
-			if (ef[i] == rf)
+			if (ef[i] == rf) {
 				rf_rows = erows[i];
+				rf_exact = eexact[i];
+			}
 		}
 		/*
 		 * Each plan's cost in records a scan reads: the ids
@@ -1211,7 +1225,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		wf = choice == 1 ? walk : NULL;
 		big = 0;
 		if (choice == 2 && rf != NULL) {
-			plan_rows(&line, rf_rows);
+			plan_rows(&line, rf_rows, rf_exact);
 			plan_note(pl, "  %s: %s, a scan reads fewer records "
 			    "than a walk of its index\n", rf->name, line.data);
 		}
@@ -1297,6 +1311,7 @@ out:
 	free(made);
 	free(ef);
 	free(erows);
+	free(eexact);
 	buf_release(&what);
 	buf_release(&line);
 	r->txn = NULL;

@@ -284,98 +284,13 @@ report_find(const struct report_set *set, const char *name)
 	return (NULL);
 }
 
-/*
- * Dates.  The words match the query language's, so a default reads as
- * it would in a query.
- */
-int
-report_date(const char *s, int32_t today, int32_t *out, struct buf *err)
-{
-	struct buf	 w = BUF_INIT;
-	const char	*p = s, *e;
-	int32_t		 d;
-	int		 y, m, dd, end, sign;
-	long		 n;
-	char		*stop;
-
-	while (*p == ' ')
-		p++;
-	e = p;
-	while (*e != '\0' && *e != ' ')
-		e++;
-	buf_add(&w, p, (size_t)(e - p));
-	if (strcmp(w.data, "today") == 0)
-		d = today;
-	else if (strcmp(w.data, "week") == 0 || strcmp(w.data, "month") == 0 ||
-	    strcmp(w.data, "quarter") == 0 || strcmp(w.data, "year") == 0) {
-		p = e;
-		while (*p == ' ')
-			p++;
-		if (strncmp(p, "start", 5) == 0)
-			end = 0, e = p + 5;
-		else if (strncmp(p, "end", 3) == 0)
-			end = 1, e = p + 3;
-		else
-			goto bad;
-		date_to_ymd(today, &y, &m, &dd);
-		switch (w.data[0]) {
-		case 'w':
-			d = today - (date_weekday(today) - 1) + (end ? 6 : 0);
-			break;
-		case 'm':
-			d = date_from_ymd(y, m, 1);
-			if (end)
-				d = date_add_months(d, 1) - 1;
-			break;
-		case 'q':
-			d = date_from_ymd(y, (m - 1) / 3 * 3 + 1, 1);
-			if (end)
-				d = date_add_months(d, 3) - 1;
-			break;
-		default:
-			d = end ? date_from_ymd(y, 12, 31) :
-			    date_from_ymd(y, 1, 1);
-			break;
-		}
-	} else if (date_parse(w.data, &d, NULL) != 0)
-		goto bad;
-	/* "- 7", "+ 1" days, as often as written. */
-	for (p = e;;) {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		if (*p != '+' && *p != '-')
-			goto bad;
-		sign = *p++ == '-' ? -1 : 1;
-		while (*p == ' ')
-			p++;
-		errno = 0;
-		if (*p < '0' || *p > '9')
-			goto bad;
-		n = strtol(p, &stop, 10);
-		if (errno != 0 || n > 100000)
-			goto bad;
-		d += (int32_t)(sign * n);
-		p = stop;
-	}
-	buf_release(&w);
-	*out = d;
-	return (0);
-bad:
-	buf_release(&w);
-	return (buf_error(err, _("bad date '%s' (expected 2026-01-31, "
-	    "31.01.2026, today, week, month, quarter or year start or end, "
-	    "maybe with + or - days)"), s));
-}
-
 /* Read text as a parameter's type into v (texts owned). */
 static int
 param_value(const struct report_param *pm, const char *s, int32_t today,
     struct value *v, struct buf *err)
 {
 	struct buf	why = BUF_INIT;
-	int32_t		d;
+	int32_t		d = 0;
 	long long	n;
 	char		*end;
 	int		r = 0;
@@ -384,7 +299,8 @@ param_value(const struct report_param *pm, const char *s, int32_t today,
 	v->set = 1;
 	switch (pm->type) {
 	case FT_DATE:
-		if (report_date(s, today, &d, &why) != 0)
+		/* util's reader: what a query or a record takes. */
+		if (date_parse_at(s, today, &d, &why) != 0)
 			r = -1;
 		v->i = d;
 		break;

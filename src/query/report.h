@@ -125,12 +125,5 @@ void	 report_values_free(struct value *, size_t);
  * record_value_format() gives values of its type. */
 void	 report_param_text(const struct report_param *, const struct value *,
 	     int, int, struct buf *);
-/*
- * A date as a report's default may give it: a date (2026-01-31,
- * 31.01.2026), "today", "week start", "month start", "quarter start",
- * "year start" or "... end", each maybe followed by "+ N" or "- N"
- * days.  -1 with a message.
- */
-int	 report_date(const char *, int32_t, int32_t *, struct buf *);
 
 #endif

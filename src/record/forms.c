@@ -453,8 +453,6 @@ default_value_ok(const struct field *f, const char *v, struct buf *why)
 	case FT_QTY:
 		return (qty_parse(v, &i, why));
 	case FT_DATE:
-		if (strcmp(v, "today") == 0)
-			return (0);
 		return (date_parse(v, &d, why));
 	case FT_DATETIME:
 		if (strcmp(v, "now") == 0)

@@ -339,7 +339,6 @@ static const char *const yes_words[] = { "yes", "true", "1", "y", "да",
 	NULL };
 static const char *const no_words[] = { "no", "false", "0", "n", "нет",
 	NULL };
-static const char *const today_words[] = { "today", "сегодня", NULL };
 static const char *const now_words[] = { "now", "сейчас", NULL };
 
 /*
@@ -362,10 +361,7 @@ parse_one(const struct field *f, const char *s, int64_t *ip, struct buf *out,
 	case FT_QTY:
 		return (qty_parse(s, ip, why));
 	case FT_DATE:
-		if (fold_is(s, today_words)) {
-			*ip = clock_today();
-			return (0);
-		}
+		/* today, month start - 1 as well: the words are util's. */
 		if (date_parse(s, &d, why) == -1)
 			return (-1);
 		*ip = d;

@@ -268,7 +268,9 @@ int	 store_keys(struct store_txn *, const struct table *, const char *,
  * the last), in parts of STORE_SHARE_ONE, from the shape of the B-tree
  * (Berkeley DB's key_range: one descent per bound, O(its height), no
  * entry read); an index of at most 16 distinct keys (a status, a
- * kind) is counted instead, key by key, exactly.  The
+ * kind) is counted instead, key by key, exactly, and then *entries
+ * (unless NULL) is the count of entries in the range, else UINT64_MAX,
+ * so the planner can say which figure is exact.  The
  * planner sizes a range with it before choosing a walk or a scan.
  * Duplicates of a key count each, so [k, k + 0xFF) sizes an equality
  * (in the B-tree's estimate a key of very many duplicates, kept in a
@@ -278,7 +280,7 @@ int	 store_keys(struct store_txn *, const struct table *, const char *,
 #define STORE_SHARE_ONE	1000000000u
 int	 store_key_share(struct store_txn *, const struct table *,
 	     const char *, const void *, size_t, const void *, size_t,
-	     uint64_t *, struct buf *);
+	     uint64_t *, uint64_t *, struct buf *);
 
 /*
  * A scan: the records of a table in id order after id `after` (0 = from

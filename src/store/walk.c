@@ -273,7 +273,7 @@ share_before(DB *db, DB_TXN *txn, const void *key, size_t keylen,
 int
 store_key_share(struct store_txn *t, const struct table *table,
     const char *ixname, const void *lo, size_t lolen, const void *hi,
-    size_t hilen, uint64_t *share, struct buf *err)
+    size_t hilen, uint64_t *share, uint64_t *entries, struct buf *err)
 {
 	struct store_table *st;
 	struct store_index *ix;
@@ -282,6 +282,8 @@ store_key_share(struct store_txn *t, const struct table *table,
 	int		 ret, done;
 
 	*share = 0;
+	if (entries != NULL)
+		*entries = UINT64_MAX;
 	if ((st = store_table_of(t, table, err)) == NULL)
 		return (-1);
 	if ((ix = store_index_find(st, ixname, 1)) == NULL)
@@ -292,6 +294,8 @@ store_key_share(struct store_txn *t, const struct table *table,
 	ret = share_count(ix->db, t->txn, lo, lolen, hi, hilen, &in, &all,
 	    &done);
 	if (ret == 0 && done) {
+		if (entries != NULL)
+			*entries = in;
 		if (all > 0)
 			*share = (uint64_t)((double)in / (double)all *
 			    STORE_SHARE_ONE + 0.5);

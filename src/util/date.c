@@ -2,14 +2,17 @@
  * date.c: calendar dates as days since 1970-01-01 (proleptic Gregorian)
  * and datetimes as seconds since the epoch, their parsing and their
  * formatting.  Pure arithmetic except where local time is asked for
- * (datetime_parse without 'Z', datetime_format); it never reads the
- * clock (that is clock.c) and never prints.
+ * (datetime_parse without 'Z', datetime_format) and where date_parse
+ * and datetime_parse ask clock.c for today, which a two-digit year and
+ * the words (today, month start) are read against; the *_at variants
+ * are given today instead.  It never prints.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "util.h"
@@ -213,45 +216,79 @@ two_digits(const char *s, size_t len, int *vp)
 }
 
 /*
- * Parse the date in s[0..len) (no blanks around it); messages quote
- * what, the whole input the user typed.
+ * Today as date_parse gives it: asked of the clock only when a
+ * two-digit year or a word needs it, so reading 2026-01-31 never does.
+ */
+#define DATE_ASK	(INT32_MIN + 1)
+
+static int32_t
+today_of(int32_t today)
+{
+	return (today == DATE_ASK ? clock_today() : today);
+}
+
+/*
+ * The century of a two-digit year: the year ending in those digits from
+ * 80 years before today's to 19 after, so in 2026 a birthday typed 80 is
+ * 1980 and a contract's end typed 45 is 2045.  Any fixed century is
+ * wrong for one of the two.
  */
 static int
-date_parse_part(const char *s, size_t len, const char *what, int32_t *out,
-    struct buf *err)
+two_digit_year(int yy, int32_t today)
+{
+	int	y, m, d, first;
+
+	date_to_ymd(today, &y, &m, &d);
+	first = y - 80;
+	return (first + ((yy - first) % 100 + 100) % 100);
+}
+
+/*
+ * Parse the date in s[0..len) (no blanks around it); messages quote
+ * what, the whole input the user typed.  Returns 1 without a message
+ * when s is not shaped like a date, so the caller can say what it would
+ * have taken; a two-digit year is refused when today is DATE_NONE.
+ */
+static int
+date_parse_part(const char *s, size_t len, const char *what, int32_t today,
+    int32_t *out, struct buf *err)
 {
 	size_t	i = 0, n1, n2, n3;
 	int	a, b, c, y, m, d;
 	char	sep;
 
 	if ((n1 = read_num(s, len, 4, &a)) == 0 || n1 >= len)
-		goto bad;
+		return (1);
 	sep = s[n1];
 	if (sep != '-' && sep != '.')
-		goto bad;
+		return (1);
 	i = n1 + 1;
 	if ((n2 = read_num(s + i, len - i, 2, &b)) == 0)
-		goto bad;
+		return (1);
 	i += n2;
 	if (i >= len || s[i] != sep)
-		goto bad;
+		return (1);
 	i++;
 	if ((n3 = read_num(s + i, len - i, 4, &c)) == 0 || i + n3 != len)
-		goto bad;
+		return (1);
 	if (sep == '-') {
 		if (n1 != 4 || n3 > 2)
-			goto bad;
+			return (1);
 		y = a;
 		m = b;
 		d = c;
 	} else {
 		if (n1 > 2 || (n3 != 4 && n3 != 2))
-			goto bad;
+			return (1);
 		d = a;
 		m = b;
-		/* Two-digit years are this century's: nobody types 26 for
-		 * 1926 into a CRM. */
-		y = n3 == 2 ? 2000 + c : c;
+		y = c;
+		if (n3 == 2) {
+			if (today == DATE_NONE)
+				return (buf_error(err, _("invalid date '%s': "
+				    "write the year in four digits"), what));
+			y = two_digit_year(c, today_of(today));
+		}
 	}
 
 	if (y < 1)
@@ -283,10 +320,191 @@ date_parse_part(const char *s, size_t len, const char *what, int32_t *out,
 	}
 	*out = date_from_ymd(y, m, d);
 	return (0);
+}
 
-bad:
-	return (buf_error(err, _("invalid date '%s': expected YYYY-MM-DD or "
-	    "DD.MM.YYYY"), what));
+static const struct {
+	const char	*word;
+	enum date_unit	 unit;
+} date_units[] = {
+	{ "day", DATE_DAY },
+	{ "days", DATE_DAY },
+	{ "week", DATE_WEEK },
+	{ "weeks", DATE_WEEK },
+	{ "month", DATE_MONTH },
+	{ "months", DATE_MONTH },
+	{ "quarter", DATE_QUARTER },
+	{ "quarters", DATE_QUARTER },
+	{ "year", DATE_YEAR },
+	{ "years", DATE_YEAR },
+};
+
+int
+date_unit_word(const char *s, size_t len, enum date_unit *up)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(date_units); i++) {
+		if (strlen(date_units[i].word) == len &&
+		    strncasecmp(date_units[i].word, s, len) == 0) {
+			*up = date_units[i].unit;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+int32_t
+date_period(int32_t date, enum date_unit u, int at_end)
+{
+	int	y, m, d;
+
+	if (date == DATE_NONE)
+		return (DATE_NONE);
+	date_to_ymd(date, &y, &m, &d);
+	switch (u) {
+	case DATE_DAY:
+		return (date);
+	case DATE_WEEK:
+		date -= date_weekday(date) - 1;
+		return (at_end ? date + 6 : date);
+	case DATE_MONTH:
+		date = date_from_ymd(y, m, 1);
+		return (at_end ? date_add_months(date, 1) - 1 : date);
+	case DATE_QUARTER:
+		date = date_from_ymd(y, (m - 1) / 3 * 3 + 1, 1);
+		return (at_end ? date_add_months(date, 3) - 1 : date);
+	case DATE_YEAR:
+		return (at_end ? date_from_ymd(y, 12, 31) :
+		    date_from_ymd(y, 1, 1));
+	}
+	return (DATE_NONE);
+}
+
+int32_t
+date_shift(int32_t date, long n, enum date_unit u)
+{
+	int64_t	days;
+
+	/* Further than any four-digit year: refused, not wrapped. */
+	if (date == DATE_NONE || n > 4000000 || n < -4000000)
+		return (DATE_NONE);
+	switch (u) {
+	case DATE_DAY:
+	case DATE_WEEK:
+		days = (int64_t)date + n * (u == DATE_WEEK ? 7 : 1);
+		if (days <= INT32_MIN || days > INT32_MAX)
+			return (DATE_NONE);
+		return ((int32_t)days);
+	case DATE_MONTH:
+		return (date_add_months(date, (int)n));
+	case DATE_QUARTER:
+		return (date_add_months(date, (int)n * 3));
+	case DATE_YEAR:
+		return (date_add_months(date, (int)n * 12));
+	}
+	return (DATE_NONE);
+}
+
+/* The words for a day, folded (utf8_foldkey) as the input is. */
+static const struct {
+	const char	*word;
+	int		 days;
+} day_words[] = {
+	{ "today", 0 },
+	{ "сегодня", 0 },
+	{ "yesterday", -1 },
+	{ "вчера", -1 },
+	{ "tomorrow", 1 },
+	{ "завтра", 1 },
+};
+
+static int
+is_word_byte(int c)
+{
+	return (c != '\0' && c != ' ' && c != '+' && c != '-' &&
+	    !isdigit((unsigned char)c));
+}
+
+/*
+ * A date or date words in the folded text s (single spaces, no blanks
+ * around it), read against today; 1 when s is not shaped like either.
+ */
+static int
+date_parse_words(const char *s, const char *what, int32_t today,
+    int32_t *out, struct buf *err)
+{
+	const char	*p = s, *e;
+	enum date_unit	 u;
+	int32_t		 d = DATE_NONE;
+	size_t		 i;
+	long		 n;
+	int		 r, sign, y, m, dd;
+
+	if (isdigit((unsigned char)*p)) {
+		/* A date runs to the first space or plus. */
+		e = p + strcspn(p, " +");
+		if ((r = date_parse_part(p, (size_t)(e - p), what, today, &d,
+		    err)) != 0)
+			return (r);
+	} else {
+		e = p;
+		while (is_word_byte((unsigned char)*e))
+			e++;
+		for (i = 0; i < nitems(day_words); i++)
+			if (strlen(day_words[i].word) == (size_t)(e - p) &&
+			    strncmp(day_words[i].word, p, e - p) == 0)
+				d = today_of(today) + day_words[i].days;
+		if (d == DATE_NONE) {
+			/* week, month, quarter or year, then start or end */
+			if (!date_unit_word(p, (size_t)(e - p), &u) ||
+			    u == DATE_DAY || *e != ' ')
+				return (1);
+			p = e + 1;
+			e = p;
+			while (is_word_byte((unsigned char)*e))
+				e++;
+			if (e - p == 5 && strncmp(p, "start", 5) == 0)
+				d = date_period(today_of(today), u, 0);
+			else if (e - p == 3 && strncmp(p, "end", 3) == 0)
+				d = date_period(today_of(today), u, 1);
+			else
+				return (1);
+		}
+	}
+	/* Then "- 7", "+ 1 month", as often as written. */
+	for (p = e;;) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		if (*p != '+' && *p != '-')
+			return (1);
+		sign = *p++ == '-' ? -1 : 1;
+		while (*p == ' ')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return (1);
+		for (n = 0; isdigit((unsigned char)*p); p++)
+			if ((n = n * 10 + (*p - '0')) > 4000000)
+				return (1);
+		while (*p == ' ')
+			p++;
+		e = p;
+		while (is_word_byte((unsigned char)*e))
+			e++;
+		u = DATE_DAY;
+		if (e != p && !date_unit_word(p, (size_t)(e - p), &u))
+			return (1);
+		d = date_shift(d, sign * n, u);
+		p = e;
+	}
+	if (d != DATE_NONE)
+		date_to_ymd(d, &y, &m, &dd);
+	if (d == DATE_NONE || y < 1 || y > 9999)
+		return (buf_error(err, _("invalid date '%s': outside the years "
+		    "1 to 9999"), what));
+	*out = d;
+	return (0);
 }
 
 /* Trim blanks; returns the start and sets *lenp. */
@@ -306,18 +524,33 @@ trim(const char *s, size_t *lenp)
 }
 
 int
-date_parse(const char *s, int32_t *out, struct buf *err)
+date_parse_at(const char *s, int32_t today, int32_t *out, struct buf *err)
 {
-	struct buf	 what = BUF_INIT;
+	struct buf	 what = BUF_INIT, folded = BUF_INIT;
 	const char	*p;
 	size_t		 len;
 	int		 rc;
 
 	p = trim(s, &len);
 	buf_add(&what, p, len);
-	rc = date_parse_part(p, len, what.data, out, err);
+	/* Words in any case, blanks as one space: "Month  Start". */
+	utf8_foldkey(&folded, p, len);
+	if ((rc = date_parse_words(folded.data, what.data, today, out,
+	    err)) == 1)
+		rc = buf_error(err, _("invalid date '%s': expected a date "
+		    "(2026-01-31, 2026-1-5, 31.01.2026, 1.2.2026, 31.01.26), "
+		    "today, yesterday, tomorrow, or week, month, quarter or "
+		    "year start or end, maybe followed by + or - a number of "
+		    "days, weeks, months or years"), what.data);
+	buf_release(&folded);
 	buf_release(&what);
 	return (rc);
+}
+
+int
+date_parse(const char *s, int32_t *out, struct buf *err)
+{
+	return (date_parse_at(s, DATE_ASK, out, err));
 }
 
 /*
@@ -390,6 +623,13 @@ bad:
 int
 datetime_parse(const char *s, int64_t *out, struct buf *err)
 {
+	return (datetime_parse_at(s, DATE_ASK, out, err));
+}
+
+int
+datetime_parse_at(const char *s, int32_t today, int64_t *out,
+    struct buf *err)
+{
 	struct buf	 what = BUF_INIT;
 	const char	*p;
 	size_t		 len, dlen, t;
@@ -404,8 +644,16 @@ datetime_parse(const char *s, int64_t *out, struct buf *err)
 		if (p[dlen] == 'T' || p[dlen] == 't' || is_blank(p[dlen]))
 			break;
 	}
-	if (date_parse_part(p, dlen, what.data, &date, err) == -1)
+	if ((rc = date_parse_part(p, dlen, what.data, today, &date,
+	    err)) != 0) {
+		if (rc == 1)
+			buf_error(err, _("invalid date '%s': expected a date "
+			    "(2026-01-31, 2026-1-5, 31.01.2026, 1.2.2026, "
+			    "31.01.26), maybe followed by a time"), what.data);
+		rc = -1;
 		goto out;
+	}
+	rc = -1;
 	if (dlen < len) {
 		t = dlen + 1;
 		while (t < len && is_blank(p[t]))

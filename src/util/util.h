@@ -226,15 +226,45 @@ uint32_t utf8_layout_latin(uint32_t);
 int32_t	 date_from_ymd(int, int, int);
 void	 date_to_ymd(int32_t, int *, int *, int *);
 int	 date_valid_ymd(int, int, int);
-/* Accepts 2026-01-31, 31.01.2026 and 31.01.26; -1 with a message. */
+/*
+ * Reads a date as typed anywhere: 2026-01-31, 2026-1-5, 31.01.2026,
+ * 1.2.2026 or 31.01.26, whose two-digit year is the one ending in those
+ * digits from 80 years before today's year to 19 after (in 2026, 80 is
+ * 1980 and 45 is 2045); or today, yesterday, tomorrow (сегодня, вчера,
+ * завтра), or week, month, quarter or year followed by start or end;
+ * either followed by any number of "+ N" or "- N" and a unit (days,
+ * the default, weeks, months, quarters, years).  Words in any case.
+ * date_parse takes today from the clock; date_parse_at is given it.
+ * -1 with a message naming every accepted form; *out unchanged.
+ */
 int	 date_parse(const char *, int32_t *, struct buf *);
+int	 date_parse_at(const char *, int32_t, int32_t *, struct buf *);
+enum date_unit {
+	DATE_DAY,
+	DATE_WEEK,
+	DATE_MONTH,
+	DATE_QUARTER,
+	DATE_YEAR
+};
+/* 1 if s[0..len) names a unit ("day", "months"; any case), else 0. */
+int	 date_unit_word(const char *, size_t, enum date_unit *);
+/* The first (or, at_end, the last) day of the week (from Monday),
+ * month, quarter or year holding the date. */
+int32_t	 date_period(int32_t, enum date_unit, int);
+/* The date moved by n units; a month on from 31 January is the end of
+ * February.  DATE_NONE when it leaves what int32_t holds. */
+int32_t	 date_shift(int32_t, long, enum date_unit);
 void	 date_format_iso(struct buf *, int32_t);	/* 2026-01-31 */
 void	 date_format_ru(struct buf *, int32_t);		/* 31.01.2026 */
 int	 date_weekday(int32_t);				/* 1 Monday .. 7 Sunday */
 int32_t	 date_add_months(int32_t, int);
 /* Accepts ISO "2026-01-31 12:30[:45]", "2026-01-31T12:30:45[Z]" and
- * "31.01.2026 12:30"; local time unless Z; or a plain date at 00:00. */
+ * "31.01.2026 12:30"; local time unless Z; or a plain date at 00:00.
+ * The date is one of date_parse's dates, not its words. */
 int	 datetime_parse(const char *, int64_t *, struct buf *);
+/* The same with today given: a two-digit year is read against it, or
+ * refused when it is DATE_NONE (for CLERK_NOW, which sets the clock). */
+int	 datetime_parse_at(const char *, int32_t, int64_t *, struct buf *);
 void	 datetime_format(struct buf *, int64_t);	/* local "2026-01-31 12:30:45" */
 
 /*

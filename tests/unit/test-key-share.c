@@ -70,7 +70,11 @@ struct ask {
 	const void	*lo, *hi;
 	size_t		 lolen, hilen;
 	uint64_t	 share;
+	uint64_t	 entries;	/* counted, or UINT64_MAX */
 };
+
+/* The entries the last share() counted, or UINT64_MAX (estimated). */
+static uint64_t	last_entries;
 
 static int
 ask_txn(struct store_txn *txn, void *arg, struct buf *e)
@@ -78,7 +82,7 @@ ask_txn(struct store_txn *txn, void *arg, struct buf *e)
 	struct ask	*a = arg;
 
 	return (store_key_share(txn, item, a->ix, a->lo, a->lolen, a->hi,
-	    a->hilen, &a->share, e));
+	    a->hilen, &a->share, &a->entries, e));
 }
 
 /* The share of [lo, hi) of index ix; -1 on failure. */
@@ -102,6 +106,7 @@ share(const char *ix, const struct buf *lo, const struct buf *hi,
 	if (store_txn_run(st, STORE_TXN_READONLY, ask_txn, &a, &err) != 0)
 		return (-1);
 	*out = a.share;
+	last_entries = a.entries;
 	return (0);
 }
 
@@ -139,11 +144,15 @@ near(const char *ix, const struct buf *lo, const struct buf *hi,
 	near_by(ix, lo, hi, want, SLACK, what);
 }
 
+/* A range of an index of few keys: counted, and said to be. */
 static void
 exact(const char *ix, const struct buf *lo, const struct buf *hi,
     uint64_t want, const char *what)
 {
 	near_by(ix, lo, hi, want, 1, what);
+	if (!ok(last_entries == want, "%s: %llu entries, counted", what,
+	    (unsigned long long)want))
+		diag("entries %llu", (unsigned long long)last_entries);
 }
 
 int
@@ -178,6 +187,8 @@ main(void)
 
 	/* Many keys: the B-tree's shape. */
 	near("n:exact", NULL, NULL, NALL, "the whole index is all of it");
+	ok(last_entries == UINT64_MAX, "an index of many keys is estimated, "
+	    "not counted");
 	num_key(&hi, 1000, 0);
 	near("n:exact", NULL, &hi, 2000, "from the start: n < 1000");
 	num_key(&lo, 1000, 0);

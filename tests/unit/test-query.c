@@ -587,6 +587,22 @@ main(void)
 	check("deal where stage != open", "1,3,4,5");
 	check("deal where stage in (won, lost) and amount <= 2000", "1,3,4");
 	check("deal where stage not in (won, lost)", "2,6,7");
+	/* A comma needs no blank after it, but for money and quantities,
+	 * where one between digits is the decimal comma. */
+	check("deal where id in (1,3)", "1,3");
+	check("deal where id in (2,5,99)", "2,5");
+	check("deal where id not in (1,2,3,4,5,6)", "7");
+	check("deal where id in (-1,3)", "3");
+	check("deal where party in (2,3)", "3,4");
+	check("deal where date in (15.01.2026,10.02.2026)", "1,3");
+	check("deal where date in (15.01.26,10.02.26)", "1,3");
+	check("deal where stage in (won,lost)", "1,3,4,5");
+	check("deal where qty in (1,5)", "4");
+	check("deal where amount in (500,50, 2000)", "3,4");
+	check("deal where amount in ('500,50','2000')", "3,4");
+	check_error("deal where id in (1,3.5)",
+	    "query:1:21: '3.5' is not a whole number, which 'id' needs");
+	check_error("deal where amount in (100,200)", NULL);
 	check("deal where date >= month start", "4,5");
 	check("deal where date < today - 60", "1,6,7");
 	check("deal where date >= today - 1 month and date <= today",
@@ -926,6 +942,8 @@ main(void)
 			    "deal where amount = -5 sort -date" },
 			{ "deal where amount in (-5,-6)",
 			    "deal where amount in (-5, -6)" },
+			{ "deal where id in (1,3)",
+			    "deal where id in (1, 3)" },
 			{ "deal where date > today -7",
 			    "deal where date > today - 7" },
 			{ "deal where date > 2026-01-31 - 7",
