@@ -82,7 +82,8 @@ struct card {
 	struct buf	 position;
 };
 
-/* The last archive, for 'u' (any card, as long as the program runs). */
+/* The last archive, for 'u' on the card of that record (as long as the
+ * program runs: the card may be left and opened again). */
 static char	*last_archived_table;
 static uint64_t	 last_archived_id;
 
@@ -113,7 +114,8 @@ const struct tui_cmd tui_card_cmds[] = {
 	    N_("archive this record (asks first; u undoes)"),
 	    TUI_CMD_ROW | TUI_CMD_WRITE, card_cmd_archive },
 	{ "card-undo", { 'u' }, NULL,
-	    N_("undo the last archive"), TUI_CMD_WRITE, card_cmd_undo },
+	    N_("undo the archive of this card's record (the last one made)"),
+	    TUI_CMD_WRITE, card_cmd_undo },
 	{ "card-tab", { TUI_KEY_F(5), ']' }, N_("Tab"),
 	    N_("the next tab: related records, history"), 0, card_cmd_tab },
 	{ "card-next", { '\t' }, NULL,
@@ -1497,29 +1499,34 @@ card_cmd_archive(struct tui *t, struct tui_screen *s, const char *arg)
 	return (r);
 }
 
+/*
+ * u: undo the archive made on this card, and only that.  A u pressed on
+ * another card (a new one, one opened from a list) must not bring back
+ * a record that is not in view: the operator would not see what was
+ * restored, nor know to look.
+ */
 static int
 card_cmd_undo(struct tui *t, struct tui_screen *s, const char *arg)
 {
 	struct card	*c = s->data;
 	struct buf	 out = BUF_INIT, err = BUF_INIT, idbuf = BUF_INIT;
-	const struct tui_table *at;
 	int		 r = 0;
 
 	(void)arg;
-	if (last_archived_table == NULL)
-		return (tui_error(t, "%s", _("nothing to undo")));
-	buf_printf(&idbuf, "%llu", (unsigned long long)last_archived_id);
-	if (tui_call(t, &out, &err, "restore", last_archived_table,
-	    idbuf.data, (char *)NULL) != 0)
+	if (last_archived_table == NULL || c->id == 0 ||
+	    strcmp(last_archived_table, c->t->name) != 0 ||
+	    last_archived_id != c->id)
+		return (tui_error(t, "%s", _("nothing to undo on this card: u "
+		    "brings back only a record archived on its own card")));
+	buf_printf(&idbuf, "%llu", (unsigned long long)c->id);
+	if (tui_call(t, &out, &err, "restore", c->t->name, idbuf.data,
+	    (char *)NULL) != 0)
 		r = tui_error(t, "%s", err.data);
 	else {
-		if (strcmp(last_archived_table, c->t->name) == 0 &&
-		    last_archived_id == c->id && card_reload(t, c, &err) != 0)
+		if (card_reload(t, c, &err) != 0)
 			tui_error(t, "%s", err.data);
-		at = tui_schema_table(&t->schema, last_archived_table);
-		tui_message(t, _("restored %s #%llu"), at != NULL ?
-		    tui_label(at->label, t->lang) : last_archived_table,
-		    (unsigned long long)last_archived_id);
+		tui_message(t, _("restored %s #%llu"), tui_label(c->t->label,
+		    t->lang), (unsigned long long)c->id);
 		free(last_archived_table);
 		last_archived_table = NULL;
 	}
