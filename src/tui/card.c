@@ -1977,11 +1977,13 @@ tui_card_new(struct tui *t, const char *table, uint64_t id)
 	return (tui_screen_new(&card_ops, c));
 }
 
-void
-tui_drafts_offer(struct tui *t)
+/* Offer draft d, the kth (from 1) of n: open it, discard it, or keep
+ * it for the next start. */
+static void
+card_draft_offer(struct tui *t, struct draft *dp, size_t k, size_t n)
 {
-	struct draft		 d;
-	struct buf		 err = BUF_INIT, q = BUF_INIT, when = BUF_INIT;
+	struct draft		 d = *dp;
+	struct buf		 q = BUF_INIT, when = BUF_INIT;
 	struct tui_screen	*s;
 	struct card		*c;
 	const struct tui_table	*tt;
@@ -1991,11 +1993,11 @@ tui_drafts_offer(struct tui *t)
 	uint32_t		 now;
 	int			 stale;
 
-	if (draft_find(&d, t->where != NULL ? t->where : "", &err) != 0) {
-		buf_release(&err);
-		return;
-	}
 	tt = tui_schema_table(&t->schema, d.table);
+	/* Several drafts: each offered in turn, saying which of how many,
+	 * so a Later on one never hides the next. */
+	if (n > 1)
+		buf_printf(&q, _("Draft %zu of %zu: "), k, n);
 	datetime_format(&when, d.saved);
 	if (d.id != 0)
 		buf_printf(&q, _("An unsaved card of %s #%llu was kept at %s, "
@@ -2068,8 +2070,25 @@ tui_drafts_offer(struct tui *t)
 		tui_message(t, "%s", _("the draft is back; F2 saves it"));
 	draft_remove(&d);
 out:
-	draft_release(&d);
-	buf_release(&err);
 	buf_release(&q);
 	buf_release(&when);
+}
+
+void
+tui_drafts_offer(struct tui *t)
+{
+	struct draft	*v;
+	struct buf	 err = BUF_INIT;
+	size_t		 n, i;
+
+	if (draft_list(&v, &n, t->where != NULL ? t->where : "", &err) != 0)
+		log_warn("%s", err.data);
+	else {
+		/* Each card opened goes over the one before: leaving it
+		 * comes to the next. */
+		for (i = 0; i < n; i++)
+			card_draft_offer(t, &v[i], i + 1, n);
+		draft_list_free(v, n);
+	}
+	buf_release(&err);
 }

@@ -340,21 +340,33 @@ draft_load(struct draft *d, const char *path, struct buf *err)
 	return (rc);
 }
 
+/* Newest first; of one time, by file name, so the order is stable. */
+static int
+draft_cmp(const void *a, const void *b)
+{
+	const struct draft	*x = a, *y = b;
+
+	if (x->saved != y->saved)
+		return (x->saved > y->saved ? -1 : 1);
+	return (strcmp(x->path, y->path));
+}
+
 int
-draft_find(struct draft *d, const char *where, struct buf *err)
+draft_list(struct draft **out, size_t *n, const char *where,
+    struct buf *err)
 {
 	struct buf	 dir = BUF_INIT, path = BUF_INIT, ignore = BUF_INIT;
-	struct draft	 one;
+	struct draft	 one, *v = NULL;
 	struct dirent	*de;
 	DIR		*dp;
-	int		 found = 0;
 
-	draft_init(d);
+	*out = NULL;
+	*n = 0;
 	if (draft_dir(&dir, 0, err) == -1)
 		return (-1);
 	if ((dp = opendir(dir.data)) == NULL) {
 		buf_release(&dir);
-		return (1);		/* no folder: no drafts */
+		return (0);		/* no folder: no drafts */
 	}
 	while ((de = readdir(dp)) != NULL) {
 		if (strncmp(de->d_name, "draft-", 6) != 0 ||
@@ -367,19 +379,51 @@ draft_find(struct draft *d, const char *where, struct buf *err)
 		if (draft_load(&one, path.data, &ignore) != 0)
 			continue;
 		if (strcmp(one.where ? one.where : "", where ? where : "") !=
-		    0 || (found && one.saved <= d->saved)) {
+		    0) {
 			draft_release(&one);
 			continue;
 		}
-		draft_release(d);
-		*d = one;
-		found = 1;
+		v = xreallocarray(v, *n + 1, sizeof *v);
+		v[(*n)++] = one;
 	}
 	closedir(dp);
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, draft_cmp);
+	*out = v;
 	buf_release(&dir);
 	buf_release(&path);
 	buf_release(&ignore);
-	return (found ? 0 : 1);
+	return (0);
+}
+
+void
+draft_list_free(struct draft *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		draft_release(&v[i]);
+	free(v);
+}
+
+int
+draft_find(struct draft *d, const char *where, struct buf *err)
+{
+	struct draft	*v;
+	size_t		 n, i;
+
+	draft_init(d);
+	if (draft_list(&v, &n, where, err) == -1)
+		return (-1);
+	if (n == 0) {
+		free(v);
+		return (1);
+	}
+	*d = v[0];
+	for (i = 1; i < n; i++)
+		draft_release(&v[i]);
+	free(v);
+	return (0);
 }
 
 void

@@ -53,6 +53,11 @@ int	 draft_load(struct draft *, const char *, struct buf *);
 /* The newest draft of database where: 0 with it loaded, 1 when there
  * is none, -1 on an error. */
 int	 draft_find(struct draft *, const char *, struct buf *);
+/* Every draft of database where, newest first, in a new array of *n:
+ * 0 (none is 0 with *n 0), or -1 on an error.  draft_list_free()
+ * releases them. */
+int	 draft_list(struct draft **, size_t *, const char *, struct buf *);
+void	 draft_list_free(struct draft *, size_t);
 /* Delete the draft's file (once used or refused). */
 void	 draft_remove(struct draft *);
 

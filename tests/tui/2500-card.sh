@@ -7,7 +7,7 @@
 # show in its tab; archive asks (No by default) and u undoes it, on
 # that card only; a hang-up with unsaved edits keeps a draft that the
 # next start offers (Later by default, also under another locale;
-# Discard).
+# Discard), each of several in turn.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
 # drafts TABLE-ID: the draft files of that card (named
@@ -120,5 +120,29 @@ headless '<dump>'
 unlike "$(screen 1)" "Discard" "and it is not offered any more"
 run show party 1 --format json
 unlike "$out" "Псков" "nor saved"
+
+# Drafts of two records: each is offered, Later on one not hiding the
+# other; both opened, one card over the other.
+run add party name='ИП Петров'
+status 0 "a second client"
+headless '<Down><Enter><Enter><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down>e<C-u>Псков'
+# The first draft's offer: Enter is Later.
+headless '<Enter><Down><Enter><Down><Enter><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down>e<C-u>Тула'
+is "$(drafts party | wc -l)" 2 "two drafts"
+headless '<dump><Enter><dump><Enter><dump>'
+like "$(screen 1)" "Draft 1 of 2: An unsaved card of Client" "the first offered"
+like "$(screen 2)" "Draft 2 of 2: An unsaved card of Client" \
+    "Later: the second offered too"
+is "$(drafts party | wc -l)" 2 "both kept"
+headless '<Right><Enter><Right><Enter><dump><F2><Esc><dump><F2><dump>'
+s1=$(screen 1)
+like "$s1" "Client #" "the second draft's card"
+likere "$s1" "Тула|Псков" "with its edit"
+like "$(screen 3)" "saved" "under it, the first draft's card"
+run list party --format csv
+like "$out" "Псков" "one draft saved"
+like "$out" "Тула" "and the other"
+[ -z "$(drafts party)" ]
+ok $? "no drafts left"
 
 done_testing

@@ -106,6 +106,21 @@ main(void)
 		buf_release(&p);
 	}
 
+	/* Every draft of a database, newest first: each can be offered. */
+	{
+		struct draft	*v;
+		size_t		 n;
+
+		ok(draft_list(&v, &n, "/db", &err) == 0 && n == 2 &&
+		    strcmp(v[0].table, "contact") == 0 &&
+		    strcmp(v[1].table, "party") == 0 && v[1].id == 42,
+		    "both drafts of /db listed, newest first");
+		draft_list_free(v, n);
+		ok(draft_list(&v, &n, "/none", &err) == 0 && n == 0,
+		    "none of a database without drafts");
+		draft_list_free(v, n);
+	}
+
 	ok(draft_find(&e, "/db", &err) == 0, "a draft found");
 	is_str(e.table, "contact", "the newest of this database");
 	is_int(e.id, 0, "a new record");
