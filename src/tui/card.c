@@ -20,6 +20,7 @@
 
 #include "card.h"
 #include "card-layout.h"
+#include "clash.h"
 #include "draft.h"
 #include "edit.h"
 #include "picker.h"
@@ -31,6 +32,12 @@ struct card_value {
 	char		*title;		/* ref: the title of the record ... */
 	char		*title_of;	/* ... whose id is this text */
 	int		 wrong;		/* named by the last refusal */
+	int		 base_unknown;	/* a draft of an older clerk: base is
+					   the server's text, not the one the
+					   edit started from */
+	char		*read;		/* not edited, on a card at a revision
+					   older than its texts: the text at
+					   rev (NULL: base) */
 };
 
 struct card_rel {
@@ -52,6 +59,8 @@ struct card {
 	uint64_t	 id;		/* 0: not saved yet */
 	uint32_t	 rev;
 	int		 archived;
+	int		 rev_archived;	/* archived at rev (a stale card's rev
+					   is older than what it shows) */
 	char		*stamp;		/* "created … by …" */
 	struct card_layout layout;
 	ssize_t		*efield;	/* per layout entry: field, or -1 */
@@ -73,7 +82,8 @@ struct card {
 	struct buf	 position;
 };
 
-/* The last archive, for 'u' (any card, as long as the program runs). */
+/* The last archive, for 'u' on the card of that record (as long as the
+ * program runs: the card may be left and opened again). */
 static char	*last_archived_table;
 static uint64_t	 last_archived_id;
 
@@ -104,7 +114,8 @@ const struct tui_cmd tui_card_cmds[] = {
 	    N_("archive this record (asks first; u undoes)"),
 	    TUI_CMD_ROW | TUI_CMD_WRITE, card_cmd_archive },
 	{ "card-undo", { 'u' }, NULL,
-	    N_("undo the last archive"), TUI_CMD_WRITE, card_cmd_undo },
+	    N_("undo the archive of this card's record (the last one made)"),
+	    TUI_CMD_WRITE, card_cmd_undo },
 	{ "card-tab", { TUI_KEY_F(5), ']' }, N_("Tab"),
 	    N_("the next tab: related records, history"), 0, card_cmd_tab },
 	{ "card-next", { '\t' }, NULL,
@@ -258,6 +269,9 @@ card_load(struct tui *t, struct card *c, struct buf *err)
 		free(c->v[i].title_of);
 		c->v[i].title_of = NULL;
 		c->v[i].wrong = 0;
+		c->v[i].base_unknown = 0;
+		free(c->v[i].read);
+		c->v[i].read = NULL;
 	}
 	card_rel_clear(c);
 	card_hist_clear(c);
@@ -270,6 +284,7 @@ card_load(struct tui *t, struct card *c, struct buf *err)
 			c->id = strtoull(tui_line_get(l, 1), NULL, 10);
 			c->rev = (uint32_t)strtoul(tui_line_get(l, 2), NULL, 10);
 			c->archived = strcmp(tui_line_get(l, 3), "1") == 0;
+			c->rev_archived = c->archived;
 			if (c->id != 0)
 				xasprintf(&c->stamp, _("created %s by %s, "
 				    "changed %s by %s, revision %lu"),
@@ -308,39 +323,67 @@ card_load(struct tui *t, struct card *c, struct buf *err)
  * card_load() keeping what was typed, for archive and restore: they
  * change the record's state and revision but none of its fields, and
  * an archive confirmed on a card with edits must not throw them away
- * unasked.  The edits stay edits (unsaved) over the new revision.
+ * unasked.  The edits stay edits (unsaved) over the new revision,
+ * unless someone else changed a field edited here since the card read
+ * it: then the card keeps the revision and the text it read, so that
+ * F2 shows the clash (card_conflict()) instead of writing over it.
  */
 static int
 card_reload(struct tui *t, struct card *c, struct buf *err)
 {
 	struct card_value	*keep;
+	char			**read;		/* every text at c->rev */
+	uint32_t		 rev = c->rev;
 	size_t			 i;
-	int			 r;
+	int			 r, stale = 0;
 
 	keep = xcalloc(c->t->nfields + 1, sizeof *keep);
+	read = xcalloc(c->t->nfields + 1, sizeof *read);
 	for (i = 0; i < c->t->nfields; i++) {
+		read[i] = xstrdup(c->v[i].read != NULL ? c->v[i].read :
+		    c->v[i].base);
 		if (!card_changed(c, i))
 			continue;
 		/* base holds the typed text here. */
 		keep[i].base = xstrdup(edit_text(&c->v[i].ed));
+		keep[i].base_unknown = c->v[i].base_unknown;
 		if (c->v[i].title != NULL)
 			keep[i].title = xstrdup(c->v[i].title);
 		if (c->v[i].title_of != NULL)
 			keep[i].title_of = xstrdup(c->v[i].title_of);
 	}
 	r = card_load(t, c, err);
+	for (i = 0; i < c->t->nfields; i++)
+		if (r == 0 && keep[i].base != NULL && (keep[i].base_unknown ||
+		    strcmp(c->v[i].base, read[i]) != 0))
+			stale = 1;
 	for (i = 0; i < c->t->nfields; i++) {
-		if (keep[i].base == NULL)
-			continue;
-		edit_set(&c->v[i].ed, keep[i].base, strlen(keep[i].base));
-		free(keep[i].base);
-		/* A reference picked here is shown by its title still. */
-		free(c->v[i].title);
-		c->v[i].title = keep[i].title;
-		free(c->v[i].title_of);
-		c->v[i].title_of = keep[i].title_of;
+		if (keep[i].base != NULL) {
+			edit_set(&c->v[i].ed, keep[i].base,
+			    strlen(keep[i].base));
+			free(keep[i].base);
+			/* A reference picked here is shown by its title
+			 * still. */
+			free(c->v[i].title);
+			c->v[i].title = keep[i].title;
+			free(c->v[i].title_of);
+			c->v[i].title_of = keep[i].title_of;
+			if (stale) {
+				free(c->v[i].base);
+				c->v[i].base = read[i];
+				read[i] = NULL;
+				c->v[i].base_unknown = keep[i].base_unknown;
+			}
+		} else if (stale && strcmp(c->v[i].base, read[i]) != 0) {
+			c->v[i].read = read[i];
+			read[i] = NULL;
+		}
+		free(read[i]);
 	}
+	if (stale)
+		c->rev = rev;
 	free(keep);
+	free(read);
 	return (r);
 }
 
@@ -812,22 +855,34 @@ out:
 }
 
 /*
- * The conflict screen: the fields someone else changed since this card
- * read the record, each with their value and ours; the operator picks
- * one per field (ours by default where we typed something, theirs
- * where we did not), and Enter saves the result against their revision.
+ * The conflict screen: someone else saved the record since this card
+ * read it.  Each field is settled by who changed it (clash.h): one
+ * changed only there takes their value, one changed only here keeps
+ * ours, and only one both changed, differently, is a row to choose on
+ * (ours by default; for a list field also both lists together, the
+ * default when both sides only added).  The screen says who changed
+ * the record and when, which fields are taken from whom, and, when
+ * they archived it, that it is archived: Enter then asks before
+ * anything is saved into it.  Enter saves the result against their
+ * revision.
  */
+enum { PICK_THEIRS, PICK_MINE, PICK_BOTH };
 struct conflict_row {
 	size_t		 field;
 	char		*theirs;
-	int		 mine;		/* 1: keep ours */
+	char		*both;		/* a list field: the union, else NULL */
+	int		 pick;		/* PICK_* */
 };
 struct conflict {
 	struct card		*c;
 	uint32_t		 rev;		/* theirs */
+	int			 archived;	/* by them, since we read it */
+	char			*who, *when;	/* their last change */
 	char			**theirs;	/* every field's text */
 	struct conflict_row	*rows;
 	size_t			 n, cur;
+	struct buf		 taken;		/* labels of fields of theirs */
+	struct buf		 kept;		/* ... and of ours */
 	struct buf		 title;
 };
 
@@ -840,16 +895,57 @@ static int	conflict_cmd_back(struct tui *, struct tui_screen *,
 
 const struct tui_cmd tui_conflict_cmds[] = {
 	{ "conflict-save", { '\n', TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
-	    N_("save the card with the values chosen"), TUI_CMD_WRITE,
-	    conflict_cmd_apply },
+	    N_("save the card with the values chosen (asks first when the "
+	    "record was archived)"), TUI_CMD_WRITE, conflict_cmd_apply },
 	{ "conflict-choose", { ' ', TUI_KEY_LEFT, TUI_KEY_RIGHT },
-	    N_("Choose"), N_("take the other value of this field"), 0,
-	    conflict_cmd_toggle },
+	    N_("Choose"), N_("take the next value of this field: theirs, "
+	    "yours, both (a list)"), 0, conflict_cmd_toggle },
 	{ "back", { TUI_KEY_ESC, 'q' }, NULL,
 	    N_("back to the card, not saved (its edits stay)"), 0,
 	    conflict_cmd_back },
 	{ NULL, { 0 }, NULL, NULL, 0, NULL }
 };
+
+/* text wrapped at blanks over rows row.. of width cols, at most max
+ * rows; the rows used. */
+static int
+conflict_wrap(struct tui *t, int row, int cols, int max, const char *text,
+    enum tui_role role)
+{
+	size_t	 len = strlen(text), fit, cut;
+	char	*one;
+	int	 n = 0;
+
+	while (len > 0 && n < max) {
+		fit = utf8_fit(text, len, (size_t)(cols > 1 ? cols : 1));
+		cut = fit;
+		if (fit < len && n + 1 < max) {
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = fit > 0 ? fit : 1;
+		} else if (fit < len)
+			cut = len;	/* the last row: cut with "…" */
+		one = xstrndup(text, cut);
+		tui_text(t, row + n, 0, cols, one, role, 1, 0);
+		free(one);
+		n++;
+		text += cut;
+		len -= cut;
+		while (len > 0 && *text == ' ') {
+			text++;
+			len--;
+		}
+	}
+	return (n);
+}
+
+/* The rows a choice row takes: its label, theirs, yours, maybe both. */
+static int
+conflict_row_lines(const struct conflict_row *r)
+{
+	return (r->both != NULL ? 4 : 3);
+}
 
 static void
 conflict_draw(struct tui *t, struct tui_screen *s)
@@ -857,50 +953,112 @@ conflict_draw(struct tui *t, struct tui_screen *s)
 	struct conflict	*k = s->data;
 	struct card	*c = k->c;
 	struct buf	 line = BUF_INIT;
-	const char	*mine;
-	size_t		 i, top = 0, per;
-	int		 row0, rows, cols, y = 0;
+	const char	*label = tui_label(c->t->label, t->lang), *mine;
+	const char	*mark[3];
+	size_t		 i, top = 0;
+	int		 row0, rows, cols, y = 0, need, p;
 
 	tui_body(t, &row0, &rows, &cols);
-	tui_text(t, row0, 0, cols, _("Someone else changed this record "
-	    "since you opened it. Choose a value for each field (Space), "
-	    "then Enter saves; Esc goes back to the card."), TUI_ERROR, 1, 0);
-	tui_fill(t, row0 + 1, 0, cols, TUI_NORMAL);
-	per = 3;
-	if (rows > 2 && k->cur * per >= (size_t)(rows - 2))
-		top = k->cur - (size_t)(rows - 2) / per + 1;
-	for (i = top; i < k->n && y + 2 + 2 < rows; i++) {
+	if (k->archived)
+		buf_printf(&line, _("%s #%llu was archived by %s at %s "
+		    "(revision %lu) since you opened it (revision %lu)."),
+		    label, (unsigned long long)c->id, k->who, k->when,
+		    (unsigned long)k->rev, (unsigned long)c->rev);
+	else
+		buf_printf(&line, _("%s #%llu was changed by %s at %s "
+		    "(revision %lu) since you opened it (revision %lu)."),
+		    label, (unsigned long long)c->id, k->who, k->when,
+		    (unsigned long)k->rev, (unsigned long)c->rev);
+	y += conflict_wrap(t, row0 + y, cols, rows - y, line.data, TUI_ERROR);
+	if (k->taken.len > 0 && y < rows) {
+		buf_reset(&line);
+		buf_printf(&line, _("Their changes, taken: %s."),
+		    k->taken.data);
+		y += conflict_wrap(t, row0 + y, cols, rows - y, line.data,
+		    TUI_NORMAL);
+	}
+	if (k->kept.len > 0 && y < rows) {
+		buf_reset(&line);
+		buf_printf(&line, _("Your changes, kept: %s."), k->kept.data);
+		y += conflict_wrap(t, row0 + y, cols, rows - y, line.data,
+		    TUI_NORMAL);
+	}
+	buf_reset(&line);
+	if (k->n > 0)
+		buf_adds(&line, _("Both of you changed the fields below: "
+		    "choose a value for each (Space), then Enter saves; Esc "
+		    "goes back to the card."));
+	else
+		buf_adds(&line, _("None of their changes clashes with "
+		    "yours: Enter saves them together; Esc goes back to the "
+		    "card."));
+	if (k->archived) {
+		buf_adds(&line, " ");
+		buf_adds(&line, _("Enter asks first whether to restore the "
+		    "record."));
+	}
+	if (y < rows)
+		y += conflict_wrap(t, row0 + y, cols, rows - y, line.data,
+		    TUI_NORMAL);
+	if (y < rows)
+		tui_fill(t, row0 + y++, 0, cols, TUI_NORMAL);
+	/* The rows from top, the current one in view. */
+	for (;;) {
+		need = 0;
+		for (i = top; i <= k->cur && i < k->n; i++)
+			need += conflict_row_lines(&k->rows[i]);
+		if (top >= k->cur || need <= rows - y)
+			break;
+		top++;
+	}
+	for (i = top; i < k->n && y + conflict_row_lines(&k->rows[i]) <=
+	    rows; i++) {
 		mine = edit_text(&c->v[k->rows[i].field].ed);
-		tui_text(t, row0 + 2 + y, 0, cols,
+		tui_text(t, row0 + y++, 0, cols,
 		    tui_label(c->t->fields[k->rows[i].field].label, t->lang),
 		    i == k->cur ? TUI_SELECT : TUI_LABEL, 1, 0);
+		for (p = 0; p < 3; p++)
+			mark[p] = k->rows[i].pick == p ? "(•)" : "( )";
 		buf_reset(&line);
-		buf_printf(&line, "  %s %s: %s", k->rows[i].mine ? "( )" :
-		    "(•)", _("theirs"), *k->rows[i].theirs ?
-		    k->rows[i].theirs : _("(empty)"));
-		tui_text(t, row0 + 3 + y, 0, cols, line.data,
-		    k->rows[i].mine ? TUI_NORMAL : TUI_MARK, 1, 0);
+		buf_printf(&line, "  %s %s: %s", mark[PICK_THEIRS],
+		    _("theirs"), *k->rows[i].theirs ? k->rows[i].theirs :
+		    _("(empty)"));
+		tui_text(t, row0 + y++, 0, cols, line.data,
+		    k->rows[i].pick == PICK_THEIRS ? TUI_MARK : TUI_NORMAL, 1,
+		    0);
 		buf_reset(&line);
-		buf_printf(&line, "  %s %s: %s", k->rows[i].mine ? "(•)" :
-		    "( )", _("yours"), *mine ? mine : _("(empty)"));
-		tui_text(t, row0 + 4 + y, 0, cols, line.data,
-		    k->rows[i].mine ? TUI_MARK : TUI_NORMAL, 1, 0);
-		y += (int)per;
+		buf_printf(&line, "  %s %s: %s", mark[PICK_MINE], _("yours"),
+		    *mine ? mine : _("(empty)"));
+		tui_text(t, row0 + y++, 0, cols, line.data,
+		    k->rows[i].pick == PICK_MINE ? TUI_MARK : TUI_NORMAL, 1,
+		    0);
+		if (k->rows[i].both == NULL)
+			continue;
+		buf_reset(&line);
+		buf_printf(&line, "  %s %s: %s", mark[PICK_BOTH], _("both"),
+		    k->rows[i].both);
+		tui_text(t, row0 + y++, 0, cols, line.data,
+		    k->rows[i].pick == PICK_BOTH ? TUI_MARK : TUI_NORMAL, 1,
+		    0);
 	}
-	for (; y + 2 < rows; y++)
-		tui_fill(t, row0 + 2 + y, 0, cols, TUI_NORMAL);
+	for (; y < rows; y++)
+		tui_fill(t, row0 + y, 0, cols, TUI_NORMAL);
 	buf_release(&line);
 }
 
+/* Space, Left, Right: theirs, yours, both (a list field), round. */
 static int
 conflict_cmd_toggle(struct tui *t, struct tui_screen *s, const char *arg)
 {
 	struct conflict	*k = s->data;
+	struct conflict_row *r;
 
 	(void)t;
 	(void)arg;
-	if (k->n > 0)
-		k->rows[k->cur].mine = !k->rows[k->cur].mine;
+	if (k->n == 0)
+		return (0);
+	r = &k->rows[k->cur];
+	r->pick = (r->pick + 1) % (r->both != NULL ? 3 : 2);
 	return (0);
 }
 
@@ -909,21 +1067,71 @@ conflict_cmd_apply(struct tui *t, struct tui_screen *s, const char *arg)
 {
 	struct conflict	*k = s->data;
 	struct card	*c = k->c;
+	struct buf	 q = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
+	const char	*buttons[3], *v;
 	size_t		 i;
+	int		 r;
 
 	(void)arg;
+	/*
+	 * Archived by them: saving into it would put the edits where no
+	 * list shows them.  Back by default, as for every question.
+	 */
+	if (k->archived) {
+		buf_printf(&q, _("%s #%llu was archived by %s. Restore it and "
+		    "save your changes, or discard them?"),
+		    tui_label(c->t->label, t->lang),
+		    (unsigned long long)c->id, k->who);
+		buttons[0] = _("Back");
+		buttons[1] = _("Restore and save");
+		buttons[2] = _("Discard my changes");
+		r = tui_ask(t, q.data, buttons, 3, 0, 0);
+		buf_release(&q);
+		if (r == 2) {
+			tui_pop(t);	/* frees k */
+			if (card_load(t, c, &err) != 0)
+				tui_error(t, "%s", err.data);
+			else
+				tui_message(t, "%s", _("your changes are "
+				    "discarded; the card shows the record as "
+				    "stored"));
+			buf_release(&err);
+			return (0);
+		}
+		if (r != 1)
+			return (0);
+		buf_printf(&q, "%llu", (unsigned long long)c->id);
+		if (tui_call(t, &out, &err, "restore", c->t->name, q.data,
+		    (char *)NULL) != 0) {
+			r = tui_error(t, "%s", err.data);
+			buf_release(&q);
+			buf_release(&out);
+			buf_release(&err);
+			return (r);
+		}
+		buf_release(&q);
+		buf_release(&out);
+		buf_release(&err);
+		k->rev++;	/* the restore's own revision */
+		c->archived = c->rev_archived = 0;
+	}
 	/* Fields nobody here touched follow theirs; the rows as chosen. */
 	for (i = 0; i < c->t->nfields; i++)
 		if (!card_changed(c, i))
 			edit_set(&c->v[i].ed, k->theirs[i],
 			    strlen(k->theirs[i]));
-	for (i = 0; i < k->n; i++)
-		if (!k->rows[i].mine)
-			edit_set(&c->v[k->rows[i].field].ed,
-			    k->rows[i].theirs, strlen(k->rows[i].theirs));
+	for (i = 0; i < k->n; i++) {
+		v = k->rows[i].pick == PICK_THEIRS ? k->rows[i].theirs :
+		    k->rows[i].pick == PICK_BOTH ? k->rows[i].both : NULL;
+		if (v != NULL)
+			edit_set(&c->v[k->rows[i].field].ed, v, strlen(v));
+	}
 	for (i = 0; i < c->t->nfields; i++) {
 		free(c->v[i].base);
 		c->v[i].base = xstrdup(k->theirs[i]);
+		c->v[i].base_unknown = 0;
+		free(c->v[i].read);
+		c->v[i].read = NULL;
 	}
 	c->rev = k->rev;
 	tui_pop(t);		/* frees k */
@@ -982,9 +1190,15 @@ conflict_free(struct tui_screen *s)
 	for (i = 0; i < k->c->t->nfields; i++)
 		free(k->theirs[i]);
 	free(k->theirs);
-	for (i = 0; i < k->n; i++)
+	for (i = 0; i < k->n; i++) {
 		free(k->rows[i].theirs);
+		free(k->rows[i].both);
+	}
 	free(k->rows);
+	free(k->who);
+	free(k->when);
+	buf_release(&k->taken);
+	buf_release(&k->kept);
 	buf_release(&k->title);
 	free(k);
 }
@@ -1008,46 +1222,111 @@ static const struct tui_screen_ops conflict_ops = {
 };
 
 static void
+conflict_list_add(struct buf *b, const char *label)
+{
+	if (b->len > 0)
+		buf_adds(b, ", ");
+	buf_adds(b, label);
+}
+
+static void
 card_conflict(struct tui *t, struct card *c, struct tui_lines *lines)
 {
 	struct conflict		*k;
+	struct conflict_row	*row;
 	const struct tui_line	*l;
+	const struct tui_field	*f;
+	struct buf		 u = BUF_INIT;
+	const char		*base, *mine;
 	ssize_t			 fp;
 	size_t			 i;
 
 	k = xcalloc(1, sizeof *k);
 	k->c = c;
+	buf_init(&k->taken);
+	buf_init(&k->kept);
+	buf_init(&k->title);
 	k->theirs = xcalloc(c->t->nfields + 1, sizeof *k->theirs);
 	for (i = 0; i < lines->n; i++) {
 		l = &lines->v[i];
-		if (strcmp(tui_line_get(l, 0), "record") == 0)
+		if (strcmp(tui_line_get(l, 0), "record") == 0) {
 			k->rev = (uint32_t)strtoul(tui_line_get(l, 2), NULL,
 			    10);
-		else if (strcmp(tui_line_get(l, 0), "value") == 0 &&
+			k->archived = strcmp(tui_line_get(l, 3), "1") == 0 &&
+			    !c->rev_archived;
+			free(k->when);
+			k->when = xstrdup(tui_line_get(l, 6));
+			free(k->who);
+			k->who = xstrdup(*tui_line_get(l, 7) != '\0' ?
+			    tui_line_get(l, 7) : "?");
+		} else if (strcmp(tui_line_get(l, 0), "value") == 0 &&
 		    (fp = tui_table_field(c->t, tui_line_get(l, 1))) >= 0) {
 			free(k->theirs[fp]);
 			k->theirs[fp] = xstrdup(tui_line_get(l, 2));
 		}
 	}
+	if (k->who == NULL)
+		k->who = xstrdup("?");
+	if (k->when == NULL)
+		k->when = xstrdup("?");
 	k->rows = xcalloc(c->t->nfields + 1, sizeof *k->rows);
 	for (i = 0; i < c->t->nfields; i++) {
+		f = &c->t->fields[i];
 		if (k->theirs[i] == NULL)
 			k->theirs[i] = xstrdup("");
-		if (strcmp(k->theirs[i], c->v[i].base) == 0)
-			continue;	/* they did not touch it */
-		k->rows[k->n].field = i;
-		k->rows[k->n].theirs = xstrdup(k->theirs[i]);
-		k->rows[k->n].mine = card_changed(c, i) &&
-		    strcmp(edit_text(&c->v[i].ed), k->theirs[i]) != 0;
-		k->n++;
+		base = c->v[i].base_unknown ? NULL : c->v[i].base;
+		mine = edit_text(&c->v[i].ed);
+		/* Not edited here: theirs, named when they changed it. */
+		if (!card_changed(c, i)) {
+			if (strcmp(k->theirs[i], c->v[i].read != NULL ?
+			    c->v[i].read : c->v[i].base) != 0)
+				conflict_list_add(&k->taken,
+				    tui_label(f->label, t->lang));
+			continue;
+		}
+		switch (clash_classify(base, mine, k->theirs[i])) {
+		case CLASH_THEIRS:
+			if (strcmp(k->theirs[i], c->v[i].base) != 0)
+				conflict_list_add(&k->taken,
+				    tui_label(f->label, t->lang));
+			continue;
+		case CLASH_MINE:
+			conflict_list_add(&k->kept, tui_label(f->label,
+			    t->lang));
+			continue;
+		case CLASH_SAME:
+			continue;
+		case CLASH_BOTH:
+			break;
+		}
+		row = &k->rows[k->n++];
+		row->field = i;
+		row->theirs = xstrdup(k->theirs[i]);
+		row->pick = PICK_MINE;
+		if (f->multi && !card_is(f, "ref") && !card_is(f, "enum")) {
+			clash_union(k->theirs[i], mine, &u);
+			if (strcmp(u.data, k->theirs[i]) != 0 &&
+			    strcmp(u.data, mine) != 0) {
+				row->both = xstrdup(u.data);
+				if (base != NULL && clash_only_added(base,
+				    k->theirs[i]) && clash_only_added(base,
+				    mine))
+					row->pick = PICK_BOTH;
+			}
+		}
 	}
-	buf_init(&k->title);
+	buf_release(&u);
 	buf_printf(&k->title, _("Conflict: %s #%llu"),
 	    tui_label(c->t->label, t->lang), (unsigned long long)c->id);
 	tui_push(t, tui_screen_new(&conflict_ops, k));
-	tui_error(t, _("%s #%llu was changed by someone else: choose the "
-	    "values to keep"), tui_label(c->t->label, t->lang),
-	    (unsigned long long)c->id);
+	if (k->archived)
+		tui_error(t, _("%s #%llu was archived by %s: nothing is "
+		    "saved unless you say so"), tui_label(c->t->label,
+		    t->lang), (unsigned long long)c->id, k->who);
+	else
+		tui_error(t, _("%s #%llu was changed by %s: see what clashes "
+		    "with your changes"), tui_label(c->t->label, t->lang),
+		    (unsigned long long)c->id, k->who);
 }
 
 /* Give reference field fp the value id, shown as title. */
@@ -1220,29 +1499,34 @@ card_cmd_archive(struct tui *t, struct tui_screen *s, const char *arg)
 	return (r);
 }
 
+/*
+ * u: undo the archive made on this card, and only that.  A u pressed on
+ * another card (a new one, one opened from a list) must not bring back
+ * a record that is not in view: the operator would not see what was
+ * restored, nor know to look.
+ */
 static int
 card_cmd_undo(struct tui *t, struct tui_screen *s, const char *arg)
 {
 	struct card	*c = s->data;
 	struct buf	 out = BUF_INIT, err = BUF_INIT, idbuf = BUF_INIT;
-	const struct tui_table *at;
 	int		 r = 0;
 
 	(void)arg;
-	if (last_archived_table == NULL)
-		return (tui_error(t, "%s", _("nothing to undo")));
-	buf_printf(&idbuf, "%llu", (unsigned long long)last_archived_id);
-	if (tui_call(t, &out, &err, "restore", last_archived_table,
-	    idbuf.data, (char *)NULL) != 0)
+	if (last_archived_table == NULL || c->id == 0 ||
+	    strcmp(last_archived_table, c->t->name) != 0 ||
+	    last_archived_id != c->id)
+		return (tui_error(t, "%s", _("nothing to undo on this card: u "
+		    "brings back only a record archived on its own card")));
+	buf_printf(&idbuf, "%llu", (unsigned long long)c->id);
+	if (tui_call(t, &out, &err, "restore", c->t->name, idbuf.data,
+	    (char *)NULL) != 0)
 		r = tui_error(t, "%s", err.data);
 	else {
-		if (strcmp(last_archived_table, c->t->name) == 0 &&
-		    last_archived_id == c->id && card_reload(t, c, &err) != 0)
+		if (card_reload(t, c, &err) != 0)
 			tui_error(t, "%s", err.data);
-		at = tui_schema_table(&t->schema, last_archived_table);
-		tui_message(t, _("restored %s #%llu"), at != NULL ?
-		    tui_label(at->label, t->lang) : last_archived_table,
-		    (unsigned long long)last_archived_id);
+		tui_message(t, _("restored %s #%llu"), tui_label(c->t->label,
+		    t->lang), (unsigned long long)c->id);
 		free(last_archived_table);
 		last_archived_table = NULL;
 	}
@@ -1581,11 +1865,17 @@ card_hangup(struct tui *t, struct tui_screen *s)
 	d.table = xstrdup(c->t->name);
 	d.id = c->id;
 	d.rev = c->rev;
+	d.archived = c->rev_archived;
 	d.saved = (int64_t)time(NULL);
 	for (i = 0; i < c->t->nfields; i++)
 		if (card_changed(c, i))
 			draft_add(&d, c->t->fields[i].name,
-			    edit_text(&c->v[i].ed));
+			    edit_text(&c->v[i].ed), c->v[i].base_unknown ?
+			    NULL : c->v[i].base);
+		else if (c->id != 0)
+			draft_add_read(&d, c->t->fields[i].name,
+			    c->v[i].read != NULL ? c->v[i].read :
+			    c->v[i].base);
 	if (draft_save(&d, &err) != 0)
 		log_warn("%s", err.data);
 	draft_release(&d);
@@ -1601,6 +1891,7 @@ card_free(struct tui_screen *s)
 	for (i = 0; i < c->t->nfields; i++) {
 		edit_release(&c->v[i].ed);
 		free(c->v[i].base);
+		free(c->v[i].read);
 		free(c->v[i].title);
 		free(c->v[i].title_of);
 	}
@@ -1686,23 +1977,27 @@ tui_card_new(struct tui *t, const char *table, uint64_t id)
 	return (tui_screen_new(&card_ops, c));
 }
 
-void
-tui_drafts_offer(struct tui *t)
+/* Offer draft d, the kth (from 1) of n: open it, discard it, or keep
+ * it for the next start. */
+static void
+card_draft_offer(struct tui *t, struct draft *dp, size_t k, size_t n)
 {
-	struct draft		 d;
-	struct buf		 err = BUF_INIT, q = BUF_INIT, when = BUF_INIT;
+	struct draft		 d = *dp;
+	struct buf		 q = BUF_INIT, when = BUF_INIT;
 	struct tui_screen	*s;
 	struct card		*c;
 	const struct tui_table	*tt;
 	const char		*buttons[3];
 	ssize_t			 fp;
 	size_t			 i;
+	uint32_t		 now;
+	int			 stale;
 
-	if (draft_find(&d, t->where != NULL ? t->where : "", &err) != 0) {
-		buf_release(&err);
-		return;
-	}
 	tt = tui_schema_table(&t->schema, d.table);
+	/* Several drafts: each offered in turn, saying which of how many,
+	 * so a Later on one never hides the next. */
+	if (n > 1)
+		buf_printf(&q, _("Draft %zu of %zu: "), k, n);
 	datetime_format(&when, d.saved);
 	if (d.id != 0)
 		buf_printf(&q, _("An unsaved card of %s #%llu was kept at %s, "
@@ -1734,23 +2029,66 @@ tui_drafts_offer(struct tui *t)
 	if ((s = tui_card_new(t, d.table, d.id)) == NULL)
 		goto out;
 	c = s->data;
+	now = c->rev;
+	/*
+	 * A record changed since the draft was kept: the card stays at the
+	 * draft's revision, its edits over the text they were made on, so
+	 * F2 goes through the conflict screen as a card left open would,
+	 * and never writes the draft over the newer change unseen.
+	 */
+	stale = d.id != 0 && d.rev != 0 && d.rev != c->rev;
+	if (stale) {
+		c->rev = d.rev;
+		c->rev_archived = d.archived;
+	}
 	for (i = 0; i < d.n; i++) {
 		if ((fp = tui_table_field(c->t, d.names[i])) < 0)
 			continue;
 		edit_set(&c->v[fp].ed, d.values[i], strlen(d.values[i]));
+		if (!stale)
+			continue;
+		if (d.bases[i] != NULL) {
+			free(c->v[fp].base);
+			c->v[fp].base = xstrdup(d.bases[i]);
+		} else
+			c->v[fp].base_unknown = 1;
+	}
+	for (i = 0; stale && i < d.nreads; i++) {
+		if ((fp = tui_table_field(c->t, d.rnames[i])) < 0 ||
+		    strcmp(c->v[fp].base, d.reads[i]) == 0)
+			continue;
+		free(c->v[fp].read);
+		c->v[fp].read = xstrdup(d.reads[i]);
 	}
 	c->editing = 1;
 	tui_push(t, s);
-	if (d.id != 0 && d.rev != c->rev)
-		tui_message(t, _("the record changed since the draft was kept "
-		    "(revision %lu, now %lu): check before saving"),
-		    (unsigned long)d.rev, (unsigned long)c->rev);
+	if (stale)
+		tui_message(t, _("the record was changed since the draft was "
+		    "kept (revision %lu, now %lu): F2 shows what clashes"),
+		    (unsigned long)d.rev, (unsigned long)now);
 	else
 		tui_message(t, "%s", _("the draft is back; F2 saves it"));
 	draft_remove(&d);
 out:
-	draft_release(&d);
-	buf_release(&err);
 	buf_release(&q);
 	buf_release(&when);
+}
+
+void
+tui_drafts_offer(struct tui *t)
+{
+	struct draft	*v;
+	struct buf	 err = BUF_INIT;
+	size_t		 n, i;
+
+	if (draft_list(&v, &n, t->where != NULL ? t->where : "", &err) != 0)
+		log_warn("%s", err.data);
+	else {
+		/* Each card opened goes over the one before: leaving it
+		 * comes to the next. */
+		for (i = 0; i < n; i++)
+			card_draft_offer(t, &v[i], i + 1, n);
+		draft_list_free(v, n);
+	}
+	buf_release(&err);
 }

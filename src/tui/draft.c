@@ -2,7 +2,11 @@
  * draft.c: unsaved cards kept on disk across a hang-up (draft.h).  Owns
  * the drafts folder and the file format: a first line "clerk-draft 1",
  * then "key<TAB>value" lines with the TUI's escapes (\\ \t \n \r), so
- * any text an operator typed comes back as it was.  Runs at hang-up
+ * any text an operator typed comes back as it was.  A field edited is
+ * a "value<TAB>NAME<TAB>TEXT" line and, after it, a "base<TAB>NAME<TAB>
+ * TEXT" line with its text as read; a field not edited a "read<TAB>
+ * NAME<TAB>TEXT" line (drafts of an older clerk have neither; an older
+ * clerk ignores them).  Runs at hang-up
  * time, after the terminal is gone: it must not draw, ask or wait on
  * the server.
  */
@@ -37,9 +41,17 @@ draft_release(struct draft *d)
 	for (i = 0; i < d->n; i++) {
 		free(d->names[i]);
 		free(d->values[i]);
+		free(d->bases[i]);
 	}
 	free(d->names);
 	free(d->values);
+	free(d->bases);
+	for (i = 0; i < d->nreads; i++) {
+		free(d->rnames[i]);
+		free(d->reads[i]);
+	}
+	free(d->rnames);
+	free(d->reads);
 	free(d->where);
 	free(d->table);
 	free(d->path);
@@ -47,13 +59,27 @@ draft_release(struct draft *d)
 }
 
 void
-draft_add(struct draft *d, const char *name, const char *value)
+draft_add(struct draft *d, const char *name, const char *value,
+    const char *base)
 {
 	d->names = xreallocarray(d->names, d->n + 1, sizeof *d->names);
 	d->values = xreallocarray(d->values, d->n + 1, sizeof *d->values);
+	d->bases = xreallocarray(d->bases, d->n + 1, sizeof *d->bases);
 	d->names[d->n] = xstrdup(name);
 	d->values[d->n] = xstrdup(value);
+	d->bases[d->n] = base != NULL ? xstrdup(base) : NULL;
 	d->n++;
+}
+
+void
+draft_add_read(struct draft *d, const char *name, const char *text)
+{
+	d->rnames = xreallocarray(d->rnames, d->nreads + 1,
+	    sizeof *d->rnames);
+	d->reads = xreallocarray(d->reads, d->nreads + 1, sizeof *d->reads);
+	d->rnames[d->nreads] = xstrdup(name);
+	d->reads[d->nreads] = xstrdup(text);
+	d->nreads++;
 }
 
 /* mkdir -p with mode 0700 for what it makes. */
@@ -195,11 +221,18 @@ draft_save(struct draft *d, struct buf *err)
 	buf_reset(&num);
 	buf_printf(&num, "%lu", (unsigned long)d->rev);
 	put_line(&b, "rev", num.data, NULL);
+	if (d->archived)
+		put_line(&b, "archived", "1", NULL);
 	buf_reset(&num);
 	buf_printf(&num, "%lld", (long long)d->saved);
 	put_line(&b, "saved", num.data, NULL);
-	for (i = 0; i < d->n; i++)
+	for (i = 0; i < d->n; i++) {
 		put_line(&b, "value", d->names[i], d->values[i]);
+		if (d->bases[i] != NULL)
+			put_line(&b, "base", d->names[i], d->bases[i]);
+	}
+	for (i = 0; i < d->nreads; i++)
+		put_line(&b, "read", d->rnames[i], d->reads[i]);
 	rc = write_atomic(d->path, &b, err);
 out:
 	buf_release(&dir);
@@ -250,10 +283,19 @@ parse(struct draft *d, const char *s, size_t len, const char *path,
 			d->id = strtoull(v1, NULL, 10);
 		else if (strcmp(k, "rev") == 0)
 			d->rev = (uint32_t)strtoul(v1, NULL, 10);
+		else if (strcmp(k, "archived") == 0)
+			d->archived = strcmp(v1, "1") == 0;
 		else if (strcmp(k, "saved") == 0)
 			d->saved = strtoll(v1, NULL, 10);
 		else if (strcmp(k, "value") == 0 && v2 != NULL)
-			draft_add(d, v1, v2);
+			draft_add(d, v1, v2, NULL);
+		else if (strcmp(k, "base") == 0 && v2 != NULL && d->n > 0 &&
+		    strcmp(d->names[d->n - 1], v1) == 0 &&
+		    d->bases[d->n - 1] == NULL) {
+			d->bases[d->n - 1] = v2;
+			v2 = NULL;
+		} else if (strcmp(k, "read") == 0 && v2 != NULL)
+			draft_add_read(d, v1, v2);
 		free(k);
 		free(v1);
 		free(v2);
@@ -298,21 +340,33 @@ draft_load(struct draft *d, const char *path, struct buf *err)
 	return (rc);
 }
 
+/* Newest first; of one time, by file name, so the order is stable. */
+static int
+draft_cmp(const void *a, const void *b)
+{
+	const struct draft	*x = a, *y = b;
+
+	if (x->saved != y->saved)
+		return (x->saved > y->saved ? -1 : 1);
+	return (strcmp(x->path, y->path));
+}
+
 int
-draft_find(struct draft *d, const char *where, struct buf *err)
+draft_list(struct draft **out, size_t *n, const char *where,
+    struct buf *err)
 {
 	struct buf	 dir = BUF_INIT, path = BUF_INIT, ignore = BUF_INIT;
-	struct draft	 one;
+	struct draft	 one, *v = NULL;
 	struct dirent	*de;
 	DIR		*dp;
-	int		 found = 0;
 
-	draft_init(d);
+	*out = NULL;
+	*n = 0;
 	if (draft_dir(&dir, 0, err) == -1)
 		return (-1);
 	if ((dp = opendir(dir.data)) == NULL) {
 		buf_release(&dir);
-		return (1);		/* no folder: no drafts */
+		return (0);		/* no folder: no drafts */
 	}
 	while ((de = readdir(dp)) != NULL) {
 		if (strncmp(de->d_name, "draft-", 6) != 0 ||
@@ -325,19 +379,51 @@ draft_find(struct draft *d, const char *where, struct buf *err)
 		if (draft_load(&one, path.data, &ignore) != 0)
 			continue;
 		if (strcmp(one.where ? one.where : "", where ? where : "") !=
-		    0 || (found && one.saved <= d->saved)) {
+		    0) {
 			draft_release(&one);
 			continue;
 		}
-		draft_release(d);
-		*d = one;
-		found = 1;
+		v = xreallocarray(v, *n + 1, sizeof *v);
+		v[(*n)++] = one;
 	}
 	closedir(dp);
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, draft_cmp);
+	*out = v;
 	buf_release(&dir);
 	buf_release(&path);
 	buf_release(&ignore);
-	return (found ? 0 : 1);
+	return (0);
+}
+
+void
+draft_list_free(struct draft *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		draft_release(&v[i]);
+	free(v);
+}
+
+int
+draft_find(struct draft *d, const char *where, struct buf *err)
+{
+	struct draft	*v;
+	size_t		 n, i;
+
+	draft_init(d);
+	if (draft_list(&v, &n, where, err) == -1)
+		return (-1);
+	if (n == 0) {
+		free(v);
+		return (1);
+	}
+	*d = v[0];
+	for (i = 1; i < n; i++)
+		draft_release(&v[i]);
+	free(v);
+	return (0);
 }
 
 void

@@ -19,16 +19,29 @@ struct draft {
 	char		*table;
 	uint64_t	 id;		/* 0: a new record */
 	uint32_t	 rev;		/* the revision the edits started from */
+	int		 archived;	/* the record was archived at rev */
 	int64_t		 saved;		/* when it was kept */
 	char		**names;	/* fields edited ... */
-	char		**values;	/* ... and their text as typed */
+	char		**values;	/* ... their text as typed ... */
+	char		**bases;	/* ... and as read at rev (NULL: a
+					   draft of an older clerk) */
 	size_t		 n;
+	char		**rnames;	/* fields not edited ... */
+	char		**reads;	/* ... and their text as read at rev */
+	size_t		 nreads;
 	char		*path;		/* the file, once saved or loaded */
 };
 
 void	 draft_init(struct draft *);
 void	 draft_release(struct draft *);
-void	 draft_add(struct draft *, const char *, const char *);
+/* A field edited: its name, its text as typed and as read (may be
+ * NULL), so that a save over a later revision tells its edits from the
+ * changes someone else made since. */
+void	 draft_add(struct draft *, const char *, const char *,
+	     const char *);
+/* A field not edited, with its text as read: what someone else changed
+ * since can be said by name. */
+void	 draft_add_read(struct draft *, const char *, const char *);
 /* The folder of drafts, made (0700) when make is set. */
 int	 draft_dir(struct buf *, int, struct buf *);
 /* Write the draft to its folder (draft-TABLE-ID-DB-PID-N, ID "new" for
@@ -40,6 +53,11 @@ int	 draft_load(struct draft *, const char *, struct buf *);
 /* The newest draft of database where: 0 with it loaded, 1 when there
  * is none, -1 on an error. */
 int	 draft_find(struct draft *, const char *, struct buf *);
+/* Every draft of database where, newest first, in a new array of *n:
+ * 0 (none is 0 with *n 0), or -1 on an error.  draft_list_free()
+ * releases them. */
+int	 draft_list(struct draft **, size_t *, const char *, struct buf *);
+void	 draft_list_free(struct draft *, size_t);
 /* Delete the draft's file (once used or refused). */
 void	 draft_remove(struct draft *);
 

@@ -4,9 +4,10 @@
 # valid ИНН/КПП/ОГРН is saved and shows in the list; a wrong ИНН is
 # refused naming the field, with the cursor put on it and nothing saved;
 # an edit shows in the history tab; the records referring to a party
-# show in its tab; archive asks (No by default) and u undoes it; a
-# hang-up with unsaved edits keeps a draft that the next start offers
-# (Later by default, also under another locale; Discard).
+# show in its tab; archive asks (No by default) and u undoes it, on
+# that card only; a hang-up with unsaved edits keeps a draft that the
+# next start offers (Later by default, also under another locale;
+# Discard), each of several in turn.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
 # drafts TABLE-ID: the draft files of that card (named
@@ -68,6 +69,16 @@ like "$(screen 4)" "restored Client #1" "u undoes it"
 run card party 1
 like "$out" "record${tab:=	}1${tab}" "the record is there"
 unlike "$out" "record${tab}1${tab}5${tab}1" "and not archived"
+# u undoes only the archive made on the card in view: on a new card
+# (Ins from the list) it restores nothing.
+headless '<Down><Enter><Enter><F8><Right><Enter><Esc><Ins><Esc>u<dump>'
+status 0 "headless run: archive, then u on another card"
+like "$(screen 1)" "nothing to undo on this card" "u says there is nothing"
+unlike "$(screen 1)" "restored" "and restores nothing"
+run show party 1 --format json
+like "$out" '"archived":true' "the record stays archived"
+run restore party 1
+status 0 "restored from the command line"
 
 # A hang-up (the script's end) with unsaved edits keeps a draft ...
 headless '<Down><Enter><Enter><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down>e<C-u>Тверь'
@@ -109,5 +120,29 @@ headless '<dump>'
 unlike "$(screen 1)" "Discard" "and it is not offered any more"
 run show party 1 --format json
 unlike "$out" "Псков" "nor saved"
+
+# Drafts of two records: each is offered, Later on one not hiding the
+# other; both opened, one card over the other.
+run add party name='ИП Петров'
+status 0 "a second client"
+headless '<Down><Enter><Enter><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down>e<C-u>Псков'
+# The first draft's offer: Enter is Later.
+headless '<Enter><Down><Enter><Down><Enter><Down><Down><Down><Down><Down><Down><Down><Down><Down><Down>e<C-u>Тула'
+is "$(drafts party | wc -l)" 2 "two drafts"
+headless '<dump><Enter><dump><Enter><dump>'
+like "$(screen 1)" "Draft 1 of 2: An unsaved card of Client" "the first offered"
+like "$(screen 2)" "Draft 2 of 2: An unsaved card of Client" \
+    "Later: the second offered too"
+is "$(drafts party | wc -l)" 2 "both kept"
+headless '<Right><Enter><Right><Enter><dump><F2><Esc><dump><F2><dump>'
+s1=$(screen 1)
+like "$s1" "Client #" "the second draft's card"
+likere "$s1" "Тула|Псков" "with its edit"
+like "$(screen 3)" "saved" "under it, the first draft's card"
+run list party --format csv
+like "$out" "Псков" "one draft saved"
+like "$out" "Тула" "and the other"
+[ -z "$(drafts party)" ]
+ok $? "no drafts left"
 
 done_testing

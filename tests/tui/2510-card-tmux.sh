@@ -37,7 +37,7 @@ wait_for "saved" "b saves first"
 win=card:a
 text Казань
 keys F2
-wait_for "changed by someone else" "a gets the conflict screen"
+wait_for "Conflict: Client #1" "a gets the conflict screen"
 wait_for "theirs: Тверь" "their value"
 wait_for "yours: Казань" "and a's own"
 # a's edit is the default choice; Space takes theirs, Space again a's.

@@ -56,8 +56,9 @@ main(void)
 	d.id = 42;
 	d.rev = 3;
 	d.saved = 1000;
-	draft_add(&d, "name", odd);
-	draft_add(&d, "inn", "");
+	draft_add(&d, "name", odd, "ПАО «Ромашка»\tкак было");
+	draft_add(&d, "inn", "", "7707083893");
+	draft_add_read(&d, "city", "Москва");
 	ok(draft_save(&d, &err) == 0, "save: %s", err.data);
 	ok(d.path != NULL && strstr(d.path, "/clerk/draft-party-42") != NULL,
 	    "file named after table and id: %s", d.path ? d.path : "");
@@ -73,7 +74,7 @@ main(void)
 	d.where = xstrdup("/db");
 	d.table = xstrdup("contact");
 	d.saved = 2000;
-	draft_add(&d, "name", "Петров");
+	draft_add(&d, "name", "Петров", NULL);
 	ok(draft_save(&d, &err) == 0, "save a new record's draft");
 	ok(strstr(d.path, "draft-contact-new") != NULL, "named -new");
 	draft_release(&d);
@@ -90,7 +91,7 @@ main(void)
 	d.table = xstrdup("party");
 	d.id = 42;
 	d.saved = 500;
-	draft_add(&d, "name", "other's");
+	draft_add(&d, "name", "other's", NULL);
 	ok(draft_save(&d, &err) == 0, "save party #42 of another database");
 	draft_release(&d);
 	/* Junk beside them is skipped. */
@@ -105,11 +106,27 @@ main(void)
 		buf_release(&p);
 	}
 
+	/* Every draft of a database, newest first: each can be offered. */
+	{
+		struct draft	*v;
+		size_t		 n;
+
+		ok(draft_list(&v, &n, "/db", &err) == 0 && n == 2 &&
+		    strcmp(v[0].table, "contact") == 0 &&
+		    strcmp(v[1].table, "party") == 0 && v[1].id == 42,
+		    "both drafts of /db listed, newest first");
+		draft_list_free(v, n);
+		ok(draft_list(&v, &n, "/none", &err) == 0 && n == 0,
+		    "none of a database without drafts");
+		draft_list_free(v, n);
+	}
+
 	ok(draft_find(&e, "/db", &err) == 0, "a draft found");
 	is_str(e.table, "contact", "the newest of this database");
 	is_int(e.id, 0, "a new record");
 	is_int(e.n, 1, "one value");
 	is_str(e.values[0], "Петров", "its value");
+	ok(e.bases[0] == NULL, "no text as read: not known");
 	draft_remove(&e);
 	draft_release(&e);
 
@@ -123,6 +140,12 @@ main(void)
 	is_str(e.values[0], odd, "text with tab, newline and backslash "
 	    "back as typed");
 	is_str(e.values[1], "", "an emptied field kept as empty");
+	is_str(e.bases[0], "ПАО «Ромашка»\tкак было",
+	    "the text as read comes back too");
+	is_str(e.bases[1], "7707083893", "each field's own");
+	ok(e.nreads == 1 && strcmp(e.rnames[0], "city") == 0 &&
+	    strcmp(e.reads[0], "Москва") == 0,
+	    "a field not edited comes back with its text as read");
 	draft_remove(&e);
 	draft_release(&e);
 	ok(draft_find(&e, "/db", &err) == 1, "none left for /db");
@@ -146,12 +169,12 @@ main(void)
 		a.where = xstrdup("/two");
 		a.table = xstrdup("party");
 		a.saved = 4000;
-		draft_add(&a, "name", "first");
+		draft_add(&a, "name", "first", NULL);
 		draft_init(&b);
 		b.where = xstrdup("/two");
 		b.table = xstrdup("party");
 		b.saved = 4000;
-		draft_add(&b, "name", "second");
+		draft_add(&b, "name", "second", NULL);
 		ok(draft_save(&a, &err) == 0 && draft_save(&b, &err) == 0,
 		    "two new cards of one table saved");
 		ok(strcmp(a.path, b.path) != 0, "in two files: %s, %s",
