@@ -263,58 +263,16 @@ card_hist_clear(struct card *c)
 static void
 card_hist_wrap(struct card *c, int width)
 {
-	struct buf	 row = BUF_INIT;
-	const char	*p, *sp;
-	size_t		 i, j, len, n, indent;
+	size_t	i;
 
 	if (c->hwidth == width && c->hrow != NULL)
 		return;
-	for (j = 0; j < c->nhrow; j++)
-		free(c->hrow[j]);
+	for (i = 0; i < c->nhrow; i++)
+		free(c->hrow[i]);
 	c->nhrow = 0;
 	c->hwidth = width;
-	for (i = 0; i < c->nhist; i++) {
-		p = c->hist[i];
-		len = strlen(p);
-		indent = strspn(p, " ");
-		indent = indent > 0 ? indent + 2 : 4;
-		if ((int)indent * 2 > width)
-			indent = 0;
-		buf_reset(&row);
-		do {
-			if (row.len == 0 && p != c->hist[i])
-				for (j = 0; j < indent; j++)
-					buf_addch(&row, ' ');
-			n = utf8_fit(p, len, (size_t)width - row.len);
-			if (n < len) {
-				/* Back to the last blank, if the row has
-				 * one past its indent. */
-				for (sp = p + n; sp > p && *sp != ' '; sp--)
-					;
-				if (sp > p)
-					n = (size_t)(sp - p);
-				if (n == 0) {
-					uint32_t	cp;
-
-					n = utf8_decode(p, len, &cp);
-					if (n == 0)
-						n = 1;
-				}
-			}
-			buf_add(&row, p, n);
-			c->hrow = xreallocarray(c->hrow, c->nhrow + 1,
-			    sizeof *c->hrow);
-			c->hrow[c->nhrow++] = xstrdup(row.data);
-			buf_reset(&row);
-			p += n;
-			len -= n;
-			while (len > 0 && *p == ' ') {
-				p++;
-				len--;
-			}
-		} while (len > 0);
-	}
-	buf_release(&row);
+	for (i = 0; i < c->nhist; i++)
+		tui_wrap(c->hist[i], width, &c->hrow, &c->nhrow);
 	if (c->histtop >= c->nhrow)
 		c->histtop = c->nhrow > 0 ? c->nhrow - 1 : 0;
 }

@@ -1767,27 +1767,20 @@ list_view(struct tui *t, struct tui_screen *s, const char *arg)
 	return (rc);
 }
 
-/* V: the filter and the sort saved as a view of the operator's; a
- * name taken by one of theirs is replaced only when confirmed. */
+/*
+ * The filter and the sort saved as the view name: 0 when saved or kept
+ * (a name of the operator's taken, replacing not confirmed), 1 when the
+ * server refused it (its message in err), -1 after a message.
+ */
 static int
-list_view_save(struct tui *t, struct tui_screen *s, const char *arg)
+list_view_save_as(struct tui *t, struct list *l, const char *name,
+    struct buf *err)
 {
-	struct list		*l = s->data;
 	struct view_item	*v;
-	struct buf		 name = BUF_INIT, q = BUF_INIT, out = BUF_INIT;
-	struct buf		 err = BUF_INIT, ask = BUF_INIT;
+	struct buf		 q = BUF_INIT, out = BUF_INIT, ask = BUF_INIT;
 	size_t			 n, i;
 	int			 replace = 0, rc = 0;
 
-	if (arg == NULL) {
-		if (l->view != NULL)
-			buf_adds(&name, l->view);
-		if (tui_prompt_at(t, _("Save the filter and sort as the view: "),
-		    &name, NULL, NULL, TUI_PROMPT_OFFER, NULL, NULL) != 0 ||
-		    name.len == 0)
-			goto out;
-		arg = name.data;
-	}
 	buf_adds(&q, l->t->name);
 	if (l->where != NULL)
 		buf_printf(&q, " where %s", l->where);
@@ -1798,32 +1791,69 @@ list_view_save(struct tui *t, struct tui_screen *s, const char *arg)
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		if (!v[i].shared && strcmp(v[i].name, arg) == 0)
+		if (!v[i].shared && strcmp(v[i].name, name) == 0)
 			break;
 	if (i < n) {
 		buf_printf(&ask, _("You have a view '%s' already (%s). "
-		    "Replace it?"), arg, v[i].query);
+		    "Replace it?"), name, v[i].query);
 		replace = tui_confirm(t, ask.data, _("Replace"));
 	}
 	views_free(v, n);
 	if (i < n && !replace) {
-		tui_message(t, _("view '%s' kept as it was"), arg);
+		tui_message(t, _("view '%s' kept as it was"), name);
 		goto out;
 	}
-	if (tui_call(t, &out, &err, "view", "save", arg, q.data, replace ?
+	if (tui_call(t, &out, err, "view", "save", name, q.data, replace ?
 	    "--replace" : (char *)NULL, (char *)NULL) != 0) {
-		rc = tui_error(t, "%s", err.data);
+		rc = 1;
 		goto out;
 	}
 	free(l->view);
-	l->view = xstrdup(arg);
-	tui_message(t, _("view '%s' saved: %s"), arg, q.data);
+	l->view = xstrdup(name);
+	tui_message(t, _("view '%s' saved: %s"), name, q.data);
 out:
-	buf_release(&name);
 	buf_release(&q);
 	buf_release(&out);
-	buf_release(&err);
 	buf_release(&ask);
+	return (rc);
+}
+
+/*
+ * V: the filter and the sort saved as a view of the operator's; a name
+ * taken by one of theirs is replaced only when confirmed.  A name the
+ * server refuses is asked again with what was typed and the message
+ * above it, as the group's keys are.
+ */
+static int
+list_view_save(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+	struct buf	 name = BUF_INIT, err = BUF_INIT, note = BUF_INIT;
+	int		 rc, flags = TUI_PROMPT_OFFER;
+
+	if (arg != NULL) {
+		if ((rc = list_view_save_as(t, l, arg, &err)) == 1)
+			rc = tui_error(t, "%s", err.data);
+		buf_release(&err);
+		return (rc);
+	}
+	if (l->view != NULL)
+		buf_adds(&name, l->view);
+	for (;;) {
+		rc = 0;
+		if (tui_prompt_at(t, _("Save the filter and sort as the view: "),
+		    &name, NULL, note.len > 0 ? note.data : NULL, flags, NULL,
+		    NULL) != 0 || name.len == 0)
+			break;
+		buf_reset(&err);
+		if ((rc = list_view_save_as(t, l, name.data, &err)) != 1)
+			break;
+		buf_set(&note, "%s", err.data);
+		flags = 0;
+	}
+	buf_release(&name);
+	buf_release(&err);
+	buf_release(&note);
 	return (rc);
 }
 
