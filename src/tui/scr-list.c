@@ -994,7 +994,7 @@ list_sort_menu(struct tui *t, struct tui_screen *s, const char *arg)
 	const char		**items;
 	char			**names;
 	int			*desc;
-	size_t			 i, n = 0, k, nset, nadd;
+	size_t			 i, n = 0, k, nset, nadd, def = 0;
 	ssize_t			 r;
 
 	(void)arg;
@@ -1016,6 +1016,25 @@ list_sort_menu(struct tui *t, struct tui_screen *s, const char *arg)
 			items[n] = names[n];
 			desc[n++] = (int)k;
 		}
+	}
+	/* The cursor starts on the order in use (its first key). */
+	if (l->sort != NULL) {
+		const char	*key = l->sort + (*l->sort == '-');
+		size_t		 klen = strcspn(key, ",");
+		size_t		 j = 2;
+
+		for (i = 0; i < l->t->nfields; i++) {
+			if (l->t->fields[i].multi)
+				continue;
+			if (strlen(l->t->fields[i].name) == klen &&
+			    strncmp(l->t->fields[i].name, key, klen) == 0) {
+				def = j + (*l->sort == '-');
+				break;
+			}
+			j += 2;
+		}
+		if (klen == 2 && strncmp(key, "id", 2) == 0)
+			def = *l->sort == '-';
 	}
 	/* Then the keys after the first, and the keys to take away. */
 	nset = n;
@@ -1045,7 +1064,7 @@ list_sort_menu(struct tui *t, struct tui_screen *s, const char *arg)
 		items[n] = names[n];
 		desc[n++] = (int)i;
 	}
-	r = tui_choose(t, _("Sort by"), items, n, 0);
+	r = tui_choose(t, _("Sort by"), items, n, def);
 	if (r >= (ssize_t)nadd)
 		list_sort_remove(t, l, l->t->fields[desc[r]].name);
 	else if (r >= (ssize_t)nset) {
@@ -1164,12 +1183,15 @@ list_search(struct tui *t, struct tui_screen *s, const char *arg)
 	struct list		*l = s->data;
 	struct search_state	 ss;
 	struct buf		 line = BUF_INIT;
-	int			 r;
+	uint64_t		 matches;
+	int			 r, matches_plus;
 
 	if (!l->t->has_search)
 		return (tui_error(t, _("'%s' has no searchable fields"),
 		    tui_label(l->t->plural, t->lang)));
 	memset(&ss, 0, sizeof ss);
+	matches = l->matches;
+	matches_plus = l->matches_plus;
 	ss.l = l;
 	ss.from_start = l->n == 0;
 	ss.from = l->n > 0 ? xstrdup(l->rows[l->cur].pos) : NULL;
@@ -1188,9 +1210,14 @@ list_search(struct tui *t, struct tui_screen *s, const char *arg)
 			 * last letter typed found it already. */
 			list_find(t, l, line.data, ss.from_start ? NULL :
 			    "at", ss.from, 1);
-	} else if (r == 1 && ss.from != NULL)
-		/* Esc: back where the search began. */
-		list_load(t, l, "at", ss.from);
+	} else if (r == 1) {
+		/* Esc: back where the search began, the search before
+		 * still the one n repeats, its count shown again. */
+		if (ss.from != NULL)
+			list_load(t, l, "at", ss.from);
+		l->matches = matches;
+		l->matches_plus = matches_plus;
+	}
 	free(ss.from);
 	free(ss.found);
 	buf_release(&line);
