@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,8 +76,12 @@ struct card {
 	size_t		 nrel, relcur;
 	int		 relmore;
 	char		**hist;
-	size_t		 nhist, histtop;
+	size_t		 nhist, histtop;	/* histtop: in hrow */
 	int		 hist_loaded;
+	char		**hrow;		/* hist wrapped to hwidth cells */
+	size_t		 nhrow;
+	int		 hwidth;
+	int		 page;		/* body rows of a tab, last drawn */
 
 	struct buf	 title;		/* of the status line */
 	struct buf	 position;
@@ -100,6 +105,16 @@ static int	card_cmd_prev(struct tui *, struct tui_screen *, const char *);
 static int	card_cmd_down(struct tui *, struct tui_screen *, const char *);
 static int	card_cmd_up(struct tui *, struct tui_screen *, const char *);
 static int	card_cmd_done(struct tui *, struct tui_screen *, const char *);
+static int	card_cmd_page_down(struct tui *, struct tui_screen *,
+		    const char *);
+static int	card_cmd_page_up(struct tui *, struct tui_screen *,
+		    const char *);
+static int	card_cmd_first(struct tui *, struct tui_screen *,
+		    const char *);
+static int	card_cmd_last(struct tui *, struct tui_screen *, const char *);
+static void	card_lines(struct card *, long);
+static int	card_on_fields(const struct card *);
+static void	card_move(struct card *, int);
 
 const struct tui_cmd tui_card_cmds[] = {
 	{ "card-save", { TUI_KEY_F(2), TUI_CTRL('s') }, N_("Save"),
@@ -130,6 +145,18 @@ const struct tui_cmd tui_card_cmds[] = {
 	{ "card-up", { TUI_KEY_UP, 'k' }, NULL,
 	    N_("the field above; on the other tabs, the line before"), 0,
 	    card_cmd_up },
+	{ "card-page-down", { TUI_KEY_PGDN, TUI_CTRL('f') }, NULL,
+	    N_("a page down: the history, the related records, the fields"),
+	    0, card_cmd_page_down },
+	{ "card-page-up", { TUI_KEY_PGUP, TUI_CTRL('b') }, NULL,
+	    N_("a page up: the history, the related records, the fields"),
+	    0, card_cmd_page_up },
+	{ "card-first", { TUI_KEY_HOME, 'g' }, NULL,
+	    N_("to the first line of the tab, or the first field"), 0,
+	    card_cmd_first },
+	{ "card-last", { TUI_KEY_END, 'G' }, NULL,
+	    N_("to the last line of the tab, or the last field"), 0,
+	    card_cmd_last },
 	/* The global "back" by its own name, so that ":back" asks too. */
 	{ "back", { TUI_KEY_ESC, 'q' }, NULL,
 	    N_("back to the screen before (asks first when the card has "
@@ -231,6 +258,34 @@ card_hist_clear(struct card *c)
 	c->hist = NULL;
 	c->nhist = c->histtop = 0;
 	c->hist_loaded = 0;
+	for (i = 0; i < c->nhrow; i++)
+		free(c->hrow[i]);
+	free(c->hrow);
+	c->hrow = NULL;
+	c->nhrow = 0;
+	c->hwidth = 0;
+}
+
+/*
+ * The history's lines wrapped to width cells, so that a long change (a
+ * note rewritten) is read whole: at a blank where one is, the rows
+ * after the first indented under the line's text.
+ */
+static void
+card_hist_wrap(struct card *c, int width)
+{
+	size_t	i;
+
+	if (c->hwidth == width && c->hrow != NULL)
+		return;
+	for (i = 0; i < c->nhrow; i++)
+		free(c->hrow[i]);
+	c->nhrow = 0;
+	c->hwidth = width;
+	for (i = 0; i < c->nhist; i++)
+		tui_wrap(c->hist[i], width, &c->hrow, &c->nhrow);
+	if (c->histtop >= c->nhrow)
+		c->histtop = c->nhrow > 0 ? c->nhrow - 1 : 0;
 }
 
 /*
@@ -566,6 +621,7 @@ card_draw_fields(struct tui *t, struct card *c, int row0, int rows, int cols)
 	int			 y;
 
 	card_scroll(t, c);
+	c->page = rows;
 	for (y = 0; y < rows; y++) {
 		if ((size_t)(c->top + y) < c->layout.nlines)
 			tui_text(t, row0 + y, 0, cols,
@@ -611,11 +667,13 @@ static void
 card_draw_related(struct tui *t, struct card *c, int row0, int rows,
     int cols)
 {
-	size_t	*idx, n, top = 0;
-	int	 y;
+	size_t		*idx, n, top = 0;
+	enum tui_role	 role;
+	int		 y;
 
 	idx = xreallocarray(NULL, c->nrel + 1, sizeof *idx);
 	n = card_tab_rows(c, idx);
+	c->page = rows;
 	if (c->relcur >= n)
 		c->relcur = n > 0 ? n - 1 : 0;
 	if (rows > 0 && c->relcur >= (size_t)rows)
@@ -625,10 +683,16 @@ card_draw_related(struct tui *t, struct card *c, int row0, int rows,
 			tui_text(t, row0, 0, cols, c->id == 0 ?
 			    _("save the card first") : _("none yet; Ins adds "
 			    "one"), TUI_DIM, 1, 0);
-		else if (top + (size_t)y < n)
-			tui_text(t, row0 + y, 0, cols,
-			    c->rel[idx[top + y]].title, top + (size_t)y ==
-			    c->relcur ? TUI_SELECT : TUI_NORMAL, 1, 0);
+		else if (top + (size_t)y < n) {
+			/* The current row marked as in a list, seen also
+			 * where reverse video is not. */
+			role = top + (size_t)y == c->relcur ? TUI_SELECT :
+			    TUI_NORMAL;
+			tui_text(t, row0 + y, 0, 1, role == TUI_SELECT ?
+			    "▶" : " ", role, 1, 0);
+			tui_text(t, row0 + y, 1, cols - 1,
+			    c->rel[idx[top + y]].title, role, 1, 0);
+		}
 		else
 			tui_fill(t, row0 + y, 0, cols, TUI_NORMAL);
 	}
@@ -643,10 +707,16 @@ card_draw_history(struct tui *t, struct card *c, int row0, int rows,
 
 	if (!c->hist_loaded)
 		tui_fill(t, row0, 0, cols, TUI_NORMAL);
+	card_hist_wrap(c, cols);
+	c->page = rows;
+	/* The last page full (after End, or a wider terminal). */
+	if (rows > 0 && c->histtop + (size_t)rows > c->nhrow)
+		c->histtop = c->nhrow > (size_t)rows ? c->nhrow -
+		    (size_t)rows : 0;
 	for (y = 0; y < rows; y++) {
-		if (c->histtop + (size_t)y < c->nhist)
+		if (c->histtop + (size_t)y < c->nhrow)
 			tui_text(t, row0 + y, 0, cols,
-			    c->hist[c->histtop + y], TUI_NORMAL, 1, 0);
+			    c->hrow[c->histtop + y], TUI_NORMAL, 1, 0);
 		else if (y == 0 && c->nhist == 0)
 			tui_text(t, row0, 0, cols, _("no history: the card is "
 			    "not saved yet"), TUI_DIM, 1, 0);
@@ -1619,25 +1689,103 @@ card_cmd_prev(struct tui *t, struct tui_screen *s, const char *arg)
 static void
 card_line(struct card *c, int down)
 {
-	size_t	n;
-
 	if (card_on_fields(c)) {
 		card_move(c, down ? TUI_KEY_DOWN : TUI_KEY_UP);
 		return;
 	}
+	card_lines(c, down ? 1 : -1);
+}
+
+/*
+ * Move on the history or related tab by lines (negative: up), as far as
+ * there are lines: the history scrolls (its last page stays full, see
+ * card_draw_history()), the related records move their cursor.
+ */
+static void
+card_lines(struct card *c, long by)
+{
+	size_t	 n, *at;
+
 	if (c->tabs[c->tab].history) {
-		n = c->nhist;
-		if (down && c->histtop + 1 < n)
-			c->histtop++;
-		else if (!down && c->histtop > 0)
-			c->histtop--;
+		n = c->nhrow > (size_t)c->page ? c->nhrow - (size_t)c->page :
+		    0;
+		at = &c->histtop;
+	} else {
+		n = card_tab_rows(c, NULL);
+		n = n > 0 ? n - 1 : 0;
+		at = &c->relcur;
+	}
+	if (by < 0)
+		*at = (size_t)-by > *at ? 0 : *at - (size_t)-by;
+	else
+		*at = *at + (size_t)by > n ? n : *at + (size_t)by;
+}
+
+/*
+ * PgDn, PgUp, Home, End: a page of the history or the related records,
+ * or their first or last; on the fields, the field a page below or
+ * above, the first or the last.
+ */
+static void
+card_page(struct card *c, int how)
+{
+	long	page = c->page > 1 ? c->page - 1 : 1;
+	int	i;
+
+	if (card_on_fields(c)) {
+		c->editing = 0;
+		if (c->layout.nentries == 0)
+			return;
+		if (how == 'g' || how == 'G') {
+			c->cur = how == 'g' ? 0 : c->layout.nentries - 1;
+			return;
+		}
+		for (i = 0; i < page; i++)
+			card_move(c, how > 0 ? TUI_KEY_DOWN : TUI_KEY_UP);
 		return;
 	}
-	n = card_tab_rows(c, NULL);
-	if (down && c->relcur + 1 < n)
-		c->relcur++;
-	else if (!down && c->relcur > 0)
-		c->relcur--;
+	if (how == 'g')
+		card_lines(c, -LONG_MAX);
+	else if (how == 'G')
+		card_lines(c, LONG_MAX);
+	else
+		card_lines(c, how > 0 ? page : -page);
+}
+
+static int
+card_cmd_page_down(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)t;
+	(void)arg;
+	card_page(s->data, 1);
+	return (0);
+}
+
+static int
+card_cmd_page_up(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)t;
+	(void)arg;
+	card_page(s->data, -1);
+	return (0);
+}
+
+static int
+card_cmd_first(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)t;
+	(void)arg;
+	card_page(s->data, 'g');
+	return (0);
+}
+
+static int
+card_cmd_last(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)t;
+	(void)arg;
+	card_page(s->data, 'G');
+	return (0);
 }
 
 static int

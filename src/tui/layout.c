@@ -1,10 +1,12 @@
 /*
  * layout.c: the recalc side of the list screen: how wide each column
- * is on a terminal of a given width.  Numbers in, numbers out, no
- * curses, so the unit tests check it without a terminal.
+ * is on a terminal of a given width, and text wrapped to a width (help,
+ * messages, a card's history).  No curses, so the unit tests check it
+ * without a terminal.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tui_int.h"
@@ -53,4 +55,46 @@ tui_fit_columns(const int *want, const int *min, size_t n, size_t first,
 		if (out[i] > 0)
 			shown++;
 	return (shown);
+}
+
+void
+tui_wrap(const char *line, int width, char ***rows, size_t *n)
+{
+	struct buf	 row = BUF_INIT;
+	const char	*p = line, *sp;
+	size_t		 len = strlen(line), indent, i, k;
+	uint32_t	 cp;
+
+	indent = strspn(line, " ") + 2;
+	if (width < 1)
+		width = 1;
+	if ((int)indent * 2 > width)
+		indent = 0;
+	do {
+		if (p != line)
+			for (i = 0; i < indent; i++)
+				buf_addch(&row, ' ');
+		k = utf8_fit(p, len, (size_t)width - row.len);
+		if (k < len) {
+			/* Back to the last blank, if there is one. */
+			for (sp = p + k; sp > p && *sp != ' '; sp--)
+				;
+			if (sp > p)
+				k = (size_t)(sp - p);
+			else if (k == 0 && (k = utf8_decode(p, len,
+			    &cp)) == 0)
+				k = 1;
+		}
+		buf_add(&row, p, k);
+		*rows = xreallocarray(*rows, *n + 1, sizeof **rows);
+		(*rows)[(*n)++] = xstrdup(row.len > 0 ? row.data : "");
+		buf_reset(&row);
+		p += k;
+		len -= k;
+		while (len > 0 && *p == ' ') {
+			p++;
+			len--;
+		}
+	} while (len > 0);
+	buf_release(&row);
 }

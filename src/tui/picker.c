@@ -349,6 +349,17 @@ picker_free(struct tui_screen *s)
 	free(p);
 }
 
+/* Printable keys are typed into the search: help and the key bar leave
+ * out every command whose keys are letters there (q, ?, :). */
+static const struct tui_mode picker_mode = { tui_picker_cmds, 1 };
+
+static const struct tui_mode *
+picker_mode_of(const struct tui_screen *s)
+{
+	(void)s;
+	return (&picker_mode);
+}
+
 static const struct tui_screen_ops picker_ops = {
 	.name = "picker",
 	.cmds = tui_picker_cmds,
@@ -358,6 +369,7 @@ static const struct tui_screen_ops picker_ops = {
 	.status = picker_status,
 	.has_row = picker_has_row,
 	.free = picker_free,
+	.mode = picker_mode_of,
 };
 
 struct tui_screen *

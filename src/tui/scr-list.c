@@ -994,7 +994,7 @@ list_sort_menu(struct tui *t, struct tui_screen *s, const char *arg)
 	const char		**items;
 	char			**names;
 	int			*desc;
-	size_t			 i, n = 0, k, nset, nadd;
+	size_t			 i, n = 0, k, nset, nadd, def = 0;
 	ssize_t			 r;
 
 	(void)arg;
@@ -1016,6 +1016,25 @@ list_sort_menu(struct tui *t, struct tui_screen *s, const char *arg)
 			items[n] = names[n];
 			desc[n++] = (int)k;
 		}
+	}
+	/* The cursor starts on the order in use (its first key). */
+	if (l->sort != NULL) {
+		const char	*key = l->sort + (*l->sort == '-');
+		size_t		 klen = strcspn(key, ",");
+		size_t		 j = 2;
+
+		for (i = 0; i < l->t->nfields; i++) {
+			if (l->t->fields[i].multi)
+				continue;
+			if (strlen(l->t->fields[i].name) == klen &&
+			    strncmp(l->t->fields[i].name, key, klen) == 0) {
+				def = j + (*l->sort == '-');
+				break;
+			}
+			j += 2;
+		}
+		if (klen == 2 && strncmp(key, "id", 2) == 0)
+			def = *l->sort == '-';
 	}
 	/* Then the keys after the first, and the keys to take away. */
 	nset = n;
@@ -1045,7 +1064,7 @@ list_sort_menu(struct tui *t, struct tui_screen *s, const char *arg)
 		items[n] = names[n];
 		desc[n++] = (int)i;
 	}
-	r = tui_choose(t, _("Sort by"), items, n, 0);
+	r = tui_choose(t, _("Sort by"), items, n, def);
 	if (r >= (ssize_t)nadd)
 		list_sort_remove(t, l, l->t->fields[desc[r]].name);
 	else if (r >= (ssize_t)nset) {
@@ -1164,12 +1183,15 @@ list_search(struct tui *t, struct tui_screen *s, const char *arg)
 	struct list		*l = s->data;
 	struct search_state	 ss;
 	struct buf		 line = BUF_INIT;
-	int			 r;
+	uint64_t		 matches;
+	int			 r, matches_plus;
 
 	if (!l->t->has_search)
 		return (tui_error(t, _("'%s' has no searchable fields"),
 		    tui_label(l->t->plural, t->lang)));
 	memset(&ss, 0, sizeof ss);
+	matches = l->matches;
+	matches_plus = l->matches_plus;
 	ss.l = l;
 	ss.from_start = l->n == 0;
 	ss.from = l->n > 0 ? xstrdup(l->rows[l->cur].pos) : NULL;
@@ -1188,9 +1210,14 @@ list_search(struct tui *t, struct tui_screen *s, const char *arg)
 			 * last letter typed found it already. */
 			list_find(t, l, line.data, ss.from_start ? NULL :
 			    "at", ss.from, 1);
-	} else if (r == 1 && ss.from != NULL)
-		/* Esc: back where the search began. */
-		list_load(t, l, "at", ss.from);
+	} else if (r == 1) {
+		/* Esc: back where the search began, the search before
+		 * still the one n repeats, its count shown again. */
+		if (ss.from != NULL)
+			list_load(t, l, "at", ss.from);
+		l->matches = matches;
+		l->matches_plus = matches_plus;
+	}
 	free(ss.from);
 	free(ss.found);
 	buf_release(&line);
@@ -1767,27 +1794,20 @@ list_view(struct tui *t, struct tui_screen *s, const char *arg)
 	return (rc);
 }
 
-/* V: the filter and the sort saved as a view of the operator's; a
- * name taken by one of theirs is replaced only when confirmed. */
+/*
+ * The filter and the sort saved as the view name: 0 when saved or kept
+ * (a name of the operator's taken, replacing not confirmed), 1 when the
+ * server refused it (its message in err), -1 after a message.
+ */
 static int
-list_view_save(struct tui *t, struct tui_screen *s, const char *arg)
+list_view_save_as(struct tui *t, struct list *l, const char *name,
+    struct buf *err)
 {
-	struct list		*l = s->data;
 	struct view_item	*v;
-	struct buf		 name = BUF_INIT, q = BUF_INIT, out = BUF_INIT;
-	struct buf		 err = BUF_INIT, ask = BUF_INIT;
+	struct buf		 q = BUF_INIT, out = BUF_INIT, ask = BUF_INIT;
 	size_t			 n, i;
 	int			 replace = 0, rc = 0;
 
-	if (arg == NULL) {
-		if (l->view != NULL)
-			buf_adds(&name, l->view);
-		if (tui_prompt_at(t, _("Save the filter and sort as the view: "),
-		    &name, NULL, NULL, TUI_PROMPT_OFFER, NULL, NULL) != 0 ||
-		    name.len == 0)
-			goto out;
-		arg = name.data;
-	}
 	buf_adds(&q, l->t->name);
 	if (l->where != NULL)
 		buf_printf(&q, " where %s", l->where);
@@ -1798,32 +1818,69 @@ list_view_save(struct tui *t, struct tui_screen *s, const char *arg)
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		if (!v[i].shared && strcmp(v[i].name, arg) == 0)
+		if (!v[i].shared && strcmp(v[i].name, name) == 0)
 			break;
 	if (i < n) {
 		buf_printf(&ask, _("You have a view '%s' already (%s). "
-		    "Replace it?"), arg, v[i].query);
+		    "Replace it?"), name, v[i].query);
 		replace = tui_confirm(t, ask.data, _("Replace"));
 	}
 	views_free(v, n);
 	if (i < n && !replace) {
-		tui_message(t, _("view '%s' kept as it was"), arg);
+		tui_message(t, _("view '%s' kept as it was"), name);
 		goto out;
 	}
-	if (tui_call(t, &out, &err, "view", "save", arg, q.data, replace ?
+	if (tui_call(t, &out, err, "view", "save", name, q.data, replace ?
 	    "--replace" : (char *)NULL, (char *)NULL) != 0) {
-		rc = tui_error(t, "%s", err.data);
+		rc = 1;
 		goto out;
 	}
 	free(l->view);
-	l->view = xstrdup(arg);
-	tui_message(t, _("view '%s' saved: %s"), arg, q.data);
+	l->view = xstrdup(name);
+	tui_message(t, _("view '%s' saved: %s"), name, q.data);
 out:
-	buf_release(&name);
 	buf_release(&q);
 	buf_release(&out);
-	buf_release(&err);
 	buf_release(&ask);
+	return (rc);
+}
+
+/*
+ * V: the filter and the sort saved as a view of the operator's; a name
+ * taken by one of theirs is replaced only when confirmed.  A name the
+ * server refuses is asked again with what was typed and the message
+ * above it, as the group's keys are.
+ */
+static int
+list_view_save(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+	struct buf	 name = BUF_INIT, err = BUF_INIT, note = BUF_INIT;
+	int		 rc, flags = TUI_PROMPT_OFFER;
+
+	if (arg != NULL) {
+		if ((rc = list_view_save_as(t, l, arg, &err)) == 1)
+			rc = tui_error(t, "%s", err.data);
+		buf_release(&err);
+		return (rc);
+	}
+	if (l->view != NULL)
+		buf_adds(&name, l->view);
+	for (;;) {
+		rc = 0;
+		if (tui_prompt_at(t, _("Save the filter and sort as the view: "),
+		    &name, NULL, note.len > 0 ? note.data : NULL, flags, NULL,
+		    NULL) != 0 || name.len == 0)
+			break;
+		buf_reset(&err);
+		if ((rc = list_view_save_as(t, l, name.data, &err)) != 1)
+			break;
+		buf_set(&note, "%s", err.data);
+		flags = 0;
+	}
+	buf_release(&name);
+	buf_release(&err);
+	buf_release(&note);
 	return (rc);
 }
 

@@ -141,8 +141,10 @@ report_ask(struct tui *t, struct report *r)
 		    r->params[i].label : r->params[i].name);
 		buf_set(&line, "%s", r->params[i].value);
 		/* After a refusal its message stays above the question. */
-		rc = tui_prompt_at(t, q.data, &line, NULL, r->why, 0, NULL,
-		    NULL);
+		/* The value offered, selected: a character typed replaces
+		 * it (clerk(1)); after a refusal, kept to be corrected. */
+		rc = tui_prompt_at(t, q.data, &line, NULL, r->why, r->why ==
+		    NULL ? TUI_PROMPT_OFFER : 0, NULL, NULL);
 		if (rc == 0 || rc == 1) {
 			free(r->params[i].value);
 			r->params[i].value = xstrdup(line.data != NULL ?

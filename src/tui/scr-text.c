@@ -16,8 +16,28 @@ struct text {
 	char		*title;
 	char		**lines;
 	size_t		 n;
-	size_t		 top;
+	char		**rows;		/* lines wrapped to width cells */
+	size_t		 nrows;
+	int		 width;
+	size_t		 top;		/* in rows */
 };
+
+/* The lines wrapped to the width, so a long message or help line is
+ * read whole rather than cut. */
+static void
+text_wrap(struct text *x, int width)
+{
+	size_t	i;
+
+	if (x->width == width)
+		return;
+	for (i = 0; i < x->nrows; i++)
+		free(x->rows[i]);
+	x->nrows = 0;
+	x->width = width;
+	for (i = 0; i < x->n; i++)
+		tui_wrap(x->lines[i], width, &x->rows, &x->nrows);
+}
 
 static void
 text_draw(struct tui *t, struct tui_screen *s)
@@ -26,10 +46,11 @@ text_draw(struct tui *t, struct tui_screen *s)
 	int		 top, rows, cols, i;
 
 	tui_body(t, &top, &rows, &cols);
-	if (x->n > (size_t)rows && x->top > x->n - (size_t)rows)
-		x->top = x->n - (size_t)rows;
-	for (i = 0; i < rows && x->top + (size_t)i < x->n; i++)
-		tui_text(t, top + i, 1, cols - 2, x->lines[x->top + i],
+	text_wrap(x, cols - 2);
+	if (x->nrows > (size_t)rows && x->top > x->nrows - (size_t)rows)
+		x->top = x->nrows - (size_t)rows;
+	for (i = 0; i < rows && x->top + (size_t)i < x->nrows; i++)
+		tui_text(t, top + i, 1, cols - 2, x->rows[x->top + i],
 		    TUI_NORMAL, 0, 0);
 }
 
@@ -51,6 +72,9 @@ text_free(struct tui_screen *s)
 	for (i = 0; i < x->n; i++)
 		free(x->lines[i]);
 	free(x->lines);
+	for (i = 0; i < x->nrows; i++)
+		free(x->rows[i]);
+	free(x->rows);
 	free(x->title);
 	free(x);
 }
@@ -76,7 +100,7 @@ text_move(struct tui *t, struct tui_screen *s, int by)
 {
 	struct text	*x = s->data;
 
-	tui_scroll(t, &x->top, x->n, by);
+	tui_scroll(t, &x->top, x->nrows, by);
 	return (0);
 }
 
@@ -121,7 +145,7 @@ static int
 text_end(struct tui *t, struct tui_screen *s, const char *arg)
 {
 	(void)arg;
-	return (text_move(t, s, (int)((struct text *)s->data)->n));
+	return (text_move(t, s, (int)((struct text *)s->data)->nrows));
 }
 
 static int

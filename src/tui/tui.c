@@ -549,6 +549,11 @@ message_v(struct tui *t, int error, const char *fmt, va_list ap)
 	buf_reset(&p->msg);
 	buf_vprintf(&p->msg, fmt, ap);
 	p->msg_error = error;
+	/* The same message again (a key held past a field's limit) is
+	 * kept once: the history is for what flashed by, not for keys. */
+	if (p->nhistory > 0 && strcmp(p->history[p->nhistory - 1],
+	    p->msg.data) == 0)
+		return;
 	if (p->nhistory == TUI_MESSAGES) {
 		free(p->history[0]);
 		memmove(p->history, p->history + 1,
@@ -1418,8 +1423,12 @@ g_messages(struct tui *t, struct tui_screen *s, const char *arg)
 static int
 g_redraw(struct tui *t, struct tui_screen *s, const char *arg)
 {
-	(void)s;
 	(void)arg;
+	/* Read again what the screen shows (counts, the newest records,
+	 * a card nobody edits here), which others may have changed, as
+	 * when it comes back on top. */
+	if (s->ops->resume != NULL)
+		s->ops->resume(t, s);
 	tui_redraw(t);
 	return (0);
 }
@@ -1435,8 +1444,13 @@ g_command(struct tui *t, struct tui_screen *s, const char *arg)
 	(void)arg;
 	if (tui_prompt(t, ":", &line, NULL, NULL) == 0) {
 		buf_trim(&line);
-		if ((sp = strchr(line.data, ' ')) != NULL)
+		if ((sp = strchr(line.data, ' ')) != NULL) {
+			/* "save-screen  /tmp/x" (a completion's blank and
+			 * one typed): the argument is what follows the
+			 * blanks. */
 			*sp++ = '\0';
+			sp += strspn(sp, " ");
+		}
 		if (*line.data != '\0')
 			r = tui_run_command(t, line.data, sp);
 	}
@@ -1485,7 +1499,8 @@ const struct tui_cmd tui_global_cmds[] = {
 	{ "command", { ':' }, NULL,
 	    N_("type a command by name (Tab completes)"), 0, g_command },
 	{ "redraw", { TUI_CTRL('l') }, NULL,
-	    N_("draw the whole screen again"), 0, g_redraw },
+	    N_("read the screen's data again and draw it whole"), 0,
+	    g_redraw },
 	{ "messages", { 0 }, NULL,
 	    N_("the messages shown so far"), 0, g_messages },
 	{ "save-screen", { 0 }, NULL,
@@ -1987,9 +2002,13 @@ tui_prompt_at(struct tui *t, const char *what, struct buf *line,
 			start = prompt_prev(line, at);
 		else if (key == TUI_KEY_DEL || key == TUI_CTRL('d'))
 			end = prompt_next(line, at);
-		else if (key == TUI_CTRL('u'))
+		else if (key == TUI_CTRL('u')) {
+			/* Clear, as its label says: the whole line, not only
+			 * what is left of the cursor (which a mistake may
+			 * have put in the middle). */
 			start = 0;
-		else if (key < 0x20 || key >= TUI_KEY_BASE || key == 0x7f)
+			end = line->len;
+		} else if (key < 0x20 || key >= TUI_KEY_BASE || key == 0x7f)
 			continue;
 		/* Cut [start, end) and put the typed character there. */
 		buf_reset(&tail);

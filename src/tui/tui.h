@@ -220,6 +220,13 @@ void	 tui_body(struct tui *, int *, int *, int *);
  * aligned when right is set.  Returns the cells written. */
 int	 tui_text(struct tui *, int, int, int, const char *, enum tui_role,
 	     int, int);
+/*
+ * Recalc: a line of text wrapped to width display cells at blanks (a
+ * word longer than a row cut where it must), the rows after the first
+ * indented two cells more than the line is; appended to *rows (*n of
+ * them, each the caller's to free, as the array).
+ */
+void	 tui_wrap(const char *, int, char ***, size_t *);
 /* Fill width cells at (row, col) with blanks in role. */
 void	 tui_fill(struct tui *, int, int, int, enum tui_role);
 /* Where the cursor shows after this draw (a card's field); without a

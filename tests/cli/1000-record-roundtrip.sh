@@ -140,7 +140,7 @@ run history party 1
 status 0 "history"
 like "$out" "$me  created  rev 1" "history has the insert by the login"
 like "$out" "$me  changed  rev 2" "and the update"
-like "$out" "city: Москва → Санкт-Петербург" "with the old and new value"
+like "$out" "City: Москва → Санкт-Петербург" "with the old and new value, by its label"
 
 run rm party 2
 status 0 "rm archives"

@@ -46,7 +46,7 @@ run admin verify
 status 0 "the database verifies"
 run history party 1234
 like "$out" "$(id -un)  created  rev 1" "a party's history shows its insert, by its operator"
-like "$out" "name: Кузнецов Алексей 1234" "with its values"
+like "$out" "Name: Кузнецов Алексей 1234" "with its values"
 run find "Петров Николай 1261"
 like "$out" "Петров Николай 1261" "search finds a party of the file"
 run list party --sort name --limit 2 --format tsv

@@ -96,13 +96,14 @@ is "$(clerk find ромашка --format tsv | tail -n +2 | cut -f 1,2 | tr '\t'
     "party:1" "find finds A only"
 
 run history contact 1
-like "$out" "party: 2 → 1" "the move is in the contact's audit trail"
+like "$out" "Organisation: #2 " "the move is in the contact's audit trail"
+like "$out" " → #1 " "by the numbers and names of the records"
 like "$out" "$me  changed" "by the operator"
 run history party 2
 like "$out" "archive" "B's archiving is audited"
-like "$out" "kpp: 773601001 → \"\"" "so is the КПП it gave up"
+like "$out" "KPP: 773601001 → —" "so is the КПП it gave up"
 run history party 1
-like "$out" "kpp: \"\" → 773601001" "A's filling is audited"
+like "$out" "KPP: — → 773601001" "A's filling is audited"
 
 run admin verify
 status 0 "indexes consistent after the merge"

@@ -71,11 +71,11 @@ ru() {
 	LC_ALL=ru_RU.UTF-8 LANG=ru_RU.UTF-8 run "$@"
 }
 ru history party 1
-like "$out" "  создана  версия 1" "history in Russian: created"
-like "$out" "  изменена  версия 2" "changed"
-like "$out" "  архивирована  версия 3" "archived"
+like "$out" "  создана  ревизия 1" "history in Russian: created"
+like "$out" "  изменена  ревизия 2" "changed"
+like "$out" "  архивирована  ревизия 3" "archived"
 ru set party 1 city=Тула --rev 9
-like "$err" "у записи party 1 нет версии 9; её версия — 3" \
+like "$err" "у записи party 1 нет ревизии 9; её ревизия — 3" \
     "the future revision in Russian"
 ru list party --limit x
 like "$err" "неверное значение --limit 'x'" "a bad option in Russian"

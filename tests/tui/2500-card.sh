@@ -54,7 +54,7 @@ headless '<Down><Enter><Enter><Down>e<C-u>ПАО Сбербанк<F2><F5><dump><
 status 0 "headless run: edit and tabs"
 like "$(screen 1)" "Греф Герман" "the contacts tab lists the contact"
 like "$(screen 1)" "Contact persons (1)" "and counts it"
-like "$(screen 2)" "name: ПАО «Сбербанк России» → ПАО Сбербанк" \
+like "$(screen 2)" "Name: ПАО «Сбербанк России» → ПАО Сбербанк" \
     "the history tab shows the change"
 like "$(screen 3)" "ПАО Сбербанк" "the list shows the new name"
 

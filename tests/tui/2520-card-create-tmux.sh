@@ -74,7 +74,7 @@ text 'ПАО Сбербанк'
 keys F2
 wait_for "saved" "the edit saved"
 keys F5 F5
-wait_for "name: ПАО «Сбербанк России» → ПАО Сбербанк" \
+wait_for "Name: ПАО «Сбербанк России» → ПАО Сбербанк" \
     "the history tab shows the change"
 keys Escape
 wait_for "2/2" "Esc: back in the list"
