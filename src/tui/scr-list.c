@@ -513,6 +513,39 @@ list_keep_visible(struct tui *t, struct list *l)
 
 /* Drawing. */
 
+/*
+ * Is a column of a field whose value cut is of no use (a number, an
+ * amount, a date, a phone, a code a checksum guards)?  Such a column
+ * keeps its width (a list of phones its first whole) and the columns
+ * on the right go off screen instead, to be scrolled to; names and
+ * other texts give way.  As the command line's tables (cmd_cut_of()).
+ */
+static int
+list_col_whole(const struct tui_field *f)
+{
+	static const char *const whole[] = { "int", "money", "qty", "date",
+	    "datetime", "phone" };
+	size_t	i;
+
+	if (f->type == NULL)
+		return (0);
+	for (i = 0; i < nitems(whole); i++)
+		if (strcmp(f->type, whole[i]) == 0)
+			return (1);
+	return (strcmp(f->type, "text") == 0 && f->validator != NULL);
+}
+
+/* The width of a cell's first value (a list's values joined by ", "). */
+static int
+first_value_width(const char *s, int multi)
+{
+	const char	*comma;
+
+	if (multi && (comma = strstr(s, ", ")) != NULL)
+		return ((int)utf8_width(s, (size_t)(comma - s)) + 1);
+	return ((int)utf8_width(s, strlen(s)));
+}
+
 static void
 list_widths(struct tui *t, struct list *l, int *w)
 {
@@ -523,8 +556,9 @@ list_widths(struct tui *t, struct list *l, int *w)
 	want = xcalloc(l->ncols, sizeof *want);
 	min = xcalloc(l->ncols, sizeof *min);
 	for (c = 0; c < l->ncols; c++) {
-		const char *lab = tui_label(l->t->fields[l->cols[c]].label,
-		    t->lang);
+		const struct tui_field *f = &l->t->fields[l->cols[c]];
+		const char *lab = tui_label(f->label, t->lang);
+		int	    whole = list_col_whole(f), keep = 0;
 
 		want[c] = (int)utf8_width(lab, strlen(lab));
 		for (i = 0; i < l->n; i++) {
@@ -532,6 +566,9 @@ list_widths(struct tui *t, struct list *l, int *w)
 			    strlen(l->rows[i].v[c]));
 			if (x > want[c])
 				want[c] = x;
+			if (whole && (x = first_value_width(l->rows[i].v[c],
+			    f->multi)) > keep)
+				keep = x;
 		}
 		if (want[c] > LIST_COL_MAX)
 			want[c] = LIST_COL_MAX;
@@ -539,6 +576,8 @@ list_widths(struct tui *t, struct list *l, int *w)
 			want[c] = 2;
 		/* The first column names the row: it keeps more. */
 		x = c == 0 ? LIST_COL_FIRST : LIST_COL_MIN;
+		if (whole && keep > x)
+			x = keep;
 		min[c] = want[c] < x ? want[c] : x;
 	}
 	/* The current column must be on screen: scroll columns to it. */
