@@ -856,19 +856,17 @@ seq_give_back(struct store *s, DB_SEQUENCE **seqp, const char *name,
  * its id is never given again).  Every insert writes its audit entry in
  * its own transaction, so after recovery this is exact.  0 when none.
  */
-static int
-table_max_id(struct store_txn *t, struct store_table *st, DB_TXN *txn,
-    uint64_t *max, struct buf *err)
+int
+store_last_id(DB *db, DB_TXN *txn, uint64_t *id)
 {
 	unsigned char	 kb[8];
-	uint64_t	 id = 0;
 	DBC		*c;
 	DBT		 k, d;
 	int		 ret, r2;
 
-	*max = 0;
-	if ((ret = DBCALL(st->db->cursor(st->db, txn, &c, 0))) != 0)
-		goto fail;
+	*id = 0;
+	if ((ret = DBCALL(db->cursor(db, txn, &c, 0))) != 0)
+		return (ret);
 	memset(&k, 0, sizeof(k));
 	k.data = kb;
 	k.ulen = sizeof(kb);
@@ -877,12 +875,22 @@ table_max_id(struct store_txn *t, struct store_table *st, DB_TXN *txn,
 	d.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;
 	ret = DBCALL(c->get(c, &k, &d, DB_LAST));
 	r2 = DBCLOSE(c->close(c));
-	if (ret == 0 && k.size == 8)
-		*max = store_id_unkey(kb);	/* key 0, the count: none */
+	if (ret == 0 && k.size == sizeof(kb))
+		*id = store_id_unkey(kb);
 	else if (ret == DB_NOTFOUND)
 		ret = 0;
-	if (ret == 0)
-		ret = r2;
+	return (ret != 0 ? ret : r2);
+}
+
+static int
+table_max_id(struct store_txn *t, struct store_table *st, DB_TXN *txn,
+    uint64_t *max, struct buf *err)
+{
+	uint64_t	 id = 0;
+	int		 ret;
+
+	/* (A primary's key 0, the count, is not 8 bytes: none.) */
+	ret = store_last_id(st->db, txn, max);
 	if (ret == 0)
 		ret = audit_max_id(st->s, txn, st->t, &id);
 	if (ret != 0)

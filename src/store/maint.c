@@ -856,31 +856,9 @@ static int
 compact_seq_txn(struct store_txn *t, void *arg, struct buf *err)
 {
 	uint64_t	*seq = arg;
-	DBC		*c;
-	DBT		 k, d;
-	unsigned char	 kb[8];
-	int		 ret, t_ret;
+	int		 ret;
 
-	*seq = 0;
-	ret = DBCALL(t->s->audit->cursor(t->s->audit, t->txn, &c, 0));
-	if (ret != 0)
-		return (store_fail(t, ret, err, _("cannot read the audit: %s"),
-		    store_strerror(ret)));
-	memset(&k, 0, sizeof(k));
-	k.data = kb;
-	k.ulen = sizeof(kb);
-	k.flags = DB_DBT_USERMEM;
-	memset(&d, 0, sizeof(d));
-	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
-	ret = DBCALL(c->get(c, &k, &d, DB_LAST));
-	if (ret == 0 && k.size == sizeof(kb))
-		*seq = store_id_unkey(kb);
-	t_ret = DBCLOSE(c->close(c));
-	if (ret == DB_NOTFOUND)
-		ret = 0;
-	if (ret == 0)
-		ret = t_ret;
-	if (ret != 0)
+	if ((ret = store_last_id(t->s->audit, t->txn, seq)) != 0)
 		return (store_fail(t, ret, err, _("cannot read the audit: %s"),
 		    store_strerror(ret)));
 	return (0);

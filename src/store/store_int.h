@@ -199,6 +199,9 @@ int	 store_db_open(struct store *, DB_TXN *, DB **, const char *, int,
 	    int, struct buf *);
 void	 store_db_close(DB **);
 /* Berkeley DB's default key order, compared faster (store_table rd). */
+/* The last key of db as an 8-byte id (0 when it has none, or its last
+ * key is not 8 bytes): 0 or a Berkeley DB error. */
+int	 store_last_id(DB *, DB_TXN *, uint64_t *);
 int	 store_key_cmp(DB *, const DBT *, const DBT *);
 struct store_table *store_table_get(struct store *, const struct table *);
 /* store_table_get for a call on table in t; NULL with "no table '%s' in
