@@ -977,37 +977,35 @@ const struct tui_cmd tui_conflict_cmds[] = {
 };
 
 /* text wrapped at blanks over rows row.. of width cols, at most max
- * rows; the rows used. */
+ * rows (the last cut with "…" when more would follow); the rows used. */
 static int
 conflict_wrap(struct tui *t, int row, int cols, int max, const char *text,
     enum tui_role role)
 {
-	size_t	 len = strlen(text), fit, cut;
-	char	*one;
-	int	 n = 0;
+	struct buf	  rest = BUF_INIT;
+	char		**rows = NULL;
+	size_t		  n = 0, i;
+	int		  k;
 
-	while (len > 0 && n < max) {
-		fit = utf8_fit(text, len, (size_t)(cols > 1 ? cols : 1));
-		cut = fit;
-		if (fit < len && n + 1 < max) {
-			while (cut > 0 && text[cut] != ' ')
-				cut--;
-			if (cut == 0)
-				cut = fit > 0 ? fit : 1;
-		} else if (fit < len)
-			cut = len;	/* the last row: cut with "…" */
-		one = xstrndup(text, cut);
-		tui_text(t, row + n, 0, cols, one, role, 1, 0);
-		free(one);
-		n++;
-		text += cut;
-		len -= cut;
-		while (len > 0 && *text == ' ') {
-			text++;
-			len--;
+	if (*text != '\0')
+		tui_wrap_to(text, cols, 0, &rows, &n);
+	for (k = 0, i = 0; i < n && k < max; i++, k++) {
+		if (k + 1 == max && i + 1 < n) {
+			/* The rest on the last row, cut. */
+			for (; i < n; i++)
+				buf_printf(&rest, "%s%s", rest.len ? " " : "",
+				    rows[i]);
+			tui_text(t, row + k, 0, cols, rest.data, role, 1, 0);
+			k++;
+			break;
 		}
+		tui_text(t, row + k, 0, cols, rows[i], role, 1, 0);
 	}
-	return (n);
+	for (i = 0; i < n; i++)
+		free(rows[i]);
+	free(rows);
+	buf_release(&rest);
+	return (k);
 }
 
 /* The rows a choice row takes: its label, theirs, yours, maybe both. */

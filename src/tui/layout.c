@@ -60,12 +60,19 @@ tui_fit_columns(const int *want, const int *min, size_t n, size_t first,
 void
 tui_wrap(const char *line, int width, char ***rows, size_t *n)
 {
+	tui_wrap_to(line, width, 1, rows, n);
+}
+
+void
+tui_wrap_to(const char *line, int width, int indented, char ***rows,
+    size_t *n)
+{
 	struct buf	 row = BUF_INIT;
 	const char	*p = line, *sp;
 	size_t		 len = strlen(line), indent, i, k;
 	uint32_t	 cp;
 
-	indent = strspn(line, " ") + 2;
+	indent = indented ? strspn(line, " ") + 2 : 0;
 	if (width < 1)
 		width = 1;
 	if ((int)indent * 2 > width)

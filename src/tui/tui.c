@@ -1050,28 +1050,11 @@ tui_prompt(struct tui *t, const char *what, struct buf *line,
 static size_t
 wrap_lines(const char *q, int width, char ***out)
 {
-	char		**v = NULL;
-	size_t		 n = 0, len = strlen(q), fit, cut;
+	size_t	n = 0;
 
-	while (len > 0) {
-		fit = utf8_fit(q, len, (size_t)(width > 1 ? width : 1));
-		cut = fit;
-		if (fit < len) {
-			while (cut > 0 && q[cut] != ' ')
-				cut--;
-			if (cut == 0)
-				cut = fit ? fit : 1;
-		}
-		v = xreallocarray(v, n + 1, sizeof *v);
-		v[n++] = xstrndup(q, cut);
-		q += cut;
-		len -= cut;
-		while (len > 0 && *q == ' ') {
-			q++;
-			len--;
-		}
-	}
-	*out = v;
+	*out = NULL;
+	if (*q != '\0')
+		tui_wrap_to(q, width, 0, out, &n);
 	return (n);
 }
 

@@ -227,6 +227,9 @@ int	 tui_text(struct tui *, int, int, int, const char *, enum tui_role,
  * them, each the caller's to free, as the array).
  */
 void	 tui_wrap(const char *, int, char ***, size_t *);
+/* The same, the rows after the first indented only when indented (a
+ * question, a message: not). */
+void	 tui_wrap_to(const char *, int, int, char ***, size_t *);
 /* Fill width cells at (row, col) with blanks in role. */
 void	 tui_fill(struct tui *, int, int, int, enum tui_role);
 /* Where the cursor shows after this draw (a card's field); without a
