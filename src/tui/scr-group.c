@@ -387,10 +387,17 @@ grp_has_row(struct tui *t, struct tui_screen *s)
 	return (((struct grp *)s->data)->n > 0);
 }
 
+/* Screen op: the terminal changed size; a taller one is filled, the
+ * last group at the bottom when the window reached it (as the list's). */
 static void
 grp_resize(struct tui *t, struct tui_screen *s)
 {
-	grp_keep_visible(t, s->data);
+	struct grp	*g = s->data;
+	size_t		 vis = (size_t)grp_visible(t);
+
+	if (g->n - g->top < vis)
+		g->top = g->n > vis ? g->n - vis : 0;
+	grp_keep_visible(t, g);
 }
 
 static void

@@ -704,10 +704,26 @@ list_has_row(struct tui *t, struct tui_screen *s)
 	return (((struct list *)s->data)->n > 0);
 }
 
+/*
+ * Screen op: the terminal changed size.  A taller window is filled: rows
+ * after the window come first; where the list ends, the window slides
+ * up (rows before it read when it has too few) so the last row sits at
+ * the bottom as after End, not above a band of blank lines.
+ */
 static void
 list_resize(struct tui *t, struct tui_screen *s)
 {
-	list_keep_visible(t, s->data);
+	struct list	*l = s->data;
+	size_t		 vis = (size_t)list_visible(t);
+
+	while (l->n - l->top < vis && l->more_after &&
+	    list_more_after(t, l) == 0)
+		;
+	while (l->n < vis && l->more_before && list_more_before(t, l) == 0)
+		;
+	if (l->n - l->top < vis)
+		l->top = l->n > vis ? l->n - vis : 0;
+	list_keep_visible(t, l);
 }
 
 /* Back from a card: the rows may have changed; reload at the top row. */
