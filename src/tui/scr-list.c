@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tui_int.h"
 
@@ -1329,7 +1330,7 @@ list_new(struct tui *t, struct tui_screen *s, const char *arg)
 	return (0);
 }
 
-/* Export of what is shown (the rows in hand) to a CSV file. */
+/* Export of the list to a CSV file (RFC 4180). */
 static void
 csv_cell(struct buf *b, const char *s)
 {
@@ -1348,18 +1349,47 @@ csv_cell(struct buf *b, const char *s)
 	buf_addch(b, '"');
 }
 
+/* A row of the export: its cells joined by commas, CRLF at the end. */
+static void
+csv_row(struct buf *b, char **v, size_t n)
+{
+	size_t	c;
+
+	for (c = 0; c < n; c++) {
+		if (c > 0)
+			buf_addch(b, ',');
+		csv_cell(b, v[c]);
+	}
+	buf_adds(b, "\r\n");
+}
+
+/*
+ * The whole list, in its order and with its filter (the rows' own while
+ * a new sort is awaited), not only the rows in hand: read from the
+ * server a page at a time, as the window is, and written as they come
+ * to a temporary file beside the one asked for, which takes its name at
+ * the end, so a failed or stopped export leaves no half file.  After
+ * half a second the status line says how far it is; Esc stops it.
+ */
+#define LIST_EXPORT_PAGE	500	/* rows in one call (page's most) */
+#define LIST_EXPORT_QUIET_NS	500000000ULL	/* before any progress */
+
 static int
 list_export(struct tui *t, struct tui_screen *s, const char *arg)
 {
 	struct list	*l = s->data;
-	struct buf	 b = BUF_INIT, name = BUF_INIT;
-	FILE		*f;
-	size_t		 i, c;
-	int		 r = 0;
+	struct buf	 b = BUF_INIT, name = BUF_INIT, tmp = BUF_INIT;
+	struct lrow	*rows;
+	FILE		*f = NULL;
+	char		*pos = NULL;
+	const char	*why = NULL;
+	uint64_t	 t0 = clock_monotonic_ns(), done = 0, of;
+	size_t		 i, c, n;
+	int		 fd, more = 1, r = 0, stopped = 0;
 
 	if (arg == NULL) {
 		buf_printf(&name, "%s.csv", l->t->name);
-		if (tui_prompt_at(t, _("Export the rows shown to: "), &name,
+		if (tui_prompt_at(t, _("Export the list to: "), &name,
 		    NULL, NULL, TUI_PROMPT_OFFER, NULL, NULL) != 0 ||
 		    name.len == 0) {
 			buf_release(&name);
@@ -1367,32 +1397,70 @@ list_export(struct tui *t, struct tui_screen *s, const char *arg)
 		}
 		arg = name.data;
 	}
+	buf_printf(&tmp, "%s.XXXXXX", arg);
+	if ((fd = mkstemp(tmp.data)) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		r = tui_error(t, _("cannot write '%s': %s"), arg,
+		    strerror(errno));
+		if (fd != -1) {
+			close(fd);
+			unlink(tmp.data);
+		}
+		goto out;
+	}
 	for (c = 0; c < l->ncols; c++) {
 		if (c > 0)
 			buf_addch(&b, ',');
 		csv_cell(&b, l->t->fields[l->cols[c]].name);
 	}
 	buf_adds(&b, "\r\n");
-	for (i = 0; i < l->n; i++) {
-		for (c = 0; c < l->ncols; c++) {
-			if (c > 0)
-				buf_addch(&b, ',');
-			csv_cell(&b, l->rows[i].v[c]);
+	of = list_rwhere(l) != NULL ? l->shown : l->total;
+	while (more) {
+		if (list_fetch(t, l, pos != NULL ? "after" : NULL, pos, NULL,
+		    LIST_EXPORT_PAGE, &rows, &n, &more) != 0) {
+			/* The server's message is on the status line. */
+			r = -1;
+			break;
 		}
-		buf_adds(&b, "\r\n");
+		of = list_rwhere(l) != NULL ? l->shown : l->total;
+		for (i = 0; i < n; i++)
+			csv_row(&b, rows[i].v, l->ncols);
+		free(pos);
+		pos = n > 0 ? xstrdup(rows[n - 1].pos) : NULL;
+		rows_free(rows, n, l->ncols);
+		done += n;
+		if (fwrite(b.data, 1, b.len, f) != b.len) {
+			why = strerror(errno);
+			break;
+		}
+		buf_reset(&b);
+		if (n == 0)
+			break;
+		if (more && clock_monotonic_ns() - t0 >= LIST_EXPORT_QUIET_NS &&
+		    tui_progress(t, _("Exporting to '%s': %llu of %llu rows… "
+		    "(Esc stops)"), arg, (unsigned long long)done,
+		    (unsigned long long)of) != 0) {
+			stopped = 1;
+			break;
+		}
 	}
-	if ((f = fopen(arg, "w")) != NULL) {
-		if (fwrite(b.data, 1, b.len, f) != b.len)
-			r = -1;
-		if (fclose(f) != 0)
-			r = -1;
-	}
-	if (f == NULL || r != 0)
-		r = tui_error(t, _("cannot write '%s': %s"), arg,
-		    strerror(errno));
-	else
-		tui_message(t, _("%zu rows written to '%s'"), l->n, arg);
+	if (fclose(f) != 0 && why == NULL && r == 0 && !stopped)
+		why = strerror(errno);
+	if (why == NULL && r == 0 && !stopped && rename(tmp.data, arg) != 0)
+		why = strerror(errno);
+	if (why != NULL || r != 0 || stopped)
+		unlink(tmp.data);
+	if (why != NULL)
+		r = tui_error(t, _("cannot write '%s': %s"), arg, why);
+	else if (stopped)
+		tui_message(t, _("export stopped: '%s' not written"), arg);
+	else if (r == 0)
+		tui_message(t, _("%llu of %llu rows written to '%s'"),
+		    (unsigned long long)done, (unsigned long long)
+		    (of > done ? of : done), arg);
+out:
+	free(pos);
 	buf_release(&b);
+	buf_release(&tmp);
 	buf_release(&name);
 	return (r);
 }
@@ -2021,7 +2089,8 @@ const struct tui_cmd tui_list_cmds[] = {
 	    N_("save the filter and sort as a view (named NAME)"),
 	    TUI_CMD_ARG, list_view_save },
 	{ "list-export", { 0 }, NULL,
-	    N_("write the rows in hand to a CSV file"), TUI_CMD_ARG,
+	    N_("write the whole list, filtered and in its order, to a CSV "
+	    "file (named FILE)"), TUI_CMD_ARG,
 	    list_export },
 	{ "list-back", { TUI_KEY_ESC, 'q', TUI_KEY_LEFT }, NULL,
 	    N_("stop waiting for a sort, else clear the filter, else back "

@@ -584,6 +584,31 @@ tui_error(struct tui *t, const char *fmt, ...)
 	return (-1);
 }
 
+int
+tui_progress(struct tui *t, const char *fmt, ...)
+{
+	struct tui_priv	*p = priv(t);
+	va_list		 ap;
+	wint_t		 wc;
+	int		 r, stop = 0;
+
+	buf_reset(&p->msg);
+	va_start(ap, fmt);
+	buf_vprintf(&p->msg, fmt, ap);
+	va_end(ap);
+	p->msg_error = 0;
+	draw_all(t);
+	if (t->headless)
+		return (0);
+	/* What was typed meanwhile, without waiting: only Esc counts. */
+	timeout(0);
+	while ((r = get_wch(&wc)) != ERR)
+		if (r == OK && wc == 27)
+			stop = 1;
+	timeout(-1);
+	return (stop);
+}
+
 /* The message log as the log sink while the UI is up. */
 static void
 log_to_status(enum log_level level, const char *msg, void *arg)

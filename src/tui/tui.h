@@ -241,6 +241,13 @@ void	 tui_cursor(struct tui *, int, int);
 #define TUI_MESSAGES	50
 void	 tui_message(struct tui *, const char *, ...) PRINTFLIKE(2, 3);
 int	 tui_error(struct tui *, const char *, ...) PRINTFLIKE(2, 3);
+/*
+ * How far a long command is (an export of a big list), on the status
+ * line at once and kept out of the message history; a command calls it
+ * between calls to the server.  1 when Esc was pressed meanwhile (the
+ * command stops), else 0; other keys typed meanwhile are dropped.
+ */
+int	 tui_progress(struct tui *, const char *, ...) PRINTFLIKE(2, 3);
 
 /*
  * Input.  tui_getkey() waits for the next key (from the terminal, or
