@@ -248,6 +248,9 @@ int	 tui_error(struct tui *, const char *, ...) PRINTFLIKE(2, 3);
  * command stops), else 0; other keys typed meanwhile are dropped.
  */
 int	 tui_progress(struct tui *, const char *, ...) PRINTFLIKE(2, 3);
+/* A time the server gave as "2026-01-31 12:30:45" written for people,
+ * as their dates: "31.01.2026 12:30" (a text it cannot read as it is). */
+void	 tui_when(const char *, struct buf *);
 
 /*
  * Input.  tui_getkey() waits for the next key (from the terminal, or
