@@ -47,6 +47,7 @@ struct list {
 	size_t			 cur, top;	/* in rows */
 	size_t			 col, lcol;	/* current, first shown */
 	uint64_t		 total;
+	int			 archived;	/* the archived records only */
 
 	char			*view;		/* the view loaded or saved last */
 	char			*search;	/* the last search */
@@ -160,7 +161,7 @@ list_fetch_as(struct tui *t, struct list *l, int want, const char *mode,
 	const struct tui_line	*ln;
 	struct buf		 out = BUF_INIT, err = BUF_INIT, opt = BUF_INIT;
 	struct lrow		*rows = NULL;
-	char			*argv[18], lim[16];
+	char			*argv[20], lim[16];
 	const char		*k, *sort, *where;
 	size_t			 i, c, n = 0;
 	int			 argc = 0, pending = 0;
@@ -195,6 +196,8 @@ list_fetch_as(struct tui *t, struct list *l, int want, const char *mode,
 		argv[argc++] = (char *)"--wrap";
 	if (want)
 		argv[argc++] = (char *)"--nowait";
+	if (l->archived)
+		argv[argc++] = (char *)"--archived-only";
 	l->wrapped = -1;
 	*rowsp = NULL;
 	*np = 0;
@@ -634,7 +637,10 @@ list_draw(struct tui *t, struct tui_screen *s)
 			x += w[c] + 1;
 		}
 	}
-	if (l->n == 0)
+	if (l->n == 0 && l->archived)
+		tui_text(t, top + 2, 2, cols - 4, _("No archived records."),
+		    TUI_DIM, 0, 0);
+	else if (l->n == 0)
 		tui_text(t, top + 2, 2, cols - 4, _("No records here yet; Ins "
 		    "or a adds one."), TUI_DIM, 0, 0);
 	free(w);
@@ -649,6 +655,8 @@ list_status(struct tui *t, struct tui_screen *s, struct tui_status *st)
 
 	buf_reset(&l->title);
 	buf_adds(&l->title, tui_label(l->t->plural, t->lang));
+	if (l->archived)
+		buf_adds(&l->title, _(" (archived)"));
 	st->title = l->title.data;
 	st->counts = 1;
 	st->shown = list_rwhere(l) != NULL ? l->shown : l->total;
@@ -1328,6 +1336,54 @@ list_new(struct tui *t, struct tui_screen *s, const char *arg)
 	if ((card = tui_card_new(t, l->t->name, 0)) != NULL)
 		tui_push(t, card);
 	return (0);
+}
+
+/*
+ * The archived records of the table, in a list of their own over this
+ * one (as "page --archived-only" gives them: in an index's order, no
+ * filter); there u or F8 restores the one under the cursor.
+ */
+static int
+list_archived(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list		*l = s->data;
+	struct tui_screen	*a;
+
+	(void)arg;
+	if (l->archived)
+		return (0);
+	if ((a = tui_list_new_archived(t, l->t->name)) != NULL)
+		tui_push(t, a);
+	return (0);
+}
+
+static int
+list_restore(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+	struct buf	 out = BUF_INIT, err = BUF_INIT, id = BUF_INIT;
+	int		 r = 0;
+
+	(void)arg;
+	if (!l->archived)
+		return (tui_error(t, "%s", _("a record is restored from the "
+		    "list of the archived (Shift-A)")));
+	if (l->n == 0)
+		return (tui_error(t, "%s", _("there is no archived record "
+		    "here to restore")));
+	buf_printf(&id, "%llu", (unsigned long long)l->rows[l->cur].id);
+	if (tui_call(t, &out, &err, "restore", l->t->name, id.data,
+	    (char *)NULL) != 0)
+		r = tui_error(t, "%s", err.data);
+	else {
+		tui_message(t, _("restored %s #%llu"), tui_label(l->t->label,
+		    t->lang), (unsigned long long)l->rows[l->cur].id);
+		list_resume(t, s);
+	}
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&id);
+	return (r);
 }
 
 /* Export of the list to a CSV file (RFC 4180). */
@@ -2092,6 +2148,12 @@ const struct tui_cmd tui_list_cmds[] = {
 	    N_("write the whole list, filtered and in its order, to a CSV "
 	    "file (named FILE)"), TUI_CMD_ARG,
 	    list_export },
+	{ "list-archived", { 'A' }, NULL,
+	    N_("the archived records of this table, to restore one"), 0,
+	    list_archived },
+	{ "list-restore", { 'u', TUI_KEY_F(8) }, NULL,
+	    N_("in the list of the archived: restore the record"),
+	    TUI_CMD_WRITE, list_restore },
 	{ "list-back", { TUI_KEY_ESC, 'q', TUI_KEY_LEFT }, NULL,
 	    N_("stop waiting for a sort, else clear the filter, else back "
 	    "to the screen before"), 0,
@@ -2105,8 +2167,8 @@ static const struct tui_screen_ops list_ops = {
 	list_tick, NULL
 };
 
-struct tui_screen *
-tui_list_new(struct tui *t, const char *table)
+static struct tui_screen *
+list_new_as(struct tui *t, const char *table, int archived)
 {
 	const struct tui_table	*tt;
 	struct list		*l;
@@ -2118,6 +2180,7 @@ tui_list_new(struct tui *t, const char *table)
 	}
 	l = xcalloc(1, sizeof *l);
 	l->t = tt;
+	l->archived = archived;
 	l->cols = xcalloc(tt->nfields + 1, sizeof *l->cols);
 	buf_init(&l->colarg);
 	buf_init(&l->title);
@@ -2139,4 +2202,16 @@ tui_list_new(struct tui *t, const char *table)
 		l->sort = xstrdup(tt->fields[l->cols[0]].name);
 	list_load(t, l, NULL, NULL);
 	return (tui_screen_new(&list_ops, l));
+}
+
+struct tui_screen *
+tui_list_new(struct tui *t, const char *table)
+{
+	return (list_new_as(t, table, 0));
+}
+
+struct tui_screen *
+tui_list_new_archived(struct tui *t, const char *table)
+{
+	return (list_new_as(t, table, 1));
 }

@@ -490,6 +490,8 @@ void	 tui_keys_man(struct buf *);
 struct tui_screen *tui_home_new(struct tui *);
 /* The list of a table; NULL with a message when the table is unknown. */
 struct tui_screen *tui_list_new(struct tui *, const char *);
+/* The list of a table's archived records only (to restore them). */
+struct tui_screen *tui_list_new_archived(struct tui *, const char *);
 /*
  * Provided by the card's files (src/tui/card*.c, draft*.c), not by the
  * framework.  tui_card_new(): the card of record id of table (0 = a new
