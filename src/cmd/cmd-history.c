@@ -151,8 +151,7 @@ history_exec(struct cmd_ctx *ctx)
 	r = store_txn_run(ctx->store, STORE_TXN_READONLY, history_txn, &st,
 	    &err);
 	if (r == STORE_NOTFOUND || (r == 0 && st.n == 0))
-		r = cmd_error(ctx, _("%s %llu not found"), st.table->name,
-		    (unsigned long long)st.id);
+		r = cmd_not_found(ctx, st.table, st.id);
 	else if (r != 0)
 		r = cmd_error(ctx, "%s", err.data);
 	else {

@@ -657,8 +657,7 @@ merge_exec(struct cmd_ctx *ctx)
 	st.dry = cmd_opt(ctx, "dry-run") != NULL;
 	r = store_txn_run(ctx->store, 0, merge_txn, &st, &err);
 	if (st.missing != 0)
-		r = cmd_error(ctx, _("%s %llu not found"), st.table->name,
-		    (unsigned long long)st.missing);
+		r = cmd_not_found(ctx, st.table, st.missing);
 	else if (r != 0 && !st.dry_done)
 		r = cmd_error(ctx, "%s", err.data);
 	else {

@@ -1,7 +1,7 @@
 /*
  * cmd-page.c: "page TABLE [--sort [-]FIELD] [--after POS | --at POS |
  * --before POS | --last] [--wrap] [--search TEXT] [--limit N]
- * [--cols F,...] [--archived]":
+ * [--cols F,...] [--archived | --archived-only]":
  * one screenful of a list for the TUI, in the machine format of tui.h.
  * A list never loads its table: each call reads one page in the order
  * of an index (or of ids) after or before a position the previous page
@@ -208,10 +208,13 @@ page_count_txn(struct store_txn *txn, void *arg, struct buf *err)
 	uint64_t		 all, archived = 0;
 
 	if (store_count(txn, st->table, &all, err) != 0 ||
-	    (!st->archived && store_count_archived(txn, st->table, &archived,
-	    err) != 0))
+	    ((!st->archived || st->only_archived) &&
+	    store_count_archived(txn, st->table, &archived, err) != 0))
 		return (-1);
-	st->total = archived < all ? all - archived : 0;
+	if (st->only_archived)
+		st->total = archived;
+	else
+		st->total = archived < all ? all - archived : 0;
 	if (st->search == NULL)
 		return (0);
 	/* Room for every record: the count is exact and the walk tests
@@ -699,7 +702,8 @@ page_scan(struct page_state *st, int backward, size_t limit,
 				continue;
 			}
 			if (n == limit + 1 || (st->search != NULL &&
-			    !page_matches(st, rec))) {
+			    !page_matches(st, rec)) || (st->only_archived &&
+			    !(rec->flags & REC_ARCHIVED))) {
 				record_free(rec);
 				continue;
 			}
@@ -1400,8 +1404,9 @@ page_exec(struct cmd_ctx *ctx)
 		where = NULL;
 	/* A filter's rows come as a search's (page_where_apply); groups
 	 * and the archived are the engine's. */
+	st.only_archived = cmd_opt(ctx, "archived-only") != NULL;
 	engine = cmd_opt(ctx, "group") != NULL || (where != NULL &&
-	    cmd_opt(ctx, "archived") != NULL) ||
+	    (cmd_opt(ctx, "archived") != NULL || st.only_archived)) ||
 	    (sort != NULL && strchr(sort, ',') != NULL);
 	if (!engine && sort != NULL &&
 	    (r = page_sort(ctx, &st, sort, &engine)) != CMD_OK)
@@ -1423,7 +1428,7 @@ page_exec(struct cmd_ctx *ctx)
 	/* At a row is after the one just before it in (key, id) order. */
 	if (at != NULL)
 		page_pos_at(&st.at, st.desc);
-	st.archived = cmd_opt(ctx, "archived") != NULL;
+	st.archived = cmd_opt(ctx, "archived") != NULL || st.only_archived;
 	if ((s = cmd_opt(ctx, "search")) != NULL) {
 		index_query_tokens(s, &st.qtoks);
 		/* Nothing to look for lists everything. */
@@ -1561,9 +1566,9 @@ const struct cmd_entry cmd_page_entry = {
 	"page", "TABLE [--sort [-]FIELD,...] [--after POS | --at POS | "
 	    "--before POS | --last] [--wrap] [--search TEXT] [--where COND] "
 	    "[--group KEY,... [--aggs AGG,...]] [--limit N] "
-	    "[--cols FIELD,...] [--archived] [--nowait]",
+	    "[--cols FIELD,...] [--archived | --archived-only] [--nowait]",
 	N_("one page of a list, for programs (the terminal interface)"),
 	"sort=,after=,at=,before=,last,wrap,search=,where=,group=,aggs=,"
-	    "limit=,cols=,archived,nowait", 1, 1,
+	    "limit=,cols=,archived,archived-only,nowait", 1, 1,
 	page_exec
 };

@@ -37,8 +37,7 @@ cmd_record_run(struct cmd_ctx *ctx, cmd_record_fn *fn)
 		return (r);
 	r = store_txn_run(ctx->store, 0, record_run_txn, &st, &err);
 	if (r == STORE_NOTFOUND)
-		r = cmd_error(ctx, _("%s %llu not found"), st.table->name,
-		    (unsigned long long)st.id);
+		r = cmd_not_found(ctx, st.table, st.id);
 	else if (r != 0)
 		r = cmd_error(ctx, "%s", err.data);
 	buf_release(&err);

@@ -141,8 +141,7 @@ set_exec(struct cmd_ctx *ctx)
 	st.problems = &problems;
 	r = store_txn_run(ctx->store, 0, set_txn, &st, &err);
 	if (r == STORE_NOTFOUND)
-		r = cmd_error(ctx, _("%s %llu not found"), st.table->name,
-		    (unsigned long long)st.id);
+		r = cmd_not_found(ctx, st.table, st.id);
 	else if (r != 0)
 		r = cmd_error(ctx, "%s", err.data);
 	else {

@@ -152,8 +152,7 @@ show_exec(struct cmd_ctx *ctx)
 	r = store_txn_run(ctx->store, STORE_TXN_READONLY | STORE_TXN_ONEREAD,
 	    show_txn, &st, &err);
 	if (r == STORE_NOTFOUND)
-		r = cmd_error(ctx, _("%s %llu not found"), st.table->name,
-		    (unsigned long long)st.id);
+		r = cmd_not_found(ctx, st.table, st.id);
 	else if (r != 0)
 		r = cmd_error(ctx, "%s", err.data);
 	else {

@@ -93,6 +93,17 @@ cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
 	return (CMD_FAILED);
 }
 
+int
+cmd_not_found(struct cmd_ctx *ctx, const struct table *t, uint64_t id)
+{
+	struct buf	ref = BUF_INIT;
+
+	record_ref_text(t, id, NULL, ctx->lang, &ref);
+	cmd_error(ctx, _("%s not found"), ref.data);
+	buf_release(&ref);
+	return (CMD_FAILED);
+}
+
 static void
 set_usage(struct cmd_ctx *ctx, const struct cmd_entry *e)
 {

@@ -113,6 +113,9 @@ int	 cmd_unknown(struct cmd_ctx *, const char *, int, char **);
 
 /* Helpers for the verbs (cmd.c). */
 int	 cmd_error(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
+/* "Client #42 not found" (the table's label, in the request's language):
+ * the error of a record that is not there; CMD_FAILED. */
+int	 cmd_not_found(struct cmd_ctx *, const struct table *, uint64_t);
 int	 cmd_usage(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
 void	 cmd_warn(struct cmd_ctx *, const char *, ...) PRINTFLIKE(2, 3);
 /*

@@ -46,6 +46,7 @@ struct page_state {
 	const char		*ix;		/* index field, NULL = ids */
 	int			 desc;		/* the list runs backward */
 	int			 archived;
+	int			 only_archived;	/* --archived-only */
 	size_t			*cols;
 	size_t			 ncols;
 

@@ -107,7 +107,7 @@ phone_normalize(const char *in, struct buf *out, struct buf *err)
 		}
 		if (n != 0 && d.len > 0 && phone_extension(p)) {
 			buf_error(err, _("cannot store an extension ('ext.', "
-			    "'доб.'): keep it in a note"));
+			    "'доб.'): keep it in the notes"));
 			goto done;
 		}
 		if (err != NULL) {

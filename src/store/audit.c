@@ -746,13 +746,18 @@ audit_conflict(struct store_txn *t, const struct table *table, uint64_t id,
     uint32_t base_rev, struct buf *err)
 {
 	struct audit_entry *v;
-	struct buf	 users = BUF_INIT, fields = BUF_INIT;
+	const struct field *f;
+	struct buf	 users = BUF_INIT, fields = BUF_INIT, ref = BUF_INIT;
 	size_t		 n, i, j;
 
+	/* "Client #42", the fields by their labels: as people read them
+	 * (the refusal reaches the terminal interface as it is). */
+	record_ref_text(table, id, NULL, msg_lang, &ref);
 	if (store_history(t, table, id, &v, &n, err) == -1) {
 		/* A deadlock here is retried; anything else still tells. */
-		buf_error(err, _("%s %llu was changed since revision %u"),
-		    table->name, (unsigned long long)id, base_rev);
+		buf_error(err, _("%s was changed since revision %u"),
+		    ref.data, base_rev);
+		buf_release(&ref);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -763,20 +768,23 @@ audit_conflict(struct store_txn *t, const struct table *table, uint64_t id,
 			list_add(&fields, _("archived"));
 		else if (strcmp(v[i].action, "restore") == 0)
 			list_add(&fields, _("restored"));
-		for (j = 0; j < v[i].nchanges; j++)
-			list_add(&fields, v[i].changes[j].field);
+		for (j = 0; j < v[i].nchanges; j++) {
+			f = table_field(table, v[i].changes[j].field);
+			list_add(&fields, f != NULL ? field_label(f,
+			    msg_lang) : v[i].changes[j].field);
+		}
 	}
 	store_history_free(v, n);
 	if (users.len == 0)
-		buf_error(err, _("%s %llu was changed since revision %u"),
-		    table->name, (unsigned long long)id, base_rev);
+		buf_error(err, _("%s was changed since revision %u"),
+		    ref.data, base_rev);
 	else if (fields.len == 0)
-		buf_error(err, _("%s %llu was changed by %s since revision %u"),
-		    table->name, (unsigned long long)id, users.data, base_rev);
+		buf_error(err, _("%s was changed by %s since revision %u"),
+		    ref.data, users.data, base_rev);
 	else
-		buf_error(err, _("%s %llu was changed by %s since revision %u: "
-		    "%s"), table->name, (unsigned long long)id, users.data,
-		    base_rev, fields.data);
+		buf_error(err, _("%s was changed by %s since revision %u: %s"),
+		    ref.data, users.data, base_rev, fields.data);
+	buf_release(&ref);
 	buf_release(&users);
 	buf_release(&fields);
 }

@@ -340,12 +340,18 @@ card_load(struct tui *t, struct card *c, struct buf *err)
 			c->rev = (uint32_t)strtoul(tui_line_get(l, 2), NULL, 10);
 			c->archived = strcmp(tui_line_get(l, 3), "1") == 0;
 			c->rev_archived = c->archived;
-			if (c->id != 0)
+			if (c->id != 0) {
+				struct buf	cr = BUF_INIT, ch = BUF_INIT;
+
+				tui_when(tui_line_get(l, 4), &cr);
+				tui_when(tui_line_get(l, 6), &ch);
 				xasprintf(&c->stamp, _("created %s by %s, "
 				    "changed %s by %s, revision %lu"),
-				    tui_line_get(l, 4), tui_line_get(l, 5),
-				    tui_line_get(l, 6), tui_line_get(l, 7),
-				    (unsigned long)c->rev);
+				    cr.data, tui_line_get(l, 5), ch.data,
+				    tui_line_get(l, 7), (unsigned long)c->rev);
+				buf_release(&cr);
+				buf_release(&ch);
+			}
 		} else if (strcmp(kind, "value") == 0 &&
 		    (pos = tui_table_field(c->t, tui_line_get(l, 1))) >= 0) {
 			edit_set(&c->v[pos].ed, tui_line_get(l, 2),
@@ -1304,7 +1310,7 @@ card_conflict(struct tui *t, struct card *c, struct tui_lines *lines)
 	struct conflict_row	*row;
 	const struct tui_line	*l;
 	const struct tui_field	*f;
-	struct buf		 u = BUF_INIT;
+	struct buf		 u = BUF_INIT, when;
 	const char		*base, *mine;
 	ssize_t			 fp;
 	size_t			 i;
@@ -1323,7 +1329,9 @@ card_conflict(struct tui *t, struct card *c, struct tui_lines *lines)
 			k->archived = strcmp(tui_line_get(l, 3), "1") == 0 &&
 			    !c->rev_archived;
 			free(k->when);
-			k->when = xstrdup(tui_line_get(l, 6));
+			buf_init(&when);
+			tui_when(tui_line_get(l, 6), &when);
+			k->when = buf_detach(&when, NULL);
 			free(k->who);
 			k->who = xstrdup(*tui_line_get(l, 7) != '\0' ?
 			    tui_line_get(l, 7) : "?");
@@ -2144,7 +2152,7 @@ card_draft_offer(struct tui *t, struct draft *dp, size_t k, size_t n)
 	 * so a Later on one never hides the next. */
 	if (n > 1)
 		buf_printf(&q, _("Draft %zu of %zu: "), k, n);
-	datetime_format(&when, d.saved);
+	datetime_format_ru(&when, d.saved);
 	if (d.id != 0)
 		buf_printf(&q, _("An unsaved card of %s #%llu was kept at %s, "
 		    "when clerk ended without saving it. Open it?"),

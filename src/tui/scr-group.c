@@ -240,8 +240,31 @@ grp_share(uint64_t part, uint64_t whole, struct buf *out)
 {
 	uint64_t	pm = whole > 0 ? (part * 1000 + whole / 2) / whole : 0;
 
-	buf_printf(out, "%llu.%llu%%", (unsigned long long)(pm / 10),
+	/* TRANSLATORS: a share, as 32.2%: whole per cent, tenths. */
+	buf_printf(out, _("%llu.%llu%%"), (unsigned long long)(pm / 10),
 	    (unsigned long long)(pm % 10));
+}
+
+/* The keys grouped by as people read them: the fields' labels ("City,
+ * Status"), a key that is no field of the table as written. */
+static void
+grp_keys_text(struct tui *t, const struct grp *g, struct buf *out)
+{
+	char		*keys = xstrdup(g->keys), *p = keys, *key;
+	ssize_t		 f;
+	int		 first = 1;
+
+	while ((key = strsep(&p, ",")) != NULL) {
+		if (!first)
+			buf_adds(out, ", ");
+		first = 0;
+		if ((f = tui_table_field(g->t, key)) >= 0)
+			buf_adds(out, tui_label(g->t->fields[f].label,
+			    t->lang));
+		else
+			buf_adds(out, key);
+	}
+	free(keys);
 }
 
 static void
@@ -271,8 +294,18 @@ grp_draw(struct tui *t, struct tui_screen *s)
 		if (w[c] > GROUP_COL_MAX)
 			w[c] = GROUP_COL_MAX;
 	}
-	if (g->freq)
-		w[g->ncols] = 7;
+	if (g->freq) {
+		/* The widest share ("100,0 %" in Russian) or the title,
+		 * seven cells at least. */
+		grp_share(1, 1, &b);
+		w[g->ncols] = (int)utf8_width(b.data, b.len);
+		if (w[g->ncols] < 7)
+			w[g->ncols] = 7;
+		x = (int)utf8_width(_("Share"), strlen(_("Share")));
+		if (x > w[g->ncols])
+			w[g->ncols] = x;
+		buf_reset(&b);
+	}
 	/* The keys give way when the numbers do not fit. */
 	for (x = 1, c = 0; c < nc; c++)
 		x += w[c] + 1;
@@ -358,12 +391,14 @@ grp_status(struct tui *t, struct tui_screen *s, struct tui_status *st)
 	st->total = g->total;
 	st->filter = g->where;
 	buf_reset(&g->position);
+	buf_printf(&g->position, "%s ", _("by"));
+	grp_keys_text(t, g, &g->position);
 	if (g->waiting)
-		buf_printf(&g->position, "%s %s │ %s (%s)", _("by"), g->keys,
-		    _("Counting…"), _("Esc stops waiting"));
+		buf_printf(&g->position, " │ %s (%s)", _("Counting…"),
+		    _("Esc stops waiting"));
 	else
-		buf_printf(&g->position, "%s %s │ %zu%s", _("by"), g->keys,
-		    groups, g->more ? "+" : "");
+		buf_printf(&g->position, " │ %zu%s", groups, g->more ? "+" :
+		    "");
 	st->position = g->position.data;
 }
 
@@ -387,10 +422,17 @@ grp_has_row(struct tui *t, struct tui_screen *s)
 	return (((struct grp *)s->data)->n > 0);
 }
 
+/* Screen op: the terminal changed size; a taller one is filled, the
+ * last group at the bottom when the window reached it (as the list's). */
 static void
 grp_resize(struct tui *t, struct tui_screen *s)
 {
-	grp_keep_visible(t, s->data);
+	struct grp	*g = s->data;
+	size_t		 vis = (size_t)grp_visible(t);
+
+	if (g->n - g->top < vis)
+		g->top = g->n > vis ? g->n - vis : 0;
+	grp_keep_visible(t, g);
 }
 
 static void

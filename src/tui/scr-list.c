@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tui_int.h"
 
@@ -46,6 +47,7 @@ struct list {
 	size_t			 cur, top;	/* in rows */
 	size_t			 col, lcol;	/* current, first shown */
 	uint64_t		 total;
+	int			 archived;	/* the archived records only */
 
 	char			*view;		/* the view loaded or saved last */
 	char			*search;	/* the last search */
@@ -159,7 +161,7 @@ list_fetch_as(struct tui *t, struct list *l, int want, const char *mode,
 	const struct tui_line	*ln;
 	struct buf		 out = BUF_INIT, err = BUF_INIT, opt = BUF_INIT;
 	struct lrow		*rows = NULL;
-	char			*argv[18], lim[16];
+	char			*argv[20], lim[16];
 	const char		*k, *sort, *where;
 	size_t			 i, c, n = 0;
 	int			 argc = 0, pending = 0;
@@ -194,6 +196,8 @@ list_fetch_as(struct tui *t, struct list *l, int want, const char *mode,
 		argv[argc++] = (char *)"--wrap";
 	if (want)
 		argv[argc++] = (char *)"--nowait";
+	if (l->archived)
+		argv[argc++] = (char *)"--archived-only";
 	l->wrapped = -1;
 	*rowsp = NULL;
 	*np = 0;
@@ -633,7 +637,10 @@ list_draw(struct tui *t, struct tui_screen *s)
 			x += w[c] + 1;
 		}
 	}
-	if (l->n == 0)
+	if (l->n == 0 && l->archived)
+		tui_text(t, top + 2, 2, cols - 4, _("No archived records."),
+		    TUI_DIM, 0, 0);
+	else if (l->n == 0)
 		tui_text(t, top + 2, 2, cols - 4, _("No records here yet; Ins "
 		    "or a adds one."), TUI_DIM, 0, 0);
 	free(w);
@@ -648,6 +655,8 @@ list_status(struct tui *t, struct tui_screen *s, struct tui_status *st)
 
 	buf_reset(&l->title);
 	buf_adds(&l->title, tui_label(l->t->plural, t->lang));
+	if (l->archived)
+		buf_adds(&l->title, _(" (archived)"));
 	st->title = l->title.data;
 	st->counts = 1;
 	st->shown = list_rwhere(l) != NULL ? l->shown : l->total;
@@ -704,10 +713,26 @@ list_has_row(struct tui *t, struct tui_screen *s)
 	return (((struct list *)s->data)->n > 0);
 }
 
+/*
+ * Screen op: the terminal changed size.  A taller window is filled: rows
+ * after the window come first; where the list ends, the window slides
+ * up (rows before it read when it has too few) so the last row sits at
+ * the bottom as after End, not above a band of blank lines.
+ */
 static void
 list_resize(struct tui *t, struct tui_screen *s)
 {
-	list_keep_visible(t, s->data);
+	struct list	*l = s->data;
+	size_t		 vis = (size_t)list_visible(t);
+
+	while (l->n - l->top < vis && l->more_after &&
+	    list_more_after(t, l) == 0)
+		;
+	while (l->n < vis && l->more_before && list_more_before(t, l) == 0)
+		;
+	if (l->n - l->top < vis)
+		l->top = l->n > vis ? l->n - vis : 0;
+	list_keep_visible(t, l);
 }
 
 /* Back from a card: the rows may have changed; reload at the top row. */
@@ -1313,7 +1338,55 @@ list_new(struct tui *t, struct tui_screen *s, const char *arg)
 	return (0);
 }
 
-/* Export of what is shown (the rows in hand) to a CSV file. */
+/*
+ * The archived records of the table, in a list of their own over this
+ * one (as "page --archived-only" gives them: in an index's order, no
+ * filter); there u or F8 restores the one under the cursor.
+ */
+static int
+list_archived(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list		*l = s->data;
+	struct tui_screen	*a;
+
+	(void)arg;
+	if (l->archived)
+		return (0);
+	if ((a = tui_list_new_archived(t, l->t->name)) != NULL)
+		tui_push(t, a);
+	return (0);
+}
+
+static int
+list_restore(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+	struct buf	 out = BUF_INIT, err = BUF_INIT, id = BUF_INIT;
+	int		 r = 0;
+
+	(void)arg;
+	if (!l->archived)
+		return (tui_error(t, "%s", _("a record is restored from the "
+		    "list of the archived (Shift-A)")));
+	if (l->n == 0)
+		return (tui_error(t, "%s", _("there is no archived record "
+		    "here to restore")));
+	buf_printf(&id, "%llu", (unsigned long long)l->rows[l->cur].id);
+	if (tui_call(t, &out, &err, "restore", l->t->name, id.data,
+	    (char *)NULL) != 0)
+		r = tui_error(t, "%s", err.data);
+	else {
+		tui_message(t, _("restored %s #%llu"), tui_label(l->t->label,
+		    t->lang), (unsigned long long)l->rows[l->cur].id);
+		list_resume(t, s);
+	}
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&id);
+	return (r);
+}
+
+/* Export of the list to a CSV file (RFC 4180). */
 static void
 csv_cell(struct buf *b, const char *s)
 {
@@ -1332,18 +1405,47 @@ csv_cell(struct buf *b, const char *s)
 	buf_addch(b, '"');
 }
 
+/* A row of the export: its cells joined by commas, CRLF at the end. */
+static void
+csv_row(struct buf *b, char **v, size_t n)
+{
+	size_t	c;
+
+	for (c = 0; c < n; c++) {
+		if (c > 0)
+			buf_addch(b, ',');
+		csv_cell(b, v[c]);
+	}
+	buf_adds(b, "\r\n");
+}
+
+/*
+ * The whole list, in its order and with its filter (the rows' own while
+ * a new sort is awaited), not only the rows in hand: read from the
+ * server a page at a time, as the window is, and written as they come
+ * to a temporary file beside the one asked for, which takes its name at
+ * the end, so a failed or stopped export leaves no half file.  After
+ * half a second the status line says how far it is; Esc stops it.
+ */
+#define LIST_EXPORT_PAGE	500	/* rows in one call (page's most) */
+#define LIST_EXPORT_QUIET_NS	500000000ULL	/* before any progress */
+
 static int
 list_export(struct tui *t, struct tui_screen *s, const char *arg)
 {
 	struct list	*l = s->data;
-	struct buf	 b = BUF_INIT, name = BUF_INIT;
-	FILE		*f;
-	size_t		 i, c;
-	int		 r = 0;
+	struct buf	 b = BUF_INIT, name = BUF_INIT, tmp = BUF_INIT;
+	struct lrow	*rows;
+	FILE		*f = NULL;
+	char		*pos = NULL;
+	const char	*why = NULL;
+	uint64_t	 t0 = clock_monotonic_ns(), done = 0, of;
+	size_t		 i, c, n;
+	int		 fd, more = 1, r = 0, stopped = 0;
 
 	if (arg == NULL) {
 		buf_printf(&name, "%s.csv", l->t->name);
-		if (tui_prompt_at(t, _("Export the rows shown to: "), &name,
+		if (tui_prompt_at(t, _("Export the list to: "), &name,
 		    NULL, NULL, TUI_PROMPT_OFFER, NULL, NULL) != 0 ||
 		    name.len == 0) {
 			buf_release(&name);
@@ -1351,32 +1453,70 @@ list_export(struct tui *t, struct tui_screen *s, const char *arg)
 		}
 		arg = name.data;
 	}
+	buf_printf(&tmp, "%s.XXXXXX", arg);
+	if ((fd = mkstemp(tmp.data)) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		r = tui_error(t, _("cannot write '%s': %s"), arg,
+		    strerror(errno));
+		if (fd != -1) {
+			close(fd);
+			unlink(tmp.data);
+		}
+		goto out;
+	}
 	for (c = 0; c < l->ncols; c++) {
 		if (c > 0)
 			buf_addch(&b, ',');
 		csv_cell(&b, l->t->fields[l->cols[c]].name);
 	}
 	buf_adds(&b, "\r\n");
-	for (i = 0; i < l->n; i++) {
-		for (c = 0; c < l->ncols; c++) {
-			if (c > 0)
-				buf_addch(&b, ',');
-			csv_cell(&b, l->rows[i].v[c]);
+	of = list_rwhere(l) != NULL ? l->shown : l->total;
+	while (more) {
+		if (list_fetch(t, l, pos != NULL ? "after" : NULL, pos, NULL,
+		    LIST_EXPORT_PAGE, &rows, &n, &more) != 0) {
+			/* The server's message is on the status line. */
+			r = -1;
+			break;
 		}
-		buf_adds(&b, "\r\n");
+		of = list_rwhere(l) != NULL ? l->shown : l->total;
+		for (i = 0; i < n; i++)
+			csv_row(&b, rows[i].v, l->ncols);
+		free(pos);
+		pos = n > 0 ? xstrdup(rows[n - 1].pos) : NULL;
+		rows_free(rows, n, l->ncols);
+		done += n;
+		if (fwrite(b.data, 1, b.len, f) != b.len) {
+			why = strerror(errno);
+			break;
+		}
+		buf_reset(&b);
+		if (n == 0)
+			break;
+		if (more && clock_monotonic_ns() - t0 >= LIST_EXPORT_QUIET_NS &&
+		    tui_progress(t, _("Exporting to '%s': %llu of %llu rows… "
+		    "(Esc stops)"), arg, (unsigned long long)done,
+		    (unsigned long long)of) != 0) {
+			stopped = 1;
+			break;
+		}
 	}
-	if ((f = fopen(arg, "w")) != NULL) {
-		if (fwrite(b.data, 1, b.len, f) != b.len)
-			r = -1;
-		if (fclose(f) != 0)
-			r = -1;
-	}
-	if (f == NULL || r != 0)
-		r = tui_error(t, _("cannot write '%s': %s"), arg,
-		    strerror(errno));
-	else
-		tui_message(t, _("%zu rows written to '%s'"), l->n, arg);
+	if (fclose(f) != 0 && why == NULL && r == 0 && !stopped)
+		why = strerror(errno);
+	if (why == NULL && r == 0 && !stopped && rename(tmp.data, arg) != 0)
+		why = strerror(errno);
+	if (why != NULL || r != 0 || stopped)
+		unlink(tmp.data);
+	if (why != NULL)
+		r = tui_error(t, _("cannot write '%s': %s"), arg, why);
+	else if (stopped)
+		tui_message(t, _("export stopped: '%s' not written"), arg);
+	else if (r == 0)
+		tui_message(t, _("%llu of %llu rows written to '%s'"),
+		    (unsigned long long)done, (unsigned long long)
+		    (of > done ? of : done), arg);
+out:
+	free(pos);
 	buf_release(&b);
+	buf_release(&tmp);
 	buf_release(&name);
 	return (r);
 }
@@ -2005,8 +2145,15 @@ const struct tui_cmd tui_list_cmds[] = {
 	    N_("save the filter and sort as a view (named NAME)"),
 	    TUI_CMD_ARG, list_view_save },
 	{ "list-export", { 0 }, NULL,
-	    N_("write the rows in hand to a CSV file"), TUI_CMD_ARG,
+	    N_("write the whole list, filtered and in its order, to a CSV "
+	    "file (named FILE)"), TUI_CMD_ARG,
 	    list_export },
+	{ "list-archived", { 'A' }, NULL,
+	    N_("the archived records of this table, to restore one"), 0,
+	    list_archived },
+	{ "list-restore", { 'u', TUI_KEY_F(8) }, NULL,
+	    N_("in the list of the archived: restore the record"),
+	    TUI_CMD_WRITE, list_restore },
 	{ "list-back", { TUI_KEY_ESC, 'q', TUI_KEY_LEFT }, NULL,
 	    N_("stop waiting for a sort, else clear the filter, else back "
 	    "to the screen before"), 0,
@@ -2020,8 +2167,8 @@ static const struct tui_screen_ops list_ops = {
 	list_tick, NULL
 };
 
-struct tui_screen *
-tui_list_new(struct tui *t, const char *table)
+static struct tui_screen *
+list_new_as(struct tui *t, const char *table, int archived)
 {
 	const struct tui_table	*tt;
 	struct list		*l;
@@ -2033,6 +2180,7 @@ tui_list_new(struct tui *t, const char *table)
 	}
 	l = xcalloc(1, sizeof *l);
 	l->t = tt;
+	l->archived = archived;
 	l->cols = xcalloc(tt->nfields + 1, sizeof *l->cols);
 	buf_init(&l->colarg);
 	buf_init(&l->title);
@@ -2054,4 +2202,16 @@ tui_list_new(struct tui *t, const char *table)
 		l->sort = xstrdup(tt->fields[l->cols[0]].name);
 	list_load(t, l, NULL, NULL);
 	return (tui_screen_new(&list_ops, l));
+}
+
+struct tui_screen *
+tui_list_new(struct tui *t, const char *table)
+{
+	return (list_new_as(t, table, 0));
+}
+
+struct tui_screen *
+tui_list_new_archived(struct tui *t, const char *table)
+{
+	return (list_new_as(t, table, 1));
 }

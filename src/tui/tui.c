@@ -584,6 +584,44 @@ tui_error(struct tui *t, const char *fmt, ...)
 	return (-1);
 }
 
+int
+tui_progress(struct tui *t, const char *fmt, ...)
+{
+	struct tui_priv	*p = priv(t);
+	va_list		 ap;
+	wint_t		 wc;
+	int		 r, stop = 0;
+
+	buf_reset(&p->msg);
+	va_start(ap, fmt);
+	buf_vprintf(&p->msg, fmt, ap);
+	va_end(ap);
+	p->msg_error = 0;
+	draw_all(t);
+	if (t->headless)
+		return (0);
+	/* What was typed meanwhile, without waiting: only Esc counts. */
+	timeout(0);
+	while ((r = get_wch(&wc)) != ERR)
+		if (r == OK && wc == 27)
+			stop = 1;
+	timeout(-1);
+	return (stop);
+}
+
+void
+tui_when(const char *iso, struct buf *out)
+{
+	struct buf	err = BUF_INIT;
+	int64_t		t;
+
+	if (*iso != '\0' && datetime_parse(iso, &t, &err) == 0)
+		datetime_format_ru(out, t);
+	else
+		buf_adds(out, iso);
+	buf_release(&err);
+}
+
 /* The message log as the log sink while the UI is up. */
 static void
 log_to_status(enum log_level level, const char *msg, void *arg)
@@ -1292,15 +1330,36 @@ tui_quit(struct tui *t)
 
 /* Commands. */
 
+/*
+ * What a command that needs a row (TUI_CMD_ROW) says where there is
+ * none, in words an operator knows rather than the command's name.
+ */
+static const struct {
+	const char	*cmd;
+	const char	*msg;
+} norow_msgs[] = {
+	{ "open", N_("there is no section here to open") },
+	{ "list-open", N_("there is no record here to open") },
+	{ "group-open", N_("there is no group here to open") },
+	{ "picker-choose", N_("there is no record here to choose") },
+	{ "card-archive", N_("there is no saved record here to archive") },
+};
+
 static int
 run_cmd(struct tui *t, const struct tui_cmd *c, const char *arg)
 {
 	struct tui_screen	*s = t->top;
+	size_t			 i;
 
 	if ((c->flags & TUI_CMD_ROW) && (s->ops->has_row == NULL ||
-	    !s->ops->has_row(t, s)))
-		return (tui_error(t, _("there is no row here to %s"),
-		    c->name));
+	    !s->ops->has_row(t, s))) {
+		for (i = 0; i < nitems(norow_msgs); i++)
+			if (strcmp(norow_msgs[i].cmd, c->name) == 0)
+				return (tui_error(t, "%s",
+				    _(norow_msgs[i].msg)));
+		return (tui_error(t, "%s", _("there is no row here for "
+		    "that")));
+	}
 	return (c->fn(t, s, arg));
 }
 

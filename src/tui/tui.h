@@ -244,6 +244,16 @@ void	 tui_cursor(struct tui *, int, int);
 #define TUI_MESSAGES	50
 void	 tui_message(struct tui *, const char *, ...) PRINTFLIKE(2, 3);
 int	 tui_error(struct tui *, const char *, ...) PRINTFLIKE(2, 3);
+/*
+ * How far a long command is (an export of a big list), on the status
+ * line at once and kept out of the message history; a command calls it
+ * between calls to the server.  1 when Esc was pressed meanwhile (the
+ * command stops), else 0; other keys typed meanwhile are dropped.
+ */
+int	 tui_progress(struct tui *, const char *, ...) PRINTFLIKE(2, 3);
+/* A time the server gave as "2026-01-31 12:30:45" written for people,
+ * as their dates: "31.01.2026 12:30" (a text it cannot read as it is). */
+void	 tui_when(const char *, struct buf *);
 
 /*
  * Input.  tui_getkey() waits for the next key (from the terminal, or
@@ -483,6 +493,8 @@ void	 tui_keys_man(struct buf *);
 struct tui_screen *tui_home_new(struct tui *);
 /* The list of a table; NULL with a message when the table is unknown. */
 struct tui_screen *tui_list_new(struct tui *, const char *);
+/* The list of a table's archived records only (to restore them). */
+struct tui_screen *tui_list_new_archived(struct tui *, const char *);
 /*
  * Provided by the card's files (src/tui/card*.c, draft*.c), not by the
  * framework.  tui_card_new(): the card of record id of table (0 = a new

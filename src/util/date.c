@@ -707,3 +707,17 @@ datetime_format(struct buf *b, int64_t t)
 	buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
 	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
+
+void
+datetime_format_ru(struct buf *b, int64_t t)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+
+	if (localtime_r(&tt, &tm) == NULL) {
+		buf_printf(b, "@%lld", (long long)t);
+		return;
+	}
+	buf_printf(b, "%02d.%02d.%04d %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}

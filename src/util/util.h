@@ -266,6 +266,8 @@ int	 datetime_parse(const char *, int64_t *, struct buf *);
  * refused when it is DATE_NONE (for CLERK_NOW, which sets the clock). */
 int	 datetime_parse_at(const char *, int32_t, int64_t *, struct buf *);
 void	 datetime_format(struct buf *, int64_t);	/* local "2026-01-31 12:30:45" */
+/* For people, as their dates (clerk(1)): local "31.01.2026 12:30". */
+void	 datetime_format_ru(struct buf *, int64_t);
 
 /*
  * Money is int64_t kopecks; quantities are int64_t thousandths.

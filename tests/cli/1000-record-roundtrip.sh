@@ -175,6 +175,6 @@ run rm party 2 --purge
 status 0 "purge an unreferenced party"
 run show party 2
 status 1 "purged is gone"
-is "$err" "clerk: party 2 not found" "with a clear message"
+is "$err" "clerk: Client #2 not found" "with a clear message"
 
 done_testing

@@ -92,7 +92,7 @@ like "$err" "bad id 'abc'" "naming it"
 
 run show party 999
 status 1 "a missing record"
-is "$err" "clerk: party 999 not found" "says so"
+is "$err" "clerk: Client #999 not found" "says so"
 
 run list party --sort notes
 status 1 "sorting by a field without an index"

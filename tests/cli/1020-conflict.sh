@@ -10,7 +10,8 @@ run set party 1 city=Тверь --rev 1
 status 0 "set at the revision read"
 run set party 1 city=Казань --rev 1
 status 1 "set at a stale revision is a conflict"
-like "$err" "city" "the message names the field changed since"
+like "$err" "Client #1 was changed by" "the message names the record"
+like "$err" "since revision 1: City" "and the field changed since, by labels"
 run show party 1 --format json
 like "$out" '"city":"Тверь"' "the first change stands"
 like "$out" '"rev":2' "at revision 2"
@@ -33,6 +34,6 @@ like "$out" '"rev":4' "does not make a new revision"
 
 run set party 7 city=Омск
 status 1 "set on a missing record"
-is "$err" "clerk: party 7 not found" "says so"
+is "$err" "clerk: Client #7 not found" "says so"
 
 done_testing

@@ -114,10 +114,10 @@ status 1 "into itself"
 is "$err" "clerk: cannot merge party 1 into itself" "says so"
 run merge party 1 99
 status 1 "unknown B"
-is "$err" "clerk: party 99 not found" "names it"
+is "$err" "clerk: Client #99 not found" "names it"
 run merge party 99 1
 status 1 "unknown A"
-is "$err" "clerk: party 99 not found" "names it"
+is "$err" "clerk: Client #99 not found" "names it"
 run merge party 2 3
 status 1 "into an archived record"
 is "$err" "clerk: cannot merge into party 2: it is archived" "says so"

@@ -52,7 +52,8 @@ worker() {
 			if "$CLERK_BIN" set party "$id" \
 			    city="Город $w-$i" --rev "$rev" >"$o" 2>"$e"; then
 				echo "set $id" >>"$log"
-			elif grep -q "^clerk: party $id was changed .*since revision $rev" \
+			elif grep -q \
+			    "^clerk: Client #$id was changed .*since revision $rev" \
 			    "$e"; then
 				echo "conflict $id" >>"$log"
 			else

@@ -41,7 +41,7 @@ like "$out" "value${tab}status${tab}Lead" "the default status"
 
 run card party 9
 status 1 "a missing record"
-is "$err" "clerk: party 9 not found" "says so"
+is "$err" "clerk: Client #9 not found" "says so"
 
 run rm party 1
 status 0 "archive"

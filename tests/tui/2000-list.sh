@@ -101,7 +101,7 @@ like "$(screen 3)" "sort: Name ↓" "ъ sorts descending"
 
 # Help comes from the command table; unbound keys say so.
 headless '<Down><Enter><F1><End><dump><Esc>%<dump>'
-like "$(screen 1)" "list-view-save" "help lists the list's commands"
+like "$(screen 1)" "list-restore" "help lists the list's commands"
 like "$(screen 1)" "F10, Shift-Q" "and the global ones with their keys"
 like "$(screen 2)" "% does nothing here; F1 lists the keys" \
     "an unbound key says so"

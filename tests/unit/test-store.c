@@ -744,8 +744,8 @@ test_party(void)
 	{
 		char want[96];
 
-		snprintf(want, sizeof(want), "party %llu was changed by "
-		    "sidorov since revision %u: city",
+		snprintf(want, sizeof(want), "Client #%llu was changed by "
+		    "sidorov since revision %u: City",
 		    (unsigned long long)ida, rev);
 		ok(strstr(err.data, want) != NULL, "the conflict names who "
 		    "and what: %s", err.data);
