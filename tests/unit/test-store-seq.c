@@ -144,7 +144,7 @@ main(void)
 	char		 path[512];
 	uint64_t	 id, three = 3;
 	pid_t		 pid;
-	int		 status;
+	int		 status, r;
 
 	if (mkdtemp(dir) == NULL)
 		tap_bail("mkdtemp");
@@ -190,14 +190,16 @@ main(void)
 	is_int(used(50), STORE_ID_TAKEN, "id 50 is taken");
 	is_int(used(3), STORE_ID_PURGED, "id 3 was purged");
 	is_int(used(30), 0, "id 30 is free");
-	ok(ins(item, 50, 1, 0, NULL) == -1 &&
-	    strstr(err.data, "item 50 exists already") != NULL,
+	/* The insert before ok(): its message is read after it (an
+	 * argument's order of evaluation is not the call's). */
+	r = ins(item, 50, 1, 0, NULL);
+	ok(r == -1 && strstr(err.data, "item 50 exists already") != NULL,
 	    "id 50 again is refused: %s", err.data);
-	ok(ins(item, 3, 1, 0, NULL) == -1 &&
-	    strstr(err.data, "item 3 was purged") != NULL,
+	r = ins(item, 3, 1, 0, NULL);
+	ok(r == -1 && strstr(err.data, "item 3 was purged") != NULL,
 	    "a purged record's id is refused: %s", err.data);
-	ok(ins(item, STORE_ID_MAX + 1, 1, 0, NULL) == -1 &&
-	    strstr(err.data, "too big") != NULL,
+	r = ins(item, STORE_ID_MAX + 1, 1, 0, NULL);
+	ok(r == -1 && strstr(err.data, "too big") != NULL,
 	    "an id above STORE_ID_MAX is refused: %s", err.data);
 	is_int(ins(item, 30, 1, 0, &id), 0, "a free id below the largest");
 	is_int(id, 30, "is kept");
