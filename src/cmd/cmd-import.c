@@ -2017,7 +2017,8 @@ import_failed(struct import *im)
 	size_t		 i, n;
 
 	describe(im, &how);
-	qsort(im->bad.v, im->bad.n, sizeof *im->bad.v, badline_cmp);
+	if (im->bad.n > 1)
+		qsort(im->bad.v, im->bad.n, sizeof *im->bad.v, badline_cmp);
 	buf_reset(e);
 	buf_printf(e, dngettext("clerk",
 	    "%s: %zu error, nothing imported (read as %s):",

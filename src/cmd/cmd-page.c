@@ -489,7 +489,8 @@ page_search_ids(struct page_state *st, const uint64_t *ids, size_t nids,
 	st->n = 0;
 	/* Ascending (key, id) puts the rows with no key first: the list
 	 * has them after the others, each part in its direction. */
-	qsort(all, n, sizeof *all, page_row_cmp);
+	if (n > 1)
+		qsort(all, n, sizeof *all, page_row_cmp);
 	for (z = 0; st->ix != NULL && z < n && all[z].key.len == 0; z++)
 		;
 	ord = xcalloc(n ? n : 1, sizeof *ord);

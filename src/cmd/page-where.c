@@ -190,7 +190,9 @@ page_where_read(struct session *sess, struct page_where *w, struct buf *err)
 	if (query_each(sess, w->q, NULL, SIZE_MAX,
 	    page_where_row, w, err, &more, NULL) != 0)
 		return (-1);
-	qsort(w->ids, w->n, sizeof *w->ids, page_u64_cmp);
+	/* (No match: no array, which qsort() may not be given.) */
+	if (w->n > 1)
+		qsort(w->ids, w->n, sizeof *w->ids, page_u64_cmp);
 	page_where_bits(w);
 	w->ready = 1;
 	return (0);
@@ -415,7 +417,8 @@ page_where_apply(struct page_state *st, const char *where,
 		free(st->ids);
 		st->maxids = w->n + 1;
 		st->ids = xreallocarray(NULL, st->maxids, sizeof *st->ids);
-		memcpy(st->ids, w->ids, w->n * sizeof *st->ids);
+		if (w->n > 0)
+			memcpy(st->ids, w->ids, w->n * sizeof *st->ids);
 		st->nids = w->n;
 	}
 	pthread_mutex_unlock(&w->lock);

@@ -1306,7 +1306,8 @@ distinct_keep(struct search *s, const struct keyset *toks, uint64_t *ids,
 		}
 	}
 	free(bits);
-	qsort(v, nv, sizeof(*v), wmatch_cmp);
+	if (nv > 1)
+		qsort(v, nv, sizeof(*v), wmatch_cmp);
 	for (i = 0, k = 0; i < *n; i++) {
 		/* The answer's words, each with the tokens it takes. */
 		while (k < nv && v[k].id < ids[i])

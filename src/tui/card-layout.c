@@ -77,7 +77,8 @@ card_layout_done(struct card_layout *l)
 
 	/* Reading order is the Tab order: what Perform and every paper
 	 * form an operator has filled in do. */
-	qsort(l->items, l->nitems, sizeof *l->items, item_cmp);
+	if (l->nitems > 1)
+		qsort(l->items, l->nitems, sizeof *l->items, item_cmp);
 	free(l->entries);
 	l->entries = xreallocarray(NULL, l->nitems + 1, sizeof *l->entries);
 	l->nentries = 0;
