@@ -24,6 +24,10 @@ export CLERK_IDLE=${CLERK_IDLE:-120}
 # /dev/null) and of clients go to files that done_testing checks.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$T/sanitizer"
+# The undefined-behaviour sanitizer writes to standard error whatever
+# log_path says (GCC 12 with the address sanitizer): a daemon's goes to
+# this file instead of /dev/null (clerkd(8)), and done_testing reads it.
+export CLERK_DAEMON_STDERR="$T/daemon-stderr"
 # The environment of a clerk in a tmux pane.  Such a clerk often ends
 # by a hang-up (its pane or server killed), and in the sanitizer build
 # LeakSanitizer's check at that exit ran for minutes at full CPU (the
@@ -299,6 +303,10 @@ count_rows() {
 done_testing() {
 	stop_servers
 	_reports=$(ls "$T"/sanitizer.* 2>/dev/null)
+	if [ -f "$T/daemon-stderr" ] && grep -qa \
+	    'runtime error:\|Sanitizer' "$T/daemon-stderr"; then
+		_reports="$_reports $T/daemon-stderr"
+	fi
 	if [ -n "$_reports" ]; then
 		ok 1 "no sanitizer reports from clients or servers"
 		diag "$(cat $_reports | head -n 60)"
