@@ -106,6 +106,9 @@ clerk() {
 run() {
 	"$CLERK_BIN" "$@" >"$T/stdout" 2>"$T/stderr"
 	rc=$?
+	# (A client's undefined-behaviour report is on its standard error
+	# too: kept for done_testing.)
+	cat "$T/stderr" >>"$T/client-stderr"
 	out=$(cat "$T/stdout")
 	err=$(cat "$T/stderr")
 }
@@ -303,10 +306,12 @@ count_rows() {
 done_testing() {
 	stop_servers
 	_reports=$(ls "$T"/sanitizer.* 2>/dev/null)
-	if [ -f "$T/daemon-stderr" ] && grep -qa \
-	    'runtime error:\|Sanitizer' "$T/daemon-stderr"; then
-		_reports="$_reports $T/daemon-stderr"
-	fi
+	for _f in "$T/daemon-stderr" "$T/client-stderr"; do
+		if [ -f "$_f" ] && grep -qa 'runtime error:\|Sanitizer' "$_f"
+		then
+			_reports="$_reports $_f"
+		fi
+	done
 	if [ -n "$_reports" ]; then
 		ok 1 "no sanitizer reports from clients or servers"
 		diag "$(cat $_reports | head -n 60)"

@@ -20,6 +20,7 @@ headless() {
 	out=$(cd "${HEADLESS_DIR:-.}" && "$CLERK_BIN" --headless \
 	    "${2:-${HEADLESS_SIZE:-80x24}}" --keys "$keys" 2>"$T/stderr")
 	rc=$?
+	cat "$T/stderr" >>"$T/client-stderr"
 	err=$(cat "$T/stderr")
 }
 
