@@ -1660,7 +1660,7 @@ check_id(struct import *im, struct store_txn *txn, uint64_t id, size_t line,
     struct buf *err)
 {
 	struct record	*other;
-	struct buf	 msg = BUF_INIT, title = BUF_INIT;
+	struct buf	 msg = BUF_INIT, title = BUF_INIT, ref = BUF_INIT;
 	int		 r;
 
 	if ((r = store_id_used(txn, im->t, id, err)) < 0)
@@ -1677,19 +1677,21 @@ check_id(struct import *im, struct store_txn *txn, uint64_t id, size_t line,
 		if (r == 0) {
 			record_title(other, &title);
 			record_free(other);
-			buf_set(&msg, _("%s %llu '%s' has this id already"),
-			    im->t->name, (unsigned long long)id, title.data);
-		} else
-			buf_set(&msg, _("%s %llu has this id already"),
-			    im->t->name, (unsigned long long)id);
+		}
+		buf_reset(&ref);
+		record_ref_text(im->t, id, r == 0 ? title.data : NULL,
+		    im->ctx->lang, &ref);
+		buf_set(&msg, _("%s has this id already"), ref.data);
 		chunk_bad(im, line, "id", msg.data);
 	} else if (r == STORE_ID_PURGED) {
-		buf_set(&msg, _("%s %llu was purged, and an id is never given "
-		    "twice"), im->t->name, (unsigned long long)id);
+		record_ref_text(im->t, id, NULL, im->ctx->lang, &ref);
+		buf_set(&msg, _("%s was purged, and an id is never given "
+		    "twice"), ref.data);
 		chunk_bad(im, line, "id", msg.data);
 	}
 	buf_release(&msg);
 	buf_release(&title);
+	buf_release(&ref);
 	return (0);
 }
 

@@ -860,10 +860,15 @@ load_given(struct store_txn *t, struct loader *ld, size_t i,
 		    &known)) != 0)
 			return (store_fail(t, ret, err, _("cannot read table "
 			    "'%s': %s"), l->table->name, store_strerror(ret)));
-		if (known)
-			return (buf_error(err, _("%s %llu was purged, and an "
-			    "id is never given twice"), l->table->name,
-			    (unsigned long long)id));
+		if (known) {
+			struct buf	ref = BUF_INIT;
+
+			record_ref_text(l->table, id, NULL, msg_lang, &ref);
+			buf_error(err, _("%s was purged, and an id is never "
+			    "given twice"), ref.data);
+			buf_release(&ref);
+			return (-1);
+		}
 	}
 	l->bad = SIZE_MAX;
 	return (0);

@@ -1441,8 +1441,7 @@ build_collect(struct store_table *st, struct store_index *ix, DB_TXN *txn,
 			free(d.data);
 			keyset_release(&one);
 			(void)DBCLOSE(c->close(c));
-			return (buf_error(err, _("%s %llu does not decode"),
-			    st->t->name, (unsigned long long)id));
+			return (rec_undecodable(st->t, id, err));
 		}
 		for (j = 0; j < one.n; j++)
 			pairs_add(pairs, one.bytes.data + one.off[j],

@@ -423,8 +423,7 @@ check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
 			keyset_reset(&ks);
 			if (sec_data_keys(&st->ix[i], d.data, d.size, &ks) ==
 			    -1) {
-				buf_error(err, _("%s %llu does not decode"),
-				    st->t->name, (unsigned long long)id);
+				rec_undecodable(st->t, id, err);
 				goto out;
 			}
 			ck->expect[i] += ks.n;

@@ -617,23 +617,40 @@ store_id_used(struct store_txn *t, const struct table *table, uint64_t id,
 
 /* The refusal of id for a new record of table: -1 with err, or 0 when
  * it is free. */
+int
+rec_undecodable(const struct table *table, uint64_t id, struct buf *err)
+{
+	struct buf	ref = BUF_INIT;
+
+	record_ref_text(table, id, NULL, msg_lang, &ref);
+	buf_error(err, _("%s does not decode"), ref.data);
+	buf_release(&ref);
+	return (-1);
+}
+
 static int
 id_refused(struct store_txn *t, const struct table *table, uint64_t id,
     struct buf *err)
 {
-	int	r;
+	struct buf	ref = BUF_INIT;
+	int		r;
 
 	if (id > STORE_ID_MAX)
 		return (buf_error(err, _("%s id %llu is too big (at most "
 		    "%llu)"), table->name, (unsigned long long)id,
 		    (unsigned long long)STORE_ID_MAX));
-	if ((r = store_id_used(t, table, id, err)) == STORE_ID_TAKEN)
-		return (buf_error(err, _("%s %llu exists already"),
-		    table->name, (unsigned long long)id));
-	if (r == STORE_ID_PURGED)
-		return (buf_error(err, _("%s %llu was purged, and an id is "
-		    "never given twice"), table->name,
-		    (unsigned long long)id));
+	r = store_id_used(t, table, id, err);
+	if (r == STORE_ID_TAKEN || r == STORE_ID_PURGED) {
+		/* "Client #50", as a list names it. */
+		record_ref_text(table, id, NULL, msg_lang, &ref);
+		if (r == STORE_ID_TAKEN)
+			buf_error(err, _("%s exists already"), ref.data);
+		else
+			buf_error(err, _("%s was purged, and an id is never "
+			    "given twice"), ref.data);
+		buf_release(&ref);
+		return (-1);
+	}
 	return (r);
 }
 

@@ -202,6 +202,8 @@ void	 store_db_close(DB **);
 /* The last key of db as an 8-byte id (0 when it has none, or its last
  * key is not 8 bytes): 0 or a Berkeley DB error. */
 int	 store_last_id(DB *, DB_TXN *, uint64_t *);
+/* "Client #1 does not decode" into err (a damaged record); -1. */
+int	 rec_undecodable(const struct table *, uint64_t, struct buf *);
 int	 store_key_cmp(DB *, const DBT *, const DBT *);
 struct store_table *store_table_get(struct store *, const struct table *);
 /* store_table_get for a call on table in t; NULL with "no table '%s' in

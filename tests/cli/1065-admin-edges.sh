@@ -145,7 +145,7 @@ if command -v db5.3_dump >/dev/null 2>&1 &&
 	(cd "$CLERK_DIR" && db5.3_load -h . -f "$T/party.dump" party.db)
 	run admin verify
 	status 1 "admin verify finds a record that does not decode"
-	like "$out" "table 'party': party 1 does not decode" "and names it"
+	like "$out" "table 'party': Client #1 does not decode" "and names it"
 	unlike "$out" "table 'party': table 'party'" "naming the table once"
 	like "$out" "table 'contact': 0 records, ok" "the other table is fine"
 	stop_servers

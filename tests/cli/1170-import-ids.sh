@@ -37,19 +37,19 @@ is "$out" "5" "an add after the import takes the next id"
 # The same ids again: a record of the table has each.
 run import party "$T/p.csv"
 status 1 "ids the table has are refused"
-like "$err" "p.csv:2: id: party 2 'Beta' has this id already" \
+like "$err" "p.csv:2: id: Client #2 Beta has this id already" \
     "naming the line and the record"
-like "$err" "p.csv:4: id: party 4 'Delta' has this id already" \
+like "$err" "p.csv:4: id: Client #4 Delta has this id already" \
     "every such line"
 clerk rm party 5 >/dev/null
 printf 'id,kind,name\n5,org,Again\n' >"$T/five.csv"
 run import party "$T/five.csv"
-like "$err" "five.csv:2: id: party 5 'Epsilon' has this id already" \
+like "$err" "five.csv:2: id: Client #5 Epsilon has this id already" \
     "an archived record's id too"
 clerk rm party 5 --purge >/dev/null
 run import party "$T/five.csv"
 status 1 "a purged record's id is refused"
-like "$err" "five.csv:2: id: party 5 was purged, and an id is never given twice" \
+like "$err" "five.csv:2: id: Client #5 was purged, and an id is never given twice" \
     "an id is never given twice"
 printf 'id,kind,name\n10,org,A\n,org,B\n10,org,C\nx,org,D\n0,org,E\n9007199254740992,org,F\n' \
     >"$T/bad.csv"

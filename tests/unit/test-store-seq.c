@@ -193,10 +193,10 @@ main(void)
 	/* The insert before ok(): its message is read after it (an
 	 * argument's order of evaluation is not the call's). */
 	r = ins(item, 50, 1, 0, NULL);
-	ok(r == -1 && strstr(err.data, "item 50 exists already") != NULL,
+	ok(r == -1 && strstr(err.data, "Item #50 exists already") != NULL,
 	    "id 50 again is refused: %s", err.data);
 	r = ins(item, 3, 1, 0, NULL);
-	ok(r == -1 && strstr(err.data, "item 3 was purged") != NULL,
+	ok(r == -1 && strstr(err.data, "Item #3 was purged") != NULL,
 	    "a purged record's id is refused: %s", err.data);
 	r = ins(item, STORE_ID_MAX + 1, 1, 0, NULL);
 	ok(r == -1 && strstr(err.data, "too big") != NULL,
