@@ -49,6 +49,16 @@ struct list {
 	uint64_t		 total;
 	int			 archived;	/* the archived records only */
 
+	/*
+	 * The tagged records, by id and sorted (bsearch): ids, not rows,
+	 * since a tag holds for the whole list and not only the window.
+	 * undo holds the records archived last from this list, for u.
+	 */
+	uint64_t		*tags;
+	size_t			 ntags, tagcap;
+	uint64_t		*undo;
+	size_t			 nundo;
+
 	char			*view;		/* the view loaded or saved last */
 	char			*search;	/* the last search */
 	uint64_t		 matches;
@@ -87,6 +97,54 @@ rows_free(struct lrow *r, size_t n, size_t ncols)
 		free(r[i].v);
 	}
 	free(r);
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+static int
+list_tagged(const struct list *l, uint64_t id)
+{
+	return (l->ntags > 0 && bsearch(&id, l->tags, l->ntags,
+	    sizeof *l->tags, id_cmp) != NULL);
+}
+
+/* Tag (on) or untag the record id, keeping the ids sorted. */
+static void
+list_tag(struct list *l, uint64_t id, int on)
+{
+	size_t	lo = 0, hi = l->ntags, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (l->tags[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < l->ntags && l->tags[lo] == id) {
+		if (!on) {
+			memmove(&l->tags[lo], &l->tags[lo + 1],
+			    (l->ntags - lo - 1) * sizeof *l->tags);
+			l->ntags--;
+		}
+		return;
+	}
+	if (!on)
+		return;
+	if (l->ntags == l->tagcap) {
+		l->tagcap = l->tagcap ? l->tagcap * 2 : 64;
+		l->tags = xreallocarray(l->tags, l->tagcap, sizeof *l->tags);
+	}
+	memmove(&l->tags[lo + 1], &l->tags[lo], (l->ntags - lo) *
+	    sizeof *l->tags);
+	l->tags[lo] = id;
+	l->ntags++;
 }
 
 static int
@@ -550,6 +608,13 @@ first_value_width(const char *s, int multi)
 	return ((int)utf8_width(s, strlen(s)));
 }
 
+/* The first column of cells: a second mark column when rows are tagged. */
+static int
+list_x0(const struct list *l)
+{
+	return (l->ntags > 0 ? 2 : 1);
+}
+
 static void
 list_widths(struct tui *t, struct list *l, int *w)
 {
@@ -588,8 +653,8 @@ list_widths(struct tui *t, struct list *l, int *w)
 	if (l->col < l->lcol)
 		l->lcol = l->col;
 	for (;;) {
-		tui_fit_columns(want, min, l->ncols, l->lcol, t->cols - 2, 1,
-		    w);
+		tui_fit_columns(want, min, l->ncols, l->lcol, t->cols -
+		    list_x0(l) - 1, 1, w);
 		if (w[l->col] > 0 || l->lcol >= l->col)
 			break;
 		l->lcol++;
@@ -610,7 +675,7 @@ list_draw(struct tui *t, struct tui_screen *s)
 	tui_body(t, &top, &rows, &cols);
 	w = xcalloc(l->ncols + 1, sizeof *w);
 	list_widths(t, l, w);
-	x = 1;
+	x = list_x0(l);
 	for (c = 0; c < l->ncols; c++) {
 		if (w[c] == 0)
 			continue;
@@ -620,7 +685,7 @@ list_draw(struct tui *t, struct tui_screen *s)
 		x += w[c] + 1;
 	}
 	for (i = 0; i < (size_t)rows - 1 && l->top + i < l->n; i++) {
-		x = 1;
+		x = list_x0(l);
 		role = l->top + i == l->cur ? TUI_SELECT : TUI_NORMAL;
 		/* A mark as well as the colour: monochrome terminals and
 		 * the text dumps of the tests see it too. */
@@ -628,6 +693,10 @@ list_draw(struct tui *t, struct tui_screen *s)
 			tui_fill(t, top + 1 + (int)i, 0, cols, role);
 			tui_text(t, top + 1 + (int)i, 0, 1, "▶", role, 0, 0);
 		}
+		/* A tag has a column of its own, so the cursor's mark
+		 * never hides it. */
+		if (list_tagged(l, l->rows[l->top + i].id))
+			tui_text(t, top + 1 + (int)i, 1, 1, "*", role, 0, 0);
 		for (c = 0; c < l->ncols; c++) {
 			if (w[c] == 0)
 				continue;
@@ -703,6 +772,11 @@ list_status(struct tui *t, struct tui_screen *s, struct tui_status *st)
 			    (unsigned long long)l->wait.done);
 		buf_printf(&l->position, " (%s)", _("Esc stops waiting"));
 	}
+	if (l->ntags > 0) {
+		if (l->position.len > 0)
+			buf_adds(&l->position, " │ ");
+		buf_printf(&l->position, _("tagged: %zu"), l->ntags);
+	}
 	st->position = l->position.data;
 }
 
@@ -771,6 +845,8 @@ list_free(struct tui_screen *s)
 	free(l->where);
 	free(l->view);
 	free(l->search);
+	free(l->tags);
+	free(l->undo);
 	buf_release(&l->err);
 	buf_release(&l->colarg);
 	buf_release(&l->title);
@@ -1521,6 +1597,307 @@ out:
 	return (r);
 }
 
+/* Tagging and archiving. */
+
+/*
+ * The ids of the whole list, through its filter, in its order: read
+ * page by page as :list-export reads it, with progress when slow.  0
+ * with them in *idsp (sorted), -1 after an error on the status line, 1
+ * when Esc stopped it.
+ */
+static int
+list_all_ids(struct tui *t, struct list *l, uint64_t **idsp, size_t *np)
+{
+	struct lrow	*rows;
+	uint64_t	*ids = NULL, t0 = clock_monotonic_ns(), of;
+	char		*pos = NULL;
+	size_t		 i, n, nids = 0, cap = 0;
+	int		 more = 1, r = 0;
+
+	while (more) {
+		if (list_fetch(t, l, pos != NULL ? "after" : NULL, pos, NULL,
+		    LIST_EXPORT_PAGE, &rows, &n, &more) != 0) {
+			r = -1;
+			break;
+		}
+		if (nids + n > cap) {
+			cap = (nids + n) * 2;
+			ids = xreallocarray(ids, cap, sizeof *ids);
+		}
+		for (i = 0; i < n; i++)
+			ids[nids++] = rows[i].id;
+		free(pos);
+		pos = n > 0 ? xstrdup(rows[n - 1].pos) : NULL;
+		rows_free(rows, n, l->ncols);
+		if (n == 0)
+			break;
+		of = list_rwhere(l) != NULL ? l->shown : l->total;
+		if (more && clock_monotonic_ns() - t0 >= LIST_EXPORT_QUIET_NS &&
+		    tui_progress(t, _("Reading the list: %zu of %llu rows… "
+		    "(Esc stops)"), nids, (unsigned long long)of) != 0) {
+			r = 1;
+			break;
+		}
+	}
+	free(pos);
+	if (r != 0) {
+		free(ids);
+		return (r);
+	}
+	if (nids > 0)
+		qsort(ids, nids, sizeof *ids, id_cmp);
+	*idsp = ids;
+	*np = nids;
+	return (0);
+}
+
+static int
+list_tag_refused(struct tui *t, const struct list *l)
+{
+	if (!l->archived)
+		return (0);
+	tui_error(t, "%s", _("tagging is for the list in use; here u or F8 "
+	    "restores the record under the cursor"));
+	return (1);
+}
+
+static int
+list_tag_row(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+	uint64_t	 id;
+
+	(void)arg;
+	if (list_tag_refused(t, l))
+		return (-1);
+	id = l->rows[l->cur].id;
+	list_tag(l, id, !list_tagged(l, id));
+	return (list_down(t, s, NULL));
+}
+
+/* +: every row of the list, or (invert) the untagged ones of it. */
+static int
+list_tag_whole(struct tui *t, struct tui_screen *s, int invert)
+{
+	struct list	*l = s->data;
+	uint64_t	*ids, *keep;
+	size_t		 i, n, nkeep = 0;
+	int		 r;
+
+	if (list_tag_refused(t, l))
+		return (-1);
+	if ((r = list_all_ids(t, l, &ids, &n)) != 0) {
+		if (r == 1)
+			tui_message(t, "%s", _("stopped: the tags are as they "
+			    "were"));
+		return (r == 1 ? 0 : -1);
+	}
+	if (invert) {
+		keep = xcalloc(n + 1, sizeof *keep);
+		for (i = 0; i < n; i++)
+			if (!list_tagged(l, ids[i]))
+				keep[nkeep++] = ids[i];
+		free(ids);
+		ids = keep;
+		n = nkeep;
+	}
+	free(l->tags);
+	l->tags = ids;
+	l->ntags = l->tagcap = n;
+	tui_message(t, _("tagged: %zu"), n);
+	return (0);
+}
+
+static int
+list_tag_all(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)arg;
+	return (list_tag_whole(t, s, 0));
+}
+
+static int
+list_tag_invert(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	(void)arg;
+	return (list_tag_whole(t, s, 1));
+}
+
+static int
+list_untag_all(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+
+	(void)arg;
+	if (list_tag_refused(t, l))
+		return (-1);
+	l->ntags = 0;
+	tui_message(t, "%s", _("no row tagged"));
+	return (0);
+}
+
+/*
+ * Run verb ("rm" or "restore") on each of the records ids, with
+ * progress when slow: the ids done go to *donep (in done, when not
+ * NULL), the failures to why ("#12: the reason; ..."); 1 when Esc
+ * stopped it.
+ */
+static int
+list_each(struct tui *t, struct list *l, const char *verb,
+    const uint64_t *ids, size_t n, uint64_t *done, size_t *donep,
+    struct buf *why)
+{
+	struct buf	 out = BUF_INIT, err = BUF_INIT, id = BUF_INIT;
+	uint64_t	 t0 = clock_monotonic_ns();
+	size_t		 i, nfail = 0;
+	int		 stopped = 0;
+
+	*donep = 0;
+	for (i = 0; i < n; i++) {
+		buf_reset(&id);
+		buf_reset(&out);
+		buf_reset(&err);
+		buf_printf(&id, "%llu", (unsigned long long)ids[i]);
+		if (tui_call(t, &out, &err, verb, l->t->name, id.data,
+		    (char *)NULL) != 0) {
+			/* A few named, the rest counted. */
+			if (nfail < 5)
+				buf_printf(why, "%s#%llu: %s", why->len > 0 ?
+				    "; " : "", (unsigned long long)ids[i],
+				    err.data != NULL ? err.data : "");
+			nfail++;
+		} else if (done != NULL)
+			done[(*donep)++] = ids[i];
+		else
+			(*donep)++;
+		if (i + 1 < n && clock_monotonic_ns() - t0 >=
+		    LIST_EXPORT_QUIET_NS && tui_progress(t, _("%s #%llu: %zu "
+		    "of %zu records… (Esc stops)"), tui_label(l->t->label,
+		    t->lang), (unsigned long long)ids[i], i + 1, n) != 0) {
+			stopped = 1;
+			break;
+		}
+	}
+	if (nfail > 5)
+		buf_printf(why, _("; and %zu more"), nfail - 5);
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&id);
+	return (stopped);
+}
+
+/* The name of the row under the cursor: its name column, else its first. */
+static const char *
+list_row_name(const struct list *l)
+{
+	size_t	c;
+
+	for (c = 0; c < l->ncols; c++)
+		if (strcmp(l->t->fields[l->cols[c]].name, "name") == 0)
+			return (l->rows[l->cur].v[c]);
+	return (l->ncols > 0 ? l->rows[l->cur].v[0] : "");
+}
+
+/*
+ * F8: archive the record under the cursor, or with rows tagged all the
+ * tagged ones, after a question whose default is No; u brings back
+ * what this archived.  In the list of the archived F8 restores.
+ */
+static int
+list_archive(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+	struct buf	 q = BUF_INIT, why = BUF_INIT;
+	uint64_t	*ids, one;
+	size_t		 i, n, done;
+	int		 r, stopped;
+
+	if (l->archived)
+		return (list_restore(t, s, arg));
+	if (l->ntags == 0 && l->n == 0)
+		return (tui_error(t, "%s", _("there is no record here to "
+		    "archive")));
+	if (l->ntags == 0) {
+		one = l->rows[l->cur].id;
+		ids = &one;
+		n = 1;
+		buf_printf(&q, _("Archive %s #%llu %s?"), tui_label(
+		    l->t->label, t->lang), (unsigned long long)one,
+		    list_row_name(l));
+	} else {
+		ids = l->tags;
+		n = l->ntags;
+		buf_printf(&q, dngettext("clerk", "Archive %zu record?",
+		    "Archive %zu records?", n), n);
+	}
+	if (tui_confirm(t, q.data, _("Archive")) != 1) {
+		buf_release(&q);
+		return (0);
+	}
+	buf_release(&q);
+	free(l->undo);
+	l->undo = xcalloc(n + 1, sizeof *l->undo);
+	stopped = list_each(t, l, "rm", ids, n, l->undo, &done, &why);
+	l->nundo = done;
+	for (i = 0; i < done; i++)
+		list_tag(l, l->undo[i], 0);
+	list_resume(t, s);
+	if (why.len > 0)
+		tui_error(t, _("%zu of %zu records archived; not archived: "
+		    "%s"), done, n, why.data);
+	else if (stopped)
+		tui_message(t, _("stopped: %zu of %zu records archived; u "
+		    "brings them back"), done, n);
+	else if (ids == &one)
+		tui_message(t, _("archived %s #%llu; u brings it back"),
+		    tui_label(l->t->label, t->lang), (unsigned long long)one);
+	else
+		tui_message(t, dngettext("clerk", "%zu record archived; u "
+		    "brings it back", "%zu records archived; u brings them "
+		    "back", done), done);
+	r = why.len > 0 ? -1 : 0;
+	buf_release(&why);
+	return (r);
+}
+
+/*
+ * u: restore what the last F8 of this list archived (one record or all
+ * the tagged ones), once.  In the list of the archived u restores the
+ * record under the cursor.
+ */
+static int
+list_undo(struct tui *t, struct tui_screen *s, const char *arg)
+{
+	struct list	*l = s->data;
+	struct buf	 why = BUF_INIT;
+	size_t		 done, n = l->nundo;
+	uint64_t	 one;
+	int		 r = 0;
+
+	if (l->archived)
+		return (list_restore(t, s, arg));
+	if (n == 0)
+		return (tui_error(t, "%s", _("nothing to undo; a record is "
+		    "restored from the list of the archived (Shift-A)")));
+	one = l->undo[0];
+	list_each(t, l, "restore", l->undo, n, NULL, &done, &why);
+	/* What failed stays archived, to be restored with Shift-A. */
+	free(l->undo);
+	l->undo = NULL;
+	l->nundo = 0;
+	list_resume(t, s);
+	if (why.len > 0)
+		r = tui_error(t, _("%zu of %zu records restored; not restored: "
+		    "%s"), done, n, why.data);
+	else if (n == 1)
+		tui_message(t, _("restored %s #%llu"), tui_label(l->t->label,
+		    t->lang), (unsigned long long)one);
+	else
+		tui_message(t, dngettext("clerk", "%zu record restored",
+		    "%zu records restored", done), done);
+	buf_release(&why);
+	return (r);
+}
+
 /* Filter. */
 
 /*
@@ -2151,7 +2528,26 @@ const struct tui_cmd tui_list_cmds[] = {
 	{ "list-archived", { 'A' }, NULL,
 	    N_("the archived records of this table, to restore one"), 0,
 	    list_archived },
-	{ "list-restore", { 'u', TUI_KEY_F(8) }, NULL,
+	{ "list-tag", { ' ' }, NULL,
+	    N_("tag the row, or untag it, and go to the next"), TUI_CMD_ROW,
+	    list_tag_row },
+	{ "list-tag-all", { '+' }, NULL,
+	    N_("tag every row of the list (the whole list, through its "
+	    "filter)"), 0, list_tag_all },
+	{ "list-untag-all", { '-' }, NULL, N_("untag every row"), 0,
+	    list_untag_all },
+	{ "list-tag-invert", { '*' }, NULL,
+	    N_("tag the untagged rows of the list and untag the tagged"), 0,
+	    list_tag_invert },
+	{ "list-archive", { TUI_KEY_F(8), 'd' }, NULL,
+	    N_("archive the record, or the tagged ones (asks first; u "
+	    "undoes); in the list of the archived: restore the record"),
+	    TUI_CMD_WRITE, list_archive },
+	{ "list-undo", { 'u' }, NULL,
+	    N_("restore what the last archive of this list archived; in the "
+	    "list of the archived: restore the record"), TUI_CMD_WRITE,
+	    list_undo },
+	{ "list-restore", { 0 }, NULL,
 	    N_("in the list of the archived: restore the record"),
 	    TUI_CMD_WRITE, list_restore },
 	{ "list-back", { TUI_KEY_ESC, 'q', TUI_KEY_LEFT }, NULL,
