@@ -778,22 +778,22 @@ index_search_weighed(const char *tok, size_t len)
 	    has_letter(tok, len));
 }
 
-/* Kuhn's augmenting path: query token t to a record token of its own
- * (owner[k]: the query token record token k is taken by, or -1). */
+/* Kuhn's augmenting path: token t to a word of its own (owner[w]: the
+ * token word w is taken by, or -1). */
 static int
-match_try(size_t t, const struct keyset *rt, const struct keyset *q,
-    int *owner, unsigned char *seen)
+assign_try(uint32_t t, const uint32_t *mask, size_t nw, int *owner,
+    uint64_t *seen)
 {
-	size_t	k;
+	size_t	w;
 
-	for (k = 0; k < rt->n; k++) {
-		if (seen[k] || rt->len[k] < q->len[t] || memcmp(rt->bytes.data +
-		    rt->off[k], q->bytes.data + q->off[t], q->len[t]) != 0)
+	for (w = 0; w < nw; w++) {
+		if (!(mask[w] & ((uint32_t)1 << t)) ||
+		    (*seen & ((uint64_t)1 << w)))
 			continue;
-		seen[k] = 1;
-		if (owner[k] < 0 || match_try((size_t)owner[k], rt, q, owner,
-		    seen)) {
-			owner[k] = (int)t;
+		*seen |= (uint64_t)1 << w;
+		if (owner[w] < 0 || assign_try((uint32_t)owner[w], mask, nw,
+		    owner, seen)) {
+			owner[w] = (int)t;
 			return (1);
 		}
 	}
@@ -801,10 +801,40 @@ match_try(size_t t, const struct keyset *rt, const struct keyset *q,
 }
 
 int
+index_tokens_assign(const uint32_t *mask, size_t nw, uint32_t want)
+{
+	int		owner[SEARCH_ASSIGN_WORDS];
+	uint64_t	seen;
+	uint32_t	t;
+	size_t		w;
+
+	if (nw > SEARCH_ASSIGN_WORDS)
+		nw = SEARCH_ASSIGN_WORDS;
+	for (w = 0; w < nw; w++)
+		owner[w] = -1;
+	for (t = 0; t < SEARCH_WEIGHED_MAX; t++) {
+		if (!(want & ((uint32_t)1 << t)))
+			continue;
+		seen = 0;
+		if (!assign_try(t, mask, nw, owner, &seen))
+			return (0);
+	}
+	return (1);
+}
+
+/* Does record token k begin with query token t? */
+static int
+token_begins(const struct keyset *rt, size_t k, const struct keyset *q,
+    size_t t)
+{
+	return (rt->len[k] >= q->len[t] && memcmp(rt->bytes.data +
+	    rt->off[k], q->bytes.data + q->off[t], q->len[t]) == 0);
+}
+
+int
 index_search_match(const struct keyset *rt, const struct keyset *q)
 {
-	unsigned char	*seen;
-	int		*owner;
+	uint32_t	 mask[SEARCH_ASSIGN_WORDS], want = 0, m;
 	size_t		 t, k, nw = 0;
 	int		 ok = 1;
 
@@ -812,30 +842,23 @@ index_search_match(const struct keyset *rt, const struct keyset *q)
 	for (t = 0; ok && t < q->n; t++) {
 		ok = 0;
 		for (k = 0; !ok && k < rt->n; k++)
-			ok = rt->len[k] >= q->len[t] && memcmp(rt->bytes.data +
-			    rt->off[k], q->bytes.data + q->off[t],
-			    q->len[t]) == 0;
+			ok = token_begins(rt, k, q, t);
 		if (t < SEARCH_WEIGHED_MAX && index_search_weighed(
 		    q->bytes.data + q->off[t], q->len[t]))
-			nw++;
+			want |= (uint32_t)1 << t;
 	}
-	if (!ok || nw < 2 || rt->n == 0)
+	if (!ok || (want & (want - 1)) == 0)
 		return (ok);
 	/* The weighed ones each a token of their own. */
-	owner = xcalloc(rt->n, sizeof(*owner));
-	seen = xcalloc(rt->n, 1);
-	for (k = 0; k < rt->n; k++)
-		owner[k] = -1;
-	for (t = 0; ok && t < q->n && t < SEARCH_WEIGHED_MAX; t++) {
-		if (!index_search_weighed(q->bytes.data + q->off[t],
-		    q->len[t]))
-			continue;
-		memset(seen, 0, rt->n);
-		ok = match_try(t, rt, q, owner, seen);
+	for (k = 0; k < rt->n && nw < SEARCH_ASSIGN_WORDS; k++) {
+		for (m = 0, t = 0; t < q->n && t < SEARCH_WEIGHED_MAX; t++)
+			if ((want & ((uint32_t)1 << t)) &&
+			    token_begins(rt, k, q, t))
+				m |= (uint32_t)1 << t;
+		if (m != 0)
+			mask[nw++] = m;
 	}
-	free(owner);
-	free(seen);
-	return (ok);
+	return (index_tokens_assign(mask, nw, want));
 }
 
 static void

@@ -414,6 +414,12 @@ int		 index_search_prefix_key(const char *, size_t, struct buf *);
 int		 index_search_weighed(const char *, size_t);
 int		 index_search_match(const struct keyset *, const struct keyset *);
 #define SEARCH_WEIGHED_MAX	32	/* weighed tokens, at most, of a query */
+/* Can each token of want (bits, < SEARCH_WEIGHED_MAX) have a word of its
+ * own, word w being one that the tokens of mask[w] begin?  (Augmenting
+ * paths; the first SEARCH_ASSIGN_WORDS words.)  The store's search asks
+ * the same of the words its index gives. */
+#define SEARCH_ASSIGN_WORDS	64
+int		 index_tokens_assign(const uint32_t *, size_t, uint32_t);
 
 /*
  * Validators: 0 if valid, else -1 with a message saying why

@@ -1122,27 +1122,24 @@ search_one(struct search *s, struct tstream *ts, uint64_t *ids, size_t max,
  * match through keys that do not say which word: they stay free.  The
  * rule is index_search_match()'s, which tests a record itself.
  */
-#define DISTINCT_TOKENS	SEARCH_WEIGHED_MAX
-
 /* Is token i one distinct_keep() weighs (index_search_weighed())? */
 static int
-token_weighed(const struct search *s, const struct keyset *toks, size_t i)
+token_weighed(const struct keyset *toks, size_t i)
 {
-	(void)s;
-	return (i < DISTINCT_TOKENS && index_search_weighed(toks->bytes.data +
-	    toks->off[i], toks->len[i]));
+	return (i < SEARCH_WEIGHED_MAX && index_search_weighed(
+	    toks->bytes.data + toks->off[i], toks->len[i]));
 }
 
 /* Does a weighed token begin another (or repeat it)? */
 static int
-tokens_nest(const struct search *s, const struct keyset *toks)
+tokens_nest(const struct keyset *toks)
 {
 	size_t	i, j;
 
 	for (i = 0; i < toks->n; i++)
 		for (j = 0; j < toks->n; j++)
-			if (i != j && token_weighed(s, toks, i) &&
-			    token_weighed(s, toks, j) &&
+			if (i != j && token_weighed(toks, i) &&
+			    token_weighed(toks, j) &&
 			    toks->len[i] <= toks->len[j] &&
 			    memcmp(toks->bytes.data + toks->off[i],
 			    toks->bytes.data + toks->off[j], toks->len[i]) == 0)
@@ -1250,28 +1247,6 @@ distinct_walk(struct search *s, const char *tok, size_t len, uint32_t ti,
 	return (ret != 0 ? (s->ret = ret) : 0);
 }
 
-/* Kuhn's augmenting path for token t over words w[] (masks of the
- * tokens each begins). */
-static int
-distinct_try(uint32_t t, const uint32_t *mask, size_t nw, int *owner,
-    uint64_t *seen)
-{
-	size_t	w;
-
-	for (w = 0; w < nw && w < 64; w++) {
-		if (!(mask[w] & ((uint32_t)1 << t)) || (*seen &
-		    ((uint64_t)1 << w)))
-			continue;
-		*seen |= (uint64_t)1 << w;
-		if (owner[w] < 0 || distinct_try((uint32_t)owner[w], mask, nw,
-		    owner, seen)) {
-			owner[w] = (int)t;
-			return (1);
-		}
-	}
-	return (0);
-}
-
 /* Keep of the answers ids[0..*n) (ascending) those whose weighed
  * tokens each have a word of their own. */
 static int
@@ -1279,12 +1254,9 @@ distinct_keep(struct search *s, const struct keyset *toks, uint64_t *ids,
     size_t *n)
 {
 	struct wmatch	*v = NULL;
-	uint64_t	*bits, lo, hi, seen;
-	uint32_t	 want = 0, mask[64];
-	int		 owner[64];
+	uint64_t	*bits, lo, hi;
+	uint32_t	 want = 0, mask[SEARCH_ASSIGN_WORDS];
 	size_t		 nv = 0, av = 0, i, j, k, nw, out = 0;
-	uint32_t	 t;
-	int		 ok;
 
 	if (*n == 0)
 		return (0);
@@ -1294,7 +1266,7 @@ distinct_keep(struct search *s, const struct keyset *toks, uint64_t *ids,
 	for (i = 0; i < *n; i++)
 		bits[(ids[i] - lo) >> 6] |= (uint64_t)1 << ((ids[i] - lo) & 63);
 	for (i = 0; i < toks->n; i++) {
-		if (!token_weighed(s, toks, i))
+		if (!token_weighed(toks, i))
 			continue;
 		want |= (uint32_t)1 << i;
 		if (distinct_walk(s, toks->bytes.data + toks->off[i],
@@ -1313,23 +1285,18 @@ distinct_keep(struct search *s, const struct keyset *toks, uint64_t *ids,
 		while (k < nv && v[k].id < ids[i])
 			k++;
 		for (nw = 0, j = k; j < nv && v[j].id == ids[i]; j++) {
-			if (nw == 0 || v[j].word != v[j - 1].word) {
-				if (nw == nitems(mask))
-					continue;
-				mask[nw++] = 0;
+			if (j == k || v[j].word != v[j - 1].word) {
+				if (nw < nitems(mask))
+					mask[nw] = 0;
+				nw++;
 			}
-			mask[nw - 1] |= (uint32_t)1 << v[j].tok;
+			/* (Words past the first 64 are let go.) */
+			if (nw <= nitems(mask))
+				mask[nw - 1] |= (uint32_t)1 << v[j].tok;
 		}
 		k = j;
-		for (j = 0; j < nw; j++)
-			owner[j] = -1;
-		for (ok = 1, t = 0; t < DISTINCT_TOKENS && ok; t++) {
-			if (!(want & ((uint32_t)1 << t)))
-				continue;
-			seen = 0;
-			ok = distinct_try(t, mask, nw, owner, &seen);
-		}
-		if (ok)
+		if (index_tokens_assign(mask, nw < nitems(mask) ? nw :
+		    nitems(mask), want))
 			ids[out++] = ids[i];
 	}
 	free(v);
@@ -1390,7 +1357,7 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 		goto out;
 	}
 	/* Tokens that could share a word: every answer, then checked. */
-	if ((nest = tokens_nest(&s, &toks))) {
+	if ((nest = tokens_nest(&toks))) {
 		if (store_count(t, table, &count, err) != 0) {
 			rc = -1;
 			goto out;
