@@ -1506,19 +1506,102 @@ csv_row(struct buf *b, char **v, size_t n)
 #define LIST_EXPORT_PAGE	500	/* rows in one call (page's most) */
 #define LIST_EXPORT_QUIET_NS	500000000ULL	/* before any progress */
 
+/* A page of the whole list to a walker (rows valid during the call);
+ * 0 goes on, else the walk stops. */
+typedef int list_page_fn(struct lrow *, size_t, void *);
+/* Progress once a walk is slow: done of of rows; nonzero when Esc. */
+typedef int list_progress_fn(struct tui *, uint64_t, uint64_t, void *);
+
+/*
+ * Every row of the list, through its filter, in its order, a page at a
+ * time to fn: what :list-export writes and + tags.  Progress once it
+ * takes long.  0; -1 after an error (on the status line); 1 when Esc
+ * stopped it; 2 when fn did.
+ */
+static int
+list_walk(struct tui *t, struct list *l, list_page_fn *fn,
+    list_progress_fn *progress, void *arg)
+{
+	struct lrow	*rows;
+	uint64_t	 t0 = clock_monotonic_ns(), done = 0, of;
+	char		*pos = NULL;
+	size_t		 n;
+	int		 more = 1, r = 0;
+
+	while (more) {
+		if (list_fetch(t, l, pos != NULL ? "after" : NULL, pos, NULL,
+		    LIST_EXPORT_PAGE, &rows, &n, &more) != 0) {
+			r = -1;
+			break;
+		}
+		free(pos);
+		pos = n > 0 ? xstrdup(rows[n - 1].pos) : NULL;
+		if (fn(rows, n, arg) != 0)
+			r = 2;
+		rows_free(rows, n, l->ncols);
+		done += n;
+		if (r != 0 || n == 0)
+			break;
+		of = list_rwhere(l) != NULL ? l->shown : l->total;
+		if (more && clock_monotonic_ns() - t0 >= LIST_EXPORT_QUIET_NS &&
+		    progress(t, done, of, arg) != 0) {
+			r = 1;
+			break;
+		}
+	}
+	free(pos);
+	return (r);
+}
+
+struct export_arg {
+	const char	*name;
+	FILE		*f;
+	size_t		 ncols;
+	struct buf	 b;
+	uint64_t	 done;
+	int		 err;		/* errno of a failed write */
+};
+
+static int
+export_page(struct lrow *rows, size_t n, void *arg)
+{
+	struct export_arg *ea = arg;
+	size_t		   i;
+
+	for (i = 0; i < n; i++)
+		csv_row(&ea->b, rows[i].v, ea->ncols);
+	ea->done += n;
+	if (fwrite(ea->b.data, 1, ea->b.len, ea->f) != ea->b.len) {
+		ea->err = errno;
+		return (-1);
+	}
+	buf_reset(&ea->b);
+	return (0);
+}
+
+static int
+export_progress(struct tui *t, uint64_t done, uint64_t of, void *arg)
+{
+	struct export_arg *ea = arg;
+
+	return (tui_progress(t, _("Exporting to '%s': %llu of %llu rows… "
+	    "(Esc stops)"), ea->name, (unsigned long long)done,
+	    (unsigned long long)of));
+}
+
 static int
 list_export(struct tui *t, struct tui_screen *s, const char *arg)
 {
-	struct list	*l = s->data;
-	struct buf	 b = BUF_INIT, name = BUF_INIT, tmp = BUF_INIT;
-	struct lrow	*rows;
-	FILE		*f = NULL;
-	char		*pos = NULL;
-	const char	*why = NULL;
-	uint64_t	 t0 = clock_monotonic_ns(), done = 0, of;
-	size_t		 i, c, n;
-	int		 fd, more = 1, r = 0, stopped = 0;
+	struct list		*l = s->data;
+	struct export_arg	 ea;
+	struct buf		 name = BUF_INIT, tmp = BUF_INIT;
+	const char		*why = NULL;
+	uint64_t		 of;
+	size_t			 c;
+	int			 fd, w, r = 0, stopped = 0;
 
+	memset(&ea, 0, sizeof ea);
+	buf_init(&ea.b);
 	if (arg == NULL) {
 		buf_printf(&name, "%s.csv", l->t->name);
 		if (tui_prompt_at(t, _("Export the list to: "), &name,
@@ -1530,7 +1613,8 @@ list_export(struct tui *t, struct tui_screen *s, const char *arg)
 		arg = name.data;
 	}
 	buf_printf(&tmp, "%s.XXXXXX", arg);
-	if ((fd = mkstemp(tmp.data)) == -1 || (f = fdopen(fd, "w")) == NULL) {
+	if ((fd = mkstemp(tmp.data)) == -1 ||
+	    (ea.f = fdopen(fd, "w")) == NULL) {
 		r = tui_error(t, _("cannot write '%s': %s"), arg,
 		    strerror(errno));
 		if (fd != -1) {
@@ -1541,41 +1625,22 @@ list_export(struct tui *t, struct tui_screen *s, const char *arg)
 	}
 	for (c = 0; c < l->ncols; c++) {
 		if (c > 0)
-			buf_addch(&b, ',');
-		csv_cell(&b, l->t->fields[l->cols[c]].name);
+			buf_addch(&ea.b, ',');
+		csv_cell(&ea.b, l->t->fields[l->cols[c]].name);
 	}
-	buf_adds(&b, "\r\n");
+	buf_adds(&ea.b, "\r\n");
+	ea.name = arg;
+	ea.ncols = l->ncols;
+	w = list_walk(t, l, export_page, export_progress, &ea);
+	/* The server's message is on the status line. */
+	if (w == -1)
+		r = -1;
+	else if (w == 1)
+		stopped = 1;
+	else if (w == 2)
+		why = strerror(ea.err);
 	of = list_rwhere(l) != NULL ? l->shown : l->total;
-	while (more) {
-		if (list_fetch(t, l, pos != NULL ? "after" : NULL, pos, NULL,
-		    LIST_EXPORT_PAGE, &rows, &n, &more) != 0) {
-			/* The server's message is on the status line. */
-			r = -1;
-			break;
-		}
-		of = list_rwhere(l) != NULL ? l->shown : l->total;
-		for (i = 0; i < n; i++)
-			csv_row(&b, rows[i].v, l->ncols);
-		free(pos);
-		pos = n > 0 ? xstrdup(rows[n - 1].pos) : NULL;
-		rows_free(rows, n, l->ncols);
-		done += n;
-		if (fwrite(b.data, 1, b.len, f) != b.len) {
-			why = strerror(errno);
-			break;
-		}
-		buf_reset(&b);
-		if (n == 0)
-			break;
-		if (more && clock_monotonic_ns() - t0 >= LIST_EXPORT_QUIET_NS &&
-		    tui_progress(t, _("Exporting to '%s': %llu of %llu rows… "
-		    "(Esc stops)"), arg, (unsigned long long)done,
-		    (unsigned long long)of) != 0) {
-			stopped = 1;
-			break;
-		}
-	}
-	if (fclose(f) != 0 && why == NULL && r == 0 && !stopped)
+	if (fclose(ea.f) != 0 && why == NULL && r == 0 && !stopped)
 		why = strerror(errno);
 	if (why == NULL && r == 0 && !stopped && rename(tmp.data, arg) != 0)
 		why = strerror(errno);
@@ -1587,11 +1652,10 @@ list_export(struct tui *t, struct tui_screen *s, const char *arg)
 		tui_message(t, _("export stopped: '%s' not written"), arg);
 	else if (r == 0)
 		tui_message(t, _("%llu of %llu rows written to '%s'"),
-		    (unsigned long long)done, (unsigned long long)
-		    (of > done ? of : done), arg);
+		    (unsigned long long)ea.done, (unsigned long long)
+		    (of > ea.done ? of : ea.done), arg);
 out:
-	free(pos);
-	buf_release(&b);
+	buf_release(&ea.b);
 	buf_release(&tmp);
 	buf_release(&name);
 	return (r);
@@ -1605,49 +1669,48 @@ out:
  * with them in *idsp (sorted), -1 after an error on the status line, 1
  * when Esc stopped it.
  */
+struct ids_arg {
+	uint64_t	*ids;
+	size_t		 n, cap;
+};
+
+static int
+ids_page(struct lrow *rows, size_t n, void *arg)
+{
+	struct ids_arg	*ia = arg;
+	size_t		 i;
+
+	if (ia->n + n > ia->cap) {
+		ia->cap = (ia->n + n) * 2;
+		ia->ids = xreallocarray(ia->ids, ia->cap, sizeof *ia->ids);
+	}
+	for (i = 0; i < n; i++)
+		ia->ids[ia->n++] = rows[i].id;
+	return (0);
+}
+
+static int
+ids_progress(struct tui *t, uint64_t done, uint64_t of, void *arg)
+{
+	(void)arg;
+	return (tui_progress(t, _("Reading the list: %zu of %llu rows… "
+	    "(Esc stops)"), (size_t)done, (unsigned long long)of));
+}
+
 static int
 list_all_ids(struct tui *t, struct list *l, uint64_t **idsp, size_t *np)
 {
-	struct lrow	*rows;
-	uint64_t	*ids = NULL, t0 = clock_monotonic_ns(), of;
-	char		*pos = NULL;
-	size_t		 i, n, nids = 0, cap = 0;
-	int		 more = 1, r = 0;
+	struct ids_arg	ia = { NULL, 0, 0 };
+	int		r;
 
-	while (more) {
-		if (list_fetch(t, l, pos != NULL ? "after" : NULL, pos, NULL,
-		    LIST_EXPORT_PAGE, &rows, &n, &more) != 0) {
-			r = -1;
-			break;
-		}
-		if (nids + n > cap) {
-			cap = (nids + n) * 2;
-			ids = xreallocarray(ids, cap, sizeof *ids);
-		}
-		for (i = 0; i < n; i++)
-			ids[nids++] = rows[i].id;
-		free(pos);
-		pos = n > 0 ? xstrdup(rows[n - 1].pos) : NULL;
-		rows_free(rows, n, l->ncols);
-		if (n == 0)
-			break;
-		of = list_rwhere(l) != NULL ? l->shown : l->total;
-		if (more && clock_monotonic_ns() - t0 >= LIST_EXPORT_QUIET_NS &&
-		    tui_progress(t, _("Reading the list: %zu of %llu rows… "
-		    "(Esc stops)"), nids, (unsigned long long)of) != 0) {
-			r = 1;
-			break;
-		}
-	}
-	free(pos);
-	if (r != 0) {
-		free(ids);
+	if ((r = list_walk(t, l, ids_page, ids_progress, &ia)) != 0) {
+		free(ia.ids);
 		return (r);
 	}
-	if (nids > 0)
-		qsort(ids, nids, sizeof *ids, id_cmp);
-	*idsp = ids;
-	*np = nids;
+	if (ia.n > 1)
+		qsort(ia.ids, ia.n, sizeof *ia.ids, id_cmp);
+	*idsp = ia.ids;
+	*np = ia.n;
 	return (0);
 }
 
