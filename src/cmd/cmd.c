@@ -756,30 +756,29 @@ email_case_twins(struct cmd_ctx *ctx, struct store_txn *txn,
 	struct buf		 text = BUF_INIT, key = BUF_INIT;
 	uint64_t		 ids[64];
 	size_t			 n = 0, i, k = 0;
-	int			 r;
+	int			 r = 0;
 
 	buf_add(&text, addr, len);
 	utf8_foldkey(&key, addr, len);
-	if (store_search(txn, t, text.data, ids, nitems(ids), &n, err) < 0)
-		n = SIZE_MAX;
-	for (i = 0; n != SIZE_MAX && i < n && i < nitems(ids) && k < max;
-	    i++) {
+	/* Through the session, as every read of a command. */
+	if (access_search(ctx->session, txn, t, text.data, ids, nitems(ids),
+	    &n, err) < 0)
+		r = -1;
+	for (i = 0; r == 0 && i < n && i < nitems(ids) && k < max; i++) {
 		if (ids[i] == rec->id)
 			continue;
 		if ((r = access_get(ctx->session, txn, t, ids[i], &other,
-		    err)) < 0) {
-			n = SIZE_MAX;
-			break;
-		}
-		if (r != 0)
+		    err)) != 0) {
+			r = r < 0 ? -1 : 0;	/* gone meanwhile: none */
 			continue;
+		}
 		if (elem_folds_to(&other->values[pos], &key))
 			out[k++] = ids[i];
 		record_free(other);
 	}
 	buf_release(&text);
 	buf_release(&key);
-	return (n == SIZE_MAX ? SIZE_MAX : k);
+	return (r < 0 ? SIZE_MAX : k);
 }
 
 int
