@@ -55,8 +55,8 @@ wait_for "▶Контакт 01" "Home to the first"
 unlike "$(screen)" "does nothing here" "no complaint about the keys"
 
 keys F5
-wait_for "History" "the history tab"
-like "$(screen)" "Status: Lead → Active" "a choice by its label"
+# The tab bar names History all along: wait for the tab's own lines.
+wait_for "Status: Lead → Active" "the history tab, a choice by its label"
 like "$(screen)" "City: Москва → Тула" "a field by its label"
 unlike "$(screen)" "Уфа" "the last change below the page"
 keys PgDn
@@ -86,9 +86,8 @@ wait_for "▶Иванов Иван" "the contacts' list"
 keys Enter
 wait_for "Contact person #31" "the contact's card"
 keys F5
-wait_for "History" "its history"
-like "$(screen)" "Organisation: #2 ООО «Лютик» → #1 ООО «Ромашка»" \
-    "a reference by number and name"
+wait_for "Organisation: #2 ООО «Лютик» → #1 ООО «Ромашка»" \
+    "its history, a reference by number and name"
 like "$(screen)" "Birthday: — → 29.02.1992" "a date as people write it"
 like "$(screen)" "Phones: — → +7 916 123-45-67" "a phone as people write it"
 keys F10
