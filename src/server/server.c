@@ -383,6 +383,25 @@ compact_end(struct server *srv)
 	srv->compact_on = 0;
 }
 
+/*
+ * 1 when the data folder is no longer the one the store was opened in:
+ * removed (rm -r), renamed or replaced (a backup copied in its place).
+ * The store's files stay open, so the server would go on answering from
+ * files that nobody will find again, and every change made meanwhile
+ * would go with them when it exits; a client naming the folder would
+ * never reach what is there now.  Looked at every tick and before every
+ * connection is taken: a stat, nothing to the store.
+ */
+static int
+dir_lost(struct server *srv)
+{
+	struct stat	sb;
+
+	if (stat(srv->opts->dir, &sb) == -1)
+		return (errno == ENOENT || errno == ENOTDIR);
+	return (sb.st_dev != srv->dir_dev || sb.st_ino != srv->dir_ino);
+}
+
 static void
 serve(struct server *srv, const sigset_t *waitmask)
 {
@@ -401,6 +420,10 @@ serve(struct server *srv, const sigset_t *waitmask)
 		r = ppoll(&pfd, 1, &ts, waitmask);
 		if (r == -1 && errno != EINTR) {
 			log_msg(LOG_ERR, "poll: %s", strerror(errno));
+			break;
+		}
+		if (dir_lost(srv)) {
+			srv->dir_lost = 1;
 			break;
 		}
 		if (r > 0 && (pfd.revents & POLLIN)) {
@@ -474,6 +497,7 @@ server_run(const struct server_options *opts, struct buf *err)
 {
 	struct server		 srv;
 	struct sigaction	 sa;
+	struct stat		 sb;
 	sigset_t		 cur, waitmask;
 	int			 r = -1, ready = 0;
 
@@ -503,6 +527,13 @@ server_run(const struct server_options *opts, struct buf *err)
 		goto out;
 	if (open_store(&srv, err) != 0)
 		goto out;
+	if (stat(opts->dir, &sb) == -1) {
+		buf_error(err, _("cannot read the folder '%s': %s"), opts->dir,
+		    strerror(errno));
+		goto out;
+	}
+	srv.dir_dev = sb.st_dev;
+	srv.dir_ino = sb.st_ino;
 	if (listen_open(&srv, err) != 0)
 		goto out;
 
@@ -540,6 +571,12 @@ server_run(const struct server_options *opts, struct buf *err)
 		log_msg(LOG_ERR, "%s", _("exiting with verbs still running; "
 		    "the next start recovers"));
 		_exit(1);
+	}
+	if (srv.dir_lost) {
+		buf_error(err, _("the data folder '%s' was removed, renamed or "
+		    "replaced; stopped, so that nothing more is written to "
+		    "files nobody will find"), opts->dir);
+		goto out;
 	}
 	r = 0;
 out:

@@ -38,6 +38,13 @@ struct server {
 	uid_t		 uid;		/* our own (personal mode serves only it) */
 	char		*login;		/* our own login */
 	int		 init;		/* server_init(): it says who administers */
+	/*
+	 * The data folder as it was opened: a folder removed, renamed or
+	 * replaced under a running server must stop it (server.c).
+	 */
+	dev_t		 dir_dev;
+	ino_t		 dir_ino;
+	int		 dir_lost;
 
 	/* Guarded by lock; never held across I/O with a client. */
 	pthread_mutex_t	 lock;
