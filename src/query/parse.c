@@ -1496,7 +1496,7 @@ col_label(const struct qexpr *x, int lang, struct buf *out)
 	size_t	i;
 
 	static const char *const pseudow[][2] = {
-		{ "", "" }, { "Id", "Номер" }, { "Created", "Создана" },
+		{ "", "" }, { "Id", "№" }, { "Created", "Создана" },
 		{ "Updated", "Изменена" }
 	};
 
