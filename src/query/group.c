@@ -306,7 +306,8 @@ static int
 group_fold(struct run *ru, struct group *g, const struct value *av)
 {
 	const struct query *q = ru->q;
-	struct qv	 v, b;
+	struct qv	 v, b, e;
+	const char	*end, *nl;
 	size_t		 i;
 
 	g->nrec++;
@@ -326,10 +327,28 @@ group_fold(struct run *ru, struct group *g, const struct value *av)
 			break;
 		case QA_MIN:
 		case QA_MAX:
-			value_qv(&a->best, &b);
-			if (!b.set || (x->agg == QA_MIN ? qv_cmp(x, &v, &b) < 0 :
-			    qv_cmp(x, &v, &b) > 0))
-				best_set(&a->best, &v);
+			/* Of a list (phones, tags), its least or greatest
+			 * element, not the list. */
+			end = v.s != NULL ? v.s + v.len : NULL;
+			e = v;
+			do {
+				if (x->multi && !FT_IS_INT(x->type) &&
+				    v.s != NULL) {
+					if ((nl = memchr(e.s, '\n',
+					    (size_t)(end - e.s))) == NULL)
+						nl = end;
+					e.len = (size_t)(nl - e.s);
+				} else
+					nl = end;
+				value_qv(&a->best, &b);
+				if (e.len > 0 || e.s == NULL)
+					if (!b.set || (x->agg == QA_MIN ?
+					    qv_cmp(x, &e, &b) < 0 :
+					    qv_cmp(x, &e, &b) > 0))
+						best_set(&a->best, &e);
+				if (nl != NULL && nl < end)
+					e.s = nl + 1;
+			} while (nl != NULL && nl < end);
 			break;
 		default:
 			break;
