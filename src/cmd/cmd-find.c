@@ -551,7 +551,7 @@ find_render(struct cmd_ctx *ctx, enum cmd_format fmt,
 	g.right[1] = 1;
 	if (fmt == FMT_TABLE) {
 		cmd_grid_adds(&g, ru ? "Таблица" : "Table");
-		cmd_grid_adds(&g, ru ? "Номер" : "Id");
+		cmd_grid_adds(&g, ru ? "№" : "Id");
 		cmd_grid_adds(&g, ru ? "Название" : "Name");
 		cmd_grid_adds(&g, ru ? "Совпадение" : "Matched");
 	} else {

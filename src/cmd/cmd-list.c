@@ -281,7 +281,7 @@ list_exec(struct cmd_ctx *ctx)
 	cmd_titles_init(&titles, ctx);
 	if (fmt != FMT_JSON) {
 		cmd_grid_adds(&g, fmt == FMT_TABLE ?
-		    (ctx->lang ? "Номер" : "Id") : "id");
+		    (ctx->lang ? "№" : "Id") : "id");
 		for (c = 0; c < ncols; c++)
 			cmd_grid_adds(&g, fmt == FMT_TABLE ?
 			    field_label(&st.table->fields[cols[c]],

@@ -157,7 +157,7 @@ heading_cells(struct qout *o, struct buf *cells, size_t *off)
 	buf_reset(cells);
 	if (!o->group) {
 		off[k++] = cells->len;
-		buf_adds(cells, people ? (o->ctx->lang ? "Номер" : "Id") :
+		buf_adds(cells, people ? (o->ctx->lang ? "№" : "Id") :
 		    "id");
 		buf_addch(cells, '\0');
 	}

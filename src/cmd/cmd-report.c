@@ -56,6 +56,7 @@ struct rrun {
 	/* The next line's cell span_at takes the room of span cells (a
 	 * subtotal's label over the keys it leaves empty). */
 	size_t			 span_at, span;
+	int			 heading;	/* text_line: the headings */
 	/* Text: the table each query column's references point at (NULL:
 	 * not a reference), and their titles, read a page at a time. */
 	const struct table	**ref;
@@ -390,7 +391,7 @@ text_line(struct rrun *o, size_t indent, char **cells)
 		if (k > 0)
 			buf_adds(out, "  ");
 		w = o->widths[k];
-		if (o->span > 1 && k == o->span_at) {
+		if (o->span > 0 && k == o->span_at) {
 			/* A label over the empty cells after it. */
 			for (i = 1; i < o->span && k + 1 < last; i++) {
 				k++;
@@ -400,7 +401,10 @@ text_line(struct rrun *o, size_t indent, char **cells)
 			    strlen(cells[o->span_at]), w, 0, k + 1 == last);
 			continue;
 		}
-		if (o->right[k] && utf8_width(cells[k], strlen(cells[k])) > w)
+		/* Numbers are never cut (a total may outgrow the first
+		 * page's); a heading and text are. */
+		if (!o->heading && query_col(o->q, o->cols[k])->right &&
+		    utf8_width(cells[k], strlen(cells[k])) > w)
 			w = utf8_width(cells[k], strlen(cells[k]));
 		cmd_cell(out, cells[k], strlen(cells[k]), w, o->right[k],
 		    k + 1 == last);
@@ -509,7 +513,7 @@ emit_total(struct rrun *o, size_t lv, const char *title)
 	char		**cells;
 	struct value	  tv;
 	struct buf	  t = BUF_INIT;
-	size_t		  k, at = o->ncols;
+	size_t		  k, at = o->ncols, span = 0, room = 0;
 	int		  count;
 
 	if (!o->totals)
@@ -521,8 +525,14 @@ emit_total(struct rrun *o, size_t lv, const char *title)
 	cells = cells_new(o->ncols);
 	for (k = 0; k < o->ncols; k++) {
 		if (o->rc[k] == NULL || o->rc[k]->total == RT_NONE) {
+			/* The label's room: the first run of columns
+			 * without a total. */
 			if (at == o->ncols)
 				at = k;
+			if (at + span == k) {
+				room += (span > 0 ? 2 : 0) + o->widths[k];
+				span++;
+			}
 			continue;
 		}
 		buf_reset(&t);
@@ -539,12 +549,16 @@ emit_total(struct rrun *o, size_t lv, const char *title)
 		buf_adds(&t, _("Grand total"));
 	else
 		buf_printf(&t, _("Total for %s"), title);
-	if (at < o->ncols) {
+	if (at < o->ncols && utf8_width(t.data, t.len) <= room) {
+		/* Over the empty cells of the columns without a total, so
+		 * it is neither cut nor pushes the totals aside. */
 		free(cells[at]);
 		cells[at] = xstrdup(t.data);
+		o->span_at = at;
+		o->span = span;
 	} else {
-		/* Every column has a total: the label goes on a line of
-		 * its own. */
+		/* No room for it whole: the label goes on a line of its
+		 * own. */
 		size_t i;
 
 		for (i = 0; i < o->indent; i++)
@@ -714,9 +728,12 @@ fix_widths(struct rrun *o, const struct query_rows *page)
 
 		if (c != NULL && c->width > 0) {
 			o->widths[k] = c->width;
-			continue;
-		}
-		o->widths[k] = utf8_width(h, strlen(h));
+			/* Text is cut to the width; numbers are not, so
+			 * their column is as wide as they are. */
+			if (!query_col(o->q, o->cols[k])->right)
+				continue;
+		} else
+			o->widths[k] = utf8_width(h, strlen(h));
 		for (i = 0; i < page->n; i++) {
 			buf_reset(&t);
 			cell_text(o, k, &page->rows[i].vals[o->cols[k]], 0,
@@ -801,7 +818,9 @@ report_head(struct rrun *o, const struct value *vals)
 		    query_col(o->q, o->cols[k])->label[o->lang]);
 		w += o->widths[k] + (k > 0 ? 2 : 0);
 	}
+	o->heading = 1;
 	text_line(o, o->indent, cells);
+	o->heading = 0;
 	for (k = 0; k < o->indent; k++)
 		buf_addch(out, ' ');
 	for (k = 0; k < w; k++)

@@ -82,7 +82,7 @@ show_text(struct cmd_ctx *ctx, const struct record *rec)
 
 	/* A two-column grid: labels padded to one width, values free. */
 	cmd_grid_init(&g, 2);
-	cmd_grid_adds(&g, ctx->lang ? "Номер:" : "Id:");
+	cmd_grid_adds(&g, ctx->lang ? "№:" : "Id:");
 	buf_printf(&v, "%llu", (unsigned long long)rec->id);
 	cmd_grid_add(&g, v.data, v.len);
 	for (i = 0; i < t->nfields; i++) {

@@ -93,15 +93,27 @@ static int
 rm_txn(struct store_txn *txn, void *arg, struct buf *err)
 {
 	struct view_op	*op = arg;
-	struct buf	 key = BUF_INIT;
+	struct buf	 key = BUF_INIT, old = BUF_INIT;
 	int		 r;
 
 	view_key(&key, op->login, op->name);
 	r = store_meta_del(txn, key.data, err);
-	if (r == STORE_NOTFOUND)
-		r = buf_error(err, op->login != NULL ? _("you have no view "
-		    "'%s'") : _("there is no shared view '%s'"), op->name);
+	if (r == STORE_NOTFOUND && op->login != NULL) {
+		/* The view the name runs may be the shared one. */
+		view_key(&key, NULL, op->name);
+		r = store_meta_get(txn, key.data, &old, err);
+		if (r == 0)
+			r = buf_error(err, _("you have no view '%s'; the "
+			    "shared one of the name goes with --shared"),
+			    op->name);
+		else if (r == STORE_NOTFOUND)
+			r = buf_error(err, _("you have no view '%s'"),
+			    op->name);
+	} else if (r == STORE_NOTFOUND)
+		r = buf_error(err, _("there is no shared view '%s'"),
+		    op->name);
 	buf_release(&key);
+	buf_release(&old);
 	return (r);
 }
 

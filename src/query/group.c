@@ -306,7 +306,8 @@ static int
 group_fold(struct run *ru, struct group *g, const struct value *av)
 {
 	const struct query *q = ru->q;
-	struct qv	 v, b;
+	struct qv	 v, b, e;
+	const char	*end, *nl;
 	size_t		 i;
 
 	g->nrec++;
@@ -326,10 +327,28 @@ group_fold(struct run *ru, struct group *g, const struct value *av)
 			break;
 		case QA_MIN:
 		case QA_MAX:
-			value_qv(&a->best, &b);
-			if (!b.set || (x->agg == QA_MIN ? qv_cmp(x, &v, &b) < 0 :
-			    qv_cmp(x, &v, &b) > 0))
-				best_set(&a->best, &v);
+			/* Of a list (phones, tags), its least or greatest
+			 * element, not the list. */
+			end = v.s != NULL ? v.s + v.len : NULL;
+			e = v;
+			do {
+				if (x->multi && !FT_IS_INT(x->type) &&
+				    v.s != NULL) {
+					if ((nl = memchr(e.s, '\n',
+					    (size_t)(end - e.s))) == NULL)
+						nl = end;
+					e.len = (size_t)(nl - e.s);
+				} else
+					nl = end;
+				value_qv(&a->best, &b);
+				if (e.len > 0 || e.s == NULL)
+					if (!b.set || (x->agg == QA_MIN ?
+					    qv_cmp(x, &e, &b) < 0 :
+					    qv_cmp(x, &e, &b) > 0))
+						best_set(&a->best, &e);
+				if (nl != NULL && nl < end)
+					e.s = nl + 1;
+			} while (nl != NULL && nl < end);
 			break;
 		default:
 			break;
@@ -706,7 +725,7 @@ group_run(struct run *ru)
 	size_t		 nshown = 0, i, j, k, ncols = q->ncols;
 	size_t		 na = q->naggs ? q->naggs : 1;
 	struct qv	 v;
-	int		 rv = -1, subtotals;
+	int		 rv = -1, subtotals, any = 0;
 
 	memset(&gt, 0, sizeof gt);
 	vals = xcalloc(ncols ? ncols : 1, sizeof *vals);
@@ -727,6 +746,7 @@ group_run(struct run *ru)
 		g = gt.list[i];
 		if (g->nrec == 0)
 			continue;
+		any = 1;
 		group_row(q, g, g->aggs, q->ngroups, vals);
 		if (!qhaving(&ru->r, q->having, vals)) {
 			vals_clear(vals, ncols);
@@ -744,6 +764,22 @@ group_run(struct run *ru)
 	}
 	if (nshown > 1)
 		qsort(shown, nshown, sizeof *shown, group_cmp);
+	/* Aggregates without keys are one row, even of no records: how
+	 * many is then 0, not nothing (the rest are empty). */
+	if (q->ngroups == 0 && !any && !ru->stop) {
+		struct agg *none = xcalloc(na, sizeof *none);
+
+		group_row(q, NULL, none, 0, vals);
+		free(none);
+		if (qhaving(&ru->r, q->having, vals)) {
+			rv = group_give(ru, vals, 0);
+			vals_clear(vals, ncols);
+			if (rv != 0)
+				goto out;
+			rv = -1;
+		}
+		vals_clear(vals, ncols);
+	}
 	subtotals = q->ngroups > 0 && q->nsorts == 0 &&
 	    q->limit == UINT64_MAX && q->offset == 0;
 	sub = xcalloc((q->ngroups + 1) * na, sizeof *sub);

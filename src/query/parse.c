@@ -958,6 +958,12 @@ parse_value(struct parser *ps, struct qnode *n, struct qexpr *x,
 	if (n->op == QO_CONTAINS || n->op == QO_PREFIX) {
 		if (x->fold || x->type == FT_ENUM)
 			fold(&tmp, s.data, s.len);
+		else if (f != NULL && f->type == FT_PHONE &&
+		    x->func == QF_NONE && x->agg == QA_NONE &&
+		    phone_part(s.data, n->op == QO_PREFIX, &tmp) == 0)
+			/* Part of a number as written ("8 (495)",
+			 * "248-71") finds it as stored (+74952487182). */
+			;
 		else
 			buf_add(&tmp, s.data, s.len);
 		v->len = tmp.len;
@@ -1490,7 +1496,7 @@ col_label(const struct qexpr *x, int lang, struct buf *out)
 	size_t	i;
 
 	static const char *const pseudow[][2] = {
-		{ "", "" }, { "Id", "Номер" }, { "Created", "Создана" },
+		{ "", "" }, { "Id", "№" }, { "Created", "Создана" },
 		{ "Updated", "Изменена" }
 	};
 

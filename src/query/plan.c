@@ -178,6 +178,34 @@ lit_key(const struct field *f, const struct qval *v, struct buf *out)
 		buf_add(out, v->s, v->len);
 }
 
+/* A literal of field f for --explain, as a file writes it (500.50,
+ * 2026-03-01), not as the index keeps it (50050, a day number). */
+static void
+lit_text(const struct field *f, const struct qval *v, struct buf *out)
+{
+	if (!FT_IS_INT(f->type)) {
+		buf_printf(out, "'%s'", v->s);
+		return;
+	}
+	switch (f->type) {
+	case FT_MONEY:
+		money_format(out, v->i, MONEY_PLAIN);
+		break;
+	case FT_QTY:
+		qty_format(out, v->i, MONEY_PLAIN);
+		break;
+	case FT_DATE:
+		date_format_iso(out, (int32_t)v->i);
+		break;
+	case FT_DATETIME:
+		datetime_format(out, v->i);
+		break;
+	default:
+		buf_printf(out, "%lld", (long long)v->i);
+		break;
+	}
+}
+
 /* The index to look an equality up in, or NULL. */
 static const char *
 lookup_kind(const struct qexpr *x, const struct qnode *n)
@@ -279,12 +307,11 @@ eq_too_many(struct planner *pl, const struct field *f, const char *ix,
 		plan_note(pl, "  index %s %s", ix, n->op == QO_EQ ? "=" :
 		    "in");
 		for (i = 0; i < n->nvals; i++) {
-			plan_note(pl, "%s", i ? ", " : " ");
-			if (FT_IS_INT(f->type))
-				plan_note(pl, "%lld", (long long)n->vals[i].i);
-			else
-				plan_note(pl, "'%s'", n->vals[i].s);
+			buf_reset(&line);
+			lit_text(f, &n->vals[i], &line);
+			plan_note(pl, "%s%s", i ? ", " : " ", line.data);
 		}
+		buf_reset(&line);
 		plan_rows(&line, rows, exact);
 		plan_note(pl, ": %s, too many to gather\n", line.data);
 		rv = 1;
@@ -480,11 +507,7 @@ source_of(struct planner *pl, const struct qnode *n, struct buf *what)
 		    n->op == QO_EQ ? "=" : "in");
 		for (i = 0; i < n->nvals; i++) {
 			buf_adds(what, i ? ", " : " ");
-			if (FT_IS_INT(f->type))
-				buf_printf(what, "%lld",
-				    (long long)n->vals[i].i);
-			else
-				buf_printf(what, "'%s'", n->vals[i].s);
+			lit_text(f, &n->vals[i], what);
 		}
 		add_source(pl, ids, nids, what->data);
 		ids = NULL;
@@ -618,8 +641,16 @@ range_source(struct planner *pl, const struct field *f,
 			break;
 	}
 	if (r == 0) {
-		buf_printf(what, "index %s from %lld to %lld", ix.data,
-		    (long long)lo, (long long)hi);
+		struct qval	vlo, vhi;
+
+		memset(&vlo, 0, sizeof vlo);
+		memset(&vhi, 0, sizeof vhi);
+		vlo.i = lo;
+		vhi.i = hi;
+		buf_printf(what, "index %s from ", ix.data);
+		lit_text(f, &vlo, what);
+		buf_adds(what, " to ");
+		lit_text(f, &vhi, what);
 		if (ids == NULL)
 			ids = xcalloc(1, sizeof *ids);
 		add_source(pl, ids, nids, what->data);

@@ -159,3 +159,45 @@ done:
 	buf_release(&d);
 	return (ret);
 }
+
+int
+phone_part(const char *in, int start, struct buf *out)
+{
+	struct buf	 d = BUF_INIT;
+	const char	*p;
+	uint32_t	 cp;
+	size_t		 n;
+	int		 plus = 0, ret = -1;
+
+	for (p = in; *p != '\0'; p += n) {
+		n = utf8_decode(p, strnlen(p, 4), &cp);
+		if (n == 0)
+			goto done;
+		if (cp >= '0' && cp <= '9')
+			buf_addch(&d, (int)cp);
+		else if (cp == '+' && d.len == 0 && !plus)
+			plus = 1;
+		else if (!phone_separator(cp))
+			goto done;
+	}
+	if (d.len == 0)
+		goto done;
+	buf_reset(out);
+	if (plus)
+		buf_addch(out, '+');
+	else if (start) {
+		/* As a whole number without '+' reads: the trunk prefix
+		 * 8, or 7, is +7; else the number is Russian. */
+		buf_adds(out, "+7");
+		if (d.data[0] == '8' || d.data[0] == '7') {
+			buf_add(out, d.data + 1, d.len - 1);
+			ret = 0;
+			goto done;
+		}
+	}
+	buf_add(out, d.data, d.len);
+	ret = 0;
+done:
+	buf_release(&d);
+	return (ret);
+}

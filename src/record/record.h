@@ -463,5 +463,11 @@ int	 snils_normalize(const char *, struct buf *, struct buf *);
  * "+7 916 123 45 67", "9161234567", "+44 20 7946 0958"; -1 if it is not a
  * phone number. */
 int	 phone_normalize(const char *, struct buf *, struct buf *);
+/* Part of a phone as the stored form has it, for '~' and '^=': its
+ * digits, after '+' when it has one; for a start (the int non-zero)
+ * without '+', a leading 8 or 7 means +7 and other digits a Russian
+ * number's, after +7.  -1 if anything but digits, separators and a
+ * leading '+' is there. */
+int	 phone_part(const char *, int, struct buf *);
 
 #endif

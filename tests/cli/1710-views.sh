@@ -88,11 +88,14 @@ run view run moscow --format tsv
 like "$out" "Петров Пётр" "now the shared one of the name runs"
 run view rm moscow
 status 1 "removing it again"
-is "$err" "clerk: you have no view 'moscow'" "is an error"
+is "$err" "clerk: you have no view 'moscow'; the shared one of the name goes with --shared" \
+    "is an error, which says how the shared one of the name goes"
 run view rm moscow --shared
 status 0 "an administrator removes a shared view"
 run view run moscow
 status 1 "gone"
+run view rm moscow
+is "$err" "clerk: you have no view 'moscow'" "without a shared one, just so"
 
 # Another operator, on a shared server: needs root and setpriv.
 if ! can_be_nobody; then

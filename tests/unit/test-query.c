@@ -696,7 +696,7 @@ main(void)
 	check_plan("deal where manager = ivanov and stage = won",
 	    "index stage:exact = 'won': 3 records");
 	check_plan("deal where stage = won and amount = 500,50",
-	    "index amount:exact = 50050: 1 record");
+	    "index amount:exact = 500.50: 1 record");
 	check_plan("deal where stage = won and amount = 500,50",
 	    "deal: 1 candidate record by index");
 	check_plan("party where inn = 7707083893", "index inn:exact");
@@ -724,6 +724,13 @@ main(void)
 	check("deal where id in (1, 2, 3, 4) and stage != won sort -amount",
 	    "2,4");
 	check_plan("deal where id in (2, 5)", "the numbers 2, 5: 2 records");
+	/* Values as files write them, not as the index keys hold them. */
+	check_plan("deal where date in (2026-03-01, 2026-03-02)",
+	    "index date:exact in 2026-03-01, 2026-03-02:");
+	check_plan("deal where date >= 2026-03-01 and date < 2026-03-03",
+	    "index date:exact from 2026-03-01 to 2026-03-02:");
+	check_plan("deal where amount in (500,50, 100)",
+	    "index amount:exact in 500.50, 100.00:");
 	check_plan("deal where id = 2 or id = 5", "scan all 7 records");
 	/*
 	 * The count a plan weighs (and shows) is remembered by the session
