@@ -886,6 +886,104 @@ value_text(struct parser *ps, struct buf *out, struct tok **tp)
 	return (0);
 }
 
+/* When day d starts: at local midnight. */
+static int64_t
+day_start(int32_t d)
+{
+	struct tm	tm;
+	int		y, m, dd;
+
+	date_to_ymd(d, &y, &m, &dd);
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = dd;
+	tm.tm_isdst = -1;
+	return ((int64_t)mktime(&tm));
+}
+
+/*
+ * A comparison of a date and time with a date means the whole day, as
+ * people mean it: created = today is any time today, created <= today
+ * until today ends, created > today from tomorrow on.  Each such value
+ * becomes a range of the day (a node of the same expression), which the
+ * planner reads as it reads any range.
+ */
+static struct qnode *
+day_cmp(struct parser *ps, struct qnode *n, const struct qval *v,
+    enum qcmp op)
+{
+	struct qnode	*c = new_node(ps, QN_CMP, n->col);
+
+	c->x = n->x;
+	c->op = op;
+	c->vals = xcalloc(1, sizeof *c->vals);
+	c->vals[0].i = v->i;
+	c->nvals = 1;
+	return (c);
+}
+
+static struct qnode *
+day_range(struct parser *ps, struct qnode *n, const struct qval *v)
+{
+	struct qnode	*a, *lo, *hi;
+	struct qval	 e;
+
+	lo = day_cmp(ps, n, v, QO_GE);
+	memset(&e, 0, sizeof e);
+	e.i = v->end;
+	hi = day_cmp(ps, n, &e, QO_LT);
+	a = new_node(ps, QN_AND, n->col);
+	a->a = lo;
+	a->b = hi;
+	return (a);
+}
+
+static struct qnode *
+whole_days(struct parser *ps, struct qnode *n)
+{
+	struct qnode	*r = NULL, *one, *o;
+	struct qval	*v = &n->vals[0];
+	size_t		 i;
+
+	switch (n->op) {
+	case QO_LE:
+		/* Until the day ends. */
+		n->op = QO_LT;
+		v->i = v->end;
+		return (n);
+	case QO_GT:
+		/* From the next day on. */
+		n->op = QO_GE;
+		v->i = v->end;
+		return (n);
+	case QO_EQ:
+		return (day_range(ps, n, v));
+	case QO_NE:
+		o = new_node(ps, QN_NOT, n->col);
+		o->a = day_range(ps, n, v);
+		return (o);
+	case QO_IN:
+		for (i = 0; i < n->nvals; i++) {
+			v = &n->vals[i];
+			one = v->whole_day ? day_range(ps, n, v) :
+			    day_cmp(ps, n, v, QO_EQ);
+			if (r == NULL)
+				r = one;
+			else {
+				o = new_node(ps, QN_OR, n->col);
+				o->a = r;
+				o->b = one;
+				r = o;
+			}
+		}
+		return (r);
+	default:
+		/* < and >= the day's start already. */
+		return (n);
+	}
+}
+
 static void
 fold(struct buf *out, const char *s, size_t len)
 {
@@ -929,17 +1027,9 @@ parse_value(struct parser *ps, struct qnode *n, struct qexpr *x,
 			goto out;
 		v->i = d;
 		if (x->type == FT_DATETIME) {
-			struct tm	tm;
-			int		y, m, dd;
-
-			/* A day starts at local midnight. */
-			date_to_ymd(d, &y, &m, &dd);
-			memset(&tm, 0, sizeof tm);
-			tm.tm_year = y - 1900;
-			tm.tm_mon = m - 1;
-			tm.tm_mday = dd;
-			tm.tm_isdst = -1;
-			v->i = (int64_t)mktime(&tm);
+			v->i = day_start(d);
+			v->end = day_start(d + 1);
+			v->whole_day = 1;
 		}
 		r = 0;
 		goto out;
@@ -1217,6 +1307,14 @@ parse_cmp(struct parser *ps, struct qnode **np)
 		if (parse_value(ps, n, x, &n->vals[0]) != 0)
 			return (-1);
 		n->nvals = n->text != NULL ? 0 : 1;
+	}
+	if (x->type == FT_DATETIME && n->nvals > 0) {
+		size_t	i;
+
+		for (i = 0; i < n->nvals && !n->vals[i].whole_day; i++)
+			;
+		if (i < n->nvals)
+			n = whole_days(ps, n);
 	}
 	if (neg != NULL) {
 		neg->a = n;

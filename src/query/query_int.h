@@ -46,6 +46,11 @@ struct qval {
 	int64_t		 i;
 	char		*s;		/* texts: fold key when the expr folds */
 	size_t		 len;
+	/* A date given for a date and time (created = today): i is the
+	 * start of the day, end that of the next; the parser turns the
+	 * comparison into one of the whole day. */
+	int		 whole_day;
+	int64_t		 end;
 };
 
 enum qnkind { QN_AND, QN_OR, QN_NOT, QN_CMP, QN_EMPTY, QN_SEARCH };
