@@ -623,7 +623,8 @@ header_unknown(struct import *im, const char *cell)
 			names[n++] = t->fields[i].label[0];
 		if (t->fields[i].label[1] != NULL)
 			names[n++] = t->fields[i].label[1];
-		buf_printf(&all, "%s%s", i > 0 ? ", " : "",
+		buf_printf(&all, "%s%s ('%s')", i > 0 ? ", " : "",
+		    field_label(&t->fields[i], im->ctx->lang),
 		    t->fields[i].name);
 	}
 	/* Suggestions compare case-folded, but the cell may be in
@@ -713,11 +714,17 @@ import_header(struct import *im, struct csv_row *row)
 		im->col[i] = pos;
 		seen[pos] = 1;
 	}
-	for (j = 0; j < t->nfields && im->bad.total == 0; j++)
-		if (t->fields[j].required && t->fields[j].deflt == NULL &&
-		    !seen[j])
-			bad(im, row->line, t->fields[j].name, _("a value is "
-			    "required, but the file has no column for it"));
+	for (j = 0; j < t->nfields && im->bad.total == 0; j++) {
+		if (!t->fields[j].required || t->fields[j].deflt != NULL ||
+		    seen[j])
+			continue;
+		/* No column to name it by: the field as add names it. */
+		buf_reset(&cell);
+		buf_printf(&cell, "%s ('%s')", field_label(&t->fields[j],
+		    im->ctx->lang), t->fields[j].name);
+		bad(im, row->line, cell.data, _("a value is required, but the "
+		    "file has no column for it"));
+	}
 	free(seen);
 	buf_release(&cell);
 	return (im->bad.total == 0 ? 0 : -1);
@@ -725,27 +732,27 @@ import_header(struct import *im, struct csv_row *row)
 
 /* Names of the fields of a unique constraint: "inn, kpp". */
 static void
-unique_what(const struct table *t, const struct unique *u, struct buf *b)
+unique_what(const struct import *im, const struct unique *u, struct buf *b)
 {
 	size_t	i;
 
 	buf_reset(b);
 	for (i = 0; i < u->nfields; i++)
 		buf_printf(b, "%s%s", i > 0 ? ", " : "",
-		    t->fields[u->fields[i]].name);
+		    fcol(im, u->fields[i]));
 }
 
 /* Values of a unique constraint's fields: "inn 7707083893, kpp 7736...". */
 static void
-unique_values(const struct record *rec, const struct unique *u,
-    struct buf *b)
+unique_values(const struct import *im, const struct record *rec,
+    const struct unique *u, struct buf *b)
 {
 	size_t	i;
 
 	buf_reset(b);
 	for (i = 0; i < u->nfields; i++) {
 		buf_printf(b, "%s%s ", i > 0 ? ", " : "",
-		    rec->table->fields[u->fields[i]].name);
+		    fcol(im, u->fields[i]));
 		record_format(rec, u->fields[i], 1, b);
 	}
 }
@@ -780,8 +787,8 @@ rows_unique(struct import *im, struct keyhash *kh, const struct record *rec,
 			if ((prev = keyhash_add(kh, k.data, k.len, line)) == 0)
 				continue;
 			if (u < t->nuniques) {
-				unique_what(t, &t->uniques[u], &what);
-				unique_values(rec, &t->uniques[u], &vals);
+				unique_what(im, &t->uniques[u], &what);
+				unique_values(im, rec, &t->uniques[u], &vals);
 				bad(im, line, what.data, _("the same as line "
 				    "%zu (%s)"), prev, vals.data);
 			} else
@@ -1349,8 +1356,8 @@ rows_merge(struct import *im, struct rows_half *h, struct keyhash *kh)
 			    &err) != 0)
 				buf_set(&vals, "%s", err.data);
 			else
-				unique_values(rec, &t->uniques[tag], &vals);
-			unique_what(t, &t->uniques[tag], &what);
+				unique_values(im, rec, &t->uniques[tag], &vals);
+			unique_what(im, &t->uniques[tag], &what);
 			bad(im, k2->line[e], what.data, _("the same as line "
 			    "%zu (%s)"), kh->line[*hit - 1], vals.data);
 		} else
@@ -1508,7 +1515,7 @@ check_refs(struct import *im, struct store_txn *txn, const struct record *rec,
 {
 	const struct table	*t = im->t, *target;
 	struct record		*other;
-	struct buf		 msg = BUF_INIT;
+	struct buf		 msg = BUF_INIT, ref = BUF_INIT;
 	size_t			 i;
 	int			 r;
 
@@ -1526,11 +1533,14 @@ check_refs(struct import *im, struct store_txn *txn, const struct record *rec,
 			record_free(other);
 			continue;
 		}
-		buf_set(&msg, _("%s %lld does not exist"), target->name,
-		    (long long)rec->values[i].i);
+		buf_reset(&ref);
+		record_ref_text(target, (uint64_t)rec->values[i].i, NULL,
+		    im->ctx->lang, &ref);
+		buf_set(&msg, _("%s does not exist"), ref.data);
 		chunk_bad(im, line, fcol(im, i), msg.data);
 	}
 	buf_release(&msg);
+	buf_release(&ref);
 	return (0);
 }
 
@@ -1565,7 +1575,7 @@ check_uniques(struct import *im, struct store_txn *txn,
 	struct keyset		 mine, by, theirs;
 	struct buf		 ix = BUF_INIT, what = BUF_INIT;
 	struct buf		 vals = BUF_INIT, msg = BUF_INIT;
-	struct buf		 title = BUF_INIT;
+	struct buf		 title = BUF_INIT, ref = BUF_INIT;
 	struct record		*other;
 	uint64_t		 ids[IMPORT_LOOKUP_MAX];
 	size_t			 q, n, j;
@@ -1624,15 +1634,18 @@ check_uniques(struct import *im, struct store_txn *txn,
 			}
 			record_title(other, &title);
 			if (u != NULL) {
-				unique_what(t, u, &what);
-				unique_values(rec, u, &vals);
+				unique_what(im, u, &what);
+				unique_values(im, rec, u, &vals);
 			} else {
-				buf_set(&what, "%s", t->fields[pos].name);
+				buf_set(&what, "%s", fcol(im, (size_t)pos));
 				buf_reset(&vals);
 				record_format(rec, pos, 1, &vals);
 			}
-			buf_set(&msg, _("%s %llu '%s' has the same (%s)"),
-			    t->name, (unsigned long long)ids[j], title.data,
+			/* The other record as add's refusal names it. */
+			buf_reset(&ref);
+			record_ref_text(t, ids[j], title.data, im->ctx->lang,
+			    &ref);
+			buf_set(&msg, _("%s has the same (%s)"), ref.data,
 			    vals.data);
 			chunk_bad(im, line, what.data, msg.data);
 			record_free(other);
@@ -1647,6 +1660,7 @@ check_uniques(struct import *im, struct store_txn *txn,
 	buf_release(&vals);
 	buf_release(&msg);
 	buf_release(&title);
+	buf_release(&ref);
 	return (ret);
 }
 

@@ -301,8 +301,20 @@ parse_enum(const struct field *f, const char *s, struct buf *out,
 	}
 	buf_release(&fs);
 	buf_release(&fw);
-	for (i = 0; i < f->nvalues; i++)
-		buf_printf(&names, "%s%s", i ? ", " : "", f->values[i].name);
+	/* Each as the card shows it and as a command line types it, in
+	 * the language of the request: a file headed in Russian takes the
+	 * Russian labels. */
+	for (i = 0; i < f->nvalues; i++) {
+		const struct enum_value *ev = &f->values[i];
+		const char *label = ev->label[msg_lang ? 1 : 0] != NULL ?
+		    ev->label[msg_lang ? 1 : 0] : ev->label[0];
+
+		if (label != NULL && strcmp(label, ev->name) != 0)
+			buf_printf(&names, "%s%s ('%s')", i ? ", " : "",
+			    label, ev->name);
+		else
+			buf_printf(&names, "%s%s", i ? ", " : "", ev->name);
+	}
 	buf_error(why, _("unknown value '%s' (expected %s)"), s, names.data);
 	buf_release(&names);
 	return (-1);
