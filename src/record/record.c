@@ -346,6 +346,33 @@ parse_email(const char *s, struct buf *out, struct buf *why)
 	return (0);
 }
 
+/*
+ * A requisite as documents print it, in groups ("4070 2810 7380 0001
+ * 0000", "7707 083 893", with no-break or thin spaces from a PDF): the
+ * blanks are dropped before it is checked, so it is kept as the digits
+ * the validators, indexes and duplicate checks compare.  Anything else
+ * stays for the validator to name.
+ */
+static void
+requisite_compact(const char *s, struct buf *out)
+{
+	uint32_t	cp;
+	size_t		n;
+
+	buf_reset(out);
+	for (; *s != '\0'; s += n) {
+		if ((n = utf8_decode(s, strnlen(s, 4), &cp)) == 0) {
+			buf_addch(out, *s);
+			n = 1;
+			continue;
+		}
+		if (cp == ' ' || cp == '\t' || cp == 0xA0 ||
+		    (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F)
+			continue;
+		buf_add(out, s, n);
+	}
+}
+
 /* No one-letter Russian words: the physical Y key types «н». */
 static const char *const yes_words[] = { "yes", "true", "1", "y", "да",
 	NULL };
@@ -365,6 +392,15 @@ parse_one(const struct field *f, const char *s, int64_t *ip, struct buf *out,
 
 	switch (f->type) {
 	case FT_TEXT:
+		if (f->validator != VAL_NONE) {
+			struct buf	c = BUF_INIT;
+			int		rc;
+
+			requisite_compact(s, &c);
+			rc = parse_text(f, c.data, c.len, out, why);
+			buf_release(&c);
+			return (rc);
+		}
 		return (parse_text(f, s, strlen(s), out, why));
 	case FT_INT:
 		return (parse_int64(s, ip, why));
