@@ -543,9 +543,10 @@ import_decode(struct import *im, const char *enc, struct buf *text,
 		line = 1;
 		for (i = 0; i < off; i++)
 			line += data[i] == '\n';
-		cmd_error(ctx, _("%s:%zu: a NUL byte at byte %zu: not a text "
-		    "file (or UTF-16 without a byte order mark)"), im->file,
-		    line, off);
+		cmd_error(ctx, _("%s:%zu: a NUL byte at byte %zu of the line "
+		    "(offset %zu in the file): not a text file (or UTF-16 "
+		    "without a byte order mark)"), im->file, line,
+		    csv_column(data, off), off);
 		return (CMD_FAILED);
 	}
 	if (im->cs == CSV_UTF8) {
@@ -555,16 +556,18 @@ import_decode(struct import *im, const char *enc, struct buf *text,
 				line += data[i] == '\n';
 			if (csv_mostly_utf8(data, len)) {
 				cmd_error(ctx, _("%s:%zu: invalid UTF-8 byte "
-				    "0x%02x at byte %zu (the rest is UTF-8)"),
+				    "0x%02x at byte %zu of the line (offset %zu "
+				    "in the file; the rest is UTF-8)"),
 				    im->file, line, (unsigned char)data[off],
-				    off);
+				    csv_column(data, off), off);
 				return (CMD_FAILED);
 			}
 			csv_score(data, len, &sc);
 			cmd_error(ctx, _("%s:%zu: invalid UTF-8 byte 0x%02x at "
-			    "byte %zu; the file looks like %s: give "
-			    "--encoding %s (or auto)"), im->file, line,
-			    (unsigned char)data[off], off,
+			    "byte %zu of the line (offset %zu in the file); "
+			    "the file looks like %s: give --encoding %s (or "
+			    "auto)"), im->file, line, (unsigned char)data[off],
+			    csv_column(data, off), off,
 			    csv_charset_name(csv_best(&sc)),
 			    csv_charset_name(csv_best(&sc)));
 			return (CMD_FAILED);
