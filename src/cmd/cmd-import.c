@@ -1172,8 +1172,10 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 			continue;
 		}
 		if (row.n != im->ncols) {
-			bad(im, row.line, NULL, _("%zu fields, but the header "
-			    "has %zu"), row.n, im->ncols);
+			bad(im, row.line, NULL, dngettext("clerk",
+			    "%zu field, but the header has %zu",
+			    "%zu fields, but the header has %zu", row.n),
+			    row.n, im->ncols);
 			continue;
 		}
 		record_reset(rec);

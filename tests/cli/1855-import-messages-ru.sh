@@ -3,8 +3,9 @@
 # locale: a required field the file has no column for by its label and
 # name, a unique clash by the other record as a list shows it (not
 # "party 1 '...'"), a reference to nothing as "Client #77", a choice
-# that is none of the field's with the choices by label and name, and
-# the columns a file may have by label and name.
+# that is none of the field's with the choices by label and name, the
+# columns a file may have by label and name, and a line's number of
+# fields in the plural it needs.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 # The server reads the translations it starts with.
@@ -22,6 +23,7 @@ printf '%s\n' 'Наименование;ИНН;КПП;Вид' 'Б;7707083893;773
     'В;7736207543;770401001;ИП' >"$T/dup.csv"
 printf '%s\n' 'Организация;ФИО' '77;Иванов' >"$T/ref.csv"
 printf '%s\n' 'Наименование;Регион' 'Г;Москва' >"$T/col.csv"
+printf '%s\n' 'Наименование;Вид' 'Д' 'Е;person;x;y;z' >"$T/nf.csv"
 
 run import party "$T/noname.csv"
 status 1 "no name column"
@@ -40,6 +42,9 @@ run import party "$T/col.csv"
 status 1 "an unknown column"
 like "$err" "col.csv:1: Регион: unknown column; the fields of 'party' are: Kind ('kind'), Name ('name')," \
     "every field by label and name"
+run import party "$T/nf.csv"
+like "$err" "nf.csv:2: 1 field, but the header has 2" "one field, singular"
+like "$err" "nf.csv:3: 5 fields, but the header has 2" "five fields"
 
 if [ "$russian" = yes ]; then
 	export LC_ALL=ru_RU.UTF-8 LANG=ru_RU.UTF-8
@@ -57,11 +62,14 @@ if [ "$russian" = yes ]; then
 	run import party "$T/col.csv"
 	like "$err" "поля таблицы 'party': Вид ('kind'), Наименование ('name')," \
 	    "Russian: the fields"
+	run import party "$T/nf.csv"
+	like "$err" "nf.csv:2: 1 поле, а в заголовке — 2" "Russian: one field"
+	like "$err" "nf.csv:3: 5 полей, а в заголовке — 2" "Russian: five"
 	run add party kind=ИП name=Х
 	like "$err" "Вид ('kind'): неизвестное значение 'ИП' (ожидается Физическое лицо ('person')," \
 	    "add says the same"
 else
-	for i in 1 2 3 4 5 6; do
+	for i in 1 2 3 4 5 6 7 8; do
 		echo "ok $((tap_n + 1)) # SKIP no msgfmt or no ru_RU.UTF-8 locale"
 		tap_n=$((tap_n + 1))
 	done
