@@ -1094,6 +1094,8 @@ test_money(void)
 		{ "1,234.56 \xe2\x82\xbd", 123456 },
 		{ "1.234,56", 123456 },
 		{ "1.234.567,8", 123456780 },
+		/* A thin space, as typeset documents group thousands. */
+		{ "1\xe2\x80\x89" "234\xe2\x80\x89" "567,89", 123456789 },
 	};
 	static const struct {
 		const char	*s;
