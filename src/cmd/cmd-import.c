@@ -1,5 +1,6 @@
 /*
- * cmd-import.c: "import TABLE FILE [--encoding E] [--dry-run]": records
+ * cmd-import.c: "import TABLE FILE [--encoding E] [--skip-unknown]
+ * [--dry-run]": records
  * from a CSV file the client sent whole as the request's bulk data.  In
  * order: the character set (given or found), the header (fields by
  * name or label, in English or Russian), every row parsed and checked
@@ -91,6 +92,7 @@ struct import {
 	int			 detected;
 	int			 delim;
 	int			 dry;
+	int			 skip_unknown;	/* --skip-unknown */
 
 	ssize_t			*col;		/* field of each column, -1 = none */
 	char			**colname;	/* header cells */
@@ -668,6 +670,12 @@ import_header(struct import *im, struct csv_row *row)
 		buf_trim(&cell);
 		im->colname[i] = xstrdup(cell.data);
 		im->col[i] = COL_NONE;
+		if (cell.len == 0 && im->skip_unknown) {
+			buf_set(&cell, _("column %zu has no name: not "
+			    "imported"), i + 1);
+			warn_to(im, &im->warn, row->line, cell.data);
+			continue;
+		}
 		if (cell.len == 0) {
 			bad(im, row->line, NULL, _("column %zu has no name"),
 			    i + 1);
@@ -699,6 +707,14 @@ import_header(struct import *im, struct csv_row *row)
 		for (j = 0; pos < 0 && j < t->nfields; j++)
 			if (header_matches(cell.data, &t->fields[j]))
 				pos = (ssize_t)j;
+		if (pos < 0 && im->skip_unknown) {
+			/* A spreadsheet's own columns (№ п/п, a region):
+			 * left out, said once. */
+			buf_set(&cell, _("%s: unknown column, not imported"),
+			    im->colname[i]);
+			warn_to(im, &im->warn, row->line, cell.data);
+			continue;
+		}
 		if (pos < 0) {
 			header_unknown(im, cell.data);
 			continue;
@@ -727,6 +743,11 @@ import_header(struct import *im, struct csv_row *row)
 		    im->ctx->lang), t->fields[j].name);
 		bad(im, row->line, cell.data, _("a value is required, but the "
 		    "file has no column for it"));
+		/* Its column may be one --skip-unknown left out, misspelt:
+		 * those are errors again, with the closest field. */
+		for (i = 0; im->skip_unknown && i < row->n; i++)
+			if (im->col[i] == COL_NONE && *im->colname[i] != '\0')
+				header_unknown(im, im->colname[i]);
 	}
 	free(seen);
 	buf_release(&cell);
@@ -2071,6 +2092,7 @@ import_exec(struct cmd_ctx *ctx)
 	buf_init(&im.lasterr);
 	im.file = ctx->argv[1];
 	im.dry = cmd_opt(ctx, "dry-run") != NULL;
+	im.skip_unknown = cmd_opt(ctx, "skip-unknown") != NULL;
 	if ((im.t = cmd_table_get(ctx, ctx->argv[0])) == NULL)
 		return (CMD_FAILED);
 	if (access_check(ctx->session, im.t, ACCESS_CREATE, &err) != 0) {
@@ -2160,7 +2182,7 @@ out:
 
 const struct cmd_entry cmd_import_entry = {
 	"import", "TABLE FILE [--encoding utf-8|cp1251|cp866|koi8-r|auto] "
-	    "[--dry-run]",
+	    "[--skip-unknown] [--dry-run]",
 	N_("add records from a CSV file, all of them or none"),
-	"encoding=,dry-run", 2, 2, import_exec
+	"encoding=,skip-unknown,dry-run", 2, 2, import_exec
 };
