@@ -1849,8 +1849,14 @@ row_done(struct import *im, size_t i, struct buf *err)
 		im->gone = 1;
 		return (buf_error(err, _("the client went away")));
 	}
-	cmd_progress(im->ctx, _("imported %zu of %zu rows"), im->done,
-	    im->nrows);
+	/* On a terminal, Ctrl-C would seem to stop what goes on. */
+	if (im->bulk)
+		cmd_progress(im->ctx, _("imported %zu of %zu rows (a bulk "
+		    "load: it goes on to its end if interrupted)"), im->done,
+		    im->nrows);
+	else
+		cmd_progress(im->ctx, _("imported %zu of %zu rows"), im->done,
+		    im->nrows);
 	return (0);
 }
 
@@ -2145,8 +2151,15 @@ import_exec(struct cmd_ctx *ctx)
 		r = CMD_OK;
 		goto out;
 	}
-	cmd_progress_force(ctx, _("importing %zu rows"), im.nrows);
 	im.bulk = load_bulk(&im) == STORE_TXN_BULK;
+	/* A bulk load is not stopped by Ctrl-C (row_done()): said before
+	 * it begins, where the user sees it. */
+	if (im.bulk)
+		cmd_progress_force(ctx, _("importing %zu rows in bulk: once "
+		    "begun, it goes on to its end even if interrupted"),
+		    im.nrows);
+	else
+		cmd_progress_force(ctx, _("importing %zu rows"), im.nrows);
 	r = store_txn_run(ctx->store, im.bulk ? STORE_TXN_BULK : 0,
 	    insert_txn, &im, &err);
 	if (r != 0 && im.toobig) {
