@@ -1671,6 +1671,8 @@ check_uniques(struct import *im, struct store_txn *txn,
 			buf_reset(&ref);
 			record_ref_text(t, ids[j], title.data, im->ctx->lang,
 			    &ref);
+			if (other->flags & REC_ARCHIVED)
+				buf_adds(&ref, _(" (archived)"));
 			buf_set(&msg, _("%s has the same (%s)"), ref.data,
 			    vals.data);
 			chunk_bad(im, line, what.data, msg.data);

@@ -4,8 +4,8 @@
 # name, a unique clash by the other record as a list shows it (not
 # "party 1 '...'"), a reference to nothing as "Client #77", a choice
 # that is none of the field's with the choices by label and name, the
-# columns a file may have by label and name, and a line's number of
-# fields in the plural it needs.
+# columns a file may have by label and name, a line's number of fields
+# in the plural it needs, and a clash with an archived record as such.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 # The server reads the translations it starts with.
@@ -42,6 +42,18 @@ run import party "$T/col.csv"
 status 1 "an unknown column"
 like "$err" "col.csv:1: Регион: unknown column; the fields of 'party' are: Kind ('kind'), Name ('name')," \
     "every field by label and name"
+# A clash with an archived record says so: the lists do not show it.
+clerk add party kind=org 'name=ВТБ (архив)' inn=7702070139 kpp=784201001 \
+    >/dev/null 2>&1
+clerk rm party 2 >/dev/null 2>&1
+printf '%s\n' 'name;inn;kpp' 'ВТБ;7702070139;784201001' >"$T/arch.csv"
+run import party "$T/arch.csv"
+like "$err" "arch.csv:2: inn, kpp: Client #2 ВТБ (архив) (archived) has the same (inn 7702070139, kpp 784201001)" \
+    "import: the other record is archived"
+run add party kind=org name=ВТБ inn=7702070139 kpp=784201001
+is "$err" "clerk: INN ('inn'), KPP ('kpp'): 7702070139, 784201001 already belongs to Client #2 ВТБ (архив) (archived)" \
+    "add: the same"
+
 run import party "$T/nf.csv"
 like "$err" "nf.csv:2: 1 field, but the header has 2" "one field, singular"
 like "$err" "nf.csv:3: 5 fields, but the header has 2" "five fields"
