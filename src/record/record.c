@@ -184,6 +184,24 @@ fold_among(const char *s, const struct buf *fs, const char *const *words,
 	return (0);
 }
 
+/* The same among n words (an enum value's 'also' words). */
+static int
+fold_among_n(const char *s, const struct buf *fs, char *const *words,
+    size_t n, struct buf *fw)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(s, words[i]) == 0)
+			return (1);
+		fold(fw, words[i]);
+		if (fw->len == fs->len &&
+		    memcmp(fw->data, fs->data, fs->len) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 static int
 fold_is(const char *s, const char *const *words)
 {
@@ -291,7 +309,8 @@ parse_enum(const struct field *f, const char *s, struct buf *out,
 		    ev->label[0] : ev->name, ev->label[1] != NULL ?
 		    ev->label[1] : ev->name, NULL };
 
-		if (!fold_among(s, &fs, words, &fw))
+		if (!fold_among(s, &fs, words, &fw) && !fold_among_n(s, &fs,
+		    ev->also, ev->nalso, &fw))
 			continue;
 		buf_reset(out);
 		buf_adds(out, ev->name);

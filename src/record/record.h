@@ -54,6 +54,8 @@ enum validator {
 struct enum_value {
 	char	*name;		/* stored value, e.g. "org" */
 	char	*label[2];	/* English, Russian */
+	char	**also;		/* other words read as it ("ИП"), or NULL */
+	size_t	 nalso;
 };
 
 struct field {
