@@ -20,7 +20,7 @@ clerk add party kind=org 'name=ООО «Альфа»' inn=7707083893 kpp=7736010
 
 printf '%s\n' 'ИНН;КПП' '7736207543;770401001' >"$T/noname.csv"
 printf '%s\n' 'Наименование;ИНН;КПП;Вид' 'Б;7707083893;773601001;Организация' \
-    'В;7736207543;770401001;ИП' >"$T/dup.csv"
+    'В;7736207543;770401001;ТОО' >"$T/dup.csv"
 printf '%s\n' 'Организация;ФИО' '77;Иванов' >"$T/ref.csv"
 printf '%s\n' 'Наименование;Регион' 'Г;Москва' >"$T/col.csv"
 printf '%s\n' 'Наименование;Вид' 'Д' 'Е;person;x;y;z' >"$T/nf.csv"
@@ -33,7 +33,7 @@ run import party "$T/dup.csv"
 status 1 "a clash and a bad choice"
 like "$err" "dup.csv:2: ИНН, КПП: Client #1 ООО «Альфа» has the same (ИНН 7707083893, КПП 773601001)" \
     "the clash: the file's columns, the record as a list names it"
-like "$err" "dup.csv:3: Вид: unknown value 'ИП' (expected Private person ('person'), Sole proprietor ('sole'), Organisation ('org'))" \
+like "$err" "dup.csv:3: Вид: unknown value 'ТОО' (expected Private person ('person'), Sole proprietor ('sole'), Organisation ('org'))" \
     "the choices by label and name"
 run import contact "$T/ref.csv"
 status 1 "a reference to nothing"
@@ -66,7 +66,7 @@ if [ "$russian" = yes ]; then
 	run import party "$T/dup.csv"
 	like "$err" "dup.csv:2: ИНН, КПП: то же значение у записи Клиент #1 ООО «Альфа» (ИНН 7707083893, КПП 773601001)" \
 	    "Russian: the clash"
-	like "$err" "dup.csv:3: Вид: неизвестное значение 'ИП' (ожидается Физическое лицо ('person'), Индивидуальный предприниматель ('sole'), Организация ('org'))" \
+	like "$err" "dup.csv:3: Вид: неизвестное значение 'ТОО' (ожидается Физическое лицо ('person'), Индивидуальный предприниматель ('sole'), Организация ('org'))" \
 	    "Russian: the choices by their Russian labels"
 	run import contact "$T/ref.csv"
 	like "$err" "ref.csv:2: Организация: Клиент #77 не существует" \
@@ -77,8 +77,8 @@ if [ "$russian" = yes ]; then
 	run import party "$T/nf.csv"
 	like "$err" "nf.csv:2: 1 поле, а в заголовке — 2" "Russian: one field"
 	like "$err" "nf.csv:3: 5 полей, а в заголовке — 2" "Russian: five"
-	run add party kind=ИП name=Х
-	like "$err" "Вид ('kind'): неизвестное значение 'ИП' (ожидается Физическое лицо ('person')," \
+	run add party kind=ТОО name=Х
+	like "$err" "Вид ('kind'): неизвестное значение 'ТОО' (ожидается Физическое лицо ('person')," \
 	    "add says the same"
 else
 	for i in 1 2 3 4 5 6 7 8; do
