@@ -454,6 +454,65 @@ sample_word(const char *p, size_t len, struct buf *out)
 	}
 }
 
+static void read_as(const char *, size_t, enum csv_charset, struct buf *);
+
+/*
+ * Whether a single-byte charset was found by too narrow a margin to
+ * trust, and if so the refusal.  A few words in capitals read as well
+ * in KOI8-R as in cp1251 (the one's capitals are the other's small
+ * letters: «ЗАО "ЭФФЕКТ"» reads «гюн "щттейр"»), and imported as the
+ * wrong one they would be nonsense, silently.  A line of a client base
+ * wins by 9 points a letter and more (csv_score()), such text by 4; and
+ * of one to three letters (УФК, Ёж) any reading may win.
+ */
+#define AMBIGUOUS_PER_LETTER	6
+#define AMBIGUOUS_LETTERS	4
+static int
+ambiguous(struct import *im, const char *data, size_t len)
+{
+	static const enum csv_charset all[] = {
+		CSV_CP1251, CSV_CP866, CSV_KOI8R
+	};
+	struct csv_scores	 sc;
+	struct buf		 w = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	enum csv_charset	 next = CSV_CP1251;
+	int64_t			 top, second = INT64_MIN;
+	size_t			 i;
+
+	if (im->cs != CSV_CP1251 && im->cs != CSV_CP866 &&
+	    im->cs != CSV_KOI8R)
+		return (0);
+	csv_score(data, len, &sc);
+	top = csv_score_of(&sc, im->cs);
+	for (i = 0; i < nitems(all); i++)
+		if (all[i] != im->cs && csv_score_of(&sc, all[i]) > second) {
+			second = csv_score_of(&sc, all[i]);
+			next = all[i];
+		}
+	if (sc.letters >= AMBIGUOUS_LETTERS &&
+	    top - second >= (int64_t)(AMBIGUOUS_PER_LETTER * sc.letters))
+		return (0);
+	sample_word(data, len, &w);
+	if (w.len == 0) {
+		/* No word of three letters: the first that has any. */
+		for (i = 0; i < len && (unsigned char)data[i] < 0x80; i++)
+			;
+		while (i < len && (unsigned char)data[i] >= 0x80 &&
+		    w.len < 24)
+			buf_addch(&w, data[i++]);
+	}
+	read_as(w.data, w.len, im->cs, &a);
+	read_as(w.data, w.len, next, &b);
+	cmd_error(im->ctx, _("%s: too little text to tell its encoding: it "
+	    "reads as '%s' in %s and as '%s' in %s; give --encoding"),
+	    im->file, a.data, csv_charset_name(im->cs), b.data,
+	    csv_charset_name(next));
+	buf_release(&w);
+	buf_release(&a);
+	buf_release(&b);
+	return (1);
+}
+
 static void
 read_as(const char *p, size_t len, enum csv_charset cs, struct buf *out)
 {
@@ -492,6 +551,8 @@ import_decode(struct import *im, const char *enc, struct buf *text,
 		/* Found valid, the text is not checked again below. */
 		im->cs = csv_detect(data, len, &valid);
 		im->detected = 1;
+		if (ambiguous(im, data, len))
+			return (CMD_FAILED);
 	} else if (given == CSV_UTF8) {
 		im->cs = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ?
 		    CSV_UTF8_BOM : CSV_UTF8;
@@ -2008,6 +2069,15 @@ insert_txn(struct store_txn *txn, void *arg, struct buf *err)
 		}
 		if (row_done(im, i, err) != 0)
 			return (-1);
+	}
+	/*
+	 * A last look before the commit: a client interrupted while the
+	 * rows since the last look went in must not find them committed
+	 * (only the commit itself is left for a Ctrl-C to come too late).
+	 */
+	if (cmd_gone(im->ctx)) {
+		im->gone = 1;
+		return (buf_error(err, _("the client went away")));
 	}
 	return (0);
 }
