@@ -619,8 +619,8 @@ import_decode(struct import *im, const char *enc, struct buf *text,
 				line += data[i] == '\n';
 			if (csv_mostly_utf8(data, len)) {
 				cmd_error(ctx, _("%s:%zu: invalid UTF-8 byte "
-				    "0x%02x at byte %zu of the line (offset %zu "
-				    "in the file; the rest is UTF-8)"),
+				    "0x%02x at byte %zu of the line (offset "
+				    "%zu in the file; the rest is UTF-8)"),
 				    im->file, line, (unsigned char)data[off],
 				    csv_column(data, off), off);
 				return (CMD_FAILED);
@@ -1203,6 +1203,38 @@ out:
 }
 
 /*
+ * A spreadsheet's text formula ="0274062111", as export --format excel
+ * writes digits and leading = + - @ so that a spreadsheet keeps them as
+ * text: the text inside, its doubled quotes single.
+ */
+static void
+unformula(struct buf *cell)
+{
+	struct buf	 in = BUF_INIT;
+	size_t		 i;
+
+	if (cell->len < 3 || cell->data[0] != '=' || cell->data[1] != '"' ||
+	    cell->data[cell->len - 1] != '"')
+		return;
+	for (i = 2; i < cell->len - 1; i++) {
+		if (cell->data[i] != '"')
+			continue;
+		/* Only a quote doubled: anything else is a formula. */
+		if (i + 1 >= cell->len - 1 || cell->data[i + 1] != '"')
+			return;
+		i++;
+	}
+	buf_add(&in, cell->data + 2, cell->len - 3);
+	buf_reset(cell);
+	for (i = 0; i < in.len; i++) {
+		buf_addch(cell, in.data[i]);
+		if (in.data[i] == '"')
+			i++;
+	}
+	buf_release(&in);
+}
+
+/*
  * Every IMPORT_GONE_EVERY rows: the helper counts its rows and looks
  * whether it is to stop; the first thread asks the client and shows the
  * rows of both halves.  1 to stop.
@@ -1271,6 +1303,7 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 			buf_reset(&cell);
 			buf_adds(&cell, csv_field(&row, i));
 			buf_trim(&cell);
+			unformula(&cell);
 			/* An empty cell leaves the field to its default. */
 			if (cell.len == 0)
 				continue;
