@@ -506,7 +506,10 @@ parse_multi(const struct field *f, const char *s, struct buf *out,
 
 	buf_reset(out);
 	for (;;) {
-		end = p + strcspn(p, ",;\n");
+		/* Phones also by '/', as spreadsheets put two in a cell
+		 * ("8 495 123-45-67 / 8 916 000-00-00"): no number has
+		 * one. */
+		end = p + strcspn(p, f->type == FT_PHONE ? ",;\n/" : ",;\n");
 		buf_reset(&elem);
 		buf_add(&elem, p, (size_t)(end - p));
 		buf_trim(&elem);

@@ -2,7 +2,8 @@
 # 1860: the requisites of real organisations, banks and people pass,
 # typed as documents print them too (in groups, with no-break spaces),
 # and are kept as plain digits; one digit changed is refused naming the
-# field and why; each kind of party takes its own rules.
+# field and why; each kind of party takes its own rules; two phones in a
+# cell may be separated by '/'.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 # Published: Сбербанк, ВТБ, Т-Банк; a person's ИНН; ОГРНИПs whose
@@ -74,6 +75,15 @@ is "$err" "clerk: INN ('inn'): must be 10 digits (an organisation's INN), not 12
 run add party kind=person name=X ogrn=304500116000157
 is "$err" "clerk: OGRN / OGRNIP ('ogrn'): a private person has no OGRN or OGRNIP (a sole proprietor has an OGRNIP)" \
     "no ОГРНИП for a private person"
+
+# Two phones in a cell, as spreadsheets have them.
+run add party kind=person name=Телефоны 'phones=8 495 123-45-67 / 8 916 000 00 01'
+status 0 "phones separated by '/'"
+run show party 8 --format json
+like "$out" '"phones":["+74951234567","+79160000001"]' "are two phones"
+run add party kind=person name=X 'phones=8 (495) 123-45-67/68'
+like "$err" "Phones ('phones'): too short: 2 digits" \
+    "a number's last digits after '/' are no phone"
 
 # A cp1251 file as Excel saves it, requisites in groups.
 if command -v iconv >/dev/null 2>&1; then
