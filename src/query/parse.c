@@ -1053,6 +1053,21 @@ parse_value(struct parser *ps, struct qnode *n, struct qexpr *x,
 			n->slot = (int)ps->q->nslots++;
 			r = 0;
 			goto out;
+		case FT_TEXT:
+			/* A requisite as it is kept: "7707 083 893" finds
+			 * what was saved from it. */
+			if (f->validator == VAL_NONE)
+				break;
+			record_requisite_compact(s.data, &tmp);
+			buf_reset(&s);
+			if (x->fold)
+				fold(&s, tmp.data, tmp.len);
+			else
+				buf_add(&s, tmp.data, tmp.len);
+			v->len = s.len;
+			v->s = buf_detach(&s, NULL);
+			r = 0;
+			goto out;
 		case FT_PHONE:
 			if (phone_normalize(s.data, &tmp, &why) == 0) {
 				v->len = tmp.len;

@@ -372,8 +372,8 @@ parse_email(const char *s, struct buf *out, struct buf *why)
  * the validators, indexes and duplicate checks compare.  Anything else
  * stays for the validator to name.
  */
-static void
-requisite_compact(const char *s, struct buf *out)
+void
+record_requisite_compact(const char *s, struct buf *out)
 {
 	uint32_t	cp;
 	size_t		n;
@@ -415,7 +415,7 @@ parse_one(const struct field *f, const char *s, int64_t *ip, struct buf *out,
 			struct buf	c = BUF_INIT;
 			int		rc;
 
-			requisite_compact(s, &c);
+			record_requisite_compact(s, &c);
 			rc = parse_text(f, c.data, c.len, out, why);
 			buf_release(&c);
 			return (rc);

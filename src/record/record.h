@@ -223,6 +223,9 @@ int		 record_parse(struct record *, size_t, const char *,
  * phone number"), for a caller that names the field itself. */
 int		 record_parse_why(struct record *, size_t, const char *,
 		     struct buf *);
+/* A requisite typed in groups ("7707 083 893") as the digits a field
+ * with a validator keeps: its blanks dropped, into out. */
+void		 record_requisite_compact(const char *, struct buf *);
 /*
  * A value, the one way every listing shows it (list, show, query,
  * report, the terminal), appended to out; an unset value appends

@@ -40,6 +40,12 @@ like "$out" '"bank_account":"40702810738000010000","bank_corr":"3010181040000000
     "the accounts too"
 run find 7736207543
 like "$out" "INN: 7736207543 (exact)" "found by its plain ИНН"
+run list party "inn = '7736 207 543'" --format tsv
+is "$(printf '%s\n' "$out" | cut -f2 | tail -n +2)" "Группы" \
+    "a query takes the ИНН in groups too"
+run list party "bank_account = '4070 2810 7380 0001 0000' and kpp = '7704 01 001'" --format tsv
+is "$(printf '%s\n' "$out" | cut -f2 | tail -n +2)" "Группы" \
+    "and the account and КПП"
 
 # One digit changed: refused, naming the field and the right digit.
 run add party kind=org name=X inn=7707083894
