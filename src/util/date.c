@@ -368,6 +368,21 @@ static const char *const midnight_words[] = {
 	"0:00", "00:00", "0:00:00", "00:00:00"
 };
 
+/* The length of a "г" or "г." written onto the year ("1980г."), with
+ * the end of the date after it, or 0. */
+static size_t
+glued_year_word(const char *s)
+{
+	size_t	n;
+
+	if (strncmp(s, "г", strlen("г")) != 0)
+		return (0);
+	n = strlen("г");
+	if (s[n] == '.')
+		n++;
+	return (s[n] == '\0' || s[n] == ' ' || s[n] == '+' ? n : 0);
+}
+
 static int
 word_in(const char *s, size_t len, const char *const *words, size_t n)
 {
@@ -409,7 +424,8 @@ date_parse_month(const char *s, const char **ep, const char *what,
 		return (1);
 	p++;
 	if ((n = read_num(p, strlen(p), 4, &y)) == 0 || (n != 4 && n != 2) ||
-	    (p[n] != '\0' && p[n] != ' ' && p[n] != '+' && p[n] != '-'))
+	    (p[n] != '\0' && p[n] != ' ' && p[n] != '+' && p[n] != '-' &&
+	    glued_year_word(p + n) == 0))
 		return (1);
 	if (n == 2) {
 		if (today == DATE_NONE)
@@ -417,7 +433,7 @@ date_parse_month(const char *s, const char **ep, const char *what,
 			    "year in four digits"), what));
 		y = two_digit_year(y, today_of(today));
 	}
-	*ep = p + n;
+	*ep = p + n + glued_year_word(p + n);
 	return (date_make(y, m, d, what, out, err));
 }
 
@@ -555,7 +571,7 @@ static int
 date_parse_words(const char *s, const char *what, int32_t today,
     int32_t *out, struct buf *err)
 {
-	const char	*p = s, *e;
+	const char	*p = s, *e, *g;
 	enum date_unit	 u;
 	int32_t		 d = DATE_NONE;
 	size_t		 i;
@@ -565,7 +581,14 @@ date_parse_words(const char *s, const char *what, int32_t today,
 	if (isdigit((unsigned char)*p)) {
 		/* A date runs to the first space or plus. */
 		e = p + strcspn(p, " +");
-		r = date_parse_part(p, (size_t)(e - p), what, today, &d, err);
+		for (g = p; g < e && (isdigit((unsigned char)*g) ||
+		    *g == '.' || *g == '-'); g++)
+			;
+		/* "15.03.1980г.": the year's word written onto it. */
+		if (g == p || !isdigit((unsigned char)g[-1]) ||
+		    glued_year_word(g) != (size_t)(e - g))
+			g = e;
+		r = date_parse_part(p, (size_t)(g - p), what, today, &d, err);
 		if (r == 1)
 			r = date_parse_month(p, &e, what, today, &d, err);
 		if (r != 0)

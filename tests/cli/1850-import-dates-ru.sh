@@ -17,11 +17,12 @@ printf '%s\r\n' 'Наименование;Вид;День рождения' \
     'Васильев;Физическое лицо;31 дек. 1999 года' \
     'Гусев;Физическое лицо;15.03.1980 г.' \
     'Дмитриев;Физическое лицо;15.03.1980 0:00:00' \
-    'Ершов;Физическое лицо;5 сентября 1975' |
+    'Ершов;Физическое лицо;5 сентября 1975' \
+    'Жуков;Физическое лицо;1.2.2000г.' |
     iconv -f UTF-8 -t CP1251 >"$T/dates.csv"
 run import party "$T/dates.csv"
 status 0 "dates in words, with г. and with a midnight"
-like "$out" "imported 6 party records" "all six"
+like "$out" "imported 7 party records" "all seven"
 run export party
 is "$(printf '%s\n' "$out" | tr -d '\r' | cut -d, -f3,17 | tail -n +2)" \
 "Аникин,1980-03-15
@@ -29,7 +30,8 @@ is "$(printf '%s\n' "$out" | tr -d '\r' | cut -d, -f3,17 | tail -n +2)" \
 Васильев,1999-12-31
 Гусев,1980-03-15
 Дмитриев,1980-03-15
-Ершов,1975-09-05" "each read as the day it names"
+Ершов,1975-09-05
+Жуков,2000-02-01" "each read as the day it names"
 
 printf '%s\n' 'name;kind;birthday' \
     'А;person;31 февраля 1980' \
@@ -48,7 +50,7 @@ like "$err" "bad.csv:5: birthday: invalid date '15 марта'" "no year"
 
 run add party kind=person name=Ёжиков 'birthday=7 ноября 1985 г.'
 status 0 "add reads them too"
-run show party 7 --format json
+run show party 8 --format json
 like "$out" '"birthday":"1985-11-07"' "as 1985-11-07"
 
 done_testing
