@@ -1267,7 +1267,7 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 	struct csv_row		 row;
 	struct record		*rec;
 	struct buf		 err = BUF_INIT, cell = BUF_INIT;
-	size_t			 i, badpos, nrows = 0;
+	size_t			 i, nrows = 0;
 	uint64_t		 id;
 	int			 badrow, have, archived;
 
@@ -1338,11 +1338,16 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 		if (badrow)
 			continue;
 		record_defaults(rec);
-		if (record_validate(rec, &badpos, &err) != 0) {
-			bad(im, row.line, fcol(im, badpos), "%s",
-			    err.data);
-			continue;
+		/* Every wrong field of the line, as add names them all:
+		 * one run of the file shows what to mend. */
+		for (i = 0; i < t->nfields; i++) {
+			if (record_validate_field(rec, i, &err) == 0)
+				continue;
+			bad(im, row.line, fcol(im, i), "%s", err.data);
+			badrow = 1;
 		}
+		if (badrow)
+			continue;
 		/* Values taken unchecked in part (a Treasury account), with
 		 * a warning, as add takes them; named as the file's columns
 		 * are. */

@@ -802,17 +802,6 @@ record_defaults(struct record *rec)
 
 /* Validation. */
 
-static int
-all_digits(const char *s, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return (0);
-	return (len != 0);
-}
-
 /* Run the field's validator on one element (NUL-terminated). */
 static int
 validate_one(const struct record *rec, const struct field *f, const char *s,
@@ -827,13 +816,10 @@ validate_one(const struct record *rec, const struct field *f, const char *s,
 		if (apos >= 0 && rec->values[apos].set &&
 		    rec->values[apos].s != NULL)
 			arg = rec->values[apos].s;
-		/* Without the БИК only the shape can be checked. */
-		if (arg == NULL) {
-			if (strlen(s) != 20 || !all_digits(s, 20))
-				return (buf_error(why,
-				    _("must be 20 digits")));
-			return (0);
-		}
+		/* Without the БИК only the shape can be checked (and
+		 * why it is wrong said, as with one). */
+		if (arg == NULL)
+			return (valid_account(s, NULL, why));
 	}
 	/* The kind of party, for validators given its field. */
 	if (f->validator_arg != NULL && (f->validator == VAL_INN ||
