@@ -1,5 +1,5 @@
 /*
- * cmd-export.c: "export TABLE [--format csv|tsv|json] [--archived]":
+ * cmd-export.c: "export TABLE [--format csv|excel|tsv|json] [--archived]":
  * every record of a table, every field, in id order, as import reads
  * them back: a header of field names, plain values (ISO dates, 1234.56,
  * E.164 phones, choice names, list values joined by "; ").  Read page
@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd.h"
 
@@ -83,6 +84,137 @@ export_row(const struct record *rec, enum cmd_format fmt, int archived,
 	buf_adds(o, fmt == FMT_CSV ? "\r\n" : "\n");
 }
 
+/*
+ * --format excel: a CSV that a spreadsheet in a Russian locale opens by
+ * a double click as it is meant: UTF-8 with a byte order mark (without
+ * one Excel reads cp1251), ';' between fields (the Russian list
+ * separator), the header and the choices by their labels, dates, money
+ * and yes/no as people write them; and a value the spreadsheet would
+ * take for a number or a formula (an ИНН with its leading zero, a
+ * 20-digit account, +7 495 ..., =SUM) as a text formula ="...", which
+ * it shows as the text.  Import reads all of it back.
+ */
+#define EXCEL_FORMULA_MAX	255	/* the longest text in a formula */
+
+/* A field's header: its label, unless another field has it as a name
+ * or label (import would take it for that one). */
+static const char *
+excel_header(const struct table *t, size_t i, int lang)
+{
+	const char	*l = field_label(&t->fields[i], lang);
+	size_t		 j;
+
+	if (strcasecmp(l, "id") == 0 || strcasecmp(l, "archived") == 0)
+		return (t->fields[i].name);
+	for (j = 0; j < t->nfields; j++) {
+		if (j == i)
+			continue;
+		if (strcasecmp(l, t->fields[j].name) == 0 ||
+		    (t->fields[j].label[0] != NULL &&
+		    strcasecmp(l, t->fields[j].label[0]) == 0) ||
+		    (t->fields[j].label[1] != NULL &&
+		    strcmp(l, t->fields[j].label[1]) == 0))
+			return (t->fields[i].name);
+	}
+	return (l);
+}
+
+/* s quoted for ';'-separated CSV. */
+static void
+excel_quote(struct buf *o, const char *s, size_t len)
+{
+	size_t	i;
+
+	if (strcspn(s, ";\"\r\n") >= len) {
+		buf_add(o, s, len);
+		return;
+	}
+	buf_addch(o, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			buf_addch(o, '"');
+		buf_addch(o, s[i]);
+	}
+	buf_addch(o, '"');
+}
+
+static void
+excel_field(struct buf *o, enum field_type type, const char *s, size_t len,
+    struct buf *tmp)
+{
+	size_t	i;
+	int	digits = len > 0;
+
+	for (i = 0; i < len && digits; i++)
+		digits = s[i] >= '0' && s[i] <= '9';
+	if (type != FT_TEXT && type != FT_PHONE && type != FT_EMAIL) {
+		excel_quote(o, s, len);
+		return;
+	}
+	if (!digits && (len == 0 || strchr("=+-@", s[0]) == NULL)) {
+		excel_quote(o, s, len);
+		return;
+	}
+	buf_reset(tmp);
+	if (len > EXCEL_FORMULA_MAX) {
+		/* Too long for a formula: a blank before it keeps it
+		 * text, and import trims it. */
+		buf_addch(tmp, ' ');
+		buf_add(tmp, s, len);
+	} else {
+		buf_adds(tmp, "=\"");
+		for (i = 0; i < len; i++) {
+			if (s[i] == '"')
+				buf_addch(tmp, '"');
+			buf_addch(tmp, s[i]);
+		}
+		buf_addch(tmp, '"');
+	}
+	excel_quote(o, tmp->data, tmp->len);
+}
+
+static void
+export_excel_header(const struct table *t, int lang, int archived,
+    struct buf *o)
+{
+	size_t	i;
+
+	buf_adds(o, "\xef\xbb\xbfid");
+	for (i = 0; i < t->nfields; i++) {
+		buf_addch(o, ';');
+		excel_quote(o, excel_header(t, i, lang),
+		    strlen(excel_header(t, i, lang)));
+	}
+	if (archived)
+		buf_adds(o, ";archived");
+	buf_adds(o, "\r\n");
+}
+
+static void
+export_excel_row(const struct record *rec, int lang, int archived,
+    struct buf *v, struct buf *o)
+{
+	const struct table	*t = rec->table;
+	struct buf		 tmp = BUF_INIT;
+	size_t			 i;
+
+	buf_addu64(o, rec->id);
+	for (i = 0; i < t->nfields; i++) {
+		buf_addch(o, ';');
+		buf_reset(v);
+		record_value_format(&t->fields[i], t->fields[i].type,
+		    &rec->values[i], VALUE_PEOPLE, lang, v);
+		excel_field(o, t->fields[i].type, v->data, v->len, &tmp);
+	}
+	if (archived) {
+		buf_addch(o, ';');
+		if (rec->flags & REC_ARCHIVED)
+			buf_adds(o, "yes");
+	}
+	buf_adds(o, "\r\n");
+	buf_release(&tmp);
+}
+
 static void
 export_json(const struct record *rec, int archived, int first, struct buf *o)
 {
@@ -112,7 +244,7 @@ export_exec(struct cmd_ctx *ctx)
 	const char		*f;
 	uint64_t		 seen = 0;
 	size_t			 i;
-	int			 r, archived;
+	int			 r, archived, excel = 0;
 
 	memset(&st, 0, sizeof st);
 	st.ctx = ctx;
@@ -123,9 +255,11 @@ export_exec(struct cmd_ctx *ctx)
 			fmt = FMT_TSV;
 		else if (strcmp(f, "json") == 0)
 			fmt = FMT_JSON;
+		else if (strcmp(f, "excel") == 0)
+			excel = 1;
 		else if (strcmp(f, "csv") != 0)
 			return (cmd_usage(ctx, _("unknown format '%s'; export "
-			    "writes csv, tsv or json"), f));
+			    "writes csv, excel, tsv or json"), f));
 	}
 	if ((st.table = cmd_table_get(ctx, ctx->argv[0])) == NULL)
 		return (CMD_FAILED);
@@ -138,7 +272,9 @@ export_exec(struct cmd_ctx *ctx)
 	if (archived)
 		st.flags |= STORE_PAGE_ARCHIVED;
 
-	if (fmt != FMT_JSON)
+	if (excel)
+		export_excel_header(st.table, ctx->lang, archived, &ctx->out);
+	else if (fmt != FMT_JSON)
 		export_header(st.table, fmt, archived, &ctx->out);
 	r = CMD_OK;
 	for (;;) {
@@ -150,7 +286,10 @@ export_exec(struct cmd_ctx *ctx)
 			break;
 		}
 		for (i = 0; i < st.n; i++) {
-			if (fmt == FMT_JSON)
+			if (excel)
+				export_excel_row(st.recs[i], ctx->lang,
+				    archived, &v, &ctx->out);
+			else if (fmt == FMT_JSON)
 				export_json(st.recs[i], archived, seen + i == 0,
 				    &ctx->out);
 			else
@@ -179,7 +318,7 @@ export_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_export_entry = {
-	"export", "TABLE [--format csv|tsv|json] [--archived]",
+	"export", "TABLE [--format csv|excel|tsv|json] [--archived]",
 	N_("write every record of a table, as import reads it back"),
 	"format=,archived", 1, 1, export_exec
 };

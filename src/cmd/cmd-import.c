@@ -1,5 +1,6 @@
 /*
- * cmd-import.c: "import TABLE FILE [--encoding E] [--dry-run]": records
+ * cmd-import.c: "import TABLE FILE [--encoding E] [--skip-unknown]
+ * [--dry-run]": records
  * from a CSV file the client sent whole as the request's bulk data.  In
  * order: the character set (given or found), the header (fields by
  * name or label, in English or Russian), every row parsed and checked
@@ -91,6 +92,7 @@ struct import {
 	int			 detected;
 	int			 delim;
 	int			 dry;
+	int			 skip_unknown;	/* --skip-unknown */
 
 	ssize_t			*col;		/* field of each column, -1 = none */
 	char			**colname;	/* header cells */
@@ -452,6 +454,65 @@ sample_word(const char *p, size_t len, struct buf *out)
 	}
 }
 
+static void read_as(const char *, size_t, enum csv_charset, struct buf *);
+
+/*
+ * Whether a single-byte charset was found by too narrow a margin to
+ * trust, and if so the refusal.  A few words in capitals read as well
+ * in KOI8-R as in cp1251 (the one's capitals are the other's small
+ * letters: «ЗАО "ЭФФЕКТ"» reads «гюн "щттейр"»), and imported as the
+ * wrong one they would be nonsense, silently.  A line of a client base
+ * wins by 9 points a letter and more (csv_score()), such text by 4; and
+ * of one to three letters (УФК, Ёж) any reading may win.
+ */
+#define AMBIGUOUS_PER_LETTER	6
+#define AMBIGUOUS_LETTERS	4
+static int
+ambiguous(struct import *im, const char *data, size_t len)
+{
+	static const enum csv_charset all[] = {
+		CSV_CP1251, CSV_CP866, CSV_KOI8R
+	};
+	struct csv_scores	 sc;
+	struct buf		 w = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	enum csv_charset	 next = CSV_CP1251;
+	int64_t			 top, second = INT64_MIN;
+	size_t			 i;
+
+	if (im->cs != CSV_CP1251 && im->cs != CSV_CP866 &&
+	    im->cs != CSV_KOI8R)
+		return (0);
+	csv_score(data, len, &sc);
+	top = csv_score_of(&sc, im->cs);
+	for (i = 0; i < nitems(all); i++)
+		if (all[i] != im->cs && csv_score_of(&sc, all[i]) > second) {
+			second = csv_score_of(&sc, all[i]);
+			next = all[i];
+		}
+	if (sc.letters >= AMBIGUOUS_LETTERS &&
+	    top - second >= (int64_t)(AMBIGUOUS_PER_LETTER * sc.letters))
+		return (0);
+	sample_word(data, len, &w);
+	if (w.len == 0) {
+		/* No word of three letters: the first that has any. */
+		for (i = 0; i < len && (unsigned char)data[i] < 0x80; i++)
+			;
+		while (i < len && (unsigned char)data[i] >= 0x80 &&
+		    w.len < 24)
+			buf_addch(&w, data[i++]);
+	}
+	read_as(w.data, w.len, im->cs, &a);
+	read_as(w.data, w.len, next, &b);
+	cmd_error(im->ctx, _("%s: too little text to tell its encoding: it "
+	    "reads as '%s' in %s and as '%s' in %s; give --encoding"),
+	    im->file, a.data, csv_charset_name(im->cs), b.data,
+	    csv_charset_name(next));
+	buf_release(&w);
+	buf_release(&a);
+	buf_release(&b);
+	return (1);
+}
+
 static void
 read_as(const char *p, size_t len, enum csv_charset cs, struct buf *out)
 {
@@ -490,6 +551,8 @@ import_decode(struct import *im, const char *enc, struct buf *text,
 		/* Found valid, the text is not checked again below. */
 		im->cs = csv_detect(data, len, &valid);
 		im->detected = 1;
+		if (ambiguous(im, data, len))
+			return (CMD_FAILED);
 	} else if (given == CSV_UTF8) {
 		im->cs = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ?
 		    CSV_UTF8_BOM : CSV_UTF8;
@@ -543,9 +606,10 @@ import_decode(struct import *im, const char *enc, struct buf *text,
 		line = 1;
 		for (i = 0; i < off; i++)
 			line += data[i] == '\n';
-		cmd_error(ctx, _("%s:%zu: a NUL byte at byte %zu: not a text "
-		    "file (or UTF-16 without a byte order mark)"), im->file,
-		    line, off);
+		cmd_error(ctx, _("%s:%zu: a NUL byte at byte %zu of the line "
+		    "(offset %zu in the file): not a text file (or UTF-16 "
+		    "without a byte order mark)"), im->file, line,
+		    csv_column(data, off), off);
 		return (CMD_FAILED);
 	}
 	if (im->cs == CSV_UTF8) {
@@ -555,16 +619,18 @@ import_decode(struct import *im, const char *enc, struct buf *text,
 				line += data[i] == '\n';
 			if (csv_mostly_utf8(data, len)) {
 				cmd_error(ctx, _("%s:%zu: invalid UTF-8 byte "
-				    "0x%02x at byte %zu (the rest is UTF-8)"),
+				    "0x%02x at byte %zu of the line (offset "
+				    "%zu in the file; the rest is UTF-8)"),
 				    im->file, line, (unsigned char)data[off],
-				    off);
+				    csv_column(data, off), off);
 				return (CMD_FAILED);
 			}
 			csv_score(data, len, &sc);
 			cmd_error(ctx, _("%s:%zu: invalid UTF-8 byte 0x%02x at "
-			    "byte %zu; the file looks like %s: give "
-			    "--encoding %s (or auto)"), im->file, line,
-			    (unsigned char)data[off], off,
+			    "byte %zu of the line (offset %zu in the file); "
+			    "the file looks like %s: give --encoding %s (or "
+			    "auto)"), im->file, line, (unsigned char)data[off],
+			    csv_column(data, off), off,
 			    csv_charset_name(csv_best(&sc)),
 			    csv_charset_name(csv_best(&sc)));
 			return (CMD_FAILED);
@@ -623,7 +689,8 @@ header_unknown(struct import *im, const char *cell)
 			names[n++] = t->fields[i].label[0];
 		if (t->fields[i].label[1] != NULL)
 			names[n++] = t->fields[i].label[1];
-		buf_printf(&all, "%s%s", i > 0 ? ", " : "",
+		buf_printf(&all, "%s%s ('%s')", i > 0 ? ", " : "",
+		    field_label(&t->fields[i], im->ctx->lang),
 		    t->fields[i].name);
 	}
 	/* Suggestions compare case-folded, but the cell may be in
@@ -664,6 +731,12 @@ import_header(struct import *im, struct csv_row *row)
 		buf_trim(&cell);
 		im->colname[i] = xstrdup(cell.data);
 		im->col[i] = COL_NONE;
+		if (cell.len == 0 && im->skip_unknown) {
+			buf_set(&cell, _("column %zu has no name: not "
+			    "imported"), i + 1);
+			warn_to(im, &im->warn, row->line, cell.data);
+			continue;
+		}
 		if (cell.len == 0) {
 			bad(im, row->line, NULL, _("column %zu has no name"),
 			    i + 1);
@@ -695,6 +768,14 @@ import_header(struct import *im, struct csv_row *row)
 		for (j = 0; pos < 0 && j < t->nfields; j++)
 			if (header_matches(cell.data, &t->fields[j]))
 				pos = (ssize_t)j;
+		if (pos < 0 && im->skip_unknown) {
+			/* A spreadsheet's own columns (№ п/п, a region):
+			 * left out, said once. */
+			buf_set(&cell, _("%s: unknown column, not imported"),
+			    im->colname[i]);
+			warn_to(im, &im->warn, row->line, cell.data);
+			continue;
+		}
 		if (pos < 0) {
 			header_unknown(im, cell.data);
 			continue;
@@ -713,11 +794,22 @@ import_header(struct import *im, struct csv_row *row)
 		im->col[i] = pos;
 		seen[pos] = 1;
 	}
-	for (j = 0; j < t->nfields && im->bad.total == 0; j++)
-		if (t->fields[j].required && t->fields[j].deflt == NULL &&
-		    !seen[j])
-			bad(im, row->line, t->fields[j].name, _("a value is "
-			    "required, but the file has no column for it"));
+	for (j = 0; j < t->nfields && im->bad.total == 0; j++) {
+		if (!t->fields[j].required || t->fields[j].deflt != NULL ||
+		    seen[j])
+			continue;
+		/* No column to name it by: the field as add names it. */
+		buf_reset(&cell);
+		buf_printf(&cell, "%s ('%s')", field_label(&t->fields[j],
+		    im->ctx->lang), t->fields[j].name);
+		bad(im, row->line, cell.data, _("a value is required, but the "
+		    "file has no column for it"));
+		/* Its column may be one --skip-unknown left out, misspelt:
+		 * those are errors again, with the closest field. */
+		for (i = 0; im->skip_unknown && i < row->n; i++)
+			if (im->col[i] == COL_NONE && *im->colname[i] != '\0')
+				header_unknown(im, im->colname[i]);
+	}
 	free(seen);
 	buf_release(&cell);
 	return (im->bad.total == 0 ? 0 : -1);
@@ -725,27 +817,27 @@ import_header(struct import *im, struct csv_row *row)
 
 /* Names of the fields of a unique constraint: "inn, kpp". */
 static void
-unique_what(const struct table *t, const struct unique *u, struct buf *b)
+unique_what(const struct import *im, const struct unique *u, struct buf *b)
 {
 	size_t	i;
 
 	buf_reset(b);
 	for (i = 0; i < u->nfields; i++)
 		buf_printf(b, "%s%s", i > 0 ? ", " : "",
-		    t->fields[u->fields[i]].name);
+		    fcol(im, u->fields[i]));
 }
 
 /* Values of a unique constraint's fields: "inn 7707083893, kpp 7736...". */
 static void
-unique_values(const struct record *rec, const struct unique *u,
-    struct buf *b)
+unique_values(const struct import *im, const struct record *rec,
+    const struct unique *u, struct buf *b)
 {
 	size_t	i;
 
 	buf_reset(b);
 	for (i = 0; i < u->nfields; i++) {
 		buf_printf(b, "%s%s ", i > 0 ? ", " : "",
-		    rec->table->fields[u->fields[i]].name);
+		    fcol(im, u->fields[i]));
 		record_format(rec, u->fields[i], 1, b);
 	}
 }
@@ -780,8 +872,8 @@ rows_unique(struct import *im, struct keyhash *kh, const struct record *rec,
 			if ((prev = keyhash_add(kh, k.data, k.len, line)) == 0)
 				continue;
 			if (u < t->nuniques) {
-				unique_what(t, &t->uniques[u], &what);
-				unique_values(rec, &t->uniques[u], &vals);
+				unique_what(im, &t->uniques[u], &what);
+				unique_values(im, rec, &t->uniques[u], &vals);
 				bad(im, line, what.data, _("the same as line "
 				    "%zu (%s)"), prev, vals.data);
 			} else
@@ -1111,6 +1203,38 @@ out:
 }
 
 /*
+ * A spreadsheet's text formula ="0274062111", as export --format excel
+ * writes digits and leading = + - @ so that a spreadsheet keeps them as
+ * text: the text inside, its doubled quotes single.
+ */
+static void
+unformula(struct buf *cell)
+{
+	struct buf	 in = BUF_INIT;
+	size_t		 i;
+
+	if (cell->len < 3 || cell->data[0] != '=' || cell->data[1] != '"' ||
+	    cell->data[cell->len - 1] != '"')
+		return;
+	for (i = 2; i < cell->len - 1; i++) {
+		if (cell->data[i] != '"')
+			continue;
+		/* Only a quote doubled: anything else is a formula. */
+		if (i + 1 >= cell->len - 1 || cell->data[i + 1] != '"')
+			return;
+		i++;
+	}
+	buf_add(&in, cell->data + 2, cell->len - 3);
+	buf_reset(cell);
+	for (i = 0; i < in.len; i++) {
+		buf_addch(cell, in.data[i]);
+		if (in.data[i] == '"')
+			i++;
+	}
+	buf_release(&in);
+}
+
+/*
  * Every IMPORT_GONE_EVERY rows: the helper counts its rows and looks
  * whether it is to stop; the first thread asks the client and shows the
  * rows of both halves.  1 to stop.
@@ -1143,7 +1267,7 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 	struct csv_row		 row;
 	struct record		*rec;
 	struct buf		 err = BUF_INIT, cell = BUF_INIT;
-	size_t			 i, badpos, nrows = 0;
+	size_t			 i, nrows = 0;
 	uint64_t		 id;
 	int			 badrow, have, archived;
 
@@ -1162,8 +1286,10 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 			continue;
 		}
 		if (row.n != im->ncols) {
-			bad(im, row.line, NULL, _("%zu fields, but the header "
-			    "has %zu"), row.n, im->ncols);
+			bad(im, row.line, NULL, dngettext("clerk",
+			    "%zu field, but the header has %zu",
+			    "%zu fields, but the header has %zu", row.n),
+			    row.n, im->ncols);
 			continue;
 		}
 		record_reset(rec);
@@ -1177,6 +1303,7 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 			buf_reset(&cell);
 			buf_adds(&cell, csv_field(&row, i));
 			buf_trim(&cell);
+			unformula(&cell);
 			/* An empty cell leaves the field to its default. */
 			if (cell.len == 0)
 				continue;
@@ -1211,11 +1338,16 @@ rows_parse(struct import *im, struct csv *c, size_t end, struct keyhash *kh)
 		if (badrow)
 			continue;
 		record_defaults(rec);
-		if (record_validate(rec, &badpos, &err) != 0) {
-			bad(im, row.line, fcol(im, badpos), "%s",
-			    err.data);
-			continue;
+		/* Every wrong field of the line, as add names them all:
+		 * one run of the file shows what to mend. */
+		for (i = 0; i < t->nfields; i++) {
+			if (record_validate_field(rec, i, &err) == 0)
+				continue;
+			bad(im, row.line, fcol(im, i), "%s", err.data);
+			badrow = 1;
 		}
+		if (badrow)
+			continue;
 		/* Values taken unchecked in part (a Treasury account), with
 		 * a warning, as add takes them; named as the file's columns
 		 * are. */
@@ -1349,8 +1481,8 @@ rows_merge(struct import *im, struct rows_half *h, struct keyhash *kh)
 			    &err) != 0)
 				buf_set(&vals, "%s", err.data);
 			else
-				unique_values(rec, &t->uniques[tag], &vals);
-			unique_what(t, &t->uniques[tag], &what);
+				unique_values(im, rec, &t->uniques[tag], &vals);
+			unique_what(im, &t->uniques[tag], &what);
 			bad(im, k2->line[e], what.data, _("the same as line "
 			    "%zu (%s)"), kh->line[*hit - 1], vals.data);
 		} else
@@ -1508,7 +1640,7 @@ check_refs(struct import *im, struct store_txn *txn, const struct record *rec,
 {
 	const struct table	*t = im->t, *target;
 	struct record		*other;
-	struct buf		 msg = BUF_INIT;
+	struct buf		 msg = BUF_INIT, ref = BUF_INIT;
 	size_t			 i;
 	int			 r;
 
@@ -1526,11 +1658,14 @@ check_refs(struct import *im, struct store_txn *txn, const struct record *rec,
 			record_free(other);
 			continue;
 		}
-		buf_set(&msg, _("%s %lld does not exist"), target->name,
-		    (long long)rec->values[i].i);
+		buf_reset(&ref);
+		record_ref_text(target, (uint64_t)rec->values[i].i, NULL,
+		    im->ctx->lang, &ref);
+		buf_set(&msg, _("%s does not exist"), ref.data);
 		chunk_bad(im, line, fcol(im, i), msg.data);
 	}
 	buf_release(&msg);
+	buf_release(&ref);
 	return (0);
 }
 
@@ -1565,7 +1700,7 @@ check_uniques(struct import *im, struct store_txn *txn,
 	struct keyset		 mine, by, theirs;
 	struct buf		 ix = BUF_INIT, what = BUF_INIT;
 	struct buf		 vals = BUF_INIT, msg = BUF_INIT;
-	struct buf		 title = BUF_INIT;
+	struct buf		 title = BUF_INIT, ref = BUF_INIT;
 	struct record		*other;
 	uint64_t		 ids[IMPORT_LOOKUP_MAX];
 	size_t			 q, n, j;
@@ -1624,15 +1759,20 @@ check_uniques(struct import *im, struct store_txn *txn,
 			}
 			record_title(other, &title);
 			if (u != NULL) {
-				unique_what(t, u, &what);
-				unique_values(rec, u, &vals);
+				unique_what(im, u, &what);
+				unique_values(im, rec, u, &vals);
 			} else {
-				buf_set(&what, "%s", t->fields[pos].name);
+				buf_set(&what, "%s", fcol(im, (size_t)pos));
 				buf_reset(&vals);
 				record_format(rec, pos, 1, &vals);
 			}
-			buf_set(&msg, _("%s %llu '%s' has the same (%s)"),
-			    t->name, (unsigned long long)ids[j], title.data,
+			/* The other record as add's refusal names it. */
+			buf_reset(&ref);
+			record_ref_text(t, ids[j], title.data, im->ctx->lang,
+			    &ref);
+			if (other->flags & REC_ARCHIVED)
+				buf_adds(&ref, _(" (archived)"));
+			buf_set(&msg, _("%s has the same (%s)"), ref.data,
 			    vals.data);
 			chunk_bad(im, line, what.data, msg.data);
 			record_free(other);
@@ -1647,6 +1787,7 @@ check_uniques(struct import *im, struct store_txn *txn,
 	buf_release(&vals);
 	buf_release(&msg);
 	buf_release(&title);
+	buf_release(&ref);
 	return (ret);
 }
 
@@ -1809,8 +1950,14 @@ row_done(struct import *im, size_t i, struct buf *err)
 		im->gone = 1;
 		return (buf_error(err, _("the client went away")));
 	}
-	cmd_progress(im->ctx, _("imported %zu of %zu rows"), im->done,
-	    im->nrows);
+	/* On a terminal, Ctrl-C would seem to stop what goes on. */
+	if (im->bulk)
+		cmd_progress(im->ctx, _("imported %zu of %zu rows (a bulk "
+		    "load: it goes on to its end if interrupted)"), im->done,
+		    im->nrows);
+	else
+		cmd_progress(im->ctx, _("imported %zu of %zu rows"), im->done,
+		    im->nrows);
 	return (0);
 }
 
@@ -1961,6 +2108,15 @@ insert_txn(struct store_txn *txn, void *arg, struct buf *err)
 		if (row_done(im, i, err) != 0)
 			return (-1);
 	}
+	/*
+	 * A last look before the commit: a client interrupted while the
+	 * rows since the last look went in must not find them committed
+	 * (only the commit itself is left for a Ctrl-C to come too late).
+	 */
+	if (cmd_gone(im->ctx)) {
+		im->gone = 1;
+		return (buf_error(err, _("the client went away")));
+	}
 	return (0);
 }
 
@@ -2052,6 +2208,7 @@ import_exec(struct cmd_ctx *ctx)
 	buf_init(&im.lasterr);
 	im.file = ctx->argv[1];
 	im.dry = cmd_opt(ctx, "dry-run") != NULL;
+	im.skip_unknown = cmd_opt(ctx, "skip-unknown") != NULL;
 	if ((im.t = cmd_table_get(ctx, ctx->argv[0])) == NULL)
 		return (CMD_FAILED);
 	if (access_check(ctx->session, im.t, ACCESS_CREATE, &err) != 0) {
@@ -2104,8 +2261,15 @@ import_exec(struct cmd_ctx *ctx)
 		r = CMD_OK;
 		goto out;
 	}
-	cmd_progress_force(ctx, _("importing %zu rows"), im.nrows);
 	im.bulk = load_bulk(&im) == STORE_TXN_BULK;
+	/* A bulk load is not stopped by Ctrl-C (row_done()): said before
+	 * it begins, where the user sees it. */
+	if (im.bulk)
+		cmd_progress_force(ctx, _("importing %zu rows in bulk: once "
+		    "begun, it goes on to its end even if interrupted"),
+		    im.nrows);
+	else
+		cmd_progress_force(ctx, _("importing %zu rows"), im.nrows);
 	r = store_txn_run(ctx->store, im.bulk ? STORE_TXN_BULK : 0,
 	    insert_txn, &im, &err);
 	if (r != 0 && im.toobig) {
@@ -2141,7 +2305,7 @@ out:
 
 const struct cmd_entry cmd_import_entry = {
 	"import", "TABLE FILE [--encoding utf-8|cp1251|cp866|koi8-r|auto] "
-	    "[--dry-run]",
+	    "[--skip-unknown] [--dry-run]",
 	N_("add records from a CSV file, all of them or none"),
-	"encoding=,dry-run", 2, 2, import_exec
+	"encoding=,skip-unknown,dry-run", 2, 2, import_exec
 };

@@ -313,6 +313,17 @@ line_of(const char *data, size_t off)
 	return (line);
 }
 
+/* See csv.h. */
+size_t
+csv_column(const char *data, size_t off)
+{
+	size_t	i = off;
+
+	while (i > 0 && data[i - 1] != '\n')
+		i--;
+	return (off - i + 1);
+}
+
 /* Line of a byte in UTF-16 text: counts the code units of LF. */
 static size_t
 line_of16(const char *data, size_t off, int be)
@@ -347,8 +358,9 @@ csv_decode(const char *data, size_t len, enum csv_charset cs,
 			*offset = skip + bad;
 			*line = line_of(data, *offset);
 			return (buf_error(err, _("invalid UTF-8 byte 0x%02x at "
-			    "byte %zu"), (unsigned char)data[*offset],
-			    *offset));
+			    "byte %zu of the line (offset %zu in the file)"),
+			    (unsigned char)data[*offset],
+			    csv_column(data, *offset), *offset));
 		}
 		buf_add(out, data + skip, len - skip);
 		return (0);
@@ -363,9 +375,10 @@ csv_decode(const char *data, size_t len, enum csv_charset cs,
 		else
 			*line = line_of(data, *offset);
 		if (*offset < len && cs != CSV_UTF16LE && cs != CSV_UTF16BE)
-			buf_error(err, _("invalid %s byte 0x%02x at byte %zu"),
+			buf_error(err, _("invalid %s byte 0x%02x at byte %zu "
+			    "of the line (offset %zu in the file)"),
 			    csv_charset_name(cs), (unsigned char)data[*offset],
-			    *offset);
+			    csv_column(data, *offset), *offset);
 		else
 			buf_error(err, _("invalid %s text at byte %zu"),
 			    csv_charset_name(cs), *offset);

@@ -59,10 +59,14 @@ int64_t		 csv_score_of(const struct csv_scores *, enum csv_charset);
  * Convert data in cs to UTF-8: the text after any BOM, appended to out.
  * On a byte that is not valid in cs: -1, *line and *offset (from the
  * start of data, 0-based) of the bad byte, and err saying so ("invalid
- * cp1251 byte 0x98 at byte 1234").
+ * cp1251 byte 0x98 at byte 4 of the line (offset 1234 in the file)").
  */
 int		 csv_decode(const char *, size_t, enum csv_charset,
 		     struct buf *, size_t *, size_t *, struct buf *);
+
+/* The byte of its line (1-based) that byte off of data is: where an
+ * editor shows it, which the offset in a big file is not. */
+size_t		 csv_column(const char *, size_t);
 
 /* The delimiter of the header line: ',', ';' or '\t', the most often
  * found outside quotes (',' when none). */

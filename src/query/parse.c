@@ -1091,19 +1091,25 @@ parse_value(struct parser *ps, struct qnode *n, struct qexpr *x,
 			goto out;
 		case FT_ENUM:
 			if ((ev = field_enum(f, s.data)) == NULL) {
-				/* By label, in either language. */
+				/* By label, in either language, or by
+				 * another word of the form's ('ИП'). */
 				fold(&tmp, s.data, s.len);
 				for (k = 0; k < f->nvalues && ev == NULL; k++) {
+					const struct enum_value *kv =
+					    &f->values[k];
 					struct buf l = BUF_INIT;
-					int j;
+					const char *w;
+					size_t j;
 
-					for (j = 0; j < 2 && ev == NULL; j++) {
-						if (f->values[k].label[j] == NULL)
+					for (j = 0; j < 2 + kv->nalso &&
+					    ev == NULL; j++) {
+						w = j < 2 ? kv->label[j] :
+						    kv->also[j - 2];
+						if (w == NULL)
 							continue;
-						fold(&l, f->values[k].label[j],
-						    strlen(f->values[k].label[j]));
+						fold(&l, w, strlen(w));
 						if (strcmp(l.data, tmp.data) == 0)
-							ev = &f->values[k];
+							ev = kv;
 					}
 					buf_release(&l);
 				}
@@ -1141,6 +1147,21 @@ parse_value(struct parser *ps, struct qnode *n, struct qexpr *x,
 			}
 			n->text = buf_detach(&s, NULL);
 			n->slot = (int)ps->q->nslots++;
+			r = 0;
+			goto out;
+		case FT_TEXT:
+			/* A requisite as it is kept: "7707 083 893" finds
+			 * what was saved from it. */
+			if (f->validator == VAL_NONE)
+				break;
+			record_requisite_compact(s.data, &tmp);
+			buf_reset(&s);
+			if (x->fold)
+				fold(&s, tmp.data, tmp.len);
+			else
+				buf_add(&s, tmp.data, tmp.len);
+			v->len = s.len;
+			v->s = buf_detach(&s, NULL);
 			r = 0;
 			goto out;
 		case FT_PHONE:

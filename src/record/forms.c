@@ -636,8 +636,10 @@ parse_value(struct parser *p, const struct tokens *tk)
 {
 	struct field	*f;
 	struct enum_value *v;
+	struct tokens	 lt;
 	const char	*name;
 	char		*labels[2];
+	size_t		 i, also;
 
 	if (p->cur_enum == -1)
 		return (form_error(p, p->line, _("'value' outside an enum "
@@ -653,7 +655,25 @@ parse_value(struct parser *p, const struct tokens *tk)
 	if (field_enum(f, name) != NULL)
 		return (form_error(p, p->line, _("duplicate value '%s' in "
 		    "field '%s'"), name, f->name));
-	if (take_labels(p, tk, 2, "value", name, 2, labels) == -1)
+	/* The labels, then maybe 'also' and the other words. */
+	for (also = 2; also < tk->n; also++)
+		if (!tk->v[also].quoted && strcmp(tk->v[also].s, "also") == 0)
+			break;
+	if (also + 1 == tk->n)
+		return (form_error(p, p->line, _("value '%s': 'also' needs "
+		    "quoted words"), name));
+	for (i = also + 1; i < tk->n; i++) {
+		if (!tk->v[i].quoted)
+			return (form_error(p, p->line, _("unexpected '%s' "
+			    "(expected a quoted word after 'also')"),
+			    tk->v[i].s));
+		if (*tk->v[i].s == '\0')
+			return (form_error(p, p->line, _("value '%s': an empty "
+			    "word after 'also'"), name));
+	}
+	lt = *tk;
+	lt.n = also;
+	if (take_labels(p, &lt, 2, "value", name, 2, labels) == -1)
 		return (-1);
 	f->values = xreallocarray(f->values, f->nvalues + 1,
 	    sizeof(*f->values));
@@ -661,6 +681,14 @@ parse_value(struct parser *p, const struct tokens *tk)
 	v->name = xstrdup(name);
 	v->label[0] = labels[0];
 	v->label[1] = labels[1];
+	v->also = NULL;
+	v->nalso = 0;
+	if (also < tk->n) {
+		v->nalso = tk->n - also - 1;
+		v->also = xcalloc(v->nalso, sizeof *v->also);
+		for (i = 0; i < v->nalso; i++)
+			v->also[i] = xstrdup(tk->v[also + 1 + i].s);
+	}
 	return (0);
 }
 

@@ -184,6 +184,24 @@ fold_among(const char *s, const struct buf *fs, const char *const *words,
 	return (0);
 }
 
+/* The same among n words (an enum value's 'also' words). */
+static int
+fold_among_n(const char *s, const struct buf *fs, char *const *words,
+    size_t n, struct buf *fw)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(s, words[i]) == 0)
+			return (1);
+		fold(fw, words[i]);
+		if (fw->len == fs->len &&
+		    memcmp(fw->data, fs->data, fs->len) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 static int
 fold_is(const char *s, const char *const *words)
 {
@@ -291,7 +309,8 @@ parse_enum(const struct field *f, const char *s, struct buf *out,
 		    ev->label[0] : ev->name, ev->label[1] != NULL ?
 		    ev->label[1] : ev->name, NULL };
 
-		if (!fold_among(s, &fs, words, &fw))
+		if (!fold_among(s, &fs, words, &fw) && !fold_among_n(s, &fs,
+		    ev->also, ev->nalso, &fw))
 			continue;
 		buf_reset(out);
 		buf_adds(out, ev->name);
@@ -301,8 +320,20 @@ parse_enum(const struct field *f, const char *s, struct buf *out,
 	}
 	buf_release(&fs);
 	buf_release(&fw);
-	for (i = 0; i < f->nvalues; i++)
-		buf_printf(&names, "%s%s", i ? ", " : "", f->values[i].name);
+	/* Each as the card shows it and as a command line types it, in
+	 * the language of the request: a file headed in Russian takes the
+	 * Russian labels. */
+	for (i = 0; i < f->nvalues; i++) {
+		const struct enum_value *ev = &f->values[i];
+		const char *label = ev->label[msg_lang ? 1 : 0] != NULL ?
+		    ev->label[msg_lang ? 1 : 0] : ev->label[0];
+
+		if (label != NULL && strcmp(label, ev->name) != 0)
+			buf_printf(&names, "%s%s ('%s')", i ? ", " : "",
+			    label, ev->name);
+		else
+			buf_printf(&names, "%s%s", i ? ", " : "", ev->name);
+	}
 	buf_error(why, _("unknown value '%s' (expected %s)"), s, names.data);
 	buf_release(&names);
 	return (-1);
@@ -334,6 +365,33 @@ parse_email(const char *s, struct buf *out, struct buf *why)
 	return (0);
 }
 
+/*
+ * A requisite as documents print it, in groups ("4070 2810 7380 0001
+ * 0000", "7707 083 893", with no-break or thin spaces from a PDF): the
+ * blanks are dropped before it is checked, so it is kept as the digits
+ * the validators, indexes and duplicate checks compare.  Anything else
+ * stays for the validator to name.
+ */
+void
+record_requisite_compact(const char *s, struct buf *out)
+{
+	uint32_t	cp;
+	size_t		n;
+
+	buf_reset(out);
+	for (; *s != '\0'; s += n) {
+		if ((n = utf8_decode(s, strnlen(s, 4), &cp)) == 0) {
+			buf_addch(out, *s);
+			n = 1;
+			continue;
+		}
+		if (cp == ' ' || cp == '\t' || cp == 0xA0 ||
+		    (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F)
+			continue;
+		buf_add(out, s, n);
+	}
+}
+
 /* No one-letter Russian words: the physical Y key types «н». */
 static const char *const yes_words[] = { "yes", "true", "1", "y", "да",
 	NULL };
@@ -353,6 +411,15 @@ parse_one(const struct field *f, const char *s, int64_t *ip, struct buf *out,
 
 	switch (f->type) {
 	case FT_TEXT:
+		if (f->validator != VAL_NONE) {
+			struct buf	c = BUF_INIT;
+			int		rc;
+
+			record_requisite_compact(s, &c);
+			rc = parse_text(f, c.data, c.len, out, why);
+			buf_release(&c);
+			return (rc);
+		}
 		return (parse_text(f, s, strlen(s), out, why));
 	case FT_INT:
 		return (parse_int64(s, ip, why));
@@ -439,7 +506,10 @@ parse_multi(const struct field *f, const char *s, struct buf *out,
 
 	buf_reset(out);
 	for (;;) {
-		end = p + strcspn(p, ",;\n");
+		/* Phones also by '/', as spreadsheets put two in a cell
+		 * ("8 495 123-45-67 / 8 916 000-00-00"): no number has
+		 * one. */
+		end = p + strcspn(p, f->type == FT_PHONE ? ",;\n/" : ",;\n");
 		buf_reset(&elem);
 		buf_add(&elem, p, (size_t)(end - p));
 		buf_trim(&elem);
@@ -732,17 +802,6 @@ record_defaults(struct record *rec)
 
 /* Validation. */
 
-static int
-all_digits(const char *s, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return (0);
-	return (len != 0);
-}
-
 /* Run the field's validator on one element (NUL-terminated). */
 static int
 validate_one(const struct record *rec, const struct field *f, const char *s,
@@ -757,13 +816,10 @@ validate_one(const struct record *rec, const struct field *f, const char *s,
 		if (apos >= 0 && rec->values[apos].set &&
 		    rec->values[apos].s != NULL)
 			arg = rec->values[apos].s;
-		/* Without the БИК only the shape can be checked. */
-		if (arg == NULL) {
-			if (strlen(s) != 20 || !all_digits(s, 20))
-				return (buf_error(why,
-				    _("must be 20 digits")));
-			return (0);
-		}
+		/* Without the БИК only the shape can be checked (and
+		 * why it is wrong said, as with one). */
+		if (arg == NULL)
+			return (valid_account(s, NULL, why));
 	}
 	/* The kind of party, for validators given its field. */
 	if (f->validator_arg != NULL && (f->validator == VAL_INN ||

@@ -54,6 +54,8 @@ enum validator {
 struct enum_value {
 	char	*name;		/* stored value, e.g. "org" */
 	char	*label[2];	/* English, Russian */
+	char	**also;		/* other words read as it ("ИП"), or NULL */
+	size_t	 nalso;
 };
 
 struct field {
@@ -221,6 +223,9 @@ int		 record_parse(struct record *, size_t, const char *,
  * phone number"), for a caller that names the field itself. */
 int		 record_parse_why(struct record *, size_t, const char *,
 		     struct buf *);
+/* A requisite typed in groups ("7707 083 893") as the digits a field
+ * with a validator keeps: its blanks dropped, into out. */
+void		 record_requisite_compact(const char *, struct buf *);
 /*
  * A value, the one way every listing shows it (list, show, query,
  * report, the terminal), appended to out; an unset value appends

@@ -24,7 +24,7 @@ schema_new(void)
 static void
 field_release(struct field *f)
 {
-	size_t	i;
+	size_t	i, j;
 
 	free(f->name);
 	free(f->label[0]);
@@ -36,6 +36,9 @@ field_release(struct field *f)
 		free(f->values[i].name);
 		free(f->values[i].label[0]);
 		free(f->values[i].label[1]);
+		for (j = 0; j < f->values[i].nalso; j++)
+			free(f->values[i].also[j]);
+		free(f->values[i].also);
 	}
 	free(f->values);
 }

@@ -33,6 +33,36 @@ valid_quote_char(struct buf *b, const char *s)
 #define DIGITS "0123456789"
 
 /*
+ * Whether s is a number as a spreadsheet shows it in exponent form
+ * ("7,70708E+09", "4.07028E+19"): what an ИНН or an account becomes in
+ * a cell formatted as a number, and then in the file it saves.
+ */
+static int
+spreadsheet_number(const char *s)
+{
+	size_t	i = 0;
+
+	if (s[i] < '0' || s[i] > '9')
+		return (0);
+	i++;
+	if (s[i] == ',' || s[i] == '.') {
+		i++;
+		if (s[i] < '0' || s[i] > '9')
+			return (0);
+		i += strspn(s + i, DIGITS);
+	}
+	if (s[i] != 'E' && s[i] != 'e')
+		return (0);
+	i++;
+	if (s[i] == '+')
+		i++;
+	if (s[i] < '0' || s[i] > '9')
+		return (0);
+	i += strspn(s + i, DIGITS);
+	return (s[i] == '\0');
+}
+
+/*
  * The message for a value of the wrong shape: what it must be, and what
  * is wrong with this one (a non-digit, emptiness, or the length).
  */
@@ -46,6 +76,10 @@ shape_error(const char *s, const char *shape, struct buf *err)
 		return (-1);
 	if (s == NULL)
 		s = "";
+	if (spreadsheet_number(s))
+		return (buf_error(err, _("%s; '%s' is how a spreadsheet shows a "
+		    "long number, its last digits lost: format the column as "
+		    "text and type them again"), shape, s));
 	len = strspn(s, DIGITS);
 	if (s[len] != '\0') {
 		valid_quote_char(&c, s + len);
@@ -114,6 +148,28 @@ inn_key(const char *s, const int *w, size_t n)
 	return (sum % 11 % 10);
 }
 
+/*
+ * A code one digit short whose leading 0 a spreadsheet dropped (a cell
+ * formatted as a number): "0" + s when that is right by check (when
+ * there is one), said so; 0 when it is not such a code.
+ */
+static int
+lost_zero(const char *s, size_t want, int (*check)(const char *,
+    struct buf *), const char *shape, struct buf *err)
+{
+	char	fixed[16];
+
+	if (want > sizeof fixed - 1 || ndigits(s) != want - 1)
+		return (0);
+	fixed[0] = '0';
+	memcpy(fixed + 1, s, want);	/* with its NUL */
+	if (check != NULL && check(fixed, NULL) != 0)
+		return (0);
+	buf_error(err, _("%s, not %zu; a spreadsheet drops a leading 0: is "
+	    "it %s?"), shape, want - 1, fixed);
+	return (-1);
+}
+
 static const int inn_w10[] = { 2, 4, 10, 3, 5, 9, 4, 6, 8 };
 static const int inn_w11[] = { 7, 2, 4, 10, 3, 5, 9, 4, 6, 8 };
 static const int inn_w12[] = { 3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8 };
@@ -164,6 +220,11 @@ valid_inn(const char *s, struct buf *err)
 	case 12:
 		return (inn_person_key(s, err));
 	}
+	if (lost_zero(s, 10, inn_org_key, _("must be 10 digits "
+	    "(organisation) or 12 digits (person)"), err) == -1 ||
+	    lost_zero(s, 12, inn_person_key, _("must be 10 digits "
+	    "(organisation) or 12 digits (person)"), err) == -1)
+		return (-1);
 	return (shape_error(s,
 	    _("must be 10 digits (organisation) or 12 digits (person)"), err));
 }
@@ -171,18 +232,26 @@ valid_inn(const char *s, struct buf *err)
 int
 valid_inn_org(const char *s, struct buf *err)
 {
-	if (ndigits(s) != 10)
+	if (ndigits(s) != 10) {
+		if (lost_zero(s, 10, inn_org_key,
+		    _("must be 10 digits (an organisation's INN)"), err) == -1)
+			return (-1);
 		return (shape_error(s,
 		    _("must be 10 digits (an organisation's INN)"), err));
+	}
 	return (inn_org_key(s, err));
 }
 
 int
 valid_inn_person(const char *s, struct buf *err)
 {
-	if (ndigits(s) != 12)
+	if (ndigits(s) != 12) {
+		if (lost_zero(s, 12, inn_person_key,
+		    _("must be 12 digits (a person's INN)"), err) == -1)
+			return (-1);
 		return (shape_error(s,
 		    _("must be 12 digits (a person's INN)"), err));
+	}
 	return (inn_person_key(s, err));
 }
 
@@ -329,13 +398,25 @@ valid_ogrn_kind(const char *s, const char *kind, struct buf *err)
 	return (valid_ogrn(s, err));
 }
 
+/* Every БИК starts with 0: one of 8 digits that does not had its 0
+ * dropped by a spreadsheet (one that does lost another digit). */
+static int
+bik_lost_zero(const char *fixed, struct buf *err)
+{
+	return (fixed[1] != '0' ? 0 : buf_error(err, "%s", fixed));
+}
+
 /* БИК: no checksum.  Treasury БИКs start with 01 and older ones with
  * 00, so no prefix is required. */
 int
 valid_bik(const char *s, struct buf *err)
 {
-	if (ndigits(s) != 9)
+	if (ndigits(s) != 9) {
+		if (lost_zero(s, 9, bik_lost_zero, _("must be 9 digits"),
+		    err) == -1)
+			return (-1);
 		return (shape_error(s, _("must be 9 digits"), err));
+	}
 	if (zeros(s, 9))
 		return (buf_error(err, _("cannot be all zeros")));
 	return (0);

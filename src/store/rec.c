@@ -213,6 +213,9 @@ rec_unique_clash(struct store_txn *t, struct store_table *st,
 	if (rec_get_raw(t, st, other, &o, 0, &scratch) == 0)
 		record_title(o, &title);
 	record_ref_text(st->t, other, title.data, msg_lang, &ref);
+	/* Not in the lists: the user would look for it in vain. */
+	if (o != NULL && (o->flags & REC_ARCHIVED))
+		buf_adds(&ref, _(" (archived)"));
 	/* TRANSLATORS: a value that must be unique: the fields ("INN
 	 * ('inn'), KPP ('kpp')"), their values, the record that has them
 	 * ("Client #1 ООО «Альфа»"). */

@@ -244,6 +244,45 @@ two_digit_year(int yy, int32_t today)
 }
 
 /*
+ * The date y-m-d if there is one, else a message quoting what, the
+ * whole input the user typed.
+ */
+static int
+date_make(int y, int m, int d, const char *what, int32_t *out,
+    struct buf *err)
+{
+	if (y < 1)
+		return (buf_error(err, _("invalid date '%s': there is no "
+		    "year 0"), what));
+	if (m < 1 || m > 12)
+		return (buf_error(err, _("invalid date '%s': there is no "
+		    "month %d"), what, m));
+	if (d < 1)
+		return (buf_error(err, _("invalid date '%s': there is no "
+		    "day 0"), what));
+	if (d > month_days(y, m)) {
+		if (m == 2) {
+			struct buf	why = BUF_INIT;
+
+			if (month_days(y, 2) == 29)
+				buf_printf(&why, _("February %d has 29 days"),
+				    y);
+			else
+				buf_printf(&why, _("February %d has 28 days"),
+				    y);
+			buf_error(err, _("invalid date '%s': %s"), what,
+			    why.data);
+			buf_release(&why);
+			return (-1);
+		}
+		return (buf_error(err, _("invalid date '%s': %s"), what,
+		    _(month_days_msg[m - 1])));
+	}
+	*out = date_from_ymd(y, m, d);
+	return (0);
+}
+
+/*
  * Parse the date in s[0..len) (no blanks around it); messages quote
  * what, the whole input the user typed.  Returns 1 without a message
  * when s is not shaped like a date, so the caller can say what it would
@@ -291,35 +330,134 @@ date_parse_part(const char *s, size_t len, const char *what, int32_t today,
 		}
 	}
 
-	if (y < 1)
-		return (buf_error(err, _("invalid date '%s': there is no "
-		    "year 0"), what));
-	if (m < 1 || m > 12)
-		return (buf_error(err, _("invalid date '%s': there is no "
-		    "month %d"), what, m));
-	if (d < 1)
-		return (buf_error(err, _("invalid date '%s': there is no "
-		    "day 0"), what));
-	if (d > month_days(y, m)) {
-		if (m == 2) {
-			struct buf	why = BUF_INIT;
+	return (date_make(y, m, d, what, out, err));
+}
 
-			if (month_days(y, 2) == 29)
-				buf_printf(&why, _("February %d has 29 days"),
-				    y);
-			else
-				buf_printf(&why, _("February %d has 28 days"),
-				    y);
-			buf_error(err, _("invalid date '%s': %s"), what,
-			    why.data);
-			buf_release(&why);
-			return (-1);
-		}
-		return (buf_error(err, _("invalid date '%s': %s"), what,
-		    _(month_days_msg[m - 1])));
-	}
-	*out = date_from_ymd(y, m, d);
+/*
+ * Month names as a date is written in words ("15 марта 1980", "1 янв.
+ * 2026", "15 March 1980"), folded as the input is: the Russian genitive
+ * with the usual abbreviations, and English.  A trailing dot of an
+ * abbreviation is dropped before the look-up.
+ */
+static const struct {
+	const char	*word;
+	int		 month;
+} month_words[] = {
+	{ "января", 1 }, { "янв", 1 }, { "january", 1 }, { "jan", 1 },
+	{ "февраля", 2 }, { "фев", 2 }, { "февр", 2 }, { "february", 2 },
+	{ "feb", 2 },
+	{ "марта", 3 }, { "мар", 3 }, { "march", 3 }, { "mar", 3 },
+	{ "апреля", 4 }, { "апр", 4 }, { "april", 4 }, { "apr", 4 },
+	{ "мая", 5 }, { "май", 5 }, { "may", 5 },
+	{ "июня", 6 }, { "июн", 6 }, { "june", 6 }, { "jun", 6 },
+	{ "июля", 7 }, { "июл", 7 }, { "july", 7 }, { "jul", 7 },
+	{ "августа", 8 }, { "авг", 8 }, { "august", 8 }, { "aug", 8 },
+	{ "сентября", 9 }, { "сен", 9 }, { "сент", 9 }, { "september", 9 },
+	{ "sep", 9 }, { "sept", 9 },
+	{ "октября", 10 }, { "окт", 10 }, { "october", 10 }, { "oct", 10 },
+	{ "ноября", 11 }, { "ноя", 11 }, { "нояб", 11 }, { "november", 11 },
+	{ "nov", 11 },
+	{ "декабря", 12 }, { "дек", 12 }, { "december", 12 }, { "dec", 12 },
+};
+
+/* What may follow a written date: the year's word, as in "1980 г.". */
+static const char *const year_words[] = { "г", "г.", "год", "года" };
+
+/* A spreadsheet's midnight after a date cell ("15.03.1980 0:00:00"). */
+static const char *const midnight_words[] = {
+	"0:00", "00:00", "0:00:00", "00:00:00"
+};
+
+/* The length of a "г" or "г." written onto the year ("1980г."), with
+ * the end of the date after it, or 0. */
+static size_t
+glued_year_word(const char *s)
+{
+	size_t	n;
+
+	if (strncmp(s, "г", strlen("г")) != 0)
+		return (0);
+	n = strlen("г");
+	if (s[n] == '.')
+		n++;
+	return (s[n] == '\0' || s[n] == ' ' || s[n] == '+' ? n : 0);
+}
+
+static int
+word_in(const char *s, size_t len, const char *const *words, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(words[i]) == len && strncmp(words[i], s, len) == 0)
+			return (1);
 	return (0);
+}
+
+/*
+ * A date in words at s, folded ("15 марта 1980"): day, month name and a
+ * year of four digits (or two, read as date_parse_part reads them).
+ * Sets *ep past the year.  Returns 1 without a message when s is not
+ * shaped like one.
+ */
+static int
+date_parse_month(const char *s, const char **ep, const char *what,
+    int32_t today, int32_t *out, struct buf *err)
+{
+	const char	*p, *w;
+	size_t		 n, wlen, i;
+	int		 d, m = 0, y;
+
+	if ((n = read_num(s, strlen(s), 2, &d)) == 0 || s[n] != ' ')
+		return (1);
+	w = s + n + 1;
+	for (p = w; *p != '\0' && *p != ' '; p++)
+		;
+	wlen = (size_t)(p - w);
+	if (wlen > 1 && w[wlen - 1] == '.')
+		wlen--;
+	for (i = 0; i < nitems(month_words); i++)
+		if (strlen(month_words[i].word) == wlen &&
+		    strncmp(month_words[i].word, w, wlen) == 0)
+			m = month_words[i].month;
+	if (m == 0 || *p != ' ')
+		return (1);
+	p++;
+	if ((n = read_num(p, strlen(p), 4, &y)) == 0 || (n != 4 && n != 2) ||
+	    (p[n] != '\0' && p[n] != ' ' && p[n] != '+' && p[n] != '-' &&
+	    glued_year_word(p + n) == 0))
+		return (1);
+	if (n == 2) {
+		if (today == DATE_NONE)
+			return (buf_error(err, _("invalid date '%s': write the "
+			    "year in four digits"), what));
+		y = two_digit_year(y, today_of(today));
+	}
+	*ep = p + n + glued_year_word(p + n);
+	return (date_make(y, m, d, what, out, err));
+}
+
+/*
+ * Past what may follow a date without changing it: the year's word and
+ * then a midnight, each after a space.
+ */
+static const char *
+date_skip_tail(const char *e)
+{
+	size_t	len;
+
+	if (*e == ' ') {
+		len = strcspn(e + 1, " ");
+		if (word_in(e + 1, len, year_words, nitems(year_words)))
+			e += 1 + len;
+	}
+	if (*e == ' ') {
+		len = strcspn(e + 1, " ");
+		if (word_in(e + 1, len, midnight_words,
+		    nitems(midnight_words)))
+			e += 1 + len;
+	}
+	return (e);
 }
 
 static const struct {
@@ -433,7 +571,7 @@ static int
 date_parse_words(const char *s, const char *what, int32_t today,
     int32_t *out, struct buf *err)
 {
-	const char	*p = s, *e;
+	const char	*p = s, *e, *g;
 	enum date_unit	 u;
 	int32_t		 d = DATE_NONE;
 	size_t		 i;
@@ -443,9 +581,19 @@ date_parse_words(const char *s, const char *what, int32_t today,
 	if (isdigit((unsigned char)*p)) {
 		/* A date runs to the first space or plus. */
 		e = p + strcspn(p, " +");
-		if ((r = date_parse_part(p, (size_t)(e - p), what, today, &d,
-		    err)) != 0)
+		for (g = p; g < e && (isdigit((unsigned char)*g) ||
+		    *g == '.' || *g == '-'); g++)
+			;
+		/* "15.03.1980г.": the year's word written onto it. */
+		if (g == p || !isdigit((unsigned char)g[-1]) ||
+		    glued_year_word(g) != (size_t)(e - g))
+			g = e;
+		r = date_parse_part(p, (size_t)(g - p), what, today, &d, err);
+		if (r == 1)
+			r = date_parse_month(p, &e, what, today, &d, err);
+		if (r != 0)
 			return (r);
+		e = date_skip_tail(e);
 	} else {
 		e = p;
 		while (is_word_byte((unsigned char)*e))
@@ -538,10 +686,11 @@ date_parse_at(const char *s, int32_t today, int32_t *out, struct buf *err)
 	if ((rc = date_parse_words(folded.data, what.data, today, out,
 	    err)) == 1)
 		rc = buf_error(err, _("invalid date '%s': expected a date "
-		    "(2026-01-31, 2026-1-5, 31.01.2026, 1.2.2026, 31.01.26), "
-		    "today, yesterday, tomorrow, or week, month, quarter or "
-		    "year start or end, maybe followed by + or - a number of "
-		    "days, weeks, months or years"), what.data);
+		    "(2026-01-31, 2026-1-5, 31.01.2026, 1.2.2026, 31.01.26, "
+		    "31 января 2026), today, yesterday, tomorrow, or week, "
+		    "month, quarter or year start or end, maybe followed by + "
+		    "or - a number of days, weeks, months or years"),
+		    what.data);
 	buf_release(&folded);
 	buf_release(&what);
 	return (rc);

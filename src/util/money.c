@@ -45,8 +45,9 @@ static const char *const money_suffix[] = {
 };
 
 /*
- * Length of the blank at s (a space, U+00A0 or U+202F), or 0: what
- * people and spreadsheets put between thousands.
+ * Length of the blank at s (a space, U+00A0, U+202F, or the thin space
+ * U+2009 of typeset documents), or 0: what people and spreadsheets put
+ * between thousands.
  */
 static size_t
 blank_len(const char *s, size_t len)
@@ -55,7 +56,8 @@ blank_len(const char *s, size_t len)
 		return (1);
 	if (len >= 2 && memcmp(s, "\xc2\xa0", 2) == 0)
 		return (2);
-	if (len >= 3 && memcmp(s, "\xe2\x80\xaf", 3) == 0)
+	if (len >= 3 && (memcmp(s, "\xe2\x80\xaf", 3) == 0 ||
+	    memcmp(s, "\xe2\x80\x89", 3) == 0))
 		return (3);
 	return (0);
 }

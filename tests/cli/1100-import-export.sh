@@ -90,7 +90,7 @@ export CLERK_DIR="$T/data2"
 before=$(count_rows party --archived)
 run import party "$T/party1.csv" --dry-run
 status 1 "a dry run finds what a real import would: the same ИНН and КПП"
-like "$err" "party1.csv:2: inn, kpp: party 1 'ООО «Ромашка»' has the same (inn 7707083893, kpp 773601001)" \
+like "$err" "party1.csv:2: inn, kpp: Client #1 ООО «Ромашка» has the same (inn 7707083893, kpp 773601001)" \
     "naming the line, the fields and the record that has them"
 printf 'name,city\nНовый,Тула\nЕщё один,Орёл\n' >"$T/new.csv"
 run import --dry-run party "$T/new.csv"

@@ -91,30 +91,31 @@ like "$err" "' in UTF-8 is 'Р" "with a word as cp1251 would read it"
 like "$err" "' in cp1251); give --encoding utf-8 (or auto)" "and what to give"
 run import party "$T/cp1251.csv" --encoding utf-8
 status 1 "cp1251 said to be UTF-8 is refused"
-is "$err" "clerk: $T/cp1251.csv:1: invalid UTF-8 byte 0xc2 at byte 0; the file looks like cp1251: give --encoding cp1251 (or auto)" \
+is "$err" "clerk: $T/cp1251.csv:1: invalid UTF-8 byte 0xc2 at byte 1 of the line (offset 0 in the file); the file looks like cp1251: give --encoding cp1251 (or auto)" \
     "naming the line and byte, and what it looks like"
 # One bad byte in a UTF-8 file (line 4), whatever the option.
 awk 'NR == 4 { $0 = $0 "\377" } { print }' "$src" >"$T/bad8.csv"
 off=$(head -n 3 "$src" | wc -c)
-off=$((off + $(sed -n 4p "$src" | wc -c) - 1))
+col=$(sed -n 4p "$src" | wc -c)
+off=$((off + col - 1))
 run import party "$T/bad8.csv"
 status 1 "a stray byte in a UTF-8 file"
-is "$err" "clerk: $T/bad8.csv:4: invalid UTF-8 byte 0xff at byte $off (the rest is UTF-8)" \
+is "$err" "clerk: $T/bad8.csv:4: invalid UTF-8 byte 0xff at byte $col of the line (offset $off in the file; the rest is UTF-8)" \
     "is shown by line and byte, not taken for cp1251"
 run import party "$T/bad8.csv" --encoding utf-8
-is "$err" "clerk: $T/bad8.csv:4: invalid UTF-8 byte 0xff at byte $off (the rest is UTF-8)" \
+is "$err" "clerk: $T/bad8.csv:4: invalid UTF-8 byte 0xff at byte $col of the line (offset $off in the file; the rest is UTF-8)" \
     "the same with --encoding utf-8"
 # cp1251 has no character 0x98.
 printf 'name\n\300\341\230\342\n' >"$T/undef.csv"
 run import party "$T/undef.csv" --encoding cp1251
 status 1 "a byte cp1251 does not have"
-is "$err" "clerk: $T/undef.csv:2: invalid cp1251 byte 0x98 at byte 7" \
+is "$err" "clerk: $T/undef.csv:2: invalid cp1251 byte 0x98 at byte 3 of the line (offset 7 in the file)" \
     "is shown by line and byte"
 # UTF-16 without its byte order mark: NUL bytes.
 printf 'name\nИван\n' | iconv -f UTF-8 -t UTF-16LE >"$T/nobom.csv"
 run import party "$T/nobom.csv"
 status 1 "UTF-16 without a BOM"
-is "$err" "clerk: $T/nobom.csv:1: a NUL byte at byte 1: not a text file (or UTF-16 without a byte order mark)" \
+is "$err" "clerk: $T/nobom.csv:1: a NUL byte at byte 2 of the line (offset 1 in the file): not a text file (or UTF-16 without a byte order mark)" \
     "is no text file"
 is "$(count_rows party)" "1" "none of these imported anything"
 

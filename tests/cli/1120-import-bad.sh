@@ -37,10 +37,10 @@ $f:4: inn: check digit should be 3, not 4
 $f:5: birthday: invalid date '31.02.2000': February 2000 has 29 days
 $f:6: emails: has no '@'; an e-mail address looks like name@example.ru
 $f:7: phones: too short: 2 digits; a Russian number has 10 after +7 or 8 (with the area code)
-$f:8: kind: unknown value 'martian' (expected person, sole, org)
-$f:9: status: unknown value 'closed' (expected lead, active, inactive)
+$f:8: kind: unknown value 'martian' (expected Private person ('person'), Sole proprietor ('sole'), Organisation ('org'))
+$f:9: status: unknown value 'closed' (expected Lead ('lead'), Active ('active'), Inactive ('inactive'))
 $f:10: 3 fields, but the header has 8
-$f:11: inn, kpp: party 1 'ООО «Ромашка»' has the same (inn 7707083893, kpp 773601001)
+$f:11: inn, kpp: Client #1 ООО «Ромашка» has the same (inn 7707083893, kpp 773601001)
 $f:12: name: text after the closing quote (a quote inside a quoted field must be doubled)
 $f:14: name: a value is required
 $f:16: inn, kpp: the same as line 15 (inn 7736050003, kpp 773601001)
@@ -63,11 +63,11 @@ $T/hdr.csv:1: column 7 has no name" \
     "unknown (with a suggestion), repeated and unnamed columns"
 printf 'zzz,name\n1,Икс\n' >"$T/hdr2.csv"
 run import party "$T/hdr2.csv"
-like "$err" "hdr2.csv:1: zzz: unknown column; the fields of 'party' are: kind, name, short_name," \
+like "$err" "hdr2.csv:1: zzz: unknown column; the fields of 'party' are: Kind ('kind'), Name ('name'), Short name ('short_name')," \
     "an unknown column with nothing close lists the fields"
 printf 'city\nТула\n' >"$T/hdr3.csv"
 run import party "$T/hdr3.csv"
-like "$err" "hdr3.csv:1: name: a value is required, but the file has no column for it" \
+like "$err" "hdr3.csv:1: Name ('name'): a value is required, but the file has no column for it" \
     "a required field without a column"
 : >"$T/empty.csv"
 run import party "$T/empty.csv"
@@ -83,7 +83,7 @@ is "$out" "imported 0 party records from $T/only.csv (utf-8, detected)" "says so
 printf 'party,name\n77,Никто\n1,Кто-то\n0,Ноль\n' >"$T/contact.csv"
 run import contact "$T/contact.csv"
 status 1 "a contact of a party that does not exist"
-like "$err" "contact.csv:2: party: party 77 does not exist" "names the line and field"
+like "$err" "contact.csv:2: party: Client #77 does not exist" "names the line and field"
 like "$err" "contact.csv:4: party: " "and an impossible reference"
 unlike "$err" "contact.csv:3" "not the good line"
 is "$(count_rows contact)" "0" "no contact was imported"

@@ -77,7 +77,7 @@ awk 'BEGIN { print "party,name"
     >"$T/contacts.csv"
 c="$T/contacts.csv"
 cwant="clerk: $c: 1 error, nothing imported (read as utf-8, detected):
-$c:601: party: party 999999 does not exist"
+$c:601: party: Client #999999 does not exist"
 run import contact "$c"
 status 1 "a contact of no party, into an empty table: refused"
 is "$err" "$cwant" "the line and field named"

@@ -51,7 +51,7 @@ status 0 "the right revision"
 
 run export party --format table
 status 2 "export has no table format"
-like "$err" "export writes csv, tsv or json" "and offers what it writes"
+like "$err" "export writes csv, excel, tsv or json" "and offers what it writes"
 unlike "$err" "table," "without table"
 
 run history party 1

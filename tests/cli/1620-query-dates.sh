@@ -59,7 +59,7 @@ is "$out" "Id  Name
  6  E" "quarter start unquoted"
 
 # A bad date lists every form, wherever it is typed; nothing changes.
-forms="expected a date (2026-01-31, 2026-1-5, 31.01.2026, 1.2.2026, 31.01.26), today, yesterday, tomorrow, or week, month, quarter or year start or end, maybe followed by + or - a number of days, weeks, months or years"
+forms="expected a date (2026-01-31, 2026-1-5, 31.01.2026, 1.2.2026, 31.01.26, 31 января 2026), today, yesterday, tomorrow, or week, month, quarter or year start or end, maybe followed by + or - a number of days, weeks, months or years"
 run set party 6 birthday='month begin'
 status 1 "a bad date on set"
 is "$err" "clerk: Birthday ('birthday'): invalid date 'month begin': $forms" \

@@ -176,7 +176,7 @@ column name widht 3' "3: unknown attribute 'widht' (expected width N, total, for
     "an unknown attribute"
 bad 'report r "R" "Р"
 param d date default someday "D" "Д"
-query party where birthday = $d' "2: bad default: parameter 'd': invalid date 'someday': expected a date (2026-01-31, 2026-1-5, 31.01.2026, 1.2.2026, 31.01.26), today, yesterday, tomorrow, or week, month, quarter or year start or end, maybe followed by + or - a number of days, weeks, months or years" \
+query party where birthday = $d' "2: bad default: parameter 'd': invalid date 'someday': expected a date (2026-01-31, 2026-1-5, 31.01.2026, 1.2.2026, 31.01.26, 31 января 2026), today, yesterday, tomorrow, or week, month, quarter or year start or end, maybe followed by + or - a number of days, weeks, months or years" \
     "a bad default"
 bad 'report r "R" "Р"' "1: report 'r' has no query" "a report without a query"
 bad 'query party' "1: 'query' outside a report (a 'report' line must come first)" \

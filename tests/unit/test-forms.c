@@ -127,6 +127,11 @@ test_real_forms(void)
 	is_int(u->when_field, 0, "when kind");
 	is_str(u->when_value, "org", "= org");
 	is_int(u->line, 35, "unique at line 35");
+	f = table_field(p, "kind");
+	ok(f->nvalues == 3 && f->values[1].nalso == 2 &&
+	    strcmp(f->values[1].also[0], "ИП") == 0 &&
+	    f->values[0].nalso == 3 && f->values[2].nalso == 4,
+	    "kind: the other words of each value");
 
 	f = table_field(c, "party");
 	ok(f->type == FT_REF && f->required, "contact.party: ref");
@@ -373,6 +378,14 @@ test_errors(void)
 	bad(T "field a enum \"A\" \"А\"\n\tvalue b \"B\" \"Б\"\n"
 	    "\tvalue b \"C\" \"Ц\"\n", "e.form:4: duplicate value 'b' in field "
 	    "'a'");
+	bad(T "field a enum \"A\" \"А\"\n\tvalue b \"B\" \"Б\" also\n",
+	    "e.form:3: value 'b': 'also' needs quoted words");
+	bad(T "field a enum \"A\" \"А\"\n\tvalue b \"B\" \"Б\" also \"x\" y\n",
+	    "e.form:3: unexpected 'y' (expected a quoted word after 'also')");
+	bad(T "field a enum \"A\" \"А\"\n\tvalue b \"B\" \"Б\" also \"\"\n",
+	    "e.form:3: value 'b': an empty word after 'also'");
+	bad(T "field a enum \"A\" \"А\"\n\tvalue b \"B\" also \"x\"\n",
+	    "e.form:3: value 'b': missing Russian label");
 	bad(T "field a enum \"A\" \"А\"\n\tvalue B \"B\" \"Б\"\n", "e.form:3: "
 	    "bad value name 'B' (a name is a-z, 0-9 and _, starts with a "
 	    "letter and has at most 32 bytes)");

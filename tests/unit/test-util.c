@@ -823,6 +823,23 @@ test_date_parse(void)
 		{ "2000-02-29", 2000, 2, 29 },
 		{ "0001-01-01", 1, 1, 1 },
 		{ "31.12.9999", 9999, 12, 31 },
+		/* As people and spreadsheets write dates in Russian. */
+		{ "15 марта 1980", 1980, 3, 15 },
+		{ "1 Января 2000 г.", 2000, 1, 1 },
+		{ "31 декабря 2025 года", 2025, 12, 31 },
+		{ "5 сент. 2026", 2026, 9, 5 },
+		{ "5 мая 2026 г", 2026, 5, 5 },
+		{ "15  Ноя  2026", 2026, 11, 15 },
+		{ "15 March 1980", 1980, 3, 15 },
+		{ "15.03.1980 г.", 1980, 3, 15 },
+		{ "2026-01-31 год", 2026, 1, 31 },
+		{ "15.03.1980 0:00:00", 1980, 3, 15 },
+		{ "15.03.1980 00:00", 1980, 3, 15 },
+		{ "15 марта 1980 г. 0:00", 1980, 3, 15 },
+		{ "15.03.1980г.", 1980, 3, 15 },
+		{ "15.03.1980г", 1980, 3, 15 },
+		{ "15 марта 1980г.", 1980, 3, 15 },
+		{ "2026-01-31г.", 2026, 1, 31 },
 	};
 	static const struct {
 		const char	*s;
@@ -843,7 +860,8 @@ test_date_parse(void)
 		{ "00.01.2026", "invalid date '00.01.2026': there is no day 0" },
 		{ "0000-01-01", "invalid date '0000-01-01': there is no year 0" },
 		{ "x", "invalid date 'x': expected a date (2026-01-31, "
-		  "2026-1-5, 31.01.2026, 1.2.2026, 31.01.26), today, yesterday, "
+		  "2026-1-5, 31.01.2026, 1.2.2026, 31.01.26, 31 января 2026), "
+		  "today, yesterday, "
 		  "tomorrow, or week, month, quarter or year start or end, "
 		  "maybe followed by + or - a number of days, weeks, months or "
 		  "years" },
@@ -859,6 +877,20 @@ test_date_parse(void)
 		{ "20260-01-31", "expected a date (2026-01-31" },
 		{ "31.01", "expected a date (2026-01-31" },
 		{ "31.01.2026 12:00", "expected a date (2026-01-31" },
+		{ "31.01.2026 0:00:01", "expected a date (2026-01-31" },
+		{ "31 февраля 2026",
+		  "invalid date '31 февраля 2026': February 2026 has 28 days" },
+		{ "31 апреля 2026", "April has 30 days" },
+		{ "32 января 2026", "January has 31 days" },
+		{ "15 мартобря 2026", "expected a date (2026-01-31" },
+		{ "15 марта", "expected a date (2026-01-31" },
+		{ "марта 2026", "expected a date (2026-01-31" },
+		{ "15 марта 202", "expected a date (2026-01-31" },
+		{ "15 марта 2026 г. г.", "expected a date (2026-01-31" },
+		{ "2026 г.", "expected a date (2026-01-31" },
+		{ "15.03.1980гг", "expected a date (2026-01-31" },
+		{ "15.03.1980г.г.", "expected a date (2026-01-31" },
+		{ "15 марта 1980гx", "expected a date (2026-01-31" },
 	};
 	struct buf	err = BUF_INIT;
 	int32_t		d, keep;
@@ -920,6 +952,8 @@ test_date_parse_at(void)
 		{ "31.01.2026 + 1 month", 2026, 2026, 2, 28 },
 		{ "2026-01-31 - 1 year", 2026, 2025, 1, 31 },
 		{ "01.01.26 + 1 quarter", 2026, 2026, 4, 1 },
+		{ "15 марта 80", 2026, 1980, 3, 15 },
+		{ "15 марта 1980 г. + 1 day", 2026, 1980, 3, 16 },
 	};
 	static const char *const bad[] = {
 		"month", "month begin", "today -", "today - x", "today 7",
@@ -1067,6 +1101,8 @@ test_money(void)
 		{ "1,234.56 \xe2\x82\xbd", 123456 },
 		{ "1.234,56", 123456 },
 		{ "1.234.567,8", 123456780 },
+		/* A thin space, as typeset documents group thousands. */
+		{ "1\xe2\x80\x89" "234\xe2\x80\x89" "567,89", 123456789 },
 	};
 	static const struct {
 		const char	*s;

@@ -189,6 +189,23 @@ static void
 test_inn(void)
 {
 	pass1(valid_inn, "valid_inn", "7707083893");
+	/* A spreadsheet's doings: a leading 0 dropped (said only when the
+	 * ИНН with it is right), a number in exponent form. */
+	pass1(valid_inn_org, "valid_inn_org", "0274062111");
+	fail1_is(valid_inn_org, "valid_inn_org", "274062111", "must be 10 "
+	    "digits (an organisation's INN), not 9; a spreadsheet drops a "
+	    "leading 0: is it 0274062111?");
+	fail1_is(valid_inn, "valid_inn", "274062111", "must be 10 digits "
+	    "(organisation) or 12 digits (person), not 9; a spreadsheet "
+	    "drops a leading 0: is it 0274062111?");
+	fail1_is(valid_inn_org, "valid_inn_org", "274062112", "must be 10 "
+	    "digits (an organisation's INN), not 9");
+	fail1_is(valid_inn_org, "valid_inn_org", "7,70708E+09", "must be 10 "
+	    "digits (an organisation's INN); '7,70708E+09' is how a "
+	    "spreadsheet shows a long number, its last digits lost: format "
+	    "the column as text and type them again");
+	fail1(valid_inn, "valid_inn", "7.70708e9", "how a spreadsheet shows");
+	fail1(valid_inn, "valid_inn", "7E", "'E' is not a digit");
 	pass1(valid_inn_org, "valid_inn_org", "7707083893");
 	one_digit_off(valid_inn, "valid_inn", "7707083893", 0, 10, 1);
 	one_digit_off(valid_inn_org, "valid_inn_org", "7707083893", 0, 10, 1);
@@ -427,6 +444,9 @@ test_bik_accounts(void)
 	fail1(valid_bik, "valid_bik", "0445252250", "not 10");
 	fail1(valid_bik, "valid_bik", "04452522O", "'O' is not a digit");
 	fail1(valid_bik, "valid_bik", "", "it is empty");
+	/* Its 0 dropped by a spreadsheet. */
+	fail1_is(valid_bik, "valid_bik", "44525225", "must be 9 digits, not "
+	    "8; a spreadsheet drops a leading 0: is it 044525225?");
 
 	/* Сбербанк's correspondent account. */
 	cur_bik = "044525225";
