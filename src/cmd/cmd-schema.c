@@ -53,6 +53,8 @@ schema_validator(enum validator v)
 		return ("corr_account");
 	case VAL_SNILS:
 		return ("snils");
+	case VAL_BIRTHDAY:
+		return ("birthday");
 	}
 	return ("");
 }

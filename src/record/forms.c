@@ -107,6 +107,7 @@ static const struct {
 	{ "account", VAL_ACCOUNT, VARG_BIK },
 	{ "corr_account", VAL_CORR_ACCOUNT, VARG_BIK },
 	{ "snils", VAL_SNILS, 0 },
+	{ "birthday", VAL_BIRTHDAY, 0 },
 };
 
 static int	form_error(struct parser *, int, const char *, ...)
@@ -383,8 +384,13 @@ parse_validator(struct parser *p, struct field *f, const char *tok)
 	if (i == nitems(validators))
 		return (form_error(p, p->line, _("unknown validator '%.*s' "
 		    "(expected inn, inn_org, inn_person, kpp, ogrn, bik, "
-		    "account, corr_account or snils)"), (int)blen, tok));
-	if (f->type != FT_TEXT)
+		    "account, corr_account, snils or birthday)"), (int)blen,
+		    tok));
+	if (validators[i].v == VAL_BIRTHDAY && f->type != FT_DATE)
+		return (form_error(p, p->line, _("validator '%s' is only for "
+		    "date fields, not %s"), validators[i].name,
+		    field_type_name(f->type)));
+	if (validators[i].v != VAL_BIRTHDAY && f->type != FT_TEXT)
 		return (form_error(p, p->line, _("validator '%s' is only for "
 		    "text fields, not %s"), validators[i].name,
 		    field_type_name(f->type)));

@@ -802,6 +802,35 @@ record_defaults(struct record *rec)
 
 /* Validation. */
 
+/*
+ * A birthday is not ahead of today (a slip of the year: 2062 for 1962,
+ * or "tomorrow"), nor more than 150 years back (1873 for 1973): nobody
+ * whose birthday a business keeps.  Said with the date as written.
+ */
+#define BIRTHDAY_YEARS	150
+static int
+valid_birthday(int64_t d, struct buf *why)
+{
+	struct buf	 t = BUF_INIT;
+	int32_t		 today = clock_today(), oldest;
+	int		 y, m, dd;
+
+	date_to_ymd(today, &y, &m, &dd);
+	oldest = date_from_ymd(y - BIRTHDAY_YEARS, m, dd == 29 && m == 2 ?
+	    28 : dd);
+	if (d <= today && d >= oldest)
+		return (0);
+	date_format_ru(&t, (int32_t)d);
+	if (d > today)
+		buf_error(why, _("%s is still to come; a birthday is a day "
+		    "that has been"), t.data);
+	else
+		buf_error(why, _("%s is more than %d years ago; is the year "
+		    "right?"), t.data, BIRTHDAY_YEARS);
+	buf_release(&t);
+	return (-1);
+}
+
 /* Run the field's validator on one element (NUL-terminated). */
 static int
 validate_one(const struct record *rec, const struct field *f, const char *s,
@@ -850,6 +879,9 @@ validate_one(const struct record *rec, const struct field *f, const char *s,
 		return (valid_corr_account(s, arg, why));
 	case VAL_SNILS:
 		return (valid_snils(s, why));
+	case VAL_BIRTHDAY:
+		/* Of a date: record_validate_field(). */
+		break;
 	}
 	return (0);
 }
@@ -905,6 +937,8 @@ record_validate_field(const struct record *rec, size_t pos, struct buf *why)
 		if (f->type == FT_REF && v->i <= 0)
 			return (buf_error(why,
 			    _("'%" PRId64 "' is not a record number"), v->i));
+		if (f->validator == VAL_BIRTHDAY)
+			return (valid_birthday(v->i, why));
 		return (0);
 	}
 	if (v->s == NULL)

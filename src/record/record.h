@@ -48,7 +48,8 @@ enum validator {
 	VAL_BIK,
 	VAL_ACCOUNT,		/* settlement account against the БИК in arg */
 	VAL_CORR_ACCOUNT,	/* correspondent account against the БИК in arg */
-	VAL_SNILS
+	VAL_SNILS,
+	VAL_BIRTHDAY		/* a date field: not ahead, not 150 years back */
 };
 
 struct enum_value {

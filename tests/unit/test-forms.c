@@ -298,7 +298,7 @@ test_errors(void)
 	    "needs a name");
 	bad(T "field a text validator okpo \"A\" \"А\"\n", "e.form:2: unknown "
 	    "validator 'okpo' (expected inn, inn_org, inn_person, kpp, ogrn, "
-	    "bik, account, corr_account or snils)");
+	    "bik, account, corr_account, snils or birthday)");
 	bad(T "field a text validator account \"A\" \"А\"\n", "e.form:2: "
 	    "validator 'account' needs the field that holds the BIK: "
 	    "account(FIELD)");
@@ -318,6 +318,10 @@ test_errors(void)
 	    "and person");
 	bad(T "field a int validator inn \"A\" \"А\"\n", "e.form:2: validator "
 	    "'inn' is only for text fields, not int");
+	bad(T "field a text validator birthday \"A\" \"А\"\n", "e.form:2: "
+	    "validator 'birthday' is only for date fields, not text");
+	bad(T "field a date validator inn \"A\" \"А\"\n", "e.form:2: validator "
+	    "'inn' is only for text fields, not date");
 	bad(T NAME "field a text validator account(bik) \"A\" \"А\"\n"
 	    "field b text \"B\" \"Б\"\n", "e.form:3: field 'a': unknown field "
 	    "'bik' in the validator");
