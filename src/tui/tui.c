@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "draft.h"
 #include "tui_int.h"
 
 struct tui_priv {
@@ -1776,6 +1777,9 @@ run_loop(struct tui *t)
 	int			 key;
 
 	while (!p->quit && t->top != NULL) {
+		for (s = t->top; s != NULL; s = s->below)
+			if (s->ops->keep != NULL)
+				s->ops->keep(t, s);
 		draw_all(t);
 		p->tick_ok = 1;
 		key = tui_getkey(t);
@@ -1939,6 +1943,12 @@ tui_main(const struct tui_options *o)
 		goto out;
 	log_set_sink(log_to_status, &t);
 	tui_push(&t, tui_home_new(&t));
+	/* Marked as running first: the drafts kept as another clerk of
+	 * ours types are not offered here. */
+	if (draft_live(&err) != 0) {
+		log_warn("%s", err.data);
+		buf_reset(&err);
+	}
 	tui_drafts_offer(&t);
 	run_loop(&t);
 	status = 0;
@@ -1948,6 +1958,7 @@ out:
 		screen_free(s);
 	}
 	term_end(&t);
+	draft_live_end();
 	log_set_sink(NULL, NULL);
 	if (status != 0 && err.len > 0)
 		fprintf(stderr, "clerk: %s\n", err.data);

@@ -173,6 +173,9 @@ struct tui_screen_ops {
 	void	(*tick)(struct tui *, struct tui_screen *);
 	/* The mode the screen is in now, or NULL for its own cmds. */
 	const struct tui_mode *(*mode)(const struct tui_screen *);
+	/* After every key: keep what is unsaved on disk as it changes (a
+	 * draft), for a process killed where no hang-up is seen. */
+	void	(*keep)(struct tui *, struct tui_screen *);
 };
 #define TUI_TICK_MS	100
 struct tui_screen {
