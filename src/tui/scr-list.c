@@ -832,6 +832,55 @@ list_resume(struct tui *t, struct tui_screen *s)
 	list_keep_visible(t, l);
 }
 
+/*
+ * Screen op, after TUI_IDLE_MS without a key: the window read again, so
+ * a list left open follows what other operators add, rename and
+ * archive.  The cursor stays on its record while it is in the window,
+ * else on its row of the screen.  Never waited for: when the server
+ * must first read the whole table again for the order or the filter
+ * (after a write, at a million rows), the rows stay as they are until
+ * a later look.
+ */
+static void
+list_idle(struct tui *t, struct tui_screen *s)
+{
+	struct list	*l = s->data;
+	struct lrow	*rows;
+	const char	*mode = NULL;
+	char		*pos = NULL;
+	size_t		 n, i, off = 0;
+	uint64_t	 id = 0;
+	int		 more, r;
+
+	if (l->wait.on)
+		return;
+	if (l->n > 0) {
+		off = l->cur - l->top;
+		id = l->rows[l->cur].id;
+		if (l->top > 0 || l->more_before) {
+			mode = "at";
+			pos = xstrdup(l->rows[l->top].pos);
+		}
+	}
+	r = list_fetch_as(t, l, 1, mode, pos, NULL,
+	    (size_t)list_visible(t) * 2, &rows, &n, &more);
+	free(pos);
+	if (r != 0) {
+		if (r == 2)
+			rows_free(rows, n, l->ncols);
+		return;
+	}
+	list_place(t, l, mode, rows, n, more);
+	for (i = 0; i < l->n && l->rows[i].id != id; i++)
+		;
+	if (i < l->n)
+		l->cur = i;
+	else
+		l->cur = l->top + off < l->n ? l->top + off :
+		    l->n > 0 ? l->n - 1 : 0;
+	list_keep_visible(t, l);
+}
+
 static void
 list_free(struct tui_screen *s)
 {
@@ -2623,7 +2672,7 @@ const struct tui_cmd tui_list_cmds[] = {
 static const struct tui_screen_ops list_ops = {
 	"list", tui_list_cmds, list_draw, NULL, list_resize, list_resume,
 	list_status, list_has_row, NULL, NULL, list_free, list_waiting,
-	list_tick, NULL, NULL
+	list_tick, NULL, NULL, list_idle
 };
 
 static struct tui_screen *

@@ -800,7 +800,7 @@ tui_getkey(struct tui *t)
 	struct tui_step	*st;
 	wint_t		 wc;
 	uint64_t	 t0;
-	int		 r, k, errors = 0, tick;
+	int		 r, k, errors = 0, tick, idle, ms;
 
 	if (t->hangup)
 		return (TUI_KEY_HUP);
@@ -846,20 +846,24 @@ tui_getkey(struct tui *t)
 		return (TUI_KEY_HUP);
 	}
 	tick = p->tick_ok && screens_waiting(t);
+	idle = p->tick_ok && !tick && t->top != NULL &&
+	    t->top->ops->idle != NULL && !too_small(t);
+	ms = tick ? TUI_TICK_MS : idle ? TUI_IDLE_MS : -1;
 	for (;;) {
 		if (hup_signal) {
 			t->hangup = 1;
 			return (TUI_KEY_HUP);
 		}
-		/* Waiting for the server: a tick when no key comes. */
-		timeout(tick ? TUI_TICK_MS : -1);
+		/* Waiting for the server: a tick when no key comes; a
+		 * screen that follows others' changes: the same, slower. */
+		timeout(ms);
 		t0 = clock_monotonic_ns();
 		errno = 0;
 		r = get_wch(&wc);
-		if (r == ERR && tick && errno != EINTR &&
-		    clock_monotonic_ns() - t0 >= TUI_TICK_MS * 500000ULL) {
+		if (r == ERR && ms != -1 && errno != EINTR &&
+		    clock_monotonic_ns() - t0 >= (uint64_t)ms * 500000ULL) {
 			timeout(-1);
-			return (TUI_KEY_TICK);
+			return (tick ? TUI_KEY_TICK : TUI_KEY_IDLE);
 		}
 		if (r == ERR) {
 			/*
@@ -1791,6 +1795,11 @@ run_loop(struct tui *t)
 				if (s->ops->waiting != NULL &&
 				    s->ops->waiting(s) && s->ops->tick != NULL)
 					s->ops->tick(t, s);
+			continue;
+		}
+		if (key == TUI_KEY_IDLE) {
+			if (t->top->ops->idle != NULL)
+				t->top->ops->idle(t, t->top);
 			continue;
 		}
 		if (key == TUI_KEY_RESIZE) {

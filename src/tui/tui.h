@@ -62,6 +62,8 @@ enum tui_key {
 	TUI_KEY_HUP,			/* hang-up: SIGHUP, SIGTERM, read error */
 	TUI_KEY_TICK,			/* none yet, and a screen awaits the
 					 * server: time to ask again */
+	TUI_KEY_IDLE,			/* no key for TUI_IDLE_MS on a screen
+					 * that reads again when idle */
 	TUI_KEY_F0 = TUI_KEY_BASE + 0x100	/* TUI_KEY_F(1) .. TUI_KEY_F(12) */
 };
 #define TUI_KEY_F(n)	(TUI_KEY_F0 + (n))
@@ -176,7 +178,12 @@ struct tui_screen_ops {
 	/* After every key: keep what is unsaved on disk as it changes (a
 	 * draft), for a process killed where no hang-up is seen. */
 	void	(*keep)(struct tui *, struct tui_screen *);
+	/* On top, after TUI_IDLE_MS without a key: read again what others
+	 * may have changed meanwhile (a list follows the other operators'
+	 * adds, renames and archives without a key pressed). */
+	void	(*idle)(struct tui *, struct tui_screen *);
 };
+#define TUI_IDLE_MS	5000
 #define TUI_TICK_MS	100
 struct tui_screen {
 	const struct tui_screen_ops *ops;
