@@ -2144,6 +2144,7 @@ list_freq(struct tui *t, struct tui_screen *s, const char *arg)
 static int
 list_group(struct tui *t, struct tui_screen *s, const char *arg)
 {
+	struct list		*l = s->data;
 	struct tui_screen	*gs;
 	struct buf		 line = BUF_INIT, note = BUF_INIT;
 	size_t			 cur;
@@ -2154,7 +2155,10 @@ list_group(struct tui *t, struct tui_screen *s, const char *arg)
 			tui_push(t, gs);
 		return (0);
 	}
-	buf_adds(&line, tui_list_column(s));
+	/* The column's label, as the operator reads it (the group view
+	 * takes labels and names). */
+	buf_adds(&line, l->ncols > 0 ? tui_label(
+	    l->t->fields[l->cols[l->col]].label, t->lang) : "id");
 	cur = line.len;
 	for (;;) {
 		if (tui_prompt_at(t, _("Group by (fields, with commas): "),
