@@ -2090,20 +2090,25 @@ list_filter(struct tui *t, struct tui_screen *s, const char *arg)
 	struct list	*l = s->data;
 	struct buf	 line = BUF_INIT, note = BUF_INIT;
 	size_t		 cur;
-	int		 r = 0;
+	int		 r = 0, flags = TUI_PROMPT_OFFER;
 
 	if (arg != NULL) {
 		if (list_filter_set(t, l, arg) != 0)
 			r = -1;
 		return (r);
 	}
+	/* The filter in force is offered selected, as other prompts'
+	 * values are: a name typed replaces it (appended, it made one
+	 * word of both and found nothing), End or an arrow keeps it to
+	 * be refined. */
 	if (l->where != NULL)
 		buf_adds(&line, l->where);
 	cur = line.len;
 	for (;;) {
 		if (tui_prompt_at(t, _("Filter: "), &line, &cur,
-		    note.len > 0 ? note.data : NULL, 0, NULL, NULL) != 0)
+		    note.len > 0 ? note.data : NULL, flags, NULL, NULL) != 0)
 			break;		/* Esc: the filter as it was */
+		flags = 0;		/* asked again: what was typed */
 		if (list_filter_set(t, l, line.len > 0 ? line.data : NULL) ==
 		    0) {
 			if (l->where == NULL)
