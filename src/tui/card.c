@@ -131,7 +131,8 @@ const struct tui_cmd tui_card_cmds[] = {
 	    N_("a new record of this table (of the tab's table on a tab)"),
 	    TUI_CMD_WRITE, card_cmd_new },
 	{ "card-archive", { TUI_KEY_F(8), 'd' }, N_("Archive"),
-	    N_("archive this record (asks first; u undoes)"),
+	    N_("archive this record (asks first; u undoes); on an archived "
+	    "record, restore it"),
 	    TUI_CMD_ROW | TUI_CMD_WRITE, card_cmd_archive },
 	{ "card-undo", { 'u' }, NULL,
 	    N_("undo the archive of this card's record (the last one made)"),
@@ -197,7 +198,8 @@ const struct tui_cmd tui_card_field_cmds[] = {
 	    N_("a new record of this table (of the tab's table on a tab)"),
 	    TUI_CMD_WRITE, card_cmd_new },
 	{ "card-archive", { TUI_KEY_F(8) }, NULL,
-	    N_("archive this record (asks first; u undoes)"),
+	    N_("archive this record (asks first; u undoes); on an archived "
+	    "record, restore it"),
 	    TUI_CMD_ROW | TUI_CMD_WRITE, card_cmd_archive },
 	{ "card-tab", { TUI_KEY_F(5) }, N_("Tab"),
 	    N_("the next tab: related records, history"), 0, card_cmd_tab },
@@ -1538,6 +1540,46 @@ card_cmd_new(struct tui *t, struct tui_screen *s, const char *arg)
 	return (0);
 }
 
+/*
+ * F8 on an archived card (opened from a list read before someone
+ * archived it, from a tab, from the archived list): bring it back,
+ * after a question, whoever archived it; u is only for one's own.
+ */
+static int
+card_restore(struct tui *t, struct card *c, const char *name)
+{
+	struct buf	 q = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
+	struct buf	 idbuf = BUF_INIT;
+	int		 r;
+
+	buf_printf(&q, _("Restore %s #%llu %s from the archive?"),
+	    tui_label(c->t->label, t->lang), (unsigned long long)c->id, name);
+	r = tui_confirm(t, q.data, _("Restore"));
+	buf_release(&q);
+	if (r != 1)
+		return (0);
+	buf_printf(&idbuf, "%llu", (unsigned long long)c->id);
+	if (tui_call(t, &out, &err, "restore", c->t->name, idbuf.data,
+	    (char *)NULL) != 0)
+		r = tui_error(t, "%s", err.data);
+	else {
+		if (last_archived_table != NULL && last_archived_id == c->id &&
+		    strcmp(last_archived_table, c->t->name) == 0) {
+			free(last_archived_table);
+			last_archived_table = NULL;
+		}
+		if (card_reload(t, c, &err) != 0)
+			tui_error(t, "%s", err.data);
+		tui_message(t, _("restored %s #%llu"), tui_label(c->t->label,
+		    t->lang), (unsigned long long)c->id);
+		r = 0;
+	}
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&idbuf);
+	return (r);
+}
+
 static int
 card_cmd_archive(struct tui *t, struct tui_screen *s, const char *arg)
 {
@@ -1551,10 +1593,10 @@ card_cmd_archive(struct tui *t, struct tui_screen *s, const char *arg)
 	(void)arg;
 	if (c->id == 0)
 		return (tui_error(t, "%s", _("the card is not saved yet")));
-	if (c->archived)
-		return (tui_error(t, "%s", _("already archived")));
 	np = tui_table_field(c->t, "name");
 	name = np >= 0 && *c->v[np].base != '\0' ? c->v[np].base : "";
+	if (c->archived)
+		return (card_restore(t, c, name));
 	buf_printf(&q, _("Archive %s #%llu %s?"), tui_label(c->t->label,
 	    t->lang), (unsigned long long)c->id, name);
 	r = tui_confirm(t, q.data, _("Archive"));
@@ -2123,6 +2165,17 @@ card_hangup(struct tui *t, struct tui_screen *s)
 	buf_release(&err);
 }
 
+/* On an archived card F8 restores: the key bar says so. */
+static const char *
+card_bar(const struct tui_screen *s, const struct tui_cmd *cmd)
+{
+	const struct card	*c = s->data;
+
+	if (c->archived && strcmp(cmd->name, "card-archive") == 0)
+		return (N_("Restore"));
+	return (NULL);
+}
+
 static void
 card_free(struct tui_screen *s)
 {
@@ -2162,6 +2215,7 @@ static const struct tui_screen_ops card_ops = {
 	.unsaved = card_unsaved,
 	.hangup = card_hangup,
 	.keep = card_keep,
+	.bar = card_bar,
 	.free = card_free,
 	.mode = card_mode,
 };

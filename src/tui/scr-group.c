@@ -604,7 +604,7 @@ const struct tui_cmd tui_group_cmds[] = {
 static const struct tui_screen_ops grp_ops = {
 	"group", tui_group_cmds, grp_draw, NULL, grp_resize, NULL,
 	grp_status, grp_has_row, NULL, NULL, grp_free, grp_waiting, grp_tick,
-	NULL, NULL, NULL
+	NULL, NULL, NULL, NULL
 };
 
 /*

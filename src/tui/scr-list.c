@@ -2681,7 +2681,7 @@ const struct tui_cmd tui_list_cmds[] = {
 static const struct tui_screen_ops list_ops = {
 	"list", tui_list_cmds, list_draw, NULL, list_resize, list_resume,
 	list_status, list_has_row, NULL, NULL, list_free, list_waiting,
-	list_tick, NULL, NULL, list_idle
+	list_tick, NULL, NULL, list_idle, NULL
 };
 
 static struct tui_screen *

@@ -445,6 +445,7 @@ draw_bar(struct tui *t)
 {
 	const struct tui_cmd	*v[128];
 	struct buf		 key = BUF_INIT;
+	const char		*label;
 	size_t			 n, i, k;
 	int			 col = 0;
 
@@ -460,7 +461,10 @@ draw_bar(struct tui *t)
 			continue;
 		buf_reset(&key);
 		tui_key_name(v[i]->keys[k], &key);
-		col = bar_item(t, col, key.data, _(v[i]->bar));
+		if (t->top->ops->bar == NULL ||
+		    (label = t->top->ops->bar(t->top, v[i])) == NULL)
+			label = v[i]->bar;
+		col = bar_item(t, col, key.data, _(label));
 	}
 	buf_release(&key);
 }

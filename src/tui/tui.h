@@ -182,6 +182,10 @@ struct tui_screen_ops {
 	 * may have changed meanwhile (a list follows the other operators'
 	 * adds, renames and archives without a key pressed). */
 	void	(*idle)(struct tui *, struct tui_screen *);
+	/* The key bar's label of a command as the screen's state makes
+	 * it ("Restore" for Archive on an archived card), or NULL for the
+	 * command's own. */
+	const char *(*bar)(const struct tui_screen *, const struct tui_cmd *);
 };
 #define TUI_IDLE_MS	5000
 #define TUI_TICK_MS	100
