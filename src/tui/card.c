@@ -2165,6 +2165,20 @@ card_hangup(struct tui *t, struct tui_screen *s)
 	buf_release(&err);
 }
 
+/*
+ * Idle (TUI_IDLE_MS without a key): a card read, not being edited,
+ * follows what others save meanwhile, as a list does, so that the
+ * operator edits what is there now; one with edits is left alone.
+ */
+static void
+card_idle(struct tui *t, struct tui_screen *s)
+{
+	struct card	*c = s->data;
+
+	if (!c->editing && !card_unsaved_any(c))
+		card_resume(t, s);
+}
+
 /* On an archived card F8 restores: the key bar says so. */
 static const char *
 card_bar(const struct tui_screen *s, const struct tui_cmd *cmd)
@@ -2215,6 +2229,7 @@ static const struct tui_screen_ops card_ops = {
 	.unsaved = card_unsaved,
 	.hangup = card_hangup,
 	.keep = card_keep,
+	.idle = card_idle,
 	.bar = card_bar,
 	.free = card_free,
 	.mode = card_mode,

@@ -44,6 +44,7 @@ struct tui_priv {
 	unsigned	 stat_calls;
 	uint64_t	 wait_ns, wait_bytes;	/* a <wait> being timed */
 	int		 tick_ok;	/* the caller takes TUI_KEY_TICK */
+	int		 idle_ms;	/* TUI_KEY_IDLE after, 0: never */
 
 	struct buf	 msg;		/* the current message */
 	int		 msg_error;
@@ -850,9 +851,9 @@ tui_getkey(struct tui *t)
 		return (TUI_KEY_HUP);
 	}
 	tick = p->tick_ok && screens_waiting(t);
-	idle = p->tick_ok && !tick && t->top != NULL &&
+	idle = p->tick_ok && !tick && p->idle_ms > 0 && t->top != NULL &&
 	    t->top->ops->idle != NULL && !too_small(t);
-	ms = tick ? TUI_TICK_MS : idle ? TUI_IDLE_MS : -1;
+	ms = tick ? TUI_TICK_MS : idle ? p->idle_ms : -1;
 	for (;;) {
 		if (hup_signal) {
 			t->hangup = 1;
@@ -1898,7 +1899,8 @@ tui_main(const struct tui_options *o)
 	struct buf		 err = BUF_INIT;
 	struct sigaction	 sa;
 	struct tui_screen	*s;
-	const char		*dir;
+	const char		*dir, *idle;
+	double			 secs;
 	size_t			 i;
 	int			 status = 1;
 
@@ -1907,6 +1909,13 @@ tui_main(const struct tui_options *o)
 	t.priv = &p;
 	t.headless = o->headless;
 	t.lang = lang_of_locale();
+	/* CLERK_TUI_IDLE: seconds between the rereads of an idle screen
+	 * (0: none; the tests that do not look at them). */
+	p.idle_ms = TUI_IDLE_MS;
+	if ((idle = getenv("CLERK_TUI_IDLE")) != NULL && *idle != '\0') {
+		secs = strtod(idle, NULL);
+		p.idle_ms = secs > 0 && secs < 86400 ? (int)(secs * 1000) : 0;
+	}
 	buf_init(&p.msg);
 	buf_init(&p.warned);
 

@@ -3,8 +3,9 @@
 # terminal: tmux, a private server; the other operator is the command
 # line): a client added, renamed and archived shows in the list after a
 # few seconds without a key pressed, the cursor staying on its record,
-# and the home screen's counts follow too.  Before, only Ctrl-L or a
-# card opened and left read the list again.
+# and the home screen's counts follow too; so does a card read, not
+# one with edits.  Before, only Ctrl-L or a card opened and left read
+# the list again.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/lib.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -12,12 +13,15 @@ if ! command -v tmux >/dev/null 2>&1; then
 	exit 77
 fi
 
+# Every second here (5 by default; lib.sh turns it off elsewhere).
+export CLERK_TUI_IDLE=1
+
 run add party name='ООО «Бета»' city=Москва
 run add party name='ООО «Гамма»' city=Тверь
 status 0 "two clients"
 
 # wait_re ERE: wait_screen for an extended regular expression, up to
-# 15 s (the screens read again after 5 s without a key).
+# 15 s.
 wait_re() {
 	_i=0
 	while [ "$_i" -lt 150 ]; do
@@ -59,5 +63,21 @@ wait_gone "ООО «Бета»" 150
 ok $? "the archived client leaves the list"
 like "$(screen)" "3/3" "the counts follow"
 like "$(selected)" "ООО «Гамма»" "the cursor still on its record"
+
+# A card read, not edited, follows too; one with edits is left alone.
+keys Enter
+wait_for "Client #2" "Гамма's card"
+run set party 2 city=Казань
+status 0 "another operator changes its city"
+wait_screen "Казань" 150
+ok $? "the card shows the new city, no key pressed"
+keys Down Down Down Down Down Down Down Down Down Down e C-u
+text Тула
+keys Escape
+wait_for "[modified]" "this operator types a city"
+run set party 2 manager=petrov
+wait_screen "petrov" 30 2>/dev/null >&2
+ok "$([ $? = 1 ] && echo 0 || echo 1)" "a card with edits is not read again"
+like "$(screen)" "Тула" "and keeps them"
 
 done_testing

@@ -35,6 +35,7 @@ wait_for "Client #1" "the card"
 keys Down Down Down Down Down Down Down Down Down Down e C-u
 text 'Тверь, не сохранено'
 wait_for "[modified]" "City typed over, not saved"
+wait_for "Тверь, не сохранено" "all of it"
 ok "$([ "$(drafts)" = 1 ] && echo 0 || echo 1)" "kept as a draft already"
 
 # A second clerk meanwhile: the first one's card is its own.
