@@ -535,7 +535,8 @@ static int
 client_reconnect(struct client *c, struct buf *err)
 {
 	struct pollfd	 pfd;
-	int		 n;
+	char		*login = c->login, *version = c->server_version;
+	int		 n, r;
 
 	if (c->fd != -1) {
 		pfd.fd = c->fd;
@@ -548,11 +549,16 @@ client_reconnect(struct client *c, struct buf *err)
 		close(c->fd);
 		c->fd = -1;
 	}
+	/* client_login() and client_server_version() stay those of the
+	 * first hello: callers keep the pointers (the login is the same
+	 * Unix user's anyway). */
+	c->login = c->server_version = NULL;
+	r = client_connect(c, &c->opts, err);
 	free(c->login);
 	free(c->server_version);
-	free(c->socket);
-	c->login = c->server_version = c->socket = NULL;
-	return (client_connect(c, &c->opts, err));
+	c->login = login;
+	c->server_version = version;
+	return (r);
 }
 
 void
