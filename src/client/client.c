@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -44,6 +45,10 @@ struct client {
 	char		*server_version;
 	char		*socket;	/* a server named by its socket, or NULL */
 	struct client_hooks hooks;
+	/* What client_open() was given, to connect again when the server
+	 * went away (killed, restarted) between two calls. */
+	struct client_options opts;
+	char		*opt_dir, *opt_socket, *opt_clerkd;
 };
 
 static const char *
@@ -428,21 +433,16 @@ server_socket(const struct client_options *o, struct buf *path, int *office)
 	return (r);
 }
 
-int
-client_open(struct client **cp, const struct client_options *o,
+/* Connect c to the server o names and say hello: 0, or -1 with a
+ * message. */
+static int
+client_connect(struct client *c, const struct client_options *o,
     struct buf *err)
 {
-	struct client	*c;
 	struct buf	 dir = BUF_INIT, sock = BUF_INIT, lock = BUF_INIT;
 	struct buf	 shared = BUF_INIT;
 	const char	*explicit = NULL;
 	int		 tries, r = -1, office;
-
-	*cp = NULL;
-	c = xcalloc(1, sizeof *c);
-	c->fd = -1;
-	c->protocol = o->protocol != 0 ? o->protocol : PROTO_VERSION;
-	c->stop_mid_request = o->stop_mid_request;
 
 	if (server_socket(o, &shared, &office)) {
 		explicit = shared.data;
@@ -460,6 +460,7 @@ client_open(struct client **cp, const struct client_options *o,
 		r = hello(c, err);
 		if (r == HELLO_DROPPED)
 			buf_prefix(err, _("server at '%s': "), explicit);
+		free(c->socket);
 		c->socket = xstrdup(explicit);
 		goto out;
 	}
@@ -486,12 +487,78 @@ out:
 	buf_release(&sock);
 	buf_release(&lock);
 	buf_release(&shared);
-	if (r != 0) {
+	if (r != 0 && c->fd != -1) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	return (r != 0 ? -1 : 0);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return (s != NULL ? xstrdup(s) : NULL);
+}
+
+int
+client_open(struct client **cp, const struct client_options *o,
+    struct buf *err)
+{
+	struct client	*c;
+
+	*cp = NULL;
+	c = xcalloc(1, sizeof *c);
+	c->fd = -1;
+	c->protocol = o->protocol != 0 ? o->protocol : PROTO_VERSION;
+	c->stop_mid_request = o->stop_mid_request;
+	c->opts = *o;
+	c->opts.dir = c->opt_dir = dup_or_null(o->dir);
+	c->opts.socket = c->opt_socket = dup_or_null(o->socket);
+	c->opts.clerkd = c->opt_clerkd = dup_or_null(o->clerkd);
+	if (client_connect(c, &c->opts, err) != 0) {
 		client_close(c);
 		return (-1);
 	}
 	*cp = c;
 	return (0);
+}
+
+/*
+ * Before a call: a connection the server closed since the last answer
+ * (it never writes between calls, so anything readable is its end) is
+ * connected again, starting a personal server as client_open() does,
+ * so a server killed or restarted under a terminal that stayed open
+ * costs nothing.  Nothing of the call is sent yet, so nothing can be
+ * done twice.  -1 with a message when the server cannot be reached.
+ */
+static int
+client_reconnect(struct client *c, struct buf *err)
+{
+	struct pollfd	 pfd;
+	char		*login = c->login, *version = c->server_version;
+	int		 n, r;
+
+	if (c->fd != -1) {
+		pfd.fd = c->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		while ((n = poll(&pfd, 1, 0)) == -1 && errno == EINTR)
+			;
+		if (n == 0)
+			return (0);
+		close(c->fd);
+		c->fd = -1;
+	}
+	/* client_login() and client_server_version() stay those of the
+	 * first hello: callers keep the pointers (the login is the same
+	 * Unix user's anyway). */
+	c->login = c->server_version = NULL;
+	r = client_connect(c, &c->opts, err);
+	free(c->login);
+	free(c->server_version);
+	c->login = login;
+	c->server_version = version;
+	return (r);
 }
 
 void
@@ -504,6 +571,9 @@ client_close(struct client *c)
 	free(c->login);
 	free(c->server_version);
 	free(c->socket);
+	free(c->opt_dir);
+	free(c->opt_socket);
+	free(c->opt_clerkd);
 	free(c);
 }
 
@@ -549,6 +619,8 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 	size_t			 i, nenv;
 
 	proto_response_init(resp);
+	if (client_reconnect(c, err) != 0)
+		return (-1);
 	/* The width tables are fitted to: $COLUMNS, like ls, else the
 	 * terminal's; none when writing to a pipe or file. */
 	if ((s = env("COLUMNS")) != NULL && atoi(s) > 0)
@@ -639,6 +711,13 @@ client_call(struct client *c, const char *verb, int argc, char **argv,
 			break;
 	}
 out:
+	/* A call that failed (a server gone, a stream stopped or
+	 * garbled) leaves the connection out of step: the next call
+	 * connects anew. */
+	if (r != 0 && c->fd != -1) {
+		close(c->fd);
+		c->fd = -1;
+	}
 	buf_release(&b);
 	return (r);
 }

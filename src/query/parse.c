@@ -29,6 +29,7 @@ struct tok {
 	char		*s;		/* WORD, NUM, STR: the text (unquoted) */
 	int		 line, col;
 	const struct query_param *param;	/* T_PARAM */
+	int		 phone;		/* a STR that was a bare phone */
 };
 
 struct parser {
@@ -278,6 +279,56 @@ lex_number(const char *p)
 	return (n);
 }
 
+/*
+ * A phone number as people write it, "+7 916 171-97-07",
+ * "8 (916) 171-97-07", "8-916-171-97-07": its length, else 0.  Read as
+ * one value, as if quoted (the search and phone fields take it whole),
+ * where the brackets would open a group and the dashes subtract.  Ten
+ * to fifteen digits, with a leading '+', a dash between two digits or a
+ * code of three to five digits in brackets among them, blanks only
+ * before a digit or the bracket: so a date (eight digits), money
+ * ("1 000 000": no dash), "in (1, 2)" and "today - 7" stay as they are.
+ */
+static size_t
+lex_phone(const char *p)
+{
+	size_t	 i = 0, end = 0, k;
+	int	 digits = 0, marks = 0;
+
+	if (p[0] == '+') {
+		marks++;
+		i++;
+	}
+	for (;;) {
+		if (isdigit((unsigned char)p[i])) {
+			digits++;
+			end = ++i;
+		} else if (p[i] == '-' && i > 0 &&
+		    isdigit((unsigned char)p[i - 1]) &&
+		    isdigit((unsigned char)p[i + 1])) {
+			marks++;
+			i++;
+		} else if (p[i] == '(') {
+			for (k = 1; isdigit((unsigned char)p[i + k]); k++)
+				;
+			if (k < 4 || k > 6 || p[i + k] != ')' ||
+			    (p[i + k + 1] != ' ' &&
+			    !isdigit((unsigned char)p[i + k + 1])))
+				break;
+			digits += (int)k - 1;
+			marks++;
+			end = i += k + 1;
+		} else if (p[i] == ' ' && end == i && end > 0 &&
+		    (isdigit((unsigned char)p[i + 1]) || p[i + 1] == '('))
+			i++;
+		else
+			break;
+	}
+	if (digits < 10 || digits > 15 || marks == 0)
+		return (0);
+	return (end);
+}
+
 /* A bound value as plain text (ISO dates, 1234.56, yes/no): what the
  * value's type reads back to the same value. */
 static void
@@ -371,6 +422,12 @@ lex(struct parser *ps)
 			buf_reset(&s);
 			param_plain(pm, &s);
 			t.s = xstrdup(s.data);
+			p += n;
+		} else if ((*p == '+' || *p == '(' ||
+		    isdigit((unsigned char)*p)) && (n = lex_phone(p)) > 0) {
+			t.kind = T_STR;
+			t.s = xstrndup(p, n);
+			t.phone = 1;
 			p += n;
 		} else if (isdigit((unsigned char)*p)) {
 			n = lex_number(p);
@@ -1363,8 +1420,15 @@ parse_search(struct parser *ps, struct qnode **np)
 	n = new_node(ps, QN_SEARCH, t->col);
 	while ((t = peek(ps, 0))->kind == T_STR || t->kind == T_NUM ||
 	    (t->kind == T_WORD && !is_keyword(t) && !starts_cmp(ps))) {
+		/* A phone is a search of its own (the index takes a
+		 * phone whole only when it is the whole text), and'ed
+		 * with the words beside it. */
+		if (t->phone && s.len > 0)
+			break;
 		buf_printf(&s, "%s%s", s.len ? " " : "", t->s);
 		next(ps);
+		if (t->phone)
+			break;
 	}
 	n->text = buf_detach(&s, NULL);
 	n->slot = (int)ps->q->nslots++;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "card.h"
 #include "card-layout.h"
@@ -85,6 +86,10 @@ struct card {
 
 	struct buf	 title;		/* of the status line */
 	struct buf	 position;
+
+	char		*draft;		/* the draft kept as typed, or NULL */
+	uint64_t	 draft_sum;	/* of the edits it holds */
+	int		 draft_warned;	/* its failure said once */
 };
 
 /* The last archive, for 'u' on the card of that record (as long as the
@@ -126,7 +131,8 @@ const struct tui_cmd tui_card_cmds[] = {
 	    N_("a new record of this table (of the tab's table on a tab)"),
 	    TUI_CMD_WRITE, card_cmd_new },
 	{ "card-archive", { TUI_KEY_F(8), 'd' }, N_("Archive"),
-	    N_("archive this record (asks first; u undoes)"),
+	    N_("archive this record (asks first; u undoes); on an archived "
+	    "record, restore it"),
 	    TUI_CMD_ROW | TUI_CMD_WRITE, card_cmd_archive },
 	{ "card-undo", { 'u' }, NULL,
 	    N_("undo the archive of this card's record (the last one made)"),
@@ -192,7 +198,8 @@ const struct tui_cmd tui_card_field_cmds[] = {
 	    N_("a new record of this table (of the tab's table on a tab)"),
 	    TUI_CMD_WRITE, card_cmd_new },
 	{ "card-archive", { TUI_KEY_F(8) }, NULL,
-	    N_("archive this record (asks first; u undoes)"),
+	    N_("archive this record (asks first; u undoes); on an archived "
+	    "record, restore it"),
 	    TUI_CMD_ROW | TUI_CMD_WRITE, card_cmd_archive },
 	{ "card-tab", { TUI_KEY_F(5) }, N_("Tab"),
 	    N_("the next tab: related records, history"), 0, card_cmd_tab },
@@ -1533,6 +1540,46 @@ card_cmd_new(struct tui *t, struct tui_screen *s, const char *arg)
 	return (0);
 }
 
+/*
+ * F8 on an archived card (opened from a list read before someone
+ * archived it, from a tab, from the archived list): bring it back,
+ * after a question, whoever archived it; u is only for one's own.
+ */
+static int
+card_restore(struct tui *t, struct card *c, const char *name)
+{
+	struct buf	 q = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
+	struct buf	 idbuf = BUF_INIT;
+	int		 r;
+
+	buf_printf(&q, _("Restore %s #%llu %s from the archive?"),
+	    tui_label(c->t->label, t->lang), (unsigned long long)c->id, name);
+	r = tui_confirm(t, q.data, _("Restore"));
+	buf_release(&q);
+	if (r != 1)
+		return (0);
+	buf_printf(&idbuf, "%llu", (unsigned long long)c->id);
+	if (tui_call(t, &out, &err, "restore", c->t->name, idbuf.data,
+	    (char *)NULL) != 0)
+		r = tui_error(t, "%s", err.data);
+	else {
+		if (last_archived_table != NULL && last_archived_id == c->id &&
+		    strcmp(last_archived_table, c->t->name) == 0) {
+			free(last_archived_table);
+			last_archived_table = NULL;
+		}
+		if (card_reload(t, c, &err) != 0)
+			tui_error(t, "%s", err.data);
+		tui_message(t, _("restored %s #%llu"), tui_label(c->t->label,
+		    t->lang), (unsigned long long)c->id);
+		r = 0;
+	}
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&idbuf);
+	return (r);
+}
+
 static int
 card_cmd_archive(struct tui *t, struct tui_screen *s, const char *arg)
 {
@@ -1546,10 +1593,10 @@ card_cmd_archive(struct tui *t, struct tui_screen *s, const char *arg)
 	(void)arg;
 	if (c->id == 0)
 		return (tui_error(t, "%s", _("the card is not saved yet")));
-	if (c->archived)
-		return (tui_error(t, "%s", _("already archived")));
 	np = tui_table_field(c->t, "name");
 	name = np >= 0 && *c->v[np].base != '\0' ? c->v[np].base : "";
+	if (c->archived)
+		return (card_restore(t, c, name));
 	buf_printf(&q, _("Archive %s #%llu %s?"), tui_label(c->t->label,
 	    t->lang), (unsigned long long)c->id, name);
 	r = tui_confirm(t, q.data, _("Archive"));
@@ -2001,6 +2048,99 @@ card_unsaved(struct tui *t, struct tui_screen *s)
 	return (card_unsaved_any(s->data));
 }
 
+/* The card's edits as a draft (d initialised by the caller). */
+static void
+card_draft_make(struct tui *t, struct card *c, struct draft *d)
+{
+	size_t	i;
+
+	/* The real folder or socket: a translated name would hide the
+	 * draft from a start under another locale. */
+	d->where = xstrdup(t->where != NULL ? t->where : "");
+	d->table = xstrdup(c->t->name);
+	d->id = c->id;
+	d->rev = c->rev;
+	d->archived = c->rev_archived;
+	d->saved = (int64_t)time(NULL);
+	for (i = 0; i < c->t->nfields; i++)
+		if (card_changed(c, i))
+			draft_add(d, c->t->fields[i].name,
+			    edit_text(&c->v[i].ed), c->v[i].base_unknown ?
+			    NULL : c->v[i].base);
+		else if (c->id != 0)
+			draft_add_read(d, c->t->fields[i].name,
+			    c->v[i].read != NULL ? c->v[i].read :
+			    c->v[i].base);
+}
+
+/* A sum of what a draft of the card would hold but its time. */
+static uint64_t
+card_draft_sum(const struct card *c)
+{
+	struct buf	 b = BUF_INIT;
+	uint64_t	 h;
+	size_t		 i;
+
+	buf_printf(&b, "%llu %lu %d", (unsigned long long)c->id,
+	    (unsigned long)c->rev, c->rev_archived);
+	for (i = 0; i < c->t->nfields; i++)
+		if (card_changed(c, i)) {
+			buf_printf(&b, "\n%zu\t", i);
+			buf_adds(&b, edit_text(&c->v[i].ed));
+		}
+	h = hash_fnv1a(b.data, b.len);
+	buf_release(&b);
+	return (h);
+}
+
+/* The card's draft file is no longer wanted (saved, or given up). */
+static void
+card_draft_drop(struct card *c)
+{
+	if (c->draft == NULL)
+		return;
+	unlink(c->draft);
+	free(c->draft);
+	c->draft = NULL;
+	c->draft_sum = 0;
+}
+
+/*
+ * After every key: the unsaved edits kept on disk as they are typed, in
+ * one file per card rewritten when they change, so clerk killed (kill
+ * -9, a crash, the OOM killer), which no hang-up handler sees, loses
+ * nothing; the next start offers it as a hang-up's draft.  Saved or
+ * given up, the file goes.
+ */
+static void
+card_keep(struct tui *t, struct tui_screen *s)
+{
+	struct card	*c = s->data;
+	struct draft	 d;
+	struct buf	 err = BUF_INIT;
+	uint64_t	 sum;
+
+	if (!card_unsaved_any(c)) {
+		card_draft_drop(c);
+		return;
+	}
+	sum = card_draft_sum(c);
+	if (c->draft != NULL && sum == c->draft_sum)
+		return;
+	draft_init(&d);
+	card_draft_make(t, c, &d);
+	if (draft_keep(&d, c->draft, 0, &err) == 0) {
+		free(c->draft);
+		c->draft = xstrdup(d.path);
+		c->draft_sum = sum;
+	} else if (!c->draft_warned) {
+		c->draft_warned = 1;
+		log_warn("%s", err.data);
+	}
+	draft_release(&d);
+	buf_release(&err);
+}
+
 /* Hang-up: keep the edits as a draft; no drawing, no server. */
 static void
 card_hangup(struct tui *t, struct tui_screen *s)
@@ -2008,32 +2148,46 @@ card_hangup(struct tui *t, struct tui_screen *s)
 	struct card	*c = s->data;
 	struct draft	 d;
 	struct buf	 err = BUF_INIT;
-	size_t		 i;
 
 	if (!card_unsaved_any(c))
 		return;
 	draft_init(&d);
-	/* The real folder or socket: a translated name would hide the
-	 * draft from a start under another locale. */
-	d.where = xstrdup(t->where != NULL ? t->where : "");
-	d.table = xstrdup(c->t->name);
-	d.id = c->id;
-	d.rev = c->rev;
-	d.archived = c->rev_archived;
-	d.saved = (int64_t)time(NULL);
-	for (i = 0; i < c->t->nfields; i++)
-		if (card_changed(c, i))
-			draft_add(&d, c->t->fields[i].name,
-			    edit_text(&c->v[i].ed), c->v[i].base_unknown ?
-			    NULL : c->v[i].base);
-		else if (c->id != 0)
-			draft_add_read(&d, c->t->fields[i].name,
-			    c->v[i].read != NULL ? c->v[i].read :
-			    c->v[i].base);
-	if (draft_save(&d, &err) != 0)
+	card_draft_make(t, c, &d);
+	/* On the disk now, over the draft kept as typed (the same edits,
+	 * or newer): one draft of the card, never none. */
+	if (draft_keep(&d, c->draft, 1, &err) != 0)
 		log_warn("%s", err.data);
+	else {
+		free(c->draft);
+		c->draft = NULL;	/* kept: not removed at the end */
+	}
 	draft_release(&d);
 	buf_release(&err);
+}
+
+/*
+ * Idle (TUI_IDLE_MS without a key): a card read, not being edited,
+ * follows what others save meanwhile, as a list does, so that the
+ * operator edits what is there now; one with edits is left alone.
+ */
+static void
+card_idle(struct tui *t, struct tui_screen *s)
+{
+	struct card	*c = s->data;
+
+	if (!c->editing && !card_unsaved_any(c))
+		card_resume(t, s);
+}
+
+/* On an archived card F8 restores: the key bar says so. */
+static const char *
+card_bar(const struct tui_screen *s, const struct tui_cmd *cmd)
+{
+	const struct card	*c = s->data;
+
+	if (c->archived && strcmp(cmd->name, "card-archive") == 0)
+		return (N_("Restore"));
+	return (NULL);
 }
 
 static void
@@ -2058,6 +2212,9 @@ card_free(struct tui_screen *s)
 	free(c->stamp);
 	buf_release(&c->title);
 	buf_release(&c->position);
+	/* Left saved, or its edits given up when asked (a hang-up kept
+	 * its draft and let go of it). */
+	card_draft_drop(c);
 	free(c);
 }
 
@@ -2071,6 +2228,9 @@ static const struct tui_screen_ops card_ops = {
 	.has_row = card_has_row,
 	.unsaved = card_unsaved,
 	.hangup = card_hangup,
+	.keep = card_keep,
+	.idle = card_idle,
+	.bar = card_bar,
 	.free = card_free,
 	.mode = card_mode,
 };
@@ -2216,6 +2376,8 @@ card_draft_offer(struct tui *t, struct draft *dp, size_t k, size_t n)
 	}
 	c->editing = 1;
 	tui_push(t, s);
+	/* Kept again, as this card's, before the old file goes. */
+	card_keep(t, s);
 	if (stale)
 		tui_message(t, _("the record was changed since the draft was "
 		    "kept (revision %lu, now %lu): F2 shows what clashes"),

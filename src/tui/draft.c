@@ -12,11 +12,13 @@
  */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,12 @@
 
 #define DRAFT_MAGIC	"clerk-draft 1"
 #define DRAFT_MAX	(1024 * 1024)	/* bigger files are not ours */
+
+static int	draft_write(struct draft *, const char *, int, struct buf *);
+
+/* live-PID in the drafts folder, locked while this process runs. */
+static int	 live_fd = -1;
+static char	*live_path;
 
 void
 draft_init(struct draft *d)
@@ -140,9 +148,11 @@ put_line(struct buf *b, const char *key, const char *v1, const char *v2)
 	buf_addch(b, '\n');
 }
 
-/* Write all of b to a new file at path, atomically. */
+/* Write all of b to a new file at path, atomically; on the disk (fsync)
+ * when sync is set. */
 static int
-write_atomic(const char *path, const struct buf *b, struct buf *err)
+write_atomic(const char *path, const struct buf *b, int sync,
+    struct buf *err)
 {
 	struct buf	 tmp = BUF_INIT;
 	size_t		 off = 0;
@@ -164,7 +174,7 @@ write_atomic(const char *path, const struct buf *b, struct buf *err)
 		}
 		off += (size_t)w;
 	}
-	if (fsync(fd) == -1)
+	if (sync && fsync(fd) == -1)
 		goto fail;
 	if (close(fd) == -1) {
 		fd = -1;
@@ -188,10 +198,23 @@ fail:
 int
 draft_save(struct draft *d, struct buf *err)
 {
+	return (draft_write(d, NULL, 1, err));
+}
+
+int
+draft_keep(struct draft *d, const char *path, int sync, struct buf *err)
+{
+	return (draft_write(d, path, sync, err));
+}
+
+static int
+draft_write(struct draft *d, const char *path, int sync, struct buf *err)
+{
 	static unsigned	 seq;		/* drafts written by this process */
 	struct buf	 dir = BUF_INIT, b = BUF_INIT, num = BUF_INIT;
 	const char	*where = d->where != NULL ? d->where : "";
 	unsigned long long h = hash_fnv1a(where, strlen(where));
+	char		*keep;
 	size_t		 i;
 	int		 rc = -1;
 
@@ -204,9 +227,12 @@ draft_save(struct draft *d, struct buf *err)
 	 * in the process (two new cards of one table open, one over the
 	 * other): a draft never overwrites another one's edits.
 	 */
+	keep = path != NULL ? xstrdup(path) : NULL;
 	free(d->path);
 	seq++;
-	if (d->id != 0)
+	if (keep != NULL)
+		d->path = keep;
+	else if (d->id != 0)
 		xasprintf(&d->path, "%s/draft-%s-%llu-%016llx-%ld-%u",
 		    dir.data, d->table, (unsigned long long)d->id, h,
 		    (long)getpid(), seq);
@@ -233,7 +259,7 @@ draft_save(struct draft *d, struct buf *err)
 	}
 	for (i = 0; i < d->nreads; i++)
 		put_line(&b, "read", d->rnames[i], d->reads[i]);
-	rc = write_atomic(d->path, &b, err);
+	rc = write_atomic(d->path, &b, sync, err);
 out:
 	buf_release(&dir);
 	buf_release(&b);
@@ -340,6 +366,95 @@ draft_load(struct draft *d, const char *path, struct buf *err)
 	return (rc);
 }
 
+int
+draft_live(struct buf *err)
+{
+	struct buf	 dir = BUF_INIT, path = BUF_INIT;
+	struct dirent	*de;
+	DIR		*dp;
+	long		 pid;
+	char		*end;
+
+	if (live_fd != -1)
+		return (0);
+	if (draft_dir(&dir, 1, err) == -1) {
+		buf_release(&dir);
+		return (-1);
+	}
+	/* The marks of processes gone (killed: none removed its own). */
+	if ((dp = opendir(dir.data)) != NULL) {
+		while ((de = readdir(dp)) != NULL) {
+			if (strncmp(de->d_name, "live-", 5) != 0)
+				continue;
+			pid = strtol(de->d_name + 5, &end, 10);
+			if (*end != '\0' || pid <= 0 ||
+			    (kill((pid_t)pid, 0) == -1 && errno == ESRCH)) {
+				buf_reset(&path);
+				buf_printf(&path, "%s/%s", dir.data,
+				    de->d_name);
+				unlink(path.data);
+			}
+		}
+		closedir(dp);
+	}
+	xasprintf(&live_path, "%s/live-%ld", dir.data, (long)getpid());
+	if ((live_fd = open(live_path, O_RDWR | O_CREAT | O_CLOEXEC,
+	    0600)) == -1 || flock(live_fd, LOCK_EX | LOCK_NB) == -1) {
+		buf_error(err, _("cannot write '%s': %s"), live_path,
+		    strerror(errno));
+		if (live_fd != -1)
+			close(live_fd);
+		live_fd = -1;
+		free(live_path);
+		live_path = NULL;
+	}
+	buf_release(&dir);
+	buf_release(&path);
+	return (live_fd == -1 ? -1 : 0);
+}
+
+void
+draft_live_end(void)
+{
+	if (live_fd == -1)
+		return;
+	unlink(live_path);
+	close(live_fd);
+	live_fd = -1;
+	free(live_path);
+	live_path = NULL;
+}
+
+/*
+ * Is the draft file name (draft-...-PID-N) kept by a clerk that still
+ * runs (its live-PID file locked)?  Then it is that clerk's card, open
+ * there, kept as it is typed: not one to offer.
+ */
+static int
+draft_in_use(const char *dir, const char *name)
+{
+	const char	*p, *q;
+	char		*path;
+	long		 pid;
+	int		 fd, used = 0;
+
+	if ((p = strrchr(name, '-')) == NULL || p == name)
+		return (0);
+	for (q = p - 1; q > name && *q != '-'; q--)
+		;
+	if (*q != '-' || (pid = strtol(q + 1, NULL, 10)) <= 0)
+		return (0);
+	xasprintf(&path, "%s/live-%ld", dir, pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		if (flock(fd, LOCK_SH | LOCK_NB) == -1 &&
+		    errno == EWOULDBLOCK)
+			used = 1;
+		close(fd);
+	}
+	free(path);
+	return (used);
+}
+
 /* Newest first; of one time, by file name, so the order is stable. */
 static int
 draft_cmp(const void *a, const void *b)
@@ -370,7 +485,8 @@ draft_list(struct draft **out, size_t *n, const char *where,
 	}
 	while ((de = readdir(dp)) != NULL) {
 		if (strncmp(de->d_name, "draft-", 6) != 0 ||
-		    strstr(de->d_name, ".tmp") != NULL)
+		    strstr(de->d_name, ".tmp") != NULL ||
+		    draft_in_use(dir.data, de->d_name))
 			continue;
 		buf_reset(&path);
 		buf_printf(&path, "%s/%s", dir.data, de->d_name);

@@ -48,12 +48,24 @@ int	 draft_dir(struct buf *, int, struct buf *);
  * a new record, DB a hash of where, PID this process, N its count of
  * drafts); sets path. */
 int	 draft_save(struct draft *, struct buf *);
+/* The same, kept as it is typed: written to path when not NULL (the
+ * card's file of the last time), else to a new name as draft_save();
+ * forced to the disk only when sync is set, which would slow typing
+ * down (a process killed loses nothing; a machine that stops, the last
+ * seconds). */
+int	 draft_keep(struct draft *, const char *, int, struct buf *);
+/* This process is running: its drafts are not offered to another clerk
+ * meanwhile (a file live-PID in the drafts folder, locked while it
+ * runs); draft_live_end() removes it at the end. */
+int	 draft_live(struct buf *);
+void	 draft_live_end(void);
 /* Read one file. */
 int	 draft_load(struct draft *, const char *, struct buf *);
 /* The newest draft of database where: 0 with it loaded, 1 when there
  * is none, -1 on an error. */
 int	 draft_find(struct draft *, const char *, struct buf *);
-/* Every draft of database where, newest first, in a new array of *n:
+/* Every draft of database where, newest first, but those of a clerk
+ * that still runs (draft_live()), in a new array of *n:
  * 0 (none is 0 with *n 0), or -1 on an error.  draft_list_free()
  * releases them. */
 int	 draft_list(struct draft **, size_t *, const char *, struct buf *);

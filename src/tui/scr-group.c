@@ -604,8 +604,74 @@ const struct tui_cmd tui_group_cmds[] = {
 static const struct tui_screen_ops grp_ops = {
 	"group", tui_group_cmds, grp_draw, NULL, grp_resize, NULL,
 	grp_status, grp_has_row, NULL, NULL, grp_free, grp_waiting, grp_tick,
-	NULL
+	NULL, NULL, NULL, NULL
 };
+
+/*
+ * The keys typed, a field's label (in either language, in any case, ё
+ * as е) put back as its name: the operator reads labels, and the prompt
+ * offers the column's.  What is no label (a name, month(date), a
+ * mistake) stays as typed.
+ */
+static const char *
+grp_label_name(const struct tui_table *tt, const char *s, size_t len)
+{
+	struct buf	 k = BUF_INIT, l = BUF_INIT;
+	const char	*name = NULL;
+	size_t		 i, j;
+
+	utf8_foldkey(&k, s, len);
+	for (i = 0; k.len > 0 && name == NULL && i < tt->nfields; i++) {
+		if (strcmp(tt->fields[i].name, k.data) == 0)
+			name = tt->fields[i].name;
+		for (j = 0; j < 2 && name == NULL; j++) {
+			if (tt->fields[i].label[j] == NULL)
+				continue;
+			buf_reset(&l);
+			utf8_foldkey(&l, tt->fields[i].label[j],
+			    strlen(tt->fields[i].label[j]));
+			if (l.len > 0 && strcmp(l.data, k.data) == 0)
+				name = tt->fields[i].name;
+		}
+	}
+	buf_release(&k);
+	buf_release(&l);
+	return (name);
+}
+
+static char *
+grp_keys_named(const struct tui_table *tt, const char *keys)
+{
+	struct buf	 out = BUF_INIT;
+	const char	*p = keys, *e, *w, *we, *name;
+
+	for (;;) {
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		if ((name = grp_label_name(tt, p, (size_t)(e - p))) != NULL)
+			buf_adds(&out, name);
+		else {
+			/* Keys parted by blanks (the query's way): each
+			 * word that is a label. */
+			for (w = p; w < e; w = we) {
+				for (we = w; we < e && *we != ' '; we++)
+					;
+				if (we > w && (name = grp_label_name(tt, w,
+				    (size_t)(we - w))) != NULL)
+					buf_adds(&out, name);
+				else
+					buf_add(&out, w, (size_t)(we - w));
+				for (; we < e && *we == ' '; we++)
+					buf_addch(&out, ' ');
+			}
+		}
+		if (*e == '\0')
+			break;
+		buf_addch(&out, ',');
+		p = e + 1;
+	}
+	return (buf_detach(&out, NULL));
+}
 
 static struct tui_screen *
 grp_new(struct tui *t, struct tui_screen *list, const char *keys, int freq,
@@ -622,7 +688,7 @@ grp_new(struct tui *t, struct tui_screen *list, const char *keys, int freq,
 	g->list = list;
 	g->t = tt;
 	g->freq = freq;
-	g->keys = xstrdup(keys);
+	g->keys = grp_keys_named(tt, keys);
 	g->where = tui_list_where(list) != NULL ?
 	    xstrdup(tui_list_where(list)) : NULL;
 	buf_init(&g->title);

@@ -220,7 +220,8 @@ const struct tui_cmd tui_home_cmds[] = {
 
 static const struct tui_screen_ops home_ops = {
 	"home", tui_home_cmds, home_draw, NULL, NULL, home_resume,
-	home_status, home_has_row, NULL, NULL, home_free, NULL, NULL, NULL
+	home_status, home_has_row, NULL, NULL, home_free, NULL, NULL, NULL, NULL,
+	home_resume	/* idle: the counts and newest records follow */, NULL
 };
 
 struct tui_screen *

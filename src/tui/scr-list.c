@@ -832,6 +832,55 @@ list_resume(struct tui *t, struct tui_screen *s)
 	list_keep_visible(t, l);
 }
 
+/*
+ * Screen op, after TUI_IDLE_MS without a key: the window read again, so
+ * a list left open follows what other operators add, rename and
+ * archive.  The cursor stays on its record while it is in the window,
+ * else on its row of the screen.  Never waited for: when the server
+ * must first read the whole table again for the order or the filter
+ * (after a write, at a million rows), the rows stay as they are until
+ * a later look.
+ */
+static void
+list_idle(struct tui *t, struct tui_screen *s)
+{
+	struct list	*l = s->data;
+	struct lrow	*rows;
+	const char	*mode = NULL;
+	char		*pos = NULL;
+	size_t		 n, i, off = 0;
+	uint64_t	 id = 0;
+	int		 more, r;
+
+	if (l->wait.on)
+		return;
+	if (l->n > 0) {
+		off = l->cur - l->top;
+		id = l->rows[l->cur].id;
+		if (l->top > 0 || l->more_before) {
+			mode = "at";
+			pos = xstrdup(l->rows[l->top].pos);
+		}
+	}
+	r = list_fetch_as(t, l, 1, mode, pos, NULL,
+	    (size_t)list_visible(t) * 2, &rows, &n, &more);
+	free(pos);
+	if (r != 0) {
+		if (r == 2)
+			rows_free(rows, n, l->ncols);
+		return;
+	}
+	list_place(t, l, mode, rows, n, more);
+	for (i = 0; i < l->n && l->rows[i].id != id; i++)
+		;
+	if (i < l->n)
+		l->cur = i;
+	else
+		l->cur = l->top + off < l->n ? l->top + off :
+		    l->n > 0 ? l->n - 1 : 0;
+	list_keep_visible(t, l);
+}
+
 static void
 list_free(struct tui_screen *s)
 {
@@ -2041,20 +2090,25 @@ list_filter(struct tui *t, struct tui_screen *s, const char *arg)
 	struct list	*l = s->data;
 	struct buf	 line = BUF_INIT, note = BUF_INIT;
 	size_t		 cur;
-	int		 r = 0;
+	int		 r = 0, flags = TUI_PROMPT_OFFER;
 
 	if (arg != NULL) {
 		if (list_filter_set(t, l, arg) != 0)
 			r = -1;
 		return (r);
 	}
+	/* The filter in force is offered selected, as other prompts'
+	 * values are: a name typed replaces it (appended, it made one
+	 * word of both and found nothing), End or an arrow keeps it to
+	 * be refined. */
 	if (l->where != NULL)
 		buf_adds(&line, l->where);
 	cur = line.len;
 	for (;;) {
 		if (tui_prompt_at(t, _("Filter: "), &line, &cur,
-		    note.len > 0 ? note.data : NULL, 0, NULL, NULL) != 0)
+		    note.len > 0 ? note.data : NULL, flags, NULL, NULL) != 0)
 			break;		/* Esc: the filter as it was */
+		flags = 0;		/* asked again: what was typed */
 		if (list_filter_set(t, l, line.len > 0 ? line.data : NULL) ==
 		    0) {
 			if (l->where == NULL)
@@ -2095,6 +2149,7 @@ list_freq(struct tui *t, struct tui_screen *s, const char *arg)
 static int
 list_group(struct tui *t, struct tui_screen *s, const char *arg)
 {
+	struct list		*l = s->data;
 	struct tui_screen	*gs;
 	struct buf		 line = BUF_INIT, note = BUF_INIT;
 	size_t			 cur;
@@ -2105,7 +2160,10 @@ list_group(struct tui *t, struct tui_screen *s, const char *arg)
 			tui_push(t, gs);
 		return (0);
 	}
-	buf_adds(&line, tui_list_column(s));
+	/* The column's label, as the operator reads it (the group view
+	 * takes labels and names). */
+	buf_adds(&line, l->ncols > 0 ? tui_label(
+	    l->t->fields[l->cols[l->col]].label, t->lang) : "id");
 	cur = line.len;
 	for (;;) {
 		if (tui_prompt_at(t, _("Group by (fields, with commas): "),
@@ -2623,7 +2681,7 @@ const struct tui_cmd tui_list_cmds[] = {
 static const struct tui_screen_ops list_ops = {
 	"list", tui_list_cmds, list_draw, NULL, list_resize, list_resume,
 	list_status, list_has_row, NULL, NULL, list_free, list_waiting,
-	list_tick, NULL
+	list_tick, NULL, NULL, list_idle, NULL
 };
 
 static struct tui_screen *

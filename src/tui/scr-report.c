@@ -520,7 +520,7 @@ const struct tui_cmd tui_report_cmds[] = {
 static const struct tui_screen_ops report_ops = {
 	"report", tui_report_cmds, report_draw, NULL, NULL, NULL,
 	report_status, NULL, NULL, NULL, report_screen_free, NULL, NULL,
-	NULL
+	NULL, NULL, NULL, NULL
 };
 
 /*

@@ -177,7 +177,7 @@ const struct tui_cmd tui_text_cmds[] = {
 
 static const struct tui_screen_ops text_ops = {
 	"text", tui_text_cmds, text_draw, NULL, NULL, NULL, text_status,
-	NULL, NULL, NULL, text_free, NULL, NULL, NULL
+	NULL, NULL, NULL, text_free, NULL, NULL, NULL, NULL, NULL, NULL
 };
 
 struct tui_screen *

@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "draft.h"
 #include "tui_int.h"
 
 struct tui_priv {
@@ -43,6 +44,7 @@ struct tui_priv {
 	unsigned	 stat_calls;
 	uint64_t	 wait_ns, wait_bytes;	/* a <wait> being timed */
 	int		 tick_ok;	/* the caller takes TUI_KEY_TICK */
+	int		 idle_ms;	/* TUI_KEY_IDLE after, 0: never */
 
 	struct buf	 msg;		/* the current message */
 	int		 msg_error;
@@ -444,6 +446,7 @@ draw_bar(struct tui *t)
 {
 	const struct tui_cmd	*v[128];
 	struct buf		 key = BUF_INIT;
+	const char		*label;
 	size_t			 n, i, k;
 	int			 col = 0;
 
@@ -459,7 +462,10 @@ draw_bar(struct tui *t)
 			continue;
 		buf_reset(&key);
 		tui_key_name(v[i]->keys[k], &key);
-		col = bar_item(t, col, key.data, _(v[i]->bar));
+		if (t->top->ops->bar == NULL ||
+		    (label = t->top->ops->bar(t->top, v[i])) == NULL)
+			label = v[i]->bar;
+		col = bar_item(t, col, key.data, _(label));
 	}
 	buf_release(&key);
 }
@@ -799,7 +805,7 @@ tui_getkey(struct tui *t)
 	struct tui_step	*st;
 	wint_t		 wc;
 	uint64_t	 t0;
-	int		 r, k, errors = 0, tick;
+	int		 r, k, errors = 0, tick, idle, ms;
 
 	if (t->hangup)
 		return (TUI_KEY_HUP);
@@ -845,20 +851,24 @@ tui_getkey(struct tui *t)
 		return (TUI_KEY_HUP);
 	}
 	tick = p->tick_ok && screens_waiting(t);
+	idle = p->tick_ok && !tick && p->idle_ms > 0 && t->top != NULL &&
+	    t->top->ops->idle != NULL && !too_small(t);
+	ms = tick ? TUI_TICK_MS : idle ? p->idle_ms : -1;
 	for (;;) {
 		if (hup_signal) {
 			t->hangup = 1;
 			return (TUI_KEY_HUP);
 		}
-		/* Waiting for the server: a tick when no key comes. */
-		timeout(tick ? TUI_TICK_MS : -1);
+		/* Waiting for the server: a tick when no key comes; a
+		 * screen that follows others' changes: the same, slower. */
+		timeout(ms);
 		t0 = clock_monotonic_ns();
 		errno = 0;
 		r = get_wch(&wc);
-		if (r == ERR && tick && errno != EINTR &&
-		    clock_monotonic_ns() - t0 >= TUI_TICK_MS * 500000ULL) {
+		if (r == ERR && ms != -1 && errno != EINTR &&
+		    clock_monotonic_ns() - t0 >= (uint64_t)ms * 500000ULL) {
 			timeout(-1);
-			return (TUI_KEY_TICK);
+			return (tick ? TUI_KEY_TICK : TUI_KEY_IDLE);
 		}
 		if (r == ERR) {
 			/*
@@ -1776,6 +1786,9 @@ run_loop(struct tui *t)
 	int			 key;
 
 	while (!p->quit && t->top != NULL) {
+		for (s = t->top; s != NULL; s = s->below)
+			if (s->ops->keep != NULL)
+				s->ops->keep(t, s);
 		draw_all(t);
 		p->tick_ok = 1;
 		key = tui_getkey(t);
@@ -1787,6 +1800,11 @@ run_loop(struct tui *t)
 				if (s->ops->waiting != NULL &&
 				    s->ops->waiting(s) && s->ops->tick != NULL)
 					s->ops->tick(t, s);
+			continue;
+		}
+		if (key == TUI_KEY_IDLE) {
+			if (t->top->ops->idle != NULL)
+				t->top->ops->idle(t, t->top);
 			continue;
 		}
 		if (key == TUI_KEY_RESIZE) {
@@ -1881,7 +1899,8 @@ tui_main(const struct tui_options *o)
 	struct buf		 err = BUF_INIT;
 	struct sigaction	 sa;
 	struct tui_screen	*s;
-	const char		*dir;
+	const char		*dir, *idle;
+	double			 secs;
 	size_t			 i;
 	int			 status = 1;
 
@@ -1890,6 +1909,13 @@ tui_main(const struct tui_options *o)
 	t.priv = &p;
 	t.headless = o->headless;
 	t.lang = lang_of_locale();
+	/* CLERK_TUI_IDLE: seconds between the rereads of an idle screen
+	 * (0: none; the tests that do not look at them). */
+	p.idle_ms = TUI_IDLE_MS;
+	if ((idle = getenv("CLERK_TUI_IDLE")) != NULL && *idle != '\0') {
+		secs = strtod(idle, NULL);
+		p.idle_ms = secs > 0 && secs < 86400 ? (int)(secs * 1000) : 0;
+	}
 	buf_init(&p.msg);
 	buf_init(&p.warned);
 
@@ -1939,6 +1965,12 @@ tui_main(const struct tui_options *o)
 		goto out;
 	log_set_sink(log_to_status, &t);
 	tui_push(&t, tui_home_new(&t));
+	/* Marked as running first: the drafts kept as another clerk of
+	 * ours types are not offered here. */
+	if (draft_live(&err) != 0) {
+		log_warn("%s", err.data);
+		buf_reset(&err);
+	}
 	tui_drafts_offer(&t);
 	run_loop(&t);
 	status = 0;
@@ -1948,6 +1980,7 @@ out:
 		screen_free(s);
 	}
 	term_end(&t);
+	draft_live_end();
 	log_set_sink(NULL, NULL);
 	if (status != 0 && err.len > 0)
 		fprintf(stderr, "clerk: %s\n", err.data);

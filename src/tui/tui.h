@@ -62,6 +62,8 @@ enum tui_key {
 	TUI_KEY_HUP,			/* hang-up: SIGHUP, SIGTERM, read error */
 	TUI_KEY_TICK,			/* none yet, and a screen awaits the
 					 * server: time to ask again */
+	TUI_KEY_IDLE,			/* no key for TUI_IDLE_MS on a screen
+					 * that reads again when idle */
 	TUI_KEY_F0 = TUI_KEY_BASE + 0x100	/* TUI_KEY_F(1) .. TUI_KEY_F(12) */
 };
 #define TUI_KEY_F(n)	(TUI_KEY_F0 + (n))
@@ -173,7 +175,19 @@ struct tui_screen_ops {
 	void	(*tick)(struct tui *, struct tui_screen *);
 	/* The mode the screen is in now, or NULL for its own cmds. */
 	const struct tui_mode *(*mode)(const struct tui_screen *);
+	/* After every key: keep what is unsaved on disk as it changes (a
+	 * draft), for a process killed where no hang-up is seen. */
+	void	(*keep)(struct tui *, struct tui_screen *);
+	/* On top, after TUI_IDLE_MS without a key: read again what others
+	 * may have changed meanwhile (a list follows the other operators'
+	 * adds, renames and archives without a key pressed). */
+	void	(*idle)(struct tui *, struct tui_screen *);
+	/* The key bar's label of a command as the screen's state makes
+	 * it ("Restore" for Archive on an archived card), or NULL for the
+	 * command's own. */
+	const char *(*bar)(const struct tui_screen *, const struct tui_cmd *);
 };
+#define TUI_IDLE_MS	5000
 #define TUI_TICK_MS	100
 struct tui_screen {
 	const struct tui_screen_ops *ops;

@@ -25,10 +25,10 @@ wait_for "3/3" "the clients' list"
 prompt="Group by (fields, with commas): "
 # On the City column (Name, Kind, INN, Phones, City), F7 offers it.
 keys Tab Tab Tab Tab F7
-wait_for "${prompt}city" "F7 offers the column"
+wait_for "${prompt}City" "F7 offers the column (its label)"
 text manager
 wait_for "${prompt}manager" "typing replaces the offer"
-unlike "$(screen)" "citymanager" "instead of adding to it"
+unlike "$(screen)" "Citymanager" "instead of adding to it"
 keys Enter
 wait_for "Clients: groups" "the group view"
 likere "$(screen)" "petrov +2" "by manager: petrov's two"
@@ -37,10 +37,10 @@ wait_for "3/3" "back in the list"
 
 # End keeps the offer, to add a key to it.
 keys F7
-wait_for "${prompt}city" "the column offered again"
+wait_for "${prompt}City" "the column offered again"
 keys End
 text ',manager'
-wait_for "${prompt}city,manager" "End, then typing adds to it"
+wait_for "${prompt}City,manager" "End, then typing adds to it"
 keys Enter
 wait_for "Clients: groups" "the group view by two keys"
 likere "$(screen)" "Москва +ivanova +1" "Moscow and ivanova"
@@ -50,7 +50,7 @@ wait_for "3/3" "back in the list"
 # Keys parted by a blank, as the query language allows: two keys still,
 # so a group opens with both in its filter.
 keys F7
-wait_for "${prompt}city" "the column offered"
+wait_for "${prompt}City" "the column offered"
 text 'city manager'
 keys Enter
 wait_for "Clients: groups" "the group view by 'city manager'"

@@ -65,6 +65,8 @@ unlike "$s" "№" "no №"
 likere "$s" "[0-9]{2}\.[0-9]{2}\.[0-9]{4} [0-9]{2}:[0-9]{2}" \
     "the time it was kept as people's dates"
 unlike "$s" "$(date +%Y)-" "not ISO"
+likere "$s" "сбережена [0-9]{2}\.[0-9]{2}\." \
+    "kept 02.03.2026 12:30, not «в 02.03.2026 12:30»"
 rm -rf "$XDG_STATE_HOME/clerk"
 
 # A phone extension: kept in the notes, as the field is called.

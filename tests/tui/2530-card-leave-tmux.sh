@@ -78,6 +78,9 @@ wait_for "1/1" "Esc: nothing unsaved, back in the list at once"
 keys Enter
 wait_for "Client #1" "the card again"
 edit_city Омск
+# All typed before the resize (keys after it are dropped while the
+# terminal is too small).
+wait_for "Омск" "the whole city typed"
 tm resize-window -t t -x 70 -y 20
 wait_for "Unsaved changes are kept as a draft" "too small: the screen says so"
 keys F10

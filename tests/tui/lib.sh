@@ -8,6 +8,10 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 export XDG_STATE_HOME="$T/state"
+# Screens left idle read themselves again after CLERK_TUI_IDLE seconds
+# (5): none in the tests but those about it, whose timing would depend
+# on how loaded the machine is.
+export CLERK_TUI_IDLE=${CLERK_TUI_IDLE:-0}
 keys=$T/keys
 golden=$top_srcdir/tests/tui/golden
 login=$(id -un)
@@ -82,6 +86,7 @@ trap tui_cleanup EXIT
 # tmux server started earlier by someone else would not have ours.
 clerk_cmd="env '$PANE_ENV' CLERK_DIR='$CLERK_DIR' XDG_RUNTIME_DIR='$XDG_RUNTIME_DIR' \
 CLERKD='$CLERKD' CLERK_FORMS='$CLERK_FORMS' XDG_STATE_HOME='$XDG_STATE_HOME' \
+CLERK_TUI_IDLE='$CLERK_TUI_IDLE' \
 LC_ALL=C.UTF-8 TERM=screen ESCDELAY=25 '$CLERK_BIN'"
 
 # tmux_start SIZE [ENV=VALUE ...]: clerk in a new session "t" of SIZE
