@@ -9,6 +9,13 @@
 # A Wednesday, so week, month and quarter start all differ.
 export CLERK_NOW=2026-03-18
 
+# The birthday is the date field typed here; its validator (1950) would
+# refuse the years ahead this test reads, so it is left out.
+mkdir "$T/forms"
+cp "$CLERK_FORMS"/*.form "$CLERK_FORMS"/*.report "$T/forms/"
+sed -i 's/ validator birthday//' "$T/forms/party.form"
+export CLERK_FORMS="$T/forms"
+
 bday() {
 	run query "party where id = $1 cols birthday" --format tsv
 	printf '%s\n' "$out" | sed -n 2p | cut -f 2
