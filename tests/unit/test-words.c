@@ -574,22 +574,23 @@ main(void)
 	/* 7. store_check finds a missing and an extra posting. */
 	ok(poke(s, t, "болт", ids[10], 0) == 0, "take a posting away");
 	r = check(s, t);
-	ok(r == -1 && strstr(err.data, "lacks") != NULL,
-	    "check finds it missing: %s", err.data);
+	ok(r == -1 && strstr(err.data, "lacks the word 'болт' of") != NULL,
+	    "check finds it missing, and names the word: %s", err.data);
 	ok(poke(s, t, "болт", ids[10], 1) == 0, "put it back");
 	r = check(s, t);
 	is_int(r, 0, "check passes: %s", err.data);
 	ok(poke(s, t, "гайка", ids[20], 1) == 0, "add a word a record lacks");
 	r = check(s, t);
-	ok(r == -1 && strstr(err.data, "does not give") != NULL,
-	    "check finds the extra one: %s", err.data);
+	ok(r == -1 && strstr(err.data, "under the word 'гайка', which the "
+	    "record does not give") != NULL,
+	    "check finds the extra one, and names the word: %s", err.data);
 	ok(poke(s, t, "гайка", ids[20], 0) == 0, "take it away");
-	ok(poke(s, t, "болт", ids[N - 1] + 1000, 1) == 0,
+	ok(poke(s, t, "болт", ids[N - 1] + 1000000, 1) == 0,
 	    "add a posting of no record");
 	r = check(s, t);
-	ok(r == -1 && strstr(err.data, "does not give") != NULL,
-	    "check finds that too: %s", err.data);
-	ok(poke(s, t, "болт", ids[N - 1] + 1000, 0) == 0, "take it away");
+	ok(r == -1 && strstr(err.data, "which does not exist") != NULL,
+	    "check finds that too, a record that is not: %s", err.data);
+	ok(poke(s, t, "болт", ids[N - 1] + 1000000, 0) == 0, "take it away");
 	r = check(s, t);
 	is_int(r, 0, "check passes: %s", err.data);
 
