@@ -119,25 +119,6 @@ excel_header(const struct table *t, size_t i, int lang)
 	return (l);
 }
 
-/* s quoted for ';'-separated CSV. */
-static void
-excel_quote(struct buf *o, const char *s, size_t len)
-{
-	size_t	i;
-
-	if (strcspn(s, ";\"\r\n") >= len) {
-		buf_add(o, s, len);
-		return;
-	}
-	buf_addch(o, '"');
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"')
-			buf_addch(o, '"');
-		buf_addch(o, s[i]);
-	}
-	buf_addch(o, '"');
-}
-
 static void
 excel_field(struct buf *o, enum field_type type, const char *s, size_t len,
     struct buf *tmp)
@@ -148,11 +129,11 @@ excel_field(struct buf *o, enum field_type type, const char *s, size_t len,
 	for (i = 0; i < len && digits; i++)
 		digits = s[i] >= '0' && s[i] <= '9';
 	if (type != FT_TEXT && type != FT_PHONE && type != FT_EMAIL) {
-		excel_quote(o, s, len);
+		cmd_csv_field_sep(o, ';', s, len);
 		return;
 	}
 	if (!digits && (len == 0 || strchr("=+-@", s[0]) == NULL)) {
-		excel_quote(o, s, len);
+		cmd_csv_field_sep(o, ';', s, len);
 		return;
 	}
 	buf_reset(tmp);
@@ -170,7 +151,7 @@ excel_field(struct buf *o, enum field_type type, const char *s, size_t len,
 		}
 		buf_addch(tmp, '"');
 	}
-	excel_quote(o, tmp->data, tmp->len);
+	cmd_csv_field_sep(o, ';', tmp->data, tmp->len);
 }
 
 static void
@@ -182,7 +163,7 @@ export_excel_header(const struct table *t, int lang, int archived,
 	buf_adds(o, "\xef\xbb\xbfid");
 	for (i = 0; i < t->nfields; i++) {
 		buf_addch(o, ';');
-		excel_quote(o, excel_header(t, i, lang),
+		cmd_csv_field_sep(o, ';', excel_header(t, i, lang),
 		    strlen(excel_header(t, i, lang)));
 	}
 	if (archived)

@@ -275,6 +275,7 @@ void	 cmd_value_plain(const struct record *, size_t, struct buf *);
 /* A value as JSON (null, number, true/false, string or array). */
 void	 cmd_value_json(const struct record *, size_t, struct buf *);
 void	 cmd_csv_field(struct buf *, const char *, size_t);
+void	 cmd_csv_field_sep(struct buf *, int, const char *, size_t);
 void	 cmd_tsv_field(struct buf *, const char *, size_t);
 /* The TUI's machine format (src/tui/tui.h, cmd-schema.c): a TAB, then
  * the value with backslash, TAB, newline and CR escaped. */

@@ -42,10 +42,17 @@ cmd_value_json(const struct record *rec, size_t pos, struct buf *out)
 void
 cmd_csv_field(struct buf *b, const char *s, size_t len)
 {
+	cmd_csv_field_sep(b, ',', s, len);
+}
+
+/* s as a CSV field whose fields are separated by sep (',' or ';'). */
+void
+cmd_csv_field_sep(struct buf *b, int sep, const char *s, size_t len)
+{
 	size_t	i;
 
 	for (i = 0; i < len; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
+		if (s[i] == sep || s[i] == '"' || s[i] == '\r' ||
 		    s[i] == '\n')
 			break;
 	if (i == len) {

@@ -1213,14 +1213,9 @@ parse_value(struct parser *ps, struct qnode *n, struct qexpr *x,
 				break;
 			record_requisite_compact(s.data, &tmp);
 			buf_reset(&s);
-			if (x->fold)
-				fold(&s, tmp.data, tmp.len);
-			else
-				buf_add(&s, tmp.data, tmp.len);
-			v->len = s.len;
-			v->s = buf_detach(&s, NULL);
-			r = 0;
-			goto out;
+			buf_add(&s, tmp.data, tmp.len);
+			buf_reset(&tmp);
+			break;
 		case FT_PHONE:
 			if (phone_normalize(s.data, &tmp, &why) == 0) {
 				v->len = tmp.len;

@@ -183,27 +183,21 @@ lit_key(const struct field *f, const struct qval *v, struct buf *out)
 static void
 lit_text(const struct field *f, const struct qval *v, struct buf *out)
 {
+	struct value	val;
+
 	if (!FT_IS_INT(f->type)) {
 		buf_printf(out, "'%s'", v->s);
 		return;
 	}
-	switch (f->type) {
-	case FT_MONEY:
-		money_format(out, v->i, MONEY_PLAIN);
-		break;
-	case FT_QTY:
-		qty_format(out, v->i, MONEY_PLAIN);
-		break;
-	case FT_DATE:
-		date_format_iso(out, (int32_t)v->i);
-		break;
-	case FT_DATETIME:
-		datetime_format(out, v->i);
-		break;
-	default:
+	/* A yes/no as the index keeps it, 1 or 0: the planner's view. */
+	if (f->type == FT_BOOL) {
 		buf_printf(out, "%lld", (long long)v->i);
-		break;
+		return;
 	}
+	memset(&val, 0, sizeof val);
+	val.set = 1;
+	val.i = v->i;
+	record_value_format(f, f->type, &val, VALUE_FILE, 0, out);
 }
 
 /* The index to look an equality up in, or NULL. */

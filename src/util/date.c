@@ -243,6 +243,18 @@ two_digit_year(int yy, int32_t today)
 	return (first + ((yy - first) % 100 + 100) % 100);
 }
 
+/* The year yy written in two digits means, in *y; refused (-1, what
+ * quoted) when today is DATE_NONE. */
+static int
+short_year(int yy, int32_t today, const char *what, int *y, struct buf *err)
+{
+	if (today == DATE_NONE)
+		return (buf_error(err, _("invalid date '%s': write the year "
+		    "in four digits"), what));
+	*y = two_digit_year(yy, today_of(today));
+	return (0);
+}
+
 /*
  * The date y-m-d if there is one, else a message quoting what, the
  * whole input the user typed.
@@ -322,12 +334,8 @@ date_parse_part(const char *s, size_t len, const char *what, int32_t today,
 		d = a;
 		m = b;
 		y = c;
-		if (n3 == 2) {
-			if (today == DATE_NONE)
-				return (buf_error(err, _("invalid date '%s': "
-				    "write the year in four digits"), what));
-			y = two_digit_year(c, today_of(today));
-		}
+		if (n3 == 2 && short_year(c, today, what, &y, err) == -1)
+			return (-1);
 	}
 
 	return (date_make(y, m, d, what, out, err));
@@ -427,12 +435,8 @@ date_parse_month(const char *s, const char **ep, const char *what,
 	    (p[n] != '\0' && p[n] != ' ' && p[n] != '+' && p[n] != '-' &&
 	    glued_year_word(p + n) == 0))
 		return (1);
-	if (n == 2) {
-		if (today == DATE_NONE)
-			return (buf_error(err, _("invalid date '%s': write the "
-			    "year in four digits"), what));
-		y = two_digit_year(y, today_of(today));
-	}
+	if (n == 2 && short_year(y, today, what, &y, err) == -1)
+		return (-1);
 	*ep = p + n + glued_year_word(p + n);
 	return (date_make(y, m, d, what, out, err));
 }
