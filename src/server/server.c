@@ -228,7 +228,7 @@ creator_admin(struct server *srv, struct buf *done, struct buf *notes,
 static int
 open_store(struct server *srv, struct buf *err)
 {
-	struct store_options	so = { srv->opts->cache_mb, STORE_CREATE };
+	struct store_options	so = { srv->opts->cache_mb, STORE_CREATE, 0 };
 
 	srv->schema = schema_new();
 	if (schema_load(srv->schema, srv->opts->forms, err) != 0 ||

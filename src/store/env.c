@@ -1742,6 +1742,11 @@ env_open(struct store *s, const struct store_options *o, struct buf *err)
 	mb = o != NULL && o->cache_mb != 0 ? o->cache_mb :
 	    store_cache_auto(data_bytes(s->dir), store_ram_bytes());
 	s->cache_mb = mb;
+	/* The records read lately: a sixteenth of the cache again. */
+	if (o == NULL || o->rcache_mb == 0)
+		s->rc = rcache_new((mb < 64 ? 64 : mb) * 1024 * 1024 / 16);
+	else if (o->rcache_mb > 0)
+		s->rc = rcache_new((size_t)o->rcache_mb * 1024 * 1024);
 	if ((ret = DBCALL(db_env_create(&env, 0))) != 0)
 		return (store_fail(NULL, ret, err, _("cannot open the "
 		    "database in '%s': %s"), s->dir, store_strerror(ret)));
@@ -1973,6 +1978,7 @@ store_close(struct store *s)
 		pthread_rwlock_destroy(&s->gate);
 	if (s->lockfd != -1)
 		close(s->lockfd);
+	rcache_free(s->rc);
 	free(s->dir);
 	free(s);
 }

@@ -207,8 +207,6 @@ page_add(struct store_txn *t, struct store_table *st, struct fetch *f,
     uint64_t id, int flags, struct record **out, size_t *nout,
     struct buf *err)
 {
-	unsigned char	 kb[8];
-	DBT		 k;
 	int		 ret;
 
 	/* Through the handle that compares ids faster (env.c). */
@@ -218,8 +216,7 @@ page_add(struct store_txn *t, struct store_table *st, struct fetch *f,
 			return (read_fail(t, st, ret, err));
 		f->d.flags = DB_DBT_REALLOC;
 	}
-	store_lookup_key(&k, kb, id);
-	ret = DBCALL(f->pc->get(f->pc, &k, &f->d, DB_SET));
+	ret = rcache_read(t, st, f->pc, id, &f->d);
 	if (ret == DB_NOTFOUND)
 		return (buf_error(err, _("an index of table '%s' refers to "
 		    "the missing record %llu; run a check"), st->t->name,
@@ -1587,9 +1584,7 @@ store_page_each(struct store_txn *t, const struct table *table,
 	int		 back = flags & STORE_PAGE_BACKWARD;
 	int		 from = flags & STORE_PAGE_FROM;
 	int		 ret, r2, stopped = 0;
-	unsigned char	 kb[8];
 	const unsigned char *rb;
-	DBT		 k;
 
 	if ((st = store_table_of(t, table, err)) == NULL)
 		return (-1);
@@ -1626,8 +1621,7 @@ store_page_each(struct store_txn *t, const struct table *table,
 		    &id, &given, &stopped, fn, arg, err);
 	}
 	while (ret == 0 && given < n && !stopped) {
-		store_lookup_key(&k, kb, id);
-		ret = DBCALL(f.pc->get(f.pc, &k, &f.d, DB_SET));
+		ret = rcache_read(t, st, f.pc, id, &f.d);
 		if (ret == DB_NOTFOUND) {
 			ret = buf_error(err, _("an index of table '%s' refers "
 			    "to the missing record %llu; run a check"),

@@ -33,6 +33,8 @@ journal_note(struct store_txn *t, struct store_table *st, uint64_t id)
 {
 	size_t	i, k, j;
 
+	/* Nobody reads the old bytes back while t holds the record. */
+	rcache_evict(t->s->rc, (uint32_t)st->n, id);
 	if (t->njids == STORE_JOURNAL_TXN && !t->jwhole) {
 		/* An import: the tables written, each wholesale, is all
 		 * that is kept (one entry each). */
@@ -66,6 +68,11 @@ journal_note(struct store_txn *t, struct store_table *st, uint64_t id)
 void
 journal_drop(struct store_txn *t)
 {
+	size_t	i;
+
+	/* Nor what a reader read before the write (rcache.c). */
+	for (i = 0; i < t->njids; i++)
+		rcache_evict(t->s->rc, t->jids[i].tab, t->jids[i].id);
 	free(t->jids);
 	t->jids = NULL;
 	t->njids = t->jcap = 0;

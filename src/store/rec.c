@@ -24,15 +24,43 @@
 
 #include "store/store_int.h"
 
-/* Fetch and decode one record; flags DB_RMW when it will be written. */
+/*
+ * Decode the record read (ret what reading it returned) into *recp; the
+ * bytes freed.  0, STORE_NOTFOUND or -1 with a message.
+ */
+static int
+rec_from(struct store_txn *t, struct store_table *st, uint64_t id, int ret,
+    DBT *d, struct record **recp, struct buf *err)
+{
+	struct record	*rec;
+
+	if (ret == 0) {
+		rec = record_new(st->t);
+		rec->id = id;
+		if (record_decode(rec, d->data, d->size, err) == -1) {
+			record_free(rec);
+			ret = -1;
+		} else
+			*recp = rec;
+	} else if (ret == DB_NOTFOUND)
+		ret = STORE_NOTFOUND;
+	else
+		ret = store_fail(t, ret, err, _("cannot read table '%s': %s"),
+		    st->t->name, store_strerror(ret));
+	free(d->data);
+	return (ret);
+}
+
+/*
+ * Fetch and decode one record from the file; flags DB_RMW when it will
+ * be written.
+ */
 int
 rec_get_raw(struct store_txn *t, struct store_table *st, uint64_t id,
     struct record **recp, int flags, struct buf *err)
 {
 	unsigned char	 kb[8];
-	struct record	*rec;
 	DBT		 k, d;
-	int		 ret;
 
 	*recp = NULL;
 	if (id == 0)
@@ -41,34 +69,27 @@ rec_get_raw(struct store_txn *t, struct store_table *st, uint64_t id,
 	store_dbt(&k, kb, 8);
 	memset(&d, 0, sizeof(d));
 	d.flags = DB_DBT_MALLOC;
-	ret = DBCALL(st->db->get(st->db, t->txn, &k, &d, (u_int32_t)flags));
-	if (ret == DB_NOTFOUND)
-		return (STORE_NOTFOUND);
-	if (ret != 0)
-		return (store_fail(t, ret, err, _("cannot read table '%s': "
-		    "%s"), st->t->name, store_strerror(ret)));
-	rec = record_new(st->t);
-	rec->id = id;
-	if (record_decode(rec, d.data, d.size, err) == -1) {
-		free(d.data);
-		record_free(rec);
-		return (-1);
-	}
-	free(d.data);
-	*recp = rec;
-	return (0);
+	return (rec_from(t, st, id, DBCALL(st->db->get(st->db, t->txn, &k,
+	    &d, (u_int32_t)flags)), &d, recp, err));
 }
 
+/* One record, through the records read lately (rcache.c). */
 int
 store_get(struct store_txn *t, const struct table *table, uint64_t id,
     struct record **recp, struct buf *err)
 {
 	struct store_table *st;
+	DBT		 d;
 
 	*recp = NULL;
 	if ((st = store_table_of(t, table, err)) == NULL)
 		return (-1);
-	return (rec_get_raw(t, st, id, recp, 0, err));
+	if (id == 0)
+		return (STORE_NOTFOUND);
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_REALLOC;
+	return (rec_from(t, st, id, rcache_read(t, st, NULL, id, &d), &d,
+	    recp, err));
 }
 
 /* Does record id exist in st?  1, 0, or -1. */

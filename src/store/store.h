@@ -30,7 +30,11 @@ struct store_txn;
 struct store_options {
 	size_t		 cache_mb;	/* 0 = sized by store_cache_auto() */
 	int		 flags;		/* STORE_* */
+	/* The records read lately, kept apart from the cache (rcache.c),
+	 * in MB: 0 = a sixteenth of the cache, STORE_RCACHE_NONE none. */
+	int		 rcache_mb;
 };
+#define STORE_RCACHE_NONE	(-1)
 
 /*
  * The cache a store gets when none is asked for, in MB: room for the
@@ -52,6 +56,15 @@ size_t	 store_cache_mb(struct store *);
  * percentile ten times its median.
  */
 void	 store_cache_stats(struct store *, uint64_t *, uint64_t *);
+/*
+ * The records read lately (rcache.c): reads of records found there and
+ * not, since the store was opened, and the bytes it holds (0, 0, 0
+ * when it has none).
+ */
+void	 store_record_cache_stats(struct store *, uint64_t *, uint64_t *,
+	     size_t *);
+/* Empty it (for a benchmark: the time of reads from the files). */
+void	 store_record_cache_clear(struct store *);
 
 /*
  * Open (and recover) the environment in dir with the tables of the

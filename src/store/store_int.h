@@ -138,6 +138,7 @@ struct store {
 	void		(*panic)(const char *);	/* store_set_panic() */
 	size_t		 load_budget;	/* store_set_load_budget() */
 	struct store_ahead *ahead;	/* the lookup helper, ahead.c */
+	struct rcache	*rc;		/* the records read lately, or NULL */
 	/*
 	 * The change journal (pick.c): the ids written by each committed
 	 * transaction, in a ring in commit order, under pick.c's lock.
@@ -383,6 +384,22 @@ int	 rec_fetch(struct store_txn *, struct store_table *, const uint64_t *,
 /* A key DBT for a get through a table's rd (scan.c): the id's 8 bytes
  * in kb, with room for the key the get gives back. */
 void	 store_lookup_key(DBT *, unsigned char *, uint64_t);
+/*
+ * rcache.c: the records read lately.  rcache_new() of a size in bytes
+ * (NULL for 0); rcache_evict() lets record (tab, id) go, id 0 every
+ * record of the table, and must be called for every record written,
+ * when written and again after its transaction ends (pick.c).
+ * rcache_read() reads record id of st into d (a DB_DBT_REALLOC DBT):
+ * through lookup cursor c (store_lookup_cursor()) or, when c is NULL,
+ * st->db, from the cache when t may use it and filling it: 0,
+ * DB_NOTFOUND or a Berkeley DB error.
+ */
+struct rcache;
+struct rcache *rcache_new(size_t);
+void	 rcache_free(struct rcache *);
+void	 rcache_evict(struct rcache *, uint32_t, uint64_t);
+int	 rcache_read(struct store_txn *, struct store_table *, DBC *,
+	    uint64_t, DBT *);
 /*
  * A cursor on a table's rd for lookups by id (DB_SET) alone, in t's
  * transaction, with the cursor flags given (DB_READ_COMMITTED or 0).

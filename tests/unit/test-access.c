@@ -63,7 +63,7 @@ main(void)
 	struct buf		 err = BUF_INIT;
 	struct schema		*schema = schema_new();
 	struct store		*st;
-	struct store_options	 opt = { 0, STORE_CREATE | STORE_NOSYNC };
+	struct store_options	 opt = { 0, STORE_CREATE | STORE_NOSYNC, 0 };
 	struct session		*alice, *bob;
 	const struct table	*party;
 	char			 dir[] = "/tmp/clerk-test-access.XXXXXX";

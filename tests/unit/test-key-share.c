@@ -158,7 +158,7 @@ exact(const char *ix, const struct buf *lo, const struct buf *hi,
 int
 main(void)
 {
-	struct store_options o = { 16, STORE_CREATE | STORE_NOSYNC };
+	struct store_options o = { 16, STORE_CREATE | STORE_NOSYNC, 0 };
 	struct schema	*sc = schema_new();
 	struct buf	 lo = BUF_INIT, hi = BUF_INIT;
 	struct fill	 f;

@@ -556,7 +556,7 @@ main(void)
 	static const char *const queries[] = { "Яхонт", "ив пе", "орё",
 		"сидоров ир" };
 	static const char *const dense[] = { "а" };
-	struct store_options	 opt = { 0, STORE_CREATE | STORE_NOSYNC };
+	struct store_options	 opt = { 0, STORE_CREATE | STORE_NOSYNC, 0 };
 	struct buf		 err = BUF_INIT;
 	struct load		 l;
 	struct rename		 rn;

@@ -549,7 +549,7 @@ int
 main(void)
 {
 	struct buf		 err = BUF_INIT;
-	struct store_options	 opt = { 0, STORE_CREATE | STORE_NOSYNC };
+	struct store_options	 opt = { 0, STORE_CREATE | STORE_NOSYNC, 0 };
 	char			 dir[] = "/tmp/clerk-test-query.XXXXXX";
 	const char		*forms = getenv("CLERK_FORMS");
 	char			 path[512];

@@ -341,7 +341,7 @@ count_steps(const char *file, uint64_t before, uint64_t now, int done,
 int
 main(void)
 {
-	struct store_options opt = { 0, STORE_CREATE | STORE_NOSYNC };
+	struct store_options opt = { 0, STORE_CREATE | STORE_NOSYNC, 0 };
 	struct schema	*schema = schema_new(), *schema2;
 	struct buf	 err = BUF_INIT;
 	char		 dir[] = "/tmp/clerk-test-store-compact.XXXXXX";

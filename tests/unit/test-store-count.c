@@ -140,7 +140,7 @@ check(void)
 static void
 reopen(const char *path, struct schema *schema)
 {
-	struct store_options opt = { 0, STORE_NOSYNC };
+	struct store_options opt = { 0, STORE_NOSYNC, 0 };
 
 	store_close(st);
 	if (store_open(&st, path, schema, &opt, &err) != 0)
@@ -150,7 +150,7 @@ reopen(const char *path, struct schema *schema)
 int
 main(void)
 {
-	struct store_options opt = { 0, STORE_CREATE | STORE_NOSYNC };
+	struct store_options opt = { 0, STORE_CREATE | STORE_NOSYNC, 0 };
 	struct schema	*schema = schema_new();
 	struct counts	 c;
 	struct raw	 w;

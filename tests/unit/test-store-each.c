@@ -345,7 +345,7 @@ check_many(void)
 int
 main(void)
 {
-	struct store_options opt = { 0, STORE_CREATE | STORE_NOSYNC };
+	struct store_options opt = { 0, STORE_CREATE | STORE_NOSYNC, 0 };
 	struct schema	*schema = schema_new();
 	char		 dir[] = "/tmp/clerk-test-store-each.XXXXXX";
 	char		 path[512], name[256];

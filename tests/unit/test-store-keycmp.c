@@ -261,7 +261,7 @@ by_n(const void *a, const void *b)
 int
 main(void)
 {
-	struct store_options opt = { 0, STORE_CREATE | STORE_NOSYNC };
+	struct store_options opt = { 0, STORE_CREATE | STORE_NOSYNC, 0 };
 	struct schema	*schema = schema_new();
 	struct store_table *stt;
 	DB_BTREE_STAT	*bs = NULL;

@@ -127,7 +127,7 @@ make_party(struct record *rec, unsigned i)
 static struct store *
 open_store(const char *dir, struct schema *sc)
 {
-	struct store_options o = { 16, STORE_NOSYNC | STORE_CREATE };
+	struct store_options o = { 16, STORE_NOSYNC | STORE_CREATE, 0 };
 	struct store	*s;
 
 	if (store_open(&s, dir, sc, &o, &err) == -1) {

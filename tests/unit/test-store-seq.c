@@ -130,7 +130,7 @@ used(uint64_t id)
 static void
 open_store(const char *path, struct schema *schema, int flags)
 {
-	struct store_options opt = { 0, flags };
+	struct store_options opt = { 0, flags, 0 };
 
 	if (store_open(&st, path, schema, &opt, &err) != 0)
 		tap_bail(err.data);

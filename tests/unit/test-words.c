@@ -44,7 +44,7 @@ inline_schema(void)
 static struct store *
 open_store(const char *dir, struct schema *sc)
 {
-	struct store_options o = { 16, STORE_NOSYNC | STORE_CREATE };
+	struct store_options o = { 16, STORE_NOSYNC | STORE_CREATE, 0 };
 	struct store	*s;
 
 	if (store_open(&s, dir, sc, &o, &err) == -1) {
