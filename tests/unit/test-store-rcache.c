@@ -317,7 +317,8 @@ main(void)
 	if (store_txn_run(st, 0, fill_txn, NULL, &err) != 0)
 		tap_bail(err.data);
 
-	/* Read twice: the second time from the cache, each way. */
+	/* Read thrice: kept at the second read, read from the cache at
+	 * the third, each way. */
 	for (how = 0; how < 3; how++) {
 		id = 10 + (uint64_t)how;
 		hits(&h0, &m0);
@@ -328,8 +329,15 @@ main(void)
 		ok(read_n(id, how, STORE_TXN_READONLY) == (int64_t)id,
 		    "way %d: the same record read again", how);
 		hits(&h0, &m0);
-		ok(h0 == h1 + 1 && m0 == m1, "way %d: then from the cache",
+		ok(h0 == h1 && m0 == m1 + 1, "way %d: a miss again, kept",
 		    how);
+		ok(read_n(id, how, STORE_TXN_READONLY) == (int64_t)id,
+		    "way %d: and a third time", how);
+		hits(&h1, &m1);
+		ok(h1 == h0 + 1 && m1 == m0, "way %d: then from the cache",
+		    how);
+		h0 = h1;
+		m0 = m1;
 	}
 	ok(read_n(10, 0, STORE_TXN_READONLY | STORE_TXN_ONEREAD) == 10,
 	    "a single read outside a transaction reads it too");
@@ -370,16 +378,19 @@ main(void)
 	}
 	/* A writing transaction reads its own writes, and keeps none. */
 	read_n(20, 0, STORE_TXN_READONLY);
+	read_n(20, 0, STORE_TXN_READONLY);
 	ok(set_n(20, 12345, -1) == 0, "a transaction reads its own update");
 	is_int(read_n(20, 0, STORE_TXN_READONLY), 20,
 	    "and the update aborted is not kept");
 
 	/* Archived and purged records. */
+	read_n(30, 1, STORE_TXN_READONLY);	/* twice: kept */
 	read_n(30, 1, STORE_TXN_READONLY);
 	id = 30;
 	ok(store_txn_run(st, 0, archive_txn, &id, &err) == 0, "archive");
 	is_int(read_n(30, 1, STORE_TXN_READONLY), -1,
 	    "an archived record leaves the page at once");
+	read_n(31, 0, STORE_TXN_READONLY);
 	read_n(31, 0, STORE_TXN_READONLY);
 	id = 31;
 	ok(store_txn_run(st, 0, purge_txn, &id, &err) == 0, "purge");
@@ -389,8 +400,10 @@ main(void)
 	/* More records written in one transaction than the journal lists
 	 * one by one (the table wholesale). */
 	for (id = 1; id <= NREC; id++)
-		if (id != 31)
+		if (id != 31) {
 			read_n(id, (int)(id % 3), STORE_TXN_READONLY);
+			read_n(id, (int)(id % 3), STORE_TXN_READONLY);
+		}
 	ok(store_txn_run(st, 0, all_txn, &add, &err) == 0,
 	    "every record updated in one transaction");
 	for (bad = 0, id = 1; id <= NREC; id++) {
