@@ -134,11 +134,10 @@ store_fetch_ahead_fits(const struct store_txn *t, size_t n, size_t min)
  * DB error; *stopped when fn returned non-zero.
  */
 int
-store_ahead_ids(DBC *c, DBT *d, const uint64_t *ids, size_t from, size_t to,
-    int flags, store_ahead_fn *fn, void *arg, int *stopped)
+store_ahead_ids(struct store_txn *t, struct store_table *st, DBC *c, DBT *d,
+    const uint64_t *ids, size_t from, size_t to, int flags,
+    store_ahead_fn *fn, void *arg, int *stopped)
 {
-	DBT		 k;
-	unsigned char	 kb[8];
 	const unsigned char *p;
 	size_t		 i;
 	int		 ret;
@@ -146,10 +145,8 @@ store_ahead_ids(DBC *c, DBT *d, const uint64_t *ids, size_t from, size_t to,
 	for (i = from; i < to; i++) {
 		if (ids[i] == 0)
 			ret = DB_NOTFOUND;
-		else {
-			store_lookup_key(&k, kb, ids[i]);
-			ret = DBCALL(c->get(c, &k, d, DB_SET));
-		}
+		else
+			ret = rcache_read(t, st, c, ids[i], d);
 		if (ret == DB_NOTFOUND) {
 			if (fn(i, NULL, 0, arg) != 0) {
 				*stopped = 1;
@@ -194,7 +191,7 @@ fill_one(size_t i, const void *data, size_t len, void *arg)
 
 /* Block bi's records copied into it, through c.  0 or an error. */
 static int
-ahead_fill(struct ahead *a, DBC *c, DBT *d, size_t bi)
+ahead_fill(struct ahead *a, struct store_txn *t, DBC *c, DBT *d, size_t bi)
 {
 	struct fill_arg	 fa = { &a->b[bi], bi * a->block };
 	size_t		 i, to;
@@ -205,8 +202,8 @@ ahead_fill(struct ahead *a, DBC *c, DBT *d, size_t bi)
 	/* Archived records passed over stay NO_RECORD. */
 	for (i = fa.from; i < to; i++)
 		fa.b->len[i - fa.from] = NO_RECORD;
-	return (store_ahead_ids(c, d, a->ids, fa.from, to, a->flags, fill_one,
-	    &fa, &stopped));
+	return (store_ahead_ids(t, a->st, c, d, a->ids, fa.from, to, a->flags,
+	    fill_one, &fa, &stopped));
 }
 
 /* The helper's part of a job: blocks from the second on, in order,
@@ -215,6 +212,7 @@ static void
 ahead_help(struct ahead *a)
 {
 	struct store	*s = a->s;
+	struct store_txn t;
 	DB_TXN		*txn = NULL;
 	DBC		*c = NULL;
 	DBT		 d;
@@ -227,21 +225,21 @@ ahead_help(struct ahead *a)
 	d.flags = DB_DBT_REALLOC;
 	ret = DBCALL(s->env->txn_begin(s->env, NULL, &txn,
 	    DB_READ_COMMITTED | DB_TXN_NOWAIT));
-	if (ret == 0) {
-		struct store_txn t;
-
-		memset(&t, 0, sizeof(t));
-		t.s = s;
-		t.txn = txn;
+	/* Read-only, committed data only: it may use the records read
+	 * lately (rcache.c). */
+	memset(&t, 0, sizeof(t));
+	t.s = s;
+	t.txn = txn;
+	t.flags = STORE_TXN_READONLY;
+	if (ret == 0)
 		ret = store_lookup_cursor(&t, a->st, &c, DB_READ_COMMITTED);
-	}
 	for (bi = 1; ret == 0 && bi < a->nb && !atomic_load(&a->quit);
 	    bi++) {
 		want = B_FREE;
 		if (!atomic_compare_exchange_strong(&a->b[bi].state, &want,
 		    B_HELPER))
 			continue;
-		ret = ahead_fill(a, c, &d, bi);
+		ret = ahead_fill(a, &t, c, &d, bi);
 		/* (Unless the caller took the block over meanwhile.) */
 		want = B_HELPER;
 		atomic_compare_exchange_strong(&a->b[bi].state, &want,
@@ -421,8 +419,8 @@ store_ahead_run(struct store_txn *t, struct store_table *st, DBC *c,
 	if (block == 0 || block > AHEAD_BLOCK)
 		block = AHEAD_BLOCK;
 	if (w == NULL || atomic_exchange(&w->busy, 1) != 0)
-		return (store_ahead_ids(c, d, ids, 0, n, flags, fn, arg,
-		    stopped));
+		return (store_ahead_ids(t, st, c, d, ids, 0, n, flags, fn,
+		    arg, stopped));
 	a = &w->a;
 	memset(a, 0, sizeof(*a));
 	a->s = t->s;
@@ -465,7 +463,7 @@ store_ahead_run(struct store_txn *t, struct store_table *st, DBC *c,
 		    B_MAIN))) {
 			/* Ours, and next (or the helper's, which has kept
 			 * it too long): its records straight to fn. */
-			ret = store_ahead_ids(c, d, ids, bi * block,
+			ret = store_ahead_ids(t, st, c, d, ids, bi * block,
 			    bi * block + block < n ? bi * block + block : n,
 			    flags, fn, arg, stopped);
 			bi++;
@@ -483,7 +481,7 @@ store_ahead_run(struct store_txn *t, struct store_table *st, DBC *c,
 			state = B_FREE;
 			if (atomic_compare_exchange_strong(&a->b[near].state,
 			    &state, B_MAIN)) {
-				if ((ret = ahead_fill(a, c, d, near)) == 0)
+				if ((ret = ahead_fill(a, t, c, d, near)) == 0)
 					atomic_store(&a->b[near].state, B_DONE);
 				break;
 			}

@@ -27,9 +27,12 @@
  * once).
  *
  * Direct-mapped: each (table, id) has one slot, a newer record taking
- * it; the slots a power of two, their stripes of locks fixed.  Records
- * over RC_BIG bytes are not kept.  The bytes held, slots included,
- * stay within the size asked for.
+ * it unless the one there was read from it since another last passed
+ * (a second chance, so that one big read, a range of thousands, does
+ * not push out what lists read every few seconds); the slots a power
+ * of two, their stripes of locks fixed.  Records over RC_BIG bytes are
+ * not kept.  The bytes held, slots included, stay within the size
+ * asked for.
  */
 #include "config.h"
 
@@ -49,6 +52,7 @@ struct rc_slot {
 	uint32_t	 tab;
 	uint32_t	 len;
 	uint32_t	 cap;		/* bytes allocated */
+	uint32_t	 ref;		/* read from here since last passed */
 	unsigned char	*bytes;
 };
 
@@ -162,14 +166,18 @@ rcache_get(struct rcache *rc, uint32_t tab, uint64_t id, DBT *d,
 		if (sl->id == id && sl->tab == tab) {
 			*gen = sp->gen;
 			*keep = 1;
-		} else {
+		} else if (sl->len != 0 && sl->ref)
+			sl->ref = 0;	/* read lately: a second chance */
+		else {
 			sl->id = id;
 			sl->tab = tab;
 			sl->len = 0;
+			sl->ref = 0;
 		}
 		pthread_mutex_unlock(&sp->lock);
 		return (0);
 	}
+	sl->ref = 1;
 	if (d->data == NULL || d->size < sl->len) {
 		if ((p = realloc(d->data, sl->len)) == NULL) {
 			pthread_mutex_unlock(&sp->lock);
@@ -212,6 +220,7 @@ rcache_put(struct rcache *rc, uint32_t tab, uint64_t id, const void *p,
 	}
 	memcpy(sl->bytes, p, len);
 	sl->len = (uint32_t)len;
+	sl->ref = 0;
 	sl->tab = tab;
 	sl->id = id;
 out:

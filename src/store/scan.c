@@ -400,8 +400,8 @@ store_fetch_each(struct store_txn *t, const struct table *table,
 		ret = store_ahead_run(t, st, c, &d, ids, n, 0, flags, each_one,
 		    &ea, &stopped);
 	else
-		ret = store_ahead_ids(c, &d, ids, 0, n, flags, each_one, &ea,
-		    &stopped);
+		ret = store_ahead_ids(t, st, c, &d, ids, 0, n, flags,
+		    each_one, &ea, &stopped);
 	free(d.data);
 	r2 = DBCLOSE(c->close(c));
 	if (ret == 0)

@@ -419,8 +419,9 @@ int	 store_lookup_cursor(struct store_txn *, struct store_table *, DBC **,
  * fewest it pays for on its own).
  */
 typedef int store_ahead_fn(size_t, const void *, size_t, void *);
-int	 store_ahead_ids(DBC *, DBT *, const uint64_t *, size_t, size_t, int,
-	    store_ahead_fn *, void *, int *);
+int	 store_ahead_ids(struct store_txn *, struct store_table *, DBC *,
+	    DBT *, const uint64_t *, size_t, size_t, int, store_ahead_fn *,
+	    void *, int *);
 int	 store_fetch_ahead_fits(const struct store_txn *, size_t, size_t);
 int	 store_ahead_run(struct store_txn *, struct store_table *, DBC *,
 	    DBT *, const uint64_t *, size_t, size_t, int, store_ahead_fn *,
