@@ -147,8 +147,9 @@ rc_slot_clear(struct rcache *rc, struct rc_slot *sl)
  * the slot, *keep is set, with *gen the generation to hand rcache_put()
  * after reading it.  So a record read once (a page at a random place, a
  * lookup) costs the cache a slot's line, not an allocation and a copy
- * to a cold line (a tenth of a page of fifty, measured), and one read
- * again, as lists and queries are, is kept from its second read.
+ * to a cold line (up to a tenth of a page of fifty at random keys, on a
+ * host too noisy to say better), and one read again, as lists and
+ * queries are, is kept from its second read.
  */
 static int
 rcache_get(struct rcache *rc, uint32_t tab, uint64_t id, DBT *d,
