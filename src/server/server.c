@@ -560,7 +560,8 @@ server_run(const struct server_options *opts, struct buf *err)
 	log_info(opts->personal ? _("clerkd %s: serving '%s' on '%s' "
 	    "(personal)") : _("clerkd %s: serving '%s' on '%s'"),
 	    PACKAGE_VERSION, opts->dir, opts->socket);
-	log_info(_("database cache: %zu MB"), store_cache_mb(srv.store));
+	log_info(_("database cache: %zu MB; records read lately: %zu MB"),
+	    store_cache_mb(srv.store), store_record_cache_mb(srv.store));
 
 	serve(&srv, &waitmask);
 	compact_end(&srv);

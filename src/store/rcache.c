@@ -323,3 +323,14 @@ store_record_cache_clear(struct store *s)
 	for (i = 0; i < s->ntables; i++)
 		rcache_evict(s->rc, (uint32_t)i, 0);
 }
+
+size_t
+store_record_cache_mb(struct store *s)
+{
+	struct rcache	*rc = s->rc;
+
+	if (rc == NULL)
+		return (0);
+	return ((rc->budget + (rc->mask + 1) * sizeof(struct rc_slot)) /
+	    (1024 * 1024));
+}

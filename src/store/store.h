@@ -63,6 +63,8 @@ void	 store_cache_stats(struct store *, uint64_t *, uint64_t *);
  */
 void	 store_record_cache_stats(struct store *, uint64_t *, uint64_t *,
 	     size_t *);
+/* Its size in MB (0: none). */
+size_t	 store_record_cache_mb(struct store *);
 /* Empty it (for a benchmark: the time of reads from the files). */
 void	 store_record_cache_clear(struct store *);
 

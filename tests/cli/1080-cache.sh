@@ -1,7 +1,8 @@
 #!/bin/sh
 # 1080: the database cache: sized to the database unless asked, asked by
 # --cache or CLERK_CACHE_MB, refused below 64 MB or when not a number,
-# and the size taken is in the server's log; an idle server on a new
+# and the size taken is in the server's log, with the records read lately
+# (store/rcache.c) kept in a sixteenth of it; an idle server on a new
 # database holds little memory whatever its cache.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
@@ -35,6 +36,8 @@ wait $spid
 ok $? "an idle server with a 4 GB cache holds little memory (${rss:-?} MB)"
 serve --cache 200
 like "$(cat "$T/clerkd.err")" "database cache: 200 MB" "--cache 200"
+like "$(cat "$T/clerkd.err")" "records read lately: 12 MB" \
+    "and a sixteenth of it for the records read lately"
 CLERK_CACHE_MB=96 serve
 like "$(cat "$T/clerkd.err")" "database cache: 96 MB" "CLERK_CACHE_MB=96"
 
