@@ -67,7 +67,12 @@ clerkd_pids() {
 }
 
 # Wait up to $2 tenths of a second for process $1 to end; 0 if it did.
+# (tests/tui/lib.sh has a wait_gone of its own, for words on the screen:
+# TUI tests call this one wait_pid_gone.)
 wait_gone() {
+	wait_pid_gone "$@"
+}
+wait_pid_gone() {
 	_i=0
 	while kill -0 "$1" 2>/dev/null; do
 		# A zombie of ours counts as gone.

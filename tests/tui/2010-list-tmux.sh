@@ -117,6 +117,6 @@ pid=$(tm list-panes -t t -F '#{pane_pid}')
 cpid=$(pgrep -P "$pid" -x clerk 2>/dev/null || ps -o pid= --ppid "$pid" |
     head -n 1 | tr -d ' ')
 tm kill-pane -t t
-wait_gone "$cpid" 50
+wait_pid_gone "$cpid" 50
 ok $? "clerk ends after its pane is killed"
 done_testing
