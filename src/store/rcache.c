@@ -11,8 +11,9 @@
  * §3: clerkd, or a command on a personal database) and every record
  * write goes through journal_note() (pick.c).  A record written is
  * evicted twice: when it is written, so no read can put the old bytes
- * back while the writer holds the record's lock, and after the commit
- * (or the abort), so none put back what it read before the write.
+ * back while the writer holds the record's lock, and after the commit,
+ * so none put back what it read before the write (an abort leaves the
+ * committed bytes, which any reader may keep).
  * Each eviction bumps a generation of the slot's stripe; a reader
  * notes the generation when it misses and keeps the bytes it then read
  * only if no eviction in the stripe came between.  Only read-only
@@ -275,9 +276,9 @@ rcache_read(struct store_txn *t, struct store_table *st, DBC *c,
 	unsigned char	 kb[8];
 	DBT		 k;
 	uint64_t	 gen = 0;
-	int		 use, keep = 0, ret;
+	int		 keep = 0, ret;
 
-	if ((use = id != 0 && rcache_usable(t)) &&
+	if (id != 0 && rcache_usable(t) &&
 	    rcache_get(t->s->rc, (uint32_t)st->n, id, d, &gen, &keep))
 		return (0);
 	if (c != NULL) {

@@ -31,12 +31,8 @@ wait_for "[modified]" "City typed over"
 
 pid=$(server_pid)
 kill -KILL "$pid"
-i=0
-while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-ok "$(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0)" "the server is killed"
+wait_pid_gone "$pid" 50
+ok $? "the server is killed"
 
 keys F2
 wait_for "saved" "F2 saves, to a server started again"

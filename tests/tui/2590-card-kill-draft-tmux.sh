@@ -51,13 +51,8 @@ win=t
 # environment, and cut the words in two.
 pid=$(clerk_pid t)
 kill -KILL "$pid"
-_i=0
-while kill -0 "$pid" 2>/dev/null && [ "$_i" -lt 100 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-ok "$(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0)" \
-    "the first clerk is killed"
+wait_pid_gone "$pid" 100
+ok $? "the first clerk is killed"
 tm kill-session -t t
 tmux_start 100x30
 wait_for "An unsaved card of Client #1" "the next start offers the draft"
