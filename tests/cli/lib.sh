@@ -75,8 +75,14 @@ wait_gone() {
 wait_pid_gone() {
 	_i=0
 	while kill -0 "$1" 2>/dev/null; do
-		# A zombie of ours counts as gone.
-		case $(proc_state "$1") in Z*) return 0 ;; esac
+		# A zombie of ours counts as gone, once its other threads are:
+		# a killed thread group's leader is a zombie while the last
+		# thread still tears down the memory and then closes the files
+		# (a server's socket and locks are held till then).
+		case $(proc_state "$1") in
+		Z*) [ "$(ls "/proc/$1/task" 2>/dev/null | wc -l)" -le 1 ] &&
+			return 0 ;;
+		esac
 		_i=$((_i + 1))
 		[ "$_i" -ge "$2" ] && return 1
 		sleep 0.1
