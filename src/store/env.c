@@ -1557,6 +1557,7 @@ table_open(struct store_table *st, struct buf *err)
 			goto open;
 		/* New, or its keys are made differently now: rebuild. */
 		build[i] = 1;
+		ix->built = 1;
 		if (file_exists(s, ix->file)) {
 			ret = DBCALL(s->env->dbremove(s->env, txn, ix->file,
 			    NULL, 0));
@@ -1817,6 +1818,7 @@ base_open(struct store *s, struct buf *err)
 		return (-1);
 	if (store_db_open(s, txn, &s->meta, "meta.db", 0, 0, err) == -1 ||
 	    store_db_open(s, txn, &s->seqdb, "seq.db", 0, 0, err) == -1 ||
+	    defer_open(s, txn, err) == -1 ||
 	    assign_field_ids(s, txn, err) == -1 ||
 	    audit_open(s, txn, err) == -1 ||
 	    seq_open(s, txn, &s->audit_seq, "audit", AUDIT_SEQ_CACHE,
@@ -1940,6 +1942,9 @@ store_open(struct store **sp, const char *dir, struct schema *schema,
 					goto fail;
 				s->tables[i].ix[j].compact = 0;
 			}
+	/* What a crash left unwritten in the indexes, then the indexer. */
+	if (defer_start(s, (s->flags & STORE_INDEX_NOW) != 0, err) == -1)
+		goto fail;
 	store_chmod_files(s->dir);
 	*sp = s;
 	return (0);
@@ -1956,6 +1961,7 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	store_ahead_free(s);
+	defer_stop(s);
 	if (s->env != NULL && s->meta != NULL)
 		for (i = 0; i < s->ntables; i++)
 			seq_give_back(s, &s->tables[i].seq,
@@ -1970,6 +1976,7 @@ store_close(struct store *s)
 	if (s->audit_seq != NULL)
 		(void)DBCLOSE(s->audit_seq->close(s->audit_seq, 0));
 	audit_close(s);
+	store_db_close(&s->pending);
 	store_db_close(&s->seqdb);
 	store_db_close(&s->meta);
 	if (s->env != NULL)

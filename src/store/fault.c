@@ -57,7 +57,8 @@ store_fault_hit(void)
 	int		e;
 
 	lastmsg[0] = '\0';
-	if (!atomic_load_explicit(&fault_counting, memory_order_relaxed))
+	if (store_fault_exempt ||
+	    !atomic_load_explicit(&fault_counting, memory_order_relaxed))
 		return (0);
 	n = atomic_fetch_add_explicit(&fault_calls, 1,
 	    memory_order_relaxed) + 1;

@@ -697,7 +697,10 @@ store_check(struct store *s, const struct table *table, struct buf *err)
 	ck.expect = xcalloc(ck.st->nix ? ck.st->nix : 1, sizeof(*ck.expect));
 	ck.ws = NULL;
 	ck.aws = 0;
-	r = store_txn_run(s, STORE_TXN_READONLY, check_txn, &ck, err);
+	/* Alone: the indexes must have every entry written behind the
+	 * commits (defer.c) and no writer adding more meanwhile. */
+	r = store_txn_run(s, STORE_TXN_READONLY | STORE_TXN_ALONE, check_txn,
+	    &ck, err);
 	free(ck.expect);
 	free(ck.ws);
 	return (r);
@@ -1028,10 +1031,15 @@ store_compact(struct store *s, store_compact_fn *fn, void *arg,
 	if (store_txn_run(s, STORE_TXN_READONLY, compact_seq_txn, &seq,
 	    err) != 0)
 		return (-1);
+	/* The index changes behind the commits written (defer.c): their
+	 * items' pages then give back too. */
+	if (defer_settle(s, err) == -1)
+		return (-1);
 	if ((r = compact_file(s, s->audit, fn, arg, err)) != 0 ||
 	    (r = compact_file(s, s->audit_rec, fn, arg, err)) != 0 ||
 	    (r = compact_file(s, s->meta, fn, arg, err)) != 0 ||
-	    (r = compact_file(s, s->seqdb, fn, arg, err)) != 0)
+	    (r = compact_file(s, s->seqdb, fn, arg, err)) != 0 ||
+	    (r = compact_file(s, s->pending, fn, arg, err)) != 0)
 		return (r);
 	for (i = 0; i < s->ntables; i++) {
 		st = &s->tables[i];

@@ -428,7 +428,7 @@ page_by_index(struct store_txn *t, struct store_index *ix, const void *key,
 	int		 ret, r2;
 
 	/* Reads see their own transaction's writes. */
-	if (rec_index_flush(t, err) == -1)
+	if (defer_index_read(t, 0, err) == -1)
 		return (-1);
 	memset(&ic, 0, sizeof(ic));
 	memset(&bulk, 0, sizeof(bulk));
@@ -639,7 +639,7 @@ store_lookup(struct store_txn *t, const struct table *table,
 	if ((ix = store_index_find(st, ixname, 0)) == NULL)
 		return (buf_error(err, _("table '%s' has no index on '%s'"),
 		    table->name, ixname));
-	if (rec_index_flush(t, err) == -1)
+	if (defer_index_read(t, 0, err) == -1)
 		return (-1);
 	if ((ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, 0))) != 0)
 		return (read_fail(t, st, ret, err));
@@ -1321,7 +1321,7 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 		return (buf_error(err, _("table '%s' has no search fields"),
 		    table->name));
 	/* A search sees its own transaction's writes. */
-	if (words_flush(t, err) == -1 || rec_index_flush(t, err) == -1)
+	if (defer_index_read(t, 1, err) == -1)
 		return (-1);
 	keyset_init(&toks);
 	index_query_tokens(q, &toks);
@@ -1594,7 +1594,7 @@ store_page_each(struct store_txn *t, const struct table *table,
 	if (n == 0)
 		return (0);
 	/* Reads see their own transaction's writes. */
-	if (rec_index_flush(t, err) == -1)
+	if (defer_index_read(t, 0, err) == -1)
 		return (-1);
 	memset(&ic, 0, sizeof(ic));
 	memset(&bulk, 0, sizeof(bulk));

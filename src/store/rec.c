@@ -487,14 +487,20 @@ ixq_apply(struct store_txn *t, struct store_queue *q, struct buf *err)
 		j = queue_run(q, i);
 		/* A pair's changes alternate (one can only remove what is
 		 * there and add what is not): the first and the last say
-		 * what changes, nothing when they differ. */
+		 * what changes, nothing when they differ.  The indexer's
+		 * (defer.c) may come again over changes written already:
+		 * the last one holds. */
 		last = &q->ops[j - 1];
-		if (o->add != last->add)
+		if (o->add != last->add && !t->idem)
 			continue;
+		o = last;
 		ix = &t->s->tables[o->group >> 16].ix[o->group & 0xffff];
 		store_id_key(idb, o->id);
 		ret = entry_write(t, ix, q->keys.data + o->off, o->len, idb,
 		    o->add);
+		/* The indexer may write an entry twice (defer.c). */
+		if (ret == DB_KEYEXIST && t->idem)
+			ret = 0;
 	}
 	queue_reset(q);
 	if (ret == DB_KEYEXIST)
@@ -571,7 +577,8 @@ rec_index(struct store_txn *t, struct store_table *st,
 	queue_release(&now);
 	/* A transaction of very many writes writes as it goes. */
 	if (rc == 0 && t->ixq != NULL && queue_bytes(t->ixq) > IXQ_BUDGET)
-		rc = rec_index_flush(t, err);
+		rc = defer_on(t) ? defer_spill(t, err) :
+		    rec_index_flush(t, err);
 	return (rc);
 }
 
@@ -911,7 +918,7 @@ referrers_scan(struct store_txn *t, const struct table *table, uint64_t id,
 
 	*nout = *total = 0;
 	/* The references this transaction wrote count too. */
-	if (rec_index_flush(t, err) == -1)
+	if (defer_index_read(t, 0, err) == -1)
 		return (-1);
 	index_int_key(&key, (int64_t)id);
 	for (i = 0; i < s->ntables; i++) {

@@ -26,6 +26,9 @@ struct store_txn;
 /* store_open() flags. */
 #define STORE_CREATE	0x01	/* create the folder and environment if missing */
 #define STORE_NOSYNC	0x02	/* commits not flushed to disk (benchmarks, bulk tests) */
+/* Index entries written in each transaction, not behind it by the
+ * store's indexer (defer.c): for comparisons and a fallback. */
+#define STORE_INDEX_NOW	0x04
 
 struct store_options {
 	size_t		 cache_mb;	/* 0 = sized by store_cache_auto() */
@@ -86,6 +89,20 @@ void	 store_close(struct store *);
  * wrote its indexes in more than one batch (bulk.c).
  */
 void	 store_set_panic(struct store *, void (*)(const char *));
+/*
+ * Index entries are written behind the commits by a thread of the
+ * store's (defer.c); any read of an index waits for those committed
+ * before it, so callers never see the difference.  store_settle() waits
+ * for all of them (a benchmark timing inserts with their indexes): 0 or
+ * -1 with a message when the writing keeps failing.  For tests:
+ * store_defer_pause() holds the thread (reads then go on without the
+ * entries not written), store_defer_stats() counts the items waiting,
+ * the batches written and the entries in them.
+ */
+int	 store_settle(struct store *, struct buf *);
+void	 store_defer_pause(struct store *, int);
+void	 store_defer_stats(struct store *, uint64_t *, uint64_t *,
+	     uint64_t *);
 const struct schema *store_schema(struct store *);
 const char *store_dir(struct store *);
 
@@ -120,6 +137,12 @@ const char *store_dir(struct store *);
  * consistent while one runs (Berkeley DB then logs in full).
  */
 #define STORE_TXN_BULK	0x04
+/*
+ * The transaction runs alone (no other begins until it ends) after every
+ * index entry written behind a commit is written (defer.c): indexes and
+ * records then agree throughout, as store_check() wants them.
+ */
+#define STORE_TXN_ALONE	0x08
 typedef int store_txn_fn(struct store_txn *, void *, struct buf *);
 int	 store_txn_run(struct store *, int, store_txn_fn *, void *,
 	     struct buf *);

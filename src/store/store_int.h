@@ -25,6 +25,8 @@
  */
 int	 store_fault_hit(void);
 extern _Thread_local int store_fault_ret;
+/* Set in a thread whose calls are not counted (defer.c's indexer). */
+extern _Thread_local int store_fault_exempt;
 #define DBCALL(call)	(store_fault_hit() ? store_fault_ret : (call))
 #define DBCLOSE(call)	(store_fault_hit() ?			\
 			    ((void)(call), store_fault_ret) : (call))
@@ -72,6 +74,7 @@ struct store_index {
 	char		*sig;		/* what keys are made of */
 	DB		*db;
 	int		 compact;	/* built in batches: to compact */
+	int		 built;		/* built from the records at this open */
 };
 
 /*
@@ -139,6 +142,8 @@ struct store {
 	size_t		 load_budget;	/* store_set_load_budget() */
 	struct store_ahead *ahead;	/* the lookup helper, ahead.c */
 	struct rcache	*rc;		/* the records read lately, or NULL */
+	DB		*pending;	/* index changes to write, defer.c */
+	struct store_defer *defer;	/* its indexer, or NULL: at once */
 	/*
 	 * The change journal (pick.c): the ids written by each committed
 	 * transaction, in a ring in commit order, under pick.c's lock.
@@ -173,6 +178,14 @@ struct store_txn {
 	/* The cursors rec.c writes index entries on, one an index, kept
 	 * to the end of the transaction (rec_cursors_close()). */
 	struct store_queue *ixq;	/* index entries to write, rec.c */
+	/* Deferred (defer.c): every entry of the transaction, for its
+	 * item of pending.db, numbered dseq once put. */
+	struct store_queue *dq;
+	uint64_t	 dseq;
+	int		 settled;	/* waited for the items before it */
+	int		 immediate;	/* writes its entries itself */
+	int		 again_alone;	/* to run again alone, immediate */
+	int		 idem;		/* the indexer's: entries may be there */
 	struct rec_cursor {
 		DB		*db;
 		DBC		*c;
@@ -192,6 +205,27 @@ int	 rec_cursors_close(struct store_txn *);
  * and before it commits); forget them (an abort). */
 int	 rec_index_flush(struct store_txn *, struct buf *);
 void	 rec_index_drop(struct store_txn *);
+
+/*
+ * defer.c: index entries written behind the commit by the store's
+ * indexer thread (see there).  defer_index_read() before any read of an
+ * index in t (words: the word index too); defer_spill() when t's queues
+ * outgrow their budget; defer_put() just before t's commit and
+ * defer_end() after it or its abort; defer_settle() waits for every item
+ * committed; defer_throttle() holds a writer back while the indexer is
+ * far behind.  defer_on(t): t's entries are deferred.
+ */
+struct store_defer;
+int	 defer_open(struct store *, DB_TXN *, struct buf *);
+int	 defer_start(struct store *, int, struct buf *);
+void	 defer_stop(struct store *);
+int	 defer_on(struct store_txn *);
+int	 defer_index_read(struct store_txn *, int, struct buf *);
+int	 defer_spill(struct store_txn *, struct buf *);
+int	 defer_put(struct store_txn *, struct buf *);
+void	 defer_end(struct store_txn *, int);
+int	 defer_settle(struct store *, struct buf *);
+void	 defer_throttle(struct store *);
 
 /* env.c */
 /* Lock the folder for this process: the descriptor, or -1. */
@@ -223,6 +257,9 @@ int	 store_is_deadlock(int);
 /* Read-only transactions must not write. */
 int	 store_writable(struct store_txn *, const struct table *,
 	    struct buf *);
+
+/* An unsigned LEB128 varint of v appended to b (words.c). */
+void	 store_varint_put(struct buf *, uint64_t);
 
 /* 8-byte big-endian ids. */
 void	 store_id_key(unsigned char *, uint64_t);
@@ -317,8 +354,12 @@ struct store_queue {
 	}		*ops;
 	size_t		 n, alloc;
 	uint64_t	 seq;
+	int		 sorted;	/* in queue_sort()'s order already */
 };
 void	 queue_init(struct store_queue *);
+/* The order of queue_sort(), for changes of two queues. */
+int	 queue_cmp(const struct store_qop *, const char *,
+	    const struct store_qop *, const char *);
 void	 queue_release(struct store_queue *);
 struct store_queue *queue_get(struct store_queue **);
 void	 queue_add(struct store_queue *, uint32_t, const void *, size_t,

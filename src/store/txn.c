@@ -129,7 +129,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 	struct store_txn t;
 	int64_t		 small[2 * TXN_TABLES], *delta;
 	size_t		 nt = s->ntables ? s->ntables : 1, nd = 2 * nt;
-	int		 tries, r, ret, alone;
+	int		 tries, r, ret, alone, immediate = 0;
 
 	/* A get or a lookup costs some ten thousand instructions; an
 	 * allocation and a free would be 3 % more of them. */
@@ -151,11 +151,27 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		 * can lose every time.  After a few tries it waits for the
 		 * others to finish and runs alone.
 		 */
-		alone = tries >= TXN_TRIES_SHARED;
+		alone = tries >= TXN_TRIES_SHARED || immediate ||
+		    (flags & STORE_TXN_ALONE);
+		/*
+		 * Writers wait while the indexer is far behind (defer.c);
+		 * one alone, or a bulk load, waits for it to finish, before
+		 * any lock is taken.
+		 */
+		if (!(flags & STORE_TXN_READONLY))
+			defer_throttle(s);
 		if (alone)
 			pthread_rwlock_wrlock(&s->gate);
 		else
 			pthread_rwlock_rdlock(&s->gate);
+		if ((immediate || (flags & (STORE_TXN_ALONE |
+		    STORE_TXN_BULK))) && defer_settle(s, err) == -1) {
+			pthread_rwlock_unlock(&s->gate);
+			delta_free(delta, small);
+			return (-1);
+		}
+		t.immediate = immediate || (flags & STORE_TXN_ALONE) ||
+		    (flags & STORE_TXN_BULK);
 		/* One read: its own locks, for its call only. */
 		ret = flags & STORE_TXN_ONEREAD ? 0 :
 		    DBCALL(s->env->txn_begin(s->env, NULL, &t.txn,
@@ -170,7 +186,20 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			return (-1);
 		}
 		r = fn(&t, arg, err);
-		if (r >= 0 && !t.deadlocked && rec_index_flush(&t, err) == -1)
+		if (t.again_alone) {
+			/* Too many deferred entries: alone, immediate. */
+			immediate = 1;
+			tries = TXN_TRIES_SHARED - 1;
+		}
+		if (r >= 0 && !t.deadlocked && !defer_on(&t) &&
+		    rec_index_flush(&t, err) == -1)
+			r = -1;
+		/*
+		 * Deferred: every entry of the transaction as one item of
+		 * pending.db, written behind the commit (defer.c).
+		 */
+		if (r >= 0 && !t.deadlocked && defer_on(&t) && t.txn != NULL &&
+		    defer_put(&t, err) == -1)
 			r = -1;
 		rec_index_drop(&t);
 		/* fn's index writes leave cursors open (rec.c). */
@@ -178,6 +207,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			r = store_fail(&t, ret, err, _("cannot write the "
 			    "indexes: %s"), store_strerror(ret));
 		if (flags & STORE_TXN_ONEREAD) {
+			defer_end(&t, 0);
 			pthread_rwlock_unlock(&s->gate);
 			if (t.deadlocked)
 				continue;
@@ -189,7 +219,8 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		 * written once, last (words.c, rec.c); an abort drops the
 		 * queue with the rest.
 		 */
-		if (r >= 0 && !t.deadlocked && words_flush(&t, err) == -1)
+		if (r >= 0 && !t.deadlocked && !defer_on(&t) &&
+		    words_flush(&t, err) == -1)
 			r = -1;
 		words_drop(&t);
 		if (r >= 0 && !t.deadlocked && t.wrote &&
@@ -198,6 +229,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		if (t.deadlocked || r < 0) {
 			journal_drop(&t);
 			(void)DBCLOSE(t.txn->abort(t.txn));
+			defer_end(&t, 0);
 			pthread_rwlock_unlock(&s->gate);
 			if (t.deadlocked)
 				continue;
@@ -209,6 +241,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		journal_begin(&t);
 		ret = commit(&t);
 		journal_end(&t, ret == 0);
+		defer_end(&t, ret == 0);
 		pthread_rwlock_unlock(&s->gate);
 		if (ret != 0) {
 			store_fail(&t, ret, err, _("cannot commit: %s"),

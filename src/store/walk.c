@@ -166,7 +166,7 @@ store_keys(struct store_txn *t, const struct table *table, const char *ixname,
 	if ((ix = store_index_find(st, ixname, 1)) == NULL)
 		return (buf_error(err, _("table '%s' has no index on '%s'"),
 		    table->name, ixname));
-	if (rec_index_flush(t, err) == -1)
+	if (defer_index_read(t, 0, err) == -1)
 		return (-1);
 	ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, DB_READ_COMMITTED));
 	if (ret == 0 && (flags & STORE_PAGE_BACKWARD))
@@ -289,7 +289,7 @@ store_key_share(struct store_txn *t, const struct table *table,
 	if ((ix = store_index_find(st, ixname, 1)) == NULL)
 		return (buf_error(err, _("table '%s' has no index on '%s'"),
 		    table->name, ixname));
-	if (rec_index_flush(t, err) == -1)
+	if (defer_index_read(t, 0, err) == -1)
 		return (-1);
 	ret = share_count(ix->db, t->txn, lo, lolen, hi, hilen, &in, &all,
 	    &done);

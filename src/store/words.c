@@ -59,8 +59,8 @@
 
 /* Chunk coding. */
 
-static void
-varint_put(struct buf *b, uint64_t v)
+void
+store_varint_put(struct buf *b, uint64_t v)
 {
 	unsigned char	tmp[10];
 	size_t		n = 0;
@@ -238,7 +238,8 @@ put_chunk(struct apply *a, const void *tok, size_t len, uint64_t lo,
 
 	buf_reset(&a->enc);
 	for (i = 0; i < n; i++)
-		varint_put(&a->enc, i == 0 ? ids[0] : ids[i] - ids[i - 1]);
+		store_varint_put(&a->enc, i == 0 ? ids[0] :
+		    ids[i] - ids[i - 1]);
 	store_dbt(&d, a->enc.data, a->enc.len);
 	if (cur) {
 		memset(&k, 0, sizeof(k));
@@ -357,7 +358,7 @@ append_chunk(struct apply *a, const uint64_t *ids, const int *add, size_t n,
 	buf_reset(&a->enc);
 	buf_add(&a->enc, a->d.data, a->d.size);
 	for (i = 0; i < n; i++) {
-		varint_put(&a->enc, ids[i] - prev);
+		store_varint_put(&a->enc, ids[i] - prev);
 		prev = ids[i];
 	}
 	if (a->enc.len > CHUNK_MAX)
@@ -595,7 +596,7 @@ words_load(DB *db, DB_TXN *txn, const struct store_pairs *ps,
 			q = chunk_piece(ids, j - i, p);
 			buf_reset(&enc);
 			for (k = p; k < q; k++)
-				varint_put(&enc, k == p ? ids[k] :
+				store_varint_put(&enc, k == p ? ids[k] :
 				    ids[k] - ids[k - 1]);
 			buf_reset(&key);
 			words_key(&key, keys + v[i].off, v[i].len, ids[p]);
@@ -691,6 +692,7 @@ words_queue_record(struct store_txn *t, struct store_table *st,
 	keyset_release(&a);
 	keyset_release(&b);
 	if (queue_bytes(q) > QUEUE_BUDGET)
-		return (words_flush(t, err));
+		return (defer_on(t) ? defer_spill(t, err) :
+		    words_flush(t, err));
 	return (0);
 }
