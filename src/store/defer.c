@@ -55,8 +55,9 @@
  * Writers wait before they begin when the items waiting, the batch being
  * written apart, hold more than DEFER_BACKLOG bytes, so a reader never
  * waits for more than that and a batch (a few seconds at most, and only
- * while writers outrun the indexer; milliseconds otherwise).  The indexer's calls are not counted by the fault
- * injection (fault.c): they come whenever it runs.
+ * while writers outrun the indexer; milliseconds otherwise).  The
+ * indexer's calls are not counted by the fault injection (fault.c):
+ * they come whenever it runs.
  */
 #include "config.h"
 
