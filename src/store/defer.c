@@ -595,7 +595,7 @@ batch_write(struct store_defer *d, struct ditem *first, struct ditem *last,
 	qi = queue_get(&t->ixq);
 	qw = queue_get(&t->words);
 	merge(first, last, qi, qw);
-	if ((ret = s->env->txn_begin(s->env, NULL, &t->txn, 0)) != 0) {
+	if ((ret = DBCALL(s->env->txn_begin(s->env, NULL, &t->txn, 0))) != 0) {
 		store_fail(t, ret, err, _("cannot begin a transaction: %s"),
 		    store_strerror(ret));
 		goto out;
@@ -603,7 +603,12 @@ batch_write(struct store_defer *d, struct ditem *first, struct ditem *last,
 	if (rec_index_flush(t, err) == -1 || words_flush(t, err) == -1)
 		goto out;
 	if ((ret = rec_cursors_close(t)) == 0) {
-		ret = t->txn->commit(t->txn, DB_TXN_NOSYNC);
+		/* A commit not made must still end the transaction. */
+		if (store_fault_hit()) {
+			ret = store_fault_ret;
+			(void)t->txn->abort(t->txn);
+		} else
+			ret = t->txn->commit(t->txn, DB_TXN_NOSYNC);
 		t->txn = NULL;
 	}
 	if (ret != 0) {

@@ -50,6 +50,37 @@ store_fault_calls(void)
 	return (atomic_load(&fault_calls));
 }
 
+/*
+ * The indexer's calls (defer.c) apart: they come whenever it runs, so
+ * they have a count and a failure of their own, counted only while one
+ * is set.
+ */
+static atomic_uint_fast64_t	ifault_calls;
+static atomic_uint_fast64_t	ifault_at;	/* 0 = off */
+static atomic_int		ifault_error;
+
+void
+store_fault_indexer_set(uint64_t n, int error)
+{
+	atomic_store(&ifault_error, error);
+	atomic_store(&ifault_calls, 0);
+	atomic_store(&ifault_at, n);
+}
+
+uint64_t
+store_fault_indexer_calls(void)
+{
+	return (atomic_load(&ifault_calls));
+}
+
+static int
+fault_ret(int e)
+{
+	store_fault_ret = e == STORE_FAULT_DEADLOCK ? DB_LOCK_DEADLOCK :
+	    e == 0 ? EIO : e;
+	return (1);
+}
+
 int
 store_fault_hit(void)
 {
@@ -57,8 +88,16 @@ store_fault_hit(void)
 	int		e;
 
 	lastmsg[0] = '\0';
-	if (store_fault_exempt ||
-	    !atomic_load_explicit(&fault_counting, memory_order_relaxed))
+	if (store_fault_exempt) {
+		if ((at = atomic_load_explicit(&ifault_at,
+		    memory_order_relaxed)) == 0)
+			return (0);
+		n = atomic_fetch_add(&ifault_calls, 1) + 1;
+		if (n != at)
+			return (0);
+		return (fault_ret(atomic_load(&ifault_error)));
+	}
+	if (!atomic_load_explicit(&fault_counting, memory_order_relaxed))
 		return (0);
 	n = atomic_fetch_add_explicit(&fault_calls, 1,
 	    memory_order_relaxed) + 1;
@@ -66,9 +105,7 @@ store_fault_hit(void)
 	if (at == 0 || n != at)
 		return (0);
 	e = atomic_load(&fault_error);
-	store_fault_ret = e == STORE_FAULT_DEADLOCK ? DB_LOCK_DEADLOCK :
-	    e == 0 ? EIO : e;
-	return (1);
+	return (fault_ret(e));
 }
 
 void

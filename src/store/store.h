@@ -508,5 +508,12 @@ int	 store_compact_pending(struct store *, uint64_t *, struct buf *);
 #define STORE_FAULT_DEADLOCK	(-1)
 void	 store_fault_set(uint64_t, int);
 uint64_t store_fault_calls(void);
+/*
+ * The same for the calls of the store's indexer thread (defer.c), which
+ * the above never counts nor fails: its n-th call from now fails (n =
+ * UINT64_MAX only counts them).  A failed batch is written again later.
+ */
+void	 store_fault_indexer_set(uint64_t, int);
+uint64_t store_fault_indexer_calls(void);
 
 #endif

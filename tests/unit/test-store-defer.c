@@ -6,11 +6,14 @@
  * a purge sees a reference committed a moment before; entries go into
  * pending.db and out of it; items a killed process left are written at
  * the next open, even when the forms dropped an index or changed one
- * meanwhile, and by a store that writes its indexes at once; store_check
- * agrees throughout.
+ * meanwhile, and by a store that writes its indexes at once; a failure
+ * at each of the indexer's calls in turn (a deadlock; and one that is not)
+ * aborts its batch, which is written again; store_check agrees
+ * throughout.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -326,7 +329,7 @@ main(void)
 	struct ins	 a;
 	struct pc	 pc;
 	pthread_t	 th;
-	uint64_t	*ids, pend, batches, written;
+	uint64_t	*ids, pend, batches, written, calls, k;
 	size_t		 missed = 0, refused = 0;
 	int		 i, r;
 
@@ -389,6 +392,33 @@ main(void)
 	is_int(refused, ROUNDS / 4, "a purge right after a contact of the "
 	    "client was added is refused every time");
 	check_all(&d, "after the race");
+
+	/* The indexer's calls failed one after another. */
+	store_fault_indexer_set(UINT64_MAX, 0);
+	insert(&d, 30000, 30002, NULL);
+	if (store_settle(d.st, &err) != 0)
+		tap_bail(err.data);
+	calls = store_fault_indexer_calls();
+	ok(calls >= 5, "the indexer's batch of two inserts makes %llu calls",
+	    (unsigned long long)calls);
+	missed = 0;
+	for (k = 1; k <= calls; k++) {
+		store_fault_indexer_set(k, STORE_FAULT_DEADLOCK);
+		i = 30002 + 2 * (int)k;
+		insert(&d, i, i + 2, NULL);
+		find(&d, i, i + 2, &f);
+		missed += f.by_code + f.by_name + f.by_word != 6;
+	}
+	is_int(missed, 0, "a deadlock at each of them: the batch is written "
+	    "again, and the next read finds its records");
+	store_fault_indexer_set(2, EIO);
+	insert(&d, 31000, 31002, NULL);
+	find(&d, 31000, 31002, &f);
+	store_defer_stats(d.st, &pend, &batches, &written);
+	ok(f.by_code + f.by_name + f.by_word == 6 && pend == 0,
+	    "a failure that is no deadlock: written at the next try");
+	store_fault_indexer_set(0, 0);
+	check_all(&d, "after the indexer's failures");
 	db_close(&d);
 
 	/* Items a killed process left. */
