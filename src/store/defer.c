@@ -76,6 +76,7 @@
 #define DEFER_BACKLOG	(16u * 1024 * 1024)
 #define DEFER_BATCH	(16u * 1024 * 1024)
 #define DEFER_TXN_MAX	(256u * 1024 * 1024)	/* a transaction's, then alone */
+#define DEFER_SMALL	256	/* changes a transaction writes itself when idle */
 #define DEFER_WAIT	60	/* seconds a reader waits for a failing indexer */
 #define DEFER_MAGIC	0xc1	/* an item's first byte: its format */
 
@@ -404,6 +405,39 @@ defer_index_read(struct store_txn *t, int words, struct buf *err)
 	if (words && words_flush(t, err) == -1)
 		return (-1);
 	return (rec_index_flush(t, err));
+}
+
+/*
+ * At t's commit: whether it writes its entries itself, as before, not
+ * through an item.  A small one (a card saved) does when the indexer has
+ * nothing waiting, being written or being committed: then every item
+ * that touched t's records is written (t holds their locks, so no later
+ * one can touch them), and an operator's change costs no item, no
+ * second transaction, and no reader waits for it.  A big one, or any
+ * while the indexer is busy, goes behind the commit.
+ */
+int
+defer_small(struct store_txn *t)
+{
+	struct store_defer *d = t->s->defer;
+	size_t		 n = 0;
+	int		 idle;
+
+	if (!defer_on(t))
+		return (0);
+	if (t->ixq != NULL)
+		n += t->ixq->n;
+	if (t->words != NULL)
+		n += t->words->n;
+	if (t->dq != NULL)
+		n += t->dq->n;
+	if (n > DEFER_SMALL)
+		return (0);
+	pthread_mutex_lock(&d->mtx);
+	idle = d->head == NULL && d->nflight == 0 && d->taken == 0 &&
+	    !d->paused;
+	pthread_mutex_unlock(&d->mtx);
+	return (idle);
 }
 
 /*

@@ -222,6 +222,7 @@ void	 defer_stop(struct store *);
 int	 defer_on(struct store_txn *);
 int	 defer_index_read(struct store_txn *, int, struct buf *);
 int	 defer_spill(struct store_txn *, struct buf *);
+int	 defer_small(struct store_txn *);
 int	 defer_put(struct store_txn *, struct buf *);
 void	 defer_end(struct store_txn *, int);
 int	 defer_settle(struct store *, struct buf *);

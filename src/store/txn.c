@@ -191,6 +191,9 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			immediate = 1;
 			tries = TXN_TRIES_SHARED - 1;
 		}
+		/* A small change while the indexer is idle: at once. */
+		if (r >= 0 && !t.deadlocked && t.txn != NULL && defer_small(&t))
+			t.immediate = 1;
 		if (r >= 0 && !t.deadlocked && !defer_on(&t) &&
 		    rec_index_flush(&t, err) == -1)
 			r = -1;

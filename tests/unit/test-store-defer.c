@@ -370,9 +370,12 @@ main(void)
 	race_db = &d;
 	if (pthread_create(&th, NULL, race_reader, &missed) != 0)
 		tap_bail("pthread_create");
+	/* Odd rounds insert 30 (behind the commit), even ones one (at
+	 * once, the indexer being idle). */
 	for (i = 0; i < ROUNDS; i++) {
-		insert(&d, 10000 + i, 10000 + i + 1, NULL);
-		atomic_store(&race_done, 10000 + i);
+		insert(&d, 100000 + 40 * i, 100000 + 40 * i + (i % 2 ? 30 : 1),
+		    NULL);
+		atomic_store(&race_done, 100000 + 40 * i + (i % 2 ? 29 : 0));
 	}
 	atomic_store(&race_stop, 1);
 	pthread_join(th, NULL);
@@ -393,29 +396,40 @@ main(void)
 	    "client was added is refused every time");
 	check_all(&d, "after the race");
 
+	/* A small change while the indexer is idle: written at once. */
+	if (store_settle(d.st, &err) != 0)
+		tap_bail(err.data);
+	store_defer_stats(d.st, &pend, &batches, &written);
+	insert(&d, 29000, 29001, NULL);
+	store_defer_stats(d.st, &pend, &k, &calls);
+	find(&d, 29000, 29001, &f);
+	ok(k == batches && f.by_code + f.by_name + f.by_word == 3,
+	    "one record inserted while the indexer is idle: its entries "
+	    "written in its transaction, no batch");
+
 	/* The indexer's calls failed one after another. */
 	store_fault_indexer_set(UINT64_MAX, 0);
-	insert(&d, 30000, 30002, NULL);
+	insert(&d, 30000, 30040, NULL);
 	if (store_settle(d.st, &err) != 0)
 		tap_bail(err.data);
 	calls = store_fault_indexer_calls();
-	ok(calls >= 5, "the indexer's batch of two inserts makes %llu calls",
+	ok(calls >= 5, "the indexer's batch of 40 inserts makes %llu calls",
 	    (unsigned long long)calls);
 	missed = 0;
 	for (k = 1; k <= calls; k++) {
 		store_fault_indexer_set(k, STORE_FAULT_DEADLOCK);
-		i = 30002 + 2 * (int)k;
-		insert(&d, i, i + 2, NULL);
-		find(&d, i, i + 2, &f);
-		missed += f.by_code + f.by_name + f.by_word != 6;
+		i = 30040 + 40 * (int)k;
+		insert(&d, i, i + 40, NULL);
+		find(&d, i, i + 40, &f);
+		missed += f.by_code + f.by_name + f.by_word != 120;
 	}
 	is_int(missed, 0, "a deadlock at each of them: the batch is written "
 	    "again, and the next read finds its records");
 	store_fault_indexer_set(2, EIO);
-	insert(&d, 31000, 31002, NULL);
-	find(&d, 31000, 31002, &f);
+	insert(&d, 50000, 50040, NULL);
+	find(&d, 50000, 50040, &f);
 	store_defer_stats(d.st, &pend, &batches, &written);
-	ok(f.by_code + f.by_name + f.by_word == 6 && pend == 0,
+	ok(f.by_code + f.by_name + f.by_word == 120 && pend == 0,
 	    "a failure that is no deadlock: written at the next try");
 	store_fault_indexer_set(0, 0);
 	check_all(&d, "after the indexer's failures");
