@@ -109,8 +109,6 @@ struct store_defer {
 	uint64_t	 batches, written;	/* statistics */
 };
 
-_Thread_local int store_fault_exempt;
-
 /* Encoding. */
 
 static int
@@ -333,31 +331,38 @@ defer_throttle(struct store *s)
 		return;
 	pthread_mutex_lock(&d->mtx);
 	while (d->bytes - d->taken > DEFER_BACKLOG && d->running &&
-	    !d->paused &&
-	    !d->failed)
+	    !d->paused && !d->failed)
 		cond_wait_s(&d->done, &d->mtx, 1);
 	pthread_mutex_unlock(&d->mtx);
 }
 
 /* A transaction's side. */
 
-/* Copy t's queued entries into its item's queue. */
+/* Copy the changes of q into t's item, their groups or'ed with mark. */
 static void
-stash(struct store_txn *t)
+stash(struct store_txn *t, const struct store_queue *q, uint32_t mark)
 {
-	struct store_queue *dq = queue_get(&t->dq), *q;
+	struct store_queue *dq;
 	size_t		 i;
 
-	if ((q = t->ixq) != NULL)
-		for (i = 0; i < q->n; i++)
-			queue_add(dq, q->ops[i].group, q->keys.data +
-			    q->ops[i].off, q->ops[i].len, q->ops[i].id,
-			    q->ops[i].add);
-	if ((q = t->words) != NULL)
-		for (i = 0; i < q->n; i++)
-			queue_add(dq, q->ops[i].group | DEFER_WORDS,
-			    q->keys.data + q->ops[i].off, q->ops[i].len,
-			    q->ops[i].id, q->ops[i].add);
+	if (q == NULL || q->n == 0)
+		return;
+	dq = queue_get(&t->dq);
+	for (i = 0; i < q->n; i++)
+		queue_add(dq, q->ops[i].group | mark, q->keys.data +
+		    q->ops[i].off, q->ops[i].len, q->ops[i].id, q->ops[i].add);
+}
+
+/* Move all of t's queued changes into its item. */
+static void
+stash_all(struct store_txn *t)
+{
+	stash(t, t->ixq, 0);
+	stash(t, t->words, DEFER_WORDS);
+	if (t->ixq != NULL)
+		queue_reset(t->ixq);
+	if (t->words != NULL)
+		queue_reset(t->words);
 }
 
 int
@@ -373,11 +378,7 @@ defer_on(struct store_txn *t)
 int
 defer_spill(struct store_txn *t, struct buf *err)
 {
-	stash(t);
-	if (t->ixq != NULL)
-		queue_reset(t->ixq);
-	if (t->words != NULL)
-		queue_reset(t->words);
+	stash_all(t);
 	if (queue_bytes(t->dq) > DEFER_TXN_MAX) {
 		t->again_alone = 1;
 		t->deadlocked = 1;
@@ -390,18 +391,17 @@ defer_spill(struct store_txn *t, struct buf *err)
 int
 defer_index_read(struct store_txn *t, int words, struct buf *err)
 {
-	if (!defer_on(t))
-		return ((words ? words_flush(t, err) : 0) == -1 ? -1 :
-		    rec_index_flush(t, err));
-	if (!t->settled) {
-		if (defer_settle(t->s, err) == -1)
-			return (-1);
-		t->settled = 1;
+	if (defer_on(t)) {
+		if (!t->settled) {
+			if (defer_settle(t->s, err) == -1)
+				return (-1);
+			t->settled = 1;
+		}
+		/* What is written now goes into the item too. */
+		stash(t, t->ixq, 0);
+		if (words)
+			stash(t, t->words, DEFER_WORDS);
 	}
-	if ((t->ixq == NULL || t->ixq->n == 0) &&
-	    (!words || t->words == NULL || t->words->n == 0))
-		return (0);
-	stash(t);
 	if (words && words_flush(t, err) == -1)
 		return (-1);
 	return (rec_index_flush(t, err));
@@ -453,11 +453,7 @@ defer_put(struct store_txn *t, struct buf *err)
 	DBT		 k, v;
 	int		 ret;
 
-	stash(t);
-	if (t->ixq != NULL)
-		queue_reset(t->ixq);
-	if (t->words != NULL)
-		queue_reset(t->words);
+	stash_all(t);
 	if (t->dq == NULL || t->dq->n == 0)
 		return (0);
 	/* Sorted here, the indexer merges the items of a batch (a sort

@@ -30,6 +30,7 @@ static atomic_int		fault_error;
 static atomic_bool		fault_counting;
 
 _Thread_local int		store_fault_ret;
+_Thread_local int		store_fault_exempt;
 
 /* The library's last message in this thread, cleared before each call. */
 static _Thread_local char	lastmsg[512];

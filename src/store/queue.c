@@ -32,7 +32,6 @@ queue_add(struct store_queue *q, uint32_t group, const void *key,
 	o->len = (uint32_t)len;
 	o->group = group;
 	o->id = id;
-	o->seq = q->seq++;
 	o->add = add;
 	buf_add(&q->keys, key, len);
 }
@@ -168,7 +167,6 @@ void
 queue_reset(struct store_queue *q)
 {
 	q->n = 0;
-	q->seq = 0;
 	q->sorted = 0;
 	buf_reset(&q->keys);
 }

@@ -350,11 +350,9 @@ struct store_queue {
 		uint32_t	 len;
 		uint32_t	 group;
 		uint64_t	 id;
-		uint64_t	 seq;		/* order of queueing */
 		int		 add;
 	}		*ops;
 	size_t		 n, alloc;
-	uint64_t	 seq;
 	int		 sorted;	/* in queue_sort()'s order already */
 };
 void	 queue_init(struct store_queue *);

@@ -164,14 +164,13 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			pthread_rwlock_wrlock(&s->gate);
 		else
 			pthread_rwlock_rdlock(&s->gate);
-		if ((immediate || (flags & (STORE_TXN_ALONE |
-		    STORE_TXN_BULK))) && defer_settle(s, err) == -1) {
+		t.immediate = immediate ||
+		    (flags & (STORE_TXN_ALONE | STORE_TXN_BULK));
+		if (t.immediate && defer_settle(s, err) == -1) {
 			pthread_rwlock_unlock(&s->gate);
 			delta_free(delta, small);
 			return (-1);
 		}
-		t.immediate = immediate || (flags & STORE_TXN_ALONE) ||
-		    (flags & STORE_TXN_BULK);
 		/* One read: its own locks, for its call only. */
 		ret = flags & STORE_TXN_ONEREAD ? 0 :
 		    DBCALL(s->env->txn_begin(s->env, NULL, &t.txn,
@@ -186,11 +185,9 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			return (-1);
 		}
 		r = fn(&t, arg, err);
-		if (t.again_alone) {
-			/* Too many deferred entries: alone, immediate. */
+		/* Too many deferred entries: again alone, immediate. */
+		if (t.again_alone)
 			immediate = 1;
-			tries = TXN_TRIES_SHARED - 1;
-		}
 		/* A small change while the indexer is idle: at once. */
 		if (r >= 0 && !t.deadlocked && t.txn != NULL && defer_small(&t))
 			t.immediate = 1;
