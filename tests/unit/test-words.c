@@ -258,6 +258,10 @@ chunks(struct store *s, const struct table *t, const char *tok)
 	DBT		 k, d;
 	int		 ret;
 
+	/* Read from the file itself: first everything the store's indexer
+	 * writes behind the commits (store/defer.c). */
+	if (store_settle(s, &key) != 0)
+		tap_bail(key.data);
 	if (st->search->db->cursor(st->search->db, NULL, &c, 0) != 0)
 		return (0);
 	buf_add(&key, tok, len);
@@ -290,6 +294,9 @@ poke(struct store *s, const struct table *t, const char *tok, uint64_t id,
 	DB_TXN		*txn;
 	int		 ret;
 
+	/* After what the indexer has yet to write, or it would undo it. */
+	if (store_settle(s, &err) != 0)
+		return (-1);
 	if (s->env->txn_begin(s->env, NULL, &txn, 0) != 0)
 		return (-1);
 	ret = words_apply(st->search->db, txn, &p, 1);
