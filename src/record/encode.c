@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "record/record.h"
+#include "record/record_int.h"
 
 #define REC_FORMAT	2
 #define REC_FORMAT_1	1
@@ -399,28 +400,6 @@ entry_int(struct entry *e, unsigned format)
 	return (0);
 }
 
-/*
- * An author's name as decoded: the one the record held when it is the
- * same (a record decoded over and over, as a query's are, mostly meets
- * the same few operators), else a copy.
- */
-static inline char *
-name_again(char *had, const char *s, size_t len)
-{
-	size_t	i;
-
-	/* A byte of had is read only after those before it matched and
-	 * were not its end: no strlen() and memcmp() of their own. */
-	if (had != NULL && len != 0) {
-		for (i = 0; i < len && had[i] != '\0' && had[i] == s[i]; i++)
-			;
-		if (i == len && had[len] == '\0')
-			return (had);
-	}
-	free(had);
-	return (len != 0 ? xstrndup(s, len) : NULL);
-}
-
 /* A var at p + *o of at most len - *o bytes: 0 with *o past it, or -1. */
 static inline int
 var_at(const unsigned char *p, size_t len, size_t *o, uint64_t *v)
@@ -475,18 +454,15 @@ decode_fast(struct record *rec, const unsigned char *p, size_t len)
 		return (-1);
 	if (o >= len || (n = p[o]) >= len - o)
 		return (-1);
-	rec->created_by = name_again(rec->created_by,
-	    (const char *)p + o + 1, n);
+	rec->created_by = record_name((const char *)p + o + 1, n);
 	o += 1 + n;
 	if (o >= len || (n = p[o]) > len - o - 1)
 		return (-1);
-	rec->updated_by = name_again(rec->updated_by,
-	    (const char *)p + o + 1, n);
+	rec->updated_by = record_name((const char *)p + o + 1, n);
 	o += 1 + n;
 	/* Every text and its NUL fit in len bytes, as record_decode()
 	 * says. */
-	if (rec->texts.alloc < len + 1)
-		buf_grow(&rec->texts, len);
+	record_texts_room(rec, len);
 	while (o < len) {
 		if (len - o < 3 || p[o] >= 0x80 || p[o + 2] >= 0x80)
 			return (-1);
@@ -547,33 +523,25 @@ record_decode(struct record *rec, const void *data, size_t len,
 	size_t		 off, hint = 0;
 	ssize_t		 pos;
 	int		 r;
-	char		*cby, *uby;
 
 	if (len > 2 && p[0] == REC_FORMAT && decode_fast(rec, p, len) == 0)
 		return (0);
-	cby = rec->created_by;
-	uby = rec->updated_by;
-	/* The names are kept apart for name_again(). */
-	rec->created_by = rec->updated_by = NULL;
 	record_reset(rec);
 	rec->id = id_keep;
-	if (decode_head(p, len, &h, &why) == -1) {
-		free(cby);
-		free(uby);
+	if (decode_head(p, len, &h, &why) == -1)
 		goto bad;
-	}
 	rec->flags = h.flags;
 	rec->rev = h.rev;
 	rec->created = h.created;
 	rec->updated = h.updated;
-	rec->created_by = name_again(cby, h.created_by, h.created_len);
-	rec->updated_by = name_again(uby, h.updated_by, h.updated_len);
+	rec->created_by = record_name(h.created_by, h.created_len);
+	rec->updated_by = record_name(h.updated_by, h.updated_len);
 	/*
 	 * Every text and its NUL fit in len bytes (each entry has a head
 	 * of three bytes or more), so growing texts once means it never
 	 * moves while values point into it.
 	 */
-	buf_grow(&rec->texts, len);
+	record_texts_room(rec, len);
 	off = h.off;
 	while ((r = entry_next(p, len, h.format, &off, &e, &why, 1)) == 1) {
 		pos = field_by_id(t, e.id, &hint);

@@ -8,11 +8,13 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "record/record.h"
+#include "record/record_int.h"
 
 int record_lang;
 
@@ -36,24 +38,148 @@ value_release(struct record *rec, struct value *v)
 	memset(v, 0, sizeof(*v));
 }
 
+/*
+ * The names, in an open-addressed set under a lock, found first among
+ * the few a thread looked up last without it.
+ */
+#define NAME_RECENT	4
+
+static pthread_mutex_t	 names_lock = PTHREAD_MUTEX_INITIALIZER;
+static const char	**names_set;
+static size_t		 names_n, names_size;
+static _Thread_local const char *names_recent[NAME_RECENT];
+static _Thread_local unsigned	 names_next;
+
+static int
+name_is(const char *name, const char *s, size_t len)
+{
+	return (strnlen(name, len + 1) == len && memcmp(name, s, len) == 0);
+}
+
+static size_t
+name_hash(const char *s, size_t len)
+{
+	size_t	h = 5381, i;
+
+	for (i = 0; i < len; i++)
+		h = h * 33 + (unsigned char)s[i];
+	return (h);
+}
+
+static const char *
+names_find(const char *s, size_t len, int add)
+{
+	const char	**old;
+	size_t		  i, j, oldsize;
+	char		 *copy;
+
+	if (names_size != 0) {
+		for (i = name_hash(s, len) & (names_size - 1);
+		    names_set[i] != NULL; i = (i + 1) & (names_size - 1))
+			if (name_is(names_set[i], s, len))
+				return (names_set[i]);
+	}
+	if (!add)
+		return (NULL);
+	if ((names_n + 1) * 2 > names_size) {
+		old = names_set;
+		oldsize = names_size;
+		names_size = oldsize != 0 ? oldsize * 2 : 64;
+		names_set = xcalloc(names_size, sizeof(*names_set));
+		for (j = 0; j < oldsize; j++) {
+			if (old[j] == NULL)
+				continue;
+			for (i = name_hash(old[j], strlen(old[j])) &
+			    (names_size - 1); names_set[i] != NULL;
+			    i = (i + 1) & (names_size - 1))
+				;
+			names_set[i] = old[j];
+		}
+		free(old);
+	}
+	copy = xstrndup(s, len);
+	for (i = name_hash(s, len) & (names_size - 1); names_set[i] != NULL;
+	    i = (i + 1) & (names_size - 1))
+		;
+	names_set[i] = copy;
+	names_n++;
+	return (copy);
+}
+
+const char *
+record_name(const char *s, size_t len)
+{
+	const char	*name;
+	unsigned	 i;
+
+	if (s == NULL || (len = strnlen(s, len)) == 0)
+		return (NULL);
+	for (i = 0; i < NAME_RECENT; i++) {
+		name = names_recent[i];
+		if (name != NULL && name_is(name, s, len))
+			return (name);
+	}
+	pthread_mutex_lock(&names_lock);
+	name = names_find(s, len, 1);
+	pthread_mutex_unlock(&names_lock);
+	names_recent[names_next++ % NAME_RECENT] = name;
+	return (name);
+}
+
+/*
+ * One allocation for the record, its values and, with room, its texts:
+ * pages of records are built in loops.  sizeof(struct record) is a
+ * multiple of its alignment, which is at least that of struct value.
+ */
 struct record *
-record_new(const struct table *t)
+record_new_room(const struct table *t, size_t room)
 {
 	struct record	*rec;
+	size_t		 head;
 
 	if (t == NULL)
 		BUG("record_new without a table");
-	/*
-	 * One allocation for the record and its values: pages of records
-	 * are built in loops.  sizeof(struct record) is a multiple of its
-	 * alignment, which is at least that of struct value.
-	 */
-	rec = xcalloc(1, sizeof(*rec) + t->nfields * sizeof(struct value));
+	head = sizeof(*rec) + t->nfields * sizeof(struct value);
+	if (room != 0)
+		room++;		/* the NUL a buf keeps after its bytes */
+	if (room > SIZE_MAX - head)
+		fatal("record too large");
+	rec = xmalloc(head + room);
+	memset(rec, 0, head);
 	rec->table = t;
 	rec->values = (struct value *)(void *)(rec + 1);
 	buf_init(&rec->extra);
 	buf_init(&rec->texts);
+	if (room != 0) {
+		rec->texts.data = (char *)rec + head;
+		rec->texts.alloc = room;
+		rec->texts.data[0] = '\0';
+	}
 	return (rec);
+}
+
+struct record *
+record_new(const struct table *t)
+{
+	return (record_new_room(t, 0));
+}
+
+/* Texts in the record's own allocation (record_new_room()). */
+static int
+texts_inline(const struct record *rec)
+{
+	return (rec->texts.alloc != 0 && rec->texts.data ==
+	    (const char *)(rec->values + rec->table->nfields));
+}
+
+void
+record_texts_room(struct record *rec, size_t len)
+{
+	if (rec->texts.alloc >= len + 1)
+		return;
+	if (texts_inline(rec))
+		buf_init(&rec->texts);	/* not freed: part of rec */
+	buf_grow(&rec->texts, len);
 }
 
 void
@@ -65,8 +191,6 @@ record_reset(struct record *rec)
 		value_release(rec, &rec->values[i]);
 	buf_reset(&rec->extra);
 	buf_reset(&rec->texts);
-	free(rec->created_by);
-	free(rec->updated_by);
 	rec->created_by = rec->updated_by = NULL;
 	rec->id = 0;
 	rec->rev = 0;
@@ -81,7 +205,8 @@ record_free(struct record *rec)
 		return;
 	record_reset(rec);
 	buf_release(&rec->extra);
-	buf_release(&rec->texts);
+	if (!texts_inline(rec))
+		buf_release(&rec->texts);
 	free(rec);
 }
 
@@ -97,10 +222,8 @@ record_dup(const struct record *rec)
 	copy->flags = rec->flags;
 	copy->created = rec->created;
 	copy->updated = rec->updated;
-	if (rec->created_by != NULL)
-		copy->created_by = xstrdup(rec->created_by);
-	if (rec->updated_by != NULL)
-		copy->updated_by = xstrdup(rec->updated_by);
+	copy->created_by = rec->created_by;
+	copy->updated_by = rec->updated_by;
 	for (i = 0; i < rec->table->nfields; i++) {
 		const struct value *v = &rec->values[i];
 

@@ -20,4 +20,11 @@ void	 screen_default(struct table *);
  */
 void	 valid_quote_char(struct buf *, const char *);
 
+/*
+ * Make room in rec->texts for the texts of an encoded record of len
+ * bytes (their NULs included) after it was reset: never moves texts
+ * while a value points into them.
+ */
+void	 record_texts_room(struct record *, size_t);
+
 #endif

@@ -424,7 +424,8 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 {
 	struct store_table *st = ld->st;
 	struct store_load *l = ld->l;
-	const char	*user = user_or_empty(ld->user);
+	const char	*uname = record_name(ld->user, ld->user != NULL ?
+			     strlen(ld->user) : 0);
 	size_t		 i, x, bad, used = 0;
 	int64_t		 now;
 
@@ -454,10 +455,7 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 		rec->rev = 1;
 		rec->flags = 0;
 		rec->created = rec->updated = now;
-		free(rec->created_by);
-		free(rec->updated_by);
-		rec->created_by = xstrdup(user);
-		rec->updated_by = xstrdup(user);
+		rec->created_by = rec->updated_by = uname;
 		if (ld->stream) {
 			buf_reset(&ld->one);
 			record_encode(rec, &ld->one);

@@ -191,7 +191,7 @@ page_decode(struct store_table *st, uint64_t id, const DBT *d, int flags,
 	if (d->size > 1 && (((const unsigned char *)d->data)[1] &
 	    REC_ARCHIVED) && !(flags & STORE_PAGE_ARCHIVED))
 		return (0);
-	rec = record_new(st->t);
+	rec = record_new_room(st->t, d->size);
 	rec->id = id;
 	if (record_decode(rec, d->data, d->size, err) == -1) {
 		record_free(rec);

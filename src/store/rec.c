@@ -35,7 +35,7 @@ rec_from(struct store_txn *t, struct store_table *st, uint64_t id, int ret,
 	struct record	*rec;
 
 	if (ret == 0) {
-		rec = record_new(st->t);
+		rec = record_new_room(st->t, d->size);
 		rec->id = id;
 		if (record_decode(rec, d->data, d->size, err) == -1) {
 			record_free(rec);
@@ -308,7 +308,7 @@ struct head {
 	uint64_t	 id;
 	uint32_t	 rev, flags;
 	int64_t		 created, updated;
-	char		*created_by, *updated_by;
+	const char	*created_by, *updated_by;
 };
 
 static void
@@ -323,14 +323,10 @@ head_save(const struct record *rec, struct head *h)
 	h->updated_by = rec->updated_by;
 }
 
-/* Undo: the new users go, the saved ones come back. */
+/* Undo: the saved header comes back. */
 static void
 head_restore(struct record *rec, struct head *h)
 {
-	if (rec->created_by != h->created_by)
-		free(rec->created_by);
-	if (rec->updated_by != h->updated_by)
-		free(rec->updated_by);
 	rec->id = h->id;
 	rec->rev = h->rev;
 	rec->flags = h->flags;
@@ -338,16 +334,6 @@ head_restore(struct record *rec, struct head *h)
 	rec->updated = h->updated;
 	rec->created_by = h->created_by;
 	rec->updated_by = h->updated_by;
-}
-
-/* Done: the saved users that were replaced are freed. */
-static void
-head_commit(struct record *rec, struct head *h)
-{
-	if (h->created_by != rec->created_by)
-		free(h->created_by);
-	if (h->updated_by != rec->updated_by)
-		free(h->updated_by);
 }
 
 /*
@@ -614,10 +600,11 @@ user_or_empty(const char *user)
 	return (user != NULL ? user : "");
 }
 
-static char *
-dup_or_null(const char *s)
+/* The operator's name as records keep it (record_name()). */
+static const char *
+user_name(const char *user)
 {
-	return (s != NULL ? xstrdup(s) : NULL);
+	return (record_name(user, user != NULL ? strlen(user) : 0));
 }
 
 int
@@ -739,15 +726,14 @@ store_insert_id(struct store_txn *t, struct record *rec, uint64_t given,
 	rec->rev = 1;
 	rec->flags = 0;
 	rec->created = rec->updated = now;
-	rec->created_by = xstrdup(user_or_empty(user));
-	rec->updated_by = xstrdup(user_or_empty(user));
+	rec->created_by = user_name(user);
+	rec->updated_by = user_name(user);
 	if (rec_put(t, st, rec, NULL, err) == -1 ||
 	    audit_add(t, "insert", NULL, rec, user_or_empty(user), rec->id, 1,
 	    err) == -1 ||
 	    words_queue_record(t, st, NULL, rec, rec->id, err) == -1)
 		goto fail;
 	t->delta[st->n]++;
-	head_commit(rec, &h);
 	return (0);
 fail:
 	head_restore(rec, &h);
@@ -800,9 +786,8 @@ store_update(struct store_txn *t, struct record *rec, uint32_t base_rev,
 		rec->flags = old->flags;
 		rec->created = old->created;
 		rec->updated = old->updated;
-		rec->created_by = dup_or_null(old->created_by);
-		rec->updated_by = dup_or_null(old->updated_by);
-		head_commit(rec, &h);
+		rec->created_by = old->created_by;
+		rec->updated_by = old->updated_by;
 		record_free(old);
 		return (0);
 	}
@@ -813,8 +798,8 @@ store_update(struct store_txn *t, struct record *rec, uint32_t base_rev,
 	rec->flags = old->flags;
 	rec->created = old->created;
 	rec->updated = clock_now();
-	rec->created_by = dup_or_null(old->created_by);
-	rec->updated_by = xstrdup(user_or_empty(user));
+	rec->created_by = old->created_by;
+	rec->updated_by = user_name(user);
 	/* A record built afresh must not drop fields this form lacks. */
 	if (rec->extra.len == 0 && old->extra.len != 0)
 		buf_add(&rec->extra, old->extra.data, old->extra.len);
@@ -823,7 +808,6 @@ store_update(struct store_txn *t, struct record *rec, uint32_t base_rev,
 	    rec->rev, err) == -1 ||
 	    words_queue_record(t, st, old, rec, rec->id, err) == -1)
 		goto fail;
-	head_commit(rec, &h);
 	record_free(old);
 	return (0);
 fail:
@@ -857,8 +841,7 @@ set_archived(struct store_txn *t, const struct table *table, uint64_t id,
 	    rec->flags & ~(uint32_t)REC_ARCHIVED;
 	rec->rev++;
 	rec->updated = clock_now();
-	free(rec->updated_by);
-	rec->updated_by = xstrdup(user_or_empty(user));
+	rec->updated_by = user_name(user);
 	r = rec_put(t, st, rec, rec, err);
 	if (r == 0)
 		r = audit_add(t, on ? "archive" : "restore", rec, rec,

@@ -600,8 +600,8 @@ test_encode(void)
 	a->flags = REC_ARCHIVED;
 	a->created = 1700000000;
 	a->updated = -5;
-	a->created_by = xstrdup("ivanov");
-	a->updated_by = xstrdup("петров");
+	a->created_by = record_name("ivanov", 6);
+	a->updated_by = record_name("петров", strlen("петров"));
 	record_encode(a, &enc);
 	ok(enc.len > 24 && enc.data[0] == 2, "format byte 2 (%zu bytes)",
 	    enc.len);
@@ -629,38 +629,70 @@ test_encode(void)
 	    record_diff(a, b, pos, nitems(pos)) == 0,
 	    "decode again into the same record");
 	{
-		/* A decode over a record keeps its authors' names only
-		 * when they are the same: other names, or none, replace
-		 * them. */
-		char	*cby = b->created_by;
+		/* Authors' names are kept once (record_name()): a decode
+		 * points at that copy, whatever the record held. */
+		const char *cby = b->created_by;
 		struct buf enc3 = BUF_INIT;
 
 		ok(record_decode(b, enc.data, enc.len, &err) == 0 &&
-		    b->created_by == cby && strcmp(b->created_by,
-		    "ivanov") == 0, "the same name is kept, not copied");
-		free(a->created_by);
-		free(a->updated_by);
-		a->created_by = xstrdup("ivanova");
+		    b->created_by == cby && cby == record_name("ivanov", 6),
+		    "the same name is the same copy, not copied again");
+		a->created_by = record_name("ivanova", 7);
 		a->updated_by = NULL;
 		record_encode(a, &enc3);
 		ok(record_decode(b, enc3.data, enc3.len, &err) == 0 &&
 		    b->created_by != NULL && strcmp(b->created_by,
 		    "ivanova") == 0 && b->updated_by == NULL,
 		    "other names, or none, replace them");
-		a->created_by[6] = '\0';
+		a->created_by = record_name("ivanova", 6);
 		buf_reset(&enc3);
 		record_encode(a, &enc3);
 		ok(record_decode(b, enc3.data, enc3.len, &err) == 0 &&
-		    strcmp(b->created_by, "ivanov") == 0,
-		    "a shorter name replaces a longer one");
+		    b->created_by == cby, "a shorter name is its own");
 		ok(record_decode(b, enc.data, enc.len, &err) == 0 &&
 		    strcmp(b->created_by, "ivanov") == 0 &&
 		    b->updated_by != NULL && strcmp(b->updated_by,
 		    "петров") == 0, "and back");
+		ok(record_name("", 0) == NULL &&
+		    record_name("iv\0anov", 7) == record_name("iv", 2) &&
+		    record_name("ivan", 4) != cby, "a name ends at its NUL");
 		buf_release(&enc3);
-		free(a->created_by);
-		a->created_by = xstrdup("ivanov");
-		a->updated_by = xstrdup("петров");
+		a->created_by = record_name("ivanov", 6);
+		a->updated_by = record_name("петров", strlen("петров"));
+	}
+	{
+		/* Room for the texts in the record's own allocation
+		 * (record_new_room()); a larger record decoded over it
+		 * moves them to a buffer of their own. */
+		struct record *small = record_new(party), *r;
+		struct buf encs = BUF_INIT;
+		const char *at;
+
+		parse(small, "name", "Ок", &err);
+		record_encode(small, &encs);
+		r = record_new_room(party, encs.len);
+		at = r->texts.data;
+		ok(at > (const char *)r && r->texts.alloc == encs.len + 1 &&
+		    record_decode(r, encs.data, encs.len, &err) == 0 &&
+		    strcmp(text(r, "name"), "Ок") == 0 && r->texts.data == at,
+		    "a record decodes into its own room");
+		ok(record_decode(r, enc.data, enc.len, &err) == 0 &&
+		    r->texts.data != at && record_diff(a, r, pos,
+		    nitems(pos)) == 0, "a larger one moves its texts out");
+		parse(r, "notes", "своя", &err);
+		ok(record_decode(r, encs.data, encs.len, &err) == 0 &&
+		    strcmp(text(r, "name"), "Ок") == 0 &&
+		    !r->values[fpos(party, "notes")].set,
+		    "and decodes a smaller one again");
+		record_free(r);
+		r = record_new_room(party, encs.len);
+		parse(r, "inn", "7707083893", &err);
+		ok(record_decode(r, enc.data, enc.len, &err) == 0 &&
+		    record_diff(a, r, pos, nitems(pos)) == 0,
+		    "a value set before a decode is let go");
+		record_free(r);
+		record_free(small);
+		buf_release(&encs);
 	}
 
 	/* One field without decoding the record. */
@@ -1031,8 +1063,8 @@ test_decode_both_ways(void)
 
 	err_room(&e1);
 	parse(a, "phones", "+79161234567", &e1);
-	a->created_by = xstrdup("ivanov");
-	a->updated_by = xstrdup("petrov");
+	a->created_by = record_name("ivanov", 6);
+	a->updated_by = record_name("petrov", 6);
 	a->rev = 300;
 	a->created = 1790000000;
 	a->updated = -5;
