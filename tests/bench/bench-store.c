@@ -138,6 +138,7 @@ struct bench {
 	uint64_t	  disk_loaded;	/* clerk's data before compaction */
 	double		  cpu_clerk, cpu_lite;	/* of the load, s */
 	double		  cpu_bulk[2];		/* of the bulk loads, s */
+	long		  rss_bulk[2];		/* their peak RSS, kB */
 	uint64_t	  bulk_count;		/* records the bulk load left */
 	uint64_t	  wr_clerk, wr_lite;	/* written during the load */
 	double		  gen_s;
@@ -934,6 +935,7 @@ clerk_bulk(struct bench *b)
 	b->fig[F_BULK].done[0] = 1;
 	fprintf(stderr, "clerk: %.0f records/s in bulk (%.1f s)\n",
 	    b->fig[F_BULK].clerk[0], bench_secs(t));
+	b->rss_bulk[0] = rss_read("VmHWM");
 	store_close(st);
 	wipe(path.data, NULL, NULL);
 	buf_release(&a.enc);
@@ -982,6 +984,7 @@ run_clerk(struct bench *b)
 		goto reads;
 	}
 	clerk_bulk(b);
+	rss_reset();	/* the peak of the load and the reads, not the bulk's */
 	fprintf(stderr, "clerk: inserting %zu parties...\n", b->n);
 	ins.recs = b->recs;
 	cpu = cpu_secs();
@@ -1586,6 +1589,7 @@ lite_bulk(struct bench *b)
 	b->fig[F_BULK].done[1] = 1;
 	fprintf(stderr, "sqlite: %.0f records/s in bulk (%.1f s)\n",
 	    b->fig[F_BULK].lite[0], bench_secs(t));
+	b->rss_bulk[1] = rss_read("VmHWM");
 	sqlite3_finalize(l.ins);
 	sqlite3_finalize(l.fts);
 	sqlite3_finalize(l.begin);
@@ -1614,9 +1618,9 @@ run_lite(struct bench *b)
 	int		 what, qs, cmp, loaded;
 	char		*msg;
 
-	rss_reset();
 	if (!loaded_get(b, "sqlite"))
 		lite_bulk(b);
+	rss_reset();
 	memset(&l, 0, sizeof(l));
 	buf_init(&l.ixddl);
 	keyset_init(&ks);
@@ -1927,8 +1931,10 @@ report(struct bench *b)
 	printf("| written during the load and checkpoint, MB | %.0f | %.0f "
 	    "|\n", b->wr_clerk / 1e6, b->wr_lite / 1e6);
 	if (b->fig[F_BULK].done[0] || b->fig[F_BULK].done[1])
-		printf("| CPU time of the bulk load, s | %.1f | %.1f |\n",
-		    b->cpu_bulk[0], b->cpu_bulk[1]);
+		printf("| CPU time of the bulk load, s | %.1f | %.1f |\n"
+		    "| peak RSS during the bulk load, MB | %.0f | %.0f |\n",
+		    b->cpu_bulk[0], b->cpu_bulk[1], b->rss_bulk[0] / 1024.0,
+		    b->rss_bulk[1] / 1024.0);
 
 	printf("\nChecks: the scan found %zu records (city %s, status "
 	    "active), the index path %zu.", b->scan_count, b->scan_city,
