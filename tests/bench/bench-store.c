@@ -1603,6 +1603,7 @@ lite_bulk(struct bench *b)
 	double		 cpu;
 	char		*msg = NULL;
 
+	rss_reset();	/* its own peak, not clerk's */
 	memset(&l, 0, sizeof(l));
 	buf_init(&l.ixddl);
 	keyset_init(&ks);
