@@ -1585,6 +1585,46 @@ lite_ids(struct bench *b, struct lite *l)
 }
 
 /*
+ * Open the database at path (removed first when fresh) as both loads
+ * use it: WAL, no syncing, the cache the clerk store gets; and close
+ * it with every statement prepared on it.
+ */
+static void
+lite_open(struct bench *b, struct lite *l, const char *path, int fresh)
+{
+	struct buf	 tmp = BUF_INIT;
+
+	memset(l, 0, sizeof(*l));
+	buf_init(&l->ixddl);
+	if (fresh)
+		wipe(path, "-wal", "-shm");
+	if (sqlite3_open(path, &l->db) != SQLITE_OK)
+		fatal("sqlite: %s: %s", path, sqlite3_errmsg(l->db));
+	lite_exec(l, "PRAGMA journal_mode=WAL");
+	lite_exec(l, "PRAGMA synchronous=OFF");
+	buf_printf(&tmp, "PRAGMA cache_size=-%zu", b->cache_mb * 1024);
+	lite_exec(l, tmp.data);
+	buf_release(&tmp);
+}
+
+static void
+lite_close(struct lite *l)
+{
+	sqlite3_stmt	*all[] = { l->ins, l->fts, l->begin, l->commit, l->get,
+			    l->inn, l->search, l->page, l->scan, l->city };
+	size_t		 i;
+
+	/* (sqlite3_finalize(NULL) does nothing.) */
+	for (i = 0; i < nitems(all); i++)
+		sqlite3_finalize(all[i]);
+	for (i = 0; i < l->nside; i++)
+		sqlite3_finalize(l->side[i]);
+	buf_release(&l->ixddl);
+	if (sqlite3_close(l->db) != SQLITE_OK)
+		fatal("sqlite: close: %s", sqlite3_errmsg(l->db));
+}
+
+/*
  * SQLite's bulk load, as its documentation advises for one: into a new
  * file, every row in one transaction into the tables alone (the (value,
  * id) tables of the multi-valued fields and the FTS5 table are fed with
@@ -1604,17 +1644,9 @@ lite_bulk(struct bench *b)
 	char		*msg = NULL;
 
 	rss_reset();	/* its own peak, not clerk's */
-	memset(&l, 0, sizeof(l));
-	buf_init(&l.ixddl);
 	keyset_init(&ks);
 	buf_printf(&path, "%s/sqlite-bulk.db", b->dir);
-	wipe(path.data, "-wal", "-shm");
-	if (sqlite3_open(path.data, &l.db) != SQLITE_OK)
-		fatal("sqlite: %s: %s", path.data, sqlite3_errmsg(l.db));
-	lite_exec(&l, "PRAGMA journal_mode=WAL");
-	lite_exec(&l, "PRAGMA synchronous=OFF");
-	buf_printf(&tmp, "PRAGMA cache_size=-%zu", b->cache_mb * 1024);
-	lite_exec(&l, tmp.data);
+	lite_open(b, &l, path.data, 1);
 	lite_schema(b, &l, LITE_CREATE | LITE_TABLES);
 	fprintf(stderr, "sqlite: loading %zu parties in bulk...\n", b->n);
 	cpu = cpu_secs();
@@ -1639,17 +1671,9 @@ lite_bulk(struct bench *b)
 	fprintf(stderr, "sqlite: %.0f records/s in bulk (%.1f s)\n",
 	    b->fig[F_BULK].lite[0], bench_secs(t));
 	b->rss_bulk[1] = rss_read("VmHWM");
-	sqlite3_finalize(l.ins);
-	sqlite3_finalize(l.fts);
-	sqlite3_finalize(l.begin);
-	sqlite3_finalize(l.commit);
-	for (i = 0; i < l.nside; i++)
-		sqlite3_finalize(l.side[i]);
-	if (sqlite3_close(l.db) != SQLITE_OK)
-		fatal("sqlite: close: %s", sqlite3_errmsg(l.db));
+	lite_close(&l);
 	wipe(path.data, "-wal", "-shm");
 	keyset_release(&ks);
-	buf_release(&l.ixddl);
 	buf_release(&tmp);
 	buf_release(&path);
 }
@@ -1671,18 +1695,10 @@ run_lite(struct bench *b)
 	if (!loaded_get(b, "sqlite"))
 		lite_bulk(b);
 	rss_reset();
-	memset(&l, 0, sizeof(l));
-	buf_init(&l.ixddl);
 	keyset_init(&ks);
 	buf_printf(&path, "%s/sqlite.db", b->dir);
-	if (!(loaded = loaded_get(b, "sqlite")))
-		wipe(path.data, "-wal", "-shm");
-	if (sqlite3_open(path.data, &l.db) != SQLITE_OK)
-		fatal("sqlite: %s: %s", path.data, sqlite3_errmsg(l.db));
-	lite_exec(&l, "PRAGMA journal_mode=WAL");
-	lite_exec(&l, "PRAGMA synchronous=OFF");
-	buf_printf(&tmp, "PRAGMA cache_size=-%zu", b->cache_mb * 1024);
-	lite_exec(&l, tmp.data);
+	loaded = loaded_get(b, "sqlite");
+	lite_open(b, &l, path.data, !loaded);
 	lite_schema(b, &l, loaded ? 0 : LITE_CREATE);
 	if (loaded) {
 		fprintf(stderr, "sqlite: reusing the parties of a run before\n");
@@ -1805,21 +1821,7 @@ reads:
 	b->fig[F_CITY].done[1] = 1;
 
 	b->rss_lite = rss_read("VmHWM");
-	sqlite3_finalize(l.ins);
-	sqlite3_finalize(l.fts);
-	sqlite3_finalize(l.begin);
-	sqlite3_finalize(l.commit);
-	for (i = 0; i < l.nside; i++)
-		sqlite3_finalize(l.side[i]);
-	sqlite3_finalize(l.get);
-	sqlite3_finalize(l.inn);
-	sqlite3_finalize(l.search);
-	sqlite3_finalize(l.page);
-	sqlite3_finalize(l.scan);
-	sqlite3_finalize(l.city);
-	buf_release(&l.ixddl);
-	if (sqlite3_close(l.db) != SQLITE_OK)
-		fatal("sqlite: close: %s", sqlite3_errmsg(l.db));
+	lite_close(&l);
 	b->disk_lite[0] = file_size(path.data);
 	buf_adds(&path, "-wal");
 	b->disk_lite[1] = file_size(path.data);
