@@ -66,44 +66,42 @@ name_hash(const char *s, size_t len)
 	return (h);
 }
 
+/* Where name s is in a set of size slots, or the empty slot it goes in. */
+static size_t
+names_slot(const char **set, size_t size, const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = name_hash(s, len) & (size - 1); set[i] != NULL &&
+	    !name_is(set[i], s, len); i = (i + 1) & (size - 1))
+		;
+	return (i);
+}
+
+/* Under names_lock: the one copy of s, made the first time. */
 static const char *
-names_find(const char *s, size_t len, int add)
+names_find(const char *s, size_t len)
 {
 	const char	**old;
-	size_t		  i, j, oldsize;
-	char		 *copy;
+	size_t		  i, oldsize;
 
-	if (names_size != 0) {
-		for (i = name_hash(s, len) & (names_size - 1);
-		    names_set[i] != NULL; i = (i + 1) & (names_size - 1))
-			if (name_is(names_set[i], s, len))
-				return (names_set[i]);
-	}
-	if (!add)
-		return (NULL);
+	if (names_size != 0 && names_set[i = names_slot(names_set,
+	    names_size, s, len)] != NULL)
+		return (names_set[i]);
 	if ((names_n + 1) * 2 > names_size) {
 		old = names_set;
 		oldsize = names_size;
 		names_size = oldsize != 0 ? oldsize * 2 : 64;
 		names_set = xcalloc(names_size, sizeof(*names_set));
-		for (j = 0; j < oldsize; j++) {
-			if (old[j] == NULL)
-				continue;
-			for (i = name_hash(old[j], strlen(old[j])) &
-			    (names_size - 1); names_set[i] != NULL;
-			    i = (i + 1) & (names_size - 1))
-				;
-			names_set[i] = old[j];
-		}
+		for (i = 0; i < oldsize; i++)
+			if (old[i] != NULL)
+				names_set[names_slot(names_set, names_size,
+				    old[i], strlen(old[i]))] = old[i];
 		free(old);
 	}
-	copy = xstrndup(s, len);
-	for (i = name_hash(s, len) & (names_size - 1); names_set[i] != NULL;
-	    i = (i + 1) & (names_size - 1))
-		;
-	names_set[i] = copy;
+	i = names_slot(names_set, names_size, s, len);
 	names_n++;
-	return (copy);
+	return (names_set[i] = xstrndup(s, len));
 }
 
 const char *
@@ -120,7 +118,7 @@ record_name(const char *s, size_t len)
 			return (name);
 	}
 	pthread_mutex_lock(&names_lock);
-	name = names_find(s, len, 1);
+	name = names_find(s, len);
 	pthread_mutex_unlock(&names_lock);
 	names_recent[names_next++ % NAME_RECENT] = name;
 	return (name);
