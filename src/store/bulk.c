@@ -424,8 +424,7 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 {
 	struct store_table *st = ld->st;
 	struct store_load *l = ld->l;
-	const char	*uname = record_name(ld->user, ld->user != NULL ?
-			     strlen(ld->user) : 0);
+	const char	*uname = user_name(ld->user);
 	size_t		 i, x, bad, used = 0;
 	int64_t		 now;
 

@@ -600,8 +600,7 @@ user_or_empty(const char *user)
 	return (user != NULL ? user : "");
 }
 
-/* The operator's name as records keep it (record_name()). */
-static const char *
+const char *
 user_name(const char *user)
 {
 	return (record_name(user, user != NULL ? strlen(user) : 0));

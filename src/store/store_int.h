@@ -493,6 +493,8 @@ int	 rec_check_refs(struct store_txn *, struct store_table *,
 void	 rec_unique_describe(struct store_index *, const struct record *,
 	    const void *, size_t, struct buf *, struct buf *);
 const char *user_or_empty(const char *);
+/* The operator's name as records keep it (record_name()), NULL for none. */
+const char *user_name(const char *);
 int	 rec_get_raw(struct store_txn *, struct store_table *, uint64_t,
 	    struct record **, int, struct buf *);
 
