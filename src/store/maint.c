@@ -401,7 +401,7 @@ check_words(struct store_txn *t, struct check *ck, size_t i,
 {
 	struct store_table *st = ck->st;
 	struct store_index *ix = &st->ix[i];
-	struct buf	 prev = BUF_INIT;
+	struct buf	 prev = BUF_INIT, wt = BUF_INIT;
 	struct wsum	*w;
 	uint64_t	*ids = NULL, lo, last = 0, h;
 	size_t		 nids, alloc = 0, tl, j, bulk = 256 * 1024;
@@ -461,10 +461,13 @@ check_words(struct store_txn *t, struct check *ck, size_t i,
 					goto out;
 				}
 				if ((w = wsum_find(ck, ids[j])) == NULL) {
+					word_text(&wt, kk, tl);
 					buf_error(err, _("index '%s' refers "
-					    "to %s %llu, which does not exist"),
+					    "to %s %llu, which does not exist, "
+					    "under the word '%s' (bound %llu)"),
 					    ix->file, st->t->name,
-					    (unsigned long long)ids[j]);
+					    (unsigned long long)ids[j], wt.data,
+					    (unsigned long long)lo);
 					goto out;
 				}
 				w->n--;
@@ -486,6 +489,7 @@ out:
 	free(mem);
 	free(ids);
 	buf_release(&prev);
+	buf_release(&wt);
 	return (rc);
 }
 
@@ -498,7 +502,7 @@ check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
 	struct keyset	 ks;
 	DBC		*c = NULL, **ic;
 	DBT		 k, d;
-	uint64_t	 id;
+	uint64_t	 id, prev = 0;
 	size_t		 i, j;
 	int		 ret, r, rc = -1;
 
@@ -519,6 +523,21 @@ check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
 		id = k.size == 8 ? store_id_unkey(k.data) : 0;
 		if (id == 0)
 			continue;
+		/*
+		 * A walk of a sound B-tree gives its keys in order.  One
+		 * that does not is damaged (a record put on the wrong page:
+		 * a lookup of it fails), which every later check would
+		 * only report as a stray entry somewhere.
+		 */
+		if (id <= prev) {
+			buf_error(err, _("table '%s' has %s %llu after %llu: "
+			    "its file '%s' is out of order; run clerk admin "
+			    "verify"), st->t->name, st->t->name,
+			    (unsigned long long)id, (unsigned long long)prev,
+			    st->file);
+			goto out;
+		}
+		prev = id;
 		(*nrec)++;
 		if (d.size > 1 && (((unsigned char *)d.data)[1] &
 		    REC_ARCHIVED))
