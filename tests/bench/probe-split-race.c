@@ -1,0 +1,215 @@
+/*
+ * probe-split-race.c: Berkeley DB alone, no clerk code.  Reproduces the
+ * damage test-store-threads met once in some 250 runs (session 23): a
+ * record of a B-tree committed onto the wrong leaf page, so that a
+ * lookup of it misses and db_verify says "last item on page sorted
+ * greater than parent entry".
+ *
+ * The load is clerk's inserts reduced to what Berkeley DB sees: eight
+ * threads, each putting records of 200-300 bytes under 8-byte
+ * big-endian ids taken one at a time from a shared counter, 100 to a
+ * transaction, with DB_NOOVERWRITE, and an audit-like entry into a
+ * second B-tree after each; a deadlock aborts the transaction, which
+ * starts again with new ids (the aborted ones are never used again).
+ * Deadlock detection on every conflict, the youngest losing; commits
+ * not flushed.  Then every file is verified.
+ *
+ * Usage: probe-split-race DIR [RUNS]
+ *   Runs RUNS times (default 1) in fresh folders under DIR, and stops
+ *   at the first run whose primary does not verify, leaving it there.
+ *   Exit 0 when every run verified, 1 when one did not, 2 on an error.
+ * Seen on Debian 12's Berkeley DB 5.3.28: 1 run in some 160 fails, two
+ * runs at once on 2 processors beside a busy loop.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <db.h>
+
+#define THREADS		8
+#define TXNS		100	/* a thread's transactions committed */
+#define PER_TXN		100	/* records a transaction */
+
+static DB_ENV		*env;
+static DB		*prim, *aud;
+static atomic_ulong	 next_id, next_aud, retries;
+
+static void
+fail(const char *what, int ret)
+{
+	fprintf(stderr, "probe-split-race: %s: %s\n", what, db_strerror(ret));
+	exit(2);
+}
+
+static void
+key_be(unsigned char *k, unsigned long v)
+{
+	int	i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		k[i] = v & 0xff;
+}
+
+static void *
+writer(void *arg)
+{
+	unsigned	 seed = (unsigned)(uintptr_t)arg * 7919;
+	unsigned char	 kb[8], ab[8];
+	char		 data[300];
+	DB_TXN		*txn;
+	DBT		 k, d;
+	int		 n, i, ret;
+
+	memset(data, 'x', sizeof(data));
+	for (n = 0; n < TXNS;) {
+		if ((ret = env->txn_begin(env, NULL, &txn, 0)) != 0)
+			fail("txn_begin", ret);
+		for (i = 0, ret = 0; i < PER_TXN && ret == 0; i++) {
+			key_be(kb, atomic_fetch_add(&next_id, 1));
+			memset(&k, 0, sizeof(k));
+			memset(&d, 0, sizeof(d));
+			k.data = kb;
+			k.size = 8;
+			d.data = data;
+			d.size = 200 + rand_r(&seed) % 100;
+			ret = prim->put(prim, txn, &k, &d, DB_NOOVERWRITE);
+			if (ret == 0) {
+				key_be(ab, atomic_fetch_add(&next_aud, 1));
+				k.data = ab;
+				d.size = 60;
+				ret = aud->put(aud, txn, &k, &d, 0);
+			}
+			/* Some writers fall behind the others. */
+			if (ret == 0 && rand_r(&seed) % 4 == 0)
+				usleep(rand_r(&seed) % 200);
+		}
+		if (ret == DB_LOCK_DEADLOCK) {
+			if ((ret = txn->abort(txn)) != 0)
+				fail("abort", ret);
+			retries++;
+			continue;
+		}
+		if (ret != 0)
+			fail("put", ret);
+		if ((ret = txn->commit(txn, 0)) != 0)
+			fail("commit", ret);
+		n++;
+	}
+	return (NULL);
+}
+
+static int
+open_db(DB **dbp, const char *file)
+{
+	int	ret;
+
+	if ((ret = db_create(dbp, env, 0)) != 0 ||
+	    (ret = (*dbp)->set_pagesize(*dbp, 16384)) != 0)
+		return (ret);
+	return ((*dbp)->open(*dbp, NULL, file, NULL, DB_BTREE, DB_CREATE |
+	    DB_THREAD | DB_AUTO_COMMIT, 0600));
+}
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return (remove(path));
+}
+
+/* One run in dir: 0 when the primary verifies, 1 when not. */
+static int
+run(const char *dir)
+{
+	pthread_t	 t[THREADS];
+	DB		*v;
+	int		 i, ret;
+
+	atomic_store(&next_id, 1);
+	atomic_store(&next_aud, 1);
+	atomic_store(&retries, 0);
+	if ((ret = db_env_create(&env, 0)) != 0)
+		fail("db_env_create", ret);
+	if ((ret = env->set_cachesize(env, 0, 64 << 20, 1)) != 0 ||
+	    (ret = env->set_lk_detect(env, DB_LOCK_YOUNGEST)) != 0 ||
+	    (ret = env->set_lk_max_locks(env, 200000)) != 0 ||
+	    (ret = env->set_lk_max_objects(env, 200000)) != 0 ||
+	    (ret = env->set_lk_max_lockers(env, 20000)) != 0 ||
+	    (ret = env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1)) != 0 ||
+	    (ret = env->open(env, dir, DB_CREATE | DB_INIT_LOCK |
+	    DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN | DB_THREAD, 0600)) != 0)
+		fail(dir, ret);
+	if ((ret = open_db(&prim, "p.db")) != 0 ||
+	    (ret = open_db(&aud, "a.db")) != 0)
+		fail("open", ret);
+	for (i = 0; i < THREADS; i++)
+		if (pthread_create(&t[i], NULL, writer,
+		    (void *)(uintptr_t)(i + 1)) != 0)
+			fail("pthread_create", EAGAIN);
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	(void)prim->close(prim, 0);
+	(void)aud->close(aud, 0);
+	(void)env->txn_checkpoint(env, 0, 0, DB_FORCE);
+	(void)env->close(env, 0);
+
+	if ((ret = db_env_create(&env, 0)) != 0 ||
+	    (ret = env->open(env, dir, DB_CREATE | DB_INIT_MPOOL, 0600)) != 0)
+		fail(dir, ret);
+	if ((ret = db_create(&v, env, 0)) != 0)
+		fail("db_create", ret);
+	ret = v->verify(v, "p.db", NULL, NULL, 0);
+	(void)env->close(env, 0);
+	printf("%s: %lu retries after deadlocks; %s\n", dir,
+	    (unsigned long)atomic_load(&retries),
+	    ret == 0 ? "verifies" : "DOES NOT VERIFY");
+	return (ret == 0 ? 0 : 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	char	 dir[4096];
+	long	 runs, i;
+
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: probe-split-race DIR [RUNS]\n");
+		return (2);
+	}
+	runs = argc == 3 ? strtol(argv[2], NULL, 10) : 1;
+	if (mkdir(argv[1], 0700) == -1 && errno != EEXIST) {
+		fprintf(stderr, "probe-split-race: %s: %s\n", argv[1],
+		    strerror(errno));
+		return (2);
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < runs; i++) {
+		snprintf(dir, sizeof(dir), "%s/run-%ld", argv[1], i);
+		if (mkdir(dir, 0700) == -1) {
+			fprintf(stderr, "probe-split-race: %s: %s\n", dir,
+			    strerror(errno));
+			return (2);
+		}
+		if (run(dir) != 0)
+			return (1);
+		if (nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS) == -1) {
+			fprintf(stderr, "probe-split-race: cannot remove %s\n",
+			    dir);
+			return (2);
+		}
+	}
+	return (0);
+}
