@@ -2465,6 +2465,21 @@ reverse_cmp(DB *db, const DBT *a, const DBT *b)
 	return (-c);
 }
 
+/* A database file opened alone, keys compared by cmp when given. */
+static int
+raw_db(const char *file, int (*cmp)(DB *, const DBT *, const DBT *),
+    DB **dbp)
+{
+	int	ret;
+
+	if ((ret = db_create(dbp, NULL, 0)) != 0)
+		return (ret);
+	if ((cmp != NULL && (ret = (*dbp)->set_bt_compare(*dbp, cmp)) != 0) ||
+	    (ret = (*dbp)->open(*dbp, NULL, file, NULL, DB_BTREE, 0, 0)) != 0)
+		(void)(*dbp)->close(*dbp, 0);
+	return (ret);
+}
+
 /*
  * A primary whose B-tree is out of order (a record on the wrong page:
  * what Berkeley DB was once seen to leave under concurrent inserts and
@@ -2507,20 +2522,15 @@ test_check_order(void)
 	k.data = k1;
 	k.size = 8;
 	d.flags = DB_DBT_MALLOC;
-	db = NULL;
-	if ((ret = db_create(&db, NULL, 0)) == 0 &&
-	    (ret = db->open(db, NULL, file, NULL, DB_BTREE, 0, 0)) == 0 &&
-	    (ret = db->get(db, NULL, &k, &d, 0)) == 0)
-		ret = db->del(db, NULL, &k, 0);
-	if (db != NULL)
+	if ((ret = raw_db(file, NULL, &db)) == 0) {
+		if ((ret = db->get(db, NULL, &k, &d, 0)) == 0)
+			ret = db->del(db, NULL, &k, 0);
 		(void)db->close(db, 0);
-	db = NULL;
-	if (ret == 0 && (ret = db_create(&db, NULL, 0)) == 0 &&
-	    (ret = db->set_bt_compare(db, reverse_cmp)) == 0 &&
-	    (ret = db->open(db, NULL, file, NULL, DB_BTREE, 0, 0)) == 0)
+	}
+	if (ret == 0 && (ret = raw_db(file, reverse_cmp, &db)) == 0) {
 		ret = db->put(db, NULL, &k, &d, 0);
-	if (db != NULL)
 		(void)db->close(db, 0);
+	}
 	free(d.data);
 	is_int(ret, 0, "order: a record put out of order: %s",
 	    db_strerror(ret));
