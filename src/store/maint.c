@@ -531,8 +531,9 @@ check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
 		 */
 		if (id <= prev) {
 			buf_error(err, _("table '%s' has %s %llu after %llu: "
-			    "its file '%s' is out of order; run clerk admin "
-			    "verify"), st->t->name, st->t->name,
+			    "its file '%s' is out of order; stop the server "
+			    "and rebuild it (clerkd(8))"), st->t->name,
+			    st->t->name,
 			    (unsigned long long)id, (unsigned long long)prev,
 			    st->file);
 			goto out;
