@@ -90,6 +90,15 @@ struct ditem {
 struct store_defer {
 	struct store	*s;
 	pthread_mutex_t	 mtx;
+	/*
+	 * Held by the indexer while it writes a batch and deletes its
+	 * items, and by each step of compaction (defer_hold(), after the
+	 * writer lock of store_int.h), so compaction never reshapes a file
+	 * the indexer is writing.  Never taken by a transaction: it would
+	 * wait holding locks of Berkeley DB's that the indexer may wait
+	 * for in turn (through a reader), where no detector sees it.
+	 */
+	pthread_mutex_t	 batch;
 	pthread_cond_t	 work;		/* the indexer waits on it */
 	pthread_cond_t	 done;		/* readers and writers wait on it */
 	pthread_t	 thread;
@@ -727,6 +736,7 @@ indexer(void *arg)
 		t.idem = 1;
 		t.immediate = 1;
 		buf_reset(&err);
+		pthread_mutex_lock(&d->batch);
 		r = batch_write(d, first, last, &t, &err);
 		if (r == 0) {
 			/* Their numbers, and any a failed delete left. */
@@ -745,6 +755,7 @@ indexer(void *arg)
 				log_warn(_("cannot delete the index changes "
 				    "written: %s"), store_strerror(ret));
 		}
+		pthread_mutex_unlock(&d->batch);
 
 		pthread_mutex_lock(&d->mtx);
 		d->taken = 0;
@@ -792,8 +803,11 @@ indexer(void *arg)
 	d->running = 0;
 	pthread_cond_broadcast(&d->done);
 	pthread_mutex_unlock(&d->mtx);
-	if (ndel != 0)
+	if (ndel != 0) {
+		pthread_mutex_lock(&d->batch);
 		(void)items_delete(d->s, del, ndel);
+		pthread_mutex_unlock(&d->batch);
+	}
 	free(del);
 	buf_release(&err);
 	return (NULL);
@@ -825,6 +839,7 @@ defer_start(struct store *s, int now, struct buf *err)
 	d->s = s;
 	d->next = 1;
 	pthread_mutex_init(&d->mtx, NULL);
+	pthread_mutex_init(&d->batch, NULL);
 	pthread_cond_init(&d->work, NULL);
 	pthread_cond_init(&d->done, NULL);
 	s->defer = d;
@@ -919,8 +934,23 @@ defer_stop(struct store *s)
 	pthread_cond_destroy(&d->work);
 	pthread_cond_destroy(&d->done);
 	pthread_mutex_destroy(&d->mtx);
+	pthread_mutex_destroy(&d->batch);
 	free(d);
 	s->defer = NULL;
+}
+
+/* Keep the indexer from writing (on), or let it again: compaction's. */
+void
+defer_hold(struct store *s, int on)
+{
+	struct store_defer *d = s->defer;
+
+	if (d == NULL)
+		return;
+	if (on)
+		pthread_mutex_lock(&d->batch);
+	else
+		pthread_mutex_unlock(&d->batch);
 }
 
 void

@@ -1910,6 +1910,7 @@ store_open(struct store **sp, const char *dir, struct schema *schema,
 		if (pthread_rwlock_init(&s->gate, &a) != 0)
 			fatal("pthread_rwlock_init failed");
 		pthread_rwlockattr_destroy(&a);
+		pthread_mutex_init(&s->writer, NULL);
 		s->gate_init = 1;
 	}
 	store_ahead_init(s);
@@ -1981,8 +1982,10 @@ store_close(struct store *s)
 	store_db_close(&s->meta);
 	if (s->env != NULL)
 		(void)DBCLOSE(s->env->close(s->env, 0));
-	if (s->gate_init)
+	if (s->gate_init) {
 		pthread_rwlock_destroy(&s->gate);
+		pthread_mutex_destroy(&s->writer);
+	}
 	if (s->lockfd != -1)
 		close(s->lockfd);
 	rcache_free(s->rc);

@@ -744,7 +744,10 @@ store_check(struct store *s, const struct table *table, struct buf *err)
  * own short transactions and retries those itself on deadlock; one that
  * still fails on a lock is run again here after a pause.  Each step
  * holds the store's gate shared, like every transaction, so a
- * transaction that must run alone (txn.c) keeps compaction out too.
+ * transaction that must run alone (txn.c) keeps compaction out too, and
+ * the writer lock and the indexer's batch lock: pages merged and freed
+ * under a writer's split is the kind of change Berkeley DB gets wrong
+ * (store_int.h), and writers wait one step at most.
  *
  * The first pass over a file merges pages and leaves the pages it frees
  * on the free list, scattered through the file; the next pass, which
@@ -898,9 +901,13 @@ compact_pass(struct store *s, DB *db, const char *name,
 			memset(&c, 0, sizeof(c));
 			c.compact_timeout = COMPACT_WAIT;
 			pthread_rwlock_rdlock(&s->gate);
+			pthread_mutex_lock(&s->writer);
+			defer_hold(s, 1);
 			ret = DBCALL(db->compact(db, NULL,
 			    r.start.len > 0 ? &start : NULL,
 			    r.last ? NULL : &stop, &c, DB_FREE_SPACE, &end));
+			defer_hold(s, 0);
+			pthread_mutex_unlock(&s->writer);
 			pthread_rwlock_unlock(&s->gate);
 			if (!store_is_deadlock(ret) || tries >= COMPACT_TRIES)
 				break;

@@ -113,7 +113,10 @@ const char *store_dir(struct store *);
  * bounded number of times, with a short random back-off), so fn must not
  * keep state across tries except through its argument, which it should
  * reset at its start.  Returns what fn returned, or -1.  fn must not call
- * store_txn_run() itself.
+ * store_txn_run() itself.  Transactions that may write (any without
+ * STORE_TXN_READONLY) run one at a time, read-only ones beside them and
+ * each other: Berkeley DB 5.3 misplaces records when several threads
+ * change one B-tree at once (store_int.h).
  */
 #define STORE_TXN_READONLY 0x01
 /*

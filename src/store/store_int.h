@@ -136,6 +136,24 @@ struct store {
 	 */
 	pthread_rwlock_t gate;
 	int		 gate_init;
+	/*
+	 * One writer at a time (txn.c): every transaction that may write
+	 * holds it, after the gate, until its commit or abort, and so does
+	 * each step of compaction (maint.c).  Berkeley DB 5.3 puts a record
+	 * on the wrong leaf now and then under concurrent writers: a put
+	 * that finds its leaf full calls the split, which may find the leaf
+	 * split already by another transaction and return having released
+	 * every lock, and the put then searches again from the leaf's
+	 * parent as it was; another transaction splitting that parent in
+	 * between leaves the key outside the parent's range, and the search
+	 * ends at its last child (probe-split-race.c).  With one writer no
+	 * two transactions split pages of one file.  The indexer (defer.c)
+	 * does not take it, as a writer may wait for the indexer
+	 * (defer_settle()): it writes the deferred indexes, which a writer
+	 * writes itself only once the indexer is idle, and only deletes
+	 * from pending.db, where writers insert.
+	 */
+	pthread_mutex_t	 writer;
 	int		 lockfd;	/* flock on dir/lock while open */
 	size_t		 cache_mb;	/* what the environment was given */
 	void		(*panic)(const char *);	/* store_set_panic() */
@@ -213,7 +231,8 @@ void	 rec_index_drop(struct store_txn *);
  * outgrow their budget; defer_put() just before t's commit and
  * defer_end() after it or its abort; defer_settle() waits for every item
  * committed; defer_throttle() holds a writer back while the indexer is
- * far behind.  defer_on(t): t's entries are deferred.
+ * far behind; defer_hold() keeps it from writing.  defer_on(t): t's
+ * entries are deferred.
  */
 struct store_defer;
 int	 defer_open(struct store *, DB_TXN *, struct buf *);
@@ -227,6 +246,7 @@ int	 defer_put(struct store_txn *, struct buf *);
 void	 defer_end(struct store_txn *, int);
 int	 defer_settle(struct store *, struct buf *);
 void	 defer_throttle(struct store *);
+void	 defer_hold(struct store *, int);
 
 /* env.c */
 /* Lock the folder for this process: the descriptor, or -1. */

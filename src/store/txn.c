@@ -1,6 +1,8 @@
 /*
  * txn.c: store_txn_run(), the one place transactions begin and end.
- * Deadlocks (found at once by the lock detector) abort the transaction
+ * Transactions that may write run one at a time (the writer lock of
+ * store_int.h), read-only ones beside them.  Deadlocks (found at once by
+ * the lock detector; a writer still meets readers) abort the transaction
  * and run fn again after a short random back-off; anything else aborts
  * and returns the failure.  A transaction never outlives the call, so no
  * lock is ever held across a client's think time.  Also the
@@ -58,9 +60,9 @@ backoff(int tries)
  * writer waited for the one before it to reach the disk, one fsync
  * each, and 64 clients adding saw commits of half a second.  So a
  * writing transaction commits to the log buffer only (locks go at once)
- * and then flushes the log (store_txn_run, after the gate): whoever
- * comes while a flush is on is written by the next one, one fsync for
- * all of them.  The caller still hears "done" only once its commit is on
+ * and then flushes the log (store_txn_run, after the gate and the writer
+ * lock): whoever comes while a flush is on is written by the next one,
+ * one fsync for all of them.  The caller still hears "done" only once its commit is on
  * disk; what changes is that others may read it a moment before.
  */
 static int
@@ -115,6 +117,31 @@ checkpoint_maybe(struct store *s)
 	    CHECKPOINT_MIN, 0));
 }
 
+/*
+ * Into the store for one try: the gate, shared or alone, and the writer
+ * lock for a transaction that may write (store_int.h).  A writer waits
+ * for it holding no lock of Berkeley DB's, so nothing waits on it in
+ * turn.
+ */
+static void
+gate_enter(struct store *s, int alone, int writes)
+{
+	if (alone)
+		pthread_rwlock_wrlock(&s->gate);
+	else
+		pthread_rwlock_rdlock(&s->gate);
+	if (writes)
+		pthread_mutex_lock(&s->writer);
+}
+
+static void
+gate_leave(struct store *s, int writes)
+{
+	if (writes)
+		pthread_mutex_unlock(&s->writer);
+	pthread_rwlock_unlock(&s->gate);
+}
+
 static void
 delta_free(int64_t *delta, int64_t *small)
 {
@@ -130,6 +157,8 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 	int64_t		 small[2 * TXN_TABLES], *delta;
 	size_t		 nt = s->ntables ? s->ntables : 1, nd = 2 * nt;
 	int		 tries, r, ret, alone, immediate = 0;
+	int		 writes = !(flags & (STORE_TXN_READONLY |
+			    STORE_TXN_ONEREAD));
 
 	/* A get or a lookup costs some ten thousand instructions; an
 	 * allocation and a free would be 3 % more of them. */
@@ -160,14 +189,11 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		 */
 		if (!(flags & STORE_TXN_READONLY))
 			defer_throttle(s);
-		if (alone)
-			pthread_rwlock_wrlock(&s->gate);
-		else
-			pthread_rwlock_rdlock(&s->gate);
+		gate_enter(s, alone, writes);
 		t.immediate = immediate ||
 		    (flags & (STORE_TXN_ALONE | STORE_TXN_BULK));
 		if (t.immediate && defer_settle(s, err) == -1) {
-			pthread_rwlock_unlock(&s->gate);
+			gate_leave(s, writes);
 			delta_free(delta, small);
 			return (-1);
 		}
@@ -176,7 +202,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		    DBCALL(s->env->txn_begin(s->env, NULL, &t.txn,
 		    flags & STORE_TXN_BULK ? DB_TXN_BULK : 0));
 		if (ret != 0) {
-			pthread_rwlock_unlock(&s->gate);
+			gate_leave(s, writes);
 			store_fail(&t, ret, err, _("cannot begin a "
 			    "transaction: %s"), store_strerror(ret));
 			if (t.deadlocked)
@@ -208,7 +234,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			    "indexes: %s"), store_strerror(ret));
 		if (flags & STORE_TXN_ONEREAD) {
 			defer_end(&t, 0);
-			pthread_rwlock_unlock(&s->gate);
+			gate_leave(s, writes);
 			if (t.deadlocked)
 				continue;
 			delta_free(delta, small);
@@ -230,7 +256,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 			journal_drop(&t);
 			(void)DBCLOSE(t.txn->abort(t.txn));
 			defer_end(&t, 0);
-			pthread_rwlock_unlock(&s->gate);
+			gate_leave(s, writes);
 			if (t.deadlocked)
 				continue;
 			delta_free(delta, small);
@@ -242,7 +268,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		ret = commit(&t);
 		journal_end(&t, ret == 0);
 		defer_end(&t, ret == 0);
-		pthread_rwlock_unlock(&s->gate);
+		gate_leave(s, writes);
 		if (ret != 0) {
 			store_fail(&t, ret, err, _("cannot commit: %s"),
 			    store_strerror(ret));
