@@ -14,12 +14,29 @@
  * Deadlock detection on every conflict, the youngest losing; commits
  * not flushed.  Then every file is verified.
  *
- * Usage: probe-split-race DIR [RUNS]
+ * The cause (session 24, an instrumented build of Debian's 5.3.28): a
+ * put that finds its leaf full calls __bam_split, which may find the
+ * leaf split already by another transaction and return having released
+ * every lock, the metadata page's too; the put then searches again from
+ * the leaf's parent as __bam_split saw it.  When another transaction
+ * splits that parent in between, the key sorts after all the parent
+ * still holds and the search ends at its last child.  The damaged put
+ * is the first write of its transaction (one that has allocated a page
+ * keeps the metadata page locked to its end, so nobody else can split).
+ * Deadlocks only make the timing likelier; so does a busy processor,
+ * which stops a thread inside that window.
+ *
+ * Usage: probe-split-race [-1] [-p PAGESIZE] DIR [RUNS]
  *   Runs RUNS times (default 1) in fresh folders under DIR, and stops
  *   at the first run whose primary does not verify, leaving it there.
+ *   -p: the files' page size (default 16384, the store's); smaller pages
+ *   split more often.  -1: one transaction at a time (a mutex from begin
+ *   to commit or abort), as the store's writers run since session 24.
  *   Exit 0 when every run verified, 2 when one did not, 1 on an error.
- * Seen on Debian 12's Berkeley DB 5.3.28: 1 run in some 160 fails, two
- * runs at once on 2 processors beside a busy loop.
+ * Seen on Debian 12's Berkeley DB 5.3.28, two runs at once on 2
+ * processors: with 16 KB pages 1 run in some 160-250 fails; with 2 KB
+ * pages 6 of 65 while both runs race, none of 54 beside a run with -1
+ * (the processors less busy); with 2 KB pages and -1, none of 105.
  */
 #include "config.h"
 
@@ -45,6 +62,9 @@
 static DB_ENV		*env;
 static DB		*prim, *aud;
 static atomic_ulong	 next_id, next_aud, retries;
+static int		 one;		/* -1 */
+static pthread_mutex_t	 one_mtx = PTHREAD_MUTEX_INITIALIZER;
+static u_int32_t	 pagesize = PROBE_PAGESIZE;
 
 static void
 key_be(unsigned char *k, unsigned long v)
@@ -67,6 +87,8 @@ writer(void *arg)
 
 	memset(data, 'x', sizeof(data));
 	for (n = 0; n < TXNS;) {
+		if (one)
+			pthread_mutex_lock(&one_mtx);
 		if ((ret = env->txn_begin(env, NULL, &txn, 0)) != 0)
 			probe_fatal("txn_begin", ret);
 		for (i = 0, ret = 0; i < PER_TXN && ret == 0; i++) {
@@ -88,6 +110,8 @@ writer(void *arg)
 		if (ret == DB_LOCK_DEADLOCK) {
 			if ((ret = txn->abort(txn)) != 0)
 				probe_fatal("abort", ret);
+			if (one)
+				pthread_mutex_unlock(&one_mtx);
 			retries++;
 			continue;
 		}
@@ -95,6 +119,8 @@ writer(void *arg)
 			probe_fatal("put", ret);
 		if ((ret = txn->commit(txn, 0)) != 0)
 			probe_fatal("commit", ret);
+		if (one)
+			pthread_mutex_unlock(&one_mtx);
 		n++;
 	}
 	return (NULL);
@@ -134,8 +160,8 @@ run(const char *dir)
 	    (ret = env->open(env, dir, DB_CREATE | DB_INIT_LOCK |
 	    DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN | DB_THREAD, 0600)) != 0)
 		probe_fatal(dir, ret);
-	prim = probe_db_open(env, "p.db", DB_BTREE, 0, NULL);
-	aud = probe_db_open(env, "a.db", DB_BTREE, 0, NULL);
+	prim = probe_db_open_pages(env, "p.db", DB_BTREE, 0, NULL, pagesize);
+	aud = probe_db_open_pages(env, "a.db", DB_BTREE, 0, NULL, pagesize);
 	for (i = 0; i < THREADS; i++)
 		if (pthread_create(&t[i], NULL, writer,
 		    (void *)(uintptr_t)(i + 1)) != 0)
@@ -160,22 +186,49 @@ run(const char *dir)
 int
 main(int argc, char **argv)
 {
-	char	 dir[4096];
-	long	 runs, i;
+	const char *top;
+	char	 dir[4096], *end;
+	long	 runs, i, v;
+	int	 ch;
 
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: probe-split-race DIR [RUNS]\n");
+	while ((ch = getopt(argc, argv, "1p:")) != -1) {
+		switch (ch) {
+		case '1':
+			one = 1;
+			break;
+		case 'p':
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 512 || v > 65536 ||
+			    (v & (v - 1)) != 0) {
+				fprintf(stderr, "probe-split-race: -p %s: a "
+				    "page size is a power of two from 512 "
+				    "to 65536\n", optarg);
+				return (1);
+			}
+			pagesize = (u_int32_t)v;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > 2) {
+usage:
+		fprintf(stderr, "usage: probe-split-race [-1] [-p pagesize] "
+		    "DIR [RUNS]\n");
 		return (1);
 	}
-	runs = argc == 3 ? strtol(argv[2], NULL, 10) : 1;
-	if (mkdir(argv[1], 0700) == -1 && errno != EEXIST) {
-		fprintf(stderr, "probe-split-race: %s: %s\n", argv[1],
+	top = argv[0];
+	runs = argc == 2 ? strtol(argv[1], NULL, 10) : 1;
+	if (mkdir(top, 0700) == -1 && errno != EEXIST) {
+		fprintf(stderr, "probe-split-race: %s: %s\n", top,
 		    strerror(errno));
 		return (1);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < runs; i++) {
-		snprintf(dir, sizeof(dir), "%s/run-%ld", argv[1], i);
+		snprintf(dir, sizeof(dir), "%s/run-%ld", top, i);
 		if (mkdir(dir, 0700) == -1) {
 			fprintf(stderr, "probe-split-race: %s: %s\n", dir,
 			    strerror(errno));

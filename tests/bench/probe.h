@@ -84,11 +84,11 @@ probe_env_open(const char *dir, size_t cache_mb)
 	return (env);
 }
 
-/* A file of env of 16 KB pages, sorted duplicates when dup, keys
- * compared by cmp when given. */
+/* A file of env of pages of pagesize bytes, sorted duplicates when dup,
+ * keys compared by cmp when given. */
 static inline DB *
-probe_db_open(DB_ENV *env, const char *file, DBTYPE type, int dup,
-    int (*cmp)(DB *, const DBT *, const DBT *))
+probe_db_open_pages(DB_ENV *env, const char *file, DBTYPE type, int dup,
+    int (*cmp)(DB *, const DBT *, const DBT *), u_int32_t pagesize)
 {
 	DB	*db;
 	int	 ret;
@@ -96,11 +96,20 @@ probe_db_open(DB_ENV *env, const char *file, DBTYPE type, int dup,
 	if ((ret = db_create(&db, env, 0)) != 0 ||
 	    (dup && (ret = db->set_flags(db, DB_DUPSORT)) != 0) ||
 	    (cmp != NULL && (ret = db->set_bt_compare(db, cmp)) != 0) ||
-	    (ret = db->set_pagesize(db, PROBE_PAGESIZE)) != 0 ||
+	    (ret = db->set_pagesize(db, pagesize)) != 0 ||
 	    (ret = db->open(db, NULL, file, NULL, type, DB_CREATE |
 	    DB_THREAD | DB_AUTO_COMMIT, 0600)) != 0)
 		probe_fatal(file, ret);
 	return (db);
+}
+
+/* The same of 16 KB pages, as the store's. */
+static inline DB *
+probe_db_open(DB_ENV *env, const char *file, DBTYPE type, int dup,
+    int (*cmp)(DB *, const DBT *, const DBT *))
+{
+	return (probe_db_open_pages(env, file, type, dup, cmp,
+	    PROBE_PAGESIZE));
 }
 
 #endif /* CLERK_PROBE_H */
