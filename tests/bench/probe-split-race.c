@@ -32,11 +32,13 @@
  *   -p: the files' page size (default 16384, the store's); smaller pages
  *   split more often.  -1: one transaction at a time (a mutex from begin
  *   to commit or abort), as the store's writers run since session 24.
+ *   Run two at once beside a busy loop to see the damage.
  *   Exit 0 when every run verified, 2 when one did not, 1 on an error.
  * Seen on Debian 12's Berkeley DB 5.3.28, two runs at once on 2
  * processors: with 16 KB pages 1 run in some 160-250 fails; with 2 KB
- * pages 6 of 65 while both runs race, none of 54 beside a run with -1
- * (the processors less busy); with 2 KB pages and -1, none of 105.
+ * pages it hangs on what else keeps the processors busy: 6 of 65 runs
+ * one time, 2 of 114 beside a busy loop another, none of 100 on an
+ * idle machine; with 2 KB pages and -1, none of 105.
  */
 #include "config.h"
 
