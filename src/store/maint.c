@@ -900,15 +900,13 @@ compact_pass(struct store *s, DB *db, const char *name,
 		for (tries = 0;; tries++) {
 			memset(&c, 0, sizeof(c));
 			c.compact_timeout = COMPACT_WAIT;
-			pthread_rwlock_rdlock(&s->gate);
-			pthread_mutex_lock(&s->writer);
+			gate_enter(s, 0, 1);
 			defer_hold(s, 1);
 			ret = DBCALL(db->compact(db, NULL,
 			    r.start.len > 0 ? &start : NULL,
 			    r.last ? NULL : &stop, &c, DB_FREE_SPACE, &end));
 			defer_hold(s, 0);
-			pthread_mutex_unlock(&s->writer);
-			pthread_rwlock_unlock(&s->gate);
+			gate_leave(s, 1);
 			if (!store_is_deadlock(ret) || tries >= COMPACT_TRIES)
 				break;
 			usleep(1000 + 1000 * (tries < 20 ? tries : 20));

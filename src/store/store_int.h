@@ -248,6 +248,14 @@ int	 defer_settle(struct store *, struct buf *);
 void	 defer_throttle(struct store *);
 void	 defer_hold(struct store *, int);
 
+/*
+ * txn.c: into the store and out of it, around a transaction or anything
+ * else that changes files (compaction): the gate, shared or alone, and
+ * the writer lock when writes.
+ */
+void	 gate_enter(struct store *, int, int);
+void	 gate_leave(struct store *, int);
+
 /* env.c */
 /* Lock the folder for this process: the descriptor, or -1. */
 int	 store_lock_dir(const char *, struct buf *);

@@ -62,8 +62,9 @@ backoff(int tries)
  * writing transaction commits to the log buffer only (locks go at once)
  * and then flushes the log (store_txn_run, after the gate and the writer
  * lock): whoever comes while a flush is on is written by the next one,
- * one fsync for all of them.  The caller still hears "done" only once its commit is on
- * disk; what changes is that others may read it a moment before.
+ * one fsync for all of them.  The caller still hears "done" only once
+ * its commit is on disk; what changes is that others may read it a
+ * moment before.
  */
 static int
 commit(struct store_txn *t)
@@ -118,12 +119,10 @@ checkpoint_maybe(struct store *s)
 }
 
 /*
- * Into the store for one try: the gate, shared or alone, and the writer
- * lock for a transaction that may write (store_int.h).  A writer waits
- * for it holding no lock of Berkeley DB's, so nothing waits on it in
- * turn.
+ * The writer lock (store_int.h) is waited for holding no lock of
+ * Berkeley DB's, so nothing waits on its holder in turn.
  */
-static void
+void
 gate_enter(struct store *s, int alone, int writes)
 {
 	if (alone)
@@ -134,7 +133,7 @@ gate_enter(struct store *s, int alone, int writes)
 		pthread_mutex_lock(&s->writer);
 }
 
-static void
+void
 gate_leave(struct store *s, int writes)
 {
 	if (writes)
@@ -187,7 +186,7 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		 * one alone, or a bulk load, waits for it to finish, before
 		 * any lock is taken.
 		 */
-		if (!(flags & STORE_TXN_READONLY))
+		if (writes)
 			defer_throttle(s);
 		gate_enter(s, alone, writes);
 		t.immediate = immediate ||
