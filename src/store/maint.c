@@ -227,21 +227,29 @@ static int
 entry_present(struct store_txn *t, struct store_index *ix, DBC *c,
     const void *key, size_t len, uint64_t id, struct buf *err)
 {
+	struct buf	 ck = BUF_INIT;
 	unsigned char	 idb[8];
 	DBT		 k, d;
 	int		 ret;
 
 	store_id_key(idb, id);
-	store_dbt(&k, key, len);
-	store_dbt(&d, idb, 8);
+	if (ix->cmp) {
+		store_cmpkey(&ck, key, len, id);
+		store_dbt(&k, ck.data, ck.len);
+	} else
+		store_dbt(&k, key, len);
+	memset(&d, 0, sizeof(d));
+	d.data = idb;
 	d.ulen = 8;
 	d.flags = DB_DBT_USERMEM;
-	ret = DBCALL(c->get(c, &k, &d, DB_GET_BOTH));
+	ret = DBCALL(c->get(c, &k, &d, DB_SET));
+	buf_release(&ck);
 	if (ret == DB_NOTFOUND)
 		return (0);
 	if (ret != 0)
 		return (check_fail(t, ix->st, ret, err));
-	return (1);
+	/* A unique key of another record's is not this one's entry. */
+	return (d.size == 8 && store_id_unkey(idb) == id);
 }
 
 static void
@@ -648,8 +656,9 @@ check_index(struct store_txn *t, struct check *ck, size_t i,
 		record_free(rec);
 		(void)sec_data_keys(ix, enc.data, enc.len, &ks);
 		for (j = 0; j < ks.n; j++)
-			if (ks.len[j] == k.size && memcmp(ks.bytes.data +
-			    ks.off[j], k.data, k.size) == 0)
+			if (ks.len[j] == store_ixkey_len(ix, k.size) &&
+			    memcmp(ks.bytes.data + ks.off[j], k.data,
+			    ks.len[j]) == 0)
 				break;
 		if (j == ks.n) {
 			buf_error(err, _("index '%s' has a key for %s %llu "
