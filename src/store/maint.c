@@ -827,9 +827,10 @@ compact_range_txn(struct store_txn *t, void *arg, struct buf *err)
 		}
 	}
 	/*
-	 * A key whose duplicates fill the step (a city every third party
-	 * lives in) would stop where it started, again and again: the
-	 * step then takes that key whole, up to the next key.
+	 * A key whose duplicates fill the step (the audit entries of a
+	 * record much changed, audit.record.db) would stop where it
+	 * started, again and again: the step then takes that key whole,
+	 * up to the next key.
 	 */
 	if (ret == 0 && r->stop.len == r->start.len &&
 	    memcmp(r->stop.data, r->start.data, r->start.len) == 0) {

@@ -20,7 +20,7 @@
 #define KEYS_BULK	(64 * 1024)	/* a multiple of 1 KB */
 
 /* Order of (a, aid) and (b, bid) in an index: B-tree (byte) order of the
- * keys, then ids (sorted duplicates of 8-byte big-endian ids). */
+ * keys, then ids (8-byte big-endian behind the keys: store_cmpkey()). */
 static int
 pair_cmp(const void *a, size_t alen, uint64_t aid, const void *b,
     size_t blen, uint64_t bid)
