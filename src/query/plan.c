@@ -870,8 +870,8 @@ walk_fold(const struct field *f)
  * (of field f) in [lo, hi) (NULL: open): the index's share
  * (store_key_share(), from the B-tree's shape) of the table's records.
  * The estimate reads no record: through the session only the count
- * (access_count) was read, which checked the table may be read.  The
- * index of a small table is counted instead: *exact is 1 when that count is
+ * (access_count) was read, which checked the table may be read.  An
+ * index of few keys is counted instead: *exact is 1 when that count is
  * the records', which it is when each record has one key at most (not
  * a multi field's, whose record may have several).
  */
@@ -1289,7 +1289,7 @@ plan_txn(struct store_txn *txn, void *arg, struct buf *err)
 		p->nulls = wf == sf && nulls;
 		/*
 		 * One key of an index holds its records in id order (the
-		 * id follows the key in each entry): equality on the walk's field
+		 * duplicates are sorted ids): equality on the walk's field
 		 * streams a query in id order, and a limit stops it early,
 		 * instead of fetching every record of the key to sort them.
 		 */

@@ -610,33 +610,6 @@ out:
 	return (rc);
 }
 
-void
-store_cmpkey(struct buf *b, const void *key, size_t len, uint64_t id)
-{
-	unsigned char	idb[STORE_CMP_ID];
-
-	buf_reset(b);
-	buf_add(b, key, len);
-	store_id_key(idb, id);
-	buf_add(b, idb, sizeof(idb));
-}
-
-void
-store_cmpkey_after(struct buf *b, const void *key, size_t len)
-{
-	buf_reset(b);
-	buf_add(b, key, len);
-	buf_addch(b, '\x01');
-}
-
-size_t
-store_ixkey_len(const struct store_index *ix, size_t stored)
-{
-	if (!ix->cmp)
-		return (stored);
-	return (stored < STORE_CMP_ID ? 0 : stored - STORE_CMP_ID);
-}
-
 /* The index descriptors of a table, from its fields and constraints. */
 static void
 index_add(struct store_table *st, enum six_kind kind, int ixkind,
@@ -655,7 +628,6 @@ index_add(struct store_table *st, enum six_kind kind, int ixkind,
 	switch (kind) {
 	case SIX_FIELD:
 		ix->unique = ixkind == IX_UNIQUE;
-		ix->cmp = !ix->unique;
 		xasprintf(&ix->file, "%s.%s.%s.db", st->t->name, f->name,
 		    kinds[ixkind]);
 		break;
@@ -1376,7 +1348,6 @@ pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
     int (*isnew)(const void *, size_t, void *), void *arg, uint64_t *dup)
 {
 	struct store_bulk bk;
-	struct buf	 ck = BUF_INIT;
 	unsigned char	 idb[8];
 	DB		*w = ix->db;
 	DBT		 k, d;
@@ -1392,19 +1363,17 @@ pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
 		return (words_load(w, txn, p, isnew != NULL ? isnew :
 		    token_known, arg));
 	}
-	if (ix->cmp) {
-		/* Nothing to refuse: all in bulk, in key order. */
+	if (!ix->unique) {
+		/* Nothing to refuse: all in bulk. */
 		bulk_init(&bk, w, txn);
 		for (i = 0; i < p->n && ret == 0; i++) {
-			store_cmpkey(&ck, p->keys.data + p->v[i].off,
-			    p->v[i].len, p->v[i].id);
-			ret = bulk_put(&bk, ck.data, ck.len,
-			    ck.data + ck.len - STORE_CMP_ID, STORE_CMP_ID);
+			store_id_key(idb, p->v[i].id);
+			ret = bulk_put(&bk, p->keys.data + p->v[i].off,
+			    p->v[i].len, idb, 8);
 		}
 		if (ret == 0)
 			ret = bulk_flush(&bk);
 		bulk_release(&bk);
-		buf_release(&ck);
 		return (ret);
 	}
 	for (i = 0; i < p->n; i++) {
@@ -1569,7 +1538,7 @@ table_open(struct store_table *st, struct buf *err)
 	DB_TXN		*txn = NULL;
 	char		**files;
 	size_t		 nfiles, i, j;
-	int		 r, ret, rc = -1, *build;
+	int		 r, ret, rc = -1, *build, dup;
 
 	files = list_index_files(s, st->t->name, &nfiles);
 	build = xcalloc(st->nix ? st->nix : 1, sizeof(*build));
@@ -1602,8 +1571,8 @@ table_open(struct store_table *st, struct buf *err)
 		if (meta_del(s, txn, key.data, err) == -1)
 			goto out;
 open:
-		/* No duplicates in any: store_cmpkey(). */
-		if (store_db_open(s, txn, &ix->db, ix->file, 0, 0,
+		dup = !ix->unique && ix->kind != SIX_SEARCH;
+		if (store_db_open(s, txn, &ix->db, ix->file, dup, 0,
 		    err) == -1)
 			goto out;
 		ix->db->app_private = ix;

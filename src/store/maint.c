@@ -227,29 +227,21 @@ static int
 entry_present(struct store_txn *t, struct store_index *ix, DBC *c,
     const void *key, size_t len, uint64_t id, struct buf *err)
 {
-	struct buf	 ck = BUF_INIT;
 	unsigned char	 idb[8];
 	DBT		 k, d;
 	int		 ret;
 
 	store_id_key(idb, id);
-	if (ix->cmp) {
-		store_cmpkey(&ck, key, len, id);
-		store_dbt(&k, ck.data, ck.len);
-	} else
-		store_dbt(&k, key, len);
-	memset(&d, 0, sizeof(d));
-	d.data = idb;
+	store_dbt(&k, key, len);
+	store_dbt(&d, idb, 8);
 	d.ulen = 8;
 	d.flags = DB_DBT_USERMEM;
-	ret = DBCALL(c->get(c, &k, &d, DB_SET));
-	buf_release(&ck);
+	ret = DBCALL(c->get(c, &k, &d, DB_GET_BOTH));
 	if (ret == DB_NOTFOUND)
 		return (0);
 	if (ret != 0)
 		return (check_fail(t, ix->st, ret, err));
-	/* A unique key of another record's is not this one's entry. */
-	return (d.size == 8 && store_id_unkey(idb) == id);
+	return (1);
 }
 
 static void
@@ -656,9 +648,8 @@ check_index(struct store_txn *t, struct check *ck, size_t i,
 		record_free(rec);
 		(void)sec_data_keys(ix, enc.data, enc.len, &ks);
 		for (j = 0; j < ks.n; j++)
-			if (ks.len[j] == store_ixkey_len(ix, k.size) &&
-			    memcmp(ks.bytes.data + ks.off[j], k.data,
-			    ks.len[j]) == 0)
+			if (ks.len[j] == k.size && memcmp(ks.bytes.data +
+			    ks.off[j], k.data, k.size) == 0)
 				break;
 		if (j == ks.n) {
 			buf_error(err, _("index '%s' has a key for %s %llu "
@@ -827,10 +818,9 @@ compact_range_txn(struct store_txn *t, void *arg, struct buf *err)
 		}
 	}
 	/*
-	 * A key whose duplicates fill the step (the audit entries of a
-	 * record much changed, audit.record.db) would stop where it
-	 * started, again and again: the step then takes that key whole,
-	 * up to the next key.
+	 * A key whose duplicates fill the step (a city every third party
+	 * lives in) would stop where it started, again and again: the
+	 * step then takes that key whole, up to the next key.
 	 */
 	if (ret == 0 && r->stop.len == r->start.len &&
 	    memcmp(r->stop.data, r->start.data, r->start.len) == 0) {

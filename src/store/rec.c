@@ -403,7 +403,6 @@ rec_cursors_close(struct store_txn *t)
 /*
  * One entry (key, id) of an index in or out; a new key of a unique
  * index through DB->put, which refuses it if taken (a cursor cannot).
- * In the others the stored key is key ‖ id (store_cmpkey()).
  * A removal is made on a cursor of its own, closed at once, and the
  * kept cursor on the index is closed first: a transient cursor on an
  * entry that is deleted (its own delete, or another cursor's) leaves the
@@ -416,46 +415,30 @@ static int
 entry_write(struct store_txn *t, struct store_index *ix, const void *key,
     size_t len, const unsigned char *idb, int add)
 {
-	DBC		*c;
-	DBT		 k, d;
-	unsigned char	 small[256], *kb = small;
-	int		 ret, t_ret;
+	DBC	*c;
+	DBT	 k, d;
+	int	 ret, t_ret;
 
+	store_dbt(&k, key, len);
 	store_dbt(&d, idb, 8);
-	if (add && ix->unique) {
-		store_dbt(&k, key, len);
+	if (add && ix->unique)
 		return (DBCALL(ix->db->put(ix->db, t->txn, &k, &d,
 		    DB_NOOVERWRITE)));
-	}
-	if (!ix->cmp)
-		store_dbt(&k, key, len);
-	else {
-		if (len + 8 > sizeof(small))
-			kb = xmalloc(len + 8);
-		memcpy(kb, key, len);
-		memcpy(kb + len, idb, 8);
-		store_dbt(&k, kb, len + 8);
-	}
 	if (add) {
-		/* One there already is the same entry: written over. */
-		if ((ret = rec_cursor(t, ix->db, &c)) == 0)
-			ret = DBCALL(c->put(c, &k, &d, DB_KEYLAST));
-		goto out;
+		if ((ret = rec_cursor(t, ix->db, &c)) != 0)
+			return (ret);
+		return (DBCALL(c->put(c, &k, &d, DB_NODUPDATA)));
 	}
 	if ((ret = rec_cursor_drop(t, ix->db)) != 0 ||
 	    (ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, 0))) != 0)
-		goto out;
-	/* A unique key's entry only if it is this record's. */
-	ret = DBCALL(c->get(c, &k, &d, ix->cmp ? DB_SET : DB_GET_BOTH));
+		return (ret);
+	ret = DBCALL(c->get(c, &k, &d, DB_GET_BOTH));
 	if (ret == 0)
 		ret = DBCALL(c->del(c, 0));
 	else if (ret == DB_NOTFOUND)
 		ret = 0;
 	if ((t_ret = DBCLOSE(c->close(c))) != 0 && ret == 0)
 		ret = t_ret;
-out:
-	if (kb != small)
-		free(kb);
 	return (ret);
 }
 
@@ -908,8 +891,9 @@ referrers_scan(struct store_txn *t, const struct table *table, uint64_t id,
 	struct store_table *st;
 	struct store_index *ix;
 	struct buf	 key = BUF_INIT;
-	unsigned char	 kb[16];	/* an int key and an id */
+	unsigned char	 pk[8];
 	uint64_t	 rid;
+	DBT		 k, d;
 	DBC		*c;
 	size_t		 i, j;
 	int		 ret, r2, flag;
@@ -931,11 +915,17 @@ referrers_scan(struct store_txn *t, const struct table *table, uint64_t id,
 			ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, 0));
 			if (ret != 0)
 				goto fail;
-			for (flag = DB_SET_RANGE;; flag = DB_NEXT) {
-				ret = store_cmp_next(c, key.data, key.len, kb,
-				    (u_int32_t)flag, &rid);
+			for (flag = DB_SET;; flag = DB_NEXT_DUP) {
+				store_dbt(&k, key.data, key.len);
+				memset(&d, 0, sizeof(d));
+				d.data = pk;
+				d.ulen = 8;
+				d.flags = DB_DBT_USERMEM;
+				ret = DBCALL(c->get(c, &k, &d,
+				    (u_int32_t)flag));
 				if (ret != 0)
 					break;
+				rid = d.size == 8 ? store_id_unkey(pk) : 0;
 				if (st->t == table && rid == id)
 					continue;
 				if (*nout < max) {

@@ -23,8 +23,6 @@
  * letter is a prefix key, v5 since it is posting lists, not associated
  * (words.c), v6 since it leaves out the tokens a query finds through
  * others and keeps a Russian phone as one (index_search_stored_keys).
- * A field's index that is not unique is at v2 since its keys carry the
- * record's id instead of being duplicates (store_cmpkey()).
  */
 char *
 sec_signature(struct store_index *ix)
@@ -37,8 +35,7 @@ sec_signature(struct store_index *ix)
 	switch (ix->kind) {
 	case SIX_FIELD:
 		f = ix->field;
-		buf_printf(&b, "%s field %u %d %s%s",
-		    ix->cmp ? "v2" : "v1", (unsigned)f->id,
+		buf_printf(&b, "v1 field %u %d %s%s", (unsigned)f->id,
 		    ix->ixkind, field_type_name(f->type),
 		    f->multi ? " multi" : "");
 		break;

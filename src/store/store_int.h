@@ -50,42 +50,6 @@ enum six_kind {
 };
 
 struct store_table;
-struct store_index;
-
-/*
- * An index whose keys many records may share (a field's exact or folded
- * index; not a unique one, not the words) holds no duplicates: each
- * entry's key is the field's key with the record's id behind it, 8
- * bytes big-endian, and its data is the id again.  Byte order of such
- * keys is (key, id) order, as sorted duplicates were, because a text
- * key holds no NUL byte and an int key is fixed-length: when one key is
- * a prefix of another, the longer one goes on with a byte above 0,
- * where the id's first byte is 0 (ids stay below 2^56: a million new
- * records a second would take two thousand years).  So the entries
- * of a key lie from (key ‖ 0) to just before (key ‖ 0x01).
- *
- * Why not duplicates: Berkeley DB keeps the many ids of a key that few
- * values share (a status, a city, a manager) in a tree of their own, so
- * each put searches two trees and skips the last-page shortcut that a
- * put in key order takes otherwise; a million-party bulk load spent 2.3
- * to 3.6 us a pair on such indexes against 0.9 on distinct keys, and
- * took 37 s with keys like these against 47 s (bulk.c, session notes of
- * 2026-12-01).
- */
-#define STORE_CMP_ID	8
-/* key ‖ id into b, emptied first; b->data is the key to give. */
-void	 store_cmpkey(struct buf *b, const void *key, size_t len, uint64_t id);
-/* The smallest key after every (key, *): key ‖ 0x01. */
-void	 store_cmpkey_after(struct buf *b, const void *key, size_t len);
-/*
- * The entries of key, in id order, through c: the first with flag
- * DB_SET_RANGE, the next ones with DB_NEXT; 0 and *id, or DB_NOTFOUND
- * past the key's last entry.  kb has room for key ‖ id (page.c).
- */
-int	 store_cmp_next(DBC *c, const void *key, size_t keylen,
-	    unsigned char *kb, u_int32_t flag, uint64_t *id);
-/* The length of the field's key within a stored key of ix. */
-size_t	 store_ixkey_len(const struct store_index *ix, size_t stored);
 
 /*
  * One secondary database: keys of one field (or of a unique constraint,
@@ -106,7 +70,6 @@ struct store_index {
 	const struct field *field;	/* SIX_FIELD */
 	const struct unique *uq;	/* SIX_UNIQUE */
 	int		 unique;	/* one record per key */
-	int		 cmp;		/* keys carry the id: store_cmpkey() */
 	char		*file;		/* "party.name.folded.db" */
 	char		*sig;		/* what keys are made of */
 	DB		*db;

@@ -20,7 +20,7 @@
 #define KEYS_BULK	(64 * 1024)	/* a multiple of 1 KB */
 
 /* Order of (a, aid) and (b, bid) in an index: B-tree (byte) order of the
- * keys, then ids (8-byte big-endian behind the keys: store_cmpkey()). */
+ * keys, then ids (sorted duplicates of 8-byte big-endian ids). */
 static int
 pair_cmp(const void *a, size_t alen, uint64_t aid, const void *b,
     size_t blen, uint64_t bid)
@@ -37,39 +37,28 @@ pair_cmp(const void *a, size_t alen, uint64_t aid, const void *b,
 }
 
 /*
- * Forward: the entries > (key, id), or >= with STORE_PAGE_FROM.  Where
- * keys carry the id (ix->cmp) the cursor goes straight to the first
- * such entry; in a unique index to the first key >= key, and an entry
- * of that key before the position is skipped as it comes.
+ * Forward: the entries > (key, id), or >= with STORE_PAGE_FROM.  The
+ * cursor goes to the first key >= key and the entries of that key
+ * before the position are skipped as they come.
  */
 static int
-keys_forward(DBC *c, const struct store_index *ix, const void *key,
-    size_t keylen, uint64_t id, int from, store_key_fn *fn, void *arg,
-    int *stopped)
+keys_forward(DBC *c, const void *key, size_t keylen, uint64_t id, int from,
+    store_key_fn *fn, void *arg, int *stopped)
 {
 	DBT		 k, d;
-	struct buf	 seek = BUF_INIT;
 	void		*p, *kk, *dd;
 	size_t		 kl, dl;
 	uint64_t	 rid;
 	u_int32_t	 op = key != NULL ? DB_SET_RANGE : DB_FIRST;
 	int		 ret, skip = key != NULL, cmp;
 
-	if (key != NULL && ix->cmp) {
-		if (!from && id == UINT64_MAX)
-			store_cmpkey_after(&seek, key, keylen);
-		else
-			store_cmpkey(&seek, key, keylen, from ? id : id + 1);
-		skip = 0;
-	} else if (key != NULL)
-		buf_add(&seek, key, keylen);
 	memset(&d, 0, sizeof(d));
 	d.ulen = KEYS_BULK;
 	d.data = xmalloc(d.ulen);
 	d.flags = DB_DBT_USERMEM;
 	for (;;) {
 		if (op == DB_SET_RANGE)
-			store_dbt(&k, seek.data, seek.len);
+			store_dbt(&k, key, keylen);
 		else
 			memset(&k, 0, sizeof(k));
 		if ((ret = store_bulk_get(c, &k, &d, op)) != 0)
@@ -83,7 +72,6 @@ keys_forward(DBC *c, const struct store_index *ix, const void *key,
 			if (dl != 8)
 				continue;
 			rid = store_id_unkey(dd);
-			kl = store_ixkey_len(ix, kl);
 			if (skip) {
 				cmp = pair_cmp(kk, kl, rid, key, keylen, id);
 				if (cmp < 0 || (cmp == 0 && !from))
@@ -92,33 +80,29 @@ keys_forward(DBC *c, const struct store_index *ix, const void *key,
 			}
 			if (fn(kk, kl, rid, arg) != 0) {
 				*stopped = 1;
-				ret = 0;
-				goto out;
+				free(d.data);
+				return (0);
 			}
 		}
 	}
-out:
 	free(d.data);
-	buf_release(&seek);
 	return (ret == DB_NOTFOUND ? 0 : ret);
 }
 
 /*
  * Backward: the entries < (key, id), or <= with STORE_PAGE_FROM,
  * nearest first.  The cursor goes to the first entry past the range
- * (where keys carry the id, at key ‖ id; else at the next key), steps
- * back once, then one by one.
+ * (in a key's sorted duplicates, or at the next key), steps back once,
+ * then one by one.
  */
 static int
-keys_backward(DBC *c, const struct store_index *ix, const void *key,
-    size_t keylen, uint64_t id, int from, store_key_fn *fn, void *arg,
-    int *stopped)
+keys_backward(DBC *c, int dup, const void *key, size_t keylen, uint64_t id,
+    int from, store_key_fn *fn, void *arg, int *stopped)
 {
 	DBT		 k, d;
 	struct buf	 next = BUF_INIT;
 	unsigned char	 idb[8];
 	uint64_t	 rid;
-	size_t		 kl;
 	int		 ret = DB_NOTFOUND, cmp, key_last = 0;
 
 	memset(&d, 0, sizeof(d));
@@ -126,17 +110,19 @@ keys_backward(DBC *c, const struct store_index *ix, const void *key,
 	d.ulen = 8;
 	d.flags = DB_DBT_USERMEM;
 	if (key != NULL) {
-		if (ix->cmp && !(from && id == UINT64_MAX))
-			store_cmpkey(&next, key, keylen, from ? id + 1 : id);
-		else if (ix->cmp)
-			store_cmpkey_after(&next, key, keylen);
-		else {
+		if (dup && !(from && id == UINT64_MAX)) {
+			store_dbt(&k, key, keylen);
+			store_id_key(idb, from ? id + 1 : id);
+			d.size = 8;
+			ret = DBCALL(c->get(c, &k, &d, DB_GET_BOTH_RANGE));
+		}
+		if (ret == DB_NOTFOUND) {
 			/* The smallest key after every (key, *). */
 			buf_add(&next, key, keylen);
 			buf_addch(&next, '\0');
+			store_dbt(&k, next.data, next.len);
+			ret = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
 		}
-		store_dbt(&k, next.data, next.len);
-		ret = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
 		/* Nothing past the range: it ends at the last entry. */
 		if (ret == 0)
 			ret = DBCALL(c->get(c, &k, &d, DB_PREV));
@@ -151,13 +137,12 @@ keys_backward(DBC *c, const struct store_index *ix, const void *key,
 		if (d.size != 8)
 			continue;
 		rid = store_id_unkey(idb);
-		kl = store_ixkey_len(ix, k.size);
 		if (key != NULL) {
-			cmp = pair_cmp(k.data, kl, rid, key, keylen, id);
+			cmp = pair_cmp(k.data, k.size, rid, key, keylen, id);
 			if (cmp > 0 || (cmp == 0 && !from))
 				continue;
 		}
-		if (fn(k.data, kl, rid, arg) != 0) {
+		if (fn(k.data, k.size, rid, arg) != 0) {
 			*stopped = 1;
 			break;
 		}
@@ -185,10 +170,10 @@ store_keys(struct store_txn *t, const struct table *table, const char *ixname,
 		return (-1);
 	ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, DB_READ_COMMITTED));
 	if (ret == 0 && (flags & STORE_PAGE_BACKWARD))
-		ret = keys_backward(c, ix, key, keylen, id,
+		ret = keys_backward(c, !ix->unique, key, keylen, id,
 		    flags & STORE_PAGE_FROM, fn, arg, &stopped);
 	else if (ret == 0)
-		ret = keys_forward(c, ix, key, keylen, id, flags &
+		ret = keys_forward(c, key, keylen, id, flags &
 		    STORE_PAGE_FROM, fn, arg, &stopped);
 	if (c != NULL) {
 		r2 = DBCLOSE(c->close(c));
@@ -201,100 +186,70 @@ store_keys(struct store_txn *t, const struct table *table, const char *ixname,
 	return (stopped);
 }
 
+/*
+ * An index of few distinct keys (a status, a kind) keeps each key's
+ * many duplicates in a tree of their own, which key_range counts as
+ * one entry: there the keys are counted instead, each with its
+ * duplicates (DBC->count reads that from the duplicate tree's root).
+ * Up to this many keys; past them key_range, whose estimate then
+ * weighs such keys evenly (40 managers, the days of a year: about
+ * right when their records are spread evenly).  Each estimate of an
+ * index of more keys walks this many first, about 5 us each (1024 of
+ * them cost 2 ms a plan, 64 still 0.3 ms at 400,000 invoices).
+ */
+#define SHARE_KEYS	16
+
 /* Does key lie in [lo, hi)? (NULL: no bound on that side) */
 static int
-in_range(const void *k, size_t klen, const void *lo, size_t lolen,
-    const void *hi, size_t hilen)
+in_range(const DBT *k, const void *lo, size_t lolen, const void *hi,
+    size_t hilen)
 {
-	if (lo != NULL && pair_cmp(k, klen, 0, lo, lolen, 0) < 0)
+	if (lo != NULL && pair_cmp(k->data, k->size, 0, lo, lolen, 0) < 0)
 		return (0);
-	if (hi != NULL && pair_cmp(k, klen, 0, hi, hilen, 0) >= 0)
+	if (hi != NULL && pair_cmp(k->data, k->size, 0, hi, hilen, 0) >= 0)
 		return (0);
 	return (1);
 }
 
 /*
- * The index of a table of at most SHARE_RECORDS records is counted,
- * entry by entry in bulk (some 0.1 ms at 5,000); a bigger one is
- * estimated by key_range from the B-tree's shape.  Each entry is a key
- * of its own (store_cmpkey()), so key_range weighs every entry, but by
- * the pages they are on: it is off by about a leaf page's share at each
- * end (up to 6 % of an index of 5,000 entries in ten pages, well under
- * 1 % at a million), and by more where pages are unevenly full (a key
- * whose entries go into the middle of the index leaves its pages half
- * full where appends at the end fill theirs: a few keys of one
- * insertion order seen up to 7 % of the index too big, test-key-share).
- * Duplicates kept under one key used to be counted instead (DBC->count
- * of a key's tree), for an index of up to 16 keys.
+ * The entries of every key, and of those in [lo, hi), when the index
+ * has at most SHARE_KEYS keys: *done 1 then, 0 when it has more.
  */
-#define SHARE_RECORDS	8192
-
 static int
-share_walk(const struct store_index *ix, DB_TXN *txn, const void *lo,
-    size_t lolen, const void *hi, size_t hilen, uint64_t *in, uint64_t *all)
+share_count(DB *db, DB_TXN *txn, const void *lo, size_t lolen,
+    const void *hi, size_t hilen, uint64_t *in, uint64_t *all, int *done)
 {
-	DB		*db = ix->db;
 	DBC		*c = NULL;
 	DBT		 k, d;
-	void		*p, *kk, *dd;
-	size_t		 kl, dl;
-	u_int32_t	 op;
+	db_recno_t	 cnt;
+	size_t		 keys = 0;
+	u_int32_t	 op = DB_FIRST;
 	int		 ret, r2;
 
 	*in = *all = 0;
-	memset(&k, 0, sizeof(k));
-	memset(&d, 0, sizeof(d));
-	d.ulen = KEYS_BULK;
-	d.data = xmalloc(d.ulen);
-	d.flags = DB_DBT_USERMEM;
-	if ((ret = DBCALL(db->cursor(db, txn, &c, DB_READ_COMMITTED))) != 0)
-		goto out;
-	for (op = DB_FIRST;; op = DB_NEXT) {
-		if ((ret = store_bulk_get(c, &k, &d, op)) != 0)
-			break;
-		DB_MULTIPLE_INIT(p, &d);
-		for (;;) {
-			DB_MULTIPLE_KEY_NEXT(p, &d, kk, kl, dd, dl);
-			if (p == NULL)
-				break;
-			if (dd == NULL || dl != 8)
-				continue;
-			kl = store_ixkey_len(ix, kl);
-			(*all)++;
-			if (in_range(kk, kl, lo, lolen, hi, hilen))
-				(*in)++;
-		}
-	}
-	if (ret == DB_NOTFOUND)
-		ret = 0;
-	r2 = DBCLOSE(c->close(c));
-	if (ret == 0)
-		ret = r2;
-out:
-	free(d.data);
-	return (ret);
-}
-
-/* *done 1 when db holds no entry (a field no record sets). */
-static int
-share_empty(DB *db, DB_TXN *txn, int *done)
-{
-	DBC	*c;
-	DBT	 k, d;
-	int	 ret, r2;
-
 	*done = 0;
+	memset(&k, 0, sizeof(k));
+	k.flags = DB_DBT_REALLOC;
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
 	if ((ret = DBCALL(db->cursor(db, txn, &c, DB_READ_COMMITTED))) != 0)
 		return (ret);
-	memset(&k, 0, sizeof(k));
-	memset(&d, 0, sizeof(d));
-	k.flags = d.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;
-	ret = DBCALL(c->get(c, &k, &d, DB_FIRST));
+	while ((ret = DBCALL(c->get(c, &k, &d, op))) == 0) {
+		op = DB_NEXT_NODUP;
+		if (++keys > SHARE_KEYS)
+			break;
+		if ((ret = DBCALL(c->count(c, &cnt, 0))) != 0)
+			break;
+		*all += cnt;
+		if (in_range(&k, lo, lolen, hi, hilen))
+			*in += cnt;
+	}
 	if (ret == DB_NOTFOUND) {
-		*done = 1;
 		ret = 0;
+		*done = 1;
 	}
 	r2 = DBCLOSE(c->close(c));
+	free(k.data);
 	return (ret != 0 ? ret : r2);
 }
 
@@ -323,7 +278,7 @@ store_key_share(struct store_txn *t, const struct table *table,
 	struct store_table *st;
 	struct store_index *ix;
 	double		 a = 0.0, b = 1.0;
-	uint64_t	 in, all, nrec;
+	uint64_t	 in, all;
 	int		 ret, done;
 
 	*share = 0;
@@ -336,13 +291,8 @@ store_key_share(struct store_txn *t, const struct table *table,
 		    table->name, ixname));
 	if (defer_index_read(t, 0, err) == -1)
 		return (-1);
-	if (store_count(t, table, &nrec, err) == -1)
-		return (-1);
-	in = all = 0;
-	if ((done = nrec <= SHARE_RECORDS))
-		ret = share_walk(ix, t->txn, lo, lolen, hi, hilen, &in, &all);
-	else
-		ret = share_empty(ix->db, t->txn, &done);
+	ret = share_count(ix->db, t->txn, lo, lolen, hi, hilen, &in, &all,
+	    &done);
 	if (ret == 0 && done) {
 		if (entries != NULL)
 			*entries = in;
