@@ -56,6 +56,10 @@ like "$out" "Тверь → Казань" "then a's"
 keys e C-u
 text Омск
 wait_for "[modified]" "unsaved edits"
+# All of it on the screen before the terminal dies: keys still in the
+# terminal's input queue at a hang-up are lost in the kernel, before any
+# program reads them (CI once killed the pane after "Омс").
+wait_for "Омск" "typed to the end"
 # The pane's processes, to wait for them to be gone: a clerk still
 # exiting holds its live-PID lock, and the next start then takes the
 # draft for a card still open elsewhere and does not offer it (seen
