@@ -32,6 +32,9 @@ wait_for "3/3" "the clients' list"
 keys -l '\\'
 wait_for "Filter:" "the filter line"
 text 'city = Москва'
+# On the line first: else the wait for it to go passes at once, before
+# it was ever typed.
+wait_for "city = Москва" "typed on the filter line"
 keys Home C-u
 wait_gone "city = Москва"
 ok $? "Ctrl-U clears the whole line"

@@ -31,7 +31,7 @@ wait_for "[modified]" "City typed over"
 
 pid=$(server_pid)
 kill -KILL "$pid"
-wait_pid_gone "$pid" 50
+wait_pid_gone "$pid" 100
 ok $? "the server is killed"
 
 keys F2
@@ -47,8 +47,12 @@ keys Escape
 wait_for "2/2" "back in the list"
 run set party 1 city=Омск
 status 0 "another change meanwhile"
-kill -KILL "$(server_pid)"
-sleep 0.3
+pid=$(server_pid)
+kill -KILL "$pid"
+# Gone, its connection closed, before the key: a call sent to a server
+# still dying fails and says it went away.
+wait_pid_gone "$pid" 100
+ok $? "the new server is killed too"
 keys C-l
 wait_for "Омск" "Ctrl-L reads the list from a new server"
 unlike "$(screen)" "went away" "and says nothing of the old one"

@@ -43,7 +43,16 @@ tm new-session -d -s two -x 100 -y 30 "$clerk_cmd"
 win=two
 wait_for "Clients" "a second clerk starts"
 unlike "$(screen)" "unsaved card" "and is not offered the open card"
+# Gone before the end's count of the marks of clerks running (its own
+# goes when it exits): the pane's processes, clerk among them.
+pane=$(tm display-message -p -t two '#{pane_pid}')
+pids="$pane $(ps -o pid= --ppid "$pane" | tr -d ' ')"
 tm kill-session -t two
+gone=0
+for p in $pids; do
+	wait_pid_gone "$p" 100 || gone=1
+done
+ok $gone "the second clerk ends with its session"
 win=t
 
 # The process itself, not the pane's "exit status 137": the shell's
@@ -53,7 +62,11 @@ pid=$(clerk_pid t)
 kill -KILL "$pid"
 wait_pid_gone "$pid" 100
 ok $? "the first clerk is killed"
-tm kill-session -t t
+# The next start in a tmux server of its own: this one, its last session
+# gone, exits, and a session started on it meanwhile fails ("server
+# exited unexpectedly", seen under load).
+tm kill-server
+sock=clerk-tui-$$-2
 tmux_start 100x30
 wait_for "An unsaved card of Client #1" "the next start offers the draft"
 keys Right Enter
