@@ -38,6 +38,8 @@
 #include <signal.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,8 +115,9 @@ struct bench {
 	 */
 	struct qkeys	  k_inn, k_inn_clerk, k_page, k_page_clerk;
 	int		  keys_made;
-	uint64_t	 *get_id;	/* the engine's id of each get */
-	uint64_t	 *inn_id;	/* and of each ИНН lookup's record */
+	/* Each engine's (0 clerk, 1 SQLite): their series alternate. */
+	uint64_t	 *get_id[2];	/* the engine's id of each get */
+	uint64_t	 *inn_id[2];	/* and of each ИНН lookup's record */
 	const char	 *scan_city;
 	size_t		  scan_city_rec;
 
@@ -135,6 +138,8 @@ struct bench {
 	long		  minflt[F_COUNT], nivcsw[F_COUNT];
 	size_t		  fts_split;
 	long		  rss_base, rss_clerk, rss_lite;
+	long		  rss_other;	/* kB clerk's open store holds while
+					   SQLite runs, taken off SQLite's */
 	uint64_t	  disk_clerk[2], disk_lite[2];
 	uint64_t	  disk_loaded;	/* clerk's data before compaction */
 	double		  cpu_clerk, cpu_lite;	/* of the load, s */
@@ -148,6 +153,45 @@ struct bench {
 };
 
 static volatile uint64_t sink;	/* keeps read values from being optimised out */
+
+/*
+ * The two engines take turns, each in a thread of its own, so that a
+ * ratio compares two runs seconds apart: this host's speed drifts by
+ * half within an hour, and a read series of clerk's timed some minutes
+ * before SQLite's (clerk's reads, then SQLite's whole load, then its
+ * reads) once made a ratio of 0.7 out of one of 1.6.  The order: clerk's
+ * loads, SQLite's loads, then each pass of each latency series clerk's
+ * then SQLite's, then clerk's scans and SQLite's.  One engine runs at a
+ * time; one that runs alone (BENCH_ONLY) never waits.
+ */
+static struct {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	int		 turn;		/* 0 clerk, 1 SQLite */
+	int		 alive[2];
+} turns = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0,
+    { 0, 0 } };
+
+static void
+turn_take(int e)
+{
+	pthread_mutex_lock(&turns.lock);
+	while (turns.turn != e && turns.alive[!e])
+		pthread_cond_wait(&turns.cond, &turns.lock);
+	pthread_mutex_unlock(&turns.lock);
+}
+
+/* The other's turn; done: and this engine has no more to do. */
+static void
+turn_give(int e, int done)
+{
+	pthread_mutex_lock(&turns.lock);
+	turns.turn = !e;
+	if (done)
+		turns.alive[e] = 0;
+	pthread_cond_broadcast(&turns.cond);
+	pthread_mutex_unlock(&turns.lock);
+}
 
 /* CPU time of the process, user and system, in seconds. */
 static double
@@ -394,7 +438,7 @@ qkeys_touch(const struct qkeys *k, size_t n)
  * records asked for are put beside them (ids, a million of them).
  */
 static void
-query_keys(struct bench *b, const uint64_t *ids)
+query_keys(struct bench *b, int e, const uint64_t *ids)
 {
 	struct qkeys	*all[] = { &b->k_inn, &b->k_inn_clerk, &b->k_page,
 			    &b->k_page_clerk };
@@ -423,8 +467,10 @@ query_keys(struct bench *b, const uint64_t *ids)
 			store_page_key(rec, "name", &tmp);
 			qkeys_add(&b->k_page_clerk, i, tmp.data, tmp.len);
 		}
-		b->get_id = xcalloc(b->nq, sizeof(uint64_t));
-		b->inn_id = xcalloc(b->nq, sizeof(uint64_t));
+		for (j = 0; j < 2; j++) {
+			b->get_id[j] = xcalloc(b->nq, sizeof(uint64_t));
+			b->inn_id[j] = xcalloc(b->nq, sizeof(uint64_t));
+		}
 		b->keys_made = 1;
 		buf_release(&tmp);
 	}
@@ -434,8 +480,8 @@ query_keys(struct bench *b, const uint64_t *ids)
 		for (i = 0; i < b->nq; i++)
 			sink += strlen(b->q_search[j][i]);
 	for (i = 0; i < b->nq; i++) {
-		b->get_id[i] = ids[b->q_get[i]];
-		b->inn_id[i] = ids[b->q_inn[i]];
+		b->get_id[e][i] = ids[b->q_get[i]];
+		b->inn_id[e][i] = ids[b->q_inn[i]];
 	}
 }
 
@@ -453,8 +499,10 @@ query_keys_free(struct bench *b)
 		free(all[j]->off);
 		free(all[j]->len);
 	}
-	free(b->get_id);
-	free(b->inn_id);
+	for (j = 0; j < 2; j++) {
+		free(b->get_id[j]);
+		free(b->inn_id[j]);
+	}
 }
 
 /* The first n UTF-8 characters of s, as a new string. */
@@ -704,7 +752,7 @@ cl_op_fn(struct store_txn *txn, void *arg, struct buf *err)
 	o->found = 0;
 	switch (o->what) {
 	case F_GET:
-		r = store_get(txn, b->table, b->get_id[o->i], &rec, err);
+		r = store_get(txn, b->table, b->get_id[0][o->i], &rec, err);
 		if (r != 0)
 			return (r);
 		sink += rec->rev;
@@ -1006,6 +1054,7 @@ run_clerk(struct bench *b)
 	uint64_t	 wr;
 	int		 r, loaded;
 
+	turn_take(0);
 	rss_reset();
 	buf_printf(&path, "%s/clerk", b->dir);
 	if (!(loaded = loaded_get(b, "clerk")))
@@ -1027,7 +1076,7 @@ run_clerk(struct bench *b)
 		goto reads;
 	}
 	clerk_bulk(b);
-	rss_reset();	/* the peak of the load and the reads, not the bulk's */
+	rss_reset();	/* the peak of the load, not the bulk's */
 	fprintf(stderr, "clerk: inserting %zu parties...\n", b->n);
 	ins.recs = b->recs;
 	cpu = cpu_secs();
@@ -1085,7 +1134,11 @@ reads:
 	op.b = b;
 	op.ids = xcalloc(b->n > MAXHITS ? b->n : MAXHITS, sizeof(uint64_t));
 	buf_init(&op.key);
-	query_keys(b, b->clerk_id);
+	query_keys(b, 0, b->clerk_id);
+	/* The peak of the load: SQLite's memory is there during the
+	 * reads. */
+	b->rss_clerk = rss_read("VmHWM");
+	turn_give(0, 0);
 
 	/* Latency series: one read-only transaction per operation.  A
 	 * diagnosis may ask for every series again (BENCH_REPEAT). */
@@ -1094,6 +1147,7 @@ reads:
 	    for (rep = 0; rep < repeat; rep++) {
 		op.what = q >= F_SEARCH0 && q < F_PAGE ? F_SEARCH0 : (int)q;
 		op.qs = (int)(q - F_SEARCH0);
+		turn_take(0);
 		fprintf(stderr, "clerk: %s\n", b->fig[q].name);
 		/* Each pass as the first: none of its records kept from
 		 * the pass before (the records read lately, rcache.c). */
@@ -1125,7 +1179,7 @@ reads:
 			    (q == F_GET && !op.found)))
 				b->mismatch[q]++;
 			if (rep == 0 && q == F_INN && (op.found != 1 ||
-			    op.ids[0] != b->inn_id[i]))
+			    op.ids[0] != b->inn_id[0][i]))
 				b->mismatch[q]++;
 			if (op.what == F_SEARCH0) {
 				b->nhits[op.qs][i] = (unsigned char)op.found;
@@ -1153,10 +1207,12 @@ reads:
 		b->cache_misses[q] = miss1 - miss0;
 		b->minflt[q] = ru1.ru_minflt - ru0.ru_minflt;
 		b->nivcsw[q] = ru1.ru_nivcsw - ru0.ru_nivcsw;
+		turn_give(0, 0);
 	    }
 	}
 	/* Scan with a predicate: every record by id, 100,000 a
 	 * transaction (store_scan holds no page locks behind it). */
+	turn_take(0);
 	fprintf(stderr, "clerk: scans\n");
 	runs = 3;
 	best = 0;
@@ -1203,7 +1259,7 @@ reads:
 	if (b->city_count != b->scan_count)
 		b->mismatch[F_CITY]++;
 
-	b->rss_clerk = rss_read("VmHWM");
+	turn_give(0, 1);
 	store_close(st);
 	disk_usage(path.data, b->disk_clerk);
 	free(ns);
@@ -1516,7 +1572,7 @@ lite_op(struct bench *b, struct lite *l, int what, int qs, size_t i,
 	switch (what) {
 	case F_GET:
 		s = l->get;
-		sqlite3_bind_int64(s, 1, (sqlite3_int64)b->get_id[i]);
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)b->get_id[1][i]);
 		break;
 	case F_INN:
 		s = l->inn;
@@ -1670,7 +1726,7 @@ lite_bulk(struct bench *b)
 	b->fig[F_BULK].done[1] = 1;
 	fprintf(stderr, "sqlite: %.0f records/s in bulk (%.1f s)\n",
 	    b->fig[F_BULK].lite[0], bench_secs(t));
-	b->rss_bulk[1] = rss_read("VmHWM");
+	b->rss_bulk[1] = rss_read("VmHWM") - b->rss_other;
 	lite_close(&l);
 	wipe(path.data, "-wal", "-shm");
 	keyset_release(&ks);
@@ -1692,6 +1748,13 @@ run_lite(struct bench *b)
 	int		 what, qs, cmp, loaded;
 	char		*msg;
 
+	turn_take(1);
+	/* What clerk's open store holds, not SQLite's (its freed heap
+	 * given back first, or SQLite would grow into it unseen). */
+	malloc_trim(0);
+	b->rss_other = rss_read("VmRSS") - b->rss_base;
+	if (b->rss_other < 0)
+		b->rss_other = 0;
 	if (!loaded_get(b, "sqlite"))
 		lite_bulk(b);
 	rss_reset();
@@ -1744,12 +1807,15 @@ reads:
 	    "AND status = 'active'");
 
 	ns = xcalloc(b->nq, sizeof(*ns));
-	query_keys(b, b->lite_id);
+	query_keys(b, 1, b->lite_id);
+	b->rss_lite = rss_read("VmHWM") - b->rss_other;
+	turn_give(1, 0);
 	for (q = F_GET; q <= F_PAGE; q++) {
 		what = q >= F_SEARCH0 && q < F_PAGE ? F_SEARCH0 : (int)q;
 		qs = (int)(q - F_SEARCH0);
-		fprintf(stderr, "sqlite: %s\n", b->fig[q].name);
 	    for (rep = 0; rep < repeat; rep++) {
+		turn_take(1);
+		fprintf(stderr, "sqlite: %s\n", b->fig[q].name);
 		for (i = 0; i < b->nq; i++) {
 			t0 = bench_now_ns();
 			n = lite_op(b, &l, what, qs, i, &ks, &tmp, ids);
@@ -1762,7 +1828,7 @@ reads:
 					b->mismatch[q]++;
 				break;
 			case F_INN:
-				if (n != 1 || ids[0] != b->inn_id[i])
+				if (n != 1 || ids[0] != b->inn_id[1][i])
 					b->mismatch[q]++;
 				break;
 			case F_PAGE:
@@ -1787,11 +1853,13 @@ reads:
 			}
 		}
 		bench_percentiles(ns, b->nq, pc[rep]);
+		turn_give(1, 0);
 	    }
 		pass_median(pc, repeat, b->fig[q].lite);
 		b->fig[q].done[1] = 1;
 	}
 
+	turn_take(1);
 	fprintf(stderr, "sqlite: scans\n");
 	runs = 3;
 	for (j = 0, best = 0; j < runs; j++) {
@@ -1820,7 +1888,7 @@ reads:
 	b->fig[F_CITY].lite[0] = best;
 	b->fig[F_CITY].done[1] = 1;
 
-	b->rss_lite = rss_read("VmHWM");
+	turn_give(1, 1);
 	lite_close(&l);
 	b->disk_lite[0] = file_size(path.data);
 	buf_adds(&path, "-wal");
@@ -1830,6 +1898,13 @@ reads:
 	buf_release(&tmp);
 	buf_release(&fold);
 	buf_release(&path);
+}
+
+static void *
+lite_thread(void *arg)
+{
+	run_lite(arg);
+	return (NULL);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1887,7 +1962,12 @@ report(struct bench *b)
 		    "load figures here, and its reads began with an empty "
 		    "cache.\n\n");
 	printf("How: both engines get the same records, generated in memory "
-	    "beforehand by src/cmd/demo-gen.c, in one process, clerk first. "
+	    "beforehand by src/cmd/demo-gen.c, in one process, each "
+	    "engine in a thread of its own, one running at a time: clerk's "
+	    "bulk load and load, then SQLite's, then the reads, each pass "
+	    "of each latency series clerk's and then SQLite's, so that a "
+	    "ratio compares passes seconds apart on a host whose speed "
+	    "drifts. "
 	    "clerk: store_open() with STORE_NOSYNC; store_insert() in "
 	    "transactions of 1,000, which also validates each record and "
 	    "writes its audit entry; the entries of the indexes that are "
@@ -1934,7 +2014,8 @@ report(struct bench *b)
 	    "match whole; SQLite runs SELECT * ... NOT INDEXED WHERE city = ? AND "
 	    "status = 'active'; the index path looks the city up and gets "
 	    "each record; best of 3 runs. Each latency series runs %zu "
-	    "times over the same queries, one pass after another (clerk's "
+	    "times over the same queries, each pass after the other "
+	    "engine's (clerk's "
 	    "records read lately let go before each), and its p50 and p99 are the medians of the passes' (one pass of a "
 	    "few microseconds an operation sometimes runs a third slower "
 	    "throughout on this shared machine). Speed ratios are clerk's "
@@ -1977,7 +2058,8 @@ report(struct bench *b)
 	}
 	printf(".\n");
 	printf("\n| resources | clerk | SQLite |\n|---|---:|---:|\n");
-	printf("| peak RSS, MB (of which %.0f MB are the generated records) "
+	printf("| peak RSS of the load, MB (of which %.0f MB are the "
+	    "generated records; clerk's open store left out of SQLite's) "
 	    "| %.0f | %.0f |\n", b->rss_base / 1024.0, b->rss_clerk / 1024.0,
 	    b->rss_lite / 1024.0);
 	printf("| data on disk after the load, MB | %.0f | %.0f |\n",
@@ -2156,6 +2238,7 @@ main(int argc, char **argv)
 	struct bench	 b;
 	struct buf	 err = BUF_INIT;
 	const char	*forms, *s, *only;
+	pthread_t	 lite;
 	int		 ch, check = 0;
 
 	memset(&b, 0, sizeof(b));
@@ -2218,9 +2301,18 @@ main(int argc, char **argv)
 
 	b.reuse = (s = getenv("BENCH_REUSE")) != NULL && strcmp(s, "1") == 0;
 	only = getenv("BENCH_ONLY");
-	if (only == NULL || strcmp(only, "sqlite") != 0)
+	turns.alive[0] = only == NULL || strcmp(only, "sqlite") != 0;
+	turns.alive[1] = only == NULL || strcmp(only, "clerk") != 0;
+	if (turns.alive[0] && turns.alive[1]) {
+		/* Taking turns (turn_take()). */
+		if ((errno = pthread_create(&lite, NULL, lite_thread,
+		    &b)) != 0)
+			fatal("thread: %s", strerror(errno));
 		run_clerk(&b);
-	if (only == NULL || strcmp(only, "clerk") != 0)
+		pthread_join(lite, NULL);
+	} else if (turns.alive[0])
+		run_clerk(&b);
+	else
 		run_lite(&b);
 	report(&b);
 	bench_free(&b);
