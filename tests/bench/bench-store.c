@@ -154,45 +154,6 @@ struct bench {
 
 static volatile uint64_t sink;	/* keeps read values from being optimised out */
 
-/*
- * The two engines take turns, each in a thread of its own, so that a
- * ratio compares two runs seconds apart: this host's speed drifts by
- * half within an hour, and a read series of clerk's timed some minutes
- * before SQLite's (clerk's reads, then SQLite's whole load, then its
- * reads) once made a ratio of 0.7 out of one of 1.6.  The order: clerk's
- * loads, SQLite's loads, then each pass of each latency series clerk's
- * then SQLite's, then clerk's scans and SQLite's.  One engine runs at a
- * time; one that runs alone (BENCH_ONLY) never waits.
- */
-static struct {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 cond;
-	int		 turn;		/* 0 clerk, 1 SQLite */
-	int		 alive[2];
-} turns = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0,
-    { 0, 0 } };
-
-static void
-turn_take(int e)
-{
-	pthread_mutex_lock(&turns.lock);
-	while (turns.turn != e && turns.alive[!e])
-		pthread_cond_wait(&turns.cond, &turns.lock);
-	pthread_mutex_unlock(&turns.lock);
-}
-
-/* The other's turn; done: and this engine has no more to do. */
-static void
-turn_give(int e, int done)
-{
-	pthread_mutex_lock(&turns.lock);
-	turns.turn = !e;
-	if (done)
-		turns.alive[e] = 0;
-	pthread_cond_broadcast(&turns.cond);
-	pthread_mutex_unlock(&turns.lock);
-}
-
 /* CPU time of the process, user and system, in seconds. */
 static double
 cpu_secs(void)
@@ -275,6 +236,79 @@ rss_read(const char *what)
 			kb = strtol(line + len + 1, NULL, 10);
 	fclose(f);
 	return (kb);
+}
+
+/*
+ * The two engines take turns, each in a thread of its own, so that a
+ * ratio compares runs close in time: this host's speed drifts by half
+ * within an hour, and a read series of clerk's timed some minutes before
+ * SQLite's (clerk's reads, then SQLite's whole load, then its reads)
+ * once made a ratio of 0.7 out of one of 1.6.  The order: clerk's bulk
+ * load, SQLite's; the loads in transactions, LOAD_TURN records at a
+ * time each, clerk's then SQLite's; each pass of each latency series
+ * clerk's then SQLite's; clerk's scans, SQLite's.  One engine runs at a
+ * time; one that runs alone (BENCH_ONLY) never waits.
+ *
+ * Both engines live in the process at once, so each one's memory is
+ * counted in its own turns: what the process grew by in them (own), and
+ * the most it held above that at any moment of one (peak, from the
+ * high-water mark reset at each turn's start).  Freed heap is given
+ * back at the end of each turn, so that the other does not grow into
+ * it unseen; not once the engine's loads are done (counted = 0): a
+ * read pass would fault the pages in again.
+ */
+#define LOAD_TURN	100000
+
+static struct {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	int		 turn;		/* 0 clerk, 1 SQLite */
+	int		 alive[2];
+	long		 start[2];	/* kB resident at the turn's start */
+	long		 own[2], peak[2];	/* kB */
+	int		 counted[2];	/* its loads are done */
+} turns = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0,
+    { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } };
+
+static void
+turn_take(int e)
+{
+	pthread_mutex_lock(&turns.lock);
+	while (turns.turn != e && turns.alive[!e])
+		pthread_cond_wait(&turns.cond, &turns.lock);
+	pthread_mutex_unlock(&turns.lock);
+	if (!turns.counted[e]) {
+		rss_reset();
+		turns.start[e] = rss_read("VmRSS");
+	}
+}
+
+/* The other's turn; done: and this engine has no more to do. */
+static void
+turn_give(int e, int done)
+{
+	long	hwm;
+
+	if (!turns.counted[e]) {
+		hwm = rss_read("VmHWM");
+		if (turns.own[e] + hwm - turns.start[e] > turns.peak[e])
+			turns.peak[e] = turns.own[e] + hwm - turns.start[e];
+		malloc_trim(0);
+		turns.own[e] += rss_read("VmRSS") - turns.start[e];
+	}
+	pthread_mutex_lock(&turns.lock);
+	turns.turn = !e;
+	if (done)
+		turns.alive[e] = 0;
+	pthread_cond_broadcast(&turns.cond);
+	pthread_mutex_unlock(&turns.lock);
+}
+
+/* An engine's peak from now on (a bulk load's is its own figure). */
+static void
+turn_peak_restart(int e)
+{
+	turns.peak[e] = turns.own[e];
 }
 
 /* Bytes on disk under a folder: data files and logs; BDB regions
@@ -1050,8 +1084,8 @@ run_clerk(struct bench *b)
 	double		 pc[PASSES_MAX][2];
 	int		 cputime = cpumode != NULL && *cpumode == '1';
 	size_t		 i, j, q, runs;
-	double		 best, cpu;
-	uint64_t	 wr;
+	double		 best, cpu, cpu0;
+	uint64_t	 wr, w0;
 	int		 r, loaded;
 
 	turn_take(0);
@@ -1076,30 +1110,47 @@ run_clerk(struct bench *b)
 		goto reads;
 	}
 	clerk_bulk(b);
-	rss_reset();	/* the peak of the load, not the bulk's */
+	turn_give(0, 0);
+	turn_peak_restart(0);
 	fprintf(stderr, "clerk: inserting %zu parties...\n", b->n);
 	ins.recs = b->recs;
-	cpu = cpu_secs();
-	wr = written();
-	t0 = bench_now_ns();
+	cpu = cpu0 = 0;
+	wr = w0 = 0;
+	tins = t0 = 0;
 	for (i = 0; i < b->n; i += BATCH) {
+		if (i % LOAD_TURN == 0) {
+			turn_take(0);
+			cpu0 = cpu_secs();
+			w0 = written();
+			t0 = bench_now_ns();
+		}
 		ins.from = i;
 		ins.to = i + BATCH < b->n ? i + BATCH : b->n;
 		if (store_txn_run(st, 0, cl_insert_fn, &ins, &err) != 0) {
 			buf_prefix(&err, "party %zu: ", i);
 			die_store("insert", &err);
 		}
+		if (ins.to % LOAD_TURN != 0 && ins.to != b->n)
+			continue;
+		/* Timed with every index entry written, those the
+		 * store's indexer writes behind the commits too: none
+		 * left to write in SQLite's turn. */
+		if (store_settle(st, &err) != 0)
+			die_store("settle", &err);
+		tins += bench_now_ns() - t0;
+		cpu += cpu_secs() - cpu0;
+		wr += written() - w0;
+		if (ins.to != b->n)
+			turn_give(0, 0);
 	}
-	/* Timed with every index entry written, those the store's
-	 * indexer writes behind the commits too. */
-	if (store_settle(st, &err) != 0)
-		die_store("settle", &err);
-	tins = bench_now_ns() - t0;
+	t0 = bench_now_ns();
+	cpu0 = cpu_secs();
+	w0 = written();
 	if (store_checkpoint(st, &err) != 0)
 		die_store("checkpoint", &err);
-	t1 = bench_now_ns() - t0;
-	b->cpu_clerk = cpu_secs() - cpu;
-	b->wr_clerk = written() - wr;
+	t1 = tins + bench_now_ns() - t0;
+	b->cpu_clerk = cpu + cpu_secs() - cpu0;
+	b->wr_clerk = wr + written() - w0;
 	b->fig[F_INSERT].clerk[0] = (double)b->n / bench_secs(tins);
 	b->fig[F_INSERT_CKPT].clerk[0] = (double)b->n / bench_secs(t1);
 	b->fig[F_INSERT].done[0] = b->fig[F_INSERT_CKPT].done[0] = 1;
@@ -1135,10 +1186,11 @@ reads:
 	op.ids = xcalloc(b->n > MAXHITS ? b->n : MAXHITS, sizeof(uint64_t));
 	buf_init(&op.key);
 	query_keys(b, 0, b->clerk_id);
-	/* The peak of the load: SQLite's memory is there during the
-	 * reads. */
-	b->rss_clerk = rss_read("VmHWM");
 	turn_give(0, 0);
+	/* The peak of the load (SQLite's memory is there during the
+	 * reads, and left out by the turns' accounting anyway). */
+	b->rss_clerk = b->rss_base + turns.peak[0];
+	turns.counted[0] = 1;
 
 	/* Latency series: one read-only transaction per operation.  A
 	 * diagnosis may ask for every series again (BENCH_REPEAT). */
@@ -1743,8 +1795,9 @@ run_lite(struct bench *b)
 	uint64_t	*ns, t0, t1, tins, ids[MAXHITS];
 	size_t		 i, j, q, n, runs, first, cnt, rep, repeat = passes();
 	double		 pc[PASSES_MAX][2];
-	double		 best, cpu;
-	uint64_t	 wr;
+	double		 best, cpu, cpu0;
+	uint64_t	 wr, w0;
+	size_t		 to;
 	int		 what, qs, cmp, loaded;
 	char		*msg;
 
@@ -1757,7 +1810,6 @@ run_lite(struct bench *b)
 		b->rss_other = 0;
 	if (!loaded_get(b, "sqlite"))
 		lite_bulk(b);
-	rss_reset();
 	keyset_init(&ks);
 	buf_printf(&path, "%s/sqlite.db", b->dir);
 	loaded = loaded_get(b, "sqlite");
@@ -1769,24 +1821,42 @@ run_lite(struct bench *b)
 		goto reads;
 	}
 
+	turn_give(1, 0);
+	turn_peak_restart(1);
 	fprintf(stderr, "sqlite: inserting %zu parties...\n", b->n);
-	cpu = cpu_secs();
-	wr = written();
-	t0 = bench_now_ns();
+	cpu = cpu0 = 0;
+	wr = w0 = 0;
+	tins = t0 = 0;
 	for (i = 0; i < b->n; i += BATCH) {
+		if (i % LOAD_TURN == 0) {
+			turn_take(1);
+			cpu0 = cpu_secs();
+			w0 = written();
+			t0 = bench_now_ns();
+		}
 		lite_step_done(&l, l.begin);
 		for (j = i; j < i + BATCH && j < b->n; j++)
 			lite_insert(b, &l, j, &ks, &tmp);
 		lite_step_done(&l, l.commit);
+		to = i + BATCH < b->n ? i + BATCH : b->n;
+		if (to % LOAD_TURN != 0 && to != b->n)
+			continue;
+		tins += bench_now_ns() - t0;
+		cpu += cpu_secs() - cpu0;
+		wr += written() - w0;
+		if (to != b->n)
+			turn_give(1, 0);
 	}
-	tins = bench_now_ns() - t0;
+	t0 = bench_now_ns();
+	cpu0 = cpu_secs();
+	w0 = written();
 	msg = NULL;
 	if (sqlite3_exec(l.db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
 	    &msg) != SQLITE_OK)
 		fatal("sqlite: checkpoint: %s", msg);
-	t1 = bench_now_ns() - t0;
-	b->cpu_lite = cpu_secs() - cpu;
-	b->wr_lite = written() - wr;
+	t1 = tins + bench_now_ns() - t0;
+	b->cpu_lite = cpu + cpu_secs() - cpu0;
+	b->wr_lite = wr + written() - w0;
 	b->fig[F_INSERT].lite[0] = (double)b->n / bench_secs(tins);
 	b->fig[F_INSERT_CKPT].lite[0] = (double)b->n / bench_secs(t1);
 	b->fig[F_INSERT].done[1] = b->fig[F_INSERT_CKPT].done[1] = 1;
@@ -1808,8 +1878,9 @@ reads:
 
 	ns = xcalloc(b->nq, sizeof(*ns));
 	query_keys(b, 1, b->lite_id);
-	b->rss_lite = rss_read("VmHWM") - b->rss_other;
 	turn_give(1, 0);
+	b->rss_lite = b->rss_base + turns.peak[1];
+	turns.counted[1] = 1;
 	for (q = F_GET; q <= F_PAGE; q++) {
 		what = q >= F_SEARCH0 && q < F_PAGE ? F_SEARCH0 : (int)q;
 		qs = (int)(q - F_SEARCH0);
@@ -1963,11 +2034,15 @@ report(struct bench *b)
 		    "cache.\n\n");
 	printf("How: both engines get the same records, generated in memory "
 	    "beforehand by src/cmd/demo-gen.c, in one process, each "
-	    "engine in a thread of its own, one running at a time: clerk's "
-	    "bulk load and load, then SQLite's, then the reads, each pass "
-	    "of each latency series clerk's and then SQLite's, so that a "
-	    "ratio compares passes seconds apart on a host whose speed "
-	    "drifts. "
+	    "engine in a thread of its own, one running at a time, so that a "
+	    "ratio compares runs close in time on a host whose speed "
+	    "drifts: clerk's bulk load, then SQLite's; the loads in "
+	    "transactions in turns of 100,000 records each, clerk's first; "
+	    "then each pass of each latency series clerk's and then "
+	    "SQLite's. The load's rates, CPU time and writes are the sums "
+	    "over the engine's own turns, each turn of clerk's ending when "
+	    "its indexer has written every entry; its peak RSS is what the "
+	    "process grew by in them. "
 	    "clerk: store_open() with STORE_NOSYNC; store_insert() in "
 	    "transactions of 1,000, which also validates each record and "
 	    "writes its audit entry; the entries of the indexes that are "
