@@ -254,8 +254,8 @@ rss_read(const char *what)
  * the most it held above that at any moment of one (peak, from the
  * high-water mark reset at each turn's start).  Freed heap is given
  * back at the end of each turn, so that the other does not grow into
- * it unseen; not once the engine's loads are done (counted = 0): a
- * read pass would fault the pages in again.
+ * it unseen; not once the engine's loads are done (counted): a read
+ * pass would fault the pages in again.
  */
 #define LOAD_TURN	100000
 
