@@ -138,8 +138,6 @@ struct bench {
 	long		  minflt[F_COUNT], nivcsw[F_COUNT];
 	size_t		  fts_split;
 	long		  rss_base, rss_clerk, rss_lite;
-	long		  rss_other;	/* kB clerk's open store holds while
-					   SQLite runs, taken off SQLite's */
 	uint64_t	  disk_clerk[2], disk_lite[2];
 	uint64_t	  disk_loaded;	/* clerk's data before compaction */
 	double		  cpu_clerk, cpu_lite;	/* of the load, s */
@@ -304,11 +302,43 @@ turn_give(int e, int done)
 	pthread_mutex_unlock(&turns.lock);
 }
 
+/* The most engine e has held in its turns so far, kB; in this one (its
+ * first: a bulk load's) up to now. */
+static long
+turn_hwm(int e)
+{
+	return (turns.own[e] + rss_read("VmHWM") - turns.start[e]);
+}
+
 /* An engine's peak from now on (a bulk load's is its own figure). */
 static void
 turn_peak_restart(int e)
 {
 	turns.peak[e] = turns.own[e];
+}
+
+/* A load's time, CPU time and bytes written, summed over its turns. */
+struct tally {
+	uint64_t	ns, wr;
+	double		cpu;
+	uint64_t	t0, w0;
+	double		c0;
+};
+
+static void
+tally_start(struct tally *t)
+{
+	t->c0 = cpu_secs();
+	t->w0 = written();
+	t->t0 = bench_now_ns();
+}
+
+static void
+tally_stop(struct tally *t)
+{
+	t->ns += bench_now_ns() - t->t0;
+	t->cpu += cpu_secs() - t->c0;
+	t->wr += written() - t->w0;
 }
 
 /* Bytes on disk under a folder: data files and logs; BDB regions
@@ -1059,7 +1089,7 @@ clerk_bulk(struct bench *b)
 	b->fig[F_BULK].done[0] = 1;
 	fprintf(stderr, "clerk: %.0f records/s in bulk (%.1f s)\n",
 	    b->fig[F_BULK].clerk[0], bench_secs(t));
-	b->rss_bulk[0] = rss_read("VmHWM");
+	b->rss_bulk[0] = b->rss_base + turn_hwm(0);
 	store_close(st);
 	wipe(path.data, NULL, NULL);
 	buf_release(&a.enc);
@@ -1084,12 +1114,11 @@ run_clerk(struct bench *b)
 	double		 pc[PASSES_MAX][2];
 	int		 cputime = cpumode != NULL && *cpumode == '1';
 	size_t		 i, j, q, runs;
-	double		 best, cpu, cpu0;
-	uint64_t	 wr, w0;
+	double		 best;
+	struct tally	 ld;
 	int		 r, loaded;
 
 	turn_take(0);
-	rss_reset();
 	buf_printf(&path, "%s/clerk", b->dir);
 	if (!(loaded = loaded_get(b, "clerk")))
 		wipe(path.data, NULL, NULL);
@@ -1114,15 +1143,11 @@ run_clerk(struct bench *b)
 	turn_peak_restart(0);
 	fprintf(stderr, "clerk: inserting %zu parties...\n", b->n);
 	ins.recs = b->recs;
-	cpu = cpu0 = 0;
-	wr = w0 = 0;
-	tins = t0 = 0;
+	memset(&ld, 0, sizeof(ld));
 	for (i = 0; i < b->n; i += BATCH) {
 		if (i % LOAD_TURN == 0) {
 			turn_take(0);
-			cpu0 = cpu_secs();
-			w0 = written();
-			t0 = bench_now_ns();
+			tally_start(&ld);
 		}
 		ins.from = i;
 		ins.to = i + BATCH < b->n ? i + BATCH : b->n;
@@ -1137,20 +1162,18 @@ run_clerk(struct bench *b)
 		 * left to write in SQLite's turn. */
 		if (store_settle(st, &err) != 0)
 			die_store("settle", &err);
-		tins += bench_now_ns() - t0;
-		cpu += cpu_secs() - cpu0;
-		wr += written() - w0;
+		tally_stop(&ld);
 		if (ins.to != b->n)
 			turn_give(0, 0);
 	}
-	t0 = bench_now_ns();
-	cpu0 = cpu_secs();
-	w0 = written();
+	tins = ld.ns;
+	tally_start(&ld);
 	if (store_checkpoint(st, &err) != 0)
 		die_store("checkpoint", &err);
-	t1 = tins + bench_now_ns() - t0;
-	b->cpu_clerk = cpu + cpu_secs() - cpu0;
-	b->wr_clerk = wr + written() - w0;
+	tally_stop(&ld);
+	t1 = ld.ns;
+	b->cpu_clerk = ld.cpu;
+	b->wr_clerk = ld.wr;
 	b->fig[F_INSERT].clerk[0] = (double)b->n / bench_secs(tins);
 	b->fig[F_INSERT_CKPT].clerk[0] = (double)b->n / bench_secs(t1);
 	b->fig[F_INSERT].done[0] = b->fig[F_INSERT_CKPT].done[0] = 1;
@@ -1751,7 +1774,6 @@ lite_bulk(struct bench *b)
 	double		 cpu;
 	char		*msg = NULL;
 
-	rss_reset();	/* its own peak, not clerk's */
 	keyset_init(&ks);
 	buf_printf(&path, "%s/sqlite-bulk.db", b->dir);
 	lite_open(b, &l, path.data, 1);
@@ -1778,7 +1800,7 @@ lite_bulk(struct bench *b)
 	b->fig[F_BULK].done[1] = 1;
 	fprintf(stderr, "sqlite: %.0f records/s in bulk (%.1f s)\n",
 	    b->fig[F_BULK].lite[0], bench_secs(t));
-	b->rss_bulk[1] = rss_read("VmHWM") - b->rss_other;
+	b->rss_bulk[1] = b->rss_base + turn_hwm(1);
 	lite_close(&l);
 	wipe(path.data, "-wal", "-shm");
 	keyset_release(&ks);
@@ -1795,19 +1817,13 @@ run_lite(struct bench *b)
 	uint64_t	*ns, t0, t1, tins, ids[MAXHITS];
 	size_t		 i, j, q, n, runs, first, cnt, rep, repeat = passes();
 	double		 pc[PASSES_MAX][2];
-	double		 best, cpu, cpu0;
-	uint64_t	 wr, w0;
+	double		 best;
+	struct tally	 ld;
 	size_t		 to;
 	int		 what, qs, cmp, loaded;
 	char		*msg;
 
 	turn_take(1);
-	/* What clerk's open store holds, not SQLite's (its freed heap
-	 * given back first, or SQLite would grow into it unseen). */
-	malloc_trim(0);
-	b->rss_other = rss_read("VmRSS") - b->rss_base;
-	if (b->rss_other < 0)
-		b->rss_other = 0;
 	if (!loaded_get(b, "sqlite"))
 		lite_bulk(b);
 	keyset_init(&ks);
@@ -1824,15 +1840,11 @@ run_lite(struct bench *b)
 	turn_give(1, 0);
 	turn_peak_restart(1);
 	fprintf(stderr, "sqlite: inserting %zu parties...\n", b->n);
-	cpu = cpu0 = 0;
-	wr = w0 = 0;
-	tins = t0 = 0;
+	memset(&ld, 0, sizeof(ld));
 	for (i = 0; i < b->n; i += BATCH) {
 		if (i % LOAD_TURN == 0) {
 			turn_take(1);
-			cpu0 = cpu_secs();
-			w0 = written();
-			t0 = bench_now_ns();
+			tally_start(&ld);
 		}
 		lite_step_done(&l, l.begin);
 		for (j = i; j < i + BATCH && j < b->n; j++)
@@ -1841,22 +1853,20 @@ run_lite(struct bench *b)
 		to = i + BATCH < b->n ? i + BATCH : b->n;
 		if (to % LOAD_TURN != 0 && to != b->n)
 			continue;
-		tins += bench_now_ns() - t0;
-		cpu += cpu_secs() - cpu0;
-		wr += written() - w0;
+		tally_stop(&ld);
 		if (to != b->n)
 			turn_give(1, 0);
 	}
-	t0 = bench_now_ns();
-	cpu0 = cpu_secs();
-	w0 = written();
+	tins = ld.ns;
+	tally_start(&ld);
 	msg = NULL;
 	if (sqlite3_exec(l.db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
 	    &msg) != SQLITE_OK)
 		fatal("sqlite: checkpoint: %s", msg);
-	t1 = tins + bench_now_ns() - t0;
-	b->cpu_lite = cpu + cpu_secs() - cpu0;
-	b->wr_lite = wr + written() - w0;
+	tally_stop(&ld);
+	t1 = ld.ns;
+	b->cpu_lite = ld.cpu;
+	b->wr_lite = ld.wr;
 	b->fig[F_INSERT].lite[0] = (double)b->n / bench_secs(tins);
 	b->fig[F_INSERT_CKPT].lite[0] = (double)b->n / bench_secs(t1);
 	b->fig[F_INSERT].done[1] = b->fig[F_INSERT_CKPT].done[1] = 1;
