@@ -579,6 +579,11 @@ parse_field(struct parser *p, const struct tokens *tk)
 				goto twice;
 			seen |= 4;
 			f->index |= IX_SEARCH;
+		} else if (strcmp(a, "shared") == 0) {
+			if (seen & 32)
+				goto twice;
+			seen |= 32;
+			f->shared = 1;
 		} else if (strcmp(a, "index") == 0) {
 			if (i + 1 == tk->n || tk->v[i + 1].quoted)
 				return (form_error(p, p->line, _("'index' "
@@ -621,8 +626,13 @@ parse_field(struct parser *p, const struct tokens *tk)
 		} else
 			return (form_error(p, p->line, _("unknown attribute "
 			    "'%s' (expected required, multi, search, index, "
-			    "validator or default)"), a));
+			    "shared, validator or default)"), a));
 	}
+	/* Only exact and folded indexes are packed: a unique one holds one
+	 * id per value, nothing to pack.  A ref's own exact index counts. */
+	if (f->shared && !(f->index & (IX_EXACT | IX_FOLDED)))
+		return (form_error(p, p->line, _("'shared' needs an exact or "
+		    "folded index on the field")));
 	if (deflt != NULL && parse_default(p, f, deflt) == -1)
 		return (-1);
 	if (take_labels(p, tk, i, "field", name, 2, labels) == -1)

@@ -73,6 +73,9 @@ struct field {
 	int		 multi;		/* a list of values (phones, e-mails, tags) */
 	char		*deflt;		/* default, as text ("today" allowed), or NULL */
 	int		 index;		/* IX_* bits */
+	/* Index kept as packed id lists (the store's word-index format):
+	 * many records share each value (a status, a city, a manager). */
+	int		 shared;
 	enum validator	 validator;
 	char		*validator_arg;	/* another field's name, or NULL */
 	char		*ref_table;	/* FT_REF */

@@ -88,6 +88,9 @@ test_real_forms(void)
 	f = table_field(p, "name");
 	ok(f->type == FT_TEXT && f->maxlen == 300 && f->required, "name");
 	is_int(f->index, IX_FOLDED | IX_SEARCH, "name: folded, search");
+	ok(!f->shared, "name: not shared");
+	ok(table_field(p, "city")->shared && table_field(p, "status")->shared &&
+	    table_field(p, "tags")->shared, "city, status, tags: shared");
 	is_str(field_label(f, 0), "Name", "name label");
 	is_str(field_label(f, 1), "Наименование", "name Russian label");
 	f = table_field(p, "inn");
@@ -272,9 +275,17 @@ test_errors(void)
 	    "argument");
 	bad(T "field a text requierd \"A\" \"А\"\n", "e.form:2: unknown "
 	    "attribute 'requierd' (expected required, multi, search, index, "
-	    "validator or default)");
+	    "shared, validator or default)");
 	bad(T "field a text required required \"A\" \"А\"\n", "e.form:2: "
 	    "attribute 'required' given twice");
+	bad(T "field a text index folded shared shared \"A\" \"А\"\n",
+	    "e.form:2: attribute 'shared' given twice");
+	bad(T NAME "field a text shared \"A\" \"А\"\n", "e.form:3: 'shared' "
+	    "needs an exact or folded index on the field");
+	bad(T "field a text index unique shared \"A\" \"А\"\n", "e.form:2: "
+	    "'shared' needs an exact or folded index on the field");
+	bad(T "field a text search shared \"A\" \"А\"\n", "e.form:2: "
+	    "'shared' needs an exact or folded index on the field");
 	bad(T "field a text index \"A\" \"А\"\n", "e.form:2: 'index' needs a "
 	    "kind: exact, folded or unique");
 	bad(T "field a text index fold \"A\" \"А\"\n", "e.form:2: unknown "
@@ -564,6 +575,23 @@ test_good(void)
 	    "Russian label");
 	is_str(field_label(table_field(t, "longer_name"), 1), "Метка",
 	    "field_label ru");
+	schema_free(s);
+
+	/* 'shared' before or after its index; a ref's own index will do. */
+	s = schema_new();
+	if (!ok(schema_load_string(s, "s.form", T NAME
+	    "field city text(40) shared index folded \"City\" \"Город\"\n"
+	    "field st int index exact index unique shared \"St\" \"Ст\"\n"
+	    "field up ref(t) shared \"Up\" \"Выше\"\n", &err) == 0,
+	    "form with shared fields"))
+		diag("%s", err.data);
+	t = s->tables[0];
+	f = table_field(t, "city");
+	ok(f->shared && f->index == IX_FOLDED, "shared folded text field");
+	ok(table_field(t, "st")->shared, "shared beside a unique index");
+	f = table_field(t, "up");
+	ok(f->shared && f->index == IX_EXACT, "shared ref");
+	ok(!table_field(t, "name")->shared, "not shared unless said");
 	schema_free(s);
 	buf_release(&err);
 
