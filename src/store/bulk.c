@@ -502,9 +502,11 @@ load_sort(struct loader *ld, struct load_batch *b)
 		 * writer writes the indexes before meanwhile. */
 		if (ld->kpairs != NULL)
 			pairs_merge(&b->pairs[x], &ld->kpairs[x]);
-		/* The word index's keys grouped too (words_load() then
-		 * compares none): the writer is busy meanwhile. */
-		if (ld->st->ix[x].kind == SIX_SEARCH)
+		/* The word index's keys and the packed indexes' grouped
+		 * too (words_load() then compares none): the writer is
+		 * busy meanwhile. */
+		if (ld->st->ix[x].kind == SIX_SEARCH ||
+		    ld->st->ix[x].packed)
 			pairs_group(&b->pairs[x]);
 		else
 			pairs_sort(&b->pairs[x]);
@@ -1039,6 +1041,9 @@ load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
 			return (load_duplicate(l, ix, ld->ids, b->to,
 			    ld->unsorted, dup, rec, err));
 		}
+		if (ret == EBADMSG && ix->packed)
+			return (buf_error(err, _("the index '%s' is damaged; "
+			    "run clerk admin verify"), ix->file));
 		if (ret == EBADMSG)
 			return (buf_error(err, _("the word index of table '%s' "
 			    "is damaged; run clerk admin verify"),

@@ -628,6 +628,7 @@ index_add(struct store_table *st, enum six_kind kind, int ixkind,
 	switch (kind) {
 	case SIX_FIELD:
 		ix->unique = ixkind == IX_UNIQUE;
+		ix->packed = f->shared && !ix->unique;
 		xasprintf(&ix->file, "%s.%s.%s.db", st->t->name, f->name,
 		    kinds[ixkind]);
 		break;
@@ -1355,7 +1356,7 @@ pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
 	int		 ret = 0;
 
 	pairs_sort(p);
-	if (ix->kind == SIX_SEARCH) {
+	if (ix->kind == SIX_SEARCH || ix->packed) {
 		/* Every posting an add, ids above the index's; without
 		 * isnew (index_build()) every token is taken to be there,
 		 * and appended to. */
@@ -1571,7 +1572,7 @@ table_open(struct store_table *st, struct buf *err)
 		if (meta_del(s, txn, key.data, err) == -1)
 			goto out;
 open:
-		dup = !ix->unique && ix->kind != SIX_SEARCH;
+		dup = !ix->unique && ix->kind != SIX_SEARCH && !ix->packed;
 		if (store_db_open(s, txn, &ix->db, ix->file, dup, 0,
 		    err) == -1)
 			goto out;

@@ -210,8 +210,13 @@ struct wsum {
 struct check {
 	struct store_table *st;
 	uint64_t	*expect;	/* entries each index should have */
-	struct wsum	*ws;		/* records' words, ascending ids */
-	size_t		 nws, aws;
+	/* Each index's records' keys summed, ascending ids: the word
+	 * index's and the packed ones' (pack.c), whose chunks are
+	 * checked alike. */
+	struct wsums {
+		struct wsum	*v;
+		size_t		 n, alloc;
+	}		*ws;
 };
 
 static int
@@ -245,18 +250,18 @@ entry_present(struct store_txn *t, struct store_index *ix, DBC *c,
 }
 
 static void
-wsum_add(struct check *ck, uint64_t id, const struct keyset *ks)
+wsum_add(struct wsums *ws, uint64_t id, const struct keyset *ks)
 {
 	struct wsum	*w;
 	size_t		 j;
 
 	if (ks->n == 0)
 		return;
-	if (ck->nws == ck->aws) {
-		ck->aws = ck->aws ? ck->aws * 2 : 1024;
-		ck->ws = xreallocarray(ck->ws, ck->aws, sizeof(*ck->ws));
+	if (ws->n == ws->alloc) {
+		ws->alloc = ws->alloc ? ws->alloc * 2 : 1024;
+		ws->v = xreallocarray(ws->v, ws->alloc, sizeof(*ws->v));
 	}
-	w = &ck->ws[ck->nws++];
+	w = &ws->v[ws->n++];
 	w->id = id;
 	w->n = (int64_t)ks->n;
 	w->hash = 0;
@@ -265,18 +270,18 @@ wsum_add(struct check *ck, uint64_t id, const struct keyset *ks)
 }
 
 static struct wsum *
-wsum_find(struct check *ck, uint64_t id)
+wsum_find(struct wsums *ws, uint64_t id)
 {
-	size_t	lo = 0, hi = ck->nws, mid;
+	size_t	lo = 0, hi = ws->n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (ck->ws[mid].id < id)
+		if (ws->v[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return (lo < ck->nws && ck->ws[lo].id == id ? &ck->ws[lo] : NULL);
+	return (lo < ws->n && ws->v[lo].id == id ? &ws->v[lo] : NULL);
 }
 
 /* A word of the index as text, its mark bytes escaped. */
@@ -349,16 +354,20 @@ words_explain(struct store_txn *t, struct store_index *ix, uint64_t id,
 				break;
 		word_text(&w, k.data, tl);
 		if (m == ks.n) {
-			buf_error(err, _("index '%s' has %s %llu under the "
-			    "word '%s', which the record does not give "
-			    "(bound %llu)"), ix->file, st->t->name,
+			buf_error(err, ix->packed ? _("index '%s' has %s %llu "
+			    "under the key '%s', which the record does not "
+			    "give (bound %llu)") : _("index '%s' has %s %llu "
+			    "under the word '%s', which the record does not "
+			    "give (bound %llu)"), ix->file, st->t->name,
 			    (unsigned long long)id, w.data,
 			    (unsigned long long)lo);
 			goto out;
 		}
 		if (seen[m]++ != 0) {
-			buf_error(err, _("index '%s' has %s %llu twice under "
-			    "the word '%s' (bound %llu)"), ix->file,
+			buf_error(err, ix->packed ? _("index '%s' has %s %llu "
+			    "twice under the key '%s' (bound %llu)") :
+			    _("index '%s' has %s %llu twice under the word "
+			    "'%s' (bound %llu)"), ix->file,
 			    st->t->name, (unsigned long long)id, w.data,
 			    (unsigned long long)lo);
 			goto out;
@@ -371,9 +380,10 @@ words_explain(struct store_txn *t, struct store_index *ix, uint64_t id,
 	for (m = 0; m < ks.n; m++)
 		if (seen[m] == 0) {
 			word_text(&w, ks.bytes.data + ks.off[m], ks.len[m]);
-			buf_error(err, _("index '%s' lacks the word '%s' of %s "
-			    "%llu"), ix->file, w.data, st->t->name,
-			    (unsigned long long)id);
+			buf_error(err, ix->packed ? _("index '%s' lacks the "
+			    "key '%s' of %s %llu") : _("index '%s' lacks the "
+			    "word '%s' of %s %llu"), ix->file, w.data,
+			    st->t->name, (unsigned long long)id);
 			goto out;
 		}
 	buf_error(err, _("index '%s' has a key for %s %llu that the record "
@@ -401,7 +411,7 @@ check_words(struct store_txn *t, struct check *ck, size_t i,
 {
 	struct store_table *st = ck->st;
 	struct store_index *ix = &st->ix[i];
-	struct buf	 prev = BUF_INIT, wt = BUF_INIT;
+	struct buf	 prev = BUF_INIT;
 	struct wsum	*w;
 	uint64_t	*ids = NULL, lo, last = 0, h;
 	size_t		 nids, alloc = 0, tl, j, bulk = 256 * 1024;
@@ -460,14 +470,11 @@ check_words(struct store_txn *t, struct check *ck, size_t i,
 					    "chunks out of order"), ix->file);
 					goto out;
 				}
-				if ((w = wsum_find(ck, ids[j])) == NULL) {
-					word_text(&wt, kk, tl);
-					buf_error(err, _("index '%s' refers "
-					    "to %s %llu, which does not exist, "
-					    "under the word '%s' (bound %llu)"),
-					    ix->file, st->t->name,
-					    (unsigned long long)ids[j], wt.data,
-					    (unsigned long long)lo);
+				/* Not a record with keys here: which one
+				 * it is, and what it gives, told. */
+				if ((w = wsum_find(&ck->ws[i], ids[j])) ==
+				    NULL) {
+					(void)words_explain(t, ix, ids[j], err);
 					goto out;
 				}
 				w->n--;
@@ -476,8 +483,8 @@ check_words(struct store_txn *t, struct check *ck, size_t i,
 			last = ids[nids - 1];
 		}
 	}
-	for (j = 0; j < ck->nws; j++) {
-		w = &ck->ws[j];
+	for (j = 0; j < ck->ws[i].n; j++) {
+		w = &ck->ws[i].v[j];
 		if (w->n != 0 || w->hash != 0) {
 			(void)words_explain(t, ix, w->id, err);
 			goto out;
@@ -489,7 +496,6 @@ out:
 	free(mem);
 	free(ids);
 	buf_release(&prev);
-	buf_release(&wt);
 	return (rc);
 }
 
@@ -551,8 +557,9 @@ check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
 				goto out;
 			}
 			ck->expect[i] += ks.n;
-			if (st->ix[i].kind == SIX_SEARCH) {
-				wsum_add(ck, id, &ks);
+			if (st->ix[i].kind == SIX_SEARCH ||
+			    st->ix[i].packed) {
+				wsum_add(&ck->ws[i], id, &ks);
 				continue;
 			}
 			for (j = 0; j < ks.n; j++) {
@@ -681,7 +688,8 @@ check_txn(struct store_txn *t, void *arg, struct buf *err)
 	size_t		 i;
 
 	memset(ck->expect, 0, (st->nix ? st->nix : 1) * sizeof(*ck->expect));
-	ck->nws = 0;
+	for (i = 0; i < st->nix; i++)
+		ck->ws[i].n = 0;
 	if (check_records(t, ck, &nrec, &narchived, err) == -1)
 		return (-1);
 	if (store_count(t, st->t, &counted, err) == -1)
@@ -698,7 +706,8 @@ check_txn(struct store_txn *t, void *arg, struct buf *err)
 		    (unsigned long long)counted,
 		    (unsigned long long)narchived));
 	for (i = 0; i < st->nix; i++)
-		if ((st->ix[i].kind == SIX_SEARCH ? check_words(t, ck, i,
+		if ((st->ix[i].kind == SIX_SEARCH || st->ix[i].packed ?
+		    check_words(t, ck, i,
 		    err) : check_index(t, ck, i, err)) == -1)
 			return (-1);
 	return (0);
@@ -708,6 +717,7 @@ int
 store_check(struct store *s, const struct table *table, struct buf *err)
 {
 	struct check	 ck;
+	size_t		 i;
 	int		 r;
 
 	ck.st = store_table_get(s, table);
@@ -715,13 +725,14 @@ store_check(struct store *s, const struct table *table, struct buf *err)
 		return (buf_error(err, _("no table '%s' in the database"),
 		    table->name));
 	ck.expect = xcalloc(ck.st->nix ? ck.st->nix : 1, sizeof(*ck.expect));
-	ck.ws = NULL;
-	ck.aws = 0;
+	ck.ws = xcalloc(ck.st->nix ? ck.st->nix : 1, sizeof(*ck.ws));
 	/* Alone: the indexes must have every entry written behind the
 	 * commits (defer.c) and no writer adding more meanwhile. */
 	r = store_txn_run(s, STORE_TXN_READONLY | STORE_TXN_ALONE, check_txn,
 	    &ck, err);
 	free(ck.expect);
+	for (i = 0; i < ck.st->nix; i++)
+		free(ck.ws[i].v);
 	free(ck.ws);
 	return (r);
 }

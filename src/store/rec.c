@@ -19,6 +19,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -457,6 +458,39 @@ ixq_group(const struct store_index *ix)
 	return ((uint32_t)(ix->st->n << 16 | (size_t)(ix - ix->st->ix)));
 }
 
+/*
+ * The changes of a packed index (pack.c), from q's op i on: its chunks
+ * rewritten by words_apply(), once a key.  *next is the op after them.
+ */
+static int
+ixq_apply_packed(struct store_txn *t, struct store_index *ix,
+    struct store_queue *q, size_t i, size_t *next)
+{
+	struct store_qop *o, *last;
+	struct words_put *v;
+	size_t		 j, n = 0;
+	int		 ret;
+
+	v = xreallocarray(NULL, q->n - i, sizeof(*v));
+	for (; i < q->n && q->ops[i].group == q->ops[*next].group; i = j) {
+		o = &q->ops[i];
+		j = queue_run(q, i);
+		last = &q->ops[j - 1];
+		if (o->add != last->add && !t->idem)
+			continue;
+		v[n].key = q->keys.data + last->off;
+		v[n].len = last->len;
+		v[n].id = last->id;
+		v[n++].add = last->add;
+	}
+	*next = i;
+	ret = rec_cursor_drop(t, ix->db);
+	if (ret == 0)
+		ret = words_apply(ix->db, t->txn, v, n);
+	free(v);
+	return (ret);
+}
+
 /* Write the changes of q, and empty it. */
 static int
 ixq_apply(struct store_txn *t, struct store_queue *q, struct buf *err)
@@ -470,6 +504,12 @@ ixq_apply(struct store_txn *t, struct store_queue *q, struct buf *err)
 	queue_sort(q);
 	for (i = 0; i < q->n && ret == 0; i = j) {
 		o = &q->ops[i];
+		ix = &t->s->tables[o->group >> 16].ix[o->group & 0xffff];
+		if (ix->packed) {
+			j = i;
+			ret = ixq_apply_packed(t, ix, q, i, &j);
+			continue;
+		}
 		j = queue_run(q, i);
 		/* A pair's changes alternate (one can only remove what is
 		 * there and add what is not): the first and the last say
@@ -480,7 +520,6 @@ ixq_apply(struct store_txn *t, struct store_queue *q, struct buf *err)
 		if (o->add != last->add && !t->idem)
 			continue;
 		o = last;
-		ix = &t->s->tables[o->group >> 16].ix[o->group & 0xffff];
 		store_id_key(idb, o->id);
 		ret = entry_write(t, ix, q->keys.data + o->off, o->len, idb,
 		    o->add);
@@ -494,6 +533,9 @@ ixq_apply(struct store_txn *t, struct store_queue *q, struct buf *err)
 		return (buf_error(err, _("cannot write table '%s': the "
 		    "index '%s' has the entry already"), ix->st->t->name,
 		    ix->file));
+	if (ret == EBADMSG && ix->packed)
+		return (buf_error(err, _("the index '%s' is damaged; run "
+		    "clerk admin verify"), ix->file));
 	if (ret != 0)
 		return (store_fail(t, ret, err, _("cannot write the index "
 		    "'%s': %s"), ix->file, store_strerror(ret)));
@@ -877,6 +919,34 @@ store_restore(struct store_txn *t, const struct table *table, uint64_t id,
 	return (set_archived(t, table, id, 0, user, err));
 }
 
+/* referrers_scan()'s walk of one packed index (pack.c). */
+static int
+referrers_packed(DBC *c, struct store_table *st, const struct table *table,
+    uint64_t id, const struct buf *key, struct store_ref *out, size_t max,
+    size_t *nout, uint64_t *total)
+{
+	struct pcur	 pc;
+	int		 ret;
+
+	pcur_init(&pc, c);
+	for (ret = pcur_seek(&pc, key->data, key->len, 0); ret == 0;
+	    ret = pcur_move(&pc, DB_NEXT)) {
+		if (pc.key.len != key->len ||
+		    memcmp(pc.key.data, key->data, key->len) != 0)
+			break;
+		if (st->t == table && pc.id == id)
+			continue;
+		if (*nout < max) {
+			out[*nout].table = st->t;
+			out[*nout].id = pc.id;
+			(*nout)++;
+		}
+		(*total)++;
+	}
+	pcur_release(&pc);
+	return (ret == DB_NOTFOUND ? 0 : ret);
+}
+
 /*
  * Every record of every table whose ref field points at (table, id),
  * found through the ref fields' exact indexes.  Stores up to max, counts
@@ -915,6 +985,16 @@ referrers_scan(struct store_txn *t, const struct table *table, uint64_t id,
 			ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, 0));
 			if (ret != 0)
 				goto fail;
+			if (ix->packed) {
+				ret = referrers_packed(c, st, table, id, &key,
+				    out, max, nout, total);
+				r2 = DBCLOSE(c->close(c));
+				if (ret == 0)
+					ret = r2;
+				if (ret != 0)
+					goto fail;
+				continue;
+			}
 			for (flag = DB_SET;; flag = DB_NEXT_DUP) {
 				store_dbt(&k, key.data, key.len);
 				memset(&d, 0, sizeof(d));

@@ -23,6 +23,7 @@
  * letter is a prefix key, v5 since it is posting lists, not associated
  * (words.c), v6 since it leaves out the tokens a query finds through
  * others and keeps a Russian phone as one (index_search_stored_keys).
+ * A field index is "packed" when its ids are kept in chunks (pack.c).
  */
 char *
 sec_signature(struct store_index *ix)
@@ -35,9 +36,9 @@ sec_signature(struct store_index *ix)
 	switch (ix->kind) {
 	case SIX_FIELD:
 		f = ix->field;
-		buf_printf(&b, "v1 field %u %d %s%s", (unsigned)f->id,
+		buf_printf(&b, "v1 field %u %d %s%s%s", (unsigned)f->id,
 		    ix->ixkind, field_type_name(f->type),
-		    f->multi ? " multi" : "");
+		    f->multi ? " multi" : "", ix->packed ? " packed" : "");
 		break;
 	case SIX_UNIQUE:
 		buf_adds(&b, "v1 unique");

@@ -70,6 +70,9 @@ struct store_index {
 	const struct field *field;	/* SIX_FIELD */
 	const struct unique *uq;	/* SIX_UNIQUE */
 	int		 unique;	/* one record per key */
+	/* SIX_FIELD of a `shared' field, not unique: its ids packed in
+	 * chunks, the word index's format (pack.c). */
+	int		 packed;
 	char		*file;		/* "party.name.folded.db" */
 	char		*sig;		/* what keys are made of */
 	DB		*db;
@@ -301,8 +304,9 @@ int	 store_bulk_get(DBC *, DBT *, DBT *, u_int32_t);
 /*
  * (key, id) pairs of one index, kept in memory to be written sorted
  * (env.c).  pairs_write() sorts them and puts them through the index's
- * handle in txn (the word index's through words_load() when
- * isnew is given, else words_apply()): 0, a Berkeley DB error, or
+ * handle in txn (the word index's and the packed ones' through
+ * words_load() when isnew is given, else words_apply()): 0, a Berkeley
+ * DB error, or
  * DB_KEYEXIST for
  * a key of a unique index that was there already, with the id that had
  * it in dup[0] and the one that came in dup[1].
@@ -426,6 +430,32 @@ int	 words_apply(DB *, DB_TXN *, const struct words_put *, size_t);
  * written as new chunks without reading. */
 int	 words_load(DB *, DB_TXN *, const struct store_pairs *,
 	    int (*)(const void *, size_t, void *), void *);
+/*
+ * pack.c: a packed index (store_index.packed, words.c's format) read as
+ * (key, id) pairs in index order.  pcur_seek() goes to the first pair
+ * >= (key, id), pcur_move() to DB_FIRST, DB_LAST, DB_NEXT or DB_PREV;
+ * 0 with key and id set, DB_NOTFOUND, EBADMSG for a damaged chunk, or
+ * a Berkeley DB error.  The cursor is the caller's.
+ */
+struct pcur {
+	DBC		*c;
+	DBT		 k, d;		/* DB_DBT_REALLOC */
+	struct buf	 seek;		/* the B-tree key sought */
+	struct buf	 key;		/* the pair's key */
+	uint64_t	 id;		/* the pair's id */
+	uint64_t	 lo;		/* the chunk's bound */
+	uint64_t	*ids;		/* the chunk's ids */
+	size_t		 nids, at, alloc;
+};
+void	 pcur_init(struct pcur *, DBC *);
+void	 pcur_release(struct pcur *);
+int	 pcur_seek(struct pcur *, const void *, size_t, uint64_t);
+int	 pcur_move(struct pcur *, u_int32_t);
+int	 pack_lookup(DBC *, const void *, size_t, uint64_t *, size_t,
+	    size_t *, uint64_t *);
+int	 pack_count(DB *, DB_TXN *, const void *, size_t, const void *,
+	    size_t, size_t, uint64_t *, uint64_t *, int *);
+
 /* The next id of a chunk at *p (first set: the chunk's first, absolute;
  * then each a difference from *id): 0, or -1 when damaged. */
 int	 words_next(const unsigned char **, const unsigned char *, uint64_t *,

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,6 +152,42 @@ keys_backward(DBC *c, int dup, const void *key, size_t keylen, uint64_t id,
 	return (ret == DB_NOTFOUND ? 0 : ret);
 }
 
+/*
+ * The same two walks over a packed index (pack.c), whose chunks are
+ * the bulk: forward the pairs from the first >= (key, id), or > (key,
+ * id); backward from the one before the first past the range.
+ */
+static int
+keys_packed(DBC *c, int back, const void *key, size_t keylen, uint64_t id,
+    int from, store_key_fn *fn, void *arg, int *stopped)
+{
+	struct pcur	 pc;
+	uint64_t	 at;
+	int		 ret;
+
+	pcur_init(&pc, c);
+	if (key == NULL)
+		ret = pcur_move(&pc, back ? DB_LAST : DB_FIRST);
+	else {
+		/* The first pair past the range forward, or past it
+		 * backward (UINT64_MAX: after every (key, *)). */
+		at = back == !from ? id : id == UINT64_MAX ? id : id + 1;
+		ret = pcur_seek(&pc, key, keylen, at);
+		if (back && ret == 0)
+			ret = pcur_move(&pc, DB_PREV);
+		else if (back && ret == DB_NOTFOUND)
+			ret = pcur_move(&pc, DB_LAST);
+	}
+	for (; ret == 0; ret = pcur_move(&pc, back ? DB_PREV : DB_NEXT)) {
+		if (fn(pc.key.data, pc.key.len, pc.id, arg) != 0) {
+			*stopped = 1;
+			break;
+		}
+	}
+	pcur_release(&pc);
+	return (ret == DB_NOTFOUND ? 0 : ret);
+}
+
 int
 store_keys(struct store_txn *t, const struct table *table, const char *ixname,
     const void *key, size_t keylen, uint64_t id, int flags,
@@ -169,7 +206,10 @@ store_keys(struct store_txn *t, const struct table *table, const char *ixname,
 	if (defer_index_read(t, 0, err) == -1)
 		return (-1);
 	ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, DB_READ_COMMITTED));
-	if (ret == 0 && (flags & STORE_PAGE_BACKWARD))
+	if (ret == 0 && ix->packed)
+		ret = keys_packed(c, (flags & STORE_PAGE_BACKWARD) != 0, key, keylen,
+		    id, flags & STORE_PAGE_FROM, fn, arg, &stopped);
+	else if (ret == 0 && (flags & STORE_PAGE_BACKWARD))
 		ret = keys_backward(c, !ix->unique, key, keylen, id,
 		    flags & STORE_PAGE_FROM, fn, arg, &stopped);
 	else if (ret == 0)
@@ -180,6 +220,9 @@ store_keys(struct store_txn *t, const struct table *table, const char *ixname,
 		if (ret == 0)
 			ret = r2;
 	}
+	if (ret == EBADMSG)
+		return (buf_error(err, _("the index '%s' is damaged; run clerk "
+		    "admin verify"), ix->file));
 	if (ret != 0)
 		return (store_fail(t, ret, err, _("cannot read table '%s': %s"),
 		    st->t->name, store_strerror(ret)));
@@ -198,6 +241,15 @@ store_keys(struct store_txn *t, const struct table *table, const char *ixname,
  * them cost 2 ms a plan, 64 still 0.3 ms at 400,000 invoices).
  */
 #define SHARE_KEYS	16
+
+/*
+ * A packed index (pack.c) is counted chunk by chunk, each without
+ * decoding it, when it has at most this many: some 200,000 entries of
+ * a few keys (a status at a million parties is about 2,000 chunks).
+ * Past them key_range, which weighs chunks, not entries: near enough
+ * where the chunks of the keys are full.
+ */
+#define SHARE_CHUNKS	256
 
 /* Does key lie in [lo, hi)? (NULL: no bound on that side) */
 static int
@@ -291,8 +343,12 @@ store_key_share(struct store_txn *t, const struct table *table,
 		    table->name, ixname));
 	if (defer_index_read(t, 0, err) == -1)
 		return (-1);
-	ret = share_count(ix->db, t->txn, lo, lolen, hi, hilen, &in, &all,
-	    &done);
+	if (ix->packed)
+		ret = pack_count(ix->db, t->txn, lo, lolen, hi, hilen,
+		    SHARE_CHUNKS, &in, &all, &done);
+	else
+		ret = share_count(ix->db, t->txn, lo, lolen, hi, hilen, &in,
+		    &all, &done);
 	if (ret == 0 && done) {
 		if (entries != NULL)
 			*entries = in;

@@ -34,6 +34,9 @@
  * a write, over the chunk the cursor stands on when there is one.
  * Pages of 16 KB instead of the default 4 KB made it no faster.
  *
+ * The packed indexes, of the fields many records share (pack.c), have
+ * the same format, written through words_apply() and words_load() too.
+ *
  * Writes: store_insert/update/archive/restore/purge queue (key, id, add
  * or remove) in the transaction (words_queue_record); the queue is
  * applied at commit sorted by key, so a chunk is read and written once
