@@ -505,8 +505,7 @@ load_sort(struct loader *ld, struct load_batch *b)
 		/* The word index's keys and the packed indexes' grouped
 		 * too (words_load() then compares none): the writer is
 		 * busy meanwhile. */
-		if (ld->st->ix[x].kind == SIX_SEARCH ||
-		    ld->st->ix[x].packed)
+		if (index_chunked(&ld->st->ix[x]))
 			pairs_group(&b->pairs[x]);
 		else
 			pairs_sort(&b->pairs[x]);

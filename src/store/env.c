@@ -1356,7 +1356,7 @@ pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
 	int		 ret = 0;
 
 	pairs_sort(p);
-	if (ix->kind == SIX_SEARCH || ix->packed) {
+	if (index_chunked(ix)) {
 		/* Every posting an add, ids above the index's; without
 		 * isnew (index_build()) every token is taken to be there,
 		 * and appended to. */
@@ -1572,7 +1572,7 @@ table_open(struct store_table *st, struct buf *err)
 		if (meta_del(s, txn, key.data, err) == -1)
 			goto out;
 open:
-		dup = !ix->unique && ix->kind != SIX_SEARCH && !ix->packed;
+		dup = !ix->unique && !index_chunked(ix);
 		if (store_db_open(s, txn, &ix->db, ix->file, dup, 0,
 		    err) == -1)
 			goto out;

@@ -557,8 +557,7 @@ check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
 				goto out;
 			}
 			ck->expect[i] += ks.n;
-			if (st->ix[i].kind == SIX_SEARCH ||
-			    st->ix[i].packed) {
+			if (index_chunked(&st->ix[i])) {
 				wsum_add(&ck->ws[i], id, &ks);
 				continue;
 			}
@@ -706,9 +705,8 @@ check_txn(struct store_txn *t, void *arg, struct buf *err)
 		    (unsigned long long)counted,
 		    (unsigned long long)narchived));
 	for (i = 0; i < st->nix; i++)
-		if ((st->ix[i].kind == SIX_SEARCH || st->ix[i].packed ?
-		    check_words(t, ck, i,
-		    err) : check_index(t, ck, i, err)) == -1)
+		if ((index_chunked(&st->ix[i]) ? check_words(t, ck, i, err) :
+		    check_index(t, ck, i, err)) == -1)
 			return (-1);
 	return (0);
 }

@@ -13,8 +13,8 @@
  * Here the chunks are read back as the (key, id) pairs in index order
  * that every reader of a field index walks: a cursor that decodes the
  * chunk it stands on and steps through its ids (page.c's lists and
- * walk.c's walks), the ids of one key (lookups), and a count of the
- * entries in a range of keys for the query planner.  Keys hold no NUL
+ * walk.c's walks) and the ids of one key (lookups); walk.c counts
+ * them for the query planner.  Keys hold no NUL
  * byte (text) or are all of one length (numbers, dates), so a key's
  * chunks sort together, in key order.  Never writes, never prints.
  */
@@ -116,9 +116,8 @@ pcur_move(struct pcur *pc, u_int32_t flag)
 	    pc->nids - 1 : 0));
 }
 
-/* Is the decoded chunk one of key's? */
-static int
-pcur_is(const struct pcur *pc, const void *key, size_t len)
+int
+pcur_on(const struct pcur *pc, const void *key, size_t len)
 {
 	return (pc->key.len == len && (len == 0 ||
 	    memcmp(pc->key.data, key, len) == 0));
@@ -154,13 +153,13 @@ pcur_seek(struct pcur *pc, const void *key, size_t len, uint64_t id)
 	buf_reset(&pc->seek);
 	words_key(&pc->seek, key, len, id);
 	ret = pcur_chunk(pc, DB_SET_RANGE);
-	if (ret == 0 && pcur_is(pc, key, len) && pc->lo == id)
+	if (ret == 0 && pcur_on(pc, key, len) && pc->lo == id)
 		return (pcur_at(pc, 0));
 	if (ret != 0 && ret != DB_NOTFOUND)
 		return (ret);
 	/* The chunk before (the last one when none is after). */
 	ret = pcur_chunk(pc, ret == DB_NOTFOUND ? DB_LAST : DB_PREV);
-	if (ret == 0 && pcur_is(pc, key, len) &&
+	if (ret == 0 && pcur_on(pc, key, len) &&
 	    (at = pcur_find(pc, id)) != SIZE_MAX)
 		return (pcur_at(pc, at));
 	if (ret != 0 && ret != DB_NOTFOUND)
@@ -192,7 +191,7 @@ pack_lookup(DBC *c, const void *key, size_t len, uint64_t *ids, size_t max,
 	words_key(&pc.seek, key, len, 0);
 	for (ret = pcur_chunk(&pc, DB_SET_RANGE); ret == 0;
 	    ret = pcur_chunk(&pc, DB_NEXT)) {
-		if (!pcur_is(&pc, key, len))
+		if (!pcur_on(&pc, key, len))
 			break;
 		for (i = 0; i < pc.nids && *n < max; i++)
 			ids[(*n)++] = pc.ids[i];
@@ -203,76 +202,4 @@ pack_lookup(DBC *c, const void *key, size_t len, uint64_t *ids, size_t max,
 	}
 	pcur_release(&pc);
 	return (ret == DB_NOTFOUND ? 0 : ret);
-}
-
-/* Ids in a chunk: its bytes that end a varint. */
-static uint64_t
-chunk_count(const DBT *d)
-{
-	const unsigned char *p = d->data;
-	uint64_t	 n = 0;
-	size_t		 i;
-
-	for (i = 0; i < d->size; i++)
-		n += !(p[i] & 0x80);
-	return (n);
-}
-
-/*
- * The entries of every key, and of those in [lo, hi) (NULL: no bound),
- * when the index has at most limit chunks: *done 1 then, 0 when it has
- * more.  A chunk's ids are counted without decoding them.
- */
-int
-pack_count(DB *db, DB_TXN *txn, const void *lo, size_t lolen, const void *hi,
-    size_t hilen, size_t limit, uint64_t *in, uint64_t *all, int *done)
-{
-	DBC		*c = NULL;
-	DBT		 k, d;
-	size_t		 chunks = 0, tl, n;
-	uint64_t	 bound, cnt;
-	u_int32_t	 op = DB_FIRST;
-	int		 ret, r2, inside;
-
-	*in = *all = 0;
-	*done = 0;
-	memset(&k, 0, sizeof(k));
-	memset(&d, 0, sizeof(d));
-	k.flags = d.flags = DB_DBT_REALLOC;
-	if ((ret = DBCALL(db->cursor(db, txn, &c, DB_READ_COMMITTED))) != 0)
-		return (ret);
-	while ((ret = DBCALL(c->get(c, &k, &d, op))) == 0) {
-		op = DB_NEXT;
-		if (++chunks > limit)
-			break;
-		if (words_key_split(k.data, k.size, &tl, &bound) == -1) {
-			ret = EBADMSG;
-			break;
-		}
-		cnt = chunk_count(&d);
-		*all += cnt;
-		inside = 1;
-		if (lo != NULL) {
-			n = tl < lolen ? tl : lolen;
-			r2 = n != 0 ? memcmp(k.data, lo, n) : 0;
-			if (r2 < 0 || (r2 == 0 && tl < lolen))
-				inside = 0;
-		}
-		if (hi != NULL && inside) {
-			n = tl < hilen ? tl : hilen;
-			r2 = n != 0 ? memcmp(k.data, hi, n) : 0;
-			if (r2 > 0 || (r2 == 0 && tl >= hilen))
-				inside = 0;
-		}
-		if (inside)
-			*in += cnt;
-	}
-	if (ret == DB_NOTFOUND) {
-		ret = 0;
-		*done = 1;
-	}
-	r2 = DBCLOSE(c->close(c));
-	free(k.data);
-	free(d.data);
-	return (ret != 0 ? ret : r2);
 }

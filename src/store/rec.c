@@ -459,29 +459,49 @@ ixq_group(const struct store_index *ix)
 }
 
 /*
- * The changes of a packed index (pack.c), from q's op i on: its chunks
- * rewritten by words_apply(), once a key.  *next is the op after them.
+ * The change the run of one (key, id) from q's op i makes, its last, or
+ * NULL when it makes none; *next is the op after the run.  A pair's
+ * changes alternate (one can only remove what is there and add what is
+ * not): the first and the last say what changes, nothing when they
+ * differ.  The indexer's (defer.c) may come again over changes written
+ * already: the last one holds.
+ */
+static const struct store_qop *
+ixq_net(const struct store_txn *t, const struct store_queue *q, size_t i,
+    size_t *next)
+{
+	const struct store_qop *last;
+
+	*next = queue_run(q, i);
+	last = &q->ops[*next - 1];
+	if (q->ops[i].add != last->add && !t->idem)
+		return (NULL);
+	return (last);
+}
+
+/*
+ * The changes of a packed index (pack.c), q's ops from i on that are
+ * its: its chunks rewritten by words_apply(), once a key.  *next is the
+ * op after them.
  */
 static int
 ixq_apply_packed(struct store_txn *t, struct store_index *ix,
     struct store_queue *q, size_t i, size_t *next)
 {
-	struct store_qop *o, *last;
+	const struct store_qop *o;
 	struct words_put *v;
-	size_t		 j, n = 0;
+	uint32_t	 group = q->ops[i].group;
+	size_t		 n = 0;
 	int		 ret;
 
 	v = xreallocarray(NULL, q->n - i, sizeof(*v));
-	for (; i < q->n && q->ops[i].group == q->ops[*next].group; i = j) {
-		o = &q->ops[i];
-		j = queue_run(q, i);
-		last = &q->ops[j - 1];
-		if (o->add != last->add && !t->idem)
+	for (; i < q->n && q->ops[i].group == group; i = *next) {
+		if ((o = ixq_net(t, q, i, next)) == NULL)
 			continue;
-		v[n].key = q->keys.data + last->off;
-		v[n].len = last->len;
-		v[n].id = last->id;
-		v[n++].add = last->add;
+		v[n].key = q->keys.data + o->off;
+		v[n].len = o->len;
+		v[n].id = o->id;
+		v[n++].add = o->add;
 	}
 	*next = i;
 	ret = rec_cursor_drop(t, ix->db);
@@ -495,7 +515,7 @@ ixq_apply_packed(struct store_txn *t, struct store_index *ix,
 static int
 ixq_apply(struct store_txn *t, struct store_queue *q, struct buf *err)
 {
-	struct store_qop *o, *last;
+	const struct store_qop *o;
 	struct store_index *ix = NULL;
 	unsigned char	 idb[8];
 	size_t		 i, j;
@@ -506,20 +526,11 @@ ixq_apply(struct store_txn *t, struct store_queue *q, struct buf *err)
 		o = &q->ops[i];
 		ix = &t->s->tables[o->group >> 16].ix[o->group & 0xffff];
 		if (ix->packed) {
-			j = i;
 			ret = ixq_apply_packed(t, ix, q, i, &j);
 			continue;
 		}
-		j = queue_run(q, i);
-		/* A pair's changes alternate (one can only remove what is
-		 * there and add what is not): the first and the last say
-		 * what changes, nothing when they differ.  The indexer's
-		 * (defer.c) may come again over changes written already:
-		 * the last one holds. */
-		last = &q->ops[j - 1];
-		if (o->add != last->add && !t->idem)
+		if ((o = ixq_net(t, q, i, &j)) == NULL)
 			continue;
-		o = last;
 		store_id_key(idb, o->id);
 		ret = entry_write(t, ix, q->keys.data + o->off, o->len, idb,
 		    o->add);
@@ -931,8 +942,7 @@ referrers_packed(DBC *c, struct store_table *st, const struct table *table,
 	pcur_init(&pc, c);
 	for (ret = pcur_seek(&pc, key->data, key->len, 0); ret == 0;
 	    ret = pcur_move(&pc, DB_NEXT)) {
-		if (pc.key.len != key->len ||
-		    memcmp(pc.key.data, key->data, key->len) != 0)
+		if (!pcur_on(&pc, key->data, key->len))
 			break;
 		if (st->t == table && pc.id == id)
 			continue;

@@ -80,6 +80,14 @@ struct store_index {
 	int		 built;		/* built from the records at this open */
 };
 
+/* Is ix kept as posting lists (words.c's chunks): the word index, or a
+ * packed field index? */
+static inline int
+index_chunked(const struct store_index *ix)
+{
+	return (ix->kind == SIX_SEARCH || ix->packed);
+}
+
 /*
  * One table: its primary (key = 8-byte big-endian id; key 0 holds the
  * record count and the archived count, see rec.c), its sequence and all
@@ -451,10 +459,10 @@ void	 pcur_init(struct pcur *, DBC *);
 void	 pcur_release(struct pcur *);
 int	 pcur_seek(struct pcur *, const void *, size_t, uint64_t);
 int	 pcur_move(struct pcur *, u_int32_t);
+/* Is the pair's key key? */
+int	 pcur_on(const struct pcur *, const void *, size_t);
 int	 pack_lookup(DBC *, const void *, size_t, uint64_t *, size_t,
 	    size_t *, uint64_t *);
-int	 pack_count(DB *, DB_TXN *, const void *, size_t, const void *,
-	    size_t, size_t, uint64_t *, uint64_t *, int *);
 
 /* The next id of a chunk at *p (first set: the chunk's first, absolute;
  * then each a difference from *id): 0, or -1 when damaged. */

@@ -207,8 +207,8 @@ store_keys(struct store_txn *t, const struct table *table, const char *ixname,
 		return (-1);
 	ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, DB_READ_COMMITTED));
 	if (ret == 0 && ix->packed)
-		ret = keys_packed(c, (flags & STORE_PAGE_BACKWARD) != 0, key, keylen,
-		    id, flags & STORE_PAGE_FROM, fn, arg, &stopped);
+		ret = keys_packed(c, (flags & STORE_PAGE_BACKWARD) != 0, key,
+		    keylen, id, flags & STORE_PAGE_FROM, fn, arg, &stopped);
 	else if (ret == 0 && (flags & STORE_PAGE_BACKWARD))
 		ret = keys_backward(c, !ix->unique, key, keylen, id,
 		    flags & STORE_PAGE_FROM, fn, arg, &stopped);
@@ -263,18 +263,33 @@ in_range(const DBT *k, const void *lo, size_t lolen, const void *hi,
 	return (1);
 }
 
+/* Ids in a chunk of a packed index: its bytes that end a varint. */
+static uint64_t
+chunk_count(const DBT *d)
+{
+	const unsigned char *p = d->data;
+	uint64_t	 n = 0;
+	size_t		 i;
+
+	for (i = 0; i < d->size; i++)
+		n += !(p[i] & 0x80);
+	return (n);
+}
+
 /*
  * The entries of every key, and of those in [lo, hi), when the index
- * has at most SHARE_KEYS keys: *done 1 then, 0 when it has more.
+ * has at most SHARE_KEYS keys (a packed one SHARE_CHUNKS chunks, each
+ * counted without decoding it): *done 1 then, 0 when it has more.
  */
 static int
-share_count(DB *db, DB_TXN *txn, const void *lo, size_t lolen,
+share_count(DB *db, DB_TXN *txn, int packed, const void *lo, size_t lolen,
     const void *hi, size_t hilen, uint64_t *in, uint64_t *all, int *done)
 {
 	DBC		*c = NULL;
-	DBT		 k, d;
-	db_recno_t	 cnt;
-	size_t		 keys = 0;
+	DBT		 k, d, kk;
+	db_recno_t	 dups;
+	uint64_t	 cnt, bound;
+	size_t		 keys = 0, tl;
 	u_int32_t	 op = DB_FIRST;
 	int		 ret, r2;
 
@@ -283,17 +298,30 @@ share_count(DB *db, DB_TXN *txn, const void *lo, size_t lolen,
 	memset(&k, 0, sizeof(k));
 	k.flags = DB_DBT_REALLOC;
 	memset(&d, 0, sizeof(d));
-	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+	d.flags = packed ? DB_DBT_REALLOC : DB_DBT_USERMEM | DB_DBT_PARTIAL;
 	if ((ret = DBCALL(db->cursor(db, txn, &c, DB_READ_COMMITTED))) != 0)
 		return (ret);
 	while ((ret = DBCALL(c->get(c, &k, &d, op))) == 0) {
-		op = DB_NEXT_NODUP;
-		if (++keys > SHARE_KEYS)
+		op = packed ? DB_NEXT : DB_NEXT_NODUP;
+		if (++keys > (packed ? SHARE_CHUNKS : SHARE_KEYS))
 			break;
-		if ((ret = DBCALL(c->count(c, &cnt, 0))) != 0)
-			break;
+		kk = k;
+		if (packed) {
+			/* A chunk, under key NUL bound. */
+			if (words_key_split(k.data, k.size, &tl,
+			    &bound) == -1) {
+				ret = EBADMSG;
+				break;
+			}
+			kk.size = (u_int32_t)tl;
+			cnt = chunk_count(&d);
+		} else {
+			if ((ret = DBCALL(c->count(c, &dups, 0))) != 0)
+				break;
+			cnt = dups;
+		}
 		*all += cnt;
-		if (in_range(&k, lo, lolen, hi, hilen))
+		if (in_range(&kk, lo, lolen, hi, hilen))
 			*in += cnt;
 	}
 	if (ret == DB_NOTFOUND) {
@@ -302,6 +330,8 @@ share_count(DB *db, DB_TXN *txn, const void *lo, size_t lolen,
 	}
 	r2 = DBCLOSE(c->close(c));
 	free(k.data);
+	if (packed)
+		free(d.data);
 	return (ret != 0 ? ret : r2);
 }
 
@@ -343,12 +373,8 @@ store_key_share(struct store_txn *t, const struct table *table,
 		    table->name, ixname));
 	if (defer_index_read(t, 0, err) == -1)
 		return (-1);
-	if (ix->packed)
-		ret = pack_count(ix->db, t->txn, lo, lolen, hi, hilen,
-		    SHARE_CHUNKS, &in, &all, &done);
-	else
-		ret = share_count(ix->db, t->txn, lo, lolen, hi, hilen, &in,
-		    &all, &done);
+	ret = share_count(ix->db, t->txn, ix->packed, lo, lolen, hi, hilen,
+	    &in, &all, &done);
 	if (ret == 0 && done) {
 		if (entries != NULL)
 			*entries = in;

@@ -2,7 +2,8 @@
  * party-gen.h: helpers shared by the store stress tests and their
  * crash-writer: a cheap random generator, valid ИНН and ОГРН numbers
  * made from a counter, setting a party field by name, making and
- * removing a test folder and loading the forms.  Header-only (static inline) so each program still
+ * removing a test folder, loading the forms, and the key/data pairs of
+ * a database file (where <db.h> was included first).  Header-only (static inline) so each program still
  * builds from its own .c file; it owns no state.  The helpers that
  * report through TAP exist only where tap.h was included first, because
  * crash-writer must not print TAP.
@@ -17,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/store.h"
 
@@ -95,6 +97,37 @@ rm_tree(const char *dir)
 {
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+#ifdef DB_VERSION_MAJOR
+/* Every key/data pair of a database file, in its order, into out. */
+static inline int
+dump_file(const char *path, struct buf *out)
+{
+	DB	*db;
+	DBC	*c;
+	DBT	 k, d;
+	int	 ret;
+
+	if ((ret = db_create(&db, NULL, 0)) != 0)
+		return (ret);
+	if ((ret = db->open(db, NULL, path, NULL, DB_UNKNOWN, DB_RDONLY,
+	    0)) != 0 || (ret = db->cursor(db, NULL, &c, 0)) != 0) {
+		db->close(db, 0);
+		return (ret);
+	}
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
+		buf_add(out, &k.size, sizeof(k.size));
+		buf_add(out, k.data, k.size);
+		buf_add(out, &d.size, sizeof(d.size));
+		buf_add(out, d.data, d.size);
+	}
+	c->close(c);
+	db->close(db, 0);
+	return (ret == DB_NOTFOUND ? 0 : ret);
+}
+#endif
 
 #ifdef CLERK_TAP_H
 /* Field name of rec from its text form; a bad value bails out. */

@@ -244,39 +244,6 @@ count(struct store *s, const struct table *t)
 	return (c.n);
 }
 
-/* Every key/data pair of a database file, in its order, into out. */
-static int
-dump_file(const char *path, struct buf *out)
-{
-	DB	*db;
-	DBC	*c;
-	DBT	 k, d;
-	int	 ret;
-
-	if ((ret = db_create(&db, NULL, 0)) != 0)
-		return (ret);
-	if ((ret = db->open(db, NULL, path, NULL, DB_UNKNOWN, DB_RDONLY,
-	    0)) != 0) {
-		db->close(db, 0);
-		return (ret);
-	}
-	if ((ret = db->cursor(db, NULL, &c, 0)) != 0) {
-		db->close(db, 0);
-		return (ret);
-	}
-	memset(&k, 0, sizeof(k));
-	memset(&d, 0, sizeof(d));
-	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
-		buf_add(out, &k.size, sizeof(k.size));
-		buf_add(out, k.data, k.size);
-		buf_add(out, &d.size, sizeof(d.size));
-		buf_add(out, d.data, d.size);
-	}
-	c->close(c);
-	db->close(db, 0);
-	return (ret == DB_NOTFOUND ? 0 : ret);
-}
-
 /* Every .db file of a against the same of b. */
 static void
 compare_dirs(const char *a, const char *b)

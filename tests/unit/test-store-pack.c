@@ -47,6 +47,7 @@
 
 #include "store/store_int.h"
 #include "tap.h"
+#include "party-gen.h"
 
 #define NITEM		3600	/* the first items */
 #define NMORE		300	/* inserted after the purges */
@@ -1911,35 +1912,6 @@ load_into(struct store *s, int flags, size_t budget, size_t key_rows)
 	return (store_txn_run(s, flags, load_txn, &l, &err));
 }
 
-/* Every key/data pair of a database file, in order. */
-static int
-dump_file(const char *path, struct buf *out)
-{
-	DB	*db;
-	DBC	*c;
-	DBT	 k, d;
-	int	 ret;
-
-	if ((ret = db_create(&db, NULL, 0)) != 0)
-		return (ret);
-	if ((ret = db->open(db, NULL, path, NULL, DB_UNKNOWN, DB_RDONLY,
-	    0)) != 0 || (ret = db->cursor(db, NULL, &c, 0)) != 0) {
-		db->close(db, 0);
-		return (ret);
-	}
-	memset(&k, 0, sizeof(k));
-	memset(&d, 0, sizeof(d));
-	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
-		buf_add(out, &k.size, sizeof(k.size));
-		buf_add(out, k.data, k.size);
-		buf_add(out, &d.size, sizeof(d.size));
-		buf_add(out, d.data, d.size);
-	}
-	c->close(c);
-	db->close(db, 0);
-	return (ret == DB_NOTFOUND ? 0 : ret);
-}
-
 static void
 test_load(void)
 {
@@ -2195,14 +2167,10 @@ int
 main(void)
 {
 	struct schema	*old;
-	const char	*tmp = getenv("TMPDIR");
-	char		*dir, *cmd;
+	char		*dir;
 	size_t		 i;
 
-	snprintf(top, sizeof(top), "%s/clerk-pack.XXXXXX", tmp != NULL ?
-	    tmp : "/tmp");
-	if (mkdtemp(top) == NULL)
-		tap_bail("cannot make a temporary folder");
+	tmp_folder(top, sizeof(top), "pack");
 	xasprintf(&dir, "%s/db", top);
 	sc = load_schema(1);
 	ok(table_field(item, "grp")->shared && table_field(item,
@@ -2246,10 +2214,7 @@ main(void)
 
 	schema_free(sc);
 	buf_release(&err);
-	xasprintf(&cmd, "rm -rf '%s'", top);
-	if (system(cmd) != 0)
-		diag("could not remove %s", top);
-	free(cmd);
+	rm_tree(top);
 	free(dir);
 	return (tap_done());
 }
