@@ -165,6 +165,16 @@ insert_txn(struct store_txn *t, void *arg, struct buf *e)
  * peek(), so no key thread). */
 static size_t	 key_rows;
 
+/* A producer slower than the key thread: row() waits this long a row. */
+static unsigned	 row_wait_us;
+
+static int
+rows_row_slow(void *arg, size_t i, struct record *rec, struct buf *e)
+{
+	usleep(row_wait_us);
+	return (rows_row(arg, i, rec, e));
+}
+
 static int
 load_txn(struct store_txn *t, void *arg, struct buf *e)
 {
@@ -173,7 +183,7 @@ load_txn(struct store_txn *t, void *arg, struct buf *e)
 	memset(&j->l, 0, sizeof(j->l));
 	j->l.table = j->rows->t;
 	j->l.n = j->rows->n;
-	j->l.row = rows_row;
+	j->l.row = row_wait_us != 0 ? rows_row_slow : rows_row;
 	if (key_rows != 0) {
 		j->l.peek = rows_row;
 		j->l.key_rows = key_rows;
@@ -379,16 +389,18 @@ test_same(struct schema *sc, const char *top, struct rows *rows)
 }
 
 /*
- * A bulk load whose keys a second thread makes for every other block of
- * rows (blocks of 7 rows, of 256, and of 1,000: three blocks, the middle
- * one the thread's) leaves files the same, pair for pair, as a load
+ * A bulk load whose keys a second thread makes for the blocks of rows it
+ * takes first (blocks of 7 rows, of 256, and of 1,000: the first one
+ * always the producer's) leaves files the same, pair for pair, as a load
  * whose producer makes them all; and a load of 3,000 rows in blocks of
- * 1,501 has no key thread (too few for two blocks), the same too.
+ * 1,501 has no key thread (too few for two blocks), the same too.  With
+ * a producer slower than it, the key thread takes most blocks, not
+ * every other one.
  */
 static void
 test_key_thread(struct schema *sc, const char *top, struct rows *rows)
 {
-	static const size_t blocks[] = { 7, 256, 1000, 1501 };
+	static const size_t blocks[] = { 7, 256, 1000, 1501, 50 };
 	struct store	*s;
 	struct job	 j;
 	char		*ref, *dir;
@@ -404,19 +416,30 @@ test_key_thread(struct schema *sc, const char *top, struct rows *rows)
 		xasprintf(&dir, "%s/keys-%zu", top, blocks[b]);
 		s = open_store(dir, sc);
 		key_rows = blocks[b];
+		/* The last: a producer waiting 200 µs a row. */
+		row_wait_us = b == nitems(blocks) - 1 ? 200 : 0;
 		ret = load(s, rows, &j);
 		key_rows = 0;
+		row_wait_us = 0;
 		ok(ret == 0, "loaded with a key thread, blocks of %zu rows",
 		    blocks[b]);
 		if (ret != 0)
 			diag("%s", err.data);
 		is_int((int)count(s, party), NROWS, "blocks of %zu: all of "
 		    "them", blocks[b]);
-		/* The odd blocks: 1,000 rows of 3,000 in blocks of 1,000. */
-		ok(blocks[b] > NROWS / 2 ? j.l.keyed == 0 : j.l.keyed >=
-		    NROWS / 3 && j.l.keyed <= NROWS / 2 + blocks[b],
-		    "blocks of %zu: the key thread made the keys of %zu rows",
-		    blocks[b], j.l.keyed);
+		/* Any block but the first; most with a slow producer. */
+		if (blocks[b] > NROWS / 2)
+			ok(j.l.keyed == 0, "blocks of %zu: no key thread",
+			    blocks[b]);
+		else if (b == nitems(blocks) - 1)
+			ok(j.l.keyed >= NROWS * 3 / 4 && j.l.keyed <= NROWS -
+			    blocks[b], "blocks of %zu, the producer slow: the "
+			    "key thread made the keys of %zu rows of %d",
+			    blocks[b], j.l.keyed, NROWS);
+		else
+			ok(j.l.keyed <= NROWS - blocks[b], "blocks of %zu: the "
+			    "key thread made the keys of %zu rows of %d",
+			    blocks[b], j.l.keyed, NROWS);
 		ret = store_check(s, party, &err);
 		ok(ret == 0, "blocks of %zu: every index equals the records",
 		    blocks[b]);
