@@ -432,10 +432,12 @@ test_key_thread(struct schema *sc, const char *top, struct rows *rows)
 			ok(j.l.keyed == 0, "blocks of %zu: no key thread",
 			    blocks[b]);
 		else if (b == nitems(blocks) - 1)
-			ok(j.l.keyed >= NROWS * 3 / 4 && j.l.keyed <= NROWS -
-			    blocks[b], "blocks of %zu, the producer slow: the "
-			    "key thread made the keys of %zu rows of %d",
-			    blocks[b], j.l.keyed, NROWS);
+			/* More than every other block could be: a margin
+			 * for a key thread the scheduler holds back. */
+			ok(j.l.keyed > NROWS / 2 + blocks[b] && j.l.keyed <=
+			    NROWS - blocks[b], "blocks of %zu, the producer "
+			    "slow: the key thread made the keys of %zu rows of "
+			    "%d", blocks[b], j.l.keyed, NROWS);
 		else
 			ok(j.l.keyed <= NROWS - blocks[b], "blocks of %zu: the "
 			    "key thread made the keys of %zu rows of %d",
