@@ -455,7 +455,7 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 	struct store_table *st = ld->st;
 	struct store_load *l = ld->l;
 	const char	*uname = user_name(ld->user);
-	size_t		 i, x, bad, used = 0;
+	size_t		 i, x, bad, used = 0, whole;
 	int64_t		 now;
 
 	b->from = ld->next;
@@ -502,10 +502,11 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 			used += load_row_keys(st, rec, ks, b->pairs, i);
 			ld->pkeyed++;
 		}
-		/* The key thread's rows as many keys again as these. */
-		if (ld->stream && load_estimate(ld, b, i + 1, ld->keyed &&
-		    ld->pkeyed != 0 ? (size_t)((double)used * (double)(i + 1 -
-		    b->from) / (double)ld->pkeyed) : used) == -1) {
+		/* The key thread's rows as many keys a row as these (the
+		 * first row, at least, was the producer's). */
+		whole = ld->keyed ? (size_t)((double)used * (double)(i + 1 -
+		    b->from) / (double)ld->pkeyed) : used;
+		if (ld->stream && load_estimate(ld, b, i + 1, whole) == -1) {
 			i++;
 			break;
 		}
