@@ -1142,6 +1142,78 @@ pairs_sorted(const struct store_pair *a, size_t n, const char *keys)
 }
 
 /*
+ * Sort the n pairs at d by bytes b to 7 of their heads (byte 0 the most
+ * significant), stably, s as many pairs of room; the result in s if
+ * to_s, else in d.  The most significant byte first, each bucket then
+ * on its own, down to buckets small enough for the cache, which are
+ * sorted from their least significant byte up: a large array goes
+ * through memory a few times, where a pass a byte over all of it went
+ * through it eight times.  The word index's 28.6 million pairs of a
+ * million parties: 4.5 and 3.9 s, against 4.9 and 5.3 s by passes over
+ * all of them (two loads each, alternating).
+ */
+#define HEADS_SMALL	8192
+
+/* The n pairs at x into y by the byte of their heads at shift, stably,
+ * and 1, with count[i] where byte value i's end; 0, nothing moved, when
+ * every pair has the same byte there. */
+static int
+heads_scatter(const struct store_pair *x, struct store_pair *y, size_t n,
+    unsigned shift, size_t *count)
+{
+	size_t	i, sum, c;
+
+	memset(count, 0, 256 * sizeof(*count));
+	for (i = 0; i < n; i++)
+		count[(x[i].head >> shift) & 0xff]++;
+	if (count[(x[0].head >> shift) & 0xff] == n)
+		return (0);
+	for (i = 0, sum = 0; i < 256; i++) {
+		c = count[i];
+		count[i] = sum;
+		sum += c;
+	}
+	for (i = 0; i < n; i++)
+		y[count[(x[i].head >> shift) & 0xff]++] = x[i];
+	return (1);
+}
+
+static void
+heads_sort(struct store_pair *d, struct store_pair *s, size_t n, unsigned b,
+    int to_s)
+{
+	struct store_pair *x = d, *y = s, *t;
+	size_t		 count[256], i, from;
+	unsigned	 k;
+
+	if (b == 8 || n < 2) {
+		if (to_s)
+			memcpy(s, d, n * sizeof(*d));
+		return;
+	}
+	if (n <= HEADS_SMALL) {
+		for (k = 8; k-- > b;) {
+			if (!heads_scatter(x, y, n, 8 * (7 - k), count))
+				continue;
+			t = x;
+			x = y;
+			y = t;
+		}
+		if ((x == s) != to_s)
+			memcpy(to_s ? s : d, x, n * sizeof(*d));
+		return;
+	}
+	if (!heads_scatter(d, s, n, 8 * (7 - b), count)) {
+		heads_sort(d, s, n, b + 1, to_s);
+		return;
+	}
+	for (i = 0, from = 0; i < 256; from = count[i++])
+		if (count[i] > from)
+			heads_sort(s + from, d + from, count[i] - from, b + 1,
+			    !to_s);
+}
+
+/*
  * Sort pairs that share their first at bytes as pair_cmp() orders them:
  * a stable radix sort on the next 8 bytes (in head; pairs come in id
  * order, which it keeps), then the same on the 8 after them within each
@@ -1151,9 +1223,7 @@ static void
 pairs_radix(struct store_pair *a, size_t n, size_t at, const char *keys,
     struct store_pair *tmp)
 {
-	struct store_pair *x = a, *y = tmp, *t;
-	size_t		 count[256], i, j, sum, c, maxlen = 0;
-	unsigned	 shift;
+	size_t		 i, j, maxlen = 0;
 
 	if (n < 64) {
 		qsort_r(a, n, sizeof(*a), pair_cmp, (void *)keys);
@@ -1170,25 +1240,7 @@ pairs_radix(struct store_pair *a, size_t n, size_t at, const char *keys,
 		qsort_r(a, n, sizeof(*a), pair_cmp, (void *)keys);
 		return;
 	}
-	for (shift = 0; shift < 64; shift += 8) {
-		memset(count, 0, sizeof(count));
-		for (i = 0; i < n; i++)
-			count[(x[i].head >> shift) & 0xff]++;
-		if (count[(x[0].head >> shift) & 0xff] == n)
-			continue;	/* one value of this byte: in order */
-		for (i = 0, sum = 0; i < 256; i++) {
-			c = count[i];
-			count[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			y[count[(x[i].head >> shift) & 0xff]++] = x[i];
-		t = x;
-		x = y;
-		y = t;
-	}
-	if (x != a)
-		memcpy(a, x, n * sizeof(*a));
+	heads_sort(a, tmp, n, 0, 0);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && a[j].head == a[i].head; j++)
 			;
