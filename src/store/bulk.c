@@ -322,6 +322,14 @@ struct loader {
 	size_t		 kdone;		/* rows it made keys of */
 	int		 pmine;		/* the producer's block is its own */
 	size_t		 pkeyed;	/* rows the producer made keys of */
+	/*
+	 * A bulk load's word keys of rows from wlate on are made after the
+	 * rows (load_words_late()); SIZE_MAX: none.  The producer's
+	 * rows before it took wbytes of word keys in wrows rows, the rate
+	 * its later rows are counted at (load_fill()).
+	 */
+	size_t		 wlate;
+	size_t		 wbytes, wrows;
 };
 
 /* Room in b->off for row i and the end of it. */
@@ -401,24 +409,47 @@ load_estimate(struct loader *ld, struct load_batch *b, size_t done,
 
 /*
  * Row row's keys into pairs, an index's each: the keys the key callback
- * would give, and the words words_queue_record() would queue.  The
- * bytes they take.
+ * would give, and the words words_queue_record() would queue; of every
+ * index (KEYS_ALL), of all but the word index, or of it alone.  The
+ * bytes they take, and in *wbytes (unless NULL) those the word index's
+ * took.
  */
+enum load_keys { KEYS_ALL, KEYS_NO_WORDS, KEYS_WORDS };
+
 static size_t
-load_row_keys(struct store_table *st, const struct record *rec,
-    struct keyset *ks, struct store_pairs *pairs, size_t row)
+load_index_keys(struct store_table *st, const struct record *rec,
+    struct keyset *ks, struct store_pairs *pairs, size_t row,
+    enum load_keys which, size_t *wbytes)
 {
-	size_t	x, j, used = 0;
+	size_t	x, j, n, used = 0;
+	int	words;
 
 	for (x = 0; x < st->nix; x++) {
+		words = &st->ix[x] == st->search;
+		if ((which == KEYS_NO_WORDS && words) ||
+		    (which == KEYS_WORDS && !words))
+			continue;
 		keyset_reset(ks);
 		sec_record_keys(&st->ix[x], rec, ks);
 		for (j = 0; j < ks->n; j++)
 			pairs_add(&pairs[x], ks->bytes.data + ks->off[j],
 			    ks->len[j], row);
-		used += ks->bytes.len + ks->n * sizeof(struct store_pair);
+		n = ks->bytes.len + ks->n * sizeof(struct store_pair);
+		if (wbytes != NULL && words)
+			*wbytes += n;
+		used += n;
 	}
 	return (used);
+}
+
+/* Row row's keys, those of the word index only before ld->wlate. */
+static size_t
+load_row_keys(struct loader *ld, const struct record *rec,
+    struct keyset *ks, struct store_pairs *pairs, size_t row,
+    size_t *wbytes)
+{
+	return (load_index_keys(ld->st, rec, ks, pairs, row, row < ld->wlate ?
+	    KEYS_ALL : KEYS_NO_WORDS, wbytes));
 }
 
 /*
@@ -499,7 +530,13 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 			record_encode(rec, &b->enc);
 		}
 		if (load_mine(ld, i)) {
-			used += load_row_keys(st, rec, ks, b->pairs, i);
+			used += load_row_keys(ld, rec, ks, b->pairs, i,
+			    &ld->wbytes);
+			/* Words to come, at the rate of those made. */
+			if (i < ld->wlate)
+				ld->wrows++;
+			else if (ld->wrows != 0)
+				used += ld->wbytes / ld->wrows;
 			ld->pkeyed++;
 		}
 		/* The key thread's rows as many keys a row as these (the
@@ -521,12 +558,40 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 }
 
 /*
+ * The word keys of b's rows from ld->wlate on, from the records as they
+ * were encoded, after the rows before (and the key thread's, merged):
+ * in row order, as pairs_group() wants them.
+ */
+static void
+load_words_late(struct loader *ld, struct load_batch *b, struct record *rec,
+    struct keyset *ks)
+{
+	struct buf	err = BUF_INIT;
+	size_t		i, o;
+
+	for (i = ld->wlate > b->from ? ld->wlate : b->from; i < b->to; i++) {
+		o = b->off[i - b->from];
+		if (record_decode(rec, b->enc.data + o, b->off[i + 1 -
+		    b->from] - o, &err) == -1)
+			BUG("a record encoded by a load does not decode: %s",
+			    err.data);
+		rec->id = 0;
+		rec->flags = 0;
+		(void)load_index_keys(ld->st, rec, ks, b->pairs, i, KEYS_WORDS,
+		    NULL);
+		ld->l->late++;
+	}
+	buf_release(&err);
+}
+
+/*
  * A filled batch's keys sorted, an index at a time, each told to the
  * writer as it is done: it appends the batch's records and writes the
  * first indexes meanwhile.
  */
 static void
-load_sort(struct loader *ld, struct load_batch *b)
+load_sort(struct loader *ld, struct load_batch *b, struct record *rec,
+    struct keyset *ks)
 {
 	size_t	x;
 
@@ -535,6 +600,8 @@ load_sort(struct loader *ld, struct load_batch *b)
 		 * writer writes the indexes before meanwhile. */
 		if (ld->kpairs != NULL)
 			pairs_merge(&b->pairs[x], &ld->kpairs[x]);
+		if (&ld->st->ix[x] == ld->st->search && ld->wlate < b->to)
+			load_words_late(ld, b, rec, ks);
 		/* The word index's keys and the packed indexes' grouped
 		 * too (words_load() then compares none): the writer is
 		 * busy meanwhile. */
@@ -664,13 +731,27 @@ load_trickle(struct loader *ld)
  * transaction, and Berkeley DB's puts are most of its time (a million
  * parties: 9 s appending the records and audit entries, 24 s the
  * indexes other than the word index, 4 s that one; each leaf split
- * logs a whole page, some 1.3 GB of log).  Making the word keys (28
- * million of the 40 million) here after the blocks instead, while the
- * writer writes the other indexes, had the rows appended 3 s sooner
- * but the writes took as much longer with this thread busy beside
- * them: 46.9 s against 47.5 s over four loads each, within the noise.
+ * logs a whole page, some 1.3 GB of log).
  */
 #define LOAD_KEY_ROWS	4096
+
+/*
+ * The word keys (28 million of a million parties' 40 million) of the
+ * last third of a bulk load's rows are made after the rows, by the
+ * producer, from the records as encoded, once it has sorted the other
+ * indexes' keys and while the writer writes those (load_words_late()).
+ * The rows, which kept both processors busy beside the writer's
+ * appends, end sooner (instrumented, a fast hour: 5.9 and 6.7 s against
+ * 7.5 and 7.7 s), and the word index's keys are mostly sorted before
+ * the writer comes to them, where half the rows' made it wait 0.3-0.9 s
+ * each time.
+ * A million parties: 24.2 s against 26.4 s, the means of eighteen loads
+ * each, alternating (medians 23.5 and 26.6 s).  An earlier try made
+ * every word key after the rows, when the sort went over all the pairs
+ * eight times (before heads_sort(), env.c): the rows were appended 3 s
+ * sooner, and the writer waited as long for the words.
+ */
+#define LOAD_WORDS_LATE	3
 
 /* The key thread's next block, its first row; l->n when none is left
  * for it or it is told to stop. */
@@ -707,7 +788,7 @@ load_keys(void *arg)
 				goto out;
 			rec->id = 0;
 			rec->flags = 0;
-			(void)load_row_keys(st, rec, &ks, ld->kpairs, j);
+			(void)load_row_keys(ld, rec, &ks, ld->kpairs, j, NULL);
 			ld->kdone++;
 		}
 	}
@@ -804,7 +885,7 @@ load_producer(void *arg)
 		load_keys_join(ld, b);
 		/* A bulk load too big is not written: no need to sort. */
 		if (!(ld->bulk && b->to < ld->l->n))
-			load_sort(ld, b);
+			load_sort(ld, b, rec, &ks);
 		if (b->failed || b->to == ld->l->n || ld->bulk)
 			break;
 	}
@@ -825,7 +906,7 @@ load_take(struct loader *ld, unsigned k, struct record *rec,
 	if (!ld->threaded) {
 		load_fill(ld, b, rec, ks);
 		if (!(ld->bulk && b->to < ld->l->n))
-			load_sort(ld, b);
+			load_sort(ld, b, rec, ks);
 		return (b);
 	}
 	pthread_mutex_lock(&ld->lock);
@@ -1187,6 +1268,7 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 	l->bad = l->other = SIZE_MAX;
 	l->batches = 0;
 	l->keyed = 0;
+	l->late = 0;
 	if ((st = store_table_of(t, l->table, err)) == NULL ||
 	    store_writable(t, l->table, err) == -1)
 		return (-1);
@@ -1230,6 +1312,8 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 	pthread_cond_init(&ld.cond, NULL);
 	buf_init(&ld.one);
 	ld.stream = ld.bulk;
+	ld.wlate = ld.bulk && st->search != NULL ?
+	    l->n - l->n / LOAD_WORDS_LATE : SIZE_MAX;
 	ld.threaded = pthread_create(&ld.thread, NULL, load_producer,
 	    &ld) == 0;
 	if (!ld.threaded)

@@ -240,6 +240,8 @@ struct store_load {
 	size_t		 batches;	/* set by store_load() */
 	size_t		 keyed;		/* set by store_load(): rows whose
 					 * keys the key thread made */
+	size_t		 late;		/* set by store_load(): rows whose
+					 * word keys came after the rows */
 };
 /* The memory a load's batch of keys may take: in a bulk transaction
  * (bulk), the whole load's; else each batch's. */
