@@ -744,12 +744,11 @@ load_trickle(struct loader *ld)
  * appends, end sooner (instrumented, a fast hour: 5.9 and 6.7 s against
  * 7.5 and 7.7 s), and the word index's keys are mostly sorted before
  * the writer comes to them, where half the rows' made it wait 0.3-0.9 s
- * each time.
- * A million parties: 24.2 s against 26.4 s, the means of eighteen loads
- * each, alternating (medians 23.5 and 26.6 s).  An earlier try made
- * every word key after the rows, when the sort went over all the pairs
- * eight times (before heads_sort(), env.c): the rows were appended 3 s
- * sooner, and the writer waited as long for the words.
+ * each time.  A million parties: 24.2 s against 26.4 s, the means of
+ * eighteen loads each, alternating (medians 23.5 and 26.6 s).  An
+ * earlier try made every word key after the rows, when the sort went
+ * over all the pairs eight times (before heads_sort(), env.c): the rows
+ * were appended 3 s sooner, and the writer waited as long for the words.
  */
 #define LOAD_WORDS_LATE	3
 
