@@ -112,8 +112,10 @@ const char *store_dir(struct store *);
  * store call inside hit a deadlock, it aborts and runs fn again (a
  * bounded number of times, with a short random back-off), so fn must not
  * keep state across tries except through its argument, which it should
- * reset at its start.  Returns what fn returned, or -1.  fn must not call
- * store_txn_run() itself.  Transactions that may write (any without
+ * reset at its start; what a try left in it the caller frees, whether
+ * the transaction committed or not.  Returns what fn returned, or -1; a
+ * message is in err only from the last try (one run again leaves none
+ * there).  fn must not call store_txn_run() itself.  Transactions that may write (any without
  * STORE_TXN_READONLY) run one at a time, read-only ones beside them and
  * each other: Berkeley DB 5.3 misplaces records when several threads
  * change one B-tree at once (store_int.h).

@@ -158,13 +158,24 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 	int		 tries, r, ret, alone, immediate = 0;
 	int		 writes = !(flags & (STORE_TXN_READONLY |
 			    STORE_TXN_ONEREAD));
+	int		 owned = err != NULL && err->alloc != 0;
 
 	/* A get or a lookup costs some ten thousand instructions; an
 	 * allocation and a free would be 3 % more of them. */
 	delta = nd <= nitems(small) ? small : xcalloc(nd, sizeof(*delta));
 	for (tries = 0; tries < TXN_TRIES; tries++) {
-		if (tries != 0)
+		/*
+		 * A try run again leaves no message: callers release err
+		 * only when the transaction fails, so a deadlock's text
+		 * must not outlive a try that went through.
+		 */
+		if (tries != 0) {
+			if (err != NULL && !owned)
+				buf_release(err);
+			else if (err != NULL)
+				buf_reset(err);
 			backoff(tries);
+		}
 		memset(&t, 0, sizeof(t));
 		memset(delta, 0, nd * sizeof(*delta));
 		t.s = s;
