@@ -451,7 +451,7 @@ find_txn(struct store_txn *txn, void *arg, struct buf *err)
 	struct find_hit		 hit;
 	struct buf		 b = BUF_INIT;
 	size_t			 i, alloc = FIND_CANDIDATES, n = 0;
-	int			 r;
+	int			 r, ret = -1;
 
 	/* Run again after a deadlock: start afresh. */
 	hits_free(st->hits, st->nhits);
@@ -473,7 +473,7 @@ find_txn(struct store_txn *txn, void *arg, struct buf *err)
 		if (r == STORE_NOTFOUND)
 			continue;
 		if (r != 0)
-			return (-1);
+			goto out;	/* a deadlock runs it again */
 		memset(&hit, 0, sizeof hit);
 		if (!(rec->flags & REC_ARCHIVED) &&
 		    find_score(st, rec, &hit) > 0) {
@@ -497,8 +497,10 @@ find_txn(struct store_txn *txn, void *arg, struct buf *err)
 			hit_release(&hit);
 		record_free(rec);
 	}
+	ret = 0;
+out:
 	buf_release(&b);
-	return (0);
+	return (ret);
 }
 
 /* Best first; equals in alphabetical order of their names (fold keys
