@@ -156,8 +156,12 @@ user_list_exec(struct cmd_ctx *ctx)
 
 	if ((r = cmd_format_get(ctx, &fmt)) != CMD_OK)
 		return (r);
-	if ((r = run(ctx, STORE_TXN_READONLY, user_list_txn, &st)) != CMD_OK)
+	if ((r = run(ctx, STORE_TXN_READONLY, user_list_txn, &st)) != CMD_OK) {
+		/* The list of a try that went through, before a failed
+		 * commit. */
+		access_operators_free(st.ops, st.nops);
 		return (r);
+	}
 	if (fmt == FMT_JSON) {
 		buf_adds(&ctx->out, "[");
 		for (i = 0; i < st.nops; i++) {

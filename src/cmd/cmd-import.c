@@ -2287,6 +2287,7 @@ import_exec(struct cmd_ctx *ctx)
 		} else
 			cmd_error(ctx, _("%s: nothing imported: %s"), im.file,
 			    err.data);
+		r = CMD_FAILED;
 		goto out;
 	}
 	buf_printf(&ctx->out, dngettext("clerk",
