@@ -1,10 +1,10 @@
 /*
  * test-cmd-retry.c: the verbs that read and write records (show, card,
- * history, list, page, find, query, views, report, export, merge
- * --dry-run, admin user list; set, rm, restore, add, view save, merge,
- * import row by row and in bulk), run in this process as the server
- * runs them (cmd_run), with the n-th storage call failing, for every n
- * along their path:
+ * history, list, page (the walk, the order, a search, a filter and
+ * groups), find, query, views, report, export, merge --dry-run, admin
+ * user list; set, rm, restore, add, view save, merge, import row by row
+ * and in bulk), run in this process as the server runs them (cmd_run),
+ * with the n-th storage call failing, for every n along their path:
  *
  * - with a deadlock, which store_txn_run() aborts and runs again: a
  *   read answers what it answers without the fault, byte for byte, and
@@ -433,6 +433,10 @@ verbs(void)
 		"list party --sort name --limit 20",
 		"list party kind^=^org --sort -name --limit 10",
 		"page party --sort name --limit 15 --archived",
+		"page party --sort name --limit 15",
+		"page party --sort -city --search ив --limit 10",
+		"page party --where kind^=^person --sort name --limit 10",
+		"page party --group city --limit 10",
 		"find Иван",
 		"find 77",
 		"find ооо --table party --limit 5",
