@@ -4,7 +4,8 @@
  * groups), find, query, views, report, export, merge --dry-run, admin
  * user list; set, rm, restore, add, view save, merge, import row by row
  * and in bulk), run in this process as the server runs them (cmd_run),
- * with the n-th storage call failing, for every n along their path:
+ * and the opening of a session, with the n-th storage call failing,
+ * for every n along their path:
  *
  * - with a deadlock, which store_txn_run() aborts and runs again: a
  *   read answers what it answers without the fault, byte for byte, and
@@ -478,6 +479,49 @@ verbs(void)
 	merge_verb();
 }
 
+/*
+ * A session opened (what the server does for each connection) with
+ * each of its calls failing: after a deadlock it opens as without it,
+ * after no space it is refused with a message and nothing held.
+ */
+static void
+session_faults(void)
+{
+	struct session	*s;
+	struct buf	 err = BUF_INIT;
+	uint64_t	 calls, n;
+	size_t		 opened = 0, refused = 0;
+	int		 r;
+
+	store_fault_set(0, 0);
+	if (access_session_open(st, "tester", &s, &err) != 0)
+		tap_bail(err.data);
+	calls = store_fault_calls();
+	access_session_free(s);
+	for (n = 1; n <= calls; n++) {
+		store_fault_set(n, STORE_FAULT_DEADLOCK);
+		r = access_session_open(st, "tester", &s, &err);
+		store_fault_set(0, 0);
+		if (r == 0 && access_is_admin(s))
+			opened++;
+		if (r == 0)
+			access_session_free(s);
+		store_fault_set(n, ENOSPC);
+		r = access_session_open(st, "tester", &s, &err);
+		store_fault_set(0, 0);
+		if (r == 0)
+			access_session_free(s);
+		else if (err.len > 0)
+			refused++;
+		buf_reset(&err);
+	}
+	ok(calls > 0 && opened == calls, "a session opens with a deadlock at "
+	    "each of its %llu calls", (unsigned long long)calls);
+	ok(refused == calls, "and is refused with a message with no space "
+	    "at each (%zu)", refused);
+	buf_release(&err);
+}
+
 /* An import into an empty table, a bulk load (store_load()). */
 static void
 bulk_import(const char *path)
@@ -555,6 +599,7 @@ main(void)
 	    access_session_open(st, "tester", &sess, &err) != 0)
 		tap_bail(err.data);
 	verbs();
+	session_faults();
 	access_session_free(sess);
 	store_close(st);
 
