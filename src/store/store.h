@@ -115,10 +115,10 @@ const char *store_dir(struct store *);
  * reset at its start; what a try left in it the caller frees, whether
  * the transaction committed or not.  Returns what fn returned, or -1; a
  * message is in err only from the last try (one run again leaves none
- * there).  fn must not call store_txn_run() itself.  Transactions that may write (any without
- * STORE_TXN_READONLY) run one at a time, read-only ones beside them and
- * each other: Berkeley DB 5.3 misplaces records when several threads
- * change one B-tree at once (store_int.h).
+ * there).  fn must not call store_txn_run() itself.  Transactions that
+ * may write (any without STORE_TXN_READONLY) run one at a time,
+ * read-only ones beside them and each other: Berkeley DB 5.3 misplaces
+ * records when several threads change one B-tree at once (store_int.h).
  */
 #define STORE_TXN_READONLY 0x01
 /*

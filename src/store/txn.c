@@ -167,7 +167,9 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		/*
 		 * A try run again leaves no message: callers release err
 		 * only when the transaction fails, so a deadlock's text
-		 * must not outlive a try that went through.
+		 * must not outlive a try that went through.  An err the
+		 * caller had allocated is emptied, not freed: it may hold
+		 * its data pointer (test-store's store_check() test did).
 		 */
 		if (tries != 0) {
 			if (err != NULL && !owned)
