@@ -41,8 +41,8 @@
 static struct store	*st;
 static struct schema	*schema;
 static struct session	*sess;
-static const char	*bulk;		/* the request's bulk data */
-static const char	*wdata;		/* a write's: an import's file */
+static const char	*bulk;		/* the requests' bulk data: an import's
+					 * file (no other verb reads it) */
 
 struct result {
 	int	 status;
@@ -80,19 +80,27 @@ run_argv(struct result *res, char **words)
 	cmd_ctx_release(&ctx);
 }
 
-/* Split line at single spaces; "^" in a word stands for a space. */
+/* "^" in a command's word stands for a space: made one, in place. */
+static char *
+carets(char *s)
+{
+	char	*c;
+
+	for (c = s; *c != '\0'; c++)
+		if (*c == '^')
+			*c = ' ';
+	return (s);
+}
+
+/* Split line at single spaces and run it. */
 static void
 run(struct result *res, const char *line)
 {
-	char	*copy = xstrdup(line), *words[MAXARGS + 1], *p, *w, *c;
+	char	*copy = xstrdup(line), *words[MAXARGS + 1], *p, *w;
 	int	 n = 0;
 
-	for (p = copy; (w = strsep(&p, " ")) != NULL && n < MAXARGS; ) {
-		for (c = w; *c != '\0'; c++)
-			if (*c == '^')
-				*c = ' ';
-		words[n++] = w;
-	}
+	for (p = copy; (w = strsep(&p, " ")) != NULL && n < MAXARGS; )
+		words[n++] = carets(w);
 	words[n] = NULL;
 	run_argv(res, words);
 	free(copy);
@@ -114,18 +122,6 @@ check_run(struct result *res, const char *check)
 		*q++ = *p;
 	}
 	*q = '\0';
-}
-
-/* A command as typed, for messages (the caller frees). */
-static char *
-typed(const char *line)
-{
-	char	*s = xstrdup(line), *c;
-
-	for (c = s; *c != '\0'; c++)
-		if (*c == '^')
-			*c = ' ';
-	return (s);
 }
 
 /* The id an add printed. */
@@ -178,7 +174,7 @@ read_verb(const char *line)
 		result_free(&got);
 	}
 	store_fault_set(0, 0);
-	name = typed(line);
+	name = carets(xstrdup(line));
 	ok(want.status == CMD_OK && same == calls,
 	    "%s: a deadlock at each of its %llu calls, the same answer%s%s",
 	    name, (unsigned long long)calls, first[0] ? ": " : "", first);
@@ -186,15 +182,6 @@ read_verb(const char *line)
 	    "message, %zu answered in full", name, fails, eq);
 	free(name);
 	result_free(&want);
-}
-
-/* Run a write, with its bulk data if any. */
-static void
-run_write(struct result *res, const char *line)
-{
-	bulk = wdata;
-	run(res, line);
-	bulk = NULL;
 }
 
 /* The records of a table after id purged (the undo of an import); the
@@ -227,11 +214,10 @@ purge_after(const char *table, uint64_t after)
 }
 
 /* Undo a write: the command given; NULL, a purge of the record an add
- * named; "*", a purge of the table's records after those it had. */
-static uint64_t	 had;
-
+ * named; "*", a purge of the table's records after id had. */
 static void
-undo_write(const char *undo, const char *table, const struct result *w)
+undo_write(const char *undo, const char *table, uint64_t had,
+    const struct result *w)
 {
 	struct result	 u;
 	char		 line[256];
@@ -261,7 +247,7 @@ write_verb(const char *line, const char *undo, const char *check)
 {
 	struct result	 before, after, got, now;
 	char		 table[64];
-	uint64_t	 calls, n;
+	uint64_t	 calls, n, had = 0;
 	size_t		 once = 0, whole = 0, bad = 0;
 	char		 first[512] = "", *name;
 
@@ -271,16 +257,16 @@ write_verb(const char *line, const char *undo, const char *check)
 		had = purge_after(table, UINT64_MAX);
 	check_run(&before, check);
 	store_fault_set(0, 0);
-	run_write(&got, line);
+	run(&got, line);
 	calls = store_fault_calls();
 	if (got.status != CMD_OK)
 		diag("%s: %s", line, got.error);
 	check_run(&after, check);
-	undo_write(undo, table, &got);
+	undo_write(undo, table, had, &got);
 	result_free(&got);
 	for (n = 1; n <= calls; n++) {
 		store_fault_set(n, STORE_FAULT_DEADLOCK);
-		run_write(&got, line);
+		run(&got, line);
 		store_fault_set(0, 0);
 		check_run(&now, check);
 		if (got.status == CMD_OK && strcmp(now.out, after.out) == 0)
@@ -290,17 +276,17 @@ write_verb(const char *line, const char *undo, const char *check)
 			    "%d, %s", (unsigned long long)n, got.status,
 			    got.error);
 		if (got.status == CMD_OK)
-			undo_write(undo, table, &got);
+			undo_write(undo, table, had, &got);
 		result_free(&got);
 		result_free(&now);
 
 		store_fault_set(n, ENOSPC);
-		run_write(&got, line);
+		run(&got, line);
 		store_fault_set(0, 0);
 		check_run(&now, check);
 		if (got.status == CMD_OK && strcmp(now.out, after.out) == 0) {
 			whole++;
-			undo_write(undo, table, &got);
+			undo_write(undo, table, had, &got);
 		} else if (got.status == CMD_FAILED && got.error[0] != '\0' &&
 		    strcmp(now.out, before.out) == 0)
 			whole++;
@@ -313,7 +299,7 @@ write_verb(const char *line, const char *undo, const char *check)
 		result_free(&got);
 		result_free(&now);
 	}
-	name = typed(line);
+	name = carets(xstrdup(line));
 	ok(after.status == CMD_OK && strcmp(after.out, before.out) != 0 &&
 	    calls > 0 && once == calls, "%s: a deadlock at each of its %llu "
 	    "calls, done once%s%s", name, (unsigned long long)calls,
@@ -370,49 +356,61 @@ merged(uint64_t a, uint64_t b, uint64_t c)
 }
 
 /*
- * A merge (what refers to B moves to A, B is archived) of a fresh
- * pair each time: with a deadlock at each of its calls, done; with no
- * space, done or not begun.
+ * A merge (what refers to B moves to A, B is archived) of a fresh pair,
+ * with the at-th call failing with error (at 0: none); where it stands
+ * after, as merged() says, and in *calls (unless NULL) the calls it
+ * made.
  */
+static int
+merge_fresh(uint64_t at, int error, struct result *res, uint64_t *calls)
+{
+	uint64_t	 a, b, c;
+	char		 line[256];
+
+	a = must_add("add party kind=org name=ООО^Слияев^А");
+	b = must_add("add party kind=org name=ООО^Слияев^Б");
+	snprintf(line, sizeof line, "add contact party=%llu "
+	    "name=Слияева^Анна", (unsigned long long)b);
+	c = must_add(line);
+	snprintf(line, sizeof line, "merge party %llu %llu",
+	    (unsigned long long)a, (unsigned long long)b);
+	store_fault_set(at, error);
+	run(res, line);
+	if (calls != NULL)
+		*calls = store_fault_calls();
+	store_fault_set(0, 0);
+	return (merged(a, b, c));
+}
+
+/* Merges with a deadlock at each of their calls, done; with no space,
+ * done or not begun. */
 static void
 merge_verb(void)
 {
 	struct result	 res;
-	uint64_t	 a, b, c, calls, n;
-	size_t		 done = 0, whole = 0, k;
-	char		 line[256];
+	uint64_t	 calls, n;
+	size_t		 done = 0, whole = 0;
 	int		 m;
 
-	calls = 0;
-	for (n = 0; n <= 2 * calls; n++) {
-		a = must_add("add party kind=org name=ООО^Слияев^А");
-		b = must_add("add party kind=org name=ООО^Слияев^Б");
-		snprintf(line, sizeof line, "add contact party=%llu "
-		    "name=Слияева^Анна", (unsigned long long)b);
-		c = must_add(line);
-		snprintf(line, sizeof line, "merge party %llu %llu",
-		    (unsigned long long)a, (unsigned long long)b);
-		/* Run 0 counts the calls; then each a deadlock, each
-		 * no space. */
-		k = (size_t)((n + 1) / 2);
-		store_fault_set(n == 0 ? 0 : k, n % 2 ? STORE_FAULT_DEADLOCK :
-		    ENOSPC);
-		run(&res, line);
-		if (n == 0)
-			calls = store_fault_calls();
-		store_fault_set(0, 0);
-		m = merged(a, b, c);
-		if (n == 0 && (res.status != CMD_OK || m != 1))
-			tap_bail(res.error);
-		if (n % 2 == 1 && res.status == CMD_OK && m == 1)
+	m = merge_fresh(0, 0, &res, &calls);
+	if (res.status != CMD_OK || m != 1)
+		tap_bail(res.error);
+	result_free(&res);
+	for (n = 1; n <= calls; n++) {
+		m = merge_fresh(n, STORE_FAULT_DEADLOCK, &res, NULL);
+		if (res.status == CMD_OK && m == 1)
 			done++;
-		if (n % 2 == 0 && n > 0 && ((res.status == CMD_OK && m == 1) ||
+		result_free(&res);
+
+		m = merge_fresh(n, ENOSPC, &res, NULL);
+		if ((res.status == CMD_OK && m == 1) ||
 		    (res.status == CMD_FAILED && res.error[0] != '\0' &&
-		    m == 0)))
+		    m == 0))
 			whole++;
-		else if (n % 2 == 0 && n > 0)
-			diag("merge, no space at call %zu: status %d, %s; "
-			    "merged %d", k, res.status, res.error, m);
+		else
+			diag("merge, no space at call %llu: status %d, %s; "
+			    "merged %d", (unsigned long long)n, res.status,
+			    res.error, m);
 		result_free(&res);
 	}
 	ok(calls > 0 && done == calls, "merge party A B: a deadlock at each "
@@ -469,13 +467,13 @@ verbs(void)
 	write_verb("add contact party=4 name=Сидорова^Анна", NULL,
 	    "query contact^where^name^=^'Сидорова^Анна'^cols^name");
 	/* An import into a table with records: rows one by one. */
-	wdata = "party,name,phones\n"
+	bulk = "party,name,phones\n"
 	    "4,Алексеев Борис,+7 495 123-45-67\n"
 	    "4,Борисова Вера,\n"
 	    "5,Ромашкин Олег,8 (812) 555-12-12\n";
 	write_verb("import contact new.csv", "*",
 	    "query contact^where^party^<=^5^cols^party,name,phones");
-	wdata = NULL;
+	bulk = NULL;
 	merge_verb();
 }
 
@@ -534,13 +532,13 @@ bulk_import(const char *path)
 	    access_init(st, "tester", &err) != 0 ||
 	    access_session_open(st, "tester", &sess, &err) != 0)
 		tap_bail(err.data);
-	wdata = "kind,name,inn,phones\n"
+	bulk = "kind,name,inn,phones\n"
 	    "person,Алексеев Борис,,+7 495 123-45-67\n"
 	    "org,ООО Ромашка,7707083893,\n"
 	    "sole,Борисова Вера Ильинична,,8 (812) 555-12-12\n";
 	write_verb("import party new.csv", "*",
 	    "query party^cols^name,kind,inn,phones");
-	wdata = NULL;
+	bulk = NULL;
 	access_session_free(sess);
 	store_close(st);
 	buf_release(&err);
