@@ -63,18 +63,32 @@ queue_cmp(const struct store_qop *a, const char *akeys,
 }
 
 /*
- * The sort: a merge sort of small handles (group, key head, place), the
- * comparison inline, most of them settled by the handle alone; equal
- * ones compare the changes themselves (the rest of the key, the id,
- * then the order they came in, as the place is).  Then the changes are
- * put in that order.  qsort_r() with a comparison function was a sixth
- * of a writer's time (defer.c sorts each transaction's changes).
+ * The sort, of small handles (group, key head, place): settled by the
+ * handle alone where the heads differ; equal ones compare the changes
+ * themselves (the rest of the key, the id, then the order they came in,
+ * as the place is).  Then the changes are put in that order.
+ * qsort_r() with a comparison function was a sixth of a writer's time
+ * (defer.c sorts each transaction's changes), a merge sort of the
+ * handles a tenth: 5.6 ms for the 39,000 changes of a transaction of
+ * 1,000 parties.  So a queue of many changes is sorted first by group
+ * and head with a stable radix sort, a byte a pass (bytes the same in
+ * every handle skipped: the groups' high ones, often the heads' first),
+ * which compares nothing; then each run of handles with one group and
+ * one head, still in the order the changes came, is merge sorted only
+ * where it is not in order already.  Such runs are most of the changes
+ * (a record's short word prefixes, "ив", "иван", come again in most
+ * records of a batch) and nearly all in order (the ids ascend as the
+ * records came): 3.3 ms for the same transaction, the same order.
+ * A queue of few changes (a record's or a few, most transactions) is
+ * merge sorted at once: the counts of the radix sort cost more.
  */
 struct qh {
 	uint64_t	 head;
 	uint32_t	 group;
 	uint32_t	 i;
 };
+
+#define QUEUE_RADIX_MIN	1024	/* changes, below which the merge sort */
 
 static inline int
 qh_le(const struct qh *a, const struct qh *b, const struct store_queue *q)
@@ -122,25 +136,89 @@ qh_sort(struct qh *v, struct qh *tmp, size_t n, const struct store_queue *q)
 		v[k++] = tmp[i++];
 }
 
+/*
+ * The radix sort of n handles at v by group and head, tmp as large;
+ * returns where they are sorted (v or tmp), the other one free.  The
+ * counts of every byte come from one pass; bytes 0-7 are the head's,
+ * least significant first, 8-11 the group's.
+ */
+static struct qh *
+qh_radix(struct qh *v, struct qh *tmp, size_t n)
+{
+	static const unsigned	 nbytes = 12;
+	size_t			 count[12][256], i, sum, c;
+	struct qh		*src = v, *dst = tmp, *sw;
+	unsigned		 b, sh, byte;
+
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++) {
+		for (b = 0; b < 8; b++)
+			count[b][(v[i].head >> (8 * b)) & 0xff]++;
+		for (b = 0; b < 4; b++)
+			count[8 + b][(v[i].group >> (8 * b)) & 0xff]++;
+	}
+	for (b = 0; b < nbytes; b++) {
+		sh = 8 * (b & 7);
+		byte = b < 8 ? (unsigned)(src[0].head >> sh) & 0xff :
+		    (src[0].group >> sh) & 0xff;
+		if (count[b][byte] == n)
+			continue;	/* the same in every handle */
+		for (sum = 0, c = 0; c < 256; c++) {
+			i = count[b][c];
+			count[b][c] = sum;
+			sum += i;
+		}
+		if (b < 8)
+			for (i = 0; i < n; i++)
+				dst[count[b][(src[i].head >> sh) & 0xff]++] =
+				    src[i];
+		else
+			for (i = 0; i < n; i++)
+				dst[count[b][(src[i].group >> sh) & 0xff]++] =
+				    src[i];
+		sw = src;
+		src = dst;
+		dst = sw;
+	}
+	return (src);
+}
+
 void
 queue_sort(struct store_queue *q)
 {
-	struct qh	*v, *tmp;
+	struct qh	*v, *tmp, *s;
 	struct store_qop *ops;
-	size_t		 i;
+	size_t		 i, j, k;
 
 	if (q->n > 1 && !q->sorted) {
 		v = xreallocarray(NULL, q->n, sizeof(*v));
-		tmp = xreallocarray(NULL, q->n / 2 + 1, sizeof(*tmp));
+		tmp = xreallocarray(NULL, q->n, sizeof(*tmp));
 		for (i = 0; i < q->n; i++) {
 			v[i].head = q->ops[i].head;
 			v[i].group = q->ops[i].group;
 			v[i].i = (uint32_t)i;
 		}
-		qh_sort(v, tmp, q->n, q);
+		if (q->n < QUEUE_RADIX_MIN) {
+			qh_sort(v, tmp, q->n, q);
+			s = v;
+		} else {
+			s = qh_radix(v, tmp, q->n);
+			for (i = 0; i < q->n; i = j) {
+				for (j = i + 1; j < q->n &&
+				    s[j].head == s[i].head &&
+				    s[j].group == s[i].group; j++)
+					;
+				for (k = i + 1; k < j &&
+				    qh_le(&s[k - 1], &s[k], q); k++)
+					;
+				if (k < j)
+					qh_sort(s + i, s == v ? tmp : v, j - i,
+					    q);
+			}
+		}
 		ops = xreallocarray(NULL, q->alloc, sizeof(*ops));
 		for (i = 0; i < q->n; i++)
-			ops[i] = q->ops[v[i].i];
+			ops[i] = q->ops[s[i].i];
 		free(q->ops);
 		q->ops = ops;
 		free(v);
