@@ -142,11 +142,12 @@ qh_sort(struct qh *v, struct qh *tmp, size_t n, const struct store_queue *q)
  * counts of every byte come from one pass; bytes 0-7 are the head's,
  * least significant first, 8-11 the group's.
  */
+#define QH_BYTES	12
+
 static struct qh *
 qh_radix(struct qh *v, struct qh *tmp, size_t n)
 {
-	static const unsigned	 nbytes = 12;
-	size_t			 count[12][256], i, sum, c;
+	size_t			 count[QH_BYTES][256], i, sum, c;
 	struct qh		*src = v, *dst = tmp, *sw;
 	unsigned		 b, sh, byte;
 
@@ -157,7 +158,7 @@ qh_radix(struct qh *v, struct qh *tmp, size_t n)
 		for (b = 0; b < 4; b++)
 			count[8 + b][(v[i].group >> (8 * b)) & 0xff]++;
 	}
-	for (b = 0; b < nbytes; b++) {
+	for (b = 0; b < QH_BYTES; b++) {
 		sh = 8 * (b & 7);
 		byte = b < 8 ? (unsigned)(src[0].head >> sh) & 0xff :
 		    (src[0].group >> sh) & 0xff;
@@ -183,12 +184,33 @@ qh_radix(struct qh *v, struct qh *tmp, size_t n)
 	return (src);
 }
 
+/*
+ * After qh_radix(): each run of the n handles at s with one group and
+ * head, in the order the changes came, merge sorted where it is not in
+ * order already; tmp is scratch as large.
+ */
+static void
+qh_ties(struct qh *s, struct qh *tmp, size_t n, const struct store_queue *q)
+{
+	size_t	i, j, k;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && s[j].head == s[i].head &&
+		    s[j].group == s[i].group; j++)
+			;
+		for (k = i + 1; k < j && qh_le(&s[k - 1], &s[k], q); k++)
+			;
+		if (k < j)
+			qh_sort(s + i, tmp, j - i, q);
+	}
+}
+
 void
 queue_sort(struct store_queue *q)
 {
 	struct qh	*v, *tmp, *s;
 	struct store_qop *ops;
-	size_t		 i, j, k;
+	size_t		 i;
 
 	if (q->n > 1 && !q->sorted) {
 		v = xreallocarray(NULL, q->n, sizeof(*v));
@@ -203,18 +225,7 @@ queue_sort(struct store_queue *q)
 			s = v;
 		} else {
 			s = qh_radix(v, tmp, q->n);
-			for (i = 0; i < q->n; i = j) {
-				for (j = i + 1; j < q->n &&
-				    s[j].head == s[i].head &&
-				    s[j].group == s[i].group; j++)
-					;
-				for (k = i + 1; k < j &&
-				    qh_le(&s[k - 1], &s[k], q); k++)
-					;
-				if (k < j)
-					qh_sort(s + i, s == v ? tmp : v, j - i,
-					    q);
-			}
+			qh_ties(s, s == v ? tmp : v, q->n, q);
 		}
 		ops = xreallocarray(NULL, q->alloc, sizeof(*ops));
 		for (i = 0; i < q->n; i++)
