@@ -280,6 +280,8 @@ struct loader {
 	const char	*user;
 	size_t		 budget;	/* of a batch's keys */
 	int		 bulk;		/* one batch only */
+	int		 prefixes;	/* the word index's short-prefix keys
+					 * kept apart (prefix.c) */
 	int		 stream;	/* its rows written as they come */
 	int		 toobig;	/* a bulk load over the budget */
 	struct buf	 one;		/* the producer's: a row encoded */
@@ -421,6 +423,7 @@ load_index_keys(struct store_table *st, const struct record *rec,
     struct keyset *ks, struct store_pairs *pairs, size_t row,
     enum load_keys which, size_t *wbytes)
 {
+	const char *k;
 	size_t	x, j, n, used = 0;
 	int	words;
 
@@ -431,10 +434,19 @@ load_index_keys(struct store_table *st, const struct record *rec,
 			continue;
 		keyset_reset(ks);
 		sec_record_keys(&st->ix[x], rec, ks);
-		for (j = 0; j < ks->n; j++)
-			pairs_add(&pairs[x], ks->bytes.data + ks->off[j],
-			    ks->len[j], row);
 		n = ks->bytes.len + ks->n * sizeof(struct store_pair);
+		for (j = 0; j < ks->n; j++) {
+			k = ks->bytes.data + ks->off[j];
+			if (pairs[x].pre != NULL && ks->len[j] > 0 &&
+			    k[0] == SEARCH_PREFIX_MARK_S[0]) {
+				/* 8 bytes, where a pair and its key were. */
+				prefixes_add(pairs[x].pre, k, ks->len[j],
+				    (uint32_t)row);
+				n -= ks->len[j] + sizeof(struct store_pair) -
+				    sizeof(struct prefix_row);
+			} else
+				pairs_add(&pairs[x], k, ks->len[j], row);
+		}
 		if (wbytes != NULL && words)
 			*wbytes += n;
 		used += n;
@@ -798,6 +810,8 @@ out:
 	return (NULL);
 }
 
+static void	load_keys_drop(struct loader *);
+
 /* The key thread started, if the load is one for it. */
 static void
 load_keys_start(struct loader *ld)
@@ -813,11 +827,11 @@ load_keys_start(struct loader *ld)
 	ld->pkeyed = 0;
 	ld->kpairs = xcalloc(ld->st->nix ? ld->st->nix : 1,
 	    sizeof(*ld->kpairs));
+	if (ld->prefixes)
+		ld->kpairs[ld->st->search - ld->st->ix].pre = prefixes_new();
 	ld->keyed = pthread_create(&ld->kthread, NULL, load_keys, ld) == 0;
-	if (!ld->keyed) {
-		free(ld->kpairs);
-		ld->kpairs = NULL;
-	}
+	if (!ld->keyed)
+		load_keys_drop(ld);
 }
 
 /* The key thread's pairs not merged yet, freed. */
@@ -1157,6 +1171,13 @@ load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
 		p = &b->pairs[x];
 		for (i = 0; i < p->n; i++)
 			p->v[i].id = ld->ids[p->v[i].id];
+		if (p->pre != NULL) {
+			/* Ids ascend by row in a bulk load (load_given()),
+			 * so each prefix key's stay in order. */
+			if (ld->unsorted)
+				BUG("a bulk load's ids do not ascend");
+			p->pre->ids = ld->ids;
+		}
 		if (ld->unsorted)
 			load_pairs_by_id(p);
 		ret = pairs_write(ix, t->txn, p, ld->bulk ? tokset_none :
@@ -1307,6 +1328,13 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 		for (x = 0; x < st->nix; x++)
 			buf_init(&ld.b[k].pairs[x].keys);
 	}
+	/* A bulk load's, written once: prefix.c groups them, and their
+	 * rows are 32-bit. */
+	ld.prefixes = ld.bulk && st->search != NULL && l->n <= UINT32_MAX;
+	if (ld.prefixes)
+		for (k = 0; k < 2; k++)
+			ld.b[k].pairs[st->search - st->ix].pre =
+			    prefixes_new();
 	pthread_mutex_init(&ld.lock, NULL);
 	pthread_cond_init(&ld.cond, NULL);
 	buf_init(&ld.one);

@@ -1059,6 +1059,11 @@ pairs_merge(struct store_pairs *p, struct store_pairs *q)
 {
 	size_t	n = p->n, m = q->n, i, j = 0, o = 0, base = p->keys.len;
 
+	if (q->pre != NULL) {
+		if (p->pre == NULL)
+			BUG("prefix keys merged into pairs without them");
+		prefixes_merge(p->pre, q->pre);
+	}
 	if (m == 0) {
 		pairs_release(q);
 		return;
@@ -1094,6 +1099,8 @@ pairs_reset(struct store_pairs *p)
 	p->n = 0;
 	p->sorted = p->grouped = 0;
 	buf_reset(&p->keys);
+	if (p->pre != NULL)
+		prefixes_reset(p->pre);
 }
 
 void
@@ -1101,6 +1108,7 @@ pairs_release(struct store_pairs *p)
 {
 	free(p->v);
 	buf_release(&p->keys);
+	prefixes_free(p->pre);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -1282,6 +1290,8 @@ pairs_group(struct store_pairs *p)
 	const char	*keys;
 	size_t		 i;
 
+	if (p->pre != NULL)
+		prefixes_group(p->pre);
 	pairs_sort(p);
 	if (p->grouped)
 		return;

@@ -330,7 +330,39 @@ struct store_pairs {
 	int		 sorted;	/* by pairs_sort(), since the last add */
 	int		 grouped;	/* by pairs_group(): head is 1 for a key
 					 * equal to the one before, else 0 */
+	/* A bulk load's word index: its short-prefix keys, kept here
+	 * instead of in v (prefix.c); NULL in any other. */
+	struct store_prefixes *pre;
 };
+/*
+ * A bulk load's short-prefix keys of the word index (prefix.c): each
+ * distinct key once, numbered, and a (key number, row) a key of a row,
+ * in row order; grouped (prefixes_group()), the keys in byte order,
+ * key order[i]'s rows at rows[start[i]] to rows[start[i + 1]],
+ * ascending.  ids, when set, gives the id of each row (words_load()).
+ */
+struct store_prefixes {
+	struct buf	 keys;		/* the distinct keys, end to end */
+	size_t		*off, *len;	/* key k's place in keys */
+	size_t		 nkeys, kalloc;
+	uint32_t	*slot;		/* 1 + a key's number; 0: free */
+	size_t		 nslots;
+	struct prefix_row {
+		uint32_t	 key, row;
+	}		*v;
+	size_t		 n, alloc;
+	int		 grouped;
+	uint32_t	*order;
+	size_t		*start;
+	uint32_t	*rows;
+	const uint64_t	*ids;
+};
+struct store_prefixes *prefixes_new(void);
+void	 prefixes_reset(struct store_prefixes *);
+void	 prefixes_free(struct store_prefixes *);
+void	 prefixes_add(struct store_prefixes *, const void *, size_t, uint32_t);
+void	 prefixes_merge(struct store_prefixes *, struct store_prefixes *);
+void	 prefixes_group(struct store_prefixes *);
 /*
  * Puts in bulk (DB_MULTIPLE_KEY) into db in txn: bulk_put() adds a
  * pair, writing the buffer first when it is full, bulk_flush() writes

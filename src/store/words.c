@@ -551,71 +551,143 @@ words_apply(DB *db, DB_TXN *txn, const struct words_put *v, size_t n)
  * there.  The pairs come grouped (pairs_group(): each head says whether
  * its key is the one before's); a million parties have some thirty
  * million of them, and an array of puts beside them was a gigabyte of
- * fresh memory, a second and a half of page faults on the writer.
+ * fresh memory, a second and a half of page faults on the writer.  A
+ * bulk load's short-prefix keys come apart, grouped (ps->pre,
+ * prefix.c), and go in among the others in key order.
  */
+struct words_loading {
+	struct store_bulk b;
+	struct words_put *old;		/* keys not new: words_apply() */
+	size_t		 nold, oldalloc;
+	uint64_t	*ids;
+	size_t		 alloc;
+	struct buf	 key, enc;
+	int		 (*isnew)(const void *, size_t, void *);
+	void		*arg;
+};
+
+/* One key's ids (n, ascending, in wl->ids): 0 or a Berkeley DB error. */
+static int
+words_load_key(struct words_loading *wl, const char *key, size_t len,
+    size_t n)
+{
+	size_t	 k, p, q;
+	int	 ret = 0;
+
+	if (!wl->isnew(key, len, wl->arg)) {
+		if (wl->nold + n > wl->oldalloc) {
+			wl->oldalloc = 2 * (wl->nold + n);
+			wl->old = xreallocarray(wl->old, wl->oldalloc,
+			    sizeof(*wl->old));
+		}
+		for (k = 0; k < n; k++) {
+			wl->old[wl->nold].key = key;
+			wl->old[wl->nold].len = len;
+			wl->old[wl->nold].id = wl->ids[k];
+			wl->old[wl->nold++].add = 1;
+		}
+		return (0);
+	}
+	for (p = 0; p < n && ret == 0; p = q) {
+		q = chunk_piece(wl->ids, n, p);
+		buf_reset(&wl->enc);
+		for (k = p; k < q; k++)
+			store_varint_put(&wl->enc, k == p ? wl->ids[k] :
+			    wl->ids[k] - wl->ids[k - 1]);
+		buf_reset(&wl->key);
+		words_key(&wl->key, key, len, wl->ids[p]);
+		ret = bulk_put(&wl->b, wl->key.data, wl->key.len,
+		    wl->enc.data, wl->enc.len);
+	}
+	return (ret);
+}
+
+static void
+words_load_room(struct words_loading *wl, size_t n)
+{
+	if (n > wl->alloc) {
+		wl->alloc = n;
+		wl->ids = xreallocarray(wl->ids, wl->alloc, sizeof(*wl->ids));
+	}
+}
+
+/* Short-prefix key i (in byte order) of pre: 0 or a Berkeley DB error. */
+static int
+words_load_prefix(struct words_loading *wl, const struct store_prefixes *pre,
+    size_t i)
+{
+	uint32_t	 k = pre->order[i];
+	size_t		 j, s = pre->start[i], n = pre->start[i + 1] - s;
+
+	words_load_room(wl, n);
+	for (j = 0; j < n; j++)
+		wl->ids[j] = pre->ids != NULL ? pre->ids[pre->rows[s + j]] :
+		    pre->rows[s + j];
+	return (words_load_key(wl, pre->keys.data + pre->off[k], pre->len[k],
+	    n));
+}
+
+/* Does short-prefix key i of pre sort before key (len bytes)? */
+static int
+words_prefix_before(const struct store_prefixes *pre, size_t i,
+    const char *key, size_t len)
+{
+	uint32_t	 k = pre->order[i];
+	size_t		 l = pre->len[k];
+	int		 c;
+
+	c = memcmp(pre->keys.data + pre->off[k], key, l < len ? l : len);
+	return (c < 0 || (c == 0 && l < len));
+}
+
 int
 words_load(DB *db, DB_TXN *txn, const struct store_pairs *ps,
     int (*isnew)(const void *, size_t, void *), void *arg)
 {
+	const struct store_prefixes *pre = ps->pre;
 	const struct store_pair *v = ps->v;
 	const char	*keys = ps->keys.data;
-	struct store_bulk b;
-	struct words_put *old = NULL;
-	struct buf	 key = BUF_INIT, enc = BUF_INIT;
-	uint64_t	*ids = NULL;
-	size_t		 i, j, k, p, q, n = ps->n, nold = 0, oldalloc = 0;
-	size_t		 alloc = 0;
+	struct words_loading wl;
+	size_t		 i, j, k, np, ip = 0, n = ps->n;
 	int		 ret = 0;
 
-	if (n == 0)
+	np = pre != NULL && pre->grouped ? pre->nkeys : 0;
+	if (pre != NULL && !pre->grouped && pre->n != 0)
+		BUG("a load's prefix keys written before they were grouped");
+	if (n == 0 && np == 0)
 		return (0);
-	bulk_init(&b, db, txn);
+	memset(&wl, 0, sizeof(wl));
+	buf_init(&wl.key);
+	buf_init(&wl.enc);
+	wl.isnew = isnew;
+	wl.arg = arg;
+	bulk_init(&wl.b, db, txn);
 	for (i = 0; i < n && ret == 0; i = j) {
 		/* Grouped by pairs_group(): the keys, in sorted order and
 		 * scattered in memory, are not compared here. */
 		for (j = i + 1; j < n && v[j].head; j++)
 			;
-		if (!isnew(keys + v[i].off, v[i].len, arg)) {
-			if (nold + (j - i) > oldalloc) {
-				oldalloc = 2 * (nold + (j - i));
-				old = xreallocarray(old, oldalloc,
-				    sizeof(*old));
-			}
-			for (k = i; k < j; k++) {
-				old[nold].key = keys + v[k].off;
-				old[nold].len = v[k].len;
-				old[nold].id = v[k].id;
-				old[nold++].add = 1;
-			}
-			continue;
-		}
-		if (j - i > alloc) {
-			alloc = j - i;
-			ids = xreallocarray(ids, alloc, sizeof(*ids));
-		}
+		while (ip < np && ret == 0 && words_prefix_before(pre, ip,
+		    keys + v[i].off, v[i].len))
+			ret = words_load_prefix(&wl, pre, ip++);
+		if (ret != 0)
+			break;
+		words_load_room(&wl, j - i);
 		for (k = i; k < j; k++)
-			ids[k - i] = v[k].id;
-		for (p = 0; p < j - i && ret == 0; p = q) {
-			q = chunk_piece(ids, j - i, p);
-			buf_reset(&enc);
-			for (k = p; k < q; k++)
-				store_varint_put(&enc, k == p ? ids[k] :
-				    ids[k] - ids[k - 1]);
-			buf_reset(&key);
-			words_key(&key, keys + v[i].off, v[i].len, ids[p]);
-			ret = bulk_put(&b, key.data, key.len, enc.data,
-			    enc.len);
-		}
+			wl.ids[k - i] = v[k].id;
+		ret = words_load_key(&wl, keys + v[i].off, v[i].len, j - i);
 	}
+	while (ip < np && ret == 0)
+		ret = words_load_prefix(&wl, pre, ip++);
 	if (ret == 0)
-		ret = bulk_flush(&b);
-	bulk_release(&b);
+		ret = bulk_flush(&wl.b);
+	bulk_release(&wl.b);
 	if (ret == 0)
-		ret = words_apply(db, txn, old, nold);
-	free(old);
-	free(ids);
-	buf_release(&key);
-	buf_release(&enc);
+		ret = words_apply(db, txn, wl.old, wl.nold);
+	free(wl.old);
+	free(wl.ids);
+	buf_release(&wl.key);
+	buf_release(&wl.enc);
 	return (ret);
 }
 

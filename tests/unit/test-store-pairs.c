@@ -7,7 +7,9 @@
  * byte first down to buckets small enough for the cache, with keys that
  * share their first 8 bytes and more (so the heads tie), keys shorter
  * than a head, empty keys, duplicates, a few keys with most of the pairs
- * (as the word index's short prefixes have), and one key alone.
+ * (as the word index's short prefixes have), and one key alone; and
+ * a bulk load's short-prefix keys kept apart (prefix.c), from two sets
+ * merged by row, grouped.
  */
 #include "config.h"
 
@@ -129,6 +131,133 @@ check(const char *what, size_t n, int kind)
 	pairs_release(&p);
 }
 
+/*
+ * A bulk load's short-prefix keys kept apart (prefix.c): rows of 1 to 3
+ * prefix keys each out of nkeys, in blocks of 64 rows taken in turn by
+ * two sets (the producer's and the key thread's), the second with keys
+ * numbered in another order, merged by row and grouped, against the
+ * reference: the distinct keys in byte order (the shorter first), each
+ * with the rows that had it, ascending.  The keys are the mark byte and
+ * one to three Cyrillic letters, as index_search_prefixes() makes them,
+ * so keys of three lengths share their first bytes.
+ */
+static void
+check_prefixes(const char *what, size_t nrows, size_t nkeys)
+{
+	struct store_pairs a, b;
+	struct store_prefixes *pre;
+	unsigned char	(*key)[8], (*sorted)[8], *seen;
+	size_t		*klen, *expect, i, j, k, r, s, e, n, nk = 0, tot = 0;
+	size_t		 badkey = SIZE_MAX, badrows = SIZE_MAX;
+	struct ref	*ref;
+
+	key = xreallocarray(NULL, nkeys, sizeof(*key));
+	klen = xreallocarray(NULL, nkeys, sizeof(*klen));
+	for (k = 0; k < nkeys; k++) {
+		/* The mark, then 1-3 letters of а..я, the digits of k / 3
+		 * in base 32. */
+		key[k][0] = 0x01;
+		n = 1 + k % 3;
+		for (j = 0, e = k / 3; j < n; j++, e /= 32) {
+			key[k][1 + 2 * j] = e % 32 < 16 ? 0xd0 : 0xd1;
+			key[k][2 + 2 * j] = (unsigned char)(e % 32 < 16 ?
+			    0xb0 + e % 32 : 0x80 + e % 32 - 16);
+		}
+		klen[k] = 1 + 2 * n;
+	}
+	/* Each distinct once (a row's keys are, keyset_uniq()), in
+	 * order: the reference. */
+	ref = xreallocarray(NULL, nkeys, sizeof(*ref));
+	for (k = 0; k < nkeys; k++) {
+		ref[k].p = key[k];
+		ref[k].len = klen[k];
+		ref[k].id = 0;
+	}
+	qsort(ref, nkeys, sizeof(*ref), ref_cmp);
+	for (i = 0, k = 0; i < nkeys; i++)
+		if (k == 0 || ref_cmp(&ref[i], &ref[k - 1]) != 0)
+			ref[k++] = ref[i];
+	nkeys = k;
+	sorted = xreallocarray(NULL, nkeys ? nkeys : 1, sizeof(*sorted));
+	for (k = 0; k < nkeys; k++) {
+		memcpy(sorted[k], ref[k].p, ref[k].len);
+		klen[k] = ref[k].len;
+	}
+	/* Key k is now the k-th distinct in order, and ref[k] it. */
+	free(key);
+	key = sorted;
+	for (k = 0; k < nkeys; k++)
+		ref[k].p = key[k];
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.pre = prefixes_new();
+	b.pre = prefixes_new();
+	seen = xcalloc(nrows, nkeys);
+	for (r = 0; r < nrows; r++) {
+		pre = (r / 64) % 2 ? b.pre : a.pre;
+		n = 1 + r % 3;
+		for (j = 0; j < n; j++) {
+			/* b numbers its keys from the other end. */
+			k = (r * 7 + j * 13) % nkeys;
+			if (pre == b.pre)
+				k = nkeys - 1 - k;
+			if (seen[r * nkeys + k])
+				continue;
+			seen[r * nkeys + k] = 1;
+			prefixes_add(pre, key[k], klen[k], (uint32_t)r);
+			tot++;
+		}
+	}
+	pairs_merge(&a, &b);
+	pairs_group(&a);
+	pre = a.pre;
+	expect = xreallocarray(NULL, nrows ? nrows : 1, sizeof(*expect));
+	for (i = 0; i < nkeys; i++) {
+		/* Its rows: those that had it; a key no row had is not
+		 * there. */
+		for (r = 0, e = 0; r < nrows; r++)
+			if (seen[r * nkeys + i])
+				expect[e++] = r;
+		if (e == 0)
+			continue;
+		if (nk >= pre->nkeys || pre->len[pre->order[nk]] !=
+		    ref[i].len || memcmp(pre->keys.data +
+		    pre->off[pre->order[nk]], ref[i].p, ref[i].len) != 0) {
+			if (badkey == SIZE_MAX)
+				badkey = nk;
+			nk++;
+			continue;
+		}
+		s = pre->start[nk];
+		if (pre->start[nk + 1] - s != e && badrows == SIZE_MAX)
+			badrows = nk;
+		for (j = 0; j < e && badrows == SIZE_MAX; j++)
+			if (pre->rows[s + j] != expect[j])
+				badrows = nk;
+		nk++;
+	}
+	ok(nk == pre->nkeys && badkey == SIZE_MAX, "%s: %zu distinct "
+	    "prefix keys in byte order, the shorter first", what, nk);
+	if (!ok(badrows == SIZE_MAX && pre->start[pre->nkeys] == tot,
+	    "%s: each key's %zu rows in all, ascending, from both sets",
+	    what, tot))
+		printf("# first wrong at key %zu\n", badrows);
+	ok(b.pre == NULL && b.n == 0, "%s: the merged set emptied", what);
+	pairs_reset(&a);
+	ok(a.pre != NULL && a.pre->nkeys == 0 && a.pre->n == 0 &&
+	    !a.pre->grouped, "%s: reset, nothing left", what);
+	prefixes_add(a.pre, key[0], klen[0], 5);
+	pairs_group(&a);
+	ok(a.pre->nkeys == 1 && a.pre->start[1] == 1 && a.pre->rows[0] == 5,
+	    "%s: used again after a reset", what);
+	pairs_release(&a);
+	free(expect);
+	free(seen);
+	free(ref);
+	free(key);
+	free(klen);
+}
+
 int
 main(void)
 {
@@ -140,5 +269,8 @@ main(void)
 	check("empty keys", 20000, 1);
 	check("one key", 20000, 2);
 	check("no key", 0, 0);
+	check_prefixes("a few prefix keys", 500, 12);
+	check_prefixes("prefix keys past the first table", 3000, 1800);
+	check_prefixes("rows of one set only", 40, 9);
 	return (tap_done());
 }
