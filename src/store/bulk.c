@@ -54,9 +54,10 @@
  * written a second time: the abort panics the environment, or crashes
  * in __bam_adj_recover(); test-store-load's late failures).  Its one
  * batch may take an 8th of memory, at least 64 MB (a million parties:
- * 2.4 GB); a load that needs more, by the keys of its first rows, is
- * refused with STORE_TOOBIG before anything is written (load_estimate()),
- * for a plain transaction, where batches are safe.
+ * 2.4 GB, 1.2 GB less since prefix.c keeps the short-prefix keys); a
+ * load that needs more, by the keys of its first rows, is refused with
+ * STORE_TOOBIG before anything is written (load_estimate()), for a
+ * plain transaction, where batches are safe.
  */
 #define LOAD_BULK_MIN	((size_t)64 << 20)
 
