@@ -203,14 +203,11 @@ prefix_cmp(const void *va, const void *vb, void *arg)
 {
 	const struct store_prefixes *pre = arg;
 	uint32_t	 a = *(const uint32_t *)va, b = *(const uint32_t *)vb;
-	size_t		 la = pre->len[a], lb = pre->len[b];
-	int		 c;
+	const char	*ka = pre->keys.data + pre->off[a];
+	const char	*kb = pre->keys.data + pre->off[b];
 
-	c = memcmp(pre->keys.data + pre->off[a], pre->keys.data + pre->off[b],
-	    la < lb ? la : lb);
-	if (c != 0)
-		return (c);
-	return (la < lb ? -1 : la > lb);
+	return (key_cmp_headed(key_head(ka, pre->len[a]), ka, pre->len[a],
+	    key_head(kb, pre->len[b]), kb, pre->len[b]));
 }
 
 /*

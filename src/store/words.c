@@ -633,11 +633,10 @@ words_prefix_before(const struct store_prefixes *pre, size_t i,
     const char *key, size_t len)
 {
 	uint32_t	 k = pre->order[i];
-	size_t		 l = pre->len[k];
-	int		 c;
+	const char	*pk = pre->keys.data + pre->off[k];
 
-	c = memcmp(pre->keys.data + pre->off[k], key, l < len ? l : len);
-	return (c < 0 || (c == 0 && l < len));
+	return (key_cmp_headed(key_head(pk, pre->len[k]), pk, pre->len[k],
+	    key_head(key, len), key, len) < 0);
 }
 
 int
