@@ -813,6 +813,18 @@ out:
 
 static void	load_keys_drop(struct loader *);
 
+/*
+ * A bulk load's word index keys its short-prefix keys apart (prefix.c),
+ * in each set of pairs a thread fills: written once, and their rows are
+ * 32-bit (ld->prefixes).
+ */
+static void
+load_prefixes(struct loader *ld, struct store_pairs *pairs)
+{
+	if (ld->prefixes)
+		pairs[ld->st->search - ld->st->ix].pre = prefixes_new();
+}
+
 /* The key thread started, if the load is one for it. */
 static void
 load_keys_start(struct loader *ld)
@@ -828,8 +840,7 @@ load_keys_start(struct loader *ld)
 	ld->pkeyed = 0;
 	ld->kpairs = xcalloc(ld->st->nix ? ld->st->nix : 1,
 	    sizeof(*ld->kpairs));
-	if (ld->prefixes)
-		ld->kpairs[ld->st->search - ld->st->ix].pre = prefixes_new();
+	load_prefixes(ld, ld->kpairs);
 	ld->keyed = pthread_create(&ld->kthread, NULL, load_keys, ld) == 0;
 	if (!ld->keyed)
 		load_keys_drop(ld);
@@ -1329,13 +1340,9 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 		for (x = 0; x < st->nix; x++)
 			buf_init(&ld.b[k].pairs[x].keys);
 	}
-	/* A bulk load's, written once: prefix.c groups them, and their
-	 * rows are 32-bit. */
 	ld.prefixes = ld.bulk && st->search != NULL && l->n <= UINT32_MAX;
-	if (ld.prefixes)
-		for (k = 0; k < 2; k++)
-			ld.b[k].pairs[st->search - st->ix].pre =
-			    prefixes_new();
+	for (k = 0; k < 2; k++)
+		load_prefixes(&ld, ld.b[k].pairs);
 	pthread_mutex_init(&ld.lock, NULL);
 	pthread_cond_init(&ld.cond, NULL);
 	buf_init(&ld.one);
