@@ -641,15 +641,13 @@ batch_write(struct store_defer *d, struct ditem *first, struct ditem *last,
 	}
 	if (rec_index_flush(t, err) == -1 || words_flush(t, err) == -1)
 		goto out;
-	if ((ret = rec_cursors_close(t)) == 0) {
-		/* A commit not made must still end the transaction. */
-		if (store_fault_hit()) {
-			ret = store_fault_ret;
-			(void)t->txn->abort(t->txn);
-		} else
-			ret = t->txn->commit(t->txn, DB_TXN_NOSYNC);
-		t->txn = NULL;
-	}
+	/* A commit not made must still end the transaction. */
+	if (store_fault_hit()) {
+		ret = store_fault_ret;
+		(void)t->txn->abort(t->txn);
+	} else
+		ret = t->txn->commit(t->txn, DB_TXN_NOSYNC);
+	t->txn = NULL;
 	if (ret != 0) {
 		store_fail(t, ret, err, _("cannot write the index changes: "
 		    "%s"), store_strerror(ret));
@@ -658,7 +656,6 @@ batch_write(struct store_defer *d, struct ditem *first, struct ditem *last,
 	r = 0;
 out:
 	if (t->txn != NULL) {
-		(void)rec_cursors_close(t);
 		(void)t->txn->abort(t->txn);
 		t->txn = NULL;
 	}

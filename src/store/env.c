@@ -628,7 +628,8 @@ index_add(struct store_table *st, enum six_kind kind, int ixkind,
 	switch (kind) {
 	case SIX_FIELD:
 		ix->unique = ixkind == IX_UNIQUE;
-		ix->packed = f->shared && !ix->unique;
+		ix->packed = ix->unique ? 0 : f->shared ? PACK_CHUNKS :
+		    PACK_RUNS;
 		xasprintf(&ix->file, "%s.%s.%s.db", st->t->name, f->name,
 		    kinds[ixkind]);
 		break;
@@ -1410,7 +1411,6 @@ int
 pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
     int (*isnew)(const void *, size_t, void *), void *arg, uint64_t *dup)
 {
-	struct store_bulk bk;
 	unsigned char	 idb[8];
 	DB		*w = ix->db;
 	DBT		 k, d;
@@ -1426,26 +1426,15 @@ pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
 		return (words_load(w, txn, p, isnew != NULL ? isnew :
 		    token_known, arg));
 	}
-	if (!ix->unique) {
-		/* Nothing to refuse: all in bulk. */
-		bulk_init(&bk, w, txn);
-		for (i = 0; i < p->n && ret == 0; i++) {
-			store_id_key(idb, p->v[i].id);
-			ret = bulk_put(&bk, p->keys.data + p->v[i].off,
-			    p->v[i].len, idb, 8);
-		}
-		if (ret == 0)
-			ret = bulk_flush(&bk);
-		bulk_release(&bk);
-		return (ret);
-	}
+	if (ix->packed == PACK_RUNS)
+		return (runs_load(w, txn, p));
+	/* Unique: each put refuses a key taken. */
 	for (i = 0; i < p->n; i++) {
 		store_dbt(&k, p->keys.data + p->v[i].off, p->v[i].len);
 		store_id_key(idb, p->v[i].id);
 		store_dbt(&d, idb, 8);
-		ret = DBCALL(w->put(w, txn, &k, &d, ix->unique ?
-		    DB_NOOVERWRITE : 0));
-		if (ret == DB_KEYEXIST && ix->unique) {
+		ret = DBCALL(w->put(w, txn, &k, &d, DB_NOOVERWRITE));
+		if (ret == DB_KEYEXIST) {
 			/* Whose key it is already. */
 			dup[1] = p->v[i].id;
 			store_dbt(&d, idb, 8);
@@ -1463,7 +1452,8 @@ pairs_write(struct store_index *ix, DB_TXN *txn, struct store_pairs *p,
 	return (0);
 }
 
-/* Records of a batch: from id after, up to BUILD_BATCH of them. */
+/* Records of a batch: from id after, up to BUILD_BATCH of them, their
+ * pairs added to pairs. */
 static int
 build_collect(struct store_table *st, struct store_index *ix, DB_TXN *txn,
     uint64_t *after, struct store_pairs *pairs, size_t *nrec,
@@ -1478,7 +1468,6 @@ build_collect(struct store_table *st, struct store_index *ix, DB_TXN *txn,
 	int		 ret, r2;
 
 	*nrec = 0;
-	pairs_reset(pairs);
 	if ((ret = DBCALL(st->db->cursor(st->db, txn, &c, 0))) != 0)
 		goto fail;
 	keyset_init(&one);
@@ -1549,6 +1538,7 @@ index_build(struct store_table *st, struct store_index *ix, struct buf *err)
 		    err) == -1)
 			goto out;
 		ret = pairs_write(ix, txn, &pairs, NULL, NULL, dup);
+		pairs_reset(&pairs);
 		if (ret == DB_KEYEXIST) {
 			/* The data already breaks the constraint. */
 			buf_error(err, _("cannot build the unique index '%s': "
@@ -1601,7 +1591,7 @@ table_open(struct store_table *st, struct buf *err)
 	DB_TXN		*txn = NULL;
 	char		**files;
 	size_t		 nfiles, i, j;
-	int		 r, ret, rc = -1, *build, dup;
+	int		 r, ret, rc = -1, *build;
 
 	files = list_index_files(s, st->t->name, &nfiles);
 	build = xcalloc(st->nix ? st->nix : 1, sizeof(*build));
@@ -1634,9 +1624,8 @@ table_open(struct store_table *st, struct buf *err)
 		if (meta_del(s, txn, key.data, err) == -1)
 			goto out;
 open:
-		dup = !ix->unique && !index_chunked(ix);
-		if (store_db_open(s, txn, &ix->db, ix->file, dup, 0,
-		    err) == -1)
+		/* Unique, or packed: one item a key. */
+		if (store_db_open(s, txn, &ix->db, ix->file, 0, 0, err) == -1)
 			goto out;
 		ix->db->app_private = ix;
 	}

@@ -300,6 +300,42 @@ word_text(struct buf *out, const void *tok, size_t len)
 }
 
 /*
+ * Record id has key (len bytes) in ix, under a chunk or run of bound
+ * lo: -1 with err set when the record does not give it or it came
+ * before (seen counts each of ks's keys met).
+ */
+static int
+explain_key(struct store_index *ix, uint64_t id, const struct keyset *ks,
+    size_t *seen, const void *key, size_t len, uint64_t lo, struct buf *w,
+    struct buf *err)
+{
+	struct store_table *st = ix->st;
+	size_t		 m;
+
+	for (m = 0; m < ks->n; m++)
+		if (ks->len[m] == len && memcmp(ks->bytes.data + ks->off[m],
+		    key, len) == 0)
+			break;
+	word_text(w, key, len);
+	if (m == ks->n)
+		return (buf_error(err, ix->packed ? _("index '%s' has %s %llu "
+		    "under the key '%s', which the record does not "
+		    "give (bound %llu)") : _("index '%s' has %s %llu "
+		    "under the word '%s', which the record does not "
+		    "give (bound %llu)"), ix->file, st->t->name,
+		    (unsigned long long)id, w->data,
+		    (unsigned long long)lo));
+	if (seen[m]++ != 0)
+		return (buf_error(err, ix->packed ? _("index '%s' has %s %llu "
+		    "twice under the key '%s' (bound %llu)") :
+		    _("index '%s' has %s %llu twice under the word "
+		    "'%s' (bound %llu)"), ix->file,
+		    st->t->name, (unsigned long long)id, w->data,
+		    (unsigned long long)lo));
+	return (0);
+}
+
+/*
  * The sums said record id's words and postings differ: say which word,
  * for whoever must repair it (clerk admin verify) and for a test that
  * failed once in a hundred runs.  One more walk of the index, on this
@@ -313,6 +349,7 @@ words_explain(struct store_txn *t, struct store_index *ix, uint64_t id,
 	struct record	*rec = NULL;
 	struct keyset	 ks;
 	struct buf	 enc = BUF_INIT, w = BUF_INIT;
+	struct runpairs	 rp;
 	uint64_t	*ids = NULL, lo;
 	size_t		*seen = NULL, nids, alloc = 0, tl, j, m;
 	DBC		*c = NULL;
@@ -320,6 +357,7 @@ words_explain(struct store_txn *t, struct store_index *ix, uint64_t id,
 	int		 r, ret;
 
 	keyset_init(&ks);
+	runs_init(&rp);
 	r = rec_get_raw(t, st, id, &rec, 0, err);
 	if (r == -1)
 		goto out;
@@ -340,38 +378,28 @@ words_explain(struct store_txn *t, struct store_index *ix, uint64_t id,
 	memset(&k, 0, sizeof(k));
 	memset(&d, 0, sizeof(d));
 	while ((ret = DBCALL(c->get(c, &k, &d, DB_NEXT))) == 0) {
+		if (words_key_split(k.data, k.size, &tl, &lo) == -1)
+			continue;
+		if (ix->packed == PACK_RUNS) {
+			/* Each pair of the record's, under its own key. */
+			if (runs_decode(d.data, d.size, &rp) == -1)
+				continue;
+			for (j = 0; j < rp.n; j++)
+				if (rp.ids[j] == id && explain_key(ix, id, &ks,
+				    seen, rp.keys.data + rp.off[j],
+				    rp.off[j + 1] - rp.off[j], lo, &w,
+				    err) == -1)
+					goto out;
+			continue;
+		}
 		nids = 0;
-		if (words_key_split(k.data, k.size, &tl, &lo) == -1 ||
-		    words_decode(d.data, d.size, &ids, &nids, &alloc) == -1)
+		if (words_decode(d.data, d.size, &ids, &nids, &alloc) == -1)
 			continue;
 		for (j = 0; j < nids && ids[j] != id; j++)
 			;
-		if (j == nids)
-			continue;
-		for (m = 0; m < ks.n; m++)
-			if (ks.len[m] == tl && memcmp(ks.bytes.data +
-			    ks.off[m], k.data, tl) == 0)
-				break;
-		word_text(&w, k.data, tl);
-		if (m == ks.n) {
-			buf_error(err, ix->packed ? _("index '%s' has %s %llu "
-			    "under the key '%s', which the record does not "
-			    "give (bound %llu)") : _("index '%s' has %s %llu "
-			    "under the word '%s', which the record does not "
-			    "give (bound %llu)"), ix->file, st->t->name,
-			    (unsigned long long)id, w.data,
-			    (unsigned long long)lo);
+		if (j < nids && explain_key(ix, id, &ks, seen, k.data, tl, lo,
+		    &w, err) == -1)
 			goto out;
-		}
-		if (seen[m]++ != 0) {
-			buf_error(err, ix->packed ? _("index '%s' has %s %llu "
-			    "twice under the key '%s' (bound %llu)") :
-			    _("index '%s' has %s %llu twice under the word "
-			    "'%s' (bound %llu)"), ix->file,
-			    st->t->name, (unsigned long long)id, w.data,
-			    (unsigned long long)lo);
-			goto out;
-		}
 	}
 	if (ret != DB_NOTFOUND) {
 		check_fail(t, st, ret, err);
@@ -397,26 +425,28 @@ out:
 	buf_release(&w);
 	free(ids);
 	free(seen);
+	runs_release(&rp);
 	return (-1);
 }
 
 /*
- * The word index: every chunk well formed (its key, ids ascending from
- * its bound and below the next chunk's), and its postings exactly the
- * records' words.
+ * A packed index's items (the word index's chunks, a field index's
+ * chunks or runs), each through fn(key, klen, data, dlen, arg), read in
+ * bulk; fn returns -1 with err set to stop.  Then every record's sum
+ * must have come to zero.  0, or -1 with err set.
  */
+typedef int check_item_fn(const void *, size_t, const void *, size_t,
+    void *);
+
 static int
-check_words(struct store_txn *t, struct check *ck, size_t i,
-    struct buf *err)
+check_items(struct store_txn *t, struct check *ck, size_t i,
+    check_item_fn *fn, void *arg, struct buf *err)
 {
 	struct store_table *st = ck->st;
 	struct store_index *ix = &st->ix[i];
-	struct buf	 prev = BUF_INIT;
 	struct wsum	*w;
-	uint64_t	*ids = NULL, lo, last = 0, h;
-	size_t		 nids, alloc = 0, tl, j, bulk = 256 * 1024;
+	size_t		 j, kl, dl, bulk = 256 * 1024;
 	void		*p, *kk, *dd, *mem;
-	size_t		 kl, dl;
 	DBC		*c;
 	DBT		 k, d;
 	int		 ret, rc = -1;
@@ -445,42 +475,8 @@ check_words(struct store_txn *t, struct check *ck, size_t i,
 			DB_MULTIPLE_KEY_NEXT(p, &d, kk, kl, dd, dl);
 			if (p == NULL)
 				break;
-			nids = 0;
-			if (words_key_split(kk, kl, &tl, &lo) == -1 ||
-			    words_decode(dd, dl, &ids, &nids, &alloc) == -1 ||
-			    nids == 0) {
-				buf_error(err, _("index '%s' has a damaged "
-				    "entry"), ix->file);
+			if (fn(kk, kl, dd, dl, arg) == -1)
 				goto out;
-			}
-			/* After the previous chunk of the same token. */
-			if (prev.len == tl && memcmp(prev.data, kk, tl) == 0 &&
-			    last >= lo) {
-				buf_error(err, _("index '%s' has chunks out "
-				    "of order"), ix->file);
-				goto out;
-			}
-			buf_reset(&prev);
-			buf_add(&prev, kk, tl);
-			h = hash_fnv1a(kk, tl);
-			for (j = 0; j < nids; j++) {
-				if (ids[j] < lo || (j != 0 &&
-				    ids[j] <= ids[j - 1])) {
-					buf_error(err, _("index '%s' has "
-					    "chunks out of order"), ix->file);
-					goto out;
-				}
-				/* Not a record with keys here: which one
-				 * it is, and what it gives, told. */
-				if ((w = wsum_find(&ck->ws[i], ids[j])) ==
-				    NULL) {
-					(void)words_explain(t, ix, ids[j], err);
-					goto out;
-				}
-				w->n--;
-				w->hash -= h;
-			}
-			last = ids[nids - 1];
 		}
 	}
 	for (j = 0; j < ck->ws[i].n; j++) {
@@ -494,8 +490,129 @@ check_words(struct store_txn *t, struct check *ck, size_t i,
 out:
 	(void)DBCLOSE(c->close(c));
 	free(mem);
-	free(ids);
-	buf_release(&prev);
+	return (rc);
+}
+
+/* What check_items() hands each item to. */
+struct check_walk {
+	struct store_txn *t;
+	struct check	*ck;
+	size_t		 i;
+	struct buf	*err;
+	struct buf	 prev;		/* the chunk's key before; the run's
+					 * last key before */
+	uint64_t	 last;		/* its last id */
+	int		 any;
+	uint64_t	*ids;		/* a chunk's */
+	size_t		 alloc;
+	struct runpairs	 rp;		/* a run's */
+};
+
+/* Take (key, id) off its record's sum: -1 with err when it has none. */
+static int
+check_posting(struct check_walk *cw, uint64_t id, uint64_t h)
+{
+	struct wsum	*w;
+
+	if ((w = wsum_find(&cw->ck->ws[cw->i], id)) == NULL)
+		/* Not a record with keys here: which one it is, and what
+		 * it gives, told. */
+		return (words_explain(cw->t, &cw->ck->st->ix[cw->i], id,
+		    cw->err));
+	w->n--;
+	w->hash -= h;
+	return (0);
+}
+
+/* A chunk: its key, ids ascending from its bound and past the chunk's
+ * before. */
+static int
+check_chunk(const void *kk, size_t kl, const void *dd, size_t dl, void *arg)
+{
+	struct check_walk *cw = arg;
+	const char	*file = cw->ck->st->ix[cw->i].file;
+	uint64_t	 lo, h;
+	size_t		 nids = 0, tl, j;
+
+	if (words_key_split(kk, kl, &tl, &lo) == -1 ||
+	    words_decode(dd, dl, &cw->ids, &nids, &cw->alloc) == -1 ||
+	    nids == 0)
+		return (buf_error(cw->err, _("index '%s' has a damaged entry"),
+		    file));
+	/* After the previous chunk of the same token. */
+	if (cw->prev.len == tl && memcmp(cw->prev.data, kk, tl) == 0 &&
+	    cw->last >= lo)
+		return (buf_error(cw->err, _("index '%s' has chunks out of "
+		    "order"), file));
+	buf_reset(&cw->prev);
+	buf_add(&cw->prev, kk, tl);
+	h = hash_fnv1a(kk, tl);
+	for (j = 0; j < nids; j++) {
+		if (cw->ids[j] < lo || (j != 0 && cw->ids[j] <= cw->ids[j -
+		    1]))
+			return (buf_error(cw->err, _("index '%s' has chunks "
+			    "out of order"), file));
+		if (check_posting(cw, cw->ids[j], h) == -1)
+			return (-1);
+	}
+	cw->last = cw->ids[nids - 1];
+	return (0);
+}
+
+/* A run: under its first pair, in order, after the run before. */
+static int
+check_run(const void *kk, size_t kl, const void *dd, size_t dl, void *arg)
+{
+	struct check_walk *cw = arg;
+	struct runpairs	*rp = &cw->rp;
+	const char	*file = cw->ck->st->ix[cw->i].file;
+	uint64_t	 lo;
+	size_t		 tl, j;
+
+	if (words_key_split(kk, kl, &tl, &lo) == -1 ||
+	    runs_decode(dd, dl, rp) == -1 || rp->off[1] != tl ||
+	    lo != rp->ids[0] || memcmp(rp->keys.data, kk, tl) != 0)
+		return (buf_error(cw->err, _("index '%s' has a damaged entry"),
+		    file));
+	if (cw->any && store_pair_cmp(cw->prev.data, cw->prev.len, cw->last,
+	    kk, tl, lo) >= 0)
+		return (buf_error(cw->err, _("index '%s' has runs out of "
+		    "order"), file));
+	cw->any = 1;
+	for (j = 0; j < rp->n; j++)
+		if (check_posting(cw, rp->ids[j], hash_fnv1a(rp->keys.data +
+		    rp->off[j], rp->off[j + 1] - rp->off[j])) == -1)
+			return (-1);
+	buf_reset(&cw->prev);
+	buf_add(&cw->prev, rp->keys.data + rp->off[rp->n - 1],
+	    rp->off[rp->n] - rp->off[rp->n - 1]);
+	cw->last = rp->ids[rp->n - 1];
+	return (0);
+}
+
+/*
+ * A packed index (the word index, a field index in chunks or in runs):
+ * every item well formed, and its postings exactly the records' keys.
+ */
+static int
+check_packed(struct store_txn *t, struct check *ck, size_t i,
+    struct buf *err)
+{
+	struct check_walk cw;
+	int		 rc;
+
+	memset(&cw, 0, sizeof(cw));
+	cw.t = t;
+	cw.ck = ck;
+	cw.i = i;
+	cw.err = err;
+	buf_init(&cw.prev);
+	runs_init(&cw.rp);
+	rc = check_items(t, ck, i, ck->st->ix[i].packed == PACK_RUNS ?
+	    check_run : check_chunk, &cw, err);
+	buf_release(&cw.prev);
+	runs_release(&cw.rp);
+	free(cw.ids);
 	return (rc);
 }
 
@@ -557,7 +674,8 @@ check_records(struct store_txn *t, struct check *ck, uint64_t *nrec,
 				goto out;
 			}
 			ck->expect[i] += ks.n;
-			if (index_chunked(&st->ix[i])) {
+			if (st->ix[i].kind == SIX_SEARCH ||
+			    st->ix[i].packed) {
 				wsum_add(&ck->ws[i], id, &ks);
 				continue;
 			}
@@ -705,8 +823,9 @@ check_txn(struct store_txn *t, void *arg, struct buf *err)
 		    (unsigned long long)counted,
 		    (unsigned long long)narchived));
 	for (i = 0; i < st->nix; i++)
-		if ((index_chunked(&st->ix[i]) ? check_words(t, ck, i, err) :
-		    check_index(t, ck, i, err)) == -1)
+		if ((st->ix[i].kind == SIX_SEARCH || st->ix[i].packed ?
+		    check_packed(t, ck, i, err) : check_index(t, ck, i,
+		    err)) == -1)
 			return (-1);
 	return (0);
 }

@@ -1,22 +1,22 @@
 /*
- * pack.c: reading a packed index, the index of a field whose values
+ * pack.c: reading a packed index.  A field index that is not unique
+ * keeps many entries to a B-tree item: the index of a field whose values
  * many records share (a status, a city, a manager: `shared' in the
- * forms, clerk-forms(5)).  Its file has the word index's format
- * (words.c): a key's ids in ascending chunks, many to a B-tree item,
- * under key NUL bound.  A sorted duplicate per record, the format of
- * the other field indexes, made a million-party bulk load put a million
- * entries into each such index, one B-tree search and insert each, into
- * a few keys' duplicate trees: 1.5 s an index, where its chunks take
- * 0.03 s (tests/bench/RESULTS.md).  Writes are words.c's (rec.c queues
- * the changes, words_apply() writes them; a bulk load, words_load()).
+ * forms, clerk-forms(5)) has the word index's format (words.c), a key's
+ * ids in ascending chunks under key NUL bound; any other (a name, a
+ * phone, an ИНН) its pairs in runs (runs.c), under the first's key NUL
+ * id.  A sorted duplicate per record, the format before, made a
+ * million-party bulk load put a million entries into each such index,
+ * one B-tree search and insert each: 1.5 s a shared field's index, where
+ * its chunks take 0.03 s (tests/bench/RESULTS.md).  Writes are words.c's
+ * and runs.c's (rec.c queues the changes, words_apply() and runs_apply()
+ * write them; a bulk load, words_load() and runs_load()).
  *
- * Here the chunks are read back as the (key, id) pairs in index order
- * that every reader of a field index walks: a cursor that decodes the
- * chunk it stands on and steps through its ids (page.c's lists and
- * walk.c's walks) and the ids of one key (lookups); walk.c counts
- * them for the query planner.  Keys hold no NUL
- * byte (text) or are all of one length (numbers, dates), so a key's
- * chunks sort together, in key order.  Never writes, never prints.
+ * Here chunks and runs are read back as the (key, id) pairs in index
+ * order that every reader of a field index walks: a cursor that decodes
+ * the item it stands on and steps through its pairs (page.c's lists and
+ * walk.c's walks) and the ids of one key (lookups); walk.c counts them
+ * for the query planner.  Never writes, never prints.
  */
 #include "config.h"
 
@@ -27,13 +27,15 @@
 #include "store/store_int.h"
 
 void
-pcur_init(struct pcur *pc, DBC *c)
+pcur_init(struct pcur *pc, DBC *c, int runs)
 {
 	memset(pc, 0, sizeof(*pc));
 	pc->c = c;
+	pc->runs = runs;
 	pc->k.flags = pc->d.flags = DB_DBT_REALLOC;
 	buf_init(&pc->seek);
 	buf_init(&pc->key);
+	runs_init(&pc->rp);
 }
 
 void
@@ -44,11 +46,12 @@ pcur_release(struct pcur *pc)
 	free(pc->ids);
 	buf_release(&pc->seek);
 	buf_release(&pc->key);
+	runs_release(&pc->rp);
 	pc->k.data = pc->d.data = NULL;
 	pc->ids = NULL;
 }
 
-/* The cursor's chunk decoded: 0, or EBADMSG when damaged. */
+/* The cursor's chunk or run decoded: 0, or EBADMSG when damaged. */
 static int
 pcur_load(struct pcur *pc)
 {
@@ -56,6 +59,12 @@ pcur_load(struct pcur *pc)
 	uint64_t lo;
 
 	pc->nids = 0;
+	if (pc->runs) {
+		if (runs_decode(pc->d.data, pc->d.size, &pc->rp) == -1)
+			return (EBADMSG);
+		pc->nids = pc->rp.n;
+		return (0);
+	}
 	if (words_key_split(pc->k.data, pc->k.size, &tl, &lo) == -1 ||
 	    words_decode(pc->d.data, pc->d.size, &pc->ids, &pc->nids,
 	    &pc->alloc) == -1 || pc->nids == 0)
@@ -85,8 +94,17 @@ pcur_chunk(struct pcur *pc, u_int32_t flag)
 static int
 pcur_at(struct pcur *pc, size_t at)
 {
+	const struct runpairs *rp = &pc->rp;
+
 	pc->at = at;
-	pc->id = pc->ids[at];
+	if (!pc->runs) {
+		pc->id = pc->ids[at];
+		return (0);
+	}
+	pc->id = rp->ids[at];
+	buf_reset(&pc->key);
+	buf_add(&pc->key, rp->keys.data + rp->off[at], rp->off[at + 1] -
+	    rp->off[at]);
 	return (0);
 }
 
@@ -123,15 +141,29 @@ pcur_on(const struct pcur *pc, const void *key, size_t len)
 	    memcmp(pc->key.data, key, len) == 0));
 }
 
-/* The first id of the decoded chunk >= id, or SIZE_MAX. */
+/* The first pair of the decoded chunk or run >= (key, id), or SIZE_MAX. */
 static size_t
-pcur_find(const struct pcur *pc, uint64_t id)
+pcur_find(const struct pcur *pc, const void *key, size_t len, uint64_t id)
 {
+	const struct runpairs *rp = &pc->rp;
 	size_t	lo = 0, hi = pc->nids, mid;
+	int	c;
 
+	if (!pc->runs) {
+		/* A chunk's pairs all have its key. */
+		c = store_pair_cmp(pc->key.data, pc->key.len, 0, key, len, 0);
+		if (c != 0)
+			return (c < 0 || pc->nids == 0 ? SIZE_MAX : 0);
+	}
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (pc->ids[mid] < id)
+		if (pc->runs)
+			c = store_pair_cmp(rp->keys.data + rp->off[mid],
+			    rp->off[mid + 1] - rp->off[mid], rp->ids[mid], key,
+			    len, id);
+		else
+			c = pc->ids[mid] < id ? -1 : 0;
+		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -140,9 +172,11 @@ pcur_find(const struct pcur *pc, uint64_t id)
 }
 
 /*
- * The first entry >= (key, id).  The chunk that would hold id is the
- * last of key's with a bound <= id: the one the B-tree finds for
- * key NUL id when its bound is id, else the one before it.
+ * The first pair >= (key, id).  The chunk or run that would hold it is
+ * the last one whose B-tree key (its first pair's, words_key()) is <=
+ * key NUL id: the one the B-tree finds for it when that is its key,
+ * else the one before it; when that one holds nothing as big, the one
+ * found.
  */
 int
 pcur_seek(struct pcur *pc, const void *key, size_t len, uint64_t id)
@@ -153,21 +187,142 @@ pcur_seek(struct pcur *pc, const void *key, size_t len, uint64_t id)
 	buf_reset(&pc->seek);
 	words_key(&pc->seek, key, len, id);
 	ret = pcur_chunk(pc, DB_SET_RANGE);
-	if (ret == 0 && pcur_on(pc, key, len) && pc->lo == id)
+	if (ret == 0 && pc->k.size == pc->seek.len &&
+	    memcmp(pc->k.data, pc->seek.data, pc->seek.len) == 0)
 		return (pcur_at(pc, 0));
 	if (ret != 0 && ret != DB_NOTFOUND)
 		return (ret);
-	/* The chunk before (the last one when none is after). */
+	/* The one before (the last one when none is after). */
 	ret = pcur_chunk(pc, ret == DB_NOTFOUND ? DB_LAST : DB_PREV);
-	if (ret == 0 && pcur_on(pc, key, len) &&
-	    (at = pcur_find(pc, id)) != SIZE_MAX)
+	if (ret == 0 && (at = pcur_find(pc, key, len, id)) != SIZE_MAX)
 		return (pcur_at(pc, at));
 	if (ret != 0 && ret != DB_NOTFOUND)
 		return (ret);
-	/* Not there: the chunk found first, if any. */
+	/* Not there: the one found first, if any. */
 	if ((ret = pcur_chunk(pc, DB_SET_RANGE)) != 0)
 		return (ret);
 	return (pcur_at(pc, 0));
+}
+
+/*
+ * The same in runs, where most keys looked up (an ИНН, a phone, an
+ * e-mail) have one pair: the run before the first that starts past
+ * (key, 0) (no id is 0) holds the key's first pair, or the first run
+ * does, or none does.  Its bytes are read as they come, each pair's key
+ * never rebuilt: m is how many bytes the key before it shares with the
+ * key sought, all of them below it, so a key that shares more with the
+ * one before is below too, one that shares fewer is past, and only one
+ * that shares m bytes is compared, from there (a run read whole cost a
+ * lookup a quarter more).  A key whose pairs run on past a run's end
+ * goes on into the next.  0, or EBADMSG when a run does not decode.
+ */
+#define LOOKUP_RUN	2048	/* bytes of a run read into the stack */
+
+static int
+runs_scan(const unsigned char *p, size_t size, const unsigned char *key,
+    size_t len, uint64_t *ids, size_t max, size_t *n, uint64_t *total,
+    int *done)
+{
+	const unsigned char *end = p + size, *rest;
+	uint64_t	 sh, rl, id;
+	size_t		 m = 0, plen = 0, klen, i;
+	int		 first, cmp;
+
+	while (p < end) {
+		first = 1;
+		if (words_next(&p, end, &sh, &first) == -1)
+			return (EBADMSG);
+		first = 1;
+		if (words_next(&p, end, &rl, &first) == -1 || sh > plen ||
+		    rl > (uint64_t)(end - p))
+			return (EBADMSG);
+		rest = p;
+		p += rl;
+		first = 1;
+		if (words_next(&p, end, &id, &first) == -1)
+			return (EBADMSG);
+		klen = sh + rl;
+		plen = klen;
+		if (sh > m)
+			continue;	/* below, as the key before */
+		if (sh < m) {
+			*done = 1;	/* past */
+			return (0);
+		}
+		/* Shares m bytes: the rest decides. */
+		for (i = 0; m + i < len && i < rl && rest[i] == key[m + i]; i++)
+			;
+		m += i;
+		if (m < len && i < rl)
+			cmp = rest[i] < key[m] ? -1 : 1;
+		else
+			cmp = klen < len ? -1 : klen > len;
+		if (cmp < 0)
+			continue;
+		if (cmp > 0 || (total == NULL && *n == max)) {
+			*done = 1;
+			return (0);
+		}
+		if (*n < max)
+			ids[(*n)++] = id;
+		if (total != NULL)
+			(*total)++;
+	}
+	return (0);
+}
+
+/* big: a run may not fit the stack (a key of a kilobyte or two). */
+static int
+runs_lookup(DBC *c, const void *key, size_t len, uint64_t *ids, size_t max,
+    size_t *n, uint64_t *total, int big)
+{
+	unsigned char	 mem[LOOKUP_RUN];
+	struct buf	 seek = BUF_INIT;
+	DBT		 k, d;
+	int		 ret, r2, done = 0;
+
+	words_key(&seek, key, len, 0);
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.flags = DB_DBT_REALLOC;
+	k.data = xmemdup(seek.data, seek.len);
+	k.size = (u_int32_t)seek.len;
+	if (big)
+		d.flags = DB_DBT_REALLOC;
+	else {
+		d.data = mem;
+		d.ulen = sizeof(mem);
+		d.flags = DB_DBT_USERMEM;
+	}
+	ret = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
+	if (ret == 0 || ret == DB_NOTFOUND) {
+		r2 = DBCALL(c->get(c, &k, &d, ret == 0 ? DB_PREV : DB_LAST));
+		if (r2 == DB_NOTFOUND && ret == 0) {
+			/* None before it: from the first run. */
+			free(k.data);
+			k.data = xmemdup(seek.data, seek.len);
+			k.size = (u_int32_t)seek.len;
+			r2 = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
+		}
+		ret = r2;
+	}
+	while (ret == 0) {
+		if ((ret = runs_scan(d.data, d.size, key, len, ids, max, n,
+		    total, &done)) != 0 || done)
+			break;
+		ret = DBCALL(c->get(c, &k, &d, DB_NEXT));
+	}
+	free(k.data);
+	if (big)
+		free(d.data);
+	buf_release(&seek);
+	if (ret == DB_BUFFER_SMALL && !big) {
+		*n = 0;
+		if (total != NULL)
+			*total = 0;
+		return (runs_lookup(c, key, len, ids, max, n, total, 1));
+	}
+	return (ret == DB_NOTFOUND ? 0 : ret);
 }
 
 /*
@@ -176,8 +331,8 @@ pcur_seek(struct pcur *pc, const void *key, size_t len, uint64_t id)
  * the key is read).  0 (none is 0 too), or a Berkeley DB error.
  */
 int
-pack_lookup(DBC *c, const void *key, size_t len, uint64_t *ids, size_t max,
-    size_t *n, uint64_t *total)
+pack_lookup(DBC *c, int runs, const void *key, size_t len, uint64_t *ids,
+    size_t max, size_t *n, uint64_t *total)
 {
 	struct pcur	 pc;
 	size_t		 i;
@@ -186,7 +341,9 @@ pack_lookup(DBC *c, const void *key, size_t len, uint64_t *ids, size_t max,
 	*n = 0;
 	if (total != NULL)
 		*total = 0;
-	pcur_init(&pc, c);
+	if (runs)
+		return (runs_lookup(c, key, len, ids, max, n, total, 0));
+	pcur_init(&pc, c, 0);
 	buf_reset(&pc.seek);
 	words_key(&pc.seek, key, len, 0);
 	for (ret = pcur_chunk(&pc, DB_SET_RANGE); ret == 0;

@@ -60,7 +60,6 @@ keycmp(const void *a, size_t alen, const void *b, size_t blen)
  */
 struct icur {
 	DBC		*c;
-	int		 dup;
 	DBT		 k, d;
 	unsigned char	 idb[8];
 	struct buf	 key;	/* the current key, kept */
@@ -125,29 +124,11 @@ icur_seek(struct icur *ic, const void *key, size_t len, uint64_t id)
 	if (ic->packed)
 		return (icur_packed(ic, pcur_seek(&ic->pc, key, len, id)));
 	icur_setkey(ic, key, len);
-	if (ic->dup) {
-		store_id_key(ic->idb, id);
-		ic->d.data = ic->idb;
-		ic->d.size = 8;
-		ic->d.ulen = 8;
-		ic->d.flags = DB_DBT_USERMEM;
-		ret = DBCALL(ic->c->get(ic->c, &ic->k, &ic->d,
-		    DB_GET_BOTH_RANGE));
-		if (ret == 0) {
-			ic->id = store_id_unkey(ic->idb);
-			return (0);
-		}
-		if (ret != DB_NOTFOUND)
-			return (ret);
-		icur_setkey(ic, key, len);
-	}
 	if ((ret = icur_get(ic, DB_SET_RANGE)) != 0)
 		return (ret);
 	if (keycmp(ic->key.data, ic->key.len, key, len) != 0)
 		return (0);
-	/* The key is there but all its entries are before id. */
-	if (ic->dup)
-		return (icur_get(ic, DB_NEXT_NODUP));
+	/* The key is there but its entry is before id. */
 	if (ic->id < id)
 		return (icur_get(ic, DB_NEXT));
 	return (0);
@@ -179,12 +160,11 @@ icur_open(struct icur *ic, struct store_index *ix, DB_TXN *txn)
 	int	ret;
 
 	memset(ic, 0, sizeof(*ic));
-	ic->dup = !ix->unique;
 	ic->packed = ix->packed;
 	if ((ret = DBCALL(ix->db->cursor(ix->db, txn, &ic->c, 0))) != 0)
 		return (ret);
 	if (ic->packed)
-		pcur_init(&ic->pc, ic->c);
+		pcur_init(&ic->pc, ic->c, ix->packed == PACK_RUNS);
 	return (0);
 }
 
@@ -597,29 +577,15 @@ store_page_key(const struct record *rec, const char *ixname, struct buf *out)
 }
 
 /*
- * The ids of one key of an index: what store_lookup() reads.  Most keys
- * looked up (an ИНН, a phone, an e-mail, a unique code) have one record,
- * so the first id comes from a positioned get and the cursor's count
- * says whether there are more: it only looks at the page the cursor is
- * on, where a DB_NEXT_DUP that finds nothing was 30 % of a lookup's
- * instructions (Berkeley DB duplicates the cursor for every move).  A
- * few more ids are read one call each; a long list in bulk
- * (DB_MULTIPLE), a buffer of ids per call, since a bulk read copies the
- * whole used part of a page into its buffer (up to 16 KB) however few
- * ids it holds.  A unique index has no more to count.
+ * The id of one key of a unique index, what store_lookup() reads there
+ * (a packed one's through pack_lookup()): one positioned get.
  */
-#define LOOKUP_STEPS	4
-#define LOOKUP_BULK	(64 * 1024)
-
 static int
-lookup_ids(DBC *c, int unique, const void *key, size_t keylen, uint64_t *ids,
-    size_t max, size_t *nout)
+lookup_id(DBC *c, const void *key, size_t keylen, uint64_t *ids, size_t max,
+    size_t *nout)
 {
 	DBT		 k, d;
 	unsigned char	 idb[8];
-	void		*p, *dd;
-	size_t		 dl, i;
-	db_recno_t	 n;
 	int		 ret;
 
 	store_dbt(&k, key, keylen);
@@ -629,52 +595,9 @@ lookup_ids(DBC *c, int unique, const void *key, size_t keylen, uint64_t *ids,
 	d.flags = DB_DBT_USERMEM;
 	if ((ret = DBCALL(c->get(c, &k, &d, DB_SET))) != 0)
 		return (ret);
-	if (max == 0)
-		return (0);
-	ids[(*nout)++] = d.size == 8 ? store_id_unkey(idb) : 0;
-	if (unique || max == 1)
-		return (0);
-	if ((ret = DBCALL(c->count(c, &n, 0))) != 0)
-		return (ret);
-	if (n <= 1)
-		return (0);
-	if (n - 1 <= LOOKUP_STEPS) {
-		for (i = 1; i < n && *nout < max; i++) {
-			if ((ret = DBCALL(c->get(c, &k, &d, DB_NEXT_DUP))) != 0)
-				return (ret);
-			ids[(*nout)++] = d.size == 8 ? store_id_unkey(idb) : 0;
-		}
-		return (0);
-	}
-	/* A bulk read on a transient cursor is taken for a DB->get's and
-	 * will not stop inside the key's duplicates (icur_stepping()). */
-	c->flags &= ~DBC_TRANSIENT;
-	memset(&d, 0, sizeof(d));
-	d.ulen = LOOKUP_BULK;
-	d.data = xmalloc(d.ulen);
-	d.flags = DB_DBT_USERMEM;
-	for (;;) {
-		ret = DBCALL(c->get(c, &k, &d, DB_NEXT_DUP | DB_MULTIPLE));
-		if (ret == DB_BUFFER_SMALL && d.size > d.ulen) {
-			d.ulen = (d.size + 1023) & ~1023U;
-			d.data = xrealloc(d.data, d.ulen);
-			continue;
-		}
-		if (ret != 0)
-			break;
-		DB_MULTIPLE_INIT(p, &d);
-		for (;;) {
-			DB_MULTIPLE_NEXT(p, &d, dd, dl);
-			if (p == NULL)
-				break;
-			if (*nout == max)
-				goto out;
-			ids[(*nout)++] = dl == 8 ? store_id_unkey(dd) : 0;
-		}
-	}
-out:
-	free(d.data);
-	return (ret);
+	if (max > 0)
+		ids[(*nout)++] = d.size == 8 ? store_id_unkey(idb) : 0;
+	return (0);
 }
 
 int
@@ -702,9 +625,10 @@ store_lookup(struct store_txn *t, const struct table *table,
 	 * (a fifth of an ИНН lookup's instructions, callgrind). */
 	c->flags |= DBC_TRANSIENT;
 	if (ix->packed)
-		ret = pack_lookup(c, key, keylen, ids, max, nout, NULL);
+		ret = pack_lookup(c, ix->packed == PACK_RUNS, key, keylen,
+		    ids, max, nout, NULL);
 	else
-		ret = lookup_ids(c, ix->unique, key, keylen, ids, max, nout);
+		ret = lookup_id(c, key, keylen, ids, max, nout);
 	if (ret == DB_NOTFOUND)
 		ret = 0;
 	r2 = DBCLOSE(c->close(c));

@@ -338,79 +338,11 @@ head_restore(struct record *rec, struct head *h)
 }
 
 /*
- * The transaction's cursor on index db, opened on first use and kept
- * until rec_cursors_close(), not opened and closed for every entry.
- * Marked transient, as bulk_flush() marks its own: Berkeley DB then
- * works on the cursor itself instead of on a copy it makes for every
- * call, so a failed call leaves it anywhere; no call here needs where
- * it was.
- */
-static int
-rec_cursor(struct store_txn *t, DB *db, DBC **cp)
-{
-	size_t	i;
-	int	ret;
-
-	for (i = 0; i < t->ncur; i++)
-		if (t->cur[i].db == db) {
-			*cp = t->cur[i].c;
-			return (0);
-		}
-	if (t->ncur == t->curcap) {
-		t->curcap = t->curcap ? t->curcap * 2 : 16;
-		t->cur = xreallocarray(t->cur, t->curcap, sizeof(*t->cur));
-	}
-	if ((ret = DBCALL(db->cursor(db, t->txn, cp, 0))) != 0)
-		return (ret);
-	(*cp)->flags |= DBC_TRANSIENT;
-	t->cur[t->ncur].db = db;
-	t->cur[t->ncur].c = *cp;
-	t->ncur++;
-	return (0);
-}
-
-/* Close the kept cursor on db, if there is one: 0 or the error. */
-static int
-rec_cursor_drop(struct store_txn *t, DB *db)
-{
-	DBC	*c;
-	size_t	 i;
-
-	for (i = 0; i < t->ncur; i++)
-		if (t->cur[i].db == db) {
-			c = t->cur[i].c;
-			t->cur[i] = t->cur[--t->ncur];
-			return (DBCLOSE(c->close(c)));
-		}
-	return (0);
-}
-
-int
-rec_cursors_close(struct store_txn *t)
-{
-	size_t	i;
-	int	ret = 0, t_ret;
-
-	for (i = 0; i < t->ncur; i++)
-		if ((t_ret = DBCLOSE(t->cur[i].c->close(t->cur[i].c))) != 0 &&
-		    ret == 0)
-			ret = t_ret;
-	free(t->cur);
-	t->cur = NULL;
-	t->ncur = t->curcap = 0;
-	return (ret);
-}
-
-/*
- * One entry (key, id) of an index in or out; a new key of a unique
- * index through DB->put, which refuses it if taken (a cursor cannot).
- * A removal is made on a cursor of its own, closed at once, and the
- * kept cursor on the index is closed first: a transient cursor on an
- * entry that is deleted (its own delete, or another cursor's) leaves the
- * entry on its page marked deleted when it moves on, never removed, and
- * db_verify refuses the page.  An entry to remove that is not there is
- * the index's fault, not the write's: the checker reports it, the write
- * goes on.
+ * One entry (key, id) of a unique index in or out (the others are
+ * packed: words.c, runs.c); a new key through DB->put, which refuses it
+ * if taken.  A removal is made on a cursor of its own, closed at once.
+ * An entry to remove that is not there is the index's fault, not the
+ * write's: the checker reports it, the write goes on.
  */
 static int
 entry_write(struct store_txn *t, struct store_index *ix, const void *key,
@@ -422,16 +354,10 @@ entry_write(struct store_txn *t, struct store_index *ix, const void *key,
 
 	store_dbt(&k, key, len);
 	store_dbt(&d, idb, 8);
-	if (add && ix->unique)
+	if (add)
 		return (DBCALL(ix->db->put(ix->db, t->txn, &k, &d,
 		    DB_NOOVERWRITE)));
-	if (add) {
-		if ((ret = rec_cursor(t, ix->db, &c)) != 0)
-			return (ret);
-		return (DBCALL(c->put(c, &k, &d, DB_NODUPDATA)));
-	}
-	if ((ret = rec_cursor_drop(t, ix->db)) != 0 ||
-	    (ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, 0))) != 0)
+	if ((ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, 0))) != 0)
 		return (ret);
 	ret = DBCALL(c->get(c, &k, &d, DB_GET_BOTH));
 	if (ret == 0)
@@ -481,8 +407,8 @@ ixq_net(const struct store_txn *t, const struct store_queue *q, size_t i,
 
 /*
  * The changes of a packed index (pack.c), q's ops from i on that are
- * its: its chunks rewritten by words_apply(), once a key.  *next is the
- * op after them.
+ * its: its chunks rewritten by words_apply(), once a key, or its runs
+ * by runs_apply(), once a run.  *next is the op after them.
  */
 static int
 ixq_apply_packed(struct store_txn *t, struct store_index *ix,
@@ -504,8 +430,9 @@ ixq_apply_packed(struct store_txn *t, struct store_index *ix,
 		v[n++].add = o->add;
 	}
 	*next = i;
-	ret = rec_cursor_drop(t, ix->db);
-	if (ret == 0)
+	if (ix->packed == PACK_RUNS)
+		ret = runs_apply(ix->db, t->txn, v, n);
+	else
 		ret = words_apply(ix->db, t->txn, v, n);
 	free(v);
 	return (ret);
@@ -932,14 +859,14 @@ store_restore(struct store_txn *t, const struct table *table, uint64_t id,
 
 /* referrers_scan()'s walk of one packed index (pack.c). */
 static int
-referrers_packed(DBC *c, struct store_table *st, const struct table *table,
-    uint64_t id, const struct buf *key, struct store_ref *out, size_t max,
-    size_t *nout, uint64_t *total)
+referrers_packed(DBC *c, int runs, struct store_table *st,
+    const struct table *table, uint64_t id, const struct buf *key,
+    struct store_ref *out, size_t max, size_t *nout, uint64_t *total)
 {
 	struct pcur	 pc;
 	int		 ret;
 
-	pcur_init(&pc, c);
+	pcur_init(&pc, c, runs);
 	for (ret = pcur_seek(&pc, key->data, key->len, 0); ret == 0;
 	    ret = pcur_move(&pc, DB_NEXT)) {
 		if (!pcur_on(&pc, key->data, key->len))
@@ -971,12 +898,9 @@ referrers_scan(struct store_txn *t, const struct table *table, uint64_t id,
 	struct store_table *st;
 	struct store_index *ix;
 	struct buf	 key = BUF_INIT;
-	unsigned char	 pk[8];
-	uint64_t	 rid;
-	DBT		 k, d;
 	DBC		*c;
 	size_t		 i, j;
-	int		 ret, r2, flag;
+	int		 ret, r2;
 
 	*nout = *total = 0;
 	/* The references this transaction wrote count too. */
@@ -995,38 +919,11 @@ referrers_scan(struct store_txn *t, const struct table *table, uint64_t id,
 			ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, 0));
 			if (ret != 0)
 				goto fail;
-			if (ix->packed) {
-				ret = referrers_packed(c, st, table, id, &key,
-				    out, max, nout, total);
-				r2 = DBCLOSE(c->close(c));
-				if (ret == 0)
-					ret = r2;
-				if (ret != 0)
-					goto fail;
-				continue;
-			}
-			for (flag = DB_SET;; flag = DB_NEXT_DUP) {
-				store_dbt(&k, key.data, key.len);
-				memset(&d, 0, sizeof(d));
-				d.data = pk;
-				d.ulen = 8;
-				d.flags = DB_DBT_USERMEM;
-				ret = DBCALL(c->get(c, &k, &d,
-				    (u_int32_t)flag));
-				if (ret != 0)
-					break;
-				rid = d.size == 8 ? store_id_unkey(pk) : 0;
-				if (st->t == table && rid == id)
-					continue;
-				if (*nout < max) {
-					out[*nout].table = st->t;
-					out[*nout].id = rid;
-					(*nout)++;
-				}
-				(*total)++;
-			}
+			/* A ref's exact index is never unique: packed. */
+			ret = referrers_packed(c, ix->packed == PACK_RUNS, st,
+			    table, id, &key, out, max, nout, total);
 			r2 = DBCLOSE(c->close(c));
-			if (ret == DB_NOTFOUND)
+			if (ret == 0)
 				ret = r2;
 			if (ret != 0)
 				goto fail;

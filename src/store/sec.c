@@ -23,7 +23,8 @@
  * letter is a prefix key, v5 since it is posting lists, not associated
  * (words.c), v6 since it leaves out the tokens a query finds through
  * others and keeps a Russian phone as one (index_search_stored_keys).
- * A field index is "packed" when its ids are kept in chunks (pack.c).
+ * A field index is "packed" when its ids are kept in chunks (pack.c),
+ * "runs" when its pairs are kept in runs (runs.c).
  */
 char *
 sec_signature(struct store_index *ix)
@@ -38,7 +39,8 @@ sec_signature(struct store_index *ix)
 		f = ix->field;
 		buf_printf(&b, "v1 field %u %d %s%s%s", (unsigned)f->id,
 		    ix->ixkind, field_type_name(f->type),
-		    f->multi ? " multi" : "", ix->packed ? " packed" : "");
+		    f->multi ? " multi" : "", ix->packed == PACK_CHUNKS ?
+		    " packed" : ix->packed == PACK_RUNS ? " runs" : "");
 		break;
 	case SIX_UNIQUE:
 		buf_adds(&b, "v1 unique");

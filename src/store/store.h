@@ -312,14 +312,13 @@ int	 store_keys(struct store_txn *, const struct table *, const char *,
  * [lo, hi) in byte order (lo NULL: from the first entry; hi NULL: past
  * the last), in parts of STORE_SHARE_ONE, from the shape of the B-tree
  * (Berkeley DB's key_range: one descent per bound, O(its height), no
- * entry read); an index of at most 16 distinct keys (a status, a
- * kind) is counted instead, key by key, exactly, and then *entries
- * (unless NULL) is the count of entries in the range, else UINT64_MAX,
- * so the planner can say which figure is exact.  The
- * planner sizes a range with it before choosing a walk or a scan.
- * Duplicates of a key count each, so [k, k + 0xFF) sizes an equality
- * (in the B-tree's estimate a key of very many duplicates, kept in a
- * tree of their own, weighs as one entry); an empty index gives 0.
+ * entry read); a small index (a unique one of at most 16 keys, one
+ * in chunks of at most 256 chunks, one in runs of at most 64 runs) is
+ * counted instead, exactly, and then *entries (unless NULL) is the
+ * count of entries in the range, else UINT64_MAX, so the planner can
+ * say which figure is exact.  The planner sizes a range with it before
+ * choosing a walk or a scan.  The entries of a key count each, so [k,
+ * k + 0xFF) sizes an equality; an empty index gives 0.
  * ix as for store_keys().
  */
 #define STORE_SHARE_ONE	1000000000u

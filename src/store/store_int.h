@@ -70,8 +70,10 @@ struct store_index {
 	const struct field *field;	/* SIX_FIELD */
 	const struct unique *uq;	/* SIX_UNIQUE */
 	int		 unique;	/* one record per key */
-	/* SIX_FIELD of a `shared' field, not unique: its ids packed in
-	 * chunks, the word index's format (pack.c). */
+	/* SIX_FIELD not unique: its entries packed many to a B-tree
+	 * item, a `shared' field's ids in chunks, the word index's
+	 * format (PACK_CHUNKS, pack.c), any other's pairs in runs
+	 * (PACK_RUNS, runs.c); 0 for a unique index. */
 	int		 packed;
 	char		*file;		/* "party.name.folded.db" */
 	char		*sig;		/* what keys are made of */
@@ -80,12 +82,32 @@ struct store_index {
 	int		 built;		/* built from the records at this open */
 };
 
+#define PACK_CHUNKS	1
+#define PACK_RUNS	2
+
 /* Is ix kept as posting lists (words.c's chunks): the word index, or a
- * packed field index? */
+ * field index packed in chunks? */
 static inline int
 index_chunked(const struct store_index *ix)
 {
-	return (ix->kind == SIX_SEARCH || ix->packed);
+	return (ix->kind == SIX_SEARCH || ix->packed == PACK_CHUNKS);
+}
+
+/* Order of (a, aid) and (b, bid) in an index: B-tree (byte) order of the
+ * keys, then the ids. */
+static inline int
+store_pair_cmp(const void *a, size_t alen, uint64_t aid, const void *b,
+    size_t blen, uint64_t bid)
+{
+	size_t	n = alen < blen ? alen : blen;
+	int	c;
+
+	c = n != 0 ? memcmp(a, b, n) : 0;
+	if (c == 0)
+		c = alen < blen ? -1 : alen > blen;
+	if (c == 0)
+		c = aid < bid ? -1 : aid > bid;
+	return (c);
 }
 
 /*
@@ -204,8 +226,6 @@ struct store_txn {
 	int64_t		*delta;
 	int64_t		*adelta;
 	struct store_queue *words;	/* word index changes, words.c */
-	/* The cursors rec.c writes index entries on, one an index, kept
-	 * to the end of the transaction (rec_cursors_close()). */
 	struct store_queue *ixq;	/* index entries to write, rec.c */
 	/* Deferred (defer.c): every entry of the transaction, for its
 	 * item of pending.db, numbered dseq once put. */
@@ -215,11 +235,6 @@ struct store_txn {
 	int		 immediate;	/* writes its entries itself */
 	int		 again_alone;	/* to run again alone, immediate */
 	int		 idem;		/* the indexer's: entries may be there */
-	struct rec_cursor {
-		DB		*db;
-		DBC		*c;
-	}		*cur;
-	size_t		 ncur, curcap;
 	/* Records written, for the change journal (pick.c). */
 	struct store_jent *jids;
 	size_t		 njids, jcap;
@@ -227,9 +242,6 @@ struct store_txn {
 };
 
 /* rec.c */
-/* Close the cursors of t's index writes: 0 or the first failure's
- * Berkeley DB error.  Before every commit or abort. */
-int	 rec_cursors_close(struct store_txn *);
 /* Write the queued index entries of t now (before t reads an index,
  * and before it commits); forget them (an abort). */
 int	 rec_index_flush(struct store_txn *, struct buf *);
@@ -462,6 +474,24 @@ int	 words_queue_record(struct store_txn *, struct store_table *,
 	    struct buf *);
 int	 words_flush(struct store_txn *, struct buf *);
 void	 words_drop(struct store_txn *);
+/*
+ * A cursor applying changes to a packed index (words.c's chunks, runs.c's
+ * runs): transient, its key and data DB_DBT_REALLOC, its gets with
+ * DB_RMW, its calls not counted by the fault injection but its open and
+ * close (words.c says why); acur_del() deletes the item it stands on
+ * and opens it anew.  0 or a Berkeley DB error.
+ */
+struct acur {
+	DB		*db;
+	DB_TXN		*txn;
+	DBC		*c;
+	DBT		 k, d;
+};
+int	 acur_open(struct acur *, DB *, DB_TXN *);
+int	 acur_close(struct acur *);
+int	 acur_get(struct acur *, u_int32_t);
+void	 acur_setkey(struct acur *, const void *, size_t);
+int	 acur_del(struct acur *);
 /* Apply changes sorted by (key, id), one per pair: 0 or a Berkeley DB
  * error (EBADMSG for a chunk that does not decode). */
 int	 words_apply(DB *, DB_TXN *, const struct words_put *, size_t);
@@ -471,11 +501,34 @@ int	 words_apply(DB *, DB_TXN *, const struct words_put *, size_t);
 int	 words_load(DB *, DB_TXN *, const struct store_pairs *,
 	    int (*)(const void *, size_t, void *), void *);
 /*
- * pack.c: a packed index (store_index.packed, words.c's format) read as
- * (key, id) pairs in index order.  pcur_seek() goes to the first pair
- * >= (key, id), pcur_move() to DB_FIRST, DB_LAST, DB_NEXT or DB_PREV;
- * 0 with key and id set, DB_NOTFOUND, EBADMSG for a damaged chunk, or
- * a Berkeley DB error.  The cursor is the caller's.
+ * runs.c: a field index packed in runs (PACK_RUNS): its pairs in order,
+ * many to a B-tree item.  runs_decode() reads a run's pairs into rp (0,
+ * or -1 when it is damaged: out of order, empty, cut short): pair i's
+ * key is keys.data + off[i], off[i + 1] - off[i] bytes, its id ids[i].
+ * runs_apply() applies changes sorted by (key, id), one per pair, as
+ * words_apply() does chunks; runs_load() a bulk load's or an index
+ * build's sorted pairs, all added.  0 or a Berkeley DB error (EBADMSG
+ * for a run that does not decode).
+ */
+struct runpairs {
+	struct buf	 keys;
+	size_t		*off;		/* n + 1 of them */
+	uint64_t	*ids;
+	size_t		 n, alloc;
+};
+void	 runs_init(struct runpairs *);
+void	 runs_release(struct runpairs *);
+int	 runs_decode(const void *, size_t, struct runpairs *);
+int	 runs_apply(DB *, DB_TXN *, const struct words_put *, size_t);
+int	 runs_load(DB *, DB_TXN *, const struct store_pairs *);
+
+/*
+ * pack.c: a packed index (store_index.packed: words.c's chunks or
+ * runs.c's runs) read as (key, id) pairs in index order.  pcur_seek()
+ * goes to the first pair >= (key, id), pcur_move() to DB_FIRST,
+ * DB_LAST, DB_NEXT or DB_PREV; 0 with key and id set, DB_NOTFOUND,
+ * EBADMSG for a damaged chunk or run, or a Berkeley DB error.  The
+ * cursor is the caller's.
  */
 struct pcur {
 	DBC		*c;
@@ -485,15 +538,20 @@ struct pcur {
 	uint64_t	 id;		/* the pair's id */
 	uint64_t	 lo;		/* the chunk's bound */
 	uint64_t	*ids;		/* the chunk's ids */
-	size_t		 nids, at, alloc;
+	size_t		 nids, at, alloc;	/* nids: a run's pairs */
+	int		 runs;		/* reading runs, not chunks */
+	struct runpairs	 rp;		/* the run's pairs */
 };
-void	 pcur_init(struct pcur *, DBC *);
+/* A cursor over chunks, or over runs when runs is set. */
+void	 pcur_init(struct pcur *, DBC *, int);
 void	 pcur_release(struct pcur *);
 int	 pcur_seek(struct pcur *, const void *, size_t, uint64_t);
 int	 pcur_move(struct pcur *, u_int32_t);
 /* Is the pair's key key? */
 int	 pcur_on(const struct pcur *, const void *, size_t);
-int	 pack_lookup(DBC *, const void *, size_t, uint64_t *, size_t,
+/* The ids of a key (runs: the index is in runs), up to max of them
+ * (*n), and how many in all into *total unless NULL. */
+int	 pack_lookup(DBC *, int, const void *, size_t, uint64_t *, size_t,
 	    size_t *, uint64_t *);
 
 /* The next id of a chunk at *p (first set: the chunk's first, absolute;

@@ -240,10 +240,6 @@ store_txn_run(struct store *s, int flags, store_txn_fn *fn, void *arg,
 		    defer_put(&t, err) == -1)
 			r = -1;
 		rec_index_drop(&t);
-		/* fn's index writes leave cursors open (rec.c). */
-		if ((ret = rec_cursors_close(&t)) != 0 && r >= 0)
-			r = store_fail(&t, ret, err, _("cannot write the "
-			    "indexes: %s"), store_strerror(ret));
 		if (flags & STORE_TXN_ONEREAD) {
 			defer_end(&t, 0);
 			gate_leave(s, writes);

@@ -20,23 +20,6 @@
 
 #define KEYS_BULK	(64 * 1024)	/* a multiple of 1 KB */
 
-/* Order of (a, aid) and (b, bid) in an index: B-tree (byte) order of the
- * keys, then ids (sorted duplicates of 8-byte big-endian ids). */
-static int
-pair_cmp(const void *a, size_t alen, uint64_t aid, const void *b,
-    size_t blen, uint64_t bid)
-{
-	size_t	n = alen < blen ? alen : blen;
-	int	c;
-
-	c = n != 0 ? memcmp(a, b, n) : 0;
-	if (c == 0)
-		c = alen < blen ? -1 : alen > blen;
-	if (c == 0)
-		c = aid < bid ? -1 : aid > bid;
-	return (c);
-}
-
 /*
  * Forward: the entries > (key, id), or >= with STORE_PAGE_FROM.  The
  * cursor goes to the first key >= key and the entries of that key
@@ -74,7 +57,8 @@ keys_forward(DBC *c, const void *key, size_t keylen, uint64_t id, int from,
 				continue;
 			rid = store_id_unkey(dd);
 			if (skip) {
-				cmp = pair_cmp(kk, kl, rid, key, keylen, id);
+				cmp = store_pair_cmp(kk, kl, rid, key, keylen,
+				    id);
 				if (cmp < 0 || (cmp == 0 && !from))
 					continue;
 				skip = 0;
@@ -92,12 +76,12 @@ keys_forward(DBC *c, const void *key, size_t keylen, uint64_t id, int from,
 
 /*
  * Backward: the entries < (key, id), or <= with STORE_PAGE_FROM,
- * nearest first.  The cursor goes to the first entry past the range
- * (in a key's sorted duplicates, or at the next key), steps back once,
- * then one by one.
+ * nearest first, of an index of one entry a key (a unique one; the
+ * others are packed).  The cursor goes to the first key past key,
+ * steps back once, then one by one.
  */
 static int
-keys_backward(DBC *c, int dup, const void *key, size_t keylen, uint64_t id,
+keys_backward(DBC *c, const void *key, size_t keylen, uint64_t id,
     int from, store_key_fn *fn, void *arg, int *stopped)
 {
 	DBT		 k, d;
@@ -111,19 +95,11 @@ keys_backward(DBC *c, int dup, const void *key, size_t keylen, uint64_t id,
 	d.ulen = 8;
 	d.flags = DB_DBT_USERMEM;
 	if (key != NULL) {
-		if (dup && !(from && id == UINT64_MAX)) {
-			store_dbt(&k, key, keylen);
-			store_id_key(idb, from ? id + 1 : id);
-			d.size = 8;
-			ret = DBCALL(c->get(c, &k, &d, DB_GET_BOTH_RANGE));
-		}
-		if (ret == DB_NOTFOUND) {
-			/* The smallest key after every (key, *). */
-			buf_add(&next, key, keylen);
-			buf_addch(&next, '\0');
-			store_dbt(&k, next.data, next.len);
-			ret = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
-		}
+		/* The smallest key after key. */
+		buf_add(&next, key, keylen);
+		buf_addch(&next, '\0');
+		store_dbt(&k, next.data, next.len);
+		ret = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
 		/* Nothing past the range: it ends at the last entry. */
 		if (ret == 0)
 			ret = DBCALL(c->get(c, &k, &d, DB_PREV));
@@ -139,7 +115,8 @@ keys_backward(DBC *c, int dup, const void *key, size_t keylen, uint64_t id,
 			continue;
 		rid = store_id_unkey(idb);
 		if (key != NULL) {
-			cmp = pair_cmp(k.data, k.size, rid, key, keylen, id);
+			cmp = store_pair_cmp(k.data, k.size, rid, key, keylen,
+			    id);
 			if (cmp > 0 || (cmp == 0 && !from))
 				continue;
 		}
@@ -158,14 +135,14 @@ keys_backward(DBC *c, int dup, const void *key, size_t keylen, uint64_t id,
  * id); backward from the one before the first past the range.
  */
 static int
-keys_packed(DBC *c, int back, const void *key, size_t keylen, uint64_t id,
-    int from, store_key_fn *fn, void *arg, int *stopped)
+keys_packed(DBC *c, int runs, int back, const void *key, size_t keylen,
+    uint64_t id, int from, store_key_fn *fn, void *arg, int *stopped)
 {
 	struct pcur	 pc;
 	uint64_t	 at;
 	int		 ret;
 
-	pcur_init(&pc, c);
+	pcur_init(&pc, c, runs);
 	if (key == NULL)
 		ret = pcur_move(&pc, back ? DB_LAST : DB_FIRST);
 	else {
@@ -207,10 +184,11 @@ store_keys(struct store_txn *t, const struct table *table, const char *ixname,
 		return (-1);
 	ret = DBCALL(ix->db->cursor(ix->db, t->txn, &c, DB_READ_COMMITTED));
 	if (ret == 0 && ix->packed)
-		ret = keys_packed(c, (flags & STORE_PAGE_BACKWARD) != 0, key,
+		ret = keys_packed(c, ix->packed == PACK_RUNS,
+		    (flags & STORE_PAGE_BACKWARD) != 0, key,
 		    keylen, id, flags & STORE_PAGE_FROM, fn, arg, &stopped);
 	else if (ret == 0 && (flags & STORE_PAGE_BACKWARD))
-		ret = keys_backward(c, !ix->unique, key, keylen, id,
+		ret = keys_backward(c, key, keylen, id,
 		    flags & STORE_PAGE_FROM, fn, arg, &stopped);
 	else if (ret == 0)
 		ret = keys_forward(c, key, keylen, id, flags &
@@ -230,20 +208,16 @@ store_keys(struct store_txn *t, const struct table *table, const char *ixname,
 }
 
 /*
- * An index of few distinct keys (a status, a kind) keeps each key's
- * many duplicates in a tree of their own, which key_range counts as
- * one entry: there the keys are counted instead, each with its
- * duplicates (DBC->count reads that from the duplicate tree's root).
- * Up to this many keys; past them key_range, whose estimate then
- * weighs such keys evenly (40 managers, the days of a year: about
- * right when their records are spread evenly).  Each estimate of an
- * index of more keys walks this many first, about 5 us each (1024 of
- * them cost 2 ms a plan, 64 still 0.3 ms at 400,000 invoices).
+ * An index of one entry a key (a unique one; the others are packed) is
+ * counted key by key when it has at most this many keys; past them
+ * key_range.  Each estimate of an index of more keys walks this many
+ * first, about 5 us each (1024 of them cost 2 ms a plan, 64 still
+ * 0.3 ms at 400,000 invoices).
  */
 #define SHARE_KEYS	16
 
 /*
- * A packed index (pack.c) is counted chunk by chunk, each without
+ * An index in chunks (pack.c) is counted chunk by chunk, each without
  * decoding it, when it has at most this many: some 200,000 entries of
  * a few keys (a status at a million parties is about 2,000 chunks).
  * Past them key_range, which weighs chunks, not entries: near enough
@@ -251,14 +225,23 @@ store_keys(struct store_txn *t, const struct table *table, const char *ixname,
  */
 #define SHARE_CHUNKS	256
 
+/*
+ * An index in runs (runs.c) is counted run by run when it has at most
+ * this many: some 10,000 entries.  Past them key_range, which weighs
+ * runs, about alike (share_before()).
+ */
+#define SHARE_RUNS	64
+
 /* Does key lie in [lo, hi)? (NULL: no bound on that side) */
 static int
 in_range(const DBT *k, const void *lo, size_t lolen, const void *hi,
     size_t hilen)
 {
-	if (lo != NULL && pair_cmp(k->data, k->size, 0, lo, lolen, 0) < 0)
+	if (lo != NULL && store_pair_cmp(k->data, k->size, 0, lo, lolen,
+	    0) < 0)
 		return (0);
-	if (hi != NULL && pair_cmp(k->data, k->size, 0, hi, hilen, 0) >= 0)
+	if (hi != NULL && store_pair_cmp(k->data, k->size, 0, hi, hilen,
+	    0) >= 0)
 		return (0);
 	return (1);
 }
@@ -274,6 +257,137 @@ chunk_count(const DBT *d)
 	for (i = 0; i < d->size; i++)
 		n += !(p[i] & 0x80);
 	return (n);
+}
+
+/* Pairs in a run, its keys skipped, not read: -1 when it is damaged. */
+static ssize_t
+run_pairs(const DBT *d)
+{
+	const unsigned char *p = d->data, *end = p + d->size;
+	uint64_t	 shared, rest, id;
+	size_t		 n = 0;
+	int		 first;
+
+	while (p < end) {
+		first = 1;
+		if (words_next(&p, end, &shared, &first) == -1)
+			return (-1);
+		first = 1;
+		if (words_next(&p, end, &rest, &first) == -1 ||
+		    rest > (uint64_t)(end - p))
+			return (-1);
+		p += rest;
+		first = 1;
+		if (words_next(&p, end, &id, &first) == -1)
+			return (-1);
+		n++;
+	}
+	return ((ssize_t)n);
+}
+
+/*
+ * The same for an index in runs, when it has at most SHARE_RUNS runs: a
+ * run is counted without reading its keys when the range holds it whole
+ * or none of it, as its first pair and the next run's say; the runs at
+ * the ends of the range are decoded and their pairs weighed one by one.
+ */
+static int
+share_count_runs(DB *db, DB_TXN *txn, const void *lo, size_t lolen,
+    const void *hi, size_t hilen, uint64_t *in, uint64_t *all, int *done)
+{
+	struct runpairs	 rp;
+	struct buf	 first = BUF_INIT, data = BUF_INIT;
+	DBC		*c = NULL;
+	DBT		 k, d, kk, dd, nk;
+	ssize_t		 n;
+	size_t		 runs = 0, tl, i;
+	uint64_t	 id;
+	int		 ret, r2, have = 0, whole, none;
+
+	*in = *all = 0;
+	*done = 0;
+	runs_init(&rp);
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.flags = d.flags = DB_DBT_REALLOC;
+	if ((ret = DBCALL(db->cursor(db, txn, &c, DB_READ_COMMITTED))) != 0)
+		return (ret);
+	for (;;) {
+		ret = DBCALL(c->get(c, &k, &d, have ? DB_NEXT : DB_FIRST));
+		if (ret != 0 && ret != DB_NOTFOUND)
+			break;
+		if (ret == 0 && ++runs > SHARE_RUNS)
+			break;
+		if (have) {
+			/* The run before: all its pairs are in [first,
+			 * this run's first). */
+			memset(&kk, 0, sizeof(kk));
+			kk.data = first.data;
+			kk.size = (u_int32_t)first.len;
+			memset(&dd, 0, sizeof(dd));
+			dd.data = data.data;
+			dd.size = (u_int32_t)data.len;
+			memset(&nk, 0, sizeof(nk));
+			if (ret == 0 && words_key_split(k.data, k.size, &tl,
+			    &id) == 0) {
+				nk.data = k.data;
+				nk.size = (u_int32_t)tl;
+			}
+			whole = (lo == NULL || store_pair_cmp(kk.data, kk.size,
+			    0, lo, lolen, 0) >= 0) && (hi == NULL ||
+			    (nk.data != NULL && store_pair_cmp(nk.data,
+			    nk.size, 0, hi, hilen, 0) < 0));
+			none = (hi != NULL && store_pair_cmp(kk.data, kk.size,
+			    0, hi, hilen, 0) >= 0) || (lo != NULL &&
+			    nk.data != NULL && store_pair_cmp(nk.data, nk.size,
+			    0, lo, lolen, 0) < 0);
+			if (whole || none) {
+				if ((n = run_pairs(&dd)) == -1) {
+					ret = EBADMSG;
+					break;
+				}
+				*all += (uint64_t)n;
+				if (whole)
+					*in += (uint64_t)n;
+			} else {
+				if (runs_decode(dd.data, dd.size, &rp) == -1) {
+					ret = EBADMSG;
+					break;
+				}
+				for (i = 0; i < rp.n; i++) {
+					kk.data = rp.keys.data + rp.off[i];
+					kk.size = (u_int32_t)(rp.off[i + 1] -
+					    rp.off[i]);
+					(*all)++;
+					if (in_range(&kk, lo, lolen, hi,
+					    hilen))
+						(*in)++;
+				}
+			}
+		}
+		if (ret == DB_NOTFOUND)
+			break;
+		if (words_key_split(k.data, k.size, &tl, &id) == -1) {
+			ret = EBADMSG;
+			break;
+		}
+		buf_reset(&first);
+		buf_add(&first, k.data, tl);
+		buf_reset(&data);
+		buf_add(&data, d.data, d.size);
+		have = 1;
+	}
+	if (ret == DB_NOTFOUND) {
+		ret = 0;
+		*done = 1;
+	}
+	r2 = DBCLOSE(c->close(c));
+	free(k.data);
+	free(d.data);
+	buf_release(&first);
+	buf_release(&data);
+	runs_release(&rp);
+	return (ret != 0 ? ret : r2);
 }
 
 /*
@@ -335,21 +449,64 @@ share_count(DB *db, DB_TXN *txn, int packed, const void *lo, size_t lolen,
 	return (ret != 0 ? ret : r2);
 }
 
-/* The share of the entries before key (all of them past the end). */
+/*
+ * The share of the entries before key (all of them past the end).  In
+ * runs, key_range weighs runs, and counts the run that holds key among
+ * those before it, whole: the part of it at or past key is taken off,
+ * as its pairs are, for the weight of one run.
+ */
 static int
-share_before(DB *db, DB_TXN *txn, const void *key, size_t keylen,
-    double *less)
+share_before(DB *db, DB_TXN *txn, int runs, const void *key,
+    size_t keylen, double *less)
 {
-	DB_KEY_RANGE	kr;
-	DBT		k;
-	int		ret;
+	DB_KEY_RANGE	kr, one;
+	struct runpairs	rp;
+	DBC		*c;
+	DBT		k, d;
+	size_t		i;
+	int		ret, r2;
 
 	store_dbt(&k, key, keylen);
 	memset(&kr, 0, sizeof(kr));
 	if ((ret = DBCALL(db->key_range(db, txn, &k, &kr, 0))) != 0)
 		return (ret);
 	*less = kr.less;
-	return (0);
+	if (!runs)
+		return (0);
+	/* The run before the first that starts at or past key. */
+	if ((ret = DBCALL(db->cursor(db, txn, &c, DB_READ_COMMITTED))) != 0)
+		return (ret);
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	k.flags = d.flags = DB_DBT_REALLOC;
+	k.data = xmemdup(key, keylen ? keylen : 1);
+	k.size = (u_int32_t)keylen;
+	ret = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
+	if (ret == 0 || ret == DB_NOTFOUND)
+		ret = DBCALL(c->get(c, &k, &d, ret == 0 ? DB_PREV : DB_LAST));
+	runs_init(&rp);
+	if (ret == 0 && runs_decode(d.data, d.size, &rp) == -1)
+		ret = EBADMSG;
+	if (ret == 0) {
+		for (i = 0; i < rp.n && store_pair_cmp(rp.keys.data +
+		    rp.off[i], rp.off[i + 1] - rp.off[i], 0, key, keylen,
+		    0) < 0; i++)
+			;
+		memset(&one, 0, sizeof(one));
+		ret = DBCALL(db->key_range(db, txn, &k, &one, 0));
+		if (ret == 0)
+			*less -= one.equal * (double)(rp.n - i) /
+			    (double)rp.n;
+		if (*less < 0)
+			*less = 0;
+	}
+	if (ret == DB_NOTFOUND)
+		ret = 0;	/* none before key */
+	r2 = DBCLOSE(c->close(c));
+	free(k.data);
+	free(d.data);
+	runs_release(&rp);
+	return (ret != 0 ? ret : r2);
 }
 
 int
@@ -373,8 +530,12 @@ store_key_share(struct store_txn *t, const struct table *table,
 		    table->name, ixname));
 	if (defer_index_read(t, 0, err) == -1)
 		return (-1);
-	ret = share_count(ix->db, t->txn, ix->packed, lo, lolen, hi, hilen,
-	    &in, &all, &done);
+	if (ix->packed == PACK_RUNS)
+		ret = share_count_runs(ix->db, t->txn, lo, lolen, hi, hilen,
+		    &in, &all, &done);
+	else
+		ret = share_count(ix->db, t->txn, ix->packed, lo, lolen, hi,
+		    hilen, &in, &all, &done);
 	if (ret == 0 && done) {
 		if (entries != NULL)
 			*entries = in;
@@ -384,9 +545,11 @@ store_key_share(struct store_txn *t, const struct table *table,
 		return (0);
 	}
 	if (ret == 0 && lo != NULL)
-		ret = share_before(ix->db, t->txn, lo, lolen, &a);
+		ret = share_before(ix->db, t->txn, ix->packed == PACK_RUNS,
+		    lo, lolen, &a);
 	if (ret == 0 && hi != NULL)
-		ret = share_before(ix->db, t->txn, hi, hilen, &b);
+		ret = share_before(ix->db, t->txn, ix->packed == PACK_RUNS,
+		    hi, hilen, &b);
 	if (ret != 0)
 		return (store_fail(t, ret, err, _("cannot read table '%s': %s"),
 		    st->t->name, store_strerror(ret)));

@@ -186,10 +186,7 @@ words_key_split(const void *key, size_t len, size_t *toklen, uint64_t *lo)
 /* Applying sorted changes to one word index. */
 
 struct apply {
-	DB		*db;
-	DB_TXN		*txn;
-	DBC		*c;
-	DBT		 k, d;		/* DB_DBT_REALLOC */
+	struct acur	 ac;
 	struct buf	 key, enc;
 	uint64_t	*ids, *out;
 	size_t		 nids, aids, aout;
@@ -201,12 +198,20 @@ chunk_of(struct apply *a, const void *tok, size_t len, uint64_t *lo)
 {
 	size_t	tl;
 
-	if (words_key_split(a->k.data, a->k.size, &tl, lo) == -1)
+	if (words_key_split(a->ac.k.data, a->ac.k.size, &tl, lo) == -1)
 		return (0);
-	return (tl == len && memcmp(a->k.data, tok, len) == 0);
+	return (tl == len && memcmp(a->ac.k.data, tok, len) == 0);
 }
 
 /*
+ * A cursor applying changes to a packed index (words.c's chunks, runs.c's
+ * runs).  Transient: Berkeley DB works on the cursor itself, not on a
+ * copy it makes for every get and put (two to four calls a key):
+ * words_flush() 3.11 -> 2.59 billion instructions over 20,000 parties.
+ * A failed call then leaves it anywhere; an application never moves it
+ * relative to where a failed call left it (after a miss it seeks anew
+ * or puts by key), and a delete reopens it (acur_del()).
+ *
  * The calls of an application are not counted one by one for the fault
  * injection (DBCALL), only its cursor's open and close: how many calls
  * a flush makes depends on how many words the records have, and a test
@@ -214,18 +219,72 @@ chunk_of(struct apply *a, const void *tok, size_t len, uint64_t *lo)
  * run.  A failure of any of them takes the same path back (the error
  * code, the transaction aborted), which the failing open exercises.
  */
-static int
-cget(struct apply *a, u_int32_t flag)
+int
+acur_open(struct acur *ac, DB *db, DB_TXN *txn)
 {
-	return (a->c->get(a->c, &a->k, &a->d, flag | DB_RMW));
+	int	ret;
+
+	memset(ac, 0, sizeof(*ac));
+	ac->db = db;
+	ac->txn = txn;
+	ac->k.flags = ac->d.flags = DB_DBT_REALLOC;
+	if ((ret = DBCALL(db->cursor(db, txn, &ac->c, 0))) != 0)
+		return (ret);
+	ac->c->flags |= DBC_TRANSIENT;
+	return (0);
 }
 
-static void
-setkey(struct apply *a, const void *key, size_t len)
+int
+acur_close(struct acur *ac)
 {
-	free(a->k.data);
-	a->k.data = xmemdup(key, len);
-	a->k.size = (u_int32_t)len;
+	int	ret;
+
+	ret = ac->c != NULL ? DBCLOSE(ac->c->close(ac->c)) : 0;
+	ac->c = NULL;
+	free(ac->k.data);
+	free(ac->d.data);
+	ac->k.data = ac->d.data = NULL;
+	return (ret);
+}
+
+int
+acur_get(struct acur *ac, u_int32_t flag)
+{
+	return (ac->c->get(ac->c, &ac->k, &ac->d, flag | DB_RMW));
+}
+
+void
+acur_setkey(struct acur *ac, const void *key, size_t len)
+{
+	free(ac->k.data);
+	ac->k.data = xmemdup(key, len);
+	ac->k.size = (u_int32_t)len;
+}
+
+/*
+ * Delete the item the cursor stands on.  Berkeley DB only marks the
+ * item deleted and takes it off its page when a cursor that stood on it
+ * is closed, or a copy of it (a cursor not transient, which every call
+ * works on a copy of) moves away; our transient cursor would move on
+ * itself and leave the item marked for good (db_verify: "item marked
+ * deleted").  So the cursor is closed, which takes it off, and opened
+ * anew.  Deletes come with archives, purges and updates only.
+ */
+int
+acur_del(struct acur *ac)
+{
+	int	ret;
+
+	if ((ret = ac->c->del(ac->c, 0)) != 0)
+		return (ret);
+	ret = ac->c->close(ac->c);
+	ac->c = NULL;
+	if (ret != 0)
+		return (ret);
+	if ((ret = ac->db->cursor(ac->db, ac->txn, &ac->c, 0)) != 0)
+		return (ret);
+	ac->c->flags |= DBC_TRANSIENT;
+	return (0);
 }
 
 /*
@@ -246,38 +305,12 @@ put_chunk(struct apply *a, const void *tok, size_t len, uint64_t lo,
 	store_dbt(&d, a->enc.data, a->enc.len);
 	if (cur) {
 		memset(&k, 0, sizeof(k));
-		return (a->c->put(a->c, &k, &d, DB_CURRENT));
+		return (a->ac.c->put(a->ac.c, &k, &d, DB_CURRENT));
 	}
 	buf_reset(&a->key);
 	words_key(&a->key, tok, len, lo);
 	store_dbt(&k, a->key.data, a->key.len);
-	return (a->c->put(a->c, &k, &d, DB_KEYFIRST));
-}
-
-/*
- * Delete the chunk the cursor stands on.  Berkeley DB only marks the
- * item deleted and takes it off its page when a cursor that stood on it
- * is closed, or a copy of it (a cursor not transient, which every call
- * works on a copy of) moves away; our transient cursor would move on
- * itself and leave the item marked for good (db_verify: "item marked
- * deleted").  So the cursor is closed, which takes it off, and opened
- * anew.  Deletes come with archives, purges and updates only.
- */
-static int
-del_chunk(struct apply *a)
-{
-	int	ret;
-
-	if ((ret = a->c->del(a->c, 0)) != 0)
-		return (ret);
-	ret = a->c->close(a->c);
-	a->c = NULL;
-	if (ret != 0)
-		return (ret);
-	if ((ret = a->db->cursor(a->db, a->txn, &a->c, 0)) != 0)
-		return (ret);
-	a->c->flags |= DBC_TRANSIENT;
-	return (0);
+	return (a->ac.c->put(a->ac.c, &k, &d, DB_KEYFIRST));
 }
 
 /* Bytes of the varint of v. */
@@ -342,7 +375,7 @@ write_chunks(struct apply *a, const void *tok, size_t len, uint64_t lo,
 
 /*
  * Append ids, all above the last of the chunk the cursor stands on
- * (read into a->d, decoded into a->ids), to it in place; *done stays 0
+ * (read into a->ac.d, decoded into a->ids), to it in place; *done stays 0
  * when it cannot (a change is a removal, or the chunk would be too big).
  * 0 or the error.
  */
@@ -359,7 +392,7 @@ append_chunk(struct apply *a, const uint64_t *ids, const int *add, size_t n,
 		if (!add[i])
 			return (0);
 	buf_reset(&a->enc);
-	buf_add(&a->enc, a->d.data, a->d.size);
+	buf_add(&a->enc, a->ac.d.data, a->ac.d.size);
 	for (i = 0; i < n; i++) {
 		store_varint_put(&a->enc, ids[i] - prev);
 		prev = ids[i];
@@ -369,7 +402,7 @@ append_chunk(struct apply *a, const uint64_t *ids, const int *add, size_t n,
 	memset(&k, 0, sizeof(k));
 	store_dbt(&d, a->enc.data, a->enc.len);
 	*done = 1;
-	return (a->c->put(a->c, &k, &d, DB_CURRENT));
+	return (a->ac.c->put(a->ac.c, &k, &d, DB_CURRENT));
 }
 
 /*
@@ -389,8 +422,8 @@ apply_token(struct apply *a, const void *tok, size_t len,
 		x = ids[i];
 		buf_reset(&a->key);
 		words_key(&a->key, tok, len, x);
-		setkey(a, a->key.data, a->key.len);
-		ret = cget(a, DB_SET_RANGE);
+		acur_setkey(&a->ac, a->key.data, a->key.len);
+		ret = acur_get(&a->ac, DB_SET_RANGE);
 		if (ret != 0 && ret != DB_NOTFOUND)
 			return (ret);
 		next = UINT64_MAX;
@@ -399,10 +432,10 @@ apply_token(struct apply *a, const void *tok, size_t len,
 		if (ret == 0 && chunk_of(a, tok, len, &rlo) && rlo == x) {
 			/* The chunk starts at x: its successor bounds it. */
 			lo = x;
-			if (words_decode(a->d.data, a->d.size, &a->ids,
+			if (words_decode(a->ac.d.data, a->ac.d.size, &a->ids,
 			    &a->nids, &a->aids) == -1)
 				return (EBADMSG);
-			ret = cget(a, DB_NEXT);
+			ret = acur_get(&a->ac, DB_NEXT);
 			if (ret != 0 && ret != DB_NOTFOUND)
 				return (ret);
 			if (ret == 0 && chunk_of(a, tok, len, &rlo))
@@ -410,12 +443,13 @@ apply_token(struct apply *a, const void *tok, size_t len,
 		} else {
 			if (ret == 0 && chunk_of(a, tok, len, &rlo))
 				next = rlo;
-			ret = cget(a, ret == DB_NOTFOUND ? DB_LAST : DB_PREV);
+			ret = acur_get(&a->ac, ret == DB_NOTFOUND ? DB_LAST :
+			    DB_PREV);
 			if (ret != 0 && ret != DB_NOTFOUND)
 				return (ret);
 			if (ret == 0 && chunk_of(a, tok, len, &lo)) {
 				cur = 1;
-				if (words_decode(a->d.data, a->d.size,
+				if (words_decode(a->ac.d.data, a->ac.d.size,
 				    &a->ids, &a->nids, &a->aids) == -1)
 					return (EBADMSG);
 			} else
@@ -468,14 +502,14 @@ apply_token(struct apply *a, const void *tok, size_t len,
 		if (o != 0)
 			ret = write_chunks(a, tok, len, lo, a->out, o, cur);
 		else if (cur)
-			ret = del_chunk(a);
+			ret = acur_del(&a->ac);
 		else {
 			/* The chunk at x, the cursor gone past it. */
 			buf_reset(&a->key);
 			words_key(&a->key, tok, len, lo);
-			setkey(a, a->key.data, a->key.len);
-			if ((ret = cget(a, DB_SET)) == 0)
-				ret = del_chunk(a);
+			acur_setkey(&a->ac, a->key.data, a->key.len);
+			if ((ret = acur_get(&a->ac, DB_SET)) == 0)
+				ret = acur_del(&a->ac);
 		}
 		if (ret != 0)
 			return (ret);
@@ -495,21 +529,8 @@ words_apply(DB *db, DB_TXN *txn, const struct words_put *v, size_t n)
 	if (n == 0)
 		return (0);
 	memset(&a, 0, sizeof(a));
-	a.db = db;
-	a.txn = txn;
-	a.k.flags = a.d.flags = DB_DBT_REALLOC;
-	if ((ret = DBCALL(db->cursor(db, txn, &a.c, 0))) != 0)
+	if ((ret = acur_open(&a.ac, db, txn)) != 0)
 		return (ret);
-	/*
-	 * Transient, as rec.c's kept cursors: Berkeley DB works on the
-	 * cursor itself, not on a copy it makes for every get and put (two
-	 * to four calls a key): words_flush() 3.11 -> 2.59 billion
-	 * instructions over 20,000 parties.  A failed call then leaves it
-	 * anywhere; apply_token() never moves it relative to where a
-	 * failed call left it (after a miss it seeks anew or puts by key),
-	 * and a delete reopens it (del_chunk()).
-	 */
-	a.c->flags |= DBC_TRANSIENT;
 	for (i = 0; i < n && ret == 0; i = j) {
 		for (j = i + 1; j < n && v[j].len == v[i].len &&
 		    memcmp(v[j].key, v[i].key, v[i].len) == 0; j++)
@@ -525,13 +546,11 @@ words_apply(DB *db, DB_TXN *txn, const struct words_put *v, size_t n)
 		}
 		ret = apply_token(&a, v[i].key, v[i].len, ids, add, j - i);
 	}
-	r2 = a.c != NULL ? DBCLOSE(a.c->close(a.c)) : 0;
+	r2 = acur_close(&a.ac);
 	if (ret == 0)
 		ret = r2;
 	free(ids);
 	free(add);
-	free(a.k.data);
-	free(a.d.data);
 	free(a.ids);
 	free(a.out);
 	buf_release(&a.key);

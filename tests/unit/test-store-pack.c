@@ -1,39 +1,41 @@
 /*
- * test-store-pack: the index of a `shared' field kept packed, in the
- * word index's format (pack.c, words.c): a key's ids in ascending
- * chunks under key NUL bound.  Table item has grp (folded text), code
- * (int), tags (multi) and up (a ref to item) shared, 3,000 of its first
- * 3,600 records under grp "a" (several chunks) and 1,200 under code 7;
- * table note refers to item through a shared ref index, 1,200 notes to
- * one item.  Inserted in
- * several transactions, then moved between keys (some back and forth in
- * one transaction, some read in the middle of it), archived, restored,
- * purged (a run of ids that empties whole chunks) and inserted again;
- * a model kept here says what every reader must give:
+ * test-store-pack: the index of a field kept packed, many entries to a
+ * B-tree item: a `shared' field's in the word index's format (pack.c,
+ * words.c: a key's ids in ascending chunks under key NUL bound), any
+ * other's in runs (runs.c: (key, id) pairs in order under the first's
+ * key NUL id).  Table item has grp (folded text), code (int), tags
+ * (multi) and up (a ref to item), 3,000 of its first 3,600 records
+ * under grp "a" (several chunks) and 1,200 under code 7; table note
+ * refers to item through a ref index, 1,200 notes to one item.  Inserted
+ * in several transactions, then moved between keys (some back and forth
+ * in one transaction, some read in the middle of it), archived,
+ * restored, purged (a run of ids that empties whole chunks) and inserted
+ * again; a model kept here says what every reader must give:
  *
- * - the file holds chunks made so (bounds, order, sizes, varints),
- *   exactly the model's (key, id) pairs, and no duplicates;
+ * - the file holds chunks or runs made so (bounds, order, sizes,
+ *   varints), exactly the model's (key, id) pairs, and no duplicates;
  * - store_lookup() gives a key's ids ascending (max below the count, a
  *   missing key, "a" against "ab" that it is a prefix of);
  * - store_page(), store_page_each() (with the helper thread and
  *   without) and store_keys() walk from the ends and from positions in
- *   and around keys and chunks (a chunk's first id, its bound, its
- *   middle, its last, past a key's last id, UINT64_MAX), both ways,
- *   with STORE_PAGE_FROM and without, across chunks and keys;
+ *   and around keys, chunks and runs (a chunk's first id, its bound, its
+ *   middle, its last, a run's first, middle and last pairs, past a key's
+ *   last id, UINT64_MAX), both ways, with STORE_PAGE_FROM and without;
  * - store_key_share() counts a small index exactly and estimates a
- *   large one as its chunks weigh;
+ *   large one as its chunks or runs weigh;
  * - store_referrers() and store_purge()'s refusal see the references
  *   through the packed ref indexes (a record's to itself not counted);
  * - store_check() and Berkeley DB's verification accept it all, and
  *   store_check() finds an id put under the wrong key, one missing and
- *   a damaged chunk.
+ *   a damaged chunk or run.
  *
- * A bulk load (store_load()) of the same rows writes the packed files
- * byte for byte as inserts in one transaction do, and in many small
- * batches the same pairs.  A form without `shared' makes the next open
- * rebuild the indexes as sorted duplicates, and with it again packed,
- * the readers giving the same throughout.  Looks inside the store
- * (store_int.h).
+ * All of it twice: with `shared' (chunks), then in a new store without
+ * it (runs, written by runs_apply() in the transactions).  A bulk load
+ * (store_load()) of the same rows writes the packed files byte for byte
+ * as inserts in one transaction do, and in many small batches the same
+ * pairs.  A form without `shared' makes the next open rebuild the
+ * indexes in runs, and with it again in chunks, the readers giving the
+ * same throughout.  Looks inside the store (store_int.h).
  */
 #include "config.h"
 
@@ -53,6 +55,7 @@
 #define NMORE		300	/* inserted after the purges */
 #define NNOTE		1800
 #define CHUNK_MAX	960	/* words.c's: no chunk is bigger */
+#define RUN_MAX		960	/* runs.c's: a run of two pairs or more */
 #define BIG		100000	/* a walk of the whole index */
 #define KEYMAX		16
 
@@ -147,6 +150,8 @@ load_schema(int shared)
 			    "folded%s \"Tags\" \"Метки\"\n", sh);
 			buf_printf(&text, "field up ref(item) index exact%s "
 			    "\"Up\" \"Выше\"\n", sh);
+			buf_adds(&text, "field memo text(2000) index exact "
+			    "\"Memo\" \"Памятка\"\n");
 		} else {
 			buf_adds(&text, "table note \"Note\" \"Заметка\" "
 			    "\"Notes\" \"Заметки\"\n"
@@ -658,6 +663,10 @@ struct chunk {
 	size_t		 klen;
 	uint64_t	 bound, first, mid, last;
 	size_t		 nids, bytes;
+	/* A run's: the keys of its middle and last pairs (key and first
+	 * are its first pair's). */
+	unsigned char	 mkey[KEYMAX], lkey[KEYMAX];
+	size_t		 mklen, lklen;
 };
 struct dump {
 	struct pairs	 p;
@@ -713,6 +722,103 @@ chunk_ids(const unsigned char *p, size_t len, uint64_t *ids, int *bad)
 	return (n);
 }
 
+/* A varint at p[*i] (read here, not by runs.c): 0, or -1 past len. */
+static int
+varint(const unsigned char *p, size_t len, size_t *i, uint64_t *v)
+{
+	unsigned	shift = 0;
+
+	*v = 0;
+	for (;;) {
+		if (*i == len || shift > 63)
+			return (-1);
+		*v |= (uint64_t)(p[*i] & 0x7f) << shift;
+		if (!(p[(*i)++] & 0x80))
+			return (0);
+		shift += 7;
+	}
+}
+
+static struct chunk *
+dump_chunk(struct dump *d)
+{
+	if (d->nc == d->ac) {
+		d->ac = d->ac ? d->ac * 2 : 256;
+		d->c = xreallocarray(d->c, d->ac, sizeof(*d->c));
+	}
+	memset(&d->c[d->nc], 0, sizeof(*d->c));
+	return (&d->c[d->nc++]);
+}
+
+/*
+ * A run of an index in runs (runs.c): under its first pair's key NUL
+ * id, its pairs each as varints of the bytes shared with the key before,
+ * of the rest's length, the rest, and a varint of the id; in order, after
+ * the run before, at most RUN_MAX bytes unless a single pair.
+ */
+static void
+dump_run(struct dump *d, const unsigned char *kp, size_t ksize,
+    const unsigned char *p, size_t len)
+{
+	unsigned char	 key[KEYMAX];
+	struct chunk	*ch;
+	struct pair	*prev;
+	uint64_t	 shared, rest, id, bound;
+	size_t		 i = 0, klen = 0, n = 0, first = d->p.n, tl;
+
+	if (ksize < 10 || ksize - 9 > KEYMAX || kp[ksize - 9] != 0) {
+		dump_bad(d, "a B-tree key of %zu bytes, not key NUL id",
+		    ksize);
+		return;
+	}
+	tl = ksize - 9;
+	bound = store_id_unkey(kp + tl + 1);
+	while (i < len) {
+		if (varint(p, len, &i, &shared) == -1 ||
+		    varint(p, len, &i, &rest) == -1 || shared > klen ||
+		    (n == 0 && shared != 0) || shared + rest > KEYMAX ||
+		    rest > len - i) {
+			dump_bad(d, "run %zu: damaged at byte %zu", d->nc, i);
+			return;
+		}
+		memcpy(key + shared, p + i, rest);
+		klen = shared + rest;
+		i += rest;
+		if (varint(p, len, &i, &id) == -1) {
+			dump_bad(d, "run %zu: an id cut short", d->nc);
+			return;
+		}
+		prev = d->p.n != 0 ? &d->p.v[d->p.n - 1] : NULL;
+		if (prev != NULL && pos_cmp(prev, key, klen, id) >= 0)
+			dump_bad(d, "run %zu: pair %zu not after the one "
+			    "before", d->nc, n);
+		pair_add(&d->p, key, klen, id, 0);
+		n++;
+	}
+	if (n == 0) {
+		dump_bad(d, "run %zu: empty", d->nc);
+		return;
+	}
+	if (pos_cmp(&d->p.v[first], kp, tl, bound) != 0)
+		dump_bad(d, "run %zu: its B-tree key is not its first pair",
+		    d->nc);
+	if (len > RUN_MAX && n > 1)
+		dump_bad(d, "run %zu: %zu bytes, over %d", d->nc, len,
+		    RUN_MAX);
+	ch = dump_chunk(d);
+	memcpy(ch->key, kp, tl);
+	ch->klen = tl;
+	ch->bound = ch->first = bound;
+	ch->mid = d->p.v[first + n / 2].id;
+	memcpy(ch->mkey, d->p.v[first + n / 2].key, d->p.v[first + n / 2].klen);
+	ch->mklen = d->p.v[first + n / 2].klen;
+	ch->last = id;
+	memcpy(ch->lkey, key, klen);
+	ch->lklen = klen;
+	ch->nids = n;
+	ch->bytes = len;
+}
+
 static struct store_index *
 ix_of(struct store *s, int x)
 {
@@ -756,6 +862,10 @@ dump_index(struct store *s, int x, struct dump *d)
 	memset(&v, 0, sizeof(v));
 	while ((ret = c->get(c, &k, &v, DB_NEXT)) == 0) {
 		kp = k.data;
+		if (d->packed == PACK_RUNS) {
+			dump_run(d, k.data, k.size, v.data, v.size);
+			continue;
+		}
 		if (d->dup) {
 			if (v.size != 8)
 				dump_bad(d, "an entry of %u bytes of data",
@@ -803,11 +913,7 @@ dump_index(struct store *s, int x, struct dump *d)
 			    "id before, %llu", d->nc,
 			    (unsigned long long)bound,
 			    (unsigned long long)prev->last);
-		if (d->nc == d->ac) {
-			d->ac = d->ac ? d->ac * 2 : 256;
-			d->c = xreallocarray(d->c, d->ac, sizeof(*d->c));
-		}
-		ch = &d->c[d->nc++];
+		ch = dump_chunk(d);
 		memcpy(ch->key, kp, klen);
 		ch->klen = klen;
 		ch->bound = bound;
@@ -948,7 +1054,17 @@ make_positions(int x, const struct pairs *m, const struct dump *d,
 		pos_add(ps, p->key, p->klen, m->v[j - 1].id + 1);
 		pos_add(ps, p->key, p->klen, UINT64_MAX);
 	}
-	for (i = 0; d != NULL && i < d->nc; i++) {
+	for (i = 0; d != NULL && d->packed == PACK_RUNS && i < d->nc; i++) {
+		/* Around the ends of each run and in its middle. */
+		c = &d->c[i];
+		pos_add(ps, c->key, c->klen, c->first);
+		pos_add(ps, c->key, c->klen, c->first - 1);
+		pos_add(ps, c->key, c->klen, c->first + 1);
+		pos_add(ps, c->mkey, c->mklen, c->mid);
+		pos_add(ps, c->lkey, c->lklen, c->last);
+		pos_add(ps, c->lkey, c->lklen, c->last + 1);
+	}
+	for (i = 0; d != NULL && d->packed == PACK_CHUNKS && i < d->nc; i++) {
 		c = &d->c[i];
 		if (!((i > 0 && key_cmp(c->key, c->klen, d->c[i - 1].key,
 		    d->c[i - 1].klen) == 0) || (i + 1 < d->nc &&
@@ -1384,6 +1500,107 @@ int_key(struct buf *b, int64_t v, int past)
 		buf_addch(b, (char)0xff);
 }
 
+/*
+ * In runs: an index of 64 runs or fewer is counted run by run, so
+ * each share is exact; a bigger one's is estimated (key_range), each
+ * run weighing alike: near the share of the runs that start in the
+ * range.  Here each has fewer (test-key-share has one estimated).
+ */
+static void
+check_share_runs(const struct pairs *ms, const struct dump *ds,
+    const char *stage)
+{
+	static const char *text_ranges[][2] = {
+		{ "a", "a\377" }, { "ab", "b" }, { "b", NULL }, { NULL, "b" },
+		{ "c", NULL }, { "x", "y" }, { "y", "y\377" }, { "x", NULL },
+	};
+	static const int64_t code_ranges[][2] = {
+		{ -150, 0 }, { 0, 100 }, { -100, 7 }, { 8, 200 },
+	};
+	struct buf	 lo = BUF_INIT, hi = BUF_INIT, why = BUF_INIT;
+	struct sh	 s;
+	uint64_t	 runs_in, in, want;
+	size_t		 i, j, n, bad;
+	double		 frac, slack;
+	int		 x, text, counted;
+
+	for (x = 0; x < NX; x++) {
+		text = x == X_GRP || x == X_TAGS;
+		n = text ? sizeof(text_ranges) / sizeof(*text_ranges) :
+		    sizeof(code_ranges) / sizeof(*code_ranges);
+		bad = 0;
+		buf_reset(&why);
+		counted = ds[x].nc <= 64;
+		slack = STORE_SHARE_ONE / 20.0 + 2.0 * STORE_SHARE_ONE /
+		    (double)(ds[x].nc ? ds[x].nc : 1);
+		for (i = 0; i < n; i++) {
+			const struct buf *pl = &lo, *ph = &hi;
+
+			if (text) {
+				if (text_ranges[i][0] != NULL)
+					text_key(&lo, text_ranges[i][0]);
+				else
+					pl = NULL;
+				if (text_ranges[i][1] != NULL)
+					text_key(&hi, text_ranges[i][1]);
+				else
+					ph = NULL;
+			} else if (x == X_CODE) {
+				int_key(&lo, code_ranges[i][0], 0);
+				int_key(&hi, code_ranges[i][1], 0);
+			} else {
+				int_key(&lo, (int64_t)items[100 + i * 50].id,
+				    0);
+				int_key(&hi, (int64_t)items[100 + i * 50 +
+				    40].id, 0);
+			}
+			for (j = in = 0; j < ms[x].n; j++)
+				in += in_range(ms[x].v[j].key, ms[x].v[j].klen,
+				    pl, ph);
+			want = ms[x].n == 0 ? 0 : (uint64_t)((double)in /
+			    (double)ms[x].n * STORE_SHARE_ONE + 0.5);
+			if (share_of(&s, x, pl, ph) != 0 ||
+			    s.entries != (counted ? in : UINT64_MAX) ||
+			    s.share > STORE_SHARE_ONE) {
+				if (bad++ == 0)
+					buf_printf(&why, "range %zu: %llu, "
+					    "entries %llu (%s)", i,
+					    (unsigned long long)s.share,
+					    (unsigned long long)s.entries,
+					    err.data);
+				continue;
+			}
+			if (counted) {
+				if ((s.share + 1 < want || s.share > want + 1)
+				    && bad++ == 0)
+					buf_printf(&why, "range %zu: %llu, "
+					    "want %llu", i,
+					    (unsigned long long)s.share,
+					    (unsigned long long)want);
+				continue;
+			}
+			for (j = runs_in = 0; j < ds[x].nc; j++)
+				runs_in += in_range(ds[x].c[j].key,
+				    ds[x].c[j].klen, pl, ph);
+			frac = (double)runs_in / (double)ds[x].nc *
+			    STORE_SHARE_ONE;
+			if ((double)s.share < frac - slack ||
+			    (double)s.share > frac + slack)
+				if (bad++ == 0)
+					buf_printf(&why, "range %zu: %llu, "
+					    "the runs' share %.0f", i,
+					    (unsigned long long)s.share, frac);
+		}
+		if (!ok(bad == 0, "%s: %s, store_key_share: %s (%zu runs)",
+		    stage, ixds[x].what, counted ? "counted exactly" :
+		    "estimated as its runs weigh", ds[x].nc))
+			diag("%s", why.data);
+	}
+	buf_release(&lo);
+	buf_release(&hi);
+	buf_release(&why);
+}
+
 static void
 check_share(const struct pairs *ms, const struct dump *ds, int packed,
     const char *stage)
@@ -1666,8 +1883,8 @@ check_tables(struct store *s, const char *stage)
 }
 
 /*
- * Everything against the model, the indexes packed or (packed 0)
- * sorted duplicates.
+ * Everything against the model, the indexes packed in chunks
+ * (PACK_CHUNKS) or in runs (PACK_RUNS).
  */
 static void
 verify_all(const char *stage, int packed)
@@ -1687,12 +1904,13 @@ verify_all(const char *stage, int packed)
 	for (x = 0; x < NX; x++) {
 		model_pairs(x, &m[x]);
 		dump_index(st, x, &d[x]);
-		ok(d[x].packed == packed && d[x].dup == !packed, "%s: %s is "
-		    "%s (packed %d, duplicates %d)", stage, ixds[x].what,
-		    packed ? "packed" : "sorted duplicates", d[x].packed,
-		    d[x].dup);
-		if (!ok(d[x].bad == 0, "%s: %s: its file reads as %s", stage,
-		    ixds[x].what, packed ? "chunks made so" : "pairs"))
+		ok(d[x].packed == packed && d[x].dup == 0, "%s: %s is "
+		    "packed in %s (packed %d, duplicates %d)", stage,
+		    ixds[x].what, packed == PACK_CHUNKS ? "chunks" : "runs",
+		    d[x].packed, d[x].dup);
+		if (!ok(d[x].bad == 0, "%s: %s: its file reads as %s made so",
+		    stage, ixds[x].what, packed == PACK_CHUNKS ? "chunks" :
+		    "runs"))
 			diag("%zu wrong; first: %s", d[x].bad, d[x].why.data);
 		buf_reset(&why);
 		if (!ok(pairs_same(&d[x].p, &m[x], x, &why), "%s: %s holds "
@@ -1701,8 +1919,9 @@ verify_all(const char *stage, int packed)
 	}
 	up = store_index_find(store_table_get(st, item), "up", 0);
 	ok(up != NULL && up->packed == packed, "%s: item's up (a ref to its "
-	    "own table) is %s", stage, packed ? "packed" : "not packed");
-	if (packed) {
+	    "own table) is packed in %s", stage, packed == PACK_CHUNKS ?
+	    "chunks" : "runs");
+	if (packed == PACK_CHUNKS) {
 		for (i = na = 0; i < d[X_GRP].nc; i++)
 			na += d[X_GRP].c[i].klen == 1 &&
 			    d[X_GRP].c[i].key[0] == 'a';
@@ -1711,13 +1930,20 @@ verify_all(const char *stage, int packed)
 		ok(d[X_CODE].nc > 256 && d[X_REF].nc > 256, "%s: code and the "
 		    "ref have %zu and %zu chunks (estimated past 256)", stage,
 		    d[X_CODE].nc, d[X_REF].nc);
-	}
+	} else
+		ok(d[X_GRP].nc > 3 && d[X_CODE].nc > 3 && d[X_REF].nc > 3 &&
+		    d[X_TAGS].nc > 3, "%s: grp, code, the ref and tags have "
+		    "%zu, %zu, %zu and %zu runs", stage, d[X_GRP].nc,
+		    d[X_CODE].nc, d[X_REF].nc, d[X_TAGS].nc);
 	for (x = 0; x < NX; x++) {
-		make_positions(x, &m[x], packed ? &d[x] : NULL, &ps);
+		make_positions(x, &m[x], &d[x], &ps);
 		check_lookups(x, &m[x], &ps, stage);
 		check_walks(x, &m[x], &ps, stage);
 	}
-	check_share(m, d, packed, stage);
+	if (packed == PACK_RUNS)
+		check_share_runs(m, d, stage);
+	else
+		check_share(m, d, packed, stage);
 	check_referrers(stage);
 	check_tables(st, stage);
 	for (x = 0; x < NX; x++) {
@@ -1913,7 +2139,7 @@ load_into(struct store *s, int flags, size_t budget, size_t key_rows)
 }
 
 static void
-test_load(void)
+test_load(const char *tag)
 {
 	static const char *files[] = { "item.grp.folded.db",
 	    "item.code.exact.db", "note.item.exact.db", "item.tags.folded.db",
@@ -1927,9 +2153,9 @@ test_load(void)
 	size_t		 i, bad;
 	int		 r, k;
 
-	xasprintf(&pb, "%s/inserted", top);
-	xasprintf(&pc, "%s/loaded", top);
-	xasprintf(&pd, "%s/batches", top);
+	xasprintf(&pb, "%s/%s-inserted", top, tag);
+	xasprintf(&pc, "%s/%s-loaded", top, tag);
+	xasprintf(&pd, "%s/%s-batches", top, tag);
 	sb = open_store(pb);
 	sc2 = open_store(pc);
 	sd = open_store(pd);
@@ -1946,31 +2172,32 @@ test_load(void)
 	sp.itemids = load_itemids;
 	if (r == 0)
 		r = store_txn_run(sb, 0, insert_txn, &sp, &err);
-	if (!ok(r == 0, "load: %d items and %d notes inserted, a transaction "
-	    "each", NITEM, NNOTE))
+	if (!ok(r == 0, "%s: %d items and %d notes inserted, a "
+	    "transaction each", tag, NITEM, NNOTE))
 		diag("%s", err.data);
 
 	/* Loaded, in a bulk transaction each. */
 	r = load_into(sc2, STORE_TXN_BULK, 0, 0);
-	if (!ok(r == 0, "load: the same loaded (store_load, bulk)"))
+	if (!ok(r == 0, "%s: the same loaded (store_load, bulk)", tag))
 		diag("%s", err.data);
 	/* And in small batches, with the key thread. */
 	r = load_into(sd, 0, 16 * 1024, 64);
-	if (!ok(r == 0, "load: the same loaded in batches of 16 KB of keys"))
+	if (!ok(r == 0, "%s: the same loaded in batches of 16 KB of keys",
+	    tag))
 		diag("%s", err.data);
 
 	buf_reset(&err);
 	ok(store_check(sc2, item, &err) == 0 && store_check(sc2, note,
-	    &err) == 0, "load: store_check of the loaded tables%s%s",
-	    err.len ? ": " : "", err.len ? err.data : "");
+	    &err) == 0, "%s: store_check of the loaded tables%s%s",
+	    tag, err.len ? ": " : "", err.len ? err.data : "");
 	buf_reset(&err);
 	ok(store_check(sd, item, &err) == 0 && store_check(sd, note,
-	    &err) == 0, "load: store_check of the tables loaded in batches%s%s",
-	    err.len ? ": " : "", err.len ? err.data : "");
+	    &err) == 0, "%s: store_check of the tables loaded in batches%s%s",
+	    tag, err.len ? ": " : "", err.len ? err.data : "");
 	buf_reset(&err);
 	ok(store_check(sb, item, &err) == 0 && store_check(sb, note,
-	    &err) == 0, "load: store_check of the inserted tables%s%s",
-	    err.len ? ": " : "", err.len ? err.data : "");
+	    &err) == 0, "%s: store_check of the inserted tables%s%s",
+	    tag, err.len ? ": " : "", err.len ? err.data : "");
 
 	for (k = 0; k < NX; k++) {
 		dump_init(&db[k]);
@@ -1982,8 +2209,8 @@ test_load(void)
 		buf_reset(&why);
 		if (!ok(db[k].bad == 0 && dd[k].bad == 0 && db[k].packed &&
 		    dd[k].packed && pairs_same(&dd[k].p, &db[k].p, k, &why),
-		    "load: %s loaded in batches holds the pairs inserted "
-		    "(%zu, %zu chunks against %zu)", ixds[k].what,
+		    "%s: %s loaded in batches holds the pairs inserted "
+		    "(%zu, %zu chunks or runs against %zu)", tag, ixds[k].what,
 		    db[k].p.n, dd[k].nc, db[k].nc))
 			diag("%s%s%s", db[k].why.data, dd[k].why.data,
 			    why.data);
@@ -2009,11 +2236,11 @@ test_load(void)
 		free(fa);
 		free(fb);
 	}
-	ok(bad == 0, "load: the packed indexes (and name's) loaded are the "
-	    "inserted ones byte for byte");
+	ok(bad == 0, "%s: the packed indexes (and name's) loaded are the "
+	    "inserted ones byte for byte", tag);
 	buf_reset(&err);
 	if (!ok(store_verify_dir(pc, &err) == 0 && store_verify_dir(pd,
-	    &err) == 0, "load: Berkeley DB verifies the loaded stores"))
+	    &err) == 0, "%s: Berkeley DB verifies the loaded stores", tag))
 		diag("%s", err.data);
 	buf_release(&x);
 	buf_release(&y);
@@ -2058,79 +2285,29 @@ chunk_put(const struct buf *key, const struct buf *data)
 	return (txn->commit(txn, 0) != 0 ? -1 : 0);
 }
 
-/*
- * store_check() reads the packed chunks: an id of a record that is not
- * under the key, one missing, and a damaged chunk in grp's file are
- * each reported naming the file, and a lookup through the damaged one
- * fails with a message; with the chunk put back all is well again.
- */
+/* data under grp's B-tree key key: store_check() finds it, naming the
+ * file. */
 static void
-test_damage(void)
+damage_found(const struct buf *key, const struct buf *data, const char *what)
 {
-	struct dump	 d;
+	int	r;
+
+	buf_reset(&err);
+	r = chunk_put(key, data) == 0 ? store_check(st, item, &err) : 0;
+	ok(r == -1 && strstr(err.data, ixds[X_GRP].file) != NULL, "damage: "
+	    "store_check finds %s", what);
+	diag("%s", err.data);
+}
+
+/* With grp's item under key damaged, a lookup of "a" fails; with orig
+ * put back, store_check passes again. */
+static void
+damage_undone(const struct buf *key, const struct buf *orig, const char *what)
+{
 	struct lk	 l;
-	struct buf	 key = BUF_INIT, data = BUF_INIT, orig = BUF_INIT;
-	struct chunk	*c = NULL;
-	uint64_t	*ids, stray = 0, got[8];
-	size_t		 i, n;
-	int		 bad = 0, r;
+	uint64_t	 got[8];
+	int		 r;
 
-	dump_init(&d);
-	dump_index(st, X_GRP, &d);
-	for (i = 0; i < d.nc && c == NULL; i++)
-		if (d.c[i].klen == 1 && d.c[i].key[0] == 'a' && d.c[i].nids > 8)
-			c = &d.c[i];
-	if (!ok(c != NULL, "damage: a chunk of \"a\" to damage"))
-		goto out;
-	ids = xreallocarray(NULL, c->nids + 1, sizeof(*ids));
-	for (i = n = 0; i < d.p.n; i++)
-		if (key_cmp(d.p.v[i].key, d.p.v[i].klen, "a", 1) == 0 &&
-		    d.p.v[i].id >= c->first && d.p.v[i].id <= c->last)
-			ids[n++] = d.p.v[i].id;
-	/* A record of another key among its ids. */
-	for (i = 0; i < nitems && stray == 0; i++)
-		if (!items[i].gone && items[i].id > c->first &&
-		    items[i].id < c->last && items[i].grp[0] != '\0' &&
-		    strcmp(items[i].grp, "a") != 0)
-			stray = items[i].id;
-	words_key(&key, "a", 1, c->bound);
-	chunk_enc(&orig, ids, n);
-
-	/* The stray one in, in order. */
-	for (i = n; i > 0 && ids[i - 1] > stray; i--)
-		ids[i] = ids[i - 1];
-	ids[i] = stray;
-	chunk_enc(&data, ids, n + 1);
-	buf_reset(&err);
-	r = chunk_put(&key, &data) == 0 ? store_check(st, item, &err) : 0;
-	if (!ok(r == -1 && strstr(err.data,
-	    ixds[X_GRP].file) != NULL, "damage: store_check finds item %llu "
-	    "under \"a\"", (unsigned long long)stray))
-		bad++;
-	diag("%s", err.data);
-
-	/* One missing (the chunk's second). */
-	memmove(ids + i, ids + i + 1, (n - i) * sizeof(*ids));
-	memmove(ids + 1, ids + 2, (n - 2) * sizeof(*ids));
-	chunk_enc(&data, ids, n - 1);
-	buf_reset(&err);
-	r = chunk_put(&key, &data) == 0 ? store_check(st, item, &err) : 0;
-	if (!ok(r == -1 && strstr(err.data,
-	    ixds[X_GRP].file) != NULL, "damage: store_check finds an id "
-	    "missing from \"a\""))
-		bad++;
-	diag("%s", err.data);
-
-	/* A varint cut short. */
-	buf_reset(&data);
-	buf_addch(&data, (char)0x85);
-	buf_reset(&err);
-	r = chunk_put(&key, &data) == 0 ? store_check(st, item, &err) : 0;
-	if (!ok(r == -1 && strstr(err.data,
-	    ixds[X_GRP].file) != NULL, "damage: store_check finds a damaged "
-	    "chunk"))
-		bad++;
-	diag("%s", err.data);
 	memset(&l, 0, sizeof(l));
 	l.x = X_GRP;
 	l.key = "a";
@@ -2139,19 +2316,39 @@ test_damage(void)
 	l.ids = got;
 	buf_reset(&err);
 	r = store_txn_run(st, STORE_TXN_READONLY, lk_txn, &l, &err);
-	ok(r == -1 && err.len != 0, "damage: a lookup through it fails: %s",
-	    err.len ? err.data : "");
-
+	ok(r == -1 && err.len != 0, "damage: a lookup through the %s fails: "
+	    "%s", what, err.len ? err.data : "");
 	buf_reset(&err);
-	r = chunk_put(&key, &orig) == 0 ? store_check(st, item, &err) : -1;
-	if (!ok(r == 0, "damage: the chunk put back, store_check passes"))
+	r = chunk_put(key, orig) == 0 ? store_check(st, item, &err) : -1;
+	if (!ok(r == 0, "damage: the %s put back, store_check passes", what))
 		diag("%s", err.data);
-	free(ids);
-out:
-	dump_free(&d);
-	buf_release(&key);
-	buf_release(&data);
-	buf_release(&orig);
+}
+
+/* Pairs as a run (coded here, not by runs.c). */
+static void
+run_enc(struct buf *b, const struct pair *v, size_t n)
+{
+	uint64_t	vals[3];
+	size_t		i, j, sh;
+
+	buf_reset(b);
+	for (i = 0; i < n; i++) {
+		for (sh = 0; i > 0 && sh < v[i].klen && sh < v[i - 1].klen &&
+		    v[i].key[sh] == v[i - 1].key[sh]; sh++)
+			;
+		vals[0] = sh;
+		vals[1] = v[i].klen - sh;
+		vals[2] = v[i].id;
+		for (j = 0; j < 3; j++) {
+			uint64_t x = vals[j];
+
+			for (; x >= 0x80; x >>= 7)
+				buf_addch(b, (char)(x | 0x80));
+			buf_addch(b, (char)x);
+			if (j == 1)
+				buf_add(b, v[i].key + sh, v[i].klen - sh);
+		}
+	}
 }
 
 static void
@@ -2163,12 +2360,216 @@ verify_closed(const char *dir, const char *stage)
 		diag("%s", err.data);
 }
 
+/* Pairs of one key as grp's format codes them (here, not by words.c
+ * or runs.c). */
+static void
+pairs_enc(struct buf *b, const struct pair *v, size_t n, int packed)
+{
+	uint64_t	*ids;
+	size_t		 i;
+
+	if (packed == PACK_RUNS) {
+		run_enc(b, v, n);
+		return;
+	}
+	ids = xreallocarray(NULL, n + 1, sizeof(*ids));
+	for (i = 0; i < n; i++)
+		ids[i] = v[i].id;
+	chunk_enc(b, ids, n);
+	free(ids);
+}
+
+/*
+ * store_check() reads the packed chunks or runs: an id of a record that
+ * is not under the key, one missing, and a damaged chunk or run in grp's
+ * file are each reported naming the file, and a lookup through the
+ * damaged one fails with a message; with it put back all is well again.
+ */
+static void
+test_damage(int packed)
+{
+	const char	*what = packed == PACK_RUNS ? "run" : "chunk";
+	struct dump	 d;
+	struct buf	 key = BUF_INIT, data = BUF_INIT, orig = BUF_INIT;
+	struct chunk	*c = NULL;
+	struct pair	*v;
+	uint64_t	 stray = 0;
+	size_t		 i, n;
+	char		*why;
+
+	dump_init(&d);
+	dump_index(st, X_GRP, &d);
+	/* One of "a" alone (a run's last key is "a" too). */
+	for (i = 0; i < d.nc && c == NULL; i++)
+		if (d.c[i].klen == 1 && d.c[i].key[0] == 'a' &&
+		    d.c[i].nids > 8 && (packed != PACK_RUNS ||
+		    (d.c[i].lklen == 1 && d.c[i].lkey[0] == 'a')))
+			c = &d.c[i];
+	if (!ok(c != NULL && d.bad == 0, "damage: a %s of \"a\" to damage",
+	    what))
+		goto out;
+	v = xreallocarray(NULL, c->nids + 1, sizeof(*v));
+	for (i = n = 0; i < d.p.n; i++)
+		if (key_cmp(d.p.v[i].key, d.p.v[i].klen, "a", 1) == 0 &&
+		    d.p.v[i].id >= c->first && d.p.v[i].id <= c->last)
+			v[n++] = d.p.v[i];
+	/* A record of another key among its ids. */
+	for (i = 0; i < nitems && stray == 0; i++)
+		if (!items[i].gone && items[i].id > c->first &&
+		    items[i].id < c->last && items[i].grp[0] != '\0' &&
+		    strcmp(items[i].grp, "a") != 0)
+			stray = items[i].id;
+	words_key(&key, "a", 1, c->bound);
+	pairs_enc(&orig, v, n, packed);
+
+	/* The stray one in, in order. */
+	for (i = n; i > 0 && v[i - 1].id > stray; i--)
+		v[i] = v[i - 1];
+	v[i] = v[0];
+	v[i].id = stray;
+	pairs_enc(&data, v, n + 1, packed);
+	xasprintf(&why, "item %llu under \"a\" in a %s",
+	    (unsigned long long)stray, what);
+	damage_found(&key, &data, why);
+	free(why);
+
+	/* One missing (the second). */
+	memmove(v + i, v + i + 1, (n - i) * sizeof(*v));
+	memmove(v + 1, v + 2, (n - 2) * sizeof(*v));
+	pairs_enc(&data, v, n - 1, packed);
+	xasprintf(&why, "an id missing from a %s of \"a\"", what);
+	damage_found(&key, &data, why);
+	free(why);
+
+	/* A varint cut short. */
+	buf_reset(&data);
+	buf_addch(&data, (char)0x85);
+	xasprintf(&why, "a damaged %s", what);
+	damage_found(&key, &data, why);
+	free(why);
+	damage_undone(&key, &orig, what);
+	free(v);
+out:
+	dump_free(&d);
+	buf_release(&key);
+	buf_release(&data);
+	buf_release(&orig);
+}
+
+/* store_lookup() of memo through its own index. */
+struct mlk {
+	const char	*key;
+	uint64_t	 ids[4];
+	size_t		 n;
+};
+
+static int
+mlk_txn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct mlk	*l = arg;
+
+	return (store_lookup(t, item, "memo", l->key, strlen(l->key), l->ids,
+	    4, &l->n, e) < 0 ? -1 : 0);
+}
+
+static int
+insert_one_txn(struct store_txn *t, void *arg, struct buf *e)
+{
+	return (store_insert(t, arg, "test", e));
+}
+
+static int
+purge_one_txn(struct store_txn *t, void *arg, struct buf *e)
+{
+	return (store_purge(t, item, *(const uint64_t *)arg, "test", e));
+}
+
+/*
+ * Keys too long for a lookup's buffer on the stack (2 KB): memo values
+ * of some 1,500 Cyrillic letters, each pair a run of its own over 3 KB,
+ * looked up, and the store checked.
+ */
+static void
+test_long_keys(void)
+{
+	struct record	*rec = record_new(item);
+	struct buf	 v[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	struct mlk	 l;
+	uint64_t	 ids[3];
+	size_t		 i, j, bad = 0;
+
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < 1500; j++)
+			buf_adds(&v[i], "ж");
+		buf_printf(&v[i], "%zu", i);
+	}
+	buf_reset(&err);
+	for (i = 0; i < 3; i++) {
+		item_row(rec, i);
+		if (record_parse(rec, (size_t)table_field_pos(item, "memo"),
+		    v[i].data, &err) != 0 || store_txn_run(st, 0,
+		    insert_one_txn, rec, &err) != 0)
+			tap_bail("cannot insert an item with a long memo");
+		ids[i] = rec->id;
+	}
+	for (i = 0; i < 3; i++) {
+		memset(&l, 0, sizeof(l));
+		l.key = v[i].data;
+		if (store_txn_run(st, STORE_TXN_READONLY, mlk_txn, &l,
+		    &err) != 0 || l.n != 1 || l.ids[0] != ids[i])
+			bad++;
+	}
+	buf_truncate(&v[0], v[0].len - 1);
+	memset(&l, 0, sizeof(l));
+	l.key = v[0].data;
+	if (store_txn_run(st, STORE_TXN_READONLY, mlk_txn, &l, &err) != 0 ||
+	    l.n != 0)
+		bad++;
+	ok(bad == 0, "runs: keys of 3 KB looked up, and one not there%s%s",
+	    err.len ? ": " : "", err.data);
+	buf_reset(&err);
+	if (!ok(store_check(st, item, &err) == 0, "runs: store_check with "
+	    "the keys of 3 KB"))
+		diag("%s", err.data);
+	/* Out again, for the model. */
+	for (i = 0; i < 3; i++)
+		if (store_txn_run(st, 0, purge_one_txn, &ids[i], &err) != 0)
+			tap_bail("cannot purge an item with a long memo");
+	for (i = 0; i < 3; i++)
+		buf_release(&v[i]);
+	record_free(rec);
+}
+
+/*
+ * Inserts in several transactions, the indexer writing behind, then
+ * changes and more inserts, each stage checked against the model.
+ */
+static void
+inserts_and_changes(const char *tag, int packed)
+{
+	char	*stage;
+	size_t	 i;
+
+	for (i = 0; i < NITEM; i += 900)
+		insert_items(i, i + 900);
+	insert_notes(0, 900);
+	insert_notes(900, NNOTE);
+	xasprintf(&stage, "%sinserted", tag);
+	verify_all(stage, packed);
+	free(stage);
+
+	make_changes();
+	insert_items(NITEM, NITEM + NMORE);
+	xasprintf(&stage, "%schanged", tag);
+	verify_all(stage, packed);
+	free(stage);
+}
+
 int
 main(void)
 {
 	struct schema	*old;
 	char		*dir;
-	size_t		 i;
 
 	tmp_folder(top, sizeof(top), "pack");
 	xasprintf(&dir, "%s/db", top);
@@ -2177,40 +2578,48 @@ main(void)
 	    "code")->shared && table_field(note, "item")->shared,
 	    "the form's grp, code and note's item are shared");
 	st = open_store(dir);
-
-	/* Inserts in several transactions, the indexer writing behind. */
-	for (i = 0; i < NITEM; i += 900)
-		insert_items(i, i + 900);
-	insert_notes(0, 900);
-	insert_notes(900, NNOTE);
-	verify_all("inserted", 1);
-
-	make_changes();
-	insert_items(NITEM, NITEM + NMORE);
-	verify_all("changed", 1);
+	inserts_and_changes("", PACK_CHUNKS);
 	store_close(st);
 	verify_closed(dir, "changed");
 
-	test_load();
+	test_load("load");
 
-	/* The form without `shared': rebuilt as sorted duplicates. */
+	/* The form without `shared': rebuilt in runs. */
 	old = sc;
 	sc = load_schema(0);
 	schema_free(old);
 	st = open_store(dir);
-	verify_all("without shared", 0);
+	verify_all("without shared", PACK_RUNS);
 	store_close(st);
 	verify_closed(dir, "without shared");
 
-	/* With it again: packed again. */
+	/* With it again: in chunks again. */
 	old = sc;
 	sc = load_schema(1);
 	schema_free(old);
 	st = open_store(dir);
-	verify_all("shared again", 1);
-	test_damage();
+	verify_all("shared again", PACK_CHUNKS);
+	test_damage(PACK_CHUNKS);
 	store_close(st);
 	verify_closed(dir, "shared again");
+
+	/* In runs from the first insert: a new store, the form without
+	 * `shared', written by runs_apply() in transactions. */
+	old = sc;
+	sc = load_schema(0);
+	schema_free(old);
+	memset(items, 0, sizeof(items));
+	memset(notes, 0, sizeof(notes));
+	nitems = 0;
+	free(dir);
+	xasprintf(&dir, "%s/db-runs", top);
+	st = open_store(dir);
+	inserts_and_changes("runs: ", PACK_RUNS);
+	test_long_keys();
+	test_damage(PACK_RUNS);
+	store_close(st);
+	verify_closed(dir, "runs: changed");
+	test_load("runs: load");
 
 	schema_free(sc);
 	buf_release(&err);
