@@ -1518,7 +1518,15 @@ fail:
  * signature is written only at the end: a build cut short is redone at
  * the next open.  Runs in store_open(), before any other thread can use
  * the store (whose writes maintain the index from then on).
+ *
+ * An index in runs gathers the pairs of its batches, up to BUILD_GATHER
+ * bytes, and writes them at once: written a batch at a time, each batch
+ * merged into runs all over the index, a million parties' six such
+ * indexes took 36 s to build, where once gathered they go in as one
+ * bulk load of sorted runs (the writes in the last batch's transaction:
+ * a put a run, some 25,000 for a million names).
  */
+#define BUILD_GATHER	((size_t)128 << 20)
 static int
 index_build(struct store_table *st, struct store_index *ix, struct buf *err)
 {
@@ -1537,8 +1545,13 @@ index_build(struct store_table *st, struct store_index *ix, struct buf *err)
 		if (build_collect(st, ix, txn, &after, &pairs, &nrec,
 		    err) == -1)
 			goto out;
-		ret = pairs_write(ix, txn, &pairs, NULL, NULL, dup);
-		pairs_reset(&pairs);
+		ret = 0;
+		if (ix->packed != PACK_RUNS || nrec < BUILD_BATCH ||
+		    pairs.keys.len + pairs.n * sizeof(*pairs.v) >=
+		    BUILD_GATHER) {
+			ret = pairs_write(ix, txn, &pairs, NULL, NULL, dup);
+			pairs_reset(&pairs);
+		}
 		if (ret == DB_KEYEXIST) {
 			/* The data already breaks the constraint. */
 			buf_error(err, _("cannot build the unique index '%s': "

@@ -8,7 +8,8 @@
  * of four values in 10, 20, 30 and 40 % of them (`shared', an index of
  * few keys, each with many ids in chunks: counted, so exact), and a
  * field no record sets (an empty index).  Ranges at the ends, in the
- * middle, empty, open, reversed, equalities, an unknown index.
+ * middle, empty, open, reversed, equalities, an unknown index; then an
+ * index added to the form, built from the records at the next open.
  */
 #include "config.h"
 
@@ -26,6 +27,16 @@
 static const char form[] =
     "table item \"Item\" \"Товар\" \"Items\" \"Товары\"\n"
     "field code text(20) required index folded \"Code\" \"Код\"\n"
+    "field n money required index exact \"N\" \"Н\"\n"
+    "field grade money required index exact shared \"Grade\" "
+    "\"Сорт\"\n"
+    "field spare money index exact \"Spare\" \"Запас\"\n";
+
+/* The same with code indexed exactly too: built at the next open. */
+static const char form2[] =
+    "table item \"Item\" \"Товар\" \"Items\" \"Товары\"\n"
+    "field code text(20) required index folded index exact \"Code\" "
+    "\"Код\"\n"
     "field n money required index exact \"N\" \"Н\"\n"
     "field grade money required index exact shared \"Grade\" "
     "\"Сорт\"\n"
@@ -243,6 +254,32 @@ main(void)
 	ok(share("nope", NULL, NULL, &got) == -1 &&
 	    strstr(err.data, "'nope'") != NULL,
 	    "an unknown index is an error naming it");
+
+	/*
+	 * An index added to a form over the 20,000 records is built at the
+	 * next open, its batches of 5,000 records gathered and written as
+	 * one load of runs (env.c's index_build()): it holds what the
+	 * records give and sizes a range as the others do.
+	 */
+	store_close(st);
+	schema_free(sc);
+	sc = schema_new();
+	if (schema_load_string(sc, "item.form", form2, &err) != 0 ||
+	    schema_check(sc, &err) != 0 ||
+	    store_open(&st, dir, sc, &o, &err) != 0) {
+		diag("%s", err.data);
+		tap_bail("cannot open the store with the index added");
+	}
+	item = schema_table(sc, "item");
+	buf_reset(&err);
+	if (!ok(store_check(st, item, &err) == 0, "an index added over "
+	    "%d records is built, every entry there", NALL))
+		diag("%s", err.data);
+	buf_reset(&lo);
+	buf_adds(&lo, "c1");
+	buf_reset(&hi);
+	buf_adds(&hi, "c2");
+	near("code:exact", &lo, &hi, 2000, "the built index: c1 <= code < c2");
 
 	store_close(st);
 	schema_free(sc);
