@@ -63,7 +63,10 @@ runs_room(struct runpairs *rp, size_t n)
 {
 	if (n + 1 <= rp->alloc)
 		return;
+	/* A run of 960 bytes holds some 40 names, 100 numbers. */
 	rp->alloc = rp->alloc * 2 > n + 1 ? rp->alloc * 2 : n + 1;
+	if (rp->alloc < 128)
+		rp->alloc = 128;
 	rp->off = xreallocarray(rp->off, rp->alloc, sizeof(*rp->off));
 	rp->ids = xreallocarray(rp->ids, rp->alloc, sizeof(*rp->ids));
 }
@@ -86,6 +89,8 @@ runs_decode(const void *data, size_t len, struct runpairs *rp)
 
 	rp->n = 0;
 	buf_reset(&rp->keys);
+	/* Keys rebuilt take more than their coded bytes; twice, mostly. */
+	buf_grow(&rp->keys, 2 * len);
 	runs_room(rp, 0);
 	rp->off[0] = 0;
 	while (p < end) {
