@@ -224,22 +224,13 @@ runs_scan(const unsigned char *p, size_t size, const unsigned char *key,
     int *done)
 {
 	const unsigned char *end = p + size, *rest;
-	uint64_t	 sh, rl, id;
-	size_t		 m = 0, plen = 0, klen, i;
-	int		 first, cmp;
+	uint64_t	 id;
+	size_t		 m = 0, plen = 0, klen, i, sh, rl;
+	int		 cmp;
 
 	while (p < end) {
-		first = 1;
-		if (words_next(&p, end, &sh, &first) == -1)
-			return (EBADMSG);
-		first = 1;
-		if (words_next(&p, end, &rl, &first) == -1 || sh > plen ||
-		    rl > (uint64_t)(end - p))
-			return (EBADMSG);
-		rest = p;
-		p += rl;
-		first = 1;
-		if (words_next(&p, end, &id, &first) == -1)
+		if (runs_next(&p, end, &sh, &rest, &rl, &id) == -1 ||
+		    sh > plen)
 			return (EBADMSG);
 		klen = sh + rl;
 		plen = klen;

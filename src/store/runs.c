@@ -71,21 +71,36 @@ runs_room(struct runpairs *rp, size_t n)
 	rp->ids = xreallocarray(rp->ids, rp->alloc, sizeof(*rp->ids));
 }
 
-/* A plain varint: 0, or -1 when it runs past end. */
-static int
-varint_get(const unsigned char **p, const unsigned char *end, uint64_t *v)
+int
+runs_next(const unsigned char **p, const unsigned char *end, size_t *shared,
+    const unsigned char **rest, size_t *rlen, uint64_t *id)
 {
-	int	first = 1;
+	uint64_t	 sh, rl;
+	int		 first = 1;
 
-	return (words_next(p, end, v, &first));
+	if (words_next(p, end, &sh, &first) == -1 ||
+	    (uint64_t)(size_t)sh != sh)
+		return (-1);
+	first = 1;
+	if (words_next(p, end, &rl, &first) == -1 ||
+	    rl > (uint64_t)(end - *p))
+		return (-1);
+	*rest = *p;
+	*p += rl;
+	first = 1;
+	if (words_next(p, end, id, &first) == -1)
+		return (-1);
+	*shared = (size_t)sh;
+	*rlen = (size_t)rl;
+	return (0);
 }
 
 int
 runs_decode(const void *data, size_t len, struct runpairs *rp)
 {
-	const unsigned char *p = data, *end = p + len;
-	uint64_t	 shared, rest, id;
-	size_t		 prev = 0, plen = 0;
+	const unsigned char *p = data, *end = p + len, *rest;
+	uint64_t	 id;
+	size_t		 shared, rl, prev = 0, plen = 0;
 
 	rp->n = 0;
 	buf_reset(&rp->keys);
@@ -94,29 +109,24 @@ runs_decode(const void *data, size_t len, struct runpairs *rp)
 	runs_room(rp, 0);
 	rp->off[0] = 0;
 	while (p < end) {
-		if (varint_get(&p, end, &shared) == -1 ||
-		    varint_get(&p, end, &rest) == -1 || shared > plen ||
-		    (rp->n == 0 && shared != 0) ||
-		    rest > (uint64_t)(end - p))
+		if (runs_next(&p, end, &shared, &rest, &rl, &id) == -1 ||
+		    shared > plen || (rp->n == 0 && shared != 0))
 			return (-1);
 		runs_room(rp, rp->n + 1);
-		buf_grow(&rp->keys, shared + rest);
+		buf_grow(&rp->keys, shared + rl);
 		memmove(rp->keys.data + rp->keys.len, rp->keys.data + prev,
 		    shared);
 		rp->keys.len += shared;
-		buf_add(&rp->keys, p, rest);
-		p += rest;
-		if (varint_get(&p, end, &id) == -1)
-			return (-1);
+		buf_add(&rp->keys, rest, rl);
 		rp->ids[rp->n] = id;
 		rp->off[rp->n + 1] = rp->keys.len;
 		/* In order, no pair twice. */
 		if (rp->n > 0 && store_pair_cmp(rp->keys.data + prev, plen,
 		    rp->ids[rp->n - 1], rp->keys.data + rp->off[rp->n],
-		    shared + rest, id) >= 0)
+		    shared + rl, id) >= 0)
 			return (-1);
 		prev = rp->off[rp->n];
-		plen = shared + rest;
+		plen = shared + rl;
 		rp->n++;
 	}
 	return (rp->n == 0 ? -1 : 0);
@@ -237,9 +247,9 @@ static int
 rmerge(struct rapply *a, const unsigned char *data, size_t len,
     const struct words_put *v, size_t n, int *changed)
 {
-	const unsigned char *p = data, *end, *start;
-	uint64_t	 sh, rest, id;
-	size_t		 i = 0;
+	const unsigned char *p = data, *end, *start, *rest;
+	uint64_t	 id;
+	size_t		 i = 0, sh, rl;
 	int		 c, sync = 1, drop;
 
 	end = data != NULL ? data + len : data;
@@ -251,15 +261,11 @@ rmerge(struct rapply *a, const unsigned char *data, size_t len,
 	*changed = 0;
 	while (p < end) {
 		start = p;
-		if (varint_get(&p, end, &sh) == -1 ||
-		    varint_get(&p, end, &rest) == -1 || sh > a->ck.len ||
-		    (start == data && sh != 0) || rest > (uint64_t)(end - p))
+		if (runs_next(&p, end, &sh, &rest, &rl, &id) == -1 ||
+		    sh > a->ck.len || (start == data && sh != 0))
 			return (EBADMSG);
 		buf_truncate(&a->ck, sh);
-		buf_add(&a->ck, p, rest);
-		p += rest;
-		if (varint_get(&p, end, &id) == -1)
-			return (EBADMSG);
+		buf_add(&a->ck, rest, rl);
 		/* The changes up to this pair. */
 		drop = 0;
 		for (; i < n; i++) {
@@ -312,8 +318,9 @@ rmerge(struct rapply *a, const unsigned char *data, size_t len,
 static int
 rwrite(struct rapply *a, int cur)
 {
-	const unsigned char *p, *end, *start = NULL;
-	uint64_t	 sh, rest, id = 0, pid = 0;
+	const unsigned char *p, *end, *start = NULL, *rest;
+	uint64_t	 id = 0, pid = 0;
+	size_t		 sh, rl;
 	DBT		 k, d;
 	size_t		 npiece = 0;
 	int		 ret, last;
@@ -338,12 +345,9 @@ rwrite(struct rapply *a, int cur)
 		if (!last) {
 			start = p;
 			/* Coded by rmerge(): it decodes. */
-			(void)varint_get(&p, end, &sh);
-			(void)varint_get(&p, end, &rest);
+			(void)runs_next(&p, end, &sh, &rest, &rl, &id);
 			buf_truncate(&a->ck, sh);
-			buf_add(&a->ck, p, rest);
-			p += rest;
-			(void)varint_get(&p, end, &id);
+			buf_add(&a->ck, rest, rl);
 		}
 		if (last || (npiece > 0 && a->piece.len + (size_t)(p -
 		    start) > RUN_FILL)) {

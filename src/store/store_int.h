@@ -519,6 +519,11 @@ struct runpairs {
 void	 runs_init(struct runpairs *);
 void	 runs_release(struct runpairs *);
 int	 runs_decode(const void *, size_t, struct runpairs *);
+/* The pair at *p of a run, *p moved past it: the bytes its key shares
+ * with the key before, the rest of its key (rest, rlen bytes) and its
+ * id.  0, or -1 when it is cut short. */
+int	 runs_next(const unsigned char **, const unsigned char *, size_t *,
+	    const unsigned char **, size_t *, uint64_t *);
 int	 runs_apply(DB *, DB_TXN *, const struct words_put *, size_t);
 int	 runs_load(DB *, DB_TXN *, const struct store_pairs *);
 

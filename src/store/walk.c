@@ -263,22 +263,12 @@ chunk_count(const DBT *d)
 static ssize_t
 run_pairs(const DBT *d)
 {
-	const unsigned char *p = d->data, *end = p + d->size;
-	uint64_t	 shared, rest, id;
-	size_t		 n = 0;
-	int		 first;
+	const unsigned char *p = d->data, *end = p + d->size, *rest;
+	uint64_t	 id;
+	size_t		 n = 0, sh, rl;
 
 	while (p < end) {
-		first = 1;
-		if (words_next(&p, end, &shared, &first) == -1)
-			return (-1);
-		first = 1;
-		if (words_next(&p, end, &rest, &first) == -1 ||
-		    rest > (uint64_t)(end - p))
-			return (-1);
-		p += rest;
-		first = 1;
-		if (words_next(&p, end, &id, &first) == -1)
+		if (runs_next(&p, end, &sh, &rest, &rl, &id) == -1)
 			return (-1);
 		n++;
 	}
