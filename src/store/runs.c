@@ -143,51 +143,6 @@ shared_len(const char *a, size_t la, const char *b, size_t lb)
 	return (i);
 }
 
-/* Pair v[i] coded after v[i - 1] (first: the first of its run). */
-static void
-pair_code(struct buf *out, const struct words_put *v, size_t i, int first)
-{
-	size_t	s = first ? 0 : shared_len(v[i - 1].key, v[i - 1].len,
-		    v[i].key, v[i].len);
-
-	store_varint_put(out, s);
-	store_varint_put(out, v[i].len - s);
-	buf_add(out, (const char *)v[i].key + s, v[i].len - s);
-	store_varint_put(out, v[i].id);
-}
-
-/* Code the pairs from v[start] into out while they fit limit bytes (one
- * at least): the end of them. */
-static size_t
-run_fill(struct buf *out, const struct words_put *v, size_t n, size_t start,
-    size_t limit)
-{
-	size_t	i, mark;
-
-	buf_reset(out);
-	for (i = start; i < n; i++) {
-		mark = out->len;
-		pair_code(out, v, i, i == start);
-		if (out->len > limit && i > start) {
-			buf_truncate(out, mark);
-			return (i);
-		}
-	}
-	return (n);
-}
-
-/*
- * The end of the run that starts at v[start], coded into out: all of
- * them when they fit RUN_MAX from the first, else a piece of RUN_FILL.
- */
-static size_t
-run_piece(struct buf *out, const struct words_put *v, size_t n, size_t start)
-{
-	if (start == 0 && run_fill(out, v, n, 0, RUN_MAX) == n)
-		return (n);
-	return (run_fill(out, v, n, start, RUN_FILL));
-}
-
 /* Applying sorted changes to one index of runs. */
 
 struct rapply {
@@ -496,37 +451,19 @@ runs_apply(DB *db, DB_TXN *txn, const struct words_put *v, size_t n)
 
 /*
  * A bulk load's or an index build's pairs (env.c's pairs_write()),
- * sorted by (key, id), one per pair, all added.  Into an empty index
- * they go as runs of RUN_FILL bytes in bulk, without a read; into one
- * that has runs, through runs_apply().
+ * sorted by (key, id), one per pair, all added: runs_apply()'s changes.
+ * Into an empty index that finds no run, so every pair goes into one
+ * merged run, cut into pieces and put a piece at a time, without a read.
  */
 int
 runs_load(DB *db, DB_TXN *txn, const struct store_pairs *ps)
 {
-	struct store_bulk bk;
 	struct words_put *v;
-	struct buf	 enc = BUF_INIT, key = BUF_INIT;
-	DBT		 k, d;
-	DBC		*c;
-	size_t		 i, end;
-	int		 ret, r2, empty;
+	size_t		 i;
+	int		 ret;
 
 	if (ps->n == 0)
 		return (0);
-	if ((ret = DBCALL(db->cursor(db, txn, &c, 0))) != 0)
-		return (ret);
-	memset(&k, 0, sizeof(k));
-	memset(&d, 0, sizeof(d));
-	d.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
-	k.flags = DB_DBT_REALLOC;
-	ret = DBCALL(c->get(c, &k, &d, DB_FIRST));
-	empty = ret == DB_NOTFOUND;
-	free(k.data);
-	r2 = DBCLOSE(c->close(c));
-	if (ret != 0 && ret != DB_NOTFOUND)
-		return (ret);
-	if (r2 != 0)
-		return (r2);
 	v = xreallocarray(NULL, ps->n, sizeof(*v));
 	for (i = 0; i < ps->n; i++) {
 		v[i].key = ps->keys.data + ps->v[i].off;
@@ -534,24 +471,7 @@ runs_load(DB *db, DB_TXN *txn, const struct store_pairs *ps)
 		v[i].id = ps->v[i].id;
 		v[i].add = 1;
 	}
-	if (!empty) {
-		ret = runs_apply(db, txn, v, ps->n);
-		free(v);
-		return (ret);
-	}
-	bulk_init(&bk, db, txn);
-	ret = 0;
-	for (i = 0; i < ps->n && ret == 0; i = end) {
-		end = run_piece(&enc, v, ps->n, i);
-		buf_reset(&key);
-		words_key(&key, v[i].key, v[i].len, v[i].id);
-		ret = bulk_put(&bk, key.data, key.len, enc.data, enc.len);
-	}
-	if (ret == 0)
-		ret = bulk_flush(&bk);
-	bulk_release(&bk);
-	buf_release(&enc);
-	buf_release(&key);
+	ret = runs_apply(db, txn, v, ps->n);
 	free(v);
 	return (ret);
 }
