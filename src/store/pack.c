@@ -17,6 +17,13 @@
  * the item it stands on and steps through its pairs (page.c's lists and
  * walk.c's walks) and the ids of one key (lookups); walk.c counts them
  * for the query planner.  Never writes, never prints.
+ *
+ * A walk in read committed (walk.c) gives each pair once though the
+ * indexer cuts runs and chunks under it: the item under the cursor
+ * stays as read while the cursor is on it (degree 2 keeps its page
+ * locked), and a cut writes the pairs of an item behind the cursor or
+ * ahead of it in place, where the walk has been or is yet to go
+ * (test-store-pack walks while another thread cuts).
  */
 #include "config.h"
 

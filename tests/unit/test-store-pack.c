@@ -35,17 +35,22 @@
  * as inserts in one transaction do, and in many small batches the same
  * pairs.  A form without `shared' makes the next open rebuild the
  * indexes in runs, and with it again in chunks, the readers giving the
- * same throughout.  Looks inside the store (store_int.h).
+ * same throughout.  Last, walks in read committed while another thread's
+ * inserts cut the runs under them give each pair once, in order.  Looks
+ * inside the store (store_int.h).
  */
 #include "config.h"
 
 #include <sys/stat.h>
+
+#include <pthread.h>
 
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/store_int.h"
 #include "tap.h"
@@ -2541,6 +2546,190 @@ test_long_keys(void)
 }
 
 /*
+ * A walk in read committed (store_keys()) while another thread's inserts
+ * cut the runs it walks.  The run under the walk's cursor stays as the
+ * walk read it (degree 2 holds its page until the cursor moves), and a
+ * cut of a run behind it or ahead of it writes the pairs where the walk
+ * has been or is yet to go: each pair comes once, in order, and every
+ * pair committed before the walk began comes.  In a new store of
+ * WALK_BASE items named "w" and a number, ten apart, and inserts of
+ * names between them in transactions of WALK_TXN, in random places.
+ */
+#define WALK_BASE	6000
+#define WALK_TXN	20
+#define WALK_INSERTS	3000	/* walks go on until so many are in */
+#define WALK_PASSES	400	/* at most */
+
+struct walkins {
+	struct store	*s;
+	volatile int	 stop;
+	unsigned	 seed;		/* 0: names from*10 on, in order */
+	size_t		 from, n, failed;
+	uint64_t	 maxid;		/* the last id given */
+};
+
+static void
+walk_name(char *name, size_t size, unsigned k)
+{
+	snprintf(name, size, "w%07u-%s", k, "walked past and cut");
+}
+
+static int
+walk_insert_txn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct walkins	*w = arg;
+	struct record	*rec = record_new(item);
+	char		 name[40];
+	size_t		 i;
+	int		 r = 0;
+
+	for (i = 0; i < WALK_TXN && r == 0; i++) {
+		walk_name(name, sizeof(name), w->seed == 0 ?
+		    (unsigned)(w->from + i) * 10 :
+		    (unsigned)rand_r(&w->seed) % (WALK_BASE * 10));
+		record_reset(rec);
+		record_set_text(rec, f_name, name, strlen(name));
+		if ((r = store_insert(t, rec, "test", e)) == 0)
+			w->maxid = rec->id;
+	}
+	record_free(rec);
+	return (r == 0 ? 0 : -1);
+}
+
+static void *
+walk_inserter(void *arg)
+{
+	struct walkins	*w = arg;
+	struct buf	 e = BUF_INIT;
+
+	while (!w->stop) {
+		buf_reset(&e);
+		if (store_txn_run(w->s, 0, walk_insert_txn, w, &e) != 0)
+			w->failed++;
+		else
+			w->n += WALK_TXN;
+	}
+	buf_release(&e);
+	return (NULL);
+}
+
+struct walkseen {
+	struct buf	 last;
+	uint64_t	 lastid, maxid;	/* maxid: the first items' last */
+	int		 back, have;
+	size_t		 n, disorder, base;
+};
+
+static int
+walk_fn(const void *key, size_t len, uint64_t id, void *arg)
+{
+	struct walkseen	*ws = arg;
+	int		 c;
+
+	if (ws->have) {
+		c = store_pair_cmp(ws->last.data, ws->last.len, ws->lastid,
+		    key, len, id);
+		if (ws->back ? c <= 0 : c >= 0)
+			ws->disorder++;
+	}
+	buf_reset(&ws->last);
+	buf_add(&ws->last, key, len);
+	ws->lastid = id;
+	ws->have = 1;
+	ws->n++;
+	ws->base += id <= ws->maxid;
+	/* Slow enough for the inserts to cut what it walks. */
+	if (ws->n % 64 == 0)
+		usleep(50);
+	return (0);
+}
+
+static int
+walk_txn(struct store_txn *t, void *arg, struct buf *e)
+{
+	struct walkseen	*ws = arg;
+
+	ws->have = 0;
+	ws->n = ws->disorder = ws->base = 0;
+	return (store_keys(t, item, "name", NULL, 0, 0, ws->back ?
+	    STORE_PAGE_BACKWARD : 0, walk_fn, ws, e) == 0 ? 0 : -1);
+}
+
+/* The B-tree items (runs) of item's name index in store s. */
+static size_t
+name_runs(struct store *s)
+{
+	struct store_table *t = store_table_get(s, item);
+	struct store_index *ix = t != NULL ? store_index_find(t, "name", 0) :
+	    NULL;
+	DB_BTREE_STAT	*bs;
+	size_t		 n;
+
+	if (ix == NULL || ix->db->stat(ix->db, NULL, &bs, 0) != 0)
+		tap_bail("cannot count the name index's runs");
+	n = bs->bt_ndata;
+	free(bs);
+	return (n);
+}
+
+static void
+test_walk_cuts(void)
+{
+	struct walkins	 w;
+	struct walkseen	 ws;
+	pthread_t	 th;
+	char		*dir;
+	size_t		 pass, before = 0, bad = 0, runs0, runs1;
+
+	xasprintf(&dir, "%s/db-walk", top);
+	memset(&w, 0, sizeof(w));
+	w.s = open_store(dir);
+	buf_reset(&err);
+	for (w.from = 0; w.from < WALK_BASE; w.from += WALK_TXN)
+		if (store_txn_run(w.s, 0, walk_insert_txn, &w, &err) != 0)
+			tap_bail("cannot insert the walk's items");
+	memset(&ws, 0, sizeof(ws));
+	buf_init(&ws.last);
+	ws.maxid = w.maxid;
+	w.seed = 20261202;
+	runs0 = name_runs(w.s);
+	if (pthread_create(&th, NULL, walk_inserter, &w) != 0)
+		tap_bail("cannot start a thread");
+	for (pass = 0; pass < WALK_PASSES && (pass < 2 || w.n <
+	    WALK_INSERTS); pass++) {
+		ws.back = pass % 2;
+		buf_reset(&err);
+		if (store_txn_run(w.s, STORE_TXN_READONLY, walk_txn, &ws,
+		    &err) != 0) {
+			diag("walk %zu: %s", pass, err.data);
+			bad++;
+		}
+		if (ws.disorder != 0 || ws.base != WALK_BASE) {
+			diag("walk %zu (%s): %zu pairs, %zu out of order or "
+			    "twice, %zu of the first %d", pass, ws.back ?
+			    "backward" : "forward", ws.n, ws.disorder,
+			    ws.base, WALK_BASE);
+			bad++;
+		}
+		before = w.n;
+	}
+	w.stop = 1;
+	pthread_join(th, NULL);
+	runs1 = name_runs(w.s);
+	ok(bad == 0 && w.failed == 0 && before >= WALK_INSERTS && runs1 >
+	    runs0 + 50, "runs: %zu walks both ways while %zu names were "
+	    "inserted among them (%zu runs cut to %zu): each pair once, in "
+	    "order, and all of the first", pass, before, runs0, runs1);
+	buf_reset(&err);
+	if (!ok(store_check(w.s, item, &err) == 0, "runs: store_check after "
+	    "the walks"))
+		diag("%s", err.data);
+	buf_release(&ws.last);
+	store_close(w.s);
+	free(dir);
+}
+
+/*
  * Inserts in several transactions, the indexer writing behind, then
  * changes and more inserts, each stage checked against the model.
  */
@@ -2620,6 +2809,7 @@ main(void)
 	store_close(st);
 	verify_closed(dir, "runs: changed");
 	test_load("runs: load");
+	test_walk_cuts();
 
 	schema_free(sc);
 	buf_release(&err);
