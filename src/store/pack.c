@@ -231,36 +231,44 @@ runs_scan(const unsigned char *p, size_t size, const unsigned char *key,
     int *done)
 {
 	const unsigned char *end = p + size, *rest;
-	uint64_t	 id;
-	size_t		 m = 0, plen = 0, klen, i, sh, rl;
+	uint64_t	 sh, rl, id;
+	size_t		 m = 0, plen = 0, klen, i;
 	int		 cmp;
 
 	while (p < end) {
-		if (runs_next(&p, end, &sh, &rest, &rl, &id) == -1 ||
-		    sh > plen)
+		if (runs_varint(&p, end, &sh) == -1 || sh > plen ||
+		    runs_varint(&p, end, &rl) == -1 ||
+		    rl > (uint64_t)(end - p))
 			return (EBADMSG);
-		klen = sh + rl;
-		plen = klen;
-		if (sh > m)
-			continue;	/* below, as the key before */
-		if (sh < m) {
-			*done = 1;	/* past */
-			return (0);
-		}
-		/* Shares m bytes: the rest decides. */
-		for (i = 0; m + i < len && i < rl && rest[i] == key[m + i]; i++)
-			;
-		m += i;
-		if (m < len && i < rl)
-			cmp = rest[i] < key[m] ? -1 : 1;
-		else
-			cmp = klen < len ? -1 : klen > len;
-		if (cmp < 0)
-			continue;
-		if (cmp > 0 || (total == NULL && *n == max)) {
+		rest = p;
+		p += rl;
+		klen = plen = (size_t)(sh + rl);
+		if (sh == m) {
+			/* Shares m bytes: the rest decides. */
+			for (i = 0; m + i < len && i < rl &&
+			    rest[i] == key[m + i]; i++)
+				;
+			m += i;
+			if (m < len && i < rl)
+				cmp = rest[i] < key[m] ? -1 : 1;
+			else
+				cmp = klen < len ? -1 : klen > len;
+		} else
+			cmp = sh > m ? -1 : 1;	/* as the key before, or past */
+		if (cmp > 0 || (cmp == 0 && total == NULL && *n == max)) {
 			*done = 1;
 			return (0);
 		}
+		if (cmp < 0) {
+			/* Its id skipped, not read. */
+			while (p < end && (*p & 0x80))
+				p++;
+			if (p++ == end)
+				return (EBADMSG);
+			continue;
+		}
+		if (runs_varint(&p, end, &id) == -1)
+			return (EBADMSG);
 		if (*n < max)
 			ids[(*n)++] = id;
 		if (total != NULL)
@@ -292,7 +300,11 @@ runs_lookup(DBC *c, const void *key, size_t len, uint64_t *ids, size_t max,
 		d.ulen = sizeof(mem);
 		d.flags = DB_DBT_USERMEM;
 	}
+	/* The run past (key, 0) only positions the cursor: none of its
+	 * data is copied. */
+	d.flags |= DB_DBT_PARTIAL;
 	ret = DBCALL(c->get(c, &k, &d, DB_SET_RANGE));
+	d.flags &= ~DB_DBT_PARTIAL;
 	if (ret == 0 || ret == DB_NOTFOUND) {
 		r2 = DBCALL(c->get(c, &k, &d, ret == 0 ? DB_PREV : DB_LAST));
 		if (r2 == DB_NOTFOUND && ret == 0) {

@@ -72,30 +72,6 @@ runs_room(struct runpairs *rp, size_t n)
 }
 
 int
-runs_next(const unsigned char **p, const unsigned char *end, size_t *shared,
-    const unsigned char **rest, size_t *rlen, uint64_t *id)
-{
-	uint64_t	 sh, rl;
-	int		 first = 1;
-
-	if (words_next(p, end, &sh, &first) == -1 ||
-	    (uint64_t)(size_t)sh != sh)
-		return (-1);
-	first = 1;
-	if (words_next(p, end, &rl, &first) == -1 ||
-	    rl > (uint64_t)(end - *p))
-		return (-1);
-	*rest = *p;
-	*p += rl;
-	first = 1;
-	if (words_next(p, end, id, &first) == -1)
-		return (-1);
-	*shared = (size_t)sh;
-	*rlen = (size_t)rl;
-	return (0);
-}
-
-int
 runs_decode(const void *data, size_t len, struct runpairs *rp)
 {
 	const unsigned char *p = data, *end = p + len, *rest;
@@ -300,7 +276,8 @@ rwrite(struct rapply *a, int cur)
 		if (!last) {
 			start = p;
 			/* Coded by rmerge(): it decodes. */
-			(void)runs_next(&p, end, &sh, &rest, &rl, &id);
+			if (runs_next(&p, end, &sh, &rest, &rl, &id) == -1)
+				return (EBADMSG);
 			buf_truncate(&a->ck, sh);
 			buf_add(&a->ck, rest, rl);
 		}
