@@ -236,8 +236,8 @@ runs_scan(const unsigned char *p, size_t size, const unsigned char *key,
 	int		 cmp;
 
 	while (p < end) {
-		if (runs_varint(&p, end, &sh) == -1 || sh > plen ||
-		    runs_varint(&p, end, &rl) == -1 ||
+		if (store_varint_get(&p, end, &sh) == -1 || sh > plen ||
+		    store_varint_get(&p, end, &rl) == -1 ||
 		    rl > (uint64_t)(end - p))
 			return (EBADMSG);
 		rest = p;
@@ -267,7 +267,7 @@ runs_scan(const unsigned char *p, size_t size, const unsigned char *key,
 				return (EBADMSG);
 			continue;
 		}
-		if (runs_varint(&p, end, &id) == -1)
+		if (store_varint_get(&p, end, &id) == -1)
 			return (EBADMSG);
 		if (*n < max)
 			ids[(*n)++] = id;

@@ -312,6 +312,34 @@ int	 store_writable(struct store_txn *, const struct table *,
 
 /* An unsigned LEB128 varint of v appended to b (words.c). */
 void	 store_varint_put(struct buf *, uint64_t);
+/*
+ * The varint at *p, below end, into *v, *p moved past it: 0, or -1 when
+ * it is cut short or over 64 bits.  Inline, for the loops that read
+ * runs and chunks, where most varints are one byte (a lookup in runs
+ * reads some 35 pairs', pack.c).
+ */
+static inline int
+store_varint_get(const unsigned char **pp, const unsigned char *end,
+    uint64_t *v)
+{
+	const unsigned char *p = *pp;
+	unsigned	 shift = 0;
+
+	if (p < end && *p < 0x80) {
+		*v = *p;
+		*pp = p + 1;
+		return (0);
+	}
+	for (*v = 0;; shift += 7) {
+		if (p == end || shift > 63)
+			return (-1);
+		*v |= (uint64_t)(*p & 0x7f) << shift;
+		if (!(*p++ & 0x80))
+			break;
+	}
+	*pp = p;
+	return (0);
+}
 
 /* 8-byte big-endian ids. */
 void	 store_id_key(unsigned char *, uint64_t);
@@ -519,35 +547,6 @@ struct runpairs {
 void	 runs_init(struct runpairs *);
 void	 runs_release(struct runpairs *);
 int	 runs_decode(const void *, size_t, struct runpairs *);
-/*
- * The varint at *p, below end, *p moved past it: 0, or -1 when it is
- * cut short or over 64 bits.  Inline, for the loops that read a run:
- * most of a run's varints are one byte (a key's shared and rest
- * lengths), a lookup reads some 35 pairs' (pack.c).
- */
-static inline int
-runs_varint(const unsigned char **pp, const unsigned char *end,
-    uint64_t *v)
-{
-	const unsigned char *p = *pp;
-	unsigned	 shift = 0;
-
-	if (p < end && *p < 0x80) {
-		*v = *p;
-		*pp = p + 1;
-		return (0);
-	}
-	for (*v = 0;; shift += 7) {
-		if (p == end || shift > 63)
-			return (-1);
-		*v |= (uint64_t)(*p & 0x7f) << shift;
-		if (!(*p++ & 0x80))
-			break;
-	}
-	*pp = p;
-	return (0);
-}
-
 /* The pair at *p of a run, *p moved past it: the bytes its key shares
  * with the key before, the rest of its key (rest, rlen bytes) and its
  * id.  0, or -1 when it is cut short. */
@@ -557,12 +556,12 @@ runs_next(const unsigned char **p, const unsigned char *end, size_t *shared,
 {
 	uint64_t	 sh, rl;
 
-	if (runs_varint(p, end, &sh) == -1 || (uint64_t)(size_t)sh != sh ||
-	    runs_varint(p, end, &rl) == -1 || rl > (uint64_t)(end - *p))
+	if (store_varint_get(p, end, &sh) == -1 || (uint64_t)(size_t)sh != sh ||
+	    store_varint_get(p, end, &rl) == -1 || rl > (uint64_t)(end - *p))
 		return (-1);
 	*rest = *p;
 	*p += rl;
-	if (runs_varint(p, end, id) == -1)
+	if (store_varint_get(p, end, id) == -1)
 		return (-1);
 	*shared = (size_t)sh;
 	*rlen = (size_t)rl;

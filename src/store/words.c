@@ -81,17 +81,10 @@ words_next(const unsigned char **pp, const unsigned char *end, uint64_t *id,
     int *first)
 {
 	const unsigned char *p = *pp;
-	uint64_t	 v = 0;
-	unsigned	 shift = 0;
+	uint64_t	 v;
 
-	for (;;) {
-		if (p == end || shift > 63)
-			return (-1);
-		v |= (uint64_t)(*p & 0x7f) << shift;
-		if (!(*p++ & 0x80))
-			break;
-		shift += 7;
-	}
+	if (store_varint_get(&p, end, &v) == -1)
+		return (-1);
 	if (!*first) {
 		if (v == 0 || UINT64_MAX - *id < v)
 			return (-1);

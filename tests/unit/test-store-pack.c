@@ -2730,6 +2730,84 @@ test_walk_cuts(void)
 }
 
 /*
+ * A pending item in the format before keys were coded by what they
+ * share (defer.c: DEFER_MAGIC_1, each key whole), as a crash of an
+ * older clerk leaves it in pending.db, is read at the next open and
+ * written: here the memo index's one run is taken out by hand, and an
+ * item of that format puts its pair back.
+ */
+static void
+test_old_item(void)
+{
+	struct record	*rec = record_new(item);
+	struct store	*s;
+	struct store_index *ix;
+	struct buf	 it = BUF_INIT;
+	struct mlk	 l;
+	unsigned char	 kb[8];
+	char		*dir;
+	DB_TXN		*txn;
+	DBC		*c;
+	DBT		 k, v;
+	size_t		 tl;
+	uint64_t	 lo;
+	int		 ret;
+
+	xasprintf(&dir, "%s/db-olditem", top);
+	s = open_store(dir);
+	buf_reset(&err);
+	item_row(rec, 0);
+	if (record_parse(rec, (size_t)table_field_pos(item, "memo"),
+	    "an old item", &err) != 0 || store_txn_run(s, 0, insert_one_txn,
+	    rec, &err) != 0 || store_settle(s, &err) != 0)
+		tap_bail("cannot insert an item with a memo");
+	ix = store_index_find(store_table_get(s, item), "memo", 0);
+	memset(&k, 0, sizeof(k));
+	memset(&v, 0, sizeof(v));
+	if (ix == NULL || (ret = s->env->txn_begin(s->env, NULL, &txn,
+	    0)) != 0 || (ret = ix->db->cursor(ix->db, txn, &c, 0)) != 0 ||
+	    (ret = c->get(c, &k, &v, DB_FIRST)) != 0 ||
+	    words_key_split(k.data, k.size, &tl, &lo) == -1)
+		tap_bail("cannot read the memo index's run");
+	/* The item: one file, one pair added, its key whole. */
+	buf_addch(&it, 0xc1);
+	store_varint_put(&it, 1);
+	store_varint_put(&it, strlen(ix->file));
+	buf_adds(&it, ix->file);
+	store_varint_put(&it, 1);
+	store_varint_put(&it, 0 << 1 | 1);
+	store_varint_put(&it, lo);
+	store_varint_put(&it, tl);
+	buf_add(&it, k.data, tl);
+	store_id_key(kb, 1000000);
+	store_dbt(&k, kb, sizeof(kb));
+	store_dbt(&v, it.data, it.len);
+	if ((ret = c->del(c, 0)) != 0 || (ret = c->close(c)) != 0 ||
+	    (ret = s->pending->put(s->pending, txn, &k, &v, 0)) != 0 ||
+	    (ret = txn->commit(txn, 0)) != 0)
+		tap_bail("cannot put an item of the format before");
+	memset(&l, 0, sizeof(l));
+	l.key = "an old item";
+	ok(store_txn_run(s, STORE_TXN_READONLY, mlk_txn, &l, &err) == 0 &&
+	    l.n == 0, "old item: the memo's pair taken out");
+	store_close(s);
+	s = open_store(dir);
+	memset(&l, 0, sizeof(l));
+	l.key = "an old item";
+	ok(store_txn_run(s, STORE_TXN_READONLY, mlk_txn, &l, &err) == 0 &&
+	    l.n == 1 && l.ids[0] == rec->id, "old item: a pending item with "
+	    "keys whole is written at the next open%s%s", err.len ? ": " :
+	    "", err.data);
+	buf_reset(&err);
+	if (!ok(store_check(s, item, &err) == 0, "old item: store_check"))
+		diag("%s", err.data);
+	store_close(s);
+	buf_release(&it);
+	record_free(rec);
+	free(dir);
+}
+
+/*
  * Inserts in several transactions, the indexer writing behind, then
  * changes and more inserts, each stage checked against the model.
  */
@@ -2810,6 +2888,7 @@ main(void)
 	verify_closed(dir, "runs: changed");
 	test_load("runs: load");
 	test_walk_cuts();
+	test_old_item();
 
 	schema_free(sc);
 	buf_release(&err);
