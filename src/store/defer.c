@@ -178,8 +178,7 @@ item_encode(struct store *s, const struct store_queue *q, struct buf *out)
 			;
 		key = q->keys.data + q->ops[i].off;
 		len = q->ops[i].len;
-		for (sh = 0; sh < len && sh < plen && key[sh] == prev[sh]; sh++)
-			;
+		sh = store_shared_len(prev, plen, key, len);
 		store_varint_put(out, (uint64_t)j << 1 |
 		    (q->ops[i].add != 0));
 		store_varint_put(out, q->ops[i].id);

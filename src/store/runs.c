@@ -108,17 +108,6 @@ runs_decode(const void *data, size_t len, struct runpairs *rp)
 	return (rp->n == 0 ? -1 : 0);
 }
 
-/* Bytes key b (lb) shares with a (la) from the start. */
-static size_t
-shared_len(const char *a, size_t la, const char *b, size_t lb)
-{
-	size_t	i, n = la < lb ? la : lb;
-
-	for (i = 0; i < n && a[i] == b[i]; i++)
-		;
-	return (i);
-}
-
 /* Applying sorted changes to one index of runs. */
 
 struct rapply {
@@ -150,7 +139,8 @@ emit(struct rapply *a, const void *key, size_t len, uint64_t id)
 {
 	size_t	s;
 
-	s = a->nout == 0 ? 0 : shared_len(a->pk.data, a->pk.len, key, len);
+	s = a->nout == 0 ? 0 : store_shared_len(a->pk.data, a->pk.len, key,
+	    len);
 
 	store_varint_put(&a->mo, s);
 	store_varint_put(&a->mo, len - s);

@@ -110,6 +110,19 @@ store_pair_cmp(const void *a, size_t alen, uint64_t aid, const void *b,
 	return (c);
 }
 
+/* The bytes key b (blen) shares with key a (alen) from the start: what
+ * runs (runs.c) and pending items (defer.c) leave out of a key. */
+static inline size_t
+store_shared_len(const void *a, size_t alen, const void *b, size_t blen)
+{
+	const unsigned char *pa = a, *pb = b;
+	size_t	i, n = alen < blen ? alen : blen;
+
+	for (i = 0; i < n && pa[i] == pb[i]; i++)
+		;
+	return (i);
+}
+
 /*
  * One table: its primary (key = 8-byte big-endian id; key 0 holds the
  * record count and the archived count, see rec.c), its sequence and all
