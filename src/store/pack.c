@@ -231,18 +231,15 @@ runs_scan(const unsigned char *p, size_t size, const unsigned char *key,
     int *done)
 {
 	const unsigned char *end = p + size, *rest;
-	uint64_t	 sh, rl, id;
-	size_t		 m = 0, plen = 0, klen, i;
+	uint64_t	 id;
+	size_t		 m = 0, plen = 0, klen, i, sh, rl;
 	int		 cmp;
 
 	while (p < end) {
-		if (store_varint_get(&p, end, &sh) == -1 || sh > plen ||
-		    store_varint_get(&p, end, &rl) == -1 ||
-		    rl > (uint64_t)(end - p))
+		/* The id is read only for a pair of the key. */
+		if (runs_head(&p, end, &sh, &rest, &rl) == -1 || sh > plen)
 			return (EBADMSG);
-		rest = p;
-		p += rl;
-		klen = plen = (size_t)(sh + rl);
+		klen = plen = sh + rl;
 		if (sh == m) {
 			/* Shares m bytes: the rest decides. */
 			for (i = 0; m + i < len && i < rl &&
@@ -260,7 +257,7 @@ runs_scan(const unsigned char *p, size_t size, const unsigned char *key,
 			return (0);
 		}
 		if (cmp < 0) {
-			/* Its id skipped, not read. */
+			/* Its id skipped, not decoded. */
 			while (p < end && (*p & 0x80))
 				p++;
 			if (p++ == end)

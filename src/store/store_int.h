@@ -560,24 +560,34 @@ struct runpairs {
 void	 runs_init(struct runpairs *);
 void	 runs_release(struct runpairs *);
 int	 runs_decode(const void *, size_t, struct runpairs *);
-/* The pair at *p of a run, *p moved past it: the bytes its key shares
- * with the key before, the rest of its key (rest, rlen bytes) and its
- * id.  0, or -1 when it is cut short. */
+/* The key of the pair at *p of a run, *p moved past it to the pair's
+ * id: the bytes it shares with the key before, and the rest (rest,
+ * rlen bytes).  0, or -1 when it is cut short. */
 static inline int
-runs_next(const unsigned char **p, const unsigned char *end, size_t *shared,
-    const unsigned char **rest, size_t *rlen, uint64_t *id)
+runs_head(const unsigned char **p, const unsigned char *end, size_t *shared,
+    const unsigned char **rest, size_t *rlen)
 {
 	uint64_t	 sh, rl;
 
-	if (store_varint_get(p, end, &sh) == -1 || (uint64_t)(size_t)sh != sh ||
+	if (store_varint_get(p, end, &sh) == -1 ||
+	    (uint64_t)(size_t)sh != sh ||
 	    store_varint_get(p, end, &rl) == -1 || rl > (uint64_t)(end - *p))
 		return (-1);
 	*rest = *p;
 	*p += rl;
-	if (store_varint_get(p, end, id) == -1)
-		return (-1);
 	*shared = (size_t)sh;
 	*rlen = (size_t)rl;
+	return (0);
+}
+
+/* The same, and its id: the whole pair. */
+static inline int
+runs_next(const unsigned char **p, const unsigned char *end, size_t *shared,
+    const unsigned char **rest, size_t *rlen, uint64_t *id)
+{
+	if (runs_head(p, end, shared, rest, rlen) == -1 ||
+	    store_varint_get(p, end, id) == -1)
+		return (-1);
 	return (0);
 }
 int	 runs_apply(DB *, DB_TXN *, const struct words_put *, size_t);
