@@ -44,7 +44,6 @@
 #include <sys/stat.h>
 
 #include <pthread.h>
-
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
