@@ -109,8 +109,7 @@ store_set_fetch_ahead(int mode)
 int
 store_fetch_ahead_fits(const struct store_txn *t, size_t n, size_t min)
 {
-	static atomic_int ncpu;
-	int	mode = atomic_load(&ahead_mode), c;
+	int	mode = atomic_load(&ahead_mode);
 
 	/* A transaction that wrote must read its own writes, which
 	 * another transaction would wait for. */
@@ -119,11 +118,7 @@ store_fetch_ahead_fits(const struct store_txn *t, size_t n, size_t min)
 		return (0);
 	if (mode > 0)
 		return (n > 1);
-	if ((c = atomic_load(&ncpu)) == 0) {
-		c = (int)sysconf(_SC_NPROCESSORS_ONLN);
-		atomic_store(&ncpu, c < 1 ? 1 : c);
-	}
-	return (c > 1 && n >= min);
+	return (store_ncpu() > 1 && n >= min);
 }
 
 /*

@@ -17,7 +17,9 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1258,6 +1260,135 @@ pairs_radix(struct store_pair *a, size_t n, size_t at, const char *keys,
 	}
 }
 
+/* The processors online, asked once. */
+int
+store_ncpu(void)
+{
+	static atomic_int ncpu;
+	int		 c;
+
+	if ((c = atomic_load(&ncpu)) == 0) {
+		c = (int)sysconf(_SC_NPROCESSORS_ONLN);
+		atomic_store(&ncpu, c < 1 ? 1 : c);
+	}
+	return (c);
+}
+
+/*
+ * A sort of many pairs in two threads.  Its largest parts are scattered
+ * by the next byte of their heads until none holds more than an eighth
+ * of the pairs: the parts are then in order of one another, and each
+ * is sorted on its own (pairs_radix()), the largest first, by whichever
+ * thread has sorted fewer pairs so far.  Word keys of one alphabet
+ * share their first byte, so an even split takes a byte or two.
+ */
+#define SORT_SPLIT_MIN	((size_t)1 << 20)	/* pairs */
+#define SORT_PARTS	512
+
+struct sort_part {
+	size_t		 lo, n;
+	unsigned	 b;		/* bytes of the heads all share */
+	unsigned	 who;		/* the thread that sorts it, 0 or 1 */
+};
+
+struct sort_half {
+	struct store_pair *v, *tmp;
+	const char	*keys;
+	struct sort_part *part;
+	size_t		 npart;
+	unsigned	 mine;		/* the parts of which who is this */
+};
+
+static void *
+sort_half(void *arg)
+{
+	struct sort_half *h = arg;
+	struct sort_part *q;
+	size_t		 i;
+
+	for (i = 0; i < h->npart; i++) {
+		q = &h->part[i];
+		if (q->who == h->mine)
+			pairs_radix(h->v + q->lo, q->n, 0, h->keys,
+			    h->tmp + q->lo);
+	}
+	return (NULL);
+}
+
+static int
+part_size_cmp(const void *va, const void *vb)
+{
+	const struct sort_part *a = va, *b = vb;
+
+	return (a->n < b->n ? 1 : a->n > b->n ? -1 : 0);
+}
+
+static void
+pairs_sort_two(struct store_pair *v, size_t n, const char *keys,
+    struct store_pair *tmp)
+{
+	struct sort_part part[SORT_PARTS], *q;
+	struct sort_half h[2];
+	size_t		 count[256], npart = 1, big, i, from, lo;
+	size_t		 done[2] = { 0, 0 };
+	pthread_t	 th;
+	unsigned	 b;
+	int		 first;
+
+	part[0].lo = 0;
+	part[0].n = n;
+	part[0].b = 0;
+	for (;;) {
+		for (big = 0, i = 1; i < npart; i++)
+			if (part[i].n > part[big].n)
+				big = i;
+		q = &part[big];
+		if (q->n <= n / 8 || q->b == 8 || npart + 256 > SORT_PARTS)
+			break;
+		if (!heads_scatter(v + q->lo, tmp + q->lo, q->n,
+		    8 * (7 - q->b), count)) {
+			q->b++;
+			continue;
+		}
+		memcpy(v + q->lo, tmp + q->lo, q->n * sizeof(*v));
+		/* The part replaced by its first bucket, the others added. */
+		lo = q->lo;
+		b = q->b + 1;
+		first = 1;
+		for (i = 0, from = 0; i < 256; from = count[i++]) {
+			if (count[i] == from)
+				continue;
+			q = first ? &part[big] : &part[npart++];
+			first = 0;
+			q->lo = lo + from;
+			q->n = count[i] - from;
+			q->b = b;
+		}
+	}
+	qsort(part, npart, sizeof(*part), part_size_cmp);
+	for (i = 0; i < npart; i++) {
+		part[i].who = done[1] < done[0];
+		done[part[i].who] += part[i].n;
+	}
+	h[0].v = v;
+	h[0].tmp = tmp;
+	h[0].keys = keys;
+	h[0].part = part;
+	h[0].npart = npart;
+	h[0].mine = 0;
+	h[1] = h[0];
+	h[1].mine = 1;
+	if (pthread_create(&th, NULL, sort_half, &h[1]) != 0) {
+		/* Then alone, every part. */
+		for (i = 0; i < npart; i++)
+			part[i].who = 0;
+		(void)sort_half(&h[0]);
+		return;
+	}
+	(void)sort_half(&h[0]);
+	pthread_join(th, NULL);
+}
+
 /*
  * Sort pairs as pair_cmp() orders them.  A load's batch has a million
  * pairs and more (the word index's), and qsort_r() spent 1,500
@@ -1276,7 +1407,10 @@ pairs_sort(struct store_pairs *p)
 	if (p->n < 2)
 		return;
 	tmp = xreallocarray(NULL, p->n, sizeof(*tmp));
-	pairs_radix(p->v, p->n, 0, p->keys.data, tmp);
+	if (p->n >= SORT_SPLIT_MIN && store_ncpu() > 1)
+		pairs_sort_two(p->v, p->n, p->keys.data, tmp);
+	else
+		pairs_radix(p->v, p->n, 0, p->keys.data, tmp);
 	free(tmp);
 }
 

@@ -440,13 +440,16 @@ void	 pairs_add(struct store_pairs *, const void *, size_t, uint64_t);
 void	 pairs_merge(struct store_pairs *, struct store_pairs *);
 void	 pairs_reset(struct store_pairs *);
 void	 pairs_release(struct store_pairs *);
-/* Sorted now (pairs_write() then does not sort them again). */
+/* Sorted now (pairs_write() then does not sort them again); a million
+ * pairs and more in two threads, on a machine of two processors or more. */
 void	 pairs_sort(struct store_pairs *);
 /* Sorted, and each marked when its key is the one before's: the word
  * index's grouping done ahead, by whoever has the time (bulk.c). */
 void	 pairs_group(struct store_pairs *);
 /* The machine's memory in bytes, 0 when unknown. */
 uint64_t store_ram_bytes(void);
+/* The processors online, at least 1. */
+int	 store_ncpu(void);
 int	 pairs_write(struct store_index *, DB_TXN *, struct store_pairs *,
 	    int (*)(const void *, size_t, void *), void *, uint64_t *);
 

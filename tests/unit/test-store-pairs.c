@@ -7,9 +7,13 @@
  * byte first down to buckets small enough for the cache, with keys that
  * share their first 8 bytes and more (so the heads tie), keys shorter
  * than a head, empty keys, duplicates, a few keys with most of the pairs
- * (as the word index's short prefixes have), and one key alone; and
- * a bulk load's short-prefix keys kept apart (prefix.c), from two sets
- * merged by row, grouped.
+ * (as the word index's short prefixes have), and one key alone; sets
+ * of a million pairs and more, which are sorted in two threads on a
+ * machine of two processors (env.c's pairs_sort_two()): keys of one
+ * alphabet, whose first bytes most pairs share, so the parts are split
+ * by their second and third, and keys of one head, which cannot be
+ * split; and a bulk load's short-prefix keys kept apart (prefix.c), from
+ * two sets merged by row, grouped.
  */
 #include "config.h"
 
@@ -57,7 +61,10 @@ rnd(void)
  * One key of a set: from a few stems that share a long beginning, with
  * bytes where order is easy to get wrong (0, 0x7f, 0x80, 0xff), of any
  * length up to 24 bytes; or, one time in four, one of a few keys most
- * pairs have.
+ * pairs have.  Kind 1: empty; kind 2: one key; kind 3: a word of 1 to 6
+ * lower-case Cyrillic letters (а..п are 0xd0 0xb0-0xbf, р..я 0xd1
+ * 0x80-0x8f), as the word index's keys are, or one time in eight a key
+ * of digits.
  */
 static size_t
 make_key(unsigned char *k, int kind)
@@ -66,13 +73,28 @@ make_key(unsigned char *k, int kind)
 	    0xd0, 0xd1, 0xff };
 	static const char *const hot[] = { "\x01\xd0\xb8", "\x01\xd0",
 	    "\x01\xd0\xb8\xd0\xb2", "abcdefgh" };
-	size_t	len, i;
+	size_t	len, i, j;
 
 	if (kind == 1)
 		return (0);
 	if (kind == 2) {
 		memcpy(k, "the one key", 11);
 		return (11);
+	}
+	if (kind == 3) {
+		len = 1 + rnd() % 6;
+		if (rnd() % 8 == 0) {
+			for (i = 0; i < len; i++)
+				k[i] = (unsigned char)('0' + rnd() % 10);
+			return (len);
+		}
+		for (i = 0; i < len; i++) {
+			j = rnd() % 32;
+			k[2 * i] = j < 16 ? 0xd0 : 0xd1;
+			k[2 * i + 1] = (unsigned char)(j < 16 ? 0xb0 + j :
+			    0x80 + j - 16);
+		}
+		return (2 * len);
 	}
 	if (rnd() % 4 == 0) {
 		i = rnd() % 4;
@@ -266,6 +288,9 @@ main(void)
 	check("keys with bytes alike", 9000, 0);
 	check("many keys", 300000, 0);
 	check("more keys", 1000003, 0);
+	check("keys in two threads", 1100000, 0);
+	check("words in two threads", 1300000, 3);
+	check("one key in two threads", 1048576, 2);
 	check("empty keys", 20000, 1);
 	check("one key", 20000, 2);
 	check("no key", 0, 0);
