@@ -323,6 +323,7 @@ struct loader {
 	size_t		 kclaim;	/* under lock: the first block not
 					 * taken by either thread */
 	size_t		 kdone;		/* rows it made keys of */
+	int		 kblocks;	/* under lock: its blocks are done */
 	int		 pmine;		/* the producer's block is its own */
 	size_t		 pkeyed;	/* rows the producer made keys of */
 	/*
@@ -333,6 +334,8 @@ struct loader {
 	 */
 	size_t		 wlate;
 	size_t		 wbytes, wrows;
+	size_t		 lclaim;	/* under lock: blocks of late rows
+					 * taken by either thread */
 };
 
 /* Room in b->off for row i and the end of it. */
@@ -570,32 +573,55 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 		pthread_mutex_unlock(&ld->lock);
 }
 
+/* The first row of the next block of late rows, counted late; b->to
+ * when none is left. */
+static size_t
+load_lclaim(struct loader *ld, struct load_batch *b)
+{
+	size_t	first = ld->wlate > b->from ? ld->wlate : b->from, i, end;
+
+	pthread_mutex_lock(&ld->lock);
+	i = first + ld->lclaim++ * ld->krows;
+	if (i > b->to)
+		i = b->to;
+	end = i + ld->krows < b->to ? i + ld->krows : b->to;
+	ld->l->late += end - i;
+	pthread_mutex_unlock(&ld->lock);
+	return (i);
+}
+
 /*
  * The word keys of b's rows from ld->wlate on, from the records as they
- * were encoded, after the rows before (and the key thread's, merged):
- * in row order, as pairs_group() wants them.
+ * were encoded, into pairs: blocks of rows taken in turn by the key
+ * thread, done with its own blocks, and the producer, done sorting the
+ * other indexes' keys, so that each thread's pairs ascend by row, as
+ * pairs_merge() and pairs_group() want them.
  */
 static void
-load_words_late(struct loader *ld, struct load_batch *b, struct record *rec,
-    struct keyset *ks)
+load_words_late(struct loader *ld, struct load_batch *b,
+    struct store_pairs *pairs, struct record *rec, struct keyset *ks)
 {
 	struct buf	err = BUF_INIT;
-	size_t		i, o;
+	size_t		i, o, end;
 
-	for (i = ld->wlate > b->from ? ld->wlate : b->from; i < b->to; i++) {
-		o = b->off[i - b->from];
-		if (record_decode(rec, b->enc.data + o, b->off[i + 1 -
-		    b->from] - o, &err) == -1)
-			BUG("a record encoded by a load does not decode: %s",
-			    err.data);
-		rec->id = 0;
-		rec->flags = 0;
-		(void)load_index_keys(ld->st, rec, ks, b->pairs, i, KEYS_WORDS,
-		    NULL);
-		ld->l->late++;
+	while ((i = load_lclaim(ld, b)) < b->to) {
+		end = i + ld->krows < b->to ? i + ld->krows : b->to;
+		for (; i < end; i++) {
+			o = b->off[i - b->from];
+			if (record_decode(rec, b->enc.data + o,
+			    b->off[i + 1 - b->from] - o, &err) == -1)
+				BUG("a record encoded by a load does not "
+				    "decode: %s", err.data);
+			rec->id = 0;
+			rec->flags = 0;
+			(void)load_index_keys(ld->st, rec, ks, pairs, i,
+			    KEYS_WORDS, NULL);
+		}
 	}
 	buf_release(&err);
 }
+
+static void	load_keys_end(struct loader *);
 
 /*
  * A filled batch's keys sorted, an index at a time, each told to the
@@ -609,12 +635,17 @@ load_sort(struct loader *ld, struct load_batch *b, struct record *rec,
 	size_t	x;
 
 	for (x = 0; x < ld->st->nix && !b->failed; x++) {
+		/* The late word keys, with the key thread, which is gone
+		 * after them. */
+		if (&ld->st->ix[x] == ld->st->search) {
+			if (ld->wlate < b->to)
+				load_words_late(ld, b, b->pairs, rec, ks);
+			load_keys_end(ld);
+		}
 		/* The key thread's, here rather than all at once: the
 		 * writer writes the indexes before meanwhile. */
 		if (ld->kpairs != NULL)
 			pairs_merge(&b->pairs[x], &ld->kpairs[x]);
-		if (&ld->st->ix[x] == ld->st->search && ld->wlate < b->to)
-			load_words_late(ld, b, rec, ks);
 		/* The word index's keys and the packed indexes' grouped
 		 * too (words_load() then compares none): the writer is
 		 * busy meanwhile. */
@@ -750,18 +781,28 @@ load_trickle(struct loader *ld)
 
 /*
  * The word keys (28 million of a million parties' 40 million) of the
- * last third of a bulk load's rows are made after the rows, by the
- * producer, from the records as encoded, once it has sorted the other
- * indexes' keys and while the writer writes those (load_words_late()).
- * The rows, which kept both processors busy beside the writer's
- * appends, end sooner (instrumented, a fast hour: 5.9 and 6.7 s against
- * 7.5 and 7.7 s), and the word index's keys are mostly sorted before
- * the writer comes to them, where half the rows' made it wait 0.3-0.9 s
- * each time.  A million parties: 24.2 s against 26.4 s, the means of
- * eighteen loads each, alternating (medians 23.5 and 26.6 s).  An
- * earlier try made every word key after the rows, when the sort went
- * over all the pairs eight times (before heads_sort(), env.c): the rows
- * were appended 3 s sooner, and the writer waited as long for the words.
+ * last third of a bulk load's rows are made after the rows, from the
+ * records as encoded, while the writer writes the other indexes
+ * (load_words_late()).  The rows, which kept both processors busy
+ * beside the writer's appends, end sooner (instrumented, a fast hour:
+ * 5.9 and 6.7 s against 7.5 and 7.7 s).  A million parties: 24.2 s
+ * against 26.4 s, the means of eighteen loads each, alternating
+ * (medians 23.5 and 26.6 s).  An earlier try made every word key after
+ * the rows, when the sort went over all the pairs eight times (before
+ * heads_sort(), env.c): the rows were appended 3 s sooner, and the
+ * writer waited as long for the words.
+ *
+ * They were the producer's alone, after it had sorted the other
+ * indexes' keys, and the key thread was gone with the rows.  Once the
+ * other indexes were written as runs (runs.c), the writer was done with
+ * them long before the word index's keys were ready, and waited 3.5 s
+ * (instrumented, a million parties: the late words took the producer
+ * 2.8 s, their grouping 2.2 s, while a processor idled).  So the key
+ * thread, done with its blocks, takes blocks of the late rows from the
+ * start, and the producer joins it when its sorts are done; and the
+ * word keys' sort splits in two threads (pairs_sort(), env.c).  The
+ * writer then waited 1.0 s, and a load took 16.9 s against 19.0 s, the
+ * means of six each, alternating (faster in five pairs of six).
  */
 #define LOAD_WORDS_LATE	3
 
@@ -784,10 +825,12 @@ load_keys(void *arg)
 	struct loader	*ld = arg;
 	struct store_table *st = ld->st;
 	struct store_load *l = ld->l;
+	struct load_batch *b = &ld->b[0];	/* a bulk load's one */
 	struct record	*rec = record_new(st->t);
 	struct keyset	 ks;
 	struct buf	 err = BUF_INIT;
 	size_t		 i, j, end;
+	int		 late = 0;
 
 	keyset_init(&ks);
 	while ((i = load_kclaim(ld)) < l->n) {
@@ -804,7 +847,22 @@ load_keys(void *arg)
 			ld->kdone++;
 		}
 	}
+	late = ld->wlate < l->n;
 out:
+	/*
+	 * Its blocks done: the producer merges their keys of the other
+	 * indexes meanwhile.  Then the late word keys, with the producer,
+	 * once every row is encoded, unless the load stops short.
+	 */
+	pthread_mutex_lock(&ld->lock);
+	ld->kblocks = 1;
+	pthread_cond_broadcast(&ld->cond);
+	while (late && !b->full && !ld->kstop)
+		pthread_cond_wait(&ld->cond, &ld->lock);
+	late = late && !ld->kstop;
+	pthread_mutex_unlock(&ld->lock);
+	if (late)
+		load_words_late(ld, b, ld->kpairs, rec, &ks);
 	buf_release(&err);
 	keyset_release(&ks);
 	record_free(rec);
@@ -831,7 +889,6 @@ load_keys_start(struct loader *ld)
 {
 	struct store_load *l = ld->l;
 
-	ld->krows = l->key_rows != 0 ? l->key_rows : LOAD_KEY_ROWS;
 	if (!ld->stream || l->peek == NULL || l->n < 2 * ld->krows)
 		return;
 	/* The first block the producer's: the estimate of a load's keys
@@ -860,7 +917,11 @@ load_keys_drop(struct loader *ld)
 	ld->kpairs = NULL;
 }
 
-/* The key thread gone; its keys dropped unless every row was filled. */
+/*
+ * Every row filled: the key thread's blocks done, as it goes on with the
+ * late word keys; or, the load short of rows, the thread gone and its
+ * keys dropped.
+ */
 static void
 load_keys_join(struct loader *ld, struct load_batch *b)
 {
@@ -868,16 +929,29 @@ load_keys_join(struct loader *ld, struct load_batch *b)
 
 	if (!ld->keyed)
 		return;
+	pthread_mutex_lock(&ld->lock);
 	if (short_of) {
-		pthread_mutex_lock(&ld->lock);
 		ld->kstop = 1;
-		pthread_mutex_unlock(&ld->lock);
+		pthread_cond_broadcast(&ld->cond);
 	}
+	while (!ld->kblocks)
+		pthread_cond_wait(&ld->cond, &ld->lock);
+	pthread_mutex_unlock(&ld->lock);
+	if (short_of) {
+		load_keys_end(ld);
+		load_keys_drop(ld);
+	}
+}
+
+/* The key thread gone, every key it makes made. */
+static void
+load_keys_end(struct loader *ld)
+{
+	if (!ld->keyed)
+		return;
 	pthread_join(ld->kthread, NULL);
 	ld->keyed = 0;
 	ld->l->keyed = ld->kdone;
-	if (short_of)
-		load_keys_drop(ld);
 }
 
 static void *
@@ -911,6 +985,7 @@ load_producer(void *arg)
 		/* A bulk load too big is not written: no need to sort. */
 		if (!(ld->bulk && b->to < ld->l->n))
 			load_sort(ld, b, rec, &ks);
+		load_keys_end(ld);
 		if (b->failed || b->to == ld->l->n || ld->bulk)
 			break;
 	}
@@ -1331,6 +1406,7 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 	ld.bulk = (t->flags & STORE_TXN_BULK) != 0;
 	ld.budget = l->budget != 0 ? l->budget : t->s->load_budget != 0 ?
 	    t->s->load_budget : store_load_budget(ld.bulk);
+	ld.krows = l->key_rows != 0 ? l->key_rows : LOAD_KEY_ROWS;
 	ld.ids = xreallocarray(NULL, l->n ? l->n : 1, sizeof(*ld.ids));
 	for (k = 0; k < 2; k++) {
 		buf_init(&ld.b[k].enc);
