@@ -275,6 +275,27 @@ struct load_batch {
 	size_t		 nwritten, nfreed;
 };
 
+/*
+ * A bulk load's word index was a third of its writer's time, and a
+ * quarter of that went to making its puts (the postings coded in chunks,
+ * their keys, the buffers of puts filled: words_encode()) while the
+ * producer, its keys sorted, had only the trickle to do.  So the
+ * producer makes them (load_encode()), into buffers of puts it hands to
+ * the writer (load_wq_push()), which only writes each
+ * (load_words_write()).  The ids are the writer's, taken as it appends
+ * the rows: the producer waits till it has every one (idsready).  At
+ * most LOAD_WQ buffers wait; the producer trickles while it waits for
+ * room.  A million parties: 17.1 s against 18.8 s, the means of six
+ * loads each, alternating (faster in five pairs of six).
+ */
+#define LOAD_WQ		16
+
+struct load_wbuf {
+	void		*data;
+	size_t		 size;		/* bytes */
+	size_t		 n;		/* puts */
+};
+
 struct loader {
 	struct store_table *st;
 	struct store_load *l;
@@ -336,6 +357,15 @@ struct loader {
 	size_t		 wbytes, wrows;
 	size_t		 lclaim;	/* under lock: blocks of late rows
 					 * taken by either thread */
+	/* A bulk load's word index made into puts by the producer, all
+	 * under lock but wenc, set before the producer starts. */
+	int		 wenc;
+	int		 idsready;	/* the writer has every row's id */
+	struct load_wbuf wq[LOAD_WQ];	/* for the writer, a ring */
+	size_t		 wqhead, wqn;
+	int		 wqdone;	/* no more to come */
+	void		*wfree[LOAD_WQ + 2];	/* written, to use again */
+	size_t		 nwfree;
 };
 
 /* Room in b->off for row i and the end of it. */
@@ -622,6 +652,7 @@ load_words_late(struct loader *ld, struct load_batch *b,
 }
 
 static void	load_keys_end(struct loader *);
+static void	load_encode(struct loader *, struct load_batch *, size_t);
 
 /*
  * A filled batch's keys sorted, an index at a time, each told to the
@@ -660,6 +691,8 @@ load_sort(struct loader *ld, struct load_batch *b, struct record *rec,
 			pthread_mutex_unlock(&ld->lock);
 		} else
 			b->nsorted = x + 1;
+		if (&ld->st->ix[x] == ld->st->search && ld->wenc)
+			load_encode(ld, b, x);
 	}
 }
 
@@ -714,18 +747,38 @@ load_free_written(struct loader *ld)
 		pairs_release(&b->pairs[b->nfreed]);
 }
 
+/* ts set to ns from now, for a timed wait. */
+static void
+load_deadline(struct timespec *ts, long ns)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_nsec += ns;
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+}
+
+static void
+load_trickle_once(struct loader *ld)
+{
+	int	wrote;
+
+	/* Not a DBCALL(): no failure of it would fail the load (the
+	 * writer writes what is left), and the fault tests count the
+	 * writer's calls. */
+	(void)ld->env->memp_trickle(ld->env, LOAD_TRICKLE_PCT, &wrote);
+	load_free_written(ld);
+}
+
 static void
 load_trickle(struct loader *ld)
 {
 	struct timespec	 ts;
-	int		 wrote, stop = 0;
+	int		 stop = 0;
 
 	while (!stop) {
-		/* Not a DBCALL(): no failure of it would fail the load
-		 * (the writer writes what is left), and the fault tests
-		 * count the writer's calls. */
-		(void)ld->env->memp_trickle(ld->env, LOAD_TRICKLE_PCT, &wrote);
-		load_free_written(ld);
+		load_trickle_once(ld);
 		pthread_mutex_lock(&ld->lock);
 		if (!ld->stop) {
 			/*
@@ -737,17 +790,154 @@ load_trickle(struct loader *ld)
 			 * The writer dirties a few megabytes in that time,
 			 * well within the half kept clean.
 			 */
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += LOAD_TRICKLE_NS;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
+			load_deadline(&ts, LOAD_TRICKLE_NS);
 			pthread_cond_timedwait(&ld->cond, &ld->lock, &ts);
 		}
 		stop = ld->stop;
 		pthread_mutex_unlock(&ld->lock);
 	}
+}
+
+static void	load_pairs_by_id(struct store_pairs *);
+
+/* The rows of p's pairs made their ids (every row has one). */
+static void
+load_pairs_ids(struct loader *ld, struct store_pairs *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->n; i++)
+		p->v[i].id = ld->ids[p->v[i].id];
+	if (p->pre != NULL) {
+		/* Ids ascend by row in a bulk load (load_given()), so each
+		 * prefix key's stay in order. */
+		if (ld->unsorted)
+			BUG("a bulk load's ids do not ascend");
+		p->pre->ids = ld->ids;
+	}
+	if (ld->unsorted)
+		load_pairs_by_id(p);
+}
+
+/*
+ * bulk_put()'s full(), the producer's: eb's buffer to the writer, one
+ * written before (or a new one) in its place; ECANCELED when the writer
+ * has given up.
+ */
+static int
+load_wq_push(struct store_bulk *eb, void *arg)
+{
+	struct loader	*ld = arg;
+	struct load_wbuf *w;
+	struct timespec	 ts;
+	void		*mem = NULL;
+	int		 stop;
+
+	pthread_mutex_lock(&ld->lock);
+	while (ld->wqn == LOAD_WQ && !ld->stop) {
+		load_deadline(&ts, LOAD_TRICKLE_NS);
+		if (pthread_cond_timedwait(&ld->cond, &ld->lock, &ts) ==
+		    ETIMEDOUT) {
+			pthread_mutex_unlock(&ld->lock);
+			load_trickle_once(ld);
+			pthread_mutex_lock(&ld->lock);
+		}
+	}
+	if (!(stop = ld->stop)) {
+		w = &ld->wq[(ld->wqhead + ld->wqn++) % LOAD_WQ];
+		w->data = eb->k.data;
+		w->size = eb->k.ulen;
+		w->n = eb->n;
+		pthread_cond_broadcast(&ld->cond);
+		if (ld->nwfree > 0)
+			mem = ld->wfree[--ld->nwfree];
+	}
+	pthread_mutex_unlock(&ld->lock);
+	if (stop)
+		return (ECANCELED);
+	eb->k.data = mem != NULL ? mem : xmalloc(eb->k.ulen);
+	bulk_reset(eb);
+	return (0);
+}
+
+/*
+ * The producer's: the word index's puts (its keys, x of b, grouped) for
+ * the writer, once the writer has every row's id; then no more.
+ */
+static void
+load_encode(struct loader *ld, struct load_batch *b, size_t x)
+{
+	struct store_pairs *p = &b->pairs[x];
+	struct store_bulk eb;
+	int		 go;
+
+	pthread_mutex_lock(&ld->lock);
+	while (!ld->idsready && !ld->stop)
+		pthread_cond_wait(&ld->cond, &ld->lock);
+	go = !ld->stop;
+	pthread_mutex_unlock(&ld->lock);
+	if (go) {
+		load_pairs_ids(ld, p);
+		bulk_init(&eb, NULL, NULL);
+		if (ld->l->put_bytes != 0) {
+			eb.k.data = xrealloc(eb.k.data, ld->l->put_bytes);
+			eb.k.ulen = (u_int32_t)ld->l->put_bytes;
+			bulk_reset(&eb);
+		}
+		eb.full = load_wq_push;
+		eb.farg = ld;
+		if (words_encode(&eb, p) == 0 && eb.n > 0)
+			(void)load_wq_push(&eb, ld);
+		bulk_release(&eb);
+	}
+	pthread_mutex_lock(&ld->lock);
+	ld->wqdone = 1;
+	pthread_cond_broadcast(&ld->cond);
+	pthread_mutex_unlock(&ld->lock);
+}
+
+/* The writer's: each buffer of the word index's puts written, as the
+ * producer makes them: 0 or a Berkeley DB error. */
+static int
+load_words_write(struct store_txn *t, struct loader *ld,
+    struct store_index *ix)
+{
+	struct store_bulk wb;
+	struct load_wbuf w;
+	int		 ret = 0;
+
+	memset(&wb, 0, sizeof(wb));
+	wb.db = ix->db;
+	wb.txn = t->txn;
+	for (;;) {
+		pthread_mutex_lock(&ld->lock);
+		while (ld->wqn == 0 && !ld->wqdone)
+			pthread_cond_wait(&ld->cond, &ld->lock);
+		if (ld->wqn == 0) {
+			pthread_mutex_unlock(&ld->lock);
+			break;
+		}
+		w = ld->wq[ld->wqhead];
+		ld->wqhead = (ld->wqhead + 1) % LOAD_WQ;
+		ld->wqn--;
+		pthread_cond_broadcast(&ld->cond);
+		pthread_mutex_unlock(&ld->lock);
+		wb.k.data = w.data;
+		wb.k.ulen = (u_int32_t)w.size;
+		wb.k.flags = DB_DBT_USERMEM;
+		wb.n = w.n;
+		ret = bulk_flush(&wb);
+		pthread_mutex_lock(&ld->lock);
+		if (ld->nwfree < nitems(ld->wfree)) {
+			ld->wfree[ld->nwfree++] = w.data;
+			w.data = NULL;
+		}
+		pthread_mutex_unlock(&ld->lock);
+		free(w.data);
+		if (ret != 0)
+			break;
+	}
+	return (ret);
 }
 
 /*
@@ -1237,7 +1427,7 @@ load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
 	struct store_index *ix;
 	struct store_pairs *p;
 	uint64_t	 dup[2];
-	size_t		 i, x;
+	size_t		 x;
 	int		 ret;
 
 	if (!done && load_rows(t, ld, b->enc.data, b->off, b->from, b->to,
@@ -1254,21 +1444,15 @@ load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
 		    st->t->name, store_strerror(ret)));
 	for (x = 0; x < st->nix; x++) {
 		ix = &st->ix[x];
-		load_sorted(ld, b, x);
-		p = &b->pairs[x];
-		for (i = 0; i < p->n; i++)
-			p->v[i].id = ld->ids[p->v[i].id];
-		if (p->pre != NULL) {
-			/* Ids ascend by row in a bulk load (load_given()),
-			 * so each prefix key's stay in order. */
-			if (ld->unsorted)
-				BUG("a bulk load's ids do not ascend");
-			p->pre->ids = ld->ids;
+		if (ix == st->search && ld->wenc)
+			ret = load_words_write(t, ld, ix);
+		else {
+			load_sorted(ld, b, x);
+			p = &b->pairs[x];
+			load_pairs_ids(ld, p);
+			ret = pairs_write(ix, t->txn, p, ld->bulk ?
+			    tokset_none : tokset_new, ts, dup);
 		}
-		if (ld->unsorted)
-			load_pairs_by_id(p);
-		ret = pairs_write(ix, t->txn, p, ld->bulk ? tokset_none :
-		    tokset_new, ts, dup);
 		if (ret == DB_KEYEXIST) {
 			/* Its rows are asked for again: none in the
 			 * producer then. */
@@ -1350,6 +1534,12 @@ load_stream(struct store_txn *t, struct loader *ld, struct store_bulk *pb,
 			break;
 	}
 	ld->l->batches = 1;
+	/* Every row's id taken: the producer may make the word index's
+	 * puts. */
+	pthread_mutex_lock(&ld->lock);
+	ld->idsready = 1;
+	pthread_cond_broadcast(&ld->cond);
+	pthread_mutex_unlock(&ld->lock);
 	r = load_write(t, ld, b, 1, pb, ts, rec, refs, err);
 out:
 	buf_release(&data);
@@ -1425,10 +1615,11 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 	ld.stream = ld.bulk;
 	ld.wlate = ld.bulk && st->search != NULL ?
 	    l->n - l->n / LOAD_WORDS_LATE : SIZE_MAX;
+	ld.wenc = ld.stream && st->search != NULL;
 	ld.threaded = pthread_create(&ld.thread, NULL, load_producer,
 	    &ld) == 0;
 	if (!ld.threaded)
-		ld.stream = 0;
+		ld.stream = ld.wenc = 0;
 	/* Ids ascend: records are appended to the primary, in bulk. */
 	bulk_init(&pb, st->db, t->txn);
 	if (ld.stream) {
@@ -1455,6 +1646,10 @@ store_load(struct store_txn *t, struct store_load *l, const char *user,
 out:
 	load_stop(&ld);
 	load_keys_drop(&ld);
+	for (; ld.wqn > 0; ld.wqn--, ld.wqhead = (ld.wqhead + 1) % LOAD_WQ)
+		free(ld.wq[ld.wqhead].data);
+	while (ld.nwfree > 0)
+		free(ld.wfree[--ld.nwfree]);
 	pthread_mutex_destroy(&ld.lock);
 	pthread_cond_destroy(&ld.cond);
 	buf_release(&ld.one);

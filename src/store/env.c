@@ -1495,10 +1495,16 @@ bulk_flush(struct store_bulk *b)
 	if ((t_ret = DBCLOSE(c->close(c))) != 0 && ret == 0)
 		ret = t_ret;
 out:
+	bulk_reset(b);
+	return (ret);
+}
+
+void
+bulk_reset(struct store_bulk *b)
+{
 	b->n = 0;
 	b->k.flags = DB_DBT_USERMEM;
 	DB_MULTIPLE_WRITE_INIT(b->p, &b->k);
-	return (ret);
 }
 
 int
@@ -1515,7 +1521,7 @@ bulk_put(struct store_bulk *b, const void *key, size_t klen,
 	/* Full: written, and the pair again into the empty buffer. */
 	if (b->n == 0)
 		return (EINVAL);
-	if ((ret = bulk_flush(b)) != 0)
+	if ((ret = b->full != NULL ? b->full(b, b->farg) : bulk_flush(b)) != 0)
 		return (ret);
 	DB_MULTIPLE_KEY_WRITE_NEXT(b->p, &b->k, key, klen, data, dlen);
 	if (b->p == NULL)

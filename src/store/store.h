@@ -238,6 +238,10 @@ struct store_load {
 	/* Bytes of index keys gathered before they are written, about
 	 * (0: store_load_budget()); tests set small ones. */
 	size_t		 budget;
+	/* Bytes of each buffer of a bulk load's puts into the word index,
+	 * made beside the writer (0: 1 MB, bulk_init()); tests set small
+	 * ones. */
+	size_t		 put_bytes;
 	size_t		 bad, other;	/* set by store_load() */
 	size_t		 batches;	/* set by store_load() */
 	size_t		 keyed;		/* set by store_load(): rows whose

@@ -428,11 +428,18 @@ struct store_bulk {
 	DBT		 k;
 	void		*p;
 	size_t		 n;
+	/* With it, a full buffer goes to full() rather than into db: it
+	 * takes k.data, puts another of k.ulen bytes in its place and
+	 * calls bulk_reset(); 0, or an error bulk_put() returns. */
+	int		(*full)(struct store_bulk *, void *);
+	void		*farg;
 };
 void	 bulk_init(struct store_bulk *, DB *, DB_TXN *);
 int	 bulk_put(struct store_bulk *, const void *, size_t, const void *,
 	    size_t);
 int	 bulk_flush(struct store_bulk *);
+/* Empty again, its buffer (k.data, of k.ulen bytes) reused. */
+void	 bulk_reset(struct store_bulk *);
 void	 bulk_release(struct store_bulk *);
 void	 pairs_add(struct store_pairs *, const void *, size_t, uint64_t);
 /* The pairs of the second added to the first's, both in id order and
@@ -544,6 +551,9 @@ int	 words_apply(DB *, DB_TXN *, const struct words_put *, size_t);
  * written as new chunks without reading. */
 int	 words_load(DB *, DB_TXN *, const struct store_pairs *,
 	    int (*)(const void *, size_t, void *), void *);
+/* words_load()'s puts of a bulk load, every token new, made into b and
+ * handed to its full() hook; the last, partial buffer left in b. */
+int	 words_encode(struct store_bulk *, const struct store_pairs *);
 /*
  * runs.c: a field index packed in runs (PACK_RUNS): its pairs in order,
  * many to a B-tree item.  runs_decode() reads a run's pairs into rp (0,

@@ -568,7 +568,7 @@ words_apply(DB *db, DB_TXN *txn, const struct words_put *v, size_t n)
  * prefix.c), and go in among the others in key order.
  */
 struct words_loading {
-	struct store_bulk b;
+	struct store_bulk *b;
 	struct words_put *old;		/* keys not new: words_apply() */
 	size_t		 nold, oldalloc;
 	uint64_t	*ids;
@@ -608,7 +608,7 @@ words_load_key(struct words_loading *wl, const char *key, size_t len,
 			    wl->ids[k] - wl->ids[k - 1]);
 		buf_reset(&wl->key);
 		words_key(&wl->key, key, len, wl->ids[p]);
-		ret = bulk_put(&wl->b, wl->key.data, wl->key.len,
+		ret = bulk_put(wl->b, wl->key.data, wl->key.len,
 		    wl->enc.data, wl->enc.len);
 	}
 	return (ret);
@@ -651,28 +651,19 @@ words_prefix_before(const struct store_prefixes *pre, size_t i,
 	    key_head(key, len), key, len) < 0);
 }
 
-int
-words_load(DB *db, DB_TXN *txn, const struct store_pairs *ps,
-    int (*isnew)(const void *, size_t, void *), void *arg)
+/* The keys of ps in order, each to words_load_key(): 0 or an error. */
+static int
+words_load_pairs(struct words_loading *wl, const struct store_pairs *ps)
 {
 	const struct store_prefixes *pre = ps->pre;
 	const struct store_pair *v = ps->v;
 	const char	*keys = ps->keys.data;
-	struct words_loading wl;
 	size_t		 i, j, k, np, ip = 0, n = ps->n;
 	int		 ret = 0;
 
 	np = pre != NULL && pre->grouped ? pre->nkeys : 0;
 	if (pre != NULL && !pre->grouped && pre->n != 0)
 		BUG("a load's prefix keys written before they were grouped");
-	if (n == 0 && np == 0)
-		return (0);
-	memset(&wl, 0, sizeof(wl));
-	buf_init(&wl.key);
-	buf_init(&wl.enc);
-	wl.isnew = isnew;
-	wl.arg = arg;
-	bulk_init(&wl.b, db, txn);
 	for (i = 0; i < n && ret == 0; i = j) {
 		/* Grouped by pairs_group(): the keys, in sorted order and
 		 * scattered in memory, are not compared here. */
@@ -680,25 +671,80 @@ words_load(DB *db, DB_TXN *txn, const struct store_pairs *ps,
 			;
 		while (ip < np && ret == 0 && words_prefix_before(pre, ip,
 		    keys + v[i].off, v[i].len))
-			ret = words_load_prefix(&wl, pre, ip++);
+			ret = words_load_prefix(wl, pre, ip++);
 		if (ret != 0)
 			break;
-		words_load_room(&wl, j - i);
+		words_load_room(wl, j - i);
 		for (k = i; k < j; k++)
-			wl.ids[k - i] = v[k].id;
-		ret = words_load_key(&wl, keys + v[i].off, v[i].len, j - i);
+			wl->ids[k - i] = v[k].id;
+		ret = words_load_key(wl, keys + v[i].off, v[i].len, j - i);
 	}
 	while (ip < np && ret == 0)
-		ret = words_load_prefix(&wl, pre, ip++);
+		ret = words_load_prefix(wl, pre, ip++);
+	return (ret);
+}
+
+static void
+words_loading_release(struct words_loading *wl)
+{
+	free(wl->old);
+	free(wl->ids);
+	buf_release(&wl->key);
+	buf_release(&wl->enc);
+}
+
+int
+words_load(DB *db, DB_TXN *txn, const struct store_pairs *ps,
+    int (*isnew)(const void *, size_t, void *), void *arg)
+{
+	struct words_loading wl;
+	struct store_bulk b;
+	int		 ret;
+
+	/* Nothing to write (prefix keys not grouped yet are a bug). */
+	if (ps->n == 0 && (ps->pre == NULL || (ps->pre->grouped ?
+	    ps->pre->nkeys : ps->pre->n) == 0))
+		return (0);
+	memset(&wl, 0, sizeof(wl));
+	buf_init(&wl.key);
+	buf_init(&wl.enc);
+	wl.isnew = isnew;
+	wl.arg = arg;
+	bulk_init(&b, db, txn);
+	wl.b = &b;
+	ret = words_load_pairs(&wl, ps);
 	if (ret == 0)
-		ret = bulk_flush(&wl.b);
-	bulk_release(&wl.b);
+		ret = bulk_flush(&b);
+	bulk_release(&b);
 	if (ret == 0)
 		ret = words_apply(db, txn, wl.old, wl.nold);
-	free(wl.old);
-	free(wl.ids);
-	buf_release(&wl.key);
-	buf_release(&wl.enc);
+	words_loading_release(&wl);
+	return (ret);
+}
+
+/* words_encode()'s question: every token is new. */
+static int
+token_new(const void *key, size_t len, void *arg)
+{
+	(void)key;
+	(void)len;
+	(void)arg;
+	return (1);
+}
+
+int
+words_encode(struct store_bulk *b, const struct store_pairs *ps)
+{
+	struct words_loading wl;
+	int		 ret;
+
+	memset(&wl, 0, sizeof(wl));
+	buf_init(&wl.key);
+	buf_init(&wl.enc);
+	wl.isnew = token_new;
+	wl.b = b;
+	ret = words_load_pairs(&wl, ps);
+	words_loading_release(&wl);
 	return (ret);
 }
 
