@@ -112,17 +112,6 @@ tokset_new(const void *key, size_t len, void *arg)
 	return (1);
 }
 
-/* The same in a load of one batch (a bulk one): every token is new,
- * and each comes once. */
-static int
-tokset_none(const void *key, size_t len, void *arg)
-{
-	(void)key;
-	(void)len;
-	(void)arg;
-	return (1);
-}
-
 /* 1 when st holds no record (key 0 is the count), 0, or -1. */
 static int
 load_empty(struct store_txn *t, struct store_table *st, struct buf *err)
@@ -1451,7 +1440,7 @@ load_write(struct store_txn *t, struct loader *ld, struct load_batch *b,
 			p = &b->pairs[x];
 			load_pairs_ids(ld, p);
 			ret = pairs_write(ix, t->txn, p, ld->bulk ?
-			    tokset_none : tokset_new, ts, dup);
+			    words_token_new : tokset_new, ts, dup);
 		}
 		if (ret == DB_KEYEXIST) {
 			/* Its rows are asked for again: none in the

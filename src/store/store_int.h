@@ -554,6 +554,9 @@ int	 words_load(DB *, DB_TXN *, const struct store_pairs *,
 /* words_load()'s puts of a bulk load, every token new, made into b and
  * handed to its full() hook; the last, partial buffer left in b. */
 int	 words_encode(struct store_bulk *, const struct store_pairs *);
+/* words_load()'s isnew that says every token is new: a load of one batch
+ * (a bulk one) into an empty table, where each token comes once. */
+int	 words_token_new(const void *, size_t, void *);
 /*
  * runs.c: a field index packed in runs (PACK_RUNS): its pairs in order,
  * many to a B-tree item.  runs_decode() reads a run's pairs into rp (0,

@@ -722,9 +722,8 @@ words_load(DB *db, DB_TXN *txn, const struct store_pairs *ps,
 	return (ret);
 }
 
-/* words_encode()'s question: every token is new. */
-static int
-token_new(const void *key, size_t len, void *arg)
+int
+words_token_new(const void *key, size_t len, void *arg)
 {
 	(void)key;
 	(void)len;
@@ -741,7 +740,7 @@ words_encode(struct store_bulk *b, const struct store_pairs *ps)
 	memset(&wl, 0, sizeof(wl));
 	buf_init(&wl.key);
 	buf_init(&wl.enc);
-	wl.isnew = token_new;
+	wl.isnew = words_token_new;
 	wl.b = b;
 	ret = words_load_pairs(&wl, ps);
 	words_loading_release(&wl);
