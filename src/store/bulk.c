@@ -238,12 +238,13 @@ store_load_budget(int bulk)
  * writer writes the other, so the fifth of a load's time that is not
  * Berkeley DB's (a million parties: 8 s of 39) runs beside it; a bulk
  * transaction's one batch streams its records to the writer as they are
- * prepared (load_stream()), and its keys after.  The
- * rows, and every error, are those of one thread doing it all in row
- * order: the writer takes a batch's rows in order, and the producer's
- * failure (a row that does not decode or validate) only after the rows
- * before it.  Without a thread (pthread_create() failed), the writer
- * fills each batch itself.
+ * prepared (load_stream()), and its keys after, with a third thread
+ * making keys (load_keys()) and the word index's puts made by the
+ * producer (load_encode()).  The rows, and every error, are those of
+ * one thread doing it all in row order: the writer takes a batch's rows
+ * in order, and the producer's failure (a row that does not decode or
+ * validate) only after the rows before it.  Without a thread
+ * (pthread_create() failed), the writer fills each batch itself.
  */
 struct load_batch {
 	size_t		 from, to;	/* rows */
