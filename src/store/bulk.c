@@ -593,19 +593,19 @@ load_fill(struct loader *ld, struct load_batch *b, struct record *rec,
 		pthread_mutex_unlock(&ld->lock);
 }
 
-/* The first row of the next block of late rows, counted late; b->to
- * when none is left. */
+/* The first row of the next block of late rows, and its end in *end,
+ * counted late; b->to when none is left. */
 static size_t
-load_lclaim(struct loader *ld, struct load_batch *b)
+load_lclaim(struct loader *ld, struct load_batch *b, size_t *end)
 {
-	size_t	first = ld->wlate > b->from ? ld->wlate : b->from, i, end;
+	size_t	first = ld->wlate > b->from ? ld->wlate : b->from, i;
 
 	pthread_mutex_lock(&ld->lock);
 	i = first + ld->lclaim++ * ld->krows;
 	if (i > b->to)
 		i = b->to;
-	end = i + ld->krows < b->to ? i + ld->krows : b->to;
-	ld->l->late += end - i;
+	*end = i + ld->krows < b->to ? i + ld->krows : b->to;
+	ld->l->late += *end - i;
 	pthread_mutex_unlock(&ld->lock);
 	return (i);
 }
@@ -624,8 +624,7 @@ load_words_late(struct loader *ld, struct load_batch *b,
 	struct buf	err = BUF_INIT;
 	size_t		i, o, end;
 
-	while ((i = load_lclaim(ld, b)) < b->to) {
-		end = i + ld->krows < b->to ? i + ld->krows : b->to;
+	while ((i = load_lclaim(ld, b, &end)) < b->to) {
 		for (; i < end; i++) {
 			o = b->off[i - b->from];
 			if (record_decode(rec, b->enc.data + o,
