@@ -396,8 +396,10 @@ main(void)
 	struct store_table *st;
 	struct many	 m;
 	struct job	 j;
-	uint64_t	*ids, got[N + 10];
-	size_t		 i, n, bad;
+	static const char *gaika[] = { "Гайка", "Гайковёрт", "Гайкорез",
+	    "Гайкан", "Гайками" };
+	uint64_t	*ids, got[N + 10], sparse[50];
+	size_t		 i, n, bad, j2;
 	int		 r;
 	DB		*old;
 	DB_TXN		*txn;
@@ -637,7 +639,7 @@ main(void)
 	 * 9. A word longer than the prefix keys is the union of every
 	 * word it starts ("шуруп": "шуруп", "шурупчик"), in id order
 	 * without repeats: dense lists through a bit set, sparse ones
-	 * sorted.
+	 * merged (and section 10).
 	 */
 	for (i = 0; i < 8; i++) {
 		m.t = t;
@@ -691,6 +693,52 @@ main(void)
 	n = search(s, t, "самор", got, 3);
 	ok(n == 3 && got[0] == ids[0] && got[1] == ids[1] &&
 	    got[2] == ids[2], "merged, the first 3 (%zu)", n);
+
+	/*
+	 * 10. Five words one token begins, their records far apart (400
+	 * others between each two): the union of their lists is merged
+	 * list by list (three passes for five lists), not set in bits,
+	 * and some records hold two of the words, so the passes drop the
+	 * repeats.
+	 */
+	for (i = 0, n = 0; i < 50; i++) {
+		m.t = t;
+		m.prefix = "Заглушка";
+		m.from = 0;
+		m.count = 400;
+		m.ids = ids;
+		if (store_txn_run(s, 0, many_fn, &m, &err) == -1)
+			tap_bail(err.data);
+		m.prefix = gaika[i % 5];
+		if (i % 7 == 3)
+			m.prefix = i % 2 ? "Гайка Гайкорез" : "Гайкан Гайками";
+		m.from = 0;
+		m.count = 1;
+		m.ids = sparse + i;
+		if (store_txn_run(s, 0, many_fn, &m, &err) == -1)
+			tap_bail(err.data);
+	}
+	n = search(s, t, "гайк", got, N + 10);
+	for (i = 0, bad = 0; i < n && n == 50; i++)
+		bad += got[i] != sparse[i];
+	ok(n == 50 && bad == 0, "five sparse words: 50 ids in order, each "
+	    "once (%zu, %zu wrong)", n, bad);
+	n = search(s, t, "гайко", got, N + 10);
+	for (i = 0, bad = 0, j2 = 0; i < 50; i++)
+		if (i % 7 == 3 ? i % 2 == 1 : i % 5 == 1 || i % 5 == 2) {
+			bad += j2 >= n || got[j2] != sparse[i];
+			j2++;
+		}
+	ok(n == j2 && bad == 0, "two of them and a pair: %zu ids in order "
+	    "(%zu, %zu wrong)", j2, n, bad);
+	n = search(s, t, "гайк 0", got, N + 10);
+	ok(n == 50 && got[0] == sparse[0] && got[49] == sparse[49],
+	    "with a second token, all 50 (%zu)", n);
+	n = search(s, t, "гайк", got, 10);
+	for (i = 0, bad = 0; i < n && n == 10; i++)
+		bad += got[i] != sparse[i];
+	ok(n == 10 && bad == 0, "the first 10, merged (%zu, %zu wrong)", n,
+	    bad);
 	store_close(s);
 	buf_reset(&err);
 	r = store_verify_dir(dir, &err);
