@@ -83,6 +83,50 @@ set_name(struct store_txn *txn, const struct table *t, uint64_t id,
 	return (r);
 }
 
+/* Of records ids[0..n), how many are out of order or have a name that
+ * does not begin with prefix. */
+struct named {
+	const struct table *t;
+	const uint64_t	*ids;
+	size_t		 n;
+	const char	*prefix;
+	size_t		 bad;
+};
+
+static int
+named_fn(struct store_txn *txn, void *arg, struct buf *e)
+{
+	struct named	*nm = arg;
+	struct record	*rec;
+	const struct value *v;
+	size_t		 i, plen = strlen(nm->prefix);
+
+	nm->bad = 0;
+	for (i = 0; i < nm->n; i++) {
+		if (store_get(txn, nm->t, nm->ids[i], &rec, e) != 0)
+			return (-1);
+		v = &rec->values[0];
+		if (!v->set || v->len < plen || memcmp(v->s, nm->prefix,
+		    plen) != 0 || (i > 0 && nm->ids[i] <= nm->ids[i - 1]))
+			nm->bad++;
+		record_free(rec);
+	}
+	return (0);
+}
+
+static size_t
+named(struct store *s, const struct table *t, const uint64_t *ids,
+    size_t n, const char *prefix)
+{
+	struct named	 nm = { t, ids, n, prefix, 0 };
+
+	if (store_txn_run(s, STORE_TXN_READONLY, named_fn, &nm, &err) < 0) {
+		diag("named: %s", err.data);
+		return (n + 1);
+	}
+	return (nm.bad);
+}
+
 static int
 job_fn(struct store_txn *txn, void *arg, struct buf *e)
 {
@@ -739,6 +783,31 @@ main(void)
 		bad += got[i] != sparse[i];
 	ok(n == 10 && bad == 0, "the first 10, merged (%zu, %zu wrong)", n,
 	    bad);
+
+	/*
+	 * 11. Two tokens, one the beginning of eleven sparse words ("39":
+	 * "39", "390" to "399" in 50 blocks of "Заглушка 0" to "Заглушка
+	 * 399"), their answers taken window after window of ids: 550, the
+	 * same first ones whatever the number asked for; and two tokens
+	 * of which one begins the other, each needing a word of its own.
+	 */
+	n = search(s, t, "заглушка 39", got, N + 10);
+	ok(n == 550 && named(s, t, got, n, "Заглушка 39") == 0,
+	    "two tokens, one of eleven words: 550 answers in order (%zu)", n);
+	memcpy(sparse, got, sizeof(sparse));
+	n = search(s, t, "заглушка 39", got, 50);
+	for (i = 0, bad = 0; i < n; i++)
+		bad += got[i] != sparse[i];
+	ok(n == 50 && bad == 0, "the first 50 of them the same (%zu, %zu "
+	    "wrong)", n, bad);
+	n = search(s, t, "39 заг", got, 7);
+	for (i = 0, bad = 0; i < n; i++)
+		bad += got[i] != sparse[i];
+	ok(n == 7 && bad == 0, "and with a short prefix, the first 7 (%zu, "
+	    "%zu wrong)", n, bad);
+	n = search(s, t, "гайк гайкорез", got, N + 10);
+	ok(n == 4 && named(s, t, got, n, "Гайка Гайкорез") == 0,
+	    "a token that begins the other: each its own word, 4 (%zu)", n);
 	store_close(s);
 	buf_reset(&err);
 	r = store_verify_dir(dir, &err);
