@@ -808,6 +808,37 @@ main(void)
 	n = search(s, t, "гайк гайкорез", got, N + 10);
 	ok(n == 4 && named(s, t, got, n, "Гайка Гайкорез") == 0,
 	    "a token that begins the other: each its own word, 4 (%zu)", n);
+
+	/*
+	 * 12. Such tokens whose first 700 answers all fail the check (one
+	 * word, "Шпунтовка", for both) before the ones that pass, over
+	 * several windows of ids: the ones that pass, in order, and the
+	 * first few of them.
+	 */
+	for (i = 0; i < 4; i++) {
+		m.t = t;
+		m.prefix = "Шпунтовка";
+		m.from = 0;
+		m.count = i < 2 ? 350 : 10;
+		m.ids = ids;
+		if (store_txn_run(s, 0, many_fn, &m, &err) == -1)
+			tap_bail(err.data);
+		m.prefix = "Шпунт Шпунтовка";
+		m.count = i + 1;
+		m.ids = sparse + i * (i + 1) / 2;
+		if (store_txn_run(s, 0, many_fn, &m, &err) == -1)
+			tap_bail(err.data);
+	}
+	n = search(s, t, "шпунт шпунтовка", got, 50);
+	for (i = 0, bad = 0; i < n && n == 10; i++)
+		bad += got[i] != sparse[i];
+	ok(n == 10 && bad == 0, "past 700 that fail, the 10 that pass (%zu, "
+	    "%zu wrong)", n, bad);
+	n = search(s, t, "шпунтовка шпунт", got, 4);
+	for (i = 0, bad = 0; i < n && n == 4; i++)
+		bad += got[i] != sparse[i];
+	ok(n == 4 && bad == 0, "the first 4 of them (%zu, %zu wrong)", n,
+	    bad);
 	store_close(s);
 	buf_reset(&err);
 	r = store_verify_dir(dir, &err);
