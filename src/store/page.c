@@ -763,7 +763,7 @@ tstream_read(struct search *s, struct tstream *ts, int *multi)
 			buf_reset(&ts->last);
 			buf_add(&ts->last, kk, tl);
 			ts->nword++;
-			if (!ts->rawmode && ts->direct == NULL) {
+			if (!ts->rawmode) {
 				if (ts->nruns == ts->aruns) {
 					ts->aruns = ts->aruns ? ts->aruns * 2 :
 					    16;
