@@ -127,6 +127,17 @@ named(struct store *s, const struct table *t, const uint64_t *ids,
 	return (nm.bad);
 }
 
+/* How many of got[0..n) differ from want[0..n). */
+static size_t
+ids_differ(const uint64_t *got, const uint64_t *want, size_t n)
+{
+	size_t	i, bad = 0;
+
+	for (i = 0; i < n; i++)
+		bad += got[i] != want[i];
+	return (bad);
+}
+
 static int
 job_fn(struct store_txn *txn, void *arg, struct buf *e)
 {
@@ -443,7 +454,7 @@ main(void)
 	static const char *gaika[] = { "Гайка", "Гайковёрт", "Гайкорез",
 	    "Гайкан", "Гайками" };
 	uint64_t	*ids, got[N + 10], sparse[50];
-	size_t		 i, n, bad, j2;
+	size_t		 i, n, bad, nwant;
 	int		 r;
 	DB		*old;
 	DB_TXN		*txn;
@@ -763,24 +774,22 @@ main(void)
 			tap_bail(err.data);
 	}
 	n = search(s, t, "гайк", got, N + 10);
-	for (i = 0, bad = 0; i < n && n == 50; i++)
-		bad += got[i] != sparse[i];
+	bad = n == 50 ? ids_differ(got, sparse, n) : 0;
 	ok(n == 50 && bad == 0, "five sparse words: 50 ids in order, each "
 	    "once (%zu, %zu wrong)", n, bad);
 	n = search(s, t, "гайко", got, N + 10);
-	for (i = 0, bad = 0, j2 = 0; i < 50; i++)
+	for (i = 0, bad = 0, nwant = 0; i < 50; i++)
 		if (i % 7 == 3 ? i % 2 == 1 : i % 5 == 1 || i % 5 == 2) {
-			bad += j2 >= n || got[j2] != sparse[i];
-			j2++;
+			bad += nwant >= n || got[nwant] != sparse[i];
+			nwant++;
 		}
-	ok(n == j2 && bad == 0, "two of them and a pair: %zu ids in order "
-	    "(%zu, %zu wrong)", j2, n, bad);
+	ok(n == nwant && bad == 0, "two of them and a pair: %zu ids in "
+	    "order (%zu, %zu wrong)", nwant, n, bad);
 	n = search(s, t, "гайк 0", got, N + 10);
 	ok(n == 50 && got[0] == sparse[0] && got[49] == sparse[49],
 	    "with a second token, all 50 (%zu)", n);
 	n = search(s, t, "гайк", got, 10);
-	for (i = 0, bad = 0; i < n && n == 10; i++)
-		bad += got[i] != sparse[i];
+	bad = n == 10 ? ids_differ(got, sparse, n) : 0;
 	ok(n == 10 && bad == 0, "the first 10, merged (%zu, %zu wrong)", n,
 	    bad);
 
@@ -796,13 +805,11 @@ main(void)
 	    "two tokens, one of eleven words: 550 answers in order (%zu)", n);
 	memcpy(sparse, got, sizeof(sparse));
 	n = search(s, t, "заглушка 39", got, 50);
-	for (i = 0, bad = 0; i < n; i++)
-		bad += got[i] != sparse[i];
+	bad = ids_differ(got, sparse, n);
 	ok(n == 50 && bad == 0, "the first 50 of them the same (%zu, %zu "
 	    "wrong)", n, bad);
 	n = search(s, t, "39 заг", got, 7);
-	for (i = 0, bad = 0; i < n; i++)
-		bad += got[i] != sparse[i];
+	bad = ids_differ(got, sparse, n);
 	ok(n == 7 && bad == 0, "and with a short prefix, the first 7 (%zu, "
 	    "%zu wrong)", n, bad);
 	n = search(s, t, "гайк гайкорез", got, N + 10);
@@ -830,13 +837,11 @@ main(void)
 			tap_bail(err.data);
 	}
 	n = search(s, t, "шпунт шпунтовка", got, 50);
-	for (i = 0, bad = 0; i < n && n == 10; i++)
-		bad += got[i] != sparse[i];
+	bad = n == 10 ? ids_differ(got, sparse, n) : 0;
 	ok(n == 10 && bad == 0, "past 700 that fail, the 10 that pass (%zu, "
 	    "%zu wrong)", n, bad);
 	n = search(s, t, "шпунтовка шпунт", got, 4);
-	for (i = 0, bad = 0; i < n && n == 4; i++)
-		bad += got[i] != sparse[i];
+	bad = n == 4 ? ids_differ(got, sparse, n) : 0;
 	ok(n == 4 && bad == 0, "the first 4 of them (%zu, %zu wrong)", n,
 	    bad);
 	store_close(s);
