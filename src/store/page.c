@@ -672,7 +672,18 @@ struct tstream {
 	uint32_t	 nword;
 	/* A gathered token's words: where each one's ids start. */
 	size_t		*runs;
+	uint64_t	*hash;		/* with keep: each word's word_hash() */
 	size_t		 nruns, aruns;
+	/*
+	 * Set: its words' lists kept apart (a query whose tokens nest),
+	 * not made one: word i's ids are wids[wstart[i], wstart[i + 1]),
+	 * mpos[i] the first not yet marked (tstream_mark()), wpos[i] the
+	 * first not yet compared with the answers (nest_hits()).
+	 */
+	int		 keep;
+	uint64_t	*wids;
+	size_t		*wstart, *wpos, *mpos;
+	size_t		 nwords;
 };
 
 struct search {
@@ -685,7 +696,12 @@ struct search {
 	void		*bulk;
 	size_t		 pagesize;	/* of the word index */
 	int		 merge;		/* gathered words merged lazily */
+	int		 nest;		/* tokens that nest: words kept */
+	struct whit	*hit, *hit2;	/* nest_window()'s, kept for the next */
+	size_t		 ahit;
 };
+
+static uint64_t word_hash(const unsigned char *, size_t);
 
 /*
  * One bulk read of chunks from where the cursor stands (the first, from
@@ -769,7 +785,13 @@ tstream_read(struct search *s, struct tstream *ts, int *multi)
 					    16;
 					ts->runs = xreallocarray(ts->runs,
 					    ts->aruns, sizeof(*ts->runs));
+					if (ts->keep)
+						ts->hash = xreallocarray(
+						    ts->hash, ts->aruns,
+						    sizeof(*ts->hash));
 				}
+				if (ts->keep)
+					ts->hash[ts->nruns] = word_hash(kk, tl);
 				ts->runs[ts->nruns++] = ts->nids;
 			}
 		}
@@ -824,19 +846,31 @@ static int
 tstream_mark(struct search *s, struct tstream *ts, uint64_t lo, uint64_t hi,
     uint64_t *bits, uint64_t *next)
 {
-	size_t		 lo_at, hi_at, mid;
+	size_t		 lo_at, hi_at, i;
 	uint64_t	 id;
 
 	*next = UINT64_MAX;
+	if (ts->keep) {
+		/* Word by word (hi_at: the word's end). */
+		for (i = 0; i < ts->nwords; i++) {
+			hi_at = ts->wstart[i + 1];
+			lo_at = ts->mpos[i] + ids_lower(ts->wids +
+			    ts->mpos[i], hi_at - ts->mpos[i], bits != NULL ?
+			    lo : hi);
+			for (; lo_at < hi_at && ts->wids[lo_at] < hi; lo_at++) {
+				id = ts->wids[lo_at] - lo;
+				bits[id >> 6] |= (uint64_t)1 << (id & 63);
+			}
+			ts->mpos[i] = lo_at;
+			if (lo_at < hi_at && ts->wids[lo_at] < *next)
+				*next = ts->wids[lo_at];
+		}
+		return (0);
+	}
 	if (ts->lazy && tstream_fill(s, ts, hi) != 0)
 		return (-1);
-	for (lo_at = ts->at, hi_at = ts->nids; lo_at < hi_at;) {
-		mid = lo_at + (hi_at - lo_at) / 2;
-		if (ts->ids[mid] < (bits != NULL ? lo : hi))
-			lo_at = mid + 1;
-		else
-			hi_at = mid;
-	}
+	lo_at = ts->at + ids_lower(ts->ids + ts->at, ts->nids - ts->at,
+	    bits != NULL ? lo : hi);
 	for (ts->at = lo_at; ts->at < ts->nids && ts->ids[ts->at] < hi;
 	    ts->at++) {
 		id = ts->ids[ts->at] - lo;
@@ -991,6 +1025,26 @@ tstream_open(struct search *s, struct tstream *ts, const void *tok,
 			}
 	}
 	keyset_release(&forms);
+	if (ts->keep) {
+		/* Its words stay apart, each list as read: no union. */
+		ts->nwords = ts->nruns;
+		ts->wids = ts->ids;
+		ts->ids = NULL;
+		ts->wstart = xreallocarray(NULL, ts->nruns + 1,
+		    sizeof(*ts->wstart));
+		memcpy(ts->wstart, ts->runs, ts->nruns * sizeof(*ts->wstart));
+		ts->wstart[ts->nruns] = ts->nids;
+		ts->nids = ts->alloc = 0;
+		ts->wpos = xreallocarray(NULL, ts->nruns + 1,
+		    sizeof(*ts->wpos));
+		memcpy(ts->wpos, ts->wstart, (ts->nruns + 1) *
+		    sizeof(*ts->wpos));
+		ts->mpos = xreallocarray(NULL, ts->nruns + 1,
+		    sizeof(*ts->mpos));
+		memcpy(ts->mpos, ts->wstart, (ts->nruns + 1) *
+		    sizeof(*ts->mpos));
+		return (0);
+	}
 	if (multi && ts->nids > 1)
 		tstream_union(ts);
 	return (0);
@@ -1006,6 +1060,11 @@ tstream_close(struct tstream *ts)
 	buf_release(&ts->raw);
 	free(ts->ids);
 	free(ts->runs);
+	free(ts->hash);
+	free(ts->wids);
+	free(ts->wstart);
+	free(ts->wpos);
+	free(ts->mpos);
 }
 
 /*
@@ -1167,15 +1226,16 @@ search_one(struct search *s, struct tstream *ts, uint64_t *ids, size_t max,
  * record of their own: "Иванов Иван Иванович" (a patronymic made of the
  * name) found "Беляев Пётр Иванович", whose one word all three begin.
  * Two tokens can take one word only when one begins the other, so only
- * such a query is checked: each gathered token's words are walked again
- * (their chunks, word by word), the answers among their ids noted with
- * the word, and an answer kept when its tokens can each have a word of
- * their own (augmenting paths over its few words).  A shorter token (a
+ * such a query is checked: each weighed token's words are kept apart as
+ * read (tstream_open()), the answers of each window found among their
+ * ids with the word (nest_window()), and an answer kept when its tokens
+ * can each have a word of their own (augmenting paths over its few
+ * words).  A shorter token (a
  * first letter, typed on the way) and one of digits (a phone's forms)
  * match through keys that do not say which word: they stay free.  The
  * rule is index_search_match()'s, which tests a record itself.
  */
-/* Is token i one distinct_keep() weighs (index_search_weighed())? */
+/* Is token i one nest_window() weighs (index_search_weighed())? */
 static int
 token_weighed(const struct keyset *toks, size_t i)
 {
@@ -1200,23 +1260,12 @@ tokens_nest(const struct keyset *toks)
 	return (0);
 }
 
-struct wmatch {
-	uint64_t	 id;
+/* An answer's word that a token begins. */
+struct whit {
 	uint64_t	 word;		/* a hash of the word's bytes */
+	uint32_t	 c;		/* the answer's, in its batch */
 	uint32_t	 tok;
 };
-
-static int
-wmatch_cmp(const void *a, const void *b)
-{
-	const struct wmatch *x = a, *y = b;
-
-	if (x->id != y->id)
-		return (x->id < y->id ? -1 : 1);
-	if (x->word != y->word)
-		return (x->word < y->word ? -1 : 1);
-	return (x->tok < y->tok ? -1 : x->tok > y->tok);
-}
 
 /* FNV-1a: one word's identity among a query's few hundred. */
 static uint64_t
@@ -1230,131 +1279,125 @@ word_hash(const unsigned char *p, size_t n)
 	return (h);
 }
 
-/* The words tok begins, their ids among the answers (bits from lo)
- * noted in *v. */
-static int
-distinct_walk(struct search *s, const char *tok, size_t len, uint32_t ti,
-    const uint64_t *bits, uint64_t lo, uint64_t hi, struct wmatch **v,
-    size_t *n, size_t *alloc)
+/*
+ * The words of a batch of answers (cand, ascending; the window's answers
+ * are acc's bits from base): each kept token's words (tstream_open())
+ * walked from where the batch before left them up to the last answer,
+ * their ids among the answers noted with the word and the token, then
+ * set in the answers' order (counted, not sorted: each answer's words
+ * start at s->hit[at[c]]).
+ */
+static void
+nest_hits(struct search *s, const uint64_t *acc, uint64_t base,
+    const uint64_t *cand, size_t nc, size_t *at)
 {
-	DBC		*c;
-	DBT		 kd, bd;
-	void		*p, *kk, *dd;
-	size_t		 kl, dl, tl, nids = 0, aids = 0, i;
-	uint64_t	*ids = NULL, word, id, blo;
-	int		 ret, first = 1, done = 0;
+	struct tstream	*ts;
+	uint64_t	 id, off, to = cand[nc - 1] + 1;
+	size_t		 nh = 0, i, w, p, end, c;
 
-	if ((ret = DBCALL(s->db->cursor(s->db, s->t->txn, &c, 0))) != 0)
-		return (s->ret = ret);
-	while (!done) {
-		store_dbt(&kd, tok, len);
-		memset(&bd, 0, sizeof(bd));
-		bd.data = s->bulk;
-		bd.ulen = SEARCH_BULK;
-		bd.flags = DB_DBT_USERMEM;
-		ret = DBCALL(c->get(c, &kd, &bd, (first ? DB_SET_RANGE :
-		    DB_NEXT) | DB_MULTIPLE_KEY));
-		first = 0;
-		if (ret == DB_NOTFOUND) {
-			ret = 0;
-			break;
-		}
-		if (ret != 0)
-			break;
-		DB_MULTIPLE_INIT(p, &bd);
-		for (;;) {
-			DB_MULTIPLE_KEY_NEXT(p, &bd, kk, kl, dd, dl);
-			if (p == NULL)
-				break;
-			if (words_key_split(kk, kl, &tl, &blo) == -1)
-				continue;
-			if (tl < len || memcmp(kk, tok, len) != 0) {
-				done = 1;	/* past the words tok begins */
-				break;
-			}
-			word = word_hash(kk, tl);
-			nids = 0;
-			if (words_decode(dd, dl, &ids, &nids, &aids) == -1) {
-				ret = EBADMSG;
-				done = 1;
-				break;
-			}
-			for (i = 0; i < nids; i++) {
-				if ((id = ids[i]) < lo || id > hi ||
-				    !(bits[(id - lo) >> 6] &
-				    ((uint64_t)1 << ((id - lo) & 63))))
+	for (i = 0; i < s->nts; i++) {
+		ts = &s->ts[i];
+		if (!ts->keep)
+			continue;
+		for (w = 0; w < ts->nwords; w++) {
+			end = ts->wstart[w + 1];
+			p = ts->wpos[w] + ids_lower(ts->wids + ts->wpos[w],
+			    end - ts->wpos[w], cand[0]);
+			for (c = 0; p < end && (id = ts->wids[p]) < to; p++) {
+				off = id - base;
+				if (!(acc[off >> 6] >> (off & 63) & 1))
 					continue;
-				if (*n == *alloc) {
-					*alloc = *alloc ? *alloc * 2 : 256;
-					*v = xreallocarray(*v, *alloc,
-					    sizeof(**v));
+				/* An answer: both ascending, so past c. */
+				while (cand[c] < id)
+					c++;
+				if (nh == s->ahit) {
+					s->ahit = s->ahit ? s->ahit * 2 : 256;
+					s->hit = xreallocarray(s->hit, s->ahit,
+					    sizeof(*s->hit));
+					s->hit2 = xreallocarray(s->hit2,
+					    s->ahit, sizeof(*s->hit2));
 				}
-				(*v)[*n].id = id;
-				(*v)[*n].word = word;
-				(*v)[(*n)++].tok = ti;
+				s->hit[nh].word = ts->hash[w];
+				s->hit[nh].c = (uint32_t)c;
+				s->hit[nh++].tok = (uint32_t)i;
 			}
+			ts->wpos[w] = p;
 		}
 	}
-	free(ids);
-	(void)DBCLOSE(c->close(c));
-	return (ret != 0 ? (s->ret = ret) : 0);
+	memset(at, 0, (nc + 1) * sizeof(*at));
+	for (i = 0; i < nh; i++)
+		at[s->hit[i].c + 1]++;
+	for (i = 0; i < nc; i++)
+		at[i + 1] += at[i];
+	for (i = 0; i < nh; i++)
+		s->hit2[at[s->hit[i].c]++] = s->hit[i];
+	/* at[c] is now where answer c + 1's start: shift back. */
+	for (i = nc; i > 0; i--)
+		at[i] = at[i - 1];
+	at[0] = 0;
+	memcpy(s->hit, s->hit2, nh * sizeof(*s->hit));
 }
 
-/* Keep of the answers ids[0..*n) (ascending) those whose weighed
- * tokens each have a word of their own. */
-static int
-distinct_keep(struct search *s, const struct keyset *toks, uint64_t *ids,
-    size_t *n)
-{
-	struct wmatch	*v = NULL;
-	uint64_t	*bits, lo, hi;
-	uint32_t	 want = 0, mask[SEARCH_ASSIGN_WORDS];
-	size_t		 nv = 0, av = 0, i, j, k, nw, out = 0;
+/*
+ * Of one window's answers (acc: bit i is id lo + i), those whose
+ * weighed tokens each have a word of their own, to ids[*got...] up to
+ * max.  They are taken in batches of about twice the answers still
+ * wanted, each checked against the words' ids up to its last
+ * (nest_hits()), so a search walks each word's list once at most and
+ * only up to its last answer: every answer was found first and every
+ * word read again from the index for them, some 30,000 answers of
+ * "иванов" and "иван" checked for the first 50 of "Иванов Иван".
+ */
+#define NEST_BATCH	256
 
-	if (*n == 0)
-		return (0);
-	lo = ids[0];
-	hi = ids[*n - 1];
-	bits = xcalloc((size_t)((hi - lo) >> 6) + 1, sizeof(*bits));
-	for (i = 0; i < *n; i++)
-		bits[(ids[i] - lo) >> 6] |= (uint64_t)1 << ((ids[i] - lo) & 63);
-	for (i = 0; i < toks->n; i++) {
-		if (!token_weighed(toks, i))
-			continue;
-		want |= (uint32_t)1 << i;
-		if (distinct_walk(s, toks->bytes.data + toks->off[i],
-		    toks->len[i], (uint32_t)i, bits, lo, hi, &v, &nv,
-		    &av) != 0) {
-			free(bits);
-			free(v);
-			return (-1);
-		}
-	}
-	free(bits);
-	if (nv > 1)
-		qsort(v, nv, sizeof(*v), wmatch_cmp);
-	for (i = 0, k = 0; i < *n; i++) {
-		/* The answer's words, each with the tokens it takes. */
-		while (k < nv && v[k].id < ids[i])
-			k++;
-		for (nw = 0, j = k; j < nv && v[j].id == ids[i]; j++) {
-			if (j == k || v[j].word != v[j - 1].word) {
-				if (nw < nitems(mask))
-					mask[nw] = 0;
-				nw++;
+static void
+nest_window(struct search *s, uint32_t want, const uint64_t *acc,
+    size_t words, uint64_t lo, uint64_t *ids, size_t max, size_t *got)
+{
+	struct whit	*h, t;
+	uint64_t	 cand[NEST_BATCH], rest, word[SEARCH_ASSIGN_WORDS];
+	uint32_t	 mask[SEARCH_ASSIGN_WORDS];
+	size_t		 at[NEST_BATCH + 1], w = 0, nc, batch, c, j, k, n, nw;
+
+	rest = words > 0 ? acc[0] : 0;
+	while (*got < max) {
+		batch = 2 * (max - *got);
+		batch = batch < 32 ? 32 : batch > NEST_BATCH ? NEST_BATCH :
+		    batch;
+		for (nc = 0; nc < batch && w < words;) {
+			if (rest == 0) {
+				if (++w < words)
+					rest = acc[w];
+				continue;
 			}
-			/* (Words past the first 64 are let go.) */
-			if (nw <= nitems(mask))
-				mask[nw - 1] |= (uint32_t)1 << v[j].tok;
+			cand[nc++] = lo + (uint64_t)w * 64 +
+			    (uint64_t)__builtin_ctzll(rest);
+			rest &= rest - 1;
 		}
-		k = j;
-		if (index_tokens_assign(mask, nw < nitems(mask) ? nw :
-		    nitems(mask), want))
-			ids[out++] = ids[i];
+		if (nc == 0)
+			return;
+		nest_hits(s, acc, lo, cand, nc, at);
+		for (c = 0; c < nc && *got < max; c++) {
+			/* The answer's words, each with the tokens it takes
+			 * (words past the first 64 let go). */
+			h = s->hit + at[c];
+			n = at[c + 1] - at[c];
+			for (nw = 0, j = 0; j < n; j++) {
+				t = h[j];
+				for (k = 0; k < nw && word[k] != t.word; k++)
+					continue;
+				if (k == nw) {
+					if (nw == nitems(word))
+						continue;
+					word[nw] = t.word;
+					mask[nw++] = 0;
+				}
+				mask[k] |= (uint32_t)1 << t.tok;
+			}
+			if (index_tokens_assign(mask, nw, want))
+				ids[(*got)++] = cand[c];
+		}
 	}
-	free(v);
-	*n = out;
-	return (0);
 }
 
 int
@@ -1364,9 +1407,10 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	struct store_table *st;
 	struct search	 s;
 	struct keyset	 toks;
-	uint64_t	*acc = NULL, *bits = NULL, any, *out = ids, *all = NULL;
-	uint64_t	 lo, hi, next, nextlo, width, count;
-	size_t		 i, w, words, outmax = max, got = 0;
+	uint64_t	*acc = NULL, *bits = NULL, any;
+	uint64_t	 lo, hi, next, nextlo, width;
+	size_t		 i, w, words, got = 0;
+	uint32_t	 want = 0;
 	u_int32_t	 pagesize;
 	int		 rc = 0, empty, nest;
 
@@ -1394,7 +1438,13 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	s.ts = xcalloc(toks.n, sizeof(*s.ts));
 	s.bulk = xmalloc(SEARCH_BULK);
 	s.merge = toks.n == 1 && max <= SEARCH_MERGE_MAX;
+	/* Tokens that could share a word: each answer checked. */
+	nest = s.nest = tokens_nest(&toks);
 	for (i = 0; i < toks.n; i++) {
+		if (s.nest && token_weighed(&toks, i)) {
+			s.ts[i].keep = 1;
+			want |= (uint32_t)1 << i;
+		}
 		s.nts++;
 		if (tstream_open(&s, &s.ts[i], toks.bytes.data + toks.off[i],
 		    toks.len[i]) != 0)
@@ -1408,15 +1458,6 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	if (s.nts == 1) {
 		rc = search_one(&s, &s.ts[0], ids, max, nout);
 		goto out;
-	}
-	/* Tokens that could share a word: every answer, then checked. */
-	if ((nest = tokens_nest(&toks))) {
-		if (store_count(t, table, &count, err) != 0) {
-			rc = -1;
-			goto out;
-		}
-		outmax = (size_t)count + 1;
-		out = all = xmallocarray_large(outmax, sizeof(*all));
 	}
 	/*
 	 * Windows of ids, from the largest of the tokens' smallest ids (no
@@ -1435,7 +1476,7 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 			lo = next;
 	}
 	width = 512;
-	while (got < outmax && lo != UINT64_MAX) {
+	while (got < max && lo != UINT64_MAX) {
 		hi = UINT64_MAX - lo > width ? lo + width : UINT64_MAX;
 		words = (size_t)((hi - lo + 63) / 64);
 		nextlo = lo;
@@ -1455,22 +1496,18 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 			/* Nothing left in this window: only move the rest. */
 			empty = any == 0;
 		}
-		for (w = 0; w < words && !empty && got < outmax; w++)
-			while (acc[w] != 0 && got < outmax) {
-				out[got++] = lo + (uint64_t)w * 64 +
-				    (uint64_t)__builtin_ctzll(acc[w]);
-				acc[w] &= acc[w] - 1;
-			}
+		if (!empty && nest)
+			nest_window(&s, want, acc, words, lo, ids, max, &got);
+		else if (!empty)
+			for (w = 0; w < words && got < max; w++)
+				while (acc[w] != 0 && got < max) {
+					ids[got++] = lo + (uint64_t)w * 64 +
+					    (uint64_t)__builtin_ctzll(acc[w]);
+					acc[w] &= acc[w] - 1;
+				}
 		lo = nextlo;
 		if (width < SEARCH_WINDOW)
 			width *= 2;
-	}
-	if (nest) {
-		if (distinct_keep(&s, &toks, all, &got) != 0)
-			goto out;
-		if (got > max)
-			got = max;
-		memcpy(ids, all, got * sizeof(*ids));
 	}
 	*nout = got;
 out:
@@ -1481,7 +1518,8 @@ out:
 		rc = read_fail(t, st, s.ret, err);
 	for (i = 0; i < s.nts; i++)
 		tstream_close(&s.ts[i]);
-	free(all);
+	free(s.hit);
+	free(s.hit2);
 	free(acc);
 	free(bits);
 	free(s.ts);

@@ -8,7 +8,7 @@
 #include "util.h"
 
 size_t
-ids_find(const uint64_t *v, size_t n, uint64_t id)
+ids_lower(const uint64_t *v, size_t n, uint64_t id)
 {
 	size_t	lo = 0, hi = n, mid;
 
@@ -19,5 +19,13 @@ ids_find(const uint64_t *v, size_t n, uint64_t id)
 		else
 			hi = mid;
 	}
+	return (lo);
+}
+
+size_t
+ids_find(const uint64_t *v, size_t n, uint64_t id)
+{
+	size_t	lo = ids_lower(v, n, id);
+
 	return (lo < n && v[lo] == id ? lo : SIZE_MAX);
 }

@@ -112,6 +112,8 @@ key_cmp_headed(uint64_t ha, const char *a, size_t la, uint64_t hb,
 }
 /* Where id is among n ascending ids, or SIZE_MAX. */
 size_t	 ids_find(const uint64_t *, size_t, uint64_t);
+/* The first of v[0, n) >= id (n when none is). */
+size_t	 ids_lower(const uint64_t *, size_t, uint64_t);
 
 /*
  * Error reporting: functions take a struct buf *err last (may be NULL)

@@ -58,6 +58,10 @@ test_arrays(void)
 	    ids_find(ids, 6, 1001) == SIZE_MAX &&
 	    ids_find(ids, 0, 2) == SIZE_MAX,
 	    "ids_find: below, between, above, none");
+	ok(ids_lower(ids, 6, 1) == 0 && ids_lower(ids, 6, 3) == 1 &&
+	    ids_lower(ids, 6, 5) == 2 && ids_lower(ids, 6, 1000) == 5 &&
+	    ids_lower(ids, 6, 1001) == 6 && ids_lower(ids, 0, 2) == 0,
+	    "ids_lower: below, at, between, last, above, none");
 }
 
 static void
