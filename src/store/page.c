@@ -1028,11 +1028,14 @@ tstream_open(struct search *s, struct tstream *ts, const void *tok,
 	if (ts->keep) {
 		/* Its words stay apart, each list as read: no union. */
 		ts->nwords = ts->nruns;
-		ts->wids = ts->ids;
+		ts->wids = ts->ids != NULL ? ts->ids : xcalloc(1,
+		    sizeof(*ts->wids));
 		ts->ids = NULL;
 		ts->wstart = xreallocarray(NULL, ts->nruns + 1,
 		    sizeof(*ts->wstart));
-		memcpy(ts->wstart, ts->runs, ts->nruns * sizeof(*ts->wstart));
+		if (ts->nruns > 0)
+			memcpy(ts->wstart, ts->runs, ts->nruns *
+			    sizeof(*ts->wstart));
 		ts->wstart[ts->nruns] = ts->nids;
 		ts->nids = ts->alloc = 0;
 		ts->wpos = xreallocarray(NULL, ts->nruns + 1,
