@@ -438,6 +438,77 @@ test_decode(void)
 	buf_release(&b);
 }
 
+/*
+ * Section 13: names of two or three words drawn from words that begin
+ * one another, and queries of such words' beginnings, answered by the
+ * store and by index_search_match() over every record.
+ */
+static const char *nestwords[] = { "Сидор", "Сидоров", "Сидорова",
+    "Сидорович", "Сидоровна", "Сидоренко", "Карп", "Карпов", "Карпова",
+    "Карпович", "Карповна", "Карпенко" };
+#define NEST_RECORDS	6000
+
+struct nestload {
+	const struct table *t;
+	char		(*names)[96];
+	uint64_t	*ids;
+	size_t		 from, count;
+};
+
+static uint32_t
+nest_rand(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return (*x);
+}
+
+static int
+nestload_fn(struct store_txn *txn, void *arg, struct buf *e)
+{
+	struct nestload	*nl = arg;
+	struct record	*rec;
+	size_t		 i;
+
+	for (i = nl->from; i < nl->from + nl->count; i++) {
+		rec = record_new(nl->t);
+		record_set_text(rec, 0, nl->names[i], strlen(nl->names[i]));
+		if (store_insert(txn, rec, "test", e) == -1) {
+			record_free(rec);
+			return (-1);
+		}
+		nl->ids[i] = rec->id;
+		record_free(rec);
+	}
+	return (0);
+}
+
+/* The first max of the records whose names match q, by the rule. */
+static size_t
+nest_expect(const struct table *t, char (*names)[96], const uint64_t *ids,
+    size_t n, const char *q, uint64_t *out, size_t max)
+{
+	struct keyset	 qt, rt;
+	struct record	*rec;
+	size_t		 i, got = 0;
+
+	keyset_init(&qt);
+	index_query_tokens(q, &qt);
+	for (i = 0; i < n && got < max; i++) {
+		rec = record_new(t);
+		record_set_text(rec, 0, names[i], strlen(names[i]));
+		keyset_init(&rt);
+		index_search_keys(rec, &rt);
+		if (index_search_match(&rt, &qt))
+			out[got++] = ids[i];
+		keyset_release(&rt);
+		record_free(rec);
+	}
+	keyset_release(&qt);
+	return (got);
+}
+
 #define N	3000
 
 int
@@ -844,6 +915,69 @@ main(void)
 	bad = n == 4 ? ids_differ(got, sparse, n) : 0;
 	ok(n == 4 && bad == 0, "the first 4 of them (%zu, %zu wrong)", n,
 	    bad);
+
+	/*
+	 * 13. Names of words that begin one another, over several windows
+	 * of ids and batches of answers: every query the store answers as
+	 * the rule does, for the first 50 and for the first 7.
+	 */
+	{
+		static char	 names[NEST_RECORDS][96];
+		static uint64_t	 nids[NEST_RECORDS];
+		struct nestload	 nl;
+		uint64_t	 want[50];
+		uint32_t	 x = 20261203;
+		size_t		 w, qi, nw, len, at, nq = 0, wrong = 0, max;
+		size_t		 nrule;
+		char		 q[128];
+		const char	*word;
+
+		for (i = 0; i < NEST_RECORDS; i++) {
+			nw = 2 + nest_rand(&x) % 2;
+			for (w = 0, at = 0; w < nw; w++) {
+				word = nestwords[nest_rand(&x) %
+				    nitems(nestwords)];
+				at += (size_t)snprintf(names[i] + at,
+				    sizeof(names[i]) - at, "%s%s", w > 0 ?
+				    " " : "", word);
+			}
+		}
+		nl.t = t;
+		nl.names = names;
+		nl.ids = nids;
+		for (i = 0; i < NEST_RECORDS; i += 500) {
+			nl.from = i;
+			nl.count = 500;
+			if (store_txn_run(s, 0, nestload_fn, &nl, &err) == -1)
+				tap_bail(err.data);
+		}
+		for (qi = 0; qi < 60; qi++) {
+			/* Two or three beginnings of 4 letters or more. */
+			nw = 2 + nest_rand(&x) % 2;
+			for (w = 0, at = 0; w < nw; w++) {
+				word = nestwords[nest_rand(&x) %
+				    nitems(nestwords)];
+				len = strlen(word) / 2;	/* letters */
+				len = 4 + nest_rand(&x) % (len - 3);
+				at += (size_t)snprintf(q + at, sizeof(q) - at,
+				    "%s%.*s", w > 0 ? " " : "", (int)len * 2,
+				    word);
+			}
+			for (max = 50; max >= 7; max = max == 50 ? 7 : 0) {
+				n = search(s, t, q, got, max);
+				nrule = nest_expect(t, names, nids,
+				    NEST_RECORDS, q, want, max);
+				nq++;
+				if ((n != nrule || ids_differ(got, want, n)) &&
+				    wrong++ < 3)
+					diag("'%s' (first %zu): %zu answers, "
+					    "%zu by the rule", q, max, n,
+					    nrule);
+			}
+		}
+		ok(wrong == 0, "%zu searches of nesting words as the rule "
+		    "answers them (%zu differ)", nq, wrong);
+	}
 	store_close(s);
 	buf_reset(&err);
 	r = store_verify_dir(dir, &err);
