@@ -676,14 +676,13 @@ struct tstream {
 	size_t		 nruns, aruns;
 	/*
 	 * Set: its words' lists kept apart (a query whose tokens nest),
-	 * not made one: word i's ids are wids[wstart[i], wstart[i + 1]),
+	 * not made one: word i's ids are wids[runs[i], runs[i + 1]),
 	 * mpos[i] the first not yet marked (tstream_mark()), wpos[i] the
 	 * first not yet compared with the answers (nest_hits()).
 	 */
 	int		 keep;
 	uint64_t	*wids;
-	size_t		*wstart, *wpos, *mpos;
-	size_t		 nwords;
+	size_t		*wpos, *mpos;	/* one allocation, wpos's */
 };
 
 struct search {
@@ -696,7 +695,6 @@ struct search {
 	void		*bulk;
 	size_t		 pagesize;	/* of the word index */
 	int		 merge;		/* gathered words merged lazily */
-	int		 nest;		/* tokens that nest: words kept */
 	struct whit	*hit, *hit2;	/* nest_window()'s, kept for the next */
 	size_t		 ahit;
 };
@@ -852,8 +850,8 @@ tstream_mark(struct search *s, struct tstream *ts, uint64_t lo, uint64_t hi,
 	*next = UINT64_MAX;
 	if (ts->keep) {
 		/* Word by word (hi_at: the word's end). */
-		for (i = 0; i < ts->nwords; i++) {
-			hi_at = ts->wstart[i + 1];
+		for (i = 0; i < ts->nruns; i++) {
+			hi_at = ts->runs[i + 1];
 			lo_at = ts->mpos[i] + ids_lower(ts->wids +
 			    ts->mpos[i], hi_at - ts->mpos[i], bits != NULL ?
 			    lo : hi);
@@ -1026,26 +1024,21 @@ tstream_open(struct search *s, struct tstream *ts, const void *tok,
 	}
 	keyset_release(&forms);
 	if (ts->keep) {
-		/* Its words stay apart, each list as read: no union. */
-		ts->nwords = ts->nruns;
+		/* Its words stay apart, each list as read (no union), the
+		 * last one ended by runs[nruns]. */
+		ts->aruns = ts->nruns + 1;
+		ts->runs = xreallocarray(ts->runs, ts->aruns,
+		    sizeof(*ts->runs));
+		ts->runs[ts->nruns] = ts->nids;
 		ts->wids = ts->ids != NULL ? ts->ids : xcalloc(1,
 		    sizeof(*ts->wids));
 		ts->ids = NULL;
-		ts->wstart = xreallocarray(NULL, ts->nruns + 1,
-		    sizeof(*ts->wstart));
-		if (ts->nruns > 0)
-			memcpy(ts->wstart, ts->runs, ts->nruns *
-			    sizeof(*ts->wstart));
-		ts->wstart[ts->nruns] = ts->nids;
 		ts->nids = ts->alloc = 0;
-		ts->wpos = xreallocarray(NULL, ts->nruns + 1,
+		ts->wpos = xreallocarray(NULL, 2 * ts->aruns,
 		    sizeof(*ts->wpos));
-		memcpy(ts->wpos, ts->wstart, (ts->nruns + 1) *
-		    sizeof(*ts->wpos));
-		ts->mpos = xreallocarray(NULL, ts->nruns + 1,
-		    sizeof(*ts->mpos));
-		memcpy(ts->mpos, ts->wstart, (ts->nruns + 1) *
-		    sizeof(*ts->mpos));
+		ts->mpos = ts->wpos + ts->aruns;
+		memcpy(ts->wpos, ts->runs, ts->aruns * sizeof(*ts->wpos));
+		memcpy(ts->mpos, ts->runs, ts->aruns * sizeof(*ts->mpos));
 		return (0);
 	}
 	if (multi && ts->nids > 1)
@@ -1065,9 +1058,7 @@ tstream_close(struct tstream *ts)
 	free(ts->runs);
 	free(ts->hash);
 	free(ts->wids);
-	free(ts->wstart);
 	free(ts->wpos);
-	free(ts->mpos);
 }
 
 /*
@@ -1233,10 +1224,10 @@ search_one(struct search *s, struct tstream *ts, uint64_t *ids, size_t max,
  * read (tstream_open()), the answers of each window found among their
  * ids with the word (nest_window()), and an answer kept when its tokens
  * can each have a word of their own (augmenting paths over its few
- * words).  A shorter token (a
- * first letter, typed on the way) and one of digits (a phone's forms)
- * match through keys that do not say which word: they stay free.  The
- * rule is index_search_match()'s, which tests a record itself.
+ * words).  A shorter token (a first letter, typed on the way) and one of
+ * digits (a phone's forms) match through keys that do not say which
+ * word: they stay free.  The rule is index_search_match()'s, which tests
+ * a record itself.
  */
 /* Is token i one nest_window() weighs (index_search_weighed())? */
 static int
@@ -1295,6 +1286,7 @@ nest_hits(struct search *s, const uint64_t *acc, uint64_t base,
     const uint64_t *cand, size_t nc, size_t *at)
 {
 	struct tstream	*ts;
+	struct whit	*h;
 	uint64_t	 id, off, to = cand[nc - 1] + 1;
 	size_t		 nh = 0, i, w, p, end, c;
 
@@ -1302,8 +1294,8 @@ nest_hits(struct search *s, const uint64_t *acc, uint64_t base,
 		ts = &s->ts[i];
 		if (!ts->keep)
 			continue;
-		for (w = 0; w < ts->nwords; w++) {
-			end = ts->wstart[w + 1];
+		for (w = 0; w < ts->nruns; w++) {
+			end = ts->runs[w + 1];
 			p = ts->wpos[w] + ids_lower(ts->wids + ts->wpos[w],
 			    end - ts->wpos[w], cand[0]);
 			for (c = 0; p < end && (id = ts->wids[p]) < to; p++) {
@@ -1338,7 +1330,9 @@ nest_hits(struct search *s, const uint64_t *acc, uint64_t base,
 	for (i = nc; i > 0; i--)
 		at[i] = at[i - 1];
 	at[0] = 0;
-	memcpy(s->hit, s->hit2, nh * sizeof(*s->hit));
+	h = s->hit;
+	s->hit = s->hit2;
+	s->hit2 = h;
 }
 
 /*
@@ -1442,9 +1436,9 @@ store_search(struct store_txn *t, const struct table *table, const char *q,
 	s.bulk = xmalloc(SEARCH_BULK);
 	s.merge = toks.n == 1 && max <= SEARCH_MERGE_MAX;
 	/* Tokens that could share a word: each answer checked. */
-	nest = s.nest = tokens_nest(&toks);
+	nest = tokens_nest(&toks);
 	for (i = 0; i < toks.n; i++) {
-		if (s.nest && token_weighed(&toks, i)) {
+		if (nest && token_weighed(&toks, i)) {
 			s.ts[i].keep = 1;
 			want |= (uint32_t)1 << i;
 		}
